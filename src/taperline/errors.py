@@ -1,0 +1,65 @@
+"""The one error hierarchy of taperline.
+
+Every error the program raises on purpose derives from :class:`TaperlineError`.
+Interfaces map these classes to exit codes (CLI) and HTTP statuses (web) in one
+place each; nothing else inspects error types.
+
+::
+
+    TaperlineError
+    ├── InputError                 bad user input (exit 2, HTTP 422)
+    │   ├── QuantityError          a dose/amount that cannot be parsed or is not allowed
+    │   │   └── ImplausibleDoseError   parses, but is implausible for the drug (mcg/mg mix-up?)
+    │   ├── UnknownDrugError       a drug name that the catalogue does not hold
+    │   └── RegimenError           dose events or schedules that make no sense
+    ├── SafetyError                a request that would break a safety rule (exit 2, HTTP 422)
+    └── CatalogueError             the packaged drug data is invalid (exit 3, HTTP 500)
+
+All messages are written for the person reading them: they name the problem and,
+where possible, the fix.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CatalogueError",
+    "ImplausibleDoseError",
+    "InputError",
+    "QuantityError",
+    "RegimenError",
+    "SafetyError",
+    "TaperlineError",
+    "UnknownDrugError",
+]
+
+
+class TaperlineError(Exception):
+    """Base of every error taperline raises on purpose."""
+
+
+class InputError(TaperlineError, ValueError):
+    """Input from a person or a file that cannot be used as given."""
+
+
+class QuantityError(InputError):
+    """A dose, amount, concentration or volume that cannot be parsed or is not allowed."""
+
+
+class ImplausibleDoseError(QuantityError):
+    """A dose that parses but is implausible for the drug (often a mcg/mg mix-up)."""
+
+
+class UnknownDrugError(InputError):
+    """A drug name that the catalogue does not hold."""
+
+
+class RegimenError(InputError):
+    """Dose events, times or schedules that make no sense (for example out of order)."""
+
+
+class SafetyError(TaperlineError):
+    """A request that would break a safety rule (daily maximum, abrupt stop, increase)."""
+
+
+class CatalogueError(TaperlineError):
+    """The packaged drug catalogue is invalid; the message names the bad row."""
