@@ -1,0 +1,440 @@
+from __future__ import annotations
+
+import copy
+import tomllib
+from collections.abc import Callable
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+
+from taperline.catalogue_data import load_catalogue, load_catalogue_from
+from taperline.core.catalogue import KNOWN_SOURCES, Catalogue, parse_catalogue
+from taperline.core.quantity import Mass, fmt
+from taperline.errors import (
+    CatalogueError,
+    ImplausibleDoseError,
+    InputError,
+    SafetyError,
+    UnknownDrugError,
+)
+
+from .strategies import clonazepam_daily_doses
+
+DRUGS = (
+    "clonazepam",
+    "diazepam",
+    "lorazepam",
+    "alprazolam",
+    "temazepam",
+    "oxazepam",
+    "chlordiazepoxide",
+    "zolpidem",
+)
+
+
+@pytest.fixture(scope="module")
+def raw() -> dict[str, Any]:
+    text = resources.files("taperline").joinpath("data", "drugs.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+def _drug(data: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(d for d in data["drugs"] if d["name"] == name)
+
+
+# --- the packaged file ------------------------------------------------------------------------
+
+
+def test_packaged_catalogue_loads_with_every_drug(catalogue: Catalogue) -> None:
+    assert set(DRUGS) <= set(catalogue.names)
+    assert load_catalogue() is catalogue  # cached
+
+
+def test_every_benzodiazepine_has_an_equivalence(catalogue: Catalogue) -> None:
+    for drug in catalogue.drugs.values():
+        if drug.drug_class == "benzodiazepine":
+            assert drug.equivalences, drug.name
+
+
+def test_clonazepam_pk_matches_clinical_basis(catalogue: Catalogue) -> None:
+    drug = catalogue.get("clonazepam")
+    assert (drug.half_life_h.low, drug.half_life_h.typical, drug.half_life_h.high) == (30, 35, 40)
+    assert drug.half_life_h.source == "LABEL"
+    assert drug.ka_per_h is not None
+    assert drug.ka_per_h.value == 1.7
+    assert drug.cl_l_per_h is not None
+    assert drug.cl_l_per_h.value == 4.0
+    assert drug.v_l is not None
+    assert drug.v_l.value == 200.0
+    assert drug.bioavailability is not None
+    assert drug.bioavailability.value == 0.9
+    assert drug.pk_params().half_life_h == pytest.approx(35, abs=0.5)
+    assert drug.pk_params().bioavailability == 1.0  # CL/F and V/F are apparent
+    assert drug.pk_sources()["ka_per_h"] in KNOWN_SOURCES
+
+
+def test_clonazepam_variability_is_flagged_as_assumption(catalogue: Catalogue) -> None:
+    drug = catalogue.get("clonazepam")
+    cvs = (drug.cv_cl, drug.cv_v, drug.cv_ka)
+    assert all(cv is not None and cv.assumption for cv in cvs)
+    assert drug.variability().cv_cl == 0.20
+
+
+def test_clonazepam_equivalences_and_daily_max(catalogue: Catalogue) -> None:
+    drug = catalogue.get("clonazepam")
+    assert [(fmt(e.dose_mg), e.source) for e in drug.equivalences] == [
+        ("0.5 mg", "ASHTON"),
+        ("1 mg", "VADOD-2021"),
+    ]
+    assert drug.daily_max_mg is not None
+    assert fmt(drug.daily_max_mg.value) == "4 mg"
+
+
+def test_clonazepam_products_and_rxnorm(catalogue: Catalogue) -> None:
+    drug = catalogue.get("clonazepam")
+    codes = {(p.form, fmt(p.strength)): p.rxnorm for p in drug.products if p.form != "liquid"}
+    assert codes == {
+        ("tablet", "0.5 mg"): "197527",
+        ("tablet", "1 mg"): "197528",
+        ("tablet", "2 mg"): "197529",
+        ("odt", "0.125 mg"): "349194",
+        ("odt", "0.25 mg"): "349195",
+        ("odt", "0.5 mg"): "349198",
+        ("odt", "1 mg"): "349196",
+        ("odt", "2 mg"): "349197",
+    }
+    half = next(p for p in drug.products if p.form == "tablet" and p.strength == Mass.of_mg("0.5"))
+    assert half.divisible_by == 2
+    suspension = next(p for p in drug.products if p.suspension)
+    assert suspension.compounded
+    assert fmt(suspension.step) == "0.01 mg"
+    assert drug.rxnorm_ingredient is not None
+    assert drug.rxnorm_ingredient.assumption
+
+
+def test_clonazepam_learn_content(catalogue: Catalogue) -> None:
+    drug = catalogue.get("clonazepam")
+    topics = {fact.topic for fact in drug.facts}
+    assert {"onset", "duration", "sleep_use", "insomnia_paradox", "alternatives"} <= topics
+    assert "CBT-I" in drug.facts_about("alternatives")[0].text
+    slugs = {c.condition for c in drug.cautions}
+    assert {"sleep-apnea", "epilepsy", "bipolar", "age-65-plus", "substance-use"} <= slugs
+
+
+# --- lookups ----------------------------------------------------------------------------------
+
+
+def test_get_by_brand_and_case(catalogue: Catalogue) -> None:
+    assert catalogue.get("Klonopin").name == "clonazepam"
+    assert catalogue.get(" VALIUM ").name == "diazepam"
+
+
+def test_unknown_drug_suggests_a_close_match(catalogue: Catalogue) -> None:
+    with pytest.raises(UnknownDrugError, match=r"Did you mean 'clonazepam'\?.*Known drugs: alp"):
+        catalogue.get("KLONAZEPAM")
+    with pytest.raises(UnknownDrugError, match="Known drugs"):
+        catalogue.get("xyzzy")
+
+
+def test_interactions_by_alias_group_and_case(catalogue: Catalogue) -> None:
+    drug = catalogue.get("clonazepam")
+    found = drug.find_interactions(["OxyCodone", "ethanol", "anticonvulsants", "ibuprofen"])
+    by_name: dict[str, list[str]] = {}
+    for name, interaction in found:
+        by_name.setdefault(name, []).append(interaction.agent)
+    assert by_name["OxyCodone"] == ["opioids"]
+    assert by_name["ethanol"] == ["alcohol"]
+    assert set(by_name["anticonvulsants"]) == {
+        "carbamazepine",
+        "phenytoin",
+        "phenobarbital",
+        "anticonvulsants",
+    }
+    assert drug.unmatched_agents(["ibuprofen", "Alcohol"]) == ("ibuprofen",)
+    opioid = found[0][1]
+    assert (opioid.severity, opioid.kind) == ("major", "cns_depression")
+
+
+def test_carbamazepine_matches_inducer_and_sedation(catalogue: Catalogue) -> None:
+    drug = catalogue.get("clonazepam")
+    kinds = {i.kind for _, i in drug.find_interactions(["carbamazepine"])}
+    assert kinds == {"cyp3a_inducer", "cns_depression"}
+
+
+def test_cautions_by_alias(catalogue: Catalogue) -> None:
+    drug = catalogue.get("clonazepam")
+    found = drug.find_cautions(["Sleep apnoea", "elderly", "gout"])
+    assert [c.condition for _, c in found] == ["sleep-apnea", "age-65-plus"]
+    assert drug.unmatched_conditions(["gout", "SLEEP_APNEA"]) == ("gout",)
+
+
+@pytest.mark.parametrize(
+    ("dose", "band"),
+    [
+        ("0.2", None),
+        ("0.25", "low"),
+        ("0.5", "low"),
+        ("0.75", "low-moderate"),
+        ("1", "moderate"),
+        ("2", "moderate"),
+        ("2.01", "high"),
+        ("6", "high"),
+    ],
+)
+def test_band_for_boundaries(catalogue: Catalogue, dose: str, band: str | None) -> None:
+    found = catalogue.get("clonazepam").band_for(Mass.of_mg(dose))
+    assert (found.name if found else None) == band
+
+
+@given(clonazepam_daily_doses)
+def test_every_dose_from_the_lowest_band_has_exactly_one_band(dose: Mass) -> None:
+    drug = load_catalogue().get("clonazepam")
+    assert sum(band.contains(dose) for band in drug.dose_bands) == 1
+
+
+def test_diazepam_equivalent_by_source(catalogue: Catalogue) -> None:
+    drug = catalogue.get("clonazepam")
+    one = Mass.of_mg(1)
+    assert drug.diazepam_equivalent(one) == Mass.of_mg(20)
+    assert drug.diazepam_equivalent(one, "ASHTON") == Mass.of_mg(20)
+    assert drug.diazepam_equivalent(one, "vadod-2021") == Mass.of_mg(10)
+    assert drug.from_diazepam_equivalent(Mass.of_mg(10)) == Mass.of_mg("0.5")
+    with pytest.raises(InputError, match="available: ASHTON, VADOD-2021"):
+        drug.equivalence("NICE-CKS")
+
+
+def test_withdrawal_risk_bands(catalogue: Catalogue) -> None:
+    def risk(mg: str) -> str | None:
+        band = catalogue.withdrawal_risk_band(Mass.of_mg(mg))
+        return band.name if band else None
+
+    assert [risk(x) for x in ("0", "10", "10.5", "15", "15.5")] == [
+        None,
+        "low",
+        "moderate",
+        "moderate",
+        "high",
+    ]
+    assert catalogue.significant_use_months.value == 3
+    band = catalogue.withdrawal_risk("clonazepam", Mass.of_mg("0.5"), "VADOD-2021")
+    assert band is not None
+    assert band.name == "low"
+
+
+def test_plausible_and_daily_checks(catalogue: Catalogue) -> None:
+    drug = catalogue.get("clonazepam")
+    with pytest.raises(ImplausibleDoseError, match="500 mcg"):
+        drug.parse_dose("500 mg")
+    drug.check_single_dose(Mass.of_mg("0.01"))
+    drug.check_daily_dose(Mass.of_mg(4))
+    with pytest.raises(SafetyError, match=r"4 mg \[SEED-AURA\]"):
+        drug.check_daily_dose(Mass.of_mg("4.5"))
+
+
+def test_drug_without_pk_model_says_what_is_missing(catalogue: Catalogue) -> None:
+    with pytest.raises(InputError, match="LORazepam: missing ka_per_h, cl_l_per_h, v_l"):
+        catalogue.get("lorazepam").pk_params()
+
+
+# --- bad files --------------------------------------------------------------------------------
+
+Mutation = Callable[[dict[str, Any]], None]
+
+
+def _set(drug: str, path: tuple[str | int, ...], value: object) -> Mutation:
+    def mutate(data: dict[str, Any]) -> None:
+        target: Any = _drug(data, drug)
+        for step in path[:-1]:
+            target = target[step]
+        target[path[-1]] = value
+
+    return mutate
+
+
+def _delete(drug: str, path: tuple[str | int, ...]) -> Mutation:
+    def mutate(data: dict[str, Any]) -> None:
+        target: Any = _drug(data, drug)
+        for step in path[:-1]:
+            target = target[step]
+        del target[path[-1]]
+
+    return mutate
+
+
+def _duplicate_drug(data: dict[str, Any]) -> None:
+    data["drugs"].append(copy.deepcopy(_drug(data, "diazepam")))
+
+
+def _brand_clash(data: dict[str, Any]) -> None:
+    _drug(data, "zolpidem")["brand_names"] = ["Klonopin"]
+
+
+CORRUPTIONS: list[tuple[str, Mutation, str]] = [
+    (
+        "missing source",
+        _delete("clonazepam", ("products", 2, "source")),
+        r"drug 'clonazepam', products\[2\]: missing required key 'source'",
+    ),
+    (
+        "unknown source id",
+        _set("clonazepam", ("ka_per_h", "source"), "BERLIN-1957"),
+        r"drug 'clonazepam', ka_per_h: source 'BERLIN-1957' is not a known source id "
+        r"\(did you mean 'BERLIN-1975'\?\)",
+    ),
+    (
+        "zero strength",
+        _set("clonazepam", ("products", 2, "strength"), "0 mg"),
+        r"drug 'clonazepam', products\[2\]: strength '0 mg' must be above zero",
+    ),
+    (
+        "negative strength",
+        _set("diazepam", ("products", 0, "strength"), "-2 mg"),
+        r"drug 'diazepam', products\[0\]: strength: '-2 mg' is negative",
+    ),
+    (
+        "F above 1",
+        _set("clonazepam", ("bioavailability", "value"), 1.2),
+        r"drug 'clonazepam', bioavailability: value 1.2 must be above 0 and at most 1",
+    ),
+    (
+        "low above typical",
+        _set("clonazepam", ("half_life_h", "low"), 36.0),
+        r"drug 'clonazepam', half_life_h: needs low <= typical <= high",
+    ),
+    (
+        "negative half-life",
+        _set("lorazepam", ("half_life_h", "low"), -1.0),
+        r"drug 'lorazepam', half_life_h: low -1.0 must be above zero",
+    ),
+    ("duplicate drug", _duplicate_drug, r"drug 'diazepam' is listed twice"),
+    (
+        "brand clash",
+        _brand_clash,
+        r"drug 'zolpidem': name 'Klonopin' is already used by drug 'clonazepam'",
+    ),
+    (
+        "unknown form",
+        _set("clonazepam", ("products", 0, "form"), "patch"),
+        r"drug 'clonazepam', products\[0\]: form 'patch' is not one of capsule, liquid, odt",
+    ),
+    (
+        "missing key",
+        _delete("alprazolam", ("half_life_h",)),
+        r"drug 'alprazolam': missing required key 'half_life_h'",
+    ),
+    (
+        "wrong unit for a _mg key",
+        _set("clonazepam", ("daily_max_mg", "value"), "4000 mcg"),
+        r"drug 'clonazepam', daily_max_mg: value '4000 mcg' is in mcg but daily_max_mg is in mg",
+    ),
+    (
+        "volume for a mass",
+        _set("clonazepam", ("products", 1, "strength"), "1 mL"),
+        r"drug 'clonazepam', products\[1\]: strength '1 mL' must be a mass",
+    ),
+    (
+        "non-numeric RxNorm",
+        _set("clonazepam", ("products", 0, "rxnorm"), "19752A"),
+        r"drug 'clonazepam', products\[0\]: rxnorm '19752A' must be an RxNorm code",
+    ),
+    (
+        "RxNorm as a number",
+        _set("clonazepam", ("products", 0, "rxnorm"), 197527),
+        r"drug 'clonazepam', products\[0\]: rxnorm 197527 must be an RxNorm code",
+    ),
+    (
+        "unknown key with a typo",
+        _set("clonazepam", ("half_life_hours",), 35.0),
+        r"drug 'clonazepam': unknown key 'half_life_hours' \(did you mean 'half_life_h'\?\)",
+    ),
+    (
+        "benzodiazepine without equivalence",
+        _set("oxazepam", ("equivalences",), []),
+        r"drug 'oxazepam': equivalences: a benzodiazepine needs at least one",
+    ),
+    (
+        "daily max below the top band",
+        _set("clonazepam", ("daily_max_mg", "value"), "1.5 mg"),
+        r"drug 'clonazepam': daily_max_mg is below the lower bound of the highest dose band",
+    ),
+    (
+        "gap between bands",
+        _set("clonazepam", ("dose_bands", 2, "low_mg"), "1.2 mg"),
+        r"drug 'clonazepam', dose_bands\[2\]: band 'moderate' must start where 'low-moderate' ends",
+    ),
+    (
+        "string for a number",
+        _set("clonazepam", ("cl_l_per_h", "value"), "4 L/h"),
+        r"drug 'clonazepam', cl_l_per_h: value must be a number, got str '4 L/h'",
+    ),
+    (
+        "unknown interaction kind",
+        _set("clonazepam", ("interactions", 0, "kind"), "synergy"),
+        r"drug 'clonazepam', interactions\[0\]: kind 'synergy' is not one of",
+    ),
+    (
+        "caution slug with spaces",
+        _set("clonazepam", ("cautions", 0, "condition"), "Sleep Apnea"),
+        r"drug 'clonazepam', cautions\[0\]: condition 'Sleep Apnea' must be a slug",
+    ),
+    (
+        "scored ODT",
+        _set("clonazepam", ("products", 3, "divisible_by"), 2),
+        r"drug 'clonazepam', products\[3\]: a odt cannot be split",
+    ),
+    (
+        "plausible minimum above the smallest step",
+        _set("clonazepam", ("plausible_single_dose", "min_mg"), "0.1 mg"),
+        r"drug 'clonazepam': plausible_single_dose: min_mg is above the smallest product step",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [pytest.param(m, msg, id=name) for name, m, msg in CORRUPTIONS],
+)
+def test_bad_file_names_drug_and_field(raw: dict[str, Any], mutate: Mutation, message: str) -> None:
+    data = copy.deepcopy(raw)
+    mutate(data)
+    with pytest.raises(CatalogueError, match=r"^drugs\.toml: .*" + message):
+        parse_catalogue(data)
+
+
+def test_withdrawal_band_problems_are_named(raw: dict[str, Any]) -> None:
+    data = copy.deepcopy(raw)
+    data["withdrawal_risk"]["bands"][1]["source"] = "NOPE"
+    with pytest.raises(CatalogueError, match=r"withdrawal_risk, bands\[1\]: source 'NOPE'"):
+        parse_catalogue(data)
+
+
+def test_clinician_file_errors_name_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "mine.toml"
+    bad.write_text('schema_version = 1\ndrugs = []\n[withdrawal_risk]\nbands = "x"\n', "utf-8")
+    with pytest.raises(CatalogueError, match=r"mine\.toml: catalogue, withdrawal_risk: missing"):
+        load_catalogue_from(bad)
+    with pytest.raises(CatalogueError, match="cannot read"):
+        load_catalogue_from(tmp_path / "absent.toml")
+    bad.write_text("[[drugs]\n", encoding="utf-8")
+    with pytest.raises(CatalogueError, match="not valid TOML"):
+        load_catalogue_from(bad)
+
+
+def test_clinician_copy_of_the_packaged_file_loads(tmp_path: Path) -> None:
+    text = resources.files("taperline").joinpath("data", "drugs.toml").read_text("utf-8")
+    copy_path = tmp_path / "drugs.toml"
+    copy_path.write_text(
+        text.replace('"4 mg", source = "SEED-AURA"', '"5 mg", source = "SEED-AURA"')
+    )
+    drug = load_catalogue_from(copy_path).get("clonazepam")
+    assert drug.daily_max_mg is not None
+    assert drug.daily_max_mg.value.mg == Decimal(5)
