@@ -100,3 +100,128 @@ regimens = st.lists(dose_events, min_size=0, max_size=12)
 
 #: Times at which to look, within the month after the regimen starts (and a little before).
 sample_times_h = st.lists(st.floats(min_value=-24.0, max_value=800.0), min_size=1, max_size=20)
+
+# --- plans ------------------------------------------------------------------------------------
+
+from datetime import date, timedelta  # noqa: E402 -- each section imports its own names
+
+from taperline.catalogue_data import load_catalogue  # noqa: E402 -- likewise
+from taperline.core.catalogue import Drug  # noqa: E402 -- likewise
+from taperline.core.plan import Constraints, Hold, PlanRequest  # noqa: E402 -- likewise
+from taperline.core.products import dose_solver  # noqa: E402 -- likewise
+from taperline.core.regimen import ScheduledDose  # noqa: E402 -- likewise
+from taperline.core.strategies import FixedBand, Strategy, nice_diazepam_bands  # noqa: E402 -- likewise
+
+#: Drugs of the catalogue with a diazepam equivalence (every planner drug needs one).
+PLAN_DRUGS = (
+    "clonazepam",
+    "diazepam",
+    "lorazepam",
+    "alprazolam",
+    "oxazepam",
+    "temazepam",
+    "chlordiazepoxide",
+)
+#: Long half-life drugs, for which alternate days may be asked [ASHTON].
+LONG_HALF_LIFE = ("clonazepam", "diazepam")
+PLAN_START = date(2027, 1, 4)
+#: Dose times people use (hours after midnight), distinct by construction.
+DOSE_HOURS = (7.0, 8.0, 12.5, 14.0, 18.0, 21.0, 22.0, 23.5)
+
+
+def _scaled_bands(drug: Drug) -> tuple[FixedBand, ...]:
+    """NICE-CKS diazepam bands scaled to ``drug`` by its first (Ashton) equivalence."""
+    if drug.name == "diazepam":
+        return nice_diazepam_bands()
+    factor = drug.equivalence().dose_mg.mg / Decimal(10)
+    return tuple(
+        FixedBand(Mass.of_mg(b.above.mg * factor), Mass.of_mg(b.step.mg * factor), 14, b.source)
+        for b in nice_diazepam_bands()
+    )
+
+
+def _product_set(drug: Drug, choice: str) -> tuple[Product, ...] | None:
+    """None (the planner's default: commercial solids), every product, or solids + liquid."""
+    if choice == "default":
+        return None
+    if choice == "all":
+        return drug.products
+    solids = tuple(p for p in drug.products if p.form != "liquid")
+    return solids or drug.products
+
+
+@st.composite
+def plan_strategies(draw: st.DrawFn, drug: Drug) -> Strategy:
+    """Percent, occupancy, deprescribing, fixed or (not for diazepam) crossover."""
+    kinds = ["percent", "occupancy", "deprescribing", "fixed"]
+    if drug.name != "diazepam":
+        kinds.append("crossover")
+    kind = draw(st.sampled_from(kinds))
+    percent = Decimal(draw(st.integers(min_value=5, max_value=25)))
+    interval = draw(st.integers(min_value=7, max_value=28))
+    if kind == "percent":
+        return Strategy(kind="percent", percent=percent, interval_days=interval)
+    if kind == "occupancy":
+        ed50 = Decimal(draw(st.sampled_from(["0.5", "1", "2", "5", "10"])))
+        return Strategy(kind="occupancy", percent=percent, interval_days=interval, ed50_mg=ed50)
+    if kind == "fixed":
+        return Strategy(kind="fixed", bands=_scaled_bands(drug))
+    if kind == "crossover":
+        then = draw(st.sampled_from([None, Strategy(kind="percent", percent=percent)]))
+        return Strategy(kind="crossover", then=then, swap_days=draw(st.sampled_from([7, 14])))
+    return Strategy(kind=kind)
+
+
+@st.composite
+def plan_requests(draw: st.DrawFn) -> PlanRequest:
+    """A valid request: a catalogue drug, 1-3 makeable doses at distinct times within the
+    daily maximum, a strategy, products with or without a liquid, a goal, stabilisation,
+    holds and (long half-life drugs only) alternate days."""
+    catalogue = load_catalogue()
+    drug = catalogue.get(draw(st.sampled_from(PLAN_DRUGS)))
+    products = _product_set(drug, draw(st.sampled_from(["default", "all", "solids"])))
+    chosen = (
+        products
+        if products is not None
+        else tuple(p for p in drug.products if p.form != "liquid" and not p.compounded)
+    )
+    assert drug.daily_max_mg is not None
+    daily_max = drug.daily_max_mg.value
+    amounts = [m for m in dose_solver(chosen, daily_max).makeable_amounts() if m.mg > 0]
+    count = draw(st.integers(min_value=1, max_value=3))
+    hours = draw(st.lists(st.sampled_from(DOSE_HOURS), min_size=count, max_size=count, unique=True))
+    doses: list[ScheduledDose] = []
+    total = Decimal(0)
+    for hour in hours:
+        fits = [m for m in amounts if total + m.mg <= daily_max.mg]
+        if not fits:
+            break
+        amount = draw(st.sampled_from(fits[: max(1, len(fits) // count)]))
+        total += amount.mg
+        doses.append(ScheduledDose(hour, amount))
+    strategy = draw(plan_strategies(drug))
+    goal = Mass.zero()
+    below = [m for m in amounts if m.mg < total]
+    if strategy.kind != "crossover" and below and draw(st.booleans()):
+        goal = draw(st.sampled_from(below[: max(1, len(below) // 2)]))
+    holds = tuple(
+        Hold(PLAN_START + timedelta(days=offset), days)
+        for offset, days in draw(
+            st.lists(st.tuples(st.integers(0, 365), st.integers(1, 28)), max_size=2)
+        )
+    )
+    constraints = Constraints(stabilisation_days=draw(st.integers(0, 28)), holds=holds)
+    alternate = drug.name in LONG_HALF_LIFE and goal.mg == 0 and draw(st.booleans())
+    return PlanRequest(
+        drug=drug,
+        regimen=tuple(doses),
+        start=PLAN_START,
+        strategy=strategy,
+        goal=goal,
+        constraints=constraints,
+        products=products,
+        use_months=Decimal(draw(st.integers(0, 120))),
+        age_years=draw(st.integers(18, 95)),
+        target=catalogue.get("diazepam") if strategy.kind == "crossover" else None,
+        alternate_days=alternate,
+    )
