@@ -1,4 +1,4 @@
-"""The core stays pure: no I/O, UI, database or web imports, and no environment, file or clock access."""
+"""The core stays pure: no I/O, UI, database or web imports; no environment, files or clock."""
 
 from __future__ import annotations
 
@@ -15,14 +15,53 @@ SRC = Path(taperline.__file__).parent
 CORE_FILES = sorted((SRC / "core").rglob("*.py"))
 
 FORBIDDEN_MODULES = {
-    "sqlite3", "sqlalchemy", "alembic", "psycopg", "fastapi", "starlette", "typer", "click",
-    "rich", "matplotlib", "httpx", "requests", "urllib", "socket", "subprocess", "shutil",
-    "tempfile", "pathlib", "io", "os", "sys", "time", "importlib", "tomllib", "scipy",
-    "logging", "uvicorn", "jinja2", "weasyprint",
+    "sqlite3",
+    "sqlalchemy",
+    "alembic",
+    "psycopg",
+    "fastapi",
+    "starlette",
+    "typer",
+    "click",
+    "rich",
+    "matplotlib",
+    "httpx",
+    "requests",
+    "urllib",
+    "socket",
+    "subprocess",
+    "shutil",
+    "tempfile",
+    "pathlib",
+    "io",
+    "os",
+    "sys",
+    "time",
+    "importlib",
+    "tomllib",
+    "scipy",
+    "logging",
+    "uvicorn",
+    "jinja2",
+    "weasyprint",
 }
 # Names that read the environment, files or the clock, wherever they come from.
-FORBIDDEN_CALLS = {"open", "input", "print", "getenv", "environ", "now", "today", "utcnow",
-                   "monotonic", "perf_counter", "read_text", "read_bytes", "exec", "eval"}
+FORBIDDEN_CALLS = {
+    "open",
+    "input",
+    "print",
+    "getenv",
+    "environ",
+    "now",
+    "today",
+    "utcnow",
+    "monotonic",
+    "perf_counter",
+    "read_text",
+    "read_bytes",
+    "exec",
+    "eval",
+}
 
 
 def _imports(tree: ast.AST) -> set[str]:
@@ -74,7 +113,11 @@ def test_core_imports_only_core_and_errors_from_taperline() -> None:
     for path in CORE_FILES:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("taperline"):
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and node.module.startswith("taperline")
+            ):
                 assert node.module.startswith(("taperline.core", "taperline.errors")), (
                     f"{path.name} imports {node.module}: the core depends on nothing outside it"
                 )
@@ -83,7 +126,8 @@ def test_core_imports_only_core_and_errors_from_taperline() -> None:
 def test_importing_core_loads_no_forbidden_module() -> None:
     code = (
         "import sys, taperline.core.quantity, taperline.core.products, taperline.core.pk;"
-        "bad = {'sqlalchemy','fastapi','click','rich','matplotlib','scipy','sqlite3'} & set(sys.modules);"
+        "bad = {'sqlalchemy','fastapi','click','rich','matplotlib','scipy','sqlite3'}"
+        " & set(sys.modules);"
         "print(sorted(bad))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -1,0 +1,1 @@
+"""Adapters: files, charts, storage and exports around the pure core."""

@@ -1,0 +1,112 @@
+"""Plain JSON-ready documents of core values (the CLI, exports and later the web app share them).
+
+Keys carry units (`daily_dose_mg`, `amount_mg`); amounts are JSON numbers whose shortest form
+is the exact decimal (Decimal -> float is exact for the amounts the products can make).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from taperline.core.compare import Ed50Outcome
+from taperline.core.plan import Plan, PlannedDose, PlanStep, SupplyLine
+from taperline.core.quantity import drug_label, fmt
+
+
+def _num(value: Decimal | None, places: int | None = None) -> float | None:
+    if value is None:
+        return None
+    return float(round(value, places) if places is not None else value)
+
+
+def dose_document(dose: PlannedDose) -> dict[str, Any]:
+    """One dose of a step: time, drug, amount and the units that make it."""
+    composition = dose.composition
+    return {
+        "time": dose.clock,
+        "drug": dose.drug,
+        "amount_mg": _num(dose.amount.mg),
+        "amount": fmt(dose.amount),
+        "units": [unit.to_json() for unit in composition.units] if composition else [],
+        "instructions": list(composition.instructions) if composition else [],
+        "makeable": composition is not None,
+    }
+
+
+def step_document(index: int, step: PlanStep) -> dict[str, Any]:
+    """One plan step, by the planner's JSON contract."""
+    return {
+        "step": index,
+        "start_date": step.start.isoformat(),
+        "daily_dose_mg": _num(step.daily.mg),
+        "daily_dose": fmt(step.daily),
+        "diazepam_equivalent_mg": _num(step.reference_daily.mg, 4),
+        "every_other_day": step.every_other_day,
+        "doses": [dose_document(dose) for dose in step.doses],
+        "change_pct": _num(step.change_pct, 2),
+        "predicted_occupancy_pct": round(step.occupancy_pct, 2),
+        "predicted_css_average_ng_per_ml": {
+            drug: round(value, 3) for drug, value in step.css_average_ng_per_ml.items()
+        },
+        "rule": step.rule,
+        "source": step.source,
+        "note": step.note,
+    }
+
+
+def supply_document(line: SupplyLine) -> dict[str, Any]:
+    """What to dispense in one period."""
+    return {
+        "period_start": line.period_start.isoformat(),
+        "period_end": line.period_end.isoformat(),
+        "drug": line.drug,
+        "product": line.product,
+        "count": _num(line.count),
+        "unit": line.unit,
+    }
+
+
+def _largest_cut(plan: Plan) -> Decimal:
+    """The largest cut in %, not counting the final step to zero (always 100 %)."""
+    cuts = [
+        -step.change_pct
+        for step in plan.steps
+        if step.change_pct is not None and step.change_pct < 0 and step.daily.mg > 0
+    ]
+    return max(cuts, default=Decimal(0))
+
+
+def plan_document(plan: Plan, sensitivity: tuple[Ed50Outcome, ...] = ()) -> dict[str, Any]:
+    """A whole plan: steps, summary, supply, warnings, assumptions and status."""
+    smallest = plan.smallest_dose_before_zero
+    assumptions: dict[str, Any] = dict(plan.assumptions)
+    if sensitivity:
+        assumptions["ed50_sensitivity"] = [
+            {
+                "ed50_mg": _num(item.ed50_mg),
+                "step_count": item.step_count,
+                "duration_days": item.duration_days,
+                "complete": item.complete,
+            }
+            for item in sensitivity
+        ]
+    return {
+        "drug": plan.drug,
+        "drug_label": drug_label(plan.drug),
+        "strategy": plan.strategy,
+        "status": plan.status,
+        "steps": [step_document(i, step) for i, step in enumerate(plan.steps)],
+        "summary": {
+            "start_date": plan.steps[0].start.isoformat(),
+            "end_date": plan.end.isoformat(),
+            "duration_days": plan.duration_days,
+            "step_count": len(plan.steps),
+            "largest_step_pct": _num(_largest_cut(plan), 2),
+            "smallest_dose_before_zero_mg": _num(smallest.mg) if smallest else None,
+            "complete": plan.complete,
+        },
+        "supply": [supply_document(line) for line in plan.supply],
+        "warnings": list(plan.warnings),
+        "assumptions": assumptions,
+    }

@@ -1,0 +1,78 @@
+"""The `taperline` command: a Click group whose subcommands load only when used.
+
+Start-up stays light: this module imports Click and nothing heavy. Each subcommand lives
+in its own module and imports NumPy, Rich or matplotlib inside its function body.
+Errors are mapped to exit codes here and only here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any, NoReturn
+
+import click
+
+from taperline import __version__
+from taperline.errors import CatalogueError, TaperlineError
+
+# name -> (module, attribute); the order here is the order of `taperline --help`.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "simulate": ("taperline.cli.simulate", "simulate"),
+    "plan": ("taperline.cli.plan", "plan"),
+}
+
+EXIT_OK = 0
+EXIT_WARNINGS = 1  # a check found something to tell the prescriber about
+EXIT_INPUT = 2  # bad input or a request refused for safety (same code Click uses for usage errors)
+EXIT_DATA = 3  # the packaged data is broken: not the user's fault
+
+
+def exit_code_for(error: TaperlineError) -> int:
+    """The one mapping from error class to exit code."""
+    return EXIT_DATA if isinstance(error, CatalogueError) else EXIT_INPUT
+
+
+def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
+    """Print one clear line to stderr and exit (never a traceback)."""
+    click.echo(f"taperline: error: {message}", err=True)
+    sys.exit(code)
+
+
+class LazyGroup(click.Group):
+    """A group that imports a subcommand's module only when that command is needed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:  # noqa: ARG002 -- Click's signature
+        """All command names, in the documented order."""
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:  # noqa: ARG002
+        """Import and return one command, or None if unknown."""
+        if cmd_name not in COMMANDS:
+            return None
+        module_name, attribute = COMMANDS[cmd_name]
+        command = getattr(importlib.import_module(module_name), attribute)
+        assert isinstance(command, click.Command)  # noqa: S101 -- a programming error, not input
+        return command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command, turning taperline errors into one line and an exit code."""
+        try:
+            return super().invoke(ctx)
+        except TaperlineError as error:
+            fail(str(error), exit_code_for(error))
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="taperline")
+def cli() -> None:
+    """Taperline: understand clonazepam, simulate a regimen, and plan a safe, slow taper.
+
+    Taperline supports your prescriber's decisions; it does not replace them.
+    Never stop a benzodiazepine abruptly: sudden stopping can cause seizures.
+    """
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="taperline")

@@ -1,0 +1,119 @@
+"""Click parameter types for clinical input: doses, clock times, dates, durations.
+
+Each converts text to a typed value or fails with a message naming the option.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from typing import Any
+
+import click
+
+from taperline.core.quantity import Mass, parse_quantity
+from taperline.errors import QuantityError
+
+_DURATION_RE = re.compile(
+    r"^\s*(\d+(?:\.\d+)?)\s*(h|hours?|d|days?|w|weeks?|min|minutes?)\s*$", re.I
+)
+_HOURS_PER = {"min": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0}
+
+
+class DoseType(click.ParamType[Mass, Any]):
+    """A dose such as '0.5 mg' or '500 mcg' (drug plausibility is checked by the command)."""
+
+    name = "dose"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Mass:
+        """Parse text into a Mass."""
+        if isinstance(value, Mass):
+            return value
+        try:
+            quantity = parse_quantity(str(value))
+        except QuantityError as error:
+            self.fail(str(error), param, ctx)
+        if not isinstance(quantity, Mass):
+            self.fail(f"{value!r} is not a dose: use mg or mcg, for example '0.5 mg'", param, ctx)
+        if quantity.mg == 0:
+            self.fail(f"{value!r}: a dose must be more than zero", param, ctx)
+        return quantity
+
+
+class ClockType(click.ParamType[time, Any]):
+    """A clock time HH:MM (24-hour), e.g. 22:00."""
+
+    name = "HH:MM"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> time:
+        """Parse HH:MM."""
+        if isinstance(value, time):
+            return value
+        match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", str(value))
+        if match is None or int(match[1]) > 23 or int(match[2]) > 59:  # noqa: PLR2004 -- clock limits
+            self.fail(f"{value!r} is not a 24-hour clock time such as 22:00", param, ctx)
+        return time(int(match[1]), int(match[2]))
+
+
+class DateType(click.ParamType[date, Any]):
+    """A calendar date YYYY-MM-DD."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        """Parse an ISO date."""
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a date such as 2027-01-04", param, ctx)
+
+
+class DateTimeType(click.ParamType[datetime, Any]):
+    """A local date and time YYYY-MM-DDTHH:MM."""
+
+    name = "YYYY-MM-DDTHH:MM"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> datetime:
+        """Parse an ISO date-time without a time zone (local to the person)."""
+        if isinstance(value, datetime):
+            return value
+        try:
+            parsed = datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a date and time such as 2027-01-10T22:00", param, ctx)
+        if parsed.tzinfo is not None:
+            self.fail(f"{value!r}: give the local time without a time zone", param, ctx)
+        return parsed
+
+
+class DurationType(click.ParamType[float, Any]):
+    """A duration such as 14d, 2w, 36h or 90min; returned in hours."""
+
+    name = "duration"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        """Parse a duration into hours."""
+        if isinstance(value, float):
+            return value
+        match = _DURATION_RE.match(str(value))
+        if match is None:
+            self.fail(f"{value!r} is not a duration such as 14d, 2w, 36h or 90min", param, ctx)
+        unit = match[2].lower()
+        key = "min" if unit.startswith("min") else unit[0]
+        hours = float(match[1]) * _HOURS_PER[key]
+        if hours <= 0:
+            self.fail(f"{value!r}: a duration must be more than zero", param, ctx)
+        return hours
+
+
+DOSE = DoseType()
+CLOCK = ClockType()
+DATE = DateType()
+DATETIME = DateTimeType()
+DURATION = DurationType()

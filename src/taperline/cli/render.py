@@ -1,0 +1,357 @@
+"""Rendering for the CLI: JSON documents, CSV rows and Rich tables (Rich imported lazily)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from taperline.core.quantity import Mass, fmt, fmt_number
+
+if TYPE_CHECKING:
+    from taperline.core.catalogue import Drug
+    from taperline.core.simulation import SimulationResult
+
+_ROUND = 4  # decimals of concentrations in JSON/CSV: 0.1 pg/mL is far below any assay
+
+
+def print_json(document: object) -> None:
+    """Print one JSON document to stdout."""
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+def print_csv(rows: list[dict[str, Any]]) -> None:
+    """Print rows as CSV with a header line (columns carry units in their names)."""
+    if not rows:
+        return
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def _r(value: float | None, places: int = _ROUND) -> float | None:
+    return None if value is None else round(float(value), places)
+
+
+def simulation_document(drug: Drug, daily: Mass, result: SimulationResult) -> dict[str, Any]:
+    """The JSON contract of `taperline simulate --format json`."""
+    s = result.summary
+    samples: list[dict[str, Any]] = [
+        {"t_h": _r(t, 6), "concentration_ng_per_ml": _r(c)}
+        for t, c in zip(
+            result.times_h.tolist(), result.concentration_ng_per_ml.tolist(), strict=True
+        )
+    ]
+    if result.bands is not None:
+        for sample, p05, p50, p95 in zip(samples, *(b.tolist() for b in result.bands), strict=True):
+            sample.update(p05=_r(p05), p50=_r(p50), p95=_r(p95))
+    return {
+        "drug": drug.name,
+        "drug_label": drug.label,
+        "daily_dose_mg": float(daily.mg),
+        "summary": {
+            "css_peak_ng_per_ml": _r(s.css_peak_ng_per_ml),
+            "css_trough_ng_per_ml": _r(s.css_trough_ng_per_ml),
+            "css_average_ng_per_ml": _r(s.css_average_ng_per_ml),
+            "accumulation_ratio": _r(s.accumulation_ratio),
+            "fluctuation_pct": _r(s.fluctuation_pct, 2),
+            "time_to_steady_state_h": _r(s.time_to_steady_state_h, 2),
+            "half_life_h": _r(s.half_life_h, 2),
+            "first_dose_tmax_h": _r(s.first_dose_tmax_h, 2),
+            "onset_h": _r(s.onset_h, 2),
+            "duration_h": _r(s.duration_h, 2),
+            "css_occupancy_pct": _r(s.css_occupancy_pct, 2),
+            "ed50_mg_per_day": s.ed50_mg_per_day,
+            "missed_dose_lowest_ng_per_ml": _r(s.missed_dose_lowest_ng_per_ml),
+            "missed_dose_below_trough_pct": _r(s.missed_dose_below_trough_pct, 2),
+            "missed_dose_recovery_days": _r(s.missed_dose_recovery_days, 2),
+        },
+        "doses": [{"t_h": _r(e.time_h, 6), "amount_mg": e.amount_mg} for e in result.events],
+        "explanation": explain(result),
+        "sources": drug.pk_sources(),
+        "samples": samples,
+    }
+
+
+def _n(value: float, places: int = 0) -> str:
+    """A float rounded for prose, by the ISMP number rules."""
+    return fmt_number(round(value, places))
+
+
+def explain(result: SimulationResult) -> list[str]:
+    """Plain-language lines about steady state, onset, duration and missed doses."""
+    s = result.summary
+    days = s.time_to_steady_state_h / 24
+    lines = [
+        f"Levels build up over the first days: 90 % of steady state after about "
+        f"{fmt_number(round(days, 1))} days ({fmt_number(round(s.time_to_steady_state_h))} h), "
+        f"because the half-life is about {fmt_number(round(s.half_life_h))} h.",
+        f"At steady state the level moves between about {_n(s.css_trough_ng_per_ml, 1)}"
+        f" and {_n(s.css_peak_ng_per_ml, 1)} ng/mL over the day "
+        f"(average {_n(s.css_average_ng_per_ml, 1)} ng/mL).",
+        f"After the first dose the model peaks at {_n(s.first_dose_tmax_h, 1)} h and "
+        f"reaches half its peak after {fmt_number(round(s.onset_h * 60))} min; it stays above half "
+        f"the peak for about {fmt_number(round(s.duration_h))} h. People usually feel clonazepam "
+        "within an hour, for 8-12 h [SEED-AURA]: felt effects fade before the drug is gone.",
+    ]
+    if s.missed_dose_below_trough_pct is not None and s.missed_dose_lowest_ng_per_ml is not None:
+        lines.append(
+            f"Missing one dose lets the level fall to about "
+            f"{fmt_number(round(s.missed_dose_lowest_ng_per_ml, 1))} ng/mL, "
+            f"{fmt_number(round(s.missed_dose_below_trough_pct))} % below the usual lowest level; "
+            "that drop can bring rebound insomnia or anxiety [SEED-INSOMNIA]. Do not double the "
+            "next dose; ask your prescriber what to do."
+        )
+    lines.append(
+        f"Predicted receptor occupancy at steady state: {_n(s.css_occupancy_pct, 1)} %"
+        f" (assuming an ED50 of {fmt(Mass.of_mg(str(s.ed50_mg_per_day)))} a day: an assumption, "
+        "not a measured value [MAUDSLEY-2024])."
+    )
+    return lines
+
+
+def simulation_table(document: dict[str, Any], plot: Path | None) -> None:
+    """Print the summary as a Rich table and the explanation underneath."""
+    from rich.table import Table
+
+    console = _console()
+    summary = document["summary"]
+    table = Table(
+        title=f"{document['drug_label']} {fmt(Mass.of_mg(str(document['daily_dose_mg'])))}"
+        " a day: model summary",
+        title_justify="left",
+    )
+    table.add_column("Measure")
+    table.add_column("Value", justify="right")
+    rows = [
+        ("Steady-state peak", f"{summary['css_peak_ng_per_ml']:.2f} ng/mL"),
+        ("Steady-state trough", f"{summary['css_trough_ng_per_ml']:.2f} ng/mL"),
+        ("Steady-state average", f"{summary['css_average_ng_per_ml']:.2f} ng/mL"),
+        ("Accumulation ratio", f"{summary['accumulation_ratio']:.2f}"),
+        ("Fluctuation over the day", f"{summary['fluctuation_pct']:.1f} %"),
+        ("Time to 90 % of steady state", f"{summary['time_to_steady_state_h']:.0f} h"),
+        ("Elimination half-life", f"{summary['half_life_h']:.0f} h"),
+        ("Receptor occupancy (assumed ED50)", f"{summary['css_occupancy_pct']:.1f} %"),
+    ]
+    if document["samples"] and "p05" in document["samples"][0]:
+        last = document["samples"][-1]
+        rows.append(
+            (
+                "Last sample, 5/50/95 %",
+                f"{last['p05']:.1f} / {last['p50']:.1f} / {last['p95']:.1f} ng/mL",
+            )
+        )
+    for name, value in rows:
+        table.add_row(name, value)
+    console.print(table)
+    for line in document["explanation"]:
+        console.print(f"• {line}", highlight=False)
+    sources = ", ".join(f"{name} [{source}]" for name, source in document["sources"].items())
+    console.print(f"Sources: {sources}", style="dim", highlight=False)
+    if plot is not None:
+        console.print(f"Chart written to {plot}", highlight=False)
+
+
+# --- plans --------------------------------------------------------------------------------------
+
+
+def _units_text(dose: dict[str, Any]) -> str:
+    if not dose["makeable"]:
+        return "cannot be made from these products"
+    return " + ".join(_unit_label(unit) for unit in dose["units"]) or "-"
+
+
+def _unit_label(unit: dict[str, Any]) -> str:
+    count = fmt_number(str(unit["count"]))
+    if unit["count_unit"] == "mL":
+        return f"{count} mL of {unit['product']}"
+    return f"{count} × {unit['product']}"  # noqa: RUF001 -- the multiplication sign is meant
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value:+.1f} %"
+
+
+def plan_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """One CSV row per dose per step (a step with no dose gets one row with amount 0)."""
+    rows: list[dict[str, Any]] = []
+    for step in document["steps"]:
+        doses = step["doses"] or [
+            {"time": "", "drug": document["drug"], "amount_mg": 0.0, "units": [], "makeable": True}
+        ]
+        rows.extend(
+            {
+                "step": step["step"],
+                "start_date": step["start_date"],
+                "daily_dose_mg": step["daily_dose_mg"],
+                "time": dose["time"],
+                "drug": dose["drug"],
+                "amount_mg": dose["amount_mg"],
+                "units": _units_text(dose) if dose["units"] else "",
+                "change_pct": step["change_pct"],
+                "predicted_occupancy_pct": step["predicted_occupancy_pct"],
+                "rule": step["rule"],
+                "source": step["source"],
+                "note": step["note"],
+            }
+            for dose in doses
+        )
+    return rows
+
+
+def plan_table(document: dict[str, Any], plot: Path | None) -> None:
+    """Print a plan: steps, summary, supply, warnings and assumptions."""
+    from rich.table import Table
+
+    console = _console()
+    summary = document["summary"]
+    rules = _rule_keys(document["steps"])
+    title = (
+        f"{document['drug_label']} taper: {document['strategy']} strategy "
+        f"[{document['status'].upper()}: a clinician approves it]"
+    )
+    table = Table(title=title, title_justify="left", show_lines=True)
+    for name in ("#", "From", "Daily", "Doses and how to make them", "Change", "Occ.", "Why"):
+        table.add_column(name, overflow="fold")
+    for step in document["steps"]:
+        table.add_row(*_step_cells(step, rules))
+    console.print(table)
+    for (rule, source), key in rules.items():
+        console.print(f"{key}: {rule} [{source}]", highlight=False)
+    console.print(_summary_line(summary), highlight=False)
+    for line in _instructions(document["steps"]):
+        console.print(f"How to take: {line}", highlight=False)
+    _print_supply(console, document["supply"])
+    for warning in document["warnings"]:
+        console.print(f"[yellow]⚠ {warning}[/yellow]", highlight=False)
+    console.print("Assumptions:", style="bold")
+    for key, value in document["assumptions"].items():
+        shown = value
+        if key == "ed50_sensitivity":
+            shown = "; ".join(
+                f"ED50 {fmt_number(str(item['ed50_mg']))} mg: {item['step_count']} steps, "
+                f"{item['duration_days']} days"
+                for item in value
+            )
+        console.print(f"  {key}: {shown}", highlight=False)
+    if plot is not None:
+        console.print(f"Chart written to {plot}", highlight=False)
+
+
+def _instructions(steps: list[dict[str, Any]]) -> list[str]:
+    """Product-level advice (shake the suspension, let ODTs dissolve), once each."""
+    lines = (line for step in steps for dose in step["doses"] for line in dose["instructions"])
+    general = (line for line in lines if not line.startswith(_PER_DOSE_LINES))
+    return list(dict.fromkeys(general))
+
+
+_PER_DOSE_LINES = ("Total dose", "Take ", "Measure with")
+
+
+def _rule_keys(steps: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
+    keys: dict[tuple[str, str], str] = {}
+    for step in steps:
+        keys.setdefault((step["rule"], step["source"]), f"R{len(keys) + 1}")
+    return keys
+
+
+def _console() -> Any:
+    """A Rich console; wide enough for tables when the output is not a terminal."""
+    from rich.console import Console
+
+    return Console() if sys.stdout.isatty() else Console(width=120)
+
+
+def _step_cells(step: dict[str, Any], rules: dict[tuple[str, str], str]) -> tuple[str, ...]:
+    doses = (
+        "\n".join(f"{d['time']} {d['amount']}: {_units_text(d)}" for d in step["doses"])
+        or "none: stopped"
+    )
+    if step["every_other_day"]:
+        doses += "\n(every other day)"
+    why = rules[(step["rule"], step["source"])]
+    if step["note"]:
+        why += f": {step['note']}"
+    return (
+        str(step["step"]),
+        step["start_date"],
+        step["daily_dose"],
+        doses,
+        _pct(step["change_pct"]),
+        f"{step['predicted_occupancy_pct']:.1f} %",
+        why,
+    )
+
+
+def _summary_line(summary: dict[str, Any]) -> str:
+    smallest = summary["smallest_dose_before_zero_mg"]
+    parts = [
+        f"{summary['step_count']} steps over {summary['duration_days']} days "
+        f"({summary['start_date']} to {summary['end_date']})",
+        f"largest cut {summary['largest_step_pct']:.1f} %",
+    ]
+    if smallest is not None:
+        parts.append(f"last dose before zero {fmt(Mass.of_mg(str(smallest)))}")
+    if not summary["complete"]:
+        parts.append("INCOMPLETE: see the warnings")
+    return "; ".join(parts)
+
+
+def _print_supply(console: Any, supply: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
+    if not supply:
+        return
+    table = Table(title="Supply to dispense", title_justify="left")
+    for name in ("Period", "Product", "Count"):
+        table.add_column(name)
+    for line in supply:
+        count = fmt_number(str(line["count"]))
+        unit = _UNIT_NAMES.get(line["unit"], line["unit"])
+        unit = unit if count == "1" or unit == "mL" else unit + "s"
+        table.add_row(
+            f"{line['period_start']} to {line['period_end']}", line["product"], f"{count} {unit}"
+        )
+    console.print(table)
+
+
+_UNIT_NAMES = {"odt": "ODT", "tablet": "tablet", "capsule": "capsule", "mL": "mL"}
+
+
+def compare_row(document: dict[str, Any]) -> dict[str, Any]:
+    """One row of a strategy comparison."""
+    summary = document["summary"]
+    return {
+        "strategy": document["strategy"],
+        "step_count": summary["step_count"],
+        "duration_days": summary["duration_days"],
+        "largest_step_pct": summary["largest_step_pct"],
+        "smallest_dose_before_zero_mg": summary["smallest_dose_before_zero_mg"],
+        "complete": summary["complete"],
+        "warning_count": len(document["warnings"]),
+    }
+
+
+def compare_table(documents: list[dict[str, Any]]) -> None:
+    """Print strategies side by side."""
+    from rich.table import Table
+
+    table = Table(
+        title=f"{documents[0]['drug_label']}: strategies compared (proposals)", title_justify="left"
+    )
+    for name in ("Strategy", "Steps", "Duration", "Largest cut", "Last dose", "Complete"):
+        table.add_column(name)
+    for document in documents:
+        row = compare_row(document)
+        smallest = row["smallest_dose_before_zero_mg"]
+        table.add_row(
+            row["strategy"],
+            str(row["step_count"]),
+            f"{row['duration_days']} days ({row['duration_days'] / 30.44:.1f} months)",
+            f"{row['largest_step_pct']:.1f} %",
+            fmt(Mass.of_mg(str(smallest))) if smallest is not None else "-",
+            "yes" if row["complete"] else "no (see warnings)",
+        )
+    _console().print(table)
