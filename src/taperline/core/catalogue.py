@@ -33,7 +33,7 @@ import itertools
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final, Generic, Literal, TypeVar, cast, get_args
 
@@ -76,6 +76,7 @@ __all__ = [
     "InteractionKind",
     "Range",
     "Severity",
+    "SleepUse",
     "Sourced",
     "parse_catalogue",
 ]
@@ -302,6 +303,29 @@ class Fact:
     source: str
 
 
+@dataclass(frozen=True, slots=True)
+class SleepUse:
+    """The usual dose range and timing when the drug is taken for sleep, from one source.
+
+    >>> SleepUse(Mass.of_mg("0.25"), Mass.of_mg(2), 30, 2, 4, "SEED-AURA").contains(
+    ...     Mass.of_mg(1))
+    True
+    """
+
+    low_mg: Mass
+    high_mg: Mass
+    before_bed_min: int
+    short_term_low_weeks: int
+    short_term_high_weeks: int
+    source: str
+    note: str = ""
+    assumption: bool = False
+
+    def contains(self, dose: Mass) -> bool:
+        """Whether a bedtime dose lies within the usual sleep-use range (ends included)."""
+        return self.low_mg.mg <= dose.mg <= self.high_mg.mg
+
+
 def _key(name: str) -> str:
     """Normalise a name for matching: case, spaces, hyphens and underscores do not matter."""
     return " ".join(name.casefold().replace("-", " ").replace("_", " ").split())
@@ -340,6 +364,7 @@ class Drug:
     interactions: tuple[Interaction, ...] = ()
     cautions: tuple[Caution, ...] = ()
     facts: tuple[Fact, ...] = ()
+    sleep_use: SleepUse | None = None
 
     @property
     def label(self) -> str:
@@ -886,6 +911,44 @@ def _parse_caution(row: _Row) -> Caution:
     )
 
 
+_MAX_BEFORE_BED_MIN: Final = 240  # taperline's sanity limit: more than 4 h is not "at bedtime"
+
+
+def _parse_sleep_use(row: _Row, key: str) -> SleepUse:
+    cell = row.child(key)
+    cell.check_keys(
+        [
+            "low_mg",
+            "high_mg",
+            "before_bed_min",
+            "short_term_low_weeks",
+            "short_term_high_weeks",
+            "source",
+        ],
+        _CITE_KEYS,
+    )
+    low, high = cell.mass("low_mg"), cell.mass("high_mg")
+    if not 0 < low.mg < high.mg:
+        raise cell.fail("needs 0 < low_mg < high_mg")
+    before = cell.integer("before_bed_min", 0)
+    if not 0 <= before <= _MAX_BEFORE_BED_MIN:
+        raise cell.fail(f"before_bed_min must be 0-{_MAX_BEFORE_BED_MIN}, got {before}")
+    weeks_low = cell.integer("short_term_low_weeks", 0)
+    weeks_high = cell.integer("short_term_high_weeks", 0)
+    if not 0 < weeks_low <= weeks_high:
+        raise cell.fail("needs 0 < short_term_low_weeks <= short_term_high_weeks")
+    return SleepUse(
+        low,
+        high,
+        before,
+        weeks_low,
+        weeks_high,
+        cell.source(),
+        _note(cell),
+        cell.flag("assumption"),
+    )
+
+
 def _parse_fact(row: _Row) -> Fact:
     row.check_keys(["topic", "text", "source"])
     topic = row.text("topic")
@@ -930,6 +993,7 @@ _DRUG_OPTIONAL: Final = (
     "interactions",
     "cautions",
     "facts",
+    "sleep_use",
 )
 
 
@@ -962,12 +1026,13 @@ def _parse_drug(row: _Row) -> Drug:
         equivalences=tuple(_parse_equivalence(r) for r in row.children("equivalences")),
         daily_max_mg=_optional(row, "daily_max_mg", _parse_sourced_mass),
         dose_bands=_parse_bands(row, "dose_bands"),
-        products=tuple(_parse_product(r) for r in row.children("products")),
+        products=tuple(replace(_parse_product(r), drug=name) for r in row.children("products")),
         rxnorm_ingredient=_optional(row, "rxnorm_ingredient", _parse_sourced_code),
         rxnorm_source=row.source("rxnorm_source") if "rxnorm_source" in row.data else None,
         interactions=tuple(_parse_interaction(r) for r in row.children("interactions")),
         cautions=tuple(_parse_caution(r) for r in row.children("cautions")),
         facts=tuple(_parse_fact(r) for r in row.children("facts")),
+        sleep_use=_optional(row, "sleep_use", _parse_sleep_use),
     )
     _check_drug(row, drug)
     return drug

@@ -1,0 +1,922 @@
+"""The taper planner: a proposal of steps made of real products, each with its rule and source.
+
+The planner walks from the current regimen to the goal. At each step a strategy proposes an
+ideal daily dose (:mod:`taperline.core.strategies`); the planner makes it from the
+available products, applies the safety rules and records why:
+
+* never an increase, except in a clinician's custom plan with a stated reason;
+* never above the drug's daily maximum (a starting regimen above it is refused);
+* no cut above the cap (default 25 % per 2 weeks [ASAM-2025]) unless an override with a
+  reason is recorded; the only exceptions are end-phase cuts no larger than diazepam 0.5 mg
+  equivalent [NICE-CKS; SEED-MICROTAPER: "cuts as small as 0.025 mg"] and the last step;
+* never an abrupt stop: the last step to zero comes from the smallest makeable dose;
+* when the products cannot make a cut within the cap, the plan says so and proposes a
+  liquid or compounded strength instead of silently taking bigger cuts.
+
+A plan is always ``proposed``: a clinician approves it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+from taperline.core.catalogue import Drug
+from taperline.core.pk import PKParams, steady_state, steady_state_occupancy
+from taperline.core.products import Composition, DoseSolver, Product, dose_solver
+from taperline.core.quantity import Mass, Volume, fmt, fmt_number
+from taperline.core.regimen import ScheduledDose, daily_total, validate_schedule
+from taperline.core.strategies import CustomStep, Strategy, nice_diazepam_bands
+from taperline.errors import InputError, SafetyError
+
+__all__ = [
+    "Constraints",
+    "Hold",
+    "Plan",
+    "PlanRequest",
+    "PlanStep",
+    "PlannedDose",
+    "SupplyLine",
+    "propose",
+]
+
+_HUNDRED = Decimal(100)
+DIAZEPAM = "diazepam"
+DIAZEPAM_REFERENCE_MG = Decimal(10)  # equivalences are "equivalent to diazepam 10 mg"
+# End-phase cuts up to diazepam 0.5 mg equivalent may exceed the percentage cap [NICE-CKS:
+# "0.5-1 mg to zero"]; for clonazepam at Ashton's 1:20 this is 0.025 mg [SEED-MICROTAPER].
+END_PHASE_DIAZEPAM_MG = Decimal("0.5")
+DEFAULT_MAX_MEASURE = Volume(Decimal(5))
+HIGH_RISK_DIAZEPAM_MG = Decimal(15)  # [ASAM-2025] high withdrawal-risk band
+# A cut more than 1.5 times the planned one means the products are too coarse for the strategy.
+COARSE_FACTOR = Decimal("1.5")
+MAX_STEPS = 400  # a plan longer than this is a modelling error, not a taper
+ALTERNATE_DAY_MIN_HALF_LIFE_H = 24.0  # alternate days only when levels span 48 h [ASHTON]
+ALTERNATE_DAY_INTERVAL_H = 48.0
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """A period with no cut (holidays, exams, illness): steps inside it move to its end."""
+
+    start: date
+    days: int
+
+
+@dataclass(frozen=True, slots=True)
+class Constraints:
+    """Safety constraints of a plan."""
+
+    max_cut_pct: Decimal = Decimal(25)  # [ASAM-2025] "typically not more than 25 % every 2 weeks"
+    cap_window_days: int = 14  # [ASAM-2025]
+    stabilisation_days: int = 14  # [SEED-MICROTAPER]: stabilise 2-4 weeks before the first cut
+    min_step: Mass | None = None
+    holds: tuple[Hold, ...] = ()
+    override_reason: str | None = None
+    final_hold_days: int = 0
+
+    def __post_init__(self) -> None:
+        if not (0 < self.max_cut_pct < _HUNDRED):
+            raise InputError("the cap must be between 0 and 100 %")
+        if self.stabilisation_days < 0 or self.final_hold_days < 0:
+            raise InputError("stabilisation and hold days cannot be negative")
+        if self.override_reason is not None and not self.override_reason.strip():
+            raise InputError("an override of the cap needs a written reason")
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRequest:
+    """Everything the planner needs; built and validated by the interfaces."""
+
+    drug: Drug
+    regimen: tuple[ScheduledDose, ...]
+    start: date
+    strategy: Strategy
+    goal: Mass = field(default_factory=Mass.zero)
+    constraints: Constraints = field(default_factory=Constraints)
+    products: tuple[Product, ...] | None = None
+    use_months: Decimal | None = None
+    age_years: int | None = None
+    conditions: tuple[str, ...] = ()
+    other_medicines: tuple[str, ...] = ()
+    equivalence_source: str | None = None
+    target: Drug | None = None
+    target_products: tuple[Product, ...] | None = None
+    alternate_days: bool = False
+    add_finer_products: bool = True
+    # One oral-syringe measure holds at most this much, so tablets carry the bulk of a dose
+    # and the liquid the fine part (taperline's assumption; None for no limit).
+    max_measure: Volume | None = DEFAULT_MAX_MEASURE
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedDose:
+    """One dose of a step: clock time, drug, amount and the units that make it."""
+
+    clock_h: float
+    drug: str
+    amount: Mass
+    composition: Composition | None
+
+    @property
+    def clock(self) -> str:
+        """HH:MM."""
+        return ScheduledDose(self.clock_h, self.amount).clock
+
+
+@dataclass(frozen=True, slots=True)
+class PlanStep:
+    """One step of the plan: from ``start`` these doses, because of ``rule`` [``source``]."""
+
+    start: date
+    doses: tuple[PlannedDose, ...]
+    daily: Mass
+    reference_daily: Mass
+    change_pct: Decimal | None
+    rule: str
+    source: str
+    occupancy_pct: float
+    css_average_ng_per_ml: Mapping[str, float]
+    every_other_day: bool = False
+    note: str = ""
+
+    @property
+    def drugs(self) -> tuple[str, ...]:
+        """The drugs taken in this step, in dose order."""
+        return tuple(dict.fromkeys(dose.drug for dose in self.doses))
+
+
+@dataclass(frozen=True, slots=True)
+class SupplyLine:
+    """What to dispense for one period: product and count (tablets, capsules or mL)."""
+
+    period_start: date
+    period_end: date
+    drug: str
+    product: str
+    count: Decimal
+    unit: str
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A taper proposal: steps, supply, warnings, assumptions; always ``proposed``."""
+
+    drug: str
+    strategy: str
+    steps: tuple[PlanStep, ...]
+    end: date
+    complete: bool
+    supply: tuple[SupplyLine, ...]
+    warnings: tuple[str, ...]
+    assumptions: Mapping[str, str]
+    status: str = "proposed"
+
+    @property
+    def duration_days(self) -> int:
+        """Days from the start of the plan to the last step (the first day at the goal)."""
+        return (self.end - self.steps[0].start).days
+
+    @property
+    def largest_step_pct(self) -> Decimal:
+        """The largest cut of any step, in % of the dose before it."""
+        cuts = [-s.change_pct for s in self.steps if s.change_pct is not None and s.change_pct < 0]
+        return max(cuts, default=Decimal(0))
+
+    @property
+    def smallest_dose_before_zero(self) -> Mass | None:
+        """The last non-zero daily dose, when the plan ends at zero."""
+        positive = [s for s in self.steps if s.daily.mg > 0]
+        ends_at_zero = self.steps[-1].daily.mg == 0
+        return positive[-1].daily if positive and ends_at_zero else None
+
+
+# --- context --------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Walk:
+    """Mutable state of one planning walk (kept private; the result is frozen)."""
+
+    request: PlanRequest
+    drug: Drug
+    solver: DoseSolver
+    products: tuple[Product, ...]
+    ratio: Decimal  # reference (diazepam-eq) mg per mg of the current drug
+    solver_max: Mass
+    steps: list[PlanStep] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    complete: bool = True
+
+
+def propose(request: PlanRequest) -> Plan:
+    """Propose a taper plan for the request (pure and deterministic)."""
+    regimen = validate_schedule(request.regimen)
+    _check_start(request, regimen)
+    walk = _start_walk(request, request.drug, request.products)
+    first = _step(walk, request.start, _doses(walk, regimen), None, "current regimen", "")
+    _check_makeable(walk, first)
+    walk.steps.append(replace(first, rule=_stabilise_rule(request), source="SEED-MICROTAPER"))
+    when = request.start + timedelta(days=request.constraints.stabilisation_days)
+    if request.strategy.kind == "custom":
+        _custom(walk, request.strategy.custom_steps)
+    elif request.strategy.kind == "crossover":
+        _crossover(walk, when)
+    else:
+        _taper(walk, request.strategy, when)
+    return _finish(walk)
+
+
+def _stabilise_rule(request: PlanRequest) -> str:
+    days = request.constraints.stabilisation_days
+    return f"stabilise on the current regimen for {days} days before the first cut"
+
+
+def _check_start(request: PlanRequest, regimen: tuple[ScheduledDose, ...]) -> None:
+    total, drug = daily_total(regimen), request.drug
+    daily_max = drug.daily_max_mg
+    if daily_max is not None and total.mg > daily_max.value.mg:
+        raise SafetyError(
+            f"the starting regimen of {fmt(total)} a day is above the daily maximum of "
+            f"{drug.label} ({fmt(daily_max.value)} [{daily_max.source}]); check the dose with "
+            "the prescriber before planning a taper"
+        )
+    if request.goal.mg < 0 or request.goal.mg >= total.mg:
+        raise InputError(
+            f"the goal ({fmt(request.goal)}) must be below the current daily dose ({fmt(total)})"
+        )
+    if request.alternate_days and drug.half_life_h.typical < ALTERNATE_DAY_MIN_HALF_LIFE_H:
+        raise InputError(
+            f"alternate-day dosing is only offered for long half-life drugs; {drug.label}'s "
+            f"half-life is about {fmt_number(drug.half_life_h.typical)} h"
+        )
+
+
+def _check_makeable(walk: _Walk, first: PlanStep) -> None:
+    """Refuse a current regimen the products cannot make: every step is made of them."""
+    for dose in first.doses:
+        if dose.composition is None:
+            labels = ", ".join(p.label for p in walk.products)
+            raise InputError(
+                f"the {dose.clock} dose ({fmt(dose.amount)}) cannot be made from the products "
+                f"({labels}): add the products the dose is taken as"
+            )
+
+
+def _start_walk(request: PlanRequest, drug: Drug, products: tuple[Product, ...] | None) -> _Walk:
+    chosen = products if products is not None else _default_products(drug)
+    if not chosen:
+        raise InputError(f"no products are available to make doses of {drug.label}")
+    ceiling = drug.daily_max_mg.value if drug.daily_max_mg else daily_total(request.regimen)
+    solver = dose_solver(
+        chosen, max(ceiling, daily_total(request.regimen)), max_measure=request.max_measure
+    )
+    ratio = _reference_ratio(drug, request.equivalence_source)
+    ceiling = max(ceiling, daily_total(request.regimen))
+    return _Walk(request, drug, solver, chosen, ratio, ceiling)
+
+
+def _default_products(drug: Drug) -> tuple[Product, ...]:
+    """Commercial tablets, ODTs and capsules; liquids and compounded products on request."""
+    return tuple(p for p in drug.products if p.form != "liquid" and not p.compounded)
+
+
+def _reference_ratio(drug: Drug, source: str | None) -> Decimal:
+    """Diazepam-equivalent mg per mg of ``drug`` (1 for diazepam itself)."""
+    if drug.name == DIAZEPAM:
+        return Decimal(1)
+    equivalence = drug.equivalence(_source_for(drug, source))
+    return DIAZEPAM_REFERENCE_MG / equivalence.dose_mg.mg
+
+
+def _source_for(drug: Drug, source: str | None) -> str | None:
+    if source is None:
+        return None
+    known = {e.source for e in drug.equivalences}
+    return source if source in known else None
+
+
+# --- steps ----------------------------------------------------------------------------------
+
+
+def _doses(walk: _Walk, regimen: Sequence[ScheduledDose]) -> tuple[PlannedDose, ...]:
+    """Planned doses of the current drug, each made of products (None if not makeable)."""
+    return tuple(
+        PlannedDose(d.clock_h, walk.drug.name, d.amount, walk.solver.make(d.amount))
+        for d in regimen
+        if d.amount.mg > 0
+    )
+
+
+def _reference(walk: _Walk, doses: Sequence[PlannedDose]) -> Mass:
+    """The daily total in diazepam-equivalent mg (so crossover steps compare)."""
+    total = Decimal(0)
+    for dose in doses:
+        total += dose.amount.mg * _ratio_for(walk, dose.drug)
+    return Mass.of_mg(total)
+
+
+def _ratio_for(walk: _Walk, drug: str) -> Decimal:
+    """Diazepam-equivalent mg per mg of ``drug`` in this walk."""
+    request = walk.request
+    if drug == DIAZEPAM:
+        return Decimal(1)
+    if drug == request.drug.name:
+        return _reference_ratio(request.drug, request.equivalence_source)
+    return walk.ratio
+
+
+def _step(
+    walk: _Walk,
+    start: date,
+    doses: tuple[PlannedDose, ...],
+    previous: PlanStep | None,
+    rule: str,
+    source: str,
+    note: str = "",
+) -> PlanStep:
+    reference = _reference(walk, doses)
+    change = None
+    if previous is not None and previous.reference_daily.mg > 0:
+        change = (reference.mg / previous.reference_daily.mg - 1) * _HUNDRED
+    daily = sum((d.amount for d in doses), Mass.zero())
+    return PlanStep(
+        start=start,
+        doses=doses,
+        daily=daily,
+        reference_daily=reference,
+        change_pct=change,
+        rule=rule,
+        source=source,
+        occupancy_pct=_occupancy(walk, reference),
+        css_average_ng_per_ml=_css(walk, doses),
+        note=note,
+    )
+
+
+def _occupancy(walk: _Walk, reference: Mass) -> float:
+    """Predicted occupancy from the Emax model, in the starting drug's mg [MAUDSLEY-2024]."""
+    request = walk.request
+    ratio = _reference_ratio(request.drug, request.equivalence_source)
+    in_start_drug = float(reference.mg / ratio)
+    return 100.0 * steady_state_occupancy(in_start_drug, float(request.strategy.ed50_mg))
+
+
+def _css(walk: _Walk, doses: Sequence[PlannedDose]) -> dict[str, float]:
+    """Steady-state average concentration per drug (linear kinetics).
+
+    Only drugs with a PK model in the catalogue (CL, V, ka) get a value: for the others
+    the concentration is omitted rather than invented.
+    """
+    result: dict[str, float] = {}
+    for name in dict.fromkeys(d.drug for d in doses):
+        drug = walk.drug if walk.drug.name == name else walk.request.drug
+        params = _pk_or_none(drug)
+        if params is None:
+            continue
+        mg = float(sum((d.amount.mg for d in doses if d.drug == name), Decimal(0)))
+        result[name] = mg * params.bioavailability * 1000.0 / (params.cl_l_per_h * 24.0)
+    return result
+
+
+def _pk_or_none(drug: Drug) -> PKParams | None:
+    """The drug's one-compartment parameters, or None when the catalogue lacks them."""
+    if drug.ka_per_h is None or drug.cl_l_per_h is None or drug.v_l is None:
+        return None
+    return drug.pk_params()
+
+
+# --- the taper loop -------------------------------------------------------------------------
+
+
+def _taper(walk: _Walk, strategy: Strategy, when: date) -> None:
+    start_total = walk.steps[-1].daily
+    goal = walk.request.goal if walk.drug.name == walk.request.drug.name else Mass.zero()
+    index = 0
+    while walk.steps[-1].daily.mg > goal.mg:
+        if len(walk.steps) > MAX_STEPS:
+            walk.warnings.append(f"stopped after {MAX_STEPS} steps: the plan is too long to show")
+            walk.complete = False
+            return
+        when = _after_holds(walk, when)
+        interval = _next(walk, strategy, when, start_total, goal, index)
+        if interval is None:
+            return
+        when += timedelta(days=interval)
+        index += 1
+
+
+def _after_holds(walk: _Walk, when: date) -> date:
+    for hold in sorted(walk.request.constraints.holds, key=lambda h: h.start):
+        end = hold.start + timedelta(days=hold.days)
+        if hold.start <= when < end:
+            walk.warnings.append(
+                f"no cut from {hold.start.isoformat()} for {hold.days} days (hold requested): "
+                f"the step moves to {end.isoformat()}"
+            )
+            when = end
+    return when
+
+
+def _next(
+    walk: _Walk, strategy: Strategy, when: date, start_total: Mass, goal: Mass, index: int
+) -> int | None:
+    """Add the next step; return the days until the one after, or None when finished."""
+    current = walk.steps[-1]
+    if goal.mg == 0 and _is_smallest(walk, current):
+        _final_step(walk, when)
+        return None
+    ideal = strategy.next_step(current=current.daily, start=start_total, step_index=index)
+    target = _apply_min_step(walk, current.daily, ideal.ideal, goal)
+    floor = _floor(walk, when)
+    doses = _allocate(walk, current, target, floor, goal)
+    if doses is None or _too_coarse(walk, current, doses, target):
+        return 0 if _stuck(walk, when, target, doses is not None) else None
+    step = _step(walk, when, doses, current, ideal.rule, ideal.source)
+    walk.steps.append(_annotate(walk, step, current, target, floor))
+    return ideal.interval_days
+
+
+def _too_coarse(
+    walk: _Walk, current: PlanStep, doses: tuple[PlannedDose, ...], target: Mass
+) -> bool:
+    """True when the products force a cut over 1.5x the planned one and finer ones exist."""
+    planned = current.daily.mg - target.mg
+    actual = current.daily.mg - sum((d.amount.mg for d in doses), Decimal(0))
+    return (
+        walk.request.add_finer_products
+        and planned > 0
+        and actual > planned * COARSE_FACTOR
+        and bool(_finer_products(walk))
+    )
+
+
+def _apply_min_step(walk: _Walk, current: Mass, ideal: Mass, goal: Mass) -> Mass:
+    min_step = walk.request.constraints.min_step
+    target = ideal
+    if min_step is not None and current.mg - ideal.mg < min_step.mg:
+        target = Mass.of_mg(current.mg - min_step.mg)
+    return Mass.of_mg(max(target.mg, goal.mg, Decimal(0)))
+
+
+def _floor(walk: _Walk, when: date) -> Decimal:
+    """The lowest daily dose (reference mg) the cap allows on ``when``."""
+    constraints = walk.request.constraints
+    if constraints.override_reason:
+        return Decimal(0)
+    window_start = when - timedelta(days=constraints.cap_window_days)
+    recent = [s.reference_daily.mg for s in walk.steps if s.start > window_start]
+    before = [s.reference_daily.mg for s in walk.steps if s.start <= window_start]
+    highest = max([*recent, *(before[-1:])])
+    return highest * (1 - constraints.max_cut_pct / _HUNDRED)
+
+
+def _allocate(
+    walk: _Walk, current: PlanStep, target: Mass, floor: Decimal, goal: Mass
+) -> tuple[PlannedDose, ...] | None:
+    """Cut one dose (largest first; ties: earliest, so the bedtime dose is kept longest)."""
+    cut = current.daily.mg - target.mg
+    ratio = _ratio_for(walk, walk.drug.name)
+    order = sorted(
+        (d for d in current.doses if d.drug == walk.drug.name),
+        key=lambda d: (-d.amount.mg, d.clock_h),
+    )
+    for dose in order:
+        others = current.reference_daily.mg - dose.amount.mg * ratio
+        by_cap = (floor - others) / ratio
+        by_end_phase = dose.amount.mg - END_PHASE_DIAZEPAM_MG / ratio
+        by_goal = (goal.mg * ratio - others) / ratio
+        lowest = max(min(by_cap, by_end_phase), by_goal, Decimal(0))
+        # Zero only for one of several doses; the last dose stops in the final step.
+        if others == 0 and lowest == 0:
+            lowest = walk.solver.smallest_positive().total.mg
+        amount = _choose(walk, dose.amount.mg - cut, lowest, dose.amount.mg)
+        if amount is not None:
+            return _replace_dose(walk, current.doses, dose, amount)
+    return None
+
+
+def _choose(walk: _Walk, ideal: Decimal, lowest: Decimal, below: Decimal) -> Decimal | None:
+    """The makeable amount in [lowest, below) nearest to ideal (ties: the larger, gentler)."""
+    amounts = _makeable(walk)
+    window = amounts[bisect.bisect_left(amounts, lowest) : bisect.bisect_left(amounts, below)]
+    if not window:
+        return None
+    return min(window, key=lambda a: (abs(a - ideal), -a))
+
+
+def _makeable(walk: _Walk) -> tuple[Decimal, ...]:
+    return _makeable_for(walk.solver)
+
+
+@functools.lru_cache(maxsize=128)
+def _makeable_for(solver: DoseSolver) -> tuple[Decimal, ...]:
+    """Zero and every makeable amount, ascending (solvers never change, so cached)."""
+    return (Decimal(0), *(m.mg for m in solver.makeable_amounts()))
+
+
+def _replace_dose(
+    walk: _Walk, doses: tuple[PlannedDose, ...], old: PlannedDose, amount: Decimal
+) -> tuple[PlannedDose, ...]:
+    new = replace(old, amount=Mass.of_mg(amount), composition=walk.solver.make(Mass.of_mg(amount)))
+    return tuple(new if d is old else d for d in doses if not (d is old and amount == 0))
+
+
+def _annotate(
+    walk: _Walk, step: PlanStep, previous: PlanStep, target: Mass, floor: Decimal
+) -> PlanStep:
+    """Explain deviations: a bigger cut than planned, an end-phase exception, an override."""
+    notes = []
+    planned_cut = previous.daily.mg - target.mg
+    actual_cut = previous.daily.mg - step.daily.mg
+    if planned_cut > 0 and actual_cut > planned_cut * COARSE_FACTOR:
+        notes.append(
+            f"the products cannot make {fmt(target)}: this step cuts {fmt(Mass.of_mg(actual_cut))}"
+            f" instead of {fmt(Mass.of_mg(planned_cut), places=3)}"
+        )
+    if step.reference_daily.mg < floor:
+        notes.append(
+            "end phase: a cut of at most diazepam 0.5 mg equivalent, allowed beyond the "
+            "percentage cap [NICE-CKS]; symptoms may increase near the end [ASAM-2025]"
+        )
+    if walk.request.constraints.override_reason and _beyond_cap(walk, step, previous):
+        notes.append(f"cap overridden: {walk.request.constraints.override_reason}")
+    return replace(step, note="; ".join(notes)) if notes else step
+
+
+def _beyond_cap(walk: _Walk, step: PlanStep, previous: PlanStep) -> bool:
+    cap = walk.request.constraints.max_cut_pct
+    return step.change_pct is not None and -step.change_pct > cap
+
+
+def _is_smallest(walk: _Walk, step: PlanStep) -> bool:
+    """True when the daily dose is one dose of the smallest makeable amount."""
+    if len(step.doses) != 1 or step.doses[0].drug != walk.drug.name:
+        return False
+    return step.daily == walk.solver.smallest_positive().total
+
+
+def _final_step(walk: _Walk, when: date) -> None:
+    current = walk.steps[-1]
+    request = walk.request
+    if request.alternate_days:
+        current = _alternate(walk, when, current)
+        when = current.start + timedelta(days=_alternate_days(walk))
+    when += timedelta(days=request.constraints.final_hold_days)
+    rule = f"stop from the smallest makeable dose ({fmt(current.daily)}): never an abrupt stop"
+    walk.steps.append(_step(walk, when, (), current, rule, "ASAM-2025"))
+    if current.reference_daily.mg > END_PHASE_DIAZEPAM_MG:
+        walk.warnings.append(
+            f"the last step stops {fmt(current.daily)} of {walk.drug.label} at once (more than "
+            "diazepam 0.5 mg equivalent): a liquid or a smaller compounded strength would make "
+            "the last step gentler"
+        )
+
+
+def _alternate_days(walk: _Walk) -> int:
+    return walk.request.strategy.interval_days
+
+
+def _alternate(walk: _Walk, when: date, current: PlanStep) -> PlanStep:
+    """An every-other-day step before zero, with the predicted concentration swing."""
+    note = _alternate_swing(walk.drug, current.doses[0].amount)
+    step = _step(walk, when, current.doses, current, "alternate days before stopping", "ASHTON")
+    half = Mass.of_mg(step.reference_daily.mg / 2)
+    step = replace(
+        step, every_other_day=True, note=note, reference_daily=half, change_pct=Decimal(-50)
+    )
+    walk.steps.append(step)
+    return step
+
+
+def _alternate_swing(drug: Drug, amount: Mass) -> str:
+    """The predicted concentration swing of one dose every 48 h.
+
+    With a PK model: trough and peak in ng/mL. Without one (most drugs of the catalogue):
+    the trough as a share of the peak from the half-life alone (first-order elimination
+    over 48 h, absorption ignored), so no concentration is invented.
+    """
+    params = _pk_or_none(drug)
+    if params is not None:
+        state = steady_state(params, amount.mg_float, ALTERNATE_DAY_INTERVAL_H)
+        return (
+            f"every other day: predicted level swings between {state.trough_ng_per_ml:.2f} and "
+            f"{state.peak_ng_per_ml:.2f} ng/mL ({state.fluctuation_pct:.0f} % of the average)"
+        )
+    half_life = drug.half_life_h.typical
+    trough = 100.0 * math.exp(-math.log(2.0) * ALTERNATE_DAY_INTERVAL_H / half_life)
+    return (
+        f"every other day: predicted level falls to about {trough:.0f} % of its peak before "
+        f"the next dose (from the half-life of about {fmt_number(half_life)} h; the catalogue "
+        f"has no concentration model for {drug.label})"
+    )
+
+
+def _stuck(walk: _Walk, when: date, target: Mass, possible: bool) -> bool:
+    """The products cannot make the cut (within the cap, or near the plan): add finer
+    products and retry (True), or stop and say so (False)."""
+    finer = _finer_products(walk)
+    if walk.request.add_finer_products and finer:
+        walk.products = (*walk.products, *finer)
+        walk.solver = dose_solver(
+            walk.products, walk.solver_max, max_measure=walk.request.max_measure
+        )
+        labels = ", ".join(p.label for p in finer)
+        walk.warnings.append(
+            f"from {when.isoformat()} the cuts are smaller than the tablets allow: the plan "
+            f"continues with {labels} (ask the pharmacy; a compounded product may be needed)"
+        )
+        walk.steps[-1] = replace(walk.steps[-1], doses=_remake(walk, walk.steps[-1].doses))
+        return True
+    walk.complete = False
+    cut = walk.steps[-1].daily.mg - target.mg
+    walk.warnings.append(
+        f"cannot continue from {fmt(walk.steps[-1].daily)} on {when.isoformat()}: the next cut "
+        f"({fmt(Mass.of_mg(cut), places=3)}) is smaller than the products allow within the "
+        f"{fmt_number(walk.request.constraints.max_cut_pct)} % cap. Ask for a liquid (oral "
+        "suspension measured with an oral syringe) or a compounded strength; do not take "
+        "bigger cuts"
+    )
+    return False
+
+
+def _finer_products(walk: _Walk) -> tuple[Product, ...]:
+    have = set(walk.products)
+    return tuple(p for p in walk.drug.products if p.form == "liquid" and p not in have)[:1]
+
+
+def _remake(walk: _Walk, doses: tuple[PlannedDose, ...]) -> tuple[PlannedDose, ...]:
+    return tuple(
+        replace(d, composition=walk.solver.make(d.amount)) if d.drug == walk.drug.name else d
+        for d in doses
+    )
+
+
+# --- custom and crossover -------------------------------------------------------------------
+
+
+def _custom(walk: _Walk, steps: tuple[CustomStep, ...]) -> None:
+    first = walk.steps[0]
+    for custom in sorted(steps, key=lambda s: s.start):
+        current = walk.steps[-1]
+        if custom.start <= current.start:
+            raise InputError(
+                f"custom step on {custom.start.isoformat()} is not after the previous step "
+                f"({current.start.isoformat()})"
+            )
+        doses = _split_custom(walk, current, custom.daily, custom)
+        rule = custom.reason or "clinician's custom step"
+        step = _step(walk, custom.start, doses, current, rule, "clinician")
+        _check_custom(walk, step, current, custom, first)
+        walk.steps.append(step)
+    if walk.steps[-1].daily.mg > walk.request.goal.mg:
+        walk.complete = False
+        walk.warnings.append(
+            f"the custom plan ends at {fmt(walk.steps[-1].daily)} a day, above the goal "
+            f"of {fmt(walk.request.goal)}"
+        )
+
+
+def _split_custom(
+    walk: _Walk, current: PlanStep, daily: Mass, custom: CustomStep
+) -> tuple[PlannedDose, ...]:
+    """Keep the dose times; the change goes to the largest dose (as in the taper loop)."""
+    if daily.mg == 0:
+        return ()
+    if not current.doses:
+        raise InputError(
+            f"custom step on {custom.start.isoformat()} restarts after stopping: not allowed"
+        )
+    change = current.daily.mg - daily.mg
+    target = max(current.doses, key=lambda d: (d.amount.mg, -d.clock_h))
+    amount = target.amount.mg - change
+    if amount < 0:
+        raise InputError(
+            f"custom step on {custom.start.isoformat()}: {fmt(daily)} a day cannot be reached "
+            "by changing one dose; use smaller steps"
+        )
+    return _replace_dose(walk, current.doses, target, amount)
+
+
+def _check_custom(
+    walk: _Walk, step: PlanStep, previous: PlanStep, custom: CustomStep, first: PlanStep
+) -> None:
+    when = custom.start.isoformat()
+    if step.daily.mg > previous.daily.mg and not custom.reason.strip():
+        raise SafetyError(f"custom step on {when} increases the dose: give the clinical reason")
+    if any(d.composition is None for d in step.doses):
+        raise InputError(
+            f"custom step on {when}: {fmt(step.daily)} cannot be made from the products "
+            f"({', '.join(p.label for p in walk.products)})"
+        )
+    daily_max = walk.drug.daily_max_mg
+    if daily_max is not None and step.daily.mg > daily_max.value.mg:
+        raise SafetyError(f"custom step on {when} exceeds the daily maximum {fmt(daily_max.value)}")
+    if step.daily.mg == 0 and previous.daily != walk.solver.smallest_positive().total:
+        raise SafetyError(
+            f"custom step on {when} stops from {fmt(previous.daily)} at once: step down to the "
+            f"smallest makeable dose ({fmt(walk.solver.smallest_positive().total)}) first"
+        )
+    floor = _floor(walk, custom.start)
+    end_ok = previous.reference_daily.mg - step.reference_daily.mg <= END_PHASE_DIAZEPAM_MG
+    if step.reference_daily.mg < floor and step.daily.mg > 0 and not end_ok:
+        raise SafetyError(
+            f"custom step on {when} cuts {fmt_number(round(-(step.change_pct or 0), 1))} %, above "
+            f"the {fmt_number(walk.request.constraints.max_cut_pct)} % cap: give an override "
+            "reason to allow it"
+        )
+    del first
+
+
+def _crossover(walk: _Walk, when: date) -> None:
+    """Swap to diazepam one dose at a time (night dose first), then taper diazepam [NICE-CKS]."""
+    request = walk.request
+    target = request.target
+    if target is None or target.name != DIAZEPAM:
+        raise InputError("a crossover needs diazepam in the catalogue as its target")
+    if request.drug.name == DIAZEPAM:
+        raise InputError("the drug is already diazepam: choose another strategy")
+    _check_crossover_max(walk, target)
+    swap = _start_walk(request, target, request.target_products)
+    swap.steps, swap.warnings = walk.steps, walk.warnings
+    for dose in sorted(walk.steps[-1].doses, key=lambda d: -d.clock_h):
+        _swap_one(swap, dose, when)
+        when += timedelta(days=request.strategy.swap_days)
+    walk.drug, walk.solver, walk.products = swap.drug, swap.solver, swap.products
+    walk.ratio, walk.solver_max = swap.ratio, swap.solver_max
+    then = request.strategy.then or Strategy(kind="fixed", bands=nice_diazepam_bands())
+    if then.kind == "fixed" and not then.bands:
+        then = replace(then, bands=nice_diazepam_bands(then.interval_days))
+    _taper(walk, then, when)
+
+
+def _check_crossover_max(walk: _Walk, target: Drug) -> None:
+    """Refuse a crossover whose diazepam dose would be above diazepam's daily maximum."""
+    equivalent = walk.steps[-1].reference_daily
+    daily_max = target.daily_max_mg
+    if daily_max is None or equivalent.mg <= daily_max.value.mg:
+        return
+    source = walk.request.equivalence_source or walk.request.drug.equivalences[0].source
+    raise SafetyError(
+        f"a crossover would need {target.label} {fmt(equivalent)} a day (equivalence "
+        f"[{source}]), above its daily maximum of {fmt(daily_max.value)} [{daily_max.source}]: "
+        f"taper {walk.request.drug.label} first or choose another strategy"
+    )
+
+
+def _swap_one(walk: _Walk, dose: PlannedDose, when: date) -> None:
+    request = walk.request
+    ratio = _reference_ratio(request.drug, request.equivalence_source)
+    equivalent = dose.amount.mg * ratio
+    amount = walk.solver.nearest_at_or_below(Mass.of_mg(equivalent))
+    if amount is None or amount.total.mg < equivalent * Decimal("0.75"):
+        raise InputError(
+            f"the {dose.clock} dose ({fmt(dose.amount)}) equals {fmt(Mass.of_mg(equivalent))} "
+            "of diazepam, which the diazepam products cannot make closely; add products"
+        )
+    current = walk.steps[-1]
+    new = PlannedDose(dose.clock_h, DIAZEPAM, amount.total, amount)
+    doses = tuple(new if d == dose else d for d in current.doses)
+    source = request.equivalence_source or request.drug.equivalences[0].source
+    rule = (
+        f"switch the {dose.clock} dose to diazepam {fmt(amount.total)} (equivalence "
+        f"{fmt(request.drug.equivalence(_source_for(request.drug, source)).dose_mg)} = diazepam "
+        f"10 mg [{source}]), one dose at a time, night dose first"
+    )
+    walk.steps.append(_step(walk, when, doses, current, rule, "NICE-CKS"))
+
+
+# --- finish: supply, warnings, assumptions --------------------------------------------------
+
+
+def _finish(walk: _Walk) -> Plan:
+    steps = tuple(walk.steps)
+    end = steps[-1].start
+    warnings = [*_risk_flags(walk.request), *walk.warnings]
+    return Plan(
+        drug=walk.request.drug.name,
+        strategy=walk.request.strategy.kind,
+        steps=steps,
+        end=end,
+        complete=walk.complete,
+        supply=supply(steps, end),
+        warnings=tuple(dict.fromkeys(warnings)),
+        assumptions=_assumptions(walk.request),
+    )
+
+
+def supply(steps: Sequence[PlanStep], end: date, period_days: int = 28) -> tuple[SupplyLine, ...]:
+    """Products to dispense per period, counted day by day from each step's compositions."""
+    lines: list[SupplyLine] = []
+    period_start = steps[0].start
+    while period_start < end:
+        period_end = min(period_start + timedelta(days=period_days), end)
+        lines.extend(_period_supply(steps, period_start, period_end))
+        period_start = period_end
+    return tuple(lines)
+
+
+def _period_supply(steps: Sequence[PlanStep], start: date, stop: date) -> list[SupplyLine]:
+    counts: dict[tuple[str, str, str], Decimal] = {}
+    for step, days in _days_taken(steps, start, stop):
+        for dose in step.doses:
+            for unit in dose.composition.units if dose.composition else ():
+                key = (dose.drug, unit.product.label, "mL" if unit.is_liquid else unit.product.form)
+                counts[key] = counts.get(key, Decimal(0)) + unit.count * days
+    return [
+        SupplyLine(start, stop, drug, label, _round_up(count), kind)
+        for (drug, label, kind), count in sorted(counts.items())
+    ]
+
+
+def _days_taken(steps: Sequence[PlanStep], start: date, stop: date) -> list[tuple[PlanStep, int]]:
+    """Each step with the number of days in [start, stop) on which its doses are taken.
+
+    A step is active from its start to the next step's start (a later step on the same
+    date replaces it); an every-other-day step is taken on its even days only.
+    """
+    result = []
+    for index, step in enumerate(steps):
+        following = steps[index + 1].start if index + 1 < len(steps) else stop
+        first, last = max(step.start, start), min(following, stop)
+        if first >= last:
+            continue
+        days = (last - first).days
+        if step.every_other_day:
+            offset = (first - step.start).days
+            days = len(range(offset + offset % 2, offset + days, 2))
+        result.append((step, days))
+    return result
+
+
+def _round_up(count: Decimal) -> Decimal:
+    return count.to_integral_value(rounding="ROUND_CEILING")
+
+
+def _risk_flags(request: PlanRequest) -> list[str]:
+    """High-risk contexts, each with its source [ASAM-2025, BEERS-2023, catalogue cautions]."""
+    flags = []
+    if request.age_years is not None and request.age_years >= 65:  # noqa: PLR2004 -- [BEERS-2023]
+        flags.append(
+            "age 65 or over: benzodiazepines are best avoided; taper with extra care "
+            "for falls and confusion [BEERS-2023]"
+        )
+    flags.extend(
+        f"{c.message} [{c.source}]" for _, c in request.drug.find_cautions(request.conditions)
+    )
+    flags.extend(
+        f"{i.agent}: {i.effect} [{i.source}]"
+        for _, i in request.drug.find_interactions(request.other_medicines)
+    )
+    flags.extend(_high_dose_flags(request))
+    if request.use_months is not None and request.use_months >= 3:  # noqa: PLR2004 -- [ASAM-2025]
+        flags.append(
+            "used for 3 months or more: clinically significant withdrawal risk; "
+            "assess withdrawal at every reduction [ASAM-2025]"
+        )
+    return flags
+
+
+def _high_dose_flags(request: PlanRequest) -> list[str]:
+    """ASAM's high withdrawal-risk band (> diazepam 15 mg equivalent), by every source."""
+    total, drug = daily_total(request.regimen), request.drug
+    ratios = (
+        [(Decimal(1), "reference")]
+        if drug.name == DIAZEPAM
+        else [(DIAZEPAM_REFERENCE_MG / e.dose_mg.mg, e.source) for e in drug.equivalences]
+    )
+    found = [(total.mg * ratio, source) for ratio, source in ratios]
+    if not any(mg > HIGH_RISK_DIAZEPAM_MG for mg, _ in found):
+        return []
+    shown = "; ".join(f"diazepam {fmt(Mass.of_mg(mg))} by {source}" for mg, source in found)
+    return [
+        f"high dose: {fmt(total)} a day is above diazepam 15 mg equivalent by at least one "
+        f"source ({shown}): high withdrawal risk, go slowly [ASAM-2025]"
+    ]
+
+
+def _assumptions(request: PlanRequest) -> dict[str, str]:
+    drug = request.drug
+    equivalences = "; ".join(
+        f"{fmt(e.dose_mg)} = diazepam 10 mg [{e.source}]" for e in drug.equivalences
+    )
+    chosen = request.equivalence_source or (
+        drug.equivalences[0].source if drug.equivalences else "none"
+    )
+    return {
+        "equivalence": f"{equivalences} (used: {chosen})" if equivalences else "not needed",
+        "ed50": f"{fmt(Mass.of_mg(request.strategy.ed50_mg))} a day: an assumption, no "
+        "published value [MAUDSLEY-2024]",
+        "cap": f"{fmt_number(request.constraints.max_cut_pct)} % per "
+        f"{request.constraints.cap_window_days} days [ASAM-2025]",
+        "end_phase": "cuts up to diazepam 0.5 mg equivalent may exceed the cap [NICE-CKS]",
+        "stabilisation": f"{request.constraints.stabilisation_days} days [SEED-MICROTAPER]",
+        "syringe": "one oral-syringe measure holds at most "
+        + (fmt(request.max_measure) if request.max_measure else "any volume")
+        + " (taperline's assumption), so tablets carry the bulk of a dose",
+    }
