@@ -237,7 +237,7 @@ def _numeric_profile(
     params: PKParams, schedule: tuple[ScheduledDose, ...]
 ) -> tuple[float, float, float]:
     """Peak, trough and AUC-based accumulation ratio for an uneven daily schedule."""
-    days = math.ceil(10 * params.half_life_h / HOURS_PER_DAY) + 1  # ten half-lives: > 99.9 %
+    days = math.ceil(20 * params.half_life_h / HOURS_PER_DAY) + 1  # 20 half-lives: within 1e-6
     events = build_events(schedule, days)
     last = np.arange(0.0, HOURS_PER_DAY, _PROFILE_STEP_H)
     steady = concentrations_ng_per_ml(params, events, last + (days - 1) * HOURS_PER_DAY)
