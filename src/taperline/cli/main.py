@@ -19,6 +19,8 @@ from taperline.errors import CatalogueError, TaperlineError
 # name -> (module, attribute); the order here is the order of `taperline --help`.
 COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("taperline.cli.simulate", "simulate"),
+    "check": ("taperline.cli.check", "check"),
+    "learn": ("taperline.cli.learn", "learn"),
     "plan": ("taperline.cli.plan", "plan"),
 }
 

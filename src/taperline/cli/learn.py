@@ -1,0 +1,73 @@
+"""`taperline learn`: the facts a patient asks about a drug, each with its source.
+
+Thin: calls :func:`taperline.core.check.learn` and renders; Rich and the core are imported
+inside the function so `taperline --help` stays light.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from taperline.cli import render
+
+if TYPE_CHECKING:
+    from taperline.core.check import Lesson
+
+EPILOG = """\b
+Examples:
+  taperline learn clonazepam
+  taperline learn Klonopin --format json
+"""
+
+
+@click.command(epilog=EPILOG)
+@click.argument("drug_name", metavar="DRUG")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format: readable sections, or one JSON object of topics.",
+)
+def learn(drug_name: str, output_format: str) -> None:
+    """Explain a drug: onset, duration, half-life, steady state and how long it takes to clear.
+
+    Also side effects, why it can cause insomnia, alternatives (CBT-I first), what to
+    discuss with your prescriber and why it must never be stopped abruptly. Everything
+    comes from the catalogue and carries its source; for drugs the catalogue knows
+    little about, it says so plainly.
+    """
+    from taperline.catalogue_data import load_catalogue
+    from taperline.core.check import learn as build_lesson
+    from taperline.core.check import lesson_document
+
+    lesson = build_lesson(load_catalogue().get(drug_name))
+    if output_format == "json":
+        render.print_json(lesson_document(lesson))
+    else:
+        _print_lesson(lesson)
+
+
+def _print_lesson(lesson: Lesson) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    from taperline.core.check import DISCLAIMER
+
+    console = Console()
+    drug = lesson.drug
+    brands = f" ({', '.join(drug.brand_names)})" if drug.brand_names else ""
+    console.rule(Text(f"{drug.label}{brands}: a {drug.drug_class}", style="bold"), align="left")
+    for topic in lesson.topics:
+        console.print()
+        console.print(Text(topic.heading, style="bold underline"))
+        for point in topic.points:
+            line = Text("• ")
+            line.append(point.text)
+            line.append(f" [{point.source}]", style="dim")
+            console.print(line)
+    console.print()
+    console.print(Text(DISCLAIMER, style="dim"))
