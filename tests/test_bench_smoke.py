@@ -9,7 +9,7 @@ BENCH = Path(__file__).resolve().parents[1] / "bench" / "pk_population.py"
 
 
 def test_population_bench_runs_small_and_reports_its_ratios() -> None:
-    done = subprocess.run(  # noqa: S603 -- our own script, run with this interpreter
+    done = subprocess.run(
         [sys.executable, str(BENCH), "--people", "50", "--days", "10", "--ivp-sample", "1"],
         capture_output=True,
         text=True,

@@ -1,4 +1,4 @@
-"""taperline: understand clonazepam, keep a sleep and symptom journal, taper safely with a prescriber.
+"""taperline: understand clonazepam, keep a sleep and symptom journal, taper with a prescriber.
 
 The public API is small on purpose; clinical logic lives in :mod:`taperline.core`.
 """

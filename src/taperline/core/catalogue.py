@@ -420,7 +420,7 @@ class Drug:
 
     def variability(self) -> Variability:
         """Between-person CVs for the population model; the model's defaults where unknown."""
-        from taperline.core.population import Variability  # noqa: PLC0415 -- keeps numpy out of catalogue import
+        from taperline.core.population import Variability
 
         defaults = Variability()
         return Variability(
