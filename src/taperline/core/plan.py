@@ -67,6 +67,13 @@ class Hold:
     start: date
     days: int
 
+    def __post_init__(self) -> None:
+        if self.days < 1:
+            raise InputError(
+                f"a hold from {self.start.isoformat()} must last at least 1 day "
+                f"(got {self.days}): its end cannot be before its start"
+            )
+
 
 @dataclass(frozen=True, slots=True)
 class Constraints:
@@ -331,7 +338,7 @@ def _ratio_for(walk: _Walk, drug: str) -> Decimal:
     return walk.ratio
 
 
-def _step(
+def _step(  # noqa: PLR0917 -- internal; every call site names the step's parts in order
     walk: _Walk,
     start: date,
     doses: tuple[PlannedDose, ...],
@@ -423,7 +430,7 @@ def _after_holds(walk: _Walk, when: date) -> date:
     return when
 
 
-def _next(
+def _next(  # noqa: PLR0917 -- internal; the walk's loop state, passed through once
     walk: _Walk, strategy: Strategy, when: date, start_total: Mass, goal: Mass, index: int
 ) -> int | None:
     """Add the next step; return the days until the one after, or None when finished."""
@@ -436,7 +443,7 @@ def _next(
     floor = _floor(walk, when)
     doses = _allocate(walk, current, target, floor, goal)
     if doses is None or _too_coarse(walk, current, doses, target):
-        return 0 if _stuck(walk, when, target, doses is not None) else None
+        return 0 if _stuck(walk, when, target) else None
     step = _step(walk, when, doses, current, ideal.rule, ideal.source)
     walk.steps.append(_annotate(walk, step, current, target, floor))
     return ideal.interval_days
@@ -465,10 +472,15 @@ def _apply_min_step(walk: _Walk, current: Mass, ideal: Mass, goal: Mass) -> Mass
 
 
 def _floor(walk: _Walk, when: date) -> Decimal:
-    """The lowest daily dose (reference mg) the cap allows on ``when``."""
-    constraints = walk.request.constraints
-    if constraints.override_reason:
+    """The lowest daily dose (reference mg) the cap allows on ``when`` (0 when overridden)."""
+    if walk.request.constraints.override_reason:
         return Decimal(0)
+    return _floor_with_cap(walk, when)
+
+
+def _floor_with_cap(walk: _Walk, when: date) -> Decimal:
+    """The lowest daily dose (reference mg) the cap allows on ``when``, ignoring overrides."""
+    constraints = walk.request.constraints
     window_start = when - timedelta(days=constraints.cap_window_days)
     recent = [s.reference_daily.mg for s in walk.steps if s.start > window_start]
     before = [s.reference_daily.mg for s in walk.steps if s.start <= window_start]
@@ -539,17 +551,25 @@ def _annotate(
             f"the products cannot make {fmt(target)}: this step cuts {fmt(Mass.of_mg(actual_cut))}"
             f" instead of {fmt(Mass.of_mg(planned_cut), places=3)}"
         )
+    ratio = _ratio_for(walk, walk.drug.name)
+    if target.mg * ratio < floor and step.daily.mg > target.mg:
+        notes.append(
+            f"the strategy's cut to {fmt(target, places=3)} is above the "
+            f"{fmt_number(walk.request.constraints.max_cut_pct)} % cap per "
+            f"{walk.request.constraints.cap_window_days} days: this step goes to "
+            f"{fmt(step.daily)} instead [ASAM-2025]"
+        )
     if step.reference_daily.mg < floor:
         notes.append(
             "end phase: a cut of at most diazepam 0.5 mg equivalent, allowed beyond the "
             "percentage cap [NICE-CKS]; symptoms may increase near the end [ASAM-2025]"
         )
-    if walk.request.constraints.override_reason and _beyond_cap(walk, step, previous):
+    if walk.request.constraints.override_reason and _beyond_cap(walk, step):
         notes.append(f"cap overridden: {walk.request.constraints.override_reason}")
     return replace(step, note="; ".join(notes)) if notes else step
 
 
-def _beyond_cap(walk: _Walk, step: PlanStep, previous: PlanStep) -> bool:
+def _beyond_cap(walk: _Walk, step: PlanStep) -> bool:
     cap = walk.request.constraints.max_cut_pct
     return step.change_pct is not None and -step.change_pct > cap
 
@@ -617,9 +637,11 @@ def _alternate_swing(drug: Drug, amount: Mass) -> str:
     )
 
 
-def _stuck(walk: _Walk, when: date, target: Mass, possible: bool) -> bool:
-    """The products cannot make the cut (within the cap, or near the plan): add finer
-    products and retry (True), or stop and say so (False)."""
+def _stuck(walk: _Walk, when: date, target: Mass) -> bool:
+    """The products cannot make the cut (within the cap, or near the plan).
+
+    Add finer products and retry (True), or stop and say so (False).
+    """
     finer = _finer_products(walk)
     if walk.request.add_finer_products and finer:
         walk.products = (*walk.products, *finer)
@@ -662,24 +684,53 @@ def _remake(walk: _Walk, doses: tuple[PlannedDose, ...]) -> tuple[PlannedDose, .
 
 def _custom(walk: _Walk, steps: tuple[CustomStep, ...]) -> None:
     first = walk.steps[0]
-    for custom in sorted(steps, key=lambda s: s.start):
+    dates = [s.start for s in steps]
+    if dates != sorted(dates):
+        raise InputError(
+            "custom steps must be listed in date order: check the dates "
+            f"({', '.join(d.isoformat() for d in dates)})"
+        )
+    for custom in steps:
         current = walk.steps[-1]
         if custom.start <= current.start:
             raise InputError(
                 f"custom step on {custom.start.isoformat()} is not after the previous step "
                 f"({current.start.isoformat()})"
             )
+        _check_custom_max(walk, custom)
         doses = _split_custom(walk, current, custom.daily, custom)
         rule = custom.reason or "clinician's custom step"
         step = _step(walk, custom.start, doses, current, rule, "clinician")
         _check_custom(walk, step, current, custom, first)
-        walk.steps.append(step)
+        walk.steps.append(_custom_note(walk, step, current))
     if walk.steps[-1].daily.mg > walk.request.goal.mg:
         walk.complete = False
         walk.warnings.append(
             f"the custom plan ends at {fmt(walk.steps[-1].daily)} a day, above the goal "
             f"of {fmt(walk.request.goal)}"
         )
+
+
+def _check_custom_max(walk: _Walk, custom: CustomStep) -> None:
+    """Refuse a custom daily dose above the daily maximum (before making it of products)."""
+    daily_max = walk.drug.daily_max_mg
+    if daily_max is not None and custom.daily.mg > daily_max.value.mg:
+        raise SafetyError(
+            f"custom step on {custom.start.isoformat()} ({fmt(custom.daily)} a day) exceeds the "
+            f"daily maximum of {walk.drug.label}, {fmt(daily_max.value)} [{daily_max.source}]"
+        )
+
+
+def _custom_note(walk: _Walk, step: PlanStep, previous: PlanStep) -> PlanStep:
+    """Record an override of the cap, and an increase, in the step's note."""
+    notes = []
+    if step.daily.mg > previous.daily.mg:
+        notes.append(f"increase by the clinician: {step.rule}")
+    override = walk.request.constraints.override_reason
+    last_stop = step.daily.mg == 0
+    if override and not last_stop and step.reference_daily.mg < _floor_with_cap(walk, step.start):
+        notes.append(f"cap overridden: {override}")
+    return replace(step, note="; ".join(notes)) if notes else step
 
 
 def _split_custom(
@@ -725,9 +776,10 @@ def _check_custom(
     floor = _floor(walk, custom.start)
     end_ok = previous.reference_daily.mg - step.reference_daily.mg <= END_PHASE_DIAZEPAM_MG
     if step.reference_daily.mg < floor and step.daily.mg > 0 and not end_ok:
+        cut_pct = -(step.change_pct or Decimal(0))
         raise SafetyError(
-            f"custom step on {when} cuts {fmt_number(round(-(step.change_pct or 0), 1))} %, above "
-            f"the {fmt_number(walk.request.constraints.max_cut_pct)} % cap: give an override "
+            f"custom step on {when} cuts {fmt_number(round(cut_pct, 1))} %, above the "
+            f"{fmt_number(walk.request.constraints.max_cut_pct)} % cap: give an override "
             "reason to allow it"
         )
     del first

@@ -75,6 +75,13 @@ class CustomStep:
     daily: Mass
     reason: str = ""
 
+    def __post_init__(self) -> None:
+        if self.daily.mg < 0:
+            raise InputError(
+                f"custom step on {self.start.isoformat()}: a daily dose cannot be negative "
+                f"({fmt(self.daily)})"
+            )
+
 
 @dataclass(frozen=True, slots=True)
 class IdealStep:
@@ -144,7 +151,13 @@ class Strategy:
                     "fixed bands must run from the highest 'above' dose down to one above 0 mg"
                 )
 
-    def next_step(self, *, current: Mass, start: Mass, step_index: int) -> IdealStep:
+    def next_step(
+        self,
+        *,
+        current: Mass,
+        start: Mass,
+        step_index: int,  # noqa: ARG002 -- kept in the API for step-counting strategies
+    ) -> IdealStep:
         """The ideal next daily dose after ``current`` (``start`` is the starting dose)."""
         if self.kind == "percent":
             return self._percent(current, self.percent, "ASAM-2025")
