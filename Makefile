@@ -31,6 +31,7 @@ test: lint
 
 bench: install
 	$(PY) bench/pk_population.py
+	$(PY) bench/plan.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -22,8 +22,9 @@ def run(*args: str) -> tuple[int, str]:
 
 
 def test_json_contract() -> None:
-    code, out = run(*BASE, "--strategy", "percent", "--percent", "10", "--every", "14d",
-                    "--format", "json")
+    code, out = run(
+        *BASE, "--strategy", "percent", "--percent", "10", "--every", "14d", "--format", "json"
+    )
     assert code == 0, out
     doc = json.loads(out)
     assert doc["status"] == "proposed"
@@ -66,12 +67,18 @@ def test_table_output() -> None:
 
 
 def test_compare_five_strategies() -> None:
-    code, out = run(*BASE, "--compare", "percent,occupancy,deprescribing,fixed,crossover",
-                    "--format", "json")
+    code, out = run(
+        *BASE, "--compare", "percent,occupancy,deprescribing,fixed,crossover", "--format", "json"
+    )
     assert code == 0, out
     plans = json.loads(out)["compare"]
     assert [p["strategy"] for p in plans] == [
-        "percent", "occupancy", "deprescribing", "fixed", "crossover"]
+        "percent",
+        "occupancy",
+        "deprescribing",
+        "fixed",
+        "crossover",
+    ]
     code, table = run(*BASE, "--compare", "percent,occupancy")
     assert code == 0
     assert "strategies compared" in table
@@ -92,11 +99,13 @@ def test_plot(tmp_path: Path) -> None:
 
 
 def test_custom_products_and_crossover() -> None:
-    code, out = run(*BASE, "--products", "tablet 0.5 mg /2, liquid 0.1 mg/mL @ 0.1 mL",
-                    "--format", "json")
+    code, out = run(
+        *BASE, "--products", "tablet 0.5 mg /2, liquid 0.1 mg/mL @ 0.1 mL", "--format", "json"
+    )
     assert code == 0, out
-    code, out = run(*BASE, "--strategy", "crossover", "--equivalence", "VADOD-2021",
-                    "--format", "json")
+    code, out = run(
+        *BASE, "--strategy", "crossover", "--equivalence", "VADOD-2021", "--format", "json"
+    )
     assert code == 0, out
     doc = json.loads(out)
     drugs = {d["drug"] for s in doc["steps"] for d in s["doses"]}
@@ -111,18 +120,45 @@ def test_implausible_dose_hint() -> None:
 
 
 def test_nardi_fixed_regimen_with_override() -> None:
-    code, out = run("plan", "clonazepam", "--dose", "2 mg", "--at", "22:00", "--start",
-                    "2027-01-04", "--strategy", "fixed", "--bands",
-                    "1 mg:0.5 mg/14d, 0 mg:0.25 mg/7d", "--override-reason", "Nardi 2010",
-                    "--products", "tablet 0.5 mg /2, tablet 1 mg, tablet 2 mg", "--format", "json")
+    code, out = run(
+        "plan",
+        "clonazepam",
+        "--dose",
+        "2 mg",
+        "--at",
+        "22:00",
+        "--start",
+        "2027-01-04",
+        "--strategy",
+        "fixed",
+        "--bands",
+        "1 mg:0.5 mg/14d, 0 mg:0.25 mg/7d",
+        "--override-reason",
+        "Nardi 2010",
+        "--products",
+        "tablet 0.5 mg /2, tablet 1 mg, tablet 2 mg",
+        "--format",
+        "json",
+    )
     assert code == 0, out
     doses = [s["daily_dose_mg"] for s in json.loads(out)["steps"]]
     assert doses == [2, 1.5, 1, 0.75, 0.5, 0.25, 0]
 
 
 def test_risk_flags_are_warnings() -> None:
-    code, out = run(*BASE, "--age", "70", "--condition", "epilepsy", "--with", "oxycodone",
-                    "--used-for", "2y", "--format", "json")
+    code, out = run(
+        *BASE,
+        "--age",
+        "70",
+        "--condition",
+        "epilepsy",
+        "--with",
+        "oxycodone",
+        "--used-for",
+        "2y",
+        "--format",
+        "json",
+    )
     assert code == 0, out
     warnings = " ".join(json.loads(out)["warnings"])
     assert "BEERS-2023" in warnings

@@ -11,7 +11,7 @@ from typing import Any
 
 from taperline.core.compare import Ed50Outcome
 from taperline.core.plan import Plan, PlannedDose, PlanStep, SupplyLine
-from taperline.core.quantity import drug_label, fmt
+from taperline.core.quantity import Mass, drug_label, fmt
 
 
 def _num(value: Decimal | None, places: int | None = None) -> float | None:
@@ -34,13 +34,30 @@ def dose_document(dose: PlannedDose) -> dict[str, Any]:
     }
 
 
-def step_document(index: int, step: PlanStep) -> dict[str, Any]:
-    """One plan step, by the planner's JSON contract."""
+def _by_drug(step: PlanStep) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = {}
+    for dose in step.doses:
+        totals[dose.drug] = totals.get(dose.drug, Decimal(0)) + dose.amount.mg
+    return totals
+
+
+def _mixed(by_drug: dict[str, Decimal]) -> str:
+    return " + ".join(f"{drug_label(drug)} {fmt(Mass.of_mg(mg))}" for drug, mg in by_drug.items())
+
+
+def step_document(index: int, step: PlanStep, plan_drug: str | None = None) -> dict[str, Any]:
+    """One plan step, by the planner's JSON contract (other drugs than ``plan_drug`` named)."""
+    by_drug = _by_drug(step)
+    shown = fmt(step.daily)
+    if len(by_drug) > 1 or (by_drug and plan_drug is not None and plan_drug not in by_drug):
+        shown = _mixed(by_drug)
     return {
         "step": index,
         "start_date": step.start.isoformat(),
-        "daily_dose_mg": _num(step.daily.mg),
-        "daily_dose": fmt(step.daily),
+        # Mixed crossover steps have no single daily dose: see the per-drug totals.
+        "daily_dose_mg": _num(step.daily.mg) if len(by_drug) <= 1 else None,
+        "daily_dose": shown,
+        "daily_dose_by_drug_mg": {drug: _num(total) for drug, total in by_drug.items()},
         "diazepam_equivalent_mg": _num(step.reference_daily.mg, 4),
         "every_other_day": step.every_other_day,
         "doses": [dose_document(dose) for dose in step.doses],
@@ -96,7 +113,7 @@ def plan_document(plan: Plan, sensitivity: tuple[Ed50Outcome, ...] = ()) -> dict
         "drug_label": drug_label(plan.drug),
         "strategy": plan.strategy,
         "status": plan.status,
-        "steps": [step_document(i, step) for i, step in enumerate(plan.steps)],
+        "steps": [step_document(i, step, plan.drug) for i, step in enumerate(plan.steps)],
         "summary": {
             "start_date": plan.steps[0].start.isoformat(),
             "end_date": plan.end.isoformat(),

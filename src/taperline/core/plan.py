@@ -302,10 +302,10 @@ def _reference_ratio(drug: Drug, source: str | None) -> Decimal:
 
 
 def _source_for(drug: Drug, source: str | None) -> str | None:
+    """The equivalence source as the catalogue spells it; an unknown one is refused."""
     if source is None:
         return None
-    known = {e.source for e in drug.equivalences}
-    return source if source in known else None
+    return drug.equivalence(source).source
 
 
 # --- steps ----------------------------------------------------------------------------------
@@ -668,8 +668,13 @@ def _stuck(walk: _Walk, when: date, target: Mass) -> bool:
 
 
 def _finer_products(walk: _Walk) -> tuple[Product, ...]:
+    """The catalogue's liquid whose step is finer than anything on hand (at most one)."""
     have = set(walk.products)
-    return tuple(p for p in walk.drug.products if p.form == "liquid" and p not in have)[:1]
+    finest = min(p.step.mg for p in walk.products)
+    finer = [
+        p for p in walk.drug.products if p.form == "liquid" and p not in have and p.step.mg < finest
+    ]
+    return tuple(sorted(finer, key=lambda p: -p.step.mg))[:1]
 
 
 def _remake(walk: _Walk, doses: tuple[PlannedDose, ...]) -> tuple[PlannedDose, ...]:
