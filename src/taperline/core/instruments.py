@@ -1,0 +1,118 @@
+"""Scoring of the weekly PHQ-9 and GAD-7 questionnaires with their severity bands.
+
+Both are free to use [KROENKE-2001]. This module holds scoring only: items are identified
+by their number (1-9 or 1-7), each answered 0-3; no item text is kept here.
+
+* PHQ-9: total 0-27; bands 0-4 minimal, 5-9 mild, 10-14 moderate, 15-19 moderately severe,
+  20-27 severe. Item 9 above 0 calls for an urgent safety message and a clinician flag.
+* GAD-7: total 0-21; bands 0-4 minimal, 5-9 mild, 10-14 moderate, 15-21 severe.
+
+>>> s = score_phq9([1, 1, 1, 1, 1, 1, 1, 1, 0])
+>>> s.total, s.band, s.item9_positive
+(8, 'mild', False)
+>>> score_gad7([3, 3, 3, 3, 3, 0, 0]).band
+'severe'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Final, Literal
+
+from taperline.errors import InputError
+
+__all__ = [
+    "GAD7_BANDS",
+    "PHQ9_BANDS",
+    "Instrument",
+    "InstrumentError",
+    "InstrumentScore",
+    "score_gad7",
+    "score_phq9",
+]
+
+Instrument = Literal["PHQ-9", "GAD-7"]
+
+#: (lowest total, band) in ascending order [KROENKE-2001].
+PHQ9_BANDS: Final[tuple[tuple[int, str], ...]] = (
+    (0, "minimal"),
+    (5, "mild"),
+    (10, "moderate"),
+    (15, "moderately severe"),
+    (20, "severe"),
+)
+#: (lowest total, band) in ascending order [KROENKE-2001: GAD-7, Spitzer 2006].
+GAD7_BANDS: Final[tuple[tuple[int, str], ...]] = (
+    (0, "minimal"),
+    (5, "mild"),
+    (10, "moderate"),
+    (15, "severe"),
+)
+_ITEM_COUNT: Final[dict[Instrument, int]] = {"PHQ-9": 9, "GAD-7": 7}
+_ITEM_MAX: Final = 3
+_PHQ9_SAFETY_ITEM: Final = 9  # item 9 > 0 -> urgent message and clinician flag
+
+
+class InstrumentError(InputError):
+    """Questionnaire answers that cannot be scored; the message names the item."""
+
+
+@dataclass(frozen=True, slots=True)
+class InstrumentScore:
+    """A scored questionnaire: answers by item number (index 0 is item 1), total and band."""
+
+    instrument: Instrument
+    items: tuple[int, ...]
+    total: int
+    band: str
+    taken_on: date | None = None
+
+    @property
+    def item9_positive(self) -> bool:
+        """PHQ-9 item 9 answered above 0 (always False for GAD-7)."""
+        return self.instrument == "PHQ-9" and self.items[_PHQ9_SAFETY_ITEM - 1] > 0
+
+
+def _band(total: int, bands: Sequence[tuple[int, str]]) -> str:
+    return [name for lowest, name in bands if total >= lowest][-1]
+
+
+def _validate(instrument: Instrument, items: Sequence[int]) -> tuple[int, ...]:
+    count = _ITEM_COUNT[instrument]
+    if len(items) != count:
+        raise InstrumentError(f"{instrument} has {count} items; {len(items)} answers given")
+    for number, answer in enumerate(items, start=1):
+        if isinstance(answer, bool) or not isinstance(answer, int) or not 0 <= answer <= _ITEM_MAX:
+            raise InstrumentError(f"{instrument} item {number} must be 0-3, got {answer!r}")
+    return tuple(items)
+
+
+def score_phq9(items: Sequence[int], taken_on: date | None = None) -> InstrumentScore:
+    """Score the PHQ-9: nine answers 0-3, total 0-27, band [KROENKE-2001].
+
+    >>> score_phq9([3] * 9).band
+    'severe'
+    >>> score_phq9([0] * 8 + [1]).item9_positive
+    True
+    >>> score_phq9([0] * 8 + [4])
+    Traceback (most recent call last):
+    ...
+    taperline.core.instruments.InstrumentError: PHQ-9 item 9 must be 0-3, got 4
+    """
+    answers = _validate("PHQ-9", items)
+    total = sum(answers)
+    return InstrumentScore("PHQ-9", answers, total, _band(total, PHQ9_BANDS), taken_on)
+
+
+def score_gad7(items: Sequence[int], taken_on: date | None = None) -> InstrumentScore:
+    """Score the GAD-7: seven answers 0-3, total 0-21, band [KROENKE-2001: Spitzer 2006].
+
+    >>> s = score_gad7([2, 2, 1, 1, 1, 1, 1])
+    >>> s.total, s.band
+    (9, 'mild')
+    """
+    answers = _validate("GAD-7", items)
+    total = sum(answers)
+    return InstrumentScore("GAD-7", answers, total, _band(total, GAD7_BANDS), taken_on)

@@ -1,0 +1,290 @@
+"""The daily check-in: a sleep diary, mood, anxiety, a symptom checklist, doses and events.
+
+The sleep diary follows the Consensus Sleep Diary [CARNEY-2012]: a night belongs to the
+date of waking and its clock times cross midnight. Times are naive local wall-clock
+``datetime`` values in the person's own zone. The withdrawal-symptom checklist uses
+taperline's own plain symptom names rated 0-3 (not CIWA-B or BWSQ item text, whose licences
+are unclear). Every value is checked when it is made; a bad value raises
+:class:`CheckInError` naming the field.
+
+>>> times = night_times(date(2027, 1, 5), bed="23:10", tried="23:20", final_wake="06:30")
+>>> times.bed.isoformat(), times.out_of_bed.isoformat()
+('2027-01-04T23:10:00', '2027-01-05T06:45:00')
+>>> diary = SleepDiary(*times, sol_min=20, waso_min=30, awakenings=2, quality=3)
+>>> CheckIn(date(2027, 1, 5), diary, mood=6, anxiety=4, symptoms={"tremor": 1}).symptoms
+mappingproxy({'tremor': 1})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from itertools import pairwise
+from types import MappingProxyType
+from typing import Final, Literal, NamedTuple, get_args
+
+from taperline.core.quantity import Mass, fmt
+from taperline.errors import InputError
+
+__all__ = [
+    "RED_FLAG_EVENTS",
+    "SYMPTOMS",
+    "CheckIn",
+    "CheckInError",
+    "NightTimes",
+    "RedFlagEvent",
+    "SleepDiary",
+    "TakenDose",
+    "TimeOfDay",
+    "night_times",
+    "validate_not_future",
+]
+
+#: taperline's own withdrawal-symptom checklist (plain names, each rated 0-3).
+SYMPTOMS: Final[tuple[str, ...]] = (
+    "insomnia",
+    "anxiety",
+    "irritability",
+    "tremor",
+    "sweating",
+    "palpitations",
+    "muscle pain or stiffness",
+    "headache",
+    "nausea",
+    "dizziness",
+    "light or sound sensitivity",
+    "tingling",
+    "tinnitus",
+    "feeling unreal",
+    "low mood",
+    "poor concentration",
+)
+SYMPTOM_MAX: Final = 3
+
+TimeOfDay = Literal["morning", "afternoon", "evening", "night"]
+TIMES_OF_DAY: Final[tuple[TimeOfDay, ...]] = get_args(TimeOfDay)
+
+RedFlagEvent = Literal["suicidal thoughts", "seizure", "confusion", "psychosis", "fall"]
+#: Events that always raise an urgent finding and a clinician flag [ASAM-2025, SEED-MINDED].
+RED_FLAG_EVENTS: Final[tuple[RedFlagEvent, ...]] = get_args(RedFlagEvent)
+
+MAX_LATENCY_MIN: Final = 720  # 12 h: any longer is a typo, not a night
+MAX_AWAKENINGS: Final = 50
+MAX_DRINKS: Final = 40
+MAX_TIME_IN_BED: Final = timedelta(hours=24)
+_NOON: Final = time(12, 0)
+
+
+class CheckInError(InputError):
+    """A check-in value that cannot be used; the message names the field."""
+
+
+def _hhmm(value: datetime) -> str:
+    return value.strftime("%H:%M")
+
+
+def _require_range(name: str, value: int, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise CheckInError(f"{name} must be a whole number {low}-{high}, got {value!r}")
+
+
+class NightTimes(NamedTuple):
+    """The four clock times of a night, resolved to full datetimes."""
+
+    bed: datetime
+    tried: datetime
+    final_wake: datetime
+    out_of_bed: datetime
+
+
+def _resolve(wake_date: date, name: str, clock: str) -> datetime:
+    try:
+        parsed = datetime.strptime(clock.strip(), "%H:%M").time()  # noqa: DTZ007 -- local wall clock by design
+    except ValueError as exc:
+        raise CheckInError(f"{name} must be a clock time HH:MM, got {clock!r}") from exc
+    day = wake_date - timedelta(days=1) if parsed >= _NOON else wake_date
+    return datetime.combine(day, parsed)
+
+
+def night_times(
+    wake_date: date,
+    bed: str = "23:10",
+    tried: str = "23:20",
+    final_wake: str = "06:30",
+    out_of_bed: str = "06:45",
+) -> NightTimes:
+    """Resolve HH:MM clock times of the night ending on ``wake_date`` across midnight.
+
+    Times from noon on belong to the evening before ``wake_date``; earlier times to
+    ``wake_date`` itself [CARNEY-2012: the night belongs to the date of waking].
+
+    >>> night_times(date(2027, 1, 5), bed="00:30").bed.isoformat()
+    '2027-01-05T00:30:00'
+    >>> night_times(date(2027, 1, 5), bed="22:00").bed.isoformat()
+    '2027-01-04T22:00:00'
+    """
+    return NightTimes(
+        _resolve(wake_date, "bed", bed),
+        _resolve(wake_date, "tried", tried),
+        _resolve(wake_date, "final_wake", final_wake),
+        _resolve(wake_date, "out_of_bed", out_of_bed),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SleepDiary:
+    """One night of the Consensus Sleep Diary [CARNEY-2012].
+
+    ``quality`` is 1 (very poor) to 5 (very good). The sleep opportunity after trying and
+    before the final awakening must hold the latency and the wake time after sleep onset.
+
+    >>> night = night_times(date(2027, 1, 5))
+    >>> SleepDiary(*night, sol_min=300, waso_min=200, awakenings=1)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    taperline.core.journal.CheckInError: sol_min + waso_min (500 min) exceed the 430 min ...
+    """
+
+    bed: datetime
+    tried: datetime
+    final_wake: datetime
+    out_of_bed: datetime
+    sol_min: int
+    waso_min: int
+    awakenings: int
+    quality: int = 3
+
+    def __post_init__(self) -> None:
+        self._check_order()
+        _require_range("sol_min", self.sol_min, 0, MAX_LATENCY_MIN)
+        _require_range("waso_min", self.waso_min, 0, MAX_LATENCY_MIN)
+        _require_range("awakenings", self.awakenings, 0, MAX_AWAKENINGS)
+        _require_range("quality", self.quality, 1, 5)
+        if self.waso_min > 0 and self.awakenings == 0:
+            raise CheckInError("awakenings is 0 but waso_min is above 0; count the awakenings")
+        window_min = (self.final_wake - self.tried).total_seconds() / 60
+        if self.sol_min + self.waso_min > window_min:
+            raise CheckInError(
+                f"sol_min + waso_min ({self.sol_min + self.waso_min} min) exceed the"
+                f" {window_min:.0f} min from tried ({_hhmm(self.tried)}) to final_wake"
+                f" ({_hhmm(self.final_wake)}): that would be negative sleep"
+            )
+
+    def _check_order(self) -> None:
+        names = ("bed", "tried", "final_wake", "out_of_bed")
+        for earlier, later in pairwise(names):
+            first, second = getattr(self, earlier), getattr(self, later)
+            if not isinstance(first, datetime) or not isinstance(second, datetime):
+                raise CheckInError(f"{earlier} and {later} must be date-times")
+            if second < first:
+                raise CheckInError(
+                    f"{later} ({_hhmm(second)}) is before {earlier} ({_hhmm(first)})"
+                )
+        if self.out_of_bed - self.bed > MAX_TIME_IN_BED:
+            raise CheckInError("out_of_bed is more than 24 h after bed; check the dates")
+
+
+@dataclass(frozen=True, slots=True)
+class TakenDose:
+    """A dose taken: when (local wall clock) and how much.
+
+    >>> fmt(TakenDose(datetime(2027, 1, 5, 22, 0), Mass.of_mg("0.5")).amount)
+    '0.5 mg'
+    """
+
+    taken_at: datetime
+    amount: Mass
+
+    def __post_init__(self) -> None:
+        if self.amount.mg <= 0:
+            raise CheckInError(
+                f"amount must be above zero, got {fmt(self.amount)} (leave a missed dose out)"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    """One day's check-in, dated by the date of waking.
+
+    ``sleep`` is the night that ended on ``wake_date`` (None when not filled in);
+    ``doses`` are the doses taken on ``wake_date``; ``symptoms`` maps checklist names to
+    0-3 (missing names count as 0); ``events`` holds red-flag events of the day.
+
+    >>> CheckIn(date(2027, 1, 5), None, mood=11, anxiety=0)
+    Traceback (most recent call last):
+    ...
+    taperline.core.journal.CheckInError: mood must be a whole number 0-10, got 11
+    """
+
+    wake_date: date
+    sleep: SleepDiary | None
+    mood: int
+    anxiety: int
+    symptoms: Mapping[str, int] = field(default_factory=dict, hash=False)
+    worst_time: TimeOfDay | None = None
+    doses: tuple[TakenDose, ...] = ()
+    caffeine_drinks: int = 0
+    alcohol_drinks: int = 0
+    opioid_use: bool = False
+    events: frozenset[RedFlagEvent] = frozenset()
+    notes: str = ""
+
+    def __post_init__(self) -> None:
+        _require_range("mood", self.mood, 0, 10)
+        _require_range("anxiety", self.anxiety, 0, 10)
+        _require_range("caffeine_drinks", self.caffeine_drinks, 0, MAX_DRINKS)
+        _require_range("alcohol_drinks", self.alcohol_drinks, 0, MAX_DRINKS)
+        self._check_sleep()
+        self._check_symptoms()
+        if self.worst_time is not None and self.worst_time not in TIMES_OF_DAY:
+            raise CheckInError(
+                f"worst_time {self.worst_time!r} is unknown: use one of {', '.join(TIMES_OF_DAY)}"
+            )
+        unknown_events = set(self.events) - set(RED_FLAG_EVENTS)
+        if unknown_events:
+            raise CheckInError(
+                f"unknown event {sorted(unknown_events)[0]!r}: known are"
+                f" {', '.join(RED_FLAG_EVENTS)}"
+            )
+        object.__setattr__(self, "events", frozenset(self.events))
+        self._check_doses()
+
+    def _check_sleep(self) -> None:
+        if self.sleep is not None and self.sleep.final_wake.date() != self.wake_date:
+            raise CheckInError(
+                f"final_wake ({self.sleep.final_wake.date().isoformat()}) is not on the"
+                f" wake_date ({self.wake_date.isoformat()}): a night belongs to the date of waking"
+            )
+
+    def _check_symptoms(self) -> None:
+        for name, rating in self.symptoms.items():
+            if name not in SYMPTOMS:
+                raise CheckInError(f"unknown symptom {name!r}: known are {', '.join(SYMPTOMS)}")
+            _require_range(f"symptom {name!r}", rating, 0, SYMPTOM_MAX)
+        object.__setattr__(self, "symptoms", MappingProxyType(dict(self.symptoms)))
+
+    def _check_doses(self) -> None:
+        for dose in self.doses:
+            if dose.taken_at.date() != self.wake_date:
+                raise CheckInError(
+                    f"doses: a dose at {dose.taken_at.isoformat(sep=' ', timespec='minutes')}"
+                    f" is not on the check-in's date {self.wake_date.isoformat()}"
+                )
+        object.__setattr__(self, "doses", tuple(sorted(self.doses, key=lambda d: d.taken_at)))
+
+
+def validate_not_future(checkin: CheckIn, today: date) -> CheckIn:
+    """Refuse a check-in dated after ``today`` (the caller's clock; the core has none).
+
+    >>> validate_not_future(CheckIn(date(2027, 1, 6), None, mood=5, anxiety=5), date(2027, 1, 5))
+    Traceback (most recent call last):
+    ...
+    taperline.core.journal.CheckInError: wake_date 2027-01-06 is in the future (today is 2027-01-05)
+    """
+    if checkin.wake_date > today:
+        raise CheckInError(
+            f"wake_date {checkin.wake_date.isoformat()} is in the future"
+            f" (today is {today.isoformat()})"
+        )
+    return checkin
