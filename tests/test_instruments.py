@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from taperline.core.instruments import InstrumentError, score_gad7, score_phq9
-from taperline.errors import InputError
+from taperline.core.instruments import score_gad7, score_phq9
+from taperline.errors import InputError, InstrumentError
 
 
 @pytest.mark.parametrize(

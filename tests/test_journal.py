@@ -10,14 +10,13 @@ from hypothesis import given
 from taperline.core.journal import (
     SYMPTOMS,
     CheckIn,
-    CheckInError,
     SleepDiary,
     TakenDose,
     night_times,
     validate_not_future,
 )
 from taperline.core.quantity import Mass
-from taperline.errors import InputError
+from taperline.errors import CheckInError, InputError
 from tests.strategies import checkins, sleep_diaries, wall_clock
 
 WAKE = date(2027, 1, 5)

@@ -11,7 +11,9 @@ place each; nothing else inspects error types.
     │   ├── QuantityError          a dose/amount that cannot be parsed or is not allowed
     │   │   └── ImplausibleDoseError   parses, but is implausible for the drug (mcg/mg mix-up?)
     │   ├── UnknownDrugError       a drug name that the catalogue does not hold
-    │   └── RegimenError           dose events or schedules that make no sense
+    │   ├── RegimenError           dose events or schedules that make no sense
+    │   ├── CheckInError           a journal check-in value that cannot be used (names the field)
+    │   └── InstrumentError        questionnaire answers that cannot be scored (names the item)
     ├── SafetyError                a request that would break a safety rule (exit 2, HTTP 422)
     └── CatalogueError             the packaged drug data is invalid (exit 3, HTTP 500)
 
@@ -23,8 +25,10 @@ from __future__ import annotations
 
 __all__ = [
     "CatalogueError",
+    "CheckInError",
     "ImplausibleDoseError",
     "InputError",
+    "InstrumentError",
     "QuantityError",
     "RegimenError",
     "SafetyError",
@@ -55,6 +59,14 @@ class UnknownDrugError(InputError):
 
 class RegimenError(InputError):
     """Dose events, times or schedules that make no sense (for example out of order)."""
+
+
+class CheckInError(InputError):
+    """A check-in value that cannot be used; the message names the field."""
+
+
+class InstrumentError(InputError):
+    """Questionnaire answers that cannot be scored; the message names the item."""
 
 
 class SafetyError(TaperlineError):

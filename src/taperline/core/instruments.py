@@ -21,13 +21,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final, Literal
 
-from taperline.errors import InputError
+from taperline.errors import InstrumentError
 
 __all__ = [
     "GAD7_BANDS",
     "PHQ9_BANDS",
     "Instrument",
-    "InstrumentError",
     "InstrumentScore",
     "score_gad7",
     "score_phq9",
@@ -53,10 +52,6 @@ GAD7_BANDS: Final[tuple[tuple[int, str], ...]] = (
 _ITEM_COUNT: Final[dict[Instrument, int]] = {"PHQ-9": 9, "GAD-7": 7}
 _ITEM_MAX: Final = 3
 _PHQ9_SAFETY_ITEM: Final = 9  # item 9 > 0 -> urgent message and clinician flag
-
-
-class InstrumentError(InputError):
-    """Questionnaire answers that cannot be scored; the message names the item."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +94,7 @@ def score_phq9(items: Sequence[int], taken_on: date | None = None) -> Instrument
     >>> score_phq9([0] * 8 + [4])
     Traceback (most recent call last):
     ...
-    taperline.core.instruments.InstrumentError: PHQ-9 item 9 must be 0-3, got 4
+    taperline.errors.InstrumentError: PHQ-9 item 9 must be 0-3, got 4
     """
     answers = _validate("PHQ-9", items)
     total = sum(answers)

@@ -25,13 +25,12 @@ from types import MappingProxyType
 from typing import Final, Literal, NamedTuple, get_args
 
 from taperline.core.quantity import Mass, fmt
-from taperline.errors import InputError
+from taperline.errors import CheckInError
 
 __all__ = [
     "RED_FLAG_EVENTS",
     "SYMPTOMS",
     "CheckIn",
-    "CheckInError",
     "NightTimes",
     "RedFlagEvent",
     "SleepDiary",
@@ -74,10 +73,6 @@ MAX_AWAKENINGS: Final = 50
 MAX_DRINKS: Final = 40
 MAX_TIME_IN_BED: Final = timedelta(hours=24)
 _NOON: Final = time(12, 0)
-
-
-class CheckInError(InputError):
-    """A check-in value that cannot be used; the message names the field."""
 
 
 def _hhmm(value: datetime) -> str:
@@ -143,7 +138,7 @@ class SleepDiary:
     >>> SleepDiary(*night, sol_min=300, waso_min=200, awakenings=1)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    taperline.core.journal.CheckInError: sol_min + waso_min (500 min) exceed the 430 min ...
+    taperline.errors.CheckInError: sol_min + waso_min (500 min) exceed the 430 min ...
     """
 
     bed: datetime
@@ -214,7 +209,7 @@ class CheckIn:
     >>> CheckIn(date(2027, 1, 5), None, mood=11, anxiety=0)
     Traceback (most recent call last):
     ...
-    taperline.core.journal.CheckInError: mood must be a whole number 0-10, got 11
+    taperline.errors.CheckInError: mood must be a whole number 0-10, got 11
     """
 
     wake_date: date
@@ -280,7 +275,7 @@ def validate_not_future(checkin: CheckIn, today: date) -> CheckIn:
     >>> validate_not_future(CheckIn(date(2027, 1, 6), None, mood=5, anxiety=5), date(2027, 1, 5))
     Traceback (most recent call last):
     ...
-    taperline.core.journal.CheckInError: wake_date 2027-01-06 is in the future (today is 2027-01-05)
+    taperline.errors.CheckInError: wake_date 2027-01-06 is in the future (today is 2027-01-05)
     """
     if checkin.wake_date > today:
         raise CheckInError(

@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Final
 
-from taperline.core.journal import SYMPTOM_MAX, SYMPTOMS, CheckIn, CheckInError, SleepDiary
-from taperline.errors import InputError
+from taperline.core.journal import SYMPTOM_MAX, SYMPTOMS, CheckIn, SleepDiary
+from taperline.errors import CheckInError, InputError
 
 __all__ = [
     "BURDEN_MAX",
