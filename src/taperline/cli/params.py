@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from taperline.core.quantity import Mass, parse_quantity
-from taperline.errors import QuantityError
+from taperline.errors import QuantityError, RegimenError
+
+if TYPE_CHECKING:
+    from taperline.core.catalogue import Drug
+    from taperline.core.regimen import ScheduledDose
 
 _DURATION_RE = re.compile(
     r"^\s*(\d+(?:\.\d+)?)\s*(h|hours?|d|days?|w|weeks?|min|minutes?)\s*$", re.I
@@ -110,6 +114,31 @@ class DurationType(click.ParamType[float, Any]):
         if hours <= 0:
             self.fail(f"{value!r}: a duration must be more than zero", param, ctx)
         return hours
+
+
+def schedule_from(
+    drug: Drug, doses: tuple[Mass, ...], clocks: tuple[time, ...]
+) -> tuple[ScheduledDose, ...]:
+    """A daily schedule from --dose/--at: one dose at several times, or one time per dose.
+
+    Each dose is checked for plausibility and the total against the daily maximum.
+    """
+    from taperline.core.regimen import ScheduledDose, daily_total
+
+    if len(doses) == 1:
+        doses = doses * len(clocks)
+    if len(doses) != len(clocks):
+        raise RegimenError(
+            f"give one --at per --dose (got {len(doses)} doses and {len(clocks)} times)"
+        )
+    for dose in doses:
+        drug.check_single_dose(dose)
+    schedule = tuple(
+        ScheduledDose(clock.hour + clock.minute / 60, dose)
+        for dose, clock in zip(doses, clocks, strict=True)
+    )
+    drug.check_daily_dose(daily_total(schedule))
+    return schedule
 
 
 DOSE = DoseType()

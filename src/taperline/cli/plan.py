@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, time
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,7 +12,7 @@ import click
 
 from taperline.cli import render
 from taperline.cli.main import fail
-from taperline.cli.params import CLOCK, DATE, DOSE, DURATION
+from taperline.cli.params import CLOCK, DATE, DOSE, DURATION, schedule_from
 
 if TYPE_CHECKING:
     from taperline.core.catalogue import Catalogue, Drug
@@ -281,7 +281,7 @@ def _request(catalogue: Catalogue, o: dict[str, Any]) -> PlanRequest:
     from taperline.core.quantity import Mass
 
     drug = catalogue.get(o["drug_name"])
-    regimen = _regimen(drug, o["doses"], o["clocks"])
+    regimen = schedule_from(drug, o["doses"], o["clocks"])
     target = catalogue.get("diazepam") if drug.name != "diazepam" else None
     constraints = Constraints(
         max_cut_pct=_dec(o["cap"]),
@@ -308,24 +308,6 @@ def _request(catalogue: Catalogue, o: dict[str, Any]) -> PlanRequest:
         alternate_days=o["alternate_days"],
         add_finer_products=not o["no_auto_liquid"],
     )
-
-
-def _regimen(drug: Drug, doses: tuple[Mass, ...], clocks: tuple[time, ...]) -> tuple[Any, ...]:
-    from taperline.core.quantity import Mass
-    from taperline.core.regimen import ScheduledDose
-
-    if len(doses) == 1:
-        doses = doses * len(clocks)
-    if len(doses) != len(clocks):
-        fail(f"give one --at per --dose (got {len(doses)} doses and {len(clocks)} times)")
-    for dose in doses:
-        drug.check_single_dose(dose)
-    regimen = tuple(
-        ScheduledDose(clock.hour + clock.minute / 60, dose)
-        for dose, clock in zip(doses, clocks, strict=True)
-    )
-    drug.check_daily_dose(sum((d.amount for d in regimen), Mass.zero()))
-    return regimen
 
 
 def _strategy(drug: Drug, o: dict[str, Any]) -> Strategy:

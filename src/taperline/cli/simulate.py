@@ -11,12 +11,11 @@ import click
 
 from taperline.cli import render
 from taperline.cli.main import fail
-from taperline.cli.params import CLOCK, DATE, DATETIME, DOSE, DURATION
+from taperline.cli.params import CLOCK, DATE, DATETIME, DOSE, DURATION, schedule_from
 
 if TYPE_CHECKING:
     from taperline.core.catalogue import Drug
     from taperline.core.quantity import Mass
-    from taperline.core.regimen import ScheduledDose
     from taperline.core.simulation import LateDose, SimulationRequest, SimulationResult
 
 EPILOG = """\b
@@ -147,7 +146,7 @@ def simulate(  # noqa: PLR0917 -- Click passes one argument per option
     from taperline.core.simulation import simulate as run
 
     drug = load_catalogue().get(drug_name)
-    schedule = _schedule(drug, doses, clocks)
+    schedule = schedule_from(drug, doses, clocks)
     origin = datetime.combine(start or date.today(), time())  # noqa: DTZ011 -- the person's local day
     request = SimulationRequest(
         params=drug.pk_params(),
@@ -167,26 +166,6 @@ def simulate(  # noqa: PLR0917 -- Click passes one argument per option
 
         plot_simulation(result, drug.label, plot_path)
     _emit(drug, request.daily_dose, result, output_format, plot_path)
-
-
-def _schedule(
-    drug: Drug, doses: tuple[Mass, ...], clocks: tuple[time, ...]
-) -> tuple[ScheduledDose, ...]:
-    from taperline.core.quantity import Mass
-    from taperline.core.regimen import ScheduledDose
-
-    if len(doses) == 1:
-        doses = doses * len(clocks)
-    if len(doses) != len(clocks):
-        fail(f"give one --at per --dose (got {len(doses)} doses and {len(clocks)} times)")
-    for dose in doses:
-        drug.check_single_dose(dose)
-    schedule = tuple(
-        ScheduledDose(clock.hour + clock.minute / 60, dose)
-        for dose, clock in zip(doses, clocks, strict=True)
-    )
-    drug.check_daily_dose(sum((dose.amount for dose in schedule), Mass.zero()))
-    return schedule
 
 
 def _hours(origin: datetime, when: datetime) -> float:
