@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from taperline.core.quantity import drug_label
 from taperline.errors import InputError
 
 if TYPE_CHECKING:
@@ -24,13 +25,29 @@ def _figure_format(path: Path) -> str:
     return fmt
 
 
-def plot_simulation(result: SimulationResult, title: str, path: Path) -> None:
-    """Write concentration over time (with population bands when present)."""
-    fmt = _figure_format(path)
+def _pyplot() -> Any:
+    """The pyplot module on the file-only Agg backend (imported here, when plotting)."""
     import matplotlib as mpl
 
     mpl.use("Agg")
     import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig: Any, path: Path, fmt: str) -> None:
+    try:
+        fig.savefig(path, format=fmt)
+    except OSError as error:
+        raise InputError(f"cannot write {path}: {error.strerror}") from error
+    finally:
+        _pyplot().close(fig)
+
+
+def plot_simulation(result: SimulationResult, title: str, path: Path) -> None:
+    """Write concentration over time (with population bands when present)."""
+    fmt = _figure_format(path)
+    plt = _pyplot()
 
     days = result.times_h / 24.0
     fig, ax = plt.subplots(figsize=(8, 4), layout="constrained")
@@ -44,50 +61,39 @@ def plot_simulation(result: SimulationResult, title: str, path: Path) -> None:
     ax.set_title(f"{title}: model prediction")
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right")
-    try:
-        fig.savefig(path, format=fmt)
-    except OSError as error:
-        raise InputError(f"cannot write {path}: {error.strerror}") from error
-    finally:
-        plt.close(fig)
+    _save(fig, path, fmt)
 
 
 def _plan_series(plan: Plan) -> tuple[list[date], list[float], list[float]]:
+    """Dates, daily dose in the starting drug's mg (crossovers converted), occupancy."""
+    first = plan.steps[0]
+    ratio = first.reference_daily.mg / first.daily.mg
     days = [step.start for step in plan.steps]
-    doses = [float(step.reference_daily.mg) for step in plan.steps]
+    doses = [float(step.reference_daily.mg / ratio) for step in plan.steps]
     occupancy = [step.occupancy_pct for step in plan.steps]
     return days, doses, occupancy
 
 
 def plot_plan(plan: Plan, path: Path) -> None:
-    """Write daily dose (diazepam-equivalent mg for crossovers) and predicted occupancy."""
+    """Write daily dose (in the starting drug's mg) and predicted occupancy."""
     plot_plans((plan,), path)
 
 
 def plot_plans(plans: tuple[Plan, ...], path: Path) -> None:
     """Write dose and predicted occupancy over time for one or more plans."""
     fmt = _figure_format(path)
-    import matplotlib as mpl
-
-    mpl.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = _pyplot()
 
     fig, (dose_ax, occ_ax) = plt.subplots(2, 1, figsize=(9, 6), sharex=True, layout="constrained")
     for plan in plans:
-        days, _, occupancy = _plan_series(plan)
-        daily = [float(step.daily.mg) for step in plan.steps]
+        days, daily, occupancy = _plan_series(plan)
         label = plan.strategy
         dose_ax.step(days, daily, where="post", label=label)
         occ_ax.step(days, occupancy, where="post", label=label)
-    dose_ax.set_ylabel("daily dose (mg)")
+    dose_ax.set_ylabel(f"daily dose ({plans[0].drug} mg or equivalent)")
     occ_ax.set_ylabel("predicted occupancy (%)")
-    dose_ax.set_title(f"{plans[0].drug}: taper proposal (model, not advice)")
+    dose_ax.set_title(f"{drug_label(plans[0].drug)}: taper proposal (model, not advice)")
     for ax in (dose_ax, occ_ax):
         ax.grid(alpha=0.3)
         ax.legend(loc="upper right")
-    try:
-        fig.savefig(path, format=fmt)
-    except OSError as error:
-        raise InputError(f"cannot write {path}: {error.strerror}") from error
-    finally:
-        plt.close(fig)
+    _save(fig, path, fmt)
