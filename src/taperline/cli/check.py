@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from taperline.cli import render
-from taperline.cli.params import CLOCK, DOSE
+from taperline.cli.params import CLOCK, DOSE, format_option
 from taperline.core.quantity import Mass, fmt, fmt_number
 
 if TYPE_CHECKING:
@@ -88,14 +88,7 @@ _STYLE = {"urgent": "bold red", "warning": "yellow", "info": "cyan"}
     help="How many weeks the drug has been taken regularly (adds short-term-use and "
     "withdrawal-risk advice).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format: a readable table, or one JSON object.",
-)
+@format_option("table", "json", help_text="Output format: a readable table, or one JSON object.")
 def check(  # noqa: PLR0917 -- Click passes one argument per documented option
     drug_name: str,
     doses: tuple[Mass, ...],

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from taperline.cli import render
+from taperline.cli.params import format_option
 
 if TYPE_CHECKING:
     from taperline.core.check import Lesson
@@ -24,13 +25,8 @@ Examples:
 
 @click.command(epilog=EPILOG)
 @click.argument("drug_name", metavar="DRUG")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format: readable sections, or one JSON object of topics.",
+@format_option(
+    "text", "json", help_text="Output format: readable sections, or one JSON object of topics."
 )
 def learn(drug_name: str, output_format: str) -> None:
     """Explain a drug: onset, duration, half-life, steady state and how long it takes to clear.

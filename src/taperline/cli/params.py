@@ -6,8 +6,10 @@ Each converts text to a typed value or fails with a message naming the option.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
     from taperline.core.catalogue import Drug
     from taperline.core.regimen import ScheduledDose
 
+_F = TypeVar("_F", bound=Callable[..., Any])
 _DURATION_RE = re.compile(
     r"^\s*(\d+(?:\.\d+)?)\s*(h|hours?|d|days?|w|weeks?|min|minutes?)\s*$", re.I
 )
@@ -139,6 +142,29 @@ def schedule_from(
     )
     drug.check_daily_dose(daily_total(schedule))
     return schedule
+
+
+def format_option(*choices: str, help_text: str) -> Callable[[_F], _F]:
+    """The shared --format option (the first choice is the default)."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(list(choices)),
+        default=choices[0],
+        show_default=True,
+        help=help_text,
+    )
+
+
+def plot_option(help_text: str) -> Callable[[_F], _F]:
+    """The shared --plot option: a chart file (.svg, .png or .pdf)."""
+    return click.option(
+        "--plot",
+        "plot_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help=help_text,
+    )
 
 
 DOSE = DoseType()

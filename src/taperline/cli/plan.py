@@ -5,14 +5,21 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from taperline.cli import render
 from taperline.cli.main import fail
-from taperline.cli.params import CLOCK, DATE, DOSE, DURATION, schedule_from
+from taperline.cli.params import (
+    CLOCK,
+    DATE,
+    DOSE,
+    DURATION,
+    format_option,
+    plot_option,
+    schedule_from,
+)
 
 if TYPE_CHECKING:
     from taperline.core.catalogue import Catalogue, Drug
@@ -203,21 +210,8 @@ _MONTHS_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|months?|y|years?|w|weeks?)\s*
     default=None,
     help="Compare strategies side by side, e.g. percent,occupancy,deprescribing.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
-@click.option(
-    "--plot",
-    "plot_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Also write a chart of dose and occupancy (.svg or .png).",
-)
+@format_option("table", "json", "csv", help_text="Output format.")
+@plot_option("Also write a chart of dose and occupancy (.svg or .png).")
 def plan(**options: Any) -> None:
     """Propose a taper plan made only of doses that real products can deliver.
 

@@ -11,7 +11,16 @@ import click
 
 from taperline.cli import render
 from taperline.cli.main import fail
-from taperline.cli.params import CLOCK, DATE, DATETIME, DOSE, DURATION, schedule_from
+from taperline.cli.params import (
+    CLOCK,
+    DATE,
+    DATETIME,
+    DOSE,
+    DURATION,
+    format_option,
+    plot_option,
+    schedule_from,
+)
 
 if TYPE_CHECKING:
     from taperline.core.catalogue import Drug
@@ -102,21 +111,8 @@ Examples:
     help="Daily dose giving half-maximal receptor occupancy (an assumption; "
     "default shown in the output).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
-@click.option(
-    "--plot",
-    "plot_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Also write a chart (.svg or .png).",
-)
+@format_option("table", "json", "csv", help_text="Output format.")
+@plot_option("Also write a chart (.svg or .png).")
 def simulate(  # noqa: PLR0917 -- Click passes one argument per option
     drug_name: str,
     doses: tuple[Mass, ...],
