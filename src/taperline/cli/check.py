@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from taperline.cli import render
-from taperline.cli.params import CLOCK, DOSE, format_option
+from taperline.cli.params import at_option, dose_option, format_option
 from taperline.core.quantity import Mass, fmt, fmt_number
 
 if TYPE_CHECKING:
@@ -40,21 +40,11 @@ _STYLE = {"urgent": "bold red", "warning": "yellow", "info": "cyan"}
 
 @click.command(epilog=EPILOG)
 @click.argument("drug_name", metavar="DRUG")
-@click.option(
-    "--dose",
-    "doses",
-    type=DOSE,
-    multiple=True,
-    required=True,
-    help="Dose, e.g. '1 mg' or '500 mcg'. Repeat with --at for several daily doses.",
-)
-@click.option(
-    "--at",
-    "clocks",
-    type=CLOCK,
-    multiple=True,
-    help="Clock time of the dose (24-hour HH:MM). One per --dose, or one dose at several "
+@dose_option("Dose, e.g. '1 mg' or '500 mcg'. Repeat with --at for several daily doses.")
+@at_option(
+    "Clock time of the dose (24-hour HH:MM). One per --dose, or one dose at several "
     "times. Needed for the bedtime advice.",
+    required=False,
 )
 @click.option(
     "--with",

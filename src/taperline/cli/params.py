@@ -144,6 +144,18 @@ def schedule_from(
     return schedule
 
 
+def dose_option(help_text: str) -> Callable[[_F], _F]:
+    """The shared repeatable --dose option (paired with --at)."""
+    return click.option("--dose", "doses", type=DOSE, multiple=True, required=True, help=help_text)
+
+
+def at_option(help_text: str, *, required: bool = True) -> Callable[[_F], _F]:
+    """The shared repeatable --at option: clock times of the doses."""
+    return click.option(
+        "--at", "clocks", type=CLOCK, multiple=True, required=required, help=help_text
+    )
+
+
 def format_option(*choices: str, help_text: str) -> Callable[[_F], _F]:
     """The shared --format option (the first choice is the default)."""
     return click.option(

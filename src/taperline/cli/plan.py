@@ -12,10 +12,11 @@ import click
 from taperline.cli import render
 from taperline.cli.main import fail
 from taperline.cli.params import (
-    CLOCK,
     DATE,
     DOSE,
     DURATION,
+    at_option,
+    dose_option,
     format_option,
     plot_option,
     schedule_from,
@@ -47,22 +48,8 @@ _MONTHS_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|months?|y|years?|w|weeks?)\s*
 
 @click.command(epilog=EPILOG)
 @click.argument("drug_name", metavar="DRUG")
-@click.option(
-    "--dose",
-    "doses",
-    type=DOSE,
-    multiple=True,
-    required=True,
-    help="Current dose, e.g. '1 mg'. Repeat with --at for several daily doses.",
-)
-@click.option(
-    "--at",
-    "clocks",
-    type=CLOCK,
-    multiple=True,
-    required=True,
-    help="Clock time of each current dose (HH:MM), one per --dose.",
-)
+@dose_option("Current dose, e.g. '1 mg'. Repeat with --at for several daily doses.")
+@at_option("Clock time of each current dose (HH:MM), one per --dose.")
 @click.option(
     "--strategy",
     type=click.Choice(["percent", "fixed", "occupancy", "deprescribing", "crossover", "custom"]),

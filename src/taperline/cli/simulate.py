@@ -12,11 +12,12 @@ import click
 from taperline.cli import render
 from taperline.cli.main import fail
 from taperline.cli.params import (
-    CLOCK,
     DATE,
     DATETIME,
     DOSE,
     DURATION,
+    at_option,
+    dose_option,
     format_option,
     plot_option,
     schedule_from,
@@ -39,22 +40,8 @@ Examples:
 
 @click.command(epilog=EPILOG)
 @click.argument("drug_name", metavar="DRUG")
-@click.option(
-    "--dose",
-    "doses",
-    type=DOSE,
-    multiple=True,
-    required=True,
-    help="Dose, e.g. '0.5 mg' or '500 mcg'. Repeat with --at for several daily doses.",
-)
-@click.option(
-    "--at",
-    "clocks",
-    type=CLOCK,
-    multiple=True,
-    required=True,
-    help="Clock time of the dose (24-hour HH:MM). One per --dose, or one dose at several times.",
-)
+@dose_option("Dose, e.g. '0.5 mg' or '500 mcg'. Repeat with --at for several daily doses.")
+@at_option("Clock time of the dose (24-hour HH:MM). One per --dose, or one dose at several times.")
 @click.option(
     "--days",
     type=click.IntRange(1, 3650),
