@@ -35,7 +35,7 @@ not published cut-offs: the sources say *what* to watch for, not these numbers.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final, Literal
@@ -392,11 +392,13 @@ def find_rebound(
     checkins: Sequence[CheckIn],
     dose_hours: Sequence[float],
     rules: FindingRules = FindingRules(),
+    logged_days: Collection[date] | None = None,
 ) -> tuple[Finding, ...]:
     """Rebound: the night after a missed or late dose is clearly worse than the usual night.
 
     The usual night is the median sleep efficiency of the nights given; worse means
-    ``rebound_se_drop_pct`` points lower.
+    ``rebound_se_drop_pct`` points lower. With ``logged_days``, only those days' doses are
+    judged (a day with no dose log is unknown, not missed).
 
     >>> find_rebound([], [22.0])
     ()
@@ -408,6 +410,8 @@ def find_rebound(
     usual = float(np.median(list(se_by_day.values())))
     evidence: list[Evidence] = []
     for day in sorted(by_day):
+        if logged_days is not None and day not in logged_days:
+            continue
         problem = _dose_problem(by_day[day], dose_hours, rules.late_after_h)
         night_se = se_by_day.get(day + timedelta(days=1))
         if problem and night_se is not None and night_se <= usual - rules.rebound_se_drop_pct:

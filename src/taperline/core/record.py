@@ -1,0 +1,439 @@
+"""What a person's record holds besides check-ins: profile, dose log and plan versions.
+
+These are plain values that storage, exports and the web app share. A plan version is kept as
+the steps a person follows (dates, dose times, amounts and how to make them) rather than the
+planner's working objects, so that a stored or imported plan reads back exactly.
+
+Plan versions are never overwritten: approving, holding or adjusting a plan makes a new
+version whose ``parent_version`` is the one it came from. A plan is ``proposed`` until a
+clinician approves it; only then is it ``active``.
+
+>>> from taperline.core.quantity import Mass
+>>> entry = DoseRecord(date(2027, 1, 5), "clonazepam", "22:00", Mass.of_mg("0.5"),
+...                    datetime(2027, 1, 5, 23, 30), Mass.of_mg("0.5"))
+>>> entry.status(late_after_h=1.0)
+'late'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Final, Literal, get_args
+
+from taperline.core.instruments import InstrumentScore
+from taperline.core.journal import CheckIn, TakenDose
+from taperline.core.plan import Plan
+from taperline.core.quantity import Mass, fmt
+from taperline.errors import InputError
+
+__all__ = [
+    "AGE_BANDS",
+    "PLAN_STATUSES",
+    "AgeBand",
+    "DoseRecord",
+    "DoseStatus",
+    "PersonRecord",
+    "PlanStatus",
+    "PlanVersion",
+    "Profile",
+    "RecordDose",
+    "RecordStep",
+    "RecordSupply",
+    "in_force",
+    "plan_steps",
+    "record_from_plan",
+    "schedule_on",
+    "transition",
+    "with_doses",
+]
+
+AgeBand = Literal["under 18", "18-39", "40-64", "65-79", "80 or over"]
+AGE_BANDS: Final[tuple[AgeBand, ...]] = get_args(AgeBand)
+#: The age a band stands for when a rule needs a number: its lowest age, so that age rules
+#: such as avoiding benzodiazepines from 65 [BEERS-2023] apply to the whole band.
+AGE_BAND_YEARS: Final[Mapping[AgeBand, int]] = MappingProxyType(
+    {"under 18": 17, "18-39": 18, "40-64": 40, "65-79": 65, "80 or over": 80}
+)
+
+PlanStatus = Literal["proposed", "active", "held", "rejected"]
+PLAN_STATUSES: Final[tuple[PlanStatus, ...]] = get_args(PlanStatus)
+PlanAction = Literal["approve", "hold", "adjust", "reject"]
+
+DoseStatus = Literal["taken", "late", "missed", "extra"]
+MAX_TEXT: Final = 2000
+MAX_NAME: Final = 200
+
+
+def _clean_names(kind: str, names: Sequence[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    for raw in names:
+        name = raw.strip()
+        if not name:
+            continue
+        if len(name) > MAX_NAME:
+            raise InputError(f"{kind}: {name[:20]!r}... is longer than {MAX_NAME} characters")
+        if name.lower() not in (n.lower() for n in out):
+            out.append(name)
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A person's profile. ``time_zone`` is an IANA name (checked by the adapter).
+
+    ``label`` is how reports name the person: a pseudonym by default, never required.
+
+    >>> Profile("Europe/London", "65-79", ("insomnia",), ()).age_years
+    65
+    >>> Profile("Europe/London", "sixty")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    taperline.errors.InputError: age_band 'sixty' is unknown: use one of under 18, 18-39, ...
+    """
+
+    time_zone: str
+    age_band: AgeBand | None = None
+    conditions: tuple[str, ...] = ()
+    other_medicines: tuple[str, ...] = ()
+    label: str = "Person A"
+
+    def __post_init__(self) -> None:
+        if not self.time_zone or " " in self.time_zone.strip():
+            raise InputError(f"time_zone {self.time_zone!r} is not an IANA zone name")
+        if self.age_band is not None and self.age_band not in AGE_BANDS:
+            raise InputError(
+                f"age_band {self.age_band!r} is unknown: use one of {', '.join(AGE_BANDS)}"
+            )
+        object.__setattr__(self, "conditions", _clean_names("conditions", self.conditions))
+        object.__setattr__(
+            self, "other_medicines", _clean_names("other_medicines", self.other_medicines)
+        )
+        if len(self.label) > MAX_NAME:
+            raise InputError(f"label is longer than {MAX_NAME} characters")
+
+    @property
+    def age_years(self) -> int | None:
+        """The band's lowest age (see :data:`AGE_BAND_YEARS`), or None."""
+        return AGE_BAND_YEARS[self.age_band] if self.age_band else None
+
+
+@dataclass(frozen=True, slots=True)
+class DoseRecord:
+    """One line of the dose log: what was planned and what was taken (local wall clock).
+
+    A missed dose has ``taken_at`` and ``amount`` None; an extra (unplanned) dose has no
+    ``planned_clock``. ``units`` says which product units were used ("1 x tablet 0.5 mg").
+    """
+
+    day: date
+    drug: str
+    planned_clock: str | None
+    planned_amount: Mass | None
+    taken_at: datetime | None
+    amount: Mass | None
+    units: str = ""
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if (self.taken_at is None) != (self.amount is None):
+            raise InputError("a taken dose needs both taken_at and amount; a missed one neither")
+        if self.amount is not None and self.amount.mg <= 0:
+            raise InputError(f"amount must be above zero, got {fmt(self.amount)}")
+        if self.planned_amount is not None and self.planned_amount.mg <= 0:
+            raise InputError(f"planned_amount must be above zero, got {fmt(self.planned_amount)}")
+        if self.planned_clock is None and self.taken_at is None:
+            raise InputError("a dose record needs a planned time or a taken time")
+        if self.planned_clock is not None:
+            _check_clock("planned_clock", self.planned_clock)
+        if self.taken_at is not None:
+            early = datetime.combine(self.day, datetime.min.time()) - timedelta(hours=12)
+            late = datetime.combine(self.day, datetime.min.time()) + timedelta(hours=36)
+            if not early <= self.taken_at < late:
+                raise InputError(
+                    f"taken_at {self.taken_at.isoformat(sep=' ', timespec='minutes')} is more"
+                    f" than 12 h from the dose's day {self.day.isoformat()}"
+                )
+        if len(self.note) > MAX_TEXT or len(self.units) > MAX_NAME:
+            raise InputError("note or units text is too long")
+
+    def status(self, late_after_h: float = 2.0) -> DoseStatus:
+        """taken, late (more than ``late_after_h`` after its time), missed or extra."""
+        if self.taken_at is None:
+            return "missed"
+        if self.planned_clock is None:
+            return "extra"
+        hours, minutes = (int(part) for part in self.planned_clock.split(":"))
+        planned = datetime.combine(self.day, datetime.min.time()) + timedelta(
+            hours=hours, minutes=minutes
+        )
+        late = self.taken_at - planned > timedelta(hours=late_after_h)
+        return "late" if late else "taken"
+
+
+def _check_clock(name: str, clock: str) -> None:
+    parts = clock.split(":")
+    ok = len(parts) == 2 and all(p.isdigit() and len(p) == 2 for p in parts)  # noqa: PLR2004
+    if not ok or int(parts[0]) > 23 or int(parts[1]) > 59:  # noqa: PLR2004
+        raise InputError(f"{name} must be a 24-hour clock time HH:MM, got {clock!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class RecordDose:
+    """One dose of a step: clock time, drug, amount and how to make it."""
+
+    clock: str
+    drug: str
+    amount: Mass
+    instructions: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_clock("clock", self.clock)
+        if self.amount.mg <= 0:
+            raise InputError(f"a plan dose must be above zero, got {fmt(self.amount)}")
+
+    @property
+    def clock_h(self) -> float:
+        """The clock time in hours after midnight."""
+        hours, minutes = (int(part) for part in self.clock.split(":"))
+        return hours + minutes / 60
+
+
+@dataclass(frozen=True, slots=True)
+class RecordStep:
+    """One step of a stored plan. A step with no doses is the end of the taper (0 mg)."""
+
+    start: date
+    doses: tuple[RecordDose, ...]
+    rule: str = ""
+    source: str = ""
+    every_other_day: bool = False
+    note: str = ""
+
+    @property
+    def daily(self) -> Mass:
+        """The day's total over all drugs (a crossover step lists its drugs' doses)."""
+        return Mass.of_mg(sum((d.amount.mg for d in self.doses), Decimal(0)))
+
+    def daily_by_drug(self) -> dict[str, Mass]:
+        """The day's total for each drug."""
+        totals: dict[str, Decimal] = {}
+        for dose in self.doses:
+            totals[dose.drug] = totals.get(dose.drug, Decimal(0)) + dose.amount.mg
+        return {drug: Mass.of_mg(mg) for drug, mg in totals.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class RecordSupply:
+    """What to collect for one period of the plan."""
+
+    period_start: date
+    period_end: date
+    drug: str
+    product: str
+    count: Decimal
+    unit: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlanVersion:
+    """One version of a person's plan and who did what to it, and why.
+
+    Times (``proposed_at``, ``decided_at``) are timezone-aware UTC moments.
+    """
+
+    version: int
+    status: PlanStatus
+    drug: str
+    strategy: str
+    steps: tuple[RecordStep, ...]
+    proposed_by: str
+    proposed_at: datetime
+    reason: str = ""
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    parent_version: int | None = None
+    supply: tuple[RecordSupply, ...] = ()
+    warnings: tuple[str, ...] = ()
+    assumptions: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    def __post_init__(self) -> None:
+        if self.status not in PLAN_STATUSES:
+            raise InputError(f"plan status {self.status!r} is unknown")
+        if not self.steps:
+            raise InputError("a plan needs at least one step")
+        starts = [s.start for s in self.steps]
+        if starts != sorted(starts) or len(set(starts)) != len(starts):
+            raise InputError("plan steps must start on increasing dates")
+        if not self.proposed_by.strip():
+            raise InputError("proposed_by is empty: say who proposed the plan")
+        if len(self.reason) > MAX_TEXT:
+            raise InputError(f"reason is longer than {MAX_TEXT} characters")
+        object.__setattr__(self, "assumptions", MappingProxyType(dict(self.assumptions)))
+
+    @property
+    def end(self) -> date:
+        """The first day of the last step."""
+        return self.steps[-1].start
+
+    def step_on(self, day: date) -> RecordStep | None:
+        """The step in force on ``day`` (None before the plan starts)."""
+        current = None
+        for step in self.steps:
+            if step.start <= day:
+                current = step
+        return current
+
+    def next_change(self, day: date) -> RecordStep | None:
+        """The first step starting after ``day``."""
+        return next((s for s in self.steps if s.start > day), None)
+
+
+def record_from_plan(plan: Plan) -> tuple[RecordStep, ...]:
+    """The steps of a planner result as stored steps (instructions kept, working data not)."""
+    steps = []
+    for step in plan.steps:
+        doses = tuple(
+            RecordDose(
+                f"{int(d.clock_h):02d}:{round((d.clock_h % 1) * 60):02d}",
+                d.drug,
+                d.amount,
+                tuple(d.composition.instructions) if d.composition else (),
+            )
+            for d in step.doses
+            if d.amount.mg > 0
+        )
+        steps.append(
+            RecordStep(step.start, doses, step.rule, step.source, step.every_other_day, step.note)
+        )
+    return tuple(steps)
+
+
+def plan_steps(plan: Plan) -> tuple[tuple[RecordStep, ...], tuple[RecordSupply, ...]]:
+    """Stored steps and supply lines of a planner result."""
+    supply = tuple(
+        RecordSupply(s.period_start, s.period_end, s.drug, s.product, s.count, s.unit)
+        for s in plan.supply
+    )
+    return record_from_plan(plan), supply
+
+
+def schedule_on(version: PlanVersion | None, day: date) -> tuple[RecordDose, ...]:
+    """The doses planned for ``day`` (none on the off days of an every-other-day step)."""
+    if version is None:
+        return ()
+    step = version.step_on(day)
+    if step is None:
+        return ()
+    if step.every_other_day and (day - step.start).days % 2 == 1:
+        return ()
+    return step.doses
+
+
+_NEXT_STATUS: Final[Mapping[PlanAction, PlanStatus]] = MappingProxyType(
+    {"approve": "active", "hold": "held", "adjust": "proposed", "reject": "rejected"}
+)
+_ALLOWED_FROM: Final[Mapping[PlanAction, frozenset[PlanStatus]]] = MappingProxyType(
+    {
+        "approve": frozenset({"proposed", "held"}),
+        "hold": frozenset({"active", "proposed"}),
+        "adjust": frozenset({"active", "proposed", "held"}),
+        "reject": frozenset({"proposed"}),
+    }
+)
+
+
+def transition(
+    current: PlanVersion,
+    action: PlanAction,
+    *,
+    by: str,
+    reason: str,
+    at: datetime,
+    new_version: int,
+    steps: tuple[RecordStep, ...] | None = None,
+) -> PlanVersion:
+    """The new version that ``action`` by ``by`` makes of ``current`` (never changes it).
+
+    ``approve`` makes an active plan; ``hold`` pauses it; ``adjust`` makes a new *proposed*
+    version with other ``steps``; ``reject`` closes a proposal. Who and why are required.
+
+    >>> from datetime import timezone
+    >>> from taperline.core.quantity import Mass
+    >>> step = RecordStep(date(2027, 1, 1), (RecordDose("22:00", "clonazepam", Mass.of_mg(1)),))
+    >>> at = datetime(2027, 1, 1, tzinfo=timezone.utc)
+    >>> v1 = PlanVersion(1, "proposed", "clonazepam", "linear", (step,), "patient", at)
+    >>> v2 = transition(v1, "approve", by="Dr Lee", reason="agreed", at=at, new_version=2)
+    >>> v2.status, v2.parent_version, v2.decided_by, v1.status
+    ('active', 1, 'Dr Lee', 'proposed')
+    """
+    if not by.strip():
+        raise InputError("--by is empty: say who is making this decision")
+    if not reason.strip():
+        raise InputError("--reason is empty: say why")
+    if current.status not in _ALLOWED_FROM[action]:
+        raise InputError(f"cannot {action} a plan that is {current.status}")
+    if action == "adjust" and steps is None:
+        raise InputError("adjust needs the new steps")
+    if steps is not None and action != "adjust":
+        raise InputError(f"{action} keeps the steps; use adjust to change them")
+    return PlanVersion(
+        version=new_version,
+        status=_NEXT_STATUS[action],
+        drug=current.drug,
+        strategy=current.strategy,
+        steps=steps if steps is not None else current.steps,
+        proposed_by=by if action == "adjust" else current.proposed_by,
+        proposed_at=at if action == "adjust" else current.proposed_at,
+        reason=reason,
+        decided_by=None if action == "adjust" else by,
+        decided_at=None if action == "adjust" else at,
+        parent_version=current.version,
+        supply=current.supply,
+        warnings=current.warnings,
+        assumptions=current.assumptions,
+    )
+
+
+def in_force(versions: Sequence[PlanVersion]) -> PlanVersion | None:
+    """The plan a person follows now: the latest active or held version (proposals wait)."""
+    followed = [v for v in versions if v.status in {"active", "held"}]
+    return max(followed, key=lambda v: v.version) if followed else None
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRecord:
+    """Everything stored about one person, as exports and imports carry it.
+
+    ``checkins`` hold no doses (``CheckIn.doses`` is empty): the dose log is ``doses``;
+    :func:`with_doses` joins them for the findings.
+    """
+
+    profile: Profile
+    checkins: tuple[CheckIn, ...] = ()
+    doses: tuple[DoseRecord, ...] = ()
+    scores: tuple[InstrumentScore, ...] = ()
+    plans: tuple[PlanVersion, ...] = ()
+
+    @property
+    def plan(self) -> PlanVersion | None:
+        """The plan in force (see :func:`in_force`)."""
+        return in_force(self.plans)
+
+
+def with_doses(checkins: Sequence[CheckIn], doses: Sequence[DoseRecord]) -> list[CheckIn]:
+    """Check-ins with the taken doses of their day from the dose log attached."""
+    by_day: dict[date, list[TakenDose]] = {}
+    for record in doses:
+        if record.taken_at is not None and record.amount is not None:
+            by_day.setdefault(record.day, []).append(TakenDose(record.taken_at, record.amount))
+    return [
+        replace(
+            c,
+            doses=tuple(d for d in by_day.get(c.wake_date, ()) if d.taken_at.date() == c.wake_date),
+        )
+        for c in checkins
+    ]

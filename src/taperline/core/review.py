@@ -1,0 +1,165 @@
+"""All findings for one person's record, and the proposal they lead to.
+
+This joins the journal, the dose log, the weekly instruments and the plan in force and runs
+every finding of :mod:`taperline.core.findings` once. ``today`` comes from the caller (the
+core has no clock). Nothing is computed from a missing input: a finding whose inputs are
+absent (no plan, fewer baseline days than needed, no dose log) is skipped and the reason is
+listed in :attr:`Review.skipped` so a reader knows what was not checked.
+
+>>> from datetime import date
+>>> from taperline.core.journal import CheckIn
+>>> from taperline.core.record import PersonRecord, Profile
+>>> day = CheckIn(date(2027, 1, 5), None, mood=5, anxiety=5, events=frozenset({"seizure"}))
+>>> result = review(PersonRecord(Profile("UTC"), checkins=(day,)), today=date(2027, 1, 5))
+>>> [f.kind for f in result.findings], result.proposal.action
+(['red_flag'], 'hold')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from taperline.core.findings import (
+    Finding,
+    FindingRules,
+    Proposal,
+    find_co_use,
+    find_escalation,
+    find_flares,
+    find_interdose,
+    find_rebound,
+    find_red_flags,
+    find_stable,
+    find_waves,
+    propose,
+    time_of_day,
+    trough_hour,
+)
+from taperline.core.journal import CheckIn
+from taperline.core.metrics import MIN_BASELINE_DAYS, Baseline, baseline
+from taperline.core.pk import PKParams
+from taperline.core.quantity import Mass
+from taperline.core.record import PersonRecord, PlanVersion, RecordStep, with_doses
+
+__all__ = ["Review", "cut_dates", "first_cut", "review"]
+
+_DEFAULT_RULES = FindingRules()
+_SEVERITY_ORDER = {"urgent": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """The findings (most severe first), the proposal, the baseline and what was skipped."""
+
+    findings: tuple[Finding, ...]
+    proposal: Proposal
+    baseline: Baseline | None
+    skipped: tuple[str, ...]
+
+
+def cut_dates(plan: PlanVersion) -> tuple[date, ...]:
+    """The start dates of the steps that lower the daily dose."""
+    return tuple(
+        later.start
+        for earlier, later in zip(plan.steps, plan.steps[1:], strict=False)
+        if later.daily.mg < earlier.daily.mg
+    )
+
+
+def first_cut(plan: PlanVersion | None) -> date | None:
+    """The first day of the first lower dose (None when the plan has no cut)."""
+    cuts = cut_dates(plan) if plan is not None else ()
+    return cuts[0] if cuts else None
+
+
+def _schedule(step: RecordStep | None, drug: str) -> list[tuple[float, float]]:
+    if step is None:
+        return []
+    return [(d.clock_h, float(d.amount.mg)) for d in step.doses if d.drug == drug]
+
+
+def review(
+    record: PersonRecord,
+    today: date,
+    rules: FindingRules = _DEFAULT_RULES,
+    pk_params: Mapping[str, PKParams] | None = None,
+) -> Review:
+    """Every finding for ``record`` on ``today``; ``pk_params`` maps drug -> PK model.
+
+    ``pk_params`` defaults to clonazepam's model only (the other drugs have none yet), so
+    the interdose check is skipped for a plan of another drug.
+    """
+    if pk_params is None:
+        from taperline.core.pk import CLONAZEPAM_PK
+
+        pk_params = {"clonazepam": CLONAZEPAM_PK}
+    checkins = [c for c in with_doses(record.checkins, record.doses) if c.wake_date <= today]
+    checkins.sort(key=lambda c: c.wake_date)
+    plan = record.plan
+    skipped: list[str] = []
+    found: list[Finding] = [
+        *find_red_flags(checkins, record.scores, rules),
+        *find_co_use(checkins),
+    ]
+    base = _baseline(checkins, plan, today, skipped)
+    if base is not None and plan is not None:
+        steps = [d for d in cut_dates(plan) if d <= today]
+        recent = [c for c in checkins if c.wake_date >= (steps[0] if steps else today)]
+        found += find_flares(checkins, steps, base, rules)
+        found += find_stable(recent, base, rules)
+        found += find_waves(recent, base, rules)
+    if plan is None:
+        skipped.append("interdose, rebound and escalation: no plan in force")
+    else:
+        found += _dose_findings(record, checkins, plan, today, rules, pk_params, skipped)
+    found.sort(key=lambda f: _SEVERITY_ORDER[f.severity])
+    return Review(tuple(found), propose(found, rules), base, tuple(skipped))
+
+
+def _baseline(
+    checkins: list[CheckIn], plan: PlanVersion | None, today: date, skipped: list[str]
+) -> Baseline | None:
+    if plan is None:
+        skipped.append("flare, stable and waves: no plan in force")
+        return None
+    cut = first_cut(plan) or today + timedelta(days=1)
+    before = [c for c in checkins if c.wake_date < cut]
+    if len(before) < MIN_BASELINE_DAYS:
+        skipped.append(
+            f"flare, stable and waves: {len(before)} check-ins before the first cut;"
+            f" the baseline needs {MIN_BASELINE_DAYS}"
+        )
+        return None
+    return baseline(checkins, cut)
+
+
+def _dose_findings(  # noqa: PLR0917 -- one private helper of review(), called once
+    record: PersonRecord,
+    checkins: list[CheckIn],
+    plan: PlanVersion,
+    today: date,
+    rules: FindingRules,
+    pk_params: Mapping[str, PKParams],
+    skipped: list[str],
+) -> list[Finding]:
+    found: list[Finding] = []
+    step = plan.step_on(today)
+    schedule = _schedule(step, plan.drug)
+    params = pk_params.get(plan.drug)
+    if params is None:
+        skipped.append(f"interdose: no PK model for {plan.drug}")
+    elif schedule:
+        trough = time_of_day(trough_hour(params, schedule))
+        found += find_interdose(checkins, trough, rules)
+    logged = {d.day for d in record.doses}
+    if not logged:
+        skipped.append("rebound and escalation: no doses logged")
+        return found
+    dose_hours = [hour for hour, _ in schedule]
+    if dose_hours:
+        found += find_rebound(checkins, dose_hours, rules, logged_days=logged)
+    targets: list[tuple[date, Mass]] = [(s.start, s.daily) for s in plan.steps]
+    found += find_escalation([c for c in checkins if c.wake_date in logged], targets)
+    return found
