@@ -13,7 +13,9 @@ place each; nothing else inspects error types.
     │   ├── UnknownDrugError       a drug name that the catalogue does not hold
     │   ├── RegimenError           dose events or schedules that make no sense
     │   ├── CheckInError           a journal check-in value that cannot be used (names the field)
-    │   └── InstrumentError        questionnaire answers that cannot be scored (names the item)
+    │   ├── InstrumentError        questionnaire answers that cannot be scored (names the item)
+    │   ├── NotFoundError          a record that does not exist, or is not yours (HTTP 404)
+    │   └── ConflictError          a write that clashes with what is stored (HTTP 409)
     ├── SafetyError                a request that would break a safety rule (exit 2, HTTP 422)
     └── CatalogueError             the packaged drug data is invalid (exit 3, HTTP 500)
 
@@ -26,9 +28,11 @@ from __future__ import annotations
 __all__ = [
     "CatalogueError",
     "CheckInError",
+    "ConflictError",
     "ImplausibleDoseError",
     "InputError",
     "InstrumentError",
+    "NotFoundError",
     "QuantityError",
     "RegimenError",
     "SafetyError",
@@ -75,3 +79,11 @@ class SafetyError(TaperlineError):
 
 class CatalogueError(TaperlineError):
     """The packaged drug catalogue is invalid; the message names the bad row."""
+
+
+class NotFoundError(InputError):
+    """A record that does not exist (or that the asker may not see: the same answer)."""
+
+
+class ConflictError(InputError):
+    """A write that clashes with what is stored (a duplicate, or a plan changed meanwhile)."""

@@ -37,6 +37,7 @@ __all__ = [
     "DoseRecord",
     "DoseStatus",
     "PersonRecord",
+    "PlanAction",
     "PlanStatus",
     "PlanVersion",
     "Profile",

@@ -1,0 +1,120 @@
+"""Database URLs, engines and migrations.
+
+SQLite is the default: a file in the user's data directory, opened with WAL, ``synchronous=
+FULL``, foreign keys on and a busy timeout. ``TAPERLINE_DATABASE_URL`` overrides it, e.g.
+``postgresql+psycopg://user@127.0.0.1:5432/taperline``. Nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Final
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import ArgumentError
+
+from taperline.errors import InputError
+
+__all__ = [
+    "ENV_DATABASE_URL",
+    "database_url",
+    "default_sqlite_url",
+    "downgrade",
+    "make_engine",
+    "migrate",
+    "revision",
+]
+
+ENV_DATABASE_URL: Final = "TAPERLINE_DATABASE_URL"
+BUSY_TIMEOUT_MS: Final = 30_000
+WRITE: Final = "taperline_write"  # execution option: this transaction writes
+_MIGRATIONS: Final = Path(__file__).parent / "migrations"
+
+
+def default_sqlite_url() -> str:
+    """``sqlite:///`` a file ``taperline.db`` in the user's data directory (created if needed)."""
+    from platformdirs import user_data_path
+
+    folder = user_data_path("taperline", appauthor=False, ensure_exists=True)
+    return f"sqlite:///{folder / 'taperline.db'}"
+
+
+def database_url(environ: Mapping[str, str]) -> str:
+    """The database URL: ``TAPERLINE_DATABASE_URL`` if set, else the default SQLite file."""
+    return environ.get(ENV_DATABASE_URL, "").strip() or default_sqlite_url()
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # We issue BEGIN ourselves (see _sqlite_begin), so the driver must not.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = FULL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    # A writer takes the write lock at BEGIN so two writers never deadlock on a lock upgrade
+    # (which SQLite reports as "database is locked" without waiting for the busy timeout).
+    writing = connection.get_execution_options().get(WRITE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+def make_engine(url: str, **options: Any) -> Engine:
+    """An engine for ``url``; SQLite gets its pragmas and explicit BEGIN on every connection."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as error:
+        raise InputError(f"database URL {url!r} cannot be parsed: {error}") from None
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:":
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, **options)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    if parsed.get_backend_name() != "postgresql":
+        raise InputError(
+            f"database URL {url!r}: only sqlite:/// and postgresql+psycopg:// are supported"
+        )
+    return create_engine(parsed, pool_pre_ping=True, **options)
+
+
+def _alembic_config(connection: Connection) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def migrate(engine: Engine, target: str = "head") -> None:
+    """Upgrade the schema to ``target`` (all migrations by default)."""
+    from alembic import command
+
+    with engine.connect() as connection:
+        command.upgrade(_alembic_config(connection), target)
+        connection.commit()
+
+
+def downgrade(engine: Engine, target: str = "base") -> None:
+    """Downgrade the schema to ``target`` (everything removed by default)."""
+    from alembic import command
+
+    with engine.connect() as connection:
+        command.downgrade(_alembic_config(connection), target)
+        connection.commit()
+
+
+def revision(engine: Engine) -> str | None:
+    """The schema revision the database is at (None when never migrated)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()

@@ -1,0 +1,797 @@
+"""Reading and writing a person's record. Every write is one transaction.
+
+Wall-clock times are converted with the person's time zone to UTC on the way in and back on
+the way out; a time that does not exist in that zone (skipped by a daylight-saving change)
+is refused rather than silently moved. Check-ins, doses and scores may carry an idempotency
+key: writing the same key again returns the first write and changes nothing, so a retried
+submit never duplicates. Plan versions are only inserted, never updated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import Connection, Engine, Row, Table, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from taperline.adapters.storage import schema as t
+from taperline.core.instruments import InstrumentScore
+from taperline.core.journal import CheckIn, SleepDiary
+from taperline.core.quantity import Mass
+from taperline.core.record import (
+    DoseRecord,
+    PersonRecord,
+    PlanAction,
+    PlanVersion,
+    Profile,
+    RecordDose,
+    RecordStep,
+    RecordSupply,
+    in_force,
+    transition,
+)
+from taperline.errors import ConflictError, InputError, NotFoundError
+
+__all__ = ["Saved", "Store", "zone"]
+
+_SLEEP_TIMES: Final = ("bed", "tried", "final_wake", "out_of_bed")
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """The id of a written row and whether this call wrote it (False: an earlier retry did)."""
+
+    id: int
+    created: bool
+
+
+def zone(name: str) -> ZoneInfo:
+    """The IANA zone ``name``, or an InputError naming it."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(
+            f"time_zone {name!r} is not a known IANA zone (e.g. Europe/London)"
+        ) from None
+
+
+def to_utc(local: datetime, tz: ZoneInfo, field: str) -> datetime:
+    """A local wall-clock time as a UTC moment; a skipped (non-existent) time is refused."""
+    moment = local.replace(tzinfo=tz)
+    back = moment.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
+    if back != local:
+        raise InputError(
+            f"{field}: {local.isoformat(sep=' ', timespec='minutes')} does not exist in"
+            f" {tz.key} (the clocks changed); enter the time as the clock showed it"
+        )
+    return moment.astimezone(UTC)
+
+
+def to_local(moment: datetime, tz: ZoneInfo) -> datetime:
+    """A stored UTC moment as naive wall-clock time in ``tz``."""
+    return moment.astimezone(tz).replace(tzinfo=None)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- row <-> value -------------------------------------------------------------------------
+
+
+def _profile_row(profile: Profile) -> dict[str, Any]:
+    zone(profile.time_zone)
+    return {
+        "label": profile.label,
+        "time_zone": profile.time_zone,
+        "age_band": profile.age_band,
+        "conditions": list(profile.conditions),
+        "other_medicines": list(profile.other_medicines),
+    }
+
+
+def _profile(row: Row[Any]) -> Profile:
+    return Profile(
+        row.time_zone,
+        row.age_band,
+        tuple(row.conditions),
+        tuple(row.other_medicines),
+        row.label,
+    )
+
+
+def checkin_row(checkin: CheckIn, time_zone: str) -> dict[str, Any]:
+    """The columns of a check-in (doses are not part of it: they go to the dose log)."""
+    tz = zone(time_zone)
+    sleep = checkin.sleep
+    row: dict[str, Any] = {
+        "wake_date": checkin.wake_date,
+        "time_zone": time_zone,
+        "mood_0_10": checkin.mood,
+        "anxiety_0_10": checkin.anxiety,
+        "symptoms_0_3": {k: v for k, v in checkin.symptoms.items() if v},
+        "worst_time": checkin.worst_time,
+        "caffeine_drinks": checkin.caffeine_drinks,
+        "alcohol_drinks": checkin.alcohol_drinks,
+        "opioid_use": checkin.opioid_use,
+        "events": sorted(checkin.events),
+        "notes": checkin.notes,
+    }
+    for name in _SLEEP_TIMES:
+        value = getattr(sleep, name) if sleep else None
+        row[f"{name}_at_utc"] = to_utc(value, tz, name) if value else None
+    row["sol_min"] = sleep.sol_min if sleep else None
+    row["waso_min"] = sleep.waso_min if sleep else None
+    row["awakenings"] = sleep.awakenings if sleep else None
+    row["sleep_quality_1_5"] = sleep.quality if sleep else None
+    return row
+
+
+def _checkin(row: Row[Any]) -> CheckIn:
+    tz = zone(row.time_zone)
+    sleep = None
+    if row.bed_at_utc is not None:
+        bed, tried, final_wake, out_of_bed = (
+            to_local(getattr(row, f"{name}_at_utc"), tz) for name in _SLEEP_TIMES
+        )
+        sleep = SleepDiary(
+            bed,
+            tried,
+            final_wake,
+            out_of_bed,
+            sol_min=row.sol_min,
+            waso_min=row.waso_min,
+            awakenings=row.awakenings,
+            quality=row.sleep_quality_1_5,
+        )
+    return CheckIn(
+        row.wake_date,
+        sleep,
+        mood=row.mood_0_10,
+        anxiety=row.anxiety_0_10,
+        symptoms=dict(row.symptoms_0_3),
+        worst_time=row.worst_time,
+        caffeine_drinks=row.caffeine_drinks,
+        alcohol_drinks=row.alcohol_drinks,
+        opioid_use=row.opioid_use,
+        events=frozenset(row.events),
+        notes=row.notes,
+    )
+
+
+def _dose_row(record: DoseRecord, time_zone: str) -> dict[str, Any]:
+    tz = zone(time_zone)
+    return {
+        "day": record.day,
+        "drug": record.drug,
+        "planned_clock": record.planned_clock,
+        "planned_amount_mg": record.planned_amount.mg if record.planned_amount else None,
+        "taken_at_utc": to_utc(record.taken_at, tz, "taken_at") if record.taken_at else None,
+        "amount_mg": record.amount.mg if record.amount else None,
+        "time_zone": time_zone,
+        "units": record.units,
+        "note": record.note,
+    }
+
+
+def _dose(row: Row[Any]) -> DoseRecord:
+    tz = zone(row.time_zone)
+    return DoseRecord(
+        row.day,
+        row.drug,
+        row.planned_clock,
+        Mass.of_mg(row.planned_amount_mg) if row.planned_amount_mg is not None else None,
+        to_local(row.taken_at_utc, tz) if row.taken_at_utc is not None else None,
+        Mass.of_mg(row.amount_mg) if row.amount_mg is not None else None,
+        row.units,
+        row.note,
+    )
+
+
+def _score(row: Row[Any]) -> InstrumentScore:
+    return InstrumentScore(row.instrument, tuple(row.items), row.total, row.band, row.taken_on)
+
+
+def steps_json(steps: Sequence[RecordStep]) -> list[dict[str, Any]]:
+    """Plan steps as JSON (amounts as exact decimal strings in ``amount_mg``)."""
+    return [
+        {
+            "start_date": s.start.isoformat(),
+            "rule": s.rule,
+            "source": s.source,
+            "every_other_day": s.every_other_day,
+            "note": s.note,
+            "doses": [
+                {
+                    "clock": d.clock,
+                    "drug": d.drug,
+                    "amount_mg": format(d.amount.mg, "f"),
+                    "instructions": list(d.instructions),
+                }
+                for d in s.doses
+            ],
+        }
+        for s in steps
+    ]
+
+
+def steps_from_json(document: Sequence[dict[str, Any]]) -> tuple[RecordStep, ...]:
+    """The inverse of :func:`steps_json`."""
+    return tuple(
+        RecordStep(
+            date.fromisoformat(s["start_date"]),
+            tuple(
+                RecordDose(
+                    d["clock"], d["drug"], Mass.of_mg(d["amount_mg"]), tuple(d["instructions"])
+                )
+                for d in s["doses"]
+            ),
+            s["rule"],
+            s["source"],
+            s["every_other_day"],
+            s["note"],
+        )
+        for s in document
+    )
+
+
+def _plan_row(plan: PlanVersion) -> dict[str, Any]:
+    return {
+        "version": plan.version,
+        "status": plan.status,
+        "drug": plan.drug,
+        "strategy": plan.strategy,
+        "proposed_by": plan.proposed_by,
+        "proposed_at_utc": plan.proposed_at,
+        "decided_by": plan.decided_by,
+        "decided_at_utc": plan.decided_at,
+        "reason": plan.reason,
+        "parent_version": plan.parent_version,
+        "steps": steps_json(plan.steps),
+        "supply": [
+            {
+                "period_start": s.period_start.isoformat(),
+                "period_end": s.period_end.isoformat(),
+                "drug": s.drug,
+                "product": s.product,
+                "count": format(s.count, "f"),
+                "unit": s.unit,
+            }
+            for s in plan.supply
+        ],
+        "warnings": list(plan.warnings),
+        "assumptions": dict(plan.assumptions),
+    }
+
+
+def _plan(row: Row[Any]) -> PlanVersion:
+    return PlanVersion(
+        version=row.version,
+        status=row.status,
+        drug=row.drug,
+        strategy=row.strategy,
+        steps=steps_from_json(row.steps),
+        proposed_by=row.proposed_by,
+        proposed_at=row.proposed_at_utc,
+        reason=row.reason,
+        decided_by=row.decided_by,
+        decided_at=row.decided_at_utc,
+        parent_version=row.parent_version,
+        supply=tuple(
+            RecordSupply(
+                date.fromisoformat(s["period_start"]),
+                date.fromisoformat(s["period_end"]),
+                s["drug"],
+                s["product"],
+                Decimal(s["count"]),
+                s["unit"],
+            )
+            for s in row.supply
+        ),
+        warnings=tuple(row.warnings),
+        assumptions=dict(row.assumptions),
+    )
+
+
+# --- the store -----------------------------------------------------------------------------
+
+
+class Store:
+    """A person-by-person view of one database (the engine is made by :mod:`.db`)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection:
+            connection.execution_options(taperline_write=True)
+            with connection.begin():
+                yield connection
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection, connection.begin():
+            yield connection
+
+    # persons
+
+    def create_person(self, profile: Profile, *, at: datetime | None = None) -> int:
+        """Store a new person; returns the id."""
+        now = at or _now()
+        with self._write() as c:
+            row = {**_profile_row(profile), "created_at_utc": now, "updated_at_utc": now}
+            return int(
+                c.execute(insert(t.persons).values(row).returning(t.persons.c.id)).scalar_one()
+            )
+
+    def update_profile(self, person_id: int, profile: Profile) -> None:
+        """Replace a person's profile."""
+        with self._write() as c:
+            values = {**_profile_row(profile), "updated_at_utc": _now()}
+            done = c.execute(update(t.persons).where(t.persons.c.id == person_id).values(values))
+            if done.rowcount != 1:
+                raise NotFoundError(f"person {person_id} not found")
+
+    def profile(self, person_id: int) -> Profile:
+        """A person's profile."""
+        with self._read() as c:
+            row = c.execute(select(t.persons).where(t.persons.c.id == person_id)).first()
+        if row is None:
+            raise NotFoundError(f"person {person_id} not found")
+        return _profile(row)
+
+    def person_ids(self) -> list[int]:
+        """Every person's id, oldest first."""
+        with self._read() as c:
+            return list(c.execute(select(t.persons.c.id).order_by(t.persons.c.id)).scalars())
+
+    def delete_person(self, person_id: int) -> None:
+        """Remove a person and every row of theirs (foreign keys cascade)."""
+        with self._write() as c:
+            for table in (t.plan_versions, t.instrument_scores, t.dose_log, t.checkins):
+                c.execute(delete(table).where(table.c.person_id == person_id))
+            c.execute(delete(t.persons).where(t.persons.c.id == person_id))
+
+    def _zone_of(self, c: Connection, person_id: int) -> str:
+        found = c.execute(select(t.persons.c.time_zone).where(t.persons.c.id == person_id)).first()
+        if found is None:
+            raise NotFoundError(f"person {person_id} not found")
+        return str(found[0])
+
+    # check-ins
+
+    def save_checkin(
+        self,
+        person_id: int,
+        checkin: CheckIn,
+        *,
+        idempotency_key: str | None = None,
+        replace: bool = False,
+    ) -> Saved:
+        """Store a day's check-in; ``replace`` overwrites the same day's (an edit).
+
+        A repeated ``idempotency_key`` returns the first write and writes nothing. Without
+        ``replace``, a second check-in for a day is refused (edit it instead).
+        """
+        _check_key(idempotency_key)
+        table = t.checkins
+        try:
+            with self._write() as c:
+                earlier = _by_key(c, table, person_id, idempotency_key)
+                if earlier is not None:
+                    return Saved(earlier, created=False)
+                row = checkin_row(checkin, self._zone_of(c, person_id))
+                now = _now()
+                same_day = c.execute(
+                    select(table.c.id).where(
+                        table.c.person_id == person_id, table.c.wake_date == checkin.wake_date
+                    )
+                ).scalar()
+                if same_day is not None and not replace:
+                    raise ConflictError(
+                        f"there is already a check-in for {checkin.wake_date.isoformat()};"
+                        " edit it instead (taperline journal edit)"
+                    )
+                if same_day is not None:
+                    c.execute(
+                        update(table)
+                        .where(table.c.id == same_day)
+                        .values(**row, updated_at_utc=now)
+                    )
+                    return Saved(int(same_day), created=False)
+                new = c.execute(
+                    insert(table)
+                    .values(
+                        **row,
+                        person_id=person_id,
+                        idempotency_key=idempotency_key,
+                        created_at_utc=now,
+                        updated_at_utc=now,
+                    )
+                    .returning(table.c.id)
+                ).scalar_one()
+                return Saved(int(new), created=True)
+        except IntegrityError:
+            # A concurrent retry with the same key (or day) won the race: report that write.
+            with self._read() as c:
+                earlier = _by_key(c, table, person_id, idempotency_key)
+            if earlier is None:
+                raise ConflictError(
+                    f"there is already a check-in for {checkin.wake_date.isoformat()}"
+                ) from None
+            return Saved(earlier, created=False)
+
+    def import_checkins(self, person_id: int, checkins: Sequence[CheckIn]) -> int:
+        """Store many check-ins in one transaction (all or nothing); returns how many."""
+        if not checkins:
+            return 0
+        now = _now()
+        with self._write() as c:
+            time_zone = self._zone_of(c, person_id)
+            rows = [
+                {
+                    **checkin_row(ci, time_zone),
+                    "person_id": person_id,
+                    "idempotency_key": None,
+                    "created_at_utc": now,
+                    "updated_at_utc": now,
+                }
+                for ci in checkins
+            ]
+            try:
+                c.execute(insert(t.checkins), rows)
+            except IntegrityError:
+                raise ConflictError(
+                    "some of these days already have a check-in; nothing was imported"
+                ) from None
+        return len(rows)
+
+    def checkin(self, person_id: int, day: date) -> CheckIn:
+        """The check-in of ``day``."""
+        with self._read() as c:
+            row = c.execute(
+                select(t.checkins).where(
+                    t.checkins.c.person_id == person_id, t.checkins.c.wake_date == day
+                )
+            ).first()
+        if row is None:
+            raise NotFoundError(f"no check-in for {day.isoformat()}")
+        return _checkin(row)
+
+    def checkins(
+        self, person_id: int, start: date | None = None, end: date | None = None
+    ) -> list[CheckIn]:
+        """Check-ins from ``start`` to ``end`` (inclusive), by date."""
+        table = t.checkins
+        query = select(table).where(table.c.person_id == person_id)
+        query = _between(query, table.c.wake_date, start, end).order_by(table.c.wake_date)
+        with self._read() as c:
+            return [_checkin(row) for row in c.execute(query)]
+
+    def delete_checkin(self, person_id: int, day: date) -> None:
+        """Remove the check-in of ``day``."""
+        with self._write() as c:
+            done = c.execute(
+                delete(t.checkins).where(
+                    t.checkins.c.person_id == person_id, t.checkins.c.wake_date == day
+                )
+            )
+            if done.rowcount != 1:
+                raise NotFoundError(f"no check-in for {day.isoformat()}")
+
+    # dose log
+
+    def log_dose(
+        self, person_id: int, record: DoseRecord, *, idempotency_key: str | None = None
+    ) -> Saved:
+        """Add a line to the dose log."""
+        _check_key(idempotency_key)
+        try:
+            with self._write() as c:
+                earlier = _by_key(c, t.dose_log, person_id, idempotency_key)
+                if earlier is not None:
+                    return Saved(earlier, created=False)
+                row = _dose_row(record, self._zone_of(c, person_id))
+                new = c.execute(
+                    insert(t.dose_log)
+                    .values(
+                        **row,
+                        person_id=person_id,
+                        idempotency_key=idempotency_key,
+                        created_at_utc=_now(),
+                    )
+                    .returning(t.dose_log.c.id)
+                ).scalar_one()
+                return Saved(int(new), created=True)
+        except IntegrityError:
+            with self._read() as c:
+                earlier = _by_key(c, t.dose_log, person_id, idempotency_key)
+            if earlier is None:
+                raise
+            return Saved(earlier, created=False)
+
+    def import_doses(self, person_id: int, records: Sequence[DoseRecord]) -> int:
+        """Add many dose-log lines in one transaction; returns how many."""
+        if not records:
+            return 0
+        now = _now()
+        with self._write() as c:
+            time_zone = self._zone_of(c, person_id)
+            rows = [
+                {**_dose_row(r, time_zone), "person_id": person_id, "created_at_utc": now}
+                for r in records
+            ]
+            c.execute(insert(t.dose_log), rows)
+        return len(rows)
+
+    def doses(
+        self, person_id: int, start: date | None = None, end: date | None = None
+    ) -> list[DoseRecord]:
+        """Dose-log lines from ``start`` to ``end`` (inclusive), in order."""
+        table = t.dose_log
+        query = select(table).where(table.c.person_id == person_id)
+        query = _between(query, table.c.day, start, end).order_by(table.c.day, table.c.id)
+        with self._read() as c:
+            return [_dose(row) for row in c.execute(query)]
+
+    # questionnaires
+
+    def save_score(
+        self, person_id: int, score: InstrumentScore, *, idempotency_key: str | None = None
+    ) -> Saved:
+        """Store a scored PHQ-9 or GAD-7 (one of each per day)."""
+        _check_key(idempotency_key)
+        if score.taken_on is None:
+            raise InputError("a stored questionnaire needs the date it was taken")
+        table = t.instrument_scores
+        try:
+            with self._write() as c:
+                earlier = _by_key(c, table, person_id, idempotency_key)
+                if earlier is not None:
+                    return Saved(earlier, created=False)
+                self._zone_of(c, person_id)
+                new = c.execute(
+                    insert(table)
+                    .values(
+                        person_id=person_id,
+                        instrument=score.instrument,
+                        taken_on=score.taken_on,
+                        items=list(score.items),
+                        total=score.total,
+                        band=score.band,
+                        idempotency_key=idempotency_key,
+                        created_at_utc=_now(),
+                    )
+                    .returning(table.c.id)
+                ).scalar_one()
+                return Saved(int(new), created=True)
+        except IntegrityError:
+            with self._read() as c:
+                earlier = _by_key(c, table, person_id, idempotency_key)
+            if earlier is None:
+                raise ConflictError(
+                    f"a {score.instrument} for {score.taken_on.isoformat()} is already stored"
+                ) from None
+            return Saved(earlier, created=False)
+
+    def scores(self, person_id: int) -> list[InstrumentScore]:
+        """Every stored questionnaire, oldest first."""
+        table = t.instrument_scores
+        query = (
+            select(table)
+            .where(table.c.person_id == person_id)
+            .order_by(table.c.taken_on, table.c.instrument)
+        )
+        with self._read() as c:
+            return [_score(row) for row in c.execute(query)]
+
+    # plans
+
+    def add_plan(self, person_id: int, plan: PlanVersion) -> PlanVersion:
+        """Store ``plan`` as the person's next version (its ``version`` is assigned here)."""
+        try:
+            with self._write() as c:
+                self._zone_of(c, person_id)
+                version = _next_version(c, person_id)
+                stored = _renumber(plan, version)
+                c.execute(
+                    insert(t.plan_versions).values(
+                        **_plan_row(stored), person_id=person_id, created_at_utc=_now()
+                    )
+                )
+                return stored
+        except IntegrityError:
+            raise ConflictError("the plan changed meanwhile; look again and retry") from None
+
+    def decide(
+        self,
+        person_id: int,
+        action: PlanAction,
+        *,
+        by: str,
+        reason: str,
+        at: datetime | None = None,
+        version: int | None = None,
+        steps: tuple[RecordStep, ...] | None = None,
+    ) -> PlanVersion:
+        """Approve, hold, adjust or reject a plan version: a new version records it.
+
+        ``version`` defaults to the latest one; deciding on an older version than the
+        latest is refused (someone else changed the plan meanwhile).
+        """
+        try:
+            with self._write() as c:
+                versions = _plan_versions(c, person_id)
+                if not versions:
+                    raise NotFoundError("there is no plan yet (taperline plan ... --save)")
+                latest = versions[-1]
+                if version is not None and version != latest.version:
+                    if version not in {v.version for v in versions}:
+                        raise NotFoundError(f"plan version {version} not found")
+                    raise ConflictError(
+                        f"version {version} is not the latest (version {latest.version} is);"
+                        " look at the latest and decide on it"
+                    )
+                new = transition(
+                    latest,
+                    action,
+                    by=by,
+                    reason=reason,
+                    at=at or _now(),
+                    new_version=latest.version + 1,
+                    steps=steps,
+                )
+                c.execute(
+                    insert(t.plan_versions).values(
+                        **_plan_row(new), person_id=person_id, created_at_utc=_now()
+                    )
+                )
+                return new
+        except IntegrityError:
+            raise ConflictError("the plan changed meanwhile; look again and retry") from None
+
+    def plans(self, person_id: int) -> list[PlanVersion]:
+        """Every plan version, oldest first."""
+        with self._read() as c:
+            return _plan_versions(c, person_id)
+
+    def plan_in_force(self, person_id: int) -> PlanVersion | None:
+        """The version being followed (latest active or held), if any."""
+        return in_force(self.plans(person_id))
+
+    # the whole record
+
+    def record(
+        self, person_id: int, start: date | None = None, end: date | None = None
+    ) -> PersonRecord:
+        """Everything about a person (journal and dose log limited to ``start``-``end``)."""
+        with self._read() as c:
+            row = c.execute(select(t.persons).where(t.persons.c.id == person_id)).first()
+            if row is None:
+                raise NotFoundError(f"person {person_id} not found")
+            checkin_query = _between(
+                select(t.checkins).where(t.checkins.c.person_id == person_id),
+                t.checkins.c.wake_date,
+                start,
+                end,
+            ).order_by(t.checkins.c.wake_date)
+            dose_query = _between(
+                select(t.dose_log).where(t.dose_log.c.person_id == person_id),
+                t.dose_log.c.day,
+                start,
+                end,
+            ).order_by(t.dose_log.c.day, t.dose_log.c.id)
+            score_query = (
+                select(t.instrument_scores)
+                .where(t.instrument_scores.c.person_id == person_id)
+                .order_by(t.instrument_scores.c.taken_on, t.instrument_scores.c.instrument)
+            )
+            return PersonRecord(
+                profile=_profile(row),
+                checkins=tuple(_checkin(r) for r in c.execute(checkin_query)),
+                doses=tuple(_dose(r) for r in c.execute(dose_query)),
+                scores=tuple(_score(r) for r in c.execute(score_query)),
+                plans=tuple(_plan_versions(c, person_id)),
+            )
+
+    def import_record(self, record: PersonRecord) -> int:
+        """Store a whole record (e.g. from a FHIR bundle) as a new person, in one transaction."""
+        now = _now()
+        with self._write() as c:
+            row = {**_profile_row(record.profile), "created_at_utc": now, "updated_at_utc": now}
+            person_id = int(
+                c.execute(insert(t.persons).values(row).returning(t.persons.c.id)).scalar_one()
+            )
+            tz = record.profile.time_zone
+            if record.checkins:
+                c.execute(
+                    insert(t.checkins),
+                    [
+                        {
+                            **checkin_row(ci, tz),
+                            "person_id": person_id,
+                            "idempotency_key": None,
+                            "created_at_utc": now,
+                            "updated_at_utc": now,
+                        }
+                        for ci in record.checkins
+                    ],
+                )
+            if record.doses:
+                c.execute(
+                    insert(t.dose_log),
+                    [
+                        {**_dose_row(d, tz), "person_id": person_id, "created_at_utc": now}
+                        for d in record.doses
+                    ],
+                )
+            for score in record.scores:
+                if score.taken_on is None:
+                    raise InputError("a stored questionnaire needs the date it was taken")
+                c.execute(
+                    insert(t.instrument_scores).values(
+                        person_id=person_id,
+                        instrument=score.instrument,
+                        taken_on=score.taken_on,
+                        items=list(score.items),
+                        total=score.total,
+                        band=score.band,
+                        created_at_utc=now,
+                    )
+                )
+            for plan in record.plans:
+                c.execute(
+                    insert(t.plan_versions).values(
+                        **_plan_row(plan), person_id=person_id, created_at_utc=now
+                    )
+                )
+        return person_id
+
+
+def _check_key(key: str | None) -> None:
+    if key is not None and not 1 <= len(key) <= 100:  # noqa: PLR2004 -- the column's width
+        raise InputError("idempotency key must be 1-100 characters")
+
+
+def _by_key(c: Connection, table: Table, person_id: int, key: str | None) -> int | None:
+    if key is None:
+        return None
+    found = c.execute(
+        select(table.c.id).where(table.c.person_id == person_id, table.c.idempotency_key == key)
+    ).scalar()
+    return None if found is None else int(found)
+
+
+def _between(query: Any, column: Any, start: date | None, end: date | None) -> Any:
+    if start is not None:
+        query = query.where(column >= start)
+    if end is not None:
+        query = query.where(column <= end)
+    return query
+
+
+def _next_version(c: Connection, person_id: int) -> int:
+    latest = c.execute(
+        select(func.max(t.plan_versions.c.version)).where(t.plan_versions.c.person_id == person_id)
+    ).scalar()
+    return 1 if latest is None else int(latest) + 1
+
+
+def _renumber(plan: PlanVersion, version: int) -> PlanVersion:
+    return replace(plan, version=version)
+
+
+def _plan_versions(c: Connection, person_id: int) -> list[PlanVersion]:
+    query = (
+        select(t.plan_versions)
+        .where(t.plan_versions.c.person_id == person_id)
+        .order_by(t.plan_versions.c.version)
+    )
+    return [_plan(row) for row in c.execute(query)]

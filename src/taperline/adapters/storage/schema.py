@@ -1,0 +1,208 @@
+"""The tables. Column names carry their units (``amount_mg``, ``sol_min``, ``*_at_utc``).
+
+Moments are stored as UTC (:class:`UtcDateTime`) together with the IANA zone they were
+entered in (``time_zone``), so a wall-clock time reads back exactly and unambiguously.
+Amounts are exact decimals (:class:`ExactDecimal`): SQLite keeps them as text, PostgreSQL
+as NUMERIC. Plan versions are rows that are only ever inserted, never updated.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, Final
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeEngine
+
+__all__ = [
+    "ExactDecimal",
+    "UtcDateTime",
+    "checkins",
+    "dose_log",
+    "instrument_scores",
+    "metadata",
+    "persons",
+    "plan_versions",
+]
+
+NAMING: Final = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware moment stored as naive UTC; read back aware (UTC)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:  # noqa: ARG002 -- SQLAlchemy's signature
+        """Refuse naive values; store UTC without an offset."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("a stored moment must be timezone-aware")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:  # noqa: ARG002 -- SQLAlchemy's signature
+        """Attach UTC again."""
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class ExactDecimal(TypeDecorator[Decimal]):
+    """An exact decimal: NUMERIC on PostgreSQL, text on SQLite (which has no decimal type)."""
+
+    impl = String(40)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        """NUMERIC where the database has it."""
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(Numeric(18, 9, asdecimal=True))
+        return dialect.type_descriptor(String(40))
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
+        """Text on SQLite, the decimal itself elsewhere."""
+        if value is None:
+            return None
+        return format(value, "f") if dialect.name != "postgresql" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:  # noqa: ARG002 -- SQLAlchemy's signature
+        """Back to an exact decimal, without trailing zeros."""
+        if value is None:
+            return None
+        exact = Decimal(str(value))
+        return exact.quantize(Decimal(1)) if exact == exact.to_integral() else exact.normalize()
+
+
+def _person_fk() -> Column[int]:
+    return Column(
+        "person_id", Integer, ForeignKey("persons.id", ondelete="CASCADE"), nullable=False
+    )
+
+
+persons = Table(
+    "persons",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("label", String(200), nullable=False),
+    Column("time_zone", String(64), nullable=False),
+    Column("age_band", String(20)),
+    Column("conditions", JSON, nullable=False),
+    Column("other_medicines", JSON, nullable=False),
+    Column("created_at_utc", UtcDateTime, nullable=False),
+    Column("updated_at_utc", UtcDateTime, nullable=False),
+)
+
+checkins = Table(
+    "checkins",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _person_fk(),
+    Column("wake_date", Date, nullable=False),
+    Column("idempotency_key", String(100)),
+    Column("time_zone", String(64), nullable=False),
+    Column("bed_at_utc", UtcDateTime),
+    Column("tried_at_utc", UtcDateTime),
+    Column("final_wake_at_utc", UtcDateTime),
+    Column("out_of_bed_at_utc", UtcDateTime),
+    Column("sol_min", Integer),
+    Column("waso_min", Integer),
+    Column("awakenings", Integer),
+    Column("sleep_quality_1_5", Integer),
+    Column("mood_0_10", Integer, nullable=False),
+    Column("anxiety_0_10", Integer, nullable=False),
+    Column("symptoms_0_3", JSON, nullable=False),
+    Column("worst_time", String(10)),
+    Column("caffeine_drinks", Integer, nullable=False),
+    Column("alcohol_drinks", Integer, nullable=False),
+    Column("opioid_use", Boolean, nullable=False),
+    Column("events", JSON, nullable=False),
+    Column("notes", Text, nullable=False),
+    Column("created_at_utc", UtcDateTime, nullable=False),
+    Column("updated_at_utc", UtcDateTime, nullable=False),
+    UniqueConstraint("person_id", "wake_date", name="uq_checkins_person_id"),
+    UniqueConstraint("person_id", "idempotency_key", name="uq_checkins_idempotency_key"),
+)
+
+dose_log = Table(
+    "dose_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _person_fk(),
+    Column("day", Date, nullable=False),
+    Column("drug", String(40), nullable=False),
+    Column("planned_clock", String(5)),
+    Column("planned_amount_mg", ExactDecimal),
+    Column("taken_at_utc", UtcDateTime),
+    Column("amount_mg", ExactDecimal),
+    Column("time_zone", String(64), nullable=False),
+    Column("units", String(200), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("idempotency_key", String(100)),
+    Column("created_at_utc", UtcDateTime, nullable=False),
+    UniqueConstraint("person_id", "idempotency_key", name="uq_dose_log_idempotency_key"),
+    Index("ix_dose_log_person_day", "person_id", "day"),
+)
+
+instrument_scores = Table(
+    "instrument_scores",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _person_fk(),
+    Column("instrument", String(10), nullable=False),
+    Column("taken_on", Date, nullable=False),
+    Column("items", JSON, nullable=False),
+    Column("total", Integer, nullable=False),
+    Column("band", String(30), nullable=False),
+    Column("idempotency_key", String(100)),
+    Column("created_at_utc", UtcDateTime, nullable=False),
+    UniqueConstraint("person_id", "instrument", "taken_on", name="uq_instrument_scores_day"),
+    UniqueConstraint("person_id", "idempotency_key", name="uq_instrument_scores_idempotency_key"),
+)
+
+plan_versions = Table(
+    "plan_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _person_fk(),
+    Column("version", Integer, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("drug", String(40), nullable=False),
+    Column("strategy", String(40), nullable=False),
+    Column("proposed_by", String(200), nullable=False),
+    Column("proposed_at_utc", UtcDateTime, nullable=False),
+    Column("decided_by", String(200)),
+    Column("decided_at_utc", UtcDateTime),
+    Column("reason", Text, nullable=False),
+    Column("parent_version", Integer),
+    Column("steps", JSON, nullable=False),
+    Column("supply", JSON, nullable=False),
+    Column("warnings", JSON, nullable=False),
+    Column("assumptions", JSON, nullable=False),
+    Column("created_at_utc", UtcDateTime, nullable=False),
+    UniqueConstraint("person_id", "version", name="uq_plan_versions_version"),
+)
