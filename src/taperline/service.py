@@ -1,0 +1,337 @@
+"""Use cases: what the CLI and the web app do with a person's record.
+
+Each function joins the pure core (checks, findings) and the store (one transaction per
+write). The interfaces pass in the clock (``now``, timezone-aware) so that "today" is the
+person's own date in their time zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from taperline.adapters.storage.repo import Saved, Store, zone
+from taperline.core.findings import Finding
+from taperline.core.instruments import InstrumentScore
+from taperline.core.journal import CheckIn, validate_not_future
+from taperline.core.metrics import burden, night_metrics
+from taperline.core.plan import Plan
+from taperline.core.quantity import fmt
+from taperline.core.record import (
+    DoseRecord,
+    PersonRecord,
+    PlanVersion,
+    RecordDose,
+    RecordStep,
+    plan_steps,
+    schedule_on,
+)
+from taperline.core.review import Review, review
+from taperline.errors import InputError
+
+__all__ = [
+    "DayGlance",
+    "DoseToday",
+    "Status",
+    "checkin_document",
+    "finding_document",
+    "glance",
+    "local_today",
+    "open_store",
+    "person_review",
+    "plan_version_document",
+    "record_checkin",
+    "record_dose",
+    "record_score",
+    "review_document",
+    "save_plan",
+    "status",
+]
+
+
+def open_store(url: str, *, migrate_schema: bool = True) -> Store:
+    """A store on ``url``, migrated to the newest schema first (the default)."""
+    from taperline.adapters.storage.db import make_engine, migrate
+
+    engine = make_engine(url)
+    if migrate_schema:
+        migrate(engine)
+    return Store(engine)
+
+
+def local_today(time_zone: str, now: datetime) -> date:
+    """The date it is now in ``time_zone`` (``now`` must be timezone-aware)."""
+    if now.tzinfo is None:
+        raise InputError("now must be timezone-aware")
+    return now.astimezone(zone(time_zone)).date()
+
+
+def record_checkin(
+    store: Store,
+    person_id: int,
+    checkin: CheckIn,
+    *,
+    now: datetime,
+    idempotency_key: str | None = None,
+    replace: bool = False,
+) -> tuple[Saved, Review]:
+    """Store a check-in (never one dated in the future) and review the record at once.
+
+    The review is returned so an urgent finding (a red flag) is shown straight away.
+    """
+    today = local_today(store.profile(person_id).time_zone, now)
+    validate_not_future(checkin, today)
+    saved = store.save_checkin(person_id, checkin, idempotency_key=idempotency_key, replace=replace)
+    return saved, person_review(store, person_id, now=now)
+
+
+def record_dose(
+    store: Store,
+    person_id: int,
+    dose: DoseRecord,
+    *,
+    now: datetime,
+    idempotency_key: str | None = None,
+) -> Saved:
+    """Add a dose to the log (never one dated in the future)."""
+    today = local_today(store.profile(person_id).time_zone, now)
+    if dose.day > today:
+        raise InputError(f"day {dose.day.isoformat()} is in the future (today is {today})")
+    return store.log_dose(person_id, dose, idempotency_key=idempotency_key)
+
+
+def record_score(
+    store: Store,
+    person_id: int,
+    score: InstrumentScore,
+    *,
+    now: datetime,
+    idempotency_key: str | None = None,
+) -> tuple[Saved, Review]:
+    """Store a PHQ-9 or GAD-7 and review (item 9 above 0 raises an urgent finding)."""
+    today = local_today(store.profile(person_id).time_zone, now)
+    if score.taken_on is None or score.taken_on > today:
+        raise InputError("the questionnaire's date must be given and not in the future")
+    saved = store.save_score(person_id, score, idempotency_key=idempotency_key)
+    return saved, person_review(store, person_id, now=now)
+
+
+def person_review(store: Store, person_id: int, *, now: datetime) -> Review:
+    """All findings on the person's record as of their today."""
+    record = store.record(person_id)
+    return review(record, local_today(record.profile.time_zone, now))
+
+
+def save_plan(store: Store, person_id: int, plan: Plan, *, by: str, now: datetime) -> PlanVersion:
+    """Store a planner result as a new ``proposed`` version (a clinician approves it later)."""
+    steps, supply = plan_steps(plan)
+    version = PlanVersion(
+        version=0,
+        status="proposed",
+        drug=plan.drug,
+        strategy=plan.strategy,
+        steps=steps,
+        proposed_by=by,
+        proposed_at=now.astimezone(UTC),
+        supply=supply,
+        warnings=tuple(plan.warnings),
+        assumptions=dict(plan.assumptions),
+    )
+    return store.add_plan(person_id, version)
+
+
+@dataclass(frozen=True, slots=True)
+class DoseToday:
+    """A planned dose of today and what the log says of it."""
+
+    planned: RecordDose
+    taken: DoseRecord | None
+
+    @property
+    def done(self) -> bool:
+        """Taken (on time or late)."""
+        return self.taken is not None and self.taken.taken_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class DayGlance:
+    """One day of the last two weeks at a glance."""
+
+    day: date
+    checked_in: bool
+    mood: int | None
+    anxiety: int | None
+    burden: int | None
+    se_pct: float | None
+    doses_taken: int
+    doses_missed: int
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """Today: doses, next change, the review and the last 14 days."""
+
+    today: date
+    plan: PlanVersion | None
+    doses: tuple[DoseToday, ...]
+    next_change: RecordStep | None
+    checked_in_today: bool
+    review: Review
+    days: tuple[DayGlance, ...]
+
+
+def _match_doses(planned: tuple[RecordDose, ...], logged: list[DoseRecord]) -> list[DoseToday]:
+    remaining = list(logged)
+    out = []
+    for dose in planned:
+        match = next((d for d in remaining if d.planned_clock == dose.clock), None)
+        if match is not None:
+            remaining.remove(match)
+        out.append(DoseToday(dose, match))
+    return out
+
+
+def glance(record: PersonRecord, today: date, days: int = 14) -> tuple[DayGlance, ...]:
+    """The last ``days`` days, oldest first."""
+    by_day = {c.wake_date: c for c in record.checkins}
+    out = []
+    for offset in range(days - 1, -1, -1):
+        day = today - timedelta(days=offset)
+        checkin = by_day.get(day)
+        logged = [d for d in record.doses if d.day == day]
+        out.append(
+            DayGlance(
+                day,
+                checkin is not None,
+                checkin.mood if checkin else None,
+                checkin.anxiety if checkin else None,
+                burden(checkin) if checkin else None,
+                night_metrics(checkin.sleep).se_pct if checkin and checkin.sleep else None,
+                sum(1 for d in logged if d.taken_at is not None),
+                sum(1 for d in logged if d.taken_at is None),
+            )
+        )
+    return tuple(out)
+
+
+def status(store: Store, person_id: int, *, now: datetime) -> Status:
+    """What today looks like for the person."""
+    record = store.record(person_id)
+    today = local_today(record.profile.time_zone, now)
+    plan = record.plan
+    planned = schedule_on(plan, today)
+    logged = [d for d in record.doses if d.day == today]
+    return Status(
+        today=today,
+        plan=plan,
+        doses=tuple(_match_doses(planned, logged)),
+        next_change=plan.next_change(today) if plan and plan.status == "active" else None,
+        checked_in_today=any(c.wake_date == today for c in record.checkins),
+        review=review(record, today),
+        days=glance(record, today),
+    )
+
+
+def finding_document(finding: Finding) -> dict[str, Any]:
+    """A finding as JSON (the keys of the findings contract)."""
+    return {
+        "kind": finding.kind,
+        "severity": finding.severity,
+        "message": finding.message,
+        "evidence": [
+            {"date": e.day.isoformat(), "label": e.label, "value": e.value}
+            for e in finding.evidence
+        ],
+        "source": finding.source,
+        "suggested_action": finding.suggested_action,
+        "clinician_flag": finding.clinician_flag,
+    }
+
+
+def review_document(result: Review) -> dict[str, Any]:
+    """A review as JSON: findings, proposal, what was not checked."""
+    return {
+        "findings": [finding_document(f) for f in result.findings],
+        "proposal": {
+            "action": result.proposal.action,
+            "hold_days": result.proposal.hold_days,
+            "reasons": list(result.proposal.reasons),
+            "clinician_only": result.proposal.clinician_only,
+            "status": result.proposal.status,
+        },
+        "skipped": list(result.skipped),
+    }
+
+
+def plan_version_document(plan: PlanVersion) -> dict[str, Any]:
+    """A stored plan version as JSON."""
+    return {
+        "version": plan.version,
+        "status": plan.status,
+        "drug": plan.drug,
+        "strategy": plan.strategy,
+        "proposed_by": plan.proposed_by,
+        "proposed_at_utc": plan.proposed_at.isoformat(),
+        "decided_by": plan.decided_by,
+        "decided_at_utc": plan.decided_at.isoformat() if plan.decided_at else None,
+        "reason": plan.reason,
+        "parent_version": plan.parent_version,
+        "steps": [
+            {
+                "start_date": s.start.isoformat(),
+                "daily_dose_mg": float(s.daily.mg),
+                "daily_dose": fmt(s.daily),
+                "every_other_day": s.every_other_day,
+                "rule": s.rule,
+                "source": s.source,
+                "doses": [
+                    {
+                        "time": d.clock,
+                        "drug": d.drug,
+                        "amount_mg": float(d.amount.mg),
+                        "amount": fmt(d.amount),
+                        "instructions": list(d.instructions),
+                    }
+                    for d in s.doses
+                ],
+            }
+            for s in plan.steps
+        ],
+    }
+
+
+def checkin_document(checkin: CheckIn) -> dict[str, Any]:
+    """A check-in as JSON (local wall-clock times; units in the keys)."""
+    sleep = checkin.sleep
+    night: Mapping[str, Any] | None = None
+    if sleep is not None:
+        metrics = night_metrics(sleep)
+        night = {
+            "bed": sleep.bed.isoformat(timespec="minutes"),
+            "tried": sleep.tried.isoformat(timespec="minutes"),
+            "final_wake": sleep.final_wake.isoformat(timespec="minutes"),
+            "out_of_bed": sleep.out_of_bed.isoformat(timespec="minutes"),
+            "sol_min": sleep.sol_min,
+            "waso_min": sleep.waso_min,
+            "awakenings": sleep.awakenings,
+            "quality_1_5": sleep.quality,
+            "tib_min": metrics.tib_min,
+            "tst_min": metrics.tst_min,
+            "se_pct": round(metrics.se_pct, 1),
+        }
+    return {
+        "date": checkin.wake_date.isoformat(),
+        "sleep": night,
+        "mood_0_10": checkin.mood,
+        "anxiety_0_10": checkin.anxiety,
+        "symptoms_0_3": dict(checkin.symptoms),
+        "burden": burden(checkin),
+        "worst_time": checkin.worst_time,
+        "caffeine_drinks": checkin.caffeine_drinks,
+        "alcohol_drinks": checkin.alcohol_drinks,
+        "opioid_use": checkin.opioid_use,
+        "events": sorted(checkin.events),
+        "notes": checkin.notes,
+    }
