@@ -22,6 +22,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("taperline.cli.check", "check"),
     "learn": ("taperline.cli.learn", "learn"),
     "plan": ("taperline.cli.plan", "plan"),
+    "init": ("taperline.cli.journal", "init"),
+    "checkin": ("taperline.cli.journal", "checkin"),
+    "log-dose": ("taperline.cli.journal", "log_dose"),
+    "status": ("taperline.cli.status", "status"),
+    "findings": ("taperline.cli.status", "findings"),
+    "journal": ("taperline.cli.journal", "journal"),
+    "phq9": ("taperline.cli.journal", "phq9"),
+    "gad7": ("taperline.cli.journal", "gad7"),
 }
 
 EXIT_OK = 0

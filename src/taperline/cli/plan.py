@@ -21,6 +21,8 @@ from taperline.cli.params import (
     plot_option,
     schedule_from,
 )
+from taperline.cli.session import now, open_store, person, person_option
+from taperline.errors import InputError
 
 if TYPE_CHECKING:
     from taperline.core.catalogue import Catalogue, Drug
@@ -46,7 +48,7 @@ _BAND_RE = re.compile(r"^\s*(?P<above>[^:]+):(?P<step>[^/]+)/(?P<every>.+?)\s*$"
 _MONTHS_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|months?|y|years?|w|weeks?)\s*$", re.I)
 
 
-@click.command(epilog=EPILOG)
+@click.command("propose", epilog=EPILOG)
 @click.argument("drug_name", metavar="DRUG")
 @dose_option("Current dose, e.g. '1 mg'. Repeat with --at for several daily doses.")
 @at_option("Clock time of each current dose (HH:MM), one per --dose.")
@@ -199,7 +201,12 @@ _MONTHS_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|months?|y|years?|w|weeks?)\s*
 )
 @format_option("table", "json", "csv", help_text="Output format.")
 @plot_option("Also write a chart of dose and occupancy (.svg or .png).")
-def plan(**options: Any) -> None:
+@click.option(
+    "--save", is_flag=True, help="Store the plan in your journal as a proposal (a new version)."
+)
+@click.option("--by", "proposed_by", default="patient", show_default=True, help="Who proposes it.")
+@person_option
+def propose_command(**options: Any) -> None:
     """Propose a taper plan made only of doses that real products can deliver.
 
     Every step shows its date, daily dose, how to make each dose from the products,
@@ -213,6 +220,8 @@ def plan(**options: Any) -> None:
     catalogue = load_catalogue()
     request = _request(catalogue, options)
     if options["compare_text"]:
+        if options["save"]:
+            raise InputError("--save stores one plan: leave out --compare")
         _compare(request, options)
         return
     _single(request, options)
@@ -224,6 +233,8 @@ def _single(request: PlanRequest, options: dict[str, Any]) -> None:
     from taperline.core.plan import propose
 
     result = propose(request)
+    if options["save"]:
+        _save(result, options)
     sensitivity = ed50_sensitivity(request) if request.strategy.kind == "occupancy" else ()
     document = plan_document(result, sensitivity)
     if options["plot_path"] is not None:
@@ -412,3 +423,152 @@ def _dec(value: float) -> Decimal:
 def _split_names(values: tuple[str, ...]) -> tuple[str, ...]:
     names = (name.strip() for value in values for name in value.split(","))
     return tuple(dict.fromkeys(name for name in names if name))
+
+
+def _save(result: Any, options: dict[str, Any]) -> None:
+    from taperline.service import save_plan
+
+    store = open_store()
+    person_id = person(store, options["person_id"])
+    stored = save_plan(store, person_id, result, by=options["proposed_by"], now=now())
+    click.echo(
+        f"Saved as plan version {stored.version} (proposed): a clinician approves it with"
+        " `taperline plan approve --by NAME --reason TEXT`.",
+        err=True,
+    )
+
+
+class PlanGroup(click.Group):
+    """`taperline plan DRUG ...` proposes; `taperline plan approve|hold|...` decides."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """Anything that is not a subcommand's name goes to `propose` whole."""
+        if args and args[0] in self.commands:
+            return super().resolve_command(ctx, args)
+        return "propose", propose_command, args
+
+
+@click.group(
+    cls=PlanGroup,
+    invoke_without_command=False,
+    context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
+    epilog=EPILOG,
+)
+def plan() -> None:
+    """Propose a taper plan made of real products, and record clinicians' decisions on it.
+
+    `taperline plan DRUG --dose ... --at ...` is `taperline plan propose` (see its --help):
+    every step shows its date, daily dose, how to make each dose, the rule and its source.
+    With --save the plan is stored as a proposal; `plan approve` makes it active, and
+    `plan hold`, `plan adjust` and `plan reject` record other decisions, each as a new
+    version with who and why. A plan never increases a dose on its own, never exceeds the
+    daily maximum, and never stops abruptly.
+    """
+
+
+plan.add_command(propose_command)
+
+
+def _decision_options(function: Any) -> Any:
+    function = person_option(function)
+    function = click.option(
+        "--version",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Version decided on (default latest).",
+    )(function)
+    function = click.option("--reason", required=True, help="Why (recorded with the decision).")(
+        function
+    )
+    return click.option("--by", "by", required=True, help="Who decides (recorded).")(function)
+
+
+def _decide(action: str, options: dict[str, Any], **extra: Any) -> None:
+    from taperline.core.quantity import fmt
+
+    store = open_store()
+    person_id = person(store, options["person_id"])
+    new = store.decide(
+        person_id,
+        action,  # type: ignore[arg-type]  # the four commands pass the four PlanAction values
+        by=options["by"],
+        reason=options["reason"],
+        at=now(),
+        version=options["version"],
+        **extra,
+    )
+    first = new.steps[0]
+    click.echo(
+        f"Plan version {new.version} is {new.status} (from version {new.parent_version}),"
+        f" by {options['by']}: {options['reason']}. First step {first.start.isoformat()}:"
+        f" {fmt(first.daily)} a day."
+    )
+
+
+@plan.command("approve")
+@_decision_options
+def approve(**options: Any) -> None:
+    """Approve the proposed plan: it becomes the active plan (a new version records who and why)."""
+    _decide("approve", options)
+
+
+@plan.command("hold")
+@_decision_options
+def hold(**options: Any) -> None:
+    """Hold the plan at the current dose: no further steps until it is approved again."""
+    _decide("hold", options)
+
+
+@plan.command("reject")
+@_decision_options
+def reject(**options: Any) -> None:
+    """Reject a proposed plan (it is kept in the history, never deleted)."""
+    _decide("reject", options)
+
+
+@plan.command("adjust")
+@_decision_options
+@click.option(
+    "--delay",
+    type=DURATION,
+    required=True,
+    help="Postpone every step that has not started yet, e.g. 14d.",
+)
+def adjust(**options: Any) -> None:
+    """Adjust the plan: postpone the steps not yet started; the result is a new proposal."""
+    from taperline.core.record import postpone
+    from taperline.service import local_today
+
+    store = open_store()
+    person_id = person(store, options["person_id"])
+    versions = store.plans(person_id)
+    if not versions:
+        raise InputError("there is no plan yet (taperline plan ... --save)")
+    today = local_today(store.profile(person_id).time_zone, now())
+    steps = postpone(versions[-1].steps, today, _days(options["delay"], "--delay"))
+    _decide("adjust", options, steps=steps)
+
+
+@plan.command("history")
+@format_option("table", "json", help_text="Output format.")
+@person_option
+def history(**options: Any) -> None:
+    """List every version of your plan: status, who proposed and decided, when and why."""
+    from taperline.service import plan_version_document
+
+    store = open_store()
+    versions = store.plans(person(store, options["person_id"]))
+    if options["output_format"] == "json":
+        render.print_json([plan_version_document(v) for v in versions])
+        return
+    if not versions:
+        click.echo("No plan saved yet.")
+    for v in versions:
+        decided = f"; {v.status} by {v.decided_by}" if v.decided_by else ""
+        click.echo(
+            f"v{v.version} {v.status:9} {v.drug} {v.strategy}, {len(v.steps)} steps from"
+            f" {v.steps[0].start.isoformat()}; proposed by {v.proposed_by}{decided}"
+            + (f": {v.reason}" if v.reason else "")
+        )

@@ -116,7 +116,7 @@ def simulation_table(document: dict[str, Any], plot: Path | None) -> None:
     """Print the summary as a Rich table and the explanation underneath."""
     from rich.table import Table
 
-    console = _console()
+    out = console()
     summary = document["summary"]
     table = Table(
         title=f"{document['drug_label']} {fmt(Mass.of_mg(str(document['daily_dose_mg'])))}"
@@ -145,13 +145,13 @@ def simulation_table(document: dict[str, Any], plot: Path | None) -> None:
         )
     for name, value in rows:
         table.add_row(name, value)
-    console.print(table)
+    out.print(table)
     for line in document["explanation"]:
-        console.print(f"• {line}", highlight=False)
+        out.print(f"• {line}", highlight=False)
     sources = ", ".join(f"{name} [{source}]" for name, source in document["sources"].items())
-    console.print(f"Sources: {sources}", style="dim", highlight=False)
+    out.print(f"Sources: {sources}", style="dim", highlight=False)
     if plot is not None:
-        console.print(f"Chart written to {plot}", highlight=False)
+        out.print(f"Chart written to {plot}", highlight=False)
 
 
 # --- plans --------------------------------------------------------------------------------------
@@ -205,7 +205,7 @@ def plan_table(document: dict[str, Any], plot: Path | None) -> None:
     """Print a plan: steps, summary, supply, warnings and assumptions."""
     from rich.table import Table
 
-    console = _console()
+    out = console()
     summary = document["summary"]
     rules = _rule_keys(document["steps"])
     title = (
@@ -217,16 +217,16 @@ def plan_table(document: dict[str, Any], plot: Path | None) -> None:
         table.add_column(name, overflow="fold")
     for step in document["steps"]:
         table.add_row(*_step_cells(step, rules))
-    console.print(table)
+    out.print(table)
     for (rule, source), key in rules.items():
-        console.print(f"{key}: {rule} [{source}]", highlight=False)
-    console.print(_summary_line(summary), highlight=False)
+        out.print(f"{key}: {rule} [{source}]", highlight=False)
+    out.print(_summary_line(summary), highlight=False)
     for line in _instructions(document["steps"]):
-        console.print(f"How to take: {line}", highlight=False)
-    _print_supply(console, document["supply"])
+        out.print(f"How to take: {line}", highlight=False)
+    _print_supply(out, document["supply"])
     for warning in document["warnings"]:
-        console.print(f"[yellow]⚠ {warning}[/yellow]", highlight=False)
-    console.print("Assumptions:", style="bold")
+        out.print(f"[yellow]⚠ {warning}[/yellow]", highlight=False)
+    out.print("Assumptions:", style="bold")
     for key, value in document["assumptions"].items():
         shown = value
         if key == "ed50_sensitivity":
@@ -235,9 +235,9 @@ def plan_table(document: dict[str, Any], plot: Path | None) -> None:
                 f"{item['duration_days']} days"
                 for item in value
             )
-        console.print(f"  {key}: {shown}", highlight=False)
+        out.print(f"  {key}: {shown}", highlight=False)
     if plot is not None:
-        console.print(f"Chart written to {plot}", highlight=False)
+        out.print(f"Chart written to {plot}", highlight=False)
 
 
 def _instructions(steps: list[dict[str, Any]]) -> list[str]:
@@ -257,7 +257,7 @@ def _rule_keys(steps: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
     return keys
 
 
-def _console() -> Any:
+def console() -> Any:
     """A Rich console; wide enough for tables when the output is not a terminal."""
     from rich.console import Console
 
@@ -299,7 +299,7 @@ def _summary_line(summary: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def _print_supply(console: Any, supply: list[dict[str, Any]]) -> None:
+def _print_supply(out: Any, supply: list[dict[str, Any]]) -> None:
     from rich.table import Table
 
     if not supply:
@@ -314,7 +314,7 @@ def _print_supply(console: Any, supply: list[dict[str, Any]]) -> None:
         table.add_row(
             f"{line['period_start']} to {line['period_end']}", line["product"], f"{count} {unit}"
         )
-    console.print(table)
+    out.print(table)
 
 
 _UNIT_NAMES = {"odt": "ODT", "tablet": "tablet", "capsule": "capsule", "mL": "mL"}
@@ -354,4 +354,4 @@ def compare_table(documents: list[dict[str, Any]]) -> None:
             fmt(Mass.of_mg(str(smallest))) if smallest is not None else "-",
             "yes" if row["complete"] else "no (see warnings)",
         )
-    _console().print(table)
+    console().print(table)

@@ -1,7 +1,8 @@
 """Scoring of the weekly PHQ-9 and GAD-7 questionnaires with their severity bands.
 
-Both are free to use [KROENKE-2001]. This module holds scoring only: items are identified
-by their number (1-9 or 1-7), each answered 0-3; no item text is kept here.
+Both are free to use [KROENKE-2001]: no permission is needed to reproduce, translate,
+display or distribute them. Items are identified by their number (1-9 or 1-7), each answered
+0-3; :data:`PHQ9_ITEMS` and :data:`GAD7_ITEMS` hold the item wording for the interfaces.
 
 * PHQ-9: total 0-27; bands 0-4 minimal, 5-9 mild, 10-14 moderate, 15-19 moderately severe,
   20-27 severe. Item 9 above 0 calls for an urgent safety message and a clinician flag.
@@ -24,8 +25,12 @@ from typing import Final, Literal
 from taperline.errors import InstrumentError
 
 __all__ = [
+    "ANSWERS",
     "GAD7_BANDS",
+    "GAD7_ITEMS",
     "PHQ9_BANDS",
+    "PHQ9_ITEMS",
+    "STEM",
     "Instrument",
     "InstrumentScore",
     "score_gad7",
@@ -48,6 +53,38 @@ GAD7_BANDS: Final[tuple[tuple[int, str], ...]] = (
     (5, "mild"),
     (10, "moderate"),
     (15, "severe"),
+)
+#: The stem and the answers shared by both questionnaires [KROENKE-2001].
+STEM: Final = "Over the last 2 weeks, how often have you been bothered by the following?"
+ANSWERS: Final[tuple[str, ...]] = (
+    "Not at all",
+    "Several days",
+    "More than half the days",
+    "Nearly every day",
+)
+#: PHQ-9 items 1-9 [KROENKE-2001].
+PHQ9_ITEMS: Final[tuple[str, ...]] = (
+    "Little interest or pleasure in doing things",
+    "Feeling down, depressed, or hopeless",
+    "Trouble falling or staying asleep, or sleeping too much",
+    "Feeling tired or having little energy",
+    "Poor appetite or overeating",
+    "Feeling bad about yourself, or that you are a failure or have let yourself or your"
+    " family down",
+    "Trouble concentrating on things, such as reading the newspaper or watching television",
+    "Moving or speaking so slowly that other people could have noticed, or the opposite:"
+    " being so fidgety or restless that you have been moving around a lot more than usual",
+    "Thoughts that you would be better off dead, or of hurting yourself in some way",
+)
+#: GAD-7 items 1-7 [KROENKE-2001: Spitzer 2006].
+GAD7_ITEMS: Final[tuple[str, ...]] = (
+    "Feeling nervous, anxious, or on edge",
+    "Not being able to stop or control worrying",
+    "Worrying too much about different things",
+    "Trouble relaxing",
+    "Being so restless that it is hard to sit still",
+    "Becoming easily annoyed or irritable",
+    "Feeling afraid, as if something awful might happen",
 )
 _ITEM_COUNT: Final[dict[Instrument, int]] = {"PHQ-9": 9, "GAD-7": 7}
 _ITEM_MAX: Final = 3

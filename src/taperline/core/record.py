@@ -22,13 +22,15 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Final, Literal, get_args
+from typing import TYPE_CHECKING, Final, Literal, get_args
 
 from taperline.core.instruments import InstrumentScore
 from taperline.core.journal import CheckIn, TakenDose
-from taperline.core.plan import Plan
 from taperline.core.quantity import Mass, fmt
 from taperline.errors import InputError
+
+if TYPE_CHECKING:  # the planner (and NumPy) load only when a plan is converted
+    from taperline.core.plan import Plan
 
 __all__ = [
     "AGE_BANDS",
@@ -46,6 +48,7 @@ __all__ = [
     "RecordSupply",
     "in_force",
     "plan_steps",
+    "postpone",
     "record_from_plan",
     "schedule_on",
     "transition",
@@ -67,6 +70,7 @@ PlanAction = Literal["approve", "hold", "adjust", "reject"]
 DoseStatus = Literal["taken", "late", "missed", "extra"]
 MAX_TEXT: Final = 2000
 MAX_NAME: Final = 200
+MAX_POSTPONE_DAYS: Final = 365  # taperline's limit: a longer hold is a new plan
 
 
 def _clean_names(kind: str, names: Sequence[str]) -> tuple[str, ...]:
@@ -438,3 +442,22 @@ def with_doses(checkins: Sequence[CheckIn], doses: Sequence[DoseRecord]) -> list
         )
         for c in checkins
     ]
+
+
+def postpone(steps: Sequence[RecordStep], after: date, days: int) -> tuple[RecordStep, ...]:
+    """The steps with every step starting after ``after`` moved ``days`` later (a hold).
+
+    >>> from taperline.core.quantity import Mass
+    >>> dose = (RecordDose("22:00", "clonazepam", Mass.of_mg(1)),)
+    >>> steps = (RecordStep(date(2027, 1, 1), dose), RecordStep(date(2027, 1, 15), ()))
+    >>> [s.start.isoformat() for s in postpone(steps, date(2027, 1, 10), 7)]
+    ['2027-01-01', '2027-01-22']
+    """
+    if not 1 <= days <= MAX_POSTPONE_DAYS:
+        raise InputError(f"a hold must be 1-{MAX_POSTPONE_DAYS} days, got {days}")
+    later = [s for s in steps if s.start > after]
+    if not later:
+        raise InputError("no step starts after today: there is nothing to postpone")
+    return tuple(
+        replace(s, start=s.start + timedelta(days=days)) if s.start > after else s for s in steps
+    )

@@ -1,0 +1,174 @@
+"""`taperline status` and `taperline findings`: today at a glance, and what the journal shows."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from taperline.cli.params import format_option
+from taperline.cli.session import now, open_store, person, person_option
+
+_EVIDENCE_SHOWN = 5  # evidence lines per finding in the table view (JSON has them all)
+
+if TYPE_CHECKING:
+    from taperline.service import Status
+
+
+def status_document(state: Status) -> dict[str, Any]:
+    """The status as JSON: today's doses, next change, review and the last 14 days."""
+    from taperline.core.quantity import fmt
+    from taperline.service import review_document
+
+    step = state.next_change
+    return {
+        "today": state.today.isoformat(),
+        "plan": (
+            {"version": state.plan.version, "status": state.plan.status, "drug": state.plan.drug}
+            if state.plan
+            else None
+        ),
+        "checked_in_today": state.checked_in_today,
+        "doses_today": [
+            {
+                "time": d.planned.clock,
+                "drug": d.planned.drug,
+                "amount_mg": float(d.planned.amount.mg),
+                "amount": fmt(d.planned.amount),
+                "instructions": list(d.planned.instructions),
+                "status": d.taken.status() if d.taken else "due",
+            }
+            for d in state.doses
+        ],
+        "next_change": (
+            {
+                "start_date": step.start.isoformat(),
+                "daily_dose_mg": float(step.daily.mg),
+                "daily_dose": fmt(step.daily),
+            }
+            if step
+            else None
+        ),
+        **review_document(state.review),
+        "last_14_days": [
+            {
+                "date": d.day.isoformat(),
+                "checked_in": d.checked_in,
+                "mood_0_10": d.mood,
+                "anxiety_0_10": d.anxiety,
+                "burden": d.burden,
+                "se_pct": None if d.se_pct is None else round(d.se_pct, 1),
+                "doses_taken": d.doses_taken,
+                "doses_missed": d.doses_missed,
+            }
+            for d in state.days
+        ],
+    }
+
+
+@click.command()
+@format_option("table", "json", help_text="Output format.")
+@person_option
+def status(**o: Any) -> None:
+    """Today's doses, the next dose change, the latest findings and the last 14 days."""
+    from taperline.service import status as service_status
+
+    store = open_store()
+    state = service_status(store, person(store, o["person_id"]), now=now())
+    document = status_document(state)
+    if o["output_format"] == "json":
+        from taperline.cli.render import print_json
+
+        print_json(document)
+        return
+    _print_status(document)
+
+
+def _print_status(d: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    from taperline.cli.render import console
+    from taperline.core.quantity import drug_label
+
+    out = console()
+    _print_urgent(d["findings"])
+    out.print(f"[bold]Today, {d['today']}[/bold]")
+    if d["plan"] is None:
+        out.print("No plan in force (taperline plan ... --save, then plan approve).")
+    for dose in d["doses_today"]:
+        how = " ".join(i for i in dose["instructions"] if not i.startswith("Total dose"))
+        name = drug_label(dose["drug"])
+        out.print(f"  {dose['time']}  {name} {dose['amount']}  [{dose['status']}]  {how}")
+    out.print("Check-in: " + ("done" if d["checked_in_today"] else "not yet (taperline checkin)"))
+    if d["next_change"]:
+        change = d["next_change"]
+        out.print(f"Next change: {change['start_date']} to {change['daily_dose']} a day")
+    proposal = d["proposal"]
+    out.print(
+        f"Suggestion: {proposal['action']}"
+        + (" (clinician decides)" if proposal["clinician_only"] else "")
+    )
+    for finding in [f for f in d["findings"] if f["severity"] != "urgent"][:3]:
+        out.print(f"  [{finding['severity']}] {finding['message']}")
+    table = Table(title="Last 14 days")
+    for column in ("date", "check-in", "mood", "anxiety", "burden", "SE %", "taken", "missed"):
+        table.add_column(column, justify="right")
+    for day in d["last_14_days"]:
+        table.add_row(
+            day["date"],
+            "yes" if day["checked_in"] else "-",
+            *(
+                "-" if day[k] is None else f"{day[k]:.0f}"
+                for k in ("mood_0_10", "anxiety_0_10", "burden", "se_pct")
+            ),
+            str(day["doses_taken"]),
+            str(day["doses_missed"]),
+        )
+    out.print(table)
+
+
+def _print_urgent(findings: list[dict[str, Any]]) -> None:
+    for finding in findings:
+        if finding["severity"] == "urgent":
+            click.secho(f"URGENT: {finding['message']}", fg="red", bold=True)
+            click.secho(f"  What to do: {finding['suggested_action']}", fg="red")
+
+
+@click.command()
+@format_option("table", "json", help_text="Output format (json: a list of finding objects).")
+@person_option
+def findings(**o: Any) -> None:
+    """Advisory findings from your journal: flares, waves, interdose withdrawal and more.
+
+    Each finding has a kind, a severity (info, warning, urgent), a message, the days and
+    values behind it, a source and a suggested action. Findings advise; a clinician decides.
+    """
+    from taperline.service import finding_document, person_review
+
+    store = open_store()
+    result = person_review(store, person(store, o["person_id"]), now=now())
+    documents = [finding_document(f) for f in result.findings]
+    if o["output_format"] == "json":
+        from taperline.cli.render import print_json
+
+        print_json(documents)
+        return
+    _print_urgent(documents)
+    if not documents:
+        click.echo("No findings.")
+    for f in documents:
+        if f["severity"] == "urgent":
+            continue
+        click.echo(f"[{f['severity']}] {f['kind']}: {f['message']}")
+        shown = f["evidence"][:_EVIDENCE_SHOWN]
+        days = ", ".join(f"{e['date']} {e['label']} {e['value']}" for e in shown)
+        more = " ..." if len(f["evidence"]) > len(shown) else ""
+        click.echo(f"  evidence: {days}{more}")
+        click.echo(f"  source: {f['source']}; suggested: {f['suggested_action']}")
+    proposal = result.proposal
+    click.echo(
+        f"Suggestion: {proposal.action}"
+        + (f" {proposal.hold_days} days" if proposal.action == "hold" else "")
+    )
+    for reason in result.skipped:
+        click.echo(f"Not checked: {reason}")
