@@ -1,0 +1,92 @@
+"""Shared fixtures: database URLs for SQLite and a throwaway PostgreSQL server.
+
+Storage contract tests take ``db_url`` and run once per backend::
+
+    def test_round_trip(db_url: str) -> None:
+        engine = sqlalchemy.create_engine(db_url)
+        ...
+
+The PostgreSQL server (see ``tests/pgserver.py``) starts once per test session, on first use
+only: a run that selects no PostgreSQL test starts no server. Each test gets a fresh, empty
+database on it, dropped afterwards. Without PostgreSQL on the machine the PostgreSQL variants
+are skipped, except when the ``CI`` or ``TAPERLINE_REQUIRE_POSTGRES`` environment variable is
+set (``.ci/run`` sets the latter), where they fail.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.pgserver import PgServer, PgServerUnavailable, postgres_server
+
+#: Environment variables that make a missing PostgreSQL a failure instead of a skip.
+REQUIRE_POSTGRES_VARS = ("CI", "TAPERLINE_REQUIRE_POSTGRES")
+#: Values of those variables that do not count as set.
+_UNSET = {"", "0", "false", "no"}
+
+
+def postgres_required() -> bool:
+    """Tell whether ``CI`` or ``TAPERLINE_REQUIRE_POSTGRES`` says PostgreSQL must be tested."""
+    return any(
+        os.environ.get(name, "").strip().lower() not in _UNSET for name in REQUIRE_POSTGRES_VARS
+    )
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """One throwaway PostgreSQL server for the whole test session.
+
+    Skips when PostgreSQL is not installed, but fails under ``CI`` (or
+    ``TAPERLINE_REQUIRE_POSTGRES``): there a missing server is a broken CI machine, not a reason
+    to pass without testing PostgreSQL.
+    """
+    with contextlib.ExitStack() as stack:
+        try:
+            server = stack.enter_context(postgres_server())
+        except PgServerUnavailable as error:
+            if postgres_required():
+                pytest.fail(
+                    f"PostgreSQL is required when {' or '.join(REQUIRE_POSTGRES_VARS)} is set: "
+                    f"{error}",
+                    pytrace=False,
+                )
+            pytest.skip(f"PostgreSQL not available: {error}")
+        yield server
+
+
+@pytest.fixture
+def pg_url(pg_server: PgServer) -> Iterator[str]:
+    """SQLAlchemy URL of a fresh, empty PostgreSQL database, dropped after the test.
+
+    The drop uses ``WITH (FORCE)``, so connections the test left open (an engine's pool) do not
+    block it; they are terminated.
+    """
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    url = pg_server.create_database(name)
+    try:
+        yield url
+    finally:
+        pg_server.drop_database(name)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """SQLAlchemy URL of a SQLite database file (not yet created) in the test's ``tmp_path``."""
+    return f"sqlite:///{tmp_path}/taperline.db"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"], ids=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """SQLAlchemy URL of a fresh, empty database; the test runs once per backend.
+
+    The other backend's fixture is not requested, so the SQLite variant never starts PostgreSQL.
+    """
+    fixture = "sqlite_url" if request.param == "sqlite" else "pg_url"
+    url: str = request.getfixturevalue(fixture)
+    return url
