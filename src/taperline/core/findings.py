@@ -35,6 +35,7 @@ not published cut-offs: the sources say *what* to watch for, not these numbers.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -436,11 +437,6 @@ def find_rebound(
     )
 
 
-def _planned(targets: Sequence[tuple[date, Mass]], day: date) -> Mass | None:
-    started = [t for t in sorted(targets, key=lambda t: t[0]) if t[0] <= day]
-    return started[-1][1] if started else None
-
-
 def find_escalation(
     checkins: Sequence[CheckIn], targets: Sequence[tuple[date, Mass]]
 ) -> tuple[Finding, ...]:
@@ -457,10 +453,15 @@ def find_escalation(
     '1 mg taken, 0.5 mg planned'
     """
     evidence = []
+    ordered = sorted(targets, key=lambda t: t[0])
+    starts = [start for start, _ in ordered]
     for checkin in _by_date(checkins):
-        planned = _planned(targets, checkin.wake_date)
+        index = bisect_right(starts, checkin.wake_date)
+        if not index or not checkin.doses:
+            continue
+        planned = ordered[index - 1][1]
         taken = Mass.of_mg(sum((d.amount.mg for d in checkin.doses), start=Mass.zero().mg))
-        if planned is not None and taken.mg > planned.mg:
+        if taken.mg > planned.mg:
             value = f"{fmt(taken)} taken, {fmt(planned)} planned"
             evidence.append(Evidence(checkin.wake_date, "daily dose", value))
     if not evidence:

@@ -64,13 +64,15 @@ def zone(name: str) -> ZoneInfo:
 def to_utc(local: datetime, tz: ZoneInfo, field: str) -> datetime:
     """A local wall-clock time as a UTC moment; a skipped (non-existent) time is refused."""
     moment = local.replace(tzinfo=tz)
+    if tz.utcoffset(moment) == tz.utcoffset(local.replace(fold=1)):
+        return moment  # the usual case: one offset, neither skipped nor repeated
     back = moment.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
     if back != local:
         raise InputError(
             f"{field}: {local.isoformat(sep=' ', timespec='minutes')} does not exist in"
             f" {tz.key} (the clocks changed); enter the time as the clock showed it"
         )
-    return moment.astimezone(UTC)
+    return moment
 
 
 def to_local(moment: datetime, tz: ZoneInfo) -> datetime:
@@ -560,15 +562,11 @@ class Store:
                 new = c.execute(
                     insert(table)
                     .values(
+                        **_score_row(score),
                         person_id=person_id,
-                        instrument=score.instrument,
-                        taken_on=score.taken_on,
-                        items=list(score.items),
-                        total=score.total,
-                        band=score.band,
-                        idempotency_key=idempotency_key,
                         created_at_utc=_now(),
                     )
+                    .values(idempotency_key=idempotency_key)
                     .returning(table.c.id)
                 ).scalar_one()
                 return Saved(int(new), created=True)
@@ -702,57 +700,54 @@ class Store:
             )
 
     def import_record(self, record: PersonRecord) -> int:
-        """Store a whole record (e.g. from a FHIR bundle) as a new person, in one transaction."""
+        """Store a whole record (e.g. from a FHIR bundle) as a new person, in one transaction.
+
+        Rows are prepared (and every value checked) before the transaction opens, so the
+        write lock is held only for the inserts.
+        """
         now = _now()
+        tz = record.profile.time_zone
+        person_row = {**_profile_row(record.profile), "created_at_utc": now, "updated_at_utc": now}
+        checkin_rows = [
+            {
+                **checkin_row(ci, tz),
+                "idempotency_key": None,
+                "created_at_utc": now,
+                "updated_at_utc": now,
+            }
+            for ci in record.checkins
+        ]
+        dose_rows = [{**_dose_row(d, tz), "created_at_utc": now} for d in record.doses]
+        score_rows = [_score_row(s) | {"created_at_utc": now} for s in record.scores]
+        plan_rows = [_plan_row(plan) | {"created_at_utc": now} for plan in record.plans]
         with self._write() as c:
-            row = {**_profile_row(record.profile), "created_at_utc": now, "updated_at_utc": now}
             person_id = int(
-                c.execute(insert(t.persons).values(row).returning(t.persons.c.id)).scalar_one()
+                c.execute(
+                    insert(t.persons).values(person_row).returning(t.persons.c.id)
+                ).scalar_one()
             )
-            tz = record.profile.time_zone
-            if record.checkins:
-                c.execute(
-                    insert(t.checkins),
-                    [
-                        {
-                            **checkin_row(ci, tz),
-                            "person_id": person_id,
-                            "idempotency_key": None,
-                            "created_at_utc": now,
-                            "updated_at_utc": now,
-                        }
-                        for ci in record.checkins
-                    ],
-                )
-            if record.doses:
-                c.execute(
-                    insert(t.dose_log),
-                    [
-                        {**_dose_row(d, tz), "person_id": person_id, "created_at_utc": now}
-                        for d in record.doses
-                    ],
-                )
-            for score in record.scores:
-                if score.taken_on is None:
-                    raise InputError("a stored questionnaire needs the date it was taken")
-                c.execute(
-                    insert(t.instrument_scores).values(
-                        person_id=person_id,
-                        instrument=score.instrument,
-                        taken_on=score.taken_on,
-                        items=list(score.items),
-                        total=score.total,
-                        band=score.band,
-                        created_at_utc=now,
-                    )
-                )
-            for plan in record.plans:
-                c.execute(
-                    insert(t.plan_versions).values(
-                        **_plan_row(plan), person_id=person_id, created_at_utc=now
-                    )
-                )
+            for table, rows in (
+                (t.checkins, checkin_rows),
+                (t.dose_log, dose_rows),
+                (t.instrument_scores, score_rows),
+                (t.plan_versions, plan_rows),
+            ):
+                if rows:
+                    c.execute(insert(table), [row | {"person_id": person_id} for row in rows])
         return person_id
+
+
+def _score_row(score: InstrumentScore) -> dict[str, Any]:
+    if score.taken_on is None:
+        raise InputError("a stored questionnaire needs the date it was taken")
+    return {
+        "instrument": score.instrument,
+        "taken_on": score.taken_on,
+        "items": list(score.items),
+        "total": score.total,
+        "band": score.band,
+        "idempotency_key": None,
+    }
 
 
 def _check_key(key: str | None) -> None:

@@ -51,25 +51,44 @@ NAMING: Final = {
     "pk": "pk_%(table_name)s",
 }
 metadata = MetaData(naming_convention=NAMING)
+_ISO_LENGTH: Final = len("2027-01-01 00:00:00.000000")
 
 
 class UtcDateTime(TypeDecorator[datetime]):
-    """A timezone-aware moment stored as naive UTC; read back aware (UTC)."""
+    """A timezone-aware moment stored as naive UTC; read back aware (UTC).
+
+    PostgreSQL gets a TIMESTAMP; SQLite gets ISO text ``YYYY-MM-DD HH:MM:SS.ffffff`` (the
+    layout SQLAlchemy uses there too, so it sorts by time), written and parsed by the
+    standard library's fast ISO routines.
+    """
 
     impl = DateTime
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:  # noqa: ARG002 -- SQLAlchemy's signature
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        """TIMESTAMP on PostgreSQL, text on SQLite."""
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(26))
+        return dialect.type_descriptor(DateTime())
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
         """Refuse naive values; store UTC without an offset."""
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("a stored moment must be timezone-aware")
-        return value.astimezone(UTC).replace(tzinfo=None)
+        utc = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return utc.isoformat(sep=" ", timespec="microseconds")[:_ISO_LENGTH]
+        return utc.replace(tzinfo=None)
 
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:  # noqa: ARG002 -- SQLAlchemy's signature
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:  # noqa: ARG002 -- SQLAlchemy's signature
         """Attach UTC again."""
-        return None if value is None else value.replace(tzinfo=UTC)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return datetime.fromisoformat(value + "+00:00")
+        return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]  # a naive datetime
 
 
 class ExactDecimal(TypeDecorator[Decimal]):

@@ -1,0 +1,283 @@
+"""The prescriber's PDF report: rendered, paged, its text extracted and its pages drawn to PNG.
+
+The realistic record is a 10 %-every-14-days clonazepam taper from the real planner with 90
+days of check-ins: a flare after the 2027-02-15 cut, a missed and a late dose, weekly PHQ-9
+and GAD-7 (one PHQ-9 with item 9 = 1: a red flag). The pages are left as PNGs in pytest's
+tmp dir (``report-png*/page-N.png``) so a person can look at them.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from taperline.adapters.report import render_report, report_html, resolve_period
+from taperline.catalogue_data import load_catalogue
+from taperline.core.instruments import InstrumentScore, score_gad7, score_phq9
+from taperline.core.journal import CheckIn, SleepDiary, night_times
+from taperline.core.plan import PlanRequest, propose
+from taperline.core.quantity import Mass, fmt
+from taperline.core.record import DoseRecord, PersonRecord, PlanVersion, Profile, plan_steps
+from taperline.core.regimen import ScheduledDose
+from taperline.core.review import Review, review
+from taperline.core.strategies import Strategy
+from taperline.errors import InputError
+
+START = date(2027, 1, 4)
+TODAY = START + timedelta(days=89)  # 2027-04-03: 90 days of check-ins
+FLARE_CUT = date(2027, 2, 15)
+FLARE_DAYS = {FLARE_CUT + timedelta(days=k) for k in (2, 3, 4, 5)}
+MISSED = date(2027, 3, 5)
+LATE = date(2027, 3, 10)
+RED_FLAG_DAY = date(2027, 3, 25)
+GENERATED = datetime(2027, 4, 3, 9, 30, tzinfo=UTC)
+LABEL = "Person K-17"
+
+
+def _plan() -> PlanVersion:
+    drug = load_catalogue().get("clonazepam")
+    request = PlanRequest(
+        drug=drug,
+        regimen=(ScheduledDose(22.0, Mass.of_mg(1)),),
+        start=START,
+        strategy=Strategy(kind="percent", percent=Decimal(10), interval_days=14),
+    )
+    plan = propose(request)
+    steps, supply = plan_steps(plan)
+    return PlanVersion(
+        version=2,
+        status="active",
+        drug="clonazepam",
+        strategy=plan.strategy,
+        steps=steps,
+        proposed_by="Dr Example",
+        proposed_at=datetime(2027, 1, 2, 10, tzinfo=UTC),
+        reason="agreed at the visit",
+        decided_by="Dr Example",
+        decided_at=datetime(2027, 1, 3, 10, tzinfo=UTC),
+        parent_version=1,
+        supply=supply,
+        warnings=plan.warnings,
+        assumptions=plan.assumptions,
+    )
+
+
+def _noise(day: date, spread: int) -> int:
+    """A repeatable day-to-day wobble in 0..spread-1 (no random state in tests)."""
+    return (day.toordinal() * 7919 + 13) % 104729 % spread
+
+
+def _checkin(day: date) -> CheckIn:
+    flare = day in FLARE_DAYS
+    rebound = day == MISSED + timedelta(days=1)
+    sol, waso = 10 + 3 * _noise(day, 7), 15 + 4 * _noise(day + timedelta(1), 6)
+    if flare:
+        sol, waso = 50 + 5 * _noise(day, 3), 60
+    if rebound:
+        sol, waso = 75, 90
+    sleep = SleepDiary(*night_times(day), sol_min=sol, waso_min=waso, awakenings=2, quality=3)
+    symptoms = {"anxiety": 2, "insomnia": 3, "tremor": 2, "sweating": 1} if flare else {}
+    return CheckIn(
+        day,
+        sleep,
+        mood=3 if flare else 6 + _noise(day, 2),
+        anxiety=7 if flare else 3 + _noise(day + timedelta(2), 2),
+        symptoms=symptoms or {"insomnia": _noise(day + timedelta(3), 2)},
+        worst_time="evening" if flare else None,
+        alcohol_drinks=2 if day == date(2027, 3, 13) else 0,
+    )
+
+
+def _dose(day: date, plan: PlanVersion) -> DoseRecord:
+    step = plan.step_on(day)
+    assert step is not None
+    planned = step.daily
+    if day == MISSED:
+        return DoseRecord(day, "clonazepam", "22:00", planned, None, None, note="fell asleep")
+    taken_at = datetime.combine(day, datetime.min.time()) + timedelta(hours=22, minutes=5)
+    if day == LATE:
+        taken_at += timedelta(hours=2, minutes=40)
+    return DoseRecord(day, "clonazepam", "22:00", planned, taken_at, planned, "1 dose")
+
+
+def _scores() -> tuple[InstrumentScore, ...]:
+    scores = []
+    for week in range(13):
+        day = START + timedelta(days=7 * week + 3)
+        red_flag = day == RED_FLAG_DAY  # PHQ-9 item 9 (the last) answered 1
+        phq = [2, 2, 2, 1, 1, 1, 1, 1, 1] if red_flag else [1, 1, 1, 0, 1, 0, 1, 0, 0]
+        scores.append(score_phq9(phq, taken_on=day))
+        scores.append(score_gad7([1, 1, 1, 1, 0, 1, 0 if week % 3 else 1], taken_on=day))
+    return tuple(scores)
+
+
+def realistic_record() -> PersonRecord:
+    plan = _plan()
+    days = [START + timedelta(days=k) for k in range(90)]
+    return PersonRecord(
+        profile=Profile("Europe/London", "40-64", ("insomnia",), ("sertraline",), LABEL),
+        checkins=tuple(_checkin(d) for d in days),
+        doses=tuple(_dose(d, plan) for d in days),
+        scores=_scores(),
+        plans=(plan,),
+    )
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} is missing: install poppler-utils (apt-get install poppler-utils)")
+    return path
+
+
+def _text(pdf: Path) -> str:
+    out = subprocess.run([_tool("pdftotext"), str(pdf), "-"], capture_output=True, check=True)
+    return re.sub(r"\s+", " ", out.stdout.decode())
+
+
+@pytest.fixture(scope="module")
+def record() -> PersonRecord:
+    return realistic_record()
+
+
+@pytest.fixture(scope="module")
+def record_review(record: PersonRecord) -> Review:
+    return review(record, TODAY)
+
+
+@pytest.fixture(scope="module")
+def pdf_path(
+    record: PersonRecord, record_review: Review, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    pdf = render_report(
+        record, record_review, start=None, end=None, today=TODAY, generated_at=GENERATED
+    )
+    path = tmp_path_factory.mktemp("report") / "report.pdf"
+    path.write_bytes(pdf)
+    return path
+
+
+def test_the_record_has_the_findings_the_report_must_show(record_review: Review) -> None:
+    kinds = {f.kind for f in record_review.findings}
+    assert {"red_flag", "flare", "rebound", "co_use"} <= kinds
+    assert record_review.proposal.action == "hold"
+
+
+def test_the_report_is_one_to_three_a4_pages(pdf_path: Path) -> None:
+    reader = PdfReader(pdf_path)
+    assert 1 <= len(reader.pages) <= 3
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
+
+
+def test_the_key_text_is_extractable(pdf_path: Path, record_review: Review) -> None:
+    text = _text(pdf_path)
+    current = fmt(Mass.of_mg("0.495"))  # the step in force on 2027-04-03 (from 2027-03-29)
+    expected = [
+        "taperline report — not a prescription; a clinician decides",
+        "generated 2027-04-03 09:30 UTC",
+        "period 2027-01-04 to 2027-04-03",
+        "page 1 of",
+        LABEL,
+        "clonazePAM",
+        f"{current} a day",
+        "0.445 mg",  # the next change
+        "988",
+        "Red flags",
+        "ODT 0.125 mg",
+        "oral suspension 0.1 mg/mL",
+        MISSED.isoformat(),
+        LATE.isoformat(),
+        "1 missed",
+        "1 late",
+        "hold the current dose for 14 days",
+        "Shake well",
+    ]
+    for kind in ("flare", "rebound", "alcohol / opioids", "red flag"):
+        assert kind in text
+    for finding in record_review.findings:
+        assert finding.message[:50] in text, finding.kind
+    missing = [item for item in expected if item not in text]
+    assert not missing
+    assert ".5 mg" not in text.replace("0.5 mg", "")  # ISMP: never a naked decimal point
+
+
+def test_the_pages_render_to_png_for_a_person_to_look_at(
+    pdf_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    out = tmp_path_factory.mktemp("report-png")
+    subprocess.run(
+        [_tool("pdftoppm"), "-r", "60", "-png", str(pdf_path), str(out / "page")], check=True
+    )
+    pngs = sorted(out.glob("page-*.png"))
+    assert len(pngs) == len(PdfReader(pdf_path).pages)
+    assert all(p.stat().st_size > 5_000 for p in pngs)
+
+
+def test_an_empty_record_renders_and_says_what_is_missing(tmp_path: Path) -> None:
+    empty = PersonRecord(Profile("UTC"))
+    result = review(empty, TODAY)
+    pdf = render_report(empty, result, start=None, end=None, today=TODAY, generated_at=GENERATED)
+    path = tmp_path / "empty.pdf"
+    path.write_bytes(pdf)
+    assert len(PdfReader(BytesIO(pdf)).pages) == 1
+    text = _text(path)
+    for line in (
+        "Person A",
+        "no plan in force",
+        "No check-ins in this period",
+        "No PHQ-9 or GAD-7 recorded",
+        "No doses logged",
+    ):
+        assert line in text
+
+
+def test_the_period_limits_the_journal_dose_log_and_scores(
+    record: PersonRecord, record_review: Review
+) -> None:
+    html = report_html(
+        record,
+        record_review,
+        start=date(2027, 3, 8),
+        end=date(2027, 3, 21),
+        today=TODAY,
+        generated_at=GENERATED,
+    )
+    assert "period 2027-03-08 to 2027-03-21" in html
+    assert "14 check-ins (14 with a sleep diary), 14 dose-log entries, 2 PHQ-9" in html
+    assert LATE.isoformat() in html
+    assert f'<td class="nowrap">{MISSED.isoformat()}</td>' not in html  # before the period
+
+
+def test_a_period_that_ends_before_it_starts_is_refused(record: PersonRecord) -> None:
+    with pytest.raises(InputError, match="give --from before --to"):
+        resolve_period(record, date(2027, 3, 2), date(2027, 3, 1), TODAY)
+
+
+def test_person_data_is_escaped(record_review: Review) -> None:
+    person = PersonRecord(Profile("UTC", label="<script>x</script>"))
+    html = report_html(
+        person, review(person, TODAY), start=None, end=None, today=TODAY, generated_at=GENERATED
+    )
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_a_proposed_plan_is_not_in_force(record: PersonRecord) -> None:
+    assert record.plans
+    proposed = replace(record.plans[0], status="proposed")
+    person = PersonRecord(Profile("UTC"), plans=(proposed,))
+    html = report_html(
+        person, review(person, TODAY), start=None, end=None, today=TODAY, generated_at=GENERATED
+    )
+    assert "no plan in force (version 2 is proposed, awaiting a clinician)" in html
+    assert "No plan in force." in html
