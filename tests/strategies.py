@@ -290,3 +290,212 @@ def checkins(draw: st.DrawFn, wake_date: date | None = None) -> CheckIn:
 def wall_clock(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """A naive local wall-clock time, as check-ins hold them (the person's own zone)."""
     return datetime.combine(date(year, month, day), time(hour, minute))
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+from dataclasses import replace  # noqa: E402 -- each section imports its own names
+
+from taperline.core.journal import RED_FLAG_EVENTS  # noqa: E402 -- likewise
+from taperline.core.record import DoseRecord  # noqa: E402 -- likewise
+
+#: Free text as people type it, often with what CSV must quote: commas, quotes, line breaks
+#: (LF, CRLF, lone CR), leading formula signs and apostrophes, semicolons and non-ASCII.
+csv_texts = st.one_of(
+    st.text(max_size=60),
+    st.lists(st.sampled_from([*",\"'\n\r\t =+-@;aZ0é—😀", "\r\n"]), max_size=30).map("".join),
+)
+
+
+@st.composite
+def csv_checkins(draw: st.DrawFn, wake_date: date | None = None) -> CheckIn:
+    """A valid check-in with every field the journal CSV carries (no doses)."""
+    checkin = draw(checkins(wake_date))
+    return replace(
+        checkin,
+        caffeine_drinks=draw(st.integers(0, 40)),
+        alcohol_drinks=draw(st.integers(0, 40)),
+        opioid_use=draw(st.booleans()),
+        events=frozenset(draw(st.sets(st.sampled_from(RED_FLAG_EVENTS), max_size=3))),
+        notes=draw(csv_texts),
+    )
+
+
+#: A journal as a file holds it: check-ins on distinct wake dates, in any order.
+csv_journals = st.lists(csv_checkins(), max_size=8, unique_by=lambda c: c.wake_date)
+
+#: Clock times HH:MM on the minute.
+clock_texts = st.builds(lambda h, m: f"{h:02d}:{m:02d}", st.integers(0, 23), st.integers(0, 59))
+
+
+@st.composite
+def dose_records(draw: st.DrawFn) -> DoseRecord:
+    """A valid dose-log line: planned, taken (on time, late, early), missed or extra."""
+    day = draw(wake_dates)
+    kind = draw(st.sampled_from(["taken", "missed", "extra"]))
+    planned = draw(clock_texts) if kind != "extra" else None
+    taken_at = None
+    amount = None
+    if kind != "missed":
+        offset_min = draw(st.integers(-12 * 60, 36 * 60 - 1))
+        seconds = draw(st.sampled_from([0, 0, 0, 17]))
+        taken_at = datetime.combine(day, time()) + timedelta(minutes=offset_min, seconds=seconds)
+        amount = draw(masses)
+    return DoseRecord(
+        day,
+        draw(st.sampled_from(["clonazepam", "diazepam", "lorazepam"])),
+        planned,
+        draw(st.none() | masses) if planned is not None else None,
+        taken_at,
+        amount,
+        units=draw(st.sampled_from(["", "1 x tablet 0.5 mg", "0.25 mL of 0.1 mg/mL"])),
+        note=draw(csv_texts),
+    )
+
+
+# --- records (FHIR) ---------------------------------------------------------------------------
+
+from datetime import UTC  # noqa: E402 -- each section imports its own names
+
+from taperline.core.findings import Evidence, Finding  # noqa: E402 -- likewise
+from taperline.core.instruments import InstrumentScore, score_gad7, score_phq9  # noqa: E402 -- likewise
+from taperline.core.record import (  # noqa: E402 -- likewise
+    AGE_BANDS,
+    PLAN_STATUSES,
+    PersonRecord,
+    PlanVersion,
+    Profile,
+    RecordDose,
+    RecordStep,
+    RecordSupply,
+)
+
+#: IANA zones: no daylight saving, DST at either end of the day, half-hour DST, +12:45.
+time_zones = st.sampled_from(
+    ["UTC", "Europe/London", "America/New_York", "Australia/Lord_Howe", "Pacific/Chatham"]
+)
+#: Short non-empty names as the core keeps them (stripped).
+record_names = st.text(min_size=1, max_size=20).map(str.strip).filter(bool)
+
+#: Profiles with any zone, band, conditions, other medicines and label (empty included).
+profiles = st.builds(
+    Profile,
+    time_zones,
+    st.sampled_from([None, *AGE_BANDS]),
+    st.lists(record_names, max_size=3).map(tuple),
+    st.lists(record_names, max_size=3).map(tuple),
+    st.text(max_size=30),
+)
+
+#: Masses a float cannot carry exactly (20 significant digits) as well as everyday ones.
+exact_masses = st.one_of(
+    masses, st.builds(lambda n: Mass.of_mg(Decimal(n).scaleb(-19)), st.integers(1, 10**20))
+)
+#: Drugs as plans name them: known to RxNorm here, other catalogue drugs, or free names.
+plan_drug_names = st.one_of(st.sampled_from(["clonazepam", "diazepam", "lorazepam"]), record_names)
+
+record_doses = st.builds(
+    RecordDose,
+    clock_texts,
+    plan_drug_names,
+    exact_masses,
+    st.lists(record_names, max_size=2).map(tuple),
+)
+
+record_supplies = st.builds(
+    lambda start, days, drug, product, count, unit: RecordSupply(
+        start, start + timedelta(days=days), drug, product, count, unit
+    ),
+    wake_dates,
+    st.integers(0, 60),
+    plan_drug_names,
+    record_names,
+    st.one_of(decimal_amounts, st.builds(lambda n: Decimal(n).scaleb(-18), st.integers(1, 10**19))),
+    st.sampled_from(["", "tablet", "mL"]),
+)
+#: Timezone-aware UTC moments (hypothesis takes naive bounds for aware datetimes).
+utc_moments = st.datetimes(
+    min_value=wall_clock(2026, 1, 1), max_value=wall_clock(2028, 12, 31), timezones=st.just(UTC)
+)
+
+
+@st.composite
+def record_steps(draw: st.DrawFn) -> tuple[RecordStep, ...]:
+    """1-4 steps on increasing dates; any step may have no doses or several drugs."""
+    day = draw(wake_dates)
+    steps = []
+    for _ in range(draw(st.integers(1, 4))):
+        steps.append(
+            RecordStep(
+                day,
+                tuple(draw(st.lists(record_doses, max_size=3))),
+                rule=draw(csv_texts),
+                source=draw(st.sampled_from(["", "ASAM-2025", "clinician"])),
+                every_other_day=draw(st.booleans()),
+                note=draw(csv_texts),
+            )
+        )
+        day += timedelta(days=draw(st.integers(1, 60)))
+    return tuple(steps)
+
+
+@st.composite
+def plan_versions(draw: st.DrawFn, version: int, parent: int | None) -> PlanVersion:
+    """A stored plan version, decided or not, with supply lines, warnings and assumptions."""
+    decided = draw(st.booleans())
+    return PlanVersion(
+        version=version,
+        status=draw(st.sampled_from(PLAN_STATUSES)),
+        drug=draw(plan_drug_names),
+        strategy=draw(st.sampled_from(["", "percent", "occupancy", "crossover"])),
+        steps=draw(record_steps()),
+        proposed_by=draw(record_names),
+        proposed_at=draw(utc_moments),
+        reason=draw(csv_texts),
+        decided_by=draw(record_names) if decided else None,
+        decided_at=draw(utc_moments) if decided else None,
+        parent_version=parent,
+        supply=tuple(draw(st.lists(record_supplies, max_size=2))),
+        warnings=tuple(draw(st.lists(record_names, max_size=2))),
+        assumptions=draw(st.dictionaries(record_names, record_names, max_size=2)),
+    )
+
+
+@st.composite
+def plan_histories(draw: st.DrawFn) -> tuple[PlanVersion, ...]:
+    """0-3 versions numbered 1, 2, 3, each (but the first) from the one before."""
+    count = draw(st.integers(0, 3))
+    return tuple(draw(plan_versions(n, n - 1 if n > 1 else None)) for n in range(1, count + 1))
+
+
+instrument_scores: st.SearchStrategy[InstrumentScore] = st.one_of(
+    st.builds(
+        score_phq9, st.lists(st.integers(0, 3), min_size=9, max_size=9), st.none() | wake_dates
+    ),
+    st.builds(
+        score_gad7, st.lists(st.integers(0, 3), min_size=7, max_size=7), st.none() | wake_dates
+    ),
+)
+
+findings = st.builds(
+    Finding,
+    st.sampled_from(["flare", "stable", "waves", "interdose", "rebound", "red_flag", "co_use"]),
+    st.sampled_from(["info", "warning", "urgent"]),
+    record_names,
+    st.lists(
+        st.builds(Evidence, wake_dates, st.text(max_size=10), st.text(max_size=10)), max_size=2
+    ).map(tuple),
+    st.sampled_from(["", "ASAM-2025"]),
+    st.text(max_size=20),
+    st.booleans(),
+)
+
+#: Whole records: profile, check-ins (any fields), dose log, scores and plan versions.
+person_records = st.builds(
+    PersonRecord,
+    profiles,
+    st.lists(csv_checkins(), max_size=3).map(tuple),
+    st.lists(dose_records(), max_size=3).map(tuple),
+    st.lists(instrument_scores, max_size=2).map(tuple),
+    plan_histories(),
+)

@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "journal": ("taperline.cli.journal", "journal"),
     "phq9": ("taperline.cli.journal", "phq9"),
     "gad7": ("taperline.cli.journal", "gad7"),
+    "report": ("taperline.cli.report", "report"),
 }
 
 EXIT_OK = 0

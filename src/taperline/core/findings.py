@@ -199,7 +199,7 @@ def _flare(step: date, days: Sequence[CheckIn], threshold: float, rules: Finding
         kind="flare",
         severity="warning",
         message=(
-            f"Symptoms rose after the step on {step.isoformat()}: burden was {threshold:g} or"
+            f"Symptoms rose after the step on {step.isoformat()}: burden was {threshold:.1f} or"
             f" more on {len(days)} days within a week. This is common after a cut; it is a"
             " reason to pause, not a failure."
         ),
