@@ -31,6 +31,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "phq9": ("taperline.cli.journal", "phq9"),
     "gad7": ("taperline.cli.journal", "gad7"),
     "report": ("taperline.cli.report", "report"),
+    "export": ("taperline.cli.exchange", "export"),
+    "import": ("taperline.cli.exchange", "import_"),
 }
 
 EXIT_OK = 0

@@ -95,6 +95,7 @@ TALL_MAN: Final[dict[str, str]] = {
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
 _QUANTITY_RE: Final = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*(?P<unit>.*?)\s*$")
 _SPECIAL_RE: Final = re.compile(r"^\s*[+-]?(nan|inf|infinity)\b", re.IGNORECASE)
+_MAX_DIGITS: Final = 15  # 10^15 of anything is a typo; Decimal's 28-digit context stays exact
 _MAX_DECIMALS: Final = 6  # more decimals than this in what a person types is a typo, not a dose
 
 
@@ -112,6 +113,8 @@ def to_decimal(value: Decimal | int | str | float) -> Decimal:
         raise QuantityError(f"{value!r} is not a number") from exc
     if not result.is_finite():
         raise QuantityError(f"{value!r} is not a finite number")
+    if result.adjusted() > _MAX_DIGITS:
+        raise QuantityError(f"{value!r} is far too large to be an amount of drug")
     return result
 
 

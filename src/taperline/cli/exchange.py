@@ -1,0 +1,125 @@
+"""`taperline export` and `taperline import`: take your data anywhere, and bring it back.
+
+CSV carries the journal and the dose log (docs/csv.md lists the columns); FHIR R4 carries the
+whole record; iCalendar carries reminders for the plan. An import writes everything in one
+transaction or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from taperline.cli.session import now, open_store, person, person_option
+from taperline.errors import InputError
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+_OUT = click.Path(dir_okay=False, path_type=Path)
+_IN = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def _out_option(example: str) -> Callable[[_F], _F]:
+    return click.option(
+        "--out", "out_path", type=_OUT, required=True, help=f"File to write, e.g. {example}."
+    )
+
+
+@click.group("export")
+def export() -> None:
+    """Export your journal and dose log (CSV), whole record (FHIR R4) or reminders (iCalendar)."""
+
+
+@click.group("import")
+def import_() -> None:
+    """Import a journal or dose log (CSV) or a whole record (FHIR R4) in one transaction."""
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+
+@export.command("csv")
+@_out_option("journal.csv")
+@click.option(
+    "--what",
+    type=click.Choice(["journal", "doses"]),
+    default="journal",
+    show_default=True,
+    help="The journal (one row a day) or the dose log (one row a dose).",
+)
+@person_option
+def export_csv(**o: Any) -> None:
+    """Write the journal or the dose log as CSV, with units in the column names."""
+    from taperline.adapters.csvio import dose_log_csv, journal_csv
+
+    store = open_store()
+    person_id = person(store, o["person_id"])
+    if o["what"] == "journal":
+        checkins = store.checkins(person_id)
+        count, text = len(checkins), journal_csv(checkins)
+    else:
+        doses = store.doses(person_id)
+        count, text = len(doses), dose_log_csv(doses)
+    out: Path = o["out_path"]
+    # newline="" keeps the CSV's own CRLF line ends (and line breaks inside quoted notes).
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+    click.echo(f"Wrote {count} {o['what']} rows to {out}.")
+
+
+def _kind(text: str) -> str:
+    header = text.lstrip("\ufeff").split("\n", 1)[0].lower()
+    names = {name.strip() for name in header.split(",")}
+    if "wake_date" in names:
+        return "journal"
+    if {"day", "drug"} <= names:
+        return "doses"
+    raise InputError(
+        "line 1: the header is neither a journal (wake_date, ...) nor a dose log"
+        " (day, drug, ...); see docs/csv.md"
+    )
+
+
+@import_.command("csv")
+@click.argument("path", type=_IN, metavar="FILE")
+@click.option("--skip-bad", is_flag=True, help="Import the good rows and list the bad ones.")
+@person_option
+def import_csv(**o: Any) -> None:
+    """Import a journal or dose-log CSV (told apart by its header).
+
+    Every bad row is reported with its line number; nothing is imported if any row is bad,
+    unless --skip-bad is given. Days that already have a check-in are refused.
+    """
+    from taperline.adapters.csvio import read_dose_log_csv, read_journal_csv
+    from taperline.core.journal import validate_not_future
+    from taperline.service import local_today
+
+    path: Path = o["path"]
+    with path.open(encoding="utf-8", newline="") as handle:
+        text = handle.read()
+    store = open_store()
+    person_id = person(store, o["person_id"])
+    today = local_today(store.profile(person_id).time_zone, now())
+    kind = _kind(text)
+    result: Any = (
+        read_journal_csv(text, skip_bad=o["skip_bad"])
+        if kind == "journal"
+        else read_dose_log_csv(text, skip_bad=o["skip_bad"])
+    )
+    for error in result.errors:
+        click.echo(f"{path}: {error}", err=True)
+    if result.errors and not o["skip_bad"]:
+        raise InputError(f"{len(result.errors)} bad row(s) in {path}: nothing was imported")
+    if kind == "journal":
+        for checkin in result.rows:
+            validate_not_future(checkin, today)
+        count = store.import_checkins(person_id, result.rows)
+    else:
+        future = [d for d in result.rows if d.day > today]
+        if future:
+            raise InputError(f"a dose on {future[0].day.isoformat()} is in the future")
+        count = store.import_doses(person_id, result.rows)
+    skipped = f", skipped {len(result.errors)} bad row(s)" if result.errors else ""
+    click.echo(f"Imported {count} {kind} rows from {path}{skipped}.")
