@@ -123,3 +123,54 @@ def import_csv(**o: Any) -> None:
         count = store.import_doses(person_id, result.rows)
     skipped = f", skipped {len(result.errors)} bad row(s)" if result.errors else ""
     click.echo(f"Imported {count} {kind} rows from {path}{skipped}.")
+
+
+# --- iCalendar -------------------------------------------------------------------------------
+
+
+@export.command("ics")
+@_out_option("taper.ics")
+@click.option(
+    "--checkin-at", default="08:00", show_default=True, help="Daily check-in reminder (HH:MM)."
+)
+@click.option(
+    "--refill-days",
+    type=click.IntRange(0, 60),
+    default=5,
+    show_default=True,
+    help="Remind this many days before the supply runs out.",
+)
+@click.option(
+    "--alarm-minutes",
+    type=click.IntRange(0, 1440),
+    default=0,
+    show_default=True,
+    help="Alarm this many minutes before each dose.",
+)
+@person_option
+def export_ics(**o: Any) -> None:
+    """Write calendar reminders for the plan in force: doses, check-ins, changes, refills.
+
+    Each dose time has an alarm and says how to make the dose; each dose change is an event
+    with the new dose in its title. Times follow your time zone across daylight saving.
+    Import the file into your calendar app; a new export updates the same events.
+    """
+    from taperline.adapters.ics import calendar_ics
+
+    store = open_store()
+    person_id = person(store, o["person_id"])
+    plan = store.plan_in_force(person_id)
+    if plan is None:
+        raise InputError("there is no approved plan yet (taperline plan approve ...)")
+    data = calendar_ics(
+        plan,
+        store.profile(person_id),
+        generated_at=now(),
+        checkin_clock=o["checkin_at"],
+        refill_days_before=o["refill_days"],
+        alarm_minutes_before=o["alarm_minutes"],
+        calendar_key=f"person-{person_id}",
+    )
+    out: Path = o["out_path"]
+    out.write_bytes(data)
+    click.echo(f"Calendar written to {out} (plan version {plan.version}).")

@@ -44,6 +44,7 @@ _VALUE_FIELDS = (*_SLEEP_FIELDS, "quality", "mood", "anxiety", "symptoms", "wors
 )
 @click.option("--label", default=None, help="How reports name you (a pseudonym is fine).")
 @click.option("--ask/--no-ask", default=None, help="Ask for each value (default: on a terminal).")
+@person_option
 def init(**o: Any) -> None:
     """Create (or update) your profile: time zone, age band, conditions and other medicines.
 
@@ -53,8 +54,8 @@ def init(**o: Any) -> None:
     from taperline.core.record import Profile
 
     store = open_store()
-    ids = store.person_ids()
-    current = store.profile(ids[0]) if len(ids) == 1 else None
+    existing = person(store, o["person_id"]) if store.person_ids() else None
+    current = store.profile(existing) if existing is not None else None
     ask = _asking(o["ask"], given=o["time_zone"] is not None)
     time_zone = o["time_zone"] or (current.time_zone if current else None)
     if ask:
@@ -76,8 +77,8 @@ def init(**o: Any) -> None:
     from taperline.adapters.storage.repo import zone
 
     zone(profile.time_zone)
-    if current is not None:
-        store.update_profile(ids[0], profile)
+    if existing is not None:
+        store.update_profile(existing, profile)
         click.echo(f"Profile updated ({profile.time_zone}).")
     else:
         store.create_person(profile, at=now())
@@ -374,6 +375,9 @@ def log_dose(**o: Any) -> None:
 
     store = open_store()
     person_id = person(store, o["person_id"])
+    if o["key"] is not None and (earlier := store.dose_by_key(person_id, o["key"])):
+        click.echo(f"Already logged: the dose of {earlier.day.isoformat()} ({earlier.status()}).")
+        return
     moment = now()
     tz = store.profile(person_id).time_zone
     from taperline.adapters.storage.repo import zone
@@ -422,6 +426,13 @@ def log_dose(**o: Any) -> None:
     status = record.status()
     word = "Logged" if saved.created else "Already logged"
     click.echo(f"{word}: {what} on {day.isoformat()} ({status}).")
+    if amount is not None and target is not None and amount.mg > target.amount.mg:
+        click.secho(
+            f"This is more than the planned {fmt(target.amount)}. It is recorded for your"
+            " prescriber; do not raise your dose on your own.",
+            fg="yellow",
+            err=True,
+        )
 
 
 # --- journal list / edit / delete ----------------------------------------------------------

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final, Literal
@@ -59,6 +59,7 @@ __all__ = [
     "crisis_message",
     "find_co_use",
     "find_escalation",
+    "find_escalation_taken",
     "find_flares",
     "find_interdose",
     "find_rebound",
@@ -452,25 +453,45 @@ def find_escalation(
     >>> find_escalation([day], [(date(2027, 1, 1), Mass.of_mg("0.5"))])[0].evidence[0].value
     '1 mg taken, 0.5 mg planned'
     """
+    taken = {
+        c.wake_date: Mass.of_mg(sum((d.amount.mg for d in c.doses), start=Mass.zero().mg))
+        for c in checkins
+        if c.doses
+    }
+    return find_escalation_taken(taken, targets)
+
+
+def find_escalation_taken(
+    taken_by_day: Mapping[date, Mass], targets: Sequence[tuple[date, Mass]]
+) -> tuple[Finding, ...]:
+    """Escalation from the daily totals taken (e.g. from the dose log, check-in or not).
+
+    >>> plan = [(date(2027, 1, 1), Mass.of_mg(1))]
+    >>> find_escalation_taken({date(2027, 2, 1): Mass.of_mg(2)}, plan)[0].evidence[0].value
+    '2 mg taken, 1 mg planned'
+
+    """
     evidence = []
     ordered = sorted(targets, key=lambda t: t[0])
     starts = [start for start, _ in ordered]
-    for checkin in _by_date(checkins):
-        index = bisect_right(starts, checkin.wake_date)
-        if not index or not checkin.doses:
+    for day in sorted(taken_by_day):
+        index = bisect_right(starts, day)
+        if not index:
             continue
-        planned = ordered[index - 1][1]
-        taken = Mass.of_mg(sum((d.amount.mg for d in checkin.doses), start=Mass.zero().mg))
-        if taken.mg > planned.mg:
-            value = f"{fmt(taken)} taken, {fmt(planned)} planned"
-            evidence.append(Evidence(checkin.wake_date, "daily dose", value))
+        planned, amount = ordered[index - 1][1], taken_by_day[day]
+        if amount.mg > planned.mg:
+            value = f"{fmt(amount)} taken, {fmt(planned)} planned"
+            evidence.append(Evidence(day, "daily dose", value))
     if not evidence:
         return ()
     return (
         Finding(
             kind="escalation",
             severity="warning",
-            message=f"More was taken than planned on {len(evidence)} days.",
+            message=(
+                f"More was taken than planned on {len(evidence)}"
+                f" day{'s' if len(evidence) > 1 else ''}."
+            ),
             evidence=tuple(evidence),
             source="ASAM-2025",
             suggested_action="talk with your prescriber before the next step",

@@ -72,6 +72,7 @@ MAX_LATENCY_MIN: Final = 720  # 12 h: any longer is a typo, not a night
 MAX_AWAKENINGS: Final = 50
 MAX_DRINKS: Final = 40
 MAX_TIME_IN_BED: Final = timedelta(hours=24)
+MAX_SHIFT_MIN: Final = 120  # the largest daylight-saving change in use is 1 h; 2 h in history
 _NOON: Final = time(12, 0)
 
 
@@ -133,6 +134,9 @@ class SleepDiary:
 
     ``quality`` is 1 (very poor) to 5 (very good). The sleep opportunity after trying and
     before the final awakening must hold the latency and the wake time after sleep onset.
+    ``clock_shift_min`` is how far the clocks went forward in the night (negative: back),
+    so that a night across a daylight-saving change counts the minutes that really passed;
+    the adapter that knows the person's time zone sets it (the core has no zone data).
 
     >>> night = night_times(date(2027, 1, 5))
     >>> SleepDiary(*night, sol_min=300, waso_min=200, awakenings=1)  # doctest: +ELLIPSIS
@@ -149,16 +153,18 @@ class SleepDiary:
     waso_min: int
     awakenings: int
     quality: int = 3
+    clock_shift_min: int = 0
 
     def __post_init__(self) -> None:
         self._check_order()
+        _require_range("clock_shift_min", self.clock_shift_min, -MAX_SHIFT_MIN, MAX_SHIFT_MIN)
         _require_range("sol_min", self.sol_min, 0, MAX_LATENCY_MIN)
         _require_range("waso_min", self.waso_min, 0, MAX_LATENCY_MIN)
         _require_range("awakenings", self.awakenings, 0, MAX_AWAKENINGS)
         _require_range("quality", self.quality, 1, 5)
         if self.waso_min > 0 and self.awakenings == 0:
             raise CheckInError("awakenings is 0 but waso_min is above 0; count the awakenings")
-        window_min = (self.final_wake - self.tried).total_seconds() / 60
+        window_min = (self.final_wake - self.tried).total_seconds() / 60 - self.clock_shift_min
         if self.sol_min + self.waso_min > window_min:
             raise CheckInError(
                 f"sol_min + waso_min ({self.sol_min + self.waso_min} min) exceed the"

@@ -75,7 +75,8 @@ def night_metrics(diary: SleepDiary) -> NightMetrics:
     >>> m.tib_min, m.tst_min, m.se_pct
     (480, 480, 100.0)
     """
-    tib_min = _minutes(diary.out_of_bed - diary.bed)
+    # A daylight-saving change falls between trying to sleep and the final awakening.
+    tib_min = _minutes(diary.out_of_bed - diary.bed) - diary.clock_shift_min
     before_min = _minutes(diary.tried - diary.bed)
     after_min = _minutes(diary.out_of_bed - diary.final_wake)
     tst_min = tib_min - before_min - diary.sol_min - diary.waso_min - after_min

@@ -437,17 +437,17 @@ def with_doses(checkins: Sequence[CheckIn], doses: Sequence[DoseRecord]) -> list
     for record in doses:
         taken = record.taken_at
         if taken is not None and record.amount is not None and taken.date() == record.day:
-            by_day.setdefault(record.day, []).append(TakenDose(record.taken_at, record.amount))
+            by_day.setdefault(record.day, []).append(TakenDose(taken, record.amount))
     out = []
     for checkin in checkins:
-        taken = by_day.get(checkin.wake_date)
-        if not taken:
+        day_doses = by_day.get(checkin.wake_date)
+        if not day_doses:
             out.append(checkin)
             continue
         # Already validated: the doses are on the check-in's date, so no need to re-check
         # the whole check-in (a copy with the sorted doses set, as __post_init__ would).
         joined = copy(checkin)
-        object.__setattr__(joined, "doses", tuple(sorted(taken, key=lambda d: d.taken_at)))
+        object.__setattr__(joined, "doses", tuple(sorted(day_doses, key=lambda d: d.taken_at)))
         out.append(joined)
     return out
 

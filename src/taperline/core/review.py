@@ -26,7 +26,7 @@ from taperline.core.findings import (
     FindingRules,
     Proposal,
     find_co_use,
-    find_escalation,
+    find_escalation_taken,
     find_flares,
     find_interdose,
     find_rebound,
@@ -161,5 +161,9 @@ def _dose_findings(  # noqa: PLR0917 -- one private helper of review(), called o
     if dose_hours:
         found += find_rebound(checkins, dose_hours, rules, logged_days=logged)
     targets: list[tuple[date, Mass]] = [(s.start, s.daily) for s in plan.steps]
-    found += find_escalation([c for c in checkins if c.wake_date in logged], targets)
+    taken: dict[date, Mass] = {}
+    for dose in record.doses:
+        if dose.amount is not None and dose.day <= today:
+            taken[dose.day] = taken.get(dose.day, Mass.zero()) + dose.amount
+    found += find_escalation_taken(taken, targets)
     return found

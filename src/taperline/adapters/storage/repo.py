@@ -75,6 +75,25 @@ def to_utc(local: datetime, tz: ZoneInfo, field: str) -> datetime:
     return moment
 
 
+def clock_shift_min(tried: datetime, final_wake: datetime, tz: ZoneInfo) -> int:
+    """Minutes the clocks of ``tz`` went forward between two local times (back: negative)."""
+    before, after = tz.utcoffset(tried), tz.utcoffset(final_wake)
+    if before is None or after is None:
+        return 0
+    return round((after - before).total_seconds() / 60)
+
+
+def with_clock_shift(checkin: CheckIn, tz: ZoneInfo) -> CheckIn:
+    """The check-in with its night's daylight-saving shift set from ``tz`` (and re-checked)."""
+    sleep = checkin.sleep
+    if sleep is None:
+        return checkin
+    shift = clock_shift_min(sleep.tried, sleep.final_wake, tz)
+    if shift == sleep.clock_shift_min:
+        return checkin
+    return replace(checkin, sleep=replace(sleep, clock_shift_min=shift))
+
+
 def to_local(moment: datetime, tz: ZoneInfo) -> datetime:
     """A stored UTC moment as naive wall-clock time in ``tz``."""
     return moment.astimezone(tz).replace(tzinfo=None)
@@ -111,7 +130,7 @@ def _profile(row: Row[Any]) -> Profile:
 def checkin_row(checkin: CheckIn, time_zone: str) -> dict[str, Any]:
     """The columns of a check-in (doses are not part of it: they go to the dose log)."""
     tz = zone(time_zone)
-    sleep = checkin.sleep
+    sleep = with_clock_shift(checkin, tz).sleep  # refuses a night too short once shifted
     row: dict[str, Any] = {
         "wake_date": checkin.wake_date,
         "time_zone": time_zone,
@@ -151,6 +170,7 @@ def _checkin(row: Row[Any]) -> CheckIn:
             waso_min=row.waso_min,
             awakenings=row.awakenings,
             quality=row.sleep_quality_1_5,
+            clock_shift_min=clock_shift_min(tried, final_wake, tz),
         )
     return CheckIn(
         row.wake_date,
@@ -518,6 +538,16 @@ class Store:
             if earlier is None:
                 raise
             return Saved(earlier, created=False)
+
+    def dose_by_key(self, person_id: int, idempotency_key: str) -> DoseRecord | None:
+        """The dose-log line written with ``idempotency_key``, if any (for a retried submit)."""
+        table = t.dose_log
+        query = select(table).where(
+            table.c.person_id == person_id, table.c.idempotency_key == idempotency_key
+        )
+        with self._read() as c:
+            row = c.execute(query).first()
+        return None if row is None else _dose(row)
 
     def import_doses(self, person_id: int, records: Sequence[DoseRecord]) -> int:
         """Add many dose-log lines in one transaction; returns how many."""

@@ -1,0 +1,590 @@
+"""iCalendar (RFC 5545) reminders for a plan: doses, daily check-ins, dose changes and refills.
+
+:func:`calendar_ics` turns one :class:`~taperline.core.record.PlanVersion` into the bytes of
+an ``.ics`` file. It is pure: the export time (``generated_at``) is an input, so the same
+plan gives the same bytes, and every UID is derived from the plan, not drawn at random.
+
+What the calendar holds:
+
+* one recurring event per dose time of each step (daily, or every other day), from the
+  step's first day to the day before the next step; a final step without doses (0 mg) has
+  none, and a final step *with* doses repeats until ``until`` (or without end): a calendar
+  must never suggest an abrupt stop;
+* one daily check-in reminder from the plan's first day to ``checkin_days_after_end`` days
+  after its last step (or to ``until``);
+* an all-day event at each dose change, naming the new daily dose of every drug, the rule
+  and its source;
+* an all-day refill reminder ``refill_days_before`` days before each supply period runs out,
+  listing what to collect for the next period.
+
+Times are local wall-clock times in the person's IANA time zone (``DTSTART;TZID=...`` with a
+matching ``VTIMEZONE``), so a 22:00 dose stays at 22:00 across daylight-saving changes.
+
+UIDs depend on a calendar key (the stored person id, by default the profile label), the step
+index and the dose index, but not on the plan version: approving or holding a plan makes a
+new version with the same steps, and its re-export must update the events already imported
+rather than add a second copy. ``SEQUENCE`` carries the plan version, so calendar apps take
+the newer version's event.
+
+>>> from datetime import date, datetime, timezone
+>>> from taperline.core.quantity import Mass
+>>> from taperline.core.record import PlanVersion, Profile, RecordDose, RecordStep
+>>> at = datetime(2027, 1, 1, tzinfo=UTC)
+>>> steps = (
+...     RecordStep(date(2027, 1, 4), (RecordDose("22:00", "clonazepam", Mass.of_mg("0.5")),)),
+...     RecordStep(date(2027, 1, 18), ()),
+... )
+>>> plan = PlanVersion(1, "active", "clonazepam", "custom", steps, "Dr Lee", at)
+>>> text = calendar_ics(plan, Profile("Europe/London"), generated_at=at).decode()
+>>> "SUMMARY:clonazePAM 0.5 mg" in text, "DTSTART;TZID=Europe/London:20270104T220000" in text
+(True, True)
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from icalendar import (
+    CLASS,
+    TRANSP,
+    Alarm,
+    Calendar,
+    Event,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+)
+
+from taperline.core.quantity import Mass, drug_label, fmt, fmt_number
+from taperline.core.record import PlanVersion, Profile, RecordDose, RecordStep, RecordSupply
+from taperline.errors import InputError
+
+__all__ = ["calendar_ics"]
+
+PRODID: Final = "-//taperline//taperline reminders//EN"
+# A fixed namespace makes UIDs deterministic (uuid5) without putting the person's key,
+# a possibly identifying label, into the file (RFC 7986 section 5.3 advises against that).
+_UID_NAMESPACE: Final = uuid.UUID("5f0c2b1e-7a43-4d5e-9c8b-2f1d6a3e9b70")
+_DOSE_EVENT: Final = timedelta(minutes=15)
+_SECOND: Final = timedelta(seconds=1)
+_MINUTES_PER_DAY: Final = 24 * 60
+# Symptoms may appear up to a week after a cut and may increase near the end [ASAM-2025]:
+# check-ins go on for four weeks after the last step (taperline's default, overridable).
+CHECKIN_DAYS_AFTER_END: Final = 28
+# The VTIMEZONE lists the zone's transitions to at least this long after the last dated
+# event, so that open-ended reminders keep their local time for a while (see calendar_ics).
+_ZONE_MARGIN: Final = timedelta(days=2 * 366)
+_UNIT_NAMES: Final = {"odt": "ODT", "tablet": "tablet", "capsule": "capsule", "mL": "mL"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """The checked inputs every event builder needs."""
+
+    plan: PlanVersion
+    zone: ZoneInfo
+    stamp: datetime
+    key: str
+    checkin: time
+    checkin_end: date
+    refill_days_before: int
+    alarm_before: timedelta
+    until: date | None
+
+    def within(self, day: date) -> bool:
+        """Whether ``day`` is on or before the last day the calendar covers."""
+        return self.until is None or day <= self.until
+
+    def at(self, day: date, clock: time) -> datetime:
+        """A local wall-clock moment in the person's zone."""
+        return datetime.combine(day, clock, tzinfo=self.zone)
+
+    def uid(self, *parts: str | int) -> str:
+        """A stable UID for one event of this person's calendar."""
+        name = "/".join(str(part) for part in (self.key, *parts))
+        return str(uuid.uuid5(_UID_NAMESPACE, name))
+
+    @property
+    def status_line(self) -> str:
+        """Which plan version this is and whether a clinician has approved it."""
+        plan = self.plan
+        notes = {
+            "proposed": "proposed, not yet approved by a clinician",
+            "active": "approved",
+            "held": "on hold: ask your clinician before the next change",
+        }
+        return f"Plan version {plan.version} ({notes.get(plan.status, plan.status)})."
+
+
+def calendar_ics(
+    plan: PlanVersion,
+    profile: Profile,
+    *,
+    generated_at: datetime,
+    checkin_clock: str = "08:00",
+    checkin_days_after_end: int = CHECKIN_DAYS_AFTER_END,
+    refill_days_before: int = 5,
+    alarm_minutes_before: int = 0,
+    until: date | None = None,
+    calendar_key: str | None = None,
+) -> bytes:
+    """The plan's reminders as an iCalendar file (bytes, CRLF lines, UTF-8).
+
+    Args:
+        plan: the plan version to remind of (a rejected plan is refused).
+        profile: the person; ``profile.time_zone`` places every reminder.
+        generated_at: the export moment (timezone-aware), written as every ``DTSTAMP``.
+        checkin_clock: local time ``HH:MM`` of the daily check-in reminder (and of the
+            alarms of the all-day dose-change and refill events).
+        checkin_days_after_end: days of check-ins after the plan's last step.
+        refill_days_before: how many days before a supply period runs out to remind.
+        alarm_minutes_before: how early each dose alarm fires (0: at the dose time).
+        until: the last day the calendar covers (inclusive); None for the whole plan.
+        calendar_key: what tells one person's calendar from another's in the UIDs (the
+            stored person id); defaults to ``profile.label``.
+
+    Raises:
+        InputError: an unknown time zone, a bad clock or number, or a naive
+            ``generated_at``; the message names the field.
+
+    A dose that repeats after the plan's last step (a final step with doses) has no end
+    unless ``until`` is given. A reader that uses the ``VTIMEZONE`` rather than its own copy
+    of the IANA zone knows the zone's changes from 1970 to 2038, or to two years after the
+    last dated event if that is later.
+    """
+    context = _context(
+        plan,
+        profile,
+        generated_at=generated_at,
+        checkin_clock=checkin_clock,
+        checkin_days_after_end=checkin_days_after_end,
+        refill_days_before=refill_days_before,
+        alarm_minutes_before=alarm_minutes_before,
+        until=until,
+        calendar_key=calendar_key,
+    )
+    calendar = _calendar(context, profile)
+    events = [
+        *_dose_events(context),
+        _checkin_event(context),
+        *_change_events(context),
+        *_refill_events(context),
+    ]
+    for event in events:
+        calendar.add_component(event)
+    _add_zone(calendar, context)
+    # to_ical() is untyped (Any); it returns the encoded bytes.
+    return bytes(calendar.to_ical())
+
+
+# --- input checks ------------------------------------------------------------------------
+
+
+def _context(
+    plan: PlanVersion,
+    profile: Profile,
+    *,
+    generated_at: datetime,
+    checkin_clock: str,
+    checkin_days_after_end: int,
+    refill_days_before: int,
+    alarm_minutes_before: int,
+    until: date | None,
+    calendar_key: str | None,
+) -> _Context:
+    """Check every input and gather them (errors name the field)."""
+    if plan.status == "rejected":
+        raise InputError(f"plan version {plan.version} was rejected: export the plan in force")
+    if generated_at.tzinfo is None or generated_at.utcoffset() is None:
+        raise InputError("generated_at must be timezone-aware (for example UTC)")
+    _check_days("checkin_days_after_end", checkin_days_after_end)
+    _check_days("refill_days_before", refill_days_before)
+    if not 0 <= alarm_minutes_before <= _MINUTES_PER_DAY:
+        raise InputError(
+            f"alarm_minutes_before must be 0 to {_MINUTES_PER_DAY}, got {alarm_minutes_before}"
+        )
+    first = plan.steps[0].start
+    if until is not None and until < first:
+        raise InputError(f"until {until.isoformat()} is before the plan starts ({first})")
+    checkin_end = plan.end + timedelta(days=checkin_days_after_end)
+    return _Context(
+        plan=plan,
+        zone=_zone(profile.time_zone),
+        stamp=generated_at.astimezone(UTC),
+        key=profile.label if calendar_key is None else calendar_key,
+        checkin=_clock("checkin_clock", checkin_clock),
+        checkin_end=checkin_end if until is None else until,
+        refill_days_before=refill_days_before,
+        alarm_before=timedelta(minutes=alarm_minutes_before),
+        until=until,
+    )
+
+
+def _zone(name: str) -> ZoneInfo:
+    """The IANA zone called ``name``, or an InputError naming ``time_zone``."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError) as error:  # OSError: a folder name
+        raise InputError(
+            f"time_zone {name!r} is not a known IANA time zone name (such as Europe/London)"
+        ) from error
+
+
+def _clock(name: str, text: str) -> time:
+    """A 24-hour ``HH:MM`` clock time, or an InputError naming the field."""
+    hours, _, minutes = text.partition(":")
+    ok = all(len(part) == 2 and part.isascii() and part.isdigit() for part in (hours, minutes))  # noqa: PLR2004 -- two digits each
+    if not ok or int(hours) > 23 or int(minutes) > 59:  # noqa: PLR2004 -- the clock's limits
+        raise InputError(f"{name} must be a 24-hour clock time HH:MM, got {text!r}")
+    return time(int(hours), int(minutes))
+
+
+def _check_days(name: str, days: int) -> None:
+    if days < 0:
+        raise InputError(f"{name} cannot be negative, got {days}")
+
+
+# --- the calendar ------------------------------------------------------------------------
+
+
+def _calendar(context: _Context, profile: Profile) -> Calendar:
+    """An empty calendar named after the plan, with a deterministic UID."""
+    plan = context.plan
+    calendar = Calendar.new(
+        prodid=PRODID,
+        method="PUBLISH",
+        name=f"taperline: {drug_label(plan.drug)} plan v{plan.version} ({plan.status})",
+        description=(
+            f"Reminders from a {drug_label(plan.drug)} taper plan. {context.status_line} "
+            "Follow your prescriber's advice. Never stop a benzodiazepine abruptly."
+        ),
+        uid=context.uid("calendar"),
+    )
+    calendar.add("X-WR-TIMEZONE", profile.time_zone)
+    return calendar
+
+
+def _add_zone(calendar: Calendar, context: _Context) -> None:
+    """Add the VTIMEZONE that the events' TZID names, covering every event."""
+    # From icalendar's default first date (1970), not the plan's: readers such as vobject
+    # (and the CalDAV servers built on it) compare a VTIMEZONE with UTC over 2000-2020 and
+    # take one without transitions there for UTC, which moves every dose after a change.
+    last = max(context.checkin_end, context.plan.end) + _ZONE_MARGIN
+    calendar.add_missing_timezones(last_date=max(last, Timezone.DEFAULT_LAST_DATE))
+    missing = calendar.get_missing_tzids()
+    if missing:
+        raise InputError(f"time_zone {sorted(missing)[0]!r} cannot be written as a VTIMEZONE")
+    for vtimezone in calendar.timezones:
+        for observance in vtimezone.subcomponents:
+            if isinstance(observance, TimezoneStandard | TimezoneDaylight):
+                _fix_onsets(observance, context.zone)
+
+
+def _fix_onsets(observance: TimezoneStandard | TimezoneDaylight, zone: ZoneInfo) -> None:
+    """Write an observance's onsets as RFC 5545 3.6.5 wants: local time in the *old* offset.
+
+    icalendar 7.3 writes a spring-forward onset in the new offset (New York's 2027-03-14
+    02:00 EST as 03:00), an hour late for readers that use the VTIMEZONE (vobject, for one).
+    Each onset then goes on its own RDATE line (RFC 5545 allows a list or several lines).
+    """
+    before, after = observance.TZOFFSETFROM, observance.TZOFFSETTO
+    if before == after:
+        return
+    observance.DTSTART = _onset(observance.DTSTART, before, after, zone)
+    onsets = [_onset(day, before, after, zone) for day, _ in observance.rdates]
+    # One RDATE line per onset: vobject reads only the first value of a comma list.
+    del observance.rdates
+    for onset in onsets:
+        observance.add("RDATE", onset)
+
+
+def _onset(written: datetime, before: timedelta, after: timedelta, zone: ZoneInfo) -> datetime:
+    """The zone's real change from ``before`` to ``after`` near ``written``, in ``before``.
+
+    ``written`` is read as wall time in either offset; the reading at which the zone's
+    offset does change is kept (so a library that writes it right is left alone).
+    """
+    for wall_offset in (before, after):
+        moment = (written - wall_offset).replace(tzinfo=UTC)
+        if _offset(moment - _SECOND, zone) == before and _offset(moment, zone) == after:
+            return (moment + before).replace(tzinfo=None)
+    return written
+
+
+def _offset(moment: datetime, zone: ZoneInfo) -> timedelta | None:
+    """The zone's UTC offset at an aware ``moment``."""
+    return moment.astimezone(zone).utcoffset()
+
+
+def _event(
+    context: _Context,
+    uid: str,
+    summary: str,
+    description: str,
+    start: date | datetime,
+    *,
+    kind: str,
+) -> Event:
+    """A private, non-blocking event: timed (15 min) at a datetime, all-day at a date.
+
+    Its categories are ``taperline`` and ``kind`` (Dose, Check-in, Dose change, Refill), so
+    that calendar apps can filter them.
+    """
+    timed = isinstance(start, datetime)
+    event = Event.new(
+        uid=uid,
+        stamp=context.stamp,
+        summary=summary,
+        description=description,
+        start=start,
+        end=None if timed else start + timedelta(days=1),
+        sequence=context.plan.version,
+        transparency=TRANSP.TRANSPARENT,
+        classification=CLASS.PRIVATE,
+        categories=["taperline", kind],
+    )
+    if timed:
+        event.DURATION = _DOSE_EVENT
+    return event
+
+
+def _alarm(text: str, trigger: timedelta) -> Alarm:
+    """A DISPLAY alarm ``trigger`` after the event's start (negative: before)."""
+    return Alarm.new_display(description=text, trigger=trigger)
+
+
+def _all_day_alarm(context: _Context, text: str) -> Alarm:
+    """An alarm at the check-in time on the day of an all-day event."""
+    clock = context.checkin
+    return _alarm(text, timedelta(hours=clock.hour, minutes=clock.minute))
+
+
+# --- dose reminders ----------------------------------------------------------------------
+
+
+def _dose_events(context: _Context) -> list[Event]:
+    """One recurring event per dose time of each step that has doses."""
+    steps = context.plan.steps
+    events: list[Event] = []
+    for index, step in enumerate(steps):
+        if not context.within(step.start):
+            continue
+        following = steps[index + 1].start if index + 1 < len(steps) else None
+        last = _last_day(context, following)
+        events.extend(
+            _dose_event(context, index, number, last) for number in range(len(step.doses))
+        )
+    return events
+
+
+def _last_day(context: _Context, following: date | None) -> date | None:
+    """The last day of a step that ends before ``following`` (None: no end)."""
+    last = None if following is None else following - timedelta(days=1)
+    if context.until is not None:
+        last = context.until if last is None else min(last, context.until)
+    return last
+
+
+def _dose_event(context: _Context, index: int, number: int, last: date | None) -> Event:
+    """The recurring reminder of dose ``number`` of step ``index``, to ``last`` (inclusive)."""
+    step = context.plan.steps[index]
+    dose = step.doses[number]
+    clock = _clock("clock", dose.clock)
+    summary = f"{drug_label(dose.drug)} {fmt(dose.amount)}"
+    event = _event(
+        context,
+        context.uid("step", index, "dose", number),
+        summary,
+        _dose_description(context, step, dose),
+        context.at(step.start, clock),
+        kind="Dose",
+    )
+    rule: dict[str, object] = {"FREQ": "DAILY"}
+    if step.every_other_day:
+        rule["INTERVAL"] = 2
+    if last is not None:
+        # RFC 5545 3.3.10: with a TZID start, UNTIL is the UTC moment of the last dose.
+        rule["UNTIL"] = context.at(last, clock).astimezone(UTC)
+    event.add("RRULE", rule)
+    event.add_component(_alarm(f"Time for your dose: {summary}", -context.alarm_before))
+    return event
+
+
+def _dose_description(context: _Context, step: RecordStep, dose: RecordDose) -> str:
+    """How to make the dose, when the step applies, and why."""
+    lines = [f"{dose.clock}: {drug_label(dose.drug)} {fmt(dose.amount)}.", *dose.instructions]
+    if step.every_other_day:
+        lines.append(f"Every other day, counting from {step.start.isoformat()}.")
+    lines.extend(_rule_lines(step))
+    lines.append(context.status_line)
+    return "\n".join(lines)
+
+
+def _rule_lines(step: RecordStep) -> list[str]:
+    """The step's rule, source and note, where the plan gives them."""
+    lines = []
+    if step.rule:
+        lines.append(f"Rule: {step.rule}.")
+    if step.source:
+        lines.append(f"Source: {step.source}.")
+    if step.note:
+        lines.append(step.note)
+    return lines
+
+
+# --- check-in ----------------------------------------------------------------------------
+
+
+def _checkin_event(context: _Context) -> Event:
+    """The daily check-in reminder, from the plan's first day to the check-in end."""
+    first = context.plan.steps[0].start
+    event = _event(
+        context,
+        context.uid("checkin"),
+        "taperline check-in",
+        (
+            "Log last night's sleep, the doses you took, your mood and anxiety, and any "
+            f"withdrawal symptoms: it takes under a minute.\n{context.status_line}"
+        ),
+        context.at(first, context.checkin),
+        kind="Check-in",
+    )
+    until = context.at(max(first, context.checkin_end), context.checkin)
+    event.add("RRULE", {"FREQ": "DAILY", "UNTIL": until.astimezone(UTC)})
+    event.add_component(_alarm("Time for your taperline check-in", timedelta(0)))
+    return event
+
+
+# --- dose changes ------------------------------------------------------------------------
+
+
+def _change_events(context: _Context) -> list[Event]:
+    """An all-day event on the first day of every step after the first."""
+    steps = context.plan.steps
+    return [
+        _change_event(context, index, steps[index - 1], step)
+        for index, step in enumerate(steps)
+        if index > 0 and context.within(step.start)
+    ]
+
+
+def _change_event(context: _Context, index: int, previous: RecordStep, step: RecordStep) -> Event:
+    """The dose change at the start of ``step``: the new daily dose of every drug."""
+    summary = f"Dose change: {_daily_text(previous, step)}"
+    lines = [f"From {step.start.isoformat()}: {_daily_text(previous, step)}."]
+    for dose in step.doses:
+        lines.extend(
+            (f"{dose.clock}: {drug_label(dose.drug)} {fmt(dose.amount)}.", *dose.instructions)
+        )
+    if not step.doses:
+        lines.append("No more doses: keep up the daily check-ins.")
+    lines.extend(_rule_lines(step))
+    lines.append(context.status_line)
+    uid = context.uid("step", index, "change")
+    event = _event(context, uid, summary, "\n".join(lines), step.start, kind="Dose change")
+    event.add_component(_all_day_alarm(context, summary))
+    return event
+
+
+def _daily_text(previous: RecordStep, step: RecordStep) -> str:
+    """The new daily dose of each drug in ``previous`` or ``step`` (0 mg when stopped).
+
+    >>> from datetime import date
+    >>> old = RecordStep(date(2027, 1, 4), (RecordDose("22:00", "clonazepam", Mass.of_mg(1)),))
+    >>> new = RecordStep(date(2027, 1, 18), (
+    ...     RecordDose("08:00", "clonazepam", Mass.of_mg("0.5")),
+    ...     RecordDose("22:00", "diazepam", Mass.of_mg(10)),
+    ... ))
+    >>> _daily_text(old, new)
+    'clonazePAM 0.5 mg + diazePAM 10 mg a day'
+    >>> _daily_text(new, RecordStep(date(2027, 2, 1), ()))
+    'clonazePAM 0 mg + diazePAM 0 mg a day'
+    """
+    totals = step.daily_by_drug()
+    drugs = dict.fromkeys([*previous.daily_by_drug(), *totals])
+    parts = [f"{drug_label(drug)} {fmt(totals.get(drug, Mass.zero()))}" for drug in drugs]
+    return " + ".join(parts) + (" every other day" if step.every_other_day else " a day")
+
+
+# --- refills -----------------------------------------------------------------------------
+
+
+def _refill_events(context: _Context) -> list[Event]:
+    """A reminder before each supply period runs out, with the next period's supply.
+
+    After the last period nothing is collected, unless the plan's last step still has
+    doses: then the reminder asks for more supply rather than let the doses stop.
+    """
+    periods = list(_periods(context.plan.supply).items())
+    events = []
+    for number, ((start, runs_out), _lines) in enumerate(periods):
+        day = max(runs_out - timedelta(days=context.refill_days_before), start)
+        if not context.within(day):
+            continue
+        if number + 1 < len(periods):
+            collect = periods[number + 1][1]
+        elif _doses_after(context.plan, runs_out):
+            collect = []
+        else:
+            continue
+        events.append(_refill_event(context, number, day, runs_out, collect))
+    return events
+
+
+def _periods(supply: Sequence[RecordSupply]) -> dict[tuple[date, date], list[RecordSupply]]:
+    """Supply lines grouped by period ``[start, end)``, in date order."""
+    periods: dict[tuple[date, date], list[RecordSupply]] = {}
+    for line in sorted(supply, key=lambda s: (s.period_start, s.period_end)):
+        periods.setdefault((line.period_start, line.period_end), []).append(line)
+    return periods
+
+
+def _doses_after(plan: PlanVersion, day: date) -> bool:
+    """Whether the step in force on ``day`` still has doses (the supply must go on)."""
+    step = plan.step_on(day)
+    return step is not None and bool(step.doses)
+
+
+def _refill_event(
+    context: _Context, number: int, day: date, runs_out: date, collect: Sequence[RecordSupply]
+) -> Event:
+    """The refill reminder on ``day`` for a supply that runs out on ``runs_out``."""
+    if collect:
+        drugs = " and ".join(dict.fromkeys(drug_label(line.drug) for line in collect))
+        summary = f"Refill: collect {drugs} before {runs_out.isoformat()}"
+        end = collect[0].period_end - timedelta(days=1)
+        lines = [
+            f"Your supply runs out on {runs_out.isoformat()}. Collect for "
+            f"{runs_out.isoformat()} to {end.isoformat()}:",
+            *(f"- {_supply_text(line)}" for line in collect),
+        ]
+    else:
+        summary = f"Refill: ask your prescriber for supply after {runs_out.isoformat()}"
+        lines = [
+            f"Your supply runs out on {runs_out.isoformat()} and the plan goes on: ask your "
+            "prescriber for the next supply. Never stop a benzodiazepine abruptly."
+        ]
+    lines.append(context.status_line)
+    uid = context.uid("supply", number, "refill")
+    event = _event(context, uid, summary, "\n".join(lines), day, kind="Refill")
+    event.add_component(_all_day_alarm(context, summary))
+    return event
+
+
+def _supply_text(line: RecordSupply) -> str:
+    """One line to collect, e.g. 'clonazePAM ODT 0.125 mg: 28 ODTs'.
+
+    >>> from decimal import Decimal
+    >>> _supply_text(RecordSupply(date(2027, 1, 4), date(2027, 2, 1), "clonazepam",
+    ...                          "tablet 0.5 mg (scored)", Decimal("14"), "tablet"))
+    'clonazePAM tablet 0.5 mg (scored): 14 tablets'
+    """
+    count = fmt_number(line.count)
+    unit = _UNIT_NAMES.get(line.unit, line.unit)
+    plural = unit if count == "1" or unit == "mL" else unit + "s"
+    return f"{drug_label(line.drug)} {line.product}: {count} {plural}"
