@@ -301,8 +301,10 @@ from taperline.core.record import DoseRecord  # noqa: E402 -- likewise
 
 #: Free text as people type it, often with what CSV must quote: commas, quotes, line breaks
 #: (LF, CRLF, lone CR), leading formula signs and apostrophes, semicolons and non-ASCII.
+#: Text as people type it: anything but NUL, which stored text refuses (journal.check_text).
+stored_text = st.characters(codec="utf-8", exclude_characters="\x00")
 csv_texts = st.one_of(
-    st.text(max_size=60),
+    st.text(stored_text, max_size=60),
     st.lists(st.sampled_from([*",\"'\n\r\t =+-@;aZ0é—😀", "\r\n"]), max_size=30).map("".join),
 )
 
@@ -375,7 +377,7 @@ time_zones = st.sampled_from(
     ["UTC", "Europe/London", "America/New_York", "Australia/Lord_Howe", "Pacific/Chatham"]
 )
 #: Short non-empty names as the core keeps them (stripped).
-record_names = st.text(min_size=1, max_size=20).map(str.strip).filter(bool)
+record_names = st.text(stored_text, min_size=1, max_size=20).map(str.strip).filter(bool)
 
 #: Profiles with any zone, band, conditions, other medicines and label (empty included).
 profiles = st.builds(
@@ -384,7 +386,7 @@ profiles = st.builds(
     st.sampled_from([None, *AGE_BANDS]),
     st.lists(record_names, max_size=3).map(tuple),
     st.lists(record_names, max_size=3).map(tuple),
-    st.text(max_size=30),
+    st.text(stored_text, max_size=30),
 )
 
 #: Masses a float cannot carry exactly (20 significant digits) as well as everyday ones.

@@ -529,7 +529,7 @@ BAD_DOSE_CELLS = [
         {"taken_at": "2027-01-05T22:10+01:00"},
         "taken_at: '2027-01-05T22:10+01:00' has a time zone",
     ),
-    ({"taken_at": "2027-01-07T10:00"}, "taken_at 2027-01-07 10:00 is more than 12 h from"),
+    ({"taken_at": "2027-01-07T10:00"}, "taken_at 2027-01-07 10:00 is more than a day from"),
     ({"status": "skipped"}, "status: 'skipped' is unknown: use one of taken, late, missed, extra"),
     ({"amount_mg": ""}, "amount_mg: is empty but taken_at is filled; a taken dose needs both"),
     ({"taken_at": ""}, "taken_at: is empty but amount_mg is filled; a taken dose needs both"),

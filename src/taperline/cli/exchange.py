@@ -174,3 +174,61 @@ def export_ics(**o: Any) -> None:
     out: Path = o["out_path"]
     out.write_bytes(data)
     click.echo(f"Calendar written to {out} (plan version {plan.version}).")
+
+
+# --- FHIR R4 ---------------------------------------------------------------------------------
+
+
+@export.command("fhir")
+@_out_option("bundle.json")
+@person_option
+def export_fhir(**o: Any) -> None:
+    """Write your whole record as a FHIR R4 Bundle (collection): plan, doses, nights, scores.
+
+    The Patient is pseudonymous (your profile's label). Plan steps are MedicationRequests
+    with RxNorm codes where known, the dose log MedicationAdministrations, each night an
+    Observation (LOINC 93832-4 sleep duration), PHQ-9 and GAD-7 QuestionnaireResponses and
+    Observations, and findings Flags.
+    """
+    import json
+
+    from taperline.adapters.fhir import export_bundle
+    from taperline.core.review import review
+    from taperline.service import local_today
+
+    store = open_store()
+    person_id = person(store, o["person_id"])
+    moment = now()
+    record = store.record(person_id)
+    findings = review(record, local_today(record.profile.time_zone, moment)).findings
+    bundle = export_bundle(record, findings, generated_at=moment)
+    out: Path = o["out_path"]
+    out.write_text(json.dumps(bundle, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    click.echo(f"FHIR bundle written to {out} ({len(bundle['entry'])} resources).")
+
+
+@import_.command("fhir")
+@click.argument("path", type=_IN, metavar="FILE")
+def import_fhir(**o: Any) -> None:
+    """Import a FHIR R4 Bundle made by `taperline export fhir` as a new person.
+
+    The bundle is validated first; the whole record is written in one transaction, or
+    nothing if anything is wrong. Findings are not imported: they are computed again.
+    """
+    import json
+
+    from taperline.adapters.fhir import import_bundle
+
+    path: Path = o["path"]
+    try:
+        bundle = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InputError(f"{path} is not a JSON file: {error}") from None
+    if not isinstance(bundle, dict):
+        raise InputError(f"{path} does not hold a FHIR Bundle object")
+    record = import_bundle(bundle)
+    person_id = open_store().import_record(record)
+    click.echo(
+        f"Imported person {person_id}: {len(record.checkins)} check-ins, {len(record.doses)}"
+        f" doses, {len(record.scores)} questionnaires, {len(record.plans)} plan versions."
+    )

@@ -36,6 +36,7 @@ __all__ = [
     "SleepDiary",
     "TakenDose",
     "TimeOfDay",
+    "check_text",
     "night_times",
     "validate_not_future",
 ]
@@ -74,6 +75,17 @@ MAX_DRINKS: Final = 40
 MAX_TIME_IN_BED: Final = timedelta(hours=24)
 MAX_SHIFT_MIN: Final = 120  # the largest daylight-saving change in use is 1 h; 2 h in history
 _NOON: Final = time(12, 0)
+
+
+def check_text(name: str, *values: str) -> None:
+    """Refuse text that cannot be stored: a NUL character, or a lone surrogate (not UTF-8)."""
+    for value in values:
+        if "\x00" in value:
+            raise CheckInError(f"{name} contains a NUL character; remove it")
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            raise CheckInError(f"{name} is not valid Unicode text") from None
 
 
 def _hhmm(value: datetime) -> str:
@@ -249,6 +261,7 @@ class CheckIn:
                 f" {', '.join(RED_FLAG_EVENTS)}"
             )
         object.__setattr__(self, "events", frozenset(self.events))
+        check_text("notes", self.notes)
         self._check_doses()
 
     def _check_sleep(self) -> None:

@@ -27,7 +27,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Final, Literal, get_args
 
 from taperline.core.instruments import InstrumentScore
-from taperline.core.journal import CheckIn, TakenDose
+from taperline.core.journal import CheckIn, TakenDose, check_text
 from taperline.core.quantity import Mass, fmt
 from taperline.errors import InputError
 
@@ -122,6 +122,9 @@ class Profile:
         )
         if len(self.label) > MAX_NAME:
             raise InputError(f"label is longer than {MAX_NAME} characters")
+        check_text("label", self.label)
+        check_text("conditions", *self.conditions)
+        check_text("other_medicines", *self.other_medicines)
 
     @property
     def age_years(self) -> int | None:
@@ -164,6 +167,7 @@ class DoseRecord:
             )
         if len(self.note) > MAX_TEXT or len(self.units) > MAX_NAME:
             raise InputError("note or units text is too long")
+        check_text("dose", self.drug, self.units, self.note)
 
     def status(self, late_after_h: float = 2.0) -> DoseStatus:
         """taken, late (more than ``late_after_h`` after its time), missed or extra."""
@@ -197,6 +201,7 @@ class RecordDose:
         _check_clock("clock", self.clock)
         if self.amount.mg <= 0:
             raise InputError(f"a plan dose must be above zero, got {fmt(self.amount)}")
+        check_text("plan dose", self.drug, *self.instructions)
 
     @property
     def clock_h(self) -> float:
@@ -275,6 +280,13 @@ class PlanVersion:
             raise InputError("proposed_by is empty: say who proposed the plan")
         if len(self.reason) > MAX_TEXT:
             raise InputError(f"reason is longer than {MAX_TEXT} characters")
+        check_text("plan", self.drug, self.strategy, self.proposed_by, self.reason)
+        check_text("plan", self.decided_by or "", *self.warnings)
+        check_text("plan", *self.assumptions.keys(), *self.assumptions.values())
+        for step in self.steps:
+            check_text("plan step", step.rule, step.source, step.note)
+        for line in self.supply:
+            check_text("plan supply", line.drug, line.product, line.unit)
         object.__setattr__(self, "assumptions", MappingProxyType(dict(self.assumptions)))
 
     @property

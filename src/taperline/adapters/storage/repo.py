@@ -416,6 +416,11 @@ class Store:
                         table.c.person_id == person_id, table.c.wake_date == checkin.wake_date
                     )
                 ).scalar()
+                if same_day is not None and idempotency_key is not None:
+                    # A twin submit with this key may have committed since the lookup above.
+                    twin = _by_key(c, table, person_id, idempotency_key)
+                    if twin is not None:
+                        return Saved(twin, created=False)
                 if same_day is not None and not replace:
                     raise ConflictError(
                         f"there is already a check-in for {checkin.wake_date.isoformat()};"
@@ -750,20 +755,25 @@ class Store:
         dose_rows = [{**_dose_row(d, tz), "created_at_utc": now} for d in record.doses]
         score_rows = [_score_row(s) | {"created_at_utc": now} for s in record.scores]
         plan_rows = [_plan_row(plan) | {"created_at_utc": now} for plan in record.plans]
-        with self._write() as c:
-            person_id = int(
-                c.execute(
-                    insert(t.persons).values(person_row).returning(t.persons.c.id)
-                ).scalar_one()
-            )
-            for table, rows in (
-                (t.checkins, checkin_rows),
-                (t.dose_log, dose_rows),
-                (t.instrument_scores, score_rows),
-                (t.plan_versions, plan_rows),
-            ):
-                if rows:
-                    c.execute(insert(table), [row | {"person_id": person_id} for row in rows])
+        try:
+            with self._write() as c:
+                person_id = int(
+                    c.execute(
+                        insert(t.persons).values(person_row).returning(t.persons.c.id)
+                    ).scalar_one()
+                )
+                for table, rows in (
+                    (t.checkins, checkin_rows),
+                    (t.dose_log, dose_rows),
+                    (t.instrument_scores, score_rows),
+                    (t.plan_versions, plan_rows),
+                ):
+                    if rows:
+                        c.execute(insert(table), [row | {"person_id": person_id} for row in rows])
+        except IntegrityError:
+            raise ConflictError(
+                "the record holds a day, questionnaire or plan version twice; nothing was imported"
+            ) from None
         return person_id
 
 

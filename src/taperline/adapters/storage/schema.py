@@ -100,7 +100,7 @@ class ExactDecimal(TypeDecorator[Decimal]):
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         """NUMERIC where the database has it."""
         if dialect.name == "postgresql":
-            return dialect.type_descriptor(Numeric(18, 9, asdecimal=True))
+            return dialect.type_descriptor(Numeric(asdecimal=True))  # unbounded: exact
         return dialect.type_descriptor(String(40))
 
     def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:

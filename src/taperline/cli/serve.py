@@ -1,0 +1,122 @@
+"""`taperline serve`: run the web app with uvicorn (migrating the database first).
+
+Settings come from ``TAPERLINE_*`` variables (see :mod:`taperline.web.settings`). With
+``--demo`` the database defaults to its own file (``taperline-demo.db``), never your real
+journal, and the demo accounts get new passwords, printed here.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+import click
+
+from taperline.cli.main import fail
+
+if TYPE_CHECKING:
+    from taperline.web.demo import DemoAccounts
+
+EPILOG = """\b
+Examples:
+  taperline serve                      # http://127.0.0.1:8000, your own database
+  taperline serve --demo               # a demo clinician and patient with five weeks of data
+  TAPERLINE_ENV=production TAPERLINE_SECRET_KEY=... \\
+      TAPERLINE_DATABASE_URL=postgresql+psycopg://... taperline serve --workers 2
+"""
+
+
+def _demo_url() -> str:
+    from platformdirs import user_data_path
+
+    folder = user_data_path("taperline", appauthor=False, ensure_exists=True)
+    return f"sqlite:///{folder / 'taperline-demo.db'}"
+
+
+def _shown(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _log_config() -> dict[str, object]:
+    """Uvicorn's logging, plus taperline's own access and error logs on the same handler."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["taperline"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
+
+
+def _print_demo(accounts: DemoAccounts) -> None:
+    made = "made" if accounts.created else "ready (new passwords)"
+    click.echo(f"taperline: demo accounts {made}; the data is marked 'demo data':")
+    click.echo(f"  clinician  {accounts.clinician_email}  password {accounts.clinician_password}")
+    click.echo(f"  patient    {accounts.patient_email}  password {accounts.patient_password}")
+
+
+@click.command(epilog=EPILOG)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port."
+)
+@click.option(
+    "--demo/--no-demo",
+    default=False,
+    show_default=True,
+    help="Create demo accounts with demo data (development only; own database file).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes (use PostgreSQL for more than one busy worker).",
+)
+def serve(host: str, port: int, demo: bool, workers: int) -> None:  # noqa: FBT001 -- Click passes flags by name
+    """Serve the web app for patients and clinicians (and its JSON API under /api/).
+
+    Migrates the database, then serves until stopped with Ctrl-C. Never expose a
+    development server (the default TAPERLINE_ENV) beyond your own machine.
+    """
+    import uvicorn
+
+    from taperline.adapters.storage.db import ENV_DATABASE_URL, migrate
+    from taperline.web.app import create_app
+    from taperline.web.context import build_services
+    from taperline.web.settings import Settings
+
+    environ = dict(os.environ)
+    if demo and not environ.get(ENV_DATABASE_URL, "").strip():
+        environ[ENV_DATABASE_URL] = _demo_url()
+    settings = Settings.from_env(environ)
+    if demo and not settings.development:
+        fail("--demo is for development servers only (unset TAPERLINE_ENV)")
+    services = build_services(settings)
+    migrate(services.store.engine)
+    if demo:
+        from taperline.web.demo import ensure_demo
+
+        _print_demo(ensure_demo(services))
+    services.store.engine.dispose()
+    click.echo(f"taperline: database {_shown(settings.database_url)}")
+    click.echo(f"taperline: serving on http://{host}:{port} (Ctrl-C to stop)")
+    options = {
+        "host": host,
+        "port": port,
+        "access_log": False,
+        "server_header": False,
+        "log_config": _log_config(),
+    }
+    if workers == 1:
+        uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]  # uvicorn's kwargs are typed loosely
+        return
+    os.environ[ENV_DATABASE_URL] = settings.database_url  # the workers read their settings
+    uvicorn.run(
+        "taperline.web.app:create_app_from_env",
+        factory=True,
+        workers=workers,
+        **options,  # type: ignore[arg-type]  # as above
+    )
