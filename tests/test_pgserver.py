@@ -182,10 +182,12 @@ def test_stop_falls_back_to_signals_when_pg_ctl_does_nothing(
     assert not server.base_dir.exists()
 
 
-def test_atexit_safety_net_stops_servers_left_running() -> None:
+def test_atexit_safety_net_stops_servers_left_running(monkeypatch: pytest.MonkeyPatch) -> None:
     server = pgserver.start_server()
     try:
         assert pgserver._live_servers.get(id(server)) is server
+        # Only this server: the session's shared server (pg_server) must keep running.
+        monkeypatch.setattr(pgserver, "_live_servers", {id(server): server})
         pgserver._stop_leftover_servers()
         assert not process_alive(server.pid)
         assert not server.base_dir.exists()
