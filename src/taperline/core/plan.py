@@ -30,6 +30,7 @@ from taperline.core.catalogue import Drug
 from taperline.core.pk import PKParams, steady_state, steady_state_occupancy
 from taperline.core.products import Composition, DoseSolver, Product, dose_solver
 from taperline.core.quantity import Mass, Volume, fmt, fmt_number
+from taperline.core.record import RecordSupply as SupplyLine
 from taperline.core.regimen import ScheduledDose, daily_total, validate_schedule
 from taperline.core.strategies import CustomStep, Strategy, nice_diazepam_bands
 from taperline.errors import InputError, SafetyError
@@ -156,18 +157,6 @@ class PlanStep:
     def drugs(self) -> tuple[str, ...]:
         """The drugs taken in this step, in dose order."""
         return tuple(dict.fromkeys(dose.drug for dose in self.doses))
-
-
-@dataclass(frozen=True, slots=True)
-class SupplyLine:
-    """What to dispense for one period: product and count (tablets, capsules or mL)."""
-
-    period_start: date
-    period_end: date
-    drug: str
-    product: str
-    count: Decimal
-    unit: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -236,7 +236,10 @@ class RecordStep:
 
 @dataclass(frozen=True, slots=True)
 class RecordSupply:
-    """What to collect for one period of the plan."""
+    """What to dispense for one period: product and count (tablets, capsules or mL).
+
+    The planner makes these (``taperline.core.plan`` calls them ``SupplyLine``).
+    """
 
     period_start: date
     period_end: date
@@ -329,11 +332,7 @@ def record_from_plan(plan: Plan) -> tuple[RecordStep, ...]:
 
 def plan_steps(plan: Plan) -> tuple[tuple[RecordStep, ...], tuple[RecordSupply, ...]]:
     """Stored steps and supply lines of a planner result."""
-    supply = tuple(
-        RecordSupply(s.period_start, s.period_end, s.drug, s.product, s.count, s.unit)
-        for s in plan.supply
-    )
-    return record_from_plan(plan), supply
+    return record_from_plan(plan), tuple(plan.supply)
 
 
 def schedule_on(version: PlanVersion | None, day: date) -> tuple[RecordDose, ...]:
