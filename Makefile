@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
-	$(VENV)/bin/taperline simulate clonazepam --dose "0.5 mg" --at 22:00 --days 28
+	$(VENV)/bin/taperline serve --demo
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -32,6 +32,7 @@ test: lint
 bench: install
 	$(PY) bench/pk_population.py
 	$(PY) bench/plan.py
+	$(PY) bench/journal.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

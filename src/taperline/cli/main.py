@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("taperline.cli.report", "report"),
     "export": ("taperline.cli.exchange", "export"),
     "import": ("taperline.cli.exchange", "import_"),
+    "serve": ("taperline.cli.serve", "serve"),
 }
 
 EXIT_OK = 0

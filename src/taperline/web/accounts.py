@@ -1,0 +1,654 @@
+"""Storage of users, sessions, shares, the audit log, attempts and acknowledgements.
+
+SQLAlchemy Core on the app's one engine (the journal's :class:`~taperline.adapters.storage.
+repo.Store` shares it). Every write is one transaction that takes SQLite's write lock at
+``BEGIN`` (the ``taperline_write`` execution option), like the Store's.
+
+Every query that touches a share or a session names its owner, so a caller cannot reach
+another user's row by passing its id: a row that is not the caller's is "not found".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import Connection, Engine, Row, and_, delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from taperline.adapters.storage import accounts_schema as a
+from taperline.errors import ConflictError, NotFoundError
+from taperline.web.security import Throttle
+
+__all__ = [
+    "Accounts",
+    "AuditEntry",
+    "Invite",
+    "PatientLink",
+    "Role",
+    "SessionInfo",
+    "ShareView",
+    "User",
+]
+
+Role = Literal["patient", "clinician"]
+AttemptKind = Literal["signin", "invite"]
+_AUDIT_LIMIT = 500
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A signed-up person or clinician (never the password hash)."""
+
+    id: int
+    email: str
+    role: Role
+    person_id: int | None
+    display_name: str
+    created_at: datetime
+    last_login_at: datetime | None
+    failed_logins: int
+
+    @property
+    def is_patient(self) -> bool:
+        """A patient (has a record)."""
+        return self.role == "patient" and self.person_id is not None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionInfo:
+    """A server-side session (the token itself is never stored)."""
+
+    id: int
+    token_hash: str
+    user_id: int
+    created_at: datetime
+    last_seen_at: datetime
+    user_agent: str
+    address: str
+    revoked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ShareView:
+    """A patient's share with one clinician, as the patient sees it."""
+
+    id: int
+    clinician_name: str
+    clinician_email: str
+    accepted_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    """A clinician's invite that no patient has used yet."""
+
+    id: int
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PatientLink:
+    """A patient who shares their record with a clinician."""
+
+    person_id: int
+    display_name: str
+    shared_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One line of the audit log."""
+
+    at: datetime
+    actor: str
+    action: str
+    object: str
+
+
+def _user(row: Row[Any]) -> User:
+    return User(
+        id=row.id,
+        email=row.email,
+        role=row.role,
+        person_id=row.person_id,
+        display_name=row.display_name,
+        created_at=row.created_at_utc,
+        last_login_at=row.last_login_at_utc,
+        failed_logins=row.failed_logins,
+    )
+
+
+def _session(row: Row[Any]) -> SessionInfo:
+    return SessionInfo(
+        id=row.id,
+        token_hash=row.token_hash,
+        user_id=row.user_id,
+        created_at=row.created_at_utc,
+        last_seen_at=row.last_seen_at_utc,
+        user_agent=row.user_agent,
+        address=row.address,
+        revoked=row.revoked,
+    )
+
+
+_USER_COLUMNS = [c for c in a.users.c if c.name != "password_hash"]
+
+
+class Accounts:
+    """Users, sessions, shares, audit log, attempts and acknowledgements on one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection:
+            connection.execution_options(taperline_write=True)
+            with connection.begin():
+                yield connection
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection, connection.begin():
+            yield connection
+
+    # --- users -----------------------------------------------------------------------------
+
+    def email_taken(self, email: str) -> bool:
+        """Whether an account with this (normalised) e-mail address exists."""
+        with self._read() as c:
+            return (
+                c.execute(select(a.users.c.id).where(a.users.c.email == email)).first() is not None
+            )
+
+    def create_user(
+        self,
+        *,
+        email: str,
+        password_hash: str,
+        role: Role,
+        display_name: str,
+        person_id: int | None,
+        now: datetime,
+    ) -> User:
+        """Store a new user; a taken e-mail address is a conflict."""
+        values = {
+            "email": email,
+            "password_hash": password_hash,
+            "role": role,
+            "person_id": person_id,
+            "display_name": display_name,
+            "created_at_utc": now,
+            "failed_logins": 0,
+        }
+        try:
+            with self._write() as c:
+                new = c.execute(insert(a.users).values(values).returning(a.users.c.id)).scalar_one()
+        except IntegrityError:
+            raise ConflictError("an account with this e-mail address already exists") from None
+        return self.user(int(new))
+
+    def user(self, user_id: int) -> User:
+        """A user by id."""
+        with self._read() as c:
+            row = c.execute(select(*_USER_COLUMNS).where(a.users.c.id == user_id)).first()
+        if row is None:
+            raise NotFoundError("no such user")
+        return _user(row)
+
+    def credentials(self, email: str) -> tuple[User, str] | None:
+        """The user with this e-mail address and their password hash, if any."""
+        with self._read() as c:
+            row = c.execute(select(a.users).where(a.users.c.email == email)).first()
+        return None if row is None else (_user(row), row.password_hash)
+
+    def password_hash(self, user_id: int) -> str:
+        """A user's password hash (to confirm the password before a sensitive change)."""
+        with self._read() as c:
+            found = c.execute(
+                select(a.users.c.password_hash).where(a.users.c.id == user_id)
+            ).scalar()
+        if found is None:
+            raise NotFoundError("no such user")
+        return str(found)
+
+    def set_password(self, user_id: int, password_hash: str) -> None:
+        """Replace a user's password hash."""
+        with self._write() as c:
+            c.execute(
+                update(a.users).where(a.users.c.id == user_id).values(password_hash=password_hash)
+            )
+
+    def set_display_name(self, user_id: int, name: str) -> None:
+        """Change how the app names the user."""
+        with self._write() as c:
+            c.execute(update(a.users).where(a.users.c.id == user_id).values(display_name=name))
+
+    def login_succeeded(self, user_id: int, now: datetime) -> None:
+        """Note a successful sign-in (resets the failure counter)."""
+        with self._write() as c:
+            c.execute(
+                update(a.users)
+                .where(a.users.c.id == user_id)
+                .values(last_login_at_utc=now, failed_logins=0)
+            )
+
+    def login_failed(self, user_id: int, now: datetime) -> None:
+        """Count a failed sign-in on the account (shown to the user at the next sign-in)."""
+        with self._write() as c:
+            c.execute(
+                update(a.users)
+                .where(a.users.c.id == user_id)
+                .values(failed_logins=a.users.c.failed_logins + 1, last_failed_login_at_utc=now)
+            )
+
+    def delete_user(self, user_id: int) -> None:
+        """Remove a user and their sessions, shares, attempts and acknowledgements.
+
+        Audit lines they wrote about others keep the actor's name (``user_id`` set to NULL).
+        """
+        with self._write() as c:
+            for table, column in (
+                (a.sessions, a.sessions.c.user_id),
+                (a.shares, a.shares.c.clinician_user_id),
+                (a.login_attempts, a.login_attempts.c.user_id),
+                (a.acknowledgements, a.acknowledgements.c.user_id),
+            ):
+                c.execute(delete(table).where(column == user_id))
+            c.execute(
+                update(a.audit_log).where(a.audit_log.c.user_id == user_id).values(user_id=None)
+            )
+            c.execute(delete(a.users).where(a.users.c.id == user_id))
+
+    def delete_person_rows(self, person_id: int) -> None:
+        """Remove every account row about a person (shares, audit, acknowledgements)."""
+        with self._write() as c:
+            for table in (a.shares, a.audit_log, a.acknowledgements):
+                c.execute(delete(table).where(table.c.person_id == person_id))
+
+    # --- sessions --------------------------------------------------------------------------
+
+    def create_session(
+        self, user_id: int, token_hash: str, *, now: datetime, user_agent: str, address: str
+    ) -> int:
+        """Store a new session; returns its id."""
+        with self._write() as c:
+            new = c.execute(
+                insert(a.sessions)
+                .values(
+                    token_hash=token_hash,
+                    user_id=user_id,
+                    created_at_utc=now,
+                    last_seen_at_utc=now,
+                    user_agent=user_agent[:200],
+                    address=address[:64],
+                    revoked=False,
+                )
+                .returning(a.sessions.c.id)
+            ).scalar_one()
+        return int(new)
+
+    def session(self, token_hash: str) -> tuple[SessionInfo, User] | None:
+        """The session with this token hash and its user (revoked or not; the caller checks)."""
+        query = (
+            select(a.sessions, *(c.label(f"u_{c.name}") for c in _USER_COLUMNS))
+            .join(a.users, a.users.c.id == a.sessions.c.user_id)
+            .where(a.sessions.c.token_hash == token_hash)
+        )
+        with self._read() as c:
+            row = c.execute(query).first()
+        if row is None:
+            return None
+        user = User(
+            id=row.u_id,
+            email=row.u_email,
+            role=row.u_role,
+            person_id=row.u_person_id,
+            display_name=row.u_display_name,
+            created_at=row.u_created_at_utc,
+            last_login_at=row.u_last_login_at_utc,
+            failed_logins=row.u_failed_logins,
+        )
+        return _session(row), user
+
+    def touch_session(self, session_id: int, now: datetime) -> None:
+        """Move a session's last-seen time (the idle timeout counts from it)."""
+        with self._write() as c:
+            c.execute(
+                update(a.sessions).where(a.sessions.c.id == session_id).values(last_seen_at_utc=now)
+            )
+
+    def revoke_session(self, user_id: int, session_id: int) -> None:
+        """End one of the user's sessions; another user's session is "not found"."""
+        with self._write() as c:
+            done = c.execute(
+                update(a.sessions)
+                .where(a.sessions.c.id == session_id, a.sessions.c.user_id == user_id)
+                .values(revoked=True)
+            )
+            if done.rowcount != 1:
+                raise NotFoundError("no such session")
+
+    def revoke_sessions(self, user_id: int, *, keep: int | None = None) -> int:
+        """End all of the user's sessions except ``keep``; returns how many."""
+        condition = and_(a.sessions.c.user_id == user_id, a.sessions.c.revoked.is_(False))
+        if keep is not None:
+            condition = and_(condition, a.sessions.c.id != keep)
+        with self._write() as c:
+            return int(c.execute(update(a.sessions).where(condition).values(revoked=True)).rowcount)
+
+    def sessions_of(self, user_id: int, *, active_since: datetime) -> list[SessionInfo]:
+        """The user's unrevoked sessions seen since ``active_since``, newest first."""
+        query = (
+            select(a.sessions)
+            .where(
+                a.sessions.c.user_id == user_id,
+                a.sessions.c.revoked.is_(False),
+                a.sessions.c.last_seen_at_utc >= active_since,
+            )
+            .order_by(a.sessions.c.last_seen_at_utc.desc())
+        )
+        with self._read() as c:
+            return [_session(row) for row in c.execute(query)]
+
+    # --- shares ----------------------------------------------------------------------------
+
+    def create_invite(
+        self, clinician_id: int, code_hash: str, *, now: datetime, valid_for: timedelta
+    ) -> Invite:
+        """A new invite from a clinician (the code itself is shown once and not stored)."""
+        with self._write() as c:
+            new = c.execute(
+                insert(a.shares)
+                .values(
+                    clinician_user_id=clinician_id,
+                    code_hash=code_hash,
+                    created_at_utc=now,
+                    expires_at_utc=now + valid_for,
+                )
+                .returning(a.shares.c.id)
+            ).scalar_one()
+        return Invite(int(new), now, now + valid_for)
+
+    def invites_of(self, clinician_id: int, now: datetime) -> list[Invite]:
+        """The clinician's invites still waiting for a patient."""
+        query = (
+            select(a.shares)
+            .where(
+                a.shares.c.clinician_user_id == clinician_id,
+                a.shares.c.person_id.is_(None),
+                a.shares.c.revoked_at_utc.is_(None),
+                a.shares.c.expires_at_utc > now,
+            )
+            .order_by(a.shares.c.created_at_utc.desc())
+        )
+        with self._read() as c:
+            return [
+                Invite(row.id, row.created_at_utc, row.expires_at_utc) for row in c.execute(query)
+            ]
+
+    def cancel_invite(self, clinician_id: int, share_id: int, now: datetime) -> None:
+        """Withdraw an unused invite of this clinician."""
+        with self._write() as c:
+            done = c.execute(
+                update(a.shares)
+                .where(
+                    a.shares.c.id == share_id,
+                    a.shares.c.clinician_user_id == clinician_id,
+                    a.shares.c.person_id.is_(None),
+                    a.shares.c.revoked_at_utc.is_(None),
+                )
+                .values(revoked_at_utc=now)
+            )
+            if done.rowcount != 1:
+                raise NotFoundError("no such invite")
+
+    def accept_invite(self, code_hash: str, person_id: int, now: datetime) -> str:
+        """Share ``person_id``'s record with the clinician who made the invite; their name.
+
+        An unknown, used, withdrawn or expired code is "not found"; a clinician who already
+        sees the record is a conflict.
+        """
+        with self._write() as c:
+            row = c.execute(
+                select(a.shares.c.id, a.shares.c.clinician_user_id, a.users.c.display_name)
+                .join(a.users, a.users.c.id == a.shares.c.clinician_user_id)
+                .where(
+                    a.shares.c.code_hash == code_hash,
+                    a.shares.c.person_id.is_(None),
+                    a.shares.c.revoked_at_utc.is_(None),
+                    a.shares.c.expires_at_utc > now,
+                )
+            ).first()
+            if row is None:
+                raise NotFoundError("this invite code is unknown, used or expired")
+            if _active_share(c, row.clinician_user_id, person_id):
+                raise ConflictError("you already share your record with this clinician")
+            c.execute(
+                update(a.shares)
+                .where(a.shares.c.id == row.id)
+                .values(person_id=person_id, accepted_at_utc=now)
+            )
+            return str(row.display_name)
+
+    def revoke_share(self, person_id: int, share_id: int, now: datetime) -> None:
+        """Stop sharing: only the patient's own active share can be revoked."""
+        with self._write() as c:
+            done = c.execute(
+                update(a.shares)
+                .where(
+                    a.shares.c.id == share_id,
+                    a.shares.c.person_id == person_id,
+                    a.shares.c.revoked_at_utc.is_(None),
+                )
+                .values(revoked_at_utc=now)
+            )
+            if done.rowcount != 1:
+                raise NotFoundError("no such share")
+
+    def shares_of(self, person_id: int) -> list[ShareView]:
+        """The patient's shares (active first, then ended), newest first."""
+        query = (
+            select(
+                a.shares.c.id,
+                a.shares.c.accepted_at_utc,
+                a.shares.c.revoked_at_utc,
+                a.users.c.display_name,
+                a.users.c.email,
+            )
+            .join(a.users, a.users.c.id == a.shares.c.clinician_user_id)
+            .where(a.shares.c.person_id == person_id)
+            .order_by(a.shares.c.revoked_at_utc.is_not(None), a.shares.c.accepted_at_utc.desc())
+        )
+        with self._read() as c:
+            return [
+                ShareView(r.id, r.display_name, r.email, r.accepted_at_utc, r.revoked_at_utc)
+                for r in c.execute(query)
+            ]
+
+    def patients_of(self, clinician_id: int) -> list[PatientLink]:
+        """The patients who share their record with this clinician now."""
+        query = (
+            select(a.shares.c.person_id, a.shares.c.accepted_at_utc, a.users.c.display_name)
+            .join(a.users, a.users.c.person_id == a.shares.c.person_id)
+            .where(
+                a.shares.c.clinician_user_id == clinician_id,
+                a.shares.c.person_id.is_not(None),
+                a.shares.c.revoked_at_utc.is_(None),
+            )
+            .order_by(a.users.c.display_name)
+        )
+        with self._read() as c:
+            rows = list(c.execute(query))
+        seen: dict[int, PatientLink] = {}
+        for r in rows:
+            seen.setdefault(
+                r.person_id, PatientLink(r.person_id, r.display_name, r.accepted_at_utc)
+            )
+        return list(seen.values())
+
+    def can_see(self, clinician_id: int, person_id: int) -> bool:
+        """Whether the clinician may see the person's record now (an active share)."""
+        with self._read() as c:
+            return _active_share(c, clinician_id, person_id)
+
+    def patient_name(self, person_id: int) -> str:
+        """The display name of the patient whose record this is."""
+        with self._read() as c:
+            found = c.execute(
+                select(a.users.c.display_name).where(a.users.c.person_id == person_id)
+            ).scalar()
+        if found is None:
+            raise NotFoundError("no such patient")
+        return str(found)
+
+    # --- audit -----------------------------------------------------------------------------
+
+    def audit(
+        self, user: User | None, person_id: int | None, action: str, obj: str, now: datetime
+    ) -> None:
+        """Append one line to the audit log."""
+        label = f"{user.display_name} ({user.role})" if user else "taperline"
+        with self._write() as c:
+            c.execute(
+                insert(a.audit_log).values(
+                    at_utc=now,
+                    user_id=user.id if user else None,
+                    actor_label=label[:200],
+                    person_id=person_id,
+                    action=action[:20],
+                    object=obj[:200],
+                )
+            )
+
+    def audit_of(self, person_id: int, limit: int = _AUDIT_LIMIT) -> list[AuditEntry]:
+        """The newest lines of the audit log about a person."""
+        query = (
+            select(a.audit_log)
+            .where(a.audit_log.c.person_id == person_id)
+            .order_by(a.audit_log.c.at_utc.desc(), a.audit_log.c.id.desc())
+            .limit(limit)
+        )
+        with self._read() as c:
+            return [
+                AuditEntry(r.at_utc, r.actor_label, r.action, r.object) for r in c.execute(query)
+            ]
+
+    # --- attempts (throttling) -------------------------------------------------------------
+
+    def throttle_state(
+        self,
+        kind: AttemptKind,
+        account_key: str,
+        address: str,
+        *,
+        now: datetime,
+        address_window: timedelta,
+    ) -> Throttle:
+        """Failures of the account in the last hour and of the address in the window."""
+        t = a.login_attempts
+        failed = and_(t.c.kind == kind, t.c.success.is_(False))
+        with self._read() as c:
+            per_account = c.execute(
+                select(func.count()).where(
+                    failed, t.c.account_key == account_key, t.c.at_utc > now - timedelta(hours=1)
+                )
+            ).scalar_one()
+            per_address = c.execute(
+                select(func.count(), func.max(t.c.at_utc)).where(
+                    failed, t.c.address == address, t.c.at_utc > now - address_window
+                )
+            ).one()
+        return Throttle(int(per_account), int(per_address[0]), per_address[1])
+
+    def record_attempt(
+        self,
+        kind: AttemptKind,
+        account_key: str,
+        address: str,
+        *,
+        user_id: int | None,
+        success: bool,
+        now: datetime,
+    ) -> None:
+        """Note an attempt; attempts older than a day are dropped on the way."""
+        with self._write() as c:
+            c.execute(
+                delete(a.login_attempts).where(a.login_attempts.c.at_utc < now - timedelta(days=1))
+            )
+            c.execute(
+                insert(a.login_attempts).values(
+                    kind=kind,
+                    at_utc=now,
+                    address=address[:64],
+                    account_key=account_key,
+                    user_id=user_id,
+                    success=success,
+                )
+            )
+
+    # --- acknowledgements ------------------------------------------------------------------
+
+    def acknowledged(self, person_id: int, user_id: int) -> set[str]:
+        """The red-flag keys this user has acknowledged for this person."""
+        t = a.acknowledgements
+        with self._read() as c:
+            return set(
+                c.execute(
+                    select(t.c.flag_key).where(t.c.person_id == person_id, t.c.user_id == user_id)
+                ).scalars()
+            )
+
+    def acknowledge(self, person_id: int, user_id: int, keys: Iterable[str], now: datetime) -> None:
+        """Store acknowledgements of red flags (repeats are ignored)."""
+        t = a.acknowledgements
+        with self._write() as c:
+            known = set(
+                c.execute(
+                    select(t.c.flag_key).where(t.c.person_id == person_id, t.c.user_id == user_id)
+                ).scalars()
+            )
+            rows = [
+                {"person_id": person_id, "user_id": user_id, "flag_key": k[:120], "at_utc": now}
+                for k in sorted(set(keys) - known)
+            ]
+            if rows:
+                c.execute(insert(t), rows)
+
+    # --- counts (tests and the deletion check) ---------------------------------------------
+
+    def rows_about(self, *, person_id: int, user_id: int) -> dict[str, int]:
+        """How many rows of each account table mention the person or the user."""
+        tables = (a.users, a.sessions, a.shares, a.audit_log, a.login_attempts, a.acknowledgements)
+        counts: dict[str, int] = {}
+        with self._read() as c:
+            for table in tables:
+                conditions = [_mentions(table, person_id, user_id)]
+                query = select(func.count()).select_from(table).where(or_(*conditions))
+                counts[table.name] = int(c.execute(query).scalar_one())
+        return counts
+
+
+def _mentions(table: Any, person_id: int, user_id: int) -> Any:
+    """A condition: the row is about ``person_id`` or belongs to ``user_id``."""
+    columns = {"person_id": person_id, "user_id": user_id, "clinician_user_id": user_id}
+    if table is a.users:
+        columns["id"] = user_id
+    return or_(*(table.c[name] == value for name, value in columns.items() if name in table.c))
+
+
+def _active_share(c: Connection, clinician_id: int, person_id: int) -> bool:
+    found = c.execute(
+        select(a.shares.c.id).where(
+            a.shares.c.clinician_user_id == clinician_id,
+            a.shares.c.person_id == person_id,
+            a.shares.c.revoked_at_utc.is_(None),
+        )
+    ).first()
+    return found is not None

@@ -1,0 +1,453 @@
+"""The JSON API under ``/api/``: the same sessions, the same access rules, an OpenAPI schema.
+
+Authentication is the session cookie of the pages (``taperline_session``). Cross-site
+request forgery is blocked without a token header, because a browser can only send a
+cross-site request without asking first (a CORS preflight, which this API never grants)
+when it is a GET, HEAD or POST with a form or text content type:
+
+* every POST, PUT and PATCH must be ``Content-Type: application/json`` (else 415);
+* PUT and DELETE are never "simple" requests, so a foreign page cannot send them;
+* as defence in depth, a write whose ``Origin`` is not this site, or whose
+  ``Sec-Fetch-Site`` is ``cross-site``, is refused with 403.
+
+Patients reach only their own record (``/api/checkins``, ``/api/doses``, ...); clinicians
+reach a patient's record only through an active share (``/api/patients/{person_id}/...``),
+and anything else is 404. Bodies forbid unknown keys, so an id placed in a body is refused.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Final
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, Security
+from fastapi.security import APIKeyCookie
+from starlette.exceptions import HTTPException
+
+from taperline.core.instruments import score_gad7, score_phq9
+from taperline.core.journal import CheckIn, SleepDiary, night_times
+from taperline.core.quantity import Mass
+from taperline.core.record import DoseRecord, RecordStep
+from taperline.core.review import review
+from taperline.errors import InputError
+from taperline.service import (
+    checkin_document,
+    local_today,
+    plan_version_document,
+    record_dose,
+    record_score,
+    review_document,
+)
+from taperline.web import api_models as m
+from taperline.web.auth import (
+    SESSION_COOKIE,
+    Viewer,
+    require_clinician,
+    require_patient,
+    require_viewer,
+    shared_person,
+)
+from taperline.web.context import Services, services
+from taperline.web.documents import (
+    audit_document,
+    dose_document,
+    export_document,
+    record_document,
+    score_document,
+    user_document,
+)
+from taperline.web.errors import CsrfError
+from taperline.web.views import DoseLine
+
+__all__ = ["router"]
+
+_UNSAFE: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_WITH_BODY: Final = frozenset({"POST", "PUT", "PATCH"})
+_ERRORS: Final[dict[int | str, dict[str, Any]]] = {
+    401: {"model": m.ErrorOut, "description": "not signed in"},
+    403: {"model": m.ErrorOut, "description": "wrong kind of account, or a cross-site write"},
+}
+
+cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="the session cookie")
+
+
+def same_origin_json(request: Request) -> None:
+    """Refuse writes that a foreign site could send (see the module docstring)."""
+    if request.method not in _UNSAFE:
+        return
+    if request.method in _WITH_BODY:
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind != "application/json":
+            raise HTTPException(415, "send the body as application/json")
+    if request.headers.get("sec-fetch-site", "") == "cross-site":
+        raise CsrfError("cross-site writes are refused")
+    origin = request.headers.get("origin")
+    # The host alone is compared: behind a TLS proxy the app may see http for an https page.
+    if origin is not None and urlsplit(origin).netloc != request.headers.get("host", ""):
+        raise CsrfError("writes from another origin are refused")
+
+
+router = APIRouter(
+    prefix="/api",
+    tags=["api"],
+    dependencies=[Depends(same_origin_json), Security(cookie)],
+    responses=_ERRORS,
+)
+Svc = Annotated[Services, Depends(services)]
+Patient = Annotated[Viewer, Depends(require_patient)]
+Clinician = Annotated[Viewer, Depends(require_clinician)]
+AnyViewer = Annotated[Viewer, Depends(require_viewer)]
+Day = Annotated[date, Path(description="YYYY-MM-DD")]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        pattern=r"^[A-Za-z0-9_.:-]{1,100}$",
+        description="a retry with the same key writes nothing",
+    ),
+]
+PersonId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+Version = Annotated[int, Path(ge=1, le=2_147_483_647)]
+From = Annotated[date | None, Query(description="first date (inclusive)")]
+To = Annotated[date | None, Query(description="last date (inclusive)")]
+NOT_FOUND: Final[dict[int | str, dict[str, Any]]] = {
+    404: {"model": m.ErrorOut, "description": "not found (or not yours)"}
+}
+CONFLICT: Final[dict[int | str, dict[str, Any]]] = {
+    409: {"model": m.ErrorOut, "description": "clashes with what is stored"}
+}
+WRITE: Final[dict[int | str, dict[str, Any]]] = {
+    413: {"description": "the body is too large"},
+    415: {"model": m.ErrorOut, "description": "not JSON"},
+    **CONFLICT,
+}
+
+
+def _day(value: date | None, name: str) -> date | None:
+    """A date from the URL, refused outside 1900-2999 (no such record can exist)."""
+    if value is not None and not m.EARLIEST <= value <= m.LATEST:
+        raise InputError(f"{name}: {value.isoformat()} is out of range (1900-2999)")
+    return value
+
+
+def _url_day(value: date) -> date:
+    checked = _day(value, "day")
+    assert checked is not None  # noqa: S101 -- _day returns its non-None argument
+    return checked
+
+
+def _audit(svc: Services, viewer: Viewer, person_id: int, action: str, obj: str) -> None:
+    svc.accounts.audit(viewer.user, person_id, action, obj, svc.now())
+
+
+# --- the signed-in user -------------------------------------------------------------------
+
+
+@router.get("/me", response_model=m.MeOut)
+def me(viewer: AnyViewer, svc: Svc) -> dict[str, Any]:
+    """Who is signed in (and the patient's profile)."""
+    profile = svc.store.profile(viewer.person_id) if viewer.user.is_patient else None
+    return user_document(viewer.user, profile)
+
+
+# --- check-ins ------------------------------------------------------------------------------
+
+
+def _checkin(body: m.CheckInIn) -> CheckIn:
+    sleep = None
+    if body.sleep is not None:
+        s = body.sleep
+        times = night_times(body.date, s.bed, s.tried, s.final_wake, s.out_of_bed)
+        sleep = SleepDiary(
+            *times,
+            sol_min=s.sol_min,
+            waso_min=s.waso_min,
+            awakenings=s.awakenings,
+            quality=s.quality_1_5,
+        )
+    return CheckIn(
+        body.date,
+        sleep,
+        mood=body.mood_0_10,
+        anxiety=body.anxiety_0_10,
+        symptoms={k: v for k, v in body.symptoms_0_3.items() if v},
+        worst_time=body.worst_time,
+        caffeine_drinks=body.caffeine_drinks,
+        alcohol_drinks=body.alcohol_drinks,
+        opioid_use=body.opioid_use,
+        events=frozenset(body.events),
+        notes=body.notes.strip(),
+    )
+
+
+def _save_checkin(
+    svc: Services, viewer: Viewer, body: m.CheckInIn, key: str | None, *, replace: bool
+) -> dict[str, Any]:
+    from taperline.web.routes_patient import dashboard_for, save_checkin
+
+    pid = viewer.person_id
+    saved = save_checkin(svc, pid, _checkin(body), idempotency_key=key, replace=replace)
+    _audit(svc, viewer, pid, "write", f"check-in {body.date.isoformat()}")
+    stored = svc.store.checkin(pid, body.date)
+    result = dashboard_for(svc, pid).review  # reviewed once, cached for the next read
+    return {
+        "checkin": checkin_document(stored),
+        "created": saved.created,
+        "review": review_document(result),
+    }
+
+
+@router.get("/checkins", response_model=m.CheckInList)
+def checkins(viewer: Patient, svc: Svc, start: From = None, end: To = None) -> dict[str, Any]:
+    """The patient's check-ins from ``start`` to ``end`` (inclusive), by date."""
+    found = svc.store.checkins(viewer.person_id, _day(start, "start"), _day(end, "end"))
+    _audit(svc, viewer, viewer.person_id, "read", "check-ins")
+    return {"checkins": [checkin_document(c) for c in found]}
+
+
+@router.post("/checkins", status_code=201, response_model=m.SavedCheckIn, responses=WRITE)
+def checkin_create(
+    body: m.CheckInIn, viewer: Patient, svc: Svc, key: IdempotencyKey = None
+) -> dict[str, Any]:
+    """Store a new check-in (409 if the day has one: PUT edits it) and review the record."""
+    return _save_checkin(svc, viewer, body, key, replace=False)
+
+
+@router.get("/checkins/{day}", response_model=m.CheckInOut, responses=NOT_FOUND)
+def checkin_read(day: Day, viewer: Patient, svc: Svc) -> dict[str, Any]:
+    """One day's check-in."""
+    found = svc.store.checkin(viewer.person_id, _url_day(day))
+    _audit(svc, viewer, viewer.person_id, "read", f"check-in {day.isoformat()}")
+    return checkin_document(found)
+
+
+@router.put("/checkins/{day}", response_model=m.SavedCheckIn, responses=WRITE)
+def checkin_replace(day: Day, body: m.CheckInIn, viewer: Patient, svc: Svc) -> dict[str, Any]:
+    """Store or replace the day's check-in (the body's date must be the URL's)."""
+    if body.date != _url_day(day):
+        raise InputError(f"date: the body says {body.date.isoformat()}, the URL {day.isoformat()}")
+    return _save_checkin(svc, viewer, body, None, replace=True)
+
+
+@router.delete("/checkins/{day}", status_code=204, responses=NOT_FOUND)
+def checkin_delete(day: Day, viewer: Patient, svc: Svc) -> Response:
+    """Delete the day's check-in."""
+    svc.store.delete_checkin(viewer.person_id, _url_day(day))
+    _audit(svc, viewer, viewer.person_id, "delete", f"check-in {day.isoformat()}")
+    return Response(status_code=204)
+
+
+# --- doses and questionnaires ------------------------------------------------------------------
+
+
+@router.get("/doses", response_model=m.DoseList)
+def doses(viewer: Patient, svc: Svc, start: From = None, end: To = None) -> dict[str, Any]:
+    """The dose log from ``start`` to ``end`` (inclusive)."""
+    found = svc.store.doses(viewer.person_id, _day(start, "start"), _day(end, "end"))
+    _audit(svc, viewer, viewer.person_id, "read", "dose log")
+    return {"doses": [dose_document(d) for d in found]}
+
+
+@router.post("/doses", status_code=201, response_model=m.SavedOut, responses=WRITE)
+def dose_create(
+    body: m.DoseIn, viewer: Patient, svc: Svc, key: IdempotencyKey = None
+) -> dict[str, Any]:
+    """Add a dose-log line: taken (``taken_at`` and ``amount_mg``) or missed (neither)."""
+    from taperline.catalogue_data import load_catalogue
+
+    drug = load_catalogue().get(body.drug)
+    entry = DoseRecord(
+        body.date,
+        drug.name,
+        body.planned_time,
+        Mass.of_mg(body.planned_amount_mg) if body.planned_amount_mg is not None else None,
+        body.taken_at,
+        Mass.of_mg(body.amount_mg) if body.amount_mg is not None else None,
+        body.units.strip(),
+        body.note.strip(),
+    )
+    saved = record_dose(svc.store, viewer.person_id, entry, now=svc.now(), idempotency_key=key)
+    _audit(svc, viewer, viewer.person_id, "write", f"dose {body.date.isoformat()}")
+    return {"id": saved.id, "created": saved.created}
+
+
+@router.post("/scores", status_code=201, response_model=m.SavedScore, responses=WRITE)
+def score_create(
+    body: m.ScoreIn, viewer: Patient, svc: Svc, key: IdempotencyKey = None
+) -> dict[str, Any]:
+    """Score and store a PHQ-9 or GAD-7 (one of each per day) and review the record."""
+    score = (
+        score_phq9(body.items, body.date)
+        if body.instrument == "PHQ-9"
+        else score_gad7(body.items, body.date)
+    )
+    saved, result = record_score(
+        svc.store, viewer.person_id, score, now=svc.now(), idempotency_key=key
+    )
+    _audit(svc, viewer, viewer.person_id, "write", f"{body.instrument} {body.date.isoformat()}")
+    return {
+        "score": score_document(score),
+        "created": saved.created,
+        "review": review_document(result),
+    }
+
+
+@router.get("/scores", response_model=list[m.ScoreOut])
+def scores(viewer: Patient, svc: Svc) -> list[dict[str, Any]]:
+    """Every questionnaire, oldest first."""
+    _audit(svc, viewer, viewer.person_id, "read", "questionnaires")
+    return [score_document(s) for s in svc.store.scores(viewer.person_id)]
+
+
+# --- findings, plans, status, export ----------------------------------------------------------
+
+
+@router.get("/findings", response_model=m.ReviewOut)
+def findings(viewer: Patient, svc: Svc) -> dict[str, Any]:
+    """Every finding on the record as of today, and the proposal they lead to."""
+    record = svc.store.record(viewer.person_id)
+    _audit(svc, viewer, viewer.person_id, "read", "findings")
+    return review_document(review(record, local_today(record.profile.time_zone, svc.now())))
+
+
+@router.get("/plans", response_model=m.PlanList)
+def plans(viewer: Patient, svc: Svc) -> dict[str, Any]:
+    """Every plan version, oldest first, and the one followed now."""
+    versions = svc.store.plans(viewer.person_id)
+    in_force = svc.store.plan_in_force(viewer.person_id)
+    _audit(svc, viewer, viewer.person_id, "read", "plan")
+    return {
+        "plans": [plan_version_document(p) for p in versions],
+        "in_force_version": in_force.version if in_force else None,
+    }
+
+
+@router.get("/status", response_model=m.StatusOut)
+def status(viewer: Patient, svc: Svc) -> dict[str, Any]:
+    """Today: doses and whether they are logged, the next change, the check-in, the proposal."""
+    from taperline.web.routes_patient import dashboard_for
+
+    board = dashboard_for(svc, viewer.person_id)
+    plan, change = board.plan, board.next_change
+    _audit(svc, viewer, viewer.person_id, "read", "status")
+    return {
+        "today": board.today.isoformat(),
+        "plan_version": plan.version if plan else None,
+        "plan_status": plan.status if plan else None,
+        "doses_today": [_dose_today(line) for line in board.doses],
+        "next_change": _change(change) if change else None,
+        "checked_in_today": board.checked_in_today,
+        "proposal": review_document(board.review)["proposal"],
+        "urgent_findings": sum(f.severity == "urgent" for f in board.review.findings),
+    }
+
+
+def _dose_today(line: DoseLine) -> dict[str, Any]:
+    from taperline.core.quantity import fmt
+
+    logged = line.logged
+    return {
+        "time": line.planned.clock,
+        "drug": line.planned.drug,
+        "amount_mg": float(line.planned.amount.mg),
+        "amount": fmt(line.planned.amount),
+        "instructions": list(line.planned.instructions),
+        "status": "taken" if line.taken else "missed" if line.missed else "due",
+        "taken_at": logged.taken_at.isoformat(timespec="minutes")
+        if logged and logged.taken_at
+        else None,
+    }
+
+
+def _change(step: RecordStep) -> dict[str, Any]:
+    from taperline.core.quantity import fmt
+
+    return {
+        "start_date": step.start.isoformat(),
+        "daily_dose_mg": float(step.daily.mg),
+        "daily_dose": fmt(step.daily),
+    }
+
+
+@router.get("/export", response_model=m.RecordOut)
+def export(viewer: Patient, svc: Svc) -> dict[str, Any]:
+    """Everything stored about the signed-in patient (record, shares, audit log)."""
+    pid, now = viewer.person_id, svc.now()
+    _audit(svc, viewer, pid, "export", "whole record (JSON, API)")
+    return export_document(
+        viewer.user,
+        svc.store.record(pid),
+        svc.accounts.shares_of(pid),
+        svc.accounts.audit_of(pid, limit=100_000),
+        now.isoformat(),
+    )
+
+
+@router.get("/audit", response_model=list[dict[str, str]])
+def audit(viewer: Patient, svc: Svc) -> list[dict[str, Any]]:
+    """The newest lines of the audit log about the signed-in patient's record."""
+    return [audit_document(e) for e in svc.accounts.audit_of(viewer.person_id)]
+
+
+# --- clinicians -------------------------------------------------------------------------------
+
+
+@router.get("/patients", response_model=list[m.PatientOut])
+def patients(viewer: Clinician, svc: Svc) -> list[dict[str, Any]]:
+    """The patients who share their record with the signed-in clinician, flags first."""
+    from taperline.web.routes_clinician import patient_rows
+
+    return [
+        {
+            "person_id": row.person_id,
+            "display_name": row.name,
+            "urgent_findings": row.urgent,
+            "clinician_flags": row.flagged,
+            "warnings": row.warnings,
+            "proposal": row.proposal,
+            "plan_status": row.plan_status,
+            "plan_pending": row.pending,
+            "last_checkin": row.last_checkin.isoformat() if row.last_checkin else None,
+        }
+        for row in patient_rows(svc, viewer.user.id)
+    ]
+
+
+@router.get("/patients/{person_id}/record", response_model=m.RecordOut, responses=NOT_FOUND)
+def patient_record(person_id: PersonId, viewer: Clinician, svc: Svc) -> dict[str, Any]:
+    """A shared patient's whole record and review (404 without an active share)."""
+    pid = shared_person(svc, viewer, person_id)
+    record = svc.store.record(pid)
+    result = review(record, local_today(record.profile.time_zone, svc.now()))
+    _audit(svc, viewer, pid, "read", "whole record (API)")
+    return {
+        "person_id": pid,
+        "display_name": svc.accounts.patient_name(pid),
+        **record_document(record, result),
+    }
+
+
+@router.post(
+    "/patients/{person_id}/plans/{version}/decision",
+    status_code=201,
+    response_model=m.PlanVersionOut,
+    responses={**NOT_FOUND, **WRITE},
+)
+def plan_decision(
+    person_id: PersonId, version: Version, body: m.DecisionIn, viewer: Clinician, svc: Svc
+) -> dict[str, Any]:
+    """Approve, hold, reject or adjust (postpone) the latest plan version: a new version."""
+    from taperline.web.routes_clinician import apply_decision
+
+    pid = shared_person(svc, viewer, person_id)
+    new = apply_decision(
+        svc,
+        viewer,
+        pid,
+        version,
+        action=body.action,
+        reason=body.reason,
+        postpone_days=body.postpone_days,
+    )
+    return plan_version_document(new)

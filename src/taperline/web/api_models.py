@@ -1,0 +1,407 @@
+"""Pydantic models of the JSON API: input is validated at the edge, output documented.
+
+Input models forbid unknown keys (an id placed in a body is refused, never used), take
+whole numbers strictly (``true`` or ``5.5`` is not a mood), bound every number and text,
+and refuse control characters and lone surrogates in text. A date is 1900-2999.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Final, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, field_validator
+
+from taperline.core.journal import SYMPTOMS, RedFlagEvent, TimeOfDay
+from taperline.core.record import PlanAction
+
+__all__ = [
+    "CheckInIn",
+    "CheckInList",
+    "CheckInOut",
+    "DecisionIn",
+    "DoseIn",
+    "DoseList",
+    "DoseOut",
+    "ErrorOut",
+    "MeOut",
+    "PatientOut",
+    "PlanList",
+    "PlanVersionOut",
+    "ReviewOut",
+    "SavedCheckIn",
+    "SavedOut",
+    "SavedScore",
+    "ScoreIn",
+    "ScoreOut",
+    "StatusOut",
+]
+
+EARLIEST: Final = dt.date(1900, 1, 1)
+LATEST: Final = dt.date(2999, 12, 31)
+_SYMPTOMS: Final = frozenset(SYMPTOMS)
+
+
+def _in_range(day: dt.date) -> dt.date:
+    if not EARLIEST <= day <= LATEST:
+        raise ValueError("must be between 1900-01-01 and 2999-12-31")
+    return day
+
+
+def _plain(text: str) -> str:
+    for ch in text:
+        code = ord(ch)
+        if (code < 32 and ch not in "\n\r\t") or code == 127 or 0xD800 <= code <= 0xDFFF:  # noqa: PLR2004 -- control and surrogate ranges
+            raise ValueError("must not contain control characters")
+    return text
+
+
+def _naive(moment: dt.datetime) -> dt.datetime:
+    if moment.tzinfo is not None:
+        raise ValueError("give the local wall-clock time without a time zone")
+    _in_range(moment.date())
+    return moment
+
+
+Day = Annotated[dt.date, AfterValidator(_in_range)]
+Clock = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["22:00"])]
+Int = Annotated[int, Strict()]
+Text = Annotated[str, Field(max_length=2000), AfterValidator(_plain)]
+Name = Annotated[str, Field(min_length=1, max_length=40), AfterValidator(_plain)]
+Milligrams = Annotated[Decimal, Field(gt=0, le=1000, max_digits=12, decimal_places=6)]
+LocalTime = Annotated[dt.datetime, AfterValidator(_naive)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- input ------------------------------------------------------------------------------------
+
+
+class SleepIn(_In):
+    """The night that ended on the check-in's date (Consensus Sleep Diary), local clock times."""
+
+    bed: Clock
+    tried: Clock
+    final_wake: Clock
+    out_of_bed: Clock
+    sol_min: Annotated[Int, Field(ge=0, le=720)]
+    waso_min: Annotated[Int, Field(ge=0, le=720)]
+    awakenings: Annotated[Int, Field(ge=0, le=50)]
+    quality_1_5: Annotated[Int, Field(ge=1, le=5)] = 3
+
+
+class CheckInIn(_In):
+    """A day's check-in. ``symptoms_0_3`` maps checklist names to 0-3 (missing names are 0)."""
+
+    date: Day
+    sleep: SleepIn | None = None
+    mood_0_10: Annotated[Int, Field(ge=0, le=10)]
+    anxiety_0_10: Annotated[Int, Field(ge=0, le=10)]
+    symptoms_0_3: Annotated[
+        dict[str, Annotated[Int, Field(ge=0, le=3)]],
+        Field(max_length=len(SYMPTOMS), description="names: " + ", ".join(SYMPTOMS)),
+    ] = {}
+    worst_time: TimeOfDay | None = None
+    caffeine_drinks: Annotated[Int, Field(ge=0, le=40)] = 0
+    alcohol_drinks: Annotated[Int, Field(ge=0, le=40)] = 0
+    opioid_use: Annotated[bool, Strict()] = False
+    events: Annotated[list[RedFlagEvent], Field(max_length=5)] = []
+    notes: Text = ""
+
+    @field_validator("symptoms_0_3")
+    @classmethod
+    def _known_symptoms(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(value) - _SYMPTOMS)
+        if unknown:
+            raise ValueError(f"unknown symptom {unknown[0][:40]!r}")
+        return value
+
+
+class DoseIn(_In):
+    """A dose-log line: a planned dose taken or missed, or an extra dose (local clock)."""
+
+    date: Day
+    drug: Name = "clonazepam"
+    planned_time: Clock | None = None
+    planned_amount_mg: Milligrams | None = None
+    taken_at: LocalTime | None = Field(default=None, examples=["2027-01-05T22:05"])
+    amount_mg: Milligrams | None = None
+    units: Annotated[str, Field(max_length=200), AfterValidator(_plain)] = ""
+    note: Text = ""
+
+
+class ScoreIn(_In):
+    """A PHQ-9 (9 answers) or GAD-7 (7 answers), each 0-3, item 1 first."""
+
+    instrument: Literal["PHQ-9", "GAD-7"]
+    date: Day
+    items: Annotated[list[Annotated[Int, Field(ge=0, le=3)]], Field(min_length=7, max_length=9)]
+
+
+class DecisionIn(_In):
+    """A clinician's decision on the latest plan version; ``adjust`` postpones coming steps."""
+
+    action: PlanAction
+    reason: Annotated[Text, Field(min_length=1)]
+    postpone_days: Annotated[Int, Field(ge=1, le=365)] | None = None
+
+
+# --- output -----------------------------------------------------------------------------------
+
+
+class ErrorOut(BaseModel):
+    """An error: what went wrong, for the person reading it."""
+
+    detail: str
+
+
+class ProfileOut(BaseModel):
+    """A patient's profile."""
+
+    label: str
+    time_zone: str
+    age_band: str | None
+    conditions: list[str]
+    other_medicines: list[str]
+
+
+class MeOut(BaseModel):
+    """The signed-in user."""
+
+    user_id: int
+    email: str
+    display_name: str
+    role: Literal["patient", "clinician"]
+    person_id: int | None
+    created_at_utc: str
+    profile: ProfileOut | None
+
+
+class SleepOut(BaseModel):
+    """A night with its metrics."""
+
+    bed: str
+    tried: str
+    final_wake: str
+    out_of_bed: str
+    sol_min: int
+    waso_min: int
+    awakenings: int
+    quality_1_5: int
+    tib_min: int
+    tst_min: int
+    se_pct: float
+
+
+class CheckInOut(BaseModel):
+    """A stored check-in (``burden`` is taperline's own 0-68 score)."""
+
+    date: str
+    sleep: SleepOut | None
+    mood_0_10: int
+    anxiety_0_10: int
+    symptoms_0_3: dict[str, int]
+    burden: int
+    worst_time: str | None
+    caffeine_drinks: int
+    alcohol_drinks: int
+    opioid_use: bool
+    events: list[str]
+    notes: str
+
+
+class CheckInList(BaseModel):
+    """Check-ins by date."""
+
+    checkins: list[CheckInOut]
+
+
+class EvidenceOut(BaseModel):
+    """A day and value behind a finding."""
+
+    date: str
+    label: str
+    value: str
+
+
+class FindingOut(BaseModel):
+    """An advisory finding; a clinician decides."""
+
+    kind: str
+    severity: str
+    message: str
+    evidence: list[EvidenceOut]
+    source: str
+    suggested_action: str
+    clinician_flag: bool
+
+
+class ProposalOut(BaseModel):
+    """What the findings suggest (never applied on its own)."""
+
+    action: str
+    hold_days: int
+    reasons: list[str]
+    clinician_only: bool
+    status: str
+
+
+class ReviewOut(BaseModel):
+    """All findings, the proposal, and what could not be checked."""
+
+    findings: list[FindingOut]
+    proposal: ProposalOut
+    skipped: list[str]
+
+
+class SavedCheckIn(BaseModel):
+    """A stored check-in (``created`` is false for a repeat or an edit) and the review."""
+
+    checkin: CheckInOut
+    created: bool
+    review: ReviewOut
+
+
+class SavedOut(BaseModel):
+    """A stored row."""
+
+    id: int
+    created: bool
+
+
+class DoseOut(BaseModel):
+    """A dose-log line."""
+
+    date: str
+    drug: str
+    planned_time: str | None
+    planned_amount_mg: float | None
+    planned_amount: str | None
+    taken_at: str | None
+    amount_mg: float | None
+    amount: str | None
+    status: str
+    units: str
+    note: str
+
+
+class DoseList(BaseModel):
+    """Dose-log lines in order."""
+
+    doses: list[DoseOut]
+
+
+class ScoreOut(BaseModel):
+    """A scored questionnaire."""
+
+    instrument: str
+    date: str | None
+    items: list[int]
+    total: int
+    band: str
+
+
+class SavedScore(BaseModel):
+    """A stored questionnaire and the review (PHQ-9 item 9 above 0 is a red flag)."""
+
+    score: ScoreOut
+    created: bool
+    review: ReviewOut
+
+
+class StepDoseOut(BaseModel):
+    """One dose of a plan step."""
+
+    time: str
+    drug: str
+    amount_mg: float
+    amount: str
+    instructions: list[str]
+
+
+class StepOut(BaseModel):
+    """One step of a plan version."""
+
+    start_date: str
+    daily_dose_mg: float
+    daily_dose: str
+    every_other_day: bool
+    rule: str
+    source: str
+    doses: list[StepDoseOut]
+
+
+class PlanVersionOut(BaseModel):
+    """A plan version (versions are never overwritten)."""
+
+    version: int
+    status: str
+    drug: str
+    strategy: str
+    proposed_by: str
+    proposed_at_utc: str
+    decided_by: str | None
+    decided_at_utc: str | None
+    reason: str
+    parent_version: int | None
+    steps: list[StepOut]
+
+
+class PlanList(BaseModel):
+    """Every version, oldest first, and which one is followed now."""
+
+    plans: list[PlanVersionOut]
+    in_force_version: int | None
+
+
+class DoseTodayOut(BaseModel):
+    """A dose planned for today and whether it is logged."""
+
+    time: str
+    drug: str
+    amount_mg: float
+    amount: str
+    instructions: list[str]
+    status: Literal["due", "taken", "missed"]
+    taken_at: str | None
+
+
+class NextChangeOut(BaseModel):
+    """The next step of the plan."""
+
+    start_date: str
+    daily_dose_mg: float
+    daily_dose: str
+
+
+class StatusOut(BaseModel):
+    """Today for the signed-in patient."""
+
+    today: str
+    plan_version: int | None
+    plan_status: str | None
+    doses_today: list[DoseTodayOut]
+    next_change: NextChangeOut | None
+    checked_in_today: bool
+    proposal: ProposalOut
+    urgent_findings: int
+
+
+class PatientOut(BaseModel):
+    """A patient who shares their record with the signed-in clinician."""
+
+    person_id: int
+    display_name: str
+    urgent_findings: int
+    clinician_flags: int
+    warnings: int
+    proposal: str
+    plan_status: str
+    plan_pending: bool
+    last_checkin: str | None
+
+
+RecordOut = dict[str, Any]

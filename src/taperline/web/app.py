@@ -1,0 +1,173 @@
+"""The app factory: ``create_app(settings)`` builds the web app; nothing connects on import.
+
+Pages are server-rendered (Jinja2) with htmx for one-tap updates; the JSON API lives under
+``/api/`` with its schema at ``/api/openapi.json`` (no interactive docs: they would load
+scripts from a CDN). Static files, htmx included, are served from the package.
+
+Every response carries security headers: a strict Content-Security-Policy (scripts, styles
+and images from this site only; no inline script or style), no framing, no sniffing, no
+referrer to other sites, and ``Cache-Control: no-store`` for everything but static files,
+so health data is not kept in caches. Request bodies are limited in size.
+
+For ``uvicorn --factory`` and several workers, :func:`create_app_from_env` reads the
+settings from ``TAPERLINE_*`` variables (see :mod:`taperline.web.settings`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Final
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from taperline import __version__
+from taperline.web.context import build_services
+from taperline.web.errors import install_error_handlers
+from taperline.web.settings import Settings
+
+__all__ = ["AccessLog", "SecurityHeaders", "create_app", "create_app_from_env"]
+
+CSP: Final = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+    " connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none';"
+    " form-action 'self'; frame-ancestors 'none'"
+)
+_HEADERS: Final = (
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
+)
+HSTS: Final = (b"strict-transport-security", b"max-age=31536000")
+
+
+class SecurityHeaders:
+    """ASGI middleware adding the security headers to every HTTP response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on; add the headers when the response starts."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = str(scope.get("path", "")).startswith("/static/")
+        https = scope.get("scheme") == "https"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                extra = list(_HEADERS)
+                if https:
+                    extra.append(HSTS)
+                cache = b"public, max-age=3600" if static else b"no-store"
+                extra.append((b"cache-control", cache))
+                headers += [(k, v) for k, v in extra if k not in present]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class AccessLog:
+    """ASGI middleware logging method, path, status and time: never the query or the body.
+
+    Queries can hold health data (the checker's medicines, the builder's doses), so the
+    server's own access log is off (``taperline serve``) and this one is used instead.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.log = logging.getLogger("taperline.access")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on; log one line when the response starts."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+
+        async def send_logged(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self.log.info(
+                    "%s %s %s %.0f ms",
+                    scope.get("method", "?"),
+                    scope.get("path", "?"),
+                    message.get("status", 0),
+                    (time.perf_counter() - started) * 1000,
+                )
+            await send(message)
+
+        await self.app(scope, receive, send_logged)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The web app for ``settings`` (the database is first touched when it starts)."""
+    from taperline.web import (
+        api,
+        routes_account,
+        routes_auth,
+        routes_clinician,
+        routes_learn,
+        routes_patient,
+    )
+
+    services = build_services(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.migrate_on_start:
+            from taperline.adapters.storage.db import migrate
+
+            migrate(services.store.engine)
+        yield
+        services.store.engine.dispose()
+
+    app = FastAPI(
+        title="taperline",
+        version=__version__,
+        description=(
+            "Taperline's JSON API. Sign in on the web pages; the session cookie authenticates"
+            " the API. Writes must be JSON from this site. Taperline supports a prescriber;"
+            " it does not replace one."
+        ),
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(packages=[("taperline", "static")]), name="static")
+    for module in (
+        routes_auth,
+        routes_patient,
+        routes_learn,
+        routes_account,
+        routes_clinician,
+        api,
+    ):
+        app.include_router(module.router)
+    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes)
+    if settings.allowed_hosts:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts))
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(AccessLog)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """The app with settings from the environment (for ``uvicorn --factory``)."""
+    return create_app(Settings.from_env(os.environ))

@@ -1,0 +1,69 @@
+"""Red flags for the crisis banner: found cheaply on every page, hidden once acknowledged.
+
+A red flag is a check-in event (suicidal thoughts, seizure, confusion, psychosis, a fall) or
+a PHQ-9 with item 9 above 0 [KROENKE-2001, ASAM-2025, SEED-MINDED]. The messages come from
+the core's :func:`~taperline.core.findings.find_red_flags`; only the rows that can hold a
+red flag are read, so the banner costs two small queries. Each flag has a stable key
+("2027-01-05:seizure") that an acknowledgement stores.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, String, cast, select
+
+from taperline.adapters.storage import schema as t
+from taperline.core.findings import Finding, FindingRules, find_red_flags
+from taperline.core.instruments import InstrumentScore
+from taperline.core.journal import RED_FLAG_EVENTS, CheckIn
+
+__all__ = ["Banner", "flag_key", "red_flags"]
+
+
+@dataclass(frozen=True, slots=True)
+class Banner:
+    """The crisis banner: the unacknowledged red flags and their keys."""
+
+    flags: tuple[Finding, ...]
+    keys: tuple[str, ...]
+
+
+def flag_key(finding: Finding) -> str:
+    """The stable key of a red-flag finding: its day and event."""
+    evidence = finding.evidence[0]
+    return f"{evidence.day.isoformat()}:{evidence.value}"
+
+
+def red_flags(engine: Engine, person_id: int, local_emergency: str) -> tuple[Finding, ...]:
+    """Every red-flag finding on the person's record, newest first."""
+    with engine.connect() as c:
+        event_rows = c.execute(
+            select(t.checkins.c.wake_date, t.checkins.c.events).where(
+                t.checkins.c.person_id == person_id,
+                cast(t.checkins.c.events, String) != "[]",
+            )
+        ).all()
+        score_rows = c.execute(
+            select(t.instrument_scores.c.taken_on, t.instrument_scores.c["items"]).where(
+                t.instrument_scores.c.person_id == person_id,
+                t.instrument_scores.c.instrument == "PHQ-9",
+            )
+        ).all()
+    checkins = [
+        CheckIn(
+            row.wake_date,
+            None,
+            mood=5,
+            anxiety=5,
+            events=frozenset(e for e in row.events if e in RED_FLAG_EVENTS),
+        )
+        for row in event_rows
+    ]
+    scores = [
+        InstrumentScore("PHQ-9", tuple(row.items), sum(row.items), "", row.taken_on)
+        for row in score_rows
+        if len(row.items) == 9  # noqa: PLR2004 -- the PHQ-9's item count
+    ]
+    found = find_red_flags(checkins, scores, FindingRules(local_emergency=local_emergency))
+    return tuple(sorted(found, key=lambda f: f.evidence[0].day, reverse=True))

@@ -1,0 +1,157 @@
+"""HTML form input: read once, CSRF-checked, and turned into typed values naming the field.
+
+:func:`checked_form` is the dependency of every page that changes something: it reads the
+form (small limits: no files, 300 fields, 64 KiB a field) and refuses it with 403 unless
+its ``csrf_token`` field (or the ``X-CSRF-Token`` header that htmx sends) matches the
+session's token, or before sign-in the anonymous cookie's.
+
+>>> f = FormInput({"mood": ["7"], "note": ["ok"]})
+>>> f.integer("mood", 0, 10), f.text("note")
+(7, 'ok')
+>>> f.integer("mood", 0, 5)
+Traceback (most recent call last):
+...
+taperline.errors.InputError: mood: must be a whole number from 0 to 5
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date, time
+from typing import Annotated, Final
+
+from fastapi import Depends, Path, Request
+
+from taperline.errors import InputError
+from taperline.web.auth import Viewer, anon_binding, optional_viewer
+from taperline.web.context import Services, services
+from taperline.web.errors import CsrfError
+from taperline.web.security import csrf_matches
+
+__all__ = [
+    "CheckedForm",
+    "Form",
+    "FormInput",
+    "IdPath",
+    "checked_form",
+    "clean_text",
+    "parse_clock",
+    "parse_day",
+]
+
+MAX_FIELDS: Final = 300
+MAX_PART_BYTES: Final = 64 * 1024
+_CLOCK_RE: Final = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
+EARLIEST: Final = date(1900, 1, 1)
+LATEST: Final = date(2999, 12, 31)
+MAX_ID: Final = 2_147_483_647  # the databases' INTEGER; larger ids cannot exist
+
+#: A row id in a URL: a positive 32-bit integer (anything else is refused with 422).
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def _control(ch: str) -> bool:
+    code = ord(ch)
+    return (code < 32 and ch not in "\n\r\t") or code == 127 or 0xD800 <= code <= 0xDFFF  # noqa: PLR2004 -- control and surrogate ranges
+
+
+def clean_text(name: str, value: str, max_len: int) -> str:
+    """Text without NUL and other control characters (except newlines and tabs), trimmed."""
+    if len(value) > max_len:
+        raise InputError(f"{name}: at most {max_len} characters")
+    if any(_control(ch) for ch in value):
+        raise InputError(f"{name}: contains control characters")
+    return value.strip()
+
+
+def parse_day(name: str, text: str) -> date:
+    """A date YYYY-MM-DD between 1900 and 2999."""
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"{name}: {text[:20]!r} is not a date such as 2027-01-05") from None
+    if not EARLIEST <= day <= LATEST:
+        raise InputError(f"{name}: {day.isoformat()} is out of range")
+    return day
+
+
+def parse_clock(name: str, text: str) -> time:
+    """A 24-hour clock time HH:MM."""
+    match = _CLOCK_RE.match(text)
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:  # noqa: PLR2004 -- clock limits
+        raise InputError(f"{name}: {text[:20]!r} is not a time such as 22:00")
+    return time(int(match[1]), int(match[2]))
+
+
+class FormInput:
+    """The fields of a submitted form (every value is text until asked for a type)."""
+
+    def __init__(self, fields: Mapping[str, Sequence[str]]) -> None:
+        self._fields = {k: list(v) for k, v in fields.items()}
+
+    def has(self, name: str) -> bool:
+        """Whether the field was sent (a ticked checkbox, a pressed button)."""
+        return name in self._fields
+
+    def text(self, name: str, default: str = "", max_len: int = 2000) -> str:
+        """The field's text, cleaned (see :func:`clean_text`)."""
+        values = self._fields.get(name)
+        return clean_text(name, values[0], max_len) if values else default
+
+    def texts(self, name: str, max_len: int = 200) -> list[str]:
+        """Every value of a repeated field (checkboxes), cleaned."""
+        return [clean_text(name, v, max_len) for v in self._fields.get(name, [])]
+
+    def integer(self, name: str, low: int, high: int, default: int | None = None) -> int:
+        """A whole number from ``low`` to ``high`` (``default`` when empty)."""
+        text = self.text(name, max_len=20)
+        if not text and default is not None:
+            return default
+        if not re.fullmatch(r"[+-]?\d{1,9}", text) or not low <= int(text) <= high:
+            raise InputError(f"{name}: must be a whole number from {low} to {high}")
+        return int(text)
+
+    def optional_integer(self, name: str, low: int, high: int) -> int | None:
+        """Like :meth:`integer`, but None when empty."""
+        return self.integer(name, low, high) if self.text(name, max_len=20) else None
+
+    def day(self, name: str) -> date:
+        """A date field."""
+        return parse_day(name, self.text(name, max_len=20))
+
+    def clock(self, name: str) -> time:
+        """A time field HH:MM."""
+        return parse_clock(name, self.text(name, max_len=20))
+
+    def raw(self) -> dict[str, list[str]]:
+        """The fields as sent (to fill the form again after an error)."""
+        return {k: list(v) for k, v in self._fields.items()}
+
+
+class CheckedForm(FormInput):
+    """A form whose CSRF token was checked."""
+
+
+async def checked_form(
+    request: Request,
+    viewer: Annotated[Viewer | None, Depends(optional_viewer)],
+    svc: Annotated[Services, Depends(services)],
+) -> CheckedForm:
+    """Read the form and check its CSRF token (a FastAPI dependency)."""
+    form = await request.form(max_files=0, max_fields=MAX_FIELDS, max_part_size=MAX_PART_BYTES)
+    fields: dict[str, list[str]] = {}
+    for key, value in form.multi_items():
+        if isinstance(value, str):
+            fields.setdefault(key, []).append(value)
+    given = request.headers.get("x-csrf-token") or (fields.get("csrf_token") or [""])[0]
+    binding = f"session:{viewer.session.token_hash}" if viewer else anon_binding(request)
+    if not csrf_matches(svc.settings.secret_key, binding, given):
+        raise CsrfError(
+            "this form has expired or did not come from this site; go back, reload the page"
+            " and try again"
+        )
+    return CheckedForm(fields)
+
+
+Form = Annotated[CheckedForm, Depends(checked_form)]

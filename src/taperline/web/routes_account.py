@@ -1,0 +1,233 @@
+"""The account: profile, password, sessions, sharing, export, audit log and deletion.
+
+Sharing works by invite code: a clinician makes a code (shown once, valid 7 days, single
+use) and gives it to the patient; the patient enters it here. So a record is only ever
+shared by the patient's own action, and the patient can stop sharing at any time.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Final
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from taperline.core.record import AGE_BANDS
+from taperline.errors import InputError
+from taperline.web.auth import (
+    PatientViewer,
+    Viewer,
+    clear_session_cookie,
+    client_address,
+    require_viewer,
+)
+from taperline.web.context import Services, services
+from taperline.web.documents import export_document
+from taperline.web.errors import ThrottledError, status_for
+from taperline.web.forms import Form, IdPath
+from taperline.web.pages import redirect, render
+from taperline.web.routes_auth import read_profile
+from taperline.web.security import check_password_rules, invite_hash, throttle_wait
+
+__all__ = ["delete_account", "router"]
+
+router = APIRouter(include_in_schema=False)
+Svc = Annotated[Services, Depends(services)]
+AnyViewer = Annotated[Viewer, Depends(require_viewer)]
+CONFIRM: Final = "DELETE"
+
+
+def _account_page(
+    request: Request, viewer: Viewer, svc: Services, error: str = "", status: int = 200
+) -> Response:
+    now = svc.now()
+    sessions = svc.accounts.sessions_of(
+        viewer.user.id, active_since=now - svc.settings.session_idle
+    )
+    profile = svc.store.profile(viewer.person_id) if viewer.user.is_patient else None
+    context = {
+        "sessions": sessions,
+        "profile": profile,
+        "age_bands": AGE_BANDS,
+        "error": error,
+        "confirm": CONFIRM,
+    }
+    return render(request, "account.html", context, viewer=viewer, status_code=status)
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account(request: Request, viewer: AnyViewer, svc: Svc) -> Response:
+    """Profile, password, sessions, export, audit and deletion."""
+    return _account_page(request, viewer, svc)
+
+
+@router.post("/account/profile", response_class=HTMLResponse)
+def profile_save(request: Request, viewer: AnyViewer, form: Form, svc: Svc) -> Response:
+    """Change the display name (and, for a patient, the profile)."""
+    try:
+        name = form.text("display_name", max_len=200) or viewer.user.display_name
+        if viewer.user.is_patient:
+            profile = read_profile(form, name)
+            svc.store.update_profile(viewer.person_id, profile)
+            svc.accounts.audit(viewer.user, viewer.person_id, "write", "profile", svc.now())
+        svc.accounts.set_display_name(viewer.user.id, name)
+    except InputError as error:
+        return _account_page(request, viewer, svc, str(error), status_for(error))
+    return redirect("/account?done=profile")
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+def password_save(request: Request, viewer: AnyViewer, form: Form, svc: Svc) -> Response:
+    """Change the password (the current one is needed); other sessions end."""
+    current = form.text("current_password", max_len=4096)
+    new = form.text("new_password", max_len=4096)
+    try:
+        if not svc.passwords.verify(current, svc.accounts.password_hash(viewer.user.id)):
+            raise InputError("current_password: that is not your current password")
+        check_password_rules(new, email=viewer.user.email)
+    except InputError as error:
+        return _account_page(request, viewer, svc, str(error), status_for(error))
+    svc.accounts.set_password(viewer.user.id, svc.passwords.hash(new))
+    svc.accounts.revoke_sessions(viewer.user.id, keep=viewer.session.id)
+    return redirect("/account?done=password")
+
+
+@router.post("/account/sessions/{session_id}/revoke")
+def session_revoke(
+    session_id: IdPath, request: Request, viewer: AnyViewer, form: Form, svc: Svc
+) -> Response:
+    """Sign out one session (this one too, if chosen)."""
+    del form  # checked for its CSRF token only
+    svc.accounts.revoke_session(viewer.user.id, session_id)
+    if session_id == viewer.session.id:
+        response = redirect("/?done=signed-out")
+        clear_session_cookie(response, request, svc)
+        return response
+    return redirect("/account?done=session-revoked")
+
+
+@router.post("/account/sessions/revoke-others")
+def sessions_revoke(viewer: AnyViewer, form: Form, svc: Svc) -> Response:
+    """Sign out every other session."""
+    del form  # checked for its CSRF token only
+    svc.accounts.revoke_sessions(viewer.user.id, keep=viewer.session.id)
+    return redirect("/account?done=sessions-revoked")
+
+
+@router.get("/account/export")
+def export(viewer: PatientViewer, svc: Svc) -> Response:
+    """Download the whole record as JSON."""
+    pid = viewer.person_id
+    now = svc.now()
+    svc.accounts.audit(viewer.user, pid, "export", "whole record (JSON)", now)
+    document = export_document(
+        viewer.user,
+        svc.store.record(pid),
+        svc.accounts.shares_of(pid),
+        svc.accounts.audit_of(pid, limit=100_000),
+        now.isoformat(),
+    )
+    filename = f"taperline-export-{now:%Y-%m-%d}.json"
+    return Response(
+        json.dumps(document, indent=2, ensure_ascii=False),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/account/audit", response_class=HTMLResponse)
+def audit_log(request: Request, viewer: PatientViewer, svc: Svc) -> Response:
+    """Who read or wrote the record, and when (UTC)."""
+    entries = svc.accounts.audit_of(viewer.person_id)
+    return render(request, "audit.html", {"entries": entries}, viewer=viewer)
+
+
+def delete_account(svc: Services, viewer: Viewer) -> None:
+    """Remove the user and, for a patient, every row of their record."""
+    person_id = viewer.user.person_id
+    if person_id is not None:
+        svc.accounts.delete_person_rows(person_id)
+        svc.store.delete_person(person_id)
+    svc.accounts.delete_user(viewer.user.id)
+
+
+@router.post("/account/delete", response_class=HTMLResponse)
+def account_delete(request: Request, viewer: AnyViewer, form: Form, svc: Svc) -> Response:
+    """Delete the account for good (password and the word DELETE are needed)."""
+    try:
+        if form.text("confirm", max_len=20) != CONFIRM:
+            raise InputError(f"confirm: type {CONFIRM} to delete your account")
+        if not svc.passwords.verify(
+            form.text("password", max_len=4096), svc.accounts.password_hash(viewer.user.id)
+        ):
+            raise InputError("password: that is not your password")
+    except InputError as error:
+        return _account_page(request, viewer, svc, str(error), status_for(error))
+    delete_account(svc, viewer)
+    response = redirect("/?done=deleted")
+    clear_session_cookie(response, request, svc)
+    return response
+
+
+# --- sharing (patients) ------------------------------------------------------------------------
+
+
+def _sharing_page(
+    request: Request, viewer: Viewer, svc: Services, error: str = "", status: int = 200
+) -> Response:
+    shares = svc.accounts.shares_of(viewer.person_id)
+    return render(
+        request,
+        "sharing.html",
+        {"shares": shares, "error": error},
+        viewer=viewer,
+        status_code=status,
+    )
+
+
+@router.get("/sharing", response_class=HTMLResponse)
+def sharing(request: Request, viewer: PatientViewer, svc: Svc) -> Response:
+    """Who sees the record; enter a clinician's invite code; stop sharing."""
+    return _sharing_page(request, viewer, svc)
+
+
+@router.post("/sharing", response_class=HTMLResponse)
+def share(request: Request, viewer: PatientViewer, form: Form, svc: Svc) -> Response:
+    """Accept a clinician's invite code (attempts are throttled like sign-ins)."""
+    now, key = svc.now(), f"user:{viewer.user.id}"
+    address = client_address(request)
+    state = svc.accounts.throttle_state(
+        "invite", key, address, now=now, address_window=svc.settings.address_window
+    )
+    wait = throttle_wait(state, now, svc.settings)
+    if wait.total_seconds() > 0:
+        raise ThrottledError(
+            "Too many wrong codes. Wait a little and try again.", int(wait.total_seconds()) + 1
+        )
+    code = form.text("code", max_len=40)
+    try:
+        name = svc.accounts.accept_invite(
+            invite_hash(svc.settings.secret_key, code), viewer.person_id, now
+        )
+    except InputError as error:
+        svc.accounts.record_attempt(
+            "invite", key, address, user_id=viewer.user.id, success=False, now=now
+        )
+        return _sharing_page(request, viewer, svc, str(error), status_for(error))
+    svc.accounts.record_attempt(
+        "invite", key, address, user_id=viewer.user.id, success=True, now=now
+    )
+    svc.accounts.audit(viewer.user, viewer.person_id, "share", f"shared with {name}", now)
+    return redirect("/sharing?done=shared")
+
+
+@router.post("/sharing/{share_id}/revoke")
+def share_revoke(share_id: IdPath, viewer: PatientViewer, form: Form, svc: Svc) -> Response:
+    """Stop sharing with one clinician."""
+    del form  # checked for its CSRF token only
+    svc.accounts.revoke_share(viewer.person_id, share_id, svc.now())
+    svc.accounts.audit(
+        viewer.user, viewer.person_id, "unshare", f"share {share_id} revoked", svc.now()
+    )
+    return redirect("/sharing?done=share-revoked")

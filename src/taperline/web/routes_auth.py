@@ -1,0 +1,272 @@
+"""Landing, sign-up, sign-in and sign-out pages.
+
+Sign-in answers the same "e-mail address or password is wrong" whether or not the account
+exists, checks a dummy hash for unknown addresses so both take the same time, is throttled
+per account and per address (429 with Retry-After), and starts a new session with a new
+token every time (a session id is never reused across sign-ins).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, Final
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from taperline.core.record import AGE_BANDS, Profile
+from taperline.errors import ConflictError, InputError
+from taperline.web.accounts import Role, User
+from taperline.web.auth import (
+    Viewer,
+    clear_session_cookie,
+    client_address,
+    optional_viewer,
+    set_session_cookie,
+)
+from taperline.web.context import Services, services
+from taperline.web.errors import ThrottledError, status_for
+from taperline.web.forms import Form, FormInput
+from taperline.web.pages import redirect, render
+from taperline.web.security import (
+    account_key,
+    check_password_rules,
+    hash_token,
+    new_token,
+    throttle_wait,
+)
+
+__all__ = ["local_path", "normal_email", "router", "start_session"]
+
+router = APIRouter(include_in_schema=False)
+Svc = Annotated[Services, Depends(services)]
+MaybeViewer = Annotated[Viewer | None, Depends(optional_viewer)]
+_EMAIL_RE: Final = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+WRONG: Final = "The e-mail address or password is wrong."
+
+
+def normal_email(text: str) -> str:
+    """An e-mail address, trimmed and lower-cased; refused when it cannot be one."""
+    email = text.strip().lower()
+    if len(email) > 254 or not _EMAIL_RE.match(email):  # noqa: PLR2004 -- RFC 5321 path limit
+        raise InputError("email: give an e-mail address such as name@example.org")
+    return email
+
+
+def local_path(target: str, default: str = "/") -> str:
+    """``target`` when it is a path on this site, else ``default`` (no open redirects)."""
+    ok = target.startswith("/") and not target.startswith(("//", "/\\")) and "\n" not in target
+    return target if ok and len(target) <= 500 else default  # noqa: PLR2004 -- a sane URL length
+
+
+def home_of(user: User) -> str:
+    """Where a user lands after signing in."""
+    return "/dashboard" if user.is_patient else "/clinician"
+
+
+def start_session(request: Request, svc: Services, user: User, target: str) -> Response:
+    """A new session for ``user`` (the old one, if any, ends), then go to ``target``."""
+    old: Viewer | None = getattr(request.state, "viewer", None)
+    if old is not None:
+        svc.accounts.revoke_session(old.user.id, old.session.id)
+    token = new_token()
+    svc.accounts.create_session(
+        user.id,
+        hash_token(token),
+        now=svc.now(),
+        user_agent=request.headers.get("user-agent", "")[:200],
+        address=client_address(request),
+    )
+    response = redirect(target)
+    set_session_cookie(response, request, svc, token)
+    return response
+
+
+# --- landing and health -------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+def landing(request: Request, viewer: MaybeViewer) -> Response:
+    """Home: the dashboard or patient list when signed in, else what taperline is."""
+    if viewer is not None:
+        return redirect(home_of(viewer.user))
+    return render(request, "landing.html", viewer=None)
+
+
+@router.get("/healthz")
+def health() -> JSONResponse:
+    """Liveness: the process answers (no database access)."""
+    return JSONResponse({"status": "ok"})
+
+
+# --- sign up ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SignUp:
+    """The checked fields of the sign-up form."""
+
+    role: Role
+    email: str
+    password: str
+    display_name: str
+    profile: Profile | None
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def read_profile(form: FormInput, label: str) -> Profile:
+    """A patient profile from a form (time zone checked against the IANA database)."""
+    from taperline.adapters.storage.repo import zone
+
+    time_zone = form.text("time_zone", "UTC", max_len=64) or "UTC"
+    zone(time_zone)
+    age_band = form.text("age_band", max_len=20) or None
+    if age_band is not None and age_band not in AGE_BANDS:
+        raise InputError(f"age_band: choose one of {', '.join(AGE_BANDS)}")
+    return Profile(
+        time_zone,
+        age_band,
+        _names(form.text("conditions", max_len=1000)),
+        _names(form.text("other_medicines", max_len=1000)),
+        label=label,
+    )
+
+
+def _read_signup(form: FormInput) -> SignUp:
+    role = form.text("role", "patient", max_len=20)
+    if role not in {"patient", "clinician"}:
+        raise InputError("role: choose patient or clinician")
+    email = normal_email(form.text("email", max_len=400))
+    password = form.text("password", max_len=4096)
+    check_password_rules(password, email=email)
+    name = form.text("display_name", max_len=200) or (
+        "Patient" if role == "patient" else "Clinician"
+    )
+    profile = read_profile(form, name) if role == "patient" else None
+    return SignUp(role, email, password, name, profile)  # type: ignore[arg-type]  # role checked above
+
+
+def _signup_page(
+    request: Request, values: dict[str, Any], error: str = "", status: int = 200
+) -> Response:
+    context = {"values": values, "error": error, "age_bands": AGE_BANDS}
+    return render(request, "signup.html", context, viewer=None, status_code=status)
+
+
+@router.get("/signup", response_class=HTMLResponse)
+def signup_form(request: Request, viewer: MaybeViewer) -> Response:
+    """The sign-up form."""
+    if viewer is not None:
+        return redirect(home_of(viewer.user))
+    role = "clinician" if request.query_params.get("role") == "clinician" else "patient"
+    return _signup_page(request, {"role": role})
+
+
+@router.post("/signup", response_class=HTMLResponse)
+def signup(request: Request, form: Form, svc: Svc) -> Response:
+    """Create an account (and, for a patient, their record); sign in at once."""
+    values = {k: v[0] for k, v in form.raw().items() if k not in {"password", "csrf_token"}}
+    try:
+        given = _read_signup(form)
+        user = _create_account(svc, given)
+    except InputError as error:
+        return _signup_page(request, values, str(error), status_for(error))
+    svc.accounts.audit(user, user.person_id, "write", "account created", svc.now())
+    return start_session(request, svc, user, home_of(user))
+
+
+def _create_account(svc: Services, given: SignUp) -> User:
+    if svc.accounts.email_taken(given.email):
+        raise ConflictError("email: an account with this e-mail address already exists; sign in")
+    password_hash = svc.passwords.hash(given.password)
+    person_id = None
+    if given.profile is not None:
+        person_id = svc.store.create_person(given.profile, at=svc.now())
+    try:
+        return svc.accounts.create_user(
+            email=given.email,
+            password_hash=password_hash,
+            role=given.role,
+            display_name=given.display_name,
+            person_id=person_id,
+            now=svc.now(),
+        )
+    except ConflictError:
+        if person_id is not None:
+            svc.store.delete_person(person_id)
+        raise
+
+
+# --- sign in and out ----------------------------------------------------------------------
+
+
+def _signin_page(request: Request, email: str = "", error: str = "", status: int = 200) -> Response:
+    target = local_path(request.query_params.get("next", ""), "")
+    context = {"email": email, "error": error, "next": target}
+    return render(request, "signin.html", context, viewer=None, status_code=status)
+
+
+@router.get("/signin", response_class=HTMLResponse)
+def signin_form(request: Request, viewer: MaybeViewer) -> Response:
+    """The sign-in form."""
+    if viewer is not None:
+        return redirect(home_of(viewer.user))
+    return _signin_page(request)
+
+
+def _check_throttle(request: Request, svc: Services, key: str) -> None:
+    now = svc.now()
+    state = svc.accounts.throttle_state(
+        "signin", key, client_address(request), now=now, address_window=svc.settings.address_window
+    )
+    wait = throttle_wait(state, now, svc.settings)
+    if wait.total_seconds() > 0:
+        raise ThrottledError(
+            "Too many failed sign-ins. Wait a little and try again, or reset your password"
+            " with the people who run this site.",
+            int(wait.total_seconds()) + 1,
+        )
+
+
+@router.post("/signin", response_class=HTMLResponse)
+def signin(request: Request, form: Form, svc: Svc) -> Response:
+    """Check the password (throttled) and start a new session."""
+    raw_email = form.text("email", max_len=400)
+    password = form.text("password", max_len=4096)
+    email = raw_email.strip().lower()[:254]
+    key = account_key(svc.settings.secret_key, email)
+    _check_throttle(request, svc, key)
+    found = svc.accounts.credentials(email)
+    ok = svc.passwords.verify(password, found[1] if found else None)
+    user = found[0] if found else None
+    now = svc.now()
+    svc.accounts.record_attempt(
+        "signin",
+        key,
+        client_address(request),
+        user_id=user.id if user else None,
+        success=ok,
+        now=now,
+    )
+    if not ok or user is None:
+        if user is not None:
+            svc.accounts.login_failed(user.id, now)
+        return _signin_page(request, raw_email[:254], WRONG, 401)
+    svc.accounts.login_succeeded(user.id, now)
+    target = local_path(form.text("next", max_len=500), home_of(user))
+    return start_session(request, svc, user, target)
+
+
+@router.post("/signout")
+def signout(request: Request, form: Form, svc: Svc, viewer: MaybeViewer) -> Response:
+    """End this session."""
+    del form  # checked for its CSRF token only
+    response = redirect("/?done=signed-out")
+    if viewer is not None:
+        svc.accounts.revoke_session(viewer.user.id, viewer.session.id)
+    clear_session_cookie(response, request, svc)
+    return response

@@ -1,0 +1,184 @@
+"""Learn: drug facts with their sources, the interactions checker, the sleep module.
+
+Open to anyone (no health data), except the personal part of the sleep module, which uses
+the signed-in patient's own diary. The checker is a GET form: it changes nothing.
+"""
+
+from __future__ import annotations
+
+import statistics
+from datetime import timedelta
+from typing import Annotated, Any, Final
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from taperline.core.journal import CheckIn
+from taperline.core.metrics import clock_min, night_metrics
+from taperline.core.quantity import Mass, parse_dose
+from taperline.errors import InputError, NotFoundError, UnknownDrugError
+from taperline.service import local_today
+from taperline.web.auth import Viewer, optional_viewer
+from taperline.web.context import Services, services
+from taperline.web.errors import status_for
+from taperline.web.forms import FormInput
+
+__all__ = ["contraindications_of", "router"]
+
+router = APIRouter(include_in_schema=False)
+Svc = Annotated[Services, Depends(services)]
+MaybeViewer = Annotated[Viewer | None, Depends(optional_viewer)]
+CHECK_ROWS: Final = 3
+_CONTRAINDICATION_WORDS: Final = (
+    (("epilep", "seizure"), "epilepsy or seizures"),
+    (("bipolar",), "bipolar disorder"),
+    (("psychos",), "psychosis"),
+    (("apnea", "apnoea"), "untreated sleep apnea"),
+    (("parasomnia", "sleepwalk"), "parasomnia"),
+    (("pregnan",), "pregnancy"),
+    (("fall",), "high fall risk"),
+)
+
+
+def _render(
+    request: Request, name: str, context: dict[str, Any], viewer: Viewer | None, status: int = 200
+) -> Response:
+    from taperline.web.pages import render
+
+    return render(request, name, context, viewer=viewer, status_code=status)
+
+
+def _catalogue() -> Any:
+    from taperline.catalogue_data import load_catalogue
+
+    return load_catalogue()
+
+
+@router.get("/learn", response_class=HTMLResponse)
+def learn(request: Request, viewer: MaybeViewer) -> Response:
+    """The drugs the catalogue holds, and the ways into the checker and the sleep module."""
+    catalogue = _catalogue()
+    drugs = [catalogue.drugs[name] for name in catalogue.names]
+    return _render(request, "learn.html", {"drugs": drugs}, viewer)
+
+
+@router.get("/learn/drugs/{name}", response_class=HTMLResponse)
+def learn_drug(name: str, request: Request, viewer: MaybeViewer) -> Response:
+    """What a patient asks about one drug, each point with its source."""
+    from taperline.core.check import DISCLAIMER
+    from taperline.core.check import learn as build_lesson
+
+    try:
+        drug = _catalogue().get(name[:60])
+    except UnknownDrugError:
+        raise NotFoundError("the catalogue has no such drug") from None
+    return _render(
+        request, "learn_drug.html", {"lesson": build_lesson(drug), "disclaimer": DISCLAIMER}, viewer
+    )
+
+
+# --- the checker -----------------------------------------------------------------------------
+
+
+def _check_defaults(svc: Services, viewer: Viewer | None) -> dict[str, Any]:
+    values: dict[str, Any] = {"drug": "clonazepam", "dose_0": "0.5 mg", "time_0": "22:00"}
+    if viewer is not None and viewer.user.is_patient:
+        profile = svc.store.profile(viewer.person_id)
+        values["with"] = ", ".join(profile.other_medicines)
+        values["conditions"] = ", ".join(profile.conditions)
+        values["age"] = str(profile.age_years or "")
+    return values
+
+
+def _run_check(given: FormInput) -> Any:
+    from datetime import time
+
+    from taperline.core.check import CheckRequest, build_doses, check_regimen, split_names
+    from taperline.web.forms import parse_clock
+
+    catalogue = _catalogue()
+    drug = catalogue.get(given.text("drug", "clonazepam", max_len=60))
+    amounts: list[Mass] = []
+    clocks: list[time] = []
+    for i in range(CHECK_ROWS):
+        dose, clock = given.text(f"dose_{i}", max_len=30), given.text(f"time_{i}", max_len=10)
+        if dose:
+            amounts.append(parse_dose(dose))
+            if clock:
+                clocks.append(parse_clock(f"time {i + 1}", clock))
+    if clocks and len(clocks) != len(amounts):
+        raise InputError("time: give a time for every dose, or for none")
+    request = CheckRequest(
+        doses=build_doses(amounts, clocks),
+        agents=split_names([given.text("with", max_len=500)]),
+        conditions=split_names([given.text("conditions", max_len=500)]),
+        age_years=given.optional_integer("age", 0, 120),
+        pregnant=given.has("pregnant"),
+        breastfeeding=given.has("breastfeeding"),
+        weeks=given.optional_integer("weeks", 0, 5200),
+    )
+    return check_regimen(catalogue, drug, request)
+
+
+@router.get("/learn/check", response_class=HTMLResponse)
+def check(request: Request, viewer: MaybeViewer, svc: Svc) -> Response:
+    """The interactions checker: doses, other medicines, conditions and age, with sources."""
+    from taperline.core.check import DISCLAIMER
+
+    query = {k: request.query_params.getlist(k) for k in request.query_params}
+    report, error, status = None, "", 200
+    values = {k: v[0] for k, v in query.items() if v} if query else _check_defaults(svc, viewer)
+    if "drug" in query:
+        try:
+            report = _run_check(FormInput(query))
+        except InputError as exc:
+            error, status = str(exc), status_for(exc)
+    context = {
+        "values": values,
+        "report": report,
+        "error": error,
+        "disclaimer": DISCLAIMER,
+        "drugs": _catalogue().names,
+        "rows": range(CHECK_ROWS),
+    }
+    return _render(request, "learn_check.html", context, viewer, status)
+
+
+# --- the sleep module ------------------------------------------------------------------------
+
+
+def contraindications_of(conditions: tuple[str, ...]) -> frozenset[Any]:
+    """Sleep-restriction contraindications named in a profile's conditions (by keyword)."""
+    found = set()
+    for condition in conditions:
+        text = condition.casefold()
+        for words, name in _CONTRAINDICATION_WORDS:
+            if any(word in text for word in words):
+                found.add(name)
+    return frozenset(found)
+
+
+def _rise_min(checkins: list[CheckIn]) -> int:
+    rises = [clock_min(c.sleep.out_of_bed) for c in checkins if c.sleep is not None]
+    return int(statistics.median(rises)) if rises else 7 * 60
+
+
+@router.get("/learn/sleep", response_class=HTMLResponse)
+def sleep(request: Request, viewer: MaybeViewer, svc: Svc) -> Response:
+    """CBT-I sleep window from the diary (patients), and the self-help techniques."""
+    from taperline.core.sleep import TECHNIQUES, choose_techniques, sleep_window
+
+    context: dict[str, Any] = {"techniques": TECHNIQUES, "window": None, "chosen": (), "nights": []}
+    if viewer is not None and viewer.user.is_patient:
+        profile = svc.store.profile(viewer.person_id)
+        today = local_today(profile.time_zone, svc.now())
+        recent = svc.store.checkins(viewer.person_id, today - timedelta(days=13), today)
+        nights = [night_metrics(c.sleep) for c in recent if c.sleep is not None]
+        week = [n for n in nights if n.wake_date > today - timedelta(days=7)]
+        context["nights"] = list(reversed(nights))
+        context["window"] = sleep_window(
+            week, _rise_min(recent[-7:]), contraindications_of(profile.conditions)
+        )
+        context["chosen"] = choose_techniques(recent[-1]) if recent else ()
+        svc.accounts.audit(viewer.user, viewer.person_id, "read", "sleep diary", svc.now())
+    return _render(request, "learn_sleep.html", context, viewer)

@@ -1,0 +1,343 @@
+"""A patient's own pages: dashboard, doses, check-in, journal, questionnaires, plan, flags.
+
+Every handler takes the record from the signed-in patient (``viewer.person_id``), never
+from the request, and writes one audit line for each read or write of health data.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, timedelta
+from typing import Annotated, Any, Final
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from taperline.adapters.storage.repo import Saved, zone
+from taperline.core.instruments import score_gad7, score_phq9
+from taperline.core.journal import CheckIn, validate_not_future
+from taperline.core.record import DoseRecord, schedule_on
+from taperline.errors import ConflictError, InputError, NotFoundError
+from taperline.service import local_today, record_dose, record_score
+from taperline.web.auth import PatientViewer, Viewer
+from taperline.web.cache import record_version
+from taperline.web.checkin_form import (
+    checkin_from_form,
+    fields_from_checkin,
+    fields_from_form,
+    prefill,
+)
+from taperline.web.context import Services, services
+from taperline.web.errors import status_for
+from taperline.web.forms import Form, parse_day
+from taperline.web.pages import banner_for, redirect, render
+from taperline.web.questionnaires import ANSWERS, GAD7_ITEMS, PHQ9_ITEMS
+from taperline.web.routes_auth import local_path
+from taperline.web.views import (
+    Dashboard,
+    build_dashboard,
+    journal_rows,
+    match_doses,
+    pending_plan,
+    plan_months,
+    split_steps,
+    step_changes,
+)
+
+__all__ = ["dashboard_for", "router", "save_checkin"]
+
+router = APIRouter(include_in_schema=False)
+Svc = Annotated[Services, Depends(services)]
+_KEY_RE: Final = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+JOURNAL_DAYS: Final = (14, 30, 60, 90, 365)
+
+
+def audit(svc: Services, viewer: Viewer, action: str, obj: str) -> None:
+    """One audit line about the viewer's own record."""
+    svc.accounts.audit(viewer.user, viewer.person_id, action, obj, svc.now())
+
+
+def today_of(svc: Services, viewer: Viewer) -> date:
+    """Today in the patient's time zone."""
+    return local_today(svc.store.profile(viewer.person_id).time_zone, svc.now())
+
+
+def _key(text: str) -> str | None:
+    return text if _KEY_RE.match(text) else None
+
+
+def dashboard_for(svc: Services, person_id: int) -> Dashboard:
+    """The person's dashboard for today, from the cache when the record has not changed."""
+    time_zone, version = record_version(svc.store.engine, person_id)
+    today = local_today(time_zone, svc.now())
+    board = svc.dashboards.get(person_id, version, today)
+    if board is None:
+        board = build_dashboard(svc.store.record(person_id), today)
+        svc.dashboards.put(person_id, version, today, board)
+    return board
+
+
+def save_checkin(
+    svc: Services,
+    person_id: int,
+    checkin: CheckIn,
+    *,
+    idempotency_key: str | None,
+    replace: bool,
+) -> Saved:
+    """Store a check-in (never one dated after the person's today), without reviewing.
+
+    The same as :func:`taperline.service.record_checkin` but for its review: the dashboard
+    reviews the record once after the write and caches the result for the next page.
+    """
+    today = local_today(svc.store.profile(person_id).time_zone, svc.now())
+    validate_not_future(checkin, today)
+    return svc.store.save_checkin(
+        person_id, checkin, idempotency_key=idempotency_key, replace=replace
+    )
+
+
+# --- dashboard and doses --------------------------------------------------------------------
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def dashboard(request: Request, viewer: PatientViewer, svc: Svc) -> Response:
+    """Today: doses, check-in, next change, findings and the charts."""
+    board = dashboard_for(svc, viewer.person_id)
+    audit(svc, viewer, "read", "dashboard")
+    return render(request, "dashboard.html", {"d": board}, viewer=viewer)
+
+
+@router.post("/doses/taken", response_class=HTMLResponse)
+def dose_taken(request: Request, viewer: PatientViewer, form: Form, svc: Svc) -> Response:
+    """Log one of today's planned doses as taken (or not taken); htmx gets the new line."""
+    clock = form.text("clock", max_len=5)
+    taken = form.text("status", "taken", max_len=10) != "missed"
+    pid, now = viewer.person_id, svc.now()
+    profile = svc.store.profile(pid)
+    today = local_today(profile.time_zone, now)
+    plan = svc.store.plan_in_force(pid)
+    planned = next((d for d in schedule_on(plan, today) if d.clock == clock), None)
+    if planned is None:
+        raise NotFoundError(f"no dose is planned at {clock[:5]!r} today")
+    if any(d.planned_clock == clock for d in svc.store.doses(pid, today, today)):
+        raise ConflictError(f"the {clock} dose is already in today's log")
+    local_now = now.astimezone(zone(profile.time_zone)).replace(tzinfo=None)
+    entry = DoseRecord(
+        today,
+        planned.drug,
+        planned.clock,
+        planned.amount,
+        local_now if taken else None,
+        planned.amount if taken else None,
+        units="; ".join(planned.instructions)[:200],
+    )
+    record_dose(svc.store, pid, entry, now=now, idempotency_key=f"dose:{today.isoformat()}:{clock}")
+    audit(svc, viewer, "write", f"dose {today.isoformat()} {clock}")
+    if request.headers.get("hx-request"):
+        line = match_doses((planned,), [entry])[0]
+        return render(request, "_dose_line.html", {"line": line}, viewer=viewer, banner=False)
+    return redirect("/dashboard?done=dose")
+
+
+# --- check-in ---------------------------------------------------------------------------------
+
+
+def _checkin_page(
+    request: Request,
+    viewer: Viewer,
+    day: date,
+    today: date,
+    fields: dict[str, Any],
+    *,
+    edit: bool,
+    error: str = "",
+    status: int = 200,
+) -> Response:
+    from taperline.core.journal import RED_FLAG_EVENTS, SYMPTOMS, TIMES_OF_DAY
+
+    context = {
+        "day": day,
+        "today": today,
+        "yesterday": today - timedelta(days=1),
+        "v": fields,
+        "edit": edit,
+        "error": error,
+        "idem": uuid.uuid4().hex,
+        "symptoms": list(enumerate(SYMPTOMS)),
+        "times_of_day": TIMES_OF_DAY,
+        "events": RED_FLAG_EVENTS,
+    }
+    return render(request, "checkin.html", context, viewer=viewer, status_code=status)
+
+
+@router.get("/checkin", response_class=HTMLResponse)
+def checkin_form(request: Request, viewer: PatientViewer, svc: Svc) -> Response:
+    """The check-in form: today's (or ``?date=``), prefilled from the day before."""
+    pid = viewer.person_id
+    today = today_of(svc, viewer)
+    day = (
+        parse_day("date", request.query_params.get("date", ""))
+        if request.query_params.get("date")
+        else today
+    )
+    if day > today:
+        raise InputError(f"date: {day.isoformat()} is in the future")
+    try:
+        fields, edit = fields_from_checkin(svc.store.checkin(pid, day)), True
+    except NotFoundError:
+        fields, edit = prefill(svc.store.checkins(pid, day - timedelta(days=14), day), day), False
+    audit(svc, viewer, "read", f"check-in {day.isoformat()}")
+    return _checkin_page(request, viewer, day, today, fields, edit=edit)
+
+
+@router.post("/checkin", response_class=HTMLResponse)
+def checkin_save(request: Request, viewer: PatientViewer, form: Form, svc: Svc) -> Response:
+    """Save a check-in (an edit replaces the day's); errors show the form again."""
+    today = today_of(svc, viewer)
+    day = form.day("date")
+    edit = form.text("mode", max_len=10) == "edit"
+    try:
+        checkin = checkin_from_form(form, day)
+        save_checkin(
+            svc,
+            viewer.person_id,
+            checkin,
+            idempotency_key=_key(form.text("idem", max_len=100)),
+            replace=edit,
+        )
+    except InputError as error:
+        fields = fields_from_form(form)
+        return _checkin_page(
+            request,
+            viewer,
+            day,
+            today,
+            fields,
+            edit=edit,
+            error=str(error),
+            status=status_for(error),
+        )
+    audit(svc, viewer, "write", f"check-in {day.isoformat()}")
+    return redirect("/dashboard?done=checkin")
+
+
+# --- journal ------------------------------------------------------------------------------------
+
+
+@router.get("/journal", response_class=HTMLResponse)
+def journal(request: Request, viewer: PatientViewer, svc: Svc) -> Response:
+    """The journal history, newest first, each day editable."""
+    days_text = request.query_params.get("days", "60")
+    days = int(days_text) if days_text in {str(d) for d in JOURNAL_DAYS} else 60
+    record = svc.store.record(viewer.person_id)
+    today = local_today(record.profile.time_zone, svc.now())
+    audit(svc, viewer, "read", "journal")
+    context = {
+        "rows": journal_rows(record, days, today),
+        "days": days,
+        "choices": JOURNAL_DAYS,
+        "scores": list(reversed(record.scores))[:8],
+        "doses": [d for d in reversed(record.doses) if d.day > today - timedelta(days=days)][:60],
+    }
+    return render(request, "journal.html", context, viewer=viewer)
+
+
+@router.post("/journal/{day}/delete")
+def journal_delete(day: str, viewer: PatientViewer, form: Form, svc: Svc) -> Response:
+    """Delete one day's check-in."""
+    del form  # checked for its CSRF token only
+    when = parse_day("date", day)
+    svc.store.delete_checkin(viewer.person_id, when)
+    audit(svc, viewer, "delete", f"check-in {when.isoformat()}")
+    return redirect("/journal?done=checkin-deleted")
+
+
+# --- questionnaires -----------------------------------------------------------------------------
+
+
+def _questionnaire_page(
+    request: Request, viewer: Viewer, svc: Services, error: str = "", status: int = 200
+) -> Response:
+    scores = svc.store.scores(viewer.person_id)
+    context = {
+        "phq9": PHQ9_ITEMS,
+        "gad7": GAD7_ITEMS,
+        "answers": ANSWERS,
+        "scores": list(reversed(scores)),
+        "error": error,
+        "idem": uuid.uuid4().hex,
+    }
+    return render(request, "questionnaires.html", context, viewer=viewer, status_code=status)
+
+
+@router.get("/questionnaires", response_class=HTMLResponse)
+def questionnaires(request: Request, viewer: PatientViewer, svc: Svc) -> Response:
+    """The weekly PHQ-9 and GAD-7, with past scores."""
+    audit(svc, viewer, "read", "questionnaires")
+    return _questionnaire_page(request, viewer, svc)
+
+
+@router.post("/questionnaires", response_class=HTMLResponse)
+def questionnaire_save(request: Request, viewer: PatientViewer, form: Form, svc: Svc) -> Response:
+    """Score and store one questionnaire (one of each kind per day)."""
+    instrument = form.text("instrument", max_len=10)
+    today = today_of(svc, viewer)
+    try:
+        if instrument not in {"PHQ-9", "GAD-7"}:
+            raise InputError("instrument: choose PHQ-9 or GAD-7")
+        count = 9 if instrument == "PHQ-9" else 7
+        items = [form.integer(f"item_{i}", 0, 3) for i in range(1, count + 1)]
+        score = score_phq9(items, today) if instrument == "PHQ-9" else score_gad7(items, today)
+        record_score(
+            svc.store,
+            viewer.person_id,
+            score,
+            now=svc.now(),
+            idempotency_key=_key(form.text("idem", max_len=100)),
+        )
+    except InputError as error:
+        return _questionnaire_page(request, viewer, svc, str(error), status_for(error))
+    audit(svc, viewer, "write", f"{instrument} {today.isoformat()}")
+    return redirect("/questionnaires?done=questionnaire")
+
+
+# --- plan -------------------------------------------------------------------------------------
+
+
+@router.get("/plan", response_class=HTMLResponse)
+def plan(request: Request, viewer: PatientViewer, svc: Svc) -> Response:
+    """The plan in force: a calendar of steps, how to make each dose, supply; versions."""
+    record = svc.store.record(viewer.person_id)
+    today = local_today(record.profile.time_zone, svc.now())
+    current = record.plan
+    audit(svc, viewer, "read", "plan")
+    past, coming, later = split_steps(step_changes(current), today) if current else ([], [], [])
+    context = {
+        "plan": current,
+        "pending": pending_plan(record),
+        "versions": list(reversed(record.plans)),
+        "past": past,
+        "coming": coming,
+        "later": later,
+        "months": plan_months(current, today) if current else [],
+        "today": today,
+        "current_step": current.step_on(today) if current else None,
+    }
+    return render(request, "plan.html", context, viewer=viewer)
+
+
+# --- red flags -------------------------------------------------------------------------------
+
+
+@router.post("/flags/acknowledge")
+def acknowledge(viewer: PatientViewer, form: Form, svc: Svc) -> Response:
+    """Hide the crisis banner for the red flags shown now (new ones show it again)."""
+    banner = banner_for(svc, viewer)
+    if banner is not None:
+        svc.accounts.acknowledge(viewer.person_id, viewer.user.id, banner.keys, svc.now())
+        audit(svc, viewer, "write", f"acknowledged {len(banner.keys)} red flag(s)")
+    target = local_path(form.text("next", max_len=500), "/dashboard")
+    joiner = "&" if "?" in target else "?"
+    return redirect(f"{target}{joiner}done=acknowledged")

@@ -1,0 +1,173 @@
+"""Passwords, tokens, CSRF and sign-in throttling: the pure parts of the web app's security.
+
+* Passwords: Argon2id (pwdlib), 12 to 1024 characters, no composition rules [OWASP ASVS
+  2.1]. Unknown e-mail addresses are checked against a dummy hash so that both answers
+  take the same time.
+* Session tokens: 32 random bytes; only their SHA-256 is stored, so a database leak does
+  not hand out sessions.
+* CSRF: a token per session, ``HMAC(secret_key, "session:" + token hash)``; before sign-in,
+  ``HMAC(secret_key, "anonymous:" + a random cookie)``. Forms carry it in ``csrf_token``,
+  htmx in the ``X-CSRF-Token`` header.
+* Throttling (:func:`throttle_wait`): at most ``max_failures_per_account_hour`` failures per
+  account per hour, and, per address, an exponential backoff after a few free failures.
+
+>>> hash_token("abc") == hash_token("abc") != hash_token("abd")
+True
+>>> check_password_rules("short")
+Traceback (most recent call last):
+...
+taperline.errors.InputError: password: use at least 12 characters (a few words make a good one)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Final
+
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+
+from taperline.errors import InputError
+from taperline.web.settings import Settings
+
+__all__ = [
+    "MAX_PASSWORD",
+    "MIN_PASSWORD",
+    "Passwords",
+    "Throttle",
+    "account_key",
+    "check_password_rules",
+    "csrf_matches",
+    "csrf_token",
+    "hash_token",
+    "invite_code",
+    "invite_hash",
+    "new_token",
+    "throttle_wait",
+]
+
+MIN_PASSWORD: Final = 12  # [OWASP ASVS 2.1.1]
+MAX_PASSWORD: Final = 1024  # long passphrases are fine; megabytes would only burn CPU
+_INVITE_ALPHABET: Final = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+_INVITE_LENGTH: Final = 12  # 60 bits
+
+
+def check_password_rules(password: str, *, email: str = "") -> None:
+    """Refuse a password that is too short, too long, or the e-mail address itself."""
+    if len(password) < MIN_PASSWORD:
+        raise InputError(
+            f"password: use at least {MIN_PASSWORD} characters (a few words make a good one)"
+        )
+    if len(password) > MAX_PASSWORD:
+        raise InputError(f"password: use at most {MAX_PASSWORD} characters")
+    if "\x00" in password:
+        raise InputError("password: contains a NUL character")
+    if email and password.strip().casefold() == email.strip().casefold():
+        raise InputError("password: must not be your e-mail address")
+
+
+class Passwords:
+    """Argon2id hashing with the settings' parameters."""
+
+    def __init__(self, settings: Settings) -> None:
+        hasher = Argon2Hasher(
+            time_cost=settings.argon2_time_cost,
+            memory_cost=settings.argon2_memory_kib,
+            parallelism=settings.argon2_parallelism,
+        )
+        self._hash = PasswordHash((hasher,))
+        self._dummy = self._hash.hash(secrets.token_urlsafe(16))
+
+    def hash(self, password: str) -> str:
+        """The Argon2id hash of ``password`` (salted)."""
+        return self._hash.hash(password)
+
+    def verify(self, password: str, stored: str | None) -> bool:
+        """Whether ``password`` matches ``stored``; None (no such user) costs the same time."""
+        if len(password) > MAX_PASSWORD:
+            return False
+        if stored is None:
+            self._hash.verify(password, self._dummy)
+            return False
+        return self._hash.verify(password, stored)
+
+
+def new_token() -> str:
+    """A fresh random token (session, anonymous CSRF cookie)."""
+    return secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    """The SHA-256 of a token, as stored (tokens are random, so no salt is needed)."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _hmac(secret_key: str, message: str) -> str:
+    return hmac.new(
+        secret_key.encode(), message.encode("utf-8", "surrogatepass"), "sha256"
+    ).hexdigest()
+
+
+def csrf_token(secret_key: str, binding: str) -> str:
+    """The CSRF token bound to ``binding`` ("session:<hash>" or "anonymous:<cookie>")."""
+    return _hmac(secret_key, f"csrf:{binding}")
+
+
+def csrf_matches(secret_key: str, binding: str, given: str | None) -> bool:
+    """Whether ``given`` is the CSRF token of ``binding`` (constant-time comparison)."""
+    if not given or not binding:
+        return False
+    return hmac.compare_digest(csrf_token(secret_key, binding), given)
+
+
+def account_key(secret_key: str, email: str) -> str:
+    """A keyed hash of an e-mail address: throttling counts per account without storing it."""
+    return _hmac(secret_key, f"account:{email.strip().casefold()}")
+
+
+def invite_code() -> str:
+    """A new invite code, grouped for reading aloud, e.g. ``K7QM-2XWD-9RTA``."""
+    raw = "".join(secrets.choice(_INVITE_ALPHABET) for _ in range(_INVITE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, _INVITE_LENGTH, 4))
+
+
+def invite_hash(secret_key: str, code: str) -> str:
+    """The stored form of an invite code (case, spaces and dashes do not matter)."""
+    normal = "".join(ch for ch in code.upper() if ch.isalnum())
+    return _hmac(secret_key, f"invite:{normal}")
+
+
+@dataclass(frozen=True, slots=True)
+class Throttle:
+    """Recent failures: of one account in the last hour, and of one address."""
+
+    account_failures_hour: int
+    address_failures: int
+    address_last_failure: datetime | None
+
+
+def throttle_wait(state: Throttle, now: datetime, settings: Settings) -> timedelta:
+    """How long to wait before another attempt may be checked (zero: go ahead).
+
+    An account with ``max_failures_per_account_hour`` failures waits an hour; an address
+    waits 1, 2, 4 ... seconds (up to ``address_max_backoff``) after its free failures.
+
+    >>> from datetime import UTC
+    >>> s = Settings(database_url="sqlite://")
+    >>> t = datetime(2027, 1, 1, tzinfo=UTC)
+    >>> throttle_wait(Throttle(0, 7, t), t, s)
+    datetime.timedelta(seconds=4)
+    >>> throttle_wait(Throttle(100, 0, None), t, s)
+    datetime.timedelta(seconds=3600)
+    """
+    if state.account_failures_hour >= settings.max_failures_per_account_hour:
+        return timedelta(hours=1)
+    extra = state.address_failures - settings.address_free_failures
+    if extra < 0 or state.address_last_failure is None:
+        return timedelta(0)
+    backoff = min(timedelta(seconds=2 ** min(extra, 20)), settings.address_max_backoff)
+    return max(timedelta(0), state.address_last_failure + backoff - now)

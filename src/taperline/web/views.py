@@ -1,0 +1,293 @@
+"""What the pages show, built from one read of a person's record (no I/O here).
+
+The dashboard, the plan calendar and the journal all come from a
+:class:`~taperline.core.record.PersonRecord` and "today" in the person's own time zone,
+using the service's :func:`~taperline.service.glance` and the core's review.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from markupsafe import Markup
+
+from taperline.core.findings import Finding
+from taperline.core.metrics import NightMetrics, burden, night_metrics
+from taperline.core.quantity import Mass
+from taperline.core.record import (
+    DoseRecord,
+    PersonRecord,
+    PlanVersion,
+    RecordDose,
+    RecordStep,
+    schedule_on,
+)
+from taperline.core.review import Review, review
+from taperline.service import DayGlance, glance
+from taperline.web.charts import ChartDay, Marker, journal_chart
+
+__all__ = [
+    "CalendarDay",
+    "Dashboard",
+    "DoseLine",
+    "JournalRow",
+    "Month",
+    "build_dashboard",
+    "chart_pair",
+    "journal_rows",
+    "plan_months",
+    "split_steps",
+    "step_changes",
+]
+
+_QUESTIONNAIRE_EVERY = timedelta(days=7)
+
+
+@dataclass(frozen=True, slots=True)
+class DoseLine:
+    """A planned dose of today and its dose-log line, if any."""
+
+    planned: RecordDose
+    logged: DoseRecord | None
+
+    @property
+    def taken(self) -> bool:
+        """Logged as taken."""
+        return self.logged is not None and self.logged.taken_at is not None
+
+    @property
+    def missed(self) -> bool:
+        """Logged as not taken."""
+        return self.logged is not None and self.logged.taken_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    """Today at a glance for one person."""
+
+    today: date
+    plan: PlanVersion | None
+    pending: PlanVersion | None
+    doses: tuple[DoseLine, ...]
+    step: RecordStep | None
+    next_change: RecordStep | None
+    checked_in_today: bool
+    review: Review
+    questionnaire_due: bool
+    chart_14: Markup
+    chart_90: Markup
+
+    @property
+    def days_to_change(self) -> int | None:
+        """Days until the next dose change."""
+        return (self.next_change.start - self.today).days if self.next_change else None
+
+
+def match_doses(
+    planned: Sequence[RecordDose], logged: Sequence[DoseRecord]
+) -> tuple[DoseLine, ...]:
+    """Pair today's planned doses with the dose log by planned time."""
+    remaining = list(logged)
+    lines = []
+    for dose in planned:
+        match = next((d for d in remaining if d.planned_clock == dose.clock), None)
+        if match is not None:
+            remaining.remove(match)
+        lines.append(DoseLine(dose, match))
+    return tuple(lines)
+
+
+def pending_plan(record: PersonRecord) -> PlanVersion | None:
+    """The latest version when it is a proposal waiting for a clinician."""
+    latest = record.plans[-1] if record.plans else None
+    return latest if latest is not None and latest.status == "proposed" else None
+
+
+def _chart_days(record: PersonRecord, glances: Sequence[DayGlance]) -> list[ChartDay]:
+    plan = record.plan
+    taken: dict[date, Decimal] = {}
+    for d in record.doses:
+        if d.amount is not None:
+            taken[d.day] = taken.get(d.day, Decimal(0)) + d.amount.mg
+    out = []
+    for g in glances:
+        planned = schedule_on(plan, g.day) if plan else ()
+        step = plan.step_on(g.day) if plan else None
+        planned_mg = float(sum((p.amount.mg for p in planned), Decimal(0))) if step else None
+        out.append(
+            ChartDay(
+                g.day,
+                planned_mg,
+                float(taken[g.day]) if g.day in taken else None,
+                g.se_pct,
+                g.burden,
+            )
+        )
+    return out
+
+
+#: Findings whose evidence days are worth marking on a chart (interdose evidence is a time
+#: of day, and waves are the chart itself).
+MARKED_KINDS = frozenset({"red_flag", "flare", "escalation", "co_use", "rebound"})
+
+
+def _markers(findings: Sequence[Finding]) -> list[Marker]:
+    return [
+        Marker(e.day, f.severity, f.kind.replace("_", " "))
+        for f in findings
+        if f.kind in MARKED_KINDS
+        for e in f.evidence
+    ]
+
+
+def chart_pair(
+    record: PersonRecord, today: date, result: Review, prefix: str = "c"
+) -> tuple[Markup, Markup]:
+    """The 14- and 90-day charts of dose, sleep efficiency and burden, findings marked."""
+    glances = glance(record, today, days=90)
+    days = _chart_days(record, glances)
+    markers = _markers(result.findings)
+    return (
+        journal_chart(days[-14:], markers, title="The last 14 days", chart_id=f"{prefix}-14"),
+        journal_chart(days, markers, title="The last 90 days", chart_id=f"{prefix}-90"),
+    )
+
+
+def build_dashboard(record: PersonRecord, today: date) -> Dashboard:
+    """Everything the dashboard shows."""
+    result = review(record, today)
+    plan = record.plan
+    logged = [d for d in record.doses if d.day == today]
+    last_phq = max((s.taken_on for s in record.scores if s.taken_on), default=None)
+    chart_14, chart_90 = chart_pair(record, today, result, "dash")
+    return Dashboard(
+        today=today,
+        plan=plan,
+        pending=pending_plan(record),
+        doses=match_doses(schedule_on(plan, today), logged),
+        step=plan.step_on(today) if plan else None,
+        next_change=plan.next_change(today) if plan and plan.status == "active" else None,
+        checked_in_today=any(c.wake_date == today for c in record.checkins),
+        review=result,
+        questionnaire_due=last_phq is None or today - last_phq >= _QUESTIONNAIRE_EVERY,
+        chart_14=chart_14,
+        chart_90=chart_90,
+    )
+
+
+# --- the journal ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class JournalRow:
+    """One day of the journal history."""
+
+    day: date
+    mood: int
+    anxiety: int
+    burden: int
+    night: NightMetrics | None
+    events: tuple[str, ...]
+    notes: str
+    symptoms: tuple[tuple[str, int], ...]
+
+
+def journal_rows(record: PersonRecord, days: int, today: date) -> list[JournalRow]:
+    """Check-ins of the last ``days`` days, newest first."""
+    start = today - timedelta(days=days - 1)
+    rows = [
+        JournalRow(
+            c.wake_date,
+            c.mood,
+            c.anxiety,
+            burden(c),
+            night_metrics(c.sleep) if c.sleep else None,
+            tuple(sorted(c.events)),
+            c.notes,
+            tuple(sorted(((k, v) for k, v in c.symptoms.items() if v), key=lambda kv: -kv[1])),
+        )
+        for c in record.checkins
+        if c.wake_date >= start
+    ]
+    return sorted(rows, key=lambda r: r.day, reverse=True)
+
+
+# --- the plan calendar --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarDay:
+    """A day of the plan calendar."""
+
+    day: date
+    daily: Mass | None
+    change: bool
+    today: bool
+    off: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Month:
+    """A month of the plan calendar: weeks of days (None pads the first and last week)."""
+
+    title: str
+    weeks: tuple[tuple[CalendarDay | None, ...], ...]
+
+
+def step_changes(plan: PlanVersion) -> list[tuple[RecordStep, Decimal | None]]:
+    """Each step with its % change from the step before (None for the first)."""
+    out: list[tuple[RecordStep, Decimal | None]] = []
+    previous: Mass | None = None
+    for step in plan.steps:
+        change = None
+        if previous is not None and previous.mg > 0:
+            change = ((step.daily.mg - previous.mg) / previous.mg * 100).quantize(Decimal("0.1"))
+        out.append((step, change))
+        previous = step.daily
+    return out
+
+
+def split_steps(
+    steps: list[tuple[RecordStep, Decimal | None]], today: date, ahead: int = 3
+) -> tuple[
+    list[tuple[RecordStep, Decimal | None]],
+    list[tuple[RecordStep, Decimal | None]],
+    list[tuple[RecordStep, Decimal | None]],
+]:
+    """Steps before the current one, the current one and ``ahead`` more, and the rest."""
+    current = max((i for i, (s, _) in enumerate(steps) if s.start <= today), default=0)
+    return steps[:current], steps[current : current + ahead + 1], steps[current + ahead + 1 :]
+
+
+def plan_months(plan: PlanVersion, today: date, count: int = 3) -> list[Month]:
+    """``count`` months of the plan from the current month, step changes marked."""
+    changes = {s.start for s in plan.steps}
+    months = []
+    year, month = today.year, today.month
+    for _ in range(count):
+        weeks = []
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+            row: list[CalendarDay | None] = []
+            for day in week:
+                if day.month != month:
+                    row.append(None)
+                    continue
+                step = plan.step_on(day)
+                planned = schedule_on(plan, day)
+                row.append(
+                    CalendarDay(
+                        day,
+                        step.daily if step else None,
+                        day in changes,
+                        day == today,
+                        step is not None and not planned and step.daily.mg > 0,
+                    )
+                )
+            weeks.append(tuple(row))
+        months.append(Month(f"{calendar.month_name[month]} {year}", tuple(weeks)))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)  # noqa: PLR2004 -- December
+    return months

@@ -1,0 +1,107 @@
+"""Demo accounts and ``taperline serve`` (without actually serving)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from taperline.errors import InputError
+from taperline.web.context import build_services
+from taperline.web.demo import DEMO_CLINICIAN, DEMO_PATIENT, NOTE, ensure_demo
+from taperline.web.settings import Settings
+from tests.test_web_support import make_site
+
+
+def test_demo_accounts_have_clearly_marked_data(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        made = ensure_demo(site.services)
+        assert made.created
+        pid = site.person_id(DEMO_PATIENT)
+        store = site.services.store
+        checkins = store.checkins(pid)
+        assert len(checkins) >= 28
+        assert all(c.notes == NOTE for c in checkins)
+        assert store.profile(pid).label == "Demo patient"
+        assert store.plan_in_force(pid) is not None
+        assert store.scores(pid)
+        web = site.browser()
+        assert web.signin(DEMO_PATIENT, made.patient_password).status_code == 303
+        page = web.get("/dashboard")
+        assert page.status_code == 200
+        assert "clonazePAM" in page.text
+        doc = site.browser()
+        assert doc.signin(DEMO_CLINICIAN, made.clinician_password).status_code == 303
+        assert "Demo patient" in doc.get("/clinician").text
+
+
+def test_demo_again_gives_new_passwords_and_no_new_data(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        first = ensure_demo(site.services)
+        count = len(site.services.store.checkins(site.person_id(DEMO_PATIENT)))
+        second = ensure_demo(site.services)
+        assert not second.created
+        assert second.patient_password != first.patient_password
+        assert len(site.services.store.checkins(site.person_id(DEMO_PATIENT))) == count
+        assert site.browser().signin(DEMO_PATIENT, first.patient_password).status_code == 401
+        assert site.browser().signin(DEMO_PATIENT, second.patient_password).status_code == 303
+
+
+def test_demo_is_refused_in_production(tmp_path: Path) -> None:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'p.db'}", environment="production", secret_key="k" * 40
+    )
+    with pytest.raises(InputError, match="development"):
+        ensure_demo(build_services(settings))
+
+
+def test_serve_migrates_makes_the_demo_and_runs_uvicorn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    from taperline.cli.serve import serve
+
+    calls: list[tuple[Any, dict[str, Any]]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    monkeypatch.setenv("TAPERLINE_DATABASE_URL", f"sqlite:///{tmp_path / 'serve.db'}")
+    monkeypatch.delenv("TAPERLINE_ENV", raising=False)
+    result = CliRunner().invoke(serve, ["--demo", "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    assert DEMO_PATIENT in result.output
+    assert "password demo-" in result.output
+    assert "http://127.0.0.1:8123" in result.output
+    app, options = calls[0]
+    assert options["port"] == 8123
+    assert options["access_log"] is False
+    assert hasattr(app, "router")
+
+
+def test_serve_with_workers_uses_the_factory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    from taperline.cli.serve import serve
+
+    calls: list[tuple[Any, dict[str, Any]]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    monkeypatch.setenv("TAPERLINE_DATABASE_URL", f"sqlite:///{tmp_path / 'serve.db'}")
+    result = CliRunner().invoke(serve, ["--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert calls[0][0] == "taperline.web.app:create_app_from_env"
+    assert calls[0][1]["factory"] is True
+    assert calls[0][1]["workers"] == 2
+
+
+def test_serve_refuses_demo_in_production(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from taperline.cli.serve import serve
+
+    monkeypatch.setenv("TAPERLINE_DATABASE_URL", f"sqlite:///{tmp_path / 'serve.db'}")
+    monkeypatch.setenv("TAPERLINE_ENV", "production")
+    monkeypatch.setenv("TAPERLINE_SECRET_KEY", "k" * 40)
+    result = CliRunner().invoke(serve, ["--demo"])
+    assert result.exit_code == 2
+    assert "development" in result.output

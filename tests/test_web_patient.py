@@ -1,0 +1,326 @@
+"""A patient's pages: dashboard, doses, check-in, journal, questionnaires, plan, flags, learn."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from taperline.core.journal import CheckIn
+from tests.test_web_support import START, approved_plan, checkin_form, make_site
+
+TODAY = START.date()
+
+
+def test_dashboard_without_a_plan(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        page = site.patient().get("/dashboard")
+        assert page.status_code == 200
+        assert "No approved plan yet" in page.text
+        assert "Check in now" in page.text
+        assert "<svg" in page.text
+        assert "The last 90 days" in page.text
+
+
+def test_dashboard_shows_todays_doses_and_the_next_change(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        web = site.patient("ann@example.org")
+        approved_plan(site, site.person_id("ann@example.org"), TODAY - timedelta(days=3))
+        page = web.get("/dashboard").text
+        assert "clonazePAM 1 mg" in page  # tall-man name, ISMP dose
+        assert "22:00" in page
+        assert "Taken" in page
+        assert "Next dose change" in page
+        assert "0.9 mg a day" in page or "0.875 mg a day" in page
+        assert "in 11 days" in page
+
+
+def test_one_tap_taken_with_htmx_returns_the_line(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        site.clock.advance(hours=10, minutes=5)  # 22:05 in London (UTC in March)
+        web = site.patient("ann@example.org")
+        pid = site.person_id("ann@example.org")
+        approved_plan(site, pid, TODAY - timedelta(days=3))
+        response = web.post(
+            "/doses/taken",
+            {"clock": "22:00", "status": "taken"},
+            headers={"HX-Request": "true", "X-CSRF-Token": web.csrf()},
+        )
+        assert response.status_code == 200
+        assert "Taken at 22:05" in response.text
+        assert "<html" not in response.text  # a fragment
+        doses = site.services.store.doses(pid)
+        assert len(doses) == 1
+        assert doses[0].taken_at is not None
+        assert doses[0].amount is not None
+        again = web.post("/doses/taken", {"clock": "22:00", "status": "taken"})
+        assert again.status_code == 409
+        assert len(site.services.store.doses(pid)) == 1
+        assert "Taken at 22:05" in web.get("/dashboard").text
+
+
+def test_not_taken_without_javascript_redirects(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        web = site.patient("ann@example.org")
+        pid = site.person_id("ann@example.org")
+        approved_plan(site, pid, TODAY - timedelta(days=3))
+        response = web.post("/doses/taken", {"clock": "22:00", "status": "missed"})
+        assert response.status_code == 303
+        assert response.headers["location"] == "/dashboard?done=dose"
+        assert site.services.store.doses(pid)[0].taken_at is None
+        assert "Not taken" in web.get("/dashboard").text
+
+
+def test_a_dose_that_is_not_planned_is_not_found(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        web = site.patient("ann@example.org")
+        approved_plan(site, site.person_id("ann@example.org"), TODAY - timedelta(days=3))
+        assert web.post("/doses/taken", {"clock": "08:00"}).status_code == 404
+
+
+def test_check_in_saves_and_the_dashboard_says_done(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        web = site.patient("ann@example.org")
+        form = web.get("/checkin")
+        assert form.status_code == 200
+        assert 'name="sym_15"' in form.text
+        response = web.post("/checkin", checkin_form(TODAY))
+        assert response.status_code == 303
+        assert response.headers["location"] == "/dashboard?done=checkin"
+        stored = site.services.store.checkin(site.person_id("ann@example.org"), TODAY)
+        assert (stored.mood, stored.anxiety, stored.notes) == (6, 4, "slept fine")
+        assert stored.symptoms == {"insomnia": 1}
+        assert stored.sleep is not None
+        assert stored.sleep.sol_min == 20
+        page = web.get("/dashboard?done=checkin").text
+        assert "Done for today" in page
+        assert "Check-in saved" in page
+
+
+def test_check_in_form_is_prefilled_from_yesterday(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        web = site.patient()
+        yesterday = TODAY - timedelta(days=1)
+        web.post("/checkin", checkin_form(yesterday, mood="8", sym_3="2", bed="22:30"))
+        page = web.get("/checkin").text
+        assert 'id="mood" name="mood" type="range" min="0" max="10" step="1" value="8"' in page
+        assert 'name="sym_3" value="2" checked' in page
+        assert 'value="22:30"' in page
+        assert "slept fine" not in page  # notes are not carried over
+
+
+def test_a_second_check_in_for_a_day_is_a_conflict_and_edit_replaces(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        web = site.patient("ann@example.org")
+        assert web.post("/checkin", checkin_form(TODAY)).status_code == 303
+        again = web.post("/checkin", checkin_form(TODAY, mood="2"))
+        assert again.status_code == 409
+        assert "already a check-in" in again.text
+        edit_page = web.get(f"/checkin?date={TODAY.isoformat()}").text
+        assert "Edit the check-in" in edit_page
+        assert 'value="edit"' in edit_page
+        edited = web.post("/checkin", checkin_form(TODAY, mood="2", mode="edit"))
+        assert edited.status_code == 303
+        assert site.services.store.checkin(site.person_id("ann@example.org"), TODAY).mood == 2
+
+
+def test_check_in_errors_name_the_field_and_keep_the_values(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        web = site.patient()
+        cases = {
+            "mood": ("11", "mood"),
+            "sol_min": ("600", "sol_min + waso_min"),
+            "bed": ("25:00", "bed"),
+            "events": ("alien abduction", "events"),
+            "worst_time": ("noon", "worst_time"),
+            "sym_2": ("9", "sym_2"),
+            "notes": ("bad\x00note", "notes"),
+        }
+        for name, (value, message) in cases.items():
+            response = web.post("/checkin", checkin_form(TODAY, **{name: value}))
+            assert response.status_code == 422, name
+            assert message in response.text, name
+        kept = web.post("/checkin", checkin_form(TODAY, mood="11", notes="keep me"))
+        assert "keep me" in kept.text
+
+
+def test_future_check_ins_are_refused(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        web = site.patient()
+        tomorrow = TODAY + timedelta(days=1)
+        assert web.post("/checkin", checkin_form(tomorrow)).status_code == 422
+        assert web.get(f"/checkin?date={tomorrow.isoformat()}").status_code == 422
+        assert web.get("/checkin?date=not-a-date").status_code == 422
+
+
+def test_a_retried_submit_is_stored_once(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        web = site.patient("ann@example.org")
+        form = checkin_form(TODAY, idem="abc123")
+        assert web.post("/checkin", form).status_code == 303
+        assert web.post("/checkin", form).status_code == 303  # same key: the first write
+        assert len(site.services.store.checkins(site.person_id("ann@example.org"))) == 1
+
+
+def test_journal_lists_edits_and_deletes(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        web = site.patient("ann@example.org")
+        for back in range(3):
+            day = TODAY - timedelta(days=back)
+            web.post("/checkin", checkin_form(day, notes=f"day {back}"))
+        page = web.get("/journal").text
+        assert page.index("day 0") < page.index("day 2")  # newest first
+        assert f"/checkin?date={TODAY.isoformat()}" in page
+        day = TODAY - timedelta(days=1)
+        assert web.post(f"/journal/{day.isoformat()}/delete").status_code == 303
+        assert "day 1" not in web.get("/journal?days=14").text
+        assert web.post(f"/journal/{day.isoformat()}/delete").status_code == 404
+        assert web.post("/journal/2027-02-30/delete").status_code == 422
+
+
+def test_questionnaires_score_and_item_9_raises_the_crisis_banner(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        web = site.patient()
+        page = web.get("/questionnaires").text
+        assert "Thoughts that you would be better off dead" in page
+        gad = {"instrument": "GAD-7", **{f"item_{i}": "1" for i in range(1, 8)}}
+        assert web.post("/questionnaires", gad).status_code == 303
+        assert "GAD-7 7 (mild)" in web.get("/questionnaires").text
+        assert "If you are in danger" not in web.get("/dashboard").text
+        phq = {"instrument": "PHQ-9", **{f"item_{i}": "0" for i in range(1, 9)}, "item_9": "1"}
+        assert web.post("/questionnaires", phq).status_code == 303
+        banner = web.get("/dashboard").text
+        assert "If you are in danger" in banner
+        assert "988" in banner
+        again = web.post("/questionnaires", phq)
+        assert again.status_code == 409
+        missing = web.post("/questionnaires", {"instrument": "PHQ-9", "item_1": "1"})
+        assert missing.status_code == 422
+        assert "item_2" in missing.text
+
+
+def test_red_flag_banner_on_every_page_until_acknowledged(tmp_path: Path) -> None:
+    with make_site(tmp_path, local_emergency_number="999") as site:
+        web = site.patient("ann@example.org")
+        web.post("/checkin", checkin_form(TODAY, events="seizure"))
+        pages = ("/dashboard", "/journal", "/plan", "/learn", "/account", "/sharing", "/checkin")
+        for path in pages:
+            text = web.get(path).text
+            assert 'class="crisis"' in text, path
+            assert "988" in text, path
+            assert "999" in text, path
+        response = web.post("/flags/acknowledge", {"next": "/journal"})
+        assert response.status_code == 303
+        assert response.headers["location"] == "/journal?done=acknowledged"
+        for path in pages:
+            assert 'class="crisis"' not in web.get(path).text, path
+        web.post("/checkin", checkin_form(TODAY - timedelta(days=1), events="fall"))
+        assert 'class="crisis"' in web.get("/dashboard").text  # a new red flag shows it again
+        audit = web.get("/account/audit").text
+        assert "acknowledged 1 red flag(s)" in audit
+
+
+def test_acknowledgement_is_per_person(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        ann = site.patient("ann@example.org")
+        bob = site.patient("bob@example.org")
+        ann.post("/checkin", checkin_form(TODAY, events="suicidal thoughts"))
+        bob.post("/checkin", checkin_form(TODAY, events="suicidal thoughts"))
+        ann.post("/flags/acknowledge", {"next": "/dashboard"})
+        assert 'class="crisis"' not in ann.get("/dashboard").text
+        assert 'class="crisis"' in bob.get("/dashboard").text
+
+
+def test_plan_page_shows_calendar_steps_products_and_supply(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        web = site.patient("ann@example.org")
+        assert "no approved plan" in web.get("/plan").text
+        approved_plan(site, site.person_id("ann@example.org"), TODAY - timedelta(days=3))
+        page = web.get("/plan").text
+        assert "March 2027" in page
+        assert "May 2027" in page
+        assert 'class="calendar"' in page
+        assert "tablet" in page  # how to make each dose
+        assert "What to collect" in page
+        assert "Approved" not in page or "approved" in page
+        assert "Version 2" in page
+        assert "active" in page
+
+
+def test_learn_pages(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        web = site.browser()  # open to anyone
+        assert "clonazePAM" in web.get("/learn").text
+        drug = web.get("/learn/drugs/clonazepam")
+        assert drug.status_code == 200
+        assert "SEED-AURA" in drug.text
+        assert web.get("/learn/drugs/Klonopin").status_code == 200
+        assert web.get("/learn/drugs/unobtainium").status_code == 404
+        assert "Self-help techniques" in web.get("/learn/sleep").text
+
+
+def test_interactions_checker(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        web = site.patient(other_medicines="oxycodone")
+        form = web.get("/learn/check").text
+        assert 'value="oxycodone"' in form  # from the profile
+        query = "drug=clonazepam&dose_0=1+mg&time_0=22:00&with=oxycodone%2C+tea&age=70"
+        page = web.get(f"/learn/check?{query}")
+        assert page.status_code == 200
+        assert "urgent" in page.text
+        assert "No information on: tea" in page.text
+        bad = web.get("/learn/check?drug=clonazepam&dose_0=50+mg")
+        assert bad.status_code == 422
+        assert "implausible" in bad.text
+        assert web.get("/learn/check?drug=nothing&dose_0=1+mg").status_code == 422
+
+
+def test_sleep_module_uses_the_diary(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        web = site.patient()
+        assert "Keep the sleep diary" not in web.get("/learn/sleep").text or True
+        for back in range(7):
+            day = TODAY - timedelta(days=back)
+            web.post("/checkin", checkin_form(day, anxiety="8", sol_min="45"))
+        page = web.get("/learn/sleep").text
+        assert "Try being in bed from" in page
+        assert "SPIELMAN-1987" in page
+        assert "Slow breathing" in page  # chosen for high anxiety
+
+
+def test_sleep_window_is_not_offered_with_epilepsy(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        web = site.patient(conditions="epilepsy")
+        for back in range(7):
+            web.post("/checkin", checkin_form(TODAY - timedelta(days=back)))
+        page = web.get("/learn/sleep").text
+        assert "not offered with epilepsy or seizures" in page
+
+
+def test_clinicians_cannot_use_patient_pages(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        doc = site.clinician()
+        for path in ("/dashboard", "/checkin", "/journal", "/plan", "/questionnaires", "/sharing"):
+            assert doc.get(path).status_code == 403, path
+        assert doc.post("/checkin", checkin_form(TODAY)).status_code == 403
+
+
+def test_home_redirects_by_role(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        assert site.patient().get("/", follow_redirects=False).headers["location"] == "/dashboard"
+        assert site.clinician().get("/", follow_redirects=False).headers["location"] == "/clinician"
+
+
+def test_unknown_pages_are_404_pages(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        page = site.browser().get("/no/such/page")
+        assert page.status_code == 404
+        assert "Not found" in page.text
+
+
+def test_checkin_type_is_the_cores(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        web = site.patient("ann@example.org")
+        web.post("/checkin", checkin_form(TODAY, no_sleep="1"))
+        stored = site.services.store.checkin(site.person_id("ann@example.org"), TODAY)
+        assert isinstance(stored, CheckIn)
+        assert stored.sleep is None
