@@ -223,7 +223,7 @@ def plan_requests(draw: st.DrawFn) -> PlanRequest:
             st.lists(st.tuples(st.integers(0, 365), st.integers(1, 28)), max_size=2)
         )
     )
-    constraints = Constraints(stabilisation_days=draw(st.integers(0, 28)), holds=holds)
+    constraints = Constraints(stabilisation_days=draw(st.integers(1, 28)), holds=holds)
     alternate = drug.name in LONG_HALF_LIFE and goal.mg == 0 and draw(st.booleans())
     return PlanRequest(
         drug=drug,

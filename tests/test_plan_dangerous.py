@@ -192,7 +192,12 @@ REFUSED: dict[str, tuple[Build, type[TaperlineError], str]] = {
     "negative stabilisation": (
         lambda: Constraints(stabilisation_days=-1),
         InputError,
-        "negative",
+        "at least 1 day",
+    ),
+    "no stabilisation (two steps on the start day)": (
+        lambda: Constraints(stabilisation_days=0),
+        InputError,
+        "at least 1 day",
     ),
     "hold that ends before it starts": (
         lambda: Hold(START, -3),

@@ -92,7 +92,7 @@ def test_nardi_2010_as_a_fixed_plan_with_the_override_recorded(clonazepam: Drug)
 
 def test_nardi_2010_fixed_is_refused_beyond_the_cap_without_override(clonazepam: Drug) -> None:
     request = _nardi_request(
-        clonazepam, Strategy(kind="fixed", bands=NARDI_BANDS), Constraints(stabilisation_days=0)
+        clonazepam, Strategy(kind="fixed", bands=NARDI_BANDS), Constraints(stabilisation_days=1)
     )
     plan = propose(request)
     assert plan.largest_step_pct <= 25 or plan.steps[-1].daily.mg == 0

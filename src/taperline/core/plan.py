@@ -91,8 +91,11 @@ class Constraints:
     def __post_init__(self) -> None:
         if not (0 < self.max_cut_pct < _HUNDRED):
             raise InputError("the cap must be between 0 and 100 %")
-        if self.stabilisation_days < 0 or self.final_hold_days < 0:
-            raise InputError("stabilisation and hold days cannot be negative")
+        if self.stabilisation_days < 1:
+            # Step 0 is the current dose on the start day; the first cut comes after it.
+            raise InputError("stabilisation must be at least 1 day before the first cut")
+        if self.final_hold_days < 0:
+            raise InputError("hold days cannot be negative")
         if self.override_reason is not None and not self.override_reason.strip():
             raise InputError("an override of the cap needs a written reason")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from taperline.adapters.storage import accounts_schema  # noqa: F401 -- registers its tables
 from taperline.adapters.storage.schema import metadata
 
 connection = context.config.attributes["connection"]
