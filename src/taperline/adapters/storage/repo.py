@@ -17,7 +17,18 @@ from decimal import Decimal
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Connection, Engine, Row, Table, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Dialect,
+    Engine,
+    Row,
+    Table,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from taperline.adapters.storage import schema as t
@@ -41,6 +52,7 @@ from taperline.errors import ConflictError, InputError, NotFoundError
 __all__ = ["Saved", "Store", "zone"]
 
 _SLEEP_TIMES: Final = ("bed", "tried", "final_wake", "out_of_bed")
+_ROWS_PER_STATEMENT: Final = 500  # x at most ~25 columns: well under PostgreSQL's 65,535 parameters
 
 
 @dataclass(frozen=True, slots=True)
@@ -755,6 +767,17 @@ class Store:
         dose_rows = [{**_dose_row(d, tz), "created_at_utc": now} for d in record.doses]
         score_rows = [_score_row(s) | {"created_at_utc": now} for s in record.scores]
         plan_rows = [_plan_row(plan) | {"created_at_utc": now} for plan in record.plans]
+        dialect = self.engine.dialect
+        prepared = [
+            (table, _driver_rows(table, rows, dialect))
+            for table, rows in (
+                (t.checkins, checkin_rows),
+                (t.dose_log, dose_rows),
+                (t.instrument_scores, score_rows),
+                (t.plan_versions, plan_rows),
+            )
+            if rows
+        ]
         try:
             with self._write() as c:
                 person_id = int(
@@ -762,19 +785,58 @@ class Store:
                         insert(t.persons).values(person_row).returning(t.persons.c.id)
                     ).scalar_one()
                 )
-                for table, rows in (
-                    (t.checkins, checkin_rows),
-                    (t.dose_log, dose_rows),
-                    (t.instrument_scores, score_rows),
-                    (t.plan_versions, plan_rows),
-                ):
-                    if rows:
-                        c.execute(insert(table), [row | {"person_id": person_id} for row in rows])
+                for table, rows in prepared:
+                    _insert_prepared(c, table, rows, person_id)
         except IntegrityError:
             raise ConflictError(
                 "the record holds a day, questionnaire or plan version twice; nothing was imported"
             ) from None
         return person_id
+
+
+def _driver_rows(
+    table: Table, rows: Sequence[dict[str, Any]], dialect: Dialect
+) -> list[dict[str, Any]]:
+    """Rows converted to the driver's values by each column's own type.
+
+    Done before the transaction opens, so a bulk import holds SQLite's write lock only to
+    insert (the same conversion SQLAlchemy does inside ``execute``).
+    """
+    names = list(rows[0])
+    processors = {
+        name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+    }
+    return [
+        {
+            name: (f(value) if (f := processors[name]) is not None else value)
+            for name, value in row.items()
+        }
+        for row in rows
+    ]
+
+
+def _insert_prepared(
+    c: Connection, table: Table, rows: list[dict[str, Any]], person_id: int
+) -> None:
+    """Insert driver-ready rows (see :func:`_driver_rows`) for ``person_id``.
+
+    SQLite gets one ``executemany`` (in process, no round trips); PostgreSQL gets multi-row
+    ``VALUES`` statements, so a year of check-ins is a few round trips, not hundreds.
+    """
+    names = [*rows[0], "person_id"]
+    columns = ", ".join(names)
+    if c.dialect.name == "sqlite":
+        marks = ", ".join(f":{n}" for n in names)
+        sql = f"INSERT INTO {table.name} ({columns}) VALUES ({marks})"  # noqa: S608 -- our own names
+        c.exec_driver_sql(sql, [row | {"person_id": person_id} for row in rows])
+        return
+    row_marks = "(" + ", ".join(["%s"] * len(names)) + ")"
+    for start in range(0, len(rows), _ROWS_PER_STATEMENT):
+        batch = rows[start : start + _ROWS_PER_STATEMENT]
+        values = ", ".join([row_marks] * len(batch))
+        sql = f"INSERT INTO {table.name} ({columns}) VALUES {values}"  # noqa: S608 -- our own names
+        params = tuple(value for row in batch for value in (*row.values(), person_id))
+        c.exec_driver_sql(sql, params)
 
 
 def _score_row(score: InstrumentScore) -> dict[str, Any]:
