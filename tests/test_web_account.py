@@ -152,3 +152,29 @@ def test_deleting_a_clinician_keeps_the_patients_audit_trail(tmp_path: Path) -> 
         assert ann.get("/sharing").status_code == 200
         with site.services.store.engine.connect() as c:
             assert c.execute(select(func.count()).select_from(a.shares)).scalar_one() == 0
+
+
+def test_fhir_and_pdf_downloads_for_the_patient_only(tmp_path: Path) -> None:
+    from taperline.adapters.fhir import import_bundle
+
+    with make_site(tmp_path) as site:
+        ann = site.patient("ann@example.org")
+        pid = site.person_id("ann@example.org")
+        approved_plan(site, pid, TODAY - timedelta(days=3))
+        ann.post("/checkin", checkin_form(TODAY, notes="fhir me"))
+        assert "export.fhir.json" in ann.get("/account").text
+        fhir = ann.get("/account/export.fhir.json")
+        assert fhir.status_code == 200
+        assert fhir.headers["content-type"].startswith("application/fhir+json")
+        imported = import_bundle(json.loads(fhir.text))
+        assert imported == site.services.store.record(pid)
+        pdf = ann.get("/account/report.pdf")
+        assert pdf.status_code == 200
+        assert pdf.content.startswith(b"%PDF")
+        assert "attachment" in pdf.headers["content-disposition"]
+        doc = site.clinician()
+        assert doc.get("/account/export.fhir.json").status_code == 403
+        assert doc.get("/account/report.pdf").status_code == 403
+        audit = ann.get("/account/audit").text
+        assert "FHIR" in audit
+        assert "PDF" in audit

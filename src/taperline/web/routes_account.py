@@ -136,6 +136,47 @@ def export(viewer: PatientViewer, svc: Svc) -> Response:
     )
 
 
+def _download(content: bytes | str, media_type: str, filename: str) -> Response:
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/account/export.fhir.json")
+def export_fhir(viewer: PatientViewer, svc: Svc) -> Response:
+    """Download the whole record as a FHIR R4 Bundle (as `taperline export fhir` writes)."""
+    from taperline.adapters.fhir import export_bundle
+    from taperline.core.review import review
+    from taperline.service import local_today
+
+    pid, now = viewer.person_id, svc.now()
+    svc.accounts.audit(viewer.user, pid, "export", "whole record (FHIR)", now)
+    record = svc.store.record(pid)
+    findings = review(record, local_today(record.profile.time_zone, now)).findings
+    bundle = export_bundle(record, findings, generated_at=now)
+    text = json.dumps(bundle, indent=2, ensure_ascii=False)
+    return _download(text, "application/fhir+json", f"taperline-fhir-{now:%Y-%m-%d}.json")
+
+
+@router.get("/account/report.pdf")
+def report_pdf(viewer: PatientViewer, svc: Svc) -> Response:
+    """Download the prescriber's PDF report (as `taperline report` writes)."""
+    from taperline.adapters.report import render_report
+    from taperline.core.review import review
+    from taperline.service import local_today
+
+    pid, now = viewer.person_id, svc.now()
+    svc.accounts.audit(viewer.user, pid, "export", "prescriber report (PDF)", now)
+    record = svc.store.record(pid)
+    today = local_today(record.profile.time_zone, now)
+    pdf = render_report(
+        record, review(record, today), start=None, end=None, today=today, generated_at=now
+    )
+    return _download(pdf, "application/pdf", f"taperline-report-{now:%Y-%m-%d}.pdf")
+
+
 @router.get("/account/audit", response_class=HTMLResponse)
 def audit_log(request: Request, viewer: PatientViewer, svc: Svc) -> Response:
     """Who read or wrote the record, and when (UTC)."""
