@@ -1,0 +1,288 @@
+"""The web app in a real browser: Debian's chromium, headless, driven by Playwright.
+
+The app is served by uvicorn on 127.0.0.1 (a free port, a SQLite file in the test's
+temporary directory, the real clock) from a thread of this process. The story:
+
+1. a clinician signs up (desktop window) and makes an invite code;
+2. a patient signs up on a phone (390 x 844, touch), the time zone filled in by the page's
+   script, and enters the code on the Sharing page;
+3. the patient checks in on the phone (the sliders moved with the keyboard);
+4. the clinician opens the patient, builds a plan in the plan builder, saves it as a
+   proposal and approves it;
+5. the patient sees the new dose on the dashboard and taps "Taken" (htmx).
+
+Screenshots of each step are saved in the test's temporary directory (their paths are
+printed: run with ``-s`` to see them). Then every main page, for the patient and the
+clinician, is loaded 360 px wide and must not scroll sideways. No page may log a console
+error (a Content-Security-Policy violation or a failed script would).
+
+Without ``/usr/bin/chromium`` the test is skipped, except under ``CI`` where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from taperline.web.app import create_app
+from taperline.web.settings import Settings
+from tests.pgserver import free_port
+from tests.test_web_support import PASSWORD
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PHONE = {"width": 390, "height": 844}
+NARROW = 360
+TIME_ZONE = "Europe/London"
+TIMEOUT_MS = 15_000
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
+
+
+def _require_browser() -> None:
+    problem = ""
+    if not CHROMIUM.exists():
+        problem = f"{CHROMIUM} is missing (apt-get install chromium)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401 -- only checking that it is installed
+        except ImportError as error:
+            problem = f"the playwright package is missing: {error}"
+    if problem:
+        if _in_ci():
+            pytest.fail(f"the browser test must run in CI: {problem}", pytrace=False)
+        pytest.skip(problem)
+
+
+@contextmanager
+def served(tmp_path: Path) -> Iterator[str]:
+    """Uvicorn serving the app on 127.0.0.1 from a thread; yields the base URL."""
+    import uvicorn
+
+    settings = Settings.for_tests(f"sqlite:///{tmp_path / 'browser.db'}")
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
+class Shots:
+    """Screenshots, numbered in the order taken; their paths are printed."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.paths: list[Path] = []
+
+    def take(self, page: Any, name: str) -> None:
+        path = self.folder / f"{len(self.paths) + 1:02d}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        self.paths.append(path)
+        print(f"screenshot: {path}")
+
+
+def _watch_console(page: Any, errors: list[str]) -> None:
+    def on_console(message: Any) -> None:
+        if message.type == "error":
+            errors.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+
+
+def _nav(page: Any, name: str) -> Any:
+    return page.get_by_role("navigation", name="Main").get_by_role("link", name=name)
+
+
+def _clinician_signs_up_and_invites(doc: Any, shots: Shots) -> str:
+    from playwright.sync_api import expect
+
+    doc.goto("/signup?role=clinician")
+    expect(doc.get_by_label("A clinician")).to_be_checked()
+    doc.get_by_label("Your name").fill("Dr Lee")
+    doc.get_by_label("E-mail address").fill("dr.lee@example.org")
+    doc.get_by_label("Password").fill(PASSWORD)
+    doc.get_by_role("button", name="Create account").click()
+    expect(doc).to_have_url(re.compile(r"/clinician$"))
+    doc.get_by_role("button", name="Make an invite code").click()
+    code = str(doc.locator("p.code").inner_text()).strip()
+    assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", code), code
+    shots.take(doc, "clinician-invite")
+    return code
+
+
+def _patient_signs_up_and_shares(ann: Any, code: str, shots: Shots) -> None:
+    from playwright.sync_api import expect
+
+    ann.goto("/signup")
+    expect(ann.get_by_label("Time zone")).to_have_value(TIME_ZONE)  # filled in by the script
+    ann.get_by_label("Your name").fill("Ann")
+    ann.get_by_label("E-mail address").fill("ann@example.org")
+    ann.get_by_label("Password").fill(PASSWORD)
+    shots.take(ann, "patient-signup")
+    ann.get_by_role("button", name="Create account").click()
+    expect(ann).to_have_url(re.compile(r"/dashboard$"))
+    expect(ann.get_by_text("No approved plan yet")).to_be_visible()
+    _nav(ann, "Sharing").click()
+    ann.get_by_label("Invite code").fill(code.lower())  # case does not matter
+    ann.get_by_role("button", name="Share my record").click()
+    expect(ann.get_by_role("status")).to_contain_text("now shared")
+    expect(ann.get_by_role("button", name="Stop sharing with Dr Lee")).to_be_visible()
+    shots.take(ann, "patient-shared")
+
+
+def _patient_checks_in(ann: Any, shots: Shots) -> None:
+    from playwright.sync_api import expect
+
+    _nav(ann, "Check in").click()
+    expect(ann).to_have_url(re.compile(r"/checkin$"))
+    mood = ann.get_by_label("Mood:")
+    mood.focus()
+    for _ in range(2):
+        ann.keyboard.press("ArrowRight")  # sliders work from the keyboard
+    expect(mood).to_have_value("7")
+    expect(ann.locator("output[data-for=mood]")).to_have_text("7")
+    ann.get_by_label("Minutes to fall asleep").fill("25")
+    ann.locator("fieldset.symptom").first.get_by_text("2", exact=True).tap()
+    ann.get_by_label("Notes").fill("slept better after the walk")
+    shots.take(ann, "patient-checkin")
+    ann.get_by_role("button", name="Save check-in").tap()
+    expect(ann).to_have_url(re.compile(r"/dashboard\?done=checkin$"))
+    expect(ann.get_by_text("Check-in saved")).to_be_visible()
+    expect(ann.get_by_text("Done for today")).to_be_visible()
+
+
+def _clinician_builds_and_approves_a_plan(doc: Any, shots: Shots) -> str:
+    """Build, save and approve a plan; the URL of the builder's comparison."""
+    from playwright.sync_api import expect
+
+    _nav(doc, "Patients").click()
+    doc.get_by_role("link", name="Ann").click()
+    expect(doc.get_by_role("heading", name="Ann", exact=True)).to_be_visible()
+    expect(doc.get_by_text("slept better after the walk")).to_be_visible()
+    doc.get_by_role("link", name="Build or compare a plan").click()
+    expect(doc.get_by_label("Current dose 1")).to_have_value("1 mg")
+    doc.get_by_role("button", name="Preview and compare").click()
+    expect(doc.get_by_role("heading", name="Strategies compared")).to_be_visible()
+    shots.take(doc, "clinician-builder")
+    preview = str(doc.url)
+    doc.get_by_role("button", name="Save as a proposal").click()
+    expect(doc.get_by_text("Plan saved as a proposal")).to_be_visible()
+    expect(doc.get_by_label("Approve (make it active)")).to_be_checked()
+    doc.get_by_label("Reason").fill("Agreed with Ann at today's visit")
+    doc.get_by_role("button", name="Save decision").click()
+    expect(doc.get_by_text("Decision saved as a new plan version")).to_be_visible()
+    expect(doc.get_by_text("Followed now: version 2 (active)")).to_be_visible()
+    shots.take(doc, "clinician-approved")
+    return preview
+
+
+def _patient_sees_the_new_dose(ann: Any, shots: Shots) -> None:
+    from playwright.sync_api import expect
+
+    _nav(ann, "Today").click()
+    dose = ann.locator("li.dose-line").first
+    expect(dose).to_contain_text("22:00")
+    expect(dose).to_contain_text("1 mg")
+    shots.take(ann, "patient-dose")
+    dose.get_by_role("button", name="Taken", exact=True).tap()  # htmx swaps the line
+    expect(ann.locator("li.dose-line").first).to_contain_text("Taken at")
+    expect(ann).to_have_url(re.compile(r"/dashboard$"))
+    _nav(ann, "Plan").click()
+    expect(ann.get_by_text("Agreed with Ann at today's visit").first).to_be_visible()
+
+
+def _wider_than_narrow(pages: list[tuple[Any, str]], shots: Shots) -> dict[str, int]:
+    wide = {}
+    for page, url in pages:
+        page.set_viewport_size({"width": NARROW, "height": 800})
+        page.goto(url)
+        width = int(page.evaluate("document.documentElement.scrollWidth"))
+        shots.take(page, "narrow" + re.sub(r"[^a-z0-9]+", "-", url.split("?")[0]))
+        if width > NARROW:
+            wide[url] = width
+    return wide
+
+
+def test_sign_up_share_check_in_approve_and_see_the_dose(tmp_path: Path) -> None:
+    _require_browser()
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    shots = Shots(tmp_path)
+    errors: list[str] = []
+    with served(tmp_path) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            desk = browser.new_context(
+                base_url=base, viewport={"width": 1280, "height": 900}, timezone_id=TIME_ZONE
+            )
+            phone = browser.new_context(
+                base_url=base,
+                viewport=PHONE,
+                is_mobile=True,
+                has_touch=True,
+                device_scale_factor=2,
+                timezone_id=TIME_ZONE,
+            )
+            for context in (desk, phone):
+                context.set_default_timeout(TIMEOUT_MS)
+            doc, ann = desk.new_page(), phone.new_page()
+            _watch_console(doc, errors)
+            _watch_console(ann, errors)
+
+            code = _clinician_signs_up_and_invites(doc, shots)
+            _patient_signs_up_and_shares(ann, code, shots)
+            _patient_checks_in(ann, shots)
+            preview = _clinician_builds_and_approves_a_plan(doc, shots).removeprefix(base)
+            patient_page = doc.url.split("?")[0].removeprefix(base)
+            _patient_sees_the_new_dose(ann, shots)
+
+            patient = ["/dashboard", "/checkin", "/journal", "/plan", "/learn", "/questionnaires"]
+            patient += ["/sharing", "/account", "/learn/sleep", "/learn/drugs/clonazepam"]
+            clinician = ["/clinician", patient_page, preview, "/account"]
+            pages = [(ann, url) for url in patient] + [(doc, url) for url in clinician]
+            wide = _wider_than_narrow(pages, shots)
+            assert not wide, f"pages wider than {NARROW} px (scrollWidth): {wide}"
+        finally:
+            browser.close()
+    assert not errors, errors
+    assert all(p.stat().st_size > 0 for p in shots.paths)

@@ -1,0 +1,178 @@
+"""Schemathesis against the JSON API's own OpenAPI schema, in process: no request may get a 5xx.
+
+Every operation of ``/api/openapi.json`` runs 200 generated examples in each generation mode
+(positive: data the schema allows; negative: data it does not), through schemathesis' ASGI
+transport, signed in with the session cookie of a patient (the patient's operations) or of a
+clinician the patient shares with (``/api/patients...``). The API needs no CSRF token: writes
+must be ``application/json`` and, when a browser says where it comes from, same-origin; the
+requests carry ``Origin`` and ``Sec-Fetch-Site`` as a browser on the site would.
+
+Half of the examples are aimed at real objects (see :func:`aim`): the shared patient's person
+id, the latest plan version, a date that has a check-in, and for ``PUT`` a body whose date is
+the URL's. Otherwise nearly every write would be a 404 or a 422 and the code behind would go
+untested; the positive runs of the write operations must get at least one 2xx.
+
+The operations are read from the app's schema when the tests are collected (the app is made
+without touching a database), so a new operation is fuzzed without editing this file.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from fastapi.routing import iter_route_contexts
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis import Case, GenerationMode
+from schemathesis.checks import not_a_server_error
+
+from taperline.web.app import create_app
+from taperline.web.auth import SESSION_COOKIE
+from taperline.web.settings import Settings
+from tests.test_web_support import START, Site, approved_plan, checkin_form, make_site, share
+
+EXAMPLES = 200
+TODAY = START.date()
+BROWSER_HEADERS = {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"}
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _schema_operations() -> list[tuple[str, str]]:
+    """(method, path) of every operation in the app's OpenAPI schema (no database needed)."""
+    schema = create_app(Settings.for_tests("sqlite://")).openapi()
+    return [
+        (method.upper(), path)
+        for path, item in schema["paths"].items()
+        for method in item
+        if method in {"get", "put", "post", "delete", "patch"}
+    ]
+
+
+OPERATIONS = _schema_operations()
+
+
+@dataclass
+class Api:
+    """The app, its loaded schema, and who calls it."""
+
+    site: Site
+    schema: Any
+    tokens: dict[str, str]
+    patient_pid: int
+    seeded_days: tuple[str, ...]
+    timings: dict[str, float]
+
+    def role_for(self, path: str) -> str:
+        return "clinician" if path.startswith("/api/patients") else "patient"
+
+    def latest_version(self) -> int:
+        plans = self.site.services.store.plans(self.patient_pid)
+        return plans[-1].version if plans else 1
+
+    def checkin_days(self) -> list[str]:
+        found = self.site.services.store.checkins(self.patient_pid)
+        return [c.wake_date.isoformat() for c in found] or list(self.seeded_days)
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    from schemathesis.python import asgi
+
+    folder: Path = tmp_path_factory.mktemp("schemathesis")
+    with make_site(folder) as site:
+        patient = site.patient("fuzz.patient@example.org")
+        clinician = site.clinician("fuzz.clinician@example.org")
+        share(site, patient, clinician)
+        pid = site.person_id("fuzz.patient@example.org")
+        approved_plan(site, pid, TODAY - timedelta(days=20))
+        days = tuple((TODAY - timedelta(days=n)).isoformat() for n in range(1, 6))
+        for day in days:
+            saved = patient.post("/checkin", checkin_form(TODAY.fromisoformat(day)))
+            assert saved.status_code == 303
+        tokens = {
+            "patient": patient.client.cookies.get(SESSION_COOKIE) or "",
+            "clinician": clinician.client.cookies.get(SESSION_COOKIE) or "",
+        }
+        schema = schemathesis.openapi.from_asgi("/api/openapi.json", site.app)
+        timings: dict[str, float] = {}
+        yield Api(site, schema, tokens, pid, days, timings)
+        asgi.shutdown_lifespans()
+        total = sum(timings.values())
+        print(f"\nschemathesis: {len(timings)} runs, {total:.1f} s in all")
+        for name, seconds in sorted(timings.items(), key=lambda kv: -kv[1])[:5]:
+            print(f"  {seconds:6.1f} s  {name}")
+
+
+def aim(api: Api, case: Case, days_ago: int) -> None:
+    """Point the case at real objects: the shared patient, the latest plan, a check-in's date.
+
+    A body's ``date`` becomes the URL's, or ``days_ago`` before today: the schema cannot say
+    that a date must be 1900-2999 and not in the future, so most generated dates are refused.
+    """
+    params = case.path_parameters or {}
+    if "person_id" in params:
+        params["person_id"] = api.patient_pid
+    if "version" in params:
+        params["version"] = api.latest_version()
+    if "day" in params:
+        days = api.checkin_days()
+        params["day"] = days[days_ago % len(days)]
+    if isinstance(case.body, dict) and "date" in case.body:
+        case.body["date"] = params.get("day") or (TODAY - timedelta(days=days_ago)).isoformat()
+
+
+def test_every_api_route_is_in_the_schema() -> None:
+    app = create_app(Settings.for_tests("sqlite://"))
+    routes = {
+        (method, str(route.path))
+        for route in iter_route_contexts(app.routes)
+        if str(route.path).startswith("/api/") and route.path != "/api/openapi.json"
+        for method in (route.methods or set()) - {"HEAD"}
+    }
+    assert routes == set(OPERATIONS)
+    assert len(OPERATIONS) >= 18
+
+
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=str)
+@pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
+def test_no_server_errors(api: Api, method: str, path: str, mode: GenerationMode) -> None:
+    operation = api.schema[path][method]
+    cookies = {SESSION_COOKIE: api.tokens[api.role_for(path)]}
+    statuses: Counter[int] = Counter()
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        print_blob=True,
+    )
+    @given(
+        case=operation.as_strategy(generation_mode=mode),
+        aimed=st.booleans(),
+        days_ago=st.integers(0, 3650),
+    )
+    def run(case: Case, aimed: bool, days_ago: int) -> None:
+        if aimed:
+            aim(api, case, days_ago)
+        response = case.call(cookies=cookies, headers=BROWSER_HEADERS)
+        statuses[response.status_code] += 1
+        case.validate_response(response, checks=[not_a_server_error])
+
+    started = time.perf_counter()
+    run()
+    api.timings[f"{method} {path} {mode}"] = time.perf_counter() - started
+    assert not any(status >= 500 for status in statuses), statuses
+    assert sum(statuses.values()) >= EXAMPLES, statuses
+    assert 401 not in statuses, "the session cookie was not used"
+    if mode is GenerationMode.POSITIVE:
+        assert any(status < 300 for status in statuses), f"no example got through: {statuses}"
+        if method in WRITES:
+            assert any(200 <= status < 300 for status in statuses), statuses
