@@ -10,8 +10,8 @@ another user's row by passing its id: a row that is not the caller's is "not fou
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, Row, and_, delete, func, insert, or_,
 from sqlalchemy.exc import IntegrityError
 
 from taperline.adapters.storage import accounts_schema as a
+from taperline.adapters.storage.db import read_transaction, write_transaction
 from taperline.errors import ConflictError, NotFoundError
 from taperline.web.security import Throttle
 
@@ -146,17 +147,11 @@ class Accounts:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        with self.engine.connect() as connection:
-            connection.execution_options(taperline_write=True)
-            with connection.begin():
-                yield connection
+    def _write(self) -> AbstractContextManager[Connection]:
+        return write_transaction(self.engine)
 
-    @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with self.engine.connect() as connection, connection.begin():
-            yield connection
+    def _read(self) -> AbstractContextManager[Connection]:
+        return read_transaction(self.engine)
 
     # --- users -----------------------------------------------------------------------------
 

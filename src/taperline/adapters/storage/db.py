@@ -7,7 +7,8 @@ FULL``, foreign keys on and a busy timeout. ``TAPERLINE_DATABASE_URL`` overrides
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
 
@@ -24,7 +25,9 @@ __all__ = [
     "downgrade",
     "make_engine",
     "migrate",
+    "read_transaction",
     "revision",
+    "write_transaction",
 ]
 
 ENV_DATABASE_URL: Final = "TAPERLINE_DATABASE_URL"
@@ -83,6 +86,22 @@ def make_engine(url: str, **options: Any) -> Engine:
             f"database URL {url!r}: only sqlite:/// and postgresql+psycopg:// are supported"
         )
     return create_engine(parsed, pool_pre_ping=True, **options)
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """One writing transaction (on SQLite it takes the write lock at BEGIN)."""
+    with engine.connect() as connection:
+        connection.execution_options(**{WRITE: True})
+        with connection.begin():
+            yield connection
+
+
+@contextmanager
+def read_transaction(engine: Engine) -> Iterator[Connection]:
+    """One reading transaction."""
+    with engine.connect() as connection, connection.begin():
+        yield connection
 
 
 def _alembic_config(connection: Connection) -> Any:

@@ -9,8 +9,8 @@ submit never duplicates. Plan versions are only inserted, never updated.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from taperline.adapters.storage import schema as t
+from taperline.adapters.storage.db import read_transaction, write_transaction
 from taperline.core.instruments import InstrumentScore
 from taperline.core.journal import CheckIn, SleepDiary
 from taperline.core.quantity import Mass
@@ -342,17 +343,11 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        with self.engine.connect() as connection:
-            connection.execution_options(taperline_write=True)
-            with connection.begin():
-                yield connection
+    def _write(self) -> AbstractContextManager[Connection]:
+        return write_transaction(self.engine)
 
-    @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with self.engine.connect() as connection, connection.begin():
-            yield connection
+    def _read(self) -> AbstractContextManager[Connection]:
+        return read_transaction(self.engine)
 
     # persons
 
