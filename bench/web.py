@@ -22,7 +22,9 @@ CSRF tokens are known); a few warm-up requests are not counted.
 
 Latency is measured from the moment a request was due, so it includes any lag of the client
 itself; that lag (actual send time minus due time) is reported separately to show the
-client is not the bottleneck. ``--clients N`` splits the schedule over N processes.
+client is not the bottleneck. The client is asyncio with one httpx client (up to 6
+kept-alive connections, like a browser) per patient; ``--clients N`` splits the schedule
+over N processes. Each request is bounded by ``--timeout`` (queueing included).
 "database is locked" is counted in the server's log (an unexpected error is logged there
 with its traceback).
 
@@ -45,6 +47,7 @@ import re
 import secrets
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -361,24 +364,27 @@ def checkin_form(job: Job, patient: Patient, rng: random.Random) -> dict[str, st
 
 
 async def _one(
-    client: httpx.AsyncClient, job: Job, patient: Patient, *, due: float, start: float, seed_: int
+    client: httpx.AsyncClient, job: Job, patient: Patient, *, due: float, start: float, load: Load
 ) -> Sample:
     sent = time.perf_counter() - start
-    cookies = {"Cookie": f"taperline_session={patient.cookie}"}
     status, ok, reason = 0, False, ""
     try:
-        if job.kind == "dashboard":
-            response = await client.get("/dashboard", headers=cookies)
-            status = response.status_code
-            ok = status == 200
-        else:
-            form = checkin_form(job, patient, random.Random(seed_ * 1_000_003 + job.index))
-            response = await client.post("/checkin", data=form, headers=cookies)
-            status = response.status_code
-            ok = status == 303 and response.headers.get("location", "").startswith("/dashboard")
+        async with asyncio.timeout(load.timeout):  # the whole request, queueing included
+            if job.kind == "dashboard":
+                response = await client.get("/dashboard")
+                status = response.status_code
+                ok = status == 200
+            else:
+                form = checkin_form(job, patient, random.Random(load.seed * 1_000_003 + job.index))
+                response = await client.post("/checkin", data=form)
+                status = response.status_code
+                target = response.headers.get("location", "")
+                ok = status == 303 and target.startswith("/dashboard")
         if not ok:
             found = _ERROR_RE.search(response.text)
             reason = found.group(1) if found else response.text[:80]
+    except TimeoutError:
+        reason = f"no answer within {load.timeout:g} s"
     except httpx.HTTPError as error:
         reason = type(error).__name__
     done = time.perf_counter() - start
@@ -397,28 +403,44 @@ class Load:
 
 
 async def _drive(load: Load, jobs: list[Job], patients: list[Patient]) -> list[Sample]:
-    limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
-    client = httpx.AsyncClient(base_url=load.base, timeout=load.timeout, limits=limits)
-    async with client:
+    """Send each job when it is due, each patient from their own client (as their phone).
+
+    One client per patient keeps each connection pool small: httpx's pool gets slow when
+    thousands of requests wait in one, which would make the client the bottleneck.
+    """
+    tls = ssl.create_default_context()  # never used (http://), but made once, not per client
+    limits = httpx.Limits(max_connections=6, max_keepalive_connections=6)
+    clients = {
+        who: httpx.AsyncClient(
+            base_url=load.base,
+            timeout=load.timeout,
+            limits=limits,
+            verify=tls,
+            headers={"Cookie": f"taperline_session={patients[who].cookie}"},
+        )
+        for who in sorted({job.patient for job in jobs})
+    }
+    tasks = []
+    try:
         start = time.perf_counter() + (load.start_at - time.time())
-        tasks = []
         for job in jobs:
             due = job.index / load.rate
             wait = start + due - time.perf_counter()
             if wait > 0:
                 await asyncio.sleep(wait)
             request = _one(
-                client, job, patients[job.patient], due=due, start=start, seed_=load.seed
+                clients[job.patient], job, patients[job.patient], due=due, start=start, load=load
             )
             tasks.append(asyncio.create_task(request))
-        done, pending = await asyncio.wait(tasks, timeout=load.timeout + 1) if tasks else ((), ())
+        done, pending = await asyncio.wait(tasks, timeout=load.timeout + 5) if tasks else ((), ())
         for task in pending:
             task.cancel()
         found = [task.result() for task in done]
+    finally:
+        await asyncio.gather(*(c.aclose() for c in clients.values()), return_exceptions=True)
     end = time.perf_counter() - start
-    return found + [Sample("lost", end, end, end, 0, ok=False, reason="not answered")] * len(
-        pending
-    )
+    lost = [Sample("lost", end, end, end, 0, ok=False, reason="not answered")] * len(pending)
+    return found + lost
 
 
 def _client_process(load: Load, jobs: list[Job], patients: list[Patient]) -> list[Sample]:
@@ -429,7 +451,7 @@ def run_load(
     base: str, jobs: list[Job], patients: list[Patient], args: argparse.Namespace, rate: float
 ) -> list[Sample]:
     """Send ``jobs`` on schedule from ``args.clients`` processes (or this one)."""
-    load = Load(base, rate, time.time() + 1.0 + 0.5 * args.clients, args.timeout, args.seed)
+    load = Load(base, rate, time.time() + 2.0 + args.clients, args.timeout, args.seed)
     if args.clients == 1:
         return _client_process(load, jobs, patients)
     shares = [jobs[k :: args.clients] for k in range(args.clients)]
