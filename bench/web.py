@@ -86,12 +86,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
     parser.add_argument("--seed", type=int, default=5, help="random seed of the mix")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
-    parser.add_argument(
-        "--tcp-nodelay-workaround",
-        action="store_true",
-        help="with several workers, serve through a uvicorn whose listening socket says"
-        " IPPROTO_TCP, so replies get TCP_NODELAY (see _WORKAROUND); default: taperline serve",
-    )
     args = parser.parse_args(argv)
     if args.rate <= 0 or args.seconds <= 0 or args.patients < 1 or args.clients < 1:
         parser.error("--rate, --seconds, --patients and --clients must be positive")
@@ -190,43 +184,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-# uvicorn 0.54 binds the socket of ``--workers N`` as socket.socket(family) (proto 0), and
-# asyncio only sets TCP_NODELAY on accepted sockets whose proto is IPPROTO_TCP: every reply on
-# a kept-alive connection then waits ~40 ms for the client's delayed ACK (Nagle).
-# https://github.com/Kludex/uvicorn/issues/3149. This launcher is `taperline serve --workers N`
-# with that one thing changed, to measure the app without the stall.
-_WORKAROUND = """
-import socket, sys
-import uvicorn
-from uvicorn.supervisors import Multiprocess
-from taperline.adapters.storage.db import make_engine, migrate
-from taperline.web.settings import Settings
-
-
-class TcpConfig(uvicorn.Config):
-    def bind_socket(self):
-        sock = super().bind_socket()
-        if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.proto == 0:
-            sock = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
-        return sock
-
-
-if __name__ == "__main__":
-    import os
-    migrate(make_engine(Settings.from_env(os.environ).database_url))
-    host, port, workers = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    config = TcpConfig(
-        "taperline.web.app:create_app_from_env", factory=True, workers=workers, host=host,
-        port=port, access_log=False, server_header=False,
-    )
-    Multiprocess(config, sockets=[config.bind_socket()]).run()
-"""
-
-
 @contextmanager
-def serve(
-    url: str, secret_key: str, workers: int, log: Path, *, workaround: bool = False
-) -> Iterator[str]:
+def serve(url: str, secret_key: str, workers: int, log: Path) -> Iterator[str]:
     """``taperline serve`` on a free port of 127.0.0.1; yields the base URL."""
     port = free_port()
     env = {
@@ -247,10 +206,6 @@ def serve(
         "--workers",
         str(workers),
     ]
-    if workaround and workers > 1:
-        launcher = log.with_suffix(".launcher.py")
-        launcher.write_text(_WORKAROUND)
-        command = [sys.executable, str(launcher), HOST, str(port), str(workers)]
     with log.open("wb") as out:
         server = subprocess.Popen(  # our own CLI, with this interpreter
             command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
@@ -537,7 +492,7 @@ def bench_one(
     count = max(1, round(rate * args.seconds))
     jobs = schedule(count, patients, args.post_share, args.seed)
     log = folder / f"{label}-server.log"
-    with serve(url, secret_key, workers, log, workaround=args.tcp_nodelay_workaround) as base:
+    with serve(url, secret_key, workers, log) as base:
         warm = schedule(min(40, 2 * len(patients)), patients, 0.0, args.seed + 1)
         _client_process(
             Load(base, 50.0, time.time() + 0.2, args.timeout, args.seed), warm, patients

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "web.py"
 NUMBER = r"\d+(?:\.\d+)?"
@@ -94,17 +93,10 @@ def _median_ms(base: str, path: str, count: int = 15) -> float:
     return statistics.median(times)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG: `taperline serve --workers N` serves through uvicorn's supervisor, whose"
-    " listening socket is made with proto 0, so asyncio never sets TCP_NODELAY on the"
-    " connections: every reply on a kept-alive connection waits ~40 ms for the client's"
-    " delayed ACK (uvicorn issue 3149). Fix in src/taperline/cli/serve.py: for workers > 1,"
-    " bind through a uvicorn.Config subclass whose bind_socket() re-wraps the socket with"
-    " socket.IPPROTO_TCP, and run uvicorn.supervisors.Multiprocess(config, sockets=[sock]).",
-)
 def test_serve_with_workers_answers_kept_alive_requests_promptly(tmp_path: Path) -> None:
+    # uvicorn's supervisor binds with proto 0, so asyncio would not set TCP_NODELAY and each
+    # kept-alive reply would wait ~40 ms for a delayed ACK (uvicorn issue 3149); serve.py
+    # binds through _TcpConfig instead.
     bench = _bench_module()
     url = f"sqlite:///{tmp_path / 'serve.db'}"
     with bench.serve(url, "k" * 40, 1, tmp_path / "one.log") as base:

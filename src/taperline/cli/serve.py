@@ -7,10 +7,13 @@ journal, and the demo accounts get new passwords, printed here.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
 from typing import TYPE_CHECKING
 
 import click
+import uvicorn
 
 from taperline.cli.main import fail
 
@@ -57,6 +60,24 @@ def _print_demo(accounts: DemoAccounts) -> None:
     click.echo(f"  patient    {accounts.patient_email}  password {accounts.patient_password}")
 
 
+class _TcpConfig(uvicorn.Config):
+    """A uvicorn Config whose listening socket says it is TCP, so replies are not delayed.
+
+    With ``workers > 1`` uvicorn binds the socket itself with ``proto=0``; asyncio sets
+    TCP_NODELAY only on sockets whose ``proto`` is ``IPPROTO_TCP``, so every reply on a
+    kept-alive connection would wait about 40 ms for the client's delayed ACK (uvicorn
+    issue 3149). It lives at module level so the worker processes can unpickle it.
+    """
+
+    def bind_socket(self) -> socket.socket:
+        sock = super().bind_socket()
+        if sock.family not in {socket.AF_INET, socket.AF_INET6} or sock.proto:
+            return sock
+        tcp = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, sock.detach())
+        tcp.set_inheritable(True)
+        return tcp
+
+
 @click.command(epilog=EPILOG)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
@@ -81,8 +102,6 @@ def serve(host: str, port: int, demo: bool, workers: int) -> None:  # noqa: FBT0
     Migrates the database, then serves until stopped with Ctrl-C. Never expose a
     development server (the default TAPERLINE_ENV) beyond your own machine.
     """
-    import uvicorn
-
     from taperline.adapters.storage.db import ENV_DATABASE_URL, migrate
     from taperline.web.app import create_app
     from taperline.web.context import build_services
@@ -114,9 +133,13 @@ def serve(host: str, port: int, demo: bool, workers: int) -> None:  # noqa: FBT0
         uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]  # uvicorn's kwargs are typed loosely
         return
     os.environ[ENV_DATABASE_URL] = settings.database_url  # the workers read their settings
-    uvicorn.run(
+    from uvicorn.supervisors import Multiprocess
+
+    config = _TcpConfig(
         "taperline.web.app:create_app_from_env",
         factory=True,
         workers=workers,
         **options,  # type: ignore[arg-type]  # as above
     )
+    with contextlib.suppress(KeyboardInterrupt):
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
