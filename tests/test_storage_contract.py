@@ -1201,3 +1201,48 @@ def test_dose_amounts_are_exact_or_refused(
         assert read == [record]
         assert read[0].amount is not None
         assert read[0].amount.mg == Decimal(amount)
+
+
+# --- commit durability -----------------------------------------------------------------------
+
+
+def _sync_setting(c: sa.Connection) -> str:
+    if c.dialect.name == "sqlite":
+        return {0: "off", 1: "normal", 2: "full", 3: "extra"}[
+            c.exec_driver_sql("PRAGMA synchronous").scalar_one()
+        ]
+    return str(c.exec_driver_sql("SHOW synchronous_commit").scalar_one())
+
+
+def test_only_a_relaxed_write_skips_the_disk_flush(store: Store) -> None:
+    from taperline.adapters.storage.db import (
+        read_transaction,
+        relaxed_write_transaction,
+        write_transaction,
+    )
+
+    with read_transaction(store.engine) as c:
+        durable = _sync_setting(c)  # "full"; on the test PostgreSQL server its default
+    assert durable == "full" or _backend(store) == "postgresql"
+    relaxed = "normal" if _backend(store) == "sqlite" else "off"
+    for _ in range(2):  # the same pooled connection goes back and forth
+        with relaxed_write_transaction(store.engine) as c:
+            assert _sync_setting(c) == relaxed
+            c.execute(
+                sa.insert(schema.persons).values(
+                    label="audit",
+                    time_zone="UTC",
+                    age_band="40-64",
+                    conditions=[],
+                    other_medicines=[],
+                    created_at_utc=datetime.now(UTC),
+                    updated_at_utc=datetime.now(UTC),
+                )
+            )
+        with write_transaction(store.engine) as c:
+            assert _sync_setting(c) == durable
+        with read_transaction(store.engine) as c:
+            assert _sync_setting(c) == durable
+    with read_transaction(store.engine) as c:  # the relaxed writes were committed
+        labels = c.execute(sa.select(schema.persons.c.label)).scalars().all()
+    assert labels.count("audit") == 2

@@ -79,21 +79,39 @@ def test_serve_migrates_makes_the_demo_and_runs_uvicorn(
     assert hasattr(app, "router")
 
 
-def test_serve_with_workers_uses_the_factory(
+def test_serve_with_workers_uses_the_factory_on_a_tcp_socket(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import uvicorn
+    import socket
+
+    import uvicorn.supervisors
 
     from taperline.cli.serve import serve
 
-    calls: list[tuple[Any, dict[str, Any]]] = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    started: list[tuple[Any, list[socket.socket]]] = []
+
+    class Supervisor:
+        def __init__(self, config: Any, sockets: list[socket.socket]) -> None:
+            started.append((config, sockets))
+
+        def run(self) -> None:
+            pass
+
+    monkeypatch.setattr(uvicorn.supervisors, "Multiprocess", Supervisor)
     monkeypatch.setenv("TAPERLINE_DATABASE_URL", f"sqlite:///{tmp_path / 'serve.db'}")
-    result = CliRunner().invoke(serve, ["--workers", "2"])
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = CliRunner().invoke(serve, ["--workers", "2", "--port", str(port)])
     assert result.exit_code == 0, result.output
-    assert calls[0][0] == "taperline.web.app:create_app_from_env"
-    assert calls[0][1]["factory"] is True
-    assert calls[0][1]["workers"] == 2
+    (config, sockets), *_ = started
+    assert config.app == "taperline.web.app:create_app_from_env"
+    assert config.factory is True
+    assert config.workers == 2
+    # asyncio sets TCP_NODELAY on accepted connections only when the listener says TCP
+    assert sockets[0].proto == socket.IPPROTO_TCP
+    assert sockets[0].getsockname()[1] == port
+    sockets[0].close()
 
 
 def test_serve_refuses_demo_in_production(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

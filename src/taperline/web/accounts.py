@@ -14,13 +14,29 @@ from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
-from sqlalchemy import Connection, Engine, Row, and_, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from taperline.adapters.storage import accounts_schema as a
-from taperline.adapters.storage.db import read_transaction, write_transaction
+from taperline.adapters.storage.db import (
+    read_transaction,
+    relaxed_write_transaction,
+    write_transaction,
+)
 from taperline.errors import ConflictError, NotFoundError
 from taperline.web.security import Throttle
 
@@ -33,6 +49,7 @@ __all__ = [
     "SessionInfo",
     "ShareView",
     "User",
+    "audit_row",
 ]
 
 Role = Literal["patient", "clinician"]
@@ -139,6 +156,27 @@ def _session(row: Row[Any]) -> SessionInfo:
 
 
 _USER_COLUMNS = [c for c in a.users.c if c.name != "password_hash"]
+# The statements of every request, built once (building one costs more than running it).
+_SESSION_QUERY: Final = (
+    select(a.sessions, *(c.label(f"u_{c.name}") for c in _USER_COLUMNS))
+    .join(a.users, a.users.c.id == a.sessions.c.user_id)
+    .where(a.sessions.c.token_hash == bindparam("token_hash"))
+)
+
+
+def audit_row(
+    user: User | None, person_id: int | None, action: str, obj: str, now: datetime
+) -> dict[str, Any]:
+    """The ``audit_log`` row of one line: who (``None``: taperline itself), what, when."""
+    label = f"{user.display_name} ({user.role})" if user else "taperline"
+    return {
+        "at_utc": now,
+        "user_id": user.id if user else None,
+        "actor_label": label[:200],
+        "person_id": person_id,
+        "action": action[:20],
+        "object": obj[:200],
+    }
 
 
 class Accounts:
@@ -291,13 +329,8 @@ class Accounts:
 
     def session(self, token_hash: str) -> tuple[SessionInfo, User] | None:
         """The session with this token hash and its user (revoked or not; the caller checks)."""
-        query = (
-            select(a.sessions, *(c.label(f"u_{c.name}") for c in _USER_COLUMNS))
-            .join(a.users, a.users.c.id == a.sessions.c.user_id)
-            .where(a.sessions.c.token_hash == token_hash)
-        )
         with self._read() as c:
-            row = c.execute(query).first()
+            row = c.execute(_SESSION_QUERY, {"token_hash": token_hash}).first()
         if row is None:
             return None
         user = User(
@@ -508,19 +541,15 @@ class Accounts:
     def audit(
         self, user: User | None, person_id: int | None, action: str, obj: str, now: datetime
     ) -> None:
-        """Append one line to the audit log."""
-        label = f"{user.display_name} ({user.role})" if user else "taperline"
-        with self._write() as c:
-            c.execute(
-                insert(a.audit_log).values(
-                    at_utc=now,
-                    user_id=user.id if user else None,
-                    actor_label=label[:200],
-                    person_id=person_id,
-                    action=action[:20],
-                    object=obj[:200],
-                )
-            )
+        """Append one line to the audit log.
+
+        A line about a read commits without waiting for the disk (see
+        :func:`~taperline.adapters.storage.db.relaxed_write_transaction`): it is made
+        durable by the next durable commit, so a page view costs no disk flush.
+        """
+        transaction = relaxed_write_transaction if action == "read" else write_transaction
+        with transaction(self.engine) as c:
+            c.execute(a.AUDIT_INSERT, audit_row(user, person_id, action, obj, now))
 
     def audit_of(self, person_id: int, limit: int = _AUDIT_LIMIT) -> list[AuditEntry]:
         """The newest lines of the audit log about a person."""

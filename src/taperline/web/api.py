@@ -187,8 +187,10 @@ def _save_checkin(
     from taperline.web.routes_patient import dashboard_for, save_checkin
 
     pid = viewer.person_id
-    saved = save_checkin(svc, pid, _checkin(body), idempotency_key=key, replace=replace)
-    _audit(svc, viewer, pid, "write", f"check-in {body.date.isoformat()}")
+    today = local_today(svc.store.profile(pid).time_zone, svc.now())
+    saved = save_checkin(
+        svc, viewer, _checkin(body), idempotency_key=key, replace=replace, today=today
+    )
     stored = svc.store.checkin(pid, body.date)
     result = dashboard_for(svc, pid).review  # reviewed once, cached for the next read
     return {

@@ -30,8 +30,8 @@ DEFAULT_SIZE: Final = 512
 RecordVersion = tuple[Hashable, ...]
 
 
-def _table_version(table: Table, person_id: int, written: Column[Any]) -> list[ScalarSelect[Any]]:
-    where = table.c.person_id == person_id
+def _table_version(table: Table, written: Column[Any]) -> list[ScalarSelect[Any]]:
+    where = table.c.person_id == t.PERSON_ID
     return [
         select(func.count()).select_from(table).where(where).scalar_subquery(),
         select(func.max(table.c.id)).where(where).scalar_subquery(),
@@ -39,18 +39,21 @@ def _table_version(table: Table, person_id: int, written: Column[Any]) -> list[S
     ]
 
 
+# Built once: making this statement (and its cache key) costs more than running it.
+_VERSION_QUERY: Final = select(
+    t.persons.c.time_zone,
+    t.persons.c.updated_at_utc,
+    *_table_version(t.checkins, t.checkins.c.updated_at_utc),
+    *_table_version(t.dose_log, t.dose_log.c.created_at_utc),
+    *_table_version(t.instrument_scores, t.instrument_scores.c.created_at_utc),
+    *_table_version(t.plan_versions, t.plan_versions.c.created_at_utc),
+).where(t.persons.c.id == t.PERSON_ID)
+
+
 def record_version(engine: Engine, person_id: int) -> tuple[str, RecordVersion]:
     """The person's time zone and the version of their record (see the module docstring)."""
-    columns: list[Any] = [
-        t.persons.c.time_zone,
-        t.persons.c.updated_at_utc,
-        *_table_version(t.checkins, person_id, t.checkins.c.updated_at_utc),
-        *_table_version(t.dose_log, person_id, t.dose_log.c.created_at_utc),
-        *_table_version(t.instrument_scores, person_id, t.instrument_scores.c.created_at_utc),
-        *_table_version(t.plan_versions, person_id, t.plan_versions.c.created_at_utc),
-    ]
     with engine.connect() as c:
-        row = c.execute(select(*columns).where(t.persons.c.id == person_id)).first()
+        row = c.execute(_VERSION_QUERY, {"person_id": person_id}).first()
     if row is None:
         raise NotFoundError(f"person {person_id} not found")
     return str(row[0]), tuple(str(value) for value in row[1:])

@@ -10,6 +10,7 @@ red flag are read, so the banner costs two small queries. Each flag has a stable
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from sqlalchemy import Engine, String, cast, select
 
@@ -35,21 +36,21 @@ def flag_key(finding: Finding) -> str:
     return f"{evidence.day.isoformat()}:{evidence.value}"
 
 
+# Built once: making these statements costs more than running them.
+_EVENT_ROWS: Final = select(t.checkins.c.wake_date, t.checkins.c.events).where(
+    t.checkins.c.person_id == t.PERSON_ID, cast(t.checkins.c.events, String) != "[]"
+)
+_PHQ9_ROWS: Final = select(t.instrument_scores.c.taken_on, t.instrument_scores.c["items"]).where(
+    t.instrument_scores.c.person_id == t.PERSON_ID, t.instrument_scores.c.instrument == "PHQ-9"
+)
+
+
 def red_flags(engine: Engine, person_id: int, local_emergency: str) -> tuple[Finding, ...]:
     """Every red-flag finding on the person's record, newest first."""
+    person = {"person_id": person_id}
     with engine.connect() as c:
-        event_rows = c.execute(
-            select(t.checkins.c.wake_date, t.checkins.c.events).where(
-                t.checkins.c.person_id == person_id,
-                cast(t.checkins.c.events, String) != "[]",
-            )
-        ).all()
-        score_rows = c.execute(
-            select(t.instrument_scores.c.taken_on, t.instrument_scores.c["items"]).where(
-                t.instrument_scores.c.person_id == person_id,
-                t.instrument_scores.c.instrument == "PHQ-9",
-            )
-        ).all()
+        event_rows = c.execute(_EVENT_ROWS, person).all()
+        score_rows = c.execute(_PHQ9_ROWS, person).all()
     checkins = [
         CheckIn(
             row.wake_date,

@@ -20,6 +20,7 @@ from taperline.core.journal import CheckIn, validate_not_future
 from taperline.core.record import DoseRecord, schedule_on
 from taperline.errors import ConflictError, InputError, NotFoundError
 from taperline.service import local_today, record_dose, record_score
+from taperline.web.accounts import audit_row
 from taperline.web.auth import PatientViewer, Viewer
 from taperline.web.cache import record_version
 from taperline.web.checkin_form import (
@@ -80,21 +81,29 @@ def dashboard_for(svc: Services, person_id: int) -> Dashboard:
 
 def save_checkin(
     svc: Services,
-    person_id: int,
+    viewer: Viewer,
     checkin: CheckIn,
     *,
     idempotency_key: str | None,
     replace: bool,
+    today: date,
 ) -> Saved:
-    """Store a check-in (never one dated after the person's today), without reviewing.
+    """Store a check-in (never one dated after the viewer's ``today``), without reviewing.
 
     The same as :func:`taperline.service.record_checkin` but for its review: the dashboard
-    reviews the record once after the write and caches the result for the next page.
+    reviews the record once after the write and caches the result for the next page. The
+    audit line is written in the same transaction as the check-in.
     """
-    today = local_today(svc.store.profile(person_id).time_zone, svc.now())
     validate_not_future(checkin, today)
+    line = audit_row(
+        viewer.user, viewer.person_id, "write", f"check-in {checkin.wake_date}", svc.now()
+    )
     return svc.store.save_checkin(
-        person_id, checkin, idempotency_key=idempotency_key, replace=replace
+        viewer.person_id,
+        checkin,
+        idempotency_key=idempotency_key,
+        replace=replace,
+        audit=line,
     )
 
 
@@ -202,10 +211,11 @@ def checkin_save(request: Request, viewer: PatientViewer, form: Form, svc: Svc) 
         checkin = checkin_from_form(form, day)
         save_checkin(
             svc,
-            viewer.person_id,
+            viewer,
             checkin,
             idempotency_key=_key(form.text("idem", max_len=100)),
             replace=edit,
+            today=today,
         )
     except InputError as error:
         fields = fields_from_form(form)
@@ -219,7 +229,6 @@ def checkin_save(request: Request, viewer: PatientViewer, form: Form, svc: Svc) 
             error=str(error),
             status=status_for(error),
         )
-    audit(svc, viewer, "write", f"check-in {day.isoformat()}")
     return redirect("/dashboard?done=checkin")
 
 

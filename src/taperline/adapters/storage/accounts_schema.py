@@ -17,6 +17,8 @@ one ``metadata`` knows every table; migration ``0002_accounts`` creates them.
 
 from __future__ import annotations
 
+from typing import Final
+
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -27,11 +29,13 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    insert,
 )
 
 from taperline.adapters.storage.schema import UtcDateTime, metadata
 
 __all__ = [
+    "AUDIT_INSERT",
     "ROLES",
     "acknowledgements",
     "audit_log",
@@ -135,3 +139,6 @@ acknowledgements = Table(
     Column("at_utc", UtcDateTime, nullable=False),
     UniqueConstraint("person_id", "user_id", "flag_key", name="uq_acknowledgements_flag"),
 )
+
+#: Appends one audit line (built once; the accounts and the store both write it).
+AUDIT_INSERT: Final = insert(audit_log)

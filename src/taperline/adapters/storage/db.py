@@ -26,6 +26,7 @@ __all__ = [
     "make_engine",
     "migrate",
     "read_transaction",
+    "relaxed_write_transaction",
     "revision",
     "write_transaction",
 ]
@@ -33,6 +34,7 @@ __all__ = [
 ENV_DATABASE_URL: Final = "TAPERLINE_DATABASE_URL"
 BUSY_TIMEOUT_MS: Final = 30_000
 WRITE: Final = "taperline_write"  # execution option: this transaction writes
+RELAXED: Final = "taperline_relaxed"  # execution option: its commit need not wait for the disk
 _MIGRATIONS: Final = Path(__file__).parent / "migrations"
 
 
@@ -63,8 +65,13 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin(connection: Connection) -> None:
     # A writer takes the write lock at BEGIN so two writers never deadlock on a lock upgrade
     # (which SQLite reports as "database is locked" without waiting for the busy timeout).
-    writing = connection.get_execution_options().get(WRITE, False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+    options = connection.get_execution_options()
+    synchronous = "NORMAL" if options.get(RELAXED, False) else "FULL"
+    info = connection.connection.info  # per pooled connection: switch only when it changes
+    if info.get("synchronous", "FULL") != synchronous:
+        connection.exec_driver_sql(f"PRAGMA synchronous = {synchronous}")
+        info["synchronous"] = synchronous
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE, False) else "BEGIN")
 
 
 def make_engine(url: str, **options: Any) -> Engine:
@@ -94,6 +101,23 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
     with engine.connect() as connection:
         connection.execution_options(**{WRITE: True})
         with connection.begin():
+            yield connection
+
+
+@contextmanager
+def relaxed_write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A writing transaction whose commit does not wait for the disk (for read-audit lines).
+
+    Its rows reach the disk with the next durable commit at the latest, because the
+    write-ahead log is flushed in order (SQLite WAL with ``synchronous=NORMAL``; PostgreSQL
+    ``synchronous_commit=off``). A crash of the app loses nothing; a power cut or an
+    operating-system crash may lose the last few such rows, never a durable write.
+    """
+    with engine.connect() as connection:
+        connection.execution_options(**{WRITE: True, RELAXED: True})
+        with connection.begin():
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
             yield connection
 
 

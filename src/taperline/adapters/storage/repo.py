@@ -9,7 +9,7 @@ submit never duplicates. Plan versions are only inserted, never updated.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -23,6 +23,7 @@ from sqlalchemy import (
     Engine,
     Row,
     Table,
+    bindparam,
     delete,
     func,
     insert,
@@ -31,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from taperline.adapters.storage import accounts_schema as a
 from taperline.adapters.storage import schema as t
 from taperline.adapters.storage.db import read_transaction, write_transaction
 from taperline.core.instruments import InstrumentScore
@@ -54,6 +56,20 @@ __all__ = ["Saved", "Store", "zone"]
 
 _SLEEP_TIMES: Final = ("bed", "tried", "final_wake", "out_of_bed")
 _ROWS_PER_STATEMENT: Final = 500  # x at most ~25 columns: well under PostgreSQL's 65,535 parameters
+
+# Statements of the busiest calls, built once: building one costs more than running it.
+_ZONE_OF: Final = select(t.persons.c.time_zone).where(t.persons.c.id == t.PERSON_ID)
+_BY_KEY: Final = {
+    table.name: select(table.c.id).where(
+        table.c.person_id == t.PERSON_ID, table.c.idempotency_key == bindparam("key")
+    )
+    for table in (t.checkins, t.dose_log, t.instrument_scores)
+}
+_CHECKIN_ON: Final = select(t.checkins.c.id).where(
+    t.checkins.c.person_id == t.PERSON_ID, t.checkins.c.wake_date == bindparam("wake_date")
+)
+_CHECKIN_INSERT: Final = insert(t.checkins).returning(t.checkins.c.id)
+_CHECKIN_UPDATE: Final = update(t.checkins).where(t.checkins.c.id == bindparam("row_id"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,7 +405,7 @@ class Store:
             c.execute(delete(t.persons).where(t.persons.c.id == person_id))
 
     def _zone_of(self, c: Connection, person_id: int) -> str:
-        found = c.execute(select(t.persons.c.time_zone).where(t.persons.c.id == person_id)).first()
+        found = c.execute(_ZONE_OF, {"person_id": person_id}).first()
         if found is None:
             raise NotFoundError(f"person {person_id} not found")
         return str(found[0])
@@ -403,11 +419,13 @@ class Store:
         *,
         idempotency_key: str | None = None,
         replace: bool = False,
+        audit: Mapping[str, Any] | None = None,
     ) -> Saved:
         """Store a day's check-in; ``replace`` overwrites the same day's (an edit).
 
         A repeated ``idempotency_key`` returns the first write and writes nothing. Without
-        ``replace``, a second check-in for a day is refused (edit it instead).
+        ``replace``, a second check-in for a day is refused (edit it instead). ``audit`` is
+        an ``audit_log`` row written in the same transaction when the check-in is written.
         """
         _check_key(idempotency_key)
         table = t.checkins
@@ -419,9 +437,7 @@ class Store:
                 row = checkin_row(checkin, self._zone_of(c, person_id))
                 now = _now()
                 same_day = c.execute(
-                    select(table.c.id).where(
-                        table.c.person_id == person_id, table.c.wake_date == checkin.wake_date
-                    )
+                    _CHECKIN_ON, {"person_id": person_id, "wake_date": checkin.wake_date}
                 ).scalar()
                 if same_day is not None and idempotency_key is not None:
                     # A twin submit with this key may have committed since the lookup above.
@@ -433,23 +449,20 @@ class Store:
                         f"there is already a check-in for {checkin.wake_date.isoformat()};"
                         " edit it instead (taperline journal edit)"
                     )
+                if audit is not None:
+                    c.execute(a.AUDIT_INSERT, dict(audit))
                 if same_day is not None:
-                    c.execute(
-                        update(table)
-                        .where(table.c.id == same_day)
-                        .values(**row, updated_at_utc=now)
-                    )
+                    c.execute(_CHECKIN_UPDATE, {**row, "updated_at_utc": now, "row_id": same_day})
                     return Saved(int(same_day), created=False)
                 new = c.execute(
-                    insert(table)
-                    .values(
+                    _CHECKIN_INSERT,
+                    {
                         **row,
-                        person_id=person_id,
-                        idempotency_key=idempotency_key,
-                        created_at_utc=now,
-                        updated_at_utc=now,
-                    )
-                    .returning(table.c.id)
+                        "person_id": person_id,
+                        "idempotency_key": idempotency_key,
+                        "created_at_utc": now,
+                        "updated_at_utc": now,
+                    },
                 ).scalar_one()
                 return Saved(int(new), created=True)
         except IntegrityError:
@@ -855,9 +868,7 @@ def _check_key(key: str | None) -> None:
 def _by_key(c: Connection, table: Table, person_id: int, key: str | None) -> int | None:
     if key is None:
         return None
-    found = c.execute(
-        select(table.c.id).where(table.c.person_id == person_id, table.c.idempotency_key == key)
-    ).scalar()
+    found = c.execute(_BY_KEY[table.name], {"person_id": person_id, "key": key}).scalar()
     return None if found is None else int(found)
 
 

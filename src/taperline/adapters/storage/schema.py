@@ -14,6 +14,7 @@ from typing import Any, Final
 
 from sqlalchemy import (
     JSON,
+    BindParameter,
     Boolean,
     Column,
     Date,
@@ -29,10 +30,12 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    bindparam,
 )
 from sqlalchemy.types import TypeEngine
 
 __all__ = [
+    "PERSON_ID",
     "ExactDecimal",
     "UtcDateTime",
     "checkins",
@@ -42,6 +45,9 @@ __all__ = [
     "persons",
     "plan_versions",
 ]
+
+#: The ``person_id`` parameter of statements built once and run with ``{"person_id": ...}``.
+PERSON_ID: Final[BindParameter[int]] = bindparam("person_id")
 
 NAMING: Final = {
     "ix": "ix_%(column_0_label)s",
