@@ -18,6 +18,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import (
+    BindParameter,
     Connection,
     Dialect,
     Engine,
@@ -70,6 +71,75 @@ _CHECKIN_ON: Final = select(t.checkins.c.id).where(
 )
 _CHECKIN_INSERT: Final = insert(t.checkins).returning(t.checkins.c.id)
 _CHECKIN_UPDATE: Final = update(t.checkins).where(t.checkins.c.id == bindparam("row_id"))
+#: The check-in columns :meth:`_Decoder.checkin` reads, in its order.
+CHECKIN_COLUMNS: Final = tuple(
+    t.checkins.c[name]
+    for name in (
+        "wake_date",
+        "time_zone",
+        "bed_at_utc",
+        "tried_at_utc",
+        "final_wake_at_utc",
+        "out_of_bed_at_utc",
+        "sol_min",
+        "waso_min",
+        "awakenings",
+        "sleep_quality_1_5",
+        "mood_0_10",
+        "anxiety_0_10",
+        "symptoms_0_3",
+        "worst_time",
+        "caffeine_drinks",
+        "alcohol_drinks",
+        "opioid_use",
+        "events",
+        "notes",
+    )
+)
+#: The dose-log columns :meth:`_Decoder.dose` reads, in its order.
+DOSE_COLUMNS: Final = tuple(
+    t.dose_log.c[name]
+    for name in (
+        "day",
+        "drug",
+        "planned_clock",
+        "planned_amount_mg",
+        "taken_at_utc",
+        "amount_mg",
+        "time_zone",
+        "units",
+        "note",
+    )
+)
+
+
+_START: Final[BindParameter[date]] = bindparam("start")  # date.min when open
+_END: Final[BindParameter[date]] = bindparam("end")  # date.max when open
+_CHECKINS_BETWEEN: Final = (
+    select(*CHECKIN_COLUMNS)
+    .where(t.checkins.c.person_id == t.PERSON_ID, t.checkins.c.wake_date.between(_START, _END))
+    .order_by(t.checkins.c.wake_date)
+)
+_DOSES_BETWEEN: Final = (
+    select(*DOSE_COLUMNS)
+    .where(t.dose_log.c.person_id == t.PERSON_ID, t.dose_log.c.day.between(_START, _END))
+    .order_by(t.dose_log.c.day, t.dose_log.c.id)
+)
+_SCORES_OF: Final = (
+    select(t.instrument_scores)
+    .where(t.instrument_scores.c.person_id == t.PERSON_ID)
+    .order_by(t.instrument_scores.c.taken_on, t.instrument_scores.c.instrument)
+)
+_PLANS_OF: Final = (
+    select(t.plan_versions)
+    .where(t.plan_versions.c.person_id == t.PERSON_ID)
+    .order_by(t.plan_versions.c.version)
+)
+_PERSON_ROW: Final = select(t.persons).where(t.persons.c.id == t.PERSON_ID)
+
+
+def _span(person_id: int, start: date | None, end: date | None) -> dict[str, Any]:
+    return {"person_id": person_id, "start": start or date.min, "end": end or date.max}
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,37 +253,99 @@ def checkin_row(checkin: CheckIn, time_zone: str) -> dict[str, Any]:
     return row
 
 
-def _checkin(row: Row[Any]) -> CheckIn:
-    tz = zone(row.time_zone)
-    sleep = None
-    if row.bed_at_utc is not None:
-        bed, tried, final_wake, out_of_bed = (
-            to_local(getattr(row, f"{name}_at_utc"), tz) for name in _SLEEP_TIMES
+class _Decoder:
+    """Turns stored rows into values, sharing what repeats (zones, amounts) within one load.
+
+    Masses are immutable and the stored amounts are canonical (see ``ExactDecimal``), so a
+    year of "1 mg" doses can share one ``Mass``.
+    """
+
+    __slots__ = ("_masses", "_zones")
+
+    def __init__(self) -> None:
+        self._zones: dict[str, ZoneInfo] = {}
+        self._masses: dict[str, Mass] = {}
+
+    def zone(self, name: str) -> ZoneInfo:
+        found = self._zones.get(name)
+        if found is None:
+            found = self._zones[name] = zone(name)
+        return found
+
+    def mass(self, mg: Decimal | None) -> Mass | None:
+        if mg is None:
+            return None
+        key = str(mg)
+        found = self._masses.get(key)
+        if found is None:
+            found = self._masses[key] = Mass.of_mg(mg)
+        return found
+
+    def checkin(self, row: Sequence[Any]) -> CheckIn:
+        """A row of :data:`CHECKIN_COLUMNS` as a check-in (unpacked by position: fast)."""
+        (
+            wake_date,
+            time_zone,
+            bed_at,
+            tried_at,
+            final_wake_at,
+            out_of_bed_at,
+            sol_min,
+            waso_min,
+            awakenings,
+            quality,
+            mood,
+            anxiety,
+            symptoms,
+            worst_time,
+            caffeine,
+            alcohol,
+            opioid_use,
+            events,
+            notes,
+        ) = row
+        sleep = None
+        if bed_at is not None:
+            tz = self.zone(time_zone)
+            tried, final_wake = to_local(tried_at, tz), to_local(final_wake_at, tz)
+            sleep = SleepDiary(
+                to_local(bed_at, tz),
+                tried,
+                final_wake,
+                to_local(out_of_bed_at, tz),
+                sol_min=sol_min,
+                waso_min=waso_min,
+                awakenings=awakenings,
+                quality=quality,
+                clock_shift_min=clock_shift_min(tried, final_wake, tz),
+            )
+        return CheckIn(
+            wake_date,
+            sleep,
+            mood=mood,
+            anxiety=anxiety,
+            symptoms=dict(symptoms),
+            worst_time=worst_time,
+            caffeine_drinks=caffeine,
+            alcohol_drinks=alcohol,
+            opioid_use=opioid_use,
+            events=frozenset(events),
+            notes=notes,
         )
-        sleep = SleepDiary(
-            bed,
-            tried,
-            final_wake,
-            out_of_bed,
-            sol_min=row.sol_min,
-            waso_min=row.waso_min,
-            awakenings=row.awakenings,
-            quality=row.sleep_quality_1_5,
-            clock_shift_min=clock_shift_min(tried, final_wake, tz),
+
+    def dose(self, row: Sequence[Any]) -> DoseRecord:
+        """A row of :data:`DOSE_COLUMNS` as a dose-log line."""
+        day, drug, clock, planned_mg, taken_at, amount_mg, time_zone, units, note = row
+        return DoseRecord(
+            day,
+            drug,
+            clock,
+            self.mass(planned_mg),
+            to_local(taken_at, self.zone(time_zone)) if taken_at is not None else None,
+            self.mass(amount_mg),
+            units,
+            note,
         )
-    return CheckIn(
-        row.wake_date,
-        sleep,
-        mood=row.mood_0_10,
-        anxiety=row.anxiety_0_10,
-        symptoms=dict(row.symptoms_0_3),
-        worst_time=row.worst_time,
-        caffeine_drinks=row.caffeine_drinks,
-        alcohol_drinks=row.alcohol_drinks,
-        opioid_use=row.opioid_use,
-        events=frozenset(row.events),
-        notes=row.notes,
-    )
 
 
 def _dose_row(record: DoseRecord, time_zone: str) -> dict[str, Any]:
@@ -229,20 +361,6 @@ def _dose_row(record: DoseRecord, time_zone: str) -> dict[str, Any]:
         "units": record.units,
         "note": record.note,
     }
-
-
-def _dose(row: Row[Any]) -> DoseRecord:
-    tz = zone(row.time_zone)
-    return DoseRecord(
-        row.day,
-        row.drug,
-        row.planned_clock,
-        Mass.of_mg(row.planned_amount_mg) if row.planned_amount_mg is not None else None,
-        to_local(row.taken_at_utc, tz) if row.taken_at_utc is not None else None,
-        Mass.of_mg(row.amount_mg) if row.amount_mg is not None else None,
-        row.units,
-        row.note,
-    )
 
 
 def _score(row: Row[Any]) -> InstrumentScore:
@@ -504,23 +622,24 @@ class Store:
         """The check-in of ``day``."""
         with self._read() as c:
             row = c.execute(
-                select(t.checkins).where(
+                select(*CHECKIN_COLUMNS).where(
                     t.checkins.c.person_id == person_id, t.checkins.c.wake_date == day
                 )
             ).first()
         if row is None:
             raise NotFoundError(f"no check-in for {day.isoformat()}")
-        return _checkin(row)
+        return _Decoder().checkin(row)
 
     def checkins(
         self, person_id: int, start: date | None = None, end: date | None = None
     ) -> list[CheckIn]:
         """Check-ins from ``start`` to ``end`` (inclusive), by date."""
-        table = t.checkins
-        query = select(table).where(table.c.person_id == person_id)
-        query = _between(query, table.c.wake_date, start, end).order_by(table.c.wake_date)
+        decode = _Decoder()
         with self._read() as c:
-            return [_checkin(row) for row in c.execute(query)]
+            return [
+                decode.checkin(r)
+                for r in c.execute(_CHECKINS_BETWEEN, _span(person_id, start, end))
+            ]
 
     def delete_checkin(self, person_id: int, day: date) -> None:
         """Remove the check-in of ``day``."""
@@ -567,12 +686,12 @@ class Store:
     def dose_by_key(self, person_id: int, idempotency_key: str) -> DoseRecord | None:
         """The dose-log line written with ``idempotency_key``, if any (for a retried submit)."""
         table = t.dose_log
-        query = select(table).where(
+        query = select(*DOSE_COLUMNS).where(
             table.c.person_id == person_id, table.c.idempotency_key == idempotency_key
         )
         with self._read() as c:
             row = c.execute(query).first()
-        return None if row is None else _dose(row)
+        return None if row is None else _Decoder().dose(row)
 
     def import_doses(self, person_id: int, records: Sequence[DoseRecord]) -> int:
         """Add many dose-log lines in one transaction; returns how many."""
@@ -592,11 +711,10 @@ class Store:
         self, person_id: int, start: date | None = None, end: date | None = None
     ) -> list[DoseRecord]:
         """Dose-log lines from ``start`` to ``end`` (inclusive), in order."""
-        table = t.dose_log
-        query = select(table).where(table.c.person_id == person_id)
-        query = _between(query, table.c.day, start, end).order_by(table.c.day, table.c.id)
+        decode = _Decoder()
         with self._read() as c:
-            return [_dose(row) for row in c.execute(query)]
+            rows = c.execute(_DOSES_BETWEEN, _span(person_id, start, end))
+            return [decode.dose(row) for row in rows]
 
     # questionnaires
 
@@ -725,32 +843,16 @@ class Store:
         self, person_id: int, start: date | None = None, end: date | None = None
     ) -> PersonRecord:
         """Everything about a person (journal and dose log limited to ``start``-``end``)."""
+        span, person, decode = _span(person_id, start, end), {"person_id": person_id}, _Decoder()
         with self._read() as c:
-            row = c.execute(select(t.persons).where(t.persons.c.id == person_id)).first()
+            row = c.execute(_PERSON_ROW, person).first()
             if row is None:
                 raise NotFoundError(f"person {person_id} not found")
-            checkin_query = _between(
-                select(t.checkins).where(t.checkins.c.person_id == person_id),
-                t.checkins.c.wake_date,
-                start,
-                end,
-            ).order_by(t.checkins.c.wake_date)
-            dose_query = _between(
-                select(t.dose_log).where(t.dose_log.c.person_id == person_id),
-                t.dose_log.c.day,
-                start,
-                end,
-            ).order_by(t.dose_log.c.day, t.dose_log.c.id)
-            score_query = (
-                select(t.instrument_scores)
-                .where(t.instrument_scores.c.person_id == person_id)
-                .order_by(t.instrument_scores.c.taken_on, t.instrument_scores.c.instrument)
-            )
             return PersonRecord(
                 profile=_profile(row),
-                checkins=tuple(_checkin(r) for r in c.execute(checkin_query)),
-                doses=tuple(_dose(r) for r in c.execute(dose_query)),
-                scores=tuple(_score(r) for r in c.execute(score_query)),
+                checkins=tuple(map(decode.checkin, c.execute(_CHECKINS_BETWEEN, span))),
+                doses=tuple(map(decode.dose, c.execute(_DOSES_BETWEEN, span))),
+                scores=tuple(map(_score, c.execute(_SCORES_OF, person))),
                 plans=tuple(_plan_versions(c, person_id)),
             )
 
@@ -872,14 +974,6 @@ def _by_key(c: Connection, table: Table, person_id: int, key: str | None) -> int
     return None if found is None else int(found)
 
 
-def _between(query: Any, column: Any, start: date | None, end: date | None) -> Any:
-    if start is not None:
-        query = query.where(column >= start)
-    if end is not None:
-        query = query.where(column <= end)
-    return query
-
-
 def _next_version(c: Connection, person_id: int) -> int:
     latest = c.execute(
         select(func.max(t.plan_versions.c.version)).where(t.plan_versions.c.person_id == person_id)
@@ -892,9 +986,4 @@ def _renumber(plan: PlanVersion, version: int) -> PlanVersion:
 
 
 def _plan_versions(c: Connection, person_id: int) -> list[PlanVersion]:
-    query = (
-        select(t.plan_versions)
-        .where(t.plan_versions.c.person_id == person_id)
-        .order_by(t.plan_versions.c.version)
-    )
-    return [_plan(row) for row in c.execute(query)]
+    return [_plan(row) for row in c.execute(_PLANS_OF, {"person_id": person_id})]
