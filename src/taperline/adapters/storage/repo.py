@@ -9,7 +9,7 @@ submit never duplicates. Plan versions are only inserted, never updated.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -865,26 +865,19 @@ class Store:
         now = _now()
         tz = record.profile.time_zone
         person_row = {**_profile_row(record.profile), "created_at_utc": now, "updated_at_utc": now}
-        checkin_rows = [
-            {
-                **checkin_row(ci, tz),
-                "idempotency_key": None,
-                "created_at_utc": now,
-                "updated_at_utc": now,
-            }
-            for ci in record.checkins
-        ]
-        dose_rows = [{**_dose_row(d, tz), "created_at_utc": now} for d in record.doses]
-        score_rows = [_score_row(s) | {"created_at_utc": now} for s in record.scores]
-        plan_rows = [_plan_row(plan) | {"created_at_utc": now} for plan in record.plans]
+        created = {"created_at_utc": now}
         dialect = self.engine.dialect
         prepared = [
-            (table, _driver_rows(table, rows, dialect))
-            for table, rows in (
-                (t.checkins, checkin_rows),
-                (t.dose_log, dose_rows),
-                (t.instrument_scores, score_rows),
-                (t.plan_versions, plan_rows),
+            (table, _driver_rows(table, rows, dialect, constants))
+            for table, rows, constants in (
+                (
+                    t.checkins,
+                    [checkin_row(ci, tz) for ci in record.checkins],
+                    {**created, "updated_at_utc": now, "idempotency_key": None},
+                ),
+                (t.dose_log, [_dose_row(d, tz) for d in record.doses], created),
+                (t.instrument_scores, [_score_row(s) for s in record.scores], created),
+                (t.plan_versions, [_plan_row(plan) for plan in record.plans], created),
             )
             if rows
         ]
@@ -905,24 +898,31 @@ class Store:
 
 
 def _driver_rows(
-    table: Table, rows: Sequence[dict[str, Any]], dialect: Dialect
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    dialect: Dialect,
+    constants: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
-    """Rows converted to the driver's values by each column's own type.
+    """Rows (plus ``constants``, the same in every row) as the driver's values.
 
-    Done before the transaction opens, so a bulk import holds SQLite's write lock only to
-    insert (the same conversion SQLAlchemy does inside ``execute``).
+    Each column's own type converts its values, as SQLAlchemy does inside ``execute``; the
+    constants are converted once. Done before the transaction opens, so a bulk import holds
+    SQLite's write lock only to insert.
     """
-    names = list(rows[0])
-    processors = {
-        name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
-    }
-    return [
-        {
-            name: (f(value) if (f := processors[name]) is not None else value)
+    constants = constants or {}
+
+    def processors(names: Iterable[str]) -> dict[str, Any]:
+        return {n: table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names}
+
+    def converted(row: Mapping[str, Any], convert: dict[str, Any]) -> dict[str, Any]:
+        return {
+            name: (f(value) if (f := convert[name]) is not None else value)
             for name, value in row.items()
         }
-        for row in rows
-    ]
+
+    fixed = converted(constants, processors(constants))
+    convert = processors(rows[0])
+    return [converted(row, convert) | fixed for row in rows]
 
 
 def _insert_prepared(
