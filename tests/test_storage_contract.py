@@ -1246,3 +1246,17 @@ def test_only_a_relaxed_write_skips_the_disk_flush(store: Store) -> None:
     with read_transaction(store.engine) as c:  # the relaxed writes were committed
         labels = c.execute(sa.select(schema.persons.c.label)).scalars().all()
     assert labels.count("audit") == 2
+
+
+def test_a_plan_row_whose_id_is_used_again_is_read_afresh(store: Store) -> None:
+    # Plan versions are decoded once per process and cached by row; a deleted person's rows
+    # may give their ids to the next ones (SQLite reuses the highest rowid).
+    first = _person(store)
+    store.add_plan(first, _plan(proposed_by="patient"))
+    assert store.record(first).plans[0].proposed_by == "patient"
+    store.delete_person(first)
+    second = _person(store)
+    store.add_plan(second, _plan(proposed_by="Dr Second"))
+    assert [p.proposed_by for p in store.record(second).plans] == ["Dr Second"]
+    store.decide(second, "approve", by="Dr Second", reason="ok", at=datetime.now(UTC))
+    assert [p.status for p in store.record(second).plans] == ["proposed", "active"]

@@ -10,8 +10,6 @@ so does a new day, so a stale dashboard is never shown.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Hashable
 from datetime import date
 from typing import Any, Final, Generic, TypeVar
@@ -19,6 +17,7 @@ from typing import Any, Final, Generic, TypeVar
 from sqlalchemy import Column, Engine, Table, func, select
 from sqlalchemy.sql.selectable import ScalarSelect
 
+from taperline.adapters.lru import LruCache
 from taperline.adapters.storage import schema as t
 from taperline.errors import NotFoundError
 
@@ -63,26 +62,18 @@ class VersionedCache(Generic[_V]):
     """Values by person, valid for one record version and one day; least recently used go."""
 
     def __init__(self, size: int = DEFAULT_SIZE) -> None:
-        self._items: OrderedDict[int, tuple[RecordVersion, date, _V]] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
+        self._items: LruCache[int, tuple[RecordVersion, date, _V]] = LruCache(size)
 
     def get(self, person_id: int, version: RecordVersion, today: date) -> _V | None:
         """The cached value when it was made from this version on this day."""
-        with self._lock:
-            found = self._items.get(person_id)
-            if found is None or found[0] != version or found[1] != today:
-                return None
-            self._items.move_to_end(person_id)
-            return found[2]
+        found = self._items.get(person_id)
+        if found is None or found[0] != version or found[1] != today:
+            return None
+        return found[2]
 
     def put(self, person_id: int, version: RecordVersion, today: date, value: _V) -> None:
         """Keep ``value`` for this version and day."""
-        with self._lock:
-            self._items[person_id] = (version, today, value)
-            self._items.move_to_end(person_id)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
+        self._items.put(person_id, (version, today, value))
 
     def __len__(self) -> int:
         return len(self._items)

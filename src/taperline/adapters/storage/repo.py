@@ -33,6 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from taperline.adapters.lru import LruCache
 from taperline.adapters.storage import accounts_schema as a
 from taperline.adapters.storage import schema as t
 from taperline.adapters.storage.db import read_transaction, write_transaction
@@ -986,4 +987,21 @@ def _renumber(plan: PlanVersion, version: int) -> PlanVersion:
 
 
 def _plan_versions(c: Connection, person_id: int) -> list[PlanVersion]:
-    return [_plan(row) for row in c.execute(_PLANS_OF, {"person_id": person_id})]
+    return [_cached_plan(row) for row in c.execute(_PLANS_OF, {"person_id": person_id})]
+
+
+def _cached_plan(row: Row[Any]) -> PlanVersion:
+    """A plan version row, decoded once per process: plan versions are insert-only.
+
+    The key holds the row's id, person, version and creation time, so a deleted row whose id
+    is used again is never mistaken for its successor.
+    """
+    key = (row.id, row.person_id, row.version, row.created_at_utc)
+    found = _PLANS.get(key)
+    if found is None:
+        found = _plan(row)
+        _PLANS.put(key, found)
+    return found
+
+
+_PLANS: Final[LruCache[tuple[Any, ...], PlanVersion]] = LruCache(4096)
