@@ -14,6 +14,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from taperline.adapters.storage.repo import Store
+from taperline.core.findings import Finding
 from taperline.web.accounts import Accounts
 from taperline.web.cache import VersionedCache
 from taperline.web.security import Passwords
@@ -32,7 +33,10 @@ class Services:
     accounts: Accounts
     passwords: Passwords
     templates: Jinja2Templates
-    dashboards: VersionedCache[Dashboard] = field(default_factory=VersionedCache)
+    # a person's dashboard and red flags, for one version of their record
+    dashboards: VersionedCache[tuple[Dashboard, tuple[Finding, ...]]] = field(
+        default_factory=VersionedCache
+    )
 
     def now(self) -> datetime:
         """The current moment from the settings' clock (timezone-aware)."""

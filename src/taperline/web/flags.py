@@ -9,7 +9,9 @@ red flag are read, so the banner costs two small queries. Each flag has a stable
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Final
 
 from sqlalchemy import Engine, String, cast, select
@@ -18,8 +20,9 @@ from taperline.adapters.storage import schema as t
 from taperline.core.findings import Finding, FindingRules, find_red_flags
 from taperline.core.instruments import InstrumentScore
 from taperline.core.journal import RED_FLAG_EVENTS, CheckIn
+from taperline.core.record import PersonRecord
 
-__all__ = ["Banner", "flag_key", "red_flags"]
+__all__ = ["Banner", "flag_key", "red_flags", "red_flags_in"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,20 +54,36 @@ def red_flags(engine: Engine, person_id: int, local_emergency: str) -> tuple[Fin
     with engine.connect() as c:
         event_rows = c.execute(_EVENT_ROWS, person).all()
         score_rows = c.execute(_PHQ9_ROWS, person).all()
+    return _newest_first(
+        [(row.wake_date, row.events) for row in event_rows],
+        [
+            InstrumentScore("PHQ-9", tuple(row.items), sum(row.items), "", row.taken_on)
+            for row in score_rows
+        ],
+        local_emergency,
+    )
+
+
+def red_flags_in(record: PersonRecord, local_emergency: str) -> tuple[Finding, ...]:
+    """The same as :func:`red_flags`, from a record already loaded (no queries)."""
+    return _newest_first(
+        [(c.wake_date, c.events) for c in record.checkins if c.events],
+        [s for s in record.scores if s.instrument == "PHQ-9"],
+        local_emergency,
+    )
+
+
+def _newest_first(
+    events: Sequence[tuple[date, Iterable[str]]],
+    scores: Sequence[InstrumentScore],
+    local_emergency: str,
+) -> tuple[Finding, ...]:
     checkins = [
         CheckIn(
-            row.wake_date,
-            None,
-            mood=5,
-            anxiety=5,
-            events=frozenset(e for e in row.events if e in RED_FLAG_EVENTS),
+            day, None, mood=5, anxiety=5, events=frozenset(e for e in got if e in RED_FLAG_EVENTS)
         )
-        for row in event_rows
+        for day, got in events
     ]
-    scores = [
-        InstrumentScore("PHQ-9", tuple(row.items), sum(row.items), "", row.taken_on)
-        for row in score_rows
-        if len(row.items) == 9  # noqa: PLR2004 -- the PHQ-9's item count
-    ]
-    found = find_red_flags(checkins, scores, FindingRules(local_emergency=local_emergency))
+    phq9 = [s for s in scores if len(s.items) == 9]  # noqa: PLR2004 -- the PHQ-9's item count
+    found = find_red_flags(checkins, phq9, FindingRules(local_emergency=local_emergency))
     return tuple(sorted(found, key=lambda f: f.evidence[0].day, reverse=True))

@@ -13,6 +13,7 @@ from typing import Any, Final
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from taperline.core.findings import Finding
 from taperline.web.auth import ANON_COOKIE, Viewer, anon_binding, secure_request
 from taperline.web.context import Services
 from taperline.web.flags import Banner, flag_key, red_flags
@@ -42,12 +43,18 @@ NOTICES: Final[Mapping[str, str]] = {
 _ANON_MAX_AGE_S: Final = 2 * 60 * 60
 
 
-def banner_for(svc: Services, viewer: Viewer | None) -> Banner | None:
-    """The crisis banner for a patient with unacknowledged red flags (None otherwise)."""
+def banner_for(
+    svc: Services, viewer: Viewer | None, flags: tuple[Finding, ...] | None = None
+) -> Banner | None:
+    """The crisis banner for a patient with unacknowledged red flags (None otherwise).
+
+    ``flags`` are the viewer's red flags when the page has them already (else they are read).
+    """
     if viewer is None or not viewer.user.is_patient or viewer.user.person_id is None:
         return None
     person_id = viewer.user.person_id
-    flags = red_flags(svc.store.engine, person_id, svc.settings.crisis_local())
+    if flags is None:
+        flags = red_flags(svc.store.engine, person_id, svc.settings.crisis_local())
     if not flags:
         return None
     seen = svc.accounts.acknowledged(person_id, viewer.user.id)
@@ -69,14 +76,19 @@ def render(
     viewer: Viewer | None,
     status_code: int = 200,
     banner: bool = True,
+    flags: tuple[Finding, ...] | None = None,
 ) -> HTMLResponse:
-    """Render ``templates/web/<name>`` with the shared context."""
+    """Render ``templates/web/<name>`` with the shared context.
+
+    ``banner=False`` leaves the crisis banner out; ``flags`` are the viewer's red flags when
+    the page has them already (see :func:`banner_for`).
+    """
     svc: Services = request.app.state.services
     done = request.query_params.get("done", "")
     shared: dict[str, Any] = {
         "viewer": viewer,
         "csrf": _csrf(request, svc, viewer),
-        "banner": banner_for(svc, viewer) if banner else None,
+        "banner": banner_for(svc, viewer, flags) if banner else None,
         "emergency": svc.settings.crisis_local(),
         "notice": NOTICES.get(done),
         "path": request.url.path,

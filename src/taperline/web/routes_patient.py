@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from taperline.adapters.storage.repo import Saved, zone
+from taperline.core.findings import Finding
 from taperline.core.instruments import score_gad7, score_phq9
 from taperline.core.journal import CheckIn, validate_not_future
 from taperline.core.record import DoseRecord, schedule_on
@@ -31,6 +32,7 @@ from taperline.web.checkin_form import (
 )
 from taperline.web.context import Services, services
 from taperline.web.errors import status_for
+from taperline.web.flags import red_flags_in
 from taperline.web.forms import Form, parse_day
 from taperline.web.pages import banner_for, redirect, render
 from taperline.web.questionnaires import ANSWERS, GAD7_ITEMS, PHQ9_ITEMS
@@ -70,13 +72,19 @@ def _key(text: str) -> str | None:
 
 def dashboard_for(svc: Services, person_id: int) -> Dashboard:
     """The person's dashboard for today, from the cache when the record has not changed."""
+    return dashboard_and_flags(svc, person_id)[0]
+
+
+def dashboard_and_flags(svc: Services, person_id: int) -> tuple[Dashboard, tuple[Finding, ...]]:
+    """The dashboard and the red flags of the same reading of the record (both cached)."""
     time_zone, version = record_version(svc.store.engine, person_id)
     today = local_today(time_zone, svc.now())
-    board = svc.dashboards.get(person_id, version, today)
-    if board is None:
-        board = build_dashboard(svc.store.record(person_id), today)
-        svc.dashboards.put(person_id, version, today, board)
-    return board
+    found = svc.dashboards.get(person_id, version, today)
+    if found is None:
+        record = svc.store.record(person_id)
+        found = build_dashboard(record, today), red_flags_in(record, svc.settings.crisis_local())
+        svc.dashboards.put(person_id, version, today, found)
+    return found
 
 
 def save_checkin(
@@ -113,9 +121,9 @@ def save_checkin(
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard(request: Request, viewer: PatientViewer, svc: Svc) -> Response:
     """Today: doses, check-in, next change, findings and the charts."""
-    board = dashboard_for(svc, viewer.person_id)
+    board, flags = dashboard_and_flags(svc, viewer.person_id)
     audit(svc, viewer, "read", "dashboard")
-    return render(request, "dashboard.html", {"d": board}, viewer=viewer)
+    return render(request, "dashboard.html", {"d": board}, viewer=viewer, flags=flags)
 
 
 @router.post("/doses/taken", response_class=HTMLResponse)
