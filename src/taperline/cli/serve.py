@@ -103,7 +103,7 @@ def serve(host: str, port: int, demo: bool, workers: int) -> None:  # noqa: FBT0
     development server (the default TAPERLINE_ENV) beyond your own machine.
     """
     from taperline.adapters.storage.db import ENV_DATABASE_URL, migrate
-    from taperline.web.app import create_app
+    from taperline.web.app import create_app, freeze_startup_objects
     from taperline.web.context import build_services
     from taperline.web.settings import Settings
 
@@ -130,7 +130,9 @@ def serve(host: str, port: int, demo: bool, workers: int) -> None:  # noqa: FBT0
         "log_config": _log_config(),
     }
     if workers == 1:
-        uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]  # uvicorn's kwargs are typed loosely
+        app = create_app(settings)
+        freeze_startup_objects()
+        uvicorn.run(app, **options)  # type: ignore[arg-type]  # uvicorn's kwargs are typed loosely
         return
     os.environ[ENV_DATABASE_URL] = settings.database_url  # the workers read their settings
     from uvicorn.supervisors import Multiprocess

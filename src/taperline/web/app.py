@@ -15,6 +15,7 @@ settings from ``TAPERLINE_*`` variables (see :mod:`taperline.web.settings`).
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import time
@@ -33,7 +34,13 @@ from taperline.web.context import build_services
 from taperline.web.errors import install_error_handlers
 from taperline.web.settings import Settings
 
-__all__ = ["AccessLog", "SecurityHeaders", "create_app", "create_app_from_env"]
+__all__ = [
+    "AccessLog",
+    "SecurityHeaders",
+    "create_app",
+    "create_app_from_env",
+    "freeze_startup_objects",
+]
 
 CSP: Final = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
@@ -170,4 +177,16 @@ def create_app(settings: Settings) -> FastAPI:
 
 def create_app_from_env() -> FastAPI:
     """The app with settings from the environment (for ``uvicorn --factory``)."""
-    return create_app(Settings.from_env(os.environ))
+    app = create_app(Settings.from_env(os.environ))
+    freeze_startup_objects()
+    return app
+
+
+def freeze_startup_objects() -> None:
+    """Exempt everything made so far (modules, the app) from the garbage collector's scans.
+
+    A server process holds a few hundred thousand long-lived objects; without this every
+    full collection walks them all, a pause of tens of milliseconds in some requests.
+    """
+    gc.collect()
+    gc.freeze()
