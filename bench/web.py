@@ -33,7 +33,7 @@ The last line is ``sqlite_p50_ms=.. sqlite_p99_ms=.. sqlite_errors=.. sqlite_loc
 pg_p50_ms=.. pg_p99_ms=.. pg_errors=.. targets=15/150`` (``-`` for a skipped database).
 
 Usage: ``python bench/web.py [--rate 100] [--seconds 60] [--patients 200] [--clients 1]
-[--no-postgres]``
+[--no-postgres | --no-sqlite]``. PostgreSQL runs durable (fsync and synchronous commits on).
 """
 
 from __future__ import annotations
@@ -86,7 +86,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
     parser.add_argument("--seed", type=int, default=5, help="random seed of the mix")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     args = parser.parse_args(argv)
+    if args.no_sqlite and args.no_postgres:
+        parser.error("--no-sqlite and --no-postgres leave nothing to measure")
     if args.rate <= 0 or args.seconds <= 0 or args.patients < 1 or args.clients < 1:
         parser.error("--rate, --seconds, --patients and --clients must be positive")
     return args
@@ -512,33 +515,40 @@ def main(argv: list[str] | None = None) -> int:
     pg_rate = args.pg_rate or 2 * args.rate
     with ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="taperline-web-")))
-        sqlite = bench_one(
-            "sqlite",
-            f"sqlite:///{folder / 'web.db'}",
-            workers=1,
-            rate=args.rate,
-            args=args,
-            folder=folder,
-        )
+        sqlite: Result | None = None
+        if not args.no_sqlite:
+            sqlite = bench_one(
+                "sqlite",
+                f"sqlite:///{folder / 'web.db'}",
+                workers=1,
+                rate=args.rate,
+                args=args,
+                folder=folder,
+            )
         pg: Result | None = None
         if not args.no_postgres:
             from tests.pgserver import postgres_server
 
-            server = stack.enter_context(postgres_server())
+            # durable: fsync and synchronous commits on, as SQLite's synchronous=FULL
+            server = stack.enter_context(postgres_server(durable=True))
             url = server.create_database("bench_web")
             pg = bench_one("postgresql", url, workers=2, rate=pg_rate, args=args, folder=folder)
-    met = [
-        sqlite.p50_ms <= TARGET_P50_MS,
-        sqlite.p99_ms <= TARGET_P99_MS,
-        sqlite.errors == 0,
-        sqlite.locked == 0,
-    ]
+    met = []
+    if sqlite is not None:
+        met += [
+            sqlite.p50_ms <= TARGET_P50_MS,
+            sqlite.p99_ms <= TARGET_P99_MS,
+            sqlite.errors == 0,
+            sqlite.locked == 0,
+        ]
     if pg is not None:
         met += [pg.p50_ms <= TARGET_P50_MS, pg.p99_ms <= TARGET_P99_MS, pg.errors == 0]
     print(f"targets {'met' if all(met) else 'NOT met'}")
     print(
-        f"sqlite_p50_ms={sqlite.p50_ms:.1f} sqlite_p99_ms={sqlite.p99_ms:.1f}"
-        f" sqlite_errors={sqlite.errors} sqlite_locked={sqlite.locked}"
+        f"sqlite_p50_ms={_fmt(sqlite.p50_ms if sqlite else None)}"
+        f" sqlite_p99_ms={_fmt(sqlite.p99_ms if sqlite else None)}"
+        f" sqlite_errors={sqlite.errors if sqlite else '-'}"
+        f" sqlite_locked={sqlite.locked if sqlite else '-'}"
         f" pg_p50_ms={_fmt(pg.p50_ms if pg else None)} pg_p99_ms={_fmt(pg.p99_ms if pg else None)}"
         f" pg_errors={pg.errors if pg else '-'} targets=15/150"
     )

@@ -37,6 +37,7 @@ from taperline.adapters.storage.db import (
     relaxed_write_transaction,
     write_transaction,
 )
+from taperline.adapters.storage.schema import persons
 from taperline.errors import ConflictError, NotFoundError
 from taperline.web.security import Throttle
 
@@ -158,8 +159,13 @@ def _session(row: Row[Any]) -> SessionInfo:
 _USER_COLUMNS = [c for c in a.users.c if c.name != "password_hash"]
 # The statements of every request, built once (building one costs more than running it).
 _SESSION_QUERY: Final = (
-    select(a.sessions, *(c.label(f"u_{c.name}") for c in _USER_COLUMNS))
+    select(
+        a.sessions,
+        *(c.label(f"u_{c.name}") for c in _USER_COLUMNS),
+        persons.c.time_zone.label("p_time_zone"),
+    )
     .join(a.users, a.users.c.id == a.sessions.c.user_id)
+    .outerjoin(persons, persons.c.id == a.users.c.person_id)
     .where(a.sessions.c.token_hash == bindparam("token_hash"))
 )
 
@@ -327,8 +333,12 @@ class Accounts:
             ).scalar_one()
         return int(new)
 
-    def session(self, token_hash: str) -> tuple[SessionInfo, User] | None:
-        """The session with this token hash and its user (revoked or not; the caller checks)."""
+    def session(self, token_hash: str) -> tuple[SessionInfo, User, str | None] | None:
+        """The session with this token hash, its user and their record's time zone.
+
+        Revoked or expired sessions are returned too (the caller checks); the time zone is
+        None for a clinician.
+        """
         with self._read() as c:
             row = c.execute(_SESSION_QUERY, {"token_hash": token_hash}).first()
         if row is None:
@@ -343,7 +353,7 @@ class Accounts:
             last_login_at=row.u_last_login_at_utc,
             failed_logins=row.u_failed_logins,
         )
-        return _session(row), user
+        return _session(row), user, row.p_time_zone
 
     def touch_session(self, session_id: int, now: datetime) -> None:
         """Move a session's last-seen time (the idle timeout counts from it)."""

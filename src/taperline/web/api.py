@@ -184,10 +184,10 @@ def _checkin(body: m.CheckInIn) -> CheckIn:
 def _save_checkin(
     svc: Services, viewer: Viewer, body: m.CheckInIn, key: str | None, *, replace: bool
 ) -> dict[str, Any]:
-    from taperline.web.routes_patient import dashboard_for, save_checkin
+    from taperline.web.routes_patient import dashboard_for, save_checkin, today_of
 
     pid = viewer.person_id
-    today = local_today(svc.store.profile(pid).time_zone, svc.now())
+    today = today_of(svc, viewer)
     saved = save_checkin(
         svc, viewer, _checkin(body), idempotency_key=key, replace=replace, today=today
     )

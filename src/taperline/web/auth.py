@@ -53,6 +53,7 @@ class Viewer:
     user: User
     session: SessionInfo
     csrf: str
+    time_zone: str | None = None  # of the patient's record, read with the session
 
     @property
     def person_id(self) -> int:
@@ -79,7 +80,7 @@ def _lookup(request: Request, svc: Services) -> Viewer | None:
     found = svc.accounts.session(hash_token(token))
     if found is None:
         return None
-    session, user = found
+    session, user, time_zone = found
     now, settings = svc.now(), svc.settings
     idle = now - session.last_seen_at
     if session.revoked or idle > settings.session_idle:
@@ -89,7 +90,7 @@ def _lookup(request: Request, svc: Services) -> Viewer | None:
     if idle >= settings.session_touch_every:
         svc.accounts.touch_session(session.id, now)
     binding = f"session:{session.token_hash}"
-    return Viewer(user, session, csrf_token(settings.secret_key, binding))
+    return Viewer(user, session, csrf_token(settings.secret_key, binding), time_zone)
 
 
 def require_viewer(viewer: Annotated[Viewer | None, Depends(optional_viewer)]) -> Viewer:

@@ -19,6 +19,7 @@ from sqlalchemy.sql.selectable import ScalarSelect
 
 from taperline.adapters.lru import LruCache
 from taperline.adapters.storage import schema as t
+from taperline.adapters.storage.db import read_transaction
 from taperline.errors import NotFoundError
 
 __all__ = ["RecordVersion", "VersionedCache", "record_version"]
@@ -51,7 +52,7 @@ _VERSION_QUERY: Final = select(
 
 def record_version(engine: Engine, person_id: int) -> tuple[str, RecordVersion]:
     """The person's time zone and the version of their record (see the module docstring)."""
-    with engine.connect() as c:
+    with read_transaction(engine) as c:
         row = c.execute(_VERSION_QUERY, {"person_id": person_id}).first()
     if row is None:
         raise NotFoundError(f"person {person_id} not found")

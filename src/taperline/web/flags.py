@@ -17,6 +17,7 @@ from typing import Final
 from sqlalchemy import Engine, String, cast, select
 
 from taperline.adapters.storage import schema as t
+from taperline.adapters.storage.db import read_transaction
 from taperline.core.findings import Finding, FindingRules, find_red_flags
 from taperline.core.instruments import InstrumentScore
 from taperline.core.journal import RED_FLAG_EVENTS, CheckIn
@@ -51,7 +52,7 @@ _PHQ9_ROWS: Final = select(t.instrument_scores.c.taken_on, t.instrument_scores.c
 def red_flags(engine: Engine, person_id: int, local_emergency: str) -> tuple[Finding, ...]:
     """Every red-flag finding on the person's record, newest first."""
     person = {"person_id": person_id}
-    with engine.connect() as c:
+    with read_transaction(engine) as c:
         event_rows = c.execute(_EVENT_ROWS, person).all()
         score_rows = c.execute(_PHQ9_ROWS, person).all()
     return _newest_first(

@@ -62,8 +62,9 @@ def audit(svc: Services, viewer: Viewer, action: str, obj: str) -> None:
 
 
 def today_of(svc: Services, viewer: Viewer) -> date:
-    """Today in the patient's time zone."""
-    return local_today(svc.store.profile(viewer.person_id).time_zone, svc.now())
+    """Today in the patient's time zone (read with their session)."""
+    time_zone = viewer.time_zone or svc.store.profile(viewer.person_id).time_zone
+    return local_today(time_zone, svc.now())
 
 
 def _key(text: str) -> str | None:
