@@ -16,7 +16,7 @@ from taperline.adapters.storage.repo import Saved, Store, zone
 from taperline.core.findings import Finding
 from taperline.core.instruments import InstrumentScore
 from taperline.core.journal import CheckIn, validate_not_future
-from taperline.core.metrics import burden, night_metrics
+from taperline.core.metrics import burden, night_metrics, sleep_efficiency
 from taperline.core.plan import Plan
 from taperline.core.quantity import fmt
 from taperline.core.record import (
@@ -196,21 +196,42 @@ def _match_doses(planned: tuple[RecordDose, ...], logged: list[DoseRecord]) -> l
 def glance(record: PersonRecord, today: date, days: int = 14) -> tuple[DayGlance, ...]:
     """The last ``days`` days, oldest first."""
     by_day = {c.wake_date: c for c in record.checkins}
+    first = today - timedelta(days=days - 1)
+    counts: dict[date, list[int]] = {}  # day -> [doses taken, doses missed]
+    for dose in record.doses:
+        if first <= dose.day <= today:
+            count = counts.setdefault(dose.day, [0, 0])
+            count[0 if dose.taken_at is not None else 1] += 1
     out = []
     for offset in range(days - 1, -1, -1):
         day = today - timedelta(days=offset)
         checkin = by_day.get(day)
-        logged = [d for d in record.doses if d.day == day]
+        taken, missed = counts.get(day, (0, 0))
+        if checkin is None:
+            out.append(
+                DayGlance(
+                    day,
+                    checked_in=False,
+                    mood=None,
+                    anxiety=None,
+                    burden=None,
+                    se_pct=None,
+                    doses_taken=taken,
+                    doses_missed=missed,
+                )
+            )
+            continue
+        sleep = checkin.sleep
         out.append(
             DayGlance(
                 day,
-                checkin is not None,
-                checkin.mood if checkin else None,
-                checkin.anxiety if checkin else None,
-                burden(checkin) if checkin else None,
-                night_metrics(checkin.sleep).se_pct if checkin and checkin.sleep else None,
-                sum(1 for d in logged if d.taken_at is not None),
-                sum(1 for d in logged if d.taken_at is None),
+                checked_in=True,
+                mood=checkin.mood,
+                anxiety=checkin.anxiety,
+                burden=burden(checkin),
+                se_pct=sleep_efficiency(sleep) if sleep is not None else None,
+                doses_taken=taken,
+                doses_missed=missed,
             )
         )
     return tuple(out)

@@ -35,17 +35,20 @@ not published cut-offs: the sources say *what* to watch for, not these numbers.
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
+import statistics
+from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from functools import lru_cache
 from typing import Final, Literal
 
 import numpy as np
 
 from taperline.core.instruments import InstrumentScore
 from taperline.core.journal import CheckIn, TimeOfDay
-from taperline.core.metrics import Baseline, burden, night_metrics
+from taperline.core.metrics import Baseline, burden, sleep_efficiency
 from taperline.core.pk import DoseEvent, PKParams, concentrations_ng_per_ml
 from taperline.core.quantity import Mass, fmt
 
@@ -179,10 +182,13 @@ def find_flares(
     """
     threshold = flare_threshold(base, rules)
     by_day = {c.wake_date: c for c in checkins}
+    days = sorted(by_day)
+    bad_day = {d: burden(c) >= threshold for d, c in by_day.items()}
     found = []
     for step in sorted(step_dates):
         end = step + timedelta(days=rules.flare_after_step_days)
-        bad = sorted(d for d, c in by_day.items() if step <= d < end and burden(c) >= threshold)
+        after = days[bisect_left(days, step) : bisect_left(days, end)]  # step <= d < end
+        bad = [d for d in after if bad_day[d]]
         window = _worst_window(bad, rules.flare_window_days)
         if len(window) >= rules.flare_days:
             found.append(_flare(step, [by_day[d] for d in window], threshold, rules))
@@ -325,6 +331,12 @@ def trough_hour(params: PKParams, schedule: Sequence[tuple[float, float]]) -> fl
     >>> time_of_day(trough_hour(CLONAZEPAM_PK, [(8.0, 0.5), (20.0, 0.25)]))
     'morning'
     """
+    return _trough_hour(params, tuple((hour, mg) for hour, mg in schedule))
+
+
+@lru_cache(maxsize=64)
+def _trough_hour(params: PKParams, schedule: tuple[tuple[float, float], ...]) -> float:
+    """:func:`trough_hour`, remembered: a review asks for the same few schedules again."""
     days = min(_MAX_SIM_DAYS, math.ceil(_STEADY_STATE_HALF_LIVES * params.half_life_h / 24) + 1)
     events = [
         DoseEvent(day * _HOURS_PER_DAY + hour, mg) for day in range(days) for hour, mg in schedule
@@ -379,14 +391,14 @@ def find_interdose(
 # --- rebound and escalation -----------------------------------------------------------------
 
 
-def _dose_problem(checkin: CheckIn, dose_hours: Sequence[float], late_after_h: float) -> str:
-    """'missed', 'late' or '' for the doses of one day against the scheduled hours."""
-    taken = [d.taken_at.hour + d.taken_at.minute / 60 for d in checkin.doses]
+def _dose_problem(
+    taken_at: Sequence[datetime], dose_hours: Sequence[float], late_after_h: float
+) -> str:
+    """'missed', 'late' or '' for the doses taken on one day against the (sorted) hours."""
+    taken = [t.hour + t.minute / 60 for t in taken_at]
     if len(taken) < len(dose_hours):
         return "missed"
-    late = any(
-        t - s > late_after_h for t, s in zip(sorted(taken), sorted(dose_hours), strict=False)
-    )
+    late = any(t - s > late_after_h for t, s in zip(sorted(taken), dose_hours, strict=False))
     return "late" if late else ""
 
 
@@ -395,28 +407,40 @@ def find_rebound(
     dose_hours: Sequence[float],
     rules: FindingRules = FindingRules(),
     logged_days: Collection[date] | None = None,
+    *,
+    taken_times: Mapping[date, Sequence[datetime]] | None = None,
 ) -> tuple[Finding, ...]:
     """Rebound: the night after a missed or late dose is clearly worse than the usual night.
 
     The usual night is the median sleep efficiency of the nights given; worse means
     ``rebound_se_drop_pct`` points lower. With ``logged_days``, only those days' doses are
-    judged (a day with no dose log is unknown, not missed).
+    judged (a day with no dose log is unknown, not missed). ``taken_times`` gives the times
+    doses were taken by day (e.g. from the dose log); a day listed there is judged by them
+    rather than by its check-in's doses, as if :func:`taperline.core.record.with_doses` had
+    joined them.
 
     >>> find_rebound([], [22.0])
     ()
     """
     by_day = {c.wake_date: c for c in checkins}
-    se_by_day = {d: night_metrics(c.sleep).se_pct for d, c in by_day.items() if c.sleep}
+    se_by_day = {d: sleep_efficiency(c.sleep) for d, c in by_day.items() if c.sleep}
     if not se_by_day:
         return ()
-    usual = float(np.median(list(se_by_day.values())))
+    usual = float(statistics.median(se_by_day.values()))  # as np.median: the same float
+    worse = usual - rules.rebound_se_drop_pct
+    scheduled = sorted(dose_hours)
     evidence: list[Evidence] = []
     for day in sorted(by_day):
         if logged_days is not None and day not in logged_days:
             continue
-        problem = _dose_problem(by_day[day], dose_hours, rules.late_after_h)
         night_se = se_by_day.get(day + timedelta(days=1))
-        if problem and night_se is not None and night_se <= usual - rules.rebound_se_drop_pct:
+        if night_se is None or night_se > worse:
+            continue  # the next night was not clearly worse: the doses do not matter
+        times = taken_times.get(day) if taken_times is not None else None
+        if not times:
+            times = [d.taken_at for d in by_day[day].doses]
+        problem = _dose_problem(times, scheduled, rules.late_after_h)
+        if problem:
             evidence.append(Evidence(day, "dose", problem))
             evidence.append(
                 Evidence(day + timedelta(days=1), "sleep efficiency %", f"{night_se:.0f}")
@@ -462,25 +486,44 @@ def find_escalation(
 
 
 def find_escalation_taken(
-    taken_by_day: Mapping[date, Mass], targets: Sequence[tuple[date, Mass]]
+    taken_by_day: Mapping[date, Mass] | Mapping[date, Decimal],
+    targets: Sequence[tuple[date, Mass]],
 ) -> tuple[Finding, ...]:
     """Escalation from the daily totals taken (e.g. from the dose log, check-in or not).
+
+    A total is a :class:`Mass`, or a Decimal amount in mg (shown as ``Mass.of_mg`` of it).
 
     >>> plan = [(date(2027, 1, 1), Mass.of_mg(1))]
     >>> find_escalation_taken({date(2027, 2, 1): Mass.of_mg(2)}, plan)[0].evidence[0].value
     '2 mg taken, 1 mg planned'
+    >>> find_escalation_taken({date(2027, 2, 1): Decimal("2.50")}, plan)[0].evidence[0].value
+    '2.5 mg taken, 1 mg planned'
 
     """
     evidence = []
     ordered = sorted(targets, key=lambda t: t[0])
     starts = [start for start, _ in ordered]
+    # fmt depends only on the amount in mg and the unit shown: format each one once.
+    shown: dict[tuple[Decimal, str], str] = {}
+
+    def show(amount: Mass | Decimal) -> str:
+        if isinstance(amount, Mass):
+            key = (amount.mg, amount.unit)
+            if key not in shown:
+                shown[key] = fmt(amount)
+        else:
+            key = (amount, "mg")  # equal amounts in mg are shown alike
+            if key not in shown:
+                shown[key] = fmt(Mass.of_mg(amount))
+        return shown[key]
+
     for day in sorted(taken_by_day):
         index = bisect_right(starts, day)
         if not index:
             continue
         planned, amount = ordered[index - 1][1], taken_by_day[day]
-        if amount.mg > planned.mg:
-            value = f"{fmt(amount)} taken, {fmt(planned)} planned"
+        if (amount.mg if isinstance(amount, Mass) else amount) > planned.mg:
+            value = f"{show(amount)} taken, {show(planned)} planned"
             evidence.append(Evidence(day, "daily dose", value))
     if not evidence:
         return ()

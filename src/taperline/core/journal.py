@@ -69,6 +69,8 @@ RedFlagEvent = Literal["suicidal thoughts", "seizure", "confusion", "psychosis",
 #: Events that always raise an urgent finding and a clinician flag [ASAM-2025, SEED-MINDED].
 RED_FLAG_EVENTS: Final[tuple[RedFlagEvent, ...]] = get_args(RedFlagEvent)
 
+_KNOWN_EVENTS: Final = frozenset(RED_FLAG_EVENTS)
+
 MAX_LATENCY_MIN: Final = 720  # 12 h: any longer is a typo, not a night
 MAX_AWAKENINGS: Final = 50
 MAX_DRINKS: Final = 40
@@ -82,6 +84,8 @@ def check_text(name: str, *values: str) -> None:
     for value in values:
         if "\x00" in value:
             raise CheckInError(f"{name} contains a NUL character; remove it")
+        if type(value) is str and value.isascii():  # ASCII is valid UTF-8: no need to encode
+            continue
         try:
             value.encode()
         except UnicodeEncodeError:
@@ -93,6 +97,8 @@ def _hhmm(value: datetime) -> str:
 
 
 def _require_range(name: str, value: int, low: int, high: int) -> None:
+    if type(value) is int and low <= value <= high:  # the common case, checked quickly
+        return
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise CheckInError(f"{name} must be a whole number {low}-{high}, got {value!r}")
 
@@ -185,6 +191,20 @@ class SleepDiary:
             )
 
     def _check_order(self) -> None:
+        bed, tried, final_wake, out_of_bed = self.bed, self.tried, self.final_wake, self.out_of_bed
+        in_order = (
+            type(bed) is datetime
+            and type(tried) is datetime
+            and type(final_wake) is datetime
+            and type(out_of_bed) is datetime
+            and bed <= tried <= final_wake <= out_of_bed
+        )
+        if not in_order:  # find what is wrong, and say so
+            self._check_each_pair()
+        if out_of_bed - bed > MAX_TIME_IN_BED:
+            raise CheckInError("out_of_bed is more than 24 h after bed; check the dates")
+
+    def _check_each_pair(self) -> None:
         names = ("bed", "tried", "final_wake", "out_of_bed")
         for earlier, later in pairwise(names):
             first, second = getattr(self, earlier), getattr(self, later)
@@ -194,8 +214,6 @@ class SleepDiary:
                 raise CheckInError(
                     f"{later} ({_hhmm(second)}) is before {earlier} ({_hhmm(first)})"
                 )
-        if self.out_of_bed - self.bed > MAX_TIME_IN_BED:
-            raise CheckInError("out_of_bed is more than 24 h after bed; check the dates")
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,7 +272,7 @@ class CheckIn:
             raise CheckInError(
                 f"worst_time {self.worst_time!r} is unknown: use one of {', '.join(TIMES_OF_DAY)}"
             )
-        unknown_events = set(self.events) - set(RED_FLAG_EVENTS)
+        unknown_events = set(self.events) - _KNOWN_EVENTS
         if unknown_events:
             raise CheckInError(
                 f"unknown event {sorted(unknown_events)[0]!r}: known are"

@@ -42,6 +42,7 @@ __all__ = [
     "clock_min",
     "night_metrics",
     "rolling_means",
+    "sleep_efficiency",
 ]
 
 MINUTES_PER_DAY: Final = 24 * 60
@@ -62,8 +63,18 @@ class NightMetrics:
     se_pct: float
 
 
-def _minutes(delta: timedelta) -> int:
-    return round(delta.total_seconds() / 60)
+def _sleep_minutes(diary: SleepDiary) -> tuple[int, int]:
+    """TIB and TST of one night in minutes [CARNEY-2012]; negative sleep is refused."""
+    bed, out_of_bed = diary.bed, diary.out_of_bed
+    # A daylight-saving change falls between trying to sleep and the final awakening.
+    # Whole minutes, rounded (clock times may carry seconds).
+    tib_min = round((out_of_bed - bed).total_seconds() / 60) - diary.clock_shift_min
+    before_min = round((diary.tried - bed).total_seconds() / 60)
+    after_min = round((out_of_bed - diary.final_wake).total_seconds() / 60)
+    tst_min = tib_min - before_min - diary.sol_min - diary.waso_min - after_min
+    if tst_min < 0:
+        raise CheckInError(f"total sleep time would be negative ({tst_min} min); check sol_min")
+    return tib_min, tst_min
 
 
 def night_metrics(diary: SleepDiary) -> NightMetrics:
@@ -75,17 +86,22 @@ def night_metrics(diary: SleepDiary) -> NightMetrics:
     >>> m.tib_min, m.tst_min, m.se_pct
     (480, 480, 100.0)
     """
-    # A daylight-saving change falls between trying to sleep and the final awakening.
-    tib_min = _minutes(diary.out_of_bed - diary.bed) - diary.clock_shift_min
-    before_min = _minutes(diary.tried - diary.bed)
-    after_min = _minutes(diary.out_of_bed - diary.final_wake)
-    tst_min = tib_min - before_min - diary.sol_min - diary.waso_min - after_min
-    if tst_min < 0:
-        raise CheckInError(f"total sleep time would be negative ({tst_min} min); check sol_min")
+    tib_min, tst_min = _sleep_minutes(diary)
     se_pct = 100.0 * tst_min / tib_min if tib_min > 0 else 0.0
     return NightMetrics(
         diary.final_wake.date(), tib_min, tst_min, diary.sol_min, diary.waso_min, se_pct
     )
+
+
+def sleep_efficiency(diary: SleepDiary) -> float:
+    """SE (%) of one night: ``night_metrics(diary).se_pct``, without the other metrics.
+
+    >>> from taperline.core.journal import night_times
+    >>> round(sleep_efficiency(SleepDiary(*night_times(date(2027, 1, 5)), 20, 30, 2)), 1)
+    83.5
+    """
+    tib_min, tst_min = _sleep_minutes(diary)
+    return 100.0 * tst_min / tib_min if tib_min > 0 else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +213,6 @@ def baseline(checkins: Sequence[CheckIn], first_cut: date) -> Baseline:
             f" ({first_cut.isoformat()}); {len(before)} found"
         )
     burden_mean, burden_sd = _mean_sd([float(burden(c)) for c in before])
-    se_values = [night_metrics(c.sleep).se_pct for c in before if c.sleep is not None]
+    se_values = [sleep_efficiency(c.sleep) for c in before if c.sleep is not None]
     se_mean, se_sd = _mean_sd(se_values) if se_values else (None, None)
     return Baseline(burden_mean, burden_sd, se_mean, se_sd, len(before), len(se_values))

@@ -105,12 +105,15 @@ def to_decimal(value: Decimal | int | str | float) -> Decimal:
     >>> to_decimal(0.1) + to_decimal(0.2)
     Decimal('0.3')
     """
-    if isinstance(value, bool):
-        raise QuantityError("a quantity must be a number, not true/false")
-    try:
-        result = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    except InvalidOperation as exc:
-        raise QuantityError(f"{value!r} is not a number") from exc
+    if type(value) is Decimal:  # the common case, already exact: no conversion needed
+        result = value
+    else:
+        if isinstance(value, bool):
+            raise QuantityError("a quantity must be a number, not true/false")
+        try:
+            result = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        except InvalidOperation as exc:
+            raise QuantityError(f"{value!r} is not a number") from exc
     if not result.is_finite():
         raise QuantityError(f"{value!r} is not a finite number")
     if result.adjusted() > _MAX_DIGITS:
@@ -120,9 +123,11 @@ def to_decimal(value: Decimal | int | str | float) -> Decimal:
 
 def _normalise(value: Decimal) -> Decimal:
     """Drop trailing zeros without switching to exponent notation."""
-    if value == 0:
+    if not value:
         return Decimal(0)
     normal = value.normalize()
+    if normal.adjusted() <= 0:  # the exponent is at most the adjusted exponent: not above 0
+        return normal
     exponent = normal.as_tuple().exponent
     return normal.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else normal
 
@@ -146,7 +151,9 @@ class Mass:
         if self.unit not in _MG_PER:
             raise QuantityError(f"unknown mass unit {self.unit!r}; use mg, mcg or g")
         object.__setattr__(self, "value", value)
-        object.__setattr__(self, "mg", _normalise(value * _MG_PER[self.unit]))
+        # In mg already: _normalise rounds to the context precision as the product would.
+        mg = value if self.unit == "mg" else value * _MG_PER[self.unit]
+        object.__setattr__(self, "mg", _normalise(mg))
 
     @classmethod
     def of_mg(cls, value: Decimal | int | str | float) -> Mass:
@@ -236,7 +243,8 @@ def fmt_number(value: Decimal | int | str | float) -> str:
     ('1.5', '0.25', '5,000', '-0.5')
     """
     number = _normalise(to_decimal(value))
-    text = f"{number:,f}" if abs(number) >= 1000 else f"{number:f}"  # noqa: PLR2004 -- ISMP comma threshold
+    # adjusted() >= 3 is abs(number) >= 1,000, the ISMP comma threshold.
+    text = f"{number:,f}" if number.adjusted() >= 3 else f"{number:f}"  # noqa: PLR2004 -- ISMP
     return "0" if text in {"-0", "0"} else text
 
 
@@ -252,7 +260,9 @@ def fmt(quantity: Quantity, *, places: int | None = None) -> str:
     """
     unit: str
     if isinstance(quantity, Mass):
-        value, unit = quantity.mg / _MG_PER[quantity.unit], quantity.unit
+        unit = quantity.unit
+        # mg / 1 is mg itself (an exact division keeps the dividend's exponent).
+        value = quantity.mg if unit == "mg" else quantity.mg / _MG_PER[unit]
     elif isinstance(quantity, Volume):
         value, unit = quantity.ml, "mL"
     else:

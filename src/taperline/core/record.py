@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from copy import copy
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from operator import attrgetter
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final, Literal, get_args
 
@@ -457,10 +457,22 @@ def with_doses(checkins: Sequence[CheckIn], doses: Sequence[DoseRecord]) -> list
             continue
         # Already validated: the doses are on the check-in's date, so no need to re-check
         # the whole check-in (a copy with the sorted doses set, as __post_init__ would).
-        joined = copy(checkin)
-        object.__setattr__(joined, "doses", tuple(sorted(day_doses, key=lambda d: d.taken_at)))
-        out.append(joined)
+        out.append(_joined(checkin, tuple(sorted(day_doses, key=lambda d: d.taken_at))))
     return out
+
+
+_CHECKIN_FIELDS: Final = tuple(f.name for f in fields(CheckIn))
+_checkin_values: Final = attrgetter(*_CHECKIN_FIELDS)
+
+
+def _joined(checkin: CheckIn, doses: tuple[TakenDose, ...]) -> CheckIn:
+    """A copy of a validated check-in with ``doses`` set: what ``copy.copy`` makes, faster."""
+    joined = object.__new__(CheckIn)
+    set_field = object.__setattr__  # the class is frozen
+    for name, value in zip(_CHECKIN_FIELDS, _checkin_values(checkin), strict=True):
+        set_field(joined, name, value)
+    set_field(joined, "doses", doses)
+    return joined
 
 
 def postpone(steps: Sequence[RecordStep], after: date, days: int) -> tuple[RecordStep, ...]:

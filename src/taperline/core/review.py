@@ -17,9 +17,10 @@ listed in :attr:`Review.skipped` so a reader knows what was not checked.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from taperline.core.findings import (
     Finding,
@@ -41,7 +42,7 @@ from taperline.core.journal import CheckIn
 from taperline.core.metrics import MIN_BASELINE_DAYS, Baseline, baseline
 from taperline.core.pk import PKParams
 from taperline.core.quantity import Mass
-from taperline.core.record import PersonRecord, PlanVersion, RecordStep, with_doses
+from taperline.core.record import DoseRecord, PersonRecord, PlanVersion, RecordStep
 
 __all__ = ["Review", "cut_dates", "first_cut", "review"]
 
@@ -59,12 +60,18 @@ class Review:
     skipped: tuple[str, ...]
 
 
+def _daily_mg(step: RecordStep) -> Decimal:
+    """The step's daily total in mg: the value of ``step.daily.mg``, without making a Mass."""
+    return sum((d.amount.mg for d in step.doses), Decimal(0))
+
+
 def cut_dates(plan: PlanVersion) -> tuple[date, ...]:
     """The start dates of the steps that lower the daily dose."""
+    daily = [_daily_mg(step) for step in plan.steps]
     return tuple(
-        later.start
-        for earlier, later in zip(plan.steps, plan.steps[1:], strict=False)
-        if later.daily.mg < earlier.daily.mg
+        step.start
+        for step, earlier, later in zip(plan.steps[1:], daily, daily[1:], strict=False)
+        if later < earlier
     )
 
 
@@ -95,7 +102,9 @@ def review(
         from taperline.core.pk import CLONAZEPAM_PK
 
         pk_params = {"clonazepam": CLONAZEPAM_PK}
-    checkins = [c for c in with_doses(record.checkins, record.doses) if c.wake_date <= today]
+    # The dose log is not joined to the check-ins (record.with_doses): only the rebound finding
+    # reads the doses, and it takes their times from the log (_taken_times).
+    checkins = [c for c in record.checkins if c.wake_date <= today]
     checkins.sort(key=lambda c: c.wake_date)
     plan = record.plan
     skipped: list[str] = []
@@ -103,9 +112,10 @@ def review(
         *find_red_flags(checkins, record.scores, rules),
         *find_co_use(checkins),
     ]
-    base = _baseline(checkins, plan, today, skipped)
+    cuts = cut_dates(plan) if plan is not None else ()
+    base = _baseline(checkins, plan, cuts, today, skipped)
     if base is not None and plan is not None:
-        steps = [d for d in cut_dates(plan) if d <= today]
+        steps = [d for d in cuts if d <= today]
         recent = [c for c in checkins if c.wake_date >= (steps[0] if steps else today)]
         found += find_flares(checkins, steps, base, rules)
         found += find_stable(recent, base, rules)
@@ -119,12 +129,17 @@ def review(
 
 
 def _baseline(
-    checkins: list[CheckIn], plan: PlanVersion | None, today: date, skipped: list[str]
+    checkins: list[CheckIn],
+    plan: PlanVersion | None,
+    cuts: tuple[date, ...],
+    today: date,
+    skipped: list[str],
 ) -> Baseline | None:
+    """The baseline before the first of ``cuts`` (the plan's :func:`cut_dates`)."""
     if plan is None:
         skipped.append("flare, stable and waves: no plan in force")
         return None
-    cut = first_cut(plan) or today + timedelta(days=1)
+    cut = cuts[0] if cuts else today + timedelta(days=1)
     before = [c for c in checkins if c.wake_date < cut]
     if len(before) < MIN_BASELINE_DAYS:
         skipped.append(
@@ -133,6 +148,16 @@ def _baseline(
         )
         return None
     return baseline(checkins, cut)
+
+
+def _taken_times(doses: Sequence[DoseRecord]) -> dict[date, list[datetime]]:
+    """When doses were taken, by day: the doses ``record.with_doses`` joins to check-ins."""
+    by_day: dict[date, list[datetime]] = {}
+    for dose in doses:
+        taken = dose.taken_at
+        if taken is not None and dose.amount is not None and taken.date() == dose.day:
+            by_day.setdefault(dose.day, []).append(taken)
+    return by_day
 
 
 def _dose_findings(  # noqa: PLR0917 -- one private helper of review(), called once
@@ -159,11 +184,16 @@ def _dose_findings(  # noqa: PLR0917 -- one private helper of review(), called o
         return found
     dose_hours = [hour for hour, _ in schedule]
     if dose_hours:
-        found += find_rebound(checkins, dose_hours, rules, logged_days=logged)
-    targets: list[tuple[date, Mass]] = [(s.start, s.daily) for s in plan.steps]
-    taken: dict[date, Mass] = {}
+        taken_times = _taken_times(record.doses)
+        found += find_rebound(
+            checkins, dose_hours, rules, logged_days=logged, taken_times=taken_times
+        )
+    # A step starting after today is the plan of no day taken by today: left out.
+    targets: list[tuple[date, Mass]] = [(s.start, s.daily) for s in plan.steps if s.start <= today]
+    # Summed exactly in mg: the same totals, in mg, as adding the Masses.
+    taken_mg: dict[date, Decimal] = {}
     for dose in record.doses:
         if dose.amount is not None and dose.day <= today:
-            taken[dose.day] = taken.get(dose.day, Mass.zero()) + dose.amount
-    found += find_escalation_taken(taken, targets)
+            taken_mg[dose.day] = taken_mg.get(dose.day, Decimal(0)) + dose.amount.mg
+    found += find_escalation_taken(taken_mg, targets)
     return found

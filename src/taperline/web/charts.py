@@ -83,14 +83,14 @@ def _text(x: float, y: float, label: str, anchor: str = "start", size: int = 12)
     )
 
 
-def _path(points: Sequence[tuple[float, float] | None], colour: str, dash: str = "") -> str:
-    """A polyline that breaks where a value is missing."""
+def _path(points: Sequence[tuple[str, float] | None], colour: str, dash: str = "") -> str:
+    """A polyline that breaks where a value is missing; each x comes formatted (``.1f``)."""
     parts, pen_down = [], False
     for point in points:
         if point is None:
             pen_down = False
             continue
-        parts.append(f"{'L' if pen_down else 'M'}{point[0]:.1f},{point[1]:.1f}")
+        parts.append(f"{'L' if pen_down else 'M'}{point[0]},{point[1]:.1f}")
         pen_down = True
     if not parts:
         return ""
@@ -101,20 +101,37 @@ def _path(points: Sequence[tuple[float, float] | None], colour: str, dash: str =
     )
 
 
-def _step_path(days: Sequence[ChartDay], y: Callable[[float], float]) -> str:
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    """The x of each day of a chart (:func:`_x`), and as text (``.1f``): worked out once."""
+
+    xs: list[float]
+    texts: list[str]
+
+    @classmethod
+    def of(cls, count: int) -> _Columns:
+        """The columns of a chart of ``count`` days."""
+        xs = [_x(index, count) for index in range(count)]
+        return cls(xs, [f"{x:.1f}" for x in xs])
+
+
+def _step_path(days: Sequence[ChartDay], cols: _Columns, y: Callable[[float], float]) -> str:
     """The planned dose as steps (a dose holds until the next change)."""
-    points: list[tuple[float, float] | None] = []
+    points: list[tuple[str, float] | None] = []
+    previous: float | None = None
     for i, d in enumerate(days):
-        if d.planned_mg is None:
+        planned = d.planned_mg
+        if planned is None:
             points.append(None)
-            continue
-        if i and days[i - 1].planned_mg not in (None, d.planned_mg):
-            points.append((_x(i, len(days)), y(days[i - 1].planned_mg or 0.0)))
-        points.append((_x(i, len(days)), y(d.planned_mg)))
+        else:
+            if i and previous not in (None, planned):
+                points.append((cols.texts[i], y(previous or 0.0)))
+            points.append((cols.texts[i], y(planned)))
+        previous = planned
     return _path(points, COLOURS["dose"])
 
 
-def _dose_panel(days: Sequence[ChartDay]) -> list[str]:
+def _dose_panel(days: Sequence[ChartDay], cols: _Columns) -> list[str]:
     values = [v for d in days for v in (d.planned_mg, d.taken_mg) if v is not None]
     high = max(values, default=1.0) * 1.15 or 1.0
     y = _scale(DOSE_TOP, DOSE_BOTTOM, high)
@@ -125,21 +142,20 @@ def _dose_panel(days: Sequence[ChartDay]) -> list[str]:
         f' stroke="{COLOURS["grid"]}"/>',
         _text(LEFT - 4, y(high / 1.15) + 4, top_label, "end", 11),
         _text(LEFT - 4, DOSE_BOTTOM + 4, "0", "end", 11),
-        _step_path(days, y),
+        _step_path(days, cols, y),
     ]
-    for i, d in enumerate(days):
-        if d.taken_mg is not None:
-            out.append(
-                f'<circle cx="{_x(i, len(days)):.1f}" cy="{y(d.taken_mg):.1f}" r="2.6"'
-                f' fill="{COLOURS["dose"]}"/>'
-            )
+    dot_fill = COLOURS["dose"]
+    out.extend(
+        f'<circle cx="{x}" cy="{y(d.taken_mg):.1f}" r="2.6" fill="{dot_fill}"/>'
+        for x, d in zip(cols.texts, days, strict=True)
+        if d.taken_mg is not None
+    )
     return out
 
 
-def _sleep_panel(days: Sequence[ChartDay]) -> list[str]:
+def _sleep_panel(days: Sequence[ChartDay], cols: _Columns) -> list[str]:
     se = _scale(SLEEP_TOP, SLEEP_BOTTOM, 100.0)
     burden = _scale(SLEEP_TOP, SLEEP_BOTTOM, float(BURDEN_MAX))
-    count = len(days)
     out = [_text(4, SLEEP_TOP - 8, "Sleep efficiency % and symptom burden")]
     for value in (0, 50, 100):
         out.append(
@@ -150,24 +166,24 @@ def _sleep_panel(days: Sequence[ChartDay]) -> list[str]:
     out.append(_text(WIDTH - RIGHT + 4, SLEEP_TOP + 4, str(BURDEN_MAX), "start", 11))
     out.append(_text(WIDTH - RIGHT + 4, SLEEP_BOTTOM + 4, "0", "start", 11))
     sleep_points = [
-        (_x(i, count), se(d.se_pct)) if d.se_pct is not None else None for i, d in enumerate(days)
+        (x, se(d.se_pct)) if d.se_pct is not None else None
+        for x, d in zip(cols.texts, days, strict=True)
     ]
+    burden_ys = [burden(float(d.burden)) if d.burden is not None else None for d in days]
     burden_points = [
-        (_x(i, count), burden(float(d.burden))) if d.burden is not None else None
-        for i, d in enumerate(days)
+        (x, y) if y is not None else None for x, y in zip(cols.texts, burden_ys, strict=True)
     ]
     out.append(_path(sleep_points, COLOURS["sleep"]))
     out.append(_path(burden_points, COLOURS["burden"], "5 3"))
     out.extend(
-        f'<rect x="{point[0] - 2:.1f}" y="{point[1] - 2:.1f}" width="4" height="4"'
-        f' fill="{COLOURS["burden"]}"/>'
-        for point in burden_points
-        if point is not None
+        f'<rect x="{x - 2:.1f}" y="{y - 2:.1f}" width="4" height="4" fill="{COLOURS["burden"]}"/>'
+        for x, y in zip(cols.xs, burden_ys, strict=True)
+        if y is not None
     )
     return out
 
 
-def _markers(days: Sequence[ChartDay], markers: Sequence[Marker]) -> list[str]:
+def _markers(days: Sequence[ChartDay], cols: _Columns, markers: Sequence[Marker]) -> list[str]:
     index = {d.day: i for i, d in enumerate(days)}
     by_day: dict[date, list[Marker]] = {}
     for marker in markers:
@@ -175,28 +191,29 @@ def _markers(days: Sequence[ChartDay], markers: Sequence[Marker]) -> list[str]:
             by_day.setdefault(marker.day, []).append(marker)
     out = []
     for day, found in sorted(by_day.items()):
-        x = _x(index[day], len(days))
+        x, x_text = cols.xs[index[day]], cols.texts[index[day]]
         urgent = any(m.severity == "urgent" for m in found)
         colour = COLOURS["urgent" if urgent else "warning"]
-        label = f"{day.isoformat()}: " + ", ".join(sorted({m.label for m in found}))
+        names = found[0].label if len(found) == 1 else ", ".join(sorted({m.label for m in found}))
+        label = f"{day.isoformat()}: {names}"
         out.append(
             f"<g><title>{escape(label)}</title>"
-            f'<line x1="{x:.1f}" y1="{DOSE_TOP - 4}" x2="{x:.1f}" y2="{SLEEP_BOTTOM}"'
+            f'<line x1="{x_text}" y1="{DOSE_TOP - 4}" x2="{x_text}" y2="{SLEEP_BOTTOM}"'
             f' stroke="{colour}" stroke-width="1.5" stroke-dasharray="1 2"/>'
             f'<path d="M{x - 5:.1f},{DOSE_TOP - 12} L{x + 5:.1f},{DOSE_TOP - 12}'
-            f' L{x:.1f},{DOSE_TOP - 3} Z" fill="{colour}"/></g>'
+            f' L{x_text},{DOSE_TOP - 3} Z" fill="{colour}"/></g>'
         )
     return out
 
 
-def _axis(days: Sequence[ChartDay]) -> list[str]:
+def _axis(days: Sequence[ChartDay], cols: _Columns) -> list[str]:
     if not days:
         return []
     picks = sorted({0, len(days) // 2, len(days) - 1})
     anchors = {0: "start", len(days) - 1: "end"}
     return [
         _text(
-            _x(i, len(days)),
+            cols.xs[i],
             HEIGHT - 6,
             f"{days[i].day.day} {days[i].day:%b}",
             anchors.get(i, "middle"),
@@ -227,16 +244,17 @@ def journal_chart(
 ) -> Markup:
     """A two-panel chart: dose above; sleep efficiency and burden below; findings marked."""
     safe_id = "".join(ch for ch in chart_id if ch.isalnum() or ch == "-") or "chart"
+    cols = _Columns.of(len(days))
     body = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}"'
         f' role="img" aria-labelledby="{safe_id}-t {safe_id}-d" class="chart"'
         ' font-family="system-ui, sans-serif">',
         f'<title id="{safe_id}-t">{escape(title)}</title>',
         f'<desc id="{safe_id}-d">{escape(_description(days, markers))}</desc>',
-        *_dose_panel(days),
-        *_sleep_panel(days),
-        *_markers(days, markers),
-        *_axis(days),
+        *_dose_panel(days, cols),
+        *_sleep_panel(days, cols),
+        *_markers(days, cols, markers),
+        *_axis(days, cols),
         "</svg>",
     ]
     return Markup("".join(part for part in body if part))  # noqa: S704 -- every label above is escaped

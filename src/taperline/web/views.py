@@ -2,12 +2,13 @@
 
 The dashboard, the plan calendar and the journal all come from a
 :class:`~taperline.core.record.PersonRecord` and "today" in the person's own time zone,
-using the service's :func:`~taperline.service.glance` and the core's review.
+using the core's review (the charts show the numbers of :func:`~taperline.service.glance`).
 """
 
 from __future__ import annotations
 
 import calendar
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -16,7 +17,7 @@ from decimal import Decimal
 from markupsafe import Markup
 
 from taperline.core.findings import Finding
-from taperline.core.metrics import NightMetrics, burden, night_metrics
+from taperline.core.metrics import NightMetrics, burden, night_metrics, sleep_efficiency
 from taperline.core.quantity import Mass
 from taperline.core.record import (
     DoseRecord,
@@ -27,7 +28,6 @@ from taperline.core.record import (
     schedule_on,
 )
 from taperline.core.review import Review, review
-from taperline.service import DayGlance, glance
 from taperline.web.charts import ChartDay, Marker, journal_chart
 
 __all__ = [
@@ -107,24 +107,51 @@ def pending_plan(record: PersonRecord) -> PlanVersion | None:
     return latest if latest is not None and latest.status == "proposed" else None
 
 
-def _chart_days(record: PersonRecord, glances: Sequence[DayGlance]) -> list[ChartDay]:
-    plan = record.plan
+def _planned_mg(plan: PlanVersion | None, days: Sequence[date]) -> list[float | None]:
+    """The planned daily dose (mg) of each day: None before the plan, 0 on an off day.
+
+    The same as summing :func:`schedule_on` of each day, with each step's total made once.
+    """
+    if plan is None:
+        return [None for _ in days]
+    starts = [step.start for step in plan.steps]  # increasing (PlanVersion checks it)
+    totals = [float(sum((d.amount.mg for d in step.doses), Decimal(0))) for step in plan.steps]
+    out: list[float | None] = []
+    for day in days:
+        index = bisect_right(starts, day) - 1  # the step in force: see PlanVersion.step_on
+        if index < 0:
+            out.append(None)
+            continue
+        step = plan.steps[index]
+        off = step.every_other_day and (day - step.start).days % 2 == 1
+        out.append(0.0 if off else totals[index])
+    return out
+
+
+def _chart_days(record: PersonRecord, today: date, count: int) -> list[ChartDay]:
+    """The last ``count`` days, oldest first: dose, sleep and burden (as in ``service.glance``).
+
+    Worked out here rather than from ``glance(record, today, count)``: the same numbers,
+    without the day summaries the charts do not show.
+    """
+    days = [today - timedelta(days=offset) for offset in range(count - 1, -1, -1)]
+    first = days[0] if days else today
+    by_day = {c.wake_date: c for c in record.checkins if first <= c.wake_date <= today}
     taken: dict[date, Decimal] = {}
     for d in record.doses:
-        if d.amount is not None:
+        if d.amount is not None and first <= d.day <= today:
             taken[d.day] = taken.get(d.day, Decimal(0)) + d.amount.mg
     out = []
-    for g in glances:
-        planned = schedule_on(plan, g.day) if plan else ()
-        step = plan.step_on(g.day) if plan else None
-        planned_mg = float(sum((p.amount.mg for p in planned), Decimal(0))) if step else None
+    for day, planned_mg in zip(days, _planned_mg(record.plan, days), strict=True):
+        checkin = by_day.get(day)
+        sleep = checkin.sleep if checkin is not None else None
         out.append(
             ChartDay(
-                g.day,
+                day,
                 planned_mg,
-                float(taken[g.day]) if g.day in taken else None,
-                g.se_pct,
-                g.burden,
+                float(taken[day]) if day in taken else None,
+                sleep_efficiency(sleep) if sleep is not None else None,
+                burden(checkin) if checkin is not None else None,
             )
         )
     return out
@@ -136,20 +163,19 @@ MARKED_KINDS = frozenset({"red_flag", "flare", "escalation", "co_use", "rebound"
 
 
 def _markers(findings: Sequence[Finding]) -> list[Marker]:
-    return [
-        Marker(e.day, f.severity, f.kind.replace("_", " "))
-        for f in findings
-        if f.kind in MARKED_KINDS
-        for e in f.evidence
-    ]
+    markers: list[Marker] = []
+    for f in findings:
+        if f.kind in MARKED_KINDS:
+            label = f.kind.replace("_", " ")
+            markers.extend(Marker(e.day, f.severity, label) for e in f.evidence)
+    return markers
 
 
 def chart_pair(
     record: PersonRecord, today: date, result: Review, prefix: str = "c"
 ) -> tuple[Markup, Markup]:
     """The 14- and 90-day charts of dose, sleep efficiency and burden, findings marked."""
-    glances = glance(record, today, days=90)
-    days = _chart_days(record, glances)
+    days = _chart_days(record, today, 90)
     markers = _markers(result.findings)
     return (
         journal_chart(days[-14:], markers, title="The last 14 days", chart_id=f"{prefix}-14"),
