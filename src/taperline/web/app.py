@@ -139,6 +139,9 @@ def create_app(settings: Settings) -> FastAPI:
             from taperline.adapters.storage.db import migrate
 
             migrate(services.store.engine)
+        import anyio.to_thread
+
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         yield
         services.store.engine.dispose()
 
