@@ -199,7 +199,8 @@ def main() -> None:
         if not args.no_postgres:
             from tests.pgserver import postgres_server
 
-            server = stack.enter_context(postgres_server())
+            # durable: fsync and synchronous commits on, as SQLite's synchronous=FULL
+            server = stack.enter_context(postgres_server(durable=True))
             url = server.create_database("bench")
             postgres_s = bulk(url, args.people, "postgresql", args.workers)
     print(
