@@ -522,6 +522,12 @@ class Store:
                 c.execute(delete(table).where(table.c.person_id == person_id))
             c.execute(delete(t.persons).where(t.persons.c.id == person_id))
 
+    def _race_winner(self, table: Table, person_id: int, key: str | None) -> Saved | None:
+        """After an IntegrityError: the write of a concurrent retry with the same key, if any."""
+        with self._read() as c:
+            earlier = _by_key(c, table, person_id, key)
+        return None if earlier is None else Saved(earlier, created=False)
+
     def _zone_of(self, c: Connection, person_id: int) -> str:
         found = c.execute(_ZONE_OF, {"person_id": person_id}).first()
         if found is None:
@@ -584,14 +590,12 @@ class Store:
                 ).scalar_one()
                 return Saved(int(new), created=True)
         except IntegrityError:
-            # A concurrent retry with the same key (or day) won the race: report that write.
-            with self._read() as c:
-                earlier = _by_key(c, table, person_id, idempotency_key)
-            if earlier is None:
+            won = self._race_winner(table, person_id, idempotency_key)
+            if won is None:
                 raise ConflictError(
                     f"there is already a check-in for {checkin.wake_date.isoformat()}"
                 ) from None
-            return Saved(earlier, created=False)
+            return won
 
     def import_checkins(self, person_id: int, checkins: Sequence[CheckIn]) -> int:
         """Store many check-ins in one transaction (all or nothing); returns how many."""
@@ -677,11 +681,10 @@ class Store:
                 ).scalar_one()
                 return Saved(int(new), created=True)
         except IntegrityError:
-            with self._read() as c:
-                earlier = _by_key(c, t.dose_log, person_id, idempotency_key)
-            if earlier is None:
+            won = self._race_winner(t.dose_log, person_id, idempotency_key)
+            if won is None:
                 raise
-            return Saved(earlier, created=False)
+            return won
 
     def dose_by_key(self, person_id: int, idempotency_key: str) -> DoseRecord | None:
         """The dose-log line written with ``idempotency_key``, if any (for a retried submit)."""
@@ -744,13 +747,12 @@ class Store:
                 ).scalar_one()
                 return Saved(int(new), created=True)
         except IntegrityError:
-            with self._read() as c:
-                earlier = _by_key(c, table, person_id, idempotency_key)
-            if earlier is None:
+            won = self._race_winner(table, person_id, idempotency_key)
+            if won is None:
                 raise ConflictError(
                     f"a {score.instrument} for {score.taken_on.isoformat()} is already stored"
                 ) from None
-            return Saved(earlier, created=False)
+            return won
 
     def scores(self, person_id: int) -> list[InstrumentScore]:
         """Every stored questionnaire, oldest first."""
