@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import re
 import statistics
@@ -105,3 +106,49 @@ def test_serve_with_workers_answers_kept_alive_requests_promptly(tmp_path: Path)
         two = _median_ms(base, "/healthz")
     assert one < 20, f"one worker: /healthz takes {one:.1f} ms"
     assert two < 20, f"two workers: /healthz takes {two:.1f} ms (one worker: {one:.1f} ms)"
+
+
+def test_bench_client_reads_both_body_framings_and_retries_a_closed_idle_connection() -> None:
+    bench = _bench_module()
+    served: list[bytes] = []
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = re.search(rb"Content-Length: (\d+)", head)
+        body = await reader.readexactly(int(length.group(1))) if length else b""
+        served.append(head.split(b"\r\n")[0] + b" " + body)
+        if head.startswith(b"GET /chunked"):
+            writer.write(
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                b"5\r\nhello\r\n6;x=1\r\n world\r\n0\r\n\r\n"
+            )
+        else:
+            writer.write(
+                b"HTTP/1.1 303 See Other\r\nLocation: /dashboard\r\nContent-Length: 2\r\n\r\nok"
+            )
+        await writer.drain()
+        writer.close()  # every connection closes after one answer, unannounced
+
+    async def run() -> list[tuple[int, dict[str, str], bytes]]:
+        server = await asyncio.start_server(answer, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        client = bench.Connections("127.0.0.1", port, "c00kie")
+        async with server:
+            got = [await client.request("GET", "/chunked")]
+            await asyncio.sleep(0.05)
+            got.append(await client.request("POST", "/checkin", {"a": "1 2", "b": "&"}))
+            # the server closed that kept connection without a word: the next request
+            # finds it closed (or retries once on a new one) and still gets its answer
+            got.append(await client.request("POST", "/checkin", {"a": "3"}))
+            client.close()
+        return got
+
+    got = asyncio.run(run())
+    assert got[0] == (200, {"transfer-encoding": "chunked"}, b"hello world")
+    assert got[1] == (303, {"location": "/dashboard", "content-length": "2"}, b"ok")
+    assert got[2][0] == 303
+    assert served == [
+        b"GET /chunked HTTP/1.1 ",
+        b"POST /checkin HTTP/1.1 a=1+2&b=%26",
+        b"POST /checkin HTTP/1.1 a=3",
+    ]
