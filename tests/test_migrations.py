@@ -61,6 +61,23 @@ def _tables(engine: sa.Engine) -> set[str]:
     return set(sa.inspect(engine).get_table_names()) - {VERSION_TABLE}
 
 
+def _shape(engine: sa.Engine) -> tuple[dict[str, set[str]], set[str]]:
+    """Each table's columns, and the names of the triggers (a migration may add either)."""
+    inspector = sa.inspect(engine)
+    columns = {
+        table: {column["name"] for column in inspector.get_columns(table)}
+        for table in _tables(engine)
+    }
+    query = (
+        "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+        if engine.dialect.name == "postgresql"
+        else "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    )
+    with engine.connect() as connection:
+        triggers = set(connection.exec_driver_sql(query).scalars())
+    return columns, triggers
+
+
 @pytest.fixture
 def engine(db_url: str) -> Iterator[sa.Engine]:
     engine = make_engine(db_url)
@@ -132,6 +149,7 @@ def test_up_down_up_keeps_the_journal(engine: sa.Engine) -> None:
     migrate(engine)
     assert revision(engine) == head
     assert _tables(engine) == set(schema.metadata.tables)
+    newest = _shape(engine)
     store = Store(engine)
     person = _fill(store)
     record = store.record(person)
@@ -142,7 +160,8 @@ def test_up_down_up_keeps_the_journal(engine: sa.Engine) -> None:
     for target in reversed(history[:-1]):
         downgrade(engine, target)
         assert revision(engine) == target
-        assert JOURNAL_TABLES <= _tables(engine) < set(schema.metadata.tables)
+        assert JOURNAL_TABLES <= _tables(engine) <= set(schema.metadata.tables)
+        assert _shape(engine) != newest
         if target == FIRST:
             assert _tables(engine) == JOURNAL_TABLES
         assert store.record(person) == record
@@ -169,16 +188,17 @@ def test_up_down_up_keeps_the_journal(engine: sa.Engine) -> None:
 
 def test_one_step_at_a_time(engine: sa.Engine) -> None:
     """Each migration's downgrade undoes exactly its upgrade."""
-    tables_at: dict[str, set[str]] = {}
+    shape_at: dict[str, tuple[dict[str, set[str]], set[str]]] = {}
     for target in _history():
         migrate(engine, target)
         assert revision(engine) == target
-        tables_at[target] = _tables(engine)
+        shape_at[target] = _shape(engine)
+        assert shape_at[target] not in list(shape_at.values())[:-1], f"{target} changed nothing"
     for target in reversed(_history()[:-1]):
         downgrade(engine, target)
-        assert _tables(engine) == tables_at[target]
+        assert _shape(engine) == shape_at[target]
     downgrade(engine, "base")
-    assert _tables(engine) == set()
+    assert _shape(engine) == ({}, set())
 
 
 def test_the_migrated_schema_matches_the_tables_the_code_uses(engine: sa.Engine) -> None:

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import text
+
+from taperline.adapters.storage.db import make_engine, migrate
+from taperline.adapters.storage.repo import Store
+from taperline.core.instruments import score_phq9
 from taperline.core.journal import CheckIn
+from taperline.core.quantity import Mass
+from taperline.core.record import DoseRecord, Profile
 from taperline.web.cache import VersionedCache, record_version
 from tests.test_web_support import START, approved_plan, checkin_form, make_site
 
@@ -69,3 +76,42 @@ def test_a_new_day_makes_a_new_dashboard(tmp_path: Path) -> None:
         page = web.get("/dashboard").text
         assert "Check in now" in page
         assert "Tue 2 Mar 2027" in page
+
+
+def test_the_database_bumps_the_revision_for_every_writer(db_url: str) -> None:
+    """Bulk imports, doses, scores, plain SQL and deletes: each write moves the version."""
+    engine = make_engine(db_url)
+    try:
+        migrate(engine)
+        store = Store(engine)
+        pid, other = (store.create_person(Profile("Europe/London")) for _ in range(2))
+
+        def revisions() -> tuple[int, int]:
+            return (
+                int(record_version(engine, pid)[1][1]),
+                int(record_version(engine, other)[1][1]),
+            )
+
+        before = revisions()
+        days = [TODAY - timedelta(days=n) for n in range(1, 31)]
+        store.import_checkins(pid, [CheckIn(day, None, mood=5, anxiety=5) for day in days])
+        steps = [revisions()]
+        taken = datetime.combine(TODAY, datetime.min.time())
+        amount = Mass.of_mg("1")
+        store.log_dose(pid, DoseRecord(TODAY, "clonazepam", "22:00", amount, taken, amount))
+        steps.append(revisions())
+        store.save_score(pid, score_phq9([0] * 9, TODAY))
+        steps.append(revisions())
+        with engine.begin() as c:  # e.g. a clinic's own script
+            c.execute(text("UPDATE checkins SET sol_min = 30 WHERE person_id = :p"), {"p": pid})
+        steps.append(revisions())
+        with engine.begin() as c:
+            c.execute(text("DELETE FROM dose_log WHERE person_id = :p"), {"p": pid})
+        steps.append(revisions())
+        ann = [before[0]] + [step[0] for step in steps]
+        assert ann == sorted(set(ann)), ann  # rises at every step
+        assert {step[1] for step in steps} == {before[1]}  # another person's stays
+        store.delete_person(pid)  # the cascade's triggers find no person to bump
+        assert store.person_ids() == [other]
+    finally:
+        engine.dispose()

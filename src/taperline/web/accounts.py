@@ -39,6 +39,7 @@ from taperline.adapters.storage.db import (
 )
 from taperline.adapters.storage.schema import persons
 from taperline.errors import ConflictError, NotFoundError
+from taperline.web.cache import RecordVersion, version_of
 from taperline.web.security import Throttle
 
 __all__ = [
@@ -163,6 +164,8 @@ _SESSION_QUERY: Final = (
         a.sessions,
         *(c.label(f"u_{c.name}") for c in _USER_COLUMNS),
         persons.c.time_zone.label("p_time_zone"),
+        persons.c.updated_at_utc.label("p_updated_at_utc"),
+        persons.c.revision.label("p_revision"),
     )
     .join(a.users, a.users.c.id == a.sessions.c.user_id)
     .outerjoin(persons, persons.c.id == a.users.c.person_id)
@@ -333,11 +336,13 @@ class Accounts:
             ).scalar_one()
         return int(new)
 
-    def session(self, token_hash: str) -> tuple[SessionInfo, User, str | None] | None:
-        """The session with this token hash, its user and their record's time zone.
+    def session(
+        self, token_hash: str
+    ) -> tuple[SessionInfo, User, tuple[str, RecordVersion] | None] | None:
+        """The session with this token hash, its user and their record's time zone and version.
 
-        Revoked or expired sessions are returned too (the caller checks); the time zone is
-        None for a clinician.
+        Revoked or expired sessions are returned too (the caller checks); the time zone and
+        version (see :mod:`taperline.web.cache`) are None for a clinician.
         """
         with self._read() as c:
             row = c.execute(_SESSION_QUERY, {"token_hash": token_hash}).first()
@@ -353,7 +358,12 @@ class Accounts:
             last_login_at=row.u_last_login_at_utc,
             failed_logins=row.u_failed_logins,
         )
-        return _session(row), user, row.p_time_zone
+        record = (
+            None
+            if row.p_time_zone is None
+            else (str(row.p_time_zone), version_of(row.p_updated_at_utc, row.p_revision))
+        )
+        return _session(row), user, record
 
     def touch_session(self, session_id: int, now: datetime) -> None:
         """Move a session's last-seen time (the idle timeout counts from it)."""

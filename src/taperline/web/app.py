@@ -160,16 +160,17 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.services = services
     install_error_handlers(app)
-    app.mount("/static", StaticFiles(packages=[("taperline", "static")]), name="static")
+    # Routes are matched in order, one by one: a patient's daily pages first.
     for module in (
-        routes_auth,
         routes_patient,
+        routes_auth,
         routes_learn,
         routes_account,
         routes_clinician,
         api,
     ):
         app.include_router(module.router)
+    app.mount("/static", StaticFiles(packages=[("taperline", "static")]), name="static")
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes)
     if settings.allowed_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts))

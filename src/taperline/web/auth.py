@@ -19,6 +19,7 @@ from fastapi import Depends, Request, Response
 
 from taperline.errors import NotFoundError
 from taperline.web.accounts import SessionInfo, User
+from taperline.web.cache import RecordVersion
 from taperline.web.context import Services, services
 from taperline.web.errors import ForbiddenError, SignInRequiredError
 from taperline.web.security import csrf_token, hash_token, new_token
@@ -53,7 +54,12 @@ class Viewer:
     user: User
     session: SessionInfo
     csrf: str
-    time_zone: str | None = None  # of the patient's record, read with the session
+    record: tuple[str, RecordVersion] | None = None  # own record's time zone and version
+
+    @property
+    def time_zone(self) -> str | None:
+        """The time zone of the patient's record, read with the session (None: clinician)."""
+        return None if self.record is None else self.record[0]
 
     @property
     def person_id(self) -> int:
@@ -80,7 +86,7 @@ def _lookup(request: Request, svc: Services) -> Viewer | None:
     found = svc.accounts.session(hash_token(token))
     if found is None:
         return None
-    session, user, time_zone = found
+    session, user, record = found
     now, settings = svc.now(), svc.settings
     idle = now - session.last_seen_at
     if session.revoked or idle > settings.session_idle:
@@ -90,7 +96,7 @@ def _lookup(request: Request, svc: Services) -> Viewer | None:
     if idle >= settings.session_touch_every:
         svc.accounts.touch_session(session.id, now)
     binding = f"session:{session.token_hash}"
-    return Viewer(user, session, csrf_token(settings.secret_key, binding), time_zone)
+    return Viewer(user, session, csrf_token(settings.secret_key, binding), record)
 
 
 def require_viewer(viewer: Annotated[Viewer | None, Depends(optional_viewer)]) -> Viewer:

@@ -1,21 +1,21 @@
 """A small per-process cache of dashboards, checked against the record on every request.
 
-Building a dashboard reads the whole record and runs every finding (about 10 ms for a few
-weeks of journal). The cache keeps the last dashboard of each person with the record's
-*version*: for each journal table the number of the person's rows, their highest id and
-their latest write time, plus the profile's. One small query reads the version; any write
-(an insert, an edit, a delete, from this process, another worker or the CLI) changes it, and
-so does a new day, so a stale dashboard is never shown.
+Building a dashboard reads the whole record and runs every finding (a few milliseconds for a
+few weeks of journal). The cache keeps the last dashboard of each person with the record's
+*version*: the profile's write time and ``persons.revision``, a counter the database's
+triggers bump in every transaction that writes the person's journal (migration 0003). Any
+write (from this process, another worker, the CLI or plain SQL) changes it, and so does a
+new day, so a stale dashboard is never shown. The version is read in the same query as the
+viewer's session, or here for someone else's record.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
 from datetime import date
-from typing import Any, Final, Generic, TypeVar
+from typing import Final, Generic, TypeVar
 
-from sqlalchemy import Column, Engine, Table, func, select
-from sqlalchemy.sql.selectable import ScalarSelect
+from sqlalchemy import Engine, select
 
 from taperline.adapters.lru import LruCache
 from taperline.adapters.storage import schema as t
@@ -29,25 +29,14 @@ DEFAULT_SIZE: Final = 512
 
 RecordVersion = tuple[Hashable, ...]
 
-
-def _table_version(table: Table, written: Column[Any]) -> list[ScalarSelect[Any]]:
-    where = table.c.person_id == t.PERSON_ID
-    return [
-        select(func.count()).select_from(table).where(where).scalar_subquery(),
-        select(func.max(table.c.id)).where(where).scalar_subquery(),
-        select(func.max(written)).where(where).scalar_subquery(),
-    ]
-
-
-# Built once: making this statement (and its cache key) costs more than running it.
 _VERSION_QUERY: Final = select(
-    t.persons.c.time_zone,
-    t.persons.c.updated_at_utc,
-    *_table_version(t.checkins, t.checkins.c.updated_at_utc),
-    *_table_version(t.dose_log, t.dose_log.c.created_at_utc),
-    *_table_version(t.instrument_scores, t.instrument_scores.c.created_at_utc),
-    *_table_version(t.plan_versions, t.plan_versions.c.created_at_utc),
+    t.persons.c.time_zone, t.persons.c.updated_at_utc, t.persons.c.revision
 ).where(t.persons.c.id == t.PERSON_ID)
+
+
+def version_of(updated_at: object, revision: object) -> RecordVersion:
+    """The version made of a person row's write time and revision."""
+    return (updated_at, int(str(revision)))
 
 
 def record_version(engine: Engine, person_id: int) -> tuple[str, RecordVersion]:
@@ -56,7 +45,7 @@ def record_version(engine: Engine, person_id: int) -> tuple[str, RecordVersion]:
         row = c.execute(_VERSION_QUERY, {"person_id": person_id}).first()
     if row is None:
         raise NotFoundError(f"person {person_id} not found")
-    return str(row[0]), tuple(str(value) for value in row[1:])
+    return str(row[0]), version_of(row[1], row[2])
 
 
 class VersionedCache(Generic[_V]):

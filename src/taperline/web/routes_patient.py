@@ -23,7 +23,7 @@ from taperline.errors import ConflictError, InputError, NotFoundError
 from taperline.service import local_today, record_dose, record_score
 from taperline.web.accounts import audit_row
 from taperline.web.auth import PatientViewer, Viewer
-from taperline.web.cache import record_version
+from taperline.web.cache import RecordVersion, record_version
 from taperline.web.checkin_form import (
     checkin_from_form,
     fields_from_checkin,
@@ -76,9 +76,15 @@ def dashboard_for(svc: Services, person_id: int) -> Dashboard:
     return dashboard_and_flags(svc, person_id)[0]
 
 
-def dashboard_and_flags(svc: Services, person_id: int) -> tuple[Dashboard, tuple[Finding, ...]]:
-    """The dashboard and the red flags of the same reading of the record (both cached)."""
-    time_zone, version = record_version(svc.store.engine, person_id)
+def dashboard_and_flags(
+    svc: Services, person_id: int, known: tuple[str, RecordVersion] | None = None
+) -> tuple[Dashboard, tuple[Finding, ...]]:
+    """The dashboard and the red flags of the same reading of the record (both cached).
+
+    ``known`` is the record's time zone and version when already read (with the patient's
+    session); a record read after it can only be newer, so the cache is never stale.
+    """
+    time_zone, version = known or record_version(svc.store.engine, person_id)
     today = local_today(time_zone, svc.now())
     found = svc.dashboards.get(person_id, version, today)
     if found is None:
@@ -122,7 +128,7 @@ def save_checkin(
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard(request: Request, viewer: PatientViewer, svc: Svc) -> Response:
     """Today: doses, check-in, next change, findings and the charts."""
-    board, flags = dashboard_and_flags(svc, viewer.person_id)
+    board, flags = dashboard_and_flags(svc, viewer.person_id, viewer.record)
     audit(svc, viewer, "read", "dashboard")
     return render(request, "dashboard.html", {"d": board}, viewer=viewer, flags=flags)
 

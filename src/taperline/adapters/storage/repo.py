@@ -135,7 +135,20 @@ _PLANS_OF: Final = (
     .where(t.plan_versions.c.person_id == t.PERSON_ID)
     .order_by(t.plan_versions.c.version)
 )
-_PERSON_ROW: Final = select(t.persons).where(t.persons.c.id == t.PERSON_ID)
+_PLAN_KEY_COLUMNS: Final = tuple(
+    t.plan_versions.c[name] for name in ("id", "person_id", "version", "created_at_utc")
+)
+_PLAN_KEYS_OF: Final = (
+    select(*_PLAN_KEY_COLUMNS)
+    .where(t.plan_versions.c.person_id == t.PERSON_ID)
+    .order_by(t.plan_versions.c.version)
+)
+_PLANS_BY_ID: Final = select(t.plan_versions).where(
+    t.plan_versions.c.id.in_(bindparam("ids", expanding=True))
+)
+_PERSON_ROW: Final = select(
+    *(column for column in t.persons.c if column.name != "revision")  # a migration may lack it
+).where(t.persons.c.id == t.PERSON_ID)
 
 
 def _span(person_id: int, start: date | None, end: date | None) -> dict[str, Any]:
@@ -505,7 +518,7 @@ class Store:
     def profile(self, person_id: int) -> Profile:
         """A person's profile."""
         with self._read() as c:
-            row = c.execute(select(t.persons).where(t.persons.c.id == person_id)).first()
+            row = c.execute(_PERSON_ROW, {"person_id": person_id}).first()
         if row is None:
             raise NotFoundError(f"person {person_id} not found")
         return _profile(row)
@@ -991,21 +1004,22 @@ def _renumber(plan: PlanVersion, version: int) -> PlanVersion:
 
 
 def _plan_versions(c: Connection, person_id: int) -> list[PlanVersion]:
-    return [_cached_plan(row) for row in c.execute(_PLANS_OF, {"person_id": person_id})]
+    """The person's plan versions, oldest first; each row is fetched and decoded once per process.
 
-
-def _cached_plan(row: Row[Any]) -> PlanVersion:
-    """A plan version row, decoded once per process: plan versions are insert-only.
-
-    The key holds the row's id, person, version and creation time, so a deleted row whose id
-    is used again is never mistaken for its successor.
+    Plan versions are insert-only, so a version is known by its key: the row's id, person,
+    version and creation time (a deleted row whose id is used again is not mistaken for its
+    successor). Only the keys are read each time; whole rows (whose JSON a driver would
+    parse again on every fetch) only for versions not yet seen.
     """
-    key = (row.id, row.person_id, row.version, row.created_at_utc)
-    found = _PLANS.get(key)
-    if found is None:
-        found = _plan(row)
-        _PLANS.put(key, found)
-    return found
+    keys = [tuple(row) for row in c.execute(_PLAN_KEYS_OF, {"person_id": person_id})]
+    missing = [key[0] for key in keys if _PLANS.get(key) is None]
+    if missing:
+        for row in c.execute(_PLANS_BY_ID, {"ids": missing}):
+            _PLANS.put((row.id, row.person_id, row.version, row.created_at_utc), _plan(row))
+    found = [_PLANS.get(key) for key in keys]
+    if any(plan is None for plan in found):  # evicted between the two reads: decode again
+        return [_plan(row) for row in c.execute(_PLANS_OF, {"person_id": person_id})]
+    return [plan for plan in found if plan is not None]
 
 
 _PLANS: Final[LruCache[tuple[Any, ...], PlanVersion]] = LruCache(4096)

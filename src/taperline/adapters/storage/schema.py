@@ -14,6 +14,7 @@ from typing import Any, Final
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     BindParameter,
     Boolean,
     Column,
@@ -31,6 +32,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     bindparam,
+    text,
 )
 from sqlalchemy.types import TypeEngine
 
@@ -140,6 +142,8 @@ persons = Table(
     Column("other_medicines", JSON, nullable=False),
     Column("created_at_utc", UtcDateTime, nullable=False),
     Column("updated_at_utc", UtcDateTime, nullable=False),
+    # bumped by triggers on every write of the person's journal (migration 0003)
+    Column("revision", BigInteger, nullable=False, server_default=text("0")),
 )
 
 checkins = Table(
