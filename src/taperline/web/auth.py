@@ -99,14 +99,14 @@ def _lookup(request: Request, svc: Services) -> Viewer | None:
     return Viewer(user, session, csrf_token(settings.secret_key, binding), record)
 
 
-def require_viewer(viewer: Annotated[Viewer | None, Depends(optional_viewer)]) -> Viewer:
+async def require_viewer(viewer: Annotated[Viewer | None, Depends(optional_viewer)]) -> Viewer:
     """A signed-in viewer, or :class:`SignInRequiredError`."""
     if viewer is None:
         raise SignInRequiredError
     return viewer
 
 
-def require_patient(viewer: Annotated[Viewer, Depends(require_viewer)]) -> Viewer:
+async def require_patient(viewer: Annotated[Viewer, Depends(require_viewer)]) -> Viewer:
     """A signed-in patient (with a record), or :class:`ForbiddenError`."""
     if not viewer.user.is_patient:
         raise ForbiddenError(
@@ -115,7 +115,7 @@ def require_patient(viewer: Annotated[Viewer, Depends(require_viewer)]) -> Viewe
     return viewer
 
 
-def require_clinician(viewer: Annotated[Viewer, Depends(require_viewer)]) -> Viewer:
+async def require_clinician(viewer: Annotated[Viewer, Depends(require_viewer)]) -> Viewer:
     """A signed-in clinician, or :class:`ForbiddenError`."""
     if viewer.user.role != "clinician":
         raise ForbiddenError("this is for clinician accounts")

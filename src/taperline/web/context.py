@@ -80,7 +80,7 @@ def _pooled(url: str) -> bool:
     return not memory
 
 
-def services(request: Request) -> Services:
-    """The app's services (a FastAPI dependency)."""
+async def services(request: Request) -> Services:
+    """The app's services (a FastAPI dependency; async: no thread for an attribute read)."""
     found: Services = request.app.state.services
     return found
