@@ -31,7 +31,8 @@ def test_the_tables_are_on_the_shared_metadata() -> None:
 def test_migration_matches_the_tables_and_goes_down_again(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
     migrate(engine)
-    assert revision(engine) == "0002_accounts"
+    head = revision(engine)
+    assert head is not None and head >= "0002_accounts"
     assert set(inspect(engine).get_table_names()) >= TABLES
     with engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), metadata)
@@ -40,7 +41,7 @@ def test_migration_matches_the_tables_and_goes_down_again(tmp_path: Path) -> Non
     downgrade(engine, "0001_journal")
     assert not TABLES & set(inspect(engine).get_table_names())
     migrate(engine)
-    assert revision(engine) == "0002_accounts"
+    assert revision(engine) == head
 
 
 @pytest.fixture

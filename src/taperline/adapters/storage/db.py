@@ -8,10 +8,12 @@ FULL``, foreign keys on and a busy timeout. ``TAPERLINE_DATABASE_URL`` overrides
 from __future__ import annotations
 
 import select
+import threading
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, Final
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
@@ -88,6 +90,7 @@ def make_engine(url: str, **options: Any) -> Engine:
         engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, **options)
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
+        _WRITERS[engine] = threading.RLock()
         return engine
     if parsed.get_backend_name() != "postgresql":
         raise InputError(
@@ -119,10 +122,21 @@ def _pg_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
         raise DisconnectionError("the server ended the connection while it was idle")
 
 
+# SQLite has one writer at a time. Its busy handler waits for the lock by sleeping (1, 2, 5,
+# 10, ... up to 100 ms a time), so threads of one process queue on a lock of their own
+# instead and each gets the database the moment the last one is done; the busy timeout
+# remains for writers in other processes (the CLI, a second server).
+_WRITERS: Final[WeakKeyDictionary[Engine, threading.RLock]] = WeakKeyDictionary()
+
+
+def _one_writer(engine: Engine) -> AbstractContextManager[Any]:
+    return _WRITERS.get(engine) or nullcontext()
+
+
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
     """One writing transaction (on SQLite it takes the write lock at BEGIN)."""
-    with engine.connect() as connection:
+    with _one_writer(engine), engine.connect() as connection:
         connection.execution_options(**{WRITE: True})
         with connection.begin():
             yield connection
@@ -137,7 +151,7 @@ def relaxed_write_transaction(engine: Engine) -> Iterator[Connection]:
     ``synchronous_commit=off``). A crash of the app loses nothing; a power cut or an
     operating-system crash may lose the last few such rows, never a durable write.
     """
-    with engine.connect() as connection:
+    with _one_writer(engine), engine.connect() as connection:
         connection.execution_options(**{WRITE: True, RELAXED: True})
         with connection.begin():
             if connection.dialect.name == "postgresql":
