@@ -13,7 +13,7 @@ from taperline.core.instruments import score_phq9
 from taperline.core.journal import CheckIn
 from taperline.core.quantity import Mass
 from taperline.core.record import DoseRecord, Profile
-from taperline.web.cache import VersionedCache, record_version
+from taperline.web.cache import VersionedCache, changed_parts, record_version
 from tests.test_web_support import START, approved_plan, checkin_form, make_site
 
 TODAY = START.date()
@@ -113,5 +113,69 @@ def test_the_database_bumps_the_revision_for_every_writer(db_url: str) -> None:
         assert {step[1] for step in steps} == {before[1]}  # another person's stays
         store.delete_person(pid)  # the cascade's triggers find no person to bump
         assert store.person_ids() == [other]
+    finally:
+        engine.dispose()
+
+
+def test_changed_parts_names_what_moved() -> None:
+    old = ("t0", 7, 3, 5, 0, 7)
+    assert changed_parts(old, old) == frozenset()
+    assert changed_parts(old, ("t0", 8, 8, 5, 0, 7)) == {"checkins"}
+    assert changed_parts(old, ("t1", 9, 3, 9, 0, 8)) == {"profile", "doses", "plans"}
+
+
+def test_a_refreshed_record_equals_a_fresh_read_after_each_kind_of_write(db_url: str) -> None:
+    """Reading again just the parts whose revision moved gives the record a full read gives."""
+    from decimal import Decimal
+
+    from taperline.catalogue_data import load_catalogue
+    from taperline.core.plan import PlanRequest, propose
+    from taperline.core.regimen import ScheduledDose
+    from taperline.core.strategies import Strategy
+    from taperline.service import save_plan
+
+    engine = make_engine(db_url)
+    try:
+        migrate(engine)
+        store = Store(engine)
+        pid = store.create_person(Profile("Europe/London"))
+        other = store.create_person(Profile("UTC"))
+        kept, version = store.record(pid), record_version(engine, pid)[1]
+        amount = Mass.of_mg("0.5")
+        taken = datetime.combine(TODAY, datetime.min.time())
+        plan = propose(
+            PlanRequest(
+                drug=load_catalogue().get("clonazepam"),
+                regimen=(ScheduledDose(22.0, Mass.of_mg("1")),),
+                start=TODAY,
+                strategy=Strategy(kind="percent", percent=Decimal(10), interval_days=14),
+            )
+        )
+        writes = [
+            ("checkins", lambda: store.save_checkin(pid, CheckIn(TODAY, None, mood=5, anxiety=5))),
+            (
+                "checkins",
+                lambda: store.save_checkin(
+                    pid, CheckIn(TODAY, None, mood=2, anxiety=5), replace=True
+                ),
+            ),
+            (
+                "doses",
+                lambda: store.log_dose(
+                    pid, DoseRecord(TODAY, "clonazepam", "22:00", amount, taken, amount)
+                ),
+            ),
+            ("scores", lambda: store.save_score(pid, score_phq9([1] * 9, TODAY))),
+            ("plans", lambda: save_plan(store, pid, plan, by="Dr A", now=START)),
+            ("profile", lambda: store.update_profile(pid, Profile("Europe/Paris", "40-64"))),
+            ("checkins", lambda: store.delete_checkin(pid, TODAY)),
+        ]
+        for part, write in writes:
+            store.save_checkin(other, CheckIn(TODAY, None, mood=1, anxiety=1), replace=True)
+            write()
+            new = record_version(engine, pid)[1]
+            assert changed_parts(version, new) == {part}, part
+            kept, version = store.refresh(kept, pid, changed_parts(version, new)), new
+            assert kept == store.record(pid), part
     finally:
         engine.dispose()

@@ -39,7 +39,7 @@ from taperline.adapters.storage.db import (
 )
 from taperline.adapters.storage.schema import persons
 from taperline.errors import ConflictError, NotFoundError
-from taperline.web.cache import RecordVersion, version_of
+from taperline.web.cache import VERSION_COLUMNS, RecordVersion, version_of
 from taperline.web.security import Throttle
 
 __all__ = [
@@ -164,8 +164,7 @@ _SESSION_QUERY: Final = (
         a.sessions,
         *(c.label(f"u_{c.name}") for c in _USER_COLUMNS),
         persons.c.time_zone.label("p_time_zone"),
-        persons.c.updated_at_utc.label("p_updated_at_utc"),
-        persons.c.revision.label("p_revision"),
+        *(column.label(f"v_{column.name}") for column in VERSION_COLUMNS),
     )
     .join(a.users, a.users.c.id == a.sessions.c.user_id)
     .outerjoin(persons, persons.c.id == a.users.c.person_id)
@@ -361,7 +360,7 @@ class Accounts:
         record = (
             None
             if row.p_time_zone is None
-            else (str(row.p_time_zone), version_of(row.p_updated_at_utc, row.p_revision))
+            else (str(row.p_time_zone), version_of(row[-len(VERSION_COLUMNS) :]))
         )
         return _session(row), user, record
 

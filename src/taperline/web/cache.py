@@ -1,19 +1,21 @@
 """A small per-process cache of dashboards, checked against the record on every request.
 
 Building a dashboard reads the whole record and runs every finding (a few milliseconds for a
-few weeks of journal). The cache keeps the last dashboard of each person with the record's
-*version*: the profile's write time and ``persons.revision``, a counter the database's
-triggers bump in every transaction that writes the person's journal (migration 0003). Any
-write (from this process, another worker, the CLI or plain SQL) changes it, and so does a
-new day, so a stale dashboard is never shown. The version is read in the same query as the
-viewer's session, or here for someone else's record.
+few weeks of journal). The cache keeps the last dashboard of each person, and the record it
+was made from, with the record's *version*: the profile's write time and the revision
+counters of ``persons``, which the database's triggers bump in every transaction that writes
+the person's journal (migration 0003). Any write (from this process, another worker, the CLI
+or plain SQL) changes the version, and so does a new day, so a stale dashboard is never
+shown; the counter of each part (check-ins, doses, scores, plans) tells which parts of the
+kept record to read again. The version is read in the same query as the viewer's session,
+or here for someone else's record.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from datetime import date
-from typing import Final, Generic, TypeVar
+from typing import Any, Final, Generic, TypeVar
 
 from sqlalchemy import Engine, select
 
@@ -22,21 +24,44 @@ from taperline.adapters.storage import schema as t
 from taperline.adapters.storage.db import read_transaction
 from taperline.errors import NotFoundError
 
-__all__ = ["RecordVersion", "VersionedCache", "record_version"]
+__all__ = [
+    "VERSION_COLUMNS",
+    "RecordVersion",
+    "VersionedCache",
+    "changed_parts",
+    "record_version",
+    "version_of",
+]
 
 _V = TypeVar("_V")
-DEFAULT_SIZE: Final = 512
+DEFAULT_SIZE: Final = 256  # dashboards with their records: about 0.2 MB per 60 days each
 
 RecordVersion = tuple[Hashable, ...]
 
-_VERSION_QUERY: Final = select(
-    t.persons.c.time_zone, t.persons.c.updated_at_utc, t.persons.c.revision
-).where(t.persons.c.id == t.PERSON_ID)
+#: What a version is made of, in order: the profile's write time, then the revisions.
+VERSION_COLUMNS: Final = (
+    t.persons.c.updated_at_utc,
+    *(t.persons.c[name] for name in t.REVISION_COLUMNS),
+)
+# The record part each revision column after the first stands for, in order.
+_PARTS: Final = ("checkins", "doses", "scores", "plans")
+
+_VERSION_QUERY: Final = select(t.persons.c.time_zone, *VERSION_COLUMNS).where(
+    t.persons.c.id == t.PERSON_ID
+)
 
 
-def version_of(updated_at: object, revision: object) -> RecordVersion:
-    """The version made of a person row's write time and revision."""
-    return (updated_at, int(str(revision)))
+def version_of(values: Sequence[Any]) -> RecordVersion:
+    """The version made of a person row's :data:`VERSION_COLUMNS` values."""
+    updated_at, *revisions = values
+    return (updated_at, *(int(str(n)) for n in revisions))
+
+
+def changed_parts(old: RecordVersion, new: RecordVersion) -> frozenset[str]:
+    """The parts of the record written between two versions of it (``profile`` included)."""
+    found = {"profile"} if old[0] != new[0] else set()
+    found.update(part for part, a, b in zip(_PARTS, old[2:], new[2:], strict=True) if a != b)
+    return frozenset(found)
 
 
 def record_version(engine: Engine, person_id: int) -> tuple[str, RecordVersion]:
@@ -45,7 +70,7 @@ def record_version(engine: Engine, person_id: int) -> tuple[str, RecordVersion]:
         row = c.execute(_VERSION_QUERY, {"person_id": person_id}).first()
     if row is None:
         raise NotFoundError(f"person {person_id} not found")
-    return str(row[0]), version_of(row[1], row[2])
+    return str(row[0]), version_of(row[1:])
 
 
 class VersionedCache(Generic[_V]):
@@ -60,6 +85,11 @@ class VersionedCache(Generic[_V]):
         if found is None or found[0] != version or found[1] != today:
             return None
         return found[2]
+
+    def latest(self, person_id: int) -> tuple[RecordVersion, _V] | None:
+        """The person's cached value and its version, whatever they are (or None)."""
+        found = self._items.get(person_id)
+        return None if found is None else (found[0], found[2])
 
     def put(self, person_id: int, version: RecordVersion, today: date, value: _V) -> None:
         """Keep ``value`` for this version and day."""

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from taperline.adapters.storage.repo import Store
 from taperline.core.findings import Finding
+from taperline.core.record import PersonRecord
 from taperline.web.accounts import Accounts
 from taperline.web.cache import VersionedCache
 from taperline.web.security import Passwords
@@ -34,7 +35,7 @@ class Services:
     passwords: Passwords
     templates: Jinja2Templates
     # a person's dashboard and red flags, for one version of their record
-    dashboards: VersionedCache[tuple[Dashboard, tuple[Finding, ...]]] = field(
+    dashboards: VersionedCache[tuple[Dashboard, tuple[Finding, ...], PersonRecord]] = field(
         default_factory=VersionedCache
     )
 

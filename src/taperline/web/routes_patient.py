@@ -23,7 +23,7 @@ from taperline.errors import ConflictError, InputError, NotFoundError
 from taperline.service import local_today, record_dose, record_score
 from taperline.web.accounts import audit_row
 from taperline.web.auth import PatientViewer, Viewer
-from taperline.web.cache import RecordVersion, record_version
+from taperline.web.cache import RecordVersion, changed_parts, record_version
 from taperline.web.checkin_form import (
     checkin_from_form,
     fields_from_checkin,
@@ -82,16 +82,24 @@ def dashboard_and_flags(
     """The dashboard and the red flags of the same reading of the record (both cached).
 
     ``known`` is the record's time zone and version when already read (with the patient's
-    session); a record read after it can only be newer, so the cache is never stale.
+    session); a record read after it can only be newer, so the cache is never stale. When
+    the version moved, only the parts of the kept record that were written are read again.
     """
     time_zone, version = known or record_version(svc.store.engine, person_id)
     today = local_today(time_zone, svc.now())
     found = svc.dashboards.get(person_id, version, today)
-    if found is None:
+    if found is not None:
+        return found[0], found[1]
+    kept = svc.dashboards.latest(person_id)
+    if kept is None:
         record = svc.store.record(person_id)
-        found = build_dashboard(record, today), red_flags_in(record, svc.settings.crisis_local())
-        svc.dashboards.put(person_id, version, today, found)
-    return found
+    else:
+        old_version, (_, _, old_record) = kept
+        changed = changed_parts(old_version, version)
+        record = svc.store.refresh(old_record, person_id, changed) if changed else old_record
+    board, flags = build_dashboard(record, today), red_flags_in(record, svc.settings.crisis_local())
+    svc.dashboards.put(person_id, version, today, (board, flags, record))
+    return board, flags
 
 
 def save_checkin(

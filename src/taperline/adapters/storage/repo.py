@@ -57,7 +57,7 @@ from taperline.core.record import (
 )
 from taperline.errors import ConflictError, InputError, NotFoundError
 
-__all__ = ["Saved", "Store", "zone"]
+__all__ = ["RECORD_PARTS", "Saved", "Store", "zone"]
 
 _SLEEP_TIMES: Final = ("bed", "tried", "final_wake", "out_of_bed")
 
@@ -141,6 +141,8 @@ _PLANS_OF: Final = (
     .where(t.plan_versions.c.person_id == t.PERSON_ID)
     .order_by(t.plan_versions.c.version)
 )
+#: The parts of a record :meth:`Store.refresh` can read again.
+RECORD_PARTS: Final = frozenset({"profile", "checkins", "doses", "scores", "plans"})
 _PLAN_KEY_COLUMNS: Final = tuple(
     t.plan_versions.c[name] for name in ("id", "person_id", "version", "created_at_utc")
 )
@@ -153,7 +155,7 @@ _PLANS_BY_ID: Final = select(t.plan_versions).where(
     t.plan_versions.c.id.in_(bindparam("ids", expanding=True))
 )
 _PERSON_ROW: Final = select(
-    *(column for column in t.persons.c if column.name != "revision")  # a migration may lack it
+    *(column for column in t.persons.c if column.name not in t.REVISION_COLUMNS)  # not before 0003
 ).where(t.persons.c.id == t.PERSON_ID)
 
 
@@ -880,19 +882,47 @@ class Store:
         self, person_id: int, start: date | None = None, end: date | None = None
     ) -> PersonRecord:
         """Everything about a person (journal and dose log limited to ``start``-``end``)."""
-        span, person, decode = _span(person_id, start, end), {"person_id": person_id}, _Decoder()
         with self._read() as c:
+            return self._parts(c, person_id, _span(person_id, start, end), RECORD_PARTS)
+
+    def refresh(self, record: PersonRecord, person_id: int, parts: Iterable[str]) -> PersonRecord:
+        """``record`` (a whole record of the person) with ``parts`` read again.
+
+        ``parts`` are names of :data:`RECORD_PARTS`; the others are kept as they are, so a
+        caller that knows what changed (``persons.<part>_revision``) reads only that.
+        """
+        wanted = frozenset(parts)
+        if unknown := wanted - RECORD_PARTS:
+            raise ValueError(f"unknown parts of a record: {sorted(unknown)}")
+        with self._read() as c:
+            return self._parts(c, person_id, _span(person_id, None, None), wanted, record)
+
+    def _parts(
+        self,
+        c: Connection,
+        person_id: int,
+        span: dict[str, Any],
+        parts: frozenset[str],
+        kept: PersonRecord | None = None,
+    ) -> PersonRecord:
+        person, decode = {"person_id": person_id}, _Decoder()
+        found: dict[str, Any] = {}
+        if "profile" in parts or kept is None:
             row = c.execute(_PERSON_ROW, person).first()
             if row is None:
                 raise NotFoundError(f"person {person_id} not found")
-            return PersonRecord(
-                profile=_profile(row),
-                # fetchall: the driver builds all rows at once (row by row cost ~20 %)
-                checkins=tuple(map(decode.checkin, c.execute(_CHECKINS_BETWEEN, span).fetchall())),
-                doses=tuple(map(decode.dose, c.execute(_DOSES_BETWEEN, span).fetchall())),
-                scores=tuple(map(_score, c.execute(_SCORES_OF, person).fetchall())),
-                plans=tuple(_plan_versions(c, person_id)),
-            )
+            found["profile"] = _profile(row)
+        # fetchall: the driver builds all rows at once (row by row cost ~20 %)
+        if "checkins" in parts:
+            rows = c.execute(_CHECKINS_BETWEEN, span).fetchall()
+            found["checkins"] = tuple(map(decode.checkin, rows))
+        if "doses" in parts:
+            found["doses"] = tuple(map(decode.dose, c.execute(_DOSES_BETWEEN, span).fetchall()))
+        if "scores" in parts:
+            found["scores"] = tuple(map(_score, c.execute(_SCORES_OF, person).fetchall()))
+        if "plans" in parts:
+            found["plans"] = tuple(_plan_versions(c, person_id))
+        return PersonRecord(**found) if kept is None else replace(kept, **found)
 
     def import_record(self, record: PersonRecord) -> int:
         """Store a whole record (e.g. from a FHIR bundle) as a new person, in one transaction.

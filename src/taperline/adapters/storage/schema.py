@@ -131,6 +131,15 @@ def _person_fk() -> Column[int]:
     )
 
 
+#: The revision columns of ``persons``: any write, then check-ins, doses, scores, plans.
+REVISION_COLUMNS: Final = (
+    "revision",
+    "checkins_revision",
+    "doses_revision",
+    "scores_revision",
+    "plans_revision",
+)
+
 persons = Table(
     "persons",
     metadata,
@@ -142,8 +151,12 @@ persons = Table(
     Column("other_medicines", JSON, nullable=False),
     Column("created_at_utc", UtcDateTime, nullable=False),
     Column("updated_at_utc", UtcDateTime, nullable=False),
-    # bumped by triggers on every write of the person's journal (migration 0003)
-    Column("revision", BigInteger, nullable=False, server_default=text("0")),
+    # bumped by triggers on every write of the person's journal; each part's column takes
+    # the new revision when that part is written (migration 0003)
+    *(
+        Column(name, BigInteger, nullable=False, server_default=text("0"))
+        for name in REVISION_COLUMNS
+    ),
 )
 
 checkins = Table(

@@ -1,15 +1,20 @@
-"""A revision counter on each person, bumped by the database on every journal write.
+"""Revision counters on each person, bumped by the database on every journal write.
 
 Readers that cache something made from a person's record (the web app's dashboards) compare
-one number instead of counting every journal table. Triggers keep it, so every writer (the
-web app, the CLI, an import, plain SQL) bumps it, in the writing transaction: it moves in
-commit order, and a reader never sees a new row with an old revision.
+numbers instead of counting every journal table: ``revision`` moves with any write, and
+``<part>_revision`` is set to the new ``revision`` by a write of that part (check-ins,
+doses, scores, plans), so a reader can reload just the part that changed. Triggers keep
+them, so every writer (the web app, the CLI, an import, plain SQL) bumps them, in the
+writing transaction: they move in commit order, and a reader never sees a new row with an
+old revision.
 
 Revision ID: 0003_record_revision
 Revises: 0002_accounts
 """
 
 from __future__ import annotations
+
+from typing import Final
 
 import sqlalchemy as sa
 from alembic import op
@@ -19,23 +24,28 @@ down_revision = "0002_accounts"
 branch_labels = None
 depends_on = None
 
-JOURNAL_TABLES = ("checkins", "dose_log", "instrument_scores", "plan_versions")
+#: Each journal table and the column of ``persons`` that records its last write.
+PART_COLUMNS: Final = {
+    "checkins": "checkins_revision",
+    "dose_log": "doses_revision",
+    "instrument_scores": "scores_revision",
+    "plan_versions": "plans_revision",
+}
 EVENTS = ("INSERT", "UPDATE", "DELETE")
-FUNCTION = "taperline_bump_revision"
 
 # PostgreSQL: once per statement, with the statement's rows as transition tables (a bulk
-# import bumps each person once, not once per row).
+# import bumps each person once, not once per row). One function per table.
 _PG_FUNCTION = """
-CREATE FUNCTION taperline_bump_revision() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        UPDATE persons SET revision = revision + 1
+        UPDATE persons SET revision = revision + 1, {column} = revision + 1
         WHERE id IN (SELECT person_id FROM new_rows);
     ELSIF TG_OP = 'DELETE' THEN
-        UPDATE persons SET revision = revision + 1
+        UPDATE persons SET revision = revision + 1, {column} = revision + 1
         WHERE id IN (SELECT person_id FROM old_rows);
     ELSE
-        UPDATE persons SET revision = revision + 1
+        UPDATE persons SET revision = revision + 1, {column} = revision + 1
         WHERE id IN (SELECT person_id FROM new_rows UNION SELECT person_id FROM old_rows);
     END IF;
     RETURN NULL;
@@ -55,45 +65,53 @@ _SQLITE_PEOPLE = {
 }
 
 
+def function_name(table: str) -> str:
+    """The name of PostgreSQL's trigger function for ``table``."""
+    return f"taperline_bump_{table}_revision"
+
+
 def trigger_name(table: str, event: str) -> str:
     """The name of the trigger for ``event`` on ``table``."""
     return f"trg_{table}_{event.lower()}_revision"
 
 
 def upgrade() -> None:
-    """Add ``persons.revision`` and the triggers that bump it."""
-    op.add_column(
-        "persons",
-        sa.Column("revision", sa.BigInteger, nullable=False, server_default=sa.text("0")),
-    )
+    """Add ``persons.revision`` and one column per journal part, and the triggers."""
+    for column in ("revision", *PART_COLUMNS.values()):
+        op.add_column(
+            "persons",
+            sa.Column(column, sa.BigInteger, nullable=False, server_default=sa.text("0")),
+        )
     postgres = op.get_bind().dialect.name == "postgresql"
-    if postgres:
-        op.execute(_PG_FUNCTION)
-    for table in JOURNAL_TABLES:
+    for table, column in PART_COLUMNS.items():
+        if postgres:
+            op.execute(_PG_FUNCTION.format(function=function_name(table), column=column))
         for event in EVENTS:
             name = trigger_name(table, event)
             if postgres:
                 op.execute(
                     f"CREATE TRIGGER {name} AFTER {event} ON {table}"
                     f" REFERENCING {_PG_REFERENCING[event]}"
-                    f" FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()"
+                    f" FOR EACH STATEMENT EXECUTE FUNCTION {function_name(table)}()"
                 )
             else:
                 people = _SQLITE_PEOPLE[event]
                 op.execute(
                     f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN"  # noqa: S608 -- this module's constants only
-                    f" UPDATE persons SET revision = revision + 1 WHERE id IN ({people}); END"
+                    f" UPDATE persons SET revision = revision + 1, {column} = revision + 1"
+                    f" WHERE id IN ({people}); END"
                 )
 
 
 def downgrade() -> None:
-    """Drop the triggers and the column."""
+    """Drop the triggers and the columns."""
     postgres = op.get_bind().dialect.name == "postgresql"
-    for table in JOURNAL_TABLES:
+    for table in PART_COLUMNS:
         for event in EVENTS:
             name = trigger_name(table, event)
             op.execute(f"DROP TRIGGER {name} ON {table}" if postgres else f"DROP TRIGGER {name}")
-    if postgres:
-        op.execute(f"DROP FUNCTION {FUNCTION}()")
+        if postgres:
+            op.execute(f"DROP FUNCTION {function_name(table)}()")
     # SQLite 3.35+ drops a column in place (a batch copy of persons would cascade deletes)
-    op.execute("ALTER TABLE persons DROP COLUMN revision")
+    for column in ("revision", *PART_COLUMNS.values()):
+        op.execute(f"ALTER TABLE persons DROP COLUMN {column}")
