@@ -78,9 +78,9 @@ def _bench_module() -> Any:
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("bench_web", module)  # dataclasses look their module up
-    spec.loader.exec_module(sys.modules["bench_web"])
-    return module
+    loaded = sys.modules.setdefault("bench_web", module)  # dataclasses look their module up
+    spec.loader.exec_module(loaded)
+    return loaded
 
 
 def _median_ms(base: str, path: str, count: int = 15) -> float:

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from taperline.adapters.storage.db import make_engine, migrate
-from taperline.adapters.storage.repo import Store
+from taperline.adapters.storage.repo import RECORD_PARTS, Store
 from taperline.core.instruments import score_phq9
 from taperline.core.journal import CheckIn
 from taperline.core.quantity import Mass
@@ -88,8 +88,8 @@ def test_the_database_bumps_the_revision_for_every_writer(db_url: str) -> None:
 
         def revisions() -> tuple[int, int]:
             return (
-                int(record_version(engine, pid)[1][1]),
-                int(record_version(engine, other)[1][1]),
+                int(record_version(engine, pid)[1][2]),
+                int(record_version(engine, other)[1][2]),
             )
 
         before = revisions()
@@ -118,10 +118,13 @@ def test_the_database_bumps_the_revision_for_every_writer(db_url: str) -> None:
 
 
 def test_changed_parts_names_what_moved() -> None:
-    old = ("t0", 7, 3, 5, 0, 7)
+    every = {"profile", "checkins", "doses", "scores", "plans"}
+    old = ("c0", "t0", 7, 3, 5, 0, 7)
     assert changed_parts(old, old) == frozenset()
-    assert changed_parts(old, ("t0", 8, 8, 5, 0, 7)) == {"checkins"}
-    assert changed_parts(old, ("t1", 9, 3, 9, 0, 8)) == {"profile", "doses", "plans"}
+    assert changed_parts(old, ("c0", "t0", 8, 8, 5, 0, 7)) == {"checkins"}
+    assert changed_parts(old, ("c0", "t0", 9, 3, 9, 0, 9)) == {"doses", "plans"}
+    assert changed_parts(old, ("c0", "t1", 7, 3, 5, 0, 7)) == every  # a new profile
+    assert changed_parts(old, ("c1", "t0", 7, 3, 5, 0, 7)) == every  # a new person, same id
 
 
 def test_a_refreshed_record_equals_a_fresh_read_after_each_kind_of_write(db_url: str) -> None:
@@ -167,15 +170,19 @@ def test_a_refreshed_record_equals_a_fresh_read_after_each_kind_of_write(db_url:
             ),
             ("scores", lambda: store.save_score(pid, score_phq9([1] * 9, TODAY))),
             ("plans", lambda: save_plan(store, pid, plan, by="Dr A", now=START)),
-            ("profile", lambda: store.update_profile(pid, Profile("Europe/Paris", "40-64"))),
+            (
+                "profile",
+                lambda: store.update_profile(pid, Profile("Europe/Paris", "40-64")),
+            ),
             ("checkins", lambda: store.delete_checkin(pid, TODAY)),
         ]
         for part, write in writes:
             store.save_checkin(other, CheckIn(TODAY, None, mood=1, anxiety=1), replace=True)
             write()
             new = record_version(engine, pid)[1]
-            assert changed_parts(version, new) == {part}, part
-            kept, version = store.refresh(kept, pid, changed_parts(version, new)), new
+            changed = changed_parts(version, new)
+            assert changed == ({part} if part != "profile" else RECORD_PARTS), part
+            kept, version = store.refresh(kept, pid, changed), new
             assert kept == store.record(pid), part
     finally:
         engine.dispose()

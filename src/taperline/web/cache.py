@@ -38,13 +38,16 @@ DEFAULT_SIZE: Final = 256  # dashboards with their records: about 0.2 MB per 60 
 
 RecordVersion = tuple[Hashable, ...]
 
-#: What a version is made of, in order: the profile's write time, then the revisions.
+#: What a version is made of, in order: the person's creation and profile write times,
+#: then the revisions.
 VERSION_COLUMNS: Final = (
+    t.persons.c.created_at_utc,
     t.persons.c.updated_at_utc,
     *(t.persons.c[name] for name in t.REVISION_COLUMNS),
 )
 # The record part each revision column after the first stands for, in order.
 _PARTS: Final = ("checkins", "doses", "scores", "plans")
+_EVERY_PART: Final = frozenset({"profile", *_PARTS})
 
 _VERSION_QUERY: Final = select(t.persons.c.time_zone, *VERSION_COLUMNS).where(
     t.persons.c.id == t.PERSON_ID
@@ -53,15 +56,19 @@ _VERSION_QUERY: Final = select(t.persons.c.time_zone, *VERSION_COLUMNS).where(
 
 def version_of(values: Sequence[Any]) -> RecordVersion:
     """The version made of a person row's :data:`VERSION_COLUMNS` values."""
-    updated_at, *revisions = values
-    return (updated_at, *(int(str(n)) for n in revisions))
+    created_at, updated_at, *revisions = values
+    return (created_at, updated_at, *(int(str(n)) for n in revisions))
 
 
 def changed_parts(old: RecordVersion, new: RecordVersion) -> frozenset[str]:
-    """The parts of the record written between two versions of it (``profile`` included)."""
-    found = {"profile"} if old[0] != new[0] else set()
-    found.update(part for part, a, b in zip(_PARTS, old[2:], new[2:], strict=True) if a != b)
-    return frozenset(found)
+    """The parts of the record written between two versions of it.
+
+    Every part when the profile changed, or when the person was made anew (SQLite may give a
+    deleted person's id to the next one, whose counters restart).
+    """
+    if old[:2] != new[:2]:
+        return _EVERY_PART
+    return frozenset(part for part, a, b in zip(_PARTS, old[3:], new[3:], strict=True) if a != b)
 
 
 def record_version(engine: Engine, person_id: int) -> tuple[str, RecordVersion]:
