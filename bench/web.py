@@ -497,7 +497,8 @@ def run_load(
 ) -> list[Sample]:
     """Send ``jobs`` on schedule from ``args.clients`` processes (or this one)."""
     load = Load(base, rate, time.time() + 2.0 + args.clients, args.timeout, args.seed)
-    busy, client = _machine_busy_s(), time.process_time() + _children_cpu_s()
+    busy, stolen = _machine_busy_s(), _stolen_s()
+    client = time.process_time() + _children_cpu_s()
     servers = _cpu_by_kind()
     if args.clients == 1:
         samples = _client_process(load, jobs, patients)
@@ -514,7 +515,7 @@ def run_load(
             f"  CPU over the run: machine busy {(_machine_busy_s() or 0.0) - busy:.1f} s"
             f" of {os.cpu_count()} cores; server {used.get('server', 0.0):.1f} s"
             f" ({per_request:.2f} ms per request), database {used.get('postgres', 0.0):.1f} s,"
-            f" client {client:.1f} s"
+            f" client {client:.1f} s; stolen by the hypervisor {_stolen_s() - stolen:.1f} s"
         )
     return samples
 
@@ -541,15 +542,26 @@ def _cpu_by_kind() -> dict[str, float]:
     return found
 
 
-def _machine_busy_s() -> float | None:
-    """CPU seconds all cores have been busy since boot (Linux), or None elsewhere."""
+def _cpu_fields() -> list[int] | None:
     try:
-        fields = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     except (OSError, ValueError):
         return None
+
+
+def _machine_busy_s() -> float | None:
+    """CPU seconds all cores have been busy since boot (Linux), or None elsewhere."""
+    fields = _cpu_fields()
+    if fields is None:
+        return None
     idle = fields[3] + fields[4]  # idle and iowait
-    steal = fields[7]  # taken by the hypervisor for other machines: not ours
-    return (sum(fields[:8]) - idle - steal) / os.sysconf("SC_CLK_TCK")
+    return (sum(fields[:8]) - idle - fields[7]) / os.sysconf("SC_CLK_TCK")
+
+
+def _stolen_s() -> float:
+    """CPU seconds the hypervisor gave other machines since boot (a noisy neighbour)."""
+    fields = _cpu_fields()
+    return 0.0 if fields is None else fields[7] / os.sysconf("SC_CLK_TCK")
 
 
 def _children_cpu_s() -> float:
