@@ -1248,6 +1248,55 @@ def test_only_a_relaxed_write_skips_the_disk_flush(store: Store) -> None:
     assert labels.count("audit") == 2
 
 
+def _audit_line(obj: str) -> dict[str, object]:
+    return {
+        "at_utc": datetime.now(UTC),
+        "user_id": None,
+        "actor_label": "someone",
+        "person_id": None,
+        "action": "read",
+        "object": obj,
+    }
+
+
+def test_a_relaxed_insert_commits_one_row_and_leaves_the_connection_durable(
+    store: Store,
+) -> None:
+    from taperline.adapters.storage import accounts_schema as a
+    from taperline.adapters.storage.db import read_transaction, relaxed_insert
+
+    with read_transaction(store.engine) as c:
+        durable = _sync_setting(c)  # the test PostgreSQL server's default is "off"
+    for n in range(3):
+        relaxed_insert(store.engine, a.audit_log, _audit_line(f"page {n}"))
+    with read_transaction(store.engine) as c:
+        rows = c.execute(sa.select(a.audit_log.c.object, a.audit_log.c.user_id)).all()
+        assert _sync_setting(c) == durable  # the pooled connection is as it was
+    assert sorted(rows) == [("page 0", None), ("page 1", None), ("page 2", None)]
+
+
+def test_a_relaxed_insert_on_postgresql_turns_off_only_its_own_commits_wait(
+    store: Store,
+) -> None:
+    if _backend(store) != "postgresql":
+        pytest.skip("SQLite's relaxed insert is a relaxed_write_transaction (tested above)")
+    from taperline.adapters.storage import accounts_schema as a
+    from taperline.adapters.storage.db import relaxed_insert_statement
+
+    line = _audit_line("page")
+    statement = relaxed_insert_statement(a.audit_log, tuple(line)).returning(
+        sa.literal_column("current_setting('synchronous_commit')")
+    )
+    with store.engine.connect() as c:
+        c.execution_options(isolation_level="AUTOCOMMIT")
+        c.exec_driver_sql("SET synchronous_commit TO on")  # as a durable server (session-wide)
+        # the row's own transaction commits with synchronous_commit off ...
+        assert c.execute(statement, line).scalar_one() == "off"
+        # ... and the next statement on the same connection is durable again
+        assert _sync_setting(c) == "on"
+        c.exec_driver_sql("RESET synchronous_commit")
+
+
 def test_a_plan_row_whose_id_is_used_again_is_read_afresh(store: Store) -> None:
     # Plan versions are decoded once per process and cached by row; a deleted person's rows
     # may give their ids to the next ones (SQLite reuses the highest rowid).

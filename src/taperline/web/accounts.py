@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from taperline.adapters.storage import accounts_schema as a
 from taperline.adapters.storage.db import (
     read_transaction,
-    relaxed_write_transaction,
+    relaxed_insert,
     write_transaction,
 )
 from taperline.adapters.storage.schema import persons
@@ -563,12 +563,15 @@ class Accounts:
         """Append one line to the audit log.
 
         A line about a read commits without waiting for the disk (see
-        :func:`~taperline.adapters.storage.db.relaxed_write_transaction`): it is made
+        :func:`~taperline.adapters.storage.db.relaxed_insert`): it is made
         durable by the next durable commit, so a page view costs no disk flush.
         """
-        transaction = relaxed_write_transaction if action == "read" else write_transaction
-        with transaction(self.engine) as c:
-            c.execute(a.AUDIT_INSERT, audit_row(user, person_id, action, obj, now))
+        row = audit_row(user, person_id, action, obj, now)
+        if action == "read":
+            relaxed_insert(self.engine, a.audit_log, row)
+            return
+        with write_transaction(self.engine) as c:
+            c.execute(a.AUDIT_INSERT, row)
 
     def audit_of(self, person_id: int, limit: int = _AUDIT_LIMIT) -> list[AuditEntry]:
         """The newest lines of the audit log about a person."""
