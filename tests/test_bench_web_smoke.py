@@ -26,6 +26,7 @@ def test_web_bench_runs_briefly_and_reports_its_figures(pg_server: object) -> No
             sys.executable,
             str(BENCH),
             *("--rate", "8", "--seconds", "3", "--patients", "6", "--history", "14"),
+            *("--warmup", "1"),
         ],
         capture_output=True,
         text=True,
@@ -48,6 +49,11 @@ def test_web_bench_runs_briefly_and_reports_its_figures(pg_server: object) -> No
     assert any(line.startswith("postgresql (2 workers): 48 requests") for line in lines), lines
     lags = [line for line in lines if line.strip().startswith("client lag")]
     assert len(lags) == 2, lines
+    for label, count in (("sqlite", 8), ("postgresql", 16)):  # 1 s at each run's rate
+        warm = f"{label} warm-up (not counted): {count} dashboards over 1 s, 0 errors, p50 "
+        assert any(line.startswith(warm) for line in lines), lines
+    slowest = [line for line in lines if line.strip().startswith("slowest seconds")]
+    assert len(slowest) == 2, lines
     for kind in ("dashboard", "checkin-new", "checkin-edit"):
         assert sum(line.strip().startswith(kind) for line in lines) == 2, (kind, lines)
 
@@ -58,13 +64,14 @@ def test_web_bench_without_postgres_says_so() -> None:
             sys.executable,
             str(BENCH),
             *("--rate", "5", "--seconds", "1", "--patients", "2", "--history", "7"),
-            "--no-postgres",
+            *("--warmup", "0", "--no-postgres"),
         ],
         capture_output=True,
         text=True,
         timeout=120,
         check=True,
     )
+    assert "warm-up" not in done.stdout
     last = done.stdout.strip().splitlines()[-1]
     assert re.fullmatch(
         rf"sqlite_p50_ms={NUMBER} sqlite_p99_ms={NUMBER} sqlite_errors=0 sqlite_locked=0"

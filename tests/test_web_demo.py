@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,17 @@ from taperline.web.context import build_services
 from taperline.web.demo import DEMO_CLINICIAN, DEMO_PATIENT, NOTE, ensure_demo
 from taperline.web.settings import Settings
 from tests.test_web_support import make_site
+
+
+@pytest.fixture(autouse=True)
+def _garbage_collector_as_it_was() -> Iterator[None]:
+    """``serve`` settles the collector of the process it runs in: put it back afterwards."""
+    import gc
+
+    thresholds = gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*thresholds)
 
 
 def test_demo_accounts_have_clearly_marked_data(tmp_path: Path) -> None:
@@ -123,3 +135,19 @@ def test_serve_refuses_demo_in_production(tmp_path: Path, monkeypatch: pytest.Mo
     result = CliRunner().invoke(serve, ["--demo"])
     assert result.exit_code == 2
     assert "development" in result.output
+
+
+def test_a_server_process_freezes_its_start_up_objects_and_collects_less_often(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from taperline.web.app import GC_THRESHOLDS, create_app_from_env
+
+    monkeypatch.setenv("TAPERLINE_DATABASE_URL", f"sqlite:///{tmp_path / 'gc.db'}")
+    monkeypatch.setenv("TAPERLINE_SECRET_KEY", "k" * 40)
+    gc.set_threshold(700, 10, 10)  # CPython's default
+    gc.unfreeze()
+    create_app_from_env()  # what each worker of ``serve --workers N`` runs
+    assert gc.get_threshold() == GC_THRESHOLDS
+    assert gc.get_freeze_count() > 10_000  # the modules and the app

@@ -103,7 +103,7 @@ def serve(host: str, port: int, demo: bool, workers: int) -> None:  # noqa: FBT0
     development server (the default TAPERLINE_ENV) beyond your own machine.
     """
     from taperline.adapters.storage.db import ENV_DATABASE_URL, migrate
-    from taperline.web.app import create_app, freeze_startup_objects
+    from taperline.web.app import create_app, settle_garbage_collector
     from taperline.web.context import build_services
     from taperline.web.settings import Settings
 
@@ -131,7 +131,7 @@ def serve(host: str, port: int, demo: bool, workers: int) -> None:  # noqa: FBT0
     }
     if workers == 1:
         app = create_app(settings)
-        freeze_startup_objects()
+        settle_garbage_collector()
         uvicorn.run(app, **options)  # type: ignore[arg-type]  # uvicorn's kwargs are typed loosely
         return
     os.environ[ENV_DATABASE_URL] = settings.database_url  # the workers read their settings
