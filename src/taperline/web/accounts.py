@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 Role = Literal["patient", "clinician"]
-AttemptKind = Literal["signin", "invite"]
+AttemptKind = Literal["signin", "invite", "signup"]
 _AUDIT_LIMIT = 500
 
 
@@ -612,6 +612,28 @@ class Accounts:
                 )
             ).one()
         return Throttle(int(per_account), int(per_address[0]), per_address[1])
+
+    def recent_attempts(
+        self, kind: AttemptKind, address: str, *, since: datetime, limit: int
+    ) -> list[datetime]:
+        """When the newest ``limit`` successful attempts of ``kind`` from ``address`` were made.
+
+        Only attempts after ``since`` count; the newest come first.
+        """
+        t = a.login_attempts
+        query = (
+            select(t.c.at_utc)
+            .where(
+                t.c.kind == kind,
+                t.c.address == address[:64],
+                t.c.success.is_(True),
+                t.c.at_utc > since,
+            )
+            .order_by(t.c.at_utc.desc())
+            .limit(limit)
+        )
+        with self._read() as c:
+            return list(c.execute(query).scalars())
 
     def record_attempt(
         self,

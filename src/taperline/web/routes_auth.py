@@ -1,5 +1,9 @@
 """Landing, sign-up, sign-in and sign-out pages.
 
+Sign-up refuses passwords on the common-password list and makes at most
+``max_signups_per_address_hour`` accounts per client address per hour; past that it shows
+the form again (typed fields kept, the password not) with 429 and Retry-After.
+
 Sign-in answers the same "e-mail address or password is wrong" whether or not the account
 exists, checks a dummy hash for unknown addresses so both take the same time, is throttled
 per account and per address (429 with Retry-After), and starts a new session with a new
@@ -30,10 +34,12 @@ from taperline.web.errors import ThrottledError, status_for
 from taperline.web.forms import Form, FormInput
 from taperline.web.pages import redirect, render
 from taperline.web.security import (
+    SIGNUP_WINDOW,
     account_key,
     check_password_rules,
     hash_token,
     new_token,
+    signup_wait,
     throttle_wait,
 )
 
@@ -151,10 +157,16 @@ def _read_signup(form: FormInput) -> SignUp:
 
 
 def _signup_page(
-    request: Request, values: dict[str, Any], error: str = "", status: int = 200
+    request: Request,
+    values: dict[str, Any],
+    error: str = "",
+    status: int = 200,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     context = {"values": values, "error": error, "age_bands": AGE_BANDS}
-    return render(request, "signup.html", context, viewer=None, status_code=status)
+    response = render(request, "signup.html", context, viewer=None, status_code=status)
+    response.headers.update(headers or {})
+    return response
 
 
 @router.get("/signup", response_class=HTMLResponse)
@@ -166,15 +178,46 @@ def signup_form(request: Request, viewer: MaybeViewer) -> Response:
     return _signup_page(request, {"role": role})
 
 
+def _check_signup_limit(svc: Services, address: str) -> None:
+    now = svc.now()
+    recent = svc.accounts.recent_attempts(
+        "signup",
+        address,
+        since=now - SIGNUP_WINDOW,
+        limit=svc.settings.max_signups_per_address_hour,
+    )
+    wait = signup_wait(recent, now, svc.settings)
+    if wait.total_seconds() > 0:
+        minutes = -(-int(wait.total_seconds()) // 60)  # rounded up: never "0 minutes"
+        raise ThrottledError(
+            "Too many accounts have been made from your network in the last hour."
+            f" Please try again in about {minutes} minute{'s' if minutes != 1 else ''}.",
+            int(wait.total_seconds()) + 1,
+        )
+
+
 @router.post("/signup", response_class=HTMLResponse)
 def signup(request: Request, form: Form, svc: Svc) -> Response:
-    """Create an account (and, for a patient, their record); sign in at once."""
+    """Create an account (and, for a patient, their record); sign in at once.
+
+    Limited per client address (see :func:`~taperline.web.security.signup_wait`); only
+    accounts actually made count towards the limit.
+    """
     values = {k: v[0] for k, v in form.raw().items() if k not in {"password", "csrf_token"}}
+    address = client_address(request)
     try:
+        _check_signup_limit(svc, address)
         given = _read_signup(form)
         user = _create_account(svc, given)
+    except ThrottledError as error:
+        retry = {"Retry-After": str(max(1, error.retry_after_s))}
+        return _signup_page(request, values, str(error), status_for(error), retry)
     except InputError as error:
         return _signup_page(request, values, str(error), status_for(error))
+    key = account_key(svc.settings.secret_key, given.email)
+    svc.accounts.record_attempt(
+        "signup", key, address, user_id=user.id, success=True, now=svc.now()
+    )
     svc.accounts.audit(user, user.person_id, "write", "account created", svc.now())
     return start_session(request, svc, user, home_of(user))
 

@@ -1,8 +1,9 @@
-"""Passwords, tokens, CSRF and sign-in throttling: the pure parts of the web app's security.
+"""Passwords, tokens, CSRF and throttling: the pure parts of the web app's security.
 
 * Passwords: Argon2id (pwdlib), 12 to 1024 characters, no composition rules [OWASP ASVS
-  2.1]. Unknown e-mail addresses are checked against a dummy hash so that both answers
-  take the same time.
+  2.1]; a password on the packaged list of commonly used ones (``data/common-passwords.txt``,
+  from SecLists) is refused whatever its case [OWASP ASVS 2.1.7]. Unknown e-mail addresses
+  are checked against a dummy hash so that both answers take the same time.
 * Session tokens: 32 random bytes; only their SHA-256 is stored, so a database leak does
   not hand out sessions.
 * CSRF: a token per session, ``HMAC(secret_key, "session:" + token hash)``; before sign-in,
@@ -10,6 +11,8 @@
   htmx in the ``X-CSRF-Token`` header.
 * Throttling (:func:`throttle_wait`): at most ``max_failures_per_account_hour`` failures per
   account per hour, and, per address, an exponential backoff after a few free failures.
+  Sign-ups (:func:`signup_wait`): at most ``max_signups_per_address_hour`` accounts made from
+  one address in an hour [OWASP ASVS 2.2.1].
 
 >>> hash_token("abc") == hash_token("abc") != hash_token("abd")
 True
@@ -21,11 +24,14 @@ taperline.errors.InputError: password: use at least 12 characters (a few words m
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from importlib import resources
 from typing import Final
 
 from pwdlib import PasswordHash
@@ -35,18 +41,23 @@ from taperline.errors import InputError
 from taperline.web.settings import Settings
 
 __all__ = [
+    "COMMON_LIST_REFUSAL",
     "MAX_PASSWORD",
     "MIN_PASSWORD",
+    "SIGNUP_WINDOW",
     "Passwords",
     "Throttle",
     "account_key",
     "check_password_rules",
+    "common_passwords",
     "csrf_matches",
     "csrf_token",
     "hash_token",
     "invite_code",
     "invite_hash",
+    "is_common_password",
     "new_token",
+    "signup_wait",
     "throttle_wait",
 ]
 
@@ -54,10 +65,44 @@ MIN_PASSWORD: Final = 12  # [OWASP ASVS 2.1.1]
 MAX_PASSWORD: Final = 1024  # long passphrases are fine; megabytes would only burn CPU
 _INVITE_ALPHABET: Final = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 _INVITE_LENGTH: Final = 12  # 60 bits
+_COMMON_PASSWORDS_FILE: Final = "common-passwords.txt"
+COMMON_LIST_REFUSAL: Final = (
+    "password: this password is on a list of commonly used passwords that attackers try"
+    " first. Please choose another."
+)
+SIGNUP_WINDOW: Final = timedelta(hours=1)
+
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The packaged list of commonly used passwords, read once per process (lower case).
+
+    Only entries of at least :data:`MIN_PASSWORD` characters are kept in the file: shorter
+    ones are refused by the length rule anyway.
+
+    >>> "qwerty123456" in common_passwords()
+    True
+    """
+    resource = resources.files("taperline.web").joinpath("data", _COMMON_PASSWORDS_FILE)
+    text = resource.read_text(encoding="utf-8")
+    return frozenset(
+        line.strip().casefold()
+        for line in text.splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+
+
+def is_common_password(password: str) -> bool:
+    """Whether ``password`` is on the common-password list (case and outer spaces ignored).
+
+    >>> is_common_password("QWERTY123456"), is_common_password("correct horse battery staple")
+    (True, False)
+    """
+    return password.strip().casefold() in common_passwords()
 
 
 def check_password_rules(password: str, *, email: str = "") -> None:
-    """Refuse a password that is too short, too long, or the e-mail address itself."""
+    """Refuse a password that is too short, too long, the e-mail address, or a common one."""
     if len(password) < MIN_PASSWORD:
         raise InputError(
             f"password: use at least {MIN_PASSWORD} characters (a few words make a good one)"
@@ -68,6 +113,8 @@ def check_password_rules(password: str, *, email: str = "") -> None:
         raise InputError("password: contains a NUL character")
     if email and password.strip().casefold() == email.strip().casefold():
         raise InputError("password: must not be your e-mail address")
+    if is_common_password(password):
+        raise InputError(COMMON_LIST_REFUSAL)
 
 
 class Passwords:
@@ -171,3 +218,26 @@ def throttle_wait(state: Throttle, now: datetime, settings: Settings) -> timedel
         return timedelta(0)
     backoff = min(timedelta(seconds=2 ** min(extra, 20)), settings.address_max_backoff)
     return max(timedelta(0), state.address_last_failure + backoff - now)
+
+
+def signup_wait(recent: Sequence[datetime], now: datetime, settings: Settings) -> timedelta:
+    """How long an address waits before it may make another account (zero: go ahead).
+
+    ``recent`` holds the times of the address's newest sign-ups within
+    :data:`SIGNUP_WINDOW` (at least ``max_signups_per_address_hour`` of them when there
+    are that many). With the limit reached, the wait lasts until the oldest of the newest
+    ``max_signups_per_address_hour`` leaves the window.
+
+    >>> from datetime import UTC
+    >>> s = Settings(database_url="sqlite://", max_signups_per_address_hour=2)
+    >>> t = datetime(2027, 1, 1, 12, tzinfo=UTC)
+    >>> signup_wait([t], t, s)
+    datetime.timedelta(0)
+    >>> signup_wait([t, t - timedelta(minutes=50)], t, s)
+    datetime.timedelta(seconds=600)
+    """
+    limit = settings.max_signups_per_address_hour
+    newest = sorted(recent, reverse=True)[:limit]
+    if len(newest) < limit:
+        return timedelta(0)
+    return max(timedelta(0), newest[-1] + SIGNUP_WINDOW - now)

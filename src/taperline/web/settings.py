@@ -13,6 +13,9 @@
 ``TAPERLINE_REQUEST_THREADS``   requests handled at once per worker process (default 4)
 ==============================  ==========================================================
 
+``TAPERLINE_MAX_SIGNUPS_PER_ADDRESS_HOUR`` caps the accounts one client address may make in
+an hour (default 10; raise it for a clinic whose people share one address).
+
 Outside development a default or short secret key, cookies that are never Secure and
 password-hash parameters below the OWASP minimum are refused.
 
@@ -44,6 +47,7 @@ Environment = Literal["development", "production"]
 DEFAULT_SECRET_KEY: Final = "development-only-secret-key-do-not-use-in-production"  # noqa: S105
 MIN_SECRET_LENGTH: Final = 32
 MAX_REQUEST_THREADS: Final = 64
+MAX_SIGNUPS_PER_ADDRESS_HOUR: Final = 10_000  # above this the limit no longer limits anything
 # OWASP Password Storage Cheat Sheet: Argon2id with at least 19 MiB, 2 iterations, 1 lane.
 OWASP_MIN_MEMORY_KIB: Final = 19 * 1024
 OWASP_MIN_TIME_COST: Final = 2
@@ -78,6 +82,9 @@ class Settings:
     address_window: timedelta = timedelta(minutes=15)
     address_max_backoff: timedelta = timedelta(minutes=5)
     invite_valid_for: timedelta = timedelta(days=7)
+    # accounts one client address may make per hour [OWASP ASVS 2.2.1]: a family or a small
+    # office shares an address, a script making accounts in bulk does not get far
+    max_signups_per_address_hour: int = 10
     max_body_bytes: int = 256 * 1024
     allowed_hosts: tuple[str, ...] = ()
     migrate_on_start: bool = False
@@ -95,6 +102,11 @@ class Settings:
         if not 1 <= self.request_threads <= MAX_REQUEST_THREADS:
             raise InputError(
                 f"TAPERLINE_REQUEST_THREADS {self.request_threads}: use 1-{MAX_REQUEST_THREADS}"
+            )
+        if not 1 <= self.max_signups_per_address_hour <= MAX_SIGNUPS_PER_ADDRESS_HOUR:
+            raise InputError(
+                f"TAPERLINE_MAX_SIGNUPS_PER_ADDRESS_HOUR {self.max_signups_per_address_hour}:"
+                f" use 1-{MAX_SIGNUPS_PER_ADDRESS_HOUR}"
             )
         if self.session_idle <= timedelta(0) or self.session_absolute < self.session_idle:
             raise InputError("the session idle timeout must be positive and within the absolute")
@@ -154,13 +166,22 @@ class Settings:
             "local_emergency_number": environ.get("TAPERLINE_LOCAL_EMERGENCY", "").strip(),
             "allowed_hosts": tuple(h.strip() for h in hosts.split(",") if h.strip()),
         }
-        threads = environ.get("TAPERLINE_REQUEST_THREADS", "").strip()
-        if threads:
-            if not threads.isdigit():
-                raise InputError(f"TAPERLINE_REQUEST_THREADS {threads!r}: use a whole number")
-            values["request_threads"] = int(threads)
+        numbers = {
+            "TAPERLINE_REQUEST_THREADS": "request_threads",
+            "TAPERLINE_MAX_SIGNUPS_PER_ADDRESS_HOUR": "max_signups_per_address_hour",
+        }
+        for variable, name in numbers.items():
+            text = environ.get(variable, "").strip()
+            if text:
+                values[name] = _whole_number(variable, text)
         values.update(changes)
         return cls(**values)  # type: ignore[arg-type]  # keys are the fields above
+
+
+def _whole_number(variable: str, text: str) -> int:
+    if not (text.isascii() and text.isdigit()):
+        raise InputError(f"{variable} {text!r}: use a whole number")
+    return int(text)
 
 
 def _tristate(text: str) -> bool | None:
