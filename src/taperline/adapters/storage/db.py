@@ -32,6 +32,7 @@ __all__ = [
     "migrate",
     "read_transaction",
     "relaxed_insert",
+    "relaxed_insert_statement",
     "relaxed_write_transaction",
     "revision",
     "write_transaction",
@@ -165,19 +166,12 @@ def relaxed_write_transaction(engine: Engine) -> Iterator[Connection]:
 # On PostgreSQL a relaxed insert is one statement in autocommit: its SELECT sets
 # synchronous_commit for its own transaction (set_config's is_local), and the INSERT takes
 # its values from that SELECT. BEGIN, SET LOCAL and COMMIT would be three more round trips.
-_RELAXED_INSERTS: Final[dict[tuple[Table, tuple[str, ...]], Insert]] = {}
-
-
+@functools.cache
 def relaxed_insert_statement(table: Table, names: tuple[str, ...]) -> Insert:
     """PostgreSQL: insert one row (bound by column name) with synchronous_commit off."""
-    key = (table, names)
-    statement = _RELAXED_INSERTS.get(key)
-    if statement is None:
-        relaxed = select(sql("set_config('synchronous_commit', 'off', true)")).subquery()
-        values = [cast(bindparam(name), table.c[name].type) for name in names]
-        statement = insert(table).from_select(list(names), select(*values).select_from(relaxed))
-        _RELAXED_INSERTS[key] = statement
-    return statement
+    relaxed = select(sql("set_config('synchronous_commit', 'off', true)")).subquery()
+    values = [cast(bindparam(name), table.c[name].type) for name in names]
+    return insert(table).from_select(list(names), select(*values).select_from(relaxed))
 
 
 @functools.cache
