@@ -200,8 +200,8 @@ def settle_garbage_collector() -> None:
     the older generations, whose full collections walk every cached dashboard (50-100 ms
     in one go with 200 patients cached). Measured with ``bench/web.py --no-sqlite``
     (PostgreSQL, 2 workers, 200/s): per worker and 40 s, 620 young collections and 6 full
-    ones (the longest 55 ms) became fewer than 40 and none; the slowest request of the run fell from
-    141 to 83 ms and the p99 of the first 5 s after start from 1,100 to 552 ms.
+    ones (the longest 55 ms) became fewer than 40 and none; the slowest request of the run
+    fell from 141 to 83 ms, and the p99 of the first 5 s after start from 1,100 to 552 ms.
     """
     gc.collect()
     gc.freeze()
