@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 
 from taperline.catalogue_data import load_catalogue, load_catalogue_from
-from taperline.core.catalogue import KNOWN_SOURCES, Catalogue, parse_catalogue
+from taperline.core.catalogue import KNOWN_SOURCES, Catalogue, Indication, parse_catalogue
 from taperline.core.quantity import Mass, fmt
 from taperline.errors import (
     CatalogueError,
@@ -236,8 +236,45 @@ def test_plausible_and_daily_checks(catalogue: Catalogue) -> None:
         drug.parse_dose("500 mg")
     drug.check_single_dose(Mass.of_mg("0.01"))
     drug.check_daily_dose(Mass.of_mg(4))
-    with pytest.raises(SafetyError, match=r"4 mg \[SEED-AURA\]"):
+    with pytest.raises(SafetyError, match=r"4 mg for anyone whose reason .* \[LABEL\]"):
         drug.check_daily_dose(Mass.of_mg("4.5"))
+    drug.check_daily_dose(Mass.of_mg(6), "seizure")
+    with pytest.raises(SafetyError, match=r"20 mg for adults with a seizure disorder \[LABEL\]"):
+        drug.check_daily_dose(Mass.of_mg(21), "seizure")
+    with pytest.raises(SafetyError, match=r"4 mg for adults with panic disorder \[LABEL\]"):
+        drug.check_daily_dose(Mass.of_mg(6), "panic")
+
+
+@pytest.mark.parametrize(
+    ("indication", "max_mg", "source"),
+    [
+        ("seizure", 20, "LABEL"),
+        ("panic", 4, "LABEL"),
+        ("sleep", 4, "SEED-AURA"),
+        (None, 4, "LABEL"),
+    ],
+)
+def test_daily_maximum_by_indication(
+    catalogue: Catalogue, indication: Indication | None, max_mg: int, source: str
+) -> None:
+    drug = catalogue.get("clonazepam")
+    limit = drug.daily_max_for(indication)
+    assert limit is not None
+    assert (limit.value.mg, limit.source) == (max_mg, source)
+    maximum = drug.daily_maximum_for(indication)
+    assert maximum is not None
+    assert maximum.indication == indication
+    assert maximum.applies_to
+
+
+def test_daily_max_mg_is_the_lowest_maximum(catalogue: Catalogue) -> None:
+    for name in catalogue.names:
+        drug = catalogue.get(name)
+        if drug.daily_maxima:
+            assert drug.daily_max_mg is not None
+            assert drug.daily_max_mg.value.mg == min(m.max_mg.mg for m in drug.daily_maxima)
+        else:  # one maximum for every indication
+            assert drug.daily_max_for("seizure") == drug.daily_max_mg == drug.daily_max_for(None)
 
 
 def test_drug_without_pk_model_says_what_is_missing(catalogue: Catalogue) -> None:
@@ -333,8 +370,44 @@ CORRUPTIONS: list[tuple[str, Mutation, str]] = [
     ),
     (
         "wrong unit for a _mg key",
-        _set("clonazepam", ("daily_max_mg", "value"), "4000 mcg"),
-        r"drug 'clonazepam', daily_max_mg: value '4000 mcg' is in mcg but daily_max_mg is in mg",
+        _set("diazepam", ("daily_max_mg", "value"), "40000 mcg"),
+        r"drug 'diazepam', daily_max_mg: value '40000 mcg' is in mcg but daily_max_mg is in mg",
+    ),
+    (
+        "wrong unit for a daily maximum",
+        _set("clonazepam", ("daily_maxima", 0, "max_mg"), "4000 mcg"),
+        r"drug 'clonazepam', daily_maxima\[0\]: max_mg is in mg .* '4000 mcg' is in mcg",
+    ),
+    (
+        "unknown indication",
+        _set("clonazepam", ("daily_maxima", 1, "indication"), "anxiety"),
+        r"drug 'clonazepam', daily_maxima\[1\]: indication 'anxiety' is not one of seizure, panic",
+    ),
+    (
+        "two maxima for one indication",
+        _set("clonazepam", ("daily_maxima", 1, "indication"), "panic"),
+        r"drug 'clonazepam': daily_maxima: one maximum per indication",
+    ),
+    (
+        "one maximum and maxima by indication",
+        _set("clonazepam", ("daily_max_mg",), {"value": "4 mg", "source": "LABEL"}),
+        r"drug 'clonazepam': give daily_max_mg or daily_maxima, not both",
+    ),
+    (
+        "interaction naming an unknown class",
+        _set("clonazepam", ("interactions", 0, "class"), "opiods"),
+        r"drug 'clonazepam', interactions\[0\]: class 'opiods' is not a known substance class "
+        r"\(did you mean 'opioids'\?\)",
+    ),
+    (
+        "a contraindication that is not urgent",
+        _set("clonazepam", ("cautions", 1, "severity"), "info"),
+        r"drug 'clonazepam', cautions\[1\]: a contraindication is urgent",
+    ),
+    (
+        "unknown caution severity",
+        _set("clonazepam", ("cautions", 0, "severity"), "severe"),
+        r"drug 'clonazepam', cautions\[0\]: severity 'severe' is not one of urgent",
     ),
     (
         "volume for a mass",
@@ -363,7 +436,7 @@ CORRUPTIONS: list[tuple[str, Mutation, str]] = [
     ),
     (
         "daily max below the top band",
-        _set("clonazepam", ("daily_max_mg", "value"), "1.5 mg"),
+        _set("clonazepam", ("daily_maxima", 0, "max_mg"), "1.5 mg"),
         r"drug 'clonazepam': daily_max_mg is below the lower bound of the highest dose band",
     ),
     (
@@ -432,9 +505,165 @@ def test_clinician_file_errors_name_the_file(tmp_path: Path) -> None:
 def test_clinician_copy_of_the_packaged_file_loads(tmp_path: Path) -> None:
     text = resources.files("taperline").joinpath("data", "drugs.toml").read_text("utf-8")
     copy_path = tmp_path / "drugs.toml"
-    copy_path.write_text(
-        text.replace('"4 mg", source = "SEED-AURA"', '"5 mg", source = "SEED-AURA"')
-    )
+    for indication in ("panic", "sleep"):
+        old = f'indication = "{indication}"\nmax_mg = "4 mg"'
+        assert old in text
+        text = text.replace(old, f'indication = "{indication}"\nmax_mg = "5 mg"')
+    copy_path.write_text(text)
     drug = load_catalogue_from(copy_path).get("clonazepam")
     assert drug.daily_max_mg is not None
     assert drug.daily_max_mg.value.mg == Decimal(5)
+
+
+# --- substance classes ------------------------------------------------------------------------
+
+ISSUE_OPIOIDS = (
+    "codeine", "dihydrocodeine", "hydrocodone", "oxycodone", "oxymorphone", "morphine",
+    "hydromorphone", "methadone", "buprenorphine", "fentanyl", "tramadol", "tapentadol",
+    "meperidine", "heroin", "OxyContin", "Percocet", "Vicodin", "Norco", "Suboxone", "Ultram",
+    "Dilaudid",
+)  # fmt: skip
+ISSUE_CLASSES = (
+    "opioids", "gabapentinoids", "benzodiazepines", "z-drugs", "barbiturates", "sodium-oxybate",
+    "sedating-antihistamines", "antipsychotics", "valproate", "cyp3a-inducers", "cyp3a-inhibitors",
+    "alcohol", "cannabis",
+)  # fmt: skip
+
+
+def test_every_class_of_the_issue_has_members_and_a_source(catalogue: Catalogue) -> None:
+    assert set(ISSUE_CLASSES) <= set(catalogue.classes)
+    for cls in catalogue.classes.values():
+        assert cls.members, cls.slug
+        assert cls.source in KNOWN_SOURCES
+        if cls.interaction is not None:
+            assert cls.interaction.source in KNOWN_SOURCES
+    assert catalogue.substance_class("gabapentinoids").source == "FDA-GABAPENTINOIDS"
+    assert catalogue.substance_class("cyp3a-inhibitors").source == "FDA-DDI-TABLE"
+    with pytest.raises(InputError, match="no substance class 'opiates'"):
+        catalogue.substance_class("opiates")
+
+
+@pytest.mark.parametrize("name", ISSUE_OPIOIDS)
+def test_every_opioid_of_the_issue_is_an_opioid(catalogue: Catalogue, name: str) -> None:
+    opioids = catalogue.substance_class("opioids")
+    assert opioids.member_in(name) is not None
+    drug = catalogue.get("clonazepam")
+    [interaction] = drug.interactions_for(name)
+    assert (interaction.agent_class, interaction.severity, interaction.source) == (
+        "opioids",
+        "major",
+        "LABEL",
+    )
+
+
+def test_every_catalogue_drug_is_in_a_duplicate_therapy_class(catalogue: Catalogue) -> None:
+    members = {
+        name.casefold()
+        for slug in ("benzodiazepines", "z-drugs")
+        for m in catalogue.substance_class(slug).members
+        for name in m.names
+    }
+    for drug in catalogue.drugs.values():
+        for name in (drug.name, *drug.brand_names):
+            assert name.casefold() in members, name
+
+
+def test_class_interactions_are_inherited_unless_the_drug_has_its_own(
+    catalogue: Catalogue,
+) -> None:
+    clonazepam = catalogue.get("clonazepam")
+    by_class = {i.agent_class: i for i in clonazepam.interactions if i.agent_class}
+    assert by_class["opioids"].agent == "opioids"  # its own row, cited LABEL
+    assert by_class["gabapentinoids"].source == "FDA-GABAPENTINOIDS"  # inherited
+    assert by_class["valproate"].kind == "absence_status"
+    diazepam = catalogue.get("diazepam")
+    own = [i for i in diazepam.interactions if i.agent_class == "opioids"]
+    assert [i.source for i in own] == ["LABEL-DIAZEPAM"]  # not also the class default
+    zolpidem = catalogue.get("zolpidem")
+    zolpidem_classes = {i.agent_class for i in zolpidem.interactions}
+    assert "opioids" not in zolpidem_classes  # the class interaction is for benzodiazepines
+    assert {"gabapentinoids", "benzodiazepines", "alcohol"} <= zolpidem_classes
+
+
+def test_the_most_severe_interaction_of_a_kind_wins(catalogue: Catalogue) -> None:
+    drug = catalogue.get("clonazepam")
+    found = {(i.agent, i.source) for i in drug.interactions_for("phenobarbital")}
+    # barbiturates (major) over anticonvulsants (moderate); phenobarbital's own inducer data
+    # [KAPLAN-1980] over the CYP3A-inducer class row [LABEL]
+    assert found == {("barbiturates", "LABEL"), ("phenobarbital", "KAPLAN-1980")}
+
+
+@pytest.mark.parametrize(
+    ("condition", "slugs"),
+    [
+        ("severe liver disease", ["liver-disease"]),
+        ("Liver disease (cirrhosis)", ["liver-disease"]),
+        ("glaucoma (narrow angle)", ["narrow-angle-glaucoma"]),
+        ("narrow-angle glaucoma", ["narrow-angle-glaucoma"]),
+        ("Acute angle-closure glaucoma", ["narrow-angle-glaucoma"]),
+        ("open-angle glaucoma (treated)", ["open-angle-glaucoma"]),
+        ("glaucoma", ["glaucoma"]),
+        ("sleep apnoea and COPD", ["sleep-apnea", "respiratory-disease"]),
+        ("deliver", []),
+    ],
+)
+def test_cautions_by_words(catalogue: Catalogue, condition: str, slugs: list[str]) -> None:
+    found = catalogue.get("clonazepam").cautions_for(condition)
+    assert [c.condition for c in found] == slugs
+
+
+def test_contraindications_are_urgent_and_say_so(catalogue: Catalogue) -> None:
+    cautions = {c.condition: c for c in catalogue.get("clonazepam").cautions}
+    for slug in ("liver-disease", "narrow-angle-glaucoma", "benzodiazepine-sensitivity"):
+        caution = cautions[slug]
+        assert (caution.contraindication, caution.severity, caution.source) == (
+            True,
+            "urgent",
+            "LABEL",
+        )
+        assert "contraindication" in caution.message
+        assert "do not stop clonazepam abruptly" in caution.message
+    assert (cautions["open-angle-glaucoma"].contraindication, cautions["glaucoma"].severity) == (
+        False,
+        "warning",
+    )
+    assert "not a contraindication" in cautions["open-angle-glaucoma"].message
+
+
+def _with_class(raw: dict[str, Any], **changes: object) -> dict[str, Any]:
+    data = copy.deepcopy(raw)
+    data["classes"][0].update(changes)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"slug": "Opioids"}, r"class 'Opioids': slug 'Opioids' must be a slug"),
+        ({"members": []}, r"class 'opioids': members: a class needs at least one member"),
+        (
+            {"members": [{"name": "Tylenol #3"}, {"name": "tylenol 3"}]},
+            r"class 'opioids': members: the name 'tylenol 3' is listed twice",
+        ),
+        ({"source": "NOPE"}, r"class 'opioids': source 'NOPE' is not a known source id"),
+        ({"nick": "x"}, r"class 'opioids': unknown key 'nick'"),
+        (
+            {"interaction": {"applies_to": ["opioid"], "kind": "cns_depression"}},
+            r"class 'opioids', interaction: missing required key",
+        ),
+    ],
+)
+def test_bad_class_is_named(raw: dict[str, Any], changes: dict[str, object], message: str) -> None:
+    with pytest.raises(CatalogueError, match=r"^drugs\.toml: " + message):
+        parse_catalogue(_with_class(raw, **changes))
+
+
+def test_class_interaction_must_apply_to_drug_classes(raw: dict[str, Any]) -> None:
+    data = copy.deepcopy(raw)
+    data["classes"][0]["interaction"]["applies_to"] = ["opioid"]
+    with pytest.raises(CatalogueError, match=r"interaction: applies_to must list drug classes"):
+        parse_catalogue(data)
+    data["classes"].append(copy.deepcopy(data["classes"][1]))
+    data["classes"][0]["interaction"]["applies_to"] = ["benzodiazepine"]
+    with pytest.raises(CatalogueError, match=r"class 'gabapentinoids' is listed twice"):
+        parse_catalogue(data)

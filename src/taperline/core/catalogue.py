@@ -1,5 +1,8 @@
 """The drug catalogue: cited PK values, equivalences, dose bands, products, interactions, cautions.
 
+It also holds the substance classes (opioids, gabapentinoids, benzodiazepines, alcohol ...), each
+with its members' generic and brand names and a source: :class:`SubstanceClass`.
+
 Pure: :func:`parse_catalogue` takes the already-read mapping (from TOML) and returns a
 validated :class:`Catalogue`, or raises :class:`~taperline.errors.CatalogueError` naming the
 row and the field, e.g. ``drugs.toml: drug 'clonazepam', products[2]: strength ...``.
@@ -13,11 +16,20 @@ Choices made here (documented for the commands built on top):
 
 * Dose bands are intervals whose ends say whether they are included; a dose below the lowest
   band, or in no band, gets ``None`` from :meth:`Drug.band_for`.
-* :meth:`Drug.find_interactions` and :meth:`Drug.find_cautions` match a name against the
-  agent (or condition slug), its aliases and its group, ignoring case, spaces, hyphens and
-  underscores. Unknown names are not an error (an unknown agent is not a safe agent, but it
-  is not bad input either): ask for them with :meth:`Drug.unmatched_agents` /
-  :meth:`Drug.unmatched_conditions` and report them as "no information".
+* :meth:`Drug.find_interactions` and :meth:`Drug.find_cautions` look for the agent (or the
+  condition slug), its aliases, its group and, for an interaction that names a class, every
+  generic and brand name of the class, as whole words anywhere in the name typed (the rules of
+  :mod:`taperline.core.words`: case, punctuation and plurals do not matter, the longest match
+  wins). For one name, interactions of the same kind are reduced to the most severe, and on a
+  tie to the one that names the agent itself rather than its class ("carbamazepine" [LAI-1978]
+  over "CYP3A inducers" [LABEL]). Unknown names are not an error (an unknown agent is not a
+  safe agent, but it is not bad input either): ask for them with :meth:`Drug.unmatched_agents`
+  / :meth:`Drug.unmatched_conditions` and report them. :mod:`taperline.core.screening` is the
+  one place that turns all this into findings.
+* A class's own interaction (``[classes.interaction]``) is copied into every drug whose
+  ``drug_class`` it applies to, unless the drug has its own row for that class.
+* A drug has one daily maximum, or one per indication (:class:`DailyMaximum`); then
+  ``daily_max_mg`` is the lowest of them, the one that applies when the reason is not known.
 * ``cl_l_per_h`` and ``v_l`` are apparent values (CL/F, V/F) when ``pk_apparent`` is true; then
   :meth:`Drug.pk_params` uses bioavailability 1.0 so the dose is not scaled by F twice.
 
@@ -33,7 +45,7 @@ import itertools
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final, Generic, Literal, TypeVar, cast, get_args
 
@@ -49,6 +61,7 @@ from taperline.core.quantity import (
     parse_dose,
     parse_quantity,
 )
+from taperline.core.words import PhraseIndex, phrase_key
 from taperline.errors import (
     CatalogueError,
     InputError,
@@ -63,21 +76,28 @@ if TYPE_CHECKING:
 __all__ = [
     "DIAZEPAM_REFERENCE",
     "FACT_TOPICS",
+    "INDICATIONS",
     "KNOWN_SOURCES",
     "Catalogue",
     "Caution",
+    "CautionSeverity",
     "Cited",
+    "ClassInteraction",
+    "DailyMaximum",
     "DoseBand",
     "Drug",
     "DrugClass",
     "Equivalence",
     "Fact",
+    "Indication",
     "Interaction",
     "InteractionKind",
+    "Member",
     "Range",
     "Severity",
     "SleepUse",
     "Sourced",
+    "SubstanceClass",
     "parse_catalogue",
 ]
 
@@ -122,6 +142,8 @@ KNOWN_SOURCES: Final[frozenset[str]] = frozenset(
         "LABEL-OXAZEPAM",
         "LABEL-CHLORDIAZEPOXIDE",
         "LABEL-ZOLPIDEM",
+        "FDA-GABAPENTINOIDS",
+        "FDA-DDI-TABLE",
     }
 )
 
@@ -130,9 +152,20 @@ DIAZEPAM_REFERENCE: Final[Mass] = Mass.of_mg(10)
 
 DrugClass = Literal["benzodiazepine", "z-drug"]
 InteractionKind = Literal[
-    "cns_depression", "cyp3a_inhibitor", "cyp3a_inducer", "counteracts", "unspecified"
+    "cns_depression",
+    "duplicate_therapy",
+    "cyp3a_inhibitor",
+    "cyp3a_inducer",
+    "absence_status",
+    "counteracts",
+    "unspecified",
 ]
 Severity = Literal["major", "moderate", "minor"]
+#: How a caution is shown: a contraindication is always "urgent".
+CautionSeverity = Literal["urgent", "warning", "info"]
+#: What the drug is taken for, where the daily maximum depends on it [LABEL, SEED-AURA].
+Indication = Literal["seizure", "panic", "sleep"]
+INDICATIONS: Final[tuple[Indication, ...]] = get_args(Indication)
 
 #: Topics of :class:`Fact` (the content of ``taperline learn``).
 FACT_TOPICS: Final[frozenset[str]] = frozenset(
@@ -150,10 +183,14 @@ FACT_TOPICS: Final[frozenset[str]] = frozenset(
         "pharmacology",
         "levels",
         "tapering",
+        "boxed_warning",
+        "warnings",
+        "daily_max",
     }
 )
 
 _T = TypeVar("_T")
+_SEVERITY_RANK: Final[dict[str, int]] = {"minor": 0, "moderate": 1, "major": 2}
 _SLUG_RE: Final = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _RXNORM_RE: Final = re.compile(r"^\d{1,10}$")
 _MAX_CV: Final = 2.0  # taperline's sanity limit: a CV above 200 % is a typo, not a population
@@ -262,16 +299,23 @@ class Interaction:
     source: str
     note: str = ""
     assumption: bool = False
+    agent_class: str = ""  # the slug of the SubstanceClass it names, or ""
+    class_names: tuple[str, ...] = ()  # every name of that class (generic, brand, terms)
+    class_examples: str = ""  # a few members with brands, for people to read
+
+    @property
+    def own_names(self) -> tuple[str, ...]:
+        """The names the row itself gives: agent, group and aliases."""
+        return (self.agent, self.group, *self.aliases)
 
     def matches(self, name: str) -> bool:
-        """Whether a name refers to this agent (agent, alias or group; case-insensitive).
+        """Whether a name mentions this agent (its own names or its class's, as whole words).
 
         >>> Interaction("opioids", ("oxycodone",), "opioids", "cns_depression", "major", "",
-        ...             "", "LABEL").matches("OxyCodone")
+        ...             "", "LABEL").matches("OxyCodone 5 mg")
         True
         """
-        key = _key(name)
-        return key in {_key(self.agent), _key(self.group), *map(_key, self.aliases)}
+        return bool(PhraseIndex((n, True) for n in (*self.own_names, *self.class_names)).find(name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,14 +328,21 @@ class Caution:
     source: str
     note: str = ""
     assumption: bool = False
+    severity: CautionSeverity = "warning"
+    contraindication: bool = False  # then severity is "urgent"
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The slug (as words) and the aliases."""
+        return (self.condition, *self.aliases)
 
     def matches(self, name: str) -> bool:
-        """Whether a name refers to this condition (slug or alias; case-insensitive).
+        """Whether a name mentions this condition (slug or alias, as whole words).
 
-        >>> Caution("sleep-apnea", ("osa",), "", "SEED-MINDED").matches("Sleep apnea")
+        >>> Caution("sleep-apnea", ("osa",), "", "SEED-MINDED").matches("Sleep apnea (mild)")
         True
         """
-        return _key(name) in {_key(self.condition), *map(_key, self.aliases)}
+        return bool(PhraseIndex((n, True) for n in self.names).find(name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,9 +377,98 @@ class SleepUse:
         return self.low_mg.mg <= dose.mg <= self.high_mg.mg
 
 
-def _key(name: str) -> str:
-    """Normalise a name for matching: case, spaces, hyphens and underscores do not matter."""
-    return " ".join(name.casefold().replace("-", " ").replace("_", " ").split())
+@dataclass(frozen=True, slots=True)
+class DailyMaximum:
+    """The most to take in a day, for whom (``applies_to``), with its source.
+
+    ``indication`` is None for a drug's single maximum, and for the lowest maximum used when
+    the reason for taking it is not known.
+    """
+
+    indication: Indication | None
+    max_mg: Mass
+    applies_to: str
+    source: str
+    note: str = ""
+    assumption: bool = False
+
+    @property
+    def sourced(self) -> Sourced[Mass]:
+        """The maximum as a :class:`Sourced` mass (what ``Drug.daily_max_mg`` holds).
+
+        >>> fmt(DailyMaximum("seizure", Mass.of_mg(20), "adults", "LABEL").sourced.value)
+        '20 mg'
+        """
+        return Sourced(self.max_mg, self.source, self.note, self.assumption)
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One member of a substance class: its generic name and other names (brands, drinks)."""
+
+    name: str
+    also: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The generic name first, then the others."""
+        return (self.name, *self.also)
+
+
+@dataclass(frozen=True, slots=True)
+class ClassInteraction:
+    """What a class does with every drug whose ``drug_class`` is in ``applies_to``."""
+
+    applies_to: tuple[DrugClass, ...]
+    kind: InteractionKind
+    severity: Severity
+    effect: str
+    advice: str
+    source: str
+    note: str = ""
+    assumption: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SubstanceClass:
+    """A class of medicines or substances, recognised by any of its members' names.
+
+    >>> opioids = SubstanceClass("opioids", "opioids", "an opioid", ("opioid",),
+    ...     (Member("oxycodone", ("OxyContin", "Percocet")), Member("tramadol")), "LABEL")
+    >>> opioids.member_in("Percocet 5/325").name, opioids.member_in("an opioid")
+    ('oxycodone', None)
+    >>> opioids.examples()
+    'oxycodone (OxyContin, Percocet), tramadol'
+    """
+
+    slug: str
+    name: str
+    singular: str
+    terms: tuple[str, ...]
+    members: tuple[Member, ...]
+    source: str
+    note: str = ""
+    assumption: bool = False
+    interaction: ClassInteraction | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name that means this class: its terms, then each member's names."""
+        return (*self.terms, *(name for m in self.members for name in m.names))
+
+    def member_in(self, text: str) -> Member | None:
+        """The member named in ``text`` (the longest name found), or None (a class term only)."""
+        index = PhraseIndex((name, m) for m in self.members for name in m.names)
+        found = sorted(index.find(text), key=lambda match: -match.length)
+        return found[0].targets[0] if found else None
+
+    def examples(self, count: int = 6, brands: int = 2) -> str:
+        """The first ``count`` members, each with up to ``brands`` other names."""
+        parts = []
+        for member in self.members[:count]:
+            others = member.also[:brands]
+            parts.append(f"{member.name} ({', '.join(others)})" if others else member.name)
+        return ", ".join(parts)
 
 
 # --- the drug ---------------------------------------------------------------------------------
@@ -365,6 +505,10 @@ class Drug:
     cautions: tuple[Caution, ...] = ()
     facts: tuple[Fact, ...] = ()
     sleep_use: SleepUse | None = None
+    daily_maxima: tuple[DailyMaximum, ...] = ()  # by indication; daily_max_mg is the lowest
+    _indexes: dict[str, object] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )  # phrase indexes of the interactions and cautions, built on first use
 
     @property
     def label(self) -> str:
@@ -442,18 +586,66 @@ class Drug:
             max_mg=self.max_plausible_mg.mg,
         )
 
-    def check_daily_dose(self, total: Mass) -> None:
-        """Refuse a total daily dose above the catalogue's daily maximum.
+    def check_daily_dose(self, total: Mass, indication: Indication | None = None) -> None:
+        """Refuse a total daily dose above the daily maximum for ``indication``.
+
+        Without an indication the lowest maximum applies (see :meth:`daily_maximum_for`).
 
         Raises:
-            SafetyError: above the daily maximum; the message names the source.
+            SafetyError: above the daily maximum; the message names the source and for whom.
         """
-        limit = self.daily_max_mg
-        if limit is not None and total.mg > limit.value.mg:
+        limit = self.daily_maximum_for(indication)
+        if limit is not None and total.mg > limit.max_mg.mg:
             raise SafetyError(
                 f"{fmt(total)} of {self.label} a day is above the daily maximum of "
-                f"{fmt(limit.value)} [{limit.source}]"
+                f"{fmt(limit.max_mg)} for {limit.applies_to} [{limit.source}]"
             )
+
+    def daily_maximum_for(self, indication: Indication | None) -> DailyMaximum | None:
+        """The daily maximum that applies for ``indication``, and to whom.
+
+        With maxima by indication, an indication the catalogue has no maximum for (or None)
+        gets the lowest one: the most conservative. A drug with a single ``daily_max_mg``
+        gets it whatever the indication. None when the catalogue holds no maximum.
+
+        >>> from taperline.catalogue_data import load_catalogue
+        >>> drug = load_catalogue().get("clonazepam")
+        >>> [fmt(drug.daily_maximum_for(i).max_mg) for i in ("seizure", "panic", None)]
+        ['20 mg', '4 mg', '4 mg']
+        >>> drug.daily_maximum_for(None).applies_to
+        'anyone whose reason for taking it is not known (the lowest maximum, as for adults with panic disorder)'
+        """  # noqa: E501 -- a doctest line reads better whole
+        for maximum in self.daily_maxima:
+            if indication is not None and maximum.indication == indication:
+                return maximum
+        if self.daily_maxima:
+            lowest = min(self.daily_maxima, key=lambda m: m.max_mg.mg)
+            return replace(
+                lowest,
+                indication=None,
+                applies_to=(
+                    "anyone whose reason for taking it is not known (the lowest maximum, as "
+                    f"for {lowest.applies_to})"
+                ),
+            )
+        limit = self.daily_max_mg
+        if limit is None:
+            return None
+        return DailyMaximum(
+            None, limit.value, "everyone (the catalogue holds one maximum)", limit.source,
+            limit.note, limit.assumption,
+        )  # fmt: skip
+
+    def daily_max_for(self, indication: Indication | None) -> Sourced[Mass] | None:
+        """The daily maximum for ``indication`` as a sourced mass (see :meth:`daily_maximum_for`).
+
+        >>> from taperline.catalogue_data import load_catalogue
+        >>> limit = load_catalogue().get("clonazepam").daily_max_for("seizure")
+        >>> fmt(limit.value), limit.source
+        ('20 mg', 'LABEL')
+        """
+        maximum = self.daily_maximum_for(indication)
+        return None if maximum is None else maximum.sourced
 
     def band_for(self, daily_dose: Mass) -> DoseBand | None:
         """The dose band a total daily dose falls in, or None (below or outside every band).
@@ -512,27 +704,90 @@ class Drug:
             max_plausible_mg=self.max_plausible_mg.mg,
         )
 
+    def interaction_index(self) -> PhraseIndex[tuple[int, bool]]:
+        """Every name of every interaction -> (row number, named by the row, not its class)."""
+        index = self._indexes.get("interactions")
+        if index is None:
+            entries = [
+                (name, (i, own))
+                for i, row in enumerate(self.interactions)
+                for own, names in ((True, row.own_names), (False, row.class_names))
+                for name in names
+            ]
+            index = self._indexes["interactions"] = PhraseIndex(entries)
+        return cast("PhraseIndex[tuple[int, bool]]", index)
+
+    def caution_index(self) -> PhraseIndex[int]:
+        """Every name of every caution (slug as words, aliases) -> its row number."""
+        index = self._indexes.get("cautions")
+        if index is None:
+            entries = [(name, i) for i, row in enumerate(self.cautions) for name in row.names]
+            index = self._indexes["cautions"] = PhraseIndex(entries)
+        return cast("PhraseIndex[int]", index)
+
+    def interactions_for(self, name: str) -> tuple[Interaction, ...]:
+        """The interactions one name mentions, one per kind, in file order.
+
+        Of the same kind the most severe is kept; on a tie the row naming the agent itself
+        wins over the row of its class (several rows may remain when they tie again).
+
+        >>> [i.agent for i in _EXAMPLE.interactions_for("Oxycodone 10 mg and tea")]
+        ['opioids']
+        """
+        found: dict[int, bool] = {}
+        for match in self.interaction_index().find(name):
+            for row, own in match.targets:
+                found[row] = found.get(row, False) or own
+        ranked = {row: (_SEVERITY_RANK[self.interactions[row].severity], own)
+                  for row, own in found.items()}  # fmt: skip
+        top: dict[str, tuple[int, bool]] = {}
+        for row, rank in ranked.items():
+            kind = self.interactions[row].kind
+            top[kind] = max(top.get(kind, rank), rank)
+        return tuple(
+            self.interactions[row]
+            for row in sorted(found)
+            if ranked[row] == top[self.interactions[row].kind]
+        )
+
+    def cautions_for(self, name: str) -> tuple[Caution, ...]:
+        """The cautions one condition mentions, in file order.
+
+        The longest match wins: "narrow-angle glaucoma" is not also plain "glaucoma".
+
+        >>> from taperline.catalogue_data import load_catalogue
+        >>> drug = load_catalogue().get("clonazepam")
+        >>> [c.condition for c in drug.cautions_for("Glaucoma (narrow angle), cirrhosis")]
+        ['liver-disease', 'narrow-angle-glaucoma']
+        """
+        rows = {row for match in self.caution_index().find(name) for row in match.targets}
+        return tuple(self.cautions[row] for row in sorted(rows))
+
     def find_interactions(self, agents: Iterable[str]) -> tuple[tuple[str, Interaction], ...]:
-        """Pairs (name as given, interaction) for every catalogued interaction a name matches.
+        """Pairs (name as given, interaction) for every catalogued interaction a name mentions.
 
         >>> [(name, i.agent) for name, i in _EXAMPLE.find_interactions(["Oxycodone", "tea"])]
         [('Oxycodone', 'opioids')]
         >>> _EXAMPLE.unmatched_agents(["Oxycodone", "tea"])
         ('tea',)
         """
-        return tuple((a, i) for a in agents for i in self.interactions if i.matches(a))
+        return tuple((a, i) for a in agents for i in self.interactions_for(a))
 
     def unmatched_agents(self, agents: Iterable[str]) -> tuple[str, ...]:
-        """The names that match no catalogued interaction (report them as "no information")."""
-        return tuple(a for a in agents if not any(i.matches(a) for i in self.interactions))
+        """The names that mention no catalogued interaction (report them, never drop them).
+
+        Class members the drug has no interaction for are among them: see
+        :func:`taperline.core.screening.screen` for the class they belong to.
+        """
+        return tuple(a for a in agents if not self.interactions_for(a))
 
     def find_cautions(self, conditions: Iterable[str]) -> tuple[tuple[str, Caution], ...]:
-        """Pairs (name as given, caution) for every catalogued caution a condition matches."""
-        return tuple((c, k) for c in conditions for k in self.cautions if k.matches(c))
+        """Pairs (name as given, caution) for every catalogued caution a condition mentions."""
+        return tuple((c, k) for c in conditions for k in self.cautions_for(c))
 
     def unmatched_conditions(self, conditions: Iterable[str]) -> tuple[str, ...]:
-        """The conditions that match no catalogued caution."""
-        return tuple(c for c in conditions if not any(k.matches(c) for k in self.cautions))
+        """The conditions that mention no catalogued caution."""
+        return tuple(c for c in conditions if not self.cautions_for(c))
 
     def facts_about(self, topic: str) -> tuple[Fact, ...]:
         """The facts on one topic, in file order."""
@@ -551,11 +806,44 @@ class Catalogue:
     significant_use_months: Sourced[float]
     significant_use_days_per_week: Sourced[float]
     schema_version: int = 1
+    classes: Mapping[str, SubstanceClass] = field(
+        default_factory=lambda: MappingProxyType({})
+    )  # substance classes by slug, in file order
+    _cache: dict[str, object] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )  # values derived from the catalogue, built on first use (see cached)
 
     @property
     def names(self) -> tuple[str, ...]:
         """The drug names, sorted."""
         return tuple(sorted(self.drugs))
+
+    def cached(self, key: str, build: Callable[[], _T]) -> _T:
+        """A value derived from this catalogue (e.g. a phrase index), built once per ``key``.
+
+        >>> from taperline.catalogue_data import load_catalogue
+        >>> load_catalogue().cached("doctest.names", lambda: 42)
+        42
+        """
+        if key not in self._cache:
+            self._cache[key] = build()
+        return cast("_T", self._cache[key])
+
+    def substance_class(self, slug: str) -> SubstanceClass:
+        """A substance class by slug.
+
+        Raises:
+            InputError: no such class; names the known ones.
+
+        >>> from taperline.catalogue_data import load_catalogue
+        >>> load_catalogue().substance_class("opioids").singular
+        'an opioid'
+        """
+        try:
+            return self.classes[slug]
+        except KeyError:
+            known = ", ".join(self.classes)
+            raise InputError(f"no substance class {slug!r}; known: {known}") from None
 
     def get(self, name: str) -> Drug:
         """A drug by name or brand name, ignoring case.
@@ -872,35 +1160,60 @@ _KINDS: Final[frozenset[str]] = frozenset(get_args(InteractionKind))
 _SEVERITIES: Final[frozenset[str]] = frozenset(get_args(Severity))
 
 
-def _parse_interaction(row: _Row) -> Interaction:
-    row.check_keys(
-        ["agent", "group", "kind", "severity", "effect", "advice", "source"],
-        ["aliases", *_CITE_KEYS],
-    )
+def _kind_and_severity(row: _Row) -> tuple[InteractionKind, Severity]:
     kind, severity = row.text("kind"), row.text("severity")
     if kind not in _KINDS:
         raise row.fail(f"kind {kind!r} is not one of {', '.join(sorted(_KINDS))}")
     if severity not in _SEVERITIES:
         raise row.fail(f"severity {severity!r} is not one of {', '.join(sorted(_SEVERITIES))}")
+    return cast("InteractionKind", kind), cast("Severity", severity)
+
+
+def _parse_interaction(row: _Row, classes: Mapping[str, SubstanceClass]) -> Interaction:
+    row.check_keys(
+        ["agent", "group", "kind", "severity", "effect", "advice", "source"],
+        ["aliases", "class", *_CITE_KEYS],
+    )
+    kind, severity = _kind_and_severity(row)
+    slug = row.text("class") if "class" in row.data else ""
+    if slug and slug not in classes:
+        close = difflib.get_close_matches(slug, list(classes), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise row.fail(f"class {slug!r} is not a known substance class{hint}")
     return Interaction(
         agent=row.text("agent"),
         aliases=row.texts("aliases"),
         group=row.text("group"),
-        kind=cast("InteractionKind", kind),
-        severity=cast("Severity", severity),
+        kind=kind,
+        severity=severity,
         effect=row.text("effect"),
         advice=row.text("advice"),
         source=row.source(),
         note=_note(row),
         assumption=row.flag("assumption"),
+        agent_class=slug,
+        class_names=classes[slug].names if slug else (),
+        class_examples=classes[slug].examples() if slug else "",
     )
 
 
+_CAUTION_SEVERITIES: Final[frozenset[str]] = frozenset(get_args(CautionSeverity))
+
+
 def _parse_caution(row: _Row) -> Caution:
-    row.check_keys(["condition", "message", "source"], ["aliases", *_CITE_KEYS])
+    row.check_keys(
+        ["condition", "message", "source"],
+        ["aliases", "severity", "contraindication", *_CITE_KEYS],
+    )
     slug = row.text("condition")
     if not _SLUG_RE.match(slug):
         raise row.fail(f"condition {slug!r} must be a slug such as 'sleep-apnea'")
+    contraindication = row.flag("contraindication")
+    severity = row.text("severity", "urgent" if contraindication else "warning")
+    if severity not in _CAUTION_SEVERITIES:
+        raise row.fail(f"severity {severity!r} is not one of urgent, warning, info")
+    if contraindication and severity != "urgent":
+        raise row.fail("a contraindication is urgent: leave severity out or make it 'urgent'")
     return Caution(
         slug,
         row.texts("aliases"),
@@ -908,6 +1221,135 @@ def _parse_caution(row: _Row) -> Caution:
         row.source(),
         _note(row),
         row.flag("assumption"),
+        cast("CautionSeverity", severity),
+        contraindication,
+    )
+
+
+def _parse_daily_maximum(row: _Row) -> DailyMaximum:
+    row.check_keys(["indication", "max_mg", "applies_to", "source"], _CITE_KEYS)
+    indication = row.text("indication")
+    if indication not in INDICATIONS:
+        raise row.fail(f"indication {indication!r} is not one of {', '.join(INDICATIONS)}")
+    value = row.mass("max_mg")
+    if value.mg <= 0:
+        raise row.fail(f"max_mg {row.data['max_mg']!r} must be above zero")
+    return DailyMaximum(
+        indication,
+        value,
+        row.text("applies_to"),
+        row.source(),
+        _note(row),
+        row.flag("assumption"),
+    )
+
+
+def _parse_maxima(row: _Row) -> tuple[tuple[DailyMaximum, ...], Sourced[Mass] | None]:
+    """The maxima by indication and the single (or lowest) daily maximum."""
+    single = _optional(row, "daily_max_mg", _parse_sourced_mass)
+    rows = row.children("daily_maxima")
+    maxima = tuple(_parse_daily_maximum(r) for r in rows)
+    if not maxima:
+        return (), single
+    if single is not None:
+        raise row.fail("give daily_max_mg or daily_maxima, not both")
+    indications = [m.indication for m in maxima]
+    if len(set(indications)) != len(indications):
+        raise row.fail(f"daily_maxima: one maximum per indication, got {indications}")
+    lowest = min(maxima, key=lambda m: m.max_mg.mg)
+    return maxima, lowest.sourced
+
+
+def _parse_member(row: _Row) -> Member:
+    row.check_keys(["name"], ["also"])
+    return Member(row.text("name"), row.texts("also"))
+
+
+def _parse_class_interaction(row: _Row) -> ClassInteraction:
+    cell = row.child("interaction")
+    cell.check_keys(["applies_to", "kind", "severity", "effect", "advice", "source"], _CITE_KEYS)
+    applies_to = cell.texts("applies_to")
+    wrong = [c for c in applies_to if c not in get_args(DrugClass)]
+    if not applies_to or wrong:
+        raise cell.fail(f"applies_to must list drug classes of {get_args(DrugClass)}")
+    kind, severity = _kind_and_severity(cell)
+    return ClassInteraction(
+        cast("tuple[DrugClass, ...]", applies_to),
+        kind,
+        severity,
+        cell.text("effect"),
+        cell.text("advice"),
+        cell.source(),
+        _note(cell),
+        cell.flag("assumption"),
+    )
+
+
+def _parse_class(row: _Row) -> SubstanceClass:
+    slug = row.text("slug") if "slug" in row.data else ""
+    row = _Row(row.origin, f"class {slug!r}", row.data)
+    row.check_keys(
+        ["slug", "name", "singular", "members", "source"],
+        ["terms", "interaction", *_CITE_KEYS],
+    )
+    if not _SLUG_RE.match(slug):
+        raise row.fail(f"slug {slug!r} must be a slug such as 'opioids'")
+    members = tuple(_parse_member(r) for r in row.children("members"))
+    if not members:
+        raise row.fail("members: a class needs at least one member")
+    keys = [phrase_key(name) for m in members for name in m.names]
+    if dupes := sorted({k for k in keys if keys.count(k) > 1}):
+        raise row.fail(f"members: the name {dupes[0]!r} is listed twice")
+    if empty := [name for m in members for name in m.names if not phrase_key(name)]:
+        raise row.fail(f"members: {empty[0]!r} has no letters or digits to match")
+    return SubstanceClass(
+        slug=slug,
+        name=row.text("name"),
+        singular=row.text("singular"),
+        terms=row.texts("terms"),
+        members=members,
+        source=row.source(),
+        note=_note(row),
+        assumption=row.flag("assumption"),
+        interaction=_parse_class_interaction(row) if "interaction" in row.data else None,
+    )
+
+
+def _parse_classes(root: _Row) -> Mapping[str, SubstanceClass]:
+    classes: dict[str, SubstanceClass] = {}
+    for r in root.children("classes"):
+        parsed = _parse_class(r)
+        if parsed.slug in classes:
+            raise r.fail(f"class {parsed.slug!r} is listed twice")
+        classes[parsed.slug] = parsed
+    return MappingProxyType(classes)
+
+
+def _inherited(
+    drug_class: DrugClass, rows: tuple[Interaction, ...], classes: Mapping[str, SubstanceClass]
+) -> tuple[Interaction, ...]:
+    """The class interactions that apply to a drug of ``drug_class`` without a row of its own."""
+    own = {row.agent_class for row in rows}
+    return tuple(
+        Interaction(
+            agent=c.name,
+            aliases=(),
+            group=c.name,
+            kind=c.interaction.kind,
+            severity=c.interaction.severity,
+            effect=c.interaction.effect,
+            advice=c.interaction.advice,
+            source=c.interaction.source,
+            note=c.interaction.note,
+            assumption=c.interaction.assumption,
+            agent_class=c.slug,
+            class_names=c.names,
+            class_examples=c.examples(),
+        )
+        for c in classes.values()
+        if c.interaction is not None
+        and drug_class in c.interaction.applies_to
+        and c.slug not in own
     )
 
 
@@ -994,10 +1436,11 @@ _DRUG_OPTIONAL: Final = (
     "cautions",
     "facts",
     "sleep_use",
+    "daily_maxima",
 )
 
 
-def _parse_drug(row: _Row) -> Drug:
+def _parse_drug(row: _Row, classes: Mapping[str, SubstanceClass]) -> Drug:
     name = row.text("name").lower()
     row = _Row(row.origin, f"drug {name!r}", row.data)
     row.check_keys(_DRUG_REQUIRED, _DRUG_OPTIONAL)
@@ -1005,6 +1448,8 @@ def _parse_drug(row: _Row) -> Drug:
     if drug_class not in get_args(DrugClass):
         raise row.fail(f"drug_class {drug_class!r} is not one of {get_args(DrugClass)}")
     low, high, basis = _parse_plausible(row)
+    maxima, daily_max = _parse_maxima(row)
+    rows = tuple(_parse_interaction(r, classes) for r in row.children("interactions"))
     drug = Drug(
         name=name,
         brand_names=row.texts("brand_names"),
@@ -1024,15 +1469,16 @@ def _parse_drug(row: _Row) -> Drug:
         cv_v=_optional(row, "cv_v", _cv_number),
         cv_ka=_optional(row, "cv_ka", _cv_number),
         equivalences=tuple(_parse_equivalence(r) for r in row.children("equivalences")),
-        daily_max_mg=_optional(row, "daily_max_mg", _parse_sourced_mass),
+        daily_max_mg=daily_max,
         dose_bands=_parse_bands(row, "dose_bands"),
         products=tuple(replace(_parse_product(r), drug=name) for r in row.children("products")),
         rxnorm_ingredient=_optional(row, "rxnorm_ingredient", _parse_sourced_code),
         rxnorm_source=row.source("rxnorm_source") if "rxnorm_source" in row.data else None,
-        interactions=tuple(_parse_interaction(r) for r in row.children("interactions")),
+        interactions=rows + _inherited(cast("DrugClass", drug_class), rows, classes),
         cautions=tuple(_parse_caution(r) for r in row.children("cautions")),
         facts=tuple(_parse_fact(r) for r in row.children("facts")),
         sleep_use=_optional(row, "sleep_use", _parse_sleep_use),
+        daily_maxima=maxima,
     )
     _check_drug(row, drug)
     return drug
@@ -1057,8 +1503,10 @@ def _check_drug(row: _Row, drug: Drug) -> None:
     sources = [eq.source for eq in drug.equivalences]
     if len(set(sources)) != len(sources):
         raise row.fail(f"equivalences: one value per source, got {sources}")
-    if drug.daily_max_mg is not None:
-        _check_daily_max(row, drug, drug.daily_max_mg.value)
+    for daily_max in {m.max_mg for m in drug.daily_maxima} or (
+        {drug.daily_max_mg.value} if drug.daily_max_mg is not None else set()
+    ):
+        _check_daily_max(row, drug, daily_max)
     steps = [p.step.mg for p in drug.products]
     if steps and drug.min_plausible_mg.mg > min(steps):
         raise row.fail(
@@ -1126,13 +1574,14 @@ def parse_catalogue(data: Mapping[str, object], *, origin: str = "drugs.toml") -
     root = _Row(origin, "catalogue", data)
     if root.integer("schema_version", 0) != 1:
         raise root.fail(f"schema_version must be 1, got {data.get('schema_version')!r}")
-    root.check_keys(["schema_version", "withdrawal_risk", "drugs"])
+    root.check_keys(["schema_version", "withdrawal_risk", "drugs"], ["classes"])
     bands, months, days = _parse_withdrawal(root)
+    classes = _parse_classes(root)
     drug_rows = root.children("drugs")
     for i, r in enumerate(drug_rows):
         if "name" not in r.data:
             raise _Row(origin, f"drugs[{i}]", r.data).fail("missing required key 'name'")
-    drugs = _check_unique_names(root, (_parse_drug(r) for r in drug_rows))
+    drugs = _check_unique_names(root, (_parse_drug(r, classes) for r in drug_rows))
     if not drugs:
         raise root.fail("drugs: the catalogue holds no drugs")
     return Catalogue(
@@ -1140,6 +1589,7 @@ def parse_catalogue(data: Mapping[str, object], *, origin: str = "drugs.toml") -
         withdrawal_risk_bands=bands,
         significant_use_months=months,
         significant_use_days_per_week=days,
+        classes=classes,
     )
 
 

@@ -1,0 +1,211 @@
+"""Words as people type them: normalised tokens and phrase matching.
+
+The catalogue and :mod:`taperline.core.screening` recognise medicines, drinks, conditions and
+crisis words with these rules, so that spelling variants never decide what is recognised:
+
+* Text is lower-cased (ASCII letters only: what SQL ``lower()`` does everywhere, so a database
+  pre-filter and this module agree) and cut into **tokens**: runs of ASCII letters and digits.
+  Everything else separates tokens: spaces, punctuation, ``#``, ``/``, hyphens, apostrophes and
+  non-ASCII characters. So ``"Percocet 5/325"`` is ``percocet 5 325``, ``"Tylenol #3"`` is
+  ``tylenol 3``, ``"self-harm"`` is ``self harm`` and ``"don't"`` is ``don t``.
+* A **phrase** (a name, itself cut into tokens) matches a run of consecutive tokens, never part
+  of a token: ``fit`` is not in ``benefit``. A typed token also matches a phrase token of three
+  or more characters followed by ``s`` or ``es`` (plurals: ``beers``, ``seizures``, ``opioids``).
+* :meth:`PhraseIndex.find` keeps the longest matches: a shorter match that overlaps a longer one
+  is dropped (``sleep apnea`` hides ``sleep``; ``seizure disorder`` hides ``seizure``), and every
+  target of the same span is kept.
+
+>>> tokens("Percocet 5/325, Tylenol #3 and BEERS")
+('percocet', '5', '325', 'tylenol', '3', 'and', 'beers')
+>>> index = PhraseIndex([("beer", "alcohol"), ("sleep", "sleep"), ("sleep apnea", "osa")])
+>>> [(m.text, m.targets) for m in index.find("Two beers; sleep-apnea")]
+[('beers', ('alcohol',)), ('sleep-apnea', ('osa',))]
+>>> contains("a benefit", "fit"), contains("had a fit", "fit")
+(False, True)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Final, Generic, TypeVar
+
+__all__ = [
+    "Match",
+    "PhraseIndex",
+    "Token",
+    "ascii_lower",
+    "contains",
+    "phrase_key",
+    "spans",
+    "token_matches",
+    "tokens",
+]
+
+_T = TypeVar("_T")
+_TOKEN_RE: Final = re.compile(r"[a-z0-9]+")
+_ASCII_LOWER: Final = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_PLURAL_MIN: Final = 3  # "as" is not the plural of "a"; plurals only for tokens of 3+ characters
+_PLURAL_SUFFIXES: Final = ("es", "s")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token and where it is in the text (``text[start:end]``, lower-cased)."""
+
+    word: str
+    start: int
+    end: int
+
+
+def ascii_lower(text: str) -> str:
+    """Lower-case ASCII letters only (as SQL ``lower()`` does on every database); same length.
+
+    >>> ascii_lower("ÉPILEPSY Oxy")
+    'Épilepsy oxy'
+    """
+    return text.translate(_ASCII_LOWER)
+
+
+def spans(text: str) -> tuple[Token, ...]:
+    """The tokens of ``text`` with their positions.
+
+    >>> [(t.word, t.start) for t in spans("Self-harm!")]
+    [('self', 0), ('harm', 5)]
+    """
+    return tuple(
+        Token(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(ascii_lower(text))
+    )
+
+
+def tokens(text: str) -> tuple[str, ...]:
+    """The tokens of ``text`` (see the module rules).
+
+    >>> tokens("Oxycodone/Paracetamol (don't)")
+    ('oxycodone', 'paracetamol', 'don', 't')
+    """
+    return tuple(_TOKEN_RE.findall(ascii_lower(text)))
+
+
+def phrase_key(text: str) -> str:
+    """A name's tokens joined by spaces: its normalised form, for comparing and suggesting.
+
+    >>> phrase_key("Narrow-angle  GLAUCOMA")
+    'narrow angle glaucoma'
+    """
+    return " ".join(tokens(text))
+
+
+def token_matches(word: str, token: str) -> bool:
+    """Whether a typed ``word`` matches a phrase ``token``: equal, or its plural (3+ characters).
+
+    >>> token_matches("beers", "beer"), token_matches("as", "a"), token_matches("beer", "beers")
+    (True, False, False)
+    """
+    if word == token:
+        return True
+    return len(token) >= _PLURAL_MIN and any(word == token + s for s in _PLURAL_SUFFIXES)
+
+
+def _run_matches(words: Sequence[str], start: int, phrase: Sequence[str]) -> bool:
+    if start + len(phrase) > len(words):
+        return False
+    return all(token_matches(words[start + i], t) for i, t in enumerate(phrase))
+
+
+def contains(text: str, phrase: str) -> bool:
+    """Whether ``phrase`` occurs in ``text`` as whole tokens (plurals allowed).
+
+    >>> contains("Liver disease (cirrhosis)", "liver disease"), contains("deliver", "liver")
+    (True, False)
+    """
+    words, wanted = tokens(text), tokens(phrase)
+    if not wanted:
+        return False
+    return any(_run_matches(words, i, wanted) for i in range(len(words)))
+
+
+@dataclass(frozen=True, slots=True)
+class Match(Generic[_T]):
+    """A matched span: token positions, the text as typed, and every target of that phrase."""
+
+    first: int
+    last: int  # one past the last token
+    text: str
+    targets: tuple[_T, ...]
+
+    @property
+    def length(self) -> int:
+        """How many tokens the match covers."""
+        return self.last - self.first
+
+
+def _stems(word: str) -> tuple[str, ...]:
+    """The phrase tokens a typed word could stand for: itself, or itself without a plural."""
+    found = [word]
+    for suffix in _PLURAL_SUFFIXES:
+        stem = word[: -len(suffix)]
+        if word.endswith(suffix) and len(stem) >= _PLURAL_MIN:
+            found.append(stem)
+    return tuple(found)
+
+
+class PhraseIndex(Generic[_T]):
+    """Phrases (names) and what each stands for; finds the longest non-overlapping matches.
+
+    Built once from ``(phrase, target)`` pairs; a phrase may have several targets (a drug that
+    is in two classes), and a target several phrases (a generic name and its brands). Phrases
+    without a token (only punctuation) are ignored.
+    """
+
+    __slots__ = ("_by_first", "_phrases")
+
+    def __init__(self, entries: Iterable[tuple[str, _T]]) -> None:
+        by_phrase: dict[tuple[str, ...], list[_T]] = {}
+        for text, target in entries:
+            key = tokens(text)
+            if key and target not in by_phrase.setdefault(key, []):
+                by_phrase[key].append(target)
+        self._phrases: dict[tuple[str, ...], tuple[_T, ...]] = {
+            key: tuple(targets) for key, targets in by_phrase.items()
+        }
+        self._by_first: dict[str, list[tuple[str, ...]]] = {}
+        for key in self._phrases:
+            self._by_first.setdefault(key[0], []).append(key)
+
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        """Every phrase, normalised (for suggestions)."""
+        return tuple(" ".join(key) for key in self._phrases)
+
+    def find(self, text: str) -> tuple[Match[_T], ...]:
+        """The longest non-overlapping matches in ``text``, in the order they appear.
+
+        >>> index = PhraseIndex([("seizure", "crisis"), ("seizure disorder", "epilepsy")])
+        >>> [m.targets for m in index.find("Seizure disorder; had a seizure")]
+        [('epilepsy',), ('crisis',)]
+        """
+        found = spans(text)
+        words = [t.word for t in found]
+        candidates: list[tuple[int, int, tuple[str, ...]]] = []
+        for i, word in enumerate(words):
+            for stem in _stems(word):
+                candidates.extend(
+                    (i, i + len(key), key)
+                    for key in self._by_first.get(stem, ())
+                    if _run_matches(words, i, key)
+                )
+        chosen: dict[tuple[int, int], list[_T]] = {}
+        taken: set[int] = set()
+        for first, last, key in sorted(candidates, key=lambda c: (c[0] - c[1], c[0])):
+            span = (first, last)
+            if span not in chosen and taken.intersection(range(first, last)):
+                continue
+            targets = chosen.setdefault(span, [])
+            targets.extend(t for t in self._phrases[key] if t not in targets)
+            taken.update(range(first, last))
+        return tuple(
+            Match(first, last, text[found[first].start : found[last - 1].end], tuple(targets))
+            for (first, last), targets in sorted(chosen.items())
+        )
