@@ -105,10 +105,53 @@ def test_below_lowest_band_is_info(catalogue: Catalogue) -> None:
 def test_above_daily_maximum_is_urgent_not_refused(catalogue: Catalogue) -> None:
     report = _check(catalogue, "3", clocks=(time(8, 0), time(22, 0)))
     first = report.findings[0]
-    assert (first.kind, first.severity, first.source) == ("dose", "urgent", "SEED-AURA")
+    assert (first.kind, first.severity, first.source) == ("dose", "urgent", "LABEL")
     assert "above the daily maximum of 4 mg" in first.message
     assert "prescriber" in first.message
+    assert "20 mg" in first.message  # the seizure maximum is named as a hint, not applied
+    assert first.clinician_flag
     assert report.exit_code == 1
+
+
+@pytest.mark.parametrize("condition", ["epilepsy", "Seizure disorder", "history of seizures"])
+def test_seizure_disorder_raises_the_maximum_to_20_mg(catalogue: Catalogue, condition: str) -> None:
+    report = _check(catalogue, "3", clocks=(time(8, 0), time(22, 0)), conditions=(condition,))
+    doses = [f for f in report.findings if f.kind == "dose"]
+    assert [f.severity for f in doses] == ["info"]
+    assert "within the maximum of 20 mg" in doses[0].message
+    assert "above the daily maximum" not in " ".join(f.message for f in report.findings)
+    assert report.daily_max is not None
+    assert (report.daily_max.indication, report.daily_max.source) == ("seizure", "LABEL")
+    assert all(f.kind != "timing" for f in report.findings)  # no bedtime sleep advice
+    doc = check_document(report)
+    assert (doc["daily_max_mg"], doc["indication"]) == (20.0, "seizure")
+    assert "seizure disorder" in str(doc["daily_max"])
+
+
+def test_above_the_seizure_maximum_is_still_urgent(catalogue: Catalogue) -> None:
+    doses = build_doses([Mass.of_mg(4)] * 6, [time(h, 0) for h in (6, 9, 12, 15, 18, 21)])
+    request = CheckRequest(doses, conditions=("epilepsy",))
+    report = check_regimen(catalogue, catalogue.get("clonazepam"), request)
+    first = report.findings[0]
+    assert (first.kind, first.severity) == ("dose", "urgent")
+    assert "above the daily maximum of 20 mg for adults with a seizure disorder" in first.message
+
+
+@pytest.mark.parametrize(("condition", "max_mg"), [("panic disorder", 4), ("insomnia", 4)])
+def test_panic_and_sleep_keep_4_mg(catalogue: Catalogue, condition: str, max_mg: int) -> None:
+    report = _check(catalogue, "3", clocks=(time(8, 0), time(22, 0)), conditions=(condition,))
+    assert report.daily_max is not None
+    assert report.daily_max.max_mg.mg == max_mg
+    assert report.findings[0].severity == "urgent"
+
+
+def test_under_18_has_no_maximum_and_an_urgent_flag(catalogue: Catalogue) -> None:
+    report = _check(catalogue, "1", age_years=15, conditions=("epilepsy",))
+    assert report.daily_max is None
+    ages = [f for f in report.findings if f.kind == "age"]
+    assert [(f.severity, f.clinician_flag) for f in ages] == [("urgent", True)]
+    assert "body weight" in ages[0].message
+    assert check_document(report)["refusals"]
 
 
 def test_at_daily_maximum_is_info(catalogue: Catalogue) -> None:
@@ -190,7 +233,8 @@ def test_unknown_agent_and_condition_are_reported(catalogue: Catalogue) -> None:
 def test_conditions_by_slug_alias_and_commas(catalogue: Catalogue) -> None:
     report = _check(catalogue, clocks=(time(9, 0),), conditions=("OSA, liver-disease", "COPD"))
     sources = [f.message.split()[0] for f in report.findings]
-    assert sources == ["Sleep", "Liver", "Clonazepam"]
+    assert sources == ["Significant", "Sleep", "Clonazepam"]  # the contraindication first
+    assert report.findings[0].kind == "contraindication"
     assert report.unknown == ()
 
 
@@ -260,7 +304,7 @@ def test_check_document_shape(catalogue: Catalogue) -> None:
     assert doc["doses"] == [{"time": "22:00", "amount_mg": 1.0}]
     assert doc["band"]["name"] == "moderate"
     assert doc["band"]["source"] == "SEED-INSOMNIA"
-    assert (doc["daily_max_mg"], doc["daily_max_source"]) == (4.0, "SEED-AURA")
+    assert (doc["daily_max_mg"], doc["daily_max_source"]) == (4.0, "LABEL")
     assert doc["sleep_use"]["low_mg"] == 0.25
     assert doc["sleep_use"]["before_bed_min"] == 30
     risks = {r["equivalence_source"]: r for r in doc["withdrawal_risk"]}

@@ -13,8 +13,15 @@ Findings and exit codes (``taperline check``):
   not in the catalogue, and 0 otherwise. Bad input raises
   :class:`~taperline.errors.InputError` (exit 2 in the CLI), never a finding.
 
-Names the catalogue does not know (``--with tea``, ``--condition gout``) are reported as "no
-information", never silently ignored: an unknown agent is not a safe agent.
+What the other medicines and conditions mean is decided by
+:func:`taperline.core.screening.screen` (classes, contraindications, crisis words, the
+indication and its daily maximum, age); names it does not know (``--with tea``,
+``--condition gout``) are reported as "unknown: ask a pharmacist", with a did-you-mean when one
+is close, never silently ignored: an unknown agent is not a safe agent.
+
+The daily maximum is the one for the indication read from the conditions (20 mg for a seizure
+disorder, 4 mg for panic disorder or sleep [LABEL, SEED-AURA]); without one, the lowest. With a
+seizure or panic indication the sleep-use advice (bedtime range, short-term use) is left out.
 
 >>> from taperline.catalogue_data import load_catalogue
 >>> catalogue = load_catalogue()
@@ -31,28 +38,45 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import time
-from typing import Final, Literal, get_args
+from typing import Final
 
 from taperline.core.catalogue import (
     DIAZEPAM_REFERENCE,
     Catalogue,
-    Caution,
+    DailyMaximum,
     DoseBand,
     Drug,
     Equivalence,
+    Indication,
     Interaction,
     Range,
-    Severity,
     SleepUse,
     Sourced,
 )
 from taperline.core.quantity import Mass, fmt, fmt_number
+from taperline.core.screening import (
+    FINDING_KINDS,
+    FINDING_SEVERITIES,
+    MAX_AGE_YEARS,
+    OLDER_ADULT_AGE_YEARS,
+    OWN_SOURCE,
+    Finding,
+    FindingKind,
+    FindingSeverity,
+    Screening,
+    finding_document,
+    maximum_document,
+    screen,
+    screening_document,
+)
 from taperline.errors import InputError, RegimenError
 
 __all__ = [
     "DISCLAIMER",
     "FINDING_KINDS",
     "FINDING_SEVERITIES",
+    "MAX_AGE_YEARS",
+    "OLDER_ADULT_AGE_YEARS",
     "OWN_SOURCE",
     "CheckReport",
     "CheckRequest",
@@ -75,32 +99,12 @@ __all__ = [
     "withdrawal_risks",
 ]
 
-FindingKind = Literal[
-    "interaction",
-    "caution",
-    "dose",
-    "timing",
-    "duration",
-    "age",
-    "pregnancy",
-    "breastfeeding",
-    "red_flag",  # reserved for journal-derived red flags; check itself raises none yet
-    "unknown",
-]
-FindingSeverity = Literal["info", "warning", "urgent"]
-FINDING_KINDS: Final[tuple[str, ...]] = get_args(FindingKind)
-FINDING_SEVERITIES: Final[tuple[str, ...]] = get_args(FindingSeverity)
-
 #: The footer of every check and lesson.
 DISCLAIMER: Final = "taperline supports your prescriber; it does not replace them."
 
-#: The "source" of a note of taperline's own (for example "no information"): not a clinical claim.
-OWN_SOURCE: Final = "taperline"
-
-#: Benzodiazepines are to be avoided from this age [BEERS-2023]; deprescribing is offered to
-#: everyone from 65 [DEPRESCRIBING-2018].
-OLDER_ADULT_AGE_YEARS: Final = 65
-MAX_AGE_YEARS: Final = 120  # taperline's plausibility limit for an age typed by a person
+# Finding, FindingKind, FindingSeverity, FINDING_KINDS, FINDING_SEVERITIES, OWN_SOURCE,
+# OLDER_ADULT_AGE_YEARS (65: avoid benzodiazepines [BEERS-2023]) and MAX_AGE_YEARS come from
+# taperline.core.screening and are re-exported here for the callers of the check.
 MAX_WEEKS: Final = 52 * 100  # taperline's plausibility limit: a century of use is a typo
 
 #: Half-lives to reach 90 % of steady state with regular dosing: 1 - 2**-n = 0.9, so
@@ -123,17 +127,9 @@ LATE_NIGHT_END_H: Final = 5
 _HOURS_PER_DAY: Final = 24.0
 _DAYS_THRESHOLD_H: Final = 48.0  # show durations of two days or more in days, else in hours
 
-_SEVERITY_OF: Final[dict[Severity, FindingSeverity]] = {
-    "major": "urgent",
-    "moderate": "warning",
-    "minor": "info",
-}
 _RANK: Final[dict[FindingSeverity, int]] = {"urgent": 0, "warning": 1, "info": 2}
-_IMPLIED_KIND: Final[dict[str, FindingKind]] = {
-    "age-65-plus": "age",
-    "pregnancy": "pregnancy",
-    "breastfeeding": "breastfeeding",
-}
+#: Indications for which the sleep-use advice does not apply.
+_NOT_FOR_SLEEP: Final[frozenset[Indication]] = frozenset({"seizure", "panic"})
 
 
 # --- values -----------------------------------------------------------------------------------
@@ -157,29 +153,11 @@ class TimedDose:
 
 
 @dataclass(frozen=True, slots=True)
-class Finding:
-    """One thing the check found, with its source id (:data:`OWN_SOURCE` for taperline's own)."""
-
-    kind: FindingKind
-    severity: FindingSeverity
-    message: str
-    source: str
-
-    @property
-    def is_warning(self) -> bool:
-        """Whether it changes the exit code (warning or urgent).
-
-        >>> Finding("timing", "info", "x", "SEED-AURA").is_warning
-        False
-        """
-        return self.severity != "info"
-
-
-@dataclass(frozen=True, slots=True)
 class CheckRequest:
     """What to check: the day's doses and, optionally, other agents, conditions and context.
 
     ``weeks`` is how long the drug has been taken (regularly); ``age_years`` must be 0-120.
+    ``indication`` overrides the one read from the conditions.
     """
 
     doses: tuple[TimedDose, ...]
@@ -189,6 +167,7 @@ class CheckRequest:
     pregnant: bool = False
     breastfeeding: bool = False
     weeks: int | None = None
+    indication: Indication | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +191,14 @@ class CheckReport:
     findings: tuple[Finding, ...]
     unknown: tuple[str, ...]
     weeks: int | None = None
+    screening: Screening | None = None
+
+    @property
+    def daily_max(self) -> DailyMaximum | None:
+        """The daily maximum that applied (for the indication), or None when none did."""
+        if self.screening is not None:
+            return self.screening.daily_max
+        return self.drug.daily_maximum_for(None)
 
     @property
     def exit_code(self) -> int:
@@ -331,25 +318,33 @@ def check_regimen(catalogue: Catalogue, drug: Drug, request: CheckRequest) -> Ch
     >>> drug = catalogue.get("clonazepam")
     >>> report = check_regimen(catalogue, drug, CheckRequest(build_doses([Mass.of_mg(3)],
     ...     [time(8, 0), time(20, 0)])))
-    >>> fmt(report.daily_dose), report.findings[0].message
-    ('6 mg', '6 mg of clonazePAM a day is above the daily maximum of 4 mg; talk to the prescriber.')
+    >>> fmt(report.daily_dose), report.findings[0].message[:63]
+    ('6 mg', '6 mg of clonazePAM a day is above the daily maximum of 4 mg for')
+    >>> with_epilepsy = check_regimen(catalogue, drug, CheckRequest(build_doses([Mass.of_mg(3)],
+    ...     [time(8, 0), time(20, 0)]), conditions=("epilepsy",)))
+    >>> [f.severity for f in with_epilepsy.findings if f.kind == "dose"]
+    ['info']
     """
     _validate(request, drug)
     daily = sum((d.amount for d in request.doses), Mass.zero())
-    agents, conditions = split_names(request.agents), split_names(request.conditions)
-    unknown_agents = drug.unmatched_agents(agents)
-    unknown_conditions = drug.unmatched_conditions(conditions)
+    screening = screen(
+        catalogue,
+        drug,
+        agents=request.agents,
+        conditions=request.conditions,
+        age_years=request.age_years,
+        pregnant=request.pregnant,
+        breastfeeding=request.breastfeeding,
+        indication=request.indication,
+    )
+    for_sleep = screening.indication not in _NOT_FOR_SLEEP
     findings = [
-        *_daily_max_findings(drug, daily),
-        *_interaction_findings(drug, agents),
-        *_caution_findings(drug, request, conditions),
-        *_duration_findings(catalogue, drug, request.weeks),
+        *_daily_max_findings(drug, daily, screening),
+        *screening.findings,
+        *_duration_findings(catalogue, drug, request.weeks, for_sleep=for_sleep),
         *_band_findings(drug, daily),
-        *_sleep_findings(drug, request.doses),
-        *(_unknown_agent(drug, name) for name in unknown_agents),
-        *(_unknown_condition(drug, name) for name in unknown_conditions),
+        *(_sleep_findings(drug, request.doses) if for_sleep else ()),
     ]
-    unknown = (*unknown_agents, *unknown_conditions)
     return CheckReport(
         drug=drug,
         doses=request.doses,
@@ -357,8 +352,9 @@ def check_regimen(catalogue: Catalogue, drug: Drug, request: CheckRequest) -> Ch
         band=drug.band_for(daily),
         withdrawal_risk=withdrawal_risks(catalogue, drug, daily),
         findings=tuple(sorted(findings, key=lambda f: _RANK[f.severity])),
-        unknown=unknown,
+        unknown=tuple(u.name for u in screening.unknown),
         weeks=request.weeks,
+        screening=screening,
     )
 
 
@@ -378,18 +374,44 @@ def withdrawal_risks(catalogue: Catalogue, drug: Drug, daily: Mass) -> tuple[Wit
     return tuple(risks)
 
 
-def _daily_max_findings(drug: Drug, daily: Mass) -> list[Finding]:
-    limit = drug.daily_max_mg
+def _daily_max_findings(drug: Drug, daily: Mass, screening: Screening) -> list[Finding]:
+    """Above, at or (above the lowest maximum yet) within the maximum for the indication."""
+    limit = screening.daily_max
     if limit is None:
         return []
     head = f"{fmt(daily)} of {drug.label} a day"
-    if daily.mg > limit.value.mg:
-        text = f"{head} is above the daily maximum of {fmt(limit.value)}; talk to the prescriber."
-        return [Finding("dose", "urgent", text, limit.source)]
-    if daily.mg == limit.value.mg:
-        text = f"{head} is the daily maximum ({fmt(limit.value)}): do not take more."
+    if daily.mg > limit.max_mg.mg:
+        text = (
+            f"{head} is above the daily maximum of {fmt(limit.max_mg)} for {limit.applies_to}; "
+            "talk to the prescriber."
+        )
+        text += _higher_maximum_hint(drug, daily, limit)
+        return [Finding("dose", "urgent", text, limit.source, clinician_flag=True)]
+    if daily.mg == limit.max_mg.mg:
+        text = f"{head} is the daily maximum ({fmt(limit.max_mg)}): do not take more."
+        return [Finding("dose", "info", text, limit.source)]
+    lowest = drug.daily_maximum_for(None)
+    if lowest is not None and daily.mg > lowest.max_mg.mg:
+        text = (
+            f"{head} is within the maximum of {fmt(limit.max_mg)} for {limit.applies_to} "
+            f"(above the {fmt(lowest.max_mg)} that applies to other uses)."
+        )
         return [Finding("dose", "info", text, limit.source)]
     return []
+
+
+def _higher_maximum_hint(drug: Drug, daily: Mass, limit: DailyMaximum) -> str:
+    """When no indication was given and another indication allows the dose, say which."""
+    if limit.indication is not None:
+        return ""
+    higher = [m for m in drug.daily_maxima if daily.mg <= m.max_mg.mg]
+    return "".join(
+        f" (The maximum for {m.applies_to} is {fmt(m.max_mg)} [{m.source}]: if that is why "
+        f"{drug.label} is taken, say so, e.g. the condition “epilepsy”.)"
+        if m.indication == "seizure"
+        else f" (The maximum for {m.applies_to} is {fmt(m.max_mg)} [{m.source}].)"
+        for m in higher
+    )
 
 
 def _band_findings(drug: Drug, daily: Mass) -> list[Finding]:
@@ -444,12 +466,14 @@ def _sleep_range_findings(drug: Drug, use: SleepUse, dose: Mass) -> list[Finding
     return [Finding("dose", "info", text, use.source)]
 
 
-def _duration_findings(catalogue: Catalogue, drug: Drug, weeks: int | None) -> list[Finding]:
+def _duration_findings(
+    catalogue: Catalogue, drug: Drug, weeks: int | None, *, for_sleep: bool = True
+) -> list[Finding]:
     if weeks is None:
         return []
     findings = []
     use = drug.sleep_use
-    if use is not None and weeks > use.short_term_high_weeks:
+    if use is not None and for_sleep and weeks > use.short_term_high_weeks:
         text = (
             f"{weeks} weeks is longer than the short-term use advised for sleep (weeks, "
             f"typically {use.short_term_low_weeks}-{use.short_term_high_weeks}); review it with "
@@ -470,111 +494,6 @@ def _significant_use_finding(catalogue: Catalogue, months: Sourced[float]) -> Fi
         "only by a slow taper planned with the prescriber."
     )
     return Finding("duration", "warning", text, months.source)
-
-
-def _interaction_findings(drug: Drug, agents: tuple[str, ...]) -> list[Finding]:
-    """One finding per catalogued interaction, naming every agent given that matched it."""
-    names: dict[Interaction, list[str]] = {}
-    for given, interaction in drug.find_interactions(agents):
-        names.setdefault(interaction, []).append(given)
-    return [_interaction_finding(drug, i, given) for i, given in names.items()]
-
-
-def _interaction_finding(drug: Drug, interaction: Interaction, given: list[str]) -> Finding:
-    agents = ", ".join(given)
-    what = interaction.agent
-    head = (
-        f"{agents} with {drug.label}"
-        if _key(agents) == _key(what)
-        else (f"{agents} ({what}) with {drug.label}")
-    )
-    text = f"{head}: {interaction.effect}. {_sentence(interaction.advice)}"
-    if interaction.assumption and interaction.note:
-        text += f" ({interaction.note})"
-    return Finding("interaction", _SEVERITY_OF[interaction.severity], text, interaction.source)
-
-
-def _caution_findings(
-    drug: Drug, request: CheckRequest, conditions: tuple[str, ...]
-) -> list[Finding]:
-    """Cautions for the conditions given, and for age, pregnancy and breastfeeding."""
-    implied = _implied_conditions(request)
-    findings: list[Finding] = []
-    seen: set[str] = set()
-    for name in implied:
-        found = drug.find_cautions([name])
-        if not found:
-            findings += _missing_caution(drug, name)
-        findings += _caution_list(found, seen, _IMPLIED_KIND[name])
-    for given, caution in drug.find_cautions(conditions):
-        findings += _caution_list([(given, caution)], seen, _IMPLIED_KIND.get(caution.condition))
-    return findings
-
-
-def _caution_list(
-    found: Iterable[tuple[str, Caution]], seen: set[str], kind: FindingKind | None
-) -> list[Finding]:
-    findings = []
-    for _given, caution in found:
-        if caution.condition in seen:
-            continue
-        seen.add(caution.condition)
-        findings.append(Finding(kind or "caution", "warning", caution.message, caution.source))
-    return findings
-
-
-def _implied_conditions(request: CheckRequest) -> list[str]:
-    implied = []
-    if request.age_years is not None and request.age_years >= OLDER_ADULT_AGE_YEARS:
-        implied.append("age-65-plus")
-    if request.pregnant:
-        implied.append("pregnancy")
-    if request.breastfeeding:
-        implied.append("breastfeeding")
-    return implied
-
-
-def _missing_caution(drug: Drug, condition: str) -> list[Finding]:
-    """A flag the catalogue has no caution for: still say so, never stay silent."""
-    kind = _IMPLIED_KIND[condition]
-    if kind == "age" and drug.drug_class == "benzodiazepine":
-        text = (
-            "Guidelines advise avoiding benzodiazepines in older adults (falls, confusion); "
-            "discuss deprescribing with the prescriber."
-        )
-        return [Finding("age", "warning", text, "BEERS-2023")]
-    what = {"age": "older adults", "pregnancy": "pregnancy", "breastfeeding": "breastfeeding"}
-    text = (
-        f"The catalogue holds no information on {drug.label} in {what[kind]}: discuss it with "
-        "the prescriber."
-    )
-    return [Finding(kind, "warning", text, OWN_SOURCE)]
-
-
-def _unknown_agent(drug: Drug, name: str) -> Finding:
-    text = (
-        f"No information on {name!r} with {drug.label} in the catalogue; unknown is not the same "
-        "as safe: ask the prescriber or pharmacist."
-    )
-    return Finding("unknown", "warning", text, OWN_SOURCE)
-
-
-def _unknown_condition(drug: Drug, name: str) -> Finding:
-    text = (
-        f"The catalogue holds no caution for the condition {name!r} with {drug.label}; tell the "
-        "prescriber about it."
-    )
-    return Finding("unknown", "warning", text, OWN_SOURCE)
-
-
-def _key(name: str) -> str:
-    return " ".join(name.casefold().replace("-", " ").split())
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
 # --- the JSON document ------------------------------------------------------------------------
@@ -633,9 +552,12 @@ def check_document(report: CheckReport) -> dict[str, object]:
     ...     CheckRequest(build_doses([Mass.of_mg("0.5")], [time(22, 0)]))))
     >>> doc["daily_dose_mg"], doc["doses"], doc["exit_code"]
     (0.5, [{'time': '22:00', 'amount_mg': 0.5}], 0)
+    >>> doc["daily_max"]["applies_to"][:40], doc["indication"]
+    ('anyone whose reason for taking it is not', None)
     """
     drug = report.drug
-    limit = drug.daily_max_mg
+    limit = report.daily_max
+    screened = screening_document(report.screening) if report.screening is not None else {}
     return {
         "drug": drug.name,
         "drug_label": drug.label,
@@ -643,15 +565,20 @@ def check_document(report: CheckReport) -> dict[str, object]:
         "doses": [{"time": d.clock_text, "amount_mg": _mg(d.amount)} for d in report.doses],
         "weeks_of_use": report.weeks,
         "band": _band_document(report.band),
-        "daily_max_mg": None if limit is None else _mg(limit.value),
+        "daily_max_mg": None if limit is None else _mg(limit.max_mg),
         "daily_max_source": None if limit is None else limit.source,
+        "daily_max": maximum_document(limit),
+        "indication": screened.get("indication"),
         "sleep_use": _sleep_use_document(drug.sleep_use),
         "withdrawal_risk": [_risk_document(r) for r in report.withdrawal_risk],
-        "findings": [
-            {"kind": f.kind, "severity": f.severity, "message": f.message, "source": f.source}
-            for f in report.findings
-        ],
+        "findings": [finding_document(f) for f in report.findings],
         "unknown": list(report.unknown),
+        "unknown_details": screened.get("unknown", []),
+        "classes": screened.get("classes", []),
+        "contraindications": screened.get("contraindications", []),
+        "crisis": bool(screened.get("crisis")),
+        "clinician_flag": any(f.clinician_flag for f in report.findings),
+        "refusals": screened.get("refusals", []),
         "known_conditions": list(report.known_conditions),
         "exit_code": report.exit_code,
         "disclaimer": DISCLAIMER,
@@ -754,13 +681,57 @@ def _onset_points(drug: Drug) -> tuple[Point, ...]:
 
 
 def _daily_max_points(drug: Drug) -> tuple[Point, ...]:
+    """The maximum, or the maximum for each indication and which applies to whom."""
+    if drug.daily_maxima:
+        points = [
+            Point(f"For {m.applies_to}: at most {fmt(m.max_mg)} of {drug.label} a day.", m.source)
+            for m in sorted(drug.daily_maxima, key=lambda m: -m.max_mg.mg)
+        ]
+        lowest = drug.daily_maximum_for(None)
+        if lowest is not None:
+            text = (
+                f"When the reason for taking it is not known, taperline uses the lowest: "
+                f"{fmt(lowest.max_mg)} a day."
+            )
+            points.append(Point(text, OWN_SOURCE))
+        return (*points, *_facts(drug, "daily_max"))
     limit = drug.daily_max_mg
     if limit is None:
-        return ()
+        return _facts(drug, "daily_max")
     text = f"Do not take more than {fmt(limit.value)} of {drug.label} a day."
     if limit.assumption and limit.note:
         text += f" ({limit.note})"
-    return (Point(text, limit.source),)
+    return (Point(text, limit.source), *_facts(drug, "daily_max"))
+
+
+_SEVERITY_ORDER: Final[dict[str, int]] = {"major": 0, "moderate": 1, "minor": 2}
+
+
+def _interaction_point(interaction: Interaction) -> Point:
+    what = interaction.agent[:1].upper() + interaction.agent[1:]
+    if interaction.class_examples:
+        what += f" (for example {interaction.class_examples})"
+    elif interaction.aliases:
+        what += f" ({', '.join(interaction.aliases[:3])})"
+    advice = interaction.advice[:1].upper() + interaction.advice[1:]
+    text = f"{what}: {interaction.effect}. {advice.rstrip('.')}."
+    if interaction.assumption and interaction.note:
+        text += f" ({interaction.note})"
+    return Point(text, interaction.source)
+
+
+def _interactions_points(drug: Drug) -> tuple[Point, ...]:
+    """Boxed warning, the classes and other interactions, contraindications, pregnancy."""
+    points = list(_facts(drug, "boxed_warning", "warnings"))
+    rows = sorted(drug.interactions, key=lambda i: _SEVERITY_ORDER[i.severity])
+    points += [_interaction_point(i) for i in rows]
+    cautions = [c for c in drug.cautions if c.contraindication]
+    cautions += [
+        c for c in drug.cautions if not c.contraindication and c.condition.endswith("glaucoma")
+    ]
+    cautions += [c for c in drug.cautions if c.condition in {"pregnancy", "breastfeeding"}]
+    points += [Point(c.message, c.source) for c in cautions]
+    return tuple(points)
 
 
 def _stopping_points(drug: Drug) -> tuple[Point, ...]:
@@ -816,6 +787,7 @@ _TOPICS: Final[tuple[tuple[str, str, _Builder], ...]] = (
     ("time_to_clear", "How long to clear after the last dose", _clear_points),
     ("sleep_use", "Use for sleep", lambda d: _facts(d, "sleep_use")),
     ("daily_max", "Daily maximum", _daily_max_points),
+    ("interactions", "Interactions and who should not take it", _interactions_points),
     (
         "side_effects",
         "Side effects",

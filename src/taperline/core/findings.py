@@ -20,7 +20,10 @@ not published cut-offs: the sources say *what* to watch for, not these numbers.
 * rebound: worse sleep the night after a missed or late dose [SEED-INSOMNIA].
 * escalation: more taken than the plan [ASAM-2025].
 * red_flag: PHQ-9 item 9 above 0, suicidal thoughts, seizure, confusion, psychosis, a fall
-  -> urgent, crisis resources, clinician flag [KROENKE-2001, ASAM-2025, SEED-MINDED].
+  -> urgent, crisis resources, clinician flag [KROENKE-2001, ASAM-2025, SEED-MINDED]. So do
+  suicidal-thought, self-harm and seizure words typed in a check-in's notes or in the
+  profile's conditions or medicines [LABEL] (the words and the rule "epilepsy is a condition,
+  a seizure is an event": :mod:`taperline.core.screening`); the evidence quotes what was typed.
 * co_use: alcohol or opioids with the benzodiazepine [SEED-MINDED, LABEL].
 
 >>> from taperline.core.journal import CheckIn
@@ -51,6 +54,7 @@ from taperline.core.journal import CheckIn, TimeOfDay
 from taperline.core.metrics import Baseline, burden, sleep_efficiency
 from taperline.core.pk import DoseEvent, PKParams, concentrations_ng_per_ml
 from taperline.core.quantity import Mass, fmt
+from taperline.core.screening import CRISIS_SOURCES, CRISIS_WHAT, CrisisCategory, crisis_matches
 
 __all__ = [
     "Evidence",
@@ -65,6 +69,7 @@ __all__ = [
     "find_escalation_taken",
     "find_flares",
     "find_interdose",
+    "find_profile_red_flags",
     "find_rebound",
     "find_red_flags",
     "find_stable",
@@ -582,26 +587,108 @@ def _red_flag(day: date, event: str, rules: FindingRules) -> Finding:
     )
 
 
+#: Note words of these kinds are already reported by a check-in event of the same day.
+_EVENT_OF: Final[dict[CrisisCategory, str]] = {
+    "suicidal thoughts": "suicidal thoughts",
+    "seizure": "seizure",
+}
+
+
+def _typed_red_flag(  # noqa: PLR0917 -- one private helper, called twice
+    day: date,
+    category: CrisisCategory,
+    label: str,
+    typed: Sequence[str],
+    intro: str,
+    rules: FindingRules,
+) -> Finding:
+    """An urgent finding for crisis words typed somewhere; the evidence quotes what was typed."""
+    return Finding(
+        kind="red_flag",
+        severity="urgent",
+        message=(
+            f"{intro} {CRISIS_WHAT[category]} Please tell your prescriber today and do not make"
+            f" any dose change on your own. {crisis_message(rules.local_emergency)}"
+        ),
+        evidence=tuple(Evidence(day, label, value) for value in typed),
+        source=CRISIS_SOURCES[category],
+        suggested_action="contact your prescriber today; a clinician must review before any step",
+        clinician_flag=True,
+    )
+
+
+def _note_red_flags(checkin: CheckIn, rules: FindingRules) -> list[Finding]:
+    """One finding per kind of crisis words in the day's notes (not one an event reports)."""
+    if not checkin.notes:
+        return []
+    by_kind: dict[CrisisCategory, list[str]] = {}
+    for match in crisis_matches(checkin.notes):
+        if _EVENT_OF.get(match.category) not in checkin.events:
+            by_kind.setdefault(match.category, []).append(match.typed)
+    return [
+        _typed_red_flag(
+            checkin.wake_date,
+            category,
+            "note",
+            typed,
+            f"Your note for this day says “{'”, “'.join(typed)}”.",
+            rules,
+        )
+        for category, typed in by_kind.items()
+    ]
+
+
 def find_red_flags(
     checkins: Sequence[CheckIn],
     scores: Sequence[InstrumentScore] = (),
     rules: FindingRules = FindingRules(),
 ) -> tuple[Finding, ...]:
-    """One urgent finding per red-flag event and per PHQ-9 with item 9 above 0.
+    """Urgent findings: each red-flag event, crisis words in notes, PHQ-9 item 9 above 0.
+
+    Crisis words in a day's notes give one finding per kind of words (suicidal thoughts,
+    self-harm, seizure), unless an event of that day already reports that kind.
 
     >>> from taperline.core.instruments import score_phq9
     >>> f = find_red_flags([], [score_phq9([0] * 8 + [1], taken_on=date(2027, 2, 1))])
     >>> f[0].evidence[0].label, f[0].severity
     ('event', 'urgent')
+    >>> from taperline.core.journal import CheckIn
+    >>> day = CheckIn(date(2027, 2, 2), None, mood=2, anxiety=8, notes="I want to die")
+    >>> [(e.label, e.value) for e in find_red_flags([day])[0].evidence]
+    [('note', 'want to die')]
     """
-    found = [
-        _red_flag(c.wake_date, event, rules)
-        for c in _by_date(checkins)
-        for event in sorted(c.events)
-    ]
+    found = []
+    for checkin in _by_date(checkins):
+        found += [_red_flag(checkin.wake_date, event, rules) for event in sorted(checkin.events)]
+        found += _note_red_flags(checkin, rules)
     found += [
         _red_flag(s.taken_on or date.min, "phq9 item 9", rules) for s in scores if s.item9_positive
     ]
+    return tuple(found)
+
+
+def find_profile_red_flags(
+    conditions: Sequence[str],
+    day: date,
+    rules: FindingRules = FindingRules(),
+    medicines: Sequence[str] = (),
+) -> tuple[Finding, ...]:
+    """Crisis words in the profile's conditions (or medicines): one urgent finding per entry.
+
+    ``day`` is when it is reported (the profile holds no date): the caller's today.
+
+    >>> [f.evidence[0] for f in find_profile_red_flags(["epilepsy", "self-harm"], date(2027, 3, 1))]
+    [Evidence(day=datetime.date(2027, 3, 1), label='profile condition', value='self-harm')]
+    """
+    found = []
+    for label, entries in (("profile condition", conditions), ("profile medicine", medicines)):
+        where = "health conditions" if label == "profile condition" else "medicines"
+        for entry in entries:
+            matches = crisis_matches(entry)
+            if matches:
+                intro = f"Your profile lists “{entry}” among your {where}."
+                category = matches[0].category
+                found.append(_typed_red_flag(day, category, label, (entry,), intro, rules))
     return tuple(found)
 
 

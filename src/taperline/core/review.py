@@ -13,6 +13,9 @@ listed in :attr:`Review.skipped` so a reader knows what was not checked.
 >>> result = review(PersonRecord(Profile("UTC"), checkins=(day,)), today=date(2027, 1, 5))
 >>> [f.kind for f in result.findings], result.proposal.action
 (['red_flag'], 'hold')
+
+Crisis words in the notes of a check-in and in the profile's conditions or medicines are red
+flags too (dated ``today`` for the profile, which holds no date).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from taperline.core.findings import (
     find_escalation_taken,
     find_flares,
     find_interdose,
+    find_profile_red_flags,
     find_rebound,
     find_red_flags,
     find_stable,
@@ -108,8 +112,10 @@ def review(
     checkins.sort(key=lambda c: c.wake_date)
     plan = record.plan
     skipped: list[str] = []
+    profile = record.profile
     found: list[Finding] = [
         *find_red_flags(checkins, record.scores, rules),
+        *find_profile_red_flags(profile.conditions, today, rules, profile.other_medicines),
         *find_co_use(checkins),
     ]
     cuts = cut_dates(plan) if plan is not None else ()

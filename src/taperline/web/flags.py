@@ -1,29 +1,47 @@
 """Red flags for the crisis banner: found cheaply on every page, hidden once acknowledged.
 
-A red flag is a check-in event (suicidal thoughts, seizure, confusion, psychosis, a fall) or
-a PHQ-9 with item 9 above 0 [KROENKE-2001, ASAM-2025, SEED-MINDED]. The messages come from
-the core's :func:`~taperline.core.findings.find_red_flags`; only the rows that can hold a
-red flag are read, so the banner costs two small queries. Each flag has a stable key
-("2027-01-05:seizure") that an acknowledgement stores.
+A red flag is a check-in event (suicidal thoughts, seizure, confusion, psychosis, a fall), a
+PHQ-9 with item 9 above 0 [KROENKE-2001, ASAM-2025, SEED-MINDED], or suicidal-thought,
+self-harm or seizure words typed in a check-in's notes or in the profile's conditions or
+medicines [LABEL]. The messages come from the core's
+:func:`~taperline.core.findings.find_red_flags` and
+:func:`~taperline.core.findings.find_profile_red_flags`; only the rows that can hold a red
+flag are read, so the banner costs three small queries: check-ins with an event or with notes
+that contain a crisis word's stem (:data:`~taperline.core.screening.CRISIS_STEMS`, a
+``LIKE`` pre-filter the exact match then confirms), the PHQ-9 scores, and the profile row.
+
+Each flag has a stable key that an acknowledgement stores: its day and what was typed
+("2027-01-05:seizure"), or for the profile, which holds no date, "profile:" and the entry as
+typed, so that an acknowledged profile entry stays acknowledged on the following days (a
+profile flag is shown dated today).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Final
 
-from sqlalchemy import Engine, String, cast, select
+from sqlalchemy import ColumnElement, Engine, String, and_, cast, func, or_, select
 
 from taperline.adapters.storage import schema as t
 from taperline.adapters.storage.db import read_transaction
-from taperline.core.findings import Finding, FindingRules, find_red_flags
+from taperline.adapters.storage.repo import zone
+from taperline.core.findings import (
+    Finding,
+    FindingRules,
+    find_profile_red_flags,
+    find_red_flags,
+)
 from taperline.core.instruments import InstrumentScore
 from taperline.core.journal import RED_FLAG_EVENTS, CheckIn
 from taperline.core.record import PersonRecord
+from taperline.core.screening import CRISIS_STEMS
 
 __all__ = ["Banner", "flag_key", "red_flags", "red_flags_in"]
+
+_PROFILE_LABELS: Final = frozenset({"profile condition", "profile medicine"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,56 +53,114 @@ class Banner:
 
 
 def flag_key(finding: Finding) -> str:
-    """The stable key of a red-flag finding: its day and event."""
+    """The stable key of a red-flag finding: its day and event (or what was typed).
+
+    A profile entry has no day of its own: its key is "profile:" and the entry.
+    """
     evidence = finding.evidence[0]
+    if evidence.label in _PROFILE_LABELS:
+        return f"profile:{evidence.value}"
     return f"{evidence.day.isoformat()}:{evidence.value}"
 
 
+def _crisis_notes() -> ColumnElement[bool]:
+    """Notes that may hold crisis words: every word of one of the pre-filter groups."""
+    lowered = func.lower(t.checkins.c.notes)
+    return or_(
+        *(
+            and_(*(lowered.contains(word, autoescape=True) for word in group))
+            for group in CRISIS_STEMS
+        )
+    )
+
+
 # Built once: making these statements costs more than running them.
-_EVENT_ROWS: Final = select(t.checkins.c.wake_date, t.checkins.c.events).where(
-    t.checkins.c.person_id == t.PERSON_ID, cast(t.checkins.c.events, String) != "[]"
+_EVENT_ROWS: Final = select(t.checkins.c.wake_date, t.checkins.c.events, t.checkins.c.notes).where(
+    t.checkins.c.person_id == t.PERSON_ID,
+    or_(cast(t.checkins.c.events, String) != "[]", _crisis_notes()),
 )
 _PHQ9_ROWS: Final = select(t.instrument_scores.c.taken_on, t.instrument_scores.c["items"]).where(
     t.instrument_scores.c.person_id == t.PERSON_ID, t.instrument_scores.c.instrument == "PHQ-9"
 )
+_PROFILE_ROW: Final = select(
+    t.persons.c.time_zone, t.persons.c.conditions, t.persons.c.other_medicines
+).where(t.persons.c.id == t.PERSON_ID)
 
 
-def red_flags(engine: Engine, person_id: int, local_emergency: str) -> tuple[Finding, ...]:
-    """Every red-flag finding on the person's record, newest first."""
+def _today(time_zone: str, now: datetime | None) -> date:
+    """The date in the person's zone: the day a profile flag is shown with."""
+    moment = now if now is not None else datetime.now(UTC)
+    return moment.astimezone(zone(time_zone)).date()
+
+
+def red_flags(
+    engine: Engine, person_id: int, local_emergency: str, *, now: datetime | None = None
+) -> tuple[Finding, ...]:
+    """Every red-flag finding on the person's record, newest first.
+
+    ``now`` (timezone-aware; default: the clock) dates the profile's flags in the person's zone.
+    """
     person = {"person_id": person_id}
     with read_transaction(engine) as c:
         event_rows = c.execute(_EVENT_ROWS, person).all()
         score_rows = c.execute(_PHQ9_ROWS, person).all()
+        profile = c.execute(_PROFILE_ROW, person).first()
+    profile_flags: tuple[Finding, ...] = ()
+    if profile is not None:
+        profile_flags = find_profile_red_flags(
+            tuple(profile.conditions),
+            _today(profile.time_zone, now),
+            FindingRules(local_emergency=local_emergency),
+            tuple(profile.other_medicines),
+        )
     return _newest_first(
-        [(row.wake_date, row.events) for row in event_rows],
+        [(row.wake_date, row.events, row.notes) for row in event_rows],
         [
             InstrumentScore("PHQ-9", tuple(row.items), sum(row.items), "", row.taken_on)
             for row in score_rows
         ],
         local_emergency,
+        profile_flags,
     )
 
 
-def red_flags_in(record: PersonRecord, local_emergency: str) -> tuple[Finding, ...]:
+def red_flags_in(
+    record: PersonRecord, local_emergency: str, *, now: datetime | None = None
+) -> tuple[Finding, ...]:
     """The same as :func:`red_flags`, from a record already loaded (no queries)."""
+    profile = record.profile
+    profile_flags = find_profile_red_flags(
+        profile.conditions,
+        _today(profile.time_zone, now),
+        FindingRules(local_emergency=local_emergency),
+        profile.other_medicines,
+    )
     return _newest_first(
-        [(c.wake_date, c.events) for c in record.checkins if c.events],
+        [(c.wake_date, c.events, c.notes) for c in record.checkins if c.events or c.notes],
         [s for s in record.scores if s.instrument == "PHQ-9"],
         local_emergency,
+        profile_flags,
     )
 
 
 def _newest_first(
-    events: Sequence[tuple[date, Iterable[str]]],
+    rows: Sequence[tuple[date, Iterable[str], str]],
     scores: Sequence[InstrumentScore],
     local_emergency: str,
+    profile_flags: tuple[Finding, ...] = (),
 ) -> tuple[Finding, ...]:
     checkins = [
         CheckIn(
-            day, None, mood=5, anxiety=5, events=frozenset(e for e in got if e in RED_FLAG_EVENTS)
+            day,
+            None,
+            mood=5,
+            anxiety=5,
+            events=frozenset(e for e in got if e in RED_FLAG_EVENTS),
+            notes=notes,
         )
-        for day, got in events
+        for day, got, notes in rows
     ]
     phq9 = [s for s in scores if len(s.items) == 9]  # noqa: PLR2004 -- the PHQ-9's item count
     found = find_red_flags(checkins, phq9, FindingRules(local_emergency=local_emergency))
-    return tuple(sorted(found, key=lambda f: f.evidence[0].day, reverse=True))
+    flags = (*profile_flags, *found)
+    return tuple(sorted(flags, key=lambda f: f.evidence[0].day, reverse=True))

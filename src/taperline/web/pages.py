@@ -54,7 +54,7 @@ def banner_for(
         return None
     person_id = viewer.user.person_id
     if flags is None:
-        flags = red_flags(svc.store.engine, person_id, svc.settings.crisis_local())
+        flags = red_flags(svc.store.engine, person_id, svc.settings.crisis_local(), now=svc.now())
     if not flags:
         return None
     seen = svc.accounts.acknowledged(person_id, viewer.user.id)
