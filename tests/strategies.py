@@ -501,3 +501,50 @@ person_records = st.builds(
     st.lists(instrument_scores, max_size=2).map(tuple),
     plan_histories(),
 )
+
+
+# --- screening --------------------------------------------------------------------------------
+
+from taperline.core.screening import CRISIS_PHRASES  # noqa: E402 -- appended section
+
+#: (class slug, a name of one of its members or the class itself), every one in the catalogue.
+class_names = st.sampled_from(
+    [(c.slug, name) for c in load_catalogue().classes.values() for name in c.names]
+)
+
+#: Words around a name that name nothing: doses, times, "a glass of".
+_AROUND = (
+    ("", "a ", "some ", "taking ", "a glass of ", "two ", "prn "),
+    ("", " 5 mg", " 10/325", " daily", " at night", " (as needed)", ".", " tabs", " ER"),
+)
+
+
+@st.composite
+def spelt_like_people(draw: st.DrawFn, name: str) -> str:
+    """``name`` as people type it: any casing, separators changed, words around it."""
+    separators = st.sampled_from([" ", "  ", "-", "_", " - ", "\t"])
+    parts = name.replace("-", " ").split()
+    text = parts[0]
+    for part in parts[1:]:
+        text += draw(separators) + part
+    cased = "".join(ch.upper() if draw(st.booleans()) else ch.lower() for ch in text)
+    return draw(st.sampled_from(_AROUND[0])) + cased + draw(st.sampled_from(_AROUND[1]))
+
+
+#: Names no catalogue knows: one token that starts with "zq" (no known name does).
+unknown_names = st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=2, max_size=10).map(
+    lambda tail: f"zq{tail}"
+)
+
+#: (category, a crisis phrase of it).
+crisis_phrases = st.sampled_from(
+    [(category, phrase) for category, phrases in CRISIS_PHRASES.items() for phrase in phrases]
+)
+
+#: Words that neither make nor hide crisis words.
+filler_words = st.lists(
+    st.sampled_from(
+        ["today", "I", "felt", "really", "bad", "then", "slept", "badly", "so", "tired"]
+    ),
+    max_size=4,
+).map(" ".join)

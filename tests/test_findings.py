@@ -14,6 +14,7 @@ from taperline.core.findings import (
     find_escalation,
     find_flares,
     find_interdose,
+    find_profile_red_flags,
     find_rebound,
     find_red_flags,
     find_stable,
@@ -200,6 +201,73 @@ def test_phq9_item9_is_a_red_flag_with_local_number() -> None:
     assert found.evidence[0].day == START
     assert "call 999 (UK)" in found.message
     assert found.source == "KROENKE-2001"
+
+
+@pytest.mark.parametrize(
+    ("note", "typed", "source"),
+    [
+        ("Awful day. I want to die.", ["want to die"], "LABEL"),
+        ("thought about SELF-HARM again", ["SELF-HARM"], "LABEL; KROENKE-2001"),
+        ("had a seizure at work", ["seizure"], "ASAM-2025; SEED-MINDED"),
+        ("convulsions and then suicidal, kill myself", ["convulsions"], "ASAM-2025; SEED-MINDED"),
+    ],
+)
+def test_crisis_words_in_notes_are_red_flags(note: str, typed: list[str], source: str) -> None:
+    found = find_red_flags([_day(0, notes=note)], rules=FindingRules(local_emergency="112"))
+    first = found[0]
+    assert (first.kind, first.severity, first.clinician_flag) == ("red_flag", "urgent", True)
+    assert [(e.label, e.value) for e in first.evidence] == [("note", t) for t in typed]
+    assert first.source == source
+    assert crisis_message("112") in first.message
+    assert all(e.value in note for f in found for e in f.evidence)  # quoted, never invented
+
+
+def test_two_kinds_in_one_note_give_two_flags_with_every_phrase() -> None:
+    found = find_red_flags([_day(0, notes="suicidal, want to die; had a fit")])
+    assert [[e.value for e in f.evidence] for f in found] == [
+        ["suicidal", "want to die"],
+        ["had a fit"],
+    ]
+
+
+@pytest.mark.parametrize(
+    "note", ["", "slept badly", "my epilepsy is fine", "seizure medication taken", "a benefit"]
+)
+def test_notes_without_crisis_words_give_no_red_flag(note: str) -> None:
+    assert find_red_flags([_day(0, notes=note)]) == ()
+
+
+def test_a_note_repeating_the_days_event_is_not_reported_twice() -> None:
+    day = _day(0, events=frozenset({"seizure"}), notes="had a seizure in the morning")
+    [flag] = find_red_flags([day])
+    assert flag.evidence[0].label == "event"
+    other = _day(0, events=frozenset({"seizure"}), notes="and now suicidal")
+    assert [f.evidence[0].label for f in find_red_flags([other])] == ["event", "note"]
+
+
+def test_profile_conditions_with_crisis_words_are_red_flags() -> None:
+    conditions = ["epilepsy", "history of self-harm", "seizures", "insomnia"]
+    found = find_profile_red_flags(conditions, START, medicines=["wish I was dead"])
+    assert [(e.label, e.value) for f in found for e in f.evidence] == [
+        ("profile condition", "history of self-harm"),
+        ("profile condition", "seizures"),
+        ("profile medicine", "wish I was dead"),
+    ]
+    assert all(f.severity == "urgent" and f.clinician_flag for f in found)
+    assert all(f.evidence[0].day == START for f in found)
+    assert "“history of self-harm”" in found[0].message
+    assert find_profile_red_flags(["epilepsy", "seizure disorder"], START) == ()
+
+
+def test_review_reports_profile_red_flags_and_holds() -> None:
+    from taperline.core.record import PersonRecord, Profile
+    from taperline.core.review import review
+
+    record = PersonRecord(Profile("UTC", conditions=("suicidal thoughts",)))
+    result = review(record, START)
+    assert [f.kind for f in result.findings] == ["red_flag"]
+    assert result.findings[0].evidence[0].day == START
+    assert (result.proposal.action, result.proposal.clinician_only) == ("hold", True)
 
 
 def test_co_use_of_alcohol_or_opioids() -> None:

@@ -34,3 +34,60 @@ def test_red_flags_from_the_record_equal_red_flags_from_the_database(db_url: str
     assert [f.evidence[0].day.day for f in from_record] == [7, 6, 5, 5, 3]
     assert all(f.severity == "urgent" for f in from_record)
     engine.dispose()
+
+
+def test_crisis_words_in_notes_and_profile_show_in_the_banner(db_url: str) -> None:
+    from datetime import UTC, datetime
+
+    from taperline.web.flags import flag_key
+
+    engine = make_engine(db_url)
+    migrate(engine)
+    store = Store(engine)
+    profile = Profile("Asia/Tokyo", "40-64", ("epilepsy", "history of self-harm"), ())
+    person = store.create_person(profile)
+    notes = {
+        date(2027, 1, 3): "slept badly; a benefit of the walk",  # no crisis words
+        date(2027, 1, 4): "I want to DIE",
+        date(2027, 1, 5): "had a seizure, seizure medication taken",
+        date(2027, 1, 6): "",
+    }
+    for day, note in notes.items():
+        events = frozenset({"seizure"}) if day.day == 6 else frozenset()
+        store.save_checkin(person, CheckIn(day, None, mood=4, anxiety=6, events=events, notes=note))
+    now = datetime(2027, 1, 10, 23, 30, tzinfo=UTC)  # already 11 January in Tokyo
+    from_queries = red_flags(engine, person, "112", now=now)
+    from_record = red_flags_in(store.record(person), "112", now=now)
+    assert from_record == from_queries
+    assert [
+        (f.evidence[0].day.day, f.evidence[0].label, f.evidence[0].value) for f in from_record
+    ] == [
+        (11, "profile condition", "history of self-harm"),
+        (6, "event", "seizure"),
+        (5, "note", "seizure"),
+        (4, "note", "want to DIE"),
+    ]
+    assert all(f.severity == "urgent" and "112" in f.message for f in from_record)
+    keys = [flag_key(f) for f in from_record]
+    assert keys[0] == "profile:history of self-harm"  # the same key on every day it is shown
+    later = red_flags(engine, person, "112", now=datetime(2027, 2, 1, 12, tzinfo=UTC))
+    assert flag_key(later[0]) == keys[0]
+    engine.dispose()
+
+
+def test_the_notes_prefilter_skips_notes_without_crisis_stems(db_url: str) -> None:
+    from sqlalchemy import select
+
+    from taperline.adapters.storage import schema as t
+    from taperline.web.flags import _crisis_notes
+
+    engine = make_engine(db_url)
+    migrate(engine)
+    store = Store(engine)
+    person = store.create_person(Profile("UTC"))
+    for day, note in ((1, "slept well"), (2, "SUICIDAL"), (3, "self  harm"), (4, "fine")):
+        store.save_checkin(person, CheckIn(date(2027, 1, day), None, mood=5, anxiety=5, notes=note))
+    query = select(t.checkins.c.notes).where(_crisis_notes()).order_by(t.checkins.c.wake_date)
+    with engine.connect() as c:
+        assert [row.notes for row in c.execute(query)] == ["SUICIDAL", "self  harm"]
+    engine.dispose()
