@@ -99,6 +99,51 @@ def test_check_json() -> None:
     assert len(doc["withdrawal_risk"]) == 2
 
 
+def test_epilepsy_6_mg_is_within_the_seizure_maximum() -> None:
+    code, out, _ = _run(
+        "check", "clonazepam", "--dose", "2 mg", "--at", "08:00", "--at", "14:00",
+        "--at", "22:00", "--condition", "epilepsy",
+    )  # fmt: skip
+    assert code == 1  # the epilepsy caution (never stop abruptly) is a warning
+    assert "Daily maximum: 20 mg (for adults with a seizure disorder) [LABEL]" in out
+    assert "within the maximum of 20 mg" in " ".join(w for w in out.split() if w != "│")
+    assert "above the daily maximum" not in out
+    assert "Sleep use" not in out
+
+
+def test_unknown_names_say_ask_a_pharmacist_with_did_you_mean() -> None:
+    code, out, _ = _run(
+        "check", "clonazepam", "--dose", "1 mg", "--with", "oxycodon,tea", "--condition", "gout"
+    )
+    flat = " ".join(out.split())
+    assert code == 1
+    assert "unknown: ask a pharmacist: oxycodon (did you mean 'oxycodone'?), tea, gout" in flat
+
+
+def test_crisis_words_in_a_condition_print_the_crisis_message_first() -> None:
+    code, out, _ = _run("check", "clonazepam", "--dose", "1 mg", "--condition", "self-harm")
+    assert code == 1
+    assert out.startswith("If you are in danger, get help now")
+    assert "988" in out
+    assert "red_flag" in out
+
+
+def test_check_json_has_classes_contraindications_and_unknown_details() -> None:
+    code, out, _ = _run(
+        "check", "clonazepam", "--dose", "1 mg", "--with", "Percocet 5/325,oxycodon",
+        "--condition", "glaucoma (narrow angle)", "--age", "16", "--format", "json",
+    )  # fmt: skip
+    assert code == 1
+    doc = json.loads(out)
+    assert doc["classes"][0]["class"] == "opioids"
+    assert doc["contraindications"] == ["narrow-angle-glaucoma"]
+    assert doc["unknown_details"][0]["suggestion"] == "oxycodone"
+    assert doc["daily_max_mg"] is None
+    assert doc["refusals"]
+    assert doc["clinician_flag"] is True
+    assert all("clinician_flag" in f and "crisis" in f for f in doc["findings"])
+
+
 def test_check_json_plain_exits_0() -> None:
     code, out, _ = _run(
         "check", "Klonopin", "--dose", "500 mcg", "--at", "22:00", "--format", "json"
@@ -118,6 +163,30 @@ def test_learn_clonazepam_text() -> None:
     for source in ("[SEED-AURA]", "[LABEL]", "[SEED-INSOMNIA]", "[SEED-MICROTAPER]"):
         assert source in out
     assert "does not replace them" in out
+
+
+def test_learn_clonazepam_interactions_and_who_should_not_take_it() -> None:
+    code, out, _ = _run("learn", "clonazepam")
+    flat = " ".join(out.split())
+    assert code == 0
+    assert "Interactions and who should not take it" in flat
+    for words in (
+        "Boxed warning: taking it with any opioid",
+        "Opioids (for example codeine",
+        "[FDA-GABAPENTINOIDS]",
+        "Significant liver disease is a contraindication",
+        "Acute narrow-angle glaucoma is a contraindication",
+        "sensitivity to benzodiazepines",
+        "Open-angle glaucoma under treatment is not a contraindication",
+        "absence status",
+        "Discuss pregnancy",
+        "Discuss breastfeeding",
+        "For adults with a seizure disorder: at most 20 mg",
+        "For adults with panic disorder: at most 4 mg",
+        "taperline uses the lowest: 4 mg a day",
+        "dosed by body weight",
+    ):
+        assert words in flat, words
 
 
 def test_learn_clonazepam_json() -> None:

@@ -29,7 +29,13 @@ Examples:
   taperline check clonazepam --dose "0.5 mg" --at 08:00 --dose "1 mg" --at 22:00
   taperline check clonazepam --dose "1 mg" --at 22:00 --with oxycodone,alcohol \\
       --condition sleep-apnea --age 70 --weeks 20
+  taperline check clonazepam --dose "2 mg" --at 08:00 --at 14:00 --at 22:00 \\
+      --condition epilepsy
   taperline check clonazepam --dose "0.5 mg" --at 22:00 --format json
+\b
+Medicines are recognised by class, by any generic or brand name ("Percocet 5/325" is an
+opioid); conditions by their words ("glaucoma (narrow angle)"). The daily maximum depends on
+the condition treated: 20 mg for a seizure disorder ("epilepsy"), 4 mg otherwise.
 \b
 Exit status: 0 nothing to report, 1 warnings (or names taperline knows nothing about),
 2 bad input.
@@ -51,23 +57,26 @@ _STYLE = {"urgent": "bold red", "warning": "yellow", "info": "cyan"}
     "agents",
     multiple=True,
     metavar="AGENTS",
-    help="Other medicines or substances taken, comma-separated (e.g. oxycodone,alcohol). "
-    "Repeatable. Names taperline does not know are reported as 'no information'.",
+    help="Other medicines, drinks or substances, comma-separated (e.g. OxyContin,beer). "
+    "Repeatable. Recognised by class and brand; names taperline does not know are reported "
+    "as 'unknown: ask a pharmacist', with a did-you-mean.",
 )
 @click.option(
     "--condition",
     "conditions",
     multiple=True,
     metavar="SLUGS",
-    help="Health conditions, comma-separated or repeated (e.g. sleep-apnea). Unknown ones are "
-    "reported together with the known list.",
+    help="Health conditions, comma-separated or repeated (e.g. sleep-apnea, epilepsy). "
+    "'epilepsy' raises the daily maximum to the seizure-disorder one; contraindications are "
+    "urgent; unknown ones are reported together with the known list.",
 )
 @click.option(
     "--age",
     "age_years",
     type=int,
     default=None,
-    help="Age in years (0-120). From 65 the older-adult caution applies [BEERS-2023].",
+    help="Age in years (0-120). Under 18 no adult maximum applies [LABEL]; from 65 the "
+    "older-adult caution applies [BEERS-2023].",
 )
 @click.option("--pregnant", is_flag=True, help="Pregnant or planning a pregnancy.")
 @click.option("--breastfeeding", is_flag=True, help="Breastfeeding.")
@@ -157,12 +166,17 @@ def _dose_lines(report: CheckReport) -> list[Text]:
 
 
 def _limit_lines(report: CheckReport) -> list[Text]:
+    from rich.text import Text
+
     drug, lines = report.drug, []
-    if drug.daily_max_mg is not None:
-        limit = drug.daily_max_mg
-        lines.append(_cited(f"Daily maximum: {fmt(limit.value)}", limit.source))
+    limit, screening = report.daily_max, report.screening
+    if limit is not None:
+        text = f"Daily maximum: {fmt(limit.max_mg)} (for {limit.applies_to})"
+        lines.append(_cited(text, limit.source))
+    elif screening is not None and screening.refusals:
+        lines.append(Text("Daily maximum: none applies here; a taper plan needs the specialist"))
     use = drug.sleep_use
-    if use is not None:
+    if use is not None and (screening is None or screening.indication not in {"seizure", "panic"}):
         text = (
             f"Sleep use: {fmt_number(use.low_mg.mg)}-{fmt(use.high_mg)} about "
             f"{use.before_bed_min} min before bed, short-term (typically "
@@ -207,6 +221,16 @@ def _findings_table(findings: tuple[Finding, ...]) -> object:
     return table
 
 
+def _unknown_list(report: CheckReport) -> str:
+    """The unknown names as typed, each with its did-you-mean."""
+    if report.screening is None:
+        return ", ".join(report.unknown)
+    return ", ".join(
+        f"{u.name} (did you mean {u.suggestion!r}?)" if u.suggestion else u.name
+        for u in report.screening.unknown
+    )
+
+
 def _print_report(report: CheckReport) -> None:
     from rich.console import Console, Group
     from rich.panel import Panel
@@ -215,6 +239,14 @@ def _print_report(report: CheckReport) -> None:
     from taperline.core.check import DISCLAIMER
 
     console = Console()
+    if any(f.crisis for f in report.findings):
+        console.print(
+            Text(
+                "If you are in danger, get help now: call or text 988 (US), or your local "
+                "emergency number.",
+                style="bold red",
+            )
+        )
     summary = [*_dose_lines(report), *_limit_lines(report), *_risk_lines(report)]
     console.print(Panel(Group(*summary), title=f"check: {report.drug.label}", title_align="left"))
     if report.findings:
@@ -223,6 +255,6 @@ def _print_report(report: CheckReport) -> None:
         console.print(Text("Nothing to report for these doses and this context."))
     if report.unknown:
         known = ", ".join(report.known_conditions) or "none"
-        console.print(Text(f"No information on: {', '.join(report.unknown)}", style="yellow"))
+        console.print(Text(f"unknown: ask a pharmacist: {_unknown_list(report)}", style="yellow"))
         console.print(Text(f"Known condition slugs for {report.drug.label}: {known}"))
     console.print(Text(DISCLAIMER, style="dim"))

@@ -463,7 +463,12 @@ class SubstanceClass:
         return found[0].targets[0] if found else None
 
     def examples(self, count: int = 6, brands: int = 2) -> str:
-        """The first ``count`` members, each with up to ``brands`` other names."""
+        """The first ``count`` members, each with up to ``brands`` other names.
+
+        A class of one member (alcohol) lists that member's other names instead.
+        """
+        if len(self.members) == 1:
+            return ", ".join(self.members[0].also[:count] or (self.members[0].name,))
         parts = []
         for member in self.members[:count]:
             others = member.also[:brands]

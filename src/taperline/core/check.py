@@ -723,14 +723,16 @@ def _interaction_point(interaction: Interaction) -> Point:
 def _interactions_points(drug: Drug) -> tuple[Point, ...]:
     """Boxed warning, the classes and other interactions, contraindications, pregnancy."""
     points = list(_facts(drug, "boxed_warning", "warnings"))
+    # who should not take it: the contraindications, and what is not one (open-angle glaucoma)
+    points += [Point(c.message, c.source) for c in drug.cautions if c.contraindication]
+    points += [Point(c.message, c.source) for c in drug.cautions if c.severity == "info"]
     rows = sorted(drug.interactions, key=lambda i: _SEVERITY_ORDER[i.severity])
     points += [_interaction_point(i) for i in rows]
-    cautions = [c for c in drug.cautions if c.contraindication]
-    cautions += [
-        c for c in drug.cautions if not c.contraindication and c.condition.endswith("glaucoma")
+    points += [
+        Point(c.message, c.source)
+        for c in drug.cautions
+        if c.condition in {"pregnancy", "breastfeeding"}
     ]
-    cautions += [c for c in drug.cautions if c.condition in {"pregnancy", "breastfeeding"}]
-    points += [Point(c.message, c.source) for c in cautions]
     return tuple(points)
 
 

@@ -153,11 +153,12 @@ MAX_AGE_YEARS: Final = 120  # taperline's plausibility limit for an age typed by
 #: PHQ-9 item 9 [KROENKE-2001]; a seizure while taking or tapering [ASAM-2025, SEED-MINDED].
 CRISIS_PHRASES: Final[Mapping[CrisisCategory, tuple[str, ...]]] = {
     "suicidal thoughts": (
-        "suicide", "suicidal", "suicidality", "kill myself", "killing myself", "end my life",
-        "ending my life", "end it all", "take my own life", "taking my own life", "take my life",
-        "want to die", "wanting to die", "wanna die", "wish i was dead", "wish i were dead",
-        "better off dead", "no reason to live", "not want to live", "don't want to live",
-        "dont want to live", "thoughts of death", "thoughts of dying", "unalive",
+        "suicide", "suicidal", "suicidal thoughts", "suicidal ideation", "suicidality",
+        "kill myself", "killing myself", "end my life", "ending my life", "end it all",
+        "take my own life", "taking my own life", "take my life", "want to die",
+        "wanting to die", "wanna die", "wish i was dead", "wish i were dead", "better off dead",
+        "no reason to live", "not want to live", "don't want to live", "dont want to live",
+        "thoughts of death", "thoughts of dying", "unalive",
     ),
     "self-harm": (
         "self-harm", "selfharm", "self-harming", "self-injury", "self-injuring", "self-injurious",
