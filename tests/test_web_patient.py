@@ -267,7 +267,8 @@ def test_interactions_checker(tmp_path: Path) -> None:
         page = web.get(f"/learn/check?{query}")
         assert page.status_code == 200
         assert "urgent" in page.text
-        assert "No information on: tea" in page.text
+        assert "unknown: ask a pharmacist" in page.text
+        assert "“tea”" in page.text
         bad = web.get("/learn/check?drug=clonazepam&dose_0=50+mg")
         assert bad.status_code == 422
         assert "implausible" in bad.text

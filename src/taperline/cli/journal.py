@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from taperline.adapters.storage.repo import Store
     from taperline.core.journal import CheckIn
     from taperline.core.quantity import Mass
+    from taperline.core.record import Profile
     from taperline.core.review import Review
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -83,6 +84,31 @@ def init(**o: Any) -> None:
     else:
         store.create_person(profile, at=now())
         click.echo(f"Profile created ({profile.time_zone}). Next: taperline plan ... --save")
+    _report_profile(profile)
+
+
+def _report_profile(profile: Profile) -> None:
+    """Crisis words at once, and the names taperline does not recognise (kept as typed)."""
+    from taperline.catalogue_data import load_catalogue
+    from taperline.core.findings import crisis_message
+    from taperline.core.screening import recognise
+
+    found = recognise(
+        load_catalogue(), agents=profile.other_medicines, conditions=profile.conditions
+    )
+    if found.crisis:
+        typed = ", ".join(f"“{m.typed}”" for m in found.crisis)
+        click.echo(
+            f"Your profile mentions {typed}. {crisis_message()} Please tell your prescriber "
+            "today, and make no dose change on your own."
+        )
+    for unknown in found.unknown:
+        hint = f" (did you mean {unknown.suggestion!r}?)" if unknown.suggestion else ""
+        what = "medicine" if unknown.field == "agent" else "condition"
+        click.echo(
+            f"unknown: ask a pharmacist: the {what} {unknown.name!r}{hint} is kept as typed, "
+            "but taperline does not recognise it."
+        )
 
 
 def _ask_list(prompt: str, current: tuple[str, ...]) -> tuple[str, ...]:

@@ -157,7 +157,8 @@ class CheckRequest:
     """What to check: the day's doses and, optionally, other agents, conditions and context.
 
     ``weeks`` is how long the drug has been taken (regularly); ``age_years`` must be 0-120.
-    ``indication`` overrides the one read from the conditions.
+    ``indication`` overrides the one read from the conditions; ``local_emergency`` is how
+    the crisis message names the local emergency number.
     """
 
     doses: tuple[TimedDose, ...]
@@ -168,6 +169,7 @@ class CheckRequest:
     breastfeeding: bool = False
     weeks: int | None = None
     indication: Indication | None = None
+    local_emergency: str = "your local emergency number"
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,6 +338,7 @@ def check_regimen(catalogue: Catalogue, drug: Drug, request: CheckRequest) -> Ch
         pregnant=request.pregnant,
         breastfeeding=request.breastfeeding,
         indication=request.indication,
+        local_emergency=request.local_emergency,
     )
     for_sleep = screening.indication not in _NOT_FOR_SLEEP
     findings = [

@@ -13,7 +13,8 @@ from typing import Annotated, Final
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from taperline.core.record import AGE_BANDS
+from taperline.core.record import AGE_BANDS, Profile
+from taperline.core.screening import Recognition
 from taperline.errors import InputError
 from taperline.web.auth import (
     PatientViewer,
@@ -49,11 +50,24 @@ def _account_page(
     context = {
         "sessions": sessions,
         "profile": profile,
+        "profile_check": _profile_check(profile),
         "age_bands": AGE_BANDS,
         "error": error,
         "confirm": CONFIRM,
     }
     return render(request, "account.html", context, viewer=viewer, status_code=status)
+
+
+def _profile_check(profile: Profile | None) -> Recognition | None:
+    """Unknown names and crisis words in the profile (shown under the form; kept as typed)."""
+    if profile is None:
+        return None
+    from taperline.catalogue_data import load_catalogue
+    from taperline.core.screening import recognise
+
+    return recognise(
+        load_catalogue(), agents=profile.other_medicines, conditions=profile.conditions
+    )
 
 
 @router.get("/account", response_class=HTMLResponse)

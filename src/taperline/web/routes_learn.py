@@ -29,14 +29,16 @@ router = APIRouter(include_in_schema=False)
 Svc = Annotated[Services, Depends(services)]
 MaybeViewer = Annotated[Viewer | None, Depends(optional_viewer)]
 CHECK_ROWS: Final = 3
+# Sleep-restriction contraindications [SPIELMAN-1987], found as whole words (plurals too):
+# "fall" is a fall, not "falling asleep"; "seizure" is not inside another word.
 _CONTRAINDICATION_WORDS: Final = (
-    (("epilep", "seizure"), "epilepsy or seizures"),
-    (("bipolar",), "bipolar disorder"),
-    (("psychos",), "psychosis"),
-    (("apnea", "apnoea"), "untreated sleep apnea"),
-    (("parasomnia", "sleepwalk"), "parasomnia"),
-    (("pregnan",), "pregnancy"),
-    (("fall",), "high fall risk"),
+    (("epilepsy", "epileptic", "seizure", "convulsion"), "epilepsy or seizures"),
+    (("bipolar", "mania", "manic"), "bipolar disorder"),
+    (("psychosis", "psychoses", "psychotic"), "psychosis"),
+    (("apnea", "apnoea", "osa"), "untreated sleep apnea"),
+    (("parasomnia", "sleepwalking", "sleep walking"), "parasomnia"),
+    (("pregnant", "pregnancy"), "pregnancy"),
+    (("fall", "fall risk"), "high fall risk"),
 )
 
 
@@ -90,7 +92,7 @@ def _check_defaults(svc: Services, viewer: Viewer | None) -> dict[str, Any]:
     return values
 
 
-def _run_check(given: FormInput) -> Any:
+def _run_check(given: FormInput, local_emergency: str) -> Any:
     from datetime import time
 
     from taperline.core.check import CheckRequest, build_doses, check_regimen, split_names
@@ -116,6 +118,7 @@ def _run_check(given: FormInput) -> Any:
         pregnant=given.has("pregnant"),
         breastfeeding=given.has("breastfeeding"),
         weeks=given.optional_integer("weeks", 0, 5200),
+        local_emergency=local_emergency,
     )
     return check_regimen(catalogue, drug, request)
 
@@ -130,7 +133,7 @@ def check(request: Request, viewer: MaybeViewer, svc: Svc) -> Response:
     values = {k: v[0] for k, v in query.items() if v} if query else _check_defaults(svc, viewer)
     if "drug" in query:
         try:
-            report = _run_check(FormInput(query))
+            report = _run_check(FormInput(query), svc.settings.crisis_local())
         except InputError as exc:
             error, status = str(exc), status_for(exc)
     context = {
@@ -148,14 +151,19 @@ def check(request: Request, viewer: MaybeViewer, svc: Svc) -> Response:
 
 
 def contraindications_of(conditions: tuple[str, ...]) -> frozenset[Any]:
-    """Sleep-restriction contraindications named in a profile's conditions (by keyword)."""
-    found = set()
-    for condition in conditions:
-        text = condition.casefold()
-        for words, name in _CONTRAINDICATION_WORDS:
-            if any(word in text for word in words):
-                found.add(name)
-    return frozenset(found)
+    """Sleep-restriction contraindications named in a profile's conditions (as whole words).
+
+    >>> sorted(contraindications_of(("Epilepsy", "trouble falling asleep", "two falls")))
+    ['epilepsy or seizures', 'high fall risk']
+    """
+    from taperline.core.words import contains
+
+    return frozenset(
+        name
+        for condition in conditions
+        for words, name in _CONTRAINDICATION_WORDS
+        if any(contains(condition, word) for word in words)
+    )
 
 
 def _rise_min(checkins: list[CheckIn]) -> int:
