@@ -296,6 +296,8 @@ DANGEROUS: list[tuple[str, str, str, str, str]] = [
     ("conditions", "glaucoma", "caution", "warning", "Which kind of glaucoma"),
     ("conditions", "allergic to Xanax", "contraindication", "urgent", "sensitivity"),
     ("conditions", "benzodiazepine allergy", "contraindication", "urgent", "sensitivity"),
+    ("conditions", "allergies to Valium", "contraindication", "urgent", "sensitivity"),
+    ("conditions", "allergic to zolpidem", "unknown", "warning", "ask a pharmacist"),
     ("conditions", "suicidal thoughts", "red_flag", "urgent", "988"),
     ("conditions", "history of self-harm", "red_flag", "urgent", "harming yourself"),
     ("conditions", "had a seizure yesterday", "red_flag", "urgent", "medical care now"),

@@ -80,7 +80,7 @@ from taperline.core.catalogue import (
     SubstanceClass,
 )
 from taperline.core.quantity import fmt
-from taperline.core.words import PhraseIndex, contains, phrase_key, tokens
+from taperline.core.words import PhraseIndex, phrase_key, token_matches, tokens
 from taperline.errors import InputError
 
 __all__ = [
@@ -195,8 +195,8 @@ OTHER_REASON_PHRASES: Final[tuple[str, ...]] = (
     "anxiety", "anxiety disorder", "generalised anxiety", "generalized anxiety", "gad",
 )  # fmt: skip
 _ALLERGY_WORDS: Final = frozenset(
-    {"allergy", "allergic", "hypersensitivity", "hypersensitive", "sensitivity", "sensitive",
-     "intolerance", "intolerant", "reaction", "anaphylaxis"}
+    {"allergy", "allergies", "allergic", "hypersensitivity", "hypersensitive", "sensitivity",
+     "sensitive", "intolerance", "intolerant", "reaction", "anaphylaxis"}
 )  # fmt: skip
 _BENZODIAZEPINES: Final = "benzodiazepines"  # the class slug the allergy rule looks for
 _SENSITIVITY: Final = "benzodiazepine-sensitivity"  # the caution slug it gives
@@ -528,11 +528,16 @@ def indication_of(conditions: Iterable[str]) -> Indication | None:
 # --- suggestions ------------------------------------------------------------------------------
 
 
-def _suggest(item: str, candidates: Iterable[str]) -> str | None:
-    """A known name close to ``item`` (difflib), as the catalogue writes it; None if none is."""
+def _by_key(names: Iterable[str]) -> Mapping[str, str]:
+    """Names by their normalised key (the first spelling of each key is kept)."""
     by_key: dict[str, str] = {}
-    for name in candidates:
+    for name in names:
         by_key.setdefault(phrase_key(name), name)
+    return by_key
+
+
+def _suggest(item: str, by_key: Mapping[str, str]) -> str | None:
+    """A known name close to ``item`` (difflib), as the catalogue writes it; None if none is."""
     key = phrase_key(item)
     if not key:
         return None
@@ -551,17 +556,27 @@ def _suggest(item: str, candidates: Iterable[str]) -> str | None:
     return None
 
 
-def _agent_names(catalogue: Catalogue, drug: Drug) -> list[str]:
-    names = [n for c in catalogue.classes.values() for n in c.names]
-    names += [n for row in drug.interactions for n in row.own_names]
-    names += [n for d in catalogue.drugs.values() for n in (d.name, *d.brand_names)]
-    return names
+def _agent_names(catalogue: Catalogue) -> Mapping[str, str]:
+    """Every name of a medicine or substance in the catalogue, by key (built once)."""
+
+    def build() -> Mapping[str, str]:
+        drugs = catalogue.drugs.values()
+        names = [n for c in catalogue.classes.values() for n in c.names]
+        names += [n for d in drugs for row in d.interactions for n in row.own_names]
+        names += [n for d in drugs for n in (d.name, *d.brand_names)]
+        return _by_key(names)
+
+    return catalogue.cached("screening.agent_names", build)
 
 
-def _condition_names(catalogue: Catalogue) -> list[str]:
-    names = [n for d in catalogue.drugs.values() for c in d.cautions for n in c.names]
-    names += [n.replace("-", " ") for n in names if "-" in n]  # slugs as words
-    return [*names, *SEIZURE_DISORDER_PHRASES, *PANIC_PHRASES, *SLEEP_PHRASES]
+def _condition_names(catalogue: Catalogue) -> Mapping[str, str]:
+    """Every condition name in the catalogue and the indication words, by key (built once)."""
+
+    def build() -> Mapping[str, str]:
+        names = [n for d in catalogue.drugs.values() for c in d.cautions for n in c.names]
+        return _by_key([*names, *SEIZURE_DISORDER_PHRASES, *PANIC_PHRASES, *SLEEP_PHRASES])
+
+    return catalogue.cached("screening.condition_names", build)
 
 
 # --- agents -----------------------------------------------------------------------------------
@@ -637,7 +652,7 @@ def _screen_agent(catalogue: Catalogue, drug: Drug, item: str, out: _Agents) -> 
         if slug not in with_rows and slug not in skip:
             out.no_data.setdefault(slug, []).append(_label(item, found))
     if not (rows or found or crisis or same):
-        suggestion = _suggest(item, _agent_names(catalogue, drug))
+        suggestion = _suggest(item, _agent_names(catalogue))
         out.unknown.append(Unknown(item, "agent", suggestion))
 
 
@@ -678,9 +693,8 @@ def _agent_findings(catalogue: Catalogue, drug: Drug, out: _Agents) -> list[Find
 
 def _allergy_to_benzodiazepine(catalogue: Catalogue, item: str) -> bool:
     """An allergy word and a benzodiazepine name in one item ("allergic to Xanax")."""
-    if not _ALLERGY_WORDS.intersection(tokens(item)) and not any(
-        contains(item, w) for w in _ALLERGY_WORDS
-    ):
+    words = tokens(item)
+    if not any(token_matches(w, a) for w in words for a in _ALLERGY_WORDS):
         return False
     return any(m.substance_class.slug == _BENZODIAZEPINES for m in _classes_in(catalogue, item))
 
@@ -793,7 +807,6 @@ def _screen_conditions(
     findings: list[Finding] = []
     unknown: list[Unknown] = []
     crisis: list[CrisisMatch] = []
-    names = None
     for item in items:
         found = _condition_matches(catalogue, drug, item)
         matches += found
@@ -801,8 +814,7 @@ def _screen_conditions(
         crisis += typed
         findings += [_crisis_finding(m, item, local_emergency, condition=True) for m in typed]
         if not found and not typed:
-            names = names if names is not None else _condition_names(catalogue)
-            unknown.append(Unknown(item, "condition", _suggest(item, names)))
+            unknown.append(Unknown(item, "condition", _suggest(item, _condition_names(catalogue))))
     return matches, findings, unknown, crisis
 
 
@@ -922,13 +934,12 @@ def recognise(
     unknown: list[Unknown] = []
     crisis: list[CrisisMatch] = []
     drugs = list(catalogue.drugs.values())
-    agent_names = [n for d in drugs for n in _agent_names(catalogue, d)]
     for item in split_items(agents):
         typed = crisis_matches(item)
         crisis += typed
         known = _classes_in(catalogue, item) or any(d.interactions_for(item) for d in drugs)
         if not known and not typed:
-            unknown.append(Unknown(item, "agent", _suggest(item, agent_names)))
+            unknown.append(Unknown(item, "agent", _suggest(item, _agent_names(catalogue))))
     condition_items = split_items(conditions)
     for item in condition_items:
         typed = crisis_matches(item)
