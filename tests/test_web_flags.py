@@ -72,6 +72,9 @@ def test_crisis_words_in_notes_and_profile_show_in_the_banner(db_url: str) -> No
     assert keys[0] == "profile:history of self-harm"  # the same key on every day it is shown
     later = red_flags(engine, person, "112", now=datetime(2027, 2, 1, 12, tzinfo=UTC))
     assert flag_key(later[0]) == keys[0]
+    on_a_day = red_flags_in(store.record(person), "112", today=date(2027, 3, 1))
+    assert on_a_day[0].evidence[0].day == date(2027, 3, 1)
+    assert flag_key(on_a_day[0]) == keys[0]
     engine.dispose()
 
 

@@ -87,18 +87,26 @@ _PROFILE_ROW: Final = select(
 ).where(t.persons.c.id == t.PERSON_ID)
 
 
-def _today(time_zone: str, now: datetime | None) -> date:
+def _today(time_zone: str, now: datetime | None, today: date | None) -> date:
     """The date in the person's zone: the day a profile flag is shown with."""
+    if today is not None:
+        return today
     moment = now if now is not None else datetime.now(UTC)
     return moment.astimezone(zone(time_zone)).date()
 
 
 def red_flags(
-    engine: Engine, person_id: int, local_emergency: str, *, now: datetime | None = None
+    engine: Engine,
+    person_id: int,
+    local_emergency: str,
+    *,
+    now: datetime | None = None,
+    today: date | None = None,
 ) -> tuple[Finding, ...]:
     """Every red-flag finding on the person's record, newest first.
 
-    ``now`` (timezone-aware; default: the clock) dates the profile's flags in the person's zone.
+    The profile's flags are dated ``today`` (the person's date), else the date ``now``
+    (timezone-aware; default: the clock) in the person's zone.
     """
     person = {"person_id": person_id}
     with read_transaction(engine) as c:
@@ -109,7 +117,7 @@ def red_flags(
     if profile is not None:
         profile_flags = find_profile_red_flags(
             tuple(profile.conditions),
-            _today(profile.time_zone, now),
+            _today(profile.time_zone, now, today),
             FindingRules(local_emergency=local_emergency),
             tuple(profile.other_medicines),
         )
@@ -125,13 +133,17 @@ def red_flags(
 
 
 def red_flags_in(
-    record: PersonRecord, local_emergency: str, *, now: datetime | None = None
+    record: PersonRecord,
+    local_emergency: str,
+    *,
+    now: datetime | None = None,
+    today: date | None = None,
 ) -> tuple[Finding, ...]:
     """The same as :func:`red_flags`, from a record already loaded (no queries)."""
     profile = record.profile
     profile_flags = find_profile_red_flags(
         profile.conditions,
-        _today(profile.time_zone, now),
+        _today(profile.time_zone, now, today),
         FindingRules(local_emergency=local_emergency),
         profile.other_medicines,
     )
