@@ -39,7 +39,7 @@ CATALOGUE = load_catalogue()
 
 
 def _screen(drug: str = "clonazepam", **given: object) -> Screening:
-    return screen(CATALOGUE, CATALOGUE.get(drug), **given)  # type: ignore[arg-type]
+    return screen(CATALOGUE, CATALOGUE.get(drug), **given)  # type: ignore[arg-type]  # keyword values of several types
 
 
 # --- names by class ---------------------------------------------------------------------------

@@ -5,10 +5,12 @@ Pure functions that return frozen values, shared by ``taperline check`` and
 
 Findings and exit codes (``taperline check``):
 
-* every :class:`Finding` has a kind, a severity, a message and a source id;
+* every :class:`Finding` has a kind, a severity, a message, a source id, ``clinician_flag``
+  (set on every urgent finding) and ``crisis`` (the message carries the crisis resources);
 * ``info`` is context (for example "about 30 min before bed") and never changes the exit code;
   ``warning`` is something to discuss with the prescriber (a moderate interaction, a
-  condition, long use); ``urgent`` is a danger (above the daily maximum, a major interaction);
+  condition, long use, an unknown name); ``urgent`` is a danger (above the daily maximum, a
+  major interaction, a contraindication, crisis words, under 18);
 * :attr:`CheckReport.exit_code` is 1 when any finding is a warning or urgent, or any name was
   not in the catalogue, and 0 otherwise. Bad input raises
   :class:`~taperline.errors.InputError` (exit 2 in the CLI), never a finding.
