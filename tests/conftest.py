@@ -22,8 +22,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.pgserver import PgServer, PgServerUnavailable, postgres_server
+
+# Property tests must not fail because the machine is busy: no deadline, and no "input
+# generation is slow" health check (both measure wall-clock time, not correctness).
+settings.register_profile("taperline", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "taperline"))
 
 #: Environment variables that make a missing PostgreSQL a failure instead of a skip.
 REQUIRE_POSTGRES_VARS = ("CI", "TAPERLINE_REQUIRE_POSTGRES")

@@ -108,9 +108,12 @@ from datetime import date, timedelta  # noqa: E402 -- likewise
 
 from taperline.catalogue_data import load_catalogue  # noqa: E402 -- likewise
 from taperline.core.catalogue import Drug  # noqa: E402 -- likewise
+from taperline.core.guideline import LABEL_STEP_DIAZEPAM_MG, LABEL_STEP_MG  # noqa: E402 -- likewise
 from taperline.core.plan import Constraints, Hold, PlanRequest  # noqa: E402 -- likewise
+from taperline.core.plan_limits import strategy_fall  # noqa: E402 -- likewise
 from taperline.core.products import dose_solver  # noqa: E402 -- likewise
 from taperline.core.regimen import ScheduledDose  # noqa: E402 -- likewise
+from taperline.core.rules import Limits  # noqa: E402 -- likewise
 from taperline.core.strategies import FixedBand, Strategy, nice_diazepam_bands  # noqa: E402 -- likewise
 
 #: Drugs of the catalogue with a diazepam equivalence (every planner drug needs one).
@@ -165,7 +168,9 @@ def plan_strategies(draw: st.DrawFn, drug: Drug) -> Strategy:
         kinds.append("crossover")
     kind = draw(st.sampled_from(kinds))
     percent = Decimal(draw(st.integers(min_value=5, max_value=25)))
-    interval = draw(st.integers(min_value=7, max_value=28))
+    # Within the guideline: two cuts fall in one 14-day window when they are under 14 days
+    # apart, which keeps to 25 % only up to 13 % a cut [ASAM-2025].
+    interval = draw(st.integers(min_value=7 if percent <= 13 else 14, max_value=28))
     if kind == "percent":
         return Strategy(kind="percent", percent=percent, interval_days=interval)
     if kind == "occupancy":
@@ -213,6 +218,23 @@ def plan_requests(draw: st.DrawFn) -> PlanRequest:
         # Refused on purpose (above diazepam's daily maximum, or a dose finer than diazepam
         # 1 mg steps make within 25 %): covered by the dangerous-input suite, not valid here.
         strategy = Strategy(kind="percent")
+    if strategy.kind == "occupancy" and strategy_fall(strategy, total * ratio, ratio):
+        # Its first cuts break the window at this dose and ED50: refused without an override
+        # (covered by the rules tests), not a valid request here.
+        strategy = Strategy(kind="percent")
+    label = Limits(
+        start_drug=drug.name,
+        ratios={drug.name: ratio},
+        daily_max={},
+        smallest={},
+        label_step_ref=LABEL_STEP_MG * ratio
+        if drug.name == "clonazepam"
+        else LABEL_STEP_DIAZEPAM_MG,
+    )
+    if strategy.kind != "crossover" and strategy_fall(strategy, total * ratio, ratio, label):
+        # At this high dose its cuts are faster than the label's taper: refused whatever the
+        # override (the rules tests), not a valid request here.
+        strategy = Strategy(kind="percent", percent=Decimal(5), interval_days=28)
     goal = Mass.zero()
     below = [m for m in amounts if m.mg < total]
     if strategy.kind != "crossover" and below and draw(st.booleans()):
@@ -223,8 +245,15 @@ def plan_requests(draw: st.DrawFn) -> PlanRequest:
             st.lists(st.tuples(st.integers(0, 365), st.integers(1, 28)), max_size=2)
         )
     )
-    constraints = Constraints(stabilisation_days=draw(st.integers(1, 28)), holds=holds)
+    constraints = Constraints(stabilisation_days=draw(st.integers(14, 28)), holds=holds)
     alternate = drug.name in LONG_HALF_LIFE and goal.mg == 0 and draw(st.booleans())
+    # A switch planned by the source giving the most diazepam is a cut by no source; by
+    # another it may be a cut above the cap, refused without an override (rules tests).
+    source = (
+        max(drug.equivalences, key=lambda e: -e.dose_mg.mg).source
+        if strategy.kind == "crossover"
+        else None
+    )
     return PlanRequest(
         drug=drug,
         regimen=tuple(doses),
@@ -237,6 +266,7 @@ def plan_requests(draw: st.DrawFn) -> PlanRequest:
         age_years=draw(st.integers(18, 95)),
         target=catalogue.get("diazepam") if strategy.kind == "crossover" else None,
         alternate_days=alternate,
+        equivalence_source=source,
     )
 
 
@@ -365,6 +395,7 @@ from taperline.core.record import (  # noqa: E402 -- likewise
     AGE_BANDS,
     PLAN_STATUSES,
     PersonRecord,
+    PlanBasis,
     PlanVersion,
     Profile,
     RecordDose,
@@ -435,19 +466,40 @@ def record_steps(draw: st.DrawFn) -> tuple[RecordStep, ...]:
                 source=draw(st.sampled_from(["", "ASAM-2025", "clinician"])),
                 every_other_day=draw(st.booleans()),
                 note=draw(csv_texts),
+                reason=draw(st.one_of(st.just(""), csv_texts)),
             )
         )
         day += timedelta(days=draw(st.integers(1, 60)))
     return tuple(steps)
 
 
+#: Rule bases as stored with a plan: the guideline's, or other settings with an override.
+plan_bases = st.one_of(
+    st.just(PlanBasis()),
+    st.builds(
+        PlanBasis,
+        max_cut_pct=st.builds(Decimal, st.sampled_from(["10", "25", "33.3", "50"])),
+        window_days=st.integers(1, 28),
+        stabilisation_days=st.integers(1, 28),
+        override_reason=st.one_of(st.just(""), record_names),
+        equivalence_source=st.sampled_from(["", "ASHTON", "VADOD-2021"]),
+        indication=st.sampled_from(["", "seizure", "panic", "sleep"]),
+        smallest_doses=st.lists(st.tuples(plan_drug_names, exact_masses), max_size=2)
+        .map(lambda pairs: tuple(dict(pairs).items()))
+        .map(lambda pairs: tuple(sorted(pairs))),
+        outside_guideline=st.lists(record_names, max_size=2).map(tuple),
+    ),
+)
+
+
 @st.composite
 def plan_versions(draw: st.DrawFn, version: int, parent: int | None) -> PlanVersion:
     """A stored plan version, decided or not, with supply lines, warnings and assumptions."""
     decided = draw(st.booleans())
+    status = draw(st.sampled_from(PLAN_STATUSES))
     return PlanVersion(
         version=version,
-        status=draw(st.sampled_from(PLAN_STATUSES)),
+        status=status,
         drug=draw(plan_drug_names),
         strategy=draw(st.sampled_from(["", "percent", "occupancy", "crossover"])),
         steps=draw(record_steps()),
@@ -460,6 +512,8 @@ def plan_versions(draw: st.DrawFn, version: int, parent: int | None) -> PlanVers
         supply=tuple(draw(st.lists(record_supplies, max_size=2))),
         warnings=tuple(draw(st.lists(record_names, max_size=2))),
         assumptions=draw(st.dictionaries(record_names, record_names, max_size=2)),
+        basis=draw(plan_bases),
+        held_from=draw(wake_dates) if status == "held" and draw(st.booleans()) else None,
     )
 
 

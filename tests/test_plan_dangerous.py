@@ -333,15 +333,25 @@ def test_custom_cut_beyond_the_cap_with_override_is_allowed_and_noted() -> None:
         _request((22.0, "2"), strategy=_custom((14, "1", "faster")), constraints=constraints)
     )
     assert plan.steps[1].daily == Mass.of_mg(1)
-    assert "cap overridden: inpatient detoxification" in plan.steps[1].note
+    assert (
+        "outside the guideline by clinician override: inpatient detoxification"
+        in plan.steps[1].note
+    )
 
 
-def test_a_fixed_step_far_above_the_cap_is_capped_and_says_so() -> None:
+def test_a_fixed_step_far_above_the_cap_is_refused_naming_the_setting() -> None:
     bands = (FixedBand(Mass.zero(), Mass.of_mg(1), 14, "x"),)
-    plan = propose(_request((22.0, "2"), strategy=Strategy(kind="fixed", bands=bands)))
-    assert plan.steps[1].daily == Mass.of_mg("1.5")
-    assert "above the 25 % cap" in plan.steps[1].note
-    assert plan.largest_step_pct <= 25 or plan.steps[-1].daily.mg == 0
+    with pytest.raises(SafetyError, match=r"fixed bands.*cuts 50 % in one step.*25 % per 14"):
+        propose(_request((22.0, "2"), strategy=Strategy(kind="fixed", bands=bands)))
+
+
+def test_a_strategy_cut_the_cap_holds_back_says_so_on_the_step() -> None:
+    # Occupancy steps grow as the dose falls: later ones are held to the cap, and say so.
+    strategy = Strategy(kind="occupancy", percent=Decimal(10), ed50_mg=Decimal(2))
+    plan = propose(_request((22.0, "2"), strategy=strategy, products=CLONAZEPAM.products))
+    held = [s for s in plan.steps if "above the 25 % cap" in s.note]
+    assert held
+    assert all("this step goes to" in s.note for s in held)
 
 
 def test_alternate_days_for_clonazepam_show_the_swing() -> None:

@@ -15,6 +15,7 @@ from taperline.core.products import Product, parse_products
 from taperline.core.quantity import Mass, fmt
 from taperline.core.regimen import ScheduledDose
 from taperline.core.strategies import CustomStep, FixedBand, Strategy, nice_diazepam_bands
+from taperline.errors import SafetyError
 
 START = date(2027, 1, 4)
 NARDI_REASON = "Nardi 2010 reference regimen, under the prescriber's supervision"
@@ -86,17 +87,16 @@ def test_nardi_2010_as_a_fixed_plan_with_the_override_recorded(clonazepam: Drug)
     over_cap = [s for s in plan.steps if s.change_pct is not None and -s.change_pct > 25]
     assert [fmt(s.daily) for s in over_cap] == _mg(["1", "0.5", "0.25", "0"])
     for step in over_cap[:-1]:  # the last is the stop from the smallest makeable dose
-        assert f"cap overridden: {NARDI_REASON}" in step.note
+        assert f"outside the guideline by clinician override: {NARDI_REASON}" in step.note
+        assert step.source == "clinician override"  # never the guideline for an override
+    assert plan.mark == f"outside the guideline by clinician override: {NARDI_REASON}"
     assert any("0.25 mg" in w and "at once" in w for w in plan.warnings)
 
 
 def test_nardi_2010_fixed_is_refused_beyond_the_cap_without_override(clonazepam: Drug) -> None:
-    request = _nardi_request(
-        clonazepam, Strategy(kind="fixed", bands=NARDI_BANDS), Constraints(stabilisation_days=1)
-    )
-    plan = propose(request)
-    assert plan.largest_step_pct <= 25 or plan.steps[-1].daily.mg == 0
-    assert [fmt(s.daily) for s in plan.steps] != _mg(NARDI_DAILY)
+    request = _nardi_request(clonazepam, Strategy(kind="fixed", bands=NARDI_BANDS), Constraints())
+    with pytest.raises(SafetyError, match=r"cuts 50 % within 14 days \(2 cuts\).*25 % per 14"):
+        propose(request)
 
 
 def _nardi_custom() -> Strategy:
@@ -111,7 +111,8 @@ def test_nardi_2010_as_custom_steps(clonazepam: Drug) -> None:
     constraints = Constraints(override_reason=NARDI_REASON)
     plan = propose(_nardi_request(clonazepam, _nardi_custom(), constraints))
     _assert_nardi(plan)
-    assert all(s.source == "clinician" for s in plan.steps[1:])
+    assert {s.source for s in plan.steps[1:]} == {"clinician", "clinician override"}
+    assert plan.steps[-1].source == "clinician"  # the stop from 0.25 mg keeps to the rules
 
 
 def _nice_request(diazepam: Drug, start_mg: str) -> PlanRequest:
@@ -193,3 +194,44 @@ def test_alternate_days_for_diazepam_without_a_pk_model_use_the_half_life(diazep
     assert "% of its peak" in alternate[0].note
     assert "half-life" in alternate[0].note
     assert all(s.css_average_ng_per_ml == {} for s in plan.steps)  # none invented
+
+
+LABEL_REASON = "short-term use for panic disorder: the label's discontinuation, supervised"
+
+
+@pytest.mark.parametrize("kind", ["fixed", "custom"])
+def test_the_label_panic_disorder_taper_by_clinician_override(clonazepam: Drug, kind: str) -> None:
+    """0.25 mg a day less every 3 days, to zero [LABEL]: the fastest documented taper, only
+    with an override (it breaks the 25 % cap and the 14-day stabilisation), never faster."""
+    days, daily = [0, 3, 6, 9, 12], ["1", "0.75", "0.5", "0.25", "0"]
+    strategy = (
+        Strategy(kind="fixed", bands=(FixedBand(Mass.zero(), Mass.of_mg("0.25"), 3, "LABEL"),))
+        if kind == "fixed"
+        else Strategy(
+            kind="custom",
+            custom_steps=tuple(
+                CustomStep(START + timedelta(days=d), Mass.of_mg(mg))
+                for d, mg in zip(days[1:], daily[1:], strict=True)
+            ),
+        )
+    )
+    request = PlanRequest(
+        drug=clonazepam,
+        regimen=(ScheduledDose(8.0, Mass.of_mg("0.5")), ScheduledDose(20.0, Mass.of_mg("0.5"))),
+        start=START,
+        strategy=strategy,
+        constraints=Constraints(stabilisation_days=3, override_reason=LABEL_REASON),
+        products=parse_products("tablet 0.5 mg scored", drug="clonazepam", source="LABEL"),
+        add_finer_products=False,
+    )
+    with pytest.raises(SafetyError, match="stabilisation of 3 days"):
+        propose(replace(request, constraints=Constraints(stabilisation_days=3)))
+    plan = propose(request)
+    assert [fmt(s.daily) for s in plan.steps] == _mg(daily)
+    assert [(s.start - START).days for s in plan.steps] == days
+    assert plan.mark == f"outside the guideline by clinician override: {LABEL_REASON}"
+    # Faster than the label (every 2 days, from 2 mg: 1.5 mg in 14 days) no override allows.
+    faster = Strategy(kind="fixed", bands=(FixedBand(Mass.zero(), Mass.of_mg("0.25"), 2, "x"),))
+    doses = (ScheduledDose(8.0, Mass.of_mg(1)), ScheduledDose(20.0, Mass.of_mg(1)))
+    with pytest.raises(SafetyError, match="no override allows this"):
+        propose(replace(request, strategy=faster, regimen=doses))

@@ -19,7 +19,7 @@ from taperline.core.strategies import (
     StrategyKind,
     nice_diazepam_bands,
 )
-from taperline.errors import InputError
+from taperline.errors import InputError, TaperlineError
 
 __all__ = [
     "ED50_SENSITIVITY_MG",
@@ -36,12 +36,17 @@ ED50_SENSITIVITY_MG: tuple[Decimal, ...] = (Decimal("0.5"), Decimal(2), Decimal(
 
 @dataclass(frozen=True, slots=True)
 class Ed50Outcome:
-    """How an occupancy plan comes out under one assumed ED50."""
+    """How an occupancy plan comes out under one assumed ED50.
+
+    ``refused`` says why no plan can be made under that ED50 (for example its first cut
+    would break the guideline's cap); the counts are then zero.
+    """
 
     ed50_mg: Decimal
     step_count: int
     duration_days: int
     complete: bool
+    refused: str | None = None
 
 
 def parse_kinds(text: str) -> tuple[StrategyKind, ...]:
@@ -101,6 +106,10 @@ def ed50_sensitivity(
     outcomes = []
     for ed50 in values:
         strategy = replace(request.strategy, kind="occupancy", ed50_mg=ed50)
-        plan = propose(replace(request, strategy=strategy))
+        try:
+            plan = propose(replace(request, strategy=strategy))
+        except TaperlineError as error:  # shown beside the others, never hidden
+            outcomes.append(Ed50Outcome(ed50, 0, 0, complete=False, refused=str(error)))
+            continue
         outcomes.append(Ed50Outcome(ed50, len(plan.steps), plan.duration_days, plan.complete))
     return tuple(outcomes)

@@ -2,15 +2,23 @@
 
 The planner walks from the current regimen to the goal. At each step a strategy proposes an
 ideal daily dose (:mod:`taperline.core.strategies`); the planner makes it from the
-available products, applies the safety rules and records why:
+available products, keeps it within what the rules allow and records why. Every plan it
+returns has passed the one rules engine, :mod:`taperline.core.rules` (the same check a
+stored plan's later edit or an imported plan passes):
 
-* never an increase, except in a clinician's custom plan with a stated reason;
-* never above the drug's daily maximum (a starting regimen above it is refused);
-* no cut above the cap (default 25 % per 2 weeks [ASAM-2025]) unless an override with a
-  reason is recorded; the only exceptions are end-phase cuts no larger than diazepam 0.5 mg
-  equivalent [NICE-CKS; SEED-MICROTAPER: "cuts as small as 0.025 mg"] and the last step;
-* never an abrupt stop: the last step to zero comes from the smallest makeable dose;
-* when the products cannot make a cut within the cap, the plan says so and proposes a
+* never an increase, except in a clinician's custom step with a written reason;
+* never above the drug's daily maximum for the indication (a starting regimen above it is
+  refused);
+* no fall above the cap (25 % in any 14-day window [ASAM-2025]) unless an override reason
+  is recorded; near the end a fall of at most diazepam 0.5 mg equivalent is allowed
+  [NICE-CKS; SEED-MICROTAPER: "cuts as small as 0.025 mg"];
+* settings beyond the guideline (a larger cap, a stabilisation under 14 days, a percent or
+  interval that breaks the window) need an override reason; an overridden plan is marked
+  "outside the guideline by clinician override: <reason>";
+* never faster than the fastest documented discontinuation (0.25 mg a day every 3 days
+  [LABEL]), and never an abrupt stop: the last step to zero comes from the smallest
+  makeable dose; no override lifts these;
+* when the products cannot make a cut within the rules, the plan says so and proposes a
   liquid or compounded strength instead of silently taking bigger cuts.
 
 A plan is always ``proposed``: a clinician approves it.
@@ -26,16 +34,32 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from taperline.core.catalogue import Drug
+from taperline.core import plan_limits, rules
+from taperline.core.catalogue import Drug, Indication
+from taperline.core.guideline import END_PHASE_DIAZEPAM_MG, GUIDELINE, OVERRIDE_SOURCE
 from taperline.core.pk import PKParams, steady_state, steady_state_occupancy
-from taperline.core.products import Composition, DoseSolver, Product, dose_solver
+from taperline.core.products import (
+    Composition,
+    DoseSolver,
+    Product,
+    dose_solver,
+    scoring_conflicts,
+)
 from taperline.core.quantity import Mass, Volume, fmt, fmt_number
+from taperline.core.record import PlanBasis, RecordDose, RecordStep
 from taperline.core.record import RecordSupply as SupplyLine
 from taperline.core.regimen import ScheduledDose, daily_total, validate_schedule
+from taperline.core.screening import (
+    ADULT_AGE_YEARS,
+    OWN_SOURCE,
+    Screening,
+    under_18_refusal,
+)
 from taperline.core.strategies import CustomStep, Strategy, nice_diazepam_bands
 from taperline.errors import InputError, SafetyError
 
 __all__ = [
+    "END_PHASE_DIAZEPAM_MG",
     "Constraints",
     "Hold",
     "Plan",
@@ -49,13 +73,13 @@ __all__ = [
 _HUNDRED = Decimal(100)
 DIAZEPAM = "diazepam"
 DIAZEPAM_REFERENCE_MG = Decimal(10)  # equivalences are "equivalent to diazepam 10 mg"
-# End-phase cuts up to diazepam 0.5 mg equivalent may exceed the percentage cap [NICE-CKS:
-# "0.5-1 mg to zero"]; for clonazepam at Ashton's 1:20 this is 0.025 mg [SEED-MICROTAPER].
-END_PHASE_DIAZEPAM_MG = Decimal("0.5")
 DEFAULT_MAX_MEASURE = Volume(Decimal(5))
 HIGH_RISK_DIAZEPAM_MG = Decimal(15)  # [ASAM-2025] high withdrawal-risk band
 # A cut more than 1.5 times the planned one means the products are too coarse for the strategy.
 COARSE_FACTOR = Decimal("1.5")
+#: Crossover to diazepam for these people needs a warning: diazepam accumulates with age and
+#: liver disease [KLOTZ-1975; clinical-basis, Safety facts added 2026-12].
+OLDER_ADULT_AGE_YEARS = 65  # [BEERS-2023]
 MAX_STEPS = 400  # a plan longer than this is a modelling error, not a taper
 ALTERNATE_DAY_MIN_HALF_LIFE_H = 24.0  # alternate days only when levels span 48 h [ASHTON]
 ALTERNATE_DAY_INTERVAL_H = 48.0
@@ -78,11 +102,17 @@ class Hold:
 
 @dataclass(frozen=True, slots=True)
 class Constraints:
-    """Safety constraints of a plan."""
+    """Safety constraints of a plan (the guideline's values by default).
 
-    max_cut_pct: Decimal = Decimal(25)  # [ASAM-2025] "typically not more than 25 % every 2 weeks"
-    cap_window_days: int = 14  # [ASAM-2025]
-    stabilisation_days: int = 14  # [SEED-MICROTAPER]: stabilise 2-4 weeks before the first cut
+    An ``override_reason`` lifts the guideline's cap and lets settings go beyond the
+    guideline; it must be a sentence a colleague could audit
+    (:func:`taperline.core.rules.check_reason`). A cap other than the guideline's is kept
+    even with an override.
+    """
+
+    max_cut_pct: Decimal = GUIDELINE.max_cut_pct  # [ASAM-2025]
+    cap_window_days: int = GUIDELINE.window_days  # [ASAM-2025]
+    stabilisation_days: int = GUIDELINE.stabilisation_days  # [SEED-MICROTAPER]
     min_step: Mass | None = None
     holds: tuple[Hold, ...] = ()
     override_reason: str | None = None
@@ -96,8 +126,11 @@ class Constraints:
             raise InputError("stabilisation must be at least 1 day before the first cut")
         if self.final_hold_days < 0:
             raise InputError("hold days cannot be negative")
-        if self.override_reason is not None and not self.override_reason.strip():
-            raise InputError("an override of the cap needs a written reason")
+        if self.cap_window_days < 1:
+            raise InputError("the cap window must be at least 1 day")
+        if self.override_reason is not None:
+            reason = rules.check_reason(self.override_reason)
+            object.__setattr__(self, "override_reason", reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +156,13 @@ class PlanRequest:
     # One oral-syringe measure holds at most this much, so tablets carry the bulk of a dose
     # and the liquid the fine part (taperline's assumption; None for no limit).
     max_measure: Volume | None = DEFAULT_MAX_MEASURE
+    #: What the drug is taken for ("seizure", "panic", "sleep"); None: the lowest maximum.
+    indication: Indication | None = None
+    #: The person's today: a plan may not start before it (None when unknown, in tests).
+    today: date | None = None
+    #: What the other medicines, conditions and age mean for the drug
+    #: (:func:`taperline.core.screening.screen`); the interfaces always give it.
+    screening: Screening | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +195,7 @@ class PlanStep:
     css_average_ng_per_ml: Mapping[str, float]
     every_other_day: bool = False
     note: str = ""
+    reason: str = ""  # the clinician's reason written on a custom step
 
     @property
     def drugs(self) -> tuple[str, ...]:
@@ -175,6 +216,16 @@ class Plan:
     warnings: tuple[str, ...]
     assumptions: Mapping[str, str]
     status: str = "proposed"
+    basis: PlanBasis = field(default_factory=PlanBasis)
+    #: What was recognised in the other medicines, conditions and age (None: not screened).
+    screening: Screening | None = field(default=None, compare=False)
+    #: The direct taper shown beside a crossover where diazepam accumulates (65+, liver).
+    alternative: Plan | None = None
+
+    @property
+    def mark(self) -> str:
+        """'outside the guideline by clinician override: <reason>', or '' within it."""
+        return self.basis.mark
 
     @property
     def duration_days(self) -> int:
@@ -208,19 +259,47 @@ class _Walk:
     products: tuple[Product, ...]
     ratio: Decimal  # reference (diazepam-eq) mg per mg of the current drug
     solver_max: Mass
+    limits: rules.Limits
     steps: list[PlanStep] = field(default_factory=list)
+    #: The strategy's settings are beyond the guideline, allowed by the override.
+    overridden: bool = False
     warnings: list[str] = field(default_factory=list)
     complete: bool = True
 
+    def history(self) -> tuple[list[date], list[Decimal]]:
+        """Start dates and reference daily doses of the steps so far."""
+        return [s.start for s in self.steps], [s.reference_daily.mg for s in self.steps]
+
+    def lowest_allowed(self, when: date) -> Decimal:
+        """The lowest reference dose the rules allow for a new step on ``when``."""
+        days, refs = self.history()
+        return rules.lowest_allowed(days, refs, when, self.limits)
+
 
 def propose(request: PlanRequest) -> Plan:
-    """Propose a taper plan for the request (pure and deterministic)."""
+    """Propose a taper plan for the request (pure and deterministic).
+
+    Raises:
+        InputError: the request cannot be planned as given (the message says why).
+        SafetyError: the plan would break a safety rule (the message names the rule, the
+            guideline value and the fix).
+    """
     regimen = validate_schedule(request.regimen)
     _check_start(request, regimen)
     walk = _start_walk(request, request.drug, request.products)
     first = _step(walk, request.start, _doses(walk, regimen), None, "current regimen", "")
+    rules.check_plan(_rule_steps([first]), walk.limits).raise_if_refused()
     _check_makeable(walk, first)
-    walk.steps.append(replace(first, rule=_stabilise_rule(request), source="SEED-MICROTAPER"))
+    settings = plan_limits.setting_violations(request, first.reference_daily.mg, walk.limits)
+    refused = [v for v in settings if v.hard or not request.constraints.override_reason]
+    rules.RulesReport(tuple(refused), ()).raise_if_refused()
+    # The strategy's own steps cite the override when its settings go beyond the guideline.
+    walk.overridden = bool(
+        plan_limits.strategy_violations(request, first.reference_daily.mg, walk.limits)
+    )
+    walk.steps.append(
+        replace(first, rule=_stabilise_rule(request), source=_stabilise_source(request))
+    )
     when = request.start + timedelta(days=request.constraints.stabilisation_days)
     if request.strategy.kind == "custom":
         _custom(walk, request.strategy.custom_steps)
@@ -228,7 +307,7 @@ def propose(request: PlanRequest) -> Plan:
         _crossover(walk, when)
     else:
         _taper(walk, request.strategy, when)
-    return _finish(walk)
+    return _checked(walk, settings)
 
 
 def _stabilise_rule(request: PlanRequest) -> str:
@@ -236,14 +315,22 @@ def _stabilise_rule(request: PlanRequest) -> str:
     return f"stabilise on the current regimen for {days} days before the first cut"
 
 
+def _stabilise_source(request: PlanRequest) -> str:
+    if request.constraints.stabilisation_days < GUIDELINE.stabilisation_days:
+        return OVERRIDE_SOURCE  # a value beyond the guideline cites the override, not a source
+    return GUIDELINE.stabilisation_source
+
+
 def _check_start(request: PlanRequest, regimen: tuple[ScheduledDose, ...]) -> None:
     total, drug = daily_total(regimen), request.drug
-    daily_max = drug.daily_max_mg
-    if daily_max is not None and total.mg > daily_max.value.mg:
-        raise SafetyError(
-            f"the starting regimen of {fmt(total)} a day is above the daily maximum of "
-            f"{drug.label} ({fmt(daily_max.value)} [{daily_max.source}]); check the dose with "
-            "the prescriber before planning a taper"
+    if request.screening is not None and request.screening.refusals:
+        raise SafetyError("; ".join(request.screening.refusals))
+    if request.age_years is not None and request.age_years < ADULT_AGE_YEARS:
+        raise SafetyError(under_18_refusal(drug))
+    if request.today is not None and request.start < request.today:
+        raise InputError(
+            f"the plan would start on {request.start.isoformat()}, before today "
+            f"({request.today.isoformat()}): a plan starts today or later"
         )
     if request.goal.mg < 0 or request.goal.mg >= total.mg:
         raise InputError(
@@ -271,13 +358,14 @@ def _start_walk(request: PlanRequest, drug: Drug, products: tuple[Product, ...] 
     chosen = products if products is not None else _default_products(drug)
     if not chosen:
         raise InputError(f"no products are available to make doses of {drug.label}")
-    ceiling = drug.daily_max_mg.value if drug.daily_max_mg else daily_total(request.regimen)
-    solver = dose_solver(
-        chosen, max(ceiling, daily_total(request.regimen)), max_measure=request.max_measure
-    )
-    ratio = _reference_ratio(drug, request.equivalence_source)
+    daily_max = plan_limits.daily_max(drug, request.indication)
+    ceiling = daily_max.max_mg if daily_max else daily_total(request.regimen)
     ceiling = max(ceiling, daily_total(request.regimen))
-    return _Walk(request, drug, solver, chosen, ratio, ceiling)
+    solver = dose_solver(chosen, ceiling, max_measure=request.max_measure)
+    ratio = _reference_ratio(drug, request.equivalence_source)
+    smallest = {drug.name: _smallest(solver)}
+    limits = plan_limits.limits_for(request, smallest)
+    return _Walk(request, drug, solver, chosen, ratio, ceiling, limits)
 
 
 def _default_products(drug: Drug) -> tuple[Product, ...]:
@@ -287,10 +375,7 @@ def _default_products(drug: Drug) -> tuple[Product, ...]:
 
 def _reference_ratio(drug: Drug, source: str | None) -> Decimal:
     """Diazepam-equivalent mg per mg of ``drug`` (1 for diazepam itself)."""
-    if drug.name == DIAZEPAM:
-        return Decimal(1)
-    equivalence = drug.equivalence(_source_for(drug, source))
-    return DIAZEPAM_REFERENCE_MG / equivalence.dose_mg.mg
+    return plan_limits.reference_ratio(drug, source)
 
 
 def _source_for(drug: Drug, source: str | None) -> str | None:
@@ -321,13 +406,8 @@ def _reference(walk: _Walk, doses: Sequence[PlannedDose]) -> Mass:
 
 
 def _ratio_for(walk: _Walk, drug: str) -> Decimal:
-    """Diazepam-equivalent mg per mg of ``drug`` in this walk."""
-    request = walk.request
-    if drug == DIAZEPAM:
-        return Decimal(1)
-    if drug == request.drug.name:
-        return _reference_ratio(request.drug, request.equivalence_source)
-    return walk.ratio
+    """Diazepam-equivalent mg per mg of ``drug`` in this walk (the rules' own ratios)."""
+    return walk.limits.ratio(drug)
 
 
 def _step(  # noqa: PLR0917 -- internal; every call site names the step's parts in order
@@ -338,6 +418,7 @@ def _step(  # noqa: PLR0917 -- internal; every call site names the step's parts 
     rule: str,
     source: str,
     note: str = "",
+    reason: str = "",
 ) -> PlanStep:
     reference = _reference(walk, doses)
     change = None
@@ -355,6 +436,7 @@ def _step(  # noqa: PLR0917 -- internal; every call site names the step's parts 
         occupancy_pct=_occupancy(walk, reference),
         css_average_ng_per_ml=_css(walk, doses),
         note=note,
+        reason=reason,
     )
 
 
@@ -432,12 +514,14 @@ def _next(  # noqa: PLR0917 -- internal; the walk's loop state, passed through o
         return None
     ideal = strategy.next_step(current=current.daily, start=start_total, step_index=index)
     target = _apply_min_step(walk, current.daily, ideal.ideal, goal)
-    floor = _floor(walk, when)
+    floor = walk.lowest_allowed(when)
     doses = _allocate(walk, current, target, floor, goal)
     if doses is None or _too_coarse(walk, current, doses, target):
         return 0 if _stuck(walk, when, target) else None
-    step = _step(walk, when, doses, current, ideal.rule, ideal.source)
-    walk.steps.append(_annotate(walk, step, current, target, floor))
+    # A value beyond the guideline cites the override, never the guideline's source.
+    source = OVERRIDE_SOURCE if walk.overridden else ideal.source
+    step = _step(walk, when, doses, current, ideal.rule, source)
+    walk.steps.append(_annotate(walk, step, current, target))
     return ideal.interval_days
 
 
@@ -463,27 +547,13 @@ def _apply_min_step(walk: _Walk, current: Mass, ideal: Mass, goal: Mass) -> Mass
     return Mass.of_mg(max(target.mg, goal.mg, Decimal(0)))
 
 
-def _floor(walk: _Walk, when: date) -> Decimal:
-    """The lowest daily dose (reference mg) the cap allows on ``when`` (0 when overridden)."""
-    if walk.request.constraints.override_reason:
-        return Decimal(0)
-    return _floor_with_cap(walk, when)
-
-
-def _floor_with_cap(walk: _Walk, when: date) -> Decimal:
-    """The lowest daily dose (reference mg) the cap allows on ``when``, ignoring overrides."""
-    constraints = walk.request.constraints
-    window_start = when - timedelta(days=constraints.cap_window_days)
-    recent = [s.reference_daily.mg for s in walk.steps if s.start > window_start]
-    before = [s.reference_daily.mg for s in walk.steps if s.start <= window_start]
-    highest = max([*recent, *(before[-1:])])
-    return highest * (1 - constraints.max_cut_pct / _HUNDRED)
-
-
 def _allocate(
     walk: _Walk, current: PlanStep, target: Mass, floor: Decimal, goal: Mass
 ) -> tuple[PlannedDose, ...] | None:
-    """Cut one dose (largest first; ties: earliest, so the bedtime dose is kept longest)."""
+    """Cut one dose (largest first; ties: earliest, so the bedtime dose is kept longest).
+
+    ``floor`` is the lowest reference dose the rules allow (cap, end phase, label rate).
+    """
     cut = current.daily.mg - target.mg
     ratio = _ratio_for(walk, walk.drug.name)
     order = sorted(
@@ -492,13 +562,12 @@ def _allocate(
     )
     for dose in order:
         others = current.reference_daily.mg - dose.amount.mg * ratio
-        by_cap = (floor - others) / ratio
-        by_end_phase = dose.amount.mg - END_PHASE_DIAZEPAM_MG / ratio
+        by_rules = (floor - others) / ratio
         by_goal = (goal.mg * ratio - others) / ratio
-        lowest = max(min(by_cap, by_end_phase), by_goal, Decimal(0))
+        lowest = max(by_rules, by_goal, Decimal(0))
         # Zero only for one of several doses; the last dose stops in the final step.
         if others == 0 and lowest == 0:
-            lowest = walk.solver.smallest_positive().total.mg
+            lowest = _smallest(walk.solver).mg
         amount = _choose(walk, dose.amount.mg - cut, lowest, dose.amount.mg)
         if amount is not None:
             return _replace_dose(walk, current.doses, dose, amount)
@@ -519,6 +588,12 @@ def _makeable(walk: _Walk) -> tuple[Decimal, ...]:
 
 
 @functools.lru_cache(maxsize=128)
+def _smallest(solver: DoseSolver) -> Mass:
+    """The smallest dose above zero the solver makes (solvers never change, so cached)."""
+    return solver.smallest_positive().total
+
+
+@functools.lru_cache(maxsize=128)
 def _makeable_for(solver: DoseSolver) -> tuple[Decimal, ...]:
     """Zero and every makeable amount, ascending (solvers never change, so cached)."""
     return (Decimal(0), *(m.mg for m in solver.makeable_amounts()))
@@ -531,54 +606,68 @@ def _replace_dose(
     return tuple(new if d is old else d for d in doses if not (d is old and amount == 0))
 
 
-def _annotate(
-    walk: _Walk, step: PlanStep, previous: PlanStep, target: Mass, floor: Decimal
-) -> PlanStep:
-    """Explain deviations: a bigger cut than planned, an end-phase exception, an override."""
+def _annotate(walk: _Walk, step: PlanStep, previous: PlanStep, target: Mass) -> PlanStep:
+    """Explain deviations: a bigger cut than the rule, a smaller one, the end phase."""
     notes = []
-    planned_cut = previous.daily.mg - target.mg
-    actual_cut = previous.daily.mg - step.daily.mg
-    if planned_cut > 0 and actual_cut > planned_cut * COARSE_FACTOR:
+    planned = (previous.daily.mg - target.mg) / previous.daily.mg * _HUNDRED
+    actual = (previous.daily.mg - step.daily.mg) / previous.daily.mg * _HUNDRED
+    if target.mg > step.daily.mg and rules.pct_text(actual) != rules.pct_text(planned):
         notes.append(
-            f"the products cannot make {fmt(target)}: this step cuts {fmt(Mass.of_mg(actual_cut))}"
-            f" instead of {fmt(Mass.of_mg(planned_cut), places=3)}"
+            f"cuts {rules.pct_text(actual)} %, more than the rule's {rules.pct_text(planned)} %: "
+            f"the products cannot make {fmt(target, places=3)}, so this step goes to "
+            f"{fmt(step.daily)}"
         )
-    ratio = _ratio_for(walk, walk.drug.name)
-    if target.mg * ratio < floor and step.daily.mg > target.mg:
+    if step.daily.mg > target.mg:
+        notes.extend(_held_back(walk, step, previous, target))
+    days, refs = walk.history()
+    highest, _ = rules.window_highest(days, refs, step.start, GUIDELINE.window_days)
+    pct_floor = highest * (1 - GUIDELINE.max_cut_pct / _HUNDRED)
+    if highest - walk.limits.end_phase <= step.reference_daily.mg < pct_floor:
         notes.append(
-            f"the strategy's cut to {fmt(target, places=3)} is above the "
-            f"{fmt_number(walk.request.constraints.max_cut_pct)} % cap per "
-            f"{walk.request.constraints.cap_window_days} days: this step goes to "
-            f"{fmt(step.daily)} instead [ASAM-2025]"
+            "end phase: a fall of at most diazepam 0.5 mg equivalent in 14 days, allowed "
+            "beyond the percentage cap [NICE-CKS]; symptoms may increase near the end "
+            "[ASAM-2025]"
         )
-    if step.reference_daily.mg < floor:
-        notes.append(
-            "end phase: a cut of at most diazepam 0.5 mg equivalent, allowed beyond the "
-            "percentage cap [NICE-CKS]; symptoms may increase near the end [ASAM-2025]"
-        )
-    if walk.request.constraints.override_reason and _beyond_cap(walk, step):
-        notes.append(f"cap overridden: {walk.request.constraints.override_reason}")
     return replace(step, note="; ".join(notes)) if notes else step
 
 
-def _beyond_cap(walk: _Walk, step: PlanStep) -> bool:
-    cap = walk.request.constraints.max_cut_pct
-    return step.change_pct is not None and -step.change_pct > cap
+def _held_back(walk: _Walk, step: PlanStep, previous: PlanStep, target: Mass) -> list[str]:
+    """Why a step cuts less than the strategy asked: the label's rate or the cap."""
+    ratio = _ratio_for(walk, walk.drug.name)
+    mine = sum((d.amount.mg for d in previous.doses if d.drug == walk.drug.name), Decimal(0))
+    target_ref = previous.reference_daily.mg - (mine - target.mg) * ratio
+    days, refs = walk.history()
+    if target_ref < rules.label_rate_floor(days, refs, step.start, walk.limits):
+        return [
+            f"the strategy's cut to {fmt(target, places=3)} would be faster than the fastest "
+            "documented discontinuation (0.25 mg a day every 3 days [LABEL]): this step goes "
+            f"to {fmt(step.daily)} instead"
+        ]
+    if target_ref >= walk.lowest_allowed(step.start):
+        return []
+    constraints = walk.request.constraints
+    return [
+        f"the strategy's cut to {fmt(target, places=3)} is above the "
+        f"{fmt_number(constraints.max_cut_pct)} % cap per {constraints.cap_window_days} "
+        f"days: this step goes to {fmt(step.daily)} instead [ASAM-2025]"
+    ]
 
 
 def _is_smallest(walk: _Walk, step: PlanStep) -> bool:
     """True when the daily dose is one dose of the smallest makeable amount."""
     if len(step.doses) != 1 or step.doses[0].drug != walk.drug.name:
         return False
-    return step.daily == walk.solver.smallest_positive().total
+    return step.daily == _smallest(walk.solver)
 
 
 def _final_step(walk: _Walk, when: date) -> None:
     current = walk.steps[-1]
     request = walk.request
     if request.alternate_days:
-        current = _alternate(walk, when, current)
-        when = current.start + timedelta(days=_alternate_days(walk))
+        alternate = _alternate(walk, when, current)
+        if alternate is not None:
+            current = alternate
+            when = current.start + timedelta(days=_alternate_days(walk))
     when += timedelta(days=request.constraints.final_hold_days)
     rule = f"stop from the smallest makeable dose ({fmt(current.daily)}): never an abrupt stop"
     walk.steps.append(_step(walk, when, (), current, rule, "ASAM-2025"))
@@ -594,11 +683,22 @@ def _alternate_days(walk: _Walk) -> int:
     return walk.request.strategy.interval_days
 
 
-def _alternate(walk: _Walk, when: date, current: PlanStep) -> PlanStep:
-    """An every-other-day step before zero, with the predicted concentration swing."""
+def _alternate(walk: _Walk, when: date, current: PlanStep) -> PlanStep | None:
+    """An every-other-day step before zero, with the predicted concentration swing.
+
+    Taken every other day the dose halves on average: when that is a fall the rules do not
+    allow (the cap, without an override), the plan says so and stops from the daily dose.
+    """
     note = _alternate_swing(walk.drug, current.doses[0].amount)
     step = _step(walk, when, current.doses, current, "alternate days before stopping", "ASHTON")
     half = Mass.of_mg(step.reference_daily.mg / 2)
+    if half.mg < walk.lowest_allowed(when):
+        walk.warnings.append(
+            f"alternate days were not added: {fmt(current.daily)} every other day halves the "
+            "daily dose, a fall above the cap (ask for a liquid to make smaller steps, or give "
+            "an override reason)"
+        )
+        return None
     step = replace(
         step, every_other_day=True, note=note, reference_daily=half, change_pct=Decimal(-50)
     )
@@ -630,9 +730,10 @@ def _alternate_swing(drug: Drug, amount: Mass) -> str:
 
 
 def _stuck(walk: _Walk, when: date, target: Mass) -> bool:
-    """The products cannot make the cut (within the cap, or near the plan).
+    """The products cannot make the cut (within the rules, or near the plan).
 
-    Add finer products and retry (True), or stop and say so (False).
+    Add finer products and retry (True), or stop and say so (False). A product the person
+    did not list is only added with a warning that says so.
     """
     finer = _finer_products(walk)
     if walk.request.add_finer_products and finer:
@@ -640,10 +741,18 @@ def _stuck(walk: _Walk, when: date, target: Mass) -> bool:
         walk.solver = dose_solver(
             walk.products, walk.solver_max, max_measure=walk.request.max_measure
         )
+        smallest = {**walk.limits.smallest, walk.drug.name: _smallest(walk.solver)}
+        walk.limits = replace(walk.limits, smallest=smallest)
         labels = ", ".join(p.label for p in finer)
+        listed = walk.request.products is not None and walk.drug is walk.request.drug
+        added = (
+            f"adds {labels}, which was not in your product list"
+            if listed
+            else (f"continues with {labels}")
+        )
         walk.warnings.append(
             f"from {when.isoformat()} the cuts are smaller than the tablets allow: the plan "
-            f"continues with {labels} (ask the pharmacy; a compounded product may be needed)"
+            f"{added} (ask the pharmacy; a compounded product may be needed)"
         )
         walk.steps[-1] = replace(walk.steps[-1], doses=_remake(walk, walk.steps[-1].doses))
         return True
@@ -652,16 +761,21 @@ def _stuck(walk: _Walk, when: date, target: Mass) -> bool:
     walk.warnings.append(
         f"cannot continue from {fmt(walk.steps[-1].daily)} on {when.isoformat()}: the next cut "
         f"({fmt(Mass.of_mg(cut), places=3)}) is smaller than the products allow within the "
-        f"{fmt_number(walk.request.constraints.max_cut_pct)} % cap. Ask for a liquid (oral "
-        "suspension measured with an oral syringe) or a compounded strength; do not take "
-        "bigger cuts"
+        "rules. Ask for a liquid (oral suspension measured with an oral syringe) or a "
+        "compounded strength; do not take bigger cuts"
     )
     return False
 
 
 def _finer_products(walk: _Walk) -> tuple[Product, ...]:
-    """The catalogue's liquid whose step is finer than anything on hand (at most one)."""
+    """The catalogue's liquid whose step is finer than anything on hand (at most one).
+
+    Never a second liquid concentration beside one already on hand: two concentrations of
+    one drug invite a 4- to 25-fold measuring mix-up.
+    """
     have = set(walk.products)
+    if any(p.form == "liquid" for p in have):
+        return ()
     finest = min(p.step.mg for p in walk.products)
     finer = [
         p for p in walk.drug.products if p.form == "liquid" and p not in have and p.step.mg < finest
@@ -680,7 +794,6 @@ def _remake(walk: _Walk, doses: tuple[PlannedDose, ...]) -> tuple[PlannedDose, .
 
 
 def _custom(walk: _Walk, steps: tuple[CustomStep, ...]) -> None:
-    first = walk.steps[0]
     dates = [s.start for s in steps]
     if dates != sorted(dates):
         raise InputError(
@@ -697,9 +810,9 @@ def _custom(walk: _Walk, steps: tuple[CustomStep, ...]) -> None:
         _check_custom_max(walk, custom)
         doses = _split_custom(walk, current, custom.daily, custom)
         rule = custom.reason or "clinician's custom step"
-        step = _step(walk, custom.start, doses, current, rule, "clinician")
-        _check_custom(walk, step, current, custom, first)
-        walk.steps.append(_custom_note(walk, step, current))
+        step = _step(walk, custom.start, doses, current, rule, "clinician", reason=custom.reason)
+        _check_custom_makeable(walk, step, custom)
+        walk.steps.append(_custom_note(step, current))
     if walk.steps[-1].daily.mg > walk.request.goal.mg:
         walk.complete = False
         walk.warnings.append(
@@ -710,24 +823,20 @@ def _custom(walk: _Walk, steps: tuple[CustomStep, ...]) -> None:
 
 def _check_custom_max(walk: _Walk, custom: CustomStep) -> None:
     """Refuse a custom daily dose above the daily maximum (before making it of products)."""
-    daily_max = walk.drug.daily_max_mg
-    if daily_max is not None and custom.daily.mg > daily_max.value.mg:
+    limit = walk.limits.daily_max.get(walk.drug.name)
+    if limit is not None and custom.daily.mg > limit.max_mg.mg:
         raise SafetyError(
             f"custom step on {custom.start.isoformat()} ({fmt(custom.daily)} a day) exceeds the "
-            f"daily maximum of {walk.drug.label}, {fmt(daily_max.value)} [{daily_max.source}]"
+            f"daily maximum of {walk.drug.label}, {fmt(limit.max_mg)} for {limit.applies_to} "
+            f"[{limit.source}]"
         )
 
 
-def _custom_note(walk: _Walk, step: PlanStep, previous: PlanStep) -> PlanStep:
-    """Record an override of the cap, and an increase, in the step's note."""
-    notes = []
+def _custom_note(step: PlanStep, previous: PlanStep) -> PlanStep:
+    """Record a clinician's increase in the step's note (the rules check its reason)."""
     if step.daily.mg > previous.daily.mg:
-        notes.append(f"increase by the clinician: {step.rule}")
-    override = walk.request.constraints.override_reason
-    last_stop = step.daily.mg == 0
-    if override and not last_stop and step.reference_daily.mg < _floor_with_cap(walk, step.start):
-        notes.append(f"cap overridden: {override}")
-    return replace(step, note="; ".join(notes)) if notes else step
+        return replace(step, note=f"increase by the clinician: {step.rule}")
+    return step
 
 
 def _split_custom(
@@ -751,35 +860,12 @@ def _split_custom(
     return _replace_dose(walk, current.doses, target, amount)
 
 
-def _check_custom(
-    walk: _Walk, step: PlanStep, previous: PlanStep, custom: CustomStep, first: PlanStep
-) -> None:
-    when = custom.start.isoformat()
-    if step.daily.mg > previous.daily.mg and not custom.reason.strip():
-        raise SafetyError(f"custom step on {when} increases the dose: give the clinical reason")
+def _check_custom_makeable(walk: _Walk, step: PlanStep, custom: CustomStep) -> None:
     if any(d.composition is None for d in step.doses):
         raise InputError(
-            f"custom step on {when}: {fmt(step.daily)} cannot be made from the products "
-            f"({', '.join(p.label for p in walk.products)})"
+            f"custom step on {custom.start.isoformat()}: {fmt(step.daily)} cannot be made from "
+            f"the products ({', '.join(p.label for p in walk.products)})"
         )
-    daily_max = walk.drug.daily_max_mg
-    if daily_max is not None and step.daily.mg > daily_max.value.mg:
-        raise SafetyError(f"custom step on {when} exceeds the daily maximum {fmt(daily_max.value)}")
-    if step.daily.mg == 0 and previous.daily != walk.solver.smallest_positive().total:
-        raise SafetyError(
-            f"custom step on {when} stops from {fmt(previous.daily)} at once: step down to the "
-            f"smallest makeable dose ({fmt(walk.solver.smallest_positive().total)}) first"
-        )
-    floor = _floor(walk, custom.start)
-    end_ok = previous.reference_daily.mg - step.reference_daily.mg <= END_PHASE_DIAZEPAM_MG
-    if step.reference_daily.mg < floor and step.daily.mg > 0 and not end_ok:
-        cut_pct = -(step.change_pct or Decimal(0))
-        raise SafetyError(
-            f"custom step on {when} cuts {fmt_number(round(cut_pct, 1))} %, above the "
-            f"{fmt_number(walk.request.constraints.max_cut_pct)} % cap: give an override "
-            "reason to allow it"
-        )
-    del first
 
 
 def _crossover(walk: _Walk, when: date) -> None:
@@ -792,12 +878,14 @@ def _crossover(walk: _Walk, when: date) -> None:
         raise InputError("the drug is already diazepam: choose another strategy")
     _check_crossover_max(walk, target)
     swap = _start_walk(request, target, request.target_products)
+    smallest = {**walk.limits.smallest, **swap.limits.smallest}
+    swap.limits = replace(walk.limits, smallest=smallest)
     swap.steps, swap.warnings = walk.steps, walk.warnings
     for dose in sorted(walk.steps[-1].doses, key=lambda d: -d.clock_h):
         _swap_one(swap, dose, when)
         when += timedelta(days=request.strategy.swap_days)
     walk.drug, walk.solver, walk.products = swap.drug, swap.solver, swap.products
-    walk.ratio, walk.solver_max = swap.ratio, swap.solver_max
+    walk.ratio, walk.solver_max, walk.limits = swap.ratio, swap.solver_max, swap.limits
     then = request.strategy.then or Strategy(kind="fixed", bands=nice_diazepam_bands())
     if then.kind == "fixed" and not then.bands:
         then = replace(then, bands=nice_diazepam_bands(then.interval_days))
@@ -807,13 +895,13 @@ def _crossover(walk: _Walk, when: date) -> None:
 def _check_crossover_max(walk: _Walk, target: Drug) -> None:
     """Refuse a crossover whose diazepam dose would be above diazepam's daily maximum."""
     equivalent = walk.steps[-1].reference_daily
-    daily_max = target.daily_max_mg
-    if daily_max is None or equivalent.mg <= daily_max.value.mg:
+    daily_max = plan_limits.daily_max(target, walk.request.indication)
+    if daily_max is None or equivalent.mg <= daily_max.max_mg.mg:
         return
     source = walk.request.equivalence_source or walk.request.drug.equivalences[0].source
     raise SafetyError(
         f"a crossover would need {target.label} {fmt(equivalent)} a day (equivalence "
-        f"[{source}]), above its daily maximum of {fmt(daily_max.value)} [{daily_max.source}]: "
+        f"[{source}]), above its daily maximum of {fmt(daily_max.max_mg)} [{daily_max.source}]: "
         f"taper {walk.request.drug.label} first or choose another strategy"
     )
 
@@ -837,16 +925,81 @@ def _swap_one(walk: _Walk, dose: PlannedDose, when: date) -> None:
         f"{fmt(request.drug.equivalence(_source_for(request.drug, source)).dose_mg)} = diazepam "
         f"10 mg [{source}]), one dose at a time, night dose first"
     )
-    walk.steps.append(_step(walk, when, doses, current, rule, "NICE-CKS"))
+    step = _step(walk, when, doses, current, rule, "NICE-CKS")
+    walk.steps.append(replace(step, note=_switch_note(walk, current, step)))
 
 
-# --- finish: supply, warnings, assumptions --------------------------------------------------
+def _switch_note(walk: _Walk, before: PlanStep, after: PlanStep) -> str:
+    """The switch's change by every equivalence source, e.g. '0 % by ASHTON; ...'."""
+    changes = rules.switch_changes(_daily_by_drug(before), _daily_by_drug(after), walk.limits)
+    shown = "; ".join(f"{rules.describe_change(c)} by {source}" for source, c in changes)
+    return f"this switch changes the daily dose by {shown} (the sources disagree)"
+
+
+def _daily_by_drug(step: PlanStep) -> dict[str, Mass]:
+    totals: dict[str, Decimal] = {}
+    for dose in step.doses:
+        totals[dose.drug] = totals.get(dose.drug, Decimal(0)) + dose.amount.mg
+    return {drug: Mass.of_mg(mg) for drug, mg in totals.items()}
+
+
+# --- finish: the rules, supply, warnings, assumptions ---------------------------------------
+
+
+def _checked(walk: _Walk, settings: Sequence[rules.Violation]) -> Plan:
+    """The finished plan, checked by the rules engine and marked where an override allowed it."""
+    plan = _finish(walk)
+    report = rules.check_plan(_rule_steps(plan.steps), walk.limits, settings)
+    report.raise_if_refused()
+    marks = report.step_notes()
+    steps = tuple(
+        replace(s, note="; ".join(filter(None, (s.note, marks[s.start]))), source=OVERRIDE_SOURCE)
+        if s.start in marks
+        else s
+        for s in plan.steps
+    )
+    warnings = list(plan.warnings)
+    if walk.request.constraints.override_reason and not report.overridden:
+        warnings.append(
+            "an override reason was given but nothing needed it: the plan keeps to the guideline"
+        )
+    alternative = None
+    if _needs_direct_alternative(walk.request):
+        alternative, note = _alternative(walk.request)
+        warnings.append(note)
+    basis = plan_limits.basis_of(walk.request, walk.limits, report.outside_guideline)
+    return replace(
+        plan,
+        steps=steps,
+        warnings=tuple(dict.fromkeys(warnings)),
+        basis=basis,
+        assumptions=_assumptions(walk.request, basis),
+        alternative=alternative,
+        screening=walk.request.screening,
+    )
+
+
+def _rule_steps(steps: Sequence[PlanStep]) -> list[RecordStep]:
+    """The steps as the rules engine reads them.
+
+    What :func:`~taperline.core.record.record_steps` stores, without the instructions the
+    engine does not read (they cost more to write than the whole check).
+    """
+    return [
+        RecordStep(
+            s.start,
+            tuple(RecordDose(d.clock, d.drug, d.amount) for d in s.doses if d.amount.mg > 0),
+            every_other_day=s.every_other_day,
+            reason=s.reason,
+        )
+        for s in steps
+    ]
 
 
 def _finish(walk: _Walk) -> Plan:
     steps = tuple(walk.steps)
     end = steps[-1].start
-    warnings = [*_risk_flags(walk.request), *walk.warnings]
+    warnings = [*_risk_flags(walk.request), *_product_flags(walk), *walk.warnings]
     return Plan(
         drug=walk.request.drug.name,
         strategy=walk.request.strategy.kind,
@@ -855,7 +1008,62 @@ def _finish(walk: _Walk) -> Plan:
         complete=walk.complete,
         supply=supply(steps, end),
         warnings=tuple(dict.fromkeys(warnings)),
-        assumptions=_assumptions(walk.request),
+        assumptions={},
+    )
+
+
+def _product_flags(walk: _Walk) -> list[str]:
+    """Declared scoring that contradicts the catalogue's product [LABEL]; two liquids."""
+    request = walk.request
+    if request.products is None:
+        return []
+    flags = list(scoring_conflicts(request.products, request.drug.products))
+    liquids = [p for p in request.products if p.form == "liquid"]
+    if len(liquids) > 1:
+        names = " and ".join(p.label for p in liquids)
+        flags.append(
+            f"two liquid concentrations of {request.drug.label} are listed ({names}): each "
+            "measured dose uses one only, never both; keep the bottles apart and labelled "
+            "(a mix-up gives many times the dose)"
+        )
+    return flags
+
+
+def _needs_direct_alternative(request: PlanRequest) -> bool:
+    """A crossover where diazepam accumulates: age 65+ or liver disease [KLOTZ-1975]."""
+    if request.strategy.kind != "crossover":
+        return False
+    older = request.age_years is not None and request.age_years >= OLDER_ADULT_AGE_YEARS
+    liver = any(
+        c.condition == "liver-disease" for _, c in request.drug.find_cautions(request.conditions)
+    )
+    return older or liver
+
+
+def _alternative(request: PlanRequest) -> tuple[Plan | None, str]:
+    """The direct taper shown beside a crossover where diazepam accumulates [KLOTZ-1975]."""
+    who = (
+        "at 65 or over"
+        if request.age_years is not None and request.age_years >= OLDER_ADULT_AGE_YEARS
+        else "with liver disease"
+    )
+    head = (
+        f"diazepam builds up {who}: its half-life rises steeply with age and liver disease "
+        f"(about 20 h at 20 to 90 h at 80) [KLOTZ-1975], while {request.drug.label}'s own "
+        "half-life is long enough to taper it directly"
+    )
+    direct = replace(
+        request,
+        strategy=Strategy(kind="percent", interval_days=GUIDELINE.window_days),
+        target=None,
+    )
+    try:
+        plan = propose(direct)
+    except (InputError, SafetyError) as error:
+        return None, f"{head}; a direct taper could not be made here: {error}"
+    return plan, (
+        f"{head}: the direct {request.drug.label} taper is shown beside this plan "
+        f"({len(plan.steps)} steps, {plan.duration_days} days)"
     )
 
 
@@ -908,26 +1116,48 @@ def _round_up(count: Decimal) -> Decimal:
 
 
 def _risk_flags(request: PlanRequest) -> list[str]:
-    """High-risk contexts, each with its source [ASAM-2025, BEERS-2023, catalogue cautions]."""
-    flags = []
-    if request.age_years is not None and request.age_years >= 65:  # noqa: PLR2004 -- [BEERS-2023]
-        flags.append(
-            "age 65 or over: benzodiazepines are best avoided; taper with extra care "
-            "for falls and confusion [BEERS-2023]"
-        )
-    flags.extend(
-        f"{c.message} [{c.source}]" for _, c in request.drug.find_cautions(request.conditions)
-    )
-    flags.extend(
-        f"{i.agent}: {i.effect} [{i.source}]"
-        for _, i in request.drug.find_interactions(request.other_medicines)
-    )
+    """High-risk contexts, each with its source.
+
+    What screening found [catalogue, LABEL, BEERS-2023], a high dose and long use [ASAM-2025].
+    """
+    flags = _screening_flags(request)
     flags.extend(_high_dose_flags(request))
     if request.use_months is not None and request.use_months >= 3:  # noqa: PLR2004 -- [ASAM-2025]
         flags.append(
             "used for 3 months or more: clinically significant withdrawal risk; "
             "assess withdrawal at every reduction [ASAM-2025]"
         )
+    return flags
+
+
+def _screening_flags(request: PlanRequest) -> list[str]:
+    """The warnings and urgent findings of the screening; without one, the drug's own rows.
+
+    Unknown names are never dropped: each is "unknown: ask a pharmacist".
+    """
+    if request.screening is not None:
+        return [
+            f.message if f.source == OWN_SOURCE else f"{f.message} [{f.source}]"
+            for f in request.screening.findings
+            if f.severity != "info"
+        ]
+    drug = request.drug
+    flags = []
+    if request.age_years is not None and request.age_years >= OLDER_ADULT_AGE_YEARS:
+        flags.append(
+            "age 65 or over: benzodiazepines are best avoided; taper with extra care "
+            "for falls and confusion [BEERS-2023]"
+        )
+    flags += [f"{c.message} [{c.source}]" for _, c in drug.find_cautions(request.conditions)]
+    flags += [
+        f"{i.agent}: {i.effect} [{i.source}]"
+        for _, i in drug.find_interactions(request.other_medicines)
+    ]
+    unknown = [
+        *drug.unmatched_agents(request.other_medicines),
+        *drug.unmatched_conditions(request.conditions),
+    ]
+    flags += [f"unknown: ask a pharmacist. taperline does not recognise {n!r}" for n in unknown]
     return flags
 
 
@@ -949,23 +1179,49 @@ def _high_dose_flags(request: PlanRequest) -> list[str]:
     ]
 
 
-def _assumptions(request: PlanRequest) -> dict[str, str]:
-    drug = request.drug
+def _assumptions(request: PlanRequest, basis: PlanBasis) -> dict[str, str]:
+    """The plan's assumptions; a setting beyond the guideline cites the override, not a source."""
+    drug, constraints = request.drug, request.constraints
     equivalences = "; ".join(
         f"{fmt(e.dose_mg)} = diazepam 10 mg [{e.source}]" for e in drug.equivalences
     )
     chosen = request.equivalence_source or (
         drug.equivalences[0].source if drug.equivalences else "none"
     )
-    return {
+    mark = basis.mark
+    cap = f"{fmt_number(constraints.max_cut_pct)} % per {constraints.cap_window_days} days"
+    if constraints.max_cut_pct > GUIDELINE.max_cut_pct or (
+        constraints.cap_window_days < GUIDELINE.window_days
+    ):
+        cap += f": {mark or 'beyond the guideline'} (guideline {GUIDELINE.describe_cap()})"
+    elif constraints.override_reason:
+        cap += (
+            f" [{GUIDELINE.cap_source}], lifted where the plan says so by clinician override: "
+            f"{constraints.override_reason}"
+        )
+    else:
+        cap += f" [{GUIDELINE.cap_source}]"
+    stabilisation = f"{constraints.stabilisation_days} days"
+    if constraints.stabilisation_days < GUIDELINE.stabilisation_days:
+        stabilisation += (
+            f": {mark or 'beyond the guideline'} (guideline {GUIDELINE.describe_stabilisation()})"
+        )
+    else:
+        stabilisation += f" [{GUIDELINE.stabilisation_source}]"
+    result = {
         "equivalence": f"{equivalences} (used: {chosen})" if equivalences else "not needed",
         "ed50": f"{fmt(Mass.of_mg(request.strategy.ed50_mg))} a day: an assumption, no "
         "published value [MAUDSLEY-2024]",
-        "cap": f"{fmt_number(request.constraints.max_cut_pct)} % per "
-        f"{request.constraints.cap_window_days} days [ASAM-2025]",
-        "end_phase": "cuts up to diazepam 0.5 mg equivalent may exceed the cap [NICE-CKS]",
-        "stabilisation": f"{request.constraints.stabilisation_days} days [SEED-MICROTAPER]",
+        "cap": cap,
+        "end_phase": "a fall of at most diazepam 0.5 mg equivalent in 14 days may exceed the "
+        "cap [NICE-CKS]",
+        "label_rate": "never faster than 0.25 mg a day less every 3 days of clonazePAM (its "
+        "diazepam equivalent for other drugs), the fastest documented discontinuation [LABEL]",
+        "stabilisation": stabilisation,
         "syringe": "one oral-syringe measure holds at most "
         + (fmt(request.max_measure) if request.max_measure else "any volume")
         + " (taperline's assumption), so tablets carry the bulk of a dose",
     }
+    if mark:
+        result["override"] = mark
+    return result

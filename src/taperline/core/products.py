@@ -56,6 +56,7 @@ __all__ = [
     "UnitCount",
     "dose_solver",
     "parse_products",
+    "scoring_conflicts",
     "suggest_finer_products",
 ]
 
@@ -312,6 +313,11 @@ class Composition:
         products = [unit.product for unit in self.units]
         if len(set(products)) != len(products):
             raise QuantityError("a composition lists the same product twice; add the counts")
+        if sum(unit.is_liquid for unit in self.units) > 1:
+            raise QuantityError(
+                "a dose may not mix two liquid concentrations in one measure (a 4- to 25-fold "
+                "measuring mix-up): make it with one liquid"
+            )
 
     @property
     def total(self) -> Mass:
@@ -410,12 +416,21 @@ def _whole_layer(product: Product, cost: list[int], size: int, base: int) -> _La
     return _Layer(product, size, Decimal(1), back)
 
 
-def _liquid_layer(product: Product, cost: list[int], step: int, base: int, most: int) -> _Layer:
+def _liquid_layer(  # noqa: PLR0917 -- internal; the table's parts, passed through once
+    product: Product,
+    cost: list[int],
+    step: int,
+    base: int,
+    most: int,
+    under: list[int] | None = None,
+) -> _Layer:
     """Optionally one syringe measure of 1 .. ``most`` steps: one unit whatever the volume.
 
-    A sliding-window minimum over each residue class keeps this linear in the amounts.
+    The measure goes on top of ``under`` (the costs without any liquid) when given, else
+    on top of the table so far. A sliding-window minimum over each residue class keeps
+    this linear in the amounts.
     """
-    old, back = cost[:], [0] * len(cost)
+    old, back = (under if under is not None else cost[:]), [0] * len(cost)
     for residue in range(step):
         window: deque[int] = deque()  # earlier amounts, cheapest first; on a tie the nearest
         for amount in range(residue + step, len(cost), step):
@@ -447,16 +462,28 @@ def _most_steps(product: Product, max_measure: Volume | None, size: int) -> int:
 def _tabulate(
     products: Sequence[Product], size: int, quantum: Decimal, max_measure: Volume | None
 ) -> tuple[list[int], tuple[_Layer, ...]]:
-    """Cheapest encoded cost (units * base + splits) of every amount 0 .. size quanta."""
+    """Cheapest encoded cost (units * base + splits) of every amount 0 .. size quanta.
+
+    With two or more liquids, the solids are tabulated first and each liquid is added on
+    top of the solids alone, so no amount is made of two liquid concentrations.
+    """
     cost = [_INF] * (size + 1)
     cost[0] = 0
     base = len(products) + 1  # splits never reach base, so the encoding is lexicographic
+    liquids = [p for p in products if p.form == "liquid"]
+    separate = len(liquids) > 1
+    ordered = [p for p in products if p.form != "liquid"] + liquids if separate else products
     layers: list[_Layer] = []
-    for product in products:
+    solids_only: list[int] | None = None
+    for product in ordered:
         step = int(product.step.mg / quantum)
         if product.form == "liquid":
             most = _most_steps(product, max_measure, size)
-            layers.append(_liquid_layer(product, cost, step, base, most))
+            if separate:
+                solids_only = solids_only if solids_only is not None else cost[:]
+                layers.append(_liquid_layer(product, cost, step, base, most, solids_only))
+            else:
+                layers.append(_liquid_layer(product, cost, step, base, most))
             continue
         if product.divisible_by > 1:
             layers.append(_fraction_layer(product, cost, step, base))
@@ -559,9 +586,13 @@ class DoseSolver:
 
     def _compose(self, index: int) -> Composition:
         counts: dict[Product, Decimal] = {}
+        liquid = False
         for layer in reversed(self._layers):
+            if liquid and layer.product.form == "liquid":
+                continue  # one liquid per dose: the others were built on the solids alone
             steps = layer.back[index]
             if steps:
+                liquid = liquid or layer.product.form == "liquid"
                 counts[layer.product] = counts.get(layer.product, Decimal(0)) + steps * layer.piece
                 index -= steps * layer.size
         units = (UnitCount(product, count) for product, count in counts.items())
@@ -652,6 +683,47 @@ def dose_solver(
     True
     """
     return _cached_solver(tuple(products), max_mg, max_measure)
+
+
+def scoring_conflicts(products: Iterable[Product], known: Iterable[Product]) -> tuple[str, ...]:
+    """Warnings for tablets listed with a scoring the catalogue's same tablet does not have.
+
+    US clonazepam 1 mg and 2 mg tablets are not scored [LABEL]: a half of one is not a dose.
+
+    >>> known = parse_products("tablet 1 mg unscored", drug="clonazepam", source="LABEL")
+    >>> listed = parse_products("tablet 1 mg /2", drug="clonazepam", source="prescriber")
+    >>> print(*scoring_conflicts(listed, known))  # doctest: +ELLIPSIS
+    tablet 1 mg is listed as scored for halves, but the catalogue's 1 mg tablet is not scored ...
+    """
+    catalogue = [k for k in known if k.form == "tablet"]
+    found = []
+    for product in products:
+        match = next(
+            (k for k in catalogue if product.form == "tablet" and k.strength == product.strength),
+            None,
+        )
+        if match is None or match.divisible_by == product.divisible_by:
+            continue
+        strength = fmt(product.strength)
+        advice = (
+            "split a tablet only along a score line it really has (check the tablet, or ask "
+            "the pharmacist)"
+            if product.divisible_by > match.divisible_by
+            else "if yours has the score line, listing it as scored allows smaller steps"
+        )
+        found.append(
+            f"tablet {strength} is listed as {_SCORE_WORDS[product.divisible_by]}, but the "
+            f"catalogue's {strength} tablet is {_SCORE_WORDS[match.divisible_by]} "
+            f"[{match.source}]: {advice}"
+        )
+    return tuple(found)
+
+
+_SCORE_WORDS: Final[dict[int, str]] = {
+    1: "not scored",
+    2: "scored for halves",
+    4: "scored for quarters",
+}
 
 
 # --- advice when the products are too coarse ----------------------------------------------------

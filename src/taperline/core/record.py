@@ -26,13 +26,14 @@ from operator import attrgetter
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final, Literal, get_args
 
+from taperline.core.guideline import GUIDELINE, override_mark
 from taperline.core.instruments import InstrumentScore
 from taperline.core.journal import CheckIn, TakenDose, check_text
 from taperline.core.quantity import Mass, fmt
 from taperline.errors import InputError
 
 if TYPE_CHECKING:  # the planner (and NumPy) load only when a plan is converted
-    from taperline.core.plan import Plan
+    from taperline.core.plan import Plan, PlanStep
 
 __all__ = [
     "AGE_BANDS",
@@ -42,6 +43,7 @@ __all__ = [
     "DoseStatus",
     "PersonRecord",
     "PlanAction",
+    "PlanBasis",
     "PlanStatus",
     "PlanVersion",
     "Profile",
@@ -52,6 +54,8 @@ __all__ = [
     "plan_steps",
     "postpone",
     "record_from_plan",
+    "record_steps",
+    "resume",
     "schedule_on",
     "transition",
     "with_doses",
@@ -220,6 +224,21 @@ class RecordStep:
     source: str = ""
     every_other_day: bool = False
     note: str = ""
+    #: The clinician's own reason for this step (a custom step), required for any increase.
+    reason: str = ""
+
+    @staticmethod
+    def legacy_reason(note: str) -> str:
+        """The clinician's reason of a step stored before reasons were kept (migration 0004).
+
+        Its note said "increase by the clinician: <reason>".
+
+        >>> RecordStep.legacy_reason("increase by the clinician: breakthrough seizures")
+        'breakthrough seizures'
+        """
+        marker = "increase by the clinician: "
+        first = note.split("; ", maxsplit=1)[0]
+        return first[len(marker) :].strip() if first.startswith(marker) else ""
 
     @property
     def daily(self) -> Mass:
@@ -250,10 +269,118 @@ class RecordSupply:
 
 
 @dataclass(frozen=True, slots=True)
+class PlanBasis:
+    """The rule settings a plan was made under, kept with every version of it.
+
+    Every later change (an adjust, a resume after a hold, an import) is checked by
+    :mod:`taperline.core.rules` against these, so no edit gets round what the proposal was
+    held to. ``outside_guideline`` lists what an override allowed, one line each (empty when
+    the plan keeps to the guideline); ``smallest_doses`` is the smallest makeable dose of
+    each drug with the plan's products (the stop rule); ``equivalence_source`` and
+    ``indication`` are empty for the catalogue's default and "not given".
+
+    >>> basis = PlanBasis(override_reason="inpatient unit, supervised daily",
+    ...                   outside_guideline=("a 33 % cut within 14 days",))
+    >>> basis.mark
+    'outside the guideline by clinician override: inpatient unit, supervised daily'
+    >>> PlanBasis().mark
+    ''
+    """
+
+    max_cut_pct: Decimal = GUIDELINE.max_cut_pct
+    window_days: int = GUIDELINE.window_days
+    stabilisation_days: int = GUIDELINE.stabilisation_days
+    override_reason: str = ""
+    equivalence_source: str = ""
+    indication: str = ""
+    smallest_doses: tuple[tuple[str, Mass], ...] = ()
+    outside_guideline: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not 0 < self.max_cut_pct < 100:  # noqa: PLR2004 -- a percentage
+            raise InputError("the cap must be between 0 and 100 %")
+        if self.window_days < 1 or self.stabilisation_days < 1:
+            raise InputError("the cap window and the stabilisation must be at least 1 day")
+        if len(self.override_reason) > MAX_TEXT:
+            raise InputError(f"the override reason is longer than {MAX_TEXT} characters")
+        check_text("plan basis", self.override_reason, self.equivalence_source, self.indication)
+        check_text("plan basis", *self.outside_guideline, *(d for d, _ in self.smallest_doses))
+
+    @property
+    def mark(self) -> str:
+        """'outside the guideline by clinician override: <reason>', or '' within it."""
+        return override_mark(self.override_reason) if self.outside_guideline else ""
+
+    def smallest(self) -> dict[str, Mass]:
+        """The smallest makeable dose by drug."""
+        return dict(self.smallest_doses)
+
+    def to_json(self) -> dict[str, object]:
+        """The basis as JSON (decimals as exact strings); :meth:`from_json` reads it back.
+
+        >>> PlanBasis.from_json(PlanBasis(smallest_doses=(("clonazepam", Mass.of_mg("0.125")),
+        ...     )).to_json()).smallest()
+        {'clonazepam': Mass(value=Decimal('0.125'), unit='mg')}
+        """
+        return {
+            "max_cut_pct": format(self.max_cut_pct, "f"),
+            "window_days": self.window_days,
+            "stabilisation_days": self.stabilisation_days,
+            "override_reason": self.override_reason,
+            "equivalence_source": self.equivalence_source,
+            "indication": self.indication,
+            "smallest_doses_mg": {drug: format(m.mg, "f") for drug, m in self.smallest_doses},
+            "outside_guideline": list(self.outside_guideline),
+        }
+
+    @classmethod
+    def from_json(cls, document: Mapping[str, object]) -> PlanBasis:
+        """The basis :meth:`to_json` wrote; missing keys take the guideline's values."""
+        default = cls()
+        smallest = document.get("smallest_doses_mg") or {}
+        outside = document.get("outside_guideline") or []
+        if not isinstance(smallest, Mapping) or not isinstance(outside, list):
+            raise InputError("plan basis: smallest_doses_mg and outside_guideline are malformed")
+        try:
+            return cls(
+                max_cut_pct=Decimal(str(document.get("max_cut_pct", default.max_cut_pct))),
+                window_days=int(str(document.get("window_days", default.window_days))),
+                stabilisation_days=int(
+                    str(document.get("stabilisation_days", default.stabilisation_days))
+                ),
+                override_reason=str(document.get("override_reason") or ""),
+                equivalence_source=str(document.get("equivalence_source") or ""),
+                indication=str(document.get("indication") or ""),
+                smallest_doses=tuple(
+                    (str(drug), Mass.of_mg(str(mg))) for drug, mg in sorted(smallest.items())
+                ),
+                outside_guideline=tuple(str(line) for line in outside),
+            )
+        except (ArithmeticError, ValueError) as error:
+            raise InputError(f"plan basis: {error}") from None
+
+    @classmethod
+    def legacy(cls, steps: Sequence[RecordStep]) -> PlanBasis:
+        """The basis of a plan stored before bases were kept (migration 0004).
+
+        The guideline's values, and the override reason its steps recorded ("cap
+        overridden: <reason>"), if any.
+        """
+        marker = "cap overridden: "
+        for step in steps:
+            for part in step.note.split("; "):
+                if part.startswith(marker) and part[len(marker) :].strip():
+                    return cls(override_reason=part[len(marker) :].strip())
+        return cls()
+
+
+@dataclass(frozen=True, slots=True)
 class PlanVersion:
     """One version of a person's plan and who did what to it, and why.
 
-    Times (``proposed_at``, ``decided_at``) are timezone-aware UTC moments.
+    Times (``proposed_at``, ``decided_at``) are timezone-aware UTC moments. A ``held``
+    version keeps the dose of ``held_from`` (the person's date the hold began) until a
+    clinician approves it again; ``basis`` holds the rule settings it is checked against.
     """
 
     version: int
@@ -270,6 +397,8 @@ class PlanVersion:
     supply: tuple[RecordSupply, ...] = ()
     warnings: tuple[str, ...] = ()
     assumptions: Mapping[str, str] = field(default_factory=dict, hash=False)
+    basis: PlanBasis = field(default_factory=PlanBasis)
+    held_from: date | None = None
 
     def __post_init__(self) -> None:
         if self.status not in PLAN_STATUSES:
@@ -287,7 +416,7 @@ class PlanVersion:
         check_text("plan", self.decided_by or "", *self.warnings)
         check_text("plan", *self.assumptions.keys(), *self.assumptions.values())
         for step in self.steps:
-            check_text("plan step", step.rule, step.source, step.note)
+            check_text("plan step", step.rule, step.source, step.note, step.reason)
         for line in self.supply:
             check_text("plan supply", line.drug, line.product, line.unit)
         object.__setattr__(self, "assumptions", MappingProxyType(dict(self.assumptions)))
@@ -298,7 +427,12 @@ class PlanVersion:
         return self.steps[-1].start
 
     def step_on(self, day: date) -> RecordStep | None:
-        """The step in force on ``day`` (None before the plan starts)."""
+        """The step followed on ``day`` (None before the plan starts).
+
+        A held plan stays on the step of the day the hold began: it never moves on to a cut.
+        """
+        if self.status == "held" and self.held_from is not None:
+            day = min(day, self.held_from)
         current = None
         for step in self.steps:
             if step.start <= day:
@@ -306,14 +440,39 @@ class PlanVersion:
         return current
 
     def next_change(self, day: date) -> RecordStep | None:
-        """The first step starting after ``day``."""
+        """The first step starting after ``day`` (None for a held plan: no cut is due)."""
+        if self.status == "held":
+            return None
         return next((s for s in self.steps if s.start > day), None)
+
+    @property
+    def mark(self) -> str:
+        """'outside the guideline by clinician override: <reason>', or ''."""
+        return self.basis.mark
+
+    @property
+    def followed_steps(self) -> tuple[RecordStep, ...]:
+        """The steps a person follows: a held plan ends on the step of the day it was held.
+
+        Its later steps are not due until a clinician approves it again (then they move
+        later by the days it was held, see :func:`resume`), so a calendar, reminders or a
+        status built from these never announce a cut that is on hold.
+        """
+        if self.status != "held" or self.held_from is None:
+            return self.steps
+        kept = tuple(s for s in self.steps if s.start <= self.held_from)
+        return kept or self.steps[:1]
 
 
 def record_from_plan(plan: Plan) -> tuple[RecordStep, ...]:
     """The steps of a planner result as stored steps (instructions kept, working data not)."""
+    return record_steps(plan.steps)
+
+
+def record_steps(planned: Sequence[PlanStep]) -> tuple[RecordStep, ...]:
+    """Planner steps as the steps a person follows (what is stored and what the rules check)."""
     steps = []
-    for step in plan.steps:
+    for step in planned:
         doses = tuple(
             RecordDose(
                 f"{int(d.clock_h):02d}:{round((d.clock_h % 1) * 60):02d}",
@@ -325,7 +484,15 @@ def record_from_plan(plan: Plan) -> tuple[RecordStep, ...]:
             if d.amount.mg > 0
         )
         steps.append(
-            RecordStep(step.start, doses, step.rule, step.source, step.every_other_day, step.note)
+            RecordStep(
+                step.start,
+                doses,
+                step.rule,
+                step.source,
+                step.every_other_day,
+                step.note,
+                step.reason,
+            )
         )
     return tuple(steps)
 
@@ -369,11 +536,18 @@ def transition(
     at: datetime,
     new_version: int,
     steps: tuple[RecordStep, ...] | None = None,
+    today: date | None = None,
+    basis: PlanBasis | None = None,
 ) -> PlanVersion:
     """The new version that ``action`` by ``by`` makes of ``current`` (never changes it).
 
-    ``approve`` makes an active plan; ``hold`` pauses it; ``adjust`` makes a new *proposed*
-    version with other ``steps``; ``reject`` closes a proposal. Who and why are required.
+    ``approve`` makes an active plan; ``hold`` pauses it on the dose of ``today`` (the
+    person's date; ``at``'s date when not given); ``adjust`` makes a new *proposed* version
+    with other ``steps`` (and ``basis``, when its settings changed); ``reject`` closes a
+    proposal. Approving a held plan resumes it: the steps not yet taken move later by the
+    days it was held (:func:`resume`), so no cut is skipped or doubled. Who and why are
+    required. The new steps must pass :func:`taperline.core.rules.check_plan` before they
+    are stored (the service layer does it).
 
     >>> from datetime import timezone
     >>> from taperline.core.quantity import Mass
@@ -394,6 +568,9 @@ def transition(
         raise InputError("adjust needs the new steps")
     if steps is not None and action != "adjust":
         raise InputError(f"{action} keeps the steps; use adjust to change them")
+    day = today if today is not None else at.date()
+    if action == "approve" and current.status == "held":
+        steps = resume(current, day)
     return PlanVersion(
         version=new_version,
         status=_NEXT_STATUS[action],
@@ -409,6 +586,36 @@ def transition(
         supply=current.supply,
         warnings=current.warnings,
         assumptions=current.assumptions,
+        basis=basis if basis is not None else current.basis,
+        held_from=(current.held_from or day) if action == "hold" else None,
+    )
+
+
+def resume(version: PlanVersion, today: date) -> tuple[RecordStep, ...]:
+    """The steps of ``version`` as followed from ``today``.
+
+    For a held plan, every step that had not started when the hold began moves later by
+    the days it was held, so the cut that was due comes after the hold, never two at once.
+    Other plans keep their steps.
+
+    >>> from datetime import timezone
+    >>> from taperline.core.quantity import Mass
+    >>> dose = (RecordDose("22:00", "clonazepam", Mass.of_mg(1)),)
+    >>> steps = (RecordStep(date(2027, 1, 1), dose), RecordStep(date(2027, 1, 15), ()))
+    >>> at = datetime(2027, 1, 10, tzinfo=timezone.utc)
+    >>> held = PlanVersion(2, "held", "clonazepam", "percent", steps, "Dr Lee", at,
+    ...                    held_from=date(2027, 1, 10))
+    >>> [s.start.isoformat() for s in resume(held, date(2027, 1, 31))]
+    ['2027-01-01', '2027-02-05']
+    """
+    if version.status != "held" or version.held_from is None:
+        return version.steps
+    days = (today - version.held_from).days
+    if days <= 0:
+        return version.steps
+    return tuple(
+        replace(s, start=s.start + timedelta(days=days)) if s.start > version.held_from else s
+        for s in version.steps
     )
 
 

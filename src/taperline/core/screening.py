@@ -117,6 +117,7 @@ __all__ = [
     "screen",
     "screening_document",
     "split_items",
+    "under_18_refusal",
 ]
 
 FindingKind = Literal[
@@ -746,6 +747,16 @@ def _missing_caution(drug: Drug, condition: str) -> Finding:
 
 
 # --- age and the daily maximum ----------------------------------------------------------------
+
+
+def under_18_refusal(drug: Drug) -> str:
+    """Why taperline makes no taper plan of ``drug`` for someone under 18 (the planner's rule).
+
+    >>> from taperline.catalogue_data import load_catalogue
+    >>> under_18_refusal(load_catalogue().get("clonazepam"))[:40]
+    'a taper plan of clonazePAM for someone u'
+    """
+    return _under_18(drug)[1]
 
 
 def _under_18(drug: Drug) -> tuple[Finding, str]:
