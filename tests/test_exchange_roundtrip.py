@@ -55,13 +55,15 @@ def test_cli_fhir_and_csv_round_trip(tmp_path: pytest.TempPathFactory, pg_url: s
     env = {"TAPERLINE_DATABASE_URL": source, "TAPERLINE_NOW": "2027-03-30T09:00+00:00"}
     runner = CliRunner()
 
-    def run(*args: str, url: str = source) -> str:
-        result = runner.invoke(cli, list(args), env={**env, "TAPERLINE_DATABASE_URL": url})
+    def run(*args: str, url: str = source, now: str = env["TAPERLINE_NOW"]) -> str:
+        changes = {"TAPERLINE_DATABASE_URL": url, "TAPERLINE_NOW": now}
+        result = runner.invoke(cli, list(args), env={**env, **changes})
         assert result.exit_code == 0, result.output
         return result.output
 
     run("init", "--time-zone", "Europe/London", "--age-band", "40-64")
-    run("plan", "clonazepam", "--dose", "1 mg", "--at", "22:00", "--start", "2027-03-01", "--save")
+    plan = ("plan", "clonazepam", "--dose", "1 mg", "--at", "22:00", "--start", "2027-03-01")
+    run(*plan, "--save", now="2027-02-28T09:00+00:00")  # proposed before it starts
     run("plan", "approve", "--by", "Dr Lee", "--reason", "agreed")
     for day in ("2027-03-27", "2027-03-28", "2027-03-29"):  # 03-28: the clocks go forward
         run(

@@ -728,7 +728,16 @@ def test_plan_versions_are_only_ever_added(store: Store) -> None:
     assert plans[4].decided_by is None
     assert plans[1].decided_by == "Dr Lee (2)"
     assert plans[1].decided_at == at + timedelta(days=2)
-    assert all(p.steps == _plan().steps for p in plans[:4])
+    assert all(p.steps == _plan().steps for p in plans[:3])
+    # The hold began on day 3 and the approval on day 4 resumed it: the steps not yet
+    # started when it was held moved one day later, so no cut is skipped or doubled.
+    held_from = plans[2].held_from
+    assert held_from == (at + timedelta(days=3)).date()
+    assert plans[3].held_from is None
+    assert plans[3].steps == tuple(
+        replace(s, start=s.start + timedelta(days=1)) if s.start > held_from else s
+        for s in _plan().steps
+    )
 
 
 def test_plan_decisions_that_are_refused_write_nothing(store: Store) -> None:

@@ -12,6 +12,8 @@ from typing import Any
 from taperline.core.compare import Ed50Outcome
 from taperline.core.plan import Plan, PlannedDose, PlanStep, SupplyLine
 from taperline.core.quantity import Mass, drug_label, fmt
+from taperline.core.record import PlanBasis
+from taperline.core.screening import screening_document
 
 
 def _num(value: Decimal | None, places: int | None = None) -> float | None:
@@ -69,6 +71,7 @@ def step_document(index: int, step: PlanStep, plan_drug: str | None = None) -> d
         "rule": step.rule,
         "source": step.source,
         "note": step.note,
+        "reason": step.reason or None,
     }
 
 
@@ -105,14 +108,16 @@ def plan_document(plan: Plan, sensitivity: tuple[Ed50Outcome, ...] = ()) -> dict
                 "step_count": item.step_count,
                 "duration_days": item.duration_days,
                 "complete": item.complete,
+                "refused": item.refused,
             }
             for item in sensitivity
         ]
-    return {
+    document: dict[str, Any] = {
         "drug": plan.drug,
         "drug_label": drug_label(plan.drug),
         "strategy": plan.strategy,
         "status": plan.status,
+        "guideline": guideline_document(plan.basis),
         "steps": [step_document(i, step, plan.drug) for i, step in enumerate(plan.steps)],
         "summary": {
             "start_date": plan.steps[0].start.isoformat(),
@@ -126,4 +131,32 @@ def plan_document(plan: Plan, sensitivity: tuple[Ed50Outcome, ...] = ()) -> dict
         "supply": [supply_document(line) for line in plan.supply],
         "warnings": list(plan.warnings),
         "assumptions": assumptions,
+    }
+    # What was recognised in the medicines, conditions and age (None when not screened).
+    document["screening"] = (
+        screening_document(plan.screening) if plan.screening is not None else None
+    )
+    # The direct taper shown beside a crossover where diazepam accumulates (else None).
+    document["alternative"] = (
+        plan_document(plan.alternative) if plan.alternative is not None else None
+    )
+    return document
+
+
+def guideline_document(basis: PlanBasis) -> dict[str, Any]:
+    """Whether a plan keeps to the guideline, and what an override took outside it.
+
+    ``mark`` is "outside the guideline by clinician override: <reason>" (None within it);
+    every surface that shows the plan shows the mark.
+    """
+    return {
+        "within_guideline": not basis.outside_guideline,
+        "mark": basis.mark or None,
+        "override_reason": basis.override_reason or None,
+        "outside_guideline": list(basis.outside_guideline),
+        "max_cut_pct": _num(basis.max_cut_pct),
+        "cap_window_days": basis.window_days,
+        "stabilisation_days": basis.stabilisation_days,
+        "equivalence_source": basis.equivalence_source or None,
+        "indication": basis.indication or None,
     }

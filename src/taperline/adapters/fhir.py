@@ -77,6 +77,7 @@ from taperline.core.record import (
     AgeBand,
     DoseRecord,
     PersonRecord,
+    PlanBasis,
     PlanStatus,
     PlanVersion,
     Profile,
@@ -403,9 +404,17 @@ def _request(  # noqa: PLR0917 -- private builder called once, arguments in read
         ]
     else:
         request["doNotPerform"] = True
-    if step.note:
-        request["note"] = [{"text": step.note}]
+    # The plan's mark first (every request of an overridden plan says so), then the step note.
+    notes = [text for text in (_mark_text(plan), step.note) if text]
+    if notes:
+        request["note"] = [{"text": text} for text in notes]
     return request
+
+
+def _mark_text(plan: PlanVersion) -> str:
+    """'Outside the guideline by clinician override: <reason>', or '' within it."""
+    mark = plan.mark
+    return f"{mark[:1].upper()}{mark[1:]}" if mark else ""
 
 
 def _plan_extension(plan: PlanVersion, *, full: bool) -> Json:
@@ -418,7 +427,10 @@ def _plan_extension(plan: PlanVersion, *, full: bool) -> Json:
         parts.append(_part("decided-at", "DateTime", decided))
     if plan.parent_version is not None:
         parts.append(_part("parent-version", "Integer", plan.parent_version))
+    if plan.held_from is not None:
+        parts.append(_part("held-from", "Date", plan.held_from.isoformat()))
     if full:
+        parts.append(_basis_part(plan.basis))
         parts += [_supply_part(line) for line in plan.supply]
         parts += [_part("warning", "Markdown", text) for text in plan.warnings]
         parts += [
@@ -429,6 +441,29 @@ def _plan_extension(plan: PlanVersion, *, full: bool) -> Json:
             for k, v in plan.assumptions.items()
         ]
     return _complex("plan-version", parts)
+
+
+def _basis_part(basis: PlanBasis) -> Json:
+    """The rule basis: settings, override reason, smallest doses, what is outside the guideline."""
+    parts = [
+        _part("max-cut", "Quantity", _quantity(basis.max_cut_pct, "%", "%")),
+        _part("window-days", "Integer", basis.window_days),
+        _part("stabilisation-days", "Integer", basis.stabilisation_days),
+        *_text_parts(
+            override_reason=basis.override_reason,
+            equivalence_source=basis.equivalence_source,
+            indication=basis.indication,
+        ),
+    ]
+    parts += [
+        {
+            "url": "smallest-dose",
+            "extension": [_part("drug", "Markdown", drug), _part("dose", "Quantity", _mass(m))],
+        }
+        for drug, m in basis.smallest_doses
+    ]
+    parts += [_part("outside-guideline", "Markdown", line) for line in basis.outside_guideline]
+    return {"url": "basis", "extension": parts}
 
 
 def _supply_part(line: RecordSupply) -> Json:
@@ -446,8 +481,8 @@ def _supply_part(line: RecordSupply) -> Json:
 
 
 def _step_extension(step: RecordStep) -> list[Json]:
-    """The step's rule, source and every-other-day, if it has any (an extension needs one)."""
-    parts = _text_parts(rule=step.rule, source=step.source)
+    """The step's rule, source, reason and every-other-day, if any (an extension needs one)."""
+    parts = _text_parts(rule=step.rule, source=step.source, reason=step.reason)
     if step.every_other_day:
         parts.append(_part("every-other-day", "Boolean", True))  # noqa: FBT003 -- a JSON value
     return [_complex("plan-step", parts)] if parts else []
@@ -979,13 +1014,15 @@ def _read_plan(number: int, group: list[_Res]) -> PlanVersion:
             "status", f"{head.data['status']!r} is not one of {', '.join(_PLAN_STATUS)}"
         )
     decided_at = meta.value("decided-at", "DateTime")
+    held_from = meta.value("held-from", "Date")
+    steps = _read_steps(group)
     with _about(head.label):
         return PlanVersion(
             version=number,
             status=status,
             drug=str(meta.need("drug", "Markdown")),
             strategy=meta.text("strategy"),
-            steps=_read_steps(group),
+            steps=steps,
             proposed_by=str(head.need("requester").get("display") or ""),
             proposed_at=_aware(head, "authoredOn", str(head.need("authoredOn"))),
             reason=meta.text("reason"),
@@ -998,7 +1035,33 @@ def _read_plan(number: int, group: list[_Res]) -> PlanVersion:
                 str(p.need("key", "Markdown")): str(p.need("value", "Markdown"))
                 for p in meta.nested("assumption")
             },
+            basis=_read_basis(meta, steps),
+            held_from=_date(head, f"{meta.where}.held-from", str(held_from)) if held_from else None,
         )
+
+
+def _read_basis(meta: _Parts, steps: Sequence[RecordStep]) -> PlanBasis:
+    """The plan's rule basis; a bundle from before bases were kept gets the legacy one."""
+    found = meta.nested("basis")
+    if not found:
+        return PlanBasis.legacy(steps)
+    part = found[0]
+    smallest = tuple(
+        (str(p.need("drug", "Markdown")), _read_mass(p.res, p.where, p.need("dose", "Quantity")))
+        for p in part.nested("smallest-dose")
+    )
+    return PlanBasis(
+        max_cut_pct=_decimal(part.res, f"{part.where}.max-cut", part.need("max-cut", "Quantity")),
+        window_days=int(part.need("window-days", "Integer")),
+        stabilisation_days=int(part.need("stabilisation-days", "Integer")),
+        override_reason=part.text("override-reason"),
+        equivalence_source=part.text("equivalence-source"),
+        indication=part.text("indication"),
+        smallest_doses=smallest,
+        outside_guideline=tuple(
+            str(item.get("valueMarkdown") or "") for item in part.all("outside-guideline")
+        ),
+    )
 
 
 def _read_supply(part: _Parts) -> RecordSupply:
@@ -1038,8 +1101,18 @@ def _read_step(start: date, group: list[_Res]) -> RecordStep:
             rule=meta.text("rule"),
             source=meta.text("source"),
             every_other_day=bool(meta.value("every-other-day", "Boolean")),
-            note=head.note(),
+            note=_step_note(head),
+            reason=meta.text("reason")
+            if meta.all("reason")
+            else RecordStep.legacy_reason(_step_note(head)),
         )
+
+
+def _step_note(res: _Res) -> str:
+    """The step's own note: the plan's mark (first, when the plan has one) is not part of it."""
+    texts = [str(n.get("text") or "") for n in res.data.get("note") or []]
+    own = [t for t in texts if not t.startswith("Outside the guideline by clinician override: ")]
+    return own[0] if own else ""
 
 
 def _read_dosages(res: _Res) -> list[tuple[int, RecordDose]]:

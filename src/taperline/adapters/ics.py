@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -116,9 +116,11 @@ class _Context:
         notes = {
             "proposed": "proposed, not yet approved by a clinician",
             "active": "approved",
-            "held": "on hold: ask your clinician before the next change",
+            "held": "on hold: stay on this dose; ask your clinician before any change",
         }
-        return f"Plan version {plan.version} ({notes.get(plan.status, plan.status)})."
+        line = f"Plan version {plan.version} ({notes.get(plan.status, plan.status)})."
+        mark = plan.mark
+        return f"{line} {mark[:1].upper()}{mark[1:]}." if mark else line
 
 
 def calendar_ics(
@@ -212,6 +214,9 @@ def _context(
     if until is not None and until < first:
         raise InputError(f"until {until.isoformat()} is before the plan starts ({first})")
     checkin_end = plan.end + timedelta(days=checkin_days_after_end)
+    if plan.status == "held":
+        # On hold: the held dose goes on, with no cut, no stop and no refill of later steps.
+        plan = replace(plan, steps=plan.followed_steps, supply=())
     return _Context(
         plan=plan,
         zone=_zone(profile.time_zone),

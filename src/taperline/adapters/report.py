@@ -253,11 +253,16 @@ def _who(record: PersonRecord, plan: PlanVersion | None) -> list[tuple[str, str]
         verb = _DECIDED.get(plan.status, plan.status)
         decided += f" ({verb} by {plan.decided_by} on {plan.decided_at.date().isoformat()})"
     span = f"{plan.steps[0].start.isoformat()} to {plan.end.isoformat()}"
-    return [
-        *rows,
+    if plan.status == "held" and plan.held_from is not None:
+        span += f"; held on the dose of {plan.held_from.isoformat()}: no cut until approved again"
+    rows += [
         ("Medicine", drug_label(plan.drug)),
         ("Plan", f"version {plan.version} ({plan.strategy}){decided}; {span}"),
     ]
+    if plan.mark:
+        outside = "; ".join(plan.basis.outside_guideline)
+        rows.append(("Guideline", f"{plan.mark[:1].upper()}{plan.mark[1:]}: {outside}"))
+    return rows
 
 
 def _journal_summary(shown: PersonRecord) -> str:
@@ -434,7 +439,7 @@ def _baseline_text(review: Review) -> str:
 def _steps(plan: PlanVersion | None, period: Period, today: date) -> dict[str, Any] | None:
     if plan is None:
         return None
-    steps = plan.steps
+    steps = plan.followed_steps  # a held plan: up to its held dose
     ends = [s.start - timedelta(days=1) for s in steps[1:]] + [date.max]
     inside = [i for i, s in enumerate(steps) if s.start <= period.end and ends[i] >= period.start]
     inside = _budget(steps, inside[::-1], _PERIOD_STEPS, _PERIOD_DOSE_LINES)
@@ -450,7 +455,7 @@ def _steps(plan: PlanVersion | None, period: Period, today: date) -> dict[str, A
         "rows": rows,
         "earlier": shown[0] if shown else 0,
         "later": later,
-        "last": f"{plan.end.isoformat()} ({fmt(steps[-1].daily)})",
+        "last": f"{steps[-1].start.isoformat()} ({fmt(steps[-1].daily)})",
     }
 
 
@@ -642,7 +647,7 @@ def _dose_series(data: ChartData, shown: PersonRecord, plan: PlanVersion | None)
     for (drug, day), mg in sorted(taken.items(), key=lambda kv: kv[0][1]):
         data.taken.setdefault(drug, []).append((day, float(mg)))
     if plan is not None:
-        pairs = zip(plan.steps, plan.steps[1:], strict=False)
+        pairs = zip(plan.followed_steps, plan.followed_steps[1:], strict=False)
         data.changes = [b.start for a, b in pairs if b.daily != a.daily and b.start in period]
 
 

@@ -47,6 +47,7 @@ from taperline.core.record import (
     DoseRecord,
     PersonRecord,
     PlanAction,
+    PlanBasis,
     PlanVersion,
     Profile,
     RecordDose,
@@ -413,6 +414,7 @@ def steps_json(steps: Sequence[RecordStep]) -> list[dict[str, Any]]:
             "source": s.source,
             "every_other_day": s.every_other_day,
             "note": s.note,
+            "reason": s.reason,
             "doses": [
                 {
                     "clock": d.clock,
@@ -442,6 +444,8 @@ def steps_from_json(document: Sequence[dict[str, Any]]) -> tuple[RecordStep, ...
             s["source"],
             s["every_other_day"],
             s["note"],
+            # absent in steps stored before migration 0004: the note kept an increase's reason
+            s["reason"] if "reason" in s else RecordStep.legacy_reason(s["note"]),
         )
         for s in document
     )
@@ -473,16 +477,19 @@ def _plan_row(plan: PlanVersion) -> dict[str, Any]:
         ],
         "warnings": list(plan.warnings),
         "assumptions": dict(plan.assumptions),
+        "basis": plan.basis.to_json(),
+        "held_from": plan.held_from,
     }
 
 
 def _plan(row: Row[Any]) -> PlanVersion:
+    steps = steps_from_json(row.steps)
     return PlanVersion(
         version=row.version,
         status=row.status,
         drug=row.drug,
         strategy=row.strategy,
-        steps=steps_from_json(row.steps),
+        steps=steps,
         proposed_by=row.proposed_by,
         proposed_at=row.proposed_at_utc,
         reason=row.reason,
@@ -502,6 +509,8 @@ def _plan(row: Row[Any]) -> PlanVersion:
         ),
         warnings=tuple(row.warnings),
         assumptions=dict(row.assumptions),
+        basis=PlanBasis.from_json(row.basis) if row.basis is not None else PlanBasis.legacy(steps),
+        held_from=row.held_from,
     )
 
 
@@ -830,11 +839,15 @@ class Store:
         at: datetime | None = None,
         version: int | None = None,
         steps: tuple[RecordStep, ...] | None = None,
+        today: date | None = None,
+        basis: PlanBasis | None = None,
     ) -> PlanVersion:
         """Approve, hold, adjust or reject a plan version: a new version records it.
 
         ``version`` defaults to the latest one; deciding on an older version than the
-        latest is refused (someone else changed the plan meanwhile).
+        latest is refused (someone else changed the plan meanwhile). ``today`` is the
+        person's date (a hold keeps its dose; approving a held plan resumes it). The steps
+        must have passed the rules (:func:`taperline.service.decide_plan` checks them).
         """
         try:
             with self._write() as c:
@@ -857,6 +870,8 @@ class Store:
                     at=at or _now(),
                     new_version=latest.version + 1,
                     steps=steps,
+                    today=today,
+                    basis=basis,
                 )
                 c.execute(
                     insert(t.plan_versions).values(

@@ -246,5 +246,8 @@ plan_versions = Table(
     Column("warnings", JSON, nullable=False),
     Column("assumptions", JSON, nullable=False),
     Column("created_at_utc", UtcDateTime, nullable=False),
+    # The rule basis (migration 0004): NULL on older rows, which keep to the guideline.
+    Column("basis", JSON),
+    Column("held_from", Date),
     UniqueConstraint("person_id", "version", name="uq_plan_versions_version"),
 )
