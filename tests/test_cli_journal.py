@@ -25,6 +25,7 @@ from taperline.service import open_store
 
 # 20:00 UTC is 20:00 in London in January: "today" is 2027-01-05 for a Europe/London profile.
 NOW = "2027-01-05T20:00+00:00"
+PLANNED = "2027-01-03T20:00+00:00"  # the plan is proposed before it starts (no past start)
 PLAN = ["plan", "clonazepam", "--dose", "1 mg", "--at", "22:00", "--start", "2027-01-04"]
 FIRST_CUT = date(2027, 1, 18)  # 14 days of stabilisation, then the first 10 % cut
 # The check-in example of issue 4, section 6 (without its --date).
@@ -118,7 +119,7 @@ def me(tl: Taperline) -> Taperline:
 @pytest.fixture
 def approved(me: Taperline) -> Taperline:
     """The person with an active clonazepam plan (1 mg at 22:00 from 2027-01-04)."""
-    me.ok(*PLAN, "--save")
+    me.ok(*PLAN, "--save", now=PLANNED)
     me.ok("plan", "approve", "--by", "Dr Lee", "--reason", "agreed at the visit")
     return me
 
@@ -214,7 +215,7 @@ def _starts(version: dict[str, Any]) -> list[date]:
 
 
 def test_plan_save_approve_hold_adjust_reject_keeps_every_version(me: Taperline) -> None:
-    saved = me.ok(*PLAN, "--save")
+    saved = me.ok(*PLAN, "--save", now=PLANNED)
     assert "Saved as plan version 1 (proposed)" in saved.stderr
     [v1] = me.json("plan", "history")
     assert (v1["version"], v1["status"], v1["drug"]) == (1, "proposed", "clonazepam")
@@ -748,7 +749,7 @@ def test_two_people_with_person_keep_their_own_journals(two: Taperline) -> None:
     assert [e["date"] for e in two.journal("--person", "2")] == ["2027-01-05"]
     assert [e["date"] for e in two.journal("--person", "1")] == ["2027-01-04"]
     assert two.json("status", "--person", "2")["today"] == "2027-01-05"
-    two.ok(*PLAN, "--save", "--person", "2")
+    two.ok(*PLAN, "--save", "--person", "2", now=PLANNED)
     two.ok("plan", "approve", "--by", "Dr Lee", "--reason", "ok", "--person", "2")
     assert two.json("plan", "history", "--person", "1") == []
     assert [v["status"] for v in two.json("plan", "history", "--person", "2")] == [

@@ -103,13 +103,29 @@ def test_custom_products_and_crossover() -> None:
         *BASE, "--products", "tablet 0.5 mg /2, liquid 0.1 mg/mL @ 0.1 mL", "--format", "json"
     )
     assert code == 0, out
-    code, out = run(
-        *BASE, "--strategy", "crossover", "--equivalence", "VADOD-2021", "--format", "json"
-    )
+    code, out = run(*BASE, "--strategy", "crossover", "--format", "json")
     assert code == 0, out
     doc = json.loads(out)
     drugs = {d["drug"] for s in doc["steps"] for d in s["doses"]}
     assert drugs == {"clonazepam", "diazepam"}
+    assert "ASHTON" in doc["steps"][1]["rule"]
+    # The switch by every source, on the step itself.
+    assert "0 % by ASHTON; a 100 % increase by VADOD-2021" in doc["steps"][1]["note"]
+    assert doc["guideline"]["within_guideline"] is True
+
+
+def test_a_crossover_that_is_a_cut_by_another_source_needs_an_override() -> None:
+    crossover = (*BASE, "--strategy", "crossover", "--equivalence", "VADOD-2021")
+    code, out = run(*crossover, "--format", "json")
+    assert code == 2, out
+    assert "a 50 % cut by ASHTON; 0 % by VADOD-2021" in out
+    assert "choose the equivalence that keeps the dose (ASHTON)" in out
+    reason = "switching at VA/DoD equivalence agreed with the patient, reviewed weekly"
+    code, out = run(*crossover, "--override-reason", reason, "--format", "json")
+    assert code == 0, out
+    doc = json.loads(out)
+    assert doc["guideline"]["mark"] == f"outside the guideline by clinician override: {reason}"
+    assert doc["steps"][1]["source"] == "clinician override"
     assert "VADOD-2021" in doc["steps"][1]["rule"]
 
 
@@ -134,7 +150,7 @@ def test_nardi_fixed_regimen_with_override() -> None:
         "--bands",
         "1 mg:0.5 mg/14d, 0 mg:0.25 mg/7d",
         "--override-reason",
-        "Nardi 2010",
+        "Nardi 2010 regimen, supervised weekly",
         "--products",
         "tablet 0.5 mg /2, tablet 1 mg, tablet 2 mg",
         "--format",
@@ -174,7 +190,7 @@ def test_risk_flags_are_warnings() -> None:
         (["--strategy", "fixed", "--bands", "1 mg-0.5 mg"], "ABOVE:STEP/EVERY"),
         (["--compare", "percent"], "at least two"),
         (["--compare", "percent,custom"], "cannot compare"),
-        (["--every", "36h"], "whole days"),
+        (["--every", "36h"], "--every: '36h' is not a number of days"),
         (["--hold", "2027-03-01"], "DATE:DAYS"),
         (["--used-for", "forever"], "--used-for"),
         (["--equivalence", "NOBODY"], "ASHTON"),

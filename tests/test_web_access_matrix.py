@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import httpx
 import pytest
@@ -447,6 +447,14 @@ def _api_decision(world: World, actor: str, response: httpx.Response) -> None:
     _new_version("held")(world, actor, response)
 
 
+_PLAN_BODY: Final = {"doses": [{"amount": "1 mg", "time": "22:00"}]}
+
+
+def _nothing_stored(world: World, actor: str, response: httpx.Response) -> None:
+    assert response.json()["status"] == "proposed"  # a preview, never stored
+    assert world.services.store.plans(world.ids.ann_pid)[-1].version == world.ids.plan_version
+
+
 def _decision_url(ids: Ids, prefix: str = "/clinician") -> str:
     return f"{prefix}/patients/{ids.ann_pid}/plans/{ids.plan_version}/decision"
 
@@ -557,6 +565,22 @@ MATRIX: tuple[Cell, ...] = (
         lambda ids, actor: Req("GET", f"/api/patients/{ids.ann_pid}/record"),
         _clinician_only(_ok(200), API_401),
         _api_record,
+    ),
+    Cell(
+        "POST",
+        "/api/patients/{person_id}/plans/preview",
+        lambda ids, actor: Req(
+            "POST", f"/api/patients/{ids.ann_pid}/plans/preview", json=_PLAN_BODY
+        ),
+        _clinician_only(_ok(200), API_401),
+        _nothing_stored,
+    ),
+    Cell(
+        "POST",
+        "/api/patients/{person_id}/plans",
+        lambda ids, actor: Req("POST", f"/api/patients/{ids.ann_pid}/plans", json=_PLAN_BODY),
+        _clinician_only(_ok(201), API_401),
+        _new_version("proposed"),
     ),
     Cell(
         "POST",

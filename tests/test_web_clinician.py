@@ -145,7 +145,7 @@ def test_plan_builder_previews_compares_and_saves_a_proposal(tmp_path: Path) -> 
         assert 'value="1 mg"' in form.text
         query = (
             "drug=clonazepam&dose_0=1+mg&time_0=22:00&strategy=percent&percent=10"
-            f"&every_days=14&stabilise_days=14&start={TODAY.isoformat()}"
+            f"&every=14d&stabilise=14d&start={TODAY.isoformat()}"
             "&compare=percent&compare=deprescribing&compare=occupancy"
         )
         preview = doc.get(f"{base}?{query}")

@@ -1,4 +1,4 @@
-"""The examples in the web modules' docstrings run (pytest collects doctests from the core only)."""
+"""The examples in docstrings outside the core run (pytest collects doctests from the core only)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ MODULES = (
     "taperline.web.forms",
     "taperline.web.filters",
     "taperline.web.charts",
-    "taperline.web.routes_clinician",
+    "taperline.plan_input",
 )
 
 

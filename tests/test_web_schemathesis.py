@@ -9,7 +9,8 @@ requests carry ``Origin`` and ``Sec-Fetch-Site`` as a browser on the site would.
 
 Half of the examples are aimed at real objects (see :func:`aim`): the shared patient's person
 id, the latest plan version, a date that has a check-in, for ``PUT`` a body whose date is
-the URL's, and for a dose-log line the planned 22:00 dose of a known drug. Otherwise nearly
+the URL's, for a dose-log line the planned 22:00 dose of a known drug, and for a plan request
+today's dose with the grammar fields left at their defaults. Otherwise nearly
 every write would be a 404 or a 422 and the code behind would go untested; the positive runs
 of the write operations must get at least one 2xx (also with Hypothesis derandomised, as
 under ``CI=true``).
@@ -131,6 +132,30 @@ def aim(api: Api, case: Case, days_ago: int) -> None:
         case.body["date"] = params.get("day") or (TODAY - timedelta(days=days_ago)).isoformat()
         if case.operation.path == "/api/doses":
             _aim_dose(case.body)
+    if (
+        isinstance(case.body, dict)
+        and case.operation.path.startswith("/api/patients/{person_id}/plans")
+        and "doses" in case.body
+    ):
+        _aim_plan(case.body, days_ago)
+
+
+#: The text fields of a plan request that must follow a grammar ('14d', '1 mg:0.5 mg/14d').
+_PLAN_TEXTS = ("percent", "every", "stabilise", "cap_pct", "goal", "products", "min_step",
+               "final_hold", "ed50", "bands", "custom", "equivalence", "swap_every",
+               "used_for", "override_reason")  # fmt: skip
+
+
+def _aim_plan(body: dict[str, Any], days_ago: int) -> None:
+    """A plan request the planner can make: today's dose, and the text fields left out (their
+    defaults), so the generated strategy, switches and flags reach the planner."""
+    body["doses"] = [{"amount": "1 mg", "time": "22:00"}]
+    body["drug"] = "clonazepam"
+    body["start"] = (TODAY + timedelta(days=days_ago % 30)).isoformat()
+    body["holds"] = []
+    body["reason"] = ""
+    for name in _PLAN_TEXTS:
+        body.pop(name, None)
 
 
 def _aim_dose(body: dict[str, Any]) -> None:

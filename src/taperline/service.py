@@ -8,9 +8,9 @@ person's own date in their time zone.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from taperline.adapters.storage.repo import Saved, Store, zone
 from taperline.core.findings import Finding
@@ -22,22 +22,32 @@ from taperline.core.quantity import fmt
 from taperline.core.record import (
     DoseRecord,
     PersonRecord,
+    PlanAction,
     PlanVersion,
     RecordDose,
     RecordStep,
     plan_steps,
+    postpone,
+    resume,
     schedule_on,
+    transition,
 )
 from taperline.core.review import Review, review
-from taperline.errors import InputError
+from taperline.errors import InputError, NotFoundError
+
+if TYPE_CHECKING:
+    from taperline.core.catalogue import Catalogue
 
 __all__ = [
     "DayGlance",
     "DoseToday",
     "Status",
+    "checked_version",
     "checkin_document",
+    "decide_plan",
     "finding_document",
     "glance",
+    "import_record",
     "local_today",
     "open_store",
     "person_review",
@@ -124,6 +134,27 @@ def person_review(store: Store, person_id: int, *, now: datetime) -> Review:
     return review(record, local_today(record.profile.time_zone, now))
 
 
+def checked_version(version: PlanVersion, catalogue: Catalogue | None = None) -> PlanVersion:
+    """``version`` once it passes the rules engine, with what is outside the guideline noted.
+
+    Every path that stores a plan calls this: a planner result, a decision that changes the
+    steps (adjust, or resuming a held plan), an imported record.
+
+    Raises:
+        SafetyError: the plan breaks a rule (the message names it, the guideline and the fix).
+    """
+    from taperline.core.plan_limits import check_version
+
+    if catalogue is None:
+        from taperline.catalogue_data import load_catalogue
+
+        catalogue = load_catalogue()
+    report = check_version(catalogue, version)
+    report.raise_if_refused()
+    basis = replace(version.basis, outside_guideline=report.outside_guideline)
+    return replace(version, basis=basis)
+
+
 def save_plan(store: Store, person_id: int, plan: Plan, *, by: str, now: datetime) -> PlanVersion:
     """Store a planner result as a new ``proposed`` version (a clinician approves it later)."""
     steps, supply = plan_steps(plan)
@@ -138,8 +169,88 @@ def save_plan(store: Store, person_id: int, plan: Plan, *, by: str, now: datetim
         supply=supply,
         warnings=tuple(plan.warnings),
         assumptions=dict(plan.assumptions),
+        basis=plan.basis,
     )
-    return store.add_plan(person_id, version)
+    return store.add_plan(person_id, checked_version(version))
+
+
+def decide_plan(
+    store: Store,
+    person_id: int,
+    action: PlanAction,
+    *,
+    by: str,
+    reason: str,
+    now: datetime,
+    version: int | None = None,
+    delay_days: int | None = None,
+) -> PlanVersion:
+    """Approve, hold, reject or adjust (postpone by ``delay_days``) the latest plan version.
+
+    The new steps of an adjust, and of approving a held plan (which resumes it: the steps
+    not yet taken move later by the days it was held), pass the rules engine before they
+    are stored; a hold keeps the dose of the person's today.
+
+    Raises:
+        NotFoundError: there is no plan.
+        ConflictError: ``version`` is not the latest (someone decided meanwhile).
+        SafetyError: the new steps break a rule.
+    """
+    versions = store.plans(person_id)
+    if not versions:
+        raise NotFoundError("there is no plan yet (taperline plan ... --save)")
+    latest = versions[-1]
+    today = local_today(store.profile(person_id).time_zone, now)
+    steps = None
+    if action == "adjust":
+        if delay_days is None:
+            raise InputError("postpone_days: say how many days to postpone the coming steps")
+        steps = postpone(resume(latest, today), today, delay_days)
+    candidate = transition(
+        latest,
+        action,
+        by=by,
+        reason=reason,
+        at=now,
+        new_version=latest.version + 1,
+        steps=steps,
+        today=today,
+    )
+    basis = None
+    if action in {"approve", "adjust"}:
+        basis = checked_version(candidate).basis
+    return store.decide(
+        person_id,
+        action,
+        by=by,
+        reason=reason,
+        at=now,
+        version=version if version is not None else latest.version,
+        steps=steps,
+        today=today,
+        basis=basis,
+    )
+
+
+def import_record(store: Store, record: PersonRecord) -> int:
+    """Store an imported record as a new person, once every plan version passes the rules.
+
+    A rejected proposal is history (it can never be approved) and is kept as it is.
+    """
+    plans = tuple(p if p.status == "rejected" else _imported(p) for p in record.plans)
+    return store.import_record(replace(record, plans=plans))
+
+
+def _imported(version: PlanVersion) -> PlanVersion:
+    from taperline.errors import SafetyError
+
+    try:
+        return checked_version(version)
+    except SafetyError as error:
+        raise SafetyError(
+            f"plan version {version.version} of the import breaks a safety rule, so nothing was"
+            f" imported: {error}"
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,7 +398,9 @@ def review_document(result: Review) -> dict[str, Any]:
 
 
 def plan_version_document(plan: PlanVersion) -> dict[str, Any]:
-    """A stored plan version as JSON."""
+    """A stored plan version as JSON, with its guideline mark (see :func:`guideline_document`)."""
+    from taperline.adapters.documents import guideline_document
+
     return {
         "version": plan.version,
         "status": plan.status,
@@ -299,6 +412,8 @@ def plan_version_document(plan: PlanVersion) -> dict[str, Any]:
         "decided_at_utc": plan.decided_at.isoformat() if plan.decided_at else None,
         "reason": plan.reason,
         "parent_version": plan.parent_version,
+        "held_from": plan.held_from.isoformat() if plan.held_from else None,
+        "guideline": guideline_document(plan.basis),
         "steps": [
             {
                 "start_date": s.start.isoformat(),
@@ -307,6 +422,8 @@ def plan_version_document(plan: PlanVersion) -> dict[str, Any]:
                 "every_other_day": s.every_other_day,
                 "rule": s.rule,
                 "source": s.source,
+                "note": s.note,
+                "reason": s.reason or None,
                 "doses": [
                     {
                         "time": d.clock,

@@ -212,12 +212,14 @@ def export_fhir(**o: Any) -> None:
 def import_fhir(**o: Any) -> None:
     """Import a FHIR R4 Bundle made by `taperline export fhir` as a new person.
 
-    The bundle is validated first; the whole record is written in one transaction, or
-    nothing if anything is wrong. Findings are not imported: they are computed again.
+    The bundle is validated first, and every plan in it is checked by the same safety rules
+    as a new plan; the whole record is written in one transaction, or nothing if anything
+    is wrong. Findings are not imported: they are computed again.
     """
     import json
 
     from taperline.adapters.fhir import import_bundle
+    from taperline.service import import_record
 
     path: Path = o["path"]
     try:
@@ -227,7 +229,7 @@ def import_fhir(**o: Any) -> None:
     if not isinstance(bundle, dict):
         raise InputError(f"{path} does not hold a FHIR Bundle object")
     record = import_bundle(bundle)
-    person_id = open_store().import_record(record)
+    person_id = import_record(open_store(), record)
     click.echo(
         f"Imported person {person_id}: {len(record.checkins)} check-ins, {len(record.doses)}"
         f" doses, {len(record.scores)} questionnaires, {len(record.plans)} plan versions."

@@ -17,7 +17,7 @@ from taperline.core.quantity import Mass, parse_quantity
 from taperline.errors import QuantityError, RegimenError
 
 if TYPE_CHECKING:
-    from taperline.core.catalogue import Drug
+    from taperline.core.catalogue import Drug, Indication
     from taperline.core.regimen import ScheduledDose
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -120,11 +120,15 @@ class DurationType(click.ParamType[float, Any]):
 
 
 def schedule_from(
-    drug: Drug, doses: tuple[Mass, ...], clocks: tuple[time, ...]
+    drug: Drug,
+    doses: tuple[Mass, ...],
+    clocks: tuple[time, ...],
+    indication: Indication | None = None,
 ) -> tuple[ScheduledDose, ...]:
     """A daily schedule from --dose/--at: one dose at several times, or one time per dose.
 
-    Each dose is checked for plausibility and the total against the daily maximum.
+    Each dose is checked for plausibility and the total against the daily maximum for
+    ``indication`` (the lowest maximum when it is not given).
     """
     from taperline.core.regimen import ScheduledDose, daily_total
 
@@ -140,7 +144,7 @@ def schedule_from(
         ScheduledDose(clock.hour + clock.minute / 60, dose)
         for dose, clock in zip(doses, clocks, strict=True)
     )
-    drug.check_daily_dose(daily_total(schedule))
+    drug.check_daily_dose(daily_total(schedule), indication)
     return schedule
 
 

@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from taperline.cli import render
-from taperline.cli.main import fail
-from taperline.cli.params import (
-    DATE,
-    DOSE,
-    DURATION,
-    at_option,
-    dose_option,
-    format_option,
-    plot_option,
-    schedule_from,
-)
+from taperline.cli.params import at_option, dose_option, format_option, plot_option
 from taperline.cli.session import now, open_store, person, person_option
 from taperline.errors import InputError
+from taperline.plan_input import STRATEGY_CHOICES, THEN_CHOICES
 
 if TYPE_CHECKING:
-    from taperline.core.catalogue import Catalogue, Drug
-    from taperline.core.plan import Hold, PlanRequest
-    from taperline.core.quantity import Mass
-    from taperline.core.strategies import CustomStep, FixedBand, Strategy
+    from taperline.core.plan import PlanRequest
+    from taperline.plan_input import PlanSpec
 
 EPILOG = """\b
 Examples:
@@ -44,9 +31,6 @@ Examples:
   taperline plan clonazepam --dose "1 mg" --at 22:00 --compare percent,occupancy,deprescribing
 """
 
-_BAND_RE = re.compile(r"^\s*(?P<above>[^:]+):(?P<step>[^/]+)/(?P<every>.+?)\s*$")
-_MONTHS_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|months?|y|years?|w|weeks?)\s*$", re.I)
-
 
 @click.command("propose", epilog=EPILOG)
 @click.argument("drug_name", metavar="DRUG")
@@ -54,40 +38,32 @@ _MONTHS_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|months?|y|years?|w|weeks?)\s*
 @at_option("Clock time of each current dose (HH:MM), one per --dose.")
 @click.option(
     "--strategy",
-    type=click.Choice(["percent", "fixed", "occupancy", "deprescribing", "crossover", "custom"]),
+    type=click.Choice(list(STRATEGY_CHOICES)),
     default="percent",
     show_default=True,
     help="How the cuts are sized (see the docs).",
 )
 @click.option(
     "--percent",
-    type=click.FloatRange(0, 100, min_open=True, max_open=True),
-    default=10.0,
+    default="10",
     show_default=True,
     help="percent: cut this % of the current dose; occupancy: of the start occupancy.",
 )
 @click.option(
     "--every",
-    "every_h",
-    type=DURATION,
     default="14d",
     show_default=True,
     help="Days between cuts (percent and occupancy), e.g. 14d or 2w.",
 )
-@click.option("--start", type=DATE, default=None, help="First day of the plan (default: today).")
+@click.option("--start", default=None, help="First day of the plan, YYYY-MM-DD (default: today).")
 @click.option(
-    "--goal",
-    type=DOSE,
-    default=None,
-    help="A maintenance dose to stop at instead of zero, e.g. '0.25 mg'.",
+    "--goal", default=None, help="A maintenance dose to stop at instead of zero, e.g. '0.25 mg'."
 )
 @click.option(
     "--stabilise",
-    "stabilise_h",
-    type=DURATION,
     default="14d",
     show_default=True,
-    help="Time on the current dose before the first cut (2-4 weeks advised).",
+    help="Time on the current dose before the first cut (the guideline: at least 14 days).",
 )
 @click.option(
     "--products",
@@ -103,19 +79,19 @@ _MONTHS_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|months?|y|years?|w|weeks?)\s*
 )
 @click.option(
     "--cap",
-    type=click.FloatRange(0, 100, min_open=True, max_open=True),
-    default=25.0,
+    default="25",
     show_default=True,
-    help="Largest cut in % per 14 days (ASAM: 25).",
+    help="Largest fall in % in any 14 days (the guideline, ASAM: 25; more needs "
+    "--override-reason).",
 )
 @click.option(
     "--override-reason",
     default=None,
-    help="Allow cuts above the cap; the reason is recorded in the plan.",
+    help="Allow the plan outside the guideline (cuts above the cap, a shorter stabilisation,"
+    " a faster strategy); a sentence a colleague could audit. The plan is then marked"
+    " 'outside the guideline by clinician override' everywhere it is shown.",
 )
-@click.option(
-    "--min-step", type=DOSE, default=None, help="Smallest cut worth making, e.g. '0.01 mg'."
-)
+@click.option("--min-step", default=None, help="Smallest cut worth making, e.g. '0.01 mg'.")
 @click.option(
     "--hold",
     "holds",
@@ -124,15 +100,10 @@ _MONTHS_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|months?|y|years?|w|weeks?)\s*
     help="No cut in this period, e.g. 2027-03-01:14d. Repeatable.",
 )
 @click.option(
-    "--final-hold",
-    "final_hold_h",
-    type=DURATION,
-    default=None,
-    help="Extra time on the smallest dose before stopping, e.g. 28d.",
+    "--final-hold", default=None, help="Extra time on the smallest dose before stopping, e.g. 28d."
 )
 @click.option(
     "--ed50",
-    type=DOSE,
     default=None,
     help="Occupancy strategy: daily dose with half-maximal occupancy (an assumption).",
 )
@@ -154,7 +125,7 @@ _MONTHS_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|months?|y|years?|w|weeks?)\s*
 @click.option(
     "--then",
     "then_kind",
-    type=click.Choice(["percent", "fixed", "occupancy", "deprescribing"]),
+    type=click.Choice(list(THEN_CHOICES)),
     default="fixed",
     show_default=True,
     help="crossover: how diazepam is tapered after the switch (fixed = NICE-CKS).",
@@ -166,8 +137,6 @@ _MONTHS_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|months?|y|years?|w|weeks?)\s*
 )
 @click.option(
     "--swap-every",
-    "swap_h",
-    type=DURATION,
     default="7d",
     show_default=True,
     help="crossover: time between switching one dose and the next.",
@@ -185,7 +154,8 @@ _MONTHS_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|months?|y|years?|w|weeks?)\s*
     "--condition",
     "conditions",
     multiple=True,
-    help="A condition to flag, e.g. epilepsy, sleep-apnea, pregnancy. Repeatable.",
+    help="A condition or what it is taken for, e.g. epilepsy (its own daily maximum), "
+    "sleep-apnea, pregnancy. Repeatable.",
 )
 @click.option(
     "--with",
@@ -212,19 +182,107 @@ def propose_command(**options: Any) -> None:
     Every step shows its date, daily dose, how to make each dose from the products,
     the % change, predicted occupancy, and the rule and source behind it. The plan is a
     proposal: a clinician approves it. It never increases a dose on its own, never
-    exceeds the daily maximum, never cuts more than the cap without a recorded reason,
-    and never stops abruptly.
+    exceeds the daily maximum for the indication, never falls more than the guideline's
+    cap (25 % in any 14 days) without a recorded override reason, never faster than the
+    fastest documented taper, and never stops abruptly.
     """
     from taperline.catalogue_data import load_catalogue
+    from taperline.plan_input import build_request
 
-    catalogue = load_catalogue()
-    request = _request(catalogue, options)
+    try:
+        request = build_request(load_catalogue(), _spec(options), today=_today(options))
+    except InputError as error:
+        raise type(error)(_option_names(str(error))) from None
     if options["compare_text"]:
         if options["save"]:
             raise InputError("--save stores one plan: leave out --compare")
         _compare(request, options)
         return
     _single(request, options)
+
+
+#: The shared plan fields (see taperline.plan_input) and the options that carry them.
+_OPTIONS = {
+    "cap_pct": "--cap",
+    "override_reason": "--override-reason",
+    "min_step": "--min-step",
+    "holds": "--hold",
+    "final_hold": "--final-hold",
+    "swap_every": "--swap-every",
+    "used_for": "--used-for",
+    **{
+        name: f"--{name}"
+        for name in (
+            "percent", "every", "start", "goal", "stabilise", "products", "ed50", "bands",
+            "custom", "then", "equivalence", "strategy", "age",
+        )
+    },
+}  # fmt: skip
+
+
+def _option_names(message: str) -> str:
+    """An error naming a shared field ('bands: ...') names the option instead ('--bands: ...')."""
+    field, sep, rest = message.partition(": ")
+    if sep and field in _OPTIONS:
+        return f"{_OPTIONS[field]}: {rest}"
+    return message
+
+
+def _today(options: dict[str, Any]) -> date:
+    """The person's date at ``now()`` (TAPERLINE_NOW in tests).
+
+    In their profile's time zone when the plan is saved to their journal, else the
+    machine's local date.
+    """
+    if not options["save"]:
+        return now().astimezone().date()
+    from taperline.service import local_today
+
+    store = open_store()
+    return local_today(store.profile(person(store, options["person_id"])).time_zone, now())
+
+
+def _spec(o: dict[str, Any]) -> PlanSpec:
+    """The options as the shared plan request text (doses back to text, e.g. '1 mg')."""
+    from taperline.core.quantity import fmt
+    from taperline.plan_input import PlanSpec
+
+    doses, clocks = tuple(o["doses"]), tuple(o["clocks"])
+    if len(doses) == 1:
+        doses *= len(clocks)
+    if len(doses) != len(clocks):
+        raise InputError(
+            f"give one --at per --dose (got {len(doses)} doses and {len(clocks)} times)"
+        )
+    return PlanSpec(
+        drug=o["drug_name"],
+        doses=tuple((fmt(d), f"{c:%H:%M}") for d, c in zip(doses, clocks, strict=True)),
+        strategy=o["strategy"],
+        percent=o["percent"],
+        every=o["every"],
+        start=o["start"],
+        goal=o["goal"],
+        stabilise=o["stabilise"],
+        products=o["products_text"],
+        auto_liquid=not o["no_auto_liquid"],
+        cap_pct=o["cap"],
+        override_reason=o["override_reason"],
+        min_step=o["min_step"],
+        holds=tuple(o["holds"]),
+        final_hold=o["final_hold"],
+        ed50=o["ed50"],
+        bands=o["bands_text"],
+        custom=o["custom_text"],
+        reason=o["reason"],
+        then=o["then_kind"],
+        equivalence=o["equivalence"],
+        swap_every=o["swap_every"],
+        alternate_days=o["alternate_days"],
+        age=o["age"],
+        used_for=o["used_for"],
+        conditions=tuple(o["conditions"]),
+        others=(o["others"],),
+    )
 
 
 def _single(request: PlanRequest, options: dict[str, Any]) -> None:
@@ -266,163 +324,6 @@ def _compare(request: PlanRequest, options: dict[str, Any]) -> None:
         render.print_csv([render.compare_row(d) for d in documents])
     else:
         render.compare_table(documents)
-
-
-def _request(catalogue: Catalogue, o: dict[str, Any]) -> PlanRequest:
-    from taperline.core.plan import Constraints, PlanRequest
-    from taperline.core.quantity import Mass
-
-    drug = catalogue.get(o["drug_name"])
-    regimen = schedule_from(drug, o["doses"], o["clocks"])
-    target = catalogue.get("diazepam") if drug.name != "diazepam" else None
-    constraints = Constraints(
-        max_cut_pct=_dec(o["cap"]),
-        stabilisation_days=_days(o["stabilise_h"], "--stabilise", allow_zero=True),
-        min_step=o["min_step"],
-        holds=tuple(_hold(text) for text in o["holds"]),
-        override_reason=o["override_reason"],
-        final_hold_days=_days(o["final_hold_h"], "--final-hold") if o["final_hold_h"] else 0,
-    )
-    return PlanRequest(
-        drug=drug,
-        regimen=regimen,
-        start=o["start"] or date.today(),  # noqa: DTZ011 -- the person's local calendar day
-        strategy=_strategy(drug, o),
-        goal=o["goal"] or Mass.zero(),
-        constraints=constraints,
-        products=_products(drug, o["products_text"]),
-        use_months=_months(o["used_for"]),
-        age_years=o["age"],
-        conditions=_split_names(o["conditions"]),
-        other_medicines=_split_names((o["others"],)),
-        equivalence_source=_equivalence(drug, o["equivalence"]),
-        target=target,
-        alternate_days=o["alternate_days"],
-        add_finer_products=not o["no_auto_liquid"],
-    )
-
-
-def _strategy(drug: Drug, o: dict[str, Any]) -> Strategy:
-    from taperline.core.compare import default_fixed_bands
-    from taperline.core.strategies import Strategy, nice_diazepam_bands
-
-    kind = o["strategy"]
-    base: dict[str, Any] = {
-        "percent": _dec(o["percent"]),
-        "interval_days": _days(o["every_h"], "--every"),
-        "swap_days": _days(o["swap_h"], "--swap-every"),
-    }
-    if o["ed50"] is not None:
-        base["ed50_mg"] = o["ed50"].mg
-    if kind == "fixed" or (kind == "crossover" and o["then_kind"] == "fixed"):
-        if o["bands_text"]:
-            base["bands"] = _bands(o["bands_text"])
-        else:
-            base["bands"] = (
-                nice_diazepam_bands() if kind == "crossover" else (default_fixed_bands(drug))
-            )
-    if kind == "custom":
-        base["custom_steps"] = _custom(o["custom_text"], o["reason"])
-    if kind == "crossover":
-        then_kind = o["then_kind"]
-        then = Strategy(kind=then_kind, **base)
-        return Strategy(
-            kind="crossover", then=then, **{k: v for k, v in base.items() if k != "bands"}
-        )
-    return Strategy(kind=kind, **base)
-
-
-def _bands(text: str) -> tuple[FixedBand, ...]:
-    from taperline.core.strategies import FixedBand
-
-    bands = []
-    for part in text.split(","):
-        match = _BAND_RE.match(part)
-        if match is None:
-            fail(f"--bands item {part.strip()!r}: write ABOVE:STEP/EVERY, e.g. '1 mg:0.5 mg/14d'")
-        above = _mass_or_zero(match["above"], "--bands")
-        step = DOSE.convert(match["step"], None, None)
-        every = _days(DURATION.convert(match["every"], None, None), "--bands")
-        bands.append(FixedBand(above, step, every, "clinician"))
-    return tuple(bands)
-
-
-def _mass_or_zero(text: str, option: str) -> Mass:
-    """A mass that may be zero (band boundaries)."""
-    from taperline.core.quantity import Mass, parse_quantity
-
-    quantity = parse_quantity(text)
-    if not isinstance(quantity, Mass):
-        fail(f"{option}: {text.strip()!r} is not a dose in mg or mcg")
-    return quantity
-
-
-def _custom(text: str | None, reason: str) -> tuple[CustomStep, ...]:
-    from taperline.core.strategies import CustomStep
-
-    if not text:
-        fail("--strategy custom needs --custom 'DATE=DAILY DOSE, ...'")
-    steps = []
-    for part in text.split(","):
-        when_text, sep, dose_text = part.partition("=")
-        if not sep:
-            fail(f"--custom item {part.strip()!r}: write DATE=DAILY DOSE, e.g. 2027-02-01=0.75 mg")
-        when = DATE.convert(when_text, None, None)
-        steps.append(CustomStep(when, _mass_or_zero(dose_text, "--custom"), reason))
-    return tuple(steps)
-
-
-def _products(drug: Drug, text: str | None) -> tuple[Any, ...] | None:
-    from taperline.core.products import parse_products
-
-    if text is None:
-        return None
-    return parse_products(text, drug=drug.name, source="prescriber", known=drug.products)
-
-
-def _hold(text: str) -> Hold:
-    from taperline.core.plan import Hold
-
-    when_text, sep, days_text = text.partition(":")
-    if not sep:
-        fail(f"--hold {text!r}: write DATE:DAYS, e.g. 2027-03-01:14d")
-    return Hold(
-        DATE.convert(when_text, None, None),
-        _days(DURATION.convert(days_text, None, None), "--hold"),
-    )
-
-
-def _equivalence(drug: Drug, source: str | None) -> str | None:
-    if source is None:
-        return None
-    return drug.equivalence(source).source  # raises InputError naming the known sources
-
-
-def _months(text: str | None) -> Decimal | None:
-    if text is None:
-        return None
-    match = _MONTHS_RE.match(text)
-    if match is None:
-        fail(f"--used-for {text!r}: write e.g. 6m, 2y or 8w")
-    value, unit = Decimal(match[1]), match[2].lower()
-    per_unit = {"m": Decimal(1), "y": Decimal(12), "w": Decimal(12) / Decimal(52)}[unit[0]]
-    return value * per_unit
-
-
-def _days(hours: float, option: str, *, allow_zero: bool = False) -> int:
-    days = hours / 24
-    if days != int(days) or (days < 1 and not allow_zero):
-        fail(f"{option}: give whole days, e.g. 14d or 2w")
-    return int(days)
-
-
-def _dec(value: float) -> Decimal:
-    return Decimal(repr(value)).normalize()
-
-
-def _split_names(values: tuple[str, ...]) -> tuple[str, ...]:
-    names = (name.strip() for value in values for name in value.split(","))
-    return tuple(dict.fromkeys(name for name in names if name))
 
 
 def _save(result: Any, options: dict[str, Any]) -> None:
@@ -485,19 +386,21 @@ def _decision_options(function: Any) -> Any:
     return click.option("--by", "by", required=True, help="Who decides (recorded).")(function)
 
 
-def _decide(action: str, options: dict[str, Any], **extra: Any) -> None:
+def _decide(action: str, options: dict[str, Any], delay_days: int | None = None) -> None:
     from taperline.core.quantity import fmt
+    from taperline.service import decide_plan
 
     store = open_store()
     person_id = person(store, options["person_id"])
-    new = store.decide(
+    new = decide_plan(
+        store,
         person_id,
         action,  # type: ignore[arg-type]  # the four commands pass the four PlanAction values
         by=options["by"],
         reason=options["reason"],
-        at=now(),
+        now=now(),
         version=options["version"],
-        **extra,
+        delay_days=delay_days,
     )
     first = new.steps[0]
     click.echo(
@@ -505,19 +408,25 @@ def _decide(action: str, options: dict[str, Any], **extra: Any) -> None:
         f" by {options['by']}: {options['reason']}. First step {first.start.isoformat()}:"
         f" {fmt(first.daily)} a day."
     )
+    if new.mark:
+        click.echo(f"{new.mark[:1].upper()}{new.mark[1:]}.")
 
 
 @plan.command("approve")
 @_decision_options
 def approve(**options: Any) -> None:
-    """Approve the proposed plan: it becomes the active plan (a new version records who and why)."""
+    """Approve the proposed plan: it becomes the active plan (a new version records who and why).
+
+    Approving a held plan resumes it: the steps not yet taken move later by the days it was
+    held, so no cut is skipped or doubled. The plan is checked by the safety rules first.
+    """
     _decide("approve", options)
 
 
 @plan.command("hold")
 @_decision_options
 def hold(**options: Any) -> None:
-    """Hold the plan at the current dose: no further steps until it is approved again."""
+    """Hold the plan at today's dose: no further cut until a clinician approves it again."""
     _decide("hold", options)
 
 
@@ -532,23 +441,17 @@ def reject(**options: Any) -> None:
 @_decision_options
 @click.option(
     "--delay",
-    type=DURATION,
     required=True,
-    help="Postpone every step that has not started yet, e.g. 14d.",
+    help="Postpone every step that has not started yet, e.g. 14d or 2w.",
 )
 def adjust(**options: Any) -> None:
-    """Adjust the plan: postpone the steps not yet started; the result is a new proposal."""
-    from taperline.core.record import postpone
-    from taperline.service import local_today
+    """Adjust the plan: postpone the steps not yet started; the result is a new proposal.
 
-    store = open_store()
-    person_id = person(store, options["person_id"])
-    versions = store.plans(person_id)
-    if not versions:
-        raise InputError("there is no plan yet (taperline plan ... --save)")
-    today = local_today(store.profile(person_id).time_zone, now())
-    steps = postpone(versions[-1].steps, today, _days(options["delay"], "--delay"))
-    _decide("adjust", options, steps=steps)
+    The adjusted plan is checked by the same safety rules as a new one.
+    """
+    from taperline.plan_input import parse_days
+
+    _decide("adjust", options, delay_days=parse_days(options["delay"], "delay"))
 
 
 @plan.command("history")

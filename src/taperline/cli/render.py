@@ -203,6 +203,7 @@ def plan_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 def plan_table(document: dict[str, Any], plot: Path | None) -> None:
     """Print a plan: steps, summary, supply, warnings and assumptions."""
+    from rich.markup import escape
     from rich.table import Table
 
     out = console()
@@ -217,27 +218,62 @@ def plan_table(document: dict[str, Any], plot: Path | None) -> None:
         table.add_column(name, overflow="fold")
     for step in document["steps"]:
         table.add_row(*_step_cells(step, rules))
+    _print_crisis(out, document)
+    _print_guideline(out, document["guideline"])
     out.print(table)
     for (rule, source), key in rules.items():
-        out.print(f"{key}: {rule} [{source}]", highlight=False)
+        out.print(escape(f"{key}: {rule} [{source}]"), highlight=False)
     out.print(_summary_line(summary), highlight=False)
     for line in _instructions(document["steps"]):
         out.print(f"How to take: {line}", highlight=False)
     _print_supply(out, document["supply"])
     for warning in document["warnings"]:
-        out.print(f"[yellow]⚠ {warning}[/yellow]", highlight=False)
+        out.print(f"[yellow]⚠ {escape(warning)}[/yellow]", highlight=False)
     out.print("Assumptions:", style="bold")
     for key, value in document["assumptions"].items():
         shown = value
         if key == "ed50_sensitivity":
-            shown = "; ".join(
-                f"ED50 {fmt_number(str(item['ed50_mg']))} mg: {item['step_count']} steps, "
-                f"{item['duration_days']} days"
-                for item in value
-            )
+            shown = "; ".join(_ed50_text(item) for item in value)
         out.print(f"  {key}: {shown}", highlight=False)
+    alternative = document["alternative"]
+    if alternative is not None:
+        out.print(
+            f"The direct {alternative['drug_label']} taper, beside this crossover:", style="bold"
+        )
+        for step in alternative["steps"]:
+            out.print(f"  {step['start_date']}: {step['daily_dose']}", highlight=False)
+        out.print(f"  {_summary_line(alternative['summary'])}", highlight=False)
     if plot is not None:
         out.print(f"Chart written to {plot}", highlight=False)
+
+
+def _ed50_text(item: dict[str, Any]) -> str:
+    head = f"ED50 {fmt_number(str(item['ed50_mg']))} mg"
+    if item.get("refused"):
+        return f"{head}: no plan ({item['refused']})"
+    return f"{head}: {item['step_count']} steps, {item['duration_days']} days"
+
+
+def _print_crisis(out: Any, document: dict[str, Any]) -> None:
+    """Crisis words typed anywhere: the crisis message first, before anything else."""
+    from rich.markup import escape
+
+    screening = document.get("screening") or {}
+    for finding in screening.get("findings", []):
+        if finding.get("crisis"):
+            out.print(f"[bold red]{escape(finding['message'])}[/bold red]", highlight=False)
+
+
+def _print_guideline(out: Any, guideline: dict[str, Any]) -> None:
+    """The override mark, where the plan is outside the guideline (before and after the table)."""
+    from rich.markup import escape
+
+    if guideline["within_guideline"]:
+        return
+    mark = guideline["mark"]
+    out.print(f"[bold red]{escape(mark[:1].upper() + mark[1:])}[/bold red]", highlight=False)
+    for line in guideline["outside_guideline"]:
+        out.print(f"[red]  - {escape(line)}[/red]", highlight=False)
 
 
 def _instructions(steps: list[dict[str, Any]]) -> list[str]:
@@ -271,9 +307,12 @@ def _step_cells(step: dict[str, Any], rules: dict[tuple[str, str], str]) -> tupl
     )
     if step["every_other_day"]:
         doses += "\n(every other day)"
+    from rich.markup import escape
+
     why = rules[(step["rule"], step["source"])]
     if step["note"]:
         why += f": {step['note']}"
+    why = escape(why)
     return (
         str(step["step"]),
         step["start_date"],

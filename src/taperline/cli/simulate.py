@@ -98,6 +98,13 @@ Examples:
     help="Daily dose giving half-maximal receptor occupancy (an assumption; "
     "default shown in the output).",
 )
+@click.option(
+    "--condition",
+    "conditions",
+    multiple=True,
+    help="What it is taken for, when that sets the daily maximum, e.g. epilepsy (20 mg a "
+    "day) or panic disorder (4 mg). Repeatable.",
+)
 @format_option("table", "json", "csv", help_text="Output format.")
 @plot_option("Also write a chart (.svg or .png).")
 def simulate(  # noqa: PLR0917 -- Click passes one argument per option
@@ -112,6 +119,7 @@ def simulate(  # noqa: PLR0917 -- Click passes one argument per option
     seed: int,
     sample_step_h: float,
     ed50: Mass | None,
+    conditions: tuple[str, ...],
     output_format: str,
     plot_path: Path | None,
 ) -> None:
@@ -125,11 +133,12 @@ def simulate(  # noqa: PLR0917 -- Click passes one argument per option
     """
     from taperline.catalogue_data import load_catalogue
     from taperline.core.pk import DEFAULT_ED50_MG_PER_DAY
+    from taperline.core.screening import indication_of
     from taperline.core.simulation import SimulationRequest
     from taperline.core.simulation import simulate as run
 
     drug = load_catalogue().get(drug_name)
-    schedule = schedule_from(drug, doses, clocks)
+    schedule = schedule_from(drug, doses, clocks, indication_of(conditions))
     origin = datetime.combine(start or date.today(), time())  # noqa: DTZ011 -- the person's local day
     request = SimulationRequest(
         params=drug.pk_params(),

@@ -28,9 +28,10 @@ from starlette.exceptions import HTTPException
 from taperline.core.instruments import score_gad7, score_phq9
 from taperline.core.journal import CheckIn, SleepDiary, night_times
 from taperline.core.quantity import Mass
-from taperline.core.record import DoseRecord, RecordStep
+from taperline.core.record import DoseRecord, Profile, RecordStep
 from taperline.core.review import review
 from taperline.errors import InputError
+from taperline.plan_input import PlanSpec
 from taperline.service import (
     checkin_document,
     local_today,
@@ -428,6 +429,81 @@ def patient_record(person_id: PersonId, viewer: Clinician, svc: Svc) -> dict[str
         "display_name": svc.accounts.patient_name(pid),
         **record_document(record, result),
     }
+
+
+def _spec(body: m.PlanIn, profile: Profile) -> PlanSpec:
+    from taperline.web.planning import spec_from_profile
+
+    return spec_from_profile(
+        profile,
+        drug=body.drug,
+        doses=tuple((d.amount, d.time) for d in body.doses),
+        strategy=body.strategy,
+        percent=body.percent,
+        every=body.every,
+        start=body.start.isoformat() if body.start else None,
+        goal=body.goal,
+        stabilise=body.stabilise,
+        products=body.products,
+        auto_liquid=body.auto_liquid,
+        cap_pct=body.cap_pct,
+        override_reason=body.override_reason,
+        min_step=body.min_step,
+        holds=tuple(body.holds),
+        final_hold=body.final_hold,
+        ed50=body.ed50,
+        bands=body.bands,
+        custom=body.custom,
+        reason=body.reason,
+        then=body.then,
+        equivalence=body.equivalence,
+        swap_every=body.swap_every,
+        alternate_days=body.alternate_days,
+        used_for=body.used_for,
+    )
+
+
+@router.post(
+    "/patients/{person_id}/plans/preview",
+    response_model=dict[str, Any],
+    responses={**NOT_FOUND, 415: WRITE[415], 422: {"model": m.ErrorOut, "description": "refused"}},
+)
+def plan_preview(
+    person_id: PersonId, body: m.PlanIn, viewer: Clinician, svc: Svc
+) -> dict[str, Any]:
+    """The plan a request makes for a shared patient (stores nothing), as ``taperline plan``.
+
+    A plan that would break a safety rule is refused with 422 and the same message as the
+    CLI and the plan builder.
+    """
+    from taperline.adapters.documents import plan_document
+    from taperline.catalogue_data import load_catalogue
+    from taperline.core.plan import propose
+    from taperline.plan_input import build_request
+
+    pid = shared_person(svc, viewer, person_id)
+    profile = svc.store.profile(pid)
+    today = local_today(profile.time_zone, svc.now())
+    plan = propose(build_request(load_catalogue(), _spec(body, profile), today=today))
+    _audit(svc, viewer, pid, "read", "plan preview (API)")
+    return plan_document(plan)
+
+
+@router.post(
+    "/patients/{person_id}/plans",
+    status_code=201,
+    response_model=m.PlanVersionOut,
+    responses={**NOT_FOUND, **WRITE, 422: {"model": m.ErrorOut, "description": "refused"}},
+)
+def plan_propose(
+    person_id: PersonId, body: m.PlanIn, viewer: Clinician, svc: Svc
+) -> dict[str, Any]:
+    """Propose a plan for a shared patient: a new ``proposed`` version (approve it later)."""
+    from taperline.web.routes_clinician import propose_for
+
+    pid = shared_person(svc, viewer, person_id)
+    saved = propose_for(svc, viewer, pid, lambda profile: _spec(body, profile))
+    return plan_version_document(saved)
 
 
 @router.post(

@@ -141,6 +141,55 @@ class ScoreIn(_In):
     items: Annotated[list[Annotated[Int, Field(ge=0, le=3)]], Field(min_length=7, max_length=9)]
 
 
+Short = Annotated[str, Field(max_length=40), AfterValidator(_plain)]
+
+
+class PlanDoseIn(_In):
+    """One current dose and its clock time."""
+
+    amount: Annotated[str, Field(min_length=1, max_length=30), AfterValidator(_plain)] = Field(
+        examples=["1 mg"]
+    )
+    time: Clock
+
+
+class PlanIn(_In):
+    """A taper plan to propose: the fields of ``taperline plan``, as text people write.
+
+    Durations are days (``14``, ``14d`` or ``2w``); ``bands`` are ``ABOVE:STEP/EVERY, ...``;
+    ``custom`` is ``DATE=DAILY DOSE, ...``; ``holds`` are ``DATE:DAYS``. The patient's age,
+    conditions and other medicines come from their profile. A plan outside the guideline
+    needs ``override_reason``, a sentence a colleague could audit.
+    """
+
+    drug: Name = "clonazepam"
+    doses: Annotated[list[PlanDoseIn], Field(min_length=1, max_length=6)]
+    strategy: Literal["percent", "fixed", "occupancy", "deprescribing", "crossover", "custom"] = (
+        "percent"
+    )
+    percent: Short = "10"
+    every: Short = "14d"
+    start: Day | None = None
+    goal: Short | None = None
+    stabilise: Short = "14d"
+    products: Text | None = None
+    auto_liquid: Annotated[bool, Strict()] = True
+    cap_pct: Short = "25"
+    override_reason: Text | None = None
+    min_step: Short | None = None
+    holds: Annotated[list[Short], Field(max_length=20)] = []
+    final_hold: Short | None = None
+    ed50: Short | None = None
+    bands: Text | None = None
+    custom: Text | None = None
+    reason: Text = ""
+    then: Literal["percent", "fixed", "occupancy", "deprescribing"] = "fixed"
+    equivalence: Short | None = None
+    swap_every: Short = "7d"
+    alternate_days: Annotated[bool, Strict()] = False
+    used_for: Short | None = None
+
+
 class DecisionIn(_In):
     """A clinician's decision on the latest plan version; ``adjust`` postpones coming steps."""
 
@@ -331,7 +380,23 @@ class StepOut(BaseModel):
     every_other_day: bool
     rule: str
     source: str
+    note: str
+    reason: str | None
     doses: list[StepDoseOut]
+
+
+class GuidelineOut(BaseModel):
+    """Whether a plan keeps to the guideline; ``mark`` is set when an override took it outside."""
+
+    within_guideline: bool
+    mark: str | None
+    override_reason: str | None
+    outside_guideline: list[str]
+    max_cut_pct: float
+    cap_window_days: int
+    stabilisation_days: int
+    equivalence_source: str | None
+    indication: str | None
 
 
 class PlanVersionOut(BaseModel):
@@ -347,6 +412,8 @@ class PlanVersionOut(BaseModel):
     decided_at_utc: str | None
     reason: str
     parent_version: int | None
+    held_from: str | None
+    guideline: GuidelineOut
     steps: list[StepOut]
 
 

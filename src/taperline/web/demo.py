@@ -20,7 +20,7 @@ from taperline.core.journal import CheckIn, SleepDiary, night_times
 from taperline.core.quantity import Mass
 from taperline.core.record import DoseRecord, PlanVersion, Profile, schedule_on
 from taperline.errors import InputError
-from taperline.service import local_today, save_plan
+from taperline.service import decide_plan, local_today, save_plan
 from taperline.web.accounts import User
 from taperline.web.context import Services
 from taperline.web.security import hash_token, invite_hash
@@ -109,12 +109,13 @@ def _plan(
     )
     by = f"{clinician.display_name} (clinician)"
     save_plan(svc.store, person_id, propose(request), by=by, now=now - timedelta(days=DEMO_DAYS))
-    return svc.store.decide(
+    return decide_plan(
+        svc.store,
         person_id,
         "approve",
         by=by,
         reason="demo data: agreed at the first visit",
-        at=now - timedelta(days=DEMO_DAYS - 1),
+        now=now - timedelta(days=DEMO_DAYS - 1),
     )
 
 

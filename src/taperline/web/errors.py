@@ -6,7 +6,7 @@ error                               status  meaning
 ``NotFoundError``                   404     does not exist, or is not yours (same answer)
 ``ConflictError``                   409     clashes with what is stored
 ``InputError`` (others)             422     bad input; the message names the field
-``SafetyError``                     422     would break a safety rule
+``SafetyError``                     422     would break a safety rule (API type "safety_rule")
 ``CatalogueError``                  500     the packaged drug data is broken
 :class:`SignInRequiredError`        401     API: sign in first; pages: go to /signin
 :class:`ForbiddenError`             403     the wrong kind of account for this page
@@ -109,13 +109,18 @@ def _page(request: Request, status: int, message: str, headers: dict[str, str]) 
 
 
 def _answer(
-    request: Request, status: int, message: str, headers: dict[str, str] | None = None
+    request: Request,
+    status: int,
+    message: str,
+    headers: dict[str, str] | None = None,
+    *,
+    kind: str = "value_error",
 ) -> Response:
     headers = headers or {}
     if is_api(request):
         detail: object = message
         if status == 422:  # noqa: PLR2004 -- the same shape as request validation errors
-            detail = [{"loc": ["request"], "msg": message, "type": "value_error"}]
+            detail = [{"loc": ["request"], "msg": message, "type": kind}]
         return JSONResponse({"detail": detail}, status_code=status, headers=headers)
     return _page(request, status, message, headers)
 
@@ -124,7 +129,9 @@ def _taperline_error(request: Request, error: Exception) -> Response:
     status = status_for(error)
     if status >= SERVER_ERROR:
         _LOG.error("catalogue error on %s %s", request.method, _route(request))
-    return _answer(request, status, _message(error))
+    # A broken safety rule is told apart from bad input: "safety_rule" (the message says which).
+    kind = "safety_rule" if isinstance(error, SafetyError) else "value_error"
+    return _answer(request, status, _message(error), kind=kind)
 
 
 def _sign_in(request: Request, _error: Exception) -> Response:

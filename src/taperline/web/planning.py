@@ -1,56 +1,70 @@
-"""The plan builder: a planner request from the builder's fields and the person's profile.
+"""The plan builder: a :class:`~taperline.plan_input.PlanSpec` from the builder's fields.
 
-The same rules as ``taperline plan`` (the core planner refuses what is unsafe); strategies
-can be compared side by side (custom and crossover plans are built one at a time).
+The form's fields carry the shared plan fields' names (``percent``, ``every``, ``cap_pct``,
+``override_reason``, ``bands``, ``custom``...), so the builder, ``taperline plan`` and the
+JSON API read the same text the same way (:func:`taperline.plan_input.build_request`) and the
+planner refuses an unsafe plan with the same message on each. Age, conditions and other
+medicines come from the patient's profile. Strategies can be compared side by side (custom
+plans are built one at a time).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any, Final
 
-from taperline.core.catalogue import Catalogue, Drug
-from taperline.core.plan import Constraints, PlanRequest
+from taperline.core.catalogue import Catalogue
+from taperline.core.plan import PlanRequest
 from taperline.core.quantity import fmt
 from taperline.core.record import PlanVersion, Profile
-from taperline.core.regimen import ScheduledDose, daily_total
-from taperline.core.strategies import Strategy, StrategyKind, nice_diazepam_bands
+from taperline.core.strategies import StrategyKind
 from taperline.errors import InputError
+from taperline.plan_input import STRATEGY_CHOICES, THEN_CHOICES, PlanSpec, build_request
 from taperline.web.forms import FormInput
 
 __all__ = [
     "BUILDER_STRATEGIES",
     "COMPARABLE",
+    "TEXT_FIELDS",
     "BuilderInput",
     "builder_defaults",
     "plan_request",
     "read_builder",
+    "spec_from_profile",
 ]
 
-BUILDER_STRATEGIES: Final[tuple[StrategyKind, ...]] = (
-    "percent",
-    "deprescribing",
-    "occupancy",
-    "fixed",
-    "crossover",
-)
+BUILDER_STRATEGIES: Final[tuple[str, ...]] = STRATEGY_CHOICES
 COMPARABLE: Final[tuple[StrategyKind, ...]] = ("percent", "deprescribing", "occupancy", "fixed")
 DOSE_ROWS: Final = 3
+#: The builder's text fields beyond the doses, with their default text (the guideline's).
+TEXT_FIELDS: Final[dict[str, str]] = {
+    "percent": "10",
+    "every": "14d",
+    "stabilise": "14d",
+    "cap_pct": "25",
+    "override_reason": "",
+    "goal": "",
+    "products": "",
+    "bands": "",
+    "custom": "",
+    "reason": "",
+    "equivalence": "",
+    "holds": "",
+    "min_step": "",
+    "final_hold": "",
+    "then": "fixed",
+    "ed50": "",
+    "swap_every": "7d",
+    "used_for": "",
+}
 
 
 @dataclass(frozen=True, slots=True)
 class BuilderInput:
-    """What the builder form holds, checked."""
+    """What the builder form holds: the plan fields and the strategies to compare."""
 
-    drug: str
-    doses: tuple[tuple[str, str], ...]
-    strategy: StrategyKind
-    percent: int
-    every_days: int
-    stabilise_days: int
-    start: date
+    spec: PlanSpec
     compare: tuple[StrategyKind, ...]
 
 
@@ -65,11 +79,10 @@ def builder_defaults(plan: PlanVersion | None, today: date) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "drug": drug,
         "strategy": "percent",
-        "percent": "10",
-        "every_days": "14",
-        "stabilise_days": "14",
         "start": today.isoformat(),
         "compare": list(COMPARABLE[:3]),
+        "auto_liquid": "on",
+        **TEXT_FIELDS,
     }
     for i in range(DOSE_ROWS):
         dose, clock = rows[i] if i < len(rows) else ("", "")
@@ -77,11 +90,14 @@ def builder_defaults(plan: PlanVersion | None, today: date) -> dict[str, Any]:
     return fields
 
 
-def read_builder(form: FormInput) -> BuilderInput:
-    """Check the builder's fields; each error names its field."""
+def read_builder(form: FormInput, profile: Profile) -> BuilderInput:
+    """Check the builder's fields (each error names its field) into a plan spec."""
     strategy = form.text("strategy", "percent", max_len=20)
     if strategy not in BUILDER_STRATEGIES:
         raise InputError(f"strategy: choose one of {', '.join(BUILDER_STRATEGIES)}")
+    then = form.text("then", "fixed", max_len=20)
+    if then not in THEN_CHOICES:
+        raise InputError(f"then: choose one of {', '.join(THEN_CHOICES)}")
     compare = tuple(k for k in form.texts("compare", max_len=20) if k in COMPARABLE)
     doses = []
     for i in range(DOSE_ROWS):
@@ -92,55 +108,48 @@ def read_builder(form: FormInput) -> BuilderInput:
             doses.append((dose, clock))
     if not doses:
         raise InputError("dose 1: give the current dose and its time, e.g. 1 mg at 22:00")
-    return BuilderInput(
+    text = {name: form.text(name, default, max_len=2000) for name, default in TEXT_FIELDS.items()}
+    holds = tuple(h.strip() for h in text.pop("holds").split(",") if h.strip())
+    spec = spec_from_profile(
+        profile,
         drug=form.text("drug", "clonazepam", max_len=40),
         doses=tuple(doses),
         strategy=strategy,
-        percent=form.integer("percent", 1, 50, default=10),
-        every_days=form.integer("every_days", 7, 56, default=14),
-        stabilise_days=form.integer("stabilise_days", 1, 56, default=14),
-        start=form.day("start"),
-        compare=compare,
+        start=form.text("start", max_len=20) or None,
+        holds=holds,
+        auto_liquid=form.has("auto_liquid"),
+        alternate_days=form.has("alternate_days"),
+        **{k: (v or None) if k in _OPTIONAL else v for k, v in text.items()},
     )
+    return BuilderInput(spec, compare)
 
 
-def _regimen(drug: Drug, doses: tuple[tuple[str, str], ...]) -> tuple[ScheduledDose, ...]:
-    from taperline.web.forms import parse_clock
-
-    schedule = []
-    for i, (text, clock_text) in enumerate(doses, start=1):
-        clock = parse_clock(f"time {i}", clock_text)
-        schedule.append(ScheduledDose(clock.hour + clock.minute / 60, drug.parse_dose(text)))
-    drug.check_daily_dose(daily_total(schedule))
-    return tuple(schedule)
-
-
-def _strategy(kind: StrategyKind, given: BuilderInput, drug: Drug) -> Strategy:
-    from taperline.core.compare import default_fixed_bands
-
-    base: dict[str, Any] = {"percent": Decimal(given.percent), "interval_days": given.every_days}
-    if kind == "crossover":
-        then = Strategy(kind="fixed", bands=nice_diazepam_bands(given.every_days), **base)
-        return Strategy(kind="crossover", then=then, **base)
-    if kind == "fixed":
-        return Strategy(kind="fixed", bands=default_fixed_bands(drug), **base)
-    return Strategy(kind=kind, **base)
+_OPTIONAL: Final = frozenset(
+    (
+        "override_reason",
+        "goal",
+        "products",
+        "bands",
+        "custom",
+        "equivalence",
+        "min_step",
+        "final_hold",
+        "ed50",
+        "used_for",
+    )
+)  # fmt: skip -- one line per row of names reads better than one name a line
 
 
-def plan_request(catalogue: Catalogue, given: BuilderInput, profile: Profile) -> PlanRequest:
-    """The planner request for the builder's input and the person's profile."""
-    drug = catalogue.get(given.drug)
-    target = catalogue.get("diazepam") if drug.name != "diazepam" else None
-    if given.strategy == "crossover" and target is None:
-        raise InputError("strategy: a crossover switches to diazepam; this plan is diazepam")
-    return PlanRequest(
-        drug=drug,
-        regimen=_regimen(drug, given.doses),
-        start=given.start,
-        strategy=_strategy(given.strategy, given, drug),
-        constraints=Constraints(stabilisation_days=given.stabilise_days),
-        age_years=profile.age_years,
+def spec_from_profile(profile: Profile, **fields: Any) -> PlanSpec:
+    """A plan spec with the patient's age, conditions and other medicines from the profile."""
+    return PlanSpec(
+        age=profile.age_years,
         conditions=profile.conditions,
-        other_medicines=profile.other_medicines,
-        target=target,
+        others=profile.other_medicines,
+        **fields,
     )
+
+
+def plan_request(catalogue: Catalogue, given: BuilderInput, today: date) -> PlanRequest:
+    """The planner request for the builder's input (the shared parser)."""
+    return build_request(catalogue, given.spec, today=today)

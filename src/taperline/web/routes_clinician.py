@@ -6,17 +6,19 @@ without an active share from that patient it is "not found" (404).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from taperline.core.record import PersonRecord, PlanAction, PlanVersion, RecordStep
+from taperline.core.record import PersonRecord, PlanAction, PlanVersion, Profile
 from taperline.core.review import review
-from taperline.errors import InputError, NotFoundError, SafetyError
-from taperline.service import local_today, save_plan
+from taperline.errors import InputError, SafetyError
+from taperline.plan_input import THEN_CHOICES, PlanSpec
+from taperline.service import decide_plan, local_today, save_plan
 from taperline.web.auth import ClinicianViewer, Viewer, shared_person
 from taperline.web.context import Services, services
 from taperline.web.errors import status_for
@@ -32,7 +34,7 @@ from taperline.web.planning import (
 from taperline.web.security import invite_code, invite_hash
 from taperline.web.views import chart_pair, journal_rows, pending_plan, step_changes
 
-__all__ = ["PatientRow", "apply_decision", "decide", "patient_rows", "postpone", "router"]
+__all__ = ["PatientRow", "apply_decision", "decide", "patient_rows", "propose_for", "router"]
 
 router = APIRouter(include_in_schema=False)
 Svc = Annotated[Services, Depends(services)]
@@ -173,25 +175,6 @@ def _patient_page(
     return render(request, "clinician_patient.html", context, viewer=viewer, status_code=status)
 
 
-def postpone(steps: tuple[RecordStep, ...], after: date, days: int) -> tuple[RecordStep, ...]:
-    """The steps with every step that starts after ``after`` moved ``days`` later.
-
-    >>> from taperline.core.quantity import Mass
-    >>> from taperline.core.record import RecordDose
-    >>> dose = (RecordDose("22:00", "clonazepam", Mass.of_mg(1)),)
-    >>> steps = (RecordStep(date(2027, 1, 1), dose), RecordStep(date(2027, 1, 15), dose))
-    >>> [s.start.day for s in postpone(steps, date(2027, 1, 10), 7)]
-    [1, 22]
-    """
-    if not any(s.start > after for s in steps):
-        raise InputError(
-            "postpone_days: no step starts after today, so there is nothing to postpone"
-        )
-    return tuple(
-        replace(s, start=s.start + timedelta(days=days)) if s.start > after else s for s in steps
-    )
-
-
 def apply_decision(
     svc: Services,
     viewer: Viewer,
@@ -202,28 +185,24 @@ def apply_decision(
     reason: str,
     postpone_days: int | None = None,
 ) -> PlanVersion:
-    """Approve, hold, reject or adjust (postpone the coming steps) the latest plan version."""
+    """Approve, hold, reject or adjust (postpone the coming steps) the latest plan version.
+
+    The decision goes through :func:`taperline.service.decide_plan`, as from the CLI: the
+    new steps of an adjust or of resuming a held plan pass the same safety rules.
+    """
     if action not in ACTIONS:
         raise InputError(f"action: choose one of {', '.join(ACTIONS)}")
     if not reason.strip():
         raise InputError("reason: say why (it is kept with the new plan version)")
-    steps = None
-    if action == "adjust":
-        if postpone_days is None:
-            raise InputError("postpone_days: say how many days to postpone the coming steps")
-        plans = svc.store.plans(pid)
-        if not plans:
-            raise NotFoundError("there is no plan yet")
-        today = local_today(svc.store.profile(pid).time_zone, svc.now())
-        steps = postpone(plans[-1].steps, today, postpone_days)
-    new = svc.store.decide(
+    new = decide_plan(
+        svc.store,
         pid,
         action,
         by=f"{viewer.user.display_name} (clinician)",
         reason=reason.strip(),
-        at=svc.now(),
+        now=svc.now(),
         version=version,
-        steps=steps,
+        delay_days=postpone_days,
     )
     svc.accounts.audit(
         viewer.user, pid, "write", f"plan v{version}: {action} -> v{new.version}", svc.now()
@@ -262,7 +241,7 @@ def decision(
     pid = shared_person(svc, viewer, person_id)
     try:
         decide(svc, viewer, pid, version, form)
-    except InputError as error:
+    except (InputError, SafetyError) as error:
         return _patient_page(request, viewer, svc, pid, error=str(error), status=status_for(error))
     return redirect(f"/clinician/patients/{pid}?done=decision")
 
@@ -271,7 +250,13 @@ def decision(
 
 
 def _builder_page(
-    request: Request, viewer: Viewer, svc: Services, pid: int, query: dict[str, list[str]]
+    request: Request,
+    viewer: Viewer,
+    svc: Services,
+    pid: int,
+    query: dict[str, list[str]],
+    *,
+    status: int = 200,
 ) -> Response:
     from taperline.adapters.documents import plan_document
     from taperline.catalogue_data import load_catalogue
@@ -281,13 +266,13 @@ def _builder_page(
     record = svc.store.record(pid)
     today = local_today(record.profile.time_zone, svc.now())
     values: dict[str, Any] = builder_defaults(record.plan, today)
-    preview, compared, error, status = None, [], "", 200
+    preview, compared, error = None, [], ""
     if "strategy" in query:
         values = {k: (v if k == "compare" else v[0]) for k, v in query.items() if v}
         values.setdefault("compare", [])
         try:
-            given = read_builder(FormInput(query))
-            request_ = plan_request(load_catalogue(), given, record.profile)
+            given = read_builder(FormInput(query), record.profile)
+            request_ = plan_request(load_catalogue(), given, today)
             preview = plan_document(propose(request_))
             if len(given.compare) >= 2:  # noqa: PLR2004 -- a comparison needs two
                 compared = [plan_document(p) for p in compare(request_, given.compare)]
@@ -300,6 +285,7 @@ def _builder_page(
         "profile": record.profile,
         "values": values,
         "strategies": BUILDER_STRATEGIES,
+        "thens": THEN_CHOICES,
         "comparable": COMPARABLE,
         "drugs": load_catalogue().names,
         "preview": preview,
@@ -322,20 +308,31 @@ def plan_save(
     person_id: IdPath, request: Request, viewer: ClinicianViewer, form: Form, svc: Svc
 ) -> Response:
     """Save the builder's plan as a new proposed version (approve it on the patient page)."""
-    from taperline.catalogue_data import load_catalogue
-    from taperline.core.plan import propose
-
     pid = shared_person(svc, viewer, person_id)
     try:
-        given = read_builder(form)
-        plan = propose(plan_request(load_catalogue(), given, svc.store.profile(pid)))
+        saved = propose_for(svc, viewer, pid, lambda profile: read_builder(form, profile).spec)
     except (InputError, SafetyError) as error:
         fields = {k: v for k, v in form.raw().items() if k != "csrf_token"}
-        page = _builder_page(request, viewer, svc, pid, fields)
-        page.status_code = status_for(error)
-        return page
+        return _builder_page(request, viewer, svc, pid, fields, status=status_for(error))
+    return redirect(f"/clinician/patients/{pid}?done=plan-saved&version={saved.version}")
+
+
+def propose_for(
+    svc: Services, viewer: Viewer, pid: int, spec_of: Callable[[Profile], PlanSpec]
+) -> PlanVersion:
+    """Plan from a spec (made with the patient's profile) and store it as a proposal.
+
+    The one path of the builder form and the JSON API: the same parser, planner and rules.
+    """
+    from taperline.catalogue_data import load_catalogue
+    from taperline.core.plan import propose
+    from taperline.plan_input import build_request
+
+    profile = svc.store.profile(pid)
+    today = local_today(profile.time_zone, svc.now())
+    plan = propose(build_request(load_catalogue(), spec_of(profile), today=today))
     saved = save_plan(
         svc.store, pid, plan, by=f"{viewer.user.display_name} (clinician)", now=svc.now()
     )
     svc.accounts.audit(viewer.user, pid, "write", f"plan v{saved.version} proposed", svc.now())
-    return redirect(f"/clinician/patients/{pid}?done=plan-saved")
+    return saved

@@ -97,7 +97,8 @@ def dashboard_and_flags(
         old_version, (_, _, old_record) = kept
         changed = changed_parts(old_version, version)
         record = svc.store.refresh(old_record, person_id, changed) if changed else old_record
-    board, flags = build_dashboard(record, today), red_flags_in(record, svc.settings.crisis_local())
+    board = build_dashboard(record, today)
+    flags = red_flags_in(record, svc.settings.crisis_local(), today=today)
     svc.dashboards.put(person_id, version, today, (board, flags, record))
     return board, flags
 

@@ -114,15 +114,16 @@ def _planned_mg(plan: PlanVersion | None, days: Sequence[date]) -> list[float | 
     """
     if plan is None:
         return [None for _ in days]
-    starts = [step.start for step in plan.steps]  # increasing (PlanVersion checks it)
-    totals = [float(sum((d.amount.mg for d in step.doses), Decimal(0))) for step in plan.steps]
+    steps = plan.followed_steps  # a held plan stays on its held dose
+    starts = [step.start for step in steps]  # increasing (PlanVersion checks it)
+    totals = [float(sum((d.amount.mg for d in step.doses), Decimal(0))) for step in steps]
     out: list[float | None] = []
     for day in days:
         index = bisect_right(starts, day) - 1  # the step in force: see PlanVersion.step_on
         if index < 0:
             out.append(None)
             continue
-        step = plan.steps[index]
+        step = steps[index]
         off = step.every_other_day and (day - step.start).days % 2 == 1
         out.append(0.0 if off else totals[index])
     return out
@@ -265,10 +266,13 @@ class Month:
 
 
 def step_changes(plan: PlanVersion) -> list[tuple[RecordStep, Decimal | None]]:
-    """Each step with its % change from the step before (None for the first)."""
+    """Each step followed with its % change from the step before (None for the first).
+
+    A held plan shows the steps up to its held dose only: the later ones are not due.
+    """
     out: list[tuple[RecordStep, Decimal | None]] = []
     previous: Mass | None = None
-    for step in plan.steps:
+    for step in plan.followed_steps:
         change = None
         if previous is not None and previous.mg > 0:
             change = ((step.daily.mg - previous.mg) / previous.mg * 100).quantize(Decimal("0.1"))
@@ -291,7 +295,7 @@ def split_steps(
 
 def plan_months(plan: PlanVersion, today: date, count: int = 3) -> list[Month]:
     """``count`` months of the plan from the current month, step changes marked."""
-    changes = {s.start for s in plan.steps}
+    changes = {s.start for s in plan.followed_steps}
     months = []
     year, month = today.year, today.month
     for _ in range(count):

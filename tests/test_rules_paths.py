@@ -1,0 +1,261 @@
+"""The rules on the doors other than a new proposal: a stored plan's later edit, a resume after
+a hold, an import, and the override mark on every surface that shows a plan."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from taperline.adapters.fhir import export_bundle, import_bundle
+from taperline.adapters.ics import calendar_ics
+from taperline.adapters.report import report_html
+from taperline.adapters.storage.db import make_engine, migrate
+from taperline.adapters.storage.repo import Store
+from taperline.catalogue_data import load_catalogue
+from taperline.cli.main import cli
+from taperline.core.plan import Constraints, PlanRequest, propose
+from taperline.core.quantity import Mass
+from taperline.core.record import (
+    PersonRecord,
+    PlanBasis,
+    PlanVersion,
+    Profile,
+    RecordDose,
+    RecordStep,
+    schedule_on,
+)
+from taperline.core.regimen import ScheduledDose
+from taperline.core.review import review
+from taperline.core.strategies import FixedBand, Strategy
+from taperline.errors import SafetyError
+from taperline.service import decide_plan, import_record, save_plan, status
+
+START = date(2027, 1, 4)
+AT = datetime(2027, 1, 1, 12, tzinfo=UTC)
+REASON = "Nardi 2010 regimen, inpatient unit, supervised daily"
+CLONAZEPAM = load_catalogue().get("clonazepam")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    engine = make_engine(f"sqlite:///{tmp_path}/rules.db")
+    migrate(engine)
+    yield Store(engine)
+    engine.dispose()
+
+
+def _person(store: Store) -> int:
+    return store.create_person(Profile("Europe/London", "40-64"), at=AT)
+
+
+def _step(day: int, mg: str) -> RecordStep:
+    doses = (RecordDose("22:00", "clonazepam", Mass.of_mg(mg)),) if mg != "0" else ()
+    return RecordStep(START + timedelta(days=day), doses)
+
+
+def _dangerous(status: str = "proposed") -> PlanVersion:
+    """A version written straight into the store (as an older taperline, or a hand edit,
+    could have): 1 mg to 0.5 mg in one step, then stopped from 0.5 mg."""
+    steps = (_step(0, "1"), _step(14, "0.5"), _step(28, "0"))
+    return PlanVersion(0, status, "clonazepam", "custom", steps, "someone", AT)  # type: ignore[arg-type]
+
+
+def _percent_plan(store: Store, pid: int) -> PlanVersion:
+    request = PlanRequest(
+        drug=CLONAZEPAM,
+        regimen=(ScheduledDose(22.0, Mass.of_mg(1)),),
+        start=START,
+        strategy=Strategy(kind="percent", percent=Decimal(10)),
+    )
+    save_plan(store, pid, propose(request), by="Dr Lee", now=AT)
+    return decide_plan(store, pid, "approve", by="Dr Lee", reason="agreed at the visit", now=AT)
+
+
+def _overridden() -> tuple[PlanRequest, str]:
+    bands = (
+        FixedBand(Mass.of_mg(1), Mass.of_mg("0.5"), 14, "NARDI-2010"),
+        FixedBand(Mass.zero(), Mass.of_mg("0.25"), 7, "NARDI-2010"),
+    )
+    request = PlanRequest(
+        drug=CLONAZEPAM,
+        regimen=(ScheduledDose(22.0, Mass.of_mg(2)),),
+        start=START,
+        strategy=Strategy(kind="fixed", bands=bands),
+        constraints=Constraints(override_reason=REASON),
+    )
+    return request, f"outside the guideline by clinician override: {REASON}"
+
+
+# --- a stored plan's later edit -------------------------------------------------------------
+
+
+def test_approving_or_adjusting_a_stored_plan_that_breaks_a_rule_is_refused(store: Store) -> None:
+    pid = _person(store)
+    store.add_plan(pid, _dangerous())
+    for action, days in (("approve", None), ("adjust", 7)):
+        with pytest.raises(SafetyError, match="a 50 % cut within 14 days") as refused:
+            decide_plan(
+                store, pid, action, by="Dr Lee", reason="agreed at the visit",  # type: ignore[arg-type]
+                now=AT, delay_days=days,
+            )  # fmt: skip
+        assert "at once" in str(refused.value)  # and the stop from 0.5 mg
+    assert [v.version for v in store.plans(pid)] == [1]  # nothing written
+    # Holding or rejecting it changes no step, and is allowed.
+    decide_plan(store, pid, "reject", by="Dr Lee", reason="unsafe steps, replan", now=AT)
+
+
+def test_the_cli_refuses_the_same_edit_with_the_same_message(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/cli.db"
+    engine = make_engine(url)
+    migrate(engine)
+    pid = _person(Store(engine))
+    Store(engine).add_plan(pid, _dangerous())
+    engine.dispose()
+    env = {"TAPERLINE_DATABASE_URL": url, "TAPERLINE_NOW": AT.isoformat()}
+    args = ["plan", "approve", "--by", "Dr Lee", "--reason", "agreed at the visit"]
+    result = CliRunner().invoke(cli, args, env=env)
+    assert result.exit_code == 2
+    assert "a 50 % cut within 14 days" in result.stderr
+    assert "at once" in result.stderr
+
+
+def test_a_legacy_override_reason_is_read_from_the_old_notes() -> None:
+    steps = (_step(0, "1"), replace(_step(14, "0.5"), note="cap overridden: " + REASON))
+    assert PlanBasis.legacy(steps).override_reason == REASON
+    assert PlanBasis.legacy(steps[:1]) == PlanBasis()
+
+
+# --- holds: the held dose, never the next cut -------------------------------------------
+
+
+def test_a_held_plan_keeps_its_dose_in_status_schedule_and_calendar(store: Store) -> None:
+    pid = _person(store)
+    active = _percent_plan(store, pid)
+    cut = active.steps[1].start  # the first cut (START + 14 days)
+    held_on = cut - timedelta(days=3)
+    hold_at = datetime.combine(held_on, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
+    held = decide_plan(store, pid, "hold", by="Dr Lee", reason="flare after the move", now=hold_at)
+    assert held.held_from == held_on
+    later = cut + timedelta(days=20)
+    assert schedule_on(held, later) == active.steps[0].doses  # still the held 1 mg
+    assert held.next_change(later) is None
+    now = hold_at + timedelta(days=23)
+    today = status(store, pid, now=now)
+    assert [d.planned.amount for d in today.doses] == [Mass.of_mg(1)]
+    assert today.next_change is None
+    ics = calendar_ics(held, store.profile(pid), generated_at=now).decode()
+    assert "Dose change" not in ics  # no cut is announced
+    assert "on hold: stay on this dose" in ics
+    [dose] = [e for e in ics.split("BEGIN:VEVENT")[1:] if "SUMMARY:clonazePAM 1 mg" in e]
+    assert "RRULE:FREQ=DAILY\r\n" in dose  # the held dose goes on, with no end
+
+
+def test_resuming_a_held_plan_moves_the_coming_steps_by_the_days_held(store: Store) -> None:
+    pid = _person(store)
+    active = _percent_plan(store, pid)
+    cut = active.steps[1].start
+    held_on = cut - timedelta(days=3)
+    at = datetime.combine(held_on, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
+    decide_plan(store, pid, "hold", by="Dr Lee", reason="flare after the move", now=at)
+    resumed = decide_plan(
+        store, pid, "approve", by="Dr Lee", reason="settled again", now=at + timedelta(days=30)
+    )
+    assert resumed.status == "active"
+    assert resumed.steps[0] == active.steps[0]
+    assert [s.start for s in resumed.steps[1:]] == [
+        s.start + timedelta(days=30) for s in active.steps[1:]
+    ]
+    # No cut fell due during the hold: the first one comes 3 days after the resumption.
+    assert resumed.steps[1].start == held_on + timedelta(days=33)
+
+
+# --- imports ----------------------------------------------------------------------------------
+
+
+def _record(version: PlanVersion) -> PersonRecord:
+    return PersonRecord(Profile("Europe/London", "40-64"), plans=(replace(version, version=1),))
+
+
+def test_an_imported_plan_that_breaks_a_rule_is_refused_and_nothing_is_stored(
+    store: Store,
+) -> None:
+    bundle = export_bundle(_record(_dangerous("active")), (), generated_at=AT)
+    record = import_bundle(bundle)
+    with pytest.raises(SafetyError, match="plan version 1 of the import breaks a safety rule"):
+        import_record(store, record)
+    assert store.person_ids() == []
+
+
+def test_the_cli_import_refuses_it_too(tmp_path: Path) -> None:
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(export_bundle(_record(_dangerous("active")), (), generated_at=AT)))
+    env = {"TAPERLINE_DATABASE_URL": f"sqlite:///{tmp_path}/import.db"}
+    result = CliRunner().invoke(cli, ["import", "fhir", str(path)], env=env)
+    assert result.exit_code == 2, result.stdout
+    assert "breaks a safety rule" in result.stderr
+    assert "at once" in result.stderr
+
+
+def test_a_rejected_imported_proposal_is_history_and_kept(store: Store) -> None:
+    record = import_bundle(export_bundle(_record(_dangerous("rejected")), (), generated_at=AT))
+    pid = import_record(store, record)
+    assert [v.status for v in store.plans(pid)] == ["rejected"]
+
+
+# --- the override mark on every surface ---------------------------------------------------
+
+
+def test_an_overridden_plan_is_marked_in_storage_fhir_calendar_and_report(store: Store) -> None:
+    request, mark = _overridden()
+    plan = propose(request)
+    assert plan.mark == mark
+    pid = _person(store)
+    save_plan(store, pid, plan, by="Dr Lee", now=AT)
+    version = decide_plan(store, pid, "approve", by="Dr Lee", reason="agreed at the visit", now=AT)
+    assert version.mark == mark
+    assert version.basis.outside_guideline  # what the override allowed, stored with it
+    record = store.record(pid)
+    bundle = export_bundle(record, (), generated_at=AT)
+    notes = [
+        n["text"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "MedicationRequest"
+        for n in e["resource"].get("note", [])
+    ]
+    assert f"Outside the guideline by clinician override: {REASON}" in notes
+    back = import_bundle(bundle)
+    assert back.plans == record.plans  # the basis and the step notes come back exactly
+    ics = calendar_ics(version, record.profile, generated_at=AT).decode()
+    assert "Outside the guideline by clinician override" in ics.replace("\r\n ", "")
+    html = report_html(record, review(record, START), start=None, end=None, today=START,
+                       generated_at=AT)  # fmt: skip
+    assert "Outside the guideline by clinician override" in html
+    assert REASON in html
+
+
+def test_the_cli_table_and_json_show_the_mark(tmp_path: Path) -> None:
+    args = [
+        "plan", "clonazepam", "--dose", "2 mg", "--at", "22:00", "--start", "2027-01-04",
+        "--strategy", "fixed", "--bands", "1 mg:0.5 mg/14d, 0 mg:0.25 mg/7d",
+        "--override-reason", REASON,
+    ]  # fmt: skip
+    env = {"TAPERLINE_NOW": AT.isoformat()}
+    table = CliRunner().invoke(cli, args, env=env)
+    assert table.exit_code == 0, table.stderr
+    assert f"Outside the guideline by clinician override: {REASON}" in " ".join(
+        table.stdout.split()
+    )
+    document = json.loads(CliRunner().invoke(cli, [*args, "--format", "json"], env=env).stdout)
+    assert document["guideline"]["mark"] == f"outside the guideline by clinician override: {REASON}"
+    assert document["guideline"]["outside_guideline"]
+    assert document["assumptions"]["override"] == document["guideline"]["mark"]
+    overridden = [s for s in document["steps"] if "outside the guideline" in s["note"]]
+    assert overridden
+    assert all(s["source"] == "clinician override" for s in overridden)
