@@ -542,7 +542,13 @@ def test_status_json_and_table(approved: Taperline) -> None:
     state = approved.json("status", now=DOSE_NOW)
     assert set(state) == STATUS_KEYS
     assert state["today"] == "2027-01-08"
-    assert state["plan"] == {"version": 2, "status": "active", "drug": "clonazepam"}
+    assert state["plan"] == {
+        "version": 2,
+        "status": "active",
+        "drug": "clonazepam",
+        "held_from": None,
+        "guideline_mark": None,
+    }
     assert state["checked_in_today"] is True
     [dose] = state["doses_today"]
     assert (dose["time"], dose["amount_mg"], dose["status"]) == ("22:00", 1.0, "taken")
@@ -561,6 +567,19 @@ def test_status_json_and_table(approved: Taperline) -> None:
     assert "Today, 2027-01-08" in table
     assert "Last 14 days" in table
     assert "Next change: 2027-01-18" in table
+
+
+def test_status_of_a_held_plan_shows_the_held_dose_and_no_cut(approved: Taperline) -> None:
+    approved.ok("plan", "hold", "--by", "Dr Lee", "--reason", "flare after the move")
+    later = (FIRST_CUT + timedelta(days=10)).isoformat() + "T20:00+00:00"
+    state = approved.json("status", now=later)
+    assert state["plan"]["status"] == "held"
+    assert state["plan"]["held_from"] == "2027-01-05"
+    assert [d["amount_mg"] for d in state["doses_today"]] == [1.0]  # not the first cut's
+    assert state["next_change"] is None
+    table = approved.ok("status", now=later).stdout
+    assert "on hold since 2027-01-05: stay on this dose" in table
+    assert "Next change" not in table
 
 
 def test_status_without_a_plan_runs(me: Taperline) -> None:

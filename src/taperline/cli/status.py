@@ -24,7 +24,13 @@ def status_document(state: Status) -> dict[str, Any]:
     return {
         "today": state.today.isoformat(),
         "plan": (
-            {"version": state.plan.version, "status": state.plan.status, "drug": state.plan.drug}
+            {
+                "version": state.plan.version,
+                "status": state.plan.status,
+                "drug": state.plan.drug,
+                "held_from": state.plan.held_from.isoformat() if state.plan.held_from else None,
+                "guideline_mark": state.plan.mark or None,
+            }
             if state.plan
             else None
         ),
@@ -93,8 +99,17 @@ def _print_status(d: dict[str, Any]) -> None:
     out = console()
     _print_urgent(d["findings"])
     out.print(f"[bold]Today, {d['today']}[/bold]")
-    if d["plan"] is None:
+    plan = d["plan"]
+    if plan is None:
         out.print("No plan in force (taperline plan ... --save, then plan approve).")
+    elif plan["status"] == "held":
+        since = f" since {plan['held_from']}" if plan["held_from"] else ""
+        out.print(
+            f"Plan version {plan['version']} is on hold{since}: stay on this dose; no cut comes"
+            " until your clinician approves the plan again."
+        )
+    if plan is not None and plan["guideline_mark"]:
+        out.print(plan["guideline_mark"][:1].upper() + plan["guideline_mark"][1:], markup=False)
     for dose in d["doses_today"]:
         how = " ".join(i for i in dose["instructions"] if not i.startswith("Total dose"))
         name = drug_label(dose["drug"])
