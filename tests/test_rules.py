@@ -124,8 +124,11 @@ def test_a_stop_is_allowed_from_the_smallest_dose_or_the_end_phase() -> None:
 
 def test_the_label_rate_over_every_span() -> None:
     limits = _limits()
-    assert rate_allowance(1, limits) == rate_allowance(14, limits) == Decimal(25)  # 1.25 mg
-    assert rate_allowance(28, limits) == Decimal(50)  # 10 steps of 0.25 mg
+    step = limits.label_step(True)  # 0.25 mg of clonazepam: 5 mg diazepam by Ashton
+    assert step == Decimal(5)
+    assert rate_allowance(1, step) == rate_allowance(14, step) == Decimal(25)  # 1.25 mg
+    assert rate_allowance(28, step) == Decimal(50)  # 10 steps of 0.25 mg
+    assert limits.label_step(False) == Decimal("2.5")  # with another drug: never looser
     # The label's own taper, 0.25 mg a day every 3 days, is exactly allowed...
     label = _plan(*((3 * i, f"{2 - 0.25 * i:g}") for i in range(8)))
     assert "label_rate" not in _rules(label, override_reason=REASON)
@@ -139,11 +142,14 @@ def test_the_label_rate_over_every_span() -> None:
 
 def test_the_planner_floor_is_the_engine_s_own() -> None:
     limits = _limits()
+    step = limits.label_step(True)
     days, refs = [START], [Decimal(20)]  # 1 mg (Ashton: 20 mg diazepam)
     when = START + timedelta(days=14)
-    assert lowest_allowed(days, refs, when, limits) == Decimal(15)  # 25 %
+    assert lowest_allowed(days, refs, when, limits, step, False) == Decimal(15)  # 25 %
     days, refs = [START], [Decimal(1)]  # 0.05 mg
-    assert lowest_allowed(days, refs, when, limits) == Decimal("0.5")  # the end phase
+    assert lowest_allowed(days, refs, when, limits, step, False) == Decimal("0.5")  # end phase
+    days, refs = [START], [Decimal(80)]  # 4 mg with the cap lifted: the label rate stays
+    assert lowest_allowed(days, refs, when, limits, step, True) == Decimal(55)  # 1.25 mg
 
 
 # --- crossovers and settings ------------------------------------------------------------------
@@ -167,7 +173,8 @@ def test_settings_beyond_the_guideline_name_the_setting_and_the_guideline() -> N
         PlanBasis(max_cut_pct=Decimal(40), window_days=7, stabilisation_days=3)
     )
     assert [v.outside for v in found] == [
-        "a cap of 40 % per 7 days (the guideline: 25 % per 14 days [ASAM-2025])",
+        "a cap of 40 % per 7 days, up to 64 % within 14 days (the guideline: 25 % per 14 days "
+        "[ASAM-2025])",
         "a stabilisation of 3 days (the guideline: at least 14 days [SEED-MICROTAPER])",
     ]
     assert parameter_violations(PlanBasis(max_cut_pct=Decimal(20), stabilisation_days=28)) == []
@@ -181,7 +188,9 @@ def test_the_first_change_waits_for_the_stabilisation() -> None:
 @pytest.mark.parametrize(
     "text",
     ["", "   ", "x", "ok", "fast", "n/a", "N/A", "TBD", "patient request", "override",
-     "see notes", "per protocol", "asdf qwerty", "ok per dr", "reason: faster"],
+     "see notes", "per protocol", "asdf qwerty", "ok per dr", "reason: faster",
+     "asdfgh jklmnop", "blah blah blah", "lorem ipsum dolor", "aaaaaa bbbbbb",
+     "because I said so", "n/a n/a n/a n/a hmm", "xyzzy plugh"],
 )  # fmt: skip
 def test_placeholder_reasons_are_refused(text: str) -> None:
     with pytest.raises(InputError):
@@ -191,7 +200,55 @@ def test_placeholder_reasons_are_refused(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     ["Nardi 2010 regimen", "inpatient detoxification", "short-term use for 6 weeks",
-     "breakthrough seizures, EEG", "panic disorder label discontinuation"],
+     "breakthrough seizures, EEG", "panic disorder label discontinuation",
+     "admitted for surgery next month, start earlier", "flare of withdrawal symptoms"],
 )  # fmt: skip
 def test_real_reasons_are_kept(text: str) -> None:
     assert check_reason(f"  {text}  ") == text
+
+
+# --- regressions from the adversarial review ---------------------------------------------------
+
+
+def _mixed(day: int, clonazepam_mg: str, diazepam_mg: str) -> RecordStep:
+    doses = []
+    if clonazepam_mg != "0":
+        doses.append(RecordDose("08:00", "clonazepam", Mass.of_mg(clonazepam_mg)))
+    if diazepam_mg != "0":
+        doses.append(RecordDose("22:00", "diazepam", Mass.of_mg(diazepam_mg)))
+    return RecordStep(START + timedelta(days=day), tuple(doses))
+
+
+def test_swaps_every_3_days_are_judged_over_the_whole_window() -> None:
+    """Four quarter-swaps 3 days apart: each is small, together a 50 % cut by ASHTON."""
+    swaps = [_mixed(0, "1", "0")] + [
+        _mixed(14 + 3 * i, f"{1 - 0.25 * (i + 1):g}", f"{2.5 * (i + 1):g}") for i in range(4)
+    ]
+    vadod = {"clonazepam": Decimal(10), "diazepam": Decimal(1)}
+    report = check_plan(swaps, _limits(ratios=vadod))
+    assert "switch" in [v.rule for v in report.refused]
+    assert "within 14 days" in next(v.message for v in report.refused if v.rule == "switch")
+    assert check_plan(swaps, _limits(ratios=vadod, override_reason=REASON)).ok
+
+
+def test_a_single_dose_that_grows_is_an_increase_even_when_the_day_s_total_does_not() -> None:
+    every_day = RecordStep(START, (RecordDose("22:00", "clonazepam", Mass.of_mg(2)),))
+    every_other = RecordStep(
+        START + timedelta(days=14),
+        (RecordDose("22:00", "clonazepam", Mass.of_mg(4)),),
+        every_other_day=True,
+    )
+    report = check_plan([every_day, every_other], _limits())
+    assert "increase" in [v.rule for v in report.refused]
+    assert "raises a single dose (clonazePAM from 2 mg to 4 mg)" in report.refused[0].message
+
+
+def test_a_stricter_cap_of_10_percent_per_7_days_needs_no_override() -> None:
+    assert parameter_violations(PlanBasis(max_cut_pct=Decimal(10), window_days=7)) == []
+    # ... while 14 % per 7 days compounds to 26 % in 14 days: beyond the guideline.
+    (found,) = parameter_violations(PlanBasis(max_cut_pct=Decimal(14), window_days=7))
+    assert found.message == (
+        "the cap of 14 % per 7 days (up to 26 % within 14 days) is above the guideline's 25 % "
+        "per 14 days [ASAM-2025]: use a cap of at most 13.3 % per 7 days, or give an override "
+        "reason to use it"
+    )

@@ -64,7 +64,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 from typing import Final, Literal, get_args
 
 from taperline.core.catalogue import DailyMaximum
@@ -72,6 +72,7 @@ from taperline.core.guideline import (
     END_PHASE_DIAZEPAM_MG,
     GUIDELINE,
     LABEL_STEP_DAYS,
+    LABEL_STEP_DIAZEPAM_MG,
     LABEL_STEP_MG,
     override_mark,
 )
@@ -90,6 +91,7 @@ __all__ = [
     "check_plan",
     "check_reason",
     "describe_change",
+    "is_reason",
     "label_rate_floor",
     "lowest_allowed",
     "parameter_violations",
@@ -119,11 +121,12 @@ _HUNDRED: Final = Decimal(100)
 _ZERO: Final = Decimal(0)
 #: How many broken rules a refusal message spells out (the rest are counted).
 _SHOWN: Final = 3
+CLONAZEPAM: Final = "clonazepam"
 
 # --- reasons ----------------------------------------------------------------------------------
 
-#: taperline's bar for a reason a colleague could audit: at least two words and 12 letters,
-#: and not only placeholder words.
+#: taperline's bar for a reason a colleague could audit: at least 12 letters and two different
+#: words that are not placeholders or typing.
 MIN_REASON_WORDS: Final = 2
 MIN_REASON_LETTERS: Final = 12
 _PLACEHOLDERS: Final = frozenset(
@@ -137,16 +140,35 @@ _PLACEHOLDERS: Final = frozenset(
         "and", "or", "of", "to", "for", "by", "it", "is", "as", "on", "in", "at", "ok'd",
         "approved", "agreed", "fine", "good", "sure", "go", "do", "this", "that", "same",
         "other", "misc", "various", "plan", "taper", "cap", "cut", "cuts", "dose", "speed",
+        "blah", "lorem", "ipsum", "dolor", "amet", "hmm", "hmmm", "said", "say", "says", "so",
+        "just", "cause", "cos", "coz", "nothing", "anything", "stuff",
+        "thing", "things", "something", "xyz", "abc", "aaa", "zzz", "dummy", "sample",
     }
 )  # fmt: skip
+#: Runs of letters that are typing, not words ("asdfgh", "qwerty", "jklmnop").
+_RUNS: Final = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "abcdefghijklmnopqrstuvwxyz")
+_VOWELS: Final = frozenset("aeiouy")
 _WORD_RE: Final = re.compile(r"[^\W\d_]+(?:['/][^\W\d_]+)*")
+
+
+def _junk(word: str) -> bool:
+    """A placeholder, a one-letter run ("aaaaaa"), a keyboard or alphabet run, no vowel."""
+    letters = word.replace("'", "").replace("/", "")
+    return (
+        word in _PLACEHOLDERS
+        or len(letters) <= 2  # noqa: PLR2004 -- "ok", "dr", "so": too short to say anything
+        or len(set(letters)) == 1
+        or (len(letters) >= 4 and any(letters in run for run in _RUNS))  # noqa: PLR2004
+        or not _VOWELS & set(letters)
+    )
 
 
 def check_reason(text: str | None, what: str = "the override reason") -> str:
     """The reason, stripped, when it is a sentence a colleague could audit; else InputError.
 
-    Refused: empty text, fewer than two words or 12 letters, or only placeholder words
-    ("x", "ok", "fast", "n/a", "patient request", "override").
+    Refused: empty text, fewer than 12 letters, or fewer than two different words that are
+    not placeholders ("x", "ok", "fast", "n/a", "patient request", "override", "blah",
+    "because I said so") or typing ("asdfgh", "aaaaaa").
 
     >>> check_reason("  Nardi 2010 regimen, inpatient unit  ")
     'Nardi 2010 regimen, inpatient unit'
@@ -160,10 +182,10 @@ panic disorder label discontinuation'
     cleaned = " ".join((text or "").split())
     words = [w.casefold() for w in _WORD_RE.findall(cleaned)]
     letters = sum(len(w) for w in words)
-    meaningful = [w for w in words if w not in _PLACEHOLDERS]
+    meaningful = {w for w in words if not _junk(w)}
     if not cleaned:
         raise InputError(f"{what} is empty: write what makes this plan right for this person")
-    if len(words) < MIN_REASON_WORDS or letters < MIN_REASON_LETTERS or not meaningful:
+    if letters < MIN_REASON_LETTERS or len(meaningful) < MIN_REASON_WORDS:
         raise InputError(
             f"{what} {cleaned!r} is not a reason a colleague could audit: write what makes this "
             "plan right for this person, e.g. 'short-term use for 6 weeks, panic disorder "
@@ -183,8 +205,6 @@ class Limits:
     source; ``ratios_by_source`` the same by every source (for crossover switches).
     ``daily_max`` and ``smallest`` are per drug (the maximum for the indication, with its
     source and to whom it applies; the smallest makeable dose).
-    ``label_step_ref`` is the label's 0.25 mg a day of clonazepam in diazepam-equivalent mg
-    (None: 0.25 mg times the clonazepam ratio).
     """
 
     start_drug: str
@@ -196,7 +216,6 @@ class Limits:
     window_days: int = GUIDELINE.window_days
     stabilisation_days: int = GUIDELINE.stabilisation_days
     override_reason: str = ""
-    label_step_ref: Decimal | None = None
 
     def ratio(self, drug: str) -> Decimal:
         """Diazepam-equivalent mg per mg of ``drug``; refuses a drug it cannot convert."""
@@ -208,12 +227,18 @@ class Limits:
             )
         return ratio
 
-    @property
-    def label_step(self) -> Decimal:
-        """The label's daily-dose step (0.25 mg clonazepam) in diazepam-equivalent mg."""
-        if self.label_step_ref is not None:
-            return self.label_step_ref
-        return LABEL_STEP_MG * self.ratio("clonazepam")
+    def label_step(self, clonazepam_only: bool) -> Decimal:  # noqa: FBT001 -- one switch
+        """The label's daily-dose step, 0.25 mg of clonazepam, in diazepam-equivalent mg.
+
+        For clonazepam by the plan's own equivalence; where another drug is taken, its
+        diazepam equivalent by the smaller of the two sources (2.5 mg), never looser [LABEL,
+        VADOD-2021].
+        """
+        clonazepam = self.ratios.get(CLONAZEPAM)
+        if clonazepam is None:
+            return LABEL_STEP_DIAZEPAM_MG
+        own = LABEL_STEP_MG * clonazepam
+        return own if clonazepam_only else min(own, LABEL_STEP_DIAZEPAM_MG)
 
     @property
     def end_phase(self) -> Decimal:
@@ -372,13 +397,15 @@ def _step_rules(
     ref, before = series.refs[index], series.refs[index - 1]
     if ref > before:
         found += _increase(steps[index], series, index, limits)
+    else:
+        found += _dose_increase(steps[index - 1], steps[index])
     if ref < before:
         if ref == 0:
             found += _abrupt_stop(steps, series, index, limits)
         else:
             found += _cap(series, index, limits)
         found += _label_rate(series, index, limits)
-    found += _switch(steps, index, limits)
+    found += _switch(steps, series, index, limits)
     return found
 
 
@@ -415,25 +442,39 @@ def _daily_max(steps: Sequence[RecordStep], limits: Limits) -> list[Violation]:
 
 
 def _stabilisation(series: _Series) -> list[Violation]:
-    if len(series.days) < 2:  # noqa: PLR2004 -- no change, nothing to stabilise before
+    """The first change of dose (or of drug) comes at least 14 days after the start."""
+    first = next(
+        (
+            i
+            for i in range(1, len(series.days))
+            if series.refs[i] != series.refs[0] or series.drugs[i] != series.drugs[0]
+        ),
+        None,
+    )
+    if first is None:
         return []
-    gap = (series.days[1] - series.days[0]).days
+    gap = (series.days[first] - series.days[0]).days
     if gap >= GUIDELINE.stabilisation_days:
         return []
     days = f"{gap} day{'s' if gap != 1 else ''}"
     text = (
-        f"the first change on {series.days[1].isoformat()} comes {days} after the start; the "
-        f"guideline stabilises on the current dose for {GUIDELINE.describe_stabilisation()} "
+        f"the first change on {series.days[first].isoformat()} comes {days} after the start; "
+        f"the guideline stabilises on the current dose for {GUIDELINE.describe_stabilisation()} "
         "first: start the cuts later, or give an override reason"
     )
     outside = (
         f"the first change {days} after the start (the guideline: stabilise for "
         f"{GUIDELINE.describe_stabilisation()})"
     )
-    return [Violation("stabilisation", text, series.days[1], outside)]
+    return [Violation("stabilisation", text, series.days[first], outside)]
 
 
-def _is_reason(text: str) -> bool:
+def is_reason(text: str) -> bool:
+    """Whether ``text`` passes :func:`check_reason`.
+
+    >>> is_reason("breakthrough seizures, EEG"), is_reason("ok")
+    (True, False)
+    """
     try:
         check_reason(text)
     except InputError:
@@ -442,7 +483,7 @@ def _is_reason(text: str) -> bool:
 
 
 def _increase(step: RecordStep, series: _Series, index: int, limits: Limits) -> list[Violation]:
-    if _is_reason(step.reason):
+    if is_reason(step.reason):
         return []
     drug = series.drugs[index] if series.drugs[index] == series.drugs[index - 1] else None
     text = (
@@ -454,17 +495,66 @@ def _increase(step: RecordStep, series: _Series, index: int, limits: Limits) -> 
     return [Violation("increase", text, step.start)]
 
 
+def _largest_doses(step: RecordStep) -> dict[str, Decimal]:
+    largest: dict[str, Decimal] = {}
+    for dose in step.doses:
+        largest[dose.drug] = max(largest.get(dose.drug, _ZERO), dose.amount.mg)
+    return largest
+
+
+def _grown_doses(previous: RecordStep, step: RecordStep) -> list[str]:
+    """The drugs taken before whose single dose grows.
+
+    The day's total may not: 2 mg a day becoming 4 mg every other day doubles each dose. In
+    a switch the drug coming in grows by design (the switch rule judges the whole change), so
+    only the drugs that do not rise in the day's total count.
+    """
+    before, after = _largest_doses(previous), _largest_doses(step)
+    old, new = _totals(previous), _totals(step)
+    switch = any(new.get(d, _ZERO) < mg for d, mg in old.items())
+    return [
+        d
+        for d, mg in after.items()
+        if d in before and mg > before[d] and not (switch and new[d] > old[d])
+    ]
+
+
+def _dose_increase(previous: RecordStep, step: RecordStep) -> list[Violation]:
+    grown = _grown_doses(previous, step)
+    if not grown or is_reason(step.reason):
+        return []
+    before, after = _largest_doses(previous), _largest_doses(step)
+    what = "; ".join(
+        f"{drug_label(d)} from {fmt(Mass.of_mg(before[d]))} to {fmt(Mass.of_mg(after[d]))}"
+        for d in grown
+    )
+    text = (
+        f"the step on {step.start.isoformat()} raises a single dose ({what}): never an increase "
+        "on its own; a clinician's custom step may do it only with the clinical reason written "
+        "on it"
+    )
+    return [Violation("increase", text, step.start)]
+
+
 def stop_allowance(drug: str, limits: Limits) -> Mass:
     """The largest daily dose of ``drug`` a plan may stop from.
 
-    The smallest makeable dose, or diazepam 0.5 mg equivalent when that is larger
-    [ASAM-2025, NICE-CKS].
+    The smallest dose the plan's products make, but never more than the label's own last
+    step (0.25 mg a day of clonazepam, or its diazepam equivalent [LABEL]) whatever products
+    are claimed; and always at least diazepam 0.5 mg equivalent [NICE-CKS, ASAM-2025].
+
+    >>> from taperline.core.catalogue import DailyMaximum
+    >>> limits = Limits("clonazepam", {"clonazepam": Decimal(20)}, {},
+    ...                 {"clonazepam": Mass.of_mg(1)})
+    >>> fmt(stop_allowance("clonazepam", limits))  # only 1 mg tablets: still 0.25 mg
+    '0.25 mg'
     """
+    ratio = limits.ratio(drug)
+    end_phase = limits.end_phase / ratio
+    label = limits.label_step(drug == CLONAZEPAM) / ratio
     smallest = limits.smallest.get(drug)
-    end_phase = Mass.of_mg(limits.end_phase / limits.ratio(drug))
-    if smallest is None:
-        return end_phase
-    return smallest if smallest.mg >= end_phase.mg else end_phase
+    bound = label if smallest is None else min(smallest.mg, label)
+    return Mass.of_mg(max(bound, end_phase))
 
 
 def _abrupt_stop(
@@ -550,7 +640,11 @@ def _cap_violation(
     pct, days, guideline = cap
     highest, when = window
     ref, day = series.refs[index], series.days[index]
-    drug = series.drugs[index]
+    start = day - timedelta(days=days)
+    first = next(
+        (j for j in range(index) if series.days[j + 1] > start), index
+    )  # the first step in force within the window
+    drug = _one_drug(series, first, index)  # amounts in its mg, else as diazepam equivalents
     fall = (highest - ref) / highest * _HUNDRED
     what = (
         f"the guideline cap of {GUIDELINE.describe_cap()}"
@@ -566,78 +660,101 @@ def _cap_violation(
     return Violation("cap", text, day, f"{cut} (the guideline: {GUIDELINE.describe_cap()})")
 
 
-def rate_allowance(span_days: int, limits: Limits) -> Decimal:
+def rate_allowance(span_days: int, step: Decimal) -> Decimal:
     """How much the label's fastest taper removes in ``span_days`` (at least a window's worth).
 
-    0.25 mg a day every 3 days [LABEL], counted over at least 14 days so that a single
-    larger cut, spaced out (Nardi's 0.5 mg every 2 weeks), is judged by its rate.
+    ``step`` a day every 3 days (0.25 mg of clonazepam [LABEL], see :meth:`Limits.label_step`),
+    counted over at least 14 days so that a single larger cut, spaced out (Nardi's 0.5 mg
+    every 2 weeks), is judged by its rate.
     """
     span = max(span_days, GUIDELINE.window_days)
-    return limits.label_step * math.ceil(span / LABEL_STEP_DAYS)
+    return step * math.ceil(span / LABEL_STEP_DAYS)
 
 
 def _label_rate(series: _Series, index: int, limits: Limits) -> list[Violation]:
     ref, day = series.refs[index], series.days[index]
     peak = max(series.refs[:index])
+    clonazepam_only = _clonazepam_or_stop(series, index)
     for j in range(index - 1, -1, -1):
+        clonazepam_only = clonazepam_only and _clonazepam_or_stop(series, j)
         last_day = series.days[j + 1] - timedelta(days=1)  # step j's last day in force
         span = (day - last_day).days
-        allowance = rate_allowance(span, limits)
+        step = limits.label_step(clonazepam_only)
+        allowance = rate_allowance(span, step)
         if allowance >= peak:
             break  # no earlier dose can have fallen faster than this
         fall = series.refs[j] - ref
         if fall <= allowance:
             continue
-        drug = series.drugs[index] or series.drugs[j]
-        same = (
-            drug
-            if series.drugs[j] in {drug, None} and series.drugs[index] in {drug, None}
-            else None
-        )
+        same = _one_drug(series, j, index)
         span_shown = max(span, GUIDELINE.window_days)
+        what = (
+            "clonazePAM"
+            if step == LABEL_STEP_MG * limits.ratios.get(CLONAZEPAM, _ZERO)
+            else ("clonazePAM, its diazepam equivalent")
+        )
         text = (
             f"the step on {day.isoformat()} takes the daily dose from "
             f"{_amount(series.refs[j], same, limits)} (on {last_day.isoformat()}) to "
             f"{_amount(ref, same, limits)} within {span} day{'s' if span != 1 else ''}: faster "
-            "than the fastest documented clonazePAM discontinuation (0.25 mg a day less every "
-            f"3 days [LABEL], at most {_amount(allowance, same, limits)} in {span_shown} "
+            f"than the fastest documented discontinuation (0.25 mg a day less every 3 days of "
+            f"{what} [LABEL], at most {_amount(allowance, same, limits)} in {span_shown} "
             "days); no override allows this"
         )
         return [Violation("label_rate", text, day)]
     return []
 
 
+def _clonazepam_or_stop(series: _Series, index: int) -> bool:
+    return series.drugs[index] == CLONAZEPAM or series.refs[index] == 0
+
+
+def _one_drug(series: _Series, first: int, last: int) -> str | None:
+    """The one drug taken in steps ``first``..``last`` (a stop counts as any), else None."""
+    names = {series.drugs[k] for k in range(first, last + 1) if series.refs[k] > 0}
+    return names.pop() if len(names) == 1 else None
+
+
 def label_rate_floor(
-    days: Sequence[date], refs: Sequence[Decimal], when: date, limits: Limits
+    days: Sequence[date], refs: Sequence[Decimal], when: date, step: Decimal
 ) -> Decimal:
     """The lowest reference dose the label rate allows on ``when`` after the steps given.
 
     ``days`` and ``refs`` are the steps so far (starts and reference daily doses, in date
-    order); the last is in force up to the day before ``when``.
+    order); the last is in force up to the day before ``when``. ``step`` is the label's
+    step in reference mg (:meth:`Limits.label_step`).
     """
     floor, peak = _ZERO, max(refs, default=_ZERO)
     for j in range(len(days) - 1, -1, -1):
         ends = days[j + 1] if j + 1 < len(days) else when
-        allowance = rate_allowance((when - ends).days + 1, limits)
+        allowance = rate_allowance((when - ends).days + 1, step)
         if allowance >= peak:
             break
         floor = max(floor, refs[j] - allowance)
     return floor
 
 
-def lowest_allowed(
-    days: Sequence[date], refs: Sequence[Decimal], when: date, limits: Limits
+def lowest_allowed(  # noqa: PLR0917 -- the planner's one call, in reading order
+    days: Sequence[date],
+    refs: Sequence[Decimal],
+    when: date,
+    limits: Limits,
+    step: Decimal | None,
+    lift_cap: bool,  # noqa: FBT001 -- the planner says whether an override lifted the cap
 ) -> Decimal:
     """The lowest reference dose a new step on ``when`` may take, for the planner.
 
-    Always the label rate; the guideline cap unless an override reason is given; the cap
-    set for the plan when it differs from the guideline's (kept even with an override, which
-    then only lifts the guideline's own cap).
+    The label rate (``step``: :meth:`Limits.label_step`; None leaves it out, to tell what
+    holds a cut back); the guideline cap unless
+    ``lift_cap`` (an override reason that went beyond the guideline's cap or the strategy's
+    settings; an override for another setting, a shorter stabilisation say, keeps the cap);
+    and the cap set for the plan when it differs from the guideline's.
     """
-    floor = label_rate_floor(days, refs, when, limits)
+    floor = _ZERO if step is None else label_rate_floor(days, refs, when, step)
     own = (limits.max_cut_pct, limits.window_days)
-    caps = [] if limits.override_reason else [(GUIDELINE.max_cut_pct, GUIDELINE.window_days)]
-    if own != (GUIDELINE.max_cut_pct, GUIDELINE.window_days) or not limits.override_reason:
+    guideline = (GUIDELINE.max_cut_pct, GUIDELINE.window_days)
+    caps = [] if lift_cap else [guideline]
+    if own != guideline or not lift_cap:
         caps.append(own)
     for pct, window in caps:
         highest, _ = window_highest(days, refs, when, window)
@@ -645,39 +762,76 @@ def lowest_allowed(
     return floor
 
 
-def _switch(steps: Sequence[RecordStep], index: int, limits: Limits) -> list[Violation]:
-    """A crossover switch judged by every equivalence source [ASHTON, VADOD-2021]."""
-    drugs = {d.drug for d in steps[index - 1].doses} | {d.drug for d in steps[index].doses}
-    if len(drugs) < 2 or not limits.ratios_by_source:  # noqa: PLR2004 -- a switch needs two
+def _switch(
+    steps: Sequence[RecordStep], series: _Series, index: int, limits: Limits
+) -> list[Violation]:
+    """A crossover judged by every equivalence source [ASHTON, VADOD-2021].
+
+    In no 14-day window holding a switch may the dose fall beyond the cap by any source.
+    """
+    if not limits.ratios_by_source or not _switch_in_window(steps, series, index):
         return []
-    before, after = steps[index - 1].daily_by_drug(), steps[index].daily_by_drug()
-    if not _is_switch(before, after):
-        return []
-    changes = switch_changes(before, after, limits)
-    cut_by = [source for source, change in changes if -change > GUIDELINE.max_cut_pct]
+    falls = []
+    for source, ratios in limits.ratios_by_source.items():
+        refs = [_ref_by(step, ratios) for step in steps[: index + 1]]
+        if any(ref is None for ref in refs):
+            continue  # a drug this source gives no equivalence for
+        known = [ref for ref in refs if ref is not None]
+        highest, _ = window_highest(
+            series.days[:index], known[:index], series.days[index], GUIDELINE.window_days
+        )
+        if highest > 0:
+            falls.append((source, highest, known[index]))
+    cap = GUIDELINE.max_cut_pct
+    cut_by = [s for s, high, ref in falls if ref < cap_floor(high, cap, limits.end_phase)]
     if not cut_by:
         return []
-    shown = "; ".join(f"{describe_change(change)} by {source}" for source, change in changes)
-    # Planned by the source giving the most diazepam, the switch is a cut by no source.
+    shown = "; ".join(
+        f"{describe_change((ref / high - 1) * _HUNDRED)} by {source}" for source, high, ref in falls
+    )
+    text = (
+        f"the switch on {steps[index].start.isoformat()} changes the daily dose within 14 days "
+        f"by {shown}: a cut above the guideline cap of {GUIDELINE.describe_cap()} by "
+        f"{', '.join(cut_by)}: {_choose_source(limits)}, or give an override reason"
+    )
+    outside = (
+        f"a switch that changes the daily dose within 14 days by {shown} (the guideline: at "
+        f"most {GUIDELINE.describe_cap()})"
+    )
+    return [Violation("switch", text, steps[index].start, outside)]
+
+
+def _ref_by(step: RecordStep, ratios: Mapping[str, Decimal]) -> Decimal | None:
+    total = _ZERO
+    for dose in step.doses:
+        ratio = ratios.get(dose.drug)
+        if ratio is None:
+            return None
+        total += dose.amount.mg * ratio
+    return total / 2 if step.every_other_day else total
+
+
+def _switch_in_window(steps: Sequence[RecordStep], series: _Series, index: int) -> bool:
+    """Whether a step in the 14 days up to step ``index`` changes which drugs are taken."""
+    start = series.days[index] - timedelta(days=GUIDELINE.window_days)
+    for k in range(index, 0, -1):
+        if series.days[k] <= start:
+            break
+        if {d.drug for d in steps[k].doses} - {d.drug for d in steps[k - 1].doses}:
+            return True
+    return False
+
+
+def _choose_source(limits: Limits) -> str:
+    """Planned by the source giving the most diazepam, a switch is a cut by no source."""
     start = limits.start_drug
     sources = [s for s, r in limits.ratios_by_source.items() if start in r]
     highest = max(sources, key=lambda s: limits.ratios_by_source[s][start], default=None)
-    choose = (
-        f"choose the equivalence that keeps the dose ({highest})"
-        if highest is not None
-        and limits.ratios_by_source[highest][start] > limits.ratios.get(start, _ZERO)
-        else "switch more gradually"
-    )
-    text = (
-        f"the switch on {steps[index].start.isoformat()} changes the daily dose by {shown}: a "
-        f"cut above the guideline cap of {GUIDELINE.describe_cap()} by "
-        f"{', '.join(cut_by)}: {choose}, or give an override reason"
-    )
-    outside = (
-        f"a switch that changes the daily dose by {shown} (the guideline: at most "
-        f"{GUIDELINE.describe_cap()})"
-    )
-    return [Violation("switch", text, steps[index].start, outside)]
+    if highest is not None and limits.ratios_by_source[highest][start] > limits.ratios.get(
+        start, _ZERO
+    ):
+        return f"choose the equivalence that keeps the dose ({highest})"
+    return "switch more gradually"
 
 
 def _is_switch(before: Mapping[str, Mass], after: Mapping[str, Mass]) -> bool:
@@ -722,20 +876,38 @@ def describe_change(change: Decimal) -> str:
 def parameter_violations(basis: PlanBasis) -> list[Violation]:
     """Settings beyond the guideline: each needs an override reason.
 
+    >>> parameter_violations(PlanBasis(max_cut_pct=Decimal(10), window_days=7))  # 19 % in 14
+    []
     >>> [v.message for v in parameter_violations(PlanBasis(max_cut_pct=Decimal(40)))]
     ["the cap of 40 % per 14 days is above the guideline's 25 % per 14 days [ASAM-2025]: \
 use a cap of at most 25 %, or give an override reason to use it"]
     """
     found = []
-    if basis.max_cut_pct > GUIDELINE.max_cut_pct or basis.window_days < GUIDELINE.window_days:
+    # A shorter window lets its cap apply several times in 14 days: compared as compounded.
+    keep = 1 - basis.max_cut_pct / _HUNDRED
+    repeats = math.ceil(GUIDELINE.window_days / min(basis.window_days, GUIDELINE.window_days))
+    fall_pct = (1 - keep**repeats) * _HUNDRED
+    if basis.max_cut_pct > GUIDELINE.max_cut_pct or fall_pct > GUIDELINE.max_cut_pct:
         cap = f"a cap of {fmt_number(basis.max_cut_pct)} % per {basis.window_days} days"
+        compounded, most = "", "at most 25 %"
+        if repeats > 1:
+            compounded = (
+                f" (up to {pct_text(fall_pct, GUIDELINE.max_cut_pct)} % within "
+                f"{GUIDELINE.window_days} days)"
+            )
+            keep_per_window = (1 - GUIDELINE.max_cut_pct / _HUNDRED) ** (1 / Decimal(repeats))
+            largest = ((1 - keep_per_window) * _HUNDRED).quantize(
+                Decimal("0.1"), rounding=ROUND_FLOOR
+            )
+            most = f"at most {fmt_number(largest)} % per {basis.window_days} days"
         found.append(
             Violation(
                 "parameter",
-                f"the cap of {fmt_number(basis.max_cut_pct)} % per "
-                f"{basis.window_days} days is above the guideline's {GUIDELINE.describe_cap()}: "
-                "use a cap of at most 25 %, or give an override reason to use it",
-                outside=f"{cap} (the guideline: {GUIDELINE.describe_cap()})",
+                f"the {cap[2:]}{compounded} is above the guideline's "
+                f"{GUIDELINE.describe_cap()}: use a cap of {most}, or give an override reason "
+                "to use it",
+                outside=f"{cap}{compounded.replace(' (', ', ').rstrip(')')} (the guideline: "
+                f"{GUIDELINE.describe_cap()})",
             )
         )
     if basis.stabilisation_days < GUIDELINE.stabilisation_days:
