@@ -113,7 +113,6 @@ from taperline.core.plan import Constraints, Hold, PlanRequest  # noqa: E402 -- 
 from taperline.core.plan_limits import strategy_fall  # noqa: E402 -- likewise
 from taperline.core.products import dose_solver  # noqa: E402 -- likewise
 from taperline.core.regimen import ScheduledDose  # noqa: E402 -- likewise
-from taperline.core.rules import Limits  # noqa: E402 -- likewise
 from taperline.core.strategies import FixedBand, Strategy, nice_diazepam_bands  # noqa: E402 -- likewise
 
 #: Drugs of the catalogue with a diazepam equivalence (every planner drug needs one).
@@ -222,15 +221,7 @@ def plan_requests(draw: st.DrawFn) -> PlanRequest:
         # Its first cuts break the window at this dose and ED50: refused without an override
         # (covered by the rules tests), not a valid request here.
         strategy = Strategy(kind="percent")
-    label = Limits(
-        start_drug=drug.name,
-        ratios={drug.name: ratio},
-        daily_max={},
-        smallest={},
-        label_step_ref=LABEL_STEP_MG * ratio
-        if drug.name == "clonazepam"
-        else LABEL_STEP_DIAZEPAM_MG,
-    )
+    label = LABEL_STEP_MG * ratio if drug.name == "clonazepam" else LABEL_STEP_DIAZEPAM_MG
     if strategy.kind != "crossover" and strategy_fall(strategy, total * ratio, ratio, label):
         # At this high dose its cuts are faster than the label's taper: refused whatever the
         # override (the rules tests), not a valid request here.

@@ -364,15 +364,40 @@ def test_alternate_days_for_clonazepam_show_the_swing() -> None:
 def test_a_cut_the_products_cannot_make_is_said_not_taken_bigger() -> None:
     plan = propose(_request((22.0, "0.5"), add_finer_products=False))
     assert not plan.complete
-    assert any("liquid" in w and "do not take bigger cuts" in w for w in plan.warnings)
+    assert any("liquid" in w and "do not take bigger cuts" in w.lower() for w in plan.warnings)
     assert plan.largest_step_pct <= 25
 
 
 def test_a_coarse_last_step_is_flagged() -> None:
-    constraints = Constraints(override_reason="reference regimen")
-    plan = propose(_request((22.0, "0.5"), add_finer_products=False, constraints=constraints))
+    constraints = Constraints(override_reason="reference regimen for a short-term user")
+    strategy = Strategy(kind="percent", percent=Decimal(50))
+    plan = propose(
+        _request(
+            (22.0, "0.5"), strategy=strategy, add_finer_products=False, constraints=constraints
+        )
+    )
     assert plan.steps[-1].daily.mg == 0
     assert any("stops 0.25 mg" in w and "at once" in w for w in plan.warnings)
+
+
+def test_an_override_for_the_stabilisation_keeps_the_cap() -> None:
+    constraints = Constraints(
+        stabilisation_days=7, override_reason="admitted for surgery next month, start earlier"
+    )
+    plan = propose(_request((22.0, "1"), add_finer_products=False, constraints=constraints))
+    assert plan.largest_step_pct <= 25
+    assert not plan.complete  # it stops and asks for a liquid rather than cutting 50 %
+
+
+def test_a_stop_is_never_from_more_than_the_label_s_last_step() -> None:
+    only_1_mg = parse_products("tablet 1 mg", drug="clonazepam", source="x", known=TABLETS)
+    constraints = Constraints(override_reason="reference regimen for a short-term user")
+    plan = propose(
+        _request((22.0, "1"), products=only_1_mg, add_finer_products=False, constraints=constraints)
+    )
+    assert plan.steps[-1].daily.mg > 0
+    assert not plan.complete
+    assert any("cannot stop from 1 mg" in w for w in plan.warnings)
 
 
 @pytest.mark.parametrize(

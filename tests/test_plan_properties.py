@@ -118,7 +118,7 @@ def check_end(request: PlanRequest, plan: Plan) -> None:
     if goal.mg == 0:
         before = plan.steps[-2]
         assert len(before.doses) == 1, before
-        assert "stop from the smallest makeable dose" in last.rule
+        assert "stop from the smallest dose the products make" in last.rule
 
 
 def check_start(request: PlanRequest, plan: Plan) -> None:

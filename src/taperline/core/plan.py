@@ -36,7 +36,14 @@ from decimal import Decimal
 
 from taperline.core import plan_limits, rules
 from taperline.core.catalogue import Drug, Indication
-from taperline.core.guideline import END_PHASE_DIAZEPAM_MG, GUIDELINE, OVERRIDE_SOURCE
+from taperline.core.guideline import (
+    END_PHASE_DIAZEPAM_MG,
+    GUIDELINE,
+    LABEL_STEP_DAYS,
+    LABEL_STEP_DIAZEPAM_MG,
+    LABEL_STEP_MG,
+    OVERRIDE_SOURCE,
+)
 from taperline.core.pk import PKParams, steady_state, steady_state_occupancy
 from taperline.core.products import (
     Composition,
@@ -81,6 +88,9 @@ COARSE_FACTOR = Decimal("1.5")
 #: liver disease [KLOTZ-1975; clinical-basis, Safety facts added 2026-12].
 OLDER_ADULT_AGE_YEARS = 65  # [BEERS-2023]
 MAX_STEPS = 400  # a plan longer than this is a modelling error, not a taper
+#: The label's rate frees a cut within 45 days of the last one (15 steps of 0.25 mg over
+#: 3 days each); waiting longer than this for it means something else holds the cut back.
+MAX_WAIT_DAYS = 60
 ALTERNATE_DAY_MIN_HALF_LIFE_H = 24.0  # alternate days only when levels span 48 h [ASHTON]
 ALTERNATE_DAY_INTERVAL_H = 48.0
 
@@ -263,6 +273,8 @@ class _Walk:
     steps: list[PlanStep] = field(default_factory=list)
     #: The strategy's settings are beyond the guideline, allowed by the override.
     overridden: bool = False
+    #: Days the next cut has waited for the label's rate.
+    waited: int = 0
     warnings: list[str] = field(default_factory=list)
     complete: bool = True
 
@@ -270,10 +282,33 @@ class _Walk:
         """Start dates and reference daily doses of the steps so far."""
         return [s.start for s in self.steps], [s.reference_daily.mg for s in self.steps]
 
-    def lowest_allowed(self, when: date) -> Decimal:
-        """The lowest reference dose the rules allow for a new step on ``when``."""
+    @property
+    def label_step(self) -> Decimal:
+        """The label's rate step for the drug tapered now (clonazepam, or its equivalent)."""
+        return self.limits.label_step(self.drug.name == "clonazepam")
+
+    @property
+    def lift_cap(self) -> bool:
+        """The override went beyond the guideline's cap or the strategy's settings.
+
+        An override given for another setting (a shorter stabilisation, say) keeps the
+        guideline's cap for the strategy's cuts.
+        """
+        constraints = self.request.constraints
+        beyond = (
+            constraints.max_cut_pct > GUIDELINE.max_cut_pct
+            or constraints.cap_window_days < GUIDELINE.window_days
+        )
+        return bool(constraints.override_reason) and (beyond or self.overridden)
+
+    def lowest_allowed(self, when: date, *, rate: bool = True) -> Decimal:
+        """The lowest reference dose the rules allow for a new step on ``when``.
+
+        ``rate=False`` leaves the label's rate out (to tell whether it alone holds a cut).
+        """
         days, refs = self.history()
-        return rules.lowest_allowed(days, refs, when, self.limits)
+        step = self.label_step if rate else None
+        return rules.lowest_allowed(days, refs, when, self.limits, step, self.lift_cap)
 
 
 def propose(request: PlanRequest) -> Plan:
@@ -335,6 +370,11 @@ def _check_start(request: PlanRequest, regimen: tuple[ScheduledDose, ...]) -> No
     if request.goal.mg < 0 or request.goal.mg >= total.mg:
         raise InputError(
             f"the goal ({fmt(request.goal)}) must be below the current daily dose ({fmt(total)})"
+        )
+    if request.goal.mg > 0 and request.strategy.kind == "crossover":
+        raise InputError(
+            "goal: a crossover tapers diazepam to zero; for a maintenance dose choose another "
+            "strategy"
         )
     if request.alternate_days and drug.half_life_h.typical < ALTERNATE_DAY_MIN_HALF_LIFE_H:
         raise InputError(
@@ -510,19 +550,34 @@ def _next(  # noqa: PLR0917 -- internal; the walk's loop state, passed through o
     """Add the next step; return the days until the one after, or None when finished."""
     current = walk.steps[-1]
     if goal.mg == 0 and _is_smallest(walk, current):
+        if current.daily.mg > rules.stop_allowance(walk.drug.name, walk.limits).mg:
+            # Nothing smaller can be made, and this is too much to stop from at once.
+            return 0 if _stuck(walk, when, Mass.zero()) else None
         _final_step(walk, when)
         return None
     ideal = strategy.next_step(current=current.daily, start=start_total, step_index=index)
     target = _apply_min_step(walk, current.daily, ideal.ideal, goal)
     floor = walk.lowest_allowed(when)
     doses = _allocate(walk, current, target, floor, goal)
+    if doses is None and _rate_holds_back(walk, current, target, when, goal):
+        walk.waited += 1  # the label's rate allows no cut yet: try the next day
+        return 1
     if doses is None or _too_coarse(walk, current, doses, target):
         return 0 if _stuck(walk, when, target) else None
     # A value beyond the guideline cites the override, never the guideline's source.
     source = OVERRIDE_SOURCE if walk.overridden else ideal.source
     step = _step(walk, when, doses, current, ideal.rule, source)
     walk.steps.append(_annotate(walk, step, current, target))
+    walk.waited = 0
     return ideal.interval_days
+
+
+def _rate_holds_back(walk: _Walk, current: PlanStep, target: Mass, when: date, goal: Mass) -> bool:
+    """Whether only the label's rate stops a cut today (it allows one on a later day)."""
+    if walk.waited >= MAX_WAIT_DAYS:
+        return False
+    floor = walk.lowest_allowed(when, rate=False)
+    return _allocate(walk, current, target, floor, goal) is not None
 
 
 def _too_coarse(
@@ -607,8 +662,14 @@ def _replace_dose(
 
 
 def _annotate(walk: _Walk, step: PlanStep, previous: PlanStep, target: Mass) -> PlanStep:
-    """Explain deviations: a bigger cut than the rule, a smaller one, the end phase."""
+    """Explain deviations: a bigger cut than the rule, a smaller one, the end phase, a wait."""
     notes = []
+    if walk.waited:
+        notes.append(
+            f"comes {walk.waited} day{'s' if walk.waited != 1 else ''} later than the strategy's "
+            f"interval: the fastest documented discontinuation ({_label_rate_text(walk)}) "
+            "allows no sooner cut"
+        )
     planned = (previous.daily.mg - target.mg) / previous.daily.mg * _HUNDRED
     actual = (previous.daily.mg - step.daily.mg) / previous.daily.mg * _HUNDRED
     if target.mg > step.daily.mg and rules.pct_text(actual) != rules.pct_text(planned):
@@ -631,17 +692,27 @@ def _annotate(walk: _Walk, step: PlanStep, previous: PlanStep, target: Mass) -> 
     return replace(step, note="; ".join(notes)) if notes else step
 
 
+def _label_rate_text(walk: _Walk) -> str:
+    """The label's fastest rate in words, as its diazepam equivalent for another drug."""
+    if walk.drug.name == "clonazepam":
+        return f"{fmt(Mass.of_mg(LABEL_STEP_MG))} a day every {LABEL_STEP_DAYS} days [LABEL]"
+    return (
+        f"{fmt(Mass.of_mg(LABEL_STEP_MG))} of clonazepam a day every {LABEL_STEP_DAYS} days "
+        f"[LABEL], diazepam {fmt(Mass.of_mg(LABEL_STEP_DIAZEPAM_MG))} equivalent [VADOD-2021]"
+    )
+
+
 def _held_back(walk: _Walk, step: PlanStep, previous: PlanStep, target: Mass) -> list[str]:
     """Why a step cuts less than the strategy asked: the label's rate or the cap."""
     ratio = _ratio_for(walk, walk.drug.name)
     mine = sum((d.amount.mg for d in previous.doses if d.drug == walk.drug.name), Decimal(0))
     target_ref = previous.reference_daily.mg - (mine - target.mg) * ratio
     days, refs = walk.history()
-    if target_ref < rules.label_rate_floor(days, refs, step.start, walk.limits):
+    if target_ref < rules.label_rate_floor(days, refs, step.start, walk.label_step):
         return [
             f"the strategy's cut to {fmt(target, places=3)} would be faster than the fastest "
-            "documented discontinuation (0.25 mg a day every 3 days [LABEL]): this step goes "
-            f"to {fmt(step.daily)} instead"
+            f"documented discontinuation ({_label_rate_text(walk)}): this step goes to "
+            f"{fmt(step.daily)} instead"
         ]
     if target_ref >= walk.lowest_allowed(step.start):
         return []
@@ -669,13 +740,13 @@ def _final_step(walk: _Walk, when: date) -> None:
             current = alternate
             when = current.start + timedelta(days=_alternate_days(walk))
     when += timedelta(days=request.constraints.final_hold_days)
-    rule = f"stop from the smallest makeable dose ({fmt(current.daily)}): never an abrupt stop"
+    rule = f"stop from the smallest dose the products make ({fmt(current.daily)})"
     walk.steps.append(_step(walk, when, (), current, rule, "ASAM-2025"))
     if current.reference_daily.mg > END_PHASE_DIAZEPAM_MG:
         walk.warnings.append(
-            f"the last step stops {fmt(current.daily)} of {walk.drug.label} at once (more than "
-            "diazepam 0.5 mg equivalent): a liquid or a smaller compounded strength would make "
-            "the last step gentler"
+            f"the last step stops {fmt(current.daily)} of {walk.drug.label} at once, more than "
+            "diazepam 0.5 mg equivalent (within the label's last step of 0.25 mg a day "
+            "[LABEL]): a liquid or a smaller compounded strength would make it gentler"
         )
 
 
@@ -757,12 +828,27 @@ def _stuck(walk: _Walk, when: date, target: Mass) -> bool:
         walk.steps[-1] = replace(walk.steps[-1], doses=_remake(walk, walk.steps[-1].doses))
         return True
     walk.complete = False
-    cut = walk.steps[-1].daily.mg - target.mg
+    current = walk.steps[-1].daily
+    liquid = next((p.label for p in walk.products if p.form == "liquid"), None)
+    ask = (
+        f"the products, {liquid} included, make nothing finer: ask for a compounded strength "
+        "or a finer syringe"
+        if liquid
+        else "ask for a liquid (oral suspension measured with an oral syringe) or a compounded "
+        "strength"
+    )
+    if target.mg == 0:
+        walk.warnings.append(
+            f"cannot stop from {fmt(current)} on {when.isoformat()}: that is more than a plan "
+            "may stop from at once (the label's last step is 0.25 mg a day [LABEL]) and "
+            f"nothing smaller can be made; {ask}. Do not stop at once"
+        )
+        return False
+    cut = current.mg - target.mg
     walk.warnings.append(
-        f"cannot continue from {fmt(walk.steps[-1].daily)} on {when.isoformat()}: the next cut "
+        f"cannot continue from {fmt(current)} on {when.isoformat()}: the next cut "
         f"({fmt(Mass.of_mg(cut), places=3)}) is smaller than the products allow within the "
-        "rules. Ask for a liquid (oral suspension measured with an oral syringe) or a "
-        "compounded strength; do not take bigger cuts"
+        f"rules; {ask}. Do not take bigger cuts"
     )
     return False
 
@@ -780,7 +866,8 @@ def _finer_products(walk: _Walk) -> tuple[Product, ...]:
     finer = [
         p for p in walk.drug.products if p.form == "liquid" and p not in have and p.step.mg < finest
     ]
-    return tuple(sorted(finer, key=lambda p: -p.step.mg))[:1]
+    # The finest: for clonazepam the 0.1 mg/mL suspension, not the drops sold only abroad.
+    return tuple(sorted(finer, key=lambda p: p.step.mg))[:1]
 
 
 def _remake(walk: _Walk, doses: tuple[PlannedDose, ...]) -> tuple[PlannedDose, ...]:
@@ -800,6 +887,8 @@ def _custom(walk: _Walk, steps: tuple[CustomStep, ...]) -> None:
             "custom steps must be listed in date order: check the dates "
             f"({', '.join(d.isoformat() for d in dates)})"
         )
+    _check_custom_holds(walk, steps)
+    _ignored_for_custom(walk)
     for custom in steps:
         current = walk.steps[-1]
         if custom.start <= current.start:
@@ -818,6 +907,38 @@ def _custom(walk: _Walk, steps: tuple[CustomStep, ...]) -> None:
         walk.warnings.append(
             f"the custom plan ends at {fmt(walk.steps[-1].daily)} a day, above the goal "
             f"of {fmt(walk.request.goal)}"
+        )
+
+
+def _check_custom_holds(walk: _Walk, steps: tuple[CustomStep, ...]) -> None:
+    """Custom steps give their own dates: one inside a hold is refused, never moved."""
+    for custom in steps:
+        for hold in walk.request.constraints.holds:
+            end = hold.start + timedelta(days=hold.days)
+            if hold.start <= custom.start < end:
+                raise InputError(
+                    f"custom step on {custom.start.isoformat()} falls inside the hold from "
+                    f"{hold.start.isoformat()} for {hold.days} days: date it on or after "
+                    f"{end.isoformat()}, or shorten the hold"
+                )
+
+
+def _ignored_for_custom(walk: _Walk) -> None:
+    """Settings of the strategies that custom steps do not use: said, never silently dropped."""
+    request, constraints = walk.request, walk.request.constraints
+    unused = [
+        name
+        for name, given in (
+            ("a final hold", constraints.final_hold_days > 0),
+            ("a smallest cut", constraints.min_step is not None),
+            ("alternate days", request.alternate_days),
+        )
+        if given
+    ]
+    if unused:
+        walk.warnings.append(
+            f"custom steps give every date and dose themselves: {', '.join(unused)} "
+            "was not applied (write it into the steps)"
         )
 
 
@@ -882,6 +1003,7 @@ def _crossover(walk: _Walk, when: date) -> None:
     swap.limits = replace(walk.limits, smallest=smallest)
     swap.steps, swap.warnings = walk.steps, walk.warnings
     for dose in sorted(walk.steps[-1].doses, key=lambda d: -d.clock_h):
+        when = _after_holds(swap, when)  # no switch inside a hold either
         _swap_one(swap, dose, when)
         when += timedelta(days=request.strategy.swap_days)
     walk.drug, walk.solver, walk.products = swap.drug, swap.solver, swap.products

@@ -7,7 +7,7 @@ finds settings beyond the guideline, each of which needs an override reason: a c
 25 % per 14 days, a stabilisation under 14 days, and a strategy whose percent or interval
 breaks the 14-day window at its start [ASAM-2025].
 
->>> from taperline.core.strategies import Strategy, nice_diazepam_bands
+>>> from taperline.core.strategies import Strategy
 >>> falls = strategy_fall(Strategy(kind="percent", percent=Decimal(10), interval_days=3),
 ...                       Decimal(20), Decimal(1))
 >>> [(n, pct_text(f)) for n, f in falls]
@@ -25,22 +25,23 @@ from taperline.core.catalogue import INDICATIONS, Catalogue, DailyMaximum, Drug,
 from taperline.core.guideline import (
     END_PHASE_DIAZEPAM_MG,
     GUIDELINE,
-    LABEL_STEP_DIAZEPAM_MG,
-    LABEL_STEP_MG,
 )
 from taperline.core.products import dose_solver
 from taperline.core.quantity import Mass, fmt, fmt_number
-from taperline.core.record import PlanBasis, PlanVersion
+from taperline.core.record import PlanBasis, PlanVersion, Profile
 from taperline.core.rules import (
     Limits,
     RulesReport,
     Violation,
     check_plan,
+    is_reason,
     parameter_violations,
     pct_text,
     rate_allowance,
 )
+from taperline.core.screening import indication_of, under_18_refusal
 from taperline.core.strategies import Strategy, nice_diazepam_bands
+from taperline.errors import SafetyError
 
 if TYPE_CHECKING:
     from taperline.core.plan import PlanRequest
@@ -104,7 +105,7 @@ def limits_for(request: PlanRequest, smallest: Mapping[str, Mass]) -> Limits:
             maxima[drug.name] = request.screening.daily_max
     return _limits(
         drug,
-        drugs,
+        {d.name: d for d in drugs},
         request.equivalence_source,
         maxima,
         smallest,
@@ -128,36 +129,45 @@ def _maxima(drugs: Iterable[Drug], indication: Indication | None) -> dict[str, D
 
 def _limits(  # noqa: PLR0917 -- private builder of the two public ones, in reading order
     start: Drug,
-    drugs: Iterable[Drug],
+    drugs: Mapping[str, Drug],
     source: str | None,
     maxima: Mapping[str, DailyMaximum],
     smallest: Mapping[str, Mass],
     settings: PlanBasis,
 ) -> Limits:
-    ratios = {d.name: reference_ratio(d, source if d is start else None) for d in drugs}
-    # The label's 0.25 mg a day of clonazepam, in the plan's diazepam equivalents [LABEL].
-    label_step = (
-        LABEL_STEP_MG * ratios[start.name] if start.name == CLONAZEPAM else LABEL_STEP_DIAZEPAM_MG
-    )
+    """Limits keyed by the names the plan uses (a stored plan may name a brand)."""
+    ratios = {
+        name: reference_ratio(drug, source if drug is start else None)
+        for name, drug in drugs.items()
+    }
+    by_source = {
+        src: {name: r[drug.name] for name, drug in drugs.items() if drug.name in r}
+        for src, r in _ratios_by_source(start).items()
+    }
     return Limits(
-        start_drug=start.name,
+        start_drug=next(name for name, drug in drugs.items() if drug is start),
         ratios=ratios,
         daily_max=dict(maxima),
         smallest=dict(smallest),
-        ratios_by_source=_ratios_by_source(start),
+        ratios_by_source=by_source,
         max_cut_pct=settings.max_cut_pct,
         window_days=settings.window_days,
         stabilisation_days=settings.stabilisation_days,
         override_reason=settings.override_reason,
-        label_step_ref=label_step,
     )
 
 
-def limits_for_version(catalogue: Catalogue, version: PlanVersion) -> Limits:
-    """The rule limits of a stored plan: its basis, and the catalogue for every drug in it.
+def limits_for_version(
+    catalogue: Catalogue, version: PlanVersion, profile: Profile | None = None
+) -> Limits:
+    """The rule limits of a stored plan: its basis, the person's profile and the catalogue.
 
-    A drug whose smallest makeable dose the basis does not hold gets the smallest the
-    catalogue's commercial products make (tablets, ODTs): what any pharmacy can supply.
+    What the drug is taken for comes from the profile's conditions when there is one (a
+    basis, or an imported one, cannot raise the maximum on its own); the override reason
+    counts only when it is a reason a colleague could audit. The smallest makeable dose of
+    each drug is the basis's, or the catalogue's commercial products' (tablets, ODTs); the
+    stop rule never lets it exceed the label's last step (:func:`~taperline.core.rules.
+    stop_allowance`).
 
     Raises:
         UnknownDrugError: a drug of the plan is not in the catalogue (it cannot be checked).
@@ -165,16 +175,21 @@ def limits_for_version(catalogue: Catalogue, version: PlanVersion) -> Limits:
     basis = version.basis
     names = dict.fromkeys([version.drug, *(d.drug for s in version.steps for d in s.doses)])
     drugs = {name: catalogue.get(name) for name in names}
-    indication = basis.indication if basis.indication in INDICATIONS else None
+    if profile is not None:
+        indication = indication_of(profile.conditions)
+    else:
+        indication = basis.indication if basis.indication in INDICATIONS else None
     smallest = {name: _catalogue_smallest(drug) for name, drug in drugs.items()}
     smallest.update(basis.smallest())
+    maxima = {name: m for name, drug in drugs.items() if (m := daily_max(drug, indication))}
+    settings = basis if is_reason(basis.override_reason) else replace(basis, override_reason="")
     return _limits(
         drugs[version.drug],
-        drugs.values(),
+        drugs,
         basis.equivalence_source or None,
-        _maxima(drugs.values(), indication),
+        maxima,
         smallest,
-        basis,
+        settings,
     )
 
 
@@ -185,9 +200,17 @@ def _catalogue_smallest(drug: Drug) -> Mass:
     return dose_solver(products, top).smallest_positive().total
 
 
-def check_version(catalogue: Catalogue, version: PlanVersion) -> RulesReport:
-    """Check a stored (or imported, or edited) plan version against every rule."""
-    limits = limits_for_version(catalogue, version)
+def check_version(
+    catalogue: Catalogue, version: PlanVersion, profile: Profile | None = None
+) -> RulesReport:
+    """Check a stored (or imported, or edited) plan version against every rule.
+
+    Raises:
+        SafetyError: the profile says under 18 (no dose rule applies).
+    """
+    if profile is not None and profile.age_years is not None and profile.age_years < 18:  # noqa: PLR2004 -- [LABEL]
+        raise SafetyError(under_18_refusal(catalogue.get(version.drug)))
+    limits = limits_for_version(catalogue, version, profile)
     return check_plan(version.steps, limits, parameter_violations(version.basis))
 
 
@@ -244,7 +267,7 @@ def strategy_violations(
 
 
 def strategy_fall(
-    strategy: Strategy, start_ref: Decimal, ratio: Decimal, limits: Limits | None = None
+    strategy: Strategy, start_ref: Decimal, ratio: Decimal, step: Decimal | None = None
 ) -> list[tuple[int, Decimal]]:
     """Whether a strategy's own cuts break the guideline window where its settings set them.
 
@@ -261,7 +284,7 @@ def strategy_fall(
         tops += [b.above.mg for b in strategy.bands if 0 < b.above.mg < start]
     for top in tops:
         doses, gaps = _ideal(strategy, top, start)
-        broken = _first_window(doses, gaps, ratio, limits)
+        broken = _first_window(doses, gaps, ratio, step)
         if broken:
             return broken
     return []
@@ -284,12 +307,12 @@ def _ideal(strategy: Strategy, top: Decimal, start: Decimal) -> tuple[list[Decim
 
 
 def _first_window(
-    doses: list[Decimal], gaps: list[int], ratio: Decimal, limits: Limits | None = None
+    doses: list[Decimal], gaps: list[int], ratio: Decimal, step: Decimal | None = None
 ) -> list[tuple[int, Decimal]]:
     """The fall of the cuts within the first window, when it is beyond what is allowed.
 
-    Without ``limits``: beyond the cap and the end phase; with them: faster than the
-    label's fastest taper.
+    Without ``step``: beyond the cap and the end phase; with the label's step (reference
+    mg): faster than the label's fastest taper.
 
     Cuts up to 13 days apart fall in one window: the rules compare a day's dose with the doses
     in force on the 14 days before it, which include the dose before a cut 13 days earlier.
@@ -304,8 +327,8 @@ def _first_window(
     if bottom is None:
         return []
     fall = (top - bottom) * ratio
-    if limits is not None:
-        allowed = rate_allowance(GUIDELINE.window_days, limits)
+    if step is not None:
+        allowed = rate_allowance(GUIDELINE.window_days, step)
     else:
         allowed = max(top * ratio * GUIDELINE.max_cut_pct / _HUNDRED, END_PHASE_DIAZEPAM_MG)
     if fall > allowed:
@@ -318,10 +341,11 @@ def _strategy_violations(
 ) -> list[Violation]:
     what = _strategy_words(strategy, drug)
     cap = GUIDELINE.describe_cap()
-    fast = strategy_fall(strategy, start_ref, ratio, limits)
+    step = _step(limits, drug)
+    fast = strategy_fall(strategy, start_ref, ratio, step)
     if fast:
         cuts, fall = fast[0]
-        most = Mass.of_mg(rate_allowance(GUIDELINE.window_days, limits) / ratio)
+        most = Mass.of_mg(rate_allowance(GUIDELINE.window_days, step) / ratio)
         text = (
             f"{what} cuts {pct_text(fall)} % within {GUIDELINE.window_days} days ({cuts} cut"
             f"{'s' if cuts != 1 else ''}): faster than the fastest documented "
@@ -349,6 +373,11 @@ def _strategy_violations(
             f"the guideline's {cap}: choose {hint}, or give an override reason"
         )
     return [Violation("parameter", text, outside=outside)]
+
+
+def _step(limits: Limits, drug: str) -> Decimal:
+    """The label's step for the drug a strategy tapers (clonazepam, or its equivalent)."""
+    return limits.label_step(drug == CLONAZEPAM)
 
 
 def _strategy_words(strategy: Strategy, drug: str) -> str:

@@ -505,11 +505,28 @@ _INDICATION_INDEX: Final[PhraseIndex[str]] = PhraseIndex(
 )
 
 
+#: Words that say a seizure disorder is not the person's own, or not certain: such an item
+#: never names the seizure indication, whose maximum (20 mg) is five times the others'.
+_NOT_THEIRS: Final = frozenset(
+    {"no", "not", "non", "without", "ruled", "excluded", "denies", "denied", "negative",
+     "family", "familial", "mother", "father", "sister", "brother", "son", "daughter",
+     "parent", "parents", "child", "sibling", "grandmother", "grandfather", "aunt", "uncle",
+     "psychogenic", "pnes", "dissociative", "functional", "suspected", "possible", "possibly",
+     "query", "queried", "probable", "maybe", "unconfirmed"}
+)  # fmt: skip
+
+
 def _reasons(item: str) -> tuple[str, ...]:
-    """The indications (and other reasons) one condition item names."""
+    """The indications (and other reasons) one condition item names.
+
+    >>> _reasons("epilepsy"), _reasons("family history of epilepsy"), _reasons("non-epileptic")
+    (('seizure',), (), ())
+    """
     found = [t for m in _INDICATION_INDEX.find(item) for t in m.targets if t != _NOT_AN_EVENT]
     if phrase_key(item) == "sleep":
         found.append("sleep")
+    if _NOT_THEIRS & set(tokens(item)):
+        found = [t for t in found if t != "seizure"]
     return tuple(dict.fromkeys(found))
 
 
@@ -520,6 +537,8 @@ def indication_of(conditions: Iterable[str]) -> Indication | None:
     ('seizure', 'panic')
     >>> indication_of(["sleep apnea"]), indication_of(["had a seizure"]), indication_of([])
     (None, None, None)
+    >>> indication_of(["panic disorder", "family history of epilepsy"])
+    'panic'
     """
     found = {r for item in split_items(conditions) for r in _reasons(item)}
     # INDICATIONS is in order of precedence: seizure, panic, sleep.
