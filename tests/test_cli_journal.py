@@ -230,7 +230,7 @@ def test_plan_save_approve_hold_adjust_reject_keeps_every_version(me: Taperline)
     refused(me("plan", "approve", "--by", "Dr Lee", "--reason", "again"), "active")
     refused(
         me("plan", "hold", "--by", "Dr Lee", "--reason", "x", "--version", "1"),
-        "version 1 is not the latest",
+        "version 1 is not the one to hold (version 2 is)",
     )
     refused(me("plan", "approve", "--reason", "no name"), "--by", usage=True)
     refused(me("plan", "hold", "--by", "Dr Lee"), "--reason", usage=True)

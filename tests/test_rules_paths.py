@@ -34,7 +34,7 @@ from taperline.core.record import (
 from taperline.core.regimen import ScheduledDose
 from taperline.core.review import review
 from taperline.core.strategies import FixedBand, Strategy
-from taperline.errors import SafetyError
+from taperline.errors import InputError, SafetyError
 from taperline.service import decide_plan, import_record, save_plan, status
 
 START = date(2027, 1, 4)
@@ -259,3 +259,137 @@ def test_the_cli_table_and_json_show_the_mark(tmp_path: Path) -> None:
     overridden = [s for s in document["steps"] if "outside the guideline" in s["note"]]
     assert overridden
     assert all(s["source"] == "clinician override" for s in overridden)
+
+
+# --- from the adversarial review: the change from today's dose, decisions, imports ------
+
+
+def _at(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
+
+
+def _propose(store: Store, pid: int, mg: str, start: date, now: datetime) -> PlanVersion:
+    request = PlanRequest(
+        drug=CLONAZEPAM,
+        regimen=(ScheduledDose(22.0, Mass.of_mg(mg)),),
+        start=start,
+        strategy=Strategy(kind="percent", percent=Decimal(10)),
+    )
+    return save_plan(store, pid, propose(request), by="Dr Lee", now=now)
+
+
+def test_approving_a_new_plan_never_jumps_from_today_s_dose(store: Store) -> None:
+    pid = _person(store)
+    _propose(store, pid, "2", START, AT)
+    decide_plan(store, pid, "approve", by="Dr Lee", reason="agreed at the visit", now=AT)
+    day = START + timedelta(days=20)  # on 1.75 mg since the first cut
+    _propose(store, pid, "0.25", day, _at(day))
+    with pytest.raises(SafetyError, match=r"would change the dose taken now \(1\.75 mg a day\)"):
+        decide_plan(store, pid, "approve", by="Dr Lee", reason="agreed at the visit", now=_at(day))
+    decide_plan(store, pid, "reject", by="Dr Lee", reason="too fast, replan", now=_at(day))
+    _propose(store, pid, "4", day, _at(day))
+    with pytest.raises(SafetyError, match="increases the dose"):
+        decide_plan(store, pid, "approve", by="Dr Lee", reason="agreed at the visit", now=_at(day))
+    assert [v.status for v in store.plans(pid)][-1] == "proposed"  # nothing approved
+
+
+def test_a_plan_approved_before_its_start_follows_on_from_today(store: Store) -> None:
+    pid = _person(store)
+    _propose(store, pid, "1", START, AT)
+    decide_plan(store, pid, "approve", by="Dr Lee", reason="agreed at the visit", now=AT)
+    day = START + timedelta(days=3)  # still 1 mg
+    _propose(store, pid, "1", day + timedelta(days=10), _at(day))
+    new = decide_plan(store, pid, "approve", by="Dr Lee", reason="a gentler plan", now=_at(day))
+    assert new.steps[0].start == day  # no gap: the regimen is followed from today
+    assert schedule_on(new, day + timedelta(days=5)) == new.steps[0].doses
+
+
+def test_a_stale_proposal_approved_later_starts_its_cuts_after_the_approval(store: Store) -> None:
+    pid = _person(store)
+    proposal = _propose(store, pid, "2", START, AT)
+    later = START + timedelta(days=180)
+    new = decide_plan(store, pid, "approve", by="Dr Lee", reason="agreed at last", now=_at(later))
+    assert schedule_on(new, later)[0].amount == Mass.of_mg(2)  # still the dose proposed
+    assert new.steps[1].start == later + (proposal.steps[1].start - START)
+
+
+def test_hold_acts_on_the_plan_in_force_never_on_a_proposal(store: Store) -> None:
+    pid = _person(store)
+    active = _percent_plan(store, pid)
+    _propose(store, pid, "1", START, AT)  # a new proposal, not yet approved
+    held = decide_plan(store, pid, "hold", by="Dr Lee", reason="flare after the move", now=AT)
+    assert held.parent_version == active.version
+    assert held.steps == active.steps  # the plan followed, not the proposal
+    decide_plan(store, pid, "approve", by="Dr Lee", reason="settled again", now=AT)
+    _propose(store, pid, "1", START, AT)
+    decide_plan(store, pid, "reject", by="Dr Lee", reason="not needed after all", now=AT)
+    again = decide_plan(store, pid, "hold", by="Dr Lee", reason="another flare", now=AT)
+    assert again.status == "held"  # a rejected proposal does not block holding the plan
+
+
+def _bundle_with(version: PlanVersion, profile: Profile) -> PersonRecord:
+    return import_bundle(
+        export_bundle(
+            PersonRecord(profile, plans=(replace(version, version=1),)), (), generated_at=AT
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("basis", "steps", "conditions", "fragment"),
+    [
+        (  # a claimed 1 mg smallest dose does not allow a stop from 1 mg
+            PlanBasis(smallest_doses=(("clonazepam", Mass.of_mg(1)),)),
+            ((0, "1"), (14, "0")),
+            (),
+            "at once",
+        ),
+        (  # a claimed seizure indication does not raise the maximum for a panic patient
+            PlanBasis(indication="seizure"),
+            ((0, "10"),),
+            ("panic disorder",),
+            "daily maximum of 4 mg",
+        ),
+        (  # a junk override reason overrides nothing
+            PlanBasis(override_reason="x"),
+            ((0, "1"), (14, "0.5")),
+            (),
+            "a 50 % cut within 14 days",
+        ),
+    ],
+)
+def test_an_import_cannot_claim_its_way_round_a_rule(
+    store: Store,
+    basis: PlanBasis,
+    steps: tuple[tuple[int, str], ...],
+    conditions: tuple[str, ...],
+    fragment: str,
+) -> None:
+    version = PlanVersion(
+        1, "active", "clonazepam", "custom", tuple(_step(d, mg) for d, mg in steps), "x", AT,
+        basis=basis,
+    )  # fmt: skip
+    record = _bundle_with(version, Profile("Europe/London", "40-64", conditions))
+    with pytest.raises(SafetyError, match=fragment):
+        import_record(store, record, now=AT)
+    assert store.person_ids() == []
+
+
+def test_an_import_refuses_a_hold_from_the_future_and_people_under_18(store: Store) -> None:
+    held = replace(_dangerous("held"), steps=(_step(0, "1"),), held_from=START + timedelta(days=90))
+    with pytest.raises(InputError, match="held from"):
+        import_record(store, _bundle_with(held, Profile("Europe/London", "40-64")), now=AT)
+    plan = replace(_dangerous("active"), steps=(_step(0, "1"),))
+    with pytest.raises(SafetyError, match="under 18"):
+        import_record(store, _bundle_with(plan, Profile("Europe/London", "under 18")), now=AT)
+    assert store.person_ids() == []
+
+
+def test_an_import_may_name_the_drug_by_its_brand(store: Store) -> None:
+    steps = tuple(
+        RecordStep(s.start, tuple(replace(d, drug="Klonopin") for d in s.doses))
+        for s in (_step(0, "1"), _step(14, "0.875"))
+    )
+    version = PlanVersion(1, "active", "Klonopin", "custom", steps, "x", AT)
+    pid = import_record(store, _bundle_with(version, Profile("Europe/London", "40-64")), now=AT)
+    assert store.plans(pid)[0].drug == "Klonopin"

@@ -748,7 +748,7 @@ def test_plan_decisions_that_are_refused_write_nothing(store: Store) -> None:
     store.decide(person, "approve", by="Dr Lee", reason="agreed")  # version 2, active
     rows = _raw_rows(store, schema.plan_versions, person)
 
-    with pytest.raises(ConflictError, match="not the latest"):
+    with pytest.raises(ConflictError, match="is not the one to"):
         store.decide(person, "hold", by="Dr Lee", reason="stale", version=1)
     with pytest.raises(NotFoundError, match="version 9"):
         store.decide(person, "hold", by="Dr Lee", reason="no such", version=9)

@@ -817,9 +817,13 @@ def test_ids_in_forms_are_ignored(world: World) -> None:
 
     # The clinician's forms: the record is the one in the URL (and shared), never the body's.
     doc = world.webs[SHARED]
-    body = {**_builder_form(), "person_id": str(ids.bob_pid)}
+    # A new plan from the dose Ann takes today (a plan from 1 mg would be an increase).
+    taken = svc.store.plans(ids.ann_pid)[-1].step_on(TODAY)
+    assert taken is not None
+    dose = f"{taken.daily.mg.normalize()} mg"
+    body = {**_builder_form(), "dose_0": dose, "person_id": str(ids.bob_pid)}
     assert doc.post(f"/clinician/patients/{ids.ann_pid}/plans", body).status_code == 303
-    decision = {"action": "approve", "reason": "ok", "person_id": str(ids.bob_pid)}
+    decision = {"action": "approve", "reason": "agreed with Ann", "person_id": str(ids.bob_pid)}
     url = f"/clinician/patients/{ids.ann_pid}/plans/{ids.plan_version + 1}/decision"
     assert doc.post(url, decision).status_code == 303
     assert [p.status for p in svc.store.plans(ids.ann_pid)][-2:] == ["proposed", "active"]

@@ -21,13 +21,14 @@ without touching a database), so a new operation is fuzzed without editing this 
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 import schemathesis
@@ -37,6 +38,8 @@ from hypothesis import strategies as st
 from schemathesis import Case, GenerationMode
 from schemathesis.checks import not_a_server_error
 
+from taperline.core.record import PlanAction, decision_base
+from taperline.errors import TaperlineError
 from taperline.web.app import create_app
 from taperline.web.auth import SESSION_COOKIE
 from taperline.web.settings import Settings
@@ -76,9 +79,16 @@ class Api:
     def role_for(self, path: str) -> str:
         return "clinician" if path.startswith("/api/patients") else "patient"
 
-    def latest_version(self) -> int:
+    def version_for(self, body: object) -> int:
+        """The version a decision acts on (the plan in force for a hold), else the latest."""
         plans = self.site.services.store.plans(self.patient_pid)
-        return plans[-1].version if plans else 1
+        if not plans:
+            return 1
+        action = body.get("action") if isinstance(body, dict) else None
+        if action in get_args(PlanAction):
+            with contextlib.suppress(TaperlineError):
+                return decision_base(plans, action).version
+        return plans[-1].version
 
     def checkin_days(self) -> list[str]:
         found = self.site.services.store.checkins(self.patient_pid)
@@ -124,7 +134,7 @@ def aim(api: Api, case: Case, days_ago: int) -> None:
     if "person_id" in params:
         params["person_id"] = api.patient_pid
     if "version" in params:
-        params["version"] = api.latest_version()
+        params["version"] = api.version_for(case.body)
     if "day" in params:
         days = api.checkin_days()
         params["day"] = days[days_ago % len(days)]

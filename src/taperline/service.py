@@ -7,10 +7,11 @@ person's own date in their time zone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from taperline.adapters.storage.repo import Saved, Store, zone
 from taperline.core.findings import Finding
@@ -24,8 +25,12 @@ from taperline.core.record import (
     PersonRecord,
     PlanAction,
     PlanVersion,
+    Profile,
     RecordDose,
     RecordStep,
+    catch_up,
+    decision_base,
+    in_force,
     plan_steps,
     postpone,
     resume,
@@ -33,7 +38,7 @@ from taperline.core.record import (
     transition,
 )
 from taperline.core.review import Review, review
-from taperline.errors import InputError, NotFoundError
+from taperline.errors import InputError
 
 if TYPE_CHECKING:
     from taperline.core.catalogue import Catalogue
@@ -134,25 +139,39 @@ def person_review(store: Store, person_id: int, *, now: datetime) -> Review:
     return review(record, local_today(record.profile.time_zone, now))
 
 
-def checked_version(version: PlanVersion, catalogue: Catalogue | None = None) -> PlanVersion:
+def checked_version(
+    version: PlanVersion, catalogue: Catalogue | None = None, profile: Profile | None = None
+) -> PlanVersion:
     """``version`` once it passes the rules engine, with what is outside the guideline noted.
 
     Every path that stores a plan calls this: a planner result, a decision that changes the
-    steps (adjust, or resuming a held plan), an imported record.
+    steps (adjust, approving a proposal or a held plan), an imported record. With the
+    person's ``profile`` the maximum follows what they take it for, and under 18 is refused.
 
     Raises:
         SafetyError: the plan breaks a rule (the message names it, the guideline and the fix).
     """
     from taperline.core.plan_limits import check_version
+    from taperline.core.rules import is_reason
 
     if catalogue is None:
         from taperline.catalogue_data import load_catalogue
 
         catalogue = load_catalogue()
-    report = check_version(catalogue, version)
+    report = check_version(catalogue, version, profile)
     report.raise_if_refused()
-    basis = replace(version.basis, outside_guideline=report.outside_guideline)
-    return replace(version, basis=basis)
+    # The settings the planner found beyond the guideline (a strategy's percent, say) have no
+    # date and cannot be worked out again from the steps: kept while the override stands.
+    kept = [
+        line
+        for line in version.basis.outside_guideline
+        if not _DATED.match(line) and is_reason(version.basis.override_reason)
+    ]
+    outside = tuple(dict.fromkeys([*kept, *report.outside_guideline]))
+    return replace(version, basis=replace(version.basis, outside_guideline=outside))
+
+
+_DATED: Final = re.compile(r"^\d{4}-\d{2}-\d{2}: ")
 
 
 def save_plan(store: Store, person_id: int, plan: Plan, *, by: str, now: datetime) -> PlanVersion:
@@ -171,7 +190,7 @@ def save_plan(store: Store, person_id: int, plan: Plan, *, by: str, now: datetim
         assumptions=dict(plan.assumptions),
         basis=plan.basis,
     )
-    return store.add_plan(person_id, checked_version(version))
+    return store.add_plan(person_id, checked_version(version, profile=store.profile(person_id)))
 
 
 def decide_plan(
@@ -185,67 +204,117 @@ def decide_plan(
     version: int | None = None,
     delay_days: int | None = None,
 ) -> PlanVersion:
-    """Approve, hold, reject or adjust (postpone by ``delay_days``) the latest plan version.
+    """Approve, hold, reject or adjust (postpone by ``delay_days``) a plan: a new version.
 
-    The new steps of an adjust, and of approving a held plan (which resumes it: the steps
-    not yet taken move later by the days it was held), pass the rules engine before they
-    are stored; a hold keeps the dose of the person's today.
+    Holding and adjusting act on the plan in force (:func:`decision_base`); a hold keeps the
+    dose of the person's today. Approving a proposal starts it from today: what it planned
+    after the day it was proposed moves later by the days it waited (:func:`catch_up`), and
+    approving a held plan resumes it (:func:`resume`). The new steps pass the rules engine,
+    and so does the change from the dose taken today to the dose the new version gives.
 
     Raises:
         NotFoundError: there is no plan.
-        ConflictError: ``version`` is not the latest (someone decided meanwhile).
-        SafetyError: the new steps break a rule.
+        ConflictError: ``version`` is not the one to decide on (someone decided meanwhile).
+        SafetyError: the new steps, or the change from today's dose, break a rule.
     """
     versions = store.plans(person_id)
-    if not versions:
-        raise NotFoundError("there is no plan yet (taperline plan ... --save)")
-    latest = versions[-1]
-    today = local_today(store.profile(person_id).time_zone, now)
+    base = decision_base(versions, action)
+    profile = store.profile(person_id)
+    today = local_today(profile.time_zone, now)
     steps = None
     if action == "adjust":
         if delay_days is None:
             raise InputError("postpone_days: say how many days to postpone the coming steps")
-        steps = postpone(resume(latest, today), today, delay_days)
+        steps = postpone(resume(base, today), today, delay_days)
+    elif action == "approve" and base.status == "proposed":
+        proposed_on = local_today(profile.time_zone, base.proposed_at)
+        steps = catch_up(base.steps, proposed_on, today)
     candidate = transition(
-        latest,
+        base,
         action,
         by=by,
         reason=reason,
         at=now,
-        new_version=latest.version + 1,
+        new_version=versions[-1].version + 1,
         steps=steps,
         today=today,
     )
     basis = None
     if action in {"approve", "adjust"}:
-        basis = checked_version(candidate).basis
+        basis = checked_version(candidate, profile=profile).basis
+    if action == "approve":
+        _check_change_from_today(in_force(versions), candidate, today, profile)
     return store.decide(
         person_id,
         action,
         by=by,
         reason=reason,
         at=now,
-        version=version if version is not None else latest.version,
-        steps=steps,
+        version=version if version is not None else base.version,
+        steps=candidate.steps if steps is not None else None,
         today=today,
         basis=basis,
     )
 
 
-def import_record(store: Store, record: PersonRecord) -> int:
+def _check_change_from_today(
+    followed: PlanVersion | None, candidate: PlanVersion, today: date, profile: Profile
+) -> None:
+    """Refuse an approval whose dose today jumps from the dose the person follows now.
+
+    The steps followed until today and the new version's from today are checked as one
+    plan: no increase, no fall beyond the cap or the label's rate, no stop at once.
+    """
+    from taperline.catalogue_data import load_catalogue
+    from taperline.core.plan_limits import limits_for_version
+    from taperline.core.rules import check_plan
+    from taperline.errors import SafetyError
+
+    if followed is None or followed.version == candidate.parent_version:
+        return  # the first plan, or the held plan being resumed: no change from today
+    before = [s for s in followed.followed_steps if s.start < today]
+    after = [s for s in candidate.steps if s.start > today]
+    now = candidate.step_on(today)
+    if not before or now is None:
+        return
+    joined = [*before, replace(now, start=today), *after]
+    limits = limits_for_version(load_catalogue(), candidate, profile)
+    report = check_plan(joined, limits)
+    refused = [v for v in report.refused if v.day is not None and v.day >= today]
+    if refused:
+        taken = followed.step_on(today)
+        dose = fmt(taken.daily) if taken is not None else "no dose"
+        raise SafetyError(
+            f"approving version {candidate.parent_version} today would change the dose taken "
+            f"now ({dose} a day): " + "; ".join(dict.fromkeys(v.message for v in refused))
+        )
+
+
+def import_record(store: Store, record: PersonRecord, *, now: datetime | None = None) -> int:
     """Store an imported record as a new person, once every plan version passes the rules.
 
-    A rejected proposal is history (it can never be approved) and is kept as it is.
+    A rejected proposal is history (it can never be approved) and is kept as it is. The
+    rules read the imported profile (what the drug is taken for, the age), not a plan's own
+    claim; a hold cannot begin after today.
     """
-    plans = tuple(p if p.status == "rejected" else _imported(p) for p in record.plans)
+    today = local_today(record.profile.time_zone, now or datetime.now(UTC))
+    plans = tuple(
+        p if p.status == "rejected" else _imported(p, record.profile, today) for p in record.plans
+    )
     return store.import_record(replace(record, plans=plans))
 
 
-def _imported(version: PlanVersion) -> PlanVersion:
+def _imported(version: PlanVersion, profile: Profile, today: date) -> PlanVersion:
     from taperline.errors import SafetyError
 
+    if version.held_from is not None and version.held_from > today:
+        raise InputError(
+            f"plan version {version.version} of the import is held from "
+            f"{version.held_from.isoformat()}, after today ({today.isoformat()}): nothing was "
+            "imported"
+        )
     try:
-        return checked_version(version)
+        return checked_version(version, profile=profile)
     except SafetyError as error:
         raise SafetyError(
             f"plan version {version.version} of the import breaks a safety rule, so nothing was"

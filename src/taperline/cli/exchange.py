@@ -229,7 +229,7 @@ def import_fhir(**o: Any) -> None:
     if not isinstance(bundle, dict):
         raise InputError(f"{path} does not hold a FHIR Bundle object")
     record = import_bundle(bundle)
-    person_id = import_record(open_store(), record)
+    person_id = import_record(open_store(), record, now=now())
     click.echo(
         f"Imported person {person_id}: {len(record.checkins)} check-ins, {len(record.doses)}"
         f" doses, {len(record.scores)} questionnaires, {len(record.plans)} plan versions."

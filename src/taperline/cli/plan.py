@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -15,6 +14,7 @@ from taperline.plan_input import STRATEGY_CHOICES, THEN_CHOICES
 
 if TYPE_CHECKING:
     from taperline.core.plan import PlanRequest
+    from taperline.core.record import Profile
     from taperline.plan_input import PlanSpec
 
 EPILOG = """\b
@@ -189,8 +189,14 @@ def propose_command(**options: Any) -> None:
     from taperline.catalogue_data import load_catalogue
     from taperline.plan_input import build_request
 
+    profile = _profile(options)
+    today = now().astimezone().date()
+    if profile is not None:
+        from taperline.service import local_today
+
+        today = local_today(profile.time_zone, now())
     try:
-        request = build_request(load_catalogue(), _spec(options), today=_today(options))
+        request = build_request(load_catalogue(), _spec(options, profile), today=today)
     except InputError as error:
         raise type(error)(_option_names(str(error))) from None
     if options["compare_text"]:
@@ -228,22 +234,22 @@ def _option_names(message: str) -> str:
     return message
 
 
-def _today(options: dict[str, Any]) -> date:
-    """The person's date at ``now()`` (TAPERLINE_NOW in tests).
+def _profile(options: dict[str, Any]) -> Profile | None:
+    """The person's profile when the plan is saved to their journal, else None.
 
-    In their profile's time zone when the plan is saved to their journal, else the
-    machine's local date.
+    Saved, their today, age, conditions and other medicines count; else the machine's date.
     """
     if not options["save"]:
-        return now().astimezone().date()
-    from taperline.service import local_today
-
+        return None
     store = open_store()
-    return local_today(store.profile(person(store, options["person_id"])).time_zone, now())
+    return store.profile(person(store, options["person_id"]))
 
 
-def _spec(o: dict[str, Any]) -> PlanSpec:
-    """The options as the shared plan request text (doses back to text, e.g. '1 mg')."""
+def _spec(o: dict[str, Any], profile: Profile | None) -> PlanSpec:
+    """The options as the shared plan request text (doses back to text, e.g. '1 mg').
+
+    With a profile, its age band, conditions and other medicines are added to the options'.
+    """
     from taperline.core.quantity import fmt
     from taperline.plan_input import PlanSpec
 
@@ -278,10 +284,10 @@ def _spec(o: dict[str, Any]) -> PlanSpec:
         equivalence=o["equivalence"],
         swap_every=o["swap_every"],
         alternate_days=o["alternate_days"],
-        age=o["age"],
+        age=o["age"] if o["age"] is not None or profile is None else profile.age_years,
         used_for=o["used_for"],
-        conditions=tuple(o["conditions"]),
-        others=(o["others"],),
+        conditions=(*o["conditions"], *(profile.conditions if profile else ())),
+        others=(o["others"], *(profile.other_medicines if profile else ())),
     )
 
 
@@ -474,4 +480,6 @@ def history(**options: Any) -> None:
             f"v{v.version} {v.status:9} {v.drug} {v.strategy}, {len(v.steps)} steps from"
             f" {v.steps[0].start.isoformat()}; proposed by {v.proposed_by}{decided}"
             + (f": {v.reason}" if v.reason else "")
+            + (f" [{v.mark}]" if v.mark else "")
+            + (f" (held on the dose of {v.held_from.isoformat()})" if v.held_from else "")
         )

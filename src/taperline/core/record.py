@@ -30,7 +30,7 @@ from taperline.core.guideline import GUIDELINE, override_mark
 from taperline.core.instruments import InstrumentScore
 from taperline.core.journal import CheckIn, TakenDose, check_text
 from taperline.core.quantity import Mass, fmt
-from taperline.errors import InputError
+from taperline.errors import InputError, NotFoundError
 
 if TYPE_CHECKING:  # the planner (and NumPy) load only when a plan is converted
     from taperline.core.plan import Plan, PlanStep
@@ -50,6 +50,8 @@ __all__ = [
     "RecordDose",
     "RecordStep",
     "RecordSupply",
+    "catch_up",
+    "decision_base",
     "in_force",
     "plan_steps",
     "postpone",
@@ -520,7 +522,7 @@ _NEXT_STATUS: Final[Mapping[PlanAction, PlanStatus]] = MappingProxyType(
 _ALLOWED_FROM: Final[Mapping[PlanAction, frozenset[PlanStatus]]] = MappingProxyType(
     {
         "approve": frozenset({"proposed", "held"}),
-        "hold": frozenset({"active", "proposed"}),
+        "hold": frozenset({"active"}),
         "adjust": frozenset({"active", "proposed", "held"}),
         "reject": frozenset({"proposed"}),
     }
@@ -566,10 +568,10 @@ def transition(
         raise InputError(f"cannot {action} a plan that is {current.status}")
     if action == "adjust" and steps is None:
         raise InputError("adjust needs the new steps")
-    if steps is not None and action != "adjust":
+    if steps is not None and action not in {"adjust", "approve"}:
         raise InputError(f"{action} keeps the steps; use adjust to change them")
     day = today if today is not None else at.date()
-    if action == "approve" and current.status == "held":
+    if action == "approve" and current.status == "held" and steps is None:
         steps = resume(current, day)
     return PlanVersion(
         version=new_version,
@@ -610,13 +612,67 @@ def resume(version: PlanVersion, today: date) -> tuple[RecordStep, ...]:
     """
     if version.status != "held" or version.held_from is None:
         return version.steps
-    days = (today - version.held_from).days
+    return _moved(version.steps, version.held_from, today)
+
+
+def catch_up(steps: Sequence[RecordStep], proposed_on: date, today: date) -> tuple[RecordStep, ...]:
+    """A proposal's steps when it is approved on ``today``, ``proposed_on`` being its date.
+
+    A proposal describes the future as of the day it was made (or of its first day, when
+    that is later). Approved after its first cut was due, that future starts later by the
+    days it waited: no cut fell due while nobody had approved it. Approved before, its
+    dates stand. A first step still to come starts today, the regimen taken now.
+
+    >>> from taperline.core.quantity import Mass
+    >>> dose = (RecordDose("22:00", "clonazepam", Mass.of_mg(1)),)
+    >>> steps = (RecordStep(date(2027, 1, 1), dose), RecordStep(date(2027, 1, 15), ()))
+    >>> [s.start.isoformat() for s in catch_up(steps, date(2027, 1, 1), date(2027, 3, 1))]
+    ['2027-01-01', '2027-03-15']
+    >>> [s.start.isoformat() for s in catch_up(steps, date(2026, 12, 20), date(2026, 12, 28))]
+    ['2026-12-28', '2027-01-15']
+    >>> [s.start.isoformat() for s in catch_up(steps, date(2026, 12, 20), date(2027, 1, 3))]
+    ['2027-01-01', '2027-01-15']
+    """
+    anchor = max(proposed_on, steps[0].start)
+    due = next((s.start for s in steps if s.start > anchor), None)
+    moved = tuple(steps) if due is None or due > today else _moved(steps, anchor, today)
+    if moved[0].start > today:
+        moved = (replace(moved[0], start=today), *moved[1:])
+    return moved
+
+
+def _moved(steps: Sequence[RecordStep], after: date, today: date) -> tuple[RecordStep, ...]:
+    """The steps starting after ``after`` moved later by the days from ``after`` to today."""
+    days = (today - after).days
     if days <= 0:
-        return version.steps
+        return tuple(steps)
     return tuple(
-        replace(s, start=s.start + timedelta(days=days)) if s.start > version.held_from else s
-        for s in version.steps
+        replace(s, start=s.start + timedelta(days=days)) if s.start > after else s for s in steps
     )
+
+
+def decision_base(versions: Sequence[PlanVersion], action: PlanAction) -> PlanVersion:
+    """The version a decision is made on.
+
+    Approving or rejecting decides on the latest version (a proposal, or a held plan to
+    approve again). Holding decides on the plan in force, and so does adjusting unless the
+    latest version is a proposal: a later proposal, even a rejected one, never stops a
+    clinician from holding the plan a person follows, and a hold never makes a proposal the
+    plan followed.
+
+    Raises:
+        NotFoundError: there is no plan at all.
+        InputError: no plan is in force to hold or adjust.
+    """
+    if not versions:
+        raise NotFoundError("there is no plan yet (taperline plan ... --save)")
+    latest = versions[-1]
+    if action in {"approve", "reject"} or (action == "adjust" and latest.status == "proposed"):
+        return latest
+    followed = in_force(versions)
+    if followed is None:
+        raise InputError(f"cannot {action}: no plan is in force yet (approve one first)")
+    return followed
 
 
 def in_force(versions: Sequence[PlanVersion]) -> PlanVersion | None:

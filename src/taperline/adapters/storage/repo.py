@@ -53,6 +53,7 @@ from taperline.core.record import (
     RecordDose,
     RecordStep,
     RecordSupply,
+    decision_base,
     in_force,
     transition,
 )
@@ -844,26 +845,27 @@ class Store:
     ) -> PlanVersion:
         """Approve, hold, adjust or reject a plan version: a new version records it.
 
-        ``version`` defaults to the latest one; deciding on an older version than the
-        latest is refused (someone else changed the plan meanwhile). ``today`` is the
-        person's date (a hold keeps its dose; approving a held plan resumes it). The steps
-        must have passed the rules (:func:`taperline.service.decide_plan` checks them).
+        The version decided on is :func:`~taperline.core.record.decision_base`'s (the latest
+        for approving or rejecting, the plan in force for holding). ``version``, when given,
+        must be that one: deciding on another is refused (someone else changed the plan
+        meanwhile). ``today`` is the person's date (a hold keeps its dose; approving a held
+        plan resumes it). The steps must have passed the rules
+        (:func:`taperline.service.decide_plan` checks them).
         """
         try:
             with self._write() as c:
                 versions = _plan_versions(c, person_id)
-                if not versions:
-                    raise NotFoundError("there is no plan yet (taperline plan ... --save)")
+                base = decision_base(versions, action)
                 latest = versions[-1]
-                if version is not None and version != latest.version:
+                if version is not None and version != base.version:
                     if version not in {v.version for v in versions}:
                         raise NotFoundError(f"plan version {version} not found")
                     raise ConflictError(
-                        f"version {version} is not the latest (version {latest.version} is);"
-                        " look at the latest and decide on it"
+                        f"version {version} is not the one to {action} (version "
+                        f"{base.version} is); look at the latest and decide on it"
                     )
                 new = transition(
-                    latest,
+                    base,
                     action,
                     by=by,
                     reason=reason,
