@@ -338,6 +338,8 @@ def status(viewer: Patient, svc: Svc) -> dict[str, Any]:
         "today": board.today.isoformat(),
         "plan_version": plan.version if plan else None,
         "plan_status": plan.status if plan else None,
+        "plan_held_from": plan.held_from.isoformat() if plan and plan.held_from else None,
+        "plan_guideline_mark": (plan.mark or None) if plan else None,
         "doses_today": [_dose_today(line) for line in board.doses],
         "next_change": _change(change) if change else None,
         "checked_in_today": board.checked_in_today,

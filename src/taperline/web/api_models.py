@@ -450,6 +450,8 @@ class StatusOut(BaseModel):
     today: str
     plan_version: int | None
     plan_status: str | None
+    plan_held_from: str | None
+    plan_guideline_mark: str | None
     doses_today: list[DoseTodayOut]
     next_change: NextChangeOut | None
     checked_in_today: bool
