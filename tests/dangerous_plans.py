@@ -287,6 +287,26 @@ CASES: tuple[Case, ...] = (
         doses=(("3 mg", "22:00"),),
     ),
     _bad("a start in the past", "before today", fields={"start": PAST}),
+    _bad(
+        "a crossover to a maintenance goal",
+        "a crossover tapers diazepam to zero",
+        fields={"strategy": "crossover", "goal": "0.5 mg"},
+    ),
+    _bad(
+        "a custom step inside a hold",
+        "falls inside the hold",
+        fields={
+            "strategy": "custom",
+            "custom": f"{day(20)}=0.75 mg",
+            "holds": (f"{day(14)}:14d",),
+        },
+    ),
+    _refused(
+        "swaps every 3 days at the VA/DoD equivalence",
+        "changes the daily dose within 14 days",
+        fields={"strategy": "crossover", "equivalence": "VADOD-2021", "swap_every": "3d"},
+        doses=(("0.5 mg", "08:00"), ("0.5 mg", "22:00")),
+    ),
     # --- an override must be a sentence a colleague could audit --------------------------
     _bad(
         "override 'x'",
