@@ -23,6 +23,7 @@ from taperline.cli.main import cli
 from taperline.core.plan import Constraints, PlanRequest, propose
 from taperline.core.quantity import Mass
 from taperline.core.record import (
+    DoseRecord,
     PersonRecord,
     PlanBasis,
     PlanVersion,
@@ -284,7 +285,8 @@ def test_approving_a_new_plan_never_jumps_from_today_s_dose(store: Store) -> Non
     decide_plan(store, pid, "approve", by="Dr Lee", reason="agreed at the visit", now=AT)
     day = START + timedelta(days=20)  # on 1.75 mg since the first cut
     _propose(store, pid, "0.25", day, _at(day))
-    with pytest.raises(SafetyError, match=r"would change the dose taken now \(1\.75 mg a day\)"):
+    taken = rf"would change the dose taken on {day.isoformat()} \(1\.75 mg a day, by version 2\)"
+    with pytest.raises(SafetyError, match=taken):
         decide_plan(store, pid, "approve", by="Dr Lee", reason="agreed at the visit", now=_at(day))
     decide_plan(store, pid, "reject", by="Dr Lee", reason="too fast, replan", now=_at(day))
     _propose(store, pid, "4", day, _at(day))
@@ -393,3 +395,112 @@ def test_an_import_may_name_the_drug_by_its_brand(store: Store) -> None:
     version = PlanVersion(1, "active", "Klonopin", "custom", steps, "x", AT)
     pid = import_record(store, _bundle_with(version, Profile("Europe/London", "40-64")), now=AT)
     assert store.plans(pid)[0].drug == "Klonopin"
+
+
+# --- from the second review -------------------------------------------------------------------
+
+
+def _propose_with(
+    store: Store, pid: int, drug: str, mg: str, start: date, now: datetime, reason: str = ""
+) -> PlanVersion:
+    request = PlanRequest(
+        drug=load_catalogue().get(drug),
+        regimen=(ScheduledDose(22.0, Mass.of_mg(mg)),),
+        start=start,
+        strategy=Strategy(kind="percent", percent=Decimal(10)),
+        constraints=Constraints(override_reason=reason) if reason else Constraints(),
+    )
+    return save_plan(store, pid, propose(request), by="Dr Lee", now=now)
+
+
+def test_a_plan_replaced_on_the_day_it_began_is_checked_against_its_dose(store: Store) -> None:
+    pid = _person(store)
+    _propose(store, pid, "2", START, _at(START))
+    decide_plan(store, pid, "approve", by="Dr Lee", reason="agreed at the visit", now=_at(START))
+    _propose(store, pid, "0.25", START, _at(START))
+    later = _at(START) + timedelta(hours=1)
+    with pytest.raises(SafetyError, match=r"\(2 mg a day, by version 2\)"):
+        decide_plan(store, pid, "approve", by="Dr Lee", reason="agreed at the visit", now=later)
+    decide_plan(store, pid, "reject", by="Dr Lee", reason="too fast, replan", now=later)
+    _propose_with(store, pid, "clonazepam", "4", START, later)
+    with pytest.raises(SafetyError, match="increases the dose"):
+        decide_plan(store, pid, "approve", by="Dr Lee", reason="agreed at the visit", now=later)
+
+
+def test_an_override_that_allows_the_change_on_approval_marks_the_plan(store: Store) -> None:
+    pid = _person(store)
+    _propose(store, pid, "1", START, _at(START))
+    decide_plan(store, pid, "approve", by="Dr Lee", reason="agreed at the visit", now=_at(START))
+    day = START + timedelta(days=5)
+    proposal = _propose_with(store, pid, "clonazepam", "0.5", day, _at(day), reason=REASON)
+    assert proposal.basis.mark == ""  # the proposal on its own keeps to the guideline
+    new = decide_plan(
+        store, pid, "approve", by="Dr Lee", reason="agreed at the visit", now=_at(day)
+    )
+    assert new.basis.mark == f"outside the guideline by clinician override: {REASON}"
+    assert any(line.startswith("the change from version 2") for line in new.basis.outside_guideline)
+    # A later edit keeps the line (it cannot be worked out from the new steps alone).
+    adjusted = decide_plan(
+        store, pid, "adjust", by="Dr Lee", reason="a week more", now=_at(day), delay_days=7
+    )
+    assert adjusted.basis.mark == new.basis.mark
+
+
+def test_a_plan_of_another_drug_is_checked_by_every_equivalence(store: Store) -> None:
+    pid = _person(store)
+    _propose(store, pid, "1", START, _at(START))
+    decide_plan(store, pid, "approve", by="Dr Lee", reason="agreed at the visit", now=_at(START))
+    day = START + timedelta(days=5)
+    _propose_with(store, pid, "diazepam", "10", day, _at(day))
+    with pytest.raises(SafetyError, match="a 50 % cut"):  # 1 mg -> diazepam 10 mg, by Ashton
+        decide_plan(store, pid, "approve", by="Dr Lee", reason="agreed at the visit", now=_at(day))
+    decide_plan(store, pid, "reject", by="Dr Lee", reason="too fast, replan", now=_at(day))
+    _propose_with(store, pid, "diazepam", "20", day, _at(day))
+    new = decide_plan(
+        store, pid, "approve", by="Dr Lee", reason="agreed at the visit", now=_at(day)
+    )
+    assert new.status == "active"
+
+
+def test_a_held_plan_is_resumed_after_a_later_proposal_was_rejected(store: Store) -> None:
+    pid = _person(store)
+    active = _percent_plan(store, pid)
+    decide_plan(store, pid, "hold", by="Dr Lee", reason="flare after the move", now=AT)
+    _propose(store, pid, "1", START, AT)
+    decide_plan(store, pid, "reject", by="Dr Lee", reason="not needed after all", now=AT)
+    resumed = decide_plan(store, pid, "approve", by="Dr Lee", reason="settled again", now=AT)
+    assert resumed.status == "active"
+    assert resumed.parent_version == active.version + 1  # the held version
+
+
+def test_an_import_checks_the_change_from_one_version_to_the_next(store: Store) -> None:
+    first = PlanVersion(
+        1, "active", "clonazepam", "custom", (_step(-30, "2"),), "x", AT - timedelta(days=30),
+        decided_at=AT - timedelta(days=30),
+    )  # fmt: skip
+    second = PlanVersion(
+        2, "active", "clonazepam", "custom", (_step(0, "0.125"), _step(20, "0")), "x", AT,
+        decided_at=AT, parent_version=1,
+    )  # fmt: skip
+    record = import_bundle(
+        export_bundle(PersonRecord(Profile("Europe/London", "40-64"), plans=(first, second)), (),
+                      generated_at=AT)
+    )  # fmt: skip
+    with pytest.raises(SafetyError, match="plan version 2 of the import"):
+        import_record(store, record, now=AT)
+    assert store.person_ids() == []
+
+
+def test_a_held_plan_s_review_expects_the_held_dose(store: Store) -> None:
+    pid = _person(store)
+    active = _percent_plan(store, pid)
+    first_cut = active.steps[1].start
+    hold_day = first_cut - timedelta(days=3)
+    decide_plan(store, pid, "hold", by="Dr Lee", reason="flare after the move", now=_at(hold_day))
+    for offset in range(-5, 25):
+        day = first_cut + timedelta(days=offset)
+        taken = datetime.combine(day, datetime.min.time()) + timedelta(hours=22)
+        one = Mass.of_mg(1)
+        store.log_dose(pid, DoseRecord(day, "clonazepam", "22:00", one, taken, one))
+    found = review(store.record(pid), first_cut + timedelta(days=24))
+    assert not [f for f in found.findings if f.kind == "escalation"]

@@ -8,7 +8,7 @@ person's own date in their time zone.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
@@ -24,6 +24,7 @@ from taperline.core.record import (
     DoseRecord,
     PersonRecord,
     PlanAction,
+    PlanBasis,
     PlanVersion,
     Profile,
     RecordDose,
@@ -242,8 +243,12 @@ def decide_plan(
     basis = None
     if action in {"approve", "adjust"}:
         basis = checked_version(candidate, profile=profile).basis
-    if action == "approve":
-        _check_change_from_today(in_force(versions), candidate, today, profile)
+    followed = in_force(versions)
+    resumed = followed is not None and followed.version == base.version
+    if action == "approve" and basis is not None and followed is not None and not resumed:
+        what = f"approving version {base.version} today"
+        outside = _check_change(followed, candidate, today, profile, what)
+        basis = _with_outside(basis, outside)
     return store.decide(
         person_id,
         action,
@@ -257,37 +262,32 @@ def decide_plan(
     )
 
 
-def _check_change_from_today(
-    followed: PlanVersion | None, candidate: PlanVersion, today: date, profile: Profile
-) -> None:
-    """Refuse an approval whose dose today jumps from the dose the person follows now.
+def _check_change(
+    followed: PlanVersion, candidate: PlanVersion, day: date, profile: Profile, what: str
+) -> tuple[str, ...]:
+    """Refuse a new version whose dose on ``day`` jumps from the dose of the plan followed.
 
-    The steps followed until today and the new version's from today are checked as one
-    plan: no increase, no fall beyond the cap or the label's rate, no stop at once.
+    Returns what the candidate's override reason allowed of the change (lines for its
+    basis, so the mark shows on it); raises :class:`SafetyError` for what it may not.
     """
     from taperline.catalogue_data import load_catalogue
-    from taperline.core.plan_limits import limits_for_version
-    from taperline.core.rules import check_plan
+    from taperline.core.plan_limits import check_change
     from taperline.errors import SafetyError
 
-    if followed is None or followed.version == candidate.parent_version:
-        return  # the first plan, or the held plan being resumed: no change from today
-    before = [s for s in followed.followed_steps if s.start < today]
-    after = [s for s in candidate.steps if s.start > today]
-    now = candidate.step_on(today)
-    if not before or now is None:
-        return
-    joined = [*before, replace(now, start=today), *after]
-    limits = limits_for_version(load_catalogue(), candidate, profile)
-    report = check_plan(joined, limits)
-    refused = [v for v in report.refused if v.day is not None and v.day >= today]
-    if refused:
-        taken = followed.step_on(today)
-        dose = fmt(taken.daily) if taken is not None else "no dose"
+    report = check_change(load_catalogue(), followed, candidate, day, profile)
+    if report.refused:
+        taken = followed.step_on(day) or followed.steps[0]
+        dose = fmt(taken.daily) if taken.doses else "no dose"
         raise SafetyError(
-            f"approving version {candidate.parent_version} today would change the dose taken "
-            f"now ({dose} a day): " + "; ".join(dict.fromkeys(v.message for v in refused))
+            f"{what} would change the dose taken on {day.isoformat()} ({dose} a day, by "
+            f"version {followed.version}): "
+            + "; ".join(dict.fromkeys(v.message for v in report.refused))
         )
+    # Not dated at the start: a later check of the candidate's own steps keeps these lines.
+    return tuple(
+        f"the change from version {followed.version} on {day.isoformat()}: {v.outside or v.message}"
+        for v in report.overridden
+    )
 
 
 def import_record(store: Store, record: PersonRecord, *, now: datetime | None = None) -> int:
@@ -298,10 +298,37 @@ def import_record(store: Store, record: PersonRecord, *, now: datetime | None = 
     claim; a hold cannot begin after today.
     """
     today = local_today(record.profile.time_zone, now or datetime.now(UTC))
-    plans = tuple(
-        p if p.status == "rejected" else _imported(p, record.profile, today) for p in record.plans
-    )
-    return store.import_record(replace(record, plans=plans))
+    plans: list[PlanVersion] = []
+    followed: PlanVersion | None = None
+    for version in sorted(record.plans, key=lambda p: p.version):
+        if version.status == "rejected":
+            plans.append(version)
+            continue
+        checked = _imported(version, record.profile, today)
+        if version.status in {"active", "held"}:
+            if followed is not None:
+                checked = _imported_change(followed, checked, record.profile)
+            followed = checked
+        plans.append(checked)
+    return store.import_record(replace(record, plans=tuple(plans)))
+
+
+def _imported_change(followed: PlanVersion, version: PlanVersion, profile: Profile) -> PlanVersion:
+    """An imported version put in force after another: the change on its day is checked too.
+
+    Its day is the person's date it was decided on; a resumed hold is checked like any
+    other change (an import's steps were not worked out by taperline).
+    """
+    day = local_today(profile.time_zone, version.decided_at or version.proposed_at)
+    what = f"plan version {version.version} of the import (nothing was imported)"
+    outside = _check_change(followed, version, day, profile, what)
+    return replace(version, basis=_with_outside(version.basis, outside))
+
+
+def _with_outside(basis: PlanBasis, outside: Sequence[str]) -> PlanBasis:
+    """``basis`` with more lines of what an override allowed (each once)."""
+    lines = tuple(dict.fromkeys((*basis.outside_guideline, *outside)))
+    return basis if lines == basis.outside_guideline else replace(basis, outside_guideline=lines)
 
 
 def _imported(version: PlanVersion, profile: Profile, today: date) -> PlanVersion:

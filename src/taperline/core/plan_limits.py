@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Final
 
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DIAZEPAM",
     "basis_of",
+    "check_change",
     "check_version",
     "daily_max",
     "limits_for",
@@ -198,6 +200,45 @@ def _catalogue_smallest(drug: Drug) -> Mass:
     products = products or drug.products
     top = max(p.strength for p in products)
     return dose_solver(products, top).smallest_positive().total
+
+
+def check_change(
+    catalogue: Catalogue,
+    followed: PlanVersion,
+    candidate: PlanVersion,
+    day: date,
+    profile: Profile | None = None,
+) -> RulesReport:
+    """The change on ``day`` from the plan a person follows to ``candidate``, as one plan.
+
+    The steps of ``followed`` before ``day`` (or, when it began on ``day`` or later, its
+    first regimen the day before), then ``candidate``'s dose of ``day`` (its first step when
+    it starts later) and its later steps, are checked with ``candidate``'s settings: no
+    increase, no fall beyond the cap or the label's rate, no stop at once. Only what happens
+    from ``day`` is reported (each rule once); the stabilisation is the candidate's own, and
+    a new course after a finished plan (nothing taken on ``day``) has nothing to jump from.
+    """
+    taken = followed.step_on(day) or followed.steps[0]
+    if not taken.doses:
+        return RulesReport((), (), candidate.basis.override_reason)
+    before = [s for s in followed.followed_steps if s.start < day]
+    before = before or [replace(followed.steps[0], start=day - timedelta(days=1))]
+    now = candidate.step_on(day) or candidate.steps[0]
+    after = [s for s in candidate.steps if s.start > day]
+    joined = (*before, replace(now, start=day), *after)
+    limits = limits_for_version(catalogue, replace(candidate, steps=joined), profile)
+    report = check_plan(joined, limits)
+
+    def first_of_each(found: Iterable[Violation]) -> tuple[Violation, ...]:
+        kept: dict[str, Violation] = {}
+        for v in found:
+            if v.day is not None and v.day >= day and v.rule != "stabilisation":
+                kept.setdefault(v.rule, v)
+        return tuple(kept.values())
+
+    return RulesReport(
+        first_of_each(report.refused), first_of_each(report.overridden), report.override_reason
+    )
 
 
 def check_version(

@@ -654,11 +654,12 @@ def _moved(steps: Sequence[RecordStep], after: date, today: date) -> tuple[Recor
 def decision_base(versions: Sequence[PlanVersion], action: PlanAction) -> PlanVersion:
     """The version a decision is made on.
 
-    Approving or rejecting decides on the latest version (a proposal, or a held plan to
-    approve again). Holding decides on the plan in force, and so does adjusting unless the
-    latest version is a proposal: a later proposal, even a rejected one, never stops a
-    clinician from holding the plan a person follows, and a hold never makes a proposal the
-    plan followed.
+    Approving decides on the latest version when it is a proposal, else on the plan in
+    force (a held plan to approve again, even after a later proposal was rejected);
+    rejecting decides on the latest version. Holding decides on the plan in force, and so
+    does adjusting unless the latest version is a proposal: a later proposal, even a
+    rejected one, never stops a clinician from holding or resuming the plan a person
+    follows, and a hold never makes a proposal the plan followed.
 
     Raises:
         NotFoundError: there is no plan at all.
@@ -667,9 +668,11 @@ def decision_base(versions: Sequence[PlanVersion], action: PlanAction) -> PlanVe
     if not versions:
         raise NotFoundError("there is no plan yet (taperline plan ... --save)")
     latest = versions[-1]
-    if action in {"approve", "reject"} or (action == "adjust" and latest.status == "proposed"):
+    if action == "reject" or (latest.status == "proposed" and action in {"approve", "adjust"}):
         return latest
     followed = in_force(versions)
+    if action == "approve":
+        return followed if followed is not None and followed.status == "held" else latest
     if followed is None:
         raise InputError(f"cannot {action}: no plan is in force yet (approve one first)")
     return followed

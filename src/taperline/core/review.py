@@ -70,11 +70,12 @@ def _daily_mg(step: RecordStep) -> Decimal:
 
 
 def cut_dates(plan: PlanVersion) -> tuple[date, ...]:
-    """The start dates of the steps that lower the daily dose."""
-    daily = [_daily_mg(step) for step in plan.steps]
+    """The start dates of the steps that lower the daily dose (a held plan's cuts wait)."""
+    steps = plan.followed_steps
+    daily = [_daily_mg(step) for step in steps]
     return tuple(
         step.start
-        for step, earlier, later in zip(plan.steps[1:], daily, daily[1:], strict=False)
+        for step, earlier, later in zip(steps[1:], daily, daily[1:], strict=False)
         if later < earlier
     )
 
@@ -194,8 +195,11 @@ def _dose_findings(  # noqa: PLR0917 -- one private helper of review(), called o
         found += find_rebound(
             checkins, dose_hours, rules, logged_days=logged, taken_times=taken_times
         )
-    # A step starting after today is the plan of no day taken by today: left out.
-    targets: list[tuple[date, Mass]] = [(s.start, s.daily) for s in plan.steps if s.start <= today]
+    # A step starting after today is the plan of no day taken by today: left out. A held
+    # plan's dose stays the held one (its later cuts are not due).
+    targets: list[tuple[date, Mass]] = [
+        (s.start, s.daily) for s in plan.followed_steps if s.start <= today
+    ]
     # Summed exactly in mg: the same totals, in mg, as adding the Masses.
     taken_mg: dict[date, Decimal] = {}
     for dose in record.doses:
