@@ -199,6 +199,30 @@ def test_indication_picks_the_daily_maximum(
     assert result.daily_max.max_mg.mg == max_mg
 
 
+@pytest.mark.parametrize(
+    "condition",
+    ["never had epilepsy", "rule out epilepsy", "r/o epilepsy", "?epilepsy", "epilepsy: none",
+     "nephew epilepsy", "testing for epilepsy", "epilepsy (resolved)", "family history of epilepsy",
+     "non-epileptic attacks", "suspected epilepsy", "my dog has epilepsy"],
+)  # fmt: skip
+def test_epilepsy_that_is_not_theirs_or_not_certain_keeps_the_lower_maximum(
+    condition: str,
+) -> None:
+    result = _screen(conditions=[condition])
+    assert result.indication is None
+    assert result.daily_max is not None
+    assert result.daily_max.max_mg.mg == 4
+
+
+@pytest.mark.parametrize(
+    "condition", ["absence seizures", "petit mal", "myoclonic seizures", "history of epilepsy"]
+)
+def test_the_label_s_seizure_types_are_the_seizure_indication(condition: str) -> None:
+    result = _screen(conditions=[condition])
+    assert result.indication == "seizure"
+    assert not [f for f in result.findings if f.kind == "red_flag"]
+
+
 def test_an_explicit_indication_wins() -> None:
     result = _screen(conditions=["insomnia"], indication="seizure")
     assert result.daily_max is not None

@@ -177,6 +177,9 @@ CRISIS_PHRASES: Final[Mapping[CrisisCategory, tuple[str, ...]]] = {
 SEIZURE_DISORDER_PHRASES: Final[tuple[str, ...]] = (
     "epilepsy", "epileptic", "seizure disorder", "convulsive disorder", "seizure history",
     "history of seizure", "history of epilepsy", "seizure-free", "Lennox-Gastaut",
+    # The seizure types of the label's indication [LABEL].
+    "absence seizure", "absence seizures", "petit mal", "myoclonic seizure", "myoclonic seizures",
+    "akinetic seizure", "akinetic seizures", "myoclonic epilepsy",
 )  # fmt: skip
 #: Phrases about seizures that report no seizure (not an event, not a diagnosis).
 NOT_AN_EVENT_PHRASES: Final[tuple[str, ...]] = (
@@ -235,6 +238,7 @@ _SPLIT_RE: Final = re.compile(
     r"[,;\n\r+&]|(?<![0-9])/|/(?![0-9])|\band\b|\bplus\b", flags=re.IGNORECASE
 )
 _WITH_RE: Final = re.compile(r"\bw/", flags=re.IGNORECASE)
+_RULE_OUT_RE: Final = re.compile(r"\br\s*/\s*o\b", flags=re.IGNORECASE)  # "r/o": rule out
 _SUGGEST_CUTOFF: Final = 0.75  # difflib ratio for a whole name
 _WORD_CUTOFF: Final = 0.8  # ... and for one word of it
 _WORD_MIN: Final = 5  # words shorter than this are not suggested on (too many near misses)
@@ -485,7 +489,8 @@ def split_items(values: Iterable[str]) -> tuple[str, ...]:
     """
     seen: dict[str, str] = {}
     for value in values:
-        for part in _SPLIT_RE.split(_WITH_RE.sub("with ", value)):
+        words = _RULE_OUT_RE.sub("rule out", _WITH_RE.sub("with ", value))
+        for part in _SPLIT_RE.split(words):
             item = " ".join(part.split())
             if item and item.casefold() not in seen:
                 seen[item.casefold()] = item
@@ -508,12 +513,19 @@ _INDICATION_INDEX: Final[PhraseIndex[str]] = PhraseIndex(
 #: Words that say a seizure disorder is not the person's own, or not certain: such an item
 #: never names the seizure indication, whose maximum (20 mg) is five times the others'.
 _NOT_THEIRS: Final = frozenset(
-    {"no", "not", "non", "without", "ruled", "excluded", "denies", "denied", "negative",
-     "family", "familial", "mother", "father", "sister", "brother", "son", "daughter",
-     "parent", "parents", "child", "sibling", "grandmother", "grandfather", "aunt", "uncle",
-     "psychogenic", "pnes", "dissociative", "functional", "suspected", "possible", "possibly",
-     "query", "queried", "probable", "maybe", "unconfirmed"}
+    {"no", "not", "non", "never", "none", "nil", "without", "rule", "ruled", "excluded",
+     "denies", "denied", "negative", "resolved", "remission", "outgrown", "outgrew",
+     "testing", "tested", "test", "tests", "investigation", "investigations", "investigating",
+     "evaluation", "evaluating", "assessment", "family", "familial", "mother", "father",
+     "sister", "brother", "son", "daughter", "parent", "parents", "child", "children",
+     "sibling", "siblings", "grandmother", "grandfather", "grandparent", "aunt", "uncle",
+     "nephew", "niece", "cousin", "relative", "relatives", "husband", "wife", "partner",
+     "spouse", "friend", "twin", "dog", "cat", "pet", "psychogenic", "pnes", "dissociative",
+     "functional", "suspected", "suspect", "possible", "possibly", "query", "queried",
+     "probable", "maybe", "unconfirmed", "unsure", "uncertain"}
 )  # fmt: skip
+#: Written doubt: "?epilepsy" ("r/o", rule out, becomes words when items are split).
+_DOUBT: Final = re.compile(r"\?")
 
 
 def _reasons(item: str) -> tuple[str, ...]:
@@ -525,7 +537,7 @@ def _reasons(item: str) -> tuple[str, ...]:
     found = [t for m in _INDICATION_INDEX.find(item) for t in m.targets if t != _NOT_AN_EVENT]
     if phrase_key(item) == "sleep":
         found.append("sleep")
-    if _NOT_THEIRS & set(tokens(item)):
+    if _NOT_THEIRS & set(tokens(item)) or _DOUBT.search(item):
         found = [t for t in found if t != "seizure"]
     return tuple(dict.fromkeys(found))
 
