@@ -430,3 +430,30 @@ def test_a_high_dose_is_flagged_by_every_equivalence_source() -> None:
     (flag,) = [w for w in plan.warnings if w.startswith("high dose")]
     assert "ASHTON" in flag
     assert "VADOD-2021" in flag
+
+
+def _planned(drug: str, doses: tuple[tuple[str, str], ...], **fields: str) -> Plan:
+    from taperline.plan_input import PlanSpec, build_request
+
+    spec = PlanSpec(drug=drug, doses=doses, start="2027-03-04", **fields)
+    return propose(build_request(load_catalogue(), spec, today=date(2027, 3, 1)))
+
+
+def test_a_switch_note_says_the_sources_disagree_only_when_they_do() -> None:
+    both = (("50 mg", "08:00"), ("10 mg", "22:00"))
+    agree = _planned("chlordiazepoxide", both, strategy="crossover")
+    notes = [s.note for s in agree.steps if "switch changes" in s.note]
+    assert notes
+    assert all("0 % by ASHTON; 0 % by VADOD-2021" in n and "disagree" not in n for n in notes)
+    differ = _planned("clonazepam", (("1 mg", "22:00"),), strategy="crossover")
+    assert any("(the sources disagree)" in s.note for s in differ.steps)
+
+
+def test_a_bigger_cut_names_the_dose_it_could_not_make_exactly() -> None:
+    plan = _planned("clonazepam", (("1 mg", "22:00"),))
+    notes = [s.note for s in plan.steps if "cannot make" in s.note]
+    assert notes
+    for step in plan.steps:
+        if "cannot make" in step.note:
+            wanted = step.note.split("cannot make ")[1].split(", so")[0]
+            assert wanted != f"{step.daily.mg.normalize()} mg", step.note  # never 'make X ... to X'

@@ -190,7 +190,9 @@ def test_the_first_change_waits_for_the_stabilisation() -> None:
     ["", "   ", "x", "ok", "fast", "n/a", "N/A", "TBD", "patient request", "override",
      "see notes", "per protocol", "asdf qwerty", "ok per dr", "reason: faster",
      "asdfgh jklmnop", "blah blah blah", "lorem ipsum dolor", "aaaaaa bbbbbb",
-     "because I said so", "n/a n/a n/a n/a hmm", "xyzzy plugh"],
+     "because I said so", "n/a n/a n/a n/a hmm", "xyzzy plugh", "nothing to add here",
+     "will document later", "pending review", "testing one two", "reason given verbally",
+     "as discussed earlier", "qazwsx edcrfv"],
 )  # fmt: skip
 def test_placeholder_reasons_are_refused(text: str) -> None:
     with pytest.raises(InputError):
@@ -201,7 +203,8 @@ def test_placeholder_reasons_are_refused(text: str) -> None:
     "text",
     ["Nardi 2010 regimen", "inpatient detoxification", "short-term use for 6 weeks",
      "breakthrough seizures, EEG", "panic disorder label discontinuation",
-     "admitted for surgery next month, start earlier", "flare of withdrawal symptoms"],
+     "admitted for surgery next month, start earlier", "flare of withdrawal symptoms",
+     "discussed with the neurologist: breakthrough seizures"],
 )  # fmt: skip
 def test_real_reasons_are_kept(text: str) -> None:
     assert check_reason(f"  {text}  ") == text

@@ -675,7 +675,7 @@ def _annotate(walk: _Walk, step: PlanStep, previous: PlanStep, target: Mass) -> 
     if target.mg > step.daily.mg and rules.pct_text(actual) != rules.pct_text(planned):
         notes.append(
             f"cuts {rules.pct_text(actual)} %, more than the rule's {rules.pct_text(planned)} %: "
-            f"the products cannot make {fmt(target, places=3)}, so this step goes to "
+            f"the products cannot make {_exact(target, step.daily)}, so this step goes to "
             f"{fmt(step.daily)}"
         )
     if step.daily.mg > target.mg:
@@ -690,6 +690,14 @@ def _annotate(walk: _Walk, step: PlanStep, previous: PlanStep, target: Mass) -> 
             "[ASAM-2025]"
         )
     return replace(step, note="; ".join(notes)) if notes else step
+
+
+def _exact(amount: Mass, other: Mass) -> str:
+    """``amount`` with places enough never to read as ``other`` (0.4005 mg, not 0.4 mg)."""
+    places = 3
+    while fmt(amount, places=places) == fmt(other, places=places) and places < 6:  # noqa: PLR2004
+        places += 1
+    return fmt(amount, places=places)
 
 
 def _label_rate_text(walk: _Walk) -> str:
@@ -1054,8 +1062,12 @@ def _swap_one(walk: _Walk, dose: PlannedDose, when: date) -> None:
 def _switch_note(walk: _Walk, before: PlanStep, after: PlanStep) -> str:
     """The switch's change by every equivalence source, e.g. '0 % by ASHTON; ...'."""
     changes = rules.switch_changes(_daily_by_drug(before), _daily_by_drug(after), walk.limits)
-    shown = "; ".join(f"{rules.describe_change(c)} by {source}" for source, c in changes)
-    return f"this switch changes the daily dose by {shown} (the sources disagree)"
+    described = [(rules.describe_change(c), source) for source, c in changes]
+    shown = "; ".join(f"{change} by {source}" for change, source in described)
+    agree = len({change for change, _ in described}) <= 1
+    return f"this switch changes the daily dose by {shown}" + (
+        "" if agree else " (the sources disagree)"
+    )
 
 
 def _daily_by_drug(step: PlanStep) -> dict[str, Mass]:

@@ -143,10 +143,18 @@ _PLACEHOLDERS: Final = frozenset(
         "blah", "lorem", "ipsum", "dolor", "amet", "hmm", "hmmm", "said", "say", "says", "so",
         "just", "cause", "cos", "coz", "nothing", "anything", "stuff",
         "thing", "things", "something", "xyz", "abc", "aaa", "zzz", "dummy", "sample",
+        # Deferrals and pointers elsewhere: not the reason itself.
+        "later", "will", "document", "documented", "documenting", "documentation", "pending",
+        "review", "reviewed", "verbal", "verbally", "given", "discussed", "discussion",
+        "earlier", "previously", "before", "here", "there", "add", "added", "mentioned",
+        "explained", "told", "attached", "elsewhere", "chart", "record", "file", "email",
+        "phone", "call", "one", "two", "three", "follow", "follows", "soon", "asap",
     }
 )  # fmt: skip
 #: Runs of letters that are typing, not words ("asdfgh", "qwerty", "jklmnop").
 _RUNS: Final = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "abcdefghijklmnopqrstuvwxyz")
+#: Keys typed down the keyboard's columns ("qazwsx", "edcrfv").
+_COLUMNS_RE: Final = re.compile(r"(?:qaz|wsx|edc|rfv|tgb|yhn|ujm|zaq|xsw|cde|vfr|bgt|nhy|mju)+")
 _VOWELS: Final = frozenset("aeiouy")
 _WORD_RE: Final = re.compile(r"[^\W\d_]+(?:['/][^\W\d_]+)*")
 
@@ -159,6 +167,7 @@ def _junk(word: str) -> bool:
         or len(letters) <= 2  # noqa: PLR2004 -- "ok", "dr", "so": too short to say anything
         or len(set(letters)) == 1
         or (len(letters) >= 4 and any(letters in run for run in _RUNS))  # noqa: PLR2004
+        or _COLUMNS_RE.fullmatch(letters) is not None
         or not _VOWELS & set(letters)
     )
 
