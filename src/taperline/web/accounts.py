@@ -477,11 +477,21 @@ class Accounts:
                 raise NotFoundError("this invite code is unknown, used or expired")
             if _active_share(c, row.clinician_user_id, person_id):
                 raise ConflictError("you already share your record with this clinician")
-            c.execute(
+            # The claim itself says whether the code was still free: two patients sending one
+            # code at once both read it unclaimed, and only one UPDATE can match (PostgreSQL
+            # re-checks the WHERE once the other's row lock is released).
+            claimed = c.execute(
                 update(a.shares)
-                .where(a.shares.c.id == row.id)
+                .where(
+                    a.shares.c.id == row.id,
+                    a.shares.c.person_id.is_(None),
+                    a.shares.c.revoked_at_utc.is_(None),
+                    a.shares.c.expires_at_utc > now,
+                )
                 .values(person_id=person_id, accepted_at_utc=now)
             )
+            if claimed.rowcount != 1:
+                raise NotFoundError("this invite code is unknown, used or expired")
             return str(row.display_name)
 
     def revoke_share(self, person_id: int, share_id: int, now: datetime) -> None:
