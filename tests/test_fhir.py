@@ -423,7 +423,7 @@ def test_any_record_reads_back_exactly(record: PersonRecord, found: list[Finding
 def test_export_needs_an_aware_time_and_a_known_zone(record: PersonRecord) -> None:
     with pytest.raises(InputError, match="generated_at must be timezone-aware"):
         export_bundle(record, [], generated_at=datetime(2027, 1, 5))  # noqa: DTZ001 -- the point
-    with pytest.raises(InputError, match="not a known IANA zone"):
+    with pytest.raises(InputError, match="not a known IANA time zone"):
         export_bundle(PersonRecord(Profile("Mars/Olympus")), [], generated_at=GENERATED)
 
 

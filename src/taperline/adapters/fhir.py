@@ -60,7 +60,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Final, cast, get_args
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from taperline.core.findings import Evidence, Finding
 from taperline.core.instruments import InstrumentScore, score_gad7, score_phq9
@@ -86,6 +86,7 @@ from taperline.core.record import (
     RecordSupply,
 )
 from taperline.errors import InputError, QuantityError
+from taperline.zones import zone
 
 __all__ = [
     "BASE_URL",
@@ -254,10 +255,7 @@ def _medication(drug: str) -> Json:
 
 
 def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InputError(f"time_zone {name!r} is not a known IANA zone") from exc
+    return zone(name)  # one validator; the store checks an imported profile's zone again
 
 
 def _wall(local: datetime, zone: ZoneInfo) -> str:

@@ -47,7 +47,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from icalendar import (
     CLASS,
@@ -63,6 +63,7 @@ from icalendar import (
 from taperline.core.quantity import Mass, drug_label, fmt, fmt_number
 from taperline.core.record import PlanVersion, Profile, RecordDose, RecordStep, RecordSupply
 from taperline.errors import InputError
+from taperline.zones import zone
 
 __all__ = ["calendar_ics"]
 
@@ -231,13 +232,8 @@ def _context(
 
 
 def _zone(name: str) -> ZoneInfo:
-    """The IANA zone called ``name``, or an InputError naming ``time_zone``."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError) as error:  # OSError: a folder name
-        raise InputError(
-            f"time_zone {name!r} is not a known IANA time zone name (such as Europe/London)"
-        ) from error
+    """The IANA zone called ``name``, or an InputError naming it (:func:`taperline.zones.zone`)."""
+    return zone(name)
 
 
 def _clock(name: str, text: str) -> time:

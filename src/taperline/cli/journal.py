@@ -74,10 +74,10 @@ def init(**o: Any) -> None:
         conditions = _ask_list("Conditions (comma-separated, blank for none)", conditions)
         medicines = _ask_list("Other medicines (comma-separated, blank for none)", medicines)
     label = o["label"] or (current.label if current else "Person A")
-    profile = Profile(time_zone, age_band, tuple(conditions), tuple(medicines), label)
-    from taperline.adapters.storage.repo import zone
+    from taperline.zones import check_zone
 
-    zone(profile.time_zone)
+    time_zone = check_zone(time_zone, "--time-zone")
+    profile = Profile(time_zone, age_band, tuple(conditions), tuple(medicines), label)
     if existing is not None:
         store.update_profile(existing, profile)
         click.echo(f"Profile updated ({profile.time_zone}).")

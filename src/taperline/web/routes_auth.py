@@ -126,10 +126,9 @@ def _names(text: str) -> tuple[str, ...]:
 
 def read_profile(form: FormInput, label: str) -> Profile:
     """A patient profile from a form (time zone checked against the IANA database)."""
-    from taperline.adapters.storage.repo import zone
+    from taperline.zones import check_zone
 
-    time_zone = form.text("time_zone", "UTC", max_len=64) or "UTC"
-    zone(time_zone)
+    time_zone = check_zone(form.text("time_zone", "UTC", max_len=64) or "UTC")
     age_band = form.text("age_band", max_len=20) or None
     if age_band is not None and age_band not in AGE_BANDS:
         raise InputError(f"age_band: choose one of {', '.join(AGE_BANDS)}")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     BindParameter,
@@ -58,6 +58,7 @@ from taperline.core.record import (
     transition,
 )
 from taperline.errors import ConflictError, InputError, NotFoundError
+from taperline.zones import check_zone, zone
 
 __all__ = ["RECORD_PARTS", "Saved", "Store", "zone"]
 
@@ -173,16 +174,6 @@ class Saved:
     created: bool
 
 
-def zone(name: str) -> ZoneInfo:
-    """The IANA zone ``name``, or an InputError naming it."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(
-            f"time_zone {name!r} is not a known IANA zone (e.g. Europe/London)"
-        ) from None
-
-
 def to_utc(local: datetime, tz: ZoneInfo, field: str) -> datetime:
     """A local wall-clock time as a UTC moment; a skipped (non-existent) time is refused."""
     moment = local.replace(tzinfo=tz)
@@ -229,10 +220,9 @@ def _now() -> datetime:
 
 
 def _profile_row(profile: Profile) -> dict[str, Any]:
-    zone(profile.time_zone)
     return {
         "label": profile.label,
-        "time_zone": profile.time_zone,
+        "time_zone": check_zone(profile.time_zone),
         "age_band": profile.age_band,
         "conditions": list(profile.conditions),
         "other_medicines": list(profile.other_medicines),

@@ -1,0 +1,116 @@
+"""IANA time zones: the one validator of every place a person gives one.
+
+A person's date (today, a check-in's night, the day a dose is due) is read in their own time
+zone, so a zone taken in must be a real one: sign-up, the profile form, ``taperline init``,
+the JSON API, an imported record all call :func:`check_zone`, and the store calls it again
+before it writes a profile. Accepted: the zones of the IANA database (``Europe/London``,
+``America/New_York``, ``UTC``, and its backward-compatible names such as ``US/Eastern``),
+in any letter case and with spaces for underscores (``america/new york``), given back in the
+database's spelling. Refused, with a hint: a region (``Europe``, a folder of the database,
+which ``ZoneInfo`` opens as a file and fails on), the pseudo-zones of a system's zone
+folder (``localtime``, ``posixrules``, ``Factory``), and anything else, with a did-you-mean.
+
+>>> check_zone("europe/london"), check_zone(" America/New York ")
+('Europe/London', 'America/New_York')
+>>> check_zone("Europe")
+Traceback (most recent call last):
+...
+taperline.errors.InputError: time_zone 'Europe' is a region, not a time zone: give a city in \
+it, e.g. Europe/Amsterdam, Europe/Berlin or Europe/London
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+from typing import Final
+from zoneinfo import ZoneInfo, available_timezones
+
+from taperline.errors import InputError
+
+__all__ = ["EXAMPLE", "check_zone", "known_zones", "zone"]
+
+#: A zone to show in messages.
+EXAMPLE: Final = "Europe/London"
+#: Files of a system's zone folder that are not places: the server's own zone, a rules
+#: template, and tzdata's "zone unknown" placeholder.
+PSEUDO_ZONES: Final = frozenset({"localtime", "posixrules", "Factory"})
+#: Examples preferred in hints (else the first zones of the region, alphabetically).
+_PREFERRED: Final = ("Europe/London", "Europe/Berlin", "America/New_York", "Australia/Sydney")
+
+
+@functools.cache
+def known_zones() -> frozenset[str]:
+    """The IANA zone names a person may give (the pseudo-zones left out)."""
+    return frozenset(available_timezones()) - PSEUDO_ZONES
+
+
+@functools.cache
+def _by_folded() -> dict[str, str]:
+    return {_fold(name): name for name in known_zones()}
+
+
+def _fold(text: str) -> str:
+    return "_".join(text.split()).replace(" ", "_").casefold()
+
+
+def check_zone(name: str, what: str = "time_zone") -> str:
+    """The IANA zone ``name`` in the database's spelling; InputError with a hint if it is none.
+
+    >>> check_zone("UTC"), check_zone("US/Eastern")
+    ('UTC', 'US/Eastern')
+    >>> check_zone("localtime")
+    Traceback (most recent call last):
+    ...
+    taperline.errors.InputError: time_zone 'localtime' is the server's setting, not a place: \
+give your IANA time zone, e.g. Europe/London
+    """
+    text = name.strip()
+    if text in known_zones():
+        return text
+    found = _by_folded().get(_fold(text))
+    if found is not None:
+        return found
+    raise InputError(_refusal(name, text, what))
+
+
+def _refusal(name: str, text: str, what: str) -> str:
+    if text in PSEUDO_ZONES or _fold(text) in {_fold(p) for p in PSEUDO_ZONES}:
+        return (
+            f"{what} {name!r} is the server's setting, not a place: give your IANA time zone, "
+            f"e.g. {EXAMPLE}"
+        )
+    if not text:
+        return f"{what} is empty: give your IANA time zone, e.g. {EXAMPLE}"
+    region = _fold(text).rstrip("/") + "/"
+    inside = sorted(z for z in known_zones() if _fold(z).startswith(region) and z.count("/") == 1)
+    if inside:
+        shown = [z for z in _PREFERRED if z in inside] + [z for z in inside if z not in _PREFERRED]
+        picks = sorted(shown[:3])
+        return (
+            f"{what} {name!r} is a region, not a time zone: give a city in it, e.g. "
+            f"{', '.join(picks[:-1])} or {picks[-1]}"
+        )
+    close = difflib.get_close_matches(_fold(text), list(_by_folded()), n=1, cutoff=0.75)
+    hint = f" (did you mean {_by_folded()[close[0]]}?)" if close else ""
+    return (
+        f"{what} {name!r} is not a known IANA time zone{hint}: give one such as {EXAMPLE} or "
+        "America/New_York"
+    )
+
+
+@functools.cache
+def zone(name: str) -> ZoneInfo:
+    """The zone ``name`` for computing a person's dates; InputError when it is not one.
+
+    A name stored by an older taperline that is a pseudo-zone still loads (the data stays
+    readable); every new entry goes through :func:`check_zone` first.
+    """
+    if name in known_zones():
+        return ZoneInfo(name)
+    if name in PSEUDO_ZONES:
+        try:
+            return ZoneInfo(name)
+        except (OSError, ValueError):
+            pass
+    raise InputError(_refusal(name, name.strip(), "time_zone"))
