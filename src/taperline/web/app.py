@@ -4,10 +4,11 @@ Pages are server-rendered (Jinja2) with htmx for one-tap updates; the JSON API l
 ``/api/`` with its schema at ``/api/openapi.json`` (no interactive docs: they would load
 scripts from a CDN). Static files, htmx included, are served from the package.
 
-Every response carries security headers: a strict Content-Security-Policy (scripts, styles
-and images from this site only; no inline script or style), no framing, no sniffing, no
-referrer to other sites, and ``Cache-Control: no-store`` for everything but static files,
-so health data is not kept in caches. Request bodies are limited in size.
+Every response carries security headers, error pages and the 500 page included: a strict
+Content-Security-Policy (scripts, styles and images from this site only; no inline script
+or style), no framing, no sniffing, no referrer to other sites, and ``Cache-Control:
+no-store`` for everything but static files found, so health data is not kept in caches.
+Request bodies are limited in size.
 
 For ``uvicorn --factory`` and several workers, :func:`create_app_from_env` reads the
 settings from ``TAPERLINE_*`` variables (see :mod:`taperline.web.settings`).
@@ -19,7 +20,7 @@ import gc
 import logging
 import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Final
 
@@ -56,6 +57,7 @@ _HEADERS: Final = (
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
 )
 HSTS: Final = (b"strict-transport-security", b"max-age=31536000")
+ERROR_STATUS: Final = 400
 
 
 class SecurityHeaders:
@@ -79,7 +81,8 @@ class SecurityHeaders:
                 extra = list(_HEADERS)
                 if https:
                     extra.append(HSTS)
-                cache = b"public, max-age=3600" if static else b"no-store"
+                found = static and message.get("status", 500) < ERROR_STATUS
+                cache = b"public, max-age=3600" if found else b"no-store"
                 extra.append((b"cache-control", cache))
                 headers += [(k, v) for k, v in extra if k not in present]
                 message["headers"] = headers
@@ -120,6 +123,23 @@ class AccessLog:
         await self.app(scope, receive, send_logged)
 
 
+class _App(FastAPI):
+    """FastAPI with layers around the whole stack, Starlette's 500 handler included.
+
+    Starlette answers an unhandled exception in ``ServerErrorMiddleware``, outside every
+    middleware added with ``add_middleware``: the 500 page would miss what those add.
+    """
+
+    outer: tuple[Callable[[ASGIApp], ASGIApp], ...] = ()
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """Starlette's stack, wrapped in :attr:`outer` (the first is outermost)."""
+        app = super().build_middleware_stack()
+        for layer in reversed(self.outer):
+            app = layer(app)
+        return app
+
+
 def create_app(settings: Settings) -> FastAPI:
     """The web app for ``settings`` (the database is first touched when it starts)."""
     from taperline.web import (
@@ -145,7 +165,7 @@ def create_app(settings: Settings) -> FastAPI:
         yield
         services.store.engine.dispose()
 
-    app = FastAPI(
+    app = _App(
         title="taperline",
         version=__version__,
         description=(
@@ -174,8 +194,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes)
     if settings.allowed_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts))
-    app.add_middleware(SecurityHeaders)
-    app.add_middleware(AccessLog)
+    app.outer = (AccessLog, SecurityHeaders)
     return app
 
 
