@@ -6,12 +6,15 @@ form bytes that are not UTF-8 refused with 400.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import anyio
 import httpx
-from fastapi import FastAPI, HTTPException
+import pytest
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.testclient import TestClient
 
-from tests.test_web_support import make_site
+from tests.test_web_support import START, Site, Web, make_site
 
 SECURITY_HEADERS = (
     "content-security-policy",
@@ -21,6 +24,7 @@ SECURITY_HEADERS = (
     "cross-origin-opener-policy",
     "permissions-policy",
 )
+TODAY = START.date()
 
 
 class BoomError(Exception):
@@ -84,3 +88,195 @@ def test_error_answers_carry_the_security_headers(tmp_path: Path) -> None:
         for status, response in answers:
             assert response.status_code == status, (status, response.text[:300])
             _assert_headers(response, reference)
+
+
+# --- 2. forwarded headers only from listed proxies ----------------------------------------
+
+SPOOFED = {
+    "x-forwarded-for": "198.51.100.1",
+    "x-forwarded-proto": "https",
+    "forwarded": "for=198.51.100.1;proto=https",
+}
+
+
+def _session_address(site: Site, email: str) -> str:
+    found = site.services.accounts.credentials(email)
+    assert found is not None
+    (session,) = site.services.accounts.sessions_of(found[0].id, active_since=START)
+    return session.address
+
+
+def _from(site: Site, address: str, **headers: str) -> Web:
+    return site.browser(client=(address, 4000), headers=headers)
+
+
+def test_spoofed_forwarded_headers_change_nothing_by_default(tmp_path: Path) -> None:
+    with make_site(tmp_path, max_signups_per_address_hour=1) as site:
+        page = _from(site, "203.0.113.5", **SPOOFED).get("/learn")
+        assert "strict-transport-security" not in page.headers
+        assert "secure" not in page.headers["set-cookie"].lower()
+        first = _from(site, "203.0.113.5", **SPOOFED).signup("ann@example.org")
+        assert first.status_code == 303
+        assert "secure" not in first.headers["set-cookie"].lower()
+        assert _session_address(site, "ann@example.org") == "203.0.113.5"
+        # another made-up client address does not get round the per-address limit
+        other = {**SPOOFED, "x-forwarded-for": "198.51.100.2", "forwarded": "for=198.51.100.2"}
+        assert _from(site, "203.0.113.5", **other).signup("bob@example.org").status_code == 429
+
+
+def test_a_listed_proxy_says_who_the_client_is(tmp_path: Path) -> None:
+    proxies = ("192.0.2.10", "203.0.113.0/24")
+    with make_site(tmp_path, max_signups_per_address_hour=1, forwarded_allow_ips=proxies) as site:
+        page = _from(site, "203.0.113.5", **SPOOFED).get("/learn")
+        assert "strict-transport-security" in page.headers
+        assert "secure" in page.headers["set-cookie"].lower()
+        # (the test client keeps Secure cookies to itself over http: the rest says http)
+        plain = {"x-forwarded-for": "198.51.100.1", "x-forwarded-proto": "http"}
+        assert _from(site, "203.0.113.5", **plain).signup("ann@example.org").status_code == 303
+        assert _session_address(site, "ann@example.org") == "198.51.100.1"
+        again = _from(site, "203.0.113.6", **plain).signup("bob@example.org")
+        assert again.status_code == 429  # 198.51.100.1 already made its account this hour
+        # a client behind two listed proxies; what the client made up stands to the left
+        chain = {"x-forwarded-for": "10.9.9.9, 198.51.100.2, 192.0.2.10"}
+        assert _from(site, "203.0.113.5", **chain).signup("cy@example.org").status_code == 303
+        assert _session_address(site, "cy@example.org") == "198.51.100.2"
+        # RFC 7239 alone is read too
+        rfc = {"forwarded": 'for="[2001:db8::7]:443";proto=http'}
+        assert _from(site, "203.0.113.5", **rfc).signup("di@example.org").status_code == 303
+        assert _session_address(site, "di@example.org") == "2001:db8::7"
+        # a client that is not a listed proxy is not believed
+        direct = _from(site, "192.0.2.77", **{**SPOOFED, "x-forwarded-for": "198.51.100.9"})
+        assert direct.signup("ed@example.org").status_code == 303
+        assert _session_address(site, "ed@example.org") == "192.0.2.77"
+
+
+def test_the_proxy_setting_is_read_and_checked() -> None:
+    from taperline.errors import InputError
+    from taperline.web.settings import Settings
+
+    environ = {
+        "TAPERLINE_DATABASE_URL": "sqlite://",
+        "TAPERLINE_FORWARDED_ALLOW_IPS": " 10.0.0.1, fd00::/8 ,",
+    }
+    assert Settings.from_env(environ).forwarded_allow_ips == ("10.0.0.1", "fd00::/8")
+    assert Settings.from_env({"TAPERLINE_DATABASE_URL": "sqlite://"}).forwarded_allow_ips == ()
+    with pytest.raises(InputError, match="FORWARDED_ALLOW_IPS"):
+        Settings.from_env({**environ, "TAPERLINE_FORWARDED_ALLOW_IPS": "*"})
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ([(b"x-forwarded-for", b"1.1.1.1"), (b"x-forwarded-for", b"2.2.2.2")], ("2.2.2.2", None)),
+        ([(b"x-forwarded-for", b"1.1.1.1, 10.0.0.3")], ("1.1.1.1", None)),
+        ([(b"x-forwarded-for", b"10.0.0.4, 10.0.0.3")], ("10.0.0.4", None)),
+        ([(b"x-forwarded-for", b"unknown")], (None, None)),
+        ([(b"x-forwarded-for", b"::ffff:10.0.0.3, 1.1.1.1:80")], ("1.1.1.1", None)),
+        ([(b"x-forwarded-proto", b"HTTPS")], (None, "https")),
+        ([(b"x-forwarded-proto", b"gopher")], (None, None)),
+        (
+            [(b"x-forwarded-for", b"1.1.1.1, 2.2.2.2"), (b"x-forwarded-proto", b"https, http")],
+            ("2.2.2.2", "http"),
+        ),
+        (
+            [(b"forwarded", b"for=1.1.1.1;proto=https, for=10.0.0.3;proto=http")],
+            ("1.1.1.1", "https"),
+        ),
+        ([(b"forwarded", b'for="_hidden", for=10.0.0.3')], (None, None)),
+        # X-Forwarded-For wins: proxies set it and pass a client's Forwarded through
+        ([(b"forwarded", b"for=6.6.6.6"), (b"x-forwarded-for", b"2.2.2.2")], ("2.2.2.2", None)),
+    ],
+)
+def test_forwarded_client(
+    headers: list[tuple[bytes, bytes]], expected: tuple[str | None, str | None]
+) -> None:
+    from taperline.web.forwarded import forwarded_client, trusted_networks
+
+    client, scheme = forwarded_client(headers, trusted_networks(["10.0.0.0/8"]))
+    assert (client[0] if client else None, scheme) == expected
+
+
+def test_forwarded_doctests() -> None:
+    import doctest
+
+    from taperline.web import forwarded
+
+    result = doctest.testmod(forwarded, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
+    assert result.attempted > 0
+
+
+def _echo_client(app: FastAPI) -> None:
+    def echo(request: Request) -> dict[str, str]:
+        return {
+            "client": request.client.host if request.client else "",
+            "scheme": request.url.scheme,
+        }
+
+    app.add_api_route("/echo-client", echo)
+
+
+def _seen_by(app: Any, peer: str, headers: dict[str, str]) -> dict[str, str]:
+    async def ask() -> dict[str, str]:
+        transport = httpx.ASGITransport(app=app, client=(peer, 4000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            answer: dict[str, str] = (await http.get("/echo-client", headers=headers)).json()
+            return answer
+
+    return anyio.run(ask)
+
+
+@pytest.mark.parametrize(("listed", "expected"), [("", "127.0.0.1"), ("127.0.0.1", "198.51.100.1")])
+def test_serve_leaves_forwarded_headers_to_the_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, listed: str, expected: str
+) -> None:
+    import uvicorn
+    from click.testing import CliRunner
+
+    from taperline.cli.serve import serve
+
+    calls: list[tuple[Any, dict[str, Any]]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    monkeypatch.setenv("TAPERLINE_DATABASE_URL", f"sqlite:///{tmp_path / 'serve.db'}")
+    monkeypatch.setenv("TAPERLINE_FORWARDED_ALLOW_IPS", listed)
+    monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
+    monkeypatch.delenv("TAPERLINE_ENV", raising=False)
+    result = CliRunner().invoke(serve, [])
+    assert result.exit_code == 0, result.output
+    app, options = calls[0]
+    options.pop("log_config")  # uvicorn would reconfigure this process's logging
+    config = uvicorn.Config(app, **options)
+    config.load()  # what uvicorn serves: the app inside uvicorn's own middleware
+    _echo_client(app)
+    seen = _seen_by(config.loaded_app, "127.0.0.1", SPOOFED)
+    assert seen == {"client": expected, "scheme": "https" if listed else "http"}
+
+
+def test_serve_with_workers_leaves_forwarded_headers_to_the_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    import uvicorn.supervisors
+    from click.testing import CliRunner
+
+    from taperline.cli.serve import serve
+
+    configs: list[Any] = []
+
+    class Supervisor:
+        def __init__(self, config: Any, sockets: list[socket.socket]) -> None:
+            configs.append(config)
+            sockets[0].close()
+
+        def run(self) -> None:
+            pass
+
+    monkeypatch.setattr(uvicorn.supervisors, "Multiprocess", Supervisor)
+    monkeypatch.setenv("TAPERLINE_DATABASE_URL", f"sqlite:///{tmp_path / 'serve.db'}")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = CliRunner().invoke(serve, ["--workers", "2", "--port", str(port)])
+    assert result.exit_code == 0, result.output
+    assert configs[0].proxy_headers is False

@@ -1,6 +1,7 @@
 """`taperline serve`: run the web app with uvicorn (migrating the database first).
 
-Settings come from ``TAPERLINE_*`` variables (see :mod:`taperline.web.settings`). With
+Settings come from ``TAPERLINE_*`` variables (see :mod:`taperline.web.settings`); forwarded
+headers are believed from ``TAPERLINE_FORWARDED_ALLOW_IPS`` only, never by uvicorn. With
 ``--demo`` the database defaults to its own file (``taperline-demo.db``), never your real
 journal, and the demo accounts get new passwords, printed here.
 """
@@ -127,6 +128,9 @@ def serve(host: str, port: int, demo: bool, workers: int) -> None:  # noqa: FBT0
         "port": port,
         "access_log": False,
         "server_header": False,
+        # uvicorn believes X-Forwarded-* from 127.0.0.1 by default; the app believes them
+        # only from TAPERLINE_FORWARDED_ALLOW_IPS (taperline.web.forwarded)
+        "proxy_headers": False,
         "log_config": _log_config(),
     }
     if workers == 1:

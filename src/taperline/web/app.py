@@ -8,10 +8,13 @@ Every response carries security headers, error pages and the 500 page included: 
 Content-Security-Policy (scripts, styles and images from this site only; no inline script
 or style), no framing, no sniffing, no referrer to other sites, and ``Cache-Control:
 no-store`` for everything but static files found, so health data is not kept in caches.
-Request bodies are limited in size.
+Request bodies are limited in size. The client's address and scheme come from forwarded
+headers only when a listed proxy sends them (:mod:`taperline.web.forwarded`).
 
 For ``uvicorn --factory`` and several workers, :func:`create_app_from_env` reads the
-settings from ``TAPERLINE_*`` variables (see :mod:`taperline.web.settings`).
+settings from ``TAPERLINE_*`` variables (see :mod:`taperline.web.settings`); run uvicorn
+with ``--no-proxy-headers`` then, as ``taperline serve`` does, so that only the app decides
+whose forwarded headers to believe.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from taperline import __version__
 from taperline.web.context import build_services
 from taperline.web.errors import install_error_handlers
+from taperline.web.forwarded import ForwardedHeaders
 from taperline.web.settings import Settings
 
 __all__ = [
@@ -194,7 +198,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes)
     if settings.allowed_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts))
-    app.outer = (AccessLog, SecurityHeaders)
+    app.outer = (
+        lambda inner: ForwardedHeaders(inner, settings.forwarded_allow_ips),
+        AccessLog,
+        SecurityHeaders,
+    )
     return app
 
 

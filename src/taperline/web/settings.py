@@ -16,6 +16,10 @@
 ``TAPERLINE_MAX_SIGNUPS_PER_ADDRESS_HOUR`` caps the accounts one client address may make in
 an hour (default 10; raise it for a clinic whose people share one address).
 
+``TAPERLINE_FORWARDED_ALLOW_IPS`` lists the reverse proxies (comma-separated IPs or CIDRs)
+whose ``X-Forwarded-For``/``-Proto`` headers say who the client is and whether it used
+HTTPS; by default nobody's are believed (see :mod:`taperline.web.forwarded`).
+
 Outside development a default or short secret key, cookies that are never Secure and
 password-hash parameters below the OWASP minimum are refused.
 
@@ -34,6 +38,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Final, Literal
 
 from taperline.errors import InputError
+from taperline.web.forwarded import trusted_networks
 
 __all__ = [
     "DEFAULT_SECRET_KEY",
@@ -87,6 +92,8 @@ class Settings:
     max_signups_per_address_hour: int = 10
     max_body_bytes: int = 256 * 1024
     allowed_hosts: tuple[str, ...] = ()
+    # reverse proxies (IPs or CIDRs) whose forwarded headers say who the client is
+    forwarded_allow_ips: tuple[str, ...] = ()
     migrate_on_start: bool = False
     db_pool_size: int = 10
     # requests handled at once per process (the rest queue in order): few threads contend
@@ -108,6 +115,7 @@ class Settings:
                 f"TAPERLINE_MAX_SIGNUPS_PER_ADDRESS_HOUR {self.max_signups_per_address_hour}:"
                 f" use 1-{MAX_SIGNUPS_PER_ADDRESS_HOUR}"
             )
+        trusted_networks(self.forwarded_allow_ips)  # refuses what is not an address
         if self.session_idle <= timedelta(0) or self.session_absolute < self.session_idle:
             raise InputError("the session idle timeout must be positive and within the absolute")
         if self.environment == "production":
@@ -158,6 +166,7 @@ class Settings:
         from taperline.adapters.storage.db import database_url
 
         hosts = environ.get("TAPERLINE_ALLOWED_HOSTS", "")
+        proxies = environ.get("TAPERLINE_FORWARDED_ALLOW_IPS", "")
         values: dict[str, object] = {
             "database_url": database_url(environ),
             "secret_key": environ.get("TAPERLINE_SECRET_KEY", "").strip() or DEFAULT_SECRET_KEY,
@@ -165,6 +174,7 @@ class Settings:
             "secure_cookies": _tristate(environ.get("TAPERLINE_SECURE_COOKIES", "auto")),
             "local_emergency_number": environ.get("TAPERLINE_LOCAL_EMERGENCY", "").strip(),
             "allowed_hosts": tuple(h.strip() for h in hosts.split(",") if h.strip()),
+            "forwarded_allow_ips": tuple(p.strip() for p in proxies.split(",") if p.strip()),
         }
         numbers = {
             "TAPERLINE_REQUEST_THREADS": "request_threads",
