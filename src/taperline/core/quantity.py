@@ -401,26 +401,48 @@ def parse_dose(
 def check_plausible(
     dose: Mass, *, drug: str | None, min_mg: Decimal | None, max_mg: Decimal | None
 ) -> None:
-    """Refuse a dose outside [min_mg, max_mg], with a hint about a mcg/mg mix-up."""
+    """Refuse a dose outside [min_mg, max_mg], with a hint about a mcg/mg mix-up.
+
+    The hint is only given when what it says to type is itself plausible, and it is written
+    as :func:`parse_dose` reads it (no thousands separator):
+
+    >>> check_plausible(Mass.of_mg(1000), drug="clonazepam", min_mg=Decimal("0.01"),
+    ...                 max_mg=Decimal(4))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    taperline.errors.ImplausibleDoseError: ... If you meant 1,000 mcg (1 mg), type '1000 mcg'.
+    """
     name = drug_label(drug) if drug else "this drug"
-    thousand = Decimal(1000)
     if max_mg is not None and dose.mg > max_mg:
-        hint = ""
-        if dose.unit == "mg" and dose.mg / thousand <= max_mg:
-            meant = fmt(Mass.of_mg(dose.mg / thousand))
-            hint = (
-                f" If you meant {fmt_number(dose.value)} mcg ({meant}),"
-                f" type '{fmt_number(dose.value)} mcg'."
-            )
+        hint = _hint(Mass(dose.value, "mcg"), dose, min_mg, max_mg)
         raise ImplausibleDoseError(
             f"{fmt(dose)} of {name} in one dose is implausible (more than "
             f"{fmt(Mass.of_mg(max_mg))}).{hint}"
         )
     if min_mg is not None and dose.mg < min_mg:
-        hint = ""
-        if dose.unit == "mcg" and dose.value >= min_mg and dose.value <= (max_mg or dose.value):
-            hint = f" If you meant {fmt_number(dose.value)} mg, type '{fmt_number(dose.value)} mg'."
+        hint = _hint(Mass(dose.value, "mg"), dose, min_mg, max_mg)
         raise ImplausibleDoseError(
             f"{fmt(dose)} of {name} is implausibly small (less than "
             f"{fmt(Mass.of_mg(min_mg))}).{hint}"
         )
+
+
+def _hint(meant: Mass, typed: Mass, min_mg: Decimal | None, max_mg: Decimal | None) -> str:
+    """The mcg/mg mix-up hint for ``typed``, or nothing when ``meant`` is implausible too.
+
+    A hint must be input that is then accepted: ``meant`` within the limits, written as
+    the parser reads it.
+    """
+    if typed.unit not in {"mg", "mcg"} or typed.unit == meant.unit:
+        return ""
+    if (min_mg is not None and meant.mg < min_mg) or (max_mg is not None and meant.mg > max_mg):
+        return ""
+    number = _normalise(meant.value)
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > _MAX_DECIMALS:
+        return ""
+    typed_text = f"{number:f} {meant.unit}"  # as parse_dose reads it: no thousands separator
+    shown = fmt(meant)
+    if meant.unit == "mcg":
+        shown = f"{shown} ({fmt(Mass.of_mg(meant.mg))})"
+    return f" If you meant {shown}, type '{typed_text}'."
