@@ -69,12 +69,31 @@ class LazyGroup(click.Group):
         assert isinstance(command, click.Command)  # noqa: S101 -- a programming error, not input
         return command
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Parse the group's own options; a usage error is one line."""
+        try:
+            return super().parse_args(ctx, args)
+        except click.exceptions.NoArgsIsHelpError:
+            raise  # the help itself, not an error
+        except click.UsageError as error:
+            usage_error(error)
+
     def invoke(self, ctx: click.Context) -> Any:
-        """Run the command, turning taperline errors into one line and an exit code."""
+        """Run the command, turning taperline and usage errors into one line and an exit code."""
         try:
             return super().invoke(ctx)
         except TaperlineError as error:
             fail(str(error), exit_code_for(error))
+        except click.exceptions.NoArgsIsHelpError:
+            raise  # `taperline journal` alone shows the group's help
+        except click.UsageError as error:
+            usage_error(error)
+
+
+def usage_error(error: click.UsageError) -> NoReturn:
+    """A Click usage error as one line, with where to find help (not Click's four lines)."""
+    where = f" (see `{error.ctx.command_path} --help`)" if error.ctx is not None else ""
+    fail(f"{error.format_message()}{where}", error.exit_code)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
