@@ -7,14 +7,14 @@ naming the field and nothing is written.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from taperline.cli.params import CLOCK, DATE, DOSE, format_option
+from taperline.cli import session
+from taperline.cli.params import CLOCK, DATE, DOSE, ZONE, DaysBack, format_option, resolve_day
 from taperline.cli.session import now, open_store, person, person_option
 from taperline.core.journal import RED_FLAG_EVENTS, SYMPTOMS, TIMES_OF_DAY
 from taperline.core.record import AGE_BANDS
@@ -59,15 +59,13 @@ def init(**o: Any) -> None:
     current = store.profile(existing) if existing is not None else None
     ask = _asking(o["ask"], given=o["time_zone"] is not None)
     time_zone = o["time_zone"] or (current.time_zone if current else None)
-    if ask:
-        time_zone = click.prompt("Time zone (IANA name)", default=time_zone or "UTC")
+    if ask:  # no default but the one the profile has: taperline cannot know where you are
+        time_zone = click.prompt("Time zone (IANA name, e.g. Europe/London)", time_zone, type=ZONE)
     if time_zone is None:
         raise InputError("--time-zone is required, e.g. --time-zone Europe/London")
     age_band = o["age_band"] or (current.age_band if current else None)
     if ask:
-        age_band = click.prompt(
-            "Age band", type=click.Choice(AGE_BANDS), default=age_band or "18-39"
-        )
+        age_band = _ask_choice("Age band", AGE_BANDS, age_band, blank="to skip")
     conditions = o["conditions"] or (current.conditions if current else ())
     medicines = o["medicines"] or (current.other_medicines if current else ())
     if ask:
@@ -111,6 +109,20 @@ def _report_profile(profile: Profile) -> None:
         )
 
 
+def _ask_choice(
+    prompt: str, choices: tuple[str, ...], current: str | None, *, blank: str
+) -> str | None:
+    """One of ``choices``, or None for a blank answer: the prompt lists the real choices."""
+    answer = click.prompt(
+        f"{prompt} ({', '.join(choices)}; blank {blank})",
+        type=click.Choice(("", *choices)),
+        default=current or "",
+        show_default=current is not None,
+        show_choices=False,
+    )
+    return str(answer) or None
+
+
 def _ask_list(prompt: str, current: tuple[str, ...]) -> tuple[str, ...]:
     text = click.prompt(prompt, default=", ".join(current), show_default=bool(current))
     return tuple(part.strip() for part in str(text).split(",") if part.strip())
@@ -119,7 +131,7 @@ def _ask_list(prompt: str, current: tuple[str, ...]) -> tuple[str, ...]:
 def _asking(flag: bool | None, *, given: bool) -> bool:  # noqa: FBT001 -- Click's tri-state --ask/--no-ask value
     if flag is not None:
         return flag
-    return not given and sys.stdin.isatty()
+    return not given and session.on_terminal()
 
 
 # --- check-in ------------------------------------------------------------------------------
@@ -235,9 +247,9 @@ def _ask_values(o: dict[str, Any], previous: CheckIn | None) -> dict[str, Any]:
                 out[name] = click.prompt(label, type=kind, default=shown)
     else:
         out["no_sleep"] = True
-    for name, label, default in (
-        ("mood", "Mood 0-10", previous.mood if previous else 5),
-        ("anxiety", "Anxiety 0-10", previous.anxiety if previous else 5),
+    for name, label, default in (  # yesterday's, or none: never a made-up value
+        ("mood", "Mood 0-10", previous.mood if previous else None),
+        ("anxiety", "Anxiety 0-10", previous.anxiety if previous else None),
     ):
         if out[name] is None:
             out[name] = click.prompt(label, type=click.IntRange(0, 10), default=default)
@@ -250,13 +262,7 @@ def _ask_values(o: dict[str, Any], previous: CheckIn | None) -> dict[str, Any]:
                 ratings.append(f"{name}={rating}")
         out["symptoms"] = tuple(ratings)
     if out["worst_time"] is None:
-        choice = click.prompt(
-            "Worst time of day (blank if none)",
-            type=click.Choice(("", *TIMES_OF_DAY)),
-            default="",
-            show_default=False,
-        )
-        out["worst_time"] = choice or None
+        out["worst_time"] = _ask_choice("Worst time of day", TIMES_OF_DAY, None, blank="if none")
     return out
 
 
@@ -344,7 +350,13 @@ def report_review(result: Review) -> None:
 
 
 @click.command()
-@click.option("--date", "day", type=DATE, default=None, help="The date you woke (default today).")
+@click.option(
+    "--date",
+    "day",
+    type=DATE,
+    default=None,
+    help="The date you woke, or yesterday (default today).",
+)
 @checkin_options
 @click.option("--key", default=None, help="An idempotency key: a retry with it never duplicates.")
 @click.option("--ask/--no-ask", default=None, help="Ask for each value (default: on a terminal).")
@@ -362,7 +374,8 @@ def checkin(**o: Any) -> None:
     store = open_store()
     person_id = person(store, o["person_id"])
     moment = now()
-    day = o["day"] or local_today(store.profile(person_id).time_zone, moment)
+    today = local_today(store.profile(person_id).time_zone, moment)
+    day = resolve_day(o["day"], today) or today
     previous = _previous(store, person_id, day)
     if _asking(o["ask"], given=_given(o)):
         o = _ask_values(o, previous)
@@ -377,7 +390,9 @@ def checkin(**o: Any) -> None:
 
 
 @click.command("log-dose")
-@click.option("--date", "day", type=DATE, default=None, help="The dose's day (default today).")
+@click.option(
+    "--date", "day", type=DATE, default=None, help="The dose's day, or yesterday (default today)."
+)
 @click.option("--time", "taken", type=CLOCK, default=None, help="When you took it (default now).")
 @click.option("--amount", type=DOSE, default=None, help="How much (default: the planned dose).")
 @click.option(
@@ -409,7 +424,8 @@ def log_dose(**o: Any) -> None:
     from taperline.adapters.storage.repo import zone
 
     local_now = moment.astimezone(zone(tz)).replace(tzinfo=None)
-    day = o["day"] or local_today(tz, moment)
+    today = local_today(tz, moment)
+    day = resolve_day(o["day"], today) or today
     plan = store.plan_in_force(person_id)
     logged = {d.planned_clock for d in store.doses(person_id, day, day)}
     planned = [d for d in schedule_on(plan, day) if d.clock not in logged]
@@ -481,8 +497,8 @@ def journal_list(**o: Any) -> None:
     store = open_store()
     person_id = person(store, o["person_id"])
     today = local_today(store.profile(person_id).time_zone, now())
-    end = o["end"] or today
-    start = o["start"] or end - timedelta(days=13)
+    end = resolve_day(o["end"], today) or today
+    start = resolve_day(o["start"], today) or end - timedelta(days=13)
     if start > end:
         raise InputError("--from is after --to")
     documents = [checkin_document(c) for c in store.checkins(person_id, start, end)]
@@ -531,14 +547,22 @@ def journal_edit(**o: Any) -> None:
 
     store = open_store()
     person_id = person(store, o["person_id"])
-    current = store.checkin(person_id, o["day"])
-    edited = build_checkin(o, o["day"], current)
+    day = _day(store, person_id, o["day"])
+    current = store.checkin(person_id, day)
+    edited = build_checkin(o, day, current)
     if edited == current:
         click.echo("Nothing to change.")
         return
     _, result = record_checkin(store, person_id, edited, now=now(), replace=True)
-    click.echo(f"Updated: check-in for {o['day'].isoformat()}.")
+    click.echo(f"Updated: check-in for {day.isoformat()}.")
     report_review(result)
+
+
+def _day(store: Store, person_id: int, value: date | DaysBack) -> date:
+    """A DATE argument as a date (a day word counted back from the person's today)."""
+    from taperline.service import local_today
+
+    return resolve_day(value, local_today(store.profile(person_id).time_zone, now()))
 
 
 @journal.command("delete")
@@ -549,11 +573,12 @@ def journal_delete(**o: Any) -> None:
     """Delete the check-in of a date (the dose log is kept)."""
     store = open_store()
     person_id = person(store, o["person_id"])
-    store.checkin(person_id, o["day"])
+    day = _day(store, person_id, o["day"])
+    store.checkin(person_id, day)
     if not o["yes"]:
-        click.confirm(f"Delete the check-in for {o['day'].isoformat()}?", abort=True)
-    store.delete_checkin(person_id, o["day"])
-    click.echo(f"Deleted: check-in for {o['day'].isoformat()}.")
+        click.confirm(f"Delete the check-in for {day.isoformat()}?", abort=True)
+    store.delete_checkin(person_id, day)
+    click.echo(f"Deleted: check-in for {day.isoformat()}.")
 
 
 # --- PHQ-9 and GAD-7 ------------------------------------------------------------------------
@@ -582,7 +607,8 @@ def _instrument(name: str, o: dict[str, Any]) -> None:
     store = open_store()
     person_id = person(store, o["person_id"])
     moment = now()
-    day = o["day"] or local_today(store.profile(person_id).time_zone, moment)
+    today = local_today(store.profile(person_id).time_zone, moment)
+    day = resolve_day(o["day"], today) or today
     items = PHQ9_ITEMS if name == "PHQ-9" else GAD7_ITEMS
     scorer = score_phq9 if name == "PHQ-9" else score_gad7
     score = scorer(_answers(o["answers"], items), taken_on=day)

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime, time
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import click
 
@@ -62,19 +63,53 @@ class ClockType(click.ParamType[time, Any]):
         return time(int(match[1]), int(match[2]))
 
 
-class DateType(click.ParamType[date, Any]):
-    """A calendar date YYYY-MM-DD."""
+@dataclass(frozen=True)
+class DaysBack:
+    """A day typed as a word ('today', 'yesterday'): so many days before the person's today.
+
+    The command resolves it with :func:`resolve_day` once it knows the person's time zone.
+    """
+
+    days: int
+
+
+#: The words a date option takes besides YYYY-MM-DD, and how many days back each is.
+DAY_WORDS: dict[str, int] = {"today": 0, "yesterday": 1}
+
+
+@overload
+def resolve_day(value: None, today: date) -> None: ...
+@overload
+def resolve_day(value: date | DaysBack, today: date) -> date: ...
+def resolve_day(value: date | DaysBack | None, today: date) -> date | None:
+    """The date a --date value stands for, given the person's ``today``.
+
+    >>> resolve_day(DaysBack(1), date(2027, 3, 1)), resolve_day(date(2027, 1, 4), date(2027, 3, 1))
+    (datetime.date(2027, 2, 28), datetime.date(2027, 1, 4))
+    """
+    if isinstance(value, DaysBack):
+        return today - timedelta(days=value.days)
+    return value
+
+
+class DateType(click.ParamType[date | DaysBack, Any]):
+    """A calendar date YYYY-MM-DD, or 'today' or 'yesterday' (see :func:`resolve_day`)."""
 
     name = "YYYY-MM-DD"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
-        """Parse an ISO date."""
-        if isinstance(value, date):
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> date | DaysBack:
+        """Parse an ISO date or a day word."""
+        if isinstance(value, date | DaysBack):
             return value
+        text = str(value).strip()
+        if text.lower() in DAY_WORDS:
+            return DaysBack(DAY_WORDS[text.lower()])
         try:
-            return date.fromisoformat(str(value).strip())
+            return date.fromisoformat(text)
         except ValueError:
-            self.fail(f"{value!r} is not a date such as 2027-01-04", param, ctx)
+            self.fail(f"{value!r} is not a date such as 2027-01-04, today or yesterday", param, ctx)
 
 
 class DateTimeType(click.ParamType[datetime, Any]):
@@ -117,6 +152,22 @@ class DurationType(click.ParamType[float, Any]):
         if hours <= 0:
             self.fail(f"{value!r}: a duration must be more than zero", param, ctx)
         return hours
+
+
+class ZoneType(click.ParamType[str, Any]):
+    """An IANA time zone, checked by :func:`taperline.zones.check_zone` (a prompt asks again)."""
+
+    name = "time zone"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        """The zone in the database's spelling."""
+        from taperline.errors import InputError
+        from taperline.zones import check_zone
+
+        try:
+            return check_zone(str(value), "time zone")
+        except InputError as error:
+            self.fail(str(error), param, ctx)
 
 
 def schedule_from(
@@ -188,3 +239,4 @@ CLOCK = ClockType()
 DATE = DateType()
 DATETIME = DateTimeType()
 DURATION = DurationType()
+ZONE = ZoneType()

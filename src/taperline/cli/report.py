@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from taperline.cli.params import DATE
+from taperline.cli.params import DATE, resolve_day
 from taperline.cli.session import now, open_store, person, person_option
 
 
@@ -42,8 +42,8 @@ def report(**o: Any) -> None:
     pdf = render_report(
         record,
         review(record, today),
-        start=o["start"],
-        end=o["end"],
+        start=resolve_day(o["start"], today),
+        end=resolve_day(o["end"], today),
         today=today,
         generated_at=moment,
     )

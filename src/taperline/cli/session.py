@@ -9,6 +9,7 @@ the clock, for demonstrations and tests.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -36,6 +37,14 @@ def now() -> datetime:
     if moment.tzinfo is None:
         raise InputError(f"{ENV_NOW}={fixed!r} needs an offset, e.g. 2027-01-05T08:00+00:00")
     return moment
+
+
+def on_terminal() -> bool:
+    """Whether a person is at the keyboard (standard input is a terminal): then commands ask.
+
+    One place to ask, so that a test can play the person at a terminal.
+    """
+    return sys.stdin.isatty()
 
 
 def open_store() -> Store:

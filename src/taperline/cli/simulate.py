@@ -20,6 +20,7 @@ from taperline.cli.params import (
     dose_option,
     format_option,
     plot_option,
+    resolve_day,
     schedule_from,
 )
 
@@ -139,7 +140,8 @@ def simulate(  # noqa: PLR0917 -- Click passes one argument per option
 
     drug = load_catalogue().get(drug_name)
     schedule = schedule_from(drug, doses, clocks, indication_of(conditions))
-    origin = datetime.combine(start or date.today(), time())  # noqa: DTZ011 -- the person's local day
+    today = date.today()  # noqa: DTZ011 -- the person's local day
+    origin = datetime.combine(resolve_day(start, today) or today, time())
     request = SimulationRequest(
         params=drug.pk_params(),
         schedule=schedule,
