@@ -347,7 +347,7 @@ def test_production_refuses_the_default_secret_and_weak_settings() -> None:
         Settings(database_url="sqlite://", environment="production")
     with pytest.raises(InputError, match="SECRET_KEY"):
         Settings(database_url="sqlite://", environment="production", secret_key="short" * 2)
-    key = "k" * 40
+    key = Settings.for_tests("sqlite://").secret_key  # random
     with pytest.raises(InputError, match="OWASP"):
         Settings(
             database_url="sqlite://", environment="production", secret_key=key, argon2_time_cost=1
@@ -365,7 +365,7 @@ def test_settings_from_the_environment() -> None:
     environ = {
         "TAPERLINE_DATABASE_URL": "sqlite:////tmp/x.db",
         "TAPERLINE_ENV": "production",
-        "TAPERLINE_SECRET_KEY": "s" * 40,
+        "TAPERLINE_SECRET_KEY": Settings.for_tests("sqlite://").secret_key,
         "TAPERLINE_SECURE_COOKIES": "true",
         "TAPERLINE_LOCAL_EMERGENCY": "999",
         "TAPERLINE_ALLOWED_HOSTS": "a.example, b.example",
@@ -390,7 +390,11 @@ def test_allowed_hosts_are_enforced(tmp_path: Path) -> None:
 def test_production_argon2_parameters_are_owasp_level() -> None:
     from taperline.web.security import Passwords
 
-    settings = Settings(database_url="sqlite://", environment="production", secret_key="k" * 40)
+    settings = Settings(
+        database_url="sqlite://",
+        environment="production",
+        secret_key=Settings.for_tests("sqlite://").secret_key,
+    )
     stored = Passwords(settings).hash(PASSWORD)
     assert stored.startswith("$argon2id$")
     assert "m=65536,t=3,p=4" in stored

@@ -63,7 +63,9 @@ def test_demo_again_gives_new_passwords_and_no_new_data(tmp_path: Path) -> None:
 
 def test_demo_is_refused_in_production(tmp_path: Path) -> None:
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'p.db'}", environment="production", secret_key="k" * 40
+        database_url=f"sqlite:///{tmp_path / 'p.db'}",
+        environment="production",
+        secret_key=Settings.for_tests("sqlite://").secret_key,
     )
     with pytest.raises(InputError, match="development"):
         ensure_demo(build_services(settings))
@@ -131,7 +133,7 @@ def test_serve_refuses_demo_in_production(tmp_path: Path, monkeypatch: pytest.Mo
 
     monkeypatch.setenv("TAPERLINE_DATABASE_URL", f"sqlite:///{tmp_path / 'serve.db'}")
     monkeypatch.setenv("TAPERLINE_ENV", "production")
-    monkeypatch.setenv("TAPERLINE_SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("TAPERLINE_SECRET_KEY", Settings.for_tests("sqlite://").secret_key)
     result = CliRunner().invoke(serve, ["--demo"])
     assert result.exit_code == 2
     assert "development" in result.output
@@ -145,7 +147,7 @@ def test_a_server_process_freezes_its_start_up_objects_and_collects_less_often(
     from taperline.web.app import GC_THRESHOLDS, create_app_from_env
 
     monkeypatch.setenv("TAPERLINE_DATABASE_URL", f"sqlite:///{tmp_path / 'gc.db'}")
-    monkeypatch.setenv("TAPERLINE_SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("TAPERLINE_SECRET_KEY", Settings.for_tests("sqlite://").secret_key)
     gc.set_threshold(700, 10, 10)  # CPython's default
     gc.unfreeze()
     create_app_from_env()  # what each worker of ``serve --workers N`` runs

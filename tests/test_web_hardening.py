@@ -280,3 +280,88 @@ def test_serve_with_workers_leaves_forwarded_headers_to_the_setting(
     result = CliRunner().invoke(serve, ["--workers", "2", "--port", str(port)])
     assert result.exit_code == 0, result.output
     assert configs[0].proxy_headers is False
+
+
+# --- 3. production keys with enough entropy ------------------------------------------------
+
+GUESSABLE_KEYS = (
+    "k" * 40,  # one character
+    "s" * 40,
+    "ab" * 20,  # a short block, repeated
+    "abc" * 14,
+    "Tr0ub4dor&3" * 3,
+    "1234567890" * 4,  # runs
+    "abcdefghijklmnopqrstuvwxyz0123456789",
+    "0123456789abcdef" * 2,
+    "0110100110010110100101100110100110010110",  # two characters
+    "passwordpasswordpasswordpassword",  # words
+    "correcthorsebatterystaplecorrecthorse",
+    "CorrectHorseBatteryStapleCorrectHorse",
+    "supercalifragilisticexpialidocious",
+    "qwertyuiopasdfghjklzxcvbnmqwertyuiop",
+    "my-production-secret-key-for-the-clinic-server",
+    "Th1s-is-my-very-long-production-secret-key!",
+    "THISISMYSECRETKEYFORPRODUCTIONUSE",
+    "PassWordSecretKeyForProduction2024!!",
+    "Secret-Key-2024-Production-Clinic!",
+)
+
+
+def _production(key: str) -> object:
+    from taperline.web.settings import Settings
+
+    return Settings(database_url="sqlite://", environment="production", secret_key=key)
+
+
+@pytest.mark.parametrize("key", GUESSABLE_KEYS)
+def test_production_refuses_a_guessable_secret_key(key: str) -> None:
+    from taperline.errors import InputError
+
+    with pytest.raises(InputError, match="TAPERLINE_SECRET_KEY: too easy to guess") as refused:
+        _production(key)
+    assert 'python -c "import secrets; print(secrets.token_urlsafe(32))"' in str(refused.value)
+
+
+def test_production_refuses_a_short_or_default_key_and_says_how_to_make_one() -> None:
+    from taperline.errors import InputError
+    from taperline.web.settings import DEFAULT_SECRET_KEY
+
+    for key, why in (("x7#Qp2!v", "too short"), (DEFAULT_SECRET_KEY, "set a random key")):
+        with pytest.raises(InputError, match=why) as refused:
+            _production(key)
+        assert "secrets.token_urlsafe(32)" in str(refused.value)
+
+
+def test_production_accepts_random_keys() -> None:
+    import base64
+    import os
+    import secrets
+
+    makers = (
+        lambda: secrets.token_urlsafe(32),
+        lambda: secrets.token_hex(32),
+        lambda: secrets.token_hex(32).upper(),
+        lambda: secrets.token_urlsafe(24),  # 32 characters, 192 bits
+        lambda: secrets.token_hex(16),  # 32 characters, 128 bits
+        lambda: base64.b64encode(os.urandom(32)).decode(),  # openssl rand -base64 32
+        lambda: base64.b32encode(os.urandom(32)).decode(),
+    )
+    for make in makers:
+        for _ in range(700):
+            key = make()
+            _production(key)  # no InputError
+    from taperline.web.secret_key import MIN_KEY_BITS, key_strength_bits
+
+    assert (
+        min(key_strength_bits(secrets.token_urlsafe(32)) for _ in range(2000)) > 1.5 * MIN_KEY_BITS
+    )
+
+
+def test_secret_key_doctests() -> None:
+    import doctest
+
+    from taperline.web import secret_key
+
+    result = doctest.testmod(secret_key, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
+    assert result.attempted > 0

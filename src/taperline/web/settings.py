@@ -4,7 +4,7 @@
 
 ==============================  ==========================================================
 ``TAPERLINE_DATABASE_URL``      database (default: a SQLite file in the user's data folder)
-``TAPERLINE_SECRET_KEY``        key for CSRF tokens and invite-code hashes (32+ characters)
+``TAPERLINE_SECRET_KEY``        key for CSRF tokens and invite-code hashes (random, 32+)
 ``TAPERLINE_ENV``               ``development`` (default) or ``production``
 ``TAPERLINE_SECURE_COOKIES``    ``auto`` (default: Secure when the request is HTTPS),
                                 ``true`` or ``false``
@@ -20,13 +20,14 @@ an hour (default 10; raise it for a clinic whose people share one address).
 whose ``X-Forwarded-For``/``-Proto`` headers say who the client is and whether it used
 HTTPS; by default nobody's are believed (see :mod:`taperline.web.forwarded`).
 
-Outside development a default or short secret key, cookies that are never Secure and
-password-hash parameters below the OWASP minimum are refused.
+Outside development a default, short or guessable secret key (see
+:mod:`taperline.web.secret_key`), cookies that are never Secure and password-hash
+parameters below the OWASP minimum are refused.
 
 >>> Settings(database_url="sqlite://", environment="production")
 Traceback (most recent call last):
 ...
-taperline.errors.InputError: TAPERLINE_SECRET_KEY: set a random key of at least 32 characters in production
+taperline.errors.InputError: TAPERLINE_SECRET_KEY: set a random key in production; make one with: python -c "import secrets; print(secrets.token_urlsafe(32))"
 """  # noqa: E501 -- a doctest line reads better whole
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from typing import Final, Literal
 
 from taperline.errors import InputError
 from taperline.web.forwarded import trusted_networks
+from taperline.web.secret_key import MAKE_A_KEY, check_secret_key
 
 __all__ = [
     "DEFAULT_SECRET_KEY",
@@ -50,7 +52,6 @@ __all__ = [
 Environment = Literal["development", "production"]
 # Not a secret: the placeholder that production refuses (see Settings._check_production).
 DEFAULT_SECRET_KEY: Final = "development-only-secret-key-do-not-use-in-production"  # noqa: S105
-MIN_SECRET_LENGTH: Final = 32
 MAX_REQUEST_THREADS: Final = 64
 MAX_SIGNUPS_PER_ADDRESS_HOUR: Final = 10_000  # above this the limit no longer limits anything
 # OWASP Password Storage Cheat Sheet: Argon2id with at least 19 MiB, 2 iterations, 1 lane.
@@ -122,10 +123,9 @@ class Settings:
             self._check_production()
 
     def _check_production(self) -> None:
-        if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < MIN_SECRET_LENGTH:
-            raise InputError(
-                "TAPERLINE_SECRET_KEY: set a random key of at least 32 characters in production"
-            )
+        if self.secret_key == DEFAULT_SECRET_KEY:
+            raise InputError(f"TAPERLINE_SECRET_KEY: set a random key in production; {MAKE_A_KEY}")
+        check_secret_key(self.secret_key)
         if self.secure_cookies is False:
             raise InputError("TAPERLINE_SECURE_COOKIES=false is refused in production")
         weak = (
