@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
+# `make run PORT=8001` when port 8000 is busy.
+PORT ?= 8000
 
 .PHONY: install run test lint format bench clean
 
@@ -15,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
-	$(VENV)/bin/taperline serve --demo
+	$(VENV)/bin/taperline serve --demo --port $(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check .

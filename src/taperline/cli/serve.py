@@ -9,6 +9,7 @@ journal, and the demo accounts get new passwords, printed here.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import socket
 from typing import TYPE_CHECKING
@@ -61,6 +62,23 @@ def _print_demo(accounts: DemoAccounts) -> None:
     click.echo(f"  patient    {accounts.patient_email}  password {accounts.patient_password}")
 
 
+def _check_port(host: str, port: int) -> None:
+    """Fail in one line, naming the port and how to choose another, when it is taken."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE:
+                fail(f"cannot listen on {host} port {port}: {error.strerror or error}")
+            other = port + 1 if port < 65535 else 8000  # noqa: PLR2004 -- the last port
+            fail(
+                f"port {port} on {host} is busy (taperline already serving, or another"
+                f" program): stop it, or choose another port: taperline serve --port {other}"
+                f" (make run PORT={other})"
+            )
+
+
 class _TcpConfig(uvicorn.Config):
     """A uvicorn Config whose listening socket says it is TCP, so replies are not delayed.
 
@@ -108,6 +126,7 @@ def serve(host: str, port: int, demo: bool, workers: int) -> None:  # noqa: FBT0
     from taperline.web.context import build_services
     from taperline.web.settings import Settings
 
+    _check_port(host, port)  # before the demo's passwords are reset, or the database touched
     environ = dict(os.environ)
     if demo and not environ.get(ENV_DATABASE_URL, "").strip():
         environ[ENV_DATABASE_URL] = _demo_url()
