@@ -5,14 +5,24 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 # `make run PORT=8001` when port 8000 is busy.
 PORT ?= 8000
+# The venv module brings the pip and setuptools its Python shipped with (Python 3.11:
+# setuptools 65.5, with known security holes): upgrade both to at least their last security
+# fixes, pip 26.2 (PYSEC-2026-3721) and setuptools 83 (CVE-2026-59890), as pyproject.toml's
+# build-system asks. `make audit` checks every package against the advisory database.
+TOOLS := "pip>=26.2" "setuptools>=83"
+PIP_AUDIT := pip-audit==2.10.1
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench audit clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
+	@echo "==> 1/3 creating $(VENV) with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	@echo "==> 2/3 upgrading pip and setuptools in $(VENV)"
+	$(PY) -m pip install --upgrade $(TOOLS)
+	@echo "==> 3/3 installing taperline and its pinned dependencies (a few minutes the first time)"
+	$(PY) -m pip install -e '.[dev]'
 	touch $(STAMP)
+	@echo "==> installed: run the CLI as $(VENV)/bin/taperline, or 'source $(VENV)/bin/activate' first"
 
 install: $(STAMP)
 
@@ -35,6 +45,11 @@ bench: install
 	$(PY) bench/pk_population.py
 	$(PY) bench/plan.py
 	$(PY) bench/journal.py
+
+# Needs the network: pip-audit asks PyPI's advisory database about every installed package.
+audit: install
+	$(PY) -m pip install $(PIP_AUDIT)
+	$(VENV)/bin/pip-audit --skip-editable
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
