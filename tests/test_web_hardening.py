@@ -14,7 +14,7 @@ import pytest
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.testclient import TestClient
 
-from tests.test_web_support import START, Site, Web, make_site
+from tests.test_web_support import START, Site, Web, checkin_form, make_site
 
 SECURITY_HEADERS = (
     "content-security-policy",
@@ -365,3 +365,87 @@ def test_secret_key_doctests() -> None:
     result = doctest.testmod(secret_key, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
     assert result.attempted > 0
+
+
+# --- 4. form bytes that are not UTF-8 ------------------------------------------------------
+
+URLENCODED = {"content-type": "application/x-www-form-urlencoded"}
+BOUNDARY = "taperline-test-boundary"
+
+
+def _urlencoded(fields: dict[str, str], extra: bytes) -> bytes:
+    from urllib.parse import urlencode
+
+    return urlencode(fields).encode() + b"&" + extra
+
+
+def _multipart(fields: dict[str, str], name: str, value: bytes) -> tuple[bytes, dict[str, str]]:
+    parts = [(k, v.encode()) for k, v in fields.items() if k != name] + [(name, value)]
+    body = b"".join(
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n'.encode() + v + b"\r\n"
+        for k, v in parts
+    )
+    body += f"--{BOUNDARY}--\r\n".encode()
+    return body, {"content-type": f"multipart/form-data; boundary={BOUNDARY}"}
+
+
+def _assert_refused(response: httpx.Response) -> None:
+    assert response.status_code == 400, response.text[:300]
+    assert "text/html" in response.headers["content-type"]
+    assert "UTF-8" in response.text
+
+
+@pytest.mark.parametrize(
+    "notes",
+    [b"notes=%FF%FEslept", b"notes=\xff\xfeslept", b"notes=caf%C3", b"notes=%ED%A0%80"],
+    ids=["escaped", "raw", "cut short", "surrogate"],
+)
+def test_a_check_in_form_that_is_not_utf8_is_refused(tmp_path: Path, notes: bytes) -> None:
+    with make_site(tmp_path) as site:
+        web = site.patient("ann@example.org")
+        fields = {"csrf_token": web.csrf(), **checkin_form(TODAY)}
+        del fields["notes"]
+        response = web.client.post(
+            "/checkin", content=_urlencoded(fields, notes), headers=URLENCODED
+        )
+        _assert_refused(response)
+        assert not site.services.store.checkins(site.person_id("ann@example.org"), None, None)
+
+
+def test_a_multipart_check_in_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        web = site.patient("ann@example.org")
+        fields = {"csrf_token": web.csrf(), **checkin_form(TODAY)}
+        body, headers = _multipart(fields, "notes", b"slept \xff\xfe well")
+        _assert_refused(web.client.post("/checkin", content=body, headers=headers))
+        assert not site.services.store.checkins(site.person_id("ann@example.org"), None, None)
+        # the same form in UTF-8 is stored as sent
+        body, headers = _multipart(fields, "notes", "café ☕ 睡眠".encode())
+        saved = web.client.post("/checkin", content=body, headers=headers, follow_redirects=False)
+        assert saved.status_code == 303, saved.text[:300]
+        stored = site.services.store.checkin(site.person_id("ann@example.org"), TODAY)
+        assert stored is not None
+        assert stored.notes == "café ☕ 睡眠"
+
+
+def test_a_sign_up_form_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        web = site.browser()
+        fields = {
+            "csrf_token": web.csrf("/signup"),
+            "role": "patient",
+            "email": "ann@example.org",
+            "password": "correct horse battery staple",
+            "time_zone": "Europe/London",
+        }
+        body = _urlencoded(fields, b"display_name=Ann%E9e")  # Latin-1, not UTF-8
+        _assert_refused(web.client.post("/signup", content=body, headers=URLENCODED))
+        body, headers = _multipart(fields, "display_name", b"Ann\xe9e")
+        _assert_refused(web.client.post("/signup", content=body, headers=headers))
+        assert site.services.accounts.credentials("ann@example.org") is None
+        body = _urlencoded(fields, b"display_name=Ren%C3%A9e")  # UTF-8
+        made = web.client.post("/signup", content=body, headers=URLENCODED, follow_redirects=False)
+        assert made.status_code == 303, made.text[:300]
+        found = site.services.accounts.credentials("ann@example.org")
+        assert found is not None
+        assert found[0].display_name == "Renée"

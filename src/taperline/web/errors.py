@@ -12,6 +12,7 @@ error                               status  meaning
 :class:`ForbiddenError`             403     the wrong kind of account for this page
 :class:`CsrfError`                  403     a write without a valid CSRF token
 :class:`ThrottledError`             429     too many attempts; ``Retry-After`` says when
+:class:`UnreadableBodyError`        400     a form whose bytes are not UTF-8 text
 request validation (pydantic)       422     FastAPI's field-by-field detail
 anything else                       500     logged by type and route only (no values)
 ==================================  ======  ===============================================
@@ -45,6 +46,7 @@ __all__ = [
     "ForbiddenError",
     "SignInRequiredError",
     "ThrottledError",
+    "UnreadableBodyError",
     "install_error_handlers",
     "is_api",
     "status_for",
@@ -75,6 +77,10 @@ class ThrottledError(Exception):
         self.retry_after_s = retry_after_s
 
 
+class UnreadableBodyError(Exception):
+    """A request body that cannot be read as text: its bytes are not UTF-8."""
+
+
 def status_for(error: BaseException) -> int:
     """The HTTP status of a taperline or web error (500 for anything unexpected)."""
     table: tuple[tuple[type[BaseException], int], ...] = (
@@ -87,6 +93,7 @@ def status_for(error: BaseException) -> int:
         (ForbiddenError, 403),
         (CsrfError, 403),
         (ThrottledError, 429),
+        (UnreadableBodyError, 400),
     )
     return next((status for kind, status in table if isinstance(error, kind)), 500)
 
@@ -208,6 +215,7 @@ def install_error_handlers(app: FastAPI) -> None:
         ForbiddenError: _web_error,
         CsrfError: _web_error,
         ThrottledError: _web_error,
+        UnreadableBodyError: _web_error,
         StarletteHTTPException: _http_error,
         RequestValidationError: _validation_error,
         Exception: _unexpected,

@@ -1,9 +1,10 @@
 """HTML form input: read once, CSRF-checked, and turned into typed values naming the field.
 
 :func:`checked_form` is the dependency of every page that changes something: it reads the
-form (small limits: no files, 300 fields, 64 KiB a field) and refuses it with 403 unless
-its ``csrf_token`` field (or the ``X-CSRF-Token`` header that htmx sends) matches the
-session's token, or before sign-in the anonymous cookie's.
+form (small limits: no files, 300 fields, 64 KiB a field), refuses it with 400 unless its
+fields are UTF-8 (see :func:`check_form_bytes`), and with 403 unless its ``csrf_token``
+field (or the ``X-CSRF-Token`` header that htmx sends) matches the session's token, or
+before sign-in the anonymous cookie's.
 
 >>> f = FormInput({"mood": ["7"], "note": ["ok"]})
 >>> f.integer("mood", 0, 10), f.text("note")
@@ -16,17 +17,19 @@ taperline.errors.InputError: mood: must be a whole number from 0 to 5
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date, time
 from typing import Annotated, Final
+from urllib.parse import parse_qsl
 
 from fastapi import Depends, Path, Request
 
 from taperline.errors import InputError
 from taperline.web.auth import Viewer, anon_binding, optional_viewer
 from taperline.web.context import Services, services
-from taperline.web.errors import CsrfError
+from taperline.web.errors import CsrfError, UnreadableBodyError
 from taperline.web.security import csrf_matches
 
 __all__ = [
@@ -34,6 +37,7 @@ __all__ = [
     "Form",
     "FormInput",
     "IdPath",
+    "check_form_bytes",
     "checked_form",
     "clean_text",
     "parse_clock",
@@ -46,6 +50,10 @@ _CLOCK_RE: Final = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
 EARLIEST: Final = date(1900, 1, 1)
 LATEST: Final = date(2999, 12, 31)
 MAX_ID: Final = 2_147_483_647  # the databases' INTEGER; larger ids cannot exist
+NOT_UTF8: Final = (
+    "this form could not be read: its text is not UTF-8. Go back, reload the page and send it again"
+)
+_CHARSET_RE: Final = re.compile(r"charset\s*=\s*\"?([^\";\s]+)", re.IGNORECASE)
 
 #: A row id in a URL: a positive 32-bit integer (anything else is refused with 422).
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -129,6 +137,31 @@ class FormInput:
         return {k: list(v) for k, v in self._fields.items()}
 
 
+def check_form_bytes(content_type: str, body: bytes) -> None:
+    """Refuse a form body whose fields are not UTF-8, as the JSON API does (400).
+
+    Starlette would read them anyway, as U+FFFD or Latin-1, and that would be stored. The
+    whole body must be UTF-8 (a multipart form without files is text), and so must each
+    %-escaped byte of a urlencoded one.
+
+    >>> check_form_bytes("application/x-www-form-urlencoded", b"note=caf%C3%A9+%E2%98%95")
+    >>> check_form_bytes("application/x-www-form-urlencoded", b"note=caf%E9")
+    Traceback (most recent call last):
+    ...
+    taperline.web.errors.UnreadableBodyError: this form could not be read: ...
+    """
+    media, _, params = content_type.partition(";")
+    declared = _CHARSET_RE.search(params)
+    try:
+        if declared and codecs.lookup(declared[1]).name != "utf-8" and not body.isascii():
+            raise UnicodeError(declared[1])
+        text = body.decode("utf-8")
+        if media.strip().lower() == "application/x-www-form-urlencoded":
+            parse_qsl(text, keep_blank_values=True, errors="strict")
+    except (UnicodeError, LookupError):
+        raise UnreadableBodyError(NOT_UTF8) from None
+
+
 class CheckedForm(FormInput):
     """A form whose CSRF token was checked."""
 
@@ -138,7 +171,9 @@ async def checked_form(
     viewer: Annotated[Viewer | None, Depends(optional_viewer)],
     svc: Annotated[Services, Depends(services)],
 ) -> CheckedForm:
-    """Read the form and check its CSRF token (a FastAPI dependency)."""
+    """Read the form and check its bytes and its CSRF token (a FastAPI dependency)."""
+    # the body is kept: the form is parsed from it, not read again
+    check_form_bytes(request.headers.get("content-type", ""), await request.body())
     form = await request.form(max_files=0, max_fields=MAX_FIELDS, max_part_size=MAX_PART_BYTES)
     fields: dict[str, list[str]] = {}
     for key, value in form.multi_items():
