@@ -24,7 +24,7 @@ from taperline.web.settings import MAX_SIGNUPS_PER_ADDRESS_HOUR, Settings
 from tests.test_web_support import PASSWORD, ZONE, Site, Web, make_site
 
 COMMON_MESSAGE = "on a list of commonly used passwords that attackers try first"
-LIMIT_MESSAGE = "Too many accounts have been made from your network"
+LIMIT_MESSAGE = "Too many sign-ups have come from your network"
 OTHER_ADDRESS = ("192.0.2.7", 50000)  # TEST-NET-1: never a real client
 
 
@@ -177,7 +177,7 @@ def test_another_address_is_not_limited(tmp_path: Path) -> None:
         assert _sign_up(elsewhere, "second@example.org") == 303
 
 
-def test_only_accounts_made_count_towards_the_limit(tmp_path: Path) -> None:
+def test_forms_with_a_mistake_and_sign_ins_do_not_count_towards_the_limit(tmp_path: Path) -> None:
     with make_site(tmp_path, max_signups_per_address_hour=1) as site:
         web = site.browser()
         assert (
@@ -189,6 +189,19 @@ def test_only_accounts_made_count_towards_the_limit(tmp_path: Path) -> None:
         assert _sign_up(site.browser(), "bob@example.org") == 429
 
 
+def test_already_registered_answers_count_towards_the_limit(tmp_path: Path) -> None:
+    with make_site(tmp_path, max_signups_per_address_hour=3) as site:
+        assert _sign_up(site.browser(), "ann@example.org") == 303
+        site.patient("bob@example.org")
+        prober = site.browser()
+        assert _sign_up(prober, "ann@example.org") == 409  # one probe: "already registered"
+        assert _sign_up(prober, "bob@example.org") == 429  # the limit: 2 made and 1 probe
+        assert _sign_up(prober, "cid@example.org") == 429
+        assert _sign_up(site.browser(client=OTHER_ADDRESS), "bob@example.org") == 409
+        site.clock.advance(hours=1, seconds=1)
+        assert _sign_up(prober, "cid@example.org") == 303
+
+
 def test_the_limit_is_checked_before_the_form(tmp_path: Path) -> None:
     with make_site(tmp_path, max_signups_per_address_hour=1) as site:
         assert _sign_up(site.browser(), "ann@example.org") == 303
@@ -196,7 +209,7 @@ def test_the_limit_is_checked_before_the_form(tmp_path: Path) -> None:
         assert response.status_code == 429  # no hint about the form while limited
 
 
-def test_recent_attempts_are_successes_of_one_kind_from_one_address(tmp_path: Path) -> None:
+def test_recent_attempts_are_of_one_kind_from_one_address(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'a.db'}")
     migrate(engine)
     accounts = Accounts(engine)
@@ -208,14 +221,14 @@ def test_recent_attempts_are_successes_of_one_kind_from_one_address(tmp_path: Pa
 
     for minutes_ago in (50, 10, 70):
         note("signup", "198.51.100.1", minutes_ago)
-    note("signup", "198.51.100.1", 5, success=False)
+    note("signup", "198.51.100.1", 5, success=False)  # an "already registered" answer
     note("signin", "198.51.100.1", 1)
     note("signup", "198.51.100.2", 2)
     hour_ago = now - timedelta(hours=1)
     found = accounts.recent_attempts("signup", "198.51.100.1", since=hour_ago, limit=10)
-    assert found == [now - timedelta(minutes=10), now - timedelta(minutes=50)]
+    assert found == [now - timedelta(minutes=m) for m in (5, 10, 50)]
     newest = accounts.recent_attempts("signup", "198.51.100.1", since=hour_ago, limit=1)
-    assert newest == [now - timedelta(minutes=10)]
+    assert newest == [now - timedelta(minutes=5)]
 
 
 def test_signup_wait_policy() -> None:

@@ -6,11 +6,18 @@ repo.Store` shares it). Every write is one transaction that takes SQLite's write
 
 Every query that touches a share or a session names its owner, so a caller cannot reach
 another user's row by passing its id: a row that is not the caller's is "not found".
+
+Throttled attempts (sign-in, invite code, sign-up) are claimed in one write transaction that
+counts the earlier ones and records this one (:meth:`Accounts.claim_attempt`): SQLite has one
+writer at a time, and on PostgreSQL the transaction first takes transaction-level advisory
+locks on the address and the account (in a fixed order, so two claims never deadlock), so
+concurrent claims are counted one after the other.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,6 +34,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -40,11 +48,13 @@ from taperline.adapters.storage.db import (
 from taperline.adapters.storage.schema import persons
 from taperline.errors import ConflictError, NotFoundError
 from taperline.web.cache import VERSION_COLUMNS, RecordVersion, version_of
-from taperline.web.security import Throttle
+from taperline.web.security import ACCOUNT_WINDOW, Throttle
 
 __all__ = [
     "Accounts",
+    "AttemptKind",
     "AuditEntry",
+    "Claim",
     "Invite",
     "PatientLink",
     "Role",
@@ -57,6 +67,8 @@ __all__ = [
 Role = Literal["patient", "clinician"]
 AttemptKind = Literal["signin", "invite", "signup"]
 _AUDIT_LIMIT = 500
+_KEEP_ATTEMPTS: Final = timedelta(days=1)
+_ADVISORY_LOCK: Final = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +131,14 @@ class PatientLink:
     person_id: int
     display_name: str
     shared_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A throttled attempt: recorded (``attempt_id``, to finish) or to wait for (``wait``)."""
+
+    attempt_id: int | None
+    wait: timedelta = timedelta(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,23 +291,24 @@ class Accounts:
         with self._write() as c:
             c.execute(update(a.users).where(a.users.c.id == user_id).values(display_name=name))
 
-    def login_succeeded(self, user_id: int, now: datetime) -> None:
-        """Note a successful sign-in (resets the failure counter)."""
-        with self._write() as c:
-            c.execute(
-                update(a.users)
-                .where(a.users.c.id == user_id)
-                .values(last_login_at_utc=now, failed_logins=0)
-            )
+    def finish_signin(
+        self, attempt_id: int, *, user_id: int | None, success: bool, now: datetime
+    ) -> None:
+        """Note the outcome of a claimed sign-in, on the attempt and on the account.
 
-    def login_failed(self, user_id: int, now: datetime) -> None:
-        """Count a failed sign-in on the account (shown to the user at the next sign-in)."""
+        A success resets the account's failure counter; a failure adds one (shown to the
+        user at the next sign-in). One transaction of the same statements whether or not
+        the account exists (for none, the account's UPDATE matches no row), so a wrong
+        password and an unknown address cost the same.
+        """
+        values: dict[str, Any] = (
+            {"last_login_at_utc": now, "failed_logins": 0}
+            if success
+            else {"failed_logins": a.users.c.failed_logins + 1, "last_failed_login_at_utc": now}
+        )
         with self._write() as c:
-            c.execute(
-                update(a.users)
-                .where(a.users.c.id == user_id)
-                .values(failed_logins=a.users.c.failed_logins + 1, last_failed_login_at_utc=now)
-            )
+            _finish(c, attempt_id, user_id=user_id, success=success)
+            c.execute(update(a.users).where(a.users.c.id == user_id).values(values))
 
     def delete_user(self, user_id: int) -> None:
         """Remove a user and their sessions, shares, attempts and acknowledgements.
@@ -598,6 +619,67 @@ class Accounts:
 
     # --- attempts (throttling) -------------------------------------------------------------
 
+    def claim_attempt(
+        self,
+        kind: Literal["signin", "invite"],
+        account_key: str,
+        address: str,
+        *,
+        now: datetime,
+        address_window: timedelta,
+        wait: Callable[[Throttle], timedelta],
+        user_id: int | None = None,
+    ) -> Claim:
+        """Count the earlier failures and, unless ``wait`` says to wait, record this attempt.
+
+        ``user_id`` is the caller's, when known (an invite code). The attempt is recorded as
+        a failure, in the transaction that counted (see the module docstring):
+        :meth:`finish_attempt` or :meth:`finish_signin` marks it a success once it is one.
+        Attempts older than a day are dropped on the way.
+        """
+        with self._write() as c:
+            _lock(c, f"{kind}:address:{address}", f"{kind}:account:{account_key}")
+            _drop_old_attempts(c, now)
+            state = _throttle_state(
+                c, kind, account_key, address, now=now, address_window=address_window
+            )
+            delay = wait(state)
+            if delay > timedelta(0):
+                return Claim(None, delay)
+            return Claim(_insert_attempt(c, kind, account_key, address, now, user_id=user_id))
+
+    def claim_signup(
+        self,
+        address: str,
+        *,
+        now: datetime,
+        window: timedelta,
+        limit: int,
+        wait: Callable[[Sequence[datetime]], timedelta],
+    ) -> Claim:
+        """Like :meth:`claim_attempt`, for a sign-up (released if the form has a mistake).
+
+        ``wait`` gets the times of the newest ``limit`` sign-up attempts from the address
+        within ``window``: accounts made and "already registered" answers.
+        """
+        with self._write() as c:
+            _lock(c, f"signup:address:{address}")
+            _drop_old_attempts(c, now)
+            delay = wait(_recent(c, "signup", address, now - window, limit))
+            if delay > timedelta(0):
+                return Claim(None, delay)
+            return Claim(_insert_attempt(c, "signup", "", address, now))
+
+    def finish_attempt(self, attempt_id: int, *, user_id: int | None, success: bool) -> None:
+        """Note the outcome of a claimed attempt (a failure until this says otherwise)."""
+        with self._write() as c:
+            _finish(c, attempt_id, user_id=user_id, success=success)
+
+    def release_attempt(self, attempt_id: int) -> None:
+        """Forget a claimed attempt that does not count (a sign-up form with a mistake)."""
+        with self._write() as c:
+            c.execute(delete(a.login_attempts).where(a.login_attempts.c.id == attempt_id))
+
     def throttle_state(
         self,
         kind: AttemptKind,
@@ -607,43 +689,23 @@ class Accounts:
         now: datetime,
         address_window: timedelta,
     ) -> Throttle:
-        """Failures of the account in the last hour and of the address in the window."""
-        t = a.login_attempts
-        failed = and_(t.c.kind == kind, t.c.success.is_(False))
+        """The failures that :meth:`claim_attempt` would count now (for tests and checks)."""
         with self._read() as c:
-            per_account = c.execute(
-                select(func.count()).where(
-                    failed, t.c.account_key == account_key, t.c.at_utc > now - timedelta(hours=1)
-                )
-            ).scalar_one()
-            per_address = c.execute(
-                select(func.count(), func.max(t.c.at_utc)).where(
-                    failed, t.c.address == address, t.c.at_utc > now - address_window
-                )
-            ).one()
-        return Throttle(int(per_account), int(per_address[0]), per_address[1])
+            return _throttle_state(
+                c, kind, account_key, address, now=now, address_window=address_window
+            )
 
     def recent_attempts(
         self, kind: AttemptKind, address: str, *, since: datetime, limit: int
     ) -> list[datetime]:
-        """When the newest ``limit`` successful attempts of ``kind`` from ``address`` were made.
+        """When the newest ``limit`` counted attempts of ``kind`` from ``address`` were made.
 
-        Only attempts after ``since`` count; the newest come first.
+        Only attempts after ``since`` count; the newest come first. For sign-ups these are
+        the accounts made and the "already registered" answers; for sign-ins and invite
+        codes, the attempts that were checked.
         """
-        t = a.login_attempts
-        query = (
-            select(t.c.at_utc)
-            .where(
-                t.c.kind == kind,
-                t.c.address == address[:64],
-                t.c.success.is_(True),
-                t.c.at_utc > since,
-            )
-            .order_by(t.c.at_utc.desc())
-            .limit(limit)
-        )
         with self._read() as c:
-            return list(c.execute(query).scalars())
+            return _recent(c, kind, address, since, limit)
 
     def record_attempt(
         self,
@@ -655,21 +717,11 @@ class Accounts:
         success: bool,
         now: datetime,
     ) -> None:
-        """Note an attempt; attempts older than a day are dropped on the way."""
+        """Note a finished attempt without a throttle check (tests set up a history so)."""
         with self._write() as c:
-            c.execute(
-                delete(a.login_attempts).where(a.login_attempts.c.at_utc < now - timedelta(days=1))
-            )
-            c.execute(
-                insert(a.login_attempts).values(
-                    kind=kind,
-                    at_utc=now,
-                    address=address[:64],
-                    account_key=account_key,
-                    user_id=user_id,
-                    success=success,
-                )
-            )
+            _drop_old_attempts(c, now)
+            attempt = _insert_attempt(c, kind, account_key, address, now)
+            _finish(c, attempt, user_id=user_id, success=success)
 
     # --- acknowledgements ------------------------------------------------------------------
 
@@ -719,6 +771,98 @@ def _mentions(table: Any, person_id: int, user_id: int) -> Any:
     if table is a.users:
         columns["id"] = user_id
     return or_(*(table.c[name] == value for name, value in columns.items() if name in table.c))
+
+
+def _lock(c: Connection, *names: str) -> None:
+    """PostgreSQL: hold transaction-level advisory locks on ``names`` until the commit.
+
+    The locks are taken in the order of their keys, so two transactions never wait for each
+    other in a circle. SQLite needs none: a write transaction there holds the database.
+    """
+    if c.dialect.name != "postgresql":
+        return
+    keys = sorted(
+        int.from_bytes(hashlib.sha256(f"taperline:{name}".encode()).digest()[:8], signed=True)
+        for name in set(names)
+    )
+    for key in keys:
+        c.execute(_ADVISORY_LOCK, {"key": key})
+
+
+def _drop_old_attempts(c: Connection, now: datetime) -> None:
+    c.execute(delete(a.login_attempts).where(a.login_attempts.c.at_utc < now - _KEEP_ATTEMPTS))
+
+
+def _insert_attempt(
+    c: Connection,
+    kind: AttemptKind,
+    key: str,
+    address: str,
+    now: datetime,
+    *,
+    user_id: int | None = None,
+) -> int:
+    """A new attempt, a failure until it is finished; its id."""
+    values = {
+        "kind": kind,
+        "at_utc": now,
+        "address": address[:64],
+        "account_key": key,
+        "user_id": user_id,
+        "success": False,
+    }
+    inserted = c.execute(insert(a.login_attempts).values(values).returning(a.login_attempts.c.id))
+    return int(inserted.scalar_one())
+
+
+def _finish(c: Connection, attempt_id: int, *, user_id: int | None, success: bool) -> None:
+    c.execute(
+        update(a.login_attempts)
+        .where(a.login_attempts.c.id == attempt_id)
+        .values(user_id=user_id, success=success)
+    )
+
+
+def _throttle_state(
+    c: Connection,
+    kind: AttemptKind,
+    account_key: str,
+    address: str,
+    *,
+    now: datetime,
+    address_window: timedelta,
+) -> Throttle:
+    """Failures of the account in the hour, of the address in the window, of both in the hour."""
+    t = a.login_attempts
+    failed = and_(t.c.kind == kind, t.c.success.is_(False))
+    hour = t.c.at_utc > now - ACCOUNT_WINDOW
+    account = t.c.account_key == account_key
+    from_address = t.c.address == address[:64]
+    per_account = c.execute(select(func.count()).where(failed, account, hour)).scalar_one()
+    per_address = c.execute(
+        select(func.count(), func.max(t.c.at_utc)).where(
+            failed, from_address, t.c.at_utc > now - address_window
+        )
+    ).one()
+    per_pair = c.execute(
+        select(func.count(), func.max(t.c.at_utc)).where(failed, account, from_address, hour)
+    ).one()
+    return Throttle(
+        int(per_account), int(per_address[0]), per_address[1], int(per_pair[0]), per_pair[1]
+    )
+
+
+def _recent(
+    c: Connection, kind: AttemptKind, address: str, since: datetime, limit: int
+) -> list[datetime]:
+    t = a.login_attempts
+    query = (
+        select(t.c.at_utc)
+        .where(t.c.kind == kind, t.c.address == address[:64], t.c.at_utc > since)
+        .order_by(t.c.at_utc.desc())
+        .limit(limit)
+    )
+    return list(c.execute(query).scalars())
 
 
 def _active_share(c: Connection, clinician_id: int, person_id: int) -> bool:

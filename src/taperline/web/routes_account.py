@@ -29,7 +29,12 @@ from taperline.web.errors import ThrottledError, status_for
 from taperline.web.forms import Form, IdPath
 from taperline.web.pages import redirect, render
 from taperline.web.routes_auth import read_profile
-from taperline.web.security import check_password_rules, invite_hash, throttle_wait
+from taperline.web.security import (
+    check_password_rules,
+    invite_hash,
+    throttle_address,
+    throttle_wait,
+)
 
 __all__ = ["delete_account", "router"]
 
@@ -249,30 +254,34 @@ def sharing(request: Request, viewer: PatientViewer, svc: Svc) -> Response:
 
 @router.post("/sharing", response_class=HTMLResponse)
 def share(request: Request, viewer: PatientViewer, form: Form, svc: Svc) -> Response:
-    """Accept a clinician's invite code (attempts are throttled like sign-ins)."""
-    now, key = svc.now(), f"user:{viewer.user.id}"
-    address = client_address(request)
-    state = svc.accounts.throttle_state(
-        "invite", key, address, now=now, address_window=svc.settings.address_window
+    """Accept a clinician's invite code (attempts are throttled like sign-ins).
+
+    Here the account is the caller's own, so too many wrong codes on it in an hour make it
+    wait an hour from any address (``lock_account``).
+    """
+    now, user_id = svc.now(), viewer.user.id
+    claim = svc.accounts.claim_attempt(
+        "invite",
+        f"user:{user_id}",
+        throttle_address(client_address(request)),
+        now=now,
+        address_window=svc.settings.address_window,
+        wait=lambda state: throttle_wait(state, now, svc.settings, lock_account=True),
+        user_id=user_id,
     )
-    wait = throttle_wait(state, now, svc.settings)
-    if wait.total_seconds() > 0:
+    if claim.attempt_id is None:
         raise ThrottledError(
-            "Too many wrong codes. Wait a little and try again.", int(wait.total_seconds()) + 1
+            "Too many wrong codes. Wait a little and try again.",
+            int(claim.wait.total_seconds()) + 1,
         )
     code = form.text("code", max_len=40)
     try:
         name = svc.accounts.accept_invite(
             invite_hash(svc.settings.secret_key, code), viewer.person_id, now
         )
-    except InputError as error:
-        svc.accounts.record_attempt(
-            "invite", key, address, user_id=viewer.user.id, success=False, now=now
-        )
+    except InputError as error:  # the claim stays a failure
         return _sharing_page(request, viewer, svc, str(error), status_for(error))
-    svc.accounts.record_attempt(
-        "invite", key, address, user_id=viewer.user.id, success=True, now=now
-    )
+    svc.accounts.finish_attempt(claim.attempt_id, user_id=user_id, success=True)
     svc.accounts.audit(viewer.user, viewer.person_id, "share", f"shared with {name}", now)
     return redirect("/sharing?done=shared")
 

@@ -1,13 +1,17 @@
 """Landing, sign-up, sign-in and sign-out pages.
 
-Sign-up refuses passwords on the common-password list and makes at most
-``max_signups_per_address_hour`` accounts per client address per hour; past that it shows
-the form again (typed fields kept, the password not) with 429 and Retry-After.
+Sign-up refuses passwords on the common-password list and answers at most
+``max_signups_per_address_hour`` sign-ups per client address per hour (accounts made and
+"already registered" answers alike, so probing which addresses have accounts is as slow);
+past that it shows the form again (typed fields kept, the password not) with 429 and
+Retry-After.
 
 Sign-in answers the same "e-mail address or password is wrong" whether or not the account
 exists, checks a dummy hash for unknown addresses so both take the same time, is throttled
-per account and per address (429 with Retry-After), and starts a new session with a new
-token every time (a session id is never reused across sign-ins).
+per address and per account and address (429 with Retry-After; see
+:mod:`taperline.web.security`: strangers slow themselves down, never lock the owner out),
+and starts a new session with a new token every time (a session id is never reused across
+sign-ins).
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from taperline.web.security import (
     hash_token,
     new_token,
     signup_wait,
+    throttle_address,
     throttle_wait,
 )
 
@@ -177,46 +182,48 @@ def signup_form(request: Request, viewer: MaybeViewer) -> Response:
     return _signup_page(request, {"role": role})
 
 
-def _check_signup_limit(svc: Services, address: str) -> None:
-    now = svc.now()
-    recent = svc.accounts.recent_attempts(
-        "signup",
-        address,
-        since=now - SIGNUP_WINDOW,
-        limit=svc.settings.max_signups_per_address_hour,
+def _claim_signup(request: Request, svc: Services) -> int:
+    """Count this sign-up against the address's limit (atomically), or raise 429."""
+    now, limit = svc.now(), svc.settings.max_signups_per_address_hour
+    claim = svc.accounts.claim_signup(
+        throttle_address(client_address(request)),
+        now=now,
+        window=SIGNUP_WINDOW,
+        limit=limit,
+        wait=lambda recent: signup_wait(recent, now, svc.settings),
     )
-    wait = signup_wait(recent, now, svc.settings)
-    if wait.total_seconds() > 0:
-        minutes = -(-int(wait.total_seconds()) // 60)  # rounded up: never "0 minutes"
-        raise ThrottledError(
-            "Too many accounts have been made from your network in the last hour."
-            f" Please try again in about {minutes} minute{'s' if minutes != 1 else ''}.",
-            int(wait.total_seconds()) + 1,
-        )
+    if claim.attempt_id is not None:
+        return claim.attempt_id
+    minutes = -(-int(claim.wait.total_seconds()) // 60)  # rounded up: never "0 minutes"
+    raise ThrottledError(
+        "Too many sign-ups have come from your network in the last hour."
+        f" Please try again in about {minutes} minute{'s' if minutes != 1 else ''}.",
+        int(claim.wait.total_seconds()) + 1,
+    )
 
 
 @router.post("/signup", response_class=HTMLResponse)
 def signup(request: Request, form: Form, svc: Svc) -> Response:
     """Create an account (and, for a patient, their record); sign in at once.
 
-    Limited per client address (see :func:`~taperline.web.security.signup_wait`); only
-    accounts actually made count towards the limit.
+    Limited per client address (see :func:`~taperline.web.security.signup_wait`): accounts
+    made and "already registered" answers count towards the limit, forms with a mistake
+    do not.
     """
     values = {k: v[0] for k, v in form.raw().items() if k not in {"password", "csrf_token"}}
-    address = client_address(request)
     try:
-        _check_signup_limit(svc, address)
-        given = _read_signup(form)
-        user = _create_account(svc, given)
+        attempt = _claim_signup(request, svc)
     except ThrottledError as error:
         retry = {"Retry-After": str(max(1, error.retry_after_s))}
         return _signup_page(request, values, str(error), status_for(error), retry)
-    except InputError as error:
+    try:
+        user = _create_account(svc, _read_signup(form))
+    except ConflictError as error:  # "already registered": counted, like an account made
         return _signup_page(request, values, str(error), status_for(error))
-    key = account_key(svc.settings.secret_key, given.email)
-    svc.accounts.record_attempt(
-        "signup", key, address, user_id=user.id, success=True, now=svc.now()
-    )
+    except InputError as error:
+        svc.accounts.release_attempt(attempt)
+        return _signup_page(request, values, str(error), status_for(error))
+    svc.accounts.finish_attempt(attempt, user_id=user.id, success=True)
     svc.accounts.audit(user, user.person_id, "write", "account created", svc.now())
     return start_session(request, svc, user, home_of(user))
 
@@ -260,18 +267,24 @@ def signin_form(request: Request, viewer: MaybeViewer) -> Response:
     return _signin_page(request)
 
 
-def _check_throttle(request: Request, svc: Services, key: str) -> None:
+def _claim_signin(request: Request, svc: Services, key: str) -> int:
+    """Check the throttle and record this attempt in one step (see ``claim_attempt``)."""
     now = svc.now()
-    state = svc.accounts.throttle_state(
-        "signin", key, client_address(request), now=now, address_window=svc.settings.address_window
+    claim = svc.accounts.claim_attempt(
+        "signin",
+        key,
+        throttle_address(client_address(request)),
+        now=now,
+        address_window=svc.settings.address_window,
+        wait=lambda state: throttle_wait(state, now, svc.settings),
     )
-    wait = throttle_wait(state, now, svc.settings)
-    if wait.total_seconds() > 0:
-        raise ThrottledError(
-            "Too many failed sign-ins. Wait a little and try again, or reset your password"
-            " with the people who run this site.",
-            int(wait.total_seconds()) + 1,
-        )
+    if claim.attempt_id is not None:
+        return claim.attempt_id
+    raise ThrottledError(
+        "Too many failed sign-ins. Wait a little and try again, or reset your password"
+        " with the people who run this site.",
+        int(claim.wait.total_seconds()) + 1,
+    )
 
 
 @router.post("/signin", response_class=HTMLResponse)
@@ -280,25 +293,15 @@ def signin(request: Request, form: Form, svc: Svc) -> Response:
     raw_email = form.text("email", max_len=400)
     password = form.text("password", max_len=4096)
     email = raw_email.strip().lower()[:254]
-    key = account_key(svc.settings.secret_key, email)
-    _check_throttle(request, svc, key)
+    attempt = _claim_signin(request, svc, account_key(svc.settings.secret_key, email))
     found = svc.accounts.credentials(email)
     ok = svc.passwords.verify(password, found[1] if found else None)
     user = found[0] if found else None
-    now = svc.now()
-    svc.accounts.record_attempt(
-        "signin",
-        key,
-        client_address(request),
-        user_id=user.id if user else None,
-        success=ok,
-        now=now,
+    svc.accounts.finish_signin(
+        attempt, user_id=user.id if user else None, success=ok, now=svc.now()
     )
     if not ok or user is None:
-        if user is not None:
-            svc.accounts.login_failed(user.id, now)
         return _signin_page(request, raw_email[:254], WRONG, 401)
-    svc.accounts.login_succeeded(user.id, now)
     target = local_path(form.text("next", max_len=500), home_of(user))
     return start_session(request, svc, user, target)
 

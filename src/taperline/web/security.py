@@ -9,10 +9,39 @@
 * CSRF: a token per session, ``HMAC(secret_key, "session:" + token hash)``; before sign-in,
   ``HMAC(secret_key, "anonymous:" + a random cookie)``. Forms carry it in ``csrf_token``,
   htmx in the ``X-CSRF-Token`` header.
-* Throttling (:func:`throttle_wait`): at most ``max_failures_per_account_hour`` failures per
-  account per hour, and, per address, an exponential backoff after a few free failures.
-  Sign-ups (:func:`signup_wait`): at most ``max_signups_per_address_hour`` accounts made from
-  one address in an hour [OWASP ASVS 2.2.1].
+* Throttling (:func:`throttle_wait`) slows guessing down without letting strangers lock
+  the owner out [OWASP ASVS 2.2.1]. An "address" is the client's IPv4 address, or its IPv6
+  /64 (one machine holds a whole /64, so it cannot rotate through it).
+
+  - Per address, whatever the account: ``address_free_failures`` failures in
+    ``address_window``, then 1, 2, 4 ... seconds (up to ``address_max_backoff``) after each
+    further failure. So one address cannot guess many passwords, of one account or of many.
+  - Per account and address: an account with ``max_failures_per_account_hour`` failures in
+    the last hour is *busy* (someone is guessing from many addresses). On a busy account an
+    address that has failed :data:`BUSY_ACCOUNT_FAILURES_PER_ADDRESS` times on it in the hour
+    waits an hour from its last failure; every other address, the owner's among them, is
+    checked as usual. The account itself is never locked: strangers can only slow
+    themselves down.
+
+  So on a busy account an attacker gets 3 guesses an hour from each address (the address
+  rule alone would give 5 at once and more after the backoff), and the owner signs in from
+  any address that has not failed on the account, or has failed only once or twice (a
+  typo). The price of never locking: many addresses make many guesses, 3 an hour each, so
+  the address is the client's /64 for IPv6, and a site that must resist a large botnet
+  needs long passphrases (the common-password list refuses the likely ones). Unknown and
+  known e-mail addresses are counted alike (by a keyed hash, whether or not the account
+  exists), run the same statements and get the same answers, so the throttle does not tell
+  which accounts exist.
+
+  The check and the record are one step (see ``Accounts.claim_attempt``): an attempt is
+  recorded as a failure before its password is checked, inside the transaction that counted
+  the earlier ones, and marked a success afterwards if it was one. So concurrent attempts
+  cannot all read "no failures yet" and all get through.
+* Invite codes use the same rules, except that there the account is the caller's own: an
+  account with ``max_failures_per_account_hour`` wrong codes in an hour waits an hour.
+* Sign-ups (:func:`signup_wait`): at most ``max_signups_per_address_hour`` accounts made,
+  or "already registered" answers given, to one address in an hour, so finding out which
+  e-mail addresses have accounts is as slow as guessing.
 
 >>> hash_token("abc") == hash_token("abc") != hash_token("abd")
 True
@@ -27,6 +56,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import ipaddress
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,6 +71,8 @@ from taperline.errors import InputError
 from taperline.web.settings import Settings
 
 __all__ = [
+    "ACCOUNT_WINDOW",
+    "BUSY_ACCOUNT_FAILURES_PER_ADDRESS",
     "COMMON_LIST_REFUSAL",
     "MAX_PASSWORD",
     "MIN_PASSWORD",
@@ -58,6 +90,7 @@ __all__ = [
     "is_common_password",
     "new_token",
     "signup_wait",
+    "throttle_address",
     "throttle_wait",
 ]
 
@@ -71,6 +104,11 @@ COMMON_LIST_REFUSAL: Final = (
     " first. Please choose another."
 )
 SIGNUP_WINDOW: Final = timedelta(hours=1)
+ACCOUNT_WINDOW: Final = timedelta(hours=1)  # failures per account are counted over an hour
+# On a busy account each address gets this many failures an hour: a typo or two of the owner
+# on their own network, and few guesses for each address of a botnet.
+BUSY_ACCOUNT_FAILURES_PER_ADDRESS: Final = 3
+_IPV6_BUCKET: Final = 64  # the prefix one subscriber or machine gets [RFC 6177]
 
 
 @functools.cache
@@ -188,31 +226,74 @@ def invite_hash(secret_key: str, code: str) -> str:
     return _hmac(secret_key, f"invite:{normal}")
 
 
+def throttle_address(address: str) -> str:
+    """The address that throttling counts: an IPv4 address, or the /64 of an IPv6 one.
+
+    >>> throttle_address("2001:db8:0:1:aaaa::7"), throttle_address("::ffff:192.0.2.1")
+    ('2001:db8:0:1::/64', '192.0.2.1')
+    >>> throttle_address("192.0.2.1"), throttle_address("testclient")
+    ('192.0.2.1', 'testclient')
+    """
+    try:
+        parsed = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return address[:64]
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((parsed, _IPV6_BUCKET), strict=False))
+    return str(parsed)
+
+
 @dataclass(frozen=True, slots=True)
 class Throttle:
-    """Recent failures: of one account in the last hour, and of one address."""
+    """Earlier failures of an account and an address.
+
+    Of the account in the last hour, of the address (whatever the account) in the address
+    window, and of the account from this address in the last hour.
+    """
 
     account_failures_hour: int
     address_failures: int
     address_last_failure: datetime | None
+    pair_failures_hour: int = 0
+    pair_last_failure: datetime | None = None
 
 
-def throttle_wait(state: Throttle, now: datetime, settings: Settings) -> timedelta:
+def throttle_wait(
+    state: Throttle, now: datetime, settings: Settings, *, lock_account: bool = False
+) -> timedelta:
     """How long to wait before another attempt may be checked (zero: go ahead).
 
-    An account with ``max_failures_per_account_hour`` failures waits an hour; an address
-    waits 1, 2, 4 ... seconds (up to ``address_max_backoff``) after its free failures.
+    An address waits 1, 2, 4 ... seconds (up to ``address_max_backoff``) after its free
+    failures. On a busy account (``max_failures_per_account_hour`` failures in the hour) an
+    address with :data:`BUSY_ACCOUNT_FAILURES_PER_ADDRESS` failures on it waits an hour from
+    its last; others go ahead. ``lock_account`` (invite codes, where the account is the
+    caller's own) makes a busy account wait an hour from any address.
 
     >>> from datetime import UTC
     >>> s = Settings(database_url="sqlite://")
     >>> t = datetime(2027, 1, 1, tzinfo=UTC)
     >>> throttle_wait(Throttle(0, 7, t), t, s)
     datetime.timedelta(seconds=4)
-    >>> throttle_wait(Throttle(100, 0, None), t, s)
+    >>> throttle_wait(Throttle(100, 0, None), t, s)  # a busy account, a fresh address
+    datetime.timedelta(0)
+    >>> throttle_wait(Throttle(100, 3, t, 3, t), t, s)
+    datetime.timedelta(seconds=3600)
+    >>> throttle_wait(Throttle(100, 0, None), t, s, lock_account=True)
     datetime.timedelta(seconds=3600)
     """
-    if state.account_failures_hour >= settings.max_failures_per_account_hour:
-        return timedelta(hours=1)
+    busy = state.account_failures_hour >= settings.max_failures_per_account_hour
+    if busy and lock_account:
+        return ACCOUNT_WINDOW
+    wait = _address_wait(state, now, settings)
+    pair_done = state.pair_failures_hour >= BUSY_ACCOUNT_FAILURES_PER_ADDRESS
+    if busy and pair_done and state.pair_last_failure is not None:
+        wait = max(wait, state.pair_last_failure + ACCOUNT_WINDOW - now)
+    return wait
+
+
+def _address_wait(state: Throttle, now: datetime, settings: Settings) -> timedelta:
     extra = state.address_failures - settings.address_free_failures
     if extra < 0 or state.address_last_failure is None:
         return timedelta(0)
@@ -223,7 +304,8 @@ def throttle_wait(state: Throttle, now: datetime, settings: Settings) -> timedel
 def signup_wait(recent: Sequence[datetime], now: datetime, settings: Settings) -> timedelta:
     """How long an address waits before it may make another account (zero: go ahead).
 
-    ``recent`` holds the times of the address's newest sign-ups within
+    ``recent`` holds the times of the address's newest sign-ups (accounts made and "already
+    registered" answers) within
     :data:`SIGNUP_WINDOW` (at least ``max_signups_per_address_hour`` of them when there
     are that many). With the limit reached, the wait lasts until the oldest of the newest
     ``max_signups_per_address_hour`` leaves the window.

@@ -13,8 +13,9 @@
 ``TAPERLINE_REQUEST_THREADS``   requests handled at once per worker process (default 4)
 ==============================  ==========================================================
 
-``TAPERLINE_MAX_SIGNUPS_PER_ADDRESS_HOUR`` caps the accounts one client address may make in
-an hour (default 10; raise it for a clinic whose people share one address).
+``TAPERLINE_MAX_SIGNUPS_PER_ADDRESS_HOUR`` caps the sign-ups one client address may make in
+an hour, accounts made and "already registered" answers alike (default 10; raise it for a
+clinic whose people share one address).
 
 ``TAPERLINE_FORWARDED_ALLOW_IPS`` lists the reverse proxies (comma-separated IPs or CIDRs)
 whose ``X-Forwarded-For``/``-Proto`` headers say who the client is and whether it used
@@ -88,8 +89,9 @@ class Settings:
     address_window: timedelta = timedelta(minutes=15)
     address_max_backoff: timedelta = timedelta(minutes=5)
     invite_valid_for: timedelta = timedelta(days=7)
-    # accounts one client address may make per hour [OWASP ASVS 2.2.1]: a family or a small
-    # office shares an address, a script making accounts in bulk does not get far
+    # sign-ups (accounts made, "already registered" answers) one client address may make per
+    # hour [OWASP ASVS 2.2.1]: a family or a small office shares an address, a script making
+    # accounts or probing for them in bulk does not get far
     max_signups_per_address_hour: int = 10
     max_body_bytes: int = 256 * 1024
     allowed_hosts: tuple[str, ...] = ()

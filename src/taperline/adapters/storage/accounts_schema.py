@@ -10,8 +10,10 @@ one ``metadata`` knows every table; migration ``0002_accounts`` creates them.
   the patient's ``person_id``; revoking keeps the row with ``revoked_at_utc`` set.
 * ``audit_log``: who read or wrote which health data, when (UTC). ``actor_label`` keeps the
   name when the actor's account is gone; rows go with the person they are about.
-* ``login_attempts``: sign-in and invite-code attempts for throttling (keyed by an HMAC of the
-  e-mail address, never the address itself).
+* ``login_attempts``: sign-in, invite-code and sign-up attempts for throttling (keyed by an
+  HMAC of the e-mail address, never the address itself, and by the client's address or IPv6
+  /64). An attempt is stored as a failure before it is checked and marked a success after;
+  a sign-up's failure is an "already registered" answer.
 * ``acknowledgements``: red flags a user has acknowledged (the crisis banner hides them).
 """
 
