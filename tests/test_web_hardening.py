@@ -244,7 +244,7 @@ def test_serve_leaves_forwarded_headers_to_the_setting(
     result = CliRunner().invoke(serve, [])
     assert result.exit_code == 0, result.output
     app, options = calls[0]
-    options.pop("log_config")  # uvicorn would reconfigure this process's logging
+    options["log_config"] = None  # uvicorn would reconfigure this process's logging
     config = uvicorn.Config(app, **options)
     config.load()  # what uvicorn serves: the app inside uvicorn's own middleware
     _echo_client(app)
