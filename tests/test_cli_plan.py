@@ -208,3 +208,19 @@ def test_bad_input(args: list[str], fragment: str | None) -> None:
     assert result.exit_code == 2, result.output
     assert fragment in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("word", "first"), [("today", "2027-02-28"), (" Tomorrow", "2027-03-01")])
+def test_a_start_can_be_typed_as_today_or_tomorrow(word: str, first: str) -> None:
+    args = ["plan", "clonazepam", "--dose", "1 mg", "--at", "22:00", "--start", word]
+    result = CliRunner().invoke(
+        cli, [*args, "--format", "json"], env={"TAPERLINE_NOW": "2027-02-28T09:00:00+00:00"}
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["steps"][0]["start_date"] == first
+
+
+def test_a_start_that_is_neither_a_date_nor_a_day_word_names_both() -> None:
+    code, out = run("plan", "clonazepam", "--dose", "1 mg", "--at", "22:00", "--start", "soon")
+    assert code == 2
+    assert "'soon' is not a date such as 2027-01-04, today or tomorrow" in out

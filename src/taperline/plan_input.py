@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Final
 
@@ -121,7 +121,7 @@ def build_request(catalogue: Catalogue, spec: PlanSpec, *, today: date) -> PlanR
     return PlanRequest(
         drug=drug,
         regimen=_regimen(drug, spec.doses),
-        start=_date(spec.start, "start") if spec.start else today,
+        start=_date(spec.start, "start", today=today) if spec.start else today,
         strategy=_strategy(drug, spec),
         goal=_mass(spec.goal, "goal", allow_zero=True) if spec.goal else Mass.zero(),
         constraints=constraints,
@@ -200,11 +200,24 @@ def _mass(text: str, name: str, *, allow_zero: bool = False) -> Mass:
     return quantity
 
 
-def _date(text: str, name: str) -> date:
+#: The words a plan's start date may be typed as, and how many days after today each is.
+START_WORDS: Final = {"today": 0, "tomorrow": 1}
+
+
+def _date(text: str, name: str, *, today: date | None = None) -> date:
+    """A YYYY-MM-DD date; with ``today`` given, also 'today' or 'tomorrow'.
+
+    >>> _date(" Tomorrow ", "start", today=date(2027, 2, 28))
+    datetime.date(2027, 3, 1)
+    """
+    word = text.strip().lower()
+    if today is not None and word in START_WORDS:
+        return today + timedelta(days=START_WORDS[word])
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise InputError(f"{name}: {text[:20]!r} is not a date such as 2027-01-04") from None
+        words = ", today or tomorrow" if today is not None else ""
+        raise InputError(f"{name}: {text[:20]!r} is not a date such as 2027-01-04{words}") from None
 
 
 def _optional_text(text: str | None, name: str) -> str | None:

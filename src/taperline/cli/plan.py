@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 EPILOG = """\b
 Examples:
   taperline plan clonazepam --dose "1 mg" --at 22:00 --strategy percent --percent 10 \\
-      --every 14d --start 2027-01-04
+      --every 14d --start tomorrow
   taperline plan clonazepam --dose "1 mg" --at 22:00 --strategy occupancy --ed50 "2 mg"
   taperline plan clonazepam --dose "1 mg" --at 22:00 --products "tablet 0.5 mg, odt 0.125 mg, \\
       liquid 0.1 mg/mL @ 0.1 mL"
@@ -55,7 +55,11 @@ Examples:
     show_default=True,
     help="Days between cuts (percent and occupancy), e.g. 14d or 2w.",
 )
-@click.option("--start", default=None, help="First day of the plan, YYYY-MM-DD (default: today).")
+@click.option(
+    "--start",
+    default=None,
+    help="First day of the plan: YYYY-MM-DD, today or tomorrow (default: today).",
+)
 @click.option(
     "--goal", default=None, help="A maintenance dose to stop at instead of zero, e.g. '0.25 mg'."
 )
