@@ -16,6 +16,12 @@ from taperline.cli.main import cli
 BASE = ["plan", "clonazepam", "--dose", "1 mg", "--at", "22:00", "--start", "2027-01-04"]
 
 
+@pytest.fixture(autouse=True)
+def _before_the_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Today is before BASE's start, whatever the calendar says (no plan starts before today)."""
+    monkeypatch.setenv("TAPERLINE_NOW", "2027-01-01T09:00:00+00:00")
+
+
 def run(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(cli, list(args))
     return result.exit_code, result.output
