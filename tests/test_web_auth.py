@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from taperline.adapters.storage.attempts import Throttle
 from taperline.errors import InputError
-from taperline.web.security import Throttle, account_key, hash_token, throttle_wait
+from taperline.web.security import account_key, hash_token, throttle_wait
 from taperline.web.settings import DEFAULT_SECRET_KEY, Settings
 from tests.test_web_support import PASSWORD, make_site
 

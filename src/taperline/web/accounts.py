@@ -40,6 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from taperline.adapters.storage import accounts_schema as a
+from taperline.adapters.storage.attempts import ACCOUNT_WINDOW, Throttle
 from taperline.adapters.storage.db import (
     read_transaction,
     relaxed_insert,
@@ -48,7 +49,6 @@ from taperline.adapters.storage.db import (
 from taperline.adapters.storage.schema import persons
 from taperline.errors import ConflictError, NotFoundError
 from taperline.web.cache import VERSION_COLUMNS, RecordVersion, version_of
-from taperline.web.security import ACCOUNT_WINDOW, Throttle
 
 __all__ = [
     "Accounts",

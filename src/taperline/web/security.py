@@ -59,7 +59,6 @@ import hmac
 import ipaddress
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import resources
 from typing import Final
@@ -67,18 +66,17 @@ from typing import Final
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
+from taperline.adapters.storage.attempts import ACCOUNT_WINDOW, Throttle
 from taperline.errors import InputError
 from taperline.web.settings import Settings
 
 __all__ = [
-    "ACCOUNT_WINDOW",
     "BUSY_ACCOUNT_FAILURES_PER_ADDRESS",
     "COMMON_LIST_REFUSAL",
     "MAX_PASSWORD",
     "MIN_PASSWORD",
     "SIGNUP_WINDOW",
     "Passwords",
-    "Throttle",
     "account_key",
     "check_password_rules",
     "common_passwords",
@@ -104,7 +102,6 @@ COMMON_LIST_REFUSAL: Final = (
     " first. Please choose another."
 )
 SIGNUP_WINDOW: Final = timedelta(hours=1)
-ACCOUNT_WINDOW: Final = timedelta(hours=1)  # failures per account are counted over an hour
 # On a busy account each address gets this many failures an hour: a typo or two of the owner
 # on their own network, and few guesses for each address of a botnet.
 BUSY_ACCOUNT_FAILURES_PER_ADDRESS: Final = 3
@@ -243,21 +240,6 @@ def throttle_address(address: str) -> str:
             return str(parsed.ipv4_mapped)
         return str(ipaddress.IPv6Network((parsed, _IPV6_BUCKET), strict=False))
     return str(parsed)
-
-
-@dataclass(frozen=True, slots=True)
-class Throttle:
-    """Earlier failures of an account and an address.
-
-    Of the account in the last hour, of the address (whatever the account) in the address
-    window, and of the account from this address in the last hour.
-    """
-
-    account_failures_hour: int
-    address_failures: int
-    address_last_failure: datetime | None
-    pair_failures_hour: int = 0
-    pair_last_failure: datetime | None = None
 
 
 def throttle_wait(
