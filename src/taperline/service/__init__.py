@@ -1,0 +1,52 @@
+"""Use cases: what the CLI, the web pages and the JSON API do with a person's record.
+
+Each function joins the pure core (checks, findings) and the store (one transaction per
+write). The interfaces pass in the clock (``now``, timezone-aware) so that "today" is the
+person's own date in their time zone. One module per family of use cases:
+
+* :mod:`~taperline.service.store`: opening the store, the person's today, their review;
+* :mod:`~taperline.service.journal`: a check-in, a dose, a questionnaire;
+* :mod:`~taperline.service.plans`: saving a planner result, deciding on a version;
+* :mod:`~taperline.service.exchange`: importing a whole record;
+* :mod:`~taperline.service.today`: today at a glance (the CLI's status, the dashboard, the
+  API's status);
+* :mod:`~taperline.service.documents`: JSON documents of core objects.
+
+The names below are the service's public interface; import them from here.
+"""
+
+from __future__ import annotations
+
+from taperline.service.documents import (
+    checkin_document,
+    finding_document,
+    plan_version_document,
+    review_document,
+)
+from taperline.service.exchange import import_record
+from taperline.service.journal import record_checkin, record_dose, record_score
+from taperline.service.plans import checked_version, decide_plan, save_plan
+from taperline.service.store import local_today, open_store, person_review
+from taperline.service.today import DayGlance, DoseToday, Status, glance, status
+
+__all__ = [
+    "DayGlance",
+    "DoseToday",
+    "Status",
+    "checked_version",
+    "checkin_document",
+    "decide_plan",
+    "finding_document",
+    "glance",
+    "import_record",
+    "local_today",
+    "open_store",
+    "person_review",
+    "plan_version_document",
+    "record_checkin",
+    "record_dose",
+    "record_score",
+    "review_document",
+    "save_plan",
+    "status",
+]

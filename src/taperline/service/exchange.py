@@ -1,0 +1,71 @@
+"""Importing a whole record: every plan version, and each change between them, checked."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+from taperline.adapters.storage.repo import Store
+from taperline.core.record import (
+    PersonRecord,
+    PlanVersion,
+    Profile,
+)
+from taperline.errors import InputError
+from taperline.service.plans import check_version_change, checked_version, with_outside
+from taperline.service.store import local_today
+
+__all__ = ["import_record"]
+
+
+def import_record(store: Store, record: PersonRecord, *, now: datetime | None = None) -> int:
+    """Store an imported record as a new person, once every plan version passes the rules.
+
+    A rejected proposal is history (it can never be approved) and is kept as it is. The
+    rules read the imported profile (what the drug is taken for, the age), not a plan's own
+    claim; a hold cannot begin after today.
+    """
+    today = local_today(record.profile.time_zone, now or datetime.now(UTC))
+    plans: list[PlanVersion] = []
+    followed: PlanVersion | None = None
+    for version in sorted(record.plans, key=lambda p: p.version):
+        if version.status == "rejected":
+            plans.append(version)
+            continue
+        checked = _imported(version, record.profile, today)
+        if version.status in {"active", "held"}:
+            if followed is not None:
+                checked = _imported_change(followed, checked, record.profile)
+            followed = checked
+        plans.append(checked)
+    return store.import_record(replace(record, plans=tuple(plans)))
+
+
+def _imported_change(followed: PlanVersion, version: PlanVersion, profile: Profile) -> PlanVersion:
+    """An imported version put in force after another: the change on its day is checked too.
+
+    Its day is the person's date it was decided on; a resumed hold is checked like any
+    other change (an import's steps were not worked out by taperline).
+    """
+    day = local_today(profile.time_zone, version.decided_at or version.proposed_at)
+    what = f"plan version {version.version} of the import (nothing was imported)"
+    outside = check_version_change(followed, version, day, profile, what)
+    return replace(version, basis=with_outside(version.basis, outside))
+
+
+def _imported(version: PlanVersion, profile: Profile, today: date) -> PlanVersion:
+    from taperline.errors import SafetyError
+
+    if version.held_from is not None and version.held_from > today:
+        raise InputError(
+            f"plan version {version.version} of the import is held from "
+            f"{version.held_from.isoformat()}, after today ({today.isoformat()}): nothing was "
+            "imported"
+        )
+    try:
+        return checked_version(version, profile=profile)
+    except SafetyError as error:
+        raise SafetyError(
+            f"plan version {version.version} of the import breaks a safety rule, so nothing was"
+            f" imported: {error}"
+        ) from None
