@@ -8,12 +8,13 @@ from pathlib import Path
 from sqlalchemy import text
 
 from taperline.adapters.storage.db import make_engine, migrate
+from taperline.adapters.storage.record_version import changed_parts, record_version
 from taperline.adapters.storage.repo import RECORD_PARTS, Store
 from taperline.core.instruments import score_phq9
 from taperline.core.journal import CheckIn
 from taperline.core.quantity import Mass
 from taperline.core.record import DoseRecord, Profile
-from taperline.web.cache import VersionedCache, changed_parts, record_version
+from taperline.web.cache import VersionedCache
 from tests.test_web_support import START, approved_plan, checkin_form, make_site
 
 TODAY = START.date()

@@ -46,9 +46,9 @@ from taperline.adapters.storage.db import (
     relaxed_insert,
     write_transaction,
 )
+from taperline.adapters.storage.record_version import VERSION_COLUMNS, RecordVersion, version_of
 from taperline.adapters.storage.schema import persons
 from taperline.errors import ConflictError, NotFoundError
-from taperline.web.cache import VERSION_COLUMNS, RecordVersion, version_of
 
 __all__ = [
     "Accounts",
@@ -362,7 +362,7 @@ class Accounts:
         """The session with this token hash, its user and their record's time zone and version.
 
         Revoked or expired sessions are returned too (the caller checks); the time zone and
-        version (see :mod:`taperline.web.cache`) are None for a clinician.
+        version (see :mod:`~taperline.adapters.storage.record_version`) are None for a clinician.
         """
         with self._read() as c:
             row = c.execute(_SESSION_QUERY, {"token_hash": token_hash}).first()

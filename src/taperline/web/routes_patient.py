@@ -14,6 +14,7 @@ from typing import Annotated, Any, Final
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from taperline.adapters.storage.record_version import RecordVersion, changed_parts, record_version
 from taperline.adapters.storage.repo import Saved, zone
 from taperline.core.findings import Finding
 from taperline.core.instruments import score_gad7, score_phq9
@@ -23,7 +24,6 @@ from taperline.errors import ConflictError, InputError, NotFoundError
 from taperline.service import local_today, record_dose, record_score
 from taperline.web.accounts import audit_row
 from taperline.web.auth import PatientViewer, Viewer
-from taperline.web.cache import RecordVersion, changed_parts, record_version
 from taperline.web.checkin_form import (
     checkin_from_form,
     fields_from_checkin,
