@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from taperline.adapters.storage.db import make_engine, migrate
+from taperline.adapters.storage.flags import red_flags, red_flags_in
 from taperline.adapters.storage.repo import Store
 from taperline.core.instruments import score_gad7, score_phq9
 from taperline.core.journal import CheckIn
 from taperline.core.record import Profile
-from taperline.web.flags import red_flags, red_flags_in
 
 
 def test_red_flags_from_the_record_equal_red_flags_from_the_database(db_url: str) -> None:
@@ -39,7 +39,7 @@ def test_red_flags_from_the_record_equal_red_flags_from_the_database(db_url: str
 def test_crisis_words_in_notes_and_profile_show_in_the_banner(db_url: str) -> None:
     from datetime import UTC, datetime
 
-    from taperline.web.flags import flag_key
+    from taperline.adapters.storage.flags import flag_key
 
     engine = make_engine(db_url)
     migrate(engine)
@@ -82,7 +82,7 @@ def test_the_notes_prefilter_skips_notes_without_crisis_stems(db_url: str) -> No
     from sqlalchemy import select
 
     from taperline.adapters.storage import schema as t
-    from taperline.web.flags import _crisis_notes
+    from taperline.adapters.storage.flags import _crisis_notes
 
     engine = make_engine(db_url)
     migrate(engine)

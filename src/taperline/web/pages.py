@@ -8,18 +8,19 @@ anonymous CSRF cookie that the sign-in and sign-up forms need.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Final
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from taperline.adapters.storage.flags import flag_key, red_flags
 from taperline.core.findings import Finding
 from taperline.web.auth import ANON_COOKIE, Viewer, anon_binding, secure_request
 from taperline.web.context import Services
-from taperline.web.flags import Banner, flag_key, red_flags
 from taperline.web.security import csrf_token
 
-__all__ = ["NOTICES", "banner_for", "error_page", "redirect", "render"]
+__all__ = ["NOTICES", "Banner", "banner_for", "error_page", "redirect", "render"]
 
 #: Fixed notices shown after a redirect (``?done=...``): no user text is ever reflected.
 NOTICES: Final[Mapping[str, str]] = {
@@ -41,6 +42,14 @@ NOTICES: Final[Mapping[str, str]] = {
     "dose": "Dose saved.",
 }
 _ANON_MAX_AGE_S: Final = 2 * 60 * 60
+
+
+@dataclass(frozen=True, slots=True)
+class Banner:
+    """The crisis banner: the unacknowledged red flags and their keys."""
+
+    flags: tuple[Finding, ...]
+    keys: tuple[str, ...]
 
 
 def banner_for(

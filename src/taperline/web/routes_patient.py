@@ -14,6 +14,7 @@ from typing import Annotated, Any, Final
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from taperline.adapters.storage.flags import red_flags_in
 from taperline.adapters.storage.record_version import RecordVersion, changed_parts, record_version
 from taperline.adapters.storage.repo import Saved, zone
 from taperline.core.findings import Finding
@@ -32,7 +33,6 @@ from taperline.web.checkin_form import (
 )
 from taperline.web.context import Services, services
 from taperline.web.errors import status_for
-from taperline.web.flags import red_flags_in
 from taperline.web.forms import Form, parse_day
 from taperline.web.pages import banner_for, redirect, render
 from taperline.web.questionnaires import ANSWERS, GAD7_ITEMS, PHQ9_ITEMS

@@ -1,4 +1,4 @@
-"""Red flags for the crisis banner: found cheaply on every page, hidden once acknowledged.
+"""Red flags for the crisis banner (web pages): found cheaply, hidden once acknowledged.
 
 A red flag is a check-in event (suicidal thoughts, seizure, confusion, psychosis, a fall), a
 PHQ-9 with item 9 above 0 [KROENKE-2001, ASAM-2025, SEED-MINDED], or suicidal-thought,
@@ -19,7 +19,6 @@ profile flag is shown dated today).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Final
 
@@ -39,17 +38,9 @@ from taperline.core.journal import RED_FLAG_EVENTS, CheckIn
 from taperline.core.record import PersonRecord
 from taperline.core.screening import CRISIS_STEMS
 
-__all__ = ["Banner", "flag_key", "red_flags", "red_flags_in"]
+__all__ = ["flag_key", "red_flags", "red_flags_in"]
 
 _PROFILE_LABELS: Final = frozenset({"profile condition", "profile medicine"})
-
-
-@dataclass(frozen=True, slots=True)
-class Banner:
-    """The crisis banner: the unacknowledged red flags and their keys."""
-
-    flags: tuple[Finding, ...]
-    keys: tuple[str, ...]
 
 
 def flag_key(finding: Finding) -> str:
