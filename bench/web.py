@@ -119,6 +119,7 @@ class Patient:
 
 def seed(url: str, secret_key: str, patients: int, history: int) -> list[Patient]:
     """Migrate and fill the database; return the patients' credentials."""
+    from taperline.adapters.storage.accounts import Accounts
     from taperline.adapters.storage.db import make_engine, migrate
     from taperline.adapters.storage.repo import Store
     from taperline.catalogue_data import load_catalogue
@@ -129,7 +130,6 @@ def seed(url: str, secret_key: str, patients: int, history: int) -> list[Patient
     from taperline.core.regimen import ScheduledDose
     from taperline.core.strategies import Strategy
     from taperline.service import save_plan
-    from taperline.web.accounts import Accounts
     from taperline.web.security import Passwords, csrf_token, hash_token, new_token
     from taperline.web.settings import Settings
 

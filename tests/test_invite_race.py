@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 
+from taperline.adapters.storage import accounts as accounts_module
+from taperline.adapters.storage.accounts import Accounts
 from taperline.adapters.storage.db import make_engine, migrate
 from taperline.adapters.storage.repo import Store
 from taperline.core.record import Profile
 from taperline.errors import NotFoundError
-from taperline.web import accounts as accounts_module
-from taperline.web.accounts import Accounts
 
 NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)
 ROUNDS = 5

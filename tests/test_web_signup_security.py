@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from taperline.adapters.storage.accounts import Accounts, AttemptKind
 from taperline.adapters.storage.db import make_engine, migrate
 from taperline.errors import InputError
-from taperline.web.accounts import Accounts, AttemptKind
 from taperline.web.security import (
     COMMON_LIST_REFUSAL,
     MIN_PASSWORD,

@@ -11,12 +11,12 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from taperline.adapters.storage import accounts_schema
+from taperline.adapters.storage.accounts import Accounts
 from taperline.adapters.storage.db import downgrade, make_engine, migrate, revision
 from taperline.adapters.storage.repo import Store
 from taperline.adapters.storage.schema import metadata
 from taperline.core.record import Profile
 from taperline.errors import ConflictError, NotFoundError
-from taperline.web.accounts import Accounts
 
 NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)
 HASH = "$argon2id$placeholder"

@@ -17,9 +17,9 @@ from typing import Annotated, Final
 
 from fastapi import Depends, Request, Response
 
+from taperline.adapters.storage.accounts import SessionInfo, User
 from taperline.adapters.storage.record_version import RecordVersion
 from taperline.errors import NotFoundError
-from taperline.web.accounts import SessionInfo, User
 from taperline.web.context import Services, services
 from taperline.web.errors import ForbiddenError, SignInRequiredError
 from taperline.web.security import csrf_token, hash_token, new_token

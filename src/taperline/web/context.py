@@ -13,10 +13,10 @@ import jinja2
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
+from taperline.adapters.storage.accounts import Accounts
 from taperline.adapters.storage.repo import Store
 from taperline.core.findings import Finding
 from taperline.core.record import PersonRecord
-from taperline.web.accounts import Accounts
 from taperline.web.cache import VersionedCache
 from taperline.web.security import Passwords
 from taperline.web.settings import Settings

@@ -15,13 +15,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Final
 
+from taperline.adapters.storage.accounts import User
 from taperline.core.instruments import score_gad7, score_phq9
 from taperline.core.journal import CheckIn, SleepDiary, night_times
 from taperline.core.quantity import Mass
 from taperline.core.record import DoseRecord, PlanVersion, Profile, schedule_on
 from taperline.errors import InputError
 from taperline.service import decide_plan, local_today, save_plan
-from taperline.web.accounts import User
 from taperline.web.context import Services
 from taperline.web.security import hash_token, invite_hash
 

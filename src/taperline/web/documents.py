@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from taperline.adapters.storage.accounts import AuditEntry, ShareView, User
 from taperline.core.instruments import InstrumentScore
 from taperline.core.quantity import fmt
 from taperline.core.record import DoseRecord, PersonRecord, Profile
 from taperline.core.review import Review
 from taperline.service import checkin_document, plan_version_document, review_document
-from taperline.web.accounts import AuditEntry, ShareView, User
 
 __all__ = [
     "audit_document",

@@ -23,9 +23,9 @@ from typing import Annotated, Any, Final
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from taperline.adapters.storage.accounts import Role, User
 from taperline.core.record import AGE_BANDS, Profile
 from taperline.errors import ConflictError, InputError
-from taperline.web.accounts import Role, User
 from taperline.web.auth import (
     Viewer,
     clear_session_cookie,

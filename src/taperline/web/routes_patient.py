@@ -14,6 +14,7 @@ from typing import Annotated, Any, Final
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from taperline.adapters.storage.accounts import audit_row
 from taperline.adapters.storage.flags import red_flags_in
 from taperline.adapters.storage.record_version import RecordVersion, changed_parts, record_version
 from taperline.adapters.storage.repo import Saved, zone
@@ -23,7 +24,6 @@ from taperline.core.journal import CheckIn, validate_not_future
 from taperline.core.record import DoseRecord, schedule_on
 from taperline.errors import ConflictError, InputError, NotFoundError
 from taperline.service import local_today, record_dose, record_score
-from taperline.web.accounts import audit_row
 from taperline.web.auth import PatientViewer, Viewer
 from taperline.web.checkin_form import (
     checkin_from_form,
