@@ -54,6 +54,9 @@ STATUS_KEYS = {
     "proposal",
     "skipped",
     "last_14_days",
+    "pending_version",
+    "questionnaire_due",
+    "urgent_findings",
 }
 
 
@@ -555,6 +558,12 @@ def test_status_json_and_table(approved: Taperline) -> None:
     assert (dose["time"], dose["amount_mg"], dose["status"]) == ("22:00", 1.0, "taken")
     assert state["next_change"]["start_date"] == FIRST_CUT.isoformat()
     assert state["next_change"]["daily_dose_mg"] < 1.0
+    assert state["next_change"]["in_days"] == (FIRST_CUT - date(2027, 1, 8)).days
+    assert (state["pending_version"], state["questionnaire_due"], state["urgent_findings"]) == (
+        None,
+        True,
+        0,
+    )
     assert {"action", "hold_days", "reasons", "clinician_only", "status"} <= set(state["proposal"])
     assert isinstance(state["skipped"], list)
     days = state["last_14_days"]

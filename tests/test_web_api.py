@@ -350,3 +350,54 @@ def test_no_5xx_on_assorted_garbage(tmp_path: Path) -> None:
                 "/api/checkins", content=content, headers={"content-type": "application/json"}
             )
             assert 400 <= response.status_code < 500, (content[:20], response.status_code)
+
+
+def _dose(day: str, taken: str | None) -> dict[str, Any]:
+    body: dict[str, Any] = {"date": day, "planned_time": "22:00", "planned_amount_mg": "1"}
+    if taken is not None:
+        body.update(taken_at=f"{day}T{taken}", amount_mg=1)
+    else:
+        body.update(taken_at=None, amount_mg=None)
+    return body
+
+
+def test_status_is_one_document_from_the_cli_and_the_api(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from taperline.catalogue_data import load_catalogue
+    from taperline.cli.main import cli
+    from taperline.core.plan import PlanRequest, propose
+    from taperline.core.quantity import Mass
+    from taperline.core.regimen import ScheduledDose
+    from taperline.core.strategies import Strategy
+    from taperline.service import save_plan
+
+    with make_site(tmp_path) as site:
+        web = site.patient("ann@example.org")
+        pid = site.person_id("ann@example.org")
+        approved_plan(site, pid, TODAY - timedelta(days=10))
+        for back, taken in ((3, "22:05"), (2, None), (1, "22:00")):  # taken, missed, taken
+            day = (TODAY - timedelta(days=back)).isoformat()
+            assert web.client.post("/api/checkins", json=checkin(day)).status_code == 201
+            assert web.client.post("/api/doses", json=_dose(day, taken)).status_code == 201
+        request = PlanRequest(
+            drug=load_catalogue().get("clonazepam"),
+            regimen=(ScheduledDose(22.0, Mass.of_mg("1")),),
+            start=TODAY,
+            strategy=Strategy(kind="deprescribing"),
+        )
+        save_plan(site.services.store, pid, propose(request), by="Dr Test", now=site.clock.now)
+        api = web.get("/api/status").json()
+        env = {
+            "TAPERLINE_DATABASE_URL": f"sqlite:///{tmp_path / 'web.db'}",
+            "TAPERLINE_NOW": site.clock.now.isoformat(),
+        }
+        run = CliRunner().invoke(cli, ["status", "--format", "json", "--person", str(pid)], env=env)
+        assert run.exit_code == 0, run.output
+        assert json.loads(run.output) == api
+        assert api["plan"]["version"] == 2
+        assert api["pending_version"] == 3
+        assert [d["status"] for d in api["doses_today"]] == ["due"]
+        days = {d["date"]: d for d in api["last_14_days"]}
+        missed_day = (TODAY - timedelta(days=2)).isoformat()
+        assert (days[missed_day]["doses_taken"], days[missed_day]["doses_missed"]) == (0, 1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
@@ -11,66 +11,6 @@ from taperline.cli.session import now, open_store, person, person_option
 
 _EVIDENCE_SHOWN = 5  # evidence lines per finding in the table view (JSON has them all)
 
-if TYPE_CHECKING:
-    from taperline.service import Status
-
-
-def status_document(state: Status) -> dict[str, Any]:
-    """The status as JSON: today's doses, next change, review and the last 14 days."""
-    from taperline.core.quantity import fmt
-    from taperline.service import review_document
-
-    step = state.next_change
-    return {
-        "today": state.today.isoformat(),
-        "plan": (
-            {
-                "version": state.plan.version,
-                "status": state.plan.status,
-                "drug": state.plan.drug,
-                "held_from": state.plan.held_from.isoformat() if state.plan.held_from else None,
-                "guideline_mark": state.plan.mark or None,
-            }
-            if state.plan
-            else None
-        ),
-        "checked_in_today": state.checked_in_today,
-        "doses_today": [
-            {
-                "time": d.planned.clock,
-                "drug": d.planned.drug,
-                "amount_mg": float(d.planned.amount.mg),
-                "amount": fmt(d.planned.amount),
-                "instructions": list(d.planned.instructions),
-                "status": d.taken.status() if d.taken else "due",
-            }
-            for d in state.doses
-        ],
-        "next_change": (
-            {
-                "start_date": step.start.isoformat(),
-                "daily_dose_mg": float(step.daily.mg),
-                "daily_dose": fmt(step.daily),
-            }
-            if step
-            else None
-        ),
-        **review_document(state.review),
-        "last_14_days": [
-            {
-                "date": d.day.isoformat(),
-                "checked_in": d.checked_in,
-                "mood_0_10": d.mood,
-                "anxiety_0_10": d.anxiety,
-                "burden": d.burden,
-                "se_pct": None if d.se_pct is None else round(d.se_pct, 1),
-                "doses_taken": d.doses_taken,
-                "doses_missed": d.doses_missed,
-            }
-            for d in state.days
-        ],
-    }
-
 
 @click.command()
 @format_option("table", "json", help_text="Output format.")
@@ -78,10 +18,11 @@ def status_document(state: Status) -> dict[str, Any]:
 def status(**o: Any) -> None:
     """Today's doses, the next dose change, the latest findings and the last 14 days."""
     from taperline.service import status as service_status
+    from taperline.service import today_document
 
     store = open_store()
     state = service_status(store, person(store, o["person_id"]), now=now())
-    document = status_document(state)
+    document = today_document(state)  # the document GET /api/status answers
     if o["output_format"] == "json":
         from taperline.cli.render import print_json
 
@@ -114,7 +55,11 @@ def _print_status(d: dict[str, Any]) -> None:
         how = " ".join(i for i in dose["instructions"] if not i.startswith("Total dose"))
         name = drug_label(dose["drug"])
         out.print(f"  {dose['time']}  {name} {dose['amount']}  [{dose['status']}]  {how}")
+    if d["pending_version"] is not None:
+        out.print(f"Plan version {d['pending_version']} is proposed: your clinician decides on it.")
     out.print("Check-in: " + ("done" if d["checked_in_today"] else "not yet (taperline checkin)"))
+    if d["questionnaire_due"]:
+        out.print("Weekly questionnaires are due: taperline phq9 and taperline gad7.")
     if d["next_change"]:
         change = d["next_change"]
         out.print(f"Next change: {change['start_date']} to {change['daily_dose']} a day")

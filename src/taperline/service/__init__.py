@@ -22,17 +22,28 @@ from taperline.service.documents import (
     finding_document,
     plan_version_document,
     review_document,
+    today_document,
 )
 from taperline.service.exchange import import_record
 from taperline.service.journal import record_checkin, record_dose, record_score
 from taperline.service.plans import checked_version, decide_plan, save_plan
 from taperline.service.store import local_today, open_store, person_review
-from taperline.service.today import DayGlance, DoseToday, Status, glance, status
+from taperline.service.today import (
+    DayGlance,
+    DoseToday,
+    Today,
+    build_today,
+    glance,
+    match_doses,
+    pending_plan,
+    status,
+)
 
 __all__ = [
     "DayGlance",
     "DoseToday",
-    "Status",
+    "Today",
+    "build_today",
     "checked_version",
     "checkin_document",
     "decide_plan",
@@ -40,7 +51,9 @@ __all__ = [
     "glance",
     "import_record",
     "local_today",
+    "match_doses",
     "open_store",
+    "pending_plan",
     "person_review",
     "plan_version_document",
     "record_checkin",
@@ -49,4 +62,5 @@ __all__ = [
     "review_document",
     "save_plan",
     "status",
+    "today_document",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from taperline.core.findings import Finding
 from taperline.core.journal import CheckIn
@@ -14,7 +14,16 @@ from taperline.core.record import (
 )
 from taperline.core.review import Review
 
-__all__ = ["checkin_document", "finding_document", "plan_version_document", "review_document"]
+if TYPE_CHECKING:
+    from taperline.service.today import Today
+
+__all__ = [
+    "checkin_document",
+    "finding_document",
+    "plan_version_document",
+    "review_document",
+    "today_document",
+]
 
 
 def finding_document(finding: Finding) -> dict[str, Any]:
@@ -123,4 +132,72 @@ def checkin_document(checkin: CheckIn) -> dict[str, Any]:
         "opioid_use": checkin.opioid_use,
         "events": sorted(checkin.events),
         "notes": checkin.notes,
+    }
+
+
+def today_document(state: Today) -> dict[str, Any]:
+    """Today as JSON: the one document of ``taperline status --format json`` and the API.
+
+    The plan followed (and a proposal waiting), today's doses with what the log says
+    (taken, late, missed, or due: not logged), the next change, the review, and the last
+    14 days. ``GET /api/status`` documents it in the OpenAPI schema (``StatusOut``).
+    """
+    plan, step = state.plan, state.next_change
+    return {
+        "today": state.today.isoformat(),
+        "plan": (
+            {
+                "version": plan.version,
+                "status": plan.status,
+                "drug": plan.drug,
+                "held_from": plan.held_from.isoformat() if plan.held_from else None,
+                "guideline_mark": plan.mark or None,
+            }
+            if plan
+            else None
+        ),
+        "pending_version": state.pending.version if state.pending else None,
+        "checked_in_today": state.checked_in_today,
+        "questionnaire_due": state.questionnaire_due,
+        "doses_today": [
+            {
+                "time": d.planned.clock,
+                "drug": d.planned.drug,
+                "amount_mg": float(d.planned.amount.mg),
+                "amount": fmt(d.planned.amount),
+                "instructions": list(d.planned.instructions),
+                "status": d.status,
+                "taken_at": (
+                    d.logged.taken_at.isoformat(timespec="minutes")
+                    if d.logged is not None and d.logged.taken_at is not None
+                    else None
+                ),
+            }
+            for d in state.doses
+        ],
+        "next_change": (
+            {
+                "start_date": step.start.isoformat(),
+                "daily_dose_mg": float(step.daily.mg),
+                "daily_dose": fmt(step.daily),
+                "in_days": state.days_to_change,
+            }
+            if step
+            else None
+        ),
+        **review_document(state.review),
+        "urgent_findings": sum(f.severity == "urgent" for f in state.review.findings),
+        "last_14_days": [
+            {
+                "date": d.day.isoformat(),
+                "checked_in": d.checked_in,
+                "mood_0_10": d.mood,
+                "anxiety_0_10": d.anxiety,
+                "burden": d.burden,
+                "se_pct": None if d.se_pct is None else round(d.se_pct, 1),
+                "doses_taken": d.doses_taken,
+                "doses_missed": d.doses_missed,
+            }
+            for d in state.days
+        ],
     }

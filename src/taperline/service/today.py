@@ -1,7 +1,14 @@
-"""Today for one person: doses, the next change, the check-in, the review, the last days."""
+"""Today for one person: doses, the next change, the check-in, the review, the last days.
+
+One model, :class:`Today`, is what ``taperline status``, the patient's dashboard and
+``GET /api/status`` show (:func:`~taperline.service.documents.today_document` is its JSON,
+the same document from the CLI and the API). :func:`build_today` works it out from a record
+(no I/O); :func:`status` reads the record first.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -9,6 +16,7 @@ from taperline.adapters.storage.repo import Store
 from taperline.core.metrics import burden, sleep_efficiency
 from taperline.core.record import (
     DoseRecord,
+    DoseStatus,
     PersonRecord,
     PlanVersion,
     RecordDose,
@@ -18,20 +26,43 @@ from taperline.core.record import (
 from taperline.core.review import Review, review
 from taperline.service.store import local_today
 
-__all__ = ["DayGlance", "DoseToday", "Status", "glance", "status"]
+__all__ = [
+    "QUESTIONNAIRE_EVERY",
+    "DayGlance",
+    "DoseToday",
+    "Today",
+    "build_today",
+    "glance",
+    "match_doses",
+    "pending_plan",
+    "status",
+]
+
+#: How often the PHQ-9 and GAD-7 are asked for (weekly; taperline's default).
+QUESTIONNAIRE_EVERY = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
 class DoseToday:
-    """A planned dose of today and what the log says of it."""
+    """A planned dose of today and its dose-log line, if any."""
 
     planned: RecordDose
-    taken: DoseRecord | None
+    logged: DoseRecord | None
 
     @property
-    def done(self) -> bool:
-        """Taken (on time or late)."""
-        return self.taken is not None and self.taken.taken_at is not None
+    def taken(self) -> bool:
+        """Logged as taken (on time or late)."""
+        return self.logged is not None and self.logged.taken_at is not None
+
+    @property
+    def missed(self) -> bool:
+        """Logged as not taken."""
+        return self.logged is not None and self.logged.taken_at is None
+
+    @property
+    def status(self) -> DoseStatus | str:
+        """taken, late or missed as logged (:meth:`DoseRecord.status`), or due: not logged."""
+        return self.logged.status() if self.logged is not None else "due"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,27 +80,44 @@ class DayGlance:
 
 
 @dataclass(frozen=True, slots=True)
-class Status:
-    """Today: doses, next change, the review and the last 14 days."""
+class Today:
+    """Today for one person: the plan, today's doses, the next change, the review, 14 days."""
 
     today: date
     plan: PlanVersion | None
+    pending: PlanVersion | None
     doses: tuple[DoseToday, ...]
+    step: RecordStep | None
     next_change: RecordStep | None
     checked_in_today: bool
     review: Review
+    questionnaire_due: bool
     days: tuple[DayGlance, ...]
 
+    @property
+    def days_to_change(self) -> int | None:
+        """Days until the next dose change."""
+        return (self.next_change.start - self.today).days if self.next_change else None
 
-def _match_doses(planned: tuple[RecordDose, ...], logged: list[DoseRecord]) -> list[DoseToday]:
+
+def match_doses(
+    planned: Sequence[RecordDose], logged: Sequence[DoseRecord]
+) -> tuple[DoseToday, ...]:
+    """Pair the day's planned doses with the dose log by planned time."""
     remaining = list(logged)
-    out = []
+    lines = []
     for dose in planned:
         match = next((d for d in remaining if d.planned_clock == dose.clock), None)
         if match is not None:
             remaining.remove(match)
-        out.append(DoseToday(dose, match))
-    return out
+        lines.append(DoseToday(dose, match))
+    return tuple(lines)
+
+
+def pending_plan(record: PersonRecord) -> PlanVersion | None:
+    """The latest version when it is a proposal waiting for a clinician."""
+    latest = record.plans[-1] if record.plans else None
+    return latest if latest is not None and latest.status == "proposed" else None
 
 
 def glance(record: PersonRecord, today: date, days: int = 14) -> tuple[DayGlance, ...]:
@@ -116,19 +164,26 @@ def glance(record: PersonRecord, today: date, days: int = 14) -> tuple[DayGlance
     return tuple(out)
 
 
-def status(store: Store, person_id: int, *, now: datetime) -> Status:
-    """What today looks like for the person."""
-    record = store.record(person_id)
-    today = local_today(record.profile.time_zone, now)
+def build_today(record: PersonRecord, today: date, result: Review | None = None) -> Today:
+    """Today for the person whose ``record`` this is (``result``: its review, if made)."""
     plan = record.plan
-    planned = schedule_on(plan, today)
     logged = [d for d in record.doses if d.day == today]
-    return Status(
+    last_score = max((s.taken_on for s in record.scores if s.taken_on), default=None)
+    return Today(
         today=today,
         plan=plan,
-        doses=tuple(_match_doses(planned, logged)),
+        pending=pending_plan(record),
+        doses=match_doses(schedule_on(plan, today), logged),
+        step=plan.step_on(today) if plan else None,
         next_change=plan.next_change(today) if plan and plan.status == "active" else None,
         checked_in_today=any(c.wake_date == today for c in record.checkins),
-        review=review(record, today),
+        review=result if result is not None else review(record, today),
+        questionnaire_due=last_score is None or today - last_score >= QUESTIONNAIRE_EVERY,
         days=glance(record, today),
     )
+
+
+def status(store: Store, person_id: int, *, now: datetime) -> Today:
+    """Today for the person, in their own time zone."""
+    record = store.record(person_id)
+    return build_today(record, local_today(record.profile.time_zone, now))

@@ -28,7 +28,7 @@ from starlette.exceptions import HTTPException
 from taperline.core.instruments import score_gad7, score_phq9
 from taperline.core.journal import CheckIn, SleepDiary, night_times
 from taperline.core.quantity import Mass
-from taperline.core.record import DoseRecord, Profile, RecordStep
+from taperline.core.record import DoseRecord, Profile
 from taperline.core.review import review
 from taperline.errors import InputError
 from taperline.plan_input import PlanSpec
@@ -39,6 +39,7 @@ from taperline.service import (
     record_dose,
     record_score,
     review_document,
+    today_document,
 )
 from taperline.web import api_models as m
 from taperline.web.auth import (
@@ -59,7 +60,6 @@ from taperline.web.documents import (
     user_document,
 )
 from taperline.web.errors import CsrfError
-from taperline.web.views import DoseLine
 
 __all__ = ["router"]
 
@@ -328,51 +328,16 @@ def plans(viewer: Patient, svc: Svc) -> dict[str, Any]:
 
 @router.get("/status", response_model=m.StatusOut)
 def status(viewer: Patient, svc: Svc) -> dict[str, Any]:
-    """Today: doses and whether they are logged, the next change, the check-in, the proposal."""
+    """Today: the plan, doses and what the log says, the next change, the review, 14 days.
+
+    The same document as ``taperline status --format json``
+    (:func:`~taperline.service.today_document`).
+    """
     from taperline.web.routes_patient import dashboard_for
 
     board = dashboard_for(svc, viewer.person_id)
-    plan, change = board.plan, board.next_change
     _audit(svc, viewer, viewer.person_id, "read", "status")
-    return {
-        "today": board.today.isoformat(),
-        "plan_version": plan.version if plan else None,
-        "plan_status": plan.status if plan else None,
-        "plan_held_from": plan.held_from.isoformat() if plan and plan.held_from else None,
-        "plan_guideline_mark": (plan.mark or None) if plan else None,
-        "doses_today": [_dose_today(line) for line in board.doses],
-        "next_change": _change(change) if change else None,
-        "checked_in_today": board.checked_in_today,
-        "proposal": review_document(board.review)["proposal"],
-        "urgent_findings": sum(f.severity == "urgent" for f in board.review.findings),
-    }
-
-
-def _dose_today(line: DoseLine) -> dict[str, Any]:
-    from taperline.core.quantity import fmt
-
-    logged = line.logged
-    return {
-        "time": line.planned.clock,
-        "drug": line.planned.drug,
-        "amount_mg": float(line.planned.amount.mg),
-        "amount": fmt(line.planned.amount),
-        "instructions": list(line.planned.instructions),
-        "status": "taken" if line.taken else "missed" if line.missed else "due",
-        "taken_at": logged.taken_at.isoformat(timespec="minutes")
-        if logged and logged.taken_at
-        else None,
-    }
-
-
-def _change(step: RecordStep) -> dict[str, Any]:
-    from taperline.core.quantity import fmt
-
-    return {
-        "start_date": step.start.isoformat(),
-        "daily_dose_mg": float(step.daily.mg),
-        "daily_dose": fmt(step.daily),
-    }
+    return today_document(board)
 
 
 @router.get("/export", response_model=m.RecordOut)

@@ -425,14 +425,14 @@ class PlanList(BaseModel):
 
 
 class DoseTodayOut(BaseModel):
-    """A dose planned for today and whether it is logged."""
+    """A dose planned for today and what the dose log says of it."""
 
     time: str
     drug: str
     amount_mg: float
     amount: str
     instructions: list[str]
-    status: Literal["due", "taken", "missed"]
+    status: Literal["due", "taken", "late", "missed"]
     taken_at: str | None
 
 
@@ -442,21 +442,47 @@ class NextChangeOut(BaseModel):
     start_date: str
     daily_dose_mg: float
     daily_dose: str
+    in_days: int
+
+
+class PlanTodayOut(BaseModel):
+    """The plan followed today."""
+
+    version: int
+    status: str
+    drug: str
+    held_from: str | None
+    guideline_mark: str | None
+
+
+class DayGlanceOut(BaseModel):
+    """One of the last 14 days at a glance."""
+
+    date: str
+    checked_in: bool
+    mood_0_10: int | None
+    anxiety_0_10: int | None
+    burden: int | None
+    se_pct: float | None
+    doses_taken: int
+    doses_missed: int
 
 
 class StatusOut(BaseModel):
-    """Today for the signed-in patient."""
+    """Today for the signed-in patient: also what ``taperline status --format json`` prints."""
 
     today: str
-    plan_version: int | None
-    plan_status: str | None
-    plan_held_from: str | None
-    plan_guideline_mark: str | None
+    plan: PlanTodayOut | None
+    pending_version: int | None
+    checked_in_today: bool
+    questionnaire_due: bool
     doses_today: list[DoseTodayOut]
     next_change: NextChangeOut | None
-    checked_in_today: bool
+    findings: list[FindingOut]
     proposal: ProposalOut
+    skipped: list[str]
     urgent_findings: int
+    last_14_days: list[DayGlanceOut]
 
 
 class PatientOut(BaseModel):

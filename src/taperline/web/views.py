@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -20,91 +20,38 @@ from taperline.core.findings import Finding
 from taperline.core.metrics import NightMetrics, burden, night_metrics, sleep_efficiency
 from taperline.core.quantity import Mass
 from taperline.core.record import (
-    DoseRecord,
     PersonRecord,
     PlanVersion,
-    RecordDose,
     RecordStep,
     schedule_on,
 )
 from taperline.core.review import Review, review
+from taperline.service.today import DoseToday, Today, build_today, match_doses, pending_plan
 from taperline.web.charts import ChartDay, Marker, journal_chart
 
 __all__ = [
     "CalendarDay",
     "Dashboard",
-    "DoseLine",
+    "DoseToday",
     "JournalRow",
     "Month",
     "build_dashboard",
     "chart_pair",
     "journal_rows",
+    "match_doses",
+    "pending_plan",
     "plan_months",
     "split_steps",
     "step_changes",
 ]
 
-_QUESTIONNAIRE_EVERY = timedelta(days=7)
-
 
 @dataclass(frozen=True, slots=True)
-class DoseLine:
-    """A planned dose of today and its dose-log line, if any."""
+class Dashboard(Today):
+    """Today (as ``taperline status`` and the API see it) with the dashboard's charts."""
 
-    planned: RecordDose
-    logged: DoseRecord | None
-
-    @property
-    def taken(self) -> bool:
-        """Logged as taken."""
-        return self.logged is not None and self.logged.taken_at is not None
-
-    @property
-    def missed(self) -> bool:
-        """Logged as not taken."""
-        return self.logged is not None and self.logged.taken_at is None
-
-
-@dataclass(frozen=True, slots=True)
-class Dashboard:
-    """Today at a glance for one person."""
-
-    today: date
-    plan: PlanVersion | None
-    pending: PlanVersion | None
-    doses: tuple[DoseLine, ...]
-    step: RecordStep | None
-    next_change: RecordStep | None
-    checked_in_today: bool
-    review: Review
-    questionnaire_due: bool
     chart_14: Markup
     chart_90: Markup
-
-    @property
-    def days_to_change(self) -> int | None:
-        """Days until the next dose change."""
-        return (self.next_change.start - self.today).days if self.next_change else None
-
-
-def match_doses(
-    planned: Sequence[RecordDose], logged: Sequence[DoseRecord]
-) -> tuple[DoseLine, ...]:
-    """Pair today's planned doses with the dose log by planned time."""
-    remaining = list(logged)
-    lines = []
-    for dose in planned:
-        match = next((d for d in remaining if d.planned_clock == dose.clock), None)
-        if match is not None:
-            remaining.remove(match)
-        lines.append(DoseLine(dose, match))
-    return tuple(lines)
-
-
-def pending_plan(record: PersonRecord) -> PlanVersion | None:
-    """The latest version when it is a proposal waiting for a clinician."""
-    latest = record.plans[-1] if record.plans else None
-    return latest if latest is not None and latest.status == "proposed" else None
 
 
 def _planned_mg(plan: PlanVersion | None, days: Sequence[date]) -> list[float | None]:
@@ -185,25 +132,12 @@ def chart_pair(
 
 
 def build_dashboard(record: PersonRecord, today: date) -> Dashboard:
-    """Everything the dashboard shows."""
+    """Everything the dashboard shows: :func:`~taperline.service.build_today` and charts."""
     result = review(record, today)
-    plan = record.plan
-    logged = [d for d in record.doses if d.day == today]
-    last_phq = max((s.taken_on for s in record.scores if s.taken_on), default=None)
+    base = build_today(record, today, result)
     chart_14, chart_90 = chart_pair(record, today, result, "dash")
-    return Dashboard(
-        today=today,
-        plan=plan,
-        pending=pending_plan(record),
-        doses=match_doses(schedule_on(plan, today), logged),
-        step=plan.step_on(today) if plan else None,
-        next_change=plan.next_change(today) if plan and plan.status == "active" else None,
-        checked_in_today=any(c.wake_date == today for c in record.checkins),
-        review=result,
-        questionnaire_due=last_phq is None or today - last_phq >= _QUESTIONNAIRE_EVERY,
-        chart_14=chart_14,
-        chart_90=chart_90,
-    )
+    shared = {f.name: getattr(base, f.name) for f in fields(Today)}
+    return Dashboard(**shared, chart_14=chart_14, chart_90=chart_90)
 
 
 # --- the journal ------------------------------------------------------------------------
