@@ -14,6 +14,7 @@ MODULES = (
     "taperline.web.filters",
     "taperline.web.charts",
     "taperline.plan_input",
+    "taperline.adapters.storage.db",
 )
 
 

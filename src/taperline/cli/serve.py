@@ -38,12 +38,6 @@ def _demo_url() -> str:
     return f"sqlite:///{folder / 'taperline-demo.db'}"
 
 
-def _shown(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
-
-
 def _log_config() -> dict[str, object]:
     """Uvicorn's logging, plus taperline's own access and error logs on the same handler."""
     import copy
@@ -121,7 +115,7 @@ def serve(host: str, port: int, demo: bool, workers: int) -> None:  # noqa: FBT0
     Migrates the database, then serves until stopped with Ctrl-C. Never expose a
     development server (the default TAPERLINE_ENV) beyond your own machine.
     """
-    from taperline.adapters.storage.db import ENV_DATABASE_URL, migrate
+    from taperline.adapters.storage.db import ENV_DATABASE_URL, migrate, shown_url
     from taperline.web.app import create_app, settle_garbage_collector
     from taperline.web.context import build_services
     from taperline.web.settings import Settings
@@ -140,7 +134,7 @@ def serve(host: str, port: int, demo: bool, workers: int) -> None:  # noqa: FBT0
 
         _print_demo(ensure_demo(services))
     services.store.engine.dispose()
-    click.echo(f"taperline: database {_shown(settings.database_url)}")
+    click.echo(f"taperline: database {shown_url(settings.database_url)}")
     click.echo(f"taperline: serving on http://{host}:{port} (Ctrl-C to stop)")
     options = {
         "host": host,

@@ -35,6 +35,7 @@ __all__ = [
     "relaxed_insert_statement",
     "relaxed_write_transaction",
     "revision",
+    "shown_url",
     "write_transaction",
 ]
 
@@ -79,6 +80,15 @@ def _sqlite_begin(connection: Connection) -> None:
         connection.exec_driver_sql(f"PRAGMA synchronous = {synchronous}")
         info["synchronous"] = synchronous
     connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE, False) else "BEGIN")
+
+
+def shown_url(url: str) -> str:
+    """``url`` fit to print or log: its password, if it has one, shown as ``***``.
+
+    >>> shown_url("postgresql+psycopg://app:secret@db.example/taperline")
+    'postgresql+psycopg://app:***@db.example/taperline'
+    """
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def make_engine(url: str, **options: Any) -> Engine:
