@@ -1,10 +1,25 @@
-"""The core stays pure: no I/O, UI, database or web imports; no environment, files or clock."""
+"""The layers stay apart, checked on the source (AST) of every module.
+
+* The core stays pure: no I/O, UI, database or web imports; no environment, files or
+  clock; from taperline it imports only the core and ``taperline.errors``.
+* Adapters (storage, exports, documents) import no interface: nothing from
+  ``taperline.web`` or ``taperline.cli``.
+* Storage owns SQL: ``taperline.web`` and ``taperline.cli`` import no SQLAlchemy (nor
+  Alembic or a database driver) and no storage schema module; they reach the database
+  through the repositories in ``taperline.adapters.storage``.
+* Route modules are leaves: only the app that mounts them imports them (the imports
+  that are still there are listed, and no new one may appear).
+
+An import counts wherever it is written: at the top, inside a function (lazy imports),
+or under ``TYPE_CHECKING``.
+"""
 
 from __future__ import annotations
 
 import ast
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -13,6 +28,9 @@ import taperline
 
 SRC = Path(taperline.__file__).parent
 CORE_FILES = sorted((SRC / "core").rglob("*.py"))
+ADAPTER_FILES = sorted((SRC / "adapters").rglob("*.py"))
+INTERFACE_FILES = sorted([*(SRC / "web").rglob("*.py"), *(SRC / "cli").rglob("*.py")])
+ALL_FILES = sorted(SRC.rglob("*.py"))
 
 FORBIDDEN_MODULES = {
     "sqlite3",
@@ -45,6 +63,28 @@ FORBIDDEN_MODULES = {
     "jinja2",
     "weasyprint",
 }
+#: What the core may import from taperline: itself and the shared error types.
+CORE_MAY_IMPORT = ("taperline.core", "taperline.errors")
+#: The interfaces, which adapters must not import.
+INTERFACES = ("taperline.web", "taperline.cli")
+#: SQL and its schema, which only storage (``taperline.adapters.storage``) imports.
+SQL_MODULES = (
+    "sqlalchemy",
+    "alembic",
+    "psycopg",
+    "sqlite3",
+    "taperline.adapters.storage.schema",
+    "taperline.adapters.storage.accounts_schema",
+)
+#: The module that mounts the route modules' routers: the one place that imports them.
+APP = "taperline.web.app"
+#: Imports of a route module that are still there (issue 15 removes them); no new ones.
+KNOWN_ROUTE_IMPORTS = frozenset(
+    {
+        ("taperline.web.routes_account", "taperline.web.routes_auth"),  # read_profile
+        ("taperline.web.routes_patient", "taperline.web.routes_auth"),  # local_path
+    }
+)
 # Names that read the environment, files or the clock, wherever they come from.
 FORBIDDEN_CALLS = {
     "open",
@@ -75,6 +115,45 @@ def _imports(tree: ast.AST) -> set[str]:
                 # Dates are fine as values; `datetime.now`/`date.today` are caught as calls below.
                 continue
     return found
+
+
+def module_name(path: Path) -> str:
+    """The dotted name of a module file under ``src/taperline``."""
+    parts = path.relative_to(SRC.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported_names(path: Path) -> set[str]:
+    """Everything the module file imports (see :func:`names_imported`)."""
+    return names_imported(
+        path.read_text(encoding="utf-8"), module_name(path), package=path.name == "__init__.py"
+    )
+
+
+def names_imported(source: str, module: str, *, package: bool = False) -> set[str]:
+    """Everything ``source`` imports, fully qualified, wherever the import is written.
+
+    ``import a.b`` gives ``a.b``; ``from a.b import c`` gives ``a.b.c`` (a module, or a name
+    in one); relative imports are resolved against ``module``'s package (``module`` itself
+    when it is a package's ``__init__``).
+    """
+    parts = module.split(".") if package else module.split(".")[:-1]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = parts[: len(parts) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return found
+
+
+def _within(name: str, prefixes: Iterable[str]) -> bool:
+    """``name`` is one of ``prefixes`` or inside one of them."""
+    return any(name == p or name.startswith(f"{p}.") for p in prefixes)
 
 
 def _calls(tree: ast.AST) -> set[str]:
@@ -111,16 +190,17 @@ def test_core_reads_no_environment_files_or_clock(path: Path) -> None:
 
 def test_core_imports_only_core_and_errors_from_taperline() -> None:
     for path in CORE_FILES:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.ImportFrom)
-                and node.module
-                and node.module.startswith("taperline")
-            ):
-                assert node.module.startswith(("taperline.core", "taperline.errors")), (
-                    f"{path.name} imports {node.module}: the core depends on nothing outside it"
+        for name in imported_names(path):
+            if _within(name, ("taperline",)):
+                assert _within(name, CORE_MAY_IMPORT), (
+                    f"{path.name} imports {name}: the core depends on nothing outside it"
                 )
+
+
+def test_errors_imports_nothing_from_taperline() -> None:
+    """``taperline.errors``, the one module outside the core that the core imports, stays a leaf."""
+    names = imported_names(SRC / "errors.py")
+    assert not [n for n in names if _within(n, ("taperline",))]
 
 
 def test_importing_core_loads_no_forbidden_module() -> None:
@@ -132,3 +212,76 @@ def test_importing_core_loads_no_forbidden_module() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# --- layer contracts ---------------------------------------------------------------------
+
+
+def test_names_imported_resolves_every_form() -> None:
+    source = (
+        "import sqlalchemy.engine\n"
+        "from taperline.adapters.storage import schema as t\n"
+        "from . import accounts\n"
+        "from ..core.quantity import Mass\n"
+        "if TYPE_CHECKING:\n"
+        "    from sqlalchemy import Engine\n"
+        "def lazy() -> None:\n"
+        "    import taperline.cli.main\n"
+    )
+    assert names_imported(source, "taperline.web.example") == {
+        "sqlalchemy.engine",
+        "taperline.adapters.storage.schema",
+        "taperline.web.accounts",
+        "taperline.core.quantity.Mass",
+        "sqlalchemy.Engine",
+        "taperline.cli.main",
+    }
+    assert names_imported("from . import db", "taperline.adapters.storage", package=True) == {
+        "taperline.adapters.storage.db"
+    }
+
+
+def test_layer_files_found() -> None:
+    assert len(ADAPTER_FILES) >= 5
+    assert len(INTERFACE_FILES) >= 10
+    assert {module_name(p) for p in (SRC / "adapters" / "storage").glob("*.py")} >= {
+        "taperline.adapters.storage.accounts",
+        "taperline.adapters.storage.flags",
+        "taperline.adapters.storage.record_version",
+    }
+
+
+@pytest.mark.parametrize("path", ADAPTER_FILES, ids=lambda p: str(p.relative_to(SRC)))
+def test_adapters_import_no_interface(path: Path) -> None:
+    bad = sorted(n for n in imported_names(path) if _within(n, INTERFACES))
+    assert not bad, (
+        f"{module_name(path)} imports {bad}: adapters serve the web app and the CLI, and"
+        " import neither (move what both need below them)"
+    )
+
+
+@pytest.mark.parametrize("path", INTERFACE_FILES, ids=lambda p: str(p.relative_to(SRC)))
+def test_web_and_cli_import_no_sql(path: Path) -> None:
+    bad = sorted(n for n in imported_names(path) if _within(n, SQL_MODULES))
+    assert not bad, (
+        f"{module_name(path)} imports {bad}: SQL lives in taperline.adapters.storage; call"
+        " a repository there (Store, Accounts, record_version, red_flags) instead"
+    )
+
+
+def test_only_the_app_imports_route_modules() -> None:
+    routes = {module_name(p) for p in (SRC / "web").glob("routes_*.py")}
+    assert len(routes) >= 4
+    found = {
+        (module_name(path), route)
+        for path in ALL_FILES
+        if module_name(path) != APP
+        for name in imported_names(path)
+        for route in routes
+        if _within(name, (route,))
+    }
+    new = sorted(found - KNOWN_ROUTE_IMPORTS)
+    assert not new, (
+        f"{new}: a route module is a leaf that only {APP} imports; move what is shared to a"
+        " service or a web helper module"
+    )
