@@ -185,7 +185,7 @@ def _checkin(body: m.CheckInIn) -> CheckIn:
 def _save_checkin(
     svc: Services, viewer: Viewer, body: m.CheckInIn, key: str | None, *, replace: bool
 ) -> dict[str, Any]:
-    from taperline.web.routes_patient import dashboard_for, save_checkin, today_of
+    from taperline.web.records import dashboard_for, save_checkin, today_of
 
     pid = viewer.person_id
     today = today_of(svc, viewer)
@@ -333,7 +333,7 @@ def status(viewer: Patient, svc: Svc) -> dict[str, Any]:
     The same document as ``taperline status --format json``
     (:func:`~taperline.service.today_document`).
     """
-    from taperline.web.routes_patient import dashboard_for
+    from taperline.web.records import dashboard_for
 
     board = dashboard_for(svc, viewer.person_id)
     _audit(svc, viewer, viewer.person_id, "read", "status")
@@ -366,7 +366,7 @@ def audit(viewer: Patient, svc: Svc) -> list[dict[str, Any]]:
 @router.get("/patients", response_model=list[m.PatientOut])
 def patients(viewer: Clinician, svc: Svc) -> list[dict[str, Any]]:
     """The patients who share their record with the signed-in clinician, flags first."""
-    from taperline.web.routes_clinician import patient_rows
+    from taperline.web.clinical import patient_rows
 
     return [
         {
@@ -466,7 +466,7 @@ def plan_propose(
     person_id: PersonId, body: m.PlanIn, viewer: Clinician, svc: Svc
 ) -> dict[str, Any]:
     """Propose a plan for a shared patient: a new ``proposed`` version (approve it later)."""
-    from taperline.web.routes_clinician import propose_for
+    from taperline.web.clinical import propose_for
 
     pid = shared_person(svc, viewer, person_id)
     saved = propose_for(svc, viewer, pid, lambda profile: _spec(body, profile))
@@ -483,7 +483,7 @@ def plan_decision(
     person_id: PersonId, version: Version, body: m.DecisionIn, viewer: Clinician, svc: Svc
 ) -> dict[str, Any]:
     """Approve, hold, reject or adjust (postpone) the latest plan version: a new version."""
-    from taperline.web.routes_clinician import apply_decision
+    from taperline.web.clinical import apply_decision
 
     pid = shared_person(svc, viewer, person_id)
     new = apply_decision(

@@ -14,13 +14,8 @@ from typing import Annotated, Any, Final
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from taperline.adapters.storage.accounts import audit_row
-from taperline.adapters.storage.flags import red_flags_in
-from taperline.adapters.storage.record_version import RecordVersion, changed_parts, record_version
-from taperline.adapters.storage.repo import Saved, zone
-from taperline.core.findings import Finding
+from taperline.adapters.storage.repo import zone
 from taperline.core.instruments import score_gad7, score_phq9
-from taperline.core.journal import CheckIn, validate_not_future
 from taperline.core.record import DoseRecord, schedule_on
 from taperline.errors import ConflictError, InputError, NotFoundError
 from taperline.service import local_today, record_dose, record_score
@@ -36,10 +31,9 @@ from taperline.web.errors import status_for
 from taperline.web.forms import Form, parse_day
 from taperline.web.pages import banner_for, redirect, render
 from taperline.web.questionnaires import ANSWERS, GAD7_ITEMS, PHQ9_ITEMS
+from taperline.web.records import dashboard_and_flags, save_checkin, today_of
 from taperline.web.routes_auth import local_path
 from taperline.web.views import (
-    Dashboard,
-    build_dashboard,
     journal_rows,
     match_doses,
     pending_plan,
@@ -48,7 +42,7 @@ from taperline.web.views import (
     step_changes,
 )
 
-__all__ = ["dashboard_for", "router", "save_checkin"]
+__all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 Svc = Annotated[Services, Depends(services)]
@@ -61,74 +55,8 @@ def audit(svc: Services, viewer: Viewer, action: str, obj: str) -> None:
     svc.accounts.audit(viewer.user, viewer.person_id, action, obj, svc.now())
 
 
-def today_of(svc: Services, viewer: Viewer) -> date:
-    """Today in the patient's time zone (read with their session)."""
-    time_zone = viewer.time_zone or svc.store.profile(viewer.person_id).time_zone
-    return local_today(time_zone, svc.now())
-
-
 def _key(text: str) -> str | None:
     return text if _KEY_RE.match(text) else None
-
-
-def dashboard_for(svc: Services, person_id: int) -> Dashboard:
-    """The person's dashboard for today, from the cache when the record has not changed."""
-    return dashboard_and_flags(svc, person_id)[0]
-
-
-def dashboard_and_flags(
-    svc: Services, person_id: int, known: tuple[str, RecordVersion] | None = None
-) -> tuple[Dashboard, tuple[Finding, ...]]:
-    """The dashboard and the red flags of the same reading of the record (both cached).
-
-    ``known`` is the record's time zone and version when already read (with the patient's
-    session); a record read after it can only be newer, so the cache is never stale. When
-    the version moved, only the parts of the kept record that were written are read again.
-    """
-    time_zone, version = known or record_version(svc.store.engine, person_id)
-    today = local_today(time_zone, svc.now())
-    found = svc.dashboards.get(person_id, version, today)
-    if found is not None:
-        return found[0], found[1]
-    kept = svc.dashboards.latest(person_id)
-    if kept is None:
-        record = svc.store.record(person_id)
-    else:
-        old_version, (_, _, old_record) = kept
-        changed = changed_parts(old_version, version)
-        record = svc.store.refresh(old_record, person_id, changed) if changed else old_record
-    board = build_dashboard(record, today)
-    flags = red_flags_in(record, svc.settings.crisis_local(), today=today)
-    svc.dashboards.put(person_id, version, today, (board, flags, record))
-    return board, flags
-
-
-def save_checkin(
-    svc: Services,
-    viewer: Viewer,
-    checkin: CheckIn,
-    *,
-    idempotency_key: str | None,
-    replace: bool,
-    today: date,
-) -> Saved:
-    """Store a check-in (never one dated after the viewer's ``today``), without reviewing.
-
-    The same as :func:`taperline.service.record_checkin` but for its review: the dashboard
-    reviews the record once after the write and caches the result for the next page. The
-    audit line is written in the same transaction as the check-in.
-    """
-    validate_not_future(checkin, today)
-    line = audit_row(
-        viewer.user, viewer.person_id, "write", f"check-in {checkin.wake_date}", svc.now()
-    )
-    return svc.store.save_checkin(
-        viewer.person_id,
-        checkin,
-        idempotency_key=idempotency_key,
-        replace=replace,
-        audit=line,
-    )
 
 
 # --- dashboard and doses --------------------------------------------------------------------

@@ -1,0 +1,88 @@
+"""A patient's record as the pages and the JSON API read and write it (no routes here).
+
+The dashboard of today (cached per record version), the patient's today, and a check-in
+stored with its audit line. The patient pages and the API both call these.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from taperline.adapters.storage.accounts import audit_row
+from taperline.adapters.storage.flags import red_flags_in
+from taperline.adapters.storage.record_version import RecordVersion, changed_parts, record_version
+from taperline.adapters.storage.repo import Saved
+from taperline.core.findings import Finding
+from taperline.core.journal import CheckIn, validate_not_future
+from taperline.service import local_today
+from taperline.web.auth import Viewer
+from taperline.web.context import Services
+from taperline.web.views import Dashboard, build_dashboard
+
+__all__ = ["dashboard_and_flags", "dashboard_for", "save_checkin", "today_of"]
+
+
+def today_of(svc: Services, viewer: Viewer) -> date:
+    """Today in the patient's time zone (read with their session)."""
+    time_zone = viewer.time_zone or svc.store.profile(viewer.person_id).time_zone
+    return local_today(time_zone, svc.now())
+
+
+def dashboard_for(svc: Services, person_id: int) -> Dashboard:
+    """The person's dashboard for today, from the cache when the record has not changed."""
+    return dashboard_and_flags(svc, person_id)[0]
+
+
+def dashboard_and_flags(
+    svc: Services, person_id: int, known: tuple[str, RecordVersion] | None = None
+) -> tuple[Dashboard, tuple[Finding, ...]]:
+    """The dashboard and the red flags of the same reading of the record (both cached).
+
+    ``known`` is the record's time zone and version when already read (with the patient's
+    session); a record read after it can only be newer, so the cache is never stale. When
+    the version moved, only the parts of the kept record that were written are read again.
+    """
+    time_zone, version = known or record_version(svc.store.engine, person_id)
+    today = local_today(time_zone, svc.now())
+    found = svc.dashboards.get(person_id, version, today)
+    if found is not None:
+        return found[0], found[1]
+    kept = svc.dashboards.latest(person_id)
+    if kept is None:
+        record = svc.store.record(person_id)
+    else:
+        old_version, (_, _, old_record) = kept
+        changed = changed_parts(old_version, version)
+        record = svc.store.refresh(old_record, person_id, changed) if changed else old_record
+    board = build_dashboard(record, today)
+    flags = red_flags_in(record, svc.settings.crisis_local(), today=today)
+    svc.dashboards.put(person_id, version, today, (board, flags, record))
+    return board, flags
+
+
+def save_checkin(
+    svc: Services,
+    viewer: Viewer,
+    checkin: CheckIn,
+    *,
+    idempotency_key: str | None,
+    replace: bool,
+    today: date,
+) -> Saved:
+    """Store a check-in (never one dated after the viewer's ``today``), without reviewing.
+
+    The same as :func:`taperline.service.record_checkin` but for its review: the dashboard
+    reviews the record once after the write and caches the result for the next page. The
+    audit line is written in the same transaction as the check-in.
+    """
+    validate_not_future(checkin, today)
+    line = audit_row(
+        viewer.user, viewer.person_id, "write", f"check-in {checkin.wake_date}", svc.now()
+    )
+    return svc.store.save_checkin(
+        viewer.person_id,
+        checkin,
+        idempotency_key=idempotency_key,
+        replace=replace,
+        audit=line,
+    )
