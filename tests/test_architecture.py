@@ -78,13 +78,6 @@ SQL_MODULES = (
 )
 #: The module that mounts the route modules' routers: the one place that imports them.
 APP = "taperline.web.app"
-#: Imports of a route module that are still there (issue 15 removes them); no new ones.
-KNOWN_ROUTE_IMPORTS = frozenset(
-    {
-        ("taperline.web.routes_account", "taperline.web.routes_auth"),  # read_profile
-        ("taperline.web.routes_patient", "taperline.web.routes_auth"),  # local_path
-    }
-)
 # Names that read the environment, files or the clock, wherever they come from.
 FORBIDDEN_CALLS = {
     "open",
@@ -280,8 +273,7 @@ def test_only_the_app_imports_route_modules() -> None:
         for route in routes
         if _within(name, (route,))
     }
-    new = sorted(found - KNOWN_ROUTE_IMPORTS)
-    assert not new, (
-        f"{new}: a route module is a leaf that only {APP} imports; move what is shared to a"
-        " service or a web helper module"
+    assert not found, (
+        f"{sorted(found)}: a route module is a leaf that only {APP} imports; move what is"
+        " shared to a service or a web helper module"
     )

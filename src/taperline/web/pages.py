@@ -148,3 +148,9 @@ def error_page(
 def redirect(url: str) -> RedirectResponse:
     """See Other: after a POST, the browser GETs ``url``."""
     return RedirectResponse(url, status_code=303)
+
+
+def local_path(target: str, default: str = "/") -> str:
+    """``target`` when it is a path on this site, else ``default`` (no open redirects)."""
+    ok = target.startswith("/") and not target.startswith(("//", "/\\")) and "\n" not in target
+    return target if ok and len(target) <= 500 else default  # noqa: PLR2004 -- a sane URL length

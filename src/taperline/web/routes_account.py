@@ -28,7 +28,7 @@ from taperline.web.documents import export_document
 from taperline.web.errors import ThrottledError, status_for
 from taperline.web.forms import Form, IdPath
 from taperline.web.pages import redirect, render
-from taperline.web.routes_auth import read_profile
+from taperline.web.profile_form import read_profile
 from taperline.web.security import (
     check_password_rules,
     invite_hash,

@@ -36,7 +36,8 @@ from taperline.web.auth import (
 from taperline.web.context import Services, services
 from taperline.web.errors import ThrottledError, status_for
 from taperline.web.forms import Form, FormInput
-from taperline.web.pages import redirect, render
+from taperline.web.pages import local_path, redirect, render
+from taperline.web.profile_form import read_profile
 from taperline.web.security import (
     SIGNUP_WINDOW,
     account_key,
@@ -48,7 +49,7 @@ from taperline.web.security import (
     throttle_wait,
 )
 
-__all__ = ["local_path", "normal_email", "router", "start_session"]
+__all__ = ["normal_email", "router", "start_session"]
 
 router = APIRouter(include_in_schema=False)
 Svc = Annotated[Services, Depends(services)]
@@ -63,12 +64,6 @@ def normal_email(text: str) -> str:
     if len(email) > 254 or not _EMAIL_RE.match(email):  # noqa: PLR2004 -- RFC 5321 path limit
         raise InputError("email: give an e-mail address such as name@example.org")
     return email
-
-
-def local_path(target: str, default: str = "/") -> str:
-    """``target`` when it is a path on this site, else ``default`` (no open redirects)."""
-    ok = target.startswith("/") and not target.startswith(("//", "/\\")) and "\n" not in target
-    return target if ok and len(target) <= 500 else default  # noqa: PLR2004 -- a sane URL length
 
 
 def home_of(user: User) -> str:
@@ -123,27 +118,6 @@ class SignUp:
     password: str
     display_name: str
     profile: Profile | None
-
-
-def _names(text: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in text.split(",") if part.strip())
-
-
-def read_profile(form: FormInput, label: str) -> Profile:
-    """A patient profile from a form (time zone checked against the IANA database)."""
-    from taperline.zones import check_zone
-
-    time_zone = check_zone(form.text("time_zone", "UTC", max_len=64) or "UTC")
-    age_band = form.text("age_band", max_len=20) or None
-    if age_band is not None and age_band not in AGE_BANDS:
-        raise InputError(f"age_band: choose one of {', '.join(AGE_BANDS)}")
-    return Profile(
-        time_zone,
-        age_band,
-        _names(form.text("conditions", max_len=1000)),
-        _names(form.text("other_medicines", max_len=1000)),
-        label=label,
-    )
 
 
 def _read_signup(form: FormInput) -> SignUp:

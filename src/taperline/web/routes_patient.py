@@ -29,10 +29,9 @@ from taperline.web.checkin_form import (
 from taperline.web.context import Services, services
 from taperline.web.errors import status_for
 from taperline.web.forms import Form, parse_day
-from taperline.web.pages import banner_for, redirect, render
+from taperline.web.pages import banner_for, local_path, redirect, render
 from taperline.web.questionnaires import ANSWERS, GAD7_ITEMS, PHQ9_ITEMS
 from taperline.web.records import dashboard_and_flags, save_checkin, today_of
-from taperline.web.routes_auth import local_path
 from taperline.web.views import (
     journal_rows,
     match_doses,

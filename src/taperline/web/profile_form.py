@@ -1,0 +1,33 @@
+"""A patient's profile as the sign-up and profile forms give it."""
+
+from __future__ import annotations
+
+from taperline.core.record import AGE_BANDS, Profile
+from taperline.errors import InputError
+from taperline.web.forms import FormInput
+
+__all__ = ["read_profile"]
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def read_profile(form: FormInput, label: str) -> Profile:
+    """A patient profile from a form (time zone checked against the IANA database)."""
+    from taperline.zones import check_zone
+
+    given = form.text("time_zone", max_len=64)
+    if not given.strip():  # never a made-up zone: "today" and every time depend on it
+        raise InputError("time_zone: choose the time zone you live in, e.g. Europe/London")
+    time_zone = check_zone(given)
+    age_band = form.text("age_band", max_len=20) or None
+    if age_band is not None and age_band not in AGE_BANDS:
+        raise InputError(f"age_band: choose one of {', '.join(AGE_BANDS)}")
+    return Profile(
+        time_zone,
+        age_band,
+        _names(form.text("conditions", max_len=1000)),
+        _names(form.text("other_medicines", max_len=1000)),
+        label=label,
+    )
