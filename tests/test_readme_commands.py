@@ -3,11 +3,15 @@
 The convention, for whoever edits those files:
 
 - Commands live in fenced ```sh blocks, one command a line (no ``\\`` continuation: a pasted
-  command must not break), ``#`` comments allowed. A command block in any other fence fails.
+  command must not break) and no ``#`` comments: interactive zsh, the default shell on macOS,
+  does not read them as comments (``interactivecomments`` is off), so their words would
+  become arguments. Explanations go in the text around the block. A command block in any
+  other fence fails.
 - The blocks run in order, README.md first and then docs/*.md, in one scratch journal
   (``TAPERLINE_DATABASE_URL`` in a temporary folder, which is also the working directory), as a
   person at a terminal would run them: pressing Enter at every question.
-- A command exits 0 unless its comment says ``exit status N``.
+- A command exits 0 unless its block is marked on the line just before its fence with
+  ``<!-- readme-test: exit status N: <why> -->`` (then each of its commands exits N).
 - A line may start with ``NAME=value`` settings for that command only.
 - A block that cannot run here (``make``, a server, the network) is marked on the line just
   before its fence with ``<!-- readme-test: skip: <why> -->``; each shows up as a skipped
@@ -33,7 +37,7 @@ from taperline.cli.main import cli
 ROOT = Path(__file__).parent.parent
 FILES = (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")))
 SKIP = re.compile(r"^<!-- readme-test: skip: (?P<why>\S.*?) -->$")
-EXIT = re.compile(r"#.*\bexit status (\d+)")
+EXIT = re.compile(r"^<!-- readme-test: exit status (?P<status>\d+): (?P<why>\S.*?) -->$")
 SETTING = re.compile(r"^[A-Z][A-Z0-9_]*=")
 #: Enter at every question (more than any command asks).
 ENTER = "\n" * 200
@@ -48,15 +52,16 @@ class Command:
 
     where: str  # file:line
     text: str
+    expected_exit: int = 0
 
     @property
-    def expected_exit(self) -> int:
-        found = EXIT.search(self.text)
-        return int(found[1]) if found else 0
+    def has_comment(self) -> bool:
+        """Words after an unquoted ``#``: sh drops them, interactive zsh passes them on."""
+        return shlex.split(self.text, comments=True) != shlex.split(self.text)
 
     def split(self) -> tuple[dict[str, str], list[str]]:
-        """The settings before the command, and its words."""
-        words = shlex.split(self.text, comments=True)
+        """The settings before the command, and its words (as zsh passes them)."""
+        words = shlex.split(self.text)
         settings = {}
         while words and SETTING.match(words[0]):
             name, _, value = words.pop(0).partition("=")
@@ -85,11 +90,13 @@ def blocks(path: Path) -> list[Block]:
         if start is None:
             start = number
             continue
-        marker = SKIP.match(lines[start - 2]) if start > 1 else None
+        before = lines[start - 2] if start > 1 else ""
+        marker, exit_marker = SKIP.match(before), EXIT.match(before)
+        status = int(exit_marker["status"]) if exit_marker else 0
         body = [
-            Command(f"{path.name}:{i}", text)
+            Command(f"{path.name}:{i}", text, status)
             for i, text in enumerate(lines[start:number - 1], start=start + 1)
-            if text.strip() and not text.lstrip().startswith("#")
+            if text.strip()
         ]  # fmt: skip
         language = lines[start - 1].removeprefix("```").strip()
         found.append(Block(f"{path.name}:{start}", language, tuple(body), marker and marker["why"]))
@@ -121,6 +128,10 @@ def test_each_command_is_one_pasteable_line(block: Block) -> None:
             f"{command.where}: write each form as its own runnable line, not [OPTIONAL] or A|B"
         )
         assert not command.text.lstrip().startswith("$"), f"{command.where}: no prompt sign"
+        assert not command.has_comment, (
+            f"{command.where}: no '#' comment in a command block (pasted into zsh its words"
+            " become arguments); say it in the text around the block"
+        )
 
 
 @pytest.mark.parametrize("block", [b for b in SHELL if b.skip], ids=lambda b: b.where)
