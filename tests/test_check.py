@@ -11,8 +11,8 @@ from taperline.catalogue_data import load_catalogue
 from taperline.core.catalogue import Catalogue, Drug
 from taperline.core.check import (
     DISCLAIMER,
-    FINDING_KINDS,
-    FINDING_SEVERITIES,
+    REGIMEN_ISSUE_KINDS,
+    REGIMEN_ISSUE_SEVERITIES,
     CheckReport,
     CheckRequest,
     build_doses,
@@ -274,7 +274,7 @@ def test_flags_without_catalogue_caution_still_warn(catalogue: Catalogue) -> Non
 
 def test_findings_are_sorted_by_severity(catalogue: Catalogue) -> None:
     report = _check(catalogue, agents=("coffee", "fluconazole", "alcohol"), age_years=70)
-    ranks = [FINDING_SEVERITIES.index(f.severity) for f in report.findings]
+    ranks = [REGIMEN_ISSUE_SEVERITIES.index(f.severity) for f in report.findings]
     assert ranks == sorted(ranks, reverse=True)
 
 
@@ -311,8 +311,8 @@ def test_check_document_shape(catalogue: Catalogue) -> None:
     assert risks["ASHTON"]["diazepam_equivalent_mg"] == 20.0
     assert risks["VADOD-2021"]["diazepam_equivalent_mg"] == 10.0
     for finding in doc["findings"]:
-        assert finding["kind"] in FINDING_KINDS
-        assert finding["severity"] in FINDING_SEVERITIES
+        assert finding["kind"] in REGIMEN_ISSUE_KINDS
+        assert finding["severity"] in REGIMEN_ISSUE_SEVERITIES
         assert finding["message"]
         assert finding["source"]
     assert doc["unknown"] == ["tea"]

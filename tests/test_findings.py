@@ -20,7 +20,7 @@ from taperline.core.findings import (
     find_stable,
     find_waves,
     flare_threshold,
-    propose,
+    propose_next_step,
     time_of_day,
     trough_hour,
 )
@@ -69,7 +69,7 @@ def test_severe_flare_asks_the_clinician() -> None:
     (flare,) = find_flares(_days([0] * 6), [START], BASE)
     assert flare.clinician_flag
     assert "previous dose" in flare.suggested_action
-    proposal = propose([flare])
+    proposal = propose_next_step([flare])
     assert proposal.action == "return_to_previous"
     assert proposal.clinician_only
 
@@ -282,18 +282,18 @@ def _finding(kind: str, *, flag: bool = False) -> Finding:
 
 
 def test_proposal_rules() -> None:
-    assert propose([_finding("stable")]).action == "proceed"
-    hold = propose([_finding("flare")])
+    assert propose_next_step([_finding("stable")]).action == "proceed"
+    hold = propose_next_step([_finding("flare")])
     assert (hold.action, hold.hold_days) == ("hold", 14)
-    assert propose([_finding("flare"), _finding("flare")]).action == "slow"
-    urgent = propose([_finding("stable"), _finding("red_flag", flag=True)])
+    assert propose_next_step([_finding("flare"), _finding("flare")]).action == "slow"
+    urgent = propose_next_step([_finding("stable"), _finding("red_flag", flag=True)])
     assert (urgent.action, urgent.clinician_only) == ("hold", True)
-    assert propose([_finding("escalation", flag=True)]).clinician_only
-    waiting = propose([_finding("waves")], FindingRules(hold_days=7))
+    assert propose_next_step([_finding("escalation", flag=True)]).clinician_only
+    waiting = propose_next_step([_finding("waves")], FindingRules(hold_days=7))
     assert (waiting.action, waiting.hold_days) == ("hold", 7)
     assert "not yet 7 stable days in a row" in waiting.reasons
 
 
 def test_proposal_is_never_applied() -> None:
     for findings in ([], [_finding("stable")], [_finding("flare")]):
-        assert propose(findings).status == "proposed"
+        assert propose_next_step(findings).status == "proposed"

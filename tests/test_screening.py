@@ -13,7 +13,7 @@ from taperline.core.findings import crisis_message
 from taperline.core.screening import (
     CRISIS_PHRASES,
     CRISIS_STEMS,
-    FINDING_KINDS,
+    REGIMEN_ISSUE_KINDS,
     SEIZURE_DISORDER_PHRASES,
     Screening,
     crisis_matches,
@@ -99,7 +99,7 @@ def test_any_text_is_screened_without_error_and_every_item_accounted_for(
     agents: list[str], conditions: list[str]
 ) -> None:
     result = _screen(agents=agents, conditions=conditions)
-    assert all(f.kind in FINDING_KINDS and f.source and f.message for f in result.findings)
+    assert all(f.kind in REGIMEN_ISSUE_KINDS and f.source and f.message for f in result.findings)
     assert all(f.clinician_flag for f in result.findings if f.severity == "urgent")
     recognised = {m.given for m in result.classes} | {m.given for m in result.conditions}
     for item in split_items(conditions):

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from taperline.core.catalogue import DoseBand
-    from taperline.core.check import CheckReport, Finding
+    from taperline.core.check import CheckReport, RegimenIssue
 
 EPILOG = """\b
 Examples:
@@ -203,7 +203,7 @@ def _risk_lines(report: CheckReport) -> list[Text]:
     return lines
 
 
-def _findings_table(findings: tuple[Finding, ...]) -> object:
+def _findings_table(findings: tuple[RegimenIssue, ...]) -> object:
     from rich.table import Table
     from rich.text import Text
 

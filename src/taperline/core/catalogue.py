@@ -92,9 +92,9 @@ __all__ = [
     "Indication",
     "Interaction",
     "InteractionKind",
+    "InteractionSeverity",
     "Member",
     "Range",
-    "Severity",
     "SleepUse",
     "Sourced",
     "SubstanceClass",
@@ -160,7 +160,7 @@ InteractionKind = Literal[
     "counteracts",
     "unspecified",
 ]
-Severity = Literal["major", "moderate", "minor"]
+InteractionSeverity = Literal["major", "moderate", "minor"]
 #: How a caution is shown: a contraindication is always "urgent".
 CautionSeverity = Literal["urgent", "warning", "info"]
 #: What the drug is taken for, where the daily maximum depends on it [LABEL, SEED-AURA].
@@ -293,7 +293,7 @@ class Interaction:
     aliases: tuple[str, ...]
     group: str
     kind: InteractionKind
-    severity: Severity
+    severity: InteractionSeverity
     effect: str
     advice: str
     source: str
@@ -421,7 +421,7 @@ class ClassInteraction:
 
     applies_to: tuple[DrugClass, ...]
     kind: InteractionKind
-    severity: Severity
+    severity: InteractionSeverity
     effect: str
     advice: str
     source: str
@@ -1162,16 +1162,16 @@ def _parse_liquid(row: _Row, rxnorm: str | None) -> Product:
 
 
 _KINDS: Final[frozenset[str]] = frozenset(get_args(InteractionKind))
-_SEVERITIES: Final[frozenset[str]] = frozenset(get_args(Severity))
+_SEVERITIES: Final[frozenset[str]] = frozenset(get_args(InteractionSeverity))
 
 
-def _kind_and_severity(row: _Row) -> tuple[InteractionKind, Severity]:
+def _kind_and_severity(row: _Row) -> tuple[InteractionKind, InteractionSeverity]:
     kind, severity = row.text("kind"), row.text("severity")
     if kind not in _KINDS:
         raise row.fail(f"kind {kind!r} is not one of {', '.join(sorted(_KINDS))}")
     if severity not in _SEVERITIES:
         raise row.fail(f"severity {severity!r} is not one of {', '.join(sorted(_SEVERITIES))}")
-    return cast("InteractionKind", kind), cast("Severity", severity)
+    return cast("InteractionKind", kind), cast("InteractionSeverity", severity)
 
 
 def _parse_interaction(row: _Row, classes: Mapping[str, SubstanceClass]) -> Interaction:

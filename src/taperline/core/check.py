@@ -5,7 +5,7 @@ Pure functions that return frozen values, shared by ``taperline check`` and
 
 Findings and exit codes (``taperline check``):
 
-* every :class:`Finding` has a kind, a severity, a message, a source id, ``clinician_flag``
+* every :class:`RegimenIssue` has a kind, a severity, a message, a source id, ``clinician_flag``
   (set on every urgent finding) and ``crisis`` (the message carries the crisis resources);
 * ``info`` is context (for example "about 30 min before bed") and never changes the exit code;
   ``warning`` is something to discuss with the prescriber (a moderate interaction, a
@@ -57,17 +57,17 @@ from taperline.core.catalogue import (
 )
 from taperline.core.quantity import Mass, fmt, fmt_number
 from taperline.core.screening import (
-    FINDING_KINDS,
-    FINDING_SEVERITIES,
     MAX_AGE_YEARS,
     OLDER_ADULT_AGE_YEARS,
     OWN_SOURCE,
-    Finding,
-    FindingKind,
-    FindingSeverity,
+    REGIMEN_ISSUE_KINDS,
+    REGIMEN_ISSUE_SEVERITIES,
+    RegimenIssue,
+    RegimenIssueKind,
+    RegimenIssueSeverity,
     Screening,
-    finding_document,
     maximum_document,
+    regimen_issue_document,
     screen,
     screening_document,
 )
@@ -75,19 +75,19 @@ from taperline.errors import InputError, RegimenError
 
 __all__ = [
     "DISCLAIMER",
-    "FINDING_KINDS",
-    "FINDING_SEVERITIES",
     "MAX_AGE_YEARS",
     "OLDER_ADULT_AGE_YEARS",
     "OWN_SOURCE",
+    "REGIMEN_ISSUE_KINDS",
+    "REGIMEN_ISSUE_SEVERITIES",
     "CheckReport",
     "CheckRequest",
-    "Finding",
-    "FindingKind",
-    "FindingSeverity",
     "HalfLifeTimes",
     "Lesson",
     "Point",
+    "RegimenIssue",
+    "RegimenIssueKind",
+    "RegimenIssueSeverity",
     "TimedDose",
     "Topic",
     "WithdrawalRisk",
@@ -104,9 +104,10 @@ __all__ = [
 #: The footer of every check and lesson.
 DISCLAIMER: Final = "taperline supports your prescriber; it does not replace them."
 
-# Finding, FindingKind, FindingSeverity, FINDING_KINDS, FINDING_SEVERITIES, OWN_SOURCE,
-# OLDER_ADULT_AGE_YEARS (65: avoid benzodiazepines [BEERS-2023]) and MAX_AGE_YEARS come from
-# taperline.core.screening and are re-exported here for the callers of the check.
+# RegimenIssue, RegimenIssueKind, RegimenIssueSeverity, REGIMEN_ISSUE_KINDS,
+# REGIMEN_ISSUE_SEVERITIES, OWN_SOURCE, OLDER_ADULT_AGE_YEARS (65: avoid benzodiazepines
+# [BEERS-2023]) and MAX_AGE_YEARS come from taperline.core.screening and are re-exported
+# here for the callers of the check.
 MAX_WEEKS: Final = 52 * 100  # taperline's plausibility limit: a century of use is a typo
 
 #: Half-lives to reach 90 % of steady state with regular dosing: 1 - 2**-n = 0.9, so
@@ -129,7 +130,7 @@ LATE_NIGHT_END_H: Final = 5
 _HOURS_PER_DAY: Final = 24.0
 _DAYS_THRESHOLD_H: Final = 48.0  # show durations of two days or more in days, else in hours
 
-_RANK: Final[dict[FindingSeverity, int]] = {"urgent": 0, "warning": 1, "info": 2}
+_RANK: Final[dict[RegimenIssueSeverity, int]] = {"urgent": 0, "warning": 1, "info": 2}
 #: Indications for which the sleep-use advice does not apply.
 _NOT_FOR_SLEEP: Final[frozenset[Indication]] = frozenset({"seizure", "panic"})
 
@@ -192,7 +193,7 @@ class CheckReport:
     daily_dose: Mass
     band: DoseBand | None
     withdrawal_risk: tuple[WithdrawalRisk, ...]
-    findings: tuple[Finding, ...]
+    findings: tuple[RegimenIssue, ...]
     unknown: tuple[str, ...]
     weeks: int | None = None
     screening: Screening | None = None
@@ -379,7 +380,7 @@ def withdrawal_risks(catalogue: Catalogue, drug: Drug, daily: Mass) -> tuple[Wit
     return tuple(risks)
 
 
-def _daily_max_findings(drug: Drug, daily: Mass, screening: Screening) -> list[Finding]:
+def _daily_max_findings(drug: Drug, daily: Mass, screening: Screening) -> list[RegimenIssue]:
     """Above, at or (above the lowest maximum yet) within the maximum for the indication."""
     limit = screening.daily_max
     if limit is None:
@@ -391,17 +392,17 @@ def _daily_max_findings(drug: Drug, daily: Mass, screening: Screening) -> list[F
             "talk to the prescriber."
         )
         text += _higher_maximum_hint(drug, daily, limit)
-        return [Finding("dose", "urgent", text, limit.source, clinician_flag=True)]
+        return [RegimenIssue("dose", "urgent", text, limit.source, clinician_flag=True)]
     if daily.mg == limit.max_mg.mg:
         text = f"{head} is the daily maximum ({fmt(limit.max_mg)}): do not take more."
-        return [Finding("dose", "info", text, limit.source)]
+        return [RegimenIssue("dose", "info", text, limit.source)]
     lowest = drug.daily_maximum_for(None)
     if lowest is not None and daily.mg > lowest.max_mg.mg:
         text = (
             f"{head} is within the maximum of {fmt(limit.max_mg)} for {limit.applies_to} "
             f"(above the {fmt(lowest.max_mg)} that applies to other uses)."
         )
-        return [Finding("dose", "info", text, limit.source)]
+        return [RegimenIssue("dose", "info", text, limit.source)]
     return []
 
 
@@ -419,7 +420,7 @@ def _higher_maximum_hint(drug: Drug, daily: Mass, limit: DailyMaximum) -> str:
     )
 
 
-def _band_findings(drug: Drug, daily: Mass) -> list[Finding]:
+def _band_findings(drug: Drug, daily: Mass) -> list[RegimenIssue]:
     if not drug.dose_bands or drug.band_for(daily) is not None:
         return []
     lowest = drug.dose_bands[0]
@@ -427,10 +428,10 @@ def _band_findings(drug: Drug, daily: Mass) -> list[Finding]:
         f"{fmt(daily)} a day is below the lowest dose band of the source "
         f"({fmt(lowest.low_mg)}); no band describes its effects."
     )
-    return [Finding("dose", "info", text, lowest.source)]
+    return [RegimenIssue("dose", "info", text, lowest.source)]
 
 
-def _sleep_findings(drug: Drug, doses: tuple[TimedDose, ...]) -> list[Finding]:
+def _sleep_findings(drug: Drug, doses: tuple[TimedDose, ...]) -> list[RegimenIssue]:
     """Bedtime timing and range, for a single evening or night dose of a drug used for sleep."""
     use = drug.sleep_use
     if use is None or len(doses) != 1 or doses[0].clock is None:
@@ -439,7 +440,7 @@ def _sleep_findings(drug: Drug, doses: tuple[TimedDose, ...]) -> list[Finding]:
     if LATE_NIGHT_END_H <= hour < EVENING_START_H:
         return []
     findings = [
-        Finding(
+        RegimenIssue(
             "timing",
             "info",
             f"For sleep, take it about {use.before_bed_min} min before bed.",
@@ -452,12 +453,12 @@ def _sleep_findings(drug: Drug, doses: tuple[TimedDose, ...]) -> list[Finding]:
     return findings
 
 
-def _late_dose_finding() -> Finding:
+def _late_dose_finding() -> RegimenIssue:
     text = "A dose after midnight can leave you drowsy in the morning; keep the time regular."
-    return Finding("timing", "info", text, "SEED-INSOMNIA")
+    return RegimenIssue("timing", "info", text, "SEED-INSOMNIA")
 
 
-def _sleep_range_findings(drug: Drug, use: SleepUse, dose: Mass) -> list[Finding]:
+def _sleep_range_findings(drug: Drug, use: SleepUse, dose: Mass) -> list[RegimenIssue]:
     if use.contains(dose):
         return []
     span = f"{fmt_number(use.low_mg.mg)}-{fmt(use.high_mg)}"
@@ -466,14 +467,14 @@ def _sleep_range_findings(drug: Drug, use: SleepUse, dose: Mass) -> list[Finding
             f"{fmt(dose)} of {drug.label} at bedtime is above the usual sleep-use range of "
             f"{span}; talk to the prescriber."
         )
-        return [Finding("dose", "warning", text, use.source)]
+        return [RegimenIssue("dose", "warning", text, use.source)]
     text = f"{fmt(dose)} at bedtime is below the usual sleep-use range of {span}."
-    return [Finding("dose", "info", text, use.source)]
+    return [RegimenIssue("dose", "info", text, use.source)]
 
 
 def _duration_findings(
     catalogue: Catalogue, drug: Drug, weeks: int | None, *, for_sleep: bool = True
-) -> list[Finding]:
+) -> list[RegimenIssue]:
     if weeks is None:
         return []
     findings = []
@@ -484,21 +485,21 @@ def _duration_findings(
             f"typically {use.short_term_low_weeks}-{use.short_term_high_weeks}); review it with "
             "the prescriber."
         )
-        findings.append(Finding("duration", "warning", text, use.source))
+        findings.append(RegimenIssue("duration", "warning", text, use.source))
     months = catalogue.significant_use_months
     if weeks / WEEKS_PER_MONTH >= months.value:
         findings.append(_significant_use_finding(catalogue, months))
     return findings
 
 
-def _significant_use_finding(catalogue: Catalogue, months: Sourced[float]) -> Finding:
+def _significant_use_finding(catalogue: Catalogue, months: Sourced[float]) -> RegimenIssue:
     days = catalogue.significant_use_days_per_week.value
     text = (
         f"Use for {fmt_number(months.value)} months or more (on at least {fmt_number(days)} days "
         "a week) carries a clinically significant withdrawal risk: never stop abruptly; reduce "
         "only by a slow taper planned with the prescriber."
     )
-    return Finding("duration", "warning", text, months.source)
+    return RegimenIssue("duration", "warning", text, months.source)
 
 
 # --- the JSON document ------------------------------------------------------------------------
@@ -576,7 +577,7 @@ def check_document(report: CheckReport) -> dict[str, object]:
         "indication": screened.get("indication"),
         "sleep_use": _sleep_use_document(drug.sleep_use),
         "withdrawal_risk": [_risk_document(r) for r in report.withdrawal_risk],
-        "findings": [finding_document(f) for f in report.findings],
+        "findings": [regimen_issue_document(f) for f in report.findings],
         "unknown": list(report.unknown),
         "unknown_details": screened.get("unknown", []),
         "classes": screened.get("classes", []),

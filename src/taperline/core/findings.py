@@ -2,7 +2,7 @@
 
 Every finding has a kind, a severity (info, warning, urgent), a plain message, the days
 and values behind it, a source and a suggested action. Findings advise; a clinician
-decides. :func:`propose` turns findings into a :class:`Proposal` (proceed, hold N days,
+decides. :func:`propose_next_step` turns findings into a :class:`Proposal` (proceed, hold N days,
 slow, or return to the previous dose, which only a clinician may choose); a proposal is
 never applied on its own.
 
@@ -31,7 +31,7 @@ not published cut-offs: the sources say *what* to watch for, not these numbers.
 >>> f = find_red_flags([day])[0]
 >>> f.severity, f.clinician_flag, "988" in f.message
 ('urgent', True, True)
->>> propose([f]).action
+>>> propose_next_step([f]).action
 'hold'
 """
 
@@ -75,7 +75,7 @@ __all__ = [
     "find_stable",
     "find_waves",
     "flare_threshold",
-    "propose",
+    "propose_next_step",
     "time_of_day",
     "trough_hour",
 ]
@@ -743,13 +743,13 @@ class Proposal:
     status: str = "proposed"
 
 
-def propose(
+def propose_next_step(
     findings: Sequence[Finding],
     rules: FindingRules = FindingRules(),
 ) -> Proposal:
     """Turn findings into a proposal: red flags and flares first, proceed only when stable.
 
-    >>> propose([]).action, propose([]).hold_days
+    >>> propose_next_step([]).action, propose_next_step([]).hold_days
     ('hold', 14)
     """
     kinds = {f.kind for f in findings}

@@ -38,7 +38,7 @@ from taperline.core.findings import (
     find_red_flags,
     find_stable,
     find_waves,
-    propose,
+    propose_next_step,
     time_of_day,
     trough_hour,
 )
@@ -132,7 +132,7 @@ def review(
     else:
         found += _dose_findings(record, checkins, plan, today, rules, pk_params, skipped)
     found.sort(key=lambda f: _SEVERITY_ORDER[f.severity])
-    return Review(tuple(found), propose(found, rules), base, tuple(skipped))
+    return Review(tuple(found), propose_next_step(found, rules), base, tuple(skipped))
 
 
 def _baseline(

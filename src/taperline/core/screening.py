@@ -75,8 +75,8 @@ from taperline.core.catalogue import (
     Drug,
     Indication,
     Interaction,
+    InteractionSeverity,
     Member,
-    Severity,
     SubstanceClass,
 )
 from taperline.core.quantity import fmt
@@ -89,25 +89,25 @@ __all__ = [
     "CRISIS_SOURCES",
     "CRISIS_STEMS",
     "CRISIS_WHAT",
-    "FINDING_KINDS",
-    "FINDING_SEVERITIES",
     "MAX_AGE_YEARS",
     "NOT_AN_EVENT_PHRASES",
     "OLDER_ADULT_AGE_YEARS",
     "OTHER_REASON_PHRASES",
     "OWN_SOURCE",
     "PANIC_PHRASES",
+    "REGIMEN_ISSUE_KINDS",
+    "REGIMEN_ISSUE_SEVERITIES",
     "SEIZURE_DISORDER_PHRASES",
     "SLEEP_PHRASES",
     "ClassMatch",
     "ConditionMatch",
     "CrisisCategory",
     "CrisisMatch",
-    "Finding",
-    "FindingKind",
-    "FindingSeverity",
     "Indication",
     "Recognition",
+    "RegimenIssue",
+    "RegimenIssueKind",
+    "RegimenIssueSeverity",
     "Screening",
     "Unknown",
     "crisis_matches",
@@ -120,7 +120,7 @@ __all__ = [
     "under_18_refusal",
 ]
 
-FindingKind = Literal[
+RegimenIssueKind = Literal[
     "interaction",
     "duplicate",
     "contraindication",
@@ -135,9 +135,9 @@ FindingKind = Literal[
     "red_flag",
     "unknown",
 ]
-FindingSeverity = Literal["info", "warning", "urgent"]
-FINDING_KINDS: Final[tuple[str, ...]] = get_args(FindingKind)
-FINDING_SEVERITIES: Final[tuple[str, ...]] = get_args(FindingSeverity)
+RegimenIssueSeverity = Literal["info", "warning", "urgent"]
+REGIMEN_ISSUE_KINDS: Final[tuple[str, ...]] = get_args(RegimenIssueKind)
+REGIMEN_ISSUE_SEVERITIES: Final[tuple[str, ...]] = get_args(RegimenIssueSeverity)
 CrisisCategory = Literal["suicidal thoughts", "self-harm", "seizure"]
 Field = Literal["agent", "condition"]
 
@@ -218,13 +218,13 @@ CRISIS_WHAT: Final[Mapping[CrisisCategory, str]] = {
     "self-harm": "Thoughts of harming yourself need help now.",
     "seizure": "A seizure while taking or tapering a benzodiazepine needs medical care now.",
 }
-_SEVERITY_OF: Final[Mapping[Severity, FindingSeverity]] = {
+_SEVERITY_OF: Final[Mapping[InteractionSeverity, RegimenIssueSeverity]] = {
     "major": "urgent",
     "moderate": "warning",
     "minor": "info",
 }
 _RANK: Final[Mapping[str, int]] = {"urgent": 0, "warning": 1, "info": 2}
-_IMPLIED_KIND: Final[Mapping[str, FindingKind]] = {
+_IMPLIED_KIND: Final[Mapping[str, RegimenIssueKind]] = {
     "age-65-plus": "age",
     "pregnancy": "pregnancy",
     "breastfeeding": "breastfeeding",
@@ -248,15 +248,15 @@ _WORD_MIN: Final = 5  # words shorter than this are not suggested on (too many n
 
 
 @dataclass(frozen=True, slots=True)
-class Finding:
+class RegimenIssue:
     """One thing found, in plain words, with its source id (:data:`OWN_SOURCE` for our own).
 
     ``clinician_flag``: a clinician must look (every urgent finding); ``crisis``: the message
     carries the crisis resources.
     """
 
-    kind: FindingKind
-    severity: FindingSeverity
+    kind: RegimenIssueKind
+    severity: RegimenIssueSeverity
     message: str
     source: str
     clinician_flag: bool = False
@@ -266,14 +266,16 @@ class Finding:
     def is_warning(self) -> bool:
         """Whether it needs attention (warning or urgent).
 
-        >>> Finding("timing", "info", "x", "SEED-AURA").is_warning
+        >>> RegimenIssue("timing", "info", "x", "SEED-AURA").is_warning
         False
         """
         return self.severity != "info"
 
 
-def _finding(kind: FindingKind, severity: FindingSeverity, message: str, source: str) -> Finding:
-    return Finding(kind, severity, message, source, clinician_flag=severity == "urgent")
+def _finding(
+    kind: RegimenIssueKind, severity: RegimenIssueSeverity, message: str, source: str
+) -> RegimenIssue:
+    return RegimenIssue(kind, severity, message, source, clinician_flag=severity == "urgent")
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,7 +347,7 @@ class Screening:
     """
 
     drug: Drug
-    findings: tuple[Finding, ...]
+    findings: tuple[RegimenIssue, ...]
     unknown: tuple[Unknown, ...]
     classes: tuple[ClassMatch, ...]
     conditions: tuple[ConditionMatch, ...]
@@ -454,7 +456,7 @@ def crisis_terms(text: str) -> tuple[str, ...]:
 
 def _crisis_finding(
     match: CrisisMatch, item: str, local_emergency: str, *, condition: bool
-) -> Finding:
+) -> RegimenIssue:
     from taperline.core.findings import crisis_message  # findings imports this module
 
     place = "as a condition" if condition else "among your medicines"
@@ -468,7 +470,7 @@ def _crisis_finding(
             " If you meant a seizure disorder (epilepsy) rather than a recent seizure, enter it "
             "as “epilepsy”."
         )
-    return Finding(
+    return RegimenIssue(
         "red_flag",
         "urgent",
         text,
@@ -688,7 +690,7 @@ def _screen_agent(catalogue: Catalogue, drug: Drug, item: str, out: _Agents) -> 
         out.unknown.append(Unknown(item, "agent", suggestion))
 
 
-def _interaction_finding(drug: Drug, interaction: Interaction, given: list[str]) -> Finding:
+def _interaction_finding(drug: Drug, interaction: Interaction, given: list[str]) -> RegimenIssue:
     agents = ", ".join(dict.fromkeys(given))
     what = interaction.agent
     same = phrase_key(agents) == phrase_key(what)
@@ -696,11 +698,13 @@ def _interaction_finding(drug: Drug, interaction: Interaction, given: list[str])
     text = f"{head}: {interaction.effect}. {_sentence(interaction.advice)}"
     if interaction.assumption and interaction.note:
         text += f" ({interaction.note})"
-    kind: FindingKind = "duplicate" if interaction.kind == "duplicate_therapy" else "interaction"
+    kind: RegimenIssueKind = (
+        "duplicate" if interaction.kind == "duplicate_therapy" else "interaction"
+    )
     return _finding(kind, _SEVERITY_OF[interaction.severity], text, interaction.source)
 
 
-def _agent_findings(catalogue: Catalogue, drug: Drug, out: _Agents) -> list[Finding]:
+def _agent_findings(catalogue: Catalogue, drug: Drug, out: _Agents) -> list[RegimenIssue]:
     findings = [_interaction_finding(drug, i, names) for i, names in out.names.items()]
     for slug, given in out.no_data.items():
         cls = catalogue.classes[slug]
@@ -744,7 +748,7 @@ def _condition_matches(catalogue: Catalogue, drug: Drug, item: str) -> list[Cond
     return list({(m.name, m.caution is None): m for m in found}.values())
 
 
-def _caution_finding(caution: Caution, kind: FindingKind | None = None) -> Finding:
+def _caution_finding(caution: Caution, kind: RegimenIssueKind | None = None) -> RegimenIssue:
     chosen = kind or ("contraindication" if caution.contraindication else "caution")
     return _finding(chosen, caution.severity, caution.message, caution.source)
 
@@ -760,7 +764,7 @@ def _implied(age_years: int | None, *, pregnant: bool, breastfeeding: bool) -> l
     return implied
 
 
-def _missing_caution(drug: Drug, condition: str) -> Finding:
+def _missing_caution(drug: Drug, condition: str) -> RegimenIssue:
     """A flag the catalogue has no caution for: still say so, never stay silent."""
     kind = _IMPLIED_KIND[condition]
     if kind == "age" and drug.drug_class == "benzodiazepine":
@@ -790,7 +794,7 @@ def under_18_refusal(drug: Drug) -> str:
     return _under_18(drug)[1]
 
 
-def _under_18(drug: Drug) -> tuple[Finding, str]:
+def _under_18(drug: Drug) -> tuple[RegimenIssue, str]:
     labelled = any(m.indication == "seizure" for m in drug.daily_maxima)
     if labelled:
         text = (
@@ -819,7 +823,7 @@ def _under_18(drug: Drug) -> tuple[Finding, str]:
 
 def _indication_finding(
     drug: Drug, indication: Indication, maximum: DailyMaximum, also: set[Indication]
-) -> Finding:
+) -> RegimenIssue:
     text = (
         f"{_INDICATION_WORDS[indication]}: the daily maximum for {maximum.applies_to} applies, "
         f"{fmt(maximum.max_mg)} of {drug.label} a day."
@@ -844,9 +848,9 @@ def _validate_age(age_years: int | None) -> None:
 
 def _screen_conditions(
     catalogue: Catalogue, drug: Drug, items: tuple[str, ...], local_emergency: str
-) -> tuple[list[ConditionMatch], list[Finding], list[Unknown], list[CrisisMatch]]:
+) -> tuple[list[ConditionMatch], list[RegimenIssue], list[Unknown], list[CrisisMatch]]:
     matches: list[ConditionMatch] = []
-    findings: list[Finding] = []
+    findings: list[RegimenIssue] = []
     unknown: list[Unknown] = []
     crisis: list[CrisisMatch] = []
     for item in items:
@@ -937,9 +941,9 @@ def _caution_findings(
     *,
     pregnant: bool,
     breastfeeding: bool,
-) -> list[Finding]:
+) -> list[RegimenIssue]:
     """Cautions for the conditions given, and for age, pregnancy and breastfeeding."""
-    findings: list[Finding] = []
+    findings: list[RegimenIssue] = []
     seen: set[str] = set()
     by_slug = {c.condition: c for c in drug.cautions}
     for slug in _implied(age_years, pregnant=pregnant, breastfeeding=breastfeeding):
@@ -1001,7 +1005,7 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
-def finding_document(finding: Finding) -> dict[str, object]:
+def regimen_issue_document(finding: RegimenIssue) -> dict[str, object]:
     """One finding as JSON (the keys of ``taperline check --format json``)."""
     return {
         "kind": finding.kind,
@@ -1038,7 +1042,7 @@ def screening_document(screening: Screening) -> dict[str, object]:
     """  # noqa: E501 -- a doctest line reads better whole
     return {
         "drug": screening.drug.name,
-        "findings": [finding_document(f) for f in screening.findings],
+        "findings": [regimen_issue_document(f) for f in screening.findings],
         "unknown": [
             {"name": u.name, "field": u.field, "suggestion": u.suggestion, "message": u.message}
             for u in screening.unknown
