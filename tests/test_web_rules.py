@@ -51,7 +51,7 @@ def test_an_overridden_plan_from_the_builder_is_marked_on_every_page(tmp_path: P
         assert MARK in plan_page  # the patient sees it too, in plain words
         assert "[ASAM-2025]" not in plan_page.split("Outside the guideline")[1].split("</div>")[0]
         assert MARK in ann.get("/").text  # the dashboard, every morning
-        assert ann.client.get("/api/status").json()["plan_guideline_mark"].endswith(REASON)
+        assert ann.client.get("/api/status").json()["plan"]["guideline_mark"].endswith(REASON)
         api = doc.get(f"/api/patients/{pid}/record").json()
         assert api["plans"][-1]["guideline"]["mark"].endswith(REASON)
 

@@ -30,22 +30,14 @@ def report(**o: Any) -> None:
     GAD-7 with findings marked, the findings with evidence and sources, missed and late
     doses, and the supply to collect.
     """
-    from taperline.adapters.report import render_report
-    from taperline.core.review import review
-    from taperline.service import local_today
+    from taperline.service import report_pdf
 
     store = open_store()
-    person_id = person(store, o["person_id"])
-    moment = now()
-    record = store.record(person_id)
-    today = local_today(record.profile.time_zone, moment)
-    pdf = render_report(
-        record,
-        review(record, today),
-        start=resolve_day(o["start"], today),
-        end=resolve_day(o["end"], today),
-        today=today,
-        generated_at=moment,
+    pdf = report_pdf(
+        store,
+        person(store, o["person_id"]),
+        now=now(),
+        period=lambda today: (resolve_day(o["start"], today), resolve_day(o["end"], today)),
     )
     out: Path = o["out_path"]
     out.write_bytes(pdf)

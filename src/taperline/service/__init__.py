@@ -8,6 +8,7 @@ person's own date in their time zone. One module per family of use cases:
 * :mod:`~taperline.service.journal`: a check-in, a dose, a questionnaire;
 * :mod:`~taperline.service.plans`: saving a planner result, deciding on a version;
 * :mod:`~taperline.service.exchange`: importing a whole record;
+* :mod:`~taperline.service.exports`: the PDF report and the FHIR Bundle of a whole record;
 * :mod:`~taperline.service.today`: today at a glance (the CLI's status, the dashboard, the
   API's status);
 * :mod:`~taperline.service.documents`: JSON documents of core objects.
@@ -25,9 +26,16 @@ from taperline.service.documents import (
     today_document,
 )
 from taperline.service.exchange import import_record
+from taperline.service.exports import fhir_bundle, fhir_json, report_pdf
 from taperline.service.journal import record_checkin, record_dose, record_score
 from taperline.service.plans import checked_version, decide_plan, save_plan
-from taperline.service.store import local_today, open_store, person_review
+from taperline.service.store import (
+    Reviewed,
+    local_today,
+    open_store,
+    person_review,
+    reviewed_record,
+)
 from taperline.service.today import (
     DayGlance,
     DoseToday,
@@ -42,11 +50,14 @@ from taperline.service.today import (
 __all__ = [
     "DayGlance",
     "DoseToday",
+    "Reviewed",
     "Today",
     "build_today",
     "checked_version",
     "checkin_document",
     "decide_plan",
+    "fhir_bundle",
+    "fhir_json",
     "finding_document",
     "glance",
     "import_record",
@@ -59,7 +70,9 @@ __all__ = [
     "record_checkin",
     "record_dose",
     "record_score",
+    "report_pdf",
     "review_document",
+    "reviewed_record",
     "save_plan",
     "status",
     "today_document",

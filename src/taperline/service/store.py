@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from taperline.adapters.storage.repo import Store, zone
+from taperline.core.record import PersonRecord
 from taperline.core.review import Review, review
 from taperline.errors import InputError
 
-__all__ = ["local_today", "open_store", "person_review"]
+__all__ = ["Reviewed", "local_today", "open_store", "person_review", "reviewed_record"]
 
 
 def open_store(url: str, *, migrate_schema: bool = True) -> Store:
@@ -28,7 +30,22 @@ def local_today(time_zone: str, now: datetime) -> date:
     return now.astimezone(zone(time_zone)).date()
 
 
+@dataclass(frozen=True, slots=True)
+class Reviewed:
+    """A person's record as read now, their today, and its review as of that day."""
+
+    record: PersonRecord
+    today: date
+    review: Review
+
+
+def reviewed_record(store: Store, person_id: int, *, now: datetime) -> Reviewed:
+    """Read the record, work out the person's today in their time zone, and review it."""
+    record = store.record(person_id)
+    today = local_today(record.profile.time_zone, now)
+    return Reviewed(record, today, review(record, today))
+
+
 def person_review(store: Store, person_id: int, *, now: datetime) -> Review:
     """All findings on the person's record as of their today."""
-    record = store.record(person_id)
-    return review(record, local_today(record.profile.time_zone, now))
+    return reviewed_record(store, person_id, now=now).review

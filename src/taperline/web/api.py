@@ -29,16 +29,17 @@ from taperline.core.instruments import score_gad7, score_phq9
 from taperline.core.journal import CheckIn, SleepDiary, night_times
 from taperline.core.quantity import Mass
 from taperline.core.record import DoseRecord, Profile
-from taperline.core.review import review
 from taperline.errors import InputError
 from taperline.plan_input import PlanSpec
 from taperline.service import (
     checkin_document,
     local_today,
+    person_review,
     plan_version_document,
     record_dose,
     record_score,
     review_document,
+    reviewed_record,
     today_document,
 )
 from taperline.web import api_models as m
@@ -309,9 +310,8 @@ def scores(viewer: Patient, svc: Svc) -> list[dict[str, Any]]:
 @router.get("/findings", response_model=m.ReviewOut)
 def findings(viewer: Patient, svc: Svc) -> dict[str, Any]:
     """Every finding on the record as of today, and the proposal they lead to."""
-    record = svc.store.record(viewer.person_id)
     _audit(svc, viewer, viewer.person_id, "read", "findings")
-    return review_document(review(record, local_today(record.profile.time_zone, svc.now())))
+    return review_document(person_review(svc.store, viewer.person_id, now=svc.now()))
 
 
 @router.get("/plans", response_model=m.PlanList)
@@ -388,13 +388,12 @@ def patients(viewer: Clinician, svc: Svc) -> list[dict[str, Any]]:
 def patient_record(person_id: PersonId, viewer: Clinician, svc: Svc) -> dict[str, Any]:
     """A shared patient's whole record and review (404 without an active share)."""
     pid = shared_person(svc, viewer, person_id)
-    record = svc.store.record(pid)
-    result = review(record, local_today(record.profile.time_zone, svc.now()))
+    found = reviewed_record(svc.store, pid, now=svc.now())
     _audit(svc, viewer, pid, "read", "whole record (API)")
     return {
         "person_id": pid,
         "display_name": svc.accounts.patient_name(pid),
-        **record_document(record, result),
+        **record_document(found.record, found.review),
     }
 
 

@@ -166,33 +166,22 @@ def _download(content: bytes | str, media_type: str, filename: str) -> Response:
 @router.get("/account/export.fhir.json")
 def export_fhir(viewer: PatientViewer, svc: Svc) -> Response:
     """Download the whole record as a FHIR R4 Bundle (as `taperline export fhir` writes)."""
-    from taperline.adapters.fhir import export_bundle
-    from taperline.core.review import review
-    from taperline.service import local_today
+    from taperline.service import fhir_bundle, fhir_json
 
     pid, now = viewer.person_id, svc.now()
     svc.accounts.audit(viewer.user, pid, "export", "whole record (FHIR)", now)
-    record = svc.store.record(pid)
-    findings = review(record, local_today(record.profile.time_zone, now)).findings
-    bundle = export_bundle(record, findings, generated_at=now)
-    text = json.dumps(bundle, indent=2, ensure_ascii=False)
+    text = fhir_json(fhir_bundle(svc.store, pid, now=now))
     return _download(text, "application/fhir+json", f"taperline-fhir-{now:%Y-%m-%d}.json")
 
 
 @router.get("/account/report.pdf")
 def report_pdf(viewer: PatientViewer, svc: Svc) -> Response:
     """Download the prescriber's PDF report (as `taperline report` writes)."""
-    from taperline.adapters.report import render_report
-    from taperline.core.review import review
-    from taperline.service import local_today
+    from taperline.service import report_pdf as make_report
 
     pid, now = viewer.person_id, svc.now()
     svc.accounts.audit(viewer.user, pid, "export", "prescriber report (PDF)", now)
-    record = svc.store.record(pid)
-    today = local_today(record.profile.time_zone, now)
-    pdf = render_report(
-        record, review(record, today), start=None, end=None, today=today, generated_at=now
-    )
+    pdf = make_report(svc.store, pid, now=now)
     return _download(pdf, "application/pdf", f"taperline-report-{now:%Y-%m-%d}.pdf")
 
 

@@ -11,10 +11,9 @@ from typing import Annotated, Any, Final
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from taperline.core.review import review
 from taperline.errors import InputError, SafetyError
 from taperline.plan_input import THEN_CHOICES
-from taperline.service import local_today
+from taperline.service import local_today, reviewed_record
 from taperline.web.auth import ClinicianViewer, Viewer, shared_person
 from taperline.web.clinical import ACTIONS, decide, patient_rows, propose_for
 from taperline.web.context import Services, services
@@ -89,9 +88,8 @@ def patient(person_id: IdPath, request: Request, viewer: ClinicianViewer, svc: S
 def _patient_page(
     request: Request, viewer: Viewer, svc: Services, pid: int, *, error: str = "", status: int = 200
 ) -> Response:
-    record = svc.store.record(pid)
-    today = local_today(record.profile.time_zone, svc.now())
-    result = review(record, today)
+    found = reviewed_record(svc.store, pid, now=svc.now())
+    record, today, result = found.record, found.today, found.review
     chart_14, chart_90 = chart_pair(record, today, result, "patient")
     latest = record.plans[-1] if record.plans else None
     svc.accounts.audit(viewer.user, pid, "read", "record overview", svc.now())

@@ -1,0 +1,51 @@
+"""Exports of a person's whole record: the prescriber's PDF report and the FHIR R4 Bundle.
+
+Each reads the record once, works out the person's today in their time zone and reviews it
+(:func:`~taperline.service.store.reviewed_record`), then hands it to the adapter. The CLI
+(``taperline report``, ``taperline export fhir``) and the web downloads call these, so both
+export the same thing from the same reading.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from taperline.adapters.storage.repo import Store
+from taperline.service.store import reviewed_record
+
+__all__ = ["fhir_bundle", "fhir_json", "report_pdf"]
+
+#: What the report's period is, given the person's today: (first day or None, last day or None).
+Period = Callable[[date], tuple[date | None, date | None]]
+
+
+def report_pdf(
+    store: Store, person_id: int, *, now: datetime, period: Period | None = None
+) -> bytes:
+    """The prescriber's report as PDF bytes; ``period`` picks its days (default: all, to today).
+
+    ``period`` gets the person's today, so "yesterday" can mean their yesterday.
+    """
+    from taperline.adapters.report import render_report
+
+    found = reviewed_record(store, person_id, now=now)
+    start, end = period(found.today) if period is not None else (None, None)
+    return render_report(
+        found.record, found.review, start=start, end=end, today=found.today, generated_at=now
+    )
+
+
+def fhir_bundle(store: Store, person_id: int, *, now: datetime) -> dict[str, Any]:
+    """The whole record as a FHIR R4 Bundle (its findings as Flags)."""
+    from taperline.adapters.fhir import export_bundle
+
+    found = reviewed_record(store, person_id, now=now)
+    return export_bundle(found.record, found.review.findings, generated_at=now)
+
+
+def fhir_json(bundle: dict[str, Any]) -> str:
+    """A bundle as the JSON text taperline writes (indented, UTF-8 kept, a final newline)."""
+    return json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"
