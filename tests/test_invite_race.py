@@ -8,6 +8,7 @@ the second request simply waits; the same rounds run on it for the same answer.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -21,7 +22,7 @@ from taperline.adapters.storage.accounts import Accounts
 from taperline.adapters.storage.db import make_engine, migrate
 from taperline.adapters.storage.repo import Store
 from taperline.core.record import Profile
-from taperline.errors import NotFoundError
+from taperline.errors import ConflictError, NotFoundError
 
 NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)
 ROUNDS = 5
@@ -71,5 +72,51 @@ def test_one_code_sent_twice_at_once_makes_one_share(
             loser = people[answers.index("refused")]
             assert len(acc.shares_of(winner)) == 1
             assert acc.shares_of(loser) == []  # told "refused", and truly no share
+    finally:
+        engine.dispose()
+
+
+def test_two_codes_of_one_clinician_sent_at_once_by_one_patient_make_one_share(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two shares with one clinician would survive the patient revoking one of them.
+
+    On PostgreSQL each request is held after reading its code until the other has read its
+    own (or 3 s pass: with the claims serialised per patient, the second cannot get there
+    while the first holds the patient's lock; the wait only shows the race when it exists).
+    """
+    engine = make_engine(db_url)
+    migrate(engine)
+    acc, store = Accounts(engine), Store(engine)
+    if engine.dialect.name == "postgresql":
+        barrier = threading.Barrier(2, timeout=3)
+        original: Callable[..., Any] = accounts_module._active_share
+
+        def after_both_read(*args: Any) -> Any:
+            # broken: the other request is waiting for this one, so there is no race to show
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait()
+            return original(*args)
+
+        monkeypatch.setattr(accounts_module, "_active_share", after_both_read)
+    doctor = acc.create_user(
+        email="dr@example.org", password_hash=HASH, role="clinician",
+        display_name="Dr D", person_id=None, now=NOW,
+    )  # fmt: skip
+    try:
+        for code in ("code-a", "code-b"):
+            acc.create_invite(doctor.id, code, now=NOW, valid_for=timedelta(days=7))
+        patient = store.create_person(Profile("UTC"))
+
+        def accept(code: str) -> str:
+            try:
+                return acc.accept_invite(code, patient, NOW)
+            except ConflictError:
+                return "already shared"
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            answers = list(pool.map(accept, ["code-a", "code-b"]))
+        assert sorted(answers) == ["Dr D", "already shared"], answers
+        assert len(acc.shares_of(patient)) == 1
     finally:
         engine.dispose()

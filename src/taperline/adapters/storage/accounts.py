@@ -481,9 +481,12 @@ class Accounts:
         """Share ``person_id``'s record with the clinician who made the invite; their name.
 
         An unknown, used, withdrawn or expired code is "not found"; a clinician who already
-        sees the record is a conflict.
+        sees the record is a conflict. Claims for one patient are made one at a time (on
+        PostgreSQL a lock on the patient; SQLite has one writer), so two codes of one
+        clinician sent at once make one share, never two that outlive a revoke.
         """
         with self._write() as c:
+            _lock(c, f"share:person:{person_id}")
             row = c.execute(
                 select(a.shares.c.id, a.shares.c.clinician_user_id, a.users.c.display_name)
                 .join(a.users, a.users.c.id == a.shares.c.clinician_user_id)
