@@ -16,12 +16,14 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from pypdf import PdfReader
 
 from taperline.adapters.report import render_report, report_html, resolve_period
 from taperline.catalogue_data import load_catalogue
+from taperline.core.findings import FINDING_KIND_LABELS, Evidence, Finding, FindingKind
 from taperline.core.instruments import InstrumentScore, score_gad7, score_phq9
 from taperline.core.journal import CheckIn, SleepDiary, night_times
 from taperline.core.plan import PlanRequest, propose
@@ -281,3 +283,23 @@ def test_a_proposed_plan_is_not_in_force(record: PersonRecord) -> None:
     )
     assert "no plan in force (version 2 is proposed, awaiting a clinician)" in html
     assert "No plan in force." in html
+
+
+@pytest.mark.parametrize("kind", get_args(FindingKind))
+def test_every_finding_kind_shows_in_the_report_by_its_label(
+    record: PersonRecord, record_review: Review, kind: str
+) -> None:
+    """A new finding kind needs a label (FINDING_KIND_LABELS) before the report can show it."""
+    label = FINDING_KIND_LABELS[kind]  # type: ignore[index]  # every kind, checked here
+    finding = Finding(
+        kind,  # type: ignore[arg-type]  # a FindingKind, from get_args
+        "warning",
+        f"a {kind} finding to show",
+        (Evidence(TODAY, "burden", "9"),),
+        "ASAM-2025",
+        "review with your clinician",
+    )
+    result = replace(record_review, findings=(finding,))
+    html = report_html(record, result, start=None, end=None, today=TODAY, generated_at=GENERATED)
+    assert f"a {kind} finding to show" in html
+    assert label in html

@@ -29,7 +29,13 @@ from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any, Final
 
-from taperline.core.findings import Finding, FindingRules, crisis_message, flare_threshold
+from taperline.core.findings import (
+    FINDING_KIND_LABELS,
+    Finding,
+    FindingRules,
+    crisis_message,
+    flare_threshold,
+)
 from taperline.core.metrics import burden, night_metrics, rolling_means
 from taperline.core.quantity import Mass, drug_label, fmt, fmt_number
 from taperline.core.record import (
@@ -84,10 +90,6 @@ _DECIDED: Final = {"active": "approved", "held": "held", "rejected": "rejected"}
 _FIGURE_WIDTH_IN: Final = 7.2  # about the A4 text width, so the SVG is drawn near 1:1
 _MAX_FIGURE_IN: Final = 9.0  # the figure's largest height: it fits under the page's heading
 _SEVERITY_COLOURS: Final = {"urgent": "#c62828", "warning": "#ef6c00", "info": "#1565c0"}
-_KIND_LABELS: Final = {
-    "red_flag": "red flag",
-    "co_use": "alcohol / opioids",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,7 +375,7 @@ def _proposal(review: Review) -> dict[str, Any]:
 
 
 def _kind(finding: Finding) -> str:
-    return _KIND_LABELS.get(finding.kind, finding.kind)
+    return FINDING_KIND_LABELS[finding.kind]
 
 
 def _grouped(findings: Sequence[Finding]) -> list[Finding]:

@@ -57,6 +57,7 @@ from taperline.core.quantity import Mass, fmt
 from taperline.core.screening import CRISIS_SOURCES, CRISIS_WHAT, CrisisCategory, crisis_matches
 
 __all__ = [
+    "FINDING_KIND_LABELS",
     "Evidence",
     "Finding",
     "FindingKind",
@@ -85,6 +86,18 @@ FindingKind = Literal[
     "flare", "stable", "waves", "interdose", "rebound", "escalation", "red_flag", "co_use"
 ]
 ProposalAction = Literal["proceed", "hold", "slow", "return_to_previous"]
+#: The plain words for each kind on a page, a chart or the report (one label per kind: a new
+#: kind without one fails ``tests/test_findings.py``).
+FINDING_KIND_LABELS: Final[Mapping[FindingKind, str]] = {
+    "flare": "flare",
+    "stable": "stable",
+    "waves": "waves",
+    "interdose": "interdose",
+    "rebound": "rebound",
+    "escalation": "escalation",
+    "red_flag": "red flag",
+    "co_use": "alcohol / opioids",
+}
 
 _HOURS_PER_DAY: Final = 24
 _SAMPLES_PER_DAY: Final = 96  # every 15 min

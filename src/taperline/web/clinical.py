@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
+from taperline.core.findings import FINDING_KIND_LABELS
 from taperline.core.record import PersonRecord, PlanAction, PlanVersion, Profile
 from taperline.core.review import review
 from taperline.errors import InputError
@@ -62,7 +63,7 @@ def _row(person_id: int, name: str, record: PersonRecord, today: date) -> Patien
         urgent=sum(f.severity == "urgent" for f in findings),
         flagged=sum(f.clinician_flag for f in findings),
         warnings=sum(f.severity == "warning" for f in findings),
-        latest=tuple(dict.fromkeys(f.kind.replace("_", " ") for f in findings))[:4],
+        latest=tuple(dict.fromkeys(FINDING_KIND_LABELS[f.kind] for f in findings))[:4],
         latest_day=max(days, default=None),
         proposal=result.proposal.action.replace("_", " "),
         plan_status=plan.status if plan else "no plan",

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from markupsafe import Markup
 
-from taperline.core.findings import Finding
+from taperline.core.findings import FINDING_KIND_LABELS, Finding
 from taperline.core.metrics import NightMetrics, burden, night_metrics, sleep_efficiency
 from taperline.core.quantity import Mass
 from taperline.core.record import (
@@ -114,7 +114,7 @@ def _markers(findings: Sequence[Finding]) -> list[Marker]:
     markers: list[Marker] = []
     for f in findings:
         if f.kind in MARKED_KINDS:
-            label = f.kind.replace("_", " ")
+            label = FINDING_KIND_LABELS[f.kind]
             markers.extend(Marker(e.day, f.severity, label) for e in f.evidence)
     return markers
 
