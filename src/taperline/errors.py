@@ -8,6 +8,7 @@ place each; nothing else inspects error types.
 
     TaperlineError
     ├── InputError                 bad user input (exit 2, HTTP 422)
+    │   ├── ValueFormatError       a clock time, date, duration or time zone not in its form
     │   ├── QuantityError          a dose/amount that cannot be parsed or is not allowed
     │   │   └── ImplausibleDoseError   parses, but is implausible for the drug (mcg/mg mix-up?)
     │   ├── UnknownDrugError       a drug name that the catalogue does not hold
@@ -38,6 +39,7 @@ __all__ = [
     "SafetyError",
     "TaperlineError",
     "UnknownDrugError",
+    "ValueFormatError",
 ]
 
 
@@ -47,6 +49,14 @@ class TaperlineError(Exception):
 
 class InputError(TaperlineError, ValueError):
     """Input from a person or a file that cannot be used as given."""
+
+
+class ValueFormatError(InputError):
+    """Text that is not a clock time, date, duration or time zone in the form taperline reads.
+
+    Raised by :mod:`taperline.core.values` (and :func:`taperline.zones.check_zone`); the
+    message names the text and the form expected. Each interface adds its field's name.
+    """
 
 
 class QuantityError(InputError):

@@ -15,7 +15,7 @@ folder (``localtime``, ``posixrules``, ``Factory``), and anything else, with a d
 >>> check_zone("Europe")
 Traceback (most recent call last):
 ...
-taperline.errors.InputError: time_zone 'Europe' is a region, not a time zone: give a city in \
+taperline.errors.ValueFormatError: time_zone 'Europe' is a region, not a time zone: give a city in \
 it, e.g. Europe/Amsterdam, Europe/Berlin or Europe/London
 """
 
@@ -26,7 +26,7 @@ import functools
 from typing import Final
 from zoneinfo import ZoneInfo, available_timezones
 
-from taperline.errors import InputError
+from taperline.errors import InputError, ValueFormatError
 
 __all__ = ["EXAMPLE", "check_zone", "known_zones", "zone"]
 
@@ -55,14 +55,17 @@ def _fold(text: str) -> str:
 
 
 def check_zone(name: str, what: str = "time_zone") -> str:
-    """The IANA zone ``name`` in the database's spelling; InputError with a hint if it is none.
+    """The IANA zone ``name`` in the database's spelling; ValueFormatError with a hint if none.
+
+    The zone parser beside :mod:`taperline.core.values` (which may not read the zone
+    database): its refusal is a :class:`~taperline.errors.ValueFormatError`, an InputError.
 
     >>> check_zone("UTC"), check_zone("US/Eastern")
     ('UTC', 'US/Eastern')
     >>> check_zone("localtime")
     Traceback (most recent call last):
     ...
-    taperline.errors.InputError: time_zone 'localtime' is the server's setting, not a place: \
+    taperline.errors.ValueFormatError: time_zone 'localtime' is the server's setting, not a place: \
 give your IANA time zone, e.g. Europe/London
     """
     text = name.strip()
@@ -71,7 +74,7 @@ give your IANA time zone, e.g. Europe/London
     found = _by_folded().get(_fold(text))
     if found is not None:
         return found
-    raise InputError(_refusal(name, text, what))
+    raise ValueFormatError(_refusal(name, text, what))
 
 
 def _refusal(name: str, text: str, what: str) -> str:
