@@ -13,7 +13,9 @@ from typing import Any, TypeVar
 
 import click
 
+from taperline.cli.params import CLOCK
 from taperline.cli.session import now, open_store, person, person_option
+from taperline.core.values import format_clock
 from taperline.errors import InputError
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -131,7 +133,11 @@ def import_csv(**o: Any) -> None:
 @export.command("ics")
 @_out_option("taper.ics")
 @click.option(
-    "--checkin-at", default="08:00", show_default=True, help="Daily check-in reminder (HH:MM)."
+    "--checkin-at",
+    type=CLOCK,
+    default="08:00",
+    show_default=True,
+    help="Daily check-in reminder (HH:MM).",
 )
 @click.option(
     "--refill-days",
@@ -166,7 +172,7 @@ def export_ics(**o: Any) -> None:
         plan,
         store.profile(person_id),
         generated_at=now(),
-        checkin_clock=o["checkin_at"],
+        checkin_clock=format_clock(o["checkin_at"]),
         refill_days_before=o["refill_days"],
         alarm_minutes_before=o["alarm_minutes"],
         calendar_key=f"person-{person_id}",

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from taperline.cli import session
-from taperline.cli.params import CLOCK, DATE, DOSE, ZONE, DaysBack, format_option, resolve_day
+from taperline.cli.params import CLOCK, DATE, DOSE, ZONE, format_option, resolve_day
 from taperline.cli.session import now, open_store, person, person_option
 from taperline.core.journal import RED_FLAG_EVENTS, SYMPTOMS, TIMES_OF_DAY
 from taperline.core.record import AGE_BANDS
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from taperline.core.quantity import Mass
     from taperline.core.record import Profile
     from taperline.core.review import Review
+    from taperline.core.values import RelativeDay
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 _SLEEP_FIELDS = ("bed", "tried", "sol_min", "awakenings", "waso_min", "final_wake", "out_of_bed")
@@ -558,7 +559,7 @@ def journal_edit(**o: Any) -> None:
     report_review(result)
 
 
-def _day(store: Store, person_id: int, value: date | DaysBack) -> date:
+def _day(store: Store, person_id: int, value: date | RelativeDay) -> date:
     """A DATE argument as a date (a day word counted back from the person's today)."""
     from taperline.service import local_today
 

@@ -1,31 +1,28 @@
 """Click parameter types for clinical input: doses, clock times, dates, durations.
 
-Each converts text to a typed value or fails with a message naming the option.
+Each converts text to a typed value or fails with a message naming the option. Clock times,
+dates, date-times and durations are read by :mod:`taperline.core.values` (one rule for the
+CLI, the web and the files); zones by :func:`taperline.zones.check_zone`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 
 import click
 
+from taperline.core import values
 from taperline.core.quantity import Mass, parse_quantity
-from taperline.errors import QuantityError, RegimenError
+from taperline.errors import QuantityError, RegimenError, ValueFormatError
 
 if TYPE_CHECKING:
     from taperline.core.catalogue import Drug, Indication
     from taperline.core.regimen import ScheduledDose
 
 _F = TypeVar("_F", bound=Callable[..., Any])
-_DURATION_RE = re.compile(
-    r"^\s*(\d+(?:\.\d+)?)\s*(h|hours?|d|days?|w|weeks?|min|minutes?)\s*$", re.I
-)
-_HOURS_PER = {"min": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0}
 
 
 class DoseType(click.ParamType[Mass, Any]):
@@ -49,7 +46,7 @@ class DoseType(click.ParamType[Mass, Any]):
 
 
 class ClockType(click.ParamType[time, Any]):
-    """A clock time HH:MM (24-hour), e.g. 22:00."""
+    """A clock time HH:MM (24-hour), e.g. 22:00 (:func:`taperline.core.values.parse_clock`)."""
 
     name = "HH:MM"
 
@@ -57,59 +54,47 @@ class ClockType(click.ParamType[time, Any]):
         """Parse HH:MM."""
         if isinstance(value, time):
             return value
-        match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", str(value))
-        if match is None or int(match[1]) > 23 or int(match[2]) > 59:  # noqa: PLR2004 -- clock limits
-            self.fail(f"{value!r} is not a 24-hour clock time such as 22:00", param, ctx)
-        return time(int(match[1]), int(match[2]))
+        try:
+            return values.parse_clock(str(value))
+        except ValueFormatError as error:
+            self.fail(str(error), param, ctx)
 
 
-@dataclass(frozen=True)
-class DaysBack:
-    """A day typed as a word ('today', 'yesterday'): so many days before the person's today.
-
-    The command resolves it with :func:`resolve_day` once it knows the person's time zone.
-    """
-
-    days: int
-
-
-#: The words a date option takes besides YYYY-MM-DD, and how many days back each is.
-DAY_WORDS: dict[str, int] = {"today": 0, "yesterday": 1}
+#: The words a date option takes besides YYYY-MM-DD; a word is read as a
+#: :class:`~taperline.core.values.RelativeDay`, which the command resolves with
+#: :func:`resolve_day` once it knows the person's time zone.
+DAY_WORDS: Final = ("today", "yesterday")
 
 
 @overload
 def resolve_day(value: None, today: date) -> None: ...
 @overload
-def resolve_day(value: date | DaysBack, today: date) -> date: ...
-def resolve_day(value: date | DaysBack | None, today: date) -> date | None:
+def resolve_day(value: date | values.RelativeDay, today: date) -> date: ...
+def resolve_day(value: date | values.RelativeDay | None, today: date) -> date | None:
     """The date a --date value stands for, given the person's ``today``.
 
-    >>> resolve_day(DaysBack(1), date(2027, 3, 1)), resolve_day(date(2027, 1, 4), date(2027, 3, 1))
+    >>> yesterday = values.RelativeDay(-1)
+    >>> resolve_day(yesterday, date(2027, 3, 1)), resolve_day(date(2027, 1, 4), date(2027, 3, 1))
     (datetime.date(2027, 2, 28), datetime.date(2027, 1, 4))
     """
-    if isinstance(value, DaysBack):
-        return today - timedelta(days=value.days)
-    return value
+    return None if value is None else values.resolve_day(value, today)
 
 
-class DateType(click.ParamType[date | DaysBack, Any]):
+class DateType(click.ParamType[date | values.RelativeDay, Any]):
     """A calendar date YYYY-MM-DD, or 'today' or 'yesterday' (see :func:`resolve_day`)."""
 
     name = "YYYY-MM-DD"
 
     def convert(
         self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> date | DaysBack:
+    ) -> date | values.RelativeDay:
         """Parse an ISO date or a day word."""
-        if isinstance(value, date | DaysBack):
+        if isinstance(value, date | values.RelativeDay):
             return value
-        text = str(value).strip()
-        if text.lower() in DAY_WORDS:
-            return DaysBack(DAY_WORDS[text.lower()])
         try:
-            return date.fromisoformat(text)
-        except ValueError:
-            self.fail(f"{value!r} is not a date such as 2027-01-04, today or yesterday", param, ctx)
+            return values.parse_day(str(value), DAY_WORDS)
+        except ValueFormatError as error:
+            self.fail(str(error), param, ctx)
 
 
 class DateTimeType(click.ParamType[datetime, Any]):
@@ -124,12 +109,9 @@ class DateTimeType(click.ParamType[datetime, Any]):
         if isinstance(value, datetime):
             return value
         try:
-            parsed = datetime.fromisoformat(str(value).strip())
-        except ValueError:
-            self.fail(f"{value!r} is not a date and time such as 2027-01-10T22:00", param, ctx)
-        if parsed.tzinfo is not None:
-            self.fail(f"{value!r}: give the local time without a time zone", param, ctx)
-        return parsed
+            return values.parse_local_datetime(str(value))
+        except ValueFormatError as error:
+            self.fail(str(error), param, ctx)
 
 
 class DurationType(click.ParamType[float, Any]):
@@ -143,15 +125,10 @@ class DurationType(click.ParamType[float, Any]):
         """Parse a duration into hours."""
         if isinstance(value, float):
             return value
-        match = _DURATION_RE.match(str(value))
-        if match is None:
-            self.fail(f"{value!r} is not a duration such as 14d, 2w, 36h or 90min", param, ctx)
-        unit = match[2].lower()
-        key = "min" if unit.startswith("min") else unit[0]
-        hours = float(match[1]) * _HOURS_PER[key]
-        if hours <= 0:
-            self.fail(f"{value!r}: a duration must be more than zero", param, ctx)
-        return hours
+        try:
+            return values.parse_hours(str(value))
+        except ValueFormatError as error:
+            self.fail(str(error), param, ctx)
 
 
 class ZoneType(click.ParamType[str, Any]):
