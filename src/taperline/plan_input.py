@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Final
 
+from taperline.core import values
 from taperline.core.quantity import Mass, parse_quantity
-from taperline.errors import InputError, QuantityError
+from taperline.errors import InputError, QuantityError, ValueFormatError
 
 if TYPE_CHECKING:
     from taperline.core.catalogue import Catalogue, Drug
@@ -45,12 +46,7 @@ __all__ = [
 
 STRATEGY_CHOICES: Final = ("percent", "fixed", "occupancy", "deprescribing", "crossover", "custom")
 THEN_CHOICES: Final = ("percent", "fixed", "occupancy", "deprescribing")
-_DAYS_RE: Final = re.compile(r"^\s*(\d+)\s*(d|days?|w|weeks?)?\s*$", re.IGNORECASE)
 _BAND_RE: Final = re.compile(r"^\s*(?P<above>[^:]+):(?P<step>[^/]+)/(?P<every>.+?)\s*$")
-_MONTHS_RE: Final = re.compile(
-    r"^\s*(\d+(?:\.\d+)?)\s*(m|months?|y|years?|w|weeks?)\s*$", re.IGNORECASE
-)
-_CLOCK_RE: Final = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
 MAX_DAYS: Final = 365  # taperline's limit for any interval, stabilisation or hold
 MAX_TEXT: Final = 2000
 
@@ -146,6 +142,8 @@ def build_request(catalogue: Catalogue, spec: PlanSpec, *, today: date) -> PlanR
 def parse_days(text: str | None, name: str, *, allow_zero: bool = False) -> int:
     """Whole days from '14', '14d' or '2w' (1-365; 0 too with ``allow_zero``).
 
+    Read by :func:`taperline.core.values.parse_days`; the message names the field.
+
     >>> parse_days("3 weeks", "stabilise")
     21
     >>> parse_days("36h", "every")
@@ -153,10 +151,10 @@ def parse_days(text: str | None, name: str, *, allow_zero: bool = False) -> int:
     ...
     taperline.errors.InputError: every: '36h' is not a number of days such as 14d or 2w
     """
-    match = _DAYS_RE.match(text or "")
-    if match is None:
-        raise InputError(f"{name}: {(text or '')[:20]!r} is not a number of days such as 14d or 2w")
-    days = int(match[1]) * (7 if (match[2] or "d").lower().startswith("w") else 1)
+    try:
+        days = values.parse_days(text or "")
+    except ValueFormatError as error:
+        raise InputError(f"{name}: {error}") from None
     low = 0 if allow_zero else 1
     if not low <= days <= MAX_DAYS:
         raise InputError(f"{name}: give {low}-{MAX_DAYS} days, got {days}")
@@ -169,12 +167,10 @@ def parse_months(text: str) -> Decimal:
     >>> parse_months("2y"), parse_months("6 months")
     (Decimal('24'), Decimal('6'))
     """
-    match = _MONTHS_RE.match(text)
-    if match is None:
-        raise InputError(f"used_for: {text[:20]!r}: write e.g. 6m, 2y or 8w")
-    value, unit = Decimal(match[1]), match[2].lower()
-    per_unit = {"m": Decimal(1), "y": Decimal(12), "w": Decimal(12) / Decimal(52)}[unit[0]]
-    return value * per_unit
+    try:
+        return values.parse_months(text)
+    except ValueFormatError as error:
+        raise InputError(f"used_for: {error}") from None
 
 
 def _decimal(text: str, name: str, *, low: Decimal, high: Decimal) -> Decimal:
@@ -200,8 +196,8 @@ def _mass(text: str, name: str, *, allow_zero: bool = False) -> Mass:
     return quantity
 
 
-#: The words a plan's start date may be typed as, and how many days after today each is.
-START_WORDS: Final = {"today": 0, "tomorrow": 1}
+#: The words a plan's start date may be typed as besides YYYY-MM-DD.
+START_WORDS: Final = ("today", "tomorrow")
 
 
 def _date(text: str, name: str, *, today: date | None = None) -> date:
@@ -210,14 +206,12 @@ def _date(text: str, name: str, *, today: date | None = None) -> date:
     >>> _date(" Tomorrow ", "start", today=date(2027, 2, 28))
     datetime.date(2027, 3, 1)
     """
-    word = text.strip().lower()
-    if today is not None and word in START_WORDS:
-        return today + timedelta(days=START_WORDS[word])
     try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        words = ", today or tomorrow" if today is not None else ""
-        raise InputError(f"{name}: {text[:20]!r} is not a date such as 2027-01-04{words}") from None
+        if today is None:
+            return values.parse_date(text)
+        return values.resolve_day(values.parse_day(text, START_WORDS), today)
+    except ValueFormatError as error:
+        raise InputError(f"{name}: {error}") from None
 
 
 def _optional_text(text: str | None, name: str) -> str | None:
@@ -234,16 +228,17 @@ def _age(age: int | None) -> int | None:
     return age
 
 
-def _names(values: tuple[str, ...]) -> tuple[str, ...]:
-    names = (name.strip() for value in values for name in value.split(","))
+def _names(given: tuple[str, ...]) -> tuple[str, ...]:
+    names = (name.strip() for value in given for name in value.split(","))
     return tuple(dict.fromkeys(name for name in names if name))
 
 
 def _clock_h(text: str, name: str) -> float:
-    match = _CLOCK_RE.match(text)
-    if match is None or int(match[1]) > 23 or int(match[2]) > 59:  # noqa: PLR2004 -- clock limits
-        raise InputError(f"{name}: {text[:20]!r} is not a 24-hour clock time such as 22:00")
-    return int(match[1]) + int(match[2]) / 60
+    try:
+        clock = values.parse_clock(text)
+    except ValueFormatError as error:
+        raise InputError(f"{name}: {error}") from None
+    return clock.hour + clock.minute / 60
 
 
 def _regimen(drug: Drug, doses: tuple[tuple[str, str], ...]) -> tuple[ScheduledDose, ...]:

@@ -26,7 +26,8 @@ from urllib.parse import parse_qsl
 
 from fastapi import Depends, Path, Request
 
-from taperline.errors import InputError
+from taperline.core import values
+from taperline.errors import InputError, ValueFormatError
 from taperline.web.auth import Viewer, anon_binding, optional_viewer
 from taperline.web.context import Services, services
 from taperline.web.errors import CsrfError, UnreadableBodyError
@@ -46,7 +47,6 @@ __all__ = [
 
 MAX_FIELDS: Final = 300
 MAX_PART_BYTES: Final = 64 * 1024
-_CLOCK_RE: Final = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
 EARLIEST: Final = date(1900, 1, 1)
 LATEST: Final = date(2999, 12, 31)
 MAX_ID: Final = 2_147_483_647  # the databases' INTEGER; larger ids cannot exist
@@ -74,22 +74,25 @@ def clean_text(name: str, value: str, max_len: int) -> str:
 
 
 def parse_day(name: str, text: str) -> date:
-    """A date YYYY-MM-DD between 1900 and 2999."""
+    """A date YYYY-MM-DD between 1900 and 2999 (:func:`taperline.core.values.parse_date`)."""
     try:
-        day = date.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError(f"{name}: {text[:20]!r} is not a date such as 2027-01-05") from None
+        day = values.parse_date(text)
+    except ValueFormatError as error:
+        raise InputError(f"{name}: {error}") from None
     if not EARLIEST <= day <= LATEST:
-        raise InputError(f"{name}: {day.isoformat()} is out of range")
+        raise InputError(
+            f"{name}: {values.shown(text)} is out of range: give a date from "
+            f"{EARLIEST.year} to {LATEST.year}"
+        )
     return day
 
 
 def parse_clock(name: str, text: str) -> time:
-    """A 24-hour clock time HH:MM."""
-    match = _CLOCK_RE.match(text)
-    if match is None or int(match[1]) > 23 or int(match[2]) > 59:  # noqa: PLR2004 -- clock limits
-        raise InputError(f"{name}: {text[:20]!r} is not a time such as 22:00")
-    return time(int(match[1]), int(match[2]))
+    """A 24-hour clock time HH:MM (:func:`taperline.core.values.parse_clock`)."""
+    try:
+        return values.parse_clock(text)
+    except ValueFormatError as error:
+        raise InputError(f"{name}: {error}") from None
 
 
 class FormInput:
@@ -104,8 +107,8 @@ class FormInput:
 
     def text(self, name: str, default: str = "", max_len: int = 2000) -> str:
         """The field's text, cleaned (see :func:`clean_text`)."""
-        values = self._fields.get(name)
-        return clean_text(name, values[0], max_len) if values else default
+        given = self._fields.get(name)
+        return clean_text(name, given[0], max_len) if given else default
 
     def texts(self, name: str, max_len: int = 200) -> list[str]:
         """Every value of a repeated field (checkboxes), cleaned."""
