@@ -555,7 +555,7 @@ def test_unknown_time_zone_is_refused(zone: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "clock", ["8am", "7:30", "24:00", "12:60", "", "08:00:00", "\u0660\u0668:00"]
+    "clock", ["8am", "7:3", "24:00", "12:60", "", "08:00:00", "\u0660\u0668:00", "\uff10\uff18:00"]
 )
 def test_bad_checkin_clock_is_refused(clock: str) -> None:
     with pytest.raises(InputError, match="checkin_clock"):

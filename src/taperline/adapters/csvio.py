@@ -28,6 +28,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Final, Generic, TypeVar, get_args
 
+from taperline.core import values
 from taperline.core.journal import (
     MAX_AWAKENINGS,
     MAX_DRINKS,
@@ -45,7 +46,7 @@ from taperline.core.journal import (
 )
 from taperline.core.quantity import Mass
 from taperline.core.record import DoseRecord, DoseStatus
-from taperline.errors import InputError
+from taperline.errors import InputError, ValueFormatError
 
 __all__ = [
     "COLUMNS_DOC",
@@ -338,12 +339,10 @@ class _Row:
 
 
 def _date(text: str) -> date:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        raise _CellError("is not a date YYYY-MM-DD")
     try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise _CellError(f"is not a date: {exc}") from exc
+        return values.parse_date(text)
+    except ValueFormatError:
+        raise _CellError("is not a date YYYY-MM-DD") from None
 
 
 def _whole(low: int, high: int) -> Callable[[str], int]:
@@ -358,10 +357,10 @@ def _whole(low: int, high: int) -> Callable[[str], int]:
 
 
 def _clock(text: str) -> time:
-    match = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
-    if match is None or int(match[1]) > 23 or int(match[2]) > 59:  # noqa: PLR2004 -- a clock
-        raise _CellError("is not a 24-hour clock time HH:MM")
-    return time(int(match[1]), int(match[2]))
+    try:
+        return values.parse_clock(text)
+    except ValueFormatError:
+        raise _CellError("is not a 24-hour clock time HH:MM") from None
 
 
 # Decimal works to 28 digits; more in an amount is a typo (and would be rounded).
@@ -382,15 +381,14 @@ def _mass_mg(text: str) -> Mass:
 
 
 def _local_datetime(text: str) -> datetime:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-].+)?", text):
-        raise _CellError("is not a local date-time YYYY-MM-DDTHH:MM")
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise _CellError("is not a local date-time YYYY-MM-DDTHH:MM") from exc
-    if moment.tzinfo is not None:
-        raise _CellError("has a time zone: write the local wall-clock time without one")
-    return moment
+        return values.parse_local_datetime(text)
+    except ValueFormatError as error:
+        if values.HAS_ZONE in str(error):
+            raise _CellError(
+                f"{values.HAS_ZONE}: write the local wall-clock time without one"
+            ) from None
+        raise _CellError("is not a local date-time YYYY-MM-DDTHH:MM") from None
 
 
 def _choice(options: Sequence[str]) -> Callable[[str], str]:

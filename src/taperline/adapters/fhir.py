@@ -85,7 +85,8 @@ from taperline.core.record import (
     RecordStep,
     RecordSupply,
 )
-from taperline.errors import InputError, QuantityError
+from taperline.core.values import is_clock_text, parse_date
+from taperline.errors import InputError, QuantityError, ValueFormatError
 from taperline.zones import zone
 
 __all__ = [
@@ -783,11 +784,9 @@ def _coding(concept: Json | None) -> tuple[str | None, str | None]:
 
 def _date(res: _Res, where: str, text: str) -> date:
     try:
-        if len(text) == len("2027-01-05"):
-            return date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise res.fail(where, f"must be a full date YYYY-MM-DD, got {text!r}")
+        return parse_date(text)
+    except ValueFormatError:
+        raise res.fail(where, f"must be a full date YYYY-MM-DD, got {text!r}") from None
 
 
 def _aware(res: _Res, where: str, text: str) -> datetime:
@@ -810,9 +809,10 @@ def _local(res: _Res, where: str, text: str, zone: ZoneInfo) -> datetime:
 
 
 def _clock(res: _Res, where: str, text: str) -> str:
-    if len(text) != len("22:00:00") or not text.endswith(":00"):
-        raise res.fail(where, f"must be a whole-minute time HH:MM:00, got {text!r}")
-    return text[:5]
+    """A FHIR ``time`` on the minute, ``HH:MM:00``, as taperline stores it (``HH:MM``)."""
+    if len(text) == len("22:00:00") and text.endswith(":00") and is_clock_text(text[:5]):
+        return text[:5]
+    raise res.fail(where, f"must be a whole-minute time HH:MM:00, got {text!r}")
 
 
 def _ext_value(element: Json, name: str, kind: str) -> Any:

@@ -62,7 +62,8 @@ from icalendar import (
 
 from taperline.core.quantity import Mass, drug_label, fmt, fmt_number
 from taperline.core.record import PlanVersion, Profile, RecordDose, RecordStep, RecordSupply
-from taperline.errors import InputError
+from taperline.core.values import parse_clock
+from taperline.errors import InputError, ValueFormatError
 from taperline.zones import zone
 
 __all__ = ["calendar_ics"]
@@ -237,12 +238,11 @@ def _zone(name: str) -> ZoneInfo:
 
 
 def _clock(name: str, text: str) -> time:
-    """A 24-hour ``HH:MM`` clock time, or an InputError naming the field."""
-    hours, _, minutes = text.partition(":")
-    ok = all(len(part) == 2 and part.isascii() and part.isdigit() for part in (hours, minutes))  # noqa: PLR2004 -- two digits each
-    if not ok or int(hours) > 23 or int(minutes) > 59:  # noqa: PLR2004 -- the clock's limits
-        raise InputError(f"{name} must be a 24-hour clock time HH:MM, got {text!r}")
-    return time(int(hours), int(minutes))
+    """A 24-hour clock time (:func:`.values.parse_clock`); the error names the field."""
+    try:
+        return parse_clock(text)
+    except ValueFormatError as error:
+        raise InputError(f"{name}: {error}") from None
 
 
 def _check_days(name: str, days: int) -> None:

@@ -25,7 +25,8 @@ from types import MappingProxyType
 from typing import Final, Literal, NamedTuple, get_args
 
 from taperline.core.quantity import Mass, fmt
-from taperline.errors import CheckInError
+from taperline.core.values import parse_clock, shown
+from taperline.errors import CheckInError, ValueFormatError
 
 __all__ = [
     "RED_FLAG_EVENTS",
@@ -114,9 +115,11 @@ class NightTimes(NamedTuple):
 
 def _resolve(wake_date: date, name: str, clock: str) -> datetime:
     try:
-        parsed = datetime.strptime(clock.strip(), "%H:%M").time()  # noqa: DTZ007 -- local wall clock by design
-    except ValueError as exc:
-        raise CheckInError(f"{name} must be a clock time HH:MM, got {clock!r}") from exc
+        parsed = parse_clock(clock)
+    except ValueFormatError:
+        raise CheckInError(
+            f"{name} must be a clock time HH:MM (24-hour, such as 22:00), got {shown(clock)}"
+        ) from None
     day = wake_date - timedelta(days=1) if parsed >= _NOON else wake_date
     return datetime.combine(day, parsed)
 

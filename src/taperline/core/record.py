@@ -17,7 +17,6 @@ clinician approves it; only then is it ``active``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
@@ -30,6 +29,7 @@ from taperline.core.guideline import GUIDELINE, override_mark
 from taperline.core.instruments import InstrumentScore
 from taperline.core.journal import CheckIn, TakenDose, check_text
 from taperline.core.quantity import Mass, fmt
+from taperline.core.values import is_clock_text
 from taperline.errors import InputError, NotFoundError
 
 if TYPE_CHECKING:  # the planner (and NumPy) load only when a plan is converted
@@ -77,7 +77,6 @@ PlanAction = Literal["approve", "hold", "adjust", "reject"]
 
 DoseStatus = Literal["taken", "late", "missed", "extra"]
 MAX_TEXT: Final = 2000
-_CLOCK_RE: Final = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
 MAX_NAME: Final = 200
 MAX_POSTPONE_DAYS: Final = 365  # taperline's limit: a longer hold is a new plan
 
@@ -190,7 +189,8 @@ class DoseRecord:
 
 
 def _check_clock(name: str, clock: str) -> None:
-    if not isinstance(clock, str) or _CLOCK_RE.fullmatch(clock) is None:
+    """A stored clock time is written HH:MM exactly (see :func:`.values.is_clock_text`)."""
+    if not isinstance(clock, str) or not is_clock_text(clock):
         raise InputError(f"{name} must be a 24-hour clock time HH:MM, got {clock!r}")
 
 
