@@ -593,3 +593,80 @@ filler_words = st.lists(
     ),
     max_size=4,
 ).map(" ".join)
+
+# --- typed values (clock times, dates, durations) ---------------------------------------------
+
+from datetime import date as _date  # noqa: E402 -- each section imports its own names
+from datetime import time as _time  # noqa: E402 -- likewise
+
+#: Clock times on the minute (what a clock field holds).
+minute_times = st.builds(_time, st.integers(0, 23), st.integers(0, 59))
+#: Any calendar date (years 1-9999, which YYYY-MM-DD can write).
+calendar_dates = st.dates(min_value=_date(1, 1, 1), max_value=_date(9999, 12, 31))
+#: Whitespace people leave around a typed value.
+surrounding_space = st.sampled_from(["", " ", "  ", "\t", "\n", "\u00a0", "\u3000"])
+
+#: Digits, ASCII and not (full-width, Arabic-Indic): only ASCII ones count in a value.
+_DIGITS = [*"0123456789", "\uff10", "\uff17", "\u0660", "\u0667"]
+#: Pieces of text near the forms of clock times, dates and durations, and their usual typos.
+_VALUE_PIECES = [
+    *_DIGITS,
+    *"0123456789",
+    ":",
+    "-",
+    ".",
+    ",",
+    " ",
+    "T",
+    "W",
+    "Z",
+    "+",
+    "am",
+    " pm",
+    "h",
+    "min",
+    "d",
+    "w",
+    "m",
+    "y",
+    "weeks",
+    "Days",
+    "today",
+    "yesterday",
+    "tomorrow",
+    "\u00a0",
+]
+
+
+#: Units of durations taperline reads, and ones it does not.
+_DURATION_UNITS = [
+    *["", "min", "minutes", "h", "hours", "d", "D", "day", "days", "w", "weeks", "Week"],
+    *["m", "months", "y", "years", "mins", "hr", "s", "dd", "\uff44"],
+]
+
+
+@st.composite
+def _value_like_texts(draw: st.DrawFn) -> str:
+    """Text near the forms taperline reads: shuffled pieces of clocks, dates and durations."""
+    choice = draw(st.integers(0, 4))
+    if choice == 0:
+        return draw(st.text(max_size=12))
+    if choice == 1:  # a clock time, perhaps off
+        hours = draw(st.integers(0, 99)) if draw(st.booleans()) else draw(st.integers(0, 23))
+        minutes = draw(st.integers(0, 99)) if draw(st.booleans()) else draw(st.integers(0, 59))
+        width = draw(st.sampled_from(["", "02", "03"]))
+        text = f"{hours:{width}d}:{minutes:{draw(st.sampled_from(['', '02']))}d}"
+        return draw(surrounding_space) + text + draw(st.sampled_from(["", "", " pm", ":00"]))
+    if choice == 2:  # a date, perhaps off
+        year = draw(st.integers(0, 10_000))
+        text = f"{year:04d}-{draw(st.integers(0, 13)):02d}-{draw(st.integers(0, 32)):02d}"
+        return draw(surrounding_space) + text + draw(st.sampled_from(["", "", "T22:00", " 7:05"]))
+    if choice == 3:  # a duration, perhaps off
+        number = draw(st.sampled_from(["0", "1", "2", "14", "1.5", "0.25", "365", "366", "007"]))
+        unit = draw(st.sampled_from(_DURATION_UNITS))
+        return draw(surrounding_space) + number + draw(st.sampled_from(["", " "])) + unit
+    return "".join(draw(st.lists(st.sampled_from(_VALUE_PIECES), max_size=8)))
+
+
+#: Text near the forms taperline reads, as people (and their keyboards) type it.
+value_like_texts = _value_like_texts()
