@@ -201,13 +201,25 @@ class DecisionIn(_In):
 # --- output -----------------------------------------------------------------------------------
 
 
+class _Out(BaseModel):
+    """An answer: exactly the keys of its document, so a document and its model never drift.
+
+    The documents are built once (``taperline.service.documents`` and
+    ``taperline.web.documents``) and printed by the CLI's ``--format json`` as they are;
+    these models restate them for the OpenAPI schema, and a key one has and the other lacks
+    fails the response (and the tests that compare them).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+
 class ErrorOut(BaseModel):
     """An error: what went wrong, for the person reading it."""
 
     detail: str
 
 
-class ProfileOut(BaseModel):
+class ProfileOut(_Out):
     """A patient's profile."""
 
     label: str
@@ -217,7 +229,7 @@ class ProfileOut(BaseModel):
     other_medicines: list[str]
 
 
-class MeOut(BaseModel):
+class MeOut(_Out):
     """The signed-in user."""
 
     user_id: int
@@ -229,7 +241,7 @@ class MeOut(BaseModel):
     profile: ProfileOut | None
 
 
-class SleepOut(BaseModel):
+class SleepOut(_Out):
     """A night with its metrics."""
 
     bed: str
@@ -245,7 +257,7 @@ class SleepOut(BaseModel):
     se_pct: float
 
 
-class CheckInOut(BaseModel):
+class CheckInOut(_Out):
     """A stored check-in (``burden`` is taperline's own 0-68 score)."""
 
     date: str
@@ -262,13 +274,13 @@ class CheckInOut(BaseModel):
     notes: str
 
 
-class CheckInList(BaseModel):
+class CheckInList(_Out):
     """Check-ins by date."""
 
     checkins: list[CheckInOut]
 
 
-class EvidenceOut(BaseModel):
+class EvidenceOut(_Out):
     """A day and value behind a finding."""
 
     date: str
@@ -276,7 +288,7 @@ class EvidenceOut(BaseModel):
     value: str
 
 
-class FindingOut(BaseModel):
+class FindingOut(_Out):
     """An advisory finding; a clinician decides."""
 
     kind: str
@@ -288,7 +300,7 @@ class FindingOut(BaseModel):
     clinician_flag: bool
 
 
-class ProposalOut(BaseModel):
+class ProposalOut(_Out):
     """What the findings suggest (never applied on its own)."""
 
     action: str
@@ -298,7 +310,7 @@ class ProposalOut(BaseModel):
     status: str
 
 
-class ReviewOut(BaseModel):
+class ReviewOut(_Out):
     """All findings, the proposal, and what could not be checked."""
 
     findings: list[FindingOut]
@@ -306,7 +318,7 @@ class ReviewOut(BaseModel):
     skipped: list[str]
 
 
-class SavedCheckIn(BaseModel):
+class SavedCheckIn(_Out):
     """A stored check-in (``created`` is false for a repeat or an edit) and the review."""
 
     checkin: CheckInOut
@@ -314,14 +326,14 @@ class SavedCheckIn(BaseModel):
     review: ReviewOut
 
 
-class SavedOut(BaseModel):
+class SavedOut(_Out):
     """A stored row."""
 
     id: int
     created: bool
 
 
-class DoseOut(BaseModel):
+class DoseOut(_Out):
     """A dose-log line."""
 
     date: str
@@ -337,13 +349,13 @@ class DoseOut(BaseModel):
     note: str
 
 
-class DoseList(BaseModel):
+class DoseList(_Out):
     """Dose-log lines in order."""
 
     doses: list[DoseOut]
 
 
-class ScoreOut(BaseModel):
+class ScoreOut(_Out):
     """A scored questionnaire."""
 
     instrument: str
@@ -353,7 +365,7 @@ class ScoreOut(BaseModel):
     band: str
 
 
-class SavedScore(BaseModel):
+class SavedScore(_Out):
     """A stored questionnaire and the review (PHQ-9 item 9 above 0 is a red flag)."""
 
     score: ScoreOut
@@ -361,7 +373,7 @@ class SavedScore(BaseModel):
     review: ReviewOut
 
 
-class StepDoseOut(BaseModel):
+class StepDoseOut(_Out):
     """One dose of a plan step."""
 
     time: str
@@ -371,7 +383,7 @@ class StepDoseOut(BaseModel):
     instructions: list[str]
 
 
-class StepOut(BaseModel):
+class StepOut(_Out):
     """One step of a plan version."""
 
     start_date: str
@@ -385,7 +397,7 @@ class StepOut(BaseModel):
     doses: list[StepDoseOut]
 
 
-class GuidelineOut(BaseModel):
+class GuidelineOut(_Out):
     """Whether a plan keeps to the guideline; ``mark`` is set when an override took it outside."""
 
     within_guideline: bool
@@ -399,7 +411,7 @@ class GuidelineOut(BaseModel):
     indication: str | None
 
 
-class PlanVersionOut(BaseModel):
+class PlanVersionOut(_Out):
     """A plan version (versions are never overwritten)."""
 
     version: int
@@ -417,14 +429,14 @@ class PlanVersionOut(BaseModel):
     steps: list[StepOut]
 
 
-class PlanList(BaseModel):
+class PlanList(_Out):
     """Every version, oldest first, and which one is followed now."""
 
     plans: list[PlanVersionOut]
     in_force_version: int | None
 
 
-class DoseTodayOut(BaseModel):
+class DoseTodayOut(_Out):
     """A dose planned for today and what the dose log says of it."""
 
     time: str
@@ -436,7 +448,7 @@ class DoseTodayOut(BaseModel):
     taken_at: str | None
 
 
-class NextChangeOut(BaseModel):
+class NextChangeOut(_Out):
     """The next step of the plan."""
 
     start_date: str
@@ -445,7 +457,7 @@ class NextChangeOut(BaseModel):
     in_days: int
 
 
-class PlanTodayOut(BaseModel):
+class PlanTodayOut(_Out):
     """The plan followed today."""
 
     version: int
@@ -455,7 +467,7 @@ class PlanTodayOut(BaseModel):
     guideline_mark: str | None
 
 
-class DayGlanceOut(BaseModel):
+class DayGlanceOut(_Out):
     """One of the last 14 days at a glance."""
 
     date: str
@@ -468,7 +480,7 @@ class DayGlanceOut(BaseModel):
     doses_missed: int
 
 
-class StatusOut(BaseModel):
+class StatusOut(_Out):
     """Today for the signed-in patient: also what ``taperline status --format json`` prints."""
 
     today: str
@@ -485,7 +497,7 @@ class StatusOut(BaseModel):
     last_14_days: list[DayGlanceOut]
 
 
-class PatientOut(BaseModel):
+class PatientOut(_Out):
     """A patient who shares their record with the signed-in clinician."""
 
     person_id: int
