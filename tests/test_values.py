@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from taperline.adapters import csvio, fhir, ics
 from taperline.cli import params
 from taperline.core import journal, values
+from taperline.core.values import parse_clock
 from taperline.errors import InputError, ValueFormatError
 from taperline.web import forms
 from taperline.zones import check_zone
@@ -74,6 +75,7 @@ CLOCK_READERS: dict[str, Callable[[str], time]] = {
     "csv cell": csvio._clock,
     "check-in night": lambda text: journal._resolve(WAKE, "bed", text).time(),
     "calendar check-in": lambda text: ics._clock("checkin_clock", text),
+    "json api": lambda text: parse_clock(_api("planned_time", text)),
 }
 DATE_READERS: dict[str, Callable[[str], date]] = {
     "cli --date": _cli(params.DATE),
@@ -82,11 +84,33 @@ DATE_READERS: dict[str, Callable[[str], date]] = {
     "plan start": lambda text: _plan_date(text, TODAY),
     "csv cell": csvio._date,
     "fhir": lambda text: fhir._date(_Res(), "day", text),  # type: ignore[arg-type]
+    "json api": lambda text: _api("date", text),
 }
 DATETIME_READERS: dict[str, Callable[[str], datetime]] = {
     "cli --missed": _cli(params.DATETIME),
     "csv taken_at": csvio._local_datetime,
+    "json api": lambda text: _api("taken_at", text),
 }
+
+
+#: Readers that also keep a date within 1900-2999 (the web form and the API; a typo guard).
+RANGED = frozenset({"web form", "json api"})
+
+
+def _api(field: str, text: str) -> Any:
+    """What the JSON API's dose body reads from ``text`` in ``field`` (refused: InputError)."""
+    from pydantic import ValidationError
+
+    from taperline.web.api_models import DoseIn
+
+    body: dict[str, Any] = {"date": "2027-01-05", "planned_time": "22:00", "amount_mg": 1}
+    body["taken_at"] = "2027-01-05T22:00"
+    body[field] = text
+    try:
+        dose = DoseIn.model_validate(body)
+    except ValidationError as error:
+        raise InputError(f"{field}: {error.errors()[0]['msg']}") from None
+    return getattr(dose, field)
 
 
 def _plan_clock(text: str) -> float:
@@ -174,7 +198,7 @@ def test_every_date_reader_agrees(text: str) -> None:
     for name, read in DATE_READERS.items():
         if _words(text) and name in {"cli --date", "plan start"}:
             continue  # the day words, below
-        if name == "web form" and shared[0] is not None and not 1900 <= shared[0].year <= 2999:
+        if name in RANGED and shared[0] is not None and not 1900 <= shared[0].year <= 2999:
             assert _outcome(read, text)[1] is not None
             continue
         value, refusal = _outcome(read, text)
@@ -191,6 +215,9 @@ def test_every_date_reader_agrees(text: str) -> None:
 def test_every_datetime_reader_agrees(text: str) -> None:
     shared = _outcome(values.parse_local_datetime, text)
     for name, read in DATETIME_READERS.items():
+        if name in RANGED and shared[0] is not None and not 1900 <= shared[0].year <= 2999:
+            assert _outcome(read, text)[1] is not None
+            continue
         value, refusal = _outcome(read, text)
         assert (value is None) == (shared[0] is None), (name, text, refusal)
         assert value == shared[0], (name, text)

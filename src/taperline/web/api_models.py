@@ -2,7 +2,10 @@
 
 Input models forbid unknown keys (an id placed in a body is refused, never used), take
 whole numbers strictly (``true`` or ``5.5`` is not a mood), bound every number and text,
-and refuse control characters and lone surrogates in text. A date is 1900-2999.
+and refuse control characters and lone surrogates in text. Clock times, dates and local
+date-times are read as text by the shared parsers (:mod:`taperline.core.values`), as the CLI,
+the web forms and the imports read them ('7:30' is 07:30, '7:3' and 20270104 are refused);
+a date is 1900-2999.
 """
 
 from __future__ import annotations
@@ -11,10 +14,26 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    field_validator,
+)
 
 from taperline.core.journal import SYMPTOMS, RedFlagEvent, TimeOfDay
 from taperline.core.record import PlanAction
+from taperline.core.values import (
+    format_clock,
+    parse_clock,
+    parse_date,
+    parse_local_datetime,
+    shown,
+)
+from taperline.errors import ValueFormatError
 
 __all__ = [
     "CheckInIn",
@@ -43,12 +62,6 @@ LATEST: Final = dt.date(2999, 12, 31)
 _SYMPTOMS: Final = frozenset(SYMPTOMS)
 
 
-def _in_range(day: dt.date) -> dt.date:
-    if not EARLIEST <= day <= LATEST:
-        raise ValueError("must be between 1900-01-01 and 2999-12-31")
-    return day
-
-
 def _plain(text: str) -> str:
     for ch in text:
         code = ord(ch)
@@ -57,20 +70,56 @@ def _plain(text: str) -> str:
     return text
 
 
-def _naive(moment: dt.datetime) -> dt.datetime:
-    if moment.tzinfo is not None:
-        raise ValueError("give the local wall-clock time without a time zone")
-    _in_range(moment.date())
+def _shared(parse: Any, kind: str) -> Any:
+    """A before-validator: JSON text read by the shared parser (:mod:`taperline.core.values`).
+
+    The API reads clock times, dates and local date-times by the same rules as the CLI, the
+    web forms and the imports; anything but text is refused (no timestamps as numbers).
+    """
+
+    def read(value: object) -> object:
+        if not isinstance(value, str):
+            raise ValueError(f"must be text: {kind}")
+        try:
+            return parse(value)
+        except ValueFormatError as error:
+            raise ValueError(str(error)) from None
+
+    return BeforeValidator(read)
+
+
+def _day_in_range(text: str) -> dt.date:
+    day = parse_date(text)
+    if not EARLIEST <= day <= LATEST:
+        raise ValueFormatError(f"{shown(text)} is not between 1900-01-01 and 2999-12-31")
+    return day
+
+
+def _local_in_range(text: str) -> dt.datetime:
+    moment = parse_local_datetime(text)
+    if not EARLIEST <= moment.date() <= LATEST:
+        raise ValueFormatError(f"{shown(text)} is not between 1900-01-01 and 2999-12-31")
     return moment
 
 
-Day = Annotated[dt.date, AfterValidator(_in_range)]
-Clock = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["22:00"])]
+Day = Annotated[
+    dt.date,
+    _shared(_day_in_range, "a date such as 2027-01-04"),
+    Field(examples=["2027-01-04"]),
+]
+Clock = Annotated[
+    str,
+    _shared(lambda text: format_clock(parse_clock(text)), "a clock time such as 22:00"),
+    Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["22:00"]),
+]
 Int = Annotated[int, Strict()]
 Text = Annotated[str, Field(max_length=2000), AfterValidator(_plain)]
 Name = Annotated[str, Field(min_length=1, max_length=40), AfterValidator(_plain)]
 Milligrams = Annotated[Decimal, Field(gt=0, le=1000, max_digits=12, decimal_places=6)]
-LocalTime = Annotated[dt.datetime, AfterValidator(_naive)]
+LocalTime = Annotated[
+    dt.datetime,
+    _shared(_local_in_range, "a local date and time such as 2027-01-04T22:00"),
+]
 
 
 class _In(BaseModel):
