@@ -9,11 +9,21 @@ that is not itself a listed proxy (proxies append the address they saw, so hops 
 made up stand to the left of it). ``X-Forwarded-For`` wins over ``Forwarded``: proxies
 commonly set the first and pass the second through untouched.
 
+Nothing a header says can fail a request. With no hop (no header, or an empty one) the
+client stays the peer, and the scheme the connection's own unless ``X-Forwarded-Proto``
+gives one. When the nearest unlisted hop is no address (``unknown``, an RFC 7239 obfuscated
+name, garbage) the client stays the peer too: the hops left of it are not believed. A port
+that is not 1 to 65535 in ASCII digits counts as 0.
+
 >>> nets = trusted_networks(["10.0.0.0/8"])
 >>> forwarded_client([(b"x-forwarded-for", b"6.6.6.6, 203.0.113.9, 10.0.0.2")], nets)
 (('203.0.113.9', 0), None)
 >>> forwarded_client([(b"forwarded", b'for="[2001:db8::1]:4711";proto=https')], nets)
 (('2001:db8::1', 4711), 'https')
+>>> forwarded_client([(b"x-forwarded-for", b"")], nets)
+(None, None)
+>>> forwarded_client([(b"forwarded", "for=203.0.113.9:\u00b2".encode("latin-1"))], nets)
+(('203.0.113.9', 0), None)
 """
 
 from __future__ import annotations
@@ -32,6 +42,7 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Headers = Sequence[tuple[bytes, bytes]]
 _SCHEMES: Final = frozenset({"http", "https"})
+_MAX_PORT: Final = 65535
 
 
 def trusted_networks(entries: Iterable[str]) -> tuple[Network, ...]:
@@ -79,7 +90,9 @@ def _host_port(hop: str) -> tuple[Address | None, int]:
         port = rest.removeprefix(":")
     elif hop.count(":") == 1:
         host, port = hop.split(":")
-    return _address(host), int(port) if port.isdigit() and len(port) <= 5 else 0  # noqa: PLR2004 -- digits of a port
+    digits = port.isascii() and port.isdigit()  # str.isdigit alone takes '\u00b2'
+    number = int(port) if digits and len(port) <= len(str(_MAX_PORT)) else 0
+    return _address(host), number if number <= _MAX_PORT else 0
 
 
 def _values(headers: Headers, name: bytes) -> list[str]:
@@ -112,11 +125,11 @@ def forwarded_client(
         (i for i in reversed(range(len(hops))) if not _listed(_host_port(hops[i])[0], networks)),
         0,
     )
-    client = None
+    client, proto = None, (protos or [""])[-1]
     if hops:
         found, port = _host_port(hops[chosen])
         client = (str(found), port) if found is not None else None
-    proto = protos[chosen] if len(protos) == len(hops) else (protos or [""])[-1]
+        proto = protos[chosen] if len(protos) == len(hops) else proto
     scheme = proto.lower() if proto.lower() in _SCHEMES else None
     return client, scheme
 
