@@ -109,7 +109,8 @@ def test_addresses_of_one_ipv6_subnet_count_as_one(tmp_path: Any) -> None:
             web = _from(site, f"2001:db8:0:1::{host + 1:x}")
             assert web.signin(OWNER, WRONG).status_code == 401
         assert _from(site, "2001:db8:0:1::ff").signin(OWNER).status_code == 429
-        assert _from(site, "2001:db8:0:2::1").signin(OWNER).status_code == 303
+        assert _from(site, "2001:db8:0:2::1").signin(OWNER).status_code == 429  # same /56
+        assert _from(site, "2001:db8:0:100::1").signin(OWNER).status_code == 303  # next /56
 
 
 def test_a_busy_account_answers_alike_whether_it_exists_or_not(tmp_path: Any) -> None:

@@ -11,7 +11,10 @@
   htmx in the ``X-CSRF-Token`` header.
 * Throttling (:func:`throttle_wait`) slows guessing down without letting strangers lock
   the owner out [OWASP ASVS 2.2.1]. An "address" is the client's IPv4 address, or its IPv6
-  /64 (one machine holds a whole /64, so it cannot rotate through it).
+  /56 (an ISP delegates a /48 to /56 to one home [RFC 6177], so a subscriber could rotate
+  through 256 /64s); an IPv6 address that carries an IPv4 one (``::ffff:``, 6to4
+  ``2002::/16``, NAT64 ``64:ff9b::/96``, Teredo) counts as that IPv4 address (see
+  :func:`throttle_address`).
 
   - Per address, whatever the account: ``address_free_failures`` failures in
     ``address_window``, then 1, 2, 4 ... seconds (up to ``address_max_backoff``) after each
@@ -27,7 +30,7 @@
   rule alone would give 5 at once and more after the backoff), and the owner signs in from
   any address that has not failed on the account, or has failed only once or twice (a
   typo). The price of never locking: many addresses make many guesses, 3 an hour each, so
-  the address is the client's /64 for IPv6, and a site that must resist a large botnet
+  the address is the client's /56 for IPv6, and a site that must resist a large botnet
   needs long passphrases (the common-password list refuses the likely ones). Unknown and
   known e-mail addresses are counted alike (by a keyed hash, whether or not the account
   exists), run the same statements and get the same answers, so the throttle does not tell
@@ -105,7 +108,11 @@ SIGNUP_WINDOW: Final = timedelta(hours=1)
 # On a busy account each address gets this many failures an hour: a typo or two of the owner
 # on their own network, and few guesses for each address of a botnet.
 BUSY_ACCOUNT_FAILURES_PER_ADDRESS: Final = 3
-_IPV6_BUCKET: Final = 64  # the prefix one subscriber or machine gets [RFC 6177]
+_IPV6_BUCKET: Final = 56  # the longest prefix an ISP delegates to one home [RFC 6177]
+_NAT64_WELL_KNOWN: Final = ipaddress.IPv6Network("64:ff9b::/96")  # [RFC 6052]
+_NAT64_LOCAL: Final = ipaddress.IPv6Network("64:ff9b:1::/48")  # [RFC 8215]
+_NAT64_LOCAL_96: Final = ipaddress.IPv6Network("64:ff9b:1::/96")
+_LOW_32_BITS: Final = 0xFFFF_FFFF
 
 
 @functools.cache
@@ -224,10 +231,21 @@ def invite_hash(secret_key: str, code: str) -> str:
 
 
 def throttle_address(address: str) -> str:
-    """The address that throttling counts: an IPv4 address, or the /64 of an IPv6 one.
+    """The address that throttling counts: an IPv4 address, or the /56 of an IPv6 one.
 
-    >>> throttle_address("2001:db8:0:1:aaaa::7"), throttle_address("::ffff:192.0.2.1")
-    ('2001:db8:0:1::/64', '192.0.2.1')
+    An IPv6 address that carries an IPv4 one counts as it, so that each IPv4 client behind
+    a translator is counted alone and a 6to4 host cannot rotate through its /48: IPv4-mapped
+    (``::ffff:``), 6to4 (``2002::/16``), Teredo (the client's address) and NAT64's
+    well-known prefix ``64:ff9b::/96`` [RFC 6052]. In the local-use prefix ``64:ff9b:1::/48``
+    [RFC 8215] the operator picks where the IPv4 address sits: in ``64:ff9b:1::/96`` it is
+    the low 32 bits, elsewhere the whole address counts (it is fixed by the IPv4 client).
+
+    >>> throttle_address("2001:db8:0:1:aaaa::7"), throttle_address("2001:db8:0:ff::1")
+    ('2001:db8::/56', '2001:db8::/56')
+    >>> throttle_address("::ffff:192.0.2.1"), throttle_address("2002:c000:201:7::1")
+    ('192.0.2.1', '192.0.2.1')
+    >>> throttle_address("64:ff9b::c000:201"), throttle_address("64:ff9b:1::c000:201")
+    ('192.0.2.1', '192.0.2.1')
     >>> throttle_address("192.0.2.1"), throttle_address("testclient")
     ('192.0.2.1', 'testclient')
     """
@@ -236,10 +254,26 @@ def throttle_address(address: str) -> str:
     except ValueError:
         return address[:64]
     if isinstance(parsed, ipaddress.IPv6Address):
-        if parsed.ipv4_mapped is not None:
-            return str(parsed.ipv4_mapped)
+        embedded = _embedded_ipv4(parsed)
+        if embedded is not None:
+            return str(embedded)
+        if parsed in _NAT64_LOCAL:
+            return str(parsed)
         return str(ipaddress.IPv6Network((parsed, _IPV6_BUCKET), strict=False))
     return str(parsed)
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address that ``address`` carries, if it carries one where we can find it."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]
+    if address in _NAT64_WELL_KNOWN or address in _NAT64_LOCAL_96:
+        return ipaddress.IPv4Address(int(address) & _LOW_32_BITS)
+    return None
 
 
 def throttle_wait(
