@@ -474,6 +474,10 @@ def test_log_dose_defaults_to_the_planned_dose_and_records_a_miss(approved: Tape
     # Nothing planned is left today: an amount is needed for an extra dose.
     refused(approved("log-dose", now=DOSE_NOW), "--amount")
     refused(approved("log-dose", "--date", "2027-01-09", "--time", "22:00", now=DOSE_NOW), "future")
+    # A planned dose already in the log is not logged twice (it was, before one service
+    # matched doses for the CLI, the dashboard and the API); one that is not planned is named.
+    refused(approved("log-dose", "--planned", "22:00", now=DOSE_NOW), "already in the log")
+    refused(approved("log-dose", "--planned", "08:00", now=DOSE_NOW), "--planned: no dose")
     assert len(approved.store().doses(1)) == 3
 
 

@@ -401,3 +401,25 @@ def test_status_is_one_document_from_the_cli_and_the_api(tmp_path: Path) -> None
         days = {d["date"]: d for d in api["last_14_days"]}
         missed_day = (TODAY - timedelta(days=2)).isoformat()
         assert (days[missed_day]["doses_taken"], days[missed_day]["doses_missed"]) == (0, 1)
+
+
+def test_a_dose_is_matched_to_the_plan_as_the_cli_and_dashboard_match_it(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        web = site.patient("ann@example.org")
+        pid = site.person_id("ann@example.org")
+        approved_plan(site, pid, TODAY - timedelta(days=3))
+        day = (TODAY - timedelta(days=1)).isoformat()
+        not_planned = {**_dose(day, "22:05"), "planned_time": "08:00"}
+        assert web.client.post("/api/doses", json=not_planned).status_code == 404
+        wrong_amount = {**_dose(day, "22:05"), "planned_amount_mg": "4"}
+        refused = web.client.post("/api/doses", json=wrong_amount)
+        assert refused.status_code == 422
+        assert "the plan's 22:00 dose" in refused.text
+        headers = {"Idempotency-Key": "dose-1"}
+        first = web.client.post("/api/doses", json=_dose(day, "22:05"), headers=headers)
+        retry = web.client.post("/api/doses", json=_dose(day, "22:05"), headers=headers)
+        assert (first.status_code, retry.status_code) == (201, 201)
+        assert first.json() == {**retry.json(), "created": True}  # the same line's id
+        again = web.client.post("/api/doses", json=_dose(day, "22:05"))
+        assert again.status_code == 409  # the 22:00 dose of that day is already logged
+        assert len(site.services.store.doses(pid)) == 1

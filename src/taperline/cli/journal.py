@@ -23,7 +23,6 @@ from taperline.errors import CheckInError, InputError
 if TYPE_CHECKING:
     from taperline.adapters.storage.repo import Store
     from taperline.core.journal import CheckIn
-    from taperline.core.quantity import Mass
     from taperline.core.record import Profile
     from taperline.core.review import Review
     from taperline.core.values import RelativeDay
@@ -412,63 +411,38 @@ def log_dose(**o: Any) -> None:
     that is not logged yet; an amount above the plan is stored as taken and shows up as an
     escalation finding for your prescriber.
     """
-    from taperline.core.record import DoseRecord, schedule_on
-    from taperline.service import local_today, record_dose
+    from taperline.core.quantity import drug_label, fmt
+    from taperline.service import DoseEntry, local_today, log_dose
 
     store = open_store()
     person_id = person(store, o["person_id"])
-    if o["key"] is not None and (earlier := store.dose_by_key(person_id, o["key"])):
-        click.echo(f"Already logged: the dose of {earlier.day.isoformat()} ({earlier.status()}).")
-        return
     moment = now()
-    tz = store.profile(person_id).time_zone
-    from taperline.adapters.storage.repo import zone
-
-    local_now = moment.astimezone(zone(tz)).replace(tzinfo=None)
-    today = local_today(tz, moment)
+    today = local_today(store.profile(person_id).time_zone, moment)
     day = resolve_day(o["day"], today) or today
-    plan = store.plan_in_force(person_id)
-    logged = {d.planned_clock for d in store.doses(person_id, day, day)}
-    planned = [d for d in schedule_on(plan, day) if d.clock not in logged]
-    if o["planned"] is not None:
-        clock = o["planned"].strftime("%H:%M")
-        planned = [d for d in schedule_on(plan, day) if d.clock == clock]
-        if not planned:
-            raise InputError(f"--planned {clock}: no dose is planned then on {day.isoformat()}")
-    target = planned[0] if planned else None
-    drug = o["drug"] or (target.drug if target else plan.drug if plan else None)
-    if drug is None:
-        raise InputError("--drug is required when there is no plan in force")
-    amount: Mass | None = (
-        None if o["missed"] else (o["amount"] or (target.amount if target else None))
+    taken: time | None = o["taken"]
+    entry = DoseEntry(
+        day=day,
+        planned_clock=o["planned"].strftime("%H:%M") if o["planned"] is not None else None,
+        next_planned=True,
+        missed=o["missed"],
+        taken_at=datetime.combine(day, taken).replace(second=0) if taken is not None else None,
+        amount=o["amount"],
+        drug=o["drug"],
+        units=o["units"],
+        note=o["note"],
     )
-    if amount is None and not o["missed"]:
-        raise InputError("--amount is required when no planned dose is left today")
-    taken_at = None
-    if not o["missed"]:
-        clock = o["taken"] or (local_now.time() if day == local_now.date() else None)
-        if clock is None:
-            raise InputError("--time is required for a dose on another day")
-        taken_at = datetime.combine(day, clock).replace(second=0, microsecond=0)
-    if o["missed"] and target is None:
-        raise InputError("--missed needs a planned dose (none is left today)")
-    record = DoseRecord(
-        day,
-        drug,
-        target.clock if target else None,
-        target.amount if target else None,
-        taken_at,
-        amount,
-        o["units"],
-        o["note"],
-    )
-    saved = record_dose(store, person_id, record, now=moment, idempotency_key=o["key"])
-    from taperline.core.quantity import drug_label, fmt
-
-    what = "missed" if amount is None else f"{drug_label(drug)} {fmt(amount)}"
-    status = record.status()
-    word = "Logged" if saved.created else "Already logged"
-    click.echo(f"{word}: {what} on {day.isoformat()} ({status}).")
+    try:
+        done = log_dose(store, person_id, entry, now=moment, idempotency_key=o["key"])
+    except InputError as error:
+        raise type(error)(_dose_option_names(str(error))) from None
+    record, target = done.record, done.planned
+    if not done.saved.created and done.planned is None and o["key"] is not None:
+        click.echo(f"Already logged: the dose of {record.day.isoformat()} ({record.status()}).")
+        return
+    amount = record.amount
+    what = "missed" if amount is None else f"{drug_label(record.drug)} {fmt(amount)}"
+    word = "Logged" if done.saved.created else "Already logged"
+    click.echo(f"{word}: {what} on {record.day.isoformat()} ({record.status()}).")
     if amount is not None and target is not None and amount.mg > target.amount.mg:
         click.secho(
             f"This is more than the planned {fmt(target.amount)}. It is recorded for your"
@@ -476,6 +450,16 @@ def log_dose(**o: Any) -> None:
             fg="yellow",
             err=True,
         )
+
+
+#: The fields a dose-log error names, and the options that carry them.
+_DOSE_OPTIONS = {name: f"--{name}" for name in ("planned", "drug", "amount", "time", "missed")}
+
+
+def _dose_option_names(message: str) -> str:
+    """'amount: ...' from the service as '--amount: ...' (the option a person typed)."""
+    field, sep, rest = message.partition(": ")
+    return f"{_DOSE_OPTIONS[field]}: {rest}" if sep and field in _DOSE_OPTIONS else message
 
 
 # --- journal list / edit / delete ----------------------------------------------------------

@@ -27,7 +27,14 @@ from taperline.service.documents import (
 )
 from taperline.service.exchange import import_record
 from taperline.service.exports import fhir_bundle, fhir_json, report_pdf
-from taperline.service.journal import record_checkin, record_dose, record_score
+from taperline.service.journal import (
+    DoseEntry,
+    LoggedDose,
+    log_dose,
+    record_checkin,
+    record_dose,
+    record_score,
+)
 from taperline.service.plans import checked_version, decide_plan, save_plan
 from taperline.service.store import (
     Reviewed,
@@ -49,7 +56,9 @@ from taperline.service.today import (
 
 __all__ = [
     "DayGlance",
+    "DoseEntry",
     "DoseToday",
+    "LoggedDose",
     "Reviewed",
     "Today",
     "build_today",
@@ -62,6 +71,7 @@ __all__ = [
     "glance",
     "import_record",
     "local_today",
+    "log_dose",
     "match_doses",
     "open_store",
     "pending_plan",

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from taperline.adapters.storage.repo import Saved, Store
+from taperline.adapters.storage.repo import Saved, Store, zone
 from taperline.core.instruments import InstrumentScore
 from taperline.core.journal import CheckIn, validate_not_future
-from taperline.core.record import (
-    DoseRecord,
-)
+from taperline.core.quantity import Mass, fmt
+from taperline.core.record import DoseRecord, RecordDose, schedule_on
 from taperline.core.review import Review
-from taperline.errors import InputError
+from taperline.errors import ConflictError, InputError, NotFoundError
 from taperline.service.store import local_today, person_review
 
-__all__ = ["record_checkin", "record_dose", "record_score"]
+__all__ = [
+    "DoseEntry",
+    "LoggedDose",
+    "log_dose",
+    "record_checkin",
+    "record_dose",
+    "record_score",
+]
 
 
 def record_checkin(
@@ -65,3 +73,132 @@ def record_score(
         raise InputError("the questionnaire's date must be given and not in the future")
     saved = store.save_score(person_id, score, idempotency_key=idempotency_key)
     return saved, person_review(store, person_id, now=now)
+
+
+@dataclass(frozen=True, slots=True)
+class DoseEntry:
+    """What a person says about a dose; what they leave out comes from the plan in force.
+
+    ``planned_clock`` names the planned dose (HH:MM) it belongs to; without it,
+    ``next_planned`` picks the day's next planned dose not yet logged (the CLI's default),
+    or the entry is an extra dose (the API's). ``taken_at`` is the local wall-clock moment
+    it was taken (default: now, for a dose of today); ``amount`` defaults to the planned
+    one; ``planned_amount``, when given, must be the plan's. ``units_from_plan`` records the
+    planned dose's instructions as what was used (a tap on "taken" beside them).
+    """
+
+    day: date | None = None
+    planned_clock: str | None = None
+    next_planned: bool = False
+    missed: bool = False
+    taken_at: datetime | None = None
+    amount: Mass | None = None
+    planned_amount: Mass | None = None
+    drug: str | None = None
+    units: str = ""
+    note: str = ""
+    units_from_plan: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedDose:
+    """A dose-log line as stored, the planned dose it belongs to, and whether it was new."""
+
+    saved: Saved
+    record: DoseRecord
+    planned: RecordDose | None
+
+
+def log_dose(
+    store: Store,
+    person_id: int,
+    entry: DoseEntry,
+    *,
+    now: datetime,
+    idempotency_key: str | None = None,
+) -> LoggedDose:
+    """Match ``entry`` to the plan in force and add it to the dose log.
+
+    The one place that decides which planned dose a log line belongs to, for the CLI's
+    ``log-dose``, the dashboard's dose buttons and ``POST /api/doses``. A retry with the
+    same ``idempotency_key`` returns the line already stored. Errors name the field
+    (``planned``, ``drug``, ``amount``, ``time``, ``missed``).
+
+    Raises:
+        NotFoundError: ``planned_clock`` is not a planned dose of that day.
+        InputError: the entry cannot be completed (a missed dose that is not a planned one,
+            no amount, a planned amount that is not the plan's, ...).
+        ConflictError: that planned dose is already in the day's log.
+    """
+    if idempotency_key is not None:
+        earlier = store.dose_by_key(person_id, idempotency_key)
+        if earlier is not None:  # a retry: the stored line and its id, nothing written
+            return LoggedDose(
+                store.log_dose(person_id, earlier, idempotency_key=idempotency_key), earlier, None
+            )
+    zone_name = store.profile(person_id).time_zone
+    today = local_today(zone_name, now)
+    day = entry.day or today
+    plan = store.plan_in_force(person_id)
+    scheduled = schedule_on(plan, day)
+    logged = {d.planned_clock for d in store.doses(person_id, day, day)}
+    target = _planned_dose(entry, day, scheduled, logged)
+    drug = entry.drug or (target.drug if target else plan.drug if plan else None)
+    if drug is None:
+        raise InputError("drug: say which medicine (there is no plan in force)")
+    if entry.missed and target is None:
+        raise InputError("missed: only a planned dose can be missed, and none is left that day")
+    amount = None if entry.missed else (entry.amount or (target.amount if target else None))
+    if amount is None and not entry.missed:
+        raise InputError("amount: say how much (no planned dose is left that day)")
+    taken_at = None if entry.missed else _taken_at(entry, day, today, now, zone_name)
+    record = DoseRecord(
+        day,
+        drug,
+        target.clock if target else None,
+        target.amount if target else None,
+        taken_at,
+        amount,
+        _units(entry, target),
+        entry.note,
+    )
+    saved = record_dose(store, person_id, record, now=now, idempotency_key=idempotency_key)
+    return LoggedDose(saved, record, target)
+
+
+def _planned_dose(
+    entry: DoseEntry, day: date, scheduled: Sequence[RecordDose], logged: set[str | None]
+) -> RecordDose | None:
+    """The planned dose ``entry`` belongs to (None: an extra dose)."""
+    if entry.planned_clock is None:
+        if not entry.next_planned:
+            return None
+        return next((d for d in scheduled if d.clock not in logged), None)
+    clock = entry.planned_clock
+    target = next((d for d in scheduled if d.clock == clock), None)
+    if target is None:
+        raise NotFoundError(f"planned: no dose is planned at {clock} on {day.isoformat()}")
+    if clock in logged:
+        raise ConflictError(f"the {clock} dose of {day.isoformat()} is already in the log")
+    if entry.planned_amount is not None and entry.planned_amount.mg != target.amount.mg:
+        raise InputError(
+            f"planned_amount: the plan's {clock} dose on {day.isoformat()} is"
+            f" {fmt(target.amount)}, not {fmt(entry.planned_amount)}"
+        )
+    return target
+
+
+def _units(entry: DoseEntry, target: RecordDose | None) -> str:
+    if entry.units or not entry.units_from_plan or target is None or entry.missed:
+        return entry.units
+    return "; ".join(target.instructions)[:200]
+
+
+def _taken_at(entry: DoseEntry, day: date, today: date, now: datetime, zone_name: str) -> datetime:
+    """When the dose was taken: as given, or now for a dose of today (to the minute)."""
+    if entry.taken_at is not None:
+        return entry.taken_at
+    if day != today:
+        raise InputError("time: say when it was taken (the dose is not today's)")
+    local_now = now.astimezone(zone(zone_name)).replace(tzinfo=None)
+    return local_now.replace(second=0, microsecond=0)

@@ -28,15 +28,16 @@ from starlette.exceptions import HTTPException
 from taperline.core.instruments import score_gad7, score_phq9
 from taperline.core.journal import CheckIn, SleepDiary, night_times
 from taperline.core.quantity import Mass
-from taperline.core.record import DoseRecord, Profile
+from taperline.core.record import Profile
 from taperline.errors import InputError
 from taperline.plan_input import PlanSpec
 from taperline.service import (
+    DoseEntry,
     checkin_document,
     local_today,
+    log_dose,
     person_review,
     plan_version_document,
-    record_dose,
     record_score,
     review_document,
     reviewed_record,
@@ -257,21 +258,30 @@ def doses(viewer: Patient, svc: Svc, start: From = None, end: To = None) -> dict
 def dose_create(
     body: m.DoseIn, viewer: Patient, svc: Svc, key: IdempotencyKey = None
 ) -> dict[str, Any]:
-    """Add a dose-log line: taken (``taken_at`` and ``amount_mg``) or missed (neither)."""
+    """Add a dose-log line: taken (``taken_at`` and ``amount_mg``) or missed (neither).
+
+    A ``planned_time`` must be a dose the plan in force gives that day (404 if not, 409 if it
+    is already logged), and a ``planned_amount_mg`` the plan's; without one it is an extra
+    dose. The matching is the one the CLI's ``log-dose`` and the dashboard use.
+    """
     from taperline.catalogue_data import load_catalogue
 
-    drug = load_catalogue().get(body.drug)
-    entry = DoseRecord(
-        body.date,
-        drug.name,
-        body.planned_time,
-        Mass.of_mg(body.planned_amount_mg) if body.planned_amount_mg is not None else None,
-        body.taken_at,
-        Mass.of_mg(body.amount_mg) if body.amount_mg is not None else None,
-        body.units.strip(),
-        body.note.strip(),
+    if (body.taken_at is None) != (body.amount_mg is None):
+        raise InputError("a taken dose needs both taken_at and amount_mg; a missed one neither")
+    entry = DoseEntry(
+        day=body.date,
+        planned_clock=body.planned_time,
+        missed=body.taken_at is None,
+        taken_at=body.taken_at,
+        amount=Mass.of_mg(body.amount_mg) if body.amount_mg is not None else None,
+        planned_amount=(
+            Mass.of_mg(body.planned_amount_mg) if body.planned_amount_mg is not None else None
+        ),
+        drug=load_catalogue().get(body.drug).name,
+        units=body.units.strip(),
+        note=body.note.strip(),
     )
-    saved = record_dose(svc.store, viewer.person_id, entry, now=svc.now(), idempotency_key=key)
+    saved = log_dose(svc.store, viewer.person_id, entry, now=svc.now(), idempotency_key=key).saved
     _audit(svc, viewer, viewer.person_id, "write", f"dose {body.date.isoformat()}")
     return {"id": saved.id, "created": saved.created}
 

@@ -14,11 +14,9 @@ from typing import Annotated, Any, Final
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from taperline.adapters.storage.repo import zone
 from taperline.core.instruments import score_gad7, score_phq9
-from taperline.core.record import DoseRecord, schedule_on
 from taperline.errors import ConflictError, InputError, NotFoundError
-from taperline.service import local_today, record_dose, record_score
+from taperline.service import DoseEntry, local_today, log_dose, record_score
 from taperline.web.auth import PatientViewer, Viewer
 from taperline.web.checkin_form import (
     checkin_from_form,
@@ -75,28 +73,17 @@ def dose_taken(request: Request, viewer: PatientViewer, form: Form, svc: Svc) ->
     clock = form.text("clock", max_len=5)
     taken = form.text("status", "taken", max_len=10) != "missed"
     pid, now = viewer.person_id, svc.now()
-    profile = svc.store.profile(pid)
-    today = local_today(profile.time_zone, now)
-    plan = svc.store.plan_in_force(pid)
-    planned = next((d for d in schedule_on(plan, today) if d.clock == clock), None)
-    if planned is None:
-        raise NotFoundError(f"no dose is planned at {clock[:5]!r} today")
-    if any(d.planned_clock == clock for d in svc.store.doses(pid, today, today)):
+    today = local_today(svc.store.profile(pid).time_zone, now)
+    entry = DoseEntry(planned_clock=clock, missed=not taken, units_from_plan=True)
+    key = f"dose:{today.isoformat()}:{clock}"
+    done = log_dose(svc.store, pid, entry, now=now, idempotency_key=key)
+    if not done.saved.created:  # a second tap on the same dose
         raise ConflictError(f"the {clock} dose is already in today's log")
-    local_now = now.astimezone(zone(profile.time_zone)).replace(tzinfo=None)
-    entry = DoseRecord(
-        today,
-        planned.drug,
-        planned.clock,
-        planned.amount,
-        local_now if taken else None,
-        planned.amount if taken else None,
-        units="; ".join(planned.instructions)[:200],
-    )
-    record_dose(svc.store, pid, entry, now=now, idempotency_key=f"dose:{today.isoformat()}:{clock}")
     audit(svc, viewer, "write", f"dose {today.isoformat()} {clock}")
     if request.headers.get("hx-request"):
-        line = match_doses((planned,), [entry])[0]
+        planned = done.planned
+        assert planned is not None  # noqa: S101 -- a planned_clock was given: log_dose found it
+        line = match_doses((planned,), [done.record])[0]
         return render(request, "_dose_line.html", {"line": line}, viewer=viewer, banner=False)
     return redirect("/dashboard?done=dose")
 
