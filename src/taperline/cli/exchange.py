@@ -196,20 +196,12 @@ def export_fhir(**o: Any) -> None:
     Observation (LOINC 93832-4 sleep duration), PHQ-9 and GAD-7 QuestionnaireResponses and
     Observations, and findings Flags.
     """
-    import json
-
-    from taperline.adapters.fhir import export_bundle
-    from taperline.core.review import review
-    from taperline.service import local_today
+    from taperline.service import fhir_bundle, fhir_json
 
     store = open_store()
-    person_id = person(store, o["person_id"])
-    moment = now()
-    record = store.record(person_id)
-    findings = review(record, local_today(record.profile.time_zone, moment)).findings
-    bundle = export_bundle(record, findings, generated_at=moment)
+    bundle = fhir_bundle(store, person(store, o["person_id"]), now=now())
     out: Path = o["out_path"]
-    out.write_text(json.dumps(bundle, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    out.write_text(fhir_json(bundle), encoding="utf-8")
     click.echo(f"FHIR bundle written to {out} ({len(bundle['entry'])} resources).")
 
 

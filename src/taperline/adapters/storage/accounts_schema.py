@@ -11,9 +11,10 @@ one ``metadata`` knows every table; migration ``0002_accounts`` creates them.
 * ``audit_log``: who read or wrote which health data, when (UTC). ``actor_label`` keeps the
   name when the actor's account is gone; rows go with the person they are about.
 * ``login_attempts``: sign-in, invite-code and sign-up attempts for throttling (keyed by an
-  HMAC of the e-mail address, never the address itself, and by the client's address or IPv6
-  /64). An attempt is stored as a failure before it is checked and marked a success after;
-  a sign-up's failure is an "already registered" answer.
+  HMAC of the e-mail address, never the address itself, and by the client's IPv4 address,
+  its IPv6 /56, or the IPv4 address an IPv6 one carries). An attempt is stored as a failure
+  before it is checked and marked a success after; a sign-up's failure is an "already
+  registered" answer.
 * ``acknowledgements``: red flags a user has acknowledged (the crisis banner hides them).
 """
 
