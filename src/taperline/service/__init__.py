@@ -34,6 +34,7 @@ from taperline.service.journal import (
     record_checkin,
     record_dose,
     record_score,
+    store_checkin,
 )
 from taperline.service.plans import checked_version, decide_plan, save_plan
 from taperline.service.store import (
@@ -85,5 +86,6 @@ __all__ = [
     "reviewed_record",
     "save_plan",
     "status",
+    "store_checkin",
     "today_document",
 ]

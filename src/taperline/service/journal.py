@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from taperline.adapters.storage.repo import Saved, Store, zone
 from taperline.core.instruments import InstrumentScore
@@ -22,6 +23,7 @@ __all__ = [
     "record_checkin",
     "record_dose",
     "record_score",
+    "store_checkin",
 ]
 
 
@@ -39,9 +41,32 @@ def record_checkin(
     The review is returned so an urgent finding (a red flag) is shown straight away.
     """
     today = local_today(store.profile(person_id).time_zone, now)
-    validate_not_future(checkin, today)
-    saved = store.save_checkin(person_id, checkin, idempotency_key=idempotency_key, replace=replace)
+    saved = store_checkin(
+        store, person_id, checkin, today=today, idempotency_key=idempotency_key, replace=replace
+    )
     return saved, person_review(store, person_id, now=now)
+
+
+def store_checkin(
+    store: Store,
+    person_id: int,
+    checkin: CheckIn,
+    *,
+    today: date,
+    idempotency_key: str | None = None,
+    replace: bool = False,
+    audit: Mapping[str, Any] | None = None,
+) -> Saved:
+    """Store a check-in dated no later than the person's ``today``, without reviewing.
+
+    :func:`record_checkin` reviews at once; the web app reviews once after the write and
+    caches the result for the next page, and writes its ``audit`` line (an ``audit_log``
+    row) in the same transaction as the check-in.
+    """
+    validate_not_future(checkin, today)
+    return store.save_checkin(
+        person_id, checkin, idempotency_key=idempotency_key, replace=replace, audit=audit
+    )
 
 
 def record_dose(

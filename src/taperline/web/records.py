@@ -13,8 +13,8 @@ from taperline.adapters.storage.flags import red_flags_in
 from taperline.adapters.storage.record_version import RecordVersion, changed_parts, record_version
 from taperline.adapters.storage.repo import Saved
 from taperline.core.findings import Finding
-from taperline.core.journal import CheckIn, validate_not_future
-from taperline.service import local_today
+from taperline.core.journal import CheckIn
+from taperline.service import local_today, store_checkin
 from taperline.web.auth import Viewer
 from taperline.web.context import Services
 from taperline.web.views import Dashboard, build_dashboard
@@ -71,17 +71,17 @@ def save_checkin(
 ) -> Saved:
     """Store a check-in (never one dated after the viewer's ``today``), without reviewing.
 
-    The same as :func:`taperline.service.record_checkin` but for its review: the dashboard
-    reviews the record once after the write and caches the result for the next page. The
-    audit line is written in the same transaction as the check-in.
+    :func:`taperline.service.store_checkin` with the viewer's audit line in the same
+    transaction; the dashboard reviews the record once after the write (and caches it).
     """
-    validate_not_future(checkin, today)
     line = audit_row(
         viewer.user, viewer.person_id, "write", f"check-in {checkin.wake_date}", svc.now()
     )
-    return svc.store.save_checkin(
+    return store_checkin(
+        svc.store,
         viewer.person_id,
         checkin,
+        today=today,
         idempotency_key=idempotency_key,
         replace=replace,
         audit=line,
