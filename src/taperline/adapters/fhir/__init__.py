@@ -1,0 +1,92 @@
+"""FHIR R4 export and import of a person's record: a ``collection`` Bundle, lossless both ways.
+
+fhir.resources 8.3.0 ships FHIR R5 at its root and R4B (4.3.0) and STU3 as subpackages; it has
+no pure R4 (4.0.1) package. R4B changed none of the elements used here, so the bundle is built
+and validated with ``fhir.resources.R4B`` and is R4 as well.
+
+What goes where (``BASE_URL`` prefixes every taperline code system, naming system and
+extension; ``EXTENSION_BASE/<name>`` is each extension's URL):
+
+* **Patient**, pseudonymous: the label is an identifier under ``LABEL_SYSTEM`` (no name);
+  extensions ``time-zone``, ``age-band``, ``condition`` and ``other-medicine``.
+* **MedicationRequest** per plan version, step and drug (a crossover step has two):
+  ``groupIdentifier`` = the version under ``PLAN_SYSTEM``; status active / draft / on-hold /
+  cancelled and intent ``proposal`` (proposed) or ``order``; ``authoredOn`` and
+  ``requester.display`` = proposed at / by; RxNorm ingredient codes where known; one dosage
+  per dose (``sequence`` = its place in the step, ``timing`` with ``timeOfDay`` and a 1- or
+  2-day period, ``doseQuantity`` in UCUM ``mg``, instructions as ``additionalInstruction``);
+  ``dispenseRequest.validityPeriod`` from the step's start to the day before the next step;
+  the step note as ``note``. Extension ``plan-version`` holds drug, strategy, reason, decided
+  by / at and parent version, and on the first request of a version also its supply lines,
+  warnings and assumptions; ``plan-step`` holds rule, source and every-other-day. The end of
+  a taper (a step with no doses) is a ``doNotPerform`` request.
+* **MedicationAdministration** per dose-log line: ``completed`` (taken) or ``not-done``
+  (missed), at the time taken (or planned, when missed); extension ``dose-log`` holds the day,
+  planned time, planned dose and units.
+* **Observation** per check-in (``JOURNAL_SYSTEM#check-in``): mood, anxiety, symptom ratings
+  (``SYMPTOM_SYSTEM``), worst time, caffeine, alcohol, opioid use and red-flag events as
+  components, notes as ``note``; and, when the night was logged, a ``hasMember`` sleep
+  Observation: LOINC 93832-4 (total sleep time [CARNEY-2012], from
+  :func:`taperline.core.metrics.night_metrics`) with the diary as components. Both are dated
+  by the date of waking.
+* **QuestionnaireResponse** per PHQ-9 / GAD-7 (answers by item number) and its Observations:
+  PHQ-9 panel 44249-1, total 44261-6 and item 9 44260-8; GAD-7 panel 69737-5 and total
+  70274-6 [clinical-basis.md, Journal instruments].
+* **Flag** per finding (status active; code text = kind; extension ``finding`` with
+  severity, message, evidence, source, suggested action and clinician flag).
+
+Clock times are local wall-clock times written with the offset of the profile's zone; an
+import keeps the wall clock when the offset is the zone's own and converts otherwise. Full
+URLs are ``urn:uuid:`` UUID5s of each resource's place and content, so the same record and
+``generated_at`` always give the same bundle. Amounts are JSON numbers; an amount a float
+cannot carry exactly also gets an ``exact-decimal`` extension. Free texts in extensions are
+``valueMarkdown``, which takes any text; a FHIR ``string`` cannot be empty or made only of
+whitespace other than spaces, tabs and line breaks, so a drug name, instruction or label
+that is goes into a ``text`` (``label``) extension instead.
+Import rebuilds the record from these resources; derived values (total sleep time, scores'
+observations, findings) are recomputed rather than read. Doses travel in the dose log only
+(a record's check-ins hold none; see :class:`~taperline.core.record.PersonRecord`).
+
+The package: :mod:`~taperline.adapters.fhir.codes` (code systems, codes and URLs),
+:mod:`~taperline.adapters.fhir.export` (record -> Bundle, with its small builders in
+:mod:`~taperline.adapters.fhir.builders`), :mod:`~taperline.adapters.fhir.importing`
+(Bundle -> record, with its reading helpers in :mod:`~taperline.adapters.fhir.reading`) and
+:mod:`~taperline.adapters.fhir.common` (what both share).
+"""
+
+from __future__ import annotations
+
+from taperline.adapters.fhir.codes import BASE_URL, EXTENSION_BASE, JOURNAL_SYSTEM, SYMPTOM_SYSTEM
+from taperline.adapters.fhir.codes import BUNDLE_SYSTEM as BUNDLE_SYSTEM
+from taperline.adapters.fhir.codes import EVENT_SYSTEM as EVENT_SYSTEM
+from taperline.adapters.fhir.codes import FINDING_SYSTEM as FINDING_SYSTEM
+from taperline.adapters.fhir.codes import GAD7_PANEL as GAD7_PANEL
+from taperline.adapters.fhir.codes import GAD7_TOTAL as GAD7_TOTAL
+from taperline.adapters.fhir.codes import JOURNAL_CODES as JOURNAL_CODES
+from taperline.adapters.fhir.codes import LABEL_SYSTEM as LABEL_SYSTEM
+from taperline.adapters.fhir.codes import LOINC as LOINC
+from taperline.adapters.fhir.codes import PHQ9_ITEM9 as PHQ9_ITEM9
+from taperline.adapters.fhir.codes import PHQ9_PANEL as PHQ9_PANEL
+from taperline.adapters.fhir.codes import PHQ9_TOTAL as PHQ9_TOTAL
+from taperline.adapters.fhir.codes import PLAN_SYSTEM as PLAN_SYSTEM
+from taperline.adapters.fhir.codes import QUESTIONNAIRE_BASE as QUESTIONNAIRE_BASE
+from taperline.adapters.fhir.codes import RXNORM as RXNORM
+from taperline.adapters.fhir.codes import RXNORM_INGREDIENTS as RXNORM_INGREDIENTS
+from taperline.adapters.fhir.codes import SLEEP_DURATION as SLEEP_DURATION
+from taperline.adapters.fhir.codes import TIME_OF_DAY_SYSTEM as TIME_OF_DAY_SYSTEM
+from taperline.adapters.fhir.codes import UCUM as UCUM
+from taperline.adapters.fhir.common import Json as Json
+from taperline.adapters.fhir.export import export_bundle
+from taperline.adapters.fhir.importing import import_bundle
+from taperline.adapters.fhir.reading import _clock as _clock  # tests read values with it
+from taperline.adapters.fhir.reading import _date as _date  # tests read values with it
+
+# The ``name as name`` imports are names outside __all__, importable from here as before.
+__all__ = [
+    "BASE_URL",
+    "EXTENSION_BASE",
+    "JOURNAL_SYSTEM",
+    "SYMPTOM_SYSTEM",
+    "export_bundle",
+    "import_bundle",
+]

@@ -1,0 +1,98 @@
+"""FHIR codes and URLs: taperline's own systems and extensions, and the LOINC, RxNorm and UCUM.
+
+Also the tables that map between these codes and taperline's values.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from types import MappingProxyType
+from typing import Final
+
+from taperline.core.record import PlanStatus
+
+#: The root of taperline's own FHIR definitions (code systems, naming systems, extensions).
+BASE_URL: Final = "https://taperline.example/fhir"
+EXTENSION_BASE: Final = f"{BASE_URL}/StructureDefinition"
+#: Check-in and sleep-diary fields that have no standard code.
+JOURNAL_SYSTEM: Final = f"{BASE_URL}/CodeSystem/journal"
+#: taperline's withdrawal-symptom checklist: the code is the symptom's plain name.
+SYMPTOM_SYSTEM: Final = f"{BASE_URL}/CodeSystem/withdrawal-symptom"
+EVENT_SYSTEM: Final = f"{BASE_URL}/CodeSystem/red-flag-event"
+TIME_OF_DAY_SYSTEM: Final = f"{BASE_URL}/CodeSystem/time-of-day"
+FINDING_SYSTEM: Final = f"{BASE_URL}/CodeSystem/finding"
+LABEL_SYSTEM: Final = f"{BASE_URL}/NamingSystem/person-label"
+PLAN_SYSTEM: Final = f"{BASE_URL}/NamingSystem/plan-version"
+BUNDLE_SYSTEM: Final = f"{BASE_URL}/NamingSystem/bundle"
+QUESTIONNAIRE_BASE: Final = f"{BASE_URL}/Questionnaire"
+
+LOINC: Final = "http://loinc.org"
+UCUM: Final = "http://unitsofmeasure.org"
+RXNORM: Final = "http://www.nlm.nih.gov/research/umls/rxnorm"
+_SURVEY: Final = {
+    "coding": [
+        {
+            "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+            "code": "survey",
+        }
+    ]
+}
+
+#: RxNorm ingredient codes [clinical-basis.md, Products: clonazepam 2598 ⚠, diazepam 3322].
+RXNORM_INGREDIENTS: Final = MappingProxyType({"clonazepam": "2598", "diazepam": "3322"})
+
+# LOINC codes [clinical-basis.md, Journal instruments].
+SLEEP_DURATION: Final = "93832-4"
+PHQ9_PANEL, PHQ9_TOTAL, PHQ9_ITEM9 = "44249-1", "44261-6", "44260-8"
+GAD7_PANEL, GAD7_TOTAL = "69737-5", "70274-6"
+_SCORE_CODES: Final = frozenset({PHQ9_PANEL, PHQ9_TOTAL, PHQ9_ITEM9, GAD7_PANEL, GAD7_TOTAL})
+_QUESTIONNAIRES: Final = MappingProxyType(
+    {f"{QUESTIONNAIRE_BASE}/phq-9": "PHQ-9", f"{QUESTIONNAIRE_BASE}/gad-7": "GAD-7"}
+)
+
+_MR_STATUS: Final[MappingProxyType[PlanStatus, str]] = MappingProxyType(
+    {"active": "active", "proposed": "draft", "held": "on-hold", "rejected": "cancelled"}
+)
+_PLAN_STATUS: Final = MappingProxyType({v: k for k, v in _MR_STATUS.items()})
+
+#: Codes of ``JOURNAL_SYSTEM`` and what they mean (the text shown with each).
+JOURNAL_CODES: Final = MappingProxyType(
+    {
+        "check-in": "Daily check-in",
+        "mood": "Mood (0-10, higher is better)",
+        "anxiety": "Anxiety (0-10, higher is worse)",
+        "worst-time": "Worst time of day",
+        "caffeine-drinks": "Caffeinated drinks",
+        "alcohol-drinks": "Alcoholic drinks",
+        "opioid-use": "Opioid use",
+        "event": "Red-flag event",
+        "bed-time": "Time into bed",
+        "tried-time": "Time tried to sleep",
+        "final-wake-time": "Time of final awakening",
+        "out-of-bed-time": "Time out of bed",
+        "sleep-onset-latency": "Sleep-onset latency",
+        "wake-after-sleep-onset": "Wake time after sleep onset",
+        "awakenings": "Number of awakenings",
+        "sleep-quality": "Sleep quality (1-5)",
+        "time-in-bed": "Time in bed (derived)",
+        "sleep-efficiency": "Sleep efficiency (derived)",
+    }
+)
+_DERIVED: Final = frozenset({"time-in-bed", "sleep-efficiency"})
+_READ_TYPES: Final = frozenset(
+    {
+        "Patient",
+        "MedicationRequest",
+        "MedicationAdministration",
+        "Observation",
+        "QuestionnaireResponse",
+        "Flag",
+    }
+)
+_NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, BASE_URL)
+#: A FHIR ``string`` may not be empty or made only of this whitespace (Unicode White_Space
+#: but space, tab and line breaks); ``markdown`` takes any text.
+_ODD_SPACE: Final = re.compile(
+    "[\x0b\x0c\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+"
+)

@@ -1,0 +1,493 @@
+"""FHIR import: the record a ``collection`` Bundle holds, checked as it is read."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from types import MappingProxyType
+from typing import Any, Final, cast
+from zoneinfo import ZoneInfo
+
+from taperline.adapters.fhir.codes import (
+    _DERIVED,
+    _PLAN_STATUS,
+    _QUESTIONNAIRES,
+    _READ_TYPES,
+    _SCORE_CODES,
+    JOURNAL_SYSTEM,
+    LABEL_SYSTEM,
+    LOINC,
+    SLEEP_DURATION,
+    SYMPTOM_SYSTEM,
+)
+from taperline.adapters.fhir.common import Json, _zone
+from taperline.adapters.fhir.reading import (
+    _about,
+    _aware,
+    _clock,
+    _coding,
+    _date,
+    _decimal,
+    _drug,
+    _local,
+    _Parts,
+    _read_mass,
+    _read_text,
+    _Res,
+    _whole_minutes,
+)
+from taperline.core.instruments import InstrumentScore, score_gad7, score_phq9
+from taperline.core.journal import SYMPTOMS, CheckIn, RedFlagEvent, SleepDiary, TimeOfDay
+from taperline.core.record import (
+    AgeBand,
+    DoseRecord,
+    PersonRecord,
+    PlanBasis,
+    PlanVersion,
+    Profile,
+    RecordDose,
+    RecordStep,
+    RecordSupply,
+)
+from taperline.errors import InputError
+
+
+def import_bundle(bundle: dict[str, Any]) -> PersonRecord:
+    """The record a bundle from :func:`export_bundle` holds (findings are not read back).
+
+    A bundle that is not valid FHIR, or lacks what the record needs, is refused with
+    :class:`~taperline.errors.InputError` naming the resource (type and entry) and field.
+
+    >>> import_bundle({"resourceType": "Bundle", "type": "searchset"})
+    Traceback (most recent call last):
+    ...
+    taperline.errors.InputError: Bundle.type must be 'collection', got 'searchset'
+    """
+    plain = _validated(bundle)
+    resources = [
+        _Res(
+            f"{e['resource']['resourceType']} entry {index}", e["resource"], e.get("fullUrl") or ""
+        )
+        for index, e in enumerate(plain.get("entry") or [])
+    ]
+    profile = _read_profile(_the_patient(resources))
+    zone = _zone(profile.time_zone)
+    by_url = {r.url: r for r in resources if r.url}
+    checkins = [r for r in resources if _is_checkin(r)]
+    _check_observations(resources, checkins)
+    return PersonRecord(
+        profile,
+        checkins=tuple(_read_checkin(r, by_url, zone) for r in checkins),
+        doses=tuple(
+            _read_administration(r, zone) for r in _of(resources, "MedicationAdministration")
+        ),
+        scores=tuple(_read_score(r) for r in _of(resources, "QuestionnaireResponse")),
+        plans=_read_plans(_of(resources, "MedicationRequest")),
+    )
+
+
+def _of(resources: list[_Res], kind: str) -> list[_Res]:
+    return [r for r in resources if r.kind == kind]
+
+
+def _validated(bundle: object) -> Json:
+    """The bundle as fhir.resources parses it (R4B), in plain JSON values."""
+    from fhir.resources.R4B.bundle import Bundle
+    from pydantic import ValidationError
+
+    if not isinstance(bundle, dict):
+        raise InputError(f"not a FHIR Bundle: expected a JSON object, got {type(bundle).__name__}")
+    if bundle.get("resourceType") != "Bundle":
+        raise InputError(f"not a FHIR Bundle: resourceType is {bundle.get('resourceType')!r}")
+    if bundle.get("type") != "collection":
+        raise InputError(f"Bundle.type must be 'collection', got {bundle.get('type')!r}")
+    _check_entries(bundle.get("entry"))
+    try:
+        return Bundle.model_validate(bundle).model_dump(mode="json")
+    except ValidationError as exc:
+        raise InputError(_describe(exc, bundle)) from exc
+
+
+def _check_entries(entries: object) -> None:
+    if entries is None:
+        return
+    if not isinstance(entries, list):
+        raise InputError("Bundle.entry must be a list")
+    for index, entry in enumerate(entries):
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        kind = resource.get("resourceType") if isinstance(resource, dict) else None
+        if kind not in _READ_TYPES:
+            raise InputError(
+                f"Bundle.entry {index}: resource type {kind!r} is not one taperline reads"
+                f" (it reads {', '.join(sorted(_READ_TYPES))})"
+            )
+
+
+def _describe(exc: Any, bundle: Json) -> str:
+    errors = exc.errors()
+    first = errors[0]
+    loc = tuple(first["loc"])
+    more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+    if len(loc) > 2 and loc[0] == "entry" and isinstance(loc[1], int):  # noqa: PLR2004 -- entry, index
+        kind = bundle["entry"][loc[1]]["resource"]["resourceType"]
+        where = ".".join(str(part) for part in loc[3:]) or "resource"
+        return f"{kind} entry {loc[1]}: {where}: {first['msg']}{more}"
+    return f"Bundle.{'.'.join(str(part) for part in loc)}: {first['msg']}{more}"
+
+
+def _the_patient(resources: list[_Res]) -> _Res:
+    patients = _of(resources, "Patient")
+    if len(patients) != 1:
+        raise InputError(f"the bundle must hold exactly one Patient, found {len(patients)}")
+    return patients[0]
+
+
+def _read_profile(res: _Res) -> Profile:
+    zones = res.extensions("time-zone")
+    if not zones or not zones[0].get("valueCode"):
+        raise res.fail("extension time-zone", "is missing")
+    bands = res.extensions("age-band")
+    labels = [str(e.get("valueMarkdown") or "") for e in res.extensions("label")]
+    labels += [
+        str(i.get("value") or "")
+        for i in res.data.get("identifier") or []
+        if i.get("system") == LABEL_SYSTEM
+    ]
+    with _about(res.label):
+        return Profile(
+            time_zone=str(zones[0]["valueCode"]),
+            age_band=cast("AgeBand | None", bands[0].get("valueCode") if bands else None),
+            conditions=tuple(str(e.get("valueString")) for e in res.extensions("condition")),
+            other_medicines=tuple(
+                str(e.get("valueString")) for e in res.extensions("other-medicine")
+            ),
+            label=labels[0] if labels else "",
+        )
+
+
+# --- import: plans ------------------------------------------------------------------------------
+
+
+def _read_plans(requests: list[_Res]) -> tuple[PlanVersion, ...]:
+    groups: dict[int, list[_Res]] = {}
+    for res in requests:
+        value = str(res.need("groupIdentifier").get("value") or "")
+        if not value.isdigit():
+            raise res.fail(
+                "groupIdentifier.value", f"must be the plan version number, got {value!r}"
+            )
+        groups.setdefault(int(value), []).append(res)
+    return tuple(_read_plan(number, group) for number, group in groups.items())
+
+
+def _read_plan(number: int, group: list[_Res]) -> PlanVersion:
+    head = group[0]
+    meta = _Parts.of(head, "plan-version")
+    status = _PLAN_STATUS.get(str(head.need("status")))
+    if status is None:
+        raise head.fail(
+            "status", f"{head.data['status']!r} is not one of {', '.join(_PLAN_STATUS)}"
+        )
+    decided_at = meta.value("decided-at", "DateTime")
+    held_from = meta.value("held-from", "Date")
+    steps = _read_steps(group)
+    with _about(head.label):
+        return PlanVersion(
+            version=number,
+            status=status,
+            drug=str(meta.need("drug", "Markdown")),
+            strategy=meta.text("strategy"),
+            steps=steps,
+            proposed_by=str(head.need("requester").get("display") or ""),
+            proposed_at=_aware(head, "authoredOn", str(head.need("authoredOn"))),
+            reason=meta.text("reason"),
+            decided_by=meta.value("decided-by", "Markdown"),
+            decided_at=_aware(head, f"{meta.where}.decided-at", decided_at) if decided_at else None,
+            parent_version=meta.value("parent-version", "Integer"),
+            supply=tuple(_read_supply(part) for part in meta.nested("supply")),
+            warnings=tuple(str(w.get("valueMarkdown") or "") for w in meta.all("warning")),
+            assumptions={
+                str(p.need("key", "Markdown")): str(p.need("value", "Markdown"))
+                for p in meta.nested("assumption")
+            },
+            basis=_read_basis(meta, steps),
+            held_from=_date(head, f"{meta.where}.held-from", str(held_from)) if held_from else None,
+        )
+
+
+def _read_basis(meta: _Parts, steps: Sequence[RecordStep]) -> PlanBasis:
+    """The plan's rule basis; a bundle from before bases were kept gets the legacy one."""
+    found = meta.nested("basis")
+    if not found:
+        return PlanBasis.legacy(steps)
+    part = found[0]
+    smallest = tuple(
+        (str(p.need("drug", "Markdown")), _read_mass(p.res, p.where, p.need("dose", "Quantity")))
+        for p in part.nested("smallest-dose")
+    )
+    return PlanBasis(
+        max_cut_pct=_decimal(part.res, f"{part.where}.max-cut", part.need("max-cut", "Quantity")),
+        window_days=int(part.need("window-days", "Integer")),
+        stabilisation_days=int(part.need("stabilisation-days", "Integer")),
+        override_reason=part.text("override-reason"),
+        equivalence_source=part.text("equivalence-source"),
+        indication=part.text("indication"),
+        smallest_doses=smallest,
+        outside_guideline=tuple(
+            str(item.get("valueMarkdown") or "") for item in part.all("outside-guideline")
+        ),
+    )
+
+
+def _read_supply(part: _Parts) -> RecordSupply:
+    count: Json = part.need("count", "Quantity")
+    return RecordSupply(
+        period_start=_date(
+            part.res, f"{part.where}.period-start", part.need("period-start", "Date")
+        ),
+        period_end=_date(part.res, f"{part.where}.period-end", part.need("period-end", "Date")),
+        drug=str(part.need("drug", "Markdown")),
+        product=str(part.need("product", "Markdown")),
+        count=_decimal(part.res, f"{part.where}.count", count),
+        unit=part.text("unit"),
+    )
+
+
+def _read_steps(group: list[_Res]) -> tuple[RecordStep, ...]:
+    by_start: dict[date, list[_Res]] = {}
+    for res in group:
+        where = "dispenseRequest.validityPeriod.start"
+        period = (res.data.get("dispenseRequest") or {}).get("validityPeriod") or {}
+        if not period.get("start"):
+            raise res.fail(where, "is missing")
+        by_start.setdefault(_date(res, where, str(period["start"])), []).append(res)
+    return tuple(_read_step(start, parts) for start, parts in sorted(by_start.items()))
+
+
+def _read_step(start: date, group: list[_Res]) -> RecordStep:
+    head = group[0]
+    meta = _Parts.of(head, "plan-step", required=False)
+    doses = [d for res in group if not res.data.get("doNotPerform") for d in _read_dosages(res)]
+    doses.sort(key=lambda pair: pair[0])
+    with _about(head.label):
+        return RecordStep(
+            start=start,
+            doses=tuple(dose for _, dose in doses),
+            rule=meta.text("rule"),
+            source=meta.text("source"),
+            every_other_day=bool(meta.value("every-other-day", "Boolean")),
+            note=_step_note(head),
+            reason=meta.text("reason")
+            if meta.all("reason")
+            else RecordStep.legacy_reason(_step_note(head)),
+        )
+
+
+def _step_note(res: _Res) -> str:
+    """The step's own note: the plan's mark (first, when the plan has one) is not part of it."""
+    texts = [str(n.get("text") or "") for n in res.data.get("note") or []]
+    own = [t for t in texts if not t.startswith("Outside the guideline by clinician override: ")]
+    return own[0] if own else ""
+
+
+def _read_dosages(res: _Res) -> list[tuple[int, RecordDose]]:
+    drug = _drug(res)
+    doses = []
+    for index, dosage in enumerate(res.data.get("dosageInstruction") or []):
+        where = f"dosageInstruction.{index}"
+        times = ((dosage.get("timing") or {}).get("repeat") or {}).get("timeOfDay") or []
+        if len(times) != 1:
+            raise res.fail(f"{where}.timing.repeat.timeOfDay", "must hold exactly one time")
+        rates = dosage.get("doseAndRate") or [{}]
+        quantity = rates[0].get("doseQuantity")
+        if quantity is None:
+            raise res.fail(f"{where}.doseAndRate.doseQuantity", "is missing")
+        amount = _read_mass(res, f"{where}.doseAndRate.doseQuantity", quantity)
+        clock = _clock(res, f"{where}.timing.repeat.timeOfDay", str(times[0]))
+        notes = tuple(_read_text(i) or "" for i in dosage.get("additionalInstruction") or [])
+        with _about(res.label):
+            doses.append(
+                (int(dosage.get("sequence") or index), RecordDose(clock, drug, amount, notes))
+            )
+    return doses
+
+
+# --- import: dose log ---------------------------------------------------------------------------
+
+
+def _read_administration(res: _Res, zone: ZoneInfo) -> DoseRecord:
+    log = _Parts.of(res, "dose-log")
+    status = res.need("status")
+    if status not in {"completed", "not-done"}:
+        raise res.fail("status", f"must be completed (taken) or not-done (missed), got {status!r}")
+    taken_at, amount = None, None
+    if status == "completed":
+        taken_at = _local(res, "effectiveDateTime", str(res.need("effectiveDateTime")), zone)
+        dose = (res.data.get("dosage") or {}).get("dose")
+        if dose is None:
+            raise res.fail("dosage.dose", "is missing")
+        amount = _read_mass(res, "dosage.dose", dose)
+    planned_time = log.value("planned-time", "Time")
+    planned_dose = log.value("planned-dose", "Quantity")
+    with _about(res.label):
+        return DoseRecord(
+            day=_date(res, f"{log.where}.day", str(log.need("day", "Date"))),
+            drug=_drug(res),
+            planned_clock=_clock(res, f"{log.where}.planned-time", planned_time)
+            if planned_time
+            else None,
+            planned_amount=_read_mass(res, f"{log.where}.planned-dose", planned_dose)
+            if planned_dose
+            else None,
+            taken_at=taken_at,
+            amount=amount,
+            units=log.text("units"),
+            note=res.note(),
+        )
+
+
+# --- import: journal ----------------------------------------------------------------------------
+
+#: Check-in components: journal code -> (CheckIn field, FHIR value type).
+_CHECKIN_FIELDS: Final = MappingProxyType(
+    {
+        "mood": ("mood", "Integer"),
+        "anxiety": ("anxiety", "Integer"),
+        "caffeine-drinks": ("caffeine_drinks", "Integer"),
+        "alcohol-drinks": ("alcohol_drinks", "Integer"),
+        "opioid-use": ("opioid_use", "Boolean"),
+        "worst-time": ("worst_time", "CodeableConcept"),
+        "event": ("events", "CodeableConcept"),
+    }
+)
+#: Sleep-diary components: journal code -> (SleepDiary field, FHIR value type).
+_SLEEP_FIELDS: Final = MappingProxyType(
+    {
+        "bed-time": ("bed", "DateTime"),
+        "tried-time": ("tried", "DateTime"),
+        "final-wake-time": ("final_wake", "DateTime"),
+        "out-of-bed-time": ("out_of_bed", "DateTime"),
+        "sleep-onset-latency": ("sol_min", "Quantity"),
+        "wake-after-sleep-onset": ("waso_min", "Quantity"),
+        "awakenings": ("awakenings", "Integer"),
+        "sleep-quality": ("quality", "Integer"),
+    }
+)
+
+
+def _is_checkin(res: _Res) -> bool:
+    return res.kind == "Observation" and _coding(res.data.get("code")) == (
+        JOURNAL_SYSTEM,
+        "check-in",
+    )
+
+
+def _check_observations(resources: list[_Res], checkins: list[_Res]) -> None:
+    """Refuse an Observation taperline did not write (scores' observations are derived)."""
+    nights = {m.get("reference") for r in checkins for m in r.data.get("hasMember") or []}
+    for res in _of(resources, "Observation"):
+        system, code = _coding(res.data.get("code"))
+        known = (
+            (system, code) == (JOURNAL_SYSTEM, "check-in")
+            or (system == LOINC and code in _SCORE_CODES)
+            or ((system, code) == (LOINC, SLEEP_DURATION) and res.url in nights)
+        )
+        if not known:
+            raise res.fail(
+                "code", f"{system}#{code} is not a check-in, a night of a check-in or a score"
+            )
+
+
+def _value(res: _Res, where: str, component: Json, kind: str) -> Any:
+    value = component.get(f"value{kind}")
+    if value is None:
+        raise res.fail(f"{where}.value{kind}", "is missing")
+    if kind == "CodeableConcept":
+        return _coding(value)[1] or value.get("text")
+    return value
+
+
+def _read_checkin(res: _Res, by_url: dict[str, _Res], zone: ZoneInfo) -> CheckIn:
+    wake = _date(res, "effectiveDateTime", str(res.need("effectiveDateTime")))
+    values = _checkin_values(res)
+    sleep = None
+    for member in (res.data.get("hasMember") or [])[:1]:
+        night = by_url.get(str(member.get("reference")))
+        if night is None:
+            raise res.fail("hasMember", f"refers to {member.get('reference')!r}, not in the bundle")
+        sleep = _read_sleep(night, zone)
+    with _about(res.label):
+        return CheckIn(wake, sleep, notes=res.note(), **values)
+
+
+def _checkin_values(res: _Res) -> dict[str, Any]:
+    values: dict[str, Any] = {"symptoms": {}, "events": set()}
+    for index, component in enumerate(res.data.get("component") or []):
+        where = f"component.{index}"
+        system, code = _coding(component.get("code"))
+        if system == SYMPTOM_SYSTEM:
+            if code not in SYMPTOMS:
+                raise res.fail(f"{where}.code", f"names unknown symptom {code!r}")
+            values["symptoms"][code] = _value(res, where, component, "Integer")
+        elif system == JOURNAL_SYSTEM and (field_kind := _CHECKIN_FIELDS.get(code or "")):
+            name, kind = field_kind
+            value = _value(res, where, component, kind)
+            if name == "events":
+                values["events"].add(cast("RedFlagEvent", value))
+            else:
+                values[name] = cast("TimeOfDay", value) if name == "worst_time" else value
+        else:
+            raise res.fail(f"{where}.code", f"{system}#{code} is not a check-in field")
+    for required in ("mood", "anxiety"):
+        if required not in values:
+            raise res.fail(f"component {required}", "is missing")
+    values["events"] = frozenset(values["events"])
+    return values
+
+
+def _read_sleep(res: _Res, zone: ZoneInfo) -> SleepDiary:
+    if _coding(res.data.get("code")) != (LOINC, SLEEP_DURATION):
+        raise res.fail("code", f"must be LOINC {SLEEP_DURATION} (sleep duration)")
+    fields: dict[str, Any] = {}
+    for index, component in enumerate(res.data.get("component") or []):
+        where = f"component.{index}"
+        system, code = _coding(component.get("code"))
+        if system == JOURNAL_SYSTEM and code in _DERIVED:
+            continue
+        field_kind = _SLEEP_FIELDS.get(code or "")
+        if system != JOURNAL_SYSTEM or field_kind is None:
+            raise res.fail(f"{where}.code", f"{system}#{code} is not a sleep-diary field")
+        name, kind = field_kind
+        value = _value(res, where, component, kind)
+        if kind == "DateTime":
+            value = _local(res, f"{where}.valueDateTime", str(value), zone)
+        elif kind == "Quantity":
+            value = _whole_minutes(res, f"{where}.valueQuantity", value)
+        fields[name] = value
+    missing = [code for code, (name, _) in _SLEEP_FIELDS.items() if name not in fields]
+    if missing:
+        raise res.fail(f"component {missing[0]}", "is missing")
+    with _about(res.label):
+        return SleepDiary(**fields)
+
+
+# --- import: questionnaires ---------------------------------------------------------------------
+
+
+def _read_score(res: _Res) -> InstrumentScore:
+    canonical = str(res.need("questionnaire"))
+    instrument = _QUESTIONNAIRES.get(canonical)
+    if instrument is None:
+        raise res.fail("questionnaire", f"{canonical!r} is not the PHQ-9 or GAD-7")
+    answers: dict[int, int] = {}
+    for index, item in enumerate(res.data.get("item") or []):
+        link = str(item.get("linkId") or "")
+        given = item.get("answer") or [{}]
+        if not link.isdigit() or given[0].get("valueInteger") is None:
+            raise res.fail(f"item.{index}", "needs a numeric linkId and a valueInteger answer")
+        answers[int(link)] = int(given[0]["valueInteger"])
+    authored = res.data.get("authored")
+    taken_on = _date(res, "authored", str(authored)) if authored else None
+    scorer = score_phq9 if instrument == "PHQ-9" else score_gad7
+    with _about(res.label):
+        return scorer([answers[n] for n in sorted(answers)], taken_on)

@@ -1,0 +1,198 @@
+"""Reading helpers for the FHIR import: resources, extensions, dates, times and amounts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, cast, get_args
+from zoneinfo import ZoneInfo
+
+from taperline.adapters.fhir.codes import (
+    EXTENSION_BASE,
+    RXNORM,
+    RXNORM_INGREDIENTS,
+    UCUM,
+)
+from taperline.adapters.fhir.common import Json
+from taperline.core.quantity import Mass, MassUnit, to_decimal
+from taperline.core.values import is_clock_text, parse_date
+from taperline.errors import InputError, QuantityError, ValueFormatError
+
+
+@dataclass(frozen=True, slots=True)
+class _Res:
+    """One resource of the bundle being read, named for error messages."""
+
+    label: str
+    data: Json
+    url: str = ""
+
+    @property
+    def kind(self) -> str:
+        return str(self.data.get("resourceType"))
+
+    def fail(self, where: str, problem: str) -> InputError:
+        return InputError(f"{self.label}: {where} {problem}")
+
+    def need(self, key: str) -> Any:
+        value = self.data.get(key)
+        if value is None:
+            raise self.fail(key, "is missing")
+        return value
+
+    def extensions(self, name: str) -> list[Json]:
+        url = f"{EXTENSION_BASE}/{name}"
+        return [e for e in self.data.get("extension") or [] if e.get("url") == url]
+
+    def note(self) -> str:
+        notes = self.data.get("note") or []
+        return str(notes[0].get("text") or "") if notes else ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Parts:
+    """The sub-extensions of one complex extension."""
+
+    res: _Res
+    where: str
+    items: list[Json]
+
+    @classmethod
+    def of(cls, res: _Res, name: str, *, required: bool = True) -> _Parts:
+        found = res.extensions(name)
+        if not found and required:
+            raise res.fail(f"extension {name}", "is missing")
+        return cls(res, f"extension {name}", found[0].get("extension") or [] if found else [])
+
+    def all(self, name: str) -> list[Json]:
+        return [item for item in self.items if item.get("url") == name]
+
+    def value(self, name: str, kind: str) -> Any:
+        found = self.all(name)
+        if found and found[0].get(f"value{kind}") is None:
+            raise self.res.fail(f"{self.where}.{name}", f"needs a value{kind}")
+        return found[0][f"value{kind}"] if found else None
+
+    def need(self, name: str, kind: str) -> Any:
+        value = self.value(name, kind)
+        if value is None:
+            raise self.res.fail(f"{self.where}.{name}", "is missing")
+        return value
+
+    def text(self, name: str) -> str:
+        return str(self.value(name, "Markdown") or "")
+
+    def nested(self, name: str) -> list[_Parts]:
+        return [
+            _Parts(self.res, f"{self.where}.{name}", item.get("extension") or [])
+            for item in self.all(name)
+        ]
+
+
+@contextmanager
+def _about(label: str) -> Iterator[None]:
+    """Prefix an input error raised while building a core value with the resource's name."""
+    try:
+        yield
+    except InputError as exc:
+        if str(exc).startswith(label):
+            raise
+        raise type(exc)(f"{label}: {exc}") from exc
+
+
+def _coding(concept: Json | None) -> tuple[str | None, str | None]:
+    codings = (concept or {}).get("coding") or [{}]
+    return codings[0].get("system"), codings[0].get("code")
+
+
+def _date(res: _Res, where: str, text: str) -> date:
+    try:
+        return parse_date(text)
+    except ValueFormatError:
+        raise res.fail(where, f"must be a full date YYYY-MM-DD, got {text!r}") from None
+
+
+def _aware(res: _Res, where: str, text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise res.fail(where, f"must be a date-time with a time zone offset, got {text!r}")
+    return moment
+
+
+def _local(res: _Res, where: str, text: str, zone: ZoneInfo) -> datetime:
+    """The wall clock of the profile's zone (kept as written when the offset is the zone's)."""
+    moment = _aware(res, where, text)
+    wall = moment.replace(tzinfo=None)
+    if wall.replace(tzinfo=zone).utcoffset() == moment.utcoffset():
+        return wall
+    return moment.astimezone(zone).replace(tzinfo=None)
+
+
+def _clock(res: _Res, where: str, text: str) -> str:
+    """A FHIR ``time`` on the minute, ``HH:MM:00``, as taperline stores it (``HH:MM``)."""
+    if len(text) == len("22:00:00") and text.endswith(":00") and is_clock_text(text[:5]):
+        return text[:5]
+    raise res.fail(where, f"must be a whole-minute time HH:MM:00, got {text!r}")
+
+
+def _ext_value(element: Json, name: str, kind: str) -> Any:
+    url = f"{EXTENSION_BASE}/{name}"
+    found = [e for e in element.get("extension") or [] if e.get("url") == url]
+    return found[0].get(f"value{kind}") if found else None
+
+
+def _decimal(res: _Res, where: str, quantity: Json) -> Decimal:
+    exact = _ext_value(quantity, "exact-decimal", "String")
+    value = exact if exact is not None else quantity.get("value")
+    if value is None:
+        raise res.fail(f"{where}.value", "is missing")
+    try:
+        return to_decimal(value)
+    except QuantityError as exc:
+        raise res.fail(where, f"has no usable number ({exc})") from exc
+
+
+def _read_mass(res: _Res, where: str, quantity: Json) -> Mass:
+    unit = quantity.get("code") or quantity.get("unit")
+    if unit != "mg" or quantity.get("system", UCUM) != UCUM:
+        raise res.fail(where, f"must be in mg (UCUM 'mg'), got {unit!r}")
+    mass = Mass.of_mg(_decimal(res, where, quantity))
+    display = _ext_value(quantity, "display-unit", "Code")
+    if display in get_args(MassUnit):
+        return mass.in_unit(cast("MassUnit", display))
+    return mass
+
+
+def _whole_minutes(res: _Res, where: str, quantity: Json) -> int:
+    if (quantity.get("code") or quantity.get("unit")) != "min":
+        raise res.fail(where, f"must be in minutes (UCUM 'min'), got {quantity.get('code')!r}")
+    value = _decimal(res, where, quantity)
+    if value != value.to_integral_value():
+        raise res.fail(where, f"must be whole minutes, got {value}")
+    return int(value)
+
+
+def _read_text(concept: Json) -> str | None:
+    """The text of a CodeableConcept (see :func:`_text`), or None."""
+    if concept.get("text") is not None:
+        return str(concept["text"])
+    text = _ext_value(concept, "text", "Markdown")
+    return None if text is None else str(text)
+
+
+def _drug(res: _Res) -> str:
+    concept: Json = res.need("medicationCodeableConcept")
+    text = _read_text(concept)
+    if text is not None:
+        return text
+    names = {code: name for name, code in RXNORM_INGREDIENTS.items()}
+    for coding in concept.get("coding") or []:
+        if coding.get("system") == RXNORM and coding.get("code") in names:
+            return names[coding["code"]]
+    raise res.fail("medicationCodeableConcept", "names no drug (no text, no known RxNorm code)")
