@@ -277,3 +277,68 @@ def test_only_the_app_imports_route_modules() -> None:
         f"{sorted(found)}: a route module is a leaf that only {APP} imports; move what is"
         " shared to a service or a web helper module"
     )
+
+
+# --- typed CLI commands -------------------------------------------------------------------
+
+#: Every module of the command-line interface.
+CLI_FILES = sorted((SRC / "cli").rglob("*.py"))
+
+
+def untyped_kwargs(source: str) -> list[str]:
+    """The functions in ``source`` whose ``**kwargs`` are typed ``Any``, or not typed at all.
+
+    A command takes one typed keyword parameter per Click option instead, so that mypy checks
+    every use; ``**options: Any`` (read as ``options["..."]``) checks none.
+    """
+    found: list[str] = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            continue
+        kwarg = node.args.kwarg
+        if kwarg is None:
+            continue
+        annotation = kwarg.annotation
+        written = "" if annotation is None else ast.unparse(annotation).strip("'\"")
+        if annotation is None or written.rpartition(".")[2] == "Any":
+            name = "<lambda>" if isinstance(node, ast.Lambda) else node.name
+            found.append(f"{name}(**{kwarg.arg}: {written or 'untyped'})")
+    return found
+
+
+def test_untyped_kwargs_finds_every_form() -> None:
+    source = (
+        "import typing\n"
+        "from typing import Any\n"
+        "def a(**o: Any) -> None: ...\n"
+        "def b(x: int, **options: typing.Any) -> None: ...\n"
+        "async def c(**kw: 'Any') -> None: ...\n"
+        "def d(**kw): ...\n"
+        "class K:\n"
+        "    def e(self, **kw: Any) -> None:\n"
+        "        def f(**inner: Any) -> None: ...\n"
+        "g = lambda **kw: kw\n"
+        "def typed(*, person_id: int | None, x: Any, **counts: int) -> None: ...\n"
+    )
+    assert sorted(untyped_kwargs(source)) == [
+        "<lambda>(**kw: untyped)",
+        "a(**o: Any)",
+        "b(**options: typing.Any)",
+        "c(**kw: Any)",
+        "d(**kw: untyped)",
+        "e(**kw: Any)",
+        "f(**inner: Any)",
+    ]
+
+
+def test_cli_files_found() -> None:
+    assert {p.name for p in CLI_FILES} >= {"journal.py", "plan.py", "exchange.py", "status.py"}
+
+
+@pytest.mark.parametrize("path", CLI_FILES, ids=lambda p: str(p.relative_to(SRC)))
+def test_cli_functions_take_no_untyped_kwargs(path: Path) -> None:
+    bad = untyped_kwargs(path.read_text(encoding="utf-8"))
+    assert not bad, (
+        f"{module_name(path)}: {', '.join(bad)}: give the command one typed keyword parameter"
+        " per Click option (or a helper typed values or a frozen dataclass of them)"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import subprocess
 import sys
 
@@ -36,6 +37,20 @@ def test_every_command_is_documented(name: str, command: click.Command) -> None:
     result = CliRunner().invoke(cli, [*name.split(), "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage:" in result.output
+
+
+@pytest.mark.parametrize(("name", "command"), _all_commands(), ids=str)
+def test_every_command_takes_one_typed_parameter_per_option(
+    name: str, command: click.Command
+) -> None:
+    """The callback's parameters are exactly its options and arguments, each annotated."""
+    if command.callback is None or isinstance(command, click.Group):
+        return
+    parameters = inspect.signature(command.callback).parameters
+    assert not [p for p in parameters.values() if p.kind is p.VAR_KEYWORD], name
+    assert sorted(parameters) == sorted(p.name for p in command.params if p.name), name
+    untyped = [p.name for p in parameters.values() if p.annotation is p.empty]
+    assert not untyped, f"{name}: {untyped} have no type"
 
 
 def test_top_level_help_lists_every_command() -> None:

@@ -8,6 +8,7 @@ transaction or nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import time
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -52,23 +53,22 @@ def import_() -> None:
     help="The journal (one row a day) or the dose log (one row a dose).",
 )
 @person_option
-def export_csv(**o: Any) -> None:
+def export_csv(*, out_path: Path, what: str, person_id: int | None) -> None:
     """Write the journal or the dose log as CSV, with units in the column names."""
     from taperline.adapters.csvio import dose_log_csv, journal_csv
 
     store = open_store()
-    person_id = person(store, o["person_id"])
-    if o["what"] == "journal":
+    person_id = person(store, person_id)
+    if what == "journal":
         checkins = store.checkins(person_id)
         count, text = len(checkins), journal_csv(checkins)
     else:
         doses = store.doses(person_id)
         count, text = len(doses), dose_log_csv(doses)
-    out: Path = o["out_path"]
     # newline="" keeps the CSV's own CRLF line ends (and line breaks inside quoted notes).
-    with out.open("w", encoding="utf-8", newline="") as handle:
+    with out_path.open("w", encoding="utf-8", newline="") as handle:
         handle.write(text)
-    click.echo(f"Wrote {count} {o['what']} rows to {out}.")
+    click.echo(f"Wrote {count} {what} rows to {out_path}.")
 
 
 def _kind(text: str) -> str:
@@ -88,7 +88,7 @@ def _kind(text: str) -> str:
 @click.argument("path", type=_IN, metavar="FILE")
 @click.option("--skip-bad", is_flag=True, help="Import the good rows and list the bad ones.")
 @person_option
-def import_csv(**o: Any) -> None:
+def import_csv(*, path: Path, skip_bad: bool, person_id: int | None) -> None:
     """Import a journal or dose-log CSV (told apart by its header).
 
     Every bad row is reported with its line number; nothing is imported if any row is bad,
@@ -98,21 +98,20 @@ def import_csv(**o: Any) -> None:
     from taperline.core.journal import validate_not_future
     from taperline.service import local_today
 
-    path: Path = o["path"]
     with path.open(encoding="utf-8", newline="") as handle:
         text = handle.read()
     store = open_store()
-    person_id = person(store, o["person_id"])
+    person_id = person(store, person_id)
     today = local_today(store.profile(person_id).time_zone, now())
     kind = _kind(text)
     result: Any = (
-        read_journal_csv(text, skip_bad=o["skip_bad"])
+        read_journal_csv(text, skip_bad=skip_bad)
         if kind == "journal"
-        else read_dose_log_csv(text, skip_bad=o["skip_bad"])
+        else read_dose_log_csv(text, skip_bad=skip_bad)
     )
     for error in result.errors:
         click.echo(f"{path}: {error}", err=True)
-    if result.errors and not o["skip_bad"]:
+    if result.errors and not skip_bad:
         raise InputError(f"{len(result.errors)} bad row(s) in {path}: nothing was imported")
     if kind == "journal":
         for checkin in result.rows:
@@ -154,7 +153,14 @@ def import_csv(**o: Any) -> None:
     help="Alarm this many minutes before each dose.",
 )
 @person_option
-def export_ics(**o: Any) -> None:
+def export_ics(
+    *,
+    out_path: Path,
+    checkin_at: time,
+    refill_days: int,
+    alarm_minutes: int,
+    person_id: int | None,
+) -> None:
     """Write calendar reminders for the plan in force: doses, check-ins, changes, refills.
 
     Each dose time has an alarm and says how to make the dose; each dose change is an event
@@ -164,7 +170,7 @@ def export_ics(**o: Any) -> None:
     from taperline.adapters.ics import calendar_ics
 
     store = open_store()
-    person_id = person(store, o["person_id"])
+    person_id = person(store, person_id)
     plan = store.plan_in_force(person_id)
     if plan is None:
         raise InputError("there is no approved plan yet (taperline plan approve ...)")
@@ -172,14 +178,13 @@ def export_ics(**o: Any) -> None:
         plan,
         store.profile(person_id),
         generated_at=now(),
-        checkin_clock=format_clock(o["checkin_at"]),
-        refill_days_before=o["refill_days"],
-        alarm_minutes_before=o["alarm_minutes"],
+        checkin_clock=format_clock(checkin_at),
+        refill_days_before=refill_days,
+        alarm_minutes_before=alarm_minutes,
         calendar_key=f"person-{person_id}",
     )
-    out: Path = o["out_path"]
-    out.write_bytes(data)
-    click.echo(f"Calendar written to {out} (plan version {plan.version}).")
+    out_path.write_bytes(data)
+    click.echo(f"Calendar written to {out_path} (plan version {plan.version}).")
 
 
 # --- FHIR R4 ---------------------------------------------------------------------------------
@@ -188,7 +193,7 @@ def export_ics(**o: Any) -> None:
 @export.command("fhir")
 @_out_option("bundle.json")
 @person_option
-def export_fhir(**o: Any) -> None:
+def export_fhir(*, out_path: Path, person_id: int | None) -> None:
     """Write your whole record as a FHIR R4 Bundle (collection): plan, doses, nights, scores.
 
     The Patient is pseudonymous (your profile's label). Plan steps are MedicationRequests
@@ -199,15 +204,14 @@ def export_fhir(**o: Any) -> None:
     from taperline.service import fhir_bundle, fhir_json
 
     store = open_store()
-    bundle = fhir_bundle(store, person(store, o["person_id"]), now=now())
-    out: Path = o["out_path"]
-    out.write_text(fhir_json(bundle), encoding="utf-8")
-    click.echo(f"FHIR bundle written to {out} ({len(bundle['entry'])} resources).")
+    bundle = fhir_bundle(store, person(store, person_id), now=now())
+    out_path.write_text(fhir_json(bundle), encoding="utf-8")
+    click.echo(f"FHIR bundle written to {out_path} ({len(bundle['entry'])} resources).")
 
 
 @import_.command("fhir")
 @click.argument("path", type=_IN, metavar="FILE")
-def import_fhir(**o: Any) -> None:
+def import_fhir(*, path: Path) -> None:
     """Import a FHIR R4 Bundle made by `taperline export fhir` as a new person.
 
     The bundle is validated first, and every plan in it is checked by the same safety rules
@@ -219,7 +223,6 @@ def import_fhir(**o: Any) -> None:
     from taperline.adapters.fhir import import_bundle
     from taperline.service import import_record
 
-    path: Path = o["path"]
     try:
         bundle = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:

@@ -8,6 +8,7 @@ naming the field and nothing is written.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -22,15 +23,15 @@ from taperline.errors import CheckInError, InputError
 
 if TYPE_CHECKING:
     from taperline.adapters.storage.repo import Store
-    from taperline.core.journal import CheckIn
-    from taperline.core.record import Profile
+    from taperline.core.journal import CheckIn, RedFlagEvent, SleepDiary, TimeOfDay
+    from taperline.core.quantity import Mass
+    from taperline.core.record import AgeBand, Profile
     from taperline.core.review import Review
     from taperline.core.values import RelativeDay
 
 _F = TypeVar("_F", bound=Callable[..., Any])
-_SLEEP_FIELDS = ("bed", "tried", "sol_min", "awakenings", "waso_min", "final_wake", "out_of_bed")
-_SLEEP_REQUIRED = ("bed", "final_wake", "sol_min", "awakenings", "waso_min", "quality")
-_VALUE_FIELDS = (*_SLEEP_FIELDS, "quality", "mood", "anxiety", "symptoms", "worst_time")
+_T = TypeVar("_T")
+_C = TypeVar("_C", bound=str)
 
 
 # --- init ----------------------------------------------------------------------------------
@@ -46,7 +47,16 @@ _VALUE_FIELDS = (*_SLEEP_FIELDS, "quality", "mood", "anxiety", "symptoms", "wors
 @click.option("--label", default=None, help="How reports name you (a pseudonym is fine).")
 @click.option("--ask/--no-ask", default=None, help="Ask for each value (default: on a terminal).")
 @person_option
-def init(**o: Any) -> None:
+def init(
+    *,
+    time_zone: str | None,
+    age_band: AgeBand | None,
+    conditions: tuple[str, ...],
+    medicines: tuple[str, ...],
+    label: str | None,
+    ask: bool | None,
+    person_id: int | None,
+) -> None:
     """Create (or update) your profile: time zone, age band, conditions and other medicines.
 
     The journal is kept in a SQLite file in your user data directory unless
@@ -55,23 +65,23 @@ def init(**o: Any) -> None:
     from taperline.core.record import Profile
 
     store = open_store()
-    existing = person(store, o["person_id"]) if store.person_ids() else None
+    existing = person(store, person_id) if store.person_ids() else None
     current = store.profile(existing) if existing is not None else None
-    ask = _asking(o["ask"], given=o["time_zone"] is not None)
-    time_zone = o["time_zone"] or (current.time_zone if current else None)
+    ask = _asking(ask, given=time_zone is not None)
+    time_zone = time_zone or (current.time_zone if current else None)
     if ask:  # no default but the one the profile has: taperline cannot know where you are
         time_zone = click.prompt("Time zone (IANA name, e.g. Europe/London)", time_zone, type=ZONE)
     if time_zone is None:
         raise InputError("--time-zone is required, e.g. --time-zone Europe/London")
-    age_band = o["age_band"] or (current.age_band if current else None)
+    age_band = age_band or (current.age_band if current else None)
     if ask:
         age_band = _ask_choice("Age band", AGE_BANDS, age_band, blank="to skip")
-    conditions = o["conditions"] or (current.conditions if current else ())
-    medicines = o["medicines"] or (current.other_medicines if current else ())
+    conditions = conditions or (current.conditions if current else ())
+    medicines = medicines or (current.other_medicines if current else ())
     if ask:
         conditions = _ask_list("Conditions (comma-separated, blank for none)", conditions)
         medicines = _ask_list("Other medicines (comma-separated, blank for none)", medicines)
-    label = o["label"] or (current.label if current else "Person A")
+    label = label or (current.label if current else "Person A")
     from taperline.zones import check_zone
 
     time_zone = check_zone(time_zone, "--time-zone")
@@ -110,8 +120,8 @@ def _report_profile(profile: Profile) -> None:
 
 
 def _ask_choice(
-    prompt: str, choices: tuple[str, ...], current: str | None, *, blank: str
-) -> str | None:
+    prompt: str, choices: tuple[_C, ...], current: _C | None, *, blank: str
+) -> _C | None:
     """One of ``choices``, or None for a blank answer: the prompt lists the real choices."""
     answer = click.prompt(
         f"{prompt} ({', '.join(choices)}; blank {blank})",
@@ -120,7 +130,7 @@ def _ask_choice(
         show_default=current is not None,
         show_choices=False,
     )
-    return str(answer) or None
+    return next((choice for choice in choices if choice == answer), None)
 
 
 def _ask_list(prompt: str, current: tuple[str, ...]) -> tuple[str, ...]:
@@ -201,135 +211,222 @@ def checkin_options(function: _F) -> _F:
     return function
 
 
-def _given(o: dict[str, Any]) -> bool:
-    return any(o.get(name) not in (None, ()) for name in _VALUE_FIELDS)
+@dataclass(frozen=True, slots=True)
+class CheckInOptions:
+    """The check-in values of :func:`checkin_options`, as `checkin` and `journal edit` get them.
+
+    None (or an empty tuple) is a value not given.
+    """
+
+    bed: time | None
+    tried: time | None
+    sol_min: int | None
+    awakenings: int | None
+    waso_min: int | None
+    final_wake: time | None
+    out_of_bed: time | None
+    quality: int | None
+    no_sleep: bool
+    mood: int | None
+    anxiety: int | None
+    symptoms: tuple[str, ...]
+    worst_time: TimeOfDay | None
+    caffeine: int | None
+    alcohol: int | None
+    opioid: bool | None
+    events: tuple[RedFlagEvent, ...]
+    note: str | None
+
+    @property
+    def sleep_given(self) -> bool:
+        """Whether any value of the sleep diary is given."""
+        return any(
+            value is not None
+            for value in (
+                self.bed,
+                self.tried,
+                self.sol_min,
+                self.awakenings,
+                self.waso_min,
+                self.final_wake,
+                self.out_of_bed,
+                self.quality,
+            )
+        )
+
+    @property
+    def given(self) -> bool:
+        """Whether any sleep, mood, anxiety, symptom or worst-time value is given."""
+        return (
+            self.sleep_given
+            or any(value is not None for value in (self.mood, self.anxiety, self.worst_time))
+            or bool(self.symptoms)
+        )
 
 
-def _clock(value: time | None) -> str | None:
-    return value.strftime("%H:%M") if value is not None else None
+def _clock(value: time) -> str:
+    return value.strftime("%H:%M")
 
 
-def _previous_clocks(previous: CheckIn | None) -> dict[str, Any]:
-    if previous is None or previous.sleep is None:
-        return {}
-    s = previous.sleep
-    return {
-        "bed": s.bed.time(),
-        "tried": s.tried.time(),
-        "final_wake": s.final_wake.time(),
-        "out_of_bed": s.out_of_bed.time(),
-        "sol_min": s.sol_min,
-        "waso_min": s.waso_min,
-        "awakenings": s.awakenings,
-        "quality": s.quality,
-    }
+def _either(value: _T | None, default: _T) -> _T:
+    """``value`` when it is given, else ``default``."""
+    return value if value is not None else default
 
 
-def _ask_values(o: dict[str, Any], previous: CheckIn | None) -> dict[str, Any]:
+def _ask_clock(label: str, given: time | None, prior: datetime | None) -> time:
+    """``given``, or the answer to a prompt with the ``prior`` night's clock time as the default."""
+    if given is not None:
+        return given
+    answer: time = click.prompt(
+        label, type=CLOCK, default=_clock(prior.time()) if prior is not None else None
+    )
+    return answer
+
+
+def _ask_number(label: str, given: int | None, prior: int | None) -> int:
+    """``given``, or the answer to a prompt with the ``prior`` night's number as the default."""
+    if given is not None:
+        return given
+    answer: int = click.prompt(label, type=int, default=prior)
+    return answer
+
+
+def _ask_values(given: CheckInOptions, previous: CheckIn | None) -> CheckInOptions:
     """Prompt for each value not given, with yesterday's as the default."""
-    prior = _previous_clocks(previous)
-    out = dict(o)
-    if not o["no_sleep"] and click.confirm("Fill in last night's sleep diary?", default=True):
-        for name, label in (
-            ("bed", "Went to bed at (HH:MM)"),
-            ("tried", "Tried to sleep at"),
-            ("sol_min", "Minutes to fall asleep"),
-            ("awakenings", "Times you woke"),
-            ("waso_min", "Minutes awake in the night, in all"),
-            ("final_wake", "Final awakening at"),
-            ("out_of_bed", "Got up at"),
-            ("quality", "Sleep quality 1-5"),
-        ):
-            if out[name] is None:
-                kind = CLOCK if name in {"bed", "tried", "final_wake", "out_of_bed"} else int
-                default = prior.get(name)
-                shown = _clock(default) if isinstance(default, time) else default
-                out[name] = click.prompt(label, type=kind, default=shown)
+    night = previous.sleep if previous is not None else None
+    values = given
+    if not given.no_sleep and click.confirm("Fill in last night's sleep diary?", default=True):
+        values = replace(  # keyword arguments are evaluated, so asked, in this order
+            values,
+            bed=_ask_clock("Went to bed at (HH:MM)", values.bed, night.bed if night else None),
+            tried=_ask_clock("Tried to sleep at", values.tried, night.tried if night else None),
+            sol_min=_ask_number(
+                "Minutes to fall asleep", values.sol_min, night.sol_min if night else None
+            ),
+            awakenings=_ask_number(
+                "Times you woke", values.awakenings, night.awakenings if night else None
+            ),
+            waso_min=_ask_number(
+                "Minutes awake in the night, in all",
+                values.waso_min,
+                night.waso_min if night else None,
+            ),
+            final_wake=_ask_clock(
+                "Final awakening at", values.final_wake, night.final_wake if night else None
+            ),
+            out_of_bed=_ask_clock(
+                "Got up at", values.out_of_bed, night.out_of_bed if night else None
+            ),
+            quality=_ask_number(
+                "Sleep quality 1-5", values.quality, night.quality if night else None
+            ),
+        )
     else:
-        out["no_sleep"] = True
-    for name, label, default in (  # yesterday's, or none: never a made-up value
-        ("mood", "Mood 0-10", previous.mood if previous else None),
-        ("anxiety", "Anxiety 0-10", previous.anxiety if previous else None),
-    ):
-        if out[name] is None:
-            out[name] = click.prompt(label, type=click.IntRange(0, 10), default=default)
-    if not out["symptoms"]:
+        values = replace(values, no_sleep=True)
+    # yesterday's, or none: never a made-up value
+    if values.mood is None:
+        mood: int = click.prompt(
+            "Mood 0-10", type=click.IntRange(0, 10), default=previous.mood if previous else None
+        )
+        values = replace(values, mood=mood)
+    if values.anxiety is None:
+        anxiety: int = click.prompt(
+            "Anxiety 0-10",
+            type=click.IntRange(0, 10),
+            default=previous.anxiety if previous else None,
+        )
+        values = replace(values, anxiety=anxiety)
+    if not values.symptoms:
         ratings = []
         for name in SYMPTOMS:
             old = previous.symptoms.get(name, 0) if previous else 0
             rating = click.prompt(f"  {name} 0-3", type=click.IntRange(0, 3), default=old)
             if rating:
                 ratings.append(f"{name}={rating}")
-        out["symptoms"] = tuple(ratings)
-    if out["worst_time"] is None:
-        out["worst_time"] = _ask_choice("Worst time of day", TIMES_OF_DAY, None, blank="if none")
-    return out
+        values = replace(values, symptoms=tuple(ratings))
+    if values.worst_time is None:
+        worst = _ask_choice("Worst time of day", TIMES_OF_DAY, None, blank="if none")
+        values = replace(values, worst_time=worst)
+    return values
 
 
-def build_checkin(o: dict[str, Any], day: date, base: CheckIn | None) -> CheckIn:
+def build_checkin(values: CheckInOptions, day: date, base: CheckIn | None) -> CheckIn:
     """A check-in from the option values; ``base`` fills what is not given (an edit)."""
     from taperline.core.journal import CheckIn
 
     symptoms = dict(base.symptoms) if base else {}
-    if o["symptoms"]:
-        symptoms = dict(_symptom(text) for text in o["symptoms"])
-    mood = _required(o, "mood", base.mood if base else None)
-    anxiety = _required(o, "anxiety", base.anxiety if base else None)
-
-    def pick(name: str, default: Any) -> Any:
-        return o[name] if o[name] not in (None, ()) else default
-
+    if values.symptoms:
+        symptoms = dict(_symptom(text) for text in values.symptoms)
+    mood = _required("mood", values.mood, base.mood if base else None)
+    anxiety = _required("anxiety", values.anxiety, base.anxiety if base else None)
     return CheckIn(
         day,
-        _sleep(o, day, base),
+        _sleep(values, day, base),
         mood=mood,
         anxiety=anxiety,
         symptoms=symptoms,
-        worst_time=pick("worst_time", base.worst_time if base else None),
-        caffeine_drinks=pick("caffeine", base.caffeine_drinks if base else 0),
-        alcohol_drinks=pick("alcohol", base.alcohol_drinks if base else 0),
-        opioid_use=pick("opioid", base.opioid_use if base else False),
-        events=frozenset(o["events"]) if o["events"] else (base.events if base else frozenset()),
-        notes=pick("note", base.notes if base else ""),
+        worst_time=_either(values.worst_time, base.worst_time if base else None),
+        caffeine_drinks=_either(values.caffeine, base.caffeine_drinks if base else 0),
+        alcohol_drinks=_either(values.alcohol, base.alcohol_drinks if base else 0),
+        opioid_use=_either(values.opioid, base.opioid_use if base else False),
+        events=(
+            frozenset(values.events) if values.events else (base.events if base else frozenset())
+        ),
+        notes=_either(values.note, base.notes if base else ""),
     )
 
 
-def _required(o: dict[str, Any], name: str, default: int | None) -> int:
-    value = o[name] if o[name] is not None else default
-    if value is None:
+def _required(name: str, value: int | None, default: int | None) -> int:
+    chosen = value if value is not None else default
+    if chosen is None:
         raise CheckInError(f"--{name} is required (0-10)")
-    return int(value)
+    return chosen
 
 
-def _sleep(o: dict[str, Any], day: date, base: CheckIn | None) -> Any:
+def _sleep(values: CheckInOptions, day: date, base: CheckIn | None) -> SleepDiary | None:
+    """The night from the values given; ``base``'s night fills what is not given (an edit)."""
     from taperline.core.journal import SleepDiary, night_times
 
-    if o["no_sleep"]:
+    if values.no_sleep:
         return None
-    prior = _previous_clocks(base)
-    values: dict[str, Any] = {
-        name: o[name] if o[name] is not None else prior.get(name)
-        for name in (*_SLEEP_FIELDS, "quality")
-    }
-    if all(o[name] is None for name in (*_SLEEP_FIELDS, "quality")) and not prior:
+    night = base.sleep if base is not None else None
+    if night is None and not values.sleep_given:
         return None
-    missing = [n for n in _SLEEP_REQUIRED if values[n] is None]
-    if missing:
-        flags = ", ".join(f"--{n.replace('_', '-')}" for n in missing)
+    bed = _either(values.bed, night.bed.time() if night else None)
+    tried = _either(values.tried, night.tried.time() if night else None)
+    final_wake = _either(values.final_wake, night.final_wake.time() if night else None)
+    out_of_bed = _either(values.out_of_bed, night.out_of_bed.time() if night else None)
+    sol_min = _either(values.sol_min, night.sol_min if night else None)
+    awakenings = _either(values.awakenings, night.awakenings if night else None)
+    waso_min = _either(values.waso_min, night.waso_min if night else None)
+    quality = _either(values.quality, night.quality if night else None)
+    if (
+        bed is None
+        or final_wake is None
+        or sol_min is None
+        or awakenings is None
+        or waso_min is None
+        or quality is None
+    ):
+        required = {
+            "--bed": bed,
+            "--final-wake": final_wake,
+            "--sol-min": sol_min,
+            "--awakenings": awakenings,
+            "--waso-min": waso_min,
+            "--quality": quality,
+        }
+        flags = ", ".join(flag for flag, value in required.items() if value is None)
         raise CheckInError(f"the sleep diary also needs {flags} (or pass --no-sleep)")
     times = night_times(
         day,
-        bed=_clock(values["bed"]) or "",
-        tried=_clock(values["tried"] or values["bed"]) or "",
-        final_wake=_clock(values["final_wake"]) or "",
-        out_of_bed=_clock(values["out_of_bed"] or values["final_wake"]) or "",
+        bed=_clock(bed),
+        tried=_clock(tried or bed),
+        final_wake=_clock(final_wake),
+        out_of_bed=_clock(out_of_bed or final_wake),
     )
     return SleepDiary(
-        *times,
-        sol_min=int(values["sol_min"]),
-        waso_min=int(values["waso_min"]),
-        awakenings=int(values["awakenings"]),
-        quality=int(values["quality"]),
+        *times, sol_min=sol_min, waso_min=waso_min, awakenings=awakenings, quality=quality
     )
 
 
@@ -361,7 +458,31 @@ def report_review(result: Review) -> None:
 @click.option("--key", default=None, help="An idempotency key: a retry with it never duplicates.")
 @click.option("--ask/--no-ask", default=None, help="Ask for each value (default: on a terminal).")
 @person_option
-def checkin(**o: Any) -> None:
+def checkin(
+    *,
+    day: date | RelativeDay | None,
+    bed: time | None,
+    tried: time | None,
+    sol_min: int | None,
+    awakenings: int | None,
+    waso_min: int | None,
+    final_wake: time | None,
+    out_of_bed: time | None,
+    quality: int | None,
+    no_sleep: bool,
+    mood: int | None,
+    anxiety: int | None,
+    symptoms: tuple[str, ...],
+    worst_time: TimeOfDay | None,
+    caffeine: int | None,
+    alcohol: int | None,
+    opioid: bool | None,
+    events: tuple[RedFlagEvent, ...],
+    note: str | None,
+    key: str | None,
+    ask: bool | None,
+    person_id: int | None,
+) -> None:
     """Record today's check-in: last night's sleep, mood, anxiety and symptoms.
 
     On a terminal it asks for each value, with yesterday's as the default. Scripts pass
@@ -372,17 +493,37 @@ def checkin(**o: Any) -> None:
     from taperline.service import local_today, record_checkin
 
     store = open_store()
-    person_id = person(store, o["person_id"])
+    person_id = person(store, person_id)
     moment = now()
     today = local_today(store.profile(person_id).time_zone, moment)
-    day = resolve_day(o["day"], today) or today
-    previous = _previous(store, person_id, day)
-    if _asking(o["ask"], given=_given(o)):
-        o = _ask_values(o, previous)
-    entry = build_checkin(o, day, None)
-    saved, result = record_checkin(store, person_id, entry, now=moment, idempotency_key=o["key"])
+    wake_date = resolve_day(day, today) or today
+    previous = _previous(store, person_id, wake_date)
+    values = CheckInOptions(
+        bed=bed,
+        tried=tried,
+        sol_min=sol_min,
+        awakenings=awakenings,
+        waso_min=waso_min,
+        final_wake=final_wake,
+        out_of_bed=out_of_bed,
+        quality=quality,
+        no_sleep=no_sleep,
+        mood=mood,
+        anxiety=anxiety,
+        symptoms=symptoms,
+        worst_time=worst_time,
+        caffeine=caffeine,
+        alcohol=alcohol,
+        opioid=opioid,
+        events=events,
+        note=note,
+    )
+    if _asking(ask, given=values.given):
+        values = _ask_values(values, previous)
+    entry = build_checkin(values, wake_date, None)
+    saved, result = record_checkin(store, person_id, entry, now=moment, idempotency_key=key)
     word = "Saved" if saved.created else "Already saved"
-    click.echo(f"{word}: check-in for {day.isoformat()}.")
+    click.echo(f"{word}: check-in for {wake_date.isoformat()}.")
     report_review(result)
 
 
@@ -404,7 +545,19 @@ def checkin(**o: Any) -> None:
 @click.option("--note", default="", help="A note.")
 @click.option("--key", default=None, help="An idempotency key: a retry with it never duplicates.")
 @person_option
-def log_dose(**o: Any) -> None:
+def log_dose(
+    *,
+    day: date | RelativeDay | None,
+    taken: time | None,
+    amount: Mass | None,
+    planned: time | None,
+    missed: bool,
+    drug: str | None,
+    units: str,
+    note: str,
+    key: str | None,
+    person_id: int | None,
+) -> None:
     """Log a dose taken (or missed) against the plan in force.
 
     With a plan, the planned time and amount default to the next planned dose of the day
@@ -415,35 +568,36 @@ def log_dose(**o: Any) -> None:
     from taperline.service import DoseEntry, local_today, log_dose
 
     store = open_store()
-    person_id = person(store, o["person_id"])
+    person_id = person(store, person_id)
     moment = now()
     today = local_today(store.profile(person_id).time_zone, moment)
-    day = resolve_day(o["day"], today) or today
-    taken: time | None = o["taken"]
+    dose_day = resolve_day(day, today) or today
     entry = DoseEntry(
-        day=day,
-        planned_clock=o["planned"].strftime("%H:%M") if o["planned"] is not None else None,
+        day=dose_day,
+        planned_clock=planned.strftime("%H:%M") if planned is not None else None,
         next_planned=True,
-        missed=o["missed"],
-        taken_at=datetime.combine(day, taken).replace(second=0) if taken is not None else None,
-        amount=o["amount"],
-        drug=o["drug"],
-        units=o["units"],
-        note=o["note"],
+        missed=missed,
+        taken_at=(
+            datetime.combine(dose_day, taken).replace(second=0) if taken is not None else None
+        ),
+        amount=amount,
+        drug=drug,
+        units=units,
+        note=note,
     )
     try:
-        done = log_dose(store, person_id, entry, now=moment, idempotency_key=o["key"])
+        done = log_dose(store, person_id, entry, now=moment, idempotency_key=key)
     except InputError as error:
         raise type(error)(_dose_option_names(str(error))) from None
     record, target = done.record, done.planned
-    if not done.saved.created and done.planned is None and o["key"] is not None:
+    if not done.saved.created and done.planned is None and key is not None:
         click.echo(f"Already logged: the dose of {record.day.isoformat()} ({record.status()}).")
         return
-    amount = record.amount
-    what = "missed" if amount is None else f"{drug_label(record.drug)} {fmt(amount)}"
+    logged = record.amount
+    what = "missed" if logged is None else f"{drug_label(record.drug)} {fmt(logged)}"
     word = "Logged" if done.saved.created else "Already logged"
     click.echo(f"{word}: {what} on {record.day.isoformat()} ({record.status()}).")
-    if amount is not None and target is not None and amount.mg > target.amount.mg:
+    if logged is not None and target is not None and logged.mg > target.amount.mg:
         click.secho(
             f"This is more than the planned {fmt(target.amount)}. It is recorded for your"
             " prescriber; do not raise your dose on your own.",
@@ -475,19 +629,25 @@ def journal() -> None:
 @click.option("--to", "end", type=DATE, default=None, help="Last date (default: today).")
 @format_option("table", "json", help_text="Output format.")
 @person_option
-def journal_list(**o: Any) -> None:
+def journal_list(
+    *,
+    start: date | RelativeDay | None,
+    end: date | RelativeDay | None,
+    output_format: str,
+    person_id: int | None,
+) -> None:
     """List check-ins with their sleep metrics, mood, anxiety and symptom burden."""
     from taperline.service import checkin_document, local_today
 
     store = open_store()
-    person_id = person(store, o["person_id"])
+    person_id = person(store, person_id)
     today = local_today(store.profile(person_id).time_zone, now())
-    end = resolve_day(o["end"], today) or today
-    start = resolve_day(o["start"], today) or end - timedelta(days=13)
-    if start > end:
+    last = resolve_day(end, today) or today
+    first = resolve_day(start, today) or last - timedelta(days=13)
+    if first > last:
         raise InputError("--from is after --to")
-    documents = [checkin_document(c) for c in store.checkins(person_id, start, end)]
-    if o["output_format"] == "json":
+    documents = [checkin_document(c) for c in store.checkins(person_id, first, last)]
+    if output_format == "json":
         from taperline.cli.render import print_json
 
         print_json(documents)
@@ -526,20 +686,62 @@ def _journal_table(documents: list[dict[str, Any]]) -> None:
 @click.argument("day", type=DATE, metavar="DATE")
 @checkin_options
 @person_option
-def journal_edit(**o: Any) -> None:
+def journal_edit(
+    *,
+    day: date | RelativeDay,
+    bed: time | None,
+    tried: time | None,
+    sol_min: int | None,
+    awakenings: int | None,
+    waso_min: int | None,
+    final_wake: time | None,
+    out_of_bed: time | None,
+    quality: int | None,
+    no_sleep: bool,
+    mood: int | None,
+    anxiety: int | None,
+    symptoms: tuple[str, ...],
+    worst_time: TimeOfDay | None,
+    caffeine: int | None,
+    alcohol: int | None,
+    opioid: bool | None,
+    events: tuple[RedFlagEvent, ...],
+    note: str | None,
+    person_id: int | None,
+) -> None:
     """Change a check-in: only the values given are changed; the rest stay."""
     from taperline.service import record_checkin
 
     store = open_store()
-    person_id = person(store, o["person_id"])
-    day = _day(store, person_id, o["day"])
-    current = store.checkin(person_id, day)
-    edited = build_checkin(o, day, current)
+    person_id = person(store, person_id)
+    wake_date = _day(store, person_id, day)
+    current = store.checkin(person_id, wake_date)
+    values = CheckInOptions(
+        bed=bed,
+        tried=tried,
+        sol_min=sol_min,
+        awakenings=awakenings,
+        waso_min=waso_min,
+        final_wake=final_wake,
+        out_of_bed=out_of_bed,
+        quality=quality,
+        no_sleep=no_sleep,
+        mood=mood,
+        anxiety=anxiety,
+        symptoms=symptoms,
+        worst_time=worst_time,
+        caffeine=caffeine,
+        alcohol=alcohol,
+        opioid=opioid,
+        events=events,
+        note=note,
+    )
+    edited = build_checkin(values, wake_date, current)
     if edited == current:
         click.echo("Nothing to change.")
         return
     _, result = record_checkin(store, person_id, edited, now=now(), replace=True)
-    click.echo(f"Updated: check-in for {day.isoformat()}.")
+    click.echo(f"Updated: check-in for {wake_date.isoformat()}.")
     report_review(result)
 
 
@@ -554,16 +756,16 @@ def _day(store: Store, person_id: int, value: date | RelativeDay) -> date:
 @click.argument("day", type=DATE, metavar="DATE")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @person_option
-def journal_delete(**o: Any) -> None:
+def journal_delete(*, day: date | RelativeDay, yes: bool, person_id: int | None) -> None:
     """Delete the check-in of a date (the dose log is kept)."""
     store = open_store()
-    person_id = person(store, o["person_id"])
-    day = _day(store, person_id, o["day"])
-    store.checkin(person_id, day)
-    if not o["yes"]:
-        click.confirm(f"Delete the check-in for {day.isoformat()}?", abort=True)
-    store.delete_checkin(person_id, day)
-    click.echo(f"Deleted: check-in for {day.isoformat()}.")
+    person_id = person(store, person_id)
+    wake_date = _day(store, person_id, day)
+    store.checkin(person_id, wake_date)
+    if not yes:
+        click.confirm(f"Delete the check-in for {wake_date.isoformat()}?", abort=True)
+    store.delete_checkin(person_id, wake_date)
+    click.echo(f"Deleted: check-in for {wake_date.isoformat()}.")
 
 
 # --- PHQ-9 and GAD-7 ------------------------------------------------------------------------
@@ -585,21 +787,28 @@ def _answers(text: str | None, items: tuple[str, ...]) -> list[int]:
     ]
 
 
-def _instrument(name: str, o: dict[str, Any]) -> None:
+def _instrument(
+    name: str,
+    *,
+    answers: str | None,
+    day: date | RelativeDay | None,
+    key: str | None,
+    person_id: int | None,
+) -> None:
     from taperline.core.instruments import GAD7_ITEMS, PHQ9_ITEMS, score_gad7, score_phq9
     from taperline.service import local_today, record_score
 
     store = open_store()
-    person_id = person(store, o["person_id"])
+    person_id = person(store, person_id)
     moment = now()
     today = local_today(store.profile(person_id).time_zone, moment)
-    day = resolve_day(o["day"], today) or today
+    taken_on = resolve_day(day, today) or today
     items = PHQ9_ITEMS if name == "PHQ-9" else GAD7_ITEMS
     scorer = score_phq9 if name == "PHQ-9" else score_gad7
-    score = scorer(_answers(o["answers"], items), taken_on=day)
-    saved, result = record_score(store, person_id, score, now=moment, idempotency_key=o["key"])
+    score = scorer(_answers(answers, items), taken_on=taken_on)
+    saved, result = record_score(store, person_id, score, now=moment, idempotency_key=key)
     word = "Saved" if saved.created else "Already saved"
-    click.echo(f"{word}: {name} {score.total} ({score.band}) on {day.isoformat()}.")
+    click.echo(f"{word}: {name} {score.total} ({score.band}) on {taken_on.isoformat()}.")
     report_review(result)
 
 
@@ -621,23 +830,36 @@ def _instrument_options(count: int) -> Callable[[_F], _F]:
 
 @click.command()
 @_instrument_options(9)
-def phq9(**o: Any) -> None:
+def phq9(
+    *,
+    answers: str | None,
+    day: date | RelativeDay | None,
+    key: str | None,
+    person_id: int | None,
+) -> None:
     """Answer the weekly PHQ-9 (depression) questionnaire; it is scored with its band.
 
     Any answer above 0 to item 9 gives an urgent message with crisis resources and flags
     your record for your clinician.
     """
-    _instrument("PHQ-9", o)
+    _instrument("PHQ-9", answers=answers, day=day, key=key, person_id=person_id)
 
 
 @click.command()
 @_instrument_options(7)
-def gad7(**o: Any) -> None:
+def gad7(
+    *,
+    answers: str | None,
+    day: date | RelativeDay | None,
+    key: str | None,
+    person_id: int | None,
+) -> None:
     """Answer the weekly GAD-7 (anxiety) questionnaire; it is scored with its band."""
-    _instrument("GAD-7", o)
+    _instrument("GAD-7", answers=answers, day=day, key=key, person_id=person_id)
 
 
 __all__ = [
+    "CheckInOptions",
     "build_checkin",
     "checkin",
     "checkin_options",

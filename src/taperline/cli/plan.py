@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from datetime import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -10,12 +13,12 @@ from taperline.cli import render
 from taperline.cli.params import at_option, dose_option, format_option, plot_option
 from taperline.cli.session import now, open_store, person, person_option
 from taperline.errors import InputError
-from taperline.plan_input import STRATEGY_CHOICES, THEN_CHOICES
+from taperline.plan_input import STRATEGY_CHOICES, THEN_CHOICES, PlanSpec
 
 if TYPE_CHECKING:
-    from taperline.core.plan import PlanRequest
-    from taperline.core.record import Profile
-    from taperline.plan_input import PlanSpec
+    from taperline.core.plan import Plan, PlanRequest
+    from taperline.core.quantity import Mass
+    from taperline.core.record import PlanAction, Profile
 
 EPILOG = """\b
 Examples:
@@ -180,7 +183,43 @@ Examples:
 )
 @click.option("--by", "proposed_by", default="patient", show_default=True, help="Who proposes it.")
 @person_option
-def propose_command(**options: Any) -> None:
+def propose_command(
+    *,
+    drug_name: str,
+    doses: tuple[Mass, ...],
+    clocks: tuple[time, ...],
+    strategy: str,
+    percent: str,
+    every: str,
+    start: str | None,
+    goal: str | None,
+    stabilise: str,
+    products_text: str | None,
+    no_auto_liquid: bool,
+    cap: str,
+    override_reason: str | None,
+    min_step: str | None,
+    holds: tuple[str, ...],
+    final_hold: str | None,
+    ed50: str | None,
+    bands_text: str | None,
+    custom_text: str | None,
+    reason: str,
+    then_kind: str,
+    equivalence: str | None,
+    swap_every: str,
+    alternate_days: bool,
+    age: int | None,
+    used_for: str | None,
+    conditions: tuple[str, ...],
+    others: str,
+    compare_text: str | None,
+    output_format: str,
+    plot_path: Path | None,
+    save: bool,
+    proposed_by: str,
+    person_id: int | None,
+) -> None:
     """Propose a taper plan made only of doses that real products can deliver.
 
     Every step shows its date, daily dose, how to make each dose from the products,
@@ -193,22 +232,52 @@ def propose_command(**options: Any) -> None:
     from taperline.catalogue_data import load_catalogue
     from taperline.plan_input import build_request
 
-    profile = _profile(options)
+    profile = _profile(person_id) if save else None
     today = now().astimezone().date()
     if profile is not None:
         from taperline.service import local_today
 
         today = local_today(profile.time_zone, now())
     try:
-        request = build_request(load_catalogue(), _spec(options, profile), today=today)
+        spec = PlanSpec(
+            drug=drug_name,
+            doses=_dose_texts(doses, clocks),
+            strategy=strategy,
+            percent=percent,
+            every=every,
+            start=start,
+            goal=goal,
+            stabilise=stabilise,
+            products=products_text,
+            auto_liquid=not no_auto_liquid,
+            cap_pct=cap,
+            override_reason=override_reason,
+            min_step=min_step,
+            holds=holds,
+            final_hold=final_hold,
+            ed50=ed50,
+            bands=bands_text,
+            custom=custom_text,
+            reason=reason,
+            then=then_kind,
+            equivalence=equivalence,
+            swap_every=swap_every,
+            alternate_days=alternate_days,
+            age=age,
+            used_for=used_for,
+            conditions=conditions,
+            others=(others,),
+        )
+        request = build_request(load_catalogue(), _with_profile(spec, profile), today=today)
     except InputError as error:
         raise type(error)(_option_names(str(error))) from None
-    if options["compare_text"]:
-        if options["save"]:
+    shown = _Shown(output_format, plot_path)
+    if compare_text:
+        if save:
             raise InputError("--save stores one plan: leave out --compare")
-        _compare(request, options)
+        _compare(request, compare_text, shown)
         return
-    _single(request, options)
+    _single(request, shown, _Saving(person_id, proposed_by) if save else None)
 
 
 #: The shared plan fields (see taperline.plan_input) and the options that carry them.
@@ -238,110 +307,105 @@ def _option_names(message: str) -> str:
     return message
 
 
-def _profile(options: dict[str, Any]) -> Profile | None:
-    """The person's profile when the plan is saved to their journal, else None.
+def _profile(person_id: int | None) -> Profile:
+    """The profile of the person whose journal the plan is saved to (--save).
 
     Saved, their today, age, conditions and other medicines count; else the machine's date.
     """
-    if not options["save"]:
-        return None
     store = open_store()
-    return store.profile(person(store, options["person_id"]))
+    return store.profile(person(store, person_id))
 
 
-def _spec(o: dict[str, Any], profile: Profile | None) -> PlanSpec:
-    """The options as the shared plan request text (doses back to text, e.g. '1 mg').
+def _dose_texts(doses: tuple[Mass, ...], clocks: tuple[time, ...]) -> tuple[tuple[str, str], ...]:
+    """--dose/--at as the shared plan request text: (dose, HH:MM) pairs, e.g. ('1 mg', '22:00').
 
-    With a profile, its age band, conditions and other medicines are added to the options'.
+    One dose at several times is that dose at each.
     """
     from taperline.core.quantity import fmt
-    from taperline.plan_input import PlanSpec
 
-    doses, clocks = tuple(o["doses"]), tuple(o["clocks"])
     if len(doses) == 1:
         doses *= len(clocks)
     if len(doses) != len(clocks):
         raise InputError(
             f"give one --at per --dose (got {len(doses)} doses and {len(clocks)} times)"
         )
-    return PlanSpec(
-        drug=o["drug_name"],
-        doses=tuple((fmt(d), f"{c:%H:%M}") for d, c in zip(doses, clocks, strict=True)),
-        strategy=o["strategy"],
-        percent=o["percent"],
-        every=o["every"],
-        start=o["start"],
-        goal=o["goal"],
-        stabilise=o["stabilise"],
-        products=o["products_text"],
-        auto_liquid=not o["no_auto_liquid"],
-        cap_pct=o["cap"],
-        override_reason=o["override_reason"],
-        min_step=o["min_step"],
-        holds=tuple(o["holds"]),
-        final_hold=o["final_hold"],
-        ed50=o["ed50"],
-        bands=o["bands_text"],
-        custom=o["custom_text"],
-        reason=o["reason"],
-        then=o["then_kind"],
-        equivalence=o["equivalence"],
-        swap_every=o["swap_every"],
-        alternate_days=o["alternate_days"],
-        age=o["age"] if o["age"] is not None or profile is None else profile.age_years,
-        used_for=o["used_for"],
-        conditions=(*o["conditions"], *(profile.conditions if profile else ())),
-        others=(o["others"], *(profile.other_medicines if profile else ())),
+    return tuple((fmt(d), f"{c:%H:%M}") for d, c in zip(doses, clocks, strict=True))
+
+
+def _with_profile(spec: PlanSpec, profile: Profile | None) -> PlanSpec:
+    """``spec`` with the profile's age (when --age is not given), conditions and other medicines."""
+    if profile is None:
+        return spec
+    return replace(
+        spec,
+        age=spec.age if spec.age is not None else profile.age_years,
+        conditions=(*spec.conditions, *profile.conditions),
+        others=(*spec.others, *profile.other_medicines),
     )
 
 
-def _single(request: PlanRequest, options: dict[str, Any]) -> None:
+@dataclass(frozen=True, slots=True)
+class _Shown:
+    """How a proposal is shown: --format and --plot."""
+
+    output_format: str
+    plot_path: Path | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Saving:
+    """Where a proposal is saved (--save): the person's journal, proposed by --by."""
+
+    person_id: int | None
+    proposed_by: str
+
+
+def _single(request: PlanRequest, shown: _Shown, saving: _Saving | None) -> None:
     from taperline.adapters.documents import plan_document
     from taperline.core.compare import ed50_sensitivity
     from taperline.core.plan import propose
 
     result = propose(request)
-    if options["save"]:
-        _save(result, options)
+    if saving is not None:
+        _save(result, saving)
     sensitivity = ed50_sensitivity(request) if request.strategy.kind == "occupancy" else ()
     document = plan_document(result, sensitivity)
-    if options["plot_path"] is not None:
+    if shown.plot_path is not None:
         from taperline.adapters.plots import plot_plan
 
-        plot_plan(result, options["plot_path"])
-    fmt_ = options["output_format"]
-    if fmt_ == "json":
+        plot_plan(result, shown.plot_path)
+    if shown.output_format == "json":
         render.print_json(document)
-    elif fmt_ == "csv":
+    elif shown.output_format == "csv":
         render.print_csv(render.plan_rows(document))
     else:
-        render.plan_table(document, options["plot_path"])
+        render.plan_table(document, shown.plot_path)
 
 
-def _compare(request: PlanRequest, options: dict[str, Any]) -> None:
+def _compare(request: PlanRequest, kinds: str, shown: _Shown) -> None:
     from taperline.adapters.documents import plan_document
     from taperline.core.compare import compare, parse_kinds
 
-    plans = compare(request, parse_kinds(options["compare_text"]))
+    plans = compare(request, parse_kinds(kinds))
     documents = [plan_document(p) for p in plans]
-    if options["plot_path"] is not None:
+    if shown.plot_path is not None:
         from taperline.adapters.plots import plot_plans
 
-        plot_plans(plans, options["plot_path"])
-    if options["output_format"] == "json":
+        plot_plans(plans, shown.plot_path)
+    if shown.output_format == "json":
         render.print_json({"compare": documents})
-    elif options["output_format"] == "csv":
+    elif shown.output_format == "csv":
         render.print_csv([render.compare_row(d) for d in documents])
     else:
         render.compare_table(documents)
 
 
-def _save(result: Any, options: dict[str, Any]) -> None:
+def _save(result: Plan, saving: _Saving) -> None:
     from taperline.service import save_plan
 
     store = open_store()
-    person_id = person(store, options["person_id"])
-    stored = save_plan(store, person_id, result, by=options["proposed_by"], now=now())
+    person_id = person(store, saving.person_id)
+    stored = save_plan(store, person_id, result, by=saving.proposed_by, now=now())
     click.echo(
         f"Saved as plan version {stored.version} (proposed): a clinician approves it with"
         " `taperline plan approve --by NAME --reason TEXT`.",
@@ -396,26 +460,36 @@ def _decision_options(function: Any) -> Any:
     return click.option("--by", "by", required=True, help="Who decides (recorded).")(function)
 
 
-def _decide(action: str, options: dict[str, Any], delay_days: int | None = None) -> None:
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The options every plan decision takes: who decides, why, on which version, whose plan."""
+
+    by: str
+    reason: str
+    version: int | None
+    person_id: int | None
+
+
+def _decide(action: PlanAction, decision: Decision, delay_days: int | None = None) -> None:
     from taperline.core.quantity import fmt
     from taperline.service import decide_plan
 
     store = open_store()
-    person_id = person(store, options["person_id"])
+    person_id = person(store, decision.person_id)
     new = decide_plan(
         store,
         person_id,
-        action,  # type: ignore[arg-type]  # the four commands pass the four PlanAction values
-        by=options["by"],
-        reason=options["reason"],
+        action,
+        by=decision.by,
+        reason=decision.reason,
         now=now(),
-        version=options["version"],
+        version=decision.version,
         delay_days=delay_days,
     )
     first = new.steps[0]
     click.echo(
         f"Plan version {new.version} is {new.status} (from version {new.parent_version}),"
-        f" by {options['by']}: {options['reason']}. First step {first.start.isoformat()}:"
+        f" by {decision.by}: {decision.reason}. First step {first.start.isoformat()}:"
         f" {fmt(first.daily)} a day."
     )
     if new.mark:
@@ -424,27 +498,27 @@ def _decide(action: str, options: dict[str, Any], delay_days: int | None = None)
 
 @plan.command("approve")
 @_decision_options
-def approve(**options: Any) -> None:
+def approve(*, by: str, reason: str, version: int | None, person_id: int | None) -> None:
     """Approve the proposed plan: it becomes the active plan (a new version records who and why).
 
     Approving a held plan resumes it: the steps not yet taken move later by the days it was
     held, so no cut is skipped or doubled. The plan is checked by the safety rules first.
     """
-    _decide("approve", options)
+    _decide("approve", Decision(by, reason, version, person_id))
 
 
 @plan.command("hold")
 @_decision_options
-def hold(**options: Any) -> None:
+def hold(*, by: str, reason: str, version: int | None, person_id: int | None) -> None:
     """Hold the plan at today's dose: no further cut until a clinician approves it again."""
-    _decide("hold", options)
+    _decide("hold", Decision(by, reason, version, person_id))
 
 
 @plan.command("reject")
 @_decision_options
-def reject(**options: Any) -> None:
+def reject(*, by: str, reason: str, version: int | None, person_id: int | None) -> None:
     """Reject a proposed plan (it is kept in the history, never deleted)."""
-    _decide("reject", options)
+    _decide("reject", Decision(by, reason, version, person_id))
 
 
 @plan.command("adjust")
@@ -454,26 +528,30 @@ def reject(**options: Any) -> None:
     required=True,
     help="Postpone every step that has not started yet, e.g. 14d or 2w.",
 )
-def adjust(**options: Any) -> None:
+def adjust(*, by: str, reason: str, version: int | None, person_id: int | None, delay: str) -> None:
     """Adjust the plan: postpone the steps not yet started; the result is a new proposal.
 
     The adjusted plan is checked by the same safety rules as a new one.
     """
     from taperline.plan_input import parse_days
 
-    _decide("adjust", options, delay_days=parse_days(options["delay"], "delay"))
+    _decide(
+        "adjust",
+        Decision(by, reason, version, person_id),
+        delay_days=parse_days(delay, "delay"),
+    )
 
 
 @plan.command("history")
 @format_option("table", "json", help_text="Output format.")
 @person_option
-def history(**options: Any) -> None:
+def history(*, output_format: str, person_id: int | None) -> None:
     """List every version of your plan: status, who proposed and decided, when and why."""
     from taperline.service import plan_version_document
 
     store = open_store()
-    versions = store.plans(person(store, options["person_id"]))
-    if options["output_format"] == "json":
+    versions = store.plans(person(store, person_id))
+    if output_format == "json":
         render.print_json([plan_version_document(v) for v in versions])
         return
     if not versions:

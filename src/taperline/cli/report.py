@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from taperline.cli.params import DATE, resolve_day
 from taperline.cli.session import now, open_store, person, person_option
+
+if TYPE_CHECKING:
+    from taperline.core.values import RelativeDay
 
 
 @click.command()
@@ -22,7 +26,13 @@ from taperline.cli.session import now, open_store, person, person_option
 @click.option("--from", "start", type=DATE, default=None, help="First day of the period.")
 @click.option("--to", "end", type=DATE, default=None, help="Last day (default today).")
 @person_option
-def report(**o: Any) -> None:
+def report(
+    *,
+    out_path: Path,
+    start: date | RelativeDay | None,
+    end: date | RelativeDay | None,
+    person_id: int | None,
+) -> None:
     """Write a one-to-three page PDF for your prescriber: plan, charts, findings, adherence.
 
     It names you by your profile's label (a pseudonym by default), shows the plan in force
@@ -35,10 +45,9 @@ def report(**o: Any) -> None:
     store = open_store()
     pdf = report_pdf(
         store,
-        person(store, o["person_id"]),
+        person(store, person_id),
         now=now(),
-        period=lambda today: (resolve_day(o["start"], today), resolve_day(o["end"], today)),
+        period=lambda today: (resolve_day(start, today), resolve_day(end, today)),
     )
-    out: Path = o["out_path"]
-    out.write_bytes(pdf)
-    click.echo(f"Report written to {out} ({len(pdf) // 1024} KiB).")
+    out_path.write_bytes(pdf)
+    click.echo(f"Report written to {out_path} ({len(pdf) // 1024} KiB).")

@@ -15,15 +15,15 @@ _EVIDENCE_SHOWN = 5  # evidence lines per finding in the table view (JSON has th
 @click.command()
 @format_option("table", "json", help_text="Output format.")
 @person_option
-def status(**o: Any) -> None:
+def status(*, output_format: str, person_id: int | None) -> None:
     """Today's doses, the next dose change, the latest findings and the last 14 days."""
     from taperline.service import status as service_status
     from taperline.service import today_document
 
     store = open_store()
-    state = service_status(store, person(store, o["person_id"]), now=now())
+    state = service_status(store, person(store, person_id), now=now())
     document = today_document(state)  # the document GET /api/status answers
-    if o["output_format"] == "json":
+    if output_format == "json":
         from taperline.cli.render import print_json
 
         print_json(document)
@@ -97,7 +97,7 @@ def _print_urgent(findings: list[dict[str, Any]]) -> None:
 @click.command()
 @format_option("table", "json", help_text="Output format (json: a list of finding objects).")
 @person_option
-def findings(**o: Any) -> None:
+def findings(*, output_format: str, person_id: int | None) -> None:
     """Advisory findings from your journal: flares, waves, interdose withdrawal and more.
 
     Each finding has a kind, a severity (info, warning, urgent), a message, the days and
@@ -106,9 +106,9 @@ def findings(**o: Any) -> None:
     from taperline.service import finding_document, person_review
 
     store = open_store()
-    result = person_review(store, person(store, o["person_id"]), now=now())
+    result = person_review(store, person(store, person_id), now=now())
     documents = [finding_document(f) for f in result.findings]
-    if o["output_format"] == "json":
+    if output_format == "json":
         from taperline.cli.render import print_json
 
         print_json(documents)
