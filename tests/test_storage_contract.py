@@ -638,7 +638,7 @@ def test_a_retry_racing_the_first_submit_gets_the_first_write(
         return found
 
     threads: list[threading.Thread] = []
-    monkeypatch.setattr(repo, "_by_key", by_key_then_twin)
+    monkeypatch.setattr(repo.checkins, "_by_key", by_key_then_twin)  # where save_checkin finds it
     first = store.save_checkin(person, checkin, idempotency_key="double-click")
     for thread in threads:
         thread.join(timeout=60)

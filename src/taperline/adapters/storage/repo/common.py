@@ -1,0 +1,240 @@
+"""What the parts of the store share: transactions, time zones, keys, the row decoder.
+
+Wall-clock times are converted with the person's time zone to UTC on the way in and back on
+the way out; a time that does not exist in that zone (skipped by a daylight-saving change)
+is refused rather than silently moved.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import BindParameter, Connection, Engine, Table, bindparam, select
+
+from taperline.adapters.storage import schema as t
+from taperline.adapters.storage.db import read_transaction, write_transaction
+from taperline.core.journal import CheckIn, SleepDiary
+from taperline.core.quantity import Mass
+from taperline.core.record import DoseRecord
+from taperline.errors import InputError, NotFoundError
+from taperline.zones import zone
+
+# Statements of the busiest calls, built once: building one costs more than running it.
+_ZONE_OF: Final = select(t.persons.c.time_zone).where(t.persons.c.id == t.PERSON_ID)
+_BY_KEY: Final = {
+    table.name: select(table.c.id).where(
+        table.c.person_id == t.PERSON_ID, table.c.idempotency_key == bindparam("key")
+    )
+    for table in (t.checkins, t.dose_log, t.instrument_scores)
+}
+_START: Final[BindParameter[date]] = bindparam("start")  # date.min when open
+_END: Final[BindParameter[date]] = bindparam("end")  # date.max when open
+
+
+def _span(person_id: int, start: date | None, end: date | None) -> dict[str, Any]:
+    return {"person_id": person_id, "start": start or date.min, "end": end or date.max}
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """The id of a written row and whether this call wrote it (False: an earlier retry did)."""
+
+    id: int
+    created: bool
+
+
+def to_utc(local: datetime, tz: ZoneInfo, field: str) -> datetime:
+    """A local wall-clock time as a UTC moment; a skipped (non-existent) time is refused."""
+    moment = local.replace(tzinfo=tz)
+    if tz.utcoffset(moment) == tz.utcoffset(local.replace(fold=1)):
+        return moment  # the usual case: one offset, neither skipped nor repeated
+    back = moment.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
+    if back != local:
+        raise InputError(
+            f"{field}: {local.isoformat(sep=' ', timespec='minutes')} does not exist in"
+            f" {tz.key} (the clocks changed); enter the time as the clock showed it"
+        )
+    return moment
+
+
+def clock_shift_min(tried: datetime, final_wake: datetime, tz: ZoneInfo) -> int:
+    """Minutes the clocks of ``tz`` went forward between two local times (back: negative)."""
+    before, after = tz.utcoffset(tried), tz.utcoffset(final_wake)
+    if before is None or after is None:
+        return 0
+    return round((after - before).total_seconds() / 60)
+
+
+def with_clock_shift(checkin: CheckIn, tz: ZoneInfo) -> CheckIn:
+    """The check-in with its night's daylight-saving shift set from ``tz`` (and re-checked)."""
+    sleep = checkin.sleep
+    if sleep is None:
+        return checkin
+    shift = clock_shift_min(sleep.tried, sleep.final_wake, tz)
+    if shift == sleep.clock_shift_min:
+        return checkin
+    return replace(checkin, sleep=replace(sleep, clock_shift_min=shift))
+
+
+def to_local(moment: datetime, tz: ZoneInfo) -> datetime:
+    """A stored UTC moment as naive wall-clock time in ``tz``."""
+    return moment.astimezone(tz).replace(tzinfo=None)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class _Decoder:
+    """Turns stored rows into values, sharing what repeats (zones, amounts) within one load.
+
+    Masses are immutable and the stored amounts are canonical (see ``ExactDecimal``), so a
+    year of "1 mg" doses can share one ``Mass``.
+    """
+
+    __slots__ = ("_events", "_masses", "_symptoms", "_zones")
+
+    def __init__(self) -> None:
+        self._zones: dict[str, ZoneInfo] = {}
+        self._masses: dict[str, Mass] = {}
+        self._symptoms: dict[str, dict[str, int]] = {}
+        self._events: dict[str, frozenset[Any]] = {}
+
+    def symptoms(self, text: str) -> dict[str, int]:
+        """A stored symptoms object (JSON text), as a new dict."""
+        found = self._symptoms.get(text)
+        if found is None:
+            found = self._symptoms[text] = json.loads(text)
+        return dict(found)
+
+    def events(self, text: str) -> frozenset[Any]:
+        """A stored events list (JSON text), as a frozen set (shared: immutable)."""
+        found = self._events.get(text)
+        if found is None:
+            found = self._events[text] = frozenset(json.loads(text))
+        return found
+
+    def zone(self, name: str) -> ZoneInfo:
+        found = self._zones.get(name)
+        if found is None:
+            found = self._zones[name] = zone(name)
+        return found
+
+    def mass(self, mg: Decimal | None) -> Mass | None:
+        if mg is None:
+            return None
+        key = str(mg)
+        found = self._masses.get(key)
+        if found is None:
+            found = self._masses[key] = Mass.of_mg(mg)
+        return found
+
+    def checkin(self, row: Sequence[Any]) -> CheckIn:
+        """A row of :data:`CHECKIN_COLUMNS` as a check-in (unpacked by position: fast)."""
+        (
+            wake_date,
+            time_zone,
+            bed_at,
+            tried_at,
+            final_wake_at,
+            out_of_bed_at,
+            sol_min,
+            waso_min,
+            awakenings,
+            quality,
+            mood,
+            anxiety,
+            symptoms,
+            worst_time,
+            caffeine,
+            alcohol,
+            opioid_use,
+            events,
+            notes,
+        ) = row
+        sleep = None
+        if bed_at is not None:
+            tz = self.zone(time_zone)
+            tried, final_wake = to_local(tried_at, tz), to_local(final_wake_at, tz)
+            sleep = SleepDiary(
+                to_local(bed_at, tz),
+                tried,
+                final_wake,
+                to_local(out_of_bed_at, tz),
+                sol_min=sol_min,
+                waso_min=waso_min,
+                awakenings=awakenings,
+                quality=quality,
+                clock_shift_min=clock_shift_min(tried, final_wake, tz),
+            )
+        return CheckIn(
+            wake_date,
+            sleep,
+            mood=mood,
+            anxiety=anxiety,
+            symptoms=self.symptoms(symptoms),
+            worst_time=worst_time,
+            caffeine_drinks=caffeine,
+            alcohol_drinks=alcohol,
+            opioid_use=opioid_use,
+            events=self.events(events),
+            notes=notes,
+        )
+
+    def dose(self, row: Sequence[Any]) -> DoseRecord:
+        """A row of :data:`DOSE_COLUMNS` as a dose-log line."""
+        day, drug, clock, planned_mg, taken_at, amount_mg, time_zone, units, note = row
+        return DoseRecord(
+            day,
+            drug,
+            clock,
+            self.mass(planned_mg),
+            to_local(taken_at, self.zone(time_zone)) if taken_at is not None else None,
+            self.mass(amount_mg),
+            units,
+            note,
+        )
+
+
+def _check_key(key: str | None) -> None:
+    if key is not None and not 1 <= len(key) <= 100:  # noqa: PLR2004 -- the column's width
+        raise InputError("idempotency key must be 1-100 characters")
+
+
+def _by_key(c: Connection, table: Table, person_id: int, key: str | None) -> int | None:
+    if key is None:
+        return None
+    found = c.execute(_BY_KEY[table.name], {"person_id": person_id, "key": key}).scalar()
+    return None if found is None else int(found)
+
+
+class _StoreBase:
+    """The engine and its transactions, shared by every part of the ``Store``."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def _write(self) -> AbstractContextManager[Connection]:
+        return write_transaction(self.engine)
+
+    def _read(self) -> AbstractContextManager[Connection]:
+        return read_transaction(self.engine)
+
+    def _race_winner(self, table: Table, person_id: int, key: str | None) -> Saved | None:
+        """After an IntegrityError: the write of a concurrent retry with the same key, if any."""
+        with self._read() as c:
+            earlier = _by_key(c, table, person_id, key)
+        return None if earlier is None else Saved(earlier, created=False)
+
+    def _zone_of(self, c: Connection, person_id: int) -> str:
+        found = c.execute(_ZONE_OF, {"person_id": person_id}).first()
+        if found is None:
+            raise NotFoundError(f"person {person_id} not found")
+        return str(found[0])

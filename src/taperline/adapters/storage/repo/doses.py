@@ -1,0 +1,127 @@
+"""The dose log."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, Final
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+
+from taperline.adapters.storage import schema as t
+from taperline.adapters.storage.repo.common import (
+    _END,
+    _START,
+    Saved,
+    _by_key,
+    _check_key,
+    _Decoder,
+    _now,
+    _span,
+    _StoreBase,
+    to_utc,
+)
+from taperline.core.record import DoseRecord
+from taperline.zones import zone
+
+#: The dose-log columns :meth:`_Decoder.dose` reads, in its order.
+DOSE_COLUMNS: Final = tuple(
+    t.dose_log.c[name]
+    for name in (
+        "day",
+        "drug",
+        "planned_clock",
+        "planned_amount_mg",
+        "taken_at_utc",
+        "amount_mg",
+        "time_zone",
+        "units",
+        "note",
+    )
+)
+_DOSES_BETWEEN: Final = (
+    select(*DOSE_COLUMNS)
+    .where(t.dose_log.c.person_id == t.PERSON_ID, t.dose_log.c.day.between(_START, _END))
+    .order_by(t.dose_log.c.day, t.dose_log.c.id)
+)
+
+
+def _dose_row(record: DoseRecord, time_zone: str) -> dict[str, Any]:
+    tz = zone(time_zone)
+    return {
+        "day": record.day,
+        "drug": record.drug,
+        "planned_clock": record.planned_clock,
+        "planned_amount_mg": record.planned_amount.mg if record.planned_amount else None,
+        "taken_at_utc": to_utc(record.taken_at, tz, "taken_at") if record.taken_at else None,
+        "amount_mg": record.amount.mg if record.amount else None,
+        "time_zone": time_zone,
+        "units": record.units,
+        "note": record.note,
+    }
+
+
+class _DoseLog(_StoreBase):
+    """The dose log: log a dose (idempotent), import, read."""
+
+    def log_dose(
+        self, person_id: int, record: DoseRecord, *, idempotency_key: str | None = None
+    ) -> Saved:
+        """Add a line to the dose log."""
+        _check_key(idempotency_key)
+        try:
+            with self._write() as c:
+                earlier = _by_key(c, t.dose_log, person_id, idempotency_key)
+                if earlier is not None:
+                    return Saved(earlier, created=False)
+                row = _dose_row(record, self._zone_of(c, person_id))
+                new = c.execute(
+                    insert(t.dose_log)
+                    .values(
+                        **row,
+                        person_id=person_id,
+                        idempotency_key=idempotency_key,
+                        created_at_utc=_now(),
+                    )
+                    .returning(t.dose_log.c.id)
+                ).scalar_one()
+                return Saved(int(new), created=True)
+        except IntegrityError:
+            won = self._race_winner(t.dose_log, person_id, idempotency_key)
+            if won is None:
+                raise
+            return won
+
+    def dose_by_key(self, person_id: int, idempotency_key: str) -> DoseRecord | None:
+        """The dose-log line written with ``idempotency_key``, if any (for a retried submit)."""
+        table = t.dose_log
+        query = select(*DOSE_COLUMNS).where(
+            table.c.person_id == person_id, table.c.idempotency_key == idempotency_key
+        )
+        with self._read() as c:
+            row = c.execute(query).first()
+        return None if row is None else _Decoder().dose(row)
+
+    def import_doses(self, person_id: int, records: Sequence[DoseRecord]) -> int:
+        """Add many dose-log lines in one transaction; returns how many."""
+        if not records:
+            return 0
+        now = _now()
+        with self._write() as c:
+            time_zone = self._zone_of(c, person_id)
+            rows = [
+                {**_dose_row(r, time_zone), "person_id": person_id, "created_at_utc": now}
+                for r in records
+            ]
+            c.execute(insert(t.dose_log), rows)
+        return len(rows)
+
+    def doses(
+        self, person_id: int, start: date | None = None, end: date | None = None
+    ) -> list[DoseRecord]:
+        """Dose-log lines from ``start`` to ``end`` (inclusive), in order."""
+        decode = _Decoder()
+        with self._read() as c:
+            rows = c.execute(_DOSES_BETWEEN, _span(person_id, start, end))
+            return [decode.dose(row) for row in rows]

@@ -1,0 +1,84 @@
+"""The questionnaires (PHQ-9, GAD-7) and their scores."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from sqlalchemy import Row, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from taperline.adapters.storage import schema as t
+from taperline.adapters.storage.repo.common import Saved, _by_key, _check_key, _now, _StoreBase
+from taperline.core.instruments import InstrumentScore
+from taperline.errors import ConflictError, InputError
+
+_SCORES_OF: Final = (
+    select(t.instrument_scores)
+    .where(t.instrument_scores.c.person_id == t.PERSON_ID)
+    .order_by(t.instrument_scores.c.taken_on, t.instrument_scores.c.instrument)
+)
+
+
+def _score(row: Row[Any]) -> InstrumentScore:
+    return InstrumentScore(row.instrument, tuple(row.items), row.total, row.band, row.taken_on)
+
+
+def _score_row(score: InstrumentScore) -> dict[str, Any]:
+    if score.taken_on is None:
+        raise InputError("a stored questionnaire needs the date it was taken")
+    return {
+        "instrument": score.instrument,
+        "taken_on": score.taken_on,
+        "items": list(score.items),
+        "total": score.total,
+        "band": score.band,
+        "idempotency_key": None,
+    }
+
+
+class _Scores(_StoreBase):
+    """Questionnaire scores: save (idempotent, one of each per day) and read."""
+
+    def save_score(
+        self, person_id: int, score: InstrumentScore, *, idempotency_key: str | None = None
+    ) -> Saved:
+        """Store a scored PHQ-9 or GAD-7 (one of each per day)."""
+        _check_key(idempotency_key)
+        if score.taken_on is None:
+            raise InputError("a stored questionnaire needs the date it was taken")
+        table = t.instrument_scores
+        try:
+            with self._write() as c:
+                earlier = _by_key(c, table, person_id, idempotency_key)
+                if earlier is not None:
+                    return Saved(earlier, created=False)
+                self._zone_of(c, person_id)
+                new = c.execute(
+                    insert(table)
+                    .values(
+                        **_score_row(score),
+                        person_id=person_id,
+                        created_at_utc=_now(),
+                    )
+                    .values(idempotency_key=idempotency_key)
+                    .returning(table.c.id)
+                ).scalar_one()
+                return Saved(int(new), created=True)
+        except IntegrityError:
+            won = self._race_winner(table, person_id, idempotency_key)
+            if won is None:
+                raise ConflictError(
+                    f"a {score.instrument} for {score.taken_on.isoformat()} is already stored"
+                ) from None
+            return won
+
+    def scores(self, person_id: int) -> list[InstrumentScore]:
+        """Every stored questionnaire, oldest first."""
+        table = t.instrument_scores
+        query = (
+            select(table)
+            .where(table.c.person_id == person_id)
+            .order_by(table.c.taken_on, table.c.instrument)
+        )
+        with self._read() as c:
+            return [_score(row) for row in c.execute(query)]

@@ -1,0 +1,14 @@
+"""The :class:`Store`: the one entry point to a person's record, made of its parts."""
+
+from __future__ import annotations
+
+from taperline.adapters.storage.repo.checkins import _CheckIns
+from taperline.adapters.storage.repo.doses import _DoseLog
+from taperline.adapters.storage.repo.persons import _Persons
+from taperline.adapters.storage.repo.plans import _Plans
+from taperline.adapters.storage.repo.records import _Records
+from taperline.adapters.storage.repo.scores import _Scores
+
+
+class Store(_Persons, _CheckIns, _DoseLog, _Scores, _Plans, _Records):
+    """A person-by-person view of one database (the engine is made by :mod:`.db`)."""
