@@ -1,0 +1,112 @@
+"""`taperline log-dose`: a dose taken or missed, matched to the plan by the service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from taperline.cli.params import CLOCK, DATE, DOSE, resolve_day
+from taperline.cli.session import now, open_store, person, person_option
+from taperline.errors import InputError
+
+if TYPE_CHECKING:
+    from taperline.core.quantity import Mass
+    from taperline.core.values import RelativeDay
+
+__all__ = ["log_dose"]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+_T = TypeVar("_T")
+_C = TypeVar("_C", bound=str)
+
+
+# --- doses ---------------------------------------------------------------------------------
+
+
+@click.command("log-dose")
+@click.option(
+    "--date", "day", type=DATE, default=None, help="The dose's day, or yesterday (default today)."
+)
+@click.option("--time", "taken", type=CLOCK, default=None, help="When you took it (default now).")
+@click.option("--amount", type=DOSE, default=None, help="How much (default: the planned dose).")
+@click.option(
+    "--planned", type=CLOCK, default=None, help="Which planned dose (default: the next one)."
+)
+@click.option("--missed", is_flag=True, help="Record the planned dose as missed.")
+@click.option("--drug", default=None, help="Which drug (default: the plan's).")
+@click.option("--units", default="", help="What you used, e.g. '1 x tablet 0.5 mg'.")
+@click.option("--note", default="", help="A note.")
+@click.option("--key", default=None, help="An idempotency key: a retry with it never duplicates.")
+@person_option
+def log_dose(
+    *,
+    day: date | RelativeDay | None,
+    taken: time | None,
+    amount: Mass | None,
+    planned: time | None,
+    missed: bool,
+    drug: str | None,
+    units: str,
+    note: str,
+    key: str | None,
+    person_id: int | None,
+) -> None:
+    """Log a dose taken (or missed) against the plan in force.
+
+    With a plan, the planned time and amount default to the next planned dose of the day
+    that is not logged yet; an amount above the plan is stored as taken and shows up as an
+    escalation finding for your prescriber.
+    """
+    from taperline.core.quantity import drug_label, fmt
+    from taperline.service import DoseEntry, local_today, log_dose
+
+    store = open_store()
+    person_id = person(store, person_id)
+    moment = now()
+    today = local_today(store.profile(person_id).time_zone, moment)
+    dose_day = resolve_day(day, today) or today
+    entry = DoseEntry(
+        day=dose_day,
+        planned_clock=planned.strftime("%H:%M") if planned is not None else None,
+        next_planned=True,
+        missed=missed,
+        taken_at=(
+            datetime.combine(dose_day, taken).replace(second=0) if taken is not None else None
+        ),
+        amount=amount,
+        drug=drug,
+        units=units,
+        note=note,
+    )
+    try:
+        done = log_dose(store, person_id, entry, now=moment, idempotency_key=key)
+    except InputError as error:
+        raise type(error)(_dose_option_names(str(error))) from None
+    record, target = done.record, done.planned
+    if not done.saved.created and done.planned is None and key is not None:
+        click.echo(f"Already logged: the dose of {record.day.isoformat()} ({record.status()}).")
+        return
+    logged = record.amount
+    what = "missed" if logged is None else f"{drug_label(record.drug)} {fmt(logged)}"
+    word = "Logged" if done.saved.created else "Already logged"
+    click.echo(f"{word}: {what} on {record.day.isoformat()} ({record.status()}).")
+    if logged is not None and target is not None and logged.mg > target.amount.mg:
+        click.secho(
+            f"This is more than the planned {fmt(target.amount)}. It is recorded for your"
+            " prescriber; do not raise your dose on your own.",
+            fg="yellow",
+            err=True,
+        )
+
+
+#: The fields a dose-log error names, and the options that carry them.
+_DOSE_OPTIONS = {name: f"--{name}" for name in ("planned", "drug", "amount", "time", "missed")}
+
+
+def _dose_option_names(message: str) -> str:
+    """'amount: ...' from the service as '--amount: ...' (the option a person typed)."""
+    field, sep, rest = message.partition(": ")
+    return f"{_DOSE_OPTIONS[field]}: {rest}" if sep and field in _DOSE_OPTIONS else message
