@@ -1,0 +1,93 @@
+"""Advisory findings from the journal, and the proposal they lead to.
+
+Every finding has a kind, a severity (info, warning, urgent), a plain message, the days
+and values behind it, a source and a suggested action. Findings advise; a clinician
+decides. :func:`propose_next_step` turns findings into a :class:`Proposal` (proceed, hold N days,
+slow, or return to the previous dose, which only a clinician may choose); a proposal is
+never applied on its own.
+
+The thresholds are taperline's documented, overridable defaults (:class:`FindingRules`),
+not published cut-offs: the sources say *what* to watch for, not these numbers.
+
+* flare: after a cut, burden at or above baseline + max(3, 1 SD) on 3 of 7 days within the
+  14 days after the step -> hold or slow [ASAM-2025: symptoms may appear up to a week after a
+  cut; slow or pause when significant].
+* stable: the last 7 consecutive days below that threshold -> ready for the next step.
+* waves: bad and good stretches alternate [SEED-MICROTAPER: "windows and waves"]: a bad
+  wave is not failure.
+* interdose: the worst time of day matches the predicted trough on most days
+  [SEED-INSOMNIA; ASAM-2025: consider a crossover for interdose withdrawal].
+* rebound: worse sleep the night after a missed or late dose [SEED-INSOMNIA].
+* escalation: more taken than the plan [ASAM-2025].
+* red_flag: PHQ-9 item 9 above 0, suicidal thoughts, seizure, confusion, psychosis, a fall
+  -> urgent, crisis resources, clinician flag [KROENKE-2001, ASAM-2025, SEED-MINDED]. So do
+  suicidal-thought, self-harm and seizure words typed in a check-in's notes or in the
+  profile's conditions or medicines [LABEL] (the words and the rule "epilepsy is a condition,
+  a seizure is an event": :mod:`taperline.core.screening`); the evidence quotes what was typed.
+* co_use: alcohol or opioids with the benzodiazepine [SEED-MINDED, LABEL].
+
+>>> from datetime import date
+>>> from taperline.core.journal import CheckIn
+>>> day = CheckIn(date(2027, 1, 5), None, mood=5, anxiety=5, events=frozenset({"seizure"}))
+>>> f = find_red_flags([day])[0]
+>>> f.severity, f.clinician_flag, "988" in f.message
+('urgent', True, True)
+>>> propose_next_step([f]).action
+'hold'
+
+The package: :mod:`~taperline.core.findings.model` (the kinds, their labels, the thresholds,
+:class:`Finding` and :class:`Evidence`), :mod:`~taperline.core.findings.flares` (flares, stable,
+waves), :mod:`~taperline.core.findings.dosing` (interdose, with the PK it needs, and rebound),
+:mod:`~taperline.core.findings.safety` (escalation, red flags, co-use) and
+:mod:`~taperline.core.findings.proposal` (:func:`propose_next_step`).
+"""
+
+from __future__ import annotations
+
+from taperline.core.findings.dosing import find_interdose, find_rebound, time_of_day, trough_hour
+from taperline.core.findings.flares import find_flares, find_stable, find_waves
+from taperline.core.findings.model import (
+    FINDING_KIND_LABELS,
+    Evidence,
+    Finding,
+    FindingKind,
+    FindingRules,
+    Severity,
+    flare_threshold,
+)
+from taperline.core.findings.proposal import Proposal, propose_next_step
+from taperline.core.findings.proposal import ProposalAction as ProposalAction
+from taperline.core.findings.safety import (
+    crisis_message,
+    find_co_use,
+    find_escalation,
+    find_escalation_taken,
+    find_profile_red_flags,
+    find_red_flags,
+)
+
+# ``ProposalAction`` (outside __all__) is importable from here as before.
+__all__ = [
+    "FINDING_KIND_LABELS",
+    "Evidence",
+    "Finding",
+    "FindingKind",
+    "FindingRules",
+    "Proposal",
+    "Severity",
+    "crisis_message",
+    "find_co_use",
+    "find_escalation",
+    "find_escalation_taken",
+    "find_flares",
+    "find_interdose",
+    "find_profile_red_flags",
+    "find_rebound",
+    "find_red_flags",
+    "find_stable",
+    "find_waves",
+    "flare_threshold",
+    "propose_next_step",
+    "time_of_day",
+    "trough_hour",
+]
