@@ -237,7 +237,7 @@ def test_names_imported_resolves_every_form() -> None:
 def test_layer_files_found() -> None:
     assert len(ADAPTER_FILES) >= 5
     assert len(INTERFACE_FILES) >= 10
-    assert {module_name(p) for p in (SRC / "adapters" / "storage").glob("*.py")} >= {
+    assert {module_name(p) for p in (SRC / "adapters" / "storage").rglob("*.py")} >= {
         "taperline.adapters.storage.accounts",
         "taperline.adapters.storage.flags",
         "taperline.adapters.storage.record_version",

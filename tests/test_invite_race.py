@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from taperline.adapters.storage import accounts as accounts_module
 from taperline.adapters.storage.accounts import Accounts
+from taperline.adapters.storage.accounts import shares as accounts_module
 from taperline.adapters.storage.db import make_engine, migrate
 from taperline.adapters.storage.repo import Store
 from taperline.core.record import Profile
