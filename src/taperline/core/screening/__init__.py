@@ -1,0 +1,142 @@
+"""Screening: recognise medicines, drinks, conditions and crisis words, and say what they mean.
+
+The one place that turns what a person typed (other medicines, conditions, age) into findings
+for a drug: ``taperline check``, ``taperline plan``, the web pages and the API all call
+:func:`screen`; the journal calls :func:`crisis_matches` on notes and profile conditions.
+
+The rules, exactly:
+
+1. **Words.** Names are matched as whole words (:mod:`taperline.core.words`): case, spacing,
+   punctuation, hyphens and plurals do not matter, a name never matches inside a longer word
+   ("fit" is not in "benefit"), and the longest match wins ("sleep apnea" is not also "sleep").
+2. **Items.** Each value is cut into items at commas, semicolons, line breaks, ``+``, ``&``,
+   the words "and" and "plus", and ``/`` between words (not in "5/325"); ``w/`` reads "with".
+   So "oxycodone/paracetamol" is two items and "Tylenol with codeine" one.
+3. **Agents** (other medicines, drinks, substances). An item is recognised when it names a
+   member (generic or brand) or a term of a catalogue substance class, or one of the drug's own
+   interaction rows; the rest of the item ("a glass of", "5 mg") is ignored. A class the drug has
+   no interaction for is still reported ("no information ... ask a pharmacist"). A member that
+   is the drug itself ("Klonopin" with clonazepam) is reported as the same drug, not as a
+   duplicate.
+4. **Conditions.** An item is recognised by the drug's cautions (slug words and aliases), by the
+   indication words (:data:`SEIZURE_DISORDER_PHRASES`, :data:`PANIC_PHRASES`,
+   :data:`SLEEP_PHRASES`, plus the reasons in :data:`OTHER_REASON_PHRASES`), by the allergy rule
+   (an allergy word with a benzodiazepine name in the same item, "allergic to Xanax", is the
+   drug's ``benzodiazepine-sensitivity`` caution) or by crisis words. A caution marked
+   ``contraindication`` in the catalogue is an urgent contraindication finding.
+5. **Unknown.** An agent or condition item recognised by nothing is never dropped: it is an
+   :class:`Unknown` and a warning ("unknown: ask a pharmacist"), with a did-you-mean when a known
+   name is close (difflib, as :meth:`Catalogue.get`).
+6. **Crisis words** (:data:`CRISIS_PHRASES`: suicidal thoughts, self-harm, seizure) anywhere in any
+   text give an urgent finding with the clinician flag and the crisis message (988 in the US, or
+   the local emergency number). Seizure words inside a seizure-disorder phrase
+   (:data:`SEIZURE_DISORDER_PHRASES`, "epilepsy", "seizure disorder", "history of seizures") or a
+   phrase about seizures in general (:data:`NOT_AN_EVENT_PHRASES`, "seizure medication",
+   "seizure risk") are not an event. So **"epilepsy" is a condition** (the seizure indication,
+   and "never stop abruptly"), while **"seizure", "seizures", "had a seizure", "convulsion",
+   "had a fit"** typed as a condition, a medicine or a note **are an event: the crisis message**.
+   Negation is not read: "no suicidal thoughts" still gets the crisis message (a false alarm
+   costs less than a missed one).
+7. **Indication** (:func:`indication_of`): "seizure" when any condition is a seizure-disorder
+   phrase, else "panic" for panic words, else "sleep" for insomnia words (or an item that is
+   just "sleep"), else None. Seizure wins over panic and sleep: clonazepam in a person with
+   epilepsy is most likely for seizures, and its dose was set by the neurologist.
+8. **Daily maximum**: the drug's maximum for the indication [LABEL, SEED-AURA]; with no
+   indication, the lowest (:meth:`Drug.daily_maximum_for`).
+9. **Age**: outside 0-120 is bad input (:class:`InputError`). Under 18: urgent, clinician flag;
+   no daily maximum applies (children's seizure doses go by body weight, which taperline does not
+   take; in panic disorder safety and effectiveness under 18 are not established [LABEL]), so
+   :attr:`Screening.refusals` says a plan needs the specialist. 65 and over: the older-adult
+   caution [BEERS-2023].
+
+The package: :mod:`~taperline.core.screening.model` (the kinds, the word lists and the values:
+:class:`RegimenIssue`, :class:`Screening` ...), :mod:`~taperline.core.screening.crisis` (crisis
+words), :mod:`~taperline.core.screening.recognition` (items, the indication, agents, conditions,
+suggestions and :func:`recognise`), :mod:`~taperline.core.screening.screener` (:func:`screen`:
+cautions, age and the daily maximum) and :mod:`~taperline.core.screening.documents` (the JSON).
+
+>>> from taperline.catalogue_data import load_catalogue
+>>> from taperline.core.quantity import fmt
+>>> catalogue = load_catalogue()
+>>> result = screen(catalogue, catalogue.get("clonazepam"), agents=["Percocet 5/325", "tea"],
+...                 conditions=["epilepsy"])
+>>> [(f.kind, f.severity) for f in result.findings]
+[('interaction', 'urgent'), ('caution', 'warning'), ('unknown', 'warning'), ('indication', 'info')]
+>>> result.indication, fmt(result.daily_max.max_mg), [u.name for u in result.unknown]
+('seizure', '20 mg', ['tea'])
+"""
+
+from __future__ import annotations
+
+from taperline.core.catalogue import Indication
+from taperline.core.screening.crisis import CRISIS_STEMS, crisis_matches, crisis_terms
+from taperline.core.screening.documents import maximum_document as maximum_document
+from taperline.core.screening.documents import regimen_issue_document as regimen_issue_document
+from taperline.core.screening.documents import screening_document
+from taperline.core.screening.model import (
+    ADULT_AGE_YEARS,
+    CRISIS_PHRASES,
+    CRISIS_SOURCES,
+    CRISIS_WHAT,
+    MAX_AGE_YEARS,
+    NOT_AN_EVENT_PHRASES,
+    OLDER_ADULT_AGE_YEARS,
+    OTHER_REASON_PHRASES,
+    OWN_SOURCE,
+    PANIC_PHRASES,
+    REGIMEN_ISSUE_KINDS,
+    REGIMEN_ISSUE_SEVERITIES,
+    SEIZURE_DISORDER_PHRASES,
+    SLEEP_PHRASES,
+    ClassMatch,
+    ConditionMatch,
+    CrisisCategory,
+    CrisisMatch,
+    Recognition,
+    RegimenIssue,
+    RegimenIssueKind,
+    RegimenIssueSeverity,
+    Screening,
+    Unknown,
+)
+from taperline.core.screening.model import Field as Field
+from taperline.core.screening.recognition import indication_of, recognise, split_items
+from taperline.core.screening.screener import screen, under_18_refusal
+
+# The ``name as name`` imports are names outside __all__, importable from here as before.
+__all__ = [
+    "ADULT_AGE_YEARS",
+    "CRISIS_PHRASES",
+    "CRISIS_SOURCES",
+    "CRISIS_STEMS",
+    "CRISIS_WHAT",
+    "MAX_AGE_YEARS",
+    "NOT_AN_EVENT_PHRASES",
+    "OLDER_ADULT_AGE_YEARS",
+    "OTHER_REASON_PHRASES",
+    "OWN_SOURCE",
+    "PANIC_PHRASES",
+    "REGIMEN_ISSUE_KINDS",
+    "REGIMEN_ISSUE_SEVERITIES",
+    "SEIZURE_DISORDER_PHRASES",
+    "SLEEP_PHRASES",
+    "ClassMatch",
+    "ConditionMatch",
+    "CrisisCategory",
+    "CrisisMatch",
+    "Indication",
+    "Recognition",
+    "RegimenIssue",
+    "RegimenIssueKind",
+    "RegimenIssueSeverity",
+    "Screening",
+    "Unknown",
+    "crisis_matches",
+    "crisis_terms",
+    "indication_of",
+    "recognise",
+    "screen",
+    "screening_document",
+    "split_items",
+    "under_18_refusal",
+]

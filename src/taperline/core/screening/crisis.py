@@ -1,0 +1,113 @@
+"""Crisis words (rule 6): suicidal thoughts, self-harm and seizures as events, in any free text."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from taperline.core.screening.model import (
+    CRISIS_PHRASES,
+    CRISIS_SOURCES,
+    CRISIS_WHAT,
+    NOT_AN_EVENT_PHRASES,
+    SEIZURE_DISORDER_PHRASES,
+    CrisisCategory,
+    CrisisMatch,
+    RegimenIssue,
+)
+from taperline.core.words import PhraseIndex, phrase_key, tokens
+
+# Crisis phrases -> their category; the phrases that hide seizure words -> None.
+_CRISIS_INDEX: Final[PhraseIndex[CrisisCategory | None]] = PhraseIndex(
+    [
+        *((p, category) for category, phrases in CRISIS_PHRASES.items() for p in phrases),
+        *((p, None) for p in (*SEIZURE_DISORDER_PHRASES, *NOT_AN_EVENT_PHRASES)),
+    ]
+)
+
+
+# Everyday words: a pre-filter on them alone would let most text through.
+_COMMON: Final = frozenset(
+    {
+        "all", "better", "burn", "burning", "cut", "cutting", "dead", "death", "die", "do", "don",
+        "dont", "dying", "end", "ending", "had", "harm", "having", "hurt", "hurting", "it", "life",
+        "live", "my", "myself", "no", "not", "of", "off", "own", "reason", "self", "take",
+        "taking", "thoughts", "to", "want", "wanting", "was", "were", "wish",
+    }
+)  # fmt: skip
+
+
+def _prefilter() -> tuple[tuple[str, ...], ...]:
+    """For every crisis phrase, words that text with it always contains (see CRISIS_STEMS)."""
+    entries: set[tuple[str, ...]] = set()
+    for phrases in CRISIS_PHRASES.values():
+        for phrase in phrases:
+            words = [w for w in tokens(phrase) if len(w) > 1]
+            rare = [w for w in words if w not in _COMMON]
+            entries.add((max(rare, key=len),) if rare else tuple(sorted(set(words))))
+    # an entry whose words include all of a shorter entry's adds nothing
+    return tuple(
+        sorted(
+            e
+            for e in entries
+            if not any(o != e and all(any(w in x for x in e) for w in o) for o in entries)
+        )
+    )
+
+
+#: Text with crisis words always contains every word of at least one of these groups (in
+#: lower case, as substrings): a database can pre-filter free text with
+#: ``lower(notes) LIKE '%word%' AND ...`` for each group, OR-ed, and leave the exact match to
+#: :func:`crisis_matches`.
+CRISIS_STEMS: Final[tuple[tuple[str, ...], ...]] = _prefilter()
+
+
+def crisis_matches(text: str) -> tuple[CrisisMatch, ...]:
+    """Suicidal-thought, self-harm and seizure words in free text, as typed (rule 6).
+
+    >>> [(m.category, m.typed) for m in crisis_matches("Epilepsy; had a SEIZURE, want to die")]
+    [('seizure', 'SEIZURE'), ('suicidal thoughts', 'want to die')]
+    >>> crisis_matches("seizure disorder, well controlled; a benefit")
+    ()
+    """
+    found = [
+        CrisisMatch(target, match.text)
+        for match in _CRISIS_INDEX.find(text)
+        for target in match.targets
+        if target is not None
+    ]
+    return tuple(dict.fromkeys(found))
+
+
+def crisis_terms(text: str) -> tuple[str, ...]:
+    """The crisis words found in free text, as typed, each once ("" -> ()).
+
+    >>> crisis_terms("Self-harm last week; had a fit"), crisis_terms("")
+    (('Self-harm', 'had a fit'), ())
+    """
+    return tuple(dict.fromkeys(m.typed for m in crisis_matches(text)))
+
+
+def _crisis_finding(
+    match: CrisisMatch, item: str, local_emergency: str, *, condition: bool
+) -> RegimenIssue:
+    from taperline.core.findings import crisis_message  # findings imports this module
+
+    place = "as a condition" if condition else "among your medicines"
+    words = "" if phrase_key(match.typed) == phrase_key(item) else f" (“{match.typed}”)"
+    text = (
+        f"You wrote “{item}” {place}{words}: {CRISIS_WHAT[match.category]} Please tell your "
+        f"prescriber today, and make no dose change on your own. {crisis_message(local_emergency)}"
+    )
+    if condition and match.category == "seizure":
+        text += (
+            " If you meant a seizure disorder (epilepsy) rather than a recent seizure, enter it "
+            "as “epilepsy”."
+        )
+    return RegimenIssue(
+        "red_flag",
+        "urgent",
+        text,
+        CRISIS_SOURCES[match.category],
+        clinician_flag=True,
+        crisis=True,
+    )

@@ -1,0 +1,370 @@
+"""Recognising what was typed: items, the indication, agents, conditions and unknown names.
+
+Items (rule 2), the indication (rule 7), agents by class and interaction row (rule 3),
+conditions (rule 4), a did-you-mean for unknown names (rule 5), and :func:`recognise` for a
+profile.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+from taperline.core.catalogue import (
+    INDICATIONS,
+    Catalogue,
+    Drug,
+    Indication,
+    Interaction,
+    InteractionSeverity,
+)
+from taperline.core.screening.crisis import crisis_matches
+from taperline.core.screening.model import (
+    NOT_AN_EVENT_PHRASES,
+    OTHER_REASON_PHRASES,
+    OWN_SOURCE,
+    PANIC_PHRASES,
+    SEIZURE_DISORDER_PHRASES,
+    SLEEP_PHRASES,
+    ClassMatch,
+    ConditionMatch,
+    CrisisMatch,
+    Recognition,
+    RegimenIssue,
+    RegimenIssueKind,
+    RegimenIssueSeverity,
+    Unknown,
+    _finding,
+)
+from taperline.core.words import PhraseIndex, phrase_key, token_matches, tokens
+
+_ALLERGY_WORDS: Final = frozenset(
+    {"allergy", "allergies", "allergic", "hypersensitivity", "hypersensitive", "sensitivity",
+     "sensitive", "intolerance", "intolerant", "reaction", "anaphylaxis"}
+)  # fmt: skip
+_BENZODIAZEPINES: Final = "benzodiazepines"  # the class slug the allergy rule looks for
+_SENSITIVITY: Final = "benzodiazepine-sensitivity"  # the caution slug it gives
+_EPILEPSY: Final = "epilepsy"  # the caution slug a seizure-disorder phrase gives
+_SEVERITY_OF: Final[Mapping[InteractionSeverity, RegimenIssueSeverity]] = {
+    "major": "urgent",
+    "moderate": "warning",
+    "minor": "info",
+}
+_SPLIT_RE: Final = re.compile(
+    r"[,;\n\r+&]|(?<![0-9])/|/(?![0-9])|\band\b|\bplus\b", flags=re.IGNORECASE
+)
+_WITH_RE: Final = re.compile(r"\bw/", flags=re.IGNORECASE)
+_RULE_OUT_RE: Final = re.compile(r"\br\s*/\s*o\b", flags=re.IGNORECASE)  # "r/o": rule out
+_SUGGEST_CUTOFF: Final = 0.75  # difflib ratio for a whole name
+_WORD_CUTOFF: Final = 0.8  # ... and for one word of it
+_WORD_MIN: Final = 5  # words shorter than this are not suggested on (too many near misses)
+
+
+# --- items and indication ---------------------------------------------------------------------
+
+
+def split_items(values: Iterable[str]) -> tuple[str, ...]:
+    """Cut values into items (rule 2), stripped, blanks and repeats (ignoring case) dropped.
+
+    >>> split_items(["oxycodone/paracetamol 5/325", "Tylenol w/ codeine; gin and tonic", "GIN"])
+    ('oxycodone', 'paracetamol 5/325', 'Tylenol with codeine', 'gin', 'tonic')
+    """
+    seen: dict[str, str] = {}
+    for value in values:
+        words = _RULE_OUT_RE.sub("rule out", _WITH_RE.sub("with ", value))
+        for part in _SPLIT_RE.split(words):
+            item = " ".join(part.split())
+            if item and item.casefold() not in seen:
+                seen[item.casefold()] = item
+    return tuple(seen.values())
+
+
+_REASON: Final = "reason"
+_NOT_AN_EVENT: Final = "not an event"
+_INDICATION_INDEX: Final[PhraseIndex[str]] = PhraseIndex(
+    [
+        *((p, "seizure") for p in SEIZURE_DISORDER_PHRASES),
+        *((p, "panic") for p in PANIC_PHRASES),
+        *((p, "sleep") for p in SLEEP_PHRASES),
+        *((p, _REASON) for p in OTHER_REASON_PHRASES),
+        *((p, _NOT_AN_EVENT) for p in NOT_AN_EVENT_PHRASES),  # "seizure risk" is not epilepsy
+    ]
+)
+
+
+#: Words that say a seizure disorder is not the person's own, or not certain: such an item
+#: never names the seizure indication, whose maximum (20 mg) is five times the others'.
+_NOT_THEIRS: Final = frozenset(
+    {"no", "not", "non", "never", "none", "nil", "without", "rule", "ruled", "excluded",
+     "denies", "denied", "negative", "resolved", "remission", "outgrown", "outgrew",
+     "testing", "tested", "test", "tests", "investigation", "investigations", "investigating",
+     "evaluation", "evaluating", "assessment", "family", "familial", "mother", "father",
+     "sister", "brother", "son", "daughter", "parent", "parents", "child", "children",
+     "sibling", "siblings", "grandmother", "grandfather", "grandparent", "aunt", "uncle",
+     "nephew", "niece", "cousin", "relative", "relatives", "husband", "wife", "partner",
+     "spouse", "friend", "twin", "dog", "cat", "pet", "psychogenic", "pnes", "dissociative",
+     "functional", "suspected", "suspect", "possible", "possibly", "query", "queried",
+     "probable", "maybe", "unconfirmed", "unsure", "uncertain"}
+)  # fmt: skip
+#: Written doubt: "?epilepsy" ("r/o", rule out, becomes words when items are split).
+_DOUBT: Final = re.compile(r"\?")
+
+
+def _reasons(item: str) -> tuple[str, ...]:
+    """The indications (and other reasons) one condition item names.
+
+    >>> _reasons("epilepsy"), _reasons("family history of epilepsy"), _reasons("non-epileptic")
+    (('seizure',), (), ())
+    """
+    found = [t for m in _INDICATION_INDEX.find(item) for t in m.targets if t != _NOT_AN_EVENT]
+    if phrase_key(item) == "sleep":
+        found.append("sleep")
+    if _NOT_THEIRS & set(tokens(item)) or _DOUBT.search(item):
+        found = [t for t in found if t != "seizure"]
+    return tuple(dict.fromkeys(found))
+
+
+def indication_of(conditions: Iterable[str]) -> Indication | None:
+    """What the drug is taken for, from the conditions typed (rule 7); None when not said.
+
+    >>> indication_of(["Epilepsy"]), indication_of(["panic attacks", "insomnia"])
+    ('seizure', 'panic')
+    >>> indication_of(["sleep apnea"]), indication_of(["had a seizure"]), indication_of([])
+    (None, None, None)
+    >>> indication_of(["panic disorder", "family history of epilepsy"])
+    'panic'
+    """
+    found = {r for item in split_items(conditions) for r in _reasons(item)}
+    # INDICATIONS is in order of precedence: seizure, panic, sleep.
+    return next((indication for indication in INDICATIONS if indication in found), None)
+
+
+# --- suggestions ------------------------------------------------------------------------------
+
+
+def _by_key(names: Iterable[str]) -> Mapping[str, str]:
+    """Names by their normalised key (the first spelling of each key is kept)."""
+    by_key: dict[str, str] = {}
+    for name in names:
+        by_key.setdefault(phrase_key(name), name)
+    return by_key
+
+
+def _suggest(item: str, by_key: Mapping[str, str]) -> str | None:
+    """A known name close to ``item`` (difflib), as the catalogue writes it; None if none is."""
+    key = phrase_key(item)
+    if not key:
+        return None
+    words = set(key.split())
+    # "tylenol" is not a misspelt "Tylenol 4": a name that only adds words is another thing
+    by_key = {k: v for k, v in by_key.items() if not words < set(k.split())}
+    close = difflib.get_close_matches(key, list(by_key), n=1, cutoff=_SUGGEST_CUTOFF)
+    if close:
+        return by_key[close[0]]
+    single = [k for k in by_key if " " not in k and len(k) >= _WORD_MIN]
+    for word in key.split():
+        if len(word) >= _WORD_MIN:
+            close = difflib.get_close_matches(word, single, n=1, cutoff=_WORD_CUTOFF)
+            if close:
+                return by_key[close[0]]
+    return None
+
+
+def _agent_names(catalogue: Catalogue) -> Mapping[str, str]:
+    """Every name of a medicine or substance in the catalogue, by key (built once)."""
+
+    def build() -> Mapping[str, str]:
+        drugs = catalogue.drugs.values()
+        names = [n for c in catalogue.classes.values() for n in c.names]
+        names += [n for d in drugs for row in d.interactions for n in row.own_names]
+        names += [n for d in drugs for n in (d.name, *d.brand_names)]
+        return _by_key(names)
+
+    return catalogue.cached("screening.agent_names", build)
+
+
+def _condition_names(catalogue: Catalogue) -> Mapping[str, str]:
+    """Every condition name in the catalogue and the indication words, by key (built once)."""
+
+    def build() -> Mapping[str, str]:
+        names = [n for d in catalogue.drugs.values() for c in d.cautions for n in c.names]
+        return _by_key([*names, *SEIZURE_DISORDER_PHRASES, *PANIC_PHRASES, *SLEEP_PHRASES])
+
+    return catalogue.cached("screening.condition_names", build)
+
+
+# --- agents -----------------------------------------------------------------------------------
+
+
+def _class_index(catalogue: Catalogue) -> PhraseIndex[tuple[str, str]]:
+    """Every class name -> (class slug, member name or "" for a class term), built once."""
+    return PhraseIndex(
+        [
+            *((term, (c.slug, "")) for c in catalogue.classes.values() for term in c.terms),
+            *(
+                (name, (c.slug, m.name))
+                for c in catalogue.classes.values()
+                for m in c.members
+                for name in m.names
+            ),
+        ]
+    )
+
+
+def _classes_in(catalogue: Catalogue, item: str) -> tuple[ClassMatch, ...]:
+    """The classes (and members) one agent item names."""
+    index = catalogue.cached("screening.classes", lambda: _class_index(catalogue))
+    found: dict[str, ClassMatch] = {}
+    for match in index.find(item):
+        for slug, member_name in match.targets:
+            cls = catalogue.classes[slug]
+            member = next((m for m in cls.members if m.name == member_name), None)
+            if slug not in found or found[slug].member is None:
+                found[slug] = ClassMatch(item, cls, member)
+    return tuple(found.values())
+
+
+@dataclass(slots=True)
+class _Agents:
+    """What the agent items gave, gathered before the findings are made."""
+
+    names: dict[Interaction, list[str]] = field(default_factory=dict)
+    classes: list[ClassMatch] = field(default_factory=list)
+    no_data: dict[str, list[str]] = field(default_factory=dict)  # class slug -> items
+    same_drug: list[str] = field(default_factory=list)
+    unknown: list[Unknown] = field(default_factory=list)
+    crisis: list[tuple[CrisisMatch, str]] = field(default_factory=list)
+
+
+def _label(item: str, found: tuple[ClassMatch, ...], agent: str = "") -> str:
+    """The item as typed, with the generic name when it says more ("OxyContin (oxycodone)")."""
+    for match in found:
+        member = match.member
+        if member is None:
+            continue
+        name = phrase_key(member.name)
+        if name not in phrase_key(item) and name != phrase_key(agent):
+            return f"{item} ({member.name})"
+    return item
+
+
+def _screen_agent(catalogue: Catalogue, drug: Drug, item: str, out: _Agents) -> None:
+    crisis = crisis_matches(item)
+    out.crisis += [(m, item) for m in crisis]
+    found = _classes_in(catalogue, item)
+    out.classes += found
+    same = any(m.member is not None and phrase_key(m.member.name) == drug.name for m in found)
+    if same:
+        out.same_drug.append(item)
+    skip = {m.substance_class.slug for m in found if same}
+    rows = [i for i in drug.interactions_for(item) if i.agent_class not in skip]
+    for interaction in rows:
+        out.names.setdefault(interaction, []).append(_label(item, found, interaction.agent))
+    with_rows = {i.agent_class for i in drug.interactions}
+    for match in found:
+        slug = match.substance_class.slug
+        if slug not in with_rows and slug not in skip:
+            out.no_data.setdefault(slug, []).append(_label(item, found))
+    if not (rows or found or crisis or same):
+        suggestion = _suggest(item, _agent_names(catalogue))
+        out.unknown.append(Unknown(item, "agent", suggestion))
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+def _interaction_finding(drug: Drug, interaction: Interaction, given: list[str]) -> RegimenIssue:
+    agents = ", ".join(dict.fromkeys(given))
+    what = interaction.agent
+    same = phrase_key(agents) == phrase_key(what)
+    head = f"{agents} with {drug.label}" if same else f"{agents} ({what}) with {drug.label}"
+    text = f"{head}: {interaction.effect}. {_sentence(interaction.advice)}"
+    if interaction.assumption and interaction.note:
+        text += f" ({interaction.note})"
+    kind: RegimenIssueKind = (
+        "duplicate" if interaction.kind == "duplicate_therapy" else "interaction"
+    )
+    return _finding(kind, _SEVERITY_OF[interaction.severity], text, interaction.source)
+
+
+def _agent_findings(catalogue: Catalogue, drug: Drug, out: _Agents) -> list[RegimenIssue]:
+    findings = [_interaction_finding(drug, i, names) for i, names in out.names.items()]
+    for slug, given in out.no_data.items():
+        cls = catalogue.classes[slug]
+        text = (
+            f"{', '.join(dict.fromkeys(given))}: {cls.singular}. The catalogue holds no "
+            f"information on {cls.name} with {drug.label}: unknown, ask a pharmacist; unknown "
+            "is not the same as safe."
+        )
+        findings.append(_finding("interaction", "warning", text, cls.source))
+    for item in dict.fromkeys(out.same_drug):
+        text = (
+            f"“{item}” is {drug.label} itself: list it once. Two prescriptions of the same drug "
+            "add up; tell your prescriber if you have more than one."
+        )
+        findings.append(_finding("duplicate", "warning", text, OWN_SOURCE))
+    findings += [_finding("unknown", "warning", u.message, OWN_SOURCE) for u in out.unknown]
+    return findings
+
+
+# --- conditions -------------------------------------------------------------------------------
+
+
+def _allergy_to_benzodiazepine(catalogue: Catalogue, item: str) -> bool:
+    """An allergy word and a benzodiazepine name in one item ("allergic to Xanax")."""
+    words = tokens(item)
+    if not any(token_matches(w, a) for w in words for a in _ALLERGY_WORDS):
+        return False
+    return any(m.substance_class.slug == _BENZODIAZEPINES for m in _classes_in(catalogue, item))
+
+
+def _condition_matches(catalogue: Catalogue, drug: Drug, item: str) -> list[ConditionMatch]:
+    found = [ConditionMatch(item, c.condition, caution=c) for c in drug.cautions_for(item)]
+    by_slug = {c.condition: c for c in drug.cautions}
+    for reason in _reasons(item):
+        indication = next((i for i in INDICATIONS if i == reason), None)
+        found.append(ConditionMatch(item, reason, indication=indication))
+        if reason == "seizure" and _EPILEPSY in by_slug:
+            found.append(ConditionMatch(item, _EPILEPSY, caution=by_slug[_EPILEPSY]))
+    if _SENSITIVITY in by_slug and _allergy_to_benzodiazepine(catalogue, item):
+        found.append(ConditionMatch(item, _SENSITIVITY, caution=by_slug[_SENSITIVITY]))
+    return list({(m.name, m.caution is None): m for m in found}.values())
+
+
+def recognise(
+    catalogue: Catalogue, *, agents: Iterable[str] = (), conditions: Iterable[str] = ()
+) -> Recognition:
+    """Which profile entries no drug of the catalogue recognises, and any crisis words.
+
+    For a profile (no drug chosen yet): a condition known for any drug, or a medicine in any
+    class or interaction row, is recognised.
+
+    >>> from taperline.catalogue_data import load_catalogue
+    >>> found = recognise(load_catalogue(), agents=["OxyContin", "tea"],
+    ...                   conditions=["epilepsy", "gout", "self harm"])
+    >>> [u.name for u in found.unknown], [m.category for m in found.crisis], found.indication
+    (['tea', 'gout'], ['self-harm'], 'seizure')
+    """
+    unknown: list[Unknown] = []
+    crisis: list[CrisisMatch] = []
+    drugs = list(catalogue.drugs.values())
+    for item in split_items(agents):
+        typed = crisis_matches(item)
+        crisis += typed
+        known = _classes_in(catalogue, item) or any(d.interactions_for(item) for d in drugs)
+        if not known and not typed:
+            unknown.append(Unknown(item, "agent", _suggest(item, _agent_names(catalogue))))
+    condition_items = split_items(conditions)
+    for item in condition_items:
+        typed = crisis_matches(item)
+        crisis += typed
+        known = any(_condition_matches(catalogue, d, item) for d in drugs)
+        if not known and not typed:
+            unknown.append(Unknown(item, "condition", _suggest(item, _condition_names(catalogue))))
+    return Recognition(tuple(unknown), tuple(crisis), indication_of(condition_items))
