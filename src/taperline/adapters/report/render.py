@@ -1,0 +1,128 @@
+"""The report as HTML (the templates filled with its context) and as PDF."""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date, datetime
+from functools import cache
+from typing import TYPE_CHECKING, Any, Final
+
+from taperline.adapters.report.charts import chart_data, chart_svg
+from taperline.adapters.report.period import Period, _within, resolve_period
+from taperline.adapters.report.summary import (
+    _baseline_text,
+    _finding_row,
+    _grouped,
+    _journal_summary,
+    _lately,
+    _next_change,
+    _proposal,
+    _regimen,
+    _who,
+)
+from taperline.adapters.report.tables import _adherence, _steps, _supply
+from taperline.core.findings import crisis_message
+from taperline.core.quantity import drug_label
+from taperline.core.record import PersonRecord
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+    from taperline.core.review import Review
+
+HEADER: Final = "taperline report — not a prescription; a clinician decides"
+_RED_FLAGS_SHOWN: Final = 6
+
+
+def render_report(
+    record: PersonRecord,
+    review: Review,
+    *,
+    start: date | None,
+    end: date | None,
+    today: date,
+    generated_at: datetime,
+) -> bytes:
+    """The prescriber's report as PDF bytes (A4, one to three pages for a typical record).
+
+    ``start``/``end`` limit the journal, dose log and scores shown (default: from the first
+    entry to ``today``); the findings are the caller's ``review`` as given. Raises
+    :class:`~taperline.errors.InputError` when ``start`` is after ``end``.
+    """
+    html = report_html(record, review, start=start, end=end, today=today, generated_at=generated_at)
+    # WeasyPrint ships no type information; it is loaded by name so that mypy --strict
+    # sees a plain module (attributes typed Any) instead of a missing-stubs error.
+    weasyprint: Any = importlib.import_module("weasyprint")
+    pdf: bytes = weasyprint.HTML(string=html).write_pdf()
+    return pdf
+
+
+def report_html(
+    record: PersonRecord,
+    review: Review,
+    *,
+    start: date | None,
+    end: date | None,
+    today: date,
+    generated_at: datetime,
+) -> str:
+    """The report as one HTML document (charts embedded), for previews and tests."""
+    period = resolve_period(record, start, end, today)
+    shown = _within(record, period)
+    context = _context(record, shown, review, period, today, generated_at)
+    return _environment().get_template("report.html").render(**context)
+
+
+@cache
+def _environment() -> Environment:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("taperline", "templates/report"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+# --- the context ----------------------------------------------------------------------------
+
+
+def _context(  # noqa: PLR0917 -- one private helper of report_html(), called once
+    record: PersonRecord,
+    shown: PersonRecord,
+    review: Review,
+    period: Period,
+    today: date,
+    generated_at: datetime,
+) -> dict[str, Any]:
+    plan = record.plan
+    chart = chart_data(shown, review, plan, period)
+    urgent = _grouped([f for f in review.findings if f.severity == "urgent"])
+    return {
+        "header": HEADER,
+        "generated": generated_at.strftime("%Y-%m-%d %H:%M %Z").strip(),
+        "period": period,
+        "today": today,
+        "label": record.profile.label,
+        "drug": drug_label(plan.drug) if plan else None,
+        "who": _who(record, plan),
+        "journal": _journal_summary(shown),
+        "lately": _lately(shown, review, period),
+        "regimen": _regimen(plan, today),
+        "next_change": _next_change(plan, today),
+        "proposal": _proposal(review),
+        "crisis": crisis_message(),
+        "red_flags": [_finding_row(f) for f in urgent[:_RED_FLAGS_SHOWN]],
+        "red_flags_more": max(0, len(urgent) - _RED_FLAGS_SHOWN),
+        "findings": [_finding_row(f) for f in review.findings if f.severity != "urgent"],
+        "skipped": review.skipped,
+        "baseline": _baseline_text(review),
+        "chart": chart_svg(chart) if chart.panels else None,
+        "chart_notes": chart.notes,
+        "steps": _steps(plan, period, today),
+        "adherence": _adherence(shown, plan, period, today),
+        "supply": _supply(plan, today),
+        "warnings": plan.warnings if plan else (),
+    }
