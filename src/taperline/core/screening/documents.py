@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from taperline.core.catalogue import (
-    DailyMaximum,
-)
+from taperline.core.catalogue import DailyMaximum
 from taperline.core.screening.model import RegimenIssue, Screening
 
 

@@ -12,14 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final, Literal, get_args
 
-from taperline.core.catalogue import (
-    Caution,
-    DailyMaximum,
-    Drug,
-    Indication,
-    Member,
-    SubstanceClass,
-)
+from taperline.core.catalogue import Caution, DailyMaximum, Drug, Indication, Member, SubstanceClass
 
 RegimenIssueKind = Literal[
     "interaction",

@@ -5,14 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
 
-from taperline.core.catalogue import (
-    INDICATIONS,
-    Catalogue,
-    Caution,
-    DailyMaximum,
-    Drug,
-    Indication,
-)
+from taperline.core.catalogue import INDICATIONS, Catalogue, Caution, DailyMaximum, Drug, Indication
 from taperline.core.quantity import fmt
 from taperline.core.screening.crisis import _crisis_finding, crisis_matches
 from taperline.core.screening.model import (
