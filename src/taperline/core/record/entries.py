@@ -1,0 +1,139 @@
+"""The profile and the dose log: who the person is, and what was planned and taken."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from types import MappingProxyType
+from typing import Final, Literal, get_args
+
+from taperline.core.journal import check_text
+from taperline.core.quantity import Mass, fmt
+from taperline.core.values import is_clock_text
+from taperline.errors import InputError
+
+AgeBand = Literal["under 18", "18-39", "40-64", "65-79", "80 or over"]
+AGE_BANDS: Final[tuple[AgeBand, ...]] = get_args(AgeBand)
+#: The age a band stands for when a rule needs a number: its lowest age, so that age rules
+#: such as avoiding benzodiazepines from 65 [BEERS-2023] apply to the whole band.
+AGE_BAND_YEARS: Final[Mapping[AgeBand, int]] = MappingProxyType(
+    {"under 18": 17, "18-39": 18, "40-64": 40, "65-79": 65, "80 or over": 80}
+)
+
+DoseStatus = Literal["taken", "late", "missed", "extra"]
+MAX_TEXT: Final = 2000
+MAX_NAME: Final = 200
+
+
+def _clean_names(kind: str, names: Sequence[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    for raw in names:
+        name = raw.strip()
+        if not name:
+            continue
+        if len(name) > MAX_NAME:
+            raise InputError(f"{kind}: {name[:20]!r}... is longer than {MAX_NAME} characters")
+        if name.lower() not in (n.lower() for n in out):
+            out.append(name)
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A person's profile. ``time_zone`` is an IANA name (checked by the adapter).
+
+    ``label`` is how reports name the person: a pseudonym by default, never required.
+
+    >>> Profile("Europe/London", "65-79", ("insomnia",), ()).age_years
+    65
+    >>> Profile("Europe/London", "sixty")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    taperline.errors.InputError: age_band 'sixty' is unknown: use one of under 18, 18-39, ...
+    """
+
+    time_zone: str
+    age_band: AgeBand | None = None
+    conditions: tuple[str, ...] = ()
+    other_medicines: tuple[str, ...] = ()
+    label: str = "Person A"
+
+    def __post_init__(self) -> None:
+        if not self.time_zone or " " in self.time_zone.strip():
+            raise InputError(f"time_zone {self.time_zone!r} is not an IANA zone name")
+        if self.age_band is not None and self.age_band not in AGE_BANDS:
+            raise InputError(
+                f"age_band {self.age_band!r} is unknown: use one of {', '.join(AGE_BANDS)}"
+            )
+        object.__setattr__(self, "conditions", _clean_names("conditions", self.conditions))
+        object.__setattr__(
+            self, "other_medicines", _clean_names("other_medicines", self.other_medicines)
+        )
+        if len(self.label) > MAX_NAME:
+            raise InputError(f"label is longer than {MAX_NAME} characters")
+        check_text("label", self.label)
+        check_text("conditions", *self.conditions)
+        check_text("other_medicines", *self.other_medicines)
+
+    @property
+    def age_years(self) -> int | None:
+        """The band's lowest age (see :data:`AGE_BAND_YEARS`), or None."""
+        return AGE_BAND_YEARS[self.age_band] if self.age_band else None
+
+
+@dataclass(frozen=True, slots=True)
+class DoseRecord:
+    """One line of the dose log: what was planned and what was taken (local wall clock).
+
+    A missed dose has ``taken_at`` and ``amount`` None; an extra (unplanned) dose has no
+    ``planned_clock``. ``units`` says which product units were used ("1 x tablet 0.5 mg").
+    """
+
+    day: date
+    drug: str
+    planned_clock: str | None
+    planned_amount: Mass | None
+    taken_at: datetime | None
+    amount: Mass | None
+    units: str = ""
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if (self.taken_at is None) != (self.amount is None):
+            raise InputError("a taken dose needs both taken_at and amount; a missed one neither")
+        if self.amount is not None and self.amount.mg <= 0:
+            raise InputError(f"amount must be above zero, got {fmt(self.amount)}")
+        if self.planned_amount is not None and self.planned_amount.mg <= 0:
+            raise InputError(f"planned_amount must be above zero, got {fmt(self.planned_amount)}")
+        if self.planned_clock is None and self.taken_at is None:
+            raise InputError("a dose record needs a planned time or a taken time")
+        if self.planned_clock is not None:
+            _check_clock("planned_clock", self.planned_clock)
+        if self.taken_at is not None and abs((self.taken_at.date() - self.day).days) > 1:
+            raise InputError(
+                f"taken_at {self.taken_at.isoformat(sep=' ', timespec='minutes')} is more"
+                f" than a day from the dose's day {self.day.isoformat()}"
+            )
+        if len(self.note) > MAX_TEXT or len(self.units) > MAX_NAME:
+            raise InputError("note or units text is too long")
+        check_text("dose", self.drug, self.units, self.note)
+
+    def status(self, late_after_h: float = 2.0) -> DoseStatus:
+        """taken, late (more than ``late_after_h`` after its time), missed or extra."""
+        if self.taken_at is None:
+            return "missed"
+        if self.planned_clock is None:
+            return "extra"
+        hours, minutes = (int(part) for part in self.planned_clock.split(":"))
+        planned = datetime.combine(self.day, datetime.min.time()) + timedelta(
+            hours=hours, minutes=minutes
+        )
+        late = self.taken_at - planned > timedelta(hours=late_after_h)
+        return "late" if late else "taken"
+
+
+def _check_clock(name: str, clock: str) -> None:
+    """A stored clock time is written HH:MM exactly (see :func:`.values.is_clock_text`)."""
+    if not isinstance(clock, str) or not is_clock_text(clock):
+        raise InputError(f"{name} must be a 24-hour clock time HH:MM, got {clock!r}")
