@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import doctest
+import importlib
 import io
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from pkgutil import iter_modules
 from typing import Any
 
 import pytest
@@ -569,7 +571,11 @@ def test_docs_list_every_column_as_generated(kind: str) -> None:
 
 
 def test_module_examples_run() -> None:
-    assert doctest.testmod(csvio).failed == 0
+    parts = [
+        importlib.import_module(f"{csvio.__name__}.{m.name}") for m in iter_modules(csvio.__path__)
+    ]
+    for module in (csvio, *parts):
+        assert doctest.testmod(module).failed == 0
 
 
 @given(csv_checkins())

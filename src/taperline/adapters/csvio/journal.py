@@ -1,0 +1,220 @@
+"""The journal's CSV: check-ins written and read back (without doses: the dose log has them)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Final
+
+from taperline.adapters.csvio.cells import (
+    _TIMES,
+    _choice,
+    _clock,
+    _date,
+    _events,
+    _guarded,
+    _read,
+    _Row,
+    _whole,
+    _write,
+    _yes_no,
+)
+from taperline.adapters.csvio.columns import (
+    _SLEEP,
+    _SYMPTOM_BY_COLUMN,
+    JOURNAL_COLUMNS,
+    ImportResult,
+)
+from taperline.core.journal import (
+    MAX_AWAKENINGS,
+    MAX_DRINKS,
+    MAX_LATENCY_MIN,
+    MAX_TIME_IN_BED,
+    SYMPTOM_MAX,
+    TIMES_OF_DAY,
+    CheckIn,
+    NightTimes,
+    SleepDiary,
+)
+
+# --- export -----------------------------------------------------------------------------------
+
+
+def _sleep_cells(checkin: CheckIn) -> dict[str, str]:
+    night = checkin.sleep
+    if night is None:
+        return {c.name: "" for c in _SLEEP}
+    return {
+        "bed_clock": night.bed.strftime("%H:%M"),
+        "tried_clock": night.tried.strftime("%H:%M"),
+        "sol_min": str(night.sol_min),
+        "awakenings": str(night.awakenings),
+        "waso_min": str(night.waso_min),
+        "final_wake_clock": night.final_wake.strftime("%H:%M"),
+        "out_of_bed_clock": night.out_of_bed.strftime("%H:%M"),
+        "sleep_quality_1_5": str(night.quality),
+    }
+
+
+def _journal_row(checkin: CheckIn) -> dict[str, str]:
+    symptoms = {
+        column: str(checkin.symptoms[name]) if name in checkin.symptoms else ""
+        for column, name in _SYMPTOM_BY_COLUMN.items()
+    }
+    return {
+        "wake_date": checkin.wake_date.isoformat(),
+        **_sleep_cells(checkin),
+        "mood_0_10": str(checkin.mood),
+        "anxiety_0_10": str(checkin.anxiety),
+        "worst_time": checkin.worst_time or "",
+        **symptoms,
+        "caffeine_drinks": str(checkin.caffeine_drinks),
+        "alcohol_drinks": str(checkin.alcohol_drinks),
+        "opioid_use": "yes" if checkin.opioid_use else "no",
+        "events": ";".join(sorted(checkin.events)),
+        "notes": checkin.notes,
+    }
+
+
+def journal_csv(checkins: Sequence[CheckIn]) -> str:
+    """The journal as CSV text: a header row and one row per check-in, in the given order.
+
+    Sleep columns are empty when the night was not filled in; clock times are to the minute.
+    ``CheckIn.doses`` are not written: the dose log carries them.
+    """
+    return _write(JOURNAL_COLUMNS, (_journal_row(c) for c in checkins))
+
+
+# --- the journal ------------------------------------------------------------------------------
+
+_CLOCKS: Final = ("bed_clock", "tried_clock", "final_wake_clock", "out_of_bed_clock")
+
+
+def _resolve_night(wake_date: date, clocks: Sequence[time]) -> NightTimes:
+    """Full date-times of a night's bed, tried, final wake and out-of-bed clock times.
+
+    The final wake is on ``wake_date``; bed and tried are the last such time at or before it,
+    out of bed the first at or after it. This reads every night that ``night_times`` can
+    express the same way, and also a final wake from noon on or a rise after noon, which
+    ``night_times`` puts on the evening before: so every valid night makes the round trip.
+    """
+    bed, tried, final_clock, out = clocks
+    final = datetime.combine(wake_date, final_clock)
+    day = timedelta(days=1)
+    bed_at, tried_at, out_at = (datetime.combine(wake_date, clock) for clock in (bed, tried, out))
+    return NightTimes(
+        bed_at - day if bed_at > final else bed_at,
+        tried_at - day if tried_at > final else tried_at,
+        final,
+        out_at + day if out_at < final else out_at,
+    )
+
+
+def _night_problems(row: _Row, times: Sequence[datetime], counts: Sequence[int]) -> list[str]:
+    """The rules of a night across columns, named by column (the core checks them again)."""
+    bed, tried, final, out = times
+    sol, awakenings, waso = counts
+    shown = {column: repr(row.raw(column).strip()) for column in _CLOCKS}
+    problems = []
+    if tried < bed:
+        problems.append(
+            f"tried_clock: {shown['tried_clock']} is before bed_clock {shown['bed_clock']}"
+        )
+    if out - bed > MAX_TIME_IN_BED:
+        problems.append(
+            f"out_of_bed_clock: {shown['out_of_bed_clock']} is more than 24 h after"
+            f" bed_clock {shown['bed_clock']}"
+        )
+    if waso > 0 and awakenings == 0:
+        problems.append(f"awakenings: '0' but waso_min is {waso}; count the awakenings")
+    window = int((final - tried).total_seconds() // 60)
+    if tried >= bed and sol + waso > window:
+        problems.append(
+            f"sol_min + waso_min: {sol} + {waso} min exceed the {window} min from tried_clock"
+            f" {shown['tried_clock']} to final_wake_clock {shown['final_wake_clock']}:"
+            " that would be negative sleep"
+        )
+    return problems
+
+
+def _sleep(row: _Row, wake_date: date | None) -> SleepDiary | None:
+    """The night of a row: None when all sleep columns are empty."""
+    filled = [c.name for c in _SLEEP if row.filled(c.name)]
+    if not filled:
+        return None
+    for column in (c.name for c in _SLEEP if c.name not in filled):
+        row.problems.append(
+            f"{column}: is empty but other sleep columns are filled; fill all"
+            f" {len(_SLEEP)} sleep columns or none"
+        )
+    clocks = [clock for c in _CLOCKS if (clock := row.cell(c, _clock)) is not None]
+    sol = row.cell("sol_min", _whole(0, MAX_LATENCY_MIN))
+    awakenings = row.cell("awakenings", _whole(0, MAX_AWAKENINGS))
+    waso = row.cell("waso_min", _whole(0, MAX_LATENCY_MIN))
+    quality = row.cell("sleep_quality_1_5", _whole(1, 5))
+    if row.problems or wake_date is None or len(clocks) < len(_CLOCKS):
+        return None
+    if sol is None or awakenings is None or waso is None or quality is None:
+        return None
+    times = _resolve_night(wake_date, clocks)
+    row.problems.extend(_night_problems(row, times, (sol, awakenings, waso)))
+    if row.problems:
+        return None
+    return SleepDiary(*times, sol_min=sol, waso_min=waso, awakenings=awakenings, quality=quality)
+
+
+def _wake_date(row: _Row, seen: dict[date, int]) -> date | None:
+    """The row's wake_date; one seen on an earlier line is a problem of this one."""
+    wake = row.cell("wake_date", _date, required=True)
+    if wake is not None and wake in seen:
+        row.problems.append(
+            f"wake_date: {row.raw('wake_date').strip()!r} is already on line {seen[wake]};"
+            " one row per date"
+        )
+    elif wake is not None:
+        seen[wake] = row.line
+    return wake
+
+
+def _checkin(row: _Row, seen: dict[date, int]) -> CheckIn | None:
+    wake = _wake_date(row, seen)
+    sleep = _sleep(row, wake)
+    mood = row.cell("mood_0_10", _whole(0, 10), required=True)
+    anxiety = row.cell("anxiety_0_10", _whole(0, 10), required=True)
+    worst = row.cell("worst_time", _choice(TIMES_OF_DAY))
+    rated = {
+        name: row.cell(column, _whole(0, SYMPTOM_MAX))
+        for column, name in _SYMPTOM_BY_COLUMN.items()
+    }
+    caffeine = row.cell("caffeine_drinks", _whole(0, MAX_DRINKS))
+    alcohol = row.cell("alcohol_drinks", _whole(0, MAX_DRINKS))
+    opioid = row.cell("opioid_use", _yes_no)
+    events = row.cell("events", _events)
+    if row.problems or wake is None or mood is None or anxiety is None:
+        return None
+    return CheckIn(
+        wake,
+        sleep,
+        mood=mood,
+        anxiety=anxiety,
+        symptoms={name: rating for name, rating in rated.items() if rating is not None},
+        worst_time=_TIMES[worst] if worst is not None else None,
+        caffeine_drinks=caffeine or 0,
+        alcohol_drinks=alcohol or 0,
+        opioid_use=bool(opioid),
+        events=events or frozenset(),
+        notes=row.raw("notes"),
+    )
+
+
+def read_journal_csv(text: str, *, skip_bad: bool = False) -> ImportResult[CheckIn]:
+    """Read a journal CSV (see :data:`JOURNAL_COLUMNS`) into check-ins without doses.
+
+    Without ``skip_bad`` no rows are returned when any row is bad; with it the good ones are.
+    Header problems (a missing required column, an unknown or repeated one) and unreadable
+    quoting import nothing either way. A wake_date seen before is an error on the later line.
+    """
+    seen: dict[date, int] = {}
+    return _read(
+        text, JOURNAL_COLUMNS, _guarded(lambda row: _checkin(row, seen)), skip_bad=skip_bad
+    )
