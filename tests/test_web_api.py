@@ -423,3 +423,16 @@ def test_a_dose_is_matched_to_the_plan_as_the_cli_and_dashboard_match_it(tmp_pat
         again = web.client.post("/api/doses", json=_dose(day, "22:05"))
         assert again.status_code == 409  # the 22:00 dose of that day is already logged
         assert len(site.services.store.doses(pid)) == 1
+
+
+def test_a_planned_dose_s_drug_is_the_plan_s(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        web = site.patient("ann@example.org")
+        approved_plan(site, site.person_id("ann@example.org"), TODAY - timedelta(days=3))
+        day = (TODAY - timedelta(days=1)).isoformat()
+        other = {**_dose(day, "22:05"), "drug": "diazepam"}
+        refused = web.client.post("/api/doses", json=other)
+        assert refused.status_code == 422
+        assert "the plan's 22:00 dose is clonazepam, not diazepam" in refused.text
+        extra = {"date": day, "taken_at": f"{day}T13:00", "amount_mg": 0.25}  # no planned_time
+        assert web.client.post("/api/doses", json=extra).status_code == 201

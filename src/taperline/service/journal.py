@@ -168,6 +168,8 @@ def log_dose(
     scheduled = schedule_on(plan, day)
     logged = {d.planned_clock for d in store.doses(person_id, day, day)}
     target = _planned_dose(entry, day, scheduled, logged)
+    if target is not None and entry.drug is not None and entry.drug != target.drug:
+        raise InputError(f"drug: the plan's {target.clock} dose is {target.drug}, not {entry.drug}")
     drug = entry.drug or (target.drug if target else plan.drug if plan else None)
     if drug is None:
         raise InputError("drug: say which medicine (there is no plan in force)")

@@ -268,6 +268,8 @@ def dose_create(
 
     if (body.taken_at is None) != (body.amount_mg is None):
         raise InputError("a taken dose needs both taken_at and amount_mg; a missed one neither")
+    # a planned dose's drug is the plan's unless the body names one (then it must match)
+    defaulted_drug = body.planned_time is not None and "drug" not in body.model_fields_set
     entry = DoseEntry(
         day=body.date,
         planned_clock=body.planned_time,
@@ -277,7 +279,7 @@ def dose_create(
         planned_amount=(
             Mass.of_mg(body.planned_amount_mg) if body.planned_amount_mg is not None else None
         ),
-        drug=load_catalogue().get(body.drug).name,
+        drug=None if defaulted_drug else load_catalogue().get(body.drug).name,
         units=body.units.strip(),
         note=body.note.strip(),
     )
