@@ -16,7 +16,14 @@ from fastapi.responses import HTMLResponse, Response
 
 from taperline.core.instruments import score_gad7, score_phq9
 from taperline.errors import ConflictError, InputError, NotFoundError
-from taperline.service import DoseEntry, local_today, log_dose, record_score
+from taperline.service import (
+    DoseEntry,
+    local_today,
+    log_dose,
+    match_doses,
+    pending_plan,
+    record_score,
+)
 from taperline.web.auth import PatientViewer, Viewer
 from taperline.web.checkin_form import (
     checkin_from_form,
@@ -32,8 +39,6 @@ from taperline.web.questionnaires import ANSWERS, GAD7_ITEMS, PHQ9_ITEMS
 from taperline.web.records import dashboard_and_flags, save_checkin, today_of
 from taperline.web.views import (
     journal_rows,
-    match_doses,
-    pending_plan,
     plan_months,
     split_steps,
     step_changes,

@@ -26,20 +26,17 @@ from taperline.core.record import (
     schedule_on,
 )
 from taperline.core.review import Review, review
-from taperline.service.today import DoseToday, Today, build_today, match_doses, pending_plan
+from taperline.service.today import Today, build_today
 from taperline.web.charts import ChartDay, Marker, journal_chart
 
 __all__ = [
     "CalendarDay",
     "Dashboard",
-    "DoseToday",
     "JournalRow",
     "Month",
     "build_dashboard",
     "chart_pair",
     "journal_rows",
-    "match_doses",
-    "pending_plan",
     "plan_months",
     "split_steps",
     "step_changes",
