@@ -224,11 +224,9 @@ def settle_garbage_collector() -> None:
     the app): frozen, no collection walks them again. Generation 0 is collected after
     10,000 net new container objects instead of 700: most of a request's objects are freed
     by reference counting before that, so fewer of them are walked and fewer survive into
-    the older generations, whose full collections walk every cached dashboard (50-100 ms
-    in one go with 200 patients cached). Measured with ``bench/web.py --no-sqlite``
-    (PostgreSQL, 2 workers, 200/s): per worker and 40 s, 620 young collections and 6 full
-    ones (the longest 55 ms) became fewer than 40 and none; the slowest request of the run
-    fell from 141 to 83 ms, and the p99 of the first 5 s after start from 1,100 to 552 ms.
+    the older generations, whose full collections walk every cached dashboard (a pause
+    of tens of milliseconds with a few hundred patients cached). ``bench/web.py`` shows the
+    effect; the measurements are in the history of this function.
     """
     gc.collect()
     gc.freeze()
