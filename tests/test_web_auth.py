@@ -412,3 +412,27 @@ def test_production_argon2_parameters_are_owasp_level() -> None:
     stored = Passwords(settings).hash(PASSWORD)
     assert stored.startswith("$argon2id$")
     assert "m=65536,t=3,p=4" in stored
+
+
+def test_a_hash_made_with_older_parameters_is_replaced_at_the_next_sign_in(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from taperline.web.security import Passwords
+
+    with make_site(tmp_path) as site:
+        site.patient("ann@example.org").signout()
+        accounts, settings = site.services.accounts, site.services.settings
+        older = Passwords(replace(settings, argon2_time_cost=settings.argon2_time_cost + 1))
+        found = accounts.credentials("ann@example.org")
+        assert found is not None
+        user = found[0]
+        accounts.set_password(user.id, older.hash(PASSWORD))
+        current = f"t={settings.argon2_time_cost},"
+        assert current not in accounts.password_hash(user.id)
+        web = site.browser()
+        assert web.signin("ann@example.org", "not the password").status_code == 401
+        assert current not in accounts.password_hash(user.id)  # only its owner's sign-in
+        assert web.signin("ann@example.org").status_code == 303
+        assert current in accounts.password_hash(user.id)
+        web.signout()
+        assert site.browser().signin("ann@example.org").status_code == 303

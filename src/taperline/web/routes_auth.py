@@ -269,8 +269,10 @@ def signin(request: Request, form: Form, svc: Svc) -> Response:
     email = raw_email.strip().lower()[:254]
     attempt = _claim_signin(request, svc, account_key(svc.settings.secret_key, email))
     found = svc.accounts.credentials(email)
-    ok = svc.passwords.verify(password, found[1] if found else None)
+    ok, rehashed = svc.passwords.verify_and_update(password, found[1] if found else None)
     user = found[0] if found else None
+    if ok and user is not None and rehashed is not None:
+        svc.accounts.set_password(user.id, rehashed)  # the settings' parameters from now on
     svc.accounts.finish_signin(
         attempt, user_id=user.id if user else None, success=ok, now=svc.now()
     )

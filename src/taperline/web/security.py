@@ -184,6 +184,21 @@ class Passwords:
             return False
         return self._hash.verify(password, stored)
 
+    def verify_and_update(self, password: str, stored: str | None) -> tuple[bool, str | None]:
+        """:meth:`verify`, and a new hash when ``stored`` was made with other parameters.
+
+        A sign-in rehashes an account whose hash is older than the settings (its owner's
+        password is at hand only then), so old hashes, which take their own time to check,
+        do not linger beside the dummy hash unknown addresses are checked against.
+        """
+        if len(password) > MAX_PASSWORD:
+            return False, None
+        if stored is None:
+            self._hash.verify(password, self._dummy)
+            return False, None
+        ok, updated = self._hash.verify_and_update(password, stored)
+        return ok, updated if ok else None
+
 
 def new_token() -> str:
     """A fresh random token (session, anonymous CSRF cookie)."""
