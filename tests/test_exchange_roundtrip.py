@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -93,3 +94,36 @@ def test_cli_fhir_and_csv_round_trip(tmp_path: pytest.TempPathFactory, pg_url: s
     assert night.sleep is not None
     assert night.sleep.clock_shift_min == 60
     assert replace(copied, plans=original.plans, scores=original.scores) == original
+
+
+def test_csv_import_skip_bad_leaves_out_days_already_kept_and_names_them(tmp_path: Any) -> None:
+    env = {
+        "TAPERLINE_DATABASE_URL": f"sqlite:///{tmp_path}/j.db",
+        "TAPERLINE_NOW": "2027-03-10T09:00+00:00",
+    }
+
+    def run(*args: str) -> Any:
+        return CliRunner().invoke(cli, list(args), env=env)
+
+    assert run("init", "--time-zone", "Europe/London", "--no-ask").exit_code == 0
+    for day in ("2027-03-08", "2027-03-09"):
+        made = run(
+            "checkin", "--no-ask", "--date", day, "--no-sleep", "--mood", "6", "--anxiety", "3"
+        )
+        assert made.exit_code == 0, made.output
+    assert run("export", "csv", "--out", f"{tmp_path}/journal.csv").exit_code == 0
+    assert run("journal", "delete", "2027-03-09", "--yes").exit_code == 0
+    refused = run("import", "csv", f"{tmp_path}/journal.csv")
+    assert refused.exit_code == 2
+    assert "2027-03-08 already has a check-in: nothing was imported" in refused.output
+    done = run("import", "csv", f"{tmp_path}/journal.csv", "--skip-bad")
+    assert done.exit_code == 0, done.output
+    assert "left out: 2027-03-08 already has a check-in" in done.output
+    assert "Imported 1 journal rows" in done.output
+    assert [
+        c.wake_date.isoformat()
+        for c in open_store(env["TAPERLINE_DATABASE_URL"]).record(1).checkins
+    ] == [
+        "2027-03-08",
+        "2027-03-09",
+    ]

@@ -7,7 +7,7 @@ transaction or nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import time
 from pathlib import Path
 from typing import Any, TypeVar
@@ -92,38 +92,39 @@ def import_csv(*, path: Path, skip_bad: bool, person_id: int | None) -> None:
     """Import a journal or dose-log CSV (told apart by its header).
 
     Every bad row is reported with its line number; nothing is imported if any row is bad,
-    unless --skip-bad is given. Days that already have a check-in are refused.
+    a day is in the future or already has a check-in, unless --skip-bad is given: then the
+    other rows are imported and each one left out is listed with why.
     """
     from taperline.adapters.csvio import read_dose_log_csv, read_journal_csv
-    from taperline.core.journal import validate_not_future
-    from taperline.service import local_today
+    from taperline.service import import_checkins, import_doses
 
     with path.open(encoding="utf-8", newline="") as handle:
         text = handle.read()
     store = open_store()
     person_id = person(store, person_id)
-    today = local_today(store.profile(person_id).time_zone, now())
     kind = _kind(text)
-    result: Any = (
-        read_journal_csv(text, skip_bad=skip_bad)
-        if kind == "journal"
-        else read_dose_log_csv(text, skip_bad=skip_bad)
-    )
-    for error in result.errors:
-        click.echo(f"{path}: {error}", err=True)
-    if result.errors and not skip_bad:
-        raise InputError(f"{len(result.errors)} bad row(s) in {path}: nothing was imported")
     if kind == "journal":
-        for checkin in result.rows:
-            validate_not_future(checkin, today)
-        count = store.import_checkins(person_id, result.rows)
+        journal = read_journal_csv(text, skip_bad=skip_bad)
+        errors = journal.errors
+        _refuse_bad_rows(path, errors, skip_bad=skip_bad)
+        done = import_checkins(store, person_id, journal.rows, now=now(), skip=skip_bad)
     else:
-        future = [d for d in result.rows if d.day > today]
-        if future:
-            raise InputError(f"a dose on {future[0].day.isoformat()} is in the future")
-        count = store.import_doses(person_id, result.rows)
-    skipped = f", skipped {len(result.errors)} bad row(s)" if result.errors else ""
-    click.echo(f"Imported {count} {kind} rows from {path}{skipped}.")
+        doses = read_dose_log_csv(text, skip_bad=skip_bad)
+        errors = doses.errors
+        _refuse_bad_rows(path, errors, skip_bad=skip_bad)
+        done = import_doses(store, person_id, doses.rows, now=now(), skip=skip_bad)
+    for reason in done.skipped:
+        click.echo(f"{path}: left out: {reason}", err=True)
+    left_out = len(errors) + len(done.skipped)
+    skipped = f", left out {left_out} row(s) (listed above)" if left_out else ""
+    click.echo(f"Imported {done.count} {kind} rows from {path}{skipped}.")
+
+
+def _refuse_bad_rows(path: Path, errors: Sequence[object], *, skip_bad: bool) -> None:
+    for error in errors:
+        click.echo(f"{path}: {error}", err=True)
+    if errors and not skip_bad:
+        raise InputError(f"{len(errors)} bad row(s) in {path}: nothing was imported")
 
 
 # --- iCalendar -------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from taperline.service.documents import (
     review_document,
     today_document,
 )
-from taperline.service.exchange import import_record
+from taperline.service.exchange import RowsImported, import_checkins, import_doses, import_record
 from taperline.service.exports import fhir_bundle, fhir_json, report_pdf
 from taperline.service.journal import (
     DoseEntry,
@@ -61,6 +61,7 @@ __all__ = [
     "DoseToday",
     "LoggedDose",
     "Reviewed",
+    "RowsImported",
     "Today",
     "build_today",
     "checked_version",
@@ -70,6 +71,8 @@ __all__ = [
     "fhir_json",
     "finding_document",
     "glance",
+    "import_checkins",
+    "import_doses",
     "import_record",
     "local_today",
     "log_dose",

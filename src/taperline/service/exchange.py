@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from taperline.adapters.storage.repo import Store
+from taperline.core.journal import CheckIn
 from taperline.core.record import (
+    DoseRecord,
     PersonRecord,
     PlanVersion,
     Profile,
@@ -15,7 +18,7 @@ from taperline.errors import InputError
 from taperline.service.plans import check_version_change, checked_version, with_outside
 from taperline.service.store import local_today
 
-__all__ = ["import_record"]
+__all__ = ["RowsImported", "import_checkins", "import_doses", "import_record"]
 
 
 def import_record(store: Store, record: PersonRecord, *, now: datetime | None = None) -> int:
@@ -69,3 +72,67 @@ def _imported(version: PlanVersion, profile: Profile, today: date) -> PlanVersio
             f"plan version {version.version} of the import breaks a safety rule, so nothing was"
             f" imported: {error}"
         ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class RowsImported:
+    """How many rows an import stored, and each row left out with why."""
+
+    count: int
+    skipped: tuple[str, ...] = ()
+
+
+def import_checkins(
+    store: Store, person_id: int, checkins: Sequence[CheckIn], *, now: datetime, skip: bool
+) -> RowsImported:
+    """Store imported check-ins in one transaction: none dated after today, no day twice.
+
+    A day in the future or one that already has a check-in refuses the whole import, or,
+    with ``skip``, is left out and named (the others are stored).
+    """
+    today = local_today(store.profile(person_id).time_zone, now)
+    days = [c.wake_date for c in checkins]
+    stored = (
+        {c.wake_date for c in store.checkins(person_id, min(days), max(days))} if days else set()
+    )
+    problems: dict[date, str] = {}
+    for day in days:
+        if day > today:
+            problems[day] = f"{day.isoformat()} is in the future (today is {today.isoformat()})"
+        elif day in stored:
+            problems[day] = f"{day.isoformat()} already has a check-in"
+    return _import(
+        problems,
+        skip,
+        lambda: store.import_checkins(
+            person_id, [c for c in checkins if c.wake_date not in problems]
+        ),
+    )
+
+
+def import_doses(
+    store: Store, person_id: int, doses: Sequence[DoseRecord], *, now: datetime, skip: bool
+) -> RowsImported:
+    """Store imported dose-log lines in one transaction: none dated after today.
+
+    With ``skip`` a line in the future is left out and named; without, it refuses them all.
+    """
+    today = local_today(store.profile(person_id).time_zone, now)
+    future = {
+        d.day: f"a dose on {d.day.isoformat()} is in the future (today is {today.isoformat()})"
+        for d in doses
+        if d.day > today
+    }
+    return _import(
+        future,
+        skip,
+        lambda: store.import_doses(person_id, [d for d in doses if d.day not in future]),
+    )
+
+
+def _import(problems: Mapping[date, str], skip: bool, write: Callable[[], int]) -> RowsImported:  # noqa: FBT001 -- the caller's --skip-bad
+    if problems and not skip:
+        first = problems[min(problems)]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise InputError(f"{first}{more}: nothing was imported")
+    return RowsImported(write(), tuple(problems[day] for day in sorted(problems)))
