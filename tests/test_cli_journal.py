@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from taperline.adapters.storage.repo import Store
+from taperline.cli import session
 from taperline.cli.main import cli
 from taperline.core.journal import CheckIn
 from taperline.core.record import Profile
@@ -520,8 +521,9 @@ def _kinds(findings: list[dict[str, Any]]) -> list[str]:
 
 def test_dose_above_the_plan_gives_an_escalation_finding(approved: Taperline) -> None:
     approved.ok(
-        "log-dose", "--date", "2027-01-06", "--time", "22:00", "--amount", "2 mg", now=DOSE_NOW
-    )
+        "log-dose", "--date", "2027-01-06", "--time", "22:00", "--amount", "2 mg", "--confirm",
+        now=DOSE_NOW,
+    )  # fmt: skip
     assert approved.store().doses(1)[0].amount is not None
     findings = approved.json("findings", now=DOSE_NOW)
     escalation = [f for f in findings if f["kind"] == "escalation"]
@@ -533,12 +535,39 @@ def test_dose_above_the_plan_gives_an_escalation_finding(approved: Taperline) ->
 def test_dose_above_the_plan_on_a_checked_in_day_gives_an_escalation(approved: Taperline) -> None:
     checkin(approved, "2027-01-06", now=DOSE_NOW)
     approved.ok(
-        "log-dose", "--date", "2027-01-06", "--time", "22:00", "--amount", "2 mg", now=DOSE_NOW
-    )
+        "log-dose", "--date", "2027-01-06", "--time", "22:00", "--amount", "2 mg", "--confirm",
+        now=DOSE_NOW,
+    )  # fmt: skip
     [escalation] = [f for f in approved.json("findings", now=DOSE_NOW) if f["kind"] == "escalation"]
     assert escalation["severity"] == "warning"
     assert escalation["evidence"][0]["value"] == "2 mg taken, 1 mg planned"
     assert approved.json("status", now=DOSE_NOW)["proposal"]["action"] != "proceed"
+
+
+def test_an_amount_far_from_the_plan_is_logged_only_when_confirmed(
+    approved: Taperline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = ("log-dose", "--date", "2027-01-06", "--time", "22:00")
+    refused(
+        approved(*base, "--amount", "2 mg", now=DOSE_NOW),
+        "--amount: 2 mg is more than the 1 mg planned for the whole day",
+        "add --confirm",
+    )
+    assert approved.store().doses(1) == []
+    # less than planned needs no confirming; 4 mg more would take the day above the maximum
+    approved.ok(*base, "--amount", "0.5 mg", now=DOSE_NOW)
+    extra = ("log-dose", "--date", "2027-01-06", "--time", "23:00", "--amount", "4 mg")
+    refused(
+        approved(*extra, now=DOSE_NOW), "makes 4.5 mg that day, above the daily maximum of 4 mg"
+    )
+    # on a terminal the question is asked, and no is no
+    monkeypatch.setattr(session, "on_terminal", lambda: True)
+    said_no = approved(*extra, input="n\n", now=DOSE_NOW)
+    assert said_no.exit_code == 2
+    assert "Is that what you took?" in said_no.stdout
+    assert len(approved.store().doses(1)) == 1
+    approved.ok(*extra, input="y\n", now=DOSE_NOW)
+    assert len(approved.store().doses(1)) == 2
 
 
 # --- status and findings --------------------------------------------------------------------

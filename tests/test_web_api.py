@@ -436,3 +436,19 @@ def test_a_planned_dose_s_drug_is_the_plan_s(tmp_path: Path) -> None:
         assert "the plan's 22:00 dose is clonazepam, not diazepam" in refused.text
         extra = {"date": day, "taken_at": f"{day}T13:00", "amount_mg": 0.25}  # no planned_time
         assert web.client.post("/api/doses", json=extra).status_code == 201
+
+
+def test_an_amount_above_the_day_s_plan_needs_confirmed(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        web = site.patient("ann@example.org")
+        pid = site.person_id("ann@example.org")
+        approved_plan(site, pid, TODAY - timedelta(days=3))
+        day = (TODAY - timedelta(days=1)).isoformat()
+        body = {**_dose(day, "22:05"), "amount_mg": 3}
+        refused = web.client.post("/api/doses", json=body)
+        assert refused.status_code == 422
+        assert "3 mg is more than the 1 mg planned for the whole day" in refused.text
+        assert "confirmed: true" in refused.text
+        assert site.services.store.doses(pid) == []
+        assert web.client.post("/api/doses", json={**body, "confirmed": True}).status_code == 201
+        assert web.client.post("/api/doses", json={**body, "confirmed": "yes"}).status_code == 422

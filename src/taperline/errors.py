@@ -29,6 +29,7 @@ from __future__ import annotations
 __all__ = [
     "CatalogueError",
     "CheckInError",
+    "ConfirmationNeededError",
     "ConflictError",
     "ImplausibleDoseError",
     "InputError",
@@ -97,3 +98,14 @@ class NotFoundError(InputError):
 
 class ConflictError(InputError):
     """A write that clashes with what is stored (a duplicate, or a plan changed meanwhile)."""
+
+
+class ConfirmationNeededError(InputError):
+    """Input that may be right but is far from what was expected: stored only once confirmed.
+
+    ``reason`` says what is unexpected; each interface says how to confirm.
+    """
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}; if that is what was taken, confirm it")
+        self.field, self.reason = field, reason

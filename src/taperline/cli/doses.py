@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 import click
 
+from taperline.cli import session
 from taperline.cli.params import CLOCK, DATE, DOSE, resolve_day
 from taperline.cli.session import now, open_store, person, person_option
-from taperline.errors import InputError
+from taperline.errors import ConfirmationNeededError, InputError
 
 if TYPE_CHECKING:
     from taperline.core.quantity import Mass
     from taperline.core.values import RelativeDay
 
 __all__ = ["log_dose"]
-
-_F = TypeVar("_F", bound=Callable[..., Any])
-_T = TypeVar("_T")
-_C = TypeVar("_C", bound=str)
 
 
 # --- doses ---------------------------------------------------------------------------------
@@ -40,6 +37,12 @@ _C = TypeVar("_C", bound=str)
 @click.option("--units", default="", help="What you used, e.g. '1 x tablet 0.5 mg'.")
 @click.option("--note", default="", help="A note.")
 @click.option("--key", default=None, help="An idempotency key: a retry with it never duplicates.")
+@click.option(
+    "--confirm",
+    is_flag=True,
+    help="Log an amount far from the plan as given (more than the day's planned total, or"
+    " above the daily maximum); on a terminal you are asked instead.",
+)
 @person_option
 def log_dose(
     *,
@@ -52,13 +55,15 @@ def log_dose(
     units: str,
     note: str,
     key: str | None,
+    confirm: bool,
     person_id: int | None,
 ) -> None:
     """Log a dose taken (or missed) against the plan in force.
 
     With a plan, the planned time and amount default to the next planned dose of the day
-    that is not logged yet; an amount above the plan is stored as taken and shows up as an
-    escalation finding for your prescriber.
+    that is not logged yet. An amount above the plan is an escalation finding for your
+    prescriber; one above the day's planned total or the daily maximum is logged only when
+    you confirm it (--confirm, or yes at the question on a terminal).
     """
     from taperline.core.quantity import drug_label, fmt
     from taperline.service import DoseEntry, local_today, log_dose
@@ -80,8 +85,17 @@ def log_dose(
         drug=drug,
         units=units,
         note=note,
+        confirmed=confirm,
     )
     try:
+        done = log_dose(store, person_id, entry, now=moment, idempotency_key=key)
+    except ConfirmationNeededError as error:
+        question = f"{error.reason[:1].upper()}{error.reason[1:]}. Is that what you took?"
+        if not session.on_terminal() or not click.confirm(question, default=False):
+            raise InputError(
+                f"--amount: {error.reason}; if that is what you took, add --confirm"
+            ) from None
+        entry = replace(entry, confirmed=True)
         done = log_dose(store, person_id, entry, now=moment, idempotency_key=key)
     except InputError as error:
         raise type(error)(_dose_option_names(str(error))) from None

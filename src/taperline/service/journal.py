@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from taperline.adapters.storage.repo import Saved, Store, zone
@@ -13,7 +14,13 @@ from taperline.core.journal import CheckIn, validate_not_future
 from taperline.core.quantity import Mass, fmt
 from taperline.core.record import DoseRecord, RecordDose, schedule_on
 from taperline.core.review import Review
-from taperline.errors import ConflictError, InputError, NotFoundError
+from taperline.errors import (
+    ConfirmationNeededError,
+    ConflictError,
+    InputError,
+    NotFoundError,
+    UnknownDrugError,
+)
 from taperline.service.store import local_today, person_review
 
 __all__ = [
@@ -110,6 +117,7 @@ class DoseEntry:
     it was taken (default: now, for a dose of today); ``amount`` defaults to the planned
     one; ``planned_amount``, when given, must be the plan's. ``units_from_plan`` records the
     planned dose's instructions as what was used (a tap on "taken" beside them).
+    ``confirmed`` stores an amount far from the plan (see :func:`log_dose`).
     """
 
     day: date | None = None
@@ -123,6 +131,7 @@ class DoseEntry:
     units: str = ""
     note: str = ""
     units_from_plan: bool = False
+    confirmed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +163,10 @@ def log_dose(
         InputError: the entry cannot be completed (a missed dose that is not a planned one,
             no amount, a planned amount that is not the plan's, ...).
         ConflictError: that planned dose is already in the day's log.
+        ConfirmationNeededError: the amount is more than the plan gives for the whole day, or
+            would take the day above the daily maximum for what the person takes it for;
+            stored when ``entry.confirmed`` (the escalation finding shows it to the
+            clinician).
     """
     if idempotency_key is not None:
         earlier = store.dose_by_key(person_id, idempotency_key)
@@ -166,7 +179,8 @@ def log_dose(
     day = entry.day or today
     plan = store.plan_in_force(person_id)
     scheduled = schedule_on(plan, day)
-    logged = {d.planned_clock for d in store.doses(person_id, day, day)}
+    day_log = store.doses(person_id, day, day)
+    logged = {d.planned_clock for d in day_log}
     target = _planned_dose(entry, day, scheduled, logged)
     if target is not None and entry.drug is not None and entry.drug != target.drug:
         raise InputError(f"drug: the plan's {target.clock} dose is {target.drug}, not {entry.drug}")
@@ -178,6 +192,12 @@ def log_dose(
     amount = None if entry.missed else (entry.amount or (target.amount if target else None))
     if amount is None and not entry.missed:
         raise InputError("amount: say how much (no planned dose is left that day)")
+    if amount is not None and not entry.confirmed:
+        far = _far_from_plan(
+            store, person_id, drug=drug, amount=amount, scheduled=scheduled, day_log=day_log
+        )
+        if far is not None:
+            raise ConfirmationNeededError("amount", far)
     taken_at = None if entry.missed else _taken_at(entry, day, today, now, zone_name)
     record = DoseRecord(
         day,
@@ -213,6 +233,42 @@ def _planned_dose(
             f" {fmt(target.amount)}, not {fmt(entry.planned_amount)}"
         )
     return target
+
+
+def _far_from_plan(
+    store: Store,
+    person_id: int,
+    *,
+    drug: str,
+    amount: Mass,
+    scheduled: Sequence[RecordDose],
+    day_log: Sequence[DoseRecord],
+) -> str | None:
+    """Why ``amount`` needs confirming, if it does: above the day's maximum or its plan.
+
+    The daily maximum for the person's indication (the lowest when it is not known) [LABEL,
+    SEED-AURA], counting what is already logged that day, comes first; then the plan's
+    daily total of this drug.
+    """
+    from taperline.catalogue_data import load_catalogue
+    from taperline.core.screening import indication_of
+
+    try:
+        known = load_catalogue().get(drug)
+    except UnknownDrugError:  # a drug the catalogue does not hold: no maximum to compare
+        known = None
+    if known is not None:
+        maximum = known.daily_maximum_for(indication_of(store.profile(person_id).conditions))
+        taken = sum((d.amount.mg for d in day_log if d.drug == drug and d.amount), Decimal(0))
+        if maximum is not None and taken + amount.mg > maximum.max_mg.mg:
+            total = fmt(Mass.of_mg(taken + amount.mg))
+            limit = fmt(maximum.max_mg)
+            return f"{fmt(amount)} makes {total} that day, above the daily maximum of {limit}"
+    planned = sum((d.amount.mg for d in scheduled if d.drug == drug), Decimal(0))
+    if planned > 0 and amount.mg > planned:
+        whole_day = fmt(Mass.of_mg(planned))
+        return f"{fmt(amount)} is more than the {whole_day} planned for the whole day"
+    return None
 
 
 def _units(entry: DoseEntry, target: RecordDose | None) -> str:

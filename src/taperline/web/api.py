@@ -29,7 +29,7 @@ from taperline.core.instruments import score_gad7, score_phq9
 from taperline.core.journal import CheckIn, SleepDiary, night_times
 from taperline.core.quantity import Mass
 from taperline.core.record import Profile
-from taperline.errors import InputError
+from taperline.errors import ConfirmationNeededError, InputError
 from taperline.plan_input import PlanSpec
 from taperline.service import (
     DoseEntry,
@@ -282,8 +282,15 @@ def dose_create(
         drug=None if defaulted_drug else load_catalogue().get(body.drug).name,
         units=body.units.strip(),
         note=body.note.strip(),
+        confirmed=body.confirmed,
     )
-    saved = log_dose(svc.store, viewer.person_id, entry, now=svc.now(), idempotency_key=key).saved
+    try:
+        done = log_dose(svc.store, viewer.person_id, entry, now=svc.now(), idempotency_key=key)
+    except ConfirmationNeededError as error:
+        raise InputError(
+            f"amount_mg: {error.reason}; if that is what was taken, send it with confirmed: true"
+        ) from None
+    saved = done.saved
     _audit(svc, viewer, viewer.person_id, "write", f"dose {body.date.isoformat()}")
     return {"id": saved.id, "created": saved.created}
 

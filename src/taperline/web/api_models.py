@@ -180,6 +180,11 @@ class DoseIn(_In):
     amount_mg: Milligrams | None = None
     units: Annotated[str, Field(max_length=200), AfterValidator(_plain)] = ""
     note: Text = ""
+    confirmed: Annotated[bool, Strict()] = Field(
+        default=False,
+        description="Store an amount above the day's planned total or the daily maximum as given"
+        " (without it such an amount is refused with 422).",
+    )
 
 
 class ScoreIn(_In):
