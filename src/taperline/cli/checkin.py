@@ -30,7 +30,6 @@ __all__ = ["CheckInOptions", "build_checkin", "checkin", "checkin_options", "rep
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 _T = TypeVar("_T")
-_C = TypeVar("_C", bound=str)
 
 
 # --- check-in ------------------------------------------------------------------------------

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, time, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,10 +18,6 @@ if TYPE_CHECKING:
     from taperline.core.values import RelativeDay
 
 __all__ = ["journal"]
-
-_F = TypeVar("_F", bound=Callable[..., Any])
-_T = TypeVar("_T")
-_C = TypeVar("_C", bound=str)
 
 
 # --- journal list / edit / delete ----------------------------------------------------------

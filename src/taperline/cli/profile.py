@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
@@ -18,8 +17,6 @@ if TYPE_CHECKING:
 
 __all__ = ["ask_choice", "asking", "init"]
 
-_F = TypeVar("_F", bound=Callable[..., Any])
-_T = TypeVar("_T")
 _C = TypeVar("_C", bound=str)
 
 

@@ -19,8 +19,6 @@ if TYPE_CHECKING:
 __all__ = ["gad7", "phq9"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
-_T = TypeVar("_T")
-_C = TypeVar("_C", bound=str)
 
 
 # --- PHQ-9 and GAD-7 ------------------------------------------------------------------------
