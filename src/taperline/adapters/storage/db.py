@@ -25,6 +25,7 @@ from taperline.errors import InputError
 
 __all__ = [
     "ENV_DATABASE_URL",
+    "Transactions",
     "database_url",
     "default_sqlite_url",
     "downgrade",
@@ -217,6 +218,19 @@ def read_transaction(engine: Engine) -> Iterator[Connection]:
             connection.execution_options(isolation_level="AUTOCOMMIT")
         with connection.begin():
             yield connection
+
+
+class Transactions:
+    """An engine and its transactions: the base of the ``Store`` and of ``Accounts``."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def _write(self) -> AbstractContextManager[Connection]:
+        return write_transaction(self.engine)
+
+    def _read(self) -> AbstractContextManager[Connection]:
+        return read_transaction(self.engine)
 
 
 def _alembic_config(connection: Connection) -> Any:

@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-from contextlib import AbstractContextManager
 from typing import Final
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, text
 
-from taperline.adapters.storage.db import read_transaction, write_transaction
+from taperline.adapters.storage.db import Transactions
 
 _ADVISORY_LOCK: Final = text("SELECT pg_advisory_xact_lock(:key)")
 
 
-class _AccountsBase:
-    """The engine and its transactions, shared by every part of ``Accounts``."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def _write(self) -> AbstractContextManager[Connection]:
-        return write_transaction(self.engine)
-
-    def _read(self) -> AbstractContextManager[Connection]:
-        return read_transaction(self.engine)
+class _AccountsBase(Transactions):
+    """The transactions (:class:`.db.Transactions`) every part of ``Accounts`` shares."""
 
 
 def _lock(c: Connection, *names: str) -> None:

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BindParameter, Connection, Engine, Table, bindparam, select
+from sqlalchemy import BindParameter, Connection, Table, bindparam, select
 
 from taperline.adapters.storage import schema as t
-from taperline.adapters.storage.db import read_transaction, write_transaction
+from taperline.adapters.storage.db import Transactions
 from taperline.core.journal import CheckIn, SleepDiary
 from taperline.core.quantity import Mass
 from taperline.core.record import DoseRecord
@@ -215,17 +214,8 @@ def _by_key(c: Connection, table: Table, person_id: int, key: str | None) -> int
     return None if found is None else int(found)
 
 
-class _StoreBase:
-    """The engine and its transactions, shared by every part of the ``Store``."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def _write(self) -> AbstractContextManager[Connection]:
-        return write_transaction(self.engine)
-
-    def _read(self) -> AbstractContextManager[Connection]:
-        return read_transaction(self.engine)
+class _StoreBase(Transactions):
+    """The transactions (:class:`.db.Transactions`) every part of the ``Store`` shares."""
 
     def _race_winner(self, table: Table, person_id: int, key: str | None) -> Saved | None:
         """After an IntegrityError: the write of a concurrent retry with the same key, if any."""
