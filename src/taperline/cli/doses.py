@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from taperline.cli import session
-from taperline.cli.params import CLOCK, DATE, DOSE, resolve_day
+from taperline.cli.params import CLOCK, DATE, DOSE, option_names, resolve_day
 from taperline.cli.session import now, open_store, person, person_option
 from taperline.errors import ConfirmationNeededError, InputError
 
@@ -98,7 +98,7 @@ def log_dose(
         entry = replace(entry, confirmed=True)
         done = log_dose(store, person_id, entry, now=moment, idempotency_key=key)
     except InputError as error:
-        raise type(error)(_dose_option_names(str(error))) from None
+        raise type(error)(option_names(str(error), _DOSE_OPTIONS)) from None
     record, target = done.record, done.planned
     if not done.saved.created and done.planned is None and key is not None:
         click.echo(f"Already logged: the dose of {record.day.isoformat()} ({record.status()}).")
@@ -118,9 +118,3 @@ def log_dose(
 
 #: The fields a dose-log error names, and the options that carry them.
 _DOSE_OPTIONS = {name: f"--{name}" for name in ("planned", "drug", "amount", "time", "missed")}
-
-
-def _dose_option_names(message: str) -> str:
-    """'amount: ...' from the service as '--amount: ...' (the option a person typed)."""
-    field, sep, rest = message.partition(": ")
-    return f"{_DOSE_OPTIONS[field]}: {rest}" if sep and field in _DOSE_OPTIONS else message

@@ -7,7 +7,7 @@ CLI, the web and the files); zones by :func:`taperline.zones.check_zone`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
@@ -217,3 +217,13 @@ DATE = DateType()
 DATETIME = DateTimeType()
 DURATION = DurationType()
 ZONE = ZoneType()
+
+
+def option_names(message: str, options: Mapping[str, str]) -> str:
+    """An error naming a field ('bands: ...') names its option instead ('--bands: ...').
+
+    >>> option_names("bands: no band", {"bands": "--bands"}), option_names("x", {})
+    ('--bands: no band', 'x')
+    """
+    field, sep, rest = message.partition(": ")
+    return f"{options[field]}: {rest}" if sep and field in options else message

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from taperline.cli import render
-from taperline.cli.params import at_option, dose_option, format_option, plot_option
+from taperline.cli.params import at_option, dose_option, format_option, option_names, plot_option
 from taperline.cli.session import now, open_store, person, person_option
 from taperline.errors import InputError
 from taperline.plan_input import STRATEGY_CHOICES, THEN_CHOICES, PlanSpec
@@ -270,7 +270,7 @@ def propose_command(
         )
         request = build_request(load_catalogue(), _with_profile(spec, profile), today=today)
     except InputError as error:
-        raise type(error)(_option_names(str(error))) from None
+        raise type(error)(option_names(str(error), _OPTIONS)) from None
     shown = _Shown(output_format, plot_path)
     if compare_text:
         if save:
@@ -297,14 +297,6 @@ _OPTIONS = {
         )
     },
 }  # fmt: skip
-
-
-def _option_names(message: str) -> str:
-    """An error naming a shared field ('bands: ...') names the option instead ('--bands: ...')."""
-    field, sep, rest = message.partition(": ")
-    if sep and field in _OPTIONS:
-        return f"{_OPTIONS[field]}: {rest}"
-    return message
 
 
 def _profile(person_id: int | None) -> Profile:

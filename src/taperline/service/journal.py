@@ -174,7 +174,8 @@ def log_dose(
             return LoggedDose(
                 store.log_dose(person_id, earlier, idempotency_key=idempotency_key), earlier, None
             )
-    zone_name = store.profile(person_id).time_zone
+    profile = store.profile(person_id)
+    zone_name = profile.time_zone
     today = local_today(zone_name, now)
     day = entry.day or today
     plan = store.plan_in_force(person_id)
@@ -194,7 +195,7 @@ def log_dose(
         raise InputError("amount: say how much (no planned dose is left that day)")
     if amount is not None and not entry.confirmed:
         far = _far_from_plan(
-            store, person_id, drug=drug, amount=amount, scheduled=scheduled, day_log=day_log
+            profile.conditions, drug=drug, amount=amount, scheduled=scheduled, day_log=day_log
         )
         if far is not None:
             raise ConfirmationNeededError("amount", far)
@@ -236,8 +237,7 @@ def _planned_dose(
 
 
 def _far_from_plan(
-    store: Store,
-    person_id: int,
+    conditions: Sequence[str],
     *,
     drug: str,
     amount: Mass,
@@ -258,7 +258,7 @@ def _far_from_plan(
     except UnknownDrugError:  # a drug the catalogue does not hold: no maximum to compare
         known = None
     if known is not None:
-        maximum = known.daily_maximum_for(indication_of(store.profile(person_id).conditions))
+        maximum = known.daily_maximum_for(indication_of(conditions))
         taken = sum((d.amount.mg for d in day_log if d.drug == drug and d.amount), Decimal(0))
         if maximum is not None and taken + amount.mg > maximum.max_mg.mg:
             total = fmt(Mass.of_mg(taken + amount.mg))
