@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -454,9 +454,9 @@ DOSE_NOW = "2027-01-08T22:30+00:00"  # 22:30 in London; the 22:00 dose is due to
 
 def test_log_dose_defaults_to_the_planned_dose_and_records_a_miss(approved: Taperline) -> None:
     out = approved.ok("log-dose", now=DOSE_NOW).stdout
-    assert "Logged: clonazePAM 1 mg on 2027-01-08 (taken)" in out
+    assert out == "Recorded tonight's 22:00 dose (Fri 8 Jan): clonazePAM 1 mg taken at 22:30.\n"
     out = approved.ok("log-dose", "--date", "2027-01-07", "--missed", now=DOSE_NOW).stdout
-    assert "missed on 2027-01-07 (missed)" in out
+    assert out == "Recorded last night's 22:00 dose (Thu 7 Jan) as missed.\n"
     late = approved.ok("log-dose", "--date", "2027-01-06", "--time", "23:30", now=DOSE_NOW).stdout
     assert "(late)" not in late  # 1.5 h after its time is not late (2 h is the rule)
     doses = approved.store().doses(1)
@@ -473,7 +473,8 @@ def test_log_dose_defaults_to_the_planned_dose_and_records_a_miss(approved: Tape
     assert (last[-2]["doses_taken"], last[-2]["doses_missed"]) == (0, 1)
     assert (last[-1]["doses_taken"], last[-1]["doses_missed"]) == (1, 0)
     # Nothing planned is left today: an amount is needed for an extra dose.
-    refused(approved("log-dose", now=DOSE_NOW), "--amount")
+    refused(approved("log-dose", "--date", "today", now=DOSE_NOW), "--amount")
+    refused(approved("log-dose", "--extra", now=DOSE_NOW), "--amount")
     refused(approved("log-dose", "--date", "2027-01-09", "--time", "22:00", now=DOSE_NOW), "future")
     # A planned dose already in the log is not logged twice (it was, before one service
     # matched doses for the CLI, the dashboard and the API); one that is not planned is named.
@@ -494,7 +495,10 @@ def test_log_dose_key_with_explicit_values_is_idempotent(approved: Taperline) ->
         "--key",
         "k1",
     )
-    assert "Logged:" in approved.ok(*args, now=DOSE_NOW).stdout
+    assert (
+        "Recorded the 22:00 dose of Thu 7 Jan:"
+        in approved.ok(*args, now="2027-01-09T12:00Z").stdout
+    )
     assert "Already logged:" in approved.ok(*args, now=DOSE_NOW).stdout
     assert len(approved.store().doses(1)) == 1
 
@@ -508,11 +512,109 @@ def test_log_dose_retry_with_the_same_key_says_already_logged(
     approved: Taperline, args: tuple[str, ...]
 ) -> None:
     # A retried submit (the first reply was lost) must not fail: the dose is already logged.
-    assert "Logged:" in approved.ok(*args, now=DOSE_NOW).stdout
+    assert "Recorded " in approved.ok(*args, now=DOSE_NOW).stdout
     retry = approved(*args, now=DOSE_NOW)
     assert retry.exit_code == 0, retry.stderr
     assert "Already logged:" in retry.stdout
     assert len(approved.store().doses(1)) == 1
+
+
+# --- doses without a date: matched by time (issue 16, section 3) ----------------------------
+
+MORNING = "2027-01-08T07:05+00:00"  # 07:05 in London: last night's 22:00 dose, not tonight's
+SPLIT = [
+    "plan", "clonazepam", "--dose", "0.5 mg", "--at", "08:00", "--dose", "0.5 mg", "--at",
+    "20:00", "--start", "2027-01-04",
+]  # fmt: skip
+
+
+@pytest.fixture
+def split(me: Taperline) -> Taperline:
+    """The person with an active plan of two doses, 0.5 mg at 08:00 and at 20:00."""
+    me.ok(*SPLIT, "--save", now=PLANNED)
+    me.ok("plan", "approve", "--by", "Dr Lee", "--reason", "agreed at the visit")
+    return me
+
+
+def test_log_dose_in_the_morning_is_last_night_s_dose(approved: Taperline) -> None:
+    out = approved.ok("log-dose", now=MORNING).stdout
+    assert out == (
+        "Recorded last night's 22:00 dose (Thu 7 Jan): clonazePAM 1 mg taken at 07:05 on"
+        " Fri 8 Jan (late).\n"
+    )
+    [dose] = approved.store().doses(1)
+    assert (dose.day, dose.planned_clock) == (date(2027, 1, 7), "22:00")
+    assert dose.taken_at == datetime(2027, 1, 8, 7, 5)  # noqa: DTZ001 -- the local wall clock
+    # Logged again that morning it is the same dose: refused, saying what to do instead.
+    refused(
+        approved("log-dose", now="2027-01-08T07:20+00:00"),
+        "last night's 22:00 dose (Thu 7 Jan) is already in the log (taken at 07:05 on Fri 8 Jan)",
+        "--date",
+        "--extra",
+    )
+    assert len(approved.store().doses(1)) == 1
+    # That morning tonight's dose is still to take, and yesterday's counts as taken.
+    state = approved.json("status", now=MORNING)
+    assert [d["status"] for d in state["doses_today"]] == ["due"]
+    assert (state["last_14_days"][-2]["date"], state["last_14_days"][-2]["doses_taken"]) == (
+        "2027-01-07",
+        1,
+    )
+    # In the evening, tonight's.
+    out = approved.ok("log-dose", now="2027-01-08T22:10+00:00").stdout
+    assert out == "Recorded tonight's 22:00 dose (Fri 8 Jan): clonazePAM 1 mg taken at 22:10.\n"
+    assert [d.day.isoformat() for d in approved.store().doses(1)] == ["2027-01-07", "2027-01-08"]
+
+
+def test_log_dose_time_without_a_date_is_when_the_clock_last_showed_it(approved: Taperline) -> None:
+    # 22:05 said at 07:05 is last night; --date picks any other day, today's included.
+    out = approved.ok("log-dose", "--time", "22:05", now=MORNING).stdout
+    assert out == "Recorded last night's 22:00 dose (Thu 7 Jan): clonazePAM 1 mg taken at 22:05.\n"
+    out = approved.ok("log-dose", "--date", "2027-01-06", "--time", "21:50", now=MORNING).stdout
+    assert out == "Recorded the 22:00 dose of Wed 6 Jan: clonazePAM 1 mg taken at 21:50.\n"
+    out = approved.ok("log-dose", "--date", "today", now=MORNING).stdout
+    assert out == "Recorded tonight's 22:00 dose (Fri 8 Jan): clonazePAM 1 mg taken at 07:05.\n"
+    assert [(d.day.isoformat(), d.status()) for d in approved.store().doses(1)] == [
+        ("2027-01-06", "taken"),
+        ("2027-01-07", "taken"),
+        ("2027-01-08", "taken"),
+    ]
+
+
+def test_log_dose_with_split_doses_takes_the_nearest_planned_dose(split: Taperline) -> None:
+    at_seven = "2027-01-08T07:00+00:00"
+    # missed at 07:00 is a dose already due: last night's 20:00, not this morning's 08:00
+    out = split.ok("log-dose", "--missed", now=at_seven).stdout
+    assert out == "Recorded last night's 20:00 dose (Thu 7 Jan) as missed.\n"
+    out = split.ok("log-dose", now=at_seven).stdout
+    assert out == "Recorded today's 08:00 dose (Fri 8 Jan): clonazePAM 0.5 mg taken at 07:00.\n"
+    refused(
+        split("log-dose", now="2027-01-08T09:00+00:00"),
+        "today's 08:00 dose (Fri 8 Jan) is already in the log (taken at 07:00)",
+    )
+    # --planned names the dose, still matched by time: tonight's 20:00 taken early
+    out = split.ok("log-dose", "--planned", "20:00", now="2027-01-08T13:00+00:00").stdout
+    assert out == "Recorded tonight's 20:00 dose (Fri 8 Jan): clonazePAM 0.5 mg taken at 13:00.\n"
+    assert [(d.day.isoformat(), d.planned_clock, d.status()) for d in split.store().doses(1)] == [
+        ("2027-01-07", "20:00", "missed"),
+        ("2027-01-08", "08:00", "taken"),
+        ("2027-01-08", "20:00", "taken"),
+    ]
+
+
+def test_log_dose_extra_is_a_dose_not_planned(approved: Taperline) -> None:
+    approved.ok("log-dose", now="2027-01-08T22:00+00:00")
+    refused(approved("log-dose", "--amount", "0.25 mg", now=DOSE_NOW), "already in the log")
+    out = approved.ok("log-dose", "--extra", "--amount", "0.25 mg", now=DOSE_NOW).stdout
+    assert out == "Recorded an extra dose (Fri 8 Jan): clonazePAM 0.25 mg taken at 22:30.\n"
+    refused(approved("log-dose", "--extra", "--planned", "22:00", now=DOSE_NOW), "--extra")
+    assert [d.status() for d in approved.store().doses(1)] == ["taken", "extra"]
+
+
+def test_log_dose_help_says_how_a_dose_is_matched(me: Taperline) -> None:
+    text = " ".join(me.ok("log-dose", "--help").stdout.split())
+    assert "in the morning, last night's dose" in text
+    assert "--extra" in text
 
 
 def _kinds(findings: list[dict[str, Any]]) -> list[str]:

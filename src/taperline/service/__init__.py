@@ -39,6 +39,7 @@ from taperline.service.journal import (
 from taperline.service.plans import checked_version, decide_plan, save_plan
 from taperline.service.store import (
     Reviewed,
+    local_now,
     local_today,
     open_store,
     person_review,
@@ -74,6 +75,7 @@ __all__ = [
     "import_checkins",
     "import_doses",
     "import_record",
+    "local_now",
     "local_today",
     "log_dose",
     "match_doses",

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from taperline.adapters.storage.repo import Saved, Store, zone
+from taperline.adapters.storage.repo import Saved, Store
 from taperline.core.instruments import InstrumentScore
 from taperline.core.journal import CheckIn, validate_not_future
 from taperline.core.quantity import Mass, fmt
-from taperline.core.record import DoseRecord, RecordDose, schedule_on
+from taperline.core.record import (
+    DoseRecord,
+    PlanVersion,
+    RecordDose,
+    day_text,
+    describe_dose,
+    nearest_planned,
+    planned_around,
+    schedule_on,
+)
 from taperline.core.review import Review
 from taperline.errors import (
     ConfirmationNeededError,
@@ -21,7 +30,7 @@ from taperline.errors import (
     NotFoundError,
     UnknownDrugError,
 )
-from taperline.service.store import local_today, person_review
+from taperline.service.store import local_now, local_today, person_review
 
 __all__ = [
     "DoseEntry",
@@ -112,12 +121,18 @@ class DoseEntry:
     """What a person says about a dose; what they leave out comes from the plan in force.
 
     ``planned_clock`` names the planned dose (HH:MM) it belongs to; without it,
-    ``next_planned`` picks the day's next planned dose not yet logged (the CLI's default),
-    or the entry is an extra dose (the API's). ``taken_at`` is the local wall-clock moment
-    it was taken (default: now, for a dose of today); ``amount`` defaults to the planned
-    one; ``planned_amount``, when given, must be the plan's. ``units_from_plan`` records the
-    planned dose's instructions as what was used (a tap on "taken" beside them).
-    ``confirmed`` stores an amount far from the plan (see :func:`log_dose`).
+    ``next_planned`` picks one (the CLI's default), or the entry is an extra dose (the
+    API's). With ``next_planned`` and no ``day``, the dose is matched by time across
+    midnight: the planned dose of yesterday or today (of ``taken_at``'s day or the day
+    before) nearest to when it was taken, so a dose logged at 07:00 is last night's (see
+    :mod:`taperline.core.record.matching`); with a ``day``, it is that day's next planned
+    dose not yet logged. Without ``day`` or ``next_planned``, ``day`` is the day it was
+    taken (today, unless ``taken_at`` says otherwise).
+    ``taken_at`` is the local wall-clock moment it was taken (default: now, for a dose of
+    today or matched by time); ``amount`` defaults to the planned one; ``planned_amount``,
+    when given, must be the plan's. ``units_from_plan`` records the planned dose's
+    instructions as what was used (a tap on "taken" beside them). ``confirmed`` stores an
+    amount far from the plan (see :func:`log_dose`).
     """
 
     day: date | None = None
@@ -159,10 +174,12 @@ def log_dose(
     (``planned``, ``drug``, ``amount``, ``time``, ``missed``).
 
     Raises:
-        NotFoundError: ``planned_clock`` is not a planned dose of that day.
+        NotFoundError: ``planned_clock`` is not a planned dose of that day (matched by
+            time: of the day it was taken or the day before).
         InputError: the entry cannot be completed (a missed dose that is not a planned one,
             no amount, a planned amount that is not the plan's, ...).
-        ConflictError: that planned dose is already in the day's log.
+        ConflictError: that planned dose is already in the day's log (matched by time: the
+            nearest planned dose is).
         ConfirmationNeededError: the amount is more than the plan gives for the whole day, or
             would take the day above the daily maximum for what the person takes it for;
             stored when ``entry.confirmed`` (the escalation finding shows it to the
@@ -177,35 +194,44 @@ def log_dose(
     profile = store.profile(person_id)
     zone_name = profile.time_zone
     today = local_today(zone_name, now)
-    day = entry.day or today
     plan = store.plan_in_force(person_id)
+    # without a day: the dose's day is found by when it was taken (now, when not given)
+    moment = entry.taken_at or local_now(zone_name, now)
+    by_time = entry.day is None and entry.next_planned
+    if by_time:
+        day, target, day_log = _nearest_dose(
+            store, person_id, entry, plan=plan, moment=moment, today=today
+        )
+    else:
+        day = entry.day or moment.date()
+        day_log = store.doses(person_id, day, day)
+        logged = {d.planned_clock for d in day_log}
+        target = _planned_dose(entry, day, schedule_on(plan, day), logged)
     scheduled = schedule_on(plan, day)
-    day_log = store.doses(person_id, day, day)
-    logged = {d.planned_clock for d in day_log}
-    target = _planned_dose(entry, day, scheduled, logged)
     if target is not None and entry.drug is not None and entry.drug != target.drug:
         raise InputError(f"drug: the plan's {target.clock} dose is {target.drug}, not {entry.drug}")
     drug = entry.drug or (target.drug if target else plan.drug if plan else None)
     if drug is None:
         raise InputError("drug: say which medicine (there is no plan in force)")
     if entry.missed and target is None:
-        raise InputError("missed: only a planned dose can be missed, and none is left that day")
+        left = "is due" if by_time else "is left that day"
+        raise InputError(f"missed: only a planned dose can be missed, and none {left}")
     amount = None if entry.missed else (entry.amount or (target.amount if target else None))
     if amount is None and not entry.missed:
-        raise InputError("amount: say how much (no planned dose is left that day)")
+        left = "is planned yesterday or today" if by_time else "is left that day"
+        raise InputError(f"amount: say how much (no planned dose {left})")
     if amount is not None and not entry.confirmed:
         far = _far_from_plan(
             profile.conditions, drug=drug, amount=amount, scheduled=scheduled, day_log=day_log
         )
         if far is not None:
             raise ConfirmationNeededError("amount", far)
-    taken_at = None if entry.missed else _taken_at(entry, day, today, now, zone_name)
     record = DoseRecord(
         day,
         drug,
         target.clock if target else None,
         target.amount if target else None,
-        taken_at,
+        _taken_at(entry, moment, day, today),
         amount,
         _units(entry, target),
         entry.note,
@@ -228,12 +254,65 @@ def _planned_dose(
         raise NotFoundError(f"planned: no dose is planned at {clock} on {day.isoformat()}")
     if clock in logged:
         raise ConflictError(f"the {clock} dose of {day.isoformat()} is already in the log")
+    _check_planned_amount(entry, day, target)
+    return target
+
+
+def _nearest_dose(
+    store: Store,
+    person_id: int,
+    entry: DoseEntry,
+    *,
+    plan: PlanVersion | None,
+    moment: datetime,
+    today: date,
+) -> tuple[date, RecordDose | None, list[DoseRecord]]:
+    """A dose matched by time: its day, its planned dose (None: extra) and that day's log.
+
+    The planned dose of ``moment``'s day or the day before (at ``entry.planned_clock`` when
+    given) nearest to ``moment`` (:func:`nearest_planned`; for a missed dose, one already
+    due). When that dose is already in the log this entry is refused, never matched to a
+    farther one: logging last night's dose twice is a repeat, not tonight's dose taken early.
+    """
+    on = moment.date()
+    log = store.doses(person_id, on - timedelta(days=1), on)
+    clock = entry.planned_clock
+    candidates = [(d, p) for d, p in planned_around(plan, on) if clock in {None, p.clock}]
+    chosen = nearest_planned(moment, candidates, due_only=entry.missed)
+    if chosen is None:
+        if clock is not None:
+            days = f"{day_text(on - timedelta(days=1), today)} or {day_text(on, today)}"
+            due = " and due" if entry.missed else ""
+            raise NotFoundError(f"planned: no dose is planned{due} at {clock} on {days}")
+        return on, None, [d for d in log if d.day == on]
+    day, target = chosen
+    day_log = [d for d in log if d.day == day]
+    earlier = next((d for d in day_log if d.planned_clock == target.clock), None)
+    if earlier is not None:
+        raise ConflictError(
+            f"{describe_dose(day, target.clock, today=today)} is already in the log"
+            f" ({_as_logged(earlier, today)})"
+        )
+    _check_planned_amount(entry, day, target)
+    return day, target, day_log
+
+
+def _as_logged(record: DoseRecord, today: date) -> str:
+    """'missed', or 'taken at 22:05' (with its date when not the dose's day)."""
+    if record.taken_at is None:
+        return "missed"
+    when = record.taken_at.strftime("%H:%M")
+    if record.taken_at.date() != record.day:
+        when = f"{when} on {day_text(record.taken_at.date(), today)}"
+    return f"taken at {when}"
+
+
+def _check_planned_amount(entry: DoseEntry, day: date, target: RecordDose) -> None:
     if entry.planned_amount is not None and entry.planned_amount.mg != target.amount.mg:
         raise InputError(
-            f"planned_amount: the plan's {clock} dose on {day.isoformat()} is"
+            f"planned_amount: the plan's {target.clock} dose on {day.isoformat()} is"
             f" {fmt(target.amount)}, not {fmt(entry.planned_amount)}"
         )
-    return target
 
 
 def _far_from_plan(
@@ -277,11 +356,14 @@ def _units(entry: DoseEntry, target: RecordDose | None) -> str:
     return "; ".join(target.instructions)[:200]
 
 
-def _taken_at(entry: DoseEntry, day: date, today: date, now: datetime, zone_name: str) -> datetime:
-    """When the dose was taken: as given, or now for a dose of today (to the minute)."""
-    if entry.taken_at is not None:
-        return entry.taken_at
-    if day != today:
+def _taken_at(entry: DoseEntry, moment: datetime, day: date, today: date) -> datetime | None:
+    """When the dose was taken (None: missed): ``moment``, ``entry.taken_at`` or now.
+
+    A dose of a day given that is not today must say when it was taken; one whose day was
+    found by time was taken at ``moment`` (now, to the minute, when not given).
+    """
+    if entry.missed:
+        return None
+    if entry.taken_at is None and entry.day is not None and day != today:
         raise InputError("time: say when it was taken (the dose is not today's)")
-    local_now = now.astimezone(zone(zone_name)).replace(tzinfo=None)
-    return local_now.replace(second=0, microsecond=0)
+    return moment

@@ -10,7 +10,14 @@ from taperline.core.record import PersonRecord
 from taperline.core.review import Review, review
 from taperline.errors import InputError
 
-__all__ = ["Reviewed", "local_today", "open_store", "person_review", "reviewed_record"]
+__all__ = [
+    "Reviewed",
+    "local_now",
+    "local_today",
+    "open_store",
+    "person_review",
+    "reviewed_record",
+]
 
 
 def open_store(url: str, *, migrate_schema: bool = True) -> Store:
@@ -28,6 +35,14 @@ def local_today(time_zone: str, now: datetime) -> date:
     if now.tzinfo is None:
         raise InputError("now must be timezone-aware")
     return now.astimezone(zone(time_zone)).date()
+
+
+def local_now(time_zone: str, now: datetime) -> datetime:
+    """The wall-clock time it is now in ``time_zone``, to the minute (naive, as logs keep it)."""
+    if now.tzinfo is None:
+        raise InputError("now must be timezone-aware")
+    local = now.astimezone(zone(time_zone)).replace(tzinfo=None)
+    return local.replace(second=0, microsecond=0)
 
 
 @dataclass(frozen=True, slots=True)

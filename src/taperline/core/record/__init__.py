@@ -18,8 +18,9 @@ clinician approves it; only then is it ``active``.
 The package: :mod:`~taperline.core.record.entries` (the profile and the dose log),
 :mod:`~taperline.core.record.steps` (a stored plan's steps, supply and basis, made from the
 planner's result), :mod:`~taperline.core.record.versions` (plan versions and their
-transitions) and :mod:`~taperline.core.record.person` (the whole record, check-ins joined with
-the dose log).
+transitions), :mod:`~taperline.core.record.matching` (which planned dose a dose logged without
+a date belongs to) and :mod:`~taperline.core.record.person` (the whole record, check-ins joined
+with the dose log).
 """
 
 from __future__ import annotations
@@ -28,6 +29,14 @@ from taperline.core.record.entries import AGE_BAND_YEARS as AGE_BAND_YEARS
 from taperline.core.record.entries import AGE_BANDS, AgeBand, DoseRecord, DoseStatus, Profile
 from taperline.core.record.entries import MAX_NAME as MAX_NAME
 from taperline.core.record.entries import MAX_TEXT as MAX_TEXT
+from taperline.core.record.matching import (
+    day_text,
+    describe_dose,
+    last_struck,
+    nearest_planned,
+    planned_around,
+    planned_moment,
+)
 from taperline.core.record.person import PersonRecord, with_doses
 from taperline.core.record.steps import (
     PlanBasis,
@@ -70,9 +79,15 @@ __all__ = [
     "RecordStep",
     "RecordSupply",
     "catch_up",
+    "day_text",
     "decision_base",
+    "describe_dose",
     "in_force",
+    "last_struck",
+    "nearest_planned",
     "plan_steps",
+    "planned_around",
+    "planned_moment",
     "postpone",
     "record_from_plan",
     "record_steps",
