@@ -1,19 +1,117 @@
-"""Plain JSON-ready documents of core values (the CLI, exports and later the web app share them).
+"""Plain JSON-ready documents of a proposed plan, for the CLI's ``plan`` and the API's preview.
 
 Keys carry units (`daily_dose_mg`, `amount_mg`); amounts are JSON numbers whose shortest form
-is the exact decimal (Decimal -> float is exact for the amounts the products can make).
+is the exact decimal (Decimal -> float is exact for the amounts the products can make). Each
+shape is a closed ``TypedDict`` beside its builder (:mod:`taperline.core.shapes`).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from taperline.core.compare import Ed50Outcome
 from taperline.core.plan import Plan, PlannedDose, PlanStep, SupplyLine
+from taperline.core.products.model import UnitCountOut
 from taperline.core.quantity import Mass, drug_label, fmt
-from taperline.core.record import PlanBasis
+from taperline.core.record.documents import GuidelineOut, guideline_document
 from taperline.core.screening import screening_document
+from taperline.core.screening.documents import ScreeningOut
+from taperline.core.shapes import TypedDict, closed
+
+__all__ = ["GuidelineOut", "PlanOut", "guideline_document", "plan_document"]
+
+
+@closed
+class PlannedDoseOut(TypedDict):
+    """One dose of a step: time, drug, amount and the units that make it."""
+
+    time: str
+    drug: str
+    amount_mg: float | None
+    amount: str
+    units: list[UnitCountOut]
+    instructions: list[str]
+    makeable: bool
+
+
+@closed
+class PlanStepOut(TypedDict):
+    """One step of a proposed plan (crossover steps name each drug's total)."""
+
+    step: int
+    start_date: str
+    daily_dose_mg: float | None
+    daily_dose: str
+    daily_dose_by_drug_mg: dict[str, float | None]
+    diazepam_equivalent_mg: float | None
+    every_other_day: bool
+    doses: list[PlannedDoseOut]
+    change_pct: float | None
+    predicted_occupancy_pct: float
+    predicted_css_average_ng_per_ml: dict[str, float]
+    rule: str
+    source: str
+    note: str
+    reason: str | None
+
+
+@closed
+class SupplyOut(TypedDict):
+    """What to dispense in one period."""
+
+    period_start: str
+    period_end: str
+    drug: str
+    product: str
+    count: float | None
+    unit: str
+
+
+@closed
+class PlanSummaryOut(TypedDict):
+    """A plan in numbers."""
+
+    start_date: str
+    end_date: str
+    duration_days: int
+    step_count: int
+    largest_step_pct: float | None
+    smallest_dose_before_zero_mg: float | None
+    complete: bool
+
+
+@closed
+class Ed50Out(TypedDict):
+    """How an occupancy plan comes out under one assumed ED50 (``refused``: why none can)."""
+
+    ed50_mg: float | None
+    step_count: int
+    duration_days: int
+    complete: bool
+    refused: str | None
+
+
+@closed
+class PlanOut(TypedDict):
+    """A proposed plan: ``taperline plan --format json`` and the clinician's preview.
+
+    ``assumptions`` maps each assumption to its text, and ``ed50_sensitivity`` (when asked
+    for) to how the plan comes out under each ED50; ``alternative`` is the direct taper shown
+    beside a crossover where diazepam accumulates.
+    """
+
+    drug: str
+    drug_label: str
+    strategy: str
+    status: str
+    guideline: GuidelineOut
+    steps: list[PlanStepOut]
+    summary: PlanSummaryOut
+    supply: list[SupplyOut]
+    warnings: list[str]
+    assumptions: dict[str, str | list[Ed50Out]]
+    screening: ScreeningOut | None
+    alternative: PlanOut | None
 
 
 def _num(value: Decimal | None, places: int | None = None) -> float | None:
@@ -22,7 +120,7 @@ def _num(value: Decimal | None, places: int | None = None) -> float | None:
     return float(round(value, places) if places is not None else value)
 
 
-def dose_document(dose: PlannedDose) -> dict[str, Any]:
+def dose_document(dose: PlannedDose) -> PlannedDoseOut:
     """One dose of a step: time, drug, amount and the units that make it."""
     composition = dose.composition
     return {
@@ -47,7 +145,7 @@ def _mixed(by_drug: dict[str, Decimal]) -> str:
     return " + ".join(f"{drug_label(drug)} {fmt(Mass.of_mg(mg))}" for drug, mg in by_drug.items())
 
 
-def step_document(index: int, step: PlanStep, plan_drug: str | None = None) -> dict[str, Any]:
+def step_document(index: int, step: PlanStep, plan_drug: str | None = None) -> PlanStepOut:
     """One plan step, by the planner's JSON contract (other drugs than ``plan_drug`` named)."""
     by_drug = _by_drug(step)
     shown = fmt(step.daily)
@@ -75,7 +173,7 @@ def step_document(index: int, step: PlanStep, plan_drug: str | None = None) -> d
     }
 
 
-def supply_document(line: SupplyLine) -> dict[str, Any]:
+def supply_document(line: SupplyLine) -> SupplyOut:
     """What to dispense in one period."""
     return {
         "period_start": line.period_start.isoformat(),
@@ -97,10 +195,10 @@ def _largest_cut(plan: Plan) -> Decimal:
     return max(cuts, default=Decimal(0))
 
 
-def plan_document(plan: Plan, sensitivity: tuple[Ed50Outcome, ...] = ()) -> dict[str, Any]:
+def plan_document(plan: Plan, sensitivity: tuple[Ed50Outcome, ...] = ()) -> PlanOut:
     """A whole plan: steps, summary, supply, warnings, assumptions and status."""
     smallest = plan.smallest_dose_before_zero
-    assumptions: dict[str, Any] = dict(plan.assumptions)
+    assumptions: dict[str, str | list[Ed50Out]] = dict(plan.assumptions)
     if sensitivity:
         assumptions["ed50_sensitivity"] = [
             {
@@ -112,7 +210,7 @@ def plan_document(plan: Plan, sensitivity: tuple[Ed50Outcome, ...] = ()) -> dict
             }
             for item in sensitivity
         ]
-    document: dict[str, Any] = {
+    return {
         "drug": plan.drug,
         "drug_label": drug_label(plan.drug),
         "strategy": plan.strategy,
@@ -131,32 +229,8 @@ def plan_document(plan: Plan, sensitivity: tuple[Ed50Outcome, ...] = ()) -> dict
         "supply": [supply_document(line) for line in plan.supply],
         "warnings": list(plan.warnings),
         "assumptions": assumptions,
-    }
-    # What was recognised in the medicines, conditions and age (None when not screened).
-    document["screening"] = (
-        screening_document(plan.screening) if plan.screening is not None else None
-    )
-    # The direct taper shown beside a crossover where diazepam accumulates (else None).
-    document["alternative"] = (
-        plan_document(plan.alternative) if plan.alternative is not None else None
-    )
-    return document
-
-
-def guideline_document(basis: PlanBasis) -> dict[str, Any]:
-    """Whether a plan keeps to the guideline, and what an override took outside it.
-
-    ``mark`` is "outside the guideline by clinician override: <reason>" (None within it);
-    every surface that shows the plan shows the mark.
-    """
-    return {
-        "within_guideline": not basis.outside_guideline,
-        "mark": basis.mark or None,
-        "override_reason": basis.override_reason or None,
-        "outside_guideline": list(basis.outside_guideline),
-        "max_cut_pct": _num(basis.max_cut_pct),
-        "cap_window_days": basis.window_days,
-        "stabilisation_days": basis.stabilisation_days,
-        "equivalence_source": basis.equivalence_source or None,
-        "indication": basis.indication or None,
+        # What was recognised in the medicines, conditions and age (None when not screened).
+        "screening": screening_document(plan.screening) if plan.screening is not None else None,
+        # The direct taper shown beside a crossover where diazepam accumulates (else None).
+        "alternative": plan_document(plan.alternative) if plan.alternative is not None else None,
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from taperline.adapters.storage.repo import Store
     from taperline.core.journal import RedFlagEvent, TimeOfDay
     from taperline.core.values import RelativeDay
+    from taperline.service.documents import CheckInOut
 
 __all__ = ["journal"]
 
@@ -59,7 +60,7 @@ def journal_list(
     _journal_table(documents)
 
 
-def _journal_table(documents: list[dict[str, Any]]) -> None:
+def _journal_table(documents: list[CheckInOut]) -> None:
     from rich.table import Table
 
     from taperline.cli.render import console

@@ -5,16 +5,24 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from taperline.core.quantity import Mass, fmt, fmt_number
 
 if TYPE_CHECKING:
-    from taperline.core.catalogue import Drug
-    from taperline.core.simulation import SimulationResult
-
-_ROUND = 4  # decimals of concentrations in JSON/CSV: 0.1 pg/mL is far below any assay
+    from taperline.adapters.documents import (
+        Ed50Out,
+        GuidelineOut,
+        PlannedDoseOut,
+        PlanOut,
+        PlanStepOut,
+        PlanSummaryOut,
+        SupplyOut,
+    )
+    from taperline.core.products.model import UnitCountOut
+    from taperline.core.simulation_documents import SimulationOut
 
 
 def print_json(document: object) -> None:
@@ -22,7 +30,7 @@ def print_json(document: object) -> None:
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
-def print_csv(rows: list[dict[str, Any]]) -> None:
+def print_csv(rows: Sequence[Mapping[str, object]]) -> None:
     """Print rows as CSV with a header line (columns carry units in their names)."""
     if not rows:
         return
@@ -31,88 +39,7 @@ def print_csv(rows: list[dict[str, Any]]) -> None:
     writer.writerows(rows)
 
 
-def _r(value: float | None, places: int = _ROUND) -> float | None:
-    return None if value is None else round(float(value), places)
-
-
-def simulation_document(drug: Drug, daily: Mass, result: SimulationResult) -> dict[str, Any]:
-    """The JSON contract of `taperline simulate --format json`."""
-    s = result.summary
-    samples: list[dict[str, Any]] = [
-        {"t_h": _r(t, 6), "concentration_ng_per_ml": _r(c)}
-        for t, c in zip(
-            result.times_h.tolist(), result.concentration_ng_per_ml.tolist(), strict=True
-        )
-    ]
-    if result.bands is not None:
-        for sample, p05, p50, p95 in zip(samples, *(b.tolist() for b in result.bands), strict=True):
-            sample.update(p05=_r(p05), p50=_r(p50), p95=_r(p95))
-    return {
-        "drug": drug.name,
-        "drug_label": drug.label,
-        "daily_dose_mg": float(daily.mg),
-        "summary": {
-            "css_peak_ng_per_ml": _r(s.css_peak_ng_per_ml),
-            "css_trough_ng_per_ml": _r(s.css_trough_ng_per_ml),
-            "css_average_ng_per_ml": _r(s.css_average_ng_per_ml),
-            "accumulation_ratio": _r(s.accumulation_ratio),
-            "fluctuation_pct": _r(s.fluctuation_pct, 2),
-            "time_to_steady_state_h": _r(s.time_to_steady_state_h, 2),
-            "half_life_h": _r(s.half_life_h, 2),
-            "first_dose_tmax_h": _r(s.first_dose_tmax_h, 2),
-            "onset_h": _r(s.onset_h, 2),
-            "duration_h": _r(s.duration_h, 2),
-            "css_occupancy_pct": _r(s.css_occupancy_pct, 2),
-            "ed50_mg_per_day": s.ed50_mg_per_day,
-            "missed_dose_lowest_ng_per_ml": _r(s.missed_dose_lowest_ng_per_ml),
-            "missed_dose_below_trough_pct": _r(s.missed_dose_below_trough_pct, 2),
-            "missed_dose_recovery_days": _r(s.missed_dose_recovery_days, 2),
-        },
-        "doses": [{"t_h": _r(e.time_h, 6), "amount_mg": e.amount_mg} for e in result.events],
-        "explanation": explain(result),
-        "sources": drug.pk_sources(),
-        "samples": samples,
-    }
-
-
-def _n(value: float, places: int = 0) -> str:
-    """A float rounded for prose, by the ISMP number rules."""
-    return fmt_number(round(value, places))
-
-
-def explain(result: SimulationResult) -> list[str]:
-    """Plain-language lines about steady state, onset, duration and missed doses."""
-    s = result.summary
-    days = s.time_to_steady_state_h / 24
-    lines = [
-        f"Levels build up over the first days: 90 % of steady state after about "
-        f"{fmt_number(round(days, 1))} days ({fmt_number(round(s.time_to_steady_state_h))} h), "
-        f"because the half-life is about {fmt_number(round(s.half_life_h))} h.",
-        f"At steady state the level moves between about {_n(s.css_trough_ng_per_ml, 1)}"
-        f" and {_n(s.css_peak_ng_per_ml, 1)} ng/mL over the day "
-        f"(average {_n(s.css_average_ng_per_ml, 1)} ng/mL).",
-        f"After the first dose the model peaks at {_n(s.first_dose_tmax_h, 1)} h and "
-        f"reaches half its peak after {fmt_number(round(s.onset_h * 60))} min; it stays above half "
-        f"the peak for about {fmt_number(round(s.duration_h))} h. People usually feel clonazepam "
-        "within an hour, for 8-12 h [SEED-AURA]: felt effects fade before the drug is gone.",
-    ]
-    if s.missed_dose_below_trough_pct is not None and s.missed_dose_lowest_ng_per_ml is not None:
-        lines.append(
-            f"Missing one dose lets the level fall to about "
-            f"{fmt_number(round(s.missed_dose_lowest_ng_per_ml, 1))} ng/mL, "
-            f"{fmt_number(round(s.missed_dose_below_trough_pct))} % below the usual lowest level; "
-            "that drop can bring rebound insomnia or anxiety [SEED-INSOMNIA]. Do not double the "
-            "next dose; ask your prescriber what to do."
-        )
-    lines.append(
-        f"Predicted receptor occupancy at steady state: {_n(s.css_occupancy_pct, 1)} %"
-        f" (assuming an ED50 of {fmt(Mass.of_mg(str(s.ed50_mg_per_day)))} a day: an assumption, "
-        "not a measured value [MAUDSLEY-2024])."
-    )
-    return lines
-
-
-def simulation_table(document: dict[str, Any], plot: Path | None) -> None:
+def simulation_table(document: SimulationOut, plot: Path | None) -> None:
     """Print the summary as a Rich table and the explanation underneath."""
     from rich.table import Table
 
@@ -157,13 +84,13 @@ def simulation_table(document: dict[str, Any], plot: Path | None) -> None:
 # --- plans --------------------------------------------------------------------------------------
 
 
-def _units_text(dose: dict[str, Any]) -> str:
+def _units_text(dose: PlannedDoseOut) -> str:
     if not dose["makeable"]:
         return "cannot be made from these products"
     return " + ".join(_unit_label(unit) for unit in dose["units"]) or "-"
 
 
-def _unit_label(unit: dict[str, Any]) -> str:
+def _unit_label(unit: UnitCountOut) -> str:
     count = fmt_number(str(unit["count"]))
     if unit["count_unit"] == "mL":
         return f"{count} mL of {unit['product']}"
@@ -174,13 +101,20 @@ def _pct(value: float | None) -> str:
     return "" if value is None else f"{value:+.1f} %"
 
 
-def plan_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
+def plan_rows(document: PlanOut) -> list[dict[str, Any]]:
     """One CSV row per dose per step (a step with no dose gets one row with amount 0)."""
     rows: list[dict[str, Any]] = []
     for step in document["steps"]:
-        doses = step["doses"] or [
-            {"time": "", "drug": document["drug"], "amount_mg": 0.0, "units": [], "makeable": True}
-        ]
+        stopped: PlannedDoseOut = {
+            "time": "",
+            "drug": document["drug"],
+            "amount_mg": 0.0,
+            "amount": "0 mg",
+            "units": [],
+            "instructions": [],
+            "makeable": True,
+        }
+        doses = step["doses"] or [stopped]
         rows.extend(
             {
                 "step": step["step"],
@@ -201,7 +135,7 @@ def plan_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def plan_table(document: dict[str, Any], plot: Path | None) -> None:
+def plan_table(document: PlanOut, plot: Path | None) -> None:
     """Print a plan: steps, summary, supply, warnings and assumptions."""
     from rich.markup import escape
     from rich.table import Table
@@ -231,9 +165,7 @@ def plan_table(document: dict[str, Any], plot: Path | None) -> None:
         out.print(f"[yellow]⚠ {escape(warning)}[/yellow]", highlight=False)
     out.print("Assumptions:", style="bold")
     for key, value in document["assumptions"].items():
-        shown = value
-        if key == "ed50_sensitivity":
-            shown = "; ".join(_ed50_text(item) for item in value)
+        shown = value if isinstance(value, str) else "; ".join(_ed50_text(item) for item in value)
         out.print(f"  {key}: {shown}", highlight=False)
     alternative = document["alternative"]
     if alternative is not None:
@@ -247,36 +179,36 @@ def plan_table(document: dict[str, Any], plot: Path | None) -> None:
         out.print(f"Chart written to {plot}", highlight=False)
 
 
-def _ed50_text(item: dict[str, Any]) -> str:
+def _ed50_text(item: Ed50Out) -> str:
     head = f"ED50 {fmt_number(str(item['ed50_mg']))} mg"
-    if item.get("refused"):
+    if item["refused"]:
         return f"{head}: no plan ({item['refused']})"
     return f"{head}: {item['step_count']} steps, {item['duration_days']} days"
 
 
-def _print_crisis(out: Any, document: dict[str, Any]) -> None:
+def _print_crisis(out: Any, document: PlanOut) -> None:
     """Crisis words typed anywhere: the crisis message first, before anything else."""
     from rich.markup import escape
 
-    screening = document.get("screening") or {}
-    for finding in screening.get("findings", []):
-        if finding.get("crisis"):
+    screening = document["screening"]
+    for finding in screening["findings"] if screening else []:
+        if finding["crisis"]:
             out.print(f"[bold red]{escape(finding['message'])}[/bold red]", highlight=False)
 
 
-def _print_guideline(out: Any, guideline: dict[str, Any]) -> None:
+def _print_guideline(out: Any, guideline: GuidelineOut) -> None:
     """The override mark, where the plan is outside the guideline (before and after the table)."""
     from rich.markup import escape
 
     if guideline["within_guideline"]:
         return
-    mark = guideline["mark"]
+    mark = guideline["mark"] or "outside the guideline"
     out.print(f"[bold red]{escape(mark[:1].upper() + mark[1:])}[/bold red]", highlight=False)
     for line in guideline["outside_guideline"]:
         out.print(f"[red]  - {escape(line)}[/red]", highlight=False)
 
 
-def _instructions(steps: list[dict[str, Any]]) -> list[str]:
+def _instructions(steps: list[PlanStepOut]) -> list[str]:
     """Product-level advice (shake the suspension, let ODTs dissolve), once each."""
     lines = (line for step in steps for dose in step["doses"] for line in dose["instructions"])
     general = (line for line in lines if not line.startswith(_PER_DOSE_LINES))
@@ -286,7 +218,7 @@ def _instructions(steps: list[dict[str, Any]]) -> list[str]:
 _PER_DOSE_LINES = ("Total dose", "Take ", "Measure with")
 
 
-def _rule_keys(steps: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
+def _rule_keys(steps: list[PlanStepOut]) -> dict[tuple[str, str], str]:
     keys: dict[tuple[str, str], str] = {}
     for step in steps:
         keys.setdefault((step["rule"], step["source"]), f"R{len(keys) + 1}")
@@ -300,7 +232,7 @@ def console() -> Any:
     return Console() if sys.stdout.isatty() else Console(width=120)
 
 
-def _step_cells(step: dict[str, Any], rules: dict[tuple[str, str], str]) -> tuple[str, ...]:
+def _step_cells(step: PlanStepOut, rules: dict[tuple[str, str], str]) -> tuple[str, ...]:
     doses = (
         "\n".join(f"{d['time']} {d['amount']}: {_units_text(d)}" for d in step["doses"])
         or "none: stopped"
@@ -324,7 +256,7 @@ def _step_cells(step: dict[str, Any], rules: dict[tuple[str, str], str]) -> tupl
     )
 
 
-def _summary_line(summary: dict[str, Any]) -> str:
+def _summary_line(summary: PlanSummaryOut) -> str:
     smallest = summary["smallest_dose_before_zero_mg"]
     parts = [
         f"{summary['step_count']} steps over {summary['duration_days']} days "
@@ -338,7 +270,7 @@ def _summary_line(summary: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def _print_supply(out: Any, supply: list[dict[str, Any]]) -> None:
+def _print_supply(out: Any, supply: list[SupplyOut]) -> None:
     from rich.table import Table
 
     if not supply:
@@ -359,7 +291,7 @@ def _print_supply(out: Any, supply: list[dict[str, Any]]) -> None:
 _UNIT_NAMES = {"odt": "ODT", "tablet": "tablet", "capsule": "capsule", "mL": "mL"}
 
 
-def compare_row(document: dict[str, Any]) -> dict[str, Any]:
+def compare_row(document: PlanOut) -> dict[str, Any]:
     """One row of a strategy comparison."""
     summary = document["summary"]
     return {
@@ -373,7 +305,7 @@ def compare_row(document: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def compare_table(documents: list[dict[str, Any]]) -> None:
+def compare_table(documents: list[PlanOut]) -> None:
     """Print strategies side by side."""
     from rich.table import Table
 

@@ -196,7 +196,9 @@ def _with_progress(
 def _emit(
     drug: Drug, daily: Mass, result: SimulationResult, output_format: str, plot: Path | None
 ) -> None:
-    document = render.simulation_document(drug, daily, result)
+    from taperline.core.simulation_documents import simulation_document
+
+    document = simulation_document(drug, daily, result)
     if output_format == "json":
         render.print_json(document)
     elif output_format == "csv":

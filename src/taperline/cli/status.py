@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from taperline.cli.params import format_option
 from taperline.cli.session import now, open_store, person, person_option
+
+if TYPE_CHECKING:
+    from taperline.service.documents import FindingOut, StatusOut
 
 _EVIDENCE_SHOWN = 5  # evidence lines per finding in the table view (JSON has them all)
 
@@ -31,7 +34,7 @@ def status(*, output_format: str, person_id: int | None) -> None:
     _print_status(document)
 
 
-def _print_status(d: dict[str, Any]) -> None:
+def _print_status(d: StatusOut) -> None:
     from rich.table import Table
 
     from taperline.cli.render import console
@@ -87,7 +90,7 @@ def _print_status(d: dict[str, Any]) -> None:
     out.print(table)
 
 
-def _print_urgent(findings: list[dict[str, Any]]) -> None:
+def _print_urgent(findings: list[FindingOut]) -> None:
     for finding in findings:
         if finding["severity"] == "urgent":
             click.secho(f"URGENT: {finding['message']}", fg="red", bold=True)

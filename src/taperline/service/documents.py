@@ -1,23 +1,33 @@
-"""JSON documents of core objects, shared by the CLI's --format json and the API."""
+"""JSON documents of core objects, shared by the CLI's --format json and the API.
+
+Each document's shape is a closed ``TypedDict`` (:mod:`taperline.core.shapes`) written here
+beside the function that builds it: the API names the shape as its response model (so the
+OpenAPI schema documents it) and the CLI prints what the function returns.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal
 
 from taperline.core.findings import Finding
+from taperline.core.findings.model import FindingKind, Severity
 from taperline.core.journal import CheckIn
 from taperline.core.metrics import burden, night_metrics
 from taperline.core.quantity import fmt
-from taperline.core.record import (
-    PlanVersion,
-)
+from taperline.core.record import DoseStatus, PlanVersion
+from taperline.core.record.documents import GuidelineOut, guideline_document
 from taperline.core.review import Review
+from taperline.core.shapes import TypedDict, closed
 
 if TYPE_CHECKING:
     from taperline.service.today import Today
 
 __all__ = [
+    "CheckInOut",
+    "FindingOut",
+    "PlanVersionOut",
+    "ReviewOut",
+    "StatusOut",
     "checkin_document",
     "finding_document",
     "plan_version_document",
@@ -26,7 +36,195 @@ __all__ = [
 ]
 
 
-def finding_document(finding: Finding) -> dict[str, Any]:
+@closed
+class EvidenceOut(TypedDict):
+    """A day and value behind a finding."""
+
+    date: str
+    label: str
+    value: str
+
+
+@closed
+class FindingOut(TypedDict):
+    """An advisory finding; a clinician decides."""
+
+    kind: FindingKind
+    severity: Severity
+    message: str
+    evidence: list[EvidenceOut]
+    source: str
+    suggested_action: str
+    clinician_flag: bool
+
+
+@closed
+class ProposalOut(TypedDict):
+    """What the findings suggest (never applied on its own)."""
+
+    action: str
+    hold_days: int
+    reasons: list[str]
+    clinician_only: bool
+    status: str
+
+
+@closed
+class ReviewOut(TypedDict):
+    """All findings, the proposal, and what could not be checked."""
+
+    findings: list[FindingOut]
+    proposal: ProposalOut
+    skipped: list[str]
+
+
+@closed
+class StepDoseOut(TypedDict):
+    """One dose of a plan step."""
+
+    time: str
+    drug: str
+    amount_mg: float
+    amount: str
+    instructions: list[str]
+
+
+@closed
+class StepOut(TypedDict):
+    """One step of a plan version."""
+
+    start_date: str
+    daily_dose_mg: float
+    daily_dose: str
+    every_other_day: bool
+    rule: str
+    source: str
+    note: str
+    reason: str | None
+    doses: list[StepDoseOut]
+
+
+@closed
+class PlanVersionOut(TypedDict):
+    """A plan version (versions are never overwritten)."""
+
+    version: int
+    status: str
+    drug: str
+    strategy: str
+    proposed_by: str
+    proposed_at_utc: str
+    decided_by: str | None
+    decided_at_utc: str | None
+    reason: str
+    parent_version: int | None
+    held_from: str | None
+    guideline: GuidelineOut
+    steps: list[StepOut]
+
+
+@closed
+class SleepOut(TypedDict):
+    """A night with its metrics."""
+
+    bed: str
+    tried: str
+    final_wake: str
+    out_of_bed: str
+    sol_min: int
+    waso_min: int
+    awakenings: int
+    quality_1_5: int
+    tib_min: int
+    tst_min: int
+    se_pct: float
+
+
+@closed
+class CheckInOut(TypedDict):
+    """A stored check-in (``burden`` is taperline's own 0-68 score)."""
+
+    date: str
+    sleep: SleepOut | None
+    mood_0_10: int
+    anxiety_0_10: int
+    symptoms_0_3: dict[str, int]
+    burden: int
+    worst_time: str | None
+    caffeine_drinks: int
+    alcohol_drinks: int
+    opioid_use: bool
+    events: list[str]
+    notes: str
+
+
+@closed
+class DoseTodayOut(TypedDict):
+    """A dose planned for today and what the dose log says of it."""
+
+    time: str
+    drug: str
+    amount_mg: float
+    amount: str
+    instructions: list[str]
+    status: DoseStatus | Literal["due"]
+    taken_at: str | None
+
+
+@closed
+class NextChangeOut(TypedDict):
+    """The next step of the plan."""
+
+    start_date: str
+    daily_dose_mg: float
+    daily_dose: str
+    in_days: int
+
+
+@closed
+class PlanTodayOut(TypedDict):
+    """The plan followed today."""
+
+    version: int
+    status: str
+    drug: str
+    held_from: str | None
+    guideline_mark: str | None
+
+
+@closed
+class DayGlanceOut(TypedDict):
+    """One of the last 14 days at a glance."""
+
+    date: str
+    checked_in: bool
+    mood_0_10: int | None
+    anxiety_0_10: int | None
+    burden: int | None
+    se_pct: float | None
+    doses_taken: int
+    doses_missed: int
+
+
+@closed
+class StatusOut(TypedDict):
+    """Today for the signed-in patient: also what ``taperline status --format json`` prints."""
+
+    today: str
+    plan: PlanTodayOut | None
+    pending_version: int | None
+    checked_in_today: bool
+    questionnaire_due: bool
+    doses_today: list[DoseTodayOut]
+    next_change: NextChangeOut | None
+    findings: list[FindingOut]
+    proposal: ProposalOut
+    skipped: list[str]
+    urgent_findings: int
+    last_14_days: list[DayGlanceOut]
+
+
+def finding_document(finding: Finding) -> FindingOut:
     """A finding as JSON (the keys of the findings contract)."""
     return {
         "kind": finding.kind,
@@ -42,7 +240,7 @@ def finding_document(finding: Finding) -> dict[str, Any]:
     }
 
 
-def review_document(result: Review) -> dict[str, Any]:
+def review_document(result: Review) -> ReviewOut:
     """A review as JSON: findings, proposal, what was not checked."""
     return {
         "findings": [finding_document(f) for f in result.findings],
@@ -57,10 +255,8 @@ def review_document(result: Review) -> dict[str, Any]:
     }
 
 
-def plan_version_document(plan: PlanVersion) -> dict[str, Any]:
+def plan_version_document(plan: PlanVersion) -> PlanVersionOut:
     """A stored plan version as JSON, with its guideline mark (see :func:`guideline_document`)."""
-    from taperline.adapters.documents import guideline_document
-
     return {
         "version": plan.version,
         "status": plan.status,
@@ -100,10 +296,10 @@ def plan_version_document(plan: PlanVersion) -> dict[str, Any]:
     }
 
 
-def checkin_document(checkin: CheckIn) -> dict[str, Any]:
+def checkin_document(checkin: CheckIn) -> CheckInOut:
     """A check-in as JSON (local wall-clock times; units in the keys)."""
     sleep = checkin.sleep
-    night: Mapping[str, Any] | None = None
+    night: SleepOut | None = None
     if sleep is not None:
         metrics = night_metrics(sleep)
         night = {
@@ -135,14 +331,15 @@ def checkin_document(checkin: CheckIn) -> dict[str, Any]:
     }
 
 
-def today_document(state: Today) -> dict[str, Any]:
+def today_document(state: Today) -> StatusOut:
     """Today as JSON: the one document of ``taperline status --format json`` and the API.
 
     The plan followed (and a proposal waiting), today's doses with what the log says
     (taken, late, missed, or due: not logged), the next change, the review, and the last
     14 days. ``GET /api/status`` documents it in the OpenAPI schema (``StatusOut``).
     """
-    plan, step = state.plan, state.next_change
+    plan = state.plan
+    review = review_document(state.review)
     return {
         "today": state.today.isoformat(),
         "plan": (
@@ -175,17 +372,10 @@ def today_document(state: Today) -> dict[str, Any]:
             }
             for d in state.doses
         ],
-        "next_change": (
-            {
-                "start_date": step.start.isoformat(),
-                "daily_dose_mg": float(step.daily.mg),
-                "daily_dose": fmt(step.daily),
-                "in_days": state.days_to_change,
-            }
-            if step
-            else None
-        ),
-        **review_document(state.review),
+        "next_change": _next_change(state),
+        "findings": review["findings"],
+        "proposal": review["proposal"],
+        "skipped": review["skipped"],
         "urgent_findings": sum(f.severity == "urgent" for f in state.review.findings),
         "last_14_days": [
             {
@@ -200,4 +390,16 @@ def today_document(state: Today) -> dict[str, Any]:
             }
             for d in state.days
         ],
+    }
+
+
+def _next_change(state: Today) -> NextChangeOut | None:
+    step, in_days = state.next_change, state.days_to_change
+    if step is None or in_days is None:
+        return None
+    return {
+        "start_date": step.start.isoformat(),
+        "daily_dose_mg": float(step.daily.mg),
+        "daily_dose": fmt(step.daily),
+        "in_days": in_days,
     }

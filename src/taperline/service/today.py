@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Literal
 
 from taperline.adapters.storage.repo import Store
 from taperline.core.metrics import burden, sleep_efficiency
@@ -60,7 +61,7 @@ class DoseToday:
         return self.logged is not None and self.logged.taken_at is None
 
     @property
-    def status(self) -> DoseStatus | str:
+    def status(self) -> DoseStatus | Literal["due"]:
         """taken, late or missed as logged (:meth:`DoseRecord.status`), or due: not logged."""
         return self.logged.status() if self.logged is not None else "due"
 

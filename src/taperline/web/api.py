@@ -25,6 +25,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, 
 from fastapi.security import APIKeyCookie
 from starlette.exceptions import HTTPException
 
+from taperline.adapters.documents import PlanOut
 from taperline.core.instruments import score_gad7, score_phq9
 from taperline.core.journal import CheckIn, SleepDiary, night_times
 from taperline.core.quantity import Mass
@@ -43,6 +44,7 @@ from taperline.service import (
     reviewed_record,
     today_document,
 )
+from taperline.service.documents import CheckInOut, PlanVersionOut, ReviewOut, StatusOut
 from taperline.web import api_models as m
 from taperline.web.auth import (
     SESSION_COOKIE,
@@ -54,6 +56,18 @@ from taperline.web.auth import (
 )
 from taperline.web.context import Services, services
 from taperline.web.documents import (
+    AuditOut,
+    CheckInList,
+    DoseList,
+    ExportOut,
+    MeOut,
+    PatientOut,
+    PatientRecordOut,
+    PlanList,
+    SavedCheckIn,
+    SavedOut,
+    SavedScore,
+    ScoreOut,
     audit_document,
     dose_document,
     export_document,
@@ -147,8 +161,8 @@ def _audit(svc: Services, viewer: Viewer, person_id: int, action: str, obj: str)
 # --- the signed-in user -------------------------------------------------------------------
 
 
-@router.get("/me", response_model=m.MeOut)
-def me(viewer: AnyViewer, svc: Svc) -> dict[str, Any]:
+@router.get("/me", response_model=MeOut)
+def me(viewer: AnyViewer, svc: Svc) -> MeOut:
     """Who is signed in (and the patient's profile)."""
     profile = svc.store.profile(viewer.person_id) if viewer.user.is_patient else None
     return user_document(viewer.user, profile)
@@ -186,7 +200,7 @@ def _checkin(body: m.CheckInIn) -> CheckIn:
 
 def _save_checkin(
     svc: Services, viewer: Viewer, body: m.CheckInIn, key: str | None, *, replace: bool
-) -> dict[str, Any]:
+) -> SavedCheckIn:
     from taperline.web.records import dashboard_for, save_checkin, today_of
 
     pid = viewer.person_id
@@ -203,32 +217,32 @@ def _save_checkin(
     }
 
 
-@router.get("/checkins", response_model=m.CheckInList)
-def checkins(viewer: Patient, svc: Svc, start: From = None, end: To = None) -> dict[str, Any]:
+@router.get("/checkins", response_model=CheckInList)
+def checkins(viewer: Patient, svc: Svc, start: From = None, end: To = None) -> CheckInList:
     """The patient's check-ins from ``start`` to ``end`` (inclusive), by date."""
     found = svc.store.checkins(viewer.person_id, _day(start, "start"), _day(end, "end"))
     _audit(svc, viewer, viewer.person_id, "read", "check-ins")
     return {"checkins": [checkin_document(c) for c in found]}
 
 
-@router.post("/checkins", status_code=201, response_model=m.SavedCheckIn, responses=WRITE)
+@router.post("/checkins", status_code=201, response_model=SavedCheckIn, responses=WRITE)
 def checkin_create(
     body: m.CheckInIn, viewer: Patient, svc: Svc, key: IdempotencyKey = None
-) -> dict[str, Any]:
+) -> SavedCheckIn:
     """Store a new check-in (409 if the day has one: PUT edits it) and review the record."""
     return _save_checkin(svc, viewer, body, key, replace=False)
 
 
-@router.get("/checkins/{day}", response_model=m.CheckInOut, responses=NOT_FOUND)
-def checkin_read(day: Day, viewer: Patient, svc: Svc) -> dict[str, Any]:
+@router.get("/checkins/{day}", response_model=CheckInOut, responses=NOT_FOUND)
+def checkin_read(day: Day, viewer: Patient, svc: Svc) -> CheckInOut:
     """One day's check-in."""
     found = svc.store.checkin(viewer.person_id, _url_day(day))
     _audit(svc, viewer, viewer.person_id, "read", f"check-in {day.isoformat()}")
     return checkin_document(found)
 
 
-@router.put("/checkins/{day}", response_model=m.SavedCheckIn, responses=WRITE)
-def checkin_replace(day: Day, body: m.CheckInIn, viewer: Patient, svc: Svc) -> dict[str, Any]:
+@router.put("/checkins/{day}", response_model=SavedCheckIn, responses=WRITE)
+def checkin_replace(day: Day, body: m.CheckInIn, viewer: Patient, svc: Svc) -> SavedCheckIn:
     """Store or replace the day's check-in (the body's date must be the URL's)."""
     if body.date != _url_day(day):
         raise InputError(f"date: the body says {body.date.isoformat()}, the URL {day.isoformat()}")
@@ -246,18 +260,16 @@ def checkin_delete(day: Day, viewer: Patient, svc: Svc) -> Response:
 # --- doses and questionnaires ------------------------------------------------------------------
 
 
-@router.get("/doses", response_model=m.DoseList)
-def doses(viewer: Patient, svc: Svc, start: From = None, end: To = None) -> dict[str, Any]:
+@router.get("/doses", response_model=DoseList)
+def doses(viewer: Patient, svc: Svc, start: From = None, end: To = None) -> DoseList:
     """The dose log from ``start`` to ``end`` (inclusive)."""
     found = svc.store.doses(viewer.person_id, _day(start, "start"), _day(end, "end"))
     _audit(svc, viewer, viewer.person_id, "read", "dose log")
     return {"doses": [dose_document(d) for d in found]}
 
 
-@router.post("/doses", status_code=201, response_model=m.SavedOut, responses=WRITE)
-def dose_create(
-    body: m.DoseIn, viewer: Patient, svc: Svc, key: IdempotencyKey = None
-) -> dict[str, Any]:
+@router.post("/doses", status_code=201, response_model=SavedOut, responses=WRITE)
+def dose_create(body: m.DoseIn, viewer: Patient, svc: Svc, key: IdempotencyKey = None) -> SavedOut:
     """Add a dose-log line: taken (``taken_at`` and ``amount_mg``) or missed (neither).
 
     A ``planned_time`` must be a dose the plan in force gives that day (404 if not, 409 if it
@@ -295,10 +307,10 @@ def dose_create(
     return {"id": saved.id, "created": saved.created}
 
 
-@router.post("/scores", status_code=201, response_model=m.SavedScore, responses=WRITE)
+@router.post("/scores", status_code=201, response_model=SavedScore, responses=WRITE)
 def score_create(
     body: m.ScoreIn, viewer: Patient, svc: Svc, key: IdempotencyKey = None
-) -> dict[str, Any]:
+) -> SavedScore:
     """Score and store a PHQ-9 or GAD-7 (one of each per day) and review the record."""
     score = (
         score_phq9(body.items, body.date)
@@ -316,8 +328,8 @@ def score_create(
     }
 
 
-@router.get("/scores", response_model=list[m.ScoreOut])
-def scores(viewer: Patient, svc: Svc) -> list[dict[str, Any]]:
+@router.get("/scores", response_model=list[ScoreOut])
+def scores(viewer: Patient, svc: Svc) -> list[ScoreOut]:
     """Every questionnaire, oldest first."""
     _audit(svc, viewer, viewer.person_id, "read", "questionnaires")
     return [score_document(s) for s in svc.store.scores(viewer.person_id)]
@@ -326,15 +338,15 @@ def scores(viewer: Patient, svc: Svc) -> list[dict[str, Any]]:
 # --- findings, plans, status, export ----------------------------------------------------------
 
 
-@router.get("/findings", response_model=m.ReviewOut)
-def findings(viewer: Patient, svc: Svc) -> dict[str, Any]:
+@router.get("/findings", response_model=ReviewOut)
+def findings(viewer: Patient, svc: Svc) -> ReviewOut:
     """Every finding on the record as of today, and the proposal they lead to."""
     _audit(svc, viewer, viewer.person_id, "read", "findings")
     return review_document(person_review(svc.store, viewer.person_id, now=svc.now()))
 
 
-@router.get("/plans", response_model=m.PlanList)
-def plans(viewer: Patient, svc: Svc) -> dict[str, Any]:
+@router.get("/plans", response_model=PlanList)
+def plans(viewer: Patient, svc: Svc) -> PlanList:
     """Every plan version, oldest first, and the one followed now."""
     versions = svc.store.plans(viewer.person_id)
     in_force = svc.store.plan_in_force(viewer.person_id)
@@ -345,8 +357,8 @@ def plans(viewer: Patient, svc: Svc) -> dict[str, Any]:
     }
 
 
-@router.get("/status", response_model=m.StatusOut)
-def status(viewer: Patient, svc: Svc) -> dict[str, Any]:
+@router.get("/status", response_model=StatusOut)
+def status(viewer: Patient, svc: Svc) -> StatusOut:
     """Today: the plan, doses and what the log says, the next change, the review, 14 days.
 
     The same document as ``taperline status --format json``
@@ -359,8 +371,8 @@ def status(viewer: Patient, svc: Svc) -> dict[str, Any]:
     return today_document(board)
 
 
-@router.get("/export", response_model=m.RecordOut)
-def export(viewer: Patient, svc: Svc) -> dict[str, Any]:
+@router.get("/export", response_model=ExportOut)
+def export(viewer: Patient, svc: Svc) -> ExportOut:
     """Everything stored about the signed-in patient (record, shares, audit log)."""
     pid, now = viewer.person_id, svc.now()
     _audit(svc, viewer, pid, "export", "whole record (JSON, API)")
@@ -373,8 +385,8 @@ def export(viewer: Patient, svc: Svc) -> dict[str, Any]:
     )
 
 
-@router.get("/audit", response_model=list[dict[str, str]])
-def audit(viewer: Patient, svc: Svc) -> list[dict[str, Any]]:
+@router.get("/audit", response_model=list[AuditOut])
+def audit(viewer: Patient, svc: Svc) -> list[AuditOut]:
     """The newest lines of the audit log about the signed-in patient's record."""
     return [audit_document(e) for e in svc.accounts.audit_of(viewer.person_id)]
 
@@ -382,8 +394,8 @@ def audit(viewer: Patient, svc: Svc) -> list[dict[str, Any]]:
 # --- clinicians -------------------------------------------------------------------------------
 
 
-@router.get("/patients", response_model=list[m.PatientOut])
-def patients(viewer: Clinician, svc: Svc) -> list[dict[str, Any]]:
+@router.get("/patients", response_model=list[PatientOut])
+def patients(viewer: Clinician, svc: Svc) -> list[PatientOut]:
     """The patients who share their record with the signed-in clinician, flags first."""
     from taperline.web.clinical import patient_rows
 
@@ -403,16 +415,22 @@ def patients(viewer: Clinician, svc: Svc) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/patients/{person_id}/record", response_model=m.RecordOut, responses=NOT_FOUND)
-def patient_record(person_id: PersonId, viewer: Clinician, svc: Svc) -> dict[str, Any]:
+@router.get("/patients/{person_id}/record", response_model=PatientRecordOut, responses=NOT_FOUND)
+def patient_record(person_id: PersonId, viewer: Clinician, svc: Svc) -> PatientRecordOut:
     """A shared patient's whole record and review (404 without an active share)."""
     pid = shared_person(svc, viewer, person_id)
     found = reviewed_record(svc.store, pid, now=svc.now())
     _audit(svc, viewer, pid, "read", "whole record (API)")
+    record = record_document(found.record)
     return {
         "person_id": pid,
         "display_name": svc.accounts.patient_name(pid),
-        **record_document(found.record, found.review),
+        "profile": record["profile"],
+        "checkins": record["checkins"],
+        "doses": record["doses"],
+        "scores": record["scores"],
+        "plans": record["plans"],
+        "review": review_document(found.review),
     }
 
 
@@ -450,12 +468,10 @@ def _spec(body: m.PlanIn, profile: Profile) -> PlanSpec:
 
 @router.post(
     "/patients/{person_id}/plans/preview",
-    response_model=dict[str, Any],
+    response_model=PlanOut,
     responses={**NOT_FOUND, 415: WRITE[415], 422: {"model": m.ErrorOut, "description": "refused"}},
 )
-def plan_preview(
-    person_id: PersonId, body: m.PlanIn, viewer: Clinician, svc: Svc
-) -> dict[str, Any]:
+def plan_preview(person_id: PersonId, body: m.PlanIn, viewer: Clinician, svc: Svc) -> PlanOut:
     """The plan a request makes for a shared patient (stores nothing), as ``taperline plan``.
 
     A plan that would break a safety rule is refused with 422 and the same message as the
@@ -477,12 +493,12 @@ def plan_preview(
 @router.post(
     "/patients/{person_id}/plans",
     status_code=201,
-    response_model=m.PlanVersionOut,
+    response_model=PlanVersionOut,
     responses={**NOT_FOUND, **WRITE, 422: {"model": m.ErrorOut, "description": "refused"}},
 )
 def plan_propose(
     person_id: PersonId, body: m.PlanIn, viewer: Clinician, svc: Svc
-) -> dict[str, Any]:
+) -> PlanVersionOut:
     """Propose a plan for a shared patient: a new ``proposed`` version (approve it later)."""
     from taperline.web.clinical import propose_for
 
@@ -494,12 +510,12 @@ def plan_propose(
 @router.post(
     "/patients/{person_id}/plans/{version}/decision",
     status_code=201,
-    response_model=m.PlanVersionOut,
+    response_model=PlanVersionOut,
     responses={**NOT_FOUND, **WRITE},
 )
 def plan_decision(
     person_id: PersonId, version: Version, body: m.DecisionIn, viewer: Clinician, svc: Svc
-) -> dict[str, Any]:
+) -> PlanVersionOut:
     """Approve, hold, reject or adjust (postpone) the latest plan version: a new version."""
     from taperline.web.clinical import apply_decision
 

@@ -25,7 +25,7 @@ import os
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Final
+from typing import Any, Final
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -142,6 +142,14 @@ class _App(FastAPI):
         for layer in reversed(self.outer):
             app = layer(app)
         return app
+
+    def openapi(self) -> dict[str, Any]:
+        """The API's schema, with the documents only the CLI prints (:mod:`.schema`)."""
+        if self.openapi_schema is None:
+            from taperline.web.schema import with_cli_shapes
+
+            self.openapi_schema = with_cli_shapes(super().openapi())
+        return self.openapi_schema
 
 
 def create_app(settings: Settings) -> FastAPI:

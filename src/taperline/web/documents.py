@@ -1,21 +1,38 @@
 """JSON documents of the web app: the whole record for export, doses, scores, accounts.
 
 Keys carry their units (``amount_mg``, ``*_utc``), like the CLI's documents; check-ins, plan
-versions and findings use the service's documents so every interface says the same.
+versions and findings use the service's documents so every interface says the same. Each
+shape is a closed ``TypedDict`` beside its builder (:mod:`taperline.core.shapes`), and the
+API's envelopes (a list of check-ins, a stored row and its review) are here too: the API names
+them as its response models, so the OpenAPI schema is these definitions.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal
 
 from taperline.adapters.storage.accounts import AuditEntry, ShareView, User
 from taperline.core.instruments import InstrumentScore
 from taperline.core.quantity import fmt
 from taperline.core.record import DoseRecord, PersonRecord, Profile
-from taperline.core.review import Review
-from taperline.service import checkin_document, plan_version_document, review_document
+from taperline.core.shapes import TypedDict, closed
+from taperline.service import checkin_document, plan_version_document
+from taperline.service.documents import CheckInOut, PlanVersionOut, ReviewOut
 
 __all__ = [
+    "CheckInList",
+    "DoseList",
+    "DoseOut",
+    "ExportOut",
+    "MeOut",
+    "PatientOut",
+    "PatientRecordOut",
+    "PlanList",
+    "RecordOut",
+    "SavedCheckIn",
+    "SavedOut",
+    "SavedScore",
+    "ScoreOut",
     "audit_document",
     "dose_document",
     "export_document",
@@ -28,7 +45,174 @@ __all__ = [
 EXPORT_FORMAT = "taperline-export-1"
 
 
-def profile_document(profile: Profile) -> dict[str, Any]:
+@closed
+class ProfileOut(TypedDict):
+    """A patient's profile."""
+
+    label: str
+    time_zone: str
+    age_band: str | None
+    conditions: list[str]
+    other_medicines: list[str]
+
+
+@closed
+class MeOut(TypedDict):
+    """The signed-in user."""
+
+    user_id: int
+    email: str
+    display_name: str
+    role: Literal["patient", "clinician"]
+    person_id: int | None
+    created_at_utc: str
+    profile: ProfileOut | None
+
+
+@closed
+class DoseOut(TypedDict):
+    """A dose-log line."""
+
+    date: str
+    drug: str
+    planned_time: str | None
+    planned_amount_mg: float | None
+    planned_amount: str | None
+    taken_at: str | None
+    amount_mg: float | None
+    amount: str | None
+    status: str
+    units: str
+    note: str
+
+
+@closed
+class ScoreOut(TypedDict):
+    """A scored questionnaire."""
+
+    instrument: str
+    date: str | None
+    items: list[int]
+    total: int
+    band: str
+
+
+@closed
+class AuditOut(TypedDict):
+    """One audit line."""
+
+    at_utc: str
+    actor: str
+    action: str
+    object: str
+
+
+@closed
+class RecordOut(TypedDict):
+    """A person's whole record: profile, journal, dose log, questionnaires and plans."""
+
+    profile: ProfileOut
+    checkins: list[CheckInOut]
+    doses: list[DoseOut]
+    scores: list[ScoreOut]
+    plans: list[PlanVersionOut]
+
+
+@closed
+class PatientRecordOut(RecordOut):
+    """A shared patient's whole record and its review, for their clinician."""
+
+    person_id: int
+    display_name: str
+    review: ReviewOut
+
+
+@closed
+class ShareOut(TypedDict):
+    """A clinician the record is (or was) shared with."""
+
+    clinician: str
+    clinician_email: str
+    accepted_at_utc: str
+    revoked_at_utc: str | None
+
+
+@closed
+class ExportOut(TypedDict):
+    """Everything stored about a patient, for them to keep or take elsewhere."""
+
+    format: str
+    exported_at_utc: str
+    account: MeOut
+    record: RecordOut
+    shares: list[ShareOut]
+    audit_log: list[AuditOut]
+
+
+@closed
+class CheckInList(TypedDict):
+    """Check-ins by date."""
+
+    checkins: list[CheckInOut]
+
+
+@closed
+class SavedCheckIn(TypedDict):
+    """A stored check-in (``created`` is false for a repeat or an edit) and the review."""
+
+    checkin: CheckInOut
+    created: bool
+    review: ReviewOut
+
+
+@closed
+class SavedOut(TypedDict):
+    """A stored row."""
+
+    id: int
+    created: bool
+
+
+@closed
+class DoseList(TypedDict):
+    """Dose-log lines in order."""
+
+    doses: list[DoseOut]
+
+
+@closed
+class SavedScore(TypedDict):
+    """A stored questionnaire and the review (PHQ-9 item 9 above 0 is a red flag)."""
+
+    score: ScoreOut
+    created: bool
+    review: ReviewOut
+
+
+@closed
+class PlanList(TypedDict):
+    """Every version, oldest first, and which one is followed now."""
+
+    plans: list[PlanVersionOut]
+    in_force_version: int | None
+
+
+@closed
+class PatientOut(TypedDict):
+    """A patient who shares their record with the signed-in clinician."""
+
+    person_id: int
+    display_name: str
+    urgent_findings: int
+    clinician_flags: int
+    warnings: int
+    proposal: str
+    plan_status: str
+    plan_pending: bool
+    last_checkin: str | None
+
+
+def profile_document(profile: Profile) -> ProfileOut:
     """A profile as JSON."""
     return {
         "label": profile.label,
@@ -39,7 +223,7 @@ def profile_document(profile: Profile) -> dict[str, Any]:
     }
 
 
-def dose_document(dose: DoseRecord) -> dict[str, Any]:
+def dose_document(dose: DoseRecord) -> DoseOut:
     """A dose-log line as JSON (local wall-clock time)."""
     return {
         "date": dose.day.isoformat(),
@@ -56,7 +240,7 @@ def dose_document(dose: DoseRecord) -> dict[str, Any]:
     }
 
 
-def score_document(score: InstrumentScore) -> dict[str, Any]:
+def score_document(score: InstrumentScore) -> ScoreOut:
     """A PHQ-9 or GAD-7 as JSON."""
     return {
         "instrument": score.instrument,
@@ -67,7 +251,7 @@ def score_document(score: InstrumentScore) -> dict[str, Any]:
     }
 
 
-def user_document(user: User, profile: Profile | None) -> dict[str, Any]:
+def user_document(user: User, profile: Profile | None) -> MeOut:
     """The signed-in user (never the password hash)."""
     return {
         "user_id": user.id,
@@ -80,7 +264,7 @@ def user_document(user: User, profile: Profile | None) -> dict[str, Any]:
     }
 
 
-def audit_document(entry: AuditEntry) -> dict[str, Any]:
+def audit_document(entry: AuditEntry) -> AuditOut:
     """One audit line."""
     return {
         "at_utc": entry.at.isoformat(),
@@ -90,18 +274,15 @@ def audit_document(entry: AuditEntry) -> dict[str, Any]:
     }
 
 
-def record_document(record: PersonRecord, result: Review | None = None) -> dict[str, Any]:
+def record_document(record: PersonRecord) -> RecordOut:
     """A person's whole record: profile, journal, dose log, questionnaires and plans."""
-    document: dict[str, Any] = {
+    return {
         "profile": profile_document(record.profile),
         "checkins": [checkin_document(c) for c in record.checkins],
         "doses": [dose_document(d) for d in record.doses],
         "scores": [score_document(s) for s in record.scores],
         "plans": [plan_version_document(p) for p in record.plans],
     }
-    if result is not None:
-        document["review"] = review_document(result)
-    return document
 
 
 def export_document(
@@ -110,7 +291,7 @@ def export_document(
     shares: list[ShareView],
     audit: list[AuditEntry],
     exported_at: str,
-) -> dict[str, Any]:
+) -> ExportOut:
     """Everything stored about a patient, for them to keep or take elsewhere."""
     return {
         "format": EXPORT_FORMAT,

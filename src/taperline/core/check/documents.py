@@ -7,13 +7,125 @@ from taperline.core.check.lessons import Lesson
 from taperline.core.check.request import DISCLAIMER, CheckReport, WithdrawalRisk
 from taperline.core.quantity import Mass
 from taperline.core.screening import maximum_document, regimen_issue_document, screening_document
+from taperline.core.screening.documents import (
+    ClassMatchOut,
+    MaximumOut,
+    RegimenIssueOut,
+    UnknownOut,
+)
+from taperline.core.shapes import TypedDict, closed
+
+
+@closed
+class BandOut(TypedDict):
+    """A dose band: its range, effects and risks."""
+
+    name: str
+    low_mg: float | None
+    high_mg: float | None
+    effects: str
+    risks: str
+    source: str
+    assumption: bool
+    note: str
+
+
+@closed
+class SleepUseOut(TypedDict):
+    """How the drug is used for sleep (``short_term_weeks``: the low and high end)."""
+
+    low_mg: float | None
+    high_mg: float | None
+    before_bed_min: int
+    short_term_weeks: list[int]
+    source: str
+    note: str
+
+
+@closed
+class RiskOut(TypedDict):
+    """The withdrawal-risk band under one equivalence source."""
+
+    equivalence_source: str
+    dose_equivalent_to_diazepam_10_mg: float | None
+    diazepam_equivalent_mg: float | None
+    band: str | None
+    risks: str | None
+    band_source: str | None
+
+
+@closed
+class CheckDoseOut(TypedDict):
+    """A dose of the regimen checked."""
+
+    time: str | None
+    amount_mg: float | None
+
+
+@closed
+class CheckOut(TypedDict):
+    """A regimen checked, as ``taperline check --format json`` prints it (``exit_code`` 1: ask)."""
+
+    drug: str
+    drug_label: str
+    daily_dose_mg: float | None
+    doses: list[CheckDoseOut]
+    weeks_of_use: int | None
+    band: BandOut | None
+    daily_max_mg: float | None
+    daily_max_source: str | None
+    daily_max: MaximumOut | None
+    indication: str | None
+    sleep_use: SleepUseOut | None
+    withdrawal_risk: list[RiskOut]
+    findings: list[RegimenIssueOut]
+    unknown: list[str]
+    unknown_details: list[UnknownOut]
+    classes: list[ClassMatchOut]
+    contraindications: list[str]
+    crisis: bool
+    clinician_flag: bool
+    refusals: list[str]
+    known_conditions: list[str]
+    exit_code: int
+    disclaimer: str
+
+
+@closed
+class PointOut(TypedDict):
+    """A cited point of a lesson."""
+
+    text: str
+    source: str
+
+
+@closed
+class TopicOut(TypedDict):
+    """A section of a lesson (``key`` is stable)."""
+
+    key: str
+    heading: str
+    points: list[PointOut]
+
+
+@closed
+class LessonOut(TypedDict):
+    """What ``taperline learn --format json`` prints about one drug."""
+
+    drug: str
+    drug_label: str
+    brand_names: list[str]
+    drug_class: str
+    sparse: bool
+    topics: list[TopicOut]
+    disclaimer: str
 
 
 def _mg(mass: Mass | None) -> float | None:
     return None if mass is None else float(mass.mg)
 
 
-def _band_document(band: DoseBand | None) -> dict[str, object] | None:
+def _band_document(band: DoseBand | None) -> BandOut | None:
     if band is None:
         return None
     return {
@@ -28,7 +140,7 @@ def _band_document(band: DoseBand | None) -> dict[str, object] | None:
     }
 
 
-def _sleep_use_document(use: SleepUse | None) -> dict[str, object] | None:
+def _sleep_use_document(use: SleepUse | None) -> SleepUseOut | None:
     if use is None:
         return None
     return {
@@ -41,7 +153,7 @@ def _sleep_use_document(use: SleepUse | None) -> dict[str, object] | None:
     }
 
 
-def _risk_document(risk: WithdrawalRisk) -> dict[str, object]:
+def _risk_document(risk: WithdrawalRisk) -> RiskOut:
     band = risk.band
     return {
         "equivalence_source": risk.equivalence.source,
@@ -53,7 +165,7 @@ def _risk_document(risk: WithdrawalRisk) -> dict[str, object]:
     }
 
 
-def check_document(report: CheckReport) -> dict[str, object]:
+def check_document(report: CheckReport) -> CheckOut:
     """The JSON contract of ``taperline check --format json``.
 
     >>> from datetime import time
@@ -70,7 +182,7 @@ def check_document(report: CheckReport) -> dict[str, object]:
     """
     drug = report.drug
     limit = report.daily_max
-    screened = screening_document(report.screening) if report.screening is not None else {}
+    screened = screening_document(report.screening) if report.screening is not None else None
     return {
         "drug": drug.name,
         "drug_label": drug.label,
@@ -81,24 +193,24 @@ def check_document(report: CheckReport) -> dict[str, object]:
         "daily_max_mg": None if limit is None else _mg(limit.max_mg),
         "daily_max_source": None if limit is None else limit.source,
         "daily_max": maximum_document(limit),
-        "indication": screened.get("indication"),
+        "indication": screened["indication"] if screened else None,
         "sleep_use": _sleep_use_document(drug.sleep_use),
         "withdrawal_risk": [_risk_document(r) for r in report.withdrawal_risk],
         "findings": [regimen_issue_document(f) for f in report.findings],
         "unknown": list(report.unknown),
-        "unknown_details": screened.get("unknown", []),
-        "classes": screened.get("classes", []),
-        "contraindications": screened.get("contraindications", []),
-        "crisis": bool(screened.get("crisis")),
+        "unknown_details": screened["unknown"] if screened else [],
+        "classes": screened["classes"] if screened else [],
+        "contraindications": screened["contraindications"] if screened else [],
+        "crisis": bool(screened["crisis"]) if screened else False,
         "clinician_flag": any(f.clinician_flag for f in report.findings),
-        "refusals": screened.get("refusals", []),
+        "refusals": screened["refusals"] if screened else [],
         "known_conditions": list(report.known_conditions),
         "exit_code": report.exit_code,
         "disclaimer": DISCLAIMER,
     }
 
 
-def lesson_document(lesson: Lesson) -> dict[str, object]:
+def lesson_document(lesson: Lesson) -> LessonOut:
     """The JSON contract of ``taperline learn --format json``.
 
     >>> from taperline.catalogue_data import load_catalogue

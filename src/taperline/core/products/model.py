@@ -15,6 +15,7 @@ from taperline.core.quantity import (
     fmt_number,
     to_decimal,
 )
+from taperline.core.shapes import TypedDict, closed
 from taperline.errors import InputError, QuantityError
 
 ProductForm = Literal["tablet", "odt", "liquid", "capsule"]
@@ -146,6 +147,28 @@ def _check_count(product: Product, count: Decimal) -> None:
     )
 
 
+@closed
+class UnitCountOut(TypedDict):
+    """Units of one product in a dose (``count`` in ``count_unit``; ``splits`` breaks needed)."""
+
+    product: str
+    form: str
+    count: float
+    count_unit: str
+    amount_mg: float
+    splits: int
+
+
+@closed
+class CompositionOut(TypedDict):
+    """How a dose is made: its units and the breaks it needs."""
+
+    total_mg: float
+    unit_count: int
+    split_count: int
+    units: list[UnitCountOut]
+
+
 @dataclass(frozen=True, slots=True)
 class UnitCount:
     """An amount of one product: whole or split units of a solid, or mL of a liquid.
@@ -217,7 +240,7 @@ class UnitCount:
             return (f"Take {self.label}: break one tablet {how}.",)
         return (f"Take {self.label}.",)
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> UnitCountOut:
         """A JSON-ready dict; numbers are floats (their shortest repr is the exact decimal).
 
         ``count`` is in ``count_unit`` ("tablet", "ODT", "capsule" or "mL").
@@ -300,7 +323,7 @@ class Composition:
         lines.append(f"Total dose: {fmt(self.total)}.")
         return tuple(dict.fromkeys(lines))
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> CompositionOut:
         """A JSON-ready dict (floats as in :meth:`UnitCount.to_json`)."""
         return {
             "total_mg": float(self.total.mg),

@@ -3,10 +3,95 @@
 from __future__ import annotations
 
 from taperline.core.catalogue import DailyMaximum
-from taperline.core.screening.model import RegimenIssue, Screening
+from taperline.core.catalogue.model import Indication
+from taperline.core.screening.model import (
+    CrisisCategory,
+    Field,
+    RegimenIssue,
+    RegimenIssueKind,
+    RegimenIssueSeverity,
+    Screening,
+)
+from taperline.core.shapes import TypedDict, closed
 
 
-def regimen_issue_document(finding: RegimenIssue) -> dict[str, object]:
+@closed
+class RegimenIssueOut(TypedDict):
+    """A finding about a regimen (``crisis``: show the crisis message with it)."""
+
+    kind: RegimenIssueKind
+    severity: RegimenIssueSeverity
+    message: str
+    source: str
+    clinician_flag: bool
+    crisis: bool
+
+
+@closed
+class MaximumOut(TypedDict):
+    """The daily maximum that applies, for which indication, and its source."""
+
+    indication: Indication | None
+    max_mg: float
+    applies_to: str
+    source: str
+    note: str
+
+
+@closed
+class UnknownOut(TypedDict):
+    """A medicine or condition taperline does not recognise (unknown is not safe)."""
+
+    name: str
+    field: Field
+    suggestion: str | None
+    message: str
+
+
+# "class" is a Python keyword, so this shape is written in the functional form.
+ClassMatchOut = TypedDict(
+    "ClassMatchOut",
+    {"given": str, "class": str, "class_name": str, "member": str | None, "source": str},
+)
+closed(ClassMatchOut)
+
+
+@closed
+class ConditionOut(TypedDict):
+    """A condition recognised: a caution, a contraindication or an indication."""
+
+    given: str
+    recognised_as: str
+    contraindication: bool
+    indication: Indication | None
+
+
+@closed
+class CrisisOut(TypedDict):
+    """Crisis words found, as typed."""
+
+    category: CrisisCategory
+    typed: str
+
+
+@closed
+class ScreeningOut(TypedDict):
+    """What was recognised in the medicines, conditions and age, and what it means."""
+
+    drug: str
+    findings: list[RegimenIssueOut]
+    unknown: list[UnknownOut]
+    classes: list[ClassMatchOut]
+    conditions: list[ConditionOut]
+    contraindications: list[str]
+    crisis: list[CrisisOut]
+    indication: Indication | None
+    daily_max: MaximumOut | None
+    refusals: list[str]
+    clinician_flag: bool
+
+
+def regimen_issue_document(finding: RegimenIssue) -> RegimenIssueOut:
     """One finding as JSON (the keys of ``taperline check --format json``)."""
     return {
         "kind": finding.kind,
@@ -18,7 +103,7 @@ def regimen_issue_document(finding: RegimenIssue) -> dict[str, object]:
     }
 
 
-def maximum_document(maximum: DailyMaximum | None) -> dict[str, object] | None:
+def maximum_document(maximum: DailyMaximum | None) -> MaximumOut | None:
     """The daily maximum that applies, as JSON."""
     if maximum is None:
         return None
@@ -31,7 +116,7 @@ def maximum_document(maximum: DailyMaximum | None) -> dict[str, object] | None:
     }
 
 
-def screening_document(screening: Screening) -> dict[str, object]:
+def screening_document(screening: Screening) -> ScreeningOut:
     """The JSON shape of a screening (for the API and ``--format json``).
 
     >>> from taperline.catalogue_data import load_catalogue
