@@ -342,3 +342,51 @@ def test_cli_functions_take_no_untyped_kwargs(path: Path) -> None:
         f"{module_name(path)}: {', '.join(bad)}: give the command one typed keyword parameter"
         " per Click option (or a helper typed values or a frozen dataclass of them)"
     )
+
+
+#: What the Store does, by kind: the interfaces may read through it, and write only through
+#: a service function (which checks, reviews, and is the one place a rule is enforced).
+STORE_READS = frozenset(
+    {"checkin", "checkins", "dose_by_key", "doses", "person_ids", "plan_in_force", "plans"}
+    | {"profile", "record", "refresh", "scores"}
+)
+STORE_WRITES = frozenset(
+    {"add_plan", "create_person", "decide", "delete_checkin", "delete_person", "import_checkins"}
+    | {"import_doses", "import_record", "log_dose", "save_checkin", "save_score", "update_profile"}
+)
+
+
+def test_every_store_method_is_a_read_or_a_write() -> None:
+    """A new Store method is classified here before an interface can call it."""
+    from taperline.adapters.storage.repo import Store
+
+    public = {name for name in dir(Store) if not name.startswith("_")}
+    assert public <= STORE_READS | STORE_WRITES, sorted(public - STORE_READS - STORE_WRITES)
+    assert not STORE_READS & STORE_WRITES
+
+
+def _store_writes(tree: ast.AST) -> list[str]:
+    """Calls ``store.<write>(...)`` or ``<x>.store.<write>(...)`` in ``tree``."""
+    found = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        owner = node.func.value
+        on_store = (isinstance(owner, ast.Name) and owner.id == "store") or (
+            isinstance(owner, ast.Attribute) and owner.attr == "store"
+        )
+        if on_store and node.func.attr in STORE_WRITES:
+            found.append(f"line {node.lineno}: {node.func.attr}")
+    return found
+
+
+@pytest.mark.parametrize("path", INTERFACE_FILES, ids=lambda p: p.name)
+def test_interfaces_write_only_through_the_service(path: Path) -> None:
+    bad = _store_writes(ast.parse(path.read_text(encoding="utf-8")))
+    assert not bad, f"{path.name} writes to the store itself ({bad}): call a service function"
+
+
+def test_a_direct_store_write_is_caught() -> None:
+    """The check above can fail."""
+    tree = ast.parse("svc.store.delete_checkin(1, day)\nstore.save_score(1, s)\nstore.doses(1)")
+    assert _store_writes(tree) == ["line 1: delete_checkin", "line 2: save_score"]

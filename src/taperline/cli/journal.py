@@ -166,8 +166,10 @@ def journal_delete(*, day: date | RelativeDay, yes: bool, person_id: int | None)
     store = open_store()
     person_id = person(store, person_id)
     wake_date = _day(store, person_id, day)
-    store.checkin(person_id, wake_date)
+    store.checkin(person_id, wake_date)  # NotFoundError before asking
     if not yes:
         click.confirm(f"Delete the check-in for {wake_date.isoformat()}?", abort=True)
-    store.delete_checkin(person_id, wake_date)
+    from taperline.service import remove_checkin
+
+    remove_checkin(store, person_id, wake_date)
     click.echo(f"Deleted: check-in for {wake_date.isoformat()}.")

@@ -72,11 +72,12 @@ def init(
 
     time_zone = check_zone(time_zone, "--time-zone")
     profile = Profile(time_zone, age_band, tuple(conditions), tuple(medicines), label)
+    from taperline.service import save_profile
+
+    save_profile(store, existing, profile, now=now())
     if existing is not None:
-        store.update_profile(existing, profile)
         click.echo(f"Profile updated ({profile.time_zone}).")
     else:
-        store.create_person(profile, at=now())
         click.echo(f"Profile created ({profile.time_zone}). Next: taperline plan ... --save")
     _report_profile(profile)
 

@@ -6,6 +6,7 @@ person's own date in their time zone. One module per family of use cases:
 
 * :mod:`~taperline.service.store`: opening the store, the person's today, their review;
 * :mod:`~taperline.service.journal`: a check-in, a dose, a questionnaire;
+* :mod:`~taperline.service.people`: a profile saved, an account made or deleted;
 * :mod:`~taperline.service.plans`: saving a planner result, deciding on a version;
 * :mod:`~taperline.service.exchange`: importing a whole record;
 * :mod:`~taperline.service.exports`: the PDF report and the FHIR Bundle of a whole record;
@@ -34,8 +35,10 @@ from taperline.service.journal import (
     record_checkin,
     record_dose,
     record_score,
+    remove_checkin,
     store_checkin,
 )
+from taperline.service.people import create_account, delete_account, save_profile
 from taperline.service.plans import checked_version, decide_plan, save_plan
 from taperline.service.store import (
     Reviewed,
@@ -67,7 +70,9 @@ __all__ = [
     "build_today",
     "checked_version",
     "checkin_document",
+    "create_account",
     "decide_plan",
+    "delete_account",
     "fhir_bundle",
     "fhir_json",
     "finding_document",
@@ -86,10 +91,12 @@ __all__ = [
     "record_checkin",
     "record_dose",
     "record_score",
+    "remove_checkin",
     "report_pdf",
     "review_document",
     "reviewed_record",
     "save_plan",
+    "save_profile",
     "status",
     "store_checkin",
     "today_document",

@@ -39,6 +39,7 @@ __all__ = [
     "record_checkin",
     "record_dose",
     "record_score",
+    "remove_checkin",
     "store_checkin",
 ]
 
@@ -61,6 +62,17 @@ def record_checkin(
         store, person_id, checkin, today=today, idempotency_key=idempotency_key, replace=replace
     )
     return saved, person_review(store, person_id, now=now)
+
+
+def remove_checkin(store: Store, person_id: int, day: date) -> CheckIn:
+    """Delete the check-in of ``day`` (the dose log is kept) and return it, for an undo.
+
+    Raises:
+        NotFoundError: the day has no check-in.
+    """
+    removed = store.checkin(person_id, day)
+    store.delete_checkin(person_id, day)
+    return removed
 
 
 def store_checkin(

@@ -40,6 +40,7 @@ from taperline.service import (
     person_review,
     plan_version_document,
     record_score,
+    remove_checkin,
     review_document,
     reviewed_record,
     today_document,
@@ -252,7 +253,7 @@ def checkin_replace(day: Day, body: m.CheckInIn, viewer: Patient, svc: Svc) -> S
 @router.delete("/checkins/{day}", status_code=204, responses=NOT_FOUND)
 def checkin_delete(day: Day, viewer: Patient, svc: Svc) -> Response:
     """Delete the day's check-in."""
-    svc.store.delete_checkin(viewer.person_id, _url_day(day))
+    remove_checkin(svc.store, viewer.person_id, _url_day(day))
     _audit(svc, viewer, viewer.person_id, "delete", f"check-in {day.isoformat()}")
     return Response(status_code=204)
 

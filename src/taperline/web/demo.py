@@ -21,7 +21,15 @@ from taperline.core.journal import CheckIn, SleepDiary, night_times
 from taperline.core.quantity import Mass
 from taperline.core.record import DoseRecord, PlanVersion, Profile, schedule_on
 from taperline.errors import InputError
-from taperline.service import decide_plan, local_today, save_plan
+from taperline.service import (
+    decide_plan,
+    import_checkins,
+    import_doses,
+    local_today,
+    record_score,
+    save_plan,
+    save_profile,
+)
 from taperline.web.context import Services
 from taperline.web.security import hash_token, invite_hash
 
@@ -75,8 +83,8 @@ def ensure_demo(svc: Services) -> DemoAccounts:
     clinician, _ = _user(svc, DEMO_CLINICIAN, "Demo clinician", clinician_password, None)
     created = svc.accounts.credentials(DEMO_PATIENT) is None
     if created:
-        person_id = svc.store.create_person(
-            Profile(DEMO_ZONE, "40-64", (), (), label="Demo patient")
+        person_id = save_profile(
+            svc.store, None, Profile(DEMO_ZONE, "40-64", (), (), label="Demo patient")
         )
         _user(svc, DEMO_PATIENT, "Demo patient", patient_password, person_id)
         _fill(svc, person_id, clinician)
@@ -178,9 +186,12 @@ def _fill(svc: Services, person_id: int, clinician: User) -> None:
                     note=NOTE,
                 )
             )
-    svc.store.import_checkins(person_id, checkins)
-    svc.store.import_doses(person_id, doses)
+    # Through the import use cases: a day in the future would refuse the demo, not be stored.
+    import_checkins(svc.store, person_id, checkins, now=svc.now(), skip=False)
+    import_doses(svc.store, person_id, doses, now=svc.now(), skip=False)
     for week in range(0, DEMO_DAYS, 7):
         day = start + timedelta(days=week + 6)
-        svc.store.save_score(person_id, score_phq9([1, 1, 2, 1, 0, 1, 1, 0, 0], day))
-        svc.store.save_score(person_id, score_gad7([1, 2, 1, 2, 1, 1, 0], day))
+        record_score(
+            svc.store, person_id, score_phq9([1, 1, 2, 1, 0, 1, 1, 0, 0], day), now=svc.now()
+        )
+        record_score(svc.store, person_id, score_gad7([1, 2, 1, 2, 1, 1, 0], day), now=svc.now())

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from taperline.core.record import AGE_BANDS, Profile
 from taperline.core.screening import Recognition
 from taperline.errors import InputError
+from taperline.service import save_profile
 from taperline.web.auth import (
     PatientViewer,
     Viewer,
@@ -88,7 +89,7 @@ def profile_save(request: Request, viewer: AnyViewer, form: Form, svc: Svc) -> R
         name = form.text("display_name", max_len=200) or viewer.user.display_name
         if viewer.user.is_patient:
             profile = read_profile(form, name)
-            svc.store.update_profile(viewer.person_id, profile)
+            save_profile(svc.store, viewer.person_id, profile)
             svc.accounts.audit(viewer.user, viewer.person_id, "write", "profile", svc.now())
         svc.accounts.set_display_name(viewer.user.id, name)
     except InputError as error:
@@ -194,11 +195,9 @@ def audit_log(request: Request, viewer: PatientViewer, svc: Svc) -> Response:
 
 def delete_account(svc: Services, viewer: Viewer) -> None:
     """Remove the user and, for a patient, every row of their record."""
-    person_id = viewer.user.person_id
-    if person_id is not None:
-        svc.accounts.delete_person_rows(person_id)
-        svc.store.delete_person(person_id)
-    svc.accounts.delete_user(viewer.user.id)
+    from taperline.service import delete_account as remove
+
+    remove(svc.store, svc.accounts, viewer.user)
 
 
 @router.post("/account/delete", response_class=HTMLResponse)

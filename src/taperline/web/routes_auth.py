@@ -203,25 +203,18 @@ def signup(request: Request, form: Form, svc: Svc) -> Response:
 
 
 def _create_account(svc: Services, given: SignUp) -> User:
-    if svc.accounts.email_taken(given.email):
-        raise ConflictError("email: an account with this e-mail address already exists; sign in")
-    password_hash = svc.passwords.hash(given.password)
-    person_id = None
-    if given.profile is not None:
-        person_id = svc.store.create_person(given.profile, at=svc.now())
-    try:
-        return svc.accounts.create_user(
-            email=given.email,
-            password_hash=password_hash,
-            role=given.role,
-            display_name=given.display_name,
-            person_id=person_id,
-            now=svc.now(),
-        )
-    except ConflictError:
-        if person_id is not None:
-            svc.store.delete_person(person_id)
-        raise
+    from taperline.service import create_account
+
+    return create_account(
+        svc.store,
+        svc.accounts,
+        email=given.email,
+        hash_password=lambda: svc.passwords.hash(given.password),
+        role=given.role,
+        display_name=given.display_name,
+        profile=given.profile,
+        now=svc.now(),
+    )
 
 
 # --- sign in and out ----------------------------------------------------------------------

@@ -23,6 +23,7 @@ from taperline.service import (
     match_doses,
     pending_plan,
     record_score,
+    remove_checkin,
 )
 from taperline.web.auth import PatientViewer, Viewer
 from taperline.web.checkin_form import (
@@ -201,7 +202,7 @@ def journal_delete(day: str, viewer: PatientViewer, form: Form, svc: Svc) -> Res
     """Delete one day's check-in."""
     del form  # checked for its CSRF token only
     when = parse_day("date", day)
-    svc.store.delete_checkin(viewer.person_id, when)
+    remove_checkin(svc.store, viewer.person_id, when)
     audit(svc, viewer, "delete", f"check-in {when.isoformat()}")
     return redirect("/journal?done=checkin-deleted")
 
