@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from taperline.adapters.storage.accounts import Accounts
+from taperline.adapters.storage.accounts import Accounts, User
 from taperline.adapters.storage.db import make_engine, migrate
 from taperline.adapters.storage.repo import Store
 from taperline.core.journal import CheckIn
@@ -72,30 +72,24 @@ def test_an_account_is_made_with_its_person_and_deleted_with_every_row(
         hashed.append("x")
         return "$argon2id$not-a-real-hash"
 
-    user = create_account(
-        store,
-        accounts,
-        email="p@example.org",
-        hash_password=hash_password,
-        role="patient",
-        display_name="P",
-        profile=Profile("Europe/London"),
-        now=NOW,
-    )
-    assert user.person_id is not None
-    assert store.profile(user.person_id).time_zone == "Europe/London"
-    people = set(store.person_ids())
-    with pytest.raises(ConflictError, match="already exists"):
-        create_account(
+    def sign_up(name: str) -> User:
+        return create_account(
             store,
             accounts,
             email="p@example.org",
             hash_password=hash_password,
             role="patient",
-            display_name="Q",
+            display_name=name,
             profile=Profile("Europe/London"),
             now=NOW,
         )
+
+    user = sign_up("P")
+    assert user.person_id is not None
+    assert store.profile(user.person_id).time_zone == "Europe/London"
+    people = set(store.person_ids())
+    with pytest.raises(ConflictError, match="already exists"):
+        sign_up("Q")
     assert hashed == ["x"]  # a taken address is refused before the slow hash
     assert set(store.person_ids()) == people  # and no person is left behind
     delete_account(store, accounts, user)
