@@ -158,11 +158,15 @@ def _baseline(
 
 
 def _taken_times(doses: Sequence[DoseRecord]) -> dict[date, list[datetime]]:
-    """When doses were taken, by day: the doses ``record.with_doses`` joins to check-ins."""
+    """When doses were taken, by day: the doses ``record.with_doses`` joins to check-ins.
+
+    A dose stays with its day when taken on another date (last night's dose logged at 07:05
+    this morning): the rebound finding reads it as late, not missed.
+    """
     by_day: dict[date, list[datetime]] = {}
     for dose in doses:
         taken = dose.taken_at
-        if taken is not None and dose.amount is not None and taken.date() == dose.day:
+        if taken is not None and dose.amount is not None:
             by_day.setdefault(dose.day, []).append(taken)
     return by_day
 

@@ -112,10 +112,24 @@ def find_interdose(
 
 
 def _dose_problem(
-    taken_at: Sequence[datetime], dose_hours: Sequence[float], late_after_h: float
+    day: date, taken_at: Sequence[datetime], dose_hours: Sequence[float], late_after_h: float
 ) -> str:
-    """'missed', 'late' or '' for the doses taken on one day against the (sorted) hours."""
-    taken = [t.hour + t.minute / 60 for t in taken_at]
+    """'missed', 'late' or '' for the doses of ``day`` against the (sorted) planned hours.
+
+    A dose is measured in hours from midnight of its day, so a 22:00 dose taken at 07:05 the
+    next morning is 9 h 05 min late, not early (and a dose taken before midnight for the
+    next day's morning dose is early).
+
+    >>> _dose_problem(date(2027, 1, 7), [datetime(2027, 1, 8, 7, 5)], [22.0], 2.0)
+    'late'
+    >>> _dose_problem(date(2027, 1, 7), [datetime(2027, 1, 7, 22, 30)], [22.0], 2.0)
+    ''
+    >>> _dose_problem(date(2027, 1, 7), [], [22.0], 2.0)
+    'missed'
+    """
+    # hours on the clock, plus a day's for each day after its own (as the clock hour alone
+    # was read before, so a dose on its own day is read exactly as it was)
+    taken = [(t.date() - day).days * _HOURS_PER_DAY + t.hour + t.minute / 60 for t in taken_at]
     if len(taken) < len(dose_hours):
         return "missed"
     late = any(t - s > late_after_h for t, s in zip(sorted(taken), dose_hours, strict=False))
@@ -159,7 +173,7 @@ def find_rebound(
         times = taken_times.get(day) if taken_times is not None else None
         if not times:
             times = [d.taken_at for d in by_day[day].doses]
-        problem = _dose_problem(times, scheduled, rules.late_after_h)
+        problem = _dose_problem(day, times, scheduled, rules.late_after_h)
         if problem:
             evidence.append(Evidence(day, "dose", problem))
             evidence.append(

@@ -37,13 +37,16 @@ class PersonRecord:
 def with_doses(checkins: Sequence[CheckIn], doses: Sequence[DoseRecord]) -> list[CheckIn]:
     """Check-ins with the taken doses of their day from the dose log attached.
 
-    A dose taken after midnight but logged for the day before stays with its logged day
-    only if it is on that date (``CheckIn`` holds the doses of its own date).
+    A dose stays with the day it belongs to even when it was taken on another date: last
+    night's 22:00 dose logged at 07:05 this morning is that night's dose taken late, not a
+    missed one. Such a joined check-in holds a dose off its own date, which a check-in made
+    by hand may not (:class:`CheckIn` refuses one): it is for the findings to read, not to
+    store or to copy with :func:`dataclasses.replace`.
     """
     by_day: dict[date, list[TakenDose]] = {}
     for record in doses:
         taken = record.taken_at
-        if taken is not None and record.amount is not None and taken.date() == record.day:
+        if taken is not None and record.amount is not None:
             by_day.setdefault(record.day, []).append(TakenDose(taken, record.amount))
     out = []
     for checkin in checkins:
@@ -51,8 +54,8 @@ def with_doses(checkins: Sequence[CheckIn], doses: Sequence[DoseRecord]) -> list
         if not day_doses:
             out.append(checkin)
             continue
-        # Already validated: the doses are on the check-in's date, so no need to re-check
-        # the whole check-in (a copy with the sorted doses set, as __post_init__ would).
+        # Already validated: no need to re-check the whole check-in (a copy with the sorted
+        # doses set, as __post_init__ would, which would also refuse a dose off its date).
         out.append(_joined(checkin, tuple(sorted(day_doses, key=lambda d: d.taken_at))))
     return out
 
