@@ -16,6 +16,11 @@ listed in :attr:`Review.skipped` so a reader knows what was not checked.
 
 Crisis words in the notes of a check-in and in the profile's conditions or medicines are red
 flags too (dated ``today`` for the profile, which holds no date).
+
+A day of the dose log above the daily maximum for the person's indication, or a dose above the
+plan's whole day, is urgent (``large_dose``), whichever door the dose came in by. The maxima
+come from the drug catalogue the caller passes (the core reads no file): without one, only the
+plan is compared and the review says so.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from taperline.core.catalogue import Catalogue, DailyMaximum, Drug
 from taperline.core.findings import (
     Finding,
     FindingRules,
@@ -33,6 +39,7 @@ from taperline.core.findings import (
     find_escalation_taken,
     find_flares,
     find_interdose,
+    find_large_doses,
     find_profile_red_flags,
     find_rebound,
     find_red_flags,
@@ -46,7 +53,9 @@ from taperline.core.journal import CheckIn
 from taperline.core.metrics import MIN_BASELINE_DAYS, Baseline, baseline
 from taperline.core.pk import PKParams
 from taperline.core.quantity import Mass
-from taperline.core.record import DoseRecord, PersonRecord, PlanVersion, RecordStep
+from taperline.core.record import DoseRecord, PersonRecord, PlanVersion, RecordStep, schedule_on
+from taperline.core.screening import indication_of
+from taperline.errors import UnknownDrugError
 
 __all__ = ["Review", "cut_dates", "first_cut", "review"]
 
@@ -97,11 +106,15 @@ def review(
     today: date,
     rules: FindingRules = _DEFAULT_RULES,
     pk_params: Mapping[str, PKParams] | None = None,
+    *,
+    catalogue: Catalogue | None = None,
 ) -> Review:
     """Every finding for ``record`` on ``today``; ``pk_params`` maps drug -> PK model.
 
     ``pk_params`` defaults to clonazepam's model only (the other drugs have none yet), so
-    the interdose check is skipped for a plan of another drug.
+    the interdose check is skipped for a plan of another drug. ``catalogue`` gives each drug's
+    daily maximum (``taperline.catalogue_data.load_catalogue()``, as logging a dose uses):
+    without it no day is compared with a maximum, and ``skipped`` says so.
     """
     if pk_params is None:
         from taperline.core.pk import CLONAZEPAM_PK
@@ -118,6 +131,7 @@ def review(
         *find_red_flags(checkins, record.scores, rules),
         *find_profile_red_flags(profile.conditions, today, rules, profile.other_medicines),
         *find_co_use(checkins),
+        *_large_doses(record, today, rules, catalogue, skipped),
     ]
     cuts = cut_dates(plan) if plan is not None else ()
     base = _baseline(checkins, plan, cuts, today, skipped)
@@ -211,3 +225,56 @@ def _dose_findings(  # noqa: PLR0917 -- one private helper of review(), called o
             taken_mg[dose.day] = taken_mg.get(dose.day, Decimal(0)) + dose.amount.mg
     found += find_escalation_taken(taken_mg, targets)
     return found
+
+
+def _large_doses(
+    record: PersonRecord,
+    today: date,
+    rules: FindingRules,
+    catalogue: Catalogue | None,
+    skipped: list[str],
+) -> tuple[Finding, ...]:
+    """The large-dose finding over the dose log up to ``today``.
+
+    Each drug is named as the catalogue names it (a brand or another case is the same drug),
+    its maximum is the one for the person's indication, the lowest when it is not known
+    (``Drug.daily_maximum_for(indication_of(conditions))``, the lookup logging a dose makes)
+    [LABEL, SEED-AURA], and the plan's total of it on a dose's day is what the plan in force
+    gives that day (:func:`schedule_on`).
+    """
+    doses = [
+        (d.day, d.drug, d.amount) for d in record.doses if d.amount is not None and d.day <= today
+    ]
+    if not doses:
+        return ()
+    if catalogue is None:
+        skipped.append("large dose: no drug catalogue given, so no daily maximum was compared")
+    known: dict[str, Drug | None] = {}
+
+    def drug_of(name: str) -> Drug | None:
+        if name not in known:
+            try:
+                known[name] = catalogue.get(name) if catalogue is not None else None
+            except UnknownDrugError:  # a drug the catalogue does not hold: no maximum
+                known[name] = None
+        return known[name]
+
+    def key(name: str) -> str:
+        drug = drug_of(name)
+        return drug.name if drug is not None else name.strip().casefold()
+
+    indication = indication_of(record.profile.conditions)
+    maxima: dict[str, DailyMaximum] = {}
+    for name in {name for _, name, _ in doses}:
+        drug = drug_of(name)
+        maximum = drug.daily_maximum_for(indication) if drug is not None else None
+        if drug is not None and maximum is not None:
+            maxima[drug.name] = maximum
+    planned_mg: dict[tuple[date, str], Decimal] = {}
+    for day in {day for day, _, _ in doses}:
+        for dose in schedule_on(record.plan, day):
+            at = (day, key(dose.drug))
+            planned_mg[at] = planned_mg.get(at, Decimal(0)) + dose.amount.mg
+    planned = {at: Mass.of_mg(mg) for at, mg in planned_mg.items()}
+    taken = [(day, key(name), amount) for day, name, amount in doses]
+    return find_large_doses(taken, maxima, planned, today=today, rules=rules)

@@ -16,6 +16,7 @@ __all__ = [
     "local_today",
     "open_store",
     "person_review",
+    "review_as_of",
     "reviewed_record",
 ]
 
@@ -58,7 +59,18 @@ def reviewed_record(store: Store, person_id: int, *, now: datetime) -> Reviewed:
     """Read the record, work out the person's today in their time zone, and review it."""
     record = store.record(person_id)
     today = local_today(record.profile.time_zone, now)
-    return Reviewed(record, today, review(record, today))
+    return Reviewed(record, today, review_as_of(record, today))
+
+
+def review_as_of(record: PersonRecord, today: date) -> Review:
+    """The core's review of ``record`` on ``today``, with the packaged drug catalogue.
+
+    The catalogue gives each drug's daily maximum, so a day above it is an urgent finding
+    (``large_dose``) on every page and command that shows findings; the core reads no file.
+    """
+    from taperline.catalogue_data import load_catalogue
+
+    return review(record, today, catalogue=load_catalogue())
 
 
 def person_review(store: Store, person_id: int, *, now: datetime) -> Review:

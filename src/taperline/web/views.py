@@ -25,7 +25,8 @@ from taperline.core.record import (
     RecordStep,
     schedule_on,
 )
-from taperline.core.review import Review, review
+from taperline.core.review import Review
+from taperline.service.store import review_as_of
 from taperline.service.today import Today, build_today
 from taperline.web.charts import ChartDay, Marker, journal_chart
 
@@ -130,7 +131,7 @@ def chart_pair(
 
 def build_dashboard(record: PersonRecord, today: date) -> Dashboard:
     """Everything the dashboard shows: :func:`~taperline.service.build_today` and charts."""
-    result = review(record, today)
+    result = review_as_of(record, today)
     base = build_today(record, today, result)
     chart_14, chart_90 = chart_pair(record, today, result, "dash")
     shared = {f.name: getattr(base, f.name) for f in fields(Today)}

@@ -19,6 +19,9 @@ not published cut-offs: the sources say *what* to watch for, not these numbers.
   [SEED-INSOMNIA; ASAM-2025: consider a crossover for interdose withdrawal].
 * rebound: worse sleep the night after a missed or late dose [SEED-INSOMNIA].
 * escalation: more taken than the plan [ASAM-2025].
+* large_dose: a day above the daily maximum for the person's indication [LABEL, SEED-AURA], or
+  one dose above the plan's whole day -> urgent, clinician flag: what logging refuses unless
+  confirmed, found in the stored log whatever door a dose came in by.
 * red_flag: PHQ-9 item 9 above 0, suicidal thoughts, seizure, confusion, psychosis, a fall
   -> urgent, crisis resources, clinician flag [KROENKE-2001, ASAM-2025, SEED-MINDED]. So do
   suicidal-thought, self-harm and seizure words typed in a check-in's notes or in the
@@ -38,7 +41,7 @@ not published cut-offs: the sources say *what* to watch for, not these numbers.
 The package: :mod:`~taperline.core.findings.model` (the kinds, their labels, the thresholds,
 :class:`Finding` and :class:`Evidence`), :mod:`~taperline.core.findings.flares` (flares, stable,
 waves), :mod:`~taperline.core.findings.dosing` (interdose, with the PK it needs, and rebound),
-:mod:`~taperline.core.findings.safety` (escalation, red flags, co-use) and
+:mod:`~taperline.core.findings.safety` (escalation, large doses, red flags, co-use) and
 :mod:`~taperline.core.findings.proposal` (:func:`propose_next_step`).
 """
 
@@ -62,6 +65,7 @@ from taperline.core.findings.safety import (
     find_co_use,
     find_escalation,
     find_escalation_taken,
+    find_large_doses,
     find_profile_red_flags,
     find_red_flags,
 )
@@ -81,6 +85,7 @@ __all__ = [
     "find_escalation_taken",
     "find_flares",
     "find_interdose",
+    "find_large_doses",
     "find_profile_red_flags",
     "find_rebound",
     "find_red_flags",

@@ -12,7 +12,15 @@ from taperline.core.metrics import Baseline, burden
 
 Severity = Literal["info", "warning", "urgent"]
 FindingKind = Literal[
-    "flare", "stable", "waves", "interdose", "rebound", "escalation", "red_flag", "co_use"
+    "flare",
+    "stable",
+    "waves",
+    "interdose",
+    "rebound",
+    "escalation",
+    "large_dose",
+    "red_flag",
+    "co_use",
 ]
 #: The plain words for each kind on a page, a chart or the report (one label per kind: a new
 #: kind without one fails ``tests/test_findings.py``).
@@ -23,6 +31,7 @@ FINDING_KIND_LABELS: Final[Mapping[FindingKind, str]] = {
     "interdose": "interdose",
     "rebound": "rebound",
     "escalation": "escalation",
+    "large_dose": "very large dose",
     "red_flag": "red flag",
     "co_use": "alcohol / opioids",
 }

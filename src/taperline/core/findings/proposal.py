@@ -38,7 +38,7 @@ def propose_next_step(
     reasons = tuple(f.message for f in findings if f.severity != "info" or f.kind == "stable")
     review = any(f.clinician_flag for f in findings)
     flares = [f for f in findings if f.kind == "flare"]
-    if "red_flag" in kinds or "escalation" in kinds:
+    if kinds & {"red_flag", "escalation", "large_dose"}:
         return Proposal("hold", rules.hold_days, reasons, clinician_only=True)
     if any(f.clinician_flag for f in flares):
         return Proposal("return_to_previous", 0, reasons, clinician_only=True)

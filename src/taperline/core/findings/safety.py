@@ -1,17 +1,19 @@
-"""Findings that need a clinician: escalation, red flags (events, typed crisis words), co-use."""
+"""Findings for a clinician: escalation, large doses, red flags (events, crisis words), co-use."""
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Final
 
+from taperline.core.catalogue import DailyMaximum
 from taperline.core.findings.model import Evidence, Finding, FindingRules, _by_date
 from taperline.core.instruments import InstrumentScore
 from taperline.core.journal import CheckIn
-from taperline.core.quantity import Mass, fmt
+from taperline.core.quantity import Mass, drug_label, fmt
+from taperline.core.record.matching import day_text
 from taperline.core.screening import CRISIS_SOURCES, CRISIS_WHAT, CrisisCategory, crisis_matches
 
 # --- escalation -----------------------------------------------------------------------------
@@ -96,6 +98,134 @@ def find_escalation_taken(
             clinician_flag=True,
         ),
     )
+
+
+# --- a dose far above the plan or the daily maximum -----------------------------------------
+
+
+def find_large_doses(
+    taken: Iterable[tuple[date, str, Mass]],
+    daily_maxima: Mapping[str, DailyMaximum],
+    planned_daily: Mapping[tuple[date, str], Mass],
+    *,
+    today: date,
+    rules: FindingRules = FindingRules(),
+) -> tuple[Finding, ...]:
+    """Urgent, for the clinician: a day above the daily maximum, or one dose above the plan's day.
+
+    ``taken`` holds (day, drug, amount) of each dose taken (the dose log's lines, whatever
+    door they came in by). A day whose total of a drug is above that drug's maximum in
+    ``daily_maxima`` (for the person's indication, the lowest when it is not known: what
+    ``Drug.daily_maximum_for`` gives) [LABEL, SEED-AURA], or a single dose above the plan's
+    total of its drug for its whole day (``planned_daily``, by (day, drug); a day the plan gives
+    none of it is not compared), is what logging refuses unless confirmed
+    (:func:`taperline.service.log_dose`): once stored it is this finding. Drugs are matched by
+    name exactly (the caller gives each the same name, e.g. the catalogue's). Only days up to
+    ``today`` count; ``today`` also says which dates need their year in the message.
+
+    >>> panic = {"clonazepam": DailyMaximum("panic", Mass.of_mg(4), "adults", "LABEL")}
+    >>> day = date(2027, 1, 7)
+    >>> (f,) = find_large_doses([(day, "clonazepam", Mass.of_mg(10))], panic, {}, today=day)
+    >>> f.kind, f.severity, f.clinician_flag, f.source
+    ('large_dose', 'urgent', True, 'LABEL; SEED-MINDED')
+    >>> f.evidence[0].value
+    'clonazePAM 10 mg taken, daily maximum 4 mg'
+    >>> f.message.split(", more")[0]
+    'On Thu 7 Jan the clonazePAM logged adds up to 10 mg'
+    >>> plan = {(day, "clonazepam"): Mass.of_mg(1)}
+    >>> (f,) = find_large_doses([(day, "clonazepam", Mass.of_mg(2))], panic, plan, today=day)
+    >>> f.evidence[0].label, f.evidence[0].value
+    ('single dose', 'clonazePAM 2 mg in one dose, 1 mg planned for the whole day')
+    >>> find_large_doses([(day, "clonazepam", Mass.of_mg(1))], panic, plan, today=day)
+    ()
+    """
+    totals: dict[tuple[date, str], Decimal] = {}
+    above_plan: list[tuple[date, str, Mass, Mass]] = []
+    for day, drug, amount in taken:
+        if day > today:
+            continue
+        totals[day, drug] = totals.get((day, drug), Decimal(0)) + amount.mg
+        planned = planned_daily.get((day, drug))
+        if planned is not None and planned.mg > 0 and amount.mg > planned.mg:
+            above_plan.append((day, drug, amount, planned))
+    above_max = [
+        (day, drug, Mass.of_mg(total), daily_maxima[drug].max_mg)
+        for (day, drug), total in totals.items()
+        if drug in daily_maxima and total > daily_maxima[drug].max_mg.mg
+    ]
+    if not above_max and not above_plan:
+        return ()
+    evidence = [
+        Evidence(
+            day, "daily total", f"{drug_label(drug)} {fmt(total)} taken, daily maximum {fmt(limit)}"
+        )
+        for day, drug, total, limit in above_max
+    ]
+    evidence += [
+        Evidence(
+            day,
+            "single dose",
+            f"{drug_label(drug)} {fmt(amount)} in one dose,"
+            f" {fmt(planned)} planned for the whole day",
+        )
+        for day, drug, amount, planned in above_plan
+    ]
+    evidence.sort(key=lambda e: (e.day, e.label))
+    # The message tells the first days of each kind (a day above the maximum says enough for
+    # that day; of several doses above the plan, the largest); the evidence lists them all.
+    over_max = sorted(above_max, key=_by_day)[:_LARGE_DOSES_TOLD]
+    max_days = {item[0] for item in above_max}
+    largest: dict[tuple[date, str], tuple[Mass, Mass]] = {}
+    for day, drug, amount, planned in above_plan:
+        earlier = largest.get((day, drug))
+        if day not in max_days and (earlier is None or amount.mg > earlier[0].mg):
+            largest[day, drug] = (amount, planned)
+    over_plan = sorted(largest)[:_LARGE_DOSES_TOLD]
+    sentences = [
+        f"On {day_text(day, today)} the {drug_label(drug)} logged adds up to {fmt(total)}, more"
+        f" than the most to take in a day ({fmt(limit)})."
+        for day, drug, total, limit in over_max
+    ]
+    sentences += [
+        f"On {day_text(day, today)} one dose of {drug_label(drug)} logged was"
+        f" {fmt(largest[day, drug][0])}, more than your plan gives for the whole day"
+        f" ({fmt(largest[day, drug][1])})."
+        for day, drug in over_plan
+    ]
+    every_day = max_days | {day for day, _ in largest}
+    more = len(every_day - {item[0] for item in over_max} - {day for day, _ in over_plan})
+    if more:
+        sentences.append(f"So did {more} other day{'s' if more > 1 else ''} (see the evidence).")
+    # The signs to call for now are the label's boxed warning (profound sedation, respiratory
+    # depression) [LABEL] and confusion, shallow breathing [SEED-MINDED].
+    sources = {daily_maxima[drug].source for _, drug, _, _ in above_max} | {"LABEL", "SEED-MINDED"}
+    if above_plan:
+        sources.add("ASAM-2025")
+    return (
+        Finding(
+            kind="large_dose",
+            severity="urgent",
+            message=(
+                f"{' '.join(sentences)} If that is what you took, call your clinician or"
+                " prescriber today: they need to know. Do not change your doses on your own."
+                " If you are very drowsy or confused, or your breathing is slow or shallow, call"
+                f" {rules.local_emergency} now. If it was logged by mistake, correct the dose"
+                " log."
+            ),
+            evidence=tuple(evidence),
+            source="; ".join(sorted(sources)),
+            suggested_action="ask your clinician today; a clinician must review before any step",
+            clinician_flag=True,
+        ),
+    )
+
+
+#: At most this many days of each kind are told in a large-dose message (all are evidence).
+_LARGE_DOSES_TOLD: Final = 2
+
+
+def _by_day(item: tuple[date, str, Mass, Mass]) -> tuple[date, str, Decimal]:
+    return item[0], item[1], item[2].mg
 
 
 # --- red flags and co-use -------------------------------------------------------------------
