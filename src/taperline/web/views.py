@@ -105,7 +105,7 @@ def _chart_days(record: PersonRecord, today: date, count: int) -> list[ChartDay]
 
 #: Findings whose evidence days are worth marking on a chart (interdose evidence is a time
 #: of day, and waves are the chart itself).
-MARKED_KINDS = frozenset({"red_flag", "flare", "escalation", "co_use", "rebound"})
+MARKED_KINDS = frozenset({"red_flag", "flare", "escalation", "large_dose", "co_use", "rebound"})
 
 
 def _markers(findings: Sequence[Finding]) -> list[Marker]:
