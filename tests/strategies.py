@@ -305,7 +305,16 @@ def checkins(draw: st.DrawFn, wake_date: date | None = None) -> CheckIn:
         anxiety=draw(st.integers(0, 10)),
         symptoms=draw(symptom_ratings),
         worst_time=draw(st.sampled_from([None, "morning", "afternoon", "evening", "night"])),
+        # "same as last night": the day copied from, before the check-in's (a night only
+        # when there is one)
+        sleep_copied_from=draw(_copied_from(wake)) if sleep is not None else None,
+        symptoms_copied_from=draw(_copied_from(wake)),
     )
+
+
+def _copied_from(wake: date) -> st.SearchStrategy[date | None]:
+    days_before = st.integers(1, 14).map(lambda n: wake - timedelta(days=n))
+    return st.one_of(st.none(), days_before)
 
 
 def wall_clock(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:

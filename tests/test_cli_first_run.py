@@ -22,8 +22,8 @@ from taperline.service import open_store
 NOW = "2027-01-06T03:00+00:00"
 TODAY = date(2027, 1, 5)
 SLEEP = [
-    "--bed", "23:10", "--sol-min", "30", "--awakenings", "2", "--waso-min", "40",
-    "--final-wake", "06:30", "--quality", "3",
+    "--bed", "23:10", "--tried", "23:10", "--sol-min", "30", "--awakenings", "2",
+    "--waso-min", "40", "--final-wake", "06:30", "--out-of-bed", "06:30", "--quality", "3",
 ]  # fmt: skip
 
 

@@ -353,28 +353,78 @@ def test_journal_delete(me: Taperline) -> None:
     refused(me("journal", "delete", "2027-01-05", "--yes"), "no check-in for 2027-01-05")
 
 
-def test_interactive_checkin_defaults_to_yesterday(me: Taperline) -> None:
+def test_interactive_checkin_offers_a_copy_and_fills_in_nothing(me: Taperline) -> None:
     checkin(me, "2027-01-05")
-    # Yes to the sleep diary, Enter for the 8 sleep values, mood 8, Enter for anxiety,
-    # Enter for the 16 symptoms and for the worst time of day.
-    answers = "\n" + "\n" * 8 + "8\n" + "\n" + "\n" * 16 + "\n"
+    # Yes: same night; mood 8, anxiety 3; yes: same symptoms; Enter: no worst time.
+    answers = "y\n8\n3\ny\n\n"
     result = me.ok(
         "checkin", "--ask", "--date", "2027-01-06", input=answers, now="2027-01-06T20:00+00:00"
     )
-    assert "Went to bed at (HH:MM) [23:10]" in result.stdout
-    assert "Mood 0-10 [6]" in result.stdout
-    assert "tremor 0-3 [1]" in result.stdout
-    assert "Saved: check-in for 2027-01-06" in result.stdout
+    assert "Same night as Tue 05 Jan (in bed 23:10, trying to sleep 23:20" in result.stdout
+    assert "[y/N]" in result.stdout  # a copy is never the default
+    assert "Mood 0-10: " in result.stdout  # no default to accept with Enter
+    assert "The night is marked as copied from 2027-01-05." in result.stdout
+    assert "The symptoms are marked as copied from 2027-01-05." in result.stdout
     yesterday, today = me.journal()
-    assert today["date"] == "2027-01-06"
+    assert today["sleep_copied_from"] == "2027-01-05"
+    assert today["symptoms_copied_from"] == "2027-01-05"
     assert today["sleep"]["bed"] == "2027-01-05T23:10"
-    assert today["sleep"]["out_of_bed"] == "2027-01-06T06:45"
     same = ("sol_min", "waso_min", "awakenings", "quality_1_5", "tib_min", "tst_min", "se_pct")
     assert {k: today["sleep"][k] for k in same} == {k: yesterday["sleep"][k] for k in same}
-    assert today["mood_0_10"] == 8
-    assert today["anxiety_0_10"] == 4
-    assert today["symptoms_0_3"] == {"tremor": 1, "insomnia": 2}
-    assert today["worst_time"] is None
+    assert (today["mood_0_10"], today["anxiety_0_10"]) == (8, 3)
+    assert today["symptoms_0_3"] == yesterday["symptoms_0_3"]
+
+
+def test_interactive_checkin_typed_in_full_is_not_a_copy(me: Taperline) -> None:
+    checkin(me, "2027-01-05")
+    # No to the copy, yes to the diary, the 8 values, mood, anxiety, no copy, no symptoms.
+    night = "22:50\n23:00\n15\n0\n0\n06:10\n06:30\n4\n"
+    answers = "n\ny\n" + night + "7\n2\nn\nn\n\n"
+    me.ok("checkin", "--ask", "--date", "2027-01-06", input=answers, now="2027-01-06T20:00+00:00")
+    today = me.journal()[-1]
+    assert today["sleep_copied_from"] is None
+    assert today["symptoms_copied_from"] is None
+    assert today["symptoms_0_3"] == {}
+    assert today["sleep"]["bed"] == "2027-01-05T22:50"
+    a_prompt_without_a_value = me(
+        "checkin", "--ask", "--date", "2027-01-07", input="n\ny\n\n", now="2027-01-07T20:00+00:00"
+    )
+    assert a_prompt_without_a_value.exit_code == 1  # Enter alone is not an answer: asked again
+    assert a_prompt_without_a_value.stdout.count("Went to bed at (HH:MM): ") >= 2
+
+
+def test_same_sleep_and_same_symptoms_flags_copy_and_mark(me: Taperline) -> None:
+    refused(
+        me("checkin", "--date", "2027-01-04", "--same-sleep", "--mood", "5", "--anxiety", "5"),
+        "--same-sleep",
+        "no earlier night",
+    )
+    checkin(me, "2027-01-05")
+    refused(
+        me(
+            "checkin", "--date", "2027-01-06", "--same-sleep", "--bed", "22:00",
+            "--mood", "5", "--anxiety", "5", now="2027-01-06T20:00+00:00",
+        ),
+        "--same-sleep copies the whole night",
+    )  # fmt: skip
+    me.ok(
+        "checkin", "--date", "2027-01-06", "--same-sleep", "--same-symptoms",
+        "--mood", "5", "--anxiety", "5", now="2027-01-06T20:00+00:00",
+    )  # fmt: skip
+    today = me.journal()[-1]
+    assert (today["sleep_copied_from"], today["symptoms_copied_from"]) == (
+        "2027-01-05",
+        "2027-01-05",
+    )
+
+
+def test_a_night_needs_every_time_nothing_is_assumed(me: Taperline) -> None:
+    """--tried and --out-of-bed are asked for, not taken to be --bed and --final-wake."""
+    flags = ("--bed", "23:00", "--final-wake", "06:30", "--sol-min", "10")
+    rest = ("--awakenings", "0", "--waso-min", "0", "--quality", "3", "--mood", "5")
+    result = me("checkin", "--date", "2027-01-05", *flags, *rest, "--anxiety", "5")
+    refused(result, "--tried", "--out-of-bed")
+    assert me.journal() == []
 
 
 # --- bad input: refused, naming the field, nothing written --------------------------------------

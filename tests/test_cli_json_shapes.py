@@ -55,7 +55,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Any]:
     invoke("plan", "approve", "--by", "Dr Lee", "--reason", "Agreed at the visit.", now=START)
     for day, mood in (("2027-01-18", "6"), ("2027-01-19", "3"), ("2027-01-20", "5")):
         invoke(
-            "checkin", "--no-ask", "--date", day, "--bed", "23:00", "--final-wake", "06:30",
+            "checkin", "--no-ask", "--date", day, "--bed", "23:00", "--tried", "23:00",
+            "--final-wake", "06:30", "--out-of-bed", "06:30",
             "--sol-min", "20", "--waso-min", "15", "--awakenings", "1", "--quality", "3",
             "--mood", mood, "--anxiety", "4", "--symptom", "tremor=1",
         )  # fmt: skip

@@ -247,6 +247,8 @@ def test_journal_columns_are_as_documented() -> None:
         "alcohol_drinks",
         "opioid_use",
         "events",
+        "sleep_copied_from",
+        "symptoms_copied_from",
         "notes",
     ]
     assert len(set(names)) == len(names)

@@ -68,8 +68,9 @@ def test_cli_fhir_and_csv_round_trip(tmp_path: pytest.TempPathFactory, pg_url: s
     run("plan", "approve", "--by", "Dr Lee", "--reason", "agreed")
     for day in ("2027-03-27", "2027-03-28", "2027-03-29"):  # 03-28: the clocks go forward
         run(
-            "checkin", "--date", day, "--bed", "23:10", "--sol-min", "20", "--awakenings", "1",
-            "--waso-min", "10", "--final-wake", "06:30", "--quality", "3", "--mood", "6",
+            "checkin", "--date", day, "--bed", "23:10", "--tried", "23:10", "--sol-min", "20",
+            "--awakenings", "1", "--waso-min", "10", "--final-wake", "06:30", "--out-of-bed",
+            "06:30", "--quality", "3", "--mood", "6",
             "--anxiety", "4", "--symptom", "tremor=1", "--note", "a, \"quoted\"\nnote",
         )  # fmt: skip
     run("log-dose", "--date", "2027-03-28", "--time", "22:40")

@@ -61,6 +61,25 @@ def _tables(engine: sa.Engine) -> set[str]:
     return set(sa.inspect(engine).get_table_names()) - {VERSION_TABLE}
 
 
+def _journal_rows(engine: sa.Engine) -> dict[str, list[dict[str, object]]]:
+    """Every row of each journal table, by table, in primary-key order (its columns as they are)."""
+    tables = {}
+    with engine.connect() as connection:
+        for table in sorted(JOURNAL_TABLES):
+            result = connection.execute(sa.text(f"SELECT * FROM {table} ORDER BY id"))  # noqa: S608 -- fixed names
+            tables[table] = [dict(row._mapping) for row in result]
+    return tables
+
+
+def _columns_of(
+    engine: sa.Engine, rows: dict[str, list[dict[str, object]]]
+) -> dict[str, list[dict[str, object]]]:
+    """``rows`` cut down to the columns each table has now."""
+    inspector = sa.inspect(engine)
+    kept = {t: {c["name"] for c in inspector.get_columns(t)} for t in rows}
+    return {t: [{k: v for k, v in r.items() if k in kept[t]} for r in rs] for t, rs in rows.items()}
+
+
 def _shape(engine: sa.Engine) -> tuple[dict[str, set[str]], set[str]]:
     """Each table's columns, and the names of the triggers (a migration may add either)."""
     inspector = sa.inspect(engine)
@@ -153,6 +172,7 @@ def test_up_down_up_keeps_the_journal(engine: sa.Engine) -> None:
     store = Store(engine)
     person = _fill(store)
     record = store.record(person)
+    rows = _journal_rows(engine)
 
     # Down to every earlier revision that holds the journal, and up again.
     history = _history()
@@ -164,7 +184,9 @@ def test_up_down_up_keeps_the_journal(engine: sa.Engine) -> None:
         assert _shape(engine) != newest
         if target == FIRST:
             assert _tables(engine) == JOURNAL_TABLES
-        assert store.record(person) == record
+        # Every value a column of that revision holds is still there (the code of today reads
+        # the newest schema only: a column it reads may not exist yet).
+        assert _journal_rows(engine) == _columns_of(engine, rows)
         migrate(engine)
         assert revision(engine) == head
         assert _tables(engine) == set(schema.metadata.tables)

@@ -168,17 +168,31 @@ def _patient_signs_up_and_shares(ann: Any, code: str, shots: Shots) -> None:
 
 
 def _patient_checks_in(ann: Any, shots: Shots) -> None:
+    """A new patient's first check-in: blank, an error shown at its field, then saved."""
     from playwright.sync_api import expect
 
     _nav(ann, "Check in").click()
     expect(ann).to_have_url(re.compile(r"/checkin$"))
-    mood = ann.get_by_label("Mood:")
-    mood.focus()
-    for _ in range(2):
-        ann.keyboard.press("ArrowRight")  # sliders work from the keyboard
-    expect(mood).to_have_value("7")
-    expect(ann.locator("output[data-for=mood]")).to_have_text("7")
-    ann.get_by_label("Minutes to fall asleep").fill("25")
+    expect(ann.get_by_label("Went to bed")).to_have_value("")  # nothing invented
+    expect(ann.locator("input:checked")).to_have_count(0)
+    ann.get_by_role("button", name="Same as last night").tap()
+    expect(ann.get_by_role("status")).to_contain_text("no earlier check-in")
+    ann.locator("#mood").get_by_text("7", exact=True).tap()
+    ann.locator("#anxiety").get_by_text("4", exact=True).tap()
+    ann.get_by_label("Tried to sleep").fill("23:10")
+    ann.get_by_label("Woke up for good").fill("06:40")
+    ann.get_by_label("Got up").fill("07:00")
+    for label, value in (("Minutes to fall asleep", "25"), ("Times woken", "1")):
+        ann.get_by_label(label).fill(value)
+    ann.get_by_label("Minutes awake in the night").fill("10")
+    ann.locator("#quality").get_by_text("fair", exact=True).tap()
+    ann.get_by_role("button", name="Save check-in").tap()  # "Went to bed" left empty
+    bed = ann.get_by_label("Went to bed")
+    expect(bed).to_be_focused()
+    expect(bed).to_have_attribute("aria-invalid", "true")
+    expect(bed).to_have_accessible_description("Say when you went to bed.")
+    expect(ann.get_by_label("Got up")).to_have_value("07:00")  # what was typed is kept
+    bed.fill("23:00")
     ann.locator("fieldset.symptom").first.get_by_text("2", exact=True).tap()
     ann.get_by_label("Notes").fill("slept better after the walk")
     shots.take(ann, "patient-checkin")
@@ -284,5 +298,9 @@ def test_sign_up_share_check_in_approve_and_see_the_dose(tmp_path: Path) -> None
             assert not wide, f"pages wider than {NARROW} px (scrollWidth): {wide}"
         finally:
             browser.close()
-    assert not errors, errors
+    # The one error the walk-through makes on purpose: the check-in saved without a bedtime.
+    refused = [e for e in errors if e.endswith("/checkin: Failed to load resource: the server"
+               " responded with a status of 422 (Unprocessable Entity)")]  # fmt: skip
+    assert len(refused) == 1, errors
+    assert not [e for e in errors if e not in refused], errors
     assert all(p.stat().st_size > 0 for p in shots.paths)

@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from taperline.core.journal import CheckIn
-from tests.test_web_support import START, approved_plan, checkin_form, make_site
+from tests.test_web_support import START, approved_plan, checkin_form, make_site, share
 
 TODAY = START.date()
 
@@ -96,16 +96,74 @@ def test_check_in_saves_and_the_dashboard_says_done(tmp_path: Path) -> None:
         assert "Check-in saved" in page
 
 
-def test_check_in_form_is_prefilled_from_yesterday(tmp_path: Path) -> None:
+def test_a_new_check_in_starts_blank_even_after_yesterday_s(tmp_path: Path) -> None:
     with make_site(tmp_path) as site:
         web = site.patient()
+        first = web.get("/checkin").text  # a new patient: nothing invented
         yesterday = TODAY - timedelta(days=1)
         web.post("/checkin", checkin_form(yesterday, mood="8", sym_3="2", bed="22:30"))
-        page = web.get("/checkin").text
-        assert 'id="mood" name="mood" type="range" min="0" max="10" step="1" value="8"' in page
+        for page in (first, web.get("/checkin").text):
+            assert 'id="bed" name="bed" type="time" value=""' in page
+            assert 'id="sol_min" name="sol_min" type="number"' in page
+            assert 'value="22:30"' not in page
+            assert " checked" not in page  # no mood, anxiety, quality or symptom chosen
+            assert 'name="mood" value="5" required>' in page  # the browser asks first
+            assert "slept fine" not in page
+        # Not shared with a clinician: the page says who to tell, never "your clinician is told".
+        assert "your clinician is told" not in first
+        assert "call 988" in first
+
+
+def test_same_as_last_night_is_an_action_and_the_copy_is_marked(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        web = site.patient("ann@example.org")
+        pid = site.person_id("ann@example.org")
+        yesterday = TODAY - timedelta(days=1)
+        web.post("/checkin", checkin_form(yesterday, sym_3="2", bed="22:30", tried="22:40"))
+        typed = {"date": TODAY.isoformat(), "mode": "new", "mood": "7", "notes": "mine"}
+        page = web.post("/checkin", {**typed, "copy": "sleep"})
+        assert page.status_code == 200  # shown again, nothing saved
+        assert "are filled in: change what was different" in page.text
+        assert 'id="bed" name="bed" type="time" value="22:30"' in page.text
+        assert 'name="mood" value="7" checked' in page.text  # what was typed is kept
+        assert "mine" in page.text
+        assert f'name="sleep_copied_from" value="{yesterday.isoformat()}"' in page.text
+        assert site.services.store.checkins(pid, TODAY, TODAY) == []
+        kept = checkin_form(
+            TODAY, bed="22:30", tried="22:40", sleep_copied_from=yesterday.isoformat()
+        )
+        assert web.post("/checkin", kept).status_code == 303
+        stored = site.services.store.checkin(pid, TODAY)
+        assert (stored.sleep_copied_from, stored.symptoms_copied_from) == (yesterday, None)
+        assert "Copied from your check-in of" in web.get(f"/checkin?date={TODAY}").text
+        journal = web.get("/journal").text
+        assert "Night copied from your check-in of" in journal
+        doc = site.clinician("doc@example.org")
+        share(site, web, doc)
+        clinician_view = doc.get(f"/clinician/patients/{pid}").text
+        assert f"Night: a copy of {yesterday.isoformat()}" in clinician_view
+        assert "your clinician is told" in web.get("/checkin").text  # now shared
+        changed = {**kept, "bed": "22:20", "mode": "edit"}  # changed after copying: their own
+        assert web.post("/checkin", changed).status_code == 303
+        assert site.services.store.checkin(pid, TODAY).sleep_copied_from is None
+        claimed = {**kept, "mode": "edit", "sleep_copied_from": "2020-01-01"}  # no such day
+        assert web.post("/checkin", claimed).status_code == 303
+        assert site.services.store.checkin(pid, TODAY).sleep_copied_from is None
+
+
+def test_copying_symptoms_marks_them_and_no_earlier_day_says_so(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        web = site.patient("ann@example.org")
+        pid = site.person_id("ann@example.org")
+        nothing = web.post("/checkin", {"date": TODAY.isoformat(), "copy": "symptoms"})
+        assert "There is no earlier check-in in the last 14 days" in nothing.text
+        yesterday = TODAY - timedelta(days=1)
+        web.post("/checkin", checkin_form(yesterday, sym_0="1", sym_3="2"))
+        page = web.post("/checkin", {"date": TODAY.isoformat(), "copy": "symptoms"}).text
         assert 'name="sym_3" value="2" checked' in page
-        assert 'value="22:30"' in page
-        assert "slept fine" not in page  # notes are not carried over
+        same = checkin_form(TODAY, sym_0="1", sym_3="2", symptoms_copied_from=str(yesterday))
+        assert web.post("/checkin", same).status_code == 303
+        assert site.services.store.checkin(pid, TODAY).symptoms_copied_from == yesterday
 
 
 def test_a_second_check_in_for_a_day_is_a_conflict_and_edit_replaces(tmp_path: Path) -> None:
@@ -127,20 +185,41 @@ def test_check_in_errors_name_the_field_and_keep_the_values(tmp_path: Path) -> N
     with make_site(tmp_path) as site:
         web = site.patient()
         cases = {
-            "mood": ("11", "mood"),
-            "sol_min": ("600", "sol_min + waso_min"),
-            "bed": ("25:00", "bed"),
-            "events": ("alien abduction", "events"),
-            "worst_time": ("noon", "worst_time"),
-            "sym_2": ("9", "sym_2"),
-            "notes": ("bad\x00note", "notes"),
+            "mood": ("11", "mood", "Must be a whole number from 0 to 10."),
+            "sol_min": ("600", "waso_min", "add up to more than the time from trying to sleep"),
+            "tried": ("22:00", "tried", "You tried to sleep before you went to bed"),
+            "bed": ("25:00", "bed", "25:00"),
+            "events": ("alien abduction", "events", "is not one of the events listed"),
+            "worst_time": ("noon", "worst_time", "Choose one of the times listed"),
+            "sym_2": ("9", "sym_2", "Must be a whole number from 0 to 3."),
+            "anxiety": ("", "anxiety", "Choose your anxiety today, 0 to 10."),
+            "final_wake": ("", "final_wake", "Say when you woke up for good."),
         }
-        for name, (value, message) in cases.items():
+        for name, (value, field, message) in cases.items():
             response = web.post("/checkin", checkin_form(TODAY, **{name: value}))
             assert response.status_code == 422, name
-            assert message in response.text, name
-        kept = web.post("/checkin", checkin_form(TODAY, mood="11", notes="keep me"))
-        assert "keep me" in kept.text
+            assert message in response.text, (name, response.text[-3000:])
+            assert f'<p class="field-error" id="{field}-error">' in response.text, name
+            assert f'aria-describedby="{field}-error"' in response.text, name
+            assert f'href="#{field}"' in response.text  # the summary links to the field
+        # A control character is refused before the form is read (every form: web/forms.py).
+        refused = web.post("/checkin", checkin_form(TODAY, notes="bad\x00note"))
+        assert refused.status_code == 422
+        assert "notes: contains control characters" in refused.text
+        kept = web.post("/checkin", checkin_form(TODAY, mood="11", notes="keep me")).text
+        assert "keep me" in kept
+        assert 'aria-invalid="true" aria-describedby="mood-error" autofocus' in kept
+
+
+def test_every_missing_value_is_named_at_once(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        response = site.patient().post("/checkin", {"date": TODAY.isoformat(), "mode": "new"})
+        assert response.status_code == 422
+        for field in ("mood", "anxiety", "bed", "tried", "final_wake", "out_of_bed"):
+            assert f'id="{field}-error"' in response.text, field
+        assert "autofocus" in response.text
+        skipped = {"date": TODAY.isoformat(), "no_sleep": "1", "mood": "4", "anxiety": "6"}
+        assert site.patient("bo@example.org").post("/checkin", skipped).status_code == 303
 
 
 def test_future_check_ins_are_refused(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -48,7 +48,7 @@ def checkin_options(function: _F) -> _F:
     options = [
         click.option("--bed", type=CLOCK, default=None, help="Time you went to bed (HH:MM)."),
         click.option(
-            "--tried", type=CLOCK, default=None, help="Time you tried to sleep (default: --bed)."
+            "--tried", type=CLOCK, default=None, help="Time you started trying to sleep (HH:MM)."
         ),
         click.option("--sol-min", type=int, default=None, help="Minutes it took to fall asleep."),
         click.option(
@@ -62,7 +62,7 @@ def checkin_options(function: _F) -> _F:
             "--out-of-bed",
             type=CLOCK,
             default=None,
-            help="Time you got up (default: --final-wake).",
+            help="Time you got up (HH:MM).",
         ),
         click.option("--quality", type=int, default=None, help="Sleep quality 1 (very poor) to 5."),
         click.option("--no-sleep", is_flag=True, help="No sleep diary for this night."),
@@ -124,6 +124,8 @@ class CheckInOptions:
     opioid: bool | None
     events: tuple[RedFlagEvent, ...]
     note: str | None
+    same_sleep: bool = False
+    same_symptoms: bool = False
 
     @property
     def sleep_given(self) -> bool:
@@ -161,80 +163,131 @@ def _either(value: _T | None, default: _T) -> _T:
     return value if value is not None else default
 
 
-def _ask_clock(label: str, given: time | None, prior: datetime | None) -> time:
-    """``given``, or the answer to a prompt with the ``prior`` night's clock time as the default."""
+def _ask_clock(label: str, given: time | None) -> time:
+    """``given``, or the answer to a prompt (no default: nothing is filled in for the person)."""
     if given is not None:
         return given
-    answer: time = click.prompt(
-        label, type=CLOCK, default=_clock(prior.time()) if prior is not None else None
+    answer: time = click.prompt(label, type=CLOCK)
+    return answer
+
+
+def _ask_number(label: str, given: int | None) -> int:
+    """``given``, or the answer to a prompt (no default)."""
+    if given is not None:
+        return given
+    answer: int = click.prompt(label, type=int)
+    return answer
+
+
+def _night_text(night: SleepDiary) -> str:
+    return (
+        f"in bed {_clock(night.bed.time())}, trying to sleep {_clock(night.tried.time())},"
+        f" {night.sol_min} min to fall asleep, woke {night.awakenings} time(s) for"
+        f" {night.waso_min} min, awake for good {_clock(night.final_wake.time())}, up"
+        f" {_clock(night.out_of_bed.time())}, quality {night.quality}/5"
     )
-    return answer
 
 
-def _ask_number(label: str, given: int | None, prior: int | None) -> int:
-    """``given``, or the answer to a prompt with the ``prior`` night's number as the default."""
-    if given is not None:
-        return given
-    answer: int = click.prompt(label, type=int, default=prior)
-    return answer
+def _symptoms_text(checkin: CheckIn) -> str:
+    rated = [f"{name} {rating}" for name, rating in checkin.symptoms.items() if rating]
+    return ", ".join(rated) or "none"
 
 
-def _ask_values(given: CheckInOptions, previous: CheckIn | None) -> CheckInOptions:
-    """Prompt for each value not given, with yesterday's as the default."""
-    night = previous.sleep if previous is not None else None
+def _ask_values(
+    given: CheckInOptions, night_from: CheckIn | None, symptoms_from: CheckIn | None
+) -> CheckInOptions:
+    """Prompt for each value not given, with no default: "same as last night" is asked for."""
     values = given
-    if not given.no_sleep and click.confirm("Fill in last night's sleep diary?", default=True):
-        values = replace(  # keyword arguments are evaluated, so asked, in this order
-            values,
-            bed=_ask_clock("Went to bed at (HH:MM)", values.bed, night.bed if night else None),
-            tried=_ask_clock("Tried to sleep at", values.tried, night.tried if night else None),
-            sol_min=_ask_number(
-                "Minutes to fall asleep", values.sol_min, night.sol_min if night else None
-            ),
-            awakenings=_ask_number(
-                "Times you woke", values.awakenings, night.awakenings if night else None
-            ),
-            waso_min=_ask_number(
-                "Minutes awake in the night, in all",
-                values.waso_min,
-                night.waso_min if night else None,
-            ),
-            final_wake=_ask_clock(
-                "Final awakening at", values.final_wake, night.final_wake if night else None
-            ),
-            out_of_bed=_ask_clock(
-                "Got up at", values.out_of_bed, night.out_of_bed if night else None
-            ),
-            quality=_ask_number(
-                "Sleep quality 1-5", values.quality, night.quality if night else None
-            ),
-        )
-    else:
-        values = replace(values, no_sleep=True)
-    # yesterday's, or none: never a made-up value
+    if not given.no_sleep and not given.sleep_given and not given.same_sleep:
+        night = night_from.sleep if night_from is not None else None
+        if (
+            night_from is not None
+            and night is not None
+            and click.confirm(
+                f"Same night as {night_from.wake_date:%a %d %b} ({_night_text(night)})?",
+                default=False,
+            )
+        ):
+            values = replace(values, same_sleep=True)
+        elif click.confirm("Fill in last night's sleep diary?", default=True):
+            values = replace(  # keyword arguments are evaluated, so asked, in this order
+                values,
+                bed=_ask_clock("Went to bed at (HH:MM)", values.bed),
+                tried=_ask_clock("Started trying to sleep at", values.tried),
+                sol_min=_ask_number("Minutes to fall asleep", values.sol_min),
+                awakenings=_ask_number("Times you woke", values.awakenings),
+                waso_min=_ask_number("Minutes awake in the night, in all", values.waso_min),
+                final_wake=_ask_clock("Woke up for good at", values.final_wake),
+                out_of_bed=_ask_clock("Got up at", values.out_of_bed),
+                quality=_ask_number("Sleep quality 1-5", values.quality),
+            )
+        else:
+            values = replace(values, no_sleep=True)
     if values.mood is None:
-        mood: int = click.prompt(
-            "Mood 0-10", type=click.IntRange(0, 10), default=previous.mood if previous else None
-        )
+        mood: int = click.prompt("Mood 0-10", type=click.IntRange(0, 10))
         values = replace(values, mood=mood)
     if values.anxiety is None:
-        anxiety: int = click.prompt(
-            "Anxiety 0-10",
-            type=click.IntRange(0, 10),
-            default=previous.anxiety if previous else None,
-        )
+        anxiety: int = click.prompt("Anxiety 0-10", type=click.IntRange(0, 10))
         values = replace(values, anxiety=anxiety)
-    if not values.symptoms:
-        ratings = []
-        for name in SYMPTOMS:
-            old = previous.symptoms.get(name, 0) if previous else 0
-            rating = click.prompt(f"  {name} 0-3", type=click.IntRange(0, 3), default=old)
-            if rating:
-                ratings.append(f"{name}={rating}")
-        values = replace(values, symptoms=tuple(ratings))
+    if not values.symptoms and not values.same_symptoms:
+        values = _ask_symptoms(values, symptoms_from)
     if values.worst_time is None:
         worst = ask_choice("Worst time of day", TIMES_OF_DAY, None, blank="if none")
         values = replace(values, worst_time=worst)
+    return values
+
+
+def _ask_symptoms(values: CheckInOptions, earlier: CheckIn | None) -> CheckInOptions:
+    """Same as last time (asked), none (asked), or each rated."""
+    if earlier is not None and click.confirm(
+        f"Same symptoms as {earlier.wake_date:%a %d %b} ({_symptoms_text(earlier)})?",
+        default=False,
+    ):
+        return replace(values, same_symptoms=True)
+    if not click.confirm("Any withdrawal symptoms today?", default=None):
+        return values  # the person said: none
+    ratings = []
+    for name in SYMPTOMS:
+        rating = click.prompt(f"  {name} 0-3", type=click.IntRange(0, 3), default=0)
+        if rating:
+            ratings.append(f"{name}={rating}")
+    return replace(values, symptoms=tuple(ratings))
+
+
+def with_copied_sections(
+    values: CheckInOptions, night_from: CheckIn | None, symptoms_from: CheckIn | None
+) -> CheckInOptions:
+    """``values`` with the sections asked to be "same as last night" filled from the source.
+
+    Raises:
+        CheckInError: a copy asked for with nothing to copy, or beside values of that section.
+    """
+    if values.same_sleep:
+        night = night_from.sleep if night_from is not None else None
+        if night is None:
+            raise CheckInError("--same-sleep: no earlier night in the last 14 days to copy")
+        if values.sleep_given or values.no_sleep:
+            raise CheckInError(
+                "--same-sleep copies the whole night: leave out the other sleep flags"
+            )
+        values = replace(
+            values,
+            bed=night.bed.time(),
+            tried=night.tried.time(),
+            final_wake=night.final_wake.time(),
+            out_of_bed=night.out_of_bed.time(),
+            sol_min=night.sol_min,
+            awakenings=night.awakenings,
+            waso_min=night.waso_min,
+            quality=night.quality,
+        )
+    if values.same_symptoms:
+        if symptoms_from is None:
+            raise CheckInError("--same-symptoms: no earlier check-in in the last 14 days to copy")
+        if values.symptoms:
+            raise CheckInError("--same-symptoms copies every rating: leave out --symptom")
+        rated = tuple(f"{name}={rating}" for name, rating in symptoms_from.symptoms.items())
+        values = replace(values, symptoms=rated)
     return values
 
 
@@ -290,7 +343,9 @@ def _sleep(values: CheckInOptions, day: date, base: CheckIn | None) -> SleepDiar
     quality = _either(values.quality, night.quality if night else None)
     if (
         bed is None
+        or tried is None
         or final_wake is None
+        or out_of_bed is None
         or sol_min is None
         or awakenings is None
         or waso_min is None
@@ -298,7 +353,9 @@ def _sleep(values: CheckInOptions, day: date, base: CheckIn | None) -> SleepDiar
     ):
         required = {
             "--bed": bed,
+            "--tried": tried,
             "--final-wake": final_wake,
+            "--out-of-bed": out_of_bed,
             "--sol-min": sol_min,
             "--awakenings": awakenings,
             "--waso-min": waso_min,
@@ -309,18 +366,20 @@ def _sleep(values: CheckInOptions, day: date, base: CheckIn | None) -> SleepDiar
     times = night_times(
         day,
         bed=_clock(bed),
-        tried=_clock(tried or bed),
+        tried=_clock(tried),
         final_wake=_clock(final_wake),
-        out_of_bed=_clock(out_of_bed or final_wake),
+        out_of_bed=_clock(out_of_bed),
     )
     return SleepDiary(
         *times, sol_min=sol_min, waso_min=waso_min, awakenings=awakenings, quality=quality
     )
 
 
-def _previous(store: Store, person_id: int, day: date) -> CheckIn | None:
+def _earlier(store: Store, person_id: int, day: date) -> tuple[CheckIn | None, CheckIn | None]:
+    """The latest check-in before ``day`` with a night, and the latest (the last 14 days)."""
     earlier = store.checkins(person_id, day - timedelta(days=14), day - timedelta(days=1))
-    return earlier[-1] if earlier else None
+    with_night = [c for c in earlier if c.sleep is not None]
+    return (with_night[-1] if with_night else None), (earlier[-1] if earlier else None)
 
 
 def report_review(result: Review) -> None:
@@ -343,6 +402,16 @@ def report_review(result: Review) -> None:
     help="The date you woke, or yesterday (default today).",
 )
 @checkin_options
+@click.option(
+    "--same-sleep",
+    is_flag=True,
+    help="Last night was as the latest night in the journal: copy it (marked as a copy).",
+)
+@click.option(
+    "--same-symptoms",
+    is_flag=True,
+    help="Symptoms as in the latest check-in: copy them (marked as a copy).",
+)
 @click.option("--key", default=None, help="An idempotency key: a retry with it never duplicates.")
 @click.option("--ask/--no-ask", default=None, help="Ask for each value (default: on a terminal).")
 @person_option
@@ -367,25 +436,29 @@ def checkin(
     opioid: bool | None,
     events: tuple[RedFlagEvent, ...],
     note: str | None,
+    same_sleep: bool,
+    same_symptoms: bool,
     key: str | None,
     ask: bool | None,
     person_id: int | None,
 ) -> None:
     """Record today's check-in: last night's sleep, mood, anxiety and symptoms.
 
-    On a terminal it asks for each value, with yesterday's as the default. Scripts pass
-    them as flags, e.g. --date 2027-01-05 --bed 23:10 --tried 23:20 --sol-min 30
-    --awakenings 2 --waso-min 40 --final-wake 06:30 --out-of-bed 06:45 --quality 3
-    --mood 6 --anxiety 4 --symptom tremor=1 --symptom insomnia=2 --worst-time evening.
+    On a terminal it asks for each value, with no value filled in for you; it offers
+    "same as last night" for the night and for the symptoms, and a copy is stored marked as a
+    copy (--same-sleep, --same-symptoms in scripts). Scripts pass the values as flags, e.g.
+    --date 2027-01-05 --bed 23:10 --tried 23:20 --sol-min 30 --awakenings 2 --waso-min 40
+    --final-wake 06:30 --out-of-bed 06:45 --quality 3 --mood 6 --anxiety 4
+    --symptom tremor=1 --symptom insomnia=2 --worst-time evening.
     """
-    from taperline.service import local_today, record_checkin
+    from taperline.service import local_today, mark_copies, record_checkin
 
     store = open_store()
     person_id = person(store, person_id)
     moment = now()
     today = local_today(store.profile(person_id).time_zone, moment)
     wake_date = resolve_day(day, today) or today
-    previous = _previous(store, person_id, wake_date)
+    night_from, symptoms_from = _earlier(store, person_id, wake_date)
     values = CheckInOptions(
         bed=bed,
         tried=tried,
@@ -405,11 +478,26 @@ def checkin(
         opioid=opioid,
         events=events,
         note=note,
+        same_sleep=same_sleep,
+        same_symptoms=same_symptoms,
     )
-    if asking(ask, given=values.given):
-        values = _ask_values(values, previous)
-    entry = build_checkin(values, wake_date, None)
+    if asking(ask, given=values.given or same_sleep or same_symptoms):
+        values = _ask_values(values, night_from, symptoms_from)
+    values = with_copied_sections(values, night_from, symptoms_from)
+    entry = mark_copies(
+        store,
+        person_id,
+        build_checkin(values, wake_date, None),
+        sleep_from=night_from.wake_date if values.same_sleep and night_from else None,
+        symptoms_from=symptoms_from.wake_date if values.same_symptoms and symptoms_from else None,
+    )
     saved, result = record_checkin(store, person_id, entry, now=moment, idempotency_key=key)
     word = "Saved" if saved.created else "Already saved"
     click.echo(f"{word}: check-in for {wake_date.isoformat()}.")
+    for what, source in (
+        ("night is", entry.sleep_copied_from),
+        ("symptoms are", entry.symptoms_copied_from),
+    ):
+        if source is not None:
+            click.echo(f"The {what} marked as copied from {source.isoformat()}.")
     report_review(result)

@@ -60,6 +60,15 @@ def journal_list(
     _journal_table(documents)
 
 
+def _copies(document: CheckInOut) -> str:
+    """The sections copied from an earlier day ("same as last night"), and from when."""
+    copies = (
+        ("night", document["sleep_copied_from"]),
+        ("symptoms", document["symptoms_copied_from"]),
+    )
+    return ", ".join(f"{what} from {day}" for what, day in copies if day)
+
+
 def _journal_table(documents: list[CheckInOut]) -> None:
     from rich.table import Table
 
@@ -69,6 +78,7 @@ def _journal_table(documents: list[CheckInOut]) -> None:
     for column in ("date", "TST h", "SE %", "SOL min", "WASO min", "mood", "anxiety", "burden"):
         table.add_column(column, justify="right")
     table.add_column("worst time")
+    table.add_column("copied", overflow="fold")
     table.add_column("notes", overflow="fold", max_width=30)
     for d in documents:
         night = d["sleep"]
@@ -82,6 +92,7 @@ def _journal_table(documents: list[CheckInOut]) -> None:
             str(d["anxiety_0_10"]),
             str(d["burden"]),
             d["worst_time"] or "",
+            _copies(d),
             d["notes"],
         )
     console().print(table if documents else "No check-ins in this period.")

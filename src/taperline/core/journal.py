@@ -18,7 +18,7 @@ mappingproxy({'tremor': 1})
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 from types import MappingProxyType
@@ -38,8 +38,11 @@ __all__ = [
     "TakenDose",
     "TimeOfDay",
     "check_text",
+    "copied_night",
     "night_times",
+    "same_night",
     "validate_not_future",
+    "with_copies",
 ]
 
 #: taperline's own withdrawal-symptom checklist (plain names, each rated 0-3).
@@ -244,6 +247,9 @@ class CheckIn:
     ``sleep`` is the night that ended on ``wake_date`` (None when not filled in);
     ``doses`` are the doses taken on ``wake_date``; ``symptoms`` maps checklist names to
     0-3 (missing names count as 0); ``events`` holds red-flag events of the day.
+    ``sleep_copied_from`` and ``symptoms_copied_from`` are the earlier check-in's date when
+    the person chose "same as last night" for that section and kept it as it was: a copy is
+    marked as a copy, in the record, the journal and the clinician's view.
 
     >>> CheckIn(date(2027, 1, 5), None, mood=11, anxiety=0)
     Traceback (most recent call last):
@@ -263,6 +269,8 @@ class CheckIn:
     opioid_use: bool = False
     events: frozenset[RedFlagEvent] = frozenset()
     notes: str = ""
+    sleep_copied_from: date | None = None
+    symptoms_copied_from: date | None = None
 
     def __post_init__(self) -> None:
         _require_range("mood", self.mood, 0, 10)
@@ -284,6 +292,21 @@ class CheckIn:
         object.__setattr__(self, "events", frozenset(self.events))
         check_text("notes", self.notes)
         self._check_doses()
+        self._check_copies()
+
+    def _check_copies(self) -> None:
+        """A copy comes from an earlier day, and a night is copied only when there is one."""
+        for name, source in (
+            ("sleep_copied_from", self.sleep_copied_from),
+            ("symptoms_copied_from", self.symptoms_copied_from),
+        ):
+            if source is not None and source >= self.wake_date:
+                raise CheckInError(
+                    f"{name} ({source.isoformat()}) must be before the check-in's date"
+                    f" ({self.wake_date.isoformat()})"
+                )
+        if self.sleep_copied_from is not None and self.sleep is None:
+            raise CheckInError("sleep_copied_from is set but there is no night to be a copy")
 
     def _check_sleep(self) -> None:
         if self.sleep is not None and self.sleep.final_wake.date() != self.wake_date:
@@ -307,6 +330,79 @@ class CheckIn:
                     f" is not on the check-in's date {self.wake_date.isoformat()}"
                 )
         object.__setattr__(self, "doses", tuple(sorted(self.doses, key=lambda d: d.taken_at)))
+
+
+def copied_night(source: SleepDiary, wake_date: date) -> SleepDiary:
+    """``source``'s night at the same clock times, ending on ``wake_date`` ("same as last night").
+
+    >>> night = SleepDiary(*night_times(date(2027, 1, 4), bed="23:10", tried="23:30",
+    ...     final_wake="06:40", out_of_bed="07:00"), sol_min=20, waso_min=30, awakenings=2,
+    ...     quality=3)
+    >>> copy = copied_night(night, date(2027, 1, 5))
+    >>> copy.bed.isoformat(), copy.out_of_bed.isoformat(), copy.waso_min
+    ('2027-01-04T23:10:00', '2027-01-05T07:00:00', 30)
+    """
+    clocks = {
+        name: getattr(source, name).strftime("%H:%M")
+        for name in ("bed", "tried", "final_wake", "out_of_bed")
+    }
+    return SleepDiary(
+        *night_times(wake_date, **clocks),
+        sol_min=source.sol_min,
+        waso_min=source.waso_min,
+        awakenings=source.awakenings,
+        quality=source.quality,
+    )
+
+
+def same_night(one: SleepDiary | None, other: SleepDiary | None) -> bool:
+    """Whether two nights say the same: the same clock times and numbers (dates aside).
+
+    >>> night = SleepDiary(*night_times(date(2027, 1, 4), bed="23:10", tried="23:30",
+    ...     final_wake="06:40", out_of_bed="07:00"), sol_min=20, waso_min=30, awakenings=2,
+    ...     quality=3)
+    >>> same_night(night, copied_night(night, date(2027, 1, 9))), same_night(night, None)
+    (True, False)
+    """
+    if one is None or other is None:
+        return False
+    return copied_night(one, other.final_wake.date()) == replace(other, clock_shift_min=0)
+
+
+def with_copies(
+    checkin: CheckIn, *, sleep_source: CheckIn | None, symptoms_source: CheckIn | None
+) -> CheckIn:
+    """``checkin`` marked as a copy where it says what the source said ("same as last night").
+
+    A section is marked only when the person chose to copy it (a source is given) and kept it
+    as it was; a section they changed is their own entry, and unmarked.
+
+    >>> night = SleepDiary(*night_times(date(2027, 1, 4), bed="23:10", tried="23:30",
+    ...     final_wake="06:40", out_of_bed="07:00"), sol_min=20, waso_min=30, awakenings=2,
+    ...     quality=3)
+    >>> source = CheckIn(date(2027, 1, 4), night, mood=5, anxiety=5, symptoms={"tremor": 1})
+    >>> today = CheckIn(date(2027, 1, 5), copied_night(night, date(2027, 1, 5)), mood=4,
+    ...     anxiety=6, symptoms={"tremor": 2})
+    >>> marked = with_copies(today, sleep_source=source, symptoms_source=source)
+    >>> marked.sleep_copied_from, marked.symptoms_copied_from
+    (datetime.date(2027, 1, 4), None)
+    """
+    sleep_from = (
+        sleep_source.wake_date
+        if sleep_source is not None and same_night(sleep_source.sleep, checkin.sleep)
+        else None
+    )
+    symptoms_from = (
+        symptoms_source.wake_date
+        if symptoms_source is not None
+        and _rated(symptoms_source.symptoms) == _rated(checkin.symptoms)
+        else None
+    )
+    return replace(checkin, sleep_copied_from=sleep_from, symptoms_copied_from=symptoms_from)
+
+
+def _rated(symptoms: Mapping[str, int]) -> dict[str, int]:
+    return {name: rating for name, rating in symptoms.items() if rating}
 
 
 def validate_not_future(checkin: CheckIn, today: date) -> CheckIn:

@@ -7,6 +7,7 @@ OpenAPI schema documents it) and the CLI prints what the function returns.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Literal
 
 from taperline.core.findings import Finding
@@ -142,7 +143,7 @@ class SleepOut(TypedDict):
 
 @closed
 class CheckInOut(TypedDict):
-    """A stored check-in (``burden`` is taperline's own 0-68 score)."""
+    """A stored check-in (``burden`` is taperline's own 0-68 score; ``*_copied_from``: a copy)."""
 
     date: str
     sleep: SleepOut | None
@@ -156,6 +157,8 @@ class CheckInOut(TypedDict):
     opioid_use: bool
     events: list[str]
     notes: str
+    sleep_copied_from: str | None
+    symptoms_copied_from: str | None
 
 
 @closed
@@ -328,7 +331,14 @@ def checkin_document(checkin: CheckIn) -> CheckInOut:
         "opioid_use": checkin.opioid_use,
         "events": sorted(checkin.events),
         "notes": checkin.notes,
+        # the earlier check-in's date when a section was copied ("same as last night")
+        "sleep_copied_from": _iso(checkin.sleep_copied_from),
+        "symptoms_copied_from": _iso(checkin.symptoms_copied_from),
     }
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
 
 
 def today_document(state: Today) -> StatusOut:

@@ -10,7 +10,7 @@ from typing import Any
 
 from taperline.adapters.storage.repo import Saved, Store
 from taperline.core.instruments import InstrumentScore
-from taperline.core.journal import CheckIn, validate_not_future
+from taperline.core.journal import CheckIn, validate_not_future, with_copies
 from taperline.core.quantity import Mass, fmt
 from taperline.core.record import (
     DoseRecord,
@@ -36,6 +36,7 @@ __all__ = [
     "DoseEntry",
     "LoggedDose",
     "log_dose",
+    "mark_copies",
     "record_checkin",
     "record_dose",
     "record_score",
@@ -62,6 +63,35 @@ def record_checkin(
         store, person_id, checkin, today=today, idempotency_key=idempotency_key, replace=replace
     )
     return saved, person_review(store, person_id, now=now)
+
+
+def mark_copies(
+    store: Store,
+    person_id: int,
+    checkin: CheckIn,
+    *,
+    sleep_from: date | None = None,
+    symptoms_from: date | None = None,
+) -> CheckIn:
+    """``checkin`` marked as a copy of the check-ins it says it copied, where it still is one.
+
+    ``sleep_from`` / ``symptoms_from`` are the dates the person chose "same as last night"
+    from (None: typed by them). A section is marked only when that day's check-in exists and
+    the section was kept as it was; a day that has no check-in, or a section changed since,
+    leaves it unmarked (the person's own entry).
+    """
+
+    def source(day: date | None) -> CheckIn | None:
+        if day is None or day >= checkin.wake_date:
+            return None
+        try:
+            return store.checkin(person_id, day)
+        except NotFoundError:
+            return None
+
+    return with_copies(
+        checkin, sleep_source=source(sleep_from), symptoms_source=source(symptoms_from)
+    )
 
 
 def remove_checkin(store: Store, person_id: int, day: date) -> CheckIn:

@@ -1,15 +1,23 @@
-"""The check-in form: values to show (prefilled from the day before) and back to a CheckIn.
+"""The check-in form: blank values, "same as last night" copies, and back to a CheckIn.
 
-Symptom fields are named by their index in :data:`~taperline.core.journal.SYMPTOMS`
-(``sym_0`` ... ``sym_15``) so no field name holds a space. Red-flag events are never
-carried over from the day before; notes neither.
+Nothing is filled in that the person did not give: a new check-in starts blank. Copying the
+night or the symptoms of the latest earlier check-in is an explicit action (``?copy=sleep`` or
+``?copy=symptoms``); the form then carries the source's date, and the check-in is stored as a
+copy of that day only for a section the person kept as it was (:func:`with_copies`).
+
+Errors are collected per field (:class:`FieldsError`), in plain words, so the page shows each
+next to its field and keeps every value typed. Symptom fields are named by their index in
+:data:`~taperline.core.journal.SYMPTOMS` (``sym_0`` ... ``sym_15``) so no field name holds a
+space. Red-flag events and notes are never copied.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any, Final
+from functools import partial
+from typing import Any, Final, Literal
 
 from taperline.core.journal import (
     RED_FLAG_EVENTS,
@@ -19,47 +27,75 @@ from taperline.core.journal import (
     SleepDiary,
     night_times,
 )
-from taperline.errors import CheckInError
+from taperline.errors import CheckInError, InputError
 from taperline.web.forms import FormInput
 
-__all__ = ["DEFAULTS", "checkin_from_form", "fields_from_checkin", "fields_from_form", "prefill"]
+__all__ = [
+    "BLANK",
+    "CopySection",
+    "FieldsError",
+    "checkin_from_form",
+    "copied_fields",
+    "fields_from_checkin",
+    "fields_from_form",
+]
 
-DEFAULTS: Final[dict[str, Any]] = {
-    "bed": "23:00",
-    "tried": "23:15",
-    "final_wake": "06:45",
-    "out_of_bed": "07:00",
-    "sol_min": "20",
-    "awakenings": "1",
-    "waso_min": "15",
-    "quality": "3",
-    "mood": "5",
-    "anxiety": "5",
+CopySection = Literal["sleep", "symptoms"]
+SLEEP_CLOCKS: Final = ("bed", "tried", "final_wake", "out_of_bed")
+SLEEP_NUMBERS: Final = ("sol_min", "awakenings", "waso_min", "quality")
+
+#: A new check-in's values: nothing given.
+BLANK: Final[dict[str, Any]] = {
+    **dict.fromkeys(SLEEP_CLOCKS, ""),
+    **dict.fromkeys(SLEEP_NUMBERS, ""),
+    "mood": "",
+    "anxiety": "",
     "worst_time": "",
-    "caffeine": "0",
-    "alcohol": "0",
+    "caffeine": "",
+    "alcohol": "",
     "opioid": False,
     "events": [],
     "notes": "",
     "no_sleep": False,
-    **{f"sym_{i}": "0" for i in range(len(SYMPTOMS))},
+    "sleep_copied_from": "",
+    "symptoms_copied_from": "",
+    **{f"sym_{i}": "" for i in range(len(SYMPTOMS))},
+}
+
+#: What a person is asked for each field, in their words (for "say when ..." errors).
+_MISSING: Final[dict[str, str]] = {
+    "bed": "Say when you went to bed.",
+    "tried": "Say when you started trying to sleep.",
+    "final_wake": "Say when you woke up for good.",
+    "out_of_bed": "Say when you got up.",
+    "sol_min": "Say how many minutes it took to fall asleep (0 if at once).",
+    "awakenings": "Say how many times you woke in the night (0 if none).",
+    "waso_min": "Say how many minutes you were awake in the night, in all (0 if none).",
+    "quality": "Choose how well you slept, 1 to 5.",
+    "mood": "Choose your mood today, 0 to 10.",
+    "anxiety": "Choose your anxiety today, 0 to 10.",
+}
+#: The sleep diary's order checks, in plain words, by (later, earlier) field.
+_ORDER: Final[dict[tuple[str, str], str]] = {
+    ("tried", "bed"): "You tried to sleep before you went to bed: check both times.",
+    ("final_wake", "tried"): "You woke for good before you tried to sleep: check both times.",
+    ("out_of_bed", "final_wake"): "You got up before you woke for good: check both times.",
 }
 
 
-def fields_from_checkin(checkin: CheckIn, *, carry_over: bool = False) -> dict[str, Any]:
-    """Form values from a stored check-in (``carry_over``: yesterday's, for today's form)."""
-    fields = dict(DEFAULTS)
-    sleep = checkin.sleep
-    if sleep is not None:
-        for name in ("bed", "tried", "final_wake", "out_of_bed"):
-            fields[name] = getattr(sleep, name).strftime("%H:%M")
-        fields.update(
-            sol_min=str(sleep.sol_min),
-            awakenings=str(sleep.awakenings),
-            waso_min=str(sleep.waso_min),
-            quality=str(sleep.quality),
-        )
-    fields["no_sleep"] = sleep is None and not carry_over
+class FieldsError(InputError):
+    """Errors by form field, in plain words; the first one names the page's error summary."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(errors.values()))
+
+
+def fields_from_checkin(checkin: CheckIn) -> dict[str, Any]:
+    """Form values of a stored check-in, to edit it (its copy marks kept)."""
+    fields = dict(BLANK)
+    fields.update(_sleep_fields(checkin.sleep), no_sleep=checkin.sleep is None)
+    fields.update(_symptom_fields(checkin))
     fields.update(
         mood=str(checkin.mood),
         anxiety=str(checkin.anxiety),
@@ -67,68 +103,194 @@ def fields_from_checkin(checkin: CheckIn, *, carry_over: bool = False) -> dict[s
         caffeine=str(checkin.caffeine_drinks),
         alcohol=str(checkin.alcohol_drinks),
         opioid=checkin.opioid_use,
+        events=sorted(checkin.events),
+        notes=checkin.notes,
+        sleep_copied_from=_iso(checkin.sleep_copied_from),
+        symptoms_copied_from=_iso(checkin.symptoms_copied_from),
     )
-    for i, name in enumerate(SYMPTOMS):
-        fields[f"sym_{i}"] = str(checkin.symptoms.get(name, 0))
-    if not carry_over:
-        fields.update(events=sorted(checkin.events), notes=checkin.notes)
     return fields
 
 
-def prefill(checkins: Sequence[CheckIn], day: date) -> dict[str, Any]:
-    """Values for a new check-in of ``day``: the latest earlier check-in's, or defaults."""
-    earlier = [c for c in checkins if c.wake_date < day]
-    if not earlier:
-        return dict(DEFAULTS)
-    return fields_from_checkin(max(earlier, key=lambda c: c.wake_date), carry_over=True)
+def copied_fields(
+    fields: dict[str, Any], section: CopySection, earlier: Sequence[CheckIn], day: date
+) -> tuple[dict[str, Any], CheckIn | None]:
+    """``fields`` with ``section`` copied from the latest check-in before ``day`` that has it.
+
+    Returns the new values and the source (None, values unchanged, when there is none).
+    """
+    having = [
+        c for c in earlier if c.wake_date < day and (section == "symptoms" or c.sleep is not None)
+    ]
+    if not having:
+        return fields, None
+    source = max(having, key=lambda c: c.wake_date)
+    copied = dict(fields)
+    if section == "sleep":
+        copied.update(_sleep_fields(source.sleep), no_sleep=False)
+        copied["sleep_copied_from"] = source.wake_date.isoformat()
+    else:
+        copied.update(_symptom_fields(source))
+        copied["symptoms_copied_from"] = source.wake_date.isoformat()
+    return copied, source
 
 
 def fields_from_form(form: FormInput) -> dict[str, Any]:
-    """The values as submitted (to show the form again after an error)."""
-    fields = dict(DEFAULTS)
-    for name, default in DEFAULTS.items():
-        if isinstance(default, str):
-            fields[name] = form.text(name, default, max_len=2000)
+    """The values as submitted (to show the form again after an error, nothing lost)."""
+    fields = dict(BLANK)
+    for name, blank in BLANK.items():
+        if isinstance(blank, str):
+            fields[name] = form.text(name, blank, max_len=2000)
     fields["opioid"] = form.has("opioid")
     fields["no_sleep"] = form.has("no_sleep")
     fields["events"] = [e for e in form.texts("events") if e in RED_FLAG_EVENTS]
     return fields
 
 
-def _sleep(form: FormInput, day: date) -> SleepDiary | None:
-    if form.has("no_sleep"):
-        return None
-    clocks = {n: form.text(n, max_len=10) for n in ("bed", "tried", "final_wake", "out_of_bed")}
-    times = night_times(day, **clocks)
-    return SleepDiary(
-        *times,
-        sol_min=form.integer("sol_min", 0, 720),
-        waso_min=form.integer("waso_min", 0, 720),
-        awakenings=form.integer("awakenings", 0, 50),
-        quality=form.integer("quality", 1, 5, default=3),
+def checkin_from_form(form: FormInput, day: date) -> CheckIn:
+    """A CheckIn from the submitted form, or :class:`FieldsError` naming every bad field.
+
+    Mood, anxiety and (unless the diary is skipped) every value of the night must be given;
+    drinks left empty are none.
+    """
+    errors: dict[str, str] = {}
+
+    def read(name: str, parse: Callable[[], Any]) -> Any:
+        try:
+            return parse()
+        except InputError as error:
+            errors[name] = _plain(name, error)
+            return None
+
+    mood = read("mood", lambda: _required_integer(form, "mood", 0, 10))
+    anxiety = read("anxiety", lambda: _required_integer(form, "anxiety", 0, 10))
+    worst = read("worst_time", lambda: _choice(form, "worst_time", TIMES_OF_DAY))
+    events = read("events", lambda: _events(form))
+    symptoms = {
+        name: read(f"sym_{i}", partial(form.integer, f"sym_{i}", 0, 3, default=0))
+        for i, name in enumerate(SYMPTOMS)
+    }
+    caffeine = read("caffeine", lambda: form.integer("caffeine", 0, 40, default=0))
+    alcohol = read("alcohol", lambda: form.integer("alcohol", 0, 40, default=0))
+    notes = read("notes", lambda: form.text("notes", max_len=2000))
+    sleep = None if form.has("no_sleep") else _night(form, day, errors)
+    if errors:
+        raise FieldsError(errors)
+    return CheckIn(
+        day,
+        sleep,
+        mood=mood,
+        anxiety=anxiety,
+        symptoms={k: v for k, v in symptoms.items() if v},
+        worst_time=worst or None,
+        caffeine_drinks=caffeine,
+        alcohol_drinks=alcohol,
+        opioid_use=form.has("opioid"),
+        events=frozenset(events),
+        notes=notes,
     )
 
 
-def checkin_from_form(form: FormInput, day: date) -> CheckIn:
-    """A CheckIn from the submitted form; a bad value raises an error naming the field."""
-    worst = form.text("worst_time", max_len=20)
-    if worst and worst not in TIMES_OF_DAY:
-        raise CheckInError(f"worst_time {worst!r} is unknown")
+def claimed_copy(form: FormInput, section: CopySection) -> date | None:
+    """The date the form says ``section`` was copied from (checked by the caller), if any."""
+    text = form.text(f"{section}_copied_from", max_len=20)
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return None
+    return date.fromisoformat(text)
+
+
+def _night(form: FormInput, day: date, errors: dict[str, str]) -> SleepDiary | None:
+    """The night as given, or None with an error against each field that is wrong."""
+    clocks = {name: form.text(name, max_len=10) for name in SLEEP_CLOCKS}
+    numbers: dict[str, int] = {}
+    limits = {"sol_min": (0, 720), "awakenings": (0, 50), "waso_min": (0, 720), "quality": (1, 5)}
+    for name, clock in clocks.items():
+        if not clock:
+            errors[name] = _MISSING[name]
+    for name, (low, high) in limits.items():
+        try:
+            numbers[name] = _required_integer(form, name, low, high)
+        except InputError as error:
+            errors[name] = _plain(name, error)
+    if any(name in errors for name in (*SLEEP_CLOCKS, *SLEEP_NUMBERS)):
+        return None
+    try:
+        return SleepDiary(
+            *night_times(day, **clocks),
+            sol_min=numbers["sol_min"],
+            waso_min=numbers["waso_min"],
+            awakenings=numbers["awakenings"],
+            quality=numbers["quality"],
+        )
+    except (CheckInError, InputError) as error:
+        field, text = _diary_error(str(error))
+        errors[field] = text
+        return None
+
+
+def _diary_error(message: str) -> tuple[str, str]:
+    """A core sleep-diary error as (field, plain words)."""
+    for (later, earlier), text in _ORDER.items():
+        if message.startswith(f"{later} (") and f"is before {earlier} (" in message:
+            return later, text
+    if message.startswith("awakenings is 0"):
+        return (
+            "awakenings",
+            "You were awake in the night, so you woke at least once: say how many times.",
+        )
+    if message.startswith("sol_min + waso_min"):
+        return (
+            "waso_min",
+            "The minutes to fall asleep and awake in the night add up to more than the time"
+            " from trying to sleep to waking: check them.",
+        )
+    if message.startswith("out_of_bed is more than 24 h"):
+        return "out_of_bed", "That is more than 24 hours in bed: check the times."
+    field = message.split(" ", 1)[0].rstrip(":")
+    return (field if field in (*SLEEP_CLOCKS, *SLEEP_NUMBERS) else "bed"), message
+
+
+def _required_integer(form: FormInput, name: str, low: int, high: int) -> int:
+    if not form.text(name, max_len=20):
+        raise InputError(_MISSING.get(name, f"{name}: say a whole number from {low} to {high}"))
+    return form.integer(name, low, high)
+
+
+def _choice(form: FormInput, name: str, choices: Sequence[str]) -> str:
+    text = form.text(name, max_len=20)
+    if text and text not in choices:
+        raise InputError(f"Choose one of the times listed ({text!r} is not one).")
+    return text
+
+
+def _events(form: FormInput) -> list[Any]:
     events = form.texts("events", max_len=40)
     unknown = [e for e in events if e not in RED_FLAG_EVENTS]
     if unknown:
-        raise CheckInError(f"events: {unknown[0]!r} is unknown")
-    symptoms = {name: form.integer(f"sym_{i}", 0, 3, default=0) for i, name in enumerate(SYMPTOMS)}
-    return CheckIn(
-        day,
-        _sleep(form, day),
-        mood=form.integer("mood", 0, 10),
-        anxiety=form.integer("anxiety", 0, 10),
-        symptoms={k: v for k, v in symptoms.items() if v},
-        worst_time=worst or None,
-        caffeine_drinks=form.integer("caffeine", 0, 40, default=0),
-        alcohol_drinks=form.integer("alcohol", 0, 40, default=0),
-        opioid_use=form.has("opioid"),
-        events=frozenset(events),  # type: ignore[arg-type]  # checked against RED_FLAG_EVENTS above
-        notes=form.text("notes", max_len=2000),
-    )
+        raise InputError(f"{unknown[0]!r} is not one of the events listed.")
+    return events
+
+
+def _plain(name: str, error: InputError) -> str:
+    """The form's own message, or a core one with the field name put into words."""
+    text = str(error)
+    prefix = f"{name}: "
+    if text.startswith(prefix):
+        text = text[len(prefix) :]
+        return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+    return text
+
+
+def _sleep_fields(sleep: SleepDiary | None) -> dict[str, str]:
+    if sleep is None:
+        return {}
+    fields = {name: getattr(sleep, name).strftime("%H:%M") for name in SLEEP_CLOCKS}
+    fields.update({name: str(getattr(sleep, name)) for name in SLEEP_NUMBERS})
+    return fields
+
+
+def _symptom_fields(checkin: CheckIn) -> dict[str, str]:
+    return {f"sym_{i}": str(checkin.symptoms.get(name, 0)) for i, name in enumerate(SYMPTOMS)}
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day is not None else ""

@@ -20,6 +20,7 @@ from taperline.service import (
     DoseEntry,
     local_today,
     log_dose,
+    mark_copies,
     match_doses,
     pending_plan,
     record_score,
@@ -27,14 +28,19 @@ from taperline.service import (
 )
 from taperline.web.auth import PatientViewer, Viewer
 from taperline.web.checkin_form import (
+    BLANK,
+    CopySection,
+    FieldsError,
     checkin_from_form,
+    claimed_copy,
+    copied_fields,
     fields_from_checkin,
     fields_from_form,
-    prefill,
 )
 from taperline.web.context import Services, services
 from taperline.web.errors import status_for
-from taperline.web.forms import Form, parse_day
+from taperline.web.filters import day as show_day
+from taperline.web.forms import Form, FormInput, parse_day
 from taperline.web.pages import banner_for, local_path, redirect, render
 from taperline.web.questionnaires import ANSWERS, GAD7_ITEMS, PHQ9_ITEMS
 from taperline.web.records import dashboard_and_flags, save_checkin, today_of
@@ -100,16 +106,20 @@ def dose_taken(request: Request, viewer: PatientViewer, form: Form, svc: Svc) ->
 def _checkin_page(
     request: Request,
     viewer: Viewer,
+    svc: Services,
+    *,
     day: date,
     today: date,
     fields: dict[str, Any],
-    *,
     edit: bool,
     error: str = "",
+    errors: dict[str, str] | None = None,
+    copied: str = "",
     status: int = 200,
 ) -> Response:
     from taperline.core.journal import RED_FLAG_EVENTS, SYMPTOMS, TIMES_OF_DAY
 
+    errors = errors or {}
     context = {
         "day": day,
         "today": today,
@@ -117,6 +127,13 @@ def _checkin_page(
         "v": fields,
         "edit": edit,
         "error": error,
+        "errors": errors,
+        "first_error": next(iter(errors), ""),
+        "copied": copied,
+        "shared": any(s.revoked_at is None for s in svc.accounts.shares_of(viewer.person_id)),
+        "copied_from": {
+            section: _as_day(fields.get(f"{section}_copied_from", "")) for section in _COPY_SECTIONS
+        },
         "idem": uuid.uuid4().hex,
         "symptoms": list(enumerate(SYMPTOMS)),
         "times_of_day": TIMES_OF_DAY,
@@ -127,7 +144,7 @@ def _checkin_page(
 
 @router.get("/checkin", response_class=HTMLResponse)
 def checkin_form(request: Request, viewer: PatientViewer, svc: Svc) -> Response:
-    """The check-in form: today's (or ``?date=``), prefilled from the day before."""
+    """The check-in form: today's (or ``?date=``); blank for a new day, never prefilled."""
     pid = viewer.person_id
     today = today_of(svc, viewer)
     day = (
@@ -140,19 +157,43 @@ def checkin_form(request: Request, viewer: PatientViewer, svc: Svc) -> Response:
     try:
         fields, edit = fields_from_checkin(svc.store.checkin(pid, day)), True
     except NotFoundError:
-        fields, edit = prefill(svc.store.checkins(pid, day - timedelta(days=14), day), day), False
+        fields, edit = dict(BLANK), False
     audit(svc, viewer, "read", f"check-in {day.isoformat()}")
-    return _checkin_page(request, viewer, day, today, fields, edit=edit)
+    return _checkin_page(request, viewer, svc, day=day, today=today, fields=fields, edit=edit)
+
+
+_COPY_SECTIONS: dict[str, CopySection] = {"sleep": "sleep", "symptoms": "symptoms"}
+
+
+def _as_day(text: str) -> date | None:
+    """A form's ISO date (a hidden field), or None when it is empty or not one."""
+    return date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
 
 
 @router.post("/checkin", response_class=HTMLResponse)
 def checkin_save(request: Request, viewer: PatientViewer, form: Form, svc: Svc) -> Response:
-    """Save a check-in (an edit replaces the day's); errors show the form again."""
+    """Save a check-in (an edit replaces the day's), or copy a section into the form.
+
+    A ``copy`` button ("same as last night") shows the form again with that section from the
+    latest earlier check-in, and nothing is saved; errors show the form again, each next to
+    its field, with every value kept.
+    """
     today = today_of(svc, viewer)
     day = form.day("date")
     edit = form.text("mode", max_len=10) == "edit"
+    section = _COPY_SECTIONS.get(form.text("copy", max_len=20))
+    if section is not None:
+        return _copy_section(
+            request, viewer, svc, form, day=day, today=today, section=section, edit=edit
+        )
     try:
-        checkin = checkin_from_form(form, day)
+        checkin = mark_copies(
+            svc.store,
+            viewer.person_id,
+            checkin_from_form(form, day),
+            sleep_from=claimed_copy(form, "sleep"),
+            symptoms_from=claimed_copy(form, "symptoms"),
+        )
         save_checkin(
             svc,
             viewer,
@@ -162,18 +203,47 @@ def checkin_save(request: Request, viewer: PatientViewer, form: Form, svc: Svc) 
             today=today,
         )
     except InputError as error:
-        fields = fields_from_form(form)
+        errors = error.errors if isinstance(error, FieldsError) else {}
         return _checkin_page(
             request,
             viewer,
-            day,
-            today,
-            fields,
+            svc,
+            day=day,
+            today=today,
+            fields=fields_from_form(form),
             edit=edit,
             error=str(error),
+            errors=errors,
             status=status_for(error),
         )
     return redirect("/dashboard?done=checkin")
+
+
+def _copy_section(
+    request: Request,
+    viewer: Viewer,
+    svc: Services,
+    form: FormInput,
+    *,
+    day: date,
+    today: date,
+    section: CopySection,
+    edit: bool,
+) -> Response:
+    earlier = svc.store.checkins(viewer.person_id, day - timedelta(days=14), day)
+    fields, source = copied_fields(fields_from_form(form), section, earlier, day)
+    what = "night" if section == "sleep" else "symptoms"
+    if source is None:
+        note = f"There is no earlier check-in in the last 14 days to copy the {what} from."
+    else:
+        note = (
+            f"The {what} of {show_day(source.wake_date)} are filled in: change what was"
+            " different, then save."
+        )
+    audit(svc, viewer, "read", f"check-in {source.wake_date.isoformat()}" if source else "journal")
+    return _checkin_page(
+        request, viewer, svc, day=day, today=today, fields=fields, edit=edit, copied=note
+    )
 
 
 # --- journal ------------------------------------------------------------------------------------

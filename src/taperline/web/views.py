@@ -17,6 +17,7 @@ from decimal import Decimal
 from markupsafe import Markup
 
 from taperline.core.findings import FINDING_KIND_LABELS, Finding
+from taperline.core.journal import CheckIn
 from taperline.core.metrics import NightMetrics, burden, night_metrics, sleep_efficiency
 from taperline.core.quantity import Mass
 from taperline.core.record import (
@@ -153,6 +154,13 @@ class JournalRow:
     events: tuple[str, ...]
     notes: str
     symptoms: tuple[tuple[str, int], ...]
+    #: The sections copied from an earlier day ("same as last night"), with that day.
+    copied: tuple[tuple[str, date], ...] = ()
+
+
+def _copied(checkin: CheckIn) -> tuple[tuple[str, date], ...]:
+    sections = (("night", checkin.sleep_copied_from), ("symptoms", checkin.symptoms_copied_from))
+    return tuple((name, day) for name, day in sections if day is not None)
 
 
 def journal_rows(record: PersonRecord, days: int, today: date) -> list[JournalRow]:
@@ -168,6 +176,7 @@ def journal_rows(record: PersonRecord, days: int, today: date) -> list[JournalRo
             tuple(sorted(c.events)),
             c.notes,
             tuple(sorted(((k, v) for k, v in c.symptoms.items() if v), key=lambda kv: -kv[1])),
+            _copied(c),
         )
         for c in record.checkins
         if c.wake_date >= start

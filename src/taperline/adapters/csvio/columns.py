@@ -115,6 +115,17 @@ JOURNAL_COLUMNS: Final[tuple[Column, ...]] = (
     Column(
         "events", "; ".join(RED_FLAG_EVENTS), "red-flag events of the day, separated by semicolons"
     ),
+    Column(
+        "sleep_copied_from",
+        "date YYYY-MM-DD",
+        'the earlier check-in the night was copied from (the person chose "same as last'
+        ' night" and kept it); empty: their own entry',
+    ),
+    Column(
+        "symptoms_copied_from",
+        "date YYYY-MM-DD",
+        "the earlier check-in the symptom ratings were copied from; empty: their own entry",
+    ),
     Column("notes", "text", "free text, kept exactly (may hold commas, quotes and line breaks)"),
 )
 DOSE_LOG_COLUMNS: Final[tuple[Column, ...]] = (

@@ -72,8 +72,14 @@ def _journal_row(checkin: CheckIn) -> dict[str, str]:
         "alcohol_drinks": str(checkin.alcohol_drinks),
         "opioid_use": "yes" if checkin.opioid_use else "no",
         "events": ";".join(sorted(checkin.events)),
+        "sleep_copied_from": _iso(checkin.sleep_copied_from),
+        "symptoms_copied_from": _iso(checkin.symptoms_copied_from),
         "notes": checkin.notes,
     }
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day is not None else ""
 
 
 def journal_csv(checkins: Sequence[CheckIn]) -> str:
@@ -190,6 +196,8 @@ def _checkin(row: _Row, seen: dict[date, int]) -> CheckIn | None:
     alcohol = row.cell("alcohol_drinks", _whole(0, MAX_DRINKS))
     opioid = row.cell("opioid_use", _yes_no)
     events = row.cell("events", _events)
+    sleep_copied_from = row.cell("sleep_copied_from", _date)
+    symptoms_copied_from = row.cell("symptoms_copied_from", _date)
     if row.problems or wake is None or mood is None or anxiety is None:
         return None
     return CheckIn(
@@ -204,6 +212,8 @@ def _checkin(row: _Row, seen: dict[date, int]) -> CheckIn | None:
         opioid_use=bool(opioid),
         events=events or frozenset(),
         notes=row.raw("notes"),
+        sleep_copied_from=sleep_copied_from,
+        symptoms_copied_from=symptoms_copied_from,
     )
 
 

@@ -67,6 +67,8 @@ JOURNAL_CODES: Final = MappingProxyType(
         "alcohol-drinks": "Alcoholic drinks",
         "opioid-use": "Opioid use",
         "event": "Red-flag event",
+        "sleep-copied-from": "Night copied from an earlier check-in (same as last night)",
+        "symptoms-copied-from": "Symptoms copied from an earlier check-in (same as last time)",
         "bed-time": "Time into bed",
         "tried-time": "Time tried to sleep",
         "final-wake-time": "Time of final awakening",

@@ -394,6 +394,13 @@ def _checkin_components(checkin: CheckIn) -> list[Json]:
         _journal("event", "CodeableConcept", _concept(EVENT_SYSTEM, event))
         for event in sorted(checkin.events)
     ]
+    # A section the person copied from an earlier day is marked as a copy, with that day.
+    for code, source in (
+        ("sleep-copied-from", checkin.sleep_copied_from),
+        ("symptoms-copied-from", checkin.symptoms_copied_from),
+    ):
+        if source is not None:
+            components.append(_journal(code, "DateTime", source.isoformat()))
     return components
 
 

@@ -358,6 +358,8 @@ _CHECKIN_FIELDS: Final = MappingProxyType(
         "opioid-use": ("opioid_use", "Boolean"),
         "worst-time": ("worst_time", "CodeableConcept"),
         "event": ("events", "CodeableConcept"),
+        "sleep-copied-from": ("sleep_copied_from", "DateTime"),
+        "symptoms-copied-from": ("symptoms_copied_from", "DateTime"),
     }
 )
 #: Sleep-diary components: journal code -> (SleepDiary field, FHIR value type).
@@ -434,6 +436,8 @@ def _checkin_values(res: _Res) -> dict[str, Any]:
             value = _value(res, where, component, kind)
             if name == "events":
                 values["events"].add(cast("RedFlagEvent", value))
+            elif name.endswith("_copied_from"):
+                values[name] = _date(res, f"{where}.valueDateTime", str(value))
             else:
                 values[name] = cast("TimeOfDay", value) if name == "worst_time" else value
         else:

@@ -186,6 +186,9 @@ checkins = Table(
     Column("notes", Text, nullable=False),
     Column("created_at_utc", UtcDateTime, nullable=False),
     Column("updated_at_utc", UtcDateTime, nullable=False),
+    # the earlier check-in a section was copied from ("same as last night"), migration 0005
+    Column("sleep_copied_from", Date),
+    Column("symptoms_copied_from", Date),
     UniqueConstraint("person_id", "wake_date", name="uq_checkins_person_id"),
     UniqueConstraint("person_id", "idempotency_key", name="uq_checkins_idempotency_key"),
 )

@@ -60,6 +60,8 @@ CHECKIN_COLUMNS: Final = tuple(
         "opioid_use",
         "events",
         "notes",
+        "sleep_copied_from",
+        "symptoms_copied_from",
     )
 )
 _CHECKINS_BETWEEN: Final = (
@@ -85,6 +87,8 @@ def checkin_row(checkin: CheckIn, time_zone: str) -> dict[str, Any]:
         "opioid_use": checkin.opioid_use,
         "events": sorted(checkin.events),
         "notes": checkin.notes,
+        "sleep_copied_from": checkin.sleep_copied_from,
+        "symptoms_copied_from": checkin.symptoms_copied_from,
     }
     for name in _SLEEP_TIMES:
         value = getattr(sleep, name) if sleep else None

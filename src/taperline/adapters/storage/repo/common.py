@@ -157,6 +157,8 @@ class _Decoder:
             opioid_use,
             events,
             notes,
+            sleep_copied_from,
+            symptoms_copied_from,
         ) = row
         sleep = None
         if bed_at is not None:
@@ -185,6 +187,8 @@ class _Decoder:
             opioid_use=opioid_use,
             events=self.events(events),
             notes=notes,
+            sleep_copied_from=sleep_copied_from,
+            symptoms_copied_from=symptoms_copied_from,
         )
 
     def dose(self, row: Sequence[Any]) -> DoseRecord:
