@@ -679,3 +679,76 @@ def _value_like_texts(draw: st.DrawFn) -> str:
 
 #: Text near the forms taperline reads, as people (and their keyboards) type it.
 value_like_texts = _value_like_texts()
+
+
+# --- readiness before a cut -------------------------------------------------------------------
+
+from dataclasses import dataclass as _dataclass  # noqa: E402 -- each section imports its own names
+
+from taperline.core.journal import RedFlagEvent  # noqa: E402 -- likewise
+from taperline.core.readiness import ClinicianDecision, ReadinessRules  # noqa: E402 -- likewise
+
+#: The red-flag events of a day that has some.
+_day_events: st.SearchStrategy[frozenset[RedFlagEvent]] = st.sets(
+    st.sampled_from(RED_FLAG_EVENTS), min_size=1, max_size=2
+).map(frozenset)
+#: Days back from today (0-20): some of them, or all but some of them.
+_days_back = st.one_of(
+    st.sets(st.integers(0, 20), max_size=21),
+    st.sets(st.integers(0, 20), max_size=6).map(lambda gaps: set(range(21)) - gaps),
+)
+
+
+@_dataclass(frozen=True)
+class ReadinessCase:
+    """An active plan with a cut, a day near it, and the record of the days before."""
+
+    record: PersonRecord
+    today: date
+    cut: date
+    decision: ClinicianDecision | None
+
+
+def _step(day: date, mg: str) -> RecordStep:
+    return RecordStep(day, (RecordDose("22:00", "clonazepam", Mass.of_mg(mg)),))
+
+
+@st.composite
+def readiness_cases(
+    draw: st.DrawFn, offsets: st.SearchStrategy[int] | None = None
+) -> ReadinessCase:
+    """A cut, today ``offsets`` days from it (default: 5 before to 5 after), and a record.
+
+    Check-ins fall on some or nearly all of the 21 days up to today (a red-flag event on up
+    to two of them), missed doses on any of the 10 days up to today, and the plan in force
+    may carry a clinician's decision on any day of the last three weeks.
+    """
+    cut = draw(st.dates(min_value=date(2027, 1, 20), max_value=date(2027, 12, 1)))
+    start = cut - timedelta(days=draw(st.integers(14, 28)))
+    before, after = draw(st.sampled_from([("2", "1.75"), ("1", "0.875"), ("0.5", "0.25")]))
+    steps = (_step(start, before), _step(cut, after), _step(cut + timedelta(days=14), "0.125"))
+    today = cut + timedelta(days=draw(offsets if offsets is not None else st.integers(-5, 5)))
+    days = [today - timedelta(days=n) for n in sorted(draw(_days_back))]
+    flagged = draw(
+        st.just(set()) | st.sets(st.sampled_from(days), max_size=2) if days else st.just(set())
+    )
+    journal = tuple(
+        replace(draw(checkins(day)), events=draw(_day_events))
+        if day in flagged
+        else draw(checkins(day))
+        for day in days
+    )
+    missed = tuple(
+        DoseRecord(today - timedelta(days=n), "clonazepam", "22:00", None, None, None)
+        for n in sorted(draw(st.sets(st.integers(0, 9), max_size=6)))
+    )
+    decided = draw(st.none() | st.integers(-20, 0).map(lambda n: today + timedelta(days=n)))
+    decision = ClinicianDecision("Dr Lee", decided, "agreed") if decided is not None else None
+    at = datetime.combine(start, time(9), tzinfo=UTC)
+    plan = PlanVersion(2, "active", "clonazepam", "percent", steps, "Dr Lee", at)
+    record = PersonRecord(Profile("UTC"), checkins=journal, doses=missed, plans=(plan,))
+    return ReadinessCase(record, today, cut, decision)
+
+
+#: Today within the readiness window: from ``lead_days`` before the cut to the cut day.
+window_offsets = st.integers(-ReadinessRules().lead_days, 0)
