@@ -58,6 +58,7 @@ STATUS_KEYS = {
     "pending_version",
     "questionnaire_due",
     "urgent_findings",
+    "readiness",
 }
 
 

@@ -13,9 +13,14 @@ What the calendar holds:
 * one daily check-in reminder from the plan's first day to ``checkin_days_after_end`` days
   after its last step (or to ``until``);
 * an all-day event at each dose change, naming the new daily dose of every drug, the rule
-  and its source;
+  and its source, and saying that the readiness check comes first;
 * an all-day refill reminder ``refill_days_before`` days before each supply period runs out,
   listing what to collect for the next period.
+
+Given the readiness check of the cut in view (:mod:`taperline.core.readiness`) when it asks
+the clinician (Hold, unanswered), that cut's event and the reminders of its new doses say
+"ask your clinician before this cut" instead of naming the new dose as the thing to take; an
+export after the clinician proceeds (a new plan version) updates them.
 
 Times are local wall-clock times in the person's IANA time zone (``DTSTART;TZID=...`` with a
 matching ``VTIMEZONE``), so a 22:00 dose stays at 22:00 across daylight-saving changes.
@@ -61,6 +66,7 @@ from icalendar import (
 )
 
 from taperline.core.quantity import Mass, drug_label, fmt, fmt_number
+from taperline.core.readiness import Readiness
 from taperline.core.record import PlanVersion, Profile, RecordDose, RecordStep, RecordSupply
 from taperline.core.values import parse_clock
 from taperline.errors import InputError, ValueFormatError
@@ -82,6 +88,13 @@ CHECKIN_DAYS_AFTER_END: Final = 28
 # event, so that open-ended reminders keep their local time for a while (see calendar_ics).
 _ZONE_MARGIN: Final = timedelta(days=2 * 366)
 _UNIT_NAMES: Final = {"odt": "ODT", "tablet": "tablet", "capsule": "capsule", "mL": "mL"}
+#: On every dose change: the readiness check comes first [ASAM-2025: assess withdrawal at
+#: every reduction].
+_READINESS_LINE: Final = (
+    "In the days before this change, taperline's readiness check (status or dashboard) says"
+    " Proceed, Caution or Hold: if it says Hold, ask your clinician before this cut."
+)
+_ASK_FIRST: Final = "ask your clinician before this cut"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +110,12 @@ class _Context:
     refill_days_before: int
     alarm_before: timedelta
     until: date | None
+    readiness: Readiness | None = None
+
+    def asks_before(self, step: RecordStep) -> bool:
+        """Whether ``step`` starts the cut the readiness check asks the clinician about."""
+        check = self.readiness
+        return check is not None and check.asks_clinician and step.start == check.cut
 
     def within(self, day: date) -> bool:
         """Whether ``day`` is on or before the last day the calendar covers."""
@@ -136,6 +155,7 @@ def calendar_ics(
     alarm_minutes_before: int = 0,
     until: date | None = None,
     calendar_key: str | None = None,
+    readiness: Readiness | None = None,
 ) -> bytes:
     """The plan's reminders as an iCalendar file (bytes, CRLF lines, UTF-8).
 
@@ -151,6 +171,9 @@ def calendar_ics(
         until: the last day the calendar covers (inclusive); None for the whole plan.
         calendar_key: what tells one person's calendar from another's in the UIDs (the
             stored person id); defaults to ``profile.label``.
+        readiness: the readiness check of the cut in view (from
+            :func:`taperline.core.readiness.check_readiness`): when it asks the clinician,
+            that cut is written as a question for the clinician.
 
     Raises:
         InputError: an unknown time zone, a bad clock or number, or a naive
@@ -172,6 +195,8 @@ def calendar_ics(
         until=until,
         calendar_key=calendar_key,
     )
+    if readiness is not None and plan.status == "active":
+        context = replace(context, readiness=readiness)
     calendar = _calendar(context, profile)
     events = [
         *_dose_events(context),
@@ -397,6 +422,10 @@ def _dose_event(context: _Context, index: int, number: int, last: date | None) -
     dose = step.doses[number]
     clock = _clock("clock", dose.clock)
     summary = f"{drug_label(dose.drug)} {fmt(dose.amount)}"
+    alarm = f"Time for your dose: {summary}"
+    if context.asks_before(step):
+        summary = f"{summary}: new dose, {_ASK_FIRST}"
+        alarm = f"Your plan's new dose, {summary}"
     event = _event(
         context,
         context.uid("step", index, "dose", number),
@@ -412,13 +441,19 @@ def _dose_event(context: _Context, index: int, number: int, last: date | None) -
         # RFC 5545 3.3.10: with a TZID start, UNTIL is the UTC moment of the last dose.
         rule["UNTIL"] = context.at(last, clock).astimezone(UTC)
     event.add("RRULE", rule)
-    event.add_component(_alarm(f"Time for your dose: {summary}", -context.alarm_before))
+    event.add_component(_alarm(alarm, -context.alarm_before))
     return event
 
 
 def _dose_description(context: _Context, step: RecordStep, dose: RecordDose) -> str:
-    """How to make the dose, when the step applies, and why."""
+    """How to make the dose, when the step applies, and why (a question, while held)."""
     lines = [f"{dose.clock}: {drug_label(dose.drug)} {fmt(dose.amount)}.", *dose.instructions]
+    if context.asks_before(step) and context.readiness is not None:
+        lines = [
+            f"{dose.clock}: the new dose of the change on {step.start.isoformat()},"
+            f" {drug_label(dose.drug)} {fmt(dose.amount)}: {_ASK_FIRST}.",
+            context.readiness.patient_message(),
+        ]
     if step.every_other_day:
         lines.append(f"Every other day, counting from {step.start.isoformat()}.")
     lines.extend(_rule_lines(step))
@@ -478,13 +513,22 @@ def _change_event(context: _Context, index: int, previous: RecordStep, step: Rec
     """The dose change at the start of ``step``: the new daily dose of every drug."""
     summary = f"Dose change: {_daily_text(previous, step)}"
     lines = [f"From {step.start.isoformat()}: {_daily_text(previous, step)}."]
-    for dose in step.doses:
-        lines.extend(
-            (f"{dose.clock}: {drug_label(dose.drug)} {fmt(dose.amount)}.", *dose.instructions)
-        )
-    if not step.doses:
-        lines.append("No more doses: keep up the daily check-ins.")
+    if context.asks_before(step) and context.readiness is not None:
+        # A held cut is a question for the clinician, not an instruction: no "how to take it".
+        summary = f"Dose change? {_ASK_FIRST[:1].upper()}{_ASK_FIRST[1:]}"
+        lines = [
+            f"Planned from {step.start.isoformat()}: {_daily_text(previous, step)}.",
+            context.readiness.patient_message(),
+        ]
+    else:
+        for dose in step.doses:
+            lines.extend(
+                (f"{dose.clock}: {drug_label(dose.drug)} {fmt(dose.amount)}.", *dose.instructions)
+            )
+        if not step.doses:
+            lines.append("No more doses: keep up the daily check-ins.")
     lines.extend(_rule_lines(step))
+    lines.append(_READINESS_LINE)
     lines.append(context.status_line)
     uid = context.uid("step", index, "change")
     event = _event(context, uid, summary, "\n".join(lines), step.start, kind="Dose change")

@@ -168,21 +168,17 @@ def export_ics(
     with the new dose in its title. Times follow your time zone across daylight saving.
     Import the file into your calendar app; a new export updates the same events.
     """
-    from taperline.adapters.ics import calendar_ics
+    from taperline.service import calendar_file
 
     store = open_store()
     person_id = person(store, person_id)
-    plan = store.plan_in_force(person_id)
-    if plan is None:
-        raise InputError("there is no approved plan yet (taperline plan approve ...)")
-    data = calendar_ics(
-        plan,
-        store.profile(person_id),
-        generated_at=now(),
+    data, plan = calendar_file(
+        store,
+        person_id,
+        now=now(),
         checkin_clock=format_clock(checkin_at),
         refill_days_before=refill_days,
         alarm_minutes_before=alarm_minutes,
-        calendar_key=f"person-{person_id}",
     )
     out_path.write_bytes(data)
     click.echo(f"Calendar written to {out_path} (plan version {plan.version}).")

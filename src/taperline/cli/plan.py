@@ -429,8 +429,9 @@ def plan() -> None:
     `taperline plan DRUG --dose ... --at ...` is `taperline plan propose` (see its --help):
     every step shows its date, daily dose, how to make each dose, the rule and its source.
     With --save the plan is stored as a proposal; `plan approve` makes it active, and
-    `plan hold`, `plan adjust` and `plan reject` record other decisions, each as a new
-    version with who and why. A plan never increases a dose on its own, never exceeds the
+    `plan hold`, `plan adjust`, `plan proceed` (go ahead with a cut the readiness check
+    holds) and `plan reject` record other decisions, each as a new version with who and
+    why. A plan never increases a dose on its own, never exceeds the
     daily maximum, and never stops abruptly.
     """
 
@@ -479,6 +480,12 @@ def _decide(action: PlanAction, decision: Decision, delay_days: int | None = Non
         delay_days=delay_days,
     )
     first = new.steps[0]
+    if action == "proceed":
+        click.echo(
+            f"Plan version {new.version} (from version {new.parent_version}) records the"
+            f" decision of {decision.by}: {new.reason}"
+        )
+        return
     click.echo(
         f"Plan version {new.version} is {new.status} (from version {new.parent_version}),"
         f" by {decision.by}: {decision.reason}. First step {first.start.isoformat()}:"
@@ -504,6 +511,20 @@ def approve(*, by: str, reason: str, version: int | None, person_id: int | None)
 def hold(*, by: str, reason: str, version: int | None, person_id: int | None) -> None:
     """Hold the plan at today's dose: no further cut until a clinician approves it again."""
     _decide("hold", Decision(by, reason, version, person_id))
+
+
+@plan.command("proceed")
+@_decision_options
+def proceed(*, by: str, reason: str, version: int | None, person_id: int | None) -> None:
+    """Go ahead with the coming cut although the readiness check says Hold or Caution.
+
+    From 3 days before a cut (and after it, while the patient is asked to check with you),
+    `taperline status` shows the readiness check. Proceeding records your go-ahead with
+    that cut as a new version of the active plan (who, when and why; the steps are
+    unchanged): the patient's status, dashboard and calendar then show the new dose as
+    planned. To pause instead, use `taperline plan hold`.
+    """
+    _decide("proceed", Decision(by, reason, version, person_id))
 
 
 @plan.command("reject")

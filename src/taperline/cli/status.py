@@ -10,7 +10,7 @@ from taperline.cli.params import format_option
 from taperline.cli.session import now, open_store, person, person_option
 
 if TYPE_CHECKING:
-    from taperline.service.documents import FindingOut, StatusOut
+    from taperline.service.documents import FindingOut, ReadinessOut, StatusOut
 
 _EVIDENCE_SHOWN = 5  # evidence lines per finding in the table view (JSON has them all)
 
@@ -54,10 +54,21 @@ def _print_status(d: StatusOut) -> None:
         )
     if plan is not None and plan["guideline_mark"]:
         out.print(plan["guideline_mark"][:1].upper() + plan["guideline_mark"][1:], markup=False)
+    if d["readiness"] is not None:
+        _print_readiness(d["readiness"])
     for dose in d["doses_today"]:
-        how = " ".join(i for i in dose["instructions"] if not i.startswith("Total dose"))
         name = drug_label(dose["drug"])
-        out.print(f"  {dose['time']}  {name} {dose['amount']}  [{dose['status']}]  {how}")
+        if dose["ask_clinician_first"] and dose["status"] == "due":
+            # A held cut is a question, not an instruction: no "how to take it".
+            line = (
+                f"  {dose['time']}  {name} {dose['amount']}  [new dose: ask your clinician first]"
+            )
+            out.print(line, markup=False)
+            continue
+        how = " ".join(i for i in dose["instructions"] if not i.startswith("Total dose"))
+        out.print(
+            f"  {dose['time']}  {name} {dose['amount']}  [{dose['status']}]  {how}", markup=False
+        )
     if d["pending_version"] is not None:
         out.print(f"Plan version {d['pending_version']} is proposed: your clinician decides on it.")
     out.print("Check-in: " + ("done" if d["checked_in_today"] else "not yet (taperline checkin)"))
@@ -88,6 +99,22 @@ def _print_status(d: StatusOut) -> None:
             str(day["doses_missed"]),
         )
     out.print(table)
+
+
+def _print_readiness(ready: ReadinessOut) -> None:
+    """The readiness check of the coming (or questioned) cut, in plain words."""
+    from taperline.cli.render import console
+
+    out = console()
+    verdict = ready["verdict"].capitalize()
+    colour = {"proceed": "green", "caution": "yellow", "hold": "red"}[ready["verdict"]]
+    out.print(
+        f"[bold]Before the dose change: [{colour}]{verdict}[/{colour}][/bold]"
+        + (" (your clinician has answered)" if ready["decided_by"] else "")
+    )
+    out.print(ready["patient_message"], markup=False)
+    for signal in ready["signals"]:
+        out.print(f"  {signal['level']:8} {signal['patient_text']}", markup=False)
 
 
 def _print_urgent(findings: list[FindingOut]) -> None:

@@ -9,7 +9,7 @@ person's own date in their time zone. One module per family of use cases:
 * :mod:`~taperline.service.people`: a profile saved, an account made or deleted;
 * :mod:`~taperline.service.plans`: saving a planner result, deciding on a version;
 * :mod:`~taperline.service.exchange`: importing a whole record;
-* :mod:`~taperline.service.exports`: the PDF report and the FHIR Bundle of a whole record;
+* :mod:`~taperline.service.exports`: the PDF report, the FHIR Bundle, calendar reminders;
 * :mod:`~taperline.service.today`: today at a glance (the CLI's status, the dashboard, the
   API's status);
 * :mod:`~taperline.service.documents`: JSON documents of core objects.
@@ -27,7 +27,7 @@ from taperline.service.documents import (
     today_document,
 )
 from taperline.service.exchange import RowsImported, import_checkins, import_doses, import_record
-from taperline.service.exports import fhir_bundle, fhir_json, report_pdf
+from taperline.service.exports import calendar_file, fhir_bundle, fhir_json, report_pdf
 from taperline.service.journal import (
     DoseEntry,
     LoggedDose,
@@ -57,6 +57,8 @@ from taperline.service.today import (
     glance,
     match_doses,
     pending_plan,
+    plan_decision,
+    readiness_of,
     status,
 )
 
@@ -69,6 +71,7 @@ __all__ = [
     "RowsImported",
     "Today",
     "build_today",
+    "calendar_file",
     "checked_version",
     "checkin_document",
     "create_account",
@@ -89,7 +92,9 @@ __all__ = [
     "open_store",
     "pending_plan",
     "person_review",
+    "plan_decision",
     "plan_version_document",
+    "readiness_of",
     "record_checkin",
     "record_dose",
     "record_score",

@@ -15,6 +15,7 @@ from taperline.core.findings.model import FindingKind, Severity
 from taperline.core.journal import CheckIn
 from taperline.core.metrics import burden, night_metrics
 from taperline.core.quantity import fmt
+from taperline.core.readiness import Level, Readiness, SignalKind, Verdict
 from taperline.core.record import DoseStatus, PlanVersion
 from taperline.core.record.documents import GuidelineOut, guideline_document
 from taperline.core.review import Review
@@ -27,11 +28,13 @@ __all__ = [
     "CheckInOut",
     "FindingOut",
     "PlanVersionOut",
+    "ReadinessOut",
     "ReviewOut",
     "StatusOut",
     "checkin_document",
     "finding_document",
     "plan_version_document",
+    "readiness_document",
     "review_document",
     "today_document",
 ]
@@ -172,6 +175,8 @@ class DoseTodayOut(TypedDict):
     instructions: list[str]
     status: DoseStatus | Literal["due"]
     taken_at: str | None
+    #: The new dose of a cut the readiness check holds: ask your clinician before taking it.
+    ask_clinician_first: bool
 
 
 @closed
@@ -210,6 +215,47 @@ class DayGlanceOut(TypedDict):
 
 
 @closed
+class ReadinessSignalOut(TypedDict):
+    """One signal of the readiness check: plain words, and its evidence and basis."""
+
+    kind: SignalKind
+    label: str
+    level: Level
+    #: plain words for the patient (no source ids)
+    patient_text: str
+    #: for the clinician: the evidence, the rule and its source ids
+    detail: str
+    basis: str
+    source: str
+    dates: list[str]
+
+
+@closed
+class ReadinessOut(TypedDict):
+    """The readiness check of the cut in view (:mod:`taperline.core.readiness`).
+
+    Information for the patient, a decision for the clinician.
+    """
+
+    cut_date: str
+    days_to_cut: int
+    from_daily_dose_mg: float
+    to_daily_dose_mg: float
+    from_daily_dose: str
+    to_daily_dose: str
+    verdict: Verdict
+    #: Hold, and no clinician has answered: "ask your clinician before this cut"
+    asks_clinician: bool
+    #: on the cut day or after, the cut is a question, not today's instruction
+    cut_is_question: bool
+    patient_message: str
+    signals: list[ReadinessSignalOut]
+    #: the clinician's decision that answers this cut (who, and the person's date)
+    decided_by: str | None
+    decided_on: str | None
+
+
+@closed
 class StatusOut(TypedDict):
     """Today for the signed-in patient: also what ``taperline status --format json`` prints."""
 
@@ -225,6 +271,7 @@ class StatusOut(TypedDict):
     skipped: list[str]
     urgent_findings: int
     last_14_days: list[DayGlanceOut]
+    readiness: ReadinessOut | None
 
 
 def finding_document(finding: Finding) -> FindingOut:
@@ -379,6 +426,7 @@ def today_document(state: Today) -> StatusOut:
                     if d.logged is not None and d.logged.taken_at is not None
                     else None
                 ),
+                "ask_clinician_first": d.ask_first,
             }
             for d in state.doses
         ],
@@ -400,6 +448,39 @@ def today_document(state: Today) -> StatusOut:
             }
             for d in state.days
         ],
+        "readiness": readiness_document(state.readiness) if state.readiness else None,
+    }
+
+
+def readiness_document(check: Readiness) -> ReadinessOut:
+    """The readiness check as JSON: the verdict, the patient's words, each signal's basis."""
+    decision = check.decision
+    return {
+        "cut_date": check.cut.isoformat(),
+        "days_to_cut": check.days_to_cut,
+        "from_daily_dose_mg": float(check.before.daily.mg),
+        "to_daily_dose_mg": float(check.after.daily.mg),
+        "from_daily_dose": check.from_text,
+        "to_daily_dose": check.to_text,
+        "verdict": check.verdict,
+        "asks_clinician": check.asks_clinician,
+        "cut_is_question": check.is_question,
+        "patient_message": check.patient_message(),
+        "signals": [
+            {
+                "kind": s.kind,
+                "label": s.label,
+                "level": s.level,
+                "patient_text": s.patient,
+                "detail": s.detail,
+                "basis": s.basis,
+                "source": s.source,
+                "dates": [d.isoformat() for d in s.days],
+            }
+            for s in check.signals
+        ],
+        "decided_by": decision.by if decision else None,
+        "decided_on": decision.on.isoformat() if decision else None,
     }
 
 

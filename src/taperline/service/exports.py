@@ -1,9 +1,9 @@
-"""Exports of a person's whole record: the prescriber's PDF report and the FHIR R4 Bundle.
+"""Exports of a person's record: the prescriber's PDF report, the FHIR R4 Bundle, reminders.
 
 Each reads the record once, works out the person's today in their time zone and reviews it
 (:func:`~taperline.service.store.reviewed_record`), then hands it to the adapter. The CLI
-(``taperline report``, ``taperline export fhir``) and the web downloads call these, so both
-export the same thing from the same reading.
+(``taperline report``, ``taperline export fhir``, ``taperline export ics``) and the web
+downloads call these, so both export the same thing from the same reading.
 """
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ from datetime import date, datetime
 from typing import Any
 
 from taperline.adapters.storage.repo import Store
+from taperline.core.record import PlanVersion
+from taperline.errors import InputError
 from taperline.service.store import reviewed_record
 
-__all__ = ["fhir_bundle", "fhir_json", "report_pdf"]
+__all__ = ["calendar_file", "fhir_bundle", "fhir_json", "report_pdf"]
 
 #: What the report's period is, given the person's today: (first day or None, last day or None).
 Period = Callable[[date], tuple[date | None, date | None]]
@@ -44,6 +46,43 @@ def fhir_bundle(store: Store, person_id: int, *, now: datetime) -> dict[str, Any
 
     found = reviewed_record(store, person_id, now=now)
     return export_bundle(found.record, found.review.findings, generated_at=now)
+
+
+def calendar_file(
+    store: Store,
+    person_id: int,
+    *,
+    now: datetime,
+    checkin_clock: str = "08:00",
+    refill_days_before: int = 5,
+    alarm_minutes_before: int = 0,
+) -> tuple[bytes, PlanVersion]:
+    """Calendar reminders (iCalendar bytes) for the plan in force, and that plan.
+
+    The readiness check of the cut in view goes with it, so a cut that asks the clinician
+    is written as a question (:func:`taperline.adapters.ics.calendar_ics`).
+
+    Raises:
+        InputError: there is no plan in force.
+    """
+    from taperline.adapters.ics import calendar_ics
+    from taperline.service.today import readiness_of
+
+    found = reviewed_record(store, person_id, now=now)
+    plan = found.record.plan
+    if plan is None:
+        raise InputError("there is no approved plan yet (taperline plan approve ...)")
+    data = calendar_ics(
+        plan,
+        found.record.profile,
+        generated_at=now,
+        checkin_clock=checkin_clock,
+        refill_days_before=refill_days_before,
+        alarm_minutes_before=alarm_minutes_before,
+        calendar_key=f"person-{person_id}",
+        readiness=readiness_of(found.record, found.today, found.review),
+    )
+    return data, plan
 
 
 def fhir_json(bundle: dict[str, Any]) -> str:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
 from taperline.adapters.storage.repo import Store
 from taperline.core.plan import Plan
 from taperline.core.quantity import fmt
+from taperline.core.readiness import ReadinessRules
 from taperline.core.record import (
     PlanAction,
     PlanBasis,
@@ -26,6 +27,7 @@ from taperline.core.record import (
 )
 from taperline.errors import InputError
 from taperline.service.store import local_today
+from taperline.service.today import readiness_of
 
 if TYPE_CHECKING:
     from taperline.core.catalogue import Catalogue
@@ -98,23 +100,32 @@ def decide_plan(
     version: int | None = None,
     delay_days: int | None = None,
 ) -> PlanVersion:
-    """Approve, hold, reject or adjust (postpone by ``delay_days``) a plan: a new version.
+    """Approve, hold, reject, adjust (postpone by ``delay_days``) or proceed: a new version.
 
-    Holding and adjusting act on the plan in force (:func:`decision_base`); a hold keeps the
-    dose of the person's today. Approving a proposal starts it from today: what it planned
-    after the day it was proposed moves later by the days it waited (:func:`catch_up`), and
-    approving a held plan resumes it (:func:`resume`). The new steps pass the rules engine,
-    and so does the change from the dose taken today to the dose the new version gives.
+    Holding, adjusting and proceeding act on the plan in force (:func:`decision_base`); a
+    hold keeps the dose of the person's today, except while the readiness check makes a cut
+    a question (:attr:`~taperline.core.readiness.Readiness.is_question`: Hold, unanswered, on
+    the cut day or after): then it keeps the dose before that cut, the dose the patient was
+    asked to stay on. ``proceed`` is a clinician's go-ahead with the cut the readiness check
+    is about (the plan is unchanged; the reason recorded names the cut); it is refused when
+    no cut is in view. Approving a proposal starts it from today: what it planned after the
+    day it was proposed moves later by the days it waited (:func:`catch_up`), and approving
+    a held plan resumes it (:func:`resume`). The new steps pass the rules engine, and so
+    does the change from the dose taken today to the dose the new version gives.
 
     Raises:
         NotFoundError: there is no plan.
         ConflictError: ``version`` is not the one to decide on (someone decided meanwhile).
         SafetyError: the new steps, or the change from today's dose, break a rule.
+        InputError: ``proceed`` with no cut in view.
     """
     versions = store.plans(person_id)
     base = decision_base(versions, action)
     profile = store.profile(person_id)
     today = local_today(profile.time_zone, now)
+    decided_on = today
+    if action in {"hold", "proceed"}:
+        decided_on, reason = _readiness_decision(store, person_id, action, today, reason)
     steps = None
     if action == "adjust":
         if delay_days is None:
@@ -150,9 +161,31 @@ def decide_plan(
         at=now,
         version=version if version is not None else base.version,
         steps=candidate.steps if steps is not None else None,
-        today=today,
+        today=decided_on,
         basis=basis,
     )
+
+
+def _readiness_decision(
+    store: Store, person_id: int, action: PlanAction, today: date, reason: str
+) -> tuple[date, str]:
+    """The day a hold keeps the dose of, and the reason recorded, given the readiness check.
+
+    A hold while a cut is a question keeps the dose of the day before that cut. A proceed
+    names the cut it goes ahead with in its reason; with no cut in view it is refused.
+    """
+    check = readiness_of(store.record(person_id), today)
+    if action == "hold":
+        is_question = check is not None and check.is_question
+        return (check.cut - timedelta(days=1) if check and is_question else today), reason
+    if not reason.strip():
+        raise InputError("--reason is empty: say why")
+    if check is None:
+        raise InputError(
+            f"proceed: no dose change is due within {ReadinessRules().lead_days} days or"
+            " waiting for a decision, so there is no cut to go ahead with"
+        )
+    return today, f"go ahead with the cut of {check.cut.isoformat()}: {reason.strip()}"
 
 
 def check_version_change(

@@ -4,17 +4,23 @@ One model, :class:`Today`, is what ``taperline status``, the patient's dashboard
 ``GET /api/status`` show (:func:`~taperline.service.documents.today_document` is its JSON,
 the same document from the CLI and the API). :func:`build_today` works it out from a record
 (no I/O); :func:`status` reads the record first.
+
+From 3 days before each cut, ``Today.readiness`` is the readiness check of that cut
+(:mod:`taperline.core.readiness`), answered by the clinician's decision on the plan in force
+(:func:`plan_decision`). When it asks the clinician on the cut day or after, the day's
+changed doses are marked ``ask_first``: a question for the clinician, not an instruction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Literal
 
 from taperline.adapters.storage.repo import Store
 from taperline.core.metrics import burden, sleep_efficiency
+from taperline.core.readiness import ClinicianDecision, Readiness, check_readiness
 from taperline.core.record import (
     DoseRecord,
     DoseStatus,
@@ -24,8 +30,8 @@ from taperline.core.record import (
     RecordStep,
     schedule_on,
 )
-from taperline.core.review import Review, review
-from taperline.service.store import local_today
+from taperline.core.review import Review
+from taperline.service.store import local_today, review_as_of
 
 __all__ = [
     "QUESTIONNAIRE_EVERY",
@@ -36,6 +42,8 @@ __all__ = [
     "glance",
     "match_doses",
     "pending_plan",
+    "plan_decision",
+    "readiness_of",
     "status",
 ]
 
@@ -45,10 +53,16 @@ QUESTIONNAIRE_EVERY = timedelta(days=7)
 
 @dataclass(frozen=True, slots=True)
 class DoseToday:
-    """A planned dose of today and its dose-log line, if any."""
+    """A planned dose of today and its dose-log line, if any.
+
+    ``ask_first``: the dose is the new dose of a cut that the readiness check holds and no
+    clinician has answered; shown as "ask your clinician before this cut", never as an
+    instruction to take it.
+    """
 
     planned: RecordDose
     logged: DoseRecord | None
+    ask_first: bool = False
 
     @property
     def taken(self) -> bool:
@@ -82,7 +96,10 @@ class DayGlance:
 
 @dataclass(frozen=True, slots=True)
 class Today:
-    """Today for one person: the plan, today's doses, the next change, the review, 14 days."""
+    """Today for one person: the plan, today's doses, the next change, the review, 14 days.
+
+    ``readiness`` is the readiness check of the cut in view (None outside its window).
+    """
 
     today: date
     plan: PlanVersion | None
@@ -94,6 +111,7 @@ class Today:
     review: Review
     questionnaire_due: bool
     days: tuple[DayGlance, ...]
+    readiness: Readiness | None
 
     @property
     def days_to_change(self) -> int | None:
@@ -165,22 +183,48 @@ def glance(record: PersonRecord, today: date, days: int = 14) -> tuple[DayGlance
     return tuple(out)
 
 
+def plan_decision(plan: PlanVersion | None, time_zone: str) -> ClinicianDecision | None:
+    """Who decided on ``plan`` and on which of the person's days (None: not decided)."""
+    if plan is None or plan.decided_by is None or plan.decided_at is None:
+        return None
+    return ClinicianDecision(plan.decided_by, local_today(time_zone, plan.decided_at), plan.reason)
+
+
+def readiness_of(
+    record: PersonRecord, today: date, result: Review | None = None
+) -> Readiness | None:
+    """The readiness check of the cut in view on ``today`` (``result``: the review, if made).
+
+    The plan in force's decision answers it when it was made once the check's window
+    opened (:func:`taperline.core.readiness.check_readiness`).
+    """
+    result = result if result is not None else review_as_of(record, today)
+    decision = plan_decision(record.plan, record.profile.time_zone)
+    return check_readiness(record, today, result, decision=decision)
+
+
 def build_today(record: PersonRecord, today: date, result: Review | None = None) -> Today:
     """Today for the person whose ``record`` this is (``result``: its review, if made)."""
     plan = record.plan
     logged = [d for d in record.doses if d.day == today]
     last_score = max((s.taken_on for s in record.scores if s.taken_on), default=None)
+    result = result if result is not None else review_as_of(record, today)
+    ready = readiness_of(record, today, result)
+    doses = match_doses(schedule_on(plan, today), logged)
+    if ready is not None and ready.is_question:
+        doses = tuple(replace(d, ask_first=ready.in_cut(d.planned)) for d in doses)
     return Today(
         today=today,
         plan=plan,
         pending=pending_plan(record),
-        doses=match_doses(schedule_on(plan, today), logged),
+        doses=doses,
         step=plan.step_on(today) if plan else None,
         next_change=plan.next_change(today) if plan and plan.status == "active" else None,
         checked_in_today=any(c.wake_date == today for c in record.checkins),
-        review=result if result is not None else review(record, today),
+        review=result,
         questionnaire_due=last_score is None or today - last_score >= QUESTIONNAIRE_EVERY,
         days=glance(record, today),
+        readiness=ready,
     )
 
 

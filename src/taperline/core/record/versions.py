@@ -15,7 +15,7 @@ from taperline.errors import InputError, NotFoundError
 
 PlanStatus = Literal["proposed", "active", "held", "rejected"]
 PLAN_STATUSES: Final[tuple[PlanStatus, ...]] = get_args(PlanStatus)
-PlanAction = Literal["approve", "hold", "adjust", "reject"]
+PlanAction = Literal["approve", "hold", "adjust", "reject", "proceed"]
 MAX_POSTPONE_DAYS: Final = 365  # taperline's limit: a longer hold is a new plan
 
 
@@ -122,7 +122,13 @@ def schedule_on(version: PlanVersion | None, day: date) -> tuple[RecordDose, ...
 
 
 _NEXT_STATUS: Final[Mapping[PlanAction, PlanStatus]] = MappingProxyType(
-    {"approve": "active", "hold": "held", "adjust": "proposed", "reject": "rejected"}
+    {
+        "approve": "active",
+        "hold": "held",
+        "adjust": "proposed",
+        "reject": "rejected",
+        "proceed": "active",
+    }
 )
 _ALLOWED_FROM: Final[Mapping[PlanAction, frozenset[PlanStatus]]] = MappingProxyType(
     {
@@ -130,6 +136,7 @@ _ALLOWED_FROM: Final[Mapping[PlanAction, frozenset[PlanStatus]]] = MappingProxyT
         "hold": frozenset({"active"}),
         "adjust": frozenset({"active", "proposed", "held"}),
         "reject": frozenset({"proposed"}),
+        "proceed": frozenset({"active"}),
     }
 )
 
@@ -151,10 +158,12 @@ def transition(
     ``approve`` makes an active plan; ``hold`` pauses it on the dose of ``today`` (the
     person's date; ``at``'s date when not given); ``adjust`` makes a new *proposed* version
     with other ``steps`` (and ``basis``, when its settings changed); ``reject`` closes a
-    proposal. Approving a held plan resumes it: the steps not yet taken move later by the
-    days it was held (:func:`resume`), so no cut is skipped or doubled. Who and why are
-    required. The new steps must pass :func:`taperline.core.rules.check_plan` before they
-    are stored (the service layer does it).
+    proposal; ``proceed`` keeps an active plan as it is and records a clinician's go-ahead
+    with its coming cut (see :mod:`taperline.core.readiness`). Approving a held plan resumes
+    it: the steps not yet taken move later by the days it was held (:func:`resume`), so no
+    cut is skipped or doubled. Who and why are required. The new steps must pass
+    :func:`taperline.core.rules.check_plan` before they are stored (the service layer does
+    it).
 
     >>> from datetime import timezone
     >>> from taperline.core.quantity import Mass
@@ -261,9 +270,9 @@ def decision_base(versions: Sequence[PlanVersion], action: PlanAction) -> PlanVe
 
     Approving decides on the latest version when it is a proposal, else on the plan in
     force (a held plan to approve again, even after a later proposal was rejected);
-    rejecting decides on the latest version. Holding decides on the plan in force, and so
-    does adjusting unless the latest version is a proposal: a later proposal, even a
-    rejected one, never stops a clinician from holding or resuming the plan a person
+    rejecting decides on the latest version. Holding and proceeding decide on the plan in
+    force, and so does adjusting unless the latest version is a proposal: a later proposal,
+    even a rejected one, never stops a clinician from holding or resuming the plan a person
     follows, and a hold never makes a proposal the plan followed.
 
     Raises:
