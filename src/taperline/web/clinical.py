@@ -13,17 +13,17 @@ from typing import Final
 
 from taperline.core.findings import FINDING_KIND_LABELS
 from taperline.core.record import PersonRecord, PlanAction, PlanVersion, Profile
-from taperline.core.review import review
 from taperline.errors import InputError
 from taperline.plan_input import PlanSpec
 from taperline.service import decide_plan, local_today, pending_plan, save_plan
+from taperline.service.store import review_as_of
 from taperline.web.auth import Viewer
 from taperline.web.context import Services
 from taperline.web.forms import FormInput
 
 __all__ = ["ACTIONS", "PatientRow", "apply_decision", "decide", "patient_rows", "propose_for"]
 
-ACTIONS: Final[tuple[PlanAction, ...]] = ("approve", "hold", "adjust", "reject")
+ACTIONS: Final[tuple[PlanAction, ...]] = ("approve", "hold", "adjust", "reject", "proceed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,7 @@ def _desc(text: str) -> str:
 
 
 def _row(person_id: int, name: str, record: PersonRecord, today: date) -> PatientRow:
-    result = review(record, today)
+    result = review_as_of(record, today)
     findings = result.findings
     days = [e.day for f in findings for e in f.evidence]
     plan = record.plan
@@ -92,7 +92,7 @@ def apply_decision(
     reason: str,
     postpone_days: int | None = None,
 ) -> PlanVersion:
-    """Approve, hold, reject or adjust (postpone the coming steps) the latest plan version.
+    """Approve, hold, reject, adjust (postpone the coming steps) or proceed with a cut.
 
     The decision goes through :func:`taperline.service.decide_plan`, as from the CLI: the
     new steps of an adjust or of resuming a held plan pass the same safety rules.

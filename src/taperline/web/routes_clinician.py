@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from taperline.errors import InputError, SafetyError
 from taperline.plan_input import THEN_CHOICES
-from taperline.service import local_today, reviewed_record
+from taperline.service import local_today, readiness_of, reviewed_record
 from taperline.web.auth import ClinicianViewer, Viewer, shared_person
 from taperline.web.clinical import ACTIONS, decide, patient_rows, propose_for
 from taperline.web.context import Services, services
@@ -108,6 +108,7 @@ def _patient_page(
         "latest_steps": step_changes(latest) if latest else [],
         "versions": list(reversed(record.plans)),
         "actions": ACTIONS,
+        "readiness": readiness_of(record, today, result),
         "error": error,
     }
     return render(request, "clinician_patient.html", context, viewer=viewer, status_code=status)
