@@ -351,7 +351,8 @@ STORE_READS = frozenset(
     | {"profile", "record", "refresh", "scores"}
 )
 STORE_WRITES = frozenset(
-    {"add_plan", "create_person", "decide", "delete_checkin", "delete_person", "import_checkins"}
+    {"add_plan", "create_person", "decide", "delete_checkin", "delete_dose", "delete_person"}
+    | {"import_checkins"}
     | {"import_doses", "import_record", "log_dose", "save_checkin", "save_score", "update_profile"}
 )
 

@@ -972,3 +972,71 @@ def test_two_people_with_person_keep_their_own_journals(two: Taperline) -> None:
         "active",
     ]
     refused(two("status", "--person", "3"), "person 3 not found")
+
+
+def _run_printed(tl: Taperline, line: str, now: str) -> Result:
+    """Run a `taperline ...` command line the CLI printed (its undo)."""
+    import shlex
+
+    words = shlex.split(line.removeprefix("To put it back: "))
+    assert words[0] == "taperline"
+    return tl.ok(*words[1:], now=now)
+
+
+def test_a_dose_logged_by_mistake_is_removed_audited_and_put_back(approved: Taperline) -> None:
+    approved.ok("log-dose", "--time", "22:10", now=DOSE_NOW)
+    approved.ok("log-dose", "--extra", "--amount", "0.25 mg", "--time", "14:30", now=DOSE_NOW)
+    before = approved.store().doses(1)
+    refused(approved("journal", "remove-dose", "today", now=DOSE_NOW), "--planned")
+    aborted = approved(
+        "journal", "remove-dose", "today", "--planned", "22:00", input="n\n", now=DOSE_NOW
+    )
+    assert aborted.exit_code == 1
+    assert approved.store().doses(1) == before
+    out = approved.ok(
+        "journal", "remove-dose", "today", "--planned", "22:00", "--yes", now=DOSE_NOW
+    ).stdout.splitlines()
+    assert out[0] == "Removed: the 22:00 dose of 2027-01-08."
+    assert [d.planned_clock for d in approved.store().doses(1)] == [None]
+    refused(
+        approved("journal", "remove-dose", "today", "--planned", "22:00", "--yes", now=DOSE_NOW),
+        "no dose-log line",
+    )
+    _run_printed(approved, out[1], DOSE_NOW)
+    extra = approved.ok(
+        "journal", "remove-dose", "today", "--taken", "14:30", "--yes", now=DOSE_NOW
+    ).stdout.splitlines()
+    assert extra[0] == "Removed: the extra dose taken at 14:30 of 2027-01-08."
+    _run_printed(approved, extra[1], DOSE_NOW)
+    assert sorted(approved.store().doses(1), key=str) == sorted(before, key=str)
+    rows = _audit_lines(approved)  # the corrections are in the audit log, with who made them
+    assert ("delete", "dose 2027-01-08 22:00: 1 mg taken 2027-01-08 22:10") in rows
+    assert ("delete", "dose 2027-01-08 extra: 0.25 mg taken 2027-01-08 14:30") in rows
+
+
+def _audit_lines(tl: Taperline) -> list[tuple[str, str]]:
+    from taperline.adapters.storage.accounts import Accounts
+    from taperline.adapters.storage.db import make_engine
+    from taperline.service import AT_THIS_COMPUTER
+
+    engine = make_engine(tl.url)
+    try:
+        entries = Accounts(engine).audit_of(1)
+    finally:
+        engine.dispose()
+    assert {e.actor for e in entries} == {AT_THIS_COMPUTER}
+    return [(e.action, e.object) for e in entries]
+
+
+def test_a_deleted_check_in_prints_the_command_that_puts_it_back(me: Taperline) -> None:
+    checkin(me, "2027-01-05", *EXAMPLE, "--note", "a 'quoted' note; fine", "--event", "fall")
+    [before] = me.journal()
+    out = me.ok("journal", "delete", "2027-01-05", "--yes").stdout.splitlines()
+    assert out[0] == "Deleted: check-in for 2027-01-05."
+    assert out[1].startswith("To put it back: taperline checkin --no-ask --date 2027-01-05")
+    _run_printed(me, out[1], me.now)
+    assert me.journal() == [before]
+    assert _audit_lines(me)[0] == (
+        "delete",
+        "check-in 2027-01-05 (mood 6, anxiety 4, with a night)",
+    )

@@ -464,7 +464,7 @@ MATRIX: tuple[Cell, ...] = (
         "POST",
         "/journal/{day}/delete",
         lambda ids, actor: Req("POST", f"/journal/{D1.isoformat()}/delete", form={}),
-        _patient_only(_ok(303, "/journal?done=checkin-deleted"), NOT_FOUND, SIGNIN_POST),
+        _patient_only(_ok(200), NOT_FOUND, SIGNIN_POST),  # the journal, with an undo
         _ann_d1_gone,
     ),
     Cell(
@@ -684,6 +684,8 @@ GATES: Mapping[tuple[str, str], str] = {
     ("GET", "/checkin"): "patient",
     ("POST", "/checkin"): "patient",
     ("GET", "/journal"): "patient",
+    ("POST", "/journal/doses/remove"): "patient",
+    ("POST", "/journal/doses/restore"): "patient",
     ("GET", "/questionnaires"): "patient",
     ("POST", "/questionnaires"): "patient",
     ("GET", "/plan"): "patient",

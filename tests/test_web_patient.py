@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from taperline.core.journal import CheckIn
 from tests.test_web_support import START, approved_plan, checkin_form, make_site, share
@@ -250,10 +253,70 @@ def test_journal_lists_edits_and_deletes(tmp_path: Path) -> None:
         assert page.index("day 0") < page.index("day 2")  # newest first
         assert f"/checkin?date={TODAY.isoformat()}" in page
         day = TODAY - timedelta(days=1)
-        assert web.post(f"/journal/{day.isoformat()}/delete").status_code == 303
+        pid = site.person_id("ann@example.org")
+        before = site.services.store.checkin(pid, day)
+        deleted = web.post(f"/journal/{day.isoformat()}/delete")
+        assert deleted.status_code == 200
+        assert "deleted." in deleted.text
         assert "day 1" not in web.get("/journal?days=14").text
         assert web.post(f"/journal/{day.isoformat()}/delete").status_code == 404
         assert web.post("/journal/2027-02-30/delete").status_code == 422
+        # Undo: the form in the notice stores the same check-in again.
+        undo = _hidden_fields(deleted.text, 'action="/checkin"')
+        assert web.post("/checkin", undo).status_code == 303
+        assert site.services.store.checkin(pid, day) == before
+        lines = [(e.action, e.object) for e in site.services.accounts.audit_of(pid)]
+        assert ("delete", f"check-in {day.isoformat()} (mood 6, anxiety 4, with a night)") in lines
+
+
+def test_a_dose_logged_by_mistake_is_removed_audited_and_can_be_put_back(
+    tmp_path: Path,
+) -> None:
+    with make_site(tmp_path) as site:
+        site.clock.advance(hours=10, minutes=5)  # 22:05 in London
+        web = site.patient("ann@example.org")
+        pid = site.person_id("ann@example.org")
+        approved_plan(site, pid, TODAY - timedelta(days=3))
+        web.post("/doses/taken", {"clock": "22:00", "status": "taken"})
+        [logged] = site.services.store.doses(pid)
+        page = web.get("/journal").text
+        assert 'action="/journal/doses/remove"' in page
+        removed = web.post(
+            "/journal/doses/remove",
+            {"day": TODAY.isoformat(), "planned_clock": "22:00", "taken_at": ""},
+        )
+        assert removed.status_code == 200
+        assert "removed from the log" in removed.text
+        assert site.services.store.doses(pid) == []
+        again = web.post(
+            "/journal/doses/remove", {"day": TODAY.isoformat(), "planned_clock": "22:00"}
+        )
+        assert again.status_code == 404
+        undo = _hidden_fields(removed.text, 'action="/journal/doses/restore"')
+        restored = web.post("/journal/doses/restore", undo)
+        assert restored.status_code == 303
+        assert site.services.store.doses(pid) == [logged]  # the same line, exactly
+        assert web.post("/journal/doses/restore", undo).status_code == 409  # not twice
+        actions = [e.action for e in site.services.accounts.audit_of(pid)]
+        assert "delete" in actions
+        assert "restore" in actions
+
+
+def _hidden_fields(page: str, form_start: str) -> dict[str, Any]:
+    """The hidden fields of the form that starts with ``form_start`` (repeated names: lists)."""
+    form = page[page.index(form_start) :]
+    form = form[: form.index("</form>")]
+    fields: dict[str, Any] = {}
+    for name, raw in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form):
+        value = html.unescape(raw)
+        if name in fields:
+            fields[name] = [
+                *([fields[name]] if isinstance(fields[name], str) else fields[name]),
+                value,
+            ]
+        else:
+            fields[name] = value
+    return fields
 
 
 def test_questionnaires_score_and_item_9_raises_the_crisis_banner(tmp_path: Path) -> None:

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 import click
 
 from taperline.cli.checkin import CheckInOptions, build_checkin, checkin_options, report_review
-from taperline.cli.params import DATE, format_option, resolve_day
+from taperline.cli.params import CLOCK, DATE, format_option, resolve_day
 from taperline.cli.session import now, open_store, person, person_option
 from taperline.errors import InputError
 
 if TYPE_CHECKING:
     from taperline.adapters.storage.repo import Store
-    from taperline.core.journal import RedFlagEvent, TimeOfDay
+    from taperline.core.journal import CheckIn, RedFlagEvent, TimeOfDay
+    from taperline.core.record import DoseRecord
     from taperline.core.values import RelativeDay
     from taperline.service.documents import CheckInOut
 
@@ -125,8 +126,12 @@ def journal_edit(
     note: str | None,
     person_id: int | None,
 ) -> None:
-    """Change a check-in: only the values given are changed; the rest stay."""
-    from taperline.service import record_checkin
+    """Change a check-in: only the values given are changed; the rest stay.
+
+    The change is written to the audit log (`taperline journal delete` and `remove-dose`
+    too). A section copied from an earlier day stays marked as a copy while it is unchanged.
+    """
+    from taperline.service import AT_THIS_COMPUTER, auditor, mark_copies, record_checkin
 
     store = open_store()
     person_id = person(store, person_id)
@@ -152,11 +157,19 @@ def journal_edit(
         events=events,
         note=note,
     )
-    edited = build_checkin(values, wake_date, current)
+    edited = mark_copies(
+        store,
+        person_id,
+        build_checkin(values, wake_date, current),
+        sleep_from=current.sleep_copied_from,
+        symptoms_from=current.symptoms_copied_from,
+    )
     if edited == current:
         click.echo("Nothing to change.")
         return
-    _, result = record_checkin(store, person_id, edited, now=now(), replace=True)
+    moment = now()
+    audit = auditor(person_id, moment, label=AT_THIS_COMPUTER)
+    _, result = record_checkin(store, person_id, edited, now=moment, replace=True, audit=audit)
     click.echo(f"Updated: check-in for {wake_date.isoformat()}.")
     report_review(result)
 
@@ -180,7 +193,109 @@ def journal_delete(*, day: date | RelativeDay, yes: bool, person_id: int | None)
     store.checkin(person_id, wake_date)  # NotFoundError before asking
     if not yes:
         click.confirm(f"Delete the check-in for {wake_date.isoformat()}?", abort=True)
-    from taperline.service import remove_checkin
+    from taperline.service import AT_THIS_COMPUTER, auditor, remove_checkin
 
-    remove_checkin(store, person_id, wake_date)
+    audit = auditor(person_id, now(), label=AT_THIS_COMPUTER)
+    removed = remove_checkin(store, person_id, wake_date, audit=audit)
     click.echo(f"Deleted: check-in for {wake_date.isoformat()}.")
+    click.echo(f"To put it back: {checkin_command(removed)}")
+
+
+def checkin_command(checkin: CheckIn) -> str:
+    """The `taperline checkin` command that stores ``checkin`` again (the undo of a delete)."""
+    import shlex
+
+    words = ["taperline", "checkin", "--no-ask", "--date", checkin.wake_date.isoformat()]
+    night = checkin.sleep
+    if night is None:
+        words.append("--no-sleep")
+    else:
+        for flag, moment in (
+            ("--bed", night.bed),
+            ("--tried", night.tried),
+            ("--final-wake", night.final_wake),
+            ("--out-of-bed", night.out_of_bed),
+        ):
+            words += [flag, f"{moment:%H:%M}"]
+        words += ["--sol-min", str(night.sol_min), "--awakenings", str(night.awakenings)]
+        words += ["--waso-min", str(night.waso_min), "--quality", str(night.quality)]
+    words += ["--mood", str(checkin.mood), "--anxiety", str(checkin.anxiety)]
+    for name, rating in checkin.symptoms.items():
+        words += ["--symptom", f"{name}={rating}"]
+    if checkin.worst_time:
+        words += ["--worst-time", checkin.worst_time]
+    words += ["--caffeine", str(checkin.caffeine_drinks), "--alcohol", str(checkin.alcohol_drinks)]
+    words.append("--opioid" if checkin.opioid_use else "--no-opioid")
+    for event in sorted(checkin.events):
+        words += ["--event", event]
+    if checkin.notes:
+        words += ["--note", checkin.notes]
+    return shlex.join(words)
+
+
+_REMOVE_DOSE_EPILOG = """\b
+Examples:
+  taperline journal remove-dose yesterday --planned 22:00
+  taperline journal remove-dose 2027-01-05 --taken 14:30 --yes
+"""
+
+
+@journal.command("remove-dose", epilog=_REMOVE_DOSE_EPILOG)
+@click.argument("day", type=DATE, metavar="DATE")
+@click.option("--planned", type=CLOCK, default=None, help="The planned dose's time (HH:MM).")
+@click.option(
+    "--taken", type=CLOCK, default=None, help="An extra dose: the time it was taken (HH:MM)."
+)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@person_option
+def journal_remove_dose(
+    *,
+    day: date | RelativeDay,
+    planned: time | None,
+    taken: time | None,
+    yes: bool,
+    person_id: int | None,
+) -> None:
+    """Remove a dose-log line logged by mistake (it is written to the audit log).
+
+    A planned dose is named by its time (--planned 22:00), an extra dose by when it was
+    taken (--taken 14:30). It says how to put the line back.
+    """
+    from taperline.service import AT_THIS_COMPUTER, auditor, remove_dose
+
+    if (planned is None) == (taken is None):
+        raise InputError("say which line: --planned HH:MM, or --taken HH:MM for an extra dose")
+    store = open_store()
+    person_id = person(store, person_id)
+    when = _day(store, person_id, day)
+    clock = planned.strftime("%H:%M") if planned else None
+    taken_at = datetime.combine(when, taken) if taken else None
+    what = f"the {clock} dose" if clock else f"the extra dose taken at {taken:%H:%M}"
+    if not yes:
+        click.confirm(f"Remove {what} of {when.isoformat()} from the dose log?", abort=True)
+    audit = auditor(person_id, now(), label=AT_THIS_COMPUTER)
+    removed = remove_dose(
+        store, person_id, when, planned_clock=clock, taken_at=taken_at, audit=audit
+    )
+    click.echo(f"Removed: {what} of {when.isoformat()}.")
+    click.echo(f"To put it back: {_log_dose_command(removed)}")
+
+
+def _log_dose_command(dose: DoseRecord) -> str:
+    """The `taperline log-dose` command that logs ``dose`` again."""
+    import shlex
+
+    from taperline.core.quantity import fmt
+
+    words = ["taperline", "log-dose", "--date", dose.day.isoformat()]
+    words += ["--planned", dose.planned_clock] if dose.planned_clock else ["--extra"]
+    if dose.taken_at is None or dose.amount is None:
+        words.append("--missed")
+    else:
+        words += ["--time", f"{dose.taken_at:%H:%M}", "--amount", fmt(dose.amount)]
+        words += ["--drug", dose.drug]
+    if dose.units:
+        words += ["--units", dose.units]
+    if dose.note:
+        words += ["--note", dose.note]
+    return shlex.join(words)

@@ -29,14 +29,19 @@ from taperline.service.documents import (
 from taperline.service.exchange import RowsImported, import_checkins, import_doses, import_record
 from taperline.service.exports import calendar_file, fhir_bundle, fhir_json, report_pdf
 from taperline.service.journal import (
+    AT_THIS_COMPUTER,
+    AuditLine,
     DoseEntry,
     LoggedDose,
+    auditor,
     log_dose,
     mark_copies,
     record_checkin,
     record_dose,
     record_score,
     remove_checkin,
+    remove_dose,
+    restore_dose,
     store_checkin,
 )
 from taperline.service.people import create_account, delete_account, save_profile
@@ -63,6 +68,8 @@ from taperline.service.today import (
 )
 
 __all__ = [
+    "AT_THIS_COMPUTER",
+    "AuditLine",
     "DayGlance",
     "DoseEntry",
     "DoseToday",
@@ -70,6 +77,7 @@ __all__ = [
     "Reviewed",
     "RowsImported",
     "Today",
+    "auditor",
     "build_today",
     "calendar_file",
     "checked_version",
@@ -99,7 +107,9 @@ __all__ = [
     "record_dose",
     "record_score",
     "remove_checkin",
+    "remove_dose",
     "report_pdf",
+    "restore_dose",
     "review_document",
     "reviewed_record",
     "save_plan",

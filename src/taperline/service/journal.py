@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from taperline.adapters.storage.repo import Saved, Store
 from taperline.core.instruments import InstrumentScore
@@ -30,17 +30,26 @@ from taperline.errors import (
     NotFoundError,
     UnknownDrugError,
 )
+
+if TYPE_CHECKING:
+    from taperline.adapters.storage.accounts import User
+
 from taperline.service.store import local_now, local_today, person_review
 
 __all__ = [
+    "AT_THIS_COMPUTER",
+    "AuditLine",
     "DoseEntry",
     "LoggedDose",
+    "auditor",
     "log_dose",
     "mark_copies",
     "record_checkin",
     "record_dose",
     "record_score",
     "remove_checkin",
+    "remove_dose",
+    "restore_dose",
     "store_checkin",
 ]
 
@@ -53,14 +62,23 @@ def record_checkin(
     now: datetime,
     idempotency_key: str | None = None,
     replace: bool = False,
+    audit: AuditLine | None = None,
 ) -> tuple[Saved, Review]:
     """Store a check-in (never one dated in the future) and review the record at once.
 
-    The review is returned so an urgent finding (a red flag) is shown straight away.
+    The review is returned so an urgent finding (a red flag) is shown straight away; an
+    edit (``replace``) with ``audit`` writes its audit line with it.
     """
     today = local_today(store.profile(person_id).time_zone, now)
+    action = "edit" if replace else "write"
     saved = store_checkin(
-        store, person_id, checkin, today=today, idempotency_key=idempotency_key, replace=replace
+        store,
+        person_id,
+        checkin,
+        today=today,
+        idempotency_key=idempotency_key,
+        replace=replace,
+        audit=audit(action, f"check-in {checkin.wake_date.isoformat()}") if audit else None,
     )
     return saved, person_review(store, person_id, now=now)
 
@@ -94,15 +112,113 @@ def mark_copies(
     )
 
 
-def remove_checkin(store: Store, person_id: int, day: date) -> CheckIn:
+#: Makes the audit line of a correction from its action and what it was about (the interface
+#: knows who is making it: a signed-in user, or the person at this computer).
+AuditLine = Callable[[str, str], Mapping[str, Any]]
+#: Who a correction made at this computer (the CLI) is by, in the audit log.
+AT_THIS_COMPUTER = "you, on this computer (taperline command line)"
+
+
+def auditor(
+    person_id: int, now: datetime, *, user: User | None = None, label: str | None = None
+) -> AuditLine:
+    """The audit lines of ``user`` (or ``label``; the CLI: :data:`AT_THIS_COMPUTER`) at ``now``."""
+    from taperline.adapters.storage.accounts.audit import audit_row
+
+    def line(action: str, obj: str) -> Mapping[str, Any]:
+        return audit_row(user, person_id, action, obj, now, label=label)
+
+    return line
+
+
+def remove_checkin(
+    store: Store, person_id: int, day: date, *, audit: AuditLine | None = None
+) -> CheckIn:
     """Delete the check-in of ``day`` (the dose log is kept) and return it, for an undo.
+
+    ``audit`` makes the audit line written in the same transaction, which says what was
+    removed (the record keeps who corrected what, from every door).
 
     Raises:
         NotFoundError: the day has no check-in.
     """
     removed = store.checkin(person_id, day)
-    store.delete_checkin(person_id, day)
+    line = (
+        audit("delete", f"check-in {day.isoformat()} ({_checkin_text(removed)})") if audit else None
+    )
+    store.delete_checkin(person_id, day, audit=line)
     return removed
+
+
+def remove_dose(
+    store: Store,
+    person_id: int,
+    day: date,
+    *,
+    planned_clock: str | None,
+    taken_at: datetime | None = None,
+    audit: AuditLine | None = None,
+) -> DoseRecord:
+    """Delete one dose-log line and return it, for an undo, with its audit line.
+
+    A planned dose is named by its time, an extra one by when it was taken.
+
+    Raises:
+        NotFoundError: no such line.
+    """
+    line = None
+    if audit is not None:
+        described = f"dose {day.isoformat()} {planned_clock or 'extra'}"
+        for dose in store.doses(person_id, day, day):
+            if dose.planned_clock == planned_clock:
+                described = f"dose {day.isoformat()} {_dose_text(dose)}"
+                break
+        line = audit("delete", described)
+    return store.delete_dose(
+        person_id, day, planned_clock=planned_clock, taken_at=taken_at, audit=line
+    )
+
+
+def restore_dose(
+    store: Store,
+    person_id: int,
+    record: DoseRecord,
+    *,
+    now: datetime,
+    audit: AuditLine | None = None,
+) -> Saved:
+    """Put back a dose-log line that was removed (the undo of :func:`remove_dose`).
+
+    Raises:
+        ConflictError: that planned dose is in the day's log again already.
+        InputError: the day is in the future.
+    """
+    today = local_today(store.profile(person_id).time_zone, now)
+    if record.day > today:
+        raise InputError(f"day {record.day.isoformat()} is in the future (today is {today})")
+    if record.planned_clock is not None and any(
+        d.planned_clock == record.planned_clock
+        for d in store.doses(person_id, record.day, record.day)
+    ):
+        raise ConflictError(
+            f"the {record.planned_clock} dose of {record.day.isoformat()} is already in the log"
+        )
+    line = (
+        audit("restore", f"dose {record.day.isoformat()} {_dose_text(record)}") if audit else None
+    )
+    return store.log_dose(person_id, record, audit=line)
+
+
+def _checkin_text(checkin: CheckIn) -> str:
+    night = "with a night" if checkin.sleep is not None else "no night"
+    return f"mood {checkin.mood}, anxiety {checkin.anxiety}, {night}"
+
+
+def _dose_text(dose: DoseRecord) -> str:
+    what = dose.planned_clock or "extra"
+    if dose.taken_at is None or dose.amount is None:
+        return f"{what}: missed"
+    return f"{what}: {fmt(dose.amount)} taken {dose.taken_at:%Y-%m-%d %H:%M}"
 
 
 def store_checkin(

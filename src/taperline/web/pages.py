@@ -26,6 +26,7 @@ __all__ = ["NOTICES", "Banner", "banner_for", "error_page", "redirect", "render"
 NOTICES: Final[Mapping[str, str]] = {
     "checkin": "Check-in saved. Thank you.",
     "checkin-deleted": "Check-in deleted.",
+    "dose-restored": "The dose is back in the log.",
     "questionnaire": "Questionnaire saved.",
     "shared": "Your record is now shared with your clinician.",
     "share-revoked": "Sharing stopped. That clinician can no longer see your record.",

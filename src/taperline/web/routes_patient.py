@@ -15,9 +15,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from taperline.core.instruments import score_gad7, score_phq9
+from taperline.core.values import parse_local_datetime
 from taperline.errors import ConflictError, InputError, NotFoundError
 from taperline.service import (
+    AuditLine,
     DoseEntry,
+    auditor,
     local_today,
     log_dose,
     mark_copies,
@@ -25,6 +28,8 @@ from taperline.service import (
     pending_plan,
     record_score,
     remove_checkin,
+    remove_dose,
+    restore_dose,
 )
 from taperline.web.auth import PatientViewer, Viewer
 from taperline.web.checkin_form import (
@@ -38,6 +43,7 @@ from taperline.web.checkin_form import (
     fields_from_form,
 )
 from taperline.web.context import Services, services
+from taperline.web.dose_form import dose_fields, dose_from_fields
 from taperline.web.errors import status_for
 from taperline.web.filters import day as show_day
 from taperline.web.forms import Form, FormInput, parse_day
@@ -254,6 +260,18 @@ def journal(request: Request, viewer: PatientViewer, svc: Svc) -> Response:
     """The journal history, newest first, each day editable."""
     days_text = request.query_params.get("days", "60")
     days = int(days_text) if days_text in {str(d) for d in JOURNAL_DAYS} else 60
+    return _journal_page(request, viewer, svc, days=days)
+
+
+def _journal_page(
+    request: Request,
+    viewer: Viewer,
+    svc: Services,
+    *,
+    days: int = 60,
+    undo: dict[str, Any] | None = None,
+) -> Response:
+    """The journal page; ``undo`` is what was just removed, with a button to put it back."""
     record = svc.store.record(viewer.person_id)
     today = local_today(record.profile.time_zone, svc.now())
     audit(svc, viewer, "read", "journal")
@@ -263,18 +281,61 @@ def journal(request: Request, viewer: PatientViewer, svc: Svc) -> Response:
         "choices": JOURNAL_DAYS,
         "scores": list(reversed(record.scores))[:8],
         "doses": [d for d in reversed(record.doses) if d.day > today - timedelta(days=days)][:60],
+        "undo": undo,
     }
     return render(request, "journal.html", context, viewer=viewer)
 
 
-@router.post("/journal/{day}/delete")
-def journal_delete(day: str, viewer: PatientViewer, form: Form, svc: Svc) -> Response:
-    """Delete one day's check-in."""
+def _auditor(svc: Services, viewer: Viewer) -> AuditLine:
+    return auditor(viewer.person_id, svc.now(), user=viewer.user)
+
+
+@router.post("/journal/{day}/delete", response_class=HTMLResponse)
+def journal_delete(
+    request: Request, day: str, viewer: PatientViewer, form: Form, svc: Svc
+) -> Response:
+    """Delete one day's check-in; the page then offers to put it back (an undo)."""
     del form  # checked for its CSRF token only
     when = parse_day("date", day)
-    remove_checkin(svc.store, viewer.person_id, when)
-    audit(svc, viewer, "delete", f"check-in {when.isoformat()}")
-    return redirect("/journal?done=checkin-deleted")
+    removed = remove_checkin(svc.store, viewer.person_id, when, audit=_auditor(svc, viewer))
+    fields = {k: v for k, v in fields_from_checkin(removed).items() if v not in ("", [], False)}
+    undo: dict[str, Any] = {
+        "what": f"Check-in of {show_day(when)} deleted.",
+        "action": "/checkin",
+        "fields": {**fields, "date": when.isoformat(), "mode": "new", "idem": uuid.uuid4().hex},
+    }
+    return _journal_page(request, viewer, svc, undo=undo)
+
+
+@router.post("/journal/doses/remove", response_class=HTMLResponse)
+def dose_remove(request: Request, viewer: PatientViewer, form: Form, svc: Svc) -> Response:
+    """Remove a dose-log line logged by mistake; the page then offers to put it back."""
+    when = form.day("day")
+    clock = form.text("planned_clock", max_len=5) or None
+    taken = form.text("taken_at", max_len=20)
+    taken_at = parse_local_datetime(taken) if taken else None
+    removed = remove_dose(
+        svc.store,
+        viewer.person_id,
+        when,
+        planned_clock=clock,
+        taken_at=taken_at,
+        audit=_auditor(svc, viewer),
+    )
+    undo = {
+        "what": f"Dose of {show_day(when)} {clock or 'extra'} removed from the log.",
+        "action": "/journal/doses/restore",
+        "fields": dose_fields(removed),
+    }
+    return _journal_page(request, viewer, svc, undo=undo)
+
+
+@router.post("/journal/doses/restore")
+def dose_restore(viewer: PatientViewer, form: Form, svc: Svc) -> Response:
+    """Put back a dose-log line just removed (the undo)."""
+    record = dose_from_fields(form)
+    restore_dose(svc.store, viewer.person_id, record, now=svc.now(), audit=_auditor(svc, viewer))
+    return redirect("/journal?done=dose-restored")
 
 
 # --- questionnaires -----------------------------------------------------------------------------

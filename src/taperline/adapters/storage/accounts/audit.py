@@ -16,10 +16,16 @@ _AUDIT_LIMIT = 500
 
 
 def audit_row(
-    user: User | None, person_id: int | None, action: str, obj: str, now: datetime
+    user: User | None,
+    person_id: int | None,
+    action: str,
+    obj: str,
+    now: datetime,
+    *,
+    label: str | None = None,
 ) -> dict[str, Any]:
-    """The ``audit_log`` row of one line: who (``None``: taperline itself), what, when."""
-    label = f"{user.display_name} ({user.role})" if user else "taperline"
+    """The ``audit_log`` row of one line: who (``None``: taperline, or ``label``), what, when."""
+    label = label or (f"{user.display_name} ({user.role})" if user else "taperline")
     return {
         "at_utc": now,
         "user_id": user.id if user else None,

@@ -212,8 +212,10 @@ class _CheckIns(_StoreBase):
                 for r in c.execute(_CHECKINS_BETWEEN, _span(person_id, start, end)).fetchall()
             ]
 
-    def delete_checkin(self, person_id: int, day: date) -> None:
-        """Remove the check-in of ``day``."""
+    def delete_checkin(
+        self, person_id: int, day: date, *, audit: Mapping[str, Any] | None = None
+    ) -> None:
+        """Remove the check-in of ``day`` (and write ``audit``, an ``audit_log`` row, with it)."""
         with self._write() as c:
             done = c.execute(
                 delete(t.checkins).where(
@@ -222,3 +224,5 @@ class _CheckIns(_StoreBase):
             )
             if done.rowcount != 1:
                 raise NotFoundError(f"no check-in for {day.isoformat()}")
+            if audit is not None:
+                c.execute(a.AUDIT_INSERT, dict(audit))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 from typing import Any, Final
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from taperline.adapters.storage import accounts_schema as a
 from taperline.adapters.storage import schema as t
 from taperline.adapters.storage.repo.common import (
     _END,
@@ -23,6 +24,7 @@ from taperline.adapters.storage.repo.common import (
     to_utc,
 )
 from taperline.core.record import DoseRecord
+from taperline.errors import NotFoundError
 from taperline.zones import zone
 
 #: The dose-log columns :meth:`_Decoder.dose` reads, in its order.
@@ -66,9 +68,14 @@ class _DoseLog(_StoreBase):
     """The dose log: log a dose (idempotent), import, read."""
 
     def log_dose(
-        self, person_id: int, record: DoseRecord, *, idempotency_key: str | None = None
+        self,
+        person_id: int,
+        record: DoseRecord,
+        *,
+        idempotency_key: str | None = None,
+        audit: Mapping[str, Any] | None = None,
     ) -> Saved:
-        """Add a line to the dose log."""
+        """Add a line to the dose log (``audit``, an ``audit_log`` row, written with it)."""
         _check_key(idempotency_key)
         try:
             with self._write() as c:
@@ -86,12 +93,57 @@ class _DoseLog(_StoreBase):
                     )
                     .returning(t.dose_log.c.id)
                 ).scalar_one()
+                if audit is not None:
+                    c.execute(a.AUDIT_INSERT, dict(audit))
                 return Saved(int(new), created=True)
         except IntegrityError:
             won = self._race_winner(t.dose_log, person_id, idempotency_key)
             if won is None:
                 raise
             return won
+
+    def delete_dose(
+        self,
+        person_id: int,
+        day: date,
+        *,
+        planned_clock: str | None,
+        taken_at: datetime | None = None,
+        audit: Mapping[str, Any] | None = None,
+    ) -> DoseRecord:
+        """Remove one dose-log line of ``day`` and return it (``audit`` written with it).
+
+        A planned dose is named by ``planned_clock``; an extra one (``planned_clock`` None) by
+        when it was taken (local wall clock, to the minute). The latest such line goes.
+
+        Raises:
+            NotFoundError: no such line.
+        """
+        table = t.dose_log
+        decode = _Decoder()
+        with self._write() as c:
+            rows = c.execute(
+                select(table.c.id, *DOSE_COLUMNS)
+                .where(table.c.person_id == person_id, table.c.day == day)
+                .order_by(table.c.id.desc())
+            ).all()
+            for row in rows:
+                record = decode.dose(row[1:])
+                same_time = (
+                    record.taken_at is not None
+                    and taken_at is not None
+                    and (
+                        record.taken_at.replace(second=0, microsecond=0)
+                        == taken_at.replace(second=0, microsecond=0)
+                    )
+                )
+                if record.planned_clock == planned_clock and (planned_clock or same_time):
+                    c.execute(delete(table).where(table.c.id == row[0]))
+                    if audit is not None:
+                        c.execute(a.AUDIT_INSERT, dict(audit))
+                    return record
+        what = f"the {planned_clock} dose" if planned_clock else "an extra dose at that time"
+        raise NotFoundError(f"no dose-log line for {what} on {day.isoformat()}")
 
     def dose_by_key(self, person_id: int, idempotency_key: str) -> DoseRecord | None:
         """The dose-log line written with ``idempotency_key``, if any (for a retried submit)."""
