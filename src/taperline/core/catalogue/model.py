@@ -9,53 +9,13 @@ from dataclasses import dataclass
 from typing import Final, Generic, Literal, TypeVar, get_args
 
 from taperline.core.quantity import Mass
+from taperline.core.sources import SOURCES
 from taperline.core.words import PhraseIndex
 
 #: Source ids of docs/clinical-basis.md's Sources table ("LAI-1978 / KAPLAN-1980" is split in
-#: two), plus the ids proposed in src/taperline/data/SOURCES-ADDED.md.
-KNOWN_SOURCES: Final[frozenset[str]] = frozenset(
-    {
-        "ASAM-2025",
-        "ASHTON",
-        "NICE-CKS",
-        "DEPRESCRIBING-2018",
-        "MAUDSLEY-2024",
-        "LABEL",
-        "GREENBLATT-2005",
-        "BERLIN-1975",
-        "CARNEY-2012",
-        "SPIELMAN-1987",
-        "KROENKE-2001",
-        "ISMP",
-        "KRUIZINGA-2022",
-        "YUKAWA-2002",
-        "CREVOISIER-2003",
-        "LAI-1978",
-        "KAPLAN-1980",
-        "FUJITA-1999",
-        "KLOTZ-1975",
-        "TDM",
-        "BEERS-2023",
-        "SEED-INSOMNIA",
-        "SEED-AURA",
-        "SEED-MINDED",
-        "SEED-MICROTAPER",
-        # Added with the catalogue (SOURCES-ADDED.md):
-        "VADOD-2021",
-        "RXNORM",
-        "USP-COMPOUNDED",
-        "RIVOTRIL-DROPS",
-        "LABEL-DIAZEPAM",
-        "LABEL-LORAZEPAM",
-        "LABEL-ALPRAZOLAM",
-        "LABEL-TEMAZEPAM",
-        "LABEL-OXAZEPAM",
-        "LABEL-CHLORDIAZEPOXIDE",
-        "LABEL-ZOLPIDEM",
-        "FDA-GABAPENTINOIDS",
-        "FDA-DDI-TABLE",
-    }
-)
+#: two), plus the ids proposed in src/taperline/data/SOURCES-ADDED.md: the ids of
+#: :data:`taperline.core.sources.SOURCES`, where each has its plain name and citation.
+KNOWN_SOURCES: Final[frozenset[str]] = frozenset(SOURCES)
 
 #: Equivalences are stated as "this dose is equivalent to diazepam 10 mg" [ASHTON, VADOD-2021].
 DIAZEPAM_REFERENCE: Final[Mass] = Mass.of_mg(10)

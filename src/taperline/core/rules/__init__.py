@@ -7,29 +7,29 @@ returns every rule it breaks; :meth:`RulesReport.raise_if_refused` refuses it.
 
 The rules, where each number comes from, and whether an override reason can lift it:
 
-=============== ========================================================== ============ ==========
-rule            what it holds                                              override     source
-=============== ========================================================== ============ ==========
-daily_max       no step gives more of a drug a day than its maximum for     never        LABEL,
-                the indication                                                          SEED-AURA
-increase        no step raises the daily dose (diazepam equivalents)        never        taperline
+=============== ========================================================== ======== ===============
+rule            what it holds                                              override source
+=============== ========================================================== ======== ===============
+daily_max       no step gives more of a drug a day than its maximum for     never    LABEL,
+                the indication                                                      SEED-AURA
+increase        no step raises the daily dose (diazepam equivalents)        never    taperline
                 unless the clinician wrote the clinical reason on that step
-abrupt_stop     a step to zero only from the smallest makeable dose (or     never        ASAM-2025,
-                from at most diazepam 0.5 mg equivalent)                                NICE-CKS
-label_rate      the dose never falls faster than the fastest documented     never        LABEL
+abrupt_stop     a step to zero only from the smallest makeable dose (or     never    ASAM-2025,
+                from at most diazepam 0.5 mg equivalent)                            NICE-CKS
+label_rate      the dose never falls faster than the fastest documented     never    LABEL
                 clonazepam discontinuation: 0.25 mg a day every 3 days
                 (its diazepam equivalent for other drugs), counted over
                 every period of at least 14 days
-cap             in no 14-day window does the daily dose fall by more than   yes          ASAM-2025,
-                25 % of the window's highest dose, or near the end by                   NICE-CKS
+cap             in no 14-day window does the daily dose fall by more than   yes      ASAM-2025,
+                25 % of the window's highest dose, or near the end by               NICE-CKS
                 more than diazepam 0.5 mg equivalent, however the steps
                 are spaced
-stabilisation   the first change comes at least 14 days after the start     yes          SEED-MICRO
-switch          a crossover switch is not a cut above the cap by any        yes          ASHTON,
-                equivalence source                                                      VADOD-2021
-parameter       the plan's settings are within the guideline (cap,          yes          ASAM-2025
+stabilisation   the first change comes at least 14 days after the start     yes      SEED-MICROTAPER
+switch          a crossover switch is not a cut above the cap by any        yes      ASHTON,
+                equivalence source                                                  VADOD-2021
+parameter       the plan's settings are within the guideline (cap,          yes      ASAM-2025
                 window, stabilisation, a strategy's percent or interval)
-=============== ========================================================== ============ ==========
+=============== ========================================================== ======== ===============
 
 Windows compare the dose on a day with the doses in force on the 14 days before it, so
 "25 % every 14 days" is exactly allowed and 10 % every 3 days is not. The last step to
