@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 
 from taperline.core.metrics import BURDEN_MAX
 from taperline.core.quantity import Mass, fmt
+from taperline.web.filters import short_day
 
 __all__ = ["COLOURS", "ChartDay", "Marker", "journal_chart"]
 
@@ -46,7 +47,10 @@ COLOURS: Final = {
 
 @dataclass(frozen=True, slots=True)
 class ChartDay:
-    """One day: planned and taken daily dose (mg), sleep efficiency (%) and burden (0-68)."""
+    """One day: planned and taken daily dose (mg), sleep efficiency (%) and burden (0-68).
+
+    ``burden`` is :func:`taperline.core.metrics.burden`, shown as the "symptom score".
+    """
 
     day: date
     planned_mg: float | None
@@ -156,7 +160,7 @@ def _dose_panel(days: Sequence[ChartDay], cols: _Columns) -> list[str]:
 def _sleep_panel(days: Sequence[ChartDay], cols: _Columns) -> list[str]:
     se = _scale(SLEEP_TOP, SLEEP_BOTTOM, 100.0)
     burden = _scale(SLEEP_TOP, SLEEP_BOTTOM, float(BURDEN_MAX))
-    out = [_text(4, SLEEP_TOP - 8, "Sleep efficiency % and symptom burden")]
+    out = [_text(4, SLEEP_TOP - 8, "Sleep efficiency % and symptom score")]
     for value in (0, 50, 100):
         out.append(
             f'<line x1="{LEFT}" y1="{se(value):.1f}" x2="{WIDTH - RIGHT}" y2="{se(value):.1f}"'
@@ -195,7 +199,7 @@ def _markers(days: Sequence[ChartDay], cols: _Columns, markers: Sequence[Marker]
         urgent = any(m.severity == "urgent" for m in found)
         colour = COLOURS["urgent" if urgent else "warning"]
         names = found[0].label if len(found) == 1 else ", ".join(sorted({m.label for m in found}))
-        label = f"{day.isoformat()}: {names}"
+        label = f"{short_day(day)}: {names}"
         out.append(
             f"<g><title>{escape(label)}</title>"
             f'<line x1="{x_text}" y1="{DOSE_TOP - 4}" x2="{x_text}" y2="{SLEEP_BOTTOM}"'

@@ -68,9 +68,9 @@ def _flare(step: date, days: Sequence[CheckIn], threshold: float, rules: Finding
         kind="flare",
         severity="warning",
         message=(
-            f"Symptoms rose after the step on {step.isoformat()}: burden was {threshold:.1f} or"
-            f" more on {len(days)} days within a week. This is common after a cut; it is a"
-            " reason to pause, not a failure."
+            f"Symptoms rose after the step on {step.isoformat()}: the symptom score (0-68) was"
+            f" {threshold:.1f} or more on {len(days)} days within a week. This is common after"
+            " a cut; it is a reason to pause, not a failure."
         ),
         evidence=tuple(_burden_evidence(c) for c in days),
         source="ASAM-2025",

@@ -101,4 +101,4 @@ def _by_date(checkins: Sequence[CheckIn]) -> list[CheckIn]:
 
 
 def _burden_evidence(checkin: CheckIn) -> Evidence:
-    return Evidence(checkin.wake_date, "burden", str(burden(checkin)))
+    return Evidence(checkin.wake_date, "symptom score", str(burden(checkin)))
