@@ -692,6 +692,7 @@ GATES: Mapping[tuple[str, str], str] = {
     ("POST", "/flags/acknowledge"): "patient",
     ("GET", "/learn"): "public",
     ("GET", "/learn/check"): "public",
+    ("GET", "/learn/sources"): "public",
     ("GET", "/learn/sleep"): "public",
     ("GET", "/account"): "signed_in",
     ("POST", "/account/profile"): "signed_in",

@@ -76,15 +76,16 @@ def test_export_holds_the_whole_record(tmp_path: Path) -> None:
         assert "password" not in response.text
 
 
-def test_audit_log_lists_reads_and_writes_with_utc_times(tmp_path: Path) -> None:
+def test_audit_log_lists_reads_and_writes_in_the_patient_s_time_zone(tmp_path: Path) -> None:
     with make_site(tmp_path) as site:
         ann = site.patient("ann@example.org", display_name="Ann")
         ann.get("/dashboard")
         ann.post("/checkin", checkin_form(TODAY))
         page = ann.get("/account/audit").text
         assert "read: dashboard" in page
-        assert f"write: check-in {TODAY.isoformat()}" in page
-        assert "UTC" in page
+        assert "write: check-in Mon 1 Mar 2027" in page  # stored as 2027-03-01
+        assert "times in your time zone (Europe/London)" in page
+        assert "UTC" not in page
         entries = site.services.accounts.audit_of(site.person_id("ann@example.org"))
         assert entries[0].at.tzinfo is not None
 

@@ -13,7 +13,7 @@ def test_drug_page_has_interactions_and_who_should_not_take_it(tmp_path: Path) -
         page = site.browser().get("/learn/drugs/clonazepam").text
         assert "Interactions and who should not take it" in page
         assert "Boxed warning" in page
-        assert "FDA-GABAPENTINOIDS" in page
+        assert "FDA warning on gabapentin and pregabalin (2019)" in page  # FDA-GABAPENTINOIDS
         assert "Acute narrow-angle glaucoma is a contraindication" in page
         assert "For adults with a seizure disorder: at most 20 mg" in page
 

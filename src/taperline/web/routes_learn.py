@@ -1,4 +1,4 @@
-"""Learn: drug facts with their sources, the interactions checker, the sleep module.
+"""Learn: drug facts and where they come from, the interactions checker, the sleep module.
 
 Open to anyone (no health data), except the personal part of the sleep module, which uses
 the signed-in patient's own diary. The checker is a GET form: it changes nothing.
@@ -77,6 +77,16 @@ def learn_drug(name: str, request: Request, viewer: MaybeViewer) -> Response:
     return _render(
         request, "learn_drug.html", {"lesson": build_lesson(drug), "disclaimer": DISCLAIMER}, viewer
     )
+
+
+@router.get("/learn/sources", response_class=HTMLResponse)
+def sources(request: Request, viewer: MaybeViewer) -> Response:
+    """Every source taperline cites: its plain name and full reference (and id, for clinicians)."""
+    from taperline.core.sources import SOURCES
+
+    clinician = viewer is not None and not viewer.user.is_patient
+    context = {"sources": list(SOURCES.values()), "clinician": clinician}
+    return _render(request, "learn_sources.html", context, viewer)
 
 
 # --- the checker -----------------------------------------------------------------------------
