@@ -15,7 +15,6 @@ from click.testing import CliRunner, Result
 
 from taperline.cli import session
 from taperline.cli.main import cli
-from taperline.core.journal import SYMPTOMS
 from taperline.service import open_store
 
 # 03:00 UTC on 6 January is still the evening of the 5th in New York: "today" is the 5th there.
@@ -83,8 +82,9 @@ def test_init_takes_an_age_band_typed_at_the_prompt(person: Person) -> None:
 
 def test_the_worst_time_prompt_lists_the_real_choices(person: Person) -> None:
     person.ok("init", "--time-zone", "America/New_York")
-    symptoms = "\n" * len(SYMPTOMS)
-    result = person.ok("checkin", "--no-sleep", input=f"6\n4\n{symptoms}evening\n")
+    # Mood 6, anxiety 4, "no" to symptoms (asked, never assumed), then the worst time.
+    result = person.ok("checkin", "--no-sleep", input="6\n4\nn\nevening\n")
+    assert "Any withdrawal symptoms today? [y/n]: " in result.output
     assert "Worst time of day (morning, afternoon, evening, night; blank if none): " in (
         result.output
     )
@@ -94,9 +94,8 @@ def test_the_worst_time_prompt_lists_the_real_choices(person: Person) -> None:
 
 def test_a_first_check_in_has_no_made_up_mood(person: Person) -> None:
     person.ok("init", "--time-zone", "America/New_York")
-    symptoms = "\n" * len(SYMPTOMS)
-    # Enter at the mood prompt asks again (no default), then 7; anxiety 3.
-    result = person.ok("checkin", "--no-sleep", input=f"\n7\n3\n{symptoms}\n")
+    # Enter at the mood prompt asks again (no default), then 7; anxiety 3; no symptoms.
+    result = person.ok("checkin", "--no-sleep", input="\n7\n3\nn\n\n")
     assert "Mood 0-10: " in result.output
     assert "[5]" not in result.output
     saved = open_store(person.url).checkin(1, TODAY)
