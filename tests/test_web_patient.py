@@ -152,6 +152,10 @@ def test_same_as_last_night_is_an_action_and_the_copy_is_marked(tmp_path: Path) 
         claimed = {**kept, "mode": "edit", "sleep_copied_from": "2020-01-01"}  # no such day
         assert web.post("/checkin", claimed).status_code == 303
         assert site.services.store.checkin(pid, TODAY).sleep_copied_from is None
+        for forged in ("2027-02-30", "yesterday", "9999-99-99"):  # never a 500, never a mark
+            odd = {**kept, "mode": "edit", "sleep_copied_from": forged}
+            assert web.post("/checkin", odd).status_code == 303, forged
+            assert site.services.store.checkin(pid, TODAY).sleep_copied_from is None
 
 
 def test_copying_symptoms_marks_them_and_no_earlier_day_says_so(tmp_path: Path) -> None:

@@ -34,6 +34,7 @@ __all__ = [
     "BLANK",
     "CopySection",
     "FieldsError",
+    "as_date",
     "checkin_from_form",
     "copied_fields",
     "fields_from_checkin",
@@ -192,10 +193,21 @@ def checkin_from_form(form: FormInput, day: date) -> CheckIn:
 
 def claimed_copy(form: FormInput, section: CopySection) -> date | None:
     """The date the form says ``section`` was copied from (checked by the caller), if any."""
-    text = form.text(f"{section}_copied_from", max_len=20)
+    return as_date(form.text(f"{section}_copied_from", max_len=20))
+
+
+def as_date(text: str) -> date | None:
+    """``text`` as a YYYY-MM-DD date, or None (empty, another form, or no such day).
+
+    >>> as_date("2027-01-05"), as_date("2027-02-30"), as_date("")
+    (datetime.date(2027, 1, 5), None, None)
+    """
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         return None
-    return date.fromisoformat(text)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:  # a day the calendar does not have
+        return None
 
 
 def _night(form: FormInput, day: date, errors: dict[str, str]) -> SleepDiary | None:

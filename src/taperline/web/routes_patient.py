@@ -36,6 +36,7 @@ from taperline.web.checkin_form import (
     BLANK,
     CopySection,
     FieldsError,
+    as_date,
     checkin_from_form,
     claimed_copy,
     copied_fields,
@@ -173,7 +174,7 @@ _COPY_SECTIONS: dict[str, CopySection] = {"sleep": "sleep", "symptoms": "symptom
 
 def _as_day(text: str) -> date | None:
     """A form's ISO date (a hidden field), or None when it is empty or not one."""
-    return date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+    return as_date(text)
 
 
 @router.post("/checkin", response_class=HTMLResponse)
