@@ -19,9 +19,20 @@ def test_dashboard_without_a_plan(tmp_path: Path) -> None:
         page = site.patient().get("/dashboard")
         assert page.status_code == 200
         assert "No approved plan yet" in page.text
+        # Day 0: what to do first, and no suggestion before there is anything to suggest from.
+        assert "Start here" in page.text
+        assert 'href="/checkin">Your first check-in' in page.text
+        assert "The findings suggest" not in page.text
         assert "Check in now" in page.text
         assert "<svg" in page.text
         assert "The last 90 days" in page.text
+
+
+def test_after_the_first_check_in_the_dashboard_stops_saying_start_here(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        web = site.patient()
+        web.post("/checkin", checkin_form(TODAY))
+        assert "Start here" not in web.get("/dashboard").text
 
 
 def test_dashboard_shows_todays_doses_and_the_next_change(tmp_path: Path) -> None:

@@ -51,6 +51,8 @@ class Dashboard(Today):
 
     chart_14: Markup
     chart_90: Markup
+    #: Whether the journal has a check-in yet (day 0: the dashboard says what to do first).
+    started: bool = True
 
 
 def _planned_mg(plan: PlanVersion | None, days: Sequence[date]) -> list[float | None]:
@@ -136,7 +138,7 @@ def build_dashboard(record: PersonRecord, today: date) -> Dashboard:
     base = build_today(record, today, result)
     chart_14, chart_90 = chart_pair(record, today, result, "dash")
     shared = {f.name: getattr(base, f.name) for f in fields(Today)}
-    return Dashboard(**shared, chart_14=chart_14, chart_90=chart_90)
+    return Dashboard(**shared, chart_14=chart_14, chart_90=chart_90, started=bool(record.checkins))
 
 
 # --- the journal ------------------------------------------------------------------------
