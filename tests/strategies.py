@@ -401,6 +401,7 @@ from taperline.core.record import (  # noqa: E402 -- likewise
     RecordDose,
     RecordStep,
     RecordSupply,
+    Regimen,
 )
 
 #: IANA zones: no daylight saving, DST at either end of the day, half-hour DST, +12:45.
@@ -418,6 +419,21 @@ profiles = st.builds(
     st.lists(record_names, max_size=3).map(tuple),
     st.lists(record_names, max_size=3).map(tuple),
     st.text(stored_text, max_size=30),
+)
+
+#: Regimens before a plan: a drug and 1-4 doses at distinct clock times, amounts of any
+#: precision (the core sorts them by clock).
+regimens = st.builds(
+    lambda drug, clocks, amounts: Regimen.of(drug, zip(clocks, amounts, strict=False)),
+    st.sampled_from(["clonazepam", "diazepam", "lorazepam"]),
+    st.lists(clock_texts, min_size=1, max_size=4, unique=True),
+    st.lists(masses, min_size=4, max_size=4),
+)
+#: Profiles as above, with a regimen or none.
+profiles_with_regimens = st.builds(
+    lambda profile, regimen: replace(profile, regimen=regimen),
+    profiles,
+    st.none() | regimens,
 )
 
 #: Masses a float cannot carry exactly (20 significant digits) as well as everyday ones.

@@ -52,7 +52,7 @@ def test_init_on_a_terminal_asks_for_the_zone_with_no_default_and_asks_again(
     person: Person,
 ) -> None:
     # Enter (no answer), a region, then a real zone; Enter skips the age band.
-    result = person.ok("init", input="\nEurope\nEurope/London\n\n\n\n")
+    result = person.ok("init", input="\nEurope\nEurope/London\n\n\n\n\n")
     out = result.output
     assert "UTC" not in out
     assert "Time zone (IANA name, e.g. Europe/London): " in out
@@ -68,7 +68,7 @@ def test_init_on_a_terminal_asks_for_the_zone_with_no_default_and_asks_again(
 
 def test_init_asked_again_offers_what_the_profile_holds(person: Person) -> None:
     person.ok("init", "--time-zone", "Europe/Paris", "--age-band", "40-64")
-    out = person.ok("init", input="\n\n\n\n").output
+    out = person.ok("init", input="\n\n\n\n\n").output
     assert "[Europe/Paris]" in out
     assert "[40-64]" in out
     profile = open_store(person.url).profile(1)
@@ -76,7 +76,7 @@ def test_init_asked_again_offers_what_the_profile_holds(person: Person) -> None:
 
 
 def test_init_takes_an_age_band_typed_at_the_prompt(person: Person) -> None:
-    person.ok("init", input="America/New_York\n65-79\n\n\n")
+    person.ok("init", input="America/New_York\n65-79\n\n\n\n")
     assert open_store(person.url).profile(1).age_band == "65-79"
 
 

@@ -171,7 +171,7 @@ def test_init_again_updates_the_one_profile_and_keeps_what_is_not_given(tl: Tape
 
 
 def test_init_ask_takes_the_answers_and_reinit_keeps_them_on_enter(tl: Taperline) -> None:
-    result = tl.ok("init", "--ask", input="Europe/Paris\n65-79\nepilepsy, insomnia\n\n")
+    result = tl.ok("init", "--ask", input="Europe/Paris\n65-79\nepilepsy, insomnia\n\n\n")
     assert "Time zone" in result.stdout
     assert "Age band" in result.stdout
     profile = tl.store().profile(1)
@@ -180,7 +180,7 @@ def test_init_ask_takes_the_answers_and_reinit_keeps_them_on_enter(tl: Taperline
     assert set(profile.conditions) == {"epilepsy", "insomnia"}
     assert profile.other_medicines == ()
     # Asked again, Enter accepts the current values as the defaults.
-    result = tl.ok("init", "--ask", input="\n\n\n\n")
+    result = tl.ok("init", "--ask", input="\n\n\n\n\n")
     assert "[Europe/Paris]" in result.stdout
     assert "Profile updated" in result.stdout
     assert tl.store().profile(1) == profile

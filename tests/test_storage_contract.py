@@ -38,6 +38,7 @@ from taperline.core.record import (
     RecordDose,
     RecordStep,
     RecordSupply,
+    Regimen,
 )
 from taperline.errors import CheckInError, ConflictError, InputError, NotFoundError
 from tests.strategies import csv_checkins, dose_records, time_zones, wall_clock
@@ -250,6 +251,33 @@ def test_profile_round_trip(store: Store) -> None:
     store.update_profile(person, changed)
     assert store.profile(person) == changed
     assert store.record(person).profile == changed
+
+
+def test_the_regimen_round_trips_with_the_profile_and_can_be_removed(store: Store) -> None:
+    regimen = Regimen.of(
+        "clonazepam", [("22:00", Mass.of_mg("0.5")), ("08:00", Mass.of_mg("0.0625"))]
+    )
+    profile = Profile(LONDON, "40-64", ("panic disorder",), (), "Zoë", regimen)
+    person = service.save_profile(store, None, profile)
+    assert store.profile(person) == profile
+    assert store.profile(person).regimen.doses[0].amount.mg == Decimal("0.0625")  # type: ignore[union-attr]
+    assert store.record(person).profile == profile
+    with store.engine.connect() as connection:
+        stored = connection.execute(sa.select(schema.persons.c.regimen)).scalar_one()
+    assert stored == {
+        "drug": "clonazepam",
+        "doses": [
+            {"clock": "08:00", "amount_mg": "0.0625"},
+            {"clock": "22:00", "amount_mg": "0.5"},
+        ],
+    }
+    store.update_profile(person, replace(profile, regimen=None))
+    assert store.profile(person).regimen is None
+    with store.engine.connect() as connection:
+        null = connection.execute(
+            sa.select(schema.persons.c.id).where(schema.persons.c.regimen.is_(None))
+        ).scalar_one()
+    assert null == person  # SQL NULL, not the JSON null
 
 
 def test_checkin_round_trip_with_every_field(store: Store) -> None:

@@ -1,19 +1,25 @@
-"""`taperline init`: the person's profile (time zone, age band, conditions, other medicines)."""
+"""`taperline init`: the person's profile, and the regimen they take before a plan starts.
+
+The profile is the time zone, age band, conditions and other medicines; the regimen is the
+drug, its doses and times, which logged doses are matched against until a plan starts.
+"""
 
 from __future__ import annotations
 
+from datetime import time
 from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from taperline.cli import session
-from taperline.cli.params import ZONE
+from taperline.cli.params import CLOCK, DOSE, ZONE
 from taperline.cli.session import now, open_store, person, person_option
 from taperline.core.record import AGE_BANDS
 from taperline.errors import InputError
 
 if TYPE_CHECKING:
-    from taperline.core.record import AgeBand, Profile
+    from taperline.core.quantity import Mass
+    from taperline.core.record import AgeBand, Profile, Regimen
 
 __all__ = ["ask_choice", "asking", "init"]
 
@@ -31,6 +37,20 @@ _C = TypeVar("_C", bound=str)
     "--medicine", "medicines", multiple=True, help="Another medicine you take (repeatable)."
 )
 @click.option("--label", default=None, help="How reports name you (a pseudonym is fine).")
+@click.option(
+    "--drug", default=None, help="The medicine you take now, e.g. clonazepam (your regimen)."
+)
+@click.option(
+    "--dose",
+    "doses",
+    type=DOSE,
+    multiple=True,
+    help="A dose of your regimen, e.g. '0.5 mg' (repeatable, paired with --at; one dose for"
+    " every --at when given once).",
+)
+@click.option(
+    "--at", "clocks", type=CLOCK, multiple=True, help="When you take it, HH:MM (repeatable)."
+)
 @click.option("--ask/--no-ask", default=None, help="Ask for each value (default: on a terminal).")
 @person_option
 def init(
@@ -40,10 +60,19 @@ def init(
     conditions: tuple[str, ...],
     medicines: tuple[str, ...],
     label: str | None,
+    drug: str | None,
+    doses: tuple[Mass, ...],
+    clocks: tuple[time, ...],
     ask: bool | None,
     person_id: int | None,
 ) -> None:
-    """Create (or update) your profile: time zone, age band, conditions and other medicines.
+    """Create (or update) your profile and the regimen you take now.
+
+    The profile: time zone, age band, conditions and other medicines. The regimen: the
+    medicine you take now, each dose and when, for example --drug clonazepam --dose "0.5 mg"
+    --at 22:00. Until a plan starts, each dose you log is matched against it (your usual
+    nightly dose is never "extra"). A regimen above the daily maximum for what you take it
+    for (your conditions; the lowest maximum when they do not say) is refused.
 
     The journal is kept in a SQLite file in your user data directory unless
     TAPERLINE_DATABASE_URL names another database.
@@ -67,19 +96,74 @@ def init(
     if ask:
         conditions = _ask_list("Conditions (comma-separated, blank for none)", conditions)
         medicines = _ask_list("Other medicines (comma-separated, blank for none)", medicines)
+    regimen = _regimen_given(drug, doses, clocks) or (current.regimen if current else None)
+    if ask:
+        regimen = _ask_regimen(regimen)
     label = label or (current.label if current else "Person A")
     from taperline.zones import check_zone
 
     time_zone = check_zone(time_zone, "--time-zone")
-    profile = Profile(time_zone, age_band, tuple(conditions), tuple(medicines), label)
+    profile = Profile(time_zone, age_band, tuple(conditions), tuple(medicines), label, regimen)
     from taperline.service import save_profile
 
-    save_profile(store, existing, profile, now=now())
+    saved = store.profile(save_profile(store, existing, profile, now=now()))
     if existing is not None:
         click.echo(f"Profile updated ({profile.time_zone}).")
     else:
         click.echo(f"Profile created ({profile.time_zone}). Next: taperline plan ... --save")
+    if saved.regimen is not None:
+        click.echo(
+            f"Your regimen: {saved.regimen.text}. Until a plan starts, the doses you log are"
+            " matched against it."
+        )
+    else:
+        click.echo("No regimen recorded: add it with --drug, --dose and --at.")
     _report_profile(profile)
+
+
+def _regimen_given(
+    drug: str | None, doses: tuple[Mass, ...], clocks: tuple[time, ...]
+) -> Regimen | None:
+    """The regimen of --drug/--dose/--at (None: none given); one dose for every --at if once."""
+    from taperline.core.record import Regimen
+
+    if drug is None and not doses and not clocks:
+        return None
+    if drug is None or not doses or not clocks:
+        raise InputError(
+            "a regimen needs --drug, --dose and --at together,"
+            ' e.g. --drug clonazepam --dose "0.5 mg" --at 22:00'
+        )
+    if len(doses) == 1:
+        doses *= len(clocks)
+    if len(doses) != len(clocks):
+        raise InputError(
+            f"give one --at per --dose (got {len(doses)} doses and {len(clocks)} times)"
+        )
+    return Regimen.of(drug, ((f"{c:%H:%M}", d) for c, d in zip(clocks, doses, strict=True)))
+
+
+def _ask_regimen(current: Regimen | None) -> Regimen | None:
+    """The regimen asked on a terminal: the drug, then its doses and times (blank: none)."""
+    from taperline.core.record import Regimen, doses_text, read_doses
+
+    drug = click.prompt(
+        "The medicine you take now (e.g. clonazepam; blank for none)",
+        default=current.drug if current else "",
+        show_default=current is not None,
+    ).strip()
+    if not drug:
+        return None
+    while True:
+        text = click.prompt(
+            "Each dose and when you take it (e.g. 0.5 mg at 22:00, comma-separated)",
+            default=doses_text(current) if current else "",
+            show_default=current is not None,
+        )
+        try:
+            return Regimen.of(drug, read_doses(str(text)))
+        except InputError as error:
+            click.echo(f"Error: {error}", err=True)
 
 
 def _report_profile(profile: Profile) -> None:

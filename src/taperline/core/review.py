@@ -53,7 +53,7 @@ from taperline.core.journal import CheckIn
 from taperline.core.metrics import MIN_BASELINE_DAYS, Baseline, baseline
 from taperline.core.pk import PKParams
 from taperline.core.quantity import Mass
-from taperline.core.record import DoseRecord, PersonRecord, PlanVersion, RecordStep, schedule_on
+from taperline.core.record import DoseRecord, PersonRecord, PlanVersion, RecordStep
 from taperline.core.screening import indication_of
 from taperline.errors import UnknownDrugError
 
@@ -240,7 +240,8 @@ def _large_doses(
     its maximum is the one for the person's indication, the lowest when it is not known
     (``Drug.daily_maximum_for(indication_of(conditions))``, the lookup logging a dose makes)
     [LABEL, SEED-AURA], and the plan's total of it on a dose's day is what the plan in force
-    gives that day (:func:`schedule_on`).
+    gives that day (:func:`schedule_on`), or before the plan starts the person's regimen
+    (:meth:`PersonRecord.planned_on`, as logging a dose compares it).
     """
     doses = [
         (d.day, d.drug, d.amount) for d in record.doses if d.amount is not None and d.day <= today
@@ -272,7 +273,7 @@ def _large_doses(
             maxima[drug.name] = maximum
     planned_mg: dict[tuple[date, str], Decimal] = {}
     for day in {day for day, _, _ in doses}:
-        for dose in schedule_on(record.plan, day):
+        for dose in record.planned_on(day):  # the regimen's before the plan starts
             at = (day, key(dose.drug))
             planned_mg[at] = planned_mg.get(at, Decimal(0)) + dose.amount.mg
     planned = {at: Mass.of_mg(mg) for at, mg in planned_mg.items()}

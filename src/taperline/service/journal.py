@@ -16,11 +16,12 @@ from taperline.core.record import (
     DoseRecord,
     PlanVersion,
     RecordDose,
+    Regimen,
     day_text,
     describe_dose,
     nearest_planned,
     planned_around,
-    schedule_on,
+    planned_on,
 )
 from taperline.core.review import Review
 from taperline.errors import (
@@ -276,7 +277,10 @@ def record_score(
 
 @dataclass(frozen=True, slots=True)
 class DoseEntry:
-    """What a person says about a dose; what they leave out comes from the plan in force.
+    """What a person says about a dose; what they leave out comes from the day's plan.
+
+    The day's planned doses are the plan in force's, or before it starts the person's
+    regimen (:func:`~taperline.core.record.planned_on`): the usual dose is never "extra".
 
     ``planned_clock`` names the planned dose (HH:MM) it belongs to; without it,
     ``next_planned`` picks one (the CLI's default), or the entry is an extra dose (the
@@ -324,7 +328,7 @@ def log_dose(
     now: datetime,
     idempotency_key: str | None = None,
 ) -> LoggedDose:
-    """Match ``entry`` to the plan in force and add it to the dose log.
+    """Match ``entry`` to the plan in force (the regimen before it starts) and log it.
 
     The one place that decides which planned dose a log line belongs to, for the CLI's
     ``log-dose``, the dashboard's dose buttons and ``POST /api/doses``. A retry with the
@@ -353,24 +357,25 @@ def log_dose(
     zone_name = profile.time_zone
     today = local_today(zone_name, now)
     plan = store.plan_in_force(person_id)
+    regimen = profile.regimen  # what the day's doses are before the plan starts
     # without a day: the dose's day is found by when it was taken (now, when not given)
     moment = entry.taken_at or local_now(zone_name, now)
     by_time = entry.day is None and entry.next_planned
     if by_time:
         day, target, day_log = _nearest_dose(
-            store, person_id, entry, plan=plan, moment=moment, today=today
+            store, person_id, entry, plan=plan, regimen=regimen, moment=moment, today=today
         )
     else:
         day = entry.day or moment.date()
         day_log = store.doses(person_id, day, day)
         logged = {d.planned_clock for d in day_log}
-        target = _planned_dose(entry, day, schedule_on(plan, day), logged)
-    scheduled = schedule_on(plan, day)
+        target = _planned_dose(entry, day, planned_on(plan, regimen, day), logged)
+    scheduled = planned_on(plan, regimen, day)
     if target is not None and entry.drug is not None and entry.drug != target.drug:
         raise InputError(f"drug: the plan's {target.clock} dose is {target.drug}, not {entry.drug}")
-    drug = entry.drug or (target.drug if target else plan.drug if plan else None)
+    drug = entry.drug or (target.drug if target else _usual_drug(plan, regimen, day))
     if drug is None:
-        raise InputError("drug: say which medicine (there is no plan in force)")
+        raise InputError("drug: say which medicine (there is no plan in force or regimen)")
     if entry.missed and target is None:
         left = "is due" if by_time else "is left that day"
         raise InputError(f"missed: only a planned dose can be missed, and none {left}")
@@ -422,6 +427,7 @@ def _nearest_dose(
     entry: DoseEntry,
     *,
     plan: PlanVersion | None,
+    regimen: Regimen | None,
     moment: datetime,
     today: date,
 ) -> tuple[date, RecordDose | None, list[DoseRecord]]:
@@ -435,7 +441,8 @@ def _nearest_dose(
     on = moment.date()
     log = store.doses(person_id, on - timedelta(days=1), on)
     clock = entry.planned_clock
-    candidates = [(d, p) for d, p in planned_around(plan, on) if clock in {None, p.clock}]
+    planned = planned_around(plan, on, regimen)
+    candidates = [(d, p) for d, p in planned if clock in {None, p.clock}]
     chosen = nearest_planned(moment, candidates, due_only=entry.missed)
     if chosen is None:
         if clock is not None:
@@ -453,6 +460,13 @@ def _nearest_dose(
         )
     _check_planned_amount(entry, day, target)
     return day, target, day_log
+
+
+def _usual_drug(plan: PlanVersion | None, regimen: Regimen | None, day: date) -> str | None:
+    """The drug of the plan in force on ``day``, else of the regimen (None: neither)."""
+    if plan is not None and (regimen is None or plan.step_on(day) is not None):
+        return plan.drug
+    return regimen.drug if regimen is not None else None
 
 
 def _as_logged(record: DoseRecord, today: date) -> str:

@@ -14,11 +14,11 @@ from datetime import datetime
 
 from taperline.adapters.storage.accounts import Accounts, Role, User
 from taperline.adapters.storage.repo import Store
-from taperline.core.record import Profile
-from taperline.errors import ConflictError
+from taperline.core.record import Profile, Regimen, check_regimen
+from taperline.errors import ConflictError, SafetyError
 from taperline.zones import check_zone
 
-__all__ = ["create_account", "delete_account", "save_profile"]
+__all__ = ["checked_regimen", "create_account", "delete_account", "save_profile"]
 
 
 def save_profile(
@@ -27,13 +27,42 @@ def save_profile(
     """Make a person with ``profile`` (``person_id`` None) or replace a person's profile.
 
     The time zone is checked here whatever the door (a region such as "Europe" is refused with
-    a suggestion) and stored by its canonical name. Returns the person's id.
+    a suggestion) and stored by its canonical name; so is the regimen
+    (:func:`checked_regimen`). Returns the person's id.
     """
     profile = replace(profile, time_zone=check_zone(profile.time_zone, "time_zone"))
+    if profile.regimen is not None:
+        profile = replace(profile, regimen=checked_regimen(profile.regimen, profile.conditions))
     if person_id is None:
         return store.create_person(profile, at=now)
     store.update_profile(person_id, profile)
     return person_id
+
+
+def checked_regimen(regimen: Regimen, conditions: tuple[str, ...]) -> Regimen:
+    """``regimen`` named as the catalogue names its drug, refused above the daily maximum.
+
+    Each dose must be plausible for the drug and the day's total at most the daily maximum for
+    what the person takes it for (``conditions``; the lowest maximum when it is not known)
+    [LABEL, SEED-AURA], as a logged dose is compared (:func:`taperline.service.log_dose`).
+
+    Raises:
+        UnknownDrugError: the catalogue does not hold the drug.
+        ImplausibleDoseError: a dose is outside the drug's plausible single doses.
+        SafetyError: the day's total is above the daily maximum (the message says which).
+    """
+    from taperline.catalogue_data import load_catalogue
+    from taperline.core.screening import indication_of
+
+    drug = load_catalogue().get(regimen.drug)
+    try:
+        return check_regimen(regimen, drug, indication_of(conditions))
+    except SafetyError as error:
+        raise SafetyError(
+            f"regimen: {error}. taperline does not record a regimen above the daily maximum:"
+            " check the doses with your prescriber (if your conditions say why you take it,"
+            " the maximum for that reason applies)"
+        ) from None
 
 
 def create_account(

@@ -28,7 +28,6 @@ from taperline.core.record import (
     PlanVersion,
     RecordDose,
     RecordStep,
-    schedule_on,
 )
 from taperline.core.review import Review
 from taperline.service.store import local_today, review_as_of
@@ -210,7 +209,8 @@ def build_today(record: PersonRecord, today: date, result: Review | None = None)
     last_score = max((s.taken_on for s in record.scores if s.taken_on), default=None)
     result = result if result is not None else review_as_of(record, today)
     ready = readiness_of(record, today, result)
-    doses = match_doses(schedule_on(plan, today), logged)
+    # before a plan starts, the regimen's doses are today's (due, taken or missed)
+    doses = match_doses(record.planned_on(today), logged)
     if ready is not None and ready.is_question:
         doses = tuple(replace(d, ask_first=ready.in_cut(d.planned)) for d in doses)
     return Today(

@@ -149,6 +149,9 @@ persons = Table(
     Column("age_band", String(20)),
     Column("conditions", JSON, nullable=False),
     Column("other_medicines", JSON, nullable=False),
+    # the regimen before a plan (migration 0006): {"drug": ..., "doses": [{"clock": "22:00",
+    # "amount_mg": "0.5"}]} (core.record.Regimen.to_json); NULL when not recorded
+    Column("regimen", JSON, nullable=True),
     Column("created_at_utc", UtcDateTime, nullable=False),
     Column("updated_at_utc", UtcDateTime, nullable=False),
     # bumped by triggers on every write of the person's journal; each part's column takes

@@ -19,12 +19,20 @@ The package: :mod:`~taperline.core.record.entries` (the profile and the dose log
 :mod:`~taperline.core.record.steps` (a stored plan's steps, supply and basis, made from the
 planner's result), :mod:`~taperline.core.record.versions` (plan versions and their
 transitions), :mod:`~taperline.core.record.matching` (which planned dose a dose logged without
-a date belongs to) and :mod:`~taperline.core.record.person` (the whole record, check-ins joined
-with the dose log).
+a date belongs to), :mod:`~taperline.core.record.current` (the regimen taken before a plan,
+and the doses planned on a day) and :mod:`~taperline.core.record.person` (the whole record,
+check-ins joined with the dose log).
 """
 
 from __future__ import annotations
 
+from taperline.core.record.current import (
+    Regimen,
+    check_regimen,
+    doses_text,
+    planned_on,
+    read_doses,
+)
 from taperline.core.record.entries import AGE_BAND_YEARS as AGE_BAND_YEARS
 from taperline.core.record.entries import AGE_BANDS, AgeBand, DoseRecord, DoseStatus, Profile
 from taperline.core.record.entries import MAX_NAME as MAX_NAME
@@ -78,17 +86,22 @@ __all__ = [
     "RecordDose",
     "RecordStep",
     "RecordSupply",
+    "Regimen",
     "catch_up",
+    "check_regimen",
     "day_text",
     "decision_base",
     "describe_dose",
+    "doses_text",
     "in_force",
     "last_struck",
     "nearest_planned",
     "plan_steps",
     "planned_around",
     "planned_moment",
+    "planned_on",
     "postpone",
+    "read_doses",
     "record_from_plan",
     "record_steps",
     "resume",

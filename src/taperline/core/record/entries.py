@@ -6,12 +6,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
-from typing import Final, Literal, get_args
+from typing import TYPE_CHECKING, Final, Literal, get_args
 
 from taperline.core.journal import check_text
 from taperline.core.quantity import Mass, fmt
 from taperline.core.values import is_clock_text
 from taperline.errors import InputError
+
+if TYPE_CHECKING:  # current.py imports this module (a RecordDose checks its clock here)
+    from taperline.core.record.current import Regimen
 
 AgeBand = Literal["under 18", "18-39", "40-64", "65-79", "80 or over"]
 AGE_BANDS: Final[tuple[AgeBand, ...]] = get_args(AgeBand)
@@ -44,6 +47,9 @@ class Profile:
     """A person's profile. ``time_zone`` is an IANA name (checked by the adapter).
 
     ``label`` is how reports name the person: a pseudonym by default, never required.
+    ``regimen`` is what they take now, before a plan starts (None: not recorded); the day's
+    doses are matched against it until a plan is in force
+    (:func:`~taperline.core.record.current.planned_on`).
 
     >>> Profile("Europe/London", "65-79", ("insomnia",), ()).age_years
     65
@@ -58,6 +64,7 @@ class Profile:
     conditions: tuple[str, ...] = ()
     other_medicines: tuple[str, ...] = ()
     label: str = "Person A"
+    regimen: Regimen | None = None
 
     def __post_init__(self) -> None:
         if not self.time_zone or " " in self.time_zone.strip():

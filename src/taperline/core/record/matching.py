@@ -38,10 +38,11 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Final
 
+from taperline.core.record.current import planned_on
 from taperline.core.record.steps import RecordDose
-from taperline.core.record.versions import schedule_on
 
 if TYPE_CHECKING:
+    from taperline.core.record.current import Regimen
     from taperline.core.record.versions import PlanVersion
 
 __all__ = [
@@ -82,14 +83,17 @@ def planned_moment(day: date, clock: str) -> datetime:
     return datetime.combine(day, time(hours, minutes))
 
 
-def planned_around(version: PlanVersion | None, day: date) -> tuple[tuple[date, RecordDose], ...]:
+def planned_around(
+    version: PlanVersion | None, day: date, regimen: Regimen | None = None
+) -> tuple[tuple[date, RecordDose], ...]:
     """The planned doses of the day before ``day`` and of ``day``, with their days.
 
-    Each day's doses are those of the plan ``version`` on that day (:func:`schedule_on`):
-    none before the plan starts, none on the off day of an every-other-day step.
+    Each day's doses are those of the plan ``version`` on that day (:func:`schedule_on`;
+    none on the off day of an every-other-day step), or the ``regimen``'s before the plan
+    starts (:func:`~taperline.core.record.current.planned_on`; none without one).
     """
     days = (day - timedelta(days=1), day)
-    return tuple((d, dose) for d in days for dose in schedule_on(version, d))
+    return tuple((d, dose) for d in days for dose in planned_on(version, regimen, d))
 
 
 def nearest_planned(

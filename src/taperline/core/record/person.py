@@ -10,7 +10,9 @@ from typing import Final
 
 from taperline.core.instruments import InstrumentScore
 from taperline.core.journal import CheckIn, TakenDose
+from taperline.core.record.current import planned_on
 from taperline.core.record.entries import DoseRecord, Profile
+from taperline.core.record.steps import RecordDose
 from taperline.core.record.versions import PlanVersion, in_force
 
 
@@ -32,6 +34,10 @@ class PersonRecord:
     def plan(self) -> PlanVersion | None:
         """The plan in force (see :func:`in_force`)."""
         return in_force(self.plans)
+
+    def planned_on(self, day: date) -> tuple[RecordDose, ...]:
+        """The doses planned on ``day``: the plan in force's, or the regimen's before it."""
+        return planned_on(self.plan, self.profile.regimen, day)
 
 
 def with_doses(checkins: Sequence[CheckIn], doses: Sequence[DoseRecord]) -> list[CheckIn]:

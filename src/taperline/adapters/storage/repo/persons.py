@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy import Row, delete, insert, null, select, update
 
 from taperline.adapters.storage import schema as t
 from taperline.adapters.storage.repo.common import _now, _StoreBase
-from taperline.core.record import Profile
+from taperline.core.record import Profile, Regimen
 from taperline.errors import NotFoundError
 from taperline.zones import check_zone
 
@@ -25,6 +25,7 @@ def _profile_row(profile: Profile) -> dict[str, Any]:
         "age_band": profile.age_band,
         "conditions": list(profile.conditions),
         "other_medicines": list(profile.other_medicines),
+        "regimen": profile.regimen.to_json() if profile.regimen is not None else null(),
     }
 
 
@@ -35,6 +36,7 @@ def _profile(row: Row[Any]) -> Profile:
         tuple(row.conditions),
         tuple(row.other_medicines),
         row.label,
+        Regimen.from_json(row.regimen) if row.regimen is not None else None,
     )
 
 
