@@ -1,12 +1,12 @@
-"""A patient's profile as the sign-up and profile forms give it."""
+"""A patient's profile as the sign-up and profile forms give it, with the regimen taken now."""
 
 from __future__ import annotations
 
-from taperline.core.record import AGE_BANDS, Profile
+from taperline.core.record import AGE_BANDS, Profile, Regimen, read_doses
 from taperline.errors import InputError
 from taperline.web.forms import FormInput
 
-__all__ = ["read_profile"]
+__all__ = ["read_profile", "read_regimen"]
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -30,4 +30,26 @@ def read_profile(form: FormInput, label: str) -> Profile:
         _names(form.text("conditions", max_len=1000)),
         _names(form.text("other_medicines", max_len=1000)),
         label=label,
+        regimen=read_regimen(form),
     )
+
+
+def read_regimen(form: FormInput) -> Regimen | None:
+    """The regimen of ``regimen_drug`` and ``regimen_doses`` ('0.5 mg at 22:00, ...').
+
+    Both empty: none (on the profile form, emptying them removes it).
+
+    The daily maximum is checked when the profile is saved (``service.save_profile``).
+    """
+    drug = form.text("regimen_drug", max_len=200).strip()
+    doses = form.text("regimen_doses", max_len=1000).strip()
+    if not drug and not doses:
+        return None
+    if not drug:
+        raise InputError("regimen_drug: say which medicine these doses are of, e.g. clonazepam")
+    if not doses:
+        raise InputError("regimen_doses: give each dose and when you take it, e.g. 0.5 mg at 22:00")
+    try:
+        return Regimen.of(drug, read_doses(doses))
+    except InputError as error:
+        raise InputError(f"regimen_doses: {str(error).removeprefix('regimen: ')}") from None

@@ -13,9 +13,9 @@ from typing import Annotated, Final
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from taperline.core.record import AGE_BANDS, Profile
+from taperline.core.record import AGE_BANDS, Profile, doses_text
 from taperline.core.screening import Recognition
-from taperline.errors import InputError
+from taperline.errors import InputError, SafetyError
 from taperline.service import save_profile
 from taperline.web.auth import (
     PatientViewer,
@@ -57,6 +57,7 @@ def _account_page(
         "sessions": sessions,
         "profile": profile,
         "profile_check": _profile_check(profile),
+        "regimen_doses": doses_text(profile.regimen) if profile and profile.regimen else "",
         "age_bands": AGE_BANDS,
         "error": error,
         "confirm": CONFIRM,
@@ -92,7 +93,7 @@ def profile_save(request: Request, viewer: AnyViewer, form: Form, svc: Svc) -> R
             save_profile(svc.store, viewer.person_id, profile)
             svc.accounts.audit(viewer.user, viewer.person_id, "write", "profile", svc.now())
         svc.accounts.set_display_name(viewer.user.id, name)
-    except InputError as error:
+    except (InputError, SafetyError) as error:  # a regimen above the daily maximum: refused
         return _account_page(request, viewer, svc, str(error), status_for(error))
     return redirect("/account?done=profile")
 

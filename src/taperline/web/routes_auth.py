@@ -25,7 +25,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from taperline.adapters.storage.accounts import Role, User
 from taperline.core.record import AGE_BANDS, Profile
-from taperline.errors import ConflictError, InputError
+from taperline.errors import ConflictError, InputError, SafetyError
 from taperline.web.auth import (
     Viewer,
     clear_session_cookie,
@@ -194,7 +194,7 @@ def signup(request: Request, form: Form, svc: Svc) -> Response:
         user = _create_account(svc, _read_signup(form))
     except ConflictError as error:  # "already registered": counted, like an account made
         return _signup_page(request, values, str(error), status_for(error))
-    except InputError as error:
+    except (InputError, SafetyError) as error:  # SafetyError: a regimen above the maximum
         svc.accounts.release_attempt(attempt)
         return _signup_page(request, values, str(error), status_for(error))
     svc.accounts.finish_attempt(attempt, user_id=user.id, success=True)
