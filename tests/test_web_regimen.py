@@ -22,6 +22,9 @@ def test_sign_up_with_a_regimen_then_the_usual_dose_is_matched(tmp_path: Path) -
         regimen = site.services.store.profile(pid).regimen
         assert regimen is not None
         assert regimen.text == "clonazepam 0.5 mg at 12:00"  # named as the catalogue names it
+        page = web.get("/").text
+        assert "Your usual doses" in page
+        assert "12:00" in page
         before = web.get("/api/status").json()
         assert [(d["time"], d["status"]) for d in before["doses_today"]] == [("12:00", "due")]
         assert web.post("/doses/taken", {"clock": "12:00", "status": "taken"}).status_code == 303
