@@ -241,6 +241,9 @@ def test_the_usual_nightly_dose_is_matched_against_the_regimen(tl: Taperline) ->
         Mass.of_mg("0.5"),
     )
     assert line.status() == "taken"
+    text = tl.ok("status").stdout
+    assert "Your usual doses (your regimen, from taperline init) until a plan starts:" in text
+    assert "22:00  clonazePAM 0.5 mg  [taken]" in text
     after = tl.status()
     (dose,) = after["doses_today"]
     assert (dose["time"], dose["status"], dose["taken_at"]) == (

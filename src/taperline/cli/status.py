@@ -34,6 +34,25 @@ def status(*, output_format: str, person_id: int | None) -> None:
     _print_status(document)
 
 
+def _print_plan_line(d: StatusOut) -> None:
+    """No plan (and whether the day's doses are the regimen's), or a plan on hold."""
+    from taperline.cli.render import console
+
+    out, plan = console(), d["plan"]
+    if plan is None:
+        out.print("No plan in force (taperline plan ... --save, then plan approve).")
+        if d["doses_today"]:
+            out.print("Your usual doses (your regimen, from taperline init) until a plan starts:")
+        else:
+            out.print("No regimen recorded: taperline init --drug ... --dose ... --at ...")
+    elif plan["status"] == "held":
+        since = f" since {plan['held_from']}" if plan["held_from"] else ""
+        out.print(
+            f"Plan version {plan['version']} is on hold{since}: stay on this dose; no cut comes"
+            " until your clinician approves the plan again."
+        )
+
+
 def _print_status(d: StatusOut) -> None:
     from rich.table import Table
 
@@ -44,14 +63,7 @@ def _print_status(d: StatusOut) -> None:
     _print_urgent(d["findings"])
     out.print(f"[bold]Today, {d['today']}[/bold]")
     plan = d["plan"]
-    if plan is None:
-        out.print("No plan in force (taperline plan ... --save, then plan approve).")
-    elif plan["status"] == "held":
-        since = f" since {plan['held_from']}" if plan["held_from"] else ""
-        out.print(
-            f"Plan version {plan['version']} is on hold{since}: stay on this dose; no cut comes"
-            " until your clinician approves the plan again."
-        )
+    _print_plan_line(d)
     if plan is not None and plan["guideline_mark"]:
         out.print(plan["guideline_mark"][:1].upper() + plan["guideline_mark"][1:], markup=False)
     if d["readiness"] is not None:
