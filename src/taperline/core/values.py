@@ -51,6 +51,8 @@ __all__ = [
     "DATE_EXAMPLE",
     "DAY_WORDS",
     "HAS_ZONE",
+    "MONTH_NAMES",
+    "WEEKDAY_NAMES",
     "RelativeDay",
     "format_clock",
     "is_clock_text",
@@ -94,6 +96,23 @@ _HOURS_PER: Final[Mapping[str, float]] = MappingProxyType(
 )
 _DAYS_PER: Final[Mapping[str, int]] = MappingProxyType(
     {"": 1, **dict.fromkeys(("d", "day", "days"), 1), **dict.fromkeys(("w", "week", "weeks"), 7)}
+)
+#: English day and month names for dates as people write them ('Tue 5 Jan'), whatever the
+#: machine's locale, and without strftime (slow: a dashboard shows a hundred dates).
+WEEKDAY_NAMES: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTH_NAMES: Final = (
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
 )
 _MONTHS_PER: Final[Mapping[str, Decimal]] = MappingProxyType(
     {

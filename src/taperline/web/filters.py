@@ -37,6 +37,7 @@ from markupsafe import Markup, escape
 
 from taperline.core.quantity import Mass, drug_label, fmt, fmt_number
 from taperline.core.sources import Source, source_parts, without_ids
+from taperline.core.values import MONTH_NAMES, WEEKDAY_NAMES
 from taperline.errors import InputError
 from taperline.zones import zone
 
@@ -118,35 +119,18 @@ def drug(name: str | None) -> str:
     return "" if not name else drug_label(name)
 
 
-# English names, whatever the server's locale (and without strftime, which is slow: a
-# dashboard shows a hundred dates).
-_WEEKDAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS: Final = (
-    "Jan",
-    "Feb",
-    "Mar",
-    "Apr",
-    "May",
-    "Jun",
-    "Jul",
-    "Aug",
-    "Sep",
-    "Oct",
-    "Nov",
-    "Dec",
-)
-
-
 def day(value: date | None) -> str:
     """A date for reading: 'Tue 5 Jan 2027'."""
     if value is None:
         return ""
-    return f"{_WEEKDAYS[value.weekday()]} {value.day} {_MONTHS[value.month - 1]} {value.year}"
+    return (
+        f"{WEEKDAY_NAMES[value.weekday()]} {value.day} {MONTH_NAMES[value.month - 1]} {value.year}"
+    )
 
 
 def short_day(value: date | None) -> str:
     """A short date: '5 Jan'."""
-    return "" if value is None else f"{value.day} {_MONTHS[value.month - 1]}"
+    return "" if value is None else f"{value.day} {MONTH_NAMES[value.month - 1]}"
 
 
 def moment(value: datetime | None) -> str:
@@ -162,7 +146,7 @@ def moment(value: datetime | None) -> str:
     if reader.zone and not reader.clinician:
         with suppress(InputError):  # a zone this system no longer knows: UTC, said so
             shown, suffix = utc.astimezone(zone(reader.zone)), ""
-    return f"{shown.day} {_MONTHS[shown.month - 1]} {shown.year} {shown:%H:%M}{suffix}"
+    return f"{shown.day} {MONTH_NAMES[shown.month - 1]} {shown.year} {shown:%H:%M}{suffix}"
 
 
 def number(value: float | int | None, places: int = 0) -> str:

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Final
 
 from taperline.core.record.current import planned_on
 from taperline.core.record.steps import RecordDose
+from taperline.core.values import MONTH_NAMES, WEEKDAY_NAMES
 
 if TYPE_CHECKING:
     from taperline.core.record.current import Regimen
@@ -56,21 +57,6 @@ __all__ = [
 
 #: From this hour a dose is an evening's: "last night's" or "tonight's" (plain words only).
 _EVENING_HOUR: Final = 18
-_WEEKDAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS: Final = (
-    "Jan",
-    "Feb",
-    "Mar",
-    "Apr",
-    "May",
-    "Jun",
-    "Jul",
-    "Aug",
-    "Sep",
-    "Oct",
-    "Nov",
-    "Dec",
-)
 
 
 def planned_moment(day: date, clock: str) -> datetime:
@@ -176,5 +162,5 @@ def day_text(day: date, today: date) -> str:
     >>> day_text(date(2027, 1, 7), date(2027, 1, 8)), day_text(date(2026, 12, 30), date(2027, 1, 8))
     ('Thu 7 Jan', 'Wed 30 Dec 2026')
     """
-    text = f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+    text = f"{WEEKDAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month - 1]}"
     return text if day.year == today.year else f"{text} {day.year}"
