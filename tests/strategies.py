@@ -421,9 +421,9 @@ profiles = st.builds(
     st.text(stored_text, max_size=30),
 )
 
-#: Regimens before a plan: a drug and 1-4 doses at distinct clock times, amounts of any
-#: precision (the core sorts them by clock).
-regimens = st.builds(
+#: Current regimens (before a plan): a drug and 1-4 doses at distinct clock times, amounts of
+#: any precision (the core sorts them by clock). Not ``regimens``: the PK dose lists above.
+current_regimens = st.builds(
     lambda drug, clocks, amounts: Regimen.of(drug, zip(clocks, amounts, strict=False)),
     st.sampled_from(["clonazepam", "diazepam", "lorazepam"]),
     st.lists(clock_texts, min_size=1, max_size=4, unique=True),
@@ -433,7 +433,7 @@ regimens = st.builds(
 profiles_with_regimens = st.builds(
     lambda profile, regimen: replace(profile, regimen=regimen),
     profiles,
-    st.none() | regimens,
+    st.none() | current_regimens,
 )
 
 #: Masses a float cannot carry exactly (20 significant digits) as well as everyday ones.

@@ -41,14 +41,20 @@ from taperline.core.record import (
 from taperline.core.review import review
 from taperline.errors import InputError, SafetyError
 from taperline.service import open_store
-from tests.strategies import clock_texts, masses, plan_versions, regimens, wake_dates
+from tests.strategies import (
+    clock_texts,
+    current_regimens,
+    masses,
+    plan_versions,
+    wake_dates,
+)
 
 CATALOGUE = load_catalogue()
 
 # --- the value --------------------------------------------------------------------------------
 
 
-@given(regimens)
+@given(current_regimens)
 def test_a_regimen_is_sorted_by_clock_and_reads_back_from_its_json(regimen: Regimen) -> None:
     clocks = [d.clock for d in regimen.doses]
     assert clocks == sorted(set(clocks))
@@ -60,7 +66,7 @@ def test_a_regimen_is_sorted_by_clock_and_reads_back_from_its_json(regimen: Regi
     assert Regimen.from_json(document) == regimen
 
 
-@given(regimens, st.data())
+@given(current_regimens, st.data())
 def test_a_time_given_twice_is_refused(regimen: Regimen, data: st.DataObject) -> None:
     again = data.draw(st.sampled_from(regimen.doses))
     pairs = [(d.clock, d.amount) for d in regimen.doses]
@@ -105,7 +111,7 @@ def test_the_daily_maximum_for_the_indication_holds_and_the_name_is_the_catalogu
 # --- the day's planned doses ----------------------------------------------------------------
 
 
-@given(plan_versions(1, None), regimens, wake_dates)
+@given(plan_versions(1, None), current_regimens, wake_dates)
 def test_the_plan_takes_over_from_the_regimen_on_its_start(
     plan: PlanVersion, regimen: Regimen, day: date
 ) -> None:
@@ -120,7 +126,7 @@ def test_the_plan_takes_over_from_the_regimen_on_its_start(
     assert planned_on(plan, None, day) == schedule_on(plan, day)
 
 
-@given(regimens, wake_dates, st.data())
+@given(current_regimens, wake_dates, st.data())
 def test_a_dose_near_the_usual_time_is_the_usual_dose(
     regimen: Regimen, day: date, data: st.DataObject
 ) -> None:
