@@ -33,6 +33,7 @@ from sqlalchemy import (
     UniqueConstraint,
     bindparam,
     text,
+    true,
 )
 from sqlalchemy.types import TypeEngine
 
@@ -192,6 +193,10 @@ checkins = Table(
     # the earlier check-in a section was copied from ("same as last night"), migration 0005
     Column("sleep_copied_from", Date),
     Column("symptoms_copied_from", Date),
+    # a quick check-in's sleep as the person's estimate of minutes asleep (the times NULL), and
+    # whether the symptom checklist was filled in at all, migration 0007
+    Column("sleep_reported_min", Integer),
+    Column("symptoms_rated", Boolean, nullable=False, server_default=true()),
     UniqueConstraint("person_id", "wake_date", name="uq_checkins_person_id"),
     UniqueConstraint("person_id", "idempotency_key", name="uq_checkins_idempotency_key"),
 )
