@@ -265,7 +265,7 @@ def plan_requests(draw: st.DrawFn) -> PlanRequest:
 
 from datetime import datetime, time  # noqa: E402 -- each section imports its own names
 
-from taperline.core.journal import SYMPTOMS, CheckIn, SleepDiary  # noqa: E402 -- likewise
+from taperline.core.journal import SYMPTOMS, CheckIn, ReportedSleep, SleepDiary  # noqa: E402 -- likewise
 
 #: Wake dates of journal nights.
 wake_dates = st.dates(min_value=date(2026, 1, 1), max_value=date(2028, 12, 31))
@@ -293,22 +293,31 @@ def sleep_diaries(draw: st.DrawFn, wake_date: date | None = None) -> SleepDiary:
 symptom_ratings = st.dictionaries(st.sampled_from(SYMPTOMS), st.integers(0, 3), max_size=6)
 
 
+#: A quick check-in's night: the person's estimate of their sleep and its quality.
+reported_sleeps = st.builds(ReportedSleep, st.integers(0, 24 * 60), st.integers(1, 5))
+
+
 @st.composite
 def checkins(draw: st.DrawFn, wake_date: date | None = None) -> CheckIn:
-    """A valid check-in, with or without a sleep diary."""
+    """A valid check-in: a sleep diary, a quick one's reported sleep, or no night; the symptom
+    checklist rated or not asked (a quick check-in)."""
     wake = wake_date if wake_date is not None else draw(wake_dates)
     sleep = draw(st.one_of(st.none(), sleep_diaries(wake)))
+    reported = draw(st.one_of(st.none(), reported_sleeps)) if sleep is None else None
+    rated = draw(st.booleans())
     return CheckIn(
         wake,
         sleep,
         mood=draw(st.integers(0, 10)),
         anxiety=draw(st.integers(0, 10)),
-        symptoms=draw(symptom_ratings),
+        symptoms=draw(symptom_ratings) if rated else {},
         worst_time=draw(st.sampled_from([None, "morning", "afternoon", "evening", "night"])),
         # "same as last night": the day copied from, before the check-in's (a night only
         # when there is one)
         sleep_copied_from=draw(_copied_from(wake)) if sleep is not None else None,
-        symptoms_copied_from=draw(_copied_from(wake)),
+        symptoms_copied_from=draw(_copied_from(wake)) if rated else None,
+        reported_sleep=reported,
+        symptoms_rated=rated,
     )
 
 
@@ -768,3 +777,4 @@ def readiness_cases(
 
 #: Today within the readiness window: from ``lead_days`` before the cut to the cut day.
 window_offsets = st.integers(-ReadinessRules().lead_days, 0)
+

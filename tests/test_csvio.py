@@ -227,7 +227,7 @@ def test_header_row_always_written() -> None:
 
 def test_journal_columns_are_as_documented() -> None:
     names = [c.name for c in JOURNAL_COLUMNS]
-    assert names[:12] == [
+    assert names[:14] == [
         "wake_date",
         "bed_clock",
         "tried_clock",
@@ -237,12 +237,14 @@ def test_journal_columns_are_as_documented() -> None:
         "final_wake_clock",
         "out_of_bed_clock",
         "sleep_quality_1_5",
+        "sleep_reported_min",
         "mood_0_10",
         "anxiety_0_10",
         "worst_time",
+        "symptoms_rated",
     ]
-    assert names[12 : 12 + len(SYMPTOMS)] == [symptom_column(s) for s in SYMPTOMS]
-    assert names[12 + len(SYMPTOMS) :] == [
+    assert names[14 : 14 + len(SYMPTOMS)] == [symptom_column(s) for s in SYMPTOMS]
+    assert names[14 + len(SYMPTOMS) :] == [
         "caffeine_drinks",
         "alcohol_drinks",
         "opioid_use",

@@ -40,7 +40,7 @@ def _dose_logged(record: PersonRecord, evidence: Evidence) -> bool:
 RESTS_ON: Final[dict[str, Callable[[PersonRecord, Evidence, CheckIn | None], bool]]] = {
     "sleep efficiency %": lambda r, e, c: c is not None and c.sleep is not None,
     "worst time": lambda r, e, c: c is not None and c.worst_time == e.value,
-    "symptom score": lambda r, e, c: c is not None,
+    "symptom score": lambda r, e, c: c is not None and c.symptoms_rated,
     "event": lambda r, e, c: c is not None and e.value in c.events,
     "alcohol drinks": lambda r, e, c: c is not None and c.alcohol_drinks > 0,
     "opioid": lambda r, e, c: c is not None and c.opioid_use,
@@ -87,3 +87,29 @@ def test_a_day_with_no_dose_logged_is_never_called_missed(case: ReadinessCase) -
         for evidence in finding.evidence:
             if evidence.label == "dose" and "missed" in evidence.value:
                 assert evidence.day in logged, (finding.kind, evidence)
+
+
+#: The findings read from the symptom score (taperline's burden).
+SCORE_KINDS: Final = frozenset({"flare", "stable", "waves"})
+
+
+@given(CASES)
+def test_a_quick_check_in_never_moves_a_symptom_finding(case: ReadinessCase) -> None:
+    """A day without the symptom checklist (a quick check-in) says nothing about symptoms.
+
+    The symptom findings of a journal are the same with its quick days left out: whatever
+    mood and anxiety a quick day has, it is not read as a day of no symptoms (no "stable"
+    made of unasked checklists, no baseline lowered by them).
+    """
+    rated = replace(
+        case.record, checkins=tuple(c for c in case.record.checkins if c.symptoms_rated)
+    )
+
+    def score_findings(record: PersonRecord) -> list[tuple[str, str, tuple[Evidence, ...]]]:
+        return [
+            (f.kind, f.message, f.evidence)
+            for f in review(record, case.today).findings
+            if f.kind in SCORE_KINDS
+        ]
+
+    assert score_findings(case.record) == score_findings(rated)

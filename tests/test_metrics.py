@@ -17,6 +17,7 @@ from taperline.core.metrics import (
     clock_min,
     night_metrics,
     rolling_means,
+    symptom_score,
 )
 from taperline.errors import InputError
 from tests.strategies import checkins, sleep_diaries, wall_clock
@@ -97,7 +98,14 @@ def test_burden_definition() -> None:
 
 @given(checkins())
 def test_burden_within_range(day: CheckIn) -> None:
-    assert 0 <= burden(day) <= BURDEN_MAX
+    score = symptom_score(day)
+    if day.symptoms_rated:
+        assert score is not None
+        assert 0 <= burden(day) == score <= BURDEN_MAX
+    else:  # a quick check-in's unasked checklist is no score, never a score of zeros
+        assert score is None
+        with pytest.raises(InputError, match="symptom checklist was not filled in"):
+            burden(day)
 
 
 def test_baseline_uses_days_before_first_cut_only() -> None:

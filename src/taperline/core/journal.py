@@ -34,6 +34,7 @@ __all__ = [
     "CheckIn",
     "NightTimes",
     "RedFlagEvent",
+    "ReportedSleep",
     "SleepDiary",
     "TakenDose",
     "TimeOfDay",
@@ -80,6 +81,7 @@ MAX_AWAKENINGS: Final = 50
 MAX_DRINKS: Final = 40
 MAX_TIME_IN_BED: Final = timedelta(hours=24)
 MAX_SHIFT_MIN: Final = 120  # the largest daylight-saving change in use is 1 h; 2 h in history
+MAX_REPORTED_SLEEP_MIN: Final = 24 * 60  # a night is at most the 24 h MAX_TIME_IN_BED allows
 _NOON: Final = time(12, 0)
 
 
@@ -223,6 +225,31 @@ class SleepDiary:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportedSleep:
+    """Last night in brief, as a quick check-in asks it: about how long the person slept.
+
+    ``asleep_min`` is the person's own estimate of their sleep, not the diary's clock times, so
+    the diary's metrics that need the times (time in bed, latency, wake after sleep onset,
+    efficiency) are not computed from it; ``quality`` is 1 (very poor) to 5 (very good), as in
+    the diary [CARNEY-2012].
+
+    >>> ReportedSleep(asleep_min=390, quality=3).asleep_min
+    390
+    >>> ReportedSleep(asleep_min=1500, quality=3)
+    Traceback (most recent call last):
+    ...
+    taperline.errors.CheckInError: asleep_min must be a whole number 0-1440, got 1500
+    """
+
+    asleep_min: int
+    quality: int
+
+    def __post_init__(self) -> None:
+        _require_range("asleep_min", self.asleep_min, 0, MAX_REPORTED_SLEEP_MIN)
+        _require_range("quality", self.quality, 1, 5)
+
+
+@dataclass(frozen=True, slots=True)
 class TakenDose:
     """A dose taken: when (local wall clock) and how much.
 
@@ -245,8 +272,12 @@ class CheckIn:
     """One day's check-in, dated by the date of waking.
 
     ``sleep`` is the night that ended on ``wake_date`` (None when not filled in);
-    ``doses`` are the doses taken on ``wake_date``; ``symptoms`` maps checklist names to
-    0-3 (missing names count as 0); ``events`` holds red-flag events of the day.
+    ``reported_sleep`` is that night in brief instead (a quick check-in: the person's estimate
+    of their sleep, no clock times), never both; ``doses`` are the doses taken on
+    ``wake_date``; ``symptoms`` maps checklist names to 0-3 (missing names count as 0) when
+    ``symptoms_rated``; a check-in whose checklist was not asked (a quick one) has
+    ``symptoms_rated`` false and no ratings: it has no symptom score, rather than a score of
+    zeros. ``events`` holds red-flag events of the day.
     ``sleep_copied_from`` and ``symptoms_copied_from`` are the earlier check-in's date when
     the person chose "same as last night" for that section and kept it as it was: a copy is
     marked as a copy, in the record, the journal and the clinician's view.
@@ -271,6 +302,8 @@ class CheckIn:
     notes: str = ""
     sleep_copied_from: date | None = None
     symptoms_copied_from: date | None = None
+    reported_sleep: ReportedSleep | None = None
+    symptoms_rated: bool = True
 
     def __post_init__(self) -> None:
         _require_range("mood", self.mood, 0, 10)
@@ -307,8 +340,15 @@ class CheckIn:
                 )
         if self.sleep_copied_from is not None and self.sleep is None:
             raise CheckInError("sleep_copied_from is set but there is no night to be a copy")
+        if self.symptoms_copied_from is not None and not self.symptoms_rated:
+            raise CheckInError("symptoms_copied_from is set but the checklist was not rated")
 
     def _check_sleep(self) -> None:
+        if self.sleep is not None and self.reported_sleep is not None:
+            raise CheckInError(
+                "give last night's sleep once: either the diary's times or about how long you"
+                " slept, not both"
+            )
         if self.sleep is not None and self.sleep.final_wake.date() != self.wake_date:
             raise CheckInError(
                 f"final_wake ({self.sleep.final_wake.date().isoformat()}) is not on the"
@@ -316,6 +356,10 @@ class CheckIn:
             )
 
     def _check_symptoms(self) -> None:
+        if type(self.symptoms_rated) is not bool:
+            raise CheckInError(f"symptoms_rated must be true or false, got {self.symptoms_rated!r}")
+        if not self.symptoms_rated and self.symptoms:
+            raise CheckInError("symptoms are rated but symptoms_rated is false; say which is meant")
         for name, rating in self.symptoms.items():
             if name not in SYMPTOMS:
                 raise CheckInError(f"unknown symptom {name!r}: known are {', '.join(SYMPTOMS)}")
@@ -395,6 +439,8 @@ def with_copies(
     symptoms_from = (
         symptoms_source.wake_date
         if symptoms_source is not None
+        and symptoms_source.symptoms_rated
+        and checkin.symptoms_rated
         and _rated(symptoms_source.symptoms) == _rated(checkin.symptoms)
         else None
     )

@@ -42,7 +42,9 @@ __all__ = [
     "clock_min",
     "night_metrics",
     "rolling_means",
+    "scored",
     "sleep_efficiency",
+    "symptom_score",
 ]
 
 MINUTES_PER_DAY: Final = 24 * 60
@@ -170,12 +172,42 @@ def circular_mean_clock_min(minutes: Sequence[float]) -> float:
 def burden(checkin: CheckIn) -> int:
     """Symptom burden (taperline's own): checklist sum (0-48) + anxiety + (10 - mood); 0-68.
 
-    Not a validated instrument: it compares a person only with their own baseline.
+    Not a validated instrument: it compares a person only with their own baseline. A day
+    whose checklist was not asked (a quick check-in) has no score: computing one would read
+    the unasked symptoms as absent, so it is refused (:func:`symptom_score` says None).
 
     >>> burden(CheckIn(date(2027, 1, 5), None, mood=10, anxiety=0))
     0
-    """
+    >>> burden(CheckIn(date(2027, 1, 5), None, mood=10, anxiety=0, symptoms_rated=False))
+    Traceback (most recent call last):
+    ...
+    taperline.errors.InputError: no symptom score on 2027-01-05: the symptom checklist was not filled in
+    """  # noqa: E501 -- a doctest line reads better whole
+    if not checkin.symptoms_rated:
+        raise InputError(
+            f"no symptom score on {checkin.wake_date.isoformat()}: the symptom checklist was"
+            " not filled in"
+        )
     return sum(checkin.symptoms.values()) + checkin.anxiety + (10 - checkin.mood)
+
+
+def symptom_score(checkin: CheckIn) -> int | None:
+    """The day's :func:`burden`, or None when its symptom checklist was not filled in.
+
+    >>> symptom_score(CheckIn(date(2027, 1, 5), None, mood=6, anxiety=4, symptoms_rated=False))
+    """
+    return burden(checkin) if checkin.symptoms_rated else None
+
+
+def scored(checkins: Sequence[CheckIn]) -> list[CheckIn]:
+    """The check-ins that have a symptom score: the only days a burden finding may read.
+
+    >>> days = [CheckIn(date(2027, 1, d), None, mood=6, anxiety=4, symptoms_rated=d > 1)
+    ...         for d in (1, 2)]
+    >>> [c.wake_date.day for c in scored(days)]
+    [2]
+    """
+    return [c for c in checkins if c.symptoms_rated]
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +230,9 @@ def _mean_sd(values: Sequence[float]) -> tuple[float, float]:
 def baseline(checkins: Sequence[CheckIn], first_cut: date) -> Baseline:
     """Mean and SD of burden and of SE over the check-ins dated before ``first_cut``.
 
+    Burden is read from the days with the symptom checklist only (:func:`scored`); SE from
+    the nights with the diary's times.
+
     The stabilisation period before the first cut [SEED-MICROTAPER: stabilise 2-4 weeks]
     is the person's own reference; at least 3 check-ins are needed (taperline's default).
 
@@ -206,13 +241,17 @@ def baseline(checkins: Sequence[CheckIn], first_cut: date) -> Baseline:
     >>> b.burden_mean, b.burden_sd, b.se_mean_pct
     (8.0, 1.0, None)
     """  # noqa: E501 -- a doctest line reads better whole
-    before = [c for c in checkins if c.wake_date < first_cut]
+    before = [c for c in scored(checkins) if c.wake_date < first_cut]
     if len(before) < MIN_BASELINE_DAYS:
         raise InputError(
             f"baseline needs at least {MIN_BASELINE_DAYS} check-ins before the first cut"
-            f" ({first_cut.isoformat()}); {len(before)} found"
+            f" ({first_cut.isoformat()}) with the symptom checklist filled in; {len(before)} found"
         )
     burden_mean, burden_sd = _mean_sd([float(burden(c)) for c in before])
-    se_values = [sleep_efficiency(c.sleep) for c in before if c.sleep is not None]
+    se_values = [
+        sleep_efficiency(c.sleep)
+        for c in checkins
+        if c.wake_date < first_cut and c.sleep is not None
+    ]
     se_mean, se_sd = _mean_sd(se_values) if se_values else (None, None)
     return Baseline(burden_mean, burden_sd, se_mean, se_sd, len(before), len(se_values))

@@ -50,7 +50,7 @@ from taperline.core.findings import (
     trough_hour,
 )
 from taperline.core.journal import CheckIn
-from taperline.core.metrics import MIN_BASELINE_DAYS, Baseline, baseline
+from taperline.core.metrics import MIN_BASELINE_DAYS, Baseline, baseline, scored
 from taperline.core.pk import PKParams
 from taperline.core.quantity import Mass
 from taperline.core.record import DoseRecord, PersonRecord, PlanVersion, RecordStep
@@ -161,11 +161,11 @@ def _baseline(
         skipped.append("flare, stable and waves: no plan in force")
         return None
     cut = cuts[0] if cuts else today + timedelta(days=1)
-    before = [c for c in checkins if c.wake_date < cut]
+    before = [c for c in scored(checkins) if c.wake_date < cut]
     if len(before) < MIN_BASELINE_DAYS:
         skipped.append(
-            f"flare, stable and waves: {len(before)} check-ins before the first cut;"
-            f" the baseline needs {MIN_BASELINE_DAYS}"
+            f"flare, stable and waves: {len(before)} check-ins with the symptom checklist"
+            f" before the first cut; the baseline needs {MIN_BASELINE_DAYS}"
         )
         return None
     return baseline(checkins, cut)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal
 from taperline.core.findings import Finding
 from taperline.core.findings.model import FindingKind, Severity
 from taperline.core.journal import CheckIn
-from taperline.core.metrics import burden, night_metrics
+from taperline.core.metrics import night_metrics, symptom_score
 from taperline.core.quantity import fmt
 from taperline.core.readiness import Level, Readiness, SignalKind, Verdict
 from taperline.core.record import DoseStatus, PlanVersion
@@ -145,15 +145,30 @@ class SleepOut(TypedDict):
 
 
 @closed
+class ReportedSleepOut(TypedDict):
+    """A quick check-in's night: the person's estimate of their sleep (no clock times)."""
+
+    asleep_min: int
+    quality_1_5: int
+
+
+@closed
 class CheckInOut(TypedDict):
-    """A stored check-in (``burden`` is taperline's own 0-68 score; ``*_copied_from``: a copy)."""
+    """A stored check-in (``burden`` is taperline's own 0-68 score; ``*_copied_from``: a copy).
+
+    ``sleep`` is the diary's night, ``reported_sleep`` a quick check-in's estimate instead
+    (at most one of them); ``symptoms_rated`` is false when the checklist was not asked, and
+    then ``burden`` is null: no score is made from symptoms nobody rated.
+    """
 
     date: str
     sleep: SleepOut | None
+    reported_sleep: ReportedSleepOut | None
     mood_0_10: int
     anxiety_0_10: int
+    symptoms_rated: bool
     symptoms_0_3: dict[str, int]
-    burden: int
+    burden: int | None
     worst_time: str | None
     caffeine_drinks: int
     alcohol_drinks: int
@@ -365,13 +380,20 @@ def checkin_document(checkin: CheckIn) -> CheckInOut:
             "tst_min": metrics.tst_min,
             "se_pct": round(metrics.se_pct, 1),
         }
+    reported = checkin.reported_sleep
     return {
         "date": checkin.wake_date.isoformat(),
         "sleep": night,
+        "reported_sleep": (
+            {"asleep_min": reported.asleep_min, "quality_1_5": reported.quality}
+            if reported is not None
+            else None
+        ),
         "mood_0_10": checkin.mood,
         "anxiety_0_10": checkin.anxiety,
+        "symptoms_rated": checkin.symptoms_rated,
         "symptoms_0_3": dict(checkin.symptoms),
-        "burden": burden(checkin),
+        "burden": symptom_score(checkin),
         "worst_time": checkin.worst_time,
         "caffeine_drinks": checkin.caffeine_drinks,
         "alcohol_drinks": checkin.alcohol_drinks,

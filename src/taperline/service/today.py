@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from taperline.adapters.storage.repo import Store
-from taperline.core.metrics import burden, sleep_efficiency
+from taperline.core.metrics import sleep_efficiency, symptom_score
 from taperline.core.readiness import ClinicianDecision, Readiness, check_readiness
 from taperline.core.record import (
     DoseRecord,
@@ -173,7 +173,7 @@ def glance(record: PersonRecord, today: date, days: int = 14) -> tuple[DayGlance
                 checked_in=True,
                 mood=checkin.mood,
                 anxiety=checkin.anxiety,
-                burden=burden(checkin),
+                burden=symptom_score(checkin),
                 se_pct=sleep_efficiency(sleep) if sleep is not None else None,
                 doses_taken=taken,
                 doses_missed=missed,

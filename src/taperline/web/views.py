@@ -17,8 +17,13 @@ from decimal import Decimal
 from markupsafe import Markup
 
 from taperline.core.findings import FINDING_KIND_LABELS, Finding
-from taperline.core.journal import CheckIn
-from taperline.core.metrics import NightMetrics, burden, night_metrics, sleep_efficiency
+from taperline.core.journal import CheckIn, ReportedSleep
+from taperline.core.metrics import (
+    NightMetrics,
+    night_metrics,
+    sleep_efficiency,
+    symptom_score,
+)
 from taperline.core.quantity import Mass
 from taperline.core.record import (
     PersonRecord,
@@ -100,7 +105,7 @@ def _chart_days(record: PersonRecord, today: date, count: int) -> list[ChartDay]
                 planned_mg,
                 float(taken[day]) if day in taken else None,
                 sleep_efficiency(sleep) if sleep is not None else None,
-                burden(checkin) if checkin is not None else None,
+                symptom_score(checkin) if checkin is not None else None,
             )
         )
     return out
@@ -151,13 +156,15 @@ class JournalRow:
     day: date
     mood: int
     anxiety: int
-    burden: int
+    burden: int | None  # None: the symptom checklist was not filled in (a quick check-in)
     night: NightMetrics | None
     events: tuple[str, ...]
     notes: str
     symptoms: tuple[tuple[str, int], ...]
     #: The sections copied from an earlier day ("same as last night"), with that day.
     copied: tuple[tuple[str, date], ...] = ()
+    #: A quick check-in's night: the person's estimate of their sleep (no diary times).
+    reported: ReportedSleep | None = None
 
 
 def _copied(checkin: CheckIn) -> tuple[tuple[str, date], ...]:
@@ -173,12 +180,13 @@ def journal_rows(record: PersonRecord, days: int, today: date) -> list[JournalRo
             c.wake_date,
             c.mood,
             c.anxiety,
-            burden(c),
+            symptom_score(c),
             night_metrics(c.sleep) if c.sleep else None,
             tuple(sorted(c.events)),
             c.notes,
             tuple(sorted(((k, v) for k, v in c.symptoms.items() if v), key=lambda kv: -kv[1])),
             _copied(c),
+            c.reported_sleep,
         )
         for c in record.checkins
         if c.wake_date >= start

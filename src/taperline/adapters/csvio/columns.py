@@ -12,6 +12,7 @@ from taperline.core.journal import (
     MAX_AWAKENINGS,
     MAX_DRINKS,
     MAX_LATENCY_MIN,
+    MAX_REPORTED_SLEEP_MIN,
     RED_FLAG_EVENTS,
     SYMPTOM_MAX,
     SYMPTOMS,
@@ -89,6 +90,21 @@ _SLEEP: Final[tuple[Column, ...]] = (
     ),
     Column("sleep_quality_1_5", "1-5", "quality of the night: 1 very poor to 5 very good"),
 )
+#: A quick check-in's night: how long the person slept, by their own estimate.
+REPORTED_SLEEP: Final = Column(
+    "sleep_reported_min",
+    f"min, 0-{MAX_REPORTED_SLEEP_MIN}",
+    "a quick check-in's night: about how long the person slept, their own estimate (not"
+    " worked out from clock times); with it only sleep_quality_1_5 of the sleep columns is"
+    " filled, and the diary's metrics are not computed",
+)
+#: Whether the symptom checklist was asked that day.
+SYMPTOMS_RATED: Final = Column(
+    "symptoms_rated",
+    "yes / no",
+    "no: the symptom checklist was not asked that day (a quick check-in), the symptom columns"
+    " are empty and the day has no symptom score; empty: yes",
+)
 JOURNAL_COLUMNS: Final[tuple[Column, ...]] = (
     Column(
         "wake_date",
@@ -98,14 +114,17 @@ JOURNAL_COLUMNS: Final[tuple[Column, ...]] = (
         required=True,
     ),
     *_SLEEP,
+    REPORTED_SLEEP,
     Column("mood_0_10", "0-10", "mood: 0 worst to 10 best", required=True),
     Column("anxiety_0_10", "0-10", "anxiety: 0 none to 10 worst", required=True),
     Column("worst_time", " / ".join(TIMES_OF_DAY), "when symptoms were worst; empty: not given"),
+    SYMPTOMS_RATED,
     *(
         Column(
             column,
             f"0-{SYMPTOM_MAX}",
-            f"{name}: 0 none to {SYMPTOM_MAX} severe; empty: not rated (counts as 0)",
+            f"{name}: 0 none to {SYMPTOM_MAX} severe; empty: not rated (counts as 0 when"
+            " the checklist was asked)",
         )
         for column, name in _SYMPTOM_BY_COLUMN.items()
     ),

@@ -23,17 +23,21 @@ from taperline.adapters.csvio.columns import (
     _SLEEP,
     _SYMPTOM_BY_COLUMN,
     JOURNAL_COLUMNS,
+    REPORTED_SLEEP,
+    SYMPTOMS_RATED,
     ImportResult,
 )
 from taperline.core.journal import (
     MAX_AWAKENINGS,
     MAX_DRINKS,
     MAX_LATENCY_MIN,
+    MAX_REPORTED_SLEEP_MIN,
     MAX_TIME_IN_BED,
     SYMPTOM_MAX,
     TIMES_OF_DAY,
     CheckIn,
     NightTimes,
+    ReportedSleep,
     SleepDiary,
 )
 
@@ -41,10 +45,15 @@ from taperline.core.journal import (
 
 
 def _sleep_cells(checkin: CheckIn) -> dict[str, str]:
-    night = checkin.sleep
+    night, reported = checkin.sleep, checkin.reported_sleep
     if night is None:
-        return {c.name: "" for c in _SLEEP}
+        cells = {c.name: "" for c in _SLEEP}
+        if reported is not None:
+            cells["sleep_quality_1_5"] = str(reported.quality)
+        cells[REPORTED_SLEEP.name] = str(reported.asleep_min) if reported is not None else ""
+        return cells
     return {
+        REPORTED_SLEEP.name: "",
         "bed_clock": night.bed.strftime("%H:%M"),
         "tried_clock": night.tried.strftime("%H:%M"),
         "sol_min": str(night.sol_min),
@@ -67,6 +76,7 @@ def _journal_row(checkin: CheckIn) -> dict[str, str]:
         "mood_0_10": str(checkin.mood),
         "anxiety_0_10": str(checkin.anxiety),
         "worst_time": checkin.worst_time or "",
+        SYMPTOMS_RATED.name: "yes" if checkin.symptoms_rated else "no",
         **symptoms,
         "caffeine_drinks": str(checkin.caffeine_drinks),
         "alcohol_drinks": str(checkin.alcohol_drinks),
@@ -143,6 +153,21 @@ def _night_problems(row: _Row, times: Sequence[datetime], counts: Sequence[int])
     return problems
 
 
+def _reported(row: _Row) -> ReportedSleep | None:
+    """A quick check-in's night: the reported minutes asleep and the quality, nothing else."""
+    asleep = row.cell(REPORTED_SLEEP.name, _whole(0, MAX_REPORTED_SLEEP_MIN))
+    for column in (c.name for c in _SLEEP if c.name != "sleep_quality_1_5"):
+        if row.filled(column):
+            row.problems.append(
+                f"{column}: is filled but so is {REPORTED_SLEEP.name}; a night is either the"
+                " diary's times or the reported minutes asleep, not both"
+            )
+    quality = row.cell("sleep_quality_1_5", _whole(1, 5), required=True)
+    if row.problems or asleep is None or quality is None:
+        return None
+    return ReportedSleep(asleep, quality)
+
+
 def _sleep(row: _Row, wake_date: date | None) -> SleepDiary | None:
     """The night of a row: None when all sleep columns are empty."""
     filled = [c.name for c in _SLEEP if row.filled(c.name)]
@@ -184,7 +209,9 @@ def _wake_date(row: _Row, seen: dict[date, int]) -> date | None:
 
 def _checkin(row: _Row, seen: dict[date, int]) -> CheckIn | None:
     wake = _wake_date(row, seen)
-    sleep = _sleep(row, wake)
+    quick = row.filled(REPORTED_SLEEP.name)
+    sleep = _sleep(row, wake) if not quick else None
+    reported = _reported(row) if quick else None
     mood = row.cell("mood_0_10", _whole(0, 10), required=True)
     anxiety = row.cell("anxiety_0_10", _whole(0, 10), required=True)
     worst = row.cell("worst_time", _choice(TIMES_OF_DAY))
@@ -198,6 +225,14 @@ def _checkin(row: _Row, seen: dict[date, int]) -> CheckIn | None:
     events = row.cell("events", _events)
     sleep_copied_from = row.cell("sleep_copied_from", _date)
     symptoms_copied_from = row.cell("symptoms_copied_from", _date)
+    symptoms_rated = row.cell(SYMPTOMS_RATED.name, _yes_no)
+    if symptoms_rated is False:
+        row.problems.extend(
+            f"{column}: is filled but symptoms_rated is 'no' (the checklist was not asked);"
+            " empty it or say yes"
+            for column in _SYMPTOM_BY_COLUMN
+            if row.filled(column)
+        )
     if row.problems or wake is None or mood is None or anxiety is None:
         return None
     return CheckIn(
@@ -214,6 +249,8 @@ def _checkin(row: _Row, seen: dict[date, int]) -> CheckIn | None:
         notes=row.raw("notes"),
         sleep_copied_from=sleep_copied_from,
         symptoms_copied_from=symptoms_copied_from,
+        reported_sleep=reported,
+        symptoms_rated=symptoms_rated is not False,
     )
 
 

@@ -69,6 +69,8 @@ JOURNAL_CODES: Final = MappingProxyType(
         "event": "Red-flag event",
         "sleep-copied-from": "Night copied from an earlier check-in (same as last night)",
         "symptoms-copied-from": "Symptoms copied from an earlier check-in (same as last time)",
+        "symptoms-rated": "Symptom checklist filled in (false: not asked, no symptom score)",
+        "sleep-reported": "Sleep as the person's own estimate of time asleep (no diary times)",
         "bed-time": "Time into bed",
         "tried-time": "Time tried to sleep",
         "final-wake-time": "Time of final awakening",

@@ -49,7 +49,7 @@ from taperline.adapters.fhir.codes import (
 from taperline.adapters.fhir.common import Json, _zone
 from taperline.core.findings import Evidence, Finding
 from taperline.core.instruments import InstrumentScore
-from taperline.core.journal import CheckIn, SleepDiary
+from taperline.core.journal import CheckIn, ReportedSleep, SleepDiary
 from taperline.core.metrics import night_metrics
 from taperline.core.quantity import fmt
 from taperline.core.record import (
@@ -370,6 +370,9 @@ def _add_checkin(out: _Out, checkin: CheckIn, zone: ZoneInfo) -> None:
     if checkin.sleep is not None:
         sleep = _sleep(checkin.sleep, checkin.wake_date, zone, out.patient)
         observation["hasMember"] = [{"reference": out.add(sleep)}]
+    elif checkin.reported_sleep is not None:
+        reported = _reported_sleep(checkin.reported_sleep, checkin.wake_date, out.patient)
+        observation["hasMember"] = [{"reference": out.add(reported)}]
     if checkin.notes:
         observation["note"] = [{"text": checkin.notes}]
     out.add(observation)
@@ -386,6 +389,8 @@ def _checkin_components(checkin: CheckIn) -> list[Json]:
     if checkin.worst_time is not None:
         time_of_day = _concept(TIME_OF_DAY_SYSTEM, checkin.worst_time)
         components.append(_journal("worst-time", "CodeableConcept", time_of_day))
+    if not checkin.symptoms_rated:  # the checklist was not asked: no symptom score that day
+        components.append(_journal("symptoms-rated", "Boolean", value=False))
     components += [
         {"code": _concept(SYMPTOM_SYSTEM, name), "valueInteger": rating}
         for name, rating in checkin.symptoms.items()
@@ -426,6 +431,23 @@ def _sleep(diary: SleepDiary, wake_date: date, zone: ZoneInfo, patient: Json) ->
             _journal("sleep-quality", "Integer", diary.quality),
             _journal("time-in-bed", "Quantity", _minutes(metrics.tib_min)),
             _journal("sleep-efficiency", "Quantity", _quantity(efficiency, "%", "%")),
+        ],
+    }
+
+
+def _reported_sleep(night: ReportedSleep, wake_date: date, patient: Json) -> Json:
+    """A quick check-in's night: the person's estimate of time asleep, marked as such."""
+    return {
+        "resourceType": "Observation",
+        "status": "final",
+        "category": [_SURVEY],
+        "code": _concept(LOINC, SLEEP_DURATION, "Sleep duration (the person's own estimate)"),
+        "subject": patient,
+        "effectiveDateTime": wake_date.isoformat(),
+        "valueQuantity": _minutes(night.asleep_min),
+        "component": [
+            _journal("sleep-reported", "Boolean", value=True),
+            _journal("sleep-quality", "Integer", night.quality),
         ],
     }
 

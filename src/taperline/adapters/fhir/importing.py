@@ -37,7 +37,14 @@ from taperline.adapters.fhir.reading import (
     _whole_minutes,
 )
 from taperline.core.instruments import InstrumentScore, score_gad7, score_phq9
-from taperline.core.journal import SYMPTOMS, CheckIn, RedFlagEvent, SleepDiary, TimeOfDay
+from taperline.core.journal import (
+    SYMPTOMS,
+    CheckIn,
+    RedFlagEvent,
+    ReportedSleep,
+    SleepDiary,
+    TimeOfDay,
+)
 from taperline.core.record import (
     AgeBand,
     DoseRecord,
@@ -360,6 +367,7 @@ _CHECKIN_FIELDS: Final = MappingProxyType(
         "event": ("events", "CodeableConcept"),
         "sleep-copied-from": ("sleep_copied_from", "DateTime"),
         "symptoms-copied-from": ("symptoms_copied_from", "DateTime"),
+        "symptoms-rated": ("symptoms_rated", "Boolean"),
     }
 )
 #: Sleep-diary components: journal code -> (SleepDiary field, FHIR value type).
@@ -412,14 +420,46 @@ def _value(res: _Res, where: str, component: Json, kind: str) -> Any:
 def _read_checkin(res: _Res, by_url: dict[str, _Res], zone: ZoneInfo) -> CheckIn:
     wake = _date(res, "effectiveDateTime", str(res.need("effectiveDateTime")))
     values = _checkin_values(res)
-    sleep = None
+    sleep: SleepDiary | None = None
     for member in (res.data.get("hasMember") or [])[:1]:
         night = by_url.get(str(member.get("reference")))
         if night is None:
             raise res.fail("hasMember", f"refers to {member.get('reference')!r}, not in the bundle")
-        sleep = _read_sleep(night, zone)
+        if _is_reported(night):
+            values["reported_sleep"] = _read_reported_sleep(night)
+        else:
+            sleep = _read_sleep(night, zone)
     with _about(res.label):
         return CheckIn(wake, sleep, notes=res.note(), **values)
+
+
+def _is_reported(night: _Res) -> bool:
+    """A quick check-in's night (marked ``sleep-reported``), not a diary's."""
+    return any(
+        _coding(component.get("code")) == (JOURNAL_SYSTEM, "sleep-reported")
+        for component in night.data.get("component") or []
+    )
+
+
+def _read_reported_sleep(res: _Res) -> ReportedSleep:
+    if _coding(res.data.get("code")) != (LOINC, SLEEP_DURATION):
+        raise res.fail("code", f"must be LOINC {SLEEP_DURATION} (sleep duration)")
+    quality = None
+    for index, component in enumerate(res.data.get("component") or []):
+        where = f"component.{index}"
+        code = _coding(component.get("code"))
+        if code == (JOURNAL_SYSTEM, "sleep-quality"):
+            quality = _value(res, where, component, "Integer")
+        elif code == (JOURNAL_SYSTEM, "sleep-reported"):
+            if _value(res, where, component, "Boolean") is not True:
+                raise res.fail(f"{where}.valueBoolean", "must be true")
+        else:
+            raise res.fail(f"{where}.code", f"{code[0]}#{code[1]} is not a reported-sleep field")
+    if quality is None:
+        raise res.fail("component sleep-quality", "is missing")
+    asleep = _whole_minutes(res, "valueQuantity", res.need("valueQuantity"))
+    with _about(res.label):
+        return ReportedSleep(asleep, quality)
 
 
 def _checkin_values(res: _Res) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 from taperline.adapters.report.period import _RULES, LATE_AFTER_H, Period
 from taperline.adapters.report.summary import _kind
 from taperline.core.findings import flare_threshold
-from taperline.core.metrics import burden, night_metrics, rolling_means
+from taperline.core.metrics import burden, night_metrics, rolling_means, scored
 from taperline.core.quantity import drug_label
 from taperline.core.record import PersonRecord, PlanVersion, schedule_on
 
@@ -121,7 +121,7 @@ def _journal_series(data: ChartData, shown: PersonRecord) -> None:
     data.sleep_mean = [(r.end, r.mean) for r in rolling_means(se, 7) if r.mean is not None]
     if not se:
         data.notes.append("No sleep diary in this period.")
-    data.burden = [(c.wake_date, float(burden(c))) for c in checkins]
+    data.burden = [(c.wake_date, float(burden(c))) for c in scored(checkins)]
 
 
 def chart_svg(data: ChartData) -> str:

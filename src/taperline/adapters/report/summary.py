@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from taperline.adapters.report.period import _RULES, Period
 from taperline.core.findings import FINDING_KIND_LABELS, Finding, crisis_message, flare_threshold
-from taperline.core.metrics import burden, night_metrics
+from taperline.core.metrics import burden, night_metrics, scored
 from taperline.core.quantity import Mass, drug_label, fmt, fmt_number
 from taperline.core.record import PersonRecord, PlanVersion, RecordDose
 
@@ -75,15 +75,16 @@ def _lately(shown: PersonRecord, review: Review, period: Period) -> list[tuple[s
     week = [c for c in shown.checkins if (period.end - c.wake_date).days < _WEEK_DAYS]
     base = review.baseline
     rows: list[tuple[str, str]] = []
-    if week:
-        mean = statistics.fmean(burden(c) for c in week)
+    rated = scored(week)  # days without the checklist have no score
+    if rated:
+        mean = statistics.fmean(burden(c) for c in rated)
         against = f" (baseline {base.burden_mean:.1f})" if base else ""
-        rows.append(("Symptom burden", f"{mean:.1f} on {_count(len(week), 'day')}{against}"))
-        se = [night_metrics(c.sleep).se_pct for c in week if c.sleep is not None]
-        if se:
-            se_base = base.se_mean_pct if base else None
-            against = f" (baseline {se_base:.0f} %)" if se_base is not None else ""
-            rows.append(("Sleep efficiency", f"{statistics.fmean(se):.0f} %{against}"))
+        rows.append(("Symptom burden", f"{mean:.1f} on {_count(len(rated), 'day')}{against}"))
+    se = [night_metrics(c.sleep).se_pct for c in week if c.sleep is not None]
+    if se:
+        se_base = base.se_mean_pct if base else None
+        against = f" (baseline {se_base:.0f} %)" if se_base is not None else ""
+        rows.append(("Sleep efficiency", f"{statistics.fmean(se):.0f} %{against}"))
     for name in ("PHQ-9", "GAD-7"):
         dated = [s for s in shown.scores if s.instrument == name and s.taken_on is not None]
         if dated:

@@ -14,7 +14,7 @@ from taperline.core.findings.model import (
     flare_threshold,
 )
 from taperline.core.journal import CheckIn
-from taperline.core.metrics import Baseline, burden
+from taperline.core.metrics import Baseline, burden, scored
 
 # --- flare and stable -----------------------------------------------------------------------
 
@@ -43,7 +43,7 @@ def find_flares(
     ('flare', 'hold the next step 14 days, or slow (a smaller next step)')
     """
     threshold = flare_threshold(base, rules)
-    by_day = {c.wake_date: c for c in checkins}
+    by_day = {c.wake_date: c for c in scored(checkins)}  # a day without the checklist: no score
     days = sorted(by_day)
     bad_day = {d: burden(c) >= threshold for d, c in by_day.items()}
     found = []
@@ -91,7 +91,8 @@ def find_stable(
     >>> find_stable(days, Baseline(8.0, 1.0, None, None, 14, 0))[0].kind
     'stable'
     """
-    ordered = _by_date(checkins)[-rules.stable_days :]
+    # only days with a symptom score; a day without one breaks the run (nothing to judge it by)
+    ordered = _by_date(scored(checkins))[-rules.stable_days :]
     if len(ordered) < rules.stable_days:
         return ()
     span_days = (ordered[-1].wake_date - ordered[0].wake_date).days + 1
@@ -115,7 +116,7 @@ def find_stable(
 
 def _runs(checkins: Sequence[CheckIn], threshold: float) -> list[tuple[bool, list[CheckIn]]]:
     runs: list[tuple[bool, list[CheckIn]]] = []
-    for checkin in _by_date(checkins):
+    for checkin in _by_date(scored(checkins)):
         bad = burden(checkin) >= threshold
         if runs and runs[-1][0] == bad:
             runs[-1][1].append(checkin)

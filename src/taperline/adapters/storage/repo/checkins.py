@@ -62,6 +62,8 @@ CHECKIN_COLUMNS: Final = tuple(
         "notes",
         "sleep_copied_from",
         "symptoms_copied_from",
+        "sleep_reported_min",
+        "symptoms_rated",
     )
 )
 _CHECKINS_BETWEEN: Final = (
@@ -89,6 +91,7 @@ def checkin_row(checkin: CheckIn, time_zone: str) -> dict[str, Any]:
         "notes": checkin.notes,
         "sleep_copied_from": checkin.sleep_copied_from,
         "symptoms_copied_from": checkin.symptoms_copied_from,
+        "symptoms_rated": checkin.symptoms_rated,
     }
     for name in _SLEEP_TIMES:
         value = getattr(sleep, name) if sleep else None
@@ -96,7 +99,10 @@ def checkin_row(checkin: CheckIn, time_zone: str) -> dict[str, Any]:
     row["sol_min"] = sleep.sol_min if sleep else None
     row["waso_min"] = sleep.waso_min if sleep else None
     row["awakenings"] = sleep.awakenings if sleep else None
-    row["sleep_quality_1_5"] = sleep.quality if sleep else None
+    reported = checkin.reported_sleep
+    row["sleep_reported_min"] = reported.asleep_min if reported else None
+    quality = sleep.quality if sleep else reported.quality if reported else None
+    row["sleep_quality_1_5"] = quality
     return row
 
 

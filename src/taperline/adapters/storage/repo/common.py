@@ -19,7 +19,7 @@ from sqlalchemy import BindParameter, Connection, Table, bindparam, select
 
 from taperline.adapters.storage import schema as t
 from taperline.adapters.storage.db import Transactions
-from taperline.core.journal import CheckIn, SleepDiary
+from taperline.core.journal import CheckIn, ReportedSleep, SleepDiary
 from taperline.core.quantity import Mass
 from taperline.core.record import DoseRecord
 from taperline.errors import InputError, NotFoundError
@@ -159,6 +159,8 @@ class _Decoder:
             notes,
             sleep_copied_from,
             symptoms_copied_from,
+            reported_min,
+            symptoms_rated,
         ) = row
         sleep = None
         if bed_at is not None:
@@ -189,6 +191,10 @@ class _Decoder:
             notes=notes,
             sleep_copied_from=sleep_copied_from,
             symptoms_copied_from=symptoms_copied_from,
+            reported_sleep=(
+                ReportedSleep(reported_min, quality) if reported_min is not None else None
+            ),
+            symptoms_rated=bool(symptoms_rated),
         )
 
     def dose(self, row: Sequence[Any]) -> DoseRecord:
