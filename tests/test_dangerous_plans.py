@@ -27,7 +27,7 @@ from taperline.core.record import Profile
 from taperline.errors import InputError, TaperlineError
 from taperline.plan_input import PlanSpec, build_request
 from tests.dangerous_plans import CASES, TODAY, Case
-from tests.test_web_support import Site, Web, make_site, share
+from tests.support.web import Site, Web, make_site, share
 
 NOW = datetime.combine(TODAY, time(12, 0), tzinfo=UTC).isoformat()
 CASE_IDS = [case.name for case in CASES]

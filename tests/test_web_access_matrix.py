@@ -43,7 +43,7 @@ from taperline.web.auth import SESSION_COOKIE
 from taperline.web.context import Services
 from taperline.web.security import hash_token
 from taperline.web.settings import Settings
-from tests.test_web_support import PASSWORD, START, Clock, Web, checkin_form, make_site, share
+from tests.support.web import PASSWORD, START, Clock, Web, checkin_form, make_site, share
 
 KEY = "matrix-test-key-not-a-secret-0123456789abcdef"  # same key for every copy of the database
 TODAY = START.date()

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from taperline.adapters.storage import accounts_schema as a
 from taperline.adapters.storage import schema as t
-from tests.test_web_support import PASSWORD, START, approved_plan, checkin_form, make_site, share
+from tests.support.web import PASSWORD, START, approved_plan, checkin_form, make_site, share
 
 TODAY = START.date()
 

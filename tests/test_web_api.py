@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.test_web_support import START, Web, approved_plan, make_site, share
+from tests.support.web import START, Web, approved_plan, make_site, share
 
 TODAY = START.date()
 

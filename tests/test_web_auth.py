@@ -11,7 +11,7 @@ from taperline.adapters.storage.attempts import Throttle
 from taperline.errors import InputError
 from taperline.web.security import account_key, hash_token, throttle_wait
 from taperline.web.settings import DEFAULT_SECRET_KEY, Settings
-from tests.test_web_support import PASSWORD, make_site
+from tests.support.web import PASSWORD, make_site
 
 
 def test_landing_sign_up_and_in_pages_render(tmp_path: Path) -> None:

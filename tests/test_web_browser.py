@@ -35,7 +35,7 @@ import pytest
 from taperline.web.app import create_app
 from taperline.web.settings import Settings
 from tests.pgserver import free_port
-from tests.test_web_support import PASSWORD
+from tests.support.web import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

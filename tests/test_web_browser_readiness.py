@@ -30,7 +30,7 @@ from tests.test_web_browser import (
     _watch_console,
     served,
 )
-from tests.test_web_support import PASSWORD
+from tests.support.web import PASSWORD
 
 
 def _plan_cutting_today(database: Path, email: str) -> None:

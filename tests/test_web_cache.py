@@ -15,7 +15,7 @@ from taperline.core.journal import CheckIn
 from taperline.core.quantity import Mass
 from taperline.core.record import DoseRecord, Profile
 from taperline.web.cache import VersionedCache
-from tests.test_web_support import START, approved_plan, checkin_form, make_site
+from tests.support.web import START, approved_plan, checkin_form, make_site
 
 TODAY = START.date()
 

@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
-from tests.test_web_support import START, approved_plan, checkin_form, make_site, share
+from tests.support.web import START, approved_plan, checkin_form, make_site, share
 
 TODAY = START.date()
 

@@ -13,7 +13,7 @@ from taperline.errors import InputError
 from taperline.web.context import build_services
 from taperline.web.demo import DEMO_CLINICIAN, DEMO_PATIENT, NOTE, ensure_demo
 from taperline.web.settings import Settings
-from tests.test_web_support import make_site
+from tests.support.web import make_site
 
 
 @pytest.fixture(autouse=True)

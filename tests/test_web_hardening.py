@@ -14,7 +14,7 @@ import pytest
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.testclient import TestClient
 
-from tests.test_web_support import START, Site, Web, checkin_form, make_site
+from tests.support.web import START, Site, Web, checkin_form, make_site
 
 SECURITY_HEADERS = (
     "content-security-policy",

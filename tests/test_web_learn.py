@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlencode
 
-from tests.test_web_support import START, checkin_form, make_site
+from tests.support.web import START, checkin_form, make_site
 
 
 def test_drug_page_has_interactions_and_who_should_not_take_it(tmp_path: Path) -> None:

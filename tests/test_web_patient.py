@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from taperline.core.journal import CheckIn
-from tests.test_web_support import START, approved_plan, checkin_form, make_site, share
+from tests.support.web import START, approved_plan, checkin_form, make_site, share
 
 TODAY = START.date()
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from taperline.core.journal import CheckIn
 from taperline.service import store_checkin
-from tests.test_web_support import START, Site, Web, approved_plan, make_site, share
+from tests.support.web import START, Site, Web, approved_plan, make_site, share
 
 TODAY = START.date()
 #: Source ids (clinical-basis.md): never in the patient's words.

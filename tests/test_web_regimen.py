@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from taperline.core.quantity import Mass
-from tests.test_web_support import PASSWORD, make_site
+from tests.support.web import PASSWORD, make_site
 
 NOON = "0.5 mg at 12:00"  # START is 12:00 in London
 

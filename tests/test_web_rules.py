@@ -9,7 +9,7 @@ from pathlib import Path
 
 from taperline.core.quantity import Mass
 from taperline.core.record import PlanVersion, RecordDose, RecordStep
-from tests.test_web_support import START, make_site, share
+from tests.support.web import START, make_site, share
 
 TODAY = START.date()
 REASON = "Nardi 2010 regimen, inpatient unit, supervised daily"

@@ -43,7 +43,7 @@ from taperline.errors import TaperlineError
 from taperline.web.app import create_app
 from taperline.web.auth import SESSION_COOKIE
 from taperline.web.settings import Settings
-from tests.test_web_support import START, Site, approved_plan, checkin_form, make_site, share
+from tests.support.web import START, Site, approved_plan, checkin_form, make_site, share
 
 EXAMPLES = 200
 TODAY = START.date()

@@ -21,7 +21,7 @@ from taperline.web.security import (
     signup_wait,
 )
 from taperline.web.settings import MAX_SIGNUPS_PER_ADDRESS_HOUR, Settings
-from tests.test_web_support import PASSWORD, ZONE, Site, Web, make_site
+from tests.support.web import PASSWORD, ZONE, Site, Web, make_site
 
 COMMON_MESSAGE = "on a list of commonly used passwords that attackers try first"
 LIMIT_MESSAGE = "Too many sign-ups have come from your network"

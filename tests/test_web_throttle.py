@@ -19,7 +19,7 @@ from sqlalchemy import event
 
 from taperline.web.app import create_app
 from taperline.web.settings import Settings
-from tests.test_web_support import PASSWORD, Clock, Site, Web, make_site, share
+from tests.support.web import PASSWORD, Clock, Site, Web, make_site, share
 
 WRONG = "not the password at all"
 OWNER = "ann@example.org"

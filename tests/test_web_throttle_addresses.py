@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from taperline.web.security import throttle_address
-from tests.test_web_support import Site, Web, make_site
+from tests.support.web import Site, Web, make_site
 
 WRONG = "not the password at all"
 OWNER = "ann@example.org"

@@ -17,7 +17,7 @@ from markupsafe import escape
 
 from taperline.catalogue_data import load_catalogue
 from taperline.core.sources import SOURCES
-from tests.test_web_support import START, Site, Web, approved_plan, checkin_form, make_site, share
+from tests.support.web import START, Site, Web, approved_plan, checkin_form, make_site, share
 
 TODAY: Final = START.date()
 NEW_YORK: Final = "America/New_York"  # START is 12:00 UTC: 07:00 in New York

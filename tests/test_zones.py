@@ -15,7 +15,7 @@ from taperline.cli.main import cli
 from taperline.core.record import PersonRecord, Profile
 from taperline.errors import InputError
 from taperline.zones import PSEUDO_ZONES, check_zone, known_zones, zone
-from tests.test_web_support import make_site
+from tests.support.web import make_site
 
 REGIONS = ("Europe", "America", "Africa", "Asia", "Australia", "Pacific", "europe", "America/")
 PSEUDO = ("localtime", "posixrules", "Factory", "LOCALTIME")
