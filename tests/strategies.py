@@ -778,3 +778,45 @@ def readiness_cases(
 #: Today within the readiness window: from ``lead_days`` before the cut to the cut day.
 window_offsets = st.integers(-ReadinessRules().lead_days, 0)
 
+
+# --- the sleep window (CBT-I) ---------------------------------------------------------------
+
+from taperline.core.metrics import NightMetrics  # noqa: E402 -- each section imports its own names
+from taperline.core.sleep import SleepRules  # noqa: E402 -- likewise
+from taperline.core.sleep_course import WindowWeek  # noqa: E402 -- likewise
+
+#: Sleep-window rules: the default, the 85 % widening threshold, Spielman's 4.5 h floor.
+sleep_rules = st.builds(
+    SleepRules,
+    floor_min=st.sampled_from([270, 300, 330]),
+    raise_above_se_pct=st.sampled_from([85.0, 90.0]),
+    lower_below_se_pct=st.sampled_from([75.0, 80.0]),
+)
+
+
+@st.composite
+def window_weeks(draw: st.DrawFn, set_on: date = date(2027, 1, 7)) -> WindowWeek:
+    """A prescribed week's window (any time in bed from 4 h 30 min to 9 h)."""
+    return WindowWeek(
+        set_on,
+        draw(st.integers(0, 24 * 60 - 1)),
+        draw(st.integers(270, 540)),
+        draw(st.sampled_from(["patient", "clinician"])),
+        draw(st.sampled_from(["patient", "Dr Lee"])),
+        "drawn",
+    )
+
+
+@st.composite
+def nights_after(draw: st.DrawFn, first: date, days: int = 7) -> list[NightMetrics]:
+    """Diary nights woken up on some of the ``days`` days from ``first`` (metrics only)."""
+    nights = []
+    for offset in range(days):
+        if not draw(st.booleans()) and offset % 3 == 0:
+            continue  # a night not in the diary
+        tib = draw(st.integers(240, 600))
+        tst = draw(st.integers(0, tib))
+        nights.append(
+            NightMetrics(first + timedelta(days=offset), tib, tst, 0, tib - tst, 100 * tst / tib)
+        )
+    return nights

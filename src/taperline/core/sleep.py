@@ -3,7 +3,7 @@
 Sleep window [SPIELMAN-1987]: time in bed = mean total sleep time of the last week's
 diary, with a fixed rise time, never below a floor; each week + 15 min when SE is above
 90 % (85 % in many programs: an option), - 15 min when SE is below 80 %, else hold.
-taperline's defaults (assumptions, overridable in :class:`SleepWindowRules`): a floor of
+taperline's defaults (assumptions, overridable in :class:`SleepRules`): a floor of
 5 h (Spielman used 4.5 h; 5-5.5 h is common) and at least 5 diary nights of the last 7.
 Not offered with epilepsy or seizures, bipolar disorder, psychosis, untreated sleep apnea,
 parasomnias, high fall risk or pregnancy (Somryst labelling, see [SPIELMAN-1987] row).
@@ -37,8 +37,11 @@ from taperline.errors import InputError
 
 __all__ = [
     "CONTRAINDICATIONS",
+    "PROGRAMS_RAISE_ABOVE_SE_PCT",
+    "SPIELMAN_RAISE_ABOVE_SE_PCT",
     "TECHNIQUES",
     "Contraindication",
+    "SleepRules",
     "SleepWindow",
     "SleepWindowRefused",
     "SleepWindowRules",
@@ -46,6 +49,7 @@ __all__ = [
     "adjust_window",
     "choose_techniques",
     "sleep_window",
+    "weekly_step",
 ]
 
 Contraindication = Literal[
@@ -63,15 +67,75 @@ CONTRAINDICATIONS: Final[tuple[Contraindication, ...]] = get_args(Contraindicati
 _WINDOW_DAYS: Final = 7
 
 
-@dataclass(frozen=True, slots=True)
-class SleepWindowRules:
-    """Sleep-window settings; defaults are documented, overridable assumptions."""
+#: The two published widening thresholds: above 90 % [SPIELMAN-1987], above 85 % in many
+#: programs [SPIELMAN-1987 row of clinical-basis.md].
+SPIELMAN_RAISE_ABOVE_SE_PCT: Final = 90.0
+PROGRAMS_RAISE_ABOVE_SE_PCT: Final = 85.0
 
-    floor_min: int = 300  # 5 h; Spielman used 4.5 h (270) [SPIELMAN-1987]
-    raise_above_se_pct: float = 90.0  # 85 in many programs [SPIELMAN-1987 row]
-    lower_below_se_pct: float = 80.0  # [SPIELMAN-1987]
+
+@dataclass(frozen=True, slots=True)
+class SleepRules:
+    """Sleep-window thresholds, each cited; defaults are documented, overridable assumptions.
+
+    Where the sources disagree, both are here: the window widens above 90 % efficiency
+    [SPIELMAN-1987] or above 85 % in many programs (``other_raise_above_se_pct``), and every
+    review says what the other threshold would have done.
+
+    >>> SleepRules(lower_below_se_pct=95.0)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    taperline.errors.InputError: the narrowing threshold (95 %) must not be above the widening...
+    """
+
+    floor_min: int = 300  # 5 h; Spielman used 4.5 h (270), 5-5.5 h is common [SPIELMAN-1987]
+    raise_above_se_pct: float = SPIELMAN_RAISE_ABOVE_SE_PCT  # or PROGRAMS_RAISE_ABOVE_SE_PCT
+    lower_below_se_pct: float = 80.0  # - step below it [SPIELMAN-1987]
     step_min: int = 15  # [SPIELMAN-1987]
-    min_nights: int = 5  # of the last 7 (taperline's assumption)
+    review_days: int = 7  # weekly [SPIELMAN-1987]
+    min_nights: int = 5  # diary nights of the week (taperline's assumption)
+    # Poor sleep, the only time the window is offered: efficiency under the lower widening
+    # threshold (85 %, the level many programs accept as good [SPIELMAN-1987 row]) or more
+    # than 30 min awake in bed (taperline's assumption, as NIGHT_WAKING_MIN) on most nights.
+    poor_below_se_pct: float = PROGRAMS_RAISE_ABOVE_SE_PCT
+    poor_awake_over_min: int = 30
+
+    @property
+    def other_raise_above_se_pct(self) -> float:
+        """The published widening threshold these rules do not use (shown beside theirs)."""
+        if self.raise_above_se_pct == PROGRAMS_RAISE_ABOVE_SE_PCT:
+            return SPIELMAN_RAISE_ABOVE_SE_PCT
+        return PROGRAMS_RAISE_ABOVE_SE_PCT
+
+    def __post_init__(self) -> None:
+        if self.lower_below_se_pct > min(self.raise_above_se_pct, self.other_raise_above_se_pct):
+            raise InputError(
+                f"the narrowing threshold ({self.lower_below_se_pct:g} %) must not be above"
+                f" the widening threshold ({self.raise_above_se_pct:g} %)"
+            )
+        if self.floor_min <= 0 or self.step_min <= 0 or self.review_days <= 0:
+            raise InputError("the floor, the step and the review interval must be above zero")
+
+
+#: The name this module gave the rules before the course of treatment (core.sleep_course).
+SleepWindowRules = SleepRules
+
+
+def weekly_step(se_pct: float, rules: SleepRules, raise_above_se_pct: float | None = None) -> int:
+    """Minutes the window changes by after a week at ``se_pct`` efficiency [SPIELMAN-1987].
+
+    ``raise_above_se_pct`` judges by another widening threshold (the sources disagree).
+
+    >>> [weekly_step(se_pct, SleepRules()) for se_pct in (93.0, 87.0, 70.0)]
+    [15, 0, -15]
+    >>> weekly_step(87.0, SleepRules(), raise_above_se_pct=85.0)
+    15
+    """
+    widen_above = rules.raise_above_se_pct if raise_above_se_pct is None else raise_above_se_pct
+    if se_pct > widen_above:
+        return rules.step_min
+    if se_pct < rules.lower_below_se_pct:
+        return -rules.step_min
+    return 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +172,7 @@ def _last_week(nights: Sequence[NightMetrics]) -> list[NightMetrics]:
 def _refusal(
     nights: Sequence[NightMetrics],
     contraindications: frozenset[Contraindication],
-    rules: SleepWindowRules,
+    rules: SleepRules,
 ) -> SleepWindowRefused | None:
     present = sorted(c for c in contraindications if c in CONTRAINDICATIONS)
     if present:
@@ -138,7 +202,7 @@ def sleep_window(
     nights: Sequence[NightMetrics],
     rise_min: int,
     contraindications: frozenset[Contraindication] = frozenset(),
-    rules: SleepWindowRules = SleepWindowRules(),
+    rules: SleepRules = SleepRules(),
 ) -> SleepWindow | SleepWindowRefused:
     """A first sleep window: mean TST of the last 7 nights, not below the floor.
 
@@ -160,7 +224,7 @@ def adjust_window(
     nights: Sequence[NightMetrics],
     rise_min: int,
     contraindications: frozenset[Contraindication] = frozenset(),
-    rules: SleepWindowRules = SleepWindowRules(),
+    rules: SleepRules = SleepRules(),
 ) -> SleepWindow | SleepWindowRefused:
     """The weekly adjustment: + 15 min if SE > 90 %, - 15 min if SE < 80 %, else hold.
 
@@ -178,12 +242,11 @@ def adjust_window(
         return refused
     week = _last_week(nights)
     se_pct = 100.0 * sum(n.tst_min for n in week) / max(1, sum(n.tib_min for n in week))
-    if se_pct > rules.raise_above_se_pct:
-        tib_min, reason = current_tib_min + rules.step_min, f"SE {se_pct:.0f} %: 15 min more"
-    elif se_pct < rules.lower_below_se_pct:
-        tib_min, reason = current_tib_min - rules.step_min, f"SE {se_pct:.0f} %: 15 min less"
-    else:
-        tib_min, reason = current_tib_min, f"SE {se_pct:.0f} %: keep the window"
+    step_min = weekly_step(se_pct, rules)
+    word = {0: "keep the window"}.get(
+        step_min, f"{abs(step_min)} min {'more' if step_min > 0 else 'less'}"
+    )
+    tib_min, reason = current_tib_min + step_min, f"SE {se_pct:.0f} %: {word}"
     return _window(max(rules.floor_min, tib_min), rise_min, reason)
 
 
