@@ -349,11 +349,13 @@ def test_cli_functions_take_no_untyped_kwargs(path: Path) -> None:
 STORE_READS = frozenset(
     {"checkin", "checkins", "dose_by_key", "doses", "person_ids", "plan_in_force", "plans"}
     | {"profile", "record", "refresh", "scores"}
+    | {"sleep_windows"}
 )
 STORE_WRITES = frozenset(
     {"add_plan", "create_person", "decide", "delete_checkin", "delete_dose", "delete_person"}
     | {"import_checkins"}
     | {"import_doses", "import_record", "log_dose", "save_checkin", "save_score", "update_profile"}
+    | {"add_sleep_window"}
 )
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -47,6 +48,7 @@ __all__ = [
     "metadata",
     "persons",
     "plan_versions",
+    "sleep_windows",
 ]
 
 #: The ``person_id`` parameter of statements built once and run with ``{"person_id": ...}``.
@@ -261,4 +263,28 @@ plan_versions = Table(
     Column("basis", JSON),
     Column("held_from", Date),
     UniqueConstraint("person_id", "version", name="uq_plan_versions_version"),
+)
+
+# The sleep window (CBT-I) week by week (migration 0008): rows are only ever inserted; the
+# newest ``number`` is this week's window. ``set_by`` is "patient" or "clinician", ``by`` their
+# name; ``step_min``/``efficiency_pct``/``nights``/``raise_above_se_pct`` are the weekly
+# review that set it (0 and NULL for a first window or a clinician's).
+sleep_windows = Table(
+    "sleep_windows",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _person_fk(),
+    Column("number", Integer, nullable=False),
+    Column("set_on", Date, nullable=False),
+    Column("rise_clock", String(5), nullable=False),
+    Column("time_in_bed_min", Integer, nullable=False),
+    Column("set_by", String(20), nullable=False),
+    Column("by", String(200), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("step_min", Integer, nullable=False),
+    Column("efficiency_pct", Float),
+    Column("nights", Integer, nullable=False),
+    Column("raise_above_se_pct", Float),
+    Column("created_at_utc", UtcDateTime, nullable=False),
+    UniqueConstraint("person_id", "number", name="uq_sleep_windows_number"),
 )

@@ -8,7 +8,8 @@ from taperline.adapters.storage.repo.persons import _Persons
 from taperline.adapters.storage.repo.plans import _Plans
 from taperline.adapters.storage.repo.records import _Records
 from taperline.adapters.storage.repo.scores import _Scores
+from taperline.adapters.storage.repo.sleep_windows import _SleepWindows
 
 
-class Store(_Persons, _CheckIns, _DoseLog, _Scores, _Plans, _Records):
+class Store(_Persons, _CheckIns, _DoseLog, _Scores, _Plans, _Records, _SleepWindows):
     """A person-by-person view of one database (the engine is made by :mod:`.db`)."""
