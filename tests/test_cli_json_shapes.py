@@ -32,6 +32,7 @@ from taperline.service.documents import (
     ProposalOut,
     StatusOut,
 )
+from taperline.service.sleep_window import SleepWindowOut
 from taperline.web.schema import CLI_SHAPES
 
 START = "2027-01-02T10:00:00+00:00"  # the plan's first day
@@ -130,6 +131,11 @@ def test_every_other_json_command_is_its_shape(
     result = CliRunner().invoke(cli, [*args, "--format", "json"])
     assert result.exit_code in (0, 1), result.output  # 1: the check asks for the prescriber
     _valid(shape, json.loads(result.output))
+
+
+def test_the_sleep_window_is_its_shape(run: Callable[..., Any]) -> None:
+    """Not offered here (3 nights); tests/test_sleep_window_cli.py checks an active window."""
+    _valid(SleepWindowOut, run("sleep-window", "show", "--format", "json"))
 
 
 def test_the_cli_only_shapes_are_in_the_openapi_components() -> None:

@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "journal": ("taperline.cli.journal", "journal"),
     "phq9": ("taperline.cli.questionnaires", "phq9"),
     "gad7": ("taperline.cli.questionnaires", "gad7"),
+    "sleep-window": ("taperline.cli.sleep_window", "sleep_window"),
     "report": ("taperline.cli.report", "report"),
     "export": ("taperline.cli.exchange", "export"),
     "import": ("taperline.cli.exchange", "import_"),

@@ -1,9 +1,9 @@
 """The OpenAPI schema, with the documents only the CLI prints added to its components.
 
 The API's operations document their own answers (each response model is a shape from
-:mod:`taperline.core.shapes`); ``taperline check``, ``learn``, ``simulate`` and ``plan``
-print documents that no operation answers with in full, so their shapes are added here under
-the same names, and ``/api/openapi.json`` documents every ``--format json``.
+:mod:`taperline.core.shapes`); ``taperline check``, ``learn``, ``simulate``, ``plan`` and
+``sleep-window`` print documents that no operation answers with in full, so their shapes are
+added here under the same names, and ``/api/openapi.json`` documents every ``--format json``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any, Final
 from taperline.adapters.documents import PlanOut
 from taperline.core.check.documents import CheckOut, LessonOut
 from taperline.core.simulation_documents import SimulationOut
+from taperline.service.sleep_window import SleepWindowOut
 
 #: The documents of CLI commands without an API operation of their own, by schema name.
 CLI_SHAPES: Final[dict[str, type]] = {
@@ -20,6 +21,7 @@ CLI_SHAPES: Final[dict[str, type]] = {
     "LessonOut": LessonOut,
     "PlanOut": PlanOut,
     "SimulationOut": SimulationOut,
+    "SleepWindowOut": SleepWindowOut,
 }
 
 
