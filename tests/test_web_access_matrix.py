@@ -447,6 +447,14 @@ def _api_decision(world: World, actor: str, response: httpx.Response) -> None:
     _new_version("held")(world, actor, response)
 
 
+def _sleep_window_set(world: World, actor: str, response: httpx.Response) -> None:
+    weeks = world.services.store.sleep_windows(world.ids.ann_pid)
+    assert [(w.time_in_bed_min, w.set_by, w.reason) for w in weeks] == [
+        (360, "clinician", "matrix")
+    ]
+    assert world.services.store.sleep_windows(world.ids.bob_pid) == []
+
+
 _PLAN_BODY: Final = {"doses": [{"amount": "1 mg", "time": "22:00"}]}
 
 
@@ -535,6 +543,24 @@ MATRIX: tuple[Cell, ...] = (
         ),
         _clinician_only(_ok(303, "/clinician/patients/"), SIGNIN_POST),
         _new_version("proposed"),
+    ),
+    Cell(
+        "GET",
+        "/clinician/patients/{person_id}/sleep-window",
+        lambda ids, actor: Req("GET", f"/clinician/patients/{ids.ann_pid}/sleep-window"),
+        _clinician_only(_ok(200), SIGNIN_CLINICIAN_GET),
+        _shows_ann,
+    ),
+    Cell(
+        "POST",
+        "/clinician/patients/{person_id}/sleep-window",
+        lambda ids, actor: Req(
+            "POST",
+            f"/clinician/patients/{ids.ann_pid}/sleep-window",
+            form={"rise": "06:30", "time_in_bed_min": "360", "reason": "matrix"},
+        ),
+        _clinician_only(_ok(303, "/clinician/patients/"), SIGNIN_POST),
+        _sleep_window_set,
     ),
     Cell(
         "GET",
@@ -690,6 +716,9 @@ GATES: Mapping[tuple[str, str], str] = {
     ("POST", "/questionnaires"): "patient",
     ("GET", "/plan"): "patient",
     ("POST", "/flags/acknowledge"): "patient",
+    ("GET", "/sleep"): "patient",
+    ("POST", "/sleep/start"): "patient",
+    ("POST", "/sleep/review"): "patient",
     ("GET", "/learn"): "public",
     ("GET", "/learn/check"): "public",
     ("GET", "/learn/sources"): "public",

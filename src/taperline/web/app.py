@@ -161,6 +161,7 @@ def create_app(settings: Settings) -> FastAPI:
         routes_clinician,
         routes_learn,
         routes_patient,
+        routes_sleep,
     )
 
     services = build_services(settings)
@@ -199,6 +200,7 @@ def create_app(settings: Settings) -> FastAPI:
         routes_learn,
         routes_account,
         routes_clinician,
+        routes_sleep,
         api,
     ):
         app.include_router(module.router)

@@ -6,18 +6,14 @@ the signed-in patient's own diary. The checker is a GET form: it changes nothing
 
 from __future__ import annotations
 
-import statistics
 from datetime import timedelta
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from taperline.core.journal import CheckIn
-from taperline.core.metrics import clock_min, night_metrics
 from taperline.core.quantity import Mass, parse_dose
 from taperline.errors import InputError, NotFoundError, UnknownDrugError
-from taperline.service import local_today
 from taperline.web.auth import Viewer, optional_viewer
 from taperline.web.context import Services, services
 from taperline.web.errors import status_for
@@ -29,17 +25,6 @@ router = APIRouter(include_in_schema=False)
 Svc = Annotated[Services, Depends(services)]
 MaybeViewer = Annotated[Viewer | None, Depends(optional_viewer)]
 CHECK_ROWS: Final = 3
-# Sleep-restriction contraindications [SPIELMAN-1987], found as whole words (plurals too):
-# "fall" is a fall, not "falling asleep"; "seizure" is not inside another word.
-_CONTRAINDICATION_WORDS: Final = (
-    (("epilepsy", "epileptic", "seizure", "convulsion"), "epilepsy or seizures"),
-    (("bipolar", "mania", "manic"), "bipolar disorder"),
-    (("psychosis", "psychoses", "psychotic"), "psychosis"),
-    (("apnea", "apnoea", "osa"), "untreated sleep apnea"),
-    (("parasomnia", "sleepwalking", "sleep walking"), "parasomnia"),
-    (("pregnant", "pregnancy"), "pregnancy"),
-    (("fall", "fall risk"), "high fall risk"),
-)
 
 
 def _render(
@@ -166,37 +151,28 @@ def contraindications_of(conditions: tuple[str, ...]) -> frozenset[Any]:
     >>> sorted(contraindications_of(("Epilepsy", "trouble falling asleep", "two falls")))
     ['epilepsy or seizures', 'high fall risk']
     """
-    from taperline.core.words import contains
+    from taperline.core.sleep_course import contraindications_in
 
-    return frozenset(
-        name
-        for condition in conditions
-        for words, name in _CONTRAINDICATION_WORDS
-        if any(contains(condition, word) for word in words)
-    )
-
-
-def _rise_min(checkins: list[CheckIn]) -> int:
-    rises = [clock_min(c.sleep.out_of_bed) for c in checkins if c.sleep is not None]
-    return int(statistics.median(rises)) if rises else 7 * 60
+    return contraindications_in(conditions)
 
 
 @router.get("/learn/sleep", response_class=HTMLResponse)
 def sleep(request: Request, viewer: MaybeViewer, svc: Svc) -> Response:
-    """CBT-I sleep window from the diary (patients), and the self-help techniques."""
-    from taperline.core.sleep import TECHNIQUES, choose_techniques, sleep_window
+    """The self-help techniques, and for a patient their sleep window and today's techniques.
+
+    The window is the course's (:mod:`taperline.service.sleep_window`): this week's, or the
+    first one offered when the diary shows poor sleep; it is started and reviewed on /sleep.
+    """
+    from taperline.core.sleep import TECHNIQUES, choose_techniques
+    from taperline.service.sleep_window import sleep_window_state
 
     context: dict[str, Any] = {"techniques": TECHNIQUES, "window": None, "chosen": (), "nights": []}
     if viewer is not None and viewer.user.is_patient:
-        profile = svc.store.profile(viewer.person_id)
-        today = local_today(profile.time_zone, svc.now())
-        recent = svc.store.checkins(viewer.person_id, today - timedelta(days=13), today)
-        nights = [night_metrics(c.sleep) for c in recent if c.sleep is not None]
-        week = [n for n in nights if n.wake_date > today - timedelta(days=7)]
-        context["nights"] = list(reversed(nights))
-        context["window"] = sleep_window(
-            week, _rise_min(recent[-7:]), contraindications_of(profile.conditions)
-        )
+        state = sleep_window_state(svc.store, viewer.person_id, now=svc.now())
+        recent = svc.store.checkins(viewer.person_id, state.today - timedelta(days=13), state.today)
+        context["nights"] = list(state.nights)
+        context["window"] = state.current or state.offer
+        context["active"] = state.current is not None
         context["chosen"] = choose_techniques(recent[-1]) if recent else ()
         svc.accounts.audit(viewer.user, viewer.person_id, "read", "sleep diary", svc.now())
     return _render(request, "learn_sleep.html", context, viewer)
