@@ -116,7 +116,11 @@ def test_a_new_check_in_starts_blank_even_after_yesterday_s(tmp_path: Path) -> N
         first = web.get("/checkin").text  # a new patient: nothing invented
         yesterday = TODAY - timedelta(days=1)
         web.post("/checkin", checkin_form(yesterday, mood="8", sym_3="2", bed="22:30"))
-        for page in (first, web.get("/checkin").text):
+        quick = web.get("/checkin").text  # the day after a full check-in: the quick one
+        assert 'name="kind" value="quick"' in quick
+        assert " checked" not in quick
+        assert " selected" not in quick  # no time asleep chosen
+        for page in (first, web.get("/checkin?full=1").text):
             assert 'id="bed" name="bed" type="time" value=""' in page
             assert 'id="sol_min" name="sol_min" type="number"' in page
             assert 'value="22:30"' not in page

@@ -46,6 +46,7 @@ from taperline.service.journal import (
 )
 from taperline.service.people import create_account, delete_account, save_profile
 from taperline.service.plans import checked_version, decide_plan, save_plan
+from taperline.service.quick import CheckInAsks, DoseAnswer, checkin_asks, confirm_doses
 from taperline.service.store import (
     Reviewed,
     local_now,
@@ -70,7 +71,9 @@ from taperline.service.today import (
 __all__ = [
     "AT_THIS_COMPUTER",
     "AuditLine",
+    "CheckInAsks",
     "DayGlance",
+    "DoseAnswer",
     "DoseEntry",
     "DoseToday",
     "LoggedDose",
@@ -81,7 +84,9 @@ __all__ = [
     "build_today",
     "calendar_file",
     "checked_version",
+    "checkin_asks",
     "checkin_document",
+    "confirm_doses",
     "create_account",
     "decide_plan",
     "delete_account",

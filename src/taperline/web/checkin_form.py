@@ -5,6 +5,11 @@ night or the symptoms of the latest earlier check-in is an explicit action (``?c
 ``?copy=symptoms``); the form then carries the source's date, and the check-in is stored as a
 copy of that day only for a section the person kept as it was (:func:`with_copies`).
 
+The quick check-in (``kind=quick``) asks last night's sleep as about how long the person slept
+(``asleep_min``, from a list in half hours) and its quality, mood, anxiety and last night's
+planned doses (``dose:YYYY-MM-DD:HH:MM`` = ``taken`` or ``missed``; left unanswered, nothing
+is logged); it stores no symptom checklist (``symptoms_rated`` false), never one of zeros.
+
 Errors are collected per field (:class:`FieldsError`), in plain words, so the page shows each
 next to its field and keeps every value typed. Symptom fields are named by their index in
 :data:`~taperline.core.journal.SYMPTOMS` (``sym_0`` ... ``sym_15``) so no field name holds a
@@ -20,25 +25,32 @@ from functools import partial
 from typing import Any, Final, Literal
 
 from taperline.core.journal import (
+    MAX_REPORTED_SLEEP_MIN,
     RED_FLAG_EVENTS,
     SYMPTOMS,
     TIMES_OF_DAY,
     CheckIn,
+    ReportedSleep,
     SleepDiary,
     night_times,
 )
 from taperline.errors import CheckInError, InputError
-from taperline.web.forms import FormInput
+from taperline.service.quick import DoseAnswer
+from taperline.web.forms import FormInput, parse_clock
 
 __all__ = [
+    "ASLEEP_CHOICES_MIN",
     "BLANK",
     "CopySection",
     "FieldsError",
     "as_date",
     "checkin_from_form",
     "copied_fields",
+    "dose_answers",
     "fields_from_checkin",
     "fields_from_form",
+    "is_quick",
+    "quick_checkin_from_form",
 ]
 
 CopySection = Literal["sleep", "symptoms"]
@@ -60,8 +72,14 @@ BLANK: Final[dict[str, Any]] = {
     "no_sleep": False,
     "sleep_copied_from": "",
     "symptoms_copied_from": "",
+    "asleep_min": "",
+    "dose_answers": {},
     **{f"sym_{i}": "" for i in range(len(SYMPTOMS))},
 }
+#: The quick check-in's choices of time asleep: 0 to 14 h in half hours (an estimate).
+ASLEEP_CHOICES_MIN: Final = tuple(range(0, 14 * 60 + 1, 30))
+#: A dose answer's field: ``dose:`` and the dose's day and planned time.
+_DOSE_FIELD: Final = re.compile(r"dose:(\d{4}-\d{2}-\d{2}):(\d{2}:\d{2})")
 
 #: What a person is asked for each field, in their words (for "say when ..." errors).
 _MISSING: Final[dict[str, str]] = {
@@ -73,6 +91,7 @@ _MISSING: Final[dict[str, str]] = {
     "awakenings": "Say how many times you woke in the night (0 if none).",
     "waso_min": "Say how many minutes you were awake in the night, in all (0 if none).",
     "quality": "Choose how well you slept, 1 to 5.",
+    "asleep_min": "Choose about how long you slept.",
     "mood": "Choose your mood today, 0 to 10.",
     "anxiety": "Choose your anxiety today, 0 to 10.",
 }
@@ -92,11 +111,22 @@ class FieldsError(InputError):
         super().__init__("; ".join(errors.values()))
 
 
+def is_quick(checkin: CheckIn) -> bool:
+    """Whether a stored check-in is edited in the quick form (no diary times, no checklist)."""
+    return checkin.sleep is None and not checkin.symptoms_rated
+
+
 def fields_from_checkin(checkin: CheckIn) -> dict[str, Any]:
     """Form values of a stored check-in, to edit it (its copy marks kept)."""
     fields = dict(BLANK)
     fields.update(_sleep_fields(checkin.sleep), no_sleep=checkin.sleep is None)
-    fields.update(_symptom_fields(checkin))
+    if checkin.reported_sleep is not None:
+        fields.update(
+            asleep_min=str(checkin.reported_sleep.asleep_min),
+            quality=str(checkin.reported_sleep.quality),
+        )
+    if checkin.symptoms_rated:
+        fields.update(_symptom_fields(checkin))
     fields.update(
         mood=str(checkin.mood),
         anxiety=str(checkin.anxiety),
@@ -144,6 +174,9 @@ def fields_from_form(form: FormInput) -> dict[str, Any]:
     fields["opioid"] = form.has("opioid")
     fields["no_sleep"] = form.has("no_sleep")
     fields["events"] = [e for e in form.texts("events") if e in RED_FLAG_EVENTS]
+    fields["dose_answers"] = {
+        name: form.text(name, max_len=10) for name in form.names() if name.startswith("dose:")
+    }
     return fields
 
 
@@ -189,6 +222,70 @@ def checkin_from_form(form: FormInput, day: date) -> CheckIn:
         events=frozenset(events),
         notes=notes,
     )
+
+
+def quick_checkin_from_form(form: FormInput, day: date) -> CheckIn:
+    """A quick check-in from the form: the night in brief (or none), mood and anxiety.
+
+    The symptom checklist was not asked: the check-in has none (``symptoms_rated`` false).
+    A time asleep needs its quality, and a quality its time asleep.
+    """
+    errors: dict[str, str] = {}
+
+    def read(name: str, parse: Callable[[], Any]) -> Any:
+        try:
+            return parse()
+        except InputError as error:
+            errors[name] = _plain(name, error)
+            return None
+
+    mood = read("mood", lambda: _required_integer(form, "mood", 0, 10))
+    anxiety = read("anxiety", lambda: _required_integer(form, "anxiety", 0, 10))
+    asleep = read(
+        "asleep_min", lambda: form.optional_integer("asleep_min", 0, MAX_REPORTED_SLEEP_MIN)
+    )
+    quality = read("quality", lambda: form.optional_integer("quality", 1, 5))
+    if asleep is not None and quality is None and "quality" not in errors:
+        errors["quality"] = _MISSING["quality"]
+    if quality is not None and asleep is None and "asleep_min" not in errors:
+        errors["asleep_min"] = _MISSING["asleep_min"]
+    events = read("events", lambda: _events(form))
+    if errors:
+        raise FieldsError(errors)
+    night = ReportedSleep(asleep, quality) if asleep is not None else None
+    return CheckIn(
+        day,
+        None,
+        mood=mood,
+        anxiety=anxiety,
+        reported_sleep=night,
+        symptoms_rated=False,
+        events=frozenset(events),
+    )
+
+
+def dose_answers(form: FormInput) -> list[DoseAnswer]:
+    """The answers given for planned doses (``dose:DAY:HH:MM`` = taken or missed).
+
+    An unanswered dose is not an answer; any other value, or a field that names no day and
+    time, is a :class:`FieldsError` against ``doses``.
+    """
+    answers = []
+    for name in form.names():
+        if not name.startswith("dose:"):
+            continue
+        match = _DOSE_FIELD.fullmatch(name)
+        value = form.text(name, max_len=10)
+        day = as_date(match.group(1)) if match else None
+        try:
+            clock = parse_clock("doses", match.group(2)) if match else None
+        except InputError:
+            clock = None
+        if day is None or clock is None or value not in {"", "taken", "missed"}:
+            raise FieldsError({"doses": "Answer each dose with taken or not taken."})
+        if value:
+            answers.append(DoseAnswer(day, clock.strftime("%H:%M"), taken=value == "taken"))
+    return answers
 
 
 def claimed_copy(form: FormInput, section: CopySection) -> date | None:

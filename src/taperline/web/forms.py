@@ -110,6 +110,10 @@ class FormInput:
         given = self._fields.get(name)
         return clean_text(name, given[0], max_len) if given else default
 
+    def names(self) -> list[str]:
+        """The names of the fields sent, in order."""
+        return list(self._fields)
+
     def texts(self, name: str, max_len: int = 200) -> list[str]:
         """Every value of a repeated field (checkboxes), cleaned."""
         return [clean_text(name, v, max_len) for v in self._fields.get(name, [])]

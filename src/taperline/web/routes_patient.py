@@ -21,6 +21,8 @@ from taperline.service import (
     AuditLine,
     DoseEntry,
     auditor,
+    checkin_asks,
+    confirm_doses,
     local_today,
     log_dose,
     mark_copies,
@@ -33,6 +35,7 @@ from taperline.service import (
 )
 from taperline.web.auth import PatientViewer, Viewer
 from taperline.web.checkin_form import (
+    ASLEEP_CHOICES_MIN,
     BLANK,
     CopySection,
     FieldsError,
@@ -40,8 +43,11 @@ from taperline.web.checkin_form import (
     checkin_from_form,
     claimed_copy,
     copied_fields,
+    dose_answers,
     fields_from_checkin,
     fields_from_form,
+    is_quick,
+    quick_checkin_from_form,
 )
 from taperline.web.context import Services, services
 from taperline.web.dose_form import dose_fields, dose_from_fields
@@ -119,20 +125,31 @@ def _checkin_page(
     today: date,
     fields: dict[str, Any],
     edit: bool,
+    quick: bool | None = None,
     error: str = "",
     errors: dict[str, str] | None = None,
     copied: str = "",
     status: int = 200,
 ) -> Response:
+    """The check-in page: quick or full (None: as the day calls for, see ``checkin_asks``)."""
+    from taperline.core.asking import FINDING_INPUTS, QUICK_LEAVES_OUT
+    from taperline.core.findings import FINDING_KIND_LABELS
     from taperline.core.journal import RED_FLAG_EVENTS, SYMPTOMS, TIMES_OF_DAY
 
     errors = errors or {}
+    asks = checkin_asks(svc.store.record(viewer.person_id), day)
     context = {
         "day": day,
         "today": today,
         "yesterday": today - timedelta(days=1),
         "v": fields,
         "edit": edit,
+        "quick": not asks.asking.full if quick is None else quick,
+        "asking": asks.asking,
+        "dose_questions": asks.doses,
+        "asleep_choices": ASLEEP_CHOICES_MIN,
+        "leaves_out": QUICK_LEAVES_OUT,
+        "finding_inputs": [(FINDING_KIND_LABELS[k], text) for k, text in FINDING_INPUTS.items()],
         "error": error,
         "errors": errors,
         "first_error": next(iter(errors), ""),
@@ -149,6 +166,15 @@ def _checkin_page(
     return render(request, "checkin.html", context, viewer=viewer, status_code=status)
 
 
+def _requested_kind(request: Request) -> bool | None:
+    """``?quick=1`` or ``?full=1`` (the link between the two forms); None: not asked."""
+    if request.query_params.get("quick"):
+        return True
+    if request.query_params.get("full"):
+        return False
+    return None
+
+
 @router.get("/checkin", response_class=HTMLResponse)
 def checkin_form(request: Request, viewer: PatientViewer, svc: Svc) -> Response:
     """The check-in form: today's (or ``?date=``); blank for a new day, never prefilled."""
@@ -161,12 +187,18 @@ def checkin_form(request: Request, viewer: PatientViewer, svc: Svc) -> Response:
     )
     if day > today:
         raise InputError(f"date: {day.isoformat()} is in the future")
+    quick = _requested_kind(request)
     try:
-        fields, edit = fields_from_checkin(svc.store.checkin(pid, day)), True
+        stored = svc.store.checkin(pid, day)
     except NotFoundError:
         fields, edit = dict(BLANK), False
+    else:
+        fields, edit = fields_from_checkin(stored), True
+        quick = is_quick(stored) if quick is None else quick
     audit(svc, viewer, "read", f"check-in {day.isoformat()}")
-    return _checkin_page(request, viewer, svc, day=day, today=today, fields=fields, edit=edit)
+    return _checkin_page(
+        request, viewer, svc, day=day, today=today, fields=fields, edit=edit, quick=quick
+    )
 
 
 _COPY_SECTIONS: dict[str, CopySection] = {"sleep": "sleep", "symptoms": "symptoms"}
@@ -188,27 +220,32 @@ def checkin_save(request: Request, viewer: PatientViewer, form: Form, svc: Svc) 
     today = today_of(svc, viewer)
     day = form.day("date")
     edit = form.text("mode", max_len=10) == "edit"
+    quick = form.text("kind", max_len=10) == "quick"
     section = _COPY_SECTIONS.get(form.text("copy", max_len=20))
     if section is not None:
         return _copy_section(
             request, viewer, svc, form, day=day, today=today, section=section, edit=edit
         )
+    key = _key(form.text("idem", max_len=100))
     try:
-        checkin = mark_copies(
-            svc.store,
-            viewer.person_id,
-            checkin_from_form(form, day),
-            sleep_from=claimed_copy(form, "sleep"),
-            symptoms_from=claimed_copy(form, "symptoms"),
+        answers = dose_answers(form)
+        checkin = (
+            quick_checkin_from_form(form, day)
+            if quick
+            else mark_copies(
+                svc.store,
+                viewer.person_id,
+                checkin_from_form(form, day),
+                sleep_from=claimed_copy(form, "sleep"),
+                symptoms_from=claimed_copy(form, "symptoms"),
+            )
         )
-        save_checkin(
-            svc,
-            viewer,
-            checkin,
-            idempotency_key=_key(form.text("idem", max_len=100)),
-            replace=edit,
-            today=today,
-        )
+        save_checkin(svc, viewer, checkin, idempotency_key=key, replace=edit, today=today)
+        for done in confirm_doses(
+            svc.store, viewer.person_id, answers, now=svc.now(), idempotency_key=key
+        ):
+            dose = done.record
+            audit(svc, viewer, "write", f"dose {dose.day.isoformat()} {dose.planned_clock}")
     except InputError as error:
         errors = error.errors if isinstance(error, FieldsError) else {}
         return _checkin_page(
@@ -219,6 +256,7 @@ def checkin_save(request: Request, viewer: PatientViewer, form: Form, svc: Svc) 
             today=today,
             fields=fields_from_form(form),
             edit=edit,
+            quick=quick,
             error=str(error),
             errors=errors,
             status=status_for(error),
@@ -248,8 +286,16 @@ def _copy_section(
             " different, then save."
         )
     audit(svc, viewer, "read", f"check-in {source.wake_date.isoformat()}" if source else "journal")
-    return _checkin_page(
-        request, viewer, svc, day=day, today=today, fields=fields, edit=edit, copied=note
+    return _checkin_page(  # the copy buttons are the full form's
+        request,
+        viewer,
+        svc,
+        day=day,
+        today=today,
+        fields=fields,
+        edit=edit,
+        quick=False,
+        copied=note,
     )
 
 
