@@ -74,13 +74,18 @@ def test_severe_flare_asks_the_clinician() -> None:
     assert proposal.clinician_only
 
 
-def test_stable_needs_seven_consecutive_good_days() -> None:
+def test_stable_needs_a_good_week_with_five_check_ins() -> None:
+    # issue 17: 5 of the 7 days with the checklist are enough (one missing day no longer
+    # blocks "stable"); a bad day in the week does.
     assert find_stable(_days([6] * 7), BASE)[0].suggested_action.startswith("ready")
-    assert find_stable(_days([6] * 6), BASE) == ()
+    assert find_stable(_days([6] * 6), BASE)[0].kind == "stable"
+    assert find_stable(_days([6] * 4), BASE) == ()
     assert find_stable(_days([6, 0, 6, 6, 6, 6, 6, 6, 6]), BASE)[0].kind == "stable"
     assert find_stable(_days([6, 6, 6, 6, 0, 6, 6, 6]), BASE) == ()
     gap = [_day(d) for d in (0, 1, 2, 3, 4, 5, 7)]
-    assert find_stable(gap, BASE) == ()
+    assert find_stable(gap, BASE)[0].kind == "stable"
+    few = [_day(d) for d in (0, 1, 2, 4, 6)]
+    assert find_stable(few, BASE, today=START + timedelta(days=7)) == ()
 
 
 def test_waves_need_two_bad_stretches_with_a_window_between() -> None:
@@ -114,19 +119,28 @@ def test_trough_is_just_before_the_next_dose() -> None:
     assert trough_hour(CLONAZEPAM_PK, [(8.0, 0.25), (20.0, 0.5)]) == 20.0
 
 
-def _worst(times: list[TimeOfDay | None]) -> list[CheckIn]:
-    return [_day(i, worst_time=t) for i, t in enumerate(times)]
+def _worst(times: list[TimeOfDay | None], mood: int = BAD_MOOD) -> list[CheckIn]:
+    return [_day(i, mood, worst_time=t) for i, t in enumerate(times)]
 
 
-def test_interdose_when_most_worst_times_match_the_trough() -> None:
-    days = _worst(["evening", "evening", "evening", "morning", None, "evening"])
-    (found,) = find_interdose(days, "evening")
+def test_interdose_when_most_worst_times_with_symptoms_match_a_trough() -> None:
+    # issue 17: the troughs of each day's regimen, days with symptoms only (a worst time
+    # alone is not withdrawal), the supporting days alone as evidence.
+    days = _worst(["evening", "evening", "evening", "morning", None, "evening", "evening"])
+    nightly = {c.wake_date: (22.0,) for c in days}
+    (found,) = find_interdose(days, nightly, good_day=8.0)
     assert found.kind == "interdose"
-    assert len(found.evidence) == 4
-    assert "crossover" in found.suggested_action
-    assert find_interdose(days, "morning") == ()
-    assert find_interdose(_worst(["evening"] * 4), "evening") == ()  # too few days
-    assert find_interdose(_worst(["evening", "evening", "night", "night"] * 2), "evening") == ()
+    assert [e.day for e in found.evidence if e.label == "worst time"] == [
+        START + timedelta(days=d) for d in (0, 1, 2, 5, 6)
+    ]
+    assert "splitting" in found.suggested_action
+    mornings = {c.wake_date: (8.0,) for c in days}
+    assert find_interdose(days, mornings, good_day=8.0) == ()
+    assert find_interdose(_worst(["evening"] * 4), nightly, good_day=8.0) == ()  # too few days
+    half = _worst(["evening", "evening", "night", "night"] * 3)
+    assert find_interdose(half, {c.wake_date: (22.0,) for c in half}, good_day=8.0) == ()
+    calm = _worst(["evening"] * 7, mood=GOOD_MOOD)  # no symptoms above the good days
+    assert find_interdose(calm, nightly, good_day=8.0) == ()
 
 
 def _night(offset: int, sol_min: int) -> SleepDiary:
@@ -185,12 +199,13 @@ def test_escalation_above_the_plan_step_of_that_day() -> None:
 @pytest.mark.parametrize(
     "event", ["suicidal thoughts", "seizure", "confusion", "psychosis", "fall"]
 )
-def test_every_red_flag_is_urgent_with_crisis_resources(event: str) -> None:
+def test_every_red_flag_is_urgent_for_the_clinician(event: str) -> None:
+    # issue 17: the crisis line goes with thoughts of suicide (tests/test_findings_red_flags.py
+    # has each event's message), not with every red flag.
     (found,) = find_red_flags([_day(0, events=frozenset({event}))])
     assert found.severity == "urgent"
     assert found.clinician_flag
-    assert crisis_message() in found.message
-    assert "call or text 988 (US) now, or your local emergency number" in found.message
+    assert (crisis_message() in found.message) == (event == "suicidal thoughts")
 
 
 def test_phq9_item9_is_a_red_flag_with_local_number() -> None:
@@ -218,7 +233,10 @@ def test_crisis_words_in_notes_are_red_flags(note: str, typed: list[str], source
     assert (first.kind, first.severity, first.clinician_flag) == ("red_flag", "urgent", True)
     assert [(e.label, e.value) for e in first.evidence] == [("note", t) for t in typed]
     assert first.source == source
-    assert crisis_message("112") in first.message
+    # issue 17: a seizure gets emergency services, thoughts of suicide the crisis line
+    seizure = typed in (["seizure"], ["convulsions"])
+    assert (crisis_message("112") in first.message) != seizure
+    assert ("call emergency services now" in first.message) == seizure
     assert all(e.value in note for f in found for e in f.evidence)  # quoted, never invented
 
 

@@ -198,9 +198,11 @@ def test_check_ins_in_the_week(count: int, level: str) -> None:
 
 
 def test_interdose_symptoms_give_caution() -> None:
-    # A 22:00 dose is lowest at 22:00 (the doctest of trough_hour): the evening.
-    checkins = _days(CUT - timedelta(days=8), CUT - timedelta(days=1), worst_time="evening")
-    found = check_readiness(PersonRecord(Profile("UTC"), checkins, plans=(PLAN,)), CUT)
+    # A 22:00 dose is lowest at 22:00 (the doctest of trough_hour): the evening. Only days
+    # with symptoms clearly above the good days count (issue 17): a calm week, then a bad one.
+    calm = _days(START, CUT - timedelta(days=9))
+    worse = _days(CUT - timedelta(days=8), CUT - timedelta(days=1), mood=3, worst_time="evening")
+    found = check_readiness(PersonRecord(Profile("UTC"), (*calm, *worse), plans=(PLAN,)), CUT)
     assert found is not None
     assert _levels(found)["interdose"] == "caution"
     assert found.verdict == "caution"

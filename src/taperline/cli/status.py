@@ -169,7 +169,7 @@ def findings(*, output_format: str, person_id: int | None) -> None:
         click.echo(f"  source: {f['source']}; suggested: {f['suggested_action']}")
     proposal = result.proposal
     click.echo(
-        f"Suggestion: {proposal.action}"
+        f"Suggestion: {proposal.words}"
         + (f" {proposal.hold_days} days" if proposal.action == "hold" else "")
     )
     for reason in result.skipped:

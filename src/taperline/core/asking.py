@@ -65,9 +65,12 @@ class Asking:
 FINDING_INPUTS: Final[Mapping[FindingKind, str]] = MappingProxyType(
     {
         "flare": "the symptom checklist, mood and anxiety, on most days after a dose change",
-        "stable": "the symptom checklist, mood and anxiety, every day for a week",
+        "stable": "the symptom checklist, mood and anxiety, on at least 5 days of the last 7",
         "waves": "the symptom checklist, mood and anxiety, on most days",
-        "interdose": "the worst time of day",
+        "interdose": (
+            "the worst time of day with the symptom checklist, mood and anxiety, on the days"
+            " you feel worse"
+        ),
         "rebound": "the sleep diary's times, and the doses you took",
         "escalation": "the doses you took",
         "large_dose": "the doses you took",

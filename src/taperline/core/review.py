@@ -45,9 +45,10 @@ from taperline.core.findings import (
     find_red_flags,
     find_stable,
     find_waves,
+    good_day_level,
     propose_next_step,
-    time_of_day,
-    trough_hour,
+    scored_days_in_week,
+    trough_hours,
 )
 from taperline.core.journal import CheckIn
 from taperline.core.metrics import MIN_BASELINE_DAYS, Baseline, baseline, scored
@@ -133,20 +134,82 @@ def review(
         *find_co_use(checkins),
         *_large_doses(record, today, rules, catalogue, skipped),
     ]
+    found += _interdose(record, checkins, today, rules, pk_params, skipped)
     cuts = cut_dates(plan) if plan is not None else ()
     base = _baseline(checkins, plan, cuts, today, skipped)
+    steps = [d for d in cuts if d <= today]
+    scored_days: int | None = None
     if base is not None and plan is not None:
-        steps = [d for d in cuts if d <= today]
         recent = [c for c in checkins if c.wake_date >= (steps[0] if steps else today)]
+        # a stable week never stands over an urgent finding (a red flag, a large dose)
+        urgent = {e.day for f in found if f.severity == "urgent" for e in f.evidence}
         found += find_flares(checkins, steps, base, rules)
-        found += find_stable(recent, base, rules)
+        found += find_stable(
+            checkins,
+            base,
+            rules,
+            today=today,
+            last_cut=steps[-1] if steps else None,
+            urgent_days=urgent,
+        )
         found += find_waves(recent, base, rules)
+        scored_days = scored_days_in_week(checkins, today, rules)
     if plan is None:
-        skipped.append("interdose, rebound and escalation: no plan in force")
+        skipped.append("rebound and escalation: no plan in force")
     else:
-        found += _dose_findings(record, checkins, plan, today, rules, pk_params, skipped)
+        found += _dose_findings(record, checkins, plan, today, rules, skipped)
     found.sort(key=lambda f: _SEVERITY_ORDER[f.severity])
-    return Review(tuple(found), propose_next_step(found, rules), base, tuple(skipped))
+    proposal = propose_next_step(
+        found,
+        rules,
+        scored_days=scored_days,
+        days_since_cut=(today - steps[-1]).days if steps else None,
+    )
+    return Review(tuple(found), proposal, base, tuple(skipped))
+
+
+def _interdose(  # noqa: PLR0917 -- one private helper of review(), called once
+    record: PersonRecord,
+    checkins: list[CheckIn],
+    today: date,
+    rules: FindingRules,
+    pk_params: Mapping[str, PKParams],
+    skipped: list[str],
+) -> list[Finding]:
+    """Interdose withdrawal against the troughs of the regimen in force on each day.
+
+    Each day's doses are the plan's in force that day, or the person's regimen before it
+    (:meth:`PersonRecord.planned_on`); a day with a dose of a drug without a PK model has no
+    predicted trough and is not read.
+    """
+    first = today - timedelta(days=rules.interdose_window_days - 1)
+    days = [c.wake_date for c in checkins if first <= c.wake_date and c.worst_time is not None]
+    troughs_on: dict[date, tuple[float, ...]] = {}
+    missing: set[str] = set()
+    for day in days:
+        doses = record.planned_on(day)
+        drugs = {d.drug for d in doses}
+        if len(drugs) != 1:
+            continue
+        (drug,) = drugs
+        params = pk_params.get(drug)
+        if params is None:
+            missing.add(drug)
+            continue
+        troughs_on[day] = trough_hours(params, [(d.clock_h, float(d.amount.mg)) for d in doses])
+    skipped.extend(f"interdose: no PK model for {drug}" for drug in sorted(missing))
+    if not troughs_on:
+        if record.plan is None and record.profile.regimen is None:
+            skipped.append("interdose: no plan in force and no regimen")
+        return []
+    good_day = good_day_level(checkins, rules)
+    if good_day is None:
+        skipped.append(
+            f"interdose: fewer than {MIN_BASELINE_DAYS} check-ins with the symptom checklist"
+            " to know your good-day level"
+        )
+        return []
+    return list(find_interdose(checkins, troughs_on, good_day, rules, today=today))
 
 
 def _baseline(
@@ -191,18 +254,11 @@ def _dose_findings(  # noqa: PLR0917 -- one private helper of review(), called o
     plan: PlanVersion,
     today: date,
     rules: FindingRules,
-    pk_params: Mapping[str, PKParams],
     skipped: list[str],
 ) -> list[Finding]:
     found: list[Finding] = []
     step = plan.step_on(today)
     schedule = _schedule(step, plan.drug)
-    params = pk_params.get(plan.drug)
-    if params is None:
-        skipped.append(f"interdose: no PK model for {plan.drug}")
-    elif schedule:
-        trough = time_of_day(trough_hour(params, schedule))
-        found += find_interdose(checkins, trough, rules)
     logged = {d.day for d in record.doses}
     if not logged:
         skipped.append("rebound and escalation: no doses logged")

@@ -65,7 +65,7 @@ def _row(person_id: int, name: str, record: PersonRecord, today: date) -> Patien
         warnings=sum(f.severity == "warning" for f in findings),
         latest=tuple(dict.fromkeys(FINDING_KIND_LABELS[f.kind] for f in findings))[:4],
         latest_day=max(days, default=None),
-        proposal=result.proposal.action.replace("_", " "),
+        proposal=result.proposal.words,
         plan_status=plan.status if plan else "no plan",
         pending=pending_plan(record) is not None,
         last_checkin=max((c.wake_date for c in record.checkins), default=None),

@@ -26,6 +26,7 @@ _ACTIONS: Final = {
     "hold": "hold the current dose for {days} days",
     "slow": "slow down: make the next step smaller",
     "return_to_previous": "return to the previous dose for a while (a clinician's decision)",
+    "not_enough_checkins": "not enough check-ins to judge: check in daily with the symptom list",
 }
 _DECIDED: Final = {"active": "approved", "held": "held", "rejected": "rejected"}
 

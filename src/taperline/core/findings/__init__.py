@@ -11,12 +11,19 @@ not published cut-offs: the sources say *what* to watch for, not these numbers.
 
 * flare: after a cut, burden at or above baseline + max(3, 1 SD) on 3 of 7 days within the
   14 days after the step -> hold or slow [ASAM-2025: symptoms may appear up to a week after a
-  cut; slow or pause when significant].
-* stable: the last 7 consecutive days below that threshold -> ready for the next step.
+  cut; slow or pause when significant]. A flare is an episode: it lasts until the burden is
+  below that threshold 3 days in a row; a cut made before it settled is part of it, not a
+  new flare, and a settled flare is information only.
+* stable: the last 7 days below that threshold, with the checklist on at least 5 of them, no
+  urgent finding within them and the last cut at least 7 days ago [ASAM-2025] -> ready for
+  the next step. With fewer than 5 the proposal is "not enough check-ins to judge".
 * waves: bad and good stretches alternate [SEED-MICROTAPER: "windows and waves"]: a bad
   wave is not failure.
-* interdose: the worst time of day matches the predicted trough on most days
-  [SEED-INSOMNIA; ASAM-2025: consider a crossover for interdose withdrawal].
+* interdose: on most days with real symptoms (a score 3 or more above the person's good-day
+  level) in the last 28 days, the worst time of day is at a predicted trough of the regimen in
+  force that day (one before each dose, within 1 h) [SEED-INSOMNIA; ASAM-2025: consider a
+  crossover for interdose withdrawal]; the advice is to split a once-daily dose, or with
+  split doses a longer-acting crossover.
 * rebound: worse sleep the night after a missed or late dose [SEED-INSOMNIA].
 * escalation: more taken than the plan [ASAM-2025].
 * large_dose: a day above the daily maximum for the person's indication [LABEL, SEED-AURA], or
@@ -33,8 +40,8 @@ not published cut-offs: the sources say *what* to watch for, not these numbers.
 >>> from taperline.core.journal import CheckIn
 >>> day = CheckIn(date(2027, 1, 5), None, mood=5, anxiety=5, events=frozenset({"seizure"}))
 >>> f = find_red_flags([day])[0]
->>> f.severity, f.clinician_flag, "988" in f.message
-('urgent', True, True)
+>>> f.severity, f.clinician_flag, "112 in Europe" in f.message, "988" in f.message
+('urgent', True, True, False)
 >>> propose_next_step([f]).action
 'hold'
 
@@ -47,8 +54,21 @@ waves), :mod:`~taperline.core.findings.dosing` (interdose, with the PK it needs,
 
 from __future__ import annotations
 
-from taperline.core.findings.dosing import find_interdose, find_rebound, time_of_day, trough_hour
-from taperline.core.findings.flares import find_flares, find_stable, find_waves
+from taperline.core.findings.dosing import (
+    find_interdose,
+    find_rebound,
+    good_day_level,
+    near_trough,
+    time_of_day,
+    trough_hour,
+    trough_hours,
+)
+from taperline.core.findings.flares import (
+    find_flares,
+    find_stable,
+    find_waves,
+    scored_days_in_week,
+)
 from taperline.core.findings.model import (
     FINDING_KIND_LABELS,
     Evidence,
@@ -58,21 +78,24 @@ from taperline.core.findings.model import (
     Severity,
     flare_threshold,
 )
-from taperline.core.findings.proposal import Proposal, propose_next_step
+from taperline.core.findings.proposal import PROPOSAL_WORDS, Proposal, propose_next_step
 from taperline.core.findings.proposal import ProposalAction as ProposalAction
 from taperline.core.findings.safety import (
     crisis_message,
+    emergency_message,
     find_co_use,
     find_escalation,
     find_escalation_taken,
     find_large_doses,
     find_profile_red_flags,
     find_red_flags,
+    red_flag_advice,
 )
 
 # ``ProposalAction`` (outside __all__) is importable from here as before.
 __all__ = [
     "FINDING_KIND_LABELS",
+    "PROPOSAL_WORDS",
     "Evidence",
     "Finding",
     "FindingKind",
@@ -80,6 +103,7 @@ __all__ = [
     "Proposal",
     "Severity",
     "crisis_message",
+    "emergency_message",
     "find_co_use",
     "find_escalation",
     "find_escalation_taken",
@@ -92,7 +116,12 @@ __all__ = [
     "find_stable",
     "find_waves",
     "flare_threshold",
+    "good_day_level",
+    "near_trough",
     "propose_next_step",
+    "red_flag_advice",
+    "scored_days_in_week",
     "time_of_day",
     "trough_hour",
+    "trough_hours",
 ]

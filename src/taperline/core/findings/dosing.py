@@ -11,9 +11,16 @@ from typing import Final
 
 import numpy as np
 
-from taperline.core.findings.model import Evidence, Finding, FindingRules
+from taperline.core.findings.model import (
+    Evidence,
+    Finding,
+    FindingRules,
+    number_text,
+    score_text,
+    times_text,
+)
 from taperline.core.journal import CheckIn, TimeOfDay
-from taperline.core.metrics import sleep_efficiency
+from taperline.core.metrics import burden, scored, sleep_efficiency
 from taperline.core.pk import DoseEvent, PKParams, concentrations_ng_per_ml
 
 _HOURS_PER_DAY: Final = 24
@@ -67,45 +74,181 @@ def _trough_hour(params: PKParams, schedule: tuple[tuple[float, float], ...]) ->
     return float(hours[int(np.argmin(conc))])
 
 
+def trough_hours(params: PKParams, schedule: Sequence[tuple[float, float]]) -> tuple[float, ...]:
+    """Clock hours of every predicted trough (local minimum) over a steady-state day.
+
+    A split regimen has a trough before each dose: the level is lowest just before it.
+
+    >>> from taperline.core.pk import CLONAZEPAM_PK
+    >>> trough_hours(CLONAZEPAM_PK, [(22.0, 0.5)])
+    (22.0,)
+    >>> trough_hours(CLONAZEPAM_PK, [(8.0, 0.5), (20.0, 0.5)])
+    (8.0, 20.0)
+    """
+    return _trough_hours(params, tuple(sorted((hour, mg) for hour, mg in schedule)))
+
+
+@lru_cache(maxsize=64)
+def _trough_hours(params: PKParams, schedule: tuple[tuple[float, float], ...]) -> tuple[float, ...]:
+    if not schedule:
+        return ()
+    days = min(_MAX_SIM_DAYS, math.ceil(_STEADY_STATE_HALF_LIVES * params.half_life_h / 24) + 1)
+    events = [
+        DoseEvent(day * _HOURS_PER_DAY + hour, mg) for day in range(days) for hour, mg in schedule
+    ]
+    step_h = _HOURS_PER_DAY / _SAMPLES_PER_DAY
+    hours = np.arange(_SAMPLES_PER_DAY) * step_h
+    conc = concentrations_ng_per_ml(params, events, (days - 1) * _HOURS_PER_DAY + hours)
+    before, after = np.roll(conc, 1), np.roll(conc, -1)
+    minima = np.flatnonzero((conc < before) & (conc <= after))
+    return tuple(float(hours[i]) for i in minima)
+
+
+_PARTS: Final[dict[TimeOfDay, tuple[float, float]]] = {
+    "night": (0.0, 6.0),
+    "morning": (6.0, 12.0),
+    "afternoon": (12.0, 18.0),
+    "evening": (18.0, 24.0),
+}
+
+
+def near_trough(worst: TimeOfDay, troughs: Sequence[float], tolerance_h: float) -> bool:
+    """Whether a part of the day holds a trough, or comes within ``tolerance_h`` of one.
+
+    >>> near_trough("evening", [22.0], 1.0), near_trough("night", [22.0], 1.0)
+    (True, False)
+    >>> near_trough("night", [7.0], 1.0), near_trough("morning", [8.0, 20.0], 1.0)
+    (True, True)
+    """
+    low, high = _PARTS[worst]
+    for trough in troughs:
+        hour = trough % _HOURS_PER_DAY
+        if low <= hour < high:
+            return True
+        gap = min((low - hour) % _HOURS_PER_DAY, (hour - high) % _HOURS_PER_DAY)
+        if gap <= tolerance_h:
+            return True
+    return False
+
+
+def good_day_level(
+    checkins: Sequence[CheckIn], rules: FindingRules = FindingRules()
+) -> float | None:
+    """The person's good-day symptom score: the lower quartile of their scored days.
+
+    None with fewer than 3 scored days (taperline's assumptions, as for the baseline).
+
+    >>> days = [CheckIn(date(2027, 2, d), None, mood=6, anxiety=a) for d, a in enumerate([3, 4, 9, 9], 1)]
+    >>> good_day_level(days)
+    7.75
+    """  # noqa: E501 -- a doctest line reads better whole
+    scores = [float(burden(c)) for c in scored(checkins)]
+    if len(scores) < _MIN_GOOD_DAYS:
+        return None
+    return float(np.quantile(scores, rules.good_day_quantile))
+
+
+_MIN_GOOD_DAYS: Final = 3  # as metrics.MIN_BASELINE_DAYS: fewer days cannot give a level
+
+
+def _clock(hour: float) -> str:
+    minutes = round(hour * 60) % (_HOURS_PER_DAY * 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 def find_interdose(
     checkins: Sequence[CheckIn],
-    trough: TimeOfDay,
+    troughs_on: Mapping[date, Sequence[float]],
+    good_day: float,
     rules: FindingRules = FindingRules(),
+    *,
+    today: date | None = None,
 ) -> tuple[Finding, ...]:
-    """Interdose withdrawal: the worst time of day matches the predicted trough on most days.
+    """Interdose withdrawal: on most days with symptoms, the worst time is at a trough.
+
+    ``troughs_on`` gives the predicted trough hours of the regimen in force each day (one
+    before each dose: :func:`trough_hours`); ``good_day`` is the person's good-day symptom
+    score (:func:`good_day_level`). Only the ``interdose_window_days`` up to ``today`` are
+    read, and of them only days with real symptoms (a score at least
+    ``interdose_min_points`` above the good-day level, the checklist filled in) and a
+    reported worst time: a worst time alone is not withdrawal. It fires when at least
+    ``interdose_min_days`` such days match a trough (within ``interdose_tolerance_h``) and
+    they are more than ``interdose_match_fraction`` of them; the evidence is the matching
+    days only. The advice follows the regimen: split a once-daily dose; with split doses,
+    a longer-acting crossover [ASAM-2025].
 
     >>> from taperline.core.journal import CheckIn
     >>> days = [
-    ...     CheckIn(date(2027, 2, d), None, mood=5, anxiety=5, worst_time="evening")
+    ...     CheckIn(date(2027, 2, d), None, mood=2, anxiety=6, worst_time="evening")
     ...     for d in range(1, 6)
     ... ]
-    >>> find_interdose(days, "evening")[0].suggested_action
-    'ask your clinician about splitting the dose or a crossover to a longer-acting drug'
+    >>> troughs = {c.wake_date: (22.0,) for c in days}
+    >>> (f,) = find_interdose(days, troughs, good_day=5.0)
+    >>> f.suggested_action
+    'ask your clinician about splitting your daily dose into two smaller doses'
+    >>> [(e.label, e.value) for e in f.evidence[:2]]
+    [('worst time', 'evening'), ('symptom score', '14 of 68, good-day level 5, threshold 8')]
+    >>> find_interdose(days, troughs, good_day=12.0)  # no real symptoms: nothing
+    ()
     """
-    reported = [c for c in checkins if c.worst_time is not None]
-    matching = [c for c in reported if c.worst_time == trough]
-    if len(reported) < rules.interdose_min_days:
+    rated = _sorted(scored(checkins))
+    if not rated:
         return ()
-    if len(matching) <= rules.interdose_match_fraction * len(reported):
+    end = today if today is not None else rated[-1].wake_date
+    first = end - timedelta(days=rules.interdose_window_days - 1)
+    threshold = good_day + rules.interdose_min_points
+    symptomatic = [
+        c
+        for c in rated
+        if first <= c.wake_date <= end
+        and troughs_on.get(c.wake_date)
+        and c.worst_time is not None
+        and burden(c) >= threshold
+    ]
+    matching = [
+        c
+        for c in symptomatic
+        if c.worst_time is not None
+        and near_trough(c.worst_time, troughs_on[c.wake_date], rules.interdose_tolerance_h)
+    ]
+    if len(matching) < rules.interdose_min_days:
         return ()
+    if len(matching) <= rules.interdose_match_fraction * len(symptomatic):
+        return ()
+    latest = tuple(troughs_on[matching[-1].wake_date])
+    split = len(latest) > 1
+    evidence: list[Evidence] = []
+    for c in matching:
+        evidence.append(Evidence(c.wake_date, "worst time", str(c.worst_time)))
+        value = score_text(burden(c), "good-day level", good_day, threshold)
+        evidence.append(Evidence(c.wake_date, "symptom score", value))
     return (
         Finding(
             kind="interdose",
             severity="warning",
             message=(
-                f"Your worst time of day was the {trough} on {len(matching)} of"
-                f" {len(reported)} days, when your blood level is predicted to be lowest."
-                " This can be withdrawal between doses."
+                f"On {len(matching)} of the {len(symptomatic)} days with symptoms from"
+                f" {first.isoformat()} to {end.isoformat()} (a symptom score of"
+                f" {number_text(threshold)} or more), your worst time of day was when your"
+                " medicine level is predicted to be lowest, just before a dose (at"
+                f" {', '.join(_clock(h) for h in latest)}, within"
+                f" {number_text(rules.interdose_tolerance_h)} h). This can be withdrawal"
+                " between doses."
             ),
-            evidence=tuple(
-                Evidence(c.wake_date, "worst time", str(c.worst_time)) for c in matching
-            ),
+            evidence=tuple(evidence),
             source="SEED-INSOMNIA; ASAM-2025",
             suggested_action=(
-                "ask your clinician about splitting the dose or a crossover to a longer-acting drug"
+                "ask your clinician about switching to a longer-acting medicine (a crossover);"
+                " your dose is already split"
+                if split
+                else "ask your clinician about splitting your daily dose into two smaller doses"
             ),
         ),
     )
+
+
+def _sorted(checkins: Sequence[CheckIn]) -> list[CheckIn]:
+    return sorted(checkins, key=lambda c: c.wake_date)
 
 
 # --- rebound --------------------------------------------------------------------------------
@@ -187,7 +330,8 @@ def find_rebound(
             severity="info",
             message=(
                 "Sleep was worse the night after a missed or late dose"
-                f" ({len(evidence) // 2} times). Taking doses on time keeps levels steadier."
+                f" ({times_text(len(evidence) // 2)}). Taking doses on time keeps levels"
+                " steadier."
             ),
             evidence=tuple(evidence),
             source="SEED-INSOMNIA",

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Final, Literal
 
 from taperline.core.journal import CheckIn
-from taperline.core.metrics import Baseline, burden
+from taperline.core.metrics import BURDEN_MAX, Baseline, burden
 
 Severity = Literal["info", "warning", "urgent"]
 FindingKind = Literal[
@@ -51,11 +51,18 @@ class FindingRules:
     flare_window_days: int = 7  # ... within any window this long ...
     flare_after_step_days: int = 14  # ... within this many days after a step [ASAM-2025: ~1 week]
     severe_flare_days: int = 5  # this many bad days in a window -> ask about the previous dose
-    stable_days: int = 7  # consecutive days below the threshold -> ready for the next step
+    stable_days: int = 7  # the last days, all below the threshold -> ready for the next step
+    stable_min_days: int = 5  # ... of which at least this many with the checklist, else too few
+    cut_watch_days: int = 7  # no "stable" this soon after a cut [ASAM-2025: up to a week after]
+    flare_settle_days: int = 3  # consecutive days below the threshold end a flare (episode)
     wave_min_run_days: int = 2  # a stretch (window or wave) lasts at least this long
     wave_min_bad_runs: int = 2  # bad stretches, separated by a good one, to call it waves
-    interdose_min_days: int = 5  # days with a reported worst time needed
+    interdose_min_days: int = 5  # days with symptoms and a reported worst time needed
     interdose_match_fraction: float = 0.5  # "most days": more than this fraction match
+    interdose_window_days: int = 28  # the days read, up to today
+    interdose_tolerance_h: float = 1.0  # a trough this near a part of the day is in it
+    interdose_min_points: float = 3.0  # a day with symptoms: this far above the good-day level
+    good_day_quantile: float = 0.25  # the good-day level: this quantile of the person's scores
     late_after_h: float = 2.0  # a dose this much after its scheduled time is late
     rebound_se_drop_pct: float = 10.0  # SE points below the usual (median) night
     hold_days: int = 14  # [ASAM-2025: 2-4 weeks between cuts]
@@ -100,5 +107,37 @@ def _by_date(checkins: Sequence[CheckIn]) -> list[CheckIn]:
     return sorted(checkins, key=lambda c: c.wake_date)
 
 
-def _burden_evidence(checkin: CheckIn) -> Evidence:
-    return Evidence(checkin.wake_date, "symptom score", str(burden(checkin)))
+def number_text(value: float) -> str:
+    """A number as a person writes it: whole when it is, else one decimal.
+
+    >>> number_text(8.0), number_text(8.25), number_text(11)
+    ('8', '8.2', '11')
+    """
+    rounded = round(float(value), 1)
+    return str(int(rounded)) if rounded.is_integer() else f"{rounded:.1f}"
+
+
+def score_text(score: int, reference: str, level: float, threshold: float) -> str:
+    """A symptom score with its scale, the person's reference level and the threshold.
+
+    >>> score_text(22, "baseline", 5.0, 8.0)
+    '22 of 68, baseline 5, threshold 8'
+    """
+    return (
+        f"{score} of {BURDEN_MAX}, {reference} {number_text(level)},"
+        f" threshold {number_text(threshold)}"
+    )
+
+
+def times_text(count: int) -> str:
+    """'once', 'twice', '3 times'.
+
+    >>> [times_text(n) for n in (1, 2, 3)]
+    ['once', 'twice', '3 times']
+    """
+    return {1: "once", 2: "twice"}.get(count, f"{count} times")
+
+
+def _burden_evidence(checkin: CheckIn, base: Baseline, threshold: float) -> Evidence:
+    value = score_text(burden(checkin), "baseline", base.burden_mean, threshold)
+    return Evidence(checkin.wake_date, "symptom score", value)

@@ -245,24 +245,65 @@ def crisis_message(local_emergency: str = "your local emergency number") -> str:
 _RED_FLAG_TEXT: Final[dict[str, str]] = {
     "phq9 item 9": "Your PHQ-9 answer to item 9 (thoughts of death or self-harm) was above 0.",
     "suicidal thoughts": "You noted thoughts of suicide.",
-    "seizure": "You noted a seizure. A seizure while tapering needs medical care now.",
+    "seizure": "You noted a seizure.",
     "confusion": "You noted confusion. New confusion needs medical care soon.",
     "psychosis": "You noted seeing or hearing things or unusual beliefs. This needs care now.",
     "fall": "You noted a fall. Falls can be caused by the medicine and need checking.",
 }
 
 
+def emergency_message(local_emergency: str = "your local emergency number") -> str:
+    """What a seizure calls for: emergency services now, not only the prescriber.
+
+    >>> emergency_message()
+    'A seizure needs emergency care: call emergency services now (911 in the US, 112 in Europe, or your local emergency number).'
+    """  # noqa: E501 -- a doctest line reads better whole
+    return (
+        "A seizure needs emergency care: call emergency services now (911 in the US, 112 in"
+        f" Europe, or {local_emergency})."
+    )
+
+
+_TELL: Final = "Please tell your prescriber today and do not make any dose change on your own."
+
+
+def red_flag_advice(event: str, local_emergency: str = "your local emergency number") -> str:
+    """What to do after a red-flag event, by event; each keeps the prescriber and no dose change.
+
+    Thoughts of suicide or self-harm get the crisis line (:func:`crisis_message`); a seizure
+    gets emergency services now, without the crisis line; confusion, unusual experiences and
+    falls the prescriber today, and emergency help when severe or unsafe.
+
+    >>> red_flag_advice("seizure").startswith("A seizure needs emergency care")
+    True
+    >>> "988" in red_flag_advice("seizure"), "988" in red_flag_advice("suicidal thoughts")
+    (False, True)
+    """
+    if event == "seizure":
+        return (
+            f"{emergency_message(local_emergency)} Then tell your prescriber, and do not make"
+            " any dose change on your own."
+        )
+    if event in {"suicidal thoughts", "phq9 item 9", "self-harm"}:
+        return f"{_TELL} {crisis_message(local_emergency)}"
+    if event == "fall":
+        return f"{_TELL} If you hit your head or cannot get up, call {local_emergency} now."
+    return f"{_TELL} If it is sudden or severe, or you feel unsafe, call {local_emergency} now."
+
+
 def _red_flag(day: date, event: str, rules: FindingRules) -> Finding:
+    seizure = event == "seizure"
     return Finding(
         kind="red_flag",
         severity="urgent",
-        message=(
-            f"{_RED_FLAG_TEXT[event]} Please tell your prescriber today and do not make any"
-            f" dose change on your own. {crisis_message(rules.local_emergency)}"
-        ),
+        message=f"{_RED_FLAG_TEXT[event]} {red_flag_advice(event, rules.local_emergency)}",
         evidence=(Evidence(day, "event", event),),
         source="KROENKE-2001" if event == "phq9 item 9" else "ASAM-2025; SEED-MINDED",
-        suggested_action="contact your prescriber today; a clinician must review before any step",
+        suggested_action=(
+            "call emergency services now; a clinician must review before any step"
+            if seizure
+            else "contact your prescriber today; a clinician must review before any step"
+        ),
         clinician_flag=True,
     )
 
@@ -283,16 +324,21 @@ def _typed_red_flag(  # noqa: PLR0917 -- one private helper, called twice
     rules: FindingRules,
 ) -> Finding:
     """An urgent finding for crisis words typed somewhere; the evidence quotes what was typed."""
+    if category == "seizure":  # the emergency advice says what a seizure needs
+        advice = red_flag_advice("seizure", rules.local_emergency)
+    else:
+        advice = f"{CRISIS_WHAT[category]} {_TELL} {crisis_message(rules.local_emergency)}"
     return Finding(
         kind="red_flag",
         severity="urgent",
-        message=(
-            f"{intro} {CRISIS_WHAT[category]} Please tell your prescriber today and do not make"
-            f" any dose change on your own. {crisis_message(rules.local_emergency)}"
-        ),
+        message=f"{intro} {advice}",
         evidence=tuple(Evidence(day, label, value) for value in typed),
         source=CRISIS_SOURCES[category],
-        suggested_action="contact your prescriber today; a clinician must review before any step",
+        suggested_action=(
+            "call emergency services now; a clinician must review before any step"
+            if category == "seizure"
+            else "contact your prescriber today; a clinician must review before any step"
+        ),
         clinician_flag=True,
     )
 
