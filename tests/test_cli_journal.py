@@ -359,8 +359,9 @@ def test_interactive_checkin_offers_a_copy_and_fills_in_nothing(me: Taperline) -
     # Yes: same night; mood 8, anxiety 3; yes: same symptoms; Enter: no worst time.
     answers = "y\n8\n3\ny\n\n"
     result = me.ok(
-        "checkin", "--ask", "--date", "2027-01-06", input=answers, now="2027-01-06T20:00+00:00"
-    )
+        "checkin", "--ask", "--full", "--date", "2027-01-06", input=answers,
+        now="2027-01-06T20:00+00:00",
+    )  # fmt: skip
     assert "Same night as Tue 05 Jan (in bed 23:10, trying to sleep 23:20" in result.stdout
     assert "[y/N]" in result.stdout  # a copy is never the default
     assert "Mood 0-10: " in result.stdout  # no default to accept with Enter
@@ -381,15 +382,19 @@ def test_interactive_checkin_typed_in_full_is_not_a_copy(me: Taperline) -> None:
     # No to the copy, yes to the diary, the 8 values, mood, anxiety, no copy, no symptoms.
     night = "22:50\n23:00\n15\n0\n0\n06:10\n06:30\n4\n"
     answers = "n\ny\n" + night + "7\n2\nn\nn\n\n"
-    me.ok("checkin", "--ask", "--date", "2027-01-06", input=answers, now="2027-01-06T20:00+00:00")
+    me.ok(
+        "checkin", "--ask", "--full", "--date", "2027-01-06", input=answers,
+        now="2027-01-06T20:00+00:00",
+    )  # fmt: skip
     today = me.journal()[-1]
     assert today["sleep_copied_from"] is None
     assert today["symptoms_copied_from"] is None
     assert today["symptoms_0_3"] == {}
     assert today["sleep"]["bed"] == "2027-01-05T22:50"
     a_prompt_without_a_value = me(
-        "checkin", "--ask", "--date", "2027-01-07", input="n\ny\n\n", now="2027-01-07T20:00+00:00"
-    )
+        "checkin", "--ask", "--full", "--date", "2027-01-07", input="n\ny\n\n",
+        now="2027-01-07T20:00+00:00",
+    )  # fmt: skip
     assert a_prompt_without_a_value.exit_code == 1  # Enter alone is not an answer: asked again
     assert a_prompt_without_a_value.stdout.count("Went to bed at (HH:MM): ") >= 2
 

@@ -133,6 +133,12 @@ def test_quick_errors_are_next_to_their_fields_and_values_kept(tmp_path: Path) -
         bad_dose = web.post("/checkin", _quick(today, **{"dose:2027-02-30:22:00": "taken"}))
         assert bad_dose.status_code == 422
         assert "Answer each dose with taken or not taken." in bad_dose.text
+        other = f"dose:{(today - timedelta(days=1)).isoformat()}:21:00"
+        not_asked = web.post("/checkin", _quick(today, **{other: "taken"}))
+        assert not_asked.status_code == 422
+        assert "is not one of last night&#39;s planned doses still to log (22:00)" in (
+            not_asked.text
+        )
         with_quality_only = web.post("/checkin", _quick(today, asleep_min=""))
         assert "Choose about how long you slept." in with_quality_only.text
         assert site.services.store.checkins(pid, today, today) == []  # nothing stored
@@ -162,3 +168,36 @@ def test_editing_a_quick_check_in_opens_the_quick_form_with_its_values(tmp_path:
         assert web.post("/checkin", edited).status_code == 303
         full = web.get(f"/checkin?date={today.isoformat()}&full=1").text
         assert _kind(full) == "full"  # the full form for the same day, one tap away
+
+
+def test_the_json_api_takes_a_quick_check_in_and_never_invents_a_checklist(
+    tmp_path: Path,
+) -> None:
+    with make_site(tmp_path) as site:
+        web = site.patient("ann@example.org")
+        today = site.clock.today
+        quick = {
+            "date": today.isoformat(),
+            "reported_sleep": {"asleep_min": 400, "quality_1_5": 2},
+            "mood_0_10": 5,
+            "anxiety_0_10": 5,
+        }
+        saved = web.client.post("/api/checkins", json=quick)
+        assert saved.status_code == 201, saved.text
+        stored = web.get(f"/api/checkins/{today.isoformat()}").json()
+        assert stored["reported_sleep"] == {"asleep_min": 400, "quality_1_5": 2}
+        assert (stored["symptoms_rated"], stored["burden"]) == (False, None)
+        yesterday = (today - timedelta(days=1)).isoformat()
+        rated_none = {**quick, "date": yesterday, "symptoms_0_3": {}}
+        assert web.client.post("/api/checkins", json=rated_none).status_code == 201
+        assert web.get(f"/api/checkins/{yesterday}").json()["burden"] == 10
+        night = {"bed": "23:00", "tried": "23:10", "final_wake": "06:40", "out_of_bed": "07:00",
+                 "sol_min": 20, "waso_min": 10, "awakenings": 1}  # fmt: skip
+        earlier = (today - timedelta(days=2)).isoformat()
+        no_quality = web.client.post("/api/checkins", json={**quick, "date": earlier, "sleep": night,
+                                                     "reported_sleep": None})  # fmt: skip
+        assert no_quality.status_code == 422  # a night's quality is never assumed
+        both = {**quick, "date": earlier, "sleep": {**night, "quality_1_5": 3}}
+        refused = web.client.post("/api/checkins", json=both)
+        assert refused.status_code == 422
+        assert "either the diary's times or about how long you slept" in refused.text

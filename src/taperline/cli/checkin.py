@@ -14,17 +14,21 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from taperline.cli.params import CLOCK, DATE, resolve_day
+from taperline.cli.params import CLOCK, DATE, SLEPT, resolve_day
 from taperline.cli.profile import ask_choice, asking
 from taperline.cli.session import now, open_store, person, person_option
 from taperline.core.journal import RED_FLAG_EVENTS, SYMPTOMS, TIMES_OF_DAY
-from taperline.errors import CheckInError
+from taperline.errors import CheckInError, InputError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from taperline.adapters.storage.repo import Store
-    from taperline.core.journal import CheckIn, RedFlagEvent, SleepDiary, TimeOfDay
+    from taperline.core.journal import CheckIn, RedFlagEvent, ReportedSleep, SleepDiary, TimeOfDay
     from taperline.core.review import Review
     from taperline.core.values import RelativeDay
+    from taperline.service import DoseAnswer
+    from taperline.service.quick import DoseQuestion
 
 __all__ = ["CheckInOptions", "build_checkin", "checkin", "checkin_options", "report_review"]
 
@@ -65,6 +69,13 @@ def checkin_options(function: _F) -> _F:
             help="Time you got up (HH:MM).",
         ),
         click.option("--quality", type=int, default=None, help="Sleep quality 1 (very poor) to 5."),
+        click.option(
+            "--slept",
+            type=SLEPT,
+            default=None,
+            help="About how long you slept (6h30, 6:30, 6.5h, 390min), your own estimate, with"
+            " --quality: the night in brief instead of the diary's times.",
+        ),
         click.option("--no-sleep", is_flag=True, help="No sleep diary for this night."),
         click.option("--mood", type=int, default=None, help="Mood 0 (worst) to 10 (best)."),
         click.option("--anxiety", type=int, default=None, help="Anxiety 0 (none) to 10."),
@@ -72,7 +83,9 @@ def checkin_options(function: _F) -> _F:
             "--symptom",
             "symptoms",
             multiple=True,
-            help=f"SYMPTOM=0-3, repeatable. Symptoms: {', '.join(SYMPTOMS)}.",
+            help=f"SYMPTOM=0-3, repeatable, or 'none' (the checklist filled in, no symptom)."
+            " Without it the checklist is stored as not filled in (no symptom score that day)."
+            f" Symptoms: {', '.join(SYMPTOMS)}.",
         ),
         click.option(
             "--worst-time",
@@ -126,6 +139,8 @@ class CheckInOptions:
     note: str | None
     same_sleep: bool = False
     same_symptoms: bool = False
+    slept: int | None = None
+    quick: bool = False
 
     @property
     def sleep_given(self) -> bool:
@@ -149,8 +164,27 @@ class CheckInOptions:
         """Whether any sleep, mood, anxiety, symptom or worst-time value is given."""
         return (
             self.sleep_given
-            or any(value is not None for value in (self.mood, self.anxiety, self.worst_time))
+            or any(
+                value is not None
+                for value in (self.mood, self.anxiety, self.worst_time, self.slept)
+            )
             or bool(self.symptoms)
+        )
+
+    @property
+    def diary_given(self) -> bool:
+        """Whether a value only the diary has is given (a clock time or a count)."""
+        return self.sleep_given and any(
+            value is not None
+            for value in (
+                self.bed,
+                self.tried,
+                self.sol_min,
+                self.awakenings,
+                self.waso_min,
+                self.final_wake,
+                self.out_of_bed,
+            )
         )
 
 
@@ -245,7 +279,7 @@ def _ask_symptoms(values: CheckInOptions, earlier: CheckIn | None) -> CheckInOpt
     ):
         return replace(values, same_symptoms=True)
     if not click.confirm("Any withdrawal symptoms today?", default=None):
-        return values  # the person said: none
+        return replace(values, symptoms=("none",))  # the person said: none
     ratings = []
     for name in SYMPTOMS:
         rating = click.prompt(f"  {name} 0-3", type=click.IntRange(0, 3), default=0)
@@ -287,22 +321,34 @@ def with_copied_sections(
         if values.symptoms:
             raise CheckInError("--same-symptoms copies every rating: leave out --symptom")
         rated = tuple(f"{name}={rating}" for name, rating in symptoms_from.symptoms.items())
-        values = replace(values, symptoms=rated)
+        values = replace(values, symptoms=rated or ("none",))  # rated, none of them
     return values
 
 
 def build_checkin(values: CheckInOptions, day: date, base: CheckIn | None) -> CheckIn:
-    """A check-in from the option values; ``base`` fills what is not given (an edit)."""
+    """A check-in from the option values; ``base`` fills what is not given (an edit).
+
+    The symptom checklist is rated when --symptom is given ('none': rated, no symptom), kept
+    as it was in an edit, and otherwise (or with --quick) not filled in: never zeros.
+    """
     from taperline.core.journal import CheckIn
 
+    if values.quick and values.symptoms:
+        raise CheckInError("--quick does not ask the symptom checklist: leave out --symptom")
     symptoms = dict(base.symptoms) if base else {}
+    rated = base.symptoms_rated if base else False
     if values.symptoms:
-        symptoms = dict(_symptom(text) for text in values.symptoms)
+        symptoms, rated = _symptoms(values.symptoms), True
+    if values.quick:
+        symptoms, rated = {}, False
     mood = _required("mood", values.mood, base.mood if base else None)
     anxiety = _required("anxiety", values.anxiety, base.anxiety if base else None)
+    reported = _reported(values, base)
     return CheckIn(
         day,
-        _sleep(values, day, base),
+        _sleep(values, day, base) if reported is None else None,
+        reported_sleep=reported,
+        symptoms_rated=rated,
         mood=mood,
         anxiety=anxiety,
         symptoms=symptoms,
@@ -315,6 +361,37 @@ def build_checkin(values: CheckInOptions, day: date, base: CheckIn | None) -> Ch
         ),
         notes=_either(values.note, base.notes if base else ""),
     )
+
+
+def _symptoms(texts: tuple[str, ...]) -> dict[str, int]:
+    """--symptom values as ratings; 'none' alone is the checklist filled in with none."""
+    if any(text.strip().lower() == "none" for text in texts):
+        if len(texts) > 1:
+            raise CheckInError("--symptom none means no symptom: leave out the other --symptom")
+        return {}
+    return dict(_symptom(text) for text in texts)
+
+
+def _reported(values: CheckInOptions, base: CheckIn | None) -> ReportedSleep | None:
+    """The night in brief (--slept with --quality), or an edit's when no night is given."""
+    from taperline.core.journal import ReportedSleep
+
+    if values.slept is None:
+        if base is None or base.reported_sleep is None or values.diary_given or values.no_sleep:
+            return None
+        night = base.reported_sleep  # an edit: the night in brief stays, its quality may change
+        return ReportedSleep(night.asleep_min, _either(values.quality, night.quality))
+    if values.diary_given or values.no_sleep:
+        raise CheckInError(
+            "--slept gives the night in brief: leave out the diary's times and counts"
+            " (--bed, --tried, --sol-min, --awakenings, --waso-min, --final-wake, --out-of-bed)"
+            " and --no-sleep"
+        )
+    earlier = base.reported_sleep.quality if base and base.reported_sleep else None
+    quality = _either(values.quality, earlier)
+    if quality is None:
+        raise CheckInError("--slept needs --quality (1 very poor to 5 very good)")
+    return ReportedSleep(values.slept, quality)
 
 
 def _required(name: str, value: int | None, default: int | None) -> int:
@@ -379,7 +456,76 @@ def _earlier(store: Store, person_id: int, day: date) -> tuple[CheckIn | None, C
     """The latest check-in before ``day`` with a night, and the latest (the last 14 days)."""
     earlier = store.checkins(person_id, day - timedelta(days=14), day - timedelta(days=1))
     with_night = [c for c in earlier if c.sleep is not None]
-    return (with_night[-1] if with_night else None), (earlier[-1] if earlier else None)
+    rated = [c for c in earlier if c.symptoms_rated]  # a quick day has no checklist to copy
+    return (with_night[-1] if with_night else None), (rated[-1] if rated else None)
+
+
+def _dose_answer(text: str, wake_date: date) -> DoseAnswer:
+    """A --dose HH:MM=taken|missed: last night's (the day before ``wake_date``) planned dose."""
+    from taperline.core.values import parse_clock
+    from taperline.errors import ValueFormatError
+    from taperline.service import DoseAnswer
+
+    clock, _, answer = text.partition("=")
+    if answer.strip().lower() not in {"taken", "missed"}:
+        raise CheckInError(f"--dose {text!r}: use HH:MM=taken or HH:MM=missed, e.g. 22:00=taken")
+    try:
+        at = parse_clock(clock)
+    except ValueFormatError as error:
+        raise CheckInError(f"--dose: {error}") from None
+    taken = answer.strip().lower() == "taken"
+    return DoseAnswer(wake_date - timedelta(days=1), at.strftime("%H:%M"), taken=taken)
+
+
+def _ask_quick(values: CheckInOptions) -> CheckInOptions:
+    """Prompt for the quick check-in's values not given: the night in brief, mood, anxiety."""
+    from taperline.core.values import parse_sleep_minutes
+    from taperline.errors import ValueFormatError
+
+    def minutes(text: str) -> str:
+        try:
+            return str(parse_sleep_minutes(text)) if text.strip() else ""
+        except ValueFormatError as error:
+            raise click.BadParameter(str(error)) from None  # asked again
+
+    if values.slept is None and not values.no_sleep:
+        text: str = click.prompt(
+            "About how long did you sleep? (e.g. 6h30; Enter: no answer)",
+            default="",
+            show_default=False,
+            value_proc=minutes,
+        )
+        values = replace(values, slept=int(text) if text else None, no_sleep=not text)
+    if values.slept is not None and values.quality is None:
+        values = replace(values, quality=_ask_number("Sleep quality 1-5", None))
+    if values.mood is None:
+        values = replace(values, mood=click.prompt("Mood 0-10", type=click.IntRange(0, 10)))
+    if values.anxiety is None:
+        anxiety: int = click.prompt("Anxiety 0-10", type=click.IntRange(0, 10))
+        values = replace(values, anxiety=anxiety)
+    return values
+
+
+def _ask_doses(questions: Sequence[DoseQuestion], given: Sequence[DoseAnswer]) -> list[DoseAnswer]:
+    """Ask about each of last night's planned doses not in the log (Enter: no answer)."""
+    from taperline.core.quantity import fmt
+    from taperline.service import DoseAnswer
+
+    answered = {(a.day, a.clock) for a in given}
+    answers = []
+    for question in questions:
+        dose = question.dose
+        if (question.day, dose.clock) in answered:
+            continue
+        reply = ask_choice(
+            f"Last night's {dose.clock} dose ({fmt(dose.amount)} {dose.drug})",
+            ("taken", "missed"),
+            None,
+            blank="for no answer",
+        )
+        if reply is not None:
+            answers.append(DoseAnswer(question.day, dose.clock, taken=reply == "taken"))
+    return answers
 
 
 def report_review(result: Review) -> None:
@@ -412,6 +558,22 @@ def report_review(result: Review) -> None:
     is_flag=True,
     help="Symptoms as in the latest check-in: copy them (marked as a copy).",
 )
+@click.option(
+    "--quick/--full",
+    "quick_kind",
+    default=None,
+    help="--quick: the night in brief (--slept, --quality), mood, anxiety and last night's"
+    " doses; no symptom checklist. --full: the whole diary and the checklist. On a terminal"
+    " the quick one is asked unless the day calls for the full one (around a dose change,"
+    " weekly).",
+)
+@click.option(
+    "--dose",
+    "dose_answers",
+    multiple=True,
+    metavar="HH:MM=taken|missed",
+    help="Last night's planned dose: taken (at about its time) or missed (repeatable).",
+)
 @click.option("--key", default=None, help="An idempotency key: a retry with it never duplicates.")
 @click.option("--ask/--no-ask", default=None, help="Ask for each value (default: on a terminal).")
 @person_option
@@ -426,6 +588,7 @@ def checkin(
     final_wake: time | None,
     out_of_bed: time | None,
     quality: int | None,
+    slept: int | None,
     no_sleep: bool,
     mood: int | None,
     anxiety: int | None,
@@ -438,20 +601,34 @@ def checkin(
     note: str | None,
     same_sleep: bool,
     same_symptoms: bool,
+    quick_kind: bool | None,
+    dose_answers: tuple[str, ...],
     key: str | None,
     ask: bool | None,
     person_id: int | None,
 ) -> None:
     """Record today's check-in: last night's sleep, mood, anxiety and symptoms.
 
-    On a terminal it asks for each value, with no value filled in for you; it offers
-    "same as last night" for the night and for the symptoms, and a copy is stored marked as a
-    copy (--same-sleep, --same-symptoms in scripts). Scripts pass the values as flags, e.g.
-    --date 2027-01-05 --bed 23:10 --tried 23:20 --sol-min 30 --awakenings 2 --waso-min 40
-    --final-wake 06:30 --out-of-bed 06:45 --quality 3 --mood 6 --anxiety 4
-    --symptom tremor=1 --symptom insomnia=2 --worst-time evening.
+    On a terminal it asks for each value, with no value filled in for you: the quick check-in
+    (about how long you slept, how well, mood, anxiety, last night's doses) unless the day
+    calls for the full one (around a dose change, weekly: it says why; --quick, --full choose).
+    The full one offers "same as last night" for the night and for the symptoms, and a copy is
+    stored marked as a copy (--same-sleep, --same-symptoms in scripts). Scripts pass the values
+    as flags, e.g. --date 2027-01-05 --bed 23:10 --tried 23:20 --sol-min 30 --awakenings 2
+    --waso-min 40 --final-wake 06:30 --out-of-bed 06:45 --quality 3 --mood 6 --anxiety 4
+    --symptom tremor=1 --symptom insomnia=2 --worst-time evening; or quick: --quick --slept 6h30
+    --quality 3 --mood 6 --anxiety 4 --dose 22:00=taken.
     """
-    from taperline.service import local_today, mark_copies, record_checkin
+    from taperline.service import (
+        check_answers,
+        checkin_asks,
+        confirm_doses,
+        local_today,
+        mark_copies,
+        record_checkin,
+    )
+
+    kind = None if quick_kind is None else "quick" if quick_kind else "full"
 
     store = open_store()
     person_id = person(store, person_id)
@@ -480,9 +657,31 @@ def checkin(
         note=note,
         same_sleep=same_sleep,
         same_symptoms=same_symptoms,
+        slept=slept,
+        quick=kind == "quick",
     )
-    if asking(ask, given=values.given or same_sleep or same_symptoms):
-        values = _ask_values(values, night_from, symptoms_from)
+    answers = [_dose_answer(text, wake_date) for text in dose_answers]
+    asks = None
+    if answers or asking(ask, given=values.given or same_sleep or same_symptoms):
+        asks = checkin_asks(store.record(person_id), wake_date)
+    if answers and asks is not None:
+        try:
+            check_answers(asks, answers)
+        except InputError as error:
+            raise CheckInError(str(error).replace("doses:", "--dose:", 1)) from None
+    if asks is not None and asking(ask, given=values.given or same_sleep or same_symptoms):
+        quick = kind == "quick" or (kind is None and not asks.asking.full)
+        if kind is None:
+            click.echo(
+                "A quick check-in today (--full for the whole diary)."
+                if quick
+                else f"The full check-in: {asks.asking.reason} (--quick for a short one)."
+            )
+        if quick:
+            values = _ask_quick(replace(values, quick=True))
+            answers += _ask_doses(asks.doses, answers)
+        else:
+            values = _ask_values(values, night_from, symptoms_from)
     values = with_copied_sections(values, night_from, symptoms_from)
     entry = mark_copies(
         store,
@@ -494,6 +693,10 @@ def checkin(
     saved, result = record_checkin(store, person_id, entry, now=moment, idempotency_key=key)
     word = "Saved" if saved.created else "Already saved"
     click.echo(f"{word}: check-in for {wake_date.isoformat()}.")
+    for done in confirm_doses(store, person_id, answers, now=moment, idempotency_key=key):
+        line = done.record
+        what = "taken" if line.taken_at is not None else "missed"
+        click.echo(f"Logged: the {line.planned_clock} dose of {line.day.isoformat()}, {what}.")
     for what, source in (
         ("night is", entry.sleep_copied_from),
         ("symptoms are", entry.symptoms_copied_from),

@@ -114,6 +114,7 @@ def journal_edit(
     final_wake: time | None,
     out_of_bed: time | None,
     quality: int | None,
+    slept: int | None,
     no_sleep: bool,
     mood: int | None,
     anxiety: int | None,
@@ -156,6 +157,7 @@ def journal_edit(
         opioid=opioid,
         events=events,
         note=note,
+        slept=slept,
     )
     edited = mark_copies(
         store,

@@ -131,6 +131,21 @@ class DurationType(click.ParamType[float, Any]):
             self.fail(str(error), param, ctx)
 
 
+class SleptType(click.ParamType[int, Any]):
+    """About how long someone slept: 6h30, 6:30, 6.5h or 390min; returned in minutes."""
+
+    name = "time asleep"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        """Parse a time asleep into whole minutes."""
+        if isinstance(value, int):
+            return value
+        try:
+            return values.parse_sleep_minutes(str(value))
+        except ValueFormatError as error:
+            self.fail(str(error), param, ctx)
+
+
 class ZoneType(click.ParamType[str, Any]):
     """An IANA time zone, checked by :func:`taperline.zones.check_zone` (a prompt asks again)."""
 
@@ -216,6 +231,7 @@ CLOCK = ClockType()
 DATE = DateType()
 DATETIME = DateTimeType()
 DURATION = DurationType()
+SLEPT = SleptType()
 ZONE = ZoneType()
 
 

@@ -63,6 +63,7 @@ __all__ = [
     "parse_hours",
     "parse_local_datetime",
     "parse_months",
+    "parse_sleep_minutes",
     "resolve_day",
     "shown",
 ]
@@ -299,6 +300,43 @@ def parse_hours(text: str) -> float:
     if hours <= 0:
         raise ValueFormatError(f"{shown(text)}: a duration must be more than zero")
     return hours
+
+
+_SLEPT_RE: Final = re.compile(
+    r"(?:([0-9]{1,2})\s*h(?:ours?)?\s*(?:([0-9]{1,2})\s*(?:m|min|minutes?)?)?"
+    r"|([0-9]{1,2}):([0-9]{2})"
+    r"|([0-9]{1,2}(?:\.[0-9]{1,2})?)\s*h(?:ours?)?"
+    r"|([0-9]{1,4})\s*(?:m|min|minutes?))",
+    re.IGNORECASE,
+)
+_SLEPT_EXPECTED: Final = "a time asleep such as 6h30, 6:30, 6.5h or 390min (at most 24 h)"
+
+
+def parse_sleep_minutes(text: str) -> int:
+    """About how long someone slept, in whole minutes (0 to 24 h): ``6h30``, ``6:30``, ``6.5h``.
+
+    >>> [parse_sleep_minutes(t) for t in ("6h30", "6 h 30 min", "6:30", "6.5h", "390min", "0h")]
+    [390, 390, 390, 390, 390, 0]
+    >>> parse_sleep_minutes("6h75")
+    Traceback (most recent call last):
+    ...
+    taperline.errors.ValueFormatError: '6h75' is not a time asleep such as 6h30, 6:30, 6.5h or 390min (at most 24 h)
+    """  # noqa: E501 -- a doctest line reads better whole
+    match = _SLEPT_RE.fullmatch(text.strip())
+    if match is None:
+        raise _refuse(text, _SLEPT_EXPECTED)
+    hours, minutes, clock_h, clock_m, decimal_h, only_m = match.groups()
+    if hours is not None:
+        total, part = int(hours) * 60, int(minutes or 0)
+    elif clock_h is not None:
+        total, part = int(clock_h) * 60, int(clock_m)
+    elif decimal_h is not None:
+        total, part = round(float(decimal_h) * 60), 0
+    else:
+        total, part = int(only_m), 0
+    if part >= 60 or total + part > 24 * 60:  # noqa: PLR2004 -- minutes in an hour, a day
+        raise _refuse(text, _SLEPT_EXPECTED)
+    return total + part
 
 
 def parse_days(text: str) -> int:

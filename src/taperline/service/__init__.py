@@ -46,7 +46,13 @@ from taperline.service.journal import (
 )
 from taperline.service.people import create_account, delete_account, save_profile
 from taperline.service.plans import checked_version, decide_plan, save_plan
-from taperline.service.quick import CheckInAsks, DoseAnswer, checkin_asks, confirm_doses
+from taperline.service.quick import (
+    CheckInAsks,
+    DoseAnswer,
+    check_answers,
+    checkin_asks,
+    confirm_doses,
+)
 from taperline.service.store import (
     Reviewed,
     local_now,
@@ -83,6 +89,7 @@ __all__ = [
     "auditor",
     "build_today",
     "calendar_file",
+    "check_answers",
     "checked_version",
     "checkin_asks",
     "checkin_document",

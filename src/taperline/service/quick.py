@@ -22,7 +22,7 @@ from taperline.adapters.storage.repo import Store
 from taperline.core.asking import Asking, is_full, what_to_ask
 from taperline.core.record import PersonRecord, RecordDose
 from taperline.core.review import cut_dates
-from taperline.errors import ConflictError
+from taperline.errors import ConflictError, InputError
 from taperline.service.journal import DoseEntry, LoggedDose, log_dose
 from taperline.service.today import build_today
 
@@ -31,6 +31,7 @@ __all__ = [
     "CheckInAsks",
     "DoseAnswer",
     "DoseQuestion",
+    "check_answers",
     "checkin_asks",
     "confirm_doses",
 ]
@@ -83,6 +84,23 @@ def checkin_asks(record: PersonRecord, day: date) -> CheckInAsks:
         if line.logged is None and not line.ask_first
     )
     return CheckInAsks(what_to_ask(day, cuts, last_full), doses)
+
+
+def check_answers(asks: CheckInAsks, answers: Sequence[DoseAnswer]) -> None:
+    """Refuse an answer for a dose the check-in did not ask about (before anything is saved).
+
+    Raises:
+        InputError: naming ``doses``: the dose is not one of the night's planned doses still
+            to log (already logged, not planned, or another day's).
+    """
+    asked = {(q.day, q.dose.clock) for q in asks.doses}
+    for answer in answers:
+        if (answer.day, answer.clock) not in asked:
+            still = ", ".join(q.dose.clock for q in asks.doses) or "none"
+            raise InputError(
+                f"doses: the {answer.clock} dose of {answer.day.isoformat()} is not one of last"
+                f" night's planned doses still to log ({still})"
+            )
 
 
 def confirm_doses(

@@ -27,7 +27,7 @@ from starlette.exceptions import HTTPException
 
 from taperline.adapters.documents import PlanOut
 from taperline.core.instruments import score_gad7, score_phq9
-from taperline.core.journal import CheckIn, SleepDiary, night_times
+from taperline.core.journal import CheckIn, ReportedSleep, SleepDiary, night_times
 from taperline.core.quantity import Mass
 from taperline.core.record import Profile
 from taperline.errors import ConfirmationNeededError, InputError
@@ -184,12 +184,16 @@ def _checkin(body: m.CheckInIn) -> CheckIn:
             awakenings=s.awakenings,
             quality=s.quality_1_5,
         )
+    brief = body.reported_sleep
+    rated = body.symptoms_0_3 is not None  # left out: the checklist was not filled in
     return CheckIn(
         body.date,
         sleep,
+        reported_sleep=ReportedSleep(brief.asleep_min, brief.quality_1_5) if brief else None,
+        symptoms_rated=rated,
         mood=body.mood_0_10,
         anxiety=body.anxiety_0_10,
-        symptoms={k: v for k, v in body.symptoms_0_3.items() if v},
+        symptoms={k: v for k, v in (body.symptoms_0_3 or {}).items() if v},
         worst_time=body.worst_time,
         caffeine_drinks=body.caffeine_drinks,
         alcohol_drinks=body.alcohol_drinks,

@@ -28,7 +28,7 @@ from pydantic import (
     field_validator,
 )
 
-from taperline.core.journal import SYMPTOMS, RedFlagEvent, TimeOfDay
+from taperline.core.journal import MAX_REPORTED_SLEEP_MIN, SYMPTOMS, RedFlagEvent, TimeOfDay
 from taperline.core.record import PlanAction
 from taperline.core.values import (
     format_clock,
@@ -45,6 +45,7 @@ __all__ = [
     "DoseIn",
     "ErrorOut",
     "PlanIn",
+    "ReportedSleepIn",
     "ScoreIn",
 ]
 
@@ -130,20 +131,36 @@ class SleepIn(_In):
     sol_min: Annotated[Int, Field(ge=0, le=720)]
     waso_min: Annotated[Int, Field(ge=0, le=720)]
     awakenings: Annotated[Int, Field(ge=0, le=50)]
-    quality_1_5: Annotated[Int, Field(ge=1, le=5)] = 3
+    quality_1_5: Annotated[Int, Field(ge=1, le=5)]
+
+
+class ReportedSleepIn(_In):
+    """A quick check-in's night: about how long the person slept (their estimate), and how well."""
+
+    asleep_min: Annotated[Int, Field(ge=0, le=MAX_REPORTED_SLEEP_MIN)]
+    quality_1_5: Annotated[Int, Field(ge=1, le=5)]
 
 
 class CheckInIn(_In):
-    """A day's check-in. ``symptoms_0_3`` maps checklist names to 0-3 (missing names are 0)."""
+    """A day's check-in.
+
+    ``sleep`` (the diary's times) or ``reported_sleep`` (a quick check-in's estimate), not
+    both. ``symptoms_0_3`` maps checklist names to 0-3 (missing names are 0); left out (or
+    null), the checklist was not filled in: stored so, with no symptom score, never as zeros.
+    """
 
     date: Day
     sleep: SleepIn | None = None
+    reported_sleep: ReportedSleepIn | None = None
     mood_0_10: Annotated[Int, Field(ge=0, le=10)]
     anxiety_0_10: Annotated[Int, Field(ge=0, le=10)]
-    symptoms_0_3: Annotated[
-        dict[str, Annotated[Int, Field(ge=0, le=3)]],
-        Field(max_length=len(SYMPTOMS), description="names: " + ", ".join(SYMPTOMS)),
-    ] = {}
+    symptoms_0_3: (
+        Annotated[
+            dict[str, Annotated[Int, Field(ge=0, le=3)]],
+            Field(max_length=len(SYMPTOMS), description="names: " + ", ".join(SYMPTOMS)),
+        ]
+        | None
+    ) = None
     worst_time: TimeOfDay | None = None
     caffeine_drinks: Annotated[Int, Field(ge=0, le=40)] = 0
     alcohol_drinks: Annotated[Int, Field(ge=0, le=40)] = 0
@@ -153,8 +170,8 @@ class CheckInIn(_In):
 
     @field_validator("symptoms_0_3")
     @classmethod
-    def _known_symptoms(cls, value: dict[str, int]) -> dict[str, int]:
-        unknown = sorted(set(value) - _SYMPTOMS)
+    def _known_symptoms(cls, value: dict[str, int] | None) -> dict[str, int] | None:
+        unknown = sorted(set(value or ()) - _SYMPTOMS)
         if unknown:
             raise ValueError(f"unknown symptom {unknown[0][:40]!r}")
         return value

@@ -150,7 +150,10 @@ def copied_fields(
     Returns the new values and the source (None, values unchanged, when there is none).
     """
     having = [
-        c for c in earlier if c.wake_date < day and (section == "symptoms" or c.sleep is not None)
+        c
+        for c in earlier
+        if c.wake_date < day
+        and (c.symptoms_rated if section == "symptoms" else c.sleep is not None)
     ]
     if not having:
         return fields, None

@@ -21,6 +21,7 @@ from taperline.service import (
     AuditLine,
     DoseEntry,
     auditor,
+    check_answers,
     checkin_asks,
     confirm_doses,
     local_today,
@@ -229,6 +230,12 @@ def checkin_save(request: Request, viewer: PatientViewer, form: Form, svc: Svc) 
     key = _key(form.text("idem", max_len=100))
     try:
         answers = dose_answers(form)
+        if answers:
+            try:
+                check_answers(checkin_asks(svc.store.record(viewer.person_id), day), answers)
+            except InputError as error:
+                words = str(error).removeprefix("doses: ")
+                raise FieldsError({"doses": words[:1].upper() + words[1:] + "."}) from None
         checkin = (
             quick_checkin_from_form(form, day)
             if quick
