@@ -42,7 +42,21 @@ class FindingRules:
     """Thresholds of the findings: taperline's assumptions, documented and overridable.
 
     The sources [ASAM-2025, SEED-MICROTAPER, SEED-INSOMNIA] give the patterns, not numbers;
-    every default here is ours and should be shown to the clinician as such.
+    every default here is ours and should be shown to the clinician as such (``cut_watch_days``
+    is ASAM-2025's week).
+
+    How much data each finding needs (days with the symptom checklist: a quick check-in is
+    not one, a missing day is neither good nor bad):
+
+    * baseline: 3 scored days before the first cut (``metrics.MIN_BASELINE_DAYS``);
+    * flare: ``flare_days`` bad days within ``flare_window_days`` after a cut (only positive
+      evidence: no minimum beyond that); settled after ``flare_settle_days`` good days in a row;
+    * stable: ``stable_min_days`` of the last ``stable_days``; fewer and the proposal says
+      "not enough check-ins to judge" rather than hold;
+    * waves: two bad stretches of ``wave_min_run_days`` with a good one between;
+    * interdose: 3 scored days for the good-day level, then ``interdose_min_days`` days with
+      symptoms and a worst time in the last ``interdose_window_days``;
+    * rebound: a diary night after a logged dose (a day with no dose logged is unknown).
     """
 
     flare_min_points: float = 3.0  # burden points above the baseline mean, at least...
