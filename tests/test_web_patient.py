@@ -224,10 +224,11 @@ def test_check_in_errors_name_the_field_and_keep_the_values(tmp_path: Path) -> N
             assert f'<p class="field-error" id="{field}-error">' in response.text, name
             assert f'aria-describedby="{field}-error"' in response.text, name
             assert f'href="#{field}"' in response.text  # the summary links to the field
-        # A control character is refused before the form is read (every form: web/forms.py).
+        # A control character is refused (every form: web/forms.py), next to its field.
         refused = web.post("/checkin", checkin_form(TODAY, notes="bad\x00note"))
         assert refused.status_code == 422
-        assert "notes: contains control characters" in refused.text
+        assert "Contains control characters." in refused.text
+        assert 'id="notes-error"' in refused.text
         kept = web.post("/checkin", checkin_form(TODAY, mood="11", notes="keep me")).text
         assert "keep me" in kept
         assert 'aria-invalid="true" aria-describedby="mood-error" autofocus' in kept

@@ -194,10 +194,24 @@ def test_the_json_api_takes_a_quick_check_in_and_never_invents_a_checklist(
         night = {"bed": "23:00", "tried": "23:10", "final_wake": "06:40", "out_of_bed": "07:00",
                  "sol_min": 20, "waso_min": 10, "awakenings": 1}  # fmt: skip
         earlier = (today - timedelta(days=2)).isoformat()
-        no_quality = web.client.post("/api/checkins", json={**quick, "date": earlier, "sleep": night,
-                                                     "reported_sleep": None})  # fmt: skip
+        diary_only = {**quick, "date": earlier, "sleep": night, "reported_sleep": None}
+        no_quality = web.client.post("/api/checkins", json=diary_only)
         assert no_quality.status_code == 422  # a night's quality is never assumed
         both = {**quick, "date": earlier, "sleep": {**night, "quality_1_5": 3}}
         refused = web.client.post("/api/checkins", json=both)
         assert refused.status_code == 422
         assert "either the diary's times or about how long you slept" in refused.text
+
+
+def test_a_control_character_is_an_error_next_to_its_field_not_an_error_page(
+    tmp_path: Path,
+) -> None:
+    with make_site(tmp_path) as site:
+        web = site.patient("ann@example.org")
+        form = checkin_form(site.clock.today, notes="woke at 3\x01", mood="7")
+        response = web.post("/checkin", form)
+        assert response.status_code == 422
+        assert 'id="notes-error"' in response.text
+        assert "Contains control characters." in response.text
+        assert "woke at 3</textarea>" in response.text  # kept, without the character
+        assert 'name="mood" value="7" checked' in response.text

@@ -173,12 +173,12 @@ def fields_from_form(form: FormInput) -> dict[str, Any]:
     fields = dict(BLANK)
     for name, blank in BLANK.items():
         if isinstance(blank, str):
-            fields[name] = form.text(name, blank, max_len=2000)
+            fields[name] = form.shown(name, blank)
     fields["opioid"] = form.has("opioid")
     fields["no_sleep"] = form.has("no_sleep")
-    fields["events"] = [e for e in form.texts("events") if e in RED_FLAG_EVENTS]
+    fields["events"] = [e for e in form.raw().get("events", []) if e in RED_FLAG_EVENTS]
     fields["dose_answers"] = {
-        name: form.text(name, max_len=10) for name in form.names() if name.startswith("dose:")
+        name: form.shown(name, max_len=10) for name in form.names() if name.startswith("dose:")
     }
     return fields
 

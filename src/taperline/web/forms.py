@@ -110,6 +110,17 @@ class FormInput:
         given = self._fields.get(name)
         return clean_text(name, given[0], max_len) if given else default
 
+    def shown(self, name: str, default: str = "", max_len: int = 2000) -> str:
+        """The field's text as typed, to show a form again, never refused.
+
+        Control characters are dropped: :meth:`text` refuses them, and the page says so next
+        to the field.
+        """
+        given = self._fields.get(name)
+        if not given:
+            return default
+        return "".join(ch for ch in given[0][:max_len] if not _control(ch))
+
     def names(self) -> list[str]:
         """The names of the fields sent, in order."""
         return list(self._fields)
