@@ -11,6 +11,13 @@ only: a run that selects no PostgreSQL test starts no server. Each test gets a f
 database on it, dropped afterwards. Without PostgreSQL on the machine the PostgreSQL variants
 are skipped, except when the ``CI`` or ``TAPERLINE_REQUIRE_POSTGRES`` environment variable is
 set (``.ci/run`` sets the latter), where they fail.
+
+A test that wants a database at the newest schema takes ``migrated_db_url`` (or
+``migrated_sqlite_url`` / ``migrated_pg_url``): a copy of a template the migrations made once
+this session (``tests/support/db.py``). Code under test that migrates an empty SQLite file to
+the head itself (``open_store``, the web app's start-up, the CLI) gets the same copy: during
+each test ``taperline.adapters.storage.db.migrate`` is ``tests.support.db.migrate``.
+``tests/test_migrations.py`` imports Alembic's own and runs every migration.
 """
 
 from __future__ import annotations
@@ -24,7 +31,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from taperline.adapters.storage import db
 from tests.pgserver import PgServer, PgServerUnavailable, postgres_server
+from tests.support import db as support_db
 
 # Property tests must not fail because the machine is busy: no deadline, and no "input
 # generation is slow" health check (both measure wall-clock time, not correctness).
@@ -35,6 +44,8 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "taperline"))
 REQUIRE_POSTGRES_VARS = ("CI", "TAPERLINE_REQUIRE_POSTGRES")
 #: Values of those variables that do not count as set.
 _UNSET = {"", "0", "false", "no"}
+#: The PostgreSQL database migrated once per session, copied by ``migrated_pg_url``.
+PG_TEMPLATE = "taperline_template"
 
 
 def postgres_required() -> bool:
@@ -94,5 +105,48 @@ def db_url(request: pytest.FixtureRequest) -> str:
     The other backend's fixture is not requested, so the SQLite variant never starts PostgreSQL.
     """
     fixture = "sqlite_url" if request.param == "sqlite" else "pg_url"
+    url: str = request.getfixturevalue(fixture)
+    return url
+
+
+@pytest.fixture(autouse=True)
+def _schema_from_the_template(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty SQLite file migrated to the head by the code under test is a template copy."""
+    monkeypatch.setattr(db, "migrate", support_db.migrate)
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server: PgServer) -> str:
+    """The name of a PostgreSQL database migrated to the head once per session."""
+    url = pg_server.create_database(PG_TEMPLATE)
+    engine = db.make_engine(url)
+    try:
+        support_db.real_migrate(engine)
+    finally:
+        engine.dispose()  # CREATE DATABASE ... TEMPLATE needs it without sessions
+    return PG_TEMPLATE
+
+
+@pytest.fixture
+def migrated_sqlite_url(tmp_path: Path) -> str:
+    """SQLAlchemy URL of a SQLite file at the newest schema (a copy of the template)."""
+    return support_db.copy_sqlite_template(tmp_path / "taperline.db")
+
+
+@pytest.fixture
+def migrated_pg_url(pg_server: PgServer, pg_template: str) -> Iterator[str]:
+    """SQLAlchemy URL of a fresh PostgreSQL database at the newest schema, dropped after."""
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    url = pg_server.create_database(name, template=pg_template)
+    try:
+        yield url
+    finally:
+        pg_server.drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"], ids=["sqlite", "postgresql"])
+def migrated_db_url(request: pytest.FixtureRequest) -> str:
+    """SQLAlchemy URL of a fresh database at the newest schema; runs once per backend."""
+    fixture = "migrated_sqlite_url" if request.param == "sqlite" else "migrated_pg_url"
     url: str = request.getfixturevalue(fixture)
     return url

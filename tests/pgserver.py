@@ -296,10 +296,17 @@ class PgServer:
         """Open an autocommit psycopg connection to ``dbname``; close it (``with``) when done."""
         return psycopg.connect(self.conninfo(dbname), autocommit=True)
 
-    def create_database(self, name: str) -> str:
-        """Create the empty database ``name`` and return its SQLAlchemy URL."""
+    def create_database(self, name: str, template: str | None = None) -> str:
+        """Create the database ``name`` and return its SQLAlchemy URL.
+
+        Empty by default; with ``template``, a copy of that database (which must have no
+        other session connected while it is copied).
+        """
+        statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+        if template is not None:
+            statement = sql.SQL("{} TEMPLATE {}").format(statement, sql.Identifier(template))
         with self.connect() as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            conn.execute(statement)
         return self.url(name)
 
     def drop_database(self, name: str) -> None:

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from taperline.adapters.storage.db import make_engine, migrate
+from taperline.adapters.storage.db import make_engine
 from taperline.adapters.storage.repo import Store
 from taperline.core.quantity import Mass
 from taperline.core.record import (
@@ -36,6 +36,7 @@ from taperline.core.review import review
 from taperline.errors import ConflictError, InputError
 from taperline.service import DoseEntry, log_dose
 from tests.strategies import clock_texts, plan_versions, record_doses, wake_dates, wall_clock
+from tests.support.db import migrate
 
 _AT = datetime(2027, 1, 1, tzinfo=UTC)
 ONE = Mass.of_mg(1)

@@ -19,7 +19,7 @@ import pytest
 
 from taperline.adapters.storage.accounts import Accounts
 from taperline.adapters.storage.accounts import shares as accounts_module
-from taperline.adapters.storage.db import make_engine, migrate
+from taperline.adapters.storage.db import make_engine
 from taperline.adapters.storage.repo import Store
 from taperline.core.record import Profile
 from taperline.errors import ConflictError, NotFoundError
@@ -42,10 +42,9 @@ def _both_read_first(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_one_code_sent_twice_at_once_makes_one_share(
-    db_url: str, monkeypatch: pytest.MonkeyPatch
+    migrated_db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine = make_engine(db_url)
-    migrate(engine)
+    engine = make_engine(migrated_db_url)
     acc, store = Accounts(engine), Store(engine)
     if engine.dialect.name == "postgresql":
         _both_read_first(monkeypatch)
@@ -77,7 +76,7 @@ def test_one_code_sent_twice_at_once_makes_one_share(
 
 
 def test_two_codes_of_one_clinician_sent_at_once_by_one_patient_make_one_share(
-    db_url: str, monkeypatch: pytest.MonkeyPatch
+    migrated_db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two shares with one clinician would survive the patient revoking one of them.
 
@@ -85,8 +84,7 @@ def test_two_codes_of_one_clinician_sent_at_once_by_one_patient_make_one_share(
     own (or 3 s pass: with the claims serialised per patient, the second cannot get there
     while the first holds the patient's lock; the wait only shows the race when it exists).
     """
-    engine = make_engine(db_url)
-    migrate(engine)
+    engine = make_engine(migrated_db_url)
     acc, store = Accounts(engine), Store(engine)
     if engine.dialect.name == "postgresql":
         barrier = threading.Barrier(2, timeout=3)

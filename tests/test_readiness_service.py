@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner, Result
 from pydantic import TypeAdapter
 
-from taperline.adapters.storage.db import make_engine, migrate
+from taperline.adapters.storage.db import make_engine
 from taperline.adapters.storage.repo import Store
 from taperline.cli.main import cli
 from taperline.core.quantity import Mass
@@ -26,6 +26,7 @@ from taperline.core.record import Profile
 from taperline.errors import InputError
 from taperline.service import build_today, decide_plan
 from taperline.service.documents import StatusOut
+from tests.support.db import migrate
 from tests.test_readiness import CUT, PLAN, SOURCE_IDS
 
 # --- the service on a store ---------------------------------------------------------------

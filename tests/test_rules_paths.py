@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from taperline.adapters.fhir import export_bundle, import_bundle
 from taperline.adapters.ics import calendar_ics
 from taperline.adapters.report import report_html
-from taperline.adapters.storage.db import make_engine, migrate
+from taperline.adapters.storage.db import make_engine
 from taperline.adapters.storage.repo import Store
 from taperline.catalogue_data import load_catalogue
 from taperline.cli.main import cli
@@ -37,6 +37,7 @@ from taperline.core.review import review
 from taperline.core.strategies import FixedBand, Strategy
 from taperline.errors import InputError, SafetyError
 from taperline.service import decide_plan, import_record, save_plan, status
+from tests.support.db import migrate
 
 START = date(2027, 1, 4)
 AT = datetime(2027, 1, 1, 12, tzinfo=UTC)

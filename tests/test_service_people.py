@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from taperline.adapters.storage.accounts import Accounts, User
-from taperline.adapters.storage.db import make_engine, migrate
+from taperline.adapters.storage.db import make_engine
 from taperline.adapters.storage.repo import Store
 from taperline.core.journal import CheckIn
 from taperline.core.record import Profile
@@ -21,6 +21,7 @@ from taperline.service import (
     save_profile,
     store_checkin,
 )
+from tests.support.db import migrate
 
 NOW = datetime(2027, 1, 5, 9, 0, tzinfo=UTC)
 

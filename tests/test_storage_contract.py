@@ -1,9 +1,10 @@
 """The storage contract: one suite, run on SQLite and on a real PostgreSQL server.
 
-Every test takes ``db_url`` (see ``tests/conftest.py``), so it runs once per backend. What is
-written reads back equal; times entered in the person's zone read back identical across
-daylight-saving changes; retries never duplicate; plan versions are only ever added; a refused
-write leaves nothing behind; deleting a person leaves nothing of theirs in any table.
+Every test takes ``migrated_db_url`` (see ``tests/conftest.py``: a fresh copy of the schema the
+migrations made once this session), so it runs once per backend. What is written reads back
+equal; times entered in the person's zone read back identical across daylight-saving changes;
+retries never duplicate; plan versions are only ever added; a refused write leaves nothing
+behind; deleting a person leaves nothing of theirs in any table.
 
 """
 
@@ -25,7 +26,7 @@ from hypothesis import strategies as st
 
 from taperline import service
 from taperline.adapters.storage import repo, schema
-from taperline.adapters.storage.db import make_engine, migrate
+from taperline.adapters.storage.db import make_engine
 from taperline.adapters.storage.repo import Saved, Store
 from taperline.core.instruments import InstrumentScore, score_gad7, score_phq9
 from taperline.core.journal import CheckIn, SleepDiary, night_times
@@ -61,10 +62,9 @@ NOW = datetime(2027, 6, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
+def store(migrated_db_url: str) -> Iterator[Store]:
     """A store on a fresh database migrated to the newest schema."""
-    engine = make_engine(db_url)
-    migrate(engine)
+    engine = make_engine(migrated_db_url)
     yield Store(engine)
     engine.dispose()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from taperline.adapters.storage.db import make_engine, migrate
+from taperline.adapters.storage.db import make_engine
 from taperline.adapters.storage.record_version import changed_parts, record_version
 from taperline.adapters.storage.repo import RECORD_PARTS, Store
 from taperline.core.instruments import score_phq9
@@ -79,11 +79,10 @@ def test_a_new_day_makes_a_new_dashboard(tmp_path: Path) -> None:
         assert "Tue 2 Mar 2027" in page
 
 
-def test_the_database_bumps_the_revision_for_every_writer(db_url: str) -> None:
+def test_the_database_bumps_the_revision_for_every_writer(migrated_db_url: str) -> None:
     """Bulk imports, doses, scores, plain SQL and deletes: each write moves the version."""
-    engine = make_engine(db_url)
+    engine = make_engine(migrated_db_url)
     try:
-        migrate(engine)
         store = Store(engine)
         pid, other = (store.create_person(Profile("Europe/London")) for _ in range(2))
 
@@ -128,7 +127,9 @@ def test_changed_parts_names_what_moved() -> None:
     assert changed_parts(old, ("c1", "t0", 7, 3, 5, 0, 7)) == every  # a new person, same id
 
 
-def test_a_refreshed_record_equals_a_fresh_read_after_each_kind_of_write(db_url: str) -> None:
+def test_a_refreshed_record_equals_a_fresh_read_after_each_kind_of_write(
+    migrated_db_url: str,
+) -> None:
     """Reading again just the parts whose revision moved gives the record a full read gives."""
     from decimal import Decimal
 
@@ -138,9 +139,8 @@ def test_a_refreshed_record_equals_a_fresh_read_after_each_kind_of_write(db_url:
     from taperline.core.strategies import Strategy
     from taperline.service import save_plan
 
-    engine = make_engine(db_url)
+    engine = make_engine(migrated_db_url)
     try:
-        migrate(engine)
         store = Store(engine)
         pid = store.create_person(Profile("Europe/London"))
         other = store.create_person(Profile("UTC"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from taperline.adapters.storage.db import make_engine, migrate
+from taperline.adapters.storage.db import make_engine
 from taperline.adapters.storage.flags import red_flags, red_flags_in
 from taperline.adapters.storage.repo import Store
 from taperline.core.instruments import score_gad7, score_phq9
@@ -12,9 +12,8 @@ from taperline.core.journal import CheckIn
 from taperline.core.record import Profile
 
 
-def test_red_flags_from_the_record_equal_red_flags_from_the_database(db_url: str) -> None:
-    engine = make_engine(db_url)
-    migrate(engine)
+def test_red_flags_from_the_record_equal_red_flags_from_the_database(migrated_db_url: str) -> None:
+    engine = make_engine(migrated_db_url)
     store = Store(engine)
     person = store.create_person(Profile("Europe/London", "40-64"))
     assert red_flags(engine, person, "112") == red_flags_in(store.record(person), "112") == ()
@@ -36,13 +35,12 @@ def test_red_flags_from_the_record_equal_red_flags_from_the_database(db_url: str
     engine.dispose()
 
 
-def test_crisis_words_in_notes_and_profile_show_in_the_banner(db_url: str) -> None:
+def test_crisis_words_in_notes_and_profile_show_in_the_banner(migrated_db_url: str) -> None:
     from datetime import UTC, datetime
 
     from taperline.adapters.storage.flags import flag_key
 
-    engine = make_engine(db_url)
-    migrate(engine)
+    engine = make_engine(migrated_db_url)
     store = Store(engine)
     profile = Profile("Asia/Tokyo", "40-64", ("epilepsy", "history of self-harm"), ())
     person = store.create_person(profile)
@@ -78,14 +76,13 @@ def test_crisis_words_in_notes_and_profile_show_in_the_banner(db_url: str) -> No
     engine.dispose()
 
 
-def test_the_notes_prefilter_skips_notes_without_crisis_stems(db_url: str) -> None:
+def test_the_notes_prefilter_skips_notes_without_crisis_stems(migrated_db_url: str) -> None:
     from sqlalchemy import select
 
     from taperline.adapters.storage import schema as t
     from taperline.adapters.storage.flags import _crisis_notes
 
-    engine = make_engine(db_url)
-    migrate(engine)
+    engine = make_engine(migrated_db_url)
     store = Store(engine)
     person = store.create_person(Profile("UTC"))
     for day, note in ((1, "slept well"), (2, "SUICIDAL"), (3, "self  harm"), (4, "fine")):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from taperline.adapters.storage.accounts import Accounts, AttemptKind
-from taperline.adapters.storage.db import make_engine, migrate
+from taperline.adapters.storage.db import make_engine
 from taperline.errors import InputError
 from taperline.web.security import (
     COMMON_LIST_REFUSAL,
@@ -21,6 +21,7 @@ from taperline.web.security import (
     signup_wait,
 )
 from taperline.web.settings import MAX_SIGNUPS_PER_ADDRESS_HOUR, Settings
+from tests.support.db import migrate
 from tests.support.web import PASSWORD, ZONE, Site, Web, make_site
 
 COMMON_MESSAGE = "on a list of commonly used passwords that attackers try first"

@@ -9,12 +9,13 @@ from click.testing import CliRunner
 from sqlalchemy import update
 
 from taperline.adapters.storage import schema as t
-from taperline.adapters.storage.db import make_engine, migrate
+from taperline.adapters.storage.db import make_engine
 from taperline.adapters.storage.repo import Store
 from taperline.cli.main import cli
 from taperline.core.record import PersonRecord, Profile
 from taperline.errors import InputError
 from taperline.zones import PSEUDO_ZONES, check_zone, known_zones, zone
+from tests.support.db import migrate
 from tests.support.web import make_site
 
 REGIONS = ("Europe", "America", "Africa", "Asia", "Australia", "Pacific", "europe", "America/")

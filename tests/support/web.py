@@ -1,5 +1,8 @@
 """Helpers for the in-process web tests: an app on a temporary SQLite file, a movable clock,
 and a client that fills in CSRF tokens. ``tests/test_web_support.py`` checks them.
+
+The app migrates its new SQLite file when it starts; during a test that is a copy of the
+session's schema template (``tests/support/db.py``, swapped in by ``tests/conftest.py``).
 """
 
 from __future__ import annotations
