@@ -22,6 +22,12 @@ def test_sign_up_with_a_regimen_then_the_usual_dose_is_matched(tmp_path: Path) -
         regimen = site.services.store.profile(pid).regimen
         assert regimen is not None
         assert regimen.text == "clonazepam 0.5 mg at 12:00"  # named as the catalogue names it
+        me = web.get("/api/me").json()
+        assert me["profile"]["regimen"] == {
+            "drug": "clonazepam",
+            "doses": [{"time": "12:00", "amount_mg": 0.5, "amount": "0.5 mg"}],
+            "daily_mg": 0.5,
+        }
         page = web.get("/").text
         assert "Your usual doses" in page
         assert "12:00" in page

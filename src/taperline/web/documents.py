@@ -14,7 +14,7 @@ from typing import Literal
 from taperline.adapters.storage.accounts import AuditEntry, ShareView, User
 from taperline.core.instruments import InstrumentScore
 from taperline.core.quantity import fmt
-from taperline.core.record import DoseRecord, PersonRecord, Profile
+from taperline.core.record import DoseRecord, PersonRecord, Profile, Regimen
 from taperline.core.shapes import TypedDict, closed
 from taperline.service import checkin_document, plan_version_document
 from taperline.service.documents import CheckInOut, PlanVersionOut, ReviewOut
@@ -46,14 +46,33 @@ EXPORT_FORMAT = "taperline-export-1"
 
 
 @closed
+class RegimenDoseOut(TypedDict):
+    """A dose of the regimen taken now: its clock time and amount."""
+
+    time: str
+    amount_mg: float
+    amount: str
+
+
+@closed
+class RegimenOut(TypedDict):
+    """The regimen taken before a plan starts (what doses are matched against until then)."""
+
+    drug: str
+    doses: list[RegimenDoseOut]
+    daily_mg: float
+
+
+@closed
 class ProfileOut(TypedDict):
-    """A patient's profile."""
+    """A patient's profile (``regimen``: the doses taken now, null when not recorded)."""
 
     label: str
     time_zone: str
     age_band: str | None
     conditions: list[str]
     other_medicines: list[str]
+    regimen: RegimenOut | None
 
 
 @closed
@@ -220,6 +239,18 @@ def profile_document(profile: Profile) -> ProfileOut:
         "age_band": profile.age_band,
         "conditions": list(profile.conditions),
         "other_medicines": list(profile.other_medicines),
+        "regimen": _regimen_document(profile.regimen) if profile.regimen else None,
+    }
+
+
+def _regimen_document(regimen: Regimen) -> RegimenOut:
+    return {
+        "drug": regimen.drug,
+        "doses": [
+            {"time": d.clock, "amount_mg": float(d.amount.mg), "amount": fmt(d.amount)}
+            for d in regimen.doses
+        ],
+        "daily_mg": float(regimen.daily.mg),
     }
 
 
