@@ -160,14 +160,17 @@ def test_fmt_rounds_computed_values() -> None:
     assert fmt_number(Decimal("1E+3")) == "1,000"
 
 
-@settings(max_examples=10_000, deadline=None)
-@given(masses)
-def test_every_generated_dose_displays_by_ismp_and_round_trips(mass: Mass) -> None:
-    shown = fmt(mass)
-    assert_ismp(shown)
-    again = parse_quantity(shown.replace(",", ""))
-    assert again == mass
-    assert fmt(again) == shown
+# 10,000 generated doses, as 400 examples of 25: one Hypothesis example costs ~70 times the
+# check itself (~5 ms against 0.07 ms), so batches check as many doses in a seventh of the time.
+@settings(max_examples=400, deadline=None)
+@given(st.lists(masses, min_size=25, max_size=25))
+def test_every_generated_dose_displays_by_ismp_and_round_trips(batch: list[Mass]) -> None:
+    for mass in batch:
+        shown = fmt(mass)
+        assert_ismp(shown)
+        again = parse_quantity(shown.replace(",", ""))
+        assert again == mass
+        assert fmt(again) == shown
 
 
 @settings(max_examples=500, deadline=None)
