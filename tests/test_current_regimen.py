@@ -318,6 +318,13 @@ def test_init_asks_for_the_regimen_on_a_terminal_and_keeps_it_on_an_update(tl: T
     assert regimen.text == "clonazepam 0.25 mg at 08:00 and 0.5 mg at 22:00"
     tl.ok(*INIT, "--age-band", "40-64")  # no regimen given: the one recorded stays
     assert open_store(tl.url).profile(1).regimen == regimen
+    both = tl(*INIT, "--no-regimen", "--drug", "clonazepam")
+    assert both.exit_code == 2
+    assert "--no-regimen removes the regimen" in both.stderr
+    assert open_store(tl.url).profile(1).regimen == regimen  # nothing changed
+    removed = tl.ok(*INIT, "--no-regimen").output
+    assert "No regimen recorded" in removed
+    assert open_store(tl.url).profile(1).regimen is None
 
 
 PLAN = ["plan", "clonazepam", "--dose", "1 mg", "--at", "22:00", "--start", "2027-01-04"]

@@ -51,6 +51,11 @@ _C = TypeVar("_C", bound=str)
 @click.option(
     "--at", "clocks", type=CLOCK, multiple=True, help="When you take it, HH:MM (repeatable)."
 )
+@click.option(
+    "--no-regimen",
+    is_flag=True,
+    help="Remove the regimen recorded (you no longer take it, or it was wrong).",
+)
 @click.option("--ask/--no-ask", default=None, help="Ask for each value (default: on a terminal).")
 @person_option
 def init(
@@ -63,6 +68,7 @@ def init(
     drug: str | None,
     doses: tuple[Mass, ...],
     clocks: tuple[time, ...],
+    no_regimen: bool,
     ask: bool | None,
     person_id: int | None,
 ) -> None:
@@ -96,8 +102,12 @@ def init(
     if ask:
         conditions = _ask_list("Conditions (comma-separated, blank for none)", conditions)
         medicines = _ask_list("Other medicines (comma-separated, blank for none)", medicines)
+    if no_regimen and (drug is not None or doses or clocks):
+        raise InputError("--no-regimen removes the regimen: leave out --drug, --dose and --at")
     regimen = _regimen_given(drug, doses, clocks) or (current.regimen if current else None)
-    if ask:
+    if no_regimen:
+        regimen = None
+    elif ask:
         regimen = _ask_regimen(regimen)
     label = label or (current.label if current else "Person A")
     from taperline.zones import check_zone
