@@ -820,3 +820,41 @@ def nights_after(draw: st.DrawFn, first: date, days: int = 7) -> list[NightMetri
             NightMetrics(first + timedelta(days=offset), tib, tst, 0, tib - tst, 100 * tst / tib)
         )
     return nights
+
+
+# --- flares across cuts (issue 17) ----------------------------------------------------------
+
+#: Where a journal of :func:`flare_journals` starts: its plan's first day.
+FLARE_START = date(2027, 3, 1)
+
+
+@st.composite
+def flare_journals(draw: st.DrawFn) -> tuple[PersonRecord, date]:
+    """A nightly plan cutting every 7 to 14 days and a journal of calm and bad days.
+
+    The 14 days before the first cut are calm (the baseline: burden 8); after it, runs of bad
+    days (burden 17) and calm days of drawn lengths, so flares start, persist through cuts
+    and settle. Returns the record and today (the last day).
+    """
+    every = draw(st.integers(7, 14))
+    doses = ["1", "0.875", "0.75", "0.625", "0.5", "0.375"]
+    steps = tuple(
+        _step(FLARE_START + timedelta(days=14 + every * (i - 1) if i else 0), mg)
+        for i, mg in enumerate(doses)
+    )
+    runs = draw(st.lists(st.tuples(st.booleans(), st.integers(1, 8)), min_size=1, max_size=10))
+    days = [False] * 14 + [bad for bad, length in runs for _ in range(length)]
+    journal = tuple(
+        CheckIn(
+            FLARE_START + timedelta(days=n),
+            None,
+            mood=3 if bad else 6,
+            anxiety=7 if bad else 3,
+            symptoms={"insomnia": 2, "tremor": 1} if bad else {"insomnia": 1},
+        )
+        for n, bad in enumerate(days)
+    )
+    at = datetime.combine(FLARE_START, time(9), tzinfo=UTC)
+    plan = PlanVersion(1, "active", "clonazepam", "percent", steps, "Dr Lee", at)
+    today = FLARE_START + timedelta(days=len(days) - 1)
+    return PersonRecord(Profile("UTC"), checkins=journal, plans=(plan,)), today

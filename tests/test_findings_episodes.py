@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from taperline.core.findings import Finding, FindingRules
 from taperline.core.record import PersonRecord
 from taperline.core.review import cut_dates, review
-from tests.strategies import ReadinessCase, readiness_cases
+from tests.strategies import ReadinessCase, flare_journals, readiness_cases
 
 RULES: Final = FindingRules()
 #: Journals around a cut: today from 5 days before it to 30 after (the next cut is 14 after).
@@ -111,3 +111,23 @@ def test_a_quick_check_in_never_moves_the_interdose_finding(case: ReadinessCase)
         return [f for f in review(record, case.today).findings if f.kind == "interdose"]
 
     assert interdose(case.record) == interdose(rated)
+
+
+@given(flare_journals())
+def test_a_flare_lasts_until_it_settles_whatever_the_cuts(
+    journal: tuple[PersonRecord, date],
+) -> None:
+    """Bad stretches across cuts: never a flare blamed on a cut made before the last settled."""
+    record, today = journal
+    flares = [f for f in review(record, today).findings if f.kind == "flare"]
+    windows = sorted(w for f in flares if (w := stated_window(f, today)) is not None)
+    for (_, end), (later_step, _) in pairwise(windows):
+        assert later_step > end + timedelta(days=RULES.flare_settle_days - 1), windows
+    for finding in flares:
+        window = stated_window(finding, today)
+        assert window is not None
+        assert all(window[0] <= e.day <= window[1] for e in finding.evidence)
+        settled = "They settled from" in finding.message
+        assert (finding.severity == "info") == settled
+        if not settled:  # an open flare's last bad day is recent: at most the settling days ago
+            assert (today - max(e.day for e in finding.evidence)).days < RULES.flare_settle_days
