@@ -12,7 +12,7 @@ PORT ?= 8000
 TOOLS := "pip>=26.2" "setuptools>=83"
 PIP_AUDIT := pip-audit==2.10.1
 
-.PHONY: install run test lint format bench audit clean
+.PHONY: install run test test-fast lint format bench audit clean
 
 $(STAMP): pyproject.toml Makefile
 	@echo "==> 1/3 creating $(VENV) with $(PYTHON)"
@@ -40,6 +40,11 @@ format: install
 
 test: lint
 	$(PY) -m pytest
+
+# The edit loop: pytest without the tests marked slow (property suites, browsers, benchmarks,
+# fuzzing, crash tests); `make test` and CI run them all.
+test-fast: install
+	$(PY) -m pytest -m "not slow"
 
 bench: install
 	$(PY) bench/pk_population.py

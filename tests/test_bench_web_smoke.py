@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "web.py"
 NUMBER = r"\d+(?:\.\d+)?"
 
 
+@pytest.mark.slow
 def test_web_bench_runs_briefly_and_reports_its_figures(pg_server: object) -> None:
     # pg_server makes sure PostgreSQL binaries exist (or the test fails in CI); the script
     # starts its own throwaway server the same way.
@@ -58,6 +60,7 @@ def test_web_bench_runs_briefly_and_reports_its_figures(pg_server: object) -> No
         assert sum(line.strip().startswith(kind) for line in lines) == 2, (kind, lines)
 
 
+@pytest.mark.slow
 def test_web_bench_without_postgres_says_so() -> None:
     done = subprocess.run(  # our own script, with this interpreter
         [
@@ -101,6 +104,7 @@ def _median_ms(base: str, path: str, count: int = 15) -> float:
     return statistics.median(times)
 
 
+@pytest.mark.slow
 def test_serve_with_workers_answers_kept_alive_requests_promptly(tmp_path: Path) -> None:
     # uvicorn's supervisor binds with proto 0, so asyncio would not set TCP_NODELAY and each
     # kept-alive reply would wait ~40 ms for a delayed ACK (uvicorn issue 3149); serve.py

@@ -150,6 +150,7 @@ def test_a_late_rise_after_noon_round_trips() -> None:
     assert read_journal_csv(journal_csv([day])).rows == (day,)
 
 
+@pytest.mark.slow
 @settings(max_examples=200)
 @given(csv_journals)
 def test_journal_round_trip_is_exact(checkins: list[CheckIn]) -> None:
@@ -591,6 +592,7 @@ def test_every_written_row_has_the_header_width(checkin: CheckIn) -> None:
 # --- robustness -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(csv_journals, st.data())
 def test_a_damaged_file_is_reported_never_raised(

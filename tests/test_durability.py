@@ -197,6 +197,7 @@ def _new_person(url: str) -> int:
         engine.dispose()
 
 
+@pytest.mark.slow
 def test_sigkill_loses_and_duplicates_nothing_on_sqlite(tmp_path: Path) -> None:
     path = tmp_path / "durability.db"
     url = f"sqlite:///{path}"
@@ -226,6 +227,7 @@ def test_sigkill_loses_and_duplicates_nothing_on_sqlite(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_sigkill_loses_and_duplicates_nothing_on_postgresql(pg_url: str) -> None:
     person = _new_person(pg_url)
     acks, kills = _hammer(pg_url, person, seed=20271107, min_acks=250, min_kills=6, max_delay_s=0.3)

@@ -31,6 +31,7 @@ def _stored(store: Store, record: PersonRecord) -> PersonRecord | None:
         return None
 
 
+@pytest.mark.slow
 @settings(
     max_examples=20,
     deadline=None,

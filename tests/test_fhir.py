@@ -410,6 +410,7 @@ def test_amounts_and_texts_fhir_strings_cannot_hold_read_back_exactly() -> None:
     assert back.plans[0].steps[0].doses[0].amount.unit == "mcg"
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(person_records, st.lists(finding_values, max_size=2))
 def test_any_record_reads_back_exactly(record: PersonRecord, found: list[Finding]) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Final
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -61,6 +62,7 @@ def _given(record: PersonRecord, evidence: Evidence) -> bool:
     return check(record, evidence, _on_day(record, evidence))
 
 
+@pytest.mark.slow
 @given(CASES)
 def test_every_piece_of_evidence_rests_on_a_value_that_was_given(case: ReadinessCase) -> None:
     for finding in review(case.record, case.today).findings:
@@ -68,6 +70,7 @@ def test_every_piece_of_evidence_rests_on_a_value_that_was_given(case: Readiness
             assert _given(case.record, evidence), (finding.kind, evidence)
 
 
+@pytest.mark.slow
 @given(CASES)
 def test_without_nights_nothing_is_said_about_sleep(case: ReadinessCase) -> None:
     """A journal of quick check-ins (no sleep diary) yields no finding resting on a night."""
@@ -79,6 +82,7 @@ def test_without_nights_nothing_is_said_about_sleep(case: ReadinessCase) -> None
         assert all(e.label != "sleep efficiency %" for e in finding.evidence), finding
 
 
+@pytest.mark.slow
 @given(CASES)
 def test_a_day_with_no_dose_logged_is_never_called_missed(case: ReadinessCase) -> None:
     """A planned dose nobody logged is unknown, not missed: no dose evidence on such a day."""

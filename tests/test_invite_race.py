@@ -75,6 +75,7 @@ def test_one_code_sent_twice_at_once_makes_one_share(
         engine.dispose()
 
 
+@pytest.mark.slow
 def test_two_codes_of_one_clinician_sent_at_once_by_one_patient_make_one_share(
     migrated_db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

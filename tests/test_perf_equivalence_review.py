@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -109,6 +110,7 @@ def journals(draw: st.DrawFn) -> tuple[list[CheckIn], list[DoseRecord]]:
     return found, log
 
 
+@pytest.mark.slow
 @given(
     journals(),
     st.lists(st.sampled_from([8.0, 14.5, 22.0, 23.75]), min_size=1, max_size=3),

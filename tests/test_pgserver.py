@@ -141,6 +141,7 @@ def test_db_url_runs_once_per_backend(db_url: str, request: pytest.FixtureReques
         engine.dispose()
 
 
+@pytest.mark.slow
 def test_context_manager_stops_the_server_and_removes_its_directory() -> None:
     with postgres_server(durable=True, settings={"timezone": "Pacific/Auckland"}) as server:
         pid, base_dir = server.pid, server.base_dir
@@ -157,6 +158,7 @@ def test_context_manager_stops_the_server_and_removes_its_directory() -> None:
     server.stop()  # a second stop is harmless
 
 
+@pytest.mark.slow
 def test_stop_falls_back_to_signals_when_pg_ctl_does_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -182,6 +184,7 @@ def test_stop_falls_back_to_signals_when_pg_ctl_does_nothing(
     assert not server.base_dir.exists()
 
 
+@pytest.mark.slow
 def test_atexit_safety_net_stops_servers_left_running(monkeypatch: pytest.MonkeyPatch) -> None:
     server = pgserver.start_server()
     try:

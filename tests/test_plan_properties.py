@@ -142,6 +142,7 @@ def check_daily_max(request: PlanRequest, plan: Plan) -> None:
             assert taken <= drug.daily_max_mg.value.mg, (name, step)
 
 
+@pytest.mark.slow
 @_SETTINGS
 @given(plan_requests())
 def test_doses_never_increase_and_cuts_stay_within_the_cap(request: PlanRequest) -> None:
@@ -151,6 +152,7 @@ def test_doses_never_increase_and_cuts_stay_within_the_cap(request: PlanRequest)
     _incomplete_is_explained(plan)
 
 
+@pytest.mark.slow
 @_SETTINGS
 @given(plan_requests())
 def test_every_dose_is_made_of_units_within_the_daily_maximum(request: PlanRequest) -> None:
@@ -159,6 +161,7 @@ def test_every_dose_is_made_of_units_within_the_daily_maximum(request: PlanReque
     check_daily_max(request, plan)
 
 
+@pytest.mark.slow
 @_SETTINGS
 @given(plan_requests())
 def test_plans_start_after_stabilisation_and_end_at_the_goal(request: PlanRequest) -> None:
@@ -167,6 +170,7 @@ def test_plans_start_after_stabilisation_and_end_at_the_goal(request: PlanReques
     check_end(request, plan)
 
 
+@pytest.mark.slow
 @_SETTINGS
 @given(plan_requests())
 def test_the_same_input_gives_the_same_plan_and_every_invariant(request: PlanRequest) -> None:

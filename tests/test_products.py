@@ -509,6 +509,7 @@ def check_deliverable(made: Composition) -> None:
                 assert unit.count % 1 == 0
 
 
+@pytest.mark.slow
 @settings(max_examples=700, deadline=None)
 @given(items=product_sets, data=st.data())
 def test_made_doses_are_exact_and_respect_the_products(
@@ -533,6 +534,7 @@ def test_made_doses_are_minimal_by_brute_force(items: tuple[Product, ...], dose:
     assert (made.cost if made else None) == expected
 
 
+@pytest.mark.slow
 @settings(max_examples=600, deadline=None)
 @given(items=product_sets, dose=doses_up_to(2000), floor=target_doses)
 def test_nearest_is_the_largest_makeable_amount_in_range(

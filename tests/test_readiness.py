@@ -51,6 +51,7 @@ def _red_flag_days(case: ReadinessCase) -> list[date]:
 # --- the core: properties -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @given(readiness_cases())
 def test_proceed_only_when_every_signal_is_clear(case: ReadinessCase) -> None:
     found = _check(case)
@@ -69,6 +70,7 @@ def test_proceed_only_when_every_signal_is_clear(case: ReadinessCase) -> None:
     }
 
 
+@pytest.mark.slow
 @given(readiness_cases(window_offsets))
 def test_a_red_flag_before_the_cut_always_holds(case: ReadinessCase) -> None:
     found = _check(case)
@@ -79,6 +81,7 @@ def test_a_red_flag_before_the_cut_always_holds(case: ReadinessCase) -> None:
         assert next(s for s in found.signals if s.kind == "red_flag").level == "hold"
 
 
+@pytest.mark.slow
 @given(readiness_cases())
 def test_no_check_ins_in_the_week_is_never_proceed(case: ReadinessCase) -> None:
     as_of = min(case.today, case.cut)
@@ -91,6 +94,7 @@ def test_no_check_ins_in_the_week_is_never_proceed(case: ReadinessCase) -> None:
         assert next(s for s in found.signals if s.kind == "checkins").level == "hold"
 
 
+@pytest.mark.slow
 @given(readiness_cases(window_offsets))
 def test_a_clinician_s_answer_in_the_window_stands_until_a_later_red_flag(
     case: ReadinessCase,
@@ -108,17 +112,20 @@ def test_a_clinician_s_answer_in_the_window_stands_until_a_later_red_flag(
     assert found.is_question == (found.asks_clinician and case.today >= case.cut)
 
 
+@pytest.mark.slow
 @given(readiness_cases(st.integers(1, 10)))
 def test_after_the_cut_day_only_an_open_question_is_shown(case: ReadinessCase) -> None:
     found = _check(case)
     assert found is None or (found.is_question and found.cut == case.cut)
 
 
+@pytest.mark.slow
 @given(readiness_cases(st.integers(-13, -RULES.lead_days - 1)))
 def test_nothing_is_shown_before_the_window_of_the_first_cut(case: ReadinessCase) -> None:
     assert _check(case) is None
 
 
+@pytest.mark.slow
 @given(readiness_cases())
 def test_the_patient_s_words_name_no_source_and_the_clinician_s_do(case: ReadinessCase) -> None:
     found = _check(case)

@@ -144,6 +144,7 @@ def test_blocks_not_run_here_say_why(block: Block) -> None:
     pytest.skip(f"{block.where} is not run: {block.skip}")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("clock", [None, LATER], ids=["today", "years-later"])
 def test_every_command_runs_as_written(
     clock: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -16,6 +16,7 @@ import math
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -207,6 +208,7 @@ def _check_stabilisation(request: PlanRequest, plan: Plan) -> None:
     assert (plan.steps[1].start - plan.steps[0].start).days >= 14
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(wild_requests())
 def test_any_request_is_refused_or_keeps_every_rule(request: PlanRequest) -> None:

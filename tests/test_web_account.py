@@ -6,6 +6,7 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from taperline.adapters.storage import accounts_schema as a
@@ -155,6 +156,7 @@ def test_deleting_a_clinician_keeps_the_patients_audit_trail(tmp_path: Path) -> 
             assert c.execute(select(func.count()).select_from(a.shares)).scalar_one() == 0
 
 
+@pytest.mark.slow
 def test_fhir_and_pdf_downloads_for_the_patient_only(tmp_path: Path) -> None:
     from taperline.adapters.fhir import import_bundle
 

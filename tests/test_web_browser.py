@@ -254,6 +254,7 @@ def _wider_than_narrow(pages: list[tuple[Any, str]], shots: Shots) -> dict[str, 
     return wide
 
 
+@pytest.mark.slow
 def test_sign_up_share_check_in_approve_and_see_the_dose(tmp_path: Path) -> None:
     _require_browser()
     from playwright.sync_api import expect, sync_playwright

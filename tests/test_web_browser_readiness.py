@@ -18,6 +18,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
+from tests.support.web import PASSWORD
 from tests.test_web_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -30,7 +33,6 @@ from tests.test_web_browser import (
     _watch_console,
     served,
 )
-from tests.support.web import PASSWORD
 
 
 def _plan_cutting_today(database: Path, email: str) -> None:
@@ -65,6 +67,7 @@ def _plan_cutting_today(database: Path, email: str) -> None:
         engine.dispose()
 
 
+@pytest.mark.slow
 def test_a_cut_day_under_hold_is_shown_as_a_question(tmp_path: Path) -> None:
     _require_browser()
     from playwright.sync_api import expect, sync_playwright

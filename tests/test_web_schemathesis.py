@@ -191,6 +191,7 @@ def test_every_api_route_is_in_the_schema() -> None:
     assert len(OPERATIONS) >= 18
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=str)
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
 def test_no_server_errors(api: Api, method: str, path: str, mode: GenerationMode) -> None:

@@ -52,6 +52,7 @@ def _attack(site: Site, email: str, addresses: int) -> None:
 # --- no lockout by strangers ------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_strangers_cannot_lock_the_owner_out(tmp_path: Any) -> None:
     with make_site(tmp_path) as site:
         site.patient(OWNER).signout()
