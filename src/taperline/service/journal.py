@@ -22,8 +22,9 @@ from taperline.core.record import (
     nearest_planned,
     planned_around,
     planned_on,
+    schedule_on,
 )
-from taperline.core.review import Review
+from taperline.core.review import Review, cut_dates
 from taperline.errors import (
     ConfirmationNeededError,
     ConflictError,
@@ -379,6 +380,15 @@ def log_dose(
     if entry.missed and target is None:
         left = "is due" if by_time else "is left that day"
         raise InputError(f"missed: only a planned dose can be missed, and none {left}")
+    if target is not None and not entry.missed and _questioned(store, person_id, plan, day, target):
+        if entry.amount is None:
+            raise InputError(
+                f"amount: the {target.clock} dose of {day.isoformat()} is the new dose of a cut"
+                " your clinician has not answered yet (ask them before this cut): say the"
+                " amount you took"
+            )
+        # staying on the dose of the day before is what the readiness check suggests
+        scheduled = schedule_on(plan, day - timedelta(days=1))
     amount = None if entry.missed else (entry.amount or (target.amount if target else None))
     if amount is None and not entry.missed:
         left = "is planned yesterday or today" if by_time else "is left that day"
@@ -460,6 +470,25 @@ def _nearest_dose(
         )
     _check_planned_amount(entry, day, target)
     return day, target, day_log
+
+
+def _questioned(
+    store: Store, person_id: int, plan: PlanVersion | None, day: date, target: RecordDose
+) -> bool:
+    """Whether ``target`` is the new dose of a cut the readiness check holds, unanswered.
+
+    Such a dose is a question for the clinician, not an instruction (the dashboard shows no
+    "Taken" for it): the person may have stayed on the previous dose, so the amount taken is
+    theirs to say, never the plan's by default.
+    """
+    if plan is None or not any(cut <= day for cut in cut_dates(plan)):
+        return False
+    if target in schedule_on(plan, day - timedelta(days=1)):
+        return False  # the dose of the day before: not a changed one
+    from taperline.service.today import readiness_of  # today imports this module
+
+    ready = readiness_of(store.record(person_id), day)
+    return ready is not None and ready.is_question and ready.in_cut(target)
 
 
 def _usual_drug(plan: PlanVersion | None, regimen: Regimen | None, day: date) -> str | None:
