@@ -48,7 +48,7 @@ the newer version's event.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
@@ -63,8 +63,10 @@ from icalendar import (
     Timezone,
     TimezoneDaylight,
     TimezoneStandard,
+    vDuration,
 )
 
+from taperline.adapters.ics_sequence import IssuedEvent, cancelled_event, fingerprint, sequenced
 from taperline.core.quantity import Mass, drug_label, fmt, fmt_number
 from taperline.core.readiness import Readiness
 from taperline.core.record import PlanVersion, Profile, RecordDose, RecordStep, RecordSupply
@@ -72,7 +74,10 @@ from taperline.core.values import parse_clock
 from taperline.errors import InputError, ValueFormatError
 from taperline.zones import zone
 
-__all__ = ["calendar_ics"]
+__all__ = ["REMINDERS", "CalendarOut", "IssuedEvent", "calendar_feed", "calendar_ics"]
+
+#: The kinds of reminder a calendar may hold, in the order they are written.
+REMINDERS: Final = ("doses", "checkin", "changes", "refills")
 
 PRODID: Final = "-//taperline//taperline reminders//EN"
 # A fixed namespace makes UIDs deterministic (uuid5) without putting the person's key,
@@ -184,6 +189,72 @@ def calendar_ics(
     of the IANA zone knows the zone's changes from 1970 to 2038, or to two years after the
     last dated event if that is later.
     """
+    return calendar_feed(
+        plan,
+        profile,
+        generated_at=generated_at,
+        checkin_clock=checkin_clock,
+        checkin_days_after_end=checkin_days_after_end,
+        refill_days_before=refill_days_before,
+        alarm_minutes_before=alarm_minutes_before,
+        until=until,
+        calendar_key=calendar_key,
+        readiness=readiness,
+    ).data
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarOut:
+    """A calendar's bytes and every event it holds as issued (live and cancelled)."""
+
+    data: bytes
+    issued: tuple[IssuedEvent, ...]
+
+
+def calendar_feed(
+    plan: PlanVersion,
+    profile: Profile,
+    *,
+    generated_at: datetime,
+    checkin_clock: str = "08:00",
+    checkin_days_after_end: int = CHECKIN_DAYS_AFTER_END,
+    refill_days_before: int = 5,
+    alarm_minutes_before: int = 0,
+    until: date | None = None,
+    calendar_key: str | None = None,
+    readiness: Readiness | None = None,
+    reminders: Collection[str] = REMINDERS,
+    issued: Iterable[IssuedEvent] = (),
+    refresh_minutes: int | None = None,
+) -> CalendarOut:
+    """The calendar of :func:`calendar_ics`, sequenced against what calendars already hold.
+
+    ``issued`` is what an earlier export or the subscription feed sent (its ``issued``):
+    unchanged events keep their ``SEQUENCE``, changed ones get a higher one, and events this
+    export no longer has (a held plan's later steps, a replaced step, a reminder kind left
+    out of ``reminders``) are sent cancelled with their old UID
+    (:mod:`taperline.adapters.ics_sequence`). A held plan's later steps are cancelled even
+    with nothing ``issued``, since an earlier export may have put them in a calendar.
+    ``refresh_minutes`` asks subscribing apps to poll that often (REFRESH-INTERVAL, RFC 7986).
+
+    >>> from datetime import UTC
+    >>> from taperline.core.quantity import Mass
+    >>> from taperline.core.record import RecordDose, RecordStep
+    >>> at = datetime(2027, 1, 1, tzinfo=UTC)
+    >>> steps = (
+    ...     RecordStep(date(2027, 1, 4), (RecordDose("22:00", "clonazepam", Mass.of_mg(1)),)),
+    ...     RecordStep(date(2027, 1, 18), (RecordDose("22:00", "clonazepam", Mass.of_mg("0.75")),)),
+    ... )
+    >>> plan = PlanVersion(1, "active", "clonazepam", "custom", steps, "Dr Lee", at)
+    >>> first = calendar_feed(plan, Profile("UTC"), generated_at=at)
+    >>> held = replace(plan, version=2, status="held", held_from=date(2027, 1, 10))
+    >>> second = calendar_feed(held, Profile("UTC"), generated_at=at, issued=first.issued)
+    >>> sorted((e.sequence, e.cancelled) for e in second.issued)
+    [(2, False), (2, False), (2, True), (2, True)]
+    """
+    unknown = sorted(set(reminders) - set(REMINDERS))
+    if unknown:
+        raise InputError(f"reminders: unknown kind {unknown[0]!r} (known: {', '.join(REMINDERS)})")
     context = _context(
         plan,
         profile,
@@ -198,17 +269,66 @@ def calendar_ics(
     if readiness is not None and plan.status == "active":
         context = replace(context, readiness=readiness)
     calendar = _calendar(context, profile)
-    events = [
-        *_dose_events(context),
-        _checkin_event(context),
-        *_change_events(context),
-        *_refill_events(context),
-    ]
+    if refresh_minutes is not None:
+        every = timedelta(minutes=refresh_minutes)
+        calendar.add("REFRESH-INTERVAL", every, parameters={"VALUE": "DURATION"})
+        calendar.add("X-PUBLISHED-TTL", vDuration(every))  # an X- name has no known type
+    live = _events(context, reminders)
+    # A hold keeps the held dose and drops the later steps: cancel what they put in calendars.
+    dropped = _events(replace(context, plan=plan), reminders) if plan.status == "held" else []
+    events, ledger = _issue(context, live, dropped, {e.uid: e for e in issued})
     for event in events:
         calendar.add_component(event)
     _add_zone(calendar, context)
     # to_ical() is untyped (Any); it returns the encoded bytes.
-    return bytes(calendar.to_ical())
+    return CalendarOut(bytes(calendar.to_ical()), tuple(ledger))
+
+
+def _events(context: _Context, reminders: Collection[str]) -> list[Event]:
+    """The live events of the kinds in ``reminders``, in the order of :data:`REMINDERS`."""
+    builders: dict[str, Callable[[_Context], list[Event]]] = {
+        "doses": _dose_events,
+        "checkin": lambda c: [_checkin_event(c)],
+        "changes": _change_events,
+        "refills": _refill_events,
+    }
+    return [event for kind in REMINDERS if kind in reminders for event in builders[kind](context)]
+
+
+def _issue(
+    context: _Context,
+    live: Sequence[Event],
+    dropped: Sequence[Event],
+    previous: Mapping[str, IssuedEvent],
+) -> tuple[list[Event], list[IssuedEvent]]:
+    """Give each event its SEQUENCE; add the cancellations of events no longer live."""
+    version = context.plan.version
+    events: list[Event] = []
+    ledger: list[IssuedEvent] = []
+    for event in live:
+        uid, printed = str(event["UID"]), fingerprint(event)
+        event.sequence = sequenced(previous.get(uid), printed, version=version)
+        events.append(event)
+        ledger.append(IssuedEvent(uid, printed, event.sequence, cancelled=False, text=_text(event)))
+    seen = {entry.uid for entry in ledger}
+    gone = {uid: entry.text for uid, entry in previous.items() if uid not in seen}
+    for event in dropped:
+        uid = str(event["UID"])
+        if uid not in seen:
+            gone.setdefault(uid, _text(event))
+    for uid in sorted(gone):
+        event = cancelled_event(gone[uid])
+        printed = fingerprint(event)
+        event.add("DTSTAMP", context.stamp)
+        event.add("SEQUENCE", sequenced(previous.get(uid), printed, version=version))
+        events.append(event)
+        ledger.append(IssuedEvent(uid, printed, event.sequence, cancelled=True, text=gone[uid]))
+    return events, ledger
+
+
+def _text(event: Event) -> str:
+    """An event's iCalendar text (its VEVENT block)."""
+    return bytes(event.to_ical()).decode()
 
 
 # --- input checks ------------------------------------------------------------------------
@@ -306,9 +426,11 @@ def _add_zone(calendar: Calendar, context: _Context) -> None:
     if missing:
         raise InputError(f"time_zone {sorted(missing)[0]!r} cannot be written as a VTIMEZONE")
     for vtimezone in calendar.timezones:
+        # a cancelled event may keep the zone the person had before a move
+        here = _zone(str(vtimezone["TZID"]))
         for observance in vtimezone.subcomponents:
             if isinstance(observance, TimezoneStandard | TimezoneDaylight):
-                _fix_onsets(observance, context.zone)
+                _fix_onsets(observance, here)
 
 
 def _fix_onsets(observance: TimezoneStandard | TimezoneDaylight, zone: ZoneInfo) -> None:
@@ -369,7 +491,7 @@ def _event(
         description=description,
         start=start,
         end=None if timed else start + timedelta(days=1),
-        sequence=context.plan.version,
+        sequence=0,  # set by _issue, from what calendars already hold
         transparency=TRANSP.TRANSPARENT,
         classification=CLASS.PRIVATE,
         categories=["taperline", kind],
