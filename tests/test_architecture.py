@@ -350,12 +350,15 @@ STORE_READS = frozenset(
     {"checkin", "checkins", "dose_by_key", "doses", "person_ids", "plan_in_force", "plans"}
     | {"profile", "record", "refresh", "scores"}
     | {"sleep_windows"}
+    | {"calendar_feed", "calendar_feed_by_token", "issued_events", "reminder_settings"}
 )
 STORE_WRITES = frozenset(
     {"add_plan", "create_person", "decide", "delete_checkin", "delete_dose", "delete_person"}
     | {"import_checkins"}
     | {"import_doses", "import_record", "log_dose", "save_checkin", "save_score", "update_profile"}
     | {"add_sleep_window"}
+    | {"add_calendar_feed", "record_issued_events", "revoke_calendar_feed"}
+    | {"save_reminder_settings"}
 )
 
 

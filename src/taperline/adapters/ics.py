@@ -66,10 +66,11 @@ from icalendar import (
     vDuration,
 )
 
-from taperline.adapters.ics_sequence import IssuedEvent, cancelled_event, fingerprint, sequenced
+from taperline.adapters.ics_sequence import cancelled_event, fingerprint, sequenced
 from taperline.core.quantity import Mass, drug_label, fmt, fmt_number
 from taperline.core.readiness import Readiness
 from taperline.core.record import PlanVersion, Profile, RecordDose, RecordStep, RecordSupply
+from taperline.core.reminders import REMINDER_KINDS, IssuedEvent
 from taperline.core.values import parse_clock
 from taperline.errors import InputError, ValueFormatError
 from taperline.zones import zone
@@ -77,7 +78,7 @@ from taperline.zones import zone
 __all__ = ["REMINDERS", "CalendarOut", "IssuedEvent", "calendar_feed", "calendar_ics"]
 
 #: The kinds of reminder a calendar may hold, in the order they are written.
-REMINDERS: Final = ("doses", "checkin", "changes", "refills")
+REMINDERS: Final = REMINDER_KINDS
 
 PRODID: Final = "-//taperline//taperline reminders//EN"
 # A fixed namespace makes UIDs deterministic (uuid5) without putting the person's key,

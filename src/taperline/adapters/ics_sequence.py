@@ -28,10 +28,11 @@ subscription feed stores them):
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from typing import Final
 
 from icalendar import Event
+
+from taperline.core.reminders import IssuedEvent
 
 __all__ = ["IssuedEvent", "cancelled_event", "fingerprint", "sequenced"]
 
@@ -40,21 +41,6 @@ _CANCELLED_NOTE: Final = (
     "This reminder is no longer part of your plan (the plan changed, was put on hold, or you"
     " turned this reminder off). Follow the reminders that are not cancelled."
 )
-
-
-@dataclass(frozen=True, slots=True)
-class IssuedEvent:
-    """An event as calendars last received it.
-
-    ``fingerprint``: a SHA-256 of the event without ``DTSTAMP`` and ``SEQUENCE``;
-    ``text``: the ``VEVENT`` as issued (a later cancellation keeps its times).
-    """
-
-    uid: str
-    fingerprint: str
-    sequence: int
-    cancelled: bool
-    text: str
 
 
 def fingerprint(event: Event) -> str:

@@ -42,12 +42,15 @@ __all__ = [
     "PERSON_ID",
     "ExactDecimal",
     "UtcDateTime",
+    "calendar_events",
+    "calendar_feeds",
     "checkins",
     "dose_log",
     "instrument_scores",
     "metadata",
     "persons",
     "plan_versions",
+    "reminder_settings",
     "sleep_windows",
 ]
 
@@ -287,4 +290,43 @@ sleep_windows = Table(
     Column("raise_above_se_pct", Float),
     Column("created_at_utc", UtcDateTime, nullable=False),
     UniqueConstraint("person_id", "number", name="uq_sleep_windows_number"),
+)
+
+# Reminders in the person's own calendar (migration 0009). A feed's URL holds a random token;
+# only its SHA-256 is stored. A revoked feed keeps its row (its URL answers 410 Gone).
+calendar_feeds = Table(
+    "calendar_feeds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _person_fk(),
+    Column("token_sha256", String(64), nullable=False),
+    Column("created_at_utc", UtcDateTime, nullable=False),
+    Column("revoked_at_utc", UtcDateTime),
+    UniqueConstraint("token_sha256", name="uq_calendar_feeds_token_sha256"),
+    Index("ix_calendar_feeds_person_id", "person_id"),
+)
+
+# Which reminders a person wants and when (one row, or none: the defaults).
+reminder_settings = Table(
+    "reminder_settings",
+    metadata,
+    Column("person_id", Integer, ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True),
+    Column("reminders", JSON, nullable=False),
+    Column("checkin_clock", String(5), nullable=False),
+    Column("alarm_minutes_before", Integer, nullable=False),
+    Column("updated_at_utc", UtcDateTime, nullable=False),
+)
+
+# Every event a person's calendars were sent, as last sent (core.reminders.IssuedEvent): the
+# next export or feed read compares with it to bump SEQUENCE or cancel.
+calendar_events = Table(
+    "calendar_events",
+    metadata,
+    Column("person_id", Integer, ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True),
+    Column("uid", String(64), primary_key=True),
+    Column("fingerprint_sha256", String(64), nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("cancelled", Boolean, nullable=False),
+    Column("vevent", Text, nullable=False),
+    Column("issued_at_utc", UtcDateTime, nullable=False),
 )
