@@ -75,7 +75,14 @@ from taperline.core.values import parse_clock
 from taperline.errors import InputError, ValueFormatError
 from taperline.zones import zone
 
-__all__ = ["REMINDERS", "CalendarOut", "IssuedEvent", "calendar_feed", "calendar_ics"]
+__all__ = [
+    "REMINDERS",
+    "CalendarOut",
+    "IssuedEvent",
+    "calendar_feed",
+    "calendar_ics",
+    "calendar_without_plan",
+]
 
 #: The kinds of reminder a calendar may hold, in the order they are written.
 REMINDERS: Final = REMINDER_KINDS
@@ -277,7 +284,8 @@ def calendar_feed(
     live = _events(context, reminders)
     # A hold keeps the held dose and drops the later steps: cancel what they put in calendars.
     dropped = _events(replace(context, plan=plan), reminders) if plan.status == "held" else []
-    events, ledger = _issue(context, live, dropped, {e.uid: e for e in issued})
+    previous = {e.uid: e for e in issued}
+    events, ledger = _issue(context.plan.version, context.stamp, live, dropped, previous)
     for event in events:
         calendar.add_component(event)
     _add_zone(calendar, context)
@@ -296,14 +304,40 @@ def _events(context: _Context, reminders: Collection[str]) -> list[Event]:
     return [event for kind in REMINDERS if kind in reminders for event in builders[kind](context)]
 
 
+def calendar_without_plan(*, generated_at: datetime, issued: Iterable[IssuedEvent]) -> CalendarOut:
+    """A calendar with no plan: it only cancels what earlier exports or feed reads sent.
+
+    A subscription made before any plan stays valid and quiet until a plan is approved.
+
+    >>> from datetime import UTC
+    >>> out = calendar_without_plan(generated_at=datetime(2027, 1, 1, tzinfo=UTC), issued=())
+    >>> b"BEGIN:VEVENT" in out.data, out.issued
+    (False, ())
+    """
+    if generated_at.tzinfo is None or generated_at.utcoffset() is None:
+        raise InputError("generated_at must be timezone-aware (for example UTC)")
+    calendar = Calendar.new(
+        prodid=PRODID,
+        method="PUBLISH",
+        name="taperline reminders",
+        description="Reminders from your taper plan appear here once a plan is approved.",
+    )
+    stamp = generated_at.astimezone(UTC)
+    events, ledger = _issue(0, stamp, (), (), {e.uid: e for e in issued})
+    for event in events:
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return CalendarOut(bytes(calendar.to_ical()), tuple(ledger))
+
+
 def _issue(
-    context: _Context,
+    version: int,
+    stamp: datetime,
     live: Sequence[Event],
     dropped: Sequence[Event],
     previous: Mapping[str, IssuedEvent],
 ) -> tuple[list[Event], list[IssuedEvent]]:
     """Give each event its SEQUENCE; add the cancellations of events no longer live."""
-    version = context.plan.version
     events: list[Event] = []
     ledger: list[IssuedEvent] = []
     for event in live:
@@ -320,7 +354,7 @@ def _issue(
     for uid in sorted(gone):
         event = cancelled_event(gone[uid])
         printed = fingerprint(event)
-        event.add("DTSTAMP", context.stamp)
+        event.add("DTSTAMP", stamp)
         event.add("SEQUENCE", sequenced(previous.get(uid), printed, version=version))
         events.append(event)
         ledger.append(IssuedEvent(uid, printed, event.sequence, cancelled=True, text=gone[uid]))

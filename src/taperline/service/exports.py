@@ -60,29 +60,29 @@ def calendar_file(
     """Calendar reminders (iCalendar bytes) for the plan in force, and that plan.
 
     The readiness check of the cut in view goes with it, so a cut that asks the clinician
-    is written as a question (:func:`taperline.adapters.ics.calendar_ics`).
+    is written as a question (:func:`taperline.adapters.ics.calendar_ics`). It is sequenced
+    against what earlier exports and the subscription feed sent, and recorded
+    (:func:`taperline.service.calendar.person_calendar`): a new export updates the events a
+    calendar imported and cancels the ones that are gone.
 
     Raises:
         InputError: there is no plan in force.
     """
-    from taperline.adapters.ics import calendar_ics
-    from taperline.service.today import readiness_of
+    from taperline.core.reminders import ReminderSettings
+    from taperline.service.calendar import person_calendar
 
-    found = reviewed_record(store, person_id, now=now)
-    plan = found.record.plan
-    if plan is None:
-        raise InputError("there is no approved plan yet (taperline plan approve ...)")
-    data = calendar_ics(
-        plan,
-        found.record.profile,
-        generated_at=now,
-        checkin_clock=checkin_clock,
-        refill_days_before=refill_days_before,
-        alarm_minutes_before=alarm_minutes_before,
-        calendar_key=f"person-{person_id}",
-        readiness=readiness_of(found.record, found.today, found.review),
+    none = InputError("there is no approved plan yet (taperline plan approve ...)")
+    if store.plan_in_force(person_id) is None:
+        raise none
+    settings = ReminderSettings(
+        checkin_clock=checkin_clock, alarm_minutes_before=alarm_minutes_before
     )
-    return data, plan
+    made = person_calendar(
+        store, person_id, now=now, settings=settings, refill_days_before=refill_days_before
+    )
+    if made.plan is None:  # the plans went meanwhile
+        raise none
+    return made.data, made.plan
 
 
 def fhir_json(bundle: dict[str, Any]) -> str:

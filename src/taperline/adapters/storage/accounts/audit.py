@@ -42,7 +42,14 @@ class _Audit(_AccountsBase):
     # --- audit -----------------------------------------------------------------------------
 
     def audit(
-        self, user: User | None, person_id: int | None, action: str, obj: str, now: datetime
+        self,
+        user: User | None,
+        person_id: int | None,
+        action: str,
+        obj: str,
+        now: datetime,
+        *,
+        label: str | None = None,
     ) -> None:
         """Append one line to the audit log.
 
@@ -50,7 +57,7 @@ class _Audit(_AccountsBase):
         :func:`~taperline.adapters.storage.db.relaxed_insert`): it is made
         durable by the next durable commit, so a page view costs no disk flush.
         """
-        row = audit_row(user, person_id, action, obj, now)
+        row = audit_row(user, person_id, action, obj, now, label=label)
         if action == "read":
             relaxed_insert(self.engine, a.audit_log, row)
             return

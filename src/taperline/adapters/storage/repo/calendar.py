@@ -13,10 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from taperline.adapters.storage import schema as t
 from taperline.adapters.storage.repo.common import _StoreBase
 from taperline.core.reminders import IssuedEvent, ReminderSettings
+from taperline.errors import ConflictError
 
 __all__ = ["CalendarFeed"]
 
@@ -127,7 +129,11 @@ class _Calendar(_StoreBase):
     def record_issued_events(
         self, person_id: int, events: Sequence[IssuedEvent], now: datetime
     ) -> None:
-        """Store ``events`` as the last sent of their UIDs (the others are kept)."""
+        """Store ``events`` as the last sent of their UIDs (the others are kept).
+
+        Raises:
+            ConflictError: another read recorded the same UIDs at the same moment.
+        """
         if not events:
             return
         table = t.calendar_events
@@ -144,7 +150,12 @@ class _Calendar(_StoreBase):
             }
             for e in events
         ]
-        with self._write() as c:
-            self._zone_of(c, person_id)
-            c.execute(delete(table).where(table.c.person_id == person_id, table.c.uid.in_(uids)))
-            c.execute(insert(table), rows)
+        try:
+            with self._write() as c:
+                self._zone_of(c, person_id)
+                c.execute(
+                    delete(table).where(table.c.person_id == person_id, table.c.uid.in_(uids))
+                )
+                c.execute(insert(table), rows)
+        except IntegrityError:
+            raise ConflictError("the calendar was sent meanwhile; look again") from None
