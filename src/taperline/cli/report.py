@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,6 +49,13 @@ def report(
         person(store, person_id),
         now=now(),
         period=lambda today: (resolve_day(start, today), resolve_day(end, today)),
+        progress=_progress,
     )
     out_path.write_bytes(pdf)
     click.echo(f"Report written to {out_path} ({len(pdf) // 1024} KiB).")
+
+
+def _progress(stage: str) -> None:
+    """Each stage on stderr, on a terminal only (a script's output stays as it was)."""
+    if sys.stderr.isatty():
+        click.echo(f"{stage}...", err=True)

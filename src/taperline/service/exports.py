@@ -25,18 +25,32 @@ Period = Callable[[date], tuple[date | None, date | None]]
 
 
 def report_pdf(
-    store: Store, person_id: int, *, now: datetime, period: Period | None = None
+    store: Store,
+    person_id: int,
+    *,
+    now: datetime,
+    period: Period | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> bytes:
     """The prescriber's report as PDF bytes; ``period`` picks its days (default: all, to today).
 
-    ``period`` gets the person's today, so "yesterday" can mean their yesterday.
+    ``period`` gets the person's today, so "yesterday" can mean their yesterday. ``progress``
+    is told each stage as it starts (the CLI shows them: the PDF takes a second or two).
     """
     from taperline.adapters.report import render_report
 
+    if progress is not None:
+        progress("Reading the record and its findings")
     found = reviewed_record(store, person_id, now=now)
     start, end = period(found.today) if period is not None else (None, None)
     return render_report(
-        found.record, found.review, start=start, end=end, today=found.today, generated_at=now
+        found.record,
+        found.review,
+        start=start,
+        end=end,
+        today=found.today,
+        generated_at=now,
+        progress=progress,
     )
 
 

@@ -8,7 +8,6 @@ using the core's review (the charts show the numbers of :func:`~taperline.servic
 from __future__ import annotations
 
 import calendar
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
@@ -21,7 +20,6 @@ from taperline.core.journal import CheckIn, ReportedSleep
 from taperline.core.metrics import (
     NightMetrics,
     night_metrics,
-    sleep_efficiency,
     symptom_score,
 )
 from taperline.core.quantity import Mass
@@ -32,9 +30,10 @@ from taperline.core.record import (
     schedule_on,
 )
 from taperline.core.review import Review
+from taperline.core.series import day_series
 from taperline.service.store import review_as_of
 from taperline.service.today import Today, build_today
-from taperline.web.charts import ChartDay, Marker, journal_chart
+from taperline.web.charts import ChartRow, Marker, chart_rows, taper_chart_markup
 
 __all__ = [
     "CalendarDay",
@@ -43,6 +42,7 @@ __all__ = [
     "Month",
     "build_dashboard",
     "chart_pair",
+    "chart_table",
     "journal_rows",
     "plan_months",
     "split_steps",
@@ -56,59 +56,10 @@ class Dashboard(Today):
 
     chart_14: Markup
     chart_90: Markup
+    #: The last 14 days of the charts as text, newest first (under the charts).
+    chart_rows: tuple[ChartRow, ...] = ()
     #: Whether the journal has a check-in yet (day 0: the dashboard says what to do first).
     started: bool = True
-
-
-def _planned_mg(plan: PlanVersion | None, days: Sequence[date]) -> list[float | None]:
-    """The planned daily dose (mg) of each day: None before the plan, 0 on an off day.
-
-    The same as summing :func:`schedule_on` of each day, with each step's total made once.
-    """
-    if plan is None:
-        return [None for _ in days]
-    steps = plan.followed_steps  # a held plan stays on its held dose
-    starts = [step.start for step in steps]  # increasing (PlanVersion checks it)
-    totals = [float(sum((d.amount.mg for d in step.doses), Decimal(0))) for step in steps]
-    out: list[float | None] = []
-    for day in days:
-        index = bisect_right(starts, day) - 1  # the step in force: see PlanVersion.step_on
-        if index < 0:
-            out.append(None)
-            continue
-        step = steps[index]
-        off = step.every_other_day and (day - step.start).days % 2 == 1
-        out.append(0.0 if off else totals[index])
-    return out
-
-
-def _chart_days(record: PersonRecord, today: date, count: int) -> list[ChartDay]:
-    """The last ``count`` days, oldest first: dose, sleep and burden (as in ``service.glance``).
-
-    Worked out here rather than from ``glance(record, today, count)``: the same numbers,
-    without the day summaries the charts do not show.
-    """
-    days = [today - timedelta(days=offset) for offset in range(count - 1, -1, -1)]
-    first = days[0] if days else today
-    by_day = {c.wake_date: c for c in record.checkins if first <= c.wake_date <= today}
-    taken: dict[date, Decimal] = {}
-    for d in record.doses:
-        if d.amount is not None and first <= d.day <= today:
-            taken[d.day] = taken.get(d.day, Decimal(0)) + d.amount.mg
-    out = []
-    for day, planned_mg in zip(days, _planned_mg(record.plan, days), strict=True):
-        checkin = by_day.get(day)
-        sleep = checkin.sleep if checkin is not None else None
-        out.append(
-            ChartDay(
-                day,
-                planned_mg,
-                float(taken[day]) if day in taken else None,
-                sleep_efficiency(sleep) if sleep is not None else None,
-                symptom_score(checkin) if checkin is not None else None,
-            )
-        )
-    return out
 
 
 #: Findings whose evidence days are worth marking on a chart (interdose evidence is a time
@@ -128,13 +79,18 @@ def _markers(findings: Sequence[Finding]) -> list[Marker]:
 def chart_pair(
     record: PersonRecord, today: date, result: Review, prefix: str = "c"
 ) -> tuple[Markup, Markup]:
-    """The 14- and 90-day charts of dose, sleep efficiency and burden, findings marked."""
-    days = _chart_days(record, today, 90)
+    """The 14- and 90-day taper charts (dose, sleep, mood, anxiety, symptoms), findings marked."""
+    days = day_series(record, today - timedelta(days=89), today)
     markers = _markers(result.findings)
     return (
-        journal_chart(days[-14:], markers, title="The last 14 days", chart_id=f"{prefix}-14"),
-        journal_chart(days, markers, title="The last 90 days", chart_id=f"{prefix}-90"),
+        taper_chart_markup(days[-14:], markers, title="The last 14 days", chart_id=f"{prefix}-14"),
+        taper_chart_markup(days, markers, title="The last 90 days", chart_id=f"{prefix}-90"),
     )
+
+
+def chart_table(record: PersonRecord, today: date, count: int = 14) -> list[ChartRow]:
+    """The last ``count`` days of the charts as a text table, newest first."""
+    return chart_rows(day_series(record, today - timedelta(days=count - 1), today))[::-1]
 
 
 def build_dashboard(record: PersonRecord, today: date) -> Dashboard:
@@ -143,7 +99,13 @@ def build_dashboard(record: PersonRecord, today: date) -> Dashboard:
     base = build_today(record, today, result)
     chart_14, chart_90 = chart_pair(record, today, result, "dash")
     shared = {f.name: getattr(base, f.name) for f in fields(Today)}
-    return Dashboard(**shared, chart_14=chart_14, chart_90=chart_90, started=bool(record.checkins))
+    return Dashboard(
+        **shared,
+        chart_14=chart_14,
+        chart_90=chart_90,
+        chart_rows=tuple(chart_table(record, today)),
+        started=bool(record.checkins),
+    )
 
 
 # --- the journal ------------------------------------------------------------------------

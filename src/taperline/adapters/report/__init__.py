@@ -1,13 +1,13 @@
 """The prescriber's PDF report: a taper's story on one to three A4 pages.
 
 Page 1 says who and what, the regimen in force, the next change, the proposal and the
-findings (red flags first, in a marked box with crisis resources); page 2 holds the charts
-(dose, sleep efficiency, symptom burden, PHQ-9 and GAD-7, with finding days and dose changes
-marked); page 3 the plan's steps with how each dose is made, adherence and supply. Long plans
-and logs are cut to what a prescriber needs, and the report says how much was left out.
+findings (red flags first, in a marked box with crisis resources); page 2 holds the taper
+chart (dose, hours slept, sleep efficiency, mood, anxiety and each symptom rated, with finding
+days and dose changes marked: the web app's SVG); page 3 the plan's steps with how each dose
+is made, adherence and supply. Long plans and logs are cut to what a prescriber needs, and the report says how much was left out.
 
 The HTML comes from the Jinja2 templates in ``taperline/templates/report`` (autoescaped) and
-WeasyPrint turns it into PDF. Jinja2, matplotlib and WeasyPrint are imported inside the
+WeasyPrint turns it into PDF. Jinja2 and WeasyPrint are imported inside the
 functions that need them, so importing this module stays cheap; the module itself pulls in
 the core (and with it NumPy), so interfaces import it only when a report is asked for.
 

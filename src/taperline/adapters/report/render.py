@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any, Final
 
-from taperline.adapters.report.charts import chart_data, chart_svg
+from taperline.adapters.report.charts import chart_alt, chart_data, chart_svg
 from taperline.adapters.report.period import Period, _within, resolve_period
 from taperline.adapters.report.summary import (
     _baseline_text,
@@ -42,16 +43,22 @@ def render_report(
     end: date | None,
     today: date,
     generated_at: datetime,
+    progress: Callable[[str], None] | None = None,
 ) -> bytes:
     """The prescriber's report as PDF bytes (A4, one to three pages for a typical record).
 
     ``start``/``end`` limit the journal, dose log and scores shown (default: from the first
     entry to ``today``); the findings are the caller's ``review`` as given. Raises
-    :class:`~taperline.errors.InputError` when ``start`` is after ``end``.
+    :class:`~taperline.errors.InputError` when ``start`` is after ``end``. ``progress`` is
+    told each stage as it starts.
     """
+    if progress is not None:
+        progress("Drawing the charts")
     html = report_html(record, review, start=start, end=end, today=today, generated_at=generated_at)
     # WeasyPrint ships no type information; it is loaded by name so that mypy --strict
     # sees a plain module (attributes typed Any) instead of a missing-stubs error.
+    if progress is not None:
+        progress("Laying out the PDF")
     weasyprint: Any = importlib.import_module("weasyprint")
     pdf: bytes = weasyprint.HTML(string=html).write_pdf()
     return pdf
@@ -119,7 +126,8 @@ def _context(  # noqa: PLR0917 -- one private helper of report_html(), called on
         "findings": [_finding_row(f) for f in review.findings if f.severity != "urgent"],
         "skipped": review.skipped,
         "baseline": _baseline_text(review),
-        "chart": chart_svg(chart) if chart.panels else None,
+        "chart": chart_svg(shown, chart) if chart.panels else None,
+        "chart_alt": chart_alt(shown, chart),
         "chart_notes": chart.notes,
         "steps": _steps(plan, period, today),
         "adherence": _adherence(shown, plan, period, today),
