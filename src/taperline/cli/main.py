@@ -37,6 +37,32 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("taperline.cli.serve", "serve"),
 }
 
+#: Each command's first help sentence, for ``taperline --help`` without importing the command
+#: (tests/test_cli_help.py checks each against the command's own help).
+SUMMARIES: dict[str, str] = {
+    "simulate": "Simulate plasma concentration and receptor occupancy of a regimen.",
+    "check": "Check a regimen against dose bands, the daily maximum, interactions and cautions.",
+    "learn": "Explain a drug: onset, duration, half-life, steady state and how long it takes to"
+    " clear.",
+    "plan": "Propose a taper plan made of real products, and record clinicians' decisions on it.",
+    "init": "Create (or update) your profile and the regimen you take now.",
+    "checkin": "Record today's check-in: last night's sleep, mood, anxiety and symptoms.",
+    "log-dose": "Log a dose taken (or missed) against the plan in force.",
+    "status": "Today's doses, the next dose change, the latest findings and the last 14 days.",
+    "findings": "Advisory findings from your journal: flares, waves, interdose withdrawal and"
+    " more.",
+    "journal": "List, edit or delete check-ins in your journal.",
+    "phq9": "Answer the weekly PHQ-9 (depression) questionnaire; it is scored with its band.",
+    "gad7": "Answer the weekly GAD-7 (anxiety) questionnaire; it is scored with its band.",
+    "sleep-window": "The CBT-I sleep window (sleep restriction), kept and reviewed week by week.",
+    "report": "Write a one-to-three page PDF for your prescriber: plan, charts, findings,"
+    " adherence.",
+    "export": "Export your journal and dose log (CSV), whole record (FHIR R4) or reminders"
+    " (iCalendar).",
+    "import": "Import a journal or dose log (CSV) or a whole record (FHIR R4) in one transaction.",
+    "serve": "Serve the web app for patients and clinicians (and its JSON API under /api/).",
+}
+
 EXIT_OK = 0
 EXIT_WARNINGS = 1  # a check found something to tell the prescriber about
 EXIT_INPUT = 2  # bad input or a request refused for safety (same code Click uses for usage errors)
@@ -60,6 +86,20 @@ class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:  # noqa: ARG002 -- Click's signature
         """All command names, in the documented order."""
         return list(COMMANDS)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:  # noqa: ARG002 -- Click's signature
+        """The command list of ``taperline --help`` from :data:`SUMMARIES`, importing none.
+
+        Click would import every command (the web server's libraries included) to ask its
+        short help; a test checks each summary against its command's own help text.
+        """
+        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        rows = [
+            (name, click.Command(name, help=SUMMARIES[name]).get_short_help_str(limit))
+            for name in COMMANDS
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:  # noqa: ARG002
         """Import and return one command, or None if unknown."""

@@ -52,7 +52,11 @@ def open_store() -> Store:
     from taperline.adapters.storage.db import database_url
     from taperline.service import open_store as service_open_store
 
-    return service_open_store(database_url(os.environ))
+    return service_open_store(database_url(os.environ), announce=_announce_migration)
+
+
+def _announce_migration() -> None:
+    click.echo("Updating the database to this version of taperline...", err=True)
 
 
 def person_option(function: _F) -> _F:

@@ -28,12 +28,12 @@ from numpy.typing import ArrayLike, NDArray
 
 from taperline.core.pk import (
     CLONAZEPAM_PK,  # noqa: F401 -- the doctests below use it
-    NG_PER_ML_PER_MG_PER_L,
     DoseEvent,
     PKParams,
     peak_offset_h,
     unit_response,
 )
+from taperline.core.pk_params import NG_PER_ML_PER_MG_PER_L
 from taperline.errors import InputError
 
 __all__ = [

@@ -52,7 +52,7 @@ from taperline.core.findings import (
 )
 from taperline.core.journal import CheckIn
 from taperline.core.metrics import MIN_BASELINE_DAYS, Baseline, baseline, scored
-from taperline.core.pk import PKParams
+from taperline.core.pk_params import PKParams
 from taperline.core.quantity import Mass
 from taperline.core.record import DoseRecord, PersonRecord, PlanVersion, RecordStep
 from taperline.core.screening import indication_of
@@ -118,7 +118,7 @@ def review(
     without it no day is compared with a maximum, and ``skipped`` says so.
     """
     if pk_params is None:
-        from taperline.core.pk import CLONAZEPAM_PK
+        from taperline.core.pk_params import CLONAZEPAM_PK
 
         pk_params = {"clonazepam": CLONAZEPAM_PK}
     # The dose log is not joined to the check-ins (record.with_doses): only the rebound finding

@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from taperline.core.pk import DEFAULT_ED50_MG_PER_DAY
+from taperline.core.pk_params import DEFAULT_ED50_MG_PER_DAY
 from taperline.core.quantity import Mass, fmt, fmt_number, to_decimal
 from taperline.errors import InputError
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -21,12 +22,20 @@ __all__ = [
 ]
 
 
-def open_store(url: str, *, migrate_schema: bool = True) -> Store:
-    """A store on ``url``, migrated to the newest schema first (the default)."""
-    from taperline.adapters.storage.db import make_engine, migrate
+def open_store(
+    url: str, *, migrate_schema: bool = True, announce: Callable[[], None] | None = None
+) -> Store:
+    """A store on ``url``, migrated to the newest schema first (the default).
+
+    The migration runs only when the database's stored revision is not the code's (one
+    query otherwise); ``announce`` is called first when it runs (the CLI says so).
+    """
+    from taperline.adapters.storage.db import head_revision, make_engine, migrate, stored_revision
 
     engine = make_engine(url)
-    if migrate_schema:
+    if migrate_schema and (head_revision() is None or stored_revision(engine) != head_revision()):
+        if announce is not None:
+            announce()
         migrate(engine)
     return Store(engine)
 

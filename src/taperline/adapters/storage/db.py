@@ -8,6 +8,7 @@ FULL``, foreign keys on and a busy timeout. ``TAPERLINE_DATABASE_URL`` overrides
 from __future__ import annotations
 
 import functools
+import re
 import select as os_select
 import threading
 from collections.abc import Iterator, Mapping
@@ -16,10 +17,21 @@ from pathlib import Path
 from typing import Any, Final
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, Insert, Table, bindparam, cast, create_engine, event, insert, select
+from sqlalchemy import (
+    Engine,
+    Insert,
+    Table,
+    bindparam,
+    cast,
+    create_engine,
+    event,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy import literal_column as sql
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from taperline.errors import InputError
 
@@ -29,6 +41,7 @@ __all__ = [
     "database_url",
     "default_sqlite_url",
     "downgrade",
+    "head_revision",
     "make_engine",
     "migrate",
     "read_transaction",
@@ -37,6 +50,7 @@ __all__ = [
     "relaxed_write_transaction",
     "revision",
     "shown_url",
+    "stored_revision",
     "write_transaction",
 ]
 
@@ -240,6 +254,38 @@ def _alembic_config(connection: Connection) -> Any:
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.attributes["connection"] = connection
     return config
+
+
+_STORED_REVISION: Final = text("SELECT version_num FROM alembic_version")
+_REVISION_LINE: Final = re.compile(r'^(down_revision|revision)\s*=\s*"([^"]*)"', re.MULTILINE)
+
+
+@functools.cache
+def head_revision() -> str | None:
+    """The newest migration's id, read from the version files without importing Alembic.
+
+    None when the files do not name exactly one head (then Alembic decides).
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (_MIGRATIONS / "versions").glob("*.py"):
+        found = dict(_REVISION_LINE.findall(path.read_text("utf-8")))
+        if "revision" in found:
+            revisions.add(found["revision"])
+        if found.get("down_revision"):
+            parents.add(found["down_revision"])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def stored_revision(engine: Engine) -> str | None:
+    """The revision the database says it is at, in one query (None: never migrated)."""
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(_STORED_REVISION).scalar()
+    except DBAPIError:  # no alembic_version table yet: a new database
+        return None
+    return str(found) if found is not None else None
 
 
 def migrate(engine: Engine, target: str = "head") -> None:

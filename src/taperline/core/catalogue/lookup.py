@@ -30,7 +30,7 @@ from taperline.core.catalogue.model import (
     Sourced,
     SubstanceClass,
 )
-from taperline.core.pk import PKParams
+from taperline.core.pk_params import PKParams
 from taperline.core.products import Product
 from taperline.core.quantity import Mass, check_plausible, drug_label, fmt, parse_dose
 from taperline.core.words import PhraseIndex

@@ -9,8 +9,6 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Final
 
-import numpy as np
-
 from taperline.core.findings.model import (
     Evidence,
     Finding,
@@ -21,7 +19,7 @@ from taperline.core.findings.model import (
 )
 from taperline.core.journal import CheckIn, TimeOfDay
 from taperline.core.metrics import burden, scored, sleep_efficiency
-from taperline.core.pk import DoseEvent, PKParams, concentrations_ng_per_ml
+from taperline.core.pk_params import NG_PER_ML_PER_MG_PER_L, PKParams
 
 _HOURS_PER_DAY: Final = 24
 _SAMPLES_PER_DAY: Final = 96  # every 15 min
@@ -64,14 +62,36 @@ def trough_hour(params: PKParams, schedule: Sequence[tuple[float, float]]) -> fl
 @lru_cache(maxsize=64)
 def _trough_hour(params: PKParams, schedule: tuple[tuple[float, float], ...]) -> float:
     """:func:`trough_hour`, remembered: a review asks for the same few schedules again."""
+    hours, conc = _steady_day(params, schedule)
+    return hours[min(range(len(conc)), key=conc.__getitem__)]  # the first lowest, as argmin
+
+
+def _steady_day(
+    params: PKParams, schedule: tuple[tuple[float, float], ...]
+) -> tuple[list[float], list[float]]:
+    """Clock hours and concentrations of a steady-state day, every 15 min, in plain floats.
+
+    The superposition of :func:`taperline.core.pk.concentrations_ng_per_ml` (the regimen
+    repeated for 7 half-lives, the last day sampled), added in the same order, without NumPy:
+    the journal's review needs only these 96 values, and importing NumPy would cost the
+    journal commands more than the computation (tests/test_journal_imports.py checks both).
+    """
     days = min(_MAX_SIM_DAYS, math.ceil(_STEADY_STATE_HALF_LIVES * params.half_life_h / 24) + 1)
-    events = [
-        DoseEvent(day * _HOURS_PER_DAY + hour, mg) for day in range(days) for hour, mg in schedule
-    ]
+    events = [(day * _HOURS_PER_DAY + hour, mg) for day in range(days) for hour, mg in schedule]
     step_h = _HOURS_PER_DAY / _SAMPLES_PER_DAY
-    hours = np.arange(_SAMPLES_PER_DAY) * step_h
-    conc = concentrations_ng_per_ml(params, events, (days - 1) * _HOURS_PER_DAY + hours)
-    return float(hours[int(np.argmin(conc))])
+    hours = [index * step_h for index in range(_SAMPLES_PER_DAY)]
+    start = (days - 1) * _HOURS_PER_DAY
+    ka, ke = params.ka_per_h, params.ke_per_h
+    slow, gap = min(ka, ke), abs(ka - ke)
+    scale = params.bioavailability * NG_PER_ML_PER_MG_PER_L / params.v_l
+    conc = [0.0] * _SAMPLES_PER_DAY
+    for time_h, mg in events:
+        amount = mg * scale
+        for index, hour in enumerate(hours):
+            t = max(start + hour - time_h, 0.0)
+            spread = -math.expm1(-gap * t) / gap if gap > 0 else t
+            conc[index] += amount * (ka * math.exp(-slow * t) * spread)
+    return hours, conc
 
 
 def trough_hours(params: PKParams, schedule: Sequence[tuple[float, float]]) -> tuple[float, ...]:
@@ -92,16 +112,11 @@ def trough_hours(params: PKParams, schedule: Sequence[tuple[float, float]]) -> t
 def _trough_hours(params: PKParams, schedule: tuple[tuple[float, float], ...]) -> tuple[float, ...]:
     if not schedule:
         return ()
-    days = min(_MAX_SIM_DAYS, math.ceil(_STEADY_STATE_HALF_LIVES * params.half_life_h / 24) + 1)
-    events = [
-        DoseEvent(day * _HOURS_PER_DAY + hour, mg) for day in range(days) for hour, mg in schedule
-    ]
-    step_h = _HOURS_PER_DAY / _SAMPLES_PER_DAY
-    hours = np.arange(_SAMPLES_PER_DAY) * step_h
-    conc = concentrations_ng_per_ml(params, events, (days - 1) * _HOURS_PER_DAY + hours)
-    before, after = np.roll(conc, 1), np.roll(conc, -1)
-    minima = np.flatnonzero((conc < before) & (conc <= after))
-    return tuple(float(hours[i]) for i in minima)
+    hours, conc = _steady_day(params, schedule)
+    count = len(conc)  # a day wraps round: the sample before the first is the last
+    return tuple(
+        hours[i] for i in range(count) if conc[i] < conc[i - 1] and conc[i] <= conc[(i + 1) % count]
+    )
 
 
 _PARTS: Final[dict[TimeOfDay, tuple[float, float]]] = {
@@ -145,7 +160,21 @@ def good_day_level(
     scores = [float(burden(c)) for c in scored(checkins)]
     if len(scores) < _MIN_GOOD_DAYS:
         return None
-    return float(np.quantile(scores, rules.good_day_quantile))
+    return _quantile(sorted(scores), rules.good_day_quantile)
+
+
+def _quantile(ordered: Sequence[float], q: float) -> float:
+    """NumPy's default (linear) quantile of sorted values, computed as ``np.quantile`` does.
+
+    >>> _quantile([7.0, 8.0, 13.0, 13.0], 0.25)
+    7.75
+    """
+    position = q * (len(ordered) - 1)
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    fraction = position - low
+    a, b = ordered[low], ordered[high]
+    return b - (b - a) * (1 - fraction) if fraction >= 0.5 else a + (b - a) * fraction  # noqa: PLR2004 -- NumPy's _lerp switches ends at a half
 
 
 _MIN_GOOD_DAYS: Final = 3  # as metrics.MIN_BASELINE_DAYS: fewer days cannot give a level
