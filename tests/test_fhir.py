@@ -226,7 +226,8 @@ def test_full_urls_are_unique_deterministic_uuids_and_references_resolve(
     assert later["identifier"] != bundle["identifier"]
     references = re.findall(r'"reference": "([^"]+)"', json.dumps(bundle))
     assert references
-    assert set(references) <= set(urls)
+    contained = {f"#{c['id']}" for e in bundle["entry"] for c in e["resource"].get("contained", [])}
+    assert set(references) <= set(urls) | contained
 
 
 def test_the_patient_is_pseudonymous_with_the_profile_in_extensions(bundle: Json) -> None:
@@ -297,39 +298,52 @@ def test_questionnaires_and_their_loinc_observations(bundle: Json) -> None:
     assert phq_panel["effectiveDateTime"] == "2027-01-10"
 
 
-def test_medication_requests_follow_every_plan_version(bundle: Json, record: PersonRecord) -> None:
+def test_medication_requests_are_one_tapering_order_per_version_and_drug(
+    bundle: Json, record: PersonRecord
+) -> None:
     requests = _resources(bundle, "MedicationRequest")
     by_version: dict[str, list[Json]] = {}
     for request in requests:
         by_version.setdefault(request["groupIdentifier"]["value"], []).append(request)
     assert list(by_version) == ["1", "2", "3"]
-    assert {(r["status"], r["intent"]) for r in by_version["1"]} == {("draft", "proposal")}
-    assert {(r["status"], r["intent"]) for r in by_version["2"]} == {("active", "order")}
-    assert {r["requester"]["display"] for r in by_version["2"]} == {"Person A"}
-    assert _ext(by_version["2"][0], "plan-version")["extension"][0]["valueMarkdown"] == "clonazepam"
-    first, second = by_version["2"][:2]
-    assert first["medicationCodeableConcept"]["coding"][0] == {
-        "system": RXNORM,
-        "code": "2598",
-        "display": "clonazepam",
-    }
-    dosage = first["dosageInstruction"][0]
-    assert dosage["timing"]["repeat"]["timeOfDay"] == ["22:00:00"]
-    assert dosage["doseAndRate"][0]["doseQuantity"] == {
+    # v1 was approved as v2 (a proposal replaced), v2 is in force, v3 is a pending proposal
+    assert [(r["status"], r["intent"]) for r in by_version["1"]] == [("cancelled", "proposal")]
+    assert [(r["status"], r["intent"]) for r in by_version["2"]] == [("active", "order")]
+    assert {(r["status"], r["intent"]) for r in by_version["3"]} == {("draft", "proposal")}
+    (order,) = by_version["2"]
+    assert _ext(order, "plan-version")["extension"][0]["valueMarkdown"] == "clonazepam"
+    (clinician,) = _resources(bundle, "Practitioner")
+    assert clinician["name"] == [{"text": "Dr Lee"}]
+    urls = {e["resource"]["resourceType"]: e["fullUrl"] for e in bundle["entry"]}
+    assert order["requester"] == {"reference": urls["Practitioner"]}
+    assert by_version["1"][0]["requester"] == {"reference": urls["Patient"]}  # Person A's
+    prior = order["priorPrescription"]["reference"]
+    assert prior == next(
+        e["fullUrl"] for e in bundle["entry"] if e["resource"] is by_version["1"][0]
+    )
+    codes = [c["code"] for c in order["medicationCodeableConcept"]["coding"]]
+    assert codes
+    assert "2598" not in codes  # marked unconfirmed in clinical-basis.md: never written
+    assert {c["system"] for c in order["medicationCodeableConcept"]["coding"]} == {RXNORM}
+    (v2,) = (p for p in record.plans if p.version == 2)
+    dosages = order["dosageInstruction"]
+    assert [d["sequence"] for d in dosages] == sorted(d["sequence"] for d in dosages)
+    assert {d["sequence"] for d in dosages} == set(range(1, len(v2.steps) + 1))
+    first = dosages[0]
+    assert first["timing"]["repeat"]["timeOfDay"] == ["22:00:00"]
+    assert first["timing"]["repeat"]["boundsPeriod"]["start"] == v2.steps[0].start.isoformat()
+    day_before = v2.steps[1].start - timedelta(days=1)
+    assert first["timing"]["repeat"]["boundsPeriod"]["end"] == day_before.isoformat()
+    assert first["doseAndRate"][0]["doseQuantity"] == {
         "value": 1,
         "unit": "mg",
         "system": "http://unitsofmeasure.org",
         "code": "mg",
     }
-    day_before = date.fromisoformat(
-        second["dispenseRequest"]["validityPeriod"]["start"]
-    ) - timedelta(days=1)
-    assert first["dispenseRequest"]["validityPeriod"]["end"] == day_before.isoformat()
-    assert by_version["2"][-1].get("doNotPerform") is True  # the end of the taper: 0 mg
+    assert "doseAndRate" not in dosages[-1]  # the end of the taper: no dose
     diazepam = [r for r in by_version["3"] if r["medicationCodeableConcept"]["text"] == "diazepam"]
     assert diazepam[0]["medicationCodeableConcept"]["coding"][0]["code"] == "3322"
-    steps = sum(max(1, len({d.drug for d in s.doses})) for p in record.plans for s in p.steps)
-    assert len(requests) == steps
+    assert len(by_version["3"]) == 2  # a crossover: one order per drug
 
 
 def test_administrations_are_taken_late_or_missed_with_offsets(bundle: Json) -> None:
@@ -481,7 +495,8 @@ def _phq9_answer_4(bundle: Json) -> None:
 
 
 def _unknown_plan_status(bundle: Json) -> None:
-    _first(bundle, "MedicationRequest")["status"] = "completed"
+    meta = _ext(_first(bundle, "MedicationRequest"), "plan-version")["extension"]
+    next(p for p in meta if p["url"] == "status")["valueCode"] = "completed"
 
 
 def _naive_time(bundle: Json) -> None:
@@ -490,7 +505,10 @@ def _naive_time(bundle: Json) -> None:
 
 
 BAD_BUNDLES: list[tuple[Callable[[Json], None], str]] = [
-    (lambda b: b.update(type="searchset"), r"Bundle\.type must be 'collection', got 'searchset'"),
+    (
+        lambda b: b.update(type="history"),
+        r"Bundle\.type must be one of collection, searchset, transaction, got 'history'",
+    ),
     (lambda b: b.update(resourceType="Patient"), "not a FHIR Bundle: resourceType is 'Patient'"),
     (_drop_patient, "exactly one Patient, found 0"),
     (_dose_in_ml, r"MedicationAdministration entry \d+: dosage\.dose must be in mg .*'mL'"),
@@ -503,7 +521,10 @@ BAD_BUNDLES: list[tuple[Callable[[Json], None], str]] = [
     (_no_status, r"Observation entry \d+: status: .*required"),
     (_no_zone, r"Patient entry 0: extension time-zone is missing"),
     (_phq9_answer_4, r"QuestionnaireResponse entry \d+: PHQ-9 item 9 must be 0-3, got 4"),
-    (_unknown_plan_status, r"MedicationRequest entry \d+: status 'completed' is not one of"),
+    (
+        _unknown_plan_status,
+        r"MedicationRequest entry \d+: extension plan-version\.status 'completed' is not one of",
+    ),
     (_naive_time, r"MedicationAdministration entry \d+: effectiveDateTime must be a date-time"),
 ]
 

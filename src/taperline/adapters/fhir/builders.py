@@ -2,18 +2,53 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from taperline.adapters.fhir.codes import (
+    _NAMESPACE,
     _ODD_SPACE,
     EXTENSION_BASE,
     RXNORM,
-    RXNORM_INGREDIENTS,
+    RXNORM_CONFIRMED_INGREDIENTS,
     UCUM,
 )
 from taperline.adapters.fhir.common import Json
 from taperline.core.quantity import Mass, to_decimal
+
+
+@dataclass(slots=True)
+class _Out:
+    """The bundle's entries; each full URL is a UUID5 of what the resource is about.
+
+    The key names the thing (a plan version and drug, a check-in's day, a finding), never
+    the content or the place in the bundle, so a resource keeps its identity from one export
+    to the next while what it says changes. ``subject`` names the person in the exporting
+    store; a key met twice gets the number of its repeat.
+    """
+
+    subject: str = ""
+    entries: list[Json] = field(default_factory=list)
+    patient: Json = field(default_factory=dict)
+    seen: dict[str, int] = field(default_factory=dict)
+
+    def url(self, kind: str, *key: object, repeat: int = 0) -> str:
+        name = json.dumps([self.subject, kind, *key], default=str, ensure_ascii=False)
+        if repeat:
+            name = f"{name}#{repeat}"
+        return f"urn:uuid:{uuid.uuid5(_NAMESPACE, name)}"
+
+    def add(self, resource: Json, *key: object) -> str:
+        kind = str(resource["resourceType"])
+        name = json.dumps([kind, *key], default=str, ensure_ascii=False)
+        repeat = self.seen.get(name, 0)
+        self.seen[name] = repeat + 1
+        url = self.url(kind, *key, repeat=repeat)
+        self.entries.append({"fullUrl": url, "resource": resource})
+        return url
 
 
 def _ext(name: str, kind: str, value: object) -> Json:
@@ -77,6 +112,7 @@ def _text(text: str) -> Json:
 
 
 def _medication(drug: str) -> Json:
-    code = RXNORM_INGREDIENTS.get(drug.strip().lower())
+    """The drug by name, with its RxNorm ingredient code where clinical-basis.md confirms it."""
+    code = RXNORM_CONFIRMED_INGREDIENTS.get(drug.strip().lower())
     coding = [{"system": RXNORM, "code": code, "display": drug.strip()}] if code else []
     return ({"coding": coding} if coding else {}) | _text(drug)

@@ -25,6 +25,10 @@ FINDING_SYSTEM: Final = f"{BASE_URL}/CodeSystem/finding"
 LABEL_SYSTEM: Final = f"{BASE_URL}/NamingSystem/person-label"
 PLAN_SYSTEM: Final = f"{BASE_URL}/NamingSystem/plan-version"
 BUNDLE_SYSTEM: Final = f"{BASE_URL}/NamingSystem/bundle"
+#: A plan order's identifier: ``<version>/<drug>`` (one MedicationRequest per version and drug).
+ORDER_SYSTEM: Final = f"{BASE_URL}/NamingSystem/plan-order"
+#: A finding's identifier: its kind and what it is about (the same on every export).
+FINDING_ID_SYSTEM: Final = f"{BASE_URL}/NamingSystem/finding"
 QUESTIONNAIRE_BASE: Final = f"{BASE_URL}/Questionnaire"
 
 LOINC: Final = "http://loinc.org"
@@ -39,8 +43,12 @@ _SURVEY: Final = {
     ]
 }
 
-#: RxNorm ingredient codes [clinical-basis.md, Products: clonazepam 2598 ⚠, diazepam 3322].
+#: RxNorm ingredient codes an import reads [clinical-basis.md, Products: clonazepam 2598 ⚠,
+#: diazepam 3322]. Older exports wrote 2598, so it is still read.
 RXNORM_INGREDIENTS: Final = MappingProxyType({"clonazepam": "2598", "diazepam": "3322"})
+#: The ones an export writes: only those clinical-basis.md confirms (2598 is marked ⚠, so
+#: clonazepam is named by its products' SCD codes and by text, never by an unconfirmed code).
+RXNORM_CONFIRMED_INGREDIENTS: Final = MappingProxyType({"diazepam": "3322"})
 
 # LOINC codes [clinical-basis.md, Journal instruments].
 SLEEP_DURATION: Final = "93832-4"
@@ -88,12 +96,18 @@ _READ_TYPES: Final = frozenset(
     {
         "Patient",
         "MedicationRequest",
+        "MedicationStatement",
         "MedicationAdministration",
         "Observation",
         "QuestionnaireResponse",
         "Flag",
     }
 )
+#: Resources a bundle may hold that the import passes over: who approved (derived from the
+#: plans), and what a server adds to a search's answer.
+_PASSED_TYPES: Final = frozenset({"Practitioner", "OperationOutcome"})
+#: Bundle types the import reads: its own, a server's search answer, a transaction to load.
+_BUNDLE_TYPES: Final = ("collection", "searchset", "transaction")
 _NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, BASE_URL)
 #: A FHIR ``string`` may not be empty or made only of this whitespace (Unicode White_Space
 #: but space, tab and line breaks); ``markdown`` takes any text.

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -18,18 +17,18 @@ from taperline.adapters.fhir.builders import (
     _mass,
     _medication,
     _minutes,
+    _Out,
     _part,
     _quantity,
-    _text,
     _text_parts,
 )
 from taperline.adapters.fhir.codes import (
-    _MR_STATUS,
     _NAMESPACE,
     _ODD_SPACE,
     _SURVEY,
     BUNDLE_SYSTEM,
     EVENT_SYSTEM,
+    FINDING_ID_SYSTEM,
     FINDING_SYSTEM,
     GAD7_PANEL,
     GAD7_TOTAL,
@@ -40,28 +39,19 @@ from taperline.adapters.fhir.codes import (
     PHQ9_ITEM9,
     PHQ9_PANEL,
     PHQ9_TOTAL,
-    PLAN_SYSTEM,
     QUESTIONNAIRE_BASE,
     SLEEP_DURATION,
     SYMPTOM_SYSTEM,
     TIME_OF_DAY_SYSTEM,
 )
 from taperline.adapters.fhir.common import Json, _zone
+from taperline.adapters.fhir.orders import add_plans, regimen_statement
 from taperline.core.findings import Evidence, Finding
 from taperline.core.instruments import InstrumentScore
 from taperline.core.journal import CheckIn, ReportedSleep, SleepDiary
 from taperline.core.metrics import night_metrics
-from taperline.core.quantity import fmt
-from taperline.core.record import (
-    DoseRecord,
-    PersonRecord,
-    PlanBasis,
-    PlanVersion,
-    Profile,
-    RecordDose,
-    RecordStep,
-    RecordSupply,
-)
+from taperline.core.products import Product
+from taperline.core.record import DoseRecord, PersonRecord, Profile
 from taperline.errors import InputError
 
 
@@ -80,30 +70,24 @@ def _time(clock: str) -> str:
     return f"{clock}:00"
 
 
-@dataclass(slots=True)
-class _Out:
-    """The bundle's entries; each full URL is a UUID5 of the entry's place and content."""
-
-    entries: list[Json] = field(default_factory=list)
-    patient: Json = field(default_factory=dict)
-
-    def add(self, resource: Json) -> str:
-        key = json.dumps([len(self.entries), resource], sort_keys=True)
-        url = f"urn:uuid:{uuid.uuid5(_NAMESPACE, key)}"
-        self.entries.append({"fullUrl": url, "resource": resource})
-        return url
-
-
 # --- export -----------------------------------------------------------------------------------
 
 
 def export_bundle(
-    record: PersonRecord, findings: Sequence[Finding], *, generated_at: datetime
+    record: PersonRecord,
+    findings: Sequence[Finding],
+    *,
+    generated_at: datetime,
+    subject: str = "",
+    products: Mapping[str, Sequence[Product]] | None = None,
 ) -> dict[str, Any]:
     """The record and its findings as a FHIR R4 ``collection`` Bundle (plain JSON values).
 
-    ``generated_at`` (timezone-aware) stamps the bundle and the findings' flags; the same
-    inputs always give the same bundle.
+    ``generated_at`` (timezone-aware) stamps the bundle; the same inputs always give the
+    same bundle, and each resource keeps its full URL from one export to the next (it is made
+    from ``subject``, the person's name in the exporting store, and what the resource is
+    about). ``products`` are the catalogue's products by drug name (lower case), whose RxNorm
+    codes name the plans' products (default: the packaged catalogue's).
 
     >>> from datetime import timezone
     >>> record = PersonRecord(Profile("Europe/London"))
@@ -118,18 +102,22 @@ def export_bundle(
 
     stamp = _moment(generated_at, "generated_at")
     zone = _zone(record.profile.time_zone)
-    out = _Out()
+    out = _Out(subject)
     out.patient = {"reference": out.add(_patient(record.profile))}
-    for plan in record.plans:
-        _add_plan(out, plan)
+    if record.profile.regimen is not None:
+        current = record.plan is None
+        statement = regimen_statement(record.profile.regimen, out.patient, current=current)
+        out.add(statement, "regimen")
+    add_plans(out, record.plans, record.profile, _products(products))
     for dose in record.doses:
-        out.add(_administration(dose, zone, out.patient))
+        out.add(_administration(dose, zone, out.patient), dose.day, dose.planned_clock, dose.drug)
     for checkin in record.checkins:
         _add_checkin(out, checkin, zone)
     for score in record.scores:
         _add_score(out, score)
     for finding in findings:
-        out.add(_flag(finding, stamp, out.patient))
+        key, day = finding_key(finding)
+        out.add(_flag(finding, key, day, out.patient), key)
     identifier = uuid.uuid5(_NAMESPACE, json.dumps([stamp, [e["fullUrl"] for e in out.entries]]))
     bundle = {
         "resourceType": "Bundle",
@@ -140,6 +128,17 @@ def export_bundle(
     }
     Bundle.model_validate(bundle)  # built as plain JSON: validated, not re-serialised (speed)
     return bundle
+
+
+def _products(
+    products: Mapping[str, Sequence[Product]] | None,
+) -> Mapping[str, Sequence[Product]]:
+    if products is not None:
+        return products
+    from taperline.catalogue_data import load_catalogue
+
+    catalogue = load_catalogue()
+    return {name: catalogue.get(name).products for name in ("clonazepam", "diazepam")}
 
 
 def _patient(profile: Profile) -> Json:
@@ -154,165 +153,6 @@ def _patient(profile: Profile) -> Json:
     elif profile.label:
         extension.append(_ext("label", "Markdown", profile.label))
     return patient
-
-
-# --- plans --------------------------------------------------------------------------------------
-
-
-def _add_plan(out: _Out, plan: PlanVersion) -> None:
-    first = True
-    for index, step in enumerate(plan.steps):
-        following = plan.steps[index + 1].start if index + 1 < len(plan.steps) else None
-        for drug, doses in _doses_by_drug(step, plan.drug):
-            out.add(_request(plan, step, following, drug, doses, out.patient, full=first))
-            first = False
-
-
-def _doses_by_drug(
-    step: RecordStep, plan_drug: str
-) -> list[tuple[str, list[tuple[int, RecordDose]]]]:
-    """Each drug of a step with its doses and places (the plan's drug alone at the end)."""
-    groups: dict[str, list[tuple[int, RecordDose]]] = {}
-    for sequence, dose in enumerate(step.doses, start=1):
-        groups.setdefault(dose.drug, []).append((sequence, dose))
-    return list(groups.items()) or [(plan_drug, [])]
-
-
-def _request(  # noqa: PLR0917 -- private builder called once, arguments in reading order
-    plan: PlanVersion,
-    step: RecordStep,
-    following: date | None,
-    drug: str,
-    doses: list[tuple[int, RecordDose]],
-    patient: Json,
-    *,
-    full: bool,
-) -> Json:
-    period = {"start": step.start.isoformat()}
-    if following is not None:
-        period["end"] = (following - timedelta(days=1)).isoformat()  # FHIR ends are inclusive
-    request: Json = {
-        "resourceType": "MedicationRequest",
-        "extension": [_plan_extension(plan, full=full), *_step_extension(step)],
-        "groupIdentifier": {"system": PLAN_SYSTEM, "value": str(plan.version)},
-        "status": _MR_STATUS[plan.status],
-        "intent": "proposal" if plan.status == "proposed" else "order",
-        "medicationCodeableConcept": _medication(drug),
-        "subject": patient,
-        "authoredOn": _moment(plan.proposed_at, f"plan version {plan.version} proposed_at"),
-        "requester": {"display": plan.proposed_by},
-        "dispenseRequest": {"validityPeriod": period},
-    }
-    if doses:
-        eod = step.every_other_day
-        request["dosageInstruction"] = [
-            _dosage(n, d, period, every_other_day=eod) for n, d in doses
-        ]
-    else:
-        request["doNotPerform"] = True
-    # The plan's mark first (every request of an overridden plan says so), then the step note.
-    notes = [text for text in (_mark_text(plan), step.note) if text]
-    if notes:
-        request["note"] = [{"text": text} for text in notes]
-    return request
-
-
-def _mark_text(plan: PlanVersion) -> str:
-    """'Outside the guideline by clinician override: <reason>', or '' within it."""
-    mark = plan.mark
-    return f"{mark[:1].upper()}{mark[1:]}" if mark else ""
-
-
-def _plan_extension(plan: PlanVersion, *, full: bool) -> Json:
-    parts = [_part("drug", "Markdown", plan.drug)]
-    parts += _text_parts(strategy=plan.strategy, reason=plan.reason)
-    if plan.decided_by is not None:
-        parts.append(_part("decided-by", "Markdown", plan.decided_by))
-    if plan.decided_at is not None:
-        decided = _moment(plan.decided_at, f"plan version {plan.version} decided_at")
-        parts.append(_part("decided-at", "DateTime", decided))
-    if plan.parent_version is not None:
-        parts.append(_part("parent-version", "Integer", plan.parent_version))
-    if plan.held_from is not None:
-        parts.append(_part("held-from", "Date", plan.held_from.isoformat()))
-    if full:
-        parts.append(_basis_part(plan.basis))
-        parts += [_supply_part(line) for line in plan.supply]
-        parts += [_part("warning", "Markdown", text) for text in plan.warnings]
-        parts += [
-            {
-                "url": "assumption",
-                "extension": [_part("key", "Markdown", k), _part("value", "Markdown", v)],
-            }
-            for k, v in plan.assumptions.items()
-        ]
-    return _complex("plan-version", parts)
-
-
-def _basis_part(basis: PlanBasis) -> Json:
-    """The rule basis: settings, override reason, smallest doses, what is outside the guideline."""
-    parts = [
-        _part("max-cut", "Quantity", _quantity(basis.max_cut_pct, "%", "%")),
-        _part("window-days", "Integer", basis.window_days),
-        _part("stabilisation-days", "Integer", basis.stabilisation_days),
-        *_text_parts(
-            override_reason=basis.override_reason,
-            equivalence_source=basis.equivalence_source,
-            indication=basis.indication,
-        ),
-    ]
-    parts += [
-        {
-            "url": "smallest-dose",
-            "extension": [_part("drug", "Markdown", drug), _part("dose", "Quantity", _mass(m))],
-        }
-        for drug, m in basis.smallest_doses
-    ]
-    parts += [_part("outside-guideline", "Markdown", line) for line in basis.outside_guideline]
-    return {"url": "basis", "extension": parts}
-
-
-def _supply_part(line: RecordSupply) -> Json:
-    return {
-        "url": "supply",
-        "extension": [
-            _part("period-start", "Date", line.period_start.isoformat()),
-            _part("period-end", "Date", line.period_end.isoformat()),
-            _part("drug", "Markdown", line.drug),
-            _part("product", "Markdown", line.product),
-            _part("count", "Quantity", _quantity(line.count, "")),
-            *_text_parts(unit=line.unit),
-        ],
-    }
-
-
-def _step_extension(step: RecordStep) -> list[Json]:
-    """The step's rule, source, reason and every-other-day, if any (an extension needs one)."""
-    parts = _text_parts(rule=step.rule, source=step.source, reason=step.reason)
-    if step.every_other_day:
-        parts.append(_part("every-other-day", "Boolean", True))  # noqa: FBT003 -- a JSON value
-    return [_complex("plan-step", parts)] if parts else []
-
-
-def _dosage(sequence: int, dose: RecordDose, period: Json, *, every_other_day: bool) -> Json:
-    text = f"{fmt(dose.amount)} at {dose.clock}" + (" every other day" if every_other_day else "")
-    dosage: Json = {
-        "sequence": sequence,
-        "text": text,
-        "timing": {
-            "repeat": {
-                "boundsPeriod": period,
-                "frequency": 1,
-                "period": 2 if every_other_day else 1,
-                "periodUnit": "d",
-                "timeOfDay": [_time(dose.clock)],
-            }
-        },
-        "doseAndRate": [{"doseQuantity": _mass(dose.amount)}],
-    }
-    if dose.instructions:
-        dosage["additionalInstruction"] = [_text(text) for text in dose.instructions]
-    return dosage
 
 
 # --- dose log -----------------------------------------------------------------------------------
@@ -369,13 +209,14 @@ def _add_checkin(out: _Out, checkin: CheckIn, zone: ZoneInfo) -> None:
     }
     if checkin.sleep is not None:
         sleep = _sleep(checkin.sleep, checkin.wake_date, zone, out.patient)
-        observation["hasMember"] = [{"reference": out.add(sleep)}]
+        observation["hasMember"] = [{"reference": out.add(sleep, "night", checkin.wake_date)}]
     elif checkin.reported_sleep is not None:
         reported = _reported_sleep(checkin.reported_sleep, checkin.wake_date, out.patient)
-        observation["hasMember"] = [{"reference": out.add(reported)}]
+        night = out.add(reported, "night", checkin.wake_date)
+        observation["hasMember"] = [{"reference": night}]
     if checkin.notes:
         observation["note"] = [{"text": checkin.notes}]
-    out.add(observation)
+    out.add(observation, "check-in", checkin.wake_date)
 
 
 def _checkin_components(checkin: CheckIn) -> list[Json]:
@@ -468,18 +309,19 @@ def _add_score(out: _Out, score: InstrumentScore) -> None:
     }
     if score.taken_on is not None:
         response["authored"] = score.taken_on.isoformat()
-    source = {"reference": out.add(response)}
+    key = (score.instrument, score.taken_on)
+    source = {"reference": out.add(response, *key)}
     phq9 = score.instrument == "PHQ-9"
     total_code, panel_code = (PHQ9_TOTAL, PHQ9_PANEL) if phq9 else (GAD7_TOTAL, GAD7_PANEL)
     total = _score_observation(out, score, source, (total_code, "total score"), score.total)
     total["interpretation"] = [{"text": score.band}]
-    members = [{"reference": out.add(total)}]
+    members = [{"reference": out.add(total, *key, total_code)}]
     if phq9:
         item9 = _score_observation(out, score, source, (PHQ9_ITEM9, "item 9"), score.items[8])
-        members.append({"reference": out.add(item9)})
+        members.append({"reference": out.add(item9, *key, PHQ9_ITEM9)})
     panel = _score_observation(out, score, source, (panel_code, "panel"), None)
     panel["hasMember"] = members
-    out.add(panel)
+    out.add(panel, *key, panel_code)
 
 
 def _score_observation(
@@ -503,7 +345,26 @@ def _score_observation(
 # --- findings -----------------------------------------------------------------------------------
 
 
-def _flag(finding: Finding, stamp: str, patient: Json) -> Json:
+#: Evidence labels of a red flag typed in the profile, which holds no date of its own.
+_PROFILE_LABELS = frozenset({"profile condition", "profile medicine"})
+
+
+def finding_key(finding: Finding) -> tuple[str, date | None]:
+    """A finding's identity and date, the same on every export while it stands.
+
+    Its kind, its first day of evidence and what that evidence says (a red flag's event,
+    a flare's first day); a profile entry has no day ("profile:" and the entry). The date is
+    the first day of its evidence (None for a profile entry).
+    """
+    if not finding.evidence:
+        return finding.kind, None
+    first = min(finding.evidence, key=lambda e: e.day)
+    if first.label in _PROFILE_LABELS:
+        return f"{finding.kind}:profile:{first.value}", None
+    return f"{finding.kind}:{first.day.isoformat()}:{first.label}", first.day
+
+
+def _flag(finding: Finding, key: str, day: date | None, patient: Json) -> Json:
     parts = [
         _part("severity", "Code", finding.severity),
         _part("message", "Markdown", finding.message),
@@ -511,14 +372,17 @@ def _flag(finding: Finding, stamp: str, patient: Json) -> Json:
         _part("clinician-flag", "Boolean", finding.clinician_flag),
         *(_evidence(item) for item in finding.evidence),
     ]
-    return {
+    flag: Json = {
         "resourceType": "Flag",
         "extension": [_complex("finding", parts)],
+        "identifier": [{"system": FINDING_ID_SYSTEM, "value": key}],
         "status": "active",
         "code": _concept(FINDING_SYSTEM, finding.kind),
         "subject": patient,
-        "period": {"start": stamp},
     }
+    if day is not None:
+        flag["period"] = {"start": day.isoformat()}
+    return flag
 
 
 def _evidence(item: Evidence) -> Json:

@@ -9,11 +9,14 @@ from typing import Any, Final, cast
 from zoneinfo import ZoneInfo
 
 from taperline.adapters.fhir.codes import (
+    _BUNDLE_TYPES,
     _DERIVED,
+    _PASSED_TYPES,
     _PLAN_STATUS,
     _QUESTIONNAIRES,
     _READ_TYPES,
     _SCORE_CODES,
+    EXTENSION_BASE,
     JOURNAL_SYSTEM,
     LABEL_SYSTEM,
     LOINC,
@@ -45,30 +48,37 @@ from taperline.core.journal import (
     SleepDiary,
     TimeOfDay,
 )
+from taperline.core.quantity import Mass
 from taperline.core.record import (
+    PLAN_STATUSES,
     AgeBand,
     DoseRecord,
     PersonRecord,
     PlanBasis,
+    PlanStatus,
     PlanVersion,
     Profile,
     RecordDose,
     RecordStep,
     RecordSupply,
 )
+from taperline.core.record.current import Regimen
 from taperline.errors import InputError
 
 
 def import_bundle(bundle: dict[str, Any]) -> PersonRecord:
     """The record a bundle from :func:`export_bundle` holds (findings are not read back).
 
-    A bundle that is not valid FHIR, or lacks what the record needs, is refused with
-    :class:`~taperline.errors.InputError` naming the resource (type and entry) and field.
+    The bundle may also be one a FHIR server hands back: a ``searchset`` (its
+    OperationOutcome entries passed over), server ids and ``meta``, and references written
+    ``Type/id`` or as the server's full URLs. A bundle that is not valid FHIR, or lacks what
+    the record needs, is refused with :class:`~taperline.errors.InputError` naming the
+    resource (type and entry) and field.
 
-    >>> import_bundle({"resourceType": "Bundle", "type": "searchset"})
+    >>> import_bundle({"resourceType": "Bundle", "type": "history"})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    taperline.errors.InputError: Bundle.type must be 'collection', got 'searchset'
+    taperline.errors.InputError: Bundle.type must be one of collection, ..., got 'history'
     """
     plain = _validated(bundle)
     resources = [
@@ -76,12 +86,14 @@ def import_bundle(bundle: dict[str, Any]) -> PersonRecord:
             f"{e['resource']['resourceType']} entry {index}", e["resource"], e.get("fullUrl") or ""
         )
         for index, e in enumerate(plain.get("entry") or [])
+        if e["resource"]["resourceType"] not in _PASSED_TYPES
     ]
-    profile = _read_profile(_the_patient(resources))
+    patient = _the_patient(resources)
+    profile = _read_profile(patient, _of(resources, "MedicationStatement"))
     zone = _zone(profile.time_zone)
-    by_url = {r.url: r for r in resources if r.url}
+    by_url = _by_reference(resources)
     checkins = [r for r in resources if _is_checkin(r)]
-    _check_observations(resources, checkins)
+    _check_observations(resources, checkins, by_url)
     return PersonRecord(
         profile,
         checkins=tuple(_read_checkin(r, by_url, zone) for r in checkins),
@@ -91,6 +103,21 @@ def import_bundle(bundle: dict[str, Any]) -> PersonRecord:
         scores=tuple(_read_score(r) for r in _of(resources, "QuestionnaireResponse")),
         plans=_read_plans(_of(resources, "MedicationRequest")),
     )
+
+
+def _by_reference(resources: list[_Res]) -> dict[str, _Res]:
+    """Each resource by every reference that may name it: its full URL, ``Type/id``."""
+    found: dict[str, _Res] = {}
+    for res in resources:
+        names = [res.url] if res.url else []
+        if res.data.get("id"):
+            names.append(f"{res.kind}/{res.data['id']}")
+        tail = res.url.rsplit("/", 2)[-2:] if "://" in res.url else []
+        if len(tail) == 2 and tail[0] == res.kind:  # noqa: PLR2004 -- Type and id
+            names.append("/".join(tail))
+        for name in names:
+            found.setdefault(name, res)
+    return found
 
 
 def _of(resources: list[_Res], kind: str) -> list[_Res]:
@@ -106,8 +133,10 @@ def _validated(bundle: object) -> Json:
         raise InputError(f"not a FHIR Bundle: expected a JSON object, got {type(bundle).__name__}")
     if bundle.get("resourceType") != "Bundle":
         raise InputError(f"not a FHIR Bundle: resourceType is {bundle.get('resourceType')!r}")
-    if bundle.get("type") != "collection":
-        raise InputError(f"Bundle.type must be 'collection', got {bundle.get('type')!r}")
+    if bundle.get("type") not in _BUNDLE_TYPES:
+        raise InputError(
+            f"Bundle.type must be one of {', '.join(_BUNDLE_TYPES)}, got {bundle.get('type')!r}"
+        )
     _check_entries(bundle.get("entry"))
     try:
         return Bundle.model_validate(bundle).model_dump(mode="json")
@@ -123,7 +152,7 @@ def _check_entries(entries: object) -> None:
     for index, entry in enumerate(entries):
         resource = entry.get("resource") if isinstance(entry, dict) else None
         kind = resource.get("resourceType") if isinstance(resource, dict) else None
-        if kind not in _READ_TYPES:
+        if kind not in _READ_TYPES | _PASSED_TYPES:
             raise InputError(
                 f"Bundle.entry {index}: resource type {kind!r} is not one taperline reads"
                 f" (it reads {', '.join(sorted(_READ_TYPES))})"
@@ -149,7 +178,7 @@ def _the_patient(resources: list[_Res]) -> _Res:
     return patients[0]
 
 
-def _read_profile(res: _Res) -> Profile:
+def _read_profile(res: _Res, statements: list[_Res]) -> Profile:
     zones = res.extensions("time-zone")
     if not zones or not zones[0].get("valueCode"):
         raise res.fail("extension time-zone", "is missing")
@@ -169,7 +198,24 @@ def _read_profile(res: _Res) -> Profile:
                 str(e.get("valueString")) for e in res.extensions("other-medicine")
             ),
             label=labels[0] if labels else "",
+            regimen=_read_regimen(statements),
         )
+
+
+def _read_regimen(statements: list[_Res]) -> Regimen | None:
+    """The regimen before a plan (the one MedicationStatement), or None."""
+    if len(statements) > 1:
+        raise statements[1].fail("resource", "is a second regimen: a record holds one")
+    if not statements:
+        return None
+    res = statements[0]
+    drug = _drug(res)
+    doses = [
+        (_clock(res, f"{where}.timing.repeat.timeOfDay", clock), amount)
+        for where, clock, amount, _ in _dosages(res, "dosage")
+    ]
+    with _about(res.label):
+        return Regimen(drug.strip(), tuple(RecordDose(c, drug.strip(), a) for c, a in doses))
 
 
 # --- import: plans ------------------------------------------------------------------------------
@@ -188,16 +234,16 @@ def _read_plans(requests: list[_Res]) -> tuple[PlanVersion, ...]:
 
 
 def _read_plan(number: int, group: list[_Res]) -> PlanVersion:
-    head = group[0]
+    full = [r for r in group if _Parts.of(r, "plan-version").nested("basis")]
+    head = full[0] if full else group[0]
     meta = _Parts.of(head, "plan-version")
-    status = _PLAN_STATUS.get(str(head.need("status")))
-    if status is None:
-        raise head.fail(
-            "status", f"{head.data['status']!r} is not one of {', '.join(_PLAN_STATUS)}"
-        )
+    status = _plan_status(head, meta)
     decided_at = meta.value("decided-at", "DateTime")
     held_from = meta.value("held-from", "Date")
-    steps = _read_steps(group)
+    steps = _read_order_steps(group) if _is_one_order(group) else _read_steps(group)
+    proposed_by = meta.value("proposed-by", "Markdown")
+    if proposed_by is None:  # an export from before one order per version
+        proposed_by = head.need("requester").get("display") or ""
     with _about(head.label):
         return PlanVersion(
             version=number,
@@ -205,7 +251,7 @@ def _read_plan(number: int, group: list[_Res]) -> PlanVersion:
             drug=str(meta.need("drug", "Markdown")),
             strategy=meta.text("strategy"),
             steps=steps,
-            proposed_by=str(head.need("requester").get("display") or ""),
+            proposed_by=str(proposed_by),
             proposed_at=_aware(head, "authoredOn", str(head.need("authoredOn"))),
             reason=meta.text("reason"),
             decided_by=meta.value("decided-by", "Markdown"),
@@ -219,6 +265,77 @@ def _read_plan(number: int, group: list[_Res]) -> PlanVersion:
             },
             basis=_read_basis(meta, steps),
             held_from=_date(head, f"{meta.where}.held-from", str(held_from)) if held_from else None,
+        )
+
+
+def _plan_status(head: _Res, meta: _Parts) -> PlanStatus:
+    """The version's status in taperline (its own part; an older export's order status)."""
+    own = meta.value("status", "Code")
+    if own is not None:
+        if own not in PLAN_STATUSES:
+            raise head.fail(f"{meta.where}.status", f"{own!r} is not one of {PLAN_STATUSES}")
+        return cast("PlanStatus", own)
+    status = _PLAN_STATUS.get(str(head.need("status")))
+    if status is None:
+        raise head.fail(
+            "status", f"{head.data['status']!r} is not one of {', '.join(_PLAN_STATUS)}"
+        )
+    return status
+
+
+def _step_parts(res: _Res, where: str, dosage: Json) -> _Parts | None:
+    url = f"{EXTENSION_BASE}/plan-step"
+    found = [e for e in dosage.get("extension") or [] if e.get("url") == url]
+    return (
+        _Parts(res, f"{where}.extension plan-step", found[0].get("extension") or [])
+        if found
+        else None
+    )
+
+
+def _is_one_order(group: list[_Res]) -> bool:
+    """Whether the version is written as tapering orders (each dosage names its step)."""
+    return any(
+        _step_parts(res, "", dosage) is not None
+        for res in group
+        for dosage in res.data.get("dosageInstruction") or []
+    )
+
+
+def _read_order_steps(group: list[_Res]) -> tuple[RecordStep, ...]:
+    """The steps of a version's orders: each dosage's bounds start its step."""
+    metas: dict[date, _Parts] = {}
+    doses: dict[date, list[tuple[int, RecordDose]]] = {}
+    for res in group:
+        drug = _drug(res)
+        for index, dosage in enumerate(res.data.get("dosageInstruction") or []):
+            where = f"dosageInstruction.{index}"
+            meta = _step_parts(res, where, dosage)
+            if meta is None:
+                raise res.fail(f"{where}.extension plan-step", "is missing")
+            bounds = ((dosage.get("timing") or {}).get("repeat") or {}).get("boundsPeriod") or {}
+            if not bounds.get("start"):
+                raise res.fail(f"{where}.timing.repeat.boundsPeriod.start", "is missing")
+            start = _date(res, f"{where}.timing.repeat.boundsPeriod.start", str(bounds["start"]))
+            metas.setdefault(start, meta)
+            place = int(meta.need("place", "Integer"))
+            day = doses.setdefault(start, [])
+            if place > 0:
+                day.append((place, _read_dosage(res, where, dosage, drug)))
+    return tuple(_order_step(start, metas[start], doses[start]) for start in sorted(metas))
+
+
+def _order_step(start: date, meta: _Parts, doses: list[tuple[int, RecordDose]]) -> RecordStep:
+    doses.sort(key=lambda pair: pair[0])
+    with _about(meta.res.label):
+        return RecordStep(
+            start=start,
+            doses=tuple(dose for _, dose in doses),
+            rule=meta.text("rule"),
+            source=meta.text("source"),
+            every_other_day=bool(meta.value("every-other-day", "Boolean")),
+            note=meta.text("note"),
+            reason=meta.text("reason"),
         )
 
 
@@ -297,11 +414,11 @@ def _step_note(res: _Res) -> str:
     return own[0] if own else ""
 
 
-def _read_dosages(res: _Res) -> list[tuple[int, RecordDose]]:
-    drug = _drug(res)
-    doses = []
-    for index, dosage in enumerate(res.data.get("dosageInstruction") or []):
-        where = f"dosageInstruction.{index}"
+def _dosages(res: _Res, key: str) -> list[tuple[str, str, Mass, Json]]:
+    """Each dosage of ``key``: where it is, its one time of day, its dose, the dosage."""
+    found = []
+    for index, dosage in enumerate(res.data.get(key) or []):
+        where = f"{key}.{index}"
         times = ((dosage.get("timing") or {}).get("repeat") or {}).get("timeOfDay") or []
         if len(times) != 1:
             raise res.fail(f"{where}.timing.repeat.timeOfDay", "must hold exactly one time")
@@ -310,11 +427,29 @@ def _read_dosages(res: _Res) -> list[tuple[int, RecordDose]]:
         if quantity is None:
             raise res.fail(f"{where}.doseAndRate.doseQuantity", "is missing")
         amount = _read_mass(res, f"{where}.doseAndRate.doseQuantity", quantity)
-        clock = _clock(res, f"{where}.timing.repeat.timeOfDay", str(times[0]))
+        found.append((where, str(times[0]), amount, dosage))
+    return found
+
+
+def _read_dosage(res: _Res, where: str, dosage: Json, drug: str) -> RecordDose:
+    ((_, clock, amount, _),) = _dosages(_Res(res.label, {"d": [dosage]}), "d")
+    notes = tuple(_read_text(i) or "" for i in dosage.get("additionalInstruction") or [])
+    with _about(res.label):
+        return RecordDose(
+            _clock(res, f"{where}.timing.repeat.timeOfDay", clock), drug, amount, notes
+        )
+
+
+def _read_dosages(res: _Res) -> list[tuple[int, RecordDose]]:
+    """An older export's doses of one step (one request per step and drug)."""
+    drug = _drug(res)
+    doses = []
+    for index, (where, clock, amount, dosage) in enumerate(_dosages(res, "dosageInstruction")):
         notes = tuple(_read_text(i) or "" for i in dosage.get("additionalInstruction") or [])
+        time = _clock(res, f"{where}.timing.repeat.timeOfDay", clock)
         with _about(res.label):
             doses.append(
-                (int(dosage.get("sequence") or index), RecordDose(clock, drug, amount, notes))
+                (int(dosage.get("sequence") or index), RecordDose(time, drug, amount, notes))
             )
     return doses
 
@@ -392,15 +527,22 @@ def _is_checkin(res: _Res) -> bool:
     )
 
 
-def _check_observations(resources: list[_Res], checkins: list[_Res]) -> None:
+def _check_observations(
+    resources: list[_Res], checkins: list[_Res], by_url: dict[str, _Res]
+) -> None:
     """Refuse an Observation taperline did not write (scores' observations are derived)."""
-    nights = {m.get("reference") for r in checkins for m in r.data.get("hasMember") or []}
+    nights = {
+        id(by_url[ref])
+        for r in checkins
+        for m in r.data.get("hasMember") or []
+        if (ref := str(m.get("reference"))) in by_url
+    }
     for res in _of(resources, "Observation"):
         system, code = _coding(res.data.get("code"))
         known = (
             (system, code) == (JOURNAL_SYSTEM, "check-in")
             or (system == LOINC and code in _SCORE_CODES)
-            or ((system, code) == (LOINC, SLEEP_DURATION) and res.url in nights)
+            or ((system, code) == (LOINC, SLEEP_DURATION) and id(res) in nights)
         )
         if not known:
             raise res.fail(
