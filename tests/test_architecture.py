@@ -351,6 +351,7 @@ STORE_READS = frozenset(
     | {"profile", "record", "refresh", "scores"}
     | {"sleep_windows"}
     | {"calendar_feed", "calendar_feed_by_token", "issued_events", "reminder_settings"}
+    | {"calendar_sent_at"}
 )
 STORE_WRITES = frozenset(
     {"add_plan", "create_person", "decide", "delete_checkin", "delete_dose", "delete_person"}

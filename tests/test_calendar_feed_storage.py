@@ -83,6 +83,8 @@ def test_events_as_sent_round_trip_and_are_replaced_by_uid(store: Store) -> None
     store.record_issued_events(pid, [bumped], LATER)
     store.record_issued_events(pid, [], LATER)
     assert store.issued_events(pid) == [bumped, two]
+    assert store.calendar_sent_at(pid) == LATER
+    assert store.calendar_sent_at(_person(store)) is None
 
 
 def test_everything_is_the_persons_own_and_goes_with_them(store: Store) -> None:

@@ -310,11 +310,13 @@ calendar_feeds = Table(
 reminder_settings = Table(
     "reminder_settings",
     metadata,
-    Column("person_id", Integer, ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True),
+    Column("id", Integer, primary_key=True),
+    _person_fk(),
     Column("reminders", JSON, nullable=False),
     Column("checkin_clock", String(5), nullable=False),
     Column("alarm_minutes_before", Integer, nullable=False),
     Column("updated_at_utc", UtcDateTime, nullable=False),
+    UniqueConstraint("person_id", name="uq_reminder_settings_person_id"),
 )
 
 # Every event a person's calendars were sent, as last sent (core.reminders.IssuedEvent): the
@@ -322,11 +324,13 @@ reminder_settings = Table(
 calendar_events = Table(
     "calendar_events",
     metadata,
-    Column("person_id", Integer, ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True),
-    Column("uid", String(64), primary_key=True),
+    Column("id", Integer, primary_key=True),
+    _person_fk(),
+    Column("uid", String(64), nullable=False),
     Column("fingerprint_sha256", String(64), nullable=False),
     Column("sequence", Integer, nullable=False),
     Column("cancelled", Boolean, nullable=False),
     Column("vevent", Text, nullable=False),
     Column("issued_at_utc", UtcDateTime, nullable=False),
+    UniqueConstraint("person_id", "uid", name="uq_calendar_events_person_id"),
 )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from taperline.adapters.storage import schema as t
@@ -125,6 +125,14 @@ class _Calendar(_StoreBase):
                 IssuedEvent(r.uid, r.fingerprint_sha256, r.sequence, r.cancelled, r.vevent)
                 for r in c.execute(query)
             ]
+
+    def calendar_sent_at(self, person_id: int) -> datetime | None:
+        """When the person's calendar events were last recorded as sent (None: never)."""
+        table = t.calendar_events
+        query = select(func.max(table.c.issued_at_utc)).where(table.c.person_id == person_id)
+        with self._read() as c:
+            found: datetime | None = c.execute(query).scalar()
+        return found
 
     def record_issued_events(
         self, person_id: int, events: Sequence[IssuedEvent], now: datetime

@@ -23,13 +23,9 @@ branch_labels = None
 depends_on = None
 
 
-def _person(*, key: bool = False) -> sa.Column[int]:
+def _person() -> sa.Column[int]:
     return sa.Column(
-        "person_id",
-        sa.Integer,
-        sa.ForeignKey("persons.id", ondelete="CASCADE"),
-        nullable=False,
-        primary_key=key,
+        "person_id", sa.Integer, sa.ForeignKey("persons.id", ondelete="CASCADE"), nullable=False
     )
 
 
@@ -47,21 +43,25 @@ def upgrade() -> None:
     op.create_index("ix_calendar_feeds_person_id", "calendar_feeds", ["person_id"])
     op.create_table(
         "reminder_settings",
-        _person(key=True),
+        sa.Column("id", sa.Integer, primary_key=True),
+        _person(),
         sa.Column("reminders", sa.JSON, nullable=False),
         sa.Column("checkin_clock", sa.String(5), nullable=False),
         sa.Column("alarm_minutes_before", sa.Integer, nullable=False),
         sa.Column("updated_at_utc", UtcDateTime, nullable=False),
+        sa.UniqueConstraint("person_id", name="uq_reminder_settings_person_id"),
     )
     op.create_table(
         "calendar_events",
-        _person(key=True),
-        sa.Column("uid", sa.String(64), primary_key=True),
+        sa.Column("id", sa.Integer, primary_key=True),
+        _person(),
+        sa.Column("uid", sa.String(64), nullable=False),
         sa.Column("fingerprint_sha256", sa.String(64), nullable=False),
         sa.Column("sequence", sa.Integer, nullable=False),
         sa.Column("cancelled", sa.Boolean, nullable=False),
         sa.Column("vevent", sa.Text, nullable=False),
         sa.Column("issued_at_utc", UtcDateTime, nullable=False),
+        sa.UniqueConstraint("person_id", "uid", name="uq_calendar_events_person_id"),
     )
 
 
