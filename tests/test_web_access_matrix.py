@@ -617,6 +617,15 @@ MATRIX: tuple[Cell, ...] = (
         _clinician_only(_ok(201), API_401),
         _api_decision,
     ),
+    # The calendar feed takes no session: its token is the credential, so every user gets
+    # the same answer. A token that is no feed's is 404 for all; a real one, a revoked one
+    # and whose data each holds: tests/test_calendar_feed_web.py.
+    Cell(
+        "GET",
+        "/calendar/{token}.ics",
+        lambda ids, actor: Req("GET", "/calendar/" + "A" * 43 + ".ics"),
+        dict.fromkeys(ACTORS, NOT_FOUND),
+    ),
     # Public: the object is a catalogue entry or a packaged file, nobody's data.
     Cell(
         "GET",
@@ -717,6 +726,10 @@ GATES: Mapping[tuple[str, str], str] = {
     ("GET", "/plan"): "patient",
     ("POST", "/flags/acknowledge"): "patient",
     ("GET", "/sleep"): "patient",
+    ("GET", "/reminders"): "patient",
+    ("POST", "/reminders"): "patient",
+    ("POST", "/reminders/feed"): "patient",
+    ("POST", "/reminders/feed/revoke"): "patient",
     ("POST", "/sleep/start"): "patient",
     ("POST", "/sleep/review"): "patient",
     ("GET", "/learn"): "public",

@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "gad7": ("taperline.cli.questionnaires", "gad7"),
     "sleep-window": ("taperline.cli.sleep_window", "sleep_window"),
     "report": ("taperline.cli.report", "report"),
+    "calendar": ("taperline.cli.calendar", "calendar"),
     "export": ("taperline.cli.exchange", "export"),
     "import": ("taperline.cli.exchange", "import_"),
     "serve": ("taperline.cli.serve", "serve"),

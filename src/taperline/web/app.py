@@ -158,6 +158,7 @@ def create_app(settings: Settings) -> FastAPI:
         api,
         routes_account,
         routes_auth,
+        routes_calendar,
         routes_clinician,
         routes_learn,
         routes_patient,
@@ -201,6 +202,7 @@ def create_app(settings: Settings) -> FastAPI:
         routes_account,
         routes_clinician,
         routes_sleep,
+        routes_calendar,
         api,
     ):
         app.include_router(module.router)
