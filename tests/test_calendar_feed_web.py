@@ -9,12 +9,14 @@ person; nobody else's data is in anyone's feed; the token is stored only as a ha
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import vobject
 from icalendar import Calendar
 
@@ -185,3 +187,16 @@ def test_a_feed_before_any_plan_is_a_valid_empty_calendar(tmp_path: Path) -> Non
         answer = _fetch(site, _new_link(web))
         assert answer.status_code == 200
         assert _events(answer.content) == {}
+
+
+def test_the_access_log_never_holds_the_token(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with make_site(tmp_path) as site:
+        web, _pid = _setup(site)
+        url = _new_link(web)
+        token = url.rsplit("/", 1)[1].removesuffix(".ics")
+        with caplog.at_level(logging.INFO, logger="taperline.access"):
+            assert _fetch(site, url).status_code == 200
+        assert "/calendar/<token>.ics" in caplog.text
+        assert token not in caplog.text

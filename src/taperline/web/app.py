@@ -95,6 +95,15 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+def _logged_path(path: str) -> str:
+    """The path as logged: a calendar feed's token is a credential, never written down.
+
+    >>> _logged_path("/calendar/abc.ics"), _logged_path("/dashboard")
+    ('/calendar/<token>.ics', '/dashboard')
+    """
+    return "/calendar/<token>.ics" if path.startswith("/calendar/") else path
+
+
 class AccessLog:
     """ASGI middleware logging method, path, status and time: never the query or the body.
 
@@ -118,7 +127,7 @@ class AccessLog:
                 self.log.info(
                     "%s %s %s %.0f ms",
                     scope.get("method", "?"),
-                    scope.get("path", "?"),
+                    _logged_path(scope.get("path", "?")),
                     message.get("status", 0),
                     (time.perf_counter() - started) * 1000,
                 )
