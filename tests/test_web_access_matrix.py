@@ -530,6 +530,13 @@ MATRIX: tuple[Cell, ...] = (
     ),
     Cell(
         "GET",
+        "/clinician/patients/{person_id}/charts",
+        lambda ids, actor: Req("GET", f"/clinician/patients/{ids.ann_pid}/charts?range=all"),
+        _clinician_only(_ok(200), SIGNIN_CLINICIAN_GET),
+        _shows_ann,
+    ),
+    Cell(
+        "GET",
         "/clinician/patients/{person_id}/plan/new",
         lambda ids, actor: Req("GET", f"/clinician/patients/{ids.ann_pid}/plan/new"),
         _clinician_only(_ok(200), SIGNIN_CLINICIAN_GET),
@@ -724,6 +731,7 @@ GATES: Mapping[tuple[str, str], str] = {
     ("GET", "/questionnaires"): "patient",
     ("POST", "/questionnaires"): "patient",
     ("GET", "/plan"): "patient",
+    ("GET", "/charts"): "patient",
     ("POST", "/flags/acknowledge"): "patient",
     ("GET", "/sleep"): "patient",
     ("GET", "/reminders"): "patient",

@@ -6,7 +6,7 @@ every panel, then hours slept (a hollow square: the person's estimate, from a qu
 sleep efficiency, mood and anxiety, and one small bar row per symptom the person rated; finding
 days are marked above. :func:`strategy_chart` draws each strategy's daily dose over time on one
 plot. :func:`chart_rows` is the text table of the same numbers, for people who cannot see the
-picture (the pages show it under the chart).
+picture (the pages show it under the chart); :func:`strategy_rows` is the strategy chart's.
 
 The SVG scales to its container (``viewBox`` 380 wide: readable on a 320 px phone), uses
 presentation attributes only (the web's Content-Security-Policy allows no inline style), has
@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from html import escape
 from typing import Final
 
@@ -40,9 +40,11 @@ __all__ = [
     "ChartRow",
     "Marker",
     "StrategyLine",
+    "StrategyRow",
     "chart_rows",
     "describe",
     "strategy_chart",
+    "strategy_rows",
     "taper_chart",
 ]
 
@@ -582,6 +584,57 @@ def chart_rows(days: Sequence[SeriesDay]) -> list[ChartRow]:
                 _number(d.anxiety) if d.anxiety is not None else "",
                 _symptoms_text(d) if d.mood is not None or d.symptoms is not None else "",
                 changes.get(d.day, ""),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class StrategyRow:
+    """One row of the strategy chart's text table: a day and each strategy's dose that day."""
+
+    day: str
+    week: int
+    doses: tuple[str, ...]
+
+
+def _dose_on(line: StrategyLine, day: date) -> float | None:
+    found = None
+    for start, mg in line.steps:
+        if start > day:
+            break
+        found = mg
+    return found
+
+
+def strategy_rows(lines: Sequence[StrategyLine], every_days: int = 28) -> list[StrategyRow]:
+    """The strategy chart as text: every ``every_days`` from the first start, each line's dose.
+
+    The last row is the day the longest strategy ends; a strategy not yet started is "".
+
+    >>> a = StrategyLine("percent", ((date(2027, 1, 1), 1.0), (date(2027, 2, 1), 0.5)))
+    >>> b = StrategyLine("fixed", ((date(2027, 1, 1), 1.0), (date(2027, 1, 15), 0.0)))
+    >>> for r in strategy_rows([a, b], every_days=28):
+    ...     print(r.day, r.week, r.doses)
+    1 Jan 0 ('1 mg', '1 mg')
+    29 Jan 4 ('1 mg', '0 mg')
+    1 Feb 4 ('0.5 mg', '0 mg')
+    """
+    starts = [day for line in lines for day, _ in line.steps]
+    if not starts:
+        return []
+    first, last = min(starts), max(starts)
+    days = [first + timedelta(days=n) for n in range(0, (last - first).days + 1, every_days)]
+    if days[-1] != last:
+        days.append(last)
+    rows = []
+    for day in days:
+        doses = tuple(_dose_on(line, day) for line in lines)
+        rows.append(
+            StrategyRow(
+                short_day(day) if day.year == first.year else f"{short_day(day)} {day.year}",
+                (day - first).days // 7,
+                tuple(_mg(mg) if mg is not None else "" for mg in doses),
             )
         )
     return rows

@@ -168,6 +168,7 @@ def create_app(settings: Settings) -> FastAPI:
         routes_account,
         routes_auth,
         routes_calendar,
+        routes_charts,
         routes_clinician,
         routes_learn,
         routes_patient,
@@ -212,6 +213,7 @@ def create_app(settings: Settings) -> FastAPI:
         routes_clinician,
         routes_sleep,
         routes_calendar,
+        routes_charts,
         api,
     ):
         app.include_router(module.router)

@@ -18,10 +18,30 @@ from collections.abc import Sequence
 
 from markupsafe import Markup
 
-from taperline.adapters.svgcharts import COLOURS, ChartRow, Marker, chart_rows, taper_chart
+from taperline.adapters.svgcharts import (
+    COLOURS,
+    ChartRow,
+    Marker,
+    StrategyLine,
+    StrategyRow,
+    chart_rows,
+    strategy_chart,
+    strategy_rows,
+    taper_chart,
+)
 from taperline.core.series import SeriesDay
 
-__all__ = ["COLOURS", "ChartRow", "Marker", "chart_rows", "taper_chart_markup"]
+__all__ = [
+    "COLOURS",
+    "ChartRow",
+    "Marker",
+    "StrategyLine",
+    "StrategyRow",
+    "chart_rows",
+    "strategy_chart_markup",
+    "strategy_rows",
+    "taper_chart_markup",
+]
 
 
 def taper_chart_markup(
@@ -29,4 +49,10 @@ def taper_chart_markup(
 ) -> Markup:
     """:func:`~taperline.adapters.svgcharts.taper_chart` as markup for a template."""
     svg = taper_chart(days, markers, title=title, chart_id=chart_id)
+    return Markup(svg)  # noqa: S704 -- every label in it is escaped by the drawing code
+
+
+def strategy_chart_markup(lines: Sequence[StrategyLine], *, title: str) -> Markup:
+    """:func:`~taperline.adapters.svgcharts.strategy_chart` as markup for a template."""
+    svg = strategy_chart(lines, title=title)
     return Markup(svg)  # noqa: S704 -- every label in it is escaped by the drawing code

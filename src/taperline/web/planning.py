@@ -10,17 +10,19 @@ plans are built one at a time).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
 from taperline.core.catalogue import Catalogue
-from taperline.core.plan import PlanRequest
+from taperline.core.plan import Plan, PlanRequest
 from taperline.core.quantity import fmt
 from taperline.core.record import PlanVersion, Profile
 from taperline.core.strategies import StrategyKind
 from taperline.errors import InputError
 from taperline.plan_input import STRATEGY_CHOICES, THEN_CHOICES, PlanSpec, build_request
+from taperline.web.charts import StrategyLine
 from taperline.web.forms import FormInput
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "plan_request",
     "read_builder",
     "spec_from_profile",
+    "strategy_lines",
 ]
 
 BUILDER_STRATEGIES: Final[tuple[str, ...]] = STRATEGY_CHOICES
@@ -153,3 +156,11 @@ def spec_from_profile(profile: Profile, **fields: Any) -> PlanSpec:
 def plan_request(catalogue: Catalogue, given: BuilderInput, today: date) -> PlanRequest:
     """The planner request for the builder's input (the shared parser)."""
     return build_request(catalogue, given.spec, today=today)
+
+
+def strategy_lines(plans: Sequence[Plan]) -> list[StrategyLine]:
+    """Each compared plan as a line of the strategy chart: its steps' start and mg a day."""
+    return [
+        StrategyLine(p.strategy, tuple((s.start, float(s.daily.mg)) for s in p.steps))
+        for p in plans
+    ]

@@ -11,10 +11,13 @@ from typing import Annotated, Any, Final
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from taperline.core.progress import taper_progress
 from taperline.errors import InputError, SafetyError
 from taperline.plan_input import THEN_CHOICES
 from taperline.service import local_today, readiness_of, reviewed_record
 from taperline.web.auth import ClinicianViewer, Viewer, shared_person
+from taperline.web.chartpage import ED50_MG_PER_DAY
+from taperline.web.charts import StrategyLine, strategy_chart_markup, strategy_rows
 from taperline.web.clinical import ACTIONS, decide, patient_rows, propose_for
 from taperline.web.context import Services, services
 from taperline.web.errors import status_for
@@ -26,9 +29,10 @@ from taperline.web.planning import (
     builder_defaults,
     plan_request,
     read_builder,
+    strategy_lines,
 )
 from taperline.web.security import invite_code, invite_hash
-from taperline.web.views import chart_pair, journal_rows, step_changes
+from taperline.web.views import chart_pair, chart_table, journal_rows, step_changes
 
 __all__ = ["router"]
 
@@ -101,6 +105,9 @@ def _patient_page(
         "review": result,
         "chart_14": chart_14,
         "chart_90": chart_90,
+        "chart_rows": chart_table(record, today),
+        "progress": taper_progress(record.plan, today) if record.plan is not None else None,
+        "ed50_mg": ED50_MG_PER_DAY,
         "rows": journal_rows(record, 28, today),
         "scores": list(reversed(record.scores))[:8],
         "plan": record.plan,
@@ -156,6 +163,7 @@ def _builder_page(
     today = local_today(record.profile.time_zone, svc.now())
     values: dict[str, Any] = builder_defaults(record.plan, today)
     preview, compared, error = None, [], ""
+    comparison: dict[str, Any] | None = None
     if "strategy" in query:
         values = {k: (v if k == "compare" else v[0]) for k, v in query.items() if v}
         values.setdefault("compare", [])
@@ -164,7 +172,9 @@ def _builder_page(
             request_ = plan_request(load_catalogue(), given, today)
             preview = plan_document(propose(request_))
             if len(given.compare) >= 2:  # noqa: PLR2004 -- a comparison needs two
-                compared = [plan_document(p) for p in compare(request_, given.compare)]
+                plans = compare(request_, given.compare)
+                compared = [plan_document(p) for p in plans]
+                comparison = _comparison(strategy_lines(plans))
         except (InputError, SafetyError) as exc:
             error, status = str(exc), status_for(exc)
     svc.accounts.audit(viewer.user, pid, "read", "plan builder", svc.now())
@@ -179,9 +189,19 @@ def _builder_page(
         "drugs": load_catalogue().names,
         "preview": preview,
         "compared": compared,
+        "comparison": comparison,
         "error": error,
     }
     return render(request, "plan_builder.html", context, viewer=viewer, status_code=status)
+
+
+def _comparison(lines: list[StrategyLine]) -> dict[str, Any]:
+    """The strategy chart (each strategy's dose over time) and its text table."""
+    return {
+        "chart": strategy_chart_markup(lines, title="Daily dose over time, by strategy"),
+        "names": [line.name for line in lines],
+        "rows": strategy_rows(lines),
+    }
 
 
 @router.get("/clinician/patients/{person_id}/plan/new", response_class=HTMLResponse)

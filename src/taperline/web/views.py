@@ -22,6 +22,7 @@ from taperline.core.metrics import (
     night_metrics,
     symptom_score,
 )
+from taperline.core.progress import TaperProgress, taper_progress
 from taperline.core.quantity import Mass
 from taperline.core.record import (
     PersonRecord,
@@ -43,6 +44,7 @@ __all__ = [
     "build_dashboard",
     "chart_pair",
     "chart_table",
+    "finding_markers",
     "journal_rows",
     "plan_months",
     "split_steps",
@@ -60,6 +62,8 @@ class Dashboard(Today):
     chart_rows: tuple[ChartRow, ...] = ()
     #: Whether the journal has a check-in yet (day 0: the dashboard says what to do first).
     started: bool = True
+    #: Where the person is on the plan in force (None: no plan, or not started yet).
+    progress: TaperProgress | None = None
 
 
 #: Findings whose evidence days are worth marking on a chart (interdose evidence is a time
@@ -67,7 +71,8 @@ class Dashboard(Today):
 MARKED_KINDS = frozenset({"red_flag", "flare", "escalation", "large_dose", "co_use", "rebound"})
 
 
-def _markers(findings: Sequence[Finding]) -> list[Marker]:
+def finding_markers(findings: Sequence[Finding]) -> list[Marker]:
+    """The chart markers of ``findings``: the kinds in :data:`MARKED_KINDS`, each evidence day."""
     markers: list[Marker] = []
     for f in findings:
         if f.kind in MARKED_KINDS:
@@ -81,7 +86,7 @@ def chart_pair(
 ) -> tuple[Markup, Markup]:
     """The 14- and 90-day taper charts (dose, sleep, mood, anxiety, symptoms), findings marked."""
     days = day_series(record, today - timedelta(days=89), today)
-    markers = _markers(result.findings)
+    markers = finding_markers(result.findings)
     return (
         taper_chart_markup(days[-14:], markers, title="The last 14 days", chart_id=f"{prefix}-14"),
         taper_chart_markup(days, markers, title="The last 90 days", chart_id=f"{prefix}-90"),
@@ -105,6 +110,7 @@ def build_dashboard(record: PersonRecord, today: date) -> Dashboard:
         chart_90=chart_90,
         chart_rows=tuple(chart_table(record, today)),
         started=bool(record.checkins),
+        progress=taper_progress(record.plan, today) if record.plan is not None else None,
     )
 
 
