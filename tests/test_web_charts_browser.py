@@ -1,0 +1,174 @@
+"""The charts page in a real browser (issue 18, section 3): Debian's chromium, 320 px wide.
+
+A patient signs up, a plan is approved for them (written to the served database, as a
+clinician's approval would), and check-ins are sent through the JSON API. Then each range of
+``/charts`` (2 weeks, 3 months, the whole taper) is loaded at 320 px: the page must not
+scroll sideways, the chart must fit the width, its text table must open and be reachable by
+keyboard, and axe-core (the copy shipped in the ``axe-playwright-python`` wheel, injected
+with ``page.evaluate``, nothing fetched) must find no violation, with the table open.
+
+Skipped without ``/usr/bin/chromium`` or axe-core (failed under ``CI``), as the walk-through is.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from taperline.service import open_store
+from tests.support.web import PASSWORD
+from tests.test_web_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    TIME_ZONE,
+    TIMEOUT_MS,
+    _in_ci,
+    _require_browser,
+    _watch_console,
+    served,
+)
+
+EMAIL = "ann@example.org"
+WIDTH = 320
+RANGES = ("2w", "3m", "all")
+
+
+def _axe_source() -> str:
+    """axe-core's script from the installed wheel (skip, or fail in CI, without it)."""
+    try:
+        import axe_playwright_python
+    except ImportError as error:
+        if _in_ci():
+            pytest.fail(f"axe-core must run in CI: {error}", pytrace=False)
+        pytest.skip(f"axe-playwright-python is missing: {error}")
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text("utf-8")
+
+
+def _signs_up(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page.goto("/signup")
+    page.get_by_label("Your name").fill("Ann")
+    page.get_by_label("E-mail address").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.locator("#regimen_drug").fill("clonazepam")
+    page.locator("#regimen_doses").fill("1 mg at 22:00")
+    page.get_by_role("button", name="Create account").click()
+    expect(page).to_have_url(re.compile(r"/dashboard$"))
+
+
+def _approve_a_plan(db: Path, start: date) -> None:
+    from taperline.catalogue_data import load_catalogue
+    from taperline.core.plan import PlanRequest, propose
+    from taperline.core.quantity import Mass
+    from taperline.core.regimen import ScheduledDose
+    from taperline.core.strategies import Strategy
+    from taperline.service import save_plan
+
+    request = PlanRequest(
+        drug=load_catalogue().get("clonazepam"),
+        regimen=(ScheduledDose(22.0, Mass.of_mg("1")),),
+        start=start,
+        strategy=Strategy(kind="percent", percent=Decimal(10), interval_days=14),
+    )
+    store = open_store(f"sqlite:///{db}", migrate_schema=False)
+    try:
+        (pid,) = store.person_ids()
+        now = datetime.now(UTC)
+        save_plan(store, pid, propose(request), by="Dr Test", now=now)
+        store.decide(pid, "approve", by="Dr Test", reason="agreed", at=now)
+    finally:
+        store.engine.dispose()
+
+
+def _checks_in(page: Any, day: date, mood: int) -> None:
+    body = {
+        "date": day.isoformat(),
+        "sleep": {
+            "bed": "23:00",
+            "tried": "23:15",
+            "final_wake": "06:30",
+            "out_of_bed": "06:50",
+            "sol_min": 20,
+            "waso_min": 15,
+            "awakenings": 1,
+            "quality_1_5": 3,
+        },
+        "mood_0_10": mood,
+        "anxiety_0_10": 10 - mood,
+        "symptoms_0_3": {"tremor": mood % 4},
+    }
+    sent = page.request.post("/api/checkins", data=body)
+    assert sent.status == 201, sent.text()
+
+
+def _axe(page: Any, source: str) -> list[dict[str, Any]]:
+    page.evaluate(source + "\n;0")  # through the debugger: the page's CSP does not apply
+    found: dict[str, Any] = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in found["violations"]
+    ]
+
+
+def _checks_a_range(page: Any, key: str, source: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"/charts?range={key}")
+    link = page.get_by_role("navigation", name="Chart range").locator('[aria-current="page"]')
+    expect(link).to_have_attribute("href", f"/charts?range={key}")
+    chart = page.locator("main svg.chart")
+    expect(chart).to_have_count(1)
+    box = chart.bounding_box()
+    assert box is not None
+    assert 0 < box["width"] <= WIDTH, box
+    page.locator("details.chart-table summary").first.click()
+    table = page.locator("details.chart-table table").first
+    expect(table).to_be_visible()
+    region = page.get_by_role("region", name=re.compile("as a table"))
+    region.focus()
+    expect(region).to_be_focused()  # the wide table scrolls by keyboard
+    width = int(page.evaluate("document.documentElement.scrollWidth"))
+    assert width <= WIDTH, f"/charts?range={key} is {width} px wide at {WIDTH} px"
+    violations = _axe(page, source)
+    assert not violations, f"/charts?range={key}: {violations}"
+
+
+@pytest.mark.slow
+def test_the_charts_page_at_320_px_has_no_axe_violation(tmp_path: Path) -> None:
+    _require_browser()
+    source = _axe_source()
+    from playwright.sync_api import sync_playwright
+
+    today = datetime.now(ZoneInfo(TIME_ZONE)).date()
+    errors: list[str] = []
+    with served(tmp_path) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            context = browser.new_context(
+                base_url=base,
+                viewport={"width": WIDTH, "height": 700},
+                timezone_id=TIME_ZONE,
+                is_mobile=True,
+                has_touch=True,
+            )
+            context.set_default_timeout(TIMEOUT_MS)
+            page = context.new_page()
+            _watch_console(page, errors)
+            _signs_up(page)
+            _approve_a_plan(tmp_path / "browser.db", today - timedelta(days=130))
+            for ago in (0, 1, 2, 3, 9, 30, 60, 125):
+                _checks_in(page, today - timedelta(days=ago), 3 + ago % 5)
+            for key in RANGES:
+                _checks_a_range(page, key, source)
+        finally:
+            browser.close()
+    assert not errors, errors
