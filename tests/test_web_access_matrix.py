@@ -716,6 +716,8 @@ GATES: Mapping[tuple[str, str], str] = {
     ("GET", "/api/openapi.json"): "public",
     ("GET", "/"): "public",
     ("GET", "/healthz"): "public",
+    ("GET", "/sw.js"): "public",
+    ("POST", "/theme"): "public",
     ("GET", "/signup"): "auth",
     ("POST", "/signup"): "auth",
     ("GET", "/signin"): "auth",

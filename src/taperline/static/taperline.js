@@ -15,3 +15,160 @@
     }
   });
 })();
+
+// Installable and offline (the service worker is /static/sw.js, served at /sw.js). It keeps
+// today's pages and a queue of what was saved offline; this part says when the page is a
+// saved copy ("Offline since HH:MM"), sends the queue when the connection returns, and
+// forgets the saved pages and the queue at sign-out (the saved pages on any page seen signed
+// out: a queue stays for its owner's next sign-in, and only their pages send it).
+(function () {
+  "use strict";
+  var body = document.body;
+  var banner = document.getElementById("offline");
+  var workers = navigator.serviceWorker;
+  if (!banner || !workers || !window.MessageChannel) {
+    return;
+  }
+  var who = body.getAttribute("data-signed-in") || "";
+  var savedAt = Number(body.getAttribute("data-offline-since") || 0);
+  var QUEUED = {
+    checkin: "Your check-in is saved on this phone.",
+    dose: "Your dose is saved on this phone."
+  };
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function hhmm(ms) { var d = new Date(ms); return pad(d.getHours()) + ":" + pad(d.getMinutes()); }
+  function say(text) { banner.textContent = text; banner.hidden = !text; }
+
+  function csrf() {
+    try {
+      return JSON.parse(body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"] || "";
+    } catch (e) {
+      return "";
+    }
+  }
+
+  // A message to the service worker and its answer (null without a worker or an answer).
+  function ask(message) {
+    var worker = workers.controller;
+    if (!worker) { return Promise.resolve(null); }
+    return new Promise(function (resolve) {
+      var channel = new MessageChannel();
+      channel.port1.onmessage = function (event) {
+        resolve(event.data && event.data.ok ? event.data.result : null);
+      };
+      worker.postMessage(message, [channel.port2]);
+      setTimeout(function () { resolve(null); }, 5000); // a worker stopped mid-way
+    });
+  }
+
+  function showOffline(since) {
+    reconnect(0);
+    ask({type: "count"}).then(function (waiting) {
+      var queued = QUEUED[new URLSearchParams(location.search).get("queued") || ""];
+      var text = "Offline since " + hhmm(since) + ". This page is as it was then.";
+      if (queued) { text += " " + queued; }
+      if (waiting) {
+        text += " " + waiting + (waiting === 1 ? " entry waits" : " entries wait") +
+          " to be sent when you are back online.";
+      }
+      say(text);
+    });
+  }
+
+  // After sending: today's page as it is now, or what was refused.
+  function sendQueue() {
+    return ask({type: "flush", csrf: csrf(), who: who}).then(function (result) {
+      if (result && result.refused.length) {
+        say("Something you saved offline was not accepted. Please look at your journal" +
+            " and enter it again.");
+        return;
+      }
+      if (location.pathname === "/dashboard" && (savedAt || (result && result.sent))) {
+        location.replace("/dashboard");
+        return;
+      }
+      if (!(result && result.waiting)) { say(""); }
+    });
+  }
+
+  // While this page is a saved copy or entries wait, ask the server now and then (after 2, 4,
+  // 8 ... up to 30 seconds) whether the connection is back: the "online" event does not come
+  // when the device thinks it was online all along (a signal too weak to load anything).
+  var reconnecting = false;
+  function reconnect(attempt) {
+    if (reconnecting && attempt === 0) { return; }
+    reconnecting = true;
+    fetch("/healthz", {cache: "no-store"}).then(function (response) {
+      return response.ok;
+    }, function () { return false; }).then(function (up) {
+      if (up) {
+        reconnecting = false;
+        sendQueue();
+        return;
+      }
+      setTimeout(function () { reconnect(attempt + 1); }, Math.min(30000, 2000 * Math.pow(2, attempt)));
+    });
+  }
+
+  function forget(everything) {
+    return ask({type: everything ? "clear" : "forget"}).then(function () {
+      var jobs = [];
+      if (window.caches) {
+        jobs.push(caches.keys().then(function (keys) {
+          return Promise.all(keys.filter(function (key) {
+            return everything || key === "taperline-pages";
+          }).map(function (key) { return caches.delete(key); }));
+        }));
+      }
+      if (everything && window.indexedDB) {
+        jobs.push(new Promise(function (resolve) {
+          var request = indexedDB.deleteDatabase("taperline");
+          request.onsuccess = request.onerror = request.onblocked = function () { resolve(null); };
+        }));
+      }
+      return Promise.all(jobs);
+    }).catch(function () { return null; });
+  }
+
+  workers.register("/sw.js", {scope: "/"}).catch(function () { /* the pages work without it */ });
+
+  if (!who) {
+    forget(false); // signed out, or the session ended: no page of theirs stays
+    return;
+  }
+  ask({type: "who", who: who});
+  if (savedAt) {
+    showOffline(savedAt);
+    document.querySelectorAll("input[name=idem]").forEach(function (input) {
+      // a saved form is filled in again and again: each time is a new entry
+      input.value = window.crypto && crypto.randomUUID ?
+        crypto.randomUUID().replace(/-/g, "") : String(Date.now()) + String(Math.random()).slice(2);
+    });
+  } else if (navigator.onLine) {
+    sendQueue();
+  }
+  // Today's page and check-in form, kept for a morning without signal (a patient's pages).
+  var today = location.pathname === "/dashboard" && !savedAt;
+  if (today && workers.controller) { ask({type: "keep"}); }
+  workers.addEventListener("controllerchange", function () { // the worker's first page
+    ask({type: "who", who: who});
+    if (today && navigator.onLine) { ask({type: "keep"}); }
+  });
+  window.addEventListener("offline", function () { showOffline(Date.now()); });
+  window.addEventListener("online", function () { reconnect(0); });
+
+  document.querySelectorAll("form.signout").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (form.hasAttribute("data-forgotten")) { return; }
+      event.preventDefault();
+      var sending = navigator.onLine ?
+        ask({type: "flush", csrf: csrf(), who: who}) : Promise.resolve(null);
+      sending.then(function () { return forget(true); }, function () { return forget(true); })
+        .then(function () {
+          form.setAttribute("data-forgotten", "");
+          form.submit();
+        });
+    });
+  });
+})();

@@ -49,7 +49,8 @@ __all__ = [
 
 CSP: Final = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
-    " connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none';"
+    " connect-src 'self'; font-src 'self'; worker-src 'self'; manifest-src 'self';"
+    " object-src 'none'; base-uri 'none';"
     " form-action 'self'; frame-ancestors 'none'"
 )
 _HEADERS: Final = (
@@ -170,6 +171,7 @@ def create_app(settings: Settings) -> FastAPI:
         routes_calendar,
         routes_charts,
         routes_clinician,
+        routes_device,
         routes_learn,
         routes_patient,
         routes_sleep,
@@ -213,6 +215,7 @@ def create_app(settings: Settings) -> FastAPI:
         routes_clinician,
         routes_sleep,
         routes_calendar,
+        routes_device,
         routes_charts,
         api,
     ):

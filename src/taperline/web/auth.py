@@ -43,6 +43,7 @@ __all__ = [
 ]
 
 SESSION_COOKIE: Final = "taperline_session"
+CLEAR_SITE_DATA: Final = '"cache", "storage"'  # not "cookies": the theme chosen stays
 ANON_COOKIE: Final = "taperline_anon"
 _MAX_TOKEN: Final = 128
 
@@ -158,10 +159,16 @@ def set_session_cookie(response: Response, request: Request, svc: Services, toke
 
 
 def clear_session_cookie(response: Response, request: Request, svc: Services) -> None:
-    """Remove the session cookie from the browser."""
+    """Remove the session cookie, and what the browser kept of the session's pages.
+
+    ``Clear-Site-Data`` drops the pages and the offline queue the service worker kept (and
+    the worker): nothing health-related stays on the device after sign-out. The page's
+    script clears them too, before it signs out, where the header is not supported.
+    """
     response.delete_cookie(
         SESSION_COOKIE, path="/", secure=secure_request(request, svc), httponly=True, samesite="lax"
     )
+    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
 
 
 def anon_binding(request: Request) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, Request
@@ -24,6 +24,7 @@ from taperline.service import (
     check_answers,
     checkin_asks,
     confirm_doses,
+    local_now,
     local_today,
     log_dose,
     mark_copies,
@@ -71,6 +72,7 @@ router = APIRouter(include_in_schema=False)
 Svc = Annotated[Services, Depends(services)]
 _KEY_RE: Final = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 JOURNAL_DAYS: Final = (14, 30, 60, 90, 365)
+QUEUED_DOSE_DAYS: Final = timedelta(days=7)
 
 
 def audit(svc: Services, viewer: Viewer, action: str, obj: str) -> None:
@@ -99,19 +101,59 @@ def dose_taken(request: Request, viewer: PatientViewer, form: Form, svc: Svc) ->
     clock = form.text("clock", max_len=5)
     taken = form.text("status", "taken", max_len=10) != "missed"
     pid, now = viewer.person_id, svc.now()
-    today = local_today(svc.store.profile(pid).time_zone, now)
-    entry = DoseEntry(planned_clock=clock, missed=not taken, units_from_plan=True)
-    key = f"dose:{today.isoformat()}:{clock}"
+    time_zone = svc.store.profile(pid).time_zone
+    today = local_today(time_zone, now)
+    day = _dose_day(form, today)
+    entry = DoseEntry(
+        day=day if day != today else None,
+        planned_clock=clock,
+        missed=not taken,
+        taken_at=_tapped_at(form, time_zone, now) if taken else None,
+        units_from_plan=True,
+    )
+    key = f"dose:{day.isoformat()}:{clock}"  # one line per planned dose: a replay is refused
     done = log_dose(svc.store, pid, entry, now=now, idempotency_key=key)
     if not done.saved.created:  # a second tap on the same dose
-        raise ConflictError(f"the {clock} dose is already in today's log")
-    audit(svc, viewer, "write", f"dose {today.isoformat()} {clock}")
+        raise ConflictError(f"the {clock} dose of {show_day(day)} is already in the log")
+    audit(svc, viewer, "write", f"dose {day.isoformat()} {clock}")
     if request.headers.get("hx-request"):
         planned = done.planned
         assert planned is not None  # noqa: S101 -- a planned_clock was given: log_dose found it
         line = match_doses((planned,), [done.record])[0]
         return render(request, "_dose_line.html", {"line": line}, viewer=viewer, banner=False)
     return redirect("/dashboard?done=dose")
+
+
+def _dose_day(form: FormInput, today: date) -> date:
+    """The day of the dose tapped: the page's (``day``, sent with a tap queued offline), or today.
+
+    A tap queued on the phone is sent when the connection returns, maybe after midnight:
+    the dose is the one of the day the page showed, up to a week back.
+    """
+    if not form.text("day", max_len=10):
+        return today
+    day = form.day("day")
+    if day > today or day < today - QUEUED_DOSE_DAYS:
+        raise InputError(f"day: {day.isoformat()} is not one of the last 7 days")
+    return day
+
+
+def _tapped_at(form: FormInput, time_zone: str, now: datetime) -> datetime | None:
+    """When a tap queued offline was made (``tapped_at``, an ISO instant), as local wall clock.
+
+    None when not given (the dose is logged at the time it reaches the server); a moment
+    after ``now`` (a phone's clock ahead) counts as now.
+    """
+    text = form.text("tapped_at", max_len=40)
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"tapped_at: {text!r} is not a moment (ISO 8601)") from None
+    if moment.tzinfo is None:
+        raise InputError("tapped_at: give the moment with its offset (ISO 8601, e.g. ...Z)")
+    return local_now(time_zone, min(moment, now))
 
 
 # --- check-in ---------------------------------------------------------------------------------

@@ -1,0 +1,295 @@
+// taperline's service worker, served at /sw.js (scope /). Every page works without it.
+//
+// * The app shell (style, scripts, icons, manifest) is kept in a cache: cache first.
+// * Today's pages (/dashboard and today's /checkin) are fetched from the network first and
+//   a copy kept; offline, the copy is shown, marked with the time it was saved
+//   (<body data-offline-since="...">), and the page's script shows the "offline since" banner.
+// * A check-in or a dose tap that cannot reach the server is queued in IndexedDB
+//   ("taperline" / "queue"), keyed by its idempotency key (the form's idem field; a dose's
+//   day and time), and sent again by the page when the connection returns ("flush"). The
+//   server refuses a second record for the same key, so sending twice is harmless. Each
+//   entry carries who made it (the account the pages said, "who"): only that account's
+//   pages send it, and another account's drop it.
+// * "clear" (sign-out) deletes the saved pages and the queue; "forget" (a page seen signed
+//   out) deletes the saved pages: a queue waiting for its owner to sign in again stays.
+"use strict";
+
+var SHELL = "taperline-shell-1";
+var PAGES = "taperline-pages";
+var SHELL_FILES = [
+  "/static/taperline.css",
+  "/static/taperline.js",
+  "/static/vendor/htmx-2.0.11.min.js",
+  "/static/icon.svg",
+  "/static/icon-192.png",
+  "/static/manifest.webmanifest"
+];
+var SAVED_PAGES = ["/dashboard", "/checkin"];
+var QUEUED_POSTS = ["/checkin", "/doses/taken"];
+var DB_NAME = "taperline";
+var STORE = "queue";
+var META = "meta"; // {key: "who", value: the account whose pages were seen last}
+var SAVED_HEADER = "x-taperline-saved";
+var REFRESH_MS = 60 * 60 * 1000; // a saved check-in form older than an hour is fetched again
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(
+    caches.open(SHELL).then(function (cache) { return cache.addAll(SHELL_FILES); })
+      .then(function () { return self.skipWaiting(); })
+  );
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(
+    caches.keys().then(function (keys) {
+      return Promise.all(keys.filter(function (key) {
+        return key !== SHELL && key !== PAGES;
+      }).map(function (key) { return caches.delete(key); }));
+    }).then(function () { return self.clients.claim(); })
+  );
+});
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) {
+    return;
+  }
+  if (request.method === "GET" && url.pathname.indexOf("/static/") === 0) {
+    event.respondWith(fromShell(request));
+  } else if (request.method === "GET" && request.mode === "navigate") {
+    event.respondWith(page(request, url));
+  } else if (request.method === "POST" && QUEUED_POSTS.indexOf(url.pathname) >= 0) {
+    event.respondWith(postOrQueue(request, url));
+  }
+});
+
+self.addEventListener("message", function (event) {
+  var data = event.data || {};
+  var port = event.ports && event.ports[0];
+  var work;
+  if (data.type === "flush") {
+    work = flush(data.csrf || "", String(data.who || ""));
+  } else if (data.type === "clear") {
+    work = clearAll();
+  } else if (data.type === "forget") {
+    work = caches.delete(PAGES);
+  } else if (data.type === "who") {
+    work = transaction(META, "readwrite", function (store) {
+      return store.put({key: "who", value: String(data.who || "")});
+    });
+  } else if (data.type === "keep") {
+    work = keepToday();
+  } else if (data.type === "count") {
+    work = transaction(STORE, "readonly", function (store) { return store.count(); });
+  } else {
+    work = Promise.resolve(null);
+  }
+  event.waitUntil(work.then(function (result) {
+    if (port) { port.postMessage({ok: true, result: result}); }
+  }, function (error) {
+    if (port) { port.postMessage({ok: false, error: String(error)}); }
+  }));
+});
+
+// --- the shell and the pages -------------------------------------------------------------------
+
+function fromShell(request) {
+  return caches.match(request, {cacheName: SHELL}).then(function (hit) {
+    return hit || fetch(request).then(function (response) {
+      if (response.ok) {
+        var copy = response.clone();
+        caches.open(SHELL).then(function (cache) { return cache.put(request, copy); });
+      }
+      return response;
+    });
+  });
+}
+
+function savedKey(url) {
+  // The dashboard whatever its notice (?done=, ?queued=); the check-in form of today only.
+  if (url.pathname === "/dashboard") { return "/dashboard"; }
+  if (url.pathname === "/checkin" && !url.search) { return "/checkin"; }
+  return null;
+}
+
+function page(request, url) {
+  var key = savedKey(url);
+  return fetch(request).then(function (response) {
+    if (response.redirected && new URL(response.url).pathname === "/signin") {
+      // the session ended: its pages go (a queue waits for its owner's next sign-in)
+      return caches.delete(PAGES).then(function () { return response; });
+    }
+    if (key && response.status === 200 && !response.redirected) {
+      return save(key, response.clone()).then(function () { return response; });
+    }
+    return response;
+  }, function () {
+    var fallback = key || (SAVED_PAGES.indexOf(url.pathname) >= 0 ? url.pathname : null);
+    return (fallback ? savedPage(fallback) : Promise.resolve(null)).then(function (saved) {
+      return saved || notSaved();
+    });
+  });
+}
+
+function save(key, response) {
+  return response.blob().then(function (body) {
+    var headers = new Headers(response.headers);
+    headers.set(SAVED_HEADER, String(Date.now()));
+    return caches.open(PAGES).then(function (cache) {
+      return cache.put(key, new Response(body, {status: 200, headers: headers}));
+    });
+  });
+}
+
+function savedPage(key) {
+  return caches.open(PAGES).then(function (cache) { return cache.match(key); }).then(function (hit) {
+    if (!hit) { return null; }
+    var since = hit.headers.get(SAVED_HEADER) || "";
+    return hit.text().then(function (html) {
+      var marked = html.replace("<body", '<body data-offline-since="' + since.replace(/\D/g, "") + '"');
+      return new Response(marked, {status: 200, headers: {"Content-Type": "text/html; charset=utf-8"}});
+    });
+  });
+}
+
+function notSaved() {
+  var html = '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width, initial-scale=1">' +
+    '<title>Offline · taperline</title><link rel="stylesheet" href="/static/taperline.css"></head>' +
+    '<body><main id="main"><h1>You are offline</h1>' +
+    "<p>This page is not saved on this phone. Today's page is: " +
+    '<a href="/dashboard">Today</a>.</p></main></body></html>';
+  return new Response(html, {status: 503, headers: {"Content-Type": "text/html; charset=utf-8"}});
+}
+
+function keepToday() {
+  // Called from a page that was just loaded online: save what is missing for offline use.
+  return caches.open(PAGES).then(function (cache) {
+    return Promise.all(SAVED_PAGES.map(function (path) {
+      return cache.match(path).then(function (hit) {
+        var saved = hit ? Number(hit.headers.get(SAVED_HEADER) || 0) : 0;
+        if (hit && (path === "/dashboard" || Date.now() - saved < REFRESH_MS)) { return false; }
+        return fetch(path, {credentials: "same-origin", redirect: "manual"}).then(function (response) {
+          return response.status === 200 ? save(path, response).then(function () { return true; }) : false;
+        }, function () { return false; });
+      });
+    }));
+  });
+}
+
+// --- the queue ---------------------------------------------------------------------------------
+
+function postOrQueue(request, url) {
+  var copy = request.clone();
+  return fetch(request).catch(function () {
+    return copy.text().then(function (body) { return queue(request, url, body); });
+  });
+}
+
+function queue(request, url, body) {
+  var fields = new URLSearchParams(body);
+  if (fields.get("copy")) { // "same as last night" reads the journal: it needs the server
+    return notSaved();
+  }
+  var item = {url: url.pathname, at: Date.now()};
+  if (url.pathname === "/doses/taken") {
+    fields.set("tapped_at", new Date().toISOString()); // logged at the tap, not at the sending
+    item.kind = "dose";
+    item.id = "dose:" + (fields.get("day") || "") + ":" + (fields.get("clock") || "");
+  } else {
+    item.kind = "checkin";
+    item.id = "checkin:" + (fields.get("idem") || String(Date.now()));
+  }
+  item.body = fields.toString();
+  return transaction(META, "readonly", function (store) { return store.get("who"); }).then(function (who) {
+    item.who = who ? who.value : "";
+    return transaction(STORE, "readwrite", function (store) { return store.put(item); });
+  }).then(function () {
+    if (item.kind === "dose" && request.headers.get("HX-Request")) {
+      return new Response(queuedDoseLine(fields), {
+        status: 200, headers: {"Content-Type": "text/html; charset=utf-8"}
+      });
+    }
+    return Response.redirect(new URL("/dashboard?queued=" + item.kind, self.location.origin).href, 303);
+  });
+}
+
+function queuedDoseLine(fields) {
+  var clock = (fields.get("clock") || "").replace(/[^0-9:]/g, "");
+  var taken = fields.get("status") !== "missed";
+  return '<li class="dose-line queued" id="dose-' + clock.replace(":", "") + '">' +
+    '<div class="dose-what"><span class="dose-time">' + clock + "</span></div>" +
+    '<p class="dose-state" role="status">' + (taken ? "Taken" : "Not taken") +
+    ": saved on this phone, to be sent when you are back online</p></li>";
+}
+
+function flush(csrf, who) {
+  var result = {sent: 0, refused: [], waiting: 0};
+  return transaction(STORE, "readonly", function (store) { return store.getAll(); }).then(function (items) {
+    return items.reduce(function (chain, item) {
+      return chain.then(function (stop) {
+        if (stop) { result.waiting += 1; return true; }
+        var outcome = item.who === who ? send(item, csrf) : Promise.resolve("other");
+        return outcome.then(function (outcome) {
+          if (outcome === "later" || outcome === "offline") {
+            result.waiting += 1;
+            return outcome === "offline";
+          }
+          if (outcome === "sent") {
+            result.sent += 1;
+          } else if (outcome === "refused") {
+            result.refused.push(item.kind);
+          } // "other": another account's, who cannot send it now: dropped
+          return transaction(STORE, "readwrite", function (store) { return store.delete(item.id); })
+            .then(function () { return false; });
+        });
+      });
+    }, Promise.resolve(false));
+  }).then(function () { return result; });
+}
+
+function send(item, csrf) {
+  var fields = new URLSearchParams(item.body);
+  var headers = {};
+  if (csrf) { // the session's token now (the one saved with the form may have changed)
+    fields.set("csrf_token", csrf);
+    headers["X-CSRF-Token"] = csrf;
+  }
+  return fetch(item.url, {
+    method: "POST", body: fields, headers: headers, credentials: "same-origin"
+  }).then(function (response) {
+    if (response.redirected && new URL(response.url).pathname === "/signin") { return "later"; }
+    if (response.ok) { return "sent"; } // saved, and the page it leads to shown
+    if (response.status === 409) { return item.kind === "dose" ? "sent" : "refused"; }
+    if (response.status === 401 || response.status === 403 || response.status === 429 ||
+        response.status >= 500) { return "later"; }
+    return "refused";
+  }, function () { return "offline"; });
+}
+
+function clearAll() {
+  return caches.delete(PAGES).then(function () {
+    return transaction(STORE, "readwrite", function (store) { return store.clear(); });
+  }).then(function () {
+    return transaction(META, "readwrite", function (store) { return store.clear(); });
+  });
+}
+
+function transaction(name, mode, work) {
+  return new Promise(function (resolve, reject) {
+    var open = indexedDB.open(DB_NAME, 1);
+    open.onupgradeneeded = function () {
+      open.result.createObjectStore(STORE, {keyPath: "id"});
+      open.result.createObjectStore(META, {keyPath: "key"});
+    };
+    open.onerror = function () { reject(open.error); };
+    open.onsuccess = function () {
+      var db = open.result;
+      var tx = db.transaction(name, mode);
+      var request = work(tx.objectStore(name));
+      tx.oncomplete = function () { db.close(); resolve(request ? request.result : null); };
+      tx.onerror = tx.onabort = function () { db.close(); reject(tx.error); };
+    };
+  });
+}

@@ -1,0 +1,156 @@
+"""Installable and offline (issue 18, section 1), in process: the manifest, its icons, the
+service worker's route and headers, the replay of what a phone queued offline (each saved
+once), and the sign-out that clears what the browser kept. The browser side is in
+``tests/test_web_offline_browser.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import struct
+from datetime import timedelta
+from pathlib import Path
+
+from taperline.web.app import CSP
+from tests.support.web import Site, Web, approved_plan, checkin_form, make_site
+
+MANIFEST = "/static/manifest.webmanifest"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == PNG_SIGNATURE
+    width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk comes first
+    return width, height
+
+
+def _patient_with_plan(site: Site) -> tuple[Web, int]:
+    ann = site.patient("ann@example.org")
+    pid = site.person_id("ann@example.org")
+    approved_plan(site, pid, site.clock.today - timedelta(days=1))
+    return ann, pid
+
+
+def test_every_page_links_the_manifest_and_the_theme_colour(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        anon = site.browser()
+        ann, _ = _patient_with_plan(site)
+        for web, path in ((anon, "/"), (anon, "/signin"), (anon, "/learn"), (ann, "/dashboard")):
+            page = web.get(path).text
+            assert f'<link rel="manifest" href="{MANIFEST}">' in page, path
+            assert '<meta name="theme-color"' in page, path
+            assert 'id="offline" class="offline" role="status" hidden' in page, path
+            assert '<script src="/static/taperline.js" defer></script>' in page, path
+
+
+def test_the_manifest_has_what_chromium_needs_to_install(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        web = site.browser()
+        response = web.get(MANIFEST)
+        assert response.status_code == 200
+        manifest = json.loads(response.text)
+        assert manifest["name"] == manifest["short_name"] == "taperline"
+        assert manifest["display"] == "standalone"
+        assert manifest["start_url"] == "/dashboard"
+        assert manifest["scope"] == "/"
+        assert re.fullmatch(r"#[0-9a-f]{6}", manifest["theme_color"])
+        assert re.fullmatch(r"#[0-9a-f]{6}", manifest["background_color"])
+        sizes = {}
+        for icon in manifest["icons"]:
+            assert icon["src"].startswith("/static/"), icon  # nothing from another site
+            served = web.get(icon["src"])
+            assert served.status_code == 200, icon
+            if icon["type"] == "image/png":
+                width, height = _png_size(served.content)
+                assert icon["sizes"] == f"{width}x{height}"
+                sizes[width] = icon
+        assert {192, 512} <= set(sizes)  # Chromium's installability: 144 px or more
+
+
+def test_the_service_worker_is_served_from_the_root_and_allowed_by_the_csp(
+    tmp_path: Path,
+) -> None:
+    with make_site(tmp_path) as site:
+        response = site.browser().get("/sw.js")
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/javascript")
+        assert response.headers["cache-control"] == "no-store"  # a new version is seen at once
+        assert "worker-src 'self'" in CSP
+        assert "manifest-src 'self'" in CSP
+        assert response.headers["content-security-policy"] == CSP
+        script = response.text
+        for needed in ('"/checkin"', '"/doses/taken"', "indexedDB", "caches.open"):
+            assert needed in script, needed
+
+
+def test_the_static_files_fetch_nothing_from_another_site() -> None:
+    from importlib import resources
+
+    static = resources.files("taperline").joinpath("static")
+    for name in ("sw.js", "taperline.js", "taperline.css", "manifest.webmanifest"):
+        text = static.joinpath(name).read_text(encoding="utf-8")
+        assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}", text), name
+
+
+def test_a_dose_tap_queued_offline_is_logged_for_its_day_and_time_once(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        site.clock.advance(hours=11, minutes=45)
+        ann, pid = _patient_with_plan(site)
+        tapped = site.clock.now  # 23:45 in London on 1 March, offline
+        site.clock.advance(minutes=25)  # back online after midnight (sessions idle out at 30)
+        day = tapped.date().isoformat()
+        fields = {"clock": "22:00", "status": "taken", "day": day, "tapped_at": tapped.isoformat()}
+        first = ann.post("/doses/taken", fields)
+        assert first.status_code == 303
+        again = ann.post("/doses/taken", fields)
+        assert again.status_code == 409  # the same dose: the queue drops it as sent
+        doses = site.services.store.doses(pid, tapped.date(), site.clock.today)
+        assert len(doses) == 1
+        assert doses[0].day == tapped.date()
+        assert doses[0].taken_at is not None
+        assert doses[0].taken_at.strftime("%Y-%m-%d %H:%M") == f"{day} 23:45"
+
+
+def test_a_queued_tap_cannot_name_a_day_to_come_or_long_ago(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        ann, pid = _patient_with_plan(site)
+        for day in (site.clock.today + timedelta(days=1), site.clock.today - timedelta(days=8)):
+            fields = {"clock": "22:00", "day": day.isoformat()}
+            assert ann.post("/doses/taken", fields).status_code == 422
+        fields = {"clock": "22:00", "tapped_at": "2027-03-01 12:00"}  # no offset
+        assert ann.post("/doses/taken", fields).status_code == 422
+        assert (
+            site.services.store.doses(pid, site.clock.today - timedelta(days=9), site.clock.today)
+            == []
+        )
+
+
+def test_a_tap_from_a_phone_clock_ahead_is_logged_now(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        ann, pid = _patient_with_plan(site)
+        ahead = (site.clock.now + timedelta(hours=3)).isoformat()
+        fields = {"clock": "22:00", "day": site.clock.today.isoformat(), "tapped_at": ahead}
+        assert ann.post("/doses/taken", fields).status_code == 303
+        (dose,) = site.services.store.doses(pid, site.clock.today, site.clock.today)
+        assert dose.taken_at is not None
+        assert dose.taken_at.strftime("%H:%M") == "12:00"
+
+
+def test_a_check_in_replayed_with_its_key_is_saved_once(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        ann, pid = _patient_with_plan(site)
+        form = checkin_form(site.clock.today, idem="a1b2c3d4e5f6")
+        assert ann.post("/checkin", form).status_code == 303
+        assert ann.post("/checkin", form).status_code == 303
+        assert len(site.services.store.checkins(pid, site.clock.today, site.clock.today)) == 1
+
+
+def test_sign_out_tells_the_browser_to_clear_what_it_kept(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        ann, _ = _patient_with_plan(site)
+        response = ann.signout()
+        assert response.status_code == 303
+        assert response.headers["clear-site-data"] == '"cache", "storage"'
+        page = ann.get("/").text
+        assert "data-signed-in" not in page  # the script forgets the saved pages here too

@@ -1,0 +1,241 @@
+"""Installable and offline in a real browser (issue 18, section 1): Debian's chromium at a
+phone's size, driven by Playwright, on the app served by uvicorn (``served`` from
+``tests/test_web_browser.py``).
+
+A patient signs up with a regimen (22:00), so today's page has a dose to tap. Then:
+
+1. Chromium finds nothing missing to install the app (``Page.getInstallabilityErrors``:
+   the manifest, its icons and a service worker controlling the page);
+2. offline, today's page is the saved one with "Offline since HH:MM"; a dose tap and a
+   check-in are queued in IndexedDB with their idempotency keys;
+3. back online, the queue is sent, today's page shows both, and the server holds each once,
+   also after the same requests are sent again;
+4. after sign-out no saved page and no queued entry is left.
+
+Skipped without ``/usr/bin/chromium`` (failed under ``CI``), as the walk-through is.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from taperline.service import open_store
+from tests.support.web import PASSWORD
+from tests.test_web_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    TIME_ZONE,
+    TIMEOUT_MS,
+    _require_browser,
+    _watch_console,
+    served,
+)
+
+EMAIL = "ann@example.org"
+QUEUE_COUNT = """() => new Promise((resolve, reject) => {
+  const open = indexedDB.open("taperline", 1);
+  open.onupgradeneeded = () => {
+    open.result.createObjectStore("queue", {keyPath: "id"});
+    open.result.createObjectStore("meta", {keyPath: "key"});
+  };
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const db = open.result;
+    const request = db.transaction("queue").objectStore("queue").getAll();
+    request.onsuccess = () => { db.close(); resolve(request.result); };
+    request.onerror = () => { db.close(); reject(request.error); };
+  };
+})"""
+SAVED_PAGES = """() => caches.keys().then(keys => keys.includes("taperline-pages")
+  ? caches.open("taperline-pages").then(c => c.keys())
+      .then(found => found.map(r => new URL(r.url).pathname).sort())
+  : [])"""
+PUT_ENTRY = """() => new Promise((resolve, reject) => {
+  const open = indexedDB.open("taperline", 1);
+  open.onsuccess = () => {
+    const db = open.result;
+    const tx = db.transaction("queue", "readwrite");
+    tx.objectStore("queue").put({id: "checkin:0", kind: "checkin", url: "/checkin", body: ""});
+    tx.oncomplete = () => { db.close(); resolve(null); };
+    tx.onerror = () => { db.close(); reject(tx.error); };
+  };
+})"""
+RESEND = """(items) => {
+  const csrf = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRF-Token"];
+  return Promise.all(items.map(item => {
+    const fields = new URLSearchParams(item.body);
+    fields.set("csrf_token", csrf);
+    return fetch(item.url, {method: "POST", body: fields, redirect: "manual"})
+      .then(r => r.type === "opaqueredirect" ? 303 : r.status);
+  }));
+}"""
+
+
+def _until(page: Any, script: str, expected: object) -> None:
+    """Evaluate ``script`` (it may return a promise) until it gives ``expected``."""
+    found = None
+    for _ in range(TIMEOUT_MS // 100):
+        found = page.evaluate(script)
+        if found == expected:
+            return
+        page.wait_for_timeout(100)
+    pytest.fail(f"{script} gave {found!r}, not {expected!r}")
+
+
+def _signs_up_with_a_regimen(ann: Any) -> None:
+    from playwright.sync_api import expect
+
+    ann.goto("/signup")
+    expect(ann.get_by_label("Time zone")).to_have_value(TIME_ZONE)
+    ann.get_by_label("Your name").fill("Ann")
+    ann.get_by_label("E-mail address").fill(EMAIL)
+    ann.get_by_label("Password").fill(PASSWORD)
+    ann.locator("#regimen_drug").fill("clonazepam")
+    ann.locator("#regimen_doses").fill("0.5 mg at 22:00")
+    ann.get_by_role("button", name="Create account").click()
+    expect(ann).to_have_url(re.compile(r"/dashboard$"))
+
+
+def _is_installable(ann: Any) -> None:
+    ann.wait_for_function("navigator.serviceWorker.controller !== null")
+    # the worker saved today's page and check-in form for a morning without signal
+    _until(ann, SAVED_PAGES, ["/checkin", "/dashboard"])
+    cdp = ann.context.new_cdp_session(ann)
+    manifest = cdp.send("Page.getAppManifest")
+    assert manifest["url"].endswith("/static/manifest.webmanifest"), manifest
+    assert not manifest["errors"], manifest["errors"]
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    assert errors == [], errors
+
+
+def _checks_in_offline(ann: Any) -> None:
+    from playwright.sync_api import expect
+
+    ann.goto("/checkin")
+    expect(ann.locator("#offline")).to_contain_text(re.compile(r"^Offline since \d\d:\d\d\."))
+    ann.locator("#mood").get_by_text("7", exact=True).tap()
+    ann.locator("#anxiety").get_by_text("4", exact=True).tap()
+    for label, value in (
+        ("Went to bed", "23:00"),
+        ("Tried to sleep", "23:10"),
+        ("Woke up for good", "06:40"),
+        ("Got up", "07:00"),
+        ("Minutes to fall asleep", "25"),
+        ("Times woken", "1"),
+        ("Minutes awake in the night", "10"),
+    ):
+        ann.get_by_label(label).fill(value)
+    ann.locator("#quality").get_by_text("fair", exact=True).tap()
+    ann.get_by_label("Notes").fill("written on the train, no signal")
+    ann.get_by_role("button", name="Save check-in").last.tap()
+    expect(ann).to_have_url(re.compile(r"/dashboard\?queued=checkin$"))
+    expect(ann.locator("#offline")).to_contain_text("Your check-in is saved on this phone.")
+    expect(ann.locator("#offline")).to_contain_text("2 entries wait to be sent")
+
+
+def _taps_a_dose_and_checks_in_offline(ann: Any, tmp_path: Path) -> list[dict[str, Any]]:
+    from playwright.sync_api import expect
+
+    ann.goto("/dashboard")  # the saved page
+    expect(ann.locator("#offline")).to_contain_text(re.compile(r"^Offline since \d\d:\d\d\. "))
+    dose = ann.locator("li.dose-line").first
+    expect(dose).to_contain_text("22:00")
+    ann.screenshot(path=str(tmp_path / "offline-dashboard.png"), full_page=True)
+    dose.get_by_role("button", name="Taken", exact=True).tap()  # htmx, to the worker
+    expect(ann.locator("li.dose-line").first).to_contain_text("saved on this phone")
+    _checks_in_offline(ann)
+    queued: list[dict[str, Any]] = ann.evaluate(QUEUE_COUNT)
+    assert sorted(item["kind"] for item in queued) == ["checkin", "dose"]
+    keys = {item["kind"]: item["id"] for item in queued}
+    assert re.fullmatch(r"checkin:[0-9a-f]{32}", keys["checkin"]), keys
+    assert re.fullmatch(r"dose:\d{4}-\d\d-\d\d:22:00", keys["dose"]), keys
+    return queued
+
+
+def _sends_the_queue(ann: Any, queued: list[dict[str, Any]]) -> None:
+    from playwright.sync_api import expect
+
+    expect(ann).to_have_url(re.compile(r"/dashboard$"))
+    expect(ann.get_by_text("Done for today")).to_be_visible()
+    expect(ann.locator("li.dose-line").first).to_contain_text("Taken at")
+    expect(ann.locator("#offline")).to_be_hidden()
+    assert ann.evaluate(QUEUE_COUNT) == []
+    # the same requests again (a lost answer, a second tab): nothing new is stored
+    assert ann.evaluate(RESEND, queued) == [303, 409]  # checkin first, by its key
+
+
+def _the_server_holds_each_once(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'browser.db'}", migrate_schema=False)
+    try:
+        (person_id,) = store.person_ids()
+        checkins = store.checkins(person_id)
+        doses = store.doses(person_id)
+    finally:
+        store.engine.dispose()
+    assert len(checkins) == 1
+    assert checkins[0].notes == "written on the train, no signal"
+    assert [(d.planned_clock, d.taken_at is not None) for d in doses] == [("22:00", True)]
+
+
+def _signs_out_and_nothing_stays(ann: Any) -> None:
+    from playwright.sync_api import expect
+
+    ann.evaluate(PUT_ENTRY)  # an entry waiting (the server is down, say), a page saved
+    ann.evaluate("""() => caches.open("taperline-pages")
+      .then(c => c.put("/journal", new Response("health data")))""")
+    assert len(ann.evaluate(QUEUE_COUNT)) == 1
+    assert ann.evaluate(SAVED_PAGES) == ["/checkin", "/dashboard", "/journal"]
+    ann.get_by_role("button", name="Sign out").click()
+    expect(ann).to_have_url(re.compile(r"/\?done=signed-out$"))
+    assert ann.evaluate(SAVED_PAGES) == []
+    assert ann.evaluate(QUEUE_COUNT) == []
+
+
+@pytest.mark.slow
+def test_offline_queue_sync_and_sign_out(tmp_path: Path) -> None:
+    _require_browser()
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    errors: list[str] = []
+    with served(tmp_path) as base, sync_playwright() as pw:
+        # a profile on disk: Chromium does not install apps from an incognito context
+        phone = pw.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            base_url=base,
+            viewport=PHONE,
+            is_mobile=True,
+            has_touch=True,
+            device_scale_factor=2,
+            timezone_id=TIME_ZONE,
+        )
+        try:
+            phone.set_default_timeout(TIMEOUT_MS)
+            ann = phone.new_page()
+            _watch_console(ann, errors)
+            _signs_up_with_a_regimen(ann)
+            _is_installable(ann)
+
+            phone.set_offline(True)
+            queued = _taps_a_dose_and_checks_in_offline(ann, tmp_path)
+            phone.set_offline(False)  # the page sends the queue and shows today's page again
+            _sends_the_queue(ann, queued)
+            _the_server_holds_each_once(tmp_path)
+            _signs_out_and_nothing_stays(ann)
+        finally:
+            phone.close()
+    # Expected: the page's tries while offline, and the dose sent again on purpose (409).
+    offline = [
+        e for e in errors if e.endswith("Failed to load resource: net::ERR_INTERNET_DISCONNECTED")
+    ]
+    resent = [e for e in errors if e.endswith("status of 409 (Conflict)")]
+    assert len(resent) == 1, errors
+    assert not [e for e in errors if e not in offline + resent], errors

@@ -1,0 +1,142 @@
+"""Dark mode in a real browser (issue 18, section 4): Debian's chromium at 390 x 844.
+
+For the device's light and dark settings, the patient's pages are walked with the Tab key:
+the focus ring of every element reached must stand out at 3:1 or more from the background
+behind it (the computed outline colour against the first opaque background of the
+element's parent and above). The switch in the footer chooses dark on a light device.
+Screenshots of both themes are saved in the test's temporary directory.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.web import PASSWORD
+from tests.test_web_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    TIME_ZONE,
+    TIMEOUT_MS,
+    _require_browser,
+    _watch_console,
+    served,
+)
+from tests.test_web_theme import FOCUS_MIN, contrast
+
+TABS = 40
+RING = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const style = getComputedStyle(el);
+  const parts = (c) => c.match(/[\\d.]+/g).map(Number);
+  let node = el.parentElement, behind = null;
+  while (node) {
+    const [r, g, b, a] = parts(getComputedStyle(node).backgroundColor).concat([1]);
+    if (a > 0 && !/rgba\\(0, 0, 0, 0\\)/.test(getComputedStyle(node).backgroundColor)) {
+      behind = [r, g, b]; break;
+    }
+    node = node.parentElement;
+  }
+  if (!behind) {
+    behind = parts(getComputedStyle(document.documentElement).backgroundColor).slice(0, 3);
+  }
+  return {
+    what: el.tagName + " " + (el.textContent || el.name || "").trim().slice(0, 30),
+    style: style.outlineStyle, width: parseFloat(style.outlineWidth),
+    ring: parts(style.outlineColor).slice(0, 3), behind: behind,
+  };
+}"""
+
+
+def _hex(rgb: list[float]) -> str:
+    return "#" + "".join(f"{round(v):02x}" for v in rgb)
+
+
+def _rings(page: Any) -> list[str]:
+    """Tab through the page; the focus rings that do not stand out (empty: all do)."""
+    weak = []
+    page.locator("body").focus()
+    for _ in range(TABS):
+        page.keyboard.press("Tab")
+        ring = page.evaluate(RING)
+        if ring is None:
+            continue
+        if ring["style"] == "none" or ring["width"] < 2:  # a 2 px ring at least
+            weak.append(f"{ring['what']}: no ring")
+            continue
+        ratio = contrast(_hex(ring["ring"]), _hex(ring["behind"]))
+        if ratio < FOCUS_MIN:
+            weak.append(
+                f"{ring['what']}: {_hex(ring['ring'])} on {_hex(ring['behind'])} {ratio:.2f}"
+            )
+    return weak
+
+
+def _background(page: Any) -> str:
+    rgb = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    return _hex([float(v) for v in re.findall(r"[\d.]+", rgb)[:3]])
+
+
+@pytest.mark.slow
+def test_dark_mode_and_focus_rings_on_a_phone(tmp_path: Path) -> None:
+    _require_browser()
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    errors: list[str] = []
+    with served(tmp_path) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            phone = browser.new_context(
+                base_url=base,
+                viewport=PHONE,
+                is_mobile=True,
+                has_touch=True,
+                device_scale_factor=2,
+                timezone_id=TIME_ZONE,
+            )
+            phone.set_default_timeout(TIMEOUT_MS)
+            ann = phone.new_page()
+            _watch_console(ann, errors)
+            ann.goto("/signup")
+            ann.get_by_label("Your name").fill("Ann")
+            ann.get_by_label("E-mail address").fill("ann@example.org")
+            ann.get_by_label("Password").fill(PASSWORD)
+            ann.get_by_role("button", name="Create account").click()
+            expect(ann).to_have_url(re.compile(r"/dashboard$"))
+
+            weak: dict[str, list[str]] = {}
+            backgrounds = {}
+            for scheme in ("light", "dark"):
+                ann.emulate_media(color_scheme=scheme)
+                for path in ("/dashboard", "/checkin", "/account"):
+                    ann.goto(path)
+                    backgrounds[scheme, path] = _background(ann)
+                    weak[f"{scheme} {path}"] = _rings(ann)
+                    name = f"{scheme}{path.replace('/', '-')}.png"
+                    ann.screenshot(path=str(tmp_path / name), full_page=True)
+            assert not [w for w in weak.values() if w], weak
+            assert backgrounds["light", "/dashboard"] == "#f6f5f2"
+            assert backgrounds["dark", "/dashboard"] == "#121214"
+
+            # the switch: dark on a light device, kept from page to page, then back
+            ann.emulate_media(color_scheme="light")
+            ann.get_by_role("button", name="Dark", exact=True).click()
+            expect(ann.locator("html")).to_have_attribute("data-theme", "dark")
+            assert _background(ann) == "#121214"
+            ann.goto("/journal")
+            assert _background(ann) == "#121214"
+            assert not _rings(ann)
+            ann.get_by_role("button", name="As my device").click()
+            expect(ann.locator("html")).not_to_have_attribute("data-theme", "dark")
+            assert _background(ann) == "#f6f5f2"
+        finally:
+            browser.close()
+    assert not errors, errors
