@@ -183,3 +183,23 @@ def test_refresh_interval_is_written_for_subscriptions() -> None:
     calendar = Calendar.from_ical(out.data)
     assert str(calendar["REFRESH-INTERVAL"].to_ical().decode()) == "PT1H"
     assert "X-PUBLISHED-TTL:PT1H" in out.data.decode()
+
+
+def test_discreet_titles_name_no_drug_where_a_lock_screen_shows_them() -> None:
+    named = _feed(_plan())
+    quiet = _feed(_plan(), named, discreet=True)
+    events = _events(quiet)
+    shown = [str(e["SUMMARY"]) for e in events.values()]
+    shown += [str(a["DESCRIPTION"]) for e in events.values() for a in e.walk("VALARM")]
+    calendar = Calendar.from_ical(quiet.data)
+    shown += [str(calendar["NAME"]), str(calendar["X-WR-CALNAME"])]
+    assert not [text for text in shown if "clonaze" in text.lower() or " mg" in text]
+    assert {"Morning dose", "Evening dose", "Dose change"} <= set(shown)
+    assert "Time for your evening dose" in shown
+    # the details are still there when the event is opened
+    assert all("clonazePAM" in str(e["DESCRIPTION"]) for e in events.values() if "dose" in
+               str(e["SUMMARY"]).lower())  # fmt: skip
+    before = _events(named)
+    for uid, event in events.items():  # a changed title is a change; the check-in is not
+        same = str(event["SUMMARY"]) == str(before[uid]["SUMMARY"])
+        assert (event["SEQUENCE"] == before[uid]["SEQUENCE"]) is same, event["SUMMARY"]

@@ -66,7 +66,7 @@ def test_revoking_ends_the_live_feed_only_once(store: Store) -> None:
 def test_settings_default_until_saved_and_then_read_back(store: Store) -> None:
     pid = _person(store)
     assert store.reminder_settings(pid) == ReminderSettings()
-    chosen = ReminderSettings(("checkin", "doses"), "07:45", 10)
+    chosen = ReminderSettings(("checkin", "doses"), "07:45", 10, discreet=True)
     store.save_reminder_settings(pid, chosen, NOW)
     assert store.reminder_settings(pid) == chosen
     store.save_reminder_settings(pid, ReminderSettings(()), LATER)

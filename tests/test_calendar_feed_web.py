@@ -163,6 +163,11 @@ def test_settings_turn_a_reminder_off_and_move_the_checkin(tmp_path: Path) -> No
         assert changes
         assert all(str(after[u].walk("VALARM")[0]["TRIGGER"].to_ical()) for u in changes)
         assert 'name="checkin" value="on" checked' not in web.get("/reminders").text
+        assert web.post("/reminders", {**form, "discreet": "on"}).status_code == 303
+        assert 'name="discreet" value="on" checked' in web.get("/reminders").text
+        quiet = _fetch(site, url).text
+        assert "SUMMARY:Evening dose" in quiet
+        assert "SUMMARY:clonazePAM" not in quiet
         bad = web.post("/reminders", {**form, "checkin_clock": "9.30"})
         assert bad.status_code == 422
         assert "checkin_clock" in bad.text

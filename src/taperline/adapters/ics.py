@@ -124,6 +124,8 @@ class _Context:
     alarm_before: timedelta
     until: date | None
     readiness: Readiness | None = None
+    #: titles and alarms that do not name the drug (a lock screen shows them)
+    discreet: bool = False
 
     def asks_before(self, step: RecordStep) -> bool:
         """Whether ``step`` starts the cut the readiness check asks the clinician about."""
@@ -234,6 +236,7 @@ def calendar_feed(
     reminders: Collection[str] = REMINDERS,
     issued: Iterable[IssuedEvent] = (),
     refresh_minutes: int | None = None,
+    discreet: bool = False,
 ) -> CalendarOut:
     """The calendar of :func:`calendar_ics`, sequenced against what calendars already hold.
 
@@ -241,9 +244,12 @@ def calendar_feed(
     unchanged events keep their ``SEQUENCE``, changed ones get a higher one, and events this
     export no longer has (a held plan's later steps, a replaced step, a reminder kind left
     out of ``reminders``) are sent cancelled with their old UID
-    (:mod:`taperline.adapters.ics_sequence`). A held plan's later steps are cancelled even
-    with nothing ``issued``, since an earlier export may have put them in a calendar.
+    (:mod:`taperline.adapters.ics_sequence`). With nothing ``issued``, a held plan's later
+    steps are cancelled all the same, since an earlier export may have put them in a calendar.
     ``refresh_minutes`` asks subscribing apps to poll that often (REFRESH-INTERVAL, RFC 7986).
+    ``discreet`` writes titles and alarms that do not name the drug or dose ("Evening dose",
+    "Dose change", "Refill: collect your medicine ..."), for lock screens and shared screens;
+    the event's text, read when it is opened, still says how to make each dose.
 
     >>> from datetime import UTC
     >>> from taperline.core.quantity import Mass
@@ -276,15 +282,18 @@ def calendar_feed(
     )
     if readiness is not None and plan.status == "active":
         context = replace(context, readiness=readiness)
+    context = replace(context, discreet=discreet)
     calendar = _calendar(context, profile)
     if refresh_minutes is not None:
         every = timedelta(minutes=refresh_minutes)
         calendar.add("REFRESH-INTERVAL", every, parameters={"VALUE": "DURATION"})
         calendar.add("X-PUBLISHED-TTL", vDuration(every))  # an X- name has no known type
     live = _events(context, reminders)
-    # A hold keeps the held dose and drops the later steps: cancel what they put in calendars.
-    dropped = _events(replace(context, plan=plan), reminders) if plan.status == "held" else []
     previous = {e.uid: e for e in issued}
+    # A hold keeps the held dose and drops the later steps: with no record of what was sent,
+    # cancel what the plan's steps may have put in calendars (with one, what was sent).
+    held = plan.status == "held" and not previous
+    dropped = _events(replace(context, plan=plan), reminders) if held else []
     events, ledger = _issue(context.plan.version, context.stamp, live, dropped, previous)
     for event in events:
         calendar.add_component(event)
@@ -436,12 +445,14 @@ def _check_days(name: str, days: int) -> None:
 def _calendar(context: _Context, profile: Profile) -> Calendar:
     """An empty calendar named after the plan, with a deterministic UID."""
     plan = context.plan
+    drug = "your" if context.discreet else f"a {drug_label(plan.drug)}"
+    name = f"taperline: {drug_label(plan.drug)} plan v{plan.version} ({plan.status})"
     calendar = Calendar.new(
         prodid=PRODID,
         method="PUBLISH",
-        name=f"taperline: {drug_label(plan.drug)} plan v{plan.version} ({plan.status})",
+        name="taperline reminders" if context.discreet else name,
         description=(
-            f"Reminders from a {drug_label(plan.drug)} taper plan. {context.status_line} "
+            f"Reminders from {drug} taper plan. {context.status_line} "
             "Follow your prescriber's advice. Never stop a benzodiazepine abruptly."
         ),
         uid=context.uid("calendar"),
@@ -580,6 +591,9 @@ def _dose_event(context: _Context, index: int, number: int, last: date | None) -
     clock = _clock("clock", dose.clock)
     summary = f"{drug_label(dose.drug)} {fmt(dose.amount)}"
     alarm = f"Time for your dose: {summary}"
+    if context.discreet:
+        summary = _dose_name(clock)
+        alarm = f"Time for your {summary.lower()}"
     if context.asks_before(step):
         summary = f"{summary}: new dose, {_ASK_FIRST}"
         alarm = f"Your plan's new dose, {summary}"
@@ -600,6 +614,17 @@ def _dose_event(context: _Context, index: int, number: int, last: date | None) -
     event.add("RRULE", rule)
     event.add_component(_alarm(alarm, -context.alarm_before))
     return event
+
+
+def _dose_name(clock: time) -> str:
+    """A dose's title that names no drug: by the time of day it is taken.
+
+    >>> _dose_name(time(8)), _dose_name(time(13, 30)), _dose_name(time(22))
+    ('Morning dose', 'Afternoon dose', 'Evening dose')
+    """
+    if clock.hour < 12:  # noqa: PLR2004 -- noon
+        return "Morning dose"
+    return "Afternoon dose" if clock.hour < 17 else "Evening dose"  # noqa: PLR2004 -- 5 pm
 
 
 def _dose_description(context: _Context, step: RecordStep, dose: RecordDose) -> str:
@@ -668,7 +693,7 @@ def _change_events(context: _Context) -> list[Event]:
 
 def _change_event(context: _Context, index: int, previous: RecordStep, step: RecordStep) -> Event:
     """The dose change at the start of ``step``: the new daily dose of every drug."""
-    summary = f"Dose change: {_daily_text(previous, step)}"
+    summary = "Dose change" if context.discreet else f"Dose change: {_daily_text(previous, step)}"
     lines = [f"From {step.start.isoformat()}: {_daily_text(previous, step)}."]
     if context.asks_before(step) and context.readiness is not None:
         # A held cut is a question for the clinician, not an instruction: no "how to take it".
@@ -758,6 +783,7 @@ def _refill_event(
     """The refill reminder on ``day`` for a supply that runs out on ``runs_out``."""
     if collect:
         drugs = " and ".join(dict.fromkeys(drug_label(line.drug) for line in collect))
+        drugs = "your medicine" if context.discreet else drugs
         summary = f"Refill: collect {drugs} before {runs_out.isoformat()}"
         end = collect[0].period_end - timedelta(days=1)
         lines = [

@@ -78,7 +78,8 @@ def status(*, person_id: int | None) -> None:
     kinds = ", ".join(settings.reminders) or "none"
     click.echo(
         f"Reminders: {kinds}; check-in at {settings.checkin_clock};"
-        f" dose alarms {settings.alarm_minutes_before} min before."
+        f" dose alarms {settings.alarm_minutes_before} min before;"
+        f" titles {'without' if settings.discreet else 'with'} the medicine's name."
     )
 
 
@@ -113,8 +114,16 @@ def revoke(*, person_id: int | None) -> None:
     show_default=True,
     help="Alarm this many minutes before each dose.",
 )
+@click.option(
+    "--discreet/--named",
+    default=False,
+    show_default=True,
+    help='Titles and alarms that do not name the medicine ("Evening dose"), for lock screens.',
+)
 @person_option
-def settings(*, remind: str, checkin_at: time, alarm_minutes: int, person_id: int | None) -> None:
+def settings(
+    *, remind: str, checkin_at: time, alarm_minutes: int, discreet: bool, person_id: int | None
+) -> None:
     """Choose which reminders your calendar link holds and when the check-in reminder comes.
 
     A reminder you turn off is cancelled in your calendar at its next refresh.
@@ -131,6 +140,7 @@ def settings(*, remind: str, checkin_at: time, alarm_minutes: int, person_id: in
         reminders=kinds,
         checkin_clock=format_clock(checkin_at),
         alarm_minutes_before=alarm_minutes,
+        discreet=discreet,
         now=now(),
     )
     click.echo(

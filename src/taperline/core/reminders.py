@@ -42,13 +42,15 @@ class ReminderSettings:
     """Which reminders a person's calendar holds, and when.
 
     ``checkin_clock`` (``HH:MM``) places the daily check-in and the alarms of the all-day
-    dose-change and refill events; ``alarm_minutes_before`` is how early a dose alarm fires.
+    dose-change and refill events; ``alarm_minutes_before`` is how early a dose alarm fires;
+    ``discreet``: titles and alarms that do not name the drug ("Evening dose").
     The kinds are kept in the order of :data:`REMINDER_KINDS`, without repeats.
     """
 
     reminders: tuple[str, ...] = REMINDER_KINDS
     checkin_clock: str = "08:00"
     alarm_minutes_before: int = 0
+    discreet: bool = False
 
     def __post_init__(self) -> None:
         for kind in self.reminders:

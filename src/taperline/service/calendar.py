@@ -84,10 +84,11 @@ def save_reminders(
     reminders: Collection[str],
     checkin_clock: str,
     alarm_minutes_before: int,
+    discreet: bool = False,
     now: datetime,
 ) -> ReminderSettings:
     """Check and store the person's reminder settings (InputError names a bad field)."""
-    settings = ReminderSettings(tuple(reminders), checkin_clock, alarm_minutes_before)
+    settings = ReminderSettings(tuple(reminders), checkin_clock, alarm_minutes_before, discreet)
     return store.save_reminder_settings(person_id, settings, now)
 
 
@@ -136,6 +137,7 @@ def person_calendar(
             reminders=chosen.reminders,
             issued=before,
             refresh_minutes=refresh_minutes,
+            discreet=chosen.discreet,
         )
     _record(store, person_id, before, out.issued, now)
     return PersonCalendar(out.data, plan)

@@ -153,6 +153,7 @@ def reminders_save(request: Request, viewer: PatientViewer, form: Form, svc: Svc
             reminders=[kind for kind in REMINDER_KINDS if form.has(kind)],
             checkin_clock=form.text("checkin_clock", max_len=5),
             alarm_minutes_before=form.integer("alarm_minutes_before", 0, 1440, default=0),
+            discreet=form.has("discreet"),
             now=svc.now(),
         )
     except InputError as error:

@@ -315,6 +315,7 @@ reminder_settings = Table(
     Column("reminders", JSON, nullable=False),
     Column("checkin_clock", String(5), nullable=False),
     Column("alarm_minutes_before", Integer, nullable=False),
+    Column("discreet", Boolean, nullable=False),
     Column("updated_at_utc", UtcDateTime, nullable=False),
     UniqueConstraint("person_id", name="uq_reminder_settings_person_id"),
 )

@@ -97,7 +97,9 @@ class _Calendar(_StoreBase):
             row = c.execute(select(table).where(table.c.person_id == person_id)).first()
         if row is None:
             return ReminderSettings()
-        return ReminderSettings(tuple(row.reminders), row.checkin_clock, row.alarm_minutes_before)
+        return ReminderSettings(
+            tuple(row.reminders), row.checkin_clock, row.alarm_minutes_before, row.discreet
+        )
 
     def save_reminder_settings(
         self, person_id: int, settings: ReminderSettings, now: datetime
@@ -108,6 +110,7 @@ class _Calendar(_StoreBase):
             "reminders": list(settings.reminders),
             "checkin_clock": settings.checkin_clock,
             "alarm_minutes_before": settings.alarm_minutes_before,
+            "discreet": settings.discreet,
             "updated_at_utc": now,
         }
         with self._write() as c:

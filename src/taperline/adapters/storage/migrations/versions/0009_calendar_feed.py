@@ -1,10 +1,10 @@
 """Reminders in the person's own calendar: the subscription feed, the settings, what was sent.
 
 ``calendar_feeds`` holds each feed's token as a SHA-256 (never the token), when it was made
-and when it was revoked; ``reminder_settings`` the person's choice of reminders and check-in
-time (no row: the defaults); ``calendar_events`` each event as last sent (its fingerprint,
-SEQUENCE, whether cancelled, its VEVENT text), so that the next export updates calendars.
-New tables: nothing to fill in for earlier rows.
+and when it was revoked; ``reminder_settings`` the person's choice of reminders, check-in
+time, alarm lead and titles that name no drug (no row: the defaults); ``calendar_events``
+each event as last sent (its fingerprint, SEQUENCE, whether cancelled, its VEVENT text), so
+that the next export updates calendars. New tables: nothing to fill in for earlier rows.
 
 Revision ID: 0009_calendar_feed
 Revises: 0008_sleep_window
@@ -48,6 +48,7 @@ def upgrade() -> None:
         sa.Column("reminders", sa.JSON, nullable=False),
         sa.Column("checkin_clock", sa.String(5), nullable=False),
         sa.Column("alarm_minutes_before", sa.Integer, nullable=False),
+        sa.Column("discreet", sa.Boolean, nullable=False),
         sa.Column("updated_at_utc", UtcDateTime, nullable=False),
         sa.UniqueConstraint("person_id", name="uq_reminder_settings_person_id"),
     )
