@@ -1,11 +1,14 @@
-"""The charts page in a real browser (issue 18, section 3): Debian's chromium, 320 px wide.
+"""The charts pages in a real browser (issue 18, section 3): Debian's chromium, 320 px wide.
 
-A patient signs up, a plan is approved for them (written to the served database, as a
-clinician's approval would), and check-ins are sent through the JSON API. Then each range of
-``/charts`` (2 weeks, 3 months, the whole taper) is loaded at 320 px: the page must not
-scroll sideways, the chart must fit the width, its text table must open and be reachable by
-keyboard, and axe-core (the copy shipped in the ``axe-playwright-python`` wheel, injected
-with ``page.evaluate``, nothing fetched) must find no violation, with the table open.
+A clinician signs up and makes an invite code; a patient signs up and shares with it; a
+plan is approved for them (written to the served database, as the clinician's approval
+would be), and check-ins are sent through the JSON API. Then each range of ``/charts`` (2
+weeks, 3 months, the whole taper), and of the clinician's charts of the patient, is loaded
+at 320 px: the page must not scroll sideways, the chart must fit the width, its text table
+must open and be reachable by keyboard, and axe-core (the copy shipped in the
+``axe-playwright-python`` wheel, injected with ``page.evaluate``, nothing fetched) must find
+no violation, with the table open. The plan builder's strategy comparison (its chart and
+table) must have none either.
 
 Skipped without ``/usr/bin/chromium`` or axe-core (failed under ``CI``), as the walk-through is.
 """
@@ -28,6 +31,8 @@ from tests.test_web_browser import (
     CHROMIUM_ARGS,
     TIME_ZONE,
     TIMEOUT_MS,
+    Shots,
+    _clinician_signs_up_and_invites,
     _in_ci,
     _require_browser,
     _watch_console,
@@ -63,7 +68,16 @@ def _signs_up(page: Any) -> None:
     expect(page).to_have_url(re.compile(r"/dashboard$"))
 
 
-def _approve_a_plan(db: Path, start: date) -> None:
+def _shares(page: Any, code: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto("/sharing")
+    page.get_by_label("Invite code").fill(code)
+    page.get_by_role("button", name="Share my record").click()
+    expect(page.get_by_role("status")).to_contain_text("now shared")
+
+
+def _approve_a_plan(db: Path, start: date) -> int:
     from taperline.catalogue_data import load_catalogue
     from taperline.core.plan import PlanRequest, propose
     from taperline.core.quantity import Mass
@@ -85,6 +99,7 @@ def _approve_a_plan(db: Path, start: date) -> None:
         store.decide(pid, "approve", by="Dr Test", reason="agreed", at=now)
     finally:
         store.engine.dispose()
+    return pid
 
 
 def _checks_in(page: Any, day: date, mood: int) -> None:
@@ -108,21 +123,25 @@ def _checks_in(page: Any, day: date, mood: int) -> None:
     assert sent.status == 201, sent.text()
 
 
-def _axe(page: Any, source: str) -> list[dict[str, Any]]:
+def _axe(page: Any, source: str, within: str = "html") -> list[dict[str, Any]]:
+    """axe-core's violations in the element ``within`` selects (the whole page by default)."""
     page.evaluate(source + "\n;0")  # through the debugger: the page's CSP does not apply
-    found: dict[str, Any] = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    found: dict[str, Any] = page.evaluate(
+        "(within) => axe.run(document.querySelector(within), {resultTypes: ['violations']})",
+        within,
+    )
     return [
         {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in found["violations"]
     ]
 
 
-def _checks_a_range(page: Any, key: str, source: str) -> None:
+def _checks_a_range(page: Any, base: str, key: str, source: str) -> None:
     from playwright.sync_api import expect
 
-    page.goto(f"/charts?range={key}")
+    page.goto(f"{base}?range={key}")
     link = page.get_by_role("navigation", name="Chart range").locator('[aria-current="page"]')
-    expect(link).to_have_attribute("href", f"/charts?range={key}")
+    expect(link).to_have_attribute("href", f"{base}?range={key}")
     chart = page.locator("main svg.chart")
     expect(chart).to_have_count(1)
     box = chart.bounding_box()
@@ -135,9 +154,43 @@ def _checks_a_range(page: Any, key: str, source: str) -> None:
     region.focus()
     expect(region).to_be_focused()  # the wide table scrolls by keyboard
     width = int(page.evaluate("document.documentElement.scrollWidth"))
-    assert width <= WIDTH, f"/charts?range={key} is {width} px wide at {WIDTH} px"
+    assert width <= WIDTH, f"{base}?range={key} is {width} px wide at {WIDTH} px"
     violations = _axe(page, source)
-    assert not violations, f"/charts?range={key}: {violations}"
+    assert not violations, f"{base}?range={key}: {violations}"
+
+
+def _checks_the_comparison(doc: Any, pid: int, source: str) -> None:
+    from playwright.sync_api import expect
+
+    doc.goto(
+        f"/clinician/patients/{pid}/plan/new?drug=clonazepam&dose_0=1+mg&time_0=22:00"
+        "&strategy=percent&percent=10&every=14d&stabilise=14d"
+        "&compare=percent&compare=fixed&compare=occupancy"
+    )
+    section = doc.locator("section.card", has_text="Strategies compared")
+    expect(section.locator("svg.chart")).to_have_count(1)
+    box = section.locator("svg.chart").bounding_box()
+    assert box is not None
+    assert 0 < box["width"] <= WIDTH, box
+    section.get_by_text("Daily dose over time as a table").click()
+    expect(section.get_by_role("region", name=re.compile("by strategy"))).to_be_visible()
+    section.evaluate("(node) => node.setAttribute('data-axe', 'comparison')")
+    violations = _axe(doc, source, "[data-axe=comparison]")
+    assert not violations, f"the strategy comparison: {violations}"
+
+
+def _phone(browser: Any, base: str, errors: list[str]) -> Any:
+    context = browser.new_context(
+        base_url=base,
+        viewport={"width": WIDTH, "height": 700},
+        timezone_id=TIME_ZONE,
+        is_mobile=True,
+        has_touch=True,
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    _watch_console(page, errors)
+    return page
 
 
 @pytest.mark.slow
@@ -153,22 +206,20 @@ def test_the_charts_page_at_320_px_has_no_axe_violation(tmp_path: Path) -> None:
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         try:
-            context = browser.new_context(
-                base_url=base,
-                viewport={"width": WIDTH, "height": 700},
-                timezone_id=TIME_ZONE,
-                is_mobile=True,
-                has_touch=True,
+            page, doc = (
+                _phone(browser, base, errors),
+                _phone(browser, base, errors),
             )
-            context.set_default_timeout(TIMEOUT_MS)
-            page = context.new_page()
-            _watch_console(page, errors)
+            code = _clinician_signs_up_and_invites(doc, Shots(tmp_path))
             _signs_up(page)
-            _approve_a_plan(tmp_path / "browser.db", today - timedelta(days=130))
+            _shares(page, code)
+            pid = _approve_a_plan(tmp_path / "browser.db", today - timedelta(days=130))
             for ago in (0, 1, 2, 3, 9, 30, 60, 125):
                 _checks_in(page, today - timedelta(days=ago), 3 + ago % 5)
             for key in RANGES:
-                _checks_a_range(page, key, source)
+                _checks_a_range(page, "/charts", key, source)
+                _checks_a_range(doc, f"/clinician/patients/{pid}/charts", key, source)
+            _checks_the_comparison(doc, pid, source)
         finally:
             browser.close()
     assert not errors, errors
