@@ -67,6 +67,8 @@ def test_each_range_draws_the_chart_with_its_table(tmp_path: Path) -> None:
     assert "as weekly means" in whole.text
     assert "Weekly means." in whole.text
     assert "The whole taper so far" in whole.text
+    assert "nothing recorded that week (each row is the mean" in whole.text
+    assert "nothing recorded that day." in three_months.text
     # The check-in of 100 days ago is beyond 3 months: only the whole taper shows it.
     assert re.search(r"week of 20 Nov</th><td>[^<]*</td><td>7 h</td>", whole.text)
     assert "20 Nov" not in three_months.text.split("<tbody>", 1)[1]
