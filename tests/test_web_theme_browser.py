@@ -1,6 +1,7 @@
 """Dark mode in a real browser (issue 18, section 4): Debian's chromium at 390 x 844.
 
-For the device's light and dark settings, the patient's pages are walked with the Tab key:
+For the device's light and dark settings, axe-core finds no violation on the patient's
+pages, and they are walked with the Tab key:
 the focus ring of every element reached must stand out at 3:1 or more from the background
 behind it (the computed outline colour against the first opaque background of the
 element's parent and above). The switch in the footer chooses dark on a light device.
@@ -26,9 +27,11 @@ from tests.test_web_browser import (
     _watch_console,
     served,
 )
+from tests.test_web_charts_browser import _axe, _axe_source
 from tests.test_web_theme import FOCUS_MIN, contrast
 
 TABS = 40
+PAGES = ("/dashboard", "/checkin", "/journal", "/plan", "/sleep", "/sharing", "/account", "/learn")
 RING = """() => {
   const el = document.activeElement;
   if (!el || el === document.body) return null;
@@ -85,6 +88,7 @@ def _background(page: Any) -> str:
 @pytest.mark.slow
 def test_dark_mode_and_focus_rings_on_a_phone(tmp_path: Path) -> None:
     _require_browser()
+    axe = _axe_source()
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=TIMEOUT_MS)
@@ -113,16 +117,19 @@ def test_dark_mode_and_focus_rings_on_a_phone(tmp_path: Path) -> None:
             expect(ann).to_have_url(re.compile(r"/dashboard$"))
 
             weak: dict[str, list[str]] = {}
+            violations: dict[str, list[dict[str, Any]]] = {}
             backgrounds = {}
             for scheme in ("light", "dark"):
                 ann.emulate_media(color_scheme=scheme)
-                for path in ("/dashboard", "/checkin", "/account"):
+                for path in PAGES:
                     ann.goto(path)
                     backgrounds[scheme, path] = _background(ann)
                     weak[f"{scheme} {path}"] = _rings(ann)
+                    violations[f"{scheme} {path}"] = _axe(ann, axe)
                     name = f"{scheme}{path.replace('/', '-')}.png"
                     ann.screenshot(path=str(tmp_path / name), full_page=True)
             assert not [w for w in weak.values() if w], weak
+            assert not [v for v in violations.values() if v], violations
             assert backgrounds["light", "/dashboard"] == "#f6f5f2"
             assert backgrounds["dark", "/dashboard"] == "#121214"
 
