@@ -293,7 +293,7 @@ def test_sign_up_share_check_in_approve_and_see_the_dose(tmp_path: Path) -> None
 
             patient = ["/dashboard", "/checkin", "/journal", "/plan", "/learn", "/questionnaires"]
             patient += ["/sharing", "/account", "/learn/sleep", "/learn/drugs/clonazepam"]
-            patient += ["/learn/sources"]
+            patient += ["/learn/sources", "/reminders"]
             clinician = ["/clinician", patient_page, preview, "/account"]
             pages = [(ann, url) for url in patient] + [(doc, url) for url in clinician]
             wide = _wider_than_narrow(pages, shots)
