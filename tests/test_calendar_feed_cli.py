@@ -98,3 +98,15 @@ def test_a_second_export_after_a_hold_updates_and_cancels(
     assert all(after[u]["SEQUENCE"] > before[u]["SEQUENCE"] for u in cancelled)
     live = set(after) - cancelled
     assert all(after[u]["SEQUENCE"] >= before[u]["SEQUENCE"] for u in live & set(before))
+
+
+def test_the_export_follows_the_reminder_settings(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
+    out = tmp_path / "quiet.ics"
+    _ok(run("calendar", "settings", "--remind", "doses,changes", "--discreet"))
+    _ok(run("export", "ics", "--out", str(out)))
+    events = _events(out).values()
+    assert {str(e["SUMMARY"]) for e in events} >= {"Evening dose", "Dose change"}
+    assert not [e for e in events if "check-in" in str(e["SUMMARY"])]
+    assert "clonaze" not in " ".join(str(e["SUMMARY"]) for e in events).lower()

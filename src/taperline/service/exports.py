@@ -77,19 +77,24 @@ def calendar_file(
     is written as a question (:func:`taperline.adapters.ics.calendar_ics`). It is sequenced
     against what earlier exports and the subscription feed sent, and recorded
     (:func:`taperline.service.calendar.person_calendar`): a new export updates the events a
-    calendar imported and cancels the ones that are gone.
+    calendar imported and cancels the ones that are gone. Which reminders and whether titles
+    name the drug follow the person's reminder settings (``taperline calendar settings``).
 
     Raises:
         InputError: there is no plan in force.
     """
-    from taperline.core.reminders import ReminderSettings
+    from dataclasses import replace
+
     from taperline.service.calendar import person_calendar
 
     none = InputError("there is no approved plan yet (taperline plan approve ...)")
     if store.plan_in_force(person_id) is None:
         raise none
-    settings = ReminderSettings(
-        checkin_clock=checkin_clock, alarm_minutes_before=alarm_minutes_before
+    # the person's kinds of reminder and titles, as the feed has them: the two share events
+    settings = replace(
+        store.reminder_settings(person_id),
+        checkin_clock=checkin_clock,
+        alarm_minutes_before=alarm_minutes_before,
     )
     made = person_calendar(
         store, person_id, now=now, settings=settings, refill_days_before=refill_days_before
