@@ -184,6 +184,10 @@ def test_an_unchanged_feed_is_not_modified(tmp_path: Path) -> None:
         etag = first.headers["etag"]
         again = _fetch(site, url, **{"If-None-Match": etag})
         assert again.status_code == 304
+        head = site.browser().client.head(url)
+        assert head.status_code == 200
+        assert head.headers["etag"] == etag
+        assert site.browser().client.head("/calendar/" + "A" * 43 + ".ics").status_code == 404
         assert _fetch(site, url).content == first.content
 
 

@@ -77,9 +77,13 @@ def _gone(status: int, text: str) -> Response:
     return Response(text, status_code=status, media_type="text/plain; charset=utf-8")
 
 
-@router.get("/calendar/{token}.ics")
+@router.api_route("/calendar/{token}.ics", methods=["GET", "HEAD"])
 def calendar_feed(token: str, request: Request, svc: Svc) -> Response:
-    """The person's reminders as an iCalendar feed, for a calendar app to subscribe to."""
+    """The person's reminders as an iCalendar feed, for a calendar app to subscribe to.
+
+    Some calendar apps ask with HEAD first: it answers the same headers, and only a GET
+    (which sends the reminders) is an audited read.
+    """
     feed = feed_of_token(svc.store, token)
     if feed is None:
         return _gone(404, "No such calendar.")
@@ -99,7 +103,8 @@ def calendar_feed(token: str, request: Request, svc: Svc) -> Response:
         made_from = (*made_from[:3], svc.store.calendar_sent_at(pid))
         kept = _Kept(made_from, data, f'"{hashlib.sha256(data).hexdigest()[:32]}"')
         cache.put(feed.id, kept)
-    svc.accounts.audit(None, pid, "read", f"calendar feed {feed.id}", now, label=FEED_ACTOR)
+    if request.method == "GET":
+        svc.accounts.audit(None, pid, "read", f"calendar feed {feed.id}", now, label=FEED_ACTOR)
     headers = {"ETag": kept.etag, "Cache-Control": "private, no-cache"}
     if request.headers.get("if-none-match") == kept.etag:
         return Response(status_code=304, headers=headers)
