@@ -203,3 +203,27 @@ def test_discreet_titles_name_no_drug_where_a_lock_screen_shows_them() -> None:
     for uid, event in events.items():  # a changed title is a change; the check-in is not
         same = str(event["SUMMARY"]) == str(before[uid]["SUMMARY"])
         assert (event["SEQUENCE"] == before[uid]["SEQUENCE"]) is same, event["SUMMARY"]
+
+
+def test_a_move_to_another_zone_keeps_the_old_zone_for_what_it_cancels() -> None:
+    active = _plan()
+    first = _feed(active)
+    shorter = replace(active, version=2, steps=active.steps[:2])
+    moved = calendar_feed(
+        shorter,
+        Profile("America/New_York"),
+        generated_at=LATER,
+        calendar_key="person-1",
+        issued=first.issued,
+    )
+    events = _events(moved)  # vobject reads it too
+    calendar = Calendar.from_ical(moved.data)
+    assert {str(z["TZID"]) for z in calendar.timezones} == {"Europe/London", "America/New_York"}
+    cancelled = [events[u] for u in _cancelled(events)]
+    timed = [e for e in cancelled if hasattr(e["DTSTART"].dt, "hour")]
+    assert timed
+    assert {str(e["DTSTART"].dt.tzinfo) for e in timed} == {"Europe/London"}
+    live = [e for u, e in events.items() if u not in _cancelled(events)]
+    assert {str(e["DTSTART"].dt.tzinfo) for e in live if hasattr(e["DTSTART"].dt, "hour")} == {
+        "America/New_York"
+    }
