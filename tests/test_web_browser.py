@@ -218,7 +218,9 @@ def _clinician_builds_and_approves_a_plan(doc: Any, shots: Shots) -> str:
     preview = str(doc.url)
     doc.get_by_role("button", name="Save as a proposal").click()
     expect(doc.get_by_text("Plan saved as a proposal")).to_be_visible()
-    expect(doc.get_by_label("Approve (make it active)")).to_be_checked()
+    approve = doc.get_by_label("Approve (make it active)")
+    expect(approve).not_to_be_checked()  # the decision form pre-selects nothing
+    approve.check()
     doc.get_by_label("Reason").fill("Agreed with Ann at today's visit")
     doc.get_by_role("button", name="Save decision").click()
     expect(doc.get_by_text("Decision saved as a new plan version")).to_be_visible()

@@ -36,6 +36,10 @@ NOTICES: Final[Mapping[str, str]] = {
     "password": "Password changed. Your other sessions were signed out.",
     "acknowledged": "Thank you. The crisis resources stay on your Learn page.",
     "decision": "Decision saved as a new plan version.",
+    "adjusted": (
+        "Adjustment saved as a new version. It is a proposal: it needs approval before the"
+        " patient follows it."
+    ),
     "plan-saved": "Plan saved as a proposal. It needs a clinician's approval.",
     "invite-cancelled": "Invite withdrawn.",
     "deleted": "Your account and every record of it were deleted.",

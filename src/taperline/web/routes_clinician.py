@@ -136,10 +136,11 @@ def decision(
     """Record a decision on the latest plan version (a new version; nothing is overwritten)."""
     pid = shared_person(svc, viewer, person_id)
     try:
-        decide(svc, viewer, pid, version, form)
+        saved = decide(svc, viewer, pid, version, form)
     except (InputError, SafetyError) as error:
         return _patient_page(request, viewer, svc, pid, error=str(error), status=status_for(error))
-    return redirect(f"/clinician/patients/{pid}?done=decision")
+    done = "adjusted" if saved.status == "proposed" else "decision"  # an adjustment waits
+    return redirect(f"/clinician/patients/{pid}?done={done}")
 
 
 # --- plan builder ------------------------------------------------------------------------------
