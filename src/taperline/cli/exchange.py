@@ -189,19 +189,33 @@ def export_ics(
 
 @export.command("fhir")
 @_out_option("bundle.json")
+@click.option(
+    "--type",
+    "bundle_type",
+    type=click.Choice(["collection", "transaction"]),
+    default="collection",
+    show_default=True,
+    help="transaction: to load into a FHIR server (each resource a PUT of its stable id).",
+)
 @person_option
-def export_fhir(*, out_path: Path, person_id: int | None) -> None:
-    """Write your whole record as a FHIR R4 Bundle (collection): plan, doses, nights, scores.
+def export_fhir(*, out_path: Path, bundle_type: str, person_id: int | None) -> None:
+    """Write your whole record as a FHIR R4 Bundle: plan, doses, nights, scores.
 
-    The Patient is pseudonymous (your profile's label). Plan steps are MedicationRequests
-    with RxNorm codes where known, the dose log MedicationAdministrations, each night an
-    Observation (LOINC 93832-4 sleep duration), PHQ-9 and GAD-7 QuestionnaireResponses and
-    Observations, and findings Flags.
+    The Patient is pseudonymous (your profile's label). Each plan version is one tapering
+    MedicationRequest per drug (its steps in order; only the plan in force is active), with
+    the RxNorm codes of the products it uses and the approving clinician as requester; the
+    regimen before a plan a MedicationStatement, the dose log MedicationAdministrations, each
+    night an Observation (LOINC 93832-4 sleep duration), PHQ-9 and GAD-7
+    QuestionnaireResponses and Observations, and findings Flags. Every resource keeps its
+    identity from one export to the next.
+
+    Example: taperline export fhir --type transaction --out load.json
     """
     from taperline.service import fhir_bundle, fhir_json
 
     store = open_store()
-    bundle = fhir_bundle(store, person(store, person_id), now=now())
+    transaction = bundle_type == "transaction"
+    bundle = fhir_bundle(store, person(store, person_id), now=now(), transaction=transaction)
     out_path.write_text(fhir_json(bundle), encoding="utf-8")
     click.echo(f"FHIR bundle written to {out_path} ({len(bundle['entry'])} resources).")
 
@@ -210,6 +224,9 @@ def export_fhir(*, out_path: Path, person_id: int | None) -> None:
 @click.argument("path", type=_IN, metavar="FILE")
 def import_fhir(*, path: Path) -> None:
     """Import a FHIR R4 Bundle made by `taperline export fhir` as a new person.
+
+    The bundle may also be what a FHIR server hands back after loading one (a searchset,
+    with server ids and Type/id references).
 
     The bundle is validated first, and every plan in it is checked by the same safety rules
     as a new plan; the whole record is written in one transaction, or nothing if anything

@@ -54,12 +54,29 @@ def report_pdf(
     )
 
 
-def fhir_bundle(store: Store, person_id: int, *, now: datetime) -> dict[str, Any]:
-    """The whole record as a FHIR R4 Bundle (its findings as Flags)."""
-    from taperline.adapters.fhir import export_bundle
+def fhir_bundle(
+    store: Store, person_id: int, *, now: datetime, transaction: bool = False
+) -> dict[str, Any]:
+    """The whole record as a FHIR R4 Bundle (its findings as Flags).
+
+    A ``collection``, or with ``transaction`` a ``transaction`` to load into a FHIR server
+    (each resource a ``PUT`` of its stable id). Products are named by the packaged
+    catalogue's RxNorm codes; each resource's identity is seeded by the person's id.
+    """
+    from taperline.adapters.fhir import export_bundle, transaction_bundle
+    from taperline.catalogue_data import load_catalogue
 
     found = reviewed_record(store, person_id, now=now)
-    return export_bundle(found.record, found.review.findings, generated_at=now)
+    catalogue = load_catalogue()
+    products = {name.lower(): drug.products for name, drug in catalogue.drugs.items()}
+    bundle = export_bundle(
+        found.record,
+        found.review.findings,
+        generated_at=now,
+        subject=f"person/{person_id}",
+        products=products,
+    )
+    return transaction_bundle(bundle) if transaction else bundle
 
 
 def calendar_file(

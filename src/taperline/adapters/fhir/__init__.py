@@ -9,17 +9,23 @@ extension; ``EXTENSION_BASE/<name>`` is each extension's URL):
 
 * **Patient**, pseudonymous: the label is an identifier under ``LABEL_SYSTEM`` (no name);
   extensions ``time-zone``, ``age-band``, ``condition`` and ``other-medicine``.
-* **MedicationRequest** per plan version, step and drug (a crossover step has two):
-  ``groupIdentifier`` = the version under ``PLAN_SYSTEM``; status active / draft / on-hold /
-  cancelled and intent ``proposal`` (proposed) or ``order``; ``authoredOn`` and
-  ``requester.display`` = proposed at / by; RxNorm ingredient codes where known; one dosage
-  per dose (``sequence`` = its place in the step, ``timing`` with ``timeOfDay`` and a 1- or
-  2-day period, ``doseQuantity`` in UCUM ``mg``, instructions as ``additionalInstruction``);
-  ``dispenseRequest.validityPeriod`` from the step's start to the day before the next step;
-  the step note as ``note``. Extension ``plan-version`` holds drug, strategy, reason, decided
-  by / at and parent version, and on the first request of a version also its supply lines,
-  warnings and assumptions; ``plan-step`` holds rule, source and every-other-day. The end of
-  a taper (a step with no doses) is a ``doNotPerform`` request.
+* **MedicationRequest** per plan version and drug (a crossover has two), the tapering order
+  of HL7's example medicationrequest0303 (see :mod:`~taperline.adapters.fhir.orders`):
+  ``groupIdentifier`` = the version under ``PLAN_SYSTEM``, ``identifier`` version/drug under
+  ``ORDER_SYSTEM``; status active / on-hold for the plan in force, draft for a pending
+  proposal, completed / cancelled once replaced (``priorPrescription`` names the version it
+  came from); intent ``proposal`` or ``order``; ``authoredOn`` = proposed at; ``requester`` =
+  the approving clinician (a Practitioner), or the Patient for what the person proposed;
+  RxNorm SCD codes of the catalogue products the supply uses (a compounded one is a contained
+  Medication); one dosage per dose of each step (``sequence`` = the step's number,
+  ``timing.repeat.boundsPeriod`` = the step, ``timeOfDay``, a 1- or 2-day period,
+  ``doseQuantity`` in UCUM ``mg``, instructions as ``additionalInstruction``, and extension
+  ``plan-step`` with the step's rule, source, reason, note, every-other-day and the dose's
+  place); the end of a taper is a dosage with no dose. Extension ``plan-version`` holds
+  taperline's status, drug, proposer, strategy, reason, decided by / at, parent version and,
+  on the plan drug's order, its supply lines, warnings and assumptions. (Bundles from before
+  had one request per step, which an import still reads.)
+* **MedicationStatement**: the regimen before a plan (active until a plan is in force).
 * **MedicationAdministration** per dose-log line: ``completed`` (taken) or ``not-done``
   (missed), at the time taken (or planned, when missed); extension ``dose-log`` holds the day,
   planned time, planned dose and units.
@@ -32,23 +38,29 @@ extension; ``EXTENSION_BASE/<name>`` is each extension's URL):
 * **QuestionnaireResponse** per PHQ-9 / GAD-7 (answers by item number) and its Observations:
   PHQ-9 panel 44249-1, total 44261-6 and item 9 44260-8; GAD-7 panel 69737-5 and total
   70274-6 [clinical-basis.md, Journal instruments].
-* **Flag** per finding (status active; code text = kind; extension ``finding`` with
-  severity, message, evidence, source, suggested action and clinician flag).
+* **Flag** per finding (status active; code text = kind; ``identifier`` under
+  ``FINDING_ID_SYSTEM`` and ``period.start`` = the finding's first day of evidence, both the
+  same on every export; extension ``finding`` with severity, message, evidence, source,
+  suggested action and clinician flag).
 
 Clock times are local wall-clock times written with the offset of the profile's zone; an
 import keeps the wall clock when the offset is the zone's own and converts otherwise. Full
-URLs are ``urn:uuid:`` UUID5s of each resource's place and content, so the same record and
-``generated_at`` always give the same bundle. Amounts are JSON numbers; an amount a float
-cannot carry exactly also gets an ``exact-decimal`` extension. Free texts in extensions are
-``valueMarkdown``, which takes any text; a FHIR ``string`` cannot be empty or made only of
-whitespace other than spaces, tabs and line breaks, so a drug name, instruction or label
-that is goes into a ``text`` (``label``) extension instead.
+URLs are ``urn:uuid:`` UUID5s of what each resource is about (a plan version and drug, a
+day, a finding), so a resource keeps its identity from one export to the next;
+:func:`transaction_bundle` makes the ``transaction`` to load into a server, and an import
+also reads what a server hands back (``searchset``, ``Type/id`` references, server ids).
+Amounts are JSON numbers; an amount a float cannot carry exactly also gets an
+``exact-decimal`` extension. Free texts in extensions are ``valueMarkdown``, which takes
+any text; a FHIR ``string`` cannot be empty or made only of whitespace other than spaces,
+tabs and line breaks, so a drug name, instruction or label that is goes into a ``text``
+(``label``) extension instead.
 Import rebuilds the record from these resources; derived values (total sleep time, scores'
 observations, findings) are recomputed rather than read. Doses travel in the dose log only
 (a record's check-ins hold none; see :class:`~taperline.core.record.PersonRecord`).
 
 The package: :mod:`~taperline.adapters.fhir.codes` (code systems, codes and URLs),
-:mod:`~taperline.adapters.fhir.export` (record -> Bundle, with its small builders in
+:mod:`~taperline.adapters.fhir.export` (record -> Bundle, its plans in
+:mod:`~taperline.adapters.fhir.orders` and its small builders in
 :mod:`~taperline.adapters.fhir.builders`), :mod:`~taperline.adapters.fhir.importing`
 (Bundle -> record, with its reading helpers in :mod:`~taperline.adapters.fhir.reading`) and
 :mod:`~taperline.adapters.fhir.common` (what both share).
@@ -77,6 +89,8 @@ from taperline.adapters.fhir.codes import TIME_OF_DAY_SYSTEM as TIME_OF_DAY_SYST
 from taperline.adapters.fhir.codes import UCUM as UCUM
 from taperline.adapters.fhir.common import Json as Json
 from taperline.adapters.fhir.export import export_bundle
+from taperline.adapters.fhir.export import finding_key as finding_key
+from taperline.adapters.fhir.export import transaction_bundle as transaction_bundle
 from taperline.adapters.fhir.importing import import_bundle
 from taperline.adapters.fhir.reading import _clock as _clock  # tests read values with it
 from taperline.adapters.fhir.reading import _date as _date  # tests read values with it

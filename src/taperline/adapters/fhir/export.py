@@ -130,6 +130,27 @@ def export_bundle(
     return bundle
 
 
+def transaction_bundle(bundle: dict[str, Any]) -> dict[str, Any]:
+    """A collection bundle as a ``transaction`` to load into a FHIR server.
+
+    Each resource gets the id of its full URL's UUID (stable across exports) and is sent as
+    ``PUT Type/id``, so loading a newer export updates the same resources instead of adding
+    copies; the server rewrites the ``urn:uuid`` references to its own.
+    """
+    from fhir.resources.R4B.bundle import Bundle
+
+    entries = []
+    for entry in bundle["entry"]:
+        resource = dict(entry["resource"])
+        resource["id"] = entry["fullUrl"].removeprefix("urn:uuid:")
+        kind = resource["resourceType"]
+        request = {"method": "PUT", "url": f"{kind}/{resource['id']}"}
+        entries.append({"fullUrl": entry["fullUrl"], "resource": resource, "request": request})
+    transaction = {**bundle, "type": "transaction", "entry": entries}
+    Bundle.model_validate(transaction)
+    return transaction
+
+
 def _products(
     products: Mapping[str, Sequence[Product]] | None,
 ) -> Mapping[str, Sequence[Product]]:
@@ -138,7 +159,7 @@ def _products(
     from taperline.catalogue_data import load_catalogue
 
     catalogue = load_catalogue()
-    return {name: catalogue.get(name).products for name in ("clonazepam", "diazepam")}
+    return {name.lower(): drug.products for name, drug in catalogue.drugs.items()}
 
 
 def _patient(profile: Profile) -> Json:

@@ -1,0 +1,267 @@
+"""FHIR as other systems read it (issue 20): one tapering order in force, stable identities,
+the regimen as a MedicationStatement, and bundles that went through a FHIR server."""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from taperline.adapters.fhir import export_bundle, import_bundle, transaction_bundle
+from taperline.core.findings import Evidence, Finding
+from taperline.core.quantity import Mass
+from taperline.core.record import PersonRecord, Profile, RecordDose, RecordStep
+from taperline.core.record.current import Regimen
+from taperline.core.record.versions import PlanVersion, in_force, schedule_on, transition
+from tests.strategies import person_records, plan_histories, profiles_with_regimens
+
+Json = dict[str, Any]
+GENERATED = datetime(2027, 2, 1, 12, tzinfo=UTC)
+AT = datetime(2027, 1, 2, 9, 30, tzinfo=UTC)
+
+
+def _resources(bundle: Json, kind: str) -> list[Json]:
+    return [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind]
+
+
+def _day(value: str) -> date:
+    return date.fromisoformat(value)
+
+
+def _order_doses(order: Json, day: date) -> list[tuple[str, Decimal]]:
+    """What an order says to take on ``day``: (time, mg) of each dosage bounding it."""
+    doses = []
+    for dosage in order.get("dosageInstruction", []):
+        repeat = dosage["timing"]["repeat"]
+        bounds = repeat["boundsPeriod"]
+        start, end = _day(bounds["start"]), _day(bounds.get("end", "9999-12-31"))
+        if not start <= day <= end or "doseAndRate" not in dosage:
+            continue
+        if repeat.get("period") == 2 and (day - start).days % 2:
+            continue
+        quantity = dosage["doseAndRate"][0]["doseQuantity"]
+        exact = [
+            e["valueString"]
+            for e in quantity.get("extension", [])
+            if e["url"].endswith("/exact-decimal")
+        ]
+        amount = Decimal(exact[0] if exact else str(quantity["value"]))
+        doses.append((repeat["timeOfDay"][0][:5], amount))
+    return sorted(doses)
+
+
+def _taper(version: int = 1) -> PlanVersion:
+    one = (RecordDose("22:00", "clonazepam", Mass.of_mg(1)),)
+    half = (RecordDose("22:00", "clonazepam", Mass.of_mg("0.5")),)
+    steps = (
+        RecordStep(date(2027, 1, 4), one),
+        RecordStep(date(2027, 1, 18), half),
+        RecordStep(date(2027, 2, 1), ()),
+    )
+    return PlanVersion(version, "proposed", "clonazepam", "fixed", steps, "patient", AT)
+
+
+def _history() -> tuple[PlanVersion, ...]:
+    """Proposed, approved, held (a hold, then the clinician's adjustment proposed)."""
+    v1 = _taper()
+    v2 = transition(v1, "approve", by="Dr Lee", reason="agreed", at=AT, new_version=2)
+    v3 = transition(
+        v2, "hold", by="Dr Lee", reason="flare", at=AT + timedelta(days=15), new_version=3,
+        today=date(2027, 1, 17),
+    )  # fmt: skip
+    return v1, v2, v3
+
+
+# --- one order in force ---------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plans=plan_histories(), offset=st.integers(-3, 200))
+def test_at_most_one_order_per_drug_is_in_force_and_it_doses_as_the_plan(
+    plans: tuple[PlanVersion, ...], offset: int
+) -> None:
+    record = PersonRecord(Profile("Europe/London"), plans=plans)
+    bundle = export_bundle(record, (), generated_at=GENERATED)
+    orders = _resources(bundle, "MedicationRequest")
+    live = [o for o in orders if o["status"] in {"active", "on-hold"}]
+    drugs = [o["medicationCodeableConcept"].get("text") for o in live]
+    assert len(drugs) == len(set(drugs))
+    followed = in_force(plans)
+    assert {o["groupIdentifier"]["value"] for o in live} == (
+        {str(followed.version)} if followed else set()
+    )
+    if followed is None:
+        return
+    day = followed.steps[0].start + timedelta(days=offset)
+    if followed.status == "held" and followed.held_from is not None:
+        day = min(day, followed.held_from)  # an on-hold order's later steps are not due
+    said = sorted(d for o in live for d in _order_doses(o, day))
+    planned = sorted((d.clock, d.amount.mg) for d in schedule_on(followed, day))
+    assert said == planned
+
+
+def test_a_held_plan_is_one_order_on_hold_after_its_approved_version() -> None:
+    record = PersonRecord(Profile("Europe/London"), plans=_history())
+    bundle = export_bundle(record, (), generated_at=GENERATED)
+    orders = {o["groupIdentifier"]["value"]: o for o in _resources(bundle, "MedicationRequest")}
+    assert {v: o["status"] for v, o in orders.items()} == {
+        "1": "cancelled",
+        "2": "completed",
+        "3": "on-hold",
+    }
+    urls = {id(e["resource"]): e["fullUrl"] for e in bundle["entry"]}
+    assert orders["3"]["priorPrescription"]["reference"] == urls[id(orders["2"])]
+    assert orders["2"]["priorPrescription"]["reference"] == urls[id(orders["1"])]
+    (clinician,) = _resources(bundle, "Practitioner")
+    assert orders["3"]["requester"]["reference"] == next(
+        e["fullUrl"] for e in bundle["entry"] if e["resource"] is clinician
+    )
+    (patient,) = (
+        e["fullUrl"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient"
+    )
+    assert orders["1"]["requester"] == {"reference": patient}  # the person proposed it
+    assert [d["sequence"] for d in orders["3"]["dosageInstruction"]] == [1, 2, 3]
+    assert import_bundle(json.loads(json.dumps(bundle))) == record
+
+
+def test_products_are_named_by_their_rxnorm_scd_codes_only() -> None:
+    """Codes from the catalogue, as clinical-basis.md lists them; a compounded one contained."""
+    supply = _supply_of(("tablet 0.5 mg (scored)", "ODT 0.125 mg", "oral suspension 0.1 mg/mL"))
+    plan = replace(_taper(), supply=supply)
+    bundle = export_bundle(PersonRecord(Profile("UTC"), plans=(plan,)), (), generated_at=GENERATED)
+    (order,) = _resources(bundle, "MedicationRequest")
+    concept = order["medicationCodeableConcept"]
+    assert concept["text"] == "clonazepam"
+    # clinical-basis.md, Products: 0.5 mg tab 197527, ODT 0.125 349194; 2598 is marked ⚠
+    assert [c["code"] for c in concept["coding"]] == ["197527", "349194"]
+    (medication,) = order["contained"]
+    strength = medication["ingredient"][0]["strength"]
+    assert (strength["numerator"]["value"], strength["numerator"]["code"]) == (0.1, "mg")
+    assert (strength["denominator"]["value"], strength["denominator"]["code"]) == (1, "mL")
+    assert "coding" not in medication["code"]
+
+
+def _supply_of(products: tuple[str, ...]) -> tuple[Any, ...]:
+    from taperline.core.record import RecordSupply
+
+    return tuple(
+        RecordSupply(date(2027, 1, 4), date(2027, 2, 1), "clonazepam", name, Decimal(14), "unit")
+        for name in products
+    )
+
+
+# --- the regimen before a plan ----------------------------------------------------------------
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(profile=profiles_with_regimens)
+def test_the_regimen_is_a_medication_statement_that_reads_back(profile: Profile) -> None:
+    record = PersonRecord(profile)
+    bundle = export_bundle(record, (), generated_at=GENERATED)
+    statements = _resources(bundle, "MedicationStatement")
+    assert len(statements) == (profile.regimen is not None)
+    if profile.regimen is not None:
+        assert statements[0]["status"] == "active"
+        assert len(statements[0]["dosage"]) == len(profile.regimen.doses)
+    assert import_bundle(json.loads(json.dumps(bundle))) == record
+
+
+def test_the_regimen_is_completed_once_a_plan_is_in_force() -> None:
+    regimen = Regimen.of("clonazepam", [("22:00", Mass.of_mg(1))])
+    record = PersonRecord(Profile("UTC", regimen=regimen), plans=_history())
+    bundle = export_bundle(record, (), generated_at=GENERATED)
+    (statement,) = _resources(bundle, "MedicationStatement")
+    assert statement["status"] == "completed"
+
+
+# --- stable identities -----------------------------------------------------------------------
+
+
+def _red_flag(day: date) -> Finding:
+    evidence = (Evidence(day, "check-in event", "seizure"),)
+    return Finding("red_flag", "urgent", "a seizure was logged", evidence, "LABEL", "call", True)
+
+
+def test_resources_and_flags_keep_their_identity_across_exports() -> None:
+    record = PersonRecord(Profile("UTC"), plans=_history()[:2])
+    finding = _red_flag(date(2027, 1, 20))
+    first = export_bundle(record, (finding,), generated_at=GENERATED, subject="person/1")
+    later = replace(record, plans=_history())  # held since
+    second = export_bundle(
+        later, (finding,), generated_at=GENERATED + timedelta(days=9), subject="person/1"
+    )
+    urls = {e["fullUrl"] for e in first["entry"]}
+    again = {e["fullUrl"] for e in second["entry"]}
+    assert urls <= again  # the orders changed status; none changed identity
+    (flag_1,), (flag_2,) = _resources(first, "Flag"), _resources(second, "Flag")
+    assert flag_1 == flag_2
+    assert flag_1["period"] == {"start": "2027-01-20"}  # the finding's day, not the export's
+    assert flag_1["identifier"][0]["value"] == "red_flag:2027-01-20:check-in event"
+    other = export_bundle(record, (finding,), generated_at=GENERATED, subject="person/2")
+    assert not urls & {e["fullUrl"] for e in other["entry"]}
+
+
+# --- through a FHIR server ---------------------------------------------------------------------
+
+
+def _through_a_server(transaction: Json) -> Json:
+    """What a server hands back on a search: its own ids, Type/id references, meta."""
+    ids: dict[str, str] = {}
+    for number, entry in enumerate(transaction["entry"], start=101):
+        ids[entry["fullUrl"]] = f"{entry['resource']['resourceType']}/{number}"
+    text = json.dumps(transaction)
+    for old, new in ids.items():
+        text = text.replace(f'"{old}"', f'"{new}"')
+    served = json.loads(text)
+    entries = []
+    for entry in served["entry"]:
+        resource = entry["resource"]
+        kind, number = entry["fullUrl"].split("/")
+        resource["id"] = number
+        resource["meta"] = {"versionId": "1", "lastUpdated": "2027-02-01T12:00:01Z"}
+        entries.append(
+            {
+                "fullUrl": f"https://fhir.example/r4/{kind}/{number}",
+                "resource": resource,
+                "search": {"mode": "match"},
+            }
+        )
+    outcome = {
+        "resourceType": "OperationOutcome",
+        "issue": [{"severity": "information", "code": "informational"}],
+    }
+    entries.append({"resource": outcome, "search": {"mode": "outcome"}})
+    return {"resourceType": "Bundle", "type": "searchset", "total": len(entries) - 1,
+            "entry": entries}  # fmt: skip
+
+
+def test_a_transaction_puts_each_resource_by_its_stable_id() -> None:
+    record = PersonRecord(Profile("UTC"), plans=_history())
+    bundle = export_bundle(record, (), generated_at=GENERATED)
+    transaction = transaction_bundle(bundle)
+    assert transaction["type"] == "transaction"
+    for entry in transaction["entry"]:
+        resource = entry["resource"]
+        assert entry["fullUrl"] == f"urn:uuid:{resource['id']}"
+        assert entry["request"] == {
+            "method": "PUT",
+            "url": f"{resource['resourceType']}/{resource['id']}",
+        }
+    assert import_bundle(copy.deepcopy(transaction)) == record
+
+
+@pytest.mark.slow
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(record=person_records)
+def test_a_record_reads_back_from_what_a_server_hands_back(record: PersonRecord) -> None:
+    bundle = export_bundle(record, (), generated_at=GENERATED)
+    served = _through_a_server(transaction_bundle(bundle))
+    assert import_bundle(served) == record
