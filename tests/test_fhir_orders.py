@@ -265,3 +265,32 @@ def test_a_record_reads_back_from_what_a_server_hands_back(record: PersonRecord)
     bundle = export_bundle(record, (), generated_at=GENERATED)
     served = _through_a_server(transaction_bundle(bundle))
     assert import_bundle(served) == record
+
+
+# --- local codes explained --------------------------------------------------------------------
+
+
+def _codings(value: Any) -> list[Json]:
+    if isinstance(value, dict):
+        found = [value] if "system" in value and "code" in value else []
+        return found + [c for v in value.values() for c in _codings(v)]
+    if isinstance(value, list):
+        return [c for v in value for c in _codings(v)]
+    return []
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(record=person_records)
+def test_every_local_code_is_defined_in_a_code_system_the_bundle_holds(
+    record: PersonRecord,
+) -> None:
+    finding = _red_flag(date(2027, 1, 20))
+    bundle = export_bundle(record, (finding,), generated_at=GENERATED)
+    systems = {s["url"]: s for s in _resources(bundle, "CodeSystem")}
+    resources = [e["resource"] for e in bundle["entry"] if e["resource"] not in systems.values()]
+    local = [c for c in _codings(resources) if c["system"].startswith("https://taperline.")]
+    assert local  # the flag at least
+    for coding in local:
+        defined = {c["code"]: c["display"] for c in systems[coding["system"]]["concept"]}
+        assert coding["code"] in defined
+    assert import_bundle(json.loads(json.dumps(bundle))) == record

@@ -105,7 +105,7 @@ _READ_TYPES: Final = frozenset(
 )
 #: Resources a bundle may hold that the import passes over: who approved (derived from the
 #: plans), and what a server adds to a search's answer.
-_PASSED_TYPES: Final = frozenset({"Practitioner", "OperationOutcome"})
+_PASSED_TYPES: Final = frozenset({"Practitioner", "OperationOutcome", "CodeSystem"})
 #: Bundle types the import reads: its own, a server's search answer, a transaction to load.
 _BUNDLE_TYPES: Final = ("collection", "searchset", "transaction")
 _NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, BASE_URL)

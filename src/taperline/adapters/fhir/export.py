@@ -46,6 +46,7 @@ from taperline.adapters.fhir.codes import (
 )
 from taperline.adapters.fhir.common import Json, _zone
 from taperline.adapters.fhir.orders import add_plans, regimen_statement
+from taperline.adapters.fhir.systems import code_systems
 from taperline.core.findings import Evidence, Finding
 from taperline.core.instruments import InstrumentScore
 from taperline.core.journal import CheckIn, ReportedSleep, SleepDiary
@@ -118,6 +119,8 @@ def export_bundle(
     for finding in findings:
         key, day = finding_key(finding)
         out.add(_flag(finding, key, day, out.patient), key)
+    for system in code_systems(json.dumps([e["resource"] for e in out.entries])):
+        out.add(system, system["url"])
     identifier = uuid.uuid5(_NAMESPACE, json.dumps([stamp, [e["fullUrl"] for e in out.entries]]))
     bundle = {
         "resourceType": "Bundle",
