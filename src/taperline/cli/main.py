@@ -58,6 +58,8 @@ SUMMARIES: dict[str, str] = {
     "sleep-window": "The CBT-I sleep window (sleep restriction), kept and reviewed week by week.",
     "report": "Write a one-to-three page PDF for your prescriber: plan, charts, findings,"
     " adherence.",
+    "calendar": "Reminders in your own calendar app: a private link it subscribes to, and"
+    " settings.",
     "export": "Export your journal and dose log (CSV), whole record (FHIR R4) or reminders"
     " (iCalendar).",
     "import": "Import a journal or dose log (CSV) or a whole record (FHIR R4) in one transaction.",
