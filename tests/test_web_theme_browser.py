@@ -31,7 +31,17 @@ from tests.test_web_charts_browser import _axe, _axe_source
 from tests.test_web_theme import FOCUS_MIN, contrast
 
 TABS = 40
-PAGES = ("/dashboard", "/checkin", "/journal", "/plan", "/sleep", "/sharing", "/account", "/learn")
+PAGES = (
+    "/dashboard",
+    "/checkin",
+    "/journal",
+    "/plan",
+    "/sleep",
+    "/sharing",
+    "/account",
+    "/account/audit",
+    "/learn",
+)
 RING = """() => {
   const el = document.activeElement;
   if (!el || el === document.body) return null;

@@ -43,6 +43,8 @@ router = APIRouter(include_in_schema=False)
 Svc = Annotated[Services, Depends(services)]
 AnyViewer = Annotated[Viewer, Depends(require_viewer)]
 CONFIRM: Final = "DELETE"
+AUDIT_READ: Final = 5000  # lines read to filter: a clinician's view is not cut off by own reads
+AUDIT_SHOWN: Final = 500
 
 
 def _account_page(
@@ -189,9 +191,16 @@ def report_pdf(viewer: PatientViewer, svc: Svc) -> Response:
 
 @router.get("/account/audit", response_class=HTMLResponse)
 def audit_log(request: Request, viewer: PatientViewer, svc: Svc) -> Response:
-    """Who read or wrote the record, and when (UTC)."""
-    entries = svc.accounts.audit_of(viewer.person_id)
-    return render(request, "audit.html", {"entries": entries}, viewer=viewer)
+    """Who read or wrote the record, and when; ``?who=clinicians`` (``you``, ``other``) filters."""
+    from taperline.web.access_log import WHO, filtered
+
+    who = request.query_params.get("who", "all")
+    who = who if who in WHO else "all"
+    entries = svc.accounts.audit_of(viewer.person_id, limit=AUDIT_READ)
+    rows = filtered(entries, viewer.user.id, who)
+    clinicians = [e for e, kind in filtered(entries, viewer.user.id, "clinicians")]
+    context = {"rows": rows[:AUDIT_SHOWN], "who": who, "choices": WHO, "clinicians": clinicians}
+    return render(request, "audit.html", context, viewer=viewer)
 
 
 def delete_account(svc: Services, viewer: Viewer) -> None:

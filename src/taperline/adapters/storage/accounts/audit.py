@@ -66,13 +66,16 @@ class _Audit(_AccountsBase):
 
     def audit_of(self, person_id: int, limit: int = _AUDIT_LIMIT) -> list[AuditEntry]:
         """The newest lines of the audit log about a person."""
+        log = a.audit_log
         query = (
-            select(a.audit_log)
-            .where(a.audit_log.c.person_id == person_id)
-            .order_by(a.audit_log.c.at_utc.desc(), a.audit_log.c.id.desc())
+            select(log, a.users.c.role)
+            .outerjoin(a.users, a.users.c.id == log.c.user_id)
+            .where(log.c.person_id == person_id)
+            .order_by(log.c.at_utc.desc(), log.c.id.desc())
             .limit(limit)
         )
         with self._read() as c:
             return [
-                AuditEntry(r.at_utc, r.actor_label, r.action, r.object) for r in c.execute(query)
+                AuditEntry(r.at_utc, r.actor_label, r.action, r.object, r.user_id, r.role)
+                for r in c.execute(query)
             ]

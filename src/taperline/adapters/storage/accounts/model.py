@@ -84,12 +84,18 @@ class Claim:
 
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
-    """One line of the audit log."""
+    """One line of the audit log.
+
+    ``user_id`` and ``role`` are the account's that made it (None: taperline itself, a
+    calendar feed, or an account deleted since).
+    """
 
     at: datetime
     actor: str
     action: str
     object: str
+    user_id: int | None = None
+    role: str | None = None
 
 
 def _user(row: Row[Any]) -> User:
