@@ -232,7 +232,10 @@ def test_full_urls_are_unique_deterministic_uuids_and_references_resolve(
 
 def test_the_patient_is_pseudonymous_with_the_profile_in_extensions(bundle: Json) -> None:
     (patient,) = _resources(bundle, "Patient")
-    assert "name" not in patient
+    (name,) = patient["name"]  # the person's own name is masked; the label is a pseudonym
+    assert name["text"] == "Person A"
+    assert name["extension"][0]["valueCode"] == "masked"
+    assert patient["gender"] == "unknown"
     assert patient["identifier"][0]["value"] == "Person A"
     assert _ext(patient, "time-zone")["valueCode"] == ZONE
     assert _ext(patient, "age-band")["valueCode"] == "40-64"

@@ -294,3 +294,29 @@ def test_every_local_code_is_defined_in_a_code_system_the_bundle_holds(
         defined = {c["code"]: c["display"] for c in systems[coding["system"]]["concept"]}
         assert coding["code"] in defined
     assert import_bundle(json.loads(json.dumps(bundle))) == record
+
+
+# --- US Core where it fits ------------------------------------------------------------------------
+
+US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient"
+
+
+@pytest.mark.parametrize("label", ["Person A", ""])
+def test_the_patient_claims_us_core_only_when_it_conforms(label: str) -> None:
+    """US Core Patient: an identifier (system and value), a name, a gender."""
+    bundle = export_bundle(PersonRecord(Profile("UTC", label=label)), (), generated_at=GENERATED)
+    (patient,) = _resources(bundle, "Patient")
+    assert patient["gender"] == "unknown"
+    if label:
+        assert patient["meta"]["profile"] == [US_CORE]
+        assert patient["identifier"][0]["value"] == label
+        assert patient["name"][0]["text"] == label
+    else:  # no identifier to give: no claim
+        assert "meta" not in patient
+    claims = [
+        e["resource"] for e in bundle["entry"] if e["resource"].get("meta", {}).get("profile")
+    ]
+    assert {r["resourceType"] for r in claims} <= {"Patient"}
+    assert import_bundle(json.loads(json.dumps(bundle))) == PersonRecord(
+        Profile("UTC", label=label)
+    )

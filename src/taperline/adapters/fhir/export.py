@@ -154,6 +154,14 @@ def transaction_bundle(bundle: dict[str, Any]) -> dict[str, Any]:
     return transaction
 
 
+#: US Core's Patient profile, claimed when the Patient conforms (docs/fhir.md).
+US_CORE_PATIENT = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient"
+_MASKED: Json = {
+    "url": "http://hl7.org/fhir/StructureDefinition/data-absent-reason",
+    "valueCode": "masked",
+}
+
+
 def _products(
     products: Mapping[str, Sequence[Product]] | None,
 ) -> Mapping[str, Sequence[Product]]:
@@ -174,8 +182,13 @@ def _patient(profile: Profile) -> Json:
     patient: Json = {"resourceType": "Patient", "extension": extension}
     if profile.label and not _ODD_SPACE.fullmatch(profile.label):
         patient["identifier"] = [{"system": LABEL_SYSTEM, "value": profile.label}]
+        # US Core Patient: an identifier, a name (the person's own is masked: the label is
+        # a pseudonym, written as text) and a gender (taperline does not ask: unknown).
+        patient["meta"] = {"profile": [US_CORE_PATIENT]}
+        patient["name"] = [{"extension": [_MASKED], "text": profile.label}]
     elif profile.label:
         extension.append(_ext("label", "Markdown", profile.label))
+    patient["gender"] = "unknown"
     return patient
 
 

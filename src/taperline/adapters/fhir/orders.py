@@ -149,7 +149,8 @@ def _request(
         "identifier": [{"system": ORDER_SYSTEM, "value": f"{plan.version}/{drug}"}],
         "groupIdentifier": {"system": PLAN_SYSTEM, "value": str(plan.version)},
         "status": status,
-        "intent": "proposal" if plan.status == "proposed" else "order",
+        # a rejected version was never an order: it stays the proposal it was
+        "intent": "order" if plan.status in {"active", "held"} else "proposal",
         "medicationCodeableConcept": _medication(drug),
         "subject": patient,
         "authoredOn": _moment(plan.proposed_at, f"plan version {plan.version} proposed_at"),
