@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 HEADER: Final = "taperline report — not a prescription; a clinician decides"
 _RED_FLAGS_SHOWN: Final = 6
+PDF_VARIANT: Final = "pdf/ua-1"  # the accessible (tagged) PDF WeasyPrint writes
 
 
 def render_report(
@@ -60,7 +61,9 @@ def render_report(
     if progress is not None:
         progress("Laying out the PDF")
     weasyprint: Any = importlib.import_module("weasyprint")
-    pdf: bytes = weasyprint.HTML(string=html).write_pdf()
+    # PDF/UA-1: a tagged PDF (headings, lists, tables, the charts as figures with their text
+    # as alternative), its language and title, for screen readers [issue 18, section 4].
+    pdf: bytes = weasyprint.HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT)
     return pdf
 
 
