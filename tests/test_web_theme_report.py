@@ -40,9 +40,9 @@ def test_the_report_is_a_tagged_pdf_with_its_charts_described(tmp_path: Path) ->
         assert response.status_code == 200
     reader = PdfReader(io.BytesIO(response.content))
     root = reader.trailer["/Root"]
-    assert bool(root["/MarkInfo"]["/Marked"])
+    assert root["/MarkInfo"]["/Marked"].value is True  # a BooleanObject is always truthy
     assert root["/Lang"] == "en"
-    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"].value is True
     assert reader.metadata is not None
     assert reader.metadata.title == "taperline report — not a prescription; a clinician decides"
     xmp = root["/Metadata"].get_object().get_data()
