@@ -45,7 +45,7 @@ from taperline.errors import ConfirmationNeededError
 from taperline.service import DoseEntry, build_today, log_dose
 from taperline.service.store import review_as_of
 from taperline.web.clinical import _row
-from taperline.web.views import _markers, build_dashboard
+from taperline.web.views import build_dashboard, finding_markers
 from tests.strategies import person_records, wall_clock
 from tests.test_cli_journal import PLAN, PLANNED, Taperline, refused
 
@@ -284,7 +284,7 @@ def test_status_the_dashboard_and_the_clinician_s_list_show_it() -> None:
     assert _large(build_dashboard(record, TODAY).review)
     assert _row(1, "A", record, TODAY).urgent == 1
     # marked on the charts by its label, on its day
-    marks = _markers(build_dashboard(record, TODAY).review.findings)
+    marks = finding_markers(build_dashboard(record, TODAY).review.findings)
     assert [(m.day, m.severity, m.label) for m in marks] == [(START, "urgent", "very large dose")]
 
 
