@@ -320,3 +320,47 @@ def test_the_patient_claims_us_core_only_when_it_conforms(label: str) -> None:
     assert import_bundle(json.loads(json.dumps(bundle))) == PersonRecord(
         Profile("UTC", label=label)
     )
+
+
+# --- supply per period ---------------------------------------------------------------------------
+
+
+def _period_supply(product: str, unit: str, counts: list[int]) -> tuple[Any, ...]:
+    from taperline.core.record import RecordSupply
+
+    start = date(2027, 1, 4)
+    return tuple(
+        RecordSupply(
+            start + timedelta(days=28 * n),
+            start + timedelta(days=28 * (n + 1)),
+            "clonazepam",
+            product,
+            Decimal(count),
+            unit,
+        )
+        for n, count in enumerate(counts)
+    )
+
+
+def test_the_supply_per_period_is_the_dispense_request_where_one_quantity_says_it() -> None:
+    same = replace(_taper(), supply=_period_supply("tablet 1 mg", "tablet", [28, 28]))
+    bundle = export_bundle(PersonRecord(Profile("UTC"), plans=(same,)), (), generated_at=GENERATED)
+    (order,) = _resources(bundle, "MedicationRequest")
+    dispense = order["dispenseRequest"]
+    tablets = {"value": 28, "unit": "tablet", "system": "http://unitsofmeasure.org",
+               "code": "{tablet}"}  # fmt: skip
+    assert dispense["quantity"] == tablets
+    assert dispense["dispenseInterval"]["value"] == 28
+    assert dispense["initialFill"]["quantity"] == tablets
+    assert import_bundle(json.loads(json.dumps(bundle))).plans == (same,)
+
+    tapering = replace(_taper(), supply=_period_supply("oral suspension 0.1 mg/mL", "mL", [97, 52]))
+    bundle = export_bundle(
+        PersonRecord(Profile("UTC"), plans=(tapering,)), (), generated_at=GENERATED
+    )
+    (order,) = _resources(bundle, "MedicationRequest")
+    dispense = order["dispenseRequest"]
+    assert "quantity" not in dispense  # the periods differ: no one quantity says them
+    assert dispense["initialFill"]["quantity"]["value"] == 97
+    assert dispense["initialFill"]["quantity"]["code"] == "mL"
+    assert dispense["dispenseInterval"]["code"] == "d"

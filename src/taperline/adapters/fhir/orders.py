@@ -88,6 +88,7 @@ def add_plans(
                     "reference": out.url("MedicationRequest", prior, lead)
                 }
             _add_products(request, plan, drug, products.get(drug.strip().lower(), ()))
+            _add_supply(request["dispenseRequest"], [ln for ln in plan.supply if ln.drug == drug])
             out.add(request, plan.version, drug)
     for name, url in clinicians.items():
         out.entries.append({"fullUrl": url, "resource": _practitioner(name)})
@@ -342,6 +343,50 @@ def _quantity_ml(value: int) -> Json:
 
 def _unit(form: str) -> Json:
     return {"value": 1, "unit": form, "system": UCUM, "code": "1"}
+
+
+# --- supply -----------------------------------------------------------------------------------
+
+
+def _add_supply(dispense: Json, lines: Sequence[RecordSupply]) -> None:
+    """The supply per period where one Quantity can say it (all of it is in ``plan-version``).
+
+    ``dispenseInterval`` is the period's length when every period has the same;
+    ``initialFill`` the first period's supply when it is one product; ``quantity`` the
+    supply per period when every period dispenses the same count of the same product.
+    """
+    periods: dict[tuple[date, date], list[RecordSupply]] = {}
+    for line in lines:
+        periods.setdefault((line.period_start, line.period_end), []).append(line)
+    if not periods:
+        return
+    lengths = {(end - start).days for start, end in periods}
+    days = lengths.pop() if len(lengths) == 1 else None
+    if days is not None and days > 0:
+        dispense["dispenseInterval"] = _days(days)
+    (first_start, first_end), first = next(iter(periods.items()))
+    if len(first) == 1:
+        fill: Json = {"quantity": _count(first[0])}
+        if first_end > first_start:
+            fill["duration"] = _days((first_end - first_start).days)
+        dispense["initialFill"] = fill
+    kinds = {(ln.product, ln.count, ln.unit) for group in periods.values() for ln in group}
+    if days and len(kinds) == 1 and all(len(group) == 1 for group in periods.values()):
+        dispense["quantity"] = _count(first[0])
+
+
+def _days(days: int) -> Json:
+    return {"value": days, "unit": "d", "system": UCUM, "code": "d"}
+
+
+def _count(line: RecordSupply) -> Json:
+    """A supply line's count: in UCUM mL, or as a UCUM annotation ({tablet}) of its unit."""
+    quantity = _quantity(line.count, line.unit)
+    if line.unit == "mL":
+        quantity |= {"system": UCUM, "code": "mL"}
+    elif line.unit.isalpha():
+        quantity |= {"system": UCUM, "code": f"{{{line.unit}}}"}
+    return quantity
 
 
 # --- the regimen before a plan ------------------------------------------------------------------
