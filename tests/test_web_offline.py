@@ -154,3 +154,18 @@ def test_sign_out_tells_the_browser_to_clear_what_it_kept(tmp_path: Path) -> Non
         assert response.headers["clear-site-data"] == '"cache", "storage"'
         page = ann.get("/").text
         assert "data-signed-in" not in page  # the script forgets the saved pages here too
+
+
+def test_the_shell_cache_is_named_by_the_static_files_version(tmp_path: Path) -> None:
+    from taperline.web.routes_device import shell_version
+
+    static = Path(__file__).parents[1] / "src" / "taperline" / "static"
+    files = [
+        (path.relative_to(static).as_posix(), path.read_bytes())
+        for path in static.rglob("*")
+        if path.is_file() and path.name != "sw.js"
+    ]
+    with make_site(tmp_path) as site:
+        script = site.browser().get("/sw.js").text
+    names = re.findall(r'var SHELL = "(taperline-shell-[0-9a-f]+)"', script)
+    assert names == [f"taperline-shell-{shell_version(files)}"]  # a new style sheet: a new cache

@@ -14,7 +14,7 @@
 //   out) deletes the saved pages: a queue waiting for its owner to sign in again stays.
 "use strict";
 
-var SHELL = "taperline-shell-1";
+var SHELL = "taperline-shell-1"; // /sw.js names it by the static files' version
 var PAGES = "taperline-pages";
 var SHELL_FILES = [
   "/static/taperline.css",
