@@ -169,3 +169,25 @@ def test_the_shell_cache_is_named_by_the_static_files_version(tmp_path: Path) ->
         script = site.browser().get("/sw.js").text
     names = re.findall(r'var SHELL = "(taperline-shell-[0-9a-f]+)"', script)
     assert names == [f"taperline-shell-{shell_version(files)}"]  # a new style sheet: a new cache
+
+
+PAGE_WEIGHT_MAX = 150 * 1024  # issue 18, section 5: per page, the worker included
+
+
+def test_the_dashboard_with_a_quarter_of_check_ins_weighs_under_150_kb(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        ann, _pid = _patient_with_plan(site)
+        for days_ago in range(90, 0, -1):
+            day = site.clock.today - timedelta(days=days_ago)
+            form = checkin_form(day, mood=str(days_ago % 10), sym_0=str(days_ago % 4))
+            assert ann.post("/checkin", form).status_code == 303
+        page = ann.get("/dashboard").text
+        assert "<svg" in page  # the charts are drawn
+        links = set(re.findall(r'(?:href|src)="(/static/[^"]+)"', page))
+        assert {"/static/taperline.css", "/static/taperline.js", MANIFEST} <= links
+        sizes = {"/dashboard": len(page.encode())}
+        for url in [*sorted(links), "/sw.js"]:
+            sizes[url] = len(ann.get(url).content)
+        total = sum(sizes.values())
+        print(f"dashboard page weight: {total} bytes {sizes}")
+        assert total < PAGE_WEIGHT_MAX, f"{total} bytes: {sizes}"
