@@ -21,8 +21,8 @@ from taperline.core.metrics import night_metrics, sleep_efficiency
 from taperline.core.quantity import Mass, MassUnit, _normalise, fmt, fmt_number
 from taperline.core.record import DoseRecord, PlanVersion, RecordStep, schedule_on, with_doses
 from taperline.core.review import _taken_times, cut_dates
+from taperline.core.series import planned_daily_mg
 from taperline.errors import CheckInError
-from taperline.web.views import _planned_mg
 from tests.strategies import checkins, masses, record_steps, sleep_diaries
 
 START = date(2027, 3, 1)
@@ -145,8 +145,8 @@ def test_cut_dates_and_planned_dose_as_step_by_step(steps: tuple[RecordStep, ...
         else None
         for day in days
     ]
-    assert _planned_mg(plan, days) == expected
-    assert _planned_mg(None, days) == [None] * len(days)
+    assert planned_daily_mg(plan, days) == expected
+    assert planned_daily_mg(None, days) == [None] * len(days)
 
 
 @given(
