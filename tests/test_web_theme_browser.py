@@ -157,3 +157,67 @@ def test_dark_mode_and_focus_rings_on_a_phone(tmp_path: Path) -> None:
         finally:
             browser.close()
     assert not errors, errors
+
+
+def _walk(page: Any, paths: list[str], axe: str, folder: Path) -> tuple[dict[str, Any], ...]:
+    """Each path on both themes: the weak focus rings and axe's violations, screenshots."""
+    weak: dict[str, list[str]] = {}
+    violations: dict[str, list[dict[str, Any]]] = {}
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        for path in paths:
+            page.goto(path)
+            weak[f"{scheme} {path}"] = _rings(page)
+            violations[f"{scheme} {path}"] = _axe(page, axe)
+            name = re.sub(r"[^a-z0-9]+", "-", f"{scheme}{path.split('?')[0]}")
+            page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+    return {k: v for k, v in weak.items() if v}, {k: v for k, v in violations.items() if v}
+
+
+@pytest.mark.slow
+def test_the_clinicians_pages_on_both_themes(tmp_path: Path) -> None:
+    _require_browser()
+    axe = _axe_source()
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.test_web_browser import (
+        Shots,
+        _clinician_signs_up_and_invites,
+        _patient_signs_up_and_shares,
+    )
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    errors: list[str] = []
+    shots = Shots(tmp_path)
+    with served(tmp_path) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            contexts = [
+                browser.new_context(
+                    base_url=base, viewport=PHONE, is_mobile=True, has_touch=True,
+                    timezone_id=TIME_ZONE,
+                )
+                for _ in range(2)
+            ]  # fmt: skip
+            doc, ann = (context.new_page() for context in contexts)
+            for page in (doc, ann):
+                page.set_default_timeout(TIMEOUT_MS)
+                _watch_console(page, errors)
+            code = _clinician_signs_up_and_invites(doc, shots)
+            _patient_signs_up_and_shares(ann, code, shots)
+            doc.goto("/clinician")
+            doc.get_by_role("link", name="Ann").click()
+            patient = doc.url.removeprefix(base)
+            builder = (
+                f"{patient}/plan/new?drug=clonazepam&dose_0=1+mg&time_0=22:00&strategy=percent"
+                "&percent=10&every=14d&stabilise=14d&compare=percent&compare=fixed"
+            )
+            weak, violations = _walk(doc, ["/clinician", patient, builder], axe, tmp_path)
+            expect(doc.get_by_role("heading", name="Strategies compared")).to_be_visible()
+            assert not weak, weak
+            assert not violations, violations
+        finally:
+            browser.close()
+    assert not errors, errors
