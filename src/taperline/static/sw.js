@@ -115,11 +115,9 @@ function savedKey(url) {
 
 function page(request, url) {
   var key = savedKey(url);
+  // A redirect (to sign in, say) reaches the page as it is: only a page itself is saved, and
+  // a page seen signed out has the saved pages dropped (taperline.js, "forget").
   return fetch(request).then(function (response) {
-    if (response.redirected && new URL(response.url).pathname === "/signin") {
-      // the session ended: its pages go (a queue waits for its owner's next sign-in)
-      return caches.delete(PAGES).then(function () { return response; });
-    }
     if (key && response.status === 200 && !response.redirected) {
       return save(key, response.clone()).then(function () { return response; });
     }
