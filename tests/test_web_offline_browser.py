@@ -12,6 +12,8 @@ A patient signs up with a regimen (22:00), so today's page has a dose to tap. Th
    also after the same requests are sent again;
 4. after sign-out no saved page and no queued entry is left.
 
+And a page saved the day before, opened offline the next morning, says it is that day's.
+
 Skipped without ``/usr/bin/chromium`` (failed under ``CI``), as the walk-through is.
 """
 
@@ -239,3 +241,39 @@ def test_offline_queue_sync_and_sign_out(tmp_path: Path) -> None:
     resent = [e for e in errors if e.endswith("status of 409 (Conflict)")]
     assert len(resent) == 1, errors
     assert not [e for e in errors if e not in offline + resent], errors
+
+
+@pytest.mark.slow
+def test_a_page_saved_yesterday_says_so_offline(tmp_path: Path) -> None:
+    _require_browser()
+    from datetime import UTC, datetime, timedelta
+
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    with served(tmp_path) as base, sync_playwright() as pw:
+        phone = pw.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            base_url=base,
+            viewport=PHONE,
+            is_mobile=True,
+            has_touch=True,
+            timezone_id=TIME_ZONE,
+        )
+        try:
+            phone.set_default_timeout(TIMEOUT_MS)
+            ann = phone.new_page()
+            _signs_up_with_a_regimen(ann)
+            ann.wait_for_function("navigator.serviceWorker.controller !== null")
+            _until(ann, SAVED_PAGES, ["/checkin", "/dashboard"])
+            phone.set_offline(True)
+            ann.clock.set_fixed_time(datetime.now(UTC) + timedelta(days=1))  # the next morning
+            ann.goto("/checkin")
+            banner = ann.locator("#offline")
+            expect(banner).to_contain_text(re.compile(r"^Offline since \d\d:\d\d\."))
+            expect(banner).to_contain_text("not today: what you save here is for that day.")
+        finally:
+            phone.close()

@@ -67,6 +67,12 @@
     ask({type: "count"}).then(function (waiting) {
       var queued = QUEUED[new URLSearchParams(location.search).get("queued") || ""];
       var text = "Offline since " + hhmm(since) + ". This page is as it was then.";
+      if (savedAt && new Date(savedAt).toDateString() !== new Date().toDateString()) {
+        // a saved form keeps its day: what is entered now is for that day
+        text += " It was saved on " + new Date(savedAt).toLocaleDateString(undefined, {
+          weekday: "long", day: "numeric", month: "long"
+        }) + ", not today: what you save here is for that day.";
+      }
       if (queued) { text += " " + queued; }
       if (waiting) {
         text += " " + waiting + (waiting === 1 ? " entry waits" : " entries wait") +
