@@ -138,6 +138,9 @@ def _checks_in_offline(ann: Any) -> None:
     expect(ann).to_have_url(re.compile(r"/dashboard\?queued=checkin$"))
     expect(ann.locator("#offline")).to_contain_text("Your check-in is saved on this phone.")
     expect(ann.locator("#offline")).to_contain_text("2 entries wait to be sent")
+    dose = ann.locator("li.dose-line").first  # the saved page, but the tap is not forgotten
+    expect(dose).to_contain_text("Taken: saved on this phone")
+    expect(dose.get_by_role("button", name="Taken", exact=True)).to_have_count(0)
 
 
 def _taps_a_dose_and_checks_in_offline(ann: Any, tmp_path: Path) -> list[dict[str, Any]]:

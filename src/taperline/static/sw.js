@@ -80,6 +80,8 @@ self.addEventListener("message", function (event) {
     });
   } else if (data.type === "keep") {
     work = keepToday();
+  } else if (data.type === "list") {
+    work = transaction(STORE, "readonly", function (store) { return store.getAll(); });
   } else if (data.type === "count") {
     work = transaction(STORE, "readonly", function (store) { return store.count(); });
   } else {

@@ -83,6 +83,29 @@
   }
 
   // After sending: today's page as it is now, or what was refused.
+  // On a saved dashboard, a dose tapped offline shows as waiting, not as a button again.
+  function markQueued() {
+    ask({type: "list"}).then(function (items) {
+      (items || []).forEach(function (item) {
+        if (item.kind !== "dose") { return; }
+        var fields = new URLSearchParams(item.body);
+        document.querySelectorAll('form[action="/doses/taken"]').forEach(function (form) {
+          var day = form.querySelector("input[name=day]");
+          var clock = form.querySelector("input[name=clock]");
+          if (!day || !clock || day.value !== fields.get("day") ||
+              clock.value !== fields.get("clock")) { return; }
+          var note = document.createElement("p");
+          note.className = "dose-state";
+          note.setAttribute("role", "status");
+          note.textContent = (fields.get("status") === "missed" ? "Not taken" : "Taken") +
+            ": saved on this phone, to be sent when you are back online";
+          form.parentNode.classList.add("queued");
+          form.replaceWith(note);
+        });
+      });
+    });
+  }
+
   function sendQueue() {
     return ask({type: "flush", csrf: csrf(), who: who}).then(function (result) {
       if (result && result.refused.length) {
@@ -146,6 +169,7 @@
   ask({type: "who", who: who});
   if (savedAt) {
     showOffline(savedAt);
+    markQueued();
     document.querySelectorAll("input[name=idem]").forEach(function (input) {
       // a saved form is filled in again and again: each time is a new entry
       input.value = window.crypto && crypto.randomUUID ?
