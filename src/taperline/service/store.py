@@ -28,13 +28,15 @@ def open_store(
     """A store on ``url``, migrated to the newest schema first (the default).
 
     The migration runs only when the database's stored revision is not the code's (one
-    query otherwise); ``announce`` is called first when it runs (the CLI says so).
+    query otherwise); ``announce`` is called first when it upgrades a database that already
+    has a schema (the CLI says so; a new database is made without a word).
     """
     from taperline.adapters.storage.db import head_revision, make_engine, migrate, stored_revision
 
     engine = make_engine(url)
-    if migrate_schema and (head_revision() is None or stored_revision(engine) != head_revision()):
-        if announce is not None:
+    stored = stored_revision(engine) if migrate_schema else None
+    if migrate_schema and (head_revision() is None or stored != head_revision()):
+        if announce is not None and stored is not None:
             announce()
         migrate(engine)
     return Store(engine)
