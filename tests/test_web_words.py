@@ -191,5 +191,7 @@ def test_the_symptom_score_is_named_and_explained_where_a_patient_sees_it(
         assert "16 symptom ratings (0-3 each)" in journal
         dashboard = ann.get("/dashboard").text
         assert "burden" not in dashboard.replace('class="swatch burden"', "")
-        assert "Symptom score (dashed): 0 to 68, higher is worse" in dashboard
-        assert "Sleep efficiency % and symptom score" in dashboard
+        # the charts (02747fa) draw each symptom rated, mood and anxiety, not the score: the key
+        # says what each is, in words
+        assert "Each symptom you rated, 0-3 (a gap: not filled in, never a 0)" in dashboard
+        assert "anxiety (dashed), 0-10" in dashboard
