@@ -46,7 +46,6 @@ def test_log_dose_asks_the_amount_of_a_held_cut_and_logs_what_was_taken(tmp_path
 
 
 def test_the_dashboard_s_taken_cannot_log_a_held_cut_s_new_dose(tmp_path: Path) -> None:
-    from datetime import timedelta
 
     from tests.support.web import approved_plan, make_site
 

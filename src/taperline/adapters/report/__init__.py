@@ -4,7 +4,8 @@ Page 1 says who and what, the regimen in force, the next change, the proposal an
 findings (red flags first, in a marked box with crisis resources); page 2 holds the taper
 chart (dose, hours slept, sleep efficiency, mood, anxiety and each symptom rated, with finding
 days and dose changes marked: the web app's SVG); page 3 the plan's steps with how each dose
-is made, adherence and supply. Long plans and logs are cut to what a prescriber needs, and the report says how much was left out.
+is made, adherence and supply. Long plans and logs are cut to what a prescriber needs, and the
+report says how much was left out.
 
 The HTML comes from the Jinja2 templates in ``taperline/templates/report`` (autoescaped) and
 WeasyPrint turns it into PDF. Jinja2 and WeasyPrint are imported inside the
