@@ -43,6 +43,13 @@ def test_log_dose_asks_the_amount_of_a_held_cut_and_logs_what_was_taken(tmp_path
     (line,) = open_store(url).doses(1, None, None)
     assert line.amount == Mass.of_mg(1)
     assert line.planned_clock == "22:00"
+    # the day after the cut the new dose is still a question until a clinician answers
+    next_day = "2027-01-19T22:05+00:00"
+    refused = _run(url, "log-dose", now=next_day)
+    assert refused.exit_code == 2, refused.output
+    assert "new dose of a cut your clinician has not answered yet" in refused.stderr
+    assert _run(url, "log-dose", "--amount", "1 mg", now=next_day).exit_code == 0
+    assert [d.amount for d in open_store(url).doses(1, None, None)] == [Mass.of_mg(1)] * 2
 
 
 def test_the_dashboard_s_taken_cannot_log_a_held_cut_s_new_dose(tmp_path: Path) -> None:

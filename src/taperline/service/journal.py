@@ -22,7 +22,6 @@ from taperline.core.record import (
     nearest_planned,
     planned_around,
     planned_on,
-    schedule_on,
 )
 from taperline.core.review import Review, cut_dates
 from taperline.errors import (
@@ -380,15 +379,20 @@ def log_dose(
     if entry.missed and target is None:
         left = "is due" if by_time else "is left that day"
         raise InputError(f"missed: only a planned dose can be missed, and none {left}")
-    if target is not None and not entry.missed and _questioned(store, person_id, plan, day, target):
+    before = (
+        _questioned(store, person_id, plan, day, target)
+        if target is not None and not entry.missed
+        else None
+    )
+    if target is not None and before is not None:
         if entry.amount is None:
             raise InputError(
                 f"amount: the {target.clock} dose of {day.isoformat()} is the new dose of a cut"
                 " your clinician has not answered yet (ask them before this cut): say the"
                 " amount you took"
             )
-        # staying on the dose of the day before is what the readiness check suggests
-        scheduled = schedule_on(plan, day - timedelta(days=1))
+        # staying on the step before is what the readiness check suggests
+        scheduled = before
     amount = None if entry.missed else (entry.amount or (target.amount if target else None))
     if amount is None and not entry.missed:
         left = "is planned yesterday or today" if by_time else "is left that day"
@@ -474,21 +478,27 @@ def _nearest_dose(
 
 def _questioned(
     store: Store, person_id: int, plan: PlanVersion | None, day: date, target: RecordDose
-) -> bool:
-    """Whether ``target`` is the new dose of a cut the readiness check holds, unanswered.
+) -> tuple[RecordDose, ...] | None:
+    """The step before's doses when ``target`` is the new dose of a cut held unanswered.
 
     Such a dose is a question for the clinician, not an instruction (the dashboard shows no
-    "Taken" for it): the person may have stayed on the previous dose, so the amount taken is
-    theirs to say, never the plan's by default.
+    "Taken" for it, on the cut's day and after, until a clinician answers): the person may
+    have stayed on the previous dose, so the amount taken is theirs to say, never the plan's
+    by default. None when it is not such a dose.
     """
     if plan is None or not any(cut <= day for cut in cut_dates(plan)):
-        return False
-    if target in schedule_on(plan, day - timedelta(days=1)):
-        return False  # the dose of the day before: not a changed one
+        return None
+    step = plan.step_on(day)
+    steps = plan.followed_steps
+    index = steps.index(step) if step in steps else 0
+    if index == 0 or target in steps[index - 1].doses:
+        return None  # the step before had this dose too: not a changed one
     from taperline.service.today import readiness_of  # today imports this module
 
     ready = readiness_of(store.record(person_id), day)
-    return ready is not None and ready.is_question and ready.in_cut(target)
+    if ready is not None and ready.is_question and ready.in_cut(target):
+        return steps[index - 1].doses
+    return None
 
 
 def _usual_drug(plan: PlanVersion | None, regimen: Regimen | None, day: date) -> str | None:
