@@ -34,6 +34,7 @@ from typing import Final
 
 from taperline.core.quantity import Mass, fmt
 from taperline.core.series import Cut, SeriesDay, cuts, tracked
+from taperline.core.values import MONTH_NAMES
 
 __all__ = [
     "COLOURS",
@@ -55,20 +56,6 @@ _SPAN: Final = WIDTH - LEFT - RIGHT
 _HEAD: Final = 16  # a panel's title line
 _GAP: Final = 8
 _SYMPTOM_ROW: Final = 13
-_MONTHS: Final = (
-    "Jan",
-    "Feb",
-    "Mar",
-    "Apr",
-    "May",
-    "Jun",
-    "Jul",
-    "Aug",
-    "Sep",
-    "Oct",
-    "Nov",
-    "Dec",
-)
 #: The default colours (the PDF's; the web maps each class to a CSS variable).
 COLOURS: Final = {
     "dose": "#1d4ed8",
@@ -112,7 +99,7 @@ def short_day(day: date) -> str:
     >>> short_day(date(2027, 1, 5))
     '5 Jan'
     """
-    return f"{day.day} {_MONTHS[day.month - 1]}"
+    return f"{day.day} {MONTH_NAMES[day.month - 1]}"
 
 
 def _mg(value: float) -> str:
