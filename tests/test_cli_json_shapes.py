@@ -61,7 +61,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Any]:
             "--sol-min", "20", "--waso-min", "15", "--awakenings", "1", "--quality", "3",
             "--mood", mood, "--anxiety", "4", "--symptom", "tremor=1",
         )  # fmt: skip
-    invoke("log-dose", "--date", "2027-01-19", "--time", "22:10")
+    # the cut of 2027-01-16 is held (no check-ins before it): the patient stayed on 1 mg, as told
+    invoke("log-dose", "--date", "2027-01-19", "--time", "22:10", "--amount", "1 mg")
     invoke("log-dose", "--date", "2027-01-20", "--missed")
     invoke("phq9", "--answers", "0,1,1,0,0,1,0,0,1")  # item 9: an urgent finding
     return invoke
