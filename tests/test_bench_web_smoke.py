@@ -5,14 +5,11 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import re
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "web.py"
@@ -91,32 +88,6 @@ def _bench_module() -> Any:
     loaded = sys.modules.setdefault("bench_web", module)  # dataclasses look their module up
     spec.loader.exec_module(loaded)
     return loaded
-
-
-def _median_ms(base: str, path: str, count: int = 15) -> float:
-    with httpx.Client(base_url=base) as client:  # one kept-alive connection, as a browser does
-        client.get(path)
-        times = []
-        for _ in range(count):
-            started = time.perf_counter()
-            assert client.get(path).status_code == 200
-            times.append(1000 * (time.perf_counter() - started))
-    return statistics.median(times)
-
-
-@pytest.mark.slow
-def test_serve_with_workers_answers_kept_alive_requests_promptly(tmp_path: Path) -> None:
-    # uvicorn's supervisor binds with proto 0, so asyncio would not set TCP_NODELAY and each
-    # kept-alive reply would wait ~40 ms for a delayed ACK (uvicorn issue 3149); serve.py
-    # binds through _TcpConfig instead.
-    bench = _bench_module()
-    url = f"sqlite:///{tmp_path / 'serve.db'}"
-    with bench.serve(url, "k" * 40, 1, tmp_path / "one.log") as base:
-        one = _median_ms(base, "/healthz")
-    with bench.serve(url, "k" * 40, 2, tmp_path / "two.log") as base:
-        two = _median_ms(base, "/healthz")
-    assert one < 20, f"one worker: /healthz takes {one:.1f} ms"
-    assert two < 20, f"two workers: /healthz takes {two:.1f} ms (one worker: {one:.1f} ms)"
 
 
 def test_bench_client_reads_both_body_framings_and_retries_a_closed_idle_connection() -> None:

@@ -153,3 +153,42 @@ def test_a_server_process_freezes_its_start_up_objects_and_collects_less_often(
     create_app_from_env()  # what each worker of ``serve --workers N`` runs
     assert gc.get_threshold() == GC_THRESHOLDS
     assert gc.get_freeze_count() > 10_000  # the modules and the app
+
+
+def test_a_connection_accepted_on_the_workers_socket_sends_without_delay() -> None:
+    # uvicorn's own socket (proto 0) leaves Nagle on, so each kept-alive reply waits about
+    # 40 ms for the client's delayed ACK (uvicorn issue 3149); asyncio turns TCP_NODELAY on
+    # for connections accepted on the socket _TcpConfig binds. Checked on the socket itself,
+    # not by timing replies.
+    import asyncio
+    import socket
+
+    import uvicorn
+
+    from taperline.cli.serve import _TcpConfig
+
+    def nodelay_of_an_accepted_connection(config: uvicorn.Config) -> int:
+        listener = config.bind_socket()
+        flags: list[int] = []
+
+        async def accept(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            accepted = writer.get_extra_info("socket")
+            flags.append(accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        async def run() -> None:
+            server = await asyncio.start_server(accept, sock=listener)
+            async with server:
+                port = listener.getsockname()[1]
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+                while not flags:
+                    await asyncio.sleep(0.01)
+                writer.close()
+
+        asyncio.run(run())
+        return flags[0]
+
+    options = {"host": "127.0.0.1", "port": 0, "workers": 2}
+    assert nodelay_of_an_accepted_connection(_TcpConfig("x:app", **options)) != 0
+    # the control: uvicorn's plain Config, which is why _TcpConfig exists
+    assert nodelay_of_an_accepted_connection(uvicorn.Config("x:app", **options)) == 0
