@@ -68,6 +68,42 @@ def test_the_manifest_has_what_chromium_needs_to_install(tmp_path: Path) -> None
         assert {192, 512} <= set(sizes)  # Chromium's installability: 144 px or more
 
 
+SAFE_ZONE = 0.4  # a maskable icon's safe zone: a circle of 40 % of its width around its centre
+
+
+def test_the_manifest_has_a_maskable_icon_drawn_inside_the_safe_zone(tmp_path: Path) -> None:
+    from io import BytesIO
+
+    from PIL import Image, ImageChops
+
+    with make_site(tmp_path) as site:
+        web = site.browser()
+        manifest = json.loads(web.get(MANIFEST).text)
+        maskable = [i for i in manifest["icons"] if "maskable" in i["purpose"].split()]
+        assert len(maskable) == 1, manifest["icons"]
+        any_icons = [i for i in manifest["icons"] if "any" in i["purpose"].split()]
+        assert {i["sizes"] for i in any_icons} >= {"192x192", "512x512"}  # kept beside it
+        icon = maskable[0]
+        assert icon["type"] == "image/png"
+        served = web.get(icon["src"])
+        assert served.status_code == 200
+    image = Image.open(BytesIO(served.content))
+    size = image.width
+    assert (image.width, image.height) == (512, 512)
+    assert icon["sizes"] == "512x512"
+    assert image.mode == "RGB"  # no transparency: the background fills the whole mask
+    background = image.getpixel((0, 0))
+    assert background == (0x1E, 0x3A, 0x8A)  # the manifest's theme colour, full bleed
+    corners = [(0, 0), (size - 1, 0), (0, size - 1), (size - 1, size - 1)]
+    assert all(image.getpixel(c) == background for c in corners)
+    drawn = ImageChops.difference(image, Image.new("RGB", image.size, background)).getbbox()
+    assert drawn is not None
+    left, top, right, bottom = drawn
+    centre, radius = size / 2, SAFE_ZONE * size
+    for x, y in ((left, top), (right, top), (left, bottom), (right, bottom)):
+        assert (x - centre) ** 2 + (y - centre) ** 2 <= radius**2, (drawn, x, y)
+
+
 def test_the_service_worker_is_served_from_the_root_and_allowed_by_the_csp(
     tmp_path: Path,
 ) -> None:
