@@ -42,6 +42,7 @@ from tests.test_web_browser import (
 EMAIL = "ann@example.org"
 WIDTH = 320
 RANGES = ("2w", "3m", "all")
+DARK_CARD = "#1f1f23"  # the dark theme's card (taperline.css): the chart's paper there
 
 
 def _axe_source() -> str:
@@ -159,6 +160,64 @@ def _checks_a_range(page: Any, base: str, key: str, source: str) -> None:
     assert not violations, f"{base}?range={key}: {violations}"
 
 
+CHART_COLOURS = """(svg) => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).slice(0, 3).map(Number);
+  const paper = rgb(getComputedStyle(svg.querySelector("rect.f-paper")).fill);
+  const marks = [];
+  svg.querySelectorAll("[class]").forEach((el) => {
+    el.classList.forEach((name) => {
+      const found = /^([sf])-([a-z-]+)$/.exec(name);
+      if (!found || found[2] === "paper" || found[2] === "grid") return;
+      const style = getComputedStyle(el);
+      marks.push([found[2], rgb(found[1] === "s" ? style.stroke : style.fill)]);
+    });
+  });
+  return {paper: paper, marks: marks};
+}"""
+
+
+def _hex(rgb: list[float]) -> str:
+    return "#" + "".join(f"{round(v):02x}" for v in rgb)
+
+
+def _chart_colours(page: Any) -> tuple[set[str], list[str]]:
+    """Each chart's paper as drawn, and the colours that do not stand out from it.
+
+    Text must reach 4.5:1 on the chart's paper, lines, dots, bars and marks 3:1 [WCAG 2.2,
+    1.4.3 and 1.4.11], computed in the browser (the style sheet's colours, not the SVG's).
+    """
+    from tests.test_web_theme import FOCUS_MIN, TEXT_MIN, contrast
+
+    papers, weak = set(), []
+    for chart in page.locator("svg.chart").all():
+        drawn = chart.evaluate(CHART_COLOURS)
+        paper = _hex(drawn["paper"])
+        papers.add(paper)
+        for role, colour in {(role, _hex(rgb)) for role, rgb in drawn["marks"]}:
+            ratio = contrast(colour, paper)
+            if ratio < (TEXT_MIN if role == "text" else FOCUS_MIN):
+                weak.append(f"{role} {colour} on {paper}: {ratio:.2f}:1")
+    return papers, weak
+
+
+def _checks_dark(page: Any, path: str, source: str) -> None:
+    """The chart of ``path`` on a dark device: drawn on the dark card, readable, no violation."""
+    page.emulate_media(color_scheme="dark")
+    try:
+        page.goto(path)
+        papers, weak = _chart_colours(page)
+        assert papers == {DARK_CARD}, f"{path}: charts drawn on {papers} in dark mode"
+        assert not weak, f"{path} (dark): {weak}"
+        page.locator("details.chart-table summary").first.click()
+        violations = _axe(page, source)
+        assert not violations, f"{path} (dark): {violations}"
+    finally:
+        page.emulate_media(color_scheme="light")
+    papers, weak = _chart_colours(page)  # back to light: the PDF's colours
+    assert papers == {"#ffffff"}, papers
+    assert not weak, f"{path} (light): {weak}"
+
+
 def _checks_the_comparison(doc: Any, pid: int, source: str) -> None:
     from playwright.sync_api import expect
 
@@ -220,6 +279,8 @@ def test_the_charts_page_at_320_px_has_no_axe_violation(tmp_path: Path) -> None:
                 _checks_a_range(page, "/charts", key, source)
                 _checks_a_range(doc, f"/clinician/patients/{pid}/charts", key, source)
             _checks_the_comparison(doc, pid, source)
+            _checks_dark(page, "/charts?range=3m", source)
+            _checks_dark(doc, doc.url.removeprefix(base), source)  # the strategy comparison
         finally:
             browser.close()
     assert not errors, errors

@@ -29,9 +29,10 @@ def _css() -> str:
 
 
 def _variables(selector: str) -> dict[str, str]:
-    found = re.search(_BLOCK.format(selector=re.escape(selector)), _css())
+    """The colour variables of every ``selector { ... }`` block (the charts' have their own)."""
+    found = list(re.finditer(_BLOCK.format(selector=re.escape(selector)), _css()))
     assert found, f"no {selector} block in taperline.css"
-    return {m["name"]: m["value"].lower() for m in _VAR.finditer(found["body"])}
+    return {m["name"]: m["value"].lower() for block in found for m in _VAR.finditer(block["body"])}
 
 
 def themes() -> dict[str, dict[str, str]]:
@@ -148,3 +149,46 @@ def test_the_switch_needs_the_forms_token(tmp_path: Path) -> None:
         refused = web.post("/theme", {"theme": "dark", "csrf_token": "nope"})
         assert refused.status_code == 403
         assert "set-cookie" not in refused.headers or "theme=" not in refused.headers["set-cookie"]
+
+
+# The charts (adapters/svgcharts.py): every colour each role is drawn in, on the chart's paper.
+CHART_TEXT = ("chart-text",)
+CHART_MARKS = (
+    "chart-dose",
+    "chart-sleep",
+    "chart-se",
+    "chart-mood",
+    "chart-anxiety",
+    "chart-symptom",
+    "chart-cut",
+    "chart-urgent",
+    "chart-warning",
+)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_charts_follow_the_theme_and_stay_readable(theme: str) -> None:
+    colours = themes()[theme]
+    paper = colours["chart-paper"]
+    assert paper == colours["card"], "the chart is drawn on the card's colour"
+    for name in CHART_TEXT:
+        ratio = contrast(colours[name], paper)
+        assert ratio >= TEXT_MIN, f"{theme}: --{name} on the chart is {ratio:.2f}:1"
+    for name in CHART_MARKS:  # lines, dots, bars and marks: graphics [WCAG 2.2, 1.4.11]
+        ratio = contrast(colours[name], paper)
+        assert ratio >= FOCUS_MIN, f"{theme}: --{name} on the chart is {ratio:.2f}:1"
+    assert contrast(colours["chart-grid"], paper) > 1.2  # a faint grid, but there
+
+
+def test_the_light_chart_colours_are_the_pdfs() -> None:
+    from taperline.adapters.svgcharts import COLOURS
+
+    light, dark = themes()["light"], themes()["dark"]
+    for role, colour in COLOURS.items():
+        assert light[f"chart-{role}"] == colour, role  # the web's light chart is the PDF's
+        assert dark[f"chart-{role}"] != colour, f"--chart-{role} keeps its light colour in dark"
+    css = _css()
+    for role in COLOURS:  # each class the drawing uses is mapped to its variable
+        assert re.search(
+            rf"\.chart \.[sf]-{role} \{{ (stroke|fill): var\(--chart-{role}\); \}}", css
+        )
