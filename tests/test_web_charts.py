@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from taperline.service.store import reviewed_record
+from taperline.web.filters import day, short_day
 from tests.support.web import START, Site, Web, approved_plan, checkin_form, make_site, share
 
 TODAY = START.date()
@@ -62,11 +64,11 @@ def test_each_range_draws_the_chart_with_its_table(tmp_path: Path) -> None:
     assert two[-1] == "16 Feb"
     assert len(_rows(three_months.text)) == 91
     weeks = _rows(whole.text)
-    assert len(weeks) == 22
+    assert len(weeks) > 22  # 22 weeks lived, then the plan's weeks to its end
     assert all(w.startswith("week of ") for w in weeks)
     assert "as weekly means" in whole.text
     assert "Weekly means." in whole.text
-    assert "The whole taper so far" in whole.text
+    assert "The whole taper so far" not in whole.text  # it goes on to the plan's end
     assert "nothing recorded that week (each row is the mean" in whole.text
     assert "nothing recorded that day." in three_months.text
     # The check-in of 100 days ago is beyond 3 months: only the whole taper shows it.
@@ -104,6 +106,48 @@ def test_the_whole_taper_without_a_plan_starts_at_the_first_check_in(tmp_path: P
         page = ann.get("/charts?range=all")
     assert page.status_code == 200
     assert len(_rows(page.text)) == 31  # 30 days ago to today, by day
+
+
+def test_the_whole_taper_goes_on_to_the_plans_end(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        ann, pid = _patient_with_plan(site)
+        plan = reviewed_record(site.services.store, pid, now=site.clock.now).record.plan
+        assert plan is not None
+        end = plan.followed_steps[-1].start
+        assert end > TODAY + timedelta(days=60)  # a plan with months to go
+        whole = ann.get("/charts?range=all").text
+    chart = whole.split("<svg", 1)[1].split("</svg>", 1)[0]
+    lived = (TODAY - PLAN_START).days // 7 + 1
+    weeks = _rows(whole)[::-1]  # oldest first
+    assert len(weeks) == ((end - PLAN_START).days + 1 + 6) // 7  # every week to the plan's end
+    assert weeks[-1] == f"week of {short_day(PLAN_START + timedelta(weeks=len(weeks) - 1))}"
+    assert f"to its last on {day(end)}, not yet taken" in whole
+    assert f"After today ({day(TODAY)}) the dose line is dashed" in whole
+    # The chart: the step line dashed after a line at today, cuts to come titled planned.
+    assert chart.count('class="s-dose"') >= 2  # the lived part and the planned part
+    assert 'stroke-dasharray="5 3"' in chart.split("Hours slept", 1)[0]
+    assert ">today</text>" in chart
+    assert re.search(r"<title>\d+ \w+: planned: dose ", chart)
+    assert "are drawn dashed: planned, not yet taken." in chart  # the description says so
+    # The table: the planned weeks say so and have no journal; the lived ones keep theirs.
+    table = whole.split('<details class="chart-table">', 1)[1].split("</details>", 1)[0]
+    cells = re.findall(r'<tr><th scope="row">week of [^<]*</th>(.*?)</tr>', table)[::-1]
+    ahead = [re.findall(r"<td>([^<]*)</td>", c) for c in cells[lived:]]
+    assert ahead
+    assert all(c[0].endswith(" (planned)") and c[1:6] == ["—"] * 5 for c in ahead), ahead[:3]
+    assert not any("(planned)" in c for c in cells[:lived])
+    assert re.search(r"week of 20 Nov</th><td>[^<]*</td><td>7 h</td>", whole)
+
+
+def test_a_held_plans_whole_taper_stops_at_today(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        ann, pid = _patient_with_plan(site)
+        site.services.store.decide(pid, "hold", by="Dr Test", reason="a wave", at=site.clock.now)
+        whole = ann.get("/charts?range=all").text
+    assert "The whole taper so far" in whole  # no cut on hold is drawn as to come
+    assert "(planned)" not in whole
+    assert ">today</text>" not in whole
+    assert len(_rows(whole)) == (TODAY - PLAN_START).days // 7 + 1
 
 
 def test_the_patient_sees_the_progress_in_plain_words(tmp_path: Path) -> None:

@@ -279,7 +279,7 @@ def test_the_charts_page_at_320_px_has_no_axe_violation(tmp_path: Path) -> None:
                 _checks_a_range(page, "/charts", key, source)
                 _checks_a_range(doc, f"/clinician/patients/{pid}/charts", key, source)
             _checks_the_comparison(doc, pid, source)
-            _checks_dark(page, "/charts?range=3m", source)
+            _checks_dark(page, "/charts?range=all", source)  # to the plan's end
             _checks_dark(doc, doc.url.removeprefix(base), source)  # the strategy comparison
         finally:
             browser.close()

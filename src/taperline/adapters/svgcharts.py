@@ -213,32 +213,65 @@ def _rings(xs: Sequence[float], ys: Sequence[float | None], role: str, r: float)
 # --- the taper chart's panels -----------------------------------------------------------------
 
 
-def _dose_panel(days: Sequence[SeriesDay], frame: _Frame, top: float) -> tuple[list[str], float]:
+def _steps(
+    days: Sequence[SeriesDay],
+    frame: _Frame,
+    y: Callable[[float], float],
+    columns: range,
+    level: float | None,
+) -> list[tuple[float, float] | None]:
+    """The planned dose's step line over ``columns``, from ``level`` (the column before's)."""
+    half = frame.step / 2
+    points: list[tuple[float, float] | None] = []
+    if level is not None and columns:
+        points.append((frame.xs[columns[0]] - half, y(level)))  # on from the part before
+    for i in columns:  # steps: a point where the dose changes
+        x, mg = frame.xs[i], days[i].planned_mg
+        if mg is None:
+            points.append(None)
+        elif mg != level:
+            if level is not None:
+                points.append((x - half, y(level)))
+            points.append((x - half, y(mg)))
+        level = mg
+    if level is not None and columns:
+        points.append((frame.xs[columns[-1]] + half, y(level)))
+    return points
+
+
+def _dose_panel(
+    days: Sequence[SeriesDay], frame: _Frame, top: float, now: int | None
+) -> tuple[list[str], float]:
+    """The planned dose (steps; dashed after column ``now``, today's) and the doses taken."""
     bottom = top + _HEAD + 58
     values = [v for d in days for v in (d.planned_mg, d.taken_mg) if v is not None]
     high = max(values, default=1.0) or 1.0
     y = _scale(top + _HEAD + 4, bottom, 0.0, high)
-    points: list[tuple[float, float] | None] = []
-    half, level = frame.step / 2, None
-    for x, d in zip(frame.xs, days, strict=True):  # steps: a point where the dose changes
-        if d.planned_mg is None:
-            points.append(None)
-        elif d.planned_mg != level:
-            if level is not None:
-                points.append((x - half, y(level)))
-            points.append((x - half, y(d.planned_mg)))
-        level = d.planned_mg
-    if level is not None:
-        points.append((frame.xs[-1] + half, y(level)))
+    split = len(days) if now is None else now + 1
+    past = _steps(days, frame, y, range(split), None)
+    before = days[split - 1].planned_mg if 0 < split < len(days) else None
+    ahead = _steps(days, frame, y, range(split, len(days)), before)
     taken = [y(d.taken_mg) if d.taken_mg is not None else None for d in days]
     out = [
-        _text(4, top + 11, "Daily dose (line: planned; squares: taken)"),
+        _text(
+            4,
+            top + 11,
+            f"Daily dose (line: {'plan, dashed ahead' if ahead else 'planned'}; squares: taken)",
+        ),
         _hline(bottom),
         _text(LEFT - 4, y(high) + 4, _mg(high), "end", 10),
         _text(LEFT - 4, bottom + 4, "0", "end", 10),
-        _path(points, "dose"),
+        _path(past, "dose"),
+        _path(ahead, "dose", "5 3"),
         _dots(frame.xs, taken, "dose", 2.2 if len(days) <= 120 else 1.4),  # noqa: PLR2004
     ]
+    if ahead:  # a line at the end of today's column
+        x = frame.xs[split - 1] + frame.step / 2 if split else LEFT
+        out += [
+            f'<line x1="{x:.1f}" y1="{top + _HEAD:.1f}" x2="{x:.1f}" y2="{bottom:.1f}"'
+            f' {_attr("text", "s")} stroke-width="1"/>',
+            _text(x + 3, top + _HEAD + 9, "today", "start", 9),
+        ]
     return out, bottom
 
 
@@ -299,15 +332,21 @@ def _symptom_panel(
     return out, row_top
 
 
-def _cut_marks(
-    days: Sequence[SeriesDay], frame: _Frame, found: Sequence[Cut], top: float, bottom: float
+def _cut_marks(  # noqa: PLR0917 -- one private drawing helper, its parts named
+    days: Sequence[SeriesDay],
+    frame: _Frame,
+    found: Sequence[Cut],
+    top: float,
+    bottom: float,
+    today: date | None = None,
 ) -> list[str]:
     index = {d.day: i for i, d in enumerate(days)}
     out = []
     for cut in found:
         x = frame.xs[index[cut.day]] - frame.step / 2
+        planned = "planned: " if today is not None and cut.day > today else ""
         label = (
-            f"{short_day(cut.day)}: dose {_mg(cut.from_mg)} to {_mg(cut.to_mg)} a day"
+            f"{short_day(cut.day)}: {planned}dose {_mg(cut.from_mg)} to {_mg(cut.to_mg)} a day"
             f" ({cut.change_pct:+.0f} %)"
         )
         out.append(
@@ -369,8 +408,12 @@ def _axis(days: Sequence[SeriesDay], frame: _Frame, y: float) -> list[str]:
     ]
 
 
-def describe(days: Sequence[SeriesDay], markers: Sequence[Marker] = ()) -> str:
+def describe(
+    days: Sequence[SeriesDay], markers: Sequence[Marker] = (), today: date | None = None
+) -> str:
     """A few sentences of what the chart shows (its ``desc``, and the PDF image's text).
+
+    With ``today`` before the last day, the days after it are the plan's, not yet lived.
 
     >>> from taperline.core.series import SeriesDay
     >>> describe([SeriesDay(date(2027, 1, 1), 1.0, slept_h=6.0), SeriesDay(date(2027, 1, 2), 0.9)])
@@ -399,6 +442,11 @@ def describe(days: Sequence[SeriesDay], markers: Sequence[Marker] = ()) -> str:
     if names:
         parts.append(f"Symptoms rated: {', '.join(names)}.")
     parts.append(f"{len(markers)} findings marked.")
+    if today is not None and days[0].day <= today < last:
+        parts.append(
+            f"After today, {short_day(today)}, the plan's steps to {short_day(last)} {last.year}"
+            " are drawn dashed: planned, not yet taken."
+        )
     return " ".join(parts)
 
 
@@ -422,12 +470,27 @@ def taper_chart(
     *,
     title: str,
     chart_id: str = "chart",
+    today: date | None = None,
 ) -> str:
-    """Dose (steps), hours slept, sleep efficiency, mood and anxiety, and each symptom rated."""
+    """Dose (steps), hours slept, sleep efficiency, mood and anxiety, and each symptom rated.
+
+    With ``today`` before the last day (the whole taper to the plan's end), the planned dose
+    after today's column is dashed, a line marks today, and a cut to come is titled planned;
+    the journal has nothing after today, so its lines stop there.
+
+    >>> from datetime import timedelta
+    >>> days = [SeriesDay(date(2027, 1, 1) + timedelta(d), 0.9 if d > 6 else 1) for d in range(14)]
+    >>> svg = taper_chart(days, title="plan", today=date(2027, 1, 4))
+    >>> 'stroke-dasharray="5 3"' in svg, ">today<" in svg, "8 Jan: planned: dose" in svg
+    (True, True, True)
+    >>> ">today<" in taper_chart(days, title="lived", today=date(2027, 1, 14))
+    False
+    """
     frame = _Frame.of(len(days))
     body: list[str] = []
     top = 14.0
-    part, bottom = _dose_panel(days, frame, top)
+    now = _column_of(days, today) if today is not None and days and today < days[-1].day else None
+    part, bottom = _dose_panel(days, frame, top, now)
     body += part
     hollow = [d.slept_estimated for d in days]
     solid = [False] * len(days)
@@ -464,10 +527,10 @@ def taper_chart(
         part, bottom = _symptom_panel(days, frame, bottom + _GAP, names)
         body += part
     found = cuts(days)
-    body[:0] = _cut_marks(days, frame, found, top + _HEAD, bottom)  # under the lines
+    body[:0] = _cut_marks(days, frame, found, top + _HEAD, bottom, today)  # under the lines
     body += _finding_marks(days, frame, markers, bottom)
     body += _axis(days, frame, bottom + 14)
-    return _svg(chart_id, bottom + 20, title, describe(days, markers), body)
+    return _svg(chart_id, bottom + 20, title, describe(days, markers, today), body)
 
 
 def strategy_chart(lines: Sequence[StrategyLine], *, title: str, chart_id: str = "compare") -> str:

@@ -13,7 +13,7 @@ that is not a range shows the default range with a message (:func:`pick_range`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Final
 
@@ -22,7 +22,7 @@ from markupsafe import Markup
 from taperline.adapters.svgcharts import ChartRow, chart_rows
 from taperline.core.pk import DEFAULT_ED50_MG_PER_DAY
 from taperline.core.progress import TaperProgress, taper_progress
-from taperline.core.record import PersonRecord
+from taperline.core.record import PersonRecord, PlanVersion
 from taperline.core.review import Review
 from taperline.core.series import day_series, weekly
 from taperline.web.charts import taper_chart_markup
@@ -37,6 +37,7 @@ __all__ = [
     "ChartRange",
     "chart_page",
     "pick_range",
+    "plan_end",
     "taper_start",
 ]
 
@@ -79,6 +80,15 @@ class ChartPage:
     progress: TaperProgress | None
     #: Why the range asked for is not the one shown ("" when it is).
     error: str = ""
+    #: The reader's today: days after it (to ``end``, the plan's end) are the plan's only.
+    today: date | None = None
+    #: The first day of the plan's last step (today when that is past, or without a plan).
+    plan_end: date | None = None
+
+    @property
+    def planned_ahead(self) -> bool:
+        """Whether the chart goes on past today (the whole taper, to the plan's end)."""
+        return self.today is not None and self.end > self.today
 
 
 def pick_range(given: str | None) -> tuple[ChartRange, str]:
@@ -118,28 +128,54 @@ def chart_page(
     prefix: str = "range",
     error: str = "",
 ) -> ChartPage:
-    """The chart of ``chosen`` up to ``today``, findings marked, its table and the progress."""
-    start = (
-        taper_start(record, today)
-        if chosen.days is None
-        else today - timedelta(days=chosen.days - 1)
-    )
-    days = day_series(record, start, today)
+    """The chart of ``chosen`` up to ``today``, findings marked, its table and the progress.
+
+    The whole taper goes on to the plan's end (:func:`plan_end`): the steps after today are
+    drawn dashed, and their rows say "planned"; the journal stops at today.
+    """
+    plan = record.plan
+    if chosen.days is None:
+        start, end = taper_start(record, today), plan_end(plan, today)
+        if end > today and (end - start).days + 1 > WEEKLY_AFTER_DAYS:
+            end += timedelta(days=-((end - start).days + 1) % 7)  # the last week whole
+    else:
+        start, end = today - timedelta(days=chosen.days - 1), today
+    days = day_series(record, start, end)
     by_week = len(days) > WEEKLY_AFTER_DAYS
     if by_week:
         days = weekly(days)
     title = f"{chosen.label}: dose, sleep and symptoms" + (" (weekly means)" if by_week else "")
     chart = taper_chart_markup(
-        days, finding_markers(review.findings), title=title, chart_id=f"{prefix}-{chosen.key}"
+        days,
+        finding_markers(review.findings),
+        title=title,
+        chart_id=f"{prefix}-{chosen.key}",
+        today=today,
     )
-    plan = record.plan
+    rows = [
+        replace(row, dose=f"{row.dose} (planned)") if d.day > today and row.dose else row
+        for d, row in zip(days, chart_rows(days), strict=True)
+    ]
     return ChartPage(
         chosen,
         start,
-        today,
+        end,
         chart,
-        tuple(chart_rows(days)[::-1]),
+        tuple(rows[::-1]),
         by_week,
         taper_progress(plan, today) if plan is not None else None,
         error,
+        today,
+        plan_end(plan, today),
     )
+
+
+def plan_end(plan: PlanVersion | None, today: date) -> date:
+    """The first day of the plan's last step followed, or today when that is past (or no plan).
+
+    A held plan ends on its held step (:attr:`~taperline.core.record.PlanVersion.followed_steps`):
+    no cut on hold is drawn as to come.
+    """
+    if plan is None:
+        return today
+    return max(today, plan.followed_steps[-1].start)

@@ -15,6 +15,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from markupsafe import Markup
 
@@ -45,10 +46,15 @@ __all__ = [
 
 
 def taper_chart_markup(
-    days: Sequence[SeriesDay], markers: Sequence[Marker], *, title: str, chart_id: str = "chart"
+    days: Sequence[SeriesDay],
+    markers: Sequence[Marker],
+    *,
+    title: str,
+    chart_id: str = "chart",
+    today: date | None = None,
 ) -> Markup:
     """:func:`~taperline.adapters.svgcharts.taper_chart` as markup for a template."""
-    svg = taper_chart(days, markers, title=title, chart_id=chart_id)
+    svg = taper_chart(days, markers, title=title, chart_id=chart_id, today=today)
     return Markup(svg)  # noqa: S704 -- every label in it is escaped by the drawing code
 
 
