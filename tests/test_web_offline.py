@@ -118,6 +118,9 @@ def test_the_service_worker_is_served_from_the_root_and_allowed_by_the_csp(
         script = response.text
         for needed in ('"/checkin"', '"/doses/taken"', "indexedDB", "caches.open"):
             assert needed in script, needed
+        # Background Sync where the browser has it (tests/test_web_offline_browser.py fires it)
+        assert 'self.addEventListener("sync"' in script
+        assert "sync.register(SYNC_TAG)" in script
 
 
 def test_the_static_files_fetch_nothing_from_another_site() -> None:

@@ -10,6 +10,12 @@
 //   server refuses a second record for the same key, so sending twice is harmless. Each
 //   entry carries who made it (the account the pages said, "who"): only that account's
 //   pages send it, and another account's drop it.
+// * Where the browser has Background Sync, queueing also registers a sync ("taperline-queue"):
+//   the browser wakes this worker when the connection is back, even with no page open, and
+//   the "sync" event sends the queue as the page would (the same entries, the same keys,
+//   the token saved with each form, only the account of the pages seen last), then saves
+//   today's page again. Without it, or while a page is open, the page sends the queue
+//   ("flush" on the online event); one send runs at a time, so the two never race.
 // * "clear" (sign-out) deletes the saved pages and the queue; "forget" (a page seen signed
 //   out) deletes the saved pages: a queue waiting for its owner to sign in again stays.
 "use strict";
@@ -31,6 +37,8 @@ var STORE = "queue";
 var META = "meta"; // {key: "who", value: the account whose pages were seen last}
 var SAVED_HEADER = "x-taperline-saved";
 var REFRESH_MS = 60 * 60 * 1000; // a saved check-in form older than an hour is fetched again
+var SYNC_TAG = "taperline-queue";
+var sending = Promise.resolve(null); // the queue being sent: one send at a time
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
@@ -69,7 +77,7 @@ self.addEventListener("message", function (event) {
   var port = event.ports && event.ports[0];
   var work;
   if (data.type === "flush") {
-    work = flush(data.csrf || "", String(data.who || ""));
+    work = flushOnce(data.csrf || "", String(data.who || ""));
   } else if (data.type === "clear") {
     work = clearAll();
   } else if (data.type === "forget") {
@@ -92,6 +100,12 @@ self.addEventListener("message", function (event) {
   }, function (error) {
     if (port) { port.postMessage({ok: false, error: String(error)}); }
   }));
+});
+
+self.addEventListener("sync", function (event) {
+  if (event.tag === SYNC_TAG) {
+    event.waitUntil(replay());
+  }
 });
 
 // --- the shell and the pages -------------------------------------------------------------------
@@ -206,6 +220,8 @@ function queue(request, url, body) {
     item.who = who ? who.value : "";
     return transaction(STORE, "readwrite", function (store) { return store.put(item); });
   }).then(function () {
+    return registerSync();
+  }).then(function () {
     if (item.kind === "dose" && request.headers.get("HX-Request")) {
       return new Response(queuedDoseLine(fields), {
         status: 200, headers: {"Content-Type": "text/html; charset=utf-8"}
@@ -222,6 +238,43 @@ function queuedDoseLine(fields) {
     '<div class="dose-what"><span class="dose-time">' + clock + "</span></div>" +
     '<p class="dose-state" role="status">' + (taken ? "Taken" : "Not taken") +
     ": saved on this phone, to be sent when you are back online</p></li>";
+}
+
+function registerSync() {
+  // Background Sync where the browser has it; the page's online event sends the queue anyway.
+  var sync = self.registration && self.registration.sync;
+  if (!sync) { return Promise.resolve(false); }
+  return sync.register(SYNC_TAG).then(function () { return true; }, function () { return false; });
+}
+
+function replay() {
+  // The "sync" event: send the queue of the account whose pages were seen last, with the token
+  // each form was saved with. Entries that must wait make the browser try again later.
+  return transaction(META, "readonly", function (store) { return store.get("who"); }).then(function (who) {
+    if (!who || !who.value) { return null; } // nobody signed in on this phone: keep the queue
+    return flushOnce("", who.value).then(function (result) {
+      return (result.sent ? refreshToday() : Promise.resolve(null)).then(function () {
+        return self.clients.matchAll({type: "window"});
+      }).then(function (pages) {
+        pages.forEach(function (page) { page.postMessage({type: "synced", result: result}); });
+        if (result.waiting) { throw new Error(result.waiting + " entries wait: try again later"); }
+        return result;
+      });
+    });
+  });
+}
+
+function refreshToday() {
+  // What was sent is on today's page now: save it again for the next time without signal.
+  return fetch("/dashboard", {credentials: "same-origin", redirect: "manual"}).then(function (response) {
+    return response.status === 200 ? save("/dashboard", response) : null;
+  }, function () { return null; });
+}
+
+function flushOnce(csrf, who) {
+  var run = sending.then(function () { return flush(csrf, who); });
+  sending = run.catch(function () { return null; });
+  return run;
 }
 
 function flush(csrf, who) {

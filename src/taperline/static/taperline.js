@@ -18,7 +18,8 @@
 
 // Installable and offline (the service worker is /static/sw.js, served at /sw.js). It keeps
 // today's pages and a queue of what was saved offline; this part says when the page is a
-// saved copy ("Offline since HH:MM"), sends the queue when the connection returns, and
+// saved copy ("Offline since HH:MM"), sends the queue when the connection returns (the
+// fallback where the browser has no Background Sync, which sends it with no page open), and
 // forgets the saved pages and the queue at sign-out (the saved pages on any page seen signed
 // out: a queue stays for its owner's next sign-in, and only their pages send it).
 (function () {
@@ -106,19 +107,21 @@
     });
   }
 
+  function sent(result) {
+    if (result && result.refused.length) {
+      say("Something you saved offline was not accepted. Please look at your journal" +
+          " and enter it again.");
+      return;
+    }
+    if (location.pathname === "/dashboard" && (savedAt || (result && result.sent))) {
+      location.replace("/dashboard");
+      return;
+    }
+    if (!(result && result.waiting)) { say(""); }
+  }
+
   function sendQueue() {
-    return ask({type: "flush", csrf: csrf(), who: who}).then(function (result) {
-      if (result && result.refused.length) {
-        say("Something you saved offline was not accepted. Please look at your journal" +
-            " and enter it again.");
-        return;
-      }
-      if (location.pathname === "/dashboard" && (savedAt || (result && result.sent))) {
-        location.replace("/dashboard");
-        return;
-      }
-      if (!(result && result.waiting)) { say(""); }
-    });
+    return ask({type: "flush", csrf: csrf(), who: who}).then(sent);
   }
 
   // While this page is a saved copy or entries wait, ask the server now and then (after 2, 4,
@@ -184,6 +187,9 @@
   workers.addEventListener("controllerchange", function () { // the worker's first page
     ask({type: "who", who: who});
     if (today && navigator.onLine) { ask({type: "keep"}); }
+  });
+  workers.addEventListener("message", function (event) { // the worker's Background Sync sent it
+    if (event.data && event.data.type === "synced") { sent(event.data.result); }
   });
   window.addEventListener("offline", function () { showOffline(Date.now()); });
   window.addEventListener("online", function () { reconnect(0); });
