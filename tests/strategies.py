@@ -858,3 +858,24 @@ def flare_journals(draw: st.DrawFn) -> tuple[PersonRecord, date]:
     plan = PlanVersion(1, "active", "clonazepam", "percent", steps, "Dr Lee", at)
     today = FLARE_START + timedelta(days=len(days) - 1)
     return PersonRecord(Profile("UTC"), checkins=journal, plans=(plan,)), today
+
+
+# --- device sleep (issue 21) ------------------------------------------------------------------
+
+from taperline.core.device_sleep import DeviceSleepRecord  # noqa: E402 -- appended section
+
+#: The sources of device sleep records: a watch, a phone and a ring.
+DEVICE_SOURCES = ("Watch", "Phone", "Ring")
+_DEVICE_START = datetime(2027, 3, 1, tzinfo=UTC)
+
+
+@st.composite
+def device_sleep_records(draw: st.DrawFn, days: int = 40) -> DeviceSleepRecord:
+    """A stage record of one of :data:`DEVICE_SOURCES` in a 40-day span crossing the March DST
+    changes (Europe and America), 1 minute to 10 hours long; sometimes a summary session."""
+    start = _DEVICE_START + timedelta(minutes=draw(st.integers(0, days * 24 * 60)))
+    length = timedelta(minutes=draw(st.integers(1, 600)))
+    source = draw(st.sampled_from(DEVICE_SOURCES))
+    stage = draw(st.sampled_from(["in_bed", "asleep", "core", "deep", "rem", "awake", "session"]))
+    asleep = draw(st.integers(0, int(length.total_seconds() // 60))) if stage == "session" else None
+    return DeviceSleepRecord(source, "", stage, start, start + length, asleep_min=asleep)

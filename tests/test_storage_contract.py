@@ -28,6 +28,7 @@ from taperline import service
 from taperline.adapters.storage import repo, schema
 from taperline.adapters.storage.db import make_engine
 from taperline.adapters.storage.repo import Saved, Store
+from taperline.core.device_sleep import DeviceSleepRecord
 from taperline.core.instruments import InstrumentScore, score_gad7, score_phq9
 from taperline.core.journal import CheckIn, SleepDiary, night_times
 from taperline.core.quantity import Mass
@@ -55,6 +56,8 @@ WAKE = date(2027, 1, 5)
 #: and line breaks.
 NOTE = "Schlaf schlecht — 眠れない 😴 שלום\nzweite Zeile: \"quoted\", 'x'\te\u0301 ; 100 %"
 JOURNAL_TABLES = ("persons", "checkins", "dose_log", "instrument_scores", "plan_versions")
+#: Filled through the Store by the delete-person check (a record needs its import's row).
+DEVICE_SLEEP_TABLES = ("device_sleep_imports", "device_sleep_records")
 NOW = datetime(2027, 6, 1, 12, 0, tzinfo=UTC)
 
 
@@ -876,10 +879,15 @@ def _fill_person(store: Store, person: int) -> None:
     store.save_score(person, score_gad7([1] * 7, WAKE))
     store.add_plan(person, _plan())
     store.decide(person, "approve", by="Dr Lee", reason="agreed")
+    night = wall_clock(2027, 1, 4, 23, 0).replace(tzinfo=UTC)
+    asleep = DeviceSleepRecord("Watch", "", "asleep", night, night + timedelta(hours=7))
+    store.add_device_sleep(
+        person, [asleep], kind="apple-health", file_name="x", file_sha256="a" * 64, now=NOW
+    )
     users: dict[int, int] = {}
     with store.engine.begin() as connection:
         for table in _linked_tables():
-            if table.name in JOURNAL_TABLES:
+            if table.name in (*JOURNAL_TABLES, *DEVICE_SLEEP_TABLES):
                 continue
             row = _filler(table, person, users)
             if table.name == "users":

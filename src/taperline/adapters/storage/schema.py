@@ -45,6 +45,9 @@ __all__ = [
     "calendar_events",
     "calendar_feeds",
     "checkins",
+    "device_sleep_imports",
+    "device_sleep_records",
+    "device_sleep_settings",
     "dose_log",
     "instrument_scores",
     "metadata",
@@ -334,4 +337,61 @@ calendar_events = Table(
     Column("vevent", Text, nullable=False),
     Column("issued_at_utc", UtcDateTime, nullable=False),
     UniqueConstraint("person_id", "uid", name="uq_calendar_events_person_id"),
+)
+
+# Sleep from devices and apps (migration 0010), kept apart from the diary: each import is a
+# batch (its file's name and SHA-256, when, how many records it added; undone_at_utc once
+# undone, its records deleted); each record a stage or summary of one source, identified by
+# record_sha256 (core.device_sleep.DeviceSleepRecord.key), unique per person, so importing the
+# same records again adds nothing.
+device_sleep_imports = Table(
+    "device_sleep_imports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _person_fk(),
+    Column("kind", String(20), nullable=False),
+    Column("file_name", String(255), nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("records_added", Integer, nullable=False),
+    Column("records_already", Integer, nullable=False),
+    Column("imported_at_utc", UtcDateTime, nullable=False),
+    Column("undone_at_utc", UtcDateTime),
+    Index("ix_device_sleep_imports_person_id", "person_id"),
+)
+
+device_sleep_records = Table(
+    "device_sleep_records",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _person_fk(),
+    Column(
+        "import_id",
+        Integer,
+        ForeignKey("device_sleep_imports.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("source", String(200), nullable=False),
+    Column("device", String(200), nullable=False),
+    Column("stage", String(10), nullable=False),
+    Column("start_at_utc", UtcDateTime, nullable=False),
+    Column("end_at_utc", UtcDateTime, nullable=False),
+    Column("asleep_min", Integer),
+    Column("origin_id", String(200), nullable=False),
+    Column("record_sha256", String(64), nullable=False),
+    UniqueConstraint("person_id", "record_sha256", name="uq_device_sleep_records_person_id"),
+    Index("ix_device_sleep_records_import_id", "import_id"),
+)
+
+# The person's choice of source for nights several recorded, and the clinician's switch that
+# lets device sleep feed findings (no row: no choice, off).
+device_sleep_settings = Table(
+    "device_sleep_settings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _person_fk(),
+    Column("preferred_source", String(200)),
+    Column("in_findings", Boolean, nullable=False),
+    Column("updated_by", String(200), nullable=False),
+    Column("updated_at_utc", UtcDateTime, nullable=False),
+    UniqueConstraint("person_id", name="uq_device_sleep_settings_person_id"),
 )
