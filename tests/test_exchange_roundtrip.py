@@ -77,13 +77,18 @@ def test_cli_fhir_and_csv_round_trip(tmp_path: pytest.TempPathFactory, pg_url: s
     run("log-dose", "--date", "2027-03-28", "--time", "22:40")
     run("log-dose", "--date", "2027-03-29", "--missed")
     run("phq9", "--answers", "1,1,0,0,0,0,0,0,0", "--date", "2027-03-29")
-    run("export", "fhir", "--out", f"{tmp_path}/bundle.json")
+    run("export", "fhir", "--history", "--out", f"{tmp_path}/bundle.json")
+    run("export", "fhir", "--out", f"{tmp_path}/in-force.json")
     run("export", "csv", "--out", f"{tmp_path}/journal.csv")
     run("export", "csv", "--what", "doses", "--out", f"{tmp_path}/doses.csv")
     original = open_store(source).record(1)
 
     run("import", "fhir", f"{tmp_path}/bundle.json", url=pg_url)
     assert open_store(pg_url).record(1) == original
+    # without --history the proposal the approval replaced is left out (docs/fhir.md)
+    current = f"sqlite:///{tmp_path}/c.db"
+    run("import", "fhir", f"{tmp_path}/in-force.json", url=current)
+    assert open_store(current).record(1) == replace(original, plans=original.plans[1:])
 
     target = f"sqlite:///{tmp_path}/b.db"
     run("init", "--time-zone", "Europe/London", "--age-band", "40-64", url=target)

@@ -92,6 +92,16 @@ def test_at_most_one_order_per_drug_is_in_force_and_it_doses_as_the_plan(
     bundle = export_bundle(record, (), generated_at=GENERATED)
     orders = _resources(bundle, "MedicationRequest")
     live = [o for o in orders if o["status"] in {"active", "on-hold"}]
+    # without --history: the same orders in force, nothing superseded beside them
+    current = _resources(export_bundle(record, (), generated_at=GENERATED, history=False),
+                         "MedicationRequest")  # fmt: skip
+    assert {o["status"] for o in current} <= {"active", "on-hold", "draft"}
+
+    # the same orders; the version before is named by identifier instead of included
+    def unlinked(order: Json) -> Json:
+        return {k: v for k, v in order.items() if k != "priorPrescription"}
+
+    assert [unlinked(o) for o in current if o["status"] != "draft"] == list(map(unlinked, live))
     drugs = [o["medicationCodeableConcept"].get("text") for o in live]
     assert len(drugs) == len(set(drugs))
     followed = in_force(plans)
@@ -322,7 +332,7 @@ def test_the_patient_claims_us_core_only_when_it_conforms(label: str) -> None:
     )
 
 
-# --- supply per period ---------------------------------------------------------------------------
+# --- supply: what each order authorises -------------------------------------------------------
 
 
 def _period_supply(product: str, unit: str, counts: list[int]) -> tuple[Any, ...]:
@@ -342,25 +352,74 @@ def _period_supply(product: str, unit: str, counts: list[int]) -> tuple[Any, ...
     )
 
 
-def test_the_supply_per_period_is_the_dispense_request_where_one_quantity_says_it() -> None:
-    same = replace(_taper(), supply=_period_supply("tablet 1 mg", "tablet", [28, 28]))
-    bundle = export_bundle(PersonRecord(Profile("UTC"), plans=(same,)), (), generated_at=GENERATED)
+def _dispense(plan: PlanVersion) -> Json:
+    bundle = export_bundle(PersonRecord(Profile("UTC"), plans=(plan,)), (), generated_at=GENERATED)
     (order,) = _resources(bundle, "MedicationRequest")
-    dispense = order["dispenseRequest"]
-    tablets = {"value": 28, "unit": "tablet", "system": "http://unitsofmeasure.org",
-               "code": "{tablet}"}  # fmt: skip
-    assert dispense["quantity"] == tablets
-    assert dispense["dispenseInterval"]["value"] == 28
-    assert dispense["initialFill"]["quantity"] == tablets
-    assert import_bundle(json.loads(json.dumps(bundle))).plans == (same,)
+    assert import_bundle(json.loads(json.dumps(bundle))).plans == (plan,)
+    return dict(order["dispenseRequest"])
 
-    tapering = replace(_taper(), supply=_period_supply("oral suspension 0.1 mg/mL", "mL", [97, 52]))
-    bundle = export_bundle(
-        PersonRecord(Profile("UTC"), plans=(tapering,)), (), generated_at=GENERATED
+
+def test_every_order_with_a_supply_says_what_it_authorises_in_all() -> None:
+    """medicationrequest0303's pattern: the order's whole supply as one quantity."""
+    ucum = "http://unitsofmeasure.org"
+    same = _dispense(replace(_taper(), supply=_period_supply("tablet 1 mg", "tablet", [28, 28])))
+    assert same["quantity"] == {"value": 56, "unit": "tablet", "system": ucum, "code": "{tablet}"}
+    assert same["expectedSupplyDuration"] == {"value": 56, "unit": "d", "system": ucum, "code": "d"}
+    assert same["initialFill"]["quantity"]["value"] == 28  # what the first period collects
+    assert same["dispenseInterval"]["value"] == 28
+
+    liquid = ("oral suspension 0.1 mg/mL", "mL", [97, 52])
+    tapering = _dispense(replace(_taper(), supply=_period_supply(*liquid)))
+    assert (tapering["quantity"]["value"], tapering["quantity"]["code"]) == (149, "mL")
+    assert tapering["expectedSupplyDuration"]["value"] == 56
+    assert tapering["initialFill"]["quantity"]["value"] == 97
+
+
+def test_an_order_made_of_several_products_authorises_the_drug_they_hold_in_mg() -> None:
+    """No one unit counts a tablet and an ODT: the quantity is the clonazepam, in mg."""
+    tablets = _period_supply("tablet 0.5 mg (scored)", "tablet", [14, 14])
+    odts = _period_supply("ODT 0.125 mg", "odt", [14, 0])
+    dispense = _dispense(replace(_taper(), supply=tablets + odts))
+    # 28 x 0.5 mg + 14 x 0.125 mg [the catalogue's strengths]
+    ucum = "http://unitsofmeasure.org"
+    assert dispense["quantity"] == {"value": 15.75, "unit": "mg", "system": ucum, "code": "mg"}
+    assert "initialFill" not in dispense  # the first period collects two products
+    unknown = _dispense(
+        replace(_taper(), supply=tablets + _period_supply("tablet 7 mg", "tablet", [1]))
     )
+    assert "quantity" not in unknown  # a product the catalogue does not hold: no strength to add
+    assert unknown["expectedSupplyDuration"]["value"] == 56
+
+
+# --- the plan in force, or the whole history -------------------------------------------------
+
+
+def test_without_history_only_the_plan_in_force_is_exported_and_names_its_prior() -> None:
+    v1, v2, v3 = _history()
+    record = PersonRecord(Profile("UTC"), plans=(v1, v2, v3))
+    bundle = export_bundle(record, (), generated_at=GENERATED, history=False)
     (order,) = _resources(bundle, "MedicationRequest")
-    dispense = order["dispenseRequest"]
-    assert "quantity" not in dispense  # the periods differ: no one quantity says them
-    assert dispense["initialFill"]["quantity"]["value"] == 97
-    assert dispense["initialFill"]["quantity"]["code"] == "mL"
-    assert dispense["dispenseInterval"]["code"] == "d"
+    assert (order["groupIdentifier"]["value"], order["status"]) == ("3", "on-hold")
+    assert order["priorPrescription"] == {
+        "identifier": {"system": "https://taperline.example/fhir/NamingSystem/plan-order",
+                       "value": "2/clonazepam"},
+        "display": "plan version 2 (not included)",
+    }  # fmt: skip
+    assert len(_resources(bundle, "Practitioner")) == 1
+    # what a default export loses: the versions before; the one in force reads back exactly
+    assert import_bundle(json.loads(json.dumps(bundle))) == replace(record, plans=(v3,))
+    everything = export_bundle(record, (), generated_at=GENERATED, history=True)
+    assert import_bundle(json.loads(json.dumps(everything))) == record
+
+
+def test_without_history_a_proposal_waiting_for_a_decision_stays_beside_the_plan() -> None:
+    v1, v2, _ = _history()
+    adjust = replace(_taper(3), parent_version=2, proposed_by="Dr Lee", reason="slower")
+    rejected = replace(_taper(4), status="rejected", decided_by="Dr Lee", decided_at=AT)
+    record = PersonRecord(Profile("UTC"), plans=(v1, v2, adjust, rejected))
+    bundle = export_bundle(record, (), generated_at=GENERATED, history=False)
+    orders = {o["groupIdentifier"]["value"]: o for o in _resources(bundle, "MedicationRequest")}
+    assert {v: o["status"] for v, o in orders.items()} == {"2": "active", "3": "draft"}
+    urls = {id(e["resource"]): e["fullUrl"] for e in bundle["entry"]}
+    assert orders["3"]["priorPrescription"] == {"reference": urls[id(orders["2"])]}
+    assert import_bundle(json.loads(json.dumps(bundle))).plans == (v2, adjust)

@@ -5,7 +5,8 @@ by node from ``tests/fhir_validator`` (``npm ci --prefix tests/fhir_validator``;
 installs it). Skipped where node or the package is missing, unless
 ``TAPERLINE_REQUIRE_FHIR_VALIDATOR`` is set. Zero issues (errors or warnings) for bundles
 from a plan, an approval, an adjust, a hold and a full journal, as collections and as
-transactions.
+transactions, with and without ``--history``. The orders' supply (``dispenseRequest``
+with its quantity and expected supply duration) is in every one of them.
 """
 
 from __future__ import annotations
@@ -80,9 +81,10 @@ def test_every_kind_of_export_has_zero_issues(tmp_path: Path) -> None:
 
     def export(name: str, now: str) -> None:
         for kind in ("collection", "transaction"):
-            path = tmp_path / f"{name}-{kind}.json"
-            run("export", "fhir", "--type", kind, "--out", str(path), now=now)
-            files.append(path)
+            for history in ((), ("--history",)):
+                path = tmp_path / f"{name}-{kind}{''.join(history)}.json"
+                run("export", "fhir", "--type", kind, *history, "--out", str(path), now=now)
+                files.append(path)
 
     run("init", "--time-zone", "America/New_York", "--age-band", "40-64", "--no-ask",
         "--drug", "clonazepam", "--dose", "1 mg", "--at", "22:00")  # fmt: skip
@@ -114,3 +116,9 @@ def test_every_kind_of_export_has_zero_issues(tmp_path: Path) -> None:
     found = _validate(files)
     assert set(found) == {path.name for path in files}
     assert {name: issues for name, issues in found.items() if issues} == {}
+    adjusted = json.loads((tmp_path / "adjust-collection.json").read_text(encoding="utf-8"))
+    orders = [e["resource"] for e in adjusted["entry"]
+              if e["resource"]["resourceType"] == "MedicationRequest"]  # fmt: skip
+    assert orders
+    assert all({"quantity", "expectedSupplyDuration"} <= set(o["dispenseRequest"]) for o in orders)
+    assert {o["status"] for o in orders} <= {"active", "on-hold", "draft"}

@@ -166,11 +166,13 @@ def test_fhir_and_pdf_downloads_for_the_patient_only(tmp_path: Path) -> None:
         approved_plan(site, pid, TODAY - timedelta(days=3))
         ann.post("/checkin", checkin_form(TODAY, notes="fhir me"))
         assert "export.fhir.json" in ann.get("/account").text
-        fhir = ann.get("/account/export.fhir.json")
+        fhir = ann.get("/account/export.fhir.json?history=true")
         assert fhir.status_code == 200
         assert fhir.headers["content-type"].startswith("application/fhir+json")
         imported = import_bundle(json.loads(fhir.text))
         assert imported == site.services.store.record(pid)
+        in_force = import_bundle(json.loads(ann.get("/account/export.fhir.json").text))
+        assert [p.status for p in in_force.plans] == ["active"]  # the proposal before: history
         pdf = ann.get("/account/report.pdf")
         assert pdf.status_code == 200
         assert pdf.content.startswith(b"%PDF")

@@ -197,17 +197,24 @@ def export_ics(
     show_default=True,
     help="transaction: to load into a FHIR server (each resource a PUT of its stable id).",
 )
+@click.option(
+    "--history",
+    is_flag=True,
+    help="Also the plan versions the plan in force replaced, with their statuses.",
+)
 @person_option
-def export_fhir(*, out_path: Path, bundle_type: str, person_id: int | None) -> None:
+def export_fhir(*, out_path: Path, bundle_type: str, history: bool, person_id: int | None) -> None:
     """Write your whole record as a FHIR R4 Bundle: plan, doses, nights, scores.
 
-    The Patient is pseudonymous (your profile's label). Each plan version is one tapering
-    MedicationRequest per drug (its steps in order; only the plan in force is active), with
-    the RxNorm codes of the products it uses and the approving clinician as requester; the
-    regimen before a plan a MedicationStatement, the dose log MedicationAdministrations, each
-    night an Observation (LOINC 93832-4 sleep duration), PHQ-9 and GAD-7
-    QuestionnaireResponses and Observations, and findings Flags. Every resource keeps its
-    identity from one export to the next.
+    The Patient is pseudonymous (your profile's label). The plan in force is one tapering
+    MedicationRequest per drug (its steps in order), with the RxNorm codes of the products
+    it uses, the supply it authorises and the approving clinician as requester; a proposal
+    waiting for a decision is a draft. --history adds the versions they replaced (completed
+    or cancelled): only such an export reads back as the exact record. The regimen before a
+    plan is a MedicationStatement, the dose log MedicationAdministrations, each night an
+    Observation (LOINC 93832-4 sleep duration), PHQ-9 and GAD-7 QuestionnaireResponses and
+    Observations, and findings Flags. Every resource keeps its identity from one export to
+    the next.
 
     Example: taperline export fhir --type transaction --out load.json
     """
@@ -215,7 +222,9 @@ def export_fhir(*, out_path: Path, bundle_type: str, person_id: int | None) -> N
 
     store = open_store()
     transaction = bundle_type == "transaction"
-    bundle = fhir_bundle(store, person(store, person_id), now=now(), transaction=transaction)
+    bundle = fhir_bundle(
+        store, person(store, person_id), now=now(), transaction=transaction, history=history
+    )
     out_path.write_text(fhir_json(bundle), encoding="utf-8")
     click.echo(f"FHIR bundle written to {out_path} ({len(bundle['entry'])} resources).")
 

@@ -9,16 +9,17 @@ downloads call these, so both export the same thing from the same reading.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 
 from taperline.adapters.storage.repo import Store
 from taperline.core.record import PlanVersion
 from taperline.errors import InputError
 from taperline.service.store import reviewed_record
 
-__all__ = ["calendar_file", "fhir_bundle", "fhir_json", "report_pdf"]
+__all__ = ["calendar_file", "fhir_bundle", "fhir_json", "person_uuid", "report_pdf"]
 
 #: What the report's period is, given the person's today: (first day or None, last day or None).
 Period = Callable[[date], tuple[date | None, date | None]]
@@ -55,13 +56,20 @@ def report_pdf(
 
 
 def fhir_bundle(
-    store: Store, person_id: int, *, now: datetime, transaction: bool = False
+    store: Store,
+    person_id: int,
+    *,
+    now: datetime,
+    transaction: bool = False,
+    history: bool = False,
 ) -> dict[str, Any]:
     """The whole record as a FHIR R4 Bundle (its findings as Flags).
 
     A ``collection``, or with ``transaction`` a ``transaction`` to load into a FHIR server
-    (each resource a ``PUT`` of its stable id). Products are named by the packaged
-    catalogue's RxNorm codes; each resource's identity is seeded by the person's id.
+    (each resource a ``PUT`` of its stable id). Plans: the plan in force and the proposals
+    waiting for a decision; ``history`` adds every version they replaced, with its status
+    (then the bundle reads back as the exact record). Products are named by the packaged
+    catalogue's RxNorm codes; each resource's identity is seeded by :func:`person_uuid`.
     """
     from taperline.adapters.fhir import export_bundle, transaction_bundle
     from taperline.catalogue_data import load_catalogue
@@ -73,10 +81,30 @@ def fhir_bundle(
         found.record,
         found.review.findings,
         generated_at=now,
-        subject=f"person/{person_id}",
+        subject=f"urn:uuid:{person_uuid(store, person_id)}",
         products=products,
+        history=history,
     )
     return transaction_bundle(bundle) if transaction else bundle
+
+
+#: The namespace of :func:`person_uuid` (a UUID5 of taperline's URL).
+_PERSON_NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "https://taperline.example/person")
+
+
+def person_uuid(store: Store, person_id: int) -> uuid.UUID:
+    """The person's UUID, the same on every export and unlike any other installation's.
+
+    A person's id alone repeats across installations (every database has a person 1), so
+    two clinics' exports would give the same resource ids to different people. No column
+    holds a UUID (and no migration adds one here), so it is derived from what the person's
+    row already stores and never changes: its id and the moment it was created, to the
+    microsecond (``persons.created_at_utc``). Two installations agree only if each created
+    that same person id in the same microsecond. A record imported into another
+    installation is a new row there, so it gets a new UUID.
+    """
+    created = store.person_created_at(person_id)
+    return uuid.uuid5(_PERSON_NAMESPACE, f"{person_id}/{created.isoformat()}")
 
 
 def calendar_file(

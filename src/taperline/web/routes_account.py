@@ -168,13 +168,17 @@ def _download(content: bytes | str, media_type: str, filename: str) -> Response:
 
 
 @router.get("/account/export.fhir.json")
-def export_fhir(viewer: PatientViewer, svc: Svc) -> Response:
-    """Download the whole record as a FHIR R4 Bundle (as `taperline export fhir` writes)."""
+def export_fhir(viewer: PatientViewer, svc: Svc, *, history: bool = False) -> Response:
+    """Download the whole record as a FHIR R4 Bundle (as `taperline export fhir` writes).
+
+    ``?history=true`` adds the plan versions the plan in force replaced (``--history``).
+    """
     from taperline.service import fhir_bundle, fhir_json
 
     pid, now = viewer.person_id, svc.now()
-    svc.accounts.audit(viewer.user, pid, "export", "whole record (FHIR)", now)
-    text = fhir_json(fhir_bundle(svc.store, pid, now=now))
+    what = "whole record with plan history (FHIR)" if history else "whole record (FHIR)"
+    svc.accounts.audit(viewer.user, pid, "export", what, now)
+    text = fhir_json(fhir_bundle(svc.store, pid, now=now, history=history))
     return _download(text, "application/fhir+json", f"taperline-fhir-{now:%Y-%m-%d}.json")
 
 

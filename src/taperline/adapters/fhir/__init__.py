@@ -9,7 +9,8 @@ extension; ``EXTENSION_BASE/<name>`` is each extension's URL):
 
 * **Patient**, pseudonymous: the label is an identifier under ``LABEL_SYSTEM`` (no name);
   extensions ``time-zone``, ``age-band``, ``condition`` and ``other-medicine``.
-* **MedicationRequest** per plan version and drug (a crossover has two), the tapering order
+* **MedicationRequest** per plan version and drug (a crossover has two; every version with
+  ``history``, else the plan in force and the proposals waiting), the tapering order
   of HL7's example medicationrequest0303 (see :mod:`~taperline.adapters.fhir.orders`):
   ``groupIdentifier`` = the version under ``PLAN_SYSTEM``, ``identifier`` version/drug under
   ``ORDER_SYSTEM``; status active / on-hold for the plan in force, draft for a pending

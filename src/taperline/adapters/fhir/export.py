@@ -81,14 +81,18 @@ def export_bundle(
     generated_at: datetime,
     subject: str = "",
     products: Mapping[str, Sequence[Product]] | None = None,
+    history: bool = True,
 ) -> dict[str, Any]:
     """The record and its findings as a FHIR R4 ``collection`` Bundle (plain JSON values).
 
     ``generated_at`` (timezone-aware) stamps the bundle; the same inputs always give the
     same bundle, and each resource keeps its full URL from one export to the next (it is made
-    from ``subject``, the person's name in the exporting store, and what the resource is
-    about). ``products`` are the catalogue's products by drug name (lower case), whose RxNorm
-    codes name the plans' products (default: the packaged catalogue's).
+    from ``subject``, a name of the person unique to the exporting installation, and what the
+    resource is about). ``products`` are the catalogue's products by drug name (lower case),
+    whose RxNorm codes name the plans' products (default: the packaged catalogue's).
+    ``history`` (the default here: the exact record) includes every plan version; without it
+    only the plan in force and the proposals still waiting are included, the versions they
+    replaced named by identifier (:func:`~taperline.adapters.fhir.orders.current_versions`).
 
     >>> from datetime import timezone
     >>> record = PersonRecord(Profile("Europe/London"))
@@ -109,7 +113,7 @@ def export_bundle(
         current = record.plan is None
         statement = regimen_statement(record.profile.regimen, out.patient, current=current)
         out.add(statement, "regimen")
-    add_plans(out, record.plans, record.profile, _products(products))
+    add_plans(out, record.plans, record.profile, _products(products), history=history)
     for dose in record.doses:
         out.add(_administration(dose, zone, out.patient), dose.day, dose.planned_clock, dose.drug)
     for checkin in record.checkins:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Final
 
 from taperline.adapters.fhir.builders import (
@@ -70,33 +71,73 @@ def add_plans(
     plans: Sequence[PlanVersion],
     profile: Profile,
     products: Mapping[str, Sequence[Product]],
+    *,
+    history: bool = True,
 ) -> None:
-    """Every plan version as its orders, the clinicians named as Practitioners."""
+    """The plan versions as their orders, the clinicians named as Practitioners.
+
+    With ``history`` every version (the exact record); without, only what is not superseded
+    (:func:`current_versions`): a replaced version is then named by ``priorPrescription``'s
+    identifier instead of being included.
+    """
     followed = in_force(plans)
     replaced = {p.parent_version for p in plans if p.parent_version is not None}
-    numbers = {p.version for p in plans}
+    kept = list(plans) if history else current_versions(plans)
+    included = {p.version for p in kept}
     clinicians: dict[str, str] = {}
-    for plan in plans:
+    for plan in kept:
         status = _order_status(plan, followed, replaced)
         requester = _requester(out, plan, profile, clinicians)
-        prior = plan.parent_version if plan.parent_version in numbers else None
+        prior = plan.parent_version
         for index, drug in enumerate(_drugs(plan)):
             request = _request(plan, drug, status, out.patient, requester, full=index == 0)
             if prior is not None:
-                lead = _lead(plans, prior, drug)
-                request["priorPrescription"] = {
-                    "reference": out.url("MedicationRequest", prior, lead)
-                }
-            _add_products(request, plan, drug, products.get(drug.strip().lower(), ()))
-            _add_supply(request["dispenseRequest"], [ln for ln in plan.supply if ln.drug == drug])
+                request["priorPrescription"] = _prior(out, plans, prior, drug, included)
+            known = products.get(drug.strip().lower(), ())
+            _add_products(request, plan, drug, known)
+            lines = [ln for ln in plan.supply if ln.drug == drug]
+            _add_supply(request["dispenseRequest"], lines, known)
             out.add(request, plan.version, drug)
     for name, url in clinicians.items():
         out.entries.append({"fullUrl": url, "resource": _practitioner(name)})
 
 
+def current_versions(plans: Sequence[PlanVersion]) -> list[PlanVersion]:
+    """The versions a receiver needs: the plan in force and the proposals still waiting.
+
+    What is superseded is left out: a version a later one replaced (completed, or a proposal
+    approved or adjusted into a new version) and a rejected proposal.
+    """
+    followed = in_force(plans)
+    replaced = {p.parent_version for p in plans if p.parent_version is not None}
+    return [
+        plan
+        for plan in plans
+        if plan is followed or (plan.status == "proposed" and plan.version not in replaced)
+    ]
+
+
+def _prior(
+    out: _Out, plans: Sequence[PlanVersion], prior: int, drug: str, included: set[int]
+) -> Json:
+    """The version ``prior``'s order: by its full URL when the bundle holds it, else by identifier.
+
+    A left-out version is named by its ``ORDER_SYSTEM`` identifier (an R4 logical reference,
+    which needs no target in the bundle or on a server), so a default export carries no
+    reference that a receiver cannot resolve.
+    """
+    lead = _lead(plans, prior, drug)
+    if prior in included:
+        return {"reference": out.url("MedicationRequest", prior, lead)}
+    identifier = {"system": ORDER_SYSTEM, "value": f"{prior}/{lead}"}
+    return {"identifier": identifier, "display": f"plan version {prior} (not included)"}
+
+
 def _lead(plans: Sequence[PlanVersion], version: int, drug: str) -> str:
     """The drug of ``version``'s order a later order follows: the same drug, else its first."""
-    plan = next(p for p in plans if p.version == version)
+    plan = next((p for p in plans if p.version == version), None)
+    if plan is None:  # not in the record (itself read from an export without history)
+        return drug
     drugs = _drugs(plan)
     return drug if drug in drugs else drugs[0]
 
@@ -348,12 +389,17 @@ def _unit(form: str) -> Json:
 # --- supply -----------------------------------------------------------------------------------
 
 
-def _add_supply(dispense: Json, lines: Sequence[RecordSupply]) -> None:
-    """The supply per period where one Quantity can say it (all of it is in ``plan-version``).
+def _add_supply(dispense: Json, lines: Sequence[RecordSupply], known: Sequence[Product]) -> None:
+    """What the order authorises to dispense (every line is also in ``plan-version``).
 
-    ``dispenseInterval`` is the period's length when every period has the same;
-    ``initialFill`` the first period's supply when it is one product; ``quantity`` the
-    supply per period when every period dispenses the same count of the same product.
+    In the pattern of HL7's medicationrequest0303 (a taper's whole supply as one quantity):
+    ``quantity`` is everything the order dispenses over its periods and
+    ``expectedSupplyDuration`` the days that covers; ``initialFill`` is the first period's
+    supply when it is one product, and ``dispenseInterval`` the period's length when every
+    period has the same. The quantity is in the product's unit ({tablet}, {odt}, mL) when the
+    order uses one product; an order made of several products cannot count them in one
+    unit, so its quantity is the drug they hold in UCUM mg (each product's strength from the
+    catalogue; none when a product is not in it). See docs/fhir.md.
     """
     periods: dict[tuple[date, date], list[RecordSupply]] = {}
     for line in lines:
@@ -366,26 +412,48 @@ def _add_supply(dispense: Json, lines: Sequence[RecordSupply]) -> None:
         dispense["dispenseInterval"] = _days(days)
     (first_start, first_end), first = next(iter(periods.items()))
     if len(first) == 1:
-        fill: Json = {"quantity": _count(first[0])}
+        fill: Json = {"quantity": _count(first[0].count, first[0].unit)}
         if first_end > first_start:
             fill["duration"] = _days((first_end - first_start).days)
         dispense["initialFill"] = fill
-    kinds = {(ln.product, ln.count, ln.unit) for group in periods.values() for ln in group}
-    if days and len(kinds) == 1 and all(len(group) == 1 for group in periods.values()):
-        dispense["quantity"] = _count(first[0])
+    total = _total(lines, known)
+    if total is not None:
+        dispense["quantity"] = total
+    span = (max(end for _, end in periods) - min(start for start, _ in periods)).days
+    if span > 0:
+        dispense["expectedSupplyDuration"] = _days(span)
+
+
+def _total(lines: Sequence[RecordSupply], known: Sequence[Product]) -> Json | None:
+    """Everything ``lines`` dispense: a count of the one product, else the drug in mg."""
+    if len({(ln.product, ln.unit) for ln in lines}) == 1:
+        return _count(sum((ln.count for ln in lines), Decimal(0)), lines[0].unit)
+    by_label = {p.label: p for p in known}
+    mg = Decimal(0)
+    for line in lines:
+        product = by_label.get(line.product)
+        if product is None:
+            return None
+        if line.unit == "mL":
+            if product.concentration is None:
+                return None
+            mg += line.count * product.concentration.mg_per_ml
+        else:
+            mg += line.count * product.strength.mg
+    return _quantity(mg, "mg", "mg")
 
 
 def _days(days: int) -> Json:
     return {"value": days, "unit": "d", "system": UCUM, "code": "d"}
 
 
-def _count(line: RecordSupply) -> Json:
-    """A supply line's count: in UCUM mL, or as a UCUM annotation ({tablet}) of its unit."""
-    quantity = _quantity(line.count, line.unit)
-    if line.unit == "mL":
+def _count(count: Decimal, unit: str) -> Json:
+    """A supply count: in UCUM mL, or as a UCUM annotation ({tablet}) of its unit."""
+    quantity = _quantity(count, unit)
+    if unit == "mL":
         quantity |= {"system": UCUM, "code": "mL"}
-    elif line.unit.isalpha():
-        quantity |= {"system": UCUM, "code": f"{{{line.unit}}}"}
+    elif unit.isalpha():
+        quantity |= {"system": UCUM, "code": f"{{{unit}}}"}
     return quantity
 
 

@@ -68,6 +68,15 @@ class _Persons(_StoreBase):
             raise NotFoundError(f"person {person_id} not found")
         return _profile(row)
 
+    def person_created_at(self, person_id: int) -> datetime:
+        """When the person's row was created (UTC, to the microsecond; never changed)."""
+        query = select(t.persons.c.created_at_utc).where(t.persons.c.id == person_id)
+        with self._read() as c:
+            found: datetime | None = c.execute(query).scalar()
+        if found is None:
+            raise NotFoundError(f"person {person_id} not found")
+        return found
+
     def person_ids(self) -> list[int]:
         """Every person's id, oldest first."""
         with self._read() as c:
