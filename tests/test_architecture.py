@@ -352,6 +352,7 @@ STORE_READS = frozenset(
     | {"sleep_windows"}
     | {"calendar_feed", "calendar_feed_by_token", "issued_events", "reminder_settings"}
     | {"calendar_sent_at"}
+    | {"device_sleep_new", "device_sleep_records", "device_sleep_imports", "device_sleep_settings"}
 )
 STORE_WRITES = frozenset(
     {"add_plan", "create_person", "decide", "delete_checkin", "delete_dose", "delete_person"}
@@ -359,6 +360,7 @@ STORE_WRITES = frozenset(
     | {"import_doses", "import_record", "log_dose", "save_checkin", "save_score", "update_profile"}
     | {"add_sleep_window"}
     | {"add_calendar_feed", "record_issued_events", "revoke_calendar_feed"}
+    | {"add_device_sleep", "undo_device_sleep_import", "save_device_sleep_settings"}
     | {"save_reminder_settings"}
 )
 
