@@ -1,0 +1,30 @@
+"""The dashboard server-time benchmark (bench/dashboard.py) runs briefly and reports its line."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "bench" / "dashboard.py"
+NUMBER = r"\d+(?:\.\d+)?"
+
+
+@pytest.mark.slow  # a database migrated and seeded: about 5 s
+def test_the_dashboard_bench_reports_its_figures(capsys: pytest.CaptureFixture[str]) -> None:
+    spec = importlib.util.spec_from_file_location("bench_dashboard", BENCH)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_dashboard"] = module
+    spec.loader.exec_module(module)
+    assert module.main(["--days", "20", "--repeat", "2"]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert re.fullmatch(
+        rf"dashboard_days=20 miss_p50_ms={NUMBER} miss_p95_ms={NUMBER} hit_p50_ms={NUMBER}"
+        rf" hit_p95_ms={NUMBER} bytes=\d+ target_ms=20",
+        last,
+    ), last
