@@ -2,7 +2,8 @@
 
 CSV carries the journal and the dose log (docs/csv.md lists the columns); FHIR R4 carries the
 whole record; iCalendar carries reminders for the plan. An import writes everything in one
-transaction or nothing.
+transaction or nothing. Sleep from devices (Apple Health, Fitbit, a generic CSV) is imported
+beside the diary as a batch that can be undone (docs/device-sleep.md).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import time
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import click
 
@@ -37,7 +38,11 @@ def export() -> None:
 
 @click.group("import")
 def import_() -> None:
-    """Import a journal or dose log (CSV) or a whole record (FHIR R4) in one transaction."""
+    """Import a journal, dose log or whole record (one transaction), or sleep from a device.
+
+    csv: a journal or dose log; fhir: a whole record; apple-health, fitbit, sleep-csv: sleep
+    from a watch, ring or sleep app, kept beside your diary (docs/device-sleep.md).
+    """
 
 
 # --- CSV -------------------------------------------------------------------------------------
@@ -258,3 +263,131 @@ def import_fhir(*, path: Path) -> None:
         f"Imported person {person_id}: {len(record.checkins)} check-ins, {len(record.doses)}"
         f" doses, {len(record.scores)} questionnaires, {len(record.plans)} plan versions."
     )
+
+
+# --- sleep from devices (issue 21) -------------------------------------------------------------
+
+_DEVICE_IN = click.Path(exists=True, path_type=Path)
+
+
+def _device_options(function: _F) -> _F:
+    function = click.option(
+        "--undo",
+        "undo_id",
+        type=click.IntRange(min=1),
+        default=None,
+        metavar="BATCH",
+        help="Remove the records of an earlier import (its number, as the import said).",
+    )(function)
+    function = click.option(
+        "--dry-run", is_flag=True, help="Say what would be imported; store nothing."
+    )(function)
+    return person_option(function)
+
+
+def _device_import(
+    kind: Literal["apple-health", "fitbit", "sleep-csv"],
+    path: Path | None,
+    *,
+    dry_run: bool,
+    undo_id: int | None,
+    person_id: int | None,
+) -> None:
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    from taperline.service.device_sleep import import_device_sleep, undo_device_import
+
+    store = open_store()
+    person_id = person(store, person_id)
+    if undo_id is not None:
+        if path is not None or dry_run:
+            raise InputError("--undo BATCH takes no file and no --dry-run")
+        undone = undo_device_import(store, person_id, undo_id, now=now())
+        click.echo(
+            f"Undid import {undone.id} ({undone.file_name}): removed {undone.records_added}"
+            " sleep record(s)."
+        )
+        return
+    if path is None:
+        raise InputError(f"give the file to import: taperline import {kind} FILE")
+    console = Console(stderr=True)
+    with Progress(
+        "Reading",
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as bar:
+        task = bar.add_task("read", total=None)
+        result = import_device_sleep(
+            store,
+            person_id,
+            kind,
+            path,
+            now=now(),
+            dry_run=dry_run,
+            progress=lambda done, size: bar.update(task, completed=done, total=size),
+        )
+    for reason in result.read.left_out:
+        click.echo(f"{path}: left out {reason}", err=True)
+    nights = result.nights
+    span = f", {nights[0].wake_date} to {nights[-1].wake_date}" if nights else ""
+    sources = sorted({n.source for n in nights})
+    from_sources = f" from {', '.join(sources)}" if sources else ""
+    already = f"; {result.already} already stored" if result.already else ""
+    what = f"{result.new_records} new sleep record(s) ({len(nights)} night(s){span}){from_sources}"
+    if result.dry_run:
+        click.echo(f"Would import {what}{already}. Nothing was stored (--dry-run).")
+    elif result.batch is None:
+        click.echo(f"Nothing new in {path}{already}: nothing was stored.")
+    else:
+        click.echo(
+            f"Imported {what}{already} as import {result.batch.id}."
+            f" Undo with: taperline import {kind} --undo {result.batch.id}"
+        )
+
+
+@import_.command("apple-health")
+@click.argument("path", type=_DEVICE_IN, metavar="FILE", required=False)
+@_device_options
+def import_apple_health(
+    *, path: Path | None, dry_run: bool, undo_id: int | None, person_id: int | None
+) -> None:
+    """Import sleep from an Apple Health export (export.zip or its export.xml).
+
+    On the iPhone: Health, your picture, Export All Health Data. The file is read in pieces
+    (it may be several GB) and only its sleep is kept, beside your diary, never in it.
+    Importing the same export again adds nothing. See docs/device-sleep.md.
+    """
+    _device_import("apple-health", path, dry_run=dry_run, undo_id=undo_id, person_id=person_id)
+
+
+@import_.command("fitbit")
+@click.argument("path", type=_DEVICE_IN, metavar="FILE_OR_DIR", required=False)
+@_device_options
+def import_fitbit(
+    *, path: Path | None, dry_run: bool, undo_id: int | None, person_id: int | None
+) -> None:
+    """Import sleep from Fitbit: a sleep-YYYY-MM-DD.json, a folder of them, or the CSV export.
+
+    A Google Takeout folder is searched for its sleep-*.json files. Times are read in your
+    time zone. See docs/device-sleep.md.
+    """
+    _device_import("fitbit", path, dry_run=dry_run, undo_id=undo_id, person_id=person_id)
+
+
+@import_.command("sleep-csv")
+@click.argument("path", type=_DEVICE_IN, metavar="FILE", required=False)
+@_device_options
+def import_sleep_csv(
+    *, path: Path | None, dry_run: bool, undo_id: int | None, person_id: int | None
+) -> None:
+    """Import sleep from any device or app as a CSV (the columns are in docs/device-sleep.md).
+
+    Columns: wake_date, in_bed, out_of_bed, and asleep_min or asleep and woke; source and
+    device are optional.
+    """
+    _device_import("sleep-csv", path, dry_run=dry_run, undo_id=undo_id, person_id=person_id)

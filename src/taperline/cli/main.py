@@ -62,7 +62,8 @@ SUMMARIES: dict[str, str] = {
     " settings.",
     "export": "Export your journal and dose log (CSV), whole record (FHIR R4) or reminders"
     " (iCalendar).",
-    "import": "Import a journal or dose log (CSV) or a whole record (FHIR R4) in one transaction.",
+    "import": "Import a journal, dose log or whole record (one transaction), or sleep from a"
+    " device.",
     "serve": "Serve the web app for patients and clinicians (and its JSON API under /api/).",
 }
 
