@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -110,3 +111,29 @@ def test_the_export_follows_the_reminder_settings(
     assert {str(e["SUMMARY"]) for e in events} >= {"Evening dose", "Dose change"}
     assert not [e for e in events if "check-in" in str(e["SUMMARY"])]
     assert "clonaze" not in " ".join(str(e["SUMMARY"]) for e in events).lower()
+
+
+def test_cancellations_are_pruned_once_sent_30_days_and_past_and_the_store_keeps_them(
+    run: Callable[..., Result], tmp_path: Path, db: str
+) -> None:
+    from taperline.adapters.ics_sequence import last_moment
+    from taperline.service import open_store
+
+    _ok(run("export", "ics", "--out", str(tmp_path / "1.ics")))
+    _ok(run("plan", "hold", "--by", "Dr Lee", "--reason", "A wave.", now=LATER))
+    _ok(run("export", "ics", "--out", str(tmp_path / "2.ics"), now=LATER))
+    second = _events(tmp_path / "2.ics")
+    cancelled = {u for u, e in second.items() if str(e.get("STATUS", "")) == "CANCELLED"}
+    much_later = "2027-05-01T10:00:00+00:00"  # 42 days after the hold's export
+    _ok(run("export", "ics", "--out", str(tmp_path / "3.ics"), now=much_later))
+    third = _events(tmp_path / "3.ics")
+    gone = cancelled - set(third)
+    assert gone  # the cuts from before 1 May
+    assert cancelled - gone  # the cuts still to come stay cancelled in the file
+
+    stored = {e.uid: e for e in open_store(db).issued_events(1)}
+    over = datetime.fromisoformat(much_later)
+    assert all((last_moment(stored[u].text) or over) < over for u in gone)  # all past
+    assert all(str(third[u]["STATUS"]) == "CANCELLED" for u in cancelled - gone)
+    assert all(stored[u].cancelled for u in gone)
+    assert all(stored[u].sequence == second[u]["SEQUENCE"] for u in gone)

@@ -227,3 +227,45 @@ def test_a_move_to_another_zone_keeps_the_old_zone_for_what_it_cancels() -> None
     assert {str(e["DTSTART"].dt.tzinfo) for e in live if hasattr(e["DTSTART"].dt, "hour")} == {
         "America/New_York"
     }
+
+
+def test_a_cancellation_is_sent_for_30_days_and_until_its_date_has_passed() -> None:
+    """Then it is left out; the UID keeps its SEQUENCE, so an event that comes back is newer."""
+    active = _plan()
+    held = replace(
+        transition(active, "hold", by="Dr Lee", reason="wave", at=LATER, new_version=2),
+        held_from=date(2027, 1, 20),
+    )
+    second = _feed(held, _feed(active))
+    sent = [replace(e, issued_at=LATER) for e in second.issued]  # as the store reads them back
+    cancelled = {e.uid: e for e in sent if e.cancelled}
+    starts = {u: _events(second)[u]["DTSTART"].dt for u in cancelled}
+    cut, stop = (
+        {u for u, day in starts.items() if str(day) == d} for d in ("2027-02-01", "2027-02-15")
+    )
+    assert cut
+    assert stop
+
+    def feed_at(now: datetime) -> CalendarOut:
+        return calendar_feed(held, Profile("Europe/London"), generated_at=now,
+                             calendar_key="person-1", issued=sent)  # fmt: skip
+
+    # 29 days on: every cancellation is still sent (the doctest of ics_sequence.pruned keeps
+    # one whose date passed long before, too, until its 30 days are over)
+    assert set(cancelled) == _cancelled(_events(feed_at(LATER + timedelta(days=29))))
+    # 30 days on (3 Feb): the passed cut is left out; the stop on 15 Feb and its doses stay
+    later = feed_at(LATER + timedelta(days=30))
+    kept = _cancelled(_events(later))
+    assert cut.isdisjoint(kept)
+    assert stop <= kept
+    assert kept < set(cancelled)
+    assert {e.uid for e in later.issued} == set(_events(later))  # nothing pruned is re-recorded
+    # long after, every passed cancellation is gone; none with a date to come ever is
+    assert not _cancelled(_events(feed_at(datetime(2027, 6, 1, tzinfo=UTC))))
+    # the held cuts come back: higher than the SEQUENCE their cancellation was sent with
+    approved = transition(held, "approve", by="Dr Lee", reason="ok", at=LATER, new_version=3)
+    back = _events(calendar_feed(approved, Profile("Europe/London"),
+                                 generated_at=datetime(2027, 6, 1, tzinfo=UTC),
+                                 calendar_key="person-1", issued=sent))  # fmt: skip
+    assert all(back[u]["SEQUENCE"] > cancelled[u].sequence for u in cut if u in back)
+    assert cut & set(back)

@@ -83,6 +83,8 @@ def test_events_as_sent_round_trip_and_are_replaced_by_uid(store: Store) -> None
     store.record_issued_events(pid, [bumped], LATER)
     store.record_issued_events(pid, [], LATER)
     assert store.issued_events(pid) == [bumped, two]
+    # when each form was first sent (a cancellation's 30 days count from it)
+    assert [e.issued_at for e in store.issued_events(pid)] == [LATER, NOW]
     assert store.calendar_sent_at(pid) == LATER
     assert store.calendar_sent_at(_person(store)) is None
 

@@ -66,7 +66,7 @@ from icalendar import (
     vDuration,
 )
 
-from taperline.adapters.ics_sequence import cancelled_event, fingerprint, sequenced
+from taperline.adapters.ics_sequence import cancelled_event, fingerprint, pruned, sequenced
 from taperline.core.quantity import Mass, drug_label, fmt, fmt_number
 from taperline.core.readiness import Readiness
 from taperline.core.record import PlanVersion, Profile, RecordDose, RecordStep, RecordSupply
@@ -346,7 +346,10 @@ def _issue(
     dropped: Sequence[Event],
     previous: Mapping[str, IssuedEvent],
 ) -> tuple[list[Event], list[IssuedEvent]]:
-    """Give each event its SEQUENCE; add the cancellations of events no longer live."""
+    """Give each event its SEQUENCE; add the cancellations of events no longer live.
+
+    A cancellation sent long enough is left out (:func:`~taperline.adapters.ics_sequence.pruned`).
+    """
     events: list[Event] = []
     ledger: list[IssuedEvent] = []
     for event in live:
@@ -361,6 +364,9 @@ def _issue(
         if uid not in seen:
             gone.setdefault(uid, _text(event))
     for uid in sorted(gone):
+        before = previous.get(uid)
+        if before is not None and pruned(before, stamp):
+            continue  # sent cancelled long enough: left out; the store keeps its SEQUENCE
         event = cancelled_event(gone[uid])
         printed = fingerprint(event)
         event.add("DTSTAMP", stamp)

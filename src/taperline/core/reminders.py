@@ -17,7 +17,8 @@ taperline.errors.InputError: checkin_clock: '8am' is not a 24-hour clock time su
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Final
 
 from taperline.core.values import parse_clock
@@ -75,7 +76,9 @@ class IssuedEvent:
     """An event as calendars last received it.
 
     ``fingerprint``: a SHA-256 (hex) of the event without ``DTSTAMP`` and ``SEQUENCE``;
-    ``text``: the ``VEVENT`` as issued while live (a later cancellation keeps its times).
+    ``text``: the ``VEVENT`` as issued while live (a later cancellation keeps its times);
+    ``issued_at``: when this form was first sent (its last change), as stored; None for one
+    not stored yet. It is not part of what was sent, so two are equal without it.
     """
 
     uid: str
@@ -83,3 +86,4 @@ class IssuedEvent:
     sequence: int
     cancelled: bool
     text: str
+    issued_at: datetime | None = field(default=None, compare=False)

@@ -125,7 +125,9 @@ class _Calendar(_StoreBase):
         query = select(table).where(table.c.person_id == person_id).order_by(table.c.uid)
         with self._read() as c:
             return [
-                IssuedEvent(r.uid, r.fingerprint_sha256, r.sequence, r.cancelled, r.vevent)
+                IssuedEvent(
+                    r.uid, r.fingerprint_sha256, r.sequence, r.cancelled, r.vevent, r.issued_at_utc
+                )
                 for r in c.execute(query)
             ]
 
