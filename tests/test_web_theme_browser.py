@@ -1,7 +1,7 @@
 """Dark mode in a real browser (issue 18, section 4): Debian's chromium at 390 x 844.
 
-For the device's light and dark settings, axe-core finds no violation on the patient's
-pages, and they are walked with the Tab key:
+For the device's light and dark settings, axe-core finds no violation on any page (signed
+out, the patient's and the clinician's), and the main ones are walked with the Tab key:
 the focus ring of every element reached must stand out at 3:1 or more from the background
 behind it (the computed outline colour against the first opaque background of the
 element's parent and above). The switch in the footer chooses dark on a light device.
@@ -41,6 +41,18 @@ PAGES = (
     "/account",
     "/account/audit",
     "/learn",
+)
+# The other pages, checked by axe on both themes without the Tab walk (it costs seconds a page):
+# signed out, then the patient's. With the walks above, every page the app has is checked.
+SIGNED_OUT = ("/", "/signin", "/signup", "/learn/sources")
+MORE_PAGES = (
+    "/charts",
+    "/reminders",
+    "/questionnaires",
+    "/learn/check",
+    "/learn/sleep",
+    "/learn/drugs/clonazepam",
+    "/nowhere",  # the error page
 )
 RING = """() => {
   const el = document.activeElement;
@@ -119,6 +131,7 @@ def test_dark_mode_and_focus_rings_on_a_phone(tmp_path: Path) -> None:
             phone.set_default_timeout(TIMEOUT_MS)
             ann = phone.new_page()
             _watch_console(ann, errors)
+            signed_out = _axe_only(ann, SIGNED_OUT, axe)
             ann.goto("/signup")
             ann.get_by_label("Your name").fill("Ann")
             ann.get_by_label("E-mail address").fill("ann@example.org")
@@ -140,6 +153,9 @@ def test_dark_mode_and_focus_rings_on_a_phone(tmp_path: Path) -> None:
                     ann.screenshot(path=str(tmp_path / name), full_page=True)
             assert not [w for w in weak.values() if w], weak
             assert not [v for v in violations.values() if v], violations
+            others = {**signed_out, **_axe_only(ann, MORE_PAGES, axe)}
+            assert not others, others
+            ann.goto(PAGES[-1])
             assert backgrounds["light", "/dashboard"] == "#f6f5f2"
             assert backgrounds["dark", "/dashboard"] == "#121214"
 
@@ -156,7 +172,21 @@ def test_dark_mode_and_focus_rings_on_a_phone(tmp_path: Path) -> None:
             assert _background(ann) == "#f6f5f2"
         finally:
             browser.close()
-    assert not errors, errors
+    assert not [e for e in errors if "/nowhere: " not in e], errors  # the 404 page's own
+
+
+def _axe_only(page: Any, paths: tuple[str, ...], axe: str) -> dict[str, Any]:
+    """axe's violations on each path, light and dark (none: an empty dict)."""
+    violations: dict[str, Any] = {}
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        for path in paths:
+            page.goto(path)
+            found = _axe(page, axe)
+            if found:
+                violations[f"{scheme} {path}"] = found
+    page.emulate_media(color_scheme="light")
+    return violations
 
 
 def _walk(page: Any, paths: list[str], axe: str, folder: Path) -> tuple[dict[str, Any], ...]:
@@ -218,6 +248,8 @@ def test_the_clinicians_pages_on_both_themes(tmp_path: Path) -> None:
             expect(doc.get_by_role("heading", name="Strategies compared")).to_be_visible()
             assert not weak, weak
             assert not violations, violations
+            more = _axe_only(doc, (f"{patient}/charts", f"{patient}/sleep-window"), axe)
+            assert not more, more
         finally:
             browser.close()
     assert not errors, errors
