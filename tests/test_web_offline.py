@@ -230,3 +230,27 @@ def test_the_dashboard_with_a_quarter_of_check_ins_weighs_under_150_kb(tmp_path:
         total = sum(sizes.values())
         print(f"dashboard page weight: {total} bytes {sizes}")
         assert total < PAGE_WEIGHT_MAX, f"{total} bytes: {sizes}"
+        # the other pages that grow with the journal, each with the same scripts and worker
+        shared = total - sizes["/dashboard"]
+        for path in ("/journal", "/plan", "/charts?range=3m", "/charts?range=all"):
+            weight = len(ann.get(path).content) + shared
+            assert weight < PAGE_WEIGHT_MAX, f"{path}: {weight} bytes"
+
+
+def test_the_access_log_page_stays_under_150_kb_however_long_the_log(tmp_path: Path) -> None:
+    from taperline.web.routes_account import AUDIT_SHOWN
+
+    with make_site(tmp_path) as site:
+        ann, pid = _patient_with_plan(site)
+        found = site.services.accounts.credentials("ann@example.org")
+        assert found is not None
+        user = found[0]
+        for n in range(AUDIT_SHOWN + 20):  # reads (no disk flush each), with long objects
+            what = f"journal and sleep diary, page {n} of the days before the plan started"
+            site.services.accounts.audit(user, pid, "read", what, site.clock.now)
+        page = ann.get("/account/audit").text
+        assert page.count('<li class="audit-') == AUDIT_SHOWN
+        assert "Only the newest 200 lines are shown here" in page
+        static = set(re.findall(r'(?:href|src)="(/static/[^"]+)"', page)) | {"/sw.js"}
+        total = len(page.encode()) + sum(len(ann.get(url).content) for url in static)
+        assert total < PAGE_WEIGHT_MAX, f"{total} bytes"
