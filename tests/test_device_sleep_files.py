@@ -105,7 +105,8 @@ def _bad(tmp_path: Path, name: str, data: bytes) -> str:
 
 def test_bad_apple_health_files_say_what_is_wrong(tmp_path: Path) -> None:
     text = "".join(apple_health_lines(NIGHT)).encode()
-    assert "breaks at line" in _bad(tmp_path, "cut.xml", text[: len(text) // 2])
+    assert "ends early, without </HealthData>" in _bad(tmp_path, "cut.xml", text[: len(text) // 2])
+    assert "ends early" in _bad(tmp_path, "cut2.xml", text[:-3])
     assert "not Apple Health's <HealthData>" in _bad(tmp_path, "x.xml", b"<Other/>")
     assert "empty" in _bad(tmp_path, "empty.xml", b"")
     unknown = text.replace(b"AsleepDeep", b"AsleepLucid")
