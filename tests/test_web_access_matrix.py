@@ -97,6 +97,7 @@ class Ids:
     revoked_share: int  # Ann's share with the clinician she stopped sharing with
     open_invite: int  # an unused invite of the shared clinician
     plan_version: int  # the latest version of Ann's plan (active)
+    ann_import: int = 0  # Ann's import of device sleep
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
             saved = web.post("/checkin", checkin_form(day, notes=notes, events=events))
             assert saved.status_code == 303, saved.text[:300]
         version = _approve_plan(site.services, ann_pid, TODAY - timedelta(days=20))
+        ann_import = _device_sleep(site.services, ann_pid)
         active = accounts.sessions_of(user_ids[OWNER], active_since=START - timedelta(hours=1))
         spare_token = spare.client.cookies.get(SESSION_COOKIE)
         assert spare_token
@@ -178,8 +180,21 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
             revoked_share=shares["Dr Former"],
             open_invite=invite.id,
             plan_version=version,
+            ann_import=ann_import,
         )
     return Template(folder / "web.db", tokens, ids)
+
+
+def _device_sleep(services: Services, pid: int) -> int:
+    from taperline.core.device_sleep import DeviceSleepRecord
+
+    start = START - timedelta(hours=10)
+    night = DeviceSleepRecord("Watch", "", "asleep", start, start + timedelta(hours=7))
+    batch = services.store.add_device_sleep(
+        pid, [night], kind="sleep-csv", file_name="s.csv", file_sha256="a" * 64, now=START
+    )
+    assert batch is not None
+    return batch.id
 
 
 def _user_id(services: Services, email: str) -> int:
@@ -455,6 +470,27 @@ def _sleep_window_set(world: World, actor: str, response: httpx.Response) -> Non
     assert world.services.store.sleep_windows(world.ids.bob_pid) == []
 
 
+def _findings_switched_on(world: World, actor: str, response: httpx.Response) -> None:
+    assert world.services.store.device_sleep_settings(world.ids.ann_pid).in_findings
+    assert not world.services.store.device_sleep_settings(world.ids.bob_pid).in_findings
+
+
+def _import_undone(world: World, actor: str, response: httpx.Response) -> None:
+    (batch,) = world.services.store.device_sleep_imports(world.ids.ann_pid)
+    assert batch.undone_at is not None
+    assert world.services.store.device_sleep_records(world.ids.ann_pid) == []
+
+
+def _job_shown(world: World, actor: str, response: httpx.Response) -> None:
+    assert "ann-upload.zip" in response.text
+
+
+def _ann_job(ids: Ids) -> str:
+    from taperline.web.routes_device_sleep import Job, jobs
+
+    return jobs.add(Job(ids.ann_pid, "ann-upload.zip", dry_run=True))
+
+
 _PLAN_BODY: Final = {"doses": [{"amount": "1 mg", "time": "22:00"}]}
 
 
@@ -568,6 +604,40 @@ MATRIX: tuple[Cell, ...] = (
         ),
         _clinician_only(_ok(303, "/clinician/patients/"), SIGNIN_POST),
         _sleep_window_set,
+    ),
+    Cell(
+        "GET",
+        "/clinician/patients/{person_id}/device-sleep",
+        lambda ids, actor: Req("GET", f"/clinician/patients/{ids.ann_pid}/device-sleep"),
+        _clinician_only(_ok(200), SIGNIN_CLINICIAN_GET),
+        _shows_ann,
+    ),
+    Cell(
+        "POST",
+        "/clinician/patients/{person_id}/device-sleep",
+        lambda ids, actor: Req(
+            "POST", f"/clinician/patients/{ids.ann_pid}/device-sleep", form={"in_findings": "1"}
+        ),
+        _clinician_only(_ok(303, "/clinician/patients/"), SIGNIN_POST),
+        _findings_switched_on,
+    ),
+    Cell(
+        "GET",
+        "/sleep/devices/jobs/{job_id}",
+        lambda ids, actor: Req("GET", f"/sleep/devices/jobs/{_ann_job(ids)}"),
+        _patient_only(
+            Expect(200, changes=None, effect=True),
+            NOT_FOUND,
+            Expect(303, "/signin?next=/sleep/devices/jobs/"),
+        ),
+        _job_shown,
+    ),
+    Cell(
+        "POST",
+        "/sleep/devices/imports/{import_id}/undo",
+        lambda ids, actor: Req("POST", f"/sleep/devices/imports/{ids.ann_import}/undo", form={}),
+        _patient_only(_ok(303, "/sleep/devices"), NOT_FOUND, SIGNIN_POST),
+        _import_undone,
     ),
     Cell(
         "GET",
@@ -742,6 +812,9 @@ GATES: Mapping[tuple[str, str], str] = {
     ("POST", "/reminders/feed/revoke"): "patient",
     ("POST", "/sleep/start"): "patient",
     ("POST", "/sleep/review"): "patient",
+    ("GET", "/sleep/devices"): "patient",
+    ("POST", "/sleep/devices/upload"): "patient",
+    ("POST", "/sleep/devices/source"): "patient",
     ("GET", "/learn"): "public",
     ("GET", "/learn/check"): "public",
     ("GET", "/learn/sources"): "public",
