@@ -63,6 +63,9 @@ def test_upload_show_beside_the_diary_reimport_and_undo(tmp_path: Path) -> None:
         assert "not filled in" in page  # the diary's empty nights stay empty
         assert "more sleep than the diary" in page  # the night both have
         assert len(site.services.store.checkins(pid)) == 1
+        chart = web.get("/charts?range=2w").text
+        assert "Hours slept (hollow square: your estimate; dotted: device)" in chart
+        assert 'stroke-dasharray="1 3"' in chart  # the device's line beside the diary's
 
         again = _text(web.get(_upload(web, export)).text)
         assert "nothing new: everything in it was already here" in again

@@ -494,18 +494,23 @@ def taper_chart(
     body += part
     hollow = [d.slept_estimated for d in days]
     solid = [False] * len(days)
+    # Device sleep (issue 21): a dotted line beside the diary's, in the same colour.
+    device = any(d.device_slept_h is not None for d in days)
+    dotted = "; dotted: device" if device else ""
     panels = (
         (
-            "Hours slept (hollow square: your estimate)",
+            f"Hours slept (hollow square: your estimate{dotted})",
             44,
             (0.0, 12.0, (0.0, 6.0, 12.0), " h"),
-            [("sleep", [d.slept_h for d in days], "", hollow)],
+            [("sleep", [d.slept_h for d in days], "", hollow)]
+            + ([("sleep", [d.device_slept_h for d in days], "1 3", solid)] if device else []),
         ),
         (
-            "Sleep efficiency (sleep diary)",
+            f"Sleep efficiency (sleep diary{dotted})",
             36,
             (50.0, 100.0, (50.0, 100.0), " %"),
-            [("se", [d.se_pct for d in days], "", solid)],
+            [("se", [d.se_pct for d in days], "", solid)]
+            + ([("se", [d.device_se_pct for d in days], "1 3", solid)] if device else []),
         ),
         (
             "Mood (solid) and anxiety (dashed), 0-10",
@@ -518,7 +523,9 @@ def taper_chart(
         ),
     )
     for name, height, limits, lines in panels:
-        if name.startswith("Sleep efficiency") and not any(d.se_pct is not None for d in days):
+        if name.startswith("Sleep efficiency") and not any(
+            d.se_pct is not None or d.device_se_pct is not None for d in days
+        ):
             continue  # quick check-ins only: no panel of gaps
         part, bottom = _line_panel(name, frame, bottom + _GAP, height, limits, lines)
         body += part

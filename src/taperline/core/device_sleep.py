@@ -45,6 +45,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Final, Literal, get_args
 
 from taperline.core.metrics import NightMetrics
+from taperline.core.series import SeriesDay
 from taperline.errors import InputError
 
 __all__ = [
@@ -59,6 +60,7 @@ __all__ = [
     "device_nights",
     "difference_words",
     "night_of",
+    "with_device_nights",
 ]
 
 Stage = Literal["in_bed", "asleep", "light", "core", "deep", "rem", "awake", "session"]
@@ -324,4 +326,27 @@ def compare_with_diary(
     return tuple(
         NightComparison(day, diary.get(day), by_date.get(day))
         for day in sorted(set(by_date) | set(diary))
+    )
+
+
+def with_device_nights(
+    days: Sequence[SeriesDay], nights: Sequence[DeviceNight]
+) -> tuple[SeriesDay, ...]:
+    """``days`` with each device night's hours asleep and efficiency on its wake date.
+
+    The diary's values are left as they are: a day without a diary night keeps None there.
+
+    >>> night = DeviceNight(date(2027, 1, 5), "Watch", "", 480, 420, 0, *[None] * 2, staged=False)
+    >>> day, = with_device_nights([SeriesDay(date(2027, 1, 5))], [night])
+    >>> day.slept_h, day.device_slept_h, day.device_se_pct
+    (None, 7.0, 87.5)
+    """
+    from dataclasses import replace
+
+    by_date = {night.wake_date: night for night in nights}
+    return tuple(
+        replace(day, device_slept_h=found.asleep_min / 60, device_se_pct=found.se_pct)
+        if (found := by_date.get(day.day)) is not None
+        else day
+        for day in days
     )

@@ -55,6 +55,9 @@ class SeriesDay:
     symptoms: Mapping[str, float] | None = field(default=None, hash=False)
     score: float | None = None
     days: int = 1
+    # Device sleep (core.device_sleep.with_device_nights), beside the diary's, never in it.
+    device_slept_h: float | None = None
+    device_se_pct: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +201,8 @@ def _week(chunk: Sequence[SeriesDay]) -> SeriesDay:
         symptoms,
         _mean([d.score for d in chunk]),
         len(chunk),
+        _mean([d.device_slept_h for d in chunk]),
+        _mean([d.device_se_pct for d in chunk]),
     )
 
 

@@ -29,6 +29,7 @@ from taperline.service.store import local_today
 __all__ = [
     "DeviceImportResult",
     "DeviceSleepView",
+    "device_nights_between",
     "device_sleep_view",
     "import_device_sleep",
     "save_device_sleep_settings",
@@ -154,4 +155,23 @@ def device_sleep_view(
         tuple(store.device_sleep_imports(person_id)),
         settings,
         tuple(sorted({r.source for r in records})),
+    )
+
+
+def device_nights_between(
+    store: Store, person_id: int, first: date, last: date
+) -> tuple[DeviceNight, ...]:
+    """The person's device nights with wake dates from ``first`` to ``last`` (for charts)."""
+    profile = store.profile(person_id)
+    tz = zone(profile.time_zone)
+    since = datetime.combine(first - timedelta(days=1), time(12), tzinfo=tz)
+    until = datetime.combine(last, time(12), tzinfo=tz)
+    records = store.device_sleep_records(person_id, since=since)
+    settings = store.device_sleep_settings(person_id)
+    return tuple(
+        night
+        for night in device_nights(
+            (r for r in records if r.start < until), tz, preferred_source=settings.preferred_source
+        )
+        if first <= night.wake_date <= last
     )

@@ -13,6 +13,7 @@ that is not a range shows the default range with a message (:func:`pick_range`).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Final
@@ -20,6 +21,7 @@ from typing import Final
 from markupsafe import Markup
 
 from taperline.adapters.svgcharts import ChartRow, chart_rows
+from taperline.core.device_sleep import DeviceNight, with_device_nights
 from taperline.core.pk import DEFAULT_ED50_MG_PER_DAY
 from taperline.core.progress import TaperProgress, taper_progress
 from taperline.core.record import PersonRecord, PlanVersion
@@ -127,6 +129,7 @@ def chart_page(
     *,
     prefix: str = "range",
     error: str = "",
+    device_nights: Callable[[date, date], Sequence[DeviceNight]] | None = None,
 ) -> ChartPage:
     """The chart of ``chosen`` up to ``today``, findings marked, its table and the progress.
 
@@ -141,6 +144,8 @@ def chart_page(
     else:
         start, end = today - timedelta(days=chosen.days - 1), today
     days = day_series(record, start, end)
+    if device_nights is not None:  # device sleep beside the diary (docs/device-sleep.md)
+        days = with_device_nights(days, device_nights(start, min(end, today)))
     by_week = len(days) > WEEKLY_AFTER_DAYS
     if by_week:
         days = weekly(days)

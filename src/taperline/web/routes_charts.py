@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from taperline.service import reviewed_record
+from taperline.service.device_sleep import device_nights_between
 from taperline.web.auth import ClinicianViewer, PatientViewer, Viewer, shared_person
 from taperline.web.chartpage import ED50_MG_PER_DAY, RANGES, chart_page, pick_range
 from taperline.web.context import Services, services
@@ -30,7 +31,14 @@ _BAD_RANGE: Final = 422
 def _page(request: Request, viewer: Viewer, svc: Services, pid: int, base: str) -> Response:
     chosen, error = pick_range(request.query_params.get("range"))
     found = reviewed_record(svc.store, pid, now=svc.now())
-    page = chart_page(found.record, found.today, found.review, chosen, error=error)
+    page = chart_page(
+        found.record,
+        found.today,
+        found.review,
+        chosen,
+        error=error,
+        device_nights=lambda first, last: device_nights_between(svc.store, pid, first, last),
+    )
     svc.accounts.audit(viewer.user, pid, "read", f"charts {chosen.key}", svc.now())
     clinician = viewer.user.role == "clinician"
     context = {
