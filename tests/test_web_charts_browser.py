@@ -137,6 +137,16 @@ def _axe(page: Any, source: str, within: str = "html") -> list[dict[str, Any]]:
     ]
 
 
+# The chart's labels that do not fit inside it (a dose label cut at the left edge would read
+# ".675 mg", a naked decimal): each text's box in the SVG's own units.
+SPILLED = """(svg) => {
+  const width = svg.viewBox.baseVal.width;
+  return [...svg.querySelectorAll("text")].map((t) => [t.textContent, t.getBBox()])
+    .filter(([, box]) => box.x < 0 || box.x + box.width > width)
+    .map(([text, box]) => text + " " + box.x.toFixed(1) + "+" + box.width.toFixed(1));
+}"""
+
+
 def _checks_a_range(page: Any, base: str, key: str, source: str) -> None:
     from playwright.sync_api import expect
 
@@ -148,6 +158,8 @@ def _checks_a_range(page: Any, base: str, key: str, source: str) -> None:
     box = chart.bounding_box()
     assert box is not None
     assert 0 < box["width"] <= WIDTH, box
+    spilled = chart.evaluate(SPILLED)
+    assert not spilled, f"{base}?range={key}: labels outside the chart {spilled}"
     page.locator("details.chart-table summary").first.click()
     table = page.locator("details.chart-table table").first
     expect(table).to_be_visible()

@@ -126,6 +126,18 @@ def _text(x: float, y: float, label: str, anchor: str = "start", size: int = 11)
     )
 
 
+def _dose_label(y: float, label: str) -> str:
+    """A dose on the y axis, right-aligned to the plot, smaller when long.
+
+    "0.675 mg" must not lose its leading zero off the chart's edge (ISMP: no naked decimal).
+
+    >>> 'font-size="10"' in _dose_label(50, "1 mg"), 'font-size="8"' in _dose_label(50, "0.675 mg")
+    (True, True)
+    """
+    size = max(6, min(10, int((LEFT - 6) / (0.62 * len(label)))))  # DejaVu Sans: ~0.62 em a char
+    return _text(LEFT - 4, y + 4, label, "end", size)
+
+
 def _hline(y: float, dash: str = "") -> str:
     dashed = f' stroke-dasharray="{dash}"' if dash else ""
     return (
@@ -259,7 +271,7 @@ def _dose_panel(
             f"Daily dose (line: {'plan, dashed ahead' if ahead else 'planned'}; squares: taken)",
         ),
         _hline(bottom),
-        _text(LEFT - 4, y(high) + 4, _mg(high), "end", 10),
+        _dose_label(y(high), _mg(high)),
         _text(LEFT - 4, bottom + 4, "0", "end", 10),
         _path(past, "dose"),
         _path(ahead, "dose", "5 3"),
@@ -557,8 +569,8 @@ def strategy_chart(lines: Sequence[StrategyLine], *, title: str, chart_id: str =
     body = [
         _hline(bottom),
         _hline(y(high / 2), "2 3"),
-        _text(LEFT - 4, y(high) + 4, _mg(high), "end", 10),
-        _text(LEFT - 4, y(high / 2) + 4, _mg(high / 2), "end", 10),
+        _dose_label(y(high), _mg(high)),
+        _dose_label(y(high / 2), _mg(high / 2)),
         _text(LEFT - 4, bottom + 4, "0", "end", 10),
     ]
     legend_y = bottom + 30
