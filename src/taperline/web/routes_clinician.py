@@ -15,6 +15,7 @@ from taperline.core.progress import taper_progress
 from taperline.errors import InputError, SafetyError
 from taperline.plan_input import THEN_CHOICES
 from taperline.service import local_today, readiness_of, reviewed_record
+from taperline.service.device_sleep import device_sleep_view
 from taperline.web.auth import ClinicianViewer, Viewer, shared_person
 from taperline.web.chartpage import ED50_MG_PER_DAY
 from taperline.web.charts import StrategyLine, strategy_chart_markup, strategy_rows
@@ -116,6 +117,7 @@ def _patient_page(
         "versions": list(reversed(record.plans)),
         "actions": ACTIONS,
         "readiness": readiness_of(record, today, result),
+        "device": device_sleep_view(svc.store, pid, now=svc.now(), days=7),
         "error": error,
     }
     return render(request, "clinician_patient.html", context, viewer=viewer, status_code=status)
