@@ -156,6 +156,17 @@ def test_a_fitbit_folder_reads_every_sleep_file_in_it(tmp_path: Path) -> None:
     (folder / "heart_rate-2027-01-05.json").write_text("[]")
     read = read_device_file("fitbit", tmp_path / "Takeout", UTC)
     assert [n.wake_date.day for n in device_nights(read.records, UTC)] == [5, 6]
+    takeout = tmp_path / "takeout.zip"
+    with zipfile.ZipFile(takeout, "w") as archive:
+        for file in sorted(folder.iterdir()):
+            archive.write(file, f"Takeout/Fitbit/Global Export Data/{file.name}")
+    zipped = read_device_file("fitbit", takeout, UTC)
+    assert zipped.records == read.records
+    assert zipped.sha256 == read.sha256
+    with zipfile.ZipFile(tmp_path / "photos.zip", "w") as archive:
+        archive.writestr("Takeout/Photos/a.json", "[]")
+    with pytest.raises(InputError, match="not a Fitbit or Google Takeout export"):
+        read_device_file("fitbit", tmp_path / "photos.zip", UTC)
     (tmp_path / "none").mkdir()
     with pytest.raises(InputError, match=r"holds no sleep-YYYY-MM-DD\.json"):
         read_device_file("fitbit", tmp_path / "none", UTC)

@@ -371,10 +371,10 @@ def import_apple_health(
 def import_fitbit(
     *, path: Path | None, dry_run: bool, undo_id: int | None, person_id: int | None
 ) -> None:
-    """Import sleep from Fitbit: a sleep-YYYY-MM-DD.json, a folder of them, or the CSV export.
+    """Import sleep from Fitbit: a sleep-YYYY-MM-DD.json, a folder or zip of them, or the CSV.
 
-    A Google Takeout folder is searched for its sleep-*.json files. Times are read in your
-    time zone. See docs/device-sleep.md.
+    A Google Takeout zip or folder is searched for its sleep-*.json files. Times are read in
+    your time zone. See docs/device-sleep.md.
     """
     _device_import("fitbit", path, dry_run=dry_run, undo_id=undo_id, person_id=person_id)
 

@@ -61,7 +61,7 @@ MAX_UPLOAD_BYTES: Final = 8 * 1024**3
 BACKGROUND_FROM_BYTES: Final = 2 * 1024**2
 KINDS: Final[dict[Kind, str]] = {
     "apple-health": "Apple Health (export.zip or export.xml)",
-    "fitbit": "Fitbit or Google (a sleep-….json file, or the Fitbit CSV export)",
+    "fitbit": "Fitbit or Google (the Takeout zip, a sleep-….json file, or the Fitbit CSV)",
     "sleep-csv": "Another watch, ring or app (the sleep CSV)",
 }
 _SUFFIXES: Final = (".zip", ".xml", ".json", ".csv")

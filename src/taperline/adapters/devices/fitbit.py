@@ -1,4 +1,4 @@
-"""Fitbit sleep: Google Takeout / Fitbit ``sleep-YYYY-MM-DD.json`` files and the Fitbit CSV.
+"""Fitbit sleep: ``sleep-YYYY-MM-DD.json`` files (alone, in a folder or zip) and the Fitbit CSV.
 
 A JSON file is a list of sleep logs (``logId``, ``dateOfSleep``, ``startTime``, ``endTime``,
 ``minutesAsleep``, ``minutesAwake``, ``levels.data[{dateTime, level, seconds}]`` and, for
@@ -18,6 +18,9 @@ import csv
 import hashlib
 import io
 import json
+import re
+import zipfile
+import zlib
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, Final
@@ -39,6 +42,7 @@ LEVELS: Final[dict[str, Stage]] = {
     "restless": "awake",
     "awake": "awake",
 }
+_SLEEP_FILE: Final = re.compile(r"sleep-\d{4}-\d{2}-\d{2}\.json", re.IGNORECASE)
 _CSV_TIMES: Final = ("%Y-%m-%d %I:%M%p", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 
 
@@ -100,9 +104,15 @@ def _log_records(log: object, where: str, tz: tzinfo) -> list[DeviceSleepRecord]
     return records
 
 
-def read_fitbit_json(path: Path, tz: tzinfo) -> tuple[list[DeviceSleepRecord], bytes]:
-    """The records of one ``sleep-YYYY-MM-DD.json`` and its bytes (for the import's hash)."""
-    data = path.read_bytes()
+def read_fitbit_json(
+    path: Path, tz: tzinfo, data: bytes | None = None
+) -> tuple[list[DeviceSleepRecord], bytes]:
+    """The records of one ``sleep-YYYY-MM-DD.json`` and its bytes (for the import's hash).
+
+    ``data``: the file's bytes when they were read already (a member of a zip, ``path``
+    naming it as ``zip/member``).
+    """
+    data = path.read_bytes() if data is None else data
     try:
         logs = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -169,8 +179,44 @@ def read_fitbit_csv(path: Path, tz: tzinfo) -> tuple[list[DeviceSleepRecord], by
     return records, data
 
 
+def _read_zip(path: Path, tz: tzinfo) -> ReadFile:
+    """A Takeout (or Fitbit) zip: its ``sleep-*.json`` members, wherever they are in it."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = sorted(
+                (
+                    m
+                    for m in archive.infolist()
+                    if _SLEEP_FILE.fullmatch(m.filename.rsplit("/")[-1])
+                ),
+                key=lambda m: m.filename,
+            )
+            if not members:
+                raise InputError(
+                    f"{path} holds no sleep-YYYY-MM-DD.json files: not a Fitbit or Google"
+                    " Takeout export; nothing was imported"
+                )
+            digest = hashlib.sha256()
+            records: list[DeviceSleepRecord] = []
+            for member in members:
+                data = archive.read(member)
+                found, _ = read_fitbit_json(path / member.filename, tz, data)
+                digest.update(hashlib.sha256(data).digest())
+                records.extend(found)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+        raise InputError(
+            f"{path} is not a complete zip file ({error}); nothing was imported"
+        ) from None
+    return ReadFile("fitbit", path.name, digest.hexdigest(), tuple(records))
+
+
 def read_fitbit(path: Path, tz: tzinfo) -> ReadFile:
-    """A Fitbit JSON or CSV file, or a folder (Takeout) of ``sleep-*.json`` files."""
+    """A Fitbit JSON or CSV file, a folder or a zip (Takeout) of ``sleep-*.json`` files."""
+    if path.is_file():
+        with path.open("rb") as head:
+            zipped = head.read(4) == b"PK\x03\x04"
+        if zipped:
+            return _read_zip(path, tz)
     if path.is_dir():
         files = sorted(p for p in path.rglob("sleep-*.json") if p.is_file())
         if not files:
