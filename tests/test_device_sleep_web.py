@@ -151,3 +151,14 @@ def test_the_clinician_sees_both_and_turns_findings_on(tmp_path: Path) -> None:
         stranger = site.clinician("kim@example.org")
         assert stranger.get(f"/clinician/patients/{pid}/device-sleep").status_code == 404
         assert patient.get(f"/clinician/patients/{pid}/device-sleep").status_code == 403
+
+
+def test_the_process_keeps_the_newest_uploads_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(routes_device_sleep, "KEPT_JOBS", 2)
+    kept = routes_device_sleep.Jobs()
+    first, second, third = (
+        kept.add(routes_device_sleep.Job(1, f"{n}.zip", dry_run=False)) for n in range(3)
+    )
+    assert kept.get(first, 1) is None
+    assert kept.get(second, 1) is not None
+    assert kept.get(third, 2) is None  # another person's

@@ -9,7 +9,7 @@ Device sleep never fills a missing diary value: the views keep the two side by s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -50,11 +50,16 @@ class DeviceImportResult:
     batch: DeviceImport | None
     nights: tuple[DeviceNight, ...]
     dry_run: bool
+    records_read: int = 0
 
     @property
     def already(self) -> int:
         """Records of the file already stored (from this file or another)."""
-        return len(self.read.records) - self.new_records
+        return self.records_read - self.new_records
+
+    def summary(self) -> DeviceImportResult:
+        """This result without the file's records (what a page keeps to show it)."""
+        return replace(self, read=replace(self.read, records=()))
 
 
 def import_device_sleep(
@@ -89,7 +94,7 @@ def import_device_sleep(
             file_sha256=read.sha256,
             now=now,
         )
-    return DeviceImportResult(read, len(fresh), batch, nights, dry_run)
+    return DeviceImportResult(read, len(fresh), batch, nights, dry_run, len(read.records))
 
 
 def undo_device_import(

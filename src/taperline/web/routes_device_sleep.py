@@ -64,6 +64,8 @@ KINDS: Final[dict[Kind, str]] = {
     "fitbit": "Fitbit or Google (the Takeout zip, a sleep-….json file, or the Fitbit CSV)",
     "sleep-csv": "Another watch, ring or app (the sleep CSV)",
 }
+#: Uploads whose progress or result this process keeps (the oldest are forgotten).
+KEPT_JOBS: Final = 500
 _SUFFIXES: Final = (".zip", ".xml", ".json", ".csv")
 
 
@@ -94,10 +96,12 @@ class Jobs:
         self._lock = threading.Lock()
 
     def add(self, job: Job) -> str:
-        """Keep ``job``; its id."""
+        """Keep ``job`` (and the newest :data:`KEPT_JOBS` others); its id."""
         job_id = secrets.token_urlsafe(12)
         with self._lock:
             self._jobs[job_id] = job
+            while len(self._jobs) > KEPT_JOBS:
+                del self._jobs[next(iter(self._jobs))]
         return job_id
 
     def get(self, job_id: str, person_id: int) -> Job | None:
@@ -124,7 +128,7 @@ def _run(svc: Services, job: Job, kind: Kind, path: Path) -> None:
             dry_run=job.dry_run,
             progress=progress,
             file_name=job.file_name,
-        )
+        ).summary()  # the file's records are stored (or not): the page needs the counts
         job.state = "done"
     except TaperlineError as error:
         job.error, job.state = str(error).replace(str(path), job.file_name), "failed"
@@ -201,8 +205,12 @@ async def upload(request: Request) -> Response:
     suffix = next((s for s in _SUFFIXES if name.lower().endswith(s)), ".bin")
     folder = Path(tempfile.mkdtemp(prefix="taperline-upload-"))
     path = folder / f"upload{suffix}"
-    with path.open("wb") as out:
-        await _copy(file, out)
+    try:
+        with path.open("wb") as out:
+            await _copy(file, out)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     job = Job(pid, name, dry_run=bool(form.get("dry_run")))
     job_id = jobs.add(job)
     svc.accounts.audit(viewer.user, pid, "write", f"device sleep upload {name}", svc.now())
