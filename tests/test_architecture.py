@@ -353,6 +353,7 @@ STORE_READS = frozenset(
     | {"calendar_feed", "calendar_feed_by_token", "issued_events", "reminder_settings"}
     | {"calendar_sent_at"}
     | {"device_sleep_new", "device_sleep_records", "device_sleep_imports", "device_sleep_settings"}
+    | {"device_sleep_sources"}
 )
 STORE_WRITES = frozenset(
     {"add_plan", "create_person", "decide", "delete_checkin", "delete_dose", "delete_person"}

@@ -215,3 +215,14 @@ def test_the_comparison_keeps_both_and_explains_the_difference() -> None:
     assert alone.diary is None
     assert alone.difference_min is None
     assert "not used in its place" in alone.words
+
+
+def test_the_stored_counts_rank_the_sources_when_given() -> None:
+    at = lambda d, h: datetime(2027, 1, d, h, tzinfo=UTC)  # noqa: E731
+    records = [
+        DeviceSleepRecord("Ring", "", "asleep", at(4, 23), at(5, 6)),
+        DeviceSleepRecord("Watch", "", "asleep", at(4, 23), at(5, 5)),
+    ]
+    assert device_nights(records, UTC)[0].source == "Ring"  # a tie: by name
+    (night,) = device_nights(records, UTC, worn={"Watch": 90, "Ring": 3})
+    assert (night.source, night.also_recorded_by) == ("Watch", ("Ring",))

@@ -65,6 +65,7 @@ def test_records_read_back_and_a_reimport_adds_nothing(store: Store) -> None:
     assert batch.kind == "apple-health"
     assert batch.imported_at == NOW
     assert store.device_sleep_records(pid) == [*WATCH, SUMMARY]
+    assert store.device_sleep_sources(pid) == {"Ann\u2019s Apple Watch": 3, "Oura via CSV": 1}
     assert store.device_sleep_new(pid, [*WATCH, SUMMARY]) == []
     assert _add(store, pid, [*WATCH, SUMMARY]) is None
     assert store.device_sleep_imports(pid) == [batch]

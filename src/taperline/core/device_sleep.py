@@ -14,8 +14,9 @@ The rules (docs/device-sleep.md says them for people):
 * **One source a night (never adding minutes twice).** When several sources (a phone and a
   watch) recorded the same night, the night's numbers come from one of them: the source the
   person chose, when it recorded that night; else a source that recorded sleep (not only time
-  in bed); then the source with the most nights (the device worn most); then by name. The
-  others are listed as also recording the night, never added.
+  in bed); then the source that recorded the most (the device worn most: the service counts
+  all the person's stored records); then by name. The others are listed as also recording
+  the night, never added.
 * **Within a source.** Time in bed is the time covered by any of its records that night
   (overlapping records are counted once; a gap, such as between a nap and the night, is not
   counted). Time asleep is the time covered by its sleep stages (asleep, light or core, deep,
@@ -241,11 +242,18 @@ def _night(
 
 
 def device_nights(
-    records: Iterable[DeviceSleepRecord], tz: tzinfo, *, preferred_source: str | None = None
+    records: Iterable[DeviceSleepRecord],
+    tz: tzinfo,
+    *,
+    preferred_source: str | None = None,
+    worn: Mapping[str, int] | None = None,
 ) -> tuple[DeviceNight, ...]:
     """Each night's sleep from one source, oldest first (the module's rules).
 
-    ``tz`` is the person's time zone (the caller's ``zone(profile.time_zone)``).
+    ``tz`` is the person's time zone (the caller's ``zone(profile.time_zone)``). ``worn``
+    ranks the sources for the third rule (how much each recorded: the store's count of all
+    the person's records, so that every view of a night chooses alike); by default, how
+    many of these nights each source recorded.
     """
     by_night: dict[date, dict[str, list[DeviceSleepRecord]]] = defaultdict(
         lambda: defaultdict(list)
@@ -253,12 +261,13 @@ def device_nights(
     unique = {record.key: record for record in records}  # a record imported twice counts once
     for record in unique.values():
         by_night[night_of(record.start, tz)][record.source].append(record)
-    worn = Counter(source for sources in by_night.values() for source in sources)
+    if worn is None:
+        worn = Counter(source for sources in by_night.values() for source in sources)
 
     def rank(item: tuple[str, list[DeviceSleepRecord]]) -> tuple[bool, bool, int, str]:
         source, its = item
         slept = any(r.stage in ASLEEP_STAGES or r.stage == "session" for r in its)
-        return (source != preferred_source, not slept, -worn[source], source)
+        return (source != preferred_source, not slept, -worn.get(source, 0), source)
 
     nights = []
     for wake in sorted(by_night):

@@ -143,9 +143,10 @@ def device_sleep_view(
     since = datetime.combine(first - timedelta(days=1), time(12), tzinfo=tz)
     records = store.device_sleep_records(person_id, since=since)
     settings = store.device_sleep_settings(person_id)
+    worn = store.device_sleep_sources(person_id)
     nights = [
         n
-        for n in device_nights(records, tz, preferred_source=settings.preferred_source)
+        for n in device_nights(records, tz, preferred_source=settings.preferred_source, worn=worn)
         if first <= n.wake_date <= today
     ]
     diary = {
@@ -173,10 +174,14 @@ def device_nights_between(
     until = datetime.combine(last, time(12), tzinfo=tz)
     records = store.device_sleep_records(person_id, since=since)
     settings = store.device_sleep_settings(person_id)
+    worn = store.device_sleep_sources(person_id)
     return tuple(
         night
         for night in device_nights(
-            (r for r in records if r.start < until), tz, preferred_source=settings.preferred_source
+            (r for r in records if r.start < until),
+            tz,
+            preferred_source=settings.preferred_source,
+            worn=worn,
         )
         if first <= night.wake_date <= last
     )

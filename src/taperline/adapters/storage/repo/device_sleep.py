@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import Connection, Row, delete, insert, select, update
+from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
 from taperline.adapters.storage import schema as t
 from taperline.adapters.storage.repo.common import _StoreBase
@@ -179,6 +179,17 @@ class _DeviceSleep(_StoreBase):
         with self._read() as c:
             rows = c.execute(query.order_by(table.c.start_at_utc, table.c.id))
             return [_record(row) for row in rows]
+
+    def device_sleep_sources(self, person_id: int) -> dict[str, int]:
+        """How many records each source has stored for the person (the device worn most)."""
+        table = t.device_sleep_records
+        query = (
+            select(table.c.source, func.count())
+            .where(table.c.person_id == person_id)
+            .group_by(table.c.source)
+        )
+        with self._read() as c:
+            return {str(source): int(count) for source, count in c.execute(query)}
 
     def device_sleep_imports(self, person_id: int) -> list[DeviceImport]:
         """The person's imports, newest first."""
