@@ -372,10 +372,15 @@ def _cut_marks(  # noqa: PLR0917 -- one private drawing helper, its parts named
 def _finding_marks(
     days: Sequence[SeriesDay], frame: _Frame, markers: Sequence[Marker], bottom: float
 ) -> list[str]:
-    """Findings on their column (on the week holding their day, on a weekly chart)."""
+    """Findings on their column (on the week holding their day, on a weekly chart).
+
+    Each day's column is looked up (:func:`_columns_by_day`), not searched for: a year of
+    findings on a 90-day chart costs markers + days, not markers x columns.
+    """
     by_column: dict[int, list[Marker]] = {}
+    columns = _columns_by_day(days)
     for marker in markers:
-        column = _column_of(days, marker.day)
+        column = columns.get(marker.day)
         if column is not None:
             by_column.setdefault(column, []).append(marker)
     out = []
@@ -391,6 +396,21 @@ def _finding_marks(
             f'<path d="M{x - 4:.1f},2 L{x + 4:.1f},2 L{x:.1f},10 Z" {_attr(role, "f")}/></g>'
         )
     return out
+
+
+def _columns_by_day(days: Sequence[SeriesDay]) -> dict[date, int]:
+    """Each date the columns stand for, with the first column holding it (as :func:`_column_of`).
+
+    >>> week = SeriesDay(date(2027, 1, 4), days=7)
+    >>> found = _columns_by_day([SeriesDay(date(2027, 1, 1)), week])
+    >>> found[date(2027, 1, 1)], date(2027, 1, 2) in found, found[date(2027, 1, 10)], len(found)
+    (0, False, 1, 8)
+    """
+    columns: dict[date, int] = {}
+    for i, d in enumerate(days):
+        for offset in range(d.days):
+            columns.setdefault(d.day + timedelta(days=offset), i)
+    return columns
 
 
 def _column_of(days: Sequence[SeriesDay], day: date) -> int | None:
