@@ -124,6 +124,19 @@ def test_the_preferred_source_and_a_missing_csrf_token(tmp_path: Path) -> None:
                 follow_redirects=False,
             )
         assert refused.status_code == 403
+        with (tmp_path / "export.zip").open("rb") as handle:
+            unkind = web.client.post(
+                "/sleep/devices/upload",
+                data={"csrf_token": web.csrf()},
+                files={"file": ("export.zip", handle)},
+            )
+        assert unkind.status_code == 422
+        assert "Choose what kind of file it is." in unkind.text
+        nofile = web.client.post(
+            "/sleep/devices/upload", data={"csrf_token": web.csrf(), "kind": "fitbit"}
+        )
+        assert nofile.status_code == 422
+        assert "Choose the file to upload." in nofile.text
 
 
 def test_the_clinician_sees_both_and_turns_findings_on(tmp_path: Path) -> None:

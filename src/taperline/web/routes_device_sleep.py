@@ -186,22 +186,37 @@ def job_status(job_id: str, request: Request, viewer: PatientViewer) -> Response
 
 async def upload(request: Request) -> Response:
     """Take an uploaded export (multipart: kind, file, dry_run, csrf_token) and read it."""
-    svc: Services = request.app.state.services
+    import anyio.to_thread
+
     from taperline.web.auth import optional_viewer, require_viewer
 
-    viewer = await require_patient(await require_viewer(optional_viewer(request, svc)))
+    svc: Services = request.app.state.services
+    # Before the body is read: only a signed-in patient's upload is read at all.
+    found = await anyio.to_thread.run_sync(optional_viewer, request, svc)
+    viewer = await require_patient(await require_viewer(found))
     pid = viewer.person_id
-    form = await request.form(max_files=1, max_fields=10)
-    given = request.headers.get("x-csrf-token") or str(form.get("csrf_token") or "")
-    if not csrf_matches(svc.settings.secret_key, f"session:{viewer.session.token_hash}", given):
-        raise CsrfError("this form has expired; go back, reload the page and try again")
-    kind = next((k for k in KINDS if k == form.get("kind")), None)
-    file = form.get("file")
-    if kind is None:
-        return _page(request, viewer, svc, pid, error="Choose what kind of file it is.", status=422)
-    if not isinstance(file, UploadFile) or not file.filename:
-        return _page(request, viewer, svc, pid, error="Choose the file to upload.", status=422)
-    name = Path(file.filename).name[:200]
+    async with request.form(max_files=1, max_fields=10) as form:
+        given = request.headers.get("x-csrf-token") or str(form.get("csrf_token") or "")
+        binding = f"session:{viewer.session.token_hash}"
+        if not csrf_matches(svc.settings.secret_key, binding, given):
+            raise CsrfError("this form has expired; go back, reload the page and try again")
+        kind = next((k for k in KINDS if k == form.get("kind")), None)
+        file = form.get("file")
+        if kind is not None and isinstance(file, UploadFile) and file.filename:
+            return await _take(svc, viewer, pid, kind, file, dry_run=bool(form.get("dry_run")))
+    problem = "Choose what kind of file it is." if kind is None else "Choose the file to upload."
+    return await anyio.to_thread.run_sync(
+        lambda: _page(request, viewer, svc, pid, error=problem, status=422)
+    )
+
+
+async def _take(
+    svc: Services, viewer: Viewer, pid: int, kind: Kind, file: UploadFile, *, dry_run: bool
+) -> Response:
+    """Copy the upload to a file of its own and read it (here, or in the background)."""
+    import anyio.to_thread
+
+    name = Path(file.filename or "upload").name[:200]
     suffix = next((s for s in _SUFFIXES if name.lower().endswith(s)), ".bin")
     folder = Path(tempfile.mkdtemp(prefix="taperline-upload-"))
     path = folder / f"upload{suffix}"
@@ -211,14 +226,13 @@ async def upload(request: Request) -> Response:
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    job = Job(pid, name, dry_run=bool(form.get("dry_run")))
+    job = Job(pid, name, dry_run=dry_run)
     job_id = jobs.add(job)
-    svc.accounts.audit(viewer.user, pid, "write", f"device sleep upload {name}", svc.now())
+    what = f"device sleep upload {name}"
+    await anyio.to_thread.run_sync(svc.accounts.audit, viewer.user, pid, "write", what, svc.now())
     if path.stat().st_size >= BACKGROUND_FROM_BYTES:
         threading.Thread(target=_run, args=(svc, job, kind, path), daemon=True).start()
     else:
-        import anyio.to_thread
-
         await anyio.to_thread.run_sync(_run, svc, job, kind, path)
     return redirect(f"/sleep/devices?job={job_id}")
 
