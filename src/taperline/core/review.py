@@ -54,7 +54,7 @@ from taperline.core.journal import CheckIn
 from taperline.core.metrics import MIN_BASELINE_DAYS, Baseline, baseline, scored
 from taperline.core.pk_params import PKParams
 from taperline.core.quantity import Mass
-from taperline.core.record import DoseRecord, PersonRecord, PlanVersion, RecordStep
+from taperline.core.record import DoseRecord, PersonRecord, PlanVersion, RecordStep, planned_on
 from taperline.core.screening import indication_of
 from taperline.errors import UnknownDrugError
 
@@ -328,8 +328,9 @@ def _large_doses(
         if drug is not None and maximum is not None:
             maxima[drug.name] = maximum
     planned_mg: dict[tuple[date, str], Decimal] = {}
+    plan, regimen = record.plan, record.profile.regimen  # the plan in force: found once
     for day in {day for day, _, _ in doses}:
-        for dose in record.planned_on(day):  # the regimen's before the plan starts
+        for dose in planned_on(plan, regimen, day):  # the regimen's before the plan starts
             at = (day, key(dose.drug))
             planned_mg[at] = planned_mg.get(at, Decimal(0)) + dose.amount.mg
     planned = {at: Mass.of_mg(mg) for at, mg in planned_mg.items()}

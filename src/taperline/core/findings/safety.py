@@ -155,9 +155,25 @@ def find_large_doses(
     ]
     if not above_max and not above_plan:
         return ()
+    # fmt and drug_label depend only on the amount (and its unit) and the name: a year of
+    # evidence repeats a few of each, so each is worked out once.
+    shown: dict[tuple[Decimal, str], str] = {}
+    named: dict[str, str] = {}
+
+    def show(amount: Mass) -> str:
+        key = (amount.mg, amount.unit)
+        if key not in shown:
+            shown[key] = fmt(amount)
+        return shown[key]
+
+    def name(drug: str) -> str:
+        if drug not in named:
+            named[drug] = drug_label(drug)
+        return named[drug]
+
     evidence = [
         Evidence(
-            day, "daily total", f"{drug_label(drug)} {fmt(total)} taken, daily maximum {fmt(limit)}"
+            day, "daily total", f"{name(drug)} {show(total)} taken, daily maximum {show(limit)}"
         )
         for day, drug, total, limit in above_max
     ]
@@ -165,8 +181,7 @@ def find_large_doses(
         Evidence(
             day,
             "single dose",
-            f"{drug_label(drug)} {fmt(amount)} in one dose,"
-            f" {fmt(planned)} planned for the whole day",
+            f"{name(drug)} {show(amount)} in one dose, {show(planned)} planned for the whole day",
         )
         for day, drug, amount, planned in above_plan
     ]
