@@ -149,6 +149,7 @@ def test_the_clinician_sees_both_and_turns_findings_on(tmp_path: Path) -> None:
         record = doctor.get(f"/clinician/patients/{pid}").text
         assert f'href="/clinician/patients/{pid}/device-sleep"' in record
         assert "Device sleep beside the diary, last 7 nights" in record
+        assert "Hours slept (hollow square: your estimate; dotted: device)" in record
         page = _text(doctor.get(f"/clinician/patients/{pid}/device-sleep").text)
         assert "device sleep beside the diary" in page
         assert "#src-carney-2012" in page

@@ -6,6 +6,7 @@ without an active share from that patient it is "not found" (404).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, Request
@@ -15,7 +16,7 @@ from taperline.core.progress import taper_progress
 from taperline.errors import InputError, SafetyError
 from taperline.plan_input import THEN_CHOICES
 from taperline.service import local_today, readiness_of, reviewed_record
-from taperline.service.device_sleep import device_sleep_view
+from taperline.service.device_sleep import device_nights_between, device_sleep_view
 from taperline.web.auth import ClinicianViewer, Viewer, shared_person
 from taperline.web.chartpage import ED50_MG_PER_DAY
 from taperline.web.charts import StrategyLine, strategy_chart_markup, strategy_rows
@@ -95,7 +96,8 @@ def _patient_page(
 ) -> Response:
     found = reviewed_record(svc.store, pid, now=svc.now())
     record, today, result = found.record, found.today, found.review
-    chart_14, chart_90 = chart_pair(record, today, result, "patient")
+    device = device_nights_between(svc.store, pid, today - timedelta(days=89), today)
+    chart_14, chart_90 = chart_pair(record, today, result, "patient", device)
     latest = record.plans[-1] if record.plans else None
     svc.accounts.audit(viewer.user, pid, "read", "record overview", svc.now())
     context = {

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from markupsafe import Markup
 
+from taperline.core.device_sleep import DeviceNight, with_device_nights
 from taperline.core.findings import FINDING_KIND_LABELS, Finding
 from taperline.core.journal import CheckIn, ReportedSleep
 from taperline.core.metrics import (
@@ -82,10 +83,17 @@ def finding_markers(findings: Sequence[Finding]) -> list[Marker]:
 
 
 def chart_pair(
-    record: PersonRecord, today: date, result: Review, prefix: str = "c"
+    record: PersonRecord,
+    today: date,
+    result: Review,
+    prefix: str = "c",
+    device: Sequence[DeviceNight] = (),
 ) -> tuple[Markup, Markup]:
-    """The 14- and 90-day taper charts (dose, sleep, mood, anxiety, symptoms), findings marked."""
-    days = day_series(record, today - timedelta(days=89), today)
+    """The 14- and 90-day taper charts (dose, sleep, mood, anxiety, symptoms), findings marked.
+
+    ``device``: device nights to draw beside the diary's (dotted), if any.
+    """
+    days = with_device_nights(day_series(record, today - timedelta(days=89), today), device)
     markers = finding_markers(result.findings)
     return (
         taper_chart_markup(days[-14:], markers, title="The last 14 days", chart_id=f"{prefix}-14"),
