@@ -117,8 +117,28 @@ class Patient:
     first_day: str  # the earliest day in the journal; new days go before it
 
 
-def seed(url: str, secret_key: str, patients: int, history: int) -> list[Patient]:
-    """Migrate and fill the database; return the patients' credentials."""
+#: Notes for ``seed(notes=True)``: everyday words (no crisis words), a different note each day.
+_NOTE_PARTS = (
+    ("Walked", "Cycled", "Swam", "Gardened", "Cleaned the flat"),
+    ("for 20 minutes", "after lunch", "with my sister", "before work", "in the rain"),
+    ("felt tired", "head was foggy", "calmer than yesterday", "jaw tense", "slept through"),
+)
+
+
+def _note(n: int) -> str:
+    """Day ``n``'s note: three everyday phrases and the day number (each day's text differs)."""
+    a, b, c = (parts[(n // 5**i) % len(parts)] for i, parts in enumerate(_NOTE_PARTS))
+    return f"{a} {b}, {c} (day {n + 1})."
+
+
+def seed(
+    url: str, secret_key: str, patients: int, history: int, *, notes: bool = False
+) -> list[Patient]:
+    """Migrate and fill the database; return the patients' credentials.
+
+    ``notes``: each check-in has a note, a different one each day (a realistic journal: the
+    findings and the red-flag check read every note).
+    """
     from taperline.adapters.storage.accounts import Accounts
     from taperline.adapters.storage.db import make_engine, migrate
     from taperline.adapters.storage.repo import Store
@@ -153,13 +173,13 @@ def seed(url: str, secret_key: str, patients: int, history: int) -> list[Patient
     for index in range(patients):
         pid = store.create_person(Profile(TIME_ZONE, "40-64", label=f"Bench {index}"), at=now)
         checkins, doses = [], []
-        for day in days:
+        for n, day in enumerate(days):
             wake = f"0{rng.choice([5, 6, 7])}:{rng.randrange(60):02d}"
             times = night_times(day, "23:00", "23:10", wake, wake)
             sleep = SleepDiary(*times, sol_min=rng.randrange(5, 60), waso_min=10, awakenings=1)
-            checkins.append(
-                CheckIn(day, sleep, mood=rng.randrange(3, 9), anxiety=rng.randrange(2, 8))
-            )
+            mood, anxiety = rng.randrange(3, 9), rng.randrange(2, 8)
+            note = _note(n) if notes else ""
+            checkins.append(CheckIn(day, sleep, mood=mood, anxiety=anxiety, notes=note))
             taken = datetime.combine(day, datetime.min.time()) + timedelta(hours=22, minutes=5)
             doses.append(
                 DoseRecord(day, "clonazepam", "22:00", Mass.of_mg("1"), taken, Mass.of_mg("1"))

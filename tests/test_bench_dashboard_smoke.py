@@ -21,10 +21,16 @@ def test_the_dashboard_bench_reports_its_figures(capsys: pytest.CaptureFixture[s
     module = importlib.util.module_from_spec(spec)
     sys.modules["bench_dashboard"] = module
     spec.loader.exec_module(module)
-    assert module.main(["--days", "20", "--repeat", "2"]) == 0
-    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert module.main(["--days", "20", "--repeat", "2", "--notes"]) == 0
+    parts, last = capsys.readouterr().out.strip().splitlines()[-2:]
     assert re.fullmatch(
-        rf"dashboard_days=20 miss_p50_ms={NUMBER} miss_p95_ms={NUMBER} hit_p50_ms={NUMBER}"
-        rf" hit_p95_ms={NUMBER} bytes=\d+ target_ms=20",
+        rf"dashboard_days=20 notes=yes miss_p50_ms={NUMBER} miss_p95_ms={NUMBER}"
+        rf" hit_p50_ms={NUMBER} hit_p95_ms={NUMBER} bytes=\d+ target_ms=20"
+        rf" miss_vs_target={NUMBER} target=(met|missed)",
         last,
     ), last
+    assert re.match(
+        rf"miss_parts_p50_ms read={NUMBER} build={NUMBER} \(of which review={NUMBER}\)"
+        rf" flags={NUMBER};",
+        parts,
+    ), parts
