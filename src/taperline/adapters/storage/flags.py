@@ -139,11 +139,29 @@ def red_flags_in(
         profile.other_medicines,
     )
     return _newest_first(
-        [(c.wake_date, c.events, c.notes) for c in record.checkins if c.events or c.notes],
+        [
+            (c.wake_date, c.events, c.notes)
+            for c in record.checkins
+            if c.events or (c.notes and _may_hold_crisis_words(c.notes))
+        ],
         [s for s in record.scores if s.instrument == "PHQ-9"],
         local_emergency,
         profile_flags,
     )
+
+
+def _may_hold_crisis_words(notes: str) -> bool:
+    """The query's pre-filter (:func:`_crisis_notes`) in Python: every word of a stem group.
+
+    Lowered as SQLite's ``lower`` lowers, ASCII only (the stems are ASCII); a year of notes
+    without crisis words then makes no check-in to scan.
+    """
+    lowered = (
+        notes.lower()
+        if notes.isascii()
+        else "".join(ch.lower() if ch.isascii() else ch for ch in notes)
+    )
+    return any(all(word in lowered for word in group) for group in CRISIS_STEMS)
 
 
 def _newest_first(
