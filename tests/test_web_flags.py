@@ -93,21 +93,24 @@ def test_the_notes_prefilter_skips_notes_without_crisis_stems(migrated_db_url: s
     engine.dispose()
 
 
-def test_the_record_prefilter_keeps_the_notes_the_query_keeps(migrated_db_url: str) -> None:
-    from sqlalchemy import select
-
-    from taperline.adapters.storage import schema as t
-    from taperline.adapters.storage.flags import _crisis_notes, _may_hold_crisis_words
-
+def test_red_flags_in_notes_from_the_record_equal_those_from_the_database(
+    migrated_db_url: str,
+) -> None:
     engine = make_engine(migrated_db_url)
     store = Store(engine)
     person = store.create_person(Profile("UTC"))
     notes = ("slept well", "SUICIDAL", "self  harm", "Ünd ich will STERBEN", "Écrit: want to DIE")
     for day, note in enumerate(notes, start=1):
-        store.save_checkin(person, CheckIn(date(2027, 1, day), None, mood=5, anxiety=5, notes=note))
-    query = select(t.checkins.c.notes).where(_crisis_notes()).order_by(t.checkins.c.wake_date)
-    with engine.connect() as c:
-        kept = [row.notes for row in c.execute(query)]
-    assert kept == [note for note in notes if _may_hold_crisis_words(note)]
-    assert red_flags_in(store.record(person), "112") == red_flags(engine, person, "112")
+        events = frozenset({"suicidal thoughts"}) if day == 2 else frozenset()
+        store.save_checkin(
+            person,
+            CheckIn(date(2027, 1, day), None, mood=5, anxiety=5, notes=note, events=events),
+        )
+    from_record = red_flags_in(store.record(person), "112")
+    assert from_record == red_flags(engine, person, "112")
+    assert [(f.evidence[0].day.day, f.evidence[0].value) for f in from_record] == [
+        (5, "want to DIE"),
+        (3, "self  harm"),
+        (2, "suicidal thoughts"),  # the note's word is this day's event: one flag
+    ]
     engine.dispose()

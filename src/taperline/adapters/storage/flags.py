@@ -36,7 +36,7 @@ from taperline.core.findings import (
 from taperline.core.instruments import InstrumentScore
 from taperline.core.journal import RED_FLAG_EVENTS, CheckIn
 from taperline.core.record import PersonRecord
-from taperline.core.screening import CRISIS_STEMS
+from taperline.core.screening import CRISIS_STEMS, crisis_matches
 
 __all__ = ["flag_key", "red_flags", "red_flags_in"]
 
@@ -130,7 +130,11 @@ def red_flags_in(
     now: datetime | None = None,
     today: date | None = None,
 ) -> tuple[Finding, ...]:
-    """The same as :func:`red_flags`, from a record already loaded (no queries)."""
+    """The same as :func:`red_flags`, from a record already loaded (no queries).
+
+    Only days with an event or with crisis words in their notes make a check-in to read
+    (:func:`crisis_matches` keeps its answer per text: the review read the same notes).
+    """
     profile = record.profile
     profile_flags = find_profile_red_flags(
         profile.conditions,
@@ -142,26 +146,12 @@ def red_flags_in(
         [
             (c.wake_date, c.events, c.notes)
             for c in record.checkins
-            if c.events or (c.notes and _may_hold_crisis_words(c.notes))
+            if c.events or (c.notes and crisis_matches(c.notes))
         ],
         [s for s in record.scores if s.instrument == "PHQ-9"],
         local_emergency,
         profile_flags,
     )
-
-
-def _may_hold_crisis_words(notes: str) -> bool:
-    """The query's pre-filter (:func:`_crisis_notes`) in Python: every word of a stem group.
-
-    Lowered as SQLite's ``lower`` lowers, ASCII only (the stems are ASCII); a year of notes
-    without crisis words then makes no check-in to scan.
-    """
-    lowered = (
-        notes.lower()
-        if notes.isascii()
-        else "".join(ch.lower() if ch.isascii() else ch for ch in notes)
-    )
-    return any(all(word in lowered for word in group) for group in CRISIS_STEMS)
 
 
 def _newest_first(
