@@ -333,6 +333,11 @@ def _large_doses(
         for dose in planned_on(plan, regimen, day):  # the regimen's before the plan starts
             at = (day, key(dose.drug))
             planned_mg[at] = planned_mg.get(at, Decimal(0)) + dose.amount.mg
-    planned = {at: Mass.of_mg(mg) for at, mg in planned_mg.items()}
+    # A year of days plans a few distinct totals: one (immutable) Mass for each.
+    masses: dict[Decimal, Mass] = {}
+    planned = {
+        at: masses[mg] if mg in masses else masses.setdefault(mg, Mass.of_mg(mg))
+        for at, mg in planned_mg.items()
+    }
     taken = [(day, key(name), amount) for day, name, amount in doses]
     return find_large_doses(taken, maxima, planned, today=today, rules=rules)
