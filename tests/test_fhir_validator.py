@@ -122,3 +122,32 @@ def test_every_kind_of_export_has_zero_issues(tmp_path: Path) -> None:
     assert orders
     assert all({"quantity", "expectedSupplyDuration"} <= set(o["dispenseRequest"]) for o in orders)
     assert {o["status"] for o in orders} <= {"active", "on-hold", "draft"}
+
+
+def test_device_sleep_observations_have_zero_issues(tmp_path: Path) -> None:
+    """Device sleep records (issue 21): contained Device, period, stage, session minutes."""
+    from datetime import UTC, datetime
+
+    from taperline.adapters.fhir import export_bundle, transaction_bundle
+    from taperline.core.device_sleep import DeviceSleepRecord
+    from taperline.core.record import PersonRecord, Profile
+
+    at = datetime(2027, 1, 5, 1, tzinfo=UTC)
+    records = [
+        DeviceSleepRecord("Ann's Watch", "Watch7,1", "deep", at, at.replace(hour=2)),
+        DeviceSleepRecord("Phone", "\xa0", "in_bed", at, at.replace(hour=7), origin_id=" "),
+        DeviceSleepRecord(
+            "Fitbit", "", "session", at, at.replace(hour=6), asleep_min=280, origin_id="991"
+        ),
+    ]
+    bundle = export_bundle(
+        PersonRecord(Profile("Europe/London")), [], generated_at=at, device_sleep=records
+    )
+    files = []
+    for name, made in (("collection", bundle), ("transaction", transaction_bundle(bundle))):
+        path = tmp_path / f"devices-{name}.json"
+        path.write_text(json.dumps(made), encoding="utf-8")
+        files.append(path)
+    found = _validate(files)
+    assert set(found) == {path.name for path in files}
+    assert {name: issues for name, issues in found.items() if issues} == {}

@@ -218,7 +218,8 @@ def export_fhir(*, out_path: Path, bundle_type: str, history: bool, person_id: i
     or cancelled): only such an export reads back as the exact record. The regimen before a
     plan is a MedicationStatement, the dose log MedicationAdministrations, each night an
     Observation (LOINC 93832-4 sleep duration), PHQ-9 and GAD-7 QuestionnaireResponses and
-    Observations, and findings Flags. Every resource keeps its identity from one export to
+    Observations, findings Flags, and sleep from devices as Observations apart from the
+    diary's (each naming its device). Every resource keeps its identity from one export to
     the next.
 
     Example: taperline export fhir --type transaction --out load.json
@@ -244,25 +245,44 @@ def import_fhir(*, path: Path) -> None:
 
     The bundle is validated first, and every plan in it is checked by the same safety rules
     as a new plan; the whole record is written in one transaction, or nothing if anything
-    is wrong. Findings are not imported: they are computed again.
+    is wrong. Findings are not imported: they are computed again. Sleep from devices in the
+    bundle is stored as one device sleep import, which `--undo BATCH` of any device import
+    command (for example `taperline import sleep-csv --undo BATCH`) removes.
     """
+    import hashlib
     import json
 
-    from taperline.adapters.fhir import import_bundle
+    from taperline.adapters.fhir import read_bundle
     from taperline.service import import_record
 
+    data = path.read_bytes()
     try:
-        bundle = json.loads(path.read_text(encoding="utf-8"))
+        bundle = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InputError(f"{path} is not a JSON file: {error}") from None
     if not isinstance(bundle, dict):
         raise InputError(f"{path} does not hold a FHIR Bundle object")
-    record = import_bundle(bundle)
-    person_id = import_record(open_store(), record, now=now())
+    read = read_bundle(bundle)
+    record = read.record
+    store = open_store()
+    person_id = import_record(
+        store,
+        record,
+        now=now(),
+        device_sleep=read.device_sleep,
+        device_file=(path.name, hashlib.sha256(data).hexdigest()),
+    )
     click.echo(
         f"Imported person {person_id}: {len(record.checkins)} check-ins, {len(record.doses)}"
         f" doses, {len(record.scores)} questionnaires, {len(record.plans)} plan versions."
     )
+    if read.device_sleep:
+        batch = store.device_sleep_imports(person_id)[0]
+        click.echo(
+            f"Sleep from devices: {batch.records_added} record(s), kept apart from the diary"
+            f" (device import {batch.id}; undo: taperline import sleep-csv --undo {batch.id}"
+            f" --person {person_id})."
+        )
 
 
 # --- sleep from devices (issue 21) -------------------------------------------------------------

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from taperline.adapters.storage.repo import Store
+from taperline.core.device_sleep import DeviceSleepRecord
 from taperline.core.journal import CheckIn
 from taperline.core.record import (
     DoseRecord,
@@ -21,12 +22,21 @@ from taperline.service.store import local_today
 __all__ = ["RowsImported", "import_checkins", "import_doses", "import_record"]
 
 
-def import_record(store: Store, record: PersonRecord, *, now: datetime | None = None) -> int:
+def import_record(
+    store: Store,
+    record: PersonRecord,
+    *,
+    now: datetime | None = None,
+    device_sleep: Sequence[DeviceSleepRecord] = (),
+    device_file: tuple[str, str] = ("", ""),
+) -> int:
     """Store an imported record as a new person, once every plan version passes the rules.
 
     A rejected proposal is history (it can never be approved) and is kept as it is. The
     rules read the imported profile (what the drug is taken for, the age), not a plan's own
-    claim; a hold cannot begin after today.
+    claim; a hold cannot begin after today. ``device_sleep`` (from the same bundle) is
+    stored in the same transaction as one device sleep import of ``device_file`` (name,
+    SHA-256), never into the diary.
     """
     today = local_today(record.profile.time_zone, now or datetime.now(UTC))
     plans: list[PlanVersion] = []
@@ -41,7 +51,9 @@ def import_record(store: Store, record: PersonRecord, *, now: datetime | None = 
                 checked = _imported_change(followed, checked, record.profile)
             followed = checked
         plans.append(checked)
-    return store.import_record(replace(record, plans=tuple(plans)))
+    return store.import_record(
+        replace(record, plans=tuple(plans)), device_sleep=device_sleep, device_file=device_file
+    )
 
 
 def _imported_change(followed: PlanVersion, version: PlanVersion, profile: Profile) -> PlanVersion:

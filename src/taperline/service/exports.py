@@ -70,6 +70,8 @@ def fhir_bundle(
     waiting for a decision; ``history`` adds every version they replaced, with its status
     (then the bundle reads back as the exact record). Products are named by the packaged
     catalogue's RxNorm codes; each resource's identity is seeded by :func:`person_uuid`.
+    The person's stored device sleep records go in too, as Observations apart from the
+    diary's.
     """
     from taperline.adapters.fhir import export_bundle, transaction_bundle
     from taperline.catalogue_data import load_catalogue
@@ -84,6 +86,7 @@ def fhir_bundle(
         subject=f"urn:uuid:{person_uuid(store, person_id)}",
         products=products,
         history=history,
+        device_sleep=store.device_sleep_records(person_id),
     )
     return transaction_bundle(bundle) if transaction else bundle
 

@@ -39,6 +39,11 @@ extension; ``EXTENSION_BASE/<name>`` is each extension's URL):
 * **QuestionnaireResponse** per PHQ-9 / GAD-7 (answers by item number) and its Observations:
   PHQ-9 panel 44249-1, total 44261-6 and item 9 44260-8; GAD-7 panel 69737-5 and total
   70274-6 [clinical-basis.md, Journal instruments].
+* **Observation** per stored device sleep record (issue 21), kept apart from the diary's:
+  category and code (the stage) in ``DEVICE_SLEEP_SYSTEM``, ``effectivePeriod`` the
+  record's span, ``device`` a contained Device named by the source and model, the file's
+  record id as ``identifier``, a summary session's minutes asleep as ``valueQuantity``
+  (:mod:`~taperline.adapters.fhir.device_sleep`). :func:`read_bundle` reads them back.
 * **Flag** per finding (status active; code text = kind; ``identifier`` under
   ``FINDING_ID_SYSTEM`` and ``period.start`` = the finding's first day of evidence, both the
   same on every export; extension ``finding`` with severity, message, evidence, source,
@@ -92,7 +97,9 @@ from taperline.adapters.fhir.common import Json as Json
 from taperline.adapters.fhir.export import export_bundle
 from taperline.adapters.fhir.export import finding_key as finding_key
 from taperline.adapters.fhir.export import transaction_bundle as transaction_bundle
+from taperline.adapters.fhir.importing import ImportedBundle as ImportedBundle
 from taperline.adapters.fhir.importing import import_bundle
+from taperline.adapters.fhir.importing import read_bundle as read_bundle
 from taperline.adapters.fhir.reading import _clock as _clock  # tests read values with it
 from taperline.adapters.fhir.reading import _date as _date  # tests read values with it
 

@@ -30,6 +30,11 @@ ORDER_SYSTEM: Final = f"{BASE_URL}/NamingSystem/plan-order"
 #: A finding's identifier: its kind and what it is about (the same on every export).
 FINDING_ID_SYSTEM: Final = f"{BASE_URL}/NamingSystem/finding"
 QUESTIONNAIRE_BASE: Final = f"{BASE_URL}/Questionnaire"
+#: Sleep recorded by a device or app (issue 21): the category of its Observations and the
+#: stage each record is of. Local codes: clinical-basis.md lists no standard code for them.
+DEVICE_SLEEP_SYSTEM: Final = f"{BASE_URL}/CodeSystem/device-sleep"
+#: A device sleep record's own id in the file it came from (a Fitbit logId).
+DEVICE_RECORD_SYSTEM: Final = f"{BASE_URL}/NamingSystem/device-sleep-record"
 
 LOINC: Final = "http://loinc.org"
 UCUM: Final = "http://unitsofmeasure.org"

@@ -45,8 +45,10 @@ from taperline.adapters.fhir.codes import (
     TIME_OF_DAY_SYSTEM,
 )
 from taperline.adapters.fhir.common import Json, _zone
+from taperline.adapters.fhir.device_sleep import device_observation
 from taperline.adapters.fhir.orders import add_plans, regimen_statement
 from taperline.adapters.fhir.systems import code_systems
+from taperline.core.device_sleep import DeviceSleepRecord
 from taperline.core.findings import Evidence, Finding
 from taperline.core.instruments import InstrumentScore
 from taperline.core.journal import CheckIn, ReportedSleep, SleepDiary
@@ -82,6 +84,7 @@ def export_bundle(
     subject: str = "",
     products: Mapping[str, Sequence[Product]] | None = None,
     history: bool = True,
+    device_sleep: Sequence[DeviceSleepRecord] = (),
 ) -> dict[str, Any]:
     """The record and its findings as a FHIR R4 ``collection`` Bundle (plain JSON values).
 
@@ -93,6 +96,8 @@ def export_bundle(
     ``history`` (the default here: the exact record) includes every plan version; without it
     only the plan in force and the proposals still waiting are included, the versions they
     replaced named by identifier (:func:`~taperline.adapters.fhir.orders.current_versions`).
+    ``device_sleep`` are the person's stored device sleep records, each an Observation kept
+    apart from the diary's (:mod:`~taperline.adapters.fhir.device_sleep`).
 
     >>> from datetime import timezone
     >>> record = PersonRecord(Profile("Europe/London"))
@@ -120,6 +125,8 @@ def export_bundle(
         _add_checkin(out, checkin, zone)
     for score in record.scores:
         _add_score(out, score)
+    for device_record in device_sleep:
+        out.add(device_observation(device_record, zone, out.patient), "device", device_record.key)
     for finding in findings:
         key, day = finding_key(finding)
         out.add(_flag(finding, key, day, out.patient), key)

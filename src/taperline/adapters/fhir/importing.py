@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
 from typing import Any, Final, cast
@@ -24,6 +25,7 @@ from taperline.adapters.fhir.codes import (
     SYMPTOM_SYSTEM,
 )
 from taperline.adapters.fhir.common import Json, _zone
+from taperline.adapters.fhir.device_sleep import is_device_sleep, read_device_sleep
 from taperline.adapters.fhir.reading import (
     _about,
     _aware,
@@ -39,6 +41,7 @@ from taperline.adapters.fhir.reading import (
     _Res,
     _whole_minutes,
 )
+from taperline.core.device_sleep import DeviceSleepRecord
 from taperline.core.instruments import InstrumentScore, score_gad7, score_phq9
 from taperline.core.journal import (
     SYMPTOMS,
@@ -66,8 +69,18 @@ from taperline.core.record.current import Regimen
 from taperline.errors import InputError
 
 
+@dataclass(frozen=True, slots=True)
+class ImportedBundle:
+    """What a bundle holds: the record, and the device sleep records kept apart from it."""
+
+    record: PersonRecord
+    device_sleep: tuple[DeviceSleepRecord, ...] = ()
+
+
 def import_bundle(bundle: dict[str, Any]) -> PersonRecord:
     """The record a bundle from :func:`export_bundle` holds (findings are not read back).
+
+    Device sleep is not part of the record: :func:`read_bundle` gives it too.
 
     The bundle may also be one a FHIR server hands back: a ``searchset`` (its
     OperationOutcome entries passed over), server ids and ``meta``, and references written
@@ -80,6 +93,11 @@ def import_bundle(bundle: dict[str, Any]) -> PersonRecord:
     ...
     taperline.errors.InputError: Bundle.type must be one of collection, ..., got 'history'
     """
+    return read_bundle(bundle).record
+
+
+def read_bundle(bundle: dict[str, Any]) -> ImportedBundle:
+    """The record and the device sleep records a bundle holds, checked as they are read."""
     plain = _validated(bundle)
     resources = [
         _Res(
@@ -94,7 +112,8 @@ def import_bundle(bundle: dict[str, Any]) -> PersonRecord:
     by_url = _by_reference(resources)
     checkins = [r for r in resources if _is_checkin(r)]
     _check_observations(resources, checkins, by_url)
-    return PersonRecord(
+    devices = tuple(read_device_sleep(r) for r in resources if is_device_sleep(r))
+    record = PersonRecord(
         profile,
         checkins=tuple(_read_checkin(r, by_url, zone) for r in checkins),
         doses=tuple(
@@ -103,6 +122,7 @@ def import_bundle(bundle: dict[str, Any]) -> PersonRecord:
         scores=tuple(_read_score(r) for r in _of(resources, "QuestionnaireResponse")),
         plans=_read_plans(_of(resources, "MedicationRequest")),
     )
+    return ImportedBundle(record, devices)
 
 
 def _by_reference(resources: list[_Res]) -> dict[str, _Res]:
@@ -530,7 +550,10 @@ def _is_checkin(res: _Res) -> bool:
 def _check_observations(
     resources: list[_Res], checkins: list[_Res], by_url: dict[str, _Res]
 ) -> None:
-    """Refuse an Observation taperline did not write (scores' observations are derived)."""
+    """Refuse an Observation taperline did not write (scores' observations are derived).
+
+    A device sleep record (category ``device-sleep``) is read apart, into device sleep.
+    """
     nights = {
         id(by_url[ref])
         for r in checkins
@@ -543,10 +566,13 @@ def _check_observations(
             (system, code) == (JOURNAL_SYSTEM, "check-in")
             or (system == LOINC and code in _SCORE_CODES)
             or ((system, code) == (LOINC, SLEEP_DURATION) and id(res) in nights)
+            or is_device_sleep(res)
         )
         if not known:
             raise res.fail(
-                "code", f"{system}#{code} is not a check-in, a night of a check-in or a score"
+                "code",
+                f"{system}#{code} is not a check-in, a night of a check-in, a score"
+                " or a device sleep record",
             )
 
 

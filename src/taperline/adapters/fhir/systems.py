@@ -2,8 +2,8 @@
 
 A receiver reads what each local code means instead of meeting a bare code. Only the
 systems a bundle uses are included. Their codes are taperline's own (check-in fields, the
-withdrawal-symptom checklist, red-flag events, times of day, finding kinds); no standard
-code is claimed for them.
+withdrawal-symptom checklist, red-flag events, times of day, finding kinds, device sleep's
+category and stages); no standard code is claimed for them.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Final, get_args
 
 from taperline.adapters.fhir.codes import (
+    DEVICE_SLEEP_SYSTEM,
     EVENT_SYSTEM,
     FINDING_SYSTEM,
     JOURNAL_CODES,
@@ -20,6 +21,7 @@ from taperline.adapters.fhir.codes import (
     TIME_OF_DAY_SYSTEM,
 )
 from taperline.adapters.fhir.common import Json
+from taperline.adapters.fhir.device_sleep import DEVICE_SLEEP_CODES
 from taperline.core.findings import FINDING_KIND_LABELS
 from taperline.core.journal import RED_FLAG_EVENTS, SYMPTOMS, TimeOfDay
 
@@ -49,6 +51,11 @@ _SYSTEMS: Final[Mapping[str, tuple[str, str, Mapping[str, str]]]] = {
         "TaperlineFinding",
         "Kinds of advisory finding taperline reads from a journal",
         {str(kind): label for kind, label in FINDING_KIND_LABELS.items()},
+    ),
+    DEVICE_SLEEP_SYSTEM: (
+        "TaperlineDeviceSleep",
+        "Sleep recorded by a device or app, kept apart from the diary: category and stages",
+        DEVICE_SLEEP_CODES,
     ),
 }
 

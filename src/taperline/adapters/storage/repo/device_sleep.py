@@ -20,7 +20,7 @@ from taperline.adapters.storage.repo.common import _StoreBase
 from taperline.core.device_sleep import DeviceSleepRecord, DeviceSleepSettings
 from taperline.errors import InputError, NotFoundError
 
-__all__ = ["DeviceImport"]
+__all__ = ["DeviceImport", "insert_device_batch"]
 
 _BATCH: Final = 5000
 
@@ -81,6 +81,56 @@ def _new(records: Sequence[DeviceSleepRecord], known: set[str]) -> list[DeviceSl
     return list(fresh.values())
 
 
+def insert_device_batch(
+    c: Connection,
+    person_id: int,
+    records: Sequence[DeviceSleepRecord],
+    *,
+    kind: str,
+    file_name: str,
+    file_sha256: str,
+    now: datetime,
+    known: set[str],
+) -> DeviceImport | None:
+    """Insert the records not in ``known`` as one batch, in ``c``'s transaction (None: none)."""
+    fresh = _new(records, known)
+    if not fresh:
+        return None
+    row = c.execute(
+        insert(t.device_sleep_imports)
+        .values(
+            person_id=person_id,
+            kind=kind,
+            file_name=file_name[:255],
+            file_sha256=file_sha256,
+            records_added=len(fresh),
+            records_already=len(records) - len(fresh),
+            imported_at_utc=now,
+        )
+        .returning(t.device_sleep_imports)
+    ).one()
+    for start in range(0, len(fresh), _BATCH):
+        c.execute(
+            insert(t.device_sleep_records),
+            [
+                {
+                    "person_id": person_id,
+                    "import_id": row.id,
+                    "source": r.source,
+                    "device": r.device,
+                    "stage": r.stage,
+                    "start_at_utc": r.start,
+                    "end_at_utc": r.end,
+                    "asleep_min": r.asleep_min,
+                    "origin_id": r.origin_id,
+                    "record_sha256": r.key,
+                }
+                for r in fresh[start : start + _BATCH]
+            ],
+        )
+    return _import(row)
+
+
 class _DeviceSleep(_StoreBase):
     """Device sleep: add an import, undo one, read the records, the imports and the choices."""
 
@@ -105,42 +155,16 @@ class _DeviceSleep(_StoreBase):
         """Store the new records as one batch (None: every record was already there)."""
         with self._write() as c:
             self._zone_of(c, person_id)
-            fresh = _new(records, _stored_keys(c, person_id))
-            if not fresh:
-                return None
-            row = c.execute(
-                insert(t.device_sleep_imports)
-                .values(
-                    person_id=person_id,
-                    kind=kind,
-                    file_name=file_name[:255],
-                    file_sha256=file_sha256,
-                    records_added=len(fresh),
-                    records_already=len(records) - len(fresh),
-                    imported_at_utc=now,
-                )
-                .returning(t.device_sleep_imports)
-            ).one()
-            for start in range(0, len(fresh), _BATCH):
-                c.execute(
-                    insert(t.device_sleep_records),
-                    [
-                        {
-                            "person_id": person_id,
-                            "import_id": row.id,
-                            "source": r.source,
-                            "device": r.device,
-                            "stage": r.stage,
-                            "start_at_utc": r.start,
-                            "end_at_utc": r.end,
-                            "asleep_min": r.asleep_min,
-                            "origin_id": r.origin_id,
-                            "record_sha256": r.key,
-                        }
-                        for r in fresh[start : start + _BATCH]
-                    ],
-                )
-            return _import(row)
+            return insert_device_batch(
+                c,
+                person_id,
+                records,
+                kind=kind,
+                file_name=file_name,
+                file_sha256=file_sha256,
+                now=now,
+                known=_stored_keys(c, person_id),
+            )
 
     def undo_device_sleep_import(
         self, person_id: int, import_id: int, now: datetime

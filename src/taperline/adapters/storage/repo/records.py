@@ -13,10 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from taperline.adapters.storage import schema as t
 from taperline.adapters.storage.repo.checkins import _CHECKINS_BETWEEN, checkin_row
 from taperline.adapters.storage.repo.common import _Decoder, _now, _span, _StoreBase
+from taperline.adapters.storage.repo.device_sleep import insert_device_batch
 from taperline.adapters.storage.repo.doses import _DOSES_BETWEEN, _dose_row
 from taperline.adapters.storage.repo.persons import _PERSON_ROW, _profile, _profile_row
 from taperline.adapters.storage.repo.plans import _plan_row, _plan_versions
 from taperline.adapters.storage.repo.scores import _SCORES_OF, _score, _score_row
+from taperline.core.device_sleep import DeviceSleepRecord
 from taperline.core.record import PersonRecord
 from taperline.errors import ConflictError, NotFoundError
 
@@ -128,11 +130,19 @@ class _Records(_StoreBase):
             found["plans"] = tuple(_plan_versions(c, person_id))
         return PersonRecord(**found) if kept is None else replace(kept, **found)
 
-    def import_record(self, record: PersonRecord) -> int:
+    def import_record(
+        self,
+        record: PersonRecord,
+        *,
+        device_sleep: Sequence[DeviceSleepRecord] = (),
+        device_file: tuple[str, str] = ("", ""),
+    ) -> int:
         """Store a whole record (e.g. from a FHIR bundle) as a new person, in one transaction.
 
         Rows are prepared (and every value checked) before the transaction opens, so the
-        write lock is held only for the inserts.
+        write lock is held only for the inserts. ``device_sleep`` records, when given, are
+        stored in the same transaction as one device sleep import (kind ``fhir``) of the file
+        ``device_file`` (its name and SHA-256), which can be undone like any other.
         """
         now = _now()
         tz = record.profile.time_zone
@@ -162,6 +172,17 @@ class _Records(_StoreBase):
                 )
                 for table, rows in prepared:
                     _insert_prepared(c, table, rows, person_id)
+                if device_sleep:
+                    insert_device_batch(
+                        c,
+                        person_id,
+                        device_sleep,
+                        kind="fhir",
+                        file_name=device_file[0],
+                        file_sha256=device_file[1],
+                        now=now,
+                        known=set(),
+                    )
         except IntegrityError:
             raise ConflictError(
                 "the record holds a day, questionnaire or plan version twice; nothing was imported"
