@@ -95,3 +95,38 @@ def test_a_bad_file_stores_nothing_and_says_why_on_one_line(
     assert "Would import 5" in run("import", "apple-health", str(export), "--dry-run").output
     assert "give the file" in run("import", "sleep-csv").output
     assert "takes no file" in run("import", "sleep-csv", str(export), "--undo", "1").output
+
+
+def test_import_devices_lists_sources_and_sets_the_preferred_one(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
+    """Two sources recorded the same nights: --prefer picks one, --no-prefer clears it."""
+    watch = apple_health_zip(tmp_path / "export.zip", NIGHTS)
+    phone = tmp_path / "phone.csv"
+    rows = [f"2027-01-{d:02},23:00,07:00,300,Phone" for d in range(5, 10)]
+    phone.write_text("wake_date,in_bed,out_of_bed,asleep_min,source\n" + "\n".join(rows) + "\n")
+    assert run("import", "apple-health", str(watch)).exit_code == 0
+    assert run("import", "sleep-csv", str(phone)).exit_code == 0
+    listed = run("import", "devices")
+    assert listed.exit_code == 0, listed.output
+    assert listed.output.startswith(
+        "Ann's Watch: 5 record(s)\nPhone: 5 record(s)\nNo preferred source:"
+    )
+    assert "Import 2: sleep-csv phone.csv, 5 record(s), 2027-01-20" in listed.output
+    chosen = run("import", "devices", "--prefer", "Phone")
+    assert chosen.exit_code == 0, chosen.output
+    assert "Phone: 5 record(s) (preferred)\n" in chosen.output
+    assert "Preferred on nights two sources recorded: Phone." in chosen.output
+    assert "Ann's Watch: 5 record(s)\n" in run("import", "devices").output  # kept
+    unknown = run("import", "devices", "--prefer", "Oura")
+    assert unknown.exit_code != 0
+    assert "no sleep stored from 'Oura'; the sources are: \"Ann's Watch\", 'Phone'" in (
+        unknown.output
+    )
+    assert "(preferred)" in run("import", "devices").output  # the refusal changed nothing
+    cleared = run("import", "devices", "--no-prefer")
+    assert "(preferred)" not in cleared.output
+    assert "No preferred source" in cleared.output
+    both = run("import", "devices", "--prefer", "Phone", "--no-prefer")
+    assert both.exit_code != 0
+    assert "not both" in both.output

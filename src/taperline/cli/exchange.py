@@ -41,7 +41,8 @@ def import_() -> None:
     """Import a journal, dose log or whole record (one transaction), or sleep from a device.
 
     csv: a journal or dose log; fhir: a whole record; apple-health, fitbit, sleep-csv: sleep
-    from a watch, ring or sleep app, kept beside your diary (docs/device-sleep.md).
+    from a watch, ring or sleep app, kept beside your diary (docs/device-sleep.md); devices:
+    the sources and imports so far, and which source to prefer on nights two recorded.
     """
 
 
@@ -411,3 +412,52 @@ def import_sleep_csv(
     device are optional.
     """
     _device_import("sleep-csv", path, dry_run=dry_run, undo_id=undo_id, person_id=person_id)
+
+
+@import_.command("devices")
+@click.option(
+    "--prefer",
+    "source",
+    default=None,
+    metavar="SOURCE",
+    help="On nights several sources recorded, use this one (its name as listed here).",
+)
+@click.option("--no-prefer", is_flag=True, help="Prefer no source: the usual order chooses again.")
+@person_option
+def import_devices(*, source: str | None, no_prefer: bool, person_id: int | None) -> None:
+    """List your device sleep sources and imports; choose the source to prefer.
+
+    When two devices (a phone and a watch) recorded the same night, the night's numbers come
+    from one of them, never both added: the source you prefer, when it recorded that night;
+    otherwise one that recorded sleep, then the one worn most (docs/device-sleep.md).
+
+    Example: taperline import devices --prefer "Ann's Apple Watch"
+    """
+    from taperline.service.device_sleep import prefer_device_source
+
+    if source is not None and no_prefer:
+        raise InputError("give --prefer SOURCE or --no-prefer, not both")
+    store = open_store()
+    person_id = person(store, person_id)
+    if source is not None or no_prefer:
+        settings = prefer_device_source(store, person_id, source, by="the person (CLI)", now=now())
+    else:
+        settings = store.device_sleep_settings(person_id)
+    sources = store.device_sleep_sources(person_id)
+    if not sources:
+        click.echo("No sleep from devices yet (taperline import apple-health|fitbit|sleep-csv).")
+    for name, count in sorted(sources.items()):
+        mark = " (preferred)" if name == settings.preferred_source else ""
+        click.echo(f"{name}: {count} record(s){mark}")
+    chosen = settings.preferred_source
+    click.echo(
+        f"Preferred on nights two sources recorded: {chosen}."
+        if chosen is not None
+        else "No preferred source: a source that recorded sleep, then the one worn most."
+    )
+    for batch in store.device_sleep_imports(person_id):
+        undone = f", undone {batch.undone_at:%Y-%m-%d}" if batch.undone_at else ""
+        click.echo(
+            f"Import {batch.id}: {batch.kind} {batch.file_name}, {batch.records_added} record(s),"
+            f" {batch.imported_at:%Y-%m-%d}{undone}"
+        )

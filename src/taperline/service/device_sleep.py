@@ -24,6 +24,7 @@ from taperline.core.device_sleep import (
     device_nights,
 )
 from taperline.core.metrics import night_metrics
+from taperline.errors import InputError
 from taperline.service.store import local_today
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "device_nights_between",
     "device_sleep_view",
     "import_device_sleep",
+    "prefer_device_source",
     "save_device_sleep_settings",
     "undo_device_import",
 ]
@@ -108,6 +110,27 @@ def save_device_sleep_settings(
     store: Store, person_id: int, settings: DeviceSleepSettings, *, by: str, now: datetime
 ) -> DeviceSleepSettings:
     """The person's preferred source, or the clinician's findings switch (``by``: who)."""
+    return store.save_device_sleep_settings(person_id, settings, by=by, now=now)
+
+
+def prefer_device_source(
+    store: Store, person_id: int, source: str | None, *, by: str, now: datetime
+) -> DeviceSleepSettings:
+    """Set the source that wins nights several recorded (None: the rule's order again).
+
+    The source must be one the person has records from (named exactly); the clinician's
+    findings switch is kept as it is.
+
+    Raises:
+        InputError: no stored record has that source.
+    """
+    if source is not None:
+        sources = store.device_sleep_sources(person_id)
+        if source not in sources:
+            known = ", ".join(repr(s) for s in sorted(sources)) or "none yet"
+            raise InputError(f"no sleep stored from {source!r}; the sources are: {known}")
+    current = store.device_sleep_settings(person_id)
+    settings = DeviceSleepSettings(source, in_findings=current.in_findings)
     return store.save_device_sleep_settings(person_id, settings, by=by, now=now)
 
 
