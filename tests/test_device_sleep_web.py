@@ -167,6 +167,50 @@ def test_the_clinician_sees_both_and_turns_findings_on(tmp_path: Path) -> None:
         assert patient.get(f"/clinician/patients/{pid}/device-sleep").status_code == 403
 
 
+def _table_row(page: str, day: str) -> list[str]:
+    """The cells of the chart table's row for ``day`` ("26 Feb"), header cell first."""
+    table = page.split('<details class="chart-table">', 1)[1].split("</details>", 1)[0]
+    row = re.search(rf'<tr><th scope="row">{day}</th>(.*?)</tr>', table)
+    assert row is not None, table[:500]
+    return [day, *re.findall(r"<td>(.*?)</td>", row.group(1))]
+
+
+def test_the_chart_tables_have_the_device_columns_apart_from_the_diary(tmp_path: Path) -> None:
+    """/charts and the clinician's charts and record: diary and device in their own columns."""
+    with make_site(tmp_path) as site:
+        patient = site.patient("ann@example.org")
+        pid = site.person_id("ann@example.org")
+        doctor = site.clinician("lee@example.org")
+        share(site, patient, doctor)
+        assert patient.post("/checkin", checkin_form(date(2027, 2, 26))).status_code == 303
+        plain = patient.get("/charts?range=2w").text
+        assert "Slept (device)" not in plain  # no device sleep: the table as before
+        assert '<th scope="col">Slept</th>' in plain
+        patient.get(_upload(patient, apple_health_zip(tmp_path / "export.zip", NIGHTS)))
+        heads = (
+            '<th scope="col">Slept (diary)</th><th scope="col">Sleep efficiency (diary)</th>'
+            '<th scope="col">Slept (device)</th><th scope="col">Sleep efficiency (device)</th>'
+        )
+        pages = {
+            "/charts?range=2w": patient,
+            f"/clinician/patients/{pid}/charts?range=2w": doctor,
+            f"/clinician/patients/{pid}": doctor,
+        }
+        for url, web in pages.items():
+            page = web.get(url).text
+            assert heads in page, url
+            both = _table_row(page, "26 Feb")  # the night in the diary and on the watch
+            diary_slept, diary_se, device_slept, device_se = both[2:6]
+            assert (device_slept, device_se) == ("7.5 h", "100 %"), url
+            assert diary_slept.endswith(" h"), url
+            assert diary_slept != device_slept, url
+            assert diary_se.endswith(" %"), url
+            only_device = _table_row(page, "25 Feb")  # no diary that night: it stays empty
+            assert only_device[2:6] == ["—", "—", "7.5 h", "100 %"], url
+            assert "never used to fill the diary in" in page, url
+        assert "Slept (device)" not in patient.get("/").text  # the dashboard is unchanged
+
+
 def test_the_process_keeps_the_newest_uploads_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(routes_device_sleep, "KEPT_JOBS", 2)
     kept = routes_device_sleep.Jobs()

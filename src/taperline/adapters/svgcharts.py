@@ -626,7 +626,11 @@ def strategy_chart(lines: Sequence[StrategyLine], *, title: str, chart_id: str =
 
 @dataclass(frozen=True, slots=True)
 class ChartRow:
-    """One row of the chart's text table: every cell already in words ("" when not given)."""
+    """One row of the chart's text table: every cell already in words ("" when not given).
+
+    ``slept`` and ``se`` are the sleep diary's; ``device_slept`` and ``device_se`` the
+    device's (docs/device-sleep.md), kept in their own cells, never mixed with the diary's.
+    """
 
     day: str
     dose: str
@@ -636,6 +640,8 @@ class ChartRow:
     anxiety: str
     symptoms: str
     change: str
+    device_slept: str = ""
+    device_se: str = ""
 
 
 def _symptoms_text(d: SeriesDay) -> str:
@@ -652,6 +658,11 @@ def chart_rows(days: Sequence[SeriesDay]) -> list[ChartRow]:
     >>> row = chart_rows([SeriesDay(date(2027, 1, 2), 1.0, 1.0, 6.5, True, mood=6, anxiety=3)])[0]
     >>> row.day, row.dose, row.slept, row.se, row.symptoms
     ('2 Jan', '1 mg (taken 1 mg)', '6.5 h (estimate)', '', 'not filled in')
+    >>> device = SeriesDay(date(2027, 1, 3), None, None, None, False, device_slept_h=7.5,
+    ...                    device_se_pct=88.4)
+    >>> row = chart_rows([device])[0]
+    >>> row.slept, row.device_slept, row.device_se
+    ('', '7.5 h', '88 %')
     """
     changes = {c.day: f"{c.change_pct:+.0f} %" for c in cuts(days)}
     rows = []
@@ -673,6 +684,8 @@ def chart_rows(days: Sequence[SeriesDay]) -> list[ChartRow]:
                 _number(d.anxiety) if d.anxiety is not None else "",
                 _symptoms_text(d) if d.mood is not None or d.symptoms is not None else "",
                 changes.get(d.day, ""),
+                f"{_number(d.device_slept_h)} h" if d.device_slept_h is not None else "",
+                f"{d.device_se_pct:.0f} %" if d.device_se_pct is not None else "",
             )
         )
     return rows

@@ -88,6 +88,11 @@ class ChartPage:
     plan_end: date | None = None
 
     @property
+    def has_device_sleep(self) -> bool:
+        """Whether any row has device sleep (the table then has the device's columns)."""
+        return any(row.device_slept or row.device_se for row in self.rows)
+
+    @property
     def planned_ahead(self) -> bool:
         """Whether the chart goes on past today (the whole taper, to the plan's end)."""
         return self.today is not None and self.end > self.today

@@ -6,20 +6,30 @@ without an active share from that patient it is "not found" (404).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from taperline.core.device_sleep import DeviceNight, with_device_nights
 from taperline.core.progress import taper_progress
+from taperline.core.record import PersonRecord
+from taperline.core.series import day_series
 from taperline.errors import InputError, SafetyError
 from taperline.plan_input import THEN_CHOICES
 from taperline.service import local_today, readiness_of, reviewed_record
 from taperline.service.device_sleep import device_nights_between, device_sleep_view
 from taperline.web.auth import ClinicianViewer, Viewer, shared_person
 from taperline.web.chartpage import ED50_MG_PER_DAY
-from taperline.web.charts import StrategyLine, strategy_chart_markup, strategy_rows
+from taperline.web.charts import (
+    ChartRow,
+    StrategyLine,
+    chart_rows,
+    strategy_chart_markup,
+    strategy_rows,
+)
 from taperline.web.clinical import ACTIONS, decide, patient_rows, propose_for
 from taperline.web.context import Services, services
 from taperline.web.errors import status_for
@@ -34,7 +44,7 @@ from taperline.web.planning import (
     strategy_lines,
 )
 from taperline.web.security import invite_code, invite_hash
-from taperline.web.views import chart_pair, chart_table, journal_rows, step_changes
+from taperline.web.views import chart_pair, journal_rows, step_changes
 
 __all__ = ["router"]
 
@@ -91,6 +101,14 @@ def patient(person_id: IdPath, request: Request, viewer: ClinicianViewer, svc: S
     return _patient_page(request, viewer, svc, pid)
 
 
+def _device_table(
+    record: PersonRecord, today: date, device: Sequence[DeviceNight]
+) -> list[ChartRow]:
+    """The last 14 days as a text table, newest first, with the device's own columns."""
+    days = day_series(record, today - timedelta(days=13), today)
+    return chart_rows(with_device_nights(days, device))[::-1]
+
+
 def _patient_page(
     request: Request, viewer: Viewer, svc: Services, pid: int, *, error: str = "", status: int = 200
 ) -> Response:
@@ -98,6 +116,7 @@ def _patient_page(
     record, today, result = found.record, found.today, found.review
     device = device_nights_between(svc.store, pid, today - timedelta(days=89), today)
     chart_14, chart_90 = chart_pair(record, today, result, "patient", device)
+    rows_14 = _device_table(record, today, device)
     latest = record.plans[-1] if record.plans else None
     svc.accounts.audit(viewer.user, pid, "read", "record overview", svc.now())
     context = {
@@ -108,7 +127,8 @@ def _patient_page(
         "review": result,
         "chart_14": chart_14,
         "chart_90": chart_90,
-        "chart_rows": chart_table(record, today),
+        "chart_rows": rows_14,
+        "chart_rows_device": any(row.device_slept or row.device_se for row in rows_14),
         "progress": taper_progress(record.plan, today) if record.plan is not None else None,
         "ed50_mg": ED50_MG_PER_DAY,
         "rows": journal_rows(record, 28, today),
