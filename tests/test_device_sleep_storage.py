@@ -115,3 +115,24 @@ def test_everything_is_the_persons_own_and_goes_with_them(store: Store) -> None:
     assert store.device_sleep_records(bob) == WATCH
     with pytest.raises(NotFoundError):
         _add(store, 999, WATCH)
+
+
+def test_a_whole_record_import_stores_its_device_sleep_as_one_batch(store: Store) -> None:
+    """import_record(device_sleep=...) (a FHIR bundle's): one batch of kind fhir, undoable."""
+    from taperline.core.record import PersonRecord
+
+    record = PersonRecord(Profile("America/New_York"))
+    pid = store.import_record(
+        record, device_sleep=[*WATCH, SUMMARY, WATCH[0]], device_file=("b.json", "f" * 64)
+    )
+    assert store.device_sleep_records(pid) == [*WATCH, SUMMARY]
+    (batch,) = store.device_sleep_imports(pid)
+    assert (batch.kind, batch.file_name, batch.records_added, batch.records_already) == (
+        "fhir",
+        "b.json",
+        4,
+        1,
+    )
+    store.undo_device_sleep_import(pid, batch.id, NOW)
+    assert store.device_sleep_records(pid) == []
+    assert store.device_sleep_imports(store.import_record(record)) == []  # none given: none

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from taperline.adapters.fhir import read_bundle
 from taperline.adapters.fhir.codes import DEVICE_RECORD_SYSTEM, DEVICE_SLEEP_SYSTEM
@@ -18,6 +20,7 @@ from taperline.core.journal import CheckIn, SleepDiary, night_times
 from taperline.core.record import PersonRecord, Profile
 from taperline.errors import InputError
 from taperline.service import fhir_bundle, fhir_json, open_store
+from tests.strategies import device_sleep_records
 
 NOW = datetime(2027, 1, 20, 21, tzinfo=UTC)
 PLUS2 = timezone(timedelta(hours=2))
@@ -127,3 +130,10 @@ def test_the_round_trip_through_the_store_is_one_device_import(tmp_path: Path) -
     assert undo.exit_code == 0, undo.output
     assert store.device_sleep_records(new) == []
     assert json.loads(fhir_json(fhir_bundle(store, new, now=NOW)))["entry"]
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.lists(device_sleep_records(), max_size=6))
+def test_any_device_records_read_back_exactly(records: list[DeviceSleepRecord]) -> None:
+    bundle = export_bundle(_record(), [], generated_at=NOW, device_sleep=records)
+    assert read_bundle(bundle).device_sleep == tuple(records)
