@@ -69,11 +69,16 @@ def test_device_records_are_observations_apart_from_the_diary_and_read_back_exac
     assert all(o["category"][0]["coding"][0]["system"] != DEVICE_SLEEP_SYSTEM for o in diary)
     watch = device[0]
     assert watch["code"]["coding"][0] == {"system": DEVICE_SLEEP_SYSTEM, "code": "core"}
-    assert watch["device"] == {"reference": "#device"}
-    assert watch["contained"][0]["deviceName"] == [
+    by_url = {e["fullUrl"]: e["resource"] for e in bundle["entry"]}
+    named = by_url[watch["device"]["reference"]]
+    assert named["resourceType"] == "Device"
+    assert named["deviceName"] == [
         {"name": "Ann's Watch", "type": "user-friendly-name"},
         {"name": "Watch7,1", "type": "model-name"},
     ]
+    assert device[1]["device"] == watch["device"]  # one Device for the source's records
+    devices = [r for r in by_url.values() if r["resourceType"] == "Device"]
+    assert len(devices) == 3  # the watch, the Fitbit, the phone
     assert watch["effectivePeriod"]["start"] == "2027-01-05T00:00:00+01:00"  # Berlin
     session = device[2]
     assert session["valueQuantity"]["value"] == 350
@@ -93,9 +98,10 @@ def test_device_records_are_observations_apart_from_the_diary_and_read_back_exac
 
 def test_a_device_observation_without_its_device_is_refused_by_name() -> None:
     bundle = export_bundle(_record(), [], generated_at=NOW, device_sleep=RECORDS[:1])
-    observation = _observations(bundle)[-1]
-    del observation["contained"]
-    with pytest.raises(InputError, match=r"Observation entry \d+: device refers to '#device'"):
+    bundle["entry"] = [e for e in bundle["entry"] if e["resource"]["resourceType"] != "Device"]
+    with pytest.raises(
+        InputError, match=r"Observation entry \d+: device refers to 'urn:uuid:.*', not a Device"
+    ):
         read_bundle(bundle)
 
 

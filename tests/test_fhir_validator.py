@@ -125,7 +125,7 @@ def test_every_kind_of_export_has_zero_issues(tmp_path: Path) -> None:
 
 
 def test_device_sleep_observations_have_zero_issues(tmp_path: Path) -> None:
-    """Device sleep records (issue 21): contained Device, period, stage, session minutes."""
+    """Device sleep records (issue 21): their Devices, period, stage, session minutes."""
     from datetime import UTC, datetime
 
     from taperline.adapters.fhir import export_bundle, transaction_bundle

@@ -41,8 +41,8 @@ extension; ``EXTENSION_BASE/<name>`` is each extension's URL):
   70274-6 [clinical-basis.md, Journal instruments].
 * **Observation** per stored device sleep record (issue 21), kept apart from the diary's:
   category and code (the stage) in ``DEVICE_SLEEP_SYSTEM``, ``effectivePeriod`` the
-  record's span, ``device`` a contained Device named by the source and model, the file's
-  record id as ``identifier``, a summary session's minutes asleep as ``valueQuantity``
+  record's span, ``device`` the Device (one per source and model, named by them), the
+  file's record id as ``identifier``, a summary session's minutes asleep as ``valueQuantity``
   (:mod:`~taperline.adapters.fhir.device_sleep`). :func:`read_bundle` reads them back.
 * **Flag** per finding (status active; code text = kind; ``identifier`` under
   ``FINDING_ID_SYSTEM`` and ``period.start`` = the finding's first day of evidence, both the

@@ -106,6 +106,7 @@ _READ_TYPES: Final = frozenset(
         "Observation",
         "QuestionnaireResponse",
         "Flag",
+        "Device",
     }
 )
 #: Resources a bundle may hold that the import passes over: who approved (derived from the

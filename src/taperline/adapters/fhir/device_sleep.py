@@ -4,12 +4,14 @@ Device sleep is kept apart from the diary here too. A diary night is a ``survey`
 Observation coded LOINC 93832-4 and hangs from its check-in. A device record is an
 Observation of category ``DEVICE_SLEEP_SYSTEM#device-sleep``, coded by its stage in that
 same local system (clinical-basis.md lists no standard code for a device's sleep stages, so
-none is claimed). ``effectivePeriod`` is the record's span, ``device`` a contained Device
-named by the record's source (``user-friendly-name``) and model (``model-name``), the file's
-own record id an ``identifier``, and a summary session's minutes asleep its
+none is claimed). ``effectivePeriod`` is the record's span, ``device`` the bundle's Device
+of the record's source (``user-friendly-name``) and model (``model-name``), one for each
+(a contained Device in every record tripled the time to validate a bundle), the file's own
+record id an ``identifier``, and a summary session's minutes asleep its
 ``valueQuantity``. Each record's full URL is made from its identity
-(:attr:`~taperline.core.device_sleep.DeviceSleepRecord.key`), so it is the same on every
-export. An import reads the records back exactly (:func:`read_device_sleep`).
+(:attr:`~taperline.core.device_sleep.DeviceSleepRecord.key`), and each Device's from its
+source and model, so both are the same on every export. An import reads the records back
+exactly (:func:`read_device_sleep`).
 """
 
 from __future__ import annotations
@@ -32,7 +34,13 @@ from taperline.adapters.fhir.common import Json
 from taperline.adapters.fhir.reading import _about, _aware, _coding, _Res, _whole_minutes
 from taperline.core.device_sleep import STAGES, DeviceSleepRecord
 
-__all__ = ["DEVICE_SLEEP_CODES", "device_observation", "is_device_sleep", "read_device_sleep"]
+__all__ = [
+    "DEVICE_SLEEP_CODES",
+    "device_observation",
+    "device_resource",
+    "is_device_sleep",
+    "read_device_sleep",
+]
 
 #: The codes of ``DEVICE_SLEEP_SYSTEM``: the category, then each stage, with its meaning.
 DEVICE_SLEEP_CODES: Final = MappingProxyType(
@@ -49,7 +57,6 @@ DEVICE_SLEEP_CODES: Final = MappingProxyType(
     }
 )
 _CATEGORY: Final = "device-sleep"
-_DEVICE_ID: Final = "device"
 _TEXT_UTF8: Final = f"{EXTENSION_BASE}/text-utf8"
 
 
@@ -79,14 +86,23 @@ def _read_string(res: _Res, where: str, element: Json, key: str) -> str | None:
         raise res.fail(where, "is not base64 UTF-8") from None
 
 
-def device_observation(record: DeviceSleepRecord, zone: ZoneInfo, patient: Json) -> Json:
-    """One stored device sleep record as an Observation (moments in the person's zone)."""
-    names = [_string("name", record.source) | {"type": "user-friendly-name"}]
-    if record.device:
-        names.append(_string("name", record.device) | {"type": "model-name"})
+def device_resource(source: str, device: str, patient: Json) -> Json:
+    """The Device a source's records name: the source, and its model when the file gave one."""
+    names = [_string("name", source) | {"type": "user-friendly-name"}]
+    if device:
+        names.append(_string("name", device) | {"type": "model-name"})
+    return {"resourceType": "Device", "deviceName": names, "patient": patient}
+
+
+def device_observation(
+    record: DeviceSleepRecord, zone: ZoneInfo, patient: Json, device: str
+) -> Json:
+    """One stored device sleep record as an Observation (moments in the person's zone).
+
+    ``device`` is the full URL of its source's Device (:func:`device_resource`).
+    """
     observation: Json = {
         "resourceType": "Observation",
-        "contained": [{"resourceType": "Device", "id": _DEVICE_ID, "deviceName": names}],
         "status": "final",
         "category": [_concept(DEVICE_SLEEP_SYSTEM, _CATEGORY, DEVICE_SLEEP_CODES[_CATEGORY])],
         "code": _concept(DEVICE_SLEEP_SYSTEM, record.stage, DEVICE_SLEEP_CODES[record.stage]),
@@ -95,7 +111,7 @@ def device_observation(record: DeviceSleepRecord, zone: ZoneInfo, patient: Json)
             "start": record.start.astimezone(zone).isoformat(),
             "end": record.end.astimezone(zone).isoformat(),
         },
-        "device": {"reference": f"#{_DEVICE_ID}"},
+        "device": {"reference": device},
     }
     if record.origin_id:
         identifier = {"system": DEVICE_RECORD_SYSTEM} | _string("value", record.origin_id)
@@ -113,33 +129,27 @@ def is_device_sleep(res: _Res) -> bool:
     )
 
 
-def _read_name(res: _Res, names: list[Json], kind: str) -> str | None:
+def _read_name(device: _Res, names: list[Json], kind: str) -> str | None:
     found = [n for n in names if n.get("type") == kind]
     if not found:
         return None
-    where = f"contained Device deviceName {kind}"
-    name = _read_string(res, where, found[0], "name")
+    where = f"deviceName {kind}"
+    name = _read_string(device, where, found[0], "name")
     if name is None:
-        raise res.fail(where, "has no name")
+        raise device.fail(where, "has no name")
     return name
 
 
-def _device_names(res: _Res) -> Mapping[str, str | None]:
+def _device_names(res: _Res, by_url: Mapping[str, _Res]) -> tuple[str, str]:
     reference = str((res.data.get("device") or {}).get("reference") or "")
-    if not reference.startswith("#"):
-        raise res.fail("device", "must refer to a contained Device (#id) naming the source")
-    devices = [
-        c
-        for c in res.data.get("contained") or []
-        if c.get("resourceType") == "Device" and c.get("id") == reference[1:]
-    ]
-    if not devices:
-        raise res.fail("device", f"refers to {reference!r}, not contained in the Observation")
-    names = devices[0].get("deviceName") or []
-    return {
-        "source": _read_name(res, names, "user-friendly-name"),
-        "device": _read_name(res, names, "model-name"),
-    }
+    device = by_url.get(reference)
+    if device is None or device.kind != "Device":
+        raise res.fail("device", f"refers to {reference!r}, not a Device in the bundle")
+    names = device.data.get("deviceName") or []
+    source = _read_name(device, names, "user-friendly-name")
+    if not source:
+        raise device.fail("deviceName", "names no source (a user-friendly-name)")
+    return source, _read_name(device, names, "model-name") or ""
 
 
 def _moment(res: _Res, where: str, period: Json) -> datetime:
@@ -149,14 +159,15 @@ def _moment(res: _Res, where: str, period: Json) -> datetime:
     return _aware(res, f"effectivePeriod.{where}", str(text))
 
 
-def read_device_sleep(res: _Res) -> DeviceSleepRecord:
-    """The device sleep record an Observation from :func:`device_observation` holds."""
+def read_device_sleep(res: _Res, by_url: Mapping[str, _Res]) -> DeviceSleepRecord:
+    """The device sleep record an Observation from :func:`device_observation` holds.
+
+    ``by_url`` finds its Device by the reference (a full URL, or ``Type/id`` from a server).
+    """
     system, code = _coding(res.data.get("code"))
     if system != DEVICE_SLEEP_SYSTEM or code not in STAGES:
         raise res.fail("code", f"{system}#{code} is not a device sleep stage")
-    names = _device_names(res)
-    if not names["source"]:
-        raise res.fail("contained Device", "names no source (deviceName user-friendly-name)")
+    source, device = _device_names(res, by_url)
     period: Json = res.need("effectivePeriod")
     quantity = res.data.get("valueQuantity")
     identifiers = [
@@ -166,8 +177,8 @@ def read_device_sleep(res: _Res) -> DeviceSleepRecord:
     ]
     with _about(res.label):
         return DeviceSleepRecord(
-            str(names["source"]),
-            names["device"] or "",
+            source,
+            device,
             code,
             _moment(res, "start", period),
             _moment(res, "end", period),

@@ -45,7 +45,7 @@ from taperline.adapters.fhir.codes import (
     TIME_OF_DAY_SYSTEM,
 )
 from taperline.adapters.fhir.common import Json, _zone
-from taperline.adapters.fhir.device_sleep import device_observation
+from taperline.adapters.fhir.device_sleep import device_observation, device_resource
 from taperline.adapters.fhir.orders import add_plans, regimen_statement
 from taperline.adapters.fhir.systems import code_systems
 from taperline.core.device_sleep import DeviceSleepRecord
@@ -125,8 +125,13 @@ def export_bundle(
         _add_checkin(out, checkin, zone)
     for score in record.scores:
         _add_score(out, score)
-    for device_record in device_sleep:
-        out.add(device_observation(device_record, zone, out.patient), "device", device_record.key)
+    devices: dict[tuple[str, str], str] = {}
+    for item in device_sleep:
+        named = (item.source, item.device)
+        if named not in devices:
+            devices[named] = out.add(device_resource(*named, out.patient), *named)
+        observation = device_observation(item, zone, out.patient, devices[named])
+        out.add(observation, "device", item.key)
     for finding in findings:
         key, day = finding_key(finding)
         out.add(_flag(finding, key, day, out.patient), key)

@@ -112,7 +112,7 @@ def read_bundle(bundle: dict[str, Any]) -> ImportedBundle:
     by_url = _by_reference(resources)
     checkins = [r for r in resources if _is_checkin(r)]
     _check_observations(resources, checkins, by_url)
-    devices = tuple(read_device_sleep(r) for r in resources if is_device_sleep(r))
+    devices = tuple(read_device_sleep(r, by_url) for r in resources if is_device_sleep(r))
     record = PersonRecord(
         profile,
         checkins=tuple(_read_checkin(r, by_url, zone) for r in checkins),
