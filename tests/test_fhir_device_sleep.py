@@ -143,3 +143,17 @@ def test_the_round_trip_through_the_store_is_one_device_import(tmp_path: Path) -
 def test_any_device_records_read_back_exactly(records: list[DeviceSleepRecord]) -> None:
     bundle = export_bundle(_record(), [], generated_at=NOW, device_sleep=records)
     assert read_bundle(bundle).device_sleep == tuple(records)
+
+
+def test_device_sleep_reads_back_from_what_a_server_hands_back() -> None:
+    """A searchset with server ids and Type/id references: the Devices are found by those."""
+    from taperline.adapters.fhir import transaction_bundle
+    from tests.test_fhir_orders import _through_a_server
+
+    bundle = export_bundle(_record(), [], generated_at=NOW, device_sleep=RECORDS)
+    served = _through_a_server(transaction_bundle(bundle))
+    references = {
+        e["resource"]["device"]["reference"] for e in served["entry"] if e["resource"].get("device")
+    }
+    assert all(ref.startswith("Device/") for ref in references)
+    assert read_bundle(served).device_sleep == RECORDS
