@@ -118,13 +118,18 @@ def test_everything_is_the_persons_own_and_goes_with_them(store: Store) -> None:
 
 
 def test_a_whole_record_import_stores_its_device_sleep_as_one_batch(store: Store) -> None:
-    """import_record(device_sleep=...) (a FHIR bundle's): one batch of kind fhir, undoable."""
+    """import_record(device_sleep=...) (a FHIR bundle's): one batch of kind fhir, undoable;
+    the preferred source is set, the findings switch off."""
     from taperline.core.record import PersonRecord
 
     record = PersonRecord(Profile("America/New_York"))
     pid = store.import_record(
-        record, device_sleep=[*WATCH, SUMMARY, WATCH[0]], device_file=("b.json", "f" * 64)
+        record,
+        device_sleep=[*WATCH, SUMMARY, WATCH[0]],
+        device_file=("b.json", "f" * 64),
+        device_preferred_source="Oura via CSV",
     )
+    assert store.device_sleep_settings(pid) == DeviceSleepSettings("Oura via CSV")
     assert store.device_sleep_records(pid) == [*WATCH, SUMMARY]
     (batch,) = store.device_sleep_imports(pid)
     assert (batch.kind, batch.file_name, batch.records_added, batch.records_already) == (

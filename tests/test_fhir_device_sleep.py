@@ -15,7 +15,7 @@ from taperline.adapters.fhir import read_bundle
 from taperline.adapters.fhir.codes import DEVICE_RECORD_SYSTEM, DEVICE_SLEEP_SYSTEM
 from taperline.adapters.fhir.export import export_bundle
 from taperline.cli.main import cli
-from taperline.core.device_sleep import DeviceSleepRecord
+from taperline.core.device_sleep import DeviceSleepRecord, DeviceSleepSettings
 from taperline.core.journal import CheckIn, SleepDiary, night_times
 from taperline.core.record import PersonRecord, Profile
 from taperline.errors import InputError
@@ -113,6 +113,8 @@ def test_the_round_trip_through_the_store_is_one_device_import(tmp_path: Path) -
     store.add_device_sleep(
         pid, RECORDS, kind="sleep-csv", file_name="s.csv", file_sha256="0" * 64, now=NOW
     )
+    chosen = DeviceSleepSettings("Fitbit", in_findings=True)
+    store.save_device_sleep_settings(pid, chosen, by="Ann", now=NOW)
     bundle = fhir_bundle(store, pid, now=NOW)
     assert bundle == fhir_bundle(store, pid, now=NOW)  # stable ids
     path = tmp_path / "bundle.json"
@@ -130,6 +132,8 @@ def test_the_round_trip_through_the_store_is_one_device_import(tmp_path: Path) -
     (batch,) = store.device_sleep_imports(new)
     assert (batch.kind, batch.file_name, batch.records_added) == ("fhir", "bundle.json", 4)
     assert store.record(new).checkins == _record().checkins
+    # the person's choice comes with them; the clinician's switch is for the new clinic
+    assert store.device_sleep_settings(new) == DeviceSleepSettings("Fitbit")
     undo = CliRunner().invoke(
         cli, ["import", "sleep-csv", "--undo", str(batch.id), "--person", str(new)], env=env
     )

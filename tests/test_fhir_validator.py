@@ -141,7 +141,11 @@ def test_device_sleep_observations_have_zero_issues(tmp_path: Path) -> None:
         ),
     ]
     bundle = export_bundle(
-        PersonRecord(Profile("Europe/London")), [], generated_at=at, device_sleep=records
+        PersonRecord(Profile("Europe/London")),
+        [],
+        generated_at=at,
+        device_sleep=records,
+        device_preferred_source="Ann's Watch",
     )
     files = []
     for name, made in (("collection", bundle), ("transaction", transaction_bundle(bundle))):

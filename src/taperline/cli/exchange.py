@@ -272,6 +272,7 @@ def import_fhir(*, path: Path) -> None:
         now=now(),
         device_sleep=read.device_sleep,
         device_file=(path.name, hashlib.sha256(data).hexdigest()),
+        device_preferred_source=read.device_preferred_source,
     )
     click.echo(
         f"Imported person {person_id}: {len(record.checkins)} check-ins, {len(record.doses)}"

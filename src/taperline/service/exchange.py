@@ -29,6 +29,7 @@ def import_record(
     now: datetime | None = None,
     device_sleep: Sequence[DeviceSleepRecord] = (),
     device_file: tuple[str, str] = ("", ""),
+    device_preferred_source: str | None = None,
 ) -> int:
     """Store an imported record as a new person, once every plan version passes the rules.
 
@@ -36,7 +37,7 @@ def import_record(
     rules read the imported profile (what the drug is taken for, the age), not a plan's own
     claim; a hold cannot begin after today. ``device_sleep`` (from the same bundle) is
     stored in the same transaction as one device sleep import of ``device_file`` (name,
-    SHA-256), never into the diary.
+    SHA-256), never into the diary, with the person's ``device_preferred_source``.
     """
     today = local_today(record.profile.time_zone, now or datetime.now(UTC))
     plans: list[PlanVersion] = []
@@ -52,7 +53,10 @@ def import_record(
             followed = checked
         plans.append(checked)
     return store.import_record(
-        replace(record, plans=tuple(plans)), device_sleep=device_sleep, device_file=device_file
+        replace(record, plans=tuple(plans)),
+        device_sleep=device_sleep,
+        device_file=device_file,
+        device_preferred_source=device_preferred_source,
     )
 
 

@@ -87,6 +87,7 @@ def fhir_bundle(
         products=products,
         history=history,
         device_sleep=store.device_sleep_records(person_id),
+        device_preferred_source=store.device_sleep_settings(person_id).preferred_source,
     )
     return transaction_bundle(bundle) if transaction else bundle
 

@@ -8,7 +8,8 @@ What goes where (``BASE_URL`` prefixes every taperline code system, naming syste
 extension; ``EXTENSION_BASE/<name>`` is each extension's URL):
 
 * **Patient**, pseudonymous: the label is an identifier under ``LABEL_SYSTEM`` (no name);
-  extensions ``time-zone``, ``age-band``, ``condition`` and ``other-medicine``.
+  extensions ``time-zone``, ``age-band``, ``condition``, ``other-medicine`` and
+  ``device-sleep-preferred-source`` (the source chosen for nights several recorded).
 * **MedicationRequest** per plan version and drug (a crossover has two; every version with
   ``history``, else the plan in force and the proposals waiting), the tapering order
   of HL7's example medicationrequest0303 (see :mod:`~taperline.adapters.fhir.orders`):

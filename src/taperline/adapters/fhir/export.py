@@ -85,6 +85,7 @@ def export_bundle(
     products: Mapping[str, Sequence[Product]] | None = None,
     history: bool = True,
     device_sleep: Sequence[DeviceSleepRecord] = (),
+    device_preferred_source: str | None = None,
 ) -> dict[str, Any]:
     """The record and its findings as a FHIR R4 ``collection`` Bundle (plain JSON values).
 
@@ -97,7 +98,9 @@ def export_bundle(
     only the plan in force and the proposals still waiting are included, the versions they
     replaced named by identifier (:func:`~taperline.adapters.fhir.orders.current_versions`).
     ``device_sleep`` are the person's stored device sleep records, each an Observation kept
-    apart from the diary's (:mod:`~taperline.adapters.fhir.device_sleep`).
+    apart from the diary's (:mod:`~taperline.adapters.fhir.device_sleep`), and
+    ``device_preferred_source`` the person's choice of source on nights several recorded (a
+    Patient extension).
 
     >>> from datetime import timezone
     >>> record = PersonRecord(Profile("Europe/London"))
@@ -113,7 +116,12 @@ def export_bundle(
     stamp = _moment(generated_at, "generated_at")
     zone = _zone(record.profile.time_zone)
     out = _Out(subject)
-    out.patient = {"reference": out.add(_patient(record.profile))}
+    patient = _patient(record.profile)
+    if device_preferred_source is not None and device_preferred_source.strip():
+        patient["extension"].append(
+            _ext("device-sleep-preferred-source", "Markdown", device_preferred_source)
+        )
+    out.patient = {"reference": out.add(patient)}
     if record.profile.regimen is not None:
         current = record.plan is None
         statement = regimen_statement(record.profile.regimen, out.patient, current=current)

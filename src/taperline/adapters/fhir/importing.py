@@ -71,10 +71,15 @@ from taperline.errors import InputError
 
 @dataclass(frozen=True, slots=True)
 class ImportedBundle:
-    """What a bundle holds: the record, and the device sleep records kept apart from it."""
+    """What a bundle holds: the record, and the device sleep kept apart from it.
+
+    ``device_preferred_source`` is the person's choice of source on nights several recorded
+    (None: none chosen).
+    """
 
     record: PersonRecord
     device_sleep: tuple[DeviceSleepRecord, ...] = ()
+    device_preferred_source: str | None = None
 
 
 def import_bundle(bundle: dict[str, Any]) -> PersonRecord:
@@ -122,7 +127,9 @@ def read_bundle(bundle: dict[str, Any]) -> ImportedBundle:
         scores=tuple(_read_score(r) for r in _of(resources, "QuestionnaireResponse")),
         plans=_read_plans(_of(resources, "MedicationRequest")),
     )
-    return ImportedBundle(record, devices)
+    preferred = patient.extensions("device-sleep-preferred-source")
+    chosen = str(preferred[0].get("valueMarkdown") or "") if preferred else ""
+    return ImportedBundle(record, devices, chosen or None)
 
 
 def _by_reference(resources: list[_Res]) -> dict[str, _Res]:

@@ -136,13 +136,16 @@ class _Records(_StoreBase):
         *,
         device_sleep: Sequence[DeviceSleepRecord] = (),
         device_file: tuple[str, str] = ("", ""),
+        device_preferred_source: str | None = None,
     ) -> int:
         """Store a whole record (e.g. from a FHIR bundle) as a new person, in one transaction.
 
         Rows are prepared (and every value checked) before the transaction opens, so the
         write lock is held only for the inserts. ``device_sleep`` records, when given, are
         stored in the same transaction as one device sleep import (kind ``fhir``) of the file
-        ``device_file`` (its name and SHA-256), which can be undone like any other.
+        ``device_file`` (its name and SHA-256), which can be undone like any other, and
+        ``device_preferred_source`` as the person's device sleep setting (the clinician's
+        findings switch starts off: it is a decision of the clinician where it is imported).
         """
         now = _now()
         tz = record.profile.time_zone
@@ -182,6 +185,16 @@ class _Records(_StoreBase):
                         file_sha256=device_file[1],
                         now=now,
                         known=set(),
+                    )
+                if device_preferred_source is not None:
+                    c.execute(
+                        insert(t.device_sleep_settings).values(
+                            person_id=person_id,
+                            preferred_source=device_preferred_source[:200],
+                            in_findings=False,
+                            updated_by="FHIR import",
+                            updated_at_utc=now,
+                        )
                     )
         except IntegrityError:
             raise ConflictError(
