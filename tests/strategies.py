@@ -104,7 +104,9 @@ sample_times_h = st.lists(st.floats(min_value=-24.0, max_value=800.0), min_size=
 # --- plans ------------------------------------------------------------------------------------
 
 import functools  # noqa: E402 -- each section imports its own names
+from collections.abc import Sequence  # noqa: E402 -- likewise
 from datetime import date, timedelta  # noqa: E402 -- likewise
+from typing import TypeVar  # noqa: E402 -- likewise
 
 from taperline.catalogue_data import load_catalogue  # noqa: E402 -- likewise
 from taperline.core.catalogue import Drug  # noqa: E402 -- likewise
@@ -114,6 +116,8 @@ from taperline.core.plan_limits import strategy_fall  # noqa: E402 -- likewise
 from taperline.core.products import dose_solver  # noqa: E402 -- likewise
 from taperline.core.regimen import ScheduledDose  # noqa: E402 -- likewise
 from taperline.core.strategies import FixedBand, Strategy, nice_diazepam_bands  # noqa: E402 -- likewise
+
+T = TypeVar("T")
 
 #: Drugs of the catalogue with a diazepam equivalence (every planner drug needs one).
 PLAN_DRUGS = (
@@ -183,6 +187,19 @@ def plan_strategies(draw: st.DrawFn, drug: Drug) -> Strategy:
     return Strategy(kind=kind)
 
 
+def _pick(draw: st.DrawFn, items: Sequence[T]) -> T:
+    """One of ``items``, drawn as an index: ``st.sampled_from`` of a fresh list is a new
+    strategy on every draw (its label hashes every element), an index strategy is cached."""
+    return items[draw(st.integers(0, len(items) - 1))]
+
+
+#: 1-3 distinct dose hours, one strategy per count (made once, not on every draw).
+_DOSE_HOUR_LISTS = {
+    count: st.lists(st.sampled_from(DOSE_HOURS), min_size=count, max_size=count, unique=True)
+    for count in (1, 2, 3)
+}
+
+
 @st.composite
 def plan_requests(draw: st.DrawFn) -> PlanRequest:
     """A valid request: a catalogue drug, 1-3 makeable doses at distinct times within the
@@ -200,14 +217,14 @@ def plan_requests(draw: st.DrawFn) -> PlanRequest:
     daily_max = drug.daily_max_mg.value
     amounts = _makeable_amounts(chosen, daily_max)
     count = draw(st.integers(min_value=1, max_value=3))
-    hours = draw(st.lists(st.sampled_from(DOSE_HOURS), min_size=count, max_size=count, unique=True))
+    hours = draw(_DOSE_HOUR_LISTS[count])
     doses: list[ScheduledDose] = []
     total = Decimal(0)
     for hour in hours:
         fits = [m for m in amounts if total + m.mg <= daily_max.mg]
         if not fits:
             break
-        amount = draw(st.sampled_from(fits[: max(1, len(fits) // count)]))
+        amount = _pick(draw, fits[: max(1, len(fits) // count)])
         total += amount.mg
         doses.append(ScheduledDose(hour, amount))
     strategy = draw(plan_strategies(drug))
@@ -229,7 +246,7 @@ def plan_requests(draw: st.DrawFn) -> PlanRequest:
     goal = Mass.zero()
     below = [m for m in amounts if m.mg < total]
     if strategy.kind != "crossover" and below and draw(st.booleans()):
-        goal = draw(st.sampled_from(below[: max(1, len(below) // 2)]))
+        goal = _pick(draw, below[: max(1, len(below) // 2)])
     holds = tuple(
         Hold(PLAN_START + timedelta(days=offset), days)
         for offset, days in draw(
