@@ -38,13 +38,17 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# The suite runs on every core, up to 4 worker processes (pytest-xdist); a test file's tests
+# may be shared between workers, so no test may depend on another having run first.
+XDIST := -n auto --maxprocesses 4 --dist worksteal
+
 test: lint
-	$(PY) -m pytest
+	$(PY) -m pytest $(XDIST)
 
 # The edit loop: pytest without the tests marked slow (property suites, browsers, benchmarks,
 # fuzzing, crash tests); `make test` and CI run them all.
 test-fast: install
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest $(XDIST) -m "not slow"
 
 bench: install
 	$(PY) bench/pk_population.py
