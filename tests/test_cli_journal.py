@@ -1045,3 +1045,16 @@ def test_a_deleted_check_in_prints_the_command_that_puts_it_back(me: Taperline) 
         "delete",
         "check-in 2027-01-05 (mood 6, anxiety 4, with a night)",
     )
+
+
+def test_a_database_folder_that_cannot_be_made_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    in_the_way = tmp_path / "taperline"
+    in_the_way.write_text("a file where the database's folder should be\n")
+    env = {"TAPERLINE_DATABASE_URL": f"sqlite:///{in_the_way / 'journal.db'}"}
+    for args in (["status"], ["init", "--time-zone", "Europe/London", "--no-ask"]):
+        result = CliRunner().invoke(cli, args, env=env)
+        assert result.exit_code == 2, result.output
+        assert "its folder" in result.output, result.output
+        assert "cannot be made" in result.output, result.output
+        assert "Traceback" not in result.output
+    assert in_the_way.read_text() == "a file where the database's folder should be\n"

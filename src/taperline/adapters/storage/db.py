@@ -115,7 +115,14 @@ def make_engine(url: str, **options: Any) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:":
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(database).expanduser().parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:  # a file where the folder should be, no permission, ...
+                reason = error.strerror or type(error).__name__
+                raise InputError(
+                    f"database {shown_url(url)}: its folder {folder} cannot be made ({reason})"
+                ) from None
         engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, **options)
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
