@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from taperline.core.catalogue import Catalogue, DailyMaximum, Drug
 from taperline.core.findings import (
@@ -36,6 +37,7 @@ from taperline.core.findings import (
     FindingRules,
     Proposal,
     find_co_use,
+    find_device_rebound,
     find_escalation_taken,
     find_flares,
     find_interdose,
@@ -57,6 +59,9 @@ from taperline.core.quantity import Mass
 from taperline.core.record import DoseRecord, PersonRecord, PlanVersion, RecordStep, planned_on
 from taperline.core.screening import indication_of
 from taperline.errors import UnknownDrugError
+
+if TYPE_CHECKING:
+    from taperline.core.device_sleep import DeviceNight
 
 __all__ = ["Review", "cut_dates", "first_cut", "review"]
 
@@ -109,6 +114,7 @@ def review(
     pk_params: Mapping[str, PKParams] | None = None,
     *,
     catalogue: Catalogue | None = None,
+    device_nights: Sequence[DeviceNight] = (),
 ) -> Review:
     """Every finding for ``record`` on ``today``; ``pk_params`` maps drug -> PK model.
 
@@ -116,6 +122,11 @@ def review(
     the interdose check is skipped for a plan of another drug. ``catalogue`` gives each drug's
     daily maximum (``taperline.catalogue_data.load_catalogue()``, as logging a dose uses):
     without it no day is compared with a maximum, and ``skipped`` says so.
+
+    ``device_nights``: the person's device sleep nights, given only when their clinician
+    turned device sleep on for findings (the service reads the switch). The rebound rule is
+    then read on them too, as a finding of its own (``device_rebound``); no other finding
+    reads them and no diary value is filled. None given (the default): the diary alone.
     """
     if pk_params is None:
         from taperline.core.pk_params import CLONAZEPAM_PK
@@ -157,7 +168,7 @@ def review(
     if plan is None:
         skipped.append("rebound and escalation: no plan in force")
     else:
-        found += _dose_findings(record, checkins, plan, today, rules, skipped)
+        found += _dose_findings(record, checkins, plan, today, rules, skipped, device_nights)
     found.sort(key=lambda f: _SEVERITY_ORDER[f.severity])
     proposal = propose_next_step(
         found,
@@ -255,6 +266,7 @@ def _dose_findings(  # noqa: PLR0917 -- one private helper of review(), called o
     today: date,
     rules: FindingRules,
     skipped: list[str],
+    device_nights: Sequence[DeviceNight] = (),
 ) -> list[Finding]:
     found: list[Finding] = []
     step = plan.step_on(today)
@@ -269,6 +281,11 @@ def _dose_findings(  # noqa: PLR0917 -- one private helper of review(), called o
         found += find_rebound(
             checkins, dose_hours, rules, logged_days=logged, taken_times=taken_times
         )
+        nights = [n for n in device_nights if n.wake_date <= today]
+        if nights:
+            found += find_device_rebound(
+                checkins, nights, dose_hours, rules, logged_days=logged, taken_times=taken_times
+            )
     # A step starting after today is the plan of no day taken by today: left out. A held
     # plan's dose stays the held one (its later cuts are not due).
     targets: list[tuple[date, Mass]] = [

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from taperline.adapters.storage.repo import Store, zone
 from taperline.core.record import PersonRecord
 from taperline.core.review import Review, review
 from taperline.errors import InputError
 
+if TYPE_CHECKING:
+    from taperline.core.device_sleep import DeviceNight
+
 __all__ = [
     "Reviewed",
+    "findings_device_nights",
     "local_now",
     "local_today",
     "open_store",
@@ -70,18 +75,46 @@ def reviewed_record(store: Store, person_id: int, *, now: datetime) -> Reviewed:
     """Read the record, work out the person's today in their time zone, and review it."""
     record = store.record(person_id)
     today = local_today(record.profile.time_zone, now)
-    return Reviewed(record, today, review_as_of(record, today))
+    device = findings_device_nights(store, person_id, record.profile.time_zone, today)
+    return Reviewed(record, today, review_as_of(record, today, device))
 
 
-def review_as_of(record: PersonRecord, today: date) -> Review:
+def findings_device_nights(
+    store: Store, person_id: int, time_zone: str, today: date
+) -> tuple[DeviceNight, ...]:
+    """The device nights the findings read: none unless the clinician's switch is on.
+
+    With the switch on (``DeviceSleepSettings.in_findings``), every stored night up to
+    ``today``, one source a night as every view chooses it (the preferred source, then how
+    much each source recorded); off (the default), nothing is read and the review is the
+    diary's alone.
+    """
+    settings = store.device_sleep_settings(person_id)
+    if not settings.in_findings:
+        return ()
+    from taperline.core.device_sleep import device_nights
+
+    nights = device_nights(
+        store.device_sleep_records(person_id),
+        zone(time_zone),
+        preferred_source=settings.preferred_source,
+        worn=store.device_sleep_sources(person_id),
+    )
+    return tuple(n for n in nights if n.wake_date <= today)
+
+
+def review_as_of(
+    record: PersonRecord, today: date, device_nights: Sequence[DeviceNight] = ()
+) -> Review:
     """The core's review of ``record`` on ``today``, with the packaged drug catalogue.
 
     The catalogue gives each drug's daily maximum, so a day above it is an urgent finding
     (``large_dose``) on every page and command that shows findings; the core reads no file.
+    ``device_nights``: :func:`findings_device_nights` (none unless the clinician's switch is on).
     """
     from taperline.catalogue_data import load_catalogue
 
-    return review(record, today, catalogue=load_catalogue())
+    return review(record, today, catalogue=load_catalogue(), device_nights=device_nights)
 
 
 def person_review(store: Store, person_id: int, *, now: datetime) -> Review:

@@ -69,7 +69,9 @@ class Dashboard(Today):
 
 #: Findings whose evidence days are worth marking on a chart (interdose evidence is a time
 #: of day, and waves are the chart itself).
-MARKED_KINDS = frozenset({"red_flag", "flare", "escalation", "large_dose", "co_use", "rebound"})
+MARKED_KINDS = frozenset(
+    {"red_flag", "flare", "escalation", "large_dose", "co_use", "rebound", "device_rebound"}
+)
 
 
 def finding_markers(findings: Sequence[Finding]) -> list[Marker]:

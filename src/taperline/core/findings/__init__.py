@@ -25,6 +25,9 @@ not published cut-offs: the sources say *what* to watch for, not these numbers.
   crossover for interdose withdrawal]; the advice is to split a once-daily dose, or with
   split doses a longer-acting crossover.
 * rebound: worse sleep the night after a missed or late dose [SEED-INSOMNIA].
+* device_rebound: the same rule read on device sleep (a watch's or ring's nights, one source
+  a night), only for a person whose clinician turned device sleep on; a finding of its own
+  beside the diary's, never merged with it [SEED-INSOMNIA].
 * escalation: more taken than the plan [ASAM-2025].
 * large_dose: a day above the daily maximum for the person's indication [LABEL, SEED-AURA], or
   one dose above the plan's whole day -> urgent, clinician flag: what logging refuses unless
@@ -55,6 +58,7 @@ waves), :mod:`~taperline.core.findings.dosing` (interdose, with the PK it needs,
 from __future__ import annotations
 
 from taperline.core.findings.dosing import (
+    find_device_rebound,
     find_interdose,
     find_rebound,
     good_day_level,
@@ -105,6 +109,7 @@ __all__ = [
     "crisis_message",
     "emergency_message",
     "find_co_use",
+    "find_device_rebound",
     "find_escalation",
     "find_escalation_taken",
     "find_flares",

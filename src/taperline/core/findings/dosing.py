@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from taperline.core.findings.model import (
     Evidence,
@@ -20,6 +20,9 @@ from taperline.core.findings.model import (
 from taperline.core.journal import CheckIn, TimeOfDay
 from taperline.core.metrics import burden, scored, sleep_efficiency
 from taperline.core.pk_params import NG_PER_ML_PER_MG_PER_L, PKParams
+
+if TYPE_CHECKING:
+    from taperline.core.device_sleep import DeviceNight
 
 _HOURS_PER_DAY: Final = 24
 _SAMPLES_PER_DAY: Final = 96  # every 15 min
@@ -330,27 +333,16 @@ def find_rebound(
     """
     by_day = {c.wake_date: c for c in checkins}
     se_by_day = {d: sleep_efficiency(c.sleep) for d, c in by_day.items() if c.sleep}
-    if not se_by_day:
-        return ()
-    usual = float(statistics.median(se_by_day.values()))  # as np.median: the same float
-    worse = usual - rules.rebound_se_drop_pct
-    scheduled = sorted(dose_hours)
-    evidence: list[Evidence] = []
-    for day in sorted(by_day):
-        if logged_days is not None and day not in logged_days:
-            continue
-        night_se = se_by_day.get(day + timedelta(days=1))
-        if night_se is None or night_se > worse:
-            continue  # the next night was not clearly worse: the doses do not matter
-        times = taken_times.get(day) if taken_times is not None else None
-        if not times:
-            times = [d.taken_at for d in by_day[day].doses]
-        problem = _dose_problem(day, times, scheduled, rules.late_after_h)
-        if problem:
-            evidence.append(Evidence(day, "dose", problem))
-            evidence.append(
-                Evidence(day + timedelta(days=1), "sleep efficiency %", f"{night_se:.0f}")
-            )
+    evidence = _rebound_evidence(
+        by_day,
+        sorted(by_day),
+        se_by_day,
+        dose_hours,
+        rules,
+        logged_days,
+        taken_times,
+        lambda _night: "sleep efficiency %",
+    )
     if not evidence:
         return ()
     return (
@@ -365,5 +357,106 @@ def find_rebound(
             evidence=tuple(evidence),
             source="SEED-INSOMNIA",
             suggested_action="take doses at the planned times; do not double up after a miss",
+        ),
+    )
+
+
+def _rebound_evidence(  # noqa: PLR0917 -- a private helper of the two rebounds
+    by_day: Mapping[date, CheckIn],
+    days: Sequence[date],
+    se_by_day: Mapping[date, float],
+    dose_hours: Sequence[float],
+    rules: FindingRules,
+    logged_days: Collection[date] | None,
+    taken_times: Mapping[date, Sequence[datetime]] | None,
+    se_label: Callable[[date], str],
+) -> list[Evidence]:
+    """The dose and night evidence of a rebound (both rebounds' one rule).
+
+    Each of ``days`` with a missed or late dose whose next night's efficiency in
+    ``se_by_day`` is ``rebound_se_drop_pct`` points or more below the median of ``se_by_day``
+    (the usual night of the same record).
+    """
+    if not se_by_day:
+        return []
+    usual = float(statistics.median(se_by_day.values()))  # as np.median: the same float
+    worse = usual - rules.rebound_se_drop_pct
+    scheduled = sorted(dose_hours)
+    evidence: list[Evidence] = []
+    for day in days:
+        if logged_days is not None and day not in logged_days:
+            continue
+        night = day + timedelta(days=1)
+        night_se = se_by_day.get(night)
+        if night_se is None or night_se > worse:
+            continue  # the next night was not clearly worse: the doses do not matter
+        times = taken_times.get(day) if taken_times is not None else None
+        if not times:
+            checkin = by_day.get(day)
+            times = [d.taken_at for d in checkin.doses] if checkin is not None else []
+        problem = _dose_problem(day, times, scheduled, rules.late_after_h)
+        if problem:
+            evidence.append(Evidence(day, "dose", problem))
+            evidence.append(Evidence(night, se_label(night), f"{night_se:.0f}"))
+    return evidence
+
+
+def find_device_rebound(
+    checkins: Sequence[CheckIn],
+    nights: Sequence[DeviceNight],
+    dose_hours: Sequence[float],
+    rules: FindingRules = FindingRules(),
+    logged_days: Collection[date] | None = None,
+    *,
+    taken_times: Mapping[date, Sequence[datetime]] | None = None,
+) -> tuple[Finding, ...]:
+    """:func:`find_rebound`'s rule read on device sleep: a finding of its own, never the diary's.
+
+    Only when the clinician turned device sleep on for the person (the caller passes no
+    nights otherwise). ``nights`` are the device nights (one chosen source a night,
+    :func:`taperline.core.device_sleep.device_nights`); the usual night is the median
+    efficiency of these nights (a device's own, never mixed with the diary's), worse is
+    ``rebound_se_drop_pct`` points lower [SEED-INSOMNIA: missed or inconsistent doses ->
+    withdrawal-like insomnia]. The doses are judged as :func:`find_rebound` judges them; the
+    diary's sleep is not read, and a night with no diary is not filled. Each night's evidence
+    names its source and device; the message says the sleep is a device's, which counts
+    lying still awake as sleep.
+
+    >>> find_device_rebound([], [], [22.0])
+    ()
+    """
+    se_by_day = {n.wake_date: se for n in nights if (se := n.se_pct) is not None}
+    by_night = {n.wake_date: n for n in nights}
+    by_day = {c.wake_date: c for c in checkins}
+    days = set(by_day) | set(taken_times or {}) | set(logged_days or ())
+
+    def label(night: date) -> str:
+        found = by_night[night]
+        made_by = f"{found.source}, {found.device}" if found.device else found.source
+        return f"device sleep efficiency % ({made_by})"
+
+    evidence = _rebound_evidence(
+        by_day, sorted(days), se_by_day, dose_hours, rules, logged_days, taken_times, label
+    )
+    if not evidence:
+        return ()
+    sources = sorted({by_night[e.day].source for e in evidence[1::2]})
+    return (
+        Finding(
+            kind="device_rebound",
+            severity="info",
+            message=(
+                f"Sleep recorded by {' and '.join(sources)} (a device, not your diary) was"
+                " worse the night after a missed or late dose"
+                f" ({times_text(len(evidence) // 2)}). Devices count lying still awake as"
+                " sleep, so your diary stays the record. Taking doses on time keeps levels"
+                " steadier."
+            ),
+            evidence=tuple(evidence),
+            source="SEED-INSOMNIA",
+            suggested_action=(
+                "compare with the diary's nights; take doses at the planned times, do not"
+                " double up after a miss"
+            ),
         ),
     )
