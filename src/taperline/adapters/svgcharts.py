@@ -450,6 +450,12 @@ def describe(
     >>> from taperline.core.series import SeriesDay
     >>> describe([SeriesDay(date(2027, 1, 1), 1.0, slept_h=6.0), SeriesDay(date(2027, 1, 2), 0.9)])
     'From 1 Jan 2027 to 2 Jan 2027. Planned daily dose from 1 mg to 0.9 mg; 1 change. Average 6 hours slept (1 night). 0 findings marked.'
+
+    Only the findings on the chart's days are counted (the others are not drawn):
+
+    >>> older = Marker(date(2026, 12, 1), "warning", "flare")
+    >>> describe([SeriesDay(date(2027, 1, 1))], [older, Marker(date(2027, 1, 1), "urgent", "red flag")])
+    'From 1 Jan 2027 to 1 Jan 2027. 1 finding marked.'
     """  # noqa: E501 -- a doctest line reads better whole
     if not days:
         return "No days to show."
@@ -473,7 +479,9 @@ def describe(
     names = tracked(days)
     if names:
         parts.append(f"Symptoms rated: {', '.join(names)}.")
-    parts.append(f"{len(markers)} findings marked.")
+    columns = _columns_by_day(days)
+    shown = sum(1 for marker in markers if marker.day in columns)  # those on the chart's days
+    parts.append(f"{shown} finding{'' if shown == 1 else 's'} marked.")
     if today is not None and days[0].day <= today < last:
         parts.append(
             f"After today, {short_day(today)}, the plan's steps to {short_day(last)} {last.year}"
