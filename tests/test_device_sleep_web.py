@@ -111,6 +111,10 @@ def test_the_preferred_source_and_a_missing_csrf_token(tmp_path: Path) -> None:
         web.get(_upload(web, apple_health_zip(tmp_path / "export.zip", [*NIGHTS, *phone])))
         page = _text(web.get("/sleep/devices").text)
         assert "also recorded by iPhone, not added" in page
+        unknown = web.post("/sleep/devices/source", {"source": "iPhone 99"})
+        assert unknown.status_code == 422
+        assert "no sleep stored from &#39;iPhone 99&#39;" in unknown.text
+        assert site.services.store.device_sleep_settings(pid).preferred_source is None
         assert web.post("/sleep/devices/source", {"source": "iPhone"}).status_code == 303
         assert site.services.store.device_sleep_settings(pid).preferred_source == "iPhone"
         assert "also recorded by Ann&#39;s Watch, not added" in _text(

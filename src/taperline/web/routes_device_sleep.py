@@ -34,6 +34,7 @@ from taperline.service.device_sleep import (
     DeviceImportResult,
     device_sleep_view,
     import_device_sleep,
+    prefer_device_source,
     save_device_sleep_settings,
     undo_device_import,
 )
@@ -274,11 +275,11 @@ def prefer(request: Request, viewer: PatientViewer, form: Form, svc: Svc) -> Res
     """The source to use on nights several recorded (empty: the rule's order)."""
     pid = viewer.person_id
     chosen = form.text("source", max_len=200) or None
-    current = svc.store.device_sleep_settings(pid)
-    settings = DeviceSleepSettings(chosen, in_findings=current.in_findings)
-    by = viewer.user.display_name
-    save_device_sleep_settings(svc.store, pid, settings, by=by, now=svc.now())
-    del request
+    try:  # a source with no stored sleep is refused, as on the command line
+        prefer_device_source(svc.store, pid, chosen, by=viewer.user.display_name, now=svc.now())
+    except InputError as error:
+        return _page(request, viewer, svc, pid, error=str(error), status=status_for(error))
+    svc.accounts.audit(viewer.user, pid, "write", "device sleep preferred source", svc.now())
     return redirect("/sleep/devices")
 
 
