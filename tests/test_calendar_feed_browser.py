@@ -18,16 +18,16 @@ import httpx
 import pytest
 from icalendar import Calendar
 
-from tests.support.web import PASSWORD
-from tests.test_web_browser import (
+from tests.support.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     PHONE,
     TIME_ZONE,
     TIMEOUT_MS,
-    _require_browser,
+    require_browser,
     served,
 )
+from tests.support.web import PASSWORD
 
 
 def _events(url: str) -> dict[str, Any]:
@@ -68,7 +68,7 @@ def _approve_a_plan(db: Path, email: str) -> tuple[Any, int]:
 
 @pytest.mark.slow
 def test_subscribe_on_a_phone_then_the_feed_follows_a_hold_and_ends(tmp_path: Path) -> None:
-    _require_browser()
+    require_browser()
     from playwright.sync_api import expect, sync_playwright
 
     from taperline.service.plans import decide_plan

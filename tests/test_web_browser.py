@@ -21,157 +21,34 @@ Without ``/usr/bin/chromium`` the test is skipped, except under ``CI`` where it 
 
 from __future__ import annotations
 
-import os
 import re
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from taperline.web.app import create_app
-from taperline.web.settings import Settings
-from tests.pgserver import free_port
-from tests.support.web import PASSWORD
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-PHONE = {"width": 390, "height": 844}
-NARROW = 360
-TIME_ZONE = "Europe/London"
-TIMEOUT_MS = 15_000
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
-
-
-def _require_browser() -> None:
-    problem = ""
-    if not CHROMIUM.exists():
-        problem = f"{CHROMIUM} is missing (apt-get install chromium)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401 -- only checking that it is installed
-        except ImportError as error:
-            problem = f"the playwright package is missing: {error}"
-    if problem:
-        if _in_ci():
-            pytest.fail(f"the browser test must run in CI: {problem}", pytrace=False)
-        pytest.skip(problem)
-
-
-@contextmanager
-def served(tmp_path: Path) -> Iterator[str]:
-    """Uvicorn serving the app on 127.0.0.1 from a thread; yields the base URL."""
-    import uvicorn
-
-    settings = Settings.for_tests(f"sqlite:///{tmp_path / 'browser.db'}")
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(settings),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        access_log=False,
-        lifespan="on",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-
-
-class Shots:
-    """Screenshots, numbered in the order taken; their paths are printed."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.paths: list[Path] = []
-
-    def take(self, page: Any, name: str) -> None:
-        path = self.folder / f"{len(self.paths) + 1:02d}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        self.paths.append(path)
-        print(f"screenshot: {path}")
-
-
-def _watch_console(page: Any, errors: list[str]) -> None:
-    def on_console(message: Any) -> None:
-        if message.type == "error":
-            errors.append(f"{page.url}: {message.text}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
-
-
-def _nav(page: Any, name: str) -> Any:
-    return page.get_by_role("navigation", name="Main").get_by_role("link", name=name)
-
-
-def _clinician_signs_up_and_invites(doc: Any, shots: Shots) -> str:
-    from playwright.sync_api import expect
-
-    doc.goto("/signup?role=clinician")
-    expect(doc.get_by_label("A clinician")).to_be_checked()
-    doc.get_by_label("Your name").fill("Dr Lee")
-    doc.get_by_label("E-mail address").fill("dr.lee@example.org")
-    doc.get_by_label("Password").fill(PASSWORD)
-    doc.get_by_role("button", name="Create account").click()
-    expect(doc).to_have_url(re.compile(r"/clinician$"))
-    doc.get_by_role("button", name="Make an invite code").click()
-    code = str(doc.locator("p.code").inner_text()).strip()
-    assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", code), code
-    shots.take(doc, "clinician-invite")
-    return code
-
-
-def _patient_signs_up_and_shares(ann: Any, code: str, shots: Shots) -> None:
-    from playwright.sync_api import expect
-
-    ann.goto("/signup")
-    expect(ann.get_by_label("Time zone")).to_have_value(TIME_ZONE)  # filled in by the script
-    ann.get_by_label("Your name").fill("Ann")
-    ann.get_by_label("E-mail address").fill("ann@example.org")
-    ann.get_by_label("Password").fill(PASSWORD)
-    shots.take(ann, "patient-signup")
-    ann.get_by_role("button", name="Create account").click()
-    expect(ann).to_have_url(re.compile(r"/dashboard$"))
-    expect(ann.get_by_text("No approved plan yet")).to_be_visible()
-    _nav(ann, "Sharing").click()
-    ann.get_by_label("Invite code").fill(code.lower())  # case does not matter
-    ann.get_by_role("button", name="Share my record").click()
-    expect(ann.get_by_role("status")).to_contain_text("now shared")
-    expect(ann.get_by_role("button", name="Stop sharing with Dr Lee")).to_be_visible()
-    shots.take(ann, "patient-shared")
+from tests.support.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    NARROW,
+    PHONE,
+    TIME_ZONE,
+    TIMEOUT_MS,
+    Shots,
+    clinician_signs_up_and_invites,
+    nav,
+    patient_signs_up_and_shares,
+    require_browser,
+    served,
+    watch_console,
+)
 
 
 def _patient_checks_in(ann: Any, shots: Shots) -> None:
     """A new patient's first check-in: blank, an error shown at its field, then saved."""
     from playwright.sync_api import expect
 
-    _nav(ann, "Check in").click()
+    nav(ann, "Check in").click()
     expect(ann).to_have_url(re.compile(r"/checkin$"))
     expect(ann.get_by_label("Went to bed")).to_have_value("")  # nothing invented
     expect(ann.locator("input:checked")).to_have_count(0)
@@ -206,7 +83,7 @@ def _clinician_builds_and_approves_a_plan(doc: Any, shots: Shots) -> str:
     """Build, save and approve a plan; the URL of the builder's comparison."""
     from playwright.sync_api import expect
 
-    _nav(doc, "Patients").click()
+    nav(doc, "Patients").click()
     doc.get_by_role("link", name="Ann").click()
     expect(doc.get_by_role("heading", name="Ann", exact=True)).to_be_visible()
     expect(doc.get_by_text("slept better after the walk")).to_be_visible()
@@ -232,7 +109,7 @@ def _clinician_builds_and_approves_a_plan(doc: Any, shots: Shots) -> str:
 def _patient_sees_the_new_dose(ann: Any, shots: Shots) -> None:
     from playwright.sync_api import expect
 
-    _nav(ann, "Today").click()
+    nav(ann, "Today").click()
     dose = ann.locator("li.dose-line").first
     expect(dose).to_contain_text("22:00")
     expect(dose).to_contain_text("1 mg")
@@ -240,7 +117,7 @@ def _patient_sees_the_new_dose(ann: Any, shots: Shots) -> None:
     dose.get_by_role("button", name="Taken", exact=True).tap()  # htmx swaps the line
     expect(ann.locator("li.dose-line").first).to_contain_text("Taken at")
     expect(ann).to_have_url(re.compile(r"/dashboard$"))
-    _nav(ann, "Plan").click()
+    nav(ann, "Plan").click()
     expect(ann.get_by_text("Agreed with Ann at today's visit").first).to_be_visible()
 
 
@@ -258,7 +135,7 @@ def _wider_than_narrow(pages: list[tuple[Any, str]], shots: Shots) -> dict[str, 
 
 @pytest.mark.slow
 def test_sign_up_share_check_in_approve_and_see_the_dose(tmp_path: Path) -> None:
-    _require_browser()
+    require_browser()
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=TIMEOUT_MS)
@@ -283,11 +160,11 @@ def test_sign_up_share_check_in_approve_and_see_the_dose(tmp_path: Path) -> None
             for context in (desk, phone):
                 context.set_default_timeout(TIMEOUT_MS)
             doc, ann = desk.new_page(), phone.new_page()
-            _watch_console(doc, errors)
-            _watch_console(ann, errors)
+            watch_console(doc, errors)
+            watch_console(ann, errors)
 
-            code = _clinician_signs_up_and_invites(doc, shots)
-            _patient_signs_up_and_shares(ann, code, shots)
+            code = clinician_signs_up_and_invites(doc, shots)
+            patient_signs_up_and_shares(ann, code, shots)
             _patient_checks_in(ann, shots)
             preview = _clinician_builds_and_approves_a_plan(doc, shots).removeprefix(base)
             patient_page = doc.url.split("?")[0].removeprefix(base)

@@ -18,18 +18,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tests.support.web import PASSWORD
-from tests.test_web_browser import (
+from tests.support.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     PHONE,
     TIME_ZONE,
     TIMEOUT_MS,
     Shots,
-    _require_browser,
-    _watch_console,
+    require_browser,
     served,
+    watch_console,
 )
+from tests.support.web import PASSWORD
 
 MAX_TAPS = 10
 MAX_QUESTIONS = 6
@@ -80,7 +80,7 @@ class Taps:
 
 
 def test_a_quick_check_in_takes_at_most_ten_taps_on_a_phone(tmp_path: Path) -> None:
-    _require_browser()
+    require_browser()
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=TIMEOUT_MS)
@@ -101,7 +101,7 @@ def test_a_quick_check_in_takes_at_most_ten_taps_on_a_phone(tmp_path: Path) -> N
             )
             phone.set_default_timeout(TIMEOUT_MS)
             ann = phone.new_page()
-            _watch_console(ann, errors)
+            watch_console(ann, errors)
             ann.goto("/signup")
             ann.get_by_label("Your name").fill("Ann")
             ann.get_by_label("E-mail address").fill("ann@example.org")

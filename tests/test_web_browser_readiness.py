@@ -20,8 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.web import PASSWORD
-from tests.test_web_browser import (
+from tests.support.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     NARROW,
@@ -29,10 +28,11 @@ from tests.test_web_browser import (
     TIME_ZONE,
     TIMEOUT_MS,
     Shots,
-    _require_browser,
-    _watch_console,
+    require_browser,
     served,
+    watch_console,
 )
+from tests.support.web import PASSWORD
 
 
 def _plan_cutting_today(database: Path, email: str) -> None:
@@ -69,7 +69,7 @@ def _plan_cutting_today(database: Path, email: str) -> None:
 
 @pytest.mark.slow
 def test_a_cut_day_under_hold_is_shown_as_a_question(tmp_path: Path) -> None:
-    _require_browser()
+    require_browser()
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=TIMEOUT_MS)
@@ -90,7 +90,7 @@ def test_a_cut_day_under_hold_is_shown_as_a_question(tmp_path: Path) -> None:
             )
             phone.set_default_timeout(TIMEOUT_MS)
             ann = phone.new_page()
-            _watch_console(ann, errors)
+            watch_console(ann, errors)
             ann.goto("/signup")
             expect(ann.get_by_label("Time zone")).to_have_value(TIME_ZONE)
             ann.get_by_label("Your name").fill("Ann")

@@ -25,35 +25,25 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from taperline.service import open_store
-from tests.support.web import PASSWORD
-from tests.test_web_browser import (
+from tests.support.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     TIME_ZONE,
     TIMEOUT_MS,
     Shots,
-    _clinician_signs_up_and_invites,
-    _in_ci,
-    _require_browser,
-    _watch_console,
+    axe_source,
+    axe_violations,
+    clinician_signs_up_and_invites,
+    require_browser,
     served,
+    watch_console,
 )
+from tests.support.web import PASSWORD
 
 EMAIL = "ann@example.org"
 WIDTH = 320
 RANGES = ("2w", "3m", "all")
 DARK_CARD = "#1f1f23"  # the dark theme's card (taperline.css): the chart's paper there
-
-
-def _axe_source() -> str:
-    """axe-core's script from the installed wheel (skip, or fail in CI, without it)."""
-    try:
-        import axe_playwright_python
-    except ImportError as error:
-        if _in_ci():
-            pytest.fail(f"axe-core must run in CI: {error}", pytrace=False)
-        pytest.skip(f"axe-playwright-python is missing: {error}")
-    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text("utf-8")
 
 
 def _signs_up(page: Any) -> None:
@@ -124,19 +114,6 @@ def _checks_in(page: Any, day: date, mood: int) -> None:
     assert sent.status == 201, sent.text()
 
 
-def _axe(page: Any, source: str, within: str = "html") -> list[dict[str, Any]]:
-    """axe-core's violations in the element ``within`` selects (the whole page by default)."""
-    page.evaluate(source + "\n;0")  # through the debugger: the page's CSP does not apply
-    found: dict[str, Any] = page.evaluate(
-        "(within) => axe.run(document.querySelector(within), {resultTypes: ['violations']})",
-        within,
-    )
-    return [
-        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in found["violations"]
-    ]
-
-
 # The chart's labels that do not fit inside it (a dose label cut at the left edge would read
 # ".675 mg", a naked decimal): each text's box in the SVG's own units.
 SPILLED = """(svg) => {
@@ -168,7 +145,7 @@ def _checks_a_range(page: Any, base: str, key: str, source: str) -> None:
     expect(region).to_be_focused()  # the wide table scrolls by keyboard
     width = int(page.evaluate("document.documentElement.scrollWidth"))
     assert width <= WIDTH, f"{base}?range={key} is {width} px wide at {WIDTH} px"
-    violations = _axe(page, source)
+    violations = axe_violations(page, source)
     assert not violations, f"{base}?range={key}: {violations}"
 
 
@@ -221,7 +198,7 @@ def _checks_dark(page: Any, path: str, source: str) -> None:
         assert papers == {DARK_CARD}, f"{path}: charts drawn on {papers} in dark mode"
         assert not weak, f"{path} (dark): {weak}"
         page.locator("details.chart-table summary").first.click()
-        violations = _axe(page, source)
+        violations = axe_violations(page, source)
         assert not violations, f"{path} (dark): {violations}"
     finally:
         page.emulate_media(color_scheme="light")
@@ -258,7 +235,7 @@ def _checks_the_comparison(doc: Any, pid: int, source: str) -> None:
     section.get_by_text("Daily dose over time as a table").click()
     expect(section.get_by_role("region", name=re.compile("by strategy"))).to_be_visible()
     section.evaluate("(node) => node.setAttribute('data-axe', 'comparison')")
-    violations = _axe(doc, source, "[data-axe=comparison]")
+    violations = axe_violations(doc, source, "[data-axe=comparison]")
     assert not violations, f"the strategy comparison: {violations}"
 
 
@@ -272,14 +249,14 @@ def _phone(browser: Any, base: str, errors: list[str]) -> Any:
     )
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
-    _watch_console(page, errors)
+    watch_console(page, errors)
     return page
 
 
 @pytest.mark.slow
 def test_the_charts_page_at_320_px_has_no_axe_violation(tmp_path: Path) -> None:
-    _require_browser()
-    source = _axe_source()
+    require_browser()
+    source = axe_source()
     from playwright.sync_api import sync_playwright
 
     today = datetime.now(ZoneInfo(TIME_ZONE)).date()
@@ -293,7 +270,7 @@ def test_the_charts_page_at_320_px_has_no_axe_violation(tmp_path: Path) -> None:
                 _phone(browser, base, errors),
                 _phone(browser, base, errors),
             )
-            code = _clinician_signs_up_and_invites(doc, Shots(tmp_path))
+            code = clinician_signs_up_and_invites(doc, Shots(tmp_path))
             _signs_up(page)
             _shares(page, code)
             pid = _approve_a_plan(tmp_path / "browser.db", today - timedelta(days=130))

@@ -29,17 +29,17 @@ from typing import Any
 import pytest
 
 from taperline.service import open_store
-from tests.support.web import PASSWORD
-from tests.test_web_browser import (
+from tests.support.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     PHONE,
     TIME_ZONE,
     TIMEOUT_MS,
-    _require_browser,
-    _watch_console,
+    require_browser,
     served,
+    watch_console,
 )
+from tests.support.web import PASSWORD
 
 EMAIL = "ann@example.org"
 QUEUE_COUNT = """() => new Promise((resolve, reject) => {
@@ -255,7 +255,7 @@ def _signs_out_and_nothing_stays(ann: Any) -> None:
 
 @pytest.mark.slow
 def test_offline_queue_sync_and_sign_out(tmp_path: Path) -> None:
-    _require_browser()
+    require_browser()
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=TIMEOUT_MS)
@@ -277,7 +277,7 @@ def test_offline_queue_sync_and_sign_out(tmp_path: Path) -> None:
         try:
             phone.set_default_timeout(TIMEOUT_MS)
             ann = phone.new_page()
-            _watch_console(ann, errors)
+            watch_console(ann, errors)
             _signs_up_with_a_regimen(ann)
             _is_installable(ann)
 
@@ -305,7 +305,7 @@ def test_offline_queue_sync_and_sign_out(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_a_page_saved_yesterday_says_so_offline(tmp_path: Path) -> None:
-    _require_browser()
+    require_browser()
     from datetime import UTC, datetime, timedelta
 
     from playwright.sync_api import expect, sync_playwright

@@ -16,18 +16,19 @@ from typing import Any
 
 import pytest
 
-from tests.support.web import PASSWORD
-from tests.test_web_browser import (
+from tests.support.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     PHONE,
     TIME_ZONE,
     TIMEOUT_MS,
-    _require_browser,
-    _watch_console,
+    axe_source,
+    axe_violations,
+    require_browser,
     served,
+    watch_console,
 )
-from tests.test_web_charts_browser import _axe, _axe_source
+from tests.support.web import PASSWORD
 from tests.test_web_theme import FOCUS_MIN, contrast
 
 TABS = 40
@@ -109,8 +110,8 @@ def _background(page: Any) -> str:
 
 @pytest.mark.slow
 def test_dark_mode_and_focus_rings_on_a_phone(tmp_path: Path) -> None:
-    _require_browser()
-    axe = _axe_source()
+    require_browser()
+    axe = axe_source()
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=TIMEOUT_MS)
@@ -130,7 +131,7 @@ def test_dark_mode_and_focus_rings_on_a_phone(tmp_path: Path) -> None:
             )
             phone.set_default_timeout(TIMEOUT_MS)
             ann = phone.new_page()
-            _watch_console(ann, errors)
+            watch_console(ann, errors)
             signed_out = _axe_only(ann, SIGNED_OUT, axe)
             ann.goto("/signup")
             ann.get_by_label("Your name").fill("Ann")
@@ -148,7 +149,7 @@ def test_dark_mode_and_focus_rings_on_a_phone(tmp_path: Path) -> None:
                     ann.goto(path)
                     backgrounds[scheme, path] = _background(ann)
                     weak[f"{scheme} {path}"] = _rings(ann)
-                    violations[f"{scheme} {path}"] = _axe(ann, axe)
+                    violations[f"{scheme} {path}"] = axe_violations(ann, axe)
                     name = f"{scheme}{path.replace('/', '-')}.png"
                     ann.screenshot(path=str(tmp_path / name), full_page=True)
             assert not [w for w in weak.values() if w], weak
@@ -182,7 +183,7 @@ def _axe_only(page: Any, paths: tuple[str, ...], axe: str) -> dict[str, Any]:
         page.emulate_media(color_scheme=scheme)
         for path in paths:
             page.goto(path)
-            found = _axe(page, axe)
+            found = axe_violations(page, axe)
             if found:
                 violations[f"{scheme} {path}"] = found
     page.emulate_media(color_scheme="light")
@@ -198,7 +199,7 @@ def _walk(page: Any, paths: list[str], axe: str, folder: Path) -> tuple[dict[str
         for path in paths:
             page.goto(path)
             weak[f"{scheme} {path}"] = _rings(page)
-            violations[f"{scheme} {path}"] = _axe(page, axe)
+            violations[f"{scheme} {path}"] = axe_violations(page, axe)
             name = re.sub(r"[^a-z0-9]+", "-", f"{scheme}{path.split('?')[0]}")
             page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
     return {k: v for k, v in weak.items() if v}, {k: v for k, v in violations.items() if v}
@@ -206,14 +207,14 @@ def _walk(page: Any, paths: list[str], axe: str, folder: Path) -> tuple[dict[str
 
 @pytest.mark.slow
 def test_the_clinicians_pages_on_both_themes(tmp_path: Path) -> None:
-    _require_browser()
-    axe = _axe_source()
+    require_browser()
+    axe = axe_source()
     from playwright.sync_api import expect, sync_playwright
 
-    from tests.test_web_browser import (
+    from tests.support.browser import (
         Shots,
-        _clinician_signs_up_and_invites,
-        _patient_signs_up_and_shares,
+        clinician_signs_up_and_invites,
+        patient_signs_up_and_shares,
     )
 
     expect.set_options(timeout=TIMEOUT_MS)
@@ -234,9 +235,9 @@ def test_the_clinicians_pages_on_both_themes(tmp_path: Path) -> None:
             doc, ann = (context.new_page() for context in contexts)
             for page in (doc, ann):
                 page.set_default_timeout(TIMEOUT_MS)
-                _watch_console(page, errors)
-            code = _clinician_signs_up_and_invites(doc, shots)
-            _patient_signs_up_and_shares(ann, code, shots)
+                watch_console(page, errors)
+            code = clinician_signs_up_and_invites(doc, shots)
+            patient_signs_up_and_shares(ann, code, shots)
             doc.goto("/clinician")
             doc.get_by_role("link", name="Ann").click()
             patient = doc.url.removeprefix(base)
