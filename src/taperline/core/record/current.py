@@ -32,7 +32,7 @@ from taperline.core.journal import check_text
 from taperline.core.quantity import Mass, fmt
 from taperline.core.record.entries import MAX_NAME
 from taperline.core.record.steps import RecordDose
-from taperline.core.record.versions import schedule_on
+from taperline.core.record.versions import step_doses_on
 from taperline.errors import InputError
 
 if TYPE_CHECKING:
@@ -200,8 +200,9 @@ def planned_on(
     >>> [d.clock for d in planned_on(plan, usual, date(2027, 2, 1))]
     ['21:00']
     """
-    if plan is not None and plan.step_on(day) is not None:
-        return schedule_on(plan, day)
+    step = plan.step_on(day) if plan is not None else None
+    if step is not None:
+        return step_doses_on(step, day)  # schedule_on's, the step found once
     return regimen.doses if regimen is not None else ()
 
 

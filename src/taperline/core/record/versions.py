@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -17,6 +18,10 @@ PlanStatus = Literal["proposed", "active", "held", "rejected"]
 PLAN_STATUSES: Final[tuple[PlanStatus, ...]] = get_args(PlanStatus)
 PlanAction = Literal["approve", "hold", "adjust", "reject", "proceed"]
 MAX_POSTPONE_DAYS: Final = 365  # taperline's limit: a longer hold is a new plan
+
+
+def _start_of(step: RecordStep) -> date:
+    return step.start
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +83,9 @@ class PlanVersion:
         """
         if self.status == "held" and self.held_from is not None:
             day = min(day, self.held_from)
-        current = None
-        for step in self.steps:
-            if step.start <= day:
-                current = step
-        return current
+        # the steps start on increasing dates (checked above): the last one started by ``day``
+        index = bisect_right(self.steps, day, key=_start_of)
+        return self.steps[index - 1] if index else None
 
     def next_change(self, day: date) -> RecordStep | None:
         """The first step starting after ``day`` (None for a held plan: no cut is due)."""
@@ -114,8 +117,11 @@ def schedule_on(version: PlanVersion | None, day: date) -> tuple[RecordDose, ...
     if version is None:
         return ()
     step = version.step_on(day)
-    if step is None:
-        return ()
+    return () if step is None else step_doses_on(step, day)
+
+
+def step_doses_on(step: RecordStep, day: date) -> tuple[RecordDose, ...]:
+    """The doses of ``step`` on a day it is followed (none on the off days of every other day)."""
     if step.every_other_day and (day - step.start).days % 2 == 1:
         return ()
     return step.doses
