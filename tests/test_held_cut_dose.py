@@ -8,6 +8,7 @@ against it must say the amount taken; the plan's new amount is never assumed.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -67,4 +68,99 @@ def test_the_dashboard_s_taken_cannot_log_a_held_cut_s_new_dose(tmp_path: Path) 
         response = web.post("/doses/taken", {"clock": "22:00", "status": "taken"})
         assert response.status_code == 422
         assert "new dose of a cut your clinician has not answered yet" in response.text
+        assert site.services.store.doses(pid, None, None) == []
+
+
+def _above_plan(url: str, now: str) -> dict[str, list[str]]:
+    """The days of the findings of more taken than planned (``findings --format json``)."""
+    result = _run(url, "findings", "--format", "json", now=now)
+    assert result.exit_code == 0, result.stderr
+    return {
+        f["kind"]: [e["date"] for e in f["evidence"]]
+        for f in json.loads(result.stdout)
+        if f["kind"] in {"escalation", "large_dose"}
+    }
+
+
+def test_staying_on_the_dose_before_a_held_cut_is_not_more_than_planned(tmp_path: Path) -> None:
+    """The patient told to stay on 1 mg until their clinician answers is not escalating.
+
+    From the cut day to the clinician's answer (its day included) the review compares what
+    was taken with the dose before the cut; from the day after the answer, with the new dose.
+    """
+    url = f"sqlite:///{tmp_path}/t.db"
+    for args in (
+        ("init", "--time-zone", "Europe/London", "--age-band", "40-64"),
+        ("plan", "clonazepam", "--dose", "1 mg", "--at", "22:00", "--start", "2027-01-04",
+         "--save"),
+        ("plan", "approve", "--by", "Dr Lee", "--reason", "agreed at the visit"),
+    ):  # fmt: skip
+        assert _run(url, *args, now=PLANNED).exit_code == 0
+    for day in ("2027-01-18", "2027-01-19", "2027-01-20"):
+        now = f"{day}T22:05+00:00"
+        logged = _run(url, "log-dose", "--amount", "1 mg", now=now)
+        assert logged.exit_code == 0, logged.stderr
+        assert "more than the planned" not in logged.stderr
+        assert _above_plan(url, now) == {}, day
+    # the clinician answers on the 20th: the 20th may be either dose, from the 21st 0.9 mg
+    answered = _run(url, "plan", "proceed", "--by", "Dr Lee", "--reason", "seen today",
+                    now="2027-01-20T09:00+00:00")  # fmt: skip
+    assert answered.exit_code == 0, answered.stderr
+    assert _above_plan(url, "2027-01-20T22:30+00:00") == {}
+    late = "2027-01-21T22:05+00:00"
+    logged = _run(url, "log-dose", "--amount", "1 mg", "--confirm", now=late)
+    assert logged.exit_code == 0, logged.stderr
+    assert "This is more than the planned 0.875 mg" in logged.stderr
+    assert _above_plan(url, late) == {"escalation": ["2027-01-21"], "large_dose": ["2027-01-21"]}
+
+
+def test_the_web_logs_the_dose_before_a_held_cut_and_calls_it_no_escalation(
+    tmp_path: Path,
+) -> None:
+    """The dashboard offers "Took 1 mg" (the dose before the cut) and never counts it as more."""
+    from tests.support.web import approved_plan, make_site
+
+    with make_site(tmp_path) as site:
+        web = site.patient("ann@example.org")
+        pid = site.person_id("ann@example.org")
+        site.clock.advance(days=-14)  # approved two weeks ago: no decision answers the check
+        approved_plan(site, pid, start=site.clock.today)
+        site.clock.advance(days=14)
+        for day in range(3):  # the cut day and the two after: 1 mg, as the dashboard asks
+            assert web.signin("ann@example.org").status_code == 303  # a day: signed out
+            page = web.get("/dashboard").text
+            assert "Until they decide, stay on 1 mg at 22:00." in page
+            assert 'value="stayed" class="button">Took 1 mg</button>' in page
+            taken = web.post(
+                "/doses/taken",
+                {"clock": "22:00", "status": "stayed"},
+                headers={"HX-Request": "true"},
+            )
+            assert taken.status_code == 200, taken.text
+            assert "Taken at" in taken.text
+            assert 'class="how"' not in taken.text  # no instructions for the new dose
+            assert ": 1 mg</p>" in taken.text
+            page = web.get("/dashboard").text
+            assert "Ask your clinician before this cut" in page
+            assert "more taken than planned" not in page.lower()
+            kinds = {f["kind"] for f in web.get("/api/findings").json()["findings"]}
+            assert not kinds & {"escalation", "large_dose"}, (day, kinds)
+            site.clock.advance(days=1)
+        logged = site.services.store.doses(pid, None, None)
+        assert [d.amount for d in logged] == [Mass.of_mg(1)] * 3
+        assert {d.planned_clock for d in logged} == {"22:00"}
+
+
+def test_the_dose_before_the_cut_is_refused_for_any_other_dose(tmp_path: Path) -> None:
+    """ "Took the dose before" is only for a held cut's new dose: an ordinary day refuses it."""
+    from tests.support.web import approved_plan, make_site
+
+    with make_site(tmp_path) as site:
+        web = site.patient("ann@example.org")
+        pid = site.person_id("ann@example.org")
+        approved_plan(site, pid, start=site.clock.today)
+        assert web.signin("ann@example.org").status_code == 303
+        response = web.post("/doses/taken", {"clock": "22:00", "status": "stayed"})
+        assert response.status_code == 422
+        assert "only for the new dose of a cut" in response.text
         assert site.services.store.doses(pid, None, None) == []

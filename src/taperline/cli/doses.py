@@ -144,9 +144,9 @@ def _say_logged(done: LoggedDose, *, today: date, retried: bool) -> None:
     from taperline.core.quantity import drug_label, fmt
     from taperline.core.record import day_text, describe_dose
 
-    record, target = done.record, done.planned
+    record, target = done.record, done.expected
     which = describe_dose(record.day, record.planned_clock, today=today)
-    if not done.saved.created and target is None and retried:
+    if not done.saved.created and done.planned is None and retried:
         click.echo(f"Already logged: {which} ({record.status()}).")
         return
     word = "Recorded" if done.saved.created else "Already logged:"

@@ -27,8 +27,9 @@ decision asks again; the other signals do not (the clinician decided knowing the
 Which days count: evidence dated from ``lookback_days`` before the cut up to today, or up
 to the cut day once it has passed (the record of the days before the cut, as known now; a
 flare only before the cut day, so that a flare of this very cut does not turn it into a
-question afterwards). Check-ins and missed doses are counted over the ``window_days`` up to
-that day.
+question afterwards; doses above the plan only before the cut day, because from the cut
+day what the plan expects depends on this check: :func:`held_days`). Check-ins and missed
+doses are counted over the ``window_days`` up to that day.
 
 The numbers are :class:`ReadinessRules`: the week comes from ASAM-2025; no source gives the
 counts, which are taperline's documented, overridable defaults.
@@ -92,6 +93,7 @@ __all__ = [
     "Verdict",
     "check_readiness",
     "cut_in_view",
+    "held_days",
     "verdict_of",
 ]
 
@@ -348,7 +350,9 @@ def check_readiness(
         _checkin_signal(record.checkins, as_of, today, rules),
         red_flags,
         _flare_signal(findings, start, min(as_of, cut - timedelta(days=1)), rules),
-        _escalation_signal(findings, start, as_of, rules),
+        # days before the cut only: on the cut day and after, what the patient should take
+        # depends on this check (held_days), so reading them here would be circular
+        _escalation_signal(findings, start, cut - timedelta(days=1), rules),
         _interdose_signal(findings, start, as_of, rules),
         _missed_signal(record.doses, as_of, today, rules),
     )
@@ -365,6 +369,53 @@ def check_readiness(
     if today > cut and not found.is_question:
         return None
     return found
+
+
+def held_days(
+    record: PersonRecord,
+    today: date,
+    result: Review,
+    decision: ClinicianDecision | None = None,
+    rules: ReadinessRules = ReadinessRules(),
+) -> tuple[date, date] | None:
+    """The first and last day a cut's new dose was on hold by this check (None: none was).
+
+    When the check holds the cut in view and no clinician had answered by the cut day, the
+    patient is asked to stay on the dose before it (:meth:`Readiness.patient_message`) from
+    the cut day until a clinician answers (``decision``, its day included: either dose is
+    right on the day of the answer) or, unanswered, until ``today``. Those are the days
+    :func:`taperline.core.review.review` compares with the dose before the cut
+    (``held_days``), so staying on it as told is not "more taken than planned". The check
+    reads no escalation on or after the cut day, so this does not depend on itself.
+
+    >>> from datetime import datetime, timezone
+    >>> from taperline.core.journal import CheckIn
+    >>> from taperline.core.record import Profile
+    >>> def step(day, mg):
+    ...     return RecordStep(day, (RecordDose("22:00", "clonazepam", Mass.of_mg(mg)),))
+    >>> steps = (step(date(2027, 12, 1), "1"), step(date(2027, 12, 8), "0.9"))
+    >>> at = datetime(2027, 11, 30, tzinfo=timezone.utc)
+    >>> plan = PlanVersion(2, "active", "clonazepam", "percent", steps, "Dr Lee", at)
+    >>> days = [CheckIn(date(2027, 12, 1), None, mood=6, anxiety=3)]  # too few: Hold
+    >>> record = PersonRecord(Profile("UTC"), checkins=tuple(days), plans=(plan,))
+    >>> today = date(2027, 12, 10)
+    >>> held_days(record, today, review(record, today))
+    (datetime.date(2027, 12, 8), datetime.date(2027, 12, 10))
+    >>> answer = ClinicianDecision("Dr Lee", date(2027, 12, 9))
+    >>> held_days(record, today, review(record, today), answer)
+    (datetime.date(2027, 12, 8), datetime.date(2027, 12, 9))
+    """
+    cut = cut_in_view(record.plan, today, rules)
+    if cut is None or cut > today:
+        return None
+    asked = check_readiness(record, today, result, rules=rules)
+    if asked is None or not asked.asks_clinician:
+        return None
+    red_flags = next(s for s in asked.signals if s.kind == "red_flag")
+    last = today
+    if decision is not None and _answers(decision, cut, red_flags, rules):
+        last = min(decision.on, today)
+    return (cut, last) if last >= cut else None
 
 
 def _answers(

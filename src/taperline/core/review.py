@@ -56,14 +56,21 @@ from taperline.core.journal import CheckIn
 from taperline.core.metrics import MIN_BASELINE_DAYS, Baseline, baseline, scored
 from taperline.core.pk_params import PKParams
 from taperline.core.quantity import Mass
-from taperline.core.record import DoseRecord, PersonRecord, PlanVersion, RecordStep, planned_on
+from taperline.core.record import (
+    DoseRecord,
+    PersonRecord,
+    PlanVersion,
+    RecordDose,
+    RecordStep,
+    planned_on,
+)
 from taperline.core.screening import indication_of
 from taperline.errors import UnknownDrugError
 
 if TYPE_CHECKING:
     from taperline.core.device_sleep import DeviceNight
 
-__all__ = ["Review", "cut_dates", "first_cut", "review"]
+__all__ = ["Review", "cut_dates", "escalation_targets", "first_cut", "review"]
 
 _DEFAULT_RULES = FindingRules()
 _SEVERITY_ORDER = {"urgent": 0, "warning": 1, "info": 2}
@@ -115,6 +122,7 @@ def review(
     *,
     catalogue: Catalogue | None = None,
     device_nights: Sequence[DeviceNight] = (),
+    held_days: tuple[date, date] | None = None,
 ) -> Review:
     """Every finding for ``record`` on ``today``; ``pk_params`` maps drug -> PK model.
 
@@ -127,6 +135,11 @@ def review(
     turned device sleep on for findings (the service reads the switch). The rebound rule is
     then read on them too, as a finding of its own (``device_rebound``); no other finding
     reads them and no diary value is filled. None given (the default): the diary alone.
+
+    ``held_days``: the first and last day on which a cut's new dose was on hold (the cut
+    day, and the day a clinician answered or ``today``), from
+    :func:`taperline.core.readiness.held_days`. The patient was asked to stay on the dose
+    before the cut, so on those days escalation compares with that dose, not the new one.
     """
     if pk_params is None:
         from taperline.core.pk_params import CLONAZEPAM_PK
@@ -143,7 +156,7 @@ def review(
         *find_red_flags(checkins, record.scores, rules),
         *find_profile_red_flags(profile.conditions, today, rules, profile.other_medicines),
         *find_co_use(checkins),
-        *_large_doses(record, today, rules, catalogue, skipped),
+        *_large_doses(record, today, rules, catalogue, skipped, held_days=held_days),
     ]
     found += _interdose(record, checkins, today, rules, pk_params, skipped)
     cuts = cut_dates(plan) if plan is not None else ()
@@ -168,7 +181,9 @@ def review(
     if plan is None:
         skipped.append("rebound and escalation: no plan in force")
     else:
-        found += _dose_findings(record, checkins, plan, today, rules, skipped, device_nights)
+        found += _dose_findings(
+            record, checkins, plan, today, rules, skipped, device_nights, held_days
+        )
     found.sort(key=lambda f: _SEVERITY_ORDER[f.severity])
     proposal = propose_next_step(
         found,
@@ -267,6 +282,7 @@ def _dose_findings(  # noqa: PLR0917 -- one private helper of review(), called o
     rules: FindingRules,
     skipped: list[str],
     device_nights: Sequence[DeviceNight] = (),
+    held_days: tuple[date, date] | None = None,
 ) -> list[Finding]:
     found: list[Finding] = []
     step = plan.step_on(today)
@@ -286,11 +302,7 @@ def _dose_findings(  # noqa: PLR0917 -- one private helper of review(), called o
             found += find_device_rebound(
                 checkins, nights, dose_hours, rules, logged_days=logged, taken_times=taken_times
             )
-    # A step starting after today is the plan of no day taken by today: left out. A held
-    # plan's dose stays the held one (its later cuts are not due).
-    targets: list[tuple[date, Mass]] = [
-        (s.start, s.daily) for s in plan.followed_steps if s.start <= today
-    ]
+    targets = escalation_targets(plan, today, held_days)
     # Summed exactly in mg: the same totals, in mg, as adding the Masses.
     taken_mg: dict[date, Decimal] = {}
     for dose in record.doses:
@@ -300,12 +312,63 @@ def _dose_findings(  # noqa: PLR0917 -- one private helper of review(), called o
     return found
 
 
+def escalation_targets(
+    plan: PlanVersion, today: date, held_days: tuple[date, date] | None = None
+) -> list[tuple[date, Mass]]:
+    """The daily dose planned from each date on: what a day's total taken is compared with.
+
+    A step starting after today is the plan of no day taken by today: left out. A held
+    plan's dose stays the held one (its later cuts are not due). On ``held_days`` (first,
+    last) the dose is the one before the cut the readiness check held, which the patient
+    was asked to stay on; from the day after, the plan's again.
+
+    >>> from datetime import timezone
+    >>> from taperline.core.quantity import fmt
+    >>> from taperline.core.record import RecordDose, RecordStep
+    >>> def step(day, mg):
+    ...     dose = RecordDose("22:00", "clonazepam", Mass.of_mg(mg))
+    ...     return RecordStep(date(2027, 1, day), (dose,))
+    >>> at = datetime(2026, 12, 20, tzinfo=timezone.utc)
+    >>> steps = (step(1, "1"), step(8, "0.9"))
+    >>> plan = PlanVersion(1, "active", "clonazepam", "percent", steps, "Dr Lee", at)
+    >>> [(d.day, fmt(m)) for d, m in escalation_targets(plan, date(2027, 1, 20))]
+    [(1, '1 mg'), (8, '0.9 mg')]
+    >>> held = (date(2027, 1, 8), date(2027, 1, 11))
+    >>> [(d.day, fmt(m)) for d, m in escalation_targets(plan, date(2027, 1, 20), held)]
+    [(1, '1 mg'), (8, '1 mg'), (12, '0.9 mg')]
+    """
+    targets = [(s.start, s.daily) for s in plan.followed_steps if s.start <= today]
+    if held_days is None:
+        return targets
+    first, last = held_days
+    before = [t for t in targets if t[0] < first]
+    if not before:
+        return targets
+    out = [*before, (first, before[-1][1])]
+    resume = last + timedelta(days=1)
+    if resume <= today:
+        out.append((resume, [t for t in targets if t[0] <= resume][-1][1]))
+    return out + [t for t in targets if t[0] > resume]
+
+
+def _held_doses(
+    plan: PlanVersion | None, held_days: tuple[date, date] | None
+) -> tuple[RecordDose, ...] | None:
+    """The doses of the step before the held cut (None: no cut held, or nothing before it)."""
+    if plan is None or held_days is None:
+        return None
+    before = [s for s in plan.followed_steps if s.start < held_days[0]]
+    return before[-1].doses if before else None
+
+
 def _large_doses(
     record: PersonRecord,
     today: date,
     rules: FindingRules,
     catalogue: Catalogue | None,
     skipped: list[str],
+    *,
+    held_days: tuple[date, date] | None = None,
 ) -> tuple[Finding, ...]:
     """The large-dose finding over the dose log up to ``today``.
 
@@ -314,7 +377,8 @@ def _large_doses(
     (``Drug.daily_maximum_for(indication_of(conditions))``, the lookup logging a dose makes)
     [LABEL, SEED-AURA], and the plan's total of it on a dose's day is what the plan in force
     gives that day (:func:`schedule_on`), or before the plan starts the person's regimen
-    (:meth:`PersonRecord.planned_on`, as logging a dose compares it).
+    (:meth:`PersonRecord.planned_on`, as logging a dose compares it). On ``held_days`` it is
+    the day's doses of the step before the held cut, the dose the patient was asked to stay on.
     """
     doses = [
         (d.day, d.drug, d.amount) for d in record.doses if d.amount is not None and d.day <= today
@@ -346,8 +410,11 @@ def _large_doses(
             maxima[drug.name] = maximum
     planned_mg: dict[tuple[date, str], Decimal] = {}
     plan, regimen = record.plan, record.profile.regimen  # the plan in force: found once
+    stay = _held_doses(plan, held_days)
     for day in {day for day, _, _ in doses}:
-        for dose in planned_on(plan, regimen, day):  # the regimen's before the plan starts
+        held = stay is not None and held_days is not None and held_days[0] <= day <= held_days[1]
+        # the held cut's step before on its held days; the regimen's before the plan starts
+        for dose in stay if held and stay is not None else planned_on(plan, regimen, day):
             at = (day, key(dose.drug))
             planned_mg[at] = planned_mg.get(at, Decimal(0)) + dose.amount.mg
     # A year of days plans a few distinct totals: one (immutable) Mass for each.

@@ -309,6 +309,9 @@ class DoseEntry:
     note: str = ""
     units_from_plan: bool = False
     confirmed: bool = False
+    #: The amount is the dose before the cut at ``planned_clock``: a tap on "I stayed on
+    #: 1 mg" at a cut the readiness check holds (refused for any other dose).
+    dose_before_cut: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,6 +321,9 @@ class LoggedDose:
     saved: Saved
     record: DoseRecord
     planned: RecordDose | None
+    #: The dose the person was asked to take: the plan's, or at a cut the readiness check
+    #: holds unanswered the step before's at that time (None: neither gives one).
+    expected: RecordDose | None = None
 
 
 def log_dose(
@@ -385,7 +391,7 @@ def log_dose(
         else None
     )
     if target is not None and before is not None:
-        if entry.amount is None:
+        if entry.amount is None and not entry.dose_before_cut:
             raise InputError(
                 f"amount: the {target.clock} dose of {day.isoformat()} is the new dose of a cut"
                 " your clinician has not answered yet (ask them before this cut): say the"
@@ -393,7 +399,7 @@ def log_dose(
             )
         # staying on the step before is what the readiness check suggests
         scheduled = before
-    amount = None if entry.missed else (entry.amount or (target.amount if target else None))
+    amount = _amount(entry, target, before)
     if amount is None and not entry.missed:
         left = "is planned yesterday or today" if by_time else "is left that day"
         raise InputError(f"amount: say how much (no planned dose {left})")
@@ -414,7 +420,31 @@ def log_dose(
         entry.note,
     )
     saved = record_dose(store, person_id, record, now=now, idempotency_key=idempotency_key)
-    return LoggedDose(saved, record, target)
+    return LoggedDose(saved, record, target, _expected(target, before))
+
+
+def _amount(
+    entry: DoseEntry, target: RecordDose | None, before: Sequence[RecordDose] | None
+) -> Mass | None:
+    """The amount taken: the one given, the dose before a held cut, or the plan's."""
+    if entry.missed:
+        return None
+    if not entry.dose_before_cut:
+        return entry.amount or (target.amount if target else None)
+    stay = _expected(target, before)
+    if target is None or before is None or stay is None:
+        raise InputError(
+            "amount: 'the dose before the cut' is only for the new dose of a cut your"
+            " clinician has not answered yet, at a time the dose before it was taken too"
+        )
+    return stay.amount
+
+
+def _expected(target: RecordDose | None, before: Sequence[RecordDose] | None) -> RecordDose | None:
+    """The dose asked for: ``target``, or at a questioned cut the step before's at its time."""
+    if target is None or before is None:
+        return target
+    return next((d for d in before if d.clock == target.clock), None)
 
 
 def _planned_dose(

@@ -8,12 +8,13 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from taperline.adapters.storage.repo import Store, zone
-from taperline.core.record import PersonRecord
+from taperline.core.record import PersonRecord, PlanVersion
 from taperline.core.review import Review, review
 from taperline.errors import InputError
 
 if TYPE_CHECKING:
     from taperline.core.device_sleep import DeviceNight
+    from taperline.core.readiness import ClinicianDecision
 
 __all__ = [
     "Reviewed",
@@ -22,6 +23,7 @@ __all__ = [
     "local_today",
     "open_store",
     "person_review",
+    "plan_decision",
     "review_as_of",
     "reviewed_record",
 ]
@@ -113,8 +115,25 @@ def review_as_of(
     ``device_nights``: :func:`findings_device_nights` (none unless the clinician's switch is on).
     """
     from taperline.catalogue_data import load_catalogue
+    from taperline.core.readiness import held_days
 
-    return review(record, today, catalogue=load_catalogue(), device_nights=device_nights)
+    catalogue = load_catalogue()
+    result = review(record, today, catalogue=catalogue, device_nights=device_nights)
+    # While the readiness check holds a cut (and until a clinician answers), the patient is
+    # told to stay on the dose before it: those days are not "more taken than planned".
+    held = held_days(record, today, result, plan_decision(record.plan, record.profile.time_zone))
+    if held is None:
+        return result
+    return review(record, today, catalogue=catalogue, device_nights=device_nights, held_days=held)
+
+
+def plan_decision(plan: PlanVersion | None, time_zone: str) -> ClinicianDecision | None:
+    """Who decided on ``plan`` and on which of the person's days (None: not decided)."""
+    from taperline.core.readiness import ClinicianDecision
+
+    if plan is None or plan.decided_by is None or plan.decided_at is None:
+        return None
+    return ClinicianDecision(plan.decided_by, local_today(time_zone, plan.decided_at), plan.reason)
 
 
 def person_review(store: Store, person_id: int, *, now: datetime) -> Review:

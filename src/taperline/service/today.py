@@ -20,7 +20,7 @@ from typing import Literal
 
 from taperline.adapters.storage.repo import Store
 from taperline.core.metrics import sleep_efficiency, symptom_score
-from taperline.core.readiness import ClinicianDecision, Readiness, check_readiness
+from taperline.core.readiness import Readiness, check_readiness
 from taperline.core.record import (
     DoseRecord,
     DoseStatus,
@@ -30,7 +30,7 @@ from taperline.core.record import (
     RecordStep,
 )
 from taperline.core.review import Review
-from taperline.service.store import local_today, review_as_of
+from taperline.service.store import local_today, plan_decision, review_as_of
 
 __all__ = [
     "QUESTIONNAIRE_EVERY",
@@ -62,6 +62,9 @@ class DoseToday:
     planned: RecordDose
     logged: DoseRecord | None
     ask_first: bool = False
+    #: With ``ask_first``: the dose at this time of the step before the cut, the one the
+    #: patient is asked to stay on until their clinician answers (None: none at this time).
+    stay_on: RecordDose | None = None
 
     @property
     def taken(self) -> bool:
@@ -182,13 +185,6 @@ def glance(record: PersonRecord, today: date, days: int = 14) -> tuple[DayGlance
     return tuple(out)
 
 
-def plan_decision(plan: PlanVersion | None, time_zone: str) -> ClinicianDecision | None:
-    """Who decided on ``plan`` and on which of the person's days (None: not decided)."""
-    if plan is None or plan.decided_by is None or plan.decided_at is None:
-        return None
-    return ClinicianDecision(plan.decided_by, local_today(time_zone, plan.decided_at), plan.reason)
-
-
 def readiness_of(
     record: PersonRecord, today: date, result: Review | None = None
 ) -> Readiness | None:
@@ -212,7 +208,13 @@ def build_today(record: PersonRecord, today: date, result: Review | None = None)
     # before a plan starts, the regimen's doses are today's (due, taken or missed)
     doses = match_doses(record.planned_on(today), logged)
     if ready is not None and ready.is_question:
-        doses = tuple(replace(d, ask_first=ready.in_cut(d.planned)) for d in doses)
+        before = {d.clock: d for d in ready.before.doses}
+        doses = tuple(
+            replace(d, ask_first=True, stay_on=before.get(d.planned.clock))
+            if ready.in_cut(d.planned)
+            else d
+            for d in doses
+        )
     return Today(
         today=today,
         plan=plan,

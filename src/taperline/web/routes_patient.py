@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Final
 
@@ -16,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from taperline.core.instruments import score_gad7, score_phq9
 from taperline.core.values import parse_local_datetime
-from taperline.errors import ConflictError, InputError, NotFoundError
+from taperline.errors import ConfirmationNeededError, ConflictError, InputError, NotFoundError
 from taperline.service import (
     AuditLine,
     DoseEntry,
@@ -53,6 +54,13 @@ from taperline.web.checkin_form import (
 )
 from taperline.web.context import Services, services
 from taperline.web.dose_form import dose_fields, dose_from_fields
+from taperline.web.dose_log_form import (
+    DoseLogState,
+    entry_from_form,
+    errors_of,
+    form_context,
+    kept_fields,
+)
 from taperline.web.errors import status_for
 from taperline.web.filters import day as show_day
 from taperline.web.forms import Form, FormInput, parse_day
@@ -99,7 +107,8 @@ def dashboard(request: Request, viewer: PatientViewer, svc: Svc) -> Response:
 def dose_taken(request: Request, viewer: PatientViewer, form: Form, svc: Svc) -> Response:
     """Log one of today's planned doses as taken (or not taken); htmx gets the new line."""
     clock = form.text("clock", max_len=5)
-    taken = form.text("status", "taken", max_len=10) != "missed"
+    status = form.text("status", "taken", max_len=10)
+    taken = status != "missed"
     pid, now = viewer.person_id, svc.now()
     time_zone = svc.store.profile(pid).time_zone
     today = local_today(time_zone, now)
@@ -109,7 +118,9 @@ def dose_taken(request: Request, viewer: PatientViewer, form: Form, svc: Svc) ->
         planned_clock=clock,
         missed=not taken,
         taken_at=_tapped_at(form, time_zone, now) if taken else None,
-        units_from_plan=True,
+        # "I stayed on 1 mg" at a cut the readiness check holds: the dose before the cut
+        units_from_plan=status != "stayed",
+        dose_before_cut=status == "stayed",
     )
     key = f"dose:{day.isoformat()}:{clock}"  # one line per planned dose: a replay is refused
     done = log_dose(svc.store, pid, entry, now=now, idempotency_key=key)
@@ -119,7 +130,8 @@ def dose_taken(request: Request, viewer: PatientViewer, form: Form, svc: Svc) ->
     if request.headers.get("hx-request"):
         planned = done.planned
         assert planned is not None  # noqa: S101 -- a planned_clock was given: log_dose found it
-        line = match_doses((planned,), [done.record])[0]
+        # a held cut's line stays one: no instructions for the new dose beside what was taken
+        line = replace(match_doses((planned,), [done.record])[0], ask_first=status == "stayed")
         return render(request, "_dose_line.html", {"line": line}, viewer=viewer, banner=False)
     return redirect("/dashboard?done=dose")
 
@@ -366,8 +378,13 @@ def _journal_page(
     *,
     days: int = 60,
     undo: dict[str, Any] | None = None,
+    dose_log: DoseLogState | None = None,
+    status: int = 200,
 ) -> Response:
-    """The journal page; ``undo`` is what was just removed, with a button to put it back."""
+    """The journal page; ``undo`` is what was just removed, with a button to put it back.
+
+    ``dose_log`` is the "Log a dose" form sent back with its errors (None: a blank one).
+    """
     record = svc.store.record(viewer.person_id)
     today = local_today(record.profile.time_zone, svc.now())
     audit(svc, viewer, "read", "journal")
@@ -378,8 +395,40 @@ def _journal_page(
         "scores": list(reversed(record.scores))[:8],
         "doses": [d for d in reversed(record.doses) if d.day > today - timedelta(days=days)][:60],
         "undo": undo,
+        "log": form_context(record, today, dose_log),
     }
-    return render(request, "journal.html", context, viewer=viewer)
+    return render(request, "journal.html", context, viewer=viewer, status_code=status)
+
+
+@router.post("/journal/doses", response_class=HTMLResponse)
+def dose_log(request: Request, viewer: PatientViewer, form: Form, svc: Svc) -> Response:
+    """Log a dose with its own day, time and amount (the journal's "Log a dose" form).
+
+    The service decides, as for ``log-dose`` and ``POST /api/doses``; an error shows the
+    form again with every value kept and each error next to its field. An amount far from
+    the plan is stored only once confirmed ("Log it as I gave it"), and the form's ``idem``
+    key makes a second send of the same form store nothing more.
+    """
+    try:
+        entry = entry_from_form(form)
+        done = log_dose(
+            svc.store,
+            viewer.person_id,
+            entry,
+            now=svc.now(),
+            idempotency_key=_key(form.text("idem", max_len=100)),
+        )
+    except InputError as error:
+        state = DoseLogState(
+            kept_fields(form),
+            errors_of(error),
+            confirm=isinstance(error, ConfirmationNeededError),
+        )
+        return _journal_page(request, viewer, svc, dose_log=state, status=status_for(error))
+    if done.saved.created:  # a second send of the same form stored nothing
+        line = done.record
+        audit(svc, viewer, "write", f"dose {line.day.isoformat()} {line.planned_clock or 'extra'}")
+    return redirect("/journal?done=dose#log-dose")
 
 
 def _auditor(svc: Services, viewer: Viewer) -> AuditLine:
