@@ -4,16 +4,24 @@ One patient with ``--days`` days (default 365) of sleep-diary check-ins and dose
 approved plan (``bench/web.py``'s ``seed``), on a SQLite file. The app runs in this process
 (no network, no server): each ``GET /dashboard`` is timed from the request to the whole
 answer, so the figure is the server's time plus the in-process client's small share, an
-upper bound of the server's own. Three kinds are measured ``--repeat`` times each:
+upper bound of the server's own. Five kinds are measured ``--repeat`` times each:
 
-* ``miss``: the per-process dashboard cache emptied first, so the whole record is read and
-  every finding run: a worker's first dashboard of this person (a new or restarted worker,
-  or a person the cache's 256 entries let go);
+* ``miss`` (cold): the per-process dashboard cache emptied first, so the whole record is read
+  and every finding run: the first dashboard of this person after a server restart (or in a
+  new worker, or after the cache's 256 entries let the person go);
+* ``checkin`` (after a write): the dashboard the patient is sent to after saving a check-in
+  (``POST /checkin``, an edit of yesterday's, then ``GET /dashboard?done=checkin``): the
+  check-ins are read again (``Store.refresh``) and the dashboard built again;
+* ``dose`` (after a write): the dashboard after a dose tap (``POST /doses/taken`` as htmx
+  sends it, today's 22:00 dose; the line is deleted again after the request, untimed): the
+  dose log is read again and the dashboard built again;
 * ``day``: the first page of a new day: the kept record is not read again (its version has
   not moved) but the dashboard is built again, every finding run (the cache's entry is put
-  back as yesterday's before each request). A check-in's rebuild is this plus reading the
-  check-ins again (``Store.refresh``);
+  back as yesterday's before each request);
 * ``hit``: the cache kept (the record's version is still checked against the database).
+
+The writes' own times (the POSTs) are reported too (``checkin_post``, ``dose_post``), so time
+moved from a page into a write would show.
 
 The process's garbage collector is set as a server process's is
 (:func:`taperline.web.app.settle_garbage_collector`, as ``taperline serve`` and the uvicorn
@@ -25,10 +33,13 @@ itself on the same database: reading the record (``Store.record``), the dashboar
 table), the red-flag banner; a hit's time is the rest of a request (session, version, audit
 line, the page's template).
 
-Target: p50 of a miss at most 20 ms. The line before last says where a miss goes; the last
-line is ``dashboard_days=.. notes=.. miss_p50_ms=.. miss_p95_ms=.. day_p50_ms=..
-day_p95_ms=.. hit_p50_ms=.. hit_p95_ms=.. bytes=.. target_ms=20 miss_vs_target=<p50 /
-target> day_vs_target=.. target=met|missed`` (met: a miss's p50 is at most the target).
+Target: p50 at most 20 ms both cold (``miss``) and after a write (``checkin`` and ``dose``).
+The line before last says where a miss goes; the last line is ``dashboard_days=..
+notes=.. miss_p50_ms=.. miss_p95_ms=.. checkin_p50_ms=.. checkin_p95_ms=.. dose_p50_ms=..
+dose_p95_ms=.. checkin_post_p50_ms=.. dose_post_p50_ms=.. day_p50_ms=.. day_p95_ms=..
+hit_p50_ms=.. hit_p95_ms=.. bytes=.. target_ms=20 miss_vs_target=<p50 / target>
+write_vs_target=<the larger of checkin's and dose's p50 / target> day_vs_target=..
+target=met|missed`` (met: cold and after a write both at most the target).
 
 Usage: ``python bench/dashboard.py [--days 365] [--repeat 50] [--notes]`` (``--notes``: a
 different note on each day, as a real journal has).
@@ -38,11 +49,12 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import random
 import secrets
 import sys
 import tempfile
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +79,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def measure(days: int, repeat: int, *, notes: bool = False) -> dict[str, float]:
-    """Seed a database, then time the dashboard's misses and hits, and a miss's parts (ms)."""
+    """Seed a database, then time each kind of dashboard, the writes and a miss's parts (ms)."""
     from fastapi.testclient import TestClient
 
     from taperline.web.app import create_app, settle_garbage_collector
@@ -87,17 +99,27 @@ def measure(days: int, repeat: int, *, notes: bool = False) -> dict[str, float]:
             first = client.get("/dashboard")
             assert first.status_code == 200, first.text[:300]
             (person_id,) = services.store.person_ids()
-            timings: dict[str, list[float]] = {"miss": [], "day": [], "hit": []}
-            for _ in range(repeat):
-                for kind, values in timings.items():
+            today = _today(services, person_id)
+            kinds = ("miss", "day", "hit", "checkin", "dose", "checkin_post", "dose_post")
+            timings: dict[str, list[float]] = {kind: [] for kind in kinds}
+            for index in range(repeat):
+                for kind in kinds[:5]:
+                    path = "/dashboard"
                     if kind == "miss":
                         object.__setattr__(services, "dashboards", VersionedCache())
                     elif kind == "day":
                         _as_yesterdays(services, person_id)
+                    elif kind == "checkin":
+                        timings["checkin_post"].append(_check_in(client, patient, index))
+                        path = "/dashboard?done=checkin"
+                    elif kind == "dose":
+                        timings["dose_post"].append(_take_dose(client, patient))
                     started = time.perf_counter()
-                    response = client.get("/dashboard")
-                    values.append((time.perf_counter() - started) * 1000)
+                    response = client.get(path)
+                    timings[kind].append((time.perf_counter() - started) * 1000)
                     assert response.status_code == 200
+                    if kind == "dose":  # untimed: the next tap is a new line again
+                        services.store.delete_dose(person_id, today, planned_clock="22:00")
             timings |= _parts(services, repeat)
     found = {
         f"{kind}_p{q}_ms": percentile(values, q)
@@ -105,6 +127,36 @@ def measure(days: int, repeat: int, *, notes: bool = False) -> dict[str, float]:
         for q in (50, 95)
     }
     return found | {"bytes": float(len(first.content))}
+
+
+def _today(services: Any, person_id: int) -> date:
+    from taperline.adapters.storage.record_version import record_version
+    from taperline.service import local_today
+
+    time_zone, _ = record_version(services.store.engine, person_id)
+    return local_today(time_zone, services.now())
+
+
+def _check_in(client: Any, patient: Any, index: int) -> float:
+    """Save an edit of yesterday's check-in as the page does; the POST's time (ms)."""
+    bench_web = sys.modules["bench_web"]
+    job = bench_web.Job(index, "checkin-edit", 0, patient.edit_days[-1])
+    form = bench_web.checkin_form(job, patient, random.Random(index))
+    started = time.perf_counter()
+    response = client.post("/checkin", data=form, follow_redirects=False)
+    elapsed = (time.perf_counter() - started) * 1000
+    assert response.status_code == 303, response.text[:300]
+    return elapsed
+
+
+def _take_dose(client: Any, patient: Any) -> float:
+    """Tap today's 22:00 dose as taken, as htmx sends it; the POST's time (ms)."""
+    form = {"csrf_token": patient.csrf, "clock": "22:00", "status": "taken"}
+    started = time.perf_counter()
+    response = client.post("/doses/taken", data=form, headers={"hx-request": "true"})
+    elapsed = (time.perf_counter() - started) * 1000
+    assert response.status_code == 200, response.text[:300]
+    return elapsed
 
 
 def _as_yesterdays(services: Any, person_id: int) -> None:
@@ -164,15 +216,21 @@ def main(argv: list[str] | None = None) -> int:
         f" {found['hit_p50_ms']:.1f}"
     )
     ratio = found["miss_p50_ms"] / TARGET_MS
+    write_ratio = max(found["checkin_p50_ms"], found["dose_p50_ms"]) / TARGET_MS
     print(
         f"dashboard_days={args.days} notes={'yes' if args.notes else 'no'}"
-        f" miss_p50_ms={found['miss_p50_ms']:.1f}"
-        f" miss_p95_ms={found['miss_p95_ms']:.1f} day_p50_ms={found['day_p50_ms']:.1f}"
-        f" day_p95_ms={found['day_p95_ms']:.1f} hit_p50_ms={found['hit_p50_ms']:.1f}"
-        f" hit_p95_ms={found['hit_p95_ms']:.1f} bytes={found['bytes']:.0f}"
-        f" target_ms={TARGET_MS:.0f} miss_vs_target={ratio:.2f}"
+        f" miss_p50_ms={found['miss_p50_ms']:.1f} miss_p95_ms={found['miss_p95_ms']:.1f}"
+        f" checkin_p50_ms={found['checkin_p50_ms']:.1f}"
+        f" checkin_p95_ms={found['checkin_p95_ms']:.1f}"
+        f" dose_p50_ms={found['dose_p50_ms']:.1f} dose_p95_ms={found['dose_p95_ms']:.1f}"
+        f" checkin_post_p50_ms={found['checkin_post_p50_ms']:.1f}"
+        f" dose_post_p50_ms={found['dose_post_p50_ms']:.1f}"
+        f" day_p50_ms={found['day_p50_ms']:.1f} day_p95_ms={found['day_p95_ms']:.1f}"
+        f" hit_p50_ms={found['hit_p50_ms']:.1f} hit_p95_ms={found['hit_p95_ms']:.1f}"
+        f" bytes={found['bytes']:.0f} target_ms={TARGET_MS:.0f} miss_vs_target={ratio:.2f}"
+        f" write_vs_target={write_ratio:.2f}"
         f" day_vs_target={found['day_p50_ms'] / TARGET_MS:.2f}"
-        f" target={'met' if ratio <= 1 else 'missed'}"
+        f" target={'met' if max(ratio, write_ratio) <= 1 else 'missed'}"
     )
     return 0
 

@@ -25,9 +25,13 @@ def test_the_dashboard_bench_reports_its_figures(capsys: pytest.CaptureFixture[s
     parts, last = capsys.readouterr().out.strip().splitlines()[-2:]
     assert re.fullmatch(
         rf"dashboard_days=20 notes=yes miss_p50_ms={NUMBER} miss_p95_ms={NUMBER}"
+        rf" checkin_p50_ms={NUMBER} checkin_p95_ms={NUMBER}"
+        rf" dose_p50_ms={NUMBER} dose_p95_ms={NUMBER}"
+        rf" checkin_post_p50_ms={NUMBER} dose_post_p50_ms={NUMBER}"
         rf" day_p50_ms={NUMBER} day_p95_ms={NUMBER}"
         rf" hit_p50_ms={NUMBER} hit_p95_ms={NUMBER} bytes=\d+ target_ms=20"
-        rf" miss_vs_target={NUMBER} day_vs_target={NUMBER} target=(met|missed)",
+        rf" miss_vs_target={NUMBER} write_vs_target={NUMBER} day_vs_target={NUMBER}"
+        rf" target=(met|missed)",
         last,
     ), last
     assert re.match(
