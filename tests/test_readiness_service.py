@@ -167,6 +167,11 @@ def test_cli_status_on_a_cut_day_under_hold_asks_rather_than_instructs(
     assert (ready["from_daily_dose_mg"], ready["to_daily_dose_mg"]) == (1.0, 0.875)
     assert ready["decided_by"] is None
     assert [d["ask_clinician_first"] for d in document["doses_today"]] == [True]
+    # the dose to stay on until the clinician answers, and how to log it
+    assert [(d["stay_on_amount_mg"], d["stay_on_amount"]) for d in document["doses_today"]] == [
+        (1.0, "1 mg")
+    ]
+    assert "until they decide, stay on 1 mg: taperline log-dose --amount '1 mg'" in text.output
     checkins = next(s for s in ready["signals"] if s["kind"] == "checkins")
     assert (checkins["level"], checkins["source"]) == ("hold", "ASAM-2025")
     assert "taperline's" in checkins["basis"]
@@ -199,6 +204,7 @@ def test_cli_plan_proceed_answers_the_cut(run: Callable[..., Result]) -> None:
     assert (ready["verdict"], ready["cut_is_question"]) == ("hold", False)
     assert (ready["decided_by"], ready["decided_on"]) == ("Dr Lee", "2027-03-15")
     assert [d["ask_clinician_first"] for d in document["doses_today"]] == [False]
+    assert [d["stay_on_amount"] for d in document["doses_today"]] == [None]
     assert "Take 1 \N{MULTIPLICATION SIGN} tablet 0.5 mg" in run("status").output
 
 

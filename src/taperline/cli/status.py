@@ -75,6 +75,11 @@ def _print_status(d: StatusOut) -> None:
             line = (
                 f"  {dose['time']}  {name} {dose['amount']}  [new dose: ask your clinician first]"
             )
+            if dose["stay_on_amount"] is not None:
+                stay = dose["stay_on_amount"]
+                command = f"taperline log-dose --amount '{stay}'"
+                line += f"\n         until they decide, stay on {stay}: {command}"
+
             out.print(line, markup=False)
             continue
         how = " ".join(i for i in dose["instructions"] if not i.startswith("Total dose"))

@@ -192,6 +192,10 @@ class DoseTodayOut(TypedDict):
     taken_at: str | None
     #: The new dose of a cut the readiness check holds: ask your clinician before taking it.
     ask_clinician_first: bool
+    #: With ask_clinician_first: the dose before the cut at this time, to stay on until the
+    #: clinician answers (null: none at this time, or not a held cut's dose).
+    stay_on_amount_mg: float | None
+    stay_on_amount: str | None
 
 
 @closed
@@ -449,6 +453,8 @@ def today_document(state: Today) -> StatusOut:
                     else None
                 ),
                 "ask_clinician_first": d.ask_first,
+                "stay_on_amount_mg": float(d.stay_on.amount.mg) if d.stay_on else None,
+                "stay_on_amount": fmt(d.stay_on.amount) if d.stay_on else None,
             }
             for d in state.doses
         ],
