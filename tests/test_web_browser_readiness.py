@@ -4,8 +4,9 @@ The walk-through of ``tests/test_web_browser.py`` (its server, browser and scree
 step more: a patient on a phone whose plan cuts today, with no check-ins in the last week,
 sees the readiness check say Hold and today's new dose as a question for the clinician (no
 "Taken" button that would log the new amount), and the page does not scroll sideways at
-360 px. The plan is put in the database beside the running app (approved two weeks ago by
-"Dr Lee", so no decision in the check's window answers it).
+360 px; "Took 1 mg" logs the dose before the cut in one tap. The plan is put in the
+database beside the running app (approved two weeks ago by "Dr Lee", so no decision in the
+check's window answers it).
 
 Without ``/usr/bin/chromium`` (or the playwright package) the test is skipped, except under
 ``CI`` where it fails.
@@ -118,6 +119,20 @@ def test_a_cut_day_under_hold_is_shown_as_a_question(tmp_path: Path) -> None:
             width = int(ann.evaluate("document.documentElement.scrollWidth"))
             shots.take(ann, "narrow-dashboard-hold")
             assert width <= NARROW, f"the dashboard is {width} px wide at {NARROW} px"
+
+            # the dose stayed on, in one tap: the line says what was taken, no instructions
+            dose = ann.locator("li.dose-line").first
+            expect(dose).to_contain_text("Until they decide, stay on 1 mg at 22:00.")
+            dose.get_by_role("button", name="Took 1 mg").click()
+            dose = ann.locator("li.dose-line").first
+            expect(dose.get_by_role("status")).to_contain_text(
+                re.compile(r"Taken at \d\d:\d\d: 1 mg")
+            )
+            expect(dose.locator(".how")).to_have_count(0)
+            shots.take(ann, "narrow-dashboard-hold-stayed")
+            ann.goto("/dashboard")
+            expect(ann.locator("li.dose-line").first).to_contain_text(": 1 mg")
+            expect(ann.get_by_text("more taken than planned")).to_have_count(0)
         finally:
             browser.close()
     assert not errors, errors
