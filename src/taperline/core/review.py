@@ -408,20 +408,39 @@ def _large_doses(
         maximum = drug.daily_maximum_for(indication) if drug is not None else None
         if drug is not None and maximum is not None:
             maxima[drug.name] = maximum
-    planned_mg: dict[tuple[date, str], Decimal] = {}
     plan, regimen = record.plan, record.profile.regimen  # the plan in force: found once
     stay = _held_doses(plan, held_days)
+    # A year of days plans a few distinct dose lists (a step's, the regimen's): the totals by
+    # drug of each, one (immutable) Mass for each distinct total, are worked out once.
+    masses: dict[Decimal, Mass] = {}
+    totals_of: dict[int, tuple[tuple[RecordDose, ...], list[tuple[str, Mass]]]] = {}
+
+    def totals(day_doses: tuple[RecordDose, ...]) -> list[tuple[str, Mass]]:
+        kept = totals_of.get(id(day_doses))
+        if kept is not None and kept[0] is day_doses:  # the list itself is kept: ids stay
+            return kept[1]
+        mg: dict[str, Decimal] = {}
+        for dose in day_doses:
+            name = key(dose.drug)
+            mg[name] = mg.get(name, Decimal(0)) + dose.amount.mg
+        found = [
+            (
+                name,
+                masses[total] if total in masses else masses.setdefault(total, Mass.of_mg(total)),
+            )
+            for name, total in mg.items()
+        ]
+        totals_of[id(day_doses)] = (day_doses, found)
+        return found
+
+    planned: dict[tuple[date, str], Mass] = {}
     for day in {day for day, _, _ in doses}:
         held = stay is not None and held_days is not None and held_days[0] <= day <= held_days[1]
         # the held cut's step before on its held days; the regimen's before the plan starts
-        for dose in stay if held and stay is not None else planned_on(plan, regimen, day):
-            at = (day, key(dose.drug))
-            planned_mg[at] = planned_mg.get(at, Decimal(0)) + dose.amount.mg
-    # A year of days plans a few distinct totals: one (immutable) Mass for each.
-    masses: dict[Decimal, Mass] = {}
-    planned = {
-        at: masses[mg] if mg in masses else masses.setdefault(mg, Mass.of_mg(mg))
-        for at, mg in planned_mg.items()
-    }
-    taken = [(day, key(name), amount) for day, name, amount in doses]
+        for name, mass in totals(
+            stay if held and stay is not None else planned_on(plan, regimen, day)
+        ):
+            planned[day, name] = mass
+    names = {name: key(name) for name in {name for _, name, _ in doses}}
+    taken = [(day, names[name], amount) for day, name, amount in doses]
     return find_large_doses(taken, maxima, planned, today=today, rules=rules)
