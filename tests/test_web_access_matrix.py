@@ -798,6 +798,7 @@ GATES: Mapping[tuple[str, str], str] = {
     ("GET", "/checkin"): "patient",
     ("POST", "/checkin"): "patient",
     ("GET", "/journal"): "patient",
+    ("POST", "/journal/doses"): "patient",
     ("POST", "/journal/doses/remove"): "patient",
     ("POST", "/journal/doses/restore"): "patient",
     ("GET", "/questionnaires"): "patient",
