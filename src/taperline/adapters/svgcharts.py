@@ -199,10 +199,9 @@ def _dot_path(xs: Sequence[float], ys: Sequence[float | None], r: float) -> str:
     0.66-0.98 s and as squares in one path in 0.26-0.39 s (/tmp bench, busy machine).
     """
     side = 2 * r
+    square = f"h{side:.1f}v{side:.1f}h-{side:.1f}z"  # the same for every dot: formatted once
     return "".join(
-        f"M{x - r:.1f},{y - r:.1f}h{side:.1f}v{side:.1f}h-{side:.1f}z"
-        for x, y in zip(xs, ys, strict=True)
-        if y is not None
+        f"M{x - r:.1f},{y - r:.1f}{square}" for x, y in zip(xs, ys, strict=True) if y is not None
     )
 
 

@@ -74,13 +74,17 @@ MARKED_KINDS = frozenset(
 )
 
 
-def finding_markers(findings: Sequence[Finding]) -> list[Marker]:
-    """The chart markers of ``findings``: the kinds in :data:`MARKED_KINDS`, each evidence day."""
+def finding_markers(findings: Sequence[Finding], since: date = date.min) -> list[Marker]:
+    """The chart markers of ``findings``: the kinds in :data:`MARKED_KINDS`, each evidence day.
+
+    ``since``: the first day a chart shows (a year of evidence on a 90-day chart: the days
+    before it are not drawn, so no marker is made for them).
+    """
     markers: list[Marker] = []
     for f in findings:
         if f.kind in MARKED_KINDS:
             label = FINDING_KIND_LABELS[f.kind]
-            markers.extend(Marker(e.day, f.severity, label) for e in f.evidence)
+            markers.extend(Marker(e.day, f.severity, label) for e in f.evidence if e.day >= since)
     return markers
 
 
@@ -95,8 +99,9 @@ def chart_pair(
 
     ``device``: device nights to draw beside the diary's (dotted), if any.
     """
-    days = with_device_nights(day_series(record, today - timedelta(days=89), today), device)
-    markers = finding_markers(result.findings)
+    first = today - timedelta(days=89)
+    days = with_device_nights(day_series(record, first, today), device)
+    markers = finding_markers(result.findings, since=first)
     return (
         taper_chart_markup(days[-14:], markers, title="The last 14 days", chart_id=f"{prefix}-14"),
         taper_chart_markup(days, markers, title="The last 90 days", chart_id=f"{prefix}-90"),
