@@ -539,6 +539,21 @@ def test_log_dose_defaults_to_the_planned_dose_and_records_a_miss(approved: Tape
     assert len(approved.store().doses(1)) == 3
 
 
+def test_log_dose_reads_a_time_after_midnight_as_the_morning_after(approved: Taperline) -> None:
+    """A day's 22:00 dose taken at 00:30 was taken the morning after; a time to come is not."""
+    out = approved.ok("log-dose", "--date", "2027-01-07", "--time", "00:30", now=DOSE_NOW).stdout
+    assert "taken at 00:30 on Fri 8 Jan (late)" in out
+    (line,) = approved.store().doses(1)
+    assert (line.day.isoformat(), line.taken_at) == (
+        "2027-01-07",
+        datetime.fromisoformat("2027-01-08T00:30"),
+    )
+    noon = "2027-01-08T12:00+00:00"
+    tonight = approved("log-dose", "--date", "today", "--time", "22:10", now=noon)
+    refused(tonight, "--time", "22:10 on 2027-01-08 has not come yet")
+    assert len(approved.store().doses(1)) == 1
+
+
 def test_log_dose_key_with_explicit_values_is_idempotent(approved: Taperline) -> None:
     args = (
         "log-dose",

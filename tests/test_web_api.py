@@ -110,6 +110,8 @@ def test_doses_scores_findings_plans_status_export(tmp_path: Path) -> None:
         web = site.patient("ann@example.org")
         pid = site.person_id("ann@example.org")
         approved_plan(site, pid, TODAY - timedelta(days=3))
+        site.clock.advance(hours=10, minutes=30)  # 22:30 in London: tonight's dose is taken
+        assert web.signin("ann@example.org").status_code == 303  # the session timed out
         dose = {
             "date": TODAY.isoformat(),
             "planned_time": "22:00",

@@ -233,3 +233,38 @@ def test_a_clinician_cannot_post_it(tmp_path: Path) -> None:
             assert doc.post("/journal/doses", forged).status_code == 403
         assert site.services.store.doses(pid) == []
         assert _writes(site, pid) == []
+
+
+def test_a_dose_taken_after_midnight_is_stored_on_the_morning_after(tmp_path: Path) -> None:
+    """Yesterday's 22:00 dose taken at 00:30 was taken this morning, not 21.5 h early."""
+    with make_site(tmp_path) as site:
+        web, pid = _ann_with_a_plan(site)
+        assert web.post("/journal/doses", _fields(web, time="00:30")).status_code == 303
+        [line] = site.services.store.doses(pid)
+        assert (line.day, line.planned_clock) == (YESTERDAY, "22:00")
+        assert line.taken_at == datetime.combine(TODAY, time(0, 30))
+        assert "taken at 00:30" in web.get("/journal").text
+
+
+def test_a_time_still_to_come_is_refused_beside_the_time(tmp_path: Path) -> None:
+    """At 12:00, tonight's 22:00 dose "taken at 22:10" has not happened: nothing stored."""
+    with make_site(tmp_path) as site:
+        web, pid = _ann_with_a_plan(site)
+        response = web.post("/journal/doses", _fields(web, date=TODAY.isoformat(), time="22:10"))
+        assert response.status_code == 422
+        form = html.unescape(_form(response.text))
+        assert "22:10 on 2027-03-01 has not come yet" in form
+        assert re.search(r'name="time"[^>]*aria-invalid="true"', form), form
+        assert 'value="22:10"' in form  # kept
+        assert site.services.store.doses(pid) == []
+        # the JSON API refuses it too
+        dose = {
+            "date": TODAY.isoformat(),
+            "planned_time": "22:00",
+            "taken_at": f"{TODAY.isoformat()}T22:10",
+            "amount_mg": 1,
+        }
+        refused = web.client.post("/api/doses", json=dose)
+        assert refused.status_code == 422
+        assert "has not come yet" in refused.text
+        assert site.services.store.doses(pid) == []

@@ -20,6 +20,7 @@ from taperline.core.record import (
     day_text,
     describe_dose,
     nearest_planned,
+    nearest_struck,
     planned_around,
     planned_on,
 )
@@ -414,7 +415,7 @@ def log_dose(
         drug,
         target.clock if target else None,
         target.amount if target else None,
-        _taken_at(entry, moment, day, today),
+        _taken_at(entry, moment, day, target, local_now(zone_name, now)),
         amount,
         _units(entry, target),
         entry.note,
@@ -597,14 +598,28 @@ def _units(entry: DoseEntry, target: RecordDose | None) -> str:
     return "; ".join(target.instructions)[:200]
 
 
-def _taken_at(entry: DoseEntry, moment: datetime, day: date, today: date) -> datetime | None:
+def _taken_at(
+    entry: DoseEntry, moment: datetime, day: date, target: RecordDose | None, now: datetime
+) -> datetime | None:
     """When the dose was taken (None: missed): ``moment``, ``entry.taken_at`` or now.
 
     A dose of a day given that is not today must say when it was taken; one whose day was
-    found by time was taken at ``moment`` (now, to the minute, when not given).
+    found by time was taken at ``moment`` (now, to the minute, when not given). A planned
+    dose of a given day taken at a time of day was taken when that time struck nearest its
+    planned time (:func:`nearest_struck`: last night's 22:00 dose at 00:30 is this morning's
+    00:30). A time still to come (``now``: the person's wall clock) is refused.
     """
     if entry.missed:
         return None
+    today = now.date()
     if entry.taken_at is None and entry.day is not None and day != today:
         raise InputError("time: say when it was taken (the dose is not today's)")
+    given = entry.taken_at
+    if given is not None and entry.day is not None and target is not None and given.date() == day:
+        moment = nearest_struck(day, given.time(), target.clock)
+    if moment > now and day <= today:  # a day to come is refused as such (record_dose)
+        raise InputError(
+            f"time: {moment.strftime('%H:%M')} on {moment.date().isoformat()} has not come"
+            f" yet (it is {now.strftime('%H:%M')} on {today.isoformat()}): say when it was taken"
+        )
     return moment

@@ -42,6 +42,7 @@ from taperline.core.record.matching import (
     describe_dose,
     last_struck,
     nearest_planned,
+    nearest_struck,
     planned_around,
     planned_moment,
 )
@@ -96,6 +97,7 @@ __all__ = [
     "in_force",
     "last_struck",
     "nearest_planned",
+    "nearest_struck",
     "plan_steps",
     "planned_around",
     "planned_moment",

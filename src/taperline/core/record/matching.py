@@ -51,6 +51,7 @@ __all__ = [
     "describe_dose",
     "last_struck",
     "nearest_planned",
+    "nearest_struck",
     "planned_around",
     "planned_moment",
 ]
@@ -128,6 +129,32 @@ def last_struck(clock: time, moment: datetime) -> datetime:
     """
     struck = datetime.combine(moment.date(), clock.replace(second=0, microsecond=0))
     return struck if struck <= moment else struck - timedelta(days=1)
+
+
+def nearest_struck(day: date, clock: time, planned: str) -> datetime:
+    """When ``clock`` struck nearest to ``day``'s dose planned at ``planned`` (HH:MM).
+
+    A dose of a day taken at a time of day: that day's, or the day after's or before's when
+    nearer the planned time. Last night's 22:00 dose taken at 00:30 was taken the morning
+    after, not 21 and a half hours early; a dose planned at 00:30 taken at 23:50 the
+    evening before.
+
+    >>> nearest_struck(date(2027, 1, 7), time(0, 30), "22:00")
+    datetime.datetime(2027, 1, 8, 0, 30)
+    >>> nearest_struck(date(2027, 1, 7), time(21, 40), "22:00")
+    datetime.datetime(2027, 1, 7, 21, 40)
+    >>> nearest_struck(date(2027, 1, 7), time(23, 50), "00:30")
+    datetime.datetime(2027, 1, 6, 23, 50)
+    >>> nearest_struck(date(2027, 1, 7), time(10, 0), "22:00")  # 12 h either way: that day
+    datetime.datetime(2027, 1, 7, 10, 0)
+    """
+    target = planned_moment(day, planned)
+    struck = datetime.combine(day, clock.replace(second=0, microsecond=0))
+    # ties go to the dose's own day (the first of the three)
+    return min(
+        (struck, struck + timedelta(days=1), struck - timedelta(days=1)),
+        key=lambda moment: abs(moment - target),
+    )
 
 
 def describe_dose(day: date, clock: str | None, *, today: date) -> str:
