@@ -14,7 +14,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from taperline.adapters.storage.accounts import Accounts
-from taperline.adapters.storage.repo import Store
+from taperline.adapters.storage.repo import KnownRows, Store
 from taperline.core.findings import Finding
 from taperline.core.record import PersonRecord
 from taperline.web.cache import VersionedCache
@@ -34,9 +34,10 @@ class Services:
     accounts: Accounts
     passwords: Passwords
     templates: Jinja2Templates
-    # a person's dashboard and red flags, for one version of their record
-    dashboards: VersionedCache[tuple[Dashboard, tuple[Finding, ...], PersonRecord]] = field(
-        default_factory=VersionedCache
+    # a person's dashboard and red flags, for one version of their record (the record, and
+    # its rows as read, for the next version's read)
+    dashboards: VersionedCache[tuple[Dashboard, tuple[Finding, ...], PersonRecord, KnownRows]] = (
+        field(default_factory=VersionedCache)
     )
 
     def now(self) -> datetime:

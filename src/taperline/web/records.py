@@ -11,7 +11,7 @@ from datetime import date
 from taperline.adapters.storage.accounts import audit_row
 from taperline.adapters.storage.flags import red_flags_in
 from taperline.adapters.storage.record_version import RecordVersion, changed_parts, record_version
-from taperline.adapters.storage.repo import Saved
+from taperline.adapters.storage.repo import KnownRows, Saved
 from taperline.core.findings import Finding
 from taperline.core.journal import CheckIn
 from taperline.service import local_today, store_checkin
@@ -40,7 +40,8 @@ def dashboard_and_flags(
 
     ``known`` is the record's time zone and version when already read (with the patient's
     session); a record read after it can only be newer, so the cache is never stale. When
-    the version moved, only the parts of the kept record that were written are read again.
+    the version moved, only the parts of the kept record that were written are read again,
+    and of those only the rows written since are decoded (:class:`KnownRows`).
     """
     time_zone, version = known or record_version(svc.store.engine, person_id)
     today = local_today(time_zone, svc.now())
@@ -49,14 +50,18 @@ def dashboard_and_flags(
         return found[0], found[1]
     kept = svc.dashboards.latest(person_id)
     if kept is None:
-        record = svc.store.record(person_id)
+        rows = KnownRows()
+        record = svc.store.record(person_id, known=rows)
     else:
-        old_version, (_, _, old_record) = kept
+        old_version, (_, _, old_record, rows) = kept
         changed = changed_parts(old_version, version)
-        record = svc.store.refresh(old_record, person_id, changed) if changed else old_record
+        if changed:  # only the rows written since are decoded
+            record = svc.store.refresh(old_record, person_id, changed, known=rows)
+        else:
+            record = old_record
     board = build_dashboard(record, today)
     flags = red_flags_in(record, svc.settings.crisis_local(), today=today)
-    svc.dashboards.put(person_id, version, today, (board, flags, record))
+    svc.dashboards.put(person_id, version, today, (board, flags, record, rows))
     return board, flags
 
 

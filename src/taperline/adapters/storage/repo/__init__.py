@@ -29,9 +29,9 @@ from taperline.adapters.storage.repo.common import with_clock_shift as with_cloc
 from taperline.adapters.storage.repo.doses import DOSE_COLUMNS as DOSE_COLUMNS
 from taperline.adapters.storage.repo.plans import steps_from_json as steps_from_json
 from taperline.adapters.storage.repo.plans import steps_json as steps_json
-from taperline.adapters.storage.repo.records import RECORD_PARTS
+from taperline.adapters.storage.repo.records import RECORD_PARTS, KnownRows
 from taperline.adapters.storage.repo.store import Store
 from taperline.zones import zone
 
 # The ``name as name`` imports are names outside __all__, importable from here as before.
-__all__ = ["RECORD_PARTS", "Saved", "Store", "zone"]
+__all__ = ["RECORD_PARTS", "KnownRows", "Saved", "Store", "zone"]
