@@ -12,6 +12,7 @@ from taperline.adapters.storage.repo import Saved, Store
 from taperline.core.instruments import InstrumentScore
 from taperline.core.journal import CheckIn, validate_not_future, with_copies
 from taperline.core.quantity import Mass, fmt
+from taperline.core.readiness import check_readiness
 from taperline.core.record import (
     DoseRecord,
     PlanVersion,
@@ -36,7 +37,13 @@ from taperline.errors import (
 if TYPE_CHECKING:
     from taperline.adapters.storage.accounts import User
 
-from taperline.service.store import local_now, local_today, person_review
+from taperline.service.store import (
+    local_now,
+    local_today,
+    person_review,
+    plan_decision,
+    review_as_of,
+)
 
 __all__ = [
     "AT_THIS_COMPUTER",
@@ -515,7 +522,10 @@ def _questioned(
     Such a dose is a question for the clinician, not an instruction (the dashboard shows no
     "Taken" for it, on the cut's day and after, until a clinician answers): the person may
     have stayed on the previous dose, so the amount taken is theirs to say, never the plan's
-    by default. None when it is not such a dose.
+    by default. None when it is not such a dose. A clinician's answer given after ``day``
+    does not answer it: that day the person was asked to stay on the dose before, and a
+    dose logged late keeps what was asked then (as
+    :func:`taperline.core.readiness.held_days` counts it).
     """
     if plan is None or not any(cut <= day for cut in cut_dates(plan)):
         return None
@@ -524,9 +534,11 @@ def _questioned(
     index = steps.index(step) if step in steps else 0
     if index == 0 or target in steps[index - 1].doses:
         return None  # the step before had this dose too: not a changed one
-    from taperline.service.today import readiness_of  # today imports this module
-
-    ready = readiness_of(store.record(person_id), day)
+    record = store.record(person_id)
+    decision = plan_decision(record.plan, record.profile.time_zone)
+    if decision is not None and decision.on > day:
+        decision = None  # answered later: on ``day`` the cut was still a question
+    ready = check_readiness(record, day, review_as_of(record, day), decision=decision)
     if ready is not None and ready.is_question and ready.in_cut(target):
         return steps[index - 1].doses
     return None

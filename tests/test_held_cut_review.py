@@ -1,0 +1,270 @@
+"""An adversarial review of "staying on the dose before a held cut" (issue 16, section 4).
+
+Commits 89d94ed and bb117ff: while the readiness check holds a cut and no clinician has
+answered, the patient is told to stay on the dose before it, and the review compares those
+days (:func:`taperline.core.readiness.held_days`) with that dose. Each test here is one way
+found to walk round that rule, or to harm or mislead the patient; those marked xfail are
+defects left for a change larger than a fix in readiness, review or the journal service
+(/tmp/notes/held_review.md describes each).
+
+The plan of the core tests: 1 mg at 22:00 from 1 Dec, 0.875 mg from 15 Dec (the first cut),
+0.75 mg from 29 Dec (the next cut), approved on 30 Nov (before either cut's window opens, so
+the approval answers neither); with no check-ins the check holds both cuts.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from taperline.cli.main import cli
+from taperline.core.journal import CheckIn
+from taperline.core.quantity import Mass
+from taperline.core.readiness import check_readiness
+from taperline.core.record import (
+    DoseRecord,
+    PersonRecord,
+    PlanVersion,
+    Profile,
+    RecordDose,
+    RecordStep,
+)
+from taperline.service import open_store
+from taperline.service.store import review_as_of
+from taperline.service.today import build_today
+
+_ABOVE_PLAN = {"escalation", "large_dose"}
+CUT, NEXT_CUT = date(2027, 12, 15), date(2027, 12, 29)
+
+
+def _step(day: date, *doses: tuple[str, str]) -> RecordStep:
+    return RecordStep(day, tuple(RecordDose(c, "clonazepam", Mass.of_mg(mg)) for c, mg in doses))
+
+
+def _plan(*, decided: date = date(2027, 11, 30), steps: tuple[RecordStep, ...] = ()) -> PlanVersion:
+    steps = steps or (
+        _step(date(2027, 12, 1), ("22:00", "1")),
+        _step(CUT, ("22:00", "0.875")),
+        _step(NEXT_CUT, ("22:00", "0.75")),
+    )
+    at = datetime.combine(decided, datetime.min.time(), tzinfo=UTC).replace(hour=9)
+    return PlanVersion(2, "active", "clonazepam", "percent", steps, "Dr Lee", at)
+
+
+def _taken(day: date, planned: str, mg: str, clock: str = "22:00") -> DoseRecord:
+    at = datetime.combine(day, datetime.min.time(), tzinfo=UTC).replace(hour=int(clock[:2]))
+    return DoseRecord(day, "clonazepam", clock, Mass.of_mg(planned), at, Mass.of_mg(mg))
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _above_plan(record: PersonRecord, today: date) -> dict[str, list[date]]:
+    """The days of the findings of more taken than planned, as every page shows them."""
+    result = review_as_of(record, today)
+    return {f.kind: [e.day for e in f.evidence] for f in result.findings if f.kind in _ABOVE_PLAN}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="held_days is only the cut in view's: once the next cut's lead window opens, the"
+    " first cut's held days are compared with its new dose again (defect 1)",
+)
+def test_held_days_stay_excused_when_the_next_cut_comes_into_view() -> None:
+    """Stayed on 1 mg as told from the cut to the clinician's answer, then 0.875 mg.
+
+    Three days before the next cut, the days before the answer became 'more than your plan
+    gives for the whole day' (urgent) and the next cut's check said Hold for them.
+    """
+    doses = [_taken(d, "1", "1") for d in _days(date(2027, 12, 1), CUT - timedelta(days=1))]
+    doses += [_taken(d, "0.875", "1") for d in (CUT, CUT + timedelta(days=1))]  # held, as told
+    answered = CUT + timedelta(days=1)  # plan proceed on the 16th: from the 17th, 0.875 mg
+    doses += [_taken(d, "0.875", "0.875") for d in _days(answered + timedelta(days=1), NEXT_CUT)]
+    record = PersonRecord(Profile("UTC"), doses=tuple(doses), plans=(_plan(decided=answered),))
+    window = NEXT_CUT - timedelta(days=3)
+    assert _above_plan(record, window - timedelta(days=1)) == {}  # the day before: clean
+    assert _above_plan(record, window) == {}
+    ready = check_readiness(record, window, review_as_of(record, window))
+    assert ready is not None
+    assert ready.cut == NEXT_CUT
+    assert next(s for s in ready.signals if s.kind == "escalation").level == "clear"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="an unanswered held cut stops being a question once the next cut's lead window"
+    " opens: the new dose is instructed with no clinician's answer (defect 2)",
+)
+def test_an_unanswered_held_cut_stays_a_question_when_the_next_cut_comes_into_view() -> None:
+    """Nobody answered the first cut; the patient stays on 1 mg, as told, for two weeks."""
+    doses = [_taken(d, "1", "1") for d in _days(date(2027, 12, 1), CUT - timedelta(days=1))]
+    doses += [_taken(d, "0.875", "1") for d in _days(CUT, NEXT_CUT - timedelta(days=4))]
+    record = PersonRecord(Profile("UTC"), doses=tuple(doses), plans=(_plan(),))
+    window = NEXT_CUT - timedelta(days=3)
+    before = build_today(record, window - timedelta(days=1))
+    (line,) = before.doses
+    assert line.ask_first  # the day before: still a question, 1 mg to stay on
+    assert line.stay_on is not None
+    today = build_today(record, window)
+    (line,) = today.doses
+    # still nobody's answer: the 0.875 mg is a question, 1 mg the dose to stay on
+    assert line.ask_first
+    assert line.stay_on is not None
+    assert line.stay_on.amount == Mass.of_mg(1)
+    assert _above_plan(record, window) == {}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a cut that changes the dose times leaves no dose to stay on at any time: no"
+    " 'Took 1 mg', no 'stay on' line, no time for the 1 mg (defect 6)",
+)
+def test_a_held_cut_that_moves_the_dose_times_names_the_dose_to_stay_on() -> None:
+    """1 mg at 22:00, then 0.5 mg at 08:00 and 0.375 mg at 20:00: the cut is held."""
+    steps = (
+        _step(date(2027, 12, 1), ("22:00", "1")),
+        _step(CUT, ("08:00", "0.5"), ("20:00", "0.375")),
+    )
+    record = PersonRecord(Profile("UTC"), plans=(_plan(steps=steps),))
+    today = build_today(record, CUT)
+    assert today.readiness is not None
+    assert today.readiness.is_question
+    assert "stay on 1 mg a day" in today.readiness.patient_message()
+    stay = [d.stay_on for d in today.doses if d.stay_on is not None]
+    assert [(d.clock, d.amount) for d in stay] == [("22:00", Mass.of_mg(1))]
+
+
+def test_more_than_the_dose_before_on_a_held_day_is_still_more_than_planned() -> None:
+    """Staying on is excused; taking more than the dose before the cut is not."""
+    doses = [_taken(d, "1", "1") for d in _days(date(2027, 12, 1), CUT - timedelta(days=1))]
+    doses += [_taken(CUT, "0.875", "1.5"), _taken(CUT + timedelta(days=1), "0.875", "1")]
+    record = PersonRecord(Profile("UTC"), doses=tuple(doses), plans=(_plan(),))
+    assert _above_plan(record, CUT + timedelta(days=1)) == {
+        "escalation": [CUT],
+        "large_dose": [CUT],
+    }
+
+
+def test_a_red_flag_noted_after_a_proceed_makes_the_days_held_again() -> None:
+    """A proceed in the window answers the cut; a red flag after it asks again, from the cut."""
+    doses = [_taken(d, "1", "1") for d in _days(date(2027, 12, 1), CUT - timedelta(days=1))]
+    doses += [_taken(d, "0.875", "1") for d in _days(CUT, CUT + timedelta(days=2))]
+    proceed = CUT - timedelta(days=2)
+    checkins = tuple(
+        CheckIn(d, None, mood=6, anxiety=3) for d in _days(CUT - timedelta(days=7), CUT)
+    )
+    plan = _plan(decided=proceed)
+    clean = PersonRecord(Profile("UTC"), checkins=checkins, doses=tuple(doses), plans=(plan,))
+    today = CUT + timedelta(days=2)
+    days = _days(CUT, today)
+    # the proceed stands: 1 mg from the cut day is more than planned
+    assert _above_plan(clean, today) == {"escalation": days, "large_dose": days}
+    flag = CheckIn(CUT - timedelta(days=1), None, mood=2, anxiety=8, events=frozenset({"fall"}))
+    kept = [c for c in checkins if c.wake_date != flag.wake_date]
+    flagged = PersonRecord(
+        Profile("UTC"), checkins=(*kept, flag), doses=tuple(doses), plans=(plan,)
+    )
+    assert _above_plan(flagged, today) == {}
+
+
+# --- the doors: the CLI, against a database file ---------------------------------------
+
+PLANNED = "2027-01-03T20:00+00:00"  # plan: 1 mg from 4 Jan, 0.875 mg from 18 Jan (London)
+
+
+def _run(url: str, *args: str, now: str) -> Result:
+    env = {"TAPERLINE_DATABASE_URL": url, "TAPERLINE_NOW": now}
+    return CliRunner().invoke(cli, list(args), env=env)
+
+
+def _planned(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path}/t.db"
+    for args in (
+        ("init", "--time-zone", "Europe/London", "--age-band", "40-64"),
+        ("plan", "clonazepam", "--dose", "1 mg", "--at", "22:00", "--start", "2027-01-04",
+         "--save"),
+        ("plan", "approve", "--by", "Dr Lee", "--reason", "agreed at the visit"),
+    ):  # fmt: skip
+        assert _run(url, *args, now=PLANNED).exit_code == 0
+    return url
+
+
+def test_a_held_day_logged_after_the_answer_is_not_given_the_new_dose(tmp_path: Path) -> None:
+    """The 19th was held (nobody had answered); its dose is logged on the 21st, after a proceed.
+
+    On the 19th the patient was told to stay on 1 mg: logged later, its amount is still theirs
+    to say (never the new 0.875 mg by default), and 1 mg is what was asked, not 'more than the
+    planned 0.875 mg' to confirm.
+    """
+    url = _planned(tmp_path)
+    proceed = ("plan", "proceed", "--by", "Dr Lee", "--reason", "seen today")
+    assert _run(url, *proceed, now="2027-01-20T09:00+00:00").exit_code == 0
+    late = "2027-01-21T09:00+00:00"
+    backfill = ("log-dose", "--date", "2027-01-19", "--planned", "22:00", "--time", "22:05")
+    assumed = _run(url, *backfill, now=late)
+    assert assumed.exit_code == 2, assumed.output
+    assert "new dose of a cut your clinician has not answered yet" in assumed.stderr
+    assert open_store(url).doses(1, None, None) == []
+    stayed = _run(url, *backfill, "--amount", "1 mg", now=late)
+    assert stayed.exit_code == 0, stayed.stderr
+    assert "more than the planned" not in stayed.stderr
+    (line,) = open_store(url).doses(1, None, None)
+    assert line.amount == Mass.of_mg(1)
+    # the answer's day and after: the new dose is the plan's again
+    today = _run(url, "log-dose", "--date", "2027-01-20", "--planned", "22:00", "--time",
+                 "22:05", now=late)  # fmt: skip
+    assert today.exit_code == 0, today.stderr
+    assert open_store(url).doses(1, None, None)[-1].amount == Mass.of_mg("0.875")
+
+
+def _above_plan_cli(url: str, now: str) -> set[str]:
+    import json
+
+    result = _run(url, "findings", "--format", "json", now=now)
+    assert result.exit_code == 0, result.stderr
+    return {f["kind"] for f in json.loads(result.stdout)} & _ABOVE_PLAN
+
+
+_QUICK = ("--quick", "--slept", "6h30", "--quality", "3", "--mood", "6", "--anxiety", "4")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="held days are worked out from the record as it is now, not as it was on the day:"
+    " yesterday's check-in entered the next morning turns the cut day's dose, taken as told,"
+    " into an urgent large dose (defect 4)",
+)
+def test_a_late_check_in_does_not_turn_a_held_day_into_more_than_planned(tmp_path: Path) -> None:
+    url = _planned(tmp_path)
+    assert _run(url, "checkin", *_QUICK, now="2027-01-15T08:00+00:00").exit_code == 0
+    status = _run(url, "status", now="2027-01-18T21:55+00:00")
+    assert "stay on 1 mg" in status.output  # one check-in in the week: Hold, stay on 1 mg
+    assert _run(url, "log-dose", "--amount", "1 mg", now="2027-01-18T22:05+00:00").exit_code == 0
+    late = "2027-01-19T08:00+00:00"  # the cut day's own check-in, entered the next morning
+    assert _run(url, "checkin", "--date", "2027-01-18", *_QUICK, now=late).exit_code == 0
+    assert _above_plan_cli(url, late) == set()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="deleting the check-ins of the week before a cut that said Proceed makes it a held"
+    " question afterwards, and every escalation and large dose since it vanishes (defect 5)",
+)
+def test_deleting_check_ins_does_not_hide_doses_above_a_proceeded_cut(tmp_path: Path) -> None:
+    url = _planned(tmp_path)
+    for day in range(12, 18):
+        assert _run(url, "checkin", *_QUICK, now=f"2027-01-{day}T08:00+00:00").exit_code == 0
+    status = _run(url, "status", now="2027-01-18T21:55+00:00")
+    assert "Before the dose change: Proceed" in status.output
+    for day in range(18, 21):
+        now = f"2027-01-{day}T22:05+00:00"
+        assert _run(url, "log-dose", "--amount", "1 mg", "--confirm", now=now).exit_code == 0
+    later = "2027-01-21T08:00+00:00"
+    assert _above_plan_cli(url, later) == _ABOVE_PLAN
+    for day in range(12, 18):
+        assert _run(url, "journal", "delete", f"2027-01-{day}", "--yes", now=later).exit_code == 0
+    assert _above_plan_cli(url, later) == _ABOVE_PLAN
