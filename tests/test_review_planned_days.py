@@ -83,3 +83,27 @@ def test_on_held_days_the_dose_before_the_held_cut_is_the_plan() -> None:
     held = (START + timedelta(days=7), START + timedelta(days=9))  # the second step held
     # days 8 and 9 compare with the 0.75 mg before the cut: 0.875 above it, 0.6 not
     assert _single_dose_days(record, held) == [1, 8, 14]
+
+
+def test_the_evidence_names_each_day_s_own_planned_dose() -> None:
+    """The same amount above three steps' doses: each day's words name its own step's."""
+    record = PersonRecord(Profile("UTC", regimen=REGIMEN), doses=DOSES, plans=(PLAN,))
+    result = review(record, TODAY, catalogue=load_catalogue())
+    said = {
+        (f.kind, (e.day - START).days): e.value
+        for f in result.findings
+        if f.kind in {"large_dose", "escalation"}
+        for e in f.evidence
+    }
+    single = "clonazePAM {} mg in one dose, {} mg planned for the whole day"
+    assert said == {
+        ("large_dose", 1): single.format("0.875", "0.75"),
+        ("large_dose", 8): single.format("0.875", "0.5"),
+        ("large_dose", 9): single.format("0.6", "0.5"),
+        ("large_dose", 14): single.format("0.875", "0.25"),
+        ("escalation", 1): "0.875 mg taken, 0.75 mg planned",
+        ("escalation", 8): "0.875 mg taken, 0.5 mg planned",
+        ("escalation", 9): "0.6 mg taken, 0.5 mg planned",
+        ("escalation", 14): "0.875 mg taken, 0.25 mg planned",
+        ("escalation", 15): "0.875 mg taken, 0.25 mg planned",  # the step's daily dose
+    }

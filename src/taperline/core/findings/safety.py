@@ -6,6 +6,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 from typing import Final
 
 from taperline.core.catalogue import DailyMaximum
@@ -74,13 +75,19 @@ def find_escalation_taken(
                 shown[key] = fmt(Mass.of_mg(amount))
         return shown[key]
 
+    # a year of days repeats a few (taken, planned) pairs: each one's words are made once
+    values: dict[tuple[Decimal, str, Decimal, str], str] = {}
     for day in sorted(taken_by_day):
         index = bisect_right(starts, day)
         if not index:
             continue
         planned, amount = ordered[index - 1][1], taken_by_day[day]
-        if (amount.mg if isinstance(amount, Mass) else amount) > planned.mg:
-            value = f"{show(amount)} taken, {show(planned)} planned"
+        mg, unit = (amount.mg, amount.unit) if isinstance(amount, Mass) else (amount, "mg")
+        if mg > planned.mg:
+            pair = (mg, unit, planned.mg, planned.unit)
+            value = values.get(pair)
+            if value is None:
+                value = values[pair] = f"{show(amount)} taken, {show(planned)} planned"
             evidence.append(Evidence(day, "daily dose", value))
     if not evidence:
         return ()
@@ -144,9 +151,10 @@ def find_large_doses(
     for day, drug, amount in taken:
         if day > today:
             continue
-        totals[day, drug] = totals.get((day, drug), Decimal(0)) + amount.mg
-        planned = planned_daily.get((day, drug))
-        if planned is not None and planned.mg > 0 and amount.mg > planned.mg:
+        at, mg = (day, drug), amount.mg
+        totals[at] = totals.get(at, _ZERO_MG) + mg
+        planned = planned_daily.get(at)
+        if planned is not None and planned.mg > 0 and mg > planned.mg:
             above_plan.append((day, drug, amount, planned))
     above_max = [
         (day, drug, Mass.of_mg(total), daily_maxima[drug].max_mg)
@@ -177,15 +185,23 @@ def find_large_doses(
         )
         for day, drug, total, limit in above_max
     ]
+    # a year of doses above the plan repeats a few (drug, dose, plan): each one's words once
+    single: dict[tuple[str, Decimal, str, Decimal, str], str] = {}
+
+    def words(drug: str, amount: Mass, planned: Mass) -> str:
+        key = (drug, amount.mg, amount.unit, planned.mg, planned.unit)
+        if key not in single:
+            single[key] = (
+                f"{name(drug)} {show(amount)} in one dose, {show(planned)} planned for the whole"
+                " day"
+            )
+        return single[key]
+
     evidence += [
-        Evidence(
-            day,
-            "single dose",
-            f"{name(drug)} {show(amount)} in one dose, {show(planned)} planned for the whole day",
-        )
+        Evidence(day, "single dose", words(drug, amount, planned))
         for day, drug, amount, planned in above_plan
     ]
-    evidence.sort(key=lambda e: (e.day, e.label))
+    evidence.sort(key=_DAY_AND_LABEL)
     # The message tells the first days of each kind (a day above the maximum says enough for
     # that day; of several doses above the plan, the largest); the evidence lists them all.
     over_max = sorted(above_max, key=_by_day)[:_LARGE_DOSES_TOLD]
@@ -235,6 +251,8 @@ def find_large_doses(
     )
 
 
+_DAY_AND_LABEL: Final = attrgetter("day", "label")
+_ZERO_MG: Final = Decimal(0)
 #: At most this many days of each kind are told in a large-dose message (all are evidence).
 _LARGE_DOSES_TOLD: Final = 2
 
