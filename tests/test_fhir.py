@@ -283,18 +283,42 @@ def test_check_in_observations_hold_the_journal_and_link_the_night(
     assert sum("hasMember" not in r for r in checkins) == len(without_night)
 
 
+def _answer(code: str, display: str, score: int) -> Json:
+    extension = [
+        {"url": "http://hl7.org/fhir/StructureDefinition/ordinalValue", "valueDecimal": score}
+    ]
+    return {"system": LOINC, "code": code, "display": display, "extension": extension}
+
+
 def test_questionnaires_and_their_loinc_observations(bundle: Json) -> None:
     responses = _resources(bundle, "QuestionnaireResponse")
     assert [len(r["item"]) for r in responses] == [9, 7]
-    assert responses[0]["item"][8] == {"linkId": "9", "answer": [{"valueInteger": 1}]}
+    assert [r["questionnaire"] for r in responses] == [
+        "http://loinc.org/q/44249-1",
+        "http://loinc.org/q/69737-5",
+    ]
+    assert responses[0]["item"][8] == {
+        "linkId": "/44260-8",
+        "text": "Thoughts that you would be better off dead, or of hurting yourself in some way",
+        "answer": [{"valueCoding": _answer("LA6569-3", "Several days", 1)}],
+    }
+    assert [i["linkId"] for i in responses[1]["item"]][::6] == ["/69725-0", "/69736-7"]
+    assert responses[1]["item"][0]["answer"][0]["valueCoding"] == _answer(
+        "LA6570-1", "More than half the days", 2
+    )
     (phq_panel,) = _coded(bundle, LOINC, "44249-1")
     (phq_total,) = _coded(bundle, LOINC, "44261-6")
     (item9,) = _coded(bundle, LOINC, "44260-8")
     (gad_panel,) = _coded(bundle, LOINC, "69737-5")
     (gad_total,) = _coded(bundle, LOINC, "70274-6")
     assert phq_total["valueInteger"] == 8
+    assert phq_total["code"]["coding"][0]["display"] == (
+        "Patient Health Questionnaire 9 item (PHQ-9) total score [Reported]"
+    )
+    assert "display" not in gad_panel["code"]["coding"][0]  # not confirmed on LOINC's pages
+    assert gad_panel["code"]["text"] == "GAD-7 panel"
     assert phq_total["interpretation"][0]["text"] == "mild"
-    assert item9["valueInteger"] == 1
+    assert item9["valueCodeableConcept"] == {"coding": [_answer("LA6569-3", "Several days", 1)]}
     assert gad_total["valueInteger"] == 6
     assert len(phq_panel["hasMember"]) == 2
     assert len(gad_panel["hasMember"]) == 1
@@ -494,7 +518,21 @@ def _no_zone(bundle: Json) -> None:
 
 
 def _phq9_answer_4(bundle: Json) -> None:
-    _first(bundle, "QuestionnaireResponse")["item"][8]["answer"][0]["valueInteger"] = 4
+    """An answer written as bundles before 2026-12-03 wrote them: a valueInteger."""
+    _first(bundle, "QuestionnaireResponse")["item"][8]["answer"] = [{"valueInteger": 4}]
+
+
+def _unknown_answer(bundle: Json) -> None:
+    _first(bundle, "QuestionnaireResponse")["item"][2]["answer"][0]["valueCoding"]["code"] = "LA1-1"
+
+
+def _wrong_ordinal(bundle: Json) -> None:
+    coding = _first(bundle, "QuestionnaireResponse")["item"][2]["answer"][0]["valueCoding"]
+    coding["extension"][0]["valueDecimal"] = 3
+
+
+def _unknown_item(bundle: Json) -> None:
+    _first(bundle, "QuestionnaireResponse")["item"][0]["linkId"] = "/69725-0"  # a GAD-7 item
 
 
 def _unknown_plan_status(bundle: Json) -> None:
@@ -524,6 +562,21 @@ BAD_BUNDLES: list[tuple[Callable[[Json], None], str]] = [
     (_no_status, r"Observation entry \d+: status: .*required"),
     (_no_zone, r"Patient entry 0: extension time-zone is missing"),
     (_phq9_answer_4, r"QuestionnaireResponse entry \d+: PHQ-9 item 9 must be 0-3, got 4"),
+    (
+        _unknown_answer,
+        r"QuestionnaireResponse entry \d+: item\.2\.answer\.valueCoding "
+        r"http://loinc\.org#LA1-1 is not a LOINC answer \(LA6568-5, ",
+    ),
+    (
+        _wrong_ordinal,
+        r"QuestionnaireResponse entry \d+: item\.2\.answer\.valueCoding "
+        r"ordinalValue 3 is not LA6570-1's score 2",
+    ),
+    (
+        _unknown_item,
+        r"QuestionnaireResponse entry \d+: item\.0\.linkId '/69725-0' is neither an item "
+        r"number nor a PHQ-9 LOINC item",
+    ),
     (
         _unknown_plan_status,
         r"MedicationRequest entry \d+: extension plan-version\.status 'completed' is not one of",

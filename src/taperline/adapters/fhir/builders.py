@@ -12,6 +12,10 @@ from taperline.adapters.fhir.codes import (
     _NAMESPACE,
     _ODD_SPACE,
     EXTENSION_BASE,
+    LOINC,
+    LOINC_ANSWERS,
+    LOINC_DISPLAYS,
+    ORDINAL_VALUE,
     RXNORM,
     RXNORM_CONFIRMED_INGREDIENTS,
     UCUM,
@@ -102,6 +106,27 @@ def _minutes(minutes: int) -> Json:
 
 def _concept(system: str, code: str, text: str | None = None) -> Json:
     return {"coding": [{"system": system, "code": code}], "text": text or code}
+
+
+def _loinc_coding(code: str) -> Json:
+    """A LOINC Coding with its display (docs/terminology.md), none where none is confirmed."""
+    coding: Json = {"system": LOINC, "code": code}
+    display = LOINC_DISPLAYS[code]
+    if display is not None:
+        coding["display"] = display
+    return coding
+
+
+def _loinc(code: str, text: str) -> Json:
+    """A CodeableConcept of a LOINC code, its display, and taperline's words as ``text``."""
+    return {"coding": [_loinc_coding(code)], "text": text}
+
+
+def _loinc_answer(score: int) -> Json:
+    """A PHQ-9 / GAD-7 answer: LOINC's answer code and display, the score as ordinalValue."""
+    coding = _loinc_coding(LOINC_ANSWERS[score][0])
+    coding["extension"] = [{"url": ORDINAL_VALUE, "valueDecimal": score}]
+    return coding
 
 
 def _text(text: str) -> Json:

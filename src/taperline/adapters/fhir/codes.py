@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
@@ -55,14 +56,64 @@ RXNORM_INGREDIENTS: Final = MappingProxyType({"clonazepam": "2598", "diazepam": 
 #: clonazepam is named by its products' SCD codes and by text, never by an unconfirmed code).
 RXNORM_CONFIRMED_INGREDIENTS: Final = MappingProxyType({"diazepam": "3322"})
 
-# LOINC codes [clinical-basis.md, Journal instruments].
+# LOINC codes [clinical-basis.md, Journal instruments]. Their displays, the item and answer
+# codes and the Questionnaire canonicals below are not in clinical-basis.md: each was read on
+# LOINC's (or HL7's) own pages on 2026-12-03, and docs/terminology.md lists each code with
+# its display and the page read (tests/test_fhir_terminology.py holds the two together).
 SLEEP_DURATION: Final = "93832-4"
 PHQ9_PANEL, PHQ9_TOTAL, PHQ9_ITEM9 = "44249-1", "44261-6", "44260-8"
 GAD7_PANEL, GAD7_TOTAL = "69737-5", "70274-6"
 _SCORE_CODES: Final = frozenset({PHQ9_PANEL, PHQ9_TOTAL, PHQ9_ITEM9, GAD7_PANEL, GAD7_TOTAL})
-_QUESTIONNAIRES: Final = MappingProxyType(
-    {f"{QUESTIONNAIRE_BASE}/phq-9": "PHQ-9", f"{QUESTIONNAIRE_BASE}/gad-7": "GAD-7"}
+#: Each item's LOINC code, in item order (docs/terminology.md, "Items"): a response's
+#: ``linkId`` is ``/`` and the code.
+LOINC_ITEMS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {
+        "PHQ-9": (
+            "44250-9", "44255-8", "44259-0", "44254-1", "44251-7",
+            "44258-2", "44252-5", "44253-3", "44260-8",
+        ),
+        "GAD-7": ("69725-0", "68509-9", "69733-4", "69734-2", "69735-9", "69689-8", "69736-7"),
+    }
+)  # fmt: skip
+#: LOINC's answers to the PHQ-9 and GAD-7 items, by score 0-3: answer list LL358-3
+#: (docs/terminology.md, "Answers").
+LOINC_ANSWERS: Final[tuple[tuple[str, str], ...]] = (
+    ("LA6568-5", "Not at all"),
+    ("LA6569-3", "Several days"),
+    ("LA6570-1", "More than half the days"),
+    ("LA6571-9", "Nearly every day"),
 )
+#: The display every LOINC Coding the export writes carries: the LOINC long common name
+#: (an answer's text for an answer code). None: no display confirmed on LOINC's pages, so
+#: the Coding has none (docs/terminology.md says which and why).
+LOINC_DISPLAYS: Final[Mapping[str, str | None]] = MappingProxyType(
+    {
+        SLEEP_DURATION: "Sleep duration",
+        PHQ9_PANEL: "PHQ-9 quick depression assessment panel [Reported.PHQ]",
+        PHQ9_TOTAL: "Patient Health Questionnaire 9 item (PHQ-9) total score [Reported]",
+        PHQ9_ITEM9: "Thoughts that you would be better off dead, or of hurting yourself in"
+        " some way in last 2 weeks [Reported.PHQ]",
+        GAD7_PANEL: None,
+        GAD7_TOTAL: "Generalized anxiety disorder 7 item (GAD-7) total score [Reported.PHQ]",
+        **dict(LOINC_ANSWERS),
+    }
+)
+#: LOINC's Questionnaire canonicals, ``http://loinc.org/q/`` and the panel code (the form
+#: LOINC's panel pages give; docs/terminology.md, "Questionnaires").
+LOINC_QUESTIONNAIRES: Final[Mapping[str, str]] = MappingProxyType(
+    {"PHQ-9": f"{LOINC}/q/{PHQ9_PANEL}", "GAD-7": f"{LOINC}/q/{GAD7_PANEL}"}
+)
+#: The canonicals an import reads: LOINC's, and taperline's own that bundles written before
+#: 2026-12-03 carry.
+_QUESTIONNAIRES: Final = MappingProxyType(
+    {
+        f"{QUESTIONNAIRE_BASE}/phq-9": "PHQ-9",
+        f"{QUESTIONNAIRE_BASE}/gad-7": "GAD-7",
+        **{url: name for name, url in LOINC_QUESTIONNAIRES.items()},
+    }
+)
+#: R4's extension for the score of a coded answer (hl7.org/fhir/R4/extension-ordinalvalue).
+ORDINAL_VALUE: Final = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
 
 _MR_STATUS: Final[MappingProxyType[PlanStatus, str]] = MappingProxyType(
     {"active": "active", "proposed": "draft", "held": "on-hold", "rejected": "cancelled"}

@@ -14,6 +14,8 @@ from taperline.adapters.fhir.builders import (
     _complex,
     _concept,
     _ext,
+    _loinc,
+    _loinc_answer,
     _mass,
     _medication,
     _minutes,
@@ -35,11 +37,11 @@ from taperline.adapters.fhir.codes import (
     JOURNAL_CODES,
     JOURNAL_SYSTEM,
     LABEL_SYSTEM,
-    LOINC,
+    LOINC_ITEMS,
+    LOINC_QUESTIONNAIRES,
     PHQ9_ITEM9,
     PHQ9_PANEL,
     PHQ9_TOTAL,
-    QUESTIONNAIRE_BASE,
     SLEEP_DURATION,
     SYMPTOM_SYSTEM,
     TIME_OF_DAY_SYSTEM,
@@ -50,6 +52,8 @@ from taperline.adapters.fhir.orders import add_plans, regimen_statement
 from taperline.adapters.fhir.systems import code_systems
 from taperline.core.device_sleep import DeviceSleepRecord
 from taperline.core.findings import Evidence, Finding
+from taperline.core.instruments import GAD7_ITEMS as GAD7_WORDING
+from taperline.core.instruments import PHQ9_ITEMS as PHQ9_WORDING
 from taperline.core.instruments import InstrumentScore
 from taperline.core.journal import CheckIn, ReportedSleep, SleepDiary
 from taperline.core.metrics import night_metrics
@@ -318,7 +322,7 @@ def _sleep(diary: SleepDiary, wake_date: date, zone: ZoneInfo, patient: Json) ->
         "resourceType": "Observation",
         "status": "final",
         "category": [_SURVEY],
-        "code": _concept(LOINC, SLEEP_DURATION, "Total sleep time (Consensus Sleep Diary)"),
+        "code": _loinc(SLEEP_DURATION, "Total sleep time (Consensus Sleep Diary)"),
         "subject": patient,
         "effectiveDateTime": wake_date.isoformat(),
         "valueQuantity": _minutes(metrics.tst_min),
@@ -343,7 +347,7 @@ def _reported_sleep(night: ReportedSleep, wake_date: date, patient: Json) -> Jso
         "resourceType": "Observation",
         "status": "final",
         "category": [_SURVEY],
-        "code": _concept(LOINC, SLEEP_DURATION, "Sleep duration (the person's own estimate)"),
+        "code": _loinc(SLEEP_DURATION, "Sleep duration (the person's own estimate)"),
         "subject": patient,
         "effectiveDateTime": wake_date.isoformat(),
         "valueQuantity": _minutes(night.asleep_min),
@@ -358,14 +362,19 @@ def _reported_sleep(night: ReportedSleep, wake_date: date, patient: Json) -> Jso
 
 
 def _add_score(out: _Out, score: InstrumentScore) -> None:
+    # LOINC's Questionnaire; each item is named by its LOINC code and answered by LOINC's
+    # answer code, the score its ordinalValue (docs/terminology.md).
+    wording = PHQ9_WORDING if score.instrument == "PHQ-9" else GAD7_WORDING
     response: Json = {
         "resourceType": "QuestionnaireResponse",
-        "questionnaire": f"{QUESTIONNAIRE_BASE}/{score.instrument.lower()}",
+        "questionnaire": LOINC_QUESTIONNAIRES[score.instrument],
         "status": "completed",
         "subject": out.patient,
         "item": [
-            {"linkId": str(number), "answer": [{"valueInteger": answer}]}
-            for number, answer in enumerate(score.items, start=1)
+            {"linkId": f"/{code}", "text": text, "answer": [{"valueCoding": _loinc_answer(answer)}]}
+            for code, text, answer in zip(
+                LOINC_ITEMS[score.instrument], wording, score.items, strict=True
+            )
         ],
     }
     if score.taken_on is not None:
@@ -377,8 +386,9 @@ def _add_score(out: _Out, score: InstrumentScore) -> None:
     total = _score_observation(out, score, source, (total_code, "total score"), score.total)
     total["interpretation"] = [{"text": score.band}]
     members = [{"reference": out.add(total, *key, total_code)}]
-    if phq9:
-        item9 = _score_observation(out, score, source, (PHQ9_ITEM9, "item 9"), score.items[8])
+    if phq9:  # item 9 (thoughts of self-harm) as its own Observation, coded as answered
+        item9 = _score_observation(out, score, source, (PHQ9_ITEM9, "item 9"), None)
+        item9["valueCodeableConcept"] = {"coding": [_loinc_answer(score.items[8])]}
         members.append({"reference": out.add(item9, *key, PHQ9_ITEM9)})
     panel = _score_observation(out, score, source, (panel_code, "panel"), None)
     panel["hasMember"] = members
@@ -392,7 +402,7 @@ def _score_observation(
         "resourceType": "Observation",
         "status": "final",
         "category": [_SURVEY],
-        "code": _concept(LOINC, code[0], f"{score.instrument} {code[1]}"),
+        "code": _loinc(code[0], f"{score.instrument} {code[1]}"),
         "subject": out.patient,
         "derivedFrom": [source],
     }

@@ -21,6 +21,9 @@ from taperline.adapters.fhir.codes import (
     JOURNAL_SYSTEM,
     LABEL_SYSTEM,
     LOINC,
+    LOINC_ANSWERS,
+    LOINC_ITEMS,
+    ORDINAL_VALUE,
     SLEEP_DURATION,
     SYMPTOM_SYSTEM,
 )
@@ -694,19 +697,58 @@ def _read_sleep(res: _Res, zone: ZoneInfo) -> SleepDiary:
 
 
 def _read_score(res: _Res) -> InstrumentScore:
+    """A PHQ-9 / GAD-7 response, as written now or before 2026-12-03.
+
+    Now: LOINC's canonical, each item's ``linkId`` ``/`` and its LOINC code, its answer
+    LOINC's answer code (its ordinalValue, when given, must be that answer's score). Before:
+    taperline's canonical, ``linkId`` the item number and a ``valueInteger`` answer.
+    """
     canonical = str(res.need("questionnaire"))
     instrument = _QUESTIONNAIRES.get(canonical)
     if instrument is None:
         raise res.fail("questionnaire", f"{canonical!r} is not the PHQ-9 or GAD-7")
     answers: dict[int, int] = {}
     for index, item in enumerate(res.data.get("item") or []):
-        link = str(item.get("linkId") or "")
-        given = item.get("answer") or [{}]
-        if not link.isdigit() or given[0].get("valueInteger") is None:
-            raise res.fail(f"item.{index}", "needs a numeric linkId and a valueInteger answer")
-        answers[int(link)] = int(given[0]["valueInteger"])
+        where = f"item.{index}"
+        answers[_item_number(res, where, instrument, item)] = _item_answer(res, where, item)
     authored = res.data.get("authored")
     taken_on = _date(res, "authored", str(authored)) if authored else None
     scorer = score_phq9 if instrument == "PHQ-9" else score_gad7
     with _about(res.label):
         return scorer([answers[n] for n in sorted(answers)], taken_on)
+
+
+def _item_number(res: _Res, where: str, instrument: str, item: Json) -> int:
+    link = str(item.get("linkId") or "")
+    if link.isdigit():
+        return int(link)
+    codes = LOINC_ITEMS[instrument]
+    if link.startswith("/") and link[1:] in codes:
+        return codes.index(link[1:]) + 1
+    raise res.fail(
+        f"{where}.linkId", f"{link!r} is neither an item number nor a {instrument} LOINC item"
+    )
+
+
+def _item_answer(res: _Res, where: str, item: Json) -> int:
+    given = (item.get("answer") or [{}])[0]
+    if given.get("valueInteger") is not None:
+        return int(given["valueInteger"])
+    coding = given.get("valueCoding")
+    if not isinstance(coding, dict):
+        raise res.fail(f"{where}.answer", "needs a valueCoding (or valueInteger) answer")
+    code = coding.get("code")
+    scores = {answer: score for score, (answer, _) in enumerate(LOINC_ANSWERS)}
+    if coding.get("system") != LOINC or code not in scores:
+        raise res.fail(
+            f"{where}.answer.valueCoding",
+            f"{coding.get('system')}#{code} is not a LOINC answer ({', '.join(scores)})",
+        )
+    for extension in coding.get("extension") or []:
+        if extension.get("url") == ORDINAL_VALUE and extension.get("valueDecimal") != scores[code]:
+            raise res.fail(
+                f"{where}.answer.valueCoding",
+                f"ordinalValue {extension.get('valueDecimal')!r} is not {code}'s score"
+                f" {scores[code]}",
+            )
+    return scores[code]

@@ -60,6 +60,32 @@ _SYSTEMS: Final[Mapping[str, tuple[str, str, Mapping[str, str]]]] = {
 }
 
 
+#: What a value of a code means, where its display alone does not say (the concept's
+#: ``definition``): a symptom's rating, and mood's and anxiety's scales.
+_DEFINITIONS: Final[Mapping[str, Mapping[str, str]]] = {
+    JOURNAL_SYSTEM: {
+        "mood": "The person's own rating of their mood that day on taperline's 0-10 scale"
+        " (valueInteger), higher is better; not a standard instrument.",
+        "anxiety": "The person's own rating of their anxiety that day on taperline's 0-10"
+        " scale (valueInteger), higher is worse; not a standard instrument.",
+    },
+    SYMPTOM_SYSTEM: {
+        name: f"Withdrawal symptom '{name}' on taperline's own checklist (not CIWA-B or"
+        " BWSQ), as the person rated it that day, 0-3 (valueInteger): 0 not present, higher"
+        " is worse."
+        for name in SYMPTOMS
+    },
+}
+
+
+def _concept(url: str, code: str, text: str) -> Json:
+    concept = {"code": code, "display": text}
+    definition = _DEFINITIONS.get(url, {}).get(code)
+    if definition is not None:
+        concept["definition"] = definition
+    return concept
+
+
 def code_systems(used: str) -> list[Json]:
     """The CodeSystem of each of taperline's systems named in ``used`` (the bundle's JSON)."""
     return [
@@ -71,7 +97,7 @@ def code_systems(used: str) -> list[Json]:
             "status": "active",
             "content": "complete",
             "caseSensitive": True,
-            "concept": [{"code": code, "display": text} for code, text in codes.items()],
+            "concept": [_concept(url, code, text) for code, text in codes.items()],
         }
         for url, (name, title, codes) in _SYSTEMS.items()
         if f'"{url}"' in used
