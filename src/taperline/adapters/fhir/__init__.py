@@ -37,9 +37,12 @@ extension; ``EXTENSION_BASE/<name>`` is each extension's URL):
   Observation: LOINC 93832-4 (total sleep time [CARNEY-2012], from
   :func:`taperline.core.metrics.night_metrics`) with the diary as components. Both are dated
   by the date of waking.
-* **QuestionnaireResponse** per PHQ-9 / GAD-7 (answers by item number) and its Observations:
-  PHQ-9 panel 44249-1, total 44261-6 and item 9 44260-8; GAD-7 panel 69737-5 and total
-  70274-6 [clinical-basis.md, Journal instruments].
+* **QuestionnaireResponse** per PHQ-9 / GAD-7 (LOINC's canonical ``http://loinc.org/q/``
+  and the panel; each item's linkId ``/`` and its LOINC code, its answer LOINC's answer code
+  with the score as ``ordinalValue``) and its Observations: PHQ-9 panel 44249-1, total
+  44261-6 and item 9 44260-8; GAD-7 panel 69737-5 and total 70274-6 [clinical-basis.md,
+  Journal instruments]; every LOINC Coding with the display ``docs/terminology.md`` gives
+  (where each was confirmed). Older bundles' canonicals and item-number answers still read.
 * **Observation** per stored device sleep record (issue 21), kept apart from the diary's:
   category and code (the stage) in ``DEVICE_SLEEP_SYSTEM``, ``effectivePeriod`` the
   record's span, ``device`` the Device (one per source and model, named by them), the
