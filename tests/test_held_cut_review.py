@@ -14,6 +14,7 @@ the approval answers neither); with no check-ins the check holds both cuts.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -44,14 +45,20 @@ def _step(day: date, *doses: tuple[str, str]) -> RecordStep:
     return RecordStep(day, tuple(RecordDose(c, "clonazepam", Mass.of_mg(mg)) for c, mg in doses))
 
 
-def _plan(*, decided: date = date(2027, 11, 30), steps: tuple[RecordStep, ...] = ()) -> PlanVersion:
+def _plan(
+    *, decided: date = date(2027, 11, 30), steps: tuple[RecordStep, ...] = (), version: int = 2
+) -> PlanVersion:
     steps = steps or (
         _step(date(2027, 12, 1), ("22:00", "1")),
         _step(CUT, ("22:00", "0.875")),
         _step(NEXT_CUT, ("22:00", "0.75")),
     )
     at = datetime.combine(decided, datetime.min.time(), tzinfo=UTC).replace(hour=9)
-    return PlanVersion(2, "active", "clonazepam", "percent", steps, "Dr Lee", at)
+    proposed = datetime(2027, 11, 29, 9, tzinfo=UTC)
+    return PlanVersion(
+        version, "active", "clonazepam", "percent", steps, "patient", proposed,
+        decided_by="Dr Lee", decided_at=at,
+    )  # fmt: skip
 
 
 def _taken(day: date, planned: str, mg: str, clock: str = "22:00") -> DoseRecord:
@@ -150,25 +157,75 @@ def test_more_than_the_dose_before_on_a_held_day_is_still_more_than_planned() ->
 
 
 def test_a_red_flag_noted_after_a_proceed_makes_the_days_held_again() -> None:
-    """A proceed in the window answers the cut; a red flag after it asks again, from the cut."""
+    """A proceed in the window answers a Hold; a red flag after it asks again, from the cut.
+
+    No check-ins in the week (Hold); the clinician proceeds two days before the cut.
+    """
     doses = [_taken(d, "1", "1") for d in _days(date(2027, 12, 1), CUT - timedelta(days=1))]
     doses += [_taken(d, "0.875", "1") for d in _days(CUT, CUT + timedelta(days=2))]
-    proceed = CUT - timedelta(days=2)
-    checkins = tuple(
-        CheckIn(d, None, mood=6, anxiety=3) for d in _days(CUT - timedelta(days=7), CUT)
-    )
-    plan = _plan(decided=proceed)
-    clean = PersonRecord(Profile("UTC"), checkins=checkins, doses=tuple(doses), plans=(plan,))
+    plan = _plan(decided=CUT - timedelta(days=2))
+    answered = PersonRecord(Profile("UTC"), doses=tuple(doses), plans=(plan,))
     today = CUT + timedelta(days=2)
     days = _days(CUT, today)
-    # the proceed stands: 1 mg from the cut day is more than planned
-    assert _above_plan(clean, today) == {"escalation": days, "large_dose": days}
+    # the proceed answers the Hold: 1 mg from the cut day is more than planned
+    assert _above_plan(answered, today) == {"escalation": days, "large_dose": days}
+    unanswered = PersonRecord(Profile("UTC"), doses=tuple(doses), plans=(_plan(),))
+    assert _above_plan(unanswered, today) == {}  # nobody answered: held, as told
     flag = CheckIn(CUT - timedelta(days=1), None, mood=2, anxiety=8, events=frozenset({"fall"}))
-    kept = [c for c in checkins if c.wake_date != flag.wake_date]
-    flagged = PersonRecord(
-        Profile("UTC"), checkins=(*kept, flag), doses=tuple(doses), plans=(plan,)
+    flagged = PersonRecord(Profile("UTC"), checkins=(flag,), doses=tuple(doses), plans=(plan,))
+    assert _above_plan(flagged, today) == {}  # the red flag after the proceed asks again
+
+
+def _versions(*decided: date) -> tuple[PlanVersion, ...]:
+    """The plan approved on 30 Nov, then a new version (same steps) decided on each day."""
+    return tuple(
+        _plan(decided=d, version=2 + n) for n, d in enumerate((date(2027, 11, 30), *decided))
     )
-    assert _above_plan(flagged, today) == {}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="held_days ends on the latest decision on the plan, not the first that answered"
+    " the cut: a later resume or approval excuses the doses above the plan since the answer"
+    " (defect 7)",
+)
+def test_a_later_decision_does_not_excuse_the_days_after_the_answer() -> None:
+    """Proceed on the 16th, 1 mg (above the plan) from the 17th, the plan decided again on 21st."""
+    doses = [_taken(d, "1", "1") for d in _days(date(2027, 12, 1), CUT - timedelta(days=1))]
+    doses += [_taken(d, "0.875", "1") for d in _days(CUT, CUT + timedelta(days=5))]
+    answered, later = CUT + timedelta(days=1), CUT + timedelta(days=6)
+    escalated = _days(answered + timedelta(days=1), CUT + timedelta(days=5))
+    once = PersonRecord(Profile("UTC"), doses=tuple(doses), plans=_versions(answered))
+    above = {"escalation": escalated, "large_dose": escalated}
+    assert _above_plan(once, later) == above
+    again = PersonRecord(Profile("UTC"), doses=tuple(doses), plans=_versions(answered, later))
+    assert _above_plan(again, later) == above
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a held plan has no cut in view, so held_days is None: the days stayed on the dose"
+    " before, as told, before the clinician's answer become urgent large doses (defect 8)",
+)
+def test_holding_the_plan_after_the_answer_keeps_the_held_days_excused() -> None:
+    """Held the 15th and 16th (1 mg, as told), proceed on the 16th, the plan held on the 20th."""
+    doses = [_taken(d, "1", "1") for d in _days(date(2027, 12, 1), CUT - timedelta(days=1))]
+    doses += [_taken(d, "0.875", "1") for d in (CUT, CUT + timedelta(days=1))]
+    held_on = CUT + timedelta(days=5)
+    doses += [_taken(d, "0.875", "0.875") for d in _days(CUT + timedelta(days=2), held_on)]
+    answered = _plan(decided=CUT + timedelta(days=1), version=3)
+    assert (
+        _above_plan(
+            PersonRecord(Profile("UTC"), doses=tuple(doses), plans=(_plan(), answered)), held_on
+        )
+        == {}
+    )
+    at = datetime.combine(held_on, datetime.min.time(), tzinfo=UTC).replace(hour=9)
+    hold = replace(
+        answered, version=4, status="held", decided_at=at, held_from=held_on, parent_version=3
+    )
+    plans = (_plan(), answered, hold)
+    assert _above_plan(PersonRecord(Profile("UTC"), doses=tuple(doses), plans=plans), held_on) == {}
 
 
 # --- the doors: the CLI, against a database file ---------------------------------------
