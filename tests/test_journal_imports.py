@@ -37,7 +37,7 @@ JOURNAL = {
     "journal list json": ["journal", "list", "--format", "json"],
     "checkin": ["checkin", "--no-ask", "--quick", "--slept", "7h", "--quality", "3",
                 "--mood", "6", "--anxiety", "4", "--dose", "22:00=taken"],
-    "log-dose": ["log-dose", "--date", "2027-01-10", "--time", "22:05"],
+    "log-dose": ["log-dose", "--date", "2027-01-07", "--time", "22:05"],  # a time gone by
 }  # fmt: skip
 _LOADED = (
     "import json, sys\n"
