@@ -25,7 +25,7 @@ the page's context when it is rendered, so the macros of ``_macros.html`` follow
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -213,6 +213,22 @@ def plain(text: str | None) -> str:
     return _ISO_DATE_RE.sub(_written, without_ids(text))
 
 
+def _per_render(filter_: Callable[..., str]) -> Callable[..., str]:
+    """``filter_``, computed each time a page is rendered, never when its template compiles.
+
+    Jinja computes a filter of a literal (``"SPIELMAN-1987" | sources``) once, when it
+    compiles the template, unless the filter takes the render's context: a filter that
+    depends on the reader would then show every later reader the words of whoever's page
+    compiled the template first (a clinician's ids to patients, or the reverse).
+    """
+
+    @jinja2.pass_context
+    def per_render(_context: object, *args: Any, **kwargs: Any) -> str:
+        return filter_(*args, **kwargs)
+
+    return per_render
+
+
 def install(env: jinja2.Environment) -> None:
     """Register the filters on ``env``, whose pages are rendered for their reader."""
     env.template_class = _Page
@@ -221,9 +237,9 @@ def install(env: jinja2.Environment) -> None:
         drug=drug,
         day=day,
         short_day=short_day,
-        moment=moment,
+        moment=_per_render(moment),
         number=number,
-        sources=sources,
-        plain=plain,
+        sources=_per_render(sources),
+        plain=_per_render(plain),
         source_anchor=source_anchor,
     )
