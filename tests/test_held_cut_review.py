@@ -24,7 +24,6 @@ from click.testing import CliRunner, Result
 from taperline.cli.main import cli
 from taperline.core.journal import CheckIn
 from taperline.core.quantity import Mass
-from taperline.core.readiness import check_readiness
 from taperline.core.record import (
     DoseRecord,
     PersonRecord,
@@ -35,7 +34,7 @@ from taperline.core.record import (
 )
 from taperline.service import open_store
 from taperline.service.store import review_as_of
-from taperline.service.today import build_today
+from taperline.service.today import build_today, readiness_of
 
 _ABOVE_PLAN = {"escalation", "large_dose"}
 CUT, NEXT_CUT = date(2027, 12, 15), date(2027, 12, 29)
@@ -76,11 +75,6 @@ def _above_plan(record: PersonRecord, today: date) -> dict[str, list[date]]:
     return {f.kind: [e.day for e in f.evidence] for f in result.findings if f.kind in _ABOVE_PLAN}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="held_days is only the cut in view's: once the next cut's lead window opens, the"
-    " first cut's held days are compared with its new dose again (defect 1)",
-)
 def test_held_days_stay_excused_when_the_next_cut_comes_into_view() -> None:
     """Stayed on 1 mg as told from the cut to the clinician's answer, then 0.875 mg.
 
@@ -95,17 +89,12 @@ def test_held_days_stay_excused_when_the_next_cut_comes_into_view() -> None:
     window = NEXT_CUT - timedelta(days=3)
     assert _above_plan(record, window - timedelta(days=1)) == {}  # the day before: clean
     assert _above_plan(record, window) == {}
-    ready = check_readiness(record, window, review_as_of(record, window))
+    ready = readiness_of(record, window)  # as status and the dashboard check it
     assert ready is not None
     assert ready.cut == NEXT_CUT
     assert next(s for s in ready.signals if s.kind == "escalation").level == "clear"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an unanswered held cut stops being a question once the next cut's lead window"
-    " opens: the new dose is instructed with no clinician's answer (defect 2)",
-)
 def test_an_unanswered_held_cut_stays_a_question_when_the_next_cut_comes_into_view() -> None:
     """Nobody answered the first cut; the patient stays on 1 mg, as told, for two weeks."""
     doses = [_taken(d, "1", "1") for d in _days(date(2027, 12, 1), CUT - timedelta(days=1))]
@@ -183,12 +172,6 @@ def _versions(*decided: date) -> tuple[PlanVersion, ...]:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="held_days ends on the latest decision on the plan, not the first that answered"
-    " the cut: a later resume or approval excuses the doses above the plan since the answer"
-    " (defect 7)",
-)
 def test_a_later_decision_does_not_excuse_the_days_after_the_answer() -> None:
     """Proceed on the 16th, 1 mg (above the plan) from the 17th, the plan decided again on 21st."""
     doses = [_taken(d, "1", "1") for d in _days(date(2027, 12, 1), CUT - timedelta(days=1))]
@@ -202,11 +185,6 @@ def test_a_later_decision_does_not_excuse_the_days_after_the_answer() -> None:
     assert _above_plan(again, later) == above
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a held plan has no cut in view, so held_days is None: the days stayed on the dose"
-    " before, as told, before the clinician's answer become urgent large doses (defect 8)",
-)
 def test_holding_the_plan_after_the_answer_keeps_the_held_days_excused() -> None:
     """Held the 15th and 16th (1 mg, as told), proceed on the 16th, the plan held on the 20th."""
     doses = [_taken(d, "1", "1") for d in _days(date(2027, 12, 1), CUT - timedelta(days=1))]

@@ -63,7 +63,8 @@ DOSES = (
 
 
 def _single_dose_days(record: PersonRecord, held: tuple[date, date] | None = None) -> list[int]:
-    result = review(record, TODAY, catalogue=load_catalogue(), held_days=held)
+    spans = (held,) if held is not None else ()
+    result = review(record, TODAY, catalogue=load_catalogue(), held_days=spans)
     return [
         (e.day - START).days
         for f in result.findings

@@ -94,6 +94,7 @@ __all__ = [
     "check_readiness",
     "cut_in_view",
     "held_days",
+    "open_question",
     "verdict_of",
 ]
 
@@ -335,13 +336,66 @@ def check_readiness(
 
     ``result`` is the record's review as of ``today`` (made here when not given);
     ``decision`` is the clinician's decision on the plan in force (who, on which of the
-    person's days). A cut whose day has passed is returned only while it is a question.
+    person's days). A cut whose day has passed is returned only while it is a question, and
+    while one is, it stays in view before any later cut (:func:`open_question`): the patient
+    is still on the dose before it, so a later cut's window does not end the question.
     """
     plan = record.plan
     cut = cut_in_view(plan, today, rules)
     if plan is None or cut is None:
         return None
     result = result if result is not None else review(record, today)
+    question = open_question(record, today, result, decision=decision, rules=rules)
+    if question is not None or cut < today:
+        return question  # a cut past its day is shown only while it is a question
+    return _check(record, plan, cut, today, result, decision, rules)
+
+
+def open_question(
+    record: PersonRecord,
+    today: date,
+    result: Review,
+    *,
+    decision: ClinicianDecision | None = None,
+    rules: ReadinessRules = ReadinessRules(),
+) -> Readiness | None:
+    """The first cut by ``today`` that is still a question (None: none is).
+
+    Only a cut whose window opened after ``decision`` can be one (a decision once the
+    window opened answers it, unless a red flag came after it: :func:`_answers`).
+    """
+    plan = record.plan
+    if plan is None or plan.status != "active":
+        return None
+    flagged = [
+        e.day
+        for f in result.findings
+        if f.kind == "red_flag"
+        for e in f.evidence
+        if not e.label.startswith("profile")
+    ]
+    for cut in cut_dates(plan):
+        if cut > today:
+            break
+        answered = decision is not None and decision.on >= cut - timedelta(days=rules.lead_days)
+        if answered and decision is not None and not any(d > decision.on for d in flagged):
+            continue  # answered, and no red flag since: no question (the cheap test first)
+        found = _check(record, plan, cut, today, result, decision, rules)
+        if found.is_question:
+            return found
+    return None
+
+
+def _check(  # noqa: PLR0917 -- check_readiness's arguments, for one cut
+    record: PersonRecord,
+    plan: PlanVersion,
+    cut: date,
+    today: date,
+    result: Review,
+    decision: ClinicianDecision | None,
+    rules: ReadinessRules,
+) -> Readiness:
+    """The check of ``cut`` as of ``today`` (of the days up to the cut once it has passed)."""
     as_of = min(today, cut)
     start = cut - timedelta(days=rules.lookback_days)
     findings = result.findings
@@ -357,7 +411,7 @@ def check_readiness(
         _missed_signal(record.doses, as_of, today, rules),
     )
     before, after = _either_side(plan, cut)
-    found = Readiness(
+    return Readiness(
         cut,
         today,
         before,
@@ -366,27 +420,28 @@ def check_readiness(
         signals,
         decision if _answers(decision, cut, red_flags, rules) else None,
     )
-    if today > cut and not found.is_question:
-        return None
-    return found
 
 
 def held_days(
     record: PersonRecord,
     today: date,
     result: Review,
-    decision: ClinicianDecision | None = None,
+    decisions: Sequence[ClinicianDecision] = (),
     rules: ReadinessRules = ReadinessRules(),
-) -> tuple[date, date] | None:
-    """The first and last day a cut's new dose was on hold by this check (None: none was).
+) -> tuple[tuple[date, date], ...]:
+    """The days each cut's new dose was on hold by this check: (first, last) for each cut.
 
-    When the check holds the cut in view and no clinician had answered by the cut day, the
-    patient is asked to stay on the dose before it (:meth:`Readiness.patient_message`) from
-    the cut day until a clinician answers (``decision``, its day included: either dose is
-    right on the day of the answer) or, unanswered, until ``today``. Those are the days
-    :func:`taperline.core.review.review` compares with the dose before the cut
-    (``held_days``), so staying on it as told is not "more taken than planned". The check
-    reads no escalation on or after the cut day, so this does not depend on itself.
+    When the check held a cut and no clinician had answered by the cut day, the patient was
+    asked to stay on the dose before it (:meth:`Readiness.patient_message`) from the cut day
+    until a clinician answered (the first of ``decisions``, every decision on the plan's
+    versions by day, that answers it: made once its window opened, no red flag after it; its
+    day included, either dose is right that day) or, unanswered, until ``today``. Those are
+    the days :func:`taperline.core.review.review` compares with the dose before the cut
+    (``held_days``), so staying on it as told is not "more taken than planned", on every
+    cut of the plan in force by ``today``, held or not now, whatever was decided later. A
+    cut within an earlier one's held days has none of its own (the patient was still on the
+    dose before the earlier one). The check reads no escalation on or after a cut day, so
+    this does not depend on itself.
 
     >>> from datetime import datetime, timezone
     >>> from taperline.core.journal import CheckIn
@@ -400,22 +455,29 @@ def held_days(
     >>> record = PersonRecord(Profile("UTC"), checkins=tuple(days), plans=(plan,))
     >>> today = date(2027, 12, 10)
     >>> held_days(record, today, review(record, today))
-    (datetime.date(2027, 12, 8), datetime.date(2027, 12, 10))
-    >>> answer = ClinicianDecision("Dr Lee", date(2027, 12, 9))
-    >>> held_days(record, today, review(record, today), answer)
-    (datetime.date(2027, 12, 8), datetime.date(2027, 12, 9))
+    ((datetime.date(2027, 12, 8), datetime.date(2027, 12, 10)),)
+    >>> answers = [ClinicianDecision("Dr Lee", date(2027, 12, d)) for d in (9, 10)]
+    >>> held_days(record, today, review(record, today), answers)
+    ((datetime.date(2027, 12, 8), datetime.date(2027, 12, 9)),)
     """
-    cut = cut_in_view(record.plan, today, rules)
-    if cut is None or cut > today:
-        return None
-    asked = check_readiness(record, today, result, rules=rules)
-    if asked is None or not asked.asks_clinician:
-        return None
-    red_flags = next(s for s in asked.signals if s.kind == "red_flag")
-    last = today
-    if decision is not None and _answers(decision, cut, red_flags, rules):
-        last = min(decision.on, today)
-    return (cut, last) if last >= cut else None
+    plan = record.plan
+    if plan is None:
+        return ()
+    spans: list[tuple[date, date]] = []
+    for cut in cut_dates(plan):
+        if cut > today:
+            break
+        if spans and cut <= spans[-1][1]:
+            continue  # still on the dose before the earlier held cut
+        asked = _check(record, plan, cut, today, result, None, rules)
+        if not asked.asks_clinician:
+            continue
+        red_flags = next(s for s in asked.signals if s.kind == "red_flag")
+        answer = next((d for d in decisions if _answers(d, cut, red_flags, rules)), None)
+        last = min(answer.on, today) if answer is not None else today
+        if last >= cut:
+            spans.append((cut, last))
+    return tuple(spans)
 
 
 def _answers(

@@ -122,7 +122,7 @@ def review(
     *,
     catalogue: Catalogue | None = None,
     device_nights: Sequence[DeviceNight] = (),
-    held_days: tuple[date, date] | None = None,
+    held_days: Sequence[tuple[date, date]] = (),
 ) -> Review:
     """Every finding for ``record`` on ``today``; ``pk_params`` maps drug -> PK model.
 
@@ -136,10 +136,11 @@ def review(
     then read on them too, as a finding of its own (``device_rebound``); no other finding
     reads them and no diary value is filled. None given (the default): the diary alone.
 
-    ``held_days``: the first and last day on which a cut's new dose was on hold (the cut
-    day, and the day a clinician answered or ``today``), from
+    ``held_days``: for each cut whose new dose was on hold, its first and last held day (the
+    cut day, and the day a clinician answered or ``today``), in order, from
     :func:`taperline.core.readiness.held_days`. The patient was asked to stay on the dose
-    before the cut, so on those days escalation compares with that dose, not the new one.
+    before the cut, so on those days escalation and the large-dose check compare with that
+    dose, not the new one.
     """
     if pk_params is None:
         from taperline.core.pk_params import CLONAZEPAM_PK
@@ -282,7 +283,7 @@ def _dose_findings(  # noqa: PLR0917 -- one private helper of review(), called o
     rules: FindingRules,
     skipped: list[str],
     device_nights: Sequence[DeviceNight] = (),
-    held_days: tuple[date, date] | None = None,
+    held_days: Sequence[tuple[date, date]] = (),
 ) -> list[Finding]:
     found: list[Finding] = []
     step = plan.step_on(today)
@@ -313,14 +314,14 @@ def _dose_findings(  # noqa: PLR0917 -- one private helper of review(), called o
 
 
 def escalation_targets(
-    plan: PlanVersion, today: date, held_days: tuple[date, date] | None = None
+    plan: PlanVersion, today: date, held_days: Sequence[tuple[date, date]] = ()
 ) -> list[tuple[date, Mass]]:
     """The daily dose planned from each date on: what a day's total taken is compared with.
 
     A step starting after today is the plan of no day taken by today: left out. A held
-    plan's dose stays the held one (its later cuts are not due). On ``held_days`` (first,
-    last) the dose is the one before the cut the readiness check held, which the patient
-    was asked to stay on; from the day after, the plan's again.
+    plan's dose stays the held one (its later cuts are not due). On each of ``held_days``
+    (first, last) the dose is the one before the cut the readiness check held, which the
+    patient was asked to stay on; from the day after, the plan's again.
 
     >>> from datetime import timezone
     >>> from taperline.core.quantity import fmt
@@ -329,18 +330,27 @@ def escalation_targets(
     ...     dose = RecordDose("22:00", "clonazepam", Mass.of_mg(mg))
     ...     return RecordStep(date(2027, 1, day), (dose,))
     >>> at = datetime(2026, 12, 20, tzinfo=timezone.utc)
-    >>> steps = (step(1, "1"), step(8, "0.9"))
+    >>> steps = (step(1, "1"), step(8, "0.9"), step(15, "0.8"))
     >>> plan = PlanVersion(1, "active", "clonazepam", "percent", steps, "Dr Lee", at)
-    >>> [(d.day, fmt(m)) for d, m in escalation_targets(plan, date(2027, 1, 20))]
-    [(1, '1 mg'), (8, '0.9 mg')]
-    >>> held = (date(2027, 1, 8), date(2027, 1, 11))
-    >>> [(d.day, fmt(m)) for d, m in escalation_targets(plan, date(2027, 1, 20), held)]
-    [(1, '1 mg'), (8, '1 mg'), (12, '0.9 mg')]
+    >>> def shown(held=()):
+    ...     return [(d.day, fmt(m)) for d, m in escalation_targets(plan, date(2027, 1, 20), held)]
+    >>> shown()
+    [(1, '1 mg'), (8, '0.9 mg'), (15, '0.8 mg')]
+    >>> shown([(date(2027, 1, 8), date(2027, 1, 11))])
+    [(1, '1 mg'), (8, '1 mg'), (12, '0.9 mg'), (15, '0.8 mg')]
+    >>> shown([(date(2027, 1, 8), date(2027, 1, 9)), (date(2027, 1, 15), date(2027, 1, 20))])
+    [(1, '1 mg'), (8, '1 mg'), (10, '0.9 mg'), (15, '0.9 mg')]
     """
     targets = [(s.start, s.daily) for s in plan.followed_steps if s.start <= today]
-    if held_days is None:
-        return targets
-    first, last = held_days
+    for first, last in held_days:
+        targets = _held_target(targets, first, last, today)
+    return targets
+
+
+def _held_target(
+    targets: list[tuple[date, Mass]], first: date, last: date, today: date
+) -> list[tuple[date, Mass]]:
+    """``targets`` with the dose before ``first`` kept from ``first`` to ``last``."""
     before = [t for t in targets if t[0] < first]
     if not before:
         return targets
@@ -352,13 +362,17 @@ def escalation_targets(
 
 
 def _held_doses(
-    plan: PlanVersion | None, held_days: tuple[date, date] | None
-) -> tuple[RecordDose, ...] | None:
-    """The doses of the step before the held cut (None: no cut held, or nothing before it)."""
-    if plan is None or held_days is None:
-        return None
-    before = [s for s in plan.followed_steps if s.start < held_days[0]]
-    return before[-1].doses if before else None
+    plan: PlanVersion | None, held_days: Sequence[tuple[date, date]]
+) -> list[tuple[date, date, tuple[RecordDose, ...]]]:
+    """Each held span with the doses of the step before its cut (none before it: left out)."""
+    if plan is None:
+        return []
+    spans = []
+    for first, last in held_days:
+        before = [s for s in plan.followed_steps if s.start < first]
+        if before:
+            spans.append((first, last, before[-1].doses))
+    return spans
 
 
 def _large_doses(
@@ -368,7 +382,7 @@ def _large_doses(
     catalogue: Catalogue | None,
     skipped: list[str],
     *,
-    held_days: tuple[date, date] | None = None,
+    held_days: Sequence[tuple[date, date]] = (),
 ) -> tuple[Finding, ...]:
     """The large-dose finding over the dose log up to ``today``.
 
@@ -377,8 +391,9 @@ def _large_doses(
     (``Drug.daily_maximum_for(indication_of(conditions))``, the lookup logging a dose makes)
     [LABEL, SEED-AURA], and the plan's total of it on a dose's day is what the plan in force
     gives that day (:func:`schedule_on`), or before the plan starts the person's regimen
-    (:meth:`PersonRecord.planned_on`, as logging a dose compares it). On ``held_days`` it is
-    the day's doses of the step before the held cut, the dose the patient was asked to stay on.
+    (:meth:`PersonRecord.planned_on`, as logging a dose compares it). On a held cut's held days
+    (``held_days``) it is the doses of the step before that cut, the dose the patient was asked
+    to stay on.
     """
     doses = [
         (d.day, d.drug, d.amount) for d in record.doses if d.amount is not None and d.day <= today
@@ -435,11 +450,9 @@ def _large_doses(
 
     planned: dict[tuple[date, str], Mass] = {}
     for day in {day for day, _, _ in doses}:
-        held = stay is not None and held_days is not None and held_days[0] <= day <= held_days[1]
+        held = next((d for first, last, d in stay if first <= day <= last), None)
         # the held cut's step before on its held days; the regimen's before the plan starts
-        for name, mass in totals(
-            stay if held and stay is not None else planned_on(plan, regimen, day)
-        ):
+        for name, mass in totals(held if held is not None else planned_on(plan, regimen, day)):
             planned[day, name] = mass
     names = {name: key(name) for name in {name for _, name, _ in doses}}
     taken = [(day, names[name], amount) for day, name, amount in doses]

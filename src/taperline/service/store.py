@@ -24,6 +24,7 @@ __all__ = [
     "open_store",
     "person_review",
     "plan_decision",
+    "plan_decisions",
     "review_as_of",
     "reviewed_record",
 ]
@@ -121,10 +122,25 @@ def review_as_of(
     result = review(record, today, catalogue=catalogue, device_nights=device_nights)
     # While the readiness check holds a cut (and until a clinician answers), the patient is
     # told to stay on the dose before it: those days are not "more taken than planned".
-    held = held_days(record, today, result, plan_decision(record.plan, record.profile.time_zone))
-    if held is None:
+    held = held_days(record, today, result, plan_decisions(record))
+    if not held:
         return result
     return review(record, today, catalogue=catalogue, device_nights=device_nights, held_days=held)
+
+
+def plan_decisions(record: PersonRecord) -> tuple[ClinicianDecision, ...]:
+    """Every clinician's decision on a version of the plan that was in force, by day.
+
+    Approvals, go-aheads, holds and resumes: what answers a held cut is the first of them
+    made once its readiness window opened (:func:`taperline.core.readiness.held_days`).
+    """
+    zone_name = record.profile.time_zone
+    found = (
+        plan_decision(version, zone_name)
+        for version in record.plans
+        if version.status in {"active", "held"}
+    )
+    return tuple(sorted((d for d in found if d is not None), key=lambda d: d.on))
 
 
 def plan_decision(plan: PlanVersion | None, time_zone: str) -> ClinicianDecision | None:
