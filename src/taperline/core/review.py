@@ -26,7 +26,7 @@ plan is compared and the review says so.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -84,6 +84,38 @@ class Review:
     proposal: Proposal
     baseline: Baseline | None
     skipped: tuple[str, ...]
+    #: What it found that does not read ``held_days``, for a second review of the same
+    #: record (``review(..., earlier=)``); not part of the result.
+    held_free: _HeldFree | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class _HeldFree:
+    """A review's findings that do not read ``held_days``, and the arguments they came from.
+
+    All but the large doses, escalation (both compare with the plan of each day, which the
+    held days change) and a stable week (which no urgent finding, so no large dose, may
+    stand over). In the order the review lists them before it sorts by severity.
+    """
+
+    made_from: tuple[object, ...]  # record, today, rules, pk_params, catalogue, device nights
+    checkins: tuple[CheckIn, ...]
+    head: tuple[Finding, ...]  # red flags (the journal's, the profile's), co-use
+    interdose: tuple[Finding, ...]
+    base: Baseline | None
+    steps: tuple[date, ...]  # the cuts made by today
+    flares: tuple[Finding, ...]
+    waves: tuple[Finding, ...]
+    scored_days: int | None
+    rebounds: tuple[Finding, ...]  # rebound, device rebound
+    skipped: tuple[str, ...]
+
+    def fits(self, made_from: tuple[object, ...]) -> bool:
+        """Whether these were found from the same arguments (the same objects, the same day)."""
+        return all(
+            a is b or (type(a) is date and a == b)
+            for a, b in zip(self.made_from, made_from, strict=True)
+        )
 
 
 def _daily_mg(step: RecordStep) -> Decimal:
@@ -123,6 +155,7 @@ def review(
     catalogue: Catalogue | None = None,
     device_nights: Sequence[DeviceNight] = (),
     held_days: Sequence[tuple[date, date]] = (),
+    earlier: Review | None = None,
 ) -> Review:
     """Every finding for ``record`` on ``today``; ``pk_params`` maps drug -> PK model.
 
@@ -141,7 +174,58 @@ def review(
     :func:`taperline.core.readiness.held_days`. The patient was asked to stay on the dose
     before the cut, so on those days escalation and the large-dose check compare with that
     dose, not the new one.
+
+    ``earlier``: a review of the same arguments but ``held_days`` (the same objects, the
+    same day; the first of :func:`taperline.service.store.review_as_of`'s two): the findings
+    that do not read the held days are its own, not found again. An ``earlier`` of other
+    arguments is not used.
     """
+    made_from = (record, today, rules, pk_params, catalogue, device_nights)
+    kept = earlier.held_free if earlier is not None else None
+    if kept is None or not kept.fits(made_from):
+        kept = _held_free(record, today, rules, pk_params, catalogue, device_nights)
+    plan, steps = record.plan, kept.steps
+    found: list[Finding] = [
+        *kept.head,
+        *_large_doses(record, today, rules, catalogue, held_days=held_days),
+        *kept.interdose,
+    ]
+    if kept.base is not None and plan is not None:
+        # a stable week never stands over an urgent finding (a red flag, a large dose)
+        urgent = {e.day for f in found if f.severity == "urgent" for e in f.evidence}
+        found += kept.flares
+        found += find_stable(
+            kept.checkins,
+            kept.base,
+            rules,
+            today=today,
+            last_cut=steps[-1] if steps else None,
+            urgent_days=urgent,
+        )
+        found += kept.waves
+    if plan is not None:
+        found += kept.rebounds
+        found += _escalation(record, plan, today, held_days)
+    found.sort(key=lambda f: _SEVERITY_ORDER[f.severity])
+    proposal = propose_next_step(
+        found,
+        rules,
+        scored_days=kept.scored_days,
+        days_since_cut=(today - steps[-1]).days if steps else None,
+    )
+    return Review(tuple(found), proposal, kept.base, kept.skipped, kept)
+
+
+def _held_free(  # noqa: PLR0917 -- review()'s own arguments, in its order
+    record: PersonRecord,
+    today: date,
+    rules: FindingRules,
+    pk_params: Mapping[str, PKParams] | None,
+    catalogue: Catalogue | None,
+    device_nights: Sequence[DeviceNight],
+) -> _HeldFree:
+    """Every finding of :func:`review` that does not read ``held_days`` (see :class:`_HeldFree`)."""
+    made_from = (record, today, rules, pk_params, catalogue, device_nights)
     if pk_params is None:
         from taperline.core.pk_params import CLONAZEPAM_PK
 
@@ -153,46 +237,43 @@ def review(
     plan = record.plan
     skipped: list[str] = []
     profile = record.profile
-    found: list[Finding] = [
+    head = (
         *find_red_flags(checkins, record.scores, rules),
         *find_profile_red_flags(profile.conditions, today, rules, profile.other_medicines),
         *find_co_use(checkins),
-        *_large_doses(record, today, rules, catalogue, skipped, held_days=held_days),
-    ]
-    found += _interdose(record, checkins, today, rules, pk_params, skipped)
+    )
+    if catalogue is None and any(d.amount is not None and d.day <= today for d in record.doses):
+        skipped.append("large dose: no drug catalogue given, so no daily maximum was compared")
+    interdose = _interdose(record, checkins, today, rules, pk_params, skipped)
     cuts = cut_dates(plan) if plan is not None else ()
     base = _baseline(checkins, plan, cuts, today, skipped)
-    steps = [d for d in cuts if d <= today]
+    steps = tuple(d for d in cuts if d <= today)
+    flares: list[Finding] = []
+    waves: list[Finding] = []
     scored_days: int | None = None
     if base is not None and plan is not None:
         recent = [c for c in checkins if c.wake_date >= (steps[0] if steps else today)]
-        # a stable week never stands over an urgent finding (a red flag, a large dose)
-        urgent = {e.day for f in found if f.severity == "urgent" for e in f.evidence}
-        found += find_flares(checkins, steps, base, rules)
-        found += find_stable(
-            checkins,
-            base,
-            rules,
-            today=today,
-            last_cut=steps[-1] if steps else None,
-            urgent_days=urgent,
-        )
-        found += find_waves(recent, base, rules)
+        flares += find_flares(checkins, steps, base, rules)
+        waves += find_waves(recent, base, rules)
         scored_days = scored_days_in_week(checkins, today, rules)
+    rebounds: list[Finding] = []
     if plan is None:
         skipped.append("rebound and escalation: no plan in force")
     else:
-        found += _dose_findings(
-            record, checkins, plan, today, rules, skipped, device_nights, held_days
-        )
-    found.sort(key=lambda f: _SEVERITY_ORDER[f.severity])
-    proposal = propose_next_step(
-        found,
-        rules,
-        scored_days=scored_days,
-        days_since_cut=(today - steps[-1]).days if steps else None,
+        rebounds = _rebounds(record, checkins, plan, today, rules, skipped, device_nights)
+    return _HeldFree(
+        made_from,
+        tuple(checkins),
+        head,
+        tuple(interdose),
+        base,
+        steps,
+        tuple(flares),
+        tuple(waves),
+        scored_days,
+        tuple(rebounds),
+        tuple(skipped),
     )
-    return Review(tuple(found), proposal, base, tuple(skipped))
 
 
 def _interdose(  # noqa: PLR0917 -- one private helper of review(), called once
@@ -275,7 +356,7 @@ def _taken_times(doses: Sequence[DoseRecord]) -> dict[date, list[datetime]]:
     return by_day
 
 
-def _dose_findings(  # noqa: PLR0917 -- one private helper of review(), called once
+def _rebounds(  # noqa: PLR0917 -- one private helper of review(), called once
     record: PersonRecord,
     checkins: list[CheckIn],
     plan: PlanVersion,
@@ -283,7 +364,6 @@ def _dose_findings(  # noqa: PLR0917 -- one private helper of review(), called o
     rules: FindingRules,
     skipped: list[str],
     device_nights: Sequence[DeviceNight] = (),
-    held_days: Sequence[tuple[date, date]] = (),
 ) -> list[Finding]:
     found: list[Finding] = []
     step = plan.step_on(today)
@@ -303,14 +383,24 @@ def _dose_findings(  # noqa: PLR0917 -- one private helper of review(), called o
             found += find_device_rebound(
                 checkins, nights, dose_hours, rules, logged_days=logged, taken_times=taken_times
             )
-    targets = escalation_targets(plan, today, held_days)
+    return found
+
+
+def _escalation(
+    record: PersonRecord,
+    plan: PlanVersion,
+    today: date,
+    held_days: Sequence[tuple[date, date]],
+) -> tuple[Finding, ...]:
+    """Escalation over the dose log up to ``today`` (none without a line taken)."""
     # Summed exactly in mg: the same totals, in mg, as adding the Masses.
     taken_mg: dict[date, Decimal] = {}
     for dose in record.doses:
         if dose.amount is not None and dose.day <= today:
             taken_mg[dose.day] = taken_mg.get(dose.day, Decimal(0)) + dose.amount.mg
-    found += find_escalation_taken(taken_mg, targets)
-    return found
+    if not taken_mg:
+        return ()
+    return find_escalation_taken(taken_mg, escalation_targets(plan, today, held_days))
 
 
 def escalation_targets(
@@ -380,7 +470,6 @@ def _large_doses(
     today: date,
     rules: FindingRules,
     catalogue: Catalogue | None,
-    skipped: list[str],
     *,
     held_days: Sequence[tuple[date, date]] = (),
 ) -> tuple[Finding, ...]:
@@ -400,8 +489,6 @@ def _large_doses(
     ]
     if not doses:
         return ()
-    if catalogue is None:
-        skipped.append("large dose: no drug catalogue given, so no daily maximum was compared")
     known: dict[str, Drug | None] = {}
 
     def drug_of(name: str) -> Drug | None:

@@ -125,7 +125,15 @@ def review_as_of(
     held = held_days(record, today, result, plan_decisions(record))
     if not held:
         return result
-    return review(record, today, catalogue=catalogue, device_nights=device_nights, held_days=held)
+    # the findings that do not read the held days are the first review's (not found again)
+    return review(
+        record,
+        today,
+        catalogue=catalogue,
+        device_nights=device_nights,
+        held_days=held,
+        earlier=result,
+    )
 
 
 def plan_decisions(record: PersonRecord) -> tuple[ClinicianDecision, ...]:

@@ -1,0 +1,124 @@
+"""A second review with held days takes what does not read them from the first (issue 18).
+
+While the readiness check holds a cut, ``review_as_of`` reviews twice: without held days
+(the readiness check reads that one) and with them. The second takes the findings that do
+not read the held days from the first (``review(..., earlier=)``) instead of finding them
+again: every result must be the one a review from scratch gives, and an ``earlier`` of
+other arguments must not be used.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from taperline.catalogue_data import load_catalogue
+from taperline.core.journal import CheckIn, SleepDiary, night_times
+from taperline.core.quantity import Mass
+from taperline.core.readiness import held_days
+from taperline.core.record import (
+    DoseRecord,
+    PersonRecord,
+    PlanVersion,
+    Profile,
+    RecordDose,
+    RecordStep,
+)
+from taperline.core.review import Review, review
+from taperline.service.store import plan_decisions, review_as_of
+from tests.strategies import person_records, wake_dates, wall_clock
+
+CATALOGUE = load_catalogue()
+FIRST = date(2027, 1, 1)
+DAYS = 120
+
+
+def _year_like(seed: int = 1) -> PersonRecord:
+    """120 days of nights, symptoms and a 1 mg dose each evening, on a plan cutting every
+    14 days from day 30: every finding the dashboard shows has days to read."""
+    rng = random.Random(seed)  # noqa: S311 -- a test's journal, not a secret
+    checkins, doses = [], []
+    for n in range(DAYS):
+        day = FIRST + timedelta(days=n)
+        wake = f"0{rng.choice([5, 6, 7])}:{rng.randrange(60):02d}"
+        night = SleepDiary(*night_times(day, "23:00", "23:10", wake, wake), 30, 10, 1)
+        symptoms = {"insomnia": rng.randrange(4), "anxiety": rng.randrange(4)}
+        checkins.append(
+            CheckIn(
+                day, night, mood=rng.randrange(2, 9), anxiety=rng.randrange(1, 9), symptoms=symptoms
+            )
+        )
+        if rng.randrange(10):  # a missed dose now and then
+            taken = wall_clock(day.year, day.month, day.day, 22, rng.randrange(60))
+            doses.append(DoseRecord(day, "clonazepam", "22:00", None, taken, Mass.of_mg(1)))
+    offsets_mg = [(0, "1"), (30, "0.875"), (44, "0.75"), (58, "0.625"), (72, "0.5"), (86, "0.375")]
+    steps = tuple(
+        RecordStep(FIRST + timedelta(days=n), (RecordDose("22:00", "clonazepam", Mass.of_mg(mg)),))
+        for n, mg in offsets_mg
+    )
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+    plan = PlanVersion(1, "active", "clonazepam", "percent", steps, "Dr A", at, "", "Dr A", at)
+    return PersonRecord(Profile("UTC"), checkins=tuple(checkins), doses=tuple(doses), plans=(plan,))
+
+
+def _twice(record: PersonRecord, today: date, held: tuple[date, date]) -> tuple[Review, Review]:
+    """The second review from the first, and from scratch."""
+    first = review(record, today, catalogue=CATALOGUE)
+    again = review(record, today, catalogue=CATALOGUE, held_days=(held,), earlier=first)
+    return again, review(record, today, catalogue=CATALOGUE, held_days=(held,))
+
+
+def test_every_day_of_a_long_record_held_or_not_gives_the_review_from_scratch() -> None:
+    record = _year_like()
+    for today in (FIRST + timedelta(days=n) for n in range(20, DAYS, 7)):
+        for first, last in (
+            (today - timedelta(days=9), today),
+            (FIRST, FIRST + timedelta(60)),
+            (FIRST + timedelta(30), FIRST + timedelta(60)),
+        ):
+            again, scratch = _twice(record, today, (first, last))
+            assert again == scratch, today
+            assert again.held_free is not None
+    # the record has what the dashboard shows, held days change it
+    today = FIRST + timedelta(days=DAYS - 1)
+    kinds = {f.kind for f in review(record, today, catalogue=CATALOGUE).findings}
+    assert {"large_dose", "escalation"} <= kinds
+    assert review(record, today).baseline is not None  # flares, stable, waves are read
+    held = review(record, today, catalogue=CATALOGUE, held_days=((FIRST + timedelta(30), today),))
+    assert held != review(record, today, catalogue=CATALOGUE)
+
+
+@given(person_records, wake_dates, wake_dates, st.integers(0, 20))
+def test_any_record_gives_the_review_from_scratch(
+    record: PersonRecord, today: date, first: date, days: int
+) -> None:
+    again, scratch = _twice(record, today, (first, first + timedelta(days=days)))
+    assert again == scratch
+
+
+def test_an_earlier_review_of_other_arguments_is_not_used() -> None:
+    record, other = _year_like(1), _year_like(2)
+    today = FIRST + timedelta(days=DAYS - 1)
+    held = ((today - timedelta(days=5), today),)
+    scratch = review(record, today, catalogue=CATALOGUE, held_days=held)
+    for earlier in (
+        review(other, today, catalogue=CATALOGUE),  # another record
+        review(record, today - timedelta(days=1), catalogue=CATALOGUE),  # another day
+        review(record, today),  # no catalogue
+    ):
+        assert review(record, today, catalogue=CATALOGUE, held_days=held, earlier=earlier) == (
+            scratch
+        )
+
+
+def test_review_as_of_holds_what_two_reviews_from_scratch_give() -> None:
+    """The service's two reviews give what two from scratch give, a cut held or not."""
+    record = _year_like()
+    for today in (FIRST + timedelta(days=n) for n in (40, 60, 73, 90, DAYS - 1)):
+        scratch = review(record, today, catalogue=CATALOGUE)
+        held = held_days(record, today, scratch, plan_decisions(record))
+        expected = review(record, today, catalogue=CATALOGUE, held_days=held) if held else scratch
+        assert review_as_of(record, today) == expected
