@@ -33,12 +33,18 @@ from hypothesis import HealthCheck, settings
 
 from taperline.adapters.storage import db
 from tests.pgserver import PgServer, PgServerUnavailable, postgres_server
+from tests.support import apps
 from tests.support import db as support_db
 
 # Property tests must not fail because the machine is busy: no deadline, and no "input
 # generation is slow" health check (both measure wall-clock time, not correctness).
 settings.register_profile("taperline", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "taperline"))
+
+# A test process makes hundreds of apps: each route's request handling and the templates are
+# built once and shared (tests/support/apps.py; each app keeps its own settings and database).
+apps.share_route_handling()
+apps.share_templates()
 
 #: Environment variables that make a missing PostgreSQL a failure instead of a skip.
 REQUIRE_POSTGRES_VARS = ("CI", "TAPERLINE_REQUIRE_POSTGRES")
