@@ -3,7 +3,7 @@
 The dashboard's 14- and 90-day charts make markers only for the evidence days the 90-day
 chart shows (a year of evidence makes no marker for the days before it, issue 18's speed-up);
 a finding day inside the 90 days is still marked there, and the 14-day chart still marks
-only its own days.
+only its own days. The table under the charts is the last 14 days of the same series.
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from datetime import date, timedelta
 
 from taperline.adapters.svgcharts import short_day
 from taperline.core.findings import Evidence, Finding
+from taperline.core.journal import CheckIn
 from taperline.core.quantity import Mass
 from taperline.core.record import DoseRecord, PersonRecord, Profile
 from taperline.service.store import review_as_of
-from taperline.web.views import chart_pair, finding_markers
+from taperline.web.views import build_dashboard, chart_pair, chart_table, finding_markers
 from tests.strategies import wall_clock
 
 TODAY = date(2027, 6, 30)
@@ -51,3 +52,17 @@ def test_markers_since_a_day_keep_that_day_and_leave_the_earlier_ones() -> None:
     assert [m.day for m in every] == days
     since = finding_markers([finding], since=TODAY - timedelta(days=6))
     assert [m.day for m in since] == days[:3]
+
+
+def test_the_dashboard_s_table_is_the_last_14_days_newest_first() -> None:
+    """Made from the charts' 90-day series: the same rows chart_table makes on its own."""
+    record = PersonRecord(
+        Profile("UTC"),
+        checkins=tuple(
+            CheckIn(TODAY - timedelta(days=n), None, mood=n % 11, anxiety=3) for n in range(20)
+        ),
+        doses=tuple(_ten_mg(n) for n in (0, 13, 14)),
+    )
+    rows = build_dashboard(record, TODAY).chart_rows
+    assert rows == tuple(chart_table(record, TODAY))
+    assert [r.day for r in rows] == [short_day(TODAY - timedelta(days=n)) for n in range(14)]

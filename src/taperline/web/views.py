@@ -32,7 +32,7 @@ from taperline.core.record import (
     schedule_on,
 )
 from taperline.core.review import Review
-from taperline.core.series import day_series
+from taperline.core.series import SeriesDay, day_series
 from taperline.service.store import review_as_of
 from taperline.service.today import Today, build_today
 from taperline.web.charts import ChartRow, Marker, chart_rows, taper_chart_markup
@@ -101,7 +101,12 @@ def chart_pair(
     """
     first = today - timedelta(days=89)
     days = with_device_nights(day_series(record, first, today), device)
-    markers = finding_markers(result.findings, since=first)
+    return _charts_of(days, result, prefix)
+
+
+def _charts_of(days: Sequence[SeriesDay], result: Review, prefix: str) -> tuple[Markup, Markup]:
+    """:func:`chart_pair`'s charts of the 90 days' series ``days``."""
+    markers = finding_markers(result.findings, since=days[0].day)
     return (
         taper_chart_markup(days[-14:], markers, title="The last 14 days", chart_id=f"{prefix}-14"),
         taper_chart_markup(days, markers, title="The last 90 days", chart_id=f"{prefix}-90"),
@@ -117,13 +122,15 @@ def build_dashboard(record: PersonRecord, today: date) -> Dashboard:
     """Everything the dashboard shows: :func:`~taperline.service.build_today` and charts."""
     result = review_as_of(record, today)
     base = build_today(record, today, result)
-    chart_14, chart_90 = chart_pair(record, today, result, "dash")
+    # the 90 days' series once: the charts' (chart_pair) and its last 14 days the table's
+    days = day_series(record, today - timedelta(days=89), today)
+    chart_14, chart_90 = _charts_of(days, result, "dash")
     shared = {f.name: getattr(base, f.name) for f in fields(Today)}
     return Dashboard(
         **shared,
         chart_14=chart_14,
         chart_90=chart_90,
-        chart_rows=tuple(chart_table(record, today)),
+        chart_rows=tuple(chart_rows(days[-14:])[::-1]),  # chart_table's
         started=bool(record.checkins),
         progress=taper_progress(record.plan, today) if record.plan is not None else None,
     )
