@@ -256,6 +256,25 @@ def test_a_held_day_logged_after_the_answer_is_not_given_the_new_dose(tmp_path: 
     assert open_store(url).doses(1, None, None)[-1].amount == Mass.of_mg("0.875")
 
 
+def test_a_later_decision_does_not_reopen_a_day_after_the_answer(tmp_path: Path) -> None:
+    """Proceed on the 20th, the plan decided again on the 23rd: the 21st was the new dose's.
+
+    Logged on the 24th, the 21st's 1 mg is more than the planned 0.875 mg (the proceed had
+    answered the cut), as the findings count it, not a held day's dose to stay on.
+    """
+    url = _planned(tmp_path)
+    proceed = ("plan", "proceed", "--by", "Dr Lee", "--reason", "seen today")
+    assert _run(url, *proceed, now="2027-01-20T09:00+00:00").exit_code == 0
+    hold = ("plan", "hold", "--by", "Dr Lee", "--reason", "a pause")
+    assert _run(url, *hold, now="2027-01-22T09:00+00:00").exit_code == 0
+    resume = ("plan", "approve", "--by", "Dr Lee", "--reason", "go on")
+    assert _run(url, *resume, now="2027-01-23T09:00+00:00").exit_code == 0, "resume"
+    backfill = ("log-dose", "--date", "2027-01-21", "--planned", "22:00", "--time", "22:05")
+    logged = _run(url, *backfill, "--amount", "1 mg", "--confirm", now="2027-01-24T09:00+00:00")
+    assert logged.exit_code == 0, logged.stderr
+    assert "more than the planned 0.875 mg" in logged.stderr
+
+
 def _above_plan_cli(url: str, now: str) -> set[str]:
     import json
 

@@ -41,7 +41,7 @@ from taperline.service.store import (
     local_now,
     local_today,
     person_review,
-    plan_decision,
+    plan_decisions,
     review_as_of,
 )
 
@@ -535,9 +535,9 @@ def _questioned(
     if index == 0 or target in steps[index - 1].doses:
         return None  # the step before had this dose too: not a changed one
     record = store.record(person_id)
-    decision = plan_decision(record.plan, record.profile.time_zone)
-    if decision is not None and decision.on > day:
-        decision = None  # answered later: on ``day`` the cut was still a question
+    # the last decision made by ``day`` (any version's): one made later did not answer it then
+    made = [d for d in plan_decisions(record) if d.on <= day]
+    decision = made[-1] if made else None
     ready = check_readiness(record, day, review_as_of(record, day), decision=decision)
     if ready is not None and ready.is_question and ready.in_cut(target):
         return steps[index - 1].doses
