@@ -24,7 +24,7 @@ def test_web_bench_runs_briefly_and_reports_its_figures(pg_server: object) -> No
         [
             sys.executable,
             str(BENCH),
-            *("--rate", "8", "--seconds", "3", "--patients", "6", "--history", "14"),
+            *("--rate", "8", "--seconds", "1", "--patients", "6", "--history", "14"),
             *("--warmup", "1"),
         ],
         capture_output=True,
@@ -44,8 +44,8 @@ def test_web_bench_runs_briefly_and_reports_its_figures(pg_server: object) -> No
     assert (sqlite_errors, locked, pg_errors) == ("0", "0", "0"), done.stdout
     assert float(sqlite_p50) <= float(sqlite_p99)
     assert float(pg_p50) <= float(pg_p99)
-    assert any(line.startswith("sqlite (1 worker): 24 requests") for line in lines), lines
-    assert any(line.startswith("postgresql (2 workers): 48 requests") for line in lines), lines
+    assert any(line.startswith("sqlite (1 worker): 8 requests") for line in lines), lines
+    assert any(line.startswith("postgresql (2 workers): 16 requests") for line in lines), lines
     lags = [line for line in lines if line.strip().startswith("client lag")]
     assert len(lags) == 2, lines
     for label, count in (("sqlite", 8), ("postgresql", 16)):  # 1 s at each run's rate
