@@ -33,7 +33,7 @@ from hypothesis import HealthCheck, settings
 
 from taperline.adapters.storage import db
 from tests.pgserver import PgServer, PgServerUnavailable, postgres_server
-from tests.support import apps
+from tests.support import apps, order
 from tests.support import db as support_db
 
 # Property tests must not fail because the machine is busy: no deadline, and no "input
@@ -156,3 +156,13 @@ def migrated_db_url(request: pytest.FixtureRequest) -> str:
     fixture = "migrated_sqlite_url" if request.param == "sqlite" else "migrated_pg_url"
     url: str = request.getfixturevalue(fixture)
     return url
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under xdist each worker starts with its share of the tests marked ``slow``.
+
+    See ``tests/support/order.py`` (issue 19 section 4). Without xdist the order is kept; no
+    test may depend on the order (``make test`` runs them in parallel).
+    """
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    items[:] = order.deal(items, workers, lambda item: item.get_closest_marker("slow") is not None)
