@@ -163,12 +163,14 @@ def _makeable_amounts(products: tuple[Product, ...], daily_max: Mass) -> tuple[M
     return dose_solver(products, daily_max).makeable_amounts()
 
 
-@st.composite
-def plan_strategies(draw: st.DrawFn, drug: Drug) -> Strategy:
-    """Percent, occupancy, deprescribing, fixed or (not for diazepam) crossover."""
-    kinds = ["percent", "occupancy", "deprescribing", "fixed"]
-    if drug.name != "diazepam":
-        kinds.append("crossover")
+_KINDS = ("percent", "occupancy", "deprescribing", "fixed", "crossover")
+_ED50_MG = st.sampled_from(("0.5", "1", "2", "5", "10"))
+_SWAP_DAYS = st.sampled_from((7, 14))
+
+
+def draw_plan_strategy(draw: st.DrawFn, drug: Drug) -> Strategy:
+    """A strategy for ``drug`` (see :func:`plan_strategies`), drawn with ``draw``."""
+    kinds = _KINDS if drug.name != "diazepam" else _KINDS[:-1]
     kind = draw(st.sampled_from(kinds))
     percent = Decimal(draw(st.integers(min_value=5, max_value=25)))
     # Within the guideline: two cuts fall in one 14-day window when they are under 14 days
@@ -177,14 +179,20 @@ def plan_strategies(draw: st.DrawFn, drug: Drug) -> Strategy:
     if kind == "percent":
         return Strategy(kind="percent", percent=percent, interval_days=interval)
     if kind == "occupancy":
-        ed50 = Decimal(draw(st.sampled_from(["0.5", "1", "2", "5", "10"])))
+        ed50 = Decimal(draw(_ED50_MG))
         return Strategy(kind="occupancy", percent=percent, interval_days=interval, ed50_mg=ed50)
     if kind == "fixed":
         return Strategy(kind="fixed", bands=_scaled_bands(drug))
     if kind == "crossover":
-        then = draw(st.sampled_from([None, Strategy(kind="percent", percent=percent)]))
-        return Strategy(kind="crossover", then=then, swap_days=draw(st.sampled_from([7, 14])))
+        then = Strategy(kind="percent", percent=percent) if draw(st.booleans()) else None
+        return Strategy(kind="crossover", then=then, swap_days=draw(_SWAP_DAYS))
     return Strategy(kind=kind)
+
+
+@st.composite
+def plan_strategies(draw: st.DrawFn, drug: Drug) -> Strategy:
+    """Percent, occupancy, deprescribing, fixed or (not for diazepam) crossover."""
+    return draw_plan_strategy(draw, drug)
 
 
 def _pick(draw: st.DrawFn, items: Sequence[T]) -> T:
@@ -200,6 +208,10 @@ _DOSE_HOUR_LISTS = {
 }
 
 
+_PRODUCT_CHOICES = st.sampled_from(("default", "all", "solids"))
+_HOLDS = st.lists(st.tuples(st.integers(0, 365), st.integers(1, 28)), max_size=2)
+
+
 @st.composite
 def plan_requests(draw: st.DrawFn) -> PlanRequest:
     """A valid request: a catalogue drug, 1-3 makeable doses at distinct times within the
@@ -207,7 +219,7 @@ def plan_requests(draw: st.DrawFn) -> PlanRequest:
     holds and (long half-life drugs only) alternate days."""
     catalogue = load_catalogue()
     drug = catalogue.get(draw(st.sampled_from(PLAN_DRUGS)))
-    products = _product_set(drug, draw(st.sampled_from(["default", "all", "solids"])))
+    products = _product_set(drug, draw(_PRODUCT_CHOICES))
     chosen = (
         products
         if products is not None
@@ -227,7 +239,7 @@ def plan_requests(draw: st.DrawFn) -> PlanRequest:
         amount = _pick(draw, fits[: max(1, len(fits) // count)])
         total += amount.mg
         doses.append(ScheduledDose(hour, amount))
-    strategy = draw(plan_strategies(drug))
+    strategy = draw_plan_strategy(draw, drug)
     ratio = Decimal(10) / drug.equivalence().dose_mg.mg  # diazepam mg per mg [ASHTON]
     smallest = min(d.amount.mg for d in doses)
     if strategy.kind == "crossover" and (total * ratio > 40 or smallest * ratio < 4):
@@ -247,12 +259,7 @@ def plan_requests(draw: st.DrawFn) -> PlanRequest:
     below = [m for m in amounts if m.mg < total]
     if strategy.kind != "crossover" and below and draw(st.booleans()):
         goal = _pick(draw, below[: max(1, len(below) // 2)])
-    holds = tuple(
-        Hold(PLAN_START + timedelta(days=offset), days)
-        for offset, days in draw(
-            st.lists(st.tuples(st.integers(0, 365), st.integers(1, 28)), max_size=2)
-        )
-    )
+    holds = tuple(Hold(PLAN_START + timedelta(days=offset), days) for offset, days in draw(_HOLDS))
     constraints = Constraints(stabilisation_days=draw(st.integers(14, 28)), holds=holds)
     alternate = drug.name in LONG_HALF_LIFE and goal.mg == 0 and draw(st.booleans())
     # A switch planned by the source giving the most diazepam is a cut by no source; by
@@ -288,12 +295,23 @@ from taperline.core.journal import SYMPTOMS, CheckIn, ReportedSleep, SleepDiary 
 wake_dates = st.dates(min_value=date(2026, 1, 1), max_value=date(2028, 12, 31))
 
 
-@st.composite
-def sleep_diaries(draw: st.DrawFn, wake_date: date | None = None) -> SleepDiary:
-    """A valid night: final wake 03:00-12:00 on the wake date, 1-14 h in bed before it."""
-    wake = wake_date if wake_date is not None else draw(wake_dates)
-    final_wake = datetime.combine(wake, time(3, 0)) + timedelta(minutes=draw(st.integers(0, 540)))
-    lying_min = draw(st.integers(60, 14 * 60))
+# Generating is most of many properties' time (issue 19 section 4), and a strategy made anew
+# on each draw (a composite called with a day, a ``one_of`` or ``map`` of it) is validated
+# and labelled again every time: the check-ins below are drawn by plain functions from
+# strategies made once (``st.integers`` is cached by its bounds), about half the time.
+_FINAL_WAKE_MIN = st.integers(0, 540)
+_LYING_MIN = st.integers(60, 14 * 60)
+_OUT_OF_BED_MIN = st.integers(0, 120)
+_QUALITY = st.integers(1, 5)
+_SCALE = st.integers(0, 10)
+_WORST_TIMES = st.sampled_from([None, "morning", "afternoon", "evening", "night"])
+_DAYS_BEFORE = st.none() | st.integers(1, 14)
+
+
+def draw_sleep_diary(draw: st.DrawFn, wake: date) -> SleepDiary:
+    """A valid night waking on ``wake`` (see :func:`sleep_diaries`), drawn with ``draw``."""
+    final_wake = datetime.combine(wake, time(3, 0)) + timedelta(minutes=draw(_FINAL_WAKE_MIN))
+    lying_min = draw(_LYING_MIN)
     bed = final_wake - timedelta(minutes=lying_min)
     before_min = draw(st.integers(0, min(120, lying_min)))
     tried = bed + timedelta(minutes=before_min)
@@ -301,9 +319,15 @@ def sleep_diaries(draw: st.DrawFn, wake_date: date | None = None) -> SleepDiary:
     sol_min = draw(st.integers(0, min(720, opportunity_min)))
     waso_min = draw(st.integers(0, min(720, opportunity_min - sol_min)))
     awakenings = draw(st.integers(1 if waso_min else 0, 10))
-    out_of_bed = final_wake + timedelta(minutes=draw(st.integers(0, 120)))
-    quality = draw(st.integers(1, 5))
+    out_of_bed = final_wake + timedelta(minutes=draw(_OUT_OF_BED_MIN))
+    quality = draw(_QUALITY)
     return SleepDiary(bed, tried, final_wake, out_of_bed, sol_min, waso_min, awakenings, quality)
+
+
+@st.composite
+def sleep_diaries(draw: st.DrawFn, wake_date: date | None = None) -> SleepDiary:
+    """A valid night: final wake 03:00-12:00 on the wake date, 1-14 h in bed before it."""
+    return draw_sleep_diary(draw, wake_date if wake_date is not None else draw(wake_dates))
 
 
 #: Checklist ratings: a few known symptoms rated 0-3.
@@ -312,35 +336,39 @@ symptom_ratings = st.dictionaries(st.sampled_from(SYMPTOMS), st.integers(0, 3), 
 
 #: A quick check-in's night: the person's estimate of their sleep and its quality.
 reported_sleeps = st.builds(ReportedSleep, st.integers(0, 24 * 60), st.integers(1, 5))
+_REPORTED = st.none() | reported_sleeps
+
+
+def draw_checkin(draw: st.DrawFn, wake: date) -> CheckIn:
+    """A valid check-in of ``wake`` (see :func:`checkins`), drawn with ``draw``."""
+    sleep = draw_sleep_diary(draw, wake) if draw(st.booleans()) else None
+    reported = draw(_REPORTED) if sleep is None else None
+    rated = draw(st.booleans())
+    return CheckIn(
+        wake,
+        sleep,
+        mood=draw(_SCALE),
+        anxiety=draw(_SCALE),
+        symptoms=draw(symptom_ratings) if rated else {},
+        worst_time=draw(_WORST_TIMES),
+        # "same as last night": the day copied from, before the check-in's (a night only
+        # when there is one)
+        sleep_copied_from=_days_before(wake, draw(_DAYS_BEFORE)) if sleep is not None else None,
+        symptoms_copied_from=_days_before(wake, draw(_DAYS_BEFORE)) if rated else None,
+        reported_sleep=reported,
+        symptoms_rated=rated,
+    )
 
 
 @st.composite
 def checkins(draw: st.DrawFn, wake_date: date | None = None) -> CheckIn:
     """A valid check-in: a sleep diary, a quick one's reported sleep, or no night; the symptom
     checklist rated or not asked (a quick check-in)."""
-    wake = wake_date if wake_date is not None else draw(wake_dates)
-    sleep = draw(st.one_of(st.none(), sleep_diaries(wake)))
-    reported = draw(st.one_of(st.none(), reported_sleeps)) if sleep is None else None
-    rated = draw(st.booleans())
-    return CheckIn(
-        wake,
-        sleep,
-        mood=draw(st.integers(0, 10)),
-        anxiety=draw(st.integers(0, 10)),
-        symptoms=draw(symptom_ratings) if rated else {},
-        worst_time=draw(st.sampled_from([None, "morning", "afternoon", "evening", "night"])),
-        # "same as last night": the day copied from, before the check-in's (a night only
-        # when there is one)
-        sleep_copied_from=draw(_copied_from(wake)) if sleep is not None else None,
-        symptoms_copied_from=draw(_copied_from(wake)) if rated else None,
-        reported_sleep=reported,
-        symptoms_rated=rated,
-    )
+    return draw_checkin(draw, wake_date if wake_date is not None else draw(wake_dates))
 
 
-def _copied_from(wake: date) -> st.SearchStrategy[date | None]:
-    days_before = st.integers(1, 14).map(lambda n: wake - timedelta(days=n))
-    return st.one_of(st.none(), days_before)
+def _days_before(wake: date, days: int | None) -> date | None:
+    return None if days is None else wake - timedelta(days=days)
 
 
 def wall_clock(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -368,7 +396,7 @@ csv_texts = st.one_of(
 @st.composite
 def csv_checkins(draw: st.DrawFn, wake_date: date | None = None) -> CheckIn:
     """A valid check-in with every field the journal CSV carries (no doses)."""
-    checkin = draw(checkins(wake_date))
+    checkin = draw_checkin(draw, wake_date if wake_date is not None else draw(wake_dates))
     return replace(
         checkin,
         caffeine_drinks=draw(st.integers(0, 40)),
@@ -494,6 +522,16 @@ utc_moments = st.datetimes(
 )
 
 
+# Strategies a draw uses made once (a new one on every draw is validated every time).
+_STEP_DOSES = st.lists(record_doses, max_size=3)
+_STEP_SOURCES = st.sampled_from(("", "ASAM-2025", "clinician"))
+_STEP_REASONS = st.just("") | csv_texts
+_PLAN_STRATEGY_NAMES = st.sampled_from(("", "percent", "occupancy", "crossover"))
+_SUPPLY_LINES = st.lists(record_supplies, max_size=2)
+_WARNINGS = st.lists(record_names, max_size=2)
+_ASSUMPTIONS = st.dictionaries(record_names, record_names, max_size=2)
+
+
 @st.composite
 def record_steps(draw: st.DrawFn) -> tuple[RecordStep, ...]:
     """1-4 steps on increasing dates; any step may have no doses or several drugs."""
@@ -503,17 +541,19 @@ def record_steps(draw: st.DrawFn) -> tuple[RecordStep, ...]:
         steps.append(
             RecordStep(
                 day,
-                tuple(draw(st.lists(record_doses, max_size=3))),
+                tuple(draw(_STEP_DOSES)),
                 rule=draw(csv_texts),
-                source=draw(st.sampled_from(["", "ASAM-2025", "clinician"])),
+                source=draw(_STEP_SOURCES),
                 every_other_day=draw(st.booleans()),
                 note=draw(csv_texts),
-                reason=draw(st.one_of(st.just(""), csv_texts)),
+                reason=draw(_STEP_REASONS),
             )
         )
         day += timedelta(days=draw(st.integers(1, 60)))
     return tuple(steps)
 
+
+_RECORD_STEPS = record_steps()
 
 #: Rule bases as stored with a plan: the guideline's, or other settings with an override.
 plan_bases = st.one_of(
@@ -543,17 +583,17 @@ def plan_versions(draw: st.DrawFn, version: int, parent: int | None) -> PlanVers
         version=version,
         status=status,
         drug=draw(plan_drug_names),
-        strategy=draw(st.sampled_from(["", "percent", "occupancy", "crossover"])),
-        steps=draw(record_steps()),
+        strategy=draw(_PLAN_STRATEGY_NAMES),
+        steps=draw(_RECORD_STEPS),
         proposed_by=draw(record_names),
         proposed_at=draw(utc_moments),
         reason=draw(csv_texts),
         decided_by=draw(record_names) if decided else None,
         decided_at=draw(utc_moments) if decided else None,
         parent_version=parent,
-        supply=tuple(draw(st.lists(record_supplies, max_size=2))),
-        warnings=tuple(draw(st.lists(record_names, max_size=2))),
-        assumptions=draw(st.dictionaries(record_names, record_names, max_size=2)),
+        supply=tuple(draw(_SUPPLY_LINES)),
+        warnings=tuple(draw(_WARNINGS)),
+        assumptions=draw(_ASSUMPTIONS),
         basis=draw(plan_bases),
         held_from=draw(wake_dates) if status == "held" and draw(st.booleans()) else None,
     )
@@ -775,9 +815,9 @@ def readiness_cases(
         st.just(set()) | st.sets(st.sampled_from(days), max_size=2) if days else st.just(set())
     )
     journal = tuple(
-        replace(draw(checkins(day)), events=draw(_day_events))
+        replace(draw_checkin(draw, day), events=draw(_day_events))
         if day in flagged
-        else draw(checkins(day))
+        else draw_checkin(draw, day)
         for day in days
     )
     missed = tuple(
