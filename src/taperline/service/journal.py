@@ -204,7 +204,7 @@ def restore_dose(
     """
     today = local_today(store.profile(person_id).time_zone, now)
     if record.day > today:
-        raise InputError(f"day {record.day.isoformat()} is in the future (today is {today})")
+        raise InputError(f"day: {record.day.isoformat()} is in the future (today is {today})")
     if record.planned_clock is not None and any(
         d.planned_clock == record.planned_clock
         for d in store.doses(person_id, record.day, record.day)
@@ -263,7 +263,7 @@ def record_dose(
     """Add a dose to the log (never one dated in the future)."""
     today = local_today(store.profile(person_id).time_zone, now)
     if dose.day > today:
-        raise InputError(f"day {dose.day.isoformat()} is in the future (today is {today})")
+        raise InputError(f"day: {dose.day.isoformat()} is in the future (today is {today})")
     return store.log_dose(person_id, dose, idempotency_key=idempotency_key)
 
 

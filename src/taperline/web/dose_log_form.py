@@ -63,7 +63,6 @@ _SERVICE_FIELDS: Final = {
     "day": "date",
 }
 _NAMED: Final = re.compile(r"^([a-z_]+): (.*)$", re.DOTALL)
-_FUTURE: Final = re.compile(r"^day \S+ is in the future")
 #: An amount typed without a unit is in mg (the field says so): "0.75" is "0.75 mg".
 _BARE_NUMBER: Final = re.compile(r"[^A-Za-zµ]*")
 
@@ -144,8 +143,6 @@ def errors_of(error: InputError) -> dict[str, str]:
     text = str(error)
     if isinstance(error, ConflictError):
         return {"planned": _plain(text, "planned")}
-    if _FUTURE.match(text):
-        return {"date": _plain(text, "date")}
     named = _NAMED.match(text)
     name = (
         (named[1] if named[1] in FIELDS else _SERVICE_FIELDS.get(named[1], "form"))
