@@ -106,5 +106,5 @@ def test_the_evidence_names_each_day_s_own_planned_dose() -> None:
         ("escalation", 8): "0.875 mg taken, 0.5 mg planned",
         ("escalation", 9): "0.6 mg taken, 0.5 mg planned",
         ("escalation", 14): "0.875 mg taken, 0.25 mg planned",
-        ("escalation", 15): "0.875 mg taken, 0.25 mg planned",  # the step's daily dose
+        ("escalation", 15): "0.875 mg taken, 0 mg planned",  # a day off: nothing planned
     }

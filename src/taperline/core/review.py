@@ -411,43 +411,72 @@ def escalation_targets(
     A step starting after today is the plan of no day taken by today: left out. A held
     plan's dose stays the held one (its later cuts are not due). On each of ``held_days``
     (first, last) the dose is the one before the cut the readiness check held, which the
-    patient was asked to stay on; from the day after, the plan's again.
+    patient was asked to stay on; from the day after, the plan's again. An every-other-day
+    step plans its dose on its first day and every second day after, and nothing on the days
+    between: each of its days up to today is a date of its own, an off day planned at 0 mg.
 
     >>> from datetime import timezone
     >>> from taperline.core.quantity import fmt
     >>> from taperline.core.record import RecordDose, RecordStep
-    >>> def step(day, mg):
+    >>> def step(day, mg, alternate=False):
     ...     dose = RecordDose("22:00", "clonazepam", Mass.of_mg(mg))
-    ...     return RecordStep(date(2027, 1, day), (dose,))
+    ...     return RecordStep(date(2027, 1, day), (dose,), every_other_day=alternate)
     >>> at = datetime(2026, 12, 20, tzinfo=timezone.utc)
     >>> steps = (step(1, "1"), step(8, "0.9"), step(15, "0.8"))
     >>> plan = PlanVersion(1, "active", "clonazepam", "percent", steps, "Dr Lee", at)
-    >>> def shown(held=()):
-    ...     return [(d.day, fmt(m)) for d, m in escalation_targets(plan, date(2027, 1, 20), held)]
+    >>> def shown(held=(), plan=plan, today=date(2027, 1, 20)):
+    ...     return [(d.day, fmt(m)) for d, m in escalation_targets(plan, today, held)]
     >>> shown()
     [(1, '1 mg'), (8, '0.9 mg'), (15, '0.8 mg')]
     >>> shown([(date(2027, 1, 8), date(2027, 1, 11))])
     [(1, '1 mg'), (8, '1 mg'), (12, '0.9 mg'), (15, '0.8 mg')]
     >>> shown([(date(2027, 1, 8), date(2027, 1, 9)), (date(2027, 1, 15), date(2027, 1, 20))])
     [(1, '1 mg'), (8, '1 mg'), (10, '0.9 mg'), (15, '0.9 mg')]
+    >>> from dataclasses import replace
+    >>> alternate = replace(plan, steps=(step(1, "0.125"), step(8, "0.125", True)))
+    >>> shown(plan=alternate, today=date(2027, 1, 11))
+    [(1, '0.125 mg'), (8, '0.125 mg'), (9, '0 mg'), (10, '0.125 mg'), (11, '0 mg')]
+    >>> shown([(date(2027, 1, 8), date(2027, 1, 9))], alternate, date(2027, 1, 11))
+    [(1, '0.125 mg'), (8, '0.125 mg'), (10, '0.125 mg'), (11, '0 mg')]
     """
-    targets = [(s.start, s.daily) for s in plan.followed_steps if s.start <= today]
+    targets: list[_Target] = [
+        (s.start, s.daily, s.start if s.every_other_day else None)
+        for s in plan.followed_steps
+        if s.start <= today
+    ]
     for first, last in held_days:
         targets = _held_target(targets, first, last, today)
-    return targets
+    return _by_day(targets, today)
 
 
-def _held_target(
-    targets: list[tuple[date, Mass]], first: date, last: date, today: date
-) -> list[tuple[date, Mass]]:
+#: A target: from this date, this daily dose; every other day from the date given (else None).
+_Target = tuple[date, Mass, date | None]
+
+
+def _by_day(targets: list[_Target], today: date) -> list[tuple[date, Mass]]:
+    """``targets`` as (date, dose), an every-other-day one as a date for each of its days."""
+    out: list[tuple[date, Mass]] = []
+    for index, (start, daily, alternate_from) in enumerate(targets):
+        if alternate_from is None:
+            out.append((start, daily))
+            continue
+        until = targets[index + 1][0] if index + 1 < len(targets) else today + timedelta(days=1)
+        out += [
+            (day, daily if (day - alternate_from).days % 2 == 0 else Mass.zero())
+            for day in (start + timedelta(days=n) for n in range((until - start).days))
+        ]
+    return out
+
+
+def _held_target(targets: list[_Target], first: date, last: date, today: date) -> list[_Target]:
     """``targets`` with the dose before ``first`` kept from ``first`` to ``last``."""
     before = [t for t in targets if t[0] < first]
     if not before:
         return targets
-    out = [*before, (first, before[-1][1])]
+    out = [*before, (first, *before[-1][1:])]
     resume = last + timedelta(days=1)
     if resume <= today:
-        out.append((resume, [t for t in targets if t[0] <= resume][-1][1]))
+        out.append((resume, *[t for t in targets if t[0] <= resume][-1][1:]))
     return out + [t for t in targets if t[0] > resume]
 
 
