@@ -1,11 +1,13 @@
-"""Every-other-day steps: a dose taken on an off day is more than the plan gives that day.
+"""Every-other-day steps: the move to one is a cut; a dose on an off day is more than planned.
 
 An every-other-day step (the end of a long half-life taper, [ASHTON]) plans its dose on its
 first day and every second day after, and nothing in between (``schedule_on``). The review
 compared each day's total with the step's dose whatever the day, so a dose taken on every
-off day as well (twice what the plan gives) was never 'more taken than planned'. Now an off
-day is planned at 0 mg: through the review (every page, the CLI and the API read it) and on a
-held cut's days, which stay on the dose before the cut as before.
+off day as well (twice what the plan gives) was never 'more taken than planned'; and the move
+from a dose a day to the same dose every other day (half of it a day on average, as the rules
+engine counts it) was no cut, so no readiness check came before it. Now an off day is
+planned at 0 mg, and the move is a cut with its readiness check, held like any other: through
+the review (every page, the CLI and the API read it).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from taperline.core.record import (
 )
 from taperline.service import open_store
 from taperline.service.store import review_as_of
+from taperline.service.today import readiness_of
 
 DAILY, ALTERNATE = date(2027, 12, 1), date(2027, 12, 15)
 END = date(2027, 12, 29)  # the stop: no doses from here
@@ -40,11 +43,11 @@ def _step(day: date, mg: str | None, *, alternate: bool = False) -> RecordStep:
     return RecordStep(day, doses, every_other_day=alternate)
 
 
-def _plan() -> PlanVersion:
-    """0.125 mg a day, then every other day from the 15th, then stop on the 29th; approved
-    on 30 Nov. The same dose either side of the 15th: no cut, no readiness check."""
+def _plan(decided: date = date(2027, 12, 13)) -> PlanVersion:
+    """0.125 mg a day, then every other day from the 15th (a cut), then stop on the 29th;
+    approved on ``decided`` (the 13th is in the cut's readiness window: it answers the cut)."""
     steps = (_step(DAILY, "0.125"), _step(ALTERNATE, "0.125", alternate=True), _step(END, None))
-    at = datetime(2027, 11, 30, 9, tzinfo=UTC)
+    at = datetime.combine(decided, datetime.min.time(), tzinfo=UTC).replace(hour=9)
     return PlanVersion(
         2, "active", "clonazepam", "percent", steps, "patient", at - timedelta(days=1),
         decided_by="Dr Lee", decided_at=at,
@@ -62,9 +65,9 @@ def _off(day: date) -> bool:
     return ALTERNATE <= day < END and (day - ALTERNATE).days % 2 == 1
 
 
-def _record(days: list[date]) -> PersonRecord:
+def _record(days: list[date], decided: date = date(2027, 12, 13)) -> PersonRecord:
     doses = tuple(_taken(d, planned=not _off(d)) for d in days)
-    return PersonRecord(Profile("UTC"), doses=doses, plans=(_plan(),))
+    return PersonRecord(Profile("UTC"), doses=doses, plans=(_plan(decided),))
 
 
 def _escalated(record: PersonRecord, today: date) -> list[tuple[date, str]]:
@@ -106,3 +109,36 @@ def test_the_cli_findings_name_the_off_day(tmp_path: Path) -> None:
     (found,) = [f for f in json.loads(result.stdout) if f["kind"] == "escalation"]
     assert [e["value"] for e in found["evidence"]] == ["0.125 mg taken, 0 mg planned"] * 2
     assert len(found["evidence"]) == 2
+
+
+def test_the_move_to_every_other_day_is_a_cut_with_its_readiness_check() -> None:
+    """Approved on 30 Nov (before the window), no check-ins: Hold, and a question from the 15th."""
+    record = _record([], decided=date(2027, 11, 30))
+    before = readiness_of(record, ALTERNATE - timedelta(days=2))
+    assert before is not None
+    assert before.cut == ALTERNATE
+    assert before.verdict == "hold"
+    on_the_day = readiness_of(record, ALTERNATE + timedelta(days=1))
+    assert on_the_day is not None
+    assert on_the_day.is_question
+    message = on_the_day.patient_message()
+    assert "from 0.125 mg a day to 0.125 mg every other day" in message
+    assert "stay on 0.125 mg a day rather than starting the new dose" in message
+
+
+def test_while_the_move_is_held_a_dose_each_day_is_staying_on_as_told() -> None:
+    """Nobody answered the Hold: a dose every day is what the patient was asked to do."""
+    days = [DAILY + timedelta(days=n) for n in range(21)]
+    assert _escalated(_record(days, decided=date(2027, 11, 30)), days[-1]) == []
+
+
+def test_the_cli_status_asks_before_the_move_to_every_other_day(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/t.db"
+    open_store(url).import_record(_record([], decided=date(2027, 11, 30)))
+    env = {"TAPERLINE_DATABASE_URL": url, "TAPERLINE_NOW": "2027-12-16T08:00+00:00"}
+    result = CliRunner().invoke(cli, ["status"], env=env)
+    assert result.exit_code == 0, result.output
+    words = " ".join(result.output.split())
+    assert "Before the dose change: Hold" in words
+    assert "to 0.125 mg every other day" in words
+    assert "stay on 0.125 mg a day" in words

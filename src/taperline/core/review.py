@@ -124,9 +124,24 @@ def _daily_mg(step: RecordStep) -> Decimal:
 
 
 def cut_dates(plan: PlanVersion) -> tuple[date, ...]:
-    """The start dates of the steps that lower the daily dose (a held plan's cuts wait)."""
+    """The start dates of the steps that lower the daily dose (a held plan's cuts wait).
+
+    An every-other-day step gives half its dose a day on average, as the rules engine
+    counts it: the move from a dose a day to the same dose every other day is a cut [ASHTON].
+
+    >>> from datetime import timezone
+    >>> from taperline.core.record import RecordDose, RecordStep
+    >>> dose = (RecordDose("22:00", "clonazepam", Mass.of_mg("0.125")),)
+    >>> steps = (RecordStep(date(2027, 1, 1), dose),
+    ...          RecordStep(date(2027, 1, 15), dose, every_other_day=True),
+    ...          RecordStep(date(2027, 1, 29), ()))
+    >>> at = datetime(2026, 12, 20, tzinfo=timezone.utc)
+    >>> plan = PlanVersion(1, "active", "clonazepam", "percent", steps, "Dr Lee", at)
+    >>> [d.isoformat() for d in cut_dates(plan)]
+    ['2027-01-15', '2027-01-29']
+    """
     steps = plan.followed_steps
-    daily = [_daily_mg(step) for step in steps]
+    daily = [_daily_mg(step) / 2 if step.every_other_day else _daily_mg(step) for step in steps]
     return tuple(
         step.start
         for step, earlier, later in zip(steps[1:], daily, daily[1:], strict=False)
