@@ -22,6 +22,7 @@ from tests.support.browser import (
     PHONE,
     TIME_ZONE,
     TIMEOUT_MS,
+    axe_on_every_page,
     axe_source,
     axe_violations,
     require_browser,
@@ -130,6 +131,7 @@ def test_dark_mode_and_focus_rings_on_a_phone(tmp_path: Path) -> None:
                 timezone_id=TIME_ZONE,
             )
             phone.set_default_timeout(TIMEOUT_MS)
+            axe_on_every_page(phone, axe)
             ann = phone.new_page()
             watch_console(ann, errors)
             signed_out = _axe_only(ann, SIGNED_OUT, axe)
@@ -150,8 +152,9 @@ def test_dark_mode_and_focus_rings_on_a_phone(tmp_path: Path) -> None:
                     backgrounds[scheme, path] = _background(ann)
                     weak[f"{scheme} {path}"] = _rings(ann)
                     violations[f"{scheme} {path}"] = axe_violations(ann, axe)
-                    name = f"{scheme}{path.replace('/', '-')}.png"
-                    ann.screenshot(path=str(tmp_path / name), full_page=True)
+                    ann.screenshot(
+                        path=tmp_path / f"{scheme}{path.replace('/', '-')}.png", full_page=True
+                    )
             assert not [w for w in weak.values() if w], weak
             assert not [v for v in violations.values() if v], violations
             others = {**signed_out, **_axe_only(ann, MORE_PAGES, axe)}
@@ -232,6 +235,7 @@ def test_the_clinicians_pages_on_both_themes(tmp_path: Path) -> None:
                 )
                 for _ in range(2)
             ]  # fmt: skip
+            axe_on_every_page(contexts[0], axe)  # the clinician's pages are checked
             doc, ann = (context.new_page() for context in contexts)
             for page in (doc, ann):
                 page.set_default_timeout(TIMEOUT_MS)
