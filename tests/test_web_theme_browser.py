@@ -195,16 +195,22 @@ def test_dark_mode_and_focus_rings_on_a_phone(tmp_path: Path) -> None:
 
 
 def _axe_only(page: Any, paths: tuple[str, ...], axe: str) -> dict[str, Any]:
-    """axe's violations on each path, light and dark (none: an empty dict)."""
+    """axe's violations on each path, light and dark (none: an empty dict).
+
+    Each page is loaded once, on a light device, and checked, then checked again with the
+    device set to dark: the theme is the style sheet's (its media query, or the server's
+    ``data-theme``), no script reads the device's setting, so the page is the one a dark
+    device would have loaded.
+    """
     violations: dict[str, Any] = {}
-    for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)
-        for path in paths:
-            page.goto(path)
+    for path in paths:
+        page.goto(path)
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
             found = axe_violations(page, axe)
             if found:
                 violations[f"{scheme} {path}"] = found
-    page.emulate_media(color_scheme="light")
+        page.emulate_media(color_scheme="light")
     return violations
 
 
