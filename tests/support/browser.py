@@ -90,7 +90,11 @@ def served(tmp_path: Path) -> Iterator[str]:
 
 
 class Shots:
-    """Screenshots, numbered in the order taken; their paths are printed."""
+    """Screenshots, numbered in the order taken; their paths are printed.
+
+    Each is of the whole page, one pixel a CSS pixel (``scale="css"``): on a phone at
+    device scale 2 a quarter of the pixels to draw and compress, the same page.
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -98,7 +102,7 @@ class Shots:
 
     def take(self, page: Any, name: str) -> None:
         path = self.folder / f"{len(self.paths) + 1:02d}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=True, scale="css")
         self.paths.append(path)
         print(f"screenshot: {path}")
 
