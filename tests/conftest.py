@@ -8,9 +8,11 @@ Storage contract tests take ``db_url`` and run once per backend::
 
 The PostgreSQL server (see ``tests/pgserver.py``) starts once per test session, on first use
 only: a run that selects no PostgreSQL test starts no server. Each test gets a fresh, empty
-database on it, dropped afterwards. Without PostgreSQL on the machine the PostgreSQL variants
-are skipped, except when the ``CI`` or ``TAPERLINE_REQUIRE_POSTGRES`` environment variable is
-set (``.ci/run`` sets the latter), where they fail.
+database on it, dropped afterwards; the databases are made ahead, while earlier tests run
+(``tests/support/pgpool.py``), and each is handed to one test only. Without PostgreSQL on the
+machine the PostgreSQL variants are skipped, except when the ``CI`` or
+``TAPERLINE_REQUIRE_POSTGRES`` environment variable is set (``.ci/run`` sets the latter), where
+they fail.
 
 A test that wants a database at the newest schema takes ``migrated_db_url`` (or
 ``migrated_sqlite_url`` / ``migrated_pg_url``): a copy of a template the migrations made once
@@ -24,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,6 +36,7 @@ from taperline.adapters.storage import db
 from tests.pgserver import PgServer, PgServerUnavailable, postgres_server
 from tests.support import apps, order
 from tests.support import db as support_db
+from tests.support.pgpool import DatabasePool
 
 # Property tests must not fail because the machine is busy: no deadline, and no "input
 # generation is slow" health check (both measure wall-clock time, not correctness).
@@ -83,17 +85,25 @@ def pg_server() -> Iterator[PgServer]:
         yield server
 
 
+@pytest.fixture(scope="session")
+def pg_empty_databases(pg_server: PgServer) -> Iterator[DatabasePool]:
+    """Empty databases made ahead while the tests run (``tests/support/pgpool.py``)."""
+    with DatabasePool(pg_server) as pool:
+        yield pool
+
+
 @pytest.fixture
-def pg_url(pg_server: PgServer) -> Iterator[str]:
+def pg_url(pg_server: PgServer, pg_empty_databases: DatabasePool) -> Iterator[str]:
     """SQLAlchemy URL of a fresh, empty PostgreSQL database, dropped after the test.
 
-    The drop uses ``WITH (FORCE)``, so connections the test left open (an engine's pool) do not
-    block it; they are terminated.
+    The database was made (a copy of ``template1``, as ``CREATE DATABASE`` makes by default)
+    while an earlier test ran, and is handed to this test alone. The drop uses ``WITH
+    (FORCE)``, so connections the test left open (an engine's pool) do not block it; they are
+    terminated.
     """
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    url = pg_server.create_database(name)
+    name = pg_empty_databases.take()
     try:
-        yield url
+        yield pg_server.url(name)
     finally:
         pg_server.drop_database(name)
 
@@ -139,13 +149,22 @@ def migrated_sqlite_url(tmp_path: Path) -> str:
     return support_db.copy_sqlite_template(tmp_path / "taperline.db")
 
 
+@pytest.fixture(scope="session")
+def pg_migrated_databases(pg_server: PgServer, pg_template: str) -> Iterator[DatabasePool]:
+    """Copies of the schema template made ahead while tests run (``tests/support/pgpool.py``)."""
+    with DatabasePool(pg_server, template=pg_template) as pool:
+        yield pool
+
+
 @pytest.fixture
-def migrated_pg_url(pg_server: PgServer, pg_template: str) -> Iterator[str]:
-    """SQLAlchemy URL of a fresh PostgreSQL database at the newest schema, dropped after."""
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    url = pg_server.create_database(name, template=pg_template)
+def migrated_pg_url(pg_server: PgServer, pg_migrated_databases: DatabasePool) -> Iterator[str]:
+    """SQLAlchemy URL of a fresh PostgreSQL database at the newest schema, dropped after.
+
+    A copy of the template made while an earlier test ran, handed to this test alone.
+    """
+    name = pg_migrated_databases.take()
     try:
-        yield url
+        yield pg_server.url(name)
     finally:
         pg_server.drop_database(name)
 

@@ -11,8 +11,12 @@ import psycopg
 import pytest
 import sqlalchemy
 
+from taperline.adapters.storage.db import make_engine, revision
+from taperline.adapters.storage.repo import Store
+from taperline.core.record import Profile
 from tests import pgserver
 from tests.pgserver import PgServer, PgServerUnavailable, postgres_server, process_alive
+from tests.support.pgpool import DatabasePool
 
 #: Database names handed out by ``pg_url`` in this module, to check they are all different.
 _seen_databases: set[str] = set()
@@ -93,14 +97,48 @@ def test_each_pg_url_is_a_fresh_empty_database(pg_server: PgServer, pg_url: str,
         engine.dispose()
 
 
-def test_earlier_test_databases_are_dropped(pg_server: PgServer, pg_url: str) -> None:
+def test_earlier_test_databases_are_dropped(
+    pg_server: PgServer, pg_url: str, pg_empty_databases: DatabasePool
+) -> None:
     current = sqlalchemy.make_url(pg_url).database
+    handed_out = pg_empty_databases.taken()
+    assert handed_out[-1] == current  # this test's, from the pool of databases made ahead
+    assert current not in pg_empty_databases.ready()
     with pg_server.connect() as conn:
-        names = [
-            row[0]
-            for row in conn.execute(r"select datname from pg_database where datname like 't\_%'")
-        ]
-    assert names == [current]
+        names = {row[0] for row in conn.execute("select datname from pg_database")}
+    # Those handed to earlier tests are gone; the ones made ahead for later tests are not
+    # counted (they are no test's yet).
+    assert names & set(handed_out) == {current}
+
+
+@pytest.mark.parametrize("run", [1, 2])
+def test_each_migrated_pg_url_is_a_fresh_copy_of_the_template(
+    pg_server: PgServer, migrated_pg_url: str, pg_template: str, run: int
+) -> None:
+    name = sqlalchemy.make_url(migrated_pg_url).database
+    assert name is not None
+    assert name not in _seen_databases
+    assert name != pg_template
+    _seen_databases.add(name)
+    engine = make_engine(migrated_pg_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.scalar(sqlalchemy.text("select current_database()")) == name
+        assert revision(engine) is not None
+        # No earlier test's rows; a person in every run, which the next run must not see.
+        store = Store(engine)
+        assert store.person_ids() == []
+        store.create_person(Profile("UTC"))
+        assert len(store.person_ids()) == 1
+    finally:
+        engine.dispose()
+
+
+def test_the_server_is_this_processs_own(pg_server: PgServer) -> None:
+    # Under pytest-xdist each worker is a process with its own session, so its own server (and
+    # its own pools of databases): started here, registered here, nobody else's.
+    assert pgserver._owner_pid == os.getpid()
+    assert pgserver._live_servers.get(id(pg_server)) is pg_server
 
 
 def test_drop_database_terminates_open_connections(pg_server: PgServer) -> None:

@@ -9,7 +9,8 @@ migrations run once, into a template, and a test's fresh database is a copy of i
   :func:`copy_sqlite_template` copies it to a new path, :func:`migrate` copies it into an
   empty database an engine already has open (SQLite's online backup, page by page).
 - PostgreSQL: ``CREATE DATABASE ... TEMPLATE`` of a database migrated once per session (the
-  ``pg_template`` fixture in ``tests/conftest.py``).
+  ``pg_template`` fixture in ``tests/conftest.py``), the copies made ahead while earlier tests
+  run (``tests/support/pgpool.py``).
 
 The copy is the schema the migrations made, ``alembic_version`` row included;
 ``tests/test_support_db.py`` compares a copy with a fresh migration on both backends, and
