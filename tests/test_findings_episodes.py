@@ -103,8 +103,11 @@ def test_too_few_check_ins_is_said_not_held(case: ReadinessCase) -> None:
 
 @given(CASES)
 def test_a_quick_check_in_never_moves_the_interdose_finding(case: ReadinessCase) -> None:
+    """A quick day (no checklist) moves no interdose finding; one noting a red flag stays in
+    both records (a red flag is no symptom rating: see test_findings_inputs)."""
     rated = replace(
-        case.record, checkins=tuple(c for c in case.record.checkins if c.symptoms_rated)
+        case.record,
+        checkins=tuple(c for c in case.record.checkins if c.symptoms_rated or c.events),
     )
 
     def interdose(record: PersonRecord) -> list[Finding]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, date, datetime
 from typing import Final
 
 import pytest
@@ -18,9 +19,9 @@ from hypothesis import strategies as st
 
 from taperline.core.findings import Evidence
 from taperline.core.journal import CheckIn
-from taperline.core.record import PersonRecord
+from taperline.core.record import PersonRecord, PlanVersion, Profile
 from taperline.core.review import review
-from tests.strategies import ReadinessCase, readiness_cases
+from tests.strategies import ReadinessCase, _step, readiness_cases
 
 #: Journals around a cut: today from 5 days before it to 30 after.
 CASES: Final = readiness_cases(st.integers(-5, 30))
@@ -103,10 +104,13 @@ def test_a_quick_check_in_never_moves_a_symptom_finding(case: ReadinessCase) -> 
 
     The symptom findings of a journal are the same with its quick days left out: whatever
     mood and anxiety a quick day has, it is not read as a day of no symptoms (no "stable"
-    made of unasked checklists, no baseline lowered by them).
+    made of unasked checklists, no baseline lowered by them). A quick day that noted a red
+    flag stays in both: the red flag is no symptom rating, and no "stable" is said over it
+    (dropping it made a "stable" appear: found with a quick day noting suicidal thoughts).
     """
     rated = replace(
-        case.record, checkins=tuple(c for c in case.record.checkins if c.symptoms_rated)
+        case.record,
+        checkins=tuple(c for c in case.record.checkins if c.symptoms_rated or c.events),
     )
 
     def score_findings(record: PersonRecord) -> list[tuple[str, str, tuple[Evidence, ...]]]:
@@ -117,3 +121,31 @@ def test_a_quick_check_in_never_moves_a_symptom_finding(case: ReadinessCase) -> 
         ]
 
     assert score_findings(case.record) == score_findings(rated)
+
+
+def test_a_red_flag_noted_on_a_quick_day_is_never_under_a_stable() -> None:
+    """The case the property above found (its first form dropped the quick day, red flag too).
+
+    Five rated days with no symptoms and two quick days, one noting suicidal thoughts: no
+    "stable" over the red flag, with the quick days or with only the one that noted it.
+    """
+
+    def day(n: int, rated: bool, events: frozenset[str] = frozenset()) -> CheckIn:
+        return CheckIn(
+            date(2027, 1, n), None, mood=0, anxiety=0, symptoms_rated=rated, events=events
+        )
+
+    quick_flag = day(16, False, frozenset({"suicidal thoughts"}))
+    journal = (day(19, True), day(18, True), day(17, True), quick_flag, day(15, True),
+               day(14, False), day(13, True))  # fmt: skip
+    steps = (_step(date(2027, 1, 6), "2"), _step(date(2027, 1, 20), "1.75"))
+    plan = PlanVersion(2, "active", "clonazepam", "percent", steps, "Dr Lee",
+                       datetime(2027, 1, 6, 9, tzinfo=UTC))  # fmt: skip
+    record = PersonRecord(Profile("UTC"), checkins=journal, plans=(plan,))
+    without_quick = replace(
+        record, checkins=tuple(c for c in journal if c.symptoms_rated or c.events)
+    )
+    for kept in (record, without_quick):
+        kinds = [f.kind for f in review(kept, date(2027, 1, 19)).findings]
+        assert "red_flag" in kinds
+        assert "stable" not in kinds
