@@ -244,6 +244,14 @@ def _signal(pid: int, signum: signal.Signals) -> None:
 # --- the server ----------------------------------------------------------------------------------
 
 
+def create_database_sql(name: str, template: str | None = None) -> sql.Composable:
+    """``CREATE DATABASE name`` (``TEMPLATE template`` when given), names quoted."""
+    statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template is None:
+        return statement
+    return sql.SQL("{} TEMPLATE {}").format(statement, sql.Identifier(template))
+
+
 @dataclass
 class PgServer:
     """A running throwaway PostgreSQL server; made by :func:`postgres_server`.
@@ -302,11 +310,8 @@ class PgServer:
         Empty by default; with ``template``, a copy of that database (which must have no
         other session connected while it is copied).
         """
-        statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
-        if template is not None:
-            statement = sql.SQL("{} TEMPLATE {}").format(statement, sql.Identifier(template))
         with self.connect() as conn:
-            conn.execute(statement)
+            conn.execute(create_database_sql(name, template))
         return self.url(name)
 
     def drop_database(self, name: str) -> None:

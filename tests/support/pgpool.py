@@ -35,10 +35,9 @@ import uuid
 from types import TracebackType
 
 import psycopg
-from psycopg import sql
 from psycopg.rows import TupleRow
 
-from tests.pgserver import PgServer, PgServerError
+from tests.pgserver import PgServer, PgServerError, create_database_sql
 
 __all__ = ["DatabasePool"]
 
@@ -163,12 +162,6 @@ class DatabasePool:
     def _source(self) -> str:
         return self.template or "template1"
 
-    def _statement(self, name: str) -> sql.Composable:
-        statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
-        if self.template is not None:
-            statement = sql.SQL("{} TEMPLATE {}").format(statement, sql.Identifier(self.template))
-        return statement
-
     def _make_ahead(self) -> None:
         try:
             conn = self.server.connect()
@@ -187,7 +180,7 @@ class DatabasePool:
                         return
                 name = f"{self.prefix}{uuid.uuid4().hex[:16]}"
                 try:
-                    conn.execute(self._statement(name))
+                    conn.execute(create_database_sql(name, self.template))
                 except BaseException as error:  # take() raises it
                     with self._cond:
                         if not self._closed:
