@@ -22,7 +22,12 @@ def test_the_dashboard_bench_reports_its_figures(capsys: pytest.CaptureFixture[s
     sys.modules["bench_dashboard"] = module
     spec.loader.exec_module(module)
     assert module.main(["--days", "20", "--repeat", "2", "--notes"]) == 0
-    parts, last = capsys.readouterr().out.strip().splitlines()[-2:]
+    client, parts, last = capsys.readouterr().out.strip().splitlines()[-3:]
+    assert re.fullmatch(
+        rf"client_p50_ms miss={NUMBER} checkin={NUMBER} dose={NUMBER} day={NUMBER} hit={NUMBER}"
+        r" \(the server's time and the in-process client's share\)",
+        client,
+    ), client
     assert re.fullmatch(
         rf"dashboard_days=20 notes=yes miss_p50_ms={NUMBER} miss_p95_ms={NUMBER}"
         rf" checkin_p50_ms={NUMBER} checkin_p95_ms={NUMBER}"
