@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import psycopg
@@ -17,6 +15,9 @@ from taperline.core.record import Profile
 from tests import pgserver
 from tests.pgserver import PgServer, PgServerUnavailable, postgres_server, process_alive
 from tests.support.pgpool import DatabasePool
+
+#: ``pytester`` runs a pytest session in this process (the missing-PostgreSQL tests below).
+pytest_plugins = ["pytester"]
 
 #: Database names handed out by ``pg_url`` in this module, to check they are all different.
 _seen_databases: set[str] = set()
@@ -265,35 +266,29 @@ def test_newest_version_sorts_last() -> None:
     ids=["ci-fails", "required-fails", "local-skips"],
 )
 def test_missing_postgres_fails_in_ci_and_skips_locally(
-    required_by: str | None, exit_code: int, expected: str
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    required_by: str | None,
+    exit_code: int,
+    expected: str,
 ) -> None:
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if name not in {"CI", "TAPERLINE_REQUIRE_POSTGRES"}
-    }
-    env[pgserver.BIN_DIR_ENV] = "/nonexistent"
-    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # plugins (schemathesis) take seconds to load
+    # A pytest session of its own, in this process (pytester keeps it apart: its own
+    # options, fixtures, output and modules), on this repository's conftest: a subprocess
+    # took ~3 s, most of it importing what the conftest imports, which is imported here.
+    for name in ("CI", "TAPERLINE_REQUIRE_POSTGRES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(pgserver.BIN_DIR_ENV, "/nonexistent")
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")  # xdist and the rest stay out
     if required_by:
-        env[required_by] = "true"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            "-rsE",
-            f"{__file__}::test_server_answers_on_localhost_tcp",
-        ],
-        cwd=Path(__file__).parent.parent,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+        monkeypatch.setenv(required_by, "true")
+    result = pytester.runpytest_inprocess(
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "-rsE",
+        f"--rootdir={Path(__file__).parent.parent}",
+        f"{__file__}::test_server_answers_on_localhost_tcp",
     )
-    output = result.stdout + result.stderr
-    assert result.returncode == exit_code, output
+    output = "\n".join(result.outlines + result.errlines)
+    assert result.ret == exit_code, output
     assert expected in output
