@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from taperline.catalogue_data import load_catalogue
+from taperline.core.findings import Finding
 from taperline.core.journal import CheckIn, SleepDiary, night_times
 from taperline.core.quantity import Mass
 from taperline.core.readiness import held_days
@@ -122,3 +123,54 @@ def test_review_as_of_holds_what_two_reviews_from_scratch_give() -> None:
         held = held_days(record, today, scratch, plan_decisions(record))
         expected = review(record, today, catalogue=CATALOGUE, held_days=held) if held else scratch
         assert review_as_of(record, today) == expected
+
+
+_READ_BY_THE_CHECK = frozenset({"red_flag", "flare", "escalation", "interdose"})
+
+
+def _from_scratch(record: PersonRecord, today: date) -> tuple[Review, Review]:
+    """A review without held days, and the one with the days worked out from it."""
+    scratch = review(record, today, catalogue=CATALOGUE)
+    held = held_days(record, today, scratch, plan_decisions(record))
+    return scratch, review(record, today, catalogue=CATALOGUE, held_days=held)
+
+
+def _asked(record: PersonRecord, today: date) -> tuple[Review, list[tuple[Finding, ...]]]:
+    """A review given a function of the held days, and what that function was given."""
+    given: list[tuple[Finding, ...]] = []
+
+    def worked_out(findings: tuple[Finding, ...]) -> tuple[tuple[date, date], ...]:
+        given.append(findings)
+        return held_days(record, today, findings, plan_decisions(record))
+
+    return review(record, today, catalogue=CATALOGUE, held_days=worked_out), given
+
+
+def _check_one_review(record: PersonRecord, today: date) -> None:
+    scratch, expected = _from_scratch(record, today)
+    once, given = _asked(record, today)
+    assert once == expected
+    (findings,) = given  # asked once
+    # the kinds the readiness check reads, as the review without held days lists them
+    read = [f for f in findings if f.kind in _READ_BY_THE_CHECK]
+    assert read == [f for f in scratch.findings if f.kind in _READ_BY_THE_CHECK]
+    assert not {f.kind for f in findings} & {"large_dose", "stable"}
+
+
+def test_held_days_worked_out_in_one_review_give_the_two_reviews_from_scratch() -> None:
+    """``review(held_days=<function>)``: what a review, the held days and a second review give.
+
+    On a long record, a cut held or not, each week of it; the function is given the
+    findings the readiness check reads, once, and never a large dose or a stable week.
+    """
+    record = _year_like()
+    held_on = 0
+    for today in (FIRST + timedelta(days=n) for n in range(20, DAYS, 3)):
+        _check_one_review(record, today)
+        held_on += bool(held_days(record, today, review(record, today, catalogue=CATALOGUE)))
+    assert held_on  # some of those days a cut was held
+
+
+@given(person_records, wake_dates)
+def test_any_record_held_days_worked_out_in_one_review(record: PersonRecord, today: date) -> None:
+    _check_one_review(record, today)

@@ -348,7 +348,7 @@ def check_readiness(
     question = open_question(record, today, result, decision=decision, rules=rules)
     if question is not None or cut < today:
         return question  # a cut past its day is shown only while it is a question
-    return _check(record, plan, cut, today, result, decision, rules)
+    return _check(record, plan, cut, today, result.findings, decision, rules)
 
 
 def open_question(
@@ -380,7 +380,7 @@ def open_question(
         answered = decision is not None and decision.on >= cut - timedelta(days=rules.lead_days)
         if answered and decision is not None and not any(d > decision.on for d in flagged):
             continue  # answered, and no red flag since: no question (the cheap test first)
-        found = _check(record, plan, cut, today, result, decision, rules)
+        found = _check(record, plan, cut, today, result.findings, decision, rules)
         if found.is_question:
             return found
     return None
@@ -391,14 +391,16 @@ def _check(  # noqa: PLR0917 -- check_readiness's arguments, for one cut
     plan: PlanVersion,
     cut: date,
     today: date,
-    result: Review,
+    findings: Sequence[Finding],
     decision: ClinicianDecision | None,
     rules: ReadinessRules,
 ) -> Readiness:
-    """The check of ``cut`` as of ``today`` (of the days up to the cut once it has passed)."""
+    """The check of ``cut`` as of ``today`` (of the days up to the cut once it has passed).
+
+    ``findings``: the record's review's, as of ``today``.
+    """
     as_of = min(today, cut)
     start = cut - timedelta(days=rules.lookback_days)
-    findings = result.findings
     red_flags = _red_flag_signal(findings, start, as_of, rules)
     signals = (  # in the order of SIGNAL_LABELS
         _checkin_signal(record.checkins, as_of, today, rules),
@@ -425,11 +427,15 @@ def _check(  # noqa: PLR0917 -- check_readiness's arguments, for one cut
 def held_days(
     record: PersonRecord,
     today: date,
-    result: Review,
+    result: Review | Sequence[Finding],
     decisions: Sequence[ClinicianDecision] = (),
     rules: ReadinessRules = ReadinessRules(),
 ) -> tuple[tuple[date, date], ...]:
     """The days each cut's new dose was on hold by this check: (first, last) for each cut.
+
+    ``result``: the record's review as of ``today`` without held days, or its findings (at
+    least those of the kinds the check reads: red flags, flares, escalation, interdose; what
+    ``review(..., held_days=)`` gives a function of them).
 
     When the check held a cut and no clinician had answered by the cut day, the patient was
     asked to stay on the dose before it (:meth:`Readiness.patient_message`) from the cut day
@@ -463,13 +469,14 @@ def held_days(
     plan = record.plan
     if plan is None:
         return ()
+    findings = result.findings if isinstance(result, Review) else result
     spans: list[tuple[date, date]] = []
     for cut in cut_dates(plan):
         if cut > today:
             break
         if spans and cut <= spans[-1][1]:
             continue  # still on the dose before the earlier held cut
-        asked = _check(record, plan, cut, today, result, None, rules)
+        asked = _check(record, plan, cut, today, findings, None, rules)
         if not asked.asks_clinician:
             continue
         red_flags = next(s for s in asked.signals if s.kind == "red_flag")

@@ -25,7 +25,7 @@ plan is compared and the review says so.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -70,10 +70,17 @@ from taperline.errors import UnknownDrugError
 if TYPE_CHECKING:
     from taperline.core.device_sleep import DeviceNight
 
-__all__ = ["Review", "cut_dates", "escalation_targets", "first_cut", "review"]
+__all__ = ["HeldDays", "Review", "cut_dates", "escalation_targets", "first_cut", "review"]
 
 _DEFAULT_RULES = FindingRules()
 _SEVERITY_ORDER = {"urgent": 0, "warning": 1, "info": 2}
+
+#: Each held cut's first and last held day, in order (:func:`taperline.core.readiness.held_days`).
+HeldDays = Sequence[tuple[date, date]]
+
+
+def _by_severity(finding: Finding) -> int:
+    return _SEVERITY_ORDER[finding.severity]
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +176,7 @@ def review(
     *,
     catalogue: Catalogue | None = None,
     device_nights: Sequence[DeviceNight] = (),
-    held_days: Sequence[tuple[date, date]] = (),
+    held_days: HeldDays | Callable[[tuple[Finding, ...]], HeldDays] = (),
     earlier: Review | None = None,
 ) -> Review:
     """Every finding for ``record`` on ``today``; ``pk_params`` maps drug -> PK model.
@@ -188,7 +195,14 @@ def review(
     cut day, and the day a clinician answered or ``today``), in order, from
     :func:`taperline.core.readiness.held_days`. The patient was asked to stay on the dose
     before the cut, so on those days escalation and the large-dose check compare with that
-    dose, not the new one.
+    dose, not the new one. Or a function that works them out from the findings the
+    readiness check reads (:func:`taperline.core.readiness.held_days` of them): it is given
+    the findings of the kinds it reads (red flags, flares, escalation without held days,
+    interdose, in the order this review lists them; no large dose, no stable week, which the
+    held days change and the check does not read), and the review then compares with the
+    days it gives. The same result as a review without held days, the days worked out from
+    it, and a second review with them (as :func:`taperline.service.store.review_as_of` made
+    them), without finding anything twice.
 
     ``earlier``: a review of the same arguments but ``held_days`` (the same objects, the
     same day; the first of :func:`taperline.service.store.review_as_of`'s two): the findings
@@ -200,9 +214,14 @@ def review(
     if kept is None or not kept.fits(made_from):
         kept = _held_free(record, today, rules, pk_params, catalogue, device_nights)
     plan, steps = record.plan, kept.steps
+    if callable(held_days):
+        held, escalation = _held_by(held_days, record, today, kept)
+    else:
+        held = held_days
+        escalation = _escalation(record, plan, today, held) if plan is not None else ()
     found: list[Finding] = [
         *kept.head,
-        *_large_doses(record, today, rules, catalogue, held_days=held_days),
+        *_large_doses(record, today, rules, catalogue, held_days=held),
         *kept.interdose,
     ]
     if kept.base is not None and plan is not None:
@@ -220,8 +239,8 @@ def review(
         found += kept.waves
     if plan is not None:
         found += kept.rebounds
-        found += _escalation(record, plan, today, held_days)
-    found.sort(key=lambda f: _SEVERITY_ORDER[f.severity])
+        found += escalation
+    found.sort(key=_by_severity)
     proposal = propose_next_step(
         found,
         rules,
@@ -229,6 +248,32 @@ def review(
         days_since_cut=(today - steps[-1]).days if steps else None,
     )
     return Review(tuple(found), proposal, kept.base, kept.skipped, kept)
+
+
+def _held_by(
+    held_days: Callable[[tuple[Finding, ...]], HeldDays],
+    record: PersonRecord,
+    today: date,
+    kept: _HeldFree,
+) -> tuple[HeldDays, tuple[Finding, ...]]:
+    """The held days ``held_days`` works out, and the escalation finding compared with them.
+
+    ``held_days`` is given what a review without held days finds, but the large doses and a
+    stable week (which it does not read), in that review's order: found once here, so the
+    review with the held days does not look for them twice.
+    """
+    plan = record.plan
+    unheld = _escalation(record, plan, today, ()) if plan is not None else ()
+    asked = [*kept.head, *kept.interdose]
+    if kept.base is not None and plan is not None:
+        asked += [*kept.flares, *kept.waves]
+    if plan is not None:
+        asked += [*kept.rebounds, *unheld]
+    asked.sort(key=_by_severity)
+    held = tuple(held_days(tuple(asked)))
+    if not held or plan is None:
+        return held, unheld
+    return held, _escalation(record, plan, today, held)
 
 
 def _held_free(  # noqa: PLR0917 -- review()'s own arguments, in its order

@@ -118,21 +118,17 @@ def review_as_of(
     from taperline.catalogue_data import load_catalogue
     from taperline.core.readiness import held_days
 
-    catalogue = load_catalogue()
-    result = review(record, today, catalogue=catalogue, device_nights=device_nights)
+    decisions = plan_decisions(record)
     # While the readiness check holds a cut (and until a clinician answers), the patient is
-    # told to stay on the dose before it: those days are not "more taken than planned".
-    held = held_days(record, today, result, plan_decisions(record))
-    if not held:
-        return result
-    # the findings that do not read the held days are the first review's (not found again)
+    # told to stay on the dose before it: those days are not "more taken than planned". The
+    # check reads the review's findings without held days: the review gives them to it and
+    # compares with the days it finds (nothing found twice).
     return review(
         record,
         today,
-        catalogue=catalogue,
+        catalogue=load_catalogue(),
         device_nights=device_nights,
-        held_days=held,
-        earlier=result,
+        held_days=lambda findings: held_days(record, today, findings, decisions),
     )
 
 
