@@ -18,14 +18,19 @@ Ids placed in forms, JSON bodies and query strings are tested at the end: they a
 (forms, queries) or refused (JSON bodies forbid unknown keys).
 
 Each cell runs on its own copy of one prepared SQLite database, so cells are independent and
-cheap (the users, shares and records are made once per module).
+cheap (the users, shares and records are made once per module). What a fresh copy holds
+(:meth:`World.snapshot`) is read once per module too (``World.fresh``, checked against a
+copy by :func:`test_a_fresh_copy_is_the_prepared_database`), and each user's browser starts
+with the CSRF token the prepared app gave it (an anonymous visitor with the cookie it is
+bound to), as a browser with the page open would: no page fetched for it in each test.
 """
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -39,7 +44,7 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 
 from taperline.web.app import create_app
-from taperline.web.auth import SESSION_COOKIE
+from taperline.web.auth import ANON_COOKIE, SESSION_COOKIE
 from taperline.web.context import Services
 from taperline.web.security import hash_token
 from taperline.web.settings import Settings
@@ -102,10 +107,12 @@ class Ids:
 
 @dataclass(frozen=True)
 class Template:
-    """The prepared database file, each user's session token, and the ids."""
+    """The prepared database file, each user's session token (the anonymous visitor's
+    ``ANON_COOKIE``) and CSRF token, and the ids."""
 
     db: Path
     tokens: Mapping[str, str]
+    csrf: Mapping[str, str]
     ids: Ids
 
 
@@ -171,6 +178,10 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
         tokens = {
             actor: web.client.cookies.get(SESSION_COOKIE) or "" for actor, web in webs.items()
         }
+        webs[ANON] = site.browser()
+        csrf = {actor: web.csrf() for actor, web in webs.items()}  # the anonymous cookie too
+        tokens[ANON] = webs[ANON].client.cookies.get(ANON_COOKIE) or ""
+        assert all(tokens.values())
         ids = Ids(
             ann_pid=ann_pid,
             bob_pid=bob_pid,
@@ -182,7 +193,12 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
             plan_version=version,
             ann_import=ann_import,
         )
-    return Template(folder / "web.db", tokens, ids)
+        site.services.store.engine.dispose()
+    with closing(sqlite3.connect(folder / "web.db")) as connection:
+        # Everything into the main file: a copy of the file alone is the whole database.
+        (busy, _, _) = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        assert busy == 0
+    return Template(folder / "web.db", tokens, csrf, ids)
 
 
 def _device_sleep(services: Services, pid: int) -> int:
@@ -208,11 +224,19 @@ def _user_id(services: Services, email: str) -> int:
 
 @dataclass
 class World:
-    """A copy of the prepared database behind a new app, and a browser for each user."""
+    """A copy of the prepared database behind a new app, and a browser for each user.
+
+    ``fresh``: :meth:`snapshot` of a copy no request has touched (the same for every copy).
+    """
 
     app: FastAPI
     ids: Ids
+    fresh: Mapping[str, Any]
     webs: dict[str, Web] = field(default_factory=dict)
+
+    def fresh_snapshot(self, *, include_other: bool = True) -> dict[str, Any]:
+        """:meth:`snapshot` before this world's first request, read once per module."""
+        return {k: v for k, v in self.fresh.items() if include_other or k != "bob"}
 
     @property
     def services(self) -> Services:
@@ -248,29 +272,41 @@ class World:
         return found
 
 
-@pytest.fixture
-def world(template: Template, tmp_path: Path) -> Iterator[World]:
-    copy = tmp_path / "copy.db"
-    with closing(sqlite3.connect(template.db)) as source, closing(sqlite3.connect(copy)) as target:
-        source.backup(target)
+@contextmanager
+def _world(template: Template, copy: Path, fresh: Mapping[str, Any]) -> Iterator[World]:
+    """A copy of the prepared database at ``copy``, an app on it, a browser for each user."""
+    shutil.copyfile(template.db, copy)  # checkpointed: the file is the whole database
     settings = Settings.for_tests(
         f"sqlite:///{copy}", secret_key=KEY, clock=Clock(), migrate_on_start=False
     )
     app = create_app(settings)
     clients: list[TestClient] = []
     try:
-        found = World(app, template.ids)
+        found = World(app, template.ids, fresh)
         for actor in ACTORS:
             client = TestClient(app)
             clients.append(client)
-            if actor != ANON:
-                client.cookies.set(SESSION_COOKIE, template.tokens[actor])
-            found.webs[actor] = Web(client)
+            cookie = SESSION_COOKIE if actor != ANON else ANON_COOKIE
+            client.cookies.set(cookie, template.tokens[actor])
+            found.webs[actor] = Web(client, csrf_cache=template.csrf[actor])
         yield found
     finally:
         for client in clients:
             client.close()
         app.state.services.store.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def fresh(template: Template, tmp_path_factory: pytest.TempPathFactory) -> Mapping[str, Any]:
+    """What :meth:`World.snapshot` reads on a copy of the prepared database, read once."""
+    with _world(template, tmp_path_factory.mktemp("fresh") / "copy.db", {}) as found:
+        return found.snapshot()
+
+
+@pytest.fixture
+def world(template: Template, fresh: Mapping[str, Any], tmp_path: Path) -> Iterator[World]:
+    with _world(template, tmp_path / "copy.db", fresh) as found:
+        yield found
 
 
 # --- requests and expectations ----------------------------------------------------------------
@@ -293,7 +329,8 @@ def send(world: World, actor: str, req: Req) -> httpx.Response:
     kwargs: dict[str, Any] = {"follow_redirects": False}
     if req.json is not None:
         kwargs["json"] = req.json
-    return web.client.request(req.method, req.url, **kwargs)
+    response: httpx.Response = web.client.request(req.method, req.url, **kwargs)
+    return response
 
 
 @dataclass(frozen=True)
@@ -733,7 +770,7 @@ def _assert_no_leak(response: httpx.Response, markers: tuple[str, ...], whose: s
 )
 def test_access_matrix(world: World, cell: Cell, actor: str) -> None:
     expect = cell.expect[actor]
-    before = world.snapshot()
+    before = world.fresh_snapshot()
     response = send(world, actor, cell.request(world.ids, actor))
     where = response.headers.get("location", "")
     assert response.status_code == expect.status, (response.status_code, where, response.text[:300])
@@ -752,6 +789,21 @@ def test_access_matrix(world: World, cell: Cell, actor: str) -> None:
         cell.effect(world, actor, response)
 
 
+def test_a_fresh_copy_is_the_prepared_database(world: World, template: Template) -> None:
+    # The other tests compare with World.fresh, read once per module: it is what this copy
+    # reads before any request, and it holds what the leak and change checks look for.
+    assert world.snapshot() == world.fresh
+    assert [c.notes for c in world.fresh["ann"]["checkins"]] == [ANN_NOTE_1, ANN_NOTE_0]
+    assert [c.notes for c in world.fresh["bob"]["checkins"]] == [BOB_NOTE]
+    assert world.fresh["invites"]
+    # Each browser's CSRF token is the one this copy's app gives it on a page (the
+    # anonymous visitor's, bound to its cookie): a refusal is never a stale token's 403.
+    for actor in ACTORS:
+        web = world.webs[actor]
+        web.csrf_cache = ""
+        assert web.csrf() == template.csrf[actor], actor
+
+
 # --- every route is classified -------------------------------------------------------------
 
 
@@ -761,7 +813,7 @@ def _app_without_database() -> FastAPI:
 
 def _routes() -> list[tuple[str, str, bool]]:
     """(method, path, takes a path parameter) for every route of the app."""
-    found = []
+    found: list[tuple[str, str, bool]] = []
     for route in iter_route_contexts(_app_without_database().routes):
         methods = sorted((route.methods or {"GET"}) - {"HEAD"})
         takes_id = bool(getattr(route, "param_convertors", {}))
@@ -884,7 +936,7 @@ def test_role_gates_and_no_leaks_on_routes_without_ids(
         denied.update(dict.fromkeys(CLINICIANS, FORBIDDEN))
     if gate == "clinician":
         denied.update(dict.fromkeys(PATIENTS, FORBIDDEN))
-    before = world.snapshot()
+    before = world.fresh_snapshot()
     for actor, expect in denied.items():
         response = send(world, actor, req)
         assert response.status_code == expect.status, (actor, response.status_code)
@@ -915,7 +967,7 @@ def test_ids_in_forms_are_ignored(world: World) -> None:
     ids, svc = world.ids, world.services
     bob = world.webs[OTHER]
     planted = {"person_id": str(ids.ann_pid), "user_id": str(ids.user_ids[OWNER])}
-    ann_before = world.snapshot(include_other=False)
+    ann_before = world.fresh_snapshot(include_other=False)
 
     saved = bob.post("/checkin", {**checkin_form(D1, notes="bob-d1"), **planted})
     assert saved.status_code == 303
@@ -949,8 +1001,8 @@ def test_ids_in_forms_are_ignored(world: World) -> None:
     # A new plan from the dose Ann takes today (a plan from 1 mg would be an increase).
     taken = svc.store.plans(ids.ann_pid)[-1].step_on(TODAY)
     assert taken is not None
-    dose = f"{taken.daily.mg.normalize()} mg"
-    body = {**_builder_form(), "dose_0": dose, "person_id": str(ids.bob_pid)}
+    amount = f"{taken.daily.mg.normalize()} mg"
+    body = {**_builder_form(), "dose_0": amount, "person_id": str(ids.bob_pid)}
     assert doc.post(f"/clinician/patients/{ids.ann_pid}/plans", body).status_code == 303
     decision = {"action": "approve", "reason": "agreed with Ann", "person_id": str(ids.bob_pid)}
     url = f"/clinician/patients/{ids.ann_pid}/plans/{ids.plan_version + 1}/decision"
@@ -992,7 +1044,7 @@ def test_ids_in_json_bodies_are_refused(world: World, method: str, url: str, bod
         k: ids.ann_pid if v == "ANN" else ids.user_ids[OWNER] if v == "ANN_USER" else v
         for k, v in body.items()
     }
-    before = world.snapshot()
+    before = world.fresh_snapshot()
     response = send(world, OTHER, Req(method, url, json=planted))
     assert response.status_code == 422, response.text
     assert any(e["type"] == "extra_forbidden" for e in response.json()["detail"])
@@ -1002,7 +1054,7 @@ def test_ids_in_json_bodies_are_refused(world: World, method: str, url: str, bod
 
 def test_ids_in_clinician_json_bodies_are_refused(world: World) -> None:
     ids = world.ids
-    before = world.snapshot()
+    before = world.fresh_snapshot()
     url = f"/api/patients/{ids.ann_pid}/plans/{ids.plan_version}/decision"
     for body in (
         {"action": "hold", "reason": "x", "person_id": ids.bob_pid},
@@ -1052,7 +1104,7 @@ def _clinician_requests(ids: Ids, pid: int, version: int) -> list[Req]:
 
 def test_a_clinician_reaches_no_record_that_was_not_shared_with_them(world: World) -> None:
     ids = world.ids
-    before = world.snapshot()
+    before = world.fresh_snapshot()
     for req in _clinician_requests(ids, ids.bob_pid, 1):
         assert f"/patients/{ids.bob_pid}" in req.url
         response = send(world, SHARED, req)
