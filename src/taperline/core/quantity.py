@@ -158,12 +158,19 @@ class Mass:
     @classmethod
     def of_mg(cls, value: Decimal | int | str | float) -> Mass:
         """A mass in mg."""
-        return cls(to_decimal(value), "mg")
+        # What __post_init__ does for mg, without converting and checking the value twice:
+        # the planner makes hundreds of thousands of these.
+        exact = to_decimal(value)
+        mass = object.__new__(cls)
+        object.__setattr__(mass, "value", exact)
+        object.__setattr__(mass, "unit", "mg")
+        object.__setattr__(mass, "mg", _normalise(exact))
+        return mass
 
     @classmethod
     def zero(cls) -> Mass:
         """Nothing (0 mg)."""
-        return cls(Decimal(0), "mg")
+        return cls.of_mg(Decimal(0))
 
     def in_unit(self, unit: MassUnit) -> Mass:
         """The same mass, to be shown in another unit."""

@@ -21,6 +21,7 @@ from taperline.core.plan.model import (
     HIGH_RISK_DIAZEPAM_MG,
     OLDER_ADULT_AGE_YEARS,
     Plan,
+    PlannedDose,
     PlanRequest,
     PlanStep,
 )
@@ -54,7 +55,8 @@ def propose(request: PlanRequest) -> Plan:
     refused = [v for v in settings if v.hard or not request.constraints.override_reason]
     rules.RulesReport(tuple(refused), ()).raise_if_refused()
     # The strategy's own steps cite the override when its settings go beyond the guideline.
-    walk.overridden = bool(
+    # (Its violations are among the settings': none there, none here, and no second look.)
+    walk.overridden = bool(settings) and bool(
         plan_limits.strategy_violations(request, first.reference_daily.mg, walk.limits)
     )
     walk.steps.append(
@@ -161,10 +163,19 @@ def _rule_steps(steps: Sequence[PlanStep]) -> list[RecordStep]:
     What :func:`~taperline.core.record.record_steps` stores, without the instructions the
     engine does not read (they cost more to write than the whole check).
     """
+    # A dose kept from one step to the next is the same object: made into a record once.
+    made: dict[int, RecordDose] = {}
+
+    def record(dose: PlannedDose) -> RecordDose:
+        found = made.get(id(dose))
+        if found is None:
+            found = made[id(dose)] = RecordDose(dose.clock, dose.drug, dose.amount)
+        return found
+
     return [
         RecordStep(
             s.start,
-            tuple(RecordDose(d.clock, d.drug, d.amount) for d in s.doses if d.amount.mg > 0),
+            tuple(record(d) for d in s.doses if d.amount.mg > 0),
             every_other_day=s.every_other_day,
             reason=s.reason,
         )
@@ -246,36 +257,67 @@ def _alternative(request: PlanRequest) -> tuple[Plan | None, str]:
 def supply(steps: Sequence[PlanStep], end: date, period_days: int = 28) -> tuple[SupplyLine, ...]:
     """Products to dispense per period, counted day by day from each step's compositions."""
     lines: list[SupplyLine] = []
+    # Each step's units, worked out once for all the periods (a label is made of strings).
+    labels: dict[int, str] = {}
+    units = [_step_units(step, labels) for step in steps]
     period_start = steps[0].start
     while period_start < end:
         period_end = min(period_start + timedelta(days=period_days), end)
-        lines.extend(_period_supply(steps, period_start, period_end))
+        lines.extend(_period_supply(steps, units, period_start, period_end))
         period_start = period_end
     return tuple(lines)
 
 
-def _period_supply(steps: Sequence[PlanStep], start: date, stop: date) -> list[SupplyLine]:
-    counts: dict[tuple[str, str, str], Decimal] = {}
-    for step, days in _days_taken(steps, start, stop):
-        for dose in step.doses:
-            for unit in dose.composition.units if dose.composition else ():
-                key = (dose.drug, unit.product.label, "mL" if unit.is_liquid else unit.product.form)
-                counts[key] = counts.get(key, Decimal(0)) + unit.count * days
+_SupplyKey = tuple[str, str, str]  # drug, product label, "mL" or the product's form
+
+
+def _step_units(step: PlanStep, labels: dict[int, str]) -> list[tuple[_SupplyKey, Decimal]]:
+    """A day of the step's doses: each unit's key and count, in dose order.
+
+    ``labels`` keeps each product's label by its id (the products outlive the call).
+    """
+    found: list[tuple[_SupplyKey, Decimal]] = []
+    for dose in step.doses:
+        for unit in dose.composition.units if dose.composition else ():
+            product = unit.product
+            label = labels.get(id(product))
+            if label is None:
+                label = labels[id(product)] = product.label
+            kind = "mL" if unit.is_liquid else product.form
+            found.append(((dose.drug, label, kind), unit.count))
+    return found
+
+
+def _period_supply(
+    steps: Sequence[PlanStep],
+    units: Sequence[list[tuple[_SupplyKey, Decimal]]],
+    start: date,
+    stop: date,
+) -> list[SupplyLine]:
+    counts: dict[_SupplyKey, Decimal] = {}
+    for index, days in _days_taken(steps, start, stop):
+        for key, count in units[index]:
+            counts[key] = counts.get(key, Decimal(0)) + count * days
     return [
         SupplyLine(start, stop, drug, label, _round_up(count), kind)
         for (drug, label, kind), count in sorted(counts.items())
     ]
 
 
-def _days_taken(steps: Sequence[PlanStep], start: date, stop: date) -> list[tuple[PlanStep, int]]:
-    """Each step with the number of days in [start, stop) on which its doses are taken.
+def _days_taken(steps: Sequence[PlanStep], start: date, stop: date) -> list[tuple[int, int]]:
+    """The index of each step with the number of days in [start, stop) its doses are taken.
 
     A step is active from its start to the next step's start (a later step on the same
     date replaces it); an every-other-day step is taken on its even days only.
     """
     result = []
+    last_index = len(steps) - 1
     for index, step in enumerate(steps):
-        following = steps[index + 1].start if index + 1 < len(steps) else stop
+        if step.start >= stop:
+            continue  # starts after the period (first >= last below)
+        following = steps[index + 1].start if index < last_index else stop
+        if following <= start:
+            continue  # over before the period
         first, last = max(step.start, start), min(following, stop)
         if first >= last:
             continue
@@ -283,7 +325,7 @@ def _days_taken(steps: Sequence[PlanStep], start: date, stop: date) -> list[tupl
         if step.every_other_day:
             offset = (first - step.start).days
             days = len(range(offset + offset % 2, offset + days, 2))
-        result.append((step, days))
+        result.append((index, days))
     return result
 
 

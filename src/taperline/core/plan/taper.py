@@ -152,11 +152,15 @@ def _allocate(
 
 def _choose(walk: _Walk, ideal: Decimal, lowest: Decimal, below: Decimal) -> Decimal | None:
     """The makeable amount in [lowest, below) nearest to ideal (ties: the larger, gentler)."""
-    amounts = _makeable(walk)
-    window = amounts[bisect.bisect_left(amounts, lowest) : bisect.bisect_left(amounts, below)]
-    if not window:
+    amounts = _makeable(walk)  # ascending, each once
+    first, end = bisect.bisect_left(amounts, lowest), bisect.bisect_left(amounts, below)
+    if first >= end:
         return None
-    return min(window, key=lambda a: (abs(a - ideal), -a))
+    # The nearest is the first at or above ideal or the one before it (the larger on a tie).
+    above = min(max(bisect.bisect_left(amounts, ideal, first, end), first), end - 1)
+    if above > first and ideal - amounts[above - 1] < abs(amounts[above] - ideal):
+        return amounts[above - 1]
+    return amounts[above]
 
 
 def _replace_dose(
@@ -175,14 +179,16 @@ def _annotate(walk: _Walk, step: PlanStep, previous: PlanStep, target: Mass) -> 
             f"interval: the fastest documented discontinuation ({_label_rate_text(walk)}) "
             "allows no sooner cut"
         )
-    planned = (previous.daily.mg - target.mg) / previous.daily.mg * _HUNDRED
-    actual = (previous.daily.mg - step.daily.mg) / previous.daily.mg * _HUNDRED
-    if target.mg > step.daily.mg and rules.pct_text(actual) != rules.pct_text(planned):
-        notes.append(
-            f"cuts {rules.pct_text(actual)} %, more than the rule's {rules.pct_text(planned)} %: "
-            f"the products cannot make {_exact(target, step.daily)}, so this step goes to "
-            f"{fmt(step.daily)}"
-        )
+    if target.mg > step.daily.mg:
+        planned = (previous.daily.mg - target.mg) / previous.daily.mg * _HUNDRED
+        actual = (previous.daily.mg - step.daily.mg) / previous.daily.mg * _HUNDRED
+        actual_text, planned_text = rules.pct_text(actual), rules.pct_text(planned)
+        if actual_text != planned_text:
+            notes.append(
+                f"cuts {actual_text} %, more than the rule's {planned_text} %: the products "
+                f"cannot make {_exact(target, step.daily)}, so this step goes to "
+                f"{fmt(step.daily)}"
+            )
     if step.daily.mg > target.mg:
         notes.extend(_held_back(walk, step, previous, target))
     days, refs = walk.history()

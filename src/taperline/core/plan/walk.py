@@ -32,6 +32,8 @@ class _Walk:
     ratio: Decimal  # reference (diazepam-eq) mg per mg of the current drug
     solver_max: Mass
     limits: rules.Limits
+    #: Reference mg per mg of the request's own drug (occupancy is in its mg), made once.
+    start_ratio: Decimal = Decimal(1)
     steps: list[PlanStep] = field(default_factory=list)
     #: The strategy's settings are beyond the guideline, allowed by the override.
     overridden: bool = False
@@ -84,7 +86,8 @@ def _start_walk(request: PlanRequest, drug: Drug, products: tuple[Product, ...] 
     ratio = _reference_ratio(drug, request.equivalence_source)
     smallest = {drug.name: _smallest(solver)}
     limits = plan_limits.limits_for(request, smallest)
-    return _Walk(request, drug, solver, chosen, ratio, ceiling, limits)
+    start_ratio = _reference_ratio(request.drug, request.equivalence_source)
+    return _Walk(request, drug, solver, chosen, ratio, ceiling, limits, start_ratio)
 
 
 def _default_products(drug: Drug) -> tuple[Product, ...]:
@@ -143,7 +146,7 @@ def _step(  # noqa: PLR0917 -- internal; every call site names the step's parts 
     change = None
     if previous is not None and previous.reference_daily.mg > 0:
         change = (reference.mg / previous.reference_daily.mg - 1) * _HUNDRED
-    daily = sum((d.amount for d in doses), Mass.zero())
+    daily = _daily(doses)
     return PlanStep(
         start=start,
         doses=doses,
@@ -159,12 +162,24 @@ def _step(  # noqa: PLR0917 -- internal; every call site names the step's parts 
     )
 
 
+def _daily(doses: Sequence[PlannedDose]) -> Mass:
+    """``sum((d.amount for d in doses), Mass.zero())``, without its first (exact) addition.
+
+    Zero plus a normalised mass is that mass to the digit (an exponent of 0 or below), so
+    the sum starts from the first amount's mg: the same Decimals, two objects fewer a step.
+    """
+    if not doses:
+        return Mass.zero()
+    daily = Mass.of_mg(doses[0].amount.mg)
+    for dose in doses[1:]:
+        daily += dose.amount
+    return daily
+
+
 def _occupancy(walk: _Walk, reference: Mass) -> float:
     """Predicted occupancy from the Emax model, in the starting drug's mg [MAUDSLEY-2024]."""
-    request = walk.request
-    ratio = _reference_ratio(request.drug, request.equivalence_source)
-    in_start_drug = float(reference.mg / ratio)
-    return 100.0 * steady_state_occupancy(in_start_drug, float(request.strategy.ed50_mg))
+    in_start_drug = float(reference.mg / walk.start_ratio)
+    return 100.0 * steady_state_occupancy(in_start_drug, float(walk.request.strategy.ed50_mg))
 
 
 def _css(walk: _Walk, doses: Sequence[PlannedDose]) -> dict[str, float]:

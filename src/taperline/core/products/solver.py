@@ -205,7 +205,16 @@ class DoseSolver:
     '1 × tablet 2 mg + 3.7 mL of oral suspension 0.1 mg/mL'
     """  # noqa: RUF002 -- the multiplication sign is what labels display
 
-    __slots__ = ("_below", "_cost", "_layers", "max_measure", "max_mg", "products", "quantum")
+    __slots__ = (
+        "_below",
+        "_cost",
+        "_layers",
+        "_made",
+        "max_measure",
+        "max_mg",
+        "products",
+        "quantum",
+    )
 
     def __init__(
         self, products: Sequence[Product], max_mg: Mass, *, max_measure: Volume | None = None
@@ -217,6 +226,9 @@ class DoseSolver:
         self.max_measure = max_measure
         self._cost, self._layers = _tabulate(self.products, size, self.quantum.mg, max_measure)
         self._below = _largest_makeable(self._cost)
+        # Compositions already made, by grid index: a planner asks for the same few amounts
+        # many times, and a composition is frozen, so one is shared (the table never changes).
+        self._made: dict[int, Composition] = {}
 
     def _grid_size(self, max_mg: Mass) -> int:
         smallest = min(product.step for product in self.products)
@@ -246,6 +258,12 @@ class DoseSolver:
         return dose.mg / self.quantum.mg
 
     def _compose(self, index: int) -> Composition:
+        made = self._made.get(index)
+        if made is None:
+            made = self._made[index] = self._composed(index)
+        return made
+
+    def _composed(self, index: int) -> Composition:
         counts: dict[Product, Decimal] = {}
         liquid = False
         for layer in reversed(self._layers):

@@ -175,12 +175,15 @@ def label_rate_floor(
     step in reference mg (:meth:`Limits.label_step`).
     """
     floor, peak = _ZERO, max(refs, default=_ZERO)
+    ends = when
     for j in range(len(days) - 1, -1, -1):
-        ends = days[j + 1] if j + 1 < len(days) else when
-        allowance = rate_allowance((when - ends).days + 1, step)
+        # rate_allowance((when - ends).days + 1, step), inline: the planner asks at every step.
+        span = max((when - ends).days + 1, GUIDELINE.window_days)
+        allowance = step * math.ceil(span / LABEL_STEP_DAYS)
         if allowance >= peak:
             break
         floor = max(floor, refs[j] - allowance)
+        ends = days[j]
     return floor
 
 
