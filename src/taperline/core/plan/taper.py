@@ -166,7 +166,8 @@ def _choose(walk: _Walk, ideal: Decimal, lowest: Decimal, below: Decimal) -> Dec
 def _replace_dose(
     walk: _Walk, doses: tuple[PlannedDose, ...], old: PlannedDose, amount: Decimal
 ) -> tuple[PlannedDose, ...]:
-    new = replace(old, amount=Mass.of_mg(amount), composition=walk.solver.make(Mass.of_mg(amount)))
+    mass = Mass.of_mg(amount)
+    new = PlannedDose(old.clock_h, old.drug, mass, walk.solver.make(mass))
     return tuple(new if d is old else d for d in doses if not (d is old and amount == 0))
 
 
@@ -378,6 +379,15 @@ def _finer_products(walk: _Walk) -> tuple[Product, ...]:
     Never a second liquid concentration beside one already on hand: two concentrations of
     one drug invite a 4- to 25-fold measuring mix-up.
     """
+    found = walk.finer
+    if found is not None and found[0] is walk.products and found[1] is walk.drug:
+        return found[2]  # asked at most steps, while the products and the drug stay the same
+    finer = _find_finer(walk)
+    walk.finer = (walk.products, walk.drug, finer)
+    return finer
+
+
+def _find_finer(walk: _Walk) -> tuple[Product, ...]:
     have = set(walk.products)
     if any(p.form == "liquid" for p in have):
         return ()

@@ -21,6 +21,17 @@ from taperline.errors import InputError
 # --- context --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class _History:
+    """A walk's step dates and reference doses, and the steps they were read from."""
+
+    steps: list[PlanStep]
+    count: int
+    last: PlanStep | None  # kept, so that its id is never reused while this is compared
+    days: tuple[date, ...]
+    refs: tuple[Decimal, ...]
+
+
 @dataclass(slots=True)
 class _Walk:
     """Mutable state of one planning walk (kept private; the result is frozen)."""
@@ -41,10 +52,33 @@ class _Walk:
     waited: int = 0
     warnings: list[str] = field(default_factory=list)
     complete: bool = True
+    #: _finer_products' answer, with the products and drug it was found for.
+    finer: tuple[tuple[Product, ...], Drug, tuple[Product, ...]] | None = None
+    #: history() as last made, with the list, length and last step it was made from.
+    _history: _History | None = field(default=None, init=False, repr=False, compare=False)
 
-    def history(self) -> tuple[list[date], list[Decimal]]:
-        """Start dates and reference daily doses of the steps so far."""
-        return [s.start for s in self.steps], [s.reference_daily.mg for s in self.steps]
+    def history(self) -> tuple[tuple[date, ...], tuple[Decimal, ...]]:
+        """Start dates and reference daily doses of the steps so far.
+
+        Made again only when the steps changed: a step is only ever appended or the last
+        one replaced (products added), and each step asks three or four times.
+        """
+        steps, made = self.steps, self._history
+        last = steps[-1] if steps else None
+        if (
+            made is None
+            or made.steps is not steps
+            or made.count != len(steps)
+            or made.last is not last
+        ):
+            made = self._history = _History(
+                steps,
+                len(steps),
+                last,
+                tuple(s.start for s in steps),
+                tuple(s.reference_daily.mg for s in steps),
+            )
+        return made.days, made.refs
 
     @property
     def label_step(self) -> Decimal:

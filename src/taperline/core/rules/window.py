@@ -207,7 +207,7 @@ def lowest_allowed(  # noqa: PLR0917 -- the planner's one call, in reading order
     own = (limits.max_cut_pct, limits.window_days)
     guideline = (GUIDELINE.max_cut_pct, GUIDELINE.window_days)
     caps = [] if lift_cap else [guideline]
-    if own != guideline or not lift_cap:
+    if own != guideline:  # (the guideline's cap a second time would give the same floor)
         caps.append(own)
     for pct, window in caps:
         highest, _ = window_highest(days, refs, when, window)
