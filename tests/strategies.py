@@ -103,10 +103,11 @@ sample_times_h = st.lists(st.floats(min_value=-24.0, max_value=800.0), min_size=
 
 # --- plans ------------------------------------------------------------------------------------
 
-import functools  # noqa: E402 -- each section imports its own names
+import bisect  # noqa: E402 -- each section imports its own names
+import functools  # noqa: E402 -- likewise
 from collections.abc import Sequence  # noqa: E402 -- likewise
 from datetime import date, timedelta  # noqa: E402 -- likewise
-from typing import TypeVar  # noqa: E402 -- likewise
+from typing import NamedTuple, TypeVar  # noqa: E402 -- likewise
 
 from taperline.catalogue_data import load_catalogue  # noqa: E402 -- likewise
 from taperline.core.catalogue import Drug  # noqa: E402 -- likewise
@@ -163,30 +164,73 @@ def _makeable_amounts(products: tuple[Product, ...], daily_max: Mass) -> tuple[M
     return dose_solver(products, daily_max).makeable_amounts()
 
 
+class _PlanSetup(NamedTuple):
+    """What a request's drug and product choice fix, worked out once (generation is hot)."""
+
+    drug: Drug
+    products: tuple[Product, ...] | None
+    daily_max: Mass
+    amounts: tuple[Mass, ...]  # ascending
+    amounts_mg: tuple[Decimal, ...]
+
+
+@functools.cache
+def _plan_setup(name: str, choice: str) -> _PlanSetup:
+    drug = load_catalogue().get(name)
+    products = _product_set(drug, choice)
+    chosen = (
+        products
+        if products is not None
+        else tuple(p for p in drug.products if p.form != "liquid" and not p.compounded)
+    )
+    assert drug.daily_max_mg is not None
+    daily_max = drug.daily_max_mg.value
+    amounts = _makeable_amounts(chosen, daily_max)
+    return _PlanSetup(drug, products, daily_max, amounts, tuple(m.mg for m in amounts))
+
+
 _KINDS = ("percent", "occupancy", "deprescribing", "fixed", "crossover")
 _ED50_MG = st.sampled_from(("0.5", "1", "2", "5", "10"))
 _SWAP_DAYS = st.sampled_from((7, 14))
+# The strategies of every draw, made once: a sampled_from made on each draw is validated
+# again every time (the same choices and labels as a fresh one, so the same examples).
+_KIND_CHOICES = {True: st.sampled_from(_KINDS), False: st.sampled_from(_KINDS[:-1])}
+_PERCENTS = st.integers(min_value=5, max_value=25)
+_INTERVALS = {
+    small: st.integers(min_value=7 if small else 14, max_value=28) for small in (True, False)
+}
+_BOOLEANS = st.booleans()
 
 
 def draw_plan_strategy(draw: st.DrawFn, drug: Drug) -> Strategy:
     """A strategy for ``drug`` (see :func:`plan_strategies`), drawn with ``draw``."""
-    kinds = _KINDS if drug.name != "diazepam" else _KINDS[:-1]
-    kind = draw(st.sampled_from(kinds))
-    percent = Decimal(draw(st.integers(min_value=5, max_value=25)))
+    kind = draw(_KIND_CHOICES[drug.name != "diazepam"])
+    percent = Decimal(draw(_PERCENTS))
     # Within the guideline: two cuts fall in one 14-day window when they are under 14 days
     # apart, which keeps to 25 % only up to 13 % a cut [ASAM-2025].
-    interval = draw(st.integers(min_value=7 if percent <= 13 else 14, max_value=28))
+    interval = draw(_INTERVALS[percent <= 13])
     if kind == "percent":
         return Strategy(kind="percent", percent=percent, interval_days=interval)
     if kind == "occupancy":
         ed50 = Decimal(draw(_ED50_MG))
         return Strategy(kind="occupancy", percent=percent, interval_days=interval, ed50_mg=ed50)
     if kind == "fixed":
-        return Strategy(kind="fixed", bands=_scaled_bands(drug))
+        return Strategy(kind="fixed", bands=_cached_bands(drug))
     if kind == "crossover":
-        then = Strategy(kind="percent", percent=percent) if draw(st.booleans()) else None
+        then = Strategy(kind="percent", percent=percent) if draw(_BOOLEANS) else None
         return Strategy(kind="crossover", then=then, swap_days=draw(_SWAP_DAYS))
     return Strategy(kind=kind)
+
+
+_BANDS: dict[int, tuple[Drug, tuple[FixedBand, ...]]] = {}
+
+
+def _cached_bands(drug: Drug) -> tuple[FixedBand, ...]:
+    """:func:`_scaled_bands`, made once a drug (by identity; the drug is kept, bands are frozen)."""
+    found = _BANDS.get(id(drug))
+    if found is None or found[0] is not drug:
+        found = _BANDS[id(drug)] = (drug, _scaled_bands(drug))
+    return found[1]
 
 
 @st.composite
@@ -195,10 +239,11 @@ def plan_strategies(draw: st.DrawFn, drug: Drug) -> Strategy:
     return draw_plan_strategy(draw, drug)
 
 
-def _pick(draw: st.DrawFn, items: Sequence[T]) -> T:
-    """One of ``items``, drawn as an index: ``st.sampled_from`` of a fresh list is a new
-    strategy on every draw (its label hashes every element), an index strategy is cached."""
-    return items[draw(st.integers(0, len(items) - 1))]
+def _pick(draw: st.DrawFn, items: Sequence[T], count: int | None = None) -> T:
+    """One of ``items`` (of the first ``count`` only, when given), drawn as an index:
+    ``st.sampled_from`` of a fresh list is a new strategy on every draw (its label hashes
+    every element), an index strategy is cached."""
+    return items[draw(st.integers(0, (len(items) if count is None else count) - 1))]
 
 
 #: 1-3 distinct dose hours, one strategy per count (made once, not on every draw).
@@ -210,6 +255,11 @@ _DOSE_HOUR_LISTS = {
 
 _PRODUCT_CHOICES = st.sampled_from(("default", "all", "solids"))
 _HOLDS = st.lists(st.tuples(st.integers(0, 365), st.integers(1, 28)), max_size=2)
+_PLAN_DRUG_NAMES = st.sampled_from(PLAN_DRUGS)
+_DOSE_COUNTS = st.integers(min_value=1, max_value=3)
+_STABILISATION_DAYS = st.integers(14, 28)
+_USE_MONTHS = st.integers(0, 120)
+_AGES = st.integers(18, 95)
 
 
 @st.composite
@@ -217,26 +267,20 @@ def plan_requests(draw: st.DrawFn) -> PlanRequest:
     """A valid request: a catalogue drug, 1-3 makeable doses at distinct times within the
     daily maximum, a strategy, products with or without a liquid, a goal, stabilisation,
     holds and (long half-life drugs only) alternate days."""
-    catalogue = load_catalogue()
-    drug = catalogue.get(draw(st.sampled_from(PLAN_DRUGS)))
-    products = _product_set(drug, draw(_PRODUCT_CHOICES))
-    chosen = (
-        products
-        if products is not None
-        else tuple(p for p in drug.products if p.form != "liquid" and not p.compounded)
-    )
-    assert drug.daily_max_mg is not None
-    daily_max = drug.daily_max_mg.value
-    amounts = _makeable_amounts(chosen, daily_max)
-    count = draw(st.integers(min_value=1, max_value=3))
+    setup = _plan_setup(draw(_PLAN_DRUG_NAMES), draw(_PRODUCT_CHOICES))
+    drug, products, daily_max = setup.drug, setup.products, setup.daily_max
+    amounts = setup.amounts
+    count = draw(_DOSE_COUNTS)
     hours = draw(_DOSE_HOUR_LISTS[count])
     doses: list[ScheduledDose] = []
     total = Decimal(0)
     for hour in hours:
-        fits = [m for m in amounts if total + m.mg <= daily_max.mg]
+        # The amounts that fit, ``[m for m in amounts if total + m.mg <= daily_max.mg]``, are
+        # the first ``fits`` (ascending): found by bisection with the same comparison.
+        fits = bisect.bisect_right(setup.amounts_mg, daily_max.mg, key=lambda mg: total + mg)
         if not fits:
             break
-        amount = _pick(draw, fits[: max(1, len(fits) // count)])
+        amount = _pick(draw, amounts, max(1, fits // count))
         total += amount.mg
         doses.append(ScheduledDose(hour, amount))
     strategy = draw_plan_strategy(draw, drug)
@@ -256,12 +300,12 @@ def plan_requests(draw: st.DrawFn) -> PlanRequest:
         # override (the rules tests), not a valid request here.
         strategy = Strategy(kind="percent", percent=Decimal(5), interval_days=28)
     goal = Mass.zero()
-    below = [m for m in amounts if m.mg < total]
-    if strategy.kind != "crossover" and below and draw(st.booleans()):
-        goal = _pick(draw, below[: max(1, len(below) // 2)])
+    below = bisect.bisect_left(setup.amounts_mg, total)  # the first, ``m.mg < total``
+    if strategy.kind != "crossover" and below and draw(_BOOLEANS):
+        goal = _pick(draw, amounts, max(1, below // 2))
     holds = tuple(Hold(PLAN_START + timedelta(days=offset), days) for offset, days in draw(_HOLDS))
-    constraints = Constraints(stabilisation_days=draw(st.integers(14, 28)), holds=holds)
-    alternate = drug.name in LONG_HALF_LIFE and goal.mg == 0 and draw(st.booleans())
+    constraints = Constraints(stabilisation_days=draw(_STABILISATION_DAYS), holds=holds)
+    alternate = drug.name in LONG_HALF_LIFE and goal.mg == 0 and draw(_BOOLEANS)
     # A switch planned by the source giving the most diazepam is a cut by no source; by
     # another it may be a cut above the cap, refused without an override (rules tests).
     source = (
@@ -277,9 +321,9 @@ def plan_requests(draw: st.DrawFn) -> PlanRequest:
         goal=goal,
         constraints=constraints,
         products=products,
-        use_months=Decimal(draw(st.integers(0, 120))),
-        age_years=draw(st.integers(18, 95)),
-        target=catalogue.get("diazepam") if strategy.kind == "crossover" else None,
+        use_months=Decimal(draw(_USE_MONTHS)),
+        age_years=draw(_AGES),
+        target=load_catalogue().get("diazepam") if strategy.kind == "crossover" else None,
         alternate_days=alternate,
         equivalence_source=source,
     )
