@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from taperline.catalogue_data import load_catalogue
 from taperline.core.guideline import END_PHASE_DIAZEPAM_MG
 from taperline.core.plan import Constraints, Hold, Plan, PlanRequest, propose
-from taperline.core.products import dose_solver
+from taperline.core.products import Product, dose_solver
 from taperline.core.quantity import Mass
 from taperline.core.regimen import ScheduledDose
 from taperline.core.rules import check_reason
@@ -48,64 +48,93 @@ SETTINGS = settings(
 )
 
 
+# Every strategy drawn from is made once (a strategy made on each draw is validated and
+# labelled again each time, most of this property's generation). The same elements and
+# bounds give the same labels and choices, so the same requests as when they were made anew.
+_KIND = st.sampled_from(["percent", "occupancy", "deprescribing", "fixed", "custom",
+                         "crossover"])  # fmt: skip
+_PERCENT = st.integers(1, 60)
+_INTERVAL = st.integers(1, 30)
+_BAND_STEPS = st.lists(st.sampled_from(["0.025", "0.05", "0.125", "0.25", "0.5", "1"]),
+                       min_size=1, max_size=3)  # fmt: skip
+_BAND_ABOVES = {
+    count: st.lists(
+        st.sampled_from(["0.25", "0.5", "1", "2"]), unique=True, min_size=count, max_size=count
+    )
+    for count in range(3)
+}
+_BAND_DAYS = st.integers(1, 21)
+_CUSTOM_DAYS = st.lists(st.integers(1, 120), min_size=1, max_size=6)
+_CUSTOM_REASONS = st.sampled_from(["", "ok", REASON])
+_CUSTOM_DAILY = st.sampled_from((Mass.zero(), *_AMOUNTS))
+_SWAP_DAYS = st.integers(1, 14)
+_ED50 = st.sampled_from(["0.5", "2", "10"])
+
+
 @st.composite
 def _strategies(draw: st.DrawFn) -> Strategy:
-    kind = draw(st.sampled_from(["percent", "occupancy", "deprescribing", "fixed", "custom",
-                                 "crossover"]))  # fmt: skip
-    percent = Decimal(draw(st.integers(1, 60)))
-    interval = draw(st.integers(1, 30))
+    kind = draw(_KIND)
+    percent = Decimal(draw(_PERCENT))
+    interval = draw(_INTERVAL)
     if kind == "fixed":
-        steps = draw(st.lists(st.sampled_from(["0.025", "0.05", "0.125", "0.25", "0.5", "1"]),
-                              min_size=1, max_size=3))  # fmt: skip
-        aboves = sorted(draw(st.lists(st.sampled_from(["0.25", "0.5", "1", "2"]), unique=True,
-                                      min_size=len(steps) - 1, max_size=len(steps) - 1)),
-                        key=Decimal, reverse=True)  # fmt: skip
+        steps = draw(_BAND_STEPS)
+        aboves = sorted(draw(_BAND_ABOVES[len(steps) - 1]), key=Decimal, reverse=True)
         bands = tuple(
-            FixedBand(Mass.of_mg(above), Mass.of_mg(step), draw(st.integers(1, 21)), "test")
+            FixedBand(Mass.of_mg(above), Mass.of_mg(step), draw(_BAND_DAYS), "test")
             for above, step in zip([*aboves, "0"], steps, strict=True)
         )
         return Strategy(kind="fixed", bands=bands)
     if kind == "custom":
-        days = sorted(set(draw(st.lists(st.integers(1, 120), min_size=1, max_size=6))))
-        reasons = st.sampled_from(["", "ok", REASON])
+        days = sorted(set(draw(_CUSTOM_DAYS)))
         return Strategy(
             kind="custom",
             custom_steps=tuple(
-                CustomStep(
-                    START + timedelta(days=d), draw(st.sampled_from((Mass.zero(), *_AMOUNTS))),
-                    draw(reasons),
-                )
+                CustomStep(START + timedelta(days=d), draw(_CUSTOM_DAILY), draw(_CUSTOM_REASONS))
                 for d in days
             ),
-        )  # fmt: skip
+        )
     if kind == "crossover":
-        return Strategy(kind="crossover", swap_days=draw(st.integers(1, 14)))
-    ed50 = Decimal(draw(st.sampled_from(["0.5", "2", "10"])))
+        return Strategy(kind="crossover", swap_days=draw(_SWAP_DAYS))
+    ed50 = Decimal(draw(_ED50))
     return Strategy(kind=kind, percent=percent, interval_days=interval, ed50_mg=ed50)
+
+
+_PRODUCTS = st.lists(st.sampled_from(_ALL), min_size=1, max_size=5, unique=True)
+_HOURS = st.lists(st.sampled_from([8.0, 14.0, 22.0]), min_size=1, max_size=2, unique=True)
+_OVERRIDE = st.sampled_from([None, REASON])
+_HOLDS = st.lists(st.tuples(st.integers(0, 200), st.integers(1, 30)), max_size=2)
+_CAP = st.sampled_from([10, 25, 40, 60])
+_STABILISATION = st.integers(1, 30)
+_STRATEGY = _strategies()
+_SOURCE = st.sampled_from([None, "ASHTON", "VADOD-2021"])
+_BOOLEAN = st.booleans()
+#: Per product set: the amounts up to 3 mg a dose may take, as the strategy to draw one.
+_DOSE_AMOUNTS: dict[tuple[Product, ...], st.SearchStrategy[Mass]] = {}
+
+
+def _dose_amounts(products: tuple[Product, ...]) -> st.SearchStrategy[Mass]:
+    found = _DOSE_AMOUNTS.get(products)
+    if found is None:
+        amounts = [m for m in dose_solver(products, Mass.of_mg(4)).makeable_amounts() if m.mg <= 3]
+        found = _DOSE_AMOUNTS[products] = st.sampled_from(amounts or [Mass.of_mg(1)])
+    return found
 
 
 @st.composite
 def wild_requests(draw: st.DrawFn) -> PlanRequest:
-    products = tuple(draw(st.lists(st.sampled_from(_ALL), min_size=1, max_size=5, unique=True)))
-    amounts = [m for m in dose_solver(products, Mass.of_mg(4)).makeable_amounts() if m.mg <= 3]
-    hours = draw(st.lists(st.sampled_from([8.0, 14.0, 22.0]), min_size=1, max_size=2,
-                          unique=True))  # fmt: skip
-    regimen = tuple(ScheduledDose(h, draw(st.sampled_from(amounts or [Mass.of_mg(1)])))
-                    for h in hours)  # fmt: skip
-    override = draw(st.sampled_from([None, REASON]))
-    holds = tuple(
-        Hold(START + timedelta(days=offset), days)
-        for offset, days in draw(
-            st.lists(st.tuples(st.integers(0, 200), st.integers(1, 30)), max_size=2)
-        )
-    )
+    products = tuple(draw(_PRODUCTS))
+    amounts = _dose_amounts(products)
+    hours = draw(_HOURS)
+    regimen = tuple(ScheduledDose(h, draw(amounts)) for h in hours)
+    override = draw(_OVERRIDE)
+    holds = tuple(Hold(START + timedelta(days=offset), days) for offset, days in draw(_HOLDS))
     constraints = Constraints(
-        max_cut_pct=Decimal(draw(st.sampled_from([10, 25, 40, 60]))),
-        stabilisation_days=draw(st.integers(1, 30)),
+        max_cut_pct=Decimal(draw(_CAP)),
+        stabilisation_days=draw(_STABILISATION),
         holds=holds,
         override_reason=override,
     )
-    strategy = draw(_strategies())
+    strategy = draw(_STRATEGY)
     return PlanRequest(
         drug=CLONAZEPAM,
         regimen=regimen,
@@ -114,9 +143,9 @@ def wild_requests(draw: st.DrawFn) -> PlanRequest:
         constraints=constraints,
         products=products,
         target=DIAZEPAM if strategy.kind == "crossover" else None,
-        equivalence_source=draw(st.sampled_from([None, "ASHTON", "VADOD-2021"])),
-        alternate_days=draw(st.booleans()),
-        add_finer_products=draw(st.booleans()),
+        equivalence_source=draw(_SOURCE),
+        alternate_days=draw(_BOOLEAN),
+        add_finer_products=draw(_BOOLEAN),
     )
 
 
