@@ -90,8 +90,12 @@ _ERRORS: Final[dict[int | str, dict[str, Any]]] = {
 cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="the session cookie")
 
 
-def same_origin_json(request: Request) -> None:
-    """Refuse writes that a foreign site could send (see the module docstring)."""
+async def same_origin_json(request: Request) -> None:
+    """Refuse writes that a foreign site could send (see the module docstring).
+
+    Async because it only reads headers: a sync dependency is run on a worker thread, a
+    round trip every API request would pay for nothing.
+    """
     if request.method not in _UNSAFE:
         return
     if request.method in _WITH_BODY:
