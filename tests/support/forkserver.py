@@ -1,6 +1,6 @@
 """Child processes forked from a Python that has already imported what they need.
 
-``tests/test_durability.py`` starts its writer (``tests/durability_writer.py``) forty-odd
+``tests/test_durability.py`` starts its writer (``tests/durability_writer.py``) 20 to 40
 times a run, to SIGKILL each one; a new interpreter took ~0.7 s to import SQLAlchemy and the
 storage layer before it was ready, most of each round. A :class:`ForkServer` is one
 ``python`` subprocess that imports those modules once, then forks a child for each
