@@ -11,7 +11,15 @@ tables reused, as in a long-running server) are printed too.
 
 The last line is ``occupancy_plan_ms=<x> compare5_ms=<y> target_ms=50/500``.
 
-Usage: ``python bench/plan.py [--repeat 20]``
+``--generated N`` times instead what the property tests pay (issue 19 section 4): ``propose``
+over N requests drawn by ``tests.strategies.plan_requests`` (Hypothesis, derandomized, so the
+same N requests each run and in any tree whose strategies draw the same), warm solver tables
+as in a test session, CPU time (``time.process_time``, less disturbed by other processes),
+best of ``--repeat`` passes; and the time to generate them (CPU, once). Run it from the
+repository root (it imports ``tests``). Its last line is
+``generated_plans=<n> propose_ms_per_plan=<x> generate_ms_per_request=<y>``.
+
+Usage: ``python bench/plan.py [--repeat 20] [--generated 2000]``
 """
 
 from __future__ import annotations
@@ -38,7 +46,62 @@ KINDS = ("percent", "occupancy", "deprescribing", "fixed", "crossover")
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20, help="best of this many runs")
+    parser.add_argument(
+        "--generated", type=int, default=0, help="time propose over this many generated requests"
+    )
     return parser.parse_args()
+
+
+def generated(count: int, repeat: int) -> None:
+    """propose over ``count`` derandomized plan_requests: CPU ms a plan, best of ``repeat``."""
+    # Imported here: only this mode needs Hypothesis and the repository's tests.
+    import sys
+    from pathlib import Path
+
+    from hypothesis import HealthCheck, Phase, given, settings
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.strategies import plan_requests
+
+    requests: list[PlanRequest] = []
+
+    @settings(
+        max_examples=count,
+        derandomize=True,
+        database=None,
+        phases=[Phase.generate],
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(plan_requests())
+    def collect(request: PlanRequest) -> None:
+        requests.append(request)
+
+    started = time.process_time()
+    collect()
+    generate_s = time.process_time() - started
+
+    def run() -> None:
+        for request in requests:
+            propose(request)  # plan_requests are valid: none is refused
+
+    run()  # warm: solver tables are made once per product set, as in a test session
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.process_time()
+        run()
+        best = min(best, time.process_time() - started)
+    per_plan = best * 1000.0 / len(requests)
+    per_request = generate_s * 1000.0 / len(requests)
+    print(
+        f"{len(requests)} generated requests: propose {per_plan:.3f} ms a plan (CPU, best of ",
+        end="",
+    )
+    print(f"{repeat}), generating {per_request:.3f} ms a request (CPU, once)")
+    print(
+        f"generated_plans={len(requests)} propose_ms_per_plan={per_plan:.3f} "
+        f"generate_ms_per_request={per_request:.3f}"
+    )
 
 
 def clear_caches() -> None:
@@ -60,6 +123,9 @@ def best_ms(run: Callable[[], object], repeat: int, *, cold: bool) -> float:
 
 def main() -> None:
     args = parse_args()
+    if args.generated:
+        generated(args.generated, args.repeat)
+        return
     catalogue = load_catalogue()
     clonazepam, diazepam = catalogue.get("clonazepam"), catalogue.get("diazepam")
     occupancy = PlanRequest(
