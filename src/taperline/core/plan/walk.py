@@ -54,6 +54,8 @@ class _Walk:
     complete: bool = True
     #: _finer_products' answer, with the products and drug it was found for.
     finer: tuple[tuple[Product, ...], Drug, tuple[Product, ...]] | None = None
+    #: Each drug's PK parameters (None: the catalogue has none), by name, as looked up.
+    pk: dict[str, PKParams | None] = field(default_factory=dict)
     #: history() as last made, with the list, length and last step it was made from.
     _history: _History | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -225,7 +227,9 @@ def _css(walk: _Walk, doses: Sequence[PlannedDose]) -> dict[str, float]:
     result: dict[str, float] = {}
     for name in dict.fromkeys(d.drug for d in doses):
         drug = walk.drug if walk.drug.name == name else walk.request.drug
-        params = _pk_or_none(drug)
+        if drug.name not in walk.pk:  # the drug's parameters, looked up once a walk
+            walk.pk[drug.name] = _pk_or_none(drug)
+        params = walk.pk[drug.name]
         if params is None:
             continue
         mg = float(sum((d.amount.mg for d in doses if d.drug == name), Decimal(0)))
