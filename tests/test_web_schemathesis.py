@@ -1,9 +1,11 @@
 """Schemathesis against the JSON API's own OpenAPI schema, in process: no request may get a 5xx.
 
 Every operation of ``/api/openapi.json`` runs 200 generated examples, 100 in each generation
-mode (positive: data the schema allows; negative: data it does not), through schemathesis' ASGI
-transport, signed in with the session cookie of a patient (the patient's operations) or of a
-clinician the patient shares with (``/api/patients...``). The API needs no CSRF token: writes
+mode (positive: data the schema allows; negative: data it does not), built and sent by
+schemathesis' ASGI transport through one session that awaits the app on the test's own thread
+(``tests/support/inprocess.py``: no thread hop, no new session per call), signed in with the
+session cookie of a patient (the patient's operations) or of a clinician the patient shares
+with (``/api/patients...``). The API needs no CSRF token: writes
 must be ``application/json`` and, when a browser says where it comes from, same-origin; the
 requests carry ``Origin`` and ``Sec-Fetch-Site`` as a browser on the site would.
 
@@ -43,6 +45,7 @@ from taperline.errors import TaperlineError
 from taperline.web.app import create_app
 from taperline.web.auth import SESSION_COOKIE
 from taperline.web.settings import Settings
+from tests.support.inprocess import InProcessClient
 from tests.support.web import START, Site, approved_plan, checkin_form, make_site, share
 
 #: Generated examples per operation and mode: 200 per operation in all.
@@ -76,6 +79,7 @@ class Api:
     patient_pid: int
     seeded_days: tuple[str, ...]
     timings: dict[str, float]
+    client: InProcessClient
 
     def role_for(self, path: str) -> str:
         return "clinician" if path.startswith("/api/patients") else "patient"
@@ -117,12 +121,21 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
         }
         schema = schemathesis.openapi.from_asgi("/api/openapi.json", site.app)
         timings: dict[str, float] = {}
-        yield Api(site, schema, tokens, pid, days, timings)
+        threads = site.services.settings.request_threads
+        with InProcessClient(site.app, on_start=lambda: _limit_threads(threads)) as client:
+            yield Api(site, schema, tokens, pid, days, timings, client)
         asgi.shutdown_lifespans()
         total = sum(timings.values())
         print(f"\nschemathesis: {len(timings)} runs, {total:.1f} s in all")
         for name, seconds in sorted(timings.items(), key=lambda kv: -kv[1])[:5]:
             print(f"  {seconds:6.1f} s  {name}")
+
+
+def _limit_threads(count: int) -> None:
+    """As the app's lifespan does on the loop it serves requests on."""
+    import anyio.to_thread
+
+    anyio.to_thread.current_default_thread_limiter().total_tokens = count
 
 
 def aim(api: Api, case: Case, days_ago: int) -> None:
@@ -239,7 +252,7 @@ def test_no_server_errors(api: Api, method: str, path: str, mode: GenerationMode
     def run(case: Case, aimed: bool, days_ago: int) -> None:
         if aimed:
             aim(api, case, days_ago)
-        response = case.call(cookies=cookies, headers=BROWSER_HEADERS)
+        response = case.call(session=api.client, cookies=cookies, headers=BROWSER_HEADERS)
         statuses[response.status_code] += 1
         case.validate_response(response, checks=[not_a_server_error])
 
