@@ -32,7 +32,11 @@ from tests.support.browser import (
 from tests.support.web import PASSWORD
 from tests.test_web_theme import FOCUS_MIN, contrast
 
-TABS = 40
+# The Tab walk goes on until the focus comes back to the first element it reached (every
+# element of the page has then had its turn), a few Tabs at a time; a page whose focus has
+# not come back after MOST_TABS fails (a trap, or a page too long to walk).
+TABS_AT_ONCE = 6
+MOST_TABS = 240
 # The screenshots: each page whole, one pixel a CSS pixel (a quarter of the pixels of the
 # phone's device scale 2 to draw and compress; the same page, both themes).
 WHOLE_PAGE: dict[str, Any] = {"full_page": True, "scale": "css"}
@@ -60,7 +64,7 @@ MORE_PAGES = (
     "/nowhere",  # the error page
 )
 # The focused element's ring and what is behind it, read when the focus lands (a focusin
-# listener, set before the walk): one round trip a page instead of one a Tab. The same values
+# listener, set before the walk): one round trip a few Tabs instead of one a Tab. The same values
 # as reading them after each key press: no rule of taperline.css has a transition or an
 # animation (its one, for reduced motion, sets them to none), no script moves the focus or
 # restyles on a key, and a Tab that keeps the focus in one element (the fields of a time
@@ -95,9 +99,17 @@ def _hex(rgb: list[float]) -> str:
 
 LISTEN = f"""() => {{
   if (!window.taperlineRings) {{
-    document.addEventListener("focusin", () => window.taperlineRings.push(({RING})()), true);
+    document.addEventListener("focusin", (event) => {{
+      const seen = window.taperlineSeen;
+      if (seen.length && event.target === seen[0]) {{ window.taperlineWrapped = true; return; }}
+      if (window.taperlineWrapped) return;
+      seen.push(event.target);
+      window.taperlineRings.push(({RING})());
+    }}, true);
   }}
   window.taperlineRings = [];
+  window.taperlineSeen = [];
+  window.taperlineWrapped = false;
 }}"""
 
 
@@ -106,9 +118,15 @@ def _rings(page: Any) -> list[str]:
     weak = []
     page.evaluate(LISTEN)
     page.locator("body").focus()
-    for _ in range(TABS):
-        page.keyboard.press("Tab")
-    for ring in page.evaluate("() => window.taperlineRings"):
+    tabs = 0
+    while not page.evaluate("() => window.taperlineWrapped"):
+        assert tabs < MOST_TABS, f"{page.url}: the focus is not back at the start after {tabs} Tabs"
+        for _ in range(TABS_AT_ONCE):
+            page.keyboard.press("Tab")
+        tabs += TABS_AT_ONCE
+    rings = page.evaluate("() => window.taperlineRings")
+    assert rings, f"{page.url}: no element took the focus"
+    for ring in rings:
         if ring is None:
             continue
         if ring["style"] == "none" or ring["width"] < 2:  # a 2 px ring at least
