@@ -187,3 +187,39 @@ def test_a_refreshed_record_equals_a_fresh_read_after_each_kind_of_write(
             assert kept == store.record(pid), part
     finally:
         engine.dispose()
+
+
+def test_the_record_a_dose_tap_reads_is_the_stored_one_whoever_wrote_last(tmp_path: Path) -> None:
+    """``current_record`` (what a dose logged on the web checks a held cut with) is what the
+    store reads now: the one kept with the dashboard while nothing changed, the parts written
+    since read again after any write (the web's, the CLI's, plain SQL), read whole without one.
+    """
+    from taperline.web.records import current_record
+
+    with make_site(tmp_path) as site:
+        web = site.patient("ann@example.org")
+        pid = site.person_id("ann@example.org")
+        store, services = site.services.store, site.services
+        assert current_record(services, pid) == store.record(pid)  # nothing cached yet
+        approved_plan(site, pid, TODAY - timedelta(days=20))
+        web.get("/dashboard")
+        kept = services.dashboards.latest(pid)
+        assert kept is not None
+        assert current_record(services, pid) is kept[1][2]  # unchanged: not read again
+        morning = datetime.combine(TODAY, datetime.min.time()) + timedelta(hours=8)  # local
+        writes = (
+            lambda: store.save_checkin(pid, CheckIn(TODAY, None, mood=5, anxiety=5)),
+            lambda: web.post("/checkin", checkin_form(TODAY, mode="edit", events="seizure")),
+            lambda: store.log_dose(
+                pid, DoseRecord(TODAY, "clonazepam", None, None, morning, Mass.of_mg("0.5"))
+            ),
+            lambda: store.save_score(pid, score_phq9([1] * 9, TODAY)),
+            lambda: store.decide(pid, "hold", by="Dr A", reason="wait", at=START),
+            lambda: store.delete_checkin(pid, TODAY),
+        )
+        for write in writes:
+            write()
+            assert current_record(services, pid) == store.record(pid)
+        with store.engine.begin() as c:  # plain SQL, as a clinic's DBA might
+            c.execute(text("UPDATE checkins SET mood_0_10 = 9 WHERE person_id = :p"), {"p": pid})
+        assert current_record(services, pid) == store.record(pid)

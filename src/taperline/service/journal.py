@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -15,6 +16,7 @@ from taperline.core.quantity import Mass, fmt
 from taperline.core.readiness import check_readiness
 from taperline.core.record import (
     DoseRecord,
+    PersonRecord,
     PlanVersion,
     RecordDose,
     Regimen,
@@ -341,6 +343,7 @@ def log_dose(
     *,
     now: datetime,
     idempotency_key: str | None = None,
+    read_record: Callable[[], PersonRecord] | None = None,
 ) -> LoggedDose:
     """Match ``entry`` to the plan in force (the regimen before it starts) and log it.
 
@@ -348,6 +351,11 @@ def log_dose(
     ``log-dose``, the dashboard's dose buttons and ``POST /api/doses``. A retry with the
     same ``idempotency_key`` returns the line already stored. Errors name the field
     (``planned``, ``drug``, ``amount``, ``time``, ``missed``).
+
+    ``read_record``: gives the person's whole record as stored now (what
+    ``store.record(person_id)`` reads), for a caller that keeps it (the web app, with the
+    dashboard); read from ``store`` when not given. Only a dose that a cut changed reads it
+    (whether the readiness check holds that cut).
 
     Raises:
         NotFoundError: ``planned_clock`` is not a planned dose of that day (matched by
@@ -394,7 +402,7 @@ def log_dose(
         left = "is due" if by_time else "is left that day"
         raise InputError(f"missed: only a planned dose can be missed, and none {left}")
     before = (
-        _questioned(store, person_id, plan, day, target)
+        _questioned(read_record or functools.partial(store.record, person_id), plan, day, target)
         if target is not None and not entry.missed
         else None
     )
@@ -515,7 +523,10 @@ def _nearest_dose(
 
 
 def _questioned(
-    store: Store, person_id: int, plan: PlanVersion | None, day: date, target: RecordDose
+    read_record: Callable[[], PersonRecord],
+    plan: PlanVersion | None,
+    day: date,
+    target: RecordDose,
 ) -> tuple[RecordDose, ...] | None:
     """The step before's doses when ``target`` is the new dose of a cut held unanswered.
 
@@ -534,7 +545,7 @@ def _questioned(
     index = steps.index(step) if step in steps else 0
     if index == 0 or target in steps[index - 1].doses:
         return None  # the step before had this dose too: not a changed one
-    record = store.record(person_id)
+    record = read_record()
     # the last decision made by ``day`` (any version's): one made later did not answer it then
     made = [d for d in plan_decisions(record) if d.on <= day]
     decision = made[-1] if made else None

@@ -17,6 +17,7 @@ and anything else is 404. Bodies forbid unknown keys, so an id placed in a body 
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Annotated, Any, Final
 from urllib.parse import urlsplit
@@ -286,6 +287,7 @@ def dose_create(body: m.DoseIn, viewer: Patient, svc: Svc, key: IdempotencyKey =
     dose. The matching is the one the CLI's ``log-dose`` and the dashboard use.
     """
     from taperline.catalogue_data import load_catalogue
+    from taperline.web import records
 
     if (body.taken_at is None) != (body.amount_mg is None):
         raise InputError("a taken dose needs both taken_at and amount_mg; a missed one neither")
@@ -306,7 +308,14 @@ def dose_create(body: m.DoseIn, viewer: Patient, svc: Svc, key: IdempotencyKey =
         confirmed=body.confirmed,
     )
     try:
-        done = log_dose(svc.store, viewer.person_id, entry, now=svc.now(), idempotency_key=key)
+        done = log_dose(
+            svc.store,
+            viewer.person_id,
+            entry,
+            now=svc.now(),
+            idempotency_key=key,
+            read_record=functools.partial(records.current_record, svc, viewer.person_id),
+        )
     except ConfirmationNeededError as error:
         raise InputError(
             f"amount_mg: {error.reason}; if that is what was taken, send it with confirmed: true"

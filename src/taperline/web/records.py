@@ -14,12 +14,13 @@ from taperline.adapters.storage.record_version import RecordVersion, changed_par
 from taperline.adapters.storage.repo import KnownRows, Saved
 from taperline.core.findings import Finding
 from taperline.core.journal import CheckIn
+from taperline.core.record import PersonRecord
 from taperline.service import local_today, store_checkin
 from taperline.web.auth import Viewer
 from taperline.web.context import Services
 from taperline.web.views import Dashboard, build_dashboard
 
-__all__ = ["dashboard_and_flags", "dashboard_for", "save_checkin", "today_of"]
+__all__ = ["current_record", "dashboard_and_flags", "dashboard_for", "save_checkin", "today_of"]
 
 
 def today_of(svc: Services, viewer: Viewer) -> date:
@@ -48,21 +49,38 @@ def dashboard_and_flags(
     found = svc.dashboards.get(person_id, version, today)
     if found is not None:
         return found[0], found[1]
-    kept = svc.dashboards.latest(person_id)
-    if kept is None:
-        rows = KnownRows()
-        record = svc.store.record(person_id, known=rows)
-    else:
-        old_version, (_, _, old_record, rows) = kept
-        changed = changed_parts(old_version, version)
-        if changed:  # only the rows written since are decoded
-            record = svc.store.refresh(old_record, person_id, changed, known=rows)
-        else:
-            record = old_record
+    record, rows = _record_at(svc, person_id, version)
     board = build_dashboard(record, today)
     flags = red_flags_in(record, svc.settings.crisis_local(), today=today)
     svc.dashboards.put(person_id, version, today, (board, flags, record, rows))
     return board, flags
+
+
+def current_record(svc: Services, person_id: int) -> PersonRecord:
+    """The person's whole record as stored now: what ``svc.store.record`` reads.
+
+    The record kept with the person's cached dashboard when the record has not changed
+    since (its version, read now, says so), with only the parts written since read again
+    otherwise (of those, only the rows written since decoded); read whole when there is
+    none. The cache is left as it is.
+    """
+    return _record_at(svc, person_id, record_version(svc.store.engine, person_id)[1])[0]
+
+
+def _record_at(
+    svc: Services, person_id: int, version: RecordVersion
+) -> tuple[PersonRecord, KnownRows]:
+    """The record at ``version`` (the one just read) and its rows, from the cache's if any."""
+    kept = svc.dashboards.latest(person_id)
+    if kept is None:
+        rows = KnownRows()
+        return svc.store.record(person_id, known=rows), rows
+    old_version, (_, _, old_record, rows) = kept
+    changed = changed_parts(old_version, version)
+    if not changed:
+        return old_record, rows
+    # only the rows written since are decoded
+    return svc.store.refresh(old_record, person_id, changed, known=rows), rows
 
 
 def save_checkin(

@@ -6,8 +6,10 @@ from the request, and writes one audit line for each read or write of health dat
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Final
@@ -16,6 +18,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from taperline.core.instruments import score_gad7, score_phq9
+from taperline.core.record import PersonRecord
 from taperline.core.values import parse_local_datetime
 from taperline.errors import ConfirmationNeededError, ConflictError, InputError, NotFoundError
 from taperline.service import (
@@ -66,7 +69,7 @@ from taperline.web.filters import day as show_day
 from taperline.web.forms import Form, FormInput, parse_day
 from taperline.web.pages import banner_for, local_path, redirect, render
 from taperline.web.questionnaires import ANSWERS, GAD7_ITEMS, PHQ9_ITEMS
-from taperline.web.records import dashboard_and_flags, save_checkin, today_of
+from taperline.web.records import current_record, dashboard_and_flags, save_checkin, today_of
 from taperline.web.views import (
     journal_rows,
     plan_months,
@@ -123,7 +126,9 @@ def dose_taken(request: Request, viewer: PatientViewer, form: Form, svc: Svc) ->
         dose_before_cut=status == "stayed",
     )
     key = f"dose:{day.isoformat()}:{clock}"  # one line per planned dose: a replay is refused
-    done = log_dose(svc.store, pid, entry, now=now, idempotency_key=key)
+    done = log_dose(
+        svc.store, pid, entry, now=now, idempotency_key=key, read_record=_record_of(svc, pid)
+    )
     if not done.saved.created:  # a second tap on the same dose
         raise ConflictError(f"the {clock} dose of {show_day(day)} is already in the log")
     audit(svc, viewer, "write", f"dose {day.isoformat()} {clock}")
@@ -134,6 +139,14 @@ def dose_taken(request: Request, viewer: PatientViewer, form: Form, svc: Svc) ->
         line = replace(match_doses((planned,), [done.record])[0], ask_first=status == "stayed")
         return render(request, "_dose_line.html", {"line": line}, viewer=viewer, banner=False)
     return redirect("/dashboard?done=dose")
+
+
+def _record_of(svc: Services, person_id: int) -> Callable[[], PersonRecord]:
+    """The person's record as stored now, for the service to read when it needs it.
+
+    The one kept with the dashboard when it has not changed: a tap need not read a year again.
+    """
+    return functools.partial(current_record, svc, person_id)
 
 
 def _dose_day(form: FormInput, today: date) -> date:
@@ -417,6 +430,7 @@ def dose_log(request: Request, viewer: PatientViewer, form: Form, svc: Svc) -> R
             entry,
             now=svc.now(),
             idempotency_key=_key(form.text("idem", max_len=100)),
+            read_record=_record_of(svc, viewer.person_id),
         )
     except InputError as error:
         state = DoseLogState(
