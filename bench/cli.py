@@ -36,7 +36,10 @@ JOURNAL = {
     "journal list": ["journal", "list", "--format", "json"],
     "checkin": ["checkin", "--no-ask", "--quick", "--slept", "6h30", "--quality", "3",
                 "--mood", "6", "--anxiety", "4", "--key", "bench"],
-    "log-dose": ["log-dose", "--date", "2027-03-30", "--time", "22:05", "--key", "bench-dose"],
+    # the readiness check holds that day's cut (no clinician has answered): the amount taken
+    # is the person's to say (issue 16), here the dose before the cut
+    "log-dose": ["log-dose", "--date", "2027-03-30", "--time", "22:05", "--amount", "0.875 mg",
+                 "--key", "bench-dose"],
 }  # fmt: skip
 HELP = {"--help": ["--help"], "learn": ["learn", "clonazepam"]}
 NOW = "2027-03-31T08:00:00+00:00"

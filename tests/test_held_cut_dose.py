@@ -164,3 +164,43 @@ def test_the_dose_before_the_cut_is_refused_for_any_other_dose(tmp_path: Path) -
         assert response.status_code == 422
         assert "only for the new dose of a cut" in response.text
         assert site.services.store.doses(pid, None, None) == []
+
+
+def test_at_a_later_cut_the_dose_to_stay_on_is_the_held_cut_s_on_every_door(
+    tmp_path: Path,
+) -> None:
+    """Past a later cut, the first held cut unanswered is still the question: the patient is
+    told to stay on the dose before it (1 mg), so logging 1 mg is what was asked, not more
+    than planned, and "I stayed on it" logs 1 mg, never the step before the later cut's."""
+    from tests.support.web import approved_plan, make_site
+
+    url = f"sqlite:///{tmp_path}/t.db"
+    for args in (
+        ("init", "--time-zone", "Europe/London", "--age-band", "40-64"),
+        ("plan", "clonazepam", "--dose", "1 mg", "--at", "22:00", "--start", "2027-01-04",
+         "--save"),
+        ("plan", "approve", "--by", "Dr Lee", "--reason", "agreed at the visit"),
+    ):  # fmt: skip
+        assert _run(url, *args, now=PLANNED).exit_code == 0
+    second_cut = "2027-02-01T22:05+00:00"  # 0.9 mg to 0.8 mg; the 0.9 mg cut is still held
+    status = _run(url, "status", "--format", "json", now=second_cut)
+    assert status.exit_code == 0, status.stderr
+    (today,) = json.loads(status.stdout)["doses_today"]
+    assert today["stay_on_amount_mg"] == 1
+    stayed = _run(url, "log-dose", "--amount", "1 mg", now=second_cut)
+    assert stayed.exit_code == 0, stayed.stderr
+    (line,) = open_store(url).doses(1, None, None)
+    assert line.amount == Mass.of_mg(1)
+
+    with make_site(tmp_path / "web") as site:
+        web = site.patient("ann@example.org")
+        pid = site.person_id("ann@example.org")
+        site.clock.advance(days=-28)  # approved four weeks ago: no decision answers the check
+        approved_plan(site, pid, start=site.clock.today)
+        site.clock.advance(days=28)  # the second cut's day
+        assert web.signin("ann@example.org").status_code == 303
+        assert "Ask your clinician before this cut" in web.get("/dashboard").text
+        response = web.post("/doses/taken", {"clock": "22:00", "status": "stayed"})
+        assert response.status_code == 303, response.text
+        (line,) = site.services.store.doses(pid, None, None)
+        assert line.amount == Mass.of_mg(1)

@@ -551,7 +551,9 @@ def _questioned(
     decision = made[-1] if made else None
     ready = check_readiness(record, day, review_as_of(record, day), decision=decision)
     if ready is not None and ready.is_question and ready.in_cut(target):
-        return steps[index - 1].doses
+        # the doses before the cut in question (an earlier one still unanswered is: the
+        # person was asked to stay on the dose before it), as the dashboard and status say
+        return ready.before.doses
     return None
 
 
