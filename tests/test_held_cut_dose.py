@@ -26,8 +26,8 @@ def _run(url: str, *args: str, now: str = CUT_DAY) -> Result:
     return CliRunner().invoke(cli, list(args), env=env)
 
 
-def test_log_dose_asks_the_amount_of_a_held_cut_and_logs_what_was_taken(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/t.db"
+def _a_plan_approved(url: str) -> None:
+    """A person in London on 1 mg at 22:00, a 10 % cut every 14 days from 2027-01-04."""
     for args in (
         ("init", "--time-zone", "Europe/London", "--age-band", "40-64"),
         ("plan", "clonazepam", "--dose", "1 mg", "--at", "22:00", "--start", "2027-01-04",
@@ -35,6 +35,11 @@ def test_log_dose_asks_the_amount_of_a_held_cut_and_logs_what_was_taken(tmp_path
         ("plan", "approve", "--by", "Dr Lee", "--reason", "agreed at the visit"),
     ):  # fmt: skip
         assert _run(url, *args, now=PLANNED).exit_code == 0
+
+
+def test_log_dose_asks_the_amount_of_a_held_cut_and_logs_what_was_taken(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/t.db"
+    _a_plan_approved(url)
     held = _run(url, "log-dose")
     assert held.exit_code == 2, held.output
     assert "new dose of a cut your clinician has not answered yet" in held.stderr
@@ -89,13 +94,7 @@ def test_staying_on_the_dose_before_a_held_cut_is_not_more_than_planned(tmp_path
     was taken with the dose before the cut; from the day after the answer, with the new dose.
     """
     url = f"sqlite:///{tmp_path}/t.db"
-    for args in (
-        ("init", "--time-zone", "Europe/London", "--age-band", "40-64"),
-        ("plan", "clonazepam", "--dose", "1 mg", "--at", "22:00", "--start", "2027-01-04",
-         "--save"),
-        ("plan", "approve", "--by", "Dr Lee", "--reason", "agreed at the visit"),
-    ):  # fmt: skip
-        assert _run(url, *args, now=PLANNED).exit_code == 0
+    _a_plan_approved(url)
     for day in ("2027-01-18", "2027-01-19", "2027-01-20"):
         now = f"{day}T22:05+00:00"
         logged = _run(url, "log-dose", "--amount", "1 mg", now=now)
@@ -175,13 +174,7 @@ def test_at_a_later_cut_the_dose_to_stay_on_is_the_held_cut_s_on_every_door(
     from tests.support.web import approved_plan, make_site
 
     url = f"sqlite:///{tmp_path}/t.db"
-    for args in (
-        ("init", "--time-zone", "Europe/London", "--age-band", "40-64"),
-        ("plan", "clonazepam", "--dose", "1 mg", "--at", "22:00", "--start", "2027-01-04",
-         "--save"),
-        ("plan", "approve", "--by", "Dr Lee", "--reason", "agreed at the visit"),
-    ):  # fmt: skip
-        assert _run(url, *args, now=PLANNED).exit_code == 0
+    _a_plan_approved(url)
     second_cut = "2027-02-01T22:05+00:00"  # 0.9 mg to 0.8 mg; the 0.9 mg cut is still held
     status = _run(url, "status", "--format", "json", now=second_cut)
     assert status.exit_code == 0, status.stderr
