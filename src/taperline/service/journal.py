@@ -528,7 +528,10 @@ def _questioned(
     day: date,
     target: RecordDose,
 ) -> tuple[RecordDose, ...] | None:
-    """The step before's doses when ``target`` is the new dose of a cut held unanswered.
+    """The doses before the cut when ``target`` is the new dose of a cut held unanswered.
+
+    The cut in question is the readiness check's: an earlier cut still unanswered stays it
+    past a later one's day, and its step before is the dose the person was asked to stay on.
 
     Such a dose is a question for the clinician, not an instruction (the dashboard shows no
     "Taken" for it, on the cut's day and after, until a clinician answers): the person may
