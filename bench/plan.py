@@ -54,31 +54,21 @@ def parse_args() -> argparse.Namespace:
 
 def generated(count: int, repeat: int) -> None:
     """propose over ``count`` derandomized plan_requests: CPU ms a plan, best of ``repeat``."""
-    # Imported here: only this mode needs Hypothesis and the repository's tests.
-    import sys
+    # Loaded here: only this mode needs Hypothesis and the repository's tests, and
+    # bench/plan_dump.py draws its requests the same way (bench/ is not a package).
+    import importlib.util
     from pathlib import Path
 
-    from hypothesis import HealthCheck, Phase, given, settings
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from tests.strategies import plan_requests
-
-    requests: list[PlanRequest] = []
-
-    @settings(
-        max_examples=count,
-        derandomize=True,
-        database=None,
-        phases=[Phase.generate],
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
+    spec = importlib.util.spec_from_file_location(
+        "bench_plan_dump", Path(__file__).with_name("plan_dump.py")
     )
-    @given(plan_requests())
-    def collect(request: PlanRequest) -> None:
-        requests.append(request)
+    assert spec is not None
+    assert spec.loader is not None
+    dump = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(dump)
 
     started = time.process_time()
-    collect()
+    requests: list[PlanRequest] = dump.collect(dump.plan_requests(), count)
     generate_s = time.process_time() - started
 
     def run() -> None:
