@@ -19,9 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from taperline.cli.main import cli
 from taperline.core.journal import CheckIn
 from taperline.core.quantity import Mass
 from taperline.core.record import (
@@ -35,6 +33,7 @@ from taperline.core.record import (
 from taperline.service import open_store
 from taperline.service.store import review_as_of
 from taperline.service.today import build_today, readiness_of
+from tests.test_held_cut_dose import _a_plan_approved, _run
 
 _ABOVE_PLAN = {"escalation", "large_dose"}
 CUT, NEXT_CUT = date(2027, 12, 15), date(2027, 12, 29)
@@ -208,23 +207,11 @@ def test_holding_the_plan_after_the_answer_keeps_the_held_days_excused() -> None
 
 # --- the doors: the CLI, against a database file ---------------------------------------
 
-PLANNED = "2027-01-03T20:00+00:00"  # plan: 1 mg from 4 Jan, 0.875 mg from 18 Jan (London)
-
-
-def _run(url: str, *args: str, now: str) -> Result:
-    env = {"TAPERLINE_DATABASE_URL": url, "TAPERLINE_NOW": now}
-    return CliRunner().invoke(cli, list(args), env=env)
-
 
 def _planned(tmp_path: Path) -> str:
+    """A plan of 1 mg from 4 Jan, 0.875 mg from 18 Jan (London), approved on 3 Jan."""
     url = f"sqlite:///{tmp_path}/t.db"
-    for args in (
-        ("init", "--time-zone", "Europe/London", "--age-band", "40-64"),
-        ("plan", "clonazepam", "--dose", "1 mg", "--at", "22:00", "--start", "2027-01-04",
-         "--save"),
-        ("plan", "approve", "--by", "Dr Lee", "--reason", "agreed at the visit"),
-    ):  # fmt: skip
-        assert _run(url, *args, now=PLANNED).exit_code == 0
+    _a_plan_approved(url)
     return url
 
 
