@@ -26,7 +26,7 @@ plan is compared and the review says so.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -91,21 +91,17 @@ class Review:
     proposal: Proposal
     baseline: Baseline | None
     skipped: tuple[str, ...]
-    #: What it found that does not read ``held_days``, for a second review of the same
-    #: record (``review(..., earlier=)``); not part of the result.
-    held_free: _HeldFree | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class _HeldFree:
-    """A review's findings that do not read ``held_days``, and the arguments they came from.
+    """A review's findings that do not read ``held_days`` (what :func:`_held_by` reads).
 
     All but the large doses, escalation (both compare with the plan of each day, which the
     held days change) and a stable week (which no urgent finding, so no large dose, may
     stand over). In the order the review lists them before it sorts by severity.
     """
 
-    made_from: tuple[object, ...]  # record, today, rules, pk_params, catalogue, device nights
     checkins: tuple[CheckIn, ...]
     head: tuple[Finding, ...]  # red flags (the journal's, the profile's), co-use
     interdose: tuple[Finding, ...]
@@ -116,13 +112,6 @@ class _HeldFree:
     scored_days: int | None
     rebounds: tuple[Finding, ...]  # rebound, device rebound
     skipped: tuple[str, ...]
-
-    def fits(self, made_from: tuple[object, ...]) -> bool:
-        """Whether these were found from the same arguments (the same objects, the same day)."""
-        return all(
-            a is b or (type(a) is date and a == b)
-            for a, b in zip(self.made_from, made_from, strict=True)
-        )
 
 
 def _daily_mg(step: RecordStep) -> Decimal:
@@ -177,7 +166,6 @@ def review(
     catalogue: Catalogue | None = None,
     device_nights: Sequence[DeviceNight] = (),
     held_days: HeldDays | Callable[[tuple[Finding, ...]], HeldDays] = (),
-    earlier: Review | None = None,
 ) -> Review:
     """Every finding for ``record`` on ``today``; ``pk_params`` maps drug -> PK model.
 
@@ -203,16 +191,8 @@ def review(
     days it gives. The same result as a review without held days, the days worked out from
     it, and a second review with them (as :func:`taperline.service.store.review_as_of` made
     them), without finding anything twice.
-
-    ``earlier``: a review of the same arguments but ``held_days`` (the same objects, the
-    same day; the first of :func:`taperline.service.store.review_as_of`'s two): the findings
-    that do not read the held days are its own, not found again. An ``earlier`` of other
-    arguments is not used.
     """
-    made_from = (record, today, rules, pk_params, catalogue, device_nights)
-    kept = earlier.held_free if earlier is not None else None
-    if kept is None or not kept.fits(made_from):
-        kept = _held_free(record, today, rules, pk_params, catalogue, device_nights)
+    kept = _held_free(record, today, rules, pk_params, catalogue, device_nights)
     plan, steps = record.plan, kept.steps
     if callable(held_days):
         held, escalation = _held_by(held_days, record, today, kept)
@@ -247,7 +227,7 @@ def review(
         scored_days=kept.scored_days,
         days_since_cut=(today - steps[-1]).days if steps else None,
     )
-    return Review(tuple(found), proposal, kept.base, kept.skipped, kept)
+    return Review(tuple(found), proposal, kept.base, kept.skipped)
 
 
 def _held_by(
@@ -285,7 +265,6 @@ def _held_free(  # noqa: PLR0917 -- review()'s own arguments, in its order
     device_nights: Sequence[DeviceNight],
 ) -> _HeldFree:
     """Every finding of :func:`review` that does not read ``held_days`` (see :class:`_HeldFree`)."""
-    made_from = (record, today, rules, pk_params, catalogue, device_nights)
     if pk_params is None:
         from taperline.core.pk_params import CLONAZEPAM_PK
 
@@ -322,7 +301,6 @@ def _held_free(  # noqa: PLR0917 -- review()'s own arguments, in its order
     else:
         rebounds = _rebounds(record, checkins, plan, today, rules, skipped, device_nights)
     return _HeldFree(
-        made_from,
         tuple(checkins),
         head,
         tuple(interdose),
