@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -48,7 +49,10 @@ _LOADED = (
     "except SystemExit as done:\n"
     "    code = done.code or 0\n"
     "modules = sorted(m for m in sys.modules if '.' not in m)\n"
-    "print('LOADED ' + json.dumps({'modules': modules, 'code': code}), file=sys.stderr)\n"
+    "zones = sys.modules.get('taperline.zones')\n"
+    "walked = bool(zones and zones.known_zones.cache_info().currsize)\n"
+    "found = {'modules': modules, 'code': code, 'walked_zones': walked}\n"
+    "print('LOADED ' + json.dumps(found), file=sys.stderr)\n"
 )
 
 
@@ -56,14 +60,20 @@ def _env(url: str) -> dict[str, str]:
     return {**os.environ, "TAPERLINE_DATABASE_URL": url, "TAPERLINE_NOW": NOW}
 
 
-def _loaded(args: list[str], env: dict[str, str]) -> tuple[set[str], object]:
+def _found(args: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """What a command run in a fresh interpreter loaded (and whether it walked the zone files)."""
     done = subprocess.run(
         [sys.executable, "-c", _LOADED, *args], check=False, env=env, capture_output=True,
         text=True,
     )  # fmt: skip
     line = next((x for x in done.stderr.splitlines() if x.startswith("LOADED ")), None)
     assert line is not None, done.stderr[-2000:]
-    found = json.loads(line.removeprefix("LOADED "))
+    found: dict[str, Any] = json.loads(line.removeprefix("LOADED "))
+    return found
+
+
+def _loaded(args: list[str], env: dict[str, str]) -> tuple[set[str], object]:
+    found = _found(args, env)
     return set(found["modules"]), found["code"]
 
 
@@ -89,8 +99,11 @@ def journal_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.mark.parametrize("name", list(JOURNAL))
 def test_a_journal_command_imports_no_heavy_library(journal_url: str, name: str) -> None:
-    modules, code = _loaded(JOURNAL[name], _env(journal_url))
+    found = _found(JOURNAL[name], _env(journal_url))
+    modules, code = set(found["modules"]), found["code"]
     assert code == 0, (name, code)
+    # the person's zone is one of tzdata's list: no walk of every file of the zone folders
+    assert not found["walked_zones"], name
     assert not modules & set(HEAVY), (name, sorted(modules & set(HEAVY)))
     if "json" in name:
         assert "rich" not in modules, name
@@ -199,3 +212,14 @@ def test_the_store_migrates_only_when_the_schema_is_behind(tmp_path: Path) -> No
     assert stored_revision(engine) == head_revision()
     migrate(engine)  # idempotent
     engine.dispose()
+
+
+def test_a_zone_of_tzdata_s_list_is_a_known_zone() -> None:
+    """The short cut of :func:`taperline.zones.zone` and ``check_zone`` gives what the walk does."""
+    from taperline.zones import _listed_zones, check_zone, known_zones, zone
+
+    listed = _listed_zones()
+    assert len(listed) > 400
+    assert listed <= known_zones()
+    assert all(check_zone(name) == name for name in listed)
+    assert zone("Europe/London").key == "Europe/London"

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+from importlib import resources
 from typing import Final
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -35,6 +36,8 @@ EXAMPLE: Final = "Europe/London"
 #: Files of a system's zone folder that are not places: the server's own zone, a rules
 #: template, and tzdata's "zone unknown" placeholder.
 PSEUDO_ZONES: Final = frozenset({"localtime", "posixrules", "Factory"})
+#: What :func:`zoneinfo.available_timezones` leaves out of the names it finds.
+_NOT_ZONES: Final = frozenset({"posixrules"})
 #: Examples preferred in hints (else the first zones of the region, alphabetically).
 _PREFERRED: Final = ("Europe/London", "Europe/Berlin", "America/New_York", "Australia/Sydney")
 
@@ -43,6 +46,27 @@ _PREFERRED: Final = ("Europe/London", "Europe/Berlin", "America/New_York", "Aust
 def known_zones() -> frozenset[str]:
     """The IANA zone names a person may give (the pseudo-zones left out)."""
     return frozenset(available_timezones()) - PSEUDO_ZONES
+
+
+@functools.cache
+def _listed_zones() -> frozenset[str]:
+    """The zones the tzdata package lists in one file (none when it is not installed).
+
+    :func:`zoneinfo.available_timezones` starts from this same list and then opens every file
+    of the system's zone folders, which takes longer than a journal command's own work. Each
+    name listed here (the pseudo-zones left out) is in :func:`known_zones`, so a name found
+    here is known without that walk; any other name is looked up in the whole set.
+    """
+    try:
+        listed = resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8")
+    except (ImportError, OSError):
+        return frozenset()
+    return frozenset(filter(None, map(str.strip, listed.splitlines()))) - PSEUDO_ZONES - _NOT_ZONES
+
+
+def _known(name: str) -> bool:
+    """Whether ``name`` is in :func:`known_zones` (a name of tzdata's list without the walk)."""
+    return name in _listed_zones() or name in known_zones()
 
 
 @functools.cache
@@ -69,7 +93,7 @@ def check_zone(name: str, what: str = "time_zone") -> str:
 give your IANA time zone, e.g. Europe/London
     """
     text = name.strip()
-    if text in known_zones():
+    if _known(text):
         return text
     found = _by_folded().get(_fold(text))
     if found is not None:
@@ -109,7 +133,7 @@ def zone(name: str) -> ZoneInfo:
     A name stored by an older taperline that is a pseudo-zone still loads (the data stays
     readable); every new entry goes through :func:`check_zone` first.
     """
-    if name in known_zones():
+    if _known(name):
         return ZoneInfo(name)
     if name in PSEUDO_ZONES:
         try:
