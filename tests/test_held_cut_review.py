@@ -4,8 +4,10 @@ Commits 89d94ed and bb117ff: while the readiness check holds a cut and no clinic
 answered, the patient is told to stay on the dose before it, and the review compares those
 days (:func:`taperline.core.readiness.held_days`) with that dose. Each test here is one way
 found to walk round that rule, or to harm or mislead the patient; those marked xfail are
-defects left for a change larger than a fix in readiness, review or the journal service
-(/tmp/notes/held_review.md describes each).
+defects left for a change larger than a fix in readiness, review or the journal service.
+Defects 4 and 5 (a late check-in, deleted check-ins: held days read from the record as it is
+now, not as the patient was asked) are fixed: each dose-log line keeps what was asked when it
+was logged (tests/test_dose_asked.py).
 
 The plan of the core tests: 1 mg at 22:00 from 1 Dec, 0.875 mg from 15 Dec (the first cut),
 0.75 mg from 29 Dec (the next cut), approved on 30 Nov (before either cut's window opens, so
@@ -273,12 +275,6 @@ def _above_plan_cli(url: str, now: str) -> set[str]:
 _QUICK = ("--quick", "--slept", "6h30", "--quality", "3", "--mood", "6", "--anxiety", "4")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="held days are worked out from the record as it is now, not as it was on the day:"
-    " yesterday's check-in entered the next morning turns the cut day's dose, taken as told,"
-    " into an urgent large dose (defect 4)",
-)
 def test_a_late_check_in_does_not_turn_a_held_day_into_more_than_planned(tmp_path: Path) -> None:
     url = _planned(tmp_path)
     assert _run(url, "checkin", *_QUICK, now="2027-01-15T08:00+00:00").exit_code == 0
@@ -290,11 +286,6 @@ def test_a_late_check_in_does_not_turn_a_held_day_into_more_than_planned(tmp_pat
     assert _above_plan_cli(url, late) == set()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="deleting the check-ins of the week before a cut that said Proceed makes it a held"
-    " question afterwards, and every escalation and large dose since it vanishes (defect 5)",
-)
 def test_deleting_check_ins_does_not_hide_doses_above_a_proceeded_cut(tmp_path: Path) -> None:
     url = _planned(tmp_path)
     for day in range(12, 18):

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from taperline.core.readiness import check_readiness, held_days
 from taperline.core.record import DoseRecord, PersonRecord
-from taperline.core.review import review
+from taperline.core.review import HeldSpan, review
 from tests.strategies import ReadinessCase, readiness_cases
 
 _ABOVE_PLAN = {"escalation", "large_dose"}
@@ -44,7 +44,7 @@ def _taking(case: ReadinessCase, stays: list[bool]) -> PersonRecord:
     return replace(case.record, doses=(*case.record.doses, *taken))
 
 
-def _above_plan_days(record: PersonRecord, today: date, held: tuple[tuple[date, date], ...]) -> set:
+def _above_plan_days(record: PersonRecord, today: date, held: tuple[HeldSpan, ...]) -> set:
     result = review(record, today, held_days=held)
     return {e.day for f in result.findings if f.kind in _ABOVE_PLAN for e in f.evidence}
 
@@ -64,14 +64,14 @@ def test_the_dose_before_a_held_cut_is_expected_until_a_clinician_answers(
         assert case.decision is not None
         assert case.decision.on < case.cut
     else:  # from the cut day to the answer's day, or to today
-        ((first, last),) = held
-        assert first == case.cut
+        ((first, last, cut),) = held  # nothing logged says otherwise: the cut's own days
+        assert first == cut == case.cut
         assert case.cut <= last <= case.today
         assert last == case.today or (case.decision is not None and last == case.decision.on)
     days = _above_plan_days(record, case.today, held)
     stayed = {d.day for d in record.doses if d.amount is not None and d.amount > d.planned_amount}
     for day in stayed:
-        on_hold = any(first <= day <= last for first, last in held)
+        on_hold = any(span.first <= day <= span.last for span in held)
         # on a held day the dose before is what was asked; on any other day it is more
         assert (day in days) is not on_hold, (day, held)
     # the check reads nothing the held days change: the same signals either way

@@ -77,7 +77,7 @@ from taperline.core.journal import CheckIn
 from taperline.core.quantity import Mass, drug_label, fmt
 from taperline.core.record import DoseRecord, PersonRecord, PlanVersion, RecordDose, RecordStep
 from taperline.core.record.matching import day_text
-from taperline.core.review import Review, cut_dates, review
+from taperline.core.review import HeldSpan, Review, cut_dates, review
 from taperline.errors import InputError
 
 __all__ = [
@@ -430,8 +430,8 @@ def held_days(
     result: Review | Sequence[Finding],
     decisions: Sequence[ClinicianDecision] = (),
     rules: ReadinessRules = ReadinessRules(),
-) -> tuple[tuple[date, date], ...]:
-    """The days each cut's new dose was on hold by this check: (first, last) for each cut.
+) -> tuple[HeldSpan, ...]:
+    """The days each cut's new dose was on hold by this check: (first, last, cut) spans.
 
     ``result``: the record's review as of ``today`` without held days, or its findings (at
     least those of the kinds the check reads: red flags, flares, escalation, interdose; what
@@ -449,6 +449,12 @@ def held_days(
     dose before the earlier one). The check reads no escalation on or after a cut day, so
     this does not depend on itself.
 
+    A day whose dose log says what was asked when its line was logged is as it says
+    (:class:`~taperline.core.record.DoseRecord`'s ``cut_checked`` and ``stay_on_before``),
+    not as the record reads now: a check-in written late or deleted since does not turn a
+    dose taken as told into one above the plan, nor excuse one taken above a cut that went
+    ahead. A span then starts after its cut when the cut's first days went ahead.
+
     >>> from datetime import datetime, timezone
     >>> from taperline.core.journal import CheckIn
     >>> from taperline.core.record import Profile
@@ -460,17 +466,29 @@ def held_days(
     >>> days = [CheckIn(date(2027, 12, 1), None, mood=6, anxiety=3)]  # too few: Hold
     >>> record = PersonRecord(Profile("UTC"), checkins=tuple(days), plans=(plan,))
     >>> today = date(2027, 12, 10)
-    >>> held_days(record, today, review(record, today))
-    ((datetime.date(2027, 12, 8), datetime.date(2027, 12, 10)),)
+    >>> def shown(spans):
+    ...     return [(s.first.day, s.last.day, s.cut.day) for s in spans]
+    >>> shown(held_days(record, today, review(record, today)))
+    [(8, 10, 8)]
     >>> answers = [ClinicianDecision("Dr Lee", date(2027, 12, d)) for d in (9, 10)]
-    >>> held_days(record, today, review(record, today), answers)
-    ((datetime.date(2027, 12, 8), datetime.date(2027, 12, 9)),)
+    >>> shown(held_days(record, today, review(record, today), answers))
+    [(8, 9, 8)]
+
+    The 8th's dose was logged when the cut went ahead (the check-ins of that week have been
+    deleted since): the 8th is not a held day.
+
+    >>> from dataclasses import replace
+    >>> logged = DoseRecord(date(2027, 12, 8), "clonazepam", "22:00", Mass.of_mg("0.9"),
+    ...     datetime(2027, 12, 8, 22), Mass.of_mg("0.9"), cut_checked=True)
+    >>> shown(held_days(replace(record, doses=(logged,)), today, review(record, today)))
+    [(9, 10, 8)]
     """
     plan = record.plan
     if plan is None:
         return ()
     findings = result.findings if isinstance(result, Review) else result
     spans: list[tuple[date, date]] = []
+    answer_days: set[date] = set()
     for cut in cut_dates(plan):
         if cut > today:
             break
@@ -484,7 +502,50 @@ def held_days(
         last = min(answer.on, today) if answer is not None else today
         if last >= cut:
             spans.append((cut, last))
-    return tuple(spans)
+            if answer is not None and answer.on == last:
+                answer_days.add(last)
+    return _as_asked(spans, answer_days, record.doses, today)
+
+
+def _as_asked(
+    spans: Sequence[tuple[date, date]],
+    answer_days: set[date],
+    doses: Sequence[DoseRecord],
+    today: date,
+) -> tuple[HeldSpan, ...]:
+    """The held ``spans`` (cut, last) with each day as its logged dose lines say it was asked.
+
+    A line logged as a held cut's new dose (``stay_on_before``) makes its day a held day of
+    that cut; one logged as the new dose of a cut that went ahead (``cut_checked``, nothing to
+    stay on) takes its day out of the held days, but for a clinician's answer's own day, when
+    either dose is right. What the patient was asked then stands, whatever check-ins were
+    written or deleted since; a day without such a line is as the check reads the record now.
+    """
+    asked: dict[date, date | None] = {}
+    for dose in doses:
+        if not dose.cut_checked or dose.day > today:
+            continue
+        stay = dose.stay_on_before
+        kept = asked.get(dose.day)
+        asked[dose.day] = stay if kept is None else min(kept, stay or kept)
+    if not asked:
+        return tuple(HeldSpan(cut, last, cut) for cut, last in spans)
+    held_on = {
+        cut + timedelta(days=n): cut for cut, last in spans for n in range((last - cut).days + 1)
+    }
+    for day, stay in asked.items():
+        if stay is not None:
+            held_on[day] = stay
+        elif day not in answer_days:
+            held_on.pop(day, None)
+    out: list[HeldSpan] = []
+    for day in sorted(held_on):
+        cut = held_on[day]
+        if out and out[-1].cut == cut and out[-1].last + timedelta(days=1) == day:
+            out[-1] = out[-1]._replace(last=day)
+        else:
+            out.append(HeldSpan(day, day, cut))
+    return tuple(out)
 
 
 def _answers(

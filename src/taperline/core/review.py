@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from taperline.core.catalogue import Catalogue, DailyMaximum, Drug
 from taperline.core.findings import (
@@ -70,13 +70,49 @@ from taperline.errors import UnknownDrugError
 if TYPE_CHECKING:
     from taperline.core.device_sleep import DeviceNight
 
-__all__ = ["HeldDays", "Review", "cut_dates", "escalation_targets", "first_cut", "review"]
+__all__ = [
+    "HeldDays",
+    "HeldSpan",
+    "Review",
+    "cut_dates",
+    "escalation_targets",
+    "first_cut",
+    "held_spans",
+    "review",
+]
 
 _DEFAULT_RULES = FindingRules()
 _SEVERITY_ORDER = {"urgent": 0, "warning": 1, "info": 2}
 
-#: Each held cut's first and last held day, in order (:func:`taperline.core.readiness.held_days`).
-HeldDays = Sequence[tuple[date, date]]
+
+class HeldSpan(NamedTuple):
+    """Days the patient was asked to stay on the dose before a held cut: ``first`` to ``last``.
+
+    ``cut`` is the held cut's date (the dose asked is the one before it): ``first`` itself
+    unless the span starts later, after a day the cut went ahead as the line logged that day
+    recorded (:func:`taperline.core.readiness.held_days`).
+    """
+
+    first: date
+    last: date
+    cut: date
+
+
+#: The held spans, in order (:func:`taperline.core.readiness.held_days`); a ``(first, last)``
+#: pair is a span of the cut on ``first``.
+HeldDays = Sequence[HeldSpan | tuple[date, date]]
+
+
+def held_spans(held_days: HeldDays) -> tuple[HeldSpan, ...]:
+    """``held_days`` as :class:`HeldSpan` s (a ``(first, last)`` pair: the cut on ``first``).
+
+    >>> held_spans([(date(2027, 1, 8), date(2027, 1, 9))])[0].cut
+    datetime.date(2027, 1, 8)
+    """
+    return tuple(
+        span if isinstance(span, HeldSpan) else HeldSpan(span[0], span[1], span[0])
+        for span in held_days
+    )
 
 
 def _by_severity(finding: Finding) -> int:
@@ -197,7 +233,7 @@ def review(
     if callable(held_days):
         held, escalation = _held_by(held_days, record, today, kept)
     else:
-        held = held_days
+        held = held_spans(held_days)
         escalation = _escalation(record, plan, today, held) if plan is not None else ()
     found: list[Finding] = [
         *kept.head,
@@ -235,7 +271,7 @@ def _held_by(
     record: PersonRecord,
     today: date,
     kept: _HeldFree,
-) -> tuple[HeldDays, tuple[Finding, ...]]:
+) -> tuple[tuple[HeldSpan, ...], tuple[Finding, ...]]:
     """The held days ``held_days`` works out, and the escalation finding compared with them.
 
     ``held_days`` is given what a review without held days finds, but the large doses and a
@@ -250,7 +286,7 @@ def _held_by(
     if plan is not None:
         asked += [*kept.rebounds, *unheld]
     asked.sort(key=_by_severity)
-    held = tuple(held_days(tuple(asked)))
+    held = held_spans(held_days(tuple(asked)))
     if not held or plan is None:
         return held, unheld
     return held, _escalation(record, plan, today, held)
@@ -428,7 +464,7 @@ def _escalation(
     record: PersonRecord,
     plan: PlanVersion,
     today: date,
-    held_days: Sequence[tuple[date, date]],
+    held_days: Sequence[HeldSpan],
 ) -> tuple[Finding, ...]:
     """Escalation over the dose log up to ``today`` (none without a line taken)."""
     # Summed exactly in mg: the same totals, in mg, as adding the Masses.
@@ -442,7 +478,7 @@ def _escalation(
 
 
 def escalation_targets(
-    plan: PlanVersion, today: date, held_days: Sequence[tuple[date, date]] = ()
+    plan: PlanVersion, today: date, held_days: HeldDays = ()
 ) -> list[tuple[date, Mass]]:
     """The daily dose planned from each date on: what a day's total taken is compared with.
 
@@ -482,8 +518,8 @@ def escalation_targets(
         for s in plan.followed_steps
         if s.start <= today
     ]
-    for first, last in held_days:
-        targets = _held_target(targets, first, last, today)
+    for span in held_spans(held_days):
+        targets = _held_target(targets, span, today)
     return _by_day(targets, today)
 
 
@@ -506,12 +542,13 @@ def _by_day(targets: list[_Target], today: date) -> list[tuple[date, Mass]]:
     return out
 
 
-def _held_target(targets: list[_Target], first: date, last: date, today: date) -> list[_Target]:
-    """``targets`` with the dose before ``first`` kept from ``first`` to ``last``."""
-    before = [t for t in targets if t[0] < first]
+def _held_target(targets: list[_Target], span: HeldSpan, today: date) -> list[_Target]:
+    """``targets`` with the dose before ``span.cut`` kept from ``span.first`` to ``span.last``."""
+    first, last = span.first, span.last
+    before = [t for t in targets if t[0] < span.cut]
     if not before:
         return targets
-    out = [*before, (first, *before[-1][1:])]
+    out = [*(t for t in targets if t[0] < first), (first, *before[-1][1:])]
     resume = last + timedelta(days=1)
     if resume <= today:
         out.append((resume, *[t for t in targets if t[0] <= resume][-1][1:]))
@@ -519,14 +556,14 @@ def _held_target(targets: list[_Target], first: date, last: date, today: date) -
 
 
 def _held_doses(
-    plan: PlanVersion | None, held_days: Sequence[tuple[date, date]]
+    plan: PlanVersion | None, held_days: Sequence[HeldSpan]
 ) -> list[tuple[date, date, tuple[RecordDose, ...]]]:
     """Each held span with the doses of the step before its cut (none before it: left out)."""
     if plan is None:
         return []
     spans = []
-    for first, last in held_days:
-        before = [s for s in plan.followed_steps if s.start < first]
+    for first, last, cut in held_days:
+        before = [s for s in plan.followed_steps if s.start < cut]
         if before:
             spans.append((first, last, before[-1].doses))
     return spans
@@ -538,7 +575,7 @@ def _large_doses(
     rules: FindingRules,
     catalogue: Catalogue | None,
     *,
-    held_days: Sequence[tuple[date, date]] = (),
+    held_days: Sequence[HeldSpan] = (),
 ) -> tuple[Finding, ...]:
     """The large-dose finding over the dose log up to ``today``.
 

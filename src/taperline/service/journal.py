@@ -401,11 +401,12 @@ def log_dose(
     if entry.missed and target is None:
         left = "is due" if by_time else "is left that day"
         raise InputError(f"missed: only a planned dose can be missed, and none {left}")
-    before = (
+    asked = (
         _questioned(read_record or functools.partial(store.record, person_id), plan, day, target)
         if target is not None and not entry.missed
         else None
     )
+    before = asked.before if asked is not None else None
     if target is not None and before is not None:
         if entry.amount is None and not entry.dose_before_cut:
             raise InputError(
@@ -434,6 +435,10 @@ def log_dose(
         amount,
         _units(entry, target),
         entry.note,
+        # what the person was asked, kept with the line: a check-in written or deleted later
+        # does not change which days were held (taperline.core.readiness.held_days)
+        cut_checked=asked is not None,
+        stay_on_before=asked.cut if asked is not None else None,
     )
     saved = record_dose(store, person_id, record, now=now, idempotency_key=idempotency_key)
     return LoggedDose(saved, record, target, _expected(target, before))
@@ -522,13 +527,26 @@ def _nearest_dose(
     return day, target, day_log
 
 
+@dataclass(frozen=True, slots=True)
+class _Asked:
+    """What the readiness check asked of a cut's new dose: the held cut and the doses before it.
+
+    Both None: the cut went ahead (the plan's new dose is what was asked).
+    """
+
+    cut: date | None = None
+    before: tuple[RecordDose, ...] | None = None
+
+
 def _questioned(
     read_record: Callable[[], PersonRecord],
     plan: PlanVersion | None,
     day: date,
     target: RecordDose,
-) -> tuple[RecordDose, ...] | None:
-    """The doses before the cut when ``target`` is the new dose of a cut held unanswered.
+) -> _Asked | None:
+    """What was asked of ``target`` when it is the new dose of a cut; None when it is not.
+
+    When the cut is held unanswered, the cut in question and the doses before it.
 
     The cut in question is the readiness check's: an earlier cut still unanswered stays it
     past a later one's day, and its step before is the dose the person was asked to stay on.
@@ -536,7 +554,7 @@ def _questioned(
     Such a dose is a question for the clinician, not an instruction (the dashboard shows no
     "Taken" for it, on the cut's day and after, until a clinician answers): the person may
     have stayed on the previous dose, so the amount taken is theirs to say, never the plan's
-    by default. None when it is not such a dose. A clinician's answer given after ``day``
+    by default. An empty answer when the cut went ahead. A clinician's answer given after ``day``
     does not answer it: that day the person was asked to stay on the dose before, and a
     dose logged late keeps what was asked then (as
     :func:`taperline.core.readiness.held_days` counts it).
@@ -556,8 +574,8 @@ def _questioned(
     if ready is not None and ready.is_question and ready.in_cut(target):
         # the doses before the cut in question (an earlier one still unanswered is: the
         # person was asked to stay on the dose before it), as the dashboard and status say
-        return ready.before.doses
-    return None
+        return _Asked(ready.cut, ready.before.doses)
+    return _Asked()
 
 
 def _usual_drug(plan: PlanVersion | None, regimen: Regimen | None, day: date) -> str | None:

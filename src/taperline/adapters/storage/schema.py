@@ -33,6 +33,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     bindparam,
+    false,
     text,
     true,
 )
@@ -225,6 +226,9 @@ dose_log = Table(
     Column("note", Text, nullable=False),
     Column("idempotency_key", String(100)),
     Column("created_at_utc", UtcDateTime, nullable=False),
+    # what the person was asked when the line was logged (0011_dose_asked)
+    Column("cut_checked", Boolean, nullable=False, server_default=false()),
+    Column("stay_on_before", Date),
     UniqueConstraint("person_id", "idempotency_key", name="uq_dose_log_idempotency_key"),
     Index("ix_dose_log_person_day", "person_id", "day"),
 )

@@ -95,6 +95,14 @@ class DoseRecord:
 
     A missed dose has ``taken_at`` and ``amount`` None; an extra (unplanned) dose has no
     ``planned_clock``. ``units`` says which product units were used ("1 x tablet 0.5 mg").
+
+    What the person was asked to take, kept as it was when the line was logged (so that a
+    check-in written or deleted later does not change it): ``cut_checked`` is true when the
+    planned dose was the new dose of a cut and the readiness check was read for it;
+    ``stay_on_before`` is then the date of the cut the check held with no clinician's answer
+    (the person was asked to stay on the dose before that cut), or None when the cut went
+    ahead (the plan's new dose was asked). Both unset: not a cut's new dose, or not known (a
+    line logged before taperline kept this, or imported without it).
     """
 
     day: date
@@ -105,6 +113,8 @@ class DoseRecord:
     amount: Mass | None
     units: str = ""
     note: str = ""
+    cut_checked: bool = False
+    stay_on_before: date | None = None
 
     def __post_init__(self) -> None:
         if (self.taken_at is None) != (self.amount is None):
@@ -125,6 +135,18 @@ class DoseRecord:
         if len(self.note) > MAX_TEXT or len(self.units) > MAX_NAME:
             raise InputError("note or units text is too long")
         check_text("dose", self.drug, self.units, self.note)
+        if type(self.cut_checked) is not bool:
+            raise InputError(f"cut_checked must be true or false, got {self.cut_checked!r}")
+        if self.cut_checked and self.planned_clock is None:
+            raise InputError("cut_checked is set on an extra dose: only a planned dose is a cut's")
+        if self.stay_on_before is not None:
+            if not self.cut_checked:
+                raise InputError("stay_on_before is set but no readiness check was read")
+            if self.stay_on_before > self.day:
+                raise InputError(
+                    f"stay_on_before ({self.stay_on_before.isoformat()}) is after the dose's"
+                    f" day ({self.day.isoformat()}): a cut held is one already due"
+                )
 
     def status(self, late_after_h: float = 2.0) -> DoseStatus:
         """taken, late (more than ``late_after_h`` after its time), missed or extra."""

@@ -212,7 +212,19 @@ class _Decoder:
 
     def dose(self, row: Sequence[Any]) -> DoseRecord:
         """A row of :data:`DOSE_COLUMNS` as a dose-log line."""
-        day, drug, clock, planned_mg, taken_at, amount_mg, time_zone, units, note = row
+        (
+            day,
+            drug,
+            clock,
+            planned_mg,
+            taken_at,
+            amount_mg,
+            time_zone,
+            units,
+            note,
+            checked,
+            stay,
+        ) = row
         return DoseRecord(
             day,
             drug,
@@ -222,6 +234,8 @@ class _Decoder:
             self.mass(amount_mg),
             units,
             note,
+            bool(checked),
+            stay,
         )
 
 

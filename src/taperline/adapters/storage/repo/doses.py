@@ -40,6 +40,8 @@ DOSE_COLUMNS: Final = tuple(
         "time_zone",
         "units",
         "note",
+        "cut_checked",
+        "stay_on_before",
     )
 )
 _DOSES_BETWEEN: Final = (
@@ -61,6 +63,8 @@ def _dose_row(record: DoseRecord, time_zone: str) -> dict[str, Any]:
         "time_zone": time_zone,
         "units": record.units,
         "note": record.note,
+        "cut_checked": record.cut_checked,
+        "stay_on_before": record.stay_on_before,
     }
 
 
