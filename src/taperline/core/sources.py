@@ -26,6 +26,7 @@ bracketed ids out of a message and names any other id it holds.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -294,17 +295,26 @@ _ALL: Final[tuple[Source, ...]] = (
 #: Every source id taperline cites, with its name and citation, in the order of the tables.
 SOURCES: Final[Mapping[str, Source]] = MappingProxyType({s.id: s for s in _ALL})
 
-# An id is a whole word: LABEL is not the start of LABEL-DIAZEPAM, nor inside "RELABEL".
-_ID_RE: Final = re.compile(
-    r"(?<![\w-])("
-    + "|".join(re.escape(i) for i in sorted(SOURCES, key=len, reverse=True))
-    + r")(?![\w-])"
-)
-_ID: Final = _ID_RE.pattern
-# A bracket that holds ids only ("[LABEL]", "[LABEL, SEED-AURA]", "[LAI-1978 / KAPLAN-1980]"),
-# with the space before it.
-_BRACKETED_RE: Final = re.compile(rf"\s*\[\s*{_ID}(?:\s*[,;/]\s*{_ID})*\s*\]")
 _FIELD_SPLIT_RE: Final = re.compile(r"\s*[;,]\s*")
+
+
+# The two patterns below hold every id (a long alternation): compiled on first use, not at
+# import, because only the web pages call the functions that need them.
+@functools.cache
+def _id_re() -> re.Pattern[str]:
+    """An id is a whole word: LABEL is not the start of LABEL-DIAZEPAM, nor inside "RELABEL"."""
+    return re.compile(
+        r"(?<![\w-])("
+        + "|".join(re.escape(i) for i in sorted(SOURCES, key=len, reverse=True))
+        + r")(?![\w-])"
+    )
+
+
+@functools.cache
+def _bracketed_re() -> re.Pattern[str]:
+    """A bracket of ids only, with the space before it: "[LABEL]", "[LAI-1978 / KAPLAN-1980]"."""
+    one = _id_re().pattern
+    return re.compile(rf"\s*\[\s*{one}(?:\s*[,;/]\s*{one})*\s*\]")
 
 
 def cited_ids(text: str) -> tuple[str, ...]:
@@ -313,7 +323,7 @@ def cited_ids(text: str) -> tuple[str, ...]:
     >>> cited_ids("at most 4 mg [LABEL, SEED-AURA]; see LABEL-DIAZEPAM and LABEL")
     ('LABEL', 'SEED-AURA', 'LABEL-DIAZEPAM')
     """
-    return tuple(dict.fromkeys(_ID_RE.findall(text)))
+    return tuple(dict.fromkeys(_id_re().findall(text)))
 
 
 def source_parts(field: str) -> tuple[tuple[str, Source | None], ...]:
@@ -340,5 +350,5 @@ def without_ids(text: str) -> str:
     >>> without_ids("[SEED-INSOMNIA] only")
     'only'
     """
-    text = _BRACKETED_RE.sub("", text).strip()
-    return _ID_RE.sub(lambda m: SOURCES[m.group(1)].in_a_sentence, text)
+    text = _bracketed_re().sub("", text).strip()
+    return _id_re().sub(lambda m: SOURCES[m.group(1)].in_a_sentence, text)
