@@ -272,3 +272,48 @@ def test_the_web_tap_and_the_api_keep_what_was_asked(tmp_path: Path) -> None:
         assert api.status_code == 201, api.text
         lines = site.services.store.doses(pid, None, None)
         assert [(d.cut_checked, d.stay_on_before) for d in lines] == [(True, cut)] * 2
+
+
+def test_the_undo_of_a_removed_line_puts_back_what_was_asked_and_nothing_else(
+    tmp_path: Path,
+) -> None:
+    """The journal's undo carries the line sealed: changed or stripped, it is refused."""
+    from tests.support.web import approved_plan, make_site
+    from tests.test_web_patient import _hidden_fields
+
+    with make_site(tmp_path) as site:
+        web = site.patient("ann@example.org")
+        pid = site.person_id("ann@example.org")
+        site.clock.advance(days=-14)  # approved two weeks ago: no decision answers the check
+        approved_plan(site, pid, start=site.clock.today)
+        site.clock.advance(days=14, hours=10, minutes=5)  # the cut's day, 22:05 in London
+        cut = site.clock.today
+        assert web.signin("ann@example.org").status_code == 303
+        assert web.post("/doses/taken", {"clock": "22:00", "status": "stayed"}).status_code == 303
+        (logged,) = site.services.store.doses(pid)
+        assert (logged.cut_checked, logged.stay_on_before) == (True, cut)
+        removed = web.post(
+            "/journal/doses/remove", {"day": cut.isoformat(), "planned_clock": "22:00"}
+        )
+        assert removed.status_code == 200, removed.text
+        undo = _hidden_fields(removed.text, 'action="/journal/doses/restore"')
+        assert undo["asked"] == cut.isoformat()
+        for changed in (
+            {**undo, "asked": "ahead"},
+            {**undo, "asked": (cut - timedelta(days=1)).isoformat()},
+            {**undo, "asked": ""},
+            {name: value for name, value in undo.items() if name != "asked"},
+            {**undo, "amount_mg": "2"},
+            {**undo, "asked_seal": "0" * 64},
+        ):
+            refused = web.post("/journal/doses/restore", changed)
+            assert refused.status_code == 422, (changed, refused.status_code)
+            assert "not the one the page gave" in refused.text
+            assert site.services.store.doses(pid) == []
+        assert web.post("/journal/doses/restore", undo).status_code == 303
+        assert site.services.store.doses(pid) == [logged]  # the same line, what was asked too
+        # another person's browser cannot put it back as theirs
+        bob = site.patient("bob@example.org")
+        theirs = {name: value for name, value in undo.items() if name != "csrf_token"}
+        assert bob.post("/journal/doses/restore", theirs).status_code == 422
+        assert site.services.store.doses(site.person_id("bob@example.org")) == []

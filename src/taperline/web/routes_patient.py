@@ -484,7 +484,9 @@ def dose_remove(request: Request, viewer: PatientViewer, form: Form, svc: Svc) -
     undo = {
         "what": f"Dose of {show_day(when)} {clock or 'extra'} removed from the log.",
         "action": "/journal/doses/restore",
-        "fields": dose_fields(removed),
+        "fields": dose_fields(
+            removed, secret_key=svc.settings.secret_key, person_id=viewer.person_id
+        ),
     }
     return _journal_page(request, viewer, svc, undo=undo)
 
@@ -492,7 +494,7 @@ def dose_remove(request: Request, viewer: PatientViewer, form: Form, svc: Svc) -
 @router.post("/journal/doses/restore")
 def dose_restore(viewer: PatientViewer, form: Form, svc: Svc) -> Response:
     """Put back a dose-log line just removed (the undo)."""
-    record = dose_from_fields(form)
+    record = dose_from_fields(form, secret_key=svc.settings.secret_key, person_id=viewer.person_id)
     restore_dose(svc.store, viewer.person_id, record, now=svc.now(), audit=_auditor(svc, viewer))
     return redirect("/journal?done=dose-restored")
 

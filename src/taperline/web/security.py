@@ -221,6 +221,16 @@ def csrf_token(secret_key: str, binding: str) -> str:
     return _hmac(secret_key, f"csrf:{binding}")
 
 
+def seal(secret_key: str, message: str) -> str:
+    """A keyed hash of ``message``: a form's hidden values the server wrote, unchanged."""
+    return _hmac(secret_key, f"seal:{message}")
+
+
+def seal_matches(secret_key: str, message: str, given: str) -> bool:
+    """Whether ``given`` is the seal of ``message`` (constant-time comparison)."""
+    return bool(given) and hmac.compare_digest(seal(secret_key, message), given)
+
+
 def csrf_matches(secret_key: str, binding: str, given: str | None) -> bool:
     """Whether ``given`` is the CSRF token of ``binding`` (constant-time comparison)."""
     if not given or not binding:
