@@ -114,8 +114,20 @@ def test_a_journal_command_imports_no_heavy_library(journal_url: str, name: str)
     # e.g. the person's zone is one of tzdata's list: no walk of the zone folders
     assert found["filled"] == [], name
     assert not modules & set(HEAVY), (name, sorted(modules & set(HEAVY)))
+    assert "tomllib" not in modules, name  # the catalogue's kept parse (catalogue_parsed)
     if "json" in name:
         assert "rich" not in modules, name
+
+
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_learn_imports_no_storage_and_parses_no_toml(tmp_path: Path, output: str) -> None:
+    found = _found(["learn", "clonazepam", "--format", output], _env(f"sqlite:///{tmp_path}/n.db"))
+    modules = set(found["modules"])
+    assert found["code"] == 0
+    unwanted = {*HEAVY, "sqlalchemy", "tomllib"}
+    assert not modules & unwanted, sorted(modules & unwanted)
+    # the packaged file is read from the disk, not through importlib.resources' readers
+    assert not modules & {"zipfile", "tempfile"}, sorted(modules & {"zipfile", "tempfile"})
 
 
 def test_help_imports_no_command(tmp_path: Path) -> None:

@@ -2,6 +2,14 @@
 
 The reading lives here (an adapter); validation lives in :mod:`taperline.core.catalogue`.
 
+``data/drugs.toml`` is the catalogue, the file clinicians review. Parsing its TOML took most
+of the time of reading it (tomllib is pure Python), so the package also holds that parse as
+JSON (:mod:`taperline.catalogue_parsed`, written by ``python -m taperline.catalogue_data``),
+stamped with the SHA-256 of the TOML text it came from. :func:`load_catalogue` reads the TOML
+file, and uses the copy only when the stamp is that of the text just read; otherwise (an edited
+file, no copy) it parses the TOML. Either way the same mapping is validated by the core.
+``tests/test_catalogue_parsed.py`` fails when the copy is not the current file's.
+
 >>> load_catalogue().get("Klonopin").label
 'clonazePAM'
 """
@@ -9,10 +17,12 @@ The reading lives here (an adapter); validation lives in :mod:`taperline.core.ca
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import os
-import tomllib
-from importlib import resources
+import sys
 from pathlib import Path
+from typing import Any
 
 from taperline.core.catalogue import Catalogue, parse_catalogue
 from taperline.errors import CatalogueError
@@ -20,6 +30,7 @@ from taperline.errors import CatalogueError
 __all__ = ["load_catalogue", "load_catalogue_from", "parse_catalogue_text"]
 
 _PACKAGED = "drugs.toml"
+_COPY = Path(__file__).with_name("catalogue_parsed.py")
 
 
 def parse_catalogue_text(text: str, *, origin: str) -> Catalogue:
@@ -30,18 +41,49 @@ def parse_catalogue_text(text: str, *, origin: str) -> Catalogue:
     ...
     taperline.errors.CatalogueError: mine.toml: not valid TOML: Invalid value (at end of document)
     """
+    return parse_catalogue(_toml(text, origin=origin), origin=origin)
+
+
+def _toml(text: str, *, origin: str) -> dict[str, Any]:
+    import tomllib  # only when there is TOML to parse: the packaged file's parse is kept
+
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CatalogueError(f"{origin}: not valid TOML: {exc}") from exc
-    return parse_catalogue(data, origin=origin)
+
+
+def _stamp(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _packaged_text() -> str:
+    """The packaged ``data/drugs.toml`` (through importlib.resources only when not a file)."""
+    beside = Path(__file__).with_name("data") / _PACKAGED
+    if beside.is_file():
+        return beside.read_text(encoding="utf-8")
+    from importlib import resources
+
+    return resources.files("taperline").joinpath("data", _PACKAGED).read_text(encoding="utf-8")
+
+
+def _packaged_data(text: str) -> dict[str, Any]:
+    """The parse of the packaged ``text``: the kept copy when it was made from this text."""
+    try:
+        from taperline import catalogue_parsed
+    except ImportError:  # a package without the copy: parse the TOML
+        return _toml(text, origin=_PACKAGED)
+    if _stamp(text) != catalogue_parsed.TOML_SHA256:  # the file changed since the copy was made
+        return _toml(text, origin=_PACKAGED)
+    data: dict[str, Any] = json.loads(catalogue_parsed.JSON)
+    return data
 
 
 @functools.cache
 def load_catalogue() -> Catalogue:
     """The packaged catalogue, read and validated once per process."""
-    resource = resources.files("taperline").joinpath("data", _PACKAGED)
-    return parse_catalogue_text(resource.read_text(encoding="utf-8"), origin=_PACKAGED)
+    text = _packaged_text()
+    return parse_catalogue(_packaged_data(text), origin=_PACKAGED)
 
 
 def load_catalogue_from(path: str | os.PathLike[str]) -> Catalogue:
@@ -56,3 +98,34 @@ def load_catalogue_from(path: str | os.PathLike[str]) -> Catalogue:
     except (OSError, UnicodeDecodeError) as exc:
         raise CatalogueError(f"{file}: cannot read the catalogue: {exc}") from exc
     return parse_catalogue_text(text, origin=str(file))
+
+
+def parsed_copy(text: str) -> str:
+    """The source of :mod:`taperline.catalogue_parsed` for the catalogue TOML ``text``.
+
+    The JSON of the parse, one key or item a line, in a raw string (JSON never holds three
+    double quotes in a row, and a raw string keeps its backslashes for ``json.loads``).
+    """
+    body = json.dumps(_toml(text, origin=_PACKAGED), ensure_ascii=False, indent=0)
+    if '"""' in body or body.endswith("\\"):  # pragma: no cover -- not valid JSON text
+        raise CatalogueError("the catalogue's JSON cannot be kept in a raw string")
+    return (
+        '"""The parse of data/drugs.toml as JSON, for taperline.catalogue_data (generated).\n\n'
+        "Do not edit: change data/drugs.toml, then run ``python -m taperline.catalogue_data``.\n"
+        '"""\n\n'
+        "# ruff: noqa: E501 -- generated: a JSON line holds a whole catalogue text\n\n"
+        "from typing import Final\n\n"
+        "#: The SHA-256 of the UTF-8 text of data/drugs.toml that :data:`JSON` is the parse of.\n"
+        f'TOML_SHA256: Final = "{_stamp(text)}"\n'
+        f'JSON: Final = r"""{body}\n"""\n'
+    )
+
+
+def _write_parsed_copy() -> None:
+    """Write :mod:`taperline.catalogue_parsed` from the packaged TOML (after editing it)."""
+    _COPY.write_text(parsed_copy(_packaged_text()), encoding="utf-8")
+    print(f"wrote {_COPY}", file=sys.stderr)
+
+
+if __name__ == "__main__":  # python -m taperline.catalogue_data
+    _write_parsed_copy()
