@@ -317,3 +317,42 @@ def test_the_undo_of_a_removed_line_puts_back_what_was_asked_and_nothing_else(
         theirs = {name: value for name, value in undo.items() if name != "csrf_token"}
         assert bob.post("/journal/doses/restore", theirs).status_code == 422
         assert site.services.store.doses(site.person_id("bob@example.org")) == []
+
+
+def test_a_step_that_keeps_the_held_cut_s_dose_is_still_the_held_question(tmp_path: Path) -> None:
+    """1 mg, then 0.875 mg (held: no check-ins, nobody answered), then 0.875 mg again from a
+    plateau step: on the plateau's days the patient is still asked to stay on 1 mg, so the
+    dose's amount is theirs to say, 1 mg is what was asked and "I stayed on it" logs 1 mg, as
+    the dashboard shows it."""
+    from taperline.service import open_store
+    from taperline.service.journal import DoseEntry, log_dose
+    from taperline.service.today import build_today
+    from tests.test_held_cut_review import _step
+
+    store = open_store(f"sqlite:///{tmp_path}/t.db")
+    pid = store.create_person(Profile("UTC"), at=datetime(2027, 11, 28, tzinfo=UTC))
+    plateau = CUT + timedelta(days=7)
+    steps = (
+        _step(date(2027, 12, 1), ("22:00", "1")),
+        _step(CUT, ("22:00", "0.875")),
+        _step(plateau, ("22:00", "0.875")),  # the same dose: not a cut
+        _step(NEXT_CUT + timedelta(days=7), ("22:00", "0.75")),
+    )
+    plan = replace(_plan(steps=steps), version=1, status="proposed", decided_by=None,
+                   decided_at=None)  # fmt: skip
+    store.add_plan(pid, plan)
+    store.decide(pid, "approve", by="Dr Lee", reason="agreed",
+                 at=datetime(2027, 11, 30, 9, tzinfo=UTC))  # fmt: skip
+    day = plateau + timedelta(days=1)
+    now = datetime.combine(day, datetime.min.time(), tzinfo=UTC).replace(hour=22, minute=30)
+    (line,) = build_today(store.record(pid), day).doses
+    assert line.ask_first
+    assert line.stay_on is not None
+    assert line.stay_on.amount == Mass.of_mg(1)
+    with pytest.raises(InputError, match="not answered yet"):
+        log_dose(store, pid, DoseEntry(day=day, planned_clock="22:00"), now=now)
+    stayed = DoseEntry(day=day, planned_clock="22:00", dose_before_cut=True)
+    logged = log_dose(store, pid, stayed, now=now)
+    assert logged.record.amount == Mass.of_mg(1)
+    assert (logged.record.cut_checked, logged.record.stay_on_before) == (True, CUT)
+    assert _above_plan(store.record(pid), day) == {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -544,7 +545,7 @@ def _questioned(
     day: date,
     target: RecordDose,
 ) -> _Asked | None:
-    """What was asked of ``target`` when it is the new dose of a cut; None when it is not.
+    """What was asked of ``target`` when a cut by ``day`` changed it; None when none did.
 
     When the cut is held unanswered, the cut in question and the doses before it.
 
@@ -559,13 +560,15 @@ def _questioned(
     dose logged late keeps what was asked then (as
     :func:`taperline.core.readiness.held_days` counts it).
     """
-    if plan is None or not any(cut <= day for cut in cut_dates(plan)):
+    if plan is None:
         return None
-    step = plan.step_on(day)
     steps = plan.followed_steps
-    index = steps.index(step) if step in steps else 0
-    if index == 0 or target in steps[index - 1].doses:
-        return None  # the step before had this dose too: not a changed one
+    cuts = {cut for cut in cut_dates(plan) if cut <= day}
+    befores = [before for before, step in itertools.pairwise(steps) if step.start in cuts]
+    if all(target in before.doses for before in befores):
+        # no cut by ``day`` changed this dose (none yet, or each step before one had it too);
+        # a later step that keeps a cut's new dose is still that cut's (a plateau, a move)
+        return None
     record = read_record()
     # the last decision made by ``day`` (any version's): one made later did not answer it then
     made = [d for d in plan_decisions(record) if d.on <= day]
