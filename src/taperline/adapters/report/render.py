@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any, Final
 
 from taperline.adapters.report.charts import chart_alt, chart_data, chart_svg
+from taperline.adapters.report.libraries import import_weasyprint
 from taperline.adapters.report.period import Period, _within, resolve_period
 from taperline.adapters.report.summary import (
     _baseline_text,
@@ -56,11 +56,11 @@ def render_report(
     if progress is not None:
         progress("Drawing the charts")
     html = report_html(record, review, start=start, end=end, today=today, generated_at=generated_at)
-    # WeasyPrint ships no type information; it is loaded by name so that mypy --strict
-    # sees a plain module (attributes typed Any) instead of a missing-stubs error.
     if progress is not None:
         progress("Laying out the PDF")
-    weasyprint: Any = importlib.import_module("weasyprint")
+    # WeasyPrint ships no type information; it is loaded by name (typed Any, not a
+    # missing-stubs error for mypy --strict), its libraries found from the linker cache.
+    weasyprint: Any = import_weasyprint()
     # PDF/UA-1: a tagged PDF (headings, lists, tables, the charts as figures with their text
     # as alternative), its language and title, for screen readers [issue 18, section 4].
     pdf: bytes = weasyprint.HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT)
