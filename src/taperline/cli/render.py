@@ -226,10 +226,17 @@ def _rule_keys(steps: list[PlanStepOut]) -> dict[tuple[str, str], str]:
 
 
 def console() -> Any:
-    """A Rich console; wide enough for tables when the output is not a terminal."""
+    """A Rich console; wide enough for tables when the output is not a terminal.
+
+    Without colours (output to a file or a pipe, ``TERM=dumb``) no style is drawn, so the
+    console does not highlight: Rich's highlighter runs a dozen regular expressions over every
+    line printed (compiling them first), to add styles that would not be shown.
+    """
     from rich.console import Console
 
-    return Console() if sys.stdout.isatty() else Console(width=120)
+    options: dict[str, Any] = {} if sys.stdout.isatty() else {"width": 120}
+    out = Console(**options)
+    return out if out.color_system is not None else Console(**options, highlight=False)
 
 
 def _step_cells(step: PlanStepOut, rules: dict[tuple[str, str], str]) -> tuple[str, ...]:

@@ -1,0 +1,58 @@
+"""The CLI's Rich console does not highlight when it draws no colours (issue 19, section 1).
+
+Rich's highlighter adds styles to every line printed (numbers, dates, quoted text, paths);
+without a colour system no style is drawn, so taperline's console skips it and prints the
+same text faster. These tests check that it skips it only then, and that the text is the same.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.console import Console
+
+from taperline.cli.render import console
+
+LINES = [
+    "[bold]Today, 2027-03-31[/bold]",
+    "  22:00  clonazePAM 0.495 mg  [new dose: ask your clinician first]",
+    "Next change: 2027-04-09 to 0.445 mg a day",
+    "Suggestion: hold (clinician decides) {'a': 1, \"b\": None} https://example.org/x?y=1",
+    "  hold     more taken than planned on 14 days (Tue 26 Jan, Wed 27 Jan and 11 earlier)",
+    "/usr/share/taperline/report.pdf <tag attr=1> 0x1f 3.14e-2 True False uuid "
+    "123e4567-e89b-12d3-a456-426614174000",
+]
+
+
+def _printed(out: Console, line: str, *, markup: bool, capsys: pytest.CaptureFixture[str]) -> str:
+    out.print(line, markup=markup)
+    return capsys.readouterr().out
+
+
+def test_a_console_without_colours_does_not_highlight(capsys: pytest.CaptureFixture[str]) -> None:
+    out = console()  # pytest captures stdout: not a terminal
+    assert out.color_system is None
+    assert out.render_str("2027-03-31 at 22:00, 0.5 mg").spans == []
+    for line in LINES:
+        assert _printed(out, line, markup=True, capsys=capsys) == _printed(
+            Console(width=120), line, markup=True, capsys=capsys
+        )
+
+
+def test_a_console_with_colours_still_highlights(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    out = console()
+    assert out.color_system is not None
+    assert out.render_str("2027-03-31 at 22:00, 0.5 mg").spans != []
+
+
+@given(st.text(max_size=300))
+def test_any_text_prints_the_same_without_the_highlighter(text: str) -> None:
+    plain, highlighting = console(), Console(width=120)
+    with plain.capture() as first:
+        plain.print(text, markup=False)
+    with highlighting.capture() as second:
+        highlighting.print(text, markup=False)
+    assert first.get() == second.get()
