@@ -31,7 +31,7 @@ from taperline.core.review import HeldSpan, escalation_targets, review
 from taperline.errors import InputError
 from taperline.service.store import plan_decisions
 from tests.strategies import ReadinessCase, readiness_cases
-from tests.test_held_cut_dose import _a_plan_approved, _run
+from tests.test_held_cut_dose import _a_plan_approved, _run, held_cut_site
 from tests.test_held_cut_review import CUT, NEXT_CUT, _above_plan, _days, _plan, _taken
 
 _BEFORE = CUT - timedelta(days=7)
@@ -252,16 +252,8 @@ def test_log_dose_keeps_held_or_ahead_on_the_cli(tmp_path: Path) -> None:
 
 
 def test_the_web_tap_and_the_api_keep_what_was_asked(tmp_path: Path) -> None:
-    from tests.support.web import approved_plan, make_site
-
-    with make_site(tmp_path) as site:
-        web = site.patient("ann@example.org")
-        pid = site.person_id("ann@example.org")
-        site.clock.advance(days=-14)  # approved two weeks ago: no decision answers the check
-        approved_plan(site, pid, start=site.clock.today)
-        site.clock.advance(days=14)  # the cut's day: held, nobody has answered
+    with held_cut_site(tmp_path) as (site, web, pid):
         cut = site.clock.today
-        assert web.signin("ann@example.org").status_code == 303
         taken = web.post("/doses/taken", {"clock": "22:00", "status": "stayed"})
         assert taken.status_code == 303, taken.text
         site.clock.advance(days=1)
@@ -278,17 +270,12 @@ def test_the_undo_of_a_removed_line_puts_back_what_was_asked_and_nothing_else(
     tmp_path: Path,
 ) -> None:
     """The journal's undo carries the line sealed: changed or stripped, it is refused."""
-    from tests.support.web import approved_plan, make_site
     from tests.test_web_patient import _hidden_fields
 
-    with make_site(tmp_path) as site:
-        web = site.patient("ann@example.org")
-        pid = site.person_id("ann@example.org")
-        site.clock.advance(days=-14)  # approved two weeks ago: no decision answers the check
-        approved_plan(site, pid, start=site.clock.today)
-        site.clock.advance(days=14, hours=10, minutes=5)  # the cut's day, 22:05 in London
+    with held_cut_site(tmp_path) as (site, web, pid):
+        site.clock.advance(hours=10, minutes=5)  # the cut's day, 22:05 in London
+        assert web.signin("ann@example.org").status_code == 303  # the session timed out
         cut = site.clock.today
-        assert web.signin("ann@example.org").status_code == 303
         assert web.post("/doses/taken", {"clock": "22:00", "status": "stayed"}).status_code == 303
         (logged,) = site.services.store.doses(pid)
         assert (logged.cut_checked, logged.stay_on_before) == (True, cut)

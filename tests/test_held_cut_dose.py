@@ -9,13 +9,19 @@ against it must say the amount taken; the plan's new amount is never assumed.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from click.testing import CliRunner, Result
 
 from taperline.cli.main import cli
 from taperline.core.quantity import Mass
 from taperline.service import open_store
+
+if TYPE_CHECKING:
+    from tests.support.web import Site, Web
 
 PLANNED = "2027-01-03T20:00+00:00"
 CUT_DAY = "2027-01-18T22:05+00:00"  # the first 10 % cut (1 mg to 0.9 mg), 22:05 in London
@@ -35,6 +41,23 @@ def _a_plan_approved(url: str) -> None:
         ("plan", "approve", "--by", "Dr Lee", "--reason", "agreed at the visit"),
     ):  # fmt: skip
         assert _run(url, *args, now=PLANNED).exit_code == 0
+
+
+@contextmanager
+def held_cut_site(tmp_path: Path, *, cuts: int = 1) -> Iterator[tuple[Site, Web, int]]:
+    """A site whose patient (signed in) is on the day of the ``cuts``-th cut, held: a plan
+    approved before the first cut's window opened (so no decision answers the check) and no
+    check-ins. Yields the site, the patient's browser and person id."""
+    from tests.support.web import approved_plan, make_site
+
+    with make_site(tmp_path) as site:
+        web = site.patient("ann@example.org")
+        pid = site.person_id("ann@example.org")
+        site.clock.advance(days=-14 * cuts)
+        approved_plan(site, pid, start=site.clock.today)
+        site.clock.advance(days=14 * cuts)
+        assert web.signin("ann@example.org").status_code == 303
+        yield site, web, pid
 
 
 def test_log_dose_asks_the_amount_of_a_held_cut_and_logs_what_was_taken(tmp_path: Path) -> None:
@@ -59,16 +82,7 @@ def test_log_dose_asks_the_amount_of_a_held_cut_and_logs_what_was_taken(tmp_path
 
 
 def test_the_dashboard_s_taken_cannot_log_a_held_cut_s_new_dose(tmp_path: Path) -> None:
-
-    from tests.support.web import approved_plan, make_site
-
-    with make_site(tmp_path) as site:
-        web = site.patient("ann@example.org")
-        pid = site.person_id("ann@example.org")
-        site.clock.advance(days=-14)  # approved two weeks ago: no decision answers the check
-        approved_plan(site, pid, start=site.clock.today)
-        site.clock.advance(days=14)
-        assert web.signin("ann@example.org").status_code == 303
+    with held_cut_site(tmp_path) as (site, web, pid):
         assert "Ask your clinician before this cut" in web.get("/dashboard").text
         response = web.post("/doses/taken", {"clock": "22:00", "status": "taken"})
         assert response.status_code == 422
@@ -117,14 +131,7 @@ def test_the_web_logs_the_dose_before_a_held_cut_and_calls_it_no_escalation(
     tmp_path: Path,
 ) -> None:
     """The dashboard offers "Took 1 mg" (the dose before the cut) and never counts it as more."""
-    from tests.support.web import approved_plan, make_site
-
-    with make_site(tmp_path) as site:
-        web = site.patient("ann@example.org")
-        pid = site.person_id("ann@example.org")
-        site.clock.advance(days=-14)  # approved two weeks ago: no decision answers the check
-        approved_plan(site, pid, start=site.clock.today)
-        site.clock.advance(days=14)
+    with held_cut_site(tmp_path) as (site, web, pid):
         for day in range(3):  # the cut day and the two after: 1 mg, as the dashboard asks
             assert web.signin("ann@example.org").status_code == 303  # a day: signed out
             page = web.get("/dashboard").text
@@ -171,8 +178,6 @@ def test_at_a_later_cut_the_dose_to_stay_on_is_the_held_cut_s_on_every_door(
     """Past a later cut, the first held cut unanswered is still the question: the patient is
     told to stay on the dose before it (1 mg), so logging 1 mg is what was asked, not more
     than planned, and "I stayed on it" logs 1 mg, never the step before the later cut's."""
-    from tests.support.web import approved_plan, make_site
-
     url = f"sqlite:///{tmp_path}/t.db"
     _a_plan_approved(url)
     second_cut = "2027-02-01T22:05+00:00"  # 0.9 mg to 0.8 mg; the 0.9 mg cut is still held
@@ -185,13 +190,7 @@ def test_at_a_later_cut_the_dose_to_stay_on_is_the_held_cut_s_on_every_door(
     (line,) = open_store(url).doses(1, None, None)
     assert line.amount == Mass.of_mg(1)
 
-    with make_site(tmp_path / "web") as site:
-        web = site.patient("ann@example.org")
-        pid = site.person_id("ann@example.org")
-        site.clock.advance(days=-28)  # approved four weeks ago: no decision answers the check
-        approved_plan(site, pid, start=site.clock.today)
-        site.clock.advance(days=28)  # the second cut's day
-        assert web.signin("ann@example.org").status_code == 303
+    with held_cut_site(tmp_path / "web", cuts=2) as (site, web, pid):  # the second cut's day
         assert "Ask your clinician before this cut" in web.get("/dashboard").text
         response = web.post("/doses/taken", {"clock": "22:00", "status": "stayed"})
         assert response.status_code == 303, response.text
