@@ -1,18 +1,25 @@
-"""The CLI's Rich console does not highlight when it draws no colours (issue 19, section 1).
+"""The CLI's Rich output is drawn faster, and the same (issue 19, section 1).
 
 Rich's highlighter adds styles to every line printed (numbers, dates, quoted text, paths);
 without a colour system no style is drawn, so taperline's console skips it and prints the
 same text faster. These tests check that it skips it only then, and that the text is the same.
+``taperline learn`` writes its lesson at once (a buffered console), the same text as one
+write per line.
 """
 
 from __future__ import annotations
+
+import io
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from rich.console import Console
 
+from taperline.catalogue_data import load_catalogue
+from taperline.cli.learn import _print_lesson
 from taperline.cli.render import console
+from taperline.core.check import Lesson, learn
 
 LINES = [
     "[bold]Today, 2027-03-31[/bold]",
@@ -56,3 +63,50 @@ def test_any_text_prints_the_same_without_the_highlighter(text: str) -> None:
     with highlighting.capture() as second:
         highlighting.print(text, markup=False)
     assert first.get() == second.get()
+
+
+def _lesson_line_by_line(lesson: Lesson) -> None:
+    """``taperline learn``'s text as it was printed before issue 19: one write per line."""
+    from rich.text import Text
+
+    from taperline.core.check import DISCLAIMER
+
+    out = Console()
+    drug = lesson.drug
+    brands = f" ({', '.join(drug.brand_names)})" if drug.brand_names else ""
+    out.rule(Text(f"{drug.label}{brands}: a {drug.drug_class}", style="bold"), align="left")
+    for topic in lesson.topics:
+        out.print()
+        out.print(Text(topic.heading, style="bold underline"))
+        for point in topic.points:
+            line = Text("• ")
+            line.append(point.text)
+            line.append(f" [{point.source}]", style="dim")
+            out.print(line)
+    out.print()
+    out.print(Text(DISCLAIMER, style="dim"))
+
+
+@pytest.mark.parametrize("drug", load_catalogue().names)
+def test_a_lesson_written_at_once_is_the_lesson_line_by_line(
+    drug: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lesson = learn(load_catalogue().get(drug))
+    _print_lesson(lesson)
+    at_once = capsys.readouterr().out
+    _lesson_line_by_line(lesson)
+    assert at_once == capsys.readouterr().out
+    assert at_once.count("\n") > 10
+
+
+def test_a_lesson_is_one_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    writes: list[str] = []
+
+    class Counting(io.StringIO):
+        def write(self, text: str) -> int:
+            writes.append(text)
+            return super().write(text)
+
+    monkeypatch.setattr("sys.stdout", Counting())
+    _print_lesson(learn(load_catalogue().get("clonazepam")))
+    assert len(writes) == 1

@@ -56,14 +56,15 @@ def _print_lesson(lesson: Lesson) -> None:
     console = Console()
     drug = lesson.drug
     brands = f" ({', '.join(drug.brand_names)})" if drug.brand_names else ""
-    console.rule(Text(f"{drug.label}{brands}: a {drug.drug_class}", style="bold"), align="left")
-    for topic in lesson.topics:
+    with console:  # one write of the whole lesson, not one per line
+        console.rule(Text(f"{drug.label}{brands}: a {drug.drug_class}", style="bold"), align="left")
+        for topic in lesson.topics:
+            console.print()
+            console.print(Text(topic.heading, style="bold underline"))
+            for point in topic.points:
+                line = Text("• ")
+                line.append(point.text)
+                line.append(f" [{point.source}]", style="dim")
+                console.print(line)
         console.print()
-        console.print(Text(topic.heading, style="bold underline"))
-        for point in topic.points:
-            line = Text("• ")
-            line.append(point.text)
-            line.append(f" [{point.source}]", style="dim")
-            console.print(line)
-    console.print()
-    console.print(Text(DISCLAIMER, style="dim"))
+        console.print(Text(DISCLAIMER, style="dim"))
