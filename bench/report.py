@@ -6,11 +6,15 @@ checklist) every fifth day, a flare after one cut, one missed dose, weekly PHQ-9
 is put in a temporary SQLite database through the library before the clock starts. Then:
 
 * ``taperline report --out report.pdf`` in a subprocess, the median of ``--repeat`` runs,
-  next to a bare ``python -c pass`` measured in the same run (the interpreter floor);
+  next to a bare ``python -c pass`` (the interpreter floor) and WeasyPrint's floor (a bare
+  interpreter that imports WeasyPrint as the report does and turns the report's own HTML,
+  written before the clock starts, into the same PDF), the three interleaved in one run;
 * the web download (``GET /account/report.pdf`` of the signed-in patient, in process through
   the app), cold (the first request of a new app) and warm (the median of ``--repeat`` more).
 
-Targets: the CLI at most 2 s, the warm download at most 1 s. Bytecode is written as usual
+Targets: the CLI at most 2 s, the warm download at most 1 s. What the CLI takes above
+WeasyPrint's floor is taperline's own (the CLI, the database, the review, the HTML); the line
+before the last says how much. Bytecode is written as usual
 (``PYTHONDONTWRITEBYTECODE`` is removed from the subprocesses' environment), so the runs after
 the first start from cached bytecode, as an installed taperline does.
 The last line is ``cli_report_s=<x> python_floor_s=<f> ratio=<x/f> web_cold_s=<c>
@@ -133,34 +137,79 @@ def seed(url: str, days: int) -> tuple[int, str]:  # noqa: PLR0915 -- one linear
     return pid, token
 
 
-def _median_run(command: list[str], env: dict[str, str], repeat: int) -> float:
-    """The median wall time; the median CPU time (user + system) is printed beside it."""
-    times, cpu = [], []
-    for _ in range(repeat):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.perf_counter()
-        subprocess.run(command, env=env, check=True, capture_output=True)
-        times.append(time.perf_counter() - started)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-    name = " ".join(Path(part).name for part in command[:2])
-    print(f"  {name}: cpu median {statistics.median(cpu):.3f} s")
-    return statistics.median(times)
+_WEASYPRINT_FLOOR = """
+import sys
+try:
+    from taperline.adapters.report.libraries import import_weasyprint
+    weasyprint = import_weasyprint()
+except ImportError:  # a taperline from before adapters/report/libraries.py (an A/B run)
+    import weasyprint
+html = open(sys.argv[1], encoding="utf-8").read()
+pdf = weasyprint.HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+open(sys.argv[2], "wb").write(pdf)
+"""
 
 
-def bench_cli(url: str, folder: Path, repeat: int) -> tuple[float, float]:
-    """The median ``taperline report`` and the median bare interpreter, in seconds."""
+def _interleaved(
+    commands: dict[str, list[str]], env: dict[str, str], repeat: int
+) -> dict[str, float]:
+    """Each command's median wall time, run in turn ``repeat`` times (the order alternating).
+
+    The median CPU time (user + system, child processes included) is printed beside each.
+    """
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
+    for round_ in range(repeat):
+        names = list(commands) if round_ % 2 == 0 else list(reversed(commands))
+        for name in names:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            started = time.perf_counter()
+            subprocess.run(commands[name], env=env, check=True, capture_output=True)
+            times[name].append(time.perf_counter() - started)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu[name].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    for name in commands:
+        print(f"  {name}: cpu median {statistics.median(cpu[name]):.3f} s")
+    return {name: statistics.median(times[name]) for name in commands}
+
+
+def _report_html(url: str, person_id: int, path: Path) -> None:
+    """The HTML ``taperline report`` lays out, for WeasyPrint's floor."""
+    from taperline.adapters.report import report_html
+    from taperline.adapters.storage.db import make_engine
+    from taperline.adapters.storage.repo import Store
+    from taperline.service.store import reviewed_record
+
+    engine = make_engine(url)
+    found = reviewed_record(Store(engine), person_id, now=NOW)
+    html = report_html(
+        found.record, found.review, start=None, end=None, today=found.today, generated_at=NOW
+    )
+    path.write_text(html, encoding="utf-8")
+    engine.dispose()
+
+
+def bench_cli(url: str, person_id: int, folder: Path, repeat: int) -> tuple[float, float, float]:
+    """The median ``taperline report``, bare interpreter and WeasyPrint floor, in seconds."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env.update(TAPERLINE_DATABASE_URL=url, TAPERLINE_NOW=NOW.isoformat())
     taperline = Path(sys.executable).with_name("taperline")
-    out = folder / "report.pdf"
-    command = [str(taperline), "report", "--out", str(out)]
-    subprocess.run(command, env=env, check=True, capture_output=True)  # bytecode cached
-    floor = _median_run([sys.executable, "-c", "pass"], env, repeat)
-    report = _median_run(command, env, repeat)
+    out, html, floor_pdf = folder / "report.pdf", folder / "report.html", folder / "floor.pdf"
+    _report_html(url, person_id, html)
+    commands = {
+        "taperline report": [str(taperline), "report", "--out", str(out)],
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "weasyprint floor": [sys.executable, "-c", _WEASYPRINT_FLOOR, str(html), str(floor_pdf)],
+    }
+    for command in commands.values():
+        subprocess.run(command, env=env, check=True, capture_output=True)  # bytecode cached
+    medians = _interleaved(commands, env, repeat)
+    assert floor_pdf.read_bytes() == out.read_bytes(), "the floor must write the same PDF"
+    report, floor, weasy = medians.values()
     print(f"taperline report: median {report:.3f} s of {repeat} ({out.stat().st_size} bytes)")
     print(f"python -c pass:   median {floor:.3f} s of {repeat}")
-    return report, floor
+    print(f"weasyprint floor: median {weasy:.3f} s of {repeat} (the same HTML to PDF)")
+    return report, floor, weasy
 
 
 def bench_web(url: str, token: str, repeat: int) -> tuple[float, float]:
@@ -189,9 +238,10 @@ def main() -> int:
     args = parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{folder}/bench.db"
-        _, token = seed(url, args.days)
-        cli, floor = bench_cli(url, Path(folder), args.repeat)
+        person_id, token = seed(url, args.days)
+        cli, floor, weasy = bench_cli(url, person_id, Path(folder), args.repeat)
         cold, warm = bench_web(url, token, args.repeat)
+    print(f"weasyprint_floor_s={weasy:.3f} above_floor_s={cli - weasy:.3f}")
     print(
         f"cli_report_s={cli:.3f} python_floor_s={floor:.3f} ratio={cli / floor:.1f}"
         f" web_cold_s={cold:.3f} web_warm_s={warm:.3f}"
