@@ -60,7 +60,8 @@ _LOADED = (
     "        cached = getattr(sys.modules[module], function, None)\n"
     "        if cached is None or cached.cache_info().currsize:\n"
     "            filled.append(name)\n"
-    "found = {'modules': modules, 'code': code, 'filled': filled}\n"
+    "ours = sorted(m for m in sys.modules if m.startswith('taperline.'))\n"
+    "found = {'modules': modules, 'code': code, 'filled': filled, 'ours': ours}\n"
     "print('LOADED ' + json.dumps(found), file=sys.stderr)\n"
 )
 
@@ -117,6 +118,15 @@ def test_a_journal_command_imports_no_heavy_library(journal_url: str, name: str)
     assert "tomllib" not in modules, name  # the catalogue's kept parse (catalogue_parsed)
     if "json" in name:
         assert "rich" not in modules, name
+
+
+def test_a_command_that_reads_no_catalogue_imports_no_catalogue_reader(journal_url: str) -> None:
+    """The catalogue's types come without the row readers and the product grammar."""
+    found = _found(JOURNAL["journal list json"], _env(journal_url))
+    assert found["code"] == 0
+    readers = {"taperline.core.catalogue.loading", "taperline.core.products"}
+    assert not set(found["ours"]) & readers, sorted(set(found["ours"]) & readers)
+    assert "taperline.core.catalogue" in found["ours"]  # the types, for the review's findings
 
 
 @pytest.mark.parametrize("output", ["text", "json"])

@@ -46,7 +46,8 @@ Choices made here (documented for the commands built on top):
 
 from __future__ import annotations
 
-from taperline.core.catalogue.loading import parse_catalogue
+from typing import TYPE_CHECKING, Any
+
 from taperline.core.catalogue.lookup import Catalogue, Drug
 from taperline.core.catalogue.model import (
     DIAZEPAM_REFERENCE,
@@ -72,6 +73,23 @@ from taperline.core.catalogue.model import (
     Sourced,
     SubstanceClass,
 )
+
+if TYPE_CHECKING:
+    from taperline.core.catalogue.loading import parse_catalogue
+
+
+def __getattr__(name: str) -> Any:
+    """:func:`parse_catalogue`, imported on first use.
+
+    Reading a catalogue's rows needs the product grammar and the row readers; the many modules
+    that only use the catalogue's types (a journal command that reads no catalogue) do not.
+    """
+    if name == "parse_catalogue":
+        from taperline.core.catalogue.loading import parse_catalogue
+
+        return parse_catalogue
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DIAZEPAM_REFERENCE",

@@ -31,13 +31,13 @@ from taperline.core.catalogue.model import (
     SubstanceClass,
 )
 from taperline.core.pk_params import PKParams
-from taperline.core.products import Product
 from taperline.core.quantity import Mass, check_plausible, drug_label, fmt, parse_dose
 from taperline.core.words import PhraseIndex
 from taperline.errors import InputError, SafetyError, UnknownDrugError
 
 if TYPE_CHECKING:
     from taperline.core.population import Variability
+    from taperline.core.products import Product  # an annotation only: the rows make products
 
 _SEVERITY_RANK: Final[dict[str, int]] = {"minor": 0, "moderate": 1, "major": 2}
 
