@@ -355,8 +355,9 @@ def log_dose(
 
     ``read_record``: gives the person's whole record as stored now (what
     ``store.record(person_id)`` reads), for a caller that keeps it (the web app, with the
-    dashboard); read from ``store`` when not given. Only a dose that a cut changed reads it
-    (whether the readiness check holds that cut).
+    dashboard); read from ``store`` when not given. Only a line of a day whose doses a cut
+    changed reads it (whether the readiness check holds that cut: kept with the line, taken,
+    missed or extra).
 
     Raises:
         NotFoundError: ``planned_clock`` is not a planned dose of that day (matched by
@@ -402,21 +403,21 @@ def log_dose(
     if entry.missed and target is None:
         left = "is due" if by_time else "is left that day"
         raise InputError(f"missed: only a planned dose can be missed, and none {left}")
-    asked = (
-        _questioned(read_record or functools.partial(store.record, person_id), plan, day, target)
-        if target is not None and not entry.missed
-        else None
+    asked, before, scheduled = _asked_of(
+        read_record or functools.partial(store.record, person_id),
+        plan,
+        day,
+        target,
+        scheduled,
+        missed=entry.missed,
     )
-    before = asked.before if asked is not None else None
-    if target is not None and before is not None:
-        if entry.amount is None and not entry.dose_before_cut:
-            raise InputError(
-                f"amount: the {target.clock} dose of {day.isoformat()} is the new dose of a cut"
-                " your clinician has not answered yet (ask them before this cut): say the"
-                " amount you took"
-            )
-        # staying on the step before is what the readiness check suggests
-        scheduled = before
+    asks_amount = entry.amount is None and not entry.dose_before_cut
+    if target is not None and before is not None and asks_amount:
+        raise InputError(
+            f"amount: the {target.clock} dose of {day.isoformat()} is the new dose of a cut"
+            " your clinician has not answered yet (ask them before this cut): say the"
+            " amount you took"
+        )
     amount = _amount(entry, target, before)
     if amount is None and not entry.missed:
         left = "is planned yesterday or today" if by_time else "is left that day"
@@ -532,11 +533,56 @@ def _nearest_dose(
 class _Asked:
     """What the readiness check asked of a cut's new dose: the held cut and the doses before it.
 
-    Both None: the cut went ahead (the plan's new dose is what was asked).
+    Both None: the cut went ahead (the plan's new dose is what was asked). ``changed`` false
+    with a ``cut``: the day was held on that cut, but this dose is not one the cut changed.
     """
 
     cut: date | None = None
     before: tuple[RecordDose, ...] | None = None
+    #: whether the dose asked of is one the held cut changed (its amount is then a question)
+    changed: bool = False
+
+
+def _asked_of(
+    read_record: Callable[[], PersonRecord],
+    plan: PlanVersion | None,
+    day: date,
+    target: RecordDose | None,
+    scheduled: tuple[RecordDose, ...],
+    *,
+    missed: bool,
+) -> tuple[_Asked | None, tuple[RecordDose, ...] | None, tuple[RecordDose, ...]]:
+    """What was asked of ``day``, the doses before a held cut, and the day's plan.
+
+    What was asked is kept with every line of the day, a missed dose and an extra one too:
+    otherwise a dose above a cut that went ahead, logged as the planned one missed and an
+    extra taken, would be read from the record as it is later (as defect 5 was). The doses
+    before the held cut are given only when the line is that cut's new dose, taken (its
+    amount is then the person's to say). On a held day the plan an amount is compared with
+    is the dose before the cut, which the readiness check suggests staying on.
+    """
+    asked = _day_asked(read_record, plan, day, (target,) if target is not None else scheduled)
+    if asked is None or asked.before is None:
+        return asked, None, scheduled
+    before = asked.before if asked.changed and not missed else None
+    return asked, before, asked.before
+
+
+def _day_asked(
+    read_record: Callable[[], PersonRecord],
+    plan: PlanVersion | None,
+    day: date,
+    doses: Sequence[RecordDose],
+) -> _Asked | None:
+    """What was asked of ``day`` by the first of ``doses`` a cut changed (None: none was).
+
+    The record is read once at most: the first such dose reads it and gives the answer.
+    """
+    for dose in doses:
+        asked = _questioned(read_record, plan, day, dose)
+        if asked is not None:
+            return asked
+    return None
 
 
 def _questioned(
@@ -574,10 +620,11 @@ def _questioned(
     made = [d for d in plan_decisions(record) if d.on <= day]
     decision = made[-1] if made else None
     ready = check_readiness(record, day, review_as_of(record, day), decision=decision)
-    if ready is not None and ready.is_question and ready.in_cut(target):
+    if ready is not None and ready.is_question:
         # the doses before the cut in question (an earlier one still unanswered is: the
-        # person was asked to stay on the dose before it), as the dashboard and status say
-        return _Asked(ready.cut, ready.before.doses)
+        # person was asked to stay on the dose before it), as the dashboard and status say;
+        # a dose that cut did not change is no question, but its day was still held on it
+        return _Asked(ready.cut, ready.before.doses, changed=ready.in_cut(target))
     return _Asked()
 
 

@@ -97,12 +97,13 @@ class DoseRecord:
     ``planned_clock``. ``units`` says which product units were used ("1 x tablet 0.5 mg").
 
     What the person was asked to take, kept as it was when the line was logged (so that a
-    check-in written or deleted later does not change it): ``cut_checked`` is true when the
-    planned dose was the new dose of a cut and the readiness check was read for it;
+    check-in written or deleted later does not change it): ``cut_checked`` is true when a cut
+    had changed a planned dose of the line's day and the readiness check was read for it
+    (the line itself may be that dose, taken or missed, or an extra dose that day);
     ``stay_on_before`` is then the date of the cut the check held with no clinician's answer
     (the person was asked to stay on the dose before that cut), or None when the cut went
-    ahead (the plan's new dose was asked). Both unset: not a cut's new dose, or not known (a
-    line logged before taperline kept this, or imported without it).
+    ahead (the plan's new dose was asked). Both unset: no cut had changed the day's doses, or
+    not known (a line logged before taperline kept this, or imported without it).
     """
 
     day: date
@@ -137,8 +138,6 @@ class DoseRecord:
         check_text("dose", self.drug, self.units, self.note)
         if type(self.cut_checked) is not bool:
             raise InputError(f"cut_checked must be true or false, got {self.cut_checked!r}")
-        if self.cut_checked and self.planned_clock is None:
-            raise InputError("cut_checked is set on an extra dose: only a planned dose is a cut's")
         if self.stay_on_before is not None:
             if not self.cut_checked:
                 raise InputError("stay_on_before is set but no readiness check was read")

@@ -1,0 +1,238 @@
+"""An adversarial review of "each dose-log line keeps what the person was asked" (d40db26,
+ffdda5b, d4210c2, ab2b924).
+
+While the readiness check holds a cut and no clinician has answered, the patient is told to
+stay on the dose before it; the review must not call that dose "more taken than planned", but
+must still flag a dose above a cut that went ahead. Each test here is one way tried to walk
+round that rule (or to mislead the patient or the clinician) through a door the person uses;
+those marked xfail are defects left for a change larger than a fix here, with the reason.
+
+The CLI's plan (tests/test_held_cut_dose.py's ``_a_plan_approved``): a person in London on
+1 mg at 22:00, a 10 % cut every 14 days from 4 Jan 2027 (0.875 mg from 18 Jan), approved on
+3 Jan, before the cut's window opens (so the approval answers no held cut).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from taperline.core.quantity import Mass
+from taperline.core.record import Profile
+from taperline.service import open_store
+from taperline.service.journal import DoseEntry, log_dose, remove_dose
+from tests.test_dose_asked import _week_of_checkins
+from tests.test_held_cut_dose import _a_plan_approved, _run, held_cut_site
+from tests.test_held_cut_review import CUT, _plan, _step
+from tests.test_held_cut_review import _above_plan as _above_plan_core
+
+_ABOVE_PLAN = {"escalation", "large_dose"}
+_QUICK = ("--quick", "--slept", "6h30", "--quality", "3", "--mood", "6", "--anxiety", "4")
+
+
+def _above_plan(url: str, now: str) -> dict[str, list[str]]:
+    """The days of the findings of more taken than planned (``findings --format json``)."""
+    result = _run(url, "findings", "--format", "json", now=now)
+    assert result.exit_code == 0, result.stderr
+    return {
+        f["kind"]: sorted(e["date"] for e in f["evidence"])
+        for f in json.loads(result.stdout)
+        if f["kind"] in _ABOVE_PLAN
+    }
+
+
+def _checked_in_before_the_cut(tmp_path: Path) -> str:
+    """The plan, and a check-in every morning of the week before the 18 Jan cut: Proceed."""
+    url = f"sqlite:///{tmp_path}/t.db"
+    _a_plan_approved(url)
+    for day in range(12, 18):
+        assert _run(url, "checkin", *_QUICK, now=f"2027-01-{day}T08:00+00:00").exit_code == 0
+    status = _run(url, "status", now="2027-01-18T21:55+00:00")
+    assert "Before the dose change: Proceed" in status.output
+    return url
+
+
+def _delete_the_check_ins(url: str, now: str) -> None:
+    for day in range(12, 18):
+        assert _run(url, "journal", "delete", f"2027-01-{day}", "--yes", now=now).exit_code == 0
+
+
+_ESCALATED = {
+    "escalation": ["2027-01-18", "2027-01-19", "2027-01-20"],
+    "large_dose": ["2027-01-18", "2027-01-19", "2027-01-20"],
+}
+
+
+# --- the CLI: a dose above a cut that went ahead, logged another way ------------------------
+
+
+def test_a_missed_planned_dose_and_an_extra_one_above_a_cut_that_went_ahead_stay_more(
+    tmp_path: Path,
+) -> None:
+    """The cut went ahead; each night the planned 0.875 mg is logged missed and 1 mg as an
+    extra dose. Deleting the week's check-ins afterwards must not make those days held."""
+    url = _checked_in_before_the_cut(tmp_path)
+    for day in range(18, 21):
+        now = f"2027-01-{day}T22:05+00:00"
+        assert _run(url, "log-dose", "--missed", now=now).exit_code == 0
+        extra = ("log-dose", "--extra", "--amount", "1 mg", "--confirm")
+        assert _run(url, *extra, now=now).exit_code == 0
+    later = "2027-01-21T08:00+00:00"
+    assert _above_plan(url, later) == _ESCALATED
+    _delete_the_check_ins(url, later)
+    assert _above_plan(url, later) == _ESCALATED
+
+
+def test_an_extra_dose_alone_above_a_cut_that_went_ahead_stays_more(tmp_path: Path) -> None:
+    """The cut went ahead; 1 mg logged each night as an extra dose, the planned one not logged."""
+    url = _checked_in_before_the_cut(tmp_path)
+    for day in range(18, 21):
+        extra = ("log-dose", "--extra", "--amount", "1 mg", "--confirm")
+        assert _run(url, *extra, now=f"2027-01-{day}T22:05+00:00").exit_code == 0
+    later = "2027-01-21T08:00+00:00"
+    assert _above_plan(url, later) == _ESCALATED
+    _delete_the_check_ins(url, later)
+    assert _above_plan(url, later) == _ESCALATED
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a line logged for a past day is asked of the record as it is when logged: with the"
+    " week's check-ins and the lines themselves deleted first, what was asked then is gone from"
+    " the store (kept only as the audit log's text), so the lines logged again say 'held';"
+    " keeping it needs the removed lines' asks or the check-ins' written times, not a fix here",
+)
+def test_removing_and_logging_again_a_dose_above_a_cut_that_went_ahead_stays_more(
+    tmp_path: Path,
+) -> None:
+    """1 mg logged each night above the cut that went ahead; the next morning the week's
+    check-ins and the three lines are deleted and the three doses logged again."""
+    url = _checked_in_before_the_cut(tmp_path)
+    for day in range(18, 21):
+        now = f"2027-01-{day}T22:05+00:00"
+        assert _run(url, "log-dose", "--amount", "1 mg", "--confirm", now=now).exit_code == 0
+    later = "2027-01-21T08:00+00:00"
+    assert _above_plan(url, later) == _ESCALATED
+    _delete_the_check_ins(url, later)
+    store = open_store(url)
+    for line in store.doses(1, None, None):  # as the journal's remove does
+        remove_dose(store, 1, line.day, planned_clock=line.planned_clock)
+    for day in range(18, 21):
+        again = ("log-dose", "--date", f"2027-01-{day}", "--planned", "22:00", "--time", "22:05")
+        assert _run(url, *again, "--amount", "1 mg", "--confirm", now=later).exit_code == 0
+    assert _above_plan(url, later) == _ESCALATED
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a dose logged after its day is asked of the record as it is then: the cut day's"
+    " check-in entered the next morning, before last night's dose, makes the 1 mg taken as"
+    " the status told 'more than planned' (defect 4 through a late line); the store keeps no"
+    " time a check-in was written, so what the status said that night cannot be read back",
+)
+def test_last_night_s_dose_logged_after_the_morning_s_late_check_in_is_as_told(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path}/t.db"
+    _a_plan_approved(url)
+    assert _run(url, "checkin", *_QUICK, now="2027-01-15T08:00+00:00").exit_code == 0
+    status = _run(url, "status", now="2027-01-18T21:55+00:00")
+    assert "stay on 1 mg" in status.output  # one check-in in the week: Hold, stay on 1 mg
+    late = "2027-01-19T08:00+00:00"
+    assert _run(url, "checkin", "--date", "2027-01-18", *_QUICK, now=late).exit_code == 0
+    logged = _run(url, "log-dose", "--amount", "1 mg", "--time", "22:05", now=late)
+    assert logged.exit_code == 0, logged.stderr  # last night's dose, as the status told
+    assert _above_plan(url, late) == {}
+
+
+# --- what a line keeps on the days a held cut did not change every dose ---------------------
+
+
+def test_a_dose_the_held_cut_did_not_change_keeps_the_day_held(tmp_path: Path) -> None:
+    """0.5 mg at 08:00 and 22:00; the first cut (went ahead) halves the 08:00 dose, the
+    second (held: no check-ins the week before it, nobody answered) the 22:00 dose. On the
+    second cut's day the 08:00 line was kept as 'the cut went ahead' (its dose is not the held
+    cut's), which took the day out of the held days: the 22:00 dose stayed on as told (here
+    logged as an extra dose) was then 'more than planned'."""
+    store = open_store(f"sqlite:///{tmp_path}/t.db")
+    pid = store.create_person(Profile("UTC"), at=datetime(2027, 11, 20, tzinfo=UTC))
+    first = CUT - timedelta(days=7)
+    steps = (
+        _step(date(2027, 12, 1), ("08:00", "0.5"), ("22:00", "0.5")),
+        _step(first, ("08:00", "0.25"), ("22:00", "0.5")),
+        _step(CUT, ("08:00", "0.25"), ("22:00", "0.25")),
+    )
+    plan = replace(_plan(steps=steps), version=1, status="proposed", decided_by=None,
+                   decided_at=None)  # fmt: skip
+    store.add_plan(pid, plan)
+    store.decide(pid, "approve", by="Dr Lee", reason="agreed",
+                 at=datetime(2027, 11, 30, 9, tzinfo=UTC))  # fmt: skip
+    for checkin in _week_of_checkins(first - timedelta(days=1), date(2027, 11, 24)):
+        store.save_checkin(pid, checkin)
+
+    def at(hour: int) -> datetime:
+        return datetime.combine(CUT, datetime.min.time(), tzinfo=UTC).replace(hour=hour)
+
+    morning = log_dose(store, pid, DoseEntry(day=CUT, planned_clock="08:00"), now=at(8))
+    assert morning.record.amount == Mass.of_mg("0.25")
+    assert (morning.record.cut_checked, morning.record.stay_on_before) == (True, CUT)
+    extra = DoseEntry(day=CUT, amount=Mass.of_mg("0.5"), taken_at=at(22).replace(tzinfo=None))
+    log_dose(store, pid, extra, now=at(22))
+    assert _above_plan_core(store.record(pid), CUT) == {}
+
+
+# --- the web's doors: the missed tap, an extra dose removed and put back, an API retry -------
+
+
+def test_the_web_keeps_what_was_asked_with_a_missed_tap_and_an_extra_dose(tmp_path: Path) -> None:
+    """At a held cut: the missed tap and an extra dose (POST /api/doses) keep 'held on the
+    cut' as the planned dose's line does, and 1 mg, the dose to stay on, is not 'more than
+    the 0.875 mg planned' to confirm; the extra one, removed in the journal and put back, is
+    the same line, and its undo with 'asked' changed is refused."""
+    from tests.test_web_patient import _hidden_fields
+
+    with held_cut_site(tmp_path) as (site, web, pid):
+        site.clock.advance(hours=10, minutes=5)  # the cut's day, 22:05 in London
+        assert web.signin("ann@example.org").status_code == 303  # the session timed out
+        cut = site.clock.today
+        assert web.post("/doses/taken", {"clock": "22:00", "status": "missed"}).status_code == 303
+        body = {"date": cut.isoformat(), "taken_at": f"{cut.isoformat()}T22:03", "amount_mg": 1}
+        assert web.client.post("/api/doses", json=body).status_code == 201
+        missed, extra = site.services.store.doses(pid)
+        assert (missed.planned_clock, missed.amount) == ("22:00", None)
+        assert extra.planned_clock is None
+        assert [(d.cut_checked, d.stay_on_before) for d in (missed, extra)] == [(True, cut)] * 2
+        removed = web.post(
+            "/journal/doses/remove",
+            {"day": cut.isoformat(), "planned_clock": "", "taken_at": f"{cut.isoformat()}T22:03"},
+        )
+        assert removed.status_code == 200, removed.text
+        undo = _hidden_fields(removed.text, 'action="/journal/doses/restore"')
+        assert undo["asked"] == cut.isoformat()
+        refused = web.post("/journal/doses/restore", {**undo, "asked": "ahead"})
+        assert refused.status_code == 422
+        assert web.post("/journal/doses/restore", undo).status_code == 303
+        assert site.services.store.doses(pid) == [missed, extra]
+
+
+def test_an_api_retry_after_the_clinician_answered_keeps_the_first_line(tmp_path: Path) -> None:
+    """The same Idempotency-Key sent again after a proceed: the line stored at the held cut,
+    held, nothing written twice and nothing asked again."""
+    with held_cut_site(tmp_path) as (site, web, pid):
+        cut = site.clock.today
+        body = {"date": cut.isoformat(), "planned_time": "22:00", "amount_mg": 1,
+                "taken_at": f"{cut.isoformat()}T11:55"}  # fmt: skip
+        headers = {"Idempotency-Key": "phone-1"}
+        first = web.client.post("/api/doses", json=body, headers=headers)
+        assert first.status_code == 201, first.text
+        site.services.store.decide(pid, "proceed", by="Dr Test", reason="seen",
+                                   at=site.clock.now)  # fmt: skip
+        again = web.client.post("/api/doses", json=body, headers=headers)
+        assert again.status_code == 201, again.text
+        assert again.json() == {**first.json(), "created": False}
+        (line,) = site.services.store.doses(pid)
+        assert (line.amount, line.cut_checked, line.stay_on_before) == (Mass.of_mg(1), True, cut)
