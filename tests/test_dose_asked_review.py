@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from taperline.core.quantity import Mass
-from taperline.core.record import Profile
+from taperline.core.record import DoseRecord, Profile
 from taperline.service import open_store
 from taperline.service.journal import DoseEntry, log_dose, remove_dose
 from tests.test_dose_asked import _week_of_checkins
@@ -236,3 +236,176 @@ def test_an_api_retry_after_the_clinician_answered_keeps_the_first_line(tmp_path
         assert again.json() == {**first.json(), "created": False}
         (line,) = site.services.store.doses(pid)
         assert (line.amount, line.cut_checked, line.stay_on_before) == (Mass.of_mg(1), True, cut)
+
+
+# --- old rows: the migration 0011 up and down, and a line from before it ---------------------
+
+
+def test_0011_down_and_up_keeps_every_dose_line_and_reads_old_rows_as_not_known(
+    db_url: str,
+) -> None:
+    """Down to 0010 a line keeps every other value and the revision triggers still bump;
+    up again it reads as a line from before (nothing known of what was asked), and a line
+    written at 0010 reads the same: its day is as the record reads now, as before."""
+    import sqlalchemy as sa
+
+    from taperline.adapters.storage.db import downgrade, make_engine, migrate
+    from taperline.adapters.storage.repo import Store
+
+    engine = make_engine(db_url)
+    try:
+        migrate(engine)
+        store = Store(engine)
+        pid = store.create_person(Profile("UTC"), at=datetime(2027, 11, 28, tzinfo=UTC))
+        at = datetime(2027, 12, 15, 22, 5)  # noqa: DTZ001 -- the dose log's local wall clock
+        held = DoseRecord(CUT, "clonazepam", "22:00", Mass.of_mg("0.875"), at, Mass.of_mg(1),
+                          cut_checked=True, stay_on_before=CUT)  # fmt: skip
+        store.log_dose(pid, held, idempotency_key="k-1")
+
+        def rows() -> list[dict[str, object]]:
+            with engine.connect() as c:
+                found = c.execute(sa.text("SELECT * FROM dose_log ORDER BY id"))
+                return [dict(r._mapping) for r in found]
+
+        def revision() -> int:
+            with engine.connect() as c:
+                query = sa.text("SELECT doses_revision FROM persons WHERE id = :p")
+                return int(c.execute(query, {"p": pid}).scalar_one())
+
+        before = rows()
+        assert store.doses(pid) == [held]
+        downgrade(engine, "0010_device_sleep")
+        kept = [{k: v for k, v in r.items() if k not in {"cut_checked", "stay_on_before"}}
+                for r in before]  # fmt: skip
+        assert rows() == kept
+        bumped = revision()
+        with engine.begin() as c:  # a line written by the code of 0010 (its columns only)
+            c.execute(
+                sa.text(
+                    "INSERT INTO dose_log (person_id, day, drug, planned_clock,"
+                    " planned_amount_mg, taken_at_utc, amount_mg, time_zone, units, note,"
+                    " created_at_utc) SELECT person_id, day + 1, drug, planned_clock,"
+                    " planned_amount_mg, taken_at_utc, amount_mg, time_zone, units, note,"
+                    " created_at_utc FROM dose_log WHERE id = :i"
+                )
+                if engine.dialect.name == "postgresql"
+                else sa.text(
+                    "INSERT INTO dose_log (person_id, day, drug, planned_clock,"
+                    " planned_amount_mg, taken_at_utc, amount_mg, time_zone, units, note,"
+                    " created_at_utc) SELECT person_id, date(day, '+1 day'), drug,"
+                    " planned_clock, planned_amount_mg, taken_at_utc, amount_mg, time_zone,"
+                    " units, note, created_at_utc FROM dose_log WHERE id = :i"
+                ),
+                {"i": before[0]["id"]},
+            )
+        assert revision() > bumped
+        migrate(engine)
+        first, second = store.doses(pid)
+        assert first == replace(held, cut_checked=False, stay_on_before=None)
+        assert (second.day, second.cut_checked, second.stay_on_before) == (
+            CUT + timedelta(days=1),
+            False,
+            None,
+        )
+        assert {k: v for k, v in rows()[0].items() if k not in {"cut_checked", "stay_on_before"}
+                } == kept[0]  # fmt: skip
+    finally:
+        engine.dispose()
+
+
+# --- a whole record moved by FHIR, and a plan decided again after the held days ---------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the FHIR bundle carries no line's ask (on purpose in d40db26: a file a person can"
+    " edit must not excuse a dose), so a record moved by export fhir + import fhir reads its"
+    " days from the record as it is: with the week's check-ins deleted before the move, the"
+    " doses above the cut that went ahead are no finding on the new server. Carrying only"
+    " 'the cut went ahead' (which can add findings, never excuse one) is safe to read from"
+    " a file, but it is a change to adapters/fhir (export and import), not made here",
+)
+def test_a_record_moved_by_fhir_keeps_the_doses_above_a_cut_that_went_ahead(
+    tmp_path: Path,
+) -> None:
+    url = _checked_in_before_the_cut(tmp_path)
+    for day in range(18, 21):
+        now = f"2027-01-{day}T22:05+00:00"
+        assert _run(url, "log-dose", "--amount", "1 mg", "--confirm", now=now).exit_code == 0
+    later = "2027-01-21T08:00+00:00"
+    _delete_the_check_ins(url, later)
+    assert _above_plan(url, later) == _ESCALATED  # on this server (d40db26)
+    bundle = tmp_path / "bundle.json"
+    exported = _run(url, "export", "fhir", "--history", "--out", str(bundle), now=later)
+    assert exported.exit_code == 0, exported.stderr
+    moved = f"sqlite:///{tmp_path}/moved.db"
+    imported = _run(moved, "import", "fhir", str(bundle), now=later)
+    assert imported.exit_code == 0, imported.stderr
+    assert [d.amount for d in open_store(moved).doses(1, None, None)] == [Mass.of_mg(1)] * 3
+    assert _above_plan(moved, later) == _ESCALATED
+
+
+def test_held_days_stay_excused_after_the_plan_is_held_and_decided_again(tmp_path: Path) -> None:
+    """1 mg as told on the held cut's first two days; the clinician holds the plan on the
+    20th and approves it again on the 22nd (new versions after the lines were logged): the
+    two days are still no finding, and 1 mg above the 0.875 mg since the approval is."""
+    url = f"sqlite:///{tmp_path}/t.db"
+    _a_plan_approved(url)
+    for day in (18, 19):
+        now = f"2027-01-{day}T22:05+00:00"
+        assert _run(url, "log-dose", "--amount", "1 mg", now=now).exit_code == 0
+    hold = ("plan", "hold", "--by", "Dr Lee", "--reason", "a pause")
+    assert _run(url, *hold, now="2027-01-20T09:00+00:00").exit_code == 0
+    resume = ("plan", "approve", "--by", "Dr Lee", "--reason", "go on")
+    assert _run(url, *resume, now="2027-01-22T09:00+00:00").exit_code == 0
+    assert _above_plan(url, "2027-01-22T10:00+00:00") == {}
+    late = "2027-01-23T22:05+00:00"
+    assert _run(url, "log-dose", "--amount", "1 mg", "--confirm", now=late).exit_code == 0
+    above = _above_plan(url, late)
+    assert above.get("escalation") == ["2027-01-23"], above
+
+
+# --- midnight, and two lines of one day that disagree ---------------------------------------
+
+
+def test_last_night_s_held_dose_logged_after_midnight_keeps_its_own_day(tmp_path: Path) -> None:
+    """00:30 in London on the 19th: the dose matched is the 18th's 22:00 (the cut's day, held)."""
+    url = f"sqlite:///{tmp_path}/t.db"
+    _a_plan_approved(url)
+    after_midnight = "2027-01-19T00:30+00:00"
+    refused = _run(url, "log-dose", now=after_midnight)
+    assert refused.exit_code == 2  # its amount is the person's to say
+    logged = _run(url, "log-dose", "--amount", "1 mg", "--time", "22:05", now=after_midnight)
+    assert logged.exit_code == 0, logged.stderr
+    (line,) = open_store(url).doses(1, None, None)
+    assert (line.day, line.cut_checked, line.stay_on_before) == (
+        date(2027, 1, 18),
+        True,
+        date(2027, 1, 18),
+    )
+    assert _above_plan(url, after_midnight) == {}
+
+
+def test_two_lines_of_a_day_that_disagree_give_the_same_days_in_any_order() -> None:
+    """08:00 logged held, 22:00 logged after a check-in made the cut go ahead: the day is held
+    whichever line comes first, and more than the dose before the cut is still more."""
+    from taperline.core.readiness import held_days
+    from taperline.core.record import PersonRecord
+    from taperline.core.review import review
+    from tests.test_dose_asked import _asked
+    from tests.test_held_cut_review import _taken
+
+    steps = (
+        _step(date(2027, 12, 1), ("08:00", "0.5"), ("22:00", "0.5")),
+        _step(CUT, ("08:00", "0.25"), ("22:00", "0.5")),
+    )
+    plan = _plan(steps=steps)
+    held = _asked(_taken(CUT, "0.25", "0.5", "08:00"), CUT)
+    for ahead_mg, found in (("0.5", None), ("0.75", [CUT])):
+        ahead = _asked(_taken(CUT, "0.5", ahead_mg, "22:00"), None)
+        spans = set()
+        for lines in ((held, ahead), (ahead, held)):
+            record = PersonRecord(Profile("UTC"), doses=lines, plans=(plan,))
+            spans.add(held_days(record, CUT, review(record, CUT)))
+            assert _above_plan_core(record, CUT).get("escalation") == found, (ahead_mg, lines)
+        assert len(spans) == 1
