@@ -409,3 +409,28 @@ def test_two_lines_of_a_day_that_disagree_give_the_same_days_in_any_order() -> N
             spans.add(held_days(record, CUT, review(record, CUT)))
             assert _above_plan_core(record, CUT).get("escalation") == found, (ahead_mg, lines)
         assert len(spans) == 1
+
+
+def test_an_extra_dose_s_undo_sent_twice_puts_it_back_once(tmp_path: Path) -> None:
+    """A planned dose's undo sent twice is refused (409); an extra dose has no planned time to
+    conflict on, and was stored twice: a dose the person took once, twice in the log (and in
+    the day's total the review compares). Removed again, its undo puts it back again."""
+    from tests.test_web_patient import _hidden_fields
+
+    with held_cut_site(tmp_path) as (site, web, pid):
+        site.clock.advance(hours=10, minutes=5)  # 22:05 in London
+        assert web.signin("ann@example.org").status_code == 303
+        day = site.clock.today.isoformat()
+        body = {"date": day, "taken_at": f"{day}T22:03", "amount_mg": 0.25}
+        assert web.client.post("/api/doses", json=body).status_code == 201
+        (extra,) = site.services.store.doses(pid)
+        where = {"day": day, "planned_clock": "", "taken_at": f"{day}T22:03"}
+        for _ in range(2):
+            removed = web.post("/journal/doses/remove", where)
+            assert removed.status_code == 200, removed.text
+            undo = _hidden_fields(removed.text, 'action="/journal/doses/restore"')
+            assert web.post("/journal/doses/restore", undo).status_code == 303
+            assert web.post("/journal/doses/restore", undo).status_code == 303  # sent again
+            assert site.services.store.doses(pid) == [extra]
+        restores = [e for e in site.services.accounts.audit_of(pid) if e.action == "restore"]
+        assert len(restores) == 2  # one a removal, not one a post

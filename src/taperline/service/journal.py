@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -218,7 +219,11 @@ def restore_dose(
     line = (
         audit("restore", f"dose {record.day.isoformat()} {_dose_text(record)}") if audit else None
     )
-    return store.log_dose(person_id, record, audit=line)
+    # an extra dose has no planned time to conflict on: the undo sent twice (a double tap, the
+    # page sent again) puts it back once, by a key made from the line itself (freed when the
+    # line is removed again), so a dose taken once is never in the log twice
+    key = "restore:" + hashlib.sha256(repr(record).encode()).hexdigest()
+    return store.log_dose(person_id, record, idempotency_key=key, audit=line)
 
 
 def _checkin_text(checkin: CheckIn) -> str:
