@@ -13,7 +13,13 @@ hits all alike; the ratios are printed against the floor (journal commands: targ
 1.5x) and against the bare interpreter (``--help``, ``learn``: target at most 5x). Bytecode is
 written (``PYTHONDONTWRITEBYTECODE`` is unset for the children) and warmed first.
 
-The last line is ``floor_s=<f> worst_journal_ratio=<r> worst_help_ratio=<h> targets=1.5x/5x``.
+Beside the wall-clock time, each run's CPU time (user + system, of the child) is printed with
+its ratios: on a machine busy with other work the wall clock also counts the time a process
+waits for a core, which the CPU time does not, so its ratios move less from run to run.
+
+The last line is ``floor_s=<f> worst_journal_ratio=<r> worst_help_ratio=<h> targets=1.5x/5x``
+followed by the same two ratios of the CPU times (``cpu_worst_journal_ratio``,
+``cpu_worst_help_ratio``).
 
 Usage: ``python bench/cli.py [--repeat 7]``
 """
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -53,10 +60,14 @@ def _env(url: str) -> dict[str, str]:
     return env
 
 
-def _seconds(argv: list[str], env: dict[str, str]) -> float:
+def _seconds(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """The wall-clock and CPU (user + system) seconds of one run of ``argv``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def _record(url: str) -> None:
@@ -115,19 +126,32 @@ def main() -> None:
             if done.returncode != 0:
                 sys.exit(f"{name} failed ({done.returncode}): {done.stderr.strip()[:300]}")
         times: dict[str, list[float]] = {name: [] for name in runs}
+        cpu_times: dict[str, list[float]] = {name: [] for name in runs}
         for _ in range(args.repeat):
             for name, argv in runs.items():
-                times[name].append(_seconds(argv, env))
+                wall, used = _seconds(argv, env)
+                times[name].append(wall)
+                cpu_times[name].append(used)
     median = {name: statistics.median(values) for name, values in times.items()}
+    cpu = {name: statistics.median(values) for name, values in cpu_times.items()}
     floor, bare = median["floor"], median["bare"]
-    print(f"{'command':<14} {'median s':>9} {'x floor':>8} {'x bare':>7}")
+    print(
+        f"{'command':<14} {'median s':>9} {'x floor':>8} {'x bare':>7}"
+        f" {'cpu s':>7} {'x floor':>8} {'x bare':>7}"
+    )
     for name, value in median.items():
-        print(f"{name:<14} {value:9.3f} {value / floor:8.2f} {value / bare:7.1f}")
+        print(
+            f"{name:<14} {value:9.3f} {value / floor:8.2f} {value / bare:7.1f}"
+            f" {cpu[name]:7.3f} {cpu[name] / cpu['floor']:8.2f} {cpu[name] / cpu['bare']:7.1f}"
+        )
     worst_journal = max(median[name] / floor for name in JOURNAL)
     worst_help = max(median[name] / bare for name in HELP)
+    cpu_journal = max(cpu[name] / cpu["floor"] for name in JOURNAL)
+    cpu_help = max(cpu[name] / cpu["bare"] for name in HELP)
     print(
         f"floor_s={floor:.3f} worst_journal_ratio={worst_journal:.2f}"
         f" worst_help_ratio={worst_help:.1f} targets=1.5x/5x"
+        f" cpu_worst_journal_ratio={cpu_journal:.2f} cpu_worst_help_ratio={cpu_help:.1f}"
     )
 
 
