@@ -120,13 +120,16 @@ def test_a_journal_command_imports_no_heavy_library(journal_url: str, name: str)
         assert "rich" not in modules, name
 
 
-def test_a_command_that_reads_no_catalogue_imports_no_catalogue_reader(journal_url: str) -> None:
+def test_journal_list_imports_no_catalogue_reader_and_no_other_command(journal_url: str) -> None:
     """The catalogue's types come without the row readers and the product grammar."""
     found = _found(JOURNAL["journal list json"], _env(journal_url))
     assert found["code"] == 0
     readers = {"taperline.core.catalogue.loading", "taperline.core.products"}
     assert not set(found["ours"]) & readers, sorted(set(found["ours"]) & readers)
     assert "taperline.core.catalogue" in found["ours"]  # the types, for the review's findings
+    # nor the checkin command (journal edit takes its flags from cli.checkin_options)
+    commands = {"taperline.cli.checkin", "taperline.cli.profile"}
+    assert not set(found["ours"]) & commands, sorted(set(found["ours"]) & commands)
 
 
 @pytest.mark.parametrize("output", ["text", "json"])

@@ -7,17 +7,17 @@ naming the field and nothing is written.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
-from taperline.cli.params import CLOCK, DATE, SLEPT, resolve_day
+from taperline.cli.checkin_options import checkin_options
+from taperline.cli.params import CLOCK, DATE, resolve_day
 from taperline.cli.profile import ask_choice, asking
 from taperline.cli.session import now, open_store, person, person_option
-from taperline.core.journal import RED_FLAG_EVENTS, SYMPTOMS, TIMES_OF_DAY
+from taperline.core.journal import SYMPTOMS, TIMES_OF_DAY
 from taperline.errors import CheckInError, InputError
 
 if TYPE_CHECKING:
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
 __all__ = ["CheckInOptions", "build_checkin", "checkin", "checkin_options", "report_review"]
 
-_F = TypeVar("_F", bound=Callable[..., Any])
 _T = TypeVar("_T")
 
 
@@ -45,71 +44,6 @@ def _symptom(text: str) -> tuple[str, int]:
     if not name or not rating.strip().isdigit():
         raise CheckInError(f"--symptom {text!r}: use NAME=RATING, e.g. --symptom tremor=1")
     return name, int(rating)
-
-
-def checkin_options(function: _F) -> _F:
-    """The check-in value flags shared by `checkin` and `journal edit`."""
-    options = [
-        click.option("--bed", type=CLOCK, default=None, help="Time you went to bed (HH:MM)."),
-        click.option(
-            "--tried", type=CLOCK, default=None, help="Time you started trying to sleep (HH:MM)."
-        ),
-        click.option("--sol-min", type=int, default=None, help="Minutes it took to fall asleep."),
-        click.option(
-            "--awakenings", type=int, default=None, help="How many times you woke in the night."
-        ),
-        click.option(
-            "--waso-min", type=int, default=None, help="Minutes awake in the night, in all."
-        ),
-        click.option("--final-wake", type=CLOCK, default=None, help="Final awakening (HH:MM)."),
-        click.option(
-            "--out-of-bed",
-            type=CLOCK,
-            default=None,
-            help="Time you got up (HH:MM).",
-        ),
-        click.option("--quality", type=int, default=None, help="Sleep quality 1 (very poor) to 5."),
-        click.option(
-            "--slept",
-            type=SLEPT,
-            default=None,
-            help="About how long you slept (6h30, 6:30, 6.5h, 390min), your own estimate, with"
-            " --quality: the night in brief instead of the diary's times.",
-        ),
-        click.option("--no-sleep", is_flag=True, help="No sleep diary for this night."),
-        click.option("--mood", type=int, default=None, help="Mood 0 (worst) to 10 (best)."),
-        click.option("--anxiety", type=int, default=None, help="Anxiety 0 (none) to 10."),
-        click.option(
-            "--symptom",
-            "symptoms",
-            multiple=True,
-            help=f"SYMPTOM=0-3, repeatable, or 'none' (the checklist filled in, no symptom)."
-            " Without it the checklist is stored as not filled in (no symptom score that day)."
-            f" Symptoms: {', '.join(SYMPTOMS)}.",
-        ),
-        click.option(
-            "--worst-time",
-            type=click.Choice(TIMES_OF_DAY),
-            default=None,
-            help="When symptoms were worst.",
-        ),
-        click.option("--caffeine", type=int, default=None, help="Caffeinated drinks."),
-        click.option("--alcohol", type=int, default=None, help="Alcoholic drinks."),
-        click.option(
-            "--opioid/--no-opioid", default=None, help="Took an opioid (painkiller) today."
-        ),
-        click.option(
-            "--event",
-            "events",
-            multiple=True,
-            type=click.Choice(RED_FLAG_EVENTS),
-            help="Something serious that happened (repeatable).",
-        ),
-        click.option("--note", default=None, help="Free notes."),
-    ]
-    for option in reversed(options):
-        function = option(function)
-    return function
 
 
 @dataclass(frozen=True, slots=True)

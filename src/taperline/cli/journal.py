@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from taperline.cli.checkin import CheckInOptions, build_checkin, checkin_options, report_review
+from taperline.cli.checkin_options import checkin_options
 from taperline.cli.params import CLOCK, DATE, format_option, resolve_day
 from taperline.cli.session import now, open_store, person, person_option
 from taperline.errors import InputError
@@ -132,6 +132,7 @@ def journal_edit(
     The change is written to the audit log (`taperline journal delete` and `remove-dose`
     too). A section copied from an earlier day stays marked as a copy while it is unchanged.
     """
+    from taperline.cli.checkin import CheckInOptions, build_checkin, report_review
     from taperline.service import AT_THIS_COMPUTER, auditor, mark_copies, record_checkin
 
     store = open_store()
