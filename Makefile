@@ -45,8 +45,12 @@ XDIST := -n auto --maxprocesses 4 --dist worksteal
 # the asserts of every module of an autoloaded plugin's package (schemathesis, hypothesis,
 # anyio: about 270 modules), again in each worker where bytecode is not written
 # (PYTHONDONTWRITEBYTECODE): about 2.5 s of CPU a process. Plain `pytest` still autoloads.
-PYTEST := PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 $(PY) -m pytest -p xdist.plugin \
-	-p _hypothesis_pytestplugin -p schemathesis.pytest.plugin
+# Bytecode is written while the suite runs even where the environment says not to
+# (PYTHONDONTWRITEBYTECODE, set on some machines): each test module's rewritten asserts and
+# each module of taperline are compiled once, not again in the other worker and in every
+# `taperline` or `python` the tests start (a fresh clone: 362 -> 316 s, 50 s of CPU less).
+PYTEST := env -u PYTHONDONTWRITEBYTECODE PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 $(PY) -m pytest \
+	-p xdist.plugin -p _hypothesis_pytestplugin -p schemathesis.pytest.plugin
 
 test: lint
 	$(PYTEST) $(XDIST)
