@@ -284,3 +284,25 @@ def test_percentile_bands_agree_with_numpy(values: list[float], columns: int) ->
 def test_percentile_bands_refuse_bad_input(matrix: np.ndarray) -> None:
     with pytest.raises(InputError):
         percentile_bands(matrix)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.floats(min_value=-1e6, max_value=1e6), min_size=4, max_size=4),
+        min_size=1,
+        max_size=80,
+    ),
+)
+def test_percentile_bands_are_exactly_those_of_a_full_sort(rows: list[list[float]]) -> None:
+    """The bands come from a partial sort at the ranks they read: the very values a full sort
+    gives (each column its own values, ties and all), not merely close to them."""
+    matrix = np.asarray(rows)
+    ordered = np.sort(matrix, axis=0)
+    bands = percentile_bands(matrix, axis=0)
+    for fraction, band in ((0.05, bands.p05), (0.5, bands.p50), (0.95, bands.p95)):
+        position = fraction * (matrix.shape[0] - 1)
+        below = math.floor(position)
+        above = min(below + 1, matrix.shape[0] - 1)
+        low, high = ordered[below], ordered[above]
+        np.testing.assert_array_equal(band, low + (high - low) * (position - below))
