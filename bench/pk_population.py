@@ -6,19 +6,26 @@ bands of each night's trough and peak) against
 * a per-person ``scipy.integrate.solve_ivp`` baseline (DOP853, rtol 1e-10, atol 1e-12 mg,
   restarted at every dose), timed on a few people and scaled to the population, and also
   used to check our matrix to 1e-6 relative;
-* the memory floor: allocating and filling a fresh float64 array of the output's size.
+* the memory floor: allocating and filling a fresh float64 array of the output's size (one
+  thread: NumPy's ``np.full``).
+
+``simulate_nightly`` runs on ``--threads`` threads (default: every core of the machine, as a
+server would run it); ``--threads 1`` measures one. Its results are the same to the bit for
+any number (tests/test_population.py).
 
 Each timing is the best of ``--repeats`` runs. Peak memory is the rise of ``ru_maxrss``
 during our runs (before the floor runs, which allocate less than we do).
 
 The last line is ``ratio_vs_solve_ivp=<x> ratio_vs_floor=<y> peak_rss_mb=<z>``.
 
-Usage: ``python bench/pk_population.py [--people 10000] [--days 365] [--ivp-sample 3]``
+Usage: ``python bench/pk_population.py [--people 10000] [--days 365] [--ivp-sample 3]
+[--threads N]``
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import time
 from collections.abc import Callable
@@ -43,6 +50,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--ivp-sample", type=int, default=3, help="people timed with solve_ivp")
     parser.add_argument("--repeats", type=int, default=3, help="best of this many runs")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--threads", type=int, default=os.cpu_count() or 1, help="threads (default: the cores)"
+    )
     return parser.parse_args()
 
 
@@ -93,7 +103,9 @@ def main() -> None:
     output_mb = shape[0] * shape[1] * 8 / 2**20
 
     baseline_kb = peak_rss_kb()
-    ours_s = best_time(lambda: simulate_nightly(pop, DOSE_MG, args.days), args.repeats)
+    ours_s = best_time(
+        lambda: simulate_nightly(pop, DOSE_MG, args.days, threads=args.threads), args.repeats
+    )
     ours_peak_mb = (peak_rss_kb() - baseline_kb) / 1024
     result = simulate_nightly(pop, DOSE_MG, args.days, dose_hour=DOSE_HOUR)
     sample = min(args.ivp_sample, args.people)
@@ -114,7 +126,10 @@ def main() -> None:
 
     print(f"people x days            {args.people} x {args.days} ({shape[0] * shape[1]:,} values)")
     print(f"output array             {output_mb:,.0f} MB")
-    print(f"simulate_nightly + bands {ours_s:.3f} s (best of {args.repeats})")
+    print(
+        f"simulate_nightly + bands {ours_s:.3f} s (best of {args.repeats},"
+        f" {args.threads} thread{'s' if args.threads > 1 else ''})"
+    )
     print(f"memory floor (np.full)   {floor_s:.3f} s (best of {args.repeats})")
     print(f"solve_ivp per person     {ivp_per_person_s:.3f} s (sample of {sample})")
     print(f"solve_ivp, all (est.)    {ivp_total_s:,.0f} s")

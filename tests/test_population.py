@@ -306,3 +306,52 @@ def test_percentile_bands_are_exactly_those_of_a_full_sort(rows: list[list[float
         above = min(below + 1, matrix.shape[0] - 1)
         low, high = ordered[below], ordered[above]
         np.testing.assert_array_equal(band, low + (high - low) * (position - below))
+
+
+def _mixed_population() -> Population:
+    """Sampled people and one whose ka equals their ke (the peaks' other formulas)."""
+    pop = sample_population(CLONAZEPAM_PK, 37, seed=8)
+    ka = np.append(pop.ka_per_h, 0.02)  # ke = 4 L/h / 200 L = 0.02 1/h
+    return Population(
+        ka, np.append(pop.cl_l_per_h, 4.0), np.append(pop.v_l, 200.0), pop.bioavailability
+    )
+
+
+@pytest.mark.parametrize("chunk_bytes", [1, 8 * 24 * 5 + 7, 2 * 1024 * 1024])
+def test_nightly_is_the_same_for_any_thread_count_and_block_size(
+    monkeypatch: pytest.MonkeyPatch, chunk_bytes: int
+) -> None:
+    """Every hour, trough, peak and band is identical, whatever the threads and block sizes
+    (issue 19, section 3): each person's values are computed from their own numbers alone."""
+    from taperline.core import population
+
+    pop = _mixed_population()
+    assert pop.ka_per_h[-1] == pop.ke_per_h[-1]
+    expected = simulate_nightly(pop, 0.5, 9, dose_hour=21.5, step_h=0.5)
+    monkeypatch.setattr(population, "_CHUNK_BYTES", chunk_bytes)
+    for threads in (1, 2, 3, 5, 64):
+        found = simulate_nightly(pop, 0.5, 9, dose_hour=21.5, step_h=0.5, threads=threads)
+        for name in ("concentrations_ng_per_ml", "trough_ng_per_ml", "peak_ng_per_ml"):
+            np.testing.assert_array_equal(getattr(found, name), getattr(expected, name))
+        for bands in ("trough_bands", "peak_bands"):
+            for band in ("p05", "p50", "p95"):
+                np.testing.assert_array_equal(
+                    getattr(getattr(found, bands), band), getattr(getattr(expected, bands), band)
+                )
+
+
+def test_nightly_raises_an_error_of_any_of_its_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    from taperline.core import population
+
+    def broken(*_args: object) -> None:
+        raise InputError("a share failed")
+
+    monkeypatch.setattr(population, "_nightly_peaks", broken)
+    with pytest.raises(InputError, match="a share failed"):
+        simulate_nightly(sample_population(CLONAZEPAM_PK, 8), 1.0, 3, threads=3)
+
+
+@pytest.mark.parametrize("threads", [0, -1, 1.5, True, "2"])
+def test_nightly_refuses_a_thread_count_that_is_not_a_whole_number(threads: object) -> None:
+    with pytest.raises(InputError, match="threads"):
+        simulate_nightly(sample_population(CLONAZEPAM_PK, 3), 1.0, 3, threads=threads)  # type: ignore[arg-type]

@@ -18,8 +18,11 @@ True
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -255,6 +258,8 @@ def simulate_nightly(  # noqa: PLR0917 -- the agreed public signature
     dose_hour: float = 22.0,
     step_h: float = 1.0,
     out: NDArray[np.float64] | None = None,
+    *,
+    threads: int = 1,
 ) -> NightlyResult:
     """One dose of ``dose_mg`` every night at ``dose_hour`` for ``days`` nights, from day 0.
 
@@ -263,6 +268,8 @@ def simulate_nightly(  # noqa: PLR0917 -- the agreed public signature
     ``days * 24 / step_h`` steps (``24 / step_h`` must be whole); hours before the first
     dose are 0. The matrix is written into ``out`` when given (float64, C order, shape
     ``(people, steps)``); troughs and peaks are analytic. See :class:`NightlyResult`.
+    ``threads``: how many threads write it, each a contiguous share of the people (NumPy
+    computes without the interpreter's lock); every value is the same for any number.
 
     >>> pop = sample_population(CLONAZEPAM_PK, 3, seed=0)
     >>> night = simulate_nightly(pop, 1.0, days=2)
@@ -271,11 +278,19 @@ def simulate_nightly(  # noqa: PLR0917 -- the agreed public signature
     """
     grid = _grid(days, dose_hour, step_h)
     _require_dose(dose_mg)
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise InputError(f"threads must be a whole number, 1 or more, got {threads!r}")
     matrix = _output(out, pop.size, grid.total)
     central, gut = _nightly_amounts(pop, dose_mg, days)
-    _fill(matrix, pop, grid, central, gut)
-    trough = central[1:].T
-    peak = _nightly_peaks(pop, central, gut).T
+    peaks = np.empty_like(gut)
+
+    def share(begin: int, end: int) -> None:
+        _fill(matrix, pop, grid, central, gut, begin, end)
+        _nightly_peaks(pop, central, gut, peaks, begin, end)
+
+    bounds = np.linspace(0, pop.size, min(threads, pop.size) + 1).round().astype(int).tolist()
+    _run([functools.partial(share, begin, end) for begin, end in itertools.pairwise(bounds)])
+    trough, peak = central[1:].T, peaks.T
     return NightlyResult(
         time_h=np.arange(grid.total, dtype=np.float64) * step_h,
         concentrations_ng_per_ml=matrix,
@@ -284,6 +299,32 @@ def simulate_nightly(  # noqa: PLR0917 -- the agreed public signature
         trough_bands=percentile_bands(trough),
         peak_bands=percentile_bands(peak),
     )
+
+
+def _run(tasks: Sequence[Callable[[], object]]) -> None:
+    """Run ``tasks`` at once: each but the first on a thread of its own, the first on this one.
+
+    The first error raised in any of them is raised here, once all have ended.
+    """
+    errors: list[BaseException] = []
+
+    def guarded(task: Callable[[], object]) -> None:
+        try:
+            task()
+        except BaseException as error:  # handed to the caller's thread below
+            errors.append(error)
+
+    workers = [
+        threading.Thread(target=guarded, args=(task,), name="taperline-population")
+        for task in tasks[1:]
+    ]
+    for worker in workers:
+        worker.start()
+    guarded(tasks[0])
+    for worker in workers:
+        worker.join()
+    if errors:
+        raise errors[0]
 
 
 def _require_dose(dose_mg: float) -> None:
@@ -338,23 +379,31 @@ def _nightly_amounts(
     return central, gut
 
 
-def _nightly_peaks(
-    pop: Population, central: NDArray[np.float64], gut: NDArray[np.float64]
-) -> NDArray[np.float64]:
-    """Highest concentration in each dose interval, shape (nights, people).
+def _nightly_peaks(  # noqa: PLR0917 -- one share of simulate_nightly's work
+    pop: Population,
+    central: NDArray[np.float64],
+    gut: NDArray[np.float64],
+    peak: NDArray[np.float64],
+    begin: int,
+    end: int,
+) -> None:
+    """Highest concentration in each dose interval of people ``begin``-``end``, into ``peak``.
+
+    ``peak`` has the shape (nights, people); it is written a block of people at a time.
 
     ``central`` holds one row more than ``gut``: the amount at the end of the last interval.
+    A person with ``ka == ke`` gets the general formulas, whatever block they are in, so
+    every value is the same for any block.
     """
-    peak = np.empty_like(gut)
     block = max(1, _CHUNK_BYTES // (8 * 4 * gut.shape[0]))
-    for start in range(0, pop.size, block):
-        cols = slice(start, start + block)
+    for start in range(begin, end, block):
+        cols = slice(start, min(start + block, end))
         ka, ke = pop.ka_per_h[cols], pop.ke_per_h[cols]
-        if np.any(ka == ke):
-            peak[:, cols] = _limit_peaks(ka, ke, central[:, cols], gut[:, cols])
-        else:
-            _interval_peaks(ka, ke, central[:, cols], gut[:, cols], out=peak[:, cols])
-    return peak
+        _interval_peaks(ka, ke, central[:, cols], gut[:, cols], out=peak[:, cols])
+        same = np.flatnonzero(ka == ke)
+        if same.size:
+            at = cols.start + same
+            peak[:, at] = _limit_peaks(ka[same], ke[same], central[:, at], gut[:, at])
 
 
 def _interval_peaks(
@@ -377,7 +426,7 @@ def _interval_peaks(
     at -= gap / ka
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # masked below
         np.log1p(at, out=at)  # NaN where there is no stationary point: the start is the peak
-        at *= -1.0 / gap
+        at *= -1.0 / gap  # ka == ke: not used (the caller writes those by _limit_peaks)
         np.multiply(at, -ka, out=out)
         np.exp(out, out=out)
     out *= ka / ke
@@ -400,14 +449,16 @@ def _limit_peaks(
     return result
 
 
-def _fill(
+def _fill(  # noqa: PLR0917 -- one share of simulate_nightly's work
     matrix: NDArray[np.float64],
     pop: Population,
     grid: _Grid,
     central: NDArray[np.float64],
     gut: NDArray[np.float64],
+    begin: int,
+    end: int,
 ) -> None:
-    """Write every person's concentrations, a cache-sized chunk of people at a time.
+    """Write people ``begin``-``end``'s concentrations, a cache-sized chunk of people at a time.
 
     Within a dose interval the concentration is ``central * exp(-ke s) + gut * r(s)`` at
     offset ``s``: a (intervals x 2) by (2 x offsets) product per person, written in place.
@@ -415,20 +466,21 @@ def _fill(
     chunk = max(1, _CHUNK_BYTES // (8 * grid.total))
     full, tail, first = grid.full_intervals, grid.tail, grid.first
     end_full = first + full * grid.steps_per_day
-    ka, ke = pop.ka_per_h[:, None], pop.ke_per_h[:, None]
+    ka, ke = pop.ka_per_h[begin:end, None], pop.ke_per_h[begin:end, None]
     basis = np.stack((np.exp(-ke * grid.offsets_h), unit_response(ka, ke, grid.offsets_h)), axis=1)
     intervals = full + (1 if tail else 0)
     amounts = np.empty((chunk, intervals, 2))
-    for start in range(0, pop.size, chunk):
-        rows = slice(start, min(start + chunk, pop.size))
+    for start in range(begin, end, chunk):
+        rows = slice(start, min(start + chunk, end))
         count = rows.stop - start
+        own = basis[start - begin : rows.stop - begin]  # this chunk's people
         amounts[:count, :, 0] = central[:intervals, rows].T
         amounts[:count, :, 1] = gut[:intervals, rows].T
         matrix[rows, :first] = 0.0
         if full:
             block = matrix[rows, first:end_full].reshape(count, full, grid.steps_per_day)
             # reshape is a view (it splits a contiguous axis): matmul writes the output in place
-            np.matmul(amounts[:count, :full], basis[rows], out=block)
+            np.matmul(amounts[:count, :full], own, out=block)
         if tail:
             last = matrix[rows, end_full:][:, None]
-            np.matmul(amounts[:count, full : full + 1], basis[rows, :, :tail], out=last)
+            np.matmul(amounts[:count, full : full + 1], own[:, :, :tail], out=last)
