@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from taperline import service
 from taperline.adapters.storage import repo, schema
 from taperline.adapters.storage.db import make_engine
-from taperline.adapters.storage.repo import Saved, Store
+from taperline.adapters.storage.repo import KnownRows, Saved, Store
 from taperline.core.device_sleep import DeviceSleepRecord
 from taperline.core.instruments import InstrumentScore, score_gad7, score_phq9
 from taperline.core.journal import CheckIn, SleepDiary, night_times
@@ -1205,6 +1205,13 @@ def test_generated_imports_round_trip_or_store_nothing(store: Store) -> None:
             with pytest.raises(InputError, match=r"^taken_at: "):
                 store.import_doses(person, doses)
             assert store.doses(person) == []
+        # the whole record reads its rows as the driver gives them and converts them itself
+        # (adapters.storage.repo.records._RawRead): the same values as the typed reads
+        whole, known = store.record(person), KnownRows()
+        assert whole.checkins == tuple(store.checkins(person))
+        assert whole.doses == tuple(store.doses(person))
+        assert store.record(person, known=known) == whole
+        assert store.refresh(whole, person, ["checkins", "doses"], known=known) == whole
         store.delete_person(person)
 
     round_trip()

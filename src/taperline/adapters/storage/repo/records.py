@@ -7,8 +7,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Final, TypeVar
 
-from sqlalchemy import Connection, Dialect, Row, Table, insert
+from sqlalchemy import Connection, Dialect, Select, Table, insert, type_coerce
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.types import NullType
 
 from taperline.adapters.storage import schema as t
 from taperline.adapters.storage.repo.checkins import _CHECKINS_BETWEEN, checkin_row
@@ -46,22 +47,78 @@ class KnownRows:
     doses: Mapping[tuple[Any, ...], DoseRecord] = field(default_factory=dict)
 
 
-def _decoded(
-    rows: Sequence[Row[Any]],
-    decode: Callable[[Row[Any]], _V],
-    known: Mapping[tuple[Any, ...], _V],
-) -> tuple[tuple[_V, ...], dict[tuple[Any, ...], _V]]:
-    """Each row's value (``known``'s, else decoded) and the rows with their values.
+class _RawRead:
+    """A query read as the driver's own values, each row converted only to be decoded.
 
-    The rows are kept as plain tuples: hashed and compared in C (a ``Row`` compares in
-    Python, three times slower).
+    The columns' result processors (SQLite's dates from text, ``UtcDateTime``'s moments,
+    ``ExactDecimal``'s amounts) are what most of reading a row costs, and an aware moment
+    hashes slowly (each hash asks its offset). So the rows are fetched as the driver gives
+    them (the same statement, its columns without a type) and keyed by that: a row already
+    decoded is found by its stored content as it is, and only the others are converted,
+    with the very processors SQLAlchemy would have applied, and decoded.
     """
-    keys = [tuple(row) for row in rows]
-    values = tuple(
-        v if (v := known.get(key)) is not None else decode(row)
-        for key, row in zip(keys, rows, strict=True)
-    )
-    return values, dict(zip(keys, values, strict=True))
+
+    __slots__ = ("_processors", "_raw", "_typed")
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self._typed = tuple(statement.selected_columns)
+        self._raw = statement.with_only_columns(
+            *(type_coerce(column, NullType()) for column in self._typed),
+            maintain_column_froms=True,
+        )
+        self._processors: dict[
+            tuple[str, tuple[Any, ...]], tuple[tuple[int, Callable[[Any], Any]], ...]
+        ] = {}
+
+    def _converters(
+        self, dialect: Dialect, description: Sequence[Sequence[Any]]
+    ) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
+        """The columns that convert, by position, with the processor of each.
+
+        As SQLAlchemy does, each column's processor is the dialect's for its type and the
+        driver's type code of the column (PostgreSQL's numeric depends on it).
+        """
+        codes = tuple(column[1] for column in description)
+        key = (dialect.name, codes)
+        found = self._processors.get(key)
+        if found is None:
+            found = self._processors[key] = tuple(
+                (n, f)
+                for n, (column, code) in enumerate(zip(self._typed, codes, strict=True))
+                if (f := column.type.dialect_impl(dialect).result_processor(dialect, code))
+                is not None
+            )
+        return found
+
+    def decoded(
+        self,
+        c: Connection,
+        params: Mapping[str, Any],
+        decode: Callable[[Sequence[Any]], _V],
+        known: Mapping[tuple[Any, ...], _V] | None,
+    ) -> tuple[tuple[_V, ...], dict[tuple[Any, ...], _V]]:
+        """Each row's value (``known``'s, else converted and decoded) and the rows' values.
+
+        The rows are kept as plain tuples of the driver's values: hashed and compared in C.
+        """
+        result = c.execute(self._raw, params)
+        convert = self._converters(c.dialect, result.cursor.description)
+        # fetchall: the driver builds all rows at once (row by row cost ~20 %)
+        keys = [tuple(row) for row in result.fetchall()]
+
+        def fresh(key: tuple[Any, ...]) -> _V:
+            row = list(key)
+            for n, f in convert:
+                row[n] = f(row[n])
+            return decode(row)
+
+        known = known or {}
+        values = tuple(v if (v := known.get(key)) is not None else fresh(key) for key in keys)
+        return values, dict(zip(keys, values, strict=True))
+
+
+_CHECKINS_RAW: Final = _RawRead(_CHECKINS_BETWEEN)
+_DOSES_RAW: Final = _RawRead(_DOSES_BETWEEN)
 
 
 def _driver_rows(
@@ -177,19 +234,18 @@ class _Records(_StoreBase):
             if row is None:
                 raise NotFoundError(f"person {person_id} not found")
             found["profile"] = _profile(row)
-        # fetchall: the driver builds all rows at once (row by row cost ~20 %)
         if "checkins" in parts:
-            rows = c.execute(_CHECKINS_BETWEEN, span).fetchall()
-            if known is None:
-                found["checkins"] = tuple(map(decode.checkin, rows))
-            else:
-                found["checkins"], known.checkins = _decoded(rows, decode.checkin, known.checkins)
+            found["checkins"], checkins = _CHECKINS_RAW.decoded(
+                c, span, decode.checkin, None if known is None else known.checkins
+            )
+            if known is not None:
+                known.checkins = checkins
         if "doses" in parts:
-            rows = c.execute(_DOSES_BETWEEN, span).fetchall()
-            if known is None:
-                found["doses"] = tuple(map(decode.dose, rows))
-            else:
-                found["doses"], known.doses = _decoded(rows, decode.dose, known.doses)
+            found["doses"], doses = _DOSES_RAW.decoded(
+                c, span, decode.dose, None if known is None else known.doses
+            )
+            if known is not None:
+                known.doses = doses
         if "scores" in parts:
             found["scores"] = tuple(map(_score, c.execute(_SCORES_OF, person).fetchall()))
         if "plans" in parts:
