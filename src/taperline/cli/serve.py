@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import click
 import uvicorn
 
-from taperline.cli.main import fail
+from taperline.cli.main import collector_on, fail
 
 if TYPE_CHECKING:
     from taperline.web.demo import DemoAccounts
@@ -119,6 +119,8 @@ def serve(host: str, port: int, demo: bool, workers: int) -> None:  # noqa: FBT0
     from taperline.web.app import create_app, settle_garbage_collector
     from taperline.web.context import build_services
     from taperline.web.settings import Settings
+
+    collector_on()  # main() turned it off: a server runs until stopped
 
     _check_port(host, port)  # before the demo's passwords are reset, or the database touched
     environ = dict(os.environ)
