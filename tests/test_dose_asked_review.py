@@ -316,18 +316,12 @@ def test_0011_down_and_up_keeps_every_dose_line_and_reads_old_rows_as_not_known(
 # --- a whole record moved by FHIR, and a plan decided again after the held days ---------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the FHIR bundle carries no line's ask (on purpose in d40db26: a file a person can"
-    " edit must not excuse a dose), so a record moved by export fhir + import fhir reads its"
-    " days from the record as it is: with the week's check-ins deleted before the move, the"
-    " doses above the cut that went ahead are no finding on the new server. Carrying only"
-    " 'the cut went ahead' (which can add findings, never excuse one) is safe to read from"
-    " a file, but it is a change to adapters/fhir (export and import), not made here",
-)
 def test_a_record_moved_by_fhir_keeps_the_doses_above_a_cut_that_went_ahead(
     tmp_path: Path,
 ) -> None:
+    """The bundle carries 'the cut went ahead' of each line (never that a day was held: a
+    file a person can edit must not excuse a dose), so with the week's check-ins deleted
+    before the move, the doses above the cut are still a finding on the new server."""
     url = _checked_in_before_the_cut(tmp_path)
     for day in range(18, 21):
         now = f"2027-01-{day}T22:05+00:00"
@@ -341,7 +335,10 @@ def test_a_record_moved_by_fhir_keeps_the_doses_above_a_cut_that_went_ahead(
     moved = f"sqlite:///{tmp_path}/moved.db"
     imported = _run(moved, "import", "fhir", str(bundle), now=later)
     assert imported.exit_code == 0, imported.stderr
-    assert [d.amount for d in open_store(moved).doses(1, None, None)] == [Mass.of_mg(1)] * 3
+    lines = open_store(moved).doses(1, None, None)
+    assert [(d.amount, d.cut_checked, d.stay_on_before) for d in lines] == [
+        (Mass.of_mg(1), True, None)
+    ] * 3
     assert _above_plan(moved, later) == _ESCALATED
 
 

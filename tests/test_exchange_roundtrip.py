@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -134,3 +134,55 @@ def test_csv_import_skip_bad_leaves_out_days_already_kept_and_names_them(tmp_pat
         "2027-03-08",
         "2027-03-09",
     ]
+
+
+# --- what each dose line was asked (tests/test_fhir_dose_asked.py) ---------------------------
+
+
+def _asked_lines() -> PersonRecord:
+    """Three lines of the held-cut plan: logged when the cut went ahead, held, not known."""
+    from tests.test_dose_asked import _asked
+    from tests.test_fhir_dose_asked import _line, _record
+    from tests.test_held_cut_review import CUT
+
+    went = _asked(_line(CUT, "0.875"), None)
+    held = _asked(_line(CUT + timedelta(days=1), "0.875"), CUT)
+    unknown = _line(CUT + timedelta(days=2), "0.875")
+    return replace(_record(None), doses=(went, held, unknown))
+
+
+def test_fhir_moves_a_cut_that_went_ahead_and_never_a_held_day(db_url: str) -> None:
+    """Through two databases: 'the cut went ahead' reads back as it was; a held line as 'not
+    known' (a held day is never read from a file); a line that did not say, as it was."""
+    first = open_store(db_url)
+    record = _asked_lines()
+    stored = first.record(first.import_record(record))
+    assert stored == record  # the store keeps all three as they are
+    bundle = export_bundle(stored, (), generated_at=NOW)
+    second = open_store(db_url)
+    again = second.record(second.import_record(import_bundle(bundle)))
+    went, held, unknown = stored.doses
+    not_known = replace(held, cut_checked=False, stay_on_before=None)
+    assert again == replace(stored, doses=(went, not_known, unknown))
+    first.engine.dispose()
+    second.engine.dispose()
+
+
+def test_csv_carries_no_line_s_ask(tmp_path: Any) -> None:
+    """Untouched by the FHIR part: the doses CSV has no column for it, so every line it
+    brings in is 'not known' (docs/fhir.md), the line that went ahead too."""
+    source, target = f"sqlite:///{tmp_path}/a.db", f"sqlite:///{tmp_path}/b.db"
+    record = _asked_lines()
+    open_store(source).import_record(record)  # person 1
+
+    def run(url: str, *args: str) -> None:
+        env = {"TAPERLINE_DATABASE_URL": url, "TAPERLINE_NOW": "2027-12-19T09:00+00:00"}
+        result = CliRunner().invoke(cli, list(args), env=env)
+        assert result.exit_code == 0, result.output
+
+    run(source, "export", "csv", "--what", "doses", "--out", f"{tmp_path}/doses.csv")
+    assert "cut" not in (tmp_path / "doses.csv").read_text(encoding="utf-8").splitlines()[0]
+    run(target, "init", "--time-zone", "UTC", "--no-ask")
+    run(target, "import", "csv", f"{tmp_path}/doses.csv")
+    lines = tuple(replace(d, cut_checked=False, stay_on_before=None) for d in record.doses)
+    assert open_store(target).record(1).doses == lines

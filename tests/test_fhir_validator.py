@@ -155,3 +155,31 @@ def test_device_sleep_observations_have_zero_issues(tmp_path: Path) -> None:
     found = _validate(files)
     assert set(found) == {path.name for path in files}
     assert {name: issues for name, issues in found.items() if issues} == {}
+
+
+def test_dose_lines_of_a_cut_that_went_ahead_have_zero_issues(tmp_path: Path) -> None:
+    """The ``dose-log`` part ``cut-went-ahead`` (tests/test_fhir_dose_asked.py) on a taken,
+    a missed and an extra line, beside a held line and one that does not say."""
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from taperline.adapters.fhir import export_bundle, transaction_bundle
+    from tests.test_exchange_roundtrip import _asked_lines
+    from tests.test_held_cut_review import CUT
+
+    record = _asked_lines()
+    went = record.doses[0]
+    missed = replace(went, planned_amount=None, taken_at=None, amount=None)
+    extra = replace(went, planned_clock=None, planned_amount=None)
+    record = replace(record, doses=(*record.doses, missed, extra))
+    bundle = export_bundle(record, [], generated_at=datetime(2027, 12, 19, 9, tzinfo=UTC))
+    assert json.dumps(bundle).count('"cut-went-ahead"') == 3
+    assert all(d.day == CUT for d in (went, missed, extra))
+    files = []
+    for name, made in (("collection", bundle), ("transaction", transaction_bundle(bundle))):
+        path = tmp_path / f"went-ahead-{name}.json"
+        path.write_text(json.dumps(made), encoding="utf-8")
+        files.append(path)
+    found = _validate(files)
+    assert set(found) == {path.name for path in files}
+    assert {name: issues for name, issues in found.items() if issues} == {}

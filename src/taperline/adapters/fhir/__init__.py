@@ -30,7 +30,12 @@ extension; ``EXTENSION_BASE/<name>`` is each extension's URL):
 * **MedicationStatement**: the regimen before a plan (active until a plan is in force).
 * **MedicationAdministration** per dose-log line: ``completed`` (taken) or ``not-done``
   (missed), at the time taken (or planned, when missed); extension ``dose-log`` holds the day,
-  planned time, planned dose and units.
+  planned time, planned dose and units, and ``cut-went-ahead`` (true) when the line was logged
+  as the cut of its day went ahead. Of what a line was asked that is all a bundle carries
+  and all an import reads (it adds findings; docs/fhir.md). That a day was held (a dose to
+  stay on), which would excuse a dose, is not written and is not read from a file: such a
+  claim, or ``false``, imports as a line that does not say; a part with no boolean is
+  refused.
 * **Observation** per check-in (``JOURNAL_SYSTEM#check-in``): mood, anxiety, symptom ratings
   (``SYMPTOM_SYSTEM``), worst time, caffeine, alcohol, opioid use and red-flag events as
   components, notes as ``note``; and, when the night was logged, a ``hasMember`` sleep

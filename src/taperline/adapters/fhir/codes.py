@@ -16,6 +16,13 @@ from taperline.core.record import PlanStatus
 #: The root of taperline's own FHIR definitions (code systems, naming systems, extensions).
 BASE_URL: Final = "https://taperline.example/fhir"
 EXTENSION_BASE: Final = f"{BASE_URL}/StructureDefinition"
+#: The part of the ``dose-log`` extension a line carries when the cut of its day went ahead:
+#: the readiness check was read and held nothing (``DoseRecord.cut_checked``, no
+#: ``stay_on_before``). The one part of what a line was asked that a bundle carries, and the
+#: only one an import reads: the day is compared with the cut's new dose, which adds
+#: findings (docs/fhir.md: the one exception); that a day was held, which would excuse a
+#: dose, is never taken from a file.
+CUT_WENT_AHEAD: Final = "cut-went-ahead"
 #: Check-in and sleep-diary fields that have no standard code.
 JOURNAL_SYSTEM: Final = f"{BASE_URL}/CodeSystem/journal"
 #: taperline's withdrawal-symptom checklist: the code is the symptom's plain name.

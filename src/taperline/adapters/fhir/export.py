@@ -29,6 +29,7 @@ from taperline.adapters.fhir.codes import (
     _ODD_SPACE,
     _SURVEY,
     BUNDLE_SYSTEM,
+    CUT_WENT_AHEAD,
     EVENT_SYSTEM,
     FINDING_ID_SYSTEM,
     FINDING_SYSTEM,
@@ -229,6 +230,9 @@ def _administration(dose: DoseRecord, zone: ZoneInfo, patient: Json) -> Json:
         log.append(_part("planned-time", "Time", _time(dose.planned_clock)))
     if dose.planned_amount is not None:
         log.append(_part("planned-dose", "Quantity", _mass(dose.planned_amount)))
+    if dose.cut_checked and dose.stay_on_before is None:
+        # of what the line was asked, only what can add findings: never that it was held
+        log.append(_part(CUT_WENT_AHEAD, "Boolean", value=True))
     log += _text_parts(units=dose.units)
     resource: Json = {
         "resourceType": "MedicationAdministration",

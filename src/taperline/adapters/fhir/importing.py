@@ -17,6 +17,7 @@ from taperline.adapters.fhir.codes import (
     _QUESTIONNAIRES,
     _READ_TYPES,
     _SCORE_CODES,
+    CUT_WENT_AHEAD,
     EXTENSION_BASE,
     JOURNAL_SYSTEM,
     LABEL_SYSTEM,
@@ -515,7 +516,29 @@ def _read_administration(res: _Res, zone: ZoneInfo) -> DoseRecord:
             amount=amount,
             units=log.text("units"),
             note=res.note(),
+            cut_checked=_cut_went_ahead(log),
         )
+
+
+def _cut_went_ahead(log: _Parts) -> bool:
+    """Whether the line says the cut of its day went ahead (the part ``CUT_WENT_AHEAD``).
+
+    That is all a bundle is read for of what a line was asked. A part ``true`` makes the
+    line one logged when the cut went ahead (``cut_checked``, nothing to stay on): its day
+    is compared with the cut's new dose, which adds findings (docs/fhir.md). What would
+    excuse a dose is never taken from a file a person can edit: ``false``, a
+    ``stay-on-before`` or any other claim that the day was held is not read, and the line
+    is "not known" (its day read from the record, as from a bundle written before this
+    part). A part without a boolean value is refused, not passed over: it may have meant
+    that the cut went ahead.
+    """
+    parts = log.all(CUT_WENT_AHEAD)
+    if any(not isinstance(part.get("valueBoolean"), bool) for part in parts):
+        raise log.res.fail(
+            f"{log.where}.{CUT_WENT_AHEAD}",
+            "needs a valueBoolean (true: the cut of the line's day went ahead)",
+        )
+    return any(part["valueBoolean"] for part in parts)
 
 
 # --- import: journal ----------------------------------------------------------------------------
