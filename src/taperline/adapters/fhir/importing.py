@@ -39,6 +39,7 @@ from taperline.adapters.fhir.reading import (
     _decimal,
     _drug,
     _local,
+    _once,
     _Parts,
     _read_mass,
     _read_text,
@@ -131,8 +132,8 @@ def read_bundle(bundle: dict[str, Any]) -> ImportedBundle:
         scores=tuple(_read_score(r) for r in _of(resources, "QuestionnaireResponse")),
         plans=_read_plans(_of(resources, "MedicationRequest")),
     )
-    preferred = patient.extensions("device-sleep-preferred-source")
-    chosen = str(preferred[0].get("valueMarkdown") or "") if preferred else ""
+    preferred = patient.extension("device-sleep-preferred-source")
+    chosen = str(preferred.get("valueMarkdown") or "") if preferred else ""
     return ImportedBundle(record, devices, chosen or None)
 
 
@@ -210,10 +211,10 @@ def _the_patient(resources: list[_Res]) -> _Res:
 
 
 def _read_profile(res: _Res, statements: list[_Res]) -> Profile:
-    zones = res.extensions("time-zone")
-    if not zones or not zones[0].get("valueCode"):
+    zone = res.extension("time-zone")
+    if zone is None or not zone.get("valueCode"):
         raise res.fail("extension time-zone", "is missing")
-    bands = res.extensions("age-band")
+    band = res.extension("age-band")
     labels = [str(e.get("valueMarkdown") or "") for e in res.extensions("label")]
     labels += [
         str(i.get("value") or "")
@@ -222,8 +223,8 @@ def _read_profile(res: _Res, statements: list[_Res]) -> Profile:
     ]
     with _about(res.label):
         return Profile(
-            time_zone=str(zones[0]["valueCode"]),
-            age_band=cast("AgeBand | None", bands[0].get("valueCode") if bands else None),
+            time_zone=str(zone["valueCode"]),
+            age_band=cast("AgeBand | None", band.get("valueCode") if band else None),
             conditions=tuple(str(e.get("valueString")) for e in res.extensions("condition")),
             other_medicines=tuple(
                 str(e.get("valueString")) for e in res.extensions("other-medicine")
@@ -317,9 +318,10 @@ def _plan_status(head: _Res, meta: _Parts) -> PlanStatus:
 def _step_parts(res: _Res, where: str, dosage: Json) -> _Parts | None:
     url = f"{EXTENSION_BASE}/plan-step"
     found = [e for e in dosage.get("extension") or [] if e.get("url") == url]
+    one = _once(res, f"{where}.extension plan-step", found)
     return (
-        _Parts(res, f"{where}.extension plan-step", found[0].get("extension") or [])
-        if found
+        _Parts(res, f"{where}.extension plan-step", one.get("extension") or [])
+        if one is not None
         else None
     )
 
@@ -375,7 +377,11 @@ def _read_basis(meta: _Parts, steps: Sequence[RecordStep]) -> PlanBasis:
     found = meta.nested("basis")
     if not found:
         return PlanBasis.legacy(steps)
-    part = found[0]
+    if len(found) > 1:
+        raise meta.res.fail(
+            f"{meta.where}.basis", f"is given {len(found)} times; it must be given once"
+        )
+    (part,) = found
     smallest = tuple(
         (str(p.need("drug", "Markdown")), _read_mass(p.res, p.where, p.need("dose", "Quantity")))
         for p in part.nested("smallest-dose")
@@ -442,7 +448,7 @@ def _step_note(res: _Res) -> str:
     """The step's own note: the plan's mark (first, when the plan has one) is not part of it."""
     texts = [str(n.get("text") or "") for n in res.data.get("note") or []]
     own = [t for t in texts if not t.startswith("Outside the guideline by clinician override: ")]
-    return own[0] if own else ""
+    return "\n\n".join(t for t in own if t)  # taperline writes one; several are all kept
 
 
 def _dosages(res: _Res, key: str) -> list[tuple[str, str, Mass, Json]]:
@@ -453,8 +459,8 @@ def _dosages(res: _Res, key: str) -> list[tuple[str, str, Mass, Json]]:
         times = ((dosage.get("timing") or {}).get("repeat") or {}).get("timeOfDay") or []
         if len(times) != 1:
             raise res.fail(f"{where}.timing.repeat.timeOfDay", "must hold exactly one time")
-        rates = dosage.get("doseAndRate") or [{}]
-        quantity = rates[0].get("doseQuantity")
+        rate = _once(res, f"{where}.doseAndRate", dosage.get("doseAndRate") or []) or {}
+        quantity = rate.get("doseQuantity")
         if quantity is None:
             raise res.fail(f"{where}.doseAndRate.doseQuantity", "is missing")
         amount = _read_mass(res, f"{where}.doseAndRate.doseQuantity", quantity)
@@ -464,7 +470,10 @@ def _dosages(res: _Res, key: str) -> list[tuple[str, str, Mass, Json]]:
 
 def _read_dosage(res: _Res, where: str, dosage: Json, drug: str) -> RecordDose:
     ((_, clock, amount, _),) = _dosages(_Res(res.label, {"d": [dosage]}), "d")
-    notes = tuple(_read_text(i) or "" for i in dosage.get("additionalInstruction") or [])
+    notes = tuple(
+        _read_text(res, f"{where}.additionalInstruction", i) or ""
+        for i in dosage.get("additionalInstruction") or []
+    )
     with _about(res.label):
         return RecordDose(
             _clock(res, f"{where}.timing.repeat.timeOfDay", clock), drug, amount, notes
@@ -476,7 +485,10 @@ def _read_dosages(res: _Res) -> list[tuple[int, RecordDose]]:
     drug = _drug(res)
     doses = []
     for index, (where, clock, amount, dosage) in enumerate(_dosages(res, "dosageInstruction")):
-        notes = tuple(_read_text(i) or "" for i in dosage.get("additionalInstruction") or [])
+        notes = tuple(
+            _read_text(res, f"{where}.additionalInstruction", i) or ""
+            for i in dosage.get("additionalInstruction") or []
+        )
         time = _clock(res, f"{where}.timing.repeat.timeOfDay", clock)
         with _about(res.label):
             doses.append(
@@ -754,7 +766,7 @@ def _item_number(res: _Res, where: str, instrument: str, item: Json) -> int:
 
 
 def _item_answer(res: _Res, where: str, item: Json) -> int:
-    given = (item.get("answer") or [{}])[0]
+    given = _once(res, f"{where}.answer", item.get("answer") or []) or {}
     if given.get("valueInteger") is not None:
         return int(given["valueInteger"])
     coding = given.get("valueCoding")

@@ -47,9 +47,26 @@ class _Res:
         url = f"{EXTENSION_BASE}/{name}"
         return [e for e in self.data.get("extension") or [] if e.get("url") == url]
 
+    def extension(self, name: str) -> Json | None:
+        """The one extension ``name`` of the resource (None: none); refused when repeated."""
+        return _once(self, f"extension {name}", self.extensions(name))
+
     def note(self) -> str:
-        notes = self.data.get("note") or []
-        return str(notes[0].get("text") or "") if notes else ""
+        """The resource's notes: taperline writes one; several are kept, a blank line apart."""
+        notes = [str(n.get("text") or "") for n in self.data.get("note") or []]
+        return "\n\n".join(n for n in notes if n)
+
+
+def _once(res: _Res, where: str, found: list[Json]) -> Json | None:
+    """The one item of ``found`` (None: none); several refuse the bundle.
+
+    Each of these says one thing once (a time zone, a planned dose, an exact amount): of two
+    that may differ, reading the first and passing over the other would drop an input in
+    silence, so the import names it instead.
+    """
+    if len(found) > 1:
+        raise res.fail(where, f"is given {len(found)} times; it must be given once")
+    return found[0] if found else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,19 +79,19 @@ class _Parts:
 
     @classmethod
     def of(cls, res: _Res, name: str, *, required: bool = True) -> _Parts:
-        found = res.extensions(name)
-        if not found and required:
+        found = res.extension(name)
+        if found is None and required:
             raise res.fail(f"extension {name}", "is missing")
-        return cls(res, f"extension {name}", found[0].get("extension") or [] if found else [])
+        return cls(res, f"extension {name}", found.get("extension") or [] if found else [])
 
     def all(self, name: str) -> list[Json]:
         return [item for item in self.items if item.get("url") == name]
 
     def value(self, name: str, kind: str) -> Any:
-        found = self.all(name)
-        if found and found[0].get(f"value{kind}") is None:
+        found = _once(self.res, f"{self.where}.{name}", self.all(name))
+        if found is not None and found.get(f"value{kind}") is None:
             raise self.res.fail(f"{self.where}.{name}", f"needs a value{kind}")
-        return found[0][f"value{kind}"] if found else None
+        return found[f"value{kind}"] if found is not None else None
 
     def need(self, name: str, kind: str) -> Any:
         value = self.value(name, kind)
@@ -141,14 +158,16 @@ def _clock(res: _Res, where: str, text: str) -> str:
     raise res.fail(where, f"must be a whole-minute time HH:MM:00, got {text!r}")
 
 
-def _ext_value(element: Json, name: str, kind: str) -> Any:
+def _ext_value(res: _Res, where: str, element: Json, name: str, kind: str) -> Any:
+    """The value of ``element``'s one extension ``name`` (``where`` names ``element``)."""
     url = f"{EXTENSION_BASE}/{name}"
     found = [e for e in element.get("extension") or [] if e.get("url") == url]
-    return found[0].get(f"value{kind}") if found else None
+    one = _once(res, f"{where}.extension {name}", found)
+    return None if one is None else one.get(f"value{kind}")
 
 
 def _decimal(res: _Res, where: str, quantity: Json) -> Decimal:
-    exact = _ext_value(quantity, "exact-decimal", "String")
+    exact = _ext_value(res, where, quantity, "exact-decimal", "String")
     value = exact if exact is not None else quantity.get("value")
     if value is None:
         raise res.fail(f"{where}.value", "is missing")
@@ -163,7 +182,7 @@ def _read_mass(res: _Res, where: str, quantity: Json) -> Mass:
     if unit != "mg" or quantity.get("system", UCUM) != UCUM:
         raise res.fail(where, f"must be in mg (UCUM 'mg'), got {unit!r}")
     mass = Mass.of_mg(_decimal(res, where, quantity))
-    display = _ext_value(quantity, "display-unit", "Code")
+    display = _ext_value(res, where, quantity, "display-unit", "Code")
     if display in get_args(MassUnit):
         return mass.in_unit(cast("MassUnit", display))
     return mass
@@ -178,17 +197,17 @@ def _whole_minutes(res: _Res, where: str, quantity: Json) -> int:
     return int(value)
 
 
-def _read_text(concept: Json) -> str | None:
+def _read_text(res: _Res, where: str, concept: Json) -> str | None:
     """The text of a CodeableConcept (see :func:`_text`), or None."""
     if concept.get("text") is not None:
         return str(concept["text"])
-    text = _ext_value(concept, "text", "Markdown")
+    text = _ext_value(res, where, concept, "text", "Markdown")
     return None if text is None else str(text)
 
 
 def _drug(res: _Res) -> str:
     concept: Json = res.need("medicationCodeableConcept")
-    text = _read_text(concept)
+    text = _read_text(res, "medicationCodeableConcept", concept)
     if text is not None:
         return text
     names = {code: name for name, code in RXNORM_INGREDIENTS.items()}
