@@ -28,6 +28,7 @@ import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -36,6 +37,7 @@ from taperline.adapters.storage import db
 from tests.pgserver import PgServer, PgServerUnavailable, postgres_server
 from tests.support import apps, order
 from tests.support import db as support_db
+from tests.support.browser import SharedChromium, require_browser
 from tests.support.pgpool import DatabasePool
 
 # Property tests must not fail because the machine is busy: no deadline, and no "input
@@ -175,6 +177,30 @@ def migrated_db_url(request: pytest.FixtureRequest) -> str:
     fixture = "migrated_sqlite_url" if request.param == "sqlite" else "migrated_pg_url"
     url: str = request.getfixturevalue(fixture)
     return url
+
+
+@pytest.fixture(scope="session")
+def shared_chromium() -> Iterator[SharedChromium]:
+    """Playwright's driver and one Chromium for this test process (``tests/support/browser.py``)."""
+    shared = SharedChromium()
+    try:
+        yield shared
+    finally:
+        shared.stop()
+
+
+@pytest.fixture
+def browser(shared_chromium: SharedChromium) -> Iterator[Any]:
+    """The process's Chromium (a Playwright ``Browser``), for contexts of the test's own.
+
+    Skipped without Chromium or Playwright (failed under ``CI``). The contexts the test leaves
+    open are closed after it: no cookie, storage, service worker or offline switch outlives it.
+    """
+    require_browser()
+    try:
+        yield shared_chromium.resume()
+    finally:
+        shared_chromium.park()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

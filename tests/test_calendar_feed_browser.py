@@ -19,12 +19,10 @@ import pytest
 from icalendar import Calendar
 
 from tests.support.browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     PHONE,
     TIME_ZONE,
     TIMEOUT_MS,
-    require_browser,
+    close_contexts,
     served,
 )
 from tests.support.web import PASSWORD
@@ -67,17 +65,15 @@ def _approve_a_plan(db: Path, email: str) -> tuple[Any, int]:
 
 
 @pytest.mark.slow
-def test_subscribe_on_a_phone_then_the_feed_follows_a_hold_and_ends(tmp_path: Path) -> None:
-    require_browser()
-    from playwright.sync_api import expect, sync_playwright
+def test_subscribe_on_a_phone_then_the_feed_follows_a_hold_and_ends(
+    tmp_path: Path, browser: Any
+) -> None:
+    from playwright.sync_api import expect
 
     from taperline.service.plans import decide_plan
 
     expect.set_options(timeout=TIMEOUT_MS)
-    with served(tmp_path) as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+    with served(tmp_path) as base:
         try:
             phone = browser.new_context(
                 base_url=base, viewport=PHONE, is_mobile=True, timezone_id=TIME_ZONE
@@ -116,4 +112,4 @@ def test_subscribe_on_a_phone_then_the_feed_follows_a_hold_and_ends(tmp_path: Pa
             expect(ann.get_by_text("You have no calendar link yet.")).to_be_visible()
             assert httpx.get(url, timeout=30).status_code == 410
         finally:
-            browser.close()
+            close_contexts(browser)

@@ -28,17 +28,15 @@ from typing import Any
 import pytest
 
 from tests.support.browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     NARROW,
     PHONE,
     TIME_ZONE,
     TIMEOUT_MS,
     Shots,
     clinician_signs_up_and_invites,
+    close_contexts,
     nav,
     patient_signs_up_and_shares,
-    require_browser,
     served,
     watch_console,
 )
@@ -134,17 +132,13 @@ def _wider_than_narrow(pages: list[tuple[Any, str]], shots: Shots) -> dict[str, 
 
 
 @pytest.mark.slow
-def test_sign_up_share_check_in_approve_and_see_the_dose(tmp_path: Path) -> None:
-    require_browser()
-    from playwright.sync_api import expect, sync_playwright
+def test_sign_up_share_check_in_approve_and_see_the_dose(tmp_path: Path, browser: Any) -> None:
+    from playwright.sync_api import expect
 
     expect.set_options(timeout=TIMEOUT_MS)
     shots = Shots(tmp_path)
     errors: list[str] = []
-    with served(tmp_path) as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+    with served(tmp_path) as base:
         try:
             desk = browser.new_context(
                 base_url=base, viewport={"width": 1280, "height": 900}, timezone_id=TIME_ZONE
@@ -178,7 +172,7 @@ def test_sign_up_share_check_in_approve_and_see_the_dose(tmp_path: Path) -> None
             wide = _wider_than_narrow(pages, shots)
             assert not wide, f"pages wider than {NARROW} px (scrollWidth): {wide}"
         finally:
-            browser.close()
+            close_contexts(browser)
     # The one error the walk-through makes on purpose: the check-in saved without a bedtime.
     refused = [e for e in errors if e.endswith("/checkin: Failed to load resource: the server"
                " responded with a status of 422 (Unprocessable Entity)")]  # fmt: skip

@@ -19,13 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     PHONE,
     TIME_ZONE,
     TIMEOUT_MS,
     Shots,
-    require_browser,
+    close_contexts,
     served,
     watch_console,
 )
@@ -79,17 +77,13 @@ class Taps:
         self.count += 2  # open the list, then pick
 
 
-def test_a_quick_check_in_takes_at_most_ten_taps_on_a_phone(tmp_path: Path) -> None:
-    require_browser()
-    from playwright.sync_api import expect, sync_playwright
+def test_a_quick_check_in_takes_at_most_ten_taps_on_a_phone(tmp_path: Path, browser: Any) -> None:
+    from playwright.sync_api import expect
 
     expect.set_options(timeout=TIMEOUT_MS)
     shots = Shots(tmp_path)
     errors: list[str] = []
-    with served(tmp_path) as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+    with served(tmp_path) as base:
         try:
             phone = browser.new_context(
                 base_url=base,
@@ -145,5 +139,5 @@ def test_a_quick_check_in_takes_at_most_ten_taps_on_a_phone(tmp_path: Path) -> N
             expect(ann.locator("li.day").first).to_contain_text("no symptom score")
             shots.take(ann, "journal-after-quick")
         finally:
-            browser.close()
+            close_contexts(browser)
     assert not errors, errors

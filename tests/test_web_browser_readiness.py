@@ -18,18 +18,17 @@ import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.support.browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     NARROW,
     PHONE,
     TIME_ZONE,
     TIMEOUT_MS,
     Shots,
-    require_browser,
+    close_contexts,
     served,
     watch_console,
 )
@@ -69,17 +68,13 @@ def _plan_cutting_today(database: Path, email: str) -> None:
 
 
 @pytest.mark.slow
-def test_a_cut_day_under_hold_is_shown_as_a_question(tmp_path: Path) -> None:
-    require_browser()
-    from playwright.sync_api import expect, sync_playwright
+def test_a_cut_day_under_hold_is_shown_as_a_question(tmp_path: Path, browser: Any) -> None:
+    from playwright.sync_api import expect
 
     expect.set_options(timeout=TIMEOUT_MS)
     shots = Shots(tmp_path)
     errors: list[str] = []
-    with served(tmp_path) as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+    with served(tmp_path) as base:
         try:
             phone = browser.new_context(
                 base_url=base,
@@ -134,5 +129,5 @@ def test_a_cut_day_under_hold_is_shown_as_a_question(tmp_path: Path) -> None:
             expect(ann.locator("li.dose-line").first).to_contain_text(": 1 mg")
             expect(ann.get_by_text("more taken than planned")).to_have_count(0)
         finally:
-            browser.close()
+            close_contexts(browser)
     assert not errors, errors

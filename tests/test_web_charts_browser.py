@@ -26,15 +26,13 @@ import pytest
 
 from taperline.service import open_store
 from tests.support.browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     TIME_ZONE,
     TIMEOUT_MS,
     Shots,
     axe_source,
     axe_violations,
     clinician_signs_up_and_invites,
-    require_browser,
+    close_contexts,
     served,
     watch_console,
 )
@@ -254,17 +252,11 @@ def _phone(browser: Any, base: str, errors: list[str]) -> Any:
 
 
 @pytest.mark.slow
-def test_the_charts_page_at_320_px_has_no_axe_violation(tmp_path: Path) -> None:
-    require_browser()
+def test_the_charts_page_at_320_px_has_no_axe_violation(tmp_path: Path, browser: Any) -> None:
     source = axe_source()
-    from playwright.sync_api import sync_playwright
-
     today = datetime.now(ZoneInfo(TIME_ZONE)).date()
     errors: list[str] = []
-    with served(tmp_path) as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+    with served(tmp_path) as base:
         try:
             page, doc = (
                 _phone(browser, base, errors),
@@ -283,5 +275,5 @@ def test_the_charts_page_at_320_px_has_no_axe_violation(tmp_path: Path) -> None:
             _checks_dark(page, "/charts?range=all", source)  # to the plan's end
             _checks_dark(doc, doc.url.removeprefix(base), source)  # the strategy comparison
         finally:
-            browser.close()
+            close_contexts(browser)
     assert not errors, errors

@@ -17,15 +17,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tests.support.browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     PHONE,
     TIME_ZONE,
     TIMEOUT_MS,
     Shots,
     axe_source,
     axe_violations,
-    require_browser,
+    close_contexts,
     served,
     watch_console,
 )
@@ -68,19 +66,15 @@ def _errors_next_to_their_fields(ann: Any, axe: str, day: str) -> Any:
     return form
 
 
-def test_log_a_dose_with_its_own_time_and_amount_on_a_phone(tmp_path: Path) -> None:
-    require_browser()
+def test_log_a_dose_with_its_own_time_and_amount_on_a_phone(tmp_path: Path, browser: Any) -> None:
     axe = axe_source()
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     expect.set_options(timeout=TIMEOUT_MS)
     shots = Shots(tmp_path)
     errors: list[str] = []
     yesterday = (datetime.now(UTC).astimezone(ZoneInfo(TIME_ZONE)) - timedelta(days=1)).date()
-    with served(tmp_path) as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+    with served(tmp_path) as base:
         try:
             phone = browser.new_context(
                 base_url=base,
@@ -121,7 +115,7 @@ def test_log_a_dose_with_its_own_time_and_amount_on_a_phone(tmp_path: Path) -> N
             assert axe_violations(ann, axe) == []
             shots.take(ann, "dose-log-saved")
         finally:
-            browser.close()
+            close_contexts(browser)
     # the two refusals are the form's errors on purpose (422, the page with the errors)
     refused = [e for e in errors if "/journal/doses: Failed to load resource" in e]
     assert len(refused) == 2, errors

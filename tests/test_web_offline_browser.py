@@ -35,7 +35,6 @@ from tests.support.browser import (
     PHONE,
     TIME_ZONE,
     TIMEOUT_MS,
-    require_browser,
     served,
     watch_console,
 )
@@ -254,15 +253,15 @@ def _signs_out_and_nothing_stays(ann: Any) -> None:
 
 
 @pytest.mark.slow
-def test_offline_queue_sync_and_sign_out(tmp_path: Path) -> None:
-    require_browser()
-    from playwright.sync_api import expect, sync_playwright
+def test_offline_queue_sync_and_sign_out(tmp_path: Path, browser: Any) -> None:
+    from playwright.sync_api import expect
 
     expect.set_options(timeout=TIMEOUT_MS)
     errors: list[str] = []
-    with served(tmp_path) as base, sync_playwright() as pw:
-        # a profile on disk: Chromium does not install apps from an incognito context
-        phone = pw.chromium.launch_persistent_context(
+    with served(tmp_path) as base:
+        # a profile on disk: Chromium does not install apps from an incognito context (the
+        # shared driver starts a Chromium of its own for it)
+        phone = browser.browser_type.launch_persistent_context(
             str(tmp_path / "profile"),
             executable_path=str(CHROMIUM),
             headless=True,
@@ -304,19 +303,14 @@ def test_offline_queue_sync_and_sign_out(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_a_page_saved_yesterday_says_so_offline(tmp_path: Path) -> None:
-    require_browser()
+def test_a_page_saved_yesterday_says_so_offline(tmp_path: Path, browser: Any) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     expect.set_options(timeout=TIMEOUT_MS)
-    with served(tmp_path) as base, sync_playwright() as pw:
-        phone = pw.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
+    with served(tmp_path) as base:
+        phone = browser.new_context(  # the worker and its caches, in the context's own storage
             base_url=base,
             viewport=PHONE,
             is_mobile=True,

@@ -17,15 +17,13 @@ from typing import Any
 import pytest
 
 from tests.support.browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     PHONE,
     TIME_ZONE,
     TIMEOUT_MS,
     axe_on_every_page,
     axe_source,
     axe_violations,
-    require_browser,
+    close_contexts,
     served,
     watch_console,
 )
@@ -146,17 +144,13 @@ def _background(page: Any) -> str:
 
 
 @pytest.mark.slow
-def test_dark_mode_and_focus_rings_on_a_phone(tmp_path: Path) -> None:
-    require_browser()
+def test_dark_mode_and_focus_rings_on_a_phone(tmp_path: Path, browser: Any) -> None:
     axe = axe_source()
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     expect.set_options(timeout=TIMEOUT_MS)
     errors: list[str] = []
-    with served(tmp_path) as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+    with served(tmp_path) as base:
         try:
             phone = browser.new_context(
                 base_url=base,
@@ -211,7 +205,7 @@ def test_dark_mode_and_focus_rings_on_a_phone(tmp_path: Path) -> None:
             expect(ann.locator("html")).not_to_have_attribute("data-theme", "dark")
             assert _background(ann) == "#f6f5f2"
         finally:
-            browser.close()
+            close_contexts(browser)
     assert not [e for e in errors if "/nowhere: " not in e], errors  # the 404 page's own
 
 
@@ -251,10 +245,9 @@ def _walk(page: Any, paths: list[str], axe: str, folder: Path) -> tuple[dict[str
 
 
 @pytest.mark.slow
-def test_the_clinicians_pages_on_both_themes(tmp_path: Path) -> None:
-    require_browser()
+def test_the_clinicians_pages_on_both_themes(tmp_path: Path, browser: Any) -> None:
     axe = axe_source()
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     from tests.support.browser import (
         Shots,
@@ -265,10 +258,7 @@ def test_the_clinicians_pages_on_both_themes(tmp_path: Path) -> None:
     expect.set_options(timeout=TIMEOUT_MS)
     errors: list[str] = []
     shots = Shots(tmp_path)
-    with served(tmp_path) as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+    with served(tmp_path) as base:
         try:
             contexts = [
                 browser.new_context(
@@ -298,5 +288,5 @@ def test_the_clinicians_pages_on_both_themes(tmp_path: Path) -> None:
             more = _axe_only(doc, (f"{patient}/charts", f"{patient}/sleep-window"), axe)
             assert not more, more
         finally:
-            browser.close()
+            close_contexts(browser)
     assert not errors, errors

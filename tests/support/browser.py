@@ -1,12 +1,19 @@
 """What the browser tests share: Debian's chromium driven by Playwright, the app served from a
 thread, screenshots, console errors, axe-core, and the clinician's first steps.
 
+A test process starts Playwright's driver and one Chromium once, on its first browser test,
+and keeps them for the others (:class:`SharedChromium`, the ``browser`` fixture of
+``tests/conftest.py``): each test opens contexts of its own on it (``new_context``: its own
+cookies, storage, caches, service workers, offline switch and clock), closed when it ends.
+Starting both took 2-3.5 s a test.
+
 Without ``/usr/bin/chromium`` (or Playwright, or axe-core) a browser test is skipped, except
 under ``CI`` where it fails.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import threading
@@ -14,7 +21,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -22,6 +29,9 @@ from taperline.web.app import create_app
 from taperline.web.settings import Settings
 from tests.pgserver import free_port
 from tests.support.web import PASSWORD
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -56,6 +66,84 @@ def require_browser() -> None:
         if in_ci():
             pytest.fail(f"the browser test must run in CI: {problem}", pytrace=False)
         pytest.skip(problem)
+
+
+class SharedChromium:
+    """Playwright's driver and one Chromium for a whole test process, started on first use.
+
+    :meth:`resume` before a browser test gives the browser (started, or started again if it
+    went away); :meth:`park` after it closes every context the test left open and parks the
+    driver's event loop; :meth:`stop` at the end of the session ends both.
+
+    Parking is what lets the other tests of the process run beside a live driver. Playwright's
+    sync API runs its asyncio loop in a greenlet and, between two calls, leaves that loop
+    marked as the thread's running loop (``wait_for_future`` in ``playwright._impl._greenlets``),
+    so ``asyncio.run`` and ``anyio.run`` in a later test of the same process would refuse to
+    start ("cannot be called from a running event loop"). Parking clears the mark and
+    :meth:`resume` puts it back before Playwright is called again, as its dispatcher expects
+    (with ``asyncio._set_running_loop``, the hook Playwright uses itself).
+    """
+
+    def __init__(self) -> None:
+        self._manager: Any = None  # playwright's PlaywrightContextManager
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def resume(self) -> Browser:
+        """The shared browser, with the driver's loop marked running again."""
+        if not self._unpark():
+            self.stop()  # the driver went away: start another
+        if self._playwright is None:
+            from playwright.sync_api import sync_playwright
+
+            self._manager = sync_playwright()
+            self._playwright = self._manager.start()
+        if self._browser is None or not self._browser.is_connected():
+            self._browser = self._playwright.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
+        return self._browser
+
+    def park(self) -> None:
+        """Close the contexts a test left open; unmark the driver's loop until the next test."""
+        try:
+            if self._browser is not None and self._browser.is_connected():
+                close_contexts(self._browser)
+        except Exception:
+            self.stop()  # the next browser test starts a new driver and browser
+            raise
+        self._loop = asyncio._get_running_loop()
+        asyncio._set_running_loop(None)
+
+    def _unpark(self) -> bool:
+        """Mark the parked loop running again; False if the driver stopped meanwhile.
+
+        The loop is running for as long as the driver's dispatcher is inside it.
+        """
+        loop, self._loop = self._loop, None
+        if loop is None:
+            return True
+        if not loop.is_running():
+            return False
+        asyncio._set_running_loop(loop)
+        return True
+
+    def stop(self) -> None:
+        """End the browser and the driver (the next :meth:`resume` starts new ones)."""
+        alive = self._unpark()
+        manager, self._manager, self._playwright, self._browser = self._manager, None, None, None
+        if manager is not None and alive:
+            try:
+                manager.__exit__(None, None, None)  # closes the browser with the driver
+            finally:
+                asyncio._set_running_loop(None)
+
+
+def close_contexts(browser: Browser) -> None:
+    """Close every context open on ``browser`` (a test's, before its server stops)."""
+    for context in browser.contexts:
+        context.close()
 
 
 @contextmanager
