@@ -10,6 +10,7 @@ from taperline.cli.params import format_option
 from taperline.cli.session import now, open_store, person, person_option
 
 if TYPE_CHECKING:
+    from taperline.cli.plain import Printer
     from taperline.service.documents import FindingOut, ReadinessOut, StatusOut
 
 _EVIDENCE_SHOWN = 5  # evidence lines per finding in the table view (JSON has them all)
@@ -34,11 +35,9 @@ def status(*, output_format: str, person_id: int | None) -> None:
     _print_status(document)
 
 
-def _print_plan_line(d: StatusOut) -> None:
+def _print_plan_line(out: Printer, d: StatusOut) -> None:
     """No plan (and whether the day's doses are the regimen's), or a plan on hold."""
-    from taperline.cli.render import console
-
-    out, plan = console(), d["plan"]
+    plan = d["plan"]
     if plan is None:
         out.print("No plan in force (taperline plan ... --save, then plan approve).")
         if d["doses_today"]:
@@ -54,20 +53,19 @@ def _print_plan_line(d: StatusOut) -> None:
 
 
 def _print_status(d: StatusOut) -> None:
-    from rich.table import Table
-
-    from taperline.cli.render import console
+    """The status as text (drawn by :class:`~taperline.cli.plain.Printer`: Rich's output)."""
+    from taperline.cli.plain import Printer
     from taperline.core.quantity import drug_label
 
-    out = console()
+    out = Printer()
     _print_urgent(d["findings"])
     out.print(f"[bold]Today, {d['today']}[/bold]")
     plan = d["plan"]
-    _print_plan_line(d)
+    _print_plan_line(out, d)
     if plan is not None and plan["guideline_mark"]:
         out.print(plan["guideline_mark"][:1].upper() + plan["guideline_mark"][1:], markup=False)
     if d["readiness"] is not None:
-        _print_readiness(d["readiness"])
+        _print_readiness(out, d["readiness"])
     for dose in d["doses_today"]:
         name = drug_label(dose["drug"])
         if dose["ask_clinician_first"] and dose["status"] == "due":
@@ -101,11 +99,9 @@ def _print_status(d: StatusOut) -> None:
     )
     for finding in [f for f in d["findings"] if f["severity"] != "urgent"][:3]:
         out.print(f"  [{finding['severity']}] {finding['message']}")
-    table = Table(title="Last 14 days")
-    for column in ("date", "check-in", "mood", "anxiety", "burden", "SE %", "taken", "missed"):
-        table.add_column(column, justify="right")
-    for day in d["last_14_days"]:
-        table.add_row(
+    columns = ("date", "check-in", "mood", "anxiety", "burden", "SE %", "taken", "missed")
+    rows = [
+        (
             day["date"],
             "yes" if day["checked_in"] else "-",
             *(
@@ -115,14 +111,13 @@ def _print_status(d: StatusOut) -> None:
             str(day["doses_taken"]),
             str(day["doses_missed"]),
         )
-    out.print(table)
+        for day in d["last_14_days"]
+    ]
+    out.table("Last 14 days", columns, rows)
 
 
-def _print_readiness(ready: ReadinessOut) -> None:
+def _print_readiness(out: Printer, ready: ReadinessOut) -> None:
     """The readiness check of the coming (or questioned) cut, in plain words."""
-    from taperline.cli.render import console
-
-    out = console()
     verdict = ready["verdict"].capitalize()
     colour = {"proceed": "green", "caution": "yellow", "hold": "red"}[ready["verdict"]]
     out.print(
