@@ -63,6 +63,7 @@ __all__ = [
     "remove_checkin",
     "remove_dose",
     "restore_dose",
+    "stay_on_doses",
     "store_checkin",
 ]
 
@@ -364,17 +365,24 @@ def log_dose(
     changed reads it (whether the readiness check holds that cut: kept with the line, taken,
     missed or extra).
 
+    On a day a held cut moved the dose times (1 mg at 22:00 before it, 0.5 mg at 08:00 and
+    0.375 mg at 20:00 after), the dose to stay on at its old time is a planned dose of the
+    day too, by its time or matched by time: logged as told (the dose before the cut by
+    default, ``stay_on_before`` kept), as the dashboard shows it
+    (:func:`taperline.service.today.held_lines`).
+
     Raises:
-        NotFoundError: ``planned_clock`` is not a planned dose of that day (matched by
-            time: of the day it was taken or the day before).
+        NotFoundError: ``planned_clock`` is not a planned dose of that day, nor on a held day
+            a dose to stay on (matched by time: of the day it was taken or the day before).
         InputError: the entry cannot be completed (a missed dose that is not a planned one,
             no amount, a planned amount that is not the plan's, ...).
         ConflictError: that planned dose is already in the day's log (matched by time: the
             nearest planned dose is).
         ConfirmationNeededError: the amount is more than the plan gives for the whole day, or
-            would take the day above the daily maximum for what the person takes it for;
-            stored when ``entry.confirmed`` (the escalation finding shows it to the
-            clinician).
+            would take the day above the daily maximum for what the person takes it for, or
+            on a held day the day's total above the dose before the cut (the dose to stay
+            on: a new dose taken and the dose to stay on too); stored when
+            ``entry.confirmed`` (the escalation finding shows it to the clinician).
     """
     if idempotency_key is not None:
         earlier = store.dose_by_key(person_id, idempotency_key)
@@ -387,18 +395,20 @@ def log_dose(
     today = local_today(zone_name, now)
     plan = store.plan_in_force(person_id)
     regimen = profile.regimen  # what the day's doses are before the plan starts
+    # read once at most, whichever of the steps below needs it first
+    read = functools.cache(read_record or functools.partial(store.record, person_id))
     # without a day: the dose's day is found by when it was taken (now, when not given)
     moment = entry.taken_at or local_now(zone_name, now)
     by_time = entry.day is None and entry.next_planned
     if by_time:
-        day, target, day_log = _nearest_dose(
-            store, person_id, entry, plan=plan, regimen=regimen, moment=moment, today=today
-        )
+        day, target, day_log, stay = _nearest_dose(
+            store, person_id, entry, plan=plan, regimen=regimen, moment=moment, today=today,
+            read_record=read,
+        )  # fmt: skip
     else:
         day = entry.day or moment.date()
         day_log = store.doses(person_id, day, day)
-        logged = {d.planned_clock for d in day_log}
-        target = _planned_dose(entry, day, planned_on(plan, regimen, day), logged)
+        target, stay = _dose_of_day(entry, read, plan, regimen, day, day_log)
     scheduled = planned_on(plan, regimen, day)
     if target is not None and entry.drug is not None and entry.drug != target.drug:
         raise InputError(f"drug: the plan's {target.clock} dose is {target.drug}, not {entry.drug}")
@@ -409,12 +419,7 @@ def log_dose(
         left = "is due" if by_time else "is left that day"
         raise InputError(f"missed: only a planned dose can be missed, and none {left}")
     asked, before, scheduled = _asked_of(
-        read_record or functools.partial(store.record, person_id),
-        plan,
-        day,
-        target,
-        scheduled,
-        missed=entry.missed,
+        read, plan, day, target, scheduled, missed=entry.missed, stay=stay
     )
     asks_amount = entry.amount is None and not entry.dose_before_cut
     if target is not None and before is not None and asks_amount:
@@ -423,13 +428,18 @@ def log_dose(
             " your clinician has not answered yet (ask them before this cut): say the"
             " amount you took"
         )
-    amount = _amount(entry, target, before)
+    amount = _amount(entry, target, before, staying_on=stay is not None)
     if amount is None and not entry.missed:
         left = "is planned yesterday or today" if by_time else "is left that day"
         raise InputError(f"amount: say how much (no planned dose {left})")
     if amount is not None and not entry.confirmed:
         far = _far_from_plan(
-            profile.conditions, drug=drug, amount=amount, scheduled=scheduled, day_log=day_log
+            profile.conditions,
+            drug=drug,
+            amount=amount,
+            scheduled=scheduled,
+            day_log=day_log,
+            held=asked is not None and asked.before is not None,
         )
         if far is not None:
             raise ConfirmationNeededError("amount", far)
@@ -452,13 +462,23 @@ def log_dose(
 
 
 def _amount(
-    entry: DoseEntry, target: RecordDose | None, before: Sequence[RecordDose] | None
+    entry: DoseEntry,
+    target: RecordDose | None,
+    before: Sequence[RecordDose] | None,
+    *,
+    staying_on: bool = False,
 ) -> Mass | None:
-    """The amount taken: the one given, the dose before a held cut, or the plan's."""
+    """The amount taken: the one given, the dose before a held cut, or the plan's.
+
+    ``staying_on``: ``target`` is itself the dose before the held cut, to stay on at a time
+    the new step has none.
+    """
     if entry.missed:
         return None
     if not entry.dose_before_cut:
         return entry.amount or (target.amount if target else None)
+    if staying_on and target is not None:
+        return target.amount
     stay = _expected(target, before)
     if target is None or before is None or stay is None:
         raise InputError(
@@ -466,6 +486,30 @@ def _amount(
             " clinician has not answered yet, at a time the dose before it was taken too"
         )
     return stay.amount
+
+
+def _dose_of_day(  # noqa: PLR0917 -- log_dose's values, for one step of it
+    entry: DoseEntry,
+    read_record: Callable[[], PersonRecord],
+    plan: PlanVersion | None,
+    regimen: Regimen | None,
+    day: date,
+    day_log: Sequence[DoseRecord],
+) -> tuple[RecordDose | None, _StayingOn | None]:
+    """The planned dose of ``day`` ``entry`` belongs to (None: extra), and what was asked.
+
+    What was asked is given when the dose is the one to stay on at a time a held cut's new
+    step has none (else None). The record is read only for a time the day's plan has none
+    (:func:`_staying_on`).
+    """
+    scheduled = planned_on(plan, regimen, day)
+    stay = None
+    if entry.planned_clock is not None and all(d.clock != entry.planned_clock for d in scheduled):
+        stay = _staying_on(read_record, plan, day, scheduled)
+    extra = stay.doses if stay is not None else ()
+    logged = {d.planned_clock for d in day_log}
+    target = _planned_dose(entry, day, (*scheduled, *extra), logged)
+    return target, stay if target is not None and target in extra else None
 
 
 def _expected(target: RecordDose | None, before: Sequence[RecordDose] | None) -> RecordDose | None:
@@ -502,18 +546,28 @@ def _nearest_dose(
     regimen: Regimen | None,
     moment: datetime,
     today: date,
-) -> tuple[date, RecordDose | None, list[DoseRecord]]:
-    """A dose matched by time: its day, its planned dose (None: extra) and that day's log.
+    read_record: Callable[[], PersonRecord],
+) -> tuple[date, RecordDose | None, list[DoseRecord], _StayingOn | None]:
+    """A dose matched by time: its day, its planned dose (None: extra), that day's log.
 
+    And what was asked when the dose is one to stay on at a held cut's old time (else None).
     The planned dose of ``moment``'s day or the day before (at ``entry.planned_clock`` when
     given) nearest to ``moment`` (:func:`nearest_planned`; for a missed dose, one already
-    due). When that dose is already in the log this entry is refused, never matched to a
-    farther one: logging last night's dose twice is a repeat, not tonight's dose taken early.
+    due); on a day a held cut moved the dose times, the doses to stay on are planned ones too
+    (:func:`_staying_on`: the record is read only on such a day). When that dose is already
+    in the log this entry is refused, never matched to a farther one: logging last night's
+    dose twice is a repeat, not tonight's dose taken early.
     """
     on = moment.date()
     log = store.doses(person_id, on - timedelta(days=1), on)
     clock = entry.planned_clock
-    planned = planned_around(plan, on, regimen)
+    planned = list(planned_around(plan, on, regimen))
+    stays: dict[date, _StayingOn] = {}
+    for day in (on - timedelta(days=1), on):
+        found = _staying_on(read_record, plan, day, planned_on(plan, regimen, day))
+        if found is not None:
+            stays[day] = found
+            planned += [(day, dose) for dose in found.doses]
     candidates = [(d, p) for d, p in planned if clock in {None, p.clock}]
     chosen = nearest_planned(moment, candidates, due_only=entry.missed)
     if chosen is None:
@@ -521,7 +575,7 @@ def _nearest_dose(
             days = f"{day_text(on - timedelta(days=1), today)} or {day_text(on, today)}"
             due = " and due" if entry.missed else ""
             raise NotFoundError(f"planned: no dose is planned{due} at {clock} on {days}")
-        return on, None, [d for d in log if d.day == on]
+        return on, None, [d for d in log if d.day == on], None
     day, target = chosen
     day_log = [d for d in log if d.day == day]
     earlier = next((d for d in day_log if d.planned_clock == target.clock), None)
@@ -531,7 +585,8 @@ def _nearest_dose(
             f" ({_as_logged(earlier, today)})"
         )
     _check_planned_amount(entry, day, target)
-    return day, target, day_log
+    stay = stays.get(day)
+    return day, target, day_log, stay if stay is not None and target in stay.doses else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -548,6 +603,59 @@ class _Asked:
     changed: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class _StayingOn:
+    """A held day whose cut moved the dose times: what was asked, and the doses to stay on.
+
+    ``doses``: the step before the held cut's doses at times the day's plan has none, the
+    ones the patient is asked to take until their clinician answers (as
+    :func:`taperline.service.today.held_lines` shows them).
+    """
+
+    asked: _Asked
+    doses: tuple[RecordDose, ...]
+
+
+def _staying_on(
+    read_record: Callable[[], PersonRecord],
+    plan: PlanVersion | None,
+    day: date,
+    scheduled: Sequence[RecordDose],
+) -> _StayingOn | None:
+    """The doses to stay on at times ``day``'s plan (``scheduled``) has none, if it is held.
+
+    None when no cut by ``day`` had a dose before it at a time the day has none (the plan
+    alone says so: the record is not read), or when the day is not held.
+    """
+    if plan is None:
+        return None
+    clocks = {d.clock for d in scheduled}
+    steps = plan.followed_steps
+    cuts = {cut for cut in cut_dates(plan) if cut <= day}
+    if not any(
+        dose.clock not in clocks
+        for before, step in itertools.pairwise(steps)
+        if step.start in cuts
+        for dose in before.doses
+    ):
+        return None
+    asked = _day_asked(read_record, plan, day, scheduled)
+    if asked is None or asked.before is None:
+        return None
+    doses = tuple(d for d in asked.before if d.clock not in clocks)
+    return _StayingOn(asked, doses) if doses else None
+
+
+def stay_on_doses(record: PersonRecord, day: date) -> tuple[RecordDose, ...]:
+    """The doses to stay on at times ``day``'s plan has none, on a held day (else none).
+
+    What the journal's dose form offers beside the day's planned doses; the record is only
+    read further (reviewed) when a cut by ``day`` moved the dose times.
+    """
+    found = _staying_on(lambda: record, record.plan, day, record.planned_on(day))
+    return found.doses if found is not None else ()
+
+
 def _asked_of(
     read_record: Callable[[], PersonRecord],
     plan: PlanVersion | None,
@@ -556,8 +664,13 @@ def _asked_of(
     scheduled: tuple[RecordDose, ...],
     *,
     missed: bool,
+    stay: _StayingOn | None = None,
 ) -> tuple[_Asked | None, tuple[RecordDose, ...] | None, tuple[RecordDose, ...]]:
     """What was asked of ``day``, the doses before a held cut, and the day's plan.
+
+    ``stay``: ``target`` is the dose to stay on at a time the held cut's new step has none
+    (found by :func:`_staying_on`): what was asked, so no doses before the cut are given (its
+    amount is the one said or the dose before the cut, no question to ask).
 
     What was asked is kept with every line of the day, a missed dose and an extra one too:
     otherwise a dose above a cut that went ahead, logged as the planned one missed and an
@@ -566,6 +679,8 @@ def _asked_of(
     amount is then the person's to say). On a held day the plan an amount is compared with
     is the dose before the cut, which the readiness check suggests staying on.
     """
+    if stay is not None:
+        return stay.asked, None, stay.asked.before or scheduled
     asked = _day_asked(read_record, plan, day, (target,) if target is not None else scheduled)
     if asked is None or asked.before is None:
         return asked, None, scheduled
@@ -665,23 +780,27 @@ def _far_from_plan(
     amount: Mass,
     scheduled: Sequence[RecordDose],
     day_log: Sequence[DoseRecord],
+    held: bool = False,
 ) -> str | None:
     """Why ``amount`` needs confirming, if it does: above the day's maximum or its plan.
 
     The daily maximum for the person's indication (the lowest when it is not known) [LABEL,
     SEED-AURA], counting what is already logged that day, comes first; then the plan's
-    daily total of this drug.
+    daily total of this drug. On a ``held`` day (``scheduled``: the dose before the cut, to
+    stay on) the day's total is compared with it, what is already logged counted: a new
+    dose taken in the morning and the dose to stay on at night are more than the dose
+    before the cut, as the review counts that day.
     """
     from taperline.catalogue_data import load_catalogue
     from taperline.core.screening import indication_of
 
+    taken = sum((d.amount.mg for d in day_log if d.drug == drug and d.amount), Decimal(0))
     try:
         known = load_catalogue().get(drug)
     except UnknownDrugError:  # a drug the catalogue does not hold: no maximum to compare
         known = None
     if known is not None:
         maximum = known.daily_maximum_for(indication_of(conditions))
-        taken = sum((d.amount.mg for d in day_log if d.drug == drug and d.amount), Decimal(0))
         if maximum is not None and taken + amount.mg > maximum.max_mg.mg:
             total = fmt(Mass.of_mg(taken + amount.mg))
             limit = fmt(maximum.max_mg)
@@ -690,6 +809,12 @@ def _far_from_plan(
     if planned > 0 and amount.mg > planned:
         whole_day = fmt(Mass.of_mg(planned))
         return f"{fmt(amount)} is more than the {whole_day} planned for the whole day"
+    if held and planned > 0 and taken > 0 and taken + amount.mg > planned:
+        total, whole_day = fmt(Mass.of_mg(taken + amount.mg)), fmt(Mass.of_mg(planned))
+        return (
+            f"{fmt(amount)} makes {total} that day, more than the {whole_day} a day to stay"
+            " on until your clinician answers (the dose before the cut)"
+        )
     return None
 
 

@@ -8,7 +8,10 @@ the same document from the CLI and the API). :func:`build_today` works it out fr
 From 3 days before each cut, ``Today.readiness`` is the readiness check of that cut
 (:mod:`taperline.core.readiness`), answered by the clinician's decision on the plan in force
 (:func:`plan_decision`). When it asks the clinician on the cut day or after, the day's
-changed doses are marked ``ask_first``: a question for the clinician, not an instruction.
+changed doses are marked ``ask_first``: a question for the clinician, not an instruction;
+the dose before the cut is the one to stay on (``stay_on``), at its own time: beside the new
+dose at that time, or, when the cut moved the dose times, as a line of its own
+(``stay_only``), so the patient has a dose to take and log as told.
 """
 
 from __future__ import annotations
@@ -16,10 +19,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Literal
 
 from taperline.adapters.storage.repo import Store
 from taperline.core.metrics import sleep_efficiency, symptom_score
+from taperline.core.quantity import Mass
 from taperline.core.readiness import Readiness, check_readiness
 from taperline.core.record import (
     DoseRecord,
@@ -39,6 +44,7 @@ __all__ = [
     "Today",
     "build_today",
     "glance",
+    "held_lines",
     "match_doses",
     "pending_plan",
     "plan_decision",
@@ -57,14 +63,25 @@ class DoseToday:
     ``ask_first``: the dose is the new dose of a cut that the readiness check holds and no
     clinician has answered; shown as "ask your clinician before this cut", never as an
     instruction to take it.
+
+    ``stay_only``: the line is the dose to stay on at a time the new step has no dose (the
+    held cut moved the dose times: 1 mg at 22:00 before it, 0.5 mg at 08:00 and 0.375 mg at
+    20:00 after): ``planned`` and ``stay_on`` are both the step before's dose at that time,
+    not a dose of today's plan, shown as "stay on" and logged as told.
     """
 
     planned: RecordDose
     logged: DoseRecord | None
     ask_first: bool = False
-    #: With ``ask_first``: the dose at this time of the step before the cut, the one the
-    #: patient is asked to stay on until their clinician answers (None: none at this time).
+    #: With ``ask_first`` (or ``stay_only``): the dose at this time of the step before the cut,
+    #: the one the patient is asked to stay on until their clinician answers (None: none at
+    #: this time).
     stay_on: RecordDose | None = None
+    stay_only: bool = False
+    #: With ``stay_on``, not logged yet: what the day's log has taken already of its drug,
+    #: when that and the dose to stay on make more than the step before gives a day (a new
+    #: dose taken this morning, then the dose to stay on tonight); None otherwise.
+    taken_already: Mass | None = None
 
     @property
     def taken(self) -> bool:
@@ -80,6 +97,13 @@ class DoseToday:
     def status(self) -> DoseStatus | Literal["due"]:
         """taken, late or missed as logged (:meth:`DoseRecord.status`), or due: not logged."""
         return self.logged.status() if self.logged is not None else "due"
+
+    @property
+    def would_make(self) -> Mass | None:
+        """With ``taken_already``: the day's total if the dose to stay on were taken too."""
+        if self.taken_already is None or self.stay_on is None:
+            return None
+        return Mass.of_mg(self.taken_already.mg + self.stay_on.amount.mg)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +143,11 @@ class Today:
     def days_to_change(self) -> int | None:
         """Days until the next dose change."""
         return (self.next_change.start - self.today).days if self.next_change else None
+
+    @property
+    def stay_on_lines(self) -> tuple[DoseToday, ...]:
+        """The lines with a dose to stay on (``stay_on``: at a held cut), by time."""
+        return tuple(line for line in self.doses if line.stay_on is not None)
 
 
 def match_doses(
@@ -208,13 +237,7 @@ def build_today(record: PersonRecord, today: date, result: Review | None = None)
     # before a plan starts, the regimen's doses are today's (due, taken or missed)
     doses = match_doses(record.planned_on(today), logged)
     if ready is not None and ready.is_question:
-        before = {d.clock: d for d in ready.before.doses}
-        doses = tuple(
-            replace(d, ask_first=True, stay_on=before.get(d.planned.clock))
-            if ready.in_cut(d.planned)
-            else d
-            for d in doses
-        )
+        doses = held_lines(doses, ready, logged)
     return Today(
         today=today,
         plan=plan,
@@ -228,6 +251,49 @@ def build_today(record: PersonRecord, today: date, result: Review | None = None)
         days=glance(record, today),
         readiness=ready,
     )
+
+
+def held_lines(
+    lines: Sequence[DoseToday], ready: Readiness, logged: Sequence[DoseRecord]
+) -> tuple[DoseToday, ...]:
+    """The day's ``lines`` while ``ready``'s cut is a question, by time: what to stay on.
+
+    Each dose the cut changed asks first, with the step before's dose at its time to stay
+    on; each dose of the step before at a time the day's plan has none (a cut that moved
+    the dose times) is a line of its own, to stay on (``stay_only``), matched with the
+    ``logged`` line at its time. A dose to stay on not logged yet says what the day has
+    taken already when taking it too would make more than the step before gives a day.
+    """
+    before = {d.clock: d for d in ready.before.doses}
+    out = [
+        replace(line, ask_first=True, stay_on=before.get(line.planned.clock))
+        if ready.in_cut(line.planned)
+        else line
+        for line in lines
+    ]
+    clocks = {line.planned.clock for line in lines}
+    remaining = [d for d in logged if not any(d is line.logged for line in lines)]
+    for dose in ready.before.doses:
+        if dose.clock in clocks:
+            continue
+        match = next((d for d in remaining if d.planned_clock == dose.clock), None)
+        if match is not None:
+            remaining.remove(match)
+        out.append(DoseToday(dose, match, stay_on=dose, stay_only=True))
+    out.sort(key=lambda line: line.planned.clock)
+    return tuple(_taken_already(line, ready, logged) for line in out)
+
+
+def _taken_already(line: DoseToday, ready: Readiness, logged: Sequence[DoseRecord]) -> DoseToday:
+    """``line`` with what the day has taken already, when its dose to stay on is one too many."""
+    stay = line.stay_on
+    if stay is None or line.logged is not None:
+        return line
+    taken = sum((d.amount.mg for d in logged if d.amount and d.drug == stay.drug), Decimal(0))
+    daily = sum((d.amount.mg for d in ready.before.doses if d.drug == stay.drug), Decimal(0))
+    if taken == 0 or taken + stay.amount.mg <= daily:
+        return line
+    return replace(line, taken_already=Mass.of_mg(taken))
 
 
 def status(store: Store, person_id: int, *, now: datetime) -> Today:

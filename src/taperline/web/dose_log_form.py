@@ -166,14 +166,19 @@ def form_context(record: PersonRecord, today: date, state: DoseLogState | None) 
     """What ``journal.html`` needs to draw the form (``state`` None: a new, blank form).
 
     The choices of planned doses are the clocks planned on the form's day (today when it
-    is not a day up to today); a clock the form was sent with stays a choice, so the value
-    typed is kept (the error then says it is not planned that day).
+    is not a day up to today), and on a day a held cut moved the dose times the clocks of
+    the doses to stay on (:func:`~taperline.service.journal.stay_on_doses`); a clock the
+    form was sent with stays a choice, so the value typed is kept (the error then says it
+    is not planned that day).
     """
+    from taperline.service.journal import stay_on_doses
+
     state = state or DoseLogState(blank_fields(today))
     values = state.values
     day = as_date(values.get("date", ""))
     on = day if day is not None and day <= today else today
-    clocks = sorted({d.clock for d in record.planned_on(on)})
+    planned = (*record.planned_on(on), *stay_on_doses(record, on))
+    clocks = sorted({d.clock for d in planned})
     chosen = values.get("planned", "")
     if chosen and chosen != EXTRA and chosen not in clocks:
         clocks.append(chosen)
