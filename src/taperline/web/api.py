@@ -282,9 +282,11 @@ def doses(viewer: Patient, svc: Svc, start: From = None, end: To = None) -> Dose
 def dose_create(body: m.DoseIn, viewer: Patient, svc: Svc, key: IdempotencyKey = None) -> SavedOut:
     """Add a dose-log line: taken (``taken_at`` and ``amount_mg``) or missed (neither).
 
-    A ``planned_time`` must be a dose the plan in force gives that day (404 if not, 409 if it
-    is already logged), and a ``planned_amount_mg`` the plan's; without one it is an extra
-    dose. The matching is the one the CLI's ``log-dose`` and the dashboard use.
+    A ``planned_time`` must be a dose the plan in force gives that day, or, while a cut that
+    moved the dose times is held, a time of the dose before it the patient was told to stay
+    on (404 if neither, 409 if it is already logged), and a ``planned_amount_mg`` the plan's;
+    without one it is an extra dose. The matching is the one the CLI's ``log-dose`` and the
+    dashboard use.
     """
     from taperline.catalogue_data import load_catalogue
     from taperline.web import records
