@@ -143,6 +143,18 @@ def test_learn_imports_no_storage_and_parses_no_toml(tmp_path: Path, output: str
     assert not modules & unwanted, sorted(modules & unwanted)
     # the packaged file is read from the disk, not through importlib.resources' readers
     assert not modules & {"zipfile", "tempfile"}, sorted(modules & {"zipfile", "tempfile"})
+    # core.check and core.screening load their names on first use: a lesson needs neither
+    # the checker nor the screening it runs
+    unused = {
+        f"taperline.core.{m}"
+        for m in (
+            "check.checker",
+            "screening.screener",
+            "screening.recognition",
+            "screening.crisis",
+        )
+    }
+    assert not set(found["ours"]) & unused, sorted(set(found["ours"]) & unused)
 
 
 def test_help_imports_no_command(tmp_path: Path) -> None:

@@ -33,6 +33,7 @@ The package: :mod:`~taperline.core.check.request` (:class:`CheckRequest`,
 >>> from datetime import time
 >>> from taperline.catalogue_data import load_catalogue
 >>> from taperline.core.quantity import Mass
+>>> from taperline.core.check import CheckRequest, build_doses, check_regimen
 >>> catalogue = load_catalogue()
 >>> drug = catalogue.get("clonazepam")
 >>> report = check_regimen(catalogue, drug, CheckRequest(
@@ -43,49 +44,151 @@ The package: :mod:`~taperline.core.check.request` (:class:`CheckRequest`,
 
 from __future__ import annotations
 
-from taperline.core.check.checker import EVENING_START_H as EVENING_START_H
-from taperline.core.check.checker import LATE_NIGHT_END_H as LATE_NIGHT_END_H
-from taperline.core.check.checker import WEEKS_PER_MONTH as WEEKS_PER_MONTH
-from taperline.core.check.checker import check_regimen, withdrawal_risks
-from taperline.core.check.documents import check_document, lesson_document
-from taperline.core.check.lessons import CLEARED_PCT as CLEARED_PCT
-from taperline.core.check.lessons import HALF_LIVES_TO_90_PCT as HALF_LIVES_TO_90_PCT
-from taperline.core.check.lessons import HALF_LIVES_TO_CLEAR as HALF_LIVES_TO_CLEAR
-from taperline.core.check.lessons import (
-    HalfLifeTimes,
-    Lesson,
-    Point,
-    Topic,
-    learn,
-    times_from_half_life,
-)
-from taperline.core.check.request import (
-    DISCLAIMER,
-    CheckReport,
-    CheckRequest,
-    TimedDose,
-    WithdrawalRisk,
-    build_doses,
-    split_names,
-)
-from taperline.core.check.request import MAX_WEEKS as MAX_WEEKS
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the names for type checkers; at run time each is imported when first used
+    from taperline.core.check.checker import (
+        EVENING_START_H as EVENING_START_H,
+    )
+    from taperline.core.check.checker import (
+        LATE_NIGHT_END_H as LATE_NIGHT_END_H,
+    )
+    from taperline.core.check.checker import (
+        WEEKS_PER_MONTH as WEEKS_PER_MONTH,
+    )
+    from taperline.core.check.checker import (
+        check_regimen,
+        withdrawal_risks,
+    )
+    from taperline.core.check.documents import (
+        check_document,
+        lesson_document,
+    )
+    from taperline.core.check.lessons import (
+        CLEARED_PCT as CLEARED_PCT,
+    )
+    from taperline.core.check.lessons import (
+        HALF_LIVES_TO_90_PCT as HALF_LIVES_TO_90_PCT,
+    )
+    from taperline.core.check.lessons import (
+        HALF_LIVES_TO_CLEAR as HALF_LIVES_TO_CLEAR,
+    )
+    from taperline.core.check.lessons import (
+        HalfLifeTimes,
+        Lesson,
+        Point,
+        Topic,
+        learn,
+        times_from_half_life,
+    )
+    from taperline.core.check.request import (
+        DISCLAIMER,
+        CheckReport,
+        CheckRequest,
+        TimedDose,
+        WithdrawalRisk,
+        build_doses,
+        split_names,
+    )
+    from taperline.core.check.request import (
+        MAX_WEEKS as MAX_WEEKS,
+    )
+    from taperline.core.screening import (
+        MAX_AGE_YEARS,
+        OLDER_ADULT_AGE_YEARS,
+        OWN_SOURCE,
+        REGIMEN_ISSUE_KINDS,
+        REGIMEN_ISSUE_SEVERITIES,
+        RegimenIssue,
+        RegimenIssueKind,
+        RegimenIssueSeverity,
+    )
 
 # RegimenIssue, RegimenIssueKind, RegimenIssueSeverity, REGIMEN_ISSUE_KINDS,
 # REGIMEN_ISSUE_SEVERITIES, OWN_SOURCE, OLDER_ADULT_AGE_YEARS (65: avoid benzodiazepines
 # [BEERS-2023]) and MAX_AGE_YEARS come from taperline.core.screening and are re-exported
 # here for the callers of the check.
-from taperline.core.screening import (
-    MAX_AGE_YEARS,
-    OLDER_ADULT_AGE_YEARS,
-    OWN_SOURCE,
-    REGIMEN_ISSUE_KINDS,
-    REGIMEN_ISSUE_SEVERITIES,
-    RegimenIssue,
-    RegimenIssueKind,
-    RegimenIssueSeverity,
-)
 
 # The ``name as name`` imports are names outside __all__, importable from here as before.
+
+#: Each name and the module it lives in: a name is imported on first use (PEP 562), so
+#: ``taperline learn`` pays for the lessons only, not the checker and the screening it runs.
+_WHERE: dict[str, str] = {
+    "CLEARED_PCT": "lessons",
+    "CheckReport": "request",
+    "CheckRequest": "request",
+    "DISCLAIMER": "request",
+    "EVENING_START_H": "checker",
+    "HALF_LIVES_TO_90_PCT": "lessons",
+    "HALF_LIVES_TO_CLEAR": "lessons",
+    "HalfLifeTimes": "lessons",
+    "LATE_NIGHT_END_H": "checker",
+    "Lesson": "lessons",
+    "MAX_AGE_YEARS": "screening",
+    "MAX_WEEKS": "request",
+    "OLDER_ADULT_AGE_YEARS": "screening",
+    "OWN_SOURCE": "screening",
+    "Point": "lessons",
+    "REGIMEN_ISSUE_KINDS": "screening",
+    "REGIMEN_ISSUE_SEVERITIES": "screening",
+    "RegimenIssue": "screening",
+    "RegimenIssueKind": "screening",
+    "RegimenIssueSeverity": "screening",
+    "TimedDose": "request",
+    "Topic": "lessons",
+    "WEEKS_PER_MONTH": "checker",
+    "WithdrawalRisk": "request",
+    "build_doses": "request",
+    "check_document": "documents",
+    "check_regimen": "checker",
+    "learn": "lessons",
+    "lesson_document": "documents",
+    "split_names": "request",
+    "times_from_half_life": "lessons",
+    "withdrawal_risks": "checker",
+}
+
+
+def __getattr__(name: str) -> object:
+    """Import ``name`` from its module on first use (and keep it here)."""
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_module(where), name)
+    globals()[name] = value
+    return value
+
+
+def _module(where: str) -> ModuleType:
+    """The module a name of :data:`_WHERE` is in (imported by its name: no importlib in core)."""
+    if where == "checker":
+        from taperline.core.check import checker
+
+        return checker
+    if where == "documents":
+        from taperline.core.check import documents
+
+        return documents
+    if where == "lessons":
+        from taperline.core.check import lessons
+
+        return lessons
+    if where == "request":
+        from taperline.core.check import request
+
+        return request
+    if where == "screening":
+        from taperline.core import screening
+
+        return screening
+    raise AssertionError(where)  # a name of _WHERE without its module here
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_WHERE])
+
+
 __all__ = [
     "DISCLAIMER",
     "MAX_AGE_YEARS",

@@ -57,6 +57,7 @@ cautions, age and the daily maximum) and :mod:`~taperline.core.screening.documen
 
 >>> from taperline.catalogue_data import load_catalogue
 >>> from taperline.core.quantity import fmt
+>>> from taperline.core.screening import screen
 >>> catalogue = load_catalogue()
 >>> result = screen(catalogue, catalogue.get("clonazepam"), agents=["Percocet 5/325", "tea"],
 ...                 conditions=["epilepsy"])
@@ -68,42 +69,154 @@ cautions, age and the daily maximum) and :mod:`~taperline.core.screening.documen
 
 from __future__ import annotations
 
-from taperline.core.catalogue import Indication
-from taperline.core.screening.crisis import CRISIS_STEMS, crisis_matches, crisis_terms
-from taperline.core.screening.documents import maximum_document as maximum_document
-from taperline.core.screening.documents import regimen_issue_document as regimen_issue_document
-from taperline.core.screening.documents import screening_document
-from taperline.core.screening.model import (
-    ADULT_AGE_YEARS,
-    CRISIS_PHRASES,
-    CRISIS_SOURCES,
-    CRISIS_WHAT,
-    MAX_AGE_YEARS,
-    NOT_AN_EVENT_PHRASES,
-    OLDER_ADULT_AGE_YEARS,
-    OTHER_REASON_PHRASES,
-    OWN_SOURCE,
-    PANIC_PHRASES,
-    REGIMEN_ISSUE_KINDS,
-    REGIMEN_ISSUE_SEVERITIES,
-    SEIZURE_DISORDER_PHRASES,
-    SLEEP_PHRASES,
-    ClassMatch,
-    ConditionMatch,
-    CrisisCategory,
-    CrisisMatch,
-    Recognition,
-    RegimenIssue,
-    RegimenIssueKind,
-    RegimenIssueSeverity,
-    Screening,
-    Unknown,
-)
-from taperline.core.screening.model import Field as Field
-from taperline.core.screening.recognition import indication_of, recognise, split_items
-from taperline.core.screening.screener import screen, under_18_refusal
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the names for type checkers; at run time each is imported when first used
+    from taperline.core.catalogue import (
+        Indication,
+    )
+    from taperline.core.screening.crisis import (
+        CRISIS_STEMS,
+        crisis_matches,
+        crisis_terms,
+    )
+    from taperline.core.screening.documents import (
+        maximum_document as maximum_document,
+    )
+    from taperline.core.screening.documents import (
+        regimen_issue_document as regimen_issue_document,
+    )
+    from taperline.core.screening.documents import (
+        screening_document,
+    )
+    from taperline.core.screening.model import (
+        ADULT_AGE_YEARS,
+        CRISIS_PHRASES,
+        CRISIS_SOURCES,
+        CRISIS_WHAT,
+        MAX_AGE_YEARS,
+        NOT_AN_EVENT_PHRASES,
+        OLDER_ADULT_AGE_YEARS,
+        OTHER_REASON_PHRASES,
+        OWN_SOURCE,
+        PANIC_PHRASES,
+        REGIMEN_ISSUE_KINDS,
+        REGIMEN_ISSUE_SEVERITIES,
+        SEIZURE_DISORDER_PHRASES,
+        SLEEP_PHRASES,
+        ClassMatch,
+        ConditionMatch,
+        CrisisCategory,
+        CrisisMatch,
+        Recognition,
+        RegimenIssue,
+        RegimenIssueKind,
+        RegimenIssueSeverity,
+        Screening,
+        Unknown,
+    )
+    from taperline.core.screening.model import (
+        Field as Field,
+    )
+    from taperline.core.screening.recognition import (
+        indication_of,
+        recognise,
+        split_items,
+    )
+    from taperline.core.screening.screener import (
+        screen,
+        under_18_refusal,
+    )
 
 # The ``name as name`` imports are names outside __all__, importable from here as before.
+
+#: Each name and the module it lives in: a name is imported on first use (PEP 562), so
+#: a command that reads one word list pays for that module only (tests/test_journal_imports.py).
+_WHERE: dict[str, str] = {
+    "ADULT_AGE_YEARS": "model",
+    "CRISIS_PHRASES": "model",
+    "CRISIS_SOURCES": "model",
+    "CRISIS_STEMS": "crisis",
+    "CRISIS_WHAT": "model",
+    "ClassMatch": "model",
+    "ConditionMatch": "model",
+    "CrisisCategory": "model",
+    "CrisisMatch": "model",
+    "Field": "model",
+    "Indication": "catalogue",
+    "MAX_AGE_YEARS": "model",
+    "NOT_AN_EVENT_PHRASES": "model",
+    "OLDER_ADULT_AGE_YEARS": "model",
+    "OTHER_REASON_PHRASES": "model",
+    "OWN_SOURCE": "model",
+    "PANIC_PHRASES": "model",
+    "REGIMEN_ISSUE_KINDS": "model",
+    "REGIMEN_ISSUE_SEVERITIES": "model",
+    "Recognition": "model",
+    "RegimenIssue": "model",
+    "RegimenIssueKind": "model",
+    "RegimenIssueSeverity": "model",
+    "SEIZURE_DISORDER_PHRASES": "model",
+    "SLEEP_PHRASES": "model",
+    "Screening": "model",
+    "Unknown": "model",
+    "crisis_matches": "crisis",
+    "crisis_terms": "crisis",
+    "indication_of": "recognition",
+    "maximum_document": "documents",
+    "recognise": "recognition",
+    "regimen_issue_document": "documents",
+    "screen": "screener",
+    "screening_document": "documents",
+    "split_items": "recognition",
+    "under_18_refusal": "screener",
+}
+
+
+def __getattr__(name: str) -> object:
+    """Import ``name`` from its module on first use (and keep it here)."""
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_module(where), name)
+    globals()[name] = value
+    return value
+
+
+def _module(where: str) -> ModuleType:
+    """The module a name of :data:`_WHERE` is in (imported by its name: no importlib in core)."""
+    if where == "catalogue":
+        from taperline.core import catalogue
+
+        return catalogue
+    if where == "crisis":
+        from taperline.core.screening import crisis
+
+        return crisis
+    if where == "documents":
+        from taperline.core.screening import documents
+
+        return documents
+    if where == "model":
+        from taperline.core.screening import model
+
+        return model
+    if where == "recognition":
+        from taperline.core.screening import recognition
+
+        return recognition
+    if where == "screener":
+        from taperline.core.screening import screener
+
+        return screener
+    raise AssertionError(where)  # a name of _WHERE without its module here
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_WHERE])
+
+
 __all__ = [
     "ADULT_AGE_YEARS",
     "CRISIS_PHRASES",
