@@ -4,7 +4,8 @@ Rich's highlighter adds styles to every line printed (numbers, dates, quoted tex
 without a colour system no style is drawn, so taperline's console skips it and prints the
 same text faster. These tests check that it skips it only then, and that the text is the same.
 ``taperline learn`` writes its lesson at once (a buffered console), the same text as one
-write per line.
+write per line; where the output is not a terminal it is drawn without Rich
+(:mod:`taperline.cli.plain`), the same text at any width.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 from taperline.catalogue_data import load_catalogue
-from taperline.cli.learn import _print_lesson
+from taperline.cli.learn import _lesson_text, _print_lesson
 from taperline.cli.render import console
 from taperline.core.check import Lesson, learn
 
@@ -97,6 +98,26 @@ def test_a_lesson_written_at_once_is_the_lesson_line_by_line(
     _lesson_line_by_line(lesson)
     assert at_once == capsys.readouterr().out
     assert at_once.count("\n") > 10
+
+
+@pytest.mark.parametrize("columns", ["20", "33", "57", "131"])
+def test_a_lesson_at_any_width_is_rich_s_lesson(
+    columns: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Drawn without Rich (where the output is not a terminal), wrapped as Rich wraps it."""
+    monkeypatch.setenv("COLUMNS", columns)
+    for drug in load_catalogue().names:
+        lesson = learn(load_catalogue().get(drug))
+        _print_lesson(lesson)
+        drawn = capsys.readouterr().out
+        _lesson_line_by_line(lesson)
+        assert drawn == capsys.readouterr().out, (drug, columns)
+
+
+def test_every_lesson_is_drawn_without_rich(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)
+    for drug in load_catalogue().names:
+        assert _lesson_text(learn(load_catalogue().get(drug))) is not None, drug
 
 
 def test_a_lesson_is_one_write(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -48,6 +48,42 @@ def learn(drug_name: str, output_format: str) -> None:
 
 
 def _print_lesson(lesson: Lesson) -> None:
+    """The lesson, in one write: drawn here where Rich would draw it plain, else by Rich."""
+    import sys
+
+    from taperline.cli.plain import plain_output
+
+    text = _lesson_text(lesson) if plain_output() else None
+    if text is not None:
+        sys.stdout.write(text)
+        return
+    _rich_lesson(lesson)
+
+
+def _lesson_text(lesson: Lesson) -> str | None:
+    """What Rich prints for the lesson where it draws no style (None: it must draw it).
+
+    A rule under the drug's name, each topic's heading and points, and the disclaimer, each
+    wrapped at the console's width as Rich wraps them (:mod:`taperline.cli.plain`), without
+    importing Rich: half of what ``taperline learn`` cost.
+    """
+    from taperline.cli.plain import console_width, rule_line, text_lines
+    from taperline.core.check import DISCLAIMER
+
+    width = console_width()
+    drug = lesson.drug
+    brands = f" ({', '.join(drug.brand_names)})" if drug.brand_names else ""
+    parts = [rule_line(f"{drug.label}{brands}: a {drug.drug_class}", width)]
+    for topic in lesson.topics:
+        parts += ["", text_lines(topic.heading, width)]
+        parts += [text_lines(f"• {point.text} [{point.source}]", width) for point in topic.points]
+    parts += ["", text_lines(DISCLAIMER, width)]
+    lines = [part for part in parts if part is not None]
+    return "\n".join(lines) + "\n" if len(lines) == len(parts) else None
+
+
+def _rich_lesson(lesson: Lesson) -> None:
+    """The lesson drawn by Rich (a terminal, or text it must draw), in one write."""
     from rich.console import Console
     from rich.text import Text
 

@@ -26,7 +26,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["WIDTH", "Printer", "plain_output"]
+__all__ = ["WIDTH", "Printer", "console_width", "plain_output", "rule_line", "text_lines"]
 
 #: The console's width when the output is not a terminal (:func:`taperline.cli.render.console`).
 WIDTH = 120
@@ -73,8 +73,8 @@ def _one_cell(c: str) -> bool:
     return " " <= c <= "~" or ("\xa0" <= c <= "\xff" and c.isprintable()) or c in _ONE_CELL
 
 
-def _printable(text: str) -> bool:
-    """Lines Rich draws as they are, or wraps by :func:`_wrapped`'s rule.
+def _printable(text: str, width: int = WIDTH) -> bool:
+    """Lines Rich draws as they are, or wraps by :func:`_wrapped`'s rule, at ``width``.
 
     Every character printable (Rich drops some control characters and expands tabs) and
     either one cell wide, or each line so short that it fits even at two cells a character.
@@ -83,8 +83,48 @@ def _printable(text: str) -> bool:
     if all(_one_cell(c) for line in lines for c in line):
         return True
     return all(c.isprintable() for line in lines for c in line) and (
-        2 * max(len(line) for line in lines) <= WIDTH
+        2 * max(len(line) for line in lines) <= width
     )
+
+
+#: The narrowest console drawn here (Rich's rules and wrapping are plain above it).
+_NARROWEST = 20
+
+
+def console_width() -> int:
+    """The width of a Rich ``Console()`` made without one, off Windows (``Console.size``).
+
+    ``COLUMNS`` when it is a number; else the size of the first of stdin, stdout and stderr
+    that is a terminal; else 80.
+    """
+    columns = os.environ.get("COLUMNS")
+    if columns is not None and columns.isdigit():
+        return int(columns)
+    width = 0
+    for descriptor in (0, 1, 2):
+        try:
+            width = os.get_terminal_size(descriptor).columns
+        except (AttributeError, ValueError, OSError):  # not a terminal
+            continue
+        break
+    return width or 80
+
+
+def text_lines(text: str, width: int) -> str | None:
+    """``text`` as Rich prints a ``Text`` of it at ``width`` (None: Rich must draw it).
+
+    A ``Text`` is not read for markup or emoji codes: only wrapped.
+    """
+    if width < _NARROWEST or not _printable(text, width):
+        return None
+    return _wrapped(text, width)
+
+
+def rule_line(title: str, width: int) -> str | None:
+    """Rich's ``Console.rule(title, align="left")`` at ``width`` (None: Rich must draw it)."""
+    if width < _NARROWEST or len(title) > width - 2 or not all(_one_cell(c) for c in title):
+        return None
+    return f"{title} {'─' * (width - len(title) - 1)}"
 
 
 def _unmarked(text: str) -> str | None:
