@@ -18,6 +18,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.support.browser import (
     PHONE,
     TIME_ZONE,
@@ -77,6 +79,7 @@ class Taps:
         self.count += 2  # open the list, then pick
 
 
+@pytest.mark.slow
 def test_a_quick_check_in_takes_at_most_ten_taps_on_a_phone(tmp_path: Path, browser: Any) -> None:
     from playwright.sync_api import expect
 

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from tests.support.browser import (
     PHONE,
     TIME_ZONE,
@@ -66,6 +68,7 @@ def _errors_next_to_their_fields(ann: Any, axe: str, day: str) -> Any:
     return form
 
 
+@pytest.mark.slow
 def test_log_a_dose_with_its_own_time_and_amount_on_a_phone(tmp_path: Path, browser: Any) -> None:
     axe = axe_source()
     from playwright.sync_api import expect
