@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from taperline.cli import render
 from taperline.cli.params import format_option
 
 if TYPE_CHECKING:
@@ -38,11 +37,13 @@ def learn(drug_name: str, output_format: str) -> None:
     """
     from taperline.catalogue_data import load_catalogue
     from taperline.core.check import learn as build_lesson
-    from taperline.core.check import lesson_document
 
     lesson = build_lesson(load_catalogue().get(drug_name))
     if output_format == "json":
-        render.print_json(lesson_document(lesson))
+        from taperline.cli.render import print_json
+        from taperline.core.check import lesson_document  # the JSON shapes: for JSON only
+
+        print_json(lesson_document(lesson))
     else:
         _print_lesson(lesson)
 
