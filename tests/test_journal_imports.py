@@ -122,13 +122,18 @@ def test_a_journal_command_imports_no_heavy_library(journal_url: str, name: str)
     assert "rich" not in modules, name
 
 
-def test_journal_list_imports_no_catalogue_reader_and_no_other_command(journal_url: str) -> None:
-    """The catalogue's types come without the row readers and the product grammar."""
+def test_journal_list_imports_no_review_and_no_other_command(journal_url: str) -> None:
+    """A list of check-ins reviews nothing: no rules, no catalogue, no readiness check.
+
+    ``core.findings`` loads its rules on first use, ``service.store`` the review, and today's
+    document (which reads the readiness check) is ``service.status_documents``.
+    """
     found = _found(JOURNAL["journal list json"], _env(journal_url))
     assert found["code"] == 0
-    readers = {"taperline.core.catalogue.loading", "taperline.core.products"}
-    assert not set(found["ours"]) & readers, sorted(set(found["ours"]) & readers)
-    assert "taperline.core.catalogue" in found["ours"]  # the types, for the review's findings
+    review = {f"taperline.core.{m}" for m in ("review", "readiness", "catalogue", "screening",
+              "products", "findings.dosing", "findings.flares", "findings.safety")}  # fmt: skip
+    assert not set(found["ours"]) & review, sorted(set(found["ours"]) & review)
+    assert "taperline.service.status_documents" not in found["ours"]
     # nor the checkin command (journal edit takes its flags from cli.checkin_options)
     commands = {"taperline.cli.checkin", "taperline.cli.profile"}
     assert not set(found["ours"]) & commands, sorted(set(found["ours"]) & commands)

@@ -27,7 +27,6 @@ if TYPE_CHECKING:  # the names for type checkers; at run time each is imported w
         finding_document,
         plan_version_document,
         review_document,
-        today_document,
     )
     from taperline.service.exchange import (
         RowsImported,
@@ -61,6 +60,7 @@ if TYPE_CHECKING:  # the names for type checkers; at run time each is imported w
         checkin_asks,
         confirm_doses,
     )
+    from taperline.service.status_documents import today_document
     from taperline.service.store import (
         Reviewed,
         local_now,
@@ -139,7 +139,7 @@ _WHERE: dict[str, str] = {
     "save_profile": "taperline.service.people",
     "status": "taperline.service.today",
     "store_checkin": "taperline.service.journal",
-    "today_document": "taperline.service.documents",
+    "today_document": "taperline.service.status_documents",
 }
 
 

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 
 from taperline.adapters.storage.repo import Store, zone
 from taperline.core.record import PersonRecord, PlanVersion
-from taperline.core.review import Review, review
 from taperline.errors import InputError
 
 if TYPE_CHECKING:
     from taperline.core.device_sleep import DeviceNight
     from taperline.core.readiness import ClinicianDecision
+    from taperline.core.review import Review
 
 __all__ = [
     "Reviewed",
@@ -117,6 +117,7 @@ def review_as_of(
     """
     from taperline.catalogue_data import load_catalogue
     from taperline.core.readiness import held_days
+    from taperline.core.review import review  # the findings' rules: for a review only
 
     decisions = plan_decisions(record)
     # While the readiness check holds a cut (and until a clinician answers), the patient is

@@ -40,6 +40,7 @@ not published cut-offs: the sources say *what* to watch for, not these numbers.
 * co_use: alcohol or opioids with the benzodiazepine [SEED-MINDED, LABEL].
 
 >>> from datetime import date
+>>> from taperline.core.findings import find_red_flags, propose_next_step
 >>> from taperline.core.journal import CheckIn
 >>> day = CheckIn(date(2027, 1, 5), None, mood=5, anxiety=5, events=frozenset({"seizure"}))
 >>> f = find_red_flags([day])[0]
@@ -57,46 +58,135 @@ waves), :mod:`~taperline.core.findings.dosing` (interdose, with the PK it needs,
 
 from __future__ import annotations
 
-from taperline.core.findings.dosing import (
-    find_device_rebound,
-    find_interdose,
-    find_rebound,
-    good_day_level,
-    near_trough,
-    time_of_day,
-    trough_hour,
-    trough_hours,
-)
-from taperline.core.findings.flares import (
-    find_flares,
-    find_stable,
-    find_waves,
-    scored_days_in_week,
-)
-from taperline.core.findings.model import (
-    FINDING_KIND_LABELS,
-    Evidence,
-    Finding,
-    FindingKind,
-    FindingRules,
-    Severity,
-    flare_threshold,
-)
-from taperline.core.findings.proposal import PROPOSAL_WORDS, Proposal, propose_next_step
-from taperline.core.findings.proposal import ProposalAction as ProposalAction
-from taperline.core.findings.safety import (
-    crisis_message,
-    emergency_message,
-    find_co_use,
-    find_escalation,
-    find_escalation_taken,
-    find_large_doses,
-    find_profile_red_flags,
-    find_red_flags,
-    red_flag_advice,
-)
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the names for type checkers; at run time each is imported when first used
+    from taperline.core.findings.dosing import (
+        find_device_rebound,
+        find_interdose,
+        find_rebound,
+        good_day_level,
+        near_trough,
+        time_of_day,
+        trough_hour,
+        trough_hours,
+    )
+    from taperline.core.findings.flares import (
+        find_flares,
+        find_stable,
+        find_waves,
+        scored_days_in_week,
+    )
+    from taperline.core.findings.model import (
+        FINDING_KIND_LABELS,
+        Evidence,
+        Finding,
+        FindingKind,
+        FindingRules,
+        Severity,
+        flare_threshold,
+    )
+    from taperline.core.findings.proposal import (
+        PROPOSAL_WORDS,
+        Proposal,
+        propose_next_step,
+    )
+    from taperline.core.findings.proposal import (
+        ProposalAction as ProposalAction,
+    )
+    from taperline.core.findings.safety import (
+        crisis_message,
+        emergency_message,
+        find_co_use,
+        find_escalation,
+        find_escalation_taken,
+        find_large_doses,
+        find_profile_red_flags,
+        find_red_flags,
+        red_flag_advice,
+    )
 
 # ``ProposalAction`` (outside __all__) is importable from here as before.
+
+#: Each name and the module it lives in: a name is imported on first use (PEP 562), so
+#: ``taperline journal list``, which shows no finding, loads none of the rules
+#: (tests/test_journal_imports.py).
+_WHERE: dict[str, str] = {
+    "Evidence": "model",
+    "FINDING_KIND_LABELS": "model",
+    "Finding": "model",
+    "FindingKind": "model",
+    "FindingRules": "model",
+    "PROPOSAL_WORDS": "proposal",
+    "Proposal": "proposal",
+    "ProposalAction": "proposal",
+    "Severity": "model",
+    "crisis_message": "safety",
+    "emergency_message": "safety",
+    "find_co_use": "safety",
+    "find_device_rebound": "dosing",
+    "find_escalation": "safety",
+    "find_escalation_taken": "safety",
+    "find_flares": "flares",
+    "find_interdose": "dosing",
+    "find_large_doses": "safety",
+    "find_profile_red_flags": "safety",
+    "find_rebound": "dosing",
+    "find_red_flags": "safety",
+    "find_stable": "flares",
+    "find_waves": "flares",
+    "flare_threshold": "model",
+    "good_day_level": "dosing",
+    "near_trough": "dosing",
+    "propose_next_step": "proposal",
+    "red_flag_advice": "safety",
+    "scored_days_in_week": "flares",
+    "time_of_day": "dosing",
+    "trough_hour": "dosing",
+    "trough_hours": "dosing",
+}
+
+
+def __getattr__(name: str) -> object:
+    """Import ``name`` from its module on first use (and keep it here)."""
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_module(where), name)
+    globals()[name] = value
+    return value
+
+
+def _module(where: str) -> ModuleType:
+    """The module a name of :data:`_WHERE` is in (imported by its name: no importlib in core)."""
+    if where == "dosing":
+        from taperline.core.findings import dosing
+
+        return dosing
+    if where == "flares":
+        from taperline.core.findings import flares
+
+        return flares
+    if where == "model":
+        from taperline.core.findings import model
+
+        return model
+    if where == "proposal":
+        from taperline.core.findings import proposal
+
+        return proposal
+    if where == "safety":
+        from taperline.core.findings import safety
+
+        return safety
+    raise AssertionError(where)  # a name of _WHERE without its module here
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_WHERE])
+
+
 __all__ = [
     "FINDING_KIND_LABELS",
     "PROPOSAL_WORDS",
