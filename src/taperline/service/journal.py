@@ -29,6 +29,7 @@ from taperline.core.record import (
     planned_around,
     planned_on,
 )
+from taperline.core.record.versions import step_doses_on
 from taperline.core.review import Review, cut_dates
 from taperline.errors import (
     ConfirmationNeededError,
@@ -639,10 +640,16 @@ def _staying_on(
         for dose in before.doses
     ):
         return None
-    asked = _day_asked(read_record, plan, day, scheduled)
-    if asked is None or asked.before is None:
+    # the check itself, not a dose of the day a cut changed: an every-other-day step's off
+    # day and the last step's stop have none, and the patient is still asked to stay on
+    asked = _held_on(read_record, day, None)
+    if asked.cut is None:
         return None
-    doses = tuple(d for d in asked.before if d.clock not in clocks)
+    before = next((b for b, step in itertools.pairwise(steps) if step.start == asked.cut), None)
+    if before is None:
+        return None
+    # the step before's doses of this day: none on its off days when it is every other day
+    doses = tuple(d for d in step_doses_on(before, day) if d.clock not in clocks)
     return _StayingOn(asked, doses) if doses else None
 
 
@@ -735,6 +742,18 @@ def _questioned(
         # no cut by ``day`` changed this dose (none yet, or each step before one had it too);
         # a later step that keeps a cut's new dose is still that cut's (a plateau, a move)
         return None
+    return _held_on(read_record, day, target)
+
+
+def _held_on(
+    read_record: Callable[[], PersonRecord], day: date, target: RecordDose | None
+) -> _Asked:
+    """What the readiness check asked of ``day``, as the record is read now.
+
+    The held cut in question and the doses before it, or nothing held (``_Asked()``: the
+    cut went ahead). ``target``: the dose asked of (None: the day's, as a dose to stay on
+    is, which no cut needs to have changed).
+    """
     record = read_record()
     # the last decision made by ``day`` (any version's): one made later did not answer it then
     made = [d for d in plan_decisions(record) if d.on <= day]
@@ -744,7 +763,8 @@ def _questioned(
         # the doses before the cut in question (an earlier one still unanswered is: the
         # person was asked to stay on the dose before it), as the dashboard and status say;
         # a dose that cut did not change is no question, but its day was still held on it
-        return _Asked(ready.cut, ready.before.doses, changed=ready.in_cut(target))
+        changed = target is not None and ready.in_cut(target)
+        return _Asked(ready.cut, ready.before.doses, changed=changed)
     return _Asked()
 
 

@@ -34,6 +34,7 @@ from taperline.core.record import (
     RecordDose,
     RecordStep,
 )
+from taperline.core.record.versions import step_doses_on
 from taperline.core.review import Review
 from taperline.service.store import local_today, plan_decision, review_as_of
 
@@ -264,7 +265,10 @@ def held_lines(
     ``logged`` line at its time. A dose to stay on not logged yet says what the day has
     taken already when taking it too would make more than the step before gives a day.
     """
-    before = {d.clock: d for d in ready.before.doses}
+    # the step before's doses of this day: none on its off days when it is every other day
+    # (the patient stays on "0.125 mg every other day", in its own rhythm)
+    before_doses = step_doses_on(ready.before, ready.today)
+    before = {d.clock: d for d in before_doses}
     out = [
         replace(line, ask_first=True, stay_on=before.get(line.planned.clock))
         if ready.in_cut(line.planned)
@@ -273,7 +277,7 @@ def held_lines(
     ]
     clocks = {line.planned.clock for line in lines}
     remaining = [d for d in logged if not any(d is line.logged for line in lines)]
-    for dose in ready.before.doses:
+    for dose in before_doses:
         if dose.clock in clocks:
             continue
         match = next((d for d in remaining if d.planned_clock == dose.clock), None)
