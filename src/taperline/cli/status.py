@@ -66,6 +66,10 @@ def _print_status(d: StatusOut) -> None:
         out.print(plan["guideline_mark"][:1].upper() + plan["guideline_mark"][1:], markup=False)
     if d["readiness"] is not None:
         _print_readiness(out, d["readiness"])
+    # a held cut that moved the dose times: the doses before it, at their own times
+    stay_only = ", ".join(
+        f"{dose['amount']} at {dose['time']}" for dose in d["doses_today"] if dose["stay_only"]
+    )
     for dose in d["doses_today"]:
         name = drug_label(dose["drug"])
         if dose["ask_clinician_first"] and dose["status"] == "due":
@@ -77,8 +81,20 @@ def _print_status(d: StatusOut) -> None:
                 stay = dose["stay_on_amount"]
                 command = f"taperline log-dose --amount '{stay}'"
                 line += f"\n         until they decide, stay on {stay}: {command}"
-
+            elif stay_only:
+                line += (
+                    f"\n         until they decide, take no dose at {dose['time']}:"
+                    f" stay on the dose before the cut, {stay_only}"
+                )
             out.print(line, markup=False)
+            continue
+        if dose["stay_only"] and dose["status"] == "due":
+            command = f"taperline log-dose --planned {dose['time']}"
+            out.print(
+                f"  {dose['time']}  {name} {dose['amount']}  [stay on this dose until your"
+                f" clinician decides: the dose before the cut]\n         {command}",
+                markup=False,
+            )
             continue
         how = " ".join(i for i in dose["instructions"] if not i.startswith("Total dose"))
         out.print(
@@ -98,7 +114,8 @@ def _print_status(d: StatusOut) -> None:
         + (" (clinician decides)" if proposal["clinician_only"] else "")
     )
     for finding in [f for f in d["findings"] if f["severity"] != "urgent"][:3]:
-        out.print(f"  [{finding['severity']}] {finding['message']}")
+        # markup off: "[warning]" is the words shown, not a style (and so is a message's text)
+        out.print(f"  [{finding['severity']}] {finding['message']}", markup=False)
     columns = ("date", "check-in", "mood", "anxiety", "burden", "SE %", "taken", "missed")
     rows = [
         (

@@ -45,8 +45,12 @@ class DoseTodayOut(TypedDict):
     taken_at: str | None
     #: The new dose of a cut the readiness check holds: ask your clinician before taking it.
     ask_clinician_first: bool
+    #: The dose before a held cut at a time its new step has no dose (the cut moved the
+    #: times): not the plan's new dose but the one to stay on until the clinician answers.
+    stay_only: bool
     #: With ask_clinician_first: the dose before the cut at this time, to stay on until the
-    #: clinician answers (null: none at this time, or not a held cut's dose).
+    #: clinician answers (null: none at this time, or not a held cut's dose); with stay_only,
+    #: that dose itself.
     stay_on_amount_mg: float | None
     stay_on_amount: str | None
 
@@ -185,6 +189,7 @@ def today_document(state: Today) -> StatusOut:
                     else None
                 ),
                 "ask_clinician_first": d.ask_first,
+                "stay_only": d.stay_only,
                 "stay_on_amount_mg": float(d.stay_on.amount.mg) if d.stay_on else None,
                 "stay_on_amount": fmt(d.stay_on.amount) if d.stay_on else None,
             }
