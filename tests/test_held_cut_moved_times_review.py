@@ -25,11 +25,11 @@ import pytest
 
 from taperline.core.quantity import Mass
 from taperline.core.record import PersonRecord, PlanVersion, Profile, RecordStep
-from taperline.errors import NotFoundError
+from taperline.errors import ConflictError, InputError, NotFoundError
 from taperline.service import open_store
-from taperline.service.journal import DoseEntry, log_dose
+from taperline.service.journal import DoseEntry, log_dose, remove_dose, restore_dose
 from taperline.service.today import build_today
-from tests.test_held_cut_moved_times import _night
+from tests.test_held_cut_moved_times import MOVED, _moved_site, _moved_store, _night, _record
 from tests.test_held_cut_review import CUT, _plan, _step
 
 if TYPE_CHECKING:
@@ -110,3 +110,164 @@ def test_the_dose_to_stay_on_at_a_held_stop_can_be_logged(tmp_path: Path) -> Non
         off = CUT + timedelta(days=1)
         with pytest.raises(NotFoundError):
             log_dose(store, pid, replace(entry, day=off), now=_night(off))
+
+
+# --- the dashboard's words: never two contradicting things ------------------------------
+
+
+def test_with_a_new_dose_taken_no_line_still_says_to_take_the_dose_to_stay_on(
+    tmp_path: Path,
+) -> None:
+    """0.5 mg taken at 08:00 (the new dose): the 22:00 line says 1 mg more would make 1.5 mg,
+    ask first; the 20:00 line must not tell the patient to stay on 1 mg at 22:00 as well."""
+    with _moved_site(tmp_path) as (_site, web, _pid):
+        day = _site.clock.today.isoformat()
+        body = {"date": day, "planned_time": "08:00", "amount_mg": 0.5,
+                "taken_at": f"{day}T08:00"}  # fmt: skip
+        assert web.client.post("/api/doses", json=body).status_code == 201
+        page = web.get("/dashboard").text
+        assert "1 mg more would make 1.5 mg today" in page
+        assert "stay on the dose before the cut, 1 mg at 22:00" not in page
+        assert "Until they decide, take no dose at 20:00" in page
+        assert "Ask your clinician before you take more today." in page
+    # nothing taken yet: the new lines name the dose to stay on
+    record = _record()
+    (stay,) = build_today(record, CUT).stay_on_lines
+    assert stay.taken_already is None
+
+
+def test_the_morning_check_in_after_a_morning_answer_asks_about_the_dose_to_stay_on() -> None:
+    """Nobody answered on the cut day; the clinician proceeds at 09:00 the next morning, before
+    the patient's check-in: last night the patient was told to stay on 1 mg at 22:00, so that
+    is last night's dose to ask about (not the new 08:00 and 20:00 doses, a question then)."""
+    from taperline.service.quick import checkin_asks
+
+    morning = CUT + timedelta(days=1)
+    record = replace(_record(), plans=(_plan(decided=morning, steps=MOVED),))
+    asks = checkin_asks(record, morning)
+    assert [(q.day, q.dose.clock, q.dose.amount) for q in asks.doses] == [
+        (CUT, "22:00", Mass.of_mg(1))
+    ]
+    # today's own view is the answer's: the new doses, no old time
+    assert _lines(record, morning) == [
+        ("08:00", "0.5", False, False),
+        ("20:00", "0.375", False, False),
+    ]
+
+
+def test_the_morning_check_in_after_a_new_version_asks_as_an_earlier_answer_said() -> None:
+    """The clinician proceeded the day before the cut (version 3: it answers the cut); a new
+    version (the same steps) is decided the morning after: last night went ahead, so the
+    check-in asks about the new doses, with no old time."""
+    morning = CUT + timedelta(days=1)
+    versions = tuple(
+        _plan(decided=on, version=n, steps=MOVED)
+        for n, on in ((2, date(2027, 11, 30)), (3, CUT - timedelta(days=1)), (4, morning))
+    )
+    record = replace(_record(), plans=versions)
+    from taperline.service.quick import checkin_asks
+
+    asks = checkin_asks(record, morning)
+    assert [(q.dose.clock, q.dose.amount) for q in asks.doses] == [
+        ("08:00", Mass.of_mg("0.5")),
+        ("20:00", Mass.of_mg("0.375")),
+    ]
+
+
+# --- the doors: by day, by time, twice, undone ------------------------------------------
+
+
+def test_log_dose_by_day_takes_the_dose_to_stay_on_not_a_question(tmp_path: Path) -> None:
+    """``log-dose --date 2027-12-15 --time 22:00`` (the next planned dose of that day): the
+    patient was told to take 1 mg at 22:00; the 08:00 dose is a question, not the next one."""
+    with _moved_store(tmp_path) as (store, pid):
+        taken_at = datetime(2027, 12, 15, 22, 0)  # noqa: DTZ001 -- a wall-clock time, as logged
+        entry = DoseEntry(day=CUT, next_planned=True, taken_at=taken_at)
+        line = log_dose(store, pid, entry, now=_night(CUT + timedelta(days=1))).record
+        assert (line.planned_clock, line.amount, line.stay_on_before) == (
+            "22:00", Mass.of_mg(1), CUT,
+        )  # fmt: skip
+        (stay,) = build_today(store.record(pid), CUT).stay_on_lines
+        assert stay.taken
+
+
+def test_the_dose_to_stay_on_logged_twice_by_time_and_by_clock_is_refused(tmp_path: Path) -> None:
+    with _moved_store(tmp_path) as (store, pid):
+        log_dose(store, pid, DoseEntry(next_planned=True), now=_night(CUT))
+        by_clock = DoseEntry(day=CUT, planned_clock="22:00", dose_before_cut=True)
+        with pytest.raises(ConflictError):
+            log_dose(store, pid, by_clock, now=_night(CUT, 23))
+        # after midnight, by time: still last night's 22:00, already logged: refused
+        with pytest.raises(ConflictError):
+            log_dose(
+                store, pid, DoseEntry(next_planned=True), now=_night(CUT + timedelta(days=1), 0)
+            )
+        assert len(store.doses(pid, CUT, CUT + timedelta(days=1))) == 1
+
+
+def test_the_undo_of_a_removed_dose_to_stay_on_puts_it_back_as_asked(tmp_path: Path) -> None:
+    with _moved_store(tmp_path) as (store, pid):
+        logged = log_dose(store, pid, DoseEntry(next_planned=True), now=_night(CUT)).record
+        removed = remove_dose(store, pid, CUT, planned_clock="22:00")
+        restore_dose(store, pid, removed, now=_night(CUT, 23))
+        (back,) = store.doses(pid, CUT, CUT)
+        assert (back.amount, back.cut_checked, back.stay_on_before) == (
+            logged.amount, True, CUT,
+        )  # fmt: skip
+        with pytest.raises(ConflictError):
+            restore_dose(store, pid, removed, now=_night(CUT, 23))
+
+
+def test_the_api_s_planned_amount_must_be_the_dose_to_stay_on(tmp_path: Path) -> None:
+    """POST /api/doses at 22:00 saying the planned amount is the new step's 0.5 mg (or any
+    but 1 mg) is refused; the error names the dose to stay on, not 'the plan's'."""
+    with _moved_store(tmp_path) as (store, pid):
+        entry = DoseEntry(day=CUT, planned_clock="22:00", planned_amount=Mass.of_mg("0.5"))
+        with pytest.raises(InputError, match=r"1 mg, not 0\.5 mg"):
+            log_dose(store, pid, entry, now=_night(CUT))
+        done = log_dose(store, pid, replace(entry, planned_amount=Mass.of_mg(1)), now=_night(CUT))
+        assert (done.record.amount, done.record.stay_on_before) == (Mass.of_mg(1), CUT)
+        # by time, 0.5 mg said as the planned amount at 22:05: not the 20:00 dose's either
+        day = CUT + timedelta(days=1)
+        timed = DoseEntry(next_planned=True, planned_amount=Mass.of_mg("0.375"))
+        with pytest.raises(InputError):
+            log_dose(store, pid, timed, now=_night(day))
+
+
+def test_the_cli_log_dose_at_the_old_time_with_more_needs_confirming(tmp_path: Path) -> None:
+    from tests.test_held_cut_dose import _run
+
+    with _moved_store(tmp_path):
+        pass
+    url = f"sqlite:///{tmp_path}/t.db"
+    more = _run(url, "log-dose", "--planned", "22:00", "--amount", "1.25 mg",
+                now="2027-12-15T22:05+00:00")  # fmt: skip
+    assert more.exit_code == 2, more.output
+    assert "more than the 1 mg planned for the whole day" in more.stderr
+    assert open_store(url).doses(1, CUT, CUT) == []
+
+
+# --- late-night old times, time zones ---------------------------------------------------
+
+_LATE = (
+    _step(date(2027, 12, 1), ("23:30", "1")),
+    _step(CUT, ("08:00", "0.5"), ("20:00", "0.375")),
+)
+
+
+def test_a_late_old_time_logged_after_midnight_is_the_held_day_s(tmp_path: Path) -> None:
+    """1 mg at 23:30 before the cut: taken at 23:40 on the cut day and logged at 00:10 the next
+    day by time, it is the cut day's dose to stay on (not the next day's 08:00 question)."""
+    with _store_with(tmp_path, _plan(steps=_LATE)) as (store, pid):
+        next_day = CUT + timedelta(days=1)
+        done = log_dose(store, pid, DoseEntry(next_planned=True), now=_night(next_day, 0))
+        assert (done.record.day, done.record.planned_clock, done.record.amount) == (
+            CUT, "23:30", Mass.of_mg(1),
+        )  # fmt: skip
+        assert done.record.stay_on_before == CUT
+        # the night before the cut: 23:30 taken at 00:10 on the cut day is the step before's
+        with _store_with(tmp_path / "b", _plan(steps=_LATE)) as (other, qid):
+            before = log_dose(other, qid, DoseEntry(next_planned=True), now=_night(CUT, 0))
+            assert (before.record.day, before.record.stay_on_before) == (
+                CUT - timedelta(days=1), None,
+            )  # fmt: skip

@@ -505,11 +505,20 @@ def _dose_of_day(  # noqa: PLR0917 -- log_dose's values, for one step of it
     """
     scheduled = planned_on(plan, regimen, day)
     stay = None
-    if entry.planned_clock is not None and all(d.clock != entry.planned_clock for d in scheduled):
+    clock = entry.planned_clock
+    if entry.next_planned if clock is None else all(d.clock != clock for d in scheduled):
         stay = _staying_on(read_record, plan, day, scheduled)
     extra = stay.doses if stay is not None else ()
+    candidates = (*scheduled, *extra)
+    if clock is None and stay is not None:
+        # the day's next dose on a held day is one the patient was told to take (a dose the
+        # cut did not change, or one to stay on), by time, before the cut's new doses (each
+        # a question for the clinician)
+        kept = stay.asked.before or ()
+        told = sorted((*(d for d in scheduled if d in kept), *extra), key=lambda d: d.clock)
+        candidates = (*told, *(d for d in scheduled if d not in told))
     logged = {d.planned_clock for d in day_log}
-    target = _planned_dose(entry, day, (*scheduled, *extra), logged)
+    target = _planned_dose(entry, day, candidates, logged)
     return target, stay if target is not None and target in extra else None
 
 

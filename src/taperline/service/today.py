@@ -36,7 +36,7 @@ from taperline.core.record import (
 )
 from taperline.core.record.versions import step_doses_on
 from taperline.core.review import Review
-from taperline.service.store import local_today, plan_decision, review_as_of
+from taperline.service.store import local_today, plan_decision, plan_decisions, review_as_of
 
 __all__ = [
     "QUESTIONNAIRE_EVERY",
@@ -221,10 +221,16 @@ def readiness_of(
     """The readiness check of the cut in view on ``today`` (``result``: the review, if made).
 
     The plan in force's decision answers it when it was made once the check's window
-    opened (:func:`taperline.core.readiness.check_readiness`).
+    opened (:func:`taperline.core.readiness.check_readiness`) and by ``today``.
     """
     result = result if result is not None else review_as_of(record, today)
     decision = plan_decision(record.plan, record.profile.time_zone)
+    if decision is not None and decision.on > today:
+        # a past day (last night's doses, asked at the morning's check-in) is as it was
+        # asked then: a decision made since did not answer it that day, the last one made
+        # by then might (as held_days and the dose log count it)
+        made = [d for d in plan_decisions(record) if d.on <= today]
+        decision = made[-1] if made else None
     return check_readiness(record, today, result, decision=decision)
 
 
