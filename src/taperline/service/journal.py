@@ -6,7 +6,7 @@ import functools
 import hashlib
 import itertools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -698,6 +698,12 @@ def _asked_of(
     if stay is not None:
         return stay.asked, None, stay.asked.before or scheduled
     asked = _day_asked(read_record, plan, day, (target,) if target is not None else scheduled)
+    if asked is None and target is not None:
+        # a dose no cut changed, on a day a cut changed others: what the day was asked is
+        # kept with it too, and on a held day its amount counts in the day's total
+        # (``changed`` false: its amount is the plan's, no question)
+        found = _day_asked(read_record, plan, day, scheduled)
+        asked = replace(found, changed=False) if found is not None else None
     if asked is None or asked.before is None:
         return asked, None, scheduled
     before = asked.before if asked.changed and not missed else None
