@@ -34,6 +34,7 @@ from tests.test_held_cut_review import CUT, _above_plan, _plan, _step
 
 if TYPE_CHECKING:
     from taperline.adapters.storage.repo import Store
+    from tests.support.web import Site, Web
 
 
 def _lines(record: PersonRecord, day: date) -> list[tuple[str, str, bool, bool]]:
@@ -437,4 +438,85 @@ def test_a_tap_on_the_old_time_after_the_answer_is_refused_in_plain_words(
         assert "no dose is planned at 22:00" in tap.text
         assert store.doses(pid, None, None) == []
         page = web.get("/dashboard").text
+        assert "Took 1 mg" not in page
+
+
+# --- the check-in on an off day; a time zone far from UTC --------------------------------
+
+
+def test_the_check_in_after_an_off_day_asks_about_the_dose_to_stay_on_and_logs_it(
+    tmp_path: Path,
+) -> None:
+    from taperline.service.quick import DoseAnswer, checkin_asks, confirm_doses
+
+    off, morning = CUT + timedelta(days=1), CUT + timedelta(days=2)
+    with _store_with(tmp_path, _plan(steps=_EOD_CUT)) as (store, pid):
+        asks = checkin_asks(store.record(pid), morning)
+        assert [(q.day, q.dose.clock, q.dose.amount) for q in asks.doses] == [
+            (off, "22:00", Mass.of_mg("0.125"))
+        ]
+        answer = DoseAnswer(off, "22:00", taken=True)
+        (done,) = confirm_doses(store, pid, [answer], now=_night(morning, 8))
+        assert (done.record.amount, done.record.stay_on_before) == (Mass.of_mg("0.125"), CUT)
+
+
+def test_far_from_utc_the_old_time_is_the_patient_s_own(tmp_path: Path) -> None:
+    """Auckland (UTC+13 in December): 22:05 there on the cut day is 09:05 UTC that day; the
+    dose logged by time then is the cut day's 1 mg at 22:00, as asked."""
+    store = open_store(f"sqlite:///{tmp_path}/t.db")
+    pid = store.create_person(Profile("Pacific/Auckland"), at=datetime(2027, 11, 28, tzinfo=UTC))
+    plan = replace(_plan(steps=MOVED), version=1, status="proposed", decided_by=None,
+                   decided_at=None)  # fmt: skip
+    store.add_plan(pid, plan)
+    store.decide(pid, "approve", by="Dr Lee", reason="agreed",
+                 at=datetime(2027, 11, 30, 9, tzinfo=UTC))  # fmt: skip
+    now = datetime(2027, 12, 15, 9, 5, tzinfo=UTC)
+    done = log_dose(store, pid, DoseEntry(next_planned=True), now=now).record
+    assert (done.day, done.planned_clock, done.amount, done.stay_on_before) == (
+        CUT, "22:00", Mass.of_mg(1), CUT,
+    )  # fmt: skip
+    assert done.taken_at == datetime(2027, 12, 15, 22, 5)  # noqa: DTZ001 -- the wall clock
+    (stay,) = build_today(store.record(pid), CUT).stay_on_lines
+    assert stay.taken
+
+
+@contextmanager
+def _site_with(
+    tmp_path: Path, before: tuple[tuple[str, str], ...], after: tuple[tuple[str, str], ...]
+) -> Iterator[tuple[Site, Web, int]]:
+    """As test_held_cut_moved_times._moved_site, with the steps ``before`` and ``after``."""
+    from tests.support.web import make_site
+
+    with make_site(tmp_path) as site:
+        web = site.patient("ann@example.org")
+        pid = site.person_id("ann@example.org")
+        cut = site.clock.today
+        steps = (_step(cut - timedelta(days=14), *before), _step(cut, *after))
+        plan = replace(_plan(steps=steps), version=1, status="proposed", decided_by=None,
+                       decided_at=None)  # fmt: skip
+        store = site.services.store
+        store.add_plan(pid, plan)
+        store.decide(
+            pid, "approve", by="Dr Test", reason="agreed", at=site.clock.now - timedelta(days=14)
+        )
+        site.clock.advance(hours=10, minutes=5)  # 22:05 in London (GMT)
+        assert web.signin("ann@example.org").status_code == 303
+        yield site, web, pid
+
+
+def test_a_line_with_a_dose_to_stay_on_does_not_say_stay_on_once_it_is_one_too_many(
+    tmp_path: Path,
+) -> None:
+    """1 mg at 22:00, then 0.25 mg at 08:00 and 0.5 mg at 22:00, held; 0.25 mg taken at 08:00:
+    the 22:00 line must not say 'stay on 1 mg at 22:00' and then 'ask before you take more'."""
+    with _site_with(tmp_path, (("22:00", "1"),), (("08:00", "0.25"), ("22:00", "0.5"))) as (
+        site, web, _pid,
+    ):  # fmt: skip
+        day = site.clock.today.isoformat()
+        body = {"date": day, "planned_time": "08:00", "amount_mg": 0.25,
+                "taken_at": f"{day}T08:00"}  # fmt: skip
+        assert web.client.post("/api/doses", json=body).status_code == 201
+        page = web.get("/dashboard").text
+        assert "1 mg more would make 1.25 mg today" in page
+        assert "Until they decide, stay on 1 mg at 22:00" not in page
         assert "Took 1 mg" not in page
