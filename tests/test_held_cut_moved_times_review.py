@@ -22,15 +22,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from taperline.core.quantity import Mass, fmt
 from taperline.core.record import PersonRecord, PlanVersion, Profile, RecordStep
 from taperline.errors import ConfirmationNeededError, ConflictError, InputError, NotFoundError
 from taperline.service import open_store
-from taperline.service.journal import DoseEntry, log_dose, remove_dose, restore_dose
+from taperline.service.journal import (
+    DoseEntry,
+    log_dose,
+    remove_dose,
+    restore_dose,
+    stay_on_doses,
+)
 from taperline.service.today import build_today
+from tests.strategies import ReadinessCase, readiness_cases
 from tests.test_held_cut_moved_times import MOVED, _moved_site, _moved_store, _night, _record
-from tests.test_held_cut_review import CUT, _above_plan, _plan, _step
+from tests.test_held_cut_review import CUT, _above_plan, _days, _plan, _step
 
 if TYPE_CHECKING:
     from taperline.adapters.storage.repo import Store
@@ -520,3 +529,73 @@ def test_a_line_with_a_dose_to_stay_on_does_not_say_stay_on_once_it_is_one_too_m
         assert "1 mg more would make 1.25 mg today" in page
         assert "Until they decide, stay on 1 mg at 22:00" not in page
         assert "Took 1 mg" not in page
+
+
+# --- a property: the dashboard's doses to stay on are the doors' -------------------------
+
+
+def _variant(before: RecordStep, cut: RecordStep, shape: str) -> tuple[RecordStep, RecordStep]:
+    """The steps either side of the cut in ``shape``: the cut's step moved to 08:00 + 20:00,
+    every other day (at 22:00 or 08:00), a stop; or the step before every other day."""
+    dose = cut.doses[0]
+    half = Mass.of_mg(cut.daily.mg / 2)
+    moved = tuple(replace(dose, clock=c, amount=half) for c in ("08:00", "20:00"))
+    shapes = {
+        "moved": (before, replace(cut, doses=moved)),
+        "every-other-day": (before, replace(cut, doses=before.doses, every_other_day=True)),
+        "every-other-day-moved": (
+            before,
+            replace(cut, doses=(replace(before.doses[0], clock="08:00"),), every_other_day=True),
+        ),
+        "stop": (before, replace(cut, doses=())),
+        "before-every-other-day-moved": (
+            replace(before, every_other_day=True),
+            replace(cut, doses=(replace(dose, clock="08:00", amount=Mass.of_mg(half.mg / 2)),)),
+        ),
+    }
+    return shapes[shape]
+
+
+_SHAPES = (
+    "moved",
+    "every-other-day",
+    "every-other-day-moved",
+    "stop",
+    "before-every-other-day-moved",
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    readiness_cases(st.integers(0, 5)),
+    st.sampled_from(
+        [
+            "moved",
+            "every-other-day",
+            "every-other-day-moved",
+            "stop",
+            "before-every-other-day-moved",
+        ]
+    ),
+    st.booleans(),
+)
+def test_the_doses_to_stay_on_shown_are_the_ones_the_doors_take(
+    case: ReadinessCase, shape: str, decided: bool
+) -> None:
+    """Each day from the cut to today: the old-time lines today's view gives (``stay_only``)
+    are the doses :func:`stay_on_doses` gives (what log_dose and the journal form take),
+    each in the step before's rhythm; a clinician's decision (on the plan in force, on any of
+    the last three weeks' days) counts from its own day, on both sides."""
+    plan = case.record.plan
+    assert plan is not None
+    before, cut_step, *rest = plan.steps
+    before, cut_step = _variant(before, cut_step, shape)
+    if decided and case.decision is not None:
+        at = datetime.combine(case.decision.on, datetime.min.time(), tzinfo=UTC).replace(hour=9)
+        plan = replace(plan, decided_at=at)
+    record = replace(case.record, plans=(replace(plan, steps=(before, cut_step, *rest)),))
+    for day in _days(case.cut, case.today):
+        shown = [line.planned for line in build_today(record, day).doses if line.stay_only]
+        assert shown == list(stay_on_doses(record, day)), (shape, day)
+        if shown and before.every_other_day:
+            assert (day - before.start).days % 2 == 0
