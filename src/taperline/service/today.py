@@ -245,6 +245,8 @@ def build_today(record: PersonRecord, today: date, result: Review | None = None)
     doses = match_doses(record.planned_on(today), logged)
     if ready is not None and ready.is_question:
         doses = held_lines(doses, ready, logged)
+    else:
+        doses = _kept_stays(doses, logged)
     return Today(
         today=today,
         plan=plan,
@@ -292,6 +294,28 @@ def held_lines(
         out.append(DoseToday(dose, match, stay_on=dose, stay_only=True))
     out.sort(key=lambda line: line.planned.clock)
     return tuple(_taken_already(line, ready, logged) for line in out)
+
+
+def _kept_stays(lines: Sequence[DoseToday], logged: Sequence[DoseRecord]) -> tuple[DoseToday, ...]:
+    """``lines`` with each dose to stay on logged today at a time the day's plan has none.
+
+    On the day a clinician answers a held cut that moved the dose times, the dose taken as
+    told that morning (logged with ``stay_on_before``) is still the day's: shown as taken
+    (or not taken), not dropped with the old time's line.
+    """
+    clocks = {line.planned.clock for line in lines}
+    kept = [
+        DoseToday(stay, d, stay_on=stay, stay_only=True)
+        for d in logged
+        if d.stay_on_before is not None
+        and d.planned_clock is not None
+        and d.planned_clock not in clocks
+        and d.planned_amount is not None
+        for stay in (RecordDose(d.planned_clock, d.drug, d.planned_amount),)
+    ]
+    if not kept:
+        return tuple(lines)
+    return tuple(sorted((*lines, *kept), key=lambda line: line.planned.clock))
 
 
 def _taken_already(line: DoseToday, ready: Readiness, logged: Sequence[DoseRecord]) -> DoseToday:
