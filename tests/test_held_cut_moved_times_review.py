@@ -14,6 +14,7 @@ cut's window opened, so with no check-ins the check holds the cut and nobody has
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -620,17 +621,6 @@ def test_on_the_answer_s_day_the_dose_taken_as_told_is_still_shown(tmp_path: Pat
         ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "taperline status tells two things the dashboard no longer does: with 0.5 mg taken at"
-        " 08:00 it still prints 'stay on this dose until your clinician decides ... taperline"
-        " log-dose --planned 22:00' for the 1 mg (which log-dose then asks to confirm: 1.5 mg"
-        " that day) and 'take no dose at 20:00: stay on the dose before the cut, 1 mg at"
-        " 22:00'. The status document has no taken_already (service/status_documents.py) and"
-        " cli/status.py does not read it: both files are other sessions' now, not a fix here"
-    ),
-)
 def test_the_cli_status_does_not_tell_the_dose_to_stay_on_once_it_is_one_too_many(
     tmp_path: Path,
 ) -> None:
@@ -645,6 +635,22 @@ def test_the_cli_status_does_not_tell_the_dose_to_stay_on_once_it_is_one_too_man
     assert status.exit_code == 0, status.stderr
     assert "taperline log-dose --planned 22:00" not in status.output
     assert "stay on the dose before the cut, 1 mg at 22:00" not in status.output
+    assert (
+        "  22:00  clonazePAM 1 mg  [the dose before the cut: not now]\n         you have taken"
+        " 0.5 mg today already: 1 mg more would be more than the dose before the cut;\n"
+        "         ask your clinician before you take more today\n"
+    ) in status.output
+    assert (
+        "  20:00  clonazePAM 0.375 mg  [new dose: ask your clinician first]\n         until they"
+        " decide, take no dose at 20:00. You have taken 0.5 mg today already:\n"
+        "         ask your clinician before you take more today\n"
+    ) in status.output
+    doses = json.loads(_run(url, "status", "--format", "json", now="2027-12-15T21:55+00:00").stdout)
+    assert [(d["time"], d["taken_already"]) for d in doses["doses_today"]] == [
+        ("08:00", None),
+        ("20:00", None),
+        ("22:00", "0.5 mg"),
+    ]
 
 
 @pytest.mark.xfail(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import click
 
@@ -12,6 +12,7 @@ from taperline.cli.session import now, open_store, person, person_option
 if TYPE_CHECKING:
     from taperline.cli.plain import Printer
     from taperline.service.documents import FindingOut, ReadinessOut, StatusOut
+    from taperline.service.status_documents import DoseTodayOut
 
 _EVIDENCE_SHOWN = 5  # evidence lines per finding in the table view (JSON has them all)
 
@@ -52,10 +53,65 @@ def _print_plan_line(out: Printer, d: StatusOut) -> None:
         )
 
 
+_ASK_BEFORE_MORE: Final = "ask your clinician before you take more today"
+_INDENT: Final = "\n         "
+
+
+def _dose_lines(doses: list[DoseTodayOut]) -> list[str]:
+    """Today's doses as the status prints them (the dashboard's words for a held cut's)."""
+    from taperline.core.quantity import drug_label
+
+    # a held cut that moved the dose times: the doses before it, at their own times
+    stays = [dose for dose in doses if dose["stay_only"]]
+    stay_only = ", ".join(f"{dose['amount']} at {dose['time']}" for dose in stays)
+    # taken today already, so that a dose to stay on would make more than the dose before
+    over = next((s["taken_already"] for s in stays if s["taken_already"] is not None), None)
+    lines = []
+    for dose in doses:
+        head = f"  {dose['time']}  {drug_label(dose['drug'])} {dose['amount']}"
+        due, stay, already = dose["status"] == "due", dose["stay_on_amount"], dose["taken_already"]
+        if dose["ask_clinician_first"] and due:
+            # A held cut is a question, not an instruction: no "how to take it".
+            line = f"{head}  [new dose: ask your clinician first]"
+            if stay is not None and already is not None:
+                line += (
+                    f"{_INDENT}the dose before the cut is {stay}, but you have taken {already}"
+                    f" today already:{_INDENT}{_ASK_BEFORE_MORE}"
+                )
+            elif stay is not None:
+                line += f"{_INDENT}until they decide, stay on {stay}:"
+                line += f" taperline log-dose --amount '{stay}'"
+            elif over is not None:
+                line += (
+                    f"{_INDENT}until they decide, take no dose at {dose['time']}. You have taken"
+                    f" {over} today already:{_INDENT}{_ASK_BEFORE_MORE}"
+                )
+            elif stay_only:
+                line += (
+                    f"{_INDENT}until they decide, take no dose at {dose['time']}: stay on the"
+                    f" dose before the cut, {stay_only}"
+                )
+        elif dose["stay_only"] and due and already is not None:
+            line = (
+                f"{head}  [the dose before the cut: not now]{_INDENT}you have taken {already}"
+                f" today already: {dose['amount']} more would be more than the dose before the"
+                f" cut;{_INDENT}{_ASK_BEFORE_MORE}"
+            )
+        elif dose["stay_only"] and due:
+            line = (
+                f"{head}  [stay on this dose until your clinician decides: the dose before the"
+                f" cut]{_INDENT}taperline log-dose --planned {dose['time']}"
+            )
+        else:
+            how = " ".join(i for i in dose["instructions"] if not i.startswith("Total dose"))
+            line = f"{head}  [{dose['status']}]  {how}"
+        lines.append(line)
+    return lines
+
+
 def _print_status(d: StatusOut) -> None:
     """The status as text (drawn by :class:`~taperline.cli.plain.Printer`: Rich's output)."""
     from taperline.cli.plain import Printer
-    from taperline.core.quantity import drug_label
 
     out = Printer()
     _print_urgent(d["findings"])
@@ -66,40 +122,8 @@ def _print_status(d: StatusOut) -> None:
         out.print(plan["guideline_mark"][:1].upper() + plan["guideline_mark"][1:], markup=False)
     if d["readiness"] is not None:
         _print_readiness(out, d["readiness"])
-    # a held cut that moved the dose times: the doses before it, at their own times
-    stay_only = ", ".join(
-        f"{dose['amount']} at {dose['time']}" for dose in d["doses_today"] if dose["stay_only"]
-    )
-    for dose in d["doses_today"]:
-        name = drug_label(dose["drug"])
-        if dose["ask_clinician_first"] and dose["status"] == "due":
-            # A held cut is a question, not an instruction: no "how to take it".
-            line = (
-                f"  {dose['time']}  {name} {dose['amount']}  [new dose: ask your clinician first]"
-            )
-            if dose["stay_on_amount"] is not None:
-                stay = dose["stay_on_amount"]
-                command = f"taperline log-dose --amount '{stay}'"
-                line += f"\n         until they decide, stay on {stay}: {command}"
-            elif stay_only:
-                line += (
-                    f"\n         until they decide, take no dose at {dose['time']}:"
-                    f" stay on the dose before the cut, {stay_only}"
-                )
-            out.print(line, markup=False)
-            continue
-        if dose["stay_only"] and dose["status"] == "due":
-            command = f"taperline log-dose --planned {dose['time']}"
-            out.print(
-                f"  {dose['time']}  {name} {dose['amount']}  [stay on this dose until your"
-                f" clinician decides: the dose before the cut]\n         {command}",
-                markup=False,
-            )
-            continue
-        how = " ".join(i for i in dose["instructions"] if not i.startswith("Total dose"))
-        out.print(
-            f"  {dose['time']}  {name} {dose['amount']}  [{dose['status']}]  {how}", markup=False
-        )
+    for line in _dose_lines(d["doses_today"]):
+        out.print(line, markup=False)
     if d["pending_version"] is not None:
         out.print(f"Plan version {d['pending_version']} is proposed: your clinician decides on it.")
     out.print("Check-in: " + ("done" if d["checked_in_today"] else "not yet (taperline checkin)"))

@@ -53,6 +53,11 @@ class DoseTodayOut(TypedDict):
     #: that dose itself.
     stay_on_amount_mg: float | None
     stay_on_amount: str | None
+    #: With a dose to stay on not logged yet: what the day's log has taken already, when that
+    #: and the dose to stay on would make more than the dose before the cut gives a day (ask
+    #: the clinician before taking more); null otherwise.
+    taken_already_mg: float | None
+    taken_already: str | None
 
 
 @closed
@@ -192,6 +197,8 @@ def today_document(state: Today) -> StatusOut:
                 "stay_only": d.stay_only,
                 "stay_on_amount_mg": float(d.stay_on.amount.mg) if d.stay_on else None,
                 "stay_on_amount": fmt(d.stay_on.amount) if d.stay_on else None,
+                "taken_already_mg": float(d.taken_already.mg) if d.taken_already else None,
+                "taken_already": fmt(d.taken_already) if d.taken_already else None,
             }
             for d in state.doses
         ],
