@@ -653,16 +653,6 @@ def test_the_cli_status_does_not_tell_the_dose_to_stay_on_once_it_is_one_too_man
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "the calendar (adapters/ics.py) ends each step's dose reminders the day before the"
-        " next step, so while a held cut that moved the times is a question there is no"
-        " 22:00 reminder for the 1 mg to stay on (the new 08:00 and 20:00 reminders say to"
-        " ask first); reminders in the patient's own calendar need the old time's reminder"
-        " kept while the cut is held: adapters are other sessions' files, not a fix here"
-    ),
-)
 def test_the_calendar_reminds_of_the_dose_to_stay_on_at_its_time() -> None:
     from icalendar import Calendar
 
@@ -692,3 +682,14 @@ def test_the_calendar_reminds_of_the_dose_to_stay_on_at_its_time() -> None:
 
     assert at_22(CUT - timedelta(days=1))  # the step before's, up to the cut
     assert at_22(CUT), "no reminder at 22:00 on the held cut's day"
+    (kept,) = [e for e in out.walk("VEVENT") if e.decoded("DTSTART").strftime("%H:%M") == "22:00"]
+    assert "until they do, stay on this dose at 22:00, the dose before the change" in str(
+        kept.get("DESCRIPTION")
+    )
+    # answered (no question): the old time's reminder ends the day before the cut again
+    answered = Calendar.from_ical(
+        calendar_feed(plan, Profile("UTC"), generated_at=_night(CUT, 7)).data
+    )
+    out = answered
+    assert at_22(CUT - timedelta(days=1))
+    assert not at_22(CUT)

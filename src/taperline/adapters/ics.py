@@ -568,17 +568,29 @@ def _all_day_alarm(context: _Context, text: str) -> Alarm:
 
 
 def _dose_events(context: _Context) -> list[Event]:
-    """One recurring event per dose time of each step that has doses."""
+    """One recurring event per dose time of each step that has doses.
+
+    While the readiness check holds the next step's cut (asks the clinician), a dose of this
+    step at a time the next step has none is the dose to stay on at its own time
+    (:func:`taperline.service.today.held_lines`): its reminder goes on through the held
+    step, saying so, instead of ending the day before the cut. The feed changes again when
+    the clinician answers.
+    """
     steps = context.plan.steps
     events: list[Event] = []
     for index, step in enumerate(steps):
         if not context.within(step.start):
             continue
-        following = steps[index + 1].start if index + 1 < len(steps) else None
-        last = _last_day(context, following)
-        events.extend(
-            _dose_event(context, index, number, last) for number in range(len(step.doses))
-        )
+        following = steps[index + 1] if index + 1 < len(steps) else None
+        last = _last_day(context, following.start if following else None)
+        held = following if following is not None and context.asks_before(following) else None
+        kept = {dose.clock for dose in held.doses} if held is not None else set()
+        for number, dose in enumerate(step.doses):
+            if held is None or dose.clock in kept:
+                events.append(_dose_event(context, index, number, last))
+                continue
+            after = steps[index + 2].start if index + 2 < len(steps) else None
+            events.append(_dose_event(context, index, number, _last_day(context, after), held))
     return events
 
 
@@ -590,8 +602,18 @@ def _last_day(context: _Context, following: date | None) -> date | None:
     return last
 
 
-def _dose_event(context: _Context, index: int, number: int, last: date | None) -> Event:
-    """The recurring reminder of dose ``number`` of step ``index``, to ``last`` (inclusive)."""
+def _dose_event(
+    context: _Context,
+    index: int,
+    number: int,
+    last: date | None,
+    held: RecordStep | None = None,
+) -> Event:
+    """The recurring reminder of dose ``number`` of step ``index``, to ``last`` (inclusive).
+
+    ``held``: the next step, whose cut the readiness check holds, with no dose at this time:
+    this dose is the one to stay on until the clinician answers (``last`` is then in it).
+    """
     step = context.plan.steps[index]
     dose = step.doses[number]
     clock = _clock("clock", dose.clock)
@@ -603,11 +625,18 @@ def _dose_event(context: _Context, index: int, number: int, last: date | None) -
     if context.asks_before(step):
         summary = f"{summary}: new dose, {_ASK_FIRST}"
         alarm = f"Your plan's new dose, {summary}"
+    description = _dose_description(context, step, dose)
+    if held is not None:
+        description = (
+            f"{description}\nFrom {held.start.isoformat()} the plan changes the dose times, and"
+            " your clinician has not yet decided on that change: until they do, stay on this"
+            f" dose at {dose.clock}, the dose before the change."
+        )
     event = _event(
         context,
         context.uid("step", index, "dose", number),
         summary,
-        _dose_description(context, step, dose),
+        description,
         context.at(step.start, clock),
         kind="Dose",
     )
