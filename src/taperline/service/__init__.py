@@ -19,7 +19,10 @@ The names below are the service's public interface; import them from here.
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import TYPE_CHECKING
+
+from taperline.core.lazy import lazy_names
 
 if TYPE_CHECKING:  # the names for type checkers; at run time each is imported when first used
     from taperline.service.documents import (
@@ -143,20 +146,7 @@ _WHERE: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> object:
-    """Import ``name`` from its module on first use (and keep it here)."""
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_WHERE])
+__getattr__, __dir__ = lazy_names(globals(), _WHERE, import_module)
 
 
 __all__ = [

@@ -72,6 +72,8 @@ from __future__ import annotations
 from types import ModuleType
 from typing import TYPE_CHECKING
 
+from taperline.core.lazy import lazy_names
+
 if TYPE_CHECKING:  # the names for type checkers; at run time each is imported when first used
     from taperline.core.catalogue import (
         Indication,
@@ -174,16 +176,6 @@ _WHERE: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> object:
-    """Import ``name`` from its module on first use (and keep it here)."""
-    where = _WHERE.get(name)
-    if where is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(_module(where), name)
-    globals()[name] = value
-    return value
-
-
 def _module(where: str) -> ModuleType:
     """The module a name of :data:`_WHERE` is in (imported by its name: no importlib in core)."""
     if where == "catalogue":
@@ -213,8 +205,7 @@ def _module(where: str) -> ModuleType:
     raise AssertionError(where)  # a name of _WHERE without its module here
 
 
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_WHERE])
+__getattr__, __dir__ = lazy_names(globals(), _WHERE, _module)
 
 
 __all__ = [
