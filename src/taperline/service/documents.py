@@ -15,6 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from taperline.core.findings.model import FindingKind, Severity
+from taperline.core.lazy import lazy_names
 from taperline.core.metrics import night_metrics, symptom_score
 from taperline.core.quantity import fmt
 from taperline.core.record.documents import GuidelineOut, guideline_document
@@ -310,27 +311,24 @@ def _iso(day: date | None) -> str | None:
 
 #: Today's document and its parts live in :mod:`taperline.service.status_documents` (it reads
 #: the readiness check, and so the whole review): named here too, imported on first use.
-_STATUS = frozenset(
-    {
-        "DayGlanceOut",
-        "DoseTodayOut",
-        "NextChangeOut",
-        "PlanTodayOut",
-        "ReadinessOut",
-        "ReadinessSignalOut",
-        "StatusOut",
-        "readiness_document",
-        "today_document",
-    }
-)
+_STATUS: dict[str, str] = {
+    "DayGlanceOut": "status_documents",
+    "DoseTodayOut": "status_documents",
+    "NextChangeOut": "status_documents",
+    "PlanTodayOut": "status_documents",
+    "ReadinessOut": "status_documents",
+    "ReadinessSignalOut": "status_documents",
+    "StatusOut": "status_documents",
+    "readiness_document": "status_documents",
+    "today_document": "status_documents",
+}
 
 
-def __getattr__(name: str) -> object:
-    """A name of today's document, from :mod:`taperline.service.status_documents`."""
-    if name not in _STATUS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+def _status_documents(_: str) -> object:
+    """The module of the names of :data:`_STATUS` (imported when one is first read)."""
     from taperline.service import status_documents
 
-    value = getattr(status_documents, name)
-    globals()[name] = value
-    return value
+    return status_documents
+
+
+__getattr__, __dir__ = lazy_names(globals(), _STATUS, _status_documents)
