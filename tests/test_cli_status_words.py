@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.test_held_cut_dose import _run
+from tests.support.held_cut import run_cli as _run
 from tests.test_held_cut_moved_times import _moved_store
 
 _EVENING = "2027-12-15T21:55+00:00"

@@ -14,7 +14,6 @@ The CLI's plan (tests/test_held_cut_dose.py's ``_a_plan_approved``): a person in
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -25,24 +24,13 @@ from taperline.core.quantity import Mass
 from taperline.core.record import DoseRecord, Profile
 from taperline.service import open_store
 from taperline.service.journal import DoseEntry, log_dose, remove_dose
+from tests.support.held_cut import above_plan_cli
 from tests.test_dose_asked import _week_of_checkins
 from tests.test_held_cut_dose import _a_plan_approved, _run, held_cut_site
 from tests.test_held_cut_review import CUT, _plan, _step
 from tests.test_held_cut_review import _above_plan as _above_plan_core
 
-_ABOVE_PLAN = {"escalation", "large_dose"}
 _QUICK = ("--quick", "--slept", "6h30", "--quality", "3", "--mood", "6", "--anxiety", "4")
-
-
-def _above_plan(url: str, now: str) -> dict[str, list[str]]:
-    """The days of the findings of more taken than planned (``findings --format json``)."""
-    result = _run(url, "findings", "--format", "json", now=now)
-    assert result.exit_code == 0, result.stderr
-    return {
-        f["kind"]: sorted(e["date"] for e in f["evidence"])
-        for f in json.loads(result.stdout)
-        if f["kind"] in _ABOVE_PLAN
-    }
 
 
 def _checked_in_before_the_cut(tmp_path: Path) -> str:
@@ -82,9 +70,9 @@ def test_a_missed_planned_dose_and_an_extra_one_above_a_cut_that_went_ahead_stay
         extra = ("log-dose", "--extra", "--amount", "1 mg", "--confirm")
         assert _run(url, *extra, now=now).exit_code == 0
     later = "2027-01-21T08:00+00:00"
-    assert _above_plan(url, later) == _ESCALATED
+    assert above_plan_cli(url, later) == _ESCALATED
     _delete_the_check_ins(url, later)
-    assert _above_plan(url, later) == _ESCALATED
+    assert above_plan_cli(url, later) == _ESCALATED
 
 
 def test_an_extra_dose_alone_above_a_cut_that_went_ahead_stays_more(tmp_path: Path) -> None:
@@ -94,9 +82,9 @@ def test_an_extra_dose_alone_above_a_cut_that_went_ahead_stays_more(tmp_path: Pa
         extra = ("log-dose", "--extra", "--amount", "1 mg", "--confirm")
         assert _run(url, *extra, now=f"2027-01-{day}T22:05+00:00").exit_code == 0
     later = "2027-01-21T08:00+00:00"
-    assert _above_plan(url, later) == _ESCALATED
+    assert above_plan_cli(url, later) == _ESCALATED
     _delete_the_check_ins(url, later)
-    assert _above_plan(url, later) == _ESCALATED
+    assert above_plan_cli(url, later) == _ESCALATED
 
 
 @pytest.mark.xfail(
@@ -116,7 +104,7 @@ def test_removing_and_logging_again_a_dose_above_a_cut_that_went_ahead_stays_mor
         now = f"2027-01-{day}T22:05+00:00"
         assert _run(url, "log-dose", "--amount", "1 mg", "--confirm", now=now).exit_code == 0
     later = "2027-01-21T08:00+00:00"
-    assert _above_plan(url, later) == _ESCALATED
+    assert above_plan_cli(url, later) == _ESCALATED
     _delete_the_check_ins(url, later)
     store = open_store(url)
     for line in store.doses(1, None, None):  # as the journal's remove does
@@ -124,7 +112,7 @@ def test_removing_and_logging_again_a_dose_above_a_cut_that_went_ahead_stays_mor
     for day in range(18, 21):
         again = ("log-dose", "--date", f"2027-01-{day}", "--planned", "22:00", "--time", "22:05")
         assert _run(url, *again, "--amount", "1 mg", "--confirm", now=later).exit_code == 0
-    assert _above_plan(url, later) == _ESCALATED
+    assert above_plan_cli(url, later) == _ESCALATED
 
 
 @pytest.mark.xfail(
@@ -146,7 +134,7 @@ def test_last_night_s_dose_logged_after_the_morning_s_late_check_in_is_as_told(
     assert _run(url, "checkin", "--date", "2027-01-18", *_QUICK, now=late).exit_code == 0
     logged = _run(url, "log-dose", "--amount", "1 mg", "--time", "22:05", now=late)
     assert logged.exit_code == 0, logged.stderr  # last night's dose, as the status told
-    assert _above_plan(url, late) == {}
+    assert above_plan_cli(url, late) == {}
 
 
 # --- what a line keeps on the days a held cut did not change every dose ---------------------
@@ -328,7 +316,7 @@ def test_a_record_moved_by_fhir_keeps_the_doses_above_a_cut_that_went_ahead(
         assert _run(url, "log-dose", "--amount", "1 mg", "--confirm", now=now).exit_code == 0
     later = "2027-01-21T08:00+00:00"
     _delete_the_check_ins(url, later)
-    assert _above_plan(url, later) == _ESCALATED  # on this server (d40db26)
+    assert above_plan_cli(url, later) == _ESCALATED  # on this server (d40db26)
     bundle = tmp_path / "bundle.json"
     exported = _run(url, "export", "fhir", "--history", "--out", str(bundle), now=later)
     assert exported.exit_code == 0, exported.stderr
@@ -339,7 +327,7 @@ def test_a_record_moved_by_fhir_keeps_the_doses_above_a_cut_that_went_ahead(
     assert [(d.amount, d.cut_checked, d.stay_on_before) for d in lines] == [
         (Mass.of_mg(1), True, None)
     ] * 3
-    assert _above_plan(moved, later) == _ESCALATED
+    assert above_plan_cli(moved, later) == _ESCALATED
 
 
 def test_held_days_stay_excused_after_the_plan_is_held_and_decided_again(tmp_path: Path) -> None:
@@ -355,10 +343,10 @@ def test_held_days_stay_excused_after_the_plan_is_held_and_decided_again(tmp_pat
     assert _run(url, *hold, now="2027-01-20T09:00+00:00").exit_code == 0
     resume = ("plan", "approve", "--by", "Dr Lee", "--reason", "go on")
     assert _run(url, *resume, now="2027-01-22T09:00+00:00").exit_code == 0
-    assert _above_plan(url, "2027-01-22T10:00+00:00") == {}
+    assert above_plan_cli(url, "2027-01-22T10:00+00:00") == {}
     late = "2027-01-23T22:05+00:00"
     assert _run(url, "log-dose", "--amount", "1 mg", "--confirm", now=late).exit_code == 0
-    above = _above_plan(url, late)
+    above = above_plan_cli(url, late)
     assert above.get("escalation") == ["2027-01-23"], above
 
 
@@ -380,7 +368,7 @@ def test_last_night_s_held_dose_logged_after_midnight_keeps_its_own_day(tmp_path
         True,
         date(2027, 1, 18),
     )
-    assert _above_plan(url, after_midnight) == {}
+    assert above_plan_cli(url, after_midnight) == {}
 
 
 def test_two_lines_of_a_day_that_disagree_give_the_same_days_in_any_order() -> None:

@@ -14,11 +14,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from taperline.cli.main import cli
 from taperline.core.quantity import Mass
 from taperline.service import open_store
+from tests.support.held_cut import run_cli
 
 if TYPE_CHECKING:
     from tests.support.web import Site, Web
@@ -28,8 +28,7 @@ CUT_DAY = "2027-01-18T22:05+00:00"  # the first 10 % cut (1 mg to 0.9 mg), 22:05
 
 
 def _run(url: str, *args: str, now: str = CUT_DAY) -> Result:
-    env = {"TAPERLINE_DATABASE_URL": url, "TAPERLINE_NOW": now}
-    return CliRunner().invoke(cli, list(args), env=env)
+    return run_cli(url, *args, now=now)
 
 
 def _a_plan_approved(url: str) -> None:

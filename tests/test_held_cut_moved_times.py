@@ -35,6 +35,7 @@ from taperline.service.journal import DoseEntry, log_dose, stay_on_doses
 from taperline.service.store import plan_decisions
 from taperline.service.today import build_today, readiness_of
 from tests.strategies import ReadinessCase, readiness_cases
+from tests.support.held_cut import ABOVE_PLAN, above_plan_cli, took_at_eight
 from tests.test_held_cut_dose import _run
 from tests.test_held_cut_review import CUT, _above_plan, _days, _plan, _step, _taken
 
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
     from taperline.adapters.storage.repo import Store
     from tests.support.web import Site, Web
 
-_ABOVE_PLAN = {"escalation", "large_dose"}
 _BEFORE = CUT - timedelta(days=7)
 MOVED = (
     _step(date(2027, 12, 1), ("22:00", "1")),
@@ -314,16 +314,6 @@ def test_after_the_answer_the_old_time_is_no_dose_of_the_day(tmp_path: Path) -> 
 # --- the doors: the CLI, the dashboard's tap, the journal's form, POST /api/doses ---------
 
 
-def _above_plan_cli(url: str, now: str) -> dict[str, list[str]]:
-    result = _run(url, "findings", "--format", "json", now=now)
-    assert result.exit_code == 0, result.stderr
-    return {
-        f["kind"]: sorted(e["date"] for e in f["evidence"])
-        for f in json.loads(result.stdout)
-        if f["kind"] in _ABOVE_PLAN
-    }
-
-
 def test_the_cli_shows_and_logs_the_dose_to_stay_on(tmp_path: Path) -> None:
     with _moved_store(tmp_path):
         pass
@@ -356,7 +346,7 @@ def test_the_cli_shows_and_logs_the_dose_to_stay_on(tmp_path: Path) -> None:
         (16, "08:00", Mass.of_mg("0.5"), CUT),
         (16, "22:00", Mass.of_mg(1), CUT),
     ]
-    assert _above_plan_cli(url, "2027-12-16T22:30+00:00") == {"escalation": ["2027-12-16"]}
+    assert above_plan_cli(url, "2027-12-16T22:30+00:00") == {"escalation": ["2027-12-16"]}
 
 
 @contextmanager
@@ -401,7 +391,7 @@ def test_the_dashboard_offers_the_dose_to_stay_on_and_its_tap_logs_it(tmp_path: 
         assert "Taken at 22:05" in page
         assert "Took 1 mg" not in page
         kinds = {f["kind"] for f in web.get("/api/findings").json()["findings"]}
-        assert not kinds & _ABOVE_PLAN
+        assert not kinds & ABOVE_PLAN
 
 
 def test_the_journal_form_and_the_api_log_the_dose_to_stay_on(tmp_path: Path) -> None:
@@ -430,7 +420,7 @@ def test_the_journal_form_and_the_api_log_the_dose_to_stay_on(tmp_path: Path) ->
             (Mass.of_mg(1), site.clock.today - timedelta(days=1)),
         ]
         kinds = {f["kind"] for f in web.get("/api/findings").json()["findings"]}
-        assert not kinds & _ABOVE_PLAN
+        assert not kinds & ABOVE_PLAN
 
 
 def test_the_dashboard_does_not_offer_one_tap_over_the_dose_before_the_cut(
@@ -438,10 +428,7 @@ def test_the_dashboard_does_not_offer_one_tap_over_the_dose_before_the_cut(
 ) -> None:
     """The new 08:00 dose was taken: a one-tap 'Took 1 mg' would make 1.5 mg that day."""
     with _moved_site(tmp_path) as (site, web, pid):
-        day = site.clock.today.isoformat()
-        body = {"date": day, "planned_time": "08:00", "amount_mg": 0.5,
-                "taken_at": f"{day}T08:00"}  # fmt: skip
-        assert web.client.post("/api/doses", json=body).status_code == 201
+        took_at_eight(web, site.clock.today.isoformat(), 0.5)
         page = web.get("/dashboard").text
         assert "You have taken 0.5 mg today already.</strong> 1 mg more would make 1.5 mg" in page
         assert "Took 1 mg" not in page

@@ -39,6 +39,7 @@ from taperline.service.journal import (
 )
 from taperline.service.today import build_today
 from tests.strategies import ReadinessCase, readiness_cases
+from tests.support.held_cut import took_at_eight
 from tests.test_held_cut_moved_times import MOVED, _moved_site, _moved_store, _night, _record
 from tests.test_held_cut_review import CUT, _above_plan, _days, _plan, _step
 
@@ -132,10 +133,7 @@ def test_with_a_new_dose_taken_no_line_still_says_to_take_the_dose_to_stay_on(
     """0.5 mg taken at 08:00 (the new dose): the 22:00 line says 1 mg more would make 1.5 mg,
     ask first; the 20:00 line must not tell the patient to stay on 1 mg at 22:00 as well."""
     with _moved_site(tmp_path) as (_site, web, _pid):
-        day = _site.clock.today.isoformat()
-        body = {"date": day, "planned_time": "08:00", "amount_mg": 0.5,
-                "taken_at": f"{day}T08:00"}  # fmt: skip
-        assert web.client.post("/api/doses", json=body).status_code == 201
+        took_at_eight(web, _site.clock.today.isoformat(), 0.5)
         page = web.get("/dashboard").text
         assert "1 mg more would make 1.5 mg today" in page
         assert "stay on the dose before the cut, 1 mg at 22:00" not in page
@@ -521,10 +519,7 @@ def test_a_line_with_a_dose_to_stay_on_does_not_say_stay_on_once_it_is_one_too_m
     with _site_with(tmp_path, (("22:00", "1"),), (("08:00", "0.25"), ("22:00", "0.5"))) as (
         site, web, _pid,
     ):  # fmt: skip
-        day = site.clock.today.isoformat()
-        body = {"date": day, "planned_time": "08:00", "amount_mg": 0.25,
-                "taken_at": f"{day}T08:00"}  # fmt: skip
-        assert web.client.post("/api/doses", json=body).status_code == 201
+        took_at_eight(web, site.clock.today.isoformat(), 0.25)
         page = web.get("/dashboard").text
         assert "1 mg more would make 1.25 mg today" in page
         assert "Until they decide, stay on 1 mg at 22:00" not in page
