@@ -10,6 +10,11 @@ file, and uses the copy only when the stamp is that of the text just read; other
 file, no copy) it parses the TOML. Either way the same mapping is validated by the core.
 ``tests/test_catalogue_parsed.py`` fails when the copy is not the current file's.
 
+``taperline learn`` reads the catalogue on every call, so this module imports neither
+:mod:`pathlib` nor :mod:`hashlib` (OpenSSL's library is loaded by the latter) for that: the
+file is found with :mod:`os.path`, and its SHA-256 is taken by CPython's own ``_sha256``
+where it has one (the same digest; :mod:`hashlib` otherwise).
+
 >>> load_catalogue().get("Klonopin").label
 'clonazePAM'
 """
@@ -17,20 +22,24 @@ file, no copy) it parses the TOML. Either way the same mapping is validated by t
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 from taperline.core.catalogue import Catalogue, parse_catalogue
 from taperline.errors import CatalogueError
 
+try:  # CPython's SHA-256 without OpenSSL (hashlib's import loads libcrypto)
+    from _sha256 import sha256 as _sha256  # type: ignore[import-not-found,unused-ignore]  # private
+except ImportError:  # pragma: no cover -- another Python: the same digest from hashlib
+    from hashlib import sha256 as _sha256
+
 __all__ = ["load_catalogue", "load_catalogue_from", "parse_catalogue_text"]
 
 _PACKAGED = "drugs.toml"
-_COPY = Path(__file__).with_name("catalogue_parsed.py")
+_HERE = os.path.dirname(os.path.abspath(__file__))  # noqa: PTH100, PTH120 -- no pathlib: see above
+_COPY = os.path.join(_HERE, "catalogue_parsed.py")  # noqa: PTH118 -- no pathlib: see above
 
 
 def parse_catalogue_text(text: str, *, origin: str) -> Catalogue:
@@ -54,14 +63,16 @@ def _toml(text: str, *, origin: str) -> dict[str, Any]:
 
 
 def _stamp(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    digest: str = _sha256(text.encode("utf-8")).hexdigest()
+    return digest
 
 
 def _packaged_text() -> str:
     """The packaged ``data/drugs.toml`` (through importlib.resources only when not a file)."""
-    beside = Path(__file__).with_name("data") / _PACKAGED
-    if beside.is_file():
-        return beside.read_text(encoding="utf-8")
+    beside = os.path.join(_HERE, "data", _PACKAGED)  # noqa: PTH118 -- no pathlib: see above
+    if os.path.isfile(beside):  # noqa: PTH113 -- no pathlib: see above
+        with open(beside, encoding="utf-8") as file:  # noqa: PTH123 -- no pathlib: see above
+            return file.read()
     from importlib import resources
 
     return resources.files("taperline").joinpath("data", _PACKAGED).read_text(encoding="utf-8")
@@ -92,6 +103,8 @@ def load_catalogue_from(path: str | os.PathLike[str]) -> Catalogue:
     Raises:
         CatalogueError: the file cannot be read or is invalid; the message names the file.
     """
+    from pathlib import Path
+
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")
@@ -123,7 +136,8 @@ def parsed_copy(text: str) -> str:
 
 def _write_parsed_copy() -> None:
     """Write :mod:`taperline.catalogue_parsed` from the packaged TOML (after editing it)."""
-    _COPY.write_text(parsed_copy(_packaged_text()), encoding="utf-8")
+    with open(_COPY, "w", encoding="utf-8") as file:  # noqa: PTH123 -- no pathlib: see above
+        file.write(parsed_copy(_packaged_text()))
     print(f"wrote {_COPY}", file=sys.stderr)
 
 

@@ -69,7 +69,7 @@ def _lesson_text(lesson: Lesson) -> str | None:
     importing Rich: half of what ``taperline learn`` cost.
     """
     from taperline.cli.plain import console_width, rule_line, text_lines
-    from taperline.core.check import DISCLAIMER
+    from taperline.core.check.disclaimer import DISCLAIMER  # not the check's request types
 
     width = console_width()
     drug = lesson.drug
@@ -88,7 +88,7 @@ def _rich_lesson(lesson: Lesson) -> None:
     from rich.console import Console
     from rich.text import Text
 
-    from taperline.core.check import DISCLAIMER
+    from taperline.core.check.disclaimer import DISCLAIMER
 
     console = Console()
     drug = lesson.drug

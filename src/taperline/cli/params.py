@@ -3,35 +3,40 @@
 Each converts text to a typed value or fails with a message naming the option. Clock times,
 dates, date-times and durations are read by :mod:`taperline.core.values` (one rule for the
 CLI, the web and the files); zones by :func:`taperline.zones.check_zone`.
+
+Those readers are imported when a value is converted, not with this module: every command
+imports it for its options, and ``taperline learn`` reads no dose, time or date (issue 19,
+section 1). The types' annotations name them as strings for the same reason.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 
 import click
 
-from taperline.core import values
-from taperline.core.quantity import Mass, parse_quantity
 from taperline.errors import QuantityError, RegimenError, ValueFormatError
 
 if TYPE_CHECKING:
+    from taperline.core import values
     from taperline.core.catalogue import Drug, Indication
+    from taperline.core.quantity import Mass
     from taperline.core.regimen import ScheduledDose
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
-class DoseType(click.ParamType[Mass, Any]):
+class DoseType(click.ParamType["Mass", Any]):
     """A dose such as '0.5 mg' or '500 mcg' (drug plausibility is checked by the command)."""
 
     name = "dose"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Mass:
         """Parse text into a Mass."""
+        from taperline.core.quantity import Mass, parse_quantity
+
         if isinstance(value, Mass):
             return value
         try:
@@ -52,6 +57,8 @@ class ClockType(click.ParamType[time, Any]):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> time:
         """Parse HH:MM."""
+        from taperline.core import values
+
         if isinstance(value, time):
             return value
         try:
@@ -73,14 +80,17 @@ def resolve_day(value: date | values.RelativeDay, today: date) -> date: ...
 def resolve_day(value: date | values.RelativeDay | None, today: date) -> date | None:
     """The date a --date value stands for, given the person's ``today``.
 
+    >>> from taperline.core import values
     >>> yesterday = values.RelativeDay(-1)
     >>> resolve_day(yesterday, date(2027, 3, 1)), resolve_day(date(2027, 1, 4), date(2027, 3, 1))
     (datetime.date(2027, 2, 28), datetime.date(2027, 1, 4))
     """
+    from taperline.core import values
+
     return None if value is None else values.resolve_day(value, today)
 
 
-class DateType(click.ParamType[date | values.RelativeDay, Any]):
+class DateType(click.ParamType["date | values.RelativeDay", Any]):
     """A calendar date YYYY-MM-DD, or 'today' or 'yesterday' (see :func:`resolve_day`)."""
 
     name = "YYYY-MM-DD"
@@ -89,6 +99,8 @@ class DateType(click.ParamType[date | values.RelativeDay, Any]):
         self, value: Any, param: click.Parameter | None, ctx: click.Context | None
     ) -> date | values.RelativeDay:
         """Parse an ISO date or a day word."""
+        from taperline.core import values
+
         if isinstance(value, date | values.RelativeDay):
             return value
         try:
@@ -106,6 +118,8 @@ class DateTimeType(click.ParamType[datetime, Any]):
         self, value: Any, param: click.Parameter | None, ctx: click.Context | None
     ) -> datetime:
         """Parse an ISO date-time without a time zone (local to the person)."""
+        from taperline.core import values
+
         if isinstance(value, datetime):
             return value
         try:
@@ -123,6 +137,8 @@ class DurationType(click.ParamType[float, Any]):
         self, value: Any, param: click.Parameter | None, ctx: click.Context | None
     ) -> float:
         """Parse a duration into hours."""
+        from taperline.core import values
+
         if isinstance(value, float):
             return value
         try:
@@ -138,6 +154,8 @@ class SleptType(click.ParamType[int, Any]):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         """Parse a time asleep into whole minutes."""
+        from taperline.core import values
+
         if isinstance(value, int):
             return value
         try:
@@ -217,6 +235,8 @@ def format_option(*choices: str, help_text: str) -> Callable[[_F], _F]:
 
 def plot_option(help_text: str) -> Callable[[_F], _F]:
     """The shared --plot option: a chart file (.svg, .png or .pdf)."""
+    from pathlib import Path
+
     return click.option(
         "--plot",
         "plot_path",

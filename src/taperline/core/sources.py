@@ -34,6 +34,7 @@ from types import MappingProxyType
 from typing import Final
 
 __all__ = [
+    "OWN_SOURCE",
     "SOURCES",
     "Source",
     "cited_ids",
@@ -294,6 +295,8 @@ _ALL: Final[tuple[Source, ...]] = (
 
 #: Every source id taperline cites, with its name and citation, in the order of the tables.
 SOURCES: Final[Mapping[str, Source]] = MappingProxyType({s.id: s for s in _ALL})
+#: The "source" of a note of taperline's own (for example "unknown"): not a clinical claim.
+OWN_SOURCE: Final = "taperline"
 
 _FIELD_SPLIT_RE: Final = re.compile(r"\s*[;,]\s*")
 

@@ -6,7 +6,6 @@ drug's checks across its fields, and the catalogue as a whole.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from types import MappingProxyType
@@ -132,6 +131,8 @@ def _parse_interaction(row: _Row, classes: Mapping[str, SubstanceClass]) -> Inte
     kind, severity = _kind_and_severity(row)
     slug = row.text("class") if "class" in row.data else ""
     if slug and slug not in classes:
+        import difflib  # only for the did-you-mean of a mistake
+
         close = difflib.get_close_matches(slug, list(classes), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise row.fail(f"class {slug!r} is not a known substance class{hint}")

@@ -7,7 +7,6 @@ the catalogue-wide withdrawal-risk bands.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -30,12 +29,12 @@ from taperline.core.catalogue.model import (
     Sourced,
     SubstanceClass,
 )
-from taperline.core.pk_params import PKParams
 from taperline.core.quantity import Mass, check_plausible, drug_label, fmt, parse_dose
 from taperline.core.words import PhraseIndex
 from taperline.errors import InputError, SafetyError, UnknownDrugError
 
 if TYPE_CHECKING:
+    from taperline.core.pk_params import PKParams
     from taperline.core.population import Variability
     from taperline.core.products import Product  # an annotation only: the rows make products
 
@@ -108,6 +107,8 @@ class Drug:
             raise InputError(
                 f"the catalogue has no PK model for {self.label}: missing {', '.join(missing)}"
             )
+        from taperline.core.pk_params import PKParams  # the PK engine's: not for every command
+
         f = 1.0
         if not self.pk_apparent and self.bioavailability is not None:
             f = self.bioavailability.value
@@ -426,6 +427,8 @@ class Catalogue:
         key = name.strip().casefold()
         if key in index:
             return self.drugs[index[key]]
+        import difflib  # only for the did-you-mean of a mistake
+
         close = difflib.get_close_matches(key, list(index), n=1, cutoff=0.6)
         hint = f" Did you mean {index[close[0]]!r}?" if close else ""
         raise UnknownDrugError(

@@ -6,7 +6,6 @@ Every error names the file, the row and the field (see
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import math
 import re
@@ -42,6 +41,8 @@ class _Row:
         if missing := sorted(required - set(self.data)):
             raise self.fail(f"missing required key {missing[0]!r}")
         if unknown := sorted(set(self.data) - allowed):
+            import difflib  # only for the did-you-mean of a mistake
+
             close = difflib.get_close_matches(unknown[0], sorted(allowed), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise self.fail(f"unknown key {unknown[0]!r}{hint}")
@@ -98,6 +99,8 @@ class _Row:
     def source(self, key: str = "source") -> str:
         source = self.text(key)
         if source not in KNOWN_SOURCES:
+            import difflib  # only for the did-you-mean of a mistake
+
             close = difflib.get_close_matches(source, sorted(KNOWN_SOURCES), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise self.fail(

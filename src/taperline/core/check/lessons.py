@@ -9,7 +9,7 @@ from typing import Final
 
 from taperline.core.catalogue import DIAZEPAM_REFERENCE, Drug, Interaction, Range
 from taperline.core.quantity import fmt, fmt_number
-from taperline.core.screening import OWN_SOURCE
+from taperline.core.sources import OWN_SOURCE
 
 #: Half-lives to reach 90 % of steady state with regular dosing: 1 - 2**-n = 0.9, so
 #: n = ln 10 / ln 2 (about 3.3). Arithmetic of first-order kinetics, which hold for

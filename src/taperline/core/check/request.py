@@ -11,12 +11,12 @@ from datetime import time
 from typing import Final
 
 from taperline.core.catalogue import DailyMaximum, DoseBand, Drug, Equivalence, Indication
+from taperline.core.check.disclaimer import (
+    DISCLAIMER as DISCLAIMER,  # noqa: PLC0414 -- re-exported: taperline.core.check's name
+)
 from taperline.core.quantity import Mass
 from taperline.core.screening import MAX_AGE_YEARS, RegimenIssue, Screening
 from taperline.errors import InputError, RegimenError
-
-#: The footer of every check and lesson.
-DISCLAIMER: Final = "taperline supports your prescriber; it does not replace them."
 
 MAX_WEEKS: Final = 52 * 100  # taperline's plausibility limit: a century of use is a typo
 

@@ -20,6 +20,11 @@ The package: :mod:`~taperline.core.products.model` (:class:`Product`, :class:`Un
 :mod:`~taperline.core.products.advice` (:func:`suggest_finer_products`) and
 :mod:`~taperline.core.products.parsing` (:func:`parse_products`).
 
+Each name is imported from its module on first use (PEP 562,
+:func:`taperline.core.lazy.lazy_names`): the catalogue makes :class:`Product` values for every
+command that reads it (``taperline learn`` among them), and only a plan needs the solver.
+
+>>> from taperline.core.products import DoseSolver, parse_products
 >>> from taperline.core.quantity import Mass, fmt
 >>> products = parse_products("tablet 0.5 mg scored, tablet 1 mg", drug="clonazepam", source="x")
 >>> solver = DoseSolver(products, Mass.of_mg(4))
@@ -31,16 +36,64 @@ The package: :mod:`~taperline.core.products.model` (:class:`Product`, :class:`Un
 
 from __future__ import annotations
 
-from taperline.core.products.advice import suggest_finer_products
-from taperline.core.products.model import Composition, Product, ProductForm, UnitCount
-from taperline.core.products.parsing import PRODUCT_GRAMMAR, parse_products
-from taperline.core.products.solver import (
-    MAX_GRID_AMOUNTS,
-    DoseSolver,
-    dose_solver,
-    scoring_conflicts,
-)
-from taperline.core.products.solver import _cached_solver as _cached_solver  # the bench clears it
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+from taperline.core.lazy import lazy_names
+
+if TYPE_CHECKING:  # the names for type checkers; at run time each is imported when first used
+    from taperline.core.products.advice import suggest_finer_products
+    from taperline.core.products.model import Composition, Product, ProductForm, UnitCount
+    from taperline.core.products.parsing import PRODUCT_GRAMMAR, parse_products
+    from taperline.core.products.solver import (
+        MAX_GRID_AMOUNTS,
+        DoseSolver,
+        dose_solver,
+        scoring_conflicts,
+    )
+    from taperline.core.products.solver import (
+        _cached_solver as _cached_solver,  # the bench clears it
+    )
+
+#: Each name and the module it lives in.
+_WHERE: dict[str, str] = {
+    "Composition": "model",
+    "DoseSolver": "solver",
+    "MAX_GRID_AMOUNTS": "solver",
+    "PRODUCT_GRAMMAR": "parsing",
+    "Product": "model",
+    "ProductForm": "model",
+    "UnitCount": "model",
+    "_cached_solver": "solver",
+    "dose_solver": "solver",
+    "parse_products": "parsing",
+    "scoring_conflicts": "solver",
+    "suggest_finer_products": "advice",
+}
+
+
+def _module(where: str) -> ModuleType:
+    """The module a name of :data:`_WHERE` is in (imported by its name: no importlib in core)."""
+    if where == "model":
+        from taperline.core.products import model
+
+        return model
+    if where == "parsing":
+        from taperline.core.products import parsing
+
+        return parsing
+    if where == "solver":
+        from taperline.core.products import solver
+
+        return solver
+    if where == "advice":
+        from taperline.core.products import advice
+
+        return advice
+    raise AssertionError(where)  # a name of _WHERE without its module here
+
+
+__getattr__, __dir__ = lazy_names(globals(), _WHERE, _module)
 
 __all__ = [
     "MAX_GRID_AMOUNTS",

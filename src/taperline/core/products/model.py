@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from taperline.core.quantity import (
     Concentration,
@@ -15,8 +15,16 @@ from taperline.core.quantity import (
     fmt_number,
     to_decimal,
 )
-from taperline.core.shapes import TypedDict, closed
 from taperline.errors import InputError, QuantityError
+
+if TYPE_CHECKING:
+    # re-exported (as before they moved) for the adapters and the CLI that import them from here
+    from taperline.core.products.documents import (
+        CompositionOut as CompositionOut,  # noqa: PLC0414 -- an explicit re-export
+    )
+    from taperline.core.products.documents import (
+        UnitCountOut as UnitCountOut,  # noqa: PLC0414 -- an explicit re-export
+    )
 
 ProductForm = Literal["tablet", "odt", "liquid", "capsule"]
 
@@ -145,28 +153,6 @@ def _check_count(product: Product, count: Decimal) -> None:
         f"{fmt_number(count)} {_TIMES} {product.label}: its score lines allow "
         f"{allowed[product.divisible_by]}"
     )
-
-
-@closed
-class UnitCountOut(TypedDict):
-    """Units of one product in a dose (``count`` in ``count_unit``; ``splits`` breaks needed)."""
-
-    product: str
-    form: str
-    count: float
-    count_unit: str
-    amount_mg: float
-    splits: int
-
-
-@closed
-class CompositionOut(TypedDict):
-    """How a dose is made: its units and the breaks it needs."""
-
-    total_mg: float
-    unit_count: int
-    split_count: int
-    units: list[UnitCountOut]
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,3 +317,12 @@ class Composition:
             "split_count": self.split_count,
             "units": [unit.to_json() for unit in self.units],
         }
+
+
+def __getattr__(name: str) -> Any:
+    """The JSON shapes, still importable from here: imported on first use from their module."""
+    if name in {"CompositionOut", "UnitCountOut"}:
+        from taperline.core.products import documents
+
+        return getattr(documents, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from typing import Final, Literal, get_args
 
 from taperline.core.catalogue import Caution, DailyMaximum, Drug, Indication, Member, SubstanceClass
+from taperline.core.sources import (  # defined there so `taperline learn` needs no screening
+    OWN_SOURCE as OWN_SOURCE,  # noqa: PLC0414 -- re-exported: the screening's name for it
+)
 
 RegimenIssueKind = Literal[
     "interaction",
@@ -35,8 +38,6 @@ REGIMEN_ISSUE_SEVERITIES: Final[tuple[str, ...]] = get_args(RegimenIssueSeverity
 CrisisCategory = Literal["suicidal thoughts", "self-harm", "seizure"]
 Field = Literal["agent", "condition"]
 
-#: The "source" of a note of taperline's own (for example "unknown"): not a clinical claim.
-OWN_SOURCE: Final = "taperline"
 #: Benzodiazepines are to be avoided from this age [BEERS-2023].
 OLDER_ADULT_AGE_YEARS: Final = 65
 #: The label's doses and maxima are adult ones [LABEL].
