@@ -7,7 +7,10 @@ of the time of reading it (tomllib is pure Python), so the package also holds th
 JSON (:mod:`taperline.catalogue_parsed`, written by ``python -m taperline.catalogue_data``),
 stamped with the SHA-256 of the TOML text it came from. :func:`load_catalogue` reads the TOML
 file, and uses the copy only when the stamp is that of the text just read; otherwise (an edited
-file, no copy) it parses the TOML. Either way the same mapping is validated by the core.
+file, no copy) it parses the TOML. Either way the same mapping is validated by the core:
+each drug in full when a command first reads it (``parse_catalogue(..., on_use=True)``; a
+command reads one or two of them), the rest at once. ``tests/test_catalogue.py`` checks every
+drug of the packaged file.
 ``tests/test_catalogue_parsed.py`` fails when the copy is not the current file's.
 
 ``taperline learn`` reads the catalogue on every call, so this module imports neither
@@ -92,9 +95,9 @@ def _packaged_data(text: str) -> dict[str, Any]:
 
 @functools.cache
 def load_catalogue() -> Catalogue:
-    """The packaged catalogue, read and validated once per process."""
+    """The packaged catalogue, read once per process; each drug checked when first read."""
     text = _packaged_text()
-    return parse_catalogue(_packaged_data(text), origin=_PACKAGED)
+    return parse_catalogue(_packaged_data(text), origin=_PACKAGED, on_use=True)
 
 
 def load_catalogue_from(path: str | os.PathLike[str]) -> Catalogue:

@@ -2,6 +2,10 @@
 
 Products, interactions, cautions, daily maxima, substance classes, sleep use and facts, each
 drug's checks across its fields, and the catalogue as a whole.
+
+With ``on_use=True`` (the packaged catalogue, :func:`taperline.catalogue_data.load_catalogue`)
+each drug is checked in full when first read instead of all at once; everything else (the
+names and brands of every drug, the classes, the withdrawal bands) is checked at once.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import Final, cast, get_args
 
-from taperline.core.catalogue.lookup import Catalogue, Drug
+from taperline.core.catalogue.lookup import Catalogue, Drug, DrugsOnUse
 from taperline.core.catalogue.model import (
     FACT_TOPICS,
     INDICATIONS,
@@ -253,10 +257,14 @@ def _parse_class(row: _Row) -> SubstanceClass:
     members = tuple(_parse_member(r) for r in row.children("members"))
     if not members:
         raise row.fail("members: a class needs at least one member")
-    keys = [phrase_key(name) for m in members for name in m.names]
-    if dupes := sorted({k for k in keys if keys.count(k) > 1}):
+    names = [name for m in members for name in m.names]
+    keys = [phrase_key(name) for name in names]
+    counts: dict[str, int] = {}
+    for key in keys:
+        counts[key] = counts.get(key, 0) + 1
+    if dupes := sorted(key for key, count in counts.items() if count > 1):
         raise row.fail(f"members: the name {dupes[0]!r} is listed twice")
-    if empty := [name for m in members for name in m.names if not phrase_key(name)]:
+    if empty := [name for name, key in zip(names, keys, strict=True) if not key]:
         raise row.fail(f"members: {empty[0]!r} has no letters or digits to match")
     return SubstanceClass(
         slug=slug,
@@ -480,21 +488,55 @@ def _check_daily_max(row: _Row, drug: Drug, daily_max: Mass) -> None:
         raise row.fail("plausible_single_dose: max_mg is above daily_max_mg")
 
 
-def _check_unique_names(root: _Row, drugs: Iterable[Drug]) -> dict[str, Drug]:
+def _check_unique_names(root: _Row, drugs: Iterable[tuple[str, tuple[str, ...]]]) -> None:
+    """No two drugs share a name or brand name; ``drugs`` gives each one's (name, brands)."""
     seen: dict[str, str] = {}
-    result: dict[str, Drug] = {}
-    for drug in drugs:
-        for alias in (drug.name, *drug.brand_names):
+    for name, brands in drugs:
+        for alias in (name, *brands):
             key = alias.casefold()
             if key in seen:
                 raise root.fail(
-                    f"drug {drug.name!r}: name {alias!r} is already used by drug {seen[key]!r}"
-                    if seen[key] != drug.name
-                    else f"drug {drug.name!r} is listed twice"
+                    f"drug {name!r}: name {alias!r} is already used by drug {seen[key]!r}"
+                    if seen[key] != name
+                    else f"drug {name!r} is listed twice"
                 )
-            seen[key] = drug.name
-        result[drug.name] = drug
-    return result
+            seen[key] = name
+
+
+def _all_drugs(
+    root: _Row, rows: tuple[_Row, ...], classes: Mapping[str, SubstanceClass]
+) -> Mapping[str, Drug]:
+    """Every drug checked now, in file order, each one's names checked after it."""
+    drugs: dict[str, Drug] = {}
+
+    def each() -> Iterable[tuple[str, tuple[str, ...]]]:
+        for row in rows:
+            drug = _parse_drug(row, classes)
+            drugs[drug.name] = drug
+            yield drug.name, drug.brand_names
+
+    _check_unique_names(root, each())
+    return MappingProxyType(dict(sorted(drugs.items())))
+
+
+def _drugs_on_use(
+    root: _Row, rows: tuple[_Row, ...], classes: Mapping[str, SubstanceClass]
+) -> DrugsOnUse:
+    """Every drug's names checked now, each drug in full when first read."""
+    by_name: dict[str, _Row] = {}
+    brands: dict[str, tuple[str, ...]] = {}
+
+    def each() -> Iterable[tuple[str, tuple[str, ...]]]:
+        for row in rows:
+            name = row.text("name").lower()  # as _parse_drug reads them
+            by_name[name] = row
+            brands[name] = _Row(row.origin, f"drug {name!r}", row.data).texts("brand_names")
+            yield name, brands[name]
+
+    _check_unique_names(root, each())
+    return DrugsOnUse(
+        dict(sorted(brands.items())), lambda name: _parse_drug(by_name[name], classes)
+    )
 
 
 def _parse_withdrawal(root: _Row) -> tuple[tuple[DoseBand, ...], Sourced[float], Sourced[float]]:
@@ -512,15 +554,21 @@ def _parse_withdrawal(root: _Row) -> tuple[tuple[DoseBand, ...], Sourced[float],
     return bands, months, days
 
 
-def parse_catalogue(data: Mapping[str, object], *, origin: str = "drugs.toml") -> Catalogue:
+def parse_catalogue(
+    data: Mapping[str, object], *, origin: str = "drugs.toml", on_use: bool = False
+) -> Catalogue:
     """Validate the catalogue mapping (as read from TOML) and build the :class:`Catalogue`.
 
     Args:
         data: the parsed file.
         origin: the file name used in error messages.
+        on_use: check each drug's rows when the drug is first read (:class:`DrugsOnUse`), not
+            now; the drugs' names and brands, the classes and the withdrawal bands are
+            checked now either way.
 
     Raises:
-        CatalogueError: the first problem found, naming the drug, row and field.
+        CatalogueError: the first problem found, naming the drug, row and field (with
+            ``on_use``, a drug's own problem when it is first read).
 
     >>> parse_catalogue({"schema_version": 2})
     Traceback (most recent call last):
@@ -537,11 +585,12 @@ def parse_catalogue(data: Mapping[str, object], *, origin: str = "drugs.toml") -
     for i, r in enumerate(drug_rows):
         if "name" not in r.data:
             raise _Row(origin, f"drugs[{i}]", r.data).fail("missing required key 'name'")
-    drugs = _check_unique_names(root, (_parse_drug(r, classes) for r in drug_rows))
+    read = _drugs_on_use if on_use else _all_drugs
+    drugs = read(root, drug_rows, classes)
     if not drugs:
         raise root.fail("drugs: the catalogue holds no drugs")
     return Catalogue(
-        drugs=MappingProxyType(dict(sorted(drugs.items()))),
+        drugs=drugs,
         withdrawal_risk_bands=bands,
         significant_use_months=months,
         significant_use_days_per_week=days,
