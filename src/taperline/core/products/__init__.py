@@ -15,8 +15,9 @@ on the products' grid. Cost is (units, splits), compared in that order:
   syringe measure of a liquid (1 however many mL);
 * a *split* is one tablet broken along its score line(s).
 
-The package: :mod:`~taperline.core.products.model` (:class:`Product`, :class:`UnitCount`,
-:class:`Composition`), :mod:`~taperline.core.products.solver` (:class:`DoseSolver`),
+The package: :mod:`~taperline.core.products.model` (:class:`Product`),
+:mod:`~taperline.core.products.composition` (:class:`UnitCount`, :class:`Composition`),
+:mod:`~taperline.core.products.solver` (:class:`DoseSolver`),
 :mod:`~taperline.core.products.advice` (:func:`suggest_finer_products`) and
 :mod:`~taperline.core.products.parsing` (:func:`parse_products`).
 
@@ -43,7 +44,8 @@ from taperline.core.lazy import lazy_names
 
 if TYPE_CHECKING:  # the names for type checkers; at run time each is imported when first used
     from taperline.core.products.advice import suggest_finer_products
-    from taperline.core.products.model import Composition, Product, ProductForm, UnitCount
+    from taperline.core.products.composition import Composition, UnitCount
+    from taperline.core.products.model import Product, ProductForm
     from taperline.core.products.parsing import PRODUCT_GRAMMAR, parse_products
     from taperline.core.products.solver import (
         MAX_GRID_AMOUNTS,
@@ -57,13 +59,13 @@ if TYPE_CHECKING:  # the names for type checkers; at run time each is imported w
 
 #: Each name and the module it lives in.
 _WHERE: dict[str, str] = {
-    "Composition": "model",
+    "Composition": "composition",
     "DoseSolver": "solver",
     "MAX_GRID_AMOUNTS": "solver",
     "PRODUCT_GRAMMAR": "parsing",
     "Product": "model",
     "ProductForm": "model",
-    "UnitCount": "model",
+    "UnitCount": "composition",
     "_cached_solver": "solver",
     "dose_solver": "solver",
     "parse_products": "parsing",
@@ -78,6 +80,10 @@ def _module(where: str) -> ModuleType:
         from taperline.core.products import model
 
         return model
+    if where == "composition":
+        from taperline.core.products import composition
+
+        return composition
     if where == "parsing":
         from taperline.core.products import parsing
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
-from taperline.core.products.model import Composition, Product, UnitCount, _plain
+from taperline.core.products.composition import Composition, UnitCount
+from taperline.core.products.model import Product, _plain
 from taperline.core.products.parsing import parse_products  # noqa: F401 -- used by the doctests
 from taperline.core.quantity import Mass, Volume, fmt, fmt_number
 from taperline.errors import InputError, QuantityError
