@@ -23,7 +23,7 @@ from taperline.adapters.svgcharts import (
 from taperline.core.journal import CheckIn, ReportedSleep
 from taperline.core.record import PersonRecord, Profile
 from taperline.core.series import day_series, weekly
-from tests.test_report import TODAY, realistic_record
+from tests.support.report_record import TODAY, realistic_record
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -129,7 +129,7 @@ def test_the_report_path_imports_no_matplotlib_and_weasyprint_only_to_write(
 ) -> None:
     code = (
         "import sys\n"
-        "from tests.test_report import realistic_record, TODAY, GENERATED\n"
+        "from tests.support.report_record import realistic_record, TODAY, GENERATED\n"
         "from taperline.core.review import review\n"
         "from taperline.adapters.report import report_html\n"
         "r = realistic_record()\n"

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from taperline.adapters.report import render_report
 from taperline.core.record import PersonRecord
 from taperline.core.review import review
-from tests.test_report import GENERATED, TODAY, realistic_record
+from tests.support.report_record import GENERATED, TODAY, realistic_record
 
 
 def _x_of(pdf: bytes, heading: str) -> list[float]:
