@@ -7,7 +7,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
-from scipy.integrate import solve_ivp
 
 from taperline.core.pk import (
     CLONAZEPAM_PK,
@@ -41,6 +40,10 @@ def ode_ng_per_ml(
     params: PKParams, events: list[DoseEvent], times_h: NDArray[np.float64]
 ) -> NDArray[np.float64]:
     """Reference: integrate the two-amount ODE numerically, restarting at every dose."""
+    # imported here: SciPy's integrate package costs each pytest worker ~0.6 s to import
+    # while collecting, and only this file's reference needs it
+    from scipy.integrate import solve_ivp
+
     ka, ke = params.ka_per_h, params.ke_per_h
     state = np.zeros(2)
     clock = min([0.0, *(e.time_h for e in events)])
