@@ -271,7 +271,7 @@ def test_the_undo_of_a_removed_line_puts_back_what_was_asked_and_nothing_else(
     tmp_path: Path,
 ) -> None:
     """The journal's undo carries the line sealed: changed or stripped, it is refused."""
-    from tests.test_web_patient import _hidden_fields
+    from tests.support.web import hidden_fields
 
     with held_cut_site(tmp_path) as (site, web, pid):
         site.clock.advance(hours=10, minutes=5)  # the cut's day, 22:05 in London
@@ -284,7 +284,7 @@ def test_the_undo_of_a_removed_line_puts_back_what_was_asked_and_nothing_else(
             "/journal/doses/remove", {"day": cut.isoformat(), "planned_clock": "22:00"}
         )
         assert removed.status_code == 200, removed.text
-        undo = _hidden_fields(removed.text, 'action="/journal/doses/restore"')
+        undo = hidden_fields(removed.text, 'action="/journal/doses/restore"')
         assert undo["asked"] == cut.isoformat()
         for changed in (
             {**undo, "asked": "ahead"},

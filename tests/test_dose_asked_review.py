@@ -181,7 +181,7 @@ def test_the_web_keeps_what_was_asked_with_a_missed_tap_and_an_extra_dose(tmp_pa
     cut' as the planned dose's line does, and 1 mg, the dose to stay on, is not 'more than
     the 0.875 mg planned' to confirm; the extra one, removed in the journal and put back, is
     the same line, and its undo with 'asked' changed is refused."""
-    from tests.test_web_patient import _hidden_fields
+    from tests.support.web import hidden_fields
 
     with held_cut_site(tmp_path) as (site, web, pid):
         site.clock.advance(hours=10, minutes=5)  # the cut's day, 22:05 in London
@@ -199,7 +199,7 @@ def test_the_web_keeps_what_was_asked_with_a_missed_tap_and_an_extra_dose(tmp_pa
             {"day": cut.isoformat(), "planned_clock": "", "taken_at": f"{cut.isoformat()}T22:03"},
         )
         assert removed.status_code == 200, removed.text
-        undo = _hidden_fields(removed.text, 'action="/journal/doses/restore"')
+        undo = hidden_fields(removed.text, 'action="/journal/doses/restore"')
         assert undo["asked"] == cut.isoformat()
         refused = web.post("/journal/doses/restore", {**undo, "asked": "ahead"})
         assert refused.status_code == 422
@@ -400,7 +400,7 @@ def test_an_extra_dose_s_undo_sent_twice_puts_it_back_once(tmp_path: Path) -> No
     """A planned dose's undo sent twice is refused (409); an extra dose has no planned time to
     conflict on, and was stored twice: a dose the person took once, twice in the log (and in
     the day's total the review compares). Removed again, its undo puts it back again."""
-    from tests.test_web_patient import _hidden_fields
+    from tests.support.web import hidden_fields
 
     with held_cut_site(tmp_path) as (site, web, pid):
         site.clock.advance(hours=10, minutes=5)  # 22:05 in London
@@ -413,7 +413,7 @@ def test_an_extra_dose_s_undo_sent_twice_puts_it_back_once(tmp_path: Path) -> No
         for _ in range(2):
             removed = web.post("/journal/doses/remove", where)
             assert removed.status_code == 200, removed.text
-            undo = _hidden_fields(removed.text, 'action="/journal/doses/restore"')
+            undo = hidden_fields(removed.text, 'action="/journal/doses/restore"')
             assert web.post("/journal/doses/restore", undo).status_code == 303
             assert web.post("/journal/doses/restore", undo).status_code == 303  # sent again
             assert site.services.store.doses(pid) == [extra]

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from taperline.core.journal import CheckIn
-from tests.support.web import START, approved_plan, checkin_form, make_site, share
+from tests.support.web import (
+    START,
+    approved_plan,
+    checkin_form,
+    hidden_fields,
+    make_site,
+    share,
+)
 
 TODAY = START.date()
 
@@ -282,7 +286,7 @@ def test_journal_lists_edits_and_deletes(tmp_path: Path) -> None:
         assert web.post(f"/journal/{day.isoformat()}/delete").status_code == 404
         assert web.post("/journal/2027-02-30/delete").status_code == 422
         # Undo: the form in the notice stores the same check-in again.
-        undo = _hidden_fields(deleted.text, 'action="/checkin"')
+        undo = hidden_fields(deleted.text, 'action="/checkin"')
         assert web.post("/checkin", undo).status_code == 303
         assert site.services.store.checkin(pid, day) == before
         lines = [(e.action, e.object) for e in site.services.accounts.audit_of(pid)]
@@ -312,7 +316,7 @@ def test_a_dose_logged_by_mistake_is_removed_audited_and_can_be_put_back(
             "/journal/doses/remove", {"day": TODAY.isoformat(), "planned_clock": "22:00"}
         )
         assert again.status_code == 404
-        undo = _hidden_fields(removed.text, 'action="/journal/doses/restore"')
+        undo = hidden_fields(removed.text, 'action="/journal/doses/restore"')
         restored = web.post("/journal/doses/restore", undo)
         assert restored.status_code == 303
         assert site.services.store.doses(pid) == [logged]  # the same line, exactly
@@ -320,23 +324,6 @@ def test_a_dose_logged_by_mistake_is_removed_audited_and_can_be_put_back(
         actions = [e.action for e in site.services.accounts.audit_of(pid)]
         assert "delete" in actions
         assert "restore" in actions
-
-
-def _hidden_fields(page: str, form_start: str) -> dict[str, Any]:
-    """The hidden fields of the form that starts with ``form_start`` (repeated names: lists)."""
-    form = page[page.index(form_start) :]
-    form = form[: form.index("</form>")]
-    fields: dict[str, Any] = {}
-    for name, raw in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form):
-        value = html.unescape(raw)
-        if name in fields:
-            fields[name] = [
-                *([fields[name]] if isinstance(fields[name], str) else fields[name]),
-                value,
-            ]
-        else:
-            fields[name] = value
-    return fields
 
 
 def test_questionnaires_score_and_item_9_raises_the_crisis_banner(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 """Helpers for the in-process web tests: an app on a temporary SQLite file, a movable clock,
-and a client that fills in CSRF tokens. ``tests/test_web_support.py`` checks them.
+a client that fills in CSRF tokens, and the hidden fields of a page's form.
+``tests/test_web_support.py`` checks them.
 
 The app migrates its new SQLite file when it starts; during a test that is a copy of the
 session's schema template (``tests/support/db.py``, swapped in by ``tests/conftest.py``).
@@ -7,6 +8,7 @@ session's schema template (``tests/support/db.py``, swapped in by ``tests/confte
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -192,4 +194,21 @@ def checkin_form(day: date, **changes: Any) -> dict[str, Any]:
         "notes": "slept fine",
     }
     fields.update(changes)
+    return fields
+
+
+def hidden_fields(page: str, form_start: str) -> dict[str, Any]:
+    """The hidden fields of the form that starts with ``form_start`` (repeated names: lists)."""
+    form = page[page.index(form_start) :]
+    form = form[: form.index("</form>")]
+    fields: dict[str, Any] = {}
+    for name, raw in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form):
+        value = html.unescape(raw)
+        if name in fields:
+            fields[name] = [
+                *([fields[name]] if isinstance(fields[name], str) else fields[name]),
+                value,
+            ]
+        else:
+            fields[name] = value
     return fields
