@@ -23,7 +23,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from taperline.core.journal import CheckIn
 from taperline.core.quantity import Mass
 from taperline.core.readiness import held_days
 from taperline.core.record import DoseRecord, PersonRecord, Profile
@@ -31,21 +30,9 @@ from taperline.core.review import HeldSpan, escalation_targets, review
 from taperline.errors import InputError
 from taperline.service.store import plan_decisions
 from tests.strategies import ReadinessCase, readiness_cases
+from tests.support.dose_asked import BEFORE, asked, week_of_checkins
 from tests.test_held_cut_dose import _a_plan_approved, _run, held_cut_site
 from tests.test_held_cut_review import CUT, NEXT_CUT, _above_plan, _days, _plan, _taken
-
-_BEFORE = CUT - timedelta(days=7)
-
-
-def _asked(dose: DoseRecord, stay: date | None) -> DoseRecord:
-    """``dose`` as logged at a cut's new dose: held (stay on the dose before ``stay``) or not."""
-    return replace(dose, cut_checked=True, stay_on_before=stay)
-
-
-def _week_of_checkins(last: date, first: date | None = None) -> tuple[CheckIn, ...]:
-    """A check-in every day from ``first`` (two weeks before ``last``) to ``last``: all clear."""
-    first = first or last - timedelta(days=14)
-    return tuple(CheckIn(day, None, mood=6, anxiety=3) for day in _days(first, last))
 
 
 def _spans(record: PersonRecord, today: date) -> list[tuple[int, int, int]]:
@@ -55,8 +42,8 @@ def _spans(record: PersonRecord, today: date) -> list[tuple[int, int, int]]:
 
 def test_a_dose_logged_when_the_cut_went_ahead_stays_above_the_plan() -> None:
     """No check-ins now (deleted): the check reads Hold, but the lines say the cut went ahead."""
-    doses = [_taken(d, "1", "1") for d in _days(_BEFORE, CUT - timedelta(days=1))]
-    doses += [_asked(_taken(d, "0.875", "1"), None) for d in _days(CUT, CUT + timedelta(days=2))]
+    doses = [_taken(d, "1", "1") for d in _days(BEFORE, CUT - timedelta(days=1))]
+    doses += [asked(_taken(d, "0.875", "1"), None) for d in _days(CUT, CUT + timedelta(days=2))]
     record = PersonRecord(Profile("UTC"), doses=tuple(doses), plans=(_plan(),))
     today = CUT + timedelta(days=3)
     assert _spans(record, today) == [(18, 18, 15)]  # the 18th has no line: held, as read now
@@ -69,10 +56,10 @@ def test_a_dose_logged_when_the_cut_went_ahead_stays_above_the_plan() -> None:
 
 def test_a_dose_logged_as_told_to_stay_on_is_not_above_the_plan_whatever_is_written_later() -> None:
     """Every check-in there now (some written late): the check is clear, the lines say held."""
-    doses = [_taken(d, "1", "1") for d in _days(_BEFORE, CUT - timedelta(days=1))]
-    doses += [_asked(_taken(d, "0.875", "1"), CUT) for d in _days(CUT, CUT + timedelta(days=1))]
+    doses = [_taken(d, "1", "1") for d in _days(BEFORE, CUT - timedelta(days=1))]
+    doses += [asked(_taken(d, "0.875", "1"), CUT) for d in _days(CUT, CUT + timedelta(days=1))]
     today = CUT + timedelta(days=2)
-    record = PersonRecord(Profile("UTC"), _week_of_checkins(today), tuple(doses), plans=(_plan(),))
+    record = PersonRecord(Profile("UTC"), week_of_checkins(today), tuple(doses), plans=(_plan(),))
     assert _spans(record, today) == [(15, 16, 15)]
     assert _above_plan(record, today) == {}
     unknown = replace(record, doses=tuple(replace(d, cut_checked=False, stay_on_before=None)
@@ -86,11 +73,11 @@ def test_a_dose_logged_as_told_to_stay_on_is_not_above_the_plan_whatever_is_writ
 
 def test_the_answer_s_own_day_keeps_either_dose_whatever_its_line_says() -> None:
     """Held on the 15th, answered (proceed) on the 16th: the 16th's 1 mg is not more."""
-    doses = [_taken(d, "1", "1") for d in _days(_BEFORE, CUT - timedelta(days=1))]
-    doses += [_asked(_taken(CUT, "0.875", "1"), CUT)]
+    doses = [_taken(d, "1", "1") for d in _days(BEFORE, CUT - timedelta(days=1))]
+    doses += [asked(_taken(CUT, "0.875", "1"), CUT)]
     answered = CUT + timedelta(days=1)
-    doses += [_asked(_taken(answered, "0.875", "1"), None)]  # logged after the answer
-    doses += [_asked(_taken(answered + timedelta(days=1), "0.875", "1"), None)]
+    doses += [asked(_taken(answered, "0.875", "1"), None)]  # logged after the answer
+    doses += [asked(_taken(answered + timedelta(days=1), "0.875", "1"), None)]
     first = _plan()
     again = replace(_plan(decided=answered, version=3))
     record = PersonRecord(Profile("UTC"), doses=tuple(doses), plans=(first, again))
@@ -101,12 +88,12 @@ def test_the_answer_s_own_day_keeps_either_dose_whatever_its_line_says() -> None
 
 def test_a_span_that_starts_after_its_cut_keeps_the_dose_before_the_cut() -> None:
     """The cut went ahead on its day, then a red flag held it: stay on 1 mg, not 0.875 mg."""
-    doses = [_taken(d, "1", "1") for d in _days(_BEFORE, CUT - timedelta(days=1))]
-    doses += [_asked(_taken(CUT, "0.875", "0.875"), None)]
+    doses = [_taken(d, "1", "1") for d in _days(BEFORE, CUT - timedelta(days=1))]
+    doses += [asked(_taken(CUT, "0.875", "0.875"), None)]
     held = _days(CUT + timedelta(days=1), CUT + timedelta(days=2))
-    doses += [_asked(_taken(d, "0.875", "1"), CUT) for d in held]
+    doses += [asked(_taken(d, "0.875", "1"), CUT) for d in held]
     today = CUT + timedelta(days=2)
-    record = PersonRecord(Profile("UTC"), _week_of_checkins(today), tuple(doses), plans=(_plan(),))
+    record = PersonRecord(Profile("UTC"), week_of_checkins(today), tuple(doses), plans=(_plan(),))
     assert _spans(record, today) == [(16, 17, 15)]
     assert _above_plan(record, today) == {}
     plan = record.plan
@@ -121,11 +108,11 @@ def test_a_span_that_starts_after_its_cut_keeps_the_dose_before_the_cut() -> Non
 
 def test_a_later_cut_s_day_held_on_the_earlier_cut_compares_with_the_dose_before_that_one() -> None:
     """Logged on the next cut's day while the first cut was still the question: 1 mg."""
-    doses = [_taken(d, "1", "1") for d in _days(_BEFORE, CUT - timedelta(days=1))]
+    doses = [_taken(d, "1", "1") for d in _days(BEFORE, CUT - timedelta(days=1))]
     doses += [_taken(d, "0.875", "0.875") for d in _days(CUT, NEXT_CUT - timedelta(days=1))]
-    doses += [_asked(_taken(NEXT_CUT, "0.75", "1"), CUT)]
+    doses += [asked(_taken(NEXT_CUT, "0.75", "1"), CUT)]
     today = NEXT_CUT
-    checkins = _week_of_checkins(today, _BEFORE)
+    checkins = week_of_checkins(today, BEFORE)
     record = PersonRecord(Profile("UTC"), checkins, tuple(doses), plans=(_plan(),))
     assert _spans(record, today) == [(29, 29, 15)]
     assert _above_plan(record, today) == {}
@@ -172,7 +159,7 @@ def test_the_held_days_are_what_each_line_says_and_the_record_elsewhere(
             (before if stay else after).amount,
         )  # fmt: skip
         if what != "none":
-            taken = _asked(taken, case.cut if what == "held" else None)
+            taken = asked(taken, case.cut if what == "held" else None)
         lines.append(taken)
     record = replace(case.record, doses=(*case.record.doses, *lines))
     naive = review(record, case.today)

@@ -24,8 +24,8 @@ from taperline.core.quantity import Mass
 from taperline.core.record import DoseRecord, Profile
 from taperline.service import open_store
 from taperline.service.journal import DoseEntry, log_dose, remove_dose
+from tests.support.dose_asked import week_of_checkins
 from tests.support.held_cut import above_plan_cli
-from tests.test_dose_asked import _week_of_checkins
 from tests.test_held_cut_dose import _a_plan_approved, _run, held_cut_site
 from tests.test_held_cut_review import CUT, _plan, _step
 from tests.test_held_cut_review import _above_plan as _above_plan_core
@@ -159,7 +159,7 @@ def test_a_dose_the_held_cut_did_not_change_keeps_the_day_held(tmp_path: Path) -
     store.add_plan(pid, plan)
     store.decide(pid, "approve", by="Dr Lee", reason="agreed",
                  at=datetime(2027, 11, 30, 9, tzinfo=UTC))  # fmt: skip
-    for checkin in _week_of_checkins(first - timedelta(days=1), date(2027, 11, 24)):
+    for checkin in week_of_checkins(first - timedelta(days=1), date(2027, 11, 24)):
         store.save_checkin(pid, checkin)
 
     def at(hour: int) -> datetime:
@@ -377,7 +377,7 @@ def test_two_lines_of_a_day_that_disagree_give_the_same_days_in_any_order() -> N
     from taperline.core.readiness import held_days
     from taperline.core.record import PersonRecord
     from taperline.core.review import review
-    from tests.test_dose_asked import _asked
+    from tests.support.dose_asked import asked
     from tests.test_held_cut_review import _taken
 
     steps = (
@@ -385,9 +385,9 @@ def test_two_lines_of_a_day_that_disagree_give_the_same_days_in_any_order() -> N
         _step(CUT, ("08:00", "0.25"), ("22:00", "0.5")),
     )
     plan = _plan(steps=steps)
-    held = _asked(_taken(CUT, "0.25", "0.5", "08:00"), CUT)
+    held = asked(_taken(CUT, "0.25", "0.5", "08:00"), CUT)
     for ahead_mg, found in (("0.5", None), ("0.75", [CUT])):
-        ahead = _asked(_taken(CUT, "0.5", ahead_mg, "22:00"), None)
+        ahead = asked(_taken(CUT, "0.5", ahead_mg, "22:00"), None)
         spans = set()
         for lines in ((held, ahead), (ahead, held)):
             record = PersonRecord(Profile("UTC"), doses=lines, plans=(plan,))

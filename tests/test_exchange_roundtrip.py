@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -139,23 +139,13 @@ def test_csv_import_skip_bad_leaves_out_days_already_kept_and_names_them(tmp_pat
 # --- what each dose line was asked (tests/test_fhir_dose_asked.py) ---------------------------
 
 
-def _asked_lines() -> PersonRecord:
-    """Three lines of the held-cut plan: logged when the cut went ahead, held, not known."""
-    from tests.test_dose_asked import _asked
-    from tests.test_fhir_dose_asked import _line, _record
-    from tests.test_held_cut_review import CUT
-
-    went = _asked(_line(CUT, "0.875"), None)
-    held = _asked(_line(CUT + timedelta(days=1), "0.875"), CUT)
-    unknown = _line(CUT + timedelta(days=2), "0.875")
-    return replace(_record(None), doses=(went, held, unknown))
-
-
 def test_fhir_moves_a_cut_that_went_ahead_and_never_a_held_day(db_url: str) -> None:
     """Through two databases: 'the cut went ahead' reads back as it was; a held line as 'not
     known' (a held day is never read from a file); a line that did not say, as it was."""
+    from tests.support.dose_asked import asked_lines
+
     first = open_store(db_url)
-    record = _asked_lines()
+    record = asked_lines()
     stored = first.record(first.import_record(record))
     assert stored == record  # the store keeps all three as they are
     bundle = export_bundle(stored, (), generated_at=NOW)
@@ -171,8 +161,10 @@ def test_fhir_moves_a_cut_that_went_ahead_and_never_a_held_day(db_url: str) -> N
 def test_csv_carries_no_line_s_ask(tmp_path: Any) -> None:
     """Untouched by the FHIR part: the doses CSV has no column for it, so every line it
     brings in is 'not known' (docs/fhir.md), the line that went ahead too."""
+    from tests.support.dose_asked import asked_lines
+
     source, target = f"sqlite:///{tmp_path}/a.db", f"sqlite:///{tmp_path}/b.db"
-    record = _asked_lines()
+    record = asked_lines()
     open_store(source).import_record(record)  # person 1
 
     def run(url: str, *args: str) -> None:

@@ -20,41 +20,23 @@ import copy
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from taperline.adapters.fhir import EXTENSION_BASE, export_bundle, import_bundle
-from taperline.core.record import DoseRecord, PersonRecord, Profile
+from taperline.core.record import DoseRecord, PersonRecord
 from taperline.errors import InputError
-from tests.test_dose_asked import _BEFORE, _asked, _week_of_checkins
-from tests.test_held_cut_review import CUT, _above_plan, _days, _plan, _taken
+from tests.support.dose_asked import ABOVE, TODAY, asked_record, line
+from tests.test_held_cut_review import CUT, _above_plan
 
 NOW = datetime(2027, 12, 19, 9, tzinfo=UTC)
-TODAY = CUT + timedelta(days=3)
-_ABOVE = [CUT, CUT + timedelta(days=1), CUT + timedelta(days=2)]
-_ESCALATED = {"escalation": _ABOVE, "large_dose": _ABOVE}
+_ESCALATED = {"escalation": ABOVE, "large_dose": ABOVE}
 _DOSE_LOG = f"{EXTENSION_BASE}/dose-log"
 _WENT_AHEAD = {"url": "cut-went-ahead", "valueBoolean": True}
 
 Bundle = dict[str, Any]
-
-
-def _line(day: date, planned: str, clock: str = "22:00") -> DoseRecord:
-    """1 mg taken at ``clock`` (the log's local wall clock, as an import reads it back)."""
-    dose = _taken(day, planned, "1", clock)
-    assert dose.taken_at is not None
-    return replace(dose, taken_at=dose.taken_at.replace(tzinfo=None))
-
-
-def _record(stay: date | None, *, checkins: bool = False) -> PersonRecord:
-    """1 mg on the cut's first three days, each line logged with ``stay`` (None: went ahead);
-    a check-in every day up to today when ``checkins`` (the record then reads Proceed)."""
-    doses = [_line(d, "1") for d in _days(_BEFORE, CUT - timedelta(days=1))]
-    doses += [_asked(_line(d, "0.875"), stay) for d in _ABOVE]
-    kept = _week_of_checkins(TODAY) if checkins else ()
-    return PersonRecord(Profile("UTC"), kept, tuple(doses), plans=(_plan(),))
 
 
 def _not_known(record: PersonRecord) -> PersonRecord:
@@ -86,7 +68,7 @@ def _edited(bundle: Bundle, edit: Callable[[list[dict[str, Any]]], None]) -> Bun
 
 
 def test_only_a_cut_that_went_ahead_is_written_and_read_back() -> None:
-    went_ahead, held = _record(None), _record(CUT)
+    went_ahead, held = asked_record(None), asked_record(CUT)
     written = export_bundle(went_ahead, (), generated_at=NOW)
     flags = [[p for p in parts if p["url"] == "cut-went-ahead"] for parts in _logs(written)]
     assert flags == [[]] * 7 + [[_WENT_AHEAD]] * 3
@@ -100,7 +82,7 @@ def test_only_a_cut_that_went_ahead_is_written_and_read_back() -> None:
 
 def test_a_record_moved_keeps_the_doses_above_a_cut_that_went_ahead() -> None:
     """The week's check-ins deleted before the move: the lines say the cut went ahead."""
-    record = _record(None)
+    record = asked_record(None)
     assert _above_plan(record, TODAY) == _ESCALATED
     moved = import_bundle(export_bundle(record, (), generated_at=NOW))
     assert _above_plan(moved, TODAY) == _ESCALATED
@@ -108,7 +90,7 @@ def test_a_record_moved_keeps_the_doses_above_a_cut_that_went_ahead() -> None:
 
 def test_a_bundle_from_before_the_part_imports_as_before() -> None:
     """Without the part a line is 'not known': its day is read from the record (held here)."""
-    record = _record(None)
+    record = asked_record(None)
     bundle = export_bundle(record, (), generated_at=NOW)
     old = _edited(bundle, lambda parts: parts.remove(_WENT_AHEAD))
     moved = import_bundle(old)
@@ -144,9 +126,9 @@ def test_a_bundle_edited_to_say_held_excuses_nothing(
     """The check-ins of the week are there (the record reads Proceed) and the lines said the
     cut went ahead; the file is edited to say each day was held. Trusted, that would excuse
     the 1 mg (the second assertion); read, it gives no line a dose to stay on."""
-    record = _record(None, checkins=True)
+    record = asked_record(None, checkins=True)
     assert _above_plan(record, TODAY) == _ESCALATED
-    assert _above_plan(replace(record, doses=_record(CUT).doses), TODAY) == {}  # if trusted
+    assert _above_plan(replace(record, doses=asked_record(CUT).doses), TODAY) == {}  # if trusted
     bundle = export_bundle(record, (), generated_at=NOW)
     moved = import_bundle(_edited(bundle, edit))
     assert {(d.cut_checked, d.stay_on_before) for d in moved.doses[-3:]} == {(cut_checked, None)}
@@ -155,7 +137,7 @@ def test_a_bundle_edited_to_say_held_excuses_nothing(
 
 
 def test_a_held_claim_on_the_resource_itself_is_not_read() -> None:
-    record = _record(None, checkins=True)
+    record = asked_record(None, checkins=True)
     bundle = copy.deepcopy(export_bundle(record, (), generated_at=NOW))
     for entry in bundle["entry"]:
         if entry["resource"]["resourceType"] == "MedicationAdministration":
@@ -167,7 +149,7 @@ def test_a_held_claim_on_the_resource_itself_is_not_read() -> None:
 
 def test_a_part_that_says_both_reads_as_the_cut_went_ahead() -> None:
     """``false`` and ``true`` on one line: the fact that adds findings is kept."""
-    record = _record(None)
+    record = asked_record(None)
     bundle = _edited(
         export_bundle(record, (), generated_at=NOW),
         lambda parts: parts.insert(0, {"url": "cut-went-ahead", "valueBoolean": False}),
@@ -182,7 +164,7 @@ def test_a_part_that_says_both_reads_as_the_cut_went_ahead() -> None:
 )
 def test_a_part_without_a_boolean_is_refused_not_dropped(value: dict[str, str]) -> None:
     """Dropped, it would make the line 'not known', which may excuse the dose it meant."""
-    bundle = export_bundle(_record(None), (), generated_at=NOW)
+    bundle = export_bundle(asked_record(None), (), generated_at=NOW)
 
     def odd(parts: list[dict[str, Any]]) -> None:
         index = parts.index(_WENT_AHEAD)
@@ -200,7 +182,7 @@ def test_a_part_without_a_boolean_is_refused_not_dropped(value: dict[str, str]) 
 def test_a_missed_and_an_extra_line_carry_it_too() -> None:
     """log_dose keeps the ask on a missed line and an extra one (4d271da): both move."""
     missed = DoseRecord(CUT, "clonazepam", "22:00", None, None, None, cut_checked=True)
-    extra = replace(_line(CUT, "1", "23:00"), planned_clock=None, planned_amount=None,
+    extra = replace(line(CUT, "1", "23:00"), planned_clock=None, planned_amount=None,
                     cut_checked=True)  # fmt: skip
-    record = replace(_record(None), doses=(missed, extra))
+    record = replace(asked_record(None), doses=(missed, extra))
     assert import_bundle(export_bundle(record, (), generated_at=NOW)) == record

@@ -164,10 +164,10 @@ def test_dose_lines_of_a_cut_that_went_ahead_have_zero_issues(tmp_path: Path) ->
     from datetime import UTC, datetime
 
     from taperline.adapters.fhir import export_bundle, transaction_bundle
-    from tests.test_exchange_roundtrip import _asked_lines
+    from tests.support.dose_asked import asked_lines
     from tests.test_held_cut_review import CUT
 
-    record = _asked_lines()
+    record = asked_lines()
     went = record.doses[0]
     missed = replace(went, planned_amount=None, taken_at=None, amount=None)
     extra = replace(went, planned_clock=None, planned_amount=None)
