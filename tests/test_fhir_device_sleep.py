@@ -152,10 +152,10 @@ def test_any_device_records_read_back_exactly(records: list[DeviceSleepRecord]) 
 def test_device_sleep_reads_back_from_what_a_server_hands_back() -> None:
     """A searchset with server ids and Type/id references: the Devices are found by those."""
     from taperline.adapters.fhir import transaction_bundle
-    from tests.test_fhir_orders import _through_a_server
+    from tests.support.fhir_server import through_a_server
 
     bundle = export_bundle(_record(), [], generated_at=NOW, device_sleep=RECORDS)
-    served = _through_a_server(transaction_bundle(bundle))
+    served = through_a_server(transaction_bundle(bundle))
     references = {
         e["resource"]["device"]["reference"] for e in served["entry"] if e["resource"].get("device")
     }

@@ -21,6 +21,7 @@ from taperline.core.record import PersonRecord, Profile, RecordDose, RecordStep
 from taperline.core.record.current import Regimen
 from taperline.core.record.versions import PlanVersion, in_force, schedule_on, transition
 from tests.strategies import person_records, plan_histories, profiles_with_regimens
+from tests.support.fhir_server import through_a_server
 
 Json = dict[str, Any]
 GENERATED = datetime(2027, 2, 1, 12, tzinfo=UTC)
@@ -222,37 +223,6 @@ def test_resources_and_flags_keep_their_identity_across_exports() -> None:
 # --- through a FHIR server ---------------------------------------------------------------------
 
 
-def _through_a_server(transaction: Json) -> Json:
-    """What a server hands back on a search: its own ids, Type/id references, meta."""
-    ids: dict[str, str] = {}
-    for number, entry in enumerate(transaction["entry"], start=101):
-        ids[entry["fullUrl"]] = f"{entry['resource']['resourceType']}/{number}"
-    text = json.dumps(transaction)
-    for old, new in ids.items():
-        text = text.replace(f'"{old}"', f'"{new}"')
-    served = json.loads(text)
-    entries = []
-    for entry in served["entry"]:
-        resource = entry["resource"]
-        kind, number = entry["fullUrl"].split("/")
-        resource["id"] = number
-        resource["meta"] = {"versionId": "1", "lastUpdated": "2027-02-01T12:00:01Z"}
-        entries.append(
-            {
-                "fullUrl": f"https://fhir.example/r4/{kind}/{number}",
-                "resource": resource,
-                "search": {"mode": "match"},
-            }
-        )
-    outcome = {
-        "resourceType": "OperationOutcome",
-        "issue": [{"severity": "information", "code": "informational"}],
-    }
-    entries.append({"resource": outcome, "search": {"mode": "outcome"}})
-    return {"resourceType": "Bundle", "type": "searchset", "total": len(entries) - 1,
-            "entry": entries}  # fmt: skip
-
-
 def test_a_transaction_puts_each_resource_by_its_stable_id() -> None:
     record = PersonRecord(Profile("UTC"), plans=_history())
     bundle = export_bundle(record, (), generated_at=GENERATED)
@@ -273,7 +243,7 @@ def test_a_transaction_puts_each_resource_by_its_stable_id() -> None:
 @given(record=person_records)
 def test_a_record_reads_back_from_what_a_server_hands_back(record: PersonRecord) -> None:
     bundle = export_bundle(record, (), generated_at=GENERATED)
-    served = _through_a_server(transaction_bundle(bundle))
+    served = through_a_server(transaction_bundle(bundle))
     assert import_bundle(served) == record
 
 
