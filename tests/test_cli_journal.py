@@ -8,8 +8,6 @@ SQLite file of the test's own, with the clock fixed by ``TAPERLINE_NOW``. Bad in
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,17 +15,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from taperline.adapters.storage.repo import Store
 from taperline.cli import session
 from taperline.cli.main import cli
 from taperline.core.journal import CheckIn
 from taperline.core.record import Profile
-from taperline.service import open_store
+from tests.support.journal_cli import PLAN, PLANNED, Taperline, refused
 
-# 20:00 UTC is 20:00 in London in January: "today" is 2027-01-05 for a Europe/London profile.
-NOW = "2027-01-05T20:00+00:00"
-PLANNED = "2027-01-03T20:00+00:00"  # the plan is proposed before it starts (no past start)
-PLAN = ["plan", "clonazepam", "--dose", "1 mg", "--at", "22:00", "--start", "2027-01-04"]
 FIRST_CUT = date(2027, 1, 18)  # 14 days of stabilisation, then the first 10 % cut
 # The check-in example of issue 4, section 6 (without its --date).
 EXAMPLE = [
@@ -60,53 +53,6 @@ STATUS_KEYS = {
     "urgent_findings",
     "readiness",
 }
-
-
-@dataclass
-class Taperline:
-    """The `taperline` command on one database, with the clock fixed."""
-
-    url: str
-    now: str = NOW
-
-    def __call__(self, *args: str, input: str | None = None, now: str | None = None) -> Result:
-        env = {"TAPERLINE_DATABASE_URL": self.url, "TAPERLINE_NOW": now or self.now}
-        return CliRunner().invoke(cli, list(args), input=input, env=env)
-
-    def ok(self, *args: str, input: str | None = None, now: str | None = None) -> Result:
-        result = self(*args, input=input, now=now)
-        assert result.exit_code == 0, (args, result.stdout, result.stderr, result.exception)
-        return result
-
-    def json(self, *args: str, now: str | None = None) -> Any:
-        return json.loads(self.ok(*args, "--format", "json", now=now).stdout)
-
-    def journal(self, *extra: str) -> list[dict[str, Any]]:
-        """Every check-in of 2026 and 2027 as JSON."""
-        result: list[dict[str, Any]] = self.json(
-            "journal", "list", "--from", "2026-01-01", "--to", "2027-12-31", *extra
-        )
-        return result
-
-    def store(self) -> Store:
-        return open_store(self.url)
-
-
-def refused(result: Result, *words: str, usage: bool = False) -> None:
-    """Exit 2 with one clear line on stderr that names ``words``.
-
-    Taperline's own refusals and Click's usage errors (an unknown choice, a missing required
-    option: ``usage``) alike are one line that begins ``taperline: error:``; a usage error
-    also says where the command's help is.
-    """
-    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
-    assert result.stderr.startswith("taperline: error:"), result.stderr
-    assert len(result.stderr.splitlines()) == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    if usage:
-        assert "--help" in result.stderr, result.stderr
-    for word in words:
-        assert word in result.stderr, (word, result.stderr)
 
 
 @pytest.fixture

@@ -47,7 +47,7 @@ from taperline.service.store import review_as_of
 from taperline.web.clinical import _row
 from taperline.web.views import build_dashboard, finding_markers
 from tests.strategies import person_records, wall_clock
-from tests.test_cli_journal import PLAN, PLANNED, Taperline, refused
+from tests.support.journal_cli import PLAN, PLANNED, Taperline, refused
 
 CATALOGUE = load_catalogue()
 START = date(2027, 3, 1)
