@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -27,17 +27,13 @@ from taperline.core.readiness import (
 from taperline.core.record import (
     DoseRecord,
     PersonRecord,
-    PlanVersion,
     Profile,
-    RecordDose,
-    RecordStep,
 )
 from taperline.errors import InputError
 from tests.strategies import ReadinessCase, readiness_cases, window_offsets
+from tests.support.readiness import CUT, PLAN, SOURCE_IDS, START
 
 RULES = ReadinessRules()
-#: Source ids (clinical-basis.md): never in the patient's words.
-SOURCE_IDS = re.compile(r"ASAM|SEED-|KROENKE|LABEL|NICE-|ASHTON|MAUDSLEY|DEPRESCRIBING")
 
 
 def _check(case: ReadinessCase) -> Any:
@@ -142,21 +138,6 @@ def test_the_patient_s_words_name_no_source_and_the_clinician_s_do(case: Readine
 
 
 # --- the core: examples -------------------------------------------------------------------
-
-CUT = date(2027, 3, 15)
-START = date(2027, 3, 1)
-
-
-def _step(day: date, mg: str) -> RecordStep:
-    return RecordStep(day, (RecordDose("22:00", "clonazepam", Mass.of_mg(mg)),))
-
-
-def _plan(*steps: RecordStep) -> PlanVersion:
-    at = datetime(2027, 3, 1, 9, tzinfo=UTC)
-    return PlanVersion(2, "active", "clonazepam", "percent", steps, "Dr Lee", at)
-
-
-PLAN = _plan(_step(START, "1"), _step(CUT, "0.875"), _step(CUT + timedelta(days=14), "0.75"))
 
 
 def _days(first: date, last: date, **values: Any) -> tuple[CheckIn, ...]:

@@ -27,7 +27,7 @@ from taperline.errors import InputError
 from taperline.service import build_today, decide_plan
 from taperline.service.documents import StatusOut
 from tests.support.db import migrate
-from tests.test_readiness import CUT, PLAN, SOURCE_IDS
+from tests.support.readiness import CUT, PLAN, SOURCE_IDS
 
 # --- the service on a store ---------------------------------------------------------------
 
