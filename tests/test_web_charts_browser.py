@@ -173,7 +173,7 @@ def _chart_colours(page: Any) -> tuple[set[str], list[str]]:
     Text must reach 4.5:1 on the chart's paper, lines, dots, bars and marks 3:1 [WCAG 2.2,
     1.4.3 and 1.4.11], computed in the browser (the style sheet's colours, not the SVG's).
     """
-    from tests.test_web_theme import FOCUS_MIN, TEXT_MIN, contrast
+    from tests.support.contrast import FOCUS_MIN, TEXT_MIN, contrast
 
     papers, weak = set(), []
     for chart in page.locator("svg.chart").all():

@@ -16,10 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.contrast import FOCUS_MIN, TEXT_MIN, contrast
 from tests.support.web import make_site
 
-FOCUS_MIN = 3.0
-TEXT_MIN = 4.5
 _BLOCK = r"{selector}\s*\{{(?P<body>[^{{}}]*)\}}"
 _VAR = re.compile(r"--(?P<name>[a-z0-9-]+):\s*(?P<value>#[0-9a-fA-F]{6})\s*;")
 
@@ -42,27 +41,6 @@ def themes() -> dict[str, dict[str, str]]:
     device = _variables(':root:not([data-theme="light"])')
     assert chosen == device, "the two dark blocks differ"
     return {"light": light, "dark": {**light, **chosen}}
-
-
-def luminance(colour: str) -> float:
-    """Relative luminance of ``#rrggbb`` [WCAG 2.2, definition]."""
-
-    def channel(value: int) -> float:
-        c = value / 255
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
-
-
-def contrast(a: str, b: str) -> float:
-    """The contrast ratio of two colours, 1 to 21.
-
-    >>> round(contrast("#ffffff", "#000000"), 1)
-    21.0
-    """
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
 
 
 # Where each focus ring is drawn: (the ring's variable, the backgrounds next to it).

@@ -27,8 +27,8 @@ from tests.support.browser import (
     served,
     watch_console,
 )
+from tests.support.contrast import FOCUS_MIN, contrast
 from tests.support.web import PASSWORD
-from tests.test_web_theme import FOCUS_MIN, contrast
 
 # The Tab walk goes on until the focus comes back to the first element it reached (every
 # element of the page has then had its turn), a few Tabs at a time; a page whose focus has
