@@ -401,19 +401,6 @@ def test_a_second_cut_that_moves_the_times_again_names_the_dose_before_the_held_
         assert _above_plan(store.record(pid), _NEXT) == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "on the day the clinician answers, after the dose to stay on taken that morning (0.5 mg"
-        " at 08:00, logged as asked, still shown as taken), the new step's 22:00 line offers"
-        " a plain one-tap 'Taken' for 0.75 mg: taken, the"
-        " day makes 1.25 mg, which the review (held_days: the answer's day is held, compared"
-        " with the dose before the cut, 1 mg) finds as escalation for a patient who did as"
-        " the dashboard said. What the answer's day asks (the dose before, the new step, or"
-        " a mix of the two) is a clinical rule for core.readiness.held_days and the review,"
-        " then shown here: not a fix in today's view alone"
-    ),
-)
 def test_on_the_answer_s_day_the_dose_taken_as_told_stays_counted(tmp_path: Path) -> None:
     """0.5 mg at 08:00 and 0.5 mg at 22:00, then 0.75 mg at 22:00; held, nobody answered: the
     patient takes the 08:00 dose to stay on; at 14:00 the clinician says proceed."""
@@ -425,9 +412,21 @@ def test_on_the_answer_s_day_the_dose_taken_as_told_stays_counted(tmp_path: Path
         store.decide(pid, "proceed", by="Dr Lee", reason="seen", at=_night(CUT, 14))
         today = build_today(store.record(pid), CUT)
         tonight = next(line for line in today.doses if line.planned.clock == "22:00")
-        # 0.75 mg more is not a plain one-tap (the dose taken is shown: the test below)
-        assert tonight.taken_already == Mass.of_mg("0.5")
-        log_dose(store, pid, DoseEntry(next_planned=True), now=_night(CUT))
+        # the day finishes on the dose before the cut (the rule of the answer's day): tonight
+        # is the step before's 0.5 mg, to stay on, never the new 0.75 mg on top of 0.5 mg;
+        # the morning's 0.5 mg and it make 1 mg, the dose before the cut, nothing "taken
+        # already" to warn about
+        assert today.readiness is not None
+        assert today.readiness.finishes_on_before
+        assert (tonight.planned.amount, tonight.stay_only, tonight.ask_first) == (
+            Mass.of_mg("0.5"), True, False,
+        )  # fmt: skip
+        assert tonight.taken_already is None
+        assert all(line.planned.amount != Mass.of_mg("0.75") for line in today.doses)
+        done = log_dose(store, pid, DoseEntry(next_planned=True), now=_night(CUT)).record
+        assert (done.planned_clock, done.amount, done.stay_on_before) == (
+            "22:00", Mass.of_mg("0.5"), CUT,
+        )  # fmt: skip
         assert _above_plan(store.record(pid), CUT + timedelta(days=1)) == {}
 
 

@@ -132,6 +132,16 @@ class _Context:
         check = self.readiness
         return check is not None and check.asks_clinician and step.start == check.cut
 
+    def finishes_before(self, step: RecordStep) -> bool:
+        """Whether ``step`` starts the cut whose day of answer is finished on the dose before.
+
+        The clinician answered the held cut today, after a dose to stay on was taken today
+        (:attr:`Readiness.finishes_on_before`): the step before's doses go on to the end of
+        today, and ``step``'s start tomorrow.
+        """
+        check = self.readiness
+        return check is not None and check.finishes_on_before and step.start == check.cut
+
     def within(self, day: date) -> bool:
         """Whether ``day`` is on or before the last day the calendar covers."""
         return self.until is None or day <= self.until
@@ -575,14 +585,24 @@ def _dose_events(context: _Context) -> list[Event]:
     (:func:`taperline.service.today.held_lines`): its reminder goes on through the held
     step, saying so, instead of ending the day before the cut. The feed changes again when
     the clinician answers.
+
+    On the day a clinician answers it after a dose to stay on was taken that day, the day is
+    finished on the dose before the cut (:attr:`Readiness.finishes_on_before`): this step's
+    reminders go on to the end of that day, and the next step's start the day after.
     """
     steps = context.plan.steps
     events: list[Event] = []
     for index, step in enumerate(steps):
-        if not context.within(step.start):
+        first = _first_day(context, step)
+        if not context.within(first):
             continue
         following = steps[index + 1] if index + 1 < len(steps) else None
         last = _last_day(context, following.start if following else None)
+        check = context.readiness
+        if following is not None and check is not None and context.finishes_before(following):
+            last = _last_day(context, check.new_dose_from)  # to the end of the answer's day
+        if last is not None and last < first:
+            continue  # no day of this step is left as asked
         held = following if following is not None and context.asks_before(following) else None
         kept = {dose.clock for dose in held.doses} if held is not None else set()
         for number, dose in enumerate(step.doses):
@@ -592,6 +612,21 @@ def _dose_events(context: _Context) -> list[Event]:
             after = steps[index + 2].start if index + 2 < len(steps) else None
             events.append(_dose_event(context, index, number, _last_day(context, after), held))
     return events
+
+
+def _first_day(context: _Context, step: RecordStep) -> date:
+    """The first day of ``step``'s doses as asked: its start, or after a finished day.
+
+    The day after the day a clinician answered its held cut, when that day was finished on
+    the dose before the cut (its first dose day then, every other day counted from its start).
+    """
+    check = context.readiness
+    if check is None or not context.finishes_before(step):
+        return step.start
+    first = max(step.start, check.new_dose_from)
+    if step.every_other_day and (first - step.start).days % 2 == 1:
+        first += timedelta(days=1)
+    return first
 
 
 def _last_day(context: _Context, following: date | None) -> date | None:
@@ -626,6 +661,15 @@ def _dose_event(
         summary = f"{summary}: new dose, {_ASK_FIRST}"
         alarm = f"Your plan's new dose, {summary}"
     description = _dose_description(context, step, dose)
+    first = _first_day(context, step)
+    check = context.readiness
+    if first != step.start and check is not None:
+        description = (
+            f"{description}\nYour clinician went ahead with the change of {step.start.isoformat()}"
+            f" on {check.today.isoformat()}, after a dose before the change had been taken that"
+            f" day: that day was finished on the dose before the change, and this dose starts"
+            f" on {first.isoformat()}."
+        )
     if held is not None:
         description = (
             f"{description}\nFrom {held.start.isoformat()} the plan changes the dose times, and"
@@ -637,7 +681,7 @@ def _dose_event(
         context.uid("step", index, "dose", number),
         summary,
         description,
-        context.at(step.start, clock),
+        context.at(first, clock),
         kind="Dose",
     )
     rule: dict[str, object] = {"FREQ": "DAILY"}

@@ -57,8 +57,12 @@ _ASK_BEFORE_MORE: Final = "ask your clinician before you take more today"
 _INDENT: Final = "\n         "
 
 
-def _dose_lines(doses: list[DoseTodayOut]) -> list[str]:
-    """Today's doses as the status prints them (the dashboard's words for a held cut's)."""
+def _dose_lines(doses: list[DoseTodayOut], *, answered: bool = False) -> list[str]:
+    """Today's doses as the status prints them (the dashboard's words for a held cut's).
+
+    ``answered``: the readiness check's cut has a clinician's answer; a dose to stay on is
+    then one of a day finished on the dose before the cut (the new dose starts tomorrow).
+    """
     from taperline.core.quantity import drug_label
 
     # a held cut that moved the dose times: the doses before it, at their own times
@@ -97,6 +101,12 @@ def _dose_lines(doses: list[DoseTodayOut]) -> list[str]:
                 f" today already: {dose['amount']} more would be more than the dose before the"
                 f" cut;{_INDENT}{_ASK_BEFORE_MORE}"
             )
+        elif dose["stay_only"] and due and answered:
+            line = (
+                f"{head}  [the dose before the cut: finish today on it]{_INDENT}your clinician"
+                " has answered; the new dose starts tomorrow, as you have taken a dose before"
+                f" the cut today:{_INDENT}taperline log-dose --planned {dose['time']}"
+            )
         elif dose["stay_only"] and due:
             line = (
                 f"{head}  [stay on this dose until your clinician decides: the dose before the"
@@ -120,9 +130,11 @@ def _print_status(d: StatusOut) -> None:
     _print_plan_line(out, d)
     if plan is not None and plan["guideline_mark"]:
         out.print(plan["guideline_mark"][:1].upper() + plan["guideline_mark"][1:], markup=False)
-    if d["readiness"] is not None:
-        _print_readiness(out, d["readiness"])
-    for line in _dose_lines(d["doses_today"]):
+    ready = d["readiness"]
+    if ready is not None:
+        _print_readiness(out, ready)
+    answered = ready is not None and ready["decided_by"] is not None
+    for line in _dose_lines(d["doses_today"], answered=answered):
         out.print(line, markup=False)
     if d["pending_version"] is not None:
         out.print(f"Plan version {d['pending_version']} is proposed: your clinician decides on it.")

@@ -68,7 +68,7 @@ the new dose.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Final, Literal
 
@@ -77,6 +77,7 @@ from taperline.core.journal import CheckIn
 from taperline.core.quantity import Mass, drug_label, fmt
 from taperline.core.record import DoseRecord, PersonRecord, PlanVersion, RecordDose, RecordStep
 from taperline.core.record.matching import day_text
+from taperline.core.record.versions import step_doses_on
 from taperline.core.review import HeldSpan, Review, cut_dates, review
 from taperline.errors import InputError
 
@@ -202,6 +203,10 @@ class Readiness:
 
     ``before`` and ``after`` are the steps either side of the cut; ``decision`` is the
     clinician's decision that answers this cut (None when none does).
+
+    ``finishes_on_before``: the clinician answered the held cut today, after a dose to stay on
+    had been taken today as told (:func:`check_readiness`): today is finished on the dose
+    before the cut, and the new step's doses start tomorrow (:attr:`new_dose_from`).
     """
 
     cut: date
@@ -211,6 +216,7 @@ class Readiness:
     verdict: Verdict
     signals: tuple[Signal, ...]
     decision: ClinicianDecision | None = None
+    finishes_on_before: bool = False
 
     @property
     def days_to_cut(self) -> int:
@@ -226,6 +232,18 @@ class Readiness:
     def is_question(self) -> bool:
         """On the cut day or after, the cut is a question, not today's instruction."""
         return self.asks_clinician and self.today >= self.cut
+
+    @property
+    def stays_on_before(self) -> bool:
+        """Today the patient takes the dose before the cut: a question, or finished on it."""
+        return self.is_question or self.finishes_on_before
+
+    @property
+    def new_dose_from(self) -> date:
+        """The first day of the new step's doses as asked (tomorrow when finished on before)."""
+        if self.finishes_on_before:
+            return self.today + timedelta(days=1)
+        return max(self.cut, self.today)
 
     @property
     def concerns(self) -> tuple[Signal, ...]:
@@ -272,7 +290,16 @@ class Readiness:
         decision = self.decision
         if decision is not None:
             on = day_text(decision.on, self.today)
-            return f"Your clinician ({decision.by}) decided on {on} to go ahead with it."
+            answered = f"Your clinician ({decision.by}) decided on {on} to go ahead with it."
+            if not self.finishes_on_before:
+                return answered
+            tomorrow = day_text(self.new_dose_from, self.today)
+            return (
+                f"{answered} You had already taken a dose before the cut today, so finish"
+                f" today on the dose before the cut ({self.from_text}); the new dose starts"
+                f" tomorrow ({tomorrow}), so that today adds up to no more than the dose"
+                " before the cut."
+            )
         if self.verdict == "hold":
             if self.today < self.cut:
                 return "Ask your clinician before this cut."
@@ -346,9 +373,80 @@ def check_readiness(
         return None
     result = result if result is not None else review(record, today)
     question = open_question(record, today, result, decision=decision, rules=rules)
-    if question is not None or cut < today:
-        return question  # a cut past its day is shown only while it is a question
+    if question is not None:
+        return question
+    kept = _finished_on_before(record, plan, today, result.findings, decision, rules)
+    if kept is not None or cut < today:
+        return kept  # a cut past its day is shown only while the patient stays on before it
     return _check(record, plan, cut, today, result.findings, decision, rules)
+
+
+def _finished_on_before(  # noqa: PLR0917 -- check_readiness's arguments, for one day
+    record: PersonRecord,
+    plan: PlanVersion,
+    today: date,
+    findings: Sequence[Finding],
+    decision: ClinicianDecision | None,
+    rules: ReadinessRules,
+) -> Readiness | None:
+    """The held cut a clinician answered today after a dose to stay on was taken today.
+
+    On the day a clinician lets a held cut go ahead, a person who has already taken a dose
+    to stay on that day, as told (logged while the cut was held: ``stay_on_before``),
+    finishes the day on the dose before the cut (``finishes_on_before``): the step before's
+    remaining doses of the day are doses to stay on, and the new step's start the next day.
+    The new step's doses that evening on top of the dose before the cut taken that morning
+    would make the day more than the dose before the cut (0.5 mg + 0.75 mg after 1 mg a
+    day), an increase nobody chose; at most a return to the previous dose is ever
+    asked [ASAM-2025: rarely return temporarily to the previous dose], and leaving the rest
+    of the day out would be a cut of its own in one day [ASAM-2025: not more than 25 % every
+    2 weeks]. None when no such dose was taken today (the new step applies from the answer).
+    """
+    if decision is None or decision.on != today:
+        return None
+    cuts = set(cut_dates(plan))
+    stayed = sorted(
+        {
+            dose.stay_on_before
+            for dose in record.doses
+            if dose.day == today
+            and dose.taken_at is not None
+            and dose.stay_on_before is not None
+            and dose.stay_on_before in cuts
+            and dose.stay_on_before <= today
+        }
+    )
+    planned = record.planned_on(today)
+    for cut in stayed:
+        found = _check(record, plan, cut, today, findings, decision, rules)
+        if found.decision is None:
+            continue  # not answered by it (a red flag since): still a question
+        before = step_doses_on(found.before, today)
+        if any(
+            _stayed_on(dose, before, planned)
+            for dose in record.doses
+            if dose.day == today and dose.stay_on_before == cut
+        ):
+            return replace(found, finishes_on_before=True)
+    return None
+
+
+def _stayed_on(
+    dose: DoseRecord, before: Sequence[RecordDose], planned: Sequence[RecordDose]
+) -> bool:
+    """Whether ``dose`` is a dose to stay on taken as told: the step before's, not the day's.
+
+    At a time the day's plan has no dose, the step before's dose there (whatever amount was
+    taken); at a time whose dose the cut changed, the amount before the cut. A dose the cut
+    did not change is in both steps: no dose to stay on.
+    """
+    if dose.taken_at is None or dose.amount is None:
+        return False
+    was = next((b for b in before if b.clock == dose.planned_clock and b.drug == dose.drug), None)
+    if was is None or was in planned:
+        return False
+    new = next((p for p in planned if p.clock == was.clock and p.drug == was.drug), None)
+    return new is None or dose.amount.mg == was.amount.mg != new.amount.mg
 
 
 def open_question(

@@ -506,9 +506,17 @@ def _dose_of_day(  # noqa: PLR0917 -- log_dose's values, for one step of it
     scheduled = planned_on(plan, regimen, day)
     stay = None
     clock = entry.planned_clock
-    if entry.next_planned if clock is None else all(d.clock != clock for d in scheduled):
+    at_clock = [d for d in scheduled if d.clock == clock]
+    if (
+        (entry.next_planned if clock is None else not at_clock)
+        # a dose a cut changed: on the day a clinician answered the cut after a dose to stay on
+        # was taken, the dose before the cut at its time is the day's (its own read, as ever)
+        or any(_cut_changed(plan, day, d) for d in at_clock)
+    ):
         stay = _staying_on(read_record, plan, day, scheduled)
     extra = stay.doses if stay is not None else ()
+    if stay is not None:
+        scheduled = stay.asked.as_asked(scheduled)
     candidates = (*scheduled, *extra)
     if clock is None and stay is not None:
         # the day's next dose on a held day is one the patient was told to take (a dose the
@@ -574,9 +582,12 @@ def _nearest_dose(
     planned = list(planned_around(plan, on, regimen))
     stays: dict[date, _StayingOn] = {}
     for day in (on - timedelta(days=1), on):
-        found = _staying_on(read_record, plan, day, planned_on(plan, regimen, day))
+        scheduled = planned_on(plan, regimen, day)
+        found = _staying_on(read_record, plan, day, scheduled)
         if found is not None:
             stays[day] = found
+            kept = found.asked.as_asked(scheduled)  # finished on the dose before: not the new
+            planned = [(d, p) for d, p in planned if d != day or p in kept]
             planned += [(day, dose) for dose in found.doses]
     candidates = [(d, p) for d, p in planned if clock in {None, p.clock}]
     chosen = nearest_planned(moment, candidates, due_only=entry.missed)
@@ -611,6 +622,15 @@ class _Asked:
     before: tuple[RecordDose, ...] | None = None
     #: whether the dose asked of is one the held cut changed (its amount is then a question)
     changed: bool = False
+    #: the clinician answered the cut that day after a dose to stay on was taken: the day is
+    #: finished on the dose before the cut (the doses it changed start the next day)
+    finished: bool = False
+
+    def as_asked(self, scheduled: Sequence[RecordDose]) -> tuple[RecordDose, ...]:
+        """The day's planned doses as asked: without the ones the cut changed when finished."""
+        if not self.finished:
+            return tuple(scheduled)
+        return tuple(d for d in scheduled if d in (self.before or ()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -619,7 +639,9 @@ class _StayingOn:
 
     ``doses``: the step before the held cut's doses at times the day's plan has none, the
     ones the patient is asked to take until their clinician answers (as
-    :func:`taperline.service.today.held_lines` shows them).
+    :func:`taperline.service.today.held_lines` shows them); on a day finished on the dose
+    before the cut (``asked.finished``), each of the step before's doses that is not one of
+    the day's plan (the cut's changed doses start the next day).
     """
 
     asked: _Asked
@@ -632,10 +654,13 @@ def _staying_on(
     day: date,
     scheduled: Sequence[RecordDose],
 ) -> _StayingOn | None:
-    """The doses to stay on at times ``day``'s plan (``scheduled``) has none, if it is held.
+    """The doses to stay on that ``day``'s plan (``scheduled``) does not give, if it is held.
 
-    None when no cut by ``day`` had a dose before it at a time the day has none (the plan
-    alone says so: the record is not read), or when the day is not held.
+    At times the day's plan has none; on a day finished on the dose before the cut (a
+    clinician answered it that day after a dose to stay on was taken), each of the step
+    before's doses the day's plan does not have. None when no cut by ``day`` had a dose
+    before it that the day does not have (the plan alone says so: the record is not read),
+    or when the day is not held.
     """
     if plan is None:
         return None
@@ -643,7 +668,7 @@ def _staying_on(
     steps = plan.followed_steps
     cuts = {cut for cut in cut_dates(plan) if cut <= day}
     if not any(
-        dose.clock not in clocks
+        dose not in scheduled
         for before, step in itertools.pairwise(steps)
         if step.start in cuts
         for dose in before.doses
@@ -658,7 +683,12 @@ def _staying_on(
     if before is None:
         return None
     # the step before's doses of this day: none on its off days when it is every other day
-    doses = tuple(d for d in step_doses_on(before, day) if d.clock not in clocks)
+    kept = asked.as_asked(scheduled)
+    doses = tuple(
+        d
+        for d in step_doses_on(before, day)
+        if (d not in kept if asked.finished else d.clock not in clocks)
+    )
     return _StayingOn(asked, doses) if doses else None
 
 
@@ -666,7 +696,9 @@ def stay_on_doses(record: PersonRecord, day: date) -> tuple[RecordDose, ...]:
     """The doses to stay on at times ``day``'s plan has none, on a held day (else none).
 
     What the journal's dose form offers beside the day's planned doses; the record is only
-    read further (reviewed) when a cut by ``day`` moved the dose times.
+    read further (reviewed) when a cut by ``day`` changed the doses. On the day a clinician
+    answered the cut after a dose to stay on was taken, the step before's doses the day's plan
+    does not have (the day is finished on the dose before the cut).
     """
     found = _staying_on(lambda: record, record.plan, day, record.planned_on(day))
     return found.doses if found is not None else ()
@@ -748,16 +780,21 @@ def _questioned(
     dose logged late keeps what was asked then (as
     :func:`taperline.core.readiness.held_days` counts it).
     """
-    if plan is None:
+    if not _cut_changed(plan, day, target):
         return None
+    return _held_on(read_record, day, target)
+
+
+def _cut_changed(plan: PlanVersion | None, day: date, target: RecordDose) -> bool:
+    """Whether a cut by ``day`` changed ``target`` (the plan alone says: nothing is read)."""
+    if plan is None:
+        return False
     steps = plan.followed_steps
     cuts = {cut for cut in cut_dates(plan) if cut <= day}
     befores = [before for before, step in itertools.pairwise(steps) if step.start in cuts]
-    if all(target in before.doses for before in befores):
-        # no cut by ``day`` changed this dose (none yet, or each step before one had it too);
-        # a later step that keeps a cut's new dose is still that cut's (a plateau, a move)
-        return None
-    return _held_on(read_record, day, target)
+    # no cut by ``day`` changed this dose (none yet, or each step before one had it too);
+    # a later step that keeps a cut's new dose is still that cut's (a plateau, a move)
+    return not all(target in before.doses for before in befores)
 
 
 def _held_on(
@@ -774,12 +811,15 @@ def _held_on(
     made = [d for d in plan_decisions(record) if d.on <= day]
     decision = made[-1] if made else None
     ready = check_readiness(record, day, review_as_of(record, day), decision=decision)
-    if ready is not None and ready.is_question:
+    if ready is not None and ready.stays_on_before:
         # the doses before the cut in question (an earlier one still unanswered is: the
         # person was asked to stay on the dose before it), as the dashboard and status say;
-        # a dose that cut did not change is no question, but its day was still held on it
+        # a dose that cut did not change is no question, but its day was still held on it;
+        # on the answer's day after a dose to stay on was taken, the day finishes on them
         changed = target is not None and ready.in_cut(target)
-        return _Asked(ready.cut, ready.before.doses, changed=changed)
+        return _Asked(
+            ready.cut, ready.before.doses, changed=changed, finished=ready.finishes_on_before
+        )
     return _Asked()
 
 

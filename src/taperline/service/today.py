@@ -243,7 +243,7 @@ def build_today(record: PersonRecord, today: date, result: Review | None = None)
     ready = readiness_of(record, today, result)
     # before a plan starts, the regimen's doses are today's (due, taken or missed)
     doses = match_doses(record.planned_on(today), logged)
-    if ready is not None and ready.is_question:
+    if ready is not None and ready.stays_on_before:
         doses = held_lines(doses, ready, logged)
     else:
         doses = _kept_stays(doses, logged)
@@ -272,11 +272,18 @@ def held_lines(
     the dose times) is a line of its own, to stay on (``stay_only``), matched with the
     ``logged`` line at its time. A dose to stay on not logged yet says what the day has
     taken already when taking it too would make more than the step before gives a day.
+
+    On the day a clinician answered the cut after a dose to stay on was taken
+    (``ready.finishes_on_before``), the day is finished on the dose before the cut: the doses
+    the cut changed are not the day's (the new step's start tomorrow), and each dose of the
+    step before at their times is a line of its own to stay on, as at a moved time.
     """
     # the step before's doses of this day: none on its off days when it is every other day
     # (the patient stays on "0.125 mg every other day", in its own rhythm)
     before_doses = step_doses_on(ready.before, ready.today)
     before = {d.clock: d for d in before_doses}
+    if ready.finishes_on_before:
+        lines = [line for line in lines if not ready.in_cut(line.planned)]
     out = [
         replace(line, ask_first=True, stay_on=before.get(line.planned.clock))
         if ready.in_cut(line.planned)
