@@ -191,7 +191,7 @@ def test_a_new_only_time_is_no_dose_of_the_finished_day(tmp_path: Path) -> None:
         log_dose(store, pid, stayed, now=_at(CUT, 8))
         store.decide(pid, "proceed", by="Dr Lee", reason="seen", at=_at(CUT, 14))
         assert [c for c, *_ in _lines(store, pid, CUT)] == ["08:00", "22:00"]
-        with pytest.raises(NotFoundError):
+        with pytest.raises(NotFoundError, match="the new dose starts the next day"):
             log_dose(store, pid, DoseEntry(day=CUT, planned_clock="20:00"), now=_at(CUT, 20))
         done = log_dose(store, pid, DoseEntry(next_planned=True), now=_at(CUT, 22)).record
         assert (done.planned_clock, done.amount) == ("22:00", Mass.of_mg("0.75"))

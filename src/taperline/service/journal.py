@@ -525,6 +525,13 @@ def _dose_of_day(  # noqa: PLR0917 -- log_dose's values, for one step of it
         kept = stay.asked.before or ()
         told = sorted((*(d for d in scheduled if d in kept), *extra), key=lambda d: d.clock)
         candidates = (*told, *(d for d in scheduled if d not in told))
+    if clock is not None and at_clock and all(d.clock != clock for d in candidates):
+        # the new step's dose at this time, on a day finished on the dose before the cut
+        raise NotFoundError(
+            f"planned: no dose is planned at {clock} on {day.isoformat()}: your clinician"
+            " went ahead with the cut, but a dose before the cut had already been taken that"
+            " day, so the new dose starts the next day"
+        )
     logged = {d.planned_clock for d in day_log}
     target = _planned_dose(entry, day, candidates, logged)
     return target, stay if target is not None and target in extra else None
