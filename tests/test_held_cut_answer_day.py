@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from taperline.core.quantity import Mass
-from taperline.core.record import Profile, RecordStep
+from taperline.core.record import DoseRecord, PersonRecord, Profile, RecordStep
 from taperline.errors import InputError, NotFoundError
 from taperline.service import open_store
 from taperline.service.journal import DoseEntry, log_dose, stay_on_doses
@@ -141,7 +141,7 @@ def test_a_cut_at_the_same_times_finishes_on_the_dose_before_too(tmp_path: Path)
         DoseEntry(day=CUT, next_planned=True),
         DoseEntry(day=CUT, planned_clock="22:00"),
         DoseEntry(day=CUT, planned_clock="22:00", dose_before_cut=True),
-        DoseEntry(day=CUT, planned_clock="22:00", taken_at=datetime(2027, 12, 15, 22, 0)),  # noqa: DTZ001 -- wall clock
+        DoseEntry(day=CUT, planned_clock="22:00", taken_at=datetime(2027, 12, 15, 22, 0)),  # the wall clock, as logged
     ],
     ids=["next-by-time", "next-by-day", "by-clock", "stayed-tap", "with-time"],
 )
@@ -437,3 +437,60 @@ def test_a_hold_on_the_answer_s_day_is_unchanged(tmp_path: Path) -> None:
         today = build_today(store.record(pid), CUT)
         assert today.readiness is None
         assert _lines(store, pid, CUT) == _HELD_LINES
+
+
+# --- every shape of cut: never more than the dose before the cut that day ------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        pytest.param(_BEFORE, _AFTER, id="two-to-one"),
+        pytest.param(_BEFORE, (("08:00", "0.375"), ("22:00", "0.375")), id="same-times"),
+        pytest.param(
+            (("08:00", "0.5"), ("20:00", "0.5")),
+            (("08:00", "0.5"), ("22:00", "0.25")),
+            id="one-of-two-moved",
+        ),
+        pytest.param(
+            (("08:00", "0.25"), ("22:00", "0.75")),
+            (("14:00", "0.25"), ("22:00", "0.5")),
+            id="moved-and-changed",
+        ),
+        pytest.param(
+            (("08:00", "0.5"), ("14:00", "0.25"), ("22:00", "0.5")),
+            (("22:00", "1"),),
+            id="three-to-one",
+        ),
+    ],
+)
+def test_the_answer_s_day_never_offers_more_than_the_dose_before_the_cut(
+    before: tuple[tuple[str, str], ...], after: tuple[tuple[str, str], ...]
+) -> None:
+    """The first dose to stay on the held day shows is taken as told; the clinician answers
+    that day: what the day has taken and what it still offers make the dose before the cut,
+    every line of the rest of the day is one to stay on, and the journal form's doses to
+    stay on are the ones shown (the same lines on every door)."""
+    steps = (_step(date(2027, 12, 1), *before), _step(CUT, *after))
+    held = PersonRecord(Profile("UTC"), plans=(_plan(steps=steps),))
+    first = next(line for line in build_today(held, CUT).doses if line.stay_on is not None)
+    stay = first.stay_on
+    assert stay is not None
+    at = datetime.combine(CUT, time.fromisoformat(stay.clock))  # the wall clock, as logged
+    taken = DoseRecord(CUT, stay.drug, stay.clock, first.planned.amount, at, stay.amount,
+                       cut_checked=True, stay_on_before=CUT)  # fmt: skip
+    answered = replace(held, doses=(taken,), plans=(_plan(decided=CUT, steps=steps),))
+    today = build_today(answered, CUT)
+    assert today.readiness is not None
+    assert today.readiness.finishes_on_before
+    offered = sum(
+        (line.logged.amount.mg if line.logged and line.logged.amount else line.planned.amount.mg)
+        for line in today.doses
+    )
+    assert offered == steps[0].daily.mg  # the dose before the cut, no more, no less
+    assert not any(line.ask_first for line in today.doses)
+    assert all(line.stay_only or line.planned in steps[1].doses for line in today.doses)
+    shown = [line.planned for line in today.doses if line.stay_only]
+    assert shown == list(stay_on_doses(answered, CUT))
+    tomorrow = build_today(answered, CUT + timedelta(days=1))
+    assert [line.planned for line in tomorrow.doses] == list(steps[1].doses)
