@@ -20,8 +20,7 @@ from taperline.catalogue_data import load_catalogue
 from taperline.core.catalogue import Catalogue, parse_catalogue
 from taperline.core.catalogue.lookup import DrugsOnUse
 from taperline.errors import CatalogueError, UnknownDrugError
-
-from .test_catalogue import CORRUPTIONS, Mutation
+from tests.support.catalogue_corruptions import CORRUPTIONS, Mutation
 
 
 @pytest.fixture(scope="module")

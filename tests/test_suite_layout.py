@@ -46,12 +46,7 @@ HELD_CUT: frozenset[tuple[str, str]] = frozenset(
         ("test_held_cut_review.py", "tests.test_held_cut_dose"),
     }
 )
-#: Found by this test, not by the grep for ``from tests.test_`` (a relative import), in files
-#: another session wrote (issue 19 §1): CORRUPTIONS and Mutation to move to tests/support/.
-OTHERS: frozenset[tuple[str, str]] = frozenset(
-    {("test_catalogue_on_use.py", "tests.test_catalogue")}
-)
-ALLOWED = HELD_CUT | OTHERS
+ALLOWED = HELD_CUT
 
 
 def _package(path: Path) -> list[str]:
