@@ -141,7 +141,7 @@ def test_a_cut_at_the_same_times_finishes_on_the_dose_before_too(tmp_path: Path)
         DoseEntry(day=CUT, next_planned=True),
         DoseEntry(day=CUT, planned_clock="22:00"),
         DoseEntry(day=CUT, planned_clock="22:00", dose_before_cut=True),
-        DoseEntry(day=CUT, planned_clock="22:00", taken_at=datetime(2027, 12, 15, 22, 0)),  # the wall clock, as logged
+        DoseEntry(day=CUT, planned_clock="22:00", taken_at=datetime(2027, 12, 15, 22, 0)),  # noqa: DTZ001 -- wall clock
     ],
     ids=["next-by-time", "next-by-day", "by-clock", "stayed-tap", "with-time"],
 )
