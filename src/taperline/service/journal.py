@@ -57,6 +57,7 @@ __all__ = [
     "LoggedDose",
     "auditor",
     "log_dose",
+    "loggable_doses",
     "mark_copies",
     "record_checkin",
     "record_dose",
@@ -709,6 +710,21 @@ def stay_on_doses(record: PersonRecord, day: date) -> tuple[RecordDose, ...]:
     """
     found = _staying_on(lambda: record, record.plan, day, record.planned_on(day))
     return found.doses if found is not None else ()
+
+
+def loggable_doses(record: PersonRecord, day: date) -> tuple[RecordDose, ...]:
+    """The planned doses a dose of ``day`` can be logged as, as :func:`log_dose` takes them.
+
+    The day's plan and the doses to stay on (:func:`stay_on_doses`); on the day a clinician
+    answered a held cut after a dose to stay on was taken, without the new step's doses the
+    step before does not have (they start the next day; :func:`log_dose` refuses them).
+    What the journal's dose form offers as its choices.
+    """
+    scheduled = record.planned_on(day)
+    found = _staying_on(lambda: record, record.plan, day, scheduled)
+    if found is None:
+        return scheduled
+    return (*found.asked.as_asked(scheduled), *found.doses)
 
 
 def _asked_of(

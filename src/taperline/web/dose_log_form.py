@@ -165,20 +165,20 @@ class DoseLogState:
 def form_context(record: PersonRecord, today: date, state: DoseLogState | None) -> dict[str, Any]:
     """What ``journal.html`` needs to draw the form (``state`` None: a new, blank form).
 
-    The choices of planned doses are the clocks planned on the form's day (today when it
-    is not a day up to today), and on a day a held cut moved the dose times the clocks of
-    the doses to stay on (:func:`~taperline.service.journal.stay_on_doses`); a clock the
-    form was sent with stays a choice, so the value typed is kept (the error then says it
-    is not planned that day).
+    The choices of planned doses are the clocks of the doses a dose of the form's day (today
+    when it is not a day up to today) can be logged as
+    (:func:`~taperline.service.journal.loggable_doses`: the day's plan, the doses to stay on
+    on a day a held cut moved the dose times, never a new step's dose that starts the next
+    day); a clock the form was sent with stays a choice, so the value typed is kept (the
+    error then says it is not planned that day).
     """
-    from taperline.service.journal import stay_on_doses
+    from taperline.service.journal import loggable_doses
 
     state = state or DoseLogState(blank_fields(today))
     values = state.values
     day = as_date(values.get("date", ""))
     on = day if day is not None and day <= today else today
-    planned = (*record.planned_on(on), *stay_on_doses(record, on))
-    clocks = sorted({d.clock for d in planned})
+    clocks = sorted({d.clock for d in loggable_doses(record, on)})
     chosen = values.get("planned", "")
     if chosen and chosen != EXTRA and chosen not in clocks:
         clocks.append(chosen)
