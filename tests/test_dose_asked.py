@@ -31,7 +31,7 @@ from taperline.errors import InputError
 from taperline.service.store import plan_decisions
 from tests.strategies import ReadinessCase, readiness_cases
 from tests.support.dose_asked import BEFORE, asked, week_of_checkins
-from tests.test_held_cut_dose import _a_plan_approved, _run, held_cut_site
+from tests.support.held_cut import a_plan_approved, held_cut_site, run_cli
 from tests.test_held_cut_review import CUT, NEXT_CUT, _above_plan, _days, _plan, _taken
 
 
@@ -207,7 +207,7 @@ def test_the_held_days_are_what_each_line_says_and_the_record_elsewhere(
 def test_the_store_keeps_what_was_asked(tmp_path: Path) -> None:
     """Read back as written; on PostgreSQL too (tests/test_storage_contract.py's round trip)."""
     url = f"sqlite:///{tmp_path}/t.db"
-    _a_plan_approved(url)
+    a_plan_approved(url)
     from taperline.service import open_store
 
     store = open_store(url)
@@ -225,12 +225,12 @@ def test_log_dose_keeps_held_or_ahead_on_the_cli(tmp_path: Path) -> None:
     from taperline.service import open_store
 
     url = f"sqlite:///{tmp_path}/t.db"
-    _a_plan_approved(url)
-    assert _run(url, "log-dose", "--amount", "1 mg", now="2027-01-10T22:05+00:00").exit_code == 0
-    assert _run(url, "log-dose", "--amount", "1 mg", now="2027-01-18T22:05+00:00").exit_code == 0
+    a_plan_approved(url)
+    assert run_cli(url, "log-dose", "--amount", "1 mg", now="2027-01-10T22:05+00:00").exit_code == 0
+    assert run_cli(url, "log-dose", "--amount", "1 mg", now="2027-01-18T22:05+00:00").exit_code == 0
     proceed = ("plan", "proceed", "--by", "Dr Lee", "--reason", "seen today")
-    assert _run(url, *proceed, now="2027-01-19T09:00+00:00").exit_code == 0
-    assert _run(url, "log-dose", now="2027-01-20T22:05+00:00").exit_code == 0
+    assert run_cli(url, *proceed, now="2027-01-19T09:00+00:00").exit_code == 0
+    assert run_cli(url, "log-dose", now="2027-01-20T22:05+00:00").exit_code == 0
     lines = open_store(url).doses(1, None, None)
     assert [(d.day.day, d.cut_checked, d.stay_on_before) for d in lines] == [
         (10, False, None),

@@ -7,7 +7,7 @@ must still flag a dose above a cut that went ahead. Each test here is one way tr
 round that rule (or to mislead the patient or the clinician) through a door the person uses;
 those marked xfail are defects left for a change larger than a fix here, with the reason.
 
-The CLI's plan (tests/test_held_cut_dose.py's ``_a_plan_approved``): a person in London on
+The CLI's plan (tests/support/held_cut.py's ``a_plan_approved``): a person in London on
 1 mg at 22:00, a 10 % cut every 14 days from 4 Jan 2027 (0.875 mg from 18 Jan), approved on
 3 Jan, before the cut's window opens (so the approval answers no held cut).
 """
@@ -25,8 +25,7 @@ from taperline.core.record import DoseRecord, Profile
 from taperline.service import open_store
 from taperline.service.journal import DoseEntry, log_dose, remove_dose
 from tests.support.dose_asked import week_of_checkins
-from tests.support.held_cut import above_plan_cli
-from tests.test_held_cut_dose import _a_plan_approved, _run, held_cut_site
+from tests.support.held_cut import a_plan_approved, above_plan_cli, held_cut_site, run_cli
 from tests.test_held_cut_review import CUT, _plan, _step
 from tests.test_held_cut_review import _above_plan as _above_plan_core
 
@@ -36,17 +35,17 @@ _QUICK = ("--quick", "--slept", "6h30", "--quality", "3", "--mood", "6", "--anxi
 def _checked_in_before_the_cut(tmp_path: Path) -> str:
     """The plan, and a check-in every morning of the week before the 18 Jan cut: Proceed."""
     url = f"sqlite:///{tmp_path}/t.db"
-    _a_plan_approved(url)
+    a_plan_approved(url)
     for day in range(12, 18):
-        assert _run(url, "checkin", *_QUICK, now=f"2027-01-{day}T08:00+00:00").exit_code == 0
-    status = _run(url, "status", now="2027-01-18T21:55+00:00")
+        assert run_cli(url, "checkin", *_QUICK, now=f"2027-01-{day}T08:00+00:00").exit_code == 0
+    status = run_cli(url, "status", now="2027-01-18T21:55+00:00")
     assert "Before the dose change: Proceed" in status.output
     return url
 
 
 def _delete_the_check_ins(url: str, now: str) -> None:
     for day in range(12, 18):
-        assert _run(url, "journal", "delete", f"2027-01-{day}", "--yes", now=now).exit_code == 0
+        assert run_cli(url, "journal", "delete", f"2027-01-{day}", "--yes", now=now).exit_code == 0
 
 
 _ESCALATED = {
@@ -66,9 +65,9 @@ def test_a_missed_planned_dose_and_an_extra_one_above_a_cut_that_went_ahead_stay
     url = _checked_in_before_the_cut(tmp_path)
     for day in range(18, 21):
         now = f"2027-01-{day}T22:05+00:00"
-        assert _run(url, "log-dose", "--missed", now=now).exit_code == 0
+        assert run_cli(url, "log-dose", "--missed", now=now).exit_code == 0
         extra = ("log-dose", "--extra", "--amount", "1 mg", "--confirm")
-        assert _run(url, *extra, now=now).exit_code == 0
+        assert run_cli(url, *extra, now=now).exit_code == 0
     later = "2027-01-21T08:00+00:00"
     assert above_plan_cli(url, later) == _ESCALATED
     _delete_the_check_ins(url, later)
@@ -80,7 +79,7 @@ def test_an_extra_dose_alone_above_a_cut_that_went_ahead_stays_more(tmp_path: Pa
     url = _checked_in_before_the_cut(tmp_path)
     for day in range(18, 21):
         extra = ("log-dose", "--extra", "--amount", "1 mg", "--confirm")
-        assert _run(url, *extra, now=f"2027-01-{day}T22:05+00:00").exit_code == 0
+        assert run_cli(url, *extra, now=f"2027-01-{day}T22:05+00:00").exit_code == 0
     later = "2027-01-21T08:00+00:00"
     assert above_plan_cli(url, later) == _ESCALATED
     _delete_the_check_ins(url, later)
@@ -102,7 +101,7 @@ def test_removing_and_logging_again_a_dose_above_a_cut_that_went_ahead_stays_mor
     url = _checked_in_before_the_cut(tmp_path)
     for day in range(18, 21):
         now = f"2027-01-{day}T22:05+00:00"
-        assert _run(url, "log-dose", "--amount", "1 mg", "--confirm", now=now).exit_code == 0
+        assert run_cli(url, "log-dose", "--amount", "1 mg", "--confirm", now=now).exit_code == 0
     later = "2027-01-21T08:00+00:00"
     assert above_plan_cli(url, later) == _ESCALATED
     _delete_the_check_ins(url, later)
@@ -111,7 +110,7 @@ def test_removing_and_logging_again_a_dose_above_a_cut_that_went_ahead_stays_mor
         remove_dose(store, 1, line.day, planned_clock=line.planned_clock)
     for day in range(18, 21):
         again = ("log-dose", "--date", f"2027-01-{day}", "--planned", "22:00", "--time", "22:05")
-        assert _run(url, *again, "--amount", "1 mg", "--confirm", now=later).exit_code == 0
+        assert run_cli(url, *again, "--amount", "1 mg", "--confirm", now=later).exit_code == 0
     assert above_plan_cli(url, later) == _ESCALATED
 
 
@@ -126,13 +125,13 @@ def test_last_night_s_dose_logged_after_the_morning_s_late_check_in_is_as_told(
     tmp_path: Path,
 ) -> None:
     url = f"sqlite:///{tmp_path}/t.db"
-    _a_plan_approved(url)
-    assert _run(url, "checkin", *_QUICK, now="2027-01-15T08:00+00:00").exit_code == 0
-    status = _run(url, "status", now="2027-01-18T21:55+00:00")
+    a_plan_approved(url)
+    assert run_cli(url, "checkin", *_QUICK, now="2027-01-15T08:00+00:00").exit_code == 0
+    status = run_cli(url, "status", now="2027-01-18T21:55+00:00")
     assert "stay on 1 mg" in status.output  # one check-in in the week: Hold, stay on 1 mg
     late = "2027-01-19T08:00+00:00"
-    assert _run(url, "checkin", "--date", "2027-01-18", *_QUICK, now=late).exit_code == 0
-    logged = _run(url, "log-dose", "--amount", "1 mg", "--time", "22:05", now=late)
+    assert run_cli(url, "checkin", "--date", "2027-01-18", *_QUICK, now=late).exit_code == 0
+    logged = run_cli(url, "log-dose", "--amount", "1 mg", "--time", "22:05", now=late)
     assert logged.exit_code == 0, logged.stderr  # last night's dose, as the status told
     assert above_plan_cli(url, late) == {}
 
@@ -313,15 +312,15 @@ def test_a_record_moved_by_fhir_keeps_the_doses_above_a_cut_that_went_ahead(
     url = _checked_in_before_the_cut(tmp_path)
     for day in range(18, 21):
         now = f"2027-01-{day}T22:05+00:00"
-        assert _run(url, "log-dose", "--amount", "1 mg", "--confirm", now=now).exit_code == 0
+        assert run_cli(url, "log-dose", "--amount", "1 mg", "--confirm", now=now).exit_code == 0
     later = "2027-01-21T08:00+00:00"
     _delete_the_check_ins(url, later)
     assert above_plan_cli(url, later) == _ESCALATED  # on this server (d40db26)
     bundle = tmp_path / "bundle.json"
-    exported = _run(url, "export", "fhir", "--history", "--out", str(bundle), now=later)
+    exported = run_cli(url, "export", "fhir", "--history", "--out", str(bundle), now=later)
     assert exported.exit_code == 0, exported.stderr
     moved = f"sqlite:///{tmp_path}/moved.db"
-    imported = _run(moved, "import", "fhir", str(bundle), now=later)
+    imported = run_cli(moved, "import", "fhir", str(bundle), now=later)
     assert imported.exit_code == 0, imported.stderr
     lines = open_store(moved).doses(1, None, None)
     assert [(d.amount, d.cut_checked, d.stay_on_before) for d in lines] == [
@@ -335,17 +334,17 @@ def test_held_days_stay_excused_after_the_plan_is_held_and_decided_again(tmp_pat
     20th and approves it again on the 22nd (new versions after the lines were logged): the
     two days are still no finding, and 1 mg above the 0.875 mg since the approval is."""
     url = f"sqlite:///{tmp_path}/t.db"
-    _a_plan_approved(url)
+    a_plan_approved(url)
     for day in (18, 19):
         now = f"2027-01-{day}T22:05+00:00"
-        assert _run(url, "log-dose", "--amount", "1 mg", now=now).exit_code == 0
+        assert run_cli(url, "log-dose", "--amount", "1 mg", now=now).exit_code == 0
     hold = ("plan", "hold", "--by", "Dr Lee", "--reason", "a pause")
-    assert _run(url, *hold, now="2027-01-20T09:00+00:00").exit_code == 0
+    assert run_cli(url, *hold, now="2027-01-20T09:00+00:00").exit_code == 0
     resume = ("plan", "approve", "--by", "Dr Lee", "--reason", "go on")
-    assert _run(url, *resume, now="2027-01-22T09:00+00:00").exit_code == 0
+    assert run_cli(url, *resume, now="2027-01-22T09:00+00:00").exit_code == 0
     assert above_plan_cli(url, "2027-01-22T10:00+00:00") == {}
     late = "2027-01-23T22:05+00:00"
-    assert _run(url, "log-dose", "--amount", "1 mg", "--confirm", now=late).exit_code == 0
+    assert run_cli(url, "log-dose", "--amount", "1 mg", "--confirm", now=late).exit_code == 0
     above = above_plan_cli(url, late)
     assert above.get("escalation") == ["2027-01-23"], above
 
@@ -356,11 +355,11 @@ def test_held_days_stay_excused_after_the_plan_is_held_and_decided_again(tmp_pat
 def test_last_night_s_held_dose_logged_after_midnight_keeps_its_own_day(tmp_path: Path) -> None:
     """00:30 in London on the 19th: the dose matched is the 18th's 22:00 (the cut's day, held)."""
     url = f"sqlite:///{tmp_path}/t.db"
-    _a_plan_approved(url)
+    a_plan_approved(url)
     after_midnight = "2027-01-19T00:30+00:00"
-    refused = _run(url, "log-dose", now=after_midnight)
+    refused = run_cli(url, "log-dose", now=after_midnight)
     assert refused.exit_code == 2  # its amount is the person's to say
-    logged = _run(url, "log-dose", "--amount", "1 mg", "--time", "22:05", now=after_midnight)
+    logged = run_cli(url, "log-dose", "--amount", "1 mg", "--time", "22:05", now=after_midnight)
     assert logged.exit_code == 0, logged.stderr
     (line,) = open_store(url).doses(1, None, None)
     assert (line.day, line.cut_checked, line.stay_on_before) == (

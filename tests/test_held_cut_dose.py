@@ -9,21 +9,14 @@ against it must say the amount taken; the plan's new amount is never assumed.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from click.testing import Result
 
 from taperline.core.quantity import Mass
 from taperline.service import open_store
-from tests.support.held_cut import run_cli
+from tests.support.held_cut import a_plan_approved, held_cut_site, run_cli
 
-if TYPE_CHECKING:
-    from tests.support.web import Site, Web
-
-PLANNED = "2027-01-03T20:00+00:00"
 CUT_DAY = "2027-01-18T22:05+00:00"  # the first 10 % cut (1 mg to 0.9 mg), 22:05 in London
 
 
@@ -31,37 +24,9 @@ def _run(url: str, *args: str, now: str = CUT_DAY) -> Result:
     return run_cli(url, *args, now=now)
 
 
-def _a_plan_approved(url: str) -> None:
-    """A person in London on 1 mg at 22:00, a 10 % cut every 14 days from 2027-01-04."""
-    for args in (
-        ("init", "--time-zone", "Europe/London", "--age-band", "40-64"),
-        ("plan", "clonazepam", "--dose", "1 mg", "--at", "22:00", "--start", "2027-01-04",
-         "--save"),
-        ("plan", "approve", "--by", "Dr Lee", "--reason", "agreed at the visit"),
-    ):  # fmt: skip
-        assert _run(url, *args, now=PLANNED).exit_code == 0
-
-
-@contextmanager
-def held_cut_site(tmp_path: Path, *, cuts: int = 1) -> Iterator[tuple[Site, Web, int]]:
-    """A site whose patient (signed in) is on the day of the ``cuts``-th cut, held: a plan
-    approved before the first cut's window opened (so no decision answers the check) and no
-    check-ins. Yields the site, the patient's browser and person id."""
-    from tests.support.web import approved_plan, make_site
-
-    with make_site(tmp_path) as site:
-        web = site.patient("ann@example.org")
-        pid = site.person_id("ann@example.org")
-        site.clock.advance(days=-14 * cuts)
-        approved_plan(site, pid, start=site.clock.today)
-        site.clock.advance(days=14 * cuts)
-        assert web.signin("ann@example.org").status_code == 303
-        yield site, web, pid
-
-
 def test_log_dose_asks_the_amount_of_a_held_cut_and_logs_what_was_taken(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/t.db"
-    _a_plan_approved(url)
+    a_plan_approved(url)
     held = _run(url, "log-dose")
     assert held.exit_code == 2, held.output
     assert "new dose of a cut your clinician has not answered yet" in held.stderr
@@ -107,7 +72,7 @@ def test_staying_on_the_dose_before_a_held_cut_is_not_more_than_planned(tmp_path
     was taken with the dose before the cut; from the day after the answer, with the new dose.
     """
     url = f"sqlite:///{tmp_path}/t.db"
-    _a_plan_approved(url)
+    a_plan_approved(url)
     for day in ("2027-01-18", "2027-01-19", "2027-01-20"):
         now = f"{day}T22:05+00:00"
         logged = _run(url, "log-dose", "--amount", "1 mg", now=now)
@@ -178,7 +143,7 @@ def test_at_a_later_cut_the_dose_to_stay_on_is_the_held_cut_s_on_every_door(
     told to stay on the dose before it (1 mg), so logging 1 mg is what was asked, not more
     than planned, and "I stayed on it" logs 1 mg, never the step before the later cut's."""
     url = f"sqlite:///{tmp_path}/t.db"
-    _a_plan_approved(url)
+    a_plan_approved(url)
     second_cut = "2027-02-01T22:05+00:00"  # 0.9 mg to 0.8 mg; the 0.9 mg cut is still held
     status = _run(url, "status", "--format", "json", now=second_cut)
     assert status.exit_code == 0, status.stderr

@@ -35,8 +35,7 @@ from taperline.service.journal import DoseEntry, log_dose, stay_on_doses
 from taperline.service.store import plan_decisions
 from taperline.service.today import build_today, readiness_of
 from tests.strategies import ReadinessCase, readiness_cases
-from tests.support.held_cut import ABOVE_PLAN, above_plan_cli, took_at_eight
-from tests.test_held_cut_dose import _run
+from tests.support.held_cut import ABOVE_PLAN, above_plan_cli, run_cli, took_at_eight
 from tests.test_held_cut_review import CUT, _above_plan, _days, _plan, _step, _taken
 
 if TYPE_CHECKING:
@@ -318,7 +317,7 @@ def test_the_cli_shows_and_logs_the_dose_to_stay_on(tmp_path: Path) -> None:
     with _moved_store(tmp_path):
         pass
     url = f"sqlite:///{tmp_path}/t.db"
-    status = _run(url, "status", "--format", "json", now="2027-12-15T21:55+00:00")
+    status = run_cli(url, "status", "--format", "json", now="2027-12-15T21:55+00:00")
     assert status.exit_code == 0, status.stderr
     shown = [
         (d["time"], d["amount"], d["ask_clinician_first"], d["stay_on_amount"])
@@ -329,17 +328,17 @@ def test_the_cli_shows_and_logs_the_dose_to_stay_on(tmp_path: Path) -> None:
         ("20:00", "0.375 mg", True, None),
         ("22:00", "1 mg", False, "1 mg"),
     ]
-    logged = _run(url, "log-dose", now="2027-12-15T22:05+00:00")
+    logged = run_cli(url, "log-dose", now="2027-12-15T22:05+00:00")
     assert logged.exit_code == 0, logged.stderr
     assert "22:00 dose (Wed 15 Dec): clonazePAM 1 mg taken at 22:05." in logged.output
     assert "more than the planned" not in logged.stderr
     # the next day: 0.5 mg at 08:00 (the new dose), then the 1 mg tonight needs confirming
     morning = ("log-dose", "--planned", "08:00", "--amount", "0.5 mg")
-    assert _run(url, *morning, now="2027-12-16T08:05+00:00").exit_code == 0
-    refused = _run(url, "log-dose", now="2027-12-16T22:05+00:00")
+    assert run_cli(url, *morning, now="2027-12-16T08:05+00:00").exit_code == 0
+    refused = run_cli(url, "log-dose", now="2027-12-16T22:05+00:00")
     assert refused.exit_code == 2, refused.output
     assert "makes 1.5 mg that day, more than the 1 mg a day to stay on" in refused.stderr
-    assert _run(url, "log-dose", "--confirm", now="2027-12-16T22:05+00:00").exit_code == 0
+    assert run_cli(url, "log-dose", "--confirm", now="2027-12-16T22:05+00:00").exit_code == 0
     lines = open_store(url).doses(1, None, None)
     assert [(d.day.day, d.planned_clock, d.amount, d.stay_on_before) for d in lines] == [
         (15, "22:00", Mass.of_mg(1), CUT),

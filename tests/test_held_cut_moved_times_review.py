@@ -39,7 +39,7 @@ from taperline.service.journal import (
 )
 from taperline.service.today import build_today
 from tests.strategies import ReadinessCase, readiness_cases
-from tests.support.held_cut import took_at_eight
+from tests.support.held_cut import run_cli, took_at_eight
 from tests.test_held_cut_moved_times import MOVED, _moved_site, _moved_store, _night, _record
 from tests.test_held_cut_review import CUT, _above_plan, _days, _plan, _step
 
@@ -244,12 +244,10 @@ def test_the_api_s_planned_amount_must_be_the_dose_to_stay_on(tmp_path: Path) ->
 
 
 def test_the_cli_log_dose_at_the_old_time_with_more_needs_confirming(tmp_path: Path) -> None:
-    from tests.test_held_cut_dose import _run
-
     with _moved_store(tmp_path):
         pass
     url = f"sqlite:///{tmp_path}/t.db"
-    more = _run(url, "log-dose", "--planned", "22:00", "--amount", "1.25 mg",
+    more = run_cli(url, "log-dose", "--planned", "22:00", "--amount", "1.25 mg",
                 now="2027-12-15T22:05+00:00")  # fmt: skip
     assert more.exit_code == 2, more.output
     assert "more than the 1 mg planned for the whole day" in more.stderr
@@ -618,14 +616,12 @@ def test_on_the_answer_s_day_the_dose_taken_as_told_is_still_shown(tmp_path: Pat
 def test_the_cli_status_does_not_tell_the_dose_to_stay_on_once_it_is_one_too_many(
     tmp_path: Path,
 ) -> None:
-    from tests.test_held_cut_dose import _run
-
     with _moved_store(tmp_path):
         pass
     url = f"sqlite:///{tmp_path}/t.db"
     morning = ("log-dose", "--planned", "08:00", "--amount", "0.5 mg")
-    assert _run(url, *morning, now="2027-12-15T08:05+00:00").exit_code == 0
-    status = _run(url, "status", now="2027-12-15T21:55+00:00")
+    assert run_cli(url, *morning, now="2027-12-15T08:05+00:00").exit_code == 0
+    status = run_cli(url, "status", now="2027-12-15T21:55+00:00")
     assert status.exit_code == 0, status.stderr
     assert "taperline log-dose --planned 22:00" not in status.output
     assert "stay on the dose before the cut, 1 mg at 22:00" not in status.output
@@ -639,7 +635,9 @@ def test_the_cli_status_does_not_tell_the_dose_to_stay_on_once_it_is_one_too_man
         " decide, take no dose at 20:00. You have taken 0.5 mg today already:\n"
         "         ask your clinician before you take more today\n"
     ) in status.output
-    doses = json.loads(_run(url, "status", "--format", "json", now="2027-12-15T21:55+00:00").stdout)
+    doses = json.loads(
+        run_cli(url, "status", "--format", "json", now="2027-12-15T21:55+00:00").stdout
+    )
     assert [(d["time"], d["taken_already"]) for d in doses["doses_today"]] == [
         ("08:00", None),
         ("20:00", None),

@@ -35,7 +35,7 @@ from taperline.core.record import (
 from taperline.service import open_store
 from taperline.service.store import review_as_of
 from taperline.service.today import build_today, readiness_of
-from tests.test_held_cut_dose import _a_plan_approved, _run
+from tests.support.held_cut import a_plan_approved, run_cli
 
 _ABOVE_PLAN = {"escalation", "large_dose"}
 CUT, NEXT_CUT = date(2027, 12, 15), date(2027, 12, 29)
@@ -208,7 +208,7 @@ def test_holding_the_plan_after_the_answer_keeps_the_held_days_excused() -> None
 def _planned(tmp_path: Path) -> str:
     """A plan of 1 mg from 4 Jan, 0.875 mg from 18 Jan (London), approved on 3 Jan."""
     url = f"sqlite:///{tmp_path}/t.db"
-    _a_plan_approved(url)
+    a_plan_approved(url)
     return url
 
 
@@ -221,20 +221,20 @@ def test_a_held_day_logged_after_the_answer_is_not_given_the_new_dose(tmp_path: 
     """
     url = _planned(tmp_path)
     proceed = ("plan", "proceed", "--by", "Dr Lee", "--reason", "seen today")
-    assert _run(url, *proceed, now="2027-01-20T09:00+00:00").exit_code == 0
+    assert run_cli(url, *proceed, now="2027-01-20T09:00+00:00").exit_code == 0
     late = "2027-01-21T09:00+00:00"
     backfill = ("log-dose", "--date", "2027-01-19", "--planned", "22:00", "--time", "22:05")
-    assumed = _run(url, *backfill, now=late)
+    assumed = run_cli(url, *backfill, now=late)
     assert assumed.exit_code == 2, assumed.output
     assert "new dose of a cut your clinician has not answered yet" in assumed.stderr
     assert open_store(url).doses(1, None, None) == []
-    stayed = _run(url, *backfill, "--amount", "1 mg", now=late)
+    stayed = run_cli(url, *backfill, "--amount", "1 mg", now=late)
     assert stayed.exit_code == 0, stayed.stderr
     assert "more than the planned" not in stayed.stderr
     (line,) = open_store(url).doses(1, None, None)
     assert line.amount == Mass.of_mg(1)
     # the answer's day and after: the new dose is the plan's again
-    today = _run(url, "log-dose", "--date", "2027-01-20", "--planned", "22:00", "--time",
+    today = run_cli(url, "log-dose", "--date", "2027-01-20", "--planned", "22:00", "--time",
                  "22:05", now=late)  # fmt: skip
     assert today.exit_code == 0, today.stderr
     assert open_store(url).doses(1, None, None)[-1].amount == Mass.of_mg("0.875")
@@ -248,13 +248,13 @@ def test_a_later_decision_does_not_reopen_a_day_after_the_answer(tmp_path: Path)
     """
     url = _planned(tmp_path)
     proceed = ("plan", "proceed", "--by", "Dr Lee", "--reason", "seen today")
-    assert _run(url, *proceed, now="2027-01-20T09:00+00:00").exit_code == 0
+    assert run_cli(url, *proceed, now="2027-01-20T09:00+00:00").exit_code == 0
     hold = ("plan", "hold", "--by", "Dr Lee", "--reason", "a pause")
-    assert _run(url, *hold, now="2027-01-22T09:00+00:00").exit_code == 0
+    assert run_cli(url, *hold, now="2027-01-22T09:00+00:00").exit_code == 0
     resume = ("plan", "approve", "--by", "Dr Lee", "--reason", "go on")
-    assert _run(url, *resume, now="2027-01-23T09:00+00:00").exit_code == 0, "resume"
+    assert run_cli(url, *resume, now="2027-01-23T09:00+00:00").exit_code == 0, "resume"
     backfill = ("log-dose", "--date", "2027-01-21", "--planned", "22:00", "--time", "22:05")
-    logged = _run(url, *backfill, "--amount", "1 mg", "--confirm", now="2027-01-24T09:00+00:00")
+    logged = run_cli(url, *backfill, "--amount", "1 mg", "--confirm", now="2027-01-24T09:00+00:00")
     assert logged.exit_code == 0, logged.stderr
     assert "more than the planned 0.875 mg" in logged.stderr
 
@@ -262,7 +262,7 @@ def test_a_later_decision_does_not_reopen_a_day_after_the_answer(tmp_path: Path)
 def _above_plan_cli(url: str, now: str) -> set[str]:
     import json
 
-    result = _run(url, "findings", "--format", "json", now=now)
+    result = run_cli(url, "findings", "--format", "json", now=now)
     assert result.exit_code == 0, result.stderr
     return {f["kind"] for f in json.loads(result.stdout)} & _ABOVE_PLAN
 
@@ -272,26 +272,28 @@ _QUICK = ("--quick", "--slept", "6h30", "--quality", "3", "--mood", "6", "--anxi
 
 def test_a_late_check_in_does_not_turn_a_held_day_into_more_than_planned(tmp_path: Path) -> None:
     url = _planned(tmp_path)
-    assert _run(url, "checkin", *_QUICK, now="2027-01-15T08:00+00:00").exit_code == 0
-    status = _run(url, "status", now="2027-01-18T21:55+00:00")
+    assert run_cli(url, "checkin", *_QUICK, now="2027-01-15T08:00+00:00").exit_code == 0
+    status = run_cli(url, "status", now="2027-01-18T21:55+00:00")
     assert "stay on 1 mg" in status.output  # one check-in in the week: Hold, stay on 1 mg
-    assert _run(url, "log-dose", "--amount", "1 mg", now="2027-01-18T22:05+00:00").exit_code == 0
+    assert run_cli(url, "log-dose", "--amount", "1 mg", now="2027-01-18T22:05+00:00").exit_code == 0
     late = "2027-01-19T08:00+00:00"  # the cut day's own check-in, entered the next morning
-    assert _run(url, "checkin", "--date", "2027-01-18", *_QUICK, now=late).exit_code == 0
+    assert run_cli(url, "checkin", "--date", "2027-01-18", *_QUICK, now=late).exit_code == 0
     assert _above_plan_cli(url, late) == set()
 
 
 def test_deleting_check_ins_does_not_hide_doses_above_a_proceeded_cut(tmp_path: Path) -> None:
     url = _planned(tmp_path)
     for day in range(12, 18):
-        assert _run(url, "checkin", *_QUICK, now=f"2027-01-{day}T08:00+00:00").exit_code == 0
-    status = _run(url, "status", now="2027-01-18T21:55+00:00")
+        assert run_cli(url, "checkin", *_QUICK, now=f"2027-01-{day}T08:00+00:00").exit_code == 0
+    status = run_cli(url, "status", now="2027-01-18T21:55+00:00")
     assert "Before the dose change: Proceed" in status.output
     for day in range(18, 21):
         now = f"2027-01-{day}T22:05+00:00"
-        assert _run(url, "log-dose", "--amount", "1 mg", "--confirm", now=now).exit_code == 0
+        assert run_cli(url, "log-dose", "--amount", "1 mg", "--confirm", now=now).exit_code == 0
     later = "2027-01-21T08:00+00:00"
     assert _above_plan_cli(url, later) == _ABOVE_PLAN
     for day in range(12, 18):
-        assert _run(url, "journal", "delete", f"2027-01-{day}", "--yes", now=later).exit_code == 0
+        assert (
+            run_cli(url, "journal", "delete", f"2027-01-{day}", "--yes", now=later).exit_code == 0
+        )
     assert _above_plan_cli(url, later) == _ABOVE_PLAN

@@ -3,11 +3,17 @@
 The CLI run in process against a database at a given moment, the days of the findings of
 more taken than planned as ``taperline findings`` gives them, and a dose taken in the
 morning logged through the JSON API.
+
+The CLI's plan (:func:`a_plan_approved`): a person in London on 1 mg at 22:00, a 10 % cut
+every 14 days from 4 Jan 2027, approved on 3 Jan; :func:`held_cut_site` is a site whose
+patient is on the day of a cut held with no answer.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from click.testing import CliRunner, Result
@@ -15,7 +21,9 @@ from click.testing import CliRunner, Result
 from taperline.cli.main import cli
 
 if TYPE_CHECKING:
-    from tests.support.web import Web
+    from pathlib import Path
+
+    from tests.support.web import Site, Web
 
 #: The findings of more taken than planned.
 ABOVE_PLAN = frozenset({"escalation", "large_dose"})
@@ -48,3 +56,36 @@ def took_at_eight(web: Web, day: str, amount_mg: float) -> None:
     }
     response = web.client.post("/api/doses", json=body)
     assert response.status_code == 201, response.text
+
+
+# --- the CLI's plan: 1 mg at 22:00 in London, a 10 % cut every 14 days from 4 Jan 2027 ------
+
+PLANNED = "2027-01-03T20:00+00:00"
+
+
+def a_plan_approved(url: str) -> None:
+    """A person in London on 1 mg at 22:00, a 10 % cut every 14 days from 2027-01-04."""
+    for args in (
+        ("init", "--time-zone", "Europe/London", "--age-band", "40-64"),
+        ("plan", "clonazepam", "--dose", "1 mg", "--at", "22:00", "--start", "2027-01-04",
+         "--save"),
+        ("plan", "approve", "--by", "Dr Lee", "--reason", "agreed at the visit"),
+    ):  # fmt: skip
+        assert run_cli(url, *args, now=PLANNED).exit_code == 0
+
+
+@contextmanager
+def held_cut_site(tmp_path: Path, *, cuts: int = 1) -> Iterator[tuple[Site, Web, int]]:
+    """A site whose patient (signed in) is on the day of the ``cuts``-th cut, held: a plan
+    approved before the first cut's window opened (so no decision answers the check) and no
+    check-ins. Yields the site, the patient's browser and person id."""
+    from tests.support.web import approved_plan, make_site
+
+    with make_site(tmp_path) as site:
+        web = site.patient("ann@example.org")
+        pid = site.person_id("ann@example.org")
+        site.clock.advance(days=-14 * cuts)
+        approved_plan(site, pid, start=site.clock.today)
+        site.clock.advance(days=14 * cuts)
+        assert web.signin("ann@example.org").status_code == 303
+        yield site, web, pid
