@@ -31,8 +31,18 @@ from taperline.errors import InputError
 from taperline.service.store import plan_decisions
 from tests.strategies import ReadinessCase, readiness_cases
 from tests.support.dose_asked import BEFORE, asked, week_of_checkins
-from tests.support.held_cut import a_plan_approved, held_cut_site, run_cli
-from tests.test_held_cut_review import CUT, NEXT_CUT, _above_plan, _days, _plan, _taken
+from tests.support.held_cut import (
+    CUT,
+    NEXT_CUT,
+    a_plan_approved,
+    above_plan,
+    dose_taken,
+    each_day,
+    held_cut_site,
+    plan_version,
+    run_cli,
+    step,
+)
 
 
 def _spans(record: PersonRecord, today: date) -> list[tuple[int, int, int]]:
@@ -42,30 +52,36 @@ def _spans(record: PersonRecord, today: date) -> list[tuple[int, int, int]]:
 
 def test_a_dose_logged_when_the_cut_went_ahead_stays_above_the_plan() -> None:
     """No check-ins now (deleted): the check reads Hold, but the lines say the cut went ahead."""
-    doses = [_taken(d, "1", "1") for d in _days(BEFORE, CUT - timedelta(days=1))]
-    doses += [asked(_taken(d, "0.875", "1"), None) for d in _days(CUT, CUT + timedelta(days=2))]
-    record = PersonRecord(Profile("UTC"), doses=tuple(doses), plans=(_plan(),))
+    doses = [dose_taken(d, "1", "1") for d in each_day(BEFORE, CUT - timedelta(days=1))]
+    doses += [
+        asked(dose_taken(d, "0.875", "1"), None) for d in each_day(CUT, CUT + timedelta(days=2))
+    ]
+    record = PersonRecord(Profile("UTC"), doses=tuple(doses), plans=(plan_version(),))
     today = CUT + timedelta(days=3)
     assert _spans(record, today) == [(18, 18, 15)]  # the 18th has no line: held, as read now
     days = [CUT + timedelta(days=n) for n in range(3)]
-    assert _above_plan(record, today) == {"escalation": days, "large_dose": days}
+    assert above_plan(record, today) == {"escalation": days, "large_dose": days}
     unknown = replace(record, doses=tuple(replace(d, cut_checked=False) for d in doses))
     assert _spans(unknown, today) == [(15, 18, 15)]  # lines that do not say: as before
-    assert _above_plan(unknown, today) == {}
+    assert above_plan(unknown, today) == {}
 
 
 def test_a_dose_logged_as_told_to_stay_on_is_not_above_the_plan_whatever_is_written_later() -> None:
     """Every check-in there now (some written late): the check is clear, the lines say held."""
-    doses = [_taken(d, "1", "1") for d in _days(BEFORE, CUT - timedelta(days=1))]
-    doses += [asked(_taken(d, "0.875", "1"), CUT) for d in _days(CUT, CUT + timedelta(days=1))]
+    doses = [dose_taken(d, "1", "1") for d in each_day(BEFORE, CUT - timedelta(days=1))]
+    doses += [
+        asked(dose_taken(d, "0.875", "1"), CUT) for d in each_day(CUT, CUT + timedelta(days=1))
+    ]
     today = CUT + timedelta(days=2)
-    record = PersonRecord(Profile("UTC"), week_of_checkins(today), tuple(doses), plans=(_plan(),))
+    record = PersonRecord(
+        Profile("UTC"), week_of_checkins(today), tuple(doses), plans=(plan_version(),)
+    )
     assert _spans(record, today) == [(15, 16, 15)]
-    assert _above_plan(record, today) == {}
+    assert above_plan(record, today) == {}
     unknown = replace(record, doses=tuple(replace(d, cut_checked=False, stay_on_before=None)
                                           for d in doses))  # fmt: skip
     assert _spans(unknown, today) == []
-    assert _above_plan(unknown, today) == {
+    assert above_plan(unknown, today) == {
         "escalation": [CUT, CUT + timedelta(days=1)],
         "large_dose": [CUT, CUT + timedelta(days=1)],
     }
@@ -73,29 +89,31 @@ def test_a_dose_logged_as_told_to_stay_on_is_not_above_the_plan_whatever_is_writ
 
 def test_the_answer_s_own_day_keeps_either_dose_whatever_its_line_says() -> None:
     """Held on the 15th, answered (proceed) on the 16th: the 16th's 1 mg is not more."""
-    doses = [_taken(d, "1", "1") for d in _days(BEFORE, CUT - timedelta(days=1))]
-    doses += [asked(_taken(CUT, "0.875", "1"), CUT)]
+    doses = [dose_taken(d, "1", "1") for d in each_day(BEFORE, CUT - timedelta(days=1))]
+    doses += [asked(dose_taken(CUT, "0.875", "1"), CUT)]
     answered = CUT + timedelta(days=1)
-    doses += [asked(_taken(answered, "0.875", "1"), None)]  # logged after the answer
-    doses += [asked(_taken(answered + timedelta(days=1), "0.875", "1"), None)]
-    first = _plan()
-    again = replace(_plan(decided=answered, version=3))
+    doses += [asked(dose_taken(answered, "0.875", "1"), None)]  # logged after the answer
+    doses += [asked(dose_taken(answered + timedelta(days=1), "0.875", "1"), None)]
+    first = plan_version()
+    again = replace(plan_version(decided=answered, version=3))
     record = PersonRecord(Profile("UTC"), doses=tuple(doses), plans=(first, again))
     today = answered + timedelta(days=1)
     assert _spans(record, today) == [(15, 16, 15)]
-    assert _above_plan(record, today) == {"escalation": [today], "large_dose": [today]}
+    assert above_plan(record, today) == {"escalation": [today], "large_dose": [today]}
 
 
 def test_a_span_that_starts_after_its_cut_keeps_the_dose_before_the_cut() -> None:
     """The cut went ahead on its day, then a red flag held it: stay on 1 mg, not 0.875 mg."""
-    doses = [_taken(d, "1", "1") for d in _days(BEFORE, CUT - timedelta(days=1))]
-    doses += [asked(_taken(CUT, "0.875", "0.875"), None)]
-    held = _days(CUT + timedelta(days=1), CUT + timedelta(days=2))
-    doses += [asked(_taken(d, "0.875", "1"), CUT) for d in held]
+    doses = [dose_taken(d, "1", "1") for d in each_day(BEFORE, CUT - timedelta(days=1))]
+    doses += [asked(dose_taken(CUT, "0.875", "0.875"), None)]
+    held = each_day(CUT + timedelta(days=1), CUT + timedelta(days=2))
+    doses += [asked(dose_taken(d, "0.875", "1"), CUT) for d in held]
     today = CUT + timedelta(days=2)
-    record = PersonRecord(Profile("UTC"), week_of_checkins(today), tuple(doses), plans=(_plan(),))
+    record = PersonRecord(
+        Profile("UTC"), week_of_checkins(today), tuple(doses), plans=(plan_version(),)
+    )
     assert _spans(record, today) == [(16, 17, 15)]
-    assert _above_plan(record, today) == {}
+    assert above_plan(record, today) == {}
     plan = record.plan
     assert plan is not None
     targets = escalation_targets(plan, today, [HeldSpan(CUT + timedelta(days=1), today, CUT)])
@@ -108,14 +126,14 @@ def test_a_span_that_starts_after_its_cut_keeps_the_dose_before_the_cut() -> Non
 
 def test_a_later_cut_s_day_held_on_the_earlier_cut_compares_with_the_dose_before_that_one() -> None:
     """Logged on the next cut's day while the first cut was still the question: 1 mg."""
-    doses = [_taken(d, "1", "1") for d in _days(BEFORE, CUT - timedelta(days=1))]
-    doses += [_taken(d, "0.875", "0.875") for d in _days(CUT, NEXT_CUT - timedelta(days=1))]
-    doses += [asked(_taken(NEXT_CUT, "0.75", "1"), CUT)]
+    doses = [dose_taken(d, "1", "1") for d in each_day(BEFORE, CUT - timedelta(days=1))]
+    doses += [dose_taken(d, "0.875", "0.875") for d in each_day(CUT, NEXT_CUT - timedelta(days=1))]
+    doses += [asked(dose_taken(NEXT_CUT, "0.75", "1"), CUT)]
     today = NEXT_CUT
     checkins = week_of_checkins(today, BEFORE)
-    record = PersonRecord(Profile("UTC"), checkins, tuple(doses), plans=(_plan(),))
+    record = PersonRecord(Profile("UTC"), checkins, tuple(doses), plans=(plan_version(),))
     assert _spans(record, today) == [(29, 29, 15)]
-    assert _above_plan(record, today) == {}
+    assert above_plan(record, today) == {}
 
 
 def test_a_line_cannot_say_it_was_held_without_a_check_or_before_its_cut() -> None:
@@ -302,18 +320,17 @@ def test_a_step_that_keeps_the_held_cut_s_dose_is_still_the_held_question(tmp_pa
     from taperline.service import open_store
     from taperline.service.journal import DoseEntry, log_dose
     from taperline.service.today import build_today
-    from tests.test_held_cut_review import _step
 
     store = open_store(f"sqlite:///{tmp_path}/t.db")
     pid = store.create_person(Profile("UTC"), at=datetime(2027, 11, 28, tzinfo=UTC))
     plateau = CUT + timedelta(days=7)
     steps = (
-        _step(date(2027, 12, 1), ("22:00", "1")),
-        _step(CUT, ("22:00", "0.875")),
-        _step(plateau, ("22:00", "0.875")),  # the same dose: not a cut
-        _step(NEXT_CUT + timedelta(days=7), ("22:00", "0.75")),
+        step(date(2027, 12, 1), ("22:00", "1")),
+        step(CUT, ("22:00", "0.875")),
+        step(plateau, ("22:00", "0.875")),  # the same dose: not a cut
+        step(NEXT_CUT + timedelta(days=7), ("22:00", "0.75")),
     )
-    plan = replace(_plan(steps=steps), version=1, status="proposed", decided_by=None,
+    plan = replace(plan_version(steps=steps), version=1, status="proposed", decided_by=None,
                    decided_at=None)  # fmt: skip
     store.add_plan(pid, plan)
     store.decide(pid, "approve", by="Dr Lee", reason="agreed",
@@ -330,4 +347,4 @@ def test_a_step_that_keeps_the_held_cut_s_dose_is_still_the_held_question(tmp_pa
     logged = log_dose(store, pid, stayed, now=now)
     assert logged.record.amount == Mass.of_mg(1)
     assert (logged.record.cut_checked, logged.record.stay_on_before) == (True, CUT)
-    assert _above_plan(store.record(pid), day) == {}
+    assert above_plan(store.record(pid), day) == {}

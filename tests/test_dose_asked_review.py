@@ -25,9 +25,17 @@ from taperline.core.record import DoseRecord, Profile
 from taperline.service import open_store
 from taperline.service.journal import DoseEntry, log_dose, remove_dose
 from tests.support.dose_asked import week_of_checkins
-from tests.support.held_cut import a_plan_approved, above_plan_cli, held_cut_site, run_cli
-from tests.test_held_cut_review import CUT, _plan, _step
-from tests.test_held_cut_review import _above_plan as _above_plan_core
+from tests.support.held_cut import (
+    CUT,
+    a_plan_approved,
+    above_plan,
+    above_plan_cli,
+    dose_taken,
+    held_cut_site,
+    plan_version,
+    run_cli,
+    step,
+)
 
 _QUICK = ("--quick", "--slept", "6h30", "--quality", "3", "--mood", "6", "--anxiety", "4")
 
@@ -149,11 +157,11 @@ def test_a_dose_the_held_cut_did_not_change_keeps_the_day_held(tmp_path: Path) -
     pid = store.create_person(Profile("UTC"), at=datetime(2027, 11, 20, tzinfo=UTC))
     first = CUT - timedelta(days=7)
     steps = (
-        _step(date(2027, 12, 1), ("08:00", "0.5"), ("22:00", "0.5")),
-        _step(first, ("08:00", "0.25"), ("22:00", "0.5")),
-        _step(CUT, ("08:00", "0.25"), ("22:00", "0.25")),
+        step(date(2027, 12, 1), ("08:00", "0.5"), ("22:00", "0.5")),
+        step(first, ("08:00", "0.25"), ("22:00", "0.5")),
+        step(CUT, ("08:00", "0.25"), ("22:00", "0.25")),
     )
-    plan = replace(_plan(steps=steps), version=1, status="proposed", decided_by=None,
+    plan = replace(plan_version(steps=steps), version=1, status="proposed", decided_by=None,
                    decided_at=None)  # fmt: skip
     store.add_plan(pid, plan)
     store.decide(pid, "approve", by="Dr Lee", reason="agreed",
@@ -169,7 +177,7 @@ def test_a_dose_the_held_cut_did_not_change_keeps_the_day_held(tmp_path: Path) -
     assert (morning.record.cut_checked, morning.record.stay_on_before) == (True, CUT)
     extra = DoseEntry(day=CUT, amount=Mass.of_mg("0.5"), taken_at=at(22).replace(tzinfo=None))
     log_dose(store, pid, extra, now=at(22))
-    assert _above_plan_core(store.record(pid), CUT) == {}
+    assert above_plan(store.record(pid), CUT) == {}
 
 
 # --- the web's doors: the missed tap, an extra dose removed and put back, an API retry -------
@@ -377,21 +385,20 @@ def test_two_lines_of_a_day_that_disagree_give_the_same_days_in_any_order() -> N
     from taperline.core.record import PersonRecord
     from taperline.core.review import review
     from tests.support.dose_asked import asked
-    from tests.test_held_cut_review import _taken
 
     steps = (
-        _step(date(2027, 12, 1), ("08:00", "0.5"), ("22:00", "0.5")),
-        _step(CUT, ("08:00", "0.25"), ("22:00", "0.5")),
+        step(date(2027, 12, 1), ("08:00", "0.5"), ("22:00", "0.5")),
+        step(CUT, ("08:00", "0.25"), ("22:00", "0.5")),
     )
-    plan = _plan(steps=steps)
-    held = asked(_taken(CUT, "0.25", "0.5", "08:00"), CUT)
+    plan = plan_version(steps=steps)
+    held = asked(dose_taken(CUT, "0.25", "0.5", "08:00"), CUT)
     for ahead_mg, found in (("0.5", None), ("0.75", [CUT])):
-        ahead = asked(_taken(CUT, "0.5", ahead_mg, "22:00"), None)
+        ahead = asked(dose_taken(CUT, "0.5", ahead_mg, "22:00"), None)
         spans = set()
         for lines in ((held, ahead), (ahead, held)):
             record = PersonRecord(Profile("UTC"), doses=lines, plans=(plan,))
             spans.add(held_days(record, CUT, review(record, CUT)))
-            assert _above_plan_core(record, CUT).get("escalation") == found, (ahead_mg, lines)
+            assert above_plan(record, CUT).get("escalation") == found, (ahead_mg, lines)
         assert len(spans) == 1
 
 

@@ -10,7 +10,7 @@ dose to stay on imports as "not known" (the day read from the record, as from a 
 written before the part), and a part whose value is not a boolean is refused, since it may
 have meant that the cut went ahead.
 
-The plan (tests/test_held_cut_review.py): 1 mg at 22:00 from 1 Dec 2027, 0.875 mg from the
+The plan (tests/support/held_cut.py): 1 mg at 22:00 from 1 Dec 2027, 0.875 mg from the
 cut on 15 Dec; 1 mg taken on the cut's first three days.
 """
 
@@ -29,7 +29,7 @@ from taperline.adapters.fhir import EXTENSION_BASE, export_bundle, import_bundle
 from taperline.core.record import DoseRecord, PersonRecord
 from taperline.errors import InputError
 from tests.support.dose_asked import ABOVE, TODAY, asked_record, line
-from tests.test_held_cut_review import CUT, _above_plan
+from tests.support.held_cut import CUT, above_plan
 
 NOW = datetime(2027, 12, 19, 9, tzinfo=UTC)
 _ESCALATED = {"escalation": ABOVE, "large_dose": ABOVE}
@@ -83,9 +83,9 @@ def test_only_a_cut_that_went_ahead_is_written_and_read_back() -> None:
 def test_a_record_moved_keeps_the_doses_above_a_cut_that_went_ahead() -> None:
     """The week's check-ins deleted before the move: the lines say the cut went ahead."""
     record = asked_record(None)
-    assert _above_plan(record, TODAY) == _ESCALATED
+    assert above_plan(record, TODAY) == _ESCALATED
     moved = import_bundle(export_bundle(record, (), generated_at=NOW))
-    assert _above_plan(moved, TODAY) == _ESCALATED
+    assert above_plan(moved, TODAY) == _ESCALATED
 
 
 def test_a_bundle_from_before_the_part_imports_as_before() -> None:
@@ -95,7 +95,7 @@ def test_a_bundle_from_before_the_part_imports_as_before() -> None:
     old = _edited(bundle, lambda parts: parts.remove(_WENT_AHEAD))
     moved = import_bundle(old)
     assert moved == _not_known(record)
-    assert _above_plan(moved, TODAY) == {}
+    assert above_plan(moved, TODAY) == {}
 
 
 # --- an edited bundle: nothing in a file makes a day held --------------------------------------
@@ -127,13 +127,13 @@ def test_a_bundle_edited_to_say_held_excuses_nothing(
     cut went ahead; the file is edited to say each day was held. Trusted, that would excuse
     the 1 mg (the second assertion); read, it gives no line a dose to stay on."""
     record = asked_record(None, checkins=True)
-    assert _above_plan(record, TODAY) == _ESCALATED
-    assert _above_plan(replace(record, doses=asked_record(CUT).doses), TODAY) == {}  # if trusted
+    assert above_plan(record, TODAY) == _ESCALATED
+    assert above_plan(replace(record, doses=asked_record(CUT).doses), TODAY) == {}  # if trusted
     bundle = export_bundle(record, (), generated_at=NOW)
     moved = import_bundle(_edited(bundle, edit))
     assert {(d.cut_checked, d.stay_on_before) for d in moved.doses[-3:]} == {(cut_checked, None)}
     assert all(d.stay_on_before is None for d in moved.doses)
-    assert _above_plan(moved, TODAY) == _ESCALATED
+    assert above_plan(moved, TODAY) == _ESCALATED
 
 
 def test_a_held_claim_on_the_resource_itself_is_not_read() -> None:
@@ -144,7 +144,7 @@ def test_a_held_claim_on_the_resource_itself_is_not_read() -> None:
             claim = {"url": f"{EXTENSION_BASE}/stay-on-before", "valueDate": CUT.isoformat()}
             entry["resource"]["extension"].append(claim)
     assert import_bundle(bundle) == record
-    assert _above_plan(import_bundle(bundle), TODAY) == _ESCALATED
+    assert above_plan(import_bundle(bundle), TODAY) == _ESCALATED
 
 
 def test_a_part_that_says_both_reads_as_the_cut_went_ahead() -> None:

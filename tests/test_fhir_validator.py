@@ -165,7 +165,7 @@ def test_dose_lines_of_a_cut_that_went_ahead_have_zero_issues(tmp_path: Path) ->
 
     from taperline.adapters.fhir import export_bundle, transaction_bundle
     from tests.support.dose_asked import asked_lines
-    from tests.test_held_cut_review import CUT
+    from tests.support.held_cut import CUT
 
     record = asked_lines()
     went = record.doses[0]

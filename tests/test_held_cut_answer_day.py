@@ -33,8 +33,7 @@ from taperline.errors import InputError, NotFoundError
 from taperline.service import open_store
 from taperline.service.journal import DoseEntry, log_dose, stay_on_doses
 from taperline.service.today import build_today
-from tests.support.held_cut import run_cli
-from tests.test_held_cut_review import CUT, _above_plan, _plan, _step
+from tests.support.held_cut import CUT, above_plan, plan_version, run_cli, step
 
 if TYPE_CHECKING:
     from taperline.adapters.storage.repo import Store
@@ -42,7 +41,7 @@ if TYPE_CHECKING:
 
 _BEFORE = (("08:00", "0.5"), ("22:00", "0.5"))
 _AFTER = (("22:00", "0.75"),)
-_STEPS = (_step(date(2027, 12, 1), *_BEFORE), _step(CUT, *_AFTER))
+_STEPS = (step(date(2027, 12, 1), *_BEFORE), step(CUT, *_AFTER))
 
 
 def _at(day: date, hour: int, minute: int = 5) -> datetime:
@@ -57,7 +56,7 @@ def _store(
     url = f"sqlite:///{tmp_path}/t.db"
     store = open_store(url)
     pid = store.create_person(Profile("UTC"), at=datetime(2027, 11, 28, tzinfo=UTC))
-    proposed = replace(_plan(steps=steps), version=1, status="proposed", decided_by=None,
+    proposed = replace(plan_version(steps=steps), version=1, status="proposed", decided_by=None,
                        decided_at=None)  # fmt: skip
     store.add_plan(pid, proposed)
     store.decide(pid, "approve", by="Dr Lee", reason="agreed", at=_at(date(2027, 11, 30), 9))
@@ -117,7 +116,7 @@ def test_today_s_view_finishes_the_answer_s_day_on_the_dose_before(
 def test_a_cut_at_the_same_times_finishes_on_the_dose_before_too(tmp_path: Path) -> None:
     """0.5 + 0.5 mg, then 0.375 + 0.375 mg at the same times: 'I stayed on 0.5 mg' at 08:00,
     then the answer: tonight is the 0.5 mg before the cut, logged by default as told."""
-    steps = (_step(date(2027, 12, 1), *_BEFORE), _step(CUT, ("08:00", "0.375"), ("22:00", "0.375")))
+    steps = (step(date(2027, 12, 1), *_BEFORE), step(CUT, ("08:00", "0.375"), ("22:00", "0.375")))
     with _store(tmp_path, steps) as (store, pid, _url):
         _stayed_then_answered(store, pid)
         assert _lines(store, pid, CUT) == [
@@ -128,7 +127,7 @@ def test_a_cut_at_the_same_times_finishes_on_the_dose_before_too(tmp_path: Path)
         assert (done.planned_clock, done.amount, done.stay_on_before) == (
             "22:00", Mass.of_mg("0.5"), CUT,
         )  # fmt: skip
-        assert _above_plan(store.record(pid), CUT + timedelta(days=1)) == {}
+        assert above_plan(store.record(pid), CUT + timedelta(days=1)) == {}
 
 
 # --- log_dose: by time, by day, with a time; the API's planned amount ----------------------
@@ -153,7 +152,7 @@ def test_log_dose_takes_the_dose_before_the_cut_tonight(tmp_path: Path, entry: D
             "22:00", Mass.of_mg("0.5"), Mass.of_mg("0.5"),
         )  # fmt: skip
         assert (done.record.cut_checked, done.record.stay_on_before) == (True, CUT)
-        assert _above_plan(store.record(pid), CUT + timedelta(days=1)) == {}
+        assert above_plan(store.record(pid), CUT + timedelta(days=1)) == {}
 
 
 def test_log_dose_after_midnight_by_time_is_the_answer_s_day_s_dose_before(
@@ -183,8 +182,8 @@ def test_a_new_only_time_is_no_dose_of_the_finished_day(tmp_path: Path) -> None:
     """1 mg at 22:00 before; 0.25 mg at 08:00 and 0.5 mg at 20:00 after, and 0.5 mg at 22:00
     is the new step's too: its 20:00 dose starts tomorrow, not tonight."""
     steps = (
-        _step(date(2027, 12, 1), ("08:00", "0.25"), ("22:00", "0.75")),
-        _step(CUT, ("20:00", "0.5"), ("22:00", "0.375")),
+        step(date(2027, 12, 1), ("08:00", "0.25"), ("22:00", "0.75")),
+        step(CUT, ("20:00", "0.5"), ("22:00", "0.375")),
     )
     with _store(tmp_path, steps) as (store, pid, _url):
         stayed = DoseEntry(day=CUT, planned_clock="08:00", dose_before_cut=True)
@@ -227,7 +226,7 @@ def test_the_cli_logs_and_tells_the_dose_before_the_cut_tonight(tmp_path: Path) 
     assert timed.exit_code != 0  # the 22:00 dose is logged already: not twice
     (night,) = [d for d in open_store(url).doses(1, CUT, CUT) if d.planned_clock == "22:00"]
     assert (night.amount, night.stay_on_before) == (Mass.of_mg("0.5"), CUT)
-    assert _above_plan(open_store(url).record(1), CUT + timedelta(days=1)) == {}
+    assert above_plan(open_store(url).record(1), CUT + timedelta(days=1)) == {}
 
 
 # --- the web: the dashboard, its tap, POST /api/doses --------------------------------------
@@ -244,8 +243,8 @@ def _site(tmp_path: Path) -> Iterator[tuple[Site, Web, int]]:
         web = site.patient("ann@example.org")
         pid = site.person_id("ann@example.org")
         cut = site.clock.today
-        steps = (_step(cut - timedelta(days=14), *_BEFORE), _step(cut, *_AFTER))
-        plan = replace(_plan(steps=steps), version=1, status="proposed", decided_by=None,
+        steps = (step(cut - timedelta(days=14), *_BEFORE), step(cut, *_AFTER))
+        plan = replace(plan_version(steps=steps), version=1, status="proposed", decided_by=None,
                        decided_at=None)  # fmt: skip
         store = site.services.store
         store.add_plan(pid, plan)
@@ -301,7 +300,7 @@ def test_post_api_doses_tonight_is_the_dose_before_the_cut(tmp_path: Path) -> No
         ]
         assert [d.amount for d in night] == [Mass.of_mg("0.5")]
         record = site.services.store.record(pid)
-        assert _above_plan(record, site.clock.today + timedelta(days=1)) == {}
+        assert above_plan(record, site.clock.today + timedelta(days=1)) == {}
 
 
 # --- the check-in's dose question -----------------------------------------------------------
@@ -320,7 +319,7 @@ def test_the_morning_check_in_asks_about_the_dose_before_the_cut(tmp_path: Path)
         (done,) = confirm_doses(store, pid, [DoseAnswer(CUT, "22:00", taken=True)],
                                 now=_at(morning, 8))  # fmt: skip
         assert (done.record.amount, done.record.stay_on_before) == (Mass.of_mg("0.5"), CUT)
-        assert _above_plan(store.record(pid), morning) == {}
+        assert above_plan(store.record(pid), morning) == {}
 
 
 # --- the calendar ---------------------------------------------------------------------------
@@ -380,7 +379,7 @@ def test_the_review_does_not_flag_the_answer_s_day_finished_on_the_dose_before(
     day_after = nxt + timedelta(days=1)
     spans = held_days(record, day_after, review_as_of(record, day_after), plan_decisions(record))
     assert [(s.first, s.last, s.cut) for s in spans] == [(CUT, CUT, CUT)]
-    assert _above_plan(record, day_after) == {}
+    assert above_plan(record, day_after) == {}
     assert sum((d.amount.mg for d in record.doses if d.day == CUT and d.amount), 0) == 1
     assert [d.amount for d in record.doses if d.day == nxt] == [Mass.of_mg("0.75")]
 
@@ -412,7 +411,7 @@ def test_a_missed_dose_to_stay_on_or_a_dose_no_cut_changed_does_not_finish_the_d
         log_dose(store, pid, missed, now=_at(CUT, 9))
         store.decide(pid, "proceed", by="Dr Lee", reason="seen", at=_at(CUT, 14))
         assert ("22:00", "0.75", "due", False, False) in _lines(store, pid, CUT)
-    steps = (_step(date(2027, 12, 1), *_BEFORE), _step(CUT, ("08:00", "0.5"), ("22:00", "0.25")))
+    steps = (step(date(2027, 12, 1), *_BEFORE), step(CUT, ("08:00", "0.5"), ("22:00", "0.25")))
     with _store(tmp_path / "same", steps) as (store, pid, _url):
         log_dose(store, pid, DoseEntry(day=CUT, planned_clock="08:00"), now=_at(CUT, 8))
         store.decide(pid, "proceed", by="Dr Lee", reason="seen", at=_at(CUT, 14))
@@ -471,15 +470,15 @@ def test_the_answer_s_day_never_offers_more_than_the_dose_before_the_cut(
     that day: what the day has taken and what it still offers make the dose before the cut,
     every line of the rest of the day is one to stay on, and the journal form's doses to
     stay on are the ones shown (the same lines on every door)."""
-    steps = (_step(date(2027, 12, 1), *before), _step(CUT, *after))
-    held = PersonRecord(Profile("UTC"), plans=(_plan(steps=steps),))
+    steps = (step(date(2027, 12, 1), *before), step(CUT, *after))
+    held = PersonRecord(Profile("UTC"), plans=(plan_version(steps=steps),))
     first = next(line for line in build_today(held, CUT).doses if line.stay_on is not None)
     stay = first.stay_on
     assert stay is not None
     at = datetime.combine(CUT, time.fromisoformat(stay.clock))  # the wall clock, as logged
     taken = DoseRecord(CUT, stay.drug, stay.clock, first.planned.amount, at, stay.amount,
                        cut_checked=True, stay_on_before=CUT)  # fmt: skip
-    answered = replace(held, doses=(taken,), plans=(_plan(decided=CUT, steps=steps),))
+    answered = replace(held, doses=(taken,), plans=(plan_version(decided=CUT, steps=steps),))
     today = build_today(answered, CUT)
     assert today.readiness is not None
     assert today.readiness.finishes_on_before

@@ -35,8 +35,18 @@ from taperline.service.journal import DoseEntry, log_dose, stay_on_doses
 from taperline.service.store import plan_decisions
 from taperline.service.today import build_today, readiness_of
 from tests.strategies import ReadinessCase, readiness_cases
-from tests.support.held_cut import ABOVE_PLAN, above_plan_cli, run_cli, took_at_eight
-from tests.test_held_cut_review import CUT, _above_plan, _days, _plan, _step, _taken
+from tests.support.held_cut import (
+    ABOVE_PLAN,
+    CUT,
+    above_plan,
+    above_plan_cli,
+    dose_taken,
+    each_day,
+    plan_version,
+    run_cli,
+    step,
+    took_at_eight,
+)
 
 if TYPE_CHECKING:
     from taperline.adapters.storage.repo import Store
@@ -44,22 +54,22 @@ if TYPE_CHECKING:
 
 _BEFORE = CUT - timedelta(days=7)
 MOVED = (
-    _step(date(2027, 12, 1), ("22:00", "1")),
-    _step(CUT, ("08:00", "0.5"), ("20:00", "0.375")),
+    step(date(2027, 12, 1), ("22:00", "1")),
+    step(CUT, ("08:00", "0.5"), ("20:00", "0.375")),
 )
 
 
 def _record(*doses: DoseRecord, checkins: tuple[CheckIn, ...] = ()) -> PersonRecord:
     """The moved plan, approved on 30 Nov (before the cut's window: it answers nothing)."""
-    before = [_taken(d, "1", "1") for d in _days(_BEFORE, CUT - timedelta(days=1))]
+    before = [dose_taken(d, "1", "1") for d in each_day(_BEFORE, CUT - timedelta(days=1))]
     return PersonRecord(
-        Profile("UTC"), checkins, doses=(*before, *doses), plans=(_plan(steps=MOVED),)
+        Profile("UTC"), checkins, doses=(*before, *doses), plans=(plan_version(steps=MOVED),)
     )
 
 
 def _at(day: date, clock: str, planned: str, mg: str) -> DoseRecord:
     """``mg`` taken at ``clock`` on ``day`` (the planned dose there: ``planned``)."""
-    return _taken(day, planned, mg, clock)
+    return dose_taken(day, planned, mg, clock)
 
 
 def _shown(today: date, record: PersonRecord) -> list[tuple[str, str, bool, bool, str | None]]:
@@ -110,11 +120,13 @@ def test_a_new_dose_taken_first_makes_the_dose_to_stay_on_one_too_many() -> None
 
 
 def test_the_old_time_goes_once_a_clinician_answers_or_the_cut_goes_ahead() -> None:
-    answered = replace(_record(), plans=(_plan(decided=CUT - timedelta(days=1), steps=MOVED),))
+    answered = replace(
+        _record(), plans=(plan_version(decided=CUT - timedelta(days=1), steps=MOVED),)
+    )
     new_plan = [("08:00", "0.5", False, False, None), ("20:00", "0.375", False, False, None)]
     assert _shown(CUT, answered) == new_plan
     assert _shown(CUT + timedelta(days=2), answered) == new_plan
-    week = tuple(CheckIn(d, None, mood=6, anxiety=3) for d in _days(_BEFORE, CUT))
+    week = tuple(CheckIn(d, None, mood=6, anxiety=3) for d in each_day(_BEFORE, CUT))
     ready = _record(checkins=week)
     check = readiness_of(ready, CUT)
     assert check is not None
@@ -147,7 +159,7 @@ def test_a_held_day_is_compared_with_the_dose_before_as_a_day_total(asked: bool)
     assert [(s.first, s.last, s.cut) for s in spans] == [(one, three, CUT)]
     # more than the 1 mg a day before the cut: the day of 1.5 mg at once (also a large single
     # dose), and the day of 0.5 mg and 1 mg (a day total); staying on 1 mg is neither
-    assert _above_plan(record, three) == {"escalation": [two, three], "large_dose": [two]}
+    assert above_plan(record, three) == {"escalation": [two, three], "large_dose": [two]}
 
 
 _CLOCKS = ("08:00", "20:00", "22:00")
@@ -185,7 +197,7 @@ def test_held_days_compare_day_totals_whatever_the_times(
         tuple(replace(cut_step.doses[0], clock=c, amount=Mass.of_mg(half)) for c in _CLOCKS[:2]),
     )
     record = replace(case.record, plans=(replace(plan, steps=(before, moved, *rest)),))
-    days = _days(case.cut, case.today)
+    days = each_day(case.cut, case.today)
     lines = [
         DoseRecord(day, "clonazepam", c, None, _hour(day, c), Mass.of_mg(mg))
         for day, doses in zip(days, taken, strict=False)
@@ -217,7 +229,7 @@ def _moved_store(tmp_path: Path) -> Iterator[tuple[Store, int]]:
     """A store (SQLite) whose person in UTC has the moved plan, approved on 30 Nov."""
     store = open_store(f"sqlite:///{tmp_path}/t.db")
     pid = store.create_person(Profile("UTC"), at=datetime(2027, 11, 28, tzinfo=UTC))
-    plan = replace(_plan(steps=MOVED), version=1, status="proposed", decided_by=None,
+    plan = replace(plan_version(steps=MOVED), version=1, status="proposed", decided_by=None,
                    decided_at=None)  # fmt: skip
     store.add_plan(pid, plan)
     store.decide(pid, "approve", by="Dr Lee", reason="agreed",
@@ -242,14 +254,14 @@ def test_log_dose_logs_the_dose_to_stay_on_as_told(tmp_path: Path) -> None:
         day = CUT + timedelta(days=1)
         stayed = DoseEntry(day=day, planned_clock="22:00", dose_before_cut=True)
         assert log_dose(store, pid, stayed, now=_night(day)).record.amount == Mass.of_mg(1)
-        assert _above_plan(store.record(pid), day) == {}
+        assert above_plan(store.record(pid), day) == {}
         # 1.5 mg is more than the whole day before the cut: confirmed, it is found
         later = day + timedelta(days=1)
         more = DoseEntry(day=later, planned_clock="22:00", amount=Mass.of_mg("1.5"))
         with pytest.raises(ConfirmationNeededError, match="more than the 1 mg planned"):
             log_dose(store, pid, more, now=_night(later))
         log_dose(store, pid, replace(more, confirmed=True), now=_night(later))
-        assert _above_plan(store.record(pid), later) == {
+        assert above_plan(store.record(pid), later) == {
             "escalation": [later],
             "large_dose": [later],
         }
@@ -276,7 +288,7 @@ def test_a_new_dose_and_the_dose_to_stay_on_the_same_day_are_more_than_planned(
             log_dose(store, pid, tonight, now=_night(CUT))
         assert len(store.doses(pid, CUT, CUT)) == 1
         log_dose(store, pid, replace(tonight, confirmed=True), now=_night(CUT))
-        assert _above_plan(store.record(pid), CUT) == {"escalation": [CUT]}
+        assert above_plan(store.record(pid), CUT) == {"escalation": [CUT]}
 
 
 def test_the_morning_check_in_asks_about_last_night_s_dose_to_stay_on(tmp_path: Path) -> None:
@@ -293,7 +305,7 @@ def test_the_morning_check_in_asks_about_last_night_s_dose_to_stay_on(tmp_path: 
         answer = DoseAnswer(CUT, "22:00", taken=True)
         (done,) = confirm_doses(store, pid, [answer], now=_night(morning, 8))
         assert (done.record.amount, done.record.stay_on_before) == (Mass.of_mg(1), CUT)
-        assert _above_plan(store.record(pid), morning) == {}
+        assert above_plan(store.record(pid), morning) == {}
 
 
 def test_after_the_answer_the_old_time_is_no_dose_of_the_day(tmp_path: Path) -> None:
@@ -358,9 +370,9 @@ def _moved_site(tmp_path: Path) -> Iterator[tuple[Site, Web, int]]:
         web = site.patient("ann@example.org")
         pid = site.person_id("ann@example.org")
         cut = site.clock.today
-        steps = (_step(cut - timedelta(days=14), ("22:00", "1")), MOVED[1])
+        steps = (step(cut - timedelta(days=14), ("22:00", "1")), MOVED[1])
         steps = (steps[0], replace(steps[1], start=cut))
-        plan = replace(_plan(steps=steps), version=1, status="proposed", decided_by=None,
+        plan = replace(plan_version(steps=steps), version=1, status="proposed", decided_by=None,
                        decided_at=None)  # fmt: skip
         store = site.services.store
         store.add_plan(pid, plan)

@@ -39,9 +39,16 @@ from taperline.service.journal import (
 )
 from taperline.service.today import build_today
 from tests.strategies import ReadinessCase, readiness_cases
-from tests.support.held_cut import run_cli, took_at_eight
+from tests.support.held_cut import (
+    CUT,
+    above_plan,
+    each_day,
+    plan_version,
+    run_cli,
+    step,
+    took_at_eight,
+)
 from tests.test_held_cut_moved_times import MOVED, _moved_site, _moved_store, _night, _record
-from tests.test_held_cut_review import CUT, _above_plan, _days, _plan, _step
 
 if TYPE_CHECKING:
     from taperline.adapters.storage.repo import Store
@@ -71,8 +78,8 @@ def _store_with(tmp_path: Path, plan: PlanVersion) -> Iterator[tuple[Store, int]
 # --- every other day, and the stop: a day the new step has no dose ----------------------
 
 _EOD_CUT = (
-    _step(date(2027, 12, 1), ("22:00", "0.125")),
-    RecordStep(CUT, _step(CUT, ("22:00", "0.125")).doses, every_other_day=True),
+    step(date(2027, 12, 1), ("22:00", "0.125")),
+    RecordStep(CUT, step(CUT, ("22:00", "0.125")).doses, every_other_day=True),
 )
 
 
@@ -82,9 +89,9 @@ def test_the_dose_to_stay_on_on_an_off_day_of_a_held_every_other_day_step_can_be
     """0.125 mg a day, then the same every other day [ASHTON] (a cut), held: on its off day the
     dashboard says to stay on 0.125 mg at 22:00 with 'Took 0.125 mg'; the door must log it."""
     off = CUT + timedelta(days=1)
-    record = PersonRecord(Profile("UTC"), plans=(_plan(steps=_EOD_CUT),))
+    record = PersonRecord(Profile("UTC"), plans=(plan_version(steps=_EOD_CUT),))
     assert _lines(record, off) == [("22:00", "0.125", False, True)]
-    with _store_with(tmp_path, _plan(steps=_EOD_CUT)) as (store, pid):
+    with _store_with(tmp_path, plan_version(steps=_EOD_CUT)) as (store, pid):
         entry = DoseEntry(day=off, planned_clock="22:00", dose_before_cut=True)
         line = log_dose(store, pid, entry, now=_night(off)).record
         assert (line.amount, line.planned_amount, line.stay_on_before) == (
@@ -96,7 +103,7 @@ def test_the_dose_to_stay_on_on_an_off_day_of_a_held_every_other_day_step_can_be
 
 
 _STOP = (
-    RecordStep(date(2027, 12, 1), _step(CUT, ("22:00", "0.125")).doses, every_other_day=True),
+    RecordStep(date(2027, 12, 1), step(CUT, ("22:00", "0.125")).doses, every_other_day=True),
     RecordStep(CUT, ()),
 )
 
@@ -104,7 +111,7 @@ _STOP = (
 def test_a_held_stop_keeps_the_every_other_day_dose_before_it_every_other_day() -> None:
     """0.125 mg every other day (from 1 Dec: the 15th is an on day), then stop, held: the patient
     is told to stay on '0.125 mg every other day', so the 16th has no dose to stay on."""
-    record = PersonRecord(Profile("UTC"), plans=(_plan(steps=_STOP),))
+    record = PersonRecord(Profile("UTC"), plans=(plan_version(steps=_STOP),))
     today = build_today(record, CUT)
     assert today.readiness is not None
     assert today.readiness.is_question
@@ -115,7 +122,7 @@ def test_a_held_stop_keeps_the_every_other_day_dose_before_it_every_other_day() 
 
 
 def test_the_dose_to_stay_on_at_a_held_stop_can_be_logged(tmp_path: Path) -> None:
-    with _store_with(tmp_path, _plan(steps=_STOP)) as (store, pid):
+    with _store_with(tmp_path, plan_version(steps=_STOP)) as (store, pid):
         entry = DoseEntry(day=CUT, planned_clock="22:00", dose_before_cut=True)
         line = log_dose(store, pid, entry, now=_night(CUT)).record
         assert (line.amount, line.stay_on_before) == (Mass.of_mg("0.125"), CUT)
@@ -152,7 +159,7 @@ def test_the_morning_check_in_after_a_morning_answer_asks_about_the_dose_to_stay
     from taperline.service.quick import checkin_asks
 
     morning = CUT + timedelta(days=1)
-    record = replace(_record(), plans=(_plan(decided=morning, steps=MOVED),))
+    record = replace(_record(), plans=(plan_version(decided=morning, steps=MOVED),))
     asks = checkin_asks(record, morning)
     assert [(q.day, q.dose.clock, q.dose.amount) for q in asks.doses] == [
         (CUT, "22:00", Mass.of_mg(1))
@@ -170,7 +177,7 @@ def test_the_morning_check_in_after_a_new_version_asks_as_an_earlier_answer_said
     check-in asks about the new doses, with no old time."""
     morning = CUT + timedelta(days=1)
     versions = tuple(
-        _plan(decided=on, version=n, steps=MOVED)
+        plan_version(decided=on, version=n, steps=MOVED)
         for n, on in ((2, date(2027, 11, 30)), (3, CUT - timedelta(days=1)), (4, morning))
     )
     record = replace(_record(), plans=versions)
@@ -257,15 +264,15 @@ def test_the_cli_log_dose_at_the_old_time_with_more_needs_confirming(tmp_path: P
 # --- late-night old times, time zones ---------------------------------------------------
 
 _LATE = (
-    _step(date(2027, 12, 1), ("23:30", "1")),
-    _step(CUT, ("08:00", "0.5"), ("20:00", "0.375")),
+    step(date(2027, 12, 1), ("23:30", "1")),
+    step(CUT, ("08:00", "0.5"), ("20:00", "0.375")),
 )
 
 
 def test_a_late_old_time_logged_after_midnight_is_the_held_day_s(tmp_path: Path) -> None:
     """1 mg at 23:30 before the cut: taken at 23:40 on the cut day and logged at 00:10 the next
     day by time, it is the cut day's dose to stay on (not the next day's 08:00 question)."""
-    with _store_with(tmp_path, _plan(steps=_LATE)) as (store, pid):
+    with _store_with(tmp_path, plan_version(steps=_LATE)) as (store, pid):
         next_day = CUT + timedelta(days=1)
         done = log_dose(store, pid, DoseEntry(next_planned=True), now=_night(next_day, 0))
         assert (done.record.day, done.record.planned_clock, done.record.amount) == (
@@ -273,7 +280,7 @@ def test_a_late_old_time_logged_after_midnight_is_the_held_day_s(tmp_path: Path)
         )  # fmt: skip
         assert done.record.stay_on_before == CUT
         # the night before the cut: 23:30 taken at 00:10 on the cut day is the step before's
-        with _store_with(tmp_path / "b", _plan(steps=_LATE)) as (other, qid):
+        with _store_with(tmp_path / "b", plan_version(steps=_LATE)) as (other, qid):
             before = log_dose(other, qid, DoseEntry(next_planned=True), now=_night(CUT, 0))
             assert (before.record.day, before.record.stay_on_before) == (
                 CUT - timedelta(days=1), None,
@@ -326,7 +333,7 @@ def test_cuts_that_change_the_number_of_doses_say_what_to_stay_on(
 ) -> None:
     """Each line of the day, the dose to stay on named on the new lines, and the whole day
     as told (every dose to stay on, by clock, and the unchanged ones) logged clean."""
-    plan = _plan(steps=(_step(date(2027, 12, 1), *steps), _step(CUT, *lines)))
+    plan = plan_version(steps=(step(date(2027, 12, 1), *steps), step(CUT, *lines)))
     record = PersonRecord(Profile("UTC"), plans=(plan,))
     assert _lines(record, CUT) == stay
     with _store_with(tmp_path, plan) as (store, pid):
@@ -334,7 +341,7 @@ def test_cuts_that_change_the_number_of_doses_say_what_to_stay_on(
             entry = DoseEntry(day=CUT, planned_clock=clock, amount=Mass.of_mg(mg))
             hour = int(clock[:2])
             log_dose(store, pid, entry, now=_night(CUT, hour))
-        assert _above_plan(store.record(pid), CUT + timedelta(days=1)) == {}
+        assert above_plan(store.record(pid), CUT + timedelta(days=1)) == {}
         day = build_today(store.record(pid), CUT)
         assert all(line.taken for line in day.doses if not line.ask_first)
         named = " and ".join(f"{fmt(s.stay_on.amount)} at {s.stay_on.clock}"
@@ -351,8 +358,8 @@ def test_a_dose_the_cut_did_not_change_is_counted_in_the_held_day_s_total(tmp_pa
     20:00 dose to stay on and the new 22:00 dose taken, the 08:00 dose logged last (the next
     morning, for yesterday) makes 1.25 mg that day, more than the 1 mg a day to stay on: it
     needs confirming as any other line does, and the line keeps what was asked."""
-    plan = _plan(steps=(_step(date(2027, 12, 1), ("08:00", "0.5"), ("20:00", "0.5")),
-                        _step(CUT, ("08:00", "0.5"), ("22:00", "0.25"))))  # fmt: skip
+    plan = plan_version(steps=(step(date(2027, 12, 1), ("08:00", "0.5"), ("20:00", "0.5")),
+                        step(CUT, ("08:00", "0.5"), ("22:00", "0.25"))))  # fmt: skip
     with _store_with(tmp_path, plan) as (store, pid):
         for clock, mg in (("20:00", "0.5"), ("22:00", "0.25")):
             entry = DoseEntry(day=CUT, planned_clock=clock, amount=Mass.of_mg(mg))
@@ -365,13 +372,13 @@ def test_a_dose_the_cut_did_not_change_is_counted_in_the_held_day_s_total(tmp_pa
         assert (done.record.amount, done.record.cut_checked, done.record.stay_on_before) == (
             Mass.of_mg("0.5"), True, CUT,
         )  # fmt: skip
-        assert _above_plan(store.record(pid), CUT + timedelta(days=1)) == {"escalation": [CUT]}
+        assert above_plan(store.record(pid), CUT + timedelta(days=1)) == {"escalation": [CUT]}
 
 
 # --- a second cut, held too; the clinician's answer -------------------------------------
 
 _NEXT = CUT + timedelta(days=14)
-_TWICE = (*MOVED, _step(_NEXT, ("09:00", "0.375"), ("21:00", "0.375")))
+_TWICE = (*MOVED, step(_NEXT, ("09:00", "0.375"), ("21:00", "0.375")))
 
 
 @pytest.mark.parametrize("first_answered", [False, True], ids=["both-held", "second-held"])
@@ -382,7 +389,7 @@ def test_a_second_cut_that_moves_the_times_again_names_the_dose_before_the_held_
     1 mg at 22:00 (the dose before the first). The first answered (proceed the day before it),
     the second held: the doses to stay on are 0.5 mg at 08:00 and 0.375 mg at 20:00."""
     decided = CUT - timedelta(days=1) if first_answered else date(2027, 11, 30)
-    plan = _plan(decided=decided, steps=_TWICE)
+    plan = plan_version(decided=decided, steps=_TWICE)
     record = PersonRecord(Profile("UTC"), plans=(plan,))
     stays = [("08:00", "0.5"), ("20:00", "0.375")] if first_answered else [("22:00", "1")]
     shown = [(c, mg) for c, mg, ask, only in _lines(record, _NEXT) if only]
@@ -396,14 +403,14 @@ def test_a_second_cut_that_moves_the_times_again_names_the_dose_before_the_held_
             line = log_dose(store, pid, entry, now=_night(_NEXT, 23)).record
             cut = _NEXT if first_answered else CUT
             assert (line.amount, line.stay_on_before) == (Mass.of_mg(mg), cut)
-        assert _above_plan(store.record(pid), _NEXT) == {}
+        assert above_plan(store.record(pid), _NEXT) == {}
 
 
 def test_on_the_answer_s_day_the_dose_taken_as_told_stays_counted(tmp_path: Path) -> None:
     """0.5 mg at 08:00 and 0.5 mg at 22:00, then 0.75 mg at 22:00; held, nobody answered: the
     patient takes the 08:00 dose to stay on; at 14:00 the clinician says proceed."""
-    plan = _plan(steps=(_step(date(2027, 12, 1), ("08:00", "0.5"), ("22:00", "0.5")),
-                        _step(CUT, ("22:00", "0.75"))))  # fmt: skip
+    plan = plan_version(steps=(step(date(2027, 12, 1), ("08:00", "0.5"), ("22:00", "0.5")),
+                        step(CUT, ("22:00", "0.75"))))  # fmt: skip
     with _store_with(tmp_path, plan) as (store, pid):
         stayed = DoseEntry(day=CUT, planned_clock="08:00", dose_before_cut=True)
         log_dose(store, pid, stayed, now=_night(CUT, 8))
@@ -425,7 +432,7 @@ def test_on_the_answer_s_day_the_dose_taken_as_told_stays_counted(tmp_path: Path
         assert (done.planned_clock, done.amount, done.stay_on_before) == (
             "22:00", Mass.of_mg("0.5"), CUT,
         )  # fmt: skip
-        assert _above_plan(store.record(pid), CUT + timedelta(days=1)) == {}
+        assert above_plan(store.record(pid), CUT + timedelta(days=1)) == {}
 
 
 def test_a_tap_on_the_old_time_after_the_answer_is_refused_in_plain_words(
@@ -454,7 +461,7 @@ def test_the_check_in_after_an_off_day_asks_about_the_dose_to_stay_on_and_logs_i
     from taperline.service.quick import DoseAnswer, checkin_asks, confirm_doses
 
     off, morning = CUT + timedelta(days=1), CUT + timedelta(days=2)
-    with _store_with(tmp_path, _plan(steps=_EOD_CUT)) as (store, pid):
+    with _store_with(tmp_path, plan_version(steps=_EOD_CUT)) as (store, pid):
         asks = checkin_asks(store.record(pid), morning)
         assert [(q.day, q.dose.clock, q.dose.amount) for q in asks.doses] == [
             (off, "22:00", Mass.of_mg("0.125"))
@@ -469,7 +476,7 @@ def test_far_from_utc_the_old_time_is_the_patient_s_own(tmp_path: Path) -> None:
     dose logged by time then is the cut day's 1 mg at 22:00, as asked."""
     store = open_store(f"sqlite:///{tmp_path}/t.db")
     pid = store.create_person(Profile("Pacific/Auckland"), at=datetime(2027, 11, 28, tzinfo=UTC))
-    plan = replace(_plan(steps=MOVED), version=1, status="proposed", decided_by=None,
+    plan = replace(plan_version(steps=MOVED), version=1, status="proposed", decided_by=None,
                    decided_at=None)  # fmt: skip
     store.add_plan(pid, plan)
     store.decide(pid, "approve", by="Dr Lee", reason="agreed",
@@ -495,8 +502,8 @@ def _site_with(
         web = site.patient("ann@example.org")
         pid = site.person_id("ann@example.org")
         cut = site.clock.today
-        steps = (_step(cut - timedelta(days=14), *before), _step(cut, *after))
-        plan = replace(_plan(steps=steps), version=1, status="proposed", decided_by=None,
+        steps = (step(cut - timedelta(days=14), *before), step(cut, *after))
+        plan = replace(plan_version(steps=steps), version=1, status="proposed", decided_by=None,
                        decided_at=None)  # fmt: skip
         store = site.services.store
         store.add_plan(pid, plan)
@@ -586,7 +593,7 @@ def test_the_doses_to_stay_on_shown_are_the_ones_the_doors_take(
         at = datetime.combine(case.decision.on, datetime.min.time(), tzinfo=UTC).replace(hour=9)
         plan = replace(plan, decided_at=at)
     record = replace(case.record, plans=(replace(plan, steps=(before, cut_step, *rest)),))
-    for day in _days(case.cut, case.today):
+    for day in each_day(case.cut, case.today):
         shown = [line.planned for line in build_today(record, day).doses if line.stay_only]
         assert shown == list(stay_on_doses(record, day)), (shape, day)
         if shown and before.every_other_day:
@@ -596,8 +603,8 @@ def test_the_doses_to_stay_on_shown_are_the_ones_the_doors_take(
 def test_on_the_answer_s_day_the_dose_taken_as_told_is_still_shown(tmp_path: Path) -> None:
     """As above: after the answer the old time is no dose of the day, but the 0.5 mg taken at
     08:00 as told is still today's, shown as taken (it was dropped from the view)."""
-    plan = _plan(steps=(_step(date(2027, 12, 1), ("08:00", "0.5"), ("22:00", "0.5")),
-                        _step(CUT, ("22:00", "0.75"))))  # fmt: skip
+    plan = plan_version(steps=(step(date(2027, 12, 1), ("08:00", "0.5"), ("22:00", "0.5")),
+                        step(CUT, ("22:00", "0.75"))))  # fmt: skip
     with _store_with(tmp_path, plan) as (store, pid):
         stayed = DoseEntry(day=CUT, planned_clock="08:00", dose_before_cut=True)
         log_dose(store, pid, stayed, now=_night(CUT, 8))

@@ -11,9 +11,10 @@ was logged (tests/test_dose_asked.py). Defect 6 (a cut that moves the dose times
 dose to stay on) is fixed: the dose before the cut is a line of its own at its old time,
 logged as told on every door (tests/test_held_cut_moved_times.py).
 
-The plan of the core tests: 1 mg at 22:00 from 1 Dec, 0.875 mg from 15 Dec (the first cut),
-0.75 mg from 29 Dec (the next cut), approved on 30 Nov (before either cut's window opens, so
-the approval answers neither); with no check-ins the check holds both cuts.
+The plan of the core tests (``plan_version``, tests/support/held_cut.py): 1 mg at 22:00 from
+1 Dec, 0.875 mg from 15 Dec (the first cut), 0.75 mg from 29 Dec (the next cut), approved on
+30 Nov (before either cut's window opens, so the approval answers neither); with no
+check-ins the check holds both cuts.
 """
 
 from __future__ import annotations
@@ -25,55 +26,24 @@ from pathlib import Path
 from taperline.core.journal import CheckIn
 from taperline.core.quantity import Mass
 from taperline.core.record import (
-    DoseRecord,
     PersonRecord,
     PlanVersion,
     Profile,
-    RecordDose,
-    RecordStep,
 )
 from taperline.service import open_store
-from taperline.service.store import review_as_of
 from taperline.service.today import build_today, readiness_of
-from tests.support.held_cut import a_plan_approved, run_cli
-
-_ABOVE_PLAN = {"escalation", "large_dose"}
-CUT, NEXT_CUT = date(2027, 12, 15), date(2027, 12, 29)
-
-
-def _step(day: date, *doses: tuple[str, str]) -> RecordStep:
-    return RecordStep(day, tuple(RecordDose(c, "clonazepam", Mass.of_mg(mg)) for c, mg in doses))
-
-
-def _plan(
-    *, decided: date = date(2027, 11, 30), steps: tuple[RecordStep, ...] = (), version: int = 2
-) -> PlanVersion:
-    steps = steps or (
-        _step(date(2027, 12, 1), ("22:00", "1")),
-        _step(CUT, ("22:00", "0.875")),
-        _step(NEXT_CUT, ("22:00", "0.75")),
-    )
-    at = datetime.combine(decided, datetime.min.time(), tzinfo=UTC).replace(hour=9)
-    proposed = datetime(2027, 11, 29, 9, tzinfo=UTC)
-    return PlanVersion(
-        version, "active", "clonazepam", "percent", steps, "patient", proposed,
-        decided_by="Dr Lee", decided_at=at,
-    )  # fmt: skip
-
-
-def _taken(day: date, planned: str, mg: str, clock: str = "22:00") -> DoseRecord:
-    at = datetime.combine(day, datetime.min.time(), tzinfo=UTC).replace(hour=int(clock[:2]))
-    return DoseRecord(day, "clonazepam", clock, Mass.of_mg(planned), at, Mass.of_mg(mg))
-
-
-def _days(first: date, last: date) -> list[date]:
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
-
-
-def _above_plan(record: PersonRecord, today: date) -> dict[str, list[date]]:
-    """The days of the findings of more taken than planned, as every page shows them."""
-    result = review_as_of(record, today)
-    return {f.kind: [e.day for e in f.evidence] for f in result.findings if f.kind in _ABOVE_PLAN}
+from tests.support.held_cut import (
+    ABOVE_PLAN,
+    CUT,
+    NEXT_CUT,
+    a_plan_approved,
+    above_plan,
+    dose_taken,
+    each_day,
+    plan_version,
+    run_cli,
+    step,
+)
 
 
 def test_held_days_stay_excused_when_the_next_cut_comes_into_view() -> None:
@@ -82,14 +52,18 @@ def test_held_days_stay_excused_when_the_next_cut_comes_into_view() -> None:
     Three days before the next cut, the days before the answer became 'more than your plan
     gives for the whole day' (urgent) and the next cut's check said Hold for them.
     """
-    doses = [_taken(d, "1", "1") for d in _days(date(2027, 12, 1), CUT - timedelta(days=1))]
-    doses += [_taken(d, "0.875", "1") for d in (CUT, CUT + timedelta(days=1))]  # held, as told
+    doses = [dose_taken(d, "1", "1") for d in each_day(date(2027, 12, 1), CUT - timedelta(days=1))]
+    doses += [dose_taken(d, "0.875", "1") for d in (CUT, CUT + timedelta(days=1))]  # held, as told
     answered = CUT + timedelta(days=1)  # plan proceed on the 16th: from the 17th, 0.875 mg
-    doses += [_taken(d, "0.875", "0.875") for d in _days(answered + timedelta(days=1), NEXT_CUT)]
-    record = PersonRecord(Profile("UTC"), doses=tuple(doses), plans=(_plan(decided=answered),))
+    doses += [
+        dose_taken(d, "0.875", "0.875") for d in each_day(answered + timedelta(days=1), NEXT_CUT)
+    ]
+    record = PersonRecord(
+        Profile("UTC"), doses=tuple(doses), plans=(plan_version(decided=answered),)
+    )
     window = NEXT_CUT - timedelta(days=3)
-    assert _above_plan(record, window - timedelta(days=1)) == {}  # the day before: clean
-    assert _above_plan(record, window) == {}
+    assert above_plan(record, window - timedelta(days=1)) == {}  # the day before: clean
+    assert above_plan(record, window) == {}
     ready = readiness_of(record, window)  # as status and the dashboard check it
     assert ready is not None
     assert ready.cut == NEXT_CUT
@@ -98,9 +72,9 @@ def test_held_days_stay_excused_when_the_next_cut_comes_into_view() -> None:
 
 def test_an_unanswered_held_cut_stays_a_question_when_the_next_cut_comes_into_view() -> None:
     """Nobody answered the first cut; the patient stays on 1 mg, as told, for two weeks."""
-    doses = [_taken(d, "1", "1") for d in _days(date(2027, 12, 1), CUT - timedelta(days=1))]
-    doses += [_taken(d, "0.875", "1") for d in _days(CUT, NEXT_CUT - timedelta(days=4))]
-    record = PersonRecord(Profile("UTC"), doses=tuple(doses), plans=(_plan(),))
+    doses = [dose_taken(d, "1", "1") for d in each_day(date(2027, 12, 1), CUT - timedelta(days=1))]
+    doses += [dose_taken(d, "0.875", "1") for d in each_day(CUT, NEXT_CUT - timedelta(days=4))]
+    record = PersonRecord(Profile("UTC"), doses=tuple(doses), plans=(plan_version(),))
     window = NEXT_CUT - timedelta(days=3)
     before = build_today(record, window - timedelta(days=1))
     (line,) = before.doses
@@ -112,16 +86,16 @@ def test_an_unanswered_held_cut_stays_a_question_when_the_next_cut_comes_into_vi
     assert line.ask_first
     assert line.stay_on is not None
     assert line.stay_on.amount == Mass.of_mg(1)
-    assert _above_plan(record, window) == {}
+    assert above_plan(record, window) == {}
 
 
 def test_a_held_cut_that_moves_the_dose_times_names_the_dose_to_stay_on() -> None:
     """1 mg at 22:00, then 0.5 mg at 08:00 and 0.375 mg at 20:00: the cut is held."""
     steps = (
-        _step(date(2027, 12, 1), ("22:00", "1")),
-        _step(CUT, ("08:00", "0.5"), ("20:00", "0.375")),
+        step(date(2027, 12, 1), ("22:00", "1")),
+        step(CUT, ("08:00", "0.5"), ("20:00", "0.375")),
     )
-    record = PersonRecord(Profile("UTC"), plans=(_plan(steps=steps),))
+    record = PersonRecord(Profile("UTC"), plans=(plan_version(steps=steps),))
     today = build_today(record, CUT)
     assert today.readiness is not None
     assert today.readiness.is_question
@@ -132,10 +106,10 @@ def test_a_held_cut_that_moves_the_dose_times_names_the_dose_to_stay_on() -> Non
 
 def test_more_than_the_dose_before_on_a_held_day_is_still_more_than_planned() -> None:
     """Staying on is excused; taking more than the dose before the cut is not."""
-    doses = [_taken(d, "1", "1") for d in _days(date(2027, 12, 1), CUT - timedelta(days=1))]
-    doses += [_taken(CUT, "0.875", "1.5"), _taken(CUT + timedelta(days=1), "0.875", "1")]
-    record = PersonRecord(Profile("UTC"), doses=tuple(doses), plans=(_plan(),))
-    assert _above_plan(record, CUT + timedelta(days=1)) == {
+    doses = [dose_taken(d, "1", "1") for d in each_day(date(2027, 12, 1), CUT - timedelta(days=1))]
+    doses += [dose_taken(CUT, "0.875", "1.5"), dose_taken(CUT + timedelta(days=1), "0.875", "1")]
+    record = PersonRecord(Profile("UTC"), doses=tuple(doses), plans=(plan_version(),))
+    assert above_plan(record, CUT + timedelta(days=1)) == {
         "escalation": [CUT],
         "large_dose": [CUT],
     }
@@ -146,51 +120,52 @@ def test_a_red_flag_noted_after_a_proceed_makes_the_days_held_again() -> None:
 
     No check-ins in the week (Hold); the clinician proceeds two days before the cut.
     """
-    doses = [_taken(d, "1", "1") for d in _days(date(2027, 12, 1), CUT - timedelta(days=1))]
-    doses += [_taken(d, "0.875", "1") for d in _days(CUT, CUT + timedelta(days=2))]
-    plan = _plan(decided=CUT - timedelta(days=2))
+    doses = [dose_taken(d, "1", "1") for d in each_day(date(2027, 12, 1), CUT - timedelta(days=1))]
+    doses += [dose_taken(d, "0.875", "1") for d in each_day(CUT, CUT + timedelta(days=2))]
+    plan = plan_version(decided=CUT - timedelta(days=2))
     answered = PersonRecord(Profile("UTC"), doses=tuple(doses), plans=(plan,))
     today = CUT + timedelta(days=2)
-    days = _days(CUT, today)
+    days = each_day(CUT, today)
     # the proceed answers the Hold: 1 mg from the cut day is more than planned
-    assert _above_plan(answered, today) == {"escalation": days, "large_dose": days}
-    unanswered = PersonRecord(Profile("UTC"), doses=tuple(doses), plans=(_plan(),))
-    assert _above_plan(unanswered, today) == {}  # nobody answered: held, as told
+    assert above_plan(answered, today) == {"escalation": days, "large_dose": days}
+    unanswered = PersonRecord(Profile("UTC"), doses=tuple(doses), plans=(plan_version(),))
+    assert above_plan(unanswered, today) == {}  # nobody answered: held, as told
     flag = CheckIn(CUT - timedelta(days=1), None, mood=2, anxiety=8, events=frozenset({"fall"}))
     flagged = PersonRecord(Profile("UTC"), checkins=(flag,), doses=tuple(doses), plans=(plan,))
-    assert _above_plan(flagged, today) == {}  # the red flag after the proceed asks again
+    assert above_plan(flagged, today) == {}  # the red flag after the proceed asks again
 
 
 def _versions(*decided: date) -> tuple[PlanVersion, ...]:
     """The plan approved on 30 Nov, then a new version (same steps) decided on each day."""
     return tuple(
-        _plan(decided=d, version=2 + n) for n, d in enumerate((date(2027, 11, 30), *decided))
+        plan_version(decided=d, version=2 + n) for n, d in enumerate((date(2027, 11, 30), *decided))
     )
 
 
 def test_a_later_decision_does_not_excuse_the_days_after_the_answer() -> None:
     """Proceed on the 16th, 1 mg (above the plan) from the 17th, the plan decided again on 21st."""
-    doses = [_taken(d, "1", "1") for d in _days(date(2027, 12, 1), CUT - timedelta(days=1))]
-    doses += [_taken(d, "0.875", "1") for d in _days(CUT, CUT + timedelta(days=5))]
+    doses = [dose_taken(d, "1", "1") for d in each_day(date(2027, 12, 1), CUT - timedelta(days=1))]
+    doses += [dose_taken(d, "0.875", "1") for d in each_day(CUT, CUT + timedelta(days=5))]
     answered, later = CUT + timedelta(days=1), CUT + timedelta(days=6)
-    escalated = _days(answered + timedelta(days=1), CUT + timedelta(days=5))
+    escalated = each_day(answered + timedelta(days=1), CUT + timedelta(days=5))
     once = PersonRecord(Profile("UTC"), doses=tuple(doses), plans=_versions(answered))
     above = {"escalation": escalated, "large_dose": escalated}
-    assert _above_plan(once, later) == above
+    assert above_plan(once, later) == above
     again = PersonRecord(Profile("UTC"), doses=tuple(doses), plans=_versions(answered, later))
-    assert _above_plan(again, later) == above
+    assert above_plan(again, later) == above
 
 
 def test_holding_the_plan_after_the_answer_keeps_the_held_days_excused() -> None:
     """Held the 15th and 16th (1 mg, as told), proceed on the 16th, the plan held on the 20th."""
-    doses = [_taken(d, "1", "1") for d in _days(date(2027, 12, 1), CUT - timedelta(days=1))]
-    doses += [_taken(d, "0.875", "1") for d in (CUT, CUT + timedelta(days=1))]
+    doses = [dose_taken(d, "1", "1") for d in each_day(date(2027, 12, 1), CUT - timedelta(days=1))]
+    doses += [dose_taken(d, "0.875", "1") for d in (CUT, CUT + timedelta(days=1))]
     held_on = CUT + timedelta(days=5)
-    doses += [_taken(d, "0.875", "0.875") for d in _days(CUT + timedelta(days=2), held_on)]
-    answered = _plan(decided=CUT + timedelta(days=1), version=3)
+    doses += [dose_taken(d, "0.875", "0.875") for d in each_day(CUT + timedelta(days=2), held_on)]
+    answered = plan_version(decided=CUT + timedelta(days=1), version=3)
     assert (
-        _above_plan(
-            PersonRecord(Profile("UTC"), doses=tuple(doses), plans=(_plan(), answered)), held_on
+        above_plan(
+            PersonRecord(Profile("UTC"), doses=tuple(doses), plans=(plan_version(), answered)),
+            held_on,
         )
         == {}
     )
@@ -198,8 +173,8 @@ def test_holding_the_plan_after_the_answer_keeps_the_held_days_excused() -> None
     hold = replace(
         answered, version=4, status="held", decided_at=at, held_from=held_on, parent_version=3
     )
-    plans = (_plan(), answered, hold)
-    assert _above_plan(PersonRecord(Profile("UTC"), doses=tuple(doses), plans=plans), held_on) == {}
+    plans = (plan_version(), answered, hold)
+    assert above_plan(PersonRecord(Profile("UTC"), doses=tuple(doses), plans=plans), held_on) == {}
 
 
 # --- the doors: the CLI, against a database file ---------------------------------------
@@ -264,7 +239,7 @@ def _above_plan_cli(url: str, now: str) -> set[str]:
 
     result = run_cli(url, "findings", "--format", "json", now=now)
     assert result.exit_code == 0, result.stderr
-    return {f["kind"] for f in json.loads(result.stdout)} & _ABOVE_PLAN
+    return {f["kind"] for f in json.loads(result.stdout)} & ABOVE_PLAN
 
 
 _QUICK = ("--quick", "--slept", "6h30", "--quality", "3", "--mood", "6", "--anxiety", "4")
@@ -291,9 +266,9 @@ def test_deleting_check_ins_does_not_hide_doses_above_a_proceeded_cut(tmp_path: 
         now = f"2027-01-{day}T22:05+00:00"
         assert run_cli(url, "log-dose", "--amount", "1 mg", "--confirm", now=now).exit_code == 0
     later = "2027-01-21T08:00+00:00"
-    assert _above_plan_cli(url, later) == _ABOVE_PLAN
+    assert _above_plan_cli(url, later) == ABOVE_PLAN
     for day in range(12, 18):
         assert (
             run_cli(url, "journal", "delete", f"2027-01-{day}", "--yes", now=later).exit_code == 0
         )
-    assert _above_plan_cli(url, later) == _ABOVE_PLAN
+    assert _above_plan_cli(url, later) == ABOVE_PLAN

@@ -29,16 +29,8 @@ FILES = sorted(p for p in TESTS.rglob("*.py") if "__pycache__" not in p.parts)
 #: only, to be emptied as their helpers move to tests/support/held_cut.py.
 HELD_CUT: frozenset[tuple[str, str]] = frozenset(
     {
-        ("support/dose_asked.py", "tests.test_held_cut_review"),
         ("test_cli_status_words.py", "tests.test_held_cut_moved_times"),
-        ("test_dose_asked.py", "tests.test_held_cut_review"),
-        ("test_dose_asked_review.py", "tests.test_held_cut_review"),
-        ("test_fhir_dose_asked.py", "tests.test_held_cut_review"),
-        ("test_fhir_validator.py", "tests.test_held_cut_review"),
-        ("test_held_cut_answer_day.py", "tests.test_held_cut_review"),
-        ("test_held_cut_moved_times.py", "tests.test_held_cut_review"),
         ("test_held_cut_moved_times_review.py", "tests.test_held_cut_moved_times"),
-        ("test_held_cut_moved_times_review.py", "tests.test_held_cut_review"),
     }
 )
 ALLOWED = HELD_CUT

@@ -15,10 +15,7 @@ from datetime import date, timedelta
 
 from taperline.core.journal import CheckIn
 from taperline.core.record import DoseRecord, PersonRecord, Profile
-
-# The held-cut tests' plan and lines (tests/test_held_cut_review.py): to move to
-# tests/support/held_cut.py with them (the allow-list of tests/test_suite_layout.py).
-from tests.test_held_cut_review import CUT, _days, _plan, _taken
+from tests.support.held_cut import CUT, dose_taken, each_day, plan_version
 
 BEFORE = CUT - timedelta(days=7)
 TODAY = CUT + timedelta(days=3)
@@ -33,12 +30,12 @@ def asked(dose: DoseRecord, stay: date | None) -> DoseRecord:
 def week_of_checkins(last: date, first: date | None = None) -> tuple[CheckIn, ...]:
     """A check-in every day from ``first`` (two weeks before ``last``) to ``last``: all clear."""
     first = first or last - timedelta(days=14)
-    return tuple(CheckIn(day, None, mood=6, anxiety=3) for day in _days(first, last))
+    return tuple(CheckIn(day, None, mood=6, anxiety=3) for day in each_day(first, last))
 
 
 def line(day: date, planned: str, clock: str = "22:00") -> DoseRecord:
     """1 mg taken at ``clock`` (the log's local wall clock, as an import reads it back)."""
-    dose = _taken(day, planned, "1", clock)
+    dose = dose_taken(day, planned, "1", clock)
     assert dose.taken_at is not None
     return replace(dose, taken_at=dose.taken_at.replace(tzinfo=None))
 
@@ -46,10 +43,10 @@ def line(day: date, planned: str, clock: str = "22:00") -> DoseRecord:
 def asked_record(stay: date | None, *, checkins: bool = False) -> PersonRecord:
     """1 mg on the cut's first three days, each line logged with ``stay`` (None: went ahead);
     a check-in every day up to today when ``checkins`` (the record then reads Proceed)."""
-    doses = [line(d, "1") for d in _days(BEFORE, CUT - timedelta(days=1))]
+    doses = [line(d, "1") for d in each_day(BEFORE, CUT - timedelta(days=1))]
     doses += [asked(line(d, "0.875"), stay) for d in ABOVE]
     kept = week_of_checkins(TODAY) if checkins else ()
-    return PersonRecord(Profile("UTC"), kept, tuple(doses), plans=(_plan(),))
+    return PersonRecord(Profile("UTC"), kept, tuple(doses), plans=(plan_version(),))
 
 
 def asked_lines() -> PersonRecord:

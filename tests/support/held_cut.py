@@ -7,6 +7,12 @@ morning logged through the JSON API.
 The CLI's plan (:func:`a_plan_approved`): a person in London on 1 mg at 22:00, a 10 % cut
 every 14 days from 4 Jan 2027, approved on 3 Jan; :func:`held_cut_site` is a site whose
 patient is on the day of a cut held with no answer.
+
+The core tests' plan (:func:`plan_version`): 1 mg at 22:00 from 1 Dec 2027, 0.875 mg from
+15 Dec (``CUT``), 0.75 mg from 29 Dec (``NEXT_CUT``), approved on 30 Nov (before either
+cut's window opens, so the approval answers neither); with no check-ins the check holds
+both cuts. :func:`dose_taken` is a line of the dose log, :func:`above_plan` the days of the
+findings of more taken than planned as the review gives them.
 """
 
 from __future__ import annotations
@@ -14,11 +20,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from click.testing import CliRunner, Result
 
 from taperline.cli.main import cli
+from taperline.core.quantity import Mass
+from taperline.core.record import DoseRecord, PersonRecord, PlanVersion, RecordDose, RecordStep
+from taperline.service.store import review_as_of
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -89,3 +99,43 @@ def held_cut_site(tmp_path: Path, *, cuts: int = 1) -> Iterator[tuple[Site, Web,
         site.clock.advance(days=14 * cuts)
         assert web.signin("ann@example.org").status_code == 303
         yield site, web, pid
+
+
+# --- the core tests' plan: 1 mg at 22:00 from 1 Dec 2027, cuts on 15 and 29 Dec -------------
+
+CUT, NEXT_CUT = date(2027, 12, 15), date(2027, 12, 29)
+
+
+def step(day: date, *doses: tuple[str, str]) -> RecordStep:
+    return RecordStep(day, tuple(RecordDose(c, "clonazepam", Mass.of_mg(mg)) for c, mg in doses))
+
+
+def plan_version(
+    *, decided: date = date(2027, 11, 30), steps: tuple[RecordStep, ...] = (), version: int = 2
+) -> PlanVersion:
+    steps = steps or (
+        step(date(2027, 12, 1), ("22:00", "1")),
+        step(CUT, ("22:00", "0.875")),
+        step(NEXT_CUT, ("22:00", "0.75")),
+    )
+    at = datetime.combine(decided, datetime.min.time(), tzinfo=UTC).replace(hour=9)
+    proposed = datetime(2027, 11, 29, 9, tzinfo=UTC)
+    return PlanVersion(
+        version, "active", "clonazepam", "percent", steps, "patient", proposed,
+        decided_by="Dr Lee", decided_at=at,
+    )  # fmt: skip
+
+
+def dose_taken(day: date, planned: str, mg: str, clock: str = "22:00") -> DoseRecord:
+    at = datetime.combine(day, datetime.min.time(), tzinfo=UTC).replace(hour=int(clock[:2]))
+    return DoseRecord(day, "clonazepam", clock, Mass.of_mg(planned), at, Mass.of_mg(mg))
+
+
+def each_day(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def above_plan(record: PersonRecord, today: date) -> dict[str, list[date]]:
+    """The days of the findings of more taken than planned, as every page shows them."""
+    result = review_as_of(record, today)
+    return {f.kind: [e.day for e in f.evidence] for f in result.findings if f.kind in ABOVE_PLAN}
