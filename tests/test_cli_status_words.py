@@ -14,14 +14,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.support.held_cut import moved_store
 from tests.support.held_cut import run_cli as _run
-from tests.test_held_cut_moved_times import _moved_store
 
 _EVENING = "2027-12-15T21:55+00:00"
 
 
 def _status(tmp_path: Path, *args: str) -> str:
-    with _moved_store(tmp_path):
+    with moved_store(tmp_path):
         pass
     result = _run(f"sqlite:///{tmp_path}/t.db", "status", *args, now=_EVENING)
     assert result.exit_code == 0, result.stderr
@@ -54,7 +54,7 @@ def test_the_text_names_the_dose_to_stay_on_and_what_to_take_at_the_new_times(
 
 
 def test_a_finding_s_severity_is_shown_in_words(tmp_path: Path) -> None:
-    with _moved_store(tmp_path):
+    with moved_store(tmp_path):
         pass
     url = f"sqlite:///{tmp_path}/t.db"
     # 1.5 mg on the held day: more than the dose before the cut (confirmed: it was taken)

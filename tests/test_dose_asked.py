@@ -30,8 +30,9 @@ from taperline.core.review import HeldSpan, escalation_targets, review
 from taperline.errors import InputError
 from taperline.service.store import plan_decisions
 from tests.strategies import ReadinessCase, readiness_cases
-from tests.support.dose_asked import BEFORE, asked, week_of_checkins
+from tests.support.dose_asked import asked, week_of_checkins
 from tests.support.held_cut import (
+    BEFORE,
     CUT,
     NEXT_CUT,
     a_plan_approved,

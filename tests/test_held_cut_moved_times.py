@@ -12,13 +12,10 @@ the cut, whatever the times: staying on it is not more than planned, more than i
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import given
@@ -27,7 +24,7 @@ from hypothesis import strategies as st
 from taperline.core.journal import CheckIn
 from taperline.core.quantity import Mass
 from taperline.core.readiness import held_days
-from taperline.core.record import DoseRecord, PersonRecord, Profile, RecordStep
+from taperline.core.record import DoseRecord, PersonRecord, RecordStep
 from taperline.core.review import escalation_targets, review
 from taperline.errors import ConfirmationNeededError, NotFoundError
 from taperline.service import open_store
@@ -37,34 +34,21 @@ from taperline.service.today import build_today, readiness_of
 from tests.strategies import ReadinessCase, readiness_cases
 from tests.support.held_cut import (
     ABOVE_PLAN,
+    BEFORE,
     CUT,
+    MOVED,
     above_plan,
     above_plan_cli,
     dose_taken,
     each_day,
+    moved_record,
+    moved_site,
+    moved_store,
+    night,
     plan_version,
     run_cli,
-    step,
     took_at_eight,
 )
-
-if TYPE_CHECKING:
-    from taperline.adapters.storage.repo import Store
-    from tests.support.web import Site, Web
-
-_BEFORE = CUT - timedelta(days=7)
-MOVED = (
-    step(date(2027, 12, 1), ("22:00", "1")),
-    step(CUT, ("08:00", "0.5"), ("20:00", "0.375")),
-)
-
-
-def _record(*doses: DoseRecord, checkins: tuple[CheckIn, ...] = ()) -> PersonRecord:
-    """The moved plan, approved on 30 Nov (before the cut's window: it answers nothing)."""
-    before = [dose_taken(d, "1", "1") for d in each_day(_BEFORE, CUT - timedelta(days=1))]
-    return PersonRecord(
-        Profile("UTC"), checkins, doses=(*before, *doses), plans=(plan_version(steps=MOVED),)
-    )
 
 
 def _at(day: date, clock: str, planned: str, mg: str) -> DoseRecord:
@@ -90,7 +74,7 @@ def _shown(today: date, record: PersonRecord) -> list[tuple[str, str, bool, bool
 
 
 def test_today_offers_the_dose_before_the_cut_at_its_time_and_the_new_lines_ask_first() -> None:
-    record = _record()
+    record = moved_record()
     assert _shown(CUT, record) == [
         ("08:00", "0.5", True, False, None),
         ("20:00", "0.375", True, False, None),
@@ -101,7 +85,7 @@ def test_today_offers_the_dose_before_the_cut_at_its_time_and_the_new_lines_ask_
     assert today.readiness is not None
     assert "stay on 1 mg a day" in today.readiness.patient_message()
     # logged as told: the line is taken, matched by its time
-    logged = _record(_at(CUT, "22:00", "1", "1"))
+    logged = moved_record(_at(CUT, "22:00", "1", "1"))
     (stay,) = build_today(logged, CUT).stay_on_lines
     assert stay.taken
     assert stay.logged is not None
@@ -110,30 +94,30 @@ def test_today_offers_the_dose_before_the_cut_at_its_time_and_the_new_lines_ask_
 
 def test_a_new_dose_taken_first_makes_the_dose_to_stay_on_one_too_many() -> None:
     """0.5 mg at 08:00 (the new plan's), then 1 mg at 22:00 would make 1.5 mg: the line says so."""
-    record = _record(_at(CUT, "08:00", "0.5", "0.5"))
+    record = moved_record(_at(CUT, "08:00", "0.5", "0.5"))
     (stay,) = build_today(record, CUT).stay_on_lines
     assert stay.taken_already == Mass.of_mg("0.5")
     assert stay.would_make == Mass.of_mg("1.5")
     # nothing taken yet, or only the dose to stay on: nothing to say
-    (plain,) = build_today(_record(), CUT).stay_on_lines
+    (plain,) = build_today(moved_record(), CUT).stay_on_lines
     assert plain.taken_already is None
 
 
 def test_the_old_time_goes_once_a_clinician_answers_or_the_cut_goes_ahead() -> None:
     answered = replace(
-        _record(), plans=(plan_version(decided=CUT - timedelta(days=1), steps=MOVED),)
+        moved_record(), plans=(plan_version(decided=CUT - timedelta(days=1), steps=MOVED),)
     )
     new_plan = [("08:00", "0.5", False, False, None), ("20:00", "0.375", False, False, None)]
     assert _shown(CUT, answered) == new_plan
     assert _shown(CUT + timedelta(days=2), answered) == new_plan
-    week = tuple(CheckIn(d, None, mood=6, anxiety=3) for d in each_day(_BEFORE, CUT))
-    ready = _record(checkins=week)
+    week = tuple(CheckIn(d, None, mood=6, anxiety=3) for d in each_day(BEFORE, CUT))
+    ready = moved_record(checkins=week)
     check = readiness_of(ready, CUT)
     assert check is not None
     assert check.verdict == "proceed"
     assert _shown(CUT, ready) == new_plan
     assert stay_on_doses(ready, CUT) == ()
-    assert [d.clock for d in stay_on_doses(_record(), CUT)] == ["22:00"]
+    assert [d.clock for d in stay_on_doses(moved_record(), CUT)] == ["22:00"]
 
 
 # --- the review: a held day's total against the dose before the cut ----------------------
@@ -154,7 +138,7 @@ def test_a_held_day_is_compared_with_the_dose_before_as_a_day_total(asked: bool)
         line(three, "08:00", "0.5", "0.5"),
         line(three, "22:00", "1", "1"),
     )
-    record = _record(*doses)
+    record = moved_record(*doses)
     spans = held_days(record, three, review(record, three), plan_decisions(record))
     assert [(s.first, s.last, s.cut) for s in spans] == [(one, three, CUT)]
     # more than the 1 mg a day before the cut: the day of 1.5 mg at once (also a large single
@@ -224,26 +208,9 @@ def test_held_days_compare_day_totals_whatever_the_times(
 # --- the service: log_dose ----------------------------------------------------------------
 
 
-@contextmanager
-def _moved_store(tmp_path: Path) -> Iterator[tuple[Store, int]]:
-    """A store (SQLite) whose person in UTC has the moved plan, approved on 30 Nov."""
-    store = open_store(f"sqlite:///{tmp_path}/t.db")
-    pid = store.create_person(Profile("UTC"), at=datetime(2027, 11, 28, tzinfo=UTC))
-    plan = replace(plan_version(steps=MOVED), version=1, status="proposed", decided_by=None,
-                   decided_at=None)  # fmt: skip
-    store.add_plan(pid, plan)
-    store.decide(pid, "approve", by="Dr Lee", reason="agreed",
-                 at=datetime(2027, 11, 30, 9, tzinfo=UTC))  # fmt: skip
-    yield store, pid
-
-
-def _night(day: date, hour: int = 22) -> datetime:
-    return datetime.combine(day, datetime.min.time(), tzinfo=UTC).replace(hour=hour, minute=5)
-
-
 def test_log_dose_logs_the_dose_to_stay_on_as_told(tmp_path: Path) -> None:
-    with _moved_store(tmp_path) as (store, pid):
-        by_time = log_dose(store, pid, DoseEntry(next_planned=True), now=_night(CUT))
+    with moved_store(tmp_path) as (store, pid):
+        by_time = log_dose(store, pid, DoseEntry(next_planned=True), now=night(CUT))
         record = by_time.record
         assert (record.planned_clock, record.planned_amount, record.amount) == (
             "22:00", Mass.of_mg(1), Mass.of_mg(1),
@@ -253,14 +220,14 @@ def test_log_dose_logs_the_dose_to_stay_on_as_told(tmp_path: Path) -> None:
         assert by_time.expected.amount == Mass.of_mg(1)
         day = CUT + timedelta(days=1)
         stayed = DoseEntry(day=day, planned_clock="22:00", dose_before_cut=True)
-        assert log_dose(store, pid, stayed, now=_night(day)).record.amount == Mass.of_mg(1)
+        assert log_dose(store, pid, stayed, now=night(day)).record.amount == Mass.of_mg(1)
         assert above_plan(store.record(pid), day) == {}
         # 1.5 mg is more than the whole day before the cut: confirmed, it is found
         later = day + timedelta(days=1)
         more = DoseEntry(day=later, planned_clock="22:00", amount=Mass.of_mg("1.5"))
         with pytest.raises(ConfirmationNeededError, match="more than the 1 mg planned"):
-            log_dose(store, pid, more, now=_night(later))
-        log_dose(store, pid, replace(more, confirmed=True), now=_night(later))
+            log_dose(store, pid, more, now=night(later))
+        log_dose(store, pid, replace(more, confirmed=True), now=night(later))
         assert above_plan(store.record(pid), later) == {
             "escalation": [later],
             "large_dose": [later],
@@ -268,7 +235,7 @@ def test_log_dose_logs_the_dose_to_stay_on_as_told(tmp_path: Path) -> None:
         # not taken: the dose to stay on, missed, kept as asked
         last = later + timedelta(days=1)
         missed = DoseEntry(day=last, planned_clock="22:00", missed=True)
-        line = log_dose(store, pid, missed, now=_night(last)).record
+        line = log_dose(store, pid, missed, now=night(last)).record
         assert (line.planned_amount, line.amount, line.stay_on_before) == (
             Mass.of_mg(1), None, CUT,
         )  # fmt: skip
@@ -279,15 +246,15 @@ def test_a_new_dose_and_the_dose_to_stay_on_the_same_day_are_more_than_planned(
 ) -> None:
     """0.5 mg at 08:00 (the new dose, its amount said), then 1 mg at 22:00: 1.5 mg that day is
     more than the 1 mg a day to stay on, so it is confirmed, and found (a day total)."""
-    with _moved_store(tmp_path) as (store, pid):
+    with moved_store(tmp_path) as (store, pid):
         morning = DoseEntry(day=CUT, planned_clock="08:00", amount=Mass.of_mg("0.5"))
-        logged = log_dose(store, pid, morning, now=_night(CUT, 8)).record
+        logged = log_dose(store, pid, morning, now=night(CUT, 8)).record
         assert (logged.cut_checked, logged.stay_on_before) == (True, CUT)
         tonight = DoseEntry(next_planned=True)
         with pytest.raises(ConfirmationNeededError, match=r"makes 1\.5 mg that day, more than"):
-            log_dose(store, pid, tonight, now=_night(CUT))
+            log_dose(store, pid, tonight, now=night(CUT))
         assert len(store.doses(pid, CUT, CUT)) == 1
-        log_dose(store, pid, replace(tonight, confirmed=True), now=_night(CUT))
+        log_dose(store, pid, replace(tonight, confirmed=True), now=night(CUT))
         assert above_plan(store.record(pid), CUT) == {"escalation": [CUT]}
 
 
@@ -296,29 +263,29 @@ def test_the_morning_check_in_asks_about_last_night_s_dose_to_stay_on(tmp_path: 
     logs it as told."""
     from taperline.service.quick import DoseAnswer, checkin_asks, confirm_doses
 
-    with _moved_store(tmp_path) as (store, pid):
+    with moved_store(tmp_path) as (store, pid):
         morning = CUT + timedelta(days=1)
         asks = checkin_asks(store.record(pid), morning)
         assert [(q.day, q.dose.clock, q.dose.amount) for q in asks.doses] == [
             (CUT, "22:00", Mass.of_mg(1))
         ]
         answer = DoseAnswer(CUT, "22:00", taken=True)
-        (done,) = confirm_doses(store, pid, [answer], now=_night(morning, 8))
+        (done,) = confirm_doses(store, pid, [answer], now=night(morning, 8))
         assert (done.record.amount, done.record.stay_on_before) == (Mass.of_mg(1), CUT)
         assert above_plan(store.record(pid), morning) == {}
 
 
 def test_after_the_answer_the_old_time_is_no_dose_of_the_day(tmp_path: Path) -> None:
-    with _moved_store(tmp_path) as (store, pid):
+    with moved_store(tmp_path) as (store, pid):
         day = CUT + timedelta(days=1)
-        store.decide(pid, "proceed", by="Dr Lee", reason="seen", at=_night(CUT, 9))
+        store.decide(pid, "proceed", by="Dr Lee", reason="seen", at=night(CUT, 9))
         assert [line.planned.clock for line in build_today(store.record(pid), day).doses] == [
             "08:00",
             "20:00",
         ]
         entry = DoseEntry(day=day, planned_clock="22:00", amount=Mass.of_mg(1))
         with pytest.raises(NotFoundError, match="no dose is planned at 22:00"):
-            log_dose(store, pid, entry, now=_night(day))
+            log_dose(store, pid, entry, now=night(day))
         assert stay_on_doses(store.record(pid), day) == ()
 
 
@@ -326,7 +293,7 @@ def test_after_the_answer_the_old_time_is_no_dose_of_the_day(tmp_path: Path) -> 
 
 
 def test_the_cli_shows_and_logs_the_dose_to_stay_on(tmp_path: Path) -> None:
-    with _moved_store(tmp_path):
+    with moved_store(tmp_path):
         pass
     url = f"sqlite:///{tmp_path}/t.db"
     status = run_cli(url, "status", "--format", "json", now="2027-12-15T21:55+00:00")
@@ -360,31 +327,8 @@ def test_the_cli_shows_and_logs_the_dose_to_stay_on(tmp_path: Path) -> None:
     assert above_plan_cli(url, "2027-12-16T22:30+00:00") == {"escalation": ["2027-12-16"]}
 
 
-@contextmanager
-def _moved_site(tmp_path: Path) -> Iterator[tuple[Site, Web, int]]:
-    """A site whose patient (London) is on the cut day of the moved plan, held: the plan
-    approved 14 days before (before the cut's window opened), no check-ins; 22:05."""
-    from tests.support.web import make_site
-
-    with make_site(tmp_path) as site:
-        web = site.patient("ann@example.org")
-        pid = site.person_id("ann@example.org")
-        cut = site.clock.today
-        steps = (step(cut - timedelta(days=14), ("22:00", "1")), MOVED[1])
-        steps = (steps[0], replace(steps[1], start=cut))
-        plan = replace(plan_version(steps=steps), version=1, status="proposed", decided_by=None,
-                       decided_at=None)  # fmt: skip
-        store = site.services.store
-        store.add_plan(pid, plan)
-        approved = site.clock.now - timedelta(days=14)
-        store.decide(pid, "approve", by="Dr Test", reason="agreed", at=approved)
-        site.clock.advance(hours=10, minutes=5)  # 22:05 in London (GMT)
-        assert web.signin("ann@example.org").status_code == 303
-        yield site, web, pid
-
-
 def test_the_dashboard_offers_the_dose_to_stay_on_and_its_tap_logs_it(tmp_path: Path) -> None:
-    with _moved_site(tmp_path) as (site, web, pid):
+    with moved_site(tmp_path) as (site, web, pid):
         page = web.get("/dashboard").text
         assert "Stay on this dose until your clinician decides:</strong> 1 mg at 22:00" in page
         assert 'value="stayed" class="button">Took 1 mg</button>' in page
@@ -406,7 +350,7 @@ def test_the_dashboard_offers_the_dose_to_stay_on_and_its_tap_logs_it(tmp_path: 
 
 
 def test_the_journal_form_and_the_api_log_the_dose_to_stay_on(tmp_path: Path) -> None:
-    with _moved_site(tmp_path) as (site, web, pid):
+    with moved_site(tmp_path) as (site, web, pid):
         day = site.clock.today.isoformat()
         assert '<option value="22:00"' in web.get("/journal").text
         form = {"date": day, "planned": "22:00", "status": "taken", "time": "22:00",
@@ -438,7 +382,7 @@ def test_the_dashboard_does_not_offer_one_tap_over_the_dose_before_the_cut(
     tmp_path: Path,
 ) -> None:
     """The new 08:00 dose was taken: a one-tap 'Took 1 mg' would make 1.5 mg that day."""
-    with _moved_site(tmp_path) as (site, web, pid):
+    with moved_site(tmp_path) as (site, web, pid):
         took_at_eight(web, site.clock.today.isoformat(), 0.5)
         page = web.get("/dashboard").text
         assert "You have taken 0.5 mg today already.</strong> 1 mg more would make 1.5 mg" in page

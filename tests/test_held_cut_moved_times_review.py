@@ -7,7 +7,7 @@ own at its old time (``stay_only``), logged as told on every door. Each test her
 found to walk round that, or to mislead the patient; a strict xfail is one left for a change
 outside today's view, the journal service and the dose line (with its reason).
 
-The plans: those of tests/test_held_cut_moved_times.py (1 mg at 22:00, then 0.5 mg at 08:00
+The plans: tests/support/held_cut.py's ``MOVED`` (1 mg at 22:00, then 0.5 mg at 08:00
 and 0.375 mg at 20:00 from 15 Dec), or as each test says; approved on 30 Nov, before any
 cut's window opened, so with no check-ins the check holds the cut and nobody has answered.
 """
@@ -41,14 +41,18 @@ from taperline.service.today import build_today
 from tests.strategies import ReadinessCase, readiness_cases
 from tests.support.held_cut import (
     CUT,
+    MOVED,
     above_plan,
     each_day,
+    moved_record,
+    moved_site,
+    moved_store,
+    night,
     plan_version,
     run_cli,
     step,
     took_at_eight,
 )
-from tests.test_held_cut_moved_times import MOVED, _moved_site, _moved_store, _night, _record
 
 if TYPE_CHECKING:
     from taperline.adapters.storage.repo import Store
@@ -93,12 +97,12 @@ def test_the_dose_to_stay_on_on_an_off_day_of_a_held_every_other_day_step_can_be
     assert _lines(record, off) == [("22:00", "0.125", False, True)]
     with _store_with(tmp_path, plan_version(steps=_EOD_CUT)) as (store, pid):
         entry = DoseEntry(day=off, planned_clock="22:00", dose_before_cut=True)
-        line = log_dose(store, pid, entry, now=_night(off)).record
+        line = log_dose(store, pid, entry, now=night(off)).record
         assert (line.amount, line.planned_amount, line.stay_on_before) == (
             Mass.of_mg("0.125"), Mass.of_mg("0.125"), CUT,
         )  # fmt: skip
         by_time = log_dose(store, pid, DoseEntry(next_planned=True),
-                           now=_night(off + timedelta(days=2)))  # fmt: skip
+                           now=night(off + timedelta(days=2)))  # fmt: skip
         assert by_time.record.stay_on_before == CUT
 
 
@@ -124,11 +128,11 @@ def test_a_held_stop_keeps_the_every_other_day_dose_before_it_every_other_day() 
 def test_the_dose_to_stay_on_at_a_held_stop_can_be_logged(tmp_path: Path) -> None:
     with _store_with(tmp_path, plan_version(steps=_STOP)) as (store, pid):
         entry = DoseEntry(day=CUT, planned_clock="22:00", dose_before_cut=True)
-        line = log_dose(store, pid, entry, now=_night(CUT)).record
+        line = log_dose(store, pid, entry, now=night(CUT)).record
         assert (line.amount, line.stay_on_before) == (Mass.of_mg("0.125"), CUT)
         off = CUT + timedelta(days=1)
         with pytest.raises(NotFoundError):
-            log_dose(store, pid, replace(entry, day=off), now=_night(off))
+            log_dose(store, pid, replace(entry, day=off), now=night(off))
 
 
 # --- the dashboard's words: never two contradicting things ------------------------------
@@ -139,7 +143,7 @@ def test_with_a_new_dose_taken_no_line_still_says_to_take_the_dose_to_stay_on(
 ) -> None:
     """0.5 mg taken at 08:00 (the new dose): the 22:00 line says 1 mg more would make 1.5 mg,
     ask first; the 20:00 line must not tell the patient to stay on 1 mg at 22:00 as well."""
-    with _moved_site(tmp_path) as (_site, web, _pid):
+    with moved_site(tmp_path) as (_site, web, _pid):
         took_at_eight(web, _site.clock.today.isoformat(), 0.5)
         page = web.get("/dashboard").text
         assert "1 mg more would make 1.5 mg today" in page
@@ -147,7 +151,7 @@ def test_with_a_new_dose_taken_no_line_still_says_to_take_the_dose_to_stay_on(
         assert "Until they decide, take no dose at 20:00" in page
         assert "Ask your clinician before you take more today." in page
     # nothing taken yet: the new lines name the dose to stay on
-    record = _record()
+    record = moved_record()
     (stay,) = build_today(record, CUT).stay_on_lines
     assert stay.taken_already is None
 
@@ -159,7 +163,7 @@ def test_the_morning_check_in_after_a_morning_answer_asks_about_the_dose_to_stay
     from taperline.service.quick import checkin_asks
 
     morning = CUT + timedelta(days=1)
-    record = replace(_record(), plans=(plan_version(decided=morning, steps=MOVED),))
+    record = replace(moved_record(), plans=(plan_version(decided=morning, steps=MOVED),))
     asks = checkin_asks(record, morning)
     assert [(q.day, q.dose.clock, q.dose.amount) for q in asks.doses] == [
         (CUT, "22:00", Mass.of_mg(1))
@@ -180,7 +184,7 @@ def test_the_morning_check_in_after_a_new_version_asks_as_an_earlier_answer_said
         plan_version(decided=on, version=n, steps=MOVED)
         for n, on in ((2, date(2027, 11, 30)), (3, CUT - timedelta(days=1)), (4, morning))
     )
-    record = replace(_record(), plans=versions)
+    record = replace(moved_record(), plans=versions)
     from taperline.service.quick import checkin_asks
 
     asks = checkin_asks(record, morning)
@@ -196,10 +200,10 @@ def test_the_morning_check_in_after_a_new_version_asks_as_an_earlier_answer_said
 def test_log_dose_by_day_takes_the_dose_to_stay_on_not_a_question(tmp_path: Path) -> None:
     """``log-dose --date 2027-12-15 --time 22:00`` (the next planned dose of that day): the
     patient was told to take 1 mg at 22:00; the 08:00 dose is a question, not the next one."""
-    with _moved_store(tmp_path) as (store, pid):
+    with moved_store(tmp_path) as (store, pid):
         taken_at = datetime(2027, 12, 15, 22, 0)  # noqa: DTZ001 -- a wall-clock time, as logged
         entry = DoseEntry(day=CUT, next_planned=True, taken_at=taken_at)
-        line = log_dose(store, pid, entry, now=_night(CUT + timedelta(days=1))).record
+        line = log_dose(store, pid, entry, now=night(CUT + timedelta(days=1))).record
         assert (line.planned_clock, line.amount, line.stay_on_before) == (
             "22:00", Mass.of_mg(1), CUT,
         )  # fmt: skip
@@ -208,50 +212,50 @@ def test_log_dose_by_day_takes_the_dose_to_stay_on_not_a_question(tmp_path: Path
 
 
 def test_the_dose_to_stay_on_logged_twice_by_time_and_by_clock_is_refused(tmp_path: Path) -> None:
-    with _moved_store(tmp_path) as (store, pid):
-        log_dose(store, pid, DoseEntry(next_planned=True), now=_night(CUT))
+    with moved_store(tmp_path) as (store, pid):
+        log_dose(store, pid, DoseEntry(next_planned=True), now=night(CUT))
         by_clock = DoseEntry(day=CUT, planned_clock="22:00", dose_before_cut=True)
         with pytest.raises(ConflictError):
-            log_dose(store, pid, by_clock, now=_night(CUT, 23))
+            log_dose(store, pid, by_clock, now=night(CUT, 23))
         # after midnight, by time: still last night's 22:00, already logged: refused
         with pytest.raises(ConflictError):
             log_dose(
-                store, pid, DoseEntry(next_planned=True), now=_night(CUT + timedelta(days=1), 0)
+                store, pid, DoseEntry(next_planned=True), now=night(CUT + timedelta(days=1), 0)
             )
         assert len(store.doses(pid, CUT, CUT + timedelta(days=1))) == 1
 
 
 def test_the_undo_of_a_removed_dose_to_stay_on_puts_it_back_as_asked(tmp_path: Path) -> None:
-    with _moved_store(tmp_path) as (store, pid):
-        logged = log_dose(store, pid, DoseEntry(next_planned=True), now=_night(CUT)).record
+    with moved_store(tmp_path) as (store, pid):
+        logged = log_dose(store, pid, DoseEntry(next_planned=True), now=night(CUT)).record
         removed = remove_dose(store, pid, CUT, planned_clock="22:00")
-        restore_dose(store, pid, removed, now=_night(CUT, 23))
+        restore_dose(store, pid, removed, now=night(CUT, 23))
         (back,) = store.doses(pid, CUT, CUT)
         assert (back.amount, back.cut_checked, back.stay_on_before) == (
             logged.amount, True, CUT,
         )  # fmt: skip
         with pytest.raises(ConflictError):
-            restore_dose(store, pid, removed, now=_night(CUT, 23))
+            restore_dose(store, pid, removed, now=night(CUT, 23))
 
 
 def test_the_api_s_planned_amount_must_be_the_dose_to_stay_on(tmp_path: Path) -> None:
     """POST /api/doses at 22:00 saying the planned amount is the new step's 0.5 mg (or any
     but 1 mg) is refused; the error names the dose to stay on, not 'the plan's'."""
-    with _moved_store(tmp_path) as (store, pid):
+    with moved_store(tmp_path) as (store, pid):
         entry = DoseEntry(day=CUT, planned_clock="22:00", planned_amount=Mass.of_mg("0.5"))
         with pytest.raises(InputError, match=r"1 mg, not 0\.5 mg"):
-            log_dose(store, pid, entry, now=_night(CUT))
-        done = log_dose(store, pid, replace(entry, planned_amount=Mass.of_mg(1)), now=_night(CUT))
+            log_dose(store, pid, entry, now=night(CUT))
+        done = log_dose(store, pid, replace(entry, planned_amount=Mass.of_mg(1)), now=night(CUT))
         assert (done.record.amount, done.record.stay_on_before) == (Mass.of_mg(1), CUT)
         # by time, 0.5 mg said as the planned amount at 22:05: not the 20:00 dose's either
         day = CUT + timedelta(days=1)
         timed = DoseEntry(next_planned=True, planned_amount=Mass.of_mg("0.375"))
         with pytest.raises(InputError):
-            log_dose(store, pid, timed, now=_night(day))
+            log_dose(store, pid, timed, now=night(day))
 
 
 def test_the_cli_log_dose_at_the_old_time_with_more_needs_confirming(tmp_path: Path) -> None:
-    with _moved_store(tmp_path):
+    with moved_store(tmp_path):
         pass
     url = f"sqlite:///{tmp_path}/t.db"
     more = run_cli(url, "log-dose", "--planned", "22:00", "--amount", "1.25 mg",
@@ -274,14 +278,14 @@ def test_a_late_old_time_logged_after_midnight_is_the_held_day_s(tmp_path: Path)
     day by time, it is the cut day's dose to stay on (not the next day's 08:00 question)."""
     with _store_with(tmp_path, plan_version(steps=_LATE)) as (store, pid):
         next_day = CUT + timedelta(days=1)
-        done = log_dose(store, pid, DoseEntry(next_planned=True), now=_night(next_day, 0))
+        done = log_dose(store, pid, DoseEntry(next_planned=True), now=night(next_day, 0))
         assert (done.record.day, done.record.planned_clock, done.record.amount) == (
             CUT, "23:30", Mass.of_mg(1),
         )  # fmt: skip
         assert done.record.stay_on_before == CUT
         # the night before the cut: 23:30 taken at 00:10 on the cut day is the step before's
         with _store_with(tmp_path / "b", plan_version(steps=_LATE)) as (other, qid):
-            before = log_dose(other, qid, DoseEntry(next_planned=True), now=_night(CUT, 0))
+            before = log_dose(other, qid, DoseEntry(next_planned=True), now=night(CUT, 0))
             assert (before.record.day, before.record.stay_on_before) == (
                 CUT - timedelta(days=1), None,
             )  # fmt: skip
@@ -340,7 +344,7 @@ def test_cuts_that_change_the_number_of_doses_say_what_to_stay_on(
         for clock, mg in steps:
             entry = DoseEntry(day=CUT, planned_clock=clock, amount=Mass.of_mg(mg))
             hour = int(clock[:2])
-            log_dose(store, pid, entry, now=_night(CUT, hour))
+            log_dose(store, pid, entry, now=night(CUT, hour))
         assert above_plan(store.record(pid), CUT + timedelta(days=1)) == {}
         day = build_today(store.record(pid), CUT)
         assert all(line.taken for line in day.doses if not line.ask_first)
@@ -350,7 +354,7 @@ def test_cuts_that_change_the_number_of_doses_say_what_to_stay_on(
         # anything on top is more than the dose before the cut (a day total): confirmed
         more = DoseEntry(day=CUT, amount=Mass.of_mg("0.25"))
         with pytest.raises(ConfirmationNeededError, match="more than the 1 mg a day to stay on"):
-            log_dose(store, pid, more, now=_night(CUT, 23))
+            log_dose(store, pid, more, now=night(CUT, 23))
 
 
 def test_a_dose_the_cut_did_not_change_is_counted_in_the_held_day_s_total(tmp_path: Path) -> None:
@@ -363,12 +367,12 @@ def test_a_dose_the_cut_did_not_change_is_counted_in_the_held_day_s_total(tmp_pa
     with _store_with(tmp_path, plan) as (store, pid):
         for clock, mg in (("20:00", "0.5"), ("22:00", "0.25")):
             entry = DoseEntry(day=CUT, planned_clock=clock, amount=Mass.of_mg(mg))
-            log_dose(store, pid, entry, now=_night(CUT, int(clock[:2])))
+            log_dose(store, pid, entry, now=night(CUT, int(clock[:2])))
         morning = DoseEntry(day=CUT, planned_clock="08:00", taken_at=datetime(2027, 12, 15, 8))  # noqa: DTZ001 -- wall clock
         with pytest.raises(ConfirmationNeededError, match=r"makes 1\.25 mg that day"):
-            log_dose(store, pid, morning, now=_night(CUT + timedelta(days=1), 7))
+            log_dose(store, pid, morning, now=night(CUT + timedelta(days=1), 7))
         done = log_dose(store, pid, replace(morning, confirmed=True),
-                        now=_night(CUT + timedelta(days=1), 7))  # fmt: skip
+                        now=night(CUT + timedelta(days=1), 7))  # fmt: skip
         assert (done.record.amount, done.record.cut_checked, done.record.stay_on_before) == (
             Mass.of_mg("0.5"), True, CUT,
         )  # fmt: skip
@@ -397,10 +401,10 @@ def test_a_second_cut_that_moves_the_times_again_names_the_dose_before_the_held_
     assert all(ask for _c, _mg, ask, only in _lines(record, _NEXT) if not only)
     with _store_with(tmp_path, plan) as (store, pid):
         if first_answered:  # the approval on 30 Nov, then the proceed the day before the cut
-            store.decide(pid, "proceed", by="Dr Lee", reason="seen", at=_night(decided, 9))
+            store.decide(pid, "proceed", by="Dr Lee", reason="seen", at=night(decided, 9))
         for clock, mg in stays:
             entry = DoseEntry(day=_NEXT, planned_clock=clock, dose_before_cut=True)
-            line = log_dose(store, pid, entry, now=_night(_NEXT, 23)).record
+            line = log_dose(store, pid, entry, now=night(_NEXT, 23)).record
             cut = _NEXT if first_answered else CUT
             assert (line.amount, line.stay_on_before) == (Mass.of_mg(mg), cut)
         assert above_plan(store.record(pid), _NEXT) == {}
@@ -413,8 +417,8 @@ def test_on_the_answer_s_day_the_dose_taken_as_told_stays_counted(tmp_path: Path
                         step(CUT, ("22:00", "0.75"))))  # fmt: skip
     with _store_with(tmp_path, plan) as (store, pid):
         stayed = DoseEntry(day=CUT, planned_clock="08:00", dose_before_cut=True)
-        log_dose(store, pid, stayed, now=_night(CUT, 8))
-        store.decide(pid, "proceed", by="Dr Lee", reason="seen", at=_night(CUT, 14))
+        log_dose(store, pid, stayed, now=night(CUT, 8))
+        store.decide(pid, "proceed", by="Dr Lee", reason="seen", at=night(CUT, 14))
         today = build_today(store.record(pid), CUT)
         tonight = next(line for line in today.doses if line.planned.clock == "22:00")
         # the day finishes on the dose before the cut (the rule of the answer's day): tonight
@@ -428,7 +432,7 @@ def test_on_the_answer_s_day_the_dose_taken_as_told_stays_counted(tmp_path: Path
         )  # fmt: skip
         assert tonight.taken_already is None
         assert all(line.planned.amount != Mass.of_mg("0.75") for line in today.doses)
-        done = log_dose(store, pid, DoseEntry(next_planned=True), now=_night(CUT)).record
+        done = log_dose(store, pid, DoseEntry(next_planned=True), now=night(CUT)).record
         assert (done.planned_clock, done.amount, done.stay_on_before) == (
             "22:00", Mass.of_mg("0.5"), CUT,
         )  # fmt: skip
@@ -440,7 +444,7 @@ def test_a_tap_on_the_old_time_after_the_answer_is_refused_in_plain_words(
 ) -> None:
     """The page was loaded before the clinician proceeded; the tap on 'Took 1 mg' comes after:
     refused (the old time is no dose of the day now), nothing logged."""
-    with _moved_site(tmp_path) as (site, web, pid):
+    with moved_site(tmp_path) as (site, web, pid):
         assert "Took 1 mg" in web.get("/dashboard").text
         store = site.services.store
         store.decide(pid, "proceed", by="Dr Test", reason="seen", at=site.clock.now)
@@ -467,7 +471,7 @@ def test_the_check_in_after_an_off_day_asks_about_the_dose_to_stay_on_and_logs_i
             (off, "22:00", Mass.of_mg("0.125"))
         ]
         answer = DoseAnswer(off, "22:00", taken=True)
-        (done,) = confirm_doses(store, pid, [answer], now=_night(morning, 8))
+        (done,) = confirm_doses(store, pid, [answer], now=night(morning, 8))
         assert (done.record.amount, done.record.stay_on_before) == (Mass.of_mg("0.125"), CUT)
 
 
@@ -495,7 +499,7 @@ def test_far_from_utc_the_old_time_is_the_patient_s_own(tmp_path: Path) -> None:
 def _site_with(
     tmp_path: Path, before: tuple[tuple[str, str], ...], after: tuple[tuple[str, str], ...]
 ) -> Iterator[tuple[Site, Web, int]]:
-    """As test_held_cut_moved_times._moved_site, with the steps ``before`` and ``after``."""
+    """As tests/support/held_cut.py's moved_site, with the steps ``before`` and ``after``."""
     from tests.support.web import make_site
 
     with make_site(tmp_path) as site:
@@ -607,8 +611,8 @@ def test_on_the_answer_s_day_the_dose_taken_as_told_is_still_shown(tmp_path: Pat
                         step(CUT, ("22:00", "0.75"))))  # fmt: skip
     with _store_with(tmp_path, plan) as (store, pid):
         stayed = DoseEntry(day=CUT, planned_clock="08:00", dose_before_cut=True)
-        log_dose(store, pid, stayed, now=_night(CUT, 8))
-        store.decide(pid, "proceed", by="Dr Lee", reason="seen", at=_night(CUT, 14))
+        log_dose(store, pid, stayed, now=night(CUT, 8))
+        store.decide(pid, "proceed", by="Dr Lee", reason="seen", at=night(CUT, 14))
         lines = build_today(store.record(pid), CUT).doses
         assert [(line.planned.clock, line.status, line.ask_first) for line in lines] == [
             ("08:00", "taken", False),
@@ -623,7 +627,7 @@ def test_on_the_answer_s_day_the_dose_taken_as_told_is_still_shown(tmp_path: Pat
 def test_the_cli_status_does_not_tell_the_dose_to_stay_on_once_it_is_one_too_many(
     tmp_path: Path,
 ) -> None:
-    with _moved_store(tmp_path):
+    with moved_store(tmp_path):
         pass
     url = f"sqlite:///{tmp_path}/t.db"
     morning = ("log-dose", "--planned", "08:00", "--amount", "0.5 mg")
@@ -658,14 +662,14 @@ def test_the_calendar_reminds_of_the_dose_to_stay_on_at_its_time() -> None:
     from taperline.adapters.ics import calendar_feed
     from taperline.service.today import readiness_of
 
-    record = _record()
+    record = moved_record()
     plan = record.plan
     assert plan is not None
     ready = readiness_of(record, CUT)
     assert ready is not None
     assert ready.is_question
     out = Calendar.from_ical(
-        calendar_feed(plan, Profile("UTC"), generated_at=_night(CUT, 7), readiness=ready).data
+        calendar_feed(plan, Profile("UTC"), generated_at=night(CUT, 7), readiness=ready).data
     )
 
     def at_22(day: date) -> list[str]:
@@ -687,7 +691,7 @@ def test_the_calendar_reminds_of_the_dose_to_stay_on_at_its_time() -> None:
     )
     # answered (no question): the old time's reminder ends the day before the cut again
     answered = Calendar.from_ical(
-        calendar_feed(plan, Profile("UTC"), generated_at=_night(CUT, 7)).data
+        calendar_feed(plan, Profile("UTC"), generated_at=night(CUT, 7)).data
     )
     out = answered
     assert at_22(CUT - timedelta(days=1))

@@ -15,9 +15,8 @@ from datetime import date, timedelta
 
 from taperline.core.journal import CheckIn
 from taperline.core.record import DoseRecord, PersonRecord, Profile
-from tests.support.held_cut import CUT, dose_taken, each_day, plan_version
+from tests.support.held_cut import BEFORE, CUT, dose_taken, each_day, plan_version
 
-BEFORE = CUT - timedelta(days=7)
 TODAY = CUT + timedelta(days=3)
 ABOVE = [CUT, CUT + timedelta(days=1), CUT + timedelta(days=2)]
 

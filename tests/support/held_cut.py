@@ -13,6 +13,10 @@ The core tests' plan (:func:`plan_version`): 1 mg at 22:00 from 1 Dec 2027, 0.87
 cut's window opens, so the approval answers neither); with no check-ins the check holds
 both cuts. :func:`dose_taken` is a line of the dose log, :func:`above_plan` the days of the
 findings of more taken than planned as the review gives them.
+
+The moved plan (``MOVED``, a held cut that moves the dose times): 1 mg at 22:00, then at
+the cut 0.5 mg at 08:00 and 0.375 mg at 20:00, as a record (:func:`moved_record`), a store
+(:func:`moved_store`) and a site (:func:`moved_site`).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -27,12 +32,22 @@ from click.testing import CliRunner, Result
 
 from taperline.cli.main import cli
 from taperline.core.quantity import Mass
-from taperline.core.record import DoseRecord, PersonRecord, PlanVersion, RecordDose, RecordStep
+from taperline.core.record import (
+    DoseRecord,
+    PersonRecord,
+    PlanVersion,
+    Profile,
+    RecordDose,
+    RecordStep,
+)
+from taperline.service import open_store
 from taperline.service.store import review_as_of
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from taperline.adapters.storage.repo import Store
+    from taperline.core.journal import CheckIn
     from tests.support.web import Site, Web
 
 #: The findings of more taken than planned.
@@ -139,3 +154,60 @@ def above_plan(record: PersonRecord, today: date) -> dict[str, list[date]]:
     """The days of the findings of more taken than planned, as every page shows them."""
     result = review_as_of(record, today)
     return {f.kind: [e.day for e in f.evidence] for f in result.findings if f.kind in ABOVE_PLAN}
+
+
+# --- the moved plan: 1 mg at 22:00, then 0.5 mg at 08:00 and 0.375 mg at 20:00 from CUT ----
+
+BEFORE = CUT - timedelta(days=7)
+MOVED = (
+    step(date(2027, 12, 1), ("22:00", "1")),
+    step(CUT, ("08:00", "0.5"), ("20:00", "0.375")),
+)
+
+
+def moved_record(*doses: DoseRecord, checkins: tuple[CheckIn, ...] = ()) -> PersonRecord:
+    """The moved plan, approved on 30 Nov (before the cut's window: it answers nothing)."""
+    before = [dose_taken(d, "1", "1") for d in each_day(BEFORE, CUT - timedelta(days=1))]
+    return PersonRecord(
+        Profile("UTC"), checkins, doses=(*before, *doses), plans=(plan_version(steps=MOVED),)
+    )
+
+
+@contextmanager
+def moved_store(tmp_path: Path) -> Iterator[tuple[Store, int]]:
+    """A store (SQLite) whose person in UTC has the moved plan, approved on 30 Nov."""
+    store = open_store(f"sqlite:///{tmp_path}/t.db")
+    pid = store.create_person(Profile("UTC"), at=datetime(2027, 11, 28, tzinfo=UTC))
+    plan = replace(plan_version(steps=MOVED), version=1, status="proposed", decided_by=None,
+                   decided_at=None)  # fmt: skip
+    store.add_plan(pid, plan)
+    store.decide(pid, "approve", by="Dr Lee", reason="agreed",
+                 at=datetime(2027, 11, 30, 9, tzinfo=UTC))  # fmt: skip
+    yield store, pid
+
+
+def night(day: date, hour: int = 22) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=UTC).replace(hour=hour, minute=5)
+
+
+@contextmanager
+def moved_site(tmp_path: Path) -> Iterator[tuple[Site, Web, int]]:
+    """A site whose patient (London) is on the cut day of the moved plan, held: the plan
+    approved 14 days before (before the cut's window opened), no check-ins; 22:05."""
+    from tests.support.web import make_site
+
+    with make_site(tmp_path) as site:
+        web = site.patient("ann@example.org")
+        pid = site.person_id("ann@example.org")
+        cut = site.clock.today
+        steps = (step(cut - timedelta(days=14), ("22:00", "1")), MOVED[1])
+        steps = (steps[0], replace(steps[1], start=cut))
+        plan = replace(plan_version(steps=steps), version=1, status="proposed", decided_by=None,
+                       decided_at=None)  # fmt: skip
+        store = site.services.store
+        store.add_plan(pid, plan)
+        approved = site.clock.now - timedelta(days=14)
+        store.decide(pid, "approve", by="Dr Test", reason="agreed", at=approved)
+        site.clock.advance(hours=10, minutes=5)  # 22:05 in London (GMT)
+        assert web.signin("ann@example.org").status_code == 303
+        yield site, web, pid
