@@ -8,11 +8,8 @@ Checked on the source (AST) of every Python file under ``tests/`` (test modules,
 modules and the other helpers alike): an import counts wherever it is written, at the top or
 inside a function, absolute (``from tests.test_x import y``, ``import tests.test_x``,
 ``from tests import test_x``) or relative (``from .test_x import y``). Code handed to a
-subprocess as a string is not read.
-
-The held-cut tests' imports are still there while their helpers move to
-``tests/support/held_cut.py``, and one other: they are listed in ``ALLOWED``, which only
-shrinks, and an entry whose import is gone fails until it is taken out.
+subprocess as a string is not read. There is no allow-list: the held-cut tests' helpers, the
+last imported this way, are in ``tests/support/held_cut.py``.
 """
 
 from __future__ import annotations
@@ -24,11 +21,6 @@ import pytest
 
 TESTS = Path(__file__).parent
 FILES = sorted(p for p in TESTS.rglob("*.py") if "__pycache__" not in p.parts)
-
-#: (the importing file, relative to tests/; the test module it imports). Held-cut modules
-#: only, to be emptied as their helpers move to tests/support/held_cut.py.
-HELD_CUT: frozenset[tuple[str, str]] = frozenset()
-ALLOWED = HELD_CUT
 
 
 def _package(path: Path) -> list[str]:
@@ -99,17 +91,7 @@ def test_the_files_are_found() -> None:
 
 def test_no_test_module_imports_another_test_module(imports: set[tuple[str, str]]) -> None:
     """A helper two test files share goes in tests/support/ (a module both import)."""
-    new = sorted(imports - ALLOWED)
-    assert not new, (
+    assert not imports, (
         f"test modules imported from other files under tests/ (move what they share to "
-        f"tests/support/): {new}"
+        f"tests/support/): {sorted(imports)}"
     )
-
-
-def test_the_allow_list_holds_only_imports_still_made(
-    imports: set[tuple[str, str]],
-) -> None:
-    other = sorted(e for e in HELD_CUT if not e[1].startswith("tests.test_held_cut"))
-    assert not other, f"not a held-cut module: {other}"
-    gone = sorted(ALLOWED - imports)
-    assert not gone, f"no longer imported: take these out of ALLOWED: {gone}"
