@@ -30,7 +30,7 @@ import pytest
 from taperline.core.quantity import Mass
 from taperline.core.record import DoseRecord, PersonRecord, Profile, RecordStep
 from taperline.errors import InputError, NotFoundError
-from taperline.service import open_store
+from taperline.service import decide_plan, open_store
 from taperline.service.journal import DoseEntry, log_dose, stay_on_doses
 from taperline.service.today import build_today
 from tests.support.held_cut import CUT, above_plan, plan_version, run_cli, step
@@ -421,18 +421,21 @@ def test_a_missed_dose_to_stay_on_or_a_dose_no_cut_changed_does_not_finish_the_d
         ]
 
 
-#: What a hold at 14:00 gives that day, as before the rule (measured on the commit before it:
-#: the held plan keeps the day's step, the new one; see the report of this change).
-_HELD_LINES = [("08:00", "0.5", "taken", False, True), ("22:00", "0.75", "due", False, False)]
+#: What a hold at 14:00 gives that day: the dose before the cut, the rest of the day too.
+_HELD_LINES = [("08:00", "0.5", "taken", False, False), ("22:00", "0.5", "due", False, False)]
 
 
-def test_a_hold_on_the_answer_s_day_is_unchanged(tmp_path: Path) -> None:
-    """The clinician holds the plan at 14:00 instead: no day finished on the dose before the
-    cut (a held plan has no cut in view: the rule is the go-ahead's), as before the rule."""
+def test_a_hold_on_the_answer_s_day_keeps_the_dose_before_the_cut(tmp_path: Path) -> None:
+    """The clinician holds the plan at 14:00 instead, as every door holds it
+    (service.decide_plan): while the cut is a question a hold keeps the dose of the day
+    before the cut, so the day needs no rule of its own (a held plan has no cut in view).
+    (The storage's own ``decide`` keeps the dose of the day it is given; no door calls it
+    for a hold.)"""
     with _store(tmp_path) as (store, pid, _url):
         stayed = DoseEntry(day=CUT, planned_clock="08:00", dose_before_cut=True)
         log_dose(store, pid, stayed, now=_at(CUT, 8))
-        store.decide(pid, "hold", by="Dr Lee", reason="wait", at=_at(CUT, 14))
+        held = decide_plan(store, pid, "hold", by="Dr Lee", reason="wait", now=_at(CUT, 14))
+        assert held.held_from == CUT - timedelta(days=1)
         today = build_today(store.record(pid), CUT)
         assert today.readiness is None
         assert _lines(store, pid, CUT) == _HELD_LINES

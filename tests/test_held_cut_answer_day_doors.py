@@ -26,26 +26,20 @@ from typing import TYPE_CHECKING
 import pytest
 
 from taperline.core.quantity import Mass
-from taperline.core.record import PlanVersion, Profile, RecordDose, RecordStep
+from taperline.core.record import PlanVersion, Profile
 from taperline.errors import NotFoundError
 from taperline.service import decide_plan, open_store
 from taperline.service.journal import DoseEntry, log_dose, loggable_doses
 from taperline.service.store import review_as_of
 from taperline.service.today import build_today
 from taperline.web.dose_log_form import form_context
+from tests.support.held_cut import CUT, step
 
 if TYPE_CHECKING:
     from taperline.adapters.storage.repo import Store
 
-CUT = date(2027, 12, 15)
-
-
-def _step(day: date, *doses: tuple[str, str]) -> RecordStep:
-    return RecordStep(day, tuple(RecordDose(c, "clonazepam", Mass.of_mg(mg)) for c, mg in doses))
-
-
-BEFORE = _step(date(2027, 12, 1), ("08:00", "0.25"), ("22:00", "0.75"))
-AFTER = _step(CUT, ("14:00", "0.25"), ("22:00", "0.5"))
+BEFORE = step(date(2027, 12, 1), ("08:00", "0.25"), ("22:00", "0.75"))
+AFTER = step(CUT, ("14:00", "0.25"), ("22:00", "0.5"))
 
 
 def _at(day: date, hour: int, minute: int = 5) -> datetime:
