@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -130,3 +130,31 @@ def test_a_hold_that_day_keeps_the_dose_before_the_cut(tmp_path: Path) -> None:
         assert day_total == Mass.of_mg("1").mg
         findings = review_as_of(record, next_day + timedelta(days=1)).findings
         assert [f.kind for f in findings if f.kind in {"escalation", "large_dose"}] == []
+
+
+def test_a_dose_logged_runs_the_readiness_check_once_a_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """log_dose asks the check of a day up to three times (the doses to stay on, the line's,
+    the day's), each a review of the whole record: it is made once a day of the line (twice
+    by time: yesterday's and today's doses are candidates), not once an ask."""
+    from taperline.service import journal
+
+    days: list[date] = []
+    check = journal.check_readiness
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        days.append(args[1])  # check_readiness(record, day, ...)
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(journal, "check_readiness", counted)
+    with _store(tmp_path) as (store, pid):
+        decide_plan(
+            store, pid, "proceed", by="Dr Lee", reason="seen", now=_at(CUT - timedelta(days=2), 9)
+        )
+        day = CUT + timedelta(days=1)
+        log_dose(store, pid, DoseEntry(day=day, planned_clock="22:00"), now=_at(day, 22))
+        assert days == [day]
+        days.clear()
+        log_dose(store, pid, DoseEntry(next_planned=True), now=_at(day + timedelta(days=1), 14))
+        assert sorted(days) == [day, day + timedelta(days=1)]

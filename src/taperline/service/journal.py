@@ -15,7 +15,7 @@ from taperline.adapters.storage.repo import Saved, Store
 from taperline.core.instruments import InstrumentScore
 from taperline.core.journal import CheckIn, validate_not_future, with_copies
 from taperline.core.quantity import Mass, fmt
-from taperline.core.readiness import check_readiness
+from taperline.core.readiness import Readiness, check_readiness
 from taperline.core.record import (
     DoseRecord,
     PersonRecord,
@@ -397,8 +397,8 @@ def log_dose(
     today = local_today(zone_name, now)
     plan = store.plan_in_force(person_id)
     regimen = profile.regimen  # what the day's doses are before the plan starts
-    # read once at most, whichever of the steps below needs it first
-    read = functools.cache(read_record or functools.partial(store.record, person_id))
+    # read once at most, whichever of the steps below needs it first (each day's check too)
+    read = _Reader(read_record or functools.partial(store.record, person_id))
     # without a day: the dose's day is found by when it was taken (now, when not given)
     moment = entry.taken_at or local_now(zone_name, now)
     by_time = entry.day is None and entry.next_planned
@@ -820,6 +820,43 @@ def _cut_changed(plan: PlanVersion | None, day: date, target: RecordDose) -> boo
     return not all(target in before.doses for before in befores)
 
 
+def _readiness_on(record: PersonRecord, day: date) -> Readiness | None:
+    """The readiness check of ``day``, with the last decision made by then (any version's).
+
+    A decision made later did not answer the check then.
+    """
+    made = [d for d in plan_decisions(record) if d.on <= day]
+    decision = made[-1] if made else None
+    return check_readiness(record, day, review_as_of(record, day), decision=decision)
+
+
+class _Reader:
+    """The person's record, read once at most, and each day's readiness check, made once.
+
+    What :func:`log_dose` reads: a line asks the check of its day up to three times (the doses
+    to stay on, the line's own dose, the day's doses), each a review of the whole record. The
+    record does not change before the line is written, so the check of a day is the same.
+    """
+
+    __slots__ = ("_checks", "_read", "_record")
+
+    def __init__(self, read: Callable[[], PersonRecord]) -> None:
+        self._read = read
+        self._record: PersonRecord | None = None
+        self._checks: dict[date, Readiness | None] = {}
+
+    def __call__(self) -> PersonRecord:
+        if self._record is None:
+            self._record = self._read()
+        return self._record
+
+    def readiness(self, day: date) -> Readiness | None:
+        """:func:`_readiness_on` of the record read, made once for ``day``."""
+        if day not in self._checks:
+            self._checks[day] = _readiness_on(self(), day)
+        return self._checks[day]
+
+
 def _held_on(
     read_record: Callable[[], PersonRecord], day: date, target: RecordDose | None
 ) -> _Asked:
@@ -829,11 +866,10 @@ def _held_on(
     cut went ahead). ``target``: the dose asked of (None: the day's, as a dose to stay on
     is, which no cut needs to have changed).
     """
-    record = read_record()
-    # the last decision made by ``day`` (any version's): one made later did not answer it then
-    made = [d for d in plan_decisions(record) if d.on <= day]
-    decision = made[-1] if made else None
-    ready = check_readiness(record, day, review_as_of(record, day), decision=decision)
+    if isinstance(read_record, _Reader):
+        ready = read_record.readiness(day)
+    else:
+        ready = _readiness_on(read_record(), day)
     if ready is not None and ready.stays_on_before:
         # the doses before the cut in question (an earlier one still unanswered is: the
         # person was asked to stay on the dose before it), as the dashboard and status say;
