@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +28,7 @@ import pytest
 
 from taperline.core.quantity import Mass
 from taperline.core.record import PlanVersion, Profile
-from taperline.errors import NotFoundError
+from taperline.errors import ConfirmationNeededError, NotFoundError
 from taperline.service import decide_plan, open_store
 from taperline.service.journal import DoseEntry, log_dose, loggable_doses
 from taperline.service.store import review_as_of
@@ -158,3 +159,23 @@ def test_a_dose_logged_runs_the_readiness_check_once_a_day(
         days.clear()
         log_dose(store, pid, DoseEntry(next_planned=True), now=_at(day + timedelta(days=1), 14))
         assert sorted(days) == [day, day + timedelta(days=1)]
+
+
+def test_more_than_the_dose_before_the_cut_that_day_is_confirmed_in_the_day_s_own_words(
+    tmp_path: Path,
+) -> None:
+    """After the 08:00 dose to stay on and the go-ahead, 0.875 mg at 22:00 makes 1.125 mg:
+    asked to confirm, with the day as it is now (finished on the dose before the cut, the
+    clinician has answered), not 'until your clinician answers'; confirmed, it is kept."""
+    with _store(tmp_path) as (store, pid):
+        _stayed_at_eight(store, pid)
+        decide_plan(store, pid, "proceed", by="Dr Lee", reason="seen", now=_at(CUT, 12))
+        entry = DoseEntry(day=CUT, planned_clock="22:00", amount=Mass.of_mg("0.875"))
+        with pytest.raises(ConfirmationNeededError) as refused:
+            log_dose(store, pid, entry, now=_at(CUT, 22))
+        words = str(refused.value)
+        assert "makes 1.125 mg that day, more than the 1 mg a day before the cut" in words
+        assert "your clinician has answered; the new dose starts tomorrow" in words
+        assert "until your clinician answers" not in words
+        kept = log_dose(store, pid, replace(entry, confirmed=True), now=_at(CUT, 22))
+        assert kept.record.amount == Mass.of_mg("0.875")

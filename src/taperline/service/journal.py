@@ -442,6 +442,7 @@ def log_dose(
             scheduled=scheduled,
             day_log=day_log,
             held=asked is not None and asked.before is not None,
+            finished=asked is not None and asked.finished,
         )
         if far is not None:
             raise ConfirmationNeededError("amount", far)
@@ -915,6 +916,7 @@ def _far_from_plan(
     scheduled: Sequence[RecordDose],
     day_log: Sequence[DoseRecord],
     held: bool = False,
+    finished: bool = False,
 ) -> str | None:
     """Why ``amount`` needs confirming, if it does: above the day's maximum or its plan.
 
@@ -923,7 +925,8 @@ def _far_from_plan(
     daily total of this drug. On a ``held`` day (``scheduled``: the dose before the cut, to
     stay on) the day's total is compared with it, what is already logged counted: a new
     dose taken in the morning and the dose to stay on at night are more than the dose
-    before the cut, as the review counts that day.
+    before the cut, as the review counts that day. ``finished``: the clinician has answered,
+    and the day is finished on the dose before the cut (the words say so).
     """
     from taperline.catalogue_data import load_catalogue
     from taperline.core.screening import indication_of
@@ -945,6 +948,12 @@ def _far_from_plan(
         return f"{fmt(amount)} is more than the {whole_day} planned for the whole day"
     if held and planned > 0 and taken > 0 and taken + amount.mg > planned:
         total, whole_day = fmt(Mass.of_mg(taken + amount.mg)), fmt(Mass.of_mg(planned))
+        if finished:
+            return (
+                f"{fmt(amount)} makes {total} that day, more than the {whole_day} a day before"
+                " the cut, which today finishes on (your clinician has answered; the new dose"
+                " starts tomorrow)"
+            )
         return (
             f"{fmt(amount)} makes {total} that day, more than the {whole_day} a day to stay"
             " on until your clinician answers (the dose before the cut)"
