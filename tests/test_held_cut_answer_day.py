@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -33,7 +33,15 @@ from taperline.errors import InputError, NotFoundError
 from taperline.service import decide_plan, open_store
 from taperline.service.journal import DoseEntry, log_dose, stay_on_doses
 from taperline.service.today import build_today
-from tests.support.held_cut import CUT, above_plan, plan_version, run_cli, step
+from tests.support.held_cut import (
+    CUT,
+    above_plan,
+    approved_store,
+    plan_version,
+    run_cli,
+    site_with,
+    step,
+)
 
 if TYPE_CHECKING:
     from taperline.adapters.storage.repo import Store
@@ -48,19 +56,12 @@ def _at(day: date, hour: int, minute: int = 5) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=UTC)
 
 
-@contextmanager
 def _store(
     tmp_path: Path, steps: tuple[RecordStep, ...] = _STEPS
-) -> Iterator[tuple[Store, int, str]]:
-    """A store (SQLite) whose person in UTC has the plan of ``steps``, approved on 30 Nov."""
-    url = f"sqlite:///{tmp_path}/t.db"
-    store = open_store(url)
-    pid = store.create_person(Profile("UTC"), at=datetime(2027, 11, 28, tzinfo=UTC))
-    proposed = replace(plan_version(steps=steps), version=1, status="proposed", decided_by=None,
-                       decided_at=None)  # fmt: skip
-    store.add_plan(pid, proposed)
-    store.decide(pid, "approve", by="Dr Lee", reason="agreed", at=_at(date(2027, 11, 30), 9))
-    yield store, pid, url
+) -> AbstractContextManager[tuple[Store, int, str]]:
+    """A store (SQLite) whose person in UTC has the plan of ``steps``, approved on 30 Nov
+    at 09:05; yields the store, person id and URL."""
+    return approved_store(tmp_path, steps, approved=_at(date(2027, 11, 30), 9))
 
 
 def _stayed_then_answered(store: Store, pid: int, day: date = CUT) -> None:
@@ -237,26 +238,13 @@ def _site(tmp_path: Path) -> Iterator[tuple[Site, Web, int]]:
     """The plan's shape on the site's day (London, GMT in March): the patient signed in at
     noon on the cut day, the 08:00 dose to stay on logged by POST /api/doses, then the
     clinician proceeds; the clock then at 22:05."""
-    from tests.support.web import make_site
-
-    with make_site(tmp_path) as site:
-        web = site.patient("ann@example.org")
-        pid = site.person_id("ann@example.org")
+    with site_with(tmp_path, _BEFORE, _AFTER, advance=timedelta(0)) as (site, web, pid):
         cut = site.clock.today
-        steps = (step(cut - timedelta(days=14), *_BEFORE), step(cut, *_AFTER))
-        plan = replace(plan_version(steps=steps), version=1, status="proposed", decided_by=None,
-                       decided_at=None)  # fmt: skip
-        store = site.services.store
-        store.add_plan(pid, plan)
-        store.decide(
-            pid, "approve", by="Dr Test", reason="agreed", at=site.clock.now - timedelta(days=14)
-        )
-        assert web.signin("ann@example.org").status_code == 303
         body = {"date": cut.isoformat(), "planned_time": "08:00", "taken_at": f"{cut}T08:00",
                 "amount_mg": 0.5}  # fmt: skip
         response = web.client.post("/api/doses", json=body)
         assert response.status_code == 201, response.text
-        store.decide(pid, "proceed", by="Dr Test", reason="seen", at=site.clock.now)
+        site.services.store.decide(pid, "proceed", by="Dr Test", reason="seen", at=site.clock.now)
         site.clock.advance(hours=10, minutes=5)
         assert web.signin("ann@example.org").status_code == 303  # the session of noon is over
         yield site, web, pid

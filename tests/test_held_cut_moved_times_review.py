@@ -15,19 +15,16 @@ cut's window opened, so with no check-ins the check holds the cut and nobody has
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from taperline.core.quantity import Mass, fmt
-from taperline.core.record import PersonRecord, PlanVersion, Profile, RecordStep
+from taperline.core.record import PersonRecord, Profile, RecordStep
 from taperline.errors import ConfirmationNeededError, ConflictError, InputError, NotFoundError
 from taperline.service import open_store
 from taperline.service.journal import (
@@ -43,6 +40,7 @@ from tests.support.held_cut import (
     CUT,
     MOVED,
     above_plan,
+    approved_store,
     each_day,
     moved_record,
     moved_site,
@@ -50,13 +48,10 @@ from tests.support.held_cut import (
     night,
     plan_version,
     run_cli,
+    site_with,
     step,
     took_at_eight,
 )
-
-if TYPE_CHECKING:
-    from taperline.adapters.storage.repo import Store
-    from tests.support.web import Site, Web
 
 
 def _lines(record: PersonRecord, day: date) -> list[tuple[str, str, bool, bool]]:
@@ -65,18 +60,6 @@ def _lines(record: PersonRecord, day: date) -> list[tuple[str, str, bool, bool]]
         (line.planned.clock, str(line.planned.amount.mg), line.ask_first, line.stay_only)
         for line in build_today(record, day).doses
     ]
-
-
-@contextmanager
-def _store_with(tmp_path: Path, plan: PlanVersion) -> Iterator[tuple[Store, int]]:
-    """A store (SQLite) whose person in UTC has ``plan``, approved on 30 Nov."""
-    store = open_store(f"sqlite:///{tmp_path}/t.db")
-    pid = store.create_person(Profile("UTC"), at=datetime(2027, 11, 28, tzinfo=UTC))
-    proposed = replace(plan, version=1, status="proposed", decided_by=None, decided_at=None)
-    store.add_plan(pid, proposed)
-    store.decide(pid, "approve", by="Dr Lee", reason="agreed",
-                 at=datetime(2027, 11, 30, 9, tzinfo=UTC))  # fmt: skip
-    yield store, pid
 
 
 # --- every other day, and the stop: a day the new step has no dose ----------------------
@@ -95,7 +78,7 @@ def test_the_dose_to_stay_on_on_an_off_day_of_a_held_every_other_day_step_can_be
     off = CUT + timedelta(days=1)
     record = PersonRecord(Profile("UTC"), plans=(plan_version(steps=_EOD_CUT),))
     assert _lines(record, off) == [("22:00", "0.125", False, True)]
-    with _store_with(tmp_path, plan_version(steps=_EOD_CUT)) as (store, pid):
+    with approved_store(tmp_path, _EOD_CUT) as (store, pid, _url):
         entry = DoseEntry(day=off, planned_clock="22:00", dose_before_cut=True)
         line = log_dose(store, pid, entry, now=night(off)).record
         assert (line.amount, line.planned_amount, line.stay_on_before) == (
@@ -126,7 +109,7 @@ def test_a_held_stop_keeps_the_every_other_day_dose_before_it_every_other_day() 
 
 
 def test_the_dose_to_stay_on_at_a_held_stop_can_be_logged(tmp_path: Path) -> None:
-    with _store_with(tmp_path, plan_version(steps=_STOP)) as (store, pid):
+    with approved_store(tmp_path, _STOP) as (store, pid, _url):
         entry = DoseEntry(day=CUT, planned_clock="22:00", dose_before_cut=True)
         line = log_dose(store, pid, entry, now=night(CUT)).record
         assert (line.amount, line.stay_on_before) == (Mass.of_mg("0.125"), CUT)
@@ -276,7 +259,7 @@ _LATE = (
 def test_a_late_old_time_logged_after_midnight_is_the_held_day_s(tmp_path: Path) -> None:
     """1 mg at 23:30 before the cut: taken at 23:40 on the cut day and logged at 00:10 the next
     day by time, it is the cut day's dose to stay on (not the next day's 08:00 question)."""
-    with _store_with(tmp_path, plan_version(steps=_LATE)) as (store, pid):
+    with approved_store(tmp_path, _LATE) as (store, pid, _url):
         next_day = CUT + timedelta(days=1)
         done = log_dose(store, pid, DoseEntry(next_planned=True), now=night(next_day, 0))
         assert (done.record.day, done.record.planned_clock, done.record.amount) == (
@@ -284,7 +267,7 @@ def test_a_late_old_time_logged_after_midnight_is_the_held_day_s(tmp_path: Path)
         )  # fmt: skip
         assert done.record.stay_on_before == CUT
         # the night before the cut: 23:30 taken at 00:10 on the cut day is the step before's
-        with _store_with(tmp_path / "b", plan_version(steps=_LATE)) as (other, qid):
+        with approved_store(tmp_path / "b", _LATE) as (other, qid, _url):
             before = log_dose(other, qid, DoseEntry(next_planned=True), now=night(CUT, 0))
             assert (before.record.day, before.record.stay_on_before) == (
                 CUT - timedelta(days=1), None,
@@ -340,7 +323,7 @@ def test_cuts_that_change_the_number_of_doses_say_what_to_stay_on(
     plan = plan_version(steps=(step(date(2027, 12, 1), *steps), step(CUT, *lines)))
     record = PersonRecord(Profile("UTC"), plans=(plan,))
     assert _lines(record, CUT) == stay
-    with _store_with(tmp_path, plan) as (store, pid):
+    with approved_store(tmp_path, plan.steps) as (store, pid, _url):
         for clock, mg in steps:
             entry = DoseEntry(day=CUT, planned_clock=clock, amount=Mass.of_mg(mg))
             hour = int(clock[:2])
@@ -364,7 +347,7 @@ def test_a_dose_the_cut_did_not_change_is_counted_in_the_held_day_s_total(tmp_pa
     needs confirming as any other line does, and the line keeps what was asked."""
     plan = plan_version(steps=(step(date(2027, 12, 1), ("08:00", "0.5"), ("20:00", "0.5")),
                         step(CUT, ("08:00", "0.5"), ("22:00", "0.25"))))  # fmt: skip
-    with _store_with(tmp_path, plan) as (store, pid):
+    with approved_store(tmp_path, plan.steps) as (store, pid, _url):
         for clock, mg in (("20:00", "0.5"), ("22:00", "0.25")):
             entry = DoseEntry(day=CUT, planned_clock=clock, amount=Mass.of_mg(mg))
             log_dose(store, pid, entry, now=night(CUT, int(clock[:2])))
@@ -399,7 +382,7 @@ def test_a_second_cut_that_moves_the_times_again_names_the_dose_before_the_held_
     shown = [(c, mg) for c, mg, ask, only in _lines(record, _NEXT) if only]
     assert shown == stays
     assert all(ask for _c, _mg, ask, only in _lines(record, _NEXT) if not only)
-    with _store_with(tmp_path, plan) as (store, pid):
+    with approved_store(tmp_path, plan.steps) as (store, pid, _url):
         if first_answered:  # the approval on 30 Nov, then the proceed the day before the cut
             store.decide(pid, "proceed", by="Dr Lee", reason="seen", at=night(decided, 9))
         for clock, mg in stays:
@@ -415,7 +398,7 @@ def test_on_the_answer_s_day_the_dose_taken_as_told_stays_counted(tmp_path: Path
     patient takes the 08:00 dose to stay on; at 14:00 the clinician says proceed."""
     plan = plan_version(steps=(step(date(2027, 12, 1), ("08:00", "0.5"), ("22:00", "0.5")),
                         step(CUT, ("22:00", "0.75"))))  # fmt: skip
-    with _store_with(tmp_path, plan) as (store, pid):
+    with approved_store(tmp_path, plan.steps) as (store, pid, _url):
         stayed = DoseEntry(day=CUT, planned_clock="08:00", dose_before_cut=True)
         log_dose(store, pid, stayed, now=night(CUT, 8))
         store.decide(pid, "proceed", by="Dr Lee", reason="seen", at=night(CUT, 14))
@@ -465,7 +448,7 @@ def test_the_check_in_after_an_off_day_asks_about_the_dose_to_stay_on_and_logs_i
     from taperline.service.quick import DoseAnswer, checkin_asks, confirm_doses
 
     off, morning = CUT + timedelta(days=1), CUT + timedelta(days=2)
-    with _store_with(tmp_path, plan_version(steps=_EOD_CUT)) as (store, pid):
+    with approved_store(tmp_path, _EOD_CUT) as (store, pid, _url):
         asks = checkin_asks(store.record(pid), morning)
         assert [(q.day, q.dose.clock, q.dose.amount) for q in asks.doses] == [
             (off, "22:00", Mass.of_mg("0.125"))
@@ -478,45 +461,15 @@ def test_the_check_in_after_an_off_day_asks_about_the_dose_to_stay_on_and_logs_i
 def test_far_from_utc_the_old_time_is_the_patient_s_own(tmp_path: Path) -> None:
     """Auckland (UTC+13 in December): 22:05 there on the cut day is 09:05 UTC that day; the
     dose logged by time then is the cut day's 1 mg at 22:00, as asked."""
-    store = open_store(f"sqlite:///{tmp_path}/t.db")
-    pid = store.create_person(Profile("Pacific/Auckland"), at=datetime(2027, 11, 28, tzinfo=UTC))
-    plan = replace(plan_version(steps=MOVED), version=1, status="proposed", decided_by=None,
-                   decided_at=None)  # fmt: skip
-    store.add_plan(pid, plan)
-    store.decide(pid, "approve", by="Dr Lee", reason="agreed",
-                 at=datetime(2027, 11, 30, 9, tzinfo=UTC))  # fmt: skip
-    now = datetime(2027, 12, 15, 9, 5, tzinfo=UTC)
-    done = log_dose(store, pid, DoseEntry(next_planned=True), now=now).record
-    assert (done.day, done.planned_clock, done.amount, done.stay_on_before) == (
-        CUT, "22:00", Mass.of_mg(1), CUT,
-    )  # fmt: skip
-    assert done.taken_at == datetime(2027, 12, 15, 22, 5)  # noqa: DTZ001 -- the wall clock
-    (stay,) = build_today(store.record(pid), CUT).stay_on_lines
-    assert stay.taken
-
-
-@contextmanager
-def _site_with(
-    tmp_path: Path, before: tuple[tuple[str, str], ...], after: tuple[tuple[str, str], ...]
-) -> Iterator[tuple[Site, Web, int]]:
-    """As tests/support/held_cut.py's moved_site, with the steps ``before`` and ``after``."""
-    from tests.support.web import make_site
-
-    with make_site(tmp_path) as site:
-        web = site.patient("ann@example.org")
-        pid = site.person_id("ann@example.org")
-        cut = site.clock.today
-        steps = (step(cut - timedelta(days=14), *before), step(cut, *after))
-        plan = replace(plan_version(steps=steps), version=1, status="proposed", decided_by=None,
-                       decided_at=None)  # fmt: skip
-        store = site.services.store
-        store.add_plan(pid, plan)
-        store.decide(
-            pid, "approve", by="Dr Test", reason="agreed", at=site.clock.now - timedelta(days=14)
-        )
-        site.clock.advance(hours=10, minutes=5)  # 22:05 in London (GMT)
-        assert web.signin("ann@example.org").status_code == 303
-        yield site, web, pid
+    with approved_store(tmp_path, MOVED, zone="Pacific/Auckland") as (store, pid, _url):
+        now = datetime(2027, 12, 15, 9, 5, tzinfo=UTC)
+        done = log_dose(store, pid, DoseEntry(next_planned=True), now=now).record
+        assert (done.day, done.planned_clock, done.amount, done.stay_on_before) == (
+            CUT, "22:00", Mass.of_mg(1), CUT,
+        )  # fmt: skip
+        assert done.taken_at == datetime(2027, 12, 15, 22, 5)  # noqa: DTZ001 -- the wall clock
+        (stay,) = build_today(store.record(pid), CUT).stay_on_lines
+        assert stay.taken
 
 
 def test_a_line_with_a_dose_to_stay_on_does_not_say_stay_on_once_it_is_one_too_many(
@@ -524,7 +477,7 @@ def test_a_line_with_a_dose_to_stay_on_does_not_say_stay_on_once_it_is_one_too_m
 ) -> None:
     """1 mg at 22:00, then 0.25 mg at 08:00 and 0.5 mg at 22:00, held; 0.25 mg taken at 08:00:
     the 22:00 line must not say 'stay on 1 mg at 22:00' and then 'ask before you take more'."""
-    with _site_with(tmp_path, (("22:00", "1"),), (("08:00", "0.25"), ("22:00", "0.5"))) as (
+    with site_with(tmp_path, (("22:00", "1"),), (("08:00", "0.25"), ("22:00", "0.5"))) as (
         site, web, _pid,
     ):  # fmt: skip
         took_at_eight(web, site.clock.today.isoformat(), 0.25)
@@ -609,7 +562,7 @@ def test_on_the_answer_s_day_the_dose_taken_as_told_is_still_shown(tmp_path: Pat
     08:00 as told is still today's, shown as taken (it was dropped from the view)."""
     plan = plan_version(steps=(step(date(2027, 12, 1), ("08:00", "0.5"), ("22:00", "0.5")),
                         step(CUT, ("22:00", "0.75"))))  # fmt: skip
-    with _store_with(tmp_path, plan) as (store, pid):
+    with approved_store(tmp_path, plan.steps) as (store, pid, _url):
         stayed = DoseEntry(day=CUT, planned_clock="08:00", dose_before_cut=True)
         log_dose(store, pid, stayed, now=night(CUT, 8))
         store.decide(pid, "proceed", by="Dr Lee", reason="seen", at=night(CUT, 14))

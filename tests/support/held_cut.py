@@ -16,7 +16,10 @@ findings of more taken than planned as the review gives them.
 
 The moved plan (``MOVED``, a held cut that moves the dose times): 1 mg at 22:00, then at
 the cut 0.5 mg at 08:00 and 0.375 mg at 20:00, as a record (:func:`moved_record`), a store
-(:func:`moved_store`) and a site (:func:`moved_site`).
+(:func:`moved_store`) and a site (:func:`moved_site`). Any other plan of the same making:
+:func:`approved_store` (a store whose person, in any time zone, has a plan of given steps
+approved on 30 Nov) and :func:`site_with` (a site whose patient is on the day of a held cut
+between given doses).
 """
 
 from __future__ import annotations
@@ -159,10 +162,9 @@ def above_plan(record: PersonRecord, today: date) -> dict[str, list[date]]:
 # --- the moved plan: 1 mg at 22:00, then 0.5 mg at 08:00 and 0.375 mg at 20:00 from CUT ----
 
 BEFORE = CUT - timedelta(days=7)
-MOVED = (
-    step(date(2027, 12, 1), ("22:00", "1")),
-    step(CUT, ("08:00", "0.5"), ("20:00", "0.375")),
-)
+_MOVED_FROM = (("22:00", "1"),)
+_MOVED_TO = (("08:00", "0.5"), ("20:00", "0.375"))
+MOVED = (step(date(2027, 12, 1), *_MOVED_FROM), step(CUT, *_MOVED_TO))
 
 
 def moved_record(*doses: DoseRecord, checkins: tuple[CheckIn, ...] = ()) -> PersonRecord:
@@ -174,16 +176,31 @@ def moved_record(*doses: DoseRecord, checkins: tuple[CheckIn, ...] = ()) -> Pers
 
 
 @contextmanager
-def moved_store(tmp_path: Path) -> Iterator[tuple[Store, int]]:
-    """A store (SQLite) whose person in UTC has the moved plan, approved on 30 Nov."""
-    store = open_store(f"sqlite:///{tmp_path}/t.db")
-    pid = store.create_person(Profile("UTC"), at=datetime(2027, 11, 28, tzinfo=UTC))
-    plan = replace(plan_version(steps=MOVED), version=1, status="proposed", decided_by=None,
+def approved_store(
+    tmp_path: Path,
+    steps: tuple[RecordStep, ...],
+    *,
+    zone: str = "UTC",
+    approved: datetime = datetime(2027, 11, 30, 9, tzinfo=UTC),
+) -> Iterator[tuple[Store, int, str]]:
+    """A store (SQLite) whose person in ``zone`` (made on 28 Nov) has the plan of ``steps``,
+    proposed, then approved by Dr Lee at ``approved`` (30 Nov, 09:00 UTC unless told).
+    Yields the store, person id and URL."""
+    url = f"sqlite:///{tmp_path}/t.db"
+    store = open_store(url)
+    pid = store.create_person(Profile(zone), at=datetime(2027, 11, 28, tzinfo=UTC))
+    plan = replace(plan_version(steps=steps), version=1, status="proposed", decided_by=None,
                    decided_at=None)  # fmt: skip
     store.add_plan(pid, plan)
-    store.decide(pid, "approve", by="Dr Lee", reason="agreed",
-                 at=datetime(2027, 11, 30, 9, tzinfo=UTC))  # fmt: skip
-    yield store, pid
+    store.decide(pid, "approve", by="Dr Lee", reason="agreed", at=approved)
+    yield store, pid, url
+
+
+@contextmanager
+def moved_store(tmp_path: Path) -> Iterator[tuple[Store, int]]:
+    """A store (SQLite) whose person in UTC has the moved plan, approved on 30 Nov."""
+    with approved_store(tmp_path, MOVED) as (store, pid, _url):
+        yield store, pid
 
 
 def night(day: date, hour: int = 22) -> datetime:
@@ -191,23 +208,38 @@ def night(day: date, hour: int = 22) -> datetime:
 
 
 @contextmanager
-def moved_site(tmp_path: Path) -> Iterator[tuple[Site, Web, int]]:
-    """A site whose patient (London) is on the cut day of the moved plan, held: the plan
-    approved 14 days before (before the cut's window opened), no check-ins; 22:05."""
+def site_with(
+    tmp_path: Path,
+    before: tuple[tuple[str, str], ...],
+    after: tuple[tuple[str, str], ...],
+    *,
+    advance: timedelta = timedelta(hours=10, minutes=5),
+) -> Iterator[tuple[Site, Web, int]]:
+    """A site whose patient (London) is on the day of a cut from the doses ``before`` (each a
+    time and mg) to ``after``, held: the plan approved 14 days before (before the cut's window
+    opened), no check-ins. The clock then moves on by ``advance`` (from noon to 22:05 unless
+    told) and the patient signs in. Yields the site, the patient's browser and person id."""
     from tests.support.web import make_site
 
     with make_site(tmp_path) as site:
         web = site.patient("ann@example.org")
         pid = site.person_id("ann@example.org")
         cut = site.clock.today
-        steps = (step(cut - timedelta(days=14), ("22:00", "1")), MOVED[1])
-        steps = (steps[0], replace(steps[1], start=cut))
+        steps = (step(cut - timedelta(days=14), *before), step(cut, *after))
         plan = replace(plan_version(steps=steps), version=1, status="proposed", decided_by=None,
                        decided_at=None)  # fmt: skip
         store = site.services.store
         store.add_plan(pid, plan)
         approved = site.clock.now - timedelta(days=14)
         store.decide(pid, "approve", by="Dr Test", reason="agreed", at=approved)
-        site.clock.advance(hours=10, minutes=5)  # 22:05 in London (GMT)
+        site.clock.advance(seconds=advance.total_seconds())  # 22:05 in London (GMT) unless told
         assert web.signin("ann@example.org").status_code == 303
+        yield site, web, pid
+
+
+@contextmanager
+def moved_site(tmp_path: Path) -> Iterator[tuple[Site, Web, int]]:
+    """A site whose patient (London) is on the cut day of the moved plan, held: the plan
+    approved 14 days before (before the cut's window opened), no check-ins; 22:05."""
+    with site_with(tmp_path, _MOVED_FROM, _MOVED_TO) as (site, web, pid):
         yield site, web, pid
