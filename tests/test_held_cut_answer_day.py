@@ -38,6 +38,7 @@ from tests.support.held_cut import (
     above_plan,
     approved_store,
     plan_version,
+    reminders_at_22,
     run_cli,
     site_with,
     step,
@@ -313,20 +314,6 @@ def test_the_morning_check_in_asks_about_the_dose_before_the_cut(tmp_path: Path)
 # --- the calendar ---------------------------------------------------------------------------
 
 
-def _at_22(feed: bytes, day: date) -> list[str]:
-    from icalendar import Calendar
-
-    found = []
-    for event in Calendar.from_ical(feed).walk("VEVENT"):
-        start = event.decoded("DTSTART")
-        if not isinstance(start, datetime) or start.strftime("%H:%M") != "22:00":
-            continue
-        until = ((event.get("RRULE") or {}).get("UNTIL") or [None])[0]
-        if start.date() <= day and (until is None or until.date() >= day):
-            found.append(str(event.get("SUMMARY")))
-    return found
-
-
 def test_the_calendar_keeps_the_dose_before_the_cut_to_the_end_of_the_answer_s_day(
     tmp_path: Path,
 ) -> None:
@@ -341,12 +328,12 @@ def test_the_calendar_keeps_the_dose_before_the_cut_to_the_end_of_the_answer_s_d
     ready = readiness_of(record, CUT)
     assert ready is not None
     feed = calendar_feed(plan, record.profile, generated_at=_at(CUT, 15), readiness=ready).data
-    assert _at_22(feed, CUT) == ["clonazePAM 0.5 mg"]
-    assert _at_22(feed, CUT + timedelta(days=1)) == ["clonazePAM 0.75 mg"]
+    assert reminders_at_22(feed, CUT) == ["clonazePAM 0.5 mg"]
+    assert reminders_at_22(feed, CUT + timedelta(days=1)) == ["clonazePAM 0.75 mg"]
     assert b"this dose starts on 2027-12-16" in feed.replace(b"\r\n ", b"")
     # no dose to stay on taken before the answer: the plan's days, as before
     plain = calendar_feed(plan, record.profile, generated_at=_at(CUT, 15)).data
-    assert _at_22(plain, CUT) == ["clonazePAM 0.75 mg"]
+    assert reminders_at_22(plain, CUT) == ["clonazePAM 0.75 mg"]
 
 
 # --- the review -----------------------------------------------------------------------------

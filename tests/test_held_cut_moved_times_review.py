@@ -47,6 +47,7 @@ from tests.support.held_cut import (
     moved_store,
     night,
     plan_version,
+    reminders_at_22,
     run_cli,
     site_with,
     step,
@@ -621,31 +622,15 @@ def test_the_calendar_reminds_of_the_dose_to_stay_on_at_its_time() -> None:
     ready = readiness_of(record, CUT)
     assert ready is not None
     assert ready.is_question
-    out = Calendar.from_ical(
-        calendar_feed(plan, Profile("UTC"), generated_at=night(CUT, 7), readiness=ready).data
-    )
-
-    def at_22(day: date) -> list[str]:
-        found = []
-        for event in out.walk("VEVENT"):
-            start = event.decoded("DTSTART")
-            if not isinstance(start, datetime) or start.strftime("%H:%M") != "22:00":
-                continue
-            until = ((event.get("RRULE") or {}).get("UNTIL") or [None])[0]
-            if start.date() <= day and (until is None or until.date() >= day):
-                found.append(str(event.get("SUMMARY")))
-        return found
-
-    assert at_22(CUT - timedelta(days=1))  # the step before's, up to the cut
-    assert at_22(CUT), "no reminder at 22:00 on the held cut's day"
+    feed = calendar_feed(plan, Profile("UTC"), generated_at=night(CUT, 7), readiness=ready).data
+    out = Calendar.from_ical(feed)
+    assert reminders_at_22(feed, CUT - timedelta(days=1))  # the step before's, up to the cut
+    assert reminders_at_22(feed, CUT), "no reminder at 22:00 on the held cut's day"
     (kept,) = [e for e in out.walk("VEVENT") if e.decoded("DTSTART").strftime("%H:%M") == "22:00"]
     assert "until they do, stay on this dose at 22:00, the dose before the change" in str(
         kept.get("DESCRIPTION")
     )
     # answered (no question): the old time's reminder ends the day before the cut again
-    answered = Calendar.from_ical(
-        calendar_feed(plan, Profile("UTC"), generated_at=night(CUT, 7)).data
-    )
-    out = answered
-    assert at_22(CUT - timedelta(days=1))
-    assert not at_22(CUT)
+    answered = calendar_feed(plan, Profile("UTC"), generated_at=night(CUT, 7)).data
+    assert reminders_at_22(answered, CUT - timedelta(days=1))
+    assert not reminders_at_22(answered, CUT)

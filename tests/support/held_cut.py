@@ -1,8 +1,8 @@
 """What the held-cut tests share (tests/test_held_cut_*.py, tests/test_dose_asked*.py).
 
 The CLI run in process against a database at a given moment, the days of the findings of
-more taken than planned as ``taperline findings`` gives them, and a dose taken in the
-morning logged through the JSON API.
+more taken than planned as ``taperline findings`` gives them, a dose taken in the morning
+logged through the JSON API, and the 22:00 reminders of a day in a calendar feed.
 
 The CLI's plan (:func:`a_plan_approved`): a person in London on 1 mg at 22:00, a 10 % cut
 every 14 days from 4 Jan 2027, approved on 3 Jan; :func:`held_cut_site` is a site whose
@@ -84,6 +84,21 @@ def took_at_eight(web: Web, day: str, amount_mg: float) -> None:
     }
     response = web.client.post("/api/doses", json=body)
     assert response.status_code == 201, response.text
+
+
+def reminders_at_22(feed: bytes, day: date) -> list[str]:
+    """The summaries of the iCalendar ``feed``'s 22:00 reminders that fall on ``day``."""
+    from icalendar import Calendar
+
+    found = []
+    for event in Calendar.from_ical(feed).walk("VEVENT"):
+        start = event.decoded("DTSTART")
+        if not isinstance(start, datetime) or start.strftime("%H:%M") != "22:00":
+            continue
+        until = ((event.get("RRULE") or {}).get("UNTIL") or [None])[0]
+        if start.date() <= day and (until is None or until.date() >= day):
+            found.append(str(event.get("SUMMARY")))
+    return found
 
 
 # --- the CLI's plan: 1 mg at 22:00 in London, a 10 % cut every 14 days from 4 Jan 2027 ------
