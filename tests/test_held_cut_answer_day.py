@@ -371,7 +371,12 @@ def test_without_a_dose_to_stay_on_taken_the_new_step_applies_from_the_answer(
         assert today.readiness is not None
         assert not today.readiness.finishes_on_before
         assert "starts tomorrow" not in today.readiness.patient_message()
-        assert _lines(store, pid, CUT) == [("22:00", "0.75", "due", False, False)]
+        # the 08:00 dose to stay on until the answer is still shown, to log if it was taken
+        # then (tests/test_held_cut_answer_late_log.py); the new step's dose tonight
+        assert _lines(store, pid, CUT) == [
+            ("08:00", "0.5", "due", False, True),
+            ("22:00", "0.75", "due", False, False),
+        ]
         done = log_dose(store, pid, DoseEntry(next_planned=True), now=_at(CUT, 22)).record
         assert (done.amount, done.stay_on_before) == (Mass.of_mg("0.75"), None)
 

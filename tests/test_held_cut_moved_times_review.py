@@ -427,17 +427,21 @@ def test_a_tap_on_the_old_time_after_the_answer_is_refused_in_plain_words(
     tmp_path: Path,
 ) -> None:
     """The page was loaded before the clinician proceeded; the tap on 'Took 1 mg' comes after:
-    refused (the old time is no dose of the day now), nothing logged."""
+    refused (a tap is a dose taken now, after the answer), nothing logged. The words say what
+    to do if it was taken before the answer, and the dashboard then asks for its time
+    (tests/test_held_cut_answer_late_log.py)."""
     with moved_site(tmp_path) as (site, web, pid):
         assert "Took 1 mg" in web.get("/dashboard").text
         store = site.services.store
         store.decide(pid, "proceed", by="Dr Test", reason="seen", at=site.clock.now)
         tap = web.post("/doses/taken", {"clock": "22:00", "status": "stayed"})
-        assert tap.status_code in {404, 422}, tap.text
-        assert "no dose is planned at 22:00" in tap.text
+        assert tap.status_code == 422, tap.text
+        assert "your clinician answered about your dose change at 22:05" in tap.text
+        assert "If you took it before 22:05, say when you took it" in tap.text
         assert store.doses(pid, None, None) == []
         page = web.get("/dashboard").text
         assert "Took 1 mg" not in page
+        assert "Did you take this before your clinician answered at 22:05?" in page
 
 
 # --- the check-in on an off day; a time zone far from UTC --------------------------------

@@ -101,6 +101,20 @@ def _dose_lines(doses: list[DoseTodayOut], *, answered: bool = False) -> list[st
                 f" today already: {dose['amount']} more would be more than the dose before the"
                 f" cut;{_INDENT}{_ASK_BEFORE_MORE}"
             )
+        elif dose["stay_only"] and due and dose["until_answer"] is not None:
+            until = dose["until_answer"]
+            line = (
+                f"{head}  [the dose before the cut, until your clinician answered at {until}]"
+                f"{_INDENT}if you took it before {until}, log it with the time you took it"
+                " (today then finishes on the dose before the cut):"
+                f"{_INDENT}taperline log-dose --planned {dose['time']} --time HH:MM"
+            )
+        elif due and dose["answer_first"] is not None:
+            line = (
+                f"{head}  [first say whether you took the {dose['answer_first']} dose]"
+                f"{_INDENT}taken before your clinician answered, today finishes on the dose"
+                " before the cut"
+            )
         elif dose["stay_only"] and due and answered:
             line = (
                 f"{head}  [the dose before the cut: finish today on it]{_INDENT}your clinician"

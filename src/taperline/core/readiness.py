@@ -392,7 +392,8 @@ def _finished_on_before(  # noqa: PLR0917 -- check_readiness's arguments, for on
     """The held cut a clinician answered today after a dose to stay on was taken today.
 
     On the day a clinician lets a held cut go ahead, a person who has already taken a dose
-    to stay on that day, as told (logged while the cut was held: ``stay_on_before``),
+    to stay on that day, as told (taken while the cut was held: ``stay_on_before``, kept
+    with the line whether it was logged then or after the answer with the time it was taken),
     finishes the day on the dose before the cut (``finishes_on_before``): the step before's
     remaining doses of the day are doses to stay on, and the new step's start the next day.
     The new step's doses that evening on top of the dose before the cut taken that morning

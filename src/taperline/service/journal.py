@@ -7,7 +7,7 @@ import hashlib
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from taperline.adapters.storage.accounts import User
 
 from taperline.service.store import (
+    decision_moments,
     local_now,
     local_today,
     person_review,
@@ -66,6 +67,7 @@ __all__ = [
     "remove_dose",
     "restore_dose",
     "stay_on_doses",
+    "stays_until_answer",
     "store_checkin",
 ]
 
@@ -397,11 +399,16 @@ def log_dose(
     today = local_today(zone_name, now)
     plan = store.plan_in_force(person_id)
     regimen = profile.regimen  # what the day's doses are before the plan starts
-    # read once at most, whichever of the steps below needs it first (each day's check too)
-    read = _Reader(read_record or functools.partial(store.record, person_id))
     # without a day: the dose's day is found by when it was taken (now, when not given)
     moment = entry.taken_at or local_now(zone_name, now)
     by_time = entry.day is None and entry.next_planned
+    # read once at most, whichever of the steps below needs it first (each day's check too,
+    # as asked when the dose was taken: a dose to stay on taken before the clinician answered
+    # that day, logged after, is one to stay on)
+    read = _Reader(
+        read_record or functools.partial(store.record, person_id),
+        _asked_at(entry, moment, by_time=by_time),
+    )
     if by_time:
         day, target, day_log, stay = _nearest_dose(
             store, person_id, entry, plan=plan, regimen=regimen, moment=moment, today=today,
@@ -462,6 +469,27 @@ def log_dose(
     )
     saved = record_dose(store, person_id, record, now=now, idempotency_key=idempotency_key)
     return LoggedDose(saved, record, target, _expected(target, before))
+
+
+def _asked_at(entry: DoseEntry, moment: datetime, *, by_time: bool) -> datetime | None:
+    """The moment whose instructions a dose followed: when it was taken, as given.
+
+    None for a dose logged as taken now (every decision made so far applies, as the day's).
+    A missed planned dose of a given day (not matched by time) has no time taken: its
+    planned time when that has passed (``moment``: now), as it was asked then (a dose to
+    stay on until a clinician answered at 14:05, missed at 08:00, is a missed dose to stay
+    on).
+    """
+    if entry.taken_at is not None:
+        return entry.taken_at
+    if not entry.missed or entry.planned_clock is None or by_time:
+        return None
+    try:
+        clock = time.fromisoformat(entry.planned_clock)
+    except ValueError:  # not a clock: log_dose says so, as for any dose
+        return None
+    planned = datetime.combine(entry.day or moment.date(), clock)
+    return planned if planned < moment else None
 
 
 def _amount(
@@ -534,9 +562,33 @@ def _dose_of_day(  # noqa: PLR0917 -- log_dose's values, for one step of it
             " went ahead with the cut, but a dose before the cut had already been taken that"
             " day, so the new dose starts the next day"
         )
+    if clock is not None and all(d.clock != clock for d in candidates):
+        _refuse_stay_after_answer(read_record, day, clock)
     logged = {d.planned_clock for d in day_log}
     target = _planned_dose(entry, day, candidates, logged)
     return target, stay if target is not None and target in extra else None
+
+
+def _refuse_stay_after_answer(
+    read_record: Callable[[], PersonRecord], day: date, clock: str
+) -> None:
+    """Refuse, saying why, the dose at ``clock`` to stay on until a clinician answered ``day``.
+
+    A held cut that moved the dose times (0.5 mg at 08:00 and 22:00, then 0.75 mg at 22:00)
+    asks the patient to stay on the 08:00 dose until their clinician answers. Logged after
+    the answer, that dose is one of the day only if it was taken before the answer
+    (:func:`stays_until_answer`): with no time, or a later one, it is refused with what to
+    do (a plain "no dose is planned at 08:00" would leave the patient no way to log what
+    they took as told). Returns when ``clock`` is no such dose.
+    """
+    moment = read_record.moment if isinstance(read_record, _Reader) else None
+    for stay, at in stays_until_answer(read_record(), day):
+        if stay.clock == clock and (moment is None or at < moment):
+            raise InputError(
+                f"time: your clinician answered about your dose change at {at:%H:%M} on"
+                f" {day.isoformat()}; until then the {clock} dose of {fmt(stay.amount)} was"
+                f" the one to take. If you took it before {at:%H:%M}, say when you took it"
+            )
 
 
 def _expected(target: RecordDose | None, before: Sequence[RecordDose] | None) -> RecordDose | None:
@@ -599,9 +651,14 @@ def _nearest_dose(
             planned = [(d, p) for d, p in planned if d != day or p in kept]
             planned += [(day, dose) for dose in found.doses]
     candidates = [(d, p) for d, p in planned if clock in {None, p.clock}]
+    if clock is not None and all(d != on for d, _p in candidates):
+        # today's dose to stay on until the clinician answered, logged after it without a
+        # time before it: refused saying why, not matched to yesterday's dose at that time
+        _refuse_stay_after_answer(read_record, on, clock)
     chosen = nearest_planned(moment, candidates, due_only=entry.missed)
     if chosen is None:
         if clock is not None:
+            _refuse_stay_after_answer(read_record, on - timedelta(days=1), clock)
             days = f"{day_text(on - timedelta(days=1), today)} or {day_text(on, today)}"
             due = " and due" if entry.missed else ""
             raise NotFoundError(f"planned: no dose is planned{due} at {clock} on {days}")
@@ -719,13 +776,42 @@ def loggable_doses(record: PersonRecord, day: date) -> tuple[RecordDose, ...]:
     The day's plan and the doses to stay on (:func:`stay_on_doses`); on the day a clinician
     answered a held cut after a dose to stay on was taken, without the new step's doses the
     step before does not have (they start the next day; :func:`log_dose` refuses them).
-    What the journal's dose form offers as its choices.
+    What the journal's dose form offers as its choices. On the day a clinician answered a
+    held cut, the doses to stay on until then, due by the answer, are choices too: one
+    taken before the answer and logged after it is the day's (:func:`log_dose` takes it
+    with the time it was taken, and refuses it taken after the answer).
     """
     scheduled = record.planned_on(day)
     found = _staying_on(lambda: record, record.plan, day, scheduled)
-    if found is None:
-        return scheduled
-    return (*found.asked.as_asked(scheduled), *found.doses)
+    doses = scheduled if found is None else (*found.asked.as_asked(scheduled), *found.doses)
+    clocks = {d.clock for d in doses}
+    until = [d for d, _at in stays_until_answer(record, day) if d.clock not in clocks]
+    return (*doses, *until)
+
+
+def stays_until_answer(record: PersonRecord, day: date) -> tuple[tuple[RecordDose, datetime], ...]:
+    """The doses to stay on until a clinician answered a held cut on ``day``, due by then.
+
+    Each with when the answer was made (the person's wall clock). A held cut that moved the
+    dose times (0.5 mg at 08:00 and 22:00, then 0.75 mg at 22:00) asks the patient to take
+    the 08:00 dose as before until their clinician answers; answered at 14:05, that dose
+    was the day's until then. Logged after the answer with the time it was taken (before
+    it), it is one to stay on, and the day then finishes on the dose before the cut
+    (:func:`taperline.core.readiness.check_readiness`): what today's view shows, the journal
+    form offers and :func:`log_dose` takes. By time, the first answer's first; none when no
+    decision was made on ``day`` (nothing further is read).
+    """
+    answers = [at for decision, at in decision_moments(record) if decision.on == day]
+    if not answers:
+        return ()
+    scheduled = record.planned_on(day)
+    found: dict[str, tuple[RecordDose, datetime]] = {}
+    for at in answers:
+        until = _staying_on(_Reader(lambda: record, at), record.plan, day, scheduled)
+        for dose in until.doses if until is not None else ():
+            if dose.clock <= f"{at:%H:%M}":
+                found.setdefault(dose.clock, (dose, at))
+    return tuple(sorted(found.values(), key=lambda pair: pair[0].clock))
 
 
 def _asked_of(
@@ -821,12 +907,16 @@ def _cut_changed(plan: PlanVersion | None, day: date, target: RecordDose) -> boo
     return not all(target in before.doses for before in befores)
 
 
-def _readiness_on(record: PersonRecord, day: date) -> Readiness | None:
+def _readiness_on(
+    record: PersonRecord, day: date, moment: datetime | None = None
+) -> Readiness | None:
     """The readiness check of ``day``, with the last decision made by then (any version's).
 
-    A decision made later did not answer the check then.
+    A decision made later did not answer the check then. ``moment``: when the dose asked
+    about was taken (the person's wall clock): a decision made that day after it did not
+    answer the check for it either (the patient took it as told while the cut was held).
     """
-    made = [d for d in plan_decisions(record) if d.on <= day]
+    made = [d for d in plan_decisions(record, made_before=moment) if d.on <= day]
     decision = made[-1] if made else None
     return check_readiness(record, day, review_as_of(record, day), decision=decision)
 
@@ -837,14 +927,17 @@ class _Reader:
     What :func:`log_dose` reads: a line asks the check of its day up to three times (the doses
     to stay on, the line's own dose, the day's doses), each a review of the whole record. The
     record does not change before the line is written, so the check of a day is the same.
+    ``moment``: when the line's dose was taken (None: now), the moment each check is made for
+    (:func:`_readiness_on`).
     """
 
-    __slots__ = ("_checks", "_read", "_record")
+    __slots__ = ("_checks", "_read", "_record", "moment")
 
-    def __init__(self, read: Callable[[], PersonRecord]) -> None:
+    def __init__(self, read: Callable[[], PersonRecord], moment: datetime | None = None) -> None:
         self._read = read
         self._record: PersonRecord | None = None
         self._checks: dict[date, Readiness | None] = {}
+        self.moment = moment
 
     def __call__(self) -> PersonRecord:
         if self._record is None:
@@ -854,7 +947,7 @@ class _Reader:
     def readiness(self, day: date) -> Readiness | None:
         """:func:`_readiness_on` of the record read, made once for ``day``."""
         if day not in self._checks:
-            self._checks[day] = _readiness_on(self(), day)
+            self._checks[day] = _readiness_on(self(), day, self.moment)
         return self._checks[day]
 
 

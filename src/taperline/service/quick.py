@@ -69,7 +69,12 @@ def checkin_asks(record: PersonRecord, day: date) -> CheckInAsks:
     """What the check-in of ``day`` (a date of waking) asks, from the person's record.
 
     The doses asked about are the planned doses of the day before ``day`` (last night's)
-    that the dose log does not have, except those of a cut the readiness check holds.
+    that the dose log does not have, except those of a cut the readiness check holds, and a
+    dose to stay on until a clinician answered that day (``until_answer``): an answer logs a
+    dose at its planned time, and that one is the day's only if taken before the answer,
+    which changes the day's other doses (logged first, the new step's 0.75 mg tonight would
+    be logged as the 0.5 mg before the cut the question did not show). The dashboard, the
+    journal and ``log-dose`` take it with the time it was taken.
     """
     plan = record.plan
     cuts = cut_dates(plan) if plan is not None else ()
@@ -81,7 +86,7 @@ def checkin_asks(record: PersonRecord, day: date) -> CheckInAsks:
     doses = tuple(
         DoseQuestion(night_before, line.planned)
         for line in lines
-        if line.logged is None and not line.ask_first
+        if line.logged is None and not line.ask_first and line.until_answer is None
     )
     return CheckInAsks(what_to_ask(day, cuts, last_full), doses)
 

@@ -58,6 +58,15 @@ class DoseTodayOut(TypedDict):
     #: the clinician before taking more); null otherwise.
     taken_already_mg: float | None
     taken_already: str | None
+    #: With stay_only, not logged: the dose was the one to stay on until the clinician
+    #: answered the held cut today at this time (HH:MM, local), and was due by then. Taken
+    #: before it, log it with the time it was taken (today then finishes on the dose before
+    #: the cut); null otherwise.
+    until_answer: str | None
+    #: Not logged, on a day with such a dose (until_answer) not logged either: its time
+    #: (HH:MM), to say first whether it was taken (the day's doses then follow from it);
+    #: null otherwise.
+    answer_first: str | None
 
 
 @closed
@@ -199,6 +208,10 @@ def today_document(state: Today) -> StatusOut:
                 "stay_on_amount": fmt(d.stay_on.amount) if d.stay_on else None,
                 "taken_already_mg": float(d.taken_already.mg) if d.taken_already else None,
                 "taken_already": fmt(d.taken_already) if d.taken_already else None,
+                "until_answer": (
+                    d.until_answer.strftime("%H:%M") if d.until_answer is not None else None
+                ),
+                "answer_first": d.answer_first,
             }
             for d in state.doses
         ],

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Reviewed",
+    "decision_moments",
     "findings_device_nights",
     "local_now",
     "local_today",
@@ -133,19 +134,30 @@ def review_as_of(
     )
 
 
-def plan_decisions(record: PersonRecord) -> tuple[ClinicianDecision, ...]:
+def plan_decisions(
+    record: PersonRecord, *, made_before: datetime | None = None
+) -> tuple[ClinicianDecision, ...]:
     """Every clinician's decision on a version of the plan that was in force, by day.
 
     Approvals, go-aheads, holds and resumes: what answers a held cut is the first of them
     made once its readiness window opened (:func:`taperline.core.readiness.held_days`).
+    ``made_before``: only those made before that moment (the person's wall clock, naive, to
+    the minute: a decision made at 14:05 was not made before a dose taken at 14:05).
     """
+    return tuple(d for d, at in decision_moments(record) if made_before is None or at < made_before)
+
+
+def decision_moments(record: PersonRecord) -> tuple[tuple[ClinicianDecision, datetime], ...]:
+    """:func:`plan_decisions` each with when it was made (the person's wall clock, naive)."""
     zone_name = record.profile.time_zone
     found = (
-        plan_decision(version, zone_name)
+        (decision, local_now(zone_name, version.decided_at))
         for version in record.plans
-        if version.status in {"active", "held"}
+        if version.status in {"active", "held"} and version.decided_at is not None
+        for decision in (plan_decision(version, zone_name),)
+        if decision is not None
     )
-    return tuple(sorted((d for d in found if d is not None), key=lambda d: d.on))
+    return tuple(sorted(found, key=lambda pair: pair[1]))
 
 
 def plan_decision(plan: PlanVersion | None, time_zone: str) -> ClinicianDecision | None:

@@ -11,7 +11,9 @@ From 3 days before each cut, ``Today.readiness`` is the readiness check of that 
 changed doses are marked ``ask_first``: a question for the clinician, not an instruction;
 the dose before the cut is the one to stay on (``stay_on``), at its own time: beside the new
 dose at that time, or, when the cut moved the dose times, as a line of its own
-(``stay_only``), so the patient has a dose to take and log as told.
+(``stay_only``), so the patient has a dose to take and log as told. On the day a clinician
+answers, such a dose due before the answer and not logged is still shown (``until_answer``),
+to log with the time it was taken, and the day's other doses wait for it (``answer_first``).
 """
 
 from __future__ import annotations
@@ -83,6 +85,15 @@ class DoseToday:
     #: when that and the dose to stay on make more than the step before gives a day (a new
     #: dose taken this morning, then the dose to stay on tonight); None otherwise.
     taken_already: Mass | None = None
+    #: With ``stay_only``, not logged: the dose was the one to stay on until the clinician
+    #: answered the held cut today, at this moment (the person's wall clock), and was due by
+    #: then; taken before the answer, it is logged with the time it was taken (the day then
+    #: finishes on the dose before the cut). None otherwise.
+    until_answer: datetime | None = None
+    #: Not logged, on a day with a dose to stay on until the answer not logged either: that
+    #: dose's time (HH:MM), to say first whether it was taken (taken, the day finishes on the
+    #: dose before the cut, and this line is then another); None otherwise.
+    answer_first: str | None = None
 
     @property
     def taken(self) -> bool:
@@ -246,7 +257,7 @@ def build_today(record: PersonRecord, today: date, result: Review | None = None)
     if ready is not None and ready.stays_on_before:
         doses = held_lines(doses, ready, logged)
     else:
-        doses = _kept_stays(doses, logged)
+        doses = _until_answer(record, today, _kept_stays(doses, logged))
     return Today(
         today=today,
         plan=plan,
@@ -323,6 +334,37 @@ def _kept_stays(lines: Sequence[DoseToday], logged: Sequence[DoseRecord]) -> tup
     if not kept:
         return tuple(lines)
     return tuple(sorted((*lines, *kept), key=lambda line: line.planned.clock))
+
+
+def _until_answer(
+    record: PersonRecord, today: date, lines: tuple[DoseToday, ...]
+) -> tuple[DoseToday, ...]:
+    """``lines`` with each dose to stay on until a clinician answered today, not logged.
+
+    A held cut that moved the dose times (0.5 mg at 08:00 and 22:00, then 0.75 mg at 22:00),
+    answered at 14:05: the 08:00 dose was the one to take until then. Not logged before the
+    answer, it is still shown (``until_answer``), so that a dose taken as told is logged with
+    its time, and the day then finishes on the dose before the cut: not the new dose tonight
+    on top of it (:func:`taperline.service.journal.stays_until_answer`). Until it is logged
+    (taken or not), the day's other doses not logged wait for it (``answer_first``): no one
+    tap on the new dose while the one before it may have been taken.
+    """
+    if all(decision.on != today for decision in plan_decisions(record)):
+        return lines
+    from taperline.service.journal import stays_until_answer  # a day a clinician answered
+
+    clocks = {line.planned.clock for line in lines}
+    until = [
+        DoseToday(dose, None, stay_on=dose, stay_only=True, until_answer=at)
+        for dose, at in stays_until_answer(record, today)
+        if dose.clock not in clocks
+    ]
+    if not until:
+        return lines
+    # the day's other doses wait for it: taken, it finishes the day on the dose before the cut
+    first = until[0].planned.clock
+    waiting = [replace(line, answer_first=first) if line.logged is None else line for line in lines]
+    return tuple(sorted((*waiting, *until), key=lambda line: line.planned.clock))
 
 
 def _taken_already(line: DoseToday, ready: Readiness, logged: Sequence[DoseRecord]) -> DoseToday:

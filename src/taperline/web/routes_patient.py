@@ -420,7 +420,9 @@ def dose_log(request: Request, viewer: PatientViewer, form: Form, svc: Svc) -> R
     The service decides, as for ``log-dose`` and ``POST /api/doses``; an error shows the
     form again with every value kept and each error next to its field. An amount far from
     the plan is stored only once confirmed ("Log it as I gave it"), and the form's ``idem``
-    key makes a second send of the same form store nothing more.
+    key makes a second send of the same form store nothing more. ``back=dashboard`` (the
+    dashboard's form for a dose to stay on until the clinician answered, with its time) goes
+    back to the dashboard once logged.
     """
     try:
         entry = entry_from_form(form)
@@ -442,6 +444,8 @@ def dose_log(request: Request, viewer: PatientViewer, form: Form, svc: Svc) -> R
     if done.saved.created:  # a second send of the same form stored nothing
         line = done.record
         audit(svc, viewer, "write", f"dose {line.day.isoformat()} {line.planned_clock or 'extra'}")
+    if form.text("back", max_len=10) == "dashboard":  # the dashboard's own form for a dose
+        return redirect("/dashboard?done=dose")
     return redirect("/journal?done=dose#log-dose")
 
 

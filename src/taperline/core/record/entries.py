@@ -97,7 +97,9 @@ class DoseRecord:
     ``planned_clock``. ``units`` says which product units were used ("1 x tablet 0.5 mg").
 
     What the person was asked to take, kept as it was when the line was logged (so that a
-    check-in written or deleted later does not change it): ``cut_checked`` is true when a cut
+    check-in written or deleted later does not change it), by the decisions made before the
+    dose was taken (a dose to stay on taken before a clinician answered that day, logged
+    after, was asked to be stayed on): ``cut_checked`` is true when a cut
     had changed a planned dose of the line's day and the readiness check was read for it
     (the line itself may be that dose, taken or missed, or an extra dose that day);
     ``stay_on_before`` is then the date of the cut the check held with no clinician's answer
