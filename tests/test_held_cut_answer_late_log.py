@@ -198,7 +198,11 @@ def test_a_cut_at_the_same_times_asks_the_amount_taken_before_the_answer(tmp_pat
         store, pid, _url = found
         store.decide(pid, "proceed", by="Dr Lee", reason="seen", at=_ANSWER)
         morning = DoseEntry(day=CUT, planned_clock="08:00", taken_at=_wall(8))
-        with pytest.raises(InputError, match=r"^amount: the 08:00 dose of 2027-12-15 is the new"):
+        words = (
+            r"^amount: the 08:00 dose of 2027-12-15 was the new dose of a cut your clinician had"
+            r" not answered when you took it \(they answered at 14:05\): say the amount you took"
+        )
+        with pytest.raises(InputError, match=words):
             log_dose(store, pid, morning, now=_at(CUT, 15))
         stayed = DoseEntry(day=CUT, planned_clock="08:00", taken_at=_wall(8), dose_before_cut=True)
         done = log_dose(store, pid, stayed, now=_at(CUT, 15)).record

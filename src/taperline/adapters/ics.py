@@ -126,6 +126,9 @@ class _Context:
     readiness: Readiness | None = None
     #: titles and alarms that do not name the drug (a lock screen shows them)
     discreet: bool = False
+    #: doses to stay on until a clinician answered, due by then and not logged: their day,
+    #: the dose and when the answer was made (see :func:`calendar_feed`)
+    waiting: tuple[tuple[date, RecordDose, datetime], ...] = ()
 
     def asks_before(self, step: RecordStep) -> bool:
         """Whether ``step`` starts the cut the readiness check asks the clinician about."""
@@ -247,6 +250,7 @@ def calendar_feed(
     issued: Iterable[IssuedEvent] = (),
     refresh_minutes: int | None = None,
     discreet: bool = False,
+    waiting: Sequence[tuple[date, RecordDose, datetime]] = (),
 ) -> CalendarOut:
     """The calendar of :func:`calendar_ics`, sequenced against what calendars already hold.
 
@@ -260,6 +264,11 @@ def calendar_feed(
     ``discreet`` writes titles and alarms that do not name the drug or dose ("Evening dose",
     "Dose change", "Refill: collect your medicine ..."), for lock screens and shared screens;
     the event's text, read when it is opened, still says how to make each dose.
+    ``waiting``: the doses to stay on until a clinician answered a held cut, due by the
+    answer and not logged (each with its day and the answer's wall-clock moment,
+    :func:`taperline.service.journal.stays_until_answer`): each other dose reminder of that
+    day says to log that dose first, as the dashboard waits for it (taken before the answer,
+    the day finishes on the dose before the cut, not the new dose).
 
     >>> from datetime import UTC
     >>> from taperline.core.quantity import Mass
@@ -292,7 +301,7 @@ def calendar_feed(
     )
     if readiness is not None and plan.status == "active":
         context = replace(context, readiness=readiness)
-    context = replace(context, discreet=discreet)
+    context = replace(context, discreet=discreet, waiting=tuple(waiting))
     calendar = _calendar(context, profile)
     if refresh_minutes is not None:
         every = timedelta(minutes=refresh_minutes)
@@ -670,6 +679,14 @@ def _dose_event(
             f" day: that day was finished on the dose before the change, and this dose starts"
             f" on {first.isoformat()}."
         )
+    for day, stay, answered in context.waiting:
+        if stay.clock != dose.clock and first <= day and (last is None or day <= last):
+            description = (
+                f"{description}\nOn {day.isoformat()}: if you took the {stay.clock} dose of"
+                f" {fmt(stay.amount)} before your clinician answered at {answered:%H:%M}, log"
+                " it in taperline first: that day then finishes on the dose before the change,"
+                " not this dose."
+            )
     if held is not None:
         description = (
             f"{description}\nFrom {held.start.isoformat()} the plan changes the dose times, and"

@@ -175,4 +175,7 @@ _ANOTHER_DOSE = (
     " that was not planned"
 )
 #: The fields a dose-log error names, and the options that carry them.
-_DOSE_OPTIONS = {name: f"--{name}" for name in ("planned", "drug", "amount", "time", "missed")}
+_DOSE_OPTIONS = {
+    **{name: f"--{name}" for name in ("planned", "drug", "amount", "time", "missed")},
+    "day": "--date",
+}

@@ -20,15 +20,15 @@ import re
 import secrets
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Final
 
 from taperline.adapters.storage.repo import Store
 from taperline.adapters.storage.repo.calendar import CalendarFeed
-from taperline.core.record import PlanVersion
+from taperline.core.record import PersonRecord, PlanVersion, RecordDose
 from taperline.core.reminders import IssuedEvent, ReminderSettings
 from taperline.errors import ConflictError
-from taperline.service.store import reviewed_record
+from taperline.service.store import plan_decisions, reviewed_record
 
 __all__ = [
     "FEED_REFRESH_MIN",
@@ -100,6 +100,20 @@ class PersonCalendar:
     plan: PlanVersion | None
 
 
+def _waiting(record: PersonRecord, today: date) -> tuple[tuple[date, RecordDose, datetime], ...]:
+    """Today's doses to stay on until a clinician answered, due by then and not logged."""
+    if all(decision.on != today for decision in plan_decisions(record)):
+        return ()
+    from taperline.service.journal import stays_until_answer  # a day a clinician answered
+
+    logged = {d.planned_clock for d in record.doses if d.day == today}
+    return tuple(
+        (today, dose, at)
+        for dose, at in stays_until_answer(record, today)
+        if dose.clock not in logged
+    )
+
+
 def person_calendar(
     store: Store,
     person_id: int,
@@ -138,6 +152,7 @@ def person_calendar(
             issued=before,
             refresh_minutes=refresh_minutes,
             discreet=chosen.discreet,
+            waiting=_waiting(found.record, found.today),
         )
     _record(store, person_id, before, out.issued, now)
     return PersonCalendar(out.data, plan)

@@ -432,6 +432,13 @@ def log_dose(
     )
     asks_amount = entry.amount is None and not entry.dose_before_cut
     if target is not None and before is not None and asks_amount:
+        answered = _answered_since(read, day)
+        if answered is not None:  # taken before the answer, logged after it
+            raise InputError(
+                f"amount: the {target.clock} dose of {day.isoformat()} was the new dose of a"
+                " cut your clinician had not answered when you took it (they answered at"
+                f" {answered:%H:%M}): say the amount you took"
+            )
         raise InputError(
             f"amount: the {target.clock} dose of {day.isoformat()} is the new dose of a cut"
             " your clinician has not answered yet (ask them before this cut): say the"
@@ -471,6 +478,14 @@ def log_dose(
     return LoggedDose(saved, record, target, _expected(target, before))
 
 
+def _answered_since(read: _Reader, day: date) -> datetime | None:
+    """When a clinician answered on ``day`` after the line's dose was taken (None: not so)."""
+    if read.moment is None:
+        return None
+    moment = read.moment
+    return next((at for d, at in decision_moments(read()) if d.on == day and at >= moment), None)
+
+
 def _asked_at(entry: DoseEntry, moment: datetime, *, by_time: bool) -> datetime | None:
     """The moment whose instructions a dose followed: when it was taken, as given.
 
@@ -480,8 +495,8 @@ def _asked_at(entry: DoseEntry, moment: datetime, *, by_time: bool) -> datetime 
     stay on until a clinician answered at 14:05, missed at 08:00, is a missed dose to stay
     on).
     """
-    if entry.taken_at is not None:
-        return entry.taken_at
+    if entry.taken_at is not None:  # to the minute, as decisions are (and the log keeps it)
+        return entry.taken_at.replace(second=0, microsecond=0)
     if not entry.missed or entry.planned_clock is None or by_time:
         return None
     try:
@@ -583,12 +598,19 @@ def _refuse_stay_after_answer(
     """
     moment = read_record.moment if isinstance(read_record, _Reader) else None
     for stay, at in stays_until_answer(read_record(), day):
-        if stay.clock == clock and (moment is None or at < moment):
+        if stay.clock != clock or (moment is not None and at >= moment):
+            continue
+        if moment is not None and moment.date() > day:  # said with a time, of a later day
             raise InputError(
-                f"time: your clinician answered about your dose change at {at:%H:%M} on"
-                f" {day.isoformat()}; until then the {clock} dose of {fmt(stay.amount)} was"
-                f" the one to take. If you took it before {at:%H:%M}, say when you took it"
+                f"day: the {clock} dose of {fmt(stay.amount)} on {day.isoformat()} was the one"
+                f" to take until your clinician answered about your dose change at {at:%H:%M}"
+                " that day. If you took it then, say that day with the time you took it"
             )
+        raise InputError(
+            f"time: your clinician answered about your dose change at {at:%H:%M} on"
+            f" {day.isoformat()}; until then the {clock} dose of {fmt(stay.amount)} was"
+            f" the one to take. If you took it before {at:%H:%M}, say when you took it"
+        )
 
 
 def _expected(target: RecordDose | None, before: Sequence[RecordDose] | None) -> RecordDose | None:
@@ -916,9 +938,26 @@ def _readiness_on(
     about was taken (the person's wall clock): a decision made that day after it did not
     answer the check for it either (the patient took it as told while the cut was held).
     """
-    made = [d for d in plan_decisions(record, made_before=moment) if d.on <= day]
+    if moment is not None:  # the plan in force then (a hold made since is not yet)
+        record = _decided_before(record, moment)
+    made = [d for d in plan_decisions(record) if d.on <= day]
     decision = made[-1] if made else None
     return check_readiness(record, day, review_as_of(record, day), decision=decision)
+
+
+def _decided_before(record: PersonRecord, moment: datetime) -> PersonRecord:
+    """``record`` with the plan versions decided before ``moment`` (wall clock) only.
+
+    A go-ahead at 12:00 and a hold at 14:05: a dose taken at 08:00 followed the version in
+    force then, approved weeks before, whose check held the cut.
+    """
+    zone_name = record.profile.time_zone
+    kept = tuple(
+        v
+        for v in record.plans
+        if v.decided_at is None or local_now(zone_name, v.decided_at) < moment
+    )
+    return record if len(kept) == len(record.plans) else replace(record, plans=kept)
 
 
 class _Reader:

@@ -102,16 +102,17 @@ def decide_plan(
 ) -> PlanVersion:
     """Approve, hold, reject, adjust (postpone by ``delay_days``) or proceed: a new version.
 
-    Holding, adjusting and proceeding act on the plan in force (:func:`decision_base`); a
-    hold keeps the dose of the person's today, except while the readiness check makes a cut
-    a question (:attr:`~taperline.core.readiness.Readiness.is_question`: Hold, unanswered, on
-    the cut day or after): then it keeps the dose before that cut, the dose the patient was
-    asked to stay on. ``proceed`` is a clinician's go-ahead with the cut the readiness check
-    is about (the plan is unchanged; the reason recorded names the cut); it is refused when
-    no cut is in view. Approving a proposal starts it from today: what it planned after the
-    day it was proposed moves later by the days it waited (:func:`catch_up`), and approving
-    a held plan resumes it (:func:`resume`). The new steps pass the rules engine, and so
-    does the change from the dose taken today to the dose the new version gives.
+    Holding, adjusting and proceeding act on the plan in force (:func:`decision_base`); a hold
+    keeps the dose of the person's today, except while the readiness check makes a cut a
+    question (:attr:`~taperline.core.readiness.Readiness.is_question`: Hold, unanswered, on the
+    cut day or after) or the day is finished on the dose before it: then it keeps the dose
+    before that cut, the dose the patient was asked to stay on. ``proceed`` is a clinician's
+    go-ahead with the cut the readiness check is about (the plan is unchanged; the reason
+    recorded names the cut); it is refused when no cut is in view. Approving a proposal starts
+    it from today: what it planned after the day it was proposed moves later by the days it
+    waited (:func:`catch_up`), and approving a held plan resumes it (:func:`resume`). The new
+    steps pass the rules engine, and so does the change from the dose taken today to the dose
+    the new version gives.
 
     Raises:
         NotFoundError: there is no plan.
@@ -171,13 +172,18 @@ def _readiness_decision(
 ) -> tuple[date, str]:
     """The day a hold keeps the dose of, and the reason recorded, given the readiness check.
 
-    A hold while a cut is a question keeps the dose of the day before that cut. A proceed
+    A hold while a cut is a question, or on the day a go-ahead with it finished on the dose
+    before it (:attr:`~taperline.core.readiness.Readiness.finishes_on_before`), keeps the
+    dose of the day before that cut. A proceed
     names the cut it goes ahead with in its reason; with no cut in view it is refused.
     """
     check = readiness_of(store.record(person_id), today)
     if action == "hold":
-        is_question = check is not None and check.is_question
-        return (check.cut - timedelta(days=1) if check and is_question else today), reason
+        # while the cut is a question, or on the day finished on the dose before it (a
+        # go-ahead after a dose to stay on was taken that day), the person's dose today is
+        # the dose before the cut
+        stays = check is not None and check.stays_on_before
+        return (check.cut - timedelta(days=1) if check and stays else today), reason
     if not reason.strip():
         raise InputError("--reason is empty: say why")
     if check is None:

@@ -134,21 +134,21 @@ def review_as_of(
     )
 
 
-def plan_decisions(
-    record: PersonRecord, *, made_before: datetime | None = None
-) -> tuple[ClinicianDecision, ...]:
+def plan_decisions(record: PersonRecord) -> tuple[ClinicianDecision, ...]:
     """Every clinician's decision on a version of the plan that was in force, by day.
 
     Approvals, go-aheads, holds and resumes: what answers a held cut is the first of them
     made once its readiness window opened (:func:`taperline.core.readiness.held_days`).
-    ``made_before``: only those made before that moment (the person's wall clock, naive, to
-    the minute: a decision made at 14:05 was not made before a dose taken at 14:05).
     """
-    return tuple(d for d, at in decision_moments(record) if made_before is None or at < made_before)
+    return tuple(decision for decision, _at in decision_moments(record))
 
 
 def decision_moments(record: PersonRecord) -> tuple[tuple[ClinicianDecision, datetime], ...]:
-    """:func:`plan_decisions` each with when it was made (the person's wall clock, naive)."""
+    """:func:`plan_decisions`, each with when it was made (the person's wall clock).
+
+    Naive and to the minute: a decision made at 14:05 was not made before a dose taken at
+    14:05.
+    """
     zone_name = record.profile.time_zone
     found = (
         (decision, local_now(zone_name, version.decided_at))

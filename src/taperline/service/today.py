@@ -257,7 +257,7 @@ def build_today(record: PersonRecord, today: date, result: Review | None = None)
     if ready is not None and ready.stays_on_before:
         doses = held_lines(doses, ready, logged)
     else:
-        doses = _until_answer(record, today, _kept_stays(doses, logged))
+        doses = _until_answer(record, today, _kept_stays(doses, logged), logged)
     return Today(
         today=today,
         plan=plan,
@@ -287,17 +287,27 @@ def held_lines(
     On the day a clinician answered the cut after a dose to stay on was taken
     (``ready.finishes_on_before``), the day is finished on the dose before the cut: the doses
     the cut changed are not the day's (the new step's start tomorrow), and each dose of the
-    step before at their times is a line of its own to stay on, as at a moved time.
+    step before at their times is a line of its own to stay on, as at a moved time; a dose
+    the cut changed, at a time the step before has none, already logged (before the dose to
+    stay on was) is shown as logged.
     """
     # the step before's doses of this day: none on its off days when it is every other day
     # (the patient stays on "0.125 mg every other day", in its own rhythm)
     before_doses = step_doses_on(ready.before, ready.today)
     before = {d.clock: d for d in before_doses}
     if ready.finishes_on_before:
-        lines = [line for line in lines if not ready.in_cut(line.planned)]
+        # a changed dose already logged at a time the step before has none stays shown, as
+        # logged (taken before the dose to stay on was logged); at the step before's time,
+        # the dose to stay on's line shows what was logged
+        lines = [
+            line
+            for line in lines
+            if not ready.in_cut(line.planned)
+            or (line.logged is not None and line.planned.clock not in before)
+        ]
     out = [
         replace(line, ask_first=True, stay_on=before.get(line.planned.clock))
-        if ready.in_cut(line.planned)
+        if ready.in_cut(line.planned) and not ready.finishes_on_before
         else line
         for line in lines
     ]
@@ -337,7 +347,7 @@ def _kept_stays(lines: Sequence[DoseToday], logged: Sequence[DoseRecord]) -> tup
 
 
 def _until_answer(
-    record: PersonRecord, today: date, lines: tuple[DoseToday, ...]
+    record: PersonRecord, today: date, lines: tuple[DoseToday, ...], logged: Sequence[DoseRecord]
 ) -> tuple[DoseToday, ...]:
     """``lines`` with each dose to stay on until a clinician answered today, not logged.
 
@@ -347,22 +357,27 @@ def _until_answer(
     its time, and the day then finishes on the dose before the cut: not the new dose tonight
     on top of it (:func:`taperline.service.journal.stays_until_answer`). Until it is logged
     (taken or not), the day's other doses not logged wait for it (``answer_first``): no one
-    tap on the new dose while the one before it may have been taken.
+    tap on the new dose while the one before it may have been taken. One in the log without
+    what it was asked (imported: ``stay_on_before`` unknown) is shown as logged, and nothing
+    waits for it.
     """
     if all(decision.on != today for decision in plan_decisions(record)):
         return lines
     from taperline.service.journal import stays_until_answer  # a day a clinician answered
 
     clocks = {line.planned.clock for line in lines}
+    by_clock = {d.planned_clock: d for d in logged if d.planned_clock is not None}
     until = [
-        DoseToday(dose, None, stay_on=dose, stay_only=True, until_answer=at)
+        DoseToday(dose, by_clock.get(dose.clock), stay_on=dose, stay_only=True,
+                  until_answer=None if dose.clock in by_clock else at)
         for dose, at in stays_until_answer(record, today)
         if dose.clock not in clocks
-    ]
+    ]  # fmt: skip
     if not until:
         return lines
-    # the day's other doses wait for it: taken, it finishes the day on the dose before the cut
-    first = until[0].planned.clock
+    # the day's other doses wait for one not logged: taken, it finishes the day on the dose
+    # before the cut
+    first = next((line.planned.clock for line in until if line.logged is None), None)
     waiting = [replace(line, answer_first=first) if line.logged is None else line for line in lines]
     return tuple(sorted((*waiting, *until), key=lambda line: line.planned.clock))
 
