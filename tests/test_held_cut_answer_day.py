@@ -377,6 +377,9 @@ def test_without_a_dose_to_stay_on_taken_the_new_step_applies_from_the_answer(
             ("08:00", "0.5", "due", False, True),
             ("22:00", "0.75", "due", False, False),
         ]
+        # not taken (said first: tonight's dose waits for it), the new step tonight
+        missed = DoseEntry(day=CUT, planned_clock="08:00", missed=True)
+        log_dose(store, pid, missed, now=_at(CUT, 21))
         done = log_dose(store, pid, DoseEntry(next_planned=True), now=_at(CUT, 22)).record
         assert (done.amount, done.stay_on_before) == (Mass.of_mg("0.75"), None)
 

@@ -225,6 +225,37 @@ def test_the_next_morning_s_check_in_does_not_ask_it(tmp_path: Path) -> None:
         ]
 
 
+def test_tonight_s_dose_waits_for_it_at_every_door(tmp_path: Path) -> None:
+    """While the 08:00 dose to stay on until the answer is not logged, the 22:00 dose (the new
+    0.75 mg) is refused saying what to do first, as the dashboard waits: by time, by clock,
+    from the CLI; once the 08:00 dose is said not taken (by time too), tonight is 0.75 mg."""
+    with _answered(tmp_path) as (store, pid, url):
+        for entry in (
+            DoseEntry(next_planned=True),
+            DoseEntry(day=CUT, planned_clock="22:00"),
+            DoseEntry(day=CUT, planned_clock="22:00", taken_at=_wall(22)),
+        ):
+            with pytest.raises(InputError) as refused:
+                log_dose(store, pid, entry, now=_at(CUT, 22))
+            words = str(refused.value)
+            assert words.startswith("planned: first say whether you took the 08:00 dose of 0.5")
+            assert "answered at 14:05" in words
+            assert "log it with the time you took it, or as not taken" in words
+        cli = run_cli(url, "log-dose", now="2027-12-15T22:00+00:00")
+        assert cli.exit_code != 0
+        assert "--planned: first say whether you took the 08:00 dose" in cli.stderr
+        assert store.doses(pid, None, None) == []
+        missed = run_cli(url, "log-dose", "--planned", "08:00", "--missed",
+                         now="2027-12-15T21:55+00:00")  # fmt: skip
+        assert missed.exit_code == 0, missed.stderr
+        [line] = store.doses(pid, None, None)
+        assert (line.planned_clock, line.taken_at, line.stay_on_before) == ("08:00", None, CUT)
+        night = run_cli(url, "log-dose", now="2027-12-15T22:00+00:00")
+        assert night.exit_code == 0, night.stderr
+        tonight = [d for d in store.doses(pid, None, None) if d.planned_clock == "22:00"]
+        assert [d.amount for d in tonight] == [Mass.of_mg("0.75")]
+
+
 # --- the CLI: log-dose and status -----------------------------------------------------------
 
 
@@ -313,6 +344,7 @@ def test_the_dashboard_asks_for_the_time_and_then_finishes_the_day(tmp_path: Pat
         assert "First say whether you took the 08:00 dose above." in tonight
         assert "<button" not in tonight  # no one tap on the new dose yet
         assert 'name="time" type="time" required max="14:00"' in page
+        assert "Took it after 14:00? Then it was not part of today" in page
         assert not re.search(r"\[[A-Z][A-Z-]+[0-9]*\]", page)  # no source ids
         form = page[page.index('<input type="hidden" name="back"') - 600 :]
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)

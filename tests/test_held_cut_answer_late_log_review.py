@@ -195,12 +195,15 @@ def test_a_cut_that_moves_times_and_changes_amounts(tmp_path: Path) -> None:
 def test_the_dose_to_stay_on_logged_after_the_new_dose_asks_to_confirm_and_is_found(
     tmp_path: Path,
 ) -> None:
-    """The 0.75 mg at 22:00 logged first (log-dose at 22:00: only the dashboard waits for the
-    08:00 answer), then the 08:00 0.5 mg with its time: 1.25 mg that day, asked to be
-    confirmed, and once confirmed a finding for the clinician."""
+    """The new 0.75 mg at 22:00 waits for the 08:00 answer at every door (log-dose too); said
+    as an extra dose instead, then the 08:00 0.5 mg with its time: 1.25 mg that day, asked to
+    be confirmed, and once confirmed a finding for the clinician."""
     with _answered(tmp_path) as (store, pid, _url):
-        night = log_dose(store, pid, DoseEntry(next_planned=True), now=_local("UTC", CUT, 22))
-        assert night.record.amount == Mass.of_mg("0.75")
+        with pytest.raises(InputError, match=r"^planned: first say whether you took the 08:00"):
+            log_dose(store, pid, DoseEntry(next_planned=True), now=_local("UTC", CUT, 22))
+        extra = DoseEntry(taken_at=_wall(22), amount=Mass.of_mg("0.75"))
+        night = log_dose(store, pid, extra, now=_local("UTC", CUT, 22))
+        assert (night.record.planned_clock, night.record.amount) == (None, Mass.of_mg("0.75"))
         morning = DoseEntry(day=CUT, planned_clock="08:00", taken_at=_wall(8))
         with pytest.raises(ConfirmationNeededError, match=r"makes 1\.25 mg that day"):
             log_dose(store, pid, morning, now=_local("UTC", CUT, 22, 30))
@@ -213,14 +216,17 @@ def test_a_new_dose_logged_before_the_dose_to_stay_on_stays_in_today_s_view(
 ) -> None:
     steps = (step(date(2027, 12, 1), *_BEFORE), step(CUT, ("12:00", "0.25"), ("22:00", "0.5")))
     with _answered(tmp_path, steps=steps) as (store, pid, url):
-        now = _local("UTC", CUT, 15)
-        noon = log_dose(store, pid, DoseEntry(day=CUT, planned_clock="12:00"), now=now).record
-        assert (noon.amount, noon.taken_at) == (Mass.of_mg("0.25"), _wall(15))
+        # the new 12:00 dose taken at 13:00, before the answer (held: its amount is said),
+        # logged before the 08:00 dose to stay on is
+        noon = DoseEntry(day=CUT, planned_clock="12:00", taken_at=_wall(13),
+                         amount=Mass.of_mg("0.25"))  # fmt: skip
+        logged = log_dose(store, pid, noon, now=_local("UTC", CUT, 15)).record
+        assert (logged.amount, logged.stay_on_before) == (Mass.of_mg("0.25"), CUT)
         morning = DoseEntry(day=CUT, planned_clock="08:00", taken_at=_wall(8))
         log_dose(store, pid, morning, now=_local("UTC", CUT, 16))
         status = run_cli(url, "status", "--format", "json", now="2027-12-15T16:05+00:00")
         shown = [(d["time"], d["status"]) for d in json.loads(status.stdout)["doses_today"]]
-        assert ("12:00", "late") in shown, shown  # logged at 15:00, three hours late
+        assert ("12:00", "taken") in shown, shown  # taken at 13:00
 
 
 # --- the doors: queued offline taps, the CLI the next morning, the calendar ---------------

@@ -407,7 +407,7 @@ def log_dose(
     # that day, logged after, is one to stay on)
     read = _Reader(
         read_record or functools.partial(store.record, person_id),
-        _asked_at(entry, moment, by_time=by_time),
+        _asked_at(entry, moment),
     )
     if by_time:
         day, target, day_log, stay = _nearest_dose(
@@ -427,23 +427,14 @@ def log_dose(
     if entry.missed and target is None:
         left = "is due" if by_time else "is left that day"
         raise InputError(f"missed: only a planned dose can be missed, and none {left}")
+    if target is not None and stay is None and not entry.missed:
+        _wait_for_stays(read, plan, zone_name, day, day_log, target)
     asked, before, scheduled = _asked_of(
         read, plan, day, target, scheduled, missed=entry.missed, stay=stay
     )
     asks_amount = entry.amount is None and not entry.dose_before_cut
     if target is not None and before is not None and asks_amount:
-        answered = _answered_since(read, day)
-        if answered is not None:  # taken before the answer, logged after it
-            raise InputError(
-                f"amount: the {target.clock} dose of {day.isoformat()} was the new dose of a"
-                " cut your clinician had not answered when you took it (they answered at"
-                f" {answered:%H:%M}): say the amount you took"
-            )
-        raise InputError(
-            f"amount: the {target.clock} dose of {day.isoformat()} is the new dose of a cut"
-            " your clinician has not answered yet (ask them before this cut): say the"
-            " amount you took"
-        )
+        raise _amount_asked(read, day, target)
     amount = _amount(entry, target, before, staying_on=stay is not None)
     if amount is None and not entry.missed:
         left = "is planned yesterday or today" if by_time else "is left that day"
@@ -478,26 +469,75 @@ def log_dose(
     return LoggedDose(saved, record, target, _expected(target, before))
 
 
-def _answered_since(read: _Reader, day: date) -> datetime | None:
-    """When a clinician answered on ``day`` after the line's dose was taken (None: not so)."""
-    if read.moment is None:
-        return None
+def _wait_for_stays(  # noqa: PLR0917 -- log_dose's values, for one step of it
+    read: _Reader,
+    plan: PlanVersion | None,
+    zone_name: str,
+    day: date,
+    day_log: Sequence[DoseRecord],
+    target: RecordDose,
+) -> None:
+    """Refuse ``target`` while a dose to stay on until ``day``'s answer is not logged.
+
+    A planned dose taken after a clinician answered a held cut that day, while the dose to
+    stay on until the answer is not logged: taken before the answer (as told), that dose
+    finishes the day on the dose before the cut, and ``target`` is then another dose (0.5 mg
+    tonight, not the new 0.75 mg); logged first, the new dose would make 1.25 mg that day
+    with nothing to show why. The refusal says what to do first; today's view waits for it
+    the same way (``answer_first``). Returns when no such dose is waiting, without reading
+    the record when no decision was made on ``day`` or after (the plan in force's is the
+    last one made).
+    """
+    decided = plan.decided_at if plan is not None else None
+    if decided is None or local_today(zone_name, decided) < day:
+        return
+    logged = {d.planned_clock for d in day_log}
+    for stay, at in stays_until_answer(read(), day):
+        waiting = stay.clock not in logged and stay.clock != target.clock
+        if waiting and (read.moment is None or at < read.moment):
+            raise InputError(
+                f"planned: first say whether you took the {stay.clock} dose of"
+                f" {fmt(stay.amount)} on {day.isoformat()}: it was the one to take until your"
+                f" clinician answered at {at:%H:%M}. Taken before then, that day finishes on"
+                " the dose before the cut: log it with the time you took it, or as not"
+                f" taken, then the {target.clock} dose"
+            )
+
+
+def _amount_asked(read: _Reader, day: date, target: RecordDose) -> InputError:
+    """The question of the amount taken of a held cut's new dose (never the plan's by default).
+
+    Taken before a clinician answered that day and logged after, the words say so.
+    """
     moment = read.moment
-    return next((at for d, at in decision_moments(read()) if d.on == day and at >= moment), None)
+    answered = (
+        next((at for d, at in decision_moments(read()) if d.on == day and at >= moment), None)
+        if moment is not None
+        else None
+    )
+    if answered is not None:
+        return InputError(
+            f"amount: the {target.clock} dose of {day.isoformat()} was the new dose of a cut"
+            " your clinician had not answered when you took it (they answered at"
+            f" {answered:%H:%M}): say the amount you took"
+        )
+    return InputError(
+        f"amount: the {target.clock} dose of {day.isoformat()} is the new dose of a cut your"
+        " clinician has not answered yet (ask them before this cut): say the amount you took"
+    )
 
 
-def _asked_at(entry: DoseEntry, moment: datetime, *, by_time: bool) -> datetime | None:
+def _asked_at(entry: DoseEntry, moment: datetime) -> datetime | None:
     """The moment whose instructions a dose followed: when it was taken, as given.
 
     None for a dose logged as taken now (every decision made so far applies, as the day's).
-    A missed planned dose of a given day (not matched by time) has no time taken: its
-    planned time when that has passed (``moment``: now), as it was asked then (a dose to
-    stay on until a clinician answered at 14:05, missed at 08:00, is a missed dose to stay
-    on).
+    A missed planned dose has no time taken: its planned time that day (today's, matched by
+    time) when that has passed (``moment``: now), as it was asked then (a dose to stay on
+    until a clinician answered at 14:05, missed at 08:00, is a missed dose to stay on).
     """
     if entry.taken_at is not None:  # to the minute, as decisions are (and the log keeps it)
         return entry.taken_at.replace(second=0, microsecond=0)
-    if not entry.missed or entry.planned_clock is None or by_time:
+    if not entry.missed or entry.planned_clock is None:
         return None
     try:
         clock = time.fromisoformat(entry.planned_clock)
