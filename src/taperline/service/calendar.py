@@ -104,14 +104,9 @@ def _waiting(record: PersonRecord, today: date) -> tuple[tuple[date, RecordDose,
     """Today's doses to stay on until a clinician answered, due by then and not logged."""
     if all(decision.on != today for decision in plan_decisions(record)):
         return ()
-    from taperline.service.journal import stays_until_answer  # a day a clinician answered
+    from taperline.service.journal import unlogged_stays  # a day a clinician answered
 
-    logged = {d.planned_clock for d in record.doses if d.day == today}
-    return tuple(
-        (today, dose, at)
-        for dose, at in stays_until_answer(record, today)
-        if dose.clock not in logged
-    )
+    return tuple((today, dose, at) for dose, at in unlogged_stays(record, today))
 
 
 def person_calendar(

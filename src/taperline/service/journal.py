@@ -69,6 +69,7 @@ __all__ = [
     "stay_on_doses",
     "stays_until_answer",
     "store_checkin",
+    "unlogged_stays",
 ]
 
 
@@ -849,6 +850,13 @@ def loggable_doses(record: PersonRecord, day: date) -> tuple[RecordDose, ...]:
     clocks = {d.clock for d in doses}
     until = [d for d, _at in stays_until_answer(record, day) if d.clock not in clocks]
     return (*doses, *until)
+
+
+def unlogged_stays(record: PersonRecord, day: date) -> tuple[tuple[RecordDose, datetime], ...]:
+    """:func:`stays_until_answer` of ``day`` that the day's dose log does not have yet."""
+    logged = {d.planned_clock for d in record.doses if d.day == day}
+    found = stays_until_answer(record, day)
+    return tuple((dose, at) for dose, at in found if dose.clock not in logged)
 
 
 def stays_until_answer(record: PersonRecord, day: date) -> tuple[tuple[RecordDose, datetime], ...]:

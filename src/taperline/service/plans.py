@@ -13,6 +13,7 @@ from taperline.core.plan import Plan
 from taperline.core.quantity import fmt
 from taperline.core.readiness import ReadinessRules
 from taperline.core.record import (
+    PersonRecord,
     PlanAction,
     PlanBasis,
     PlanVersion,
@@ -173,16 +174,19 @@ def _readiness_decision(
     """The day a hold keeps the dose of, and the reason recorded, given the readiness check.
 
     A hold while a cut is a question, or on the day a go-ahead with it finished on the dose
-    before it (:attr:`~taperline.core.readiness.Readiness.finishes_on_before`), keeps the
-    dose of the day before that cut. A proceed
+    before it (:attr:`~taperline.core.readiness.Readiness.finishes_on_before`) or may have
+    (a dose to stay on until the go-ahead not logged yet), keeps the dose of the day before
+    that cut. A proceed
     names the cut it goes ahead with in its reason; with no cut in view it is refused.
     """
-    check = readiness_of(store.record(person_id), today)
+    record = store.record(person_id)
+    check = readiness_of(record, today)
     if action == "hold":
         # while the cut is a question, or on the day finished on the dose before it (a
         # go-ahead after a dose to stay on was taken that day), the person's dose today is
-        # the dose before the cut
-        stays = check is not None and check.stays_on_before
+        # the dose before the cut; so it may be while a dose to stay on until today's
+        # go-ahead is not logged (taken, it finishes the day on the dose before the cut)
+        stays = check is not None and (check.stays_on_before or _stay_unsaid(record, today))
         return (check.cut - timedelta(days=1) if check and stays else today), reason
     if not reason.strip():
         raise InputError("--reason is empty: say why")
@@ -192,6 +196,13 @@ def _readiness_decision(
             " waiting for a decision, so there is no cut to go ahead with"
         )
     return today, f"go ahead with the cut of {check.cut.isoformat()}: {reason.strip()}"
+
+
+def _stay_unsaid(record: PersonRecord, today: date) -> bool:
+    """Whether a dose to stay on until a go-ahead today is not logged yet (taken or not)."""
+    from taperline.service.journal import unlogged_stays
+
+    return bool(unlogged_stays(record, today))
 
 
 def check_version_change(
