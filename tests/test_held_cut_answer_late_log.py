@@ -352,8 +352,14 @@ def test_the_dashboard_asks_for_the_time_and_then_finishes_the_day(tmp_path: Pat
         fields = {"csrf_token": csrf.group(1), "date": site.clock.today.isoformat(),
                   "planned": "08:00", "status": "taken", "back": "dashboard",
                   "time": "08:00"}  # fmt: skip
-        done = web.post("/journal/doses", fields)
+        key = re.search(r'name="idem" value="([^"]+)"', form)
+        assert key is not None
+        assert key.group(1) == f"until-{site.clock.today.isoformat()}-0800"
+        done = web.post("/journal/doses", {**fields, "idem": key.group(1)})
         assert (done.status_code, done.headers["location"]) == (303, "/dashboard?done=dose")
+        # sent twice (a double tap, a retry): one line
+        again = web.post("/journal/doses", {**fields, "idem": key.group(1)})
+        assert (again.status_code, again.headers["location"]) == (303, "/dashboard?done=dose")
         _web_finished(site, pid)
         after = web.get("/dashboard").text
         assert "Finish today on the dose before the cut:" in after
