@@ -9,7 +9,6 @@ from typing import Any, Final
 from sqlalchemy import Text, bindparam, cast, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from taperline.adapters.storage import accounts_schema as a
 from taperline.adapters.storage import schema as t
 from taperline.adapters.storage.repo.common import (
     _END,
@@ -23,6 +22,7 @@ from taperline.adapters.storage.repo.common import (
     _StoreBase,
     to_utc,
     with_clock_shift,
+    write_audit,
 )
 from taperline.core.journal import CheckIn
 from taperline.errors import ConflictError, NotFoundError
@@ -147,7 +147,7 @@ class _CheckIns(_StoreBase):
                         " edit it instead (taperline journal edit)"
                     )
                 if audit is not None:
-                    c.execute(a.AUDIT_INSERT, dict(audit))
+                    write_audit(c, audit)
                 if same_day is not None:
                     c.execute(_CHECKIN_UPDATE, {**row, "updated_at_utc": now, "row_id": same_day})
                     return Saved(int(same_day), created=False)
@@ -231,4 +231,4 @@ class _CheckIns(_StoreBase):
             if done.rowcount != 1:
                 raise NotFoundError(f"no check-in for {day.isoformat()}")
             if audit is not None:
-                c.execute(a.AUDIT_INSERT, dict(audit))
+                write_audit(c, audit)

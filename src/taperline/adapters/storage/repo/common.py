@@ -8,7 +8,7 @@ is refused rather than silently moved.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -237,6 +237,17 @@ class _Decoder:
             bool(checked),
             stay,
         )
+
+
+def write_audit(c: Connection, audit: Mapping[str, Any]) -> None:
+    """Write one audit-log line in the transaction of the change it records.
+
+    The accounts' tables are imported here, by a write that has a line to audit: a read of
+    the record (``taperline status``) does not load them.
+    """
+    from taperline.adapters.storage import accounts_schema
+
+    c.execute(accounts_schema.AUDIT_INSERT, dict(audit))
 
 
 def _check_key(key: str | None) -> None:

@@ -9,7 +9,6 @@ from typing import Any, Final
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from taperline.adapters.storage import accounts_schema as a
 from taperline.adapters.storage import schema as t
 from taperline.adapters.storage.repo.common import (
     _END,
@@ -22,6 +21,7 @@ from taperline.adapters.storage.repo.common import (
     _span,
     _StoreBase,
     to_utc,
+    write_audit,
 )
 from taperline.core.record import DoseRecord
 from taperline.errors import NotFoundError
@@ -98,7 +98,7 @@ class _DoseLog(_StoreBase):
                     .returning(t.dose_log.c.id)
                 ).scalar_one()
                 if audit is not None:
-                    c.execute(a.AUDIT_INSERT, dict(audit))
+                    write_audit(c, audit)
                 return Saved(int(new), created=True)
         except IntegrityError:
             won = self._race_winner(t.dose_log, person_id, idempotency_key)
@@ -144,7 +144,7 @@ class _DoseLog(_StoreBase):
                 if record.planned_clock == planned_clock and (planned_clock or same_time):
                     c.execute(delete(table).where(table.c.id == row[0]))
                     if audit is not None:
-                        c.execute(a.AUDIT_INSERT, dict(audit))
+                        write_audit(c, audit)
                     return record
         what = f"the {planned_clock} dose" if planned_clock else "an extra dose at that time"
         raise NotFoundError(f"no dose-log line for {what} on {day.isoformat()}")
