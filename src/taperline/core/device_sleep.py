@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Final, Literal, get_args
 
+from taperline.core.device_sleep_settings import DeviceSleepSettings
 from taperline.core.metrics import NightMetrics
 from taperline.core.series import SeriesDay
 from taperline.errors import InputError
@@ -133,18 +134,6 @@ class DeviceSleepRecord:
             (self.source, self.stage, f"{utc[0]:.0f}", f"{utc[1]:.0f}", str(self.asleep_min))
         )
         return hashlib.sha256(f"{text}|{self.origin_id}".encode()).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class DeviceSleepSettings:
-    """A person's choices about device sleep.
-
-    ``preferred_source`` wins a night several sources recorded (None: the rule's order).
-    ``in_findings`` is the clinician's switch: off (the default), device sleep feeds no finding.
-    """
-
-    preferred_source: str | None = None
-    in_findings: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,15 +10,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from taperline.adapters.storage import schema as t
 from taperline.adapters.storage.repo.common import _StoreBase
-from taperline.core.reminders import IssuedEvent, ReminderSettings
 from taperline.errors import ConflictError
+
+if TYPE_CHECKING:  # the reminders' model is loaded by what reads or writes them
+    from taperline.core.reminders import IssuedEvent, ReminderSettings
 
 __all__ = ["CalendarFeed"]
 
@@ -95,6 +97,8 @@ class _Calendar(_StoreBase):
         table = t.reminder_settings
         with self._read() as c:
             row = c.execute(select(table).where(table.c.person_id == person_id)).first()
+        from taperline.core.reminders import ReminderSettings
+
         if row is None:
             return ReminderSettings()
         return ReminderSettings(
@@ -123,6 +127,8 @@ class _Calendar(_StoreBase):
         """Every event the person's calendars were sent, as last sent, by UID."""
         table = t.calendar_events
         query = select(table).where(table.c.person_id == person_id).order_by(table.c.uid)
+        from taperline.core.reminders import IssuedEvent
+
         with self._read() as c:
             return [
                 IssuedEvent(

@@ -11,14 +11,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
 from taperline.adapters.storage import schema as t
 from taperline.adapters.storage.repo.common import _StoreBase
-from taperline.core.device_sleep import DeviceSleepRecord, DeviceSleepSettings
 from taperline.errors import InputError, NotFoundError
+
+if TYPE_CHECKING:  # the core's device-sleep model is loaded by what reads or writes it
+    from taperline.core.device_sleep import DeviceSleepRecord, DeviceSleepSettings
 
 __all__ = ["DeviceImport", "insert_device_batch"]
 
@@ -55,6 +57,8 @@ def _import(row: Row[Any]) -> DeviceImport:
 
 
 def _record(row: Row[Any]) -> DeviceSleepRecord:
+    from taperline.core.device_sleep import DeviceSleepRecord
+
     return DeviceSleepRecord(
         row.source,
         row.device,
@@ -227,6 +231,8 @@ class _DeviceSleep(_StoreBase):
         table = t.device_sleep_settings
         with self._read() as c:
             row = c.execute(select(table).where(table.c.person_id == person_id)).first()
+        from taperline.core.device_sleep_settings import DeviceSleepSettings
+
         if row is None:
             return DeviceSleepSettings()
         return DeviceSleepSettings(row.preferred_source, in_findings=row.in_findings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from sqlalchemy import Connection, Dialect, Select, Table, insert, type_coerce
 from sqlalchemy.exc import IntegrityError
@@ -19,10 +19,12 @@ from taperline.adapters.storage.repo.doses import _DOSES_BETWEEN, _dose_row
 from taperline.adapters.storage.repo.persons import _PERSON_ROW, _profile, _profile_row
 from taperline.adapters.storage.repo.plans import _plan_row, _plan_versions
 from taperline.adapters.storage.repo.scores import _SCORES_OF, _score, _score_row
-from taperline.core.device_sleep import DeviceSleepRecord
 from taperline.core.journal import CheckIn
 from taperline.core.record import DoseRecord, PersonRecord
 from taperline.errors import ConflictError, NotFoundError
+
+if TYPE_CHECKING:  # an import's records only: the device-sleep model is loaded by its reader
+    from taperline.core.device_sleep import DeviceSleepRecord
 
 #: The parts of a record :meth:`Store.refresh` can read again.
 RECORD_PARTS: Final = frozenset({"profile", "checkins", "doses", "scores", "plans"})

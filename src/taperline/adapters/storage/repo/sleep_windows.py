@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Row, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from taperline.adapters.storage import schema as t
 from taperline.adapters.storage.repo.common import _now, _StoreBase
-from taperline.core.sleep_course import WindowWeek
 from taperline.core.values import format_clock, parse_clock
 from taperline.errors import ConflictError
 
+if TYPE_CHECKING:  # the sleep course's model is loaded by what reads or writes a week
+    from taperline.core.sleep_course import WindowWeek
+
 
 def _week(row: Row[Any]) -> WindowWeek:
+    from taperline.core.sleep_course import WindowWeek
+
     rise = parse_clock(row.rise_clock)
     return WindowWeek(
         row.set_on,
