@@ -88,36 +88,25 @@ def _lines(store: Store, pid: int, day: date = CUT) -> list[tuple[str, str, str]
 # --- the check-in the next morning ----------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "the next morning's check-in asks the 22:00 dose of the answer's day (0.75 mg) while"
-        " the 08:00 dose to stay on is unsaid; answering 'taken' is refused by the gate"
-        " (confirm_doses raises 'planned: first say whether you took the 08:00 dose'), after"
-        " the web and CLI check-in have saved the check-in itself: the check-in should not"
-        " ask a dose log_dose will refuse (or ask the 08:00 dose first)"
-    ),
-)
 def test_every_dose_the_check_in_asks_can_be_answered_taken(tmp_path: Path) -> None:
+    """The next morning, while the answer's day's 08:00 dose to stay on is unsaid, the
+    check-in asks neither it nor the 22:00 dose that waits for it (it asked the 22:00 dose,
+    and 'taken' was refused after the check-in was saved); once the 08:00 dose is said, the
+    22:00 dose is asked, and taken is logged."""
     from taperline.service.quick import DoseAnswer, checkin_asks, confirm_doses
 
+    morning = CUT + timedelta(days=1)
     with _answered(tmp_path) as (store, pid, _url):
-        asks = checkin_asks(store.record(pid), CUT + timedelta(days=1))
+        assert checkin_asks(store.record(pid), morning).doses == ()
+        missed = DoseEntry(day=CUT, planned_clock="08:00", missed=True)
+        log_dose(store, pid, missed, now=_utc(8, 20, morning))
+        asks = checkin_asks(store.record(pid), morning)
+        assert [(q.day, q.dose.clock, q.dose.amount) for q in asks.doses] == [(CUT, "22:00", _NEW)]
         answers = [DoseAnswer(q.day, q.dose.clock, taken=True) for q in asks.doses]
-        assert answers, "the check-in asks nothing"
-        confirm_doses(store, pid, answers, now=_utc(8, 30, CUT + timedelta(days=1)))
+        (done,) = confirm_doses(store, pid, answers, now=_utc(8, 30, morning))
+        assert done.record.amount == _NEW
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "POST /checkin with the 22:00 dose answered 'taken' (as the quick check-in offers it)"
-        " saves the check-in, then shows the form again with an error (422) that starts with"
-        " the field's name ('Please check: planned: first say whether...'): the person sees"
-        " their check-in refused though it is stored; the check-in should not ask that dose"
-        " while it waits (or ask the 08:00 dose first) and log what it asks"
-    ),
-)
 def test_the_web_check_in_with_the_waiting_dose_answered(tmp_path: Path) -> None:
     from tests.support.held_cut import site_with
     from tests.support.web import hidden_fields
@@ -133,11 +122,14 @@ def test_the_web_check_in_with_the_waiting_dose_answered(tmp_path: Path) -> None
         assert web.signin("ann@example.org").status_code == 303
         page = web.get("/checkin").text
         field = f"dose:{cut.isoformat()}:22:00"
-        assert f'name="{field}"' in page  # the quick check-in asks the 22:00 dose
+        assert f'name="{field}"' not in page  # it waits for the 08:00 dose: not asked
         fields = {**hidden_fields(page, '<form method="post" action="/checkin"'),
                   "date": site.clock.today.isoformat(), "mode": "new", "kind": "quick",
-                  "asleep_min": "390", "quality": "3", "mood": "6", "anxiety": "4",
-                  field: "taken"}  # fmt: skip
+                  "asleep_min": "390", "quality": "3", "mood": "6", "anxiety": "4"}  # fmt: skip
+        # an answer sent anyway (a page from before) is refused before anything is saved
+        anyway = web.post("/checkin", {**fields, field: "taken"})
+        assert anyway.status_code == 422
+        assert not store_has_checkin(site, pid)
         sent = web.post("/checkin", fields)
         assert store_has_checkin(site, pid)
         assert sent.status_code == 303, sent.text[sent.text.find('role="alert"') :][:600]
@@ -341,26 +333,31 @@ def test_a_resume_after_a_hold_while_unsaid(tmp_path: Path) -> None:
 # --- a dose to stay on already logged as an extra dose -------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "0.5 mg logged as an extra dose at 08:05 while the cut was held (stay_on_before kept),"
-        " then a go-ahead at 14:05: the view still asks 'Did you take this before your"
-        " clinician answered?' for the 08:00 dose and tonight waits for it; either answer"
-        " goes wrong (Taken: 1 mg in the morning; Not taken: tonight 0.75 mg, 1.25 mg that"
-        " day). It should count as the dose to stay on: nothing waits, tonight 0.5 mg"
-    ),
-)
 def test_an_extra_dose_to_stay_on_logged_before_the_answer_is_the_dose(tmp_path: Path) -> None:
+    """0.5 mg logged as an extra dose at 08:05 while the cut was held, then a go-ahead at
+    14:05. An extra dose is not taken to be the 08:00 dose (that would be a guess): the view
+    still asks about the 08:00 dose. Said not taken, tonight's 0.75 mg would make 1.25 mg,
+    more than the 1 mg before the cut that day: it is asked to be confirmed (it was logged at
+    once), and once confirmed it is a finding for the clinician."""
     with approved_store(tmp_path, _STEPS) as (store, pid, _url):
         extra = DoseEntry(taken_at=_wall(8, 5), amount=_HALF, drug="clonazepam")
         logged = log_dose(store, pid, extra, now=_utc(8, 6)).record
         assert (logged.planned_clock, logged.stay_on_before) == (None, CUT)
         store.decide(pid, "proceed", by="Dr Lee", reason="seen", at=_utc(14, 5))
         doses = build_today(store.record(pid), CUT).doses
-        assert [d.answer_first for d in doses] == [None] * len(doses)
-        night = log_dose(store, pid, DoseEntry(next_planned=True), now=_utc(22))
-        assert night.record.amount == _HALF
+        assert [(d.planned.clock, d.until_answer is not None) for d in doses] == [
+            ("08:00", True), ("22:00", False),
+        ]  # fmt: skip
+        missed = DoseEntry(day=CUT, planned_clock="08:00", missed=True)
+        log_dose(store, pid, missed, now=_utc(15))
+        night = DoseEntry(next_planned=True)
+        with pytest.raises(ConfirmationNeededError) as asked:
+            log_dose(store, pid, night, now=_utc(22))
+        assert "0.75 mg makes 1.25 mg that day, more than the 1 mg a day before the cut" in str(
+            asked.value
+        )
+        log_dose(store, pid, replace(night, confirmed=True), now=_utc(22))
+        assert above_plan(store.record(pid), CUT + timedelta(days=1)) == {"escalation": [CUT]}
 
 
 # --- the gate's reach -------------------------------------------------------------------------

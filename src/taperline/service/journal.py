@@ -449,6 +449,7 @@ def log_dose(
             day_log=day_log,
             held=asked is not None and asked.before is not None,
             finished=asked is not None and asked.finished,
+            answered=_answer_day_ceiling(read, plan, zone_name, day, drug),
         )
         if far is not None:
             raise ConfirmationNeededError("amount", far)
@@ -503,6 +504,30 @@ def _wait_for_stays(  # noqa: PLR0917 -- log_dose's values, for one step of it
                 " the dose before the cut: log it with the time you took it, or as not"
                 f" taken, then the {target.clock} dose"
             )
+
+
+def _answer_day_ceiling(
+    read: _Reader, plan: PlanVersion | None, zone_name: str, day: date, drug: str
+) -> Decimal | None:
+    """The daily dose of ``drug`` before the cut a clinician answered on ``day`` (else None).
+
+    Only on such a day with a dose to stay on due before the answer
+    (:func:`stays_until_answer`): that dose, taken, finishes the day on the dose before the
+    cut, and logged as an extra dose, or not said, the day's other doses would not show it.
+    The record is read only when the plan in force was decided on ``day`` or later.
+    """
+    decided = plan.decided_at if plan is not None else None
+    if decided is None or local_today(zone_name, decided) < day:
+        return None
+    stays = stays_until_answer(read(), day)
+    if not stays:
+        return None
+    ready = _Reader(read, stays[0][1]).readiness(day)  # as the check was until the answer
+    if ready is None or not ready.stays_on_before:
+        return None
+    total = sum((d.amount.mg for d in step_doses_on(ready.before, day) if d.drug == drug),
+                Decimal(0))  # fmt: skip
+    return total if total > 0 else None
 
 
 def _amount_asked(read: _Reader, day: date, target: RecordDose) -> InputError:
@@ -1097,6 +1122,7 @@ def _far_from_plan(
     day_log: Sequence[DoseRecord],
     held: bool = False,
     finished: bool = False,
+    answered: Decimal | None = None,
 ) -> str | None:
     """Why ``amount`` needs confirming, if it does: above the day's maximum or its plan.
 
@@ -1106,7 +1132,10 @@ def _far_from_plan(
     stay on) the day's total is compared with it, what is already logged counted: a new
     dose taken in the morning and the dose to stay on at night are more than the dose
     before the cut, as the review counts that day. ``finished``: the clinician has answered,
-    and the day is finished on the dose before the cut (the words say so).
+    and the day is finished on the dose before the cut (the words say so). ``answered``: on
+    the day a clinician answered a held cut with a dose to stay on due before the answer, the
+    daily dose before the cut (:func:`_answer_day_ceiling`): whichever way that dose was
+    said (as the dose, as an extra one, not at all), the day's total above it is asked.
     """
     from taperline.catalogue_data import load_catalogue
     from taperline.core.screening import indication_of
@@ -1137,6 +1166,12 @@ def _far_from_plan(
         return (
             f"{fmt(amount)} makes {total} that day, more than the {whole_day} a day to stay"
             " on until your clinician answers (the dose before the cut)"
+        )
+    if answered is not None and taken > 0 and taken + amount.mg > answered:
+        total, before = fmt(Mass.of_mg(taken + amount.mg)), fmt(Mass.of_mg(answered))
+        return (
+            f"{fmt(amount)} makes {total} that day, more than the {before} a day before the"
+            " cut your clinician answered about that day"
         )
     return None
 

@@ -74,7 +74,9 @@ def checkin_asks(record: PersonRecord, day: date) -> CheckInAsks:
     dose at its planned time, and that one is the day's only if taken before the answer,
     which changes the day's other doses (logged first, the new step's 0.75 mg tonight would
     be logged as the 0.5 mg before the cut the question did not show). The dashboard, the
-    journal and ``log-dose`` take it with the time it was taken.
+    journal and ``log-dose`` take it with the time it was taken. Nor the day's doses that
+    wait for it (``answer_first``: :func:`taperline.service.log_dose` refuses them until it
+    is said, and the check-in would be saved before its answers were refused).
     """
     plan = record.plan
     cuts = cut_dates(plan) if plan is not None else ()
@@ -86,7 +88,10 @@ def checkin_asks(record: PersonRecord, day: date) -> CheckInAsks:
     doses = tuple(
         DoseQuestion(night_before, line.planned)
         for line in lines
-        if line.logged is None and not line.ask_first and line.until_answer is None
+        if line.logged is None
+        and not line.ask_first
+        and line.until_answer is None
+        and line.answer_first is None
     )
     return CheckInAsks(what_to_ask(day, cuts, last_full), doses)
 
