@@ -33,6 +33,9 @@ from taperline.errors import InputError, NotFoundError
 from taperline.service import decide_plan, open_store
 from taperline.service.journal import DoseEntry, log_dose, stay_on_doses
 from taperline.service.today import build_today
+from tests.support.held_cut import ANSWER_AFTER as _AFTER
+from tests.support.held_cut import ANSWER_BEFORE as _BEFORE
+from tests.support.held_cut import ANSWER_STEPS as _STEPS
 from tests.support.held_cut import (
     CUT,
     above_plan,
@@ -47,10 +50,6 @@ from tests.support.held_cut import (
 if TYPE_CHECKING:
     from taperline.adapters.storage.repo import Store
     from tests.support.web import Site, Web
-
-_BEFORE = (("08:00", "0.5"), ("22:00", "0.5"))
-_AFTER = (("22:00", "0.75"),)
-_STEPS = (step(date(2027, 12, 1), *_BEFORE), step(CUT, *_AFTER))
 
 
 def _at(day: date, hour: int, minute: int = 5) -> datetime:

@@ -13,30 +13,29 @@ The plan (as there): 0.5 mg at 08:00 and 0.5 mg at 22:00, then 0.75 mg at 22:00 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from taperline.core.quantity import Mass
-from taperline.core.record import DoseRecord, RecordStep
+from taperline.core.record import DoseRecord
 from taperline.errors import ConfirmationNeededError, InputError
 from taperline.service.journal import DoseEntry, log_dose, stays_until_answer
 from taperline.service.today import build_today
-from tests.support.held_cut import CUT, above_plan, approved_store, run_cli, step
+from tests.support.held_cut import ANSWER_AFTER as _AFTER
+from tests.support.held_cut import ANSWER_BEFORE as _BEFORE
+from tests.support.held_cut import ANSWER_STEPS as _STEPS
+from tests.support.held_cut import CUT, above_plan, answered_store, approved_store, run_cli, step
+from tests.support.held_cut import local_moment as _local
+from tests.support.held_cut import wall as _wall
 
 if TYPE_CHECKING:
     from taperline.adapters.storage.repo import Store
     from tests.support.web import Site
 
-_BEFORE = (("08:00", "0.5"), ("22:00", "0.5"))
-_AFTER = (("22:00", "0.75"),)
-_STEPS = (step(date(2027, 12, 1), *_BEFORE), step(CUT, *_AFTER))
 #: A cut the rules engine takes (no single dose raised): the 08:00 dose dropped.
 _DROP = (
     step(date(2027, 12, 1), ("08:00", "0.25"), ("22:00", "0.75")),
@@ -49,33 +48,11 @@ _NEW = Mass.of_mg("0.75")
 _WAITS = r"^planned: first say whether you took the 08:00"
 
 
-def _local(zone: str, day: date, hour: int, minute: int = 0) -> datetime:
-    """The UTC moment of ``hour:minute`` on ``day`` in ``zone``."""
-    return datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo(zone)).astimezone(UTC)
-
-
 def _utc(hour: int, minute: int = 0, day: date = CUT) -> datetime:
     return _local("UTC", day, hour, minute)
 
 
-def _wall(hour: int, minute: int = 0, day: date = CUT) -> datetime:
-    return datetime.combine(day, time(hour, minute))
-
-
-@contextmanager
-def _answered(
-    tmp_path: Path,
-    *,
-    zone: str = "UTC",
-    steps: tuple[RecordStep, ...] = _STEPS,
-    at: tuple[int, int] = (14, 5),
-) -> Iterator[tuple[Store, int, str]]:
-    """The plan of ``steps`` approved on 30 Nov; nothing logged; the clinician proceeds at
-    ``at`` (local) on the cut day."""
-    with approved_store(tmp_path, steps, zone=zone) as found:
-        store, pid, _url = found
-        store.decide(pid, "proceed", by="Dr Lee", reason="seen", at=_local(zone, CUT, *at))
-        yield found
+_answered = answered_store
 
 
 def _lines(store: Store, pid: int, day: date = CUT) -> list[tuple[str, str, str]]:

@@ -31,15 +31,23 @@ from taperline.core.quantity import Mass
 from taperline.errors import InputError
 from taperline.service.journal import DoseEntry, log_dose, loggable_doses
 from taperline.service.today import build_today
-from tests.support.held_cut import CUT, above_plan, approved_store, run_cli, site_with, step
+from tests.support.held_cut import ANSWER_AFTER as _AFTER
+from tests.support.held_cut import ANSWER_BEFORE as _BEFORE
+from tests.support.held_cut import (
+    CUT,
+    above_plan,
+    answered_store,
+    approved_store,
+    run_cli,
+    site_with,
+    step,
+)
+from tests.support.held_cut import wall as _wall
 
 if TYPE_CHECKING:
     from taperline.adapters.storage.repo import Store
     from tests.support.web import Site, Web
 
-_BEFORE = (("08:00", "0.5"), ("22:00", "0.5"))
-_AFTER = (("22:00", "0.75"),)
-_STEPS = (step(date(2027, 12, 1), *_BEFORE), step(CUT, *_AFTER))
 _ANSWER = datetime.combine(CUT, time(14, 5), tzinfo=UTC)
 
 
@@ -47,17 +55,7 @@ def _at(day: date, hour: int, minute: int = 5) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=UTC)
 
 
-def _wall(hour: int, minute: int = 0, day: date = CUT) -> datetime:
-    return datetime.combine(day, time(hour, minute))
-
-
-@contextmanager
-def _answered(tmp_path: Path) -> Iterator[tuple[Store, int, str]]:
-    """The plan approved on 30 Nov; nothing logged; the clinician proceeds at 14:05 on CUT."""
-    with approved_store(tmp_path, _STEPS, approved=_at(date(2027, 11, 30), 9)) as found:
-        store, pid, _url = found
-        store.decide(pid, "proceed", by="Dr Lee", reason="seen", at=_ANSWER)
-        yield found
+_answered = answered_store
 
 
 def _lines(store: Store, pid: int, day: date = CUT) -> list[tuple[str, str, str, bool]]:

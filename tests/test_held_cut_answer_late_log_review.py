@@ -20,54 +20,39 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from taperline.core.quantity import Mass
-from taperline.core.record import RecordStep
 from taperline.errors import ConfirmationNeededError, InputError
 from taperline.service.journal import DoseEntry, log_dose, stays_until_answer
 from taperline.service.today import build_today
-from tests.support.held_cut import CUT, above_plan, approved_store, run_cli, site_with, step
+from tests.support.held_cut import ANSWER_AFTER as _AFTER
+from tests.support.held_cut import ANSWER_BEFORE as _BEFORE
+from tests.support.held_cut import ANSWER_STEPS as _STEPS
+from tests.support.held_cut import (
+    CUT,
+    above_plan,
+    answered_store,
+    approved_store,
+    run_cli,
+    site_with,
+    step,
+)
+from tests.support.held_cut import local_moment as _local
+from tests.support.held_cut import wall as _wall
 
 if TYPE_CHECKING:
     from taperline.adapters.storage.repo import Store
     from tests.support.web import Site, Web
 
-_BEFORE = (("08:00", "0.5"), ("22:00", "0.5"))
-_AFTER = (("22:00", "0.75"),)
-_STEPS = (step(date(2027, 12, 1), *_BEFORE), step(CUT, *_AFTER))
 _HALF = Mass.of_mg("0.5")
 
 
-def _local(zone: str, day: date, hour: int, minute: int = 0) -> datetime:
-    """The UTC moment of ``hour:minute`` on ``day`` in ``zone``."""
-    return datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo(zone)).astimezone(UTC)
-
-
-def _wall(hour: int, minute: int = 0, day: date = CUT) -> datetime:
-    return datetime.combine(day, time(hour, minute))
-
-
-@contextmanager
-def _answered(
-    tmp_path: Path,
-    *,
-    zone: str = "UTC",
-    steps: tuple[RecordStep, ...] = _STEPS,
-    day: date = CUT,
-    at: tuple[int, int] = (14, 5),
-) -> Iterator[tuple[Store, int, str]]:
-    """The plan of ``steps`` approved on 30 Nov; nothing logged; the clinician proceeds at
-    ``at`` (local) on ``day``."""
-    with approved_store(tmp_path, steps, zone=zone) as found:
-        store, pid, _url = found
-        store.decide(pid, "proceed", by="Dr Lee", reason="seen", at=_local(zone, day, *at))
-        yield found
+_answered = answered_store
 
 
 def _lines(store: Store, pid: int, day: date = CUT) -> list[tuple[str, str, str]]:

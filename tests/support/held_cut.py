@@ -28,8 +28,9 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from click.testing import CliRunner, Result
 
@@ -258,3 +259,37 @@ def moved_site(tmp_path: Path) -> Iterator[tuple[Site, Web, int]]:
     approved 14 days before (before the cut's window opened), no check-ins; 22:05."""
     with site_with(tmp_path, _MOVED_FROM, _MOVED_TO) as (site, web, pid):
         yield site, web, pid
+
+
+# --- the answer-day plan: 0.5 mg at 08:00 and 22:00, then 0.75 mg at 22:00 from CUT -------
+
+ANSWER_BEFORE = (("08:00", "0.5"), ("22:00", "0.5"))
+ANSWER_AFTER = (("22:00", "0.75"),)
+ANSWER_STEPS = (step(date(2027, 12, 1), *ANSWER_BEFORE), step(CUT, *ANSWER_AFTER))
+
+
+def local_moment(zone: str, day: date, hour: int, minute: int = 0) -> datetime:
+    """The UTC moment of ``hour:minute`` on ``day`` in ``zone``."""
+    return datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def wall(hour: int, minute: int = 0, day: date = CUT) -> datetime:
+    """A wall-clock moment (naive, as a dose's time taken is said)."""
+    return datetime.combine(day, time(hour, minute))
+
+
+@contextmanager
+def answered_store(
+    tmp_path: Path,
+    *,
+    zone: str = "UTC",
+    steps: tuple[RecordStep, ...] = ANSWER_STEPS,
+    day: date = CUT,
+    at: tuple[int, int] = (14, 5),
+) -> Iterator[tuple[Store, int, str]]:
+    """:func:`approved_store` of ``steps`` (the answer-day plan unless told), nothing logged,
+    and the clinician's go-ahead at ``at`` (local) on ``day`` (the cut day unless told)."""
+    with approved_store(tmp_path, steps, zone=zone) as found:
+        store, pid, _url = found
+        store.decide(pid, "proceed", by="Dr Lee", reason="seen", at=local_moment(zone, day, *at))
+        yield found
