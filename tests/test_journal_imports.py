@@ -139,6 +139,24 @@ def test_journal_list_imports_no_review_and_no_other_command(journal_url: str) -
     assert not set(found["ours"]) & commands, sorted(set(found["ours"]) & commands)
 
 
+#: What a command that only reads the record needs none of: the accounts' tables (the audit
+#: line's insert is loaded by a write), and the models of device sleep, reminders and the sleep
+#: course (the store builds their rows where it reads them).
+READ_UNUSED = {
+    "taperline.adapters.storage.accounts_schema", "taperline.core.device_sleep",
+    "taperline.core.series", "taperline.core.reminders", "taperline.core.sleep_course",
+    "taperline.core.sleep",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["status", "status json", "findings", "journal list json"])
+def test_a_read_command_loads_no_other_feature_s_model(journal_url: str, name: str) -> None:
+    found = _found(JOURNAL[name], _env(journal_url))
+    assert found["code"] == 0, name
+    loaded = set(found["ours"]) & READ_UNUSED
+    assert not loaded, (name, sorted(loaded))
+
+
 @pytest.mark.parametrize("output", ["text", "json"])
 def test_learn_imports_no_storage_and_parses_no_toml(tmp_path: Path, output: str) -> None:
     found = _found(["learn", "clonazepam", "--format", output], _env(f"sqlite:///{tmp_path}/n.db"))
