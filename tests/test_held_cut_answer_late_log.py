@@ -452,3 +452,35 @@ def test_the_dashboard_s_line_on_a_phone_in_both_themes(tmp_path: Path, browser:
             close_contexts(browser)
     _web_finished(site, pid)
     assert not errors, errors
+
+
+@pytest.mark.slow
+def test_not_taken_on_a_phone_opens_tonight_s_dose(tmp_path: Path, browser: Any) -> None:
+    """'Not taken' sends the whole page back (not only its line, as a dose tap does): the
+    22:00 dose, which waited for the answer, then has its 'Taken' button."""
+    from playwright.sync_api import expect
+
+    from tests.support.browser import PHONE, TIMEOUT_MS, close_contexts, watch_console
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    errors: list[str] = []
+    with _site(tmp_path) as (_served, web, _pid):
+        try:
+            phone = browser.new_context(
+                base_url="http://127.0.0.1:9", viewport=PHONE, is_mobile=True, has_touch=True
+            )
+            phone.set_default_timeout(TIMEOUT_MS)
+            _through(phone, web)
+            ann = phone.new_page()
+            watch_console(ann, errors)
+            ann.goto("/dashboard")
+            tonight = ann.locator("#dose-2200")
+            expect(tonight).to_contain_text("First say whether you took the 08:00 dose above.")
+            expect(tonight.get_by_role("button", name="Taken", exact=True)).to_have_count(0)
+            ann.locator("#dose-0800").get_by_role("button", name="Not taken").click()
+            expect(ann).to_have_url(re.compile(r"/dashboard\?done=dose$"))
+            expect(ann.locator("#dose-0800")).to_contain_text("Not taken")
+            expect(tonight.get_by_role("button", name="Taken", exact=True)).to_have_count(1)
+        finally:
+            close_contexts(browser)
+    assert not errors, errors
