@@ -487,11 +487,9 @@ def _wait_for_stays(  # noqa: PLR0917 -- log_dose's values, for one step of it
     tonight, not the new 0.75 mg); logged first, the new dose would make 1.25 mg that day
     with nothing to show why. The refusal says what to do first; today's view waits for it
     the same way (``answer_first``). Returns when no such dose is waiting, without reading
-    the record when no decision was made on ``day`` or after (the plan in force's is the
-    last one made).
+    the record when the plan says there can be none (:func:`_answered_on_or_after`).
     """
-    decided = plan.decided_at if plan is not None else None
-    if decided is None or local_today(zone_name, decided) < day:
+    if not _answered_on_or_after(plan, zone_name, day):
         return
     logged = {d.planned_clock for d in day_log}
     for stay, at in stays_until_answer(read(), day):
@@ -506,6 +504,19 @@ def _wait_for_stays(  # noqa: PLR0917 -- log_dose's values, for one step of it
             )
 
 
+def _answered_on_or_after(plan: PlanVersion | None, zone_name: str, day: date) -> bool:
+    """Whether ``day`` may have a dose to stay on until a clinician's answer that day.
+
+    The plan alone says so (nothing is read): a decision made on ``day`` or later (the plan
+    in force's is the last one made), and a cut by ``day`` that had a dose at a time the day
+    has none (:func:`_moves_times`).
+    """
+    decided = plan.decided_at if plan is not None else None
+    if plan is None or decided is None or local_today(zone_name, decided) < day:
+        return False
+    return _moves_times(plan, day, planned_on(plan, None, day))
+
+
 def _answer_day_ceiling(
     read: _Reader, plan: PlanVersion | None, zone_name: str, day: date, drug: str
 ) -> Decimal | None:
@@ -514,10 +525,9 @@ def _answer_day_ceiling(
     Only on such a day with a dose to stay on due before the answer
     (:func:`stays_until_answer`): that dose, taken, finishes the day on the dose before the
     cut, and logged as an extra dose, or not said, the day's other doses would not show it.
-    The record is read only when the plan in force was decided on ``day`` or later.
+    The record is read only when the plan says there may be one (:func:`_answered_on_or_after`).
     """
-    decided = plan.decided_at if plan is not None else None
-    if decided is None or local_today(zone_name, decided) < day:
+    if not _answered_on_or_after(plan, zone_name, day):
         return None
     stays = stays_until_answer(read(), day)
     if not stays:
@@ -802,6 +812,25 @@ class _StayingOn:
     doses: tuple[RecordDose, ...]
 
 
+def _moves_times(plan: PlanVersion | None, day: date, scheduled: Sequence[RecordDose]) -> bool:
+    """Whether a cut by ``day`` had a dose before it at a time ``day``'s plan has none.
+
+    The plan alone says so (nothing is read): only such a cut has a dose to stay on at a time
+    of its own (:func:`stays_until_answer`). A cut at the same times (1 mg at 22:00, then
+    0.9 mg at 22:00) has none; a day a plan was approved on reads no record for it.
+    """
+    if plan is None:
+        return False
+    clocks = {d.clock for d in scheduled}
+    cuts = {cut for cut in cut_dates(plan) if cut <= day}
+    return any(
+        dose.clock not in clocks
+        for before, step in itertools.pairwise(plan.followed_steps)
+        if step.start in cuts
+        for dose in before.doses
+    )
+
+
 def _staying_on(
     read_record: Callable[[], PersonRecord],
     plan: PlanVersion | None,
@@ -900,6 +929,8 @@ def stays_until_answer(record: PersonRecord, day: date) -> tuple[tuple[RecordDos
     if not answers:
         return ()
     scheduled = record.planned_on(day)
+    if not _moves_times(record.plan, day, scheduled):
+        return ()  # no cut by ``day`` had a dose at a time the day has none: nothing to read
     found: dict[str, tuple[RecordDose, datetime]] = {}
     for at in answers:
         until = _staying_on(_Reader(lambda: record, at), record.plan, day, scheduled)
