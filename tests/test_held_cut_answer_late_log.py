@@ -484,3 +484,21 @@ def test_not_taken_on_a_phone_opens_tonight_s_dose(tmp_path: Path, browser: Any)
         finally:
             close_contexts(browser)
     assert not errors, errors
+
+
+def test_the_clinician_s_hold_says_what_it_keeps(tmp_path: Path) -> None:
+    """While the 08:00 dose to stay on until the go-ahead is unsaid, a hold keeps the dose
+    before the cut (decide_plan), and the clinician's form says so; once it is said not
+    taken, a hold keeps today's dose, and the form says only 'Hold'."""
+    from tests.support.web import share
+
+    with _site(tmp_path) as (site, web, pid):
+        doc = site.clinician()
+        share(site, web, doc)
+        page = doc.get(f"/clinician/patients/{pid}").text
+        assert re.search(
+            r"Hold \(pause the taper\) on the dose before the cut of [^<]+</label>", page
+        )
+        assert web.post("/doses/taken", {"clock": "08:00", "status": "missed"}).status_code == 303
+        page = doc.get(f"/clinician/patients/{pid}").text
+        assert "Hold (pause the taper)</label>" in page

@@ -55,7 +55,12 @@ if TYPE_CHECKING:  # the names for type checkers; at run time each is imported w
         store_checkin,
     )
     from taperline.service.people import create_account, delete_account, save_profile
-    from taperline.service.plans import checked_version, decide_plan, save_plan
+    from taperline.service.plans import (
+        checked_version,
+        decide_plan,
+        hold_keeps_dose_before_cut,
+        save_plan,
+    )
     from taperline.service.quick import (
         CheckInAsks,
         DoseAnswer,
@@ -110,6 +115,7 @@ _WHERE: dict[str, str] = {
     "confirm_doses": "taperline.service.quick",
     "create_account": "taperline.service.people",
     "decide_plan": "taperline.service.plans",
+    "hold_keeps_dose_before_cut": "taperline.service.plans",
     "delete_account": "taperline.service.people",
     "fhir_bundle": "taperline.service.exports",
     "fhir_json": "taperline.service.exports",
@@ -176,6 +182,7 @@ __all__ = [
     "fhir_json",
     "finding_document",
     "glance",
+    "hold_keeps_dose_before_cut",
     "import_checkins",
     "import_doses",
     "import_record",

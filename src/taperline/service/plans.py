@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Final
 from taperline.adapters.storage.repo import Store
 from taperline.core.plan import Plan
 from taperline.core.quantity import fmt
-from taperline.core.readiness import ReadinessRules
+from taperline.core.readiness import Readiness, ReadinessRules
 from taperline.core.record import (
     PersonRecord,
     PlanAction,
@@ -33,7 +33,14 @@ from taperline.service.today import readiness_of
 if TYPE_CHECKING:
     from taperline.core.catalogue import Catalogue
 
-__all__ = ["check_version_change", "checked_version", "decide_plan", "save_plan", "with_outside"]
+__all__ = [
+    "check_version_change",
+    "checked_version",
+    "decide_plan",
+    "hold_keeps_dose_before_cut",
+    "save_plan",
+    "with_outside",
+]
 
 
 def checked_version(
@@ -186,7 +193,7 @@ def _readiness_decision(
         # go-ahead after a dose to stay on was taken that day), the person's dose today is
         # the dose before the cut; so it may be while a dose to stay on until today's
         # go-ahead is not logged (taken, it finishes the day on the dose before the cut)
-        stays = check is not None and (check.stays_on_before or _stay_unsaid(record, today))
+        stays = hold_keeps_dose_before_cut(record, today, check)
         return (check.cut - timedelta(days=1) if check and stays else today), reason
     if not reason.strip():
         raise InputError("--reason is empty: say why")
@@ -196,6 +203,17 @@ def _readiness_decision(
             " waiting for a decision, so there is no cut to go ahead with"
         )
     return today, f"go ahead with the cut of {check.cut.isoformat()}: {reason.strip()}"
+
+
+def hold_keeps_dose_before_cut(record: PersonRecord, today: date, check: Readiness | None) -> bool:
+    """Whether a hold made ``today`` keeps the dose before the cut in view, not today's dose.
+
+    ``check``: today's readiness check (:func:`taperline.service.today.readiness_of`). While
+    its cut is a question, or the day is finished on the dose before it, or may be (a dose to
+    stay on until today's go-ahead not logged yet): what :func:`decide_plan` holds, and what
+    the clinician's decision form says it will.
+    """
+    return check is not None and (check.stays_on_before or _stay_unsaid(record, today))
 
 
 def _stay_unsaid(record: PersonRecord, today: date) -> bool:

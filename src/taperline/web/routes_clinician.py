@@ -19,7 +19,12 @@ from taperline.core.record import PersonRecord
 from taperline.core.series import day_series
 from taperline.errors import InputError, SafetyError
 from taperline.plan_input import THEN_CHOICES
-from taperline.service import local_today, readiness_of, reviewed_record
+from taperline.service import (
+    hold_keeps_dose_before_cut,
+    local_today,
+    readiness_of,
+    reviewed_record,
+)
 from taperline.service.device_sleep import device_nights_between, device_sleep_view
 from taperline.web.auth import ClinicianViewer, Viewer, shared_person
 from taperline.web.chartpage import ED50_MG_PER_DAY
@@ -119,6 +124,7 @@ def _patient_page(
     rows_14 = _device_table(record, today, device)
     latest = record.plans[-1] if record.plans else None
     svc.accounts.audit(viewer.user, pid, "read", "record overview", svc.now())
+    readiness = readiness_of(record, today, result)
     context = {
         "pid": pid,
         "name": svc.accounts.patient_name(pid),
@@ -138,7 +144,9 @@ def _patient_page(
         "latest_steps": step_changes(latest) if latest else [],
         "versions": list(reversed(record.plans)),
         "actions": ACTIONS,
-        "readiness": readiness_of(record, today, result),
+        "readiness": readiness,
+        # what a hold keeps, as decide_plan holds it (the dose before the cut, or today's)
+        "hold_before": hold_keeps_dose_before_cut(record, today, readiness),
         "device": device_sleep_view(svc.store, pid, now=svc.now(), days=7),
         "error": error,
     }
