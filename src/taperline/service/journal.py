@@ -429,7 +429,7 @@ def log_dose(
         left = "is due" if by_time else "is left that day"
         raise InputError(f"missed: only a planned dose can be missed, and none {left}")
     if target is not None and stay is None and not entry.missed:
-        _wait_for_stays(read, plan, zone_name, day, day_log, target)
+        _wait_for_stays(read, plan, zone_name, day, target)
     asked, before, scheduled = _asked_of(
         read, plan, day, target, scheduled, missed=entry.missed, stay=stay
     )
@@ -471,13 +471,8 @@ def log_dose(
     return LoggedDose(saved, record, target, _expected(target, before))
 
 
-def _wait_for_stays(  # noqa: PLR0917 -- log_dose's values, for one step of it
-    read: _Reader,
-    plan: PlanVersion | None,
-    zone_name: str,
-    day: date,
-    day_log: Sequence[DoseRecord],
-    target: RecordDose,
+def _wait_for_stays(
+    read: _Reader, plan: PlanVersion | None, zone_name: str, day: date, target: RecordDose
 ) -> None:
     """Refuse ``target`` while a dose to stay on until ``day``'s answer is not logged.
 
@@ -491,10 +486,8 @@ def _wait_for_stays(  # noqa: PLR0917 -- log_dose's values, for one step of it
     """
     if not _answered_on_or_after(plan, zone_name, day):
         return
-    logged = {d.planned_clock for d in day_log}
-    for stay, at in stays_until_answer(read(), day):
-        waiting = stay.clock not in logged and stay.clock != target.clock
-        if waiting and (read.moment is None or at < read.moment):
+    for stay, at in unlogged_stays(read(), day):
+        if stay.clock != target.clock and (read.moment is None or at < read.moment):
             raise InputError(
                 f"planned: first say whether you took the {stay.clock} dose of"
                 f" {fmt(stay.amount)} on {day.isoformat()}: it was the one to take until your"
