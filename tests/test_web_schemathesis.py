@@ -157,7 +157,7 @@ def aim(api: Api, case: Case, days_ago: int) -> None:
     if isinstance(case.body, dict) and "date" in case.body:
         case.body["date"] = params.get("day") or (TODAY - timedelta(days=days_ago)).isoformat()
         if case.operation.path == "/api/doses":
-            _aim_dose(case.body)
+            _aim_dose(case.body, days_ago)
     if (
         isinstance(case.body, dict)
         and case.operation.path.startswith("/api/patients/{person_id}/plans")
@@ -207,12 +207,17 @@ def _aim_decision(api: Api, body: dict[str, Any], days_ago: int) -> None:
         body["postpone_days"] = 1 + days_ago % 30
 
 
-def _aim_dose(body: dict[str, Any]) -> None:
-    """A dose-log line the store takes: a known drug, planned, taken (with an amount) or not."""
+def _aim_dose(body: dict[str, Any], days_ago: int) -> None:
+    """A dose-log line the store takes: a known drug, planned, taken (with an amount) or not.
+
+    On one of the last two weeks (a day the plan has, its 22:00 dose past), with no planned
+    amount to contradict the plan's (which the other cases' decisions move): about 4 in 100
+    positive examples got through before, and now and then none did (a red CI).
+    """
+    body["date"] = (TODAY - timedelta(days=1 + days_ago % 14)).isoformat()
     body["drug"] = "clonazepam"
     body["planned_time"] = "22:00"
-    if "planned_amount_mg" in body:
-        body["planned_amount_mg"] = "1"
+    body.pop("planned_amount_mg", None)
     if "taken_at" in body or "amount_mg" in body:
         body["taken_at"] = f"{body['date']}T22:05"
         body["amount_mg"] = "0.5"
