@@ -28,11 +28,15 @@ def collector() -> Iterator[None]:
 def test_main_runs_the_command_with_the_collector_off(
     collector: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seen: list[bool] = []
-    monkeypatch.setattr(taperline.cli.main, "cli", lambda **_: seen.append(gc.isenabled()))
+    seen: list[tuple[bool, bool]] = []
+    keep = lambda: taperline.cli.main._KEEP_DATACLASS_CODE  # noqa: E731 -- main's switch
+    monkeypatch.setattr(taperline.cli.main, "_KEEP_DATACLASS_CODE", False)  # put back after
+    monkeypatch.setattr(
+        taperline.cli.main, "cli", lambda **_: seen.append((gc.isenabled(), keep()))
+    )
     assert gc.isenabled()
     taperline.cli.main.main()
-    assert seen == [False]
+    assert seen == [(False, True)]  # and the dataclasses' code kept (tests/test_dataclass_code.py)
 
 
 def test_serve_turns_the_collector_back_on_before_it_serves(

@@ -68,6 +68,9 @@ SUMMARIES: dict[str, str] = {
     "serve": "Serve the web app for patients and clinicians (and its JSON API under /api/).",
 }
 
+#: Set by :func:`main`: only the console script keeps dataclass code (tests run ``cli``).
+_KEEP_DATACLASS_CODE = False
+
 EXIT_OK = 0
 EXIT_WARNINGS = 1  # a check found something to tell the prescriber about
 EXIT_INPUT = 2  # bad input or a request refused for safety (same code Click uses for usage errors)
@@ -111,6 +114,10 @@ class LazyGroup(click.Group):
         if cmd_name not in COMMANDS:
             return None
         module_name, attribute = COMMANDS[cmd_name]
+        if _KEEP_DATACLASS_CODE:  # before the command's modules make their dataclasses
+            from taperline import dataclass_code
+
+            dataclass_code.install()
         command = getattr(importlib.import_module(module_name), attribute)
         assert isinstance(command, click.Command)  # noqa: S101 -- a programming error, not input
         return command
@@ -162,8 +169,13 @@ def main() -> None:
     still frees everything else, and the peak memory of ``report``, ``export`` and a
     population ``simulate`` is the same without it. ``serve`` runs until stopped, so it turns
     the collector back on (:func:`collector_on`).
+
+    The dataclasses' compiled methods are kept between runs (:mod:`taperline.dataclass_code`),
+    installed when a subcommand is looked up (``taperline --help`` makes no dataclass).
     """
+    global _KEEP_DATACLASS_CODE  # noqa: PLW0603 -- set once, by the console script only
     gc.disable()
+    _KEEP_DATACLASS_CODE = True
     cli(prog_name="taperline")
 
 
