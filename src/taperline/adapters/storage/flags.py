@@ -7,7 +7,7 @@ medicines [LABEL]. The messages come from the core's
 :func:`~taperline.core.findings.find_red_flags` and
 :func:`~taperline.core.findings.find_profile_red_flags`; only the rows that can hold a red
 flag are read, so the banner costs three small queries: check-ins with an event or with notes
-that contain a crisis word's stem (:data:`~taperline.core.screening.CRISIS_STEMS`, a
+that contain a crisis word's stem (:func:`~taperline.core.screening.crisis_stems`, a
 ``LIKE`` pre-filter the exact match then confirms), the PHQ-9 scores, and the profile row.
 
 Each flag has a stable key that an acknowledgement stores: its day and what was typed
@@ -36,7 +36,7 @@ from taperline.core.findings import (
 from taperline.core.instruments import InstrumentScore
 from taperline.core.journal import RED_FLAG_EVENTS, CheckIn
 from taperline.core.record import PersonRecord
-from taperline.core.screening import CRISIS_STEMS, crisis_matches
+from taperline.core.screening import crisis_matches, crisis_stems
 
 __all__ = ["flag_key", "red_flags", "red_flags_in"]
 
@@ -60,7 +60,7 @@ def _crisis_notes() -> ColumnElement[bool]:
     return or_(
         *(
             and_(*(lowered.contains(word, autoescape=True) for word in group))
-            for group in CRISIS_STEMS
+            for group in crisis_stems()
         )
     )
 

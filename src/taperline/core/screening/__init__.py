@@ -79,8 +79,8 @@ if TYPE_CHECKING:  # the names for type checkers; at run time each is imported w
         Indication,
     )
     from taperline.core.screening.crisis import (
-        CRISIS_STEMS,
         crisis_matches,
+        crisis_stems,
         crisis_terms,
     )
     from taperline.core.screening.documents import (
@@ -139,7 +139,6 @@ _WHERE: dict[str, str] = {
     "ADULT_AGE_YEARS": "model",
     "CRISIS_PHRASES": "model",
     "CRISIS_SOURCES": "model",
-    "CRISIS_STEMS": "crisis",
     "CRISIS_WHAT": "model",
     "ClassMatch": "model",
     "ConditionMatch": "model",
@@ -164,6 +163,7 @@ _WHERE: dict[str, str] = {
     "Screening": "model",
     "Unknown": "model",
     "crisis_matches": "crisis",
+    "crisis_stems": "crisis",
     "crisis_terms": "crisis",
     "indication_of": "recognition",
     "maximum_document": "documents",
@@ -212,7 +212,6 @@ __all__ = [
     "ADULT_AGE_YEARS",
     "CRISIS_PHRASES",
     "CRISIS_SOURCES",
-    "CRISIS_STEMS",
     "CRISIS_WHAT",
     "MAX_AGE_YEARS",
     "NOT_AN_EVENT_PHRASES",
@@ -236,6 +235,7 @@ __all__ = [
     "Screening",
     "Unknown",
     "crisis_matches",
+    "crisis_stems",
     "crisis_terms",
     "indication_of",
     "recognise",

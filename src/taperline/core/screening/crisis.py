@@ -37,8 +37,18 @@ _COMMON: Final = frozenset(
 )  # fmt: skip
 
 
-def _prefilter() -> tuple[tuple[str, ...], ...]:
-    """For every crisis phrase, words that text with it always contains (see CRISIS_STEMS)."""
+@functools.cache
+def crisis_stems() -> tuple[tuple[str, ...], ...]:
+    """Text with crisis words always contains every word of at least one of these groups.
+
+    In lower case, as substrings: a database can pre-filter free text with
+    ``lower(notes) LIKE '%word%' AND ...`` for each group, OR-ed, and leave the exact match to
+    :func:`crisis_matches`. Worked out on first use (about 2 ms: only the web's red-flag
+    query needs it, not a journal command).
+
+    >>> ("seizure",) in crisis_stems()
+    True
+    """
     entries: set[tuple[str, ...]] = set()
     for phrases in CRISIS_PHRASES.values():
         for phrase in phrases:
@@ -53,13 +63,6 @@ def _prefilter() -> tuple[tuple[str, ...], ...]:
             if not any(o != e and all(any(w in x for x in e) for w in o) for o in entries)
         )
     )
-
-
-#: Text with crisis words always contains every word of at least one of these groups (in
-#: lower case, as substrings): a database can pre-filter free text with
-#: ``lower(notes) LIKE '%word%' AND ...`` for each group, OR-ed, and leave the exact match to
-#: :func:`crisis_matches`.
-CRISIS_STEMS: Final[tuple[tuple[str, ...], ...]] = _prefilter()
 
 
 @functools.lru_cache(maxsize=4096)
