@@ -14,6 +14,7 @@ import marshal
 import os
 import subprocess
 import sys
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
@@ -141,16 +142,26 @@ def test_nothing_is_written_when_nothing_was_compiled(kept: Path) -> None:
     assert kept.stat().st_mtime_ns == written - 10**9
 
 
+HEADER = b"taperline dataclass code\0" + sys.version.encode() + b"\0"
+
+
+def _file(body: bytes, header: bytes = HEADER) -> bytes:
+    """A cache file's bytes: a header, the CRC-32 of the body, the body."""
+    return header + zlib.crc32(body).to_bytes(4, "big") + body
+
+
 @pytest.mark.parametrize(
     "content",
     [
         b"",
         b"not a cache at all",
-        b"taperline dataclass code\0Python 2.7.18\0" + b"\xe3" * 40,  # another interpreter's
-        b"taperline dataclass code\0" + sys.version.encode() + b"\0\xe3\x01",  # cut short
-        b"taperline dataclass code\0" + sys.version.encode() + b"\0\xe9\x00\x00\x00\x00",  # list
+        _file(marshal.dumps({}), b"taperline dataclass code\0Python 2.7.18\0"),  # not ours
+        _file(b"\xe3\x01"),  # cut short
+        _file(marshal.dumps([b"a list"])),
+        _file(marshal.dumps({"text": b"not bytes"})),
+        HEADER + b"\0\0\0\0" + marshal.dumps({}),  # a wrong checksum
     ],
-    ids=["empty", "foreign", "other-python", "truncated", "not-a-dict"],
+    ids=["empty", "foreign", "other-python", "truncated", "a-list", "str-key", "checksum"],
 )
 def test_a_damaged_or_foreign_file_is_ignored_and_replaced(kept: Path, content: bytes) -> None:
     kept.parent.mkdir(parents=True)
@@ -168,12 +179,10 @@ def test_a_damaged_entry_is_compiled_again(kept: Path) -> None:
     dataclass_code.install(str(kept))
     _made()
     dataclass_code.uninstall()
-    header, _, body = kept.read_bytes().partition(b"\0")
-    version, _, codes = body.partition(b"\0")
-    entries = marshal.loads(codes)  # noqa: S302 -- the file the test just wrote
+    entries = _entries(kept)
     not_code = (b"\xe3\x01", marshal.dumps(0), b"")  # cut short, an int, nothing
     damaged = {key: not_code[n % 3] for n, key in enumerate(entries)}
-    kept.write_bytes(header + b"\0" + version + b"\0" + marshal.dumps(damaged))
+    kept.write_bytes(_file(marshal.dumps(damaged)))
     cache = dataclass_code.install(str(kept))
     plain = _behaviour(_made())
     assert cache.compiled == len(entries)
@@ -225,8 +234,23 @@ def test_a_full_file_keeps_only_what_this_process_used(
     assert len(set(kept_now) & set(everything)) == 1
 
 
+def test_a_bit_changed_on_disk_is_never_run(kept: Path) -> None:
+    dataclass_code.install(str(kept))
+    _made()
+    dataclass_code.uninstall()
+    texts = len(_entries(kept))
+    data = bytearray(kept.read_bytes())
+    data[len(data) // 2] ^= 0x10
+    kept.write_bytes(bytes(data))
+    cache = dataclass_code.install(str(kept))
+    made = _made()
+    assert cache.compiled == texts  # the whole file was set aside, not just one text
+    assert _behaviour(made) == _behaviour(_made())
+
+
 def _entries(path: Path) -> dict[bytes, bytes]:
-    body = path.read_bytes().split(b"\0", 2)[2]
+    assert path.read_bytes().startswith(HEADER)
+    body = path.read_bytes()[len(HEADER) + 4 :]
     entries: dict[bytes, bytes] = marshal.loads(body)  # noqa: S302 -- the test's own file
     return entries
 

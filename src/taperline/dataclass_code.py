@@ -9,8 +9,9 @@ and compiling their 440 methods was about 9 % of the instructions of ``taperline
 :func:`install` gives the :mod:`dataclasses` module an ``exec`` of its own (a module global,
 which its one ``exec`` call finds before the builtin) that compiles each text once per machine.
 The code objects are kept in ``__pycache__/dataclasses.<cache tag>.marshal`` beside this
-package, in Python's own :mod:`marshal` format, under a header naming the exact interpreter,
-each under the SHA-256 of its text.
+package, in Python's own :mod:`marshal` format, each under the SHA-256 of its text, after a
+header naming the exact interpreter and a CRC-32 of the rest: a file damaged on disk is
+ignored, where a damaged bytecode file would be run.
 The code run is the code the builtin would compile from the same text: the same file name
 (``<string>``) and no inherited ``__future__`` flags (:mod:`dataclasses` has none; this module
 has ``annotations``, which must not reach the methods' annotations).
@@ -33,6 +34,7 @@ import dataclasses
 import marshal
 import os
 import sys
+import zlib
 from types import CodeType
 from typing import Any
 
@@ -107,7 +109,8 @@ class CodeCache:
         try:
             os.makedirs(directory, exist_ok=True)  # noqa: PTH103 -- no pathlib on start-up
             with open(partial, "wb") as file:  # noqa: PTH123 -- no pathlib on start-up
-                file.write(_HEADER + marshal.dumps(codes))
+                body = marshal.dumps(codes)
+                file.write(_HEADER + zlib.crc32(body).to_bytes(4, "big") + body)
             os.replace(partial, self.path)  # noqa: PTH105 -- no pathlib on start-up
         except OSError:  # a read-only install, a full disk: compile again next time
             with contextlib.suppress(OSError):
@@ -125,8 +128,11 @@ def _read(path: str) -> dict[bytes, bytes]:
         return {}
     if not data.startswith(_HEADER):
         return {}
+    checksum, body = data[len(_HEADER) : len(_HEADER) + 4], memoryview(data)[len(_HEADER) + 4 :]
+    if checksum != zlib.crc32(body).to_bytes(4, "big"):  # a damaged file: not run
+        return {}
     try:
-        codes = marshal.loads(memoryview(data)[len(_HEADER) :])  # noqa: S302 -- see above
+        codes = marshal.loads(body)  # noqa: S302 -- see above
     except (EOFError, ValueError, TypeError):
         return {}
     if not isinstance(codes, dict) or not all(
