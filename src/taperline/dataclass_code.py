@@ -3,7 +3,7 @@
 Every ``@dataclass`` writes its methods (``__init__``, ``__repr__``, ``__eq__``, ``__hash__``
 and, for a frozen class, ``__setattr__`` and ``__delattr__``) as source text and compiles each
 with ``exec`` while its module is imported. A journal command imports about 75 dataclasses,
-and compiling their 440 methods was about 9 % of the instructions of ``taperline status``
+and compiling their 440 methods was about 15 % of the instructions of ``taperline status``
 (``valgrind --tool=callgrind``, issue 19, section 1): every run compiled the same text again.
 
 :func:`install` gives the :mod:`dataclasses` module an ``exec`` of its own (a module global,
