@@ -244,7 +244,7 @@ def _signal(pid: int, signum: signal.Signals) -> None:
 # --- the server ----------------------------------------------------------------------------------
 
 
-def create_database_sql(name: str, template: str | None = None) -> sql.Composable:
+def create_database_sql(name: str, template: str | None = None) -> sql.Composed:
     """``CREATE DATABASE name`` (``TEMPLATE template`` when given), names quoted."""
     statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
     if template is None:

@@ -127,7 +127,8 @@ def test_a_hold_that_day_keeps_the_dose_before_the_cut(tmp_path: Path) -> None:
             entry = DoseEntry(day=next_day, planned_clock=clock)
             log_dose(store, pid, entry, now=_at(next_day, int(clock[:2])))
         record = store.record(pid)
-        day_total = sum((d.amount.mg for d in record.doses if d.day == CUT), Mass.zero().mg)
+        taken = [d.amount.mg for d in record.doses if d.day == CUT and d.amount is not None]
+        day_total = sum(taken, Mass.zero().mg)
         assert day_total == Mass.of_mg("1").mg
         findings = review_as_of(record, next_day + timedelta(days=1)).findings
         assert [f.kind for f in findings if f.kind in {"escalation", "large_dose"}] == []
@@ -142,7 +143,7 @@ def test_a_dose_logged_runs_the_readiness_check_once_a_day(
     from taperline.service import journal
 
     days: list[date] = []
-    check = journal.check_readiness
+    check = vars(journal)["check_readiness"]  # the name log_dose calls, not an export
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         days.append(args[1])  # check_readiness(record, day, ...)

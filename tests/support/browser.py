@@ -228,7 +228,7 @@ def clinician_signs_up_and_invites(doc: Any, shots: Shots) -> str:
 def axe_source() -> str:
     """axe-core's script from the installed wheel (skip, or fail in CI, without it)."""
     try:
-        import axe_playwright_python
+        import axe_playwright_python  # type: ignore[import-untyped]  # ships no type hints
     except ImportError as error:
         if in_ci():
             pytest.fail(f"axe-core must run in CI: {error}", pytrace=False)

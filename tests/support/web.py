@@ -57,7 +57,8 @@ class Web:
     csrf_cache: str = ""
 
     def get(self, path: str, **kwargs: Any) -> httpx.Response:
-        return self.client.get(path, **kwargs)
+        response: httpx.Response = self.client.get(path, **kwargs)
+        return response
 
     def csrf(self, page: str = "/learn") -> str:
         """The CSRF token of this browser's session (or anonymous cookie)."""
@@ -71,7 +72,8 @@ class Web:
         """POST a form with this browser's CSRF token (unless the data names one)."""
         fields = {"csrf_token": self.csrf(), **(data or {})}
         kwargs.setdefault("follow_redirects", False)
-        return self.client.post(path, data=fields, **kwargs)
+        response: httpx.Response = self.client.post(path, data=fields, **kwargs)
+        return response
 
     def signup(self, email: str, role: str = "patient", **fields: str) -> httpx.Response:
         self.csrf_cache = ""
