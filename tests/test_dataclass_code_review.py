@@ -5,7 +5,8 @@ method text is unusual or is the same text for classes that need different globa
 many processes new to the file at once, a file system that refuses (a directory or a symlink
 where the file goes, a full disk, a read-only directory), a file that would grow with every
 code version, and the console script's own commands, whose output must not depend on whether
-the code was kept. A test marked ``xfail(strict=True)`` pins a defect found by the review.
+the code was kept. The two defects it found are fixed and their tests pass: the temporary
+file was opened through a link left at its name, and ``taperline serve`` kept the code too.
 """
 
 from __future__ import annotations
@@ -461,14 +462,6 @@ def test_a_symlinked_file_is_replaced_not_written_through(kept: Path, tmp_path: 
     assert len(_entries(kept)) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="save() opens the temporary file with open(partial, 'wb'): it follows a symlink "
-    "at the predictable name <file>.<pid>.tmp and overwrites its target, then renames the "
-    "link into the file's place. The interpreter's own bytecode writer "
-    "(importlib._bootstrap_external._write_atomic) uses os.open(O_EXCL | O_CREAT | O_WRONLY) "
-    "and gives up if the name exists.",
-)
 def test_a_symlink_at_the_temporary_name_is_not_written_through(kept: Path, tmp_path: Path) -> None:
     victim = tmp_path / "victim.txt"
     victim.write_text("someone's journal export")
@@ -666,15 +659,6 @@ def test_the_commands_print_the_same_with_and_without_kept_code(
         assert cold.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The module docstring says 'The web server and the tests compile as usual', but "
-    "`taperline serve` goes through main(), and LazyGroup.get_command installs the cache "
-    "before it imports the serve command: the server (gc back on, running for days, with "
-    "request threads) keeps the cache and writes it when stopped. Fix: skip install() for "
-    "'serve' in get_command (or uninstall() beside collector_on() in serve); or, if meant, "
-    "correct the docstring and delete this test.",
-)
 def test_serve_through_the_console_script_compiles_as_usual(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -22,8 +22,9 @@ exit, only when something new was compiled, and through a temporary file and a r
 reader never sees half of it. A file that cannot be read, or was written by another
 interpreter, is ignored (and replaced); a directory that cannot be written is left alone.
 
-Only the console script installs it (:func:`taperline.cli.main.main`): a short process that
-imports many classes. The web server and the tests compile as usual.
+Only the console script installs it (:func:`taperline.cli.main.main`), for a command: a short
+process that imports many classes. ``taperline serve`` (it runs until stopped, with request
+threads and, on PostgreSQL, worker processes of its own) and the tests compile as usual.
 """
 
 from __future__ import annotations
@@ -108,7 +109,10 @@ class CodeCache:
         partial = f"{self.path}.{os.getpid()}.tmp"
         try:
             os.makedirs(directory, exist_ok=True)  # noqa: PTH103 -- no pathlib on start-up
-            with open(partial, "wb") as file:  # noqa: PTH123 -- no pathlib on start-up
+            # a new file or nothing, as the interpreter writes bytecode: never through a link
+            # (or a stale file) left at that name, which the cleanup below then takes away
+            descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            with open(descriptor, "wb") as file:  # noqa: PTH123 -- no pathlib on start-up
                 body = marshal.dumps(codes)
                 file.write(_HEADER + zlib.crc32(body).to_bytes(4, "big") + body)
             os.replace(partial, self.path)  # noqa: PTH105 -- no pathlib on start-up

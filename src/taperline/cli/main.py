@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import importlib
 import sys
-from typing import Any, NoReturn
+from typing import Any, Final, NoReturn
 
 import click
 
@@ -70,6 +70,8 @@ SUMMARIES: dict[str, str] = {
 
 #: Set by :func:`main`: only the console script keeps dataclass code (tests run ``cli``).
 _KEEP_DATACLASS_CODE = False
+#: Commands that run until stopped: not short processes (the collector on, no kept code).
+RUNS_UNTIL_STOPPED: Final = frozenset({"serve"})
 
 EXIT_OK = 0
 EXIT_WARNINGS = 1  # a check found something to tell the prescriber about
@@ -114,7 +116,7 @@ class LazyGroup(click.Group):
         if cmd_name not in COMMANDS:
             return None
         module_name, attribute = COMMANDS[cmd_name]
-        if _KEEP_DATACLASS_CODE:  # before the command's modules make their dataclasses
+        if _KEEP_DATACLASS_CODE and cmd_name not in RUNS_UNTIL_STOPPED:  # before its imports
             from taperline import dataclass_code
 
             dataclass_code.install()
@@ -171,7 +173,8 @@ def main() -> None:
     the collector back on (:func:`collector_on`).
 
     The dataclasses' compiled methods are kept between runs (:mod:`taperline.dataclass_code`),
-    installed when a subcommand is looked up (``taperline --help`` makes no dataclass).
+    installed when a command is looked up (``taperline --help`` makes no dataclass), but for
+    ``serve``.
     """
     global _KEEP_DATACLASS_CODE  # noqa: PLW0603 -- set once, by the console script only
     gc.disable()
