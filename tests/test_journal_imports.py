@@ -189,7 +189,7 @@ def test_learn_imports_no_storage_and_parses_no_toml(tmp_path: Path, output: str
 LEARN_TEXT_MODULES = {
     "taperline.errors", "taperline.cli", "taperline.cli.main",
     "taperline.cli.learn", "taperline.cli.params", "taperline.cli.plain",
-    "taperline.catalogue_data", "taperline.catalogue_parsed",
+    "taperline.catalogue_data", "taperline.catalogue_parsed", "taperline.digest",
     "taperline.core", "taperline.core.lazy", "taperline.core.quantity",
     "taperline.core.sources", "taperline.core.words",
     "taperline.core.catalogue", "taperline.core.catalogue.model",

@@ -15,8 +15,8 @@ drug of the packaged file.
 
 ``taperline learn`` reads the catalogue on every call, so this module imports neither
 :mod:`pathlib` nor :mod:`hashlib` (OpenSSL's library is loaded by the latter) for that: the
-file is found with :mod:`os.path`, and its SHA-256 is taken by CPython's own ``_sha256``
-where it has one (the same digest; :mod:`hashlib` otherwise).
+file is found with :mod:`os.path`, and its SHA-256 is taken by CPython's own
+(:mod:`taperline.digest`: the same digest; :mod:`hashlib` otherwise).
 
 >>> load_catalogue().get("Klonopin").label
 'clonazePAM'
@@ -31,12 +31,8 @@ import sys
 from typing import Any
 
 from taperline.core.catalogue import Catalogue, parse_catalogue
+from taperline.digest import sha256 as _sha256
 from taperline.errors import CatalogueError
-
-try:  # CPython's SHA-256 without OpenSSL (hashlib's import loads libcrypto)
-    from _sha256 import sha256 as _sha256  # type: ignore[import-not-found,unused-ignore]  # private
-except ImportError:  # pragma: no cover -- another Python: the same digest from hashlib
-    from hashlib import sha256 as _sha256
 
 __all__ = ["load_catalogue", "load_catalogue_from", "parse_catalogue_text"]
 

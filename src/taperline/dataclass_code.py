@@ -39,10 +39,7 @@ import zlib
 from types import CodeType
 from typing import Any
 
-try:  # CPython's SHA-256 without OpenSSL (hashlib's import loads libcrypto)
-    from _sha256 import sha256 as _sha256  # type: ignore[import-not-found,unused-ignore]  # private
-except ImportError:  # pragma: no cover -- another Python: the same digest from hashlib
-    from hashlib import sha256 as _sha256
+from taperline.digest import sha256 as _sha256
 
 __all__ = ["CodeCache", "install"]
 
