@@ -18,6 +18,7 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -123,6 +124,29 @@ def test_classes_made_from_kept_code_are_the_classes_dataclasses_makes(kept: Pat
     assert _behaviour(plain)[-4:-2] == [True, True]  # annotations are objects, not strings
     for name in ("__init__", "__repr__", "__eq__", "__lt__", "__hash__", "__setattr__"):
         assert getattr(plain.Dose, name).__code__ == getattr(from_file.Dose, name).__code__
+
+
+def test_code_made_under_python_o_is_kept_apart(
+    kept: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``python -O`` compiles without asserts: its code must never be run without -O."""
+    checked = "def f():\n assert False, 'checked'\n"
+    cache = dataclass_code.CodeCache(str(kept))
+    plain: dict[str, Any] = {}
+    exec(cache.code(checked), plain)  # noqa: S102 -- the test's own text
+    with pytest.raises(AssertionError, match="checked"):
+        plain["f"]()
+    monkeypatch.setattr(sys, "flags", SimpleNamespace(optimize=2))
+    optimised: dict[str, Any] = {}
+    exec(cache.code(checked), optimised)  # noqa: S102 -- the test's own text
+    optimised["f"]()  # the assert was stripped: this text was compiled again, at -OO
+    assert cache.compiled == 2
+    monkeypatch.undo()
+    again: dict[str, Any] = {}
+    exec(cache.code(checked), again)  # noqa: S102 -- the test's own text
+    with pytest.raises(AssertionError):
+        again["f"]()
+    assert cache.compiled == 2
 
 
 def test_install_twice_keeps_one_cache(kept: Path) -> None:

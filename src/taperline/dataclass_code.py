@@ -9,9 +9,9 @@ and compiling their 440 methods was about 15 % of the instructions of ``taperlin
 :func:`install` gives the :mod:`dataclasses` module an ``exec`` of its own (a module global,
 which its one ``exec`` call finds before the builtin) that compiles each text once per machine.
 The code objects are kept in ``__pycache__/dataclasses.<cache tag>.marshal`` beside this
-package, in Python's own :mod:`marshal` format, each under the SHA-256 of its text, after a
-header naming the exact interpreter and a CRC-32 of the rest: a file damaged on disk is
-ignored, where a damaged bytecode file would be run.
+package, in Python's own :mod:`marshal` format, each under the SHA-256 of its text and the
+``-O`` level, after a header naming the exact interpreter and a CRC-32 of the rest: a file
+damaged on disk is ignored, where a damaged bytecode file would be run.
 The code run is the code the builtin would compile from the same text: the same file name
 (``<string>``) and no inherited ``__future__`` flags (:mod:`dataclasses` has none; this module
 has ``annotations``, which must not reach the methods' annotations).
@@ -75,7 +75,8 @@ class CodeCache:
     def code(self, source: str) -> CodeType:
         """The code of ``source``, compiled as ``exec(source)`` in :mod:`dataclasses` would."""
         codes = self._loaded()
-        key = _sha256(source.encode("utf-8")).digest()
+        optimize = sys.flags.optimize  # -O strips asserts: its code is kept apart
+        key = _sha256(b"%d\0" % optimize + source.encode("utf-8")).digest()
         self._used.add(key)
         kept = codes.get(key)
         if kept is not None:
@@ -85,7 +86,7 @@ class CodeCache:
                 code = None
             if isinstance(code, CodeType):
                 return code
-        code = compile(source, "<string>", "exec", dont_inherit=True)
+        code = compile(source, "<string>", "exec", dont_inherit=True, optimize=optimize)
         codes[key] = marshal.dumps(code)
         self.compiled += 1
         return code
