@@ -62,8 +62,9 @@ def default_path() -> str:
 class CodeCache:
     """Source text -> code object, read from ``path`` on first use and written back by :meth:`save`.
 
-    The file maps the SHA-256 of each text to its code, marshalled on its own: a command
-    unmarshals only the code of the classes it imports, not every class any command made.
+    The file maps the SHA-256 of each text (and ``-O`` level) to its code, marshalled on its
+    own: a command unmarshals only the code of the classes it imports, not every class any
+    command made.
     """
 
     def __init__(self, path: str) -> None:
