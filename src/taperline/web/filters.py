@@ -24,6 +24,7 @@ the page's context when it is rendered, so the macros of ``_macros.html`` follow
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -210,6 +211,16 @@ def plain(text: str | None) -> str:
         return ""
     if _reader().clinician:
         return text
+    return _patients_words(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _patients_words(text: str) -> str:
+    """A patient's words of ``text``, kept: the same few messages fill every page.
+
+    A year's dashboard passes 102 texts through :func:`plain`, 15 of them different: 0.34 ms
+    of each render before. A pure function of the text (no reader, clock or zone in it).
+    """
     return _ISO_DATE_RE.sub(_written, without_ids(text))
 
 
