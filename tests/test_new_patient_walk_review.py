@@ -1,0 +1,244 @@
+"""A new patient on a phone at 7 a.m., and a clinician between appointments: what goes wrong.
+
+A review walk (odd sign-up inputs, a first quick check-in, the back button after saving,
+the reminder settings, the access log, signing out with no signal). Each defect found is a
+strict xfail naming the page, the input, what happens and what should; what held is in the
+commit message, not repeated here (the other test files cover it).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Final
+
+import pytest
+
+from taperline.web import routes_account
+from tests.support.web import PASSWORD, Web, checkin_form, make_site, share
+
+ERROR_BOX: Final = re.compile(r'<(?:p|div) class="error" role="alert"[^>]*>(.*?)</(?:p|div)>', re.S)
+
+
+def _error_text(page: str) -> str:
+    """The words of a page's error box (tags dropped), or "" when it has none."""
+    found = ERROR_BOX.search(page)
+    return html.unescape(re.sub(r"<[^>]+>", " ", found.group(1))) if found else ""
+
+
+def _signup(web: Web, **changes: str) -> str:
+    fields = {
+        "role": "patient",
+        "email": "ann@example.org",
+        "password": PASSWORD,
+        "display_name": "Ann",
+        "time_zone": "Europe/London",
+        **changes,
+    }
+    web.csrf_cache = ""
+    page = web.post("/signup", fields)
+    assert page.status_code == 422, page.status_code
+    return _error_text(page.text)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="/checkin quick (kind=quick, mood and anxiety only): the quick form never asks"
+    " caffeine, alcohol or opioids (QUICK_LEAVES_OUT says so), yet the record stores"
+    " caffeine_drinks 0, alcohol_drinks 0, opioid_use false as the patient's (API JSON,"
+    " `journal list --format json`, FHIR 'Caffeinated drinks' valueInteger 0); should be"
+    " null / absent: not asked",
+)
+def test_a_quick_check_in_stores_no_drinks_it_did_not_ask(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        ann = site.patient()
+        day = site.clock.today.isoformat()
+        quick = {"date": day, "mode": "new", "kind": "quick", "mood": "5", "anxiety": "5"}
+        assert ann.post("/checkin", quick).status_code == 303
+        stored = ann.get(f"/api/checkins/{day}").json()
+        assert stored["symptoms_rated"] is False  # what held: no checklist of zeros
+        unasked = {k: stored[k] for k in ("caffeine_drinks", "alcohol_drinks", "opioid_use")}
+        assert unasked == dict.fromkeys(unasked), unasked
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        ({"display_name": "Ann 😀 " + "a" * 200}, "display_name"),
+        ({"time_zone": "Europe"}, "time_zone"),
+        ({"age_band": "forty"}, "age_band"),
+        ({"regimen_drug": "clonazepam"}, "regimen_doses"),
+    ],
+)
+@pytest.mark.xfail(
+    strict=True,
+    reason="/signup with a too long name (emoji + 200 letters), the region 'Europe', an"
+    " unknown age band, a medicine without doses: the error box reads 'display_name: at"
+    " most 200 characters', 'time_zone ... IANA ...', 'age_band: ...', 'regimen_doses: ...'"
+    " (form field codes, jargon); should name the field as the form labels it ('Your name',"
+    " 'Time zone'), as the check-in form does",
+)
+def test_sign_up_errors_name_no_form_field_codes(
+    tmp_path: Path, changes: dict[str, str], code: str
+) -> None:
+    with make_site(tmp_path) as site:
+        error = _signup(site.browser(), **changes)
+        assert error, "no error box"
+        assert code not in error, error
+        assert "IANA" not in error, error
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="/signup with time zone 'GMT+1' (or 'UTC+1'): the error asks 'did you mean"
+    " GMT+0?' (UTC), a zone an hour off, which a person at 7 a.m. accepts; should not"
+    " suggest another offset (name a city, say offsets are not accepted)",
+)
+def test_an_offset_time_zone_is_not_answered_with_a_zone_an_hour_off(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        web = site.browser()
+        for given, off in (("GMT+1", "GMT+0"), ("UTC+1", "did you mean UTC?")):
+            error = _signup(web, time_zone=given)
+            assert "Europe/" in error, error  # what held: refused, with a city for an example
+            assert off not in error, error
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="/reminders with the check-in time 24:00 or an alarm of -5 minutes: the error box"
+    " reads 'checkin_clock: '24:00' is not ...' / 'alarm_minutes_before: must be ...'"
+    " (form field codes); should say 'Check-in reminder at' / 'Dose alarm' in words",
+)
+def test_reminder_setting_errors_name_no_form_field_codes(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        ann = site.patient()
+        for fields, code in (
+            ({"checkin_clock": "24:00", "checkin": "on"}, "checkin_clock"),
+            ({"checkin_clock": "07:00", "alarm_minutes_before": "-5"}, "alarm_minutes_before"),
+        ):
+            page = ann.post("/reminders", fields)
+            assert page.status_code == 422, page.status_code
+            error = _error_text(page.text)
+            assert error, "no error box"
+            assert code not in error, error
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="/checkin full with 'Went to bed' 24:00 (an old browser, or no JS): the summary and"
+    " the field's error read 'bed must be a clock time HH:MM ..., got '24:00'' (the field"
+    " code); should be in words like the form's other errors ('Give the time you went to"
+    " bed as 00:00 to 23:59')",
+)
+def test_a_check_in_clock_error_names_no_form_field_code(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        ann = site.patient()
+        day = site.clock.today - timedelta(days=1)
+        page = ann.post("/checkin", checkin_form(day, bed="24:00"))
+        assert page.status_code == 422, page.status_code
+        summary = re.search(r'<div class="error" role="alert".*?</ul>', page.text, re.S)
+        assert summary, "no error summary"
+        assert not re.search(r"\bbed must\b", summary.group(0)), summary.group(0)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="/checkin: saved, then Back and Save again (a new form key), on the web: 409 'there"
+    " is already a check-in for ...; edit it instead (taperline journal edit)', a command"
+    " line a phone cannot run, and the form stays a new one; should link to the day's edit"
+    " form (/checkin?date=...) in words",
+)
+def test_saving_a_day_twice_points_to_the_web_edit_form(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        ann = site.patient()
+        day = site.clock.today - timedelta(days=1)
+        assert ann.post("/checkin", checkin_form(day, idem="a" * 32)).status_code == 303
+        assert ann.post("/checkin", checkin_form(day, idem="a" * 32)).status_code == 303  # held
+        again = ann.post("/checkin", checkin_form(day, idem="b" * 32))
+        assert again.status_code == 409
+        error = _error_text(again.text)
+        assert "taperline journal" not in error, error
+        assert f'href="/checkin?date={day.isoformat()}"' in again.text
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="/account/audit: 'Your clinicians' is counted from the newest AUDIT_READ (5000)"
+    " lines only; once the patient's own reads (one a page) push the clinician's view out,"
+    " it says 'No clinician has viewed or changed your record', which is false; should be"
+    " read from the whole log (the clinicians' lines)",
+)
+def test_the_access_log_never_says_no_clinician_looked_when_one_did(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(routes_account, "AUDIT_READ", 5)  # 5000 lines, made small
+    with make_site(tmp_path) as site:
+        doc = site.clinician(display_name="Dr Lee")
+        ann = site.patient()
+        share(site, ann, doc)
+        pid = site.person_id("pat@example.org")
+        assert doc.get(f"/clinician/patients/{pid}").status_code == 200
+        site.clock.advance(minutes=5)
+        for _ in range(6):
+            assert ann.get("/dashboard").status_code == 200
+        page = ann.get("/account/audit").text
+        assert "No clinician has viewed or changed your record" not in page
+        assert "Dr Lee" in page
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Sign out tapped with no signal after a check-in was queued offline: the page"
+    " deletes the queue (forget) and posts /signout, which fails (the browser's 'No"
+    " internet' page); back online the check-in is lost and the session was never ended"
+    " (/dashboard still shows the patient's day); should keep the queue and say signing out"
+    " needs a connection (or send first), never drop an entry silently",
+)
+def test_signing_out_offline_never_loses_a_queued_check_in(tmp_path: Path, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    from tests.support.browser import PHONE, TIME_ZONE, TIMEOUT_MS, served
+    from tests.test_web_offline_browser import SAVED_PAGES, _signs_up_with_a_regimen, _until
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    with served(tmp_path) as base:
+        phone = browser.new_context(
+            base_url=base, viewport=PHONE, is_mobile=True, has_touch=True, timezone_id=TIME_ZONE
+        )
+        phone.set_default_timeout(TIMEOUT_MS)
+        ann = phone.new_page()
+        _signs_up_with_a_regimen(ann)
+        ann.wait_for_function("navigator.serviceWorker.controller !== null")
+        _until(ann, SAVED_PAGES, ["/checkin", "/dashboard"])
+        phone.set_offline(True)
+        ann.goto("/checkin")
+        ann.locator("#mood").get_by_text("7", exact=True).tap()
+        ann.locator("#anxiety").get_by_text("4", exact=True).tap()
+        ann.get_by_label("Skip the sleep diary today").check()
+        ann.get_by_role("button", name="Save check-in").last.tap()
+        expect(ann.locator("#offline")).to_contain_text("1 entry waits to be sent")
+        ann.get_by_role("button", name="Sign out").click()
+        ann.wait_for_load_state()
+        phone.set_offline(False)
+        _open_again(ann, "/dashboard")  # a page of the app: it sends what is queued
+        ann.wait_for_load_state("networkidle")
+        checkins = _stored_checkins(tmp_path)
+        assert len(checkins) == 1, checkins
+
+
+def _open_again(page: Any, path: str) -> None:
+    """Open ``path``; once more if a navigation the tap started (the sign-out) aborted it."""
+    from playwright.sync_api import Error
+
+    try:
+        page.goto(path)
+    except Error:
+        page.goto(path)
+
+
+def _stored_checkins(tmp_path: Path) -> list[Any]:
+    from tests.test_web_offline_browser import _stored
+
+    return _stored(tmp_path)[0]
