@@ -16,10 +16,18 @@ from typing import Any, Final
 
 import pytest
 
+from taperline.core.sources import SOURCES
 from taperline.web import routes_account
 from tests.support.held_cut import held_cut_site
 from tests.support.web import PASSWORD, Web, approved_plan, checkin_form, make_site, share
 
+#: A source id of docs/clinical-basis.md as a whole word (as tests/test_web_words.py finds them).
+SOURCE_ID: Final = re.compile(
+    r"(?<![\w-])("
+    + "|".join(re.escape(i) for i in sorted(SOURCES, key=len, reverse=True))
+    + r"|[A-Z][A-Z0-9-]+-\d{4}|SEED-[A-Z]+)(?![\w-])"
+)
+ISO_DATE: Final = re.compile(r"(?<![\w-])\d{4}-\d\d-\d\d(?![\w-])")
 ERROR_BOX: Final = re.compile(r'<(?:p|div) class="error" role="alert"[^>]*>(.*?)</(?:p|div)>', re.S)
 
 
@@ -182,6 +190,29 @@ def test_a_double_tap_on_taken_shows_no_error_page(tmp_path: Path) -> None:
         assert len(site.services.store.doses(pid)) == 1
         assert "That did not work" not in again.text
         assert "<title>409" not in again.text
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="/calendar/{token}.ics, the patient's own reminders (their phone's calendar): each"
+    " dose and dose-change description says 'Source: SEED-MICROTAPER.' / 'Source:"
+    " ASAM-2025.' (source ids) and 'From 2027-03-15: ...', 'collect clonazePAM before"
+    " 2028-04-24' (ISO dates); the web pages say 'TaperOffBenzos article on micro-tapering'"
+    " and 'Mon 15 Mar 2027'; the feed should too",
+)
+def test_the_patients_calendar_names_sources_and_days_in_words(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        ann = site.patient()
+        approved_plan(site, site.person_id("pat@example.org"), site.clock.today)
+        page = ann.post("/reminders/feed").text
+        (path,) = re.findall(r'value="http://testserver(/calendar/[^"]+\.ics)"', page)
+        feed = ann.client.get(path).text.replace("\r\n ", "")
+        words = "\n".join(
+            line for line in feed.split("\r\n") if line.startswith(("SUMMARY:", "DESCRIPTION:"))
+        )
+        assert "DESCRIPTION:22:00: clonazePAM 1 mg" in words  # what held: local, plain dose
+        assert not SOURCE_ID.findall(words), sorted(set(SOURCE_ID.findall(words)))
+        assert not ISO_DATE.findall(words), sorted(set(ISO_DATE.findall(words)))[:3]
 
 
 @pytest.mark.xfail(
