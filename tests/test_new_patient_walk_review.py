@@ -19,7 +19,15 @@ import pytest
 from taperline.core.sources import SOURCES
 from taperline.web import routes_account
 from tests.support.held_cut import held_cut_site
-from tests.support.web import PASSWORD, Web, approved_plan, checkin_form, make_site, share
+from tests.support.web import (
+    PASSWORD,
+    Web,
+    approved_plan,
+    checkin_form,
+    hidden_fields,
+    make_site,
+    share,
+)
 
 #: A source id of docs/clinical-basis.md as a whole word (as tests/test_web_words.py finds them).
 SOURCE_ID: Final = re.compile(
@@ -70,6 +78,32 @@ def test_a_quick_check_in_stores_no_drinks_it_did_not_ask(tmp_path: Path) -> Non
         assert stored["symptoms_rated"] is False  # what held: no checklist of zeros
         unasked = {k: stored[k] for k in ("caffeine_drinks", "alcohol_drinks", "opioid_use")}
         assert unasked == dict.fromkeys(unasked), unasked
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="/checkin?date=...&full=1 on a day saved by the quick check-in (about 7 h, quality"
+    " 3): the full form shows 'Skip the sleep diary today' ticked and nothing of the"
+    " estimate; changing only the mood and saving deletes the person's night"
+    " (reported_sleep null); should keep it (or show it and ask)",
+)
+def test_editing_a_quick_day_in_the_full_form_keeps_the_night_given(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        ann = site.patient()
+        day = site.clock.today.isoformat()
+        quick = {"date": day, "mode": "new", "kind": "quick", "mood": "5", "anxiety": "5"}
+        assert (
+            ann.post("/checkin", {**quick, "asleep_min": "420", "quality": "3"}).status_code == 303
+        )
+        form = ann.get(f"/checkin?date={day}&full=1").text
+        assert re.search(r'name="no_sleep" value="1" checked', form)  # as the page shows it
+        fields = hidden_fields(form, '<form method="post" action="/checkin"')
+        assert fields["mode"] == "edit"
+        edited = {**fields, "no_sleep": "1", "mood": "6", "anxiety": "5"}
+        assert ann.post("/checkin", edited).status_code == 303
+        stored = ann.get(f"/api/checkins/{day}").json()
+        assert stored["mood_0_10"] == 6
+        assert stored["reported_sleep"] is not None, stored
 
 
 @pytest.mark.parametrize(
