@@ -1,0 +1,589 @@
+"""An adversarial review of the safety rules: inputs the authors did not try, through each door.
+
+"A rule holds on every path or it is not a rule": each strategy and custom plan, the CLI, the
+web form, the JSON API, a stored plan's later edit, an import; things recognised by class, an
+unknown input never dropped in silence (docs/clinical-basis.md, "Safety facts added 2026-12").
+Each defect found is a strict xfail whose reason names the door, the input, what happens and
+what should; a door that holds has a plain test only where no other test tries that input
+(``tests/dangerous_plans.py``, ``tests/test_screening.py``, ``tests/test_findings*.py`` and the
+web tests already cover the common spellings).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from taperline.adapters.fhir import export_bundle
+from taperline.catalogue_data import load_catalogue
+from taperline.core.journal import CheckIn
+from taperline.core.record import PersonRecord, Profile
+from taperline.core.screening import Screening, crisis_matches, indication_of, screen
+from tests.support.journal_cli import PLAN, PLANNED, Taperline
+from tests.support.web import START, Site, Web, checkin_form, make_site, share
+
+CATALOGUE = load_catalogue()
+CLONAZEPAM = CATALOGUE.get("clonazepam")
+WEB_TODAY = START.date()
+#: The CLI's clock (tests/support/journal_cli.py): 2027-01-05 in London; the plan gives 1 mg at
+#: 22:00 from 2027-01-04.
+CLI_DAY = "2027-01-04"
+
+
+def _xfail(reason: str) -> pytest.MarkDecorator:
+    return pytest.mark.xfail(strict=True, reason=reason)
+
+
+def _screen(*, agents: tuple[str, ...] = (), conditions: tuple[str, ...] = ()) -> Screening:
+    return screen(CATALOGUE, CLONAZEPAM, agents=agents, conditions=conditions)
+
+
+# --- fixtures: one approved CLI journal (copied per test) and a web site ---------------------
+
+
+@pytest.fixture(scope="module")
+def _approved_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A journal database with a profile and an active plan (1 mg at 22:00 from 2027-01-04)."""
+    from taperline.adapters.storage import db
+    from tests.support import db as support_db
+
+    path = tmp_path_factory.mktemp("doors") / "approved.db"
+    with pytest.MonkeyPatch.context() as patch:  # the session's schema template, as conftest
+        patch.setattr(db, "migrate", support_db.migrate)
+        me = Taperline(f"sqlite:///{path}")
+        me.ok("init", "--time-zone", "Europe/London", "--age-band", "40-64")
+        me.ok(*PLAN, "--save", now=PLANNED)
+        me.ok("plan", "approve", "--by", "Dr Lee", "--reason", "agreed at the visit")
+    return path
+
+
+@pytest.fixture
+def approved(_approved_template: Path, tmp_path: Path) -> Taperline:
+    """A copy of the approved journal for one test (with its write-ahead log, if any)."""
+    path = tmp_path / "journal.db"
+    for part in _approved_template.parent.glob(f"{_approved_template.name}*"):
+        shutil.copyfile(part, path.with_name(path.name + part.name[len(_approved_template.name) :]))
+    return Taperline(f"sqlite:///{path}")
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    with make_site(tmp_path) as made:
+        yield made
+
+
+def _red_flags(review: dict[str, Any]) -> list[dict[str, Any]]:
+    return [f for f in review["findings"] if f["kind"] == "red_flag"]
+
+
+# --- suicidal thoughts, self-harm and seizures in free text ----------------------------------
+
+_LEXICON = (
+    "core crisis_matches (behind every free-text door: check-in notes, profile, imports, API):"
+    " {text!r} finds no crisis words, so no crisis message and no clinician flag; it should"
+    " find {category}"
+)
+#: What people write, with the category it must give. Misspellings, word forms and
+#: phrasings beyond the list, and Unicode that a phone or a pasted text brings.
+CRISIS_TEXTS: tuple[tuple[str, str], ...] = (
+    ("thinking about sucide", "suicidal thoughts"),
+    ("suicidial thoughts again", "suicidal thoughts"),
+    ("I want to kill my self", "suicidal thoughts"),
+    ("I want to end my own life", "suicidal thoughts"),
+    ("thinking of ending it all", "suicidal thoughts"),
+    ("I could hang myself", "suicidal thoughts"),
+    ("I want to be dead", "suicidal thoughts"),
+    ("life isn't worth living", "suicidal thoughts"),
+    ("thinking about taking an overdose", "suicidal thoughts"),
+    ("self-harmed last night", "self-harm"),
+    ("had a siezure this morning", "seizure"),
+    ("sui\u00adcide", "suicidal thoughts"),  # a soft hyphen, as text pasted from a page holds
+    ("\uff53\uff55\uff49\uff43\uff49\uff44\uff45", "suicidal thoughts"),  # full-width letters
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        pytest.param(text, category, marks=_xfail(_LEXICON.format(text=text, category=category)))
+        for text, category in CRISIS_TEXTS
+    ],
+)
+def test_crisis_words_as_people_type_them(text: str, category: str) -> None:
+    assert category in {m.category for m in crisis_matches(text)}
+
+
+@_xfail(
+    "CLI `checkin --note 'I want to kill my self'` (no crisis phrase matches 'kill my self'):"
+    " saved with no URGENT line; it should print the crisis message as `--note 'I want to die'`"
+    " does"
+)
+def test_cli_checkin_note_with_a_spaced_myself(approved: Taperline) -> None:
+    result = approved.ok(
+        "checkin", "--quick", "--slept", "6h", "--quality", "3", "--mood", "2", "--anxiety", "7",
+        "--note", "I want to kill my self",
+    )  # fmt: skip
+    assert "URGENT" in result.output
+    assert "988" in result.output
+
+
+# The dose log's own note: a door no red-flag reader looks at.
+
+
+@_xfail(
+    "CLI `log-dose --note 'I want to die'`: the dose is recorded with no crisis message, and"
+    " `findings` then says 'No findings' (the dose log's note is never read for crisis"
+    " words); it should give the URGENT crisis message and a clinician flag"
+)
+def test_cli_log_dose_note_with_suicidal_words(approved: Taperline) -> None:
+    logged = approved.ok(
+        "log-dose", "--date", CLI_DAY, "--planned", "22:00", "--time", "22:05",
+        "--note", "I want to die",
+    )  # fmt: skip
+    later = approved.ok("findings")
+    assert "URGENT" in logged.output + later.output
+    assert "988" in logged.output + later.output
+
+
+@_xfail(
+    "CSV dose-log import (`import csv`) of a row whose note is 'I want to die': imported, and"
+    " `findings` says nothing of it; the note should give the crisis message and a clinician"
+    " flag, as a check-in's notes do"
+)
+def test_csv_dose_log_import_note_with_suicidal_words(approved: Taperline, tmp_path: Path) -> None:
+    csv = tmp_path / "doses.csv"
+    csv.write_text(
+        "day,drug,planned_clock,taken_at,amount_mg,note\n"
+        f"{CLI_DAY},clonazepam,22:00,{CLI_DAY}T22:05,1,I want to die\n",
+        encoding="utf-8",
+    )
+    imported = approved.ok("import", "csv", str(csv))
+    later = approved.ok("findings")
+    assert "988" in imported.output + later.output
+
+
+def _planned_dose(site: Site, email: str) -> Web:
+    """A patient with a plan in force since three days ago (1 mg at 22:00)."""
+    from tests.support.web import approved_plan
+
+    web = site.patient(email)
+    approved_plan(site, site.person_id(email), WEB_TODAY - timedelta(days=3))
+    return web
+
+
+@_xfail(
+    "JSON API `POST /api/doses` with note 'I want to die': 201, and `GET /api/findings` has no"
+    " red flag (the dose log's note is never read); it should give the crisis message and a"
+    " clinician flag"
+)
+def test_api_dose_note_with_suicidal_words(site: Site) -> None:
+    web = _planned_dose(site, "ann@example.org")
+    day = (WEB_TODAY - timedelta(days=1)).isoformat()
+    dose = {
+        "date": day,
+        "planned_time": "22:00",
+        "planned_amount_mg": "1",
+        "taken_at": f"{day}T22:05",
+        "amount_mg": 1,
+        "note": "I want to die",
+    }
+    assert web.client.post("/api/doses", json=dose).status_code == 201
+    assert _red_flags(web.get("/api/findings").json())
+
+
+def test_api_checkin_notes_with_suicidal_words_give_an_urgent_flagged_finding(site: Site) -> None:
+    web = site.patient("bob@example.org")
+    body = {
+        "date": WEB_TODAY.isoformat(),
+        "mood_0_10": 2,
+        "anxiety_0_10": 7,
+        "notes": "want to die",
+    }
+    response = web.client.post("/api/checkins", json=body)
+    assert response.status_code == 201
+    [flag] = _red_flags(response.json()["review"])
+    assert (flag["severity"], flag["clinician_flag"]) == ("urgent", True)
+    assert "988" in flag["message"]
+
+
+@_xfail(
+    "web check-in edit: a full check-in whose notes say 'I want to die', edited through the"
+    " page's own 'Quick check-in instead' link (/checkin?date=D&quick=1, kind=quick,"
+    " mode=edit), is replaced without its notes (and its diary and symptoms) and the red flag"
+    " disappears from the dashboard; the quick edit should keep what it does not ask (or"
+    " refuse), and the crisis note should stay flagged"
+)
+def test_web_quick_edit_keeps_a_full_check_in_s_crisis_note(site: Site) -> None:
+    web = site.patient("cat@example.org")
+    pid = site.person_id("cat@example.org")
+    assert web.post("/checkin", checkin_form(WEB_TODAY, notes="I want to die")).status_code == 303
+    page = web.get(f"/checkin?date={WEB_TODAY.isoformat()}&quick=1").text
+    assert 'name="kind" value="quick"' in page  # the page offers the quick form for the edit
+    assert 'name="mode" value="edit"' in page
+    quick = {"date": WEB_TODAY.isoformat(), "mode": "edit", "kind": "quick", "mood": "3"}
+    assert web.post("/checkin", {**quick, "anxiety": "6"}).status_code == 303
+    assert site.services.store.checkin(pid, WEB_TODAY).notes == "I want to die"
+
+
+# Imports: the crisis message at the moment the words come in, as `checkin` gives it.
+
+
+@_xfail(
+    "CLI `import csv` of a journal whose row notes 'I want to die': prints only 'Imported 1"
+    " journal rows' (the flag shows later in `findings`); the import's reply should carry the"
+    " URGENT crisis message, as `checkin --note` does"
+)
+def test_cli_csv_journal_import_reply_gives_the_crisis_message(
+    approved: Taperline, tmp_path: Path
+) -> None:
+    csv = tmp_path / "journal.csv"
+    csv.write_text("wake_date,mood_0_10,anxiety_0_10,notes\n2027-01-03,2,7,I want to die\n")
+    result = approved.ok("import", "csv", str(csv))
+    assert "URGENT" in result.output
+    assert "988" in result.output
+
+
+@_xfail(
+    "CLI `import fhir` of a record whose check-in notes 'I want to die': prints only 'Imported"
+    " person 1: 1 check-ins, ...'; the import's reply should carry the URGENT crisis message"
+)
+def test_cli_fhir_import_reply_gives_the_crisis_message(tmp_path: Path) -> None:
+    day = date(2027, 1, 3)
+    record = PersonRecord(
+        Profile("Europe/London", "40-64"),
+        checkins=(CheckIn(day, None, mood=2, anxiety=7, notes="I want to die"),),
+    )
+    at = datetime(2027, 1, 5, 12, tzinfo=UTC)
+    bundle = tmp_path / "record.json"
+    bundle.write_text(json.dumps(export_bundle(record, (), generated_at=at)), encoding="utf-8")
+    result = Taperline(f"sqlite:///{tmp_path}/new.db").ok("import", "fhir", str(bundle))
+    assert "URGENT" in result.output
+    assert "988" in result.output
+
+
+def test_cli_phq9_item_9_typed_with_a_full_width_digit_is_urgent(approved: Taperline) -> None:
+    result = approved.ok("phq9", "--answers", "0, 0,0,0,0,0,0,0, \uff11")
+    assert "URGENT" in result.output
+    assert "item 9" in result.output
+
+
+# --- the indication, and so the daily maximum --------------------------------------------------
+
+_FAMILY = (
+    "core indication_of (the maximum of every door: plan, profile regimen, dose log): {text!r}"
+    " is read as the person's own seizure disorder, raising the daily maximum from 4 mg to"
+    " 20 mg; someone else's or a doubted epilepsy should not"
+)
+NOT_THEIR_EPILEPSY = (
+    "Mum has epilepsy",
+    "my dad has epilepsy",
+    "epilepsy (FHx)",
+    "epilepsy n/a",
+    "epilepsy (unlikely)",
+    "misdiagnosed epilepsy",
+    "epilepsy nurse",
+)
+
+
+@pytest.mark.parametrize(
+    "text", [pytest.param(t, marks=_xfail(_FAMILY.format(text=t))) for t in NOT_THEIR_EPILEPSY]
+)
+def test_someone_else_s_or_a_doubted_epilepsy_is_not_the_indication(text: str) -> None:
+    assert indication_of([text]) != "seizure"
+
+
+@_xfail(
+    "CLI `plan` 3 mg + 3 mg with --condition 'panic disorder' --condition 'Mum has epilepsy':"
+    " planned (exit 0) under the 20 mg seizure maximum; it should be refused as 'panic"
+    " disorder' alone is (exit 2, 'daily maximum of 4 mg')"
+)
+def test_cli_plan_with_a_mother_s_epilepsy_keeps_the_panic_maximum() -> None:
+    from click.testing import CliRunner
+
+    from taperline.cli.main import cli
+
+    args = [
+        "plan", "clonazepam", "--dose", "3 mg", "--at", "08:00", "--dose", "3 mg", "--at", "20:00",
+        "--start", "2027-03-04", "--condition", "panic disorder",
+        "--condition", "Mum has epilepsy", "--format", "json",
+    ]  # fmt: skip
+    result = CliRunner().invoke(cli, args, env={"TAPERLINE_NOW": "2027-03-01T12:00+00:00"})
+    assert result.exit_code == 2, result.stdout[:200]
+    assert "daily maximum of 4 mg" in result.stderr
+
+
+@_xfail(
+    "web sign-up with conditions 'panic disorder, Mum has epilepsy' and the regimen '3 mg at"
+    " 08:00, 3 mg at 20:00': the 6 mg regimen is stored (the 20 mg seizure maximum applied);"
+    " it should be refused as above the 4 mg maximum for panic disorder"
+)
+def test_web_sign_up_regimen_with_a_mother_s_epilepsy_keeps_the_panic_maximum(site: Site) -> None:
+    web = site.browser()
+    web.signup(
+        "dan@example.org",
+        conditions="panic disorder, Mum has epilepsy",
+        regimen_drug="clonazepam",
+        regimen_doses="3 mg at 08:00, 3 mg at 20:00",
+    )
+    found = site.services.accounts.credentials("dan@example.org")
+    stored = None
+    if found is not None and found[0].person_id is not None:
+        stored = site.services.store.profile(found[0].person_id).regimen
+    assert stored is None
+
+
+# --- the dose log: the daily maximum whatever the drug is called ------------------------------
+
+_SPELLING = (
+    "CLI `log-dose --extra --amount '3 mg' --drug {drug!r}` with a plan of 1 mg a day: recorded"
+    " without asking to confirm ({why}); it should be refused without --confirm, as"
+    " `--drug clonazepam` is (more than the day's planned total)"
+)
+
+
+SPELLINGS: tuple[tuple[str, str], ...] = (
+    ("Clonazepam", "the service compares the typed name with the plan's, case included"),
+    ("Klonopin", "the brand is not matched to the plan's clonazepam"),
+    (
+        "clonazepam hydrochloride",
+        "a name the catalogue does not hold is logged with no limit at all, and the large-dose"
+        " finding leaves it out of the day's total",
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    "drug",
+    [pytest.param(d, marks=_xfail(_SPELLING.format(drug=d, why=w))) for d, w in SPELLINGS],
+)
+def test_cli_log_dose_confirms_an_amount_above_the_plan_whatever_the_spelling(
+    approved: Taperline, drug: str
+) -> None:
+    result = approved(
+        "log-dose", "--extra", "--date", "2027-01-05", "--time", "10:00", "--amount", "3 mg",
+        "--drug", drug,
+    )  # fmt: skip
+    assert result.exit_code == 2, result.stdout
+    assert "--confirm" in result.stderr
+
+
+def test_cli_log_dose_of_the_plan_s_own_name_is_refused_without_confirm(
+    approved: Taperline,
+) -> None:
+    """The control of the test above: the same dose as the plan names the drug."""
+    result = approved(
+        "log-dose", "--extra", "--date", "2027-01-05", "--time", "10:00", "--amount", "3 mg",
+        "--drug", "clonazepam",
+    )  # fmt: skip
+    assert result.exit_code == 2, result.stdout
+    assert "--confirm" in result.stderr
+
+
+@pytest.mark.parametrize("drug", ["KLONOPIN", "Rivotril"])
+def test_api_dose_of_a_brand_is_held_to_the_plan_s_total(site: Site, drug: str) -> None:
+    web = _planned_dose(site, "eve@example.org")
+    day = (WEB_TODAY - timedelta(days=1)).isoformat()
+    extra = {"date": day, "drug": drug, "taken_at": f"{day}T10:00", "amount_mg": 3}
+    refused = web.client.post("/api/doses", json=extra)
+    assert refused.status_code == 422
+    assert "confirmed: true" in refused.text
+
+
+def test_api_dose_of_a_salt_name_is_refused_not_logged_as_another_drug(site: Site) -> None:
+    web = _planned_dose(site, "fay@example.org")
+    day = (WEB_TODAY - timedelta(days=1)).isoformat()
+    extra = {"date": day, "drug": "clonazepam HCl", "taken_at": f"{day}T10:00", "amount_mg": 3}
+    response = web.client.post("/api/doses", json=extra)
+    assert response.status_code == 422
+    assert "clonazepam" in response.text
+    assert site.services.store.doses(site.person_id("fay@example.org")) == []
+
+
+# --- never an increase on its own: from the regimen the person takes ---------------------------
+
+
+@_xfail(
+    "JSON API `POST /api/patients/{id}/plans/preview` from 2 mg at 22:00 for a patient whose"
+    " recorded regimen is 1 mg at 22:00 (no plan yet): 200 with no word of the doubling, and"
+    " proposing and approving it makes it active; the rules compare a new plan with a plan in"
+    " force only, not with the regimen, so it should be refused (or flagged) as an increase"
+)
+def test_api_plan_above_the_recorded_regimen_is_an_increase(site: Site) -> None:
+    bob = site.patient("gus@example.org", regimen_drug="clonazepam", regimen_doses="1 mg at 22:00")
+    doc = site.clinician()
+    share(site, bob, doc)
+    pid = site.person_id("gus@example.org")
+    start = (WEB_TODAY + timedelta(days=3)).isoformat()
+    body = {"doses": [{"amount": "2 mg", "time": "22:00"}], "start": start}
+    preview = doc.client.post(f"/api/patients/{pid}/plans/preview", json=body)
+    words = preview.text if preview.status_code != 200 else json.dumps(preview.json()["warnings"])
+    assert "increase" in words
+
+
+@_xfail(
+    "CLI `init --drug clonazepam --dose '1 mg' --at 22:00`, then `plan clonazepam --dose '2 mg'"
+    " --at 22:00 --save` and `plan approve`: version 2 is active at 2 mg a day (exit 0), a"
+    " doubling of the regimen the person takes; with a plan in force the same approval is"
+    " refused ('never an increase on its own'), and it should be here too"
+)
+def test_cli_approving_a_plan_above_the_recorded_regimen_is_refused(tmp_path: Path) -> None:
+    me = Taperline(f"sqlite:///{tmp_path}/regimen.db")
+    me.ok(
+        "init", "--time-zone", "Europe/London", "--age-band", "40-64",
+        "--drug", "clonazepam", "--dose", "1 mg", "--at", "22:00",
+    )  # fmt: skip
+    me.ok(
+        "plan", "clonazepam", "--dose", "2 mg", "--at", "22:00", "--start", "2027-01-08", "--save"
+    )
+    result = me("plan", "approve", "--by", "Dr Lee", "--reason", "agreed at the visit")
+    assert result.exit_code == 2, result.stdout
+    assert "increase" in result.stderr
+
+
+@_xfail(
+    "web profile form after approval: a plan of 3 mg + 3 mg a day approved for 'epilepsy'"
+    " (20 mg maximum); the patient then saves the conditions as 'panic disorder' (4 mg):"
+    " accepted, the plan in force still gives 6 mg a day, and `GET /api/status` has no"
+    " finding about it; the save should be refused, or the plan flagged above the maximum"
+)
+def test_web_profile_edit_that_lowers_the_maximum_under_the_plan_in_force(site: Site) -> None:
+    ann = site.patient("hal@example.org", conditions="epilepsy")
+    pid = site.person_id("hal@example.org")
+    doc = site.clinician()
+    share(site, ann, doc)
+    start = (WEB_TODAY + timedelta(days=1)).isoformat()
+    doses = [{"amount": "3 mg", "time": "08:00"}, {"amount": "3 mg", "time": "20:00"}]
+    made = doc.client.post(f"/api/patients/{pid}/plans", json={"doses": doses, "start": start})
+    decision = {"action": "approve", "reason": "agreed at the visit"}
+    path = f"/api/patients/{pid}/plans/{made.json()['version']}/decision"
+    assert doc.client.post(path, json=decision).status_code == 201
+    profile = {"display_name": "Hal", "time_zone": "Europe/London", "conditions": "panic disorder"}
+    saved = ann.post("/account/profile", profile)
+    if saved.status_code == 303:  # accepted: then the plan in force must be flagged
+        assert site.services.store.profile(pid).conditions == ("panic disorder",)
+        findings = ann.get("/api/status").json()["findings"]
+        assert any("maximum" in f["message"] for f in findings), findings
+
+
+# --- contraindications by class, however they are written ------------------------------------
+
+_CONTRA = (
+    "core screen (every door's conditions): {text!r} is not the {what} contraindication"
+    " ({seen}); it should be"
+)
+CONTRAINDICATIONS: tuple[tuple[str, str, str], ...] = (
+    (
+        "glaucoma, narrow-angle",
+        "acute narrow-angle glaucoma",
+        "the comma of a problem list's inverted form splits it into 'glaucoma' (which kind?)"
+        " and an unknown 'narrow-angle'",
+    ),
+    ("cirrhotic", "significant liver disease", "unknown"),
+    ("hepatic encephalopathy", "significant liver disease", "unknown"),
+    ("Child-Pugh C", "significant liver disease", "unknown"),
+    ("Hep C", "significant liver disease", "unknown, while 'hepatitis C' is one"),
+    ("hives from Xanax", "benzodiazepine sensitivity", "unknown"),
+    ("rash with diazepam", "benzodiazepine sensitivity", "unknown"),
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(text, marks=_xfail(_CONTRA.format(text=text, what=what, seen=seen)))
+        for text, what, seen in CONTRAINDICATIONS
+    ],
+)
+def test_contraindications_as_people_write_them(text: str) -> None:
+    assert _screen(conditions=(text,)).contraindications
+
+
+# --- interactions by class --------------------------------------------------------------------
+
+_CLASS = (
+    "core screen (every door's other medicines): {text!r} is {seen}, a warning only; it is"
+    " {what} and should get that class's finding"
+)
+UNRECOGNISED_AGENTS: tuple[tuple[str, str, str], ...] = (
+    ("\uff4f\uff58\uff59\uff43\uff4f\uff44\uff4f\uff4e\uff45", "opioids", "unknown with no"
+     " did-you-mean (full-width letters are not folded)"),
+    ("Nurofen Plus", "opioids", "unknown, and the warning names 'Nurofen': 'Plus' (the"
+     " codeine) is cut off as a separator and dropped in silence"),
+    ("Solpadol", "opioids", "unknown (a co-codamol brand)"),
+    ("Vicoprofen", "opioids", "unknown (hydrocodone with ibuprofen)"),
+    ("carisoprodol", "muscle relaxants", "unknown (a sedating muscle relaxant, Soma)"),
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [
+        pytest.param(text, what, marks=_xfail(_CLASS.format(text=text, what=what, seen=seen)))
+        for text, what, seen in UNRECOGNISED_AGENTS
+    ],
+)
+def test_agents_are_recognised_by_class(text: str, what: str) -> None:
+    found = _screen(agents=(text,))
+    assert not found.unknown
+    assert any(f.kind == "interaction" and f"({what})" in f.message for f in found.findings)
+
+
+@_xfail(
+    "core screen (the conditions of every door): 'opioid use disorder, on methadone program'"
+    " typed as conditions gives two unknown conditions, a warning only; an opioid named in"
+    " the conditions should get the opioid boxed warning as it does among the medicines"
+)
+def test_an_opioid_written_among_the_conditions_gets_the_boxed_warning() -> None:
+    found = _screen(conditions=("opioid use disorder", "on methadone program"))
+    assert any(f.kind == "interaction" and "(opioids)" in f.message for f in found.findings)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "oxycodone\u00a05\u00a0mg",  # no-break spaces
+        "co\u2011codamol",  # a no-break hyphen
+        "Tramadol\u00ae",
+        "Percocet\u2122",
+        "tylenol#3",
+        "  OXYCODONE\t",
+    ],
+)
+def test_opioids_typed_with_unicode_marks_and_odd_spacing_get_the_boxed_warning(
+    text: str,
+) -> None:
+    found = _screen(agents=(text,))
+    assert "opioids" in {m.substance_class.slug for m in found.classes}
+    assert any(f.kind == "interaction" and f.severity == "urgent" for f in found.findings)
+    assert not found.unknown
+
+
+# --- never computing with a missing input: the age -------------------------------------------
+
+
+@_xfail(
+    "CLI `plan` (and the web/API builder for a profile with no age band) without an age: the"
+    " plan is made under the adult maximum and nothing says the age was not given, so the"
+    " under-18 rule (panic not established, children's seizure doses by weight) and the 65+"
+    " advice went unchecked in silence; it should say the age is missing"
+)
+def test_cli_plan_without_an_age_says_so() -> None:
+    from click.testing import CliRunner
+
+    from taperline.cli.main import cli
+
+    args = ["plan", "clonazepam", "--dose", "1 mg", "--at", "22:00", "--start", "2027-03-04"]
+    result = CliRunner().invoke(
+        cli, [*args, "--format", "json"], env={"TAPERLINE_NOW": "2027-03-01T12:00+00:00"}
+    )
+    assert result.exit_code == 0, result.stderr
+    plan = json.loads(result.stdout)
+    words = [*plan["warnings"], *(f["message"] for f in plan["screening"]["findings"])]
+    assert any(re.search(r"\bage\b", w, re.IGNORECASE) for w in words), words
