@@ -1,9 +1,11 @@
 """A new patient on a phone at 7 a.m., and a clinician between appointments: what goes wrong.
 
-A review walk (odd sign-up inputs, a first quick check-in, the back button after saving,
-the reminder settings, the access log, signing out with no signal). Each defect found is a
-strict xfail naming the page, the input, what happens and what should; what held is in the
-commit message, not repeated here (the other test files cover it).
+A review walk (odd sign-up inputs, a first quick check-in and its edit, the back button
+after saving, a double tap, the reminder settings and calendar feed, the access log, a held
+cut as the patient and the clinician read it, signing out with no signal). Each defect found
+is a strict xfail naming the page, the input, what happens and what should; what held is
+asserted on the way where it is cheap, and is otherwise covered by the other test files.
+At most one browser test here: the file runs in about 6 s.
 """
 
 from __future__ import annotations
