@@ -756,6 +756,47 @@ def test_a_nul_in_a_device_source_is_refused(tmp_path: Path, sqlite_url: str) ->
         import_device_sleep(store, pid, "sleep-csv", path, now=NOW)
 
 
+_SLEEP_RECORD = (
+    '<Record type="HKCategoryTypeIdentifierSleepAnalysis" sourceName="Watch"'
+    ' value="HKCategoryValueSleepAnalysisAsleepCore" startDate="2027-01-05 {start} +0000"'
+    ' endDate="2027-01-05 {end} +0000"/>'
+)
+
+
+def _apple_export(tmp_path: Path, second: str) -> Path:
+    first = _SLEEP_RECORD.format(start="01:00:00", end="02:00:00")
+    path = tmp_path / "export.xml"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<HealthData locale="en_GB">\n'
+        f"{first}\n{second}\n</HealthData>\n"
+    )
+    return path
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Apple Health import: a sleep record inside an XML comment (<!-- <Record"
+    " type=HK...SleepAnalysis .../> -->, a night edited out by hand) is read as a record (2"
+    " records, not 1): the regex search does not skip comments; expected only the real one",
+)
+def test_a_commented_out_apple_record_is_not_imported(tmp_path: Path) -> None:
+    commented = "<!-- " + _SLEEP_RECORD.format(start="03:00:00", end="04:00:00") + " -->"
+    read = read_device_file("apple-health", _apple_export(tmp_path, commented), UTC)
+    assert len(read.records) == 1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Apple Health import: a sleep record written with single-quoted attributes (the"
+    " same XML, as a tool that re-saves the file may write it) is not found and only counted"
+    " among the other entries, in silence; expected it read, or the file refused",
+)
+def test_a_single_quoted_apple_record_is_read(tmp_path: Path) -> None:
+    quoted = _SLEEP_RECORD.format(start="03:00:00", end="04:00:00").replace('"', "'")
+    read = read_device_file("apple-health", _apple_export(tmp_path, quoted), UTC)
+    assert len(read.records) == 2
+
+
 # --- the web's "Download everything (JSON)" -------------------------------------------------------
 
 
