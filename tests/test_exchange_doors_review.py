@@ -576,6 +576,59 @@ def test_a_digit_int_cannot_read_is_refused_in_a_bundle(tmp_path: Path, change: 
         read_bundle(bundle)
 
 
+def _next_page(bundle: Json) -> None:
+    bundle["type"] = "searchset"
+    bundle["total"] = 25
+    bundle["link"] = [
+        {"relation": "self", "url": "https://server.example/fhir/Patient/1/$everything"},
+        {"relation": "next", "url": "https://server.example/fhir/Patient/1/$everything?page=2"},
+    ]
+
+
+def _error_outcome(bundle: Json) -> None:
+    bundle["type"] = "searchset"
+    issue = {
+        "severity": "error",
+        "code": "too-costly",
+        "diagnostics": "search truncated: later check-ins were not returned",
+    }
+    outcome = {"resourceType": "OperationOutcome", "issue": [issue]}
+    bundle["entry"].append({"resource": outcome, "search": {"mode": "outcome"}})
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(
+            _next_page,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="FHIR import of a server's searchset: a first page (Bundle.link 'next',"
+                " total 25, 10 check-ins here) is imported as the whole record, in silence;"
+                " expected a refusal saying the answer has more pages (nothing imported)",
+            ),
+            id="next-page",
+        ),
+        pytest.param(
+            _error_outcome,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="FHIR import of a server's searchset: an OperationOutcome entry with"
+                " severity 'error' ('search truncated') is passed over like any outcome and"
+                " the rest imported; expected a refusal quoting the server's error",
+            ),
+            id="error-outcome",
+        ),
+    ],
+)
+def test_a_partial_search_answer_is_refused(tmp_path: Path, change: Any) -> None:
+    days = tuple(_checkin(date(2027, 10, d)) for d in range(1, 11))
+    bundle = _bundle(_other(tmp_path, "source"), checkins=days)
+    change(bundle)
+    with pytest.raises(InputError):
+        read_bundle(bundle)
+
+
 @pytest.mark.xfail(
     strict=True,
     reason='FHIR import (CLI): a JSON member repeated in one object (an Observation\'s "note"'
