@@ -73,10 +73,23 @@ def approved(_approved_template: Path, tmp_path: Path) -> Taperline:
     return Taperline(f"sqlite:///{path}")
 
 
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
-    with make_site(tmp_path) as made:
-        yield made
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """One web site for the module (each test signs up its own people; the clock stays put)."""
+    from taperline.adapters.storage import db
+    from tests.support import db as support_db
+
+    with pytest.MonkeyPatch.context() as patch:  # the session's schema template, as conftest
+        patch.setattr(db, "migrate", support_db.migrate)
+        with make_site(tmp_path_factory.mktemp("web"), max_signups_per_address_hour=100) as made:
+            yield made
+
+
+def _clinician(site: Site, patient: Web, name: str) -> Web:
+    """A clinician of this test's own, with ``patient``'s record shared."""
+    doc = site.clinician(f"{name}@clinic.example.org")
+    share(site, patient, doc)
+    return doc
 
 
 def _red_flags(review: dict[str, Any]) -> list[dict[str, Any]]:
@@ -339,6 +352,40 @@ def test_web_sign_up_regimen_with_a_mother_s_epilepsy_keeps_the_panic_maximum(si
     assert stored is None
 
 
+@_xfail(
+    "FHIR import (service import_record, as `import fhir`) of a record whose profile says"
+    " 'panic disorder', 'Mum has epilepsy' with an active plan from 8 mg a day: imported (the"
+    " 20 mg seizure maximum applied); it should be refused as above the 4 mg panic maximum"
+)
+def test_fhir_import_of_a_plan_above_the_panic_maximum_with_a_mother_s_epilepsy(
+    migrated_sqlite_url: str,
+) -> None:
+    from taperline.adapters.fhir import import_bundle
+    from taperline.adapters.storage.db import make_engine
+    from taperline.adapters.storage.repo import Store
+    from taperline.core.quantity import Mass
+    from taperline.core.record import PlanVersion, RecordDose, RecordStep
+    from taperline.errors import SafetyError
+    from taperline.service import import_record
+
+    start, at = date(2027, 1, 4), datetime(2027, 1, 1, 12, tzinfo=UTC)
+    steps = tuple(
+        RecordStep(
+            start + timedelta(days=day), (RecordDose("22:00", "clonazepam", Mass.of_mg(mg)),)
+        )
+        for day, mg in ((0, "8"), (28, "7"))
+    )
+    plan = PlanVersion(1, "active", "clonazepam", "custom", steps, "someone", at)
+    profile = Profile("Europe/London", "40-64", ("panic disorder", "Mum has epilepsy"))
+    bundle = export_bundle(PersonRecord(profile, plans=(plan,)), (), generated_at=at)
+    engine = make_engine(migrated_sqlite_url)
+    try:
+        with pytest.raises(SafetyError, match="daily maximum"):
+            import_record(Store(engine), import_bundle(bundle))
+    finally:
+        engine.dispose()
+
+
 # --- the dose log: the daily maximum whatever the drug is called ------------------------------
 
 _SPELLING = (
@@ -388,7 +435,7 @@ def test_cli_log_dose_of_the_plan_s_own_name_is_refused_without_confirm(
 
 @pytest.mark.parametrize("drug", ["KLONOPIN", "Rivotril"])
 def test_api_dose_of_a_brand_is_held_to_the_plan_s_total(site: Site, drug: str) -> None:
-    web = _planned_dose(site, "eve@example.org")
+    web = _planned_dose(site, f"eve.{drug.lower()}@example.org")
     day = (WEB_TODAY - timedelta(days=1)).isoformat()
     extra = {"date": day, "drug": drug, "taken_at": f"{day}T10:00", "amount_mg": 3}
     refused = web.client.post("/api/doses", json=extra)
@@ -417,8 +464,7 @@ def test_api_dose_of_a_salt_name_is_refused_not_logged_as_another_drug(site: Sit
 )
 def test_api_plan_above_the_recorded_regimen_is_an_increase(site: Site) -> None:
     bob = site.patient("gus@example.org", regimen_drug="clonazepam", regimen_doses="1 mg at 22:00")
-    doc = site.clinician()
-    share(site, bob, doc)
+    doc = _clinician(site, bob, "dr.gus")
     pid = site.person_id("gus@example.org")
     start = (WEB_TODAY + timedelta(days=3)).isoformat()
     body = {"doses": [{"amount": "2 mg", "time": "22:00"}], "start": start}
@@ -456,8 +502,7 @@ def test_cli_approving_a_plan_above_the_recorded_regimen_is_refused(tmp_path: Pa
 def test_web_profile_edit_that_lowers_the_maximum_under_the_plan_in_force(site: Site) -> None:
     ann = site.patient("hal@example.org", conditions="epilepsy")
     pid = site.person_id("hal@example.org")
-    doc = site.clinician()
-    share(site, ann, doc)
+    doc = _clinician(site, ann, "dr.hal")
     start = (WEB_TODAY + timedelta(days=1)).isoformat()
     doses = [{"amount": "3 mg", "time": "08:00"}, {"amount": "3 mg", "time": "20:00"}]
     made = doc.client.post(f"/api/patients/{pid}/plans", json={"doses": doses, "start": start})
@@ -535,6 +580,49 @@ def test_agents_are_recognised_by_class(text: str, what: str) -> None:
     assert any(f.kind == "interaction" and f"({what})" in f.message for f in found.findings)
 
 
+# The profile: medicines and conditions added after a plan was made are screened by nothing.
+
+
+@_xfail(
+    "web profile form: a patient on an active plan adds 'OxyContin' to other medicines and"
+    " 'cirrhosis' to conditions: saved (303), and the account page, `GET /api/status` and the"
+    " clinician's `GET /api/patients` say nothing (the review never screens the profile;"
+    " only a new plan does); it should give the opioid boxed warning and the contraindication"
+    " (urgent, for the clinician)"
+)
+def test_web_profile_opioid_and_contraindication_added_under_a_plan(site: Site) -> None:
+    from tests.support.web import approved_plan
+
+    web = site.patient("ida@example.org", display_name="Ida")
+    pid = site.person_id("ida@example.org")
+    doc = _clinician(site, web, "dr.ida")
+    approved_plan(site, pid, WEB_TODAY - timedelta(days=3))
+    profile = {
+        "display_name": "Ida",
+        "time_zone": "Europe/London",
+        "conditions": "cirrhosis",
+        "other_medicines": "OxyContin",
+    }
+    assert web.post("/account/profile", profile).status_code == 303
+    account = web.get("/account").text.lower()
+    findings = json.dumps(web.get("/api/status").json()["findings"]).lower()
+    assert "opioid" in account + findings
+    assert "contraindication" in account + findings
+    [row] = doc.get("/api/patients").json()
+    assert row["urgent_findings"] > 0
+
+
+@_xfail(
+    "CLI `init --medicine OxyContin` for a person on an active plan: 'Profile updated', and"
+    " `findings` says 'No findings'; it should give the opioid boxed warning (as `plan` and"
+    " `check` do when the opioid is given to them)"
+)
+def test_cli_init_opioid_added_under_a_plan(approved: Taperline) -> None:
+    updated = approved.ok("init", "--time-zone", "Europe/London", "--medicine", "OxyContin")
+    later = approved.ok("findings")
+    assert "opioid" in (updated.output + later.output).lower()
+
+
 @_xfail(
     "core screen (the conditions of every door): 'opioid use disorder, on methadone program'"
     " typed as conditions gives two unknown conditions, a warning only; an opioid named in"
@@ -563,6 +651,34 @@ def test_opioids_typed_with_unicode_marks_and_odd_spacing_get_the_boxed_warning(
     assert "opioids" in {m.substance_class.slug for m in found.classes}
     assert any(f.kind == "interaction" and f.severity == "urgent" for f in found.findings)
     assert not found.unknown
+
+
+# --- CBT-I sleep restriction: not offered with its contraindications [SPIELMAN-1987 row] ------
+
+_SLEEP = (
+    "core contraindications_in (the sleep-window door: `sleep-window`, the web's /sleep):"
+    " {text!r} gives no contraindication ({seen}), so sleep restriction is offered; it should"
+    " give {what}"
+)
+SLEEP_CONTRAINDICATIONS: tuple[tuple[str, str, str], ...] = (
+    ("sleep apnea (not on CPAP)", "untreated sleep apnea", "'CPAP' reads as treated"),
+    ("OSA non-compliant with CPAP", "untreated sleep apnea", "'CPAP' reads as treated"),
+    ("schizophrenia", "psychosis", "not a word of the psychosis list"),
+    ("REM sleep behaviour disorder", "parasomnia", "not a word of the parasomnia list"),
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [
+        pytest.param(text, what, marks=_xfail(_SLEEP.format(text=text, what=what, seen=seen)))
+        for text, what, seen in SLEEP_CONTRAINDICATIONS
+    ],
+)
+def test_sleep_restriction_contraindications_as_people_write_them(text: str, what: str) -> None:
+    from taperline.core.sleep_course import contraindications_in
+
+    assert what in contraindications_in((text,))
 
 
 # --- never computing with a missing input: the age -------------------------------------------
