@@ -408,6 +408,13 @@ def _administration_reason(bundle: Json) -> None:
     _resources(bundle, "MedicationAdministration")[0]["reasonCode"] = [{"text": "panic attack"}]
 
 
+def _missed_with_a_dose(bundle: Json) -> None:
+    administration = _resources(bundle, "MedicationAdministration")[0]
+    administration["status"] = "not-done"  # its dosage.dose is kept
+    log = administration["extension"][0]["extension"]
+    log.append({"url": "planned-time", "valueTime": "22:00:00"})
+
+
 def _check_in_value(bundle: Json) -> None:
     _resources(bundle, "Observation")[0]["valueString"] = "woke at 3 with my heart racing"
 
@@ -445,6 +452,11 @@ def _repeated_mood(bundle: Json) -> None:
                 _administration_reason,
                 "MedicationAdministration.reasonCode",
                 "'panic attack' is gone",
+            ),
+            (
+                _missed_with_a_dose,
+                "the dosage.dose (0.5 mg) of a MedicationAdministration 'not-done' (missed)",
+                "a missed line with no amount; the file's claim of 0.5 mg is not questioned",
             ),
             (
                 _check_in_value,
@@ -601,6 +613,39 @@ def test_a_digit_int_cannot_read_is_refused_in_a_bundle(tmp_path: Path, change: 
     change(bundle)
     with pytest.raises(InputError):
         read_bundle(bundle)
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        pytest.param(
+            kind,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason=f"FHIR import: a {kind} with status 'entered-in-error' (its author"
+                " withdrew it as a mistake; a server's search can return such) is imported as"
+                " a valid check-in / score; expected it refused (or left out and said)",
+            ),
+        )
+        for kind in ("Observation", "QuestionnaireResponse")
+    ],
+)
+def test_a_resource_entered_in_error_is_not_imported_as_valid(tmp_path: Path, kind: str) -> None:
+    from taperline.core.instruments import score_phq9
+
+    store = open_store(_other(tmp_path, "source"))
+    record = PersonRecord(
+        Profile("Europe/London", "40-64"),
+        checkins=(_checkin(date(2027, 10, 1)),),
+        scores=(score_phq9([1] * 9, date(2027, 11, 1)),),
+    )
+    bundle = export_bundle(store.record(store.import_record(record)), (), generated_at=NOW)
+    _resources(bundle, kind)[0]["status"] = "entered-in-error"
+    try:
+        read = read_bundle(bundle).record
+    except InputError:
+        return
+    assert (len(read.checkins), len(read.scores)) != (1, 1)
 
 
 def _next_page(bundle: Json) -> None:
