@@ -297,31 +297,40 @@ def test_the_clinician_sees_why_the_findings_suggest_a_hold(tmp_path: Path) -> N
         assert "(1 days)" not in page
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="/dashboard on the day of a cut the readiness check holds: the dose line says 'ask"
-    " your clinician before this cut; until they decide, stay on 1 mg', while 'Where you are"
-    " on your plan' says 'Your dose now 0.875 mg a day', '12 % of the way' (as do /charts"
-    " and the clinician's 'Daily dose now'); should say 1 mg until the clinician answers",
-)
+def _words(page: str) -> str:
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+
+
 def test_on_a_held_cut_the_dashboard_says_one_dose_now(tmp_path: Path) -> None:
-    with held_cut_site(tmp_path) as (_site, ann, _pid):
-        page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", ann.get("/dashboard").text))
+    """The dose line, the progress on the dashboard and on the charts, the clinician's page:
+    one dose now (the one before the cut), and the cut a question, not the next change."""
+    with held_cut_site(tmp_path) as (site, ann, pid):
+        page = _words(ann.get("/dashboard").text)
         assert "stay on 1 mg" in page
-        assert "Your dose now 0.875 mg a day" not in page
+        assert "Your dose now 1 mg a day" in page
+        assert "0 % of the way" in page
+        waiting = "Waiting for your clinician: the cut to 0.875 mg a day planned for"
+        assert waiting in page
+        assert "Until then, stay on 1 mg a day." in page
+        charts = _words(ann.get("/charts").text)
+        assert "Your dose now 1 mg a day" in charts
+        assert waiting in charts
+        doc = site.clinician()
+        share(site, ann, doc)
+        seen = _words(doc.get(f"/clinician/patients/{pid}").text)
+        assert "Daily dose now 1 mg a day" in seen
+        assert "Held: the cut to 0.875 mg a day planned for" in seen
+        assert "waits for your decision" in seen
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="/plan on the day of a cut the readiness check holds: the 0.875 mg step is marked"
-    " 'now' with how to make 0.875 mg and no word that the cut waits for the clinician"
-    " (the dashboard says stay on 1 mg); should say the cut is a question until they decide",
-)
 def test_on_a_held_cut_the_plan_page_does_not_say_take_the_new_dose_now(tmp_path: Path) -> None:
     with held_cut_site(tmp_path) as (_site, ann, _pid):
         page = ann.get("/plan").text
-        assert re.search(r"0\.875 mg a day.{0,80}\bnow\b", re.sub(r"<[^>]+>", " ", page), re.S)
-        assert "ask your clinician" in html.unescape(page).lower()
+        words = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+        assert "Now: 1 mg a day" in words
+        assert re.search(r"\b1 mg a day [^.]{0,60}\bnow\b", words), words
+        assert not re.search(r"0\.875 mg a day [^.]{0,60}\bnow\b", words), words
+        assert "Ask your clinician before this cut" in words
 
 
 @pytest.mark.xfail(
@@ -336,12 +345,7 @@ def test_signing_out_offline_never_loses_a_queued_check_in(tmp_path: Path, brows
     from playwright.sync_api import expect
 
     from tests.support.browser import PHONE, TIME_ZONE, TIMEOUT_MS, served
-    from tests.test_web_offline_browser import (
-        QUEUE_COUNT,
-        SAVED_PAGES,
-        _signs_up_with_a_regimen,
-        _until,
-    )
+    from tests.support.offline import QUEUE_COUNT, SAVED_PAGES, signs_up_with_a_regimen, until
 
     expect.set_options(timeout=TIMEOUT_MS)
     with served(tmp_path) as base:
@@ -350,9 +354,9 @@ def test_signing_out_offline_never_loses_a_queued_check_in(tmp_path: Path, brows
         )
         phone.set_default_timeout(TIMEOUT_MS)
         ann = phone.new_page()
-        _signs_up_with_a_regimen(ann)
+        signs_up_with_a_regimen(ann)
         ann.wait_for_function("navigator.serviceWorker.controller !== null")
-        _until(ann, SAVED_PAGES, ["/checkin", "/dashboard"])
+        until(ann, SAVED_PAGES, ["/checkin", "/dashboard"])
         phone.set_offline(True)
         ann.goto("/checkin")
         ann.locator("#mood").get_by_text("7", exact=True).tap()
@@ -364,7 +368,7 @@ def test_signing_out_offline_never_loses_a_queued_check_in(tmp_path: Path, brows
         ann.wait_for_load_state()
         phone.set_offline(False)
         _open_again(ann, "/dashboard")  # a page of the app: it sends what is queued
-        _until(ann, QUEUE_COUNT, [])  # sent (or gone)
+        until(ann, QUEUE_COUNT, [])  # sent (or gone)
         checkins = _stored_checkins(tmp_path)
         assert len(checkins) == 1, checkins
 
@@ -380,6 +384,6 @@ def _open_again(page: Any, path: str) -> None:
 
 
 def _stored_checkins(tmp_path: Path) -> list[Any]:
-    from tests.test_web_offline_browser import _stored
+    from tests.support.offline import stored
 
-    return _stored(tmp_path)[0]
+    return stored(tmp_path)[0]

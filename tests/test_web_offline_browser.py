@@ -28,7 +28,6 @@ from typing import Any
 
 import pytest
 
-from taperline.service import open_store
 from tests.support.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -38,27 +37,14 @@ from tests.support.browser import (
     served,
     watch_console,
 )
-from tests.support.web import PASSWORD
+from tests.support.offline import (
+    QUEUE_COUNT,
+    SAVED_PAGES,
+    signs_up_with_a_regimen,
+    stored,
+    until,
+)
 
-EMAIL = "ann@example.org"
-QUEUE_COUNT = """() => new Promise((resolve, reject) => {
-  const open = indexedDB.open("taperline", 1);
-  open.onupgradeneeded = () => {
-    open.result.createObjectStore("queue", {keyPath: "id"});
-    open.result.createObjectStore("meta", {keyPath: "key"});
-  };
-  open.onerror = () => reject(open.error);
-  open.onsuccess = () => {
-    const db = open.result;
-    const request = db.transaction("queue").objectStore("queue").getAll();
-    request.onsuccess = () => { db.close(); resolve(request.result); };
-    request.onerror = () => { db.close(); reject(request.error); };
-  };
-})"""
-SAVED_PAGES = """() => caches.keys().then(keys => keys.includes("taperline-pages")
-  ? caches.open("taperline-pages").then(c => c.keys())
-      .then(found => found.map(r => new URL(r.url).pathname).sort())
-  : [])"""
 PUT_ENTRY = """() => new Promise((resolve, reject) => {
   const open = indexedDB.open("taperline", 1);
   open.onsuccess = () => {
@@ -80,35 +66,10 @@ RESEND = """(items) => {
 }"""
 
 
-def _until(page: Any, script: str, expected: object) -> None:
-    """Evaluate ``script`` (it may return a promise) until it gives ``expected``."""
-    found = None
-    for _ in range(TIMEOUT_MS // 100):
-        found = page.evaluate(script)
-        if found == expected:
-            return
-        page.wait_for_timeout(100)
-    pytest.fail(f"{script} gave {found!r}, not {expected!r}")
-
-
-def _signs_up_with_a_regimen(ann: Any) -> None:
-    from playwright.sync_api import expect
-
-    ann.goto("/signup")
-    expect(ann.get_by_label("Time zone")).to_have_value(TIME_ZONE)
-    ann.get_by_label("Your name").fill("Ann")
-    ann.get_by_label("E-mail address").fill(EMAIL)
-    ann.get_by_label("Password").fill(PASSWORD)
-    ann.locator("#regimen_drug").fill("clonazepam")
-    ann.locator("#regimen_doses").fill("0.5 mg at 22:00")
-    ann.get_by_role("button", name="Create account").click()
-    expect(ann).to_have_url(re.compile(r"/dashboard$"))
-
-
 def _is_installable(ann: Any) -> None:
     ann.wait_for_function("navigator.serviceWorker.controller !== null")
     # the worker saved today's page and check-in form for a morning without signal
-    _until(ann, SAVED_PAGES, ["/checkin", "/dashboard"])
+    until(ann, SAVED_PAGES, ["/checkin", "/dashboard"])
     cdp = ann.context.new_cdp_session(ann)
     manifest = cdp.send("Page.getAppManifest")
     assert manifest["url"].endswith("/static/manifest.webmanifest"), manifest
@@ -168,22 +129,13 @@ def _background_sync_sends_it(ann: Any, base: str, tmp_path: Path) -> None:
         },
     )
     for _ in range(TIMEOUT_MS // 100):
-        if _stored(tmp_path)[1]:
+        if stored(tmp_path)[1]:
             break
         ann.wait_for_timeout(100)
-    checkins, doses = _stored(tmp_path)
+    checkins, doses = stored(tmp_path)
     assert checkins == []
     assert [(d.planned_clock, d.taken_at is not None) for d in doses] == [("22:00", True)]
     cdp.detach()
-
-
-def _stored(tmp_path: Path) -> tuple[list[Any], list[Any]]:
-    store = open_store(f"sqlite:///{tmp_path / 'browser.db'}", migrate_schema=False)
-    try:
-        (person_id,) = store.person_ids()
-        return list(store.checkins(person_id)), list(store.doses(person_id))
-    finally:
-        store.engine.dispose()
 
 
 def _checks_in_offline(ann: Any) -> list[dict[str, Any]]:
@@ -232,7 +184,7 @@ def _sends_the_queue(ann: Any, queued: list[dict[str, Any]]) -> None:
 
 
 def _the_server_holds_each_once(tmp_path: Path) -> None:
-    checkins, doses = _stored(tmp_path)
+    checkins, doses = stored(tmp_path)
     assert len(checkins) == 1
     assert checkins[0].notes == "written on the train, no signal"
     assert [(d.planned_clock, d.taken_at is not None) for d in doses] == [("22:00", True)]
@@ -277,7 +229,7 @@ def test_offline_queue_sync_and_sign_out(tmp_path: Path, browser: Any) -> None:
             phone.set_default_timeout(TIMEOUT_MS)
             ann = phone.new_page()
             watch_console(ann, errors)
-            _signs_up_with_a_regimen(ann)
+            signs_up_with_a_regimen(ann)
             _is_installable(ann)
 
             phone.set_offline(True)
@@ -320,9 +272,9 @@ def test_a_page_saved_yesterday_says_so_offline(tmp_path: Path, browser: Any) ->
         try:
             phone.set_default_timeout(TIMEOUT_MS)
             ann = phone.new_page()
-            _signs_up_with_a_regimen(ann)
+            signs_up_with_a_regimen(ann)
             ann.wait_for_function("navigator.serviceWorker.controller !== null")
-            _until(ann, SAVED_PAGES, ["/checkin", "/dashboard"])
+            until(ann, SAVED_PAGES, ["/checkin", "/dashboard"])
             phone.set_offline(True)
             ann.clock.set_fixed_time(datetime.now(UTC) + timedelta(days=1))  # the next morning
             ann.goto("/checkin")

@@ -27,6 +27,7 @@ from taperline.core.progress import TaperProgress, taper_progress
 from taperline.core.record import PersonRecord, PlanVersion
 from taperline.core.review import Review
 from taperline.core.series import day_series, weekly
+from taperline.service.today import readiness_of
 from taperline.web.charts import taper_chart_markup
 from taperline.web.views import finding_markers
 
@@ -173,7 +174,7 @@ def chart_page(
         chart,
         tuple(rows[::-1]),
         by_week,
-        taper_progress(plan, today) if plan is not None else None,
+        taper_progress(plan, today, readiness_of(record, today, review)) if plan else None,
         error,
         today,
         plan_end(plan, today),

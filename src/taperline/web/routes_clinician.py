@@ -125,6 +125,7 @@ def _patient_page(
     latest = record.plans[-1] if record.plans else None
     svc.accounts.audit(viewer.user, pid, "read", "record overview", svc.now())
     readiness = readiness_of(record, today, result)
+    plan = record.plan
     context = {
         "pid": pid,
         "name": svc.accounts.patient_name(pid),
@@ -135,7 +136,7 @@ def _patient_page(
         "chart_90": chart_90,
         "chart_rows": rows_14,
         "chart_rows_device": any(row.device_slept or row.device_se for row in rows_14),
-        "progress": taper_progress(record.plan, today) if record.plan is not None else None,
+        "progress": taper_progress(plan, today, readiness) if plan is not None else None,
         "ed50_mg": ED50_MG_PER_DAY,
         "rows": journal_rows(record, 28, today),
         "scores": list(reversed(record.scores))[:8],

@@ -34,6 +34,7 @@ from taperline.service import (
     mark_copies,
     match_doses,
     pending_plan,
+    readiness_of,
     record_score,
     remove_checkin,
     remove_dose,
@@ -563,6 +564,9 @@ def plan(request: Request, viewer: PatientViewer, svc: Svc) -> Response:
     current = record.plan
     audit(svc, viewer, "read", "plan")
     past, coming, later = split_steps(step_changes(current), today) if current else ([], [], [])
+    # a held cut is a question until the clinician answers: the step before is the one "now"
+    ready = readiness_of(record, today) if current else None
+    stays = ready is not None and ready.stays_on_before
     context = {
         "plan": current,
         "pending": pending_plan(record),
@@ -572,7 +576,12 @@ def plan(request: Request, viewer: PatientViewer, svc: Svc) -> Response:
         "later": later,
         "months": plan_months(current, today) if current else [],
         "today": today,
-        "current_step": current.step_on(today) if current else None,
+        "current_step": ready.before
+        if ready and stays
+        else current.step_on(today)
+        if current
+        else None,
+        "ready": ready,
     }
     return render(request, "plan.html", context, viewer=viewer)
 

@@ -132,7 +132,9 @@ def build_dashboard(record: PersonRecord, today: date) -> Dashboard:
         chart_90=chart_90,
         chart_rows=tuple(chart_rows(days[-14:])[::-1]),  # chart_table's
         started=bool(record.checkins),
-        progress=taper_progress(record.plan, today) if record.plan is not None else None,
+        progress=(
+            taper_progress(record.plan, today, base.readiness) if record.plan is not None else None
+        ),
     )
 
 

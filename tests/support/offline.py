@@ -1,0 +1,74 @@
+"""What the offline browser tests share: the queue and cache as the page sees them, a sign-up.
+
+The app's IndexedDB queue and the service worker's saved pages read from a page (scripts for
+``page.evaluate``), a patient signing up with a regimen (22:00, so today has a dose to tap),
+and what the server stored (the served app's ``browser.db``).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from taperline.service import open_store
+from tests.support.browser import TIME_ZONE, TIMEOUT_MS
+from tests.support.web import PASSWORD
+
+__all__ = ["EMAIL", "QUEUE_COUNT", "SAVED_PAGES", "signs_up_with_a_regimen", "stored", "until"]
+
+EMAIL = "ann@example.org"
+QUEUE_COUNT = """() => new Promise((resolve, reject) => {
+  const open = indexedDB.open("taperline", 1);
+  open.onupgradeneeded = () => {
+    open.result.createObjectStore("queue", {keyPath: "id"});
+    open.result.createObjectStore("meta", {keyPath: "key"});
+  };
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const db = open.result;
+    const request = db.transaction("queue").objectStore("queue").getAll();
+    request.onsuccess = () => { db.close(); resolve(request.result); };
+    request.onerror = () => { db.close(); reject(request.error); };
+  };
+})"""
+SAVED_PAGES = """() => caches.keys().then(keys => keys.includes("taperline-pages")
+  ? caches.open("taperline-pages").then(c => c.keys())
+      .then(found => found.map(r => new URL(r.url).pathname).sort())
+  : [])"""
+
+
+def until(page: Any, script: str, expected: object) -> None:
+    """Evaluate ``script`` (it may return a promise) until it gives ``expected``."""
+    found = None
+    for _ in range(TIMEOUT_MS // 100):
+        found = page.evaluate(script)
+        if found == expected:
+            return
+        page.wait_for_timeout(100)
+    pytest.fail(f"{script} gave {found!r}, not {expected!r}")
+
+
+def signs_up_with_a_regimen(ann: Any) -> None:
+    from playwright.sync_api import expect
+
+    ann.goto("/signup")
+    expect(ann.get_by_label("Time zone")).to_have_value(TIME_ZONE)
+    ann.get_by_label("Your name").fill("Ann")
+    ann.get_by_label("E-mail address").fill(EMAIL)
+    ann.get_by_label("Password").fill(PASSWORD)
+    ann.locator("#regimen_drug").fill("clonazepam")
+    ann.locator("#regimen_doses").fill("0.5 mg at 22:00")
+    ann.get_by_role("button", name="Create account").click()
+    expect(ann).to_have_url(re.compile(r"/dashboard$"))
+
+
+def stored(tmp_path: Path) -> tuple[list[Any], list[Any]]:
+    store = open_store(f"sqlite:///{tmp_path / 'browser.db'}", migrate_schema=False)
+    try:
+        (person_id,) = store.person_ids()
+        return list(store.checkins(person_id)), list(store.doses(person_id))
+    finally:
+        store.engine.dispose()
