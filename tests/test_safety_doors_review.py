@@ -147,29 +147,20 @@ def test_cli_checkin_note_with_a_spaced_myself(approved: Taperline) -> None:
     assert "988" in result.output
 
 
-# The dose log's own note: a door no red-flag reader looks at.
+# The dose log's own note: read for crisis words as a check-in's notes are.
 
 
-@_xfail(
-    "CLI `log-dose --note 'I want to die'`: the dose is recorded with no crisis message, and"
-    " `findings` then says 'No findings' (the dose log's note is never read for crisis"
-    " words); it should give the URGENT crisis message and a clinician flag"
-)
 def test_cli_log_dose_note_with_suicidal_words(approved: Taperline) -> None:
     logged = approved.ok(
         "log-dose", "--date", CLI_DAY, "--planned", "22:00", "--time", "22:05",
         "--note", "I want to die",
     )  # fmt: skip
     later = approved.ok("findings")
-    assert "URGENT" in logged.output + later.output
-    assert "988" in logged.output + later.output
+    assert "URGENT" in logged.output  # said at once, as a check-in's note is
+    assert "988" in logged.output
+    assert "A note on a dose you logged for this day says “want to die”" in later.output
 
 
-@_xfail(
-    "CSV dose-log import (`import csv`) of a row whose note is 'I want to die': imported, and"
-    " `findings` says nothing of it; the note should give the crisis message and a clinician"
-    " flag, as a check-in's notes do"
-)
 def test_csv_dose_log_import_note_with_suicidal_words(approved: Taperline, tmp_path: Path) -> None:
     csv = tmp_path / "doses.csv"
     csv.write_text(
@@ -191,11 +182,6 @@ def _planned_dose(site: Site, email: str) -> Web:
     return web
 
 
-@_xfail(
-    "JSON API `POST /api/doses` with note 'I want to die': 201, and `GET /api/findings` has no"
-    " red flag (the dose log's note is never read); it should give the crisis message and a"
-    " clinician flag"
-)
 def test_api_dose_note_with_suicidal_words(site: Site) -> None:
     web = _planned_dose(site, "ann@example.org")
     day = (WEB_TODAY - timedelta(days=1)).isoformat()
@@ -208,7 +194,15 @@ def test_api_dose_note_with_suicidal_words(site: Site) -> None:
         "note": "I want to die",
     }
     assert web.client.post("/api/doses", json=dose).status_code == 201
-    assert _red_flags(web.get("/api/findings").json())
+    [flag] = _red_flags(web.get("/api/findings").json())
+    assert (flag["severity"], flag["clinician_flag"]) == ("urgent", True)
+    # the crisis banner of every page reads it too (its own query)
+    from taperline.adapters.storage.flags import red_flags
+
+    pid = site.person_id("ann@example.org")
+    banner = red_flags(site.services.store.engine, pid, "999", today=WEB_TODAY)
+    assert [e.label for f in banner for e in f.evidence] == ["dose note"]
+    assert "999" in banner[0].message
 
 
 def test_api_checkin_notes_with_suicidal_words_give_an_urgent_flagged_finding(site: Site) -> None:

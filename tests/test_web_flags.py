@@ -9,7 +9,8 @@ from taperline.adapters.storage.flags import red_flags, red_flags_in
 from taperline.adapters.storage.repo import Store
 from taperline.core.instruments import score_gad7, score_phq9
 from taperline.core.journal import CheckIn
-from taperline.core.record import Profile
+from taperline.core.quantity import Mass
+from taperline.core.record import DoseRecord, Profile
 
 
 def test_red_flags_from_the_record_equal_red_flags_from_the_database(migrated_db_url: str) -> None:
@@ -87,7 +88,11 @@ def test_the_notes_prefilter_skips_notes_without_crisis_stems(migrated_db_url: s
     person = store.create_person(Profile("UTC"))
     for day, note in ((1, "slept well"), (2, "SUICIDAL"), (3, "self  harm"), (4, "fine")):
         store.save_checkin(person, CheckIn(date(2027, 1, day), None, mood=5, anxiety=5, notes=note))
-    query = select(t.checkins.c.notes).where(_crisis_notes()).order_by(t.checkins.c.wake_date)
+    query = (
+        select(t.checkins.c.notes)
+        .where(_crisis_notes(t.checkins.c.notes))
+        .order_by(t.checkins.c.wake_date)
+    )
     with engine.connect() as c:
         assert [row.notes for row in c.execute(query)] == ["SUICIDAL", "self  harm"]
     engine.dispose()
@@ -106,11 +111,22 @@ def test_red_flags_in_notes_from_the_record_equal_those_from_the_database(
             person,
             CheckIn(date(2027, 1, day), None, mood=5, anxiety=5, notes=note, events=events),
         )
+    # the dose log's notes: another kind of words than the day's check-in (day 3), the same
+    # kind (day 5: one flag), a day with no check-in (day 6), no crisis word (day 1)
+    dose_notes = {3: "I want to die", 5: "die", 6: "had a seizure", 1: "with food"}
+    for day, note in dose_notes.items():
+        day_of = date(2027, 1, day)
+        dose = DoseRecord(day_of, "clonazepam", "22:00", Mass.of_mg("1"), None, None, note=note)
+        store.log_dose(person, dose)
     from_record = red_flags_in(store.record(person), "112")
     assert from_record == red_flags(engine, person, "112")
-    assert [(f.evidence[0].day.day, f.evidence[0].value) for f in from_record] == [
-        (5, "want to DIE"),
-        (3, "self  harm"),
-        (2, "suicidal thoughts"),  # the note's word is this day's event: one flag
+    assert [
+        (f.evidence[0].day.day, f.evidence[0].label, f.evidence[0].value) for f in from_record
+    ] == [
+        (6, "dose note", "seizure"),
+        (5, "note", "want to DIE"),
+        (3, "note", "self  harm"),
+        (3, "dose note", "want to die"),
+        (2, "event", "suicidal thoughts"),  # the note's word is this day's event: one flag
     ]
     engine.dispose()

@@ -16,7 +16,7 @@ import click
 from taperline.cli.checkin_options import checkin_options
 from taperline.cli.params import CLOCK, DATE, resolve_day
 from taperline.cli.profile import ask_choice, asking
-from taperline.cli.session import now, open_store, person, person_option
+from taperline.cli.session import now, open_store, person, person_option, say_urgent
 from taperline.core.journal import SYMPTOMS, TIMES_OF_DAY
 from taperline.errors import CheckInError, InputError
 
@@ -465,9 +465,7 @@ def _ask_doses(questions: Sequence[DoseQuestion], given: Sequence[DoseAnswer]) -
 def report_review(result: Review) -> None:
     """Say the urgent findings plainly, and how many others there are."""
     urgent = [f for f in result.findings if f.severity == "urgent"]
-    for finding in urgent:
-        click.secho(f"URGENT: {finding.message}", fg="red", bold=True, err=True)
-        click.secho(f"  What to do: {finding.suggested_action}", fg="red", err=True)
+    say_urgent(urgent)
     others = len(result.findings) - len(urgent)
     if others:
         click.echo(f"{others} other finding(s): see `taperline findings`.")

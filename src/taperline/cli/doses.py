@@ -10,7 +10,7 @@ import click
 
 from taperline.cli import session
 from taperline.cli.params import CLOCK, DATE, DOSE, option_names, resolve_day
-from taperline.cli.session import now, open_store, person, person_option
+from taperline.cli.session import now, open_store, person, person_option, say_urgent
 from taperline.errors import ConfirmationNeededError, ConflictError, InputError
 
 if TYPE_CHECKING:
@@ -137,6 +137,7 @@ def log_dose(
     except InputError as error:
         raise type(error)(option_names(str(error), _DOSE_OPTIONS)) from None
     _say_logged(done, today=today, retried=key is not None)
+    say_urgent(done.red_flags)  # crisis words in the note: said now, as a check-in's are
 
 
 def _say_logged(done: LoggedDose, *, today: date, retried: bool) -> None:

@@ -19,7 +19,10 @@ import click
 from taperline.errors import InputError, NotFoundError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from taperline.adapters.storage.repo import Store
+    from taperline.core.findings import Finding
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 ENV_NOW = "TAPERLINE_NOW"
@@ -82,3 +85,10 @@ def person(store: Store, person_id: int | None) -> int:
     if len(ids) > 1:
         raise InputError(f"this database holds {len(ids)} people: pass --person ID")
     return ids[0]
+
+
+def say_urgent(findings: Sequence[Finding]) -> None:
+    """Say urgent findings plainly (to standard error, in red): the message and what to do."""
+    for finding in findings:
+        click.secho(f"URGENT: {finding.message}", fg="red", bold=True, err=True)
+        click.secho(f"  What to do: {finding.suggested_action}", fg="red", err=True)

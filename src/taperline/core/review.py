@@ -292,6 +292,11 @@ def _held_by(
     return held, _escalation(record, plan, today, held)
 
 
+def dose_notes(doses: Sequence[DoseRecord], today: date) -> list[tuple[date, str]]:
+    """The dose log's notes up to ``today``, with their days (read for crisis words)."""
+    return [(d.day, d.note) for d in doses if d.note and d.day <= today]
+
+
 def _held_free(  # noqa: PLR0917 -- review()'s own arguments, in its order
     record: PersonRecord,
     today: date,
@@ -313,7 +318,7 @@ def _held_free(  # noqa: PLR0917 -- review()'s own arguments, in its order
     skipped: list[str] = []
     profile = record.profile
     head = (
-        *find_red_flags(checkins, record.scores, rules),
+        *find_red_flags(checkins, record.scores, rules, dose_notes(record.doses, today)),
         *find_profile_red_flags(profile.conditions, today, rules, profile.other_medicines),
         *find_co_use(checkins),
     )

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from taperline.adapters.storage.repo import Saved, Store
+from taperline.core.findings import Finding, find_red_flags
 from taperline.core.instruments import InstrumentScore
 from taperline.core.journal import CheckIn, validate_not_future, with_copies
 from taperline.core.quantity import Mass, fmt
@@ -346,6 +347,12 @@ class LoggedDose:
     #: The dose the person was asked to take: the plan's, or at a cut the readiness check
     #: holds unanswered the step before's at that time (None: neither gives one).
     expected: RecordDose | None = None
+
+    @property
+    def red_flags(self) -> tuple[Finding, ...]:
+        """Crisis words in the line's note, as urgent findings: said at once, as a check-in's."""
+        note = self.record.note
+        return find_red_flags((), dose_notes=[(self.record.day, note)]) if note else ()
 
 
 def log_dose(

@@ -2,13 +2,14 @@
 
 A red flag is a check-in event (suicidal thoughts, seizure, confusion, psychosis, a fall), a
 PHQ-9 with item 9 above 0 [KROENKE-2001, ASAM-2025, SEED-MINDED], or suicidal-thought,
-self-harm or seizure words typed in a check-in's notes or in the profile's conditions or
-medicines [LABEL]. The messages come from the core's
+self-harm or seizure words typed in a check-in's notes, a dose-log line's note, or the
+profile's conditions or medicines [LABEL]. The messages come from the core's
 :func:`~taperline.core.findings.find_red_flags` and
 :func:`~taperline.core.findings.find_profile_red_flags`; only the rows that can hold a red
-flag are read, so the banner costs three small queries: check-ins with an event or with notes
+flag are read, so the banner costs four small queries: check-ins with an event or with notes
 that contain a crisis word's stem (:func:`~taperline.core.screening.crisis_stems`, a
-``LIKE`` pre-filter the exact match then confirms), the PHQ-9 scores, and the profile row.
+``LIKE`` pre-filter the exact match then confirms), dose-log lines whose note does, the PHQ-9
+scores, and the profile row.
 
 Each flag has a stable key that an acknowledgement stores: its day and what was typed
 ("2027-01-05:seizure"), or for the profile, which holds no date, "profile:" and the entry as
@@ -54,9 +55,9 @@ def flag_key(finding: Finding) -> str:
     return f"{evidence.day.isoformat()}:{evidence.value}"
 
 
-def _crisis_notes() -> ColumnElement[bool]:
+def _crisis_notes(notes: ColumnElement[str]) -> ColumnElement[bool]:
     """Notes that may hold crisis words: every word of one of the pre-filter groups."""
-    lowered = func.lower(t.checkins.c.notes)
+    lowered = func.lower(notes)
     return or_(
         *(
             and_(*(lowered.contains(word, autoescape=True) for word in group))
@@ -68,7 +69,10 @@ def _crisis_notes() -> ColumnElement[bool]:
 # Built once: making these statements costs more than running them.
 _EVENT_ROWS: Final = select(t.checkins.c.wake_date, t.checkins.c.events, t.checkins.c.notes).where(
     t.checkins.c.person_id == t.PERSON_ID,
-    or_(cast(t.checkins.c.events, String) != "[]", _crisis_notes()),
+    or_(cast(t.checkins.c.events, String) != "[]", _crisis_notes(t.checkins.c.notes)),
+)
+_DOSE_NOTE_ROWS: Final = select(t.dose_log.c.day, t.dose_log.c.note).where(
+    t.dose_log.c.person_id == t.PERSON_ID, _crisis_notes(t.dose_log.c.note)
 )
 _PHQ9_ROWS: Final = select(t.instrument_scores.c.taken_on, t.instrument_scores.c["items"]).where(
     t.instrument_scores.c.person_id == t.PERSON_ID, t.instrument_scores.c.instrument == "PHQ-9"
@@ -102,6 +106,7 @@ def red_flags(
     person = {"person_id": person_id}
     with read_transaction(engine) as c:
         event_rows = c.execute(_EVENT_ROWS, person).all()
+        dose_rows = c.execute(_DOSE_NOTE_ROWS, person).all()
         score_rows = c.execute(_PHQ9_ROWS, person).all()
         profile = c.execute(_PROFILE_ROW, person).first()
     profile_flags: tuple[Finding, ...] = ()
@@ -120,6 +125,7 @@ def red_flags(
         ],
         local_emergency,
         profile_flags,
+        [(row.day, row.note) for row in dose_rows],
     )
 
 
@@ -151,6 +157,7 @@ def red_flags_in(
         [s for s in record.scores if s.instrument == "PHQ-9"],
         local_emergency,
         profile_flags,
+        [(d.day, d.note) for d in record.doses if d.note and crisis_matches(d.note)],
     )
 
 
@@ -159,6 +166,7 @@ def _newest_first(
     scores: Sequence[InstrumentScore],
     local_emergency: str,
     profile_flags: tuple[Finding, ...] = (),
+    dose_notes: Sequence[tuple[date, str]] = (),
 ) -> tuple[Finding, ...]:
     checkins = [
         CheckIn(
@@ -172,6 +180,7 @@ def _newest_first(
         for day, got, notes in rows
     ]
     phq9 = [s for s in scores if len(s.items) == 9]  # noqa: PLR2004 -- the PHQ-9's item count
-    found = find_red_flags(checkins, phq9, FindingRules(local_emergency=local_emergency))
+    rules = FindingRules(local_emergency=local_emergency)
+    found = find_red_flags(checkins, phq9, rules, dose_notes)
     flags = (*profile_flags, *found)
     return tuple(sorted(flags, key=lambda f: f.evidence[0].day, reverse=True))

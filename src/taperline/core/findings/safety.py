@@ -376,36 +376,55 @@ def _typed_red_flag(  # noqa: PLR0917 -- one private helper, called twice
     )
 
 
-def _note_red_flags(checkin: CheckIn, rules: FindingRules) -> list[Finding]:
-    """One finding per kind of crisis words in the day's notes (not one an event reports)."""
-    if not checkin.notes:
+def _note_red_flags(
+    day: date,
+    notes: str,
+    reported: frozenset[CrisisCategory],
+    rules: FindingRules,
+    *,
+    dose: bool = False,
+) -> list[Finding]:
+    """One finding per kind of crisis words in a note of ``day`` (none of a kind ``reported``).
+
+    ``dose``: the note is a dose-log line's, not the check-in's.
+    """
+    if not notes:
         return []
     by_kind: dict[CrisisCategory, list[str]] = {}
-    for match in crisis_matches(checkin.notes):
-        if _EVENT_OF.get(match.category) not in checkin.events:
+    for match in crisis_matches(notes):
+        if match.category not in reported:
             by_kind.setdefault(match.category, []).append(match.typed)
+    where = "A note on a dose you logged for this day" if dose else "Your note for this day"
     return [
         _typed_red_flag(
-            checkin.wake_date,
+            day,
             category,
-            "note",
+            "dose note" if dose else "note",
             typed,
-            f"Your note for this day says “{'”, “'.join(typed)}”.",
+            f"{where} says “{'”, “'.join(typed)}”.",
             rules,
         )
         for category, typed in by_kind.items()
     ]
 
 
+def _reported_by_events(checkin: CheckIn) -> frozenset[CrisisCategory]:
+    """The kinds of crisis words a check-in's events already report."""
+    return frozenset(kind for kind, event in _EVENT_OF.items() if event in checkin.events)
+
+
 def find_red_flags(
     checkins: Sequence[CheckIn],
     scores: Sequence[InstrumentScore] = (),
     rules: FindingRules = FindingRules(),
+    dose_notes: Sequence[tuple[date, str]] = (),
 ) -> tuple[Finding, ...]:
     """Urgent findings: each red-flag event, crisis words in notes, PHQ-9 item 9 above 0.
 
     Crisis words in a day's notes give one finding per kind of words (suicidal thoughts,
-    self-harm, seizure), unless an event of that day already reports that kind.
+    self-harm, seizure), unless an event of that day already reports that kind. The notes of
+    the dose log (``dose_notes``: each line's day and note) are read too: words of a kind
+    the day's events or check-in notes did not report give a finding of their own.
 
     >>> from taperline.core.instruments import score_phq9
     >>> f = find_red_flags([], [score_phq9([0] * 8 + [1], taken_on=date(2027, 2, 1))])
@@ -415,11 +434,23 @@ def find_red_flags(
     >>> day = CheckIn(date(2027, 2, 2), None, mood=2, anxiety=8, notes="I want to die")
     >>> [(e.label, e.value) for e in find_red_flags([day])[0].evidence]
     [('note', 'want to die')]
+    >>> dose_flag = find_red_flags([], dose_notes=[(day.wake_date, "want to die")])[0]
+    >>> [(e.label, e.value) for e in dose_flag.evidence], dose_flag.clinician_flag
+    ([('dose note', 'want to die')], True)
     """
     found = []
+    reported: dict[date, frozenset[CrisisCategory]] = {}
     for checkin in _by_date(checkins):
-        found += [_red_flag(checkin.wake_date, event, rules) for event in sorted(checkin.events)]
-        found += _note_red_flags(checkin, rules)
+        day = checkin.wake_date
+        found += [_red_flag(day, event, rules) for event in sorted(checkin.events)]
+        by_events = _reported_by_events(checkin)
+        notes = _note_red_flags(day, checkin.notes, by_events, rules)
+        reported[day] = by_events | {m.category for m in crisis_matches(checkin.notes)}
+        found += notes
+    for day, note in sorted(dose_notes, key=lambda n: n[0]):
+        flags = _note_red_flags(day, note, reported.get(day, frozenset()), rules, dose=True)
+        reported[day] = reported.get(day, frozenset()) | {m.category for m in crisis_matches(note)}
+        found += flags
     found += [
         _red_flag(s.taken_on or date.min, "phq9 item 9", rules) for s in scores if s.item9_positive
     ]
