@@ -104,7 +104,9 @@ _LEXICON = (
     " find {category}"
 )
 #: What people write, with the category it must give. Misspellings, word forms and
-#: phrasings beyond the list, and Unicode that a phone or a pasted text brings.
+#: phrasings beyond the list (in the list since), and Unicode that a phone or a pasted text
+#: brings (still missed: the words are ASCII tokens, as the database's LIKE pre-filter of the
+#: crisis banner reads them; folding them needs the same folding in SQL).
 CRISIS_TEXTS: tuple[tuple[str, str], ...] = (
     ("thinking about sucide", "suicidal thoughts"),
     ("suicidial thoughts again", "suicidal thoughts"),
@@ -125,7 +127,13 @@ CRISIS_TEXTS: tuple[tuple[str, str], ...] = (
 @pytest.mark.parametrize(
     ("text", "category"),
     [
-        pytest.param(text, category, marks=_xfail(_LEXICON.format(text=text, category=category)))
+        pytest.param(
+            text,
+            category,
+            marks=_xfail(_LEXICON.format(text=text, category=category))
+            if not text.isascii()
+            else (),
+        )
         for text, category in CRISIS_TEXTS
     ],
 )
@@ -133,11 +141,6 @@ def test_crisis_words_as_people_type_them(text: str, category: str) -> None:
     assert category in {m.category for m in crisis_matches(text)}
 
 
-@_xfail(
-    "CLI `checkin --note 'I want to kill my self'` (no crisis phrase matches 'kill my self'):"
-    " saved with no URGENT line; it should print the crisis message as `--note 'I want to die'`"
-    " does"
-)
 def test_cli_checkin_note_with_a_spaced_myself(approved: Taperline) -> None:
     result = approved.ok(
         "checkin", "--quick", "--slept", "6h", "--quality", "3", "--mood", "2", "--anxiety", "7",

@@ -32,7 +32,8 @@ _COMMON: Final = frozenset(
         "all", "better", "burn", "burning", "cut", "cutting", "dead", "death", "die", "do", "don",
         "dont", "dying", "end", "ending", "had", "harm", "having", "hurt", "hurting", "it", "life",
         "live", "my", "myself", "no", "not", "of", "off", "own", "reason", "self", "take",
-        "taking", "thoughts", "to", "want", "wanting", "was", "were", "wish",
+        "taking", "thoughts", "to", "want", "wanting", "was", "were", "wish", "be", "an", "took",
+        "worth", "living", "isn", "isnt", "rather",
     }
 )  # fmt: skip
 

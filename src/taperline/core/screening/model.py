@@ -55,16 +55,23 @@ CRISIS_PHRASES: Final[Mapping[CrisisCategory, tuple[str, ...]]] = {
         "wanting to die", "wanna die", "wish i was dead", "wish i were dead", "better off dead",
         "no reason to live", "not want to live", "don't want to live", "dont want to live",
         "thoughts of death", "thoughts of dying", "unalive",
+        # as people type them (helper-61's review): misspellings, "my self", other phrasings
+        "sucide", "suicde", "suicidial", "suacide", "kill my self", "killing my self",
+        "end my own life", "ending my own life", "ending it all",
+        "hang myself", "hanging myself", "want to be dead", "wanting to be dead",
+        "rather be dead", "not worth living", "isn't worth living", "isnt worth living",
+        "take an overdose", "taking an overdose", "took an overdose",
     ),
     "self-harm": (
         "self-harm", "selfharm", "self-harming", "self-injury", "self-injuring", "self-injurious",
         "self-mutilation", "hurt myself", "hurting myself", "harm myself", "harming myself",
         "cut myself", "cutting myself", "burn myself", "burning myself",
+        "self-harmed", "self harmed", "cut my self", "hurt my self", "harm my self",
     ),
     "seizure": (
         "seizure", "convulsion", "convulsing", "convulsed", "had a fit", "having a fit",
         "had fits", "having fits", "epileptic fit", "epileptic seizure", "epileptic attack",
-        "grand mal", "tonic-clonic",
+        "grand mal", "tonic-clonic", "siezure", "seizue", "seisure",
     ),
 }  # fmt: skip
 
