@@ -286,11 +286,6 @@ def test_cli_phq9_item_9_typed_with_a_full_width_digit_is_urgent(approved: Taper
 
 # --- the indication, and so the daily maximum --------------------------------------------------
 
-_FAMILY = (
-    "core indication_of (the maximum of every door: plan, profile regimen, dose log): {text!r}"
-    " is read as the person's own seizure disorder, raising the daily maximum from 4 mg to"
-    " 20 mg; someone else's or a doubted epilepsy should not"
-)
 NOT_THEIR_EPILEPSY = (
     "Mum has epilepsy",
     "my dad has epilepsy",
@@ -302,18 +297,11 @@ NOT_THEIR_EPILEPSY = (
 )
 
 
-@pytest.mark.parametrize(
-    "text", [pytest.param(t, marks=_xfail(_FAMILY.format(text=t))) for t in NOT_THEIR_EPILEPSY]
-)
+@pytest.mark.parametrize("text", NOT_THEIR_EPILEPSY)
 def test_someone_else_s_or_a_doubted_epilepsy_is_not_the_indication(text: str) -> None:
     assert indication_of([text]) != "seizure"
 
 
-@_xfail(
-    "CLI `plan` 3 mg + 3 mg with --condition 'panic disorder' --condition 'Mum has epilepsy':"
-    " planned (exit 0) under the 20 mg seizure maximum; it should be refused as 'panic"
-    " disorder' alone is (exit 2, 'daily maximum of 4 mg')"
-)
 def test_cli_plan_with_a_mother_s_epilepsy_keeps_the_panic_maximum() -> None:
     from click.testing import CliRunner
 
@@ -329,11 +317,6 @@ def test_cli_plan_with_a_mother_s_epilepsy_keeps_the_panic_maximum() -> None:
     assert "daily maximum of 4 mg" in result.stderr
 
 
-@_xfail(
-    "web sign-up with conditions 'panic disorder, Mum has epilepsy' and the regimen '3 mg at"
-    " 08:00, 3 mg at 20:00': the 6 mg regimen is stored (the 20 mg seizure maximum applied);"
-    " it should be refused as above the 4 mg maximum for panic disorder"
-)
 def test_web_sign_up_regimen_with_a_mother_s_epilepsy_keeps_the_panic_maximum(site: Site) -> None:
     web = site.browser()
     web.signup(
@@ -349,11 +332,6 @@ def test_web_sign_up_regimen_with_a_mother_s_epilepsy_keeps_the_panic_maximum(si
     assert stored is None
 
 
-@_xfail(
-    "FHIR import (service import_record, as `import fhir`) of a record whose profile says"
-    " 'panic disorder', 'Mum has epilepsy' with an active plan from 8 mg a day: imported (the"
-    " 20 mg seizure maximum applied); it should be refused as above the 4 mg panic maximum"
-)
 def test_fhir_import_of_a_plan_above_the_panic_maximum_with_a_mother_s_epilepsy(
     migrated_sqlite_url: str,
 ) -> None:

@@ -58,6 +58,7 @@ _SPLIT_RE: Final = re.compile(
 )
 _WITH_RE: Final = re.compile(r"\bw/", flags=re.IGNORECASE)
 _RULE_OUT_RE: Final = re.compile(r"\br\s*/\s*o\b", flags=re.IGNORECASE)  # "r/o": rule out
+_NOT_APPLICABLE_RE: Final = re.compile(r"\bn\s*/\s*a\b", flags=re.IGNORECASE)  # "n/a"
 _SUGGEST_CUTOFF: Final = 0.75  # difflib ratio for a whole name
 _WORD_CUTOFF: Final = 0.8  # ... and for one word of it
 _WORD_MIN: Final = 5  # words shorter than this are not suggested on (too many near misses)
@@ -75,6 +76,7 @@ def split_items(values: Iterable[str]) -> tuple[str, ...]:
     seen: dict[str, str] = {}
     for value in values:
         words = _RULE_OUT_RE.sub("rule out", _WITH_RE.sub("with ", value))
+        words = _NOT_APPLICABLE_RE.sub("not applicable", words)
         for part in _SPLIT_RE.split(words):
             item = " ".join(part.split())
             if item and item.casefold() not in seen:
@@ -107,9 +109,14 @@ _NOT_THEIRS: Final = frozenset(
      "nephew", "niece", "cousin", "relative", "relatives", "husband", "wife", "partner",
      "spouse", "friend", "twin", "dog", "cat", "pet", "psychogenic", "pnes", "dissociative",
      "functional", "suspected", "suspect", "possible", "possibly", "query", "queried",
-     "probable", "maybe", "unconfirmed", "unsure", "uncertain"}
+     "probable", "maybe", "unconfirmed", "unsure", "uncertain",
+     # as people write them (helper-61's review): family words, doubt, someone's role
+     "mum", "mom", "mam", "mummy", "mommy", "mama", "dad", "daddy", "papa", "grandma",
+     "grandpa", "gran", "granny", "nan", "nana", "stepmother", "stepfather", "fhx",
+     "unlikely", "doubtful", "misdiagnosed", "misdiagnosis", "nurse"}
 )  # fmt: skip
-#: Written doubt: "?epilepsy" ("r/o", rule out, becomes words when items are split).
+#: Written doubt: "?epilepsy" ("r/o", rule out, and "n/a", not applicable, become words when
+#: items are split).
 _DOUBT: Final = re.compile(r"\?")
 
 
