@@ -402,6 +402,8 @@ def log_dose(
             return LoggedDose(
                 store.log_dose(person_id, earlier, idempotency_key=idempotency_key), earlier, None
             )
+    # a brand, another case: the catalogue's name (the plan's spelling), so no check is skipped
+    entry = replace(entry, drug=catalogue_name(entry.drug)) if entry.drug else entry
     profile = store.profile(person_id)
     zone_name = profile.time_zone
     today = local_today(zone_name, now)
@@ -1142,6 +1144,24 @@ def _check_planned_amount(entry: DoseEntry, day: date, target: RecordDose) -> No
             f"planned_amount: the plan's {target.clock} dose on {day.isoformat()} is"
             f" {fmt(target.amount)}, not {fmt(entry.planned_amount)}"
         )
+
+
+def catalogue_name(drug: str) -> str:
+    """The catalogue's name of ``drug`` as typed: a brand ("Klonopin"), any case, spaces.
+
+    What a dose is compared with (the plan's doses, the day's log, the daily maximum) is
+    kept under this name, so a spelling never skips a check.
+
+    Raises:
+        UnknownDrugError: the catalogue does not hold it ("clonazepam hydrochloride"): the
+            message names the known drugs and a close one ("drug: ...").
+    """
+    from taperline.catalogue_data import load_catalogue
+
+    try:
+        return load_catalogue().get(drug).name
+    except UnknownDrugError as error:
+        raise UnknownDrugError(f"drug: {error}") from None
 
 
 def _far_from_plan(
