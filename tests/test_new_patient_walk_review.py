@@ -18,6 +18,7 @@ from typing import Any, Final
 
 import pytest
 
+from taperline.core.journal import ReportedSleep
 from taperline.core.sources import SOURCES
 from taperline.web import routes_account
 from tests.support.held_cut import held_cut_site
@@ -82,13 +83,6 @@ def test_a_quick_check_in_stores_no_drinks_it_did_not_ask(tmp_path: Path) -> Non
         assert unasked == dict.fromkeys(unasked), unasked
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="/checkin?date=...&full=1 on a day saved by the quick check-in (about 7 h, quality"
-    " 3): the full form shows 'Skip the sleep diary today' ticked and nothing of the"
-    " estimate; changing only the mood and saving deletes the person's night"
-    " (reported_sleep null); should keep it (or show it and ask)",
-)
 def test_editing_a_quick_day_in_the_full_form_keeps_the_night_given(tmp_path: Path) -> None:
     with make_site(tmp_path) as site:
         ann = site.patient()
@@ -99,6 +93,7 @@ def test_editing_a_quick_day_in_the_full_form_keeps_the_night_given(tmp_path: Pa
         )
         form = ann.get(f"/checkin?date={day}&full=1").text
         assert re.search(r'name="no_sleep" value="1" checked', form)  # as the page shows it
+        assert "You said you slept about 7 h (quality 3 of 5): that is kept" in form
         fields = hidden_fields(form, '<form method="post" action="/checkin"')
         assert fields["mode"] == "edit"
         edited = {**fields, "no_sleep": "1", "mood": "6", "anxiety": "5"}
@@ -106,6 +101,8 @@ def test_editing_a_quick_day_in_the_full_form_keeps_the_night_given(tmp_path: Pa
         stored = ann.get(f"/api/checkins/{day}").json()
         assert stored["mood_0_10"] == 6
         assert stored["reported_sleep"] is not None, stored
+        kept = site.services.store.checkin(site.person_id("pat@example.org"), site.clock.today)
+        assert (kept.reported_sleep, kept.symptoms_rated) == (ReportedSleep(420, 3), False)
 
 
 @pytest.mark.parametrize(

@@ -223,13 +223,6 @@ def test_api_checkin_notes_with_suicidal_words_give_an_urgent_flagged_finding(si
     assert "988" in flag["message"]
 
 
-@_xfail(
-    "web check-in edit: a full check-in whose notes say 'I want to die', edited through the"
-    " page's own 'Quick check-in instead' link (/checkin?date=D&quick=1, kind=quick,"
-    " mode=edit), is replaced without its notes (and its diary and symptoms) and the red flag"
-    " disappears from the dashboard; the quick edit should keep what it does not ask (or"
-    " refuse), and the crisis note should stay flagged"
-)
 def test_web_quick_edit_keeps_a_full_check_in_s_crisis_note(site: Site) -> None:
     web = site.patient("cat@example.org")
     pid = site.person_id("cat@example.org")
@@ -238,8 +231,18 @@ def test_web_quick_edit_keeps_a_full_check_in_s_crisis_note(site: Site) -> None:
     assert 'name="kind" value="quick"' in page  # the page offers the quick form for the edit
     assert 'name="mode" value="edit"' in page
     quick = {"date": WEB_TODAY.isoformat(), "mode": "edit", "kind": "quick", "mood": "3"}
+    before = site.services.store.checkin(pid, WEB_TODAY)
     assert web.post("/checkin", {**quick, "anxiety": "6"}).status_code == 303
-    assert site.services.store.checkin(pid, WEB_TODAY).notes == "I want to die"
+    kept = site.services.store.checkin(pid, WEB_TODAY)
+    assert (kept.mood, kept.anxiety, kept.notes) == (3, 6, "I want to die")
+    # what the quick form does not ask is the full day's, as it was
+    assert (kept.sleep, kept.symptoms_rated, dict(kept.symptoms)) == (
+        before.sleep,
+        before.symptoms_rated,
+        dict(before.symptoms),
+    )
+    [flag] = _red_flags(web.get("/api/findings").json())
+    assert flag["clinician_flag"] is True
 
 
 # Imports: the crisis message at the moment the words come in, as `checkin` gives it.

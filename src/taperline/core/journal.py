@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 from types import MappingProxyType
-from typing import Final, Literal, NamedTuple, get_args
+from typing import Any, Final, Literal, NamedTuple, get_args
 
 from taperline.core.quantity import Mass, fmt
 from taperline.core.values import parse_clock, shown
@@ -40,6 +40,7 @@ __all__ = [
     "TimeOfDay",
     "check_text",
     "copied_night",
+    "kept_unasked",
     "night_times",
     "same_night",
     "validate_not_future",
@@ -445,6 +446,48 @@ def with_copies(
         else None
     )
     return replace(checkin, sleep_copied_from=sleep_from, symptoms_copied_from=symptoms_from)
+
+
+def kept_unasked(
+    stored: CheckIn, edited: CheckIn, *, night: bool, checklist: bool, rest: bool
+) -> CheckIn:
+    """``edited`` (an edit of ``stored``'s day) with what its form did not ask kept as stored.
+
+    An edit never erases what the person was not shown: ``night`` is false when the form gave
+    no night (the stored diary or night in brief is kept, with its copy mark),
+    ``checklist`` when it did not ask the symptom checklist (the ratings, or their absence,
+    are kept), ``rest`` when it did not ask the worst time, the drinks, opioids and the notes
+    (a quick form asks none of them).
+
+    >>> full = CheckIn(date(2027, 1, 5), None, mood=3, anxiety=6, notes="want to die",
+    ...                symptoms={"tremor": 2}, reported_sleep=ReportedSleep(420, 3))
+    >>> quick = CheckIn(date(2027, 1, 5), None, mood=5, anxiety=4, symptoms_rated=False)
+    >>> kept = kept_unasked(full, quick, night=False, checklist=False, rest=False)
+    >>> kept.mood, kept.notes, dict(kept.symptoms), kept.reported_sleep.asleep_min
+    (5, 'want to die', {'tremor': 2}, 420)
+    """
+    changes: dict[str, Any] = {}
+    if not night:
+        changes.update(
+            sleep=stored.sleep,
+            reported_sleep=stored.reported_sleep,
+            sleep_copied_from=stored.sleep_copied_from,
+        )
+    if not checklist:
+        changes.update(
+            symptoms=stored.symptoms,
+            symptoms_rated=stored.symptoms_rated,
+            symptoms_copied_from=stored.symptoms_copied_from,
+        )
+    if not rest:
+        changes.update(
+            worst_time=stored.worst_time,
+            caffeine_drinks=stored.caffeine_drinks,
+            alcohol_drinks=stored.alcohol_drinks,
+            opioid_use=stored.opioid_use,
+            notes=stored.notes,
+        )
+    return replace(edited, **changes) if changes else edited
 
 
 def _rated(symptoms: Mapping[str, int]) -> dict[str, int]:

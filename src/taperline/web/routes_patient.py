@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from taperline.core.instruments import score_gad7, score_phq9
+from taperline.core.journal import SYMPTOMS, CheckIn, kept_unasked
 from taperline.core.record import PersonRecord
 from taperline.core.values import parse_local_datetime
 from taperline.errors import ConfirmationNeededError, ConflictError, InputError, NotFoundError
@@ -315,6 +316,8 @@ def checkin_save(request: Request, viewer: PatientViewer, form: Form, svc: Svc) 
                 symptoms_from=claimed_copy(form, "symptoms"),
             )
         )
+        if edit:
+            checkin = _kept_on_edit(svc, viewer, form, checkin, quick=quick)
         save_checkin(svc, viewer, checkin, idempotency_key=key, replace=edit, today=today)
         for done in confirm_doses(
             svc.store, viewer.person_id, answers, now=svc.now(), idempotency_key=key
@@ -337,6 +340,33 @@ def checkin_save(request: Request, viewer: PatientViewer, form: Form, svc: Svc) 
             status=status_for(error),
         )
     return redirect("/dashboard?done=checkin")
+
+
+def _kept_on_edit(
+    svc: Services, viewer: Viewer, form: FormInput, checkin: CheckIn, *, quick: bool
+) -> CheckIn:
+    """An edit with what its form did not show kept from the stored day (none: as it is).
+
+    The quick form asks the night in brief, mood, anxiety and events: a full day edited
+    through it keeps its diary (when no night is given), its checklist, notes, drinks and
+    worst time. The full form does not show a night in brief: with no diary given it is
+    kept, and a day whose checklist was not asked stays not asked unless a symptom is rated.
+    """
+    try:
+        stored = svc.store.checkin(viewer.person_id, checkin.wake_date)
+    except NotFoundError:
+        return checkin
+    if quick:
+        night = checkin.reported_sleep is not None
+        return kept_unasked(stored, checkin, night=night, checklist=False, rest=False)
+    rated = any(form.text(f"sym_{i}", max_len=2) for i in range(len(SYMPTOMS)))
+    return kept_unasked(
+        stored,
+        checkin,
+        night=checkin.sleep is not None or stored.sleep is not None,
+        checklist=rated or stored.symptoms_rated,
+        rest=True,
+    )
 
 
 def _copy_section(
