@@ -555,16 +555,9 @@ def test_agents_are_recognised_by_class(text: str, what: str) -> None:
     assert any(f.kind == "interaction" and f"({what})" in f.message for f in found.findings)
 
 
-# The profile: medicines and conditions added after a plan was made are screened by nothing.
+# The profile: medicines and conditions added after a plan was made (screened by the review).
 
 
-@_xfail(
-    "web profile form: a patient on an active plan adds 'OxyContin' to other medicines and"
-    " 'cirrhosis' to conditions: saved (303), and the account page, `GET /api/status` and the"
-    " clinician's `GET /api/patients` say nothing (the review never screens the profile;"
-    " only a new plan does); it should give the opioid boxed warning and the contraindication"
-    " (urgent, for the clinician)"
-)
 def test_web_profile_opioid_and_contraindication_added_under_a_plan(site: Site) -> None:
     from tests.support.web import approved_plan
 
@@ -587,11 +580,6 @@ def test_web_profile_opioid_and_contraindication_added_under_a_plan(site: Site) 
     assert row["urgent_findings"] > 0
 
 
-@_xfail(
-    "CLI `init --medicine OxyContin` for a person on an active plan: 'Profile updated', and"
-    " `findings` says 'No findings'; it should give the opioid boxed warning (as `plan` and"
-    " `check` do when the opioid is given to them)"
-)
 def test_cli_init_opioid_added_under_a_plan(approved: Taperline) -> None:
     updated = approved.ok("init", "--time-zone", "Europe/London", "--medicine", "OxyContin")
     later = approved.ok("findings")
@@ -678,3 +666,27 @@ def test_cli_plan_without_an_age_says_so() -> None:
     plan = json.loads(result.stdout)
     words = [*plan["warnings"], *(f["message"] for f in plan["screening"]["findings"])]
     assert any(re.search(r"\bage\b", w, re.IGNORECASE) for w in words), words
+
+
+def test_the_review_screens_the_profile_for_the_plan_s_drug_and_says_when_it_cannot() -> None:
+    """An opioid and cirrhosis in the profile of a person on a plan: urgent findings for the
+    clinician, which leave the proposal to the journal (a clinician may have planned with
+    them); a plan of a drug the catalogue does not hold says it screened nothing."""
+    from dataclasses import replace
+
+    from taperline.core.review import review
+    from tests.support.held_cut import plan_version
+
+    profile = Profile("Europe/London", conditions=("cirrhosis",), other_medicines=("OxyContin",))
+    record = PersonRecord(profile, plans=(plan_version(),))
+    found = review(record, date(2027, 12, 10), catalogue=CATALOGUE)
+    screened = [f for f in found.findings if f.kind == "medicine_condition"]
+    assert sorted(f.severity for f in screened) == ["urgent", "urgent"]
+    assert all(f.clinician_flag for f in screened)
+    assert any("opioid" in f.message for f in screened)
+    assert any("liver" in f.message.lower() for f in screened)
+    without = review(replace(record, profile=Profile("Europe/London")), date(2027, 12, 10))
+    assert found.proposal.action == without.proposal.action
+    other = replace(record, plans=(replace(plan_version(), drug="phenobarbitone"),))
+    skipped = review(other, date(2027, 12, 10), catalogue=CATALOGUE).skipped
+    assert any("phenobarbitone is not in the drug catalogue" in s for s in skipped)

@@ -76,6 +76,7 @@ FINDING_INPUTS: Final[Mapping[FindingKind, str]] = MappingProxyType(
         "large_dose": "the doses you took",
         "red_flag": "anything urgent you report (a seizure, thoughts of suicide), and notes",
         "co_use": "alcohol and opioids",
+        "medicine_condition": "the medicines and health conditions in your profile",
     }
 )
 

@@ -43,6 +43,7 @@ from taperline.core.findings import (
     find_interdose,
     find_large_doses,
     find_profile_red_flags,
+    find_profile_screen,
     find_rebound,
     find_red_flags,
     find_stable,
@@ -292,6 +293,43 @@ def _held_by(
     return held, _escalation(record, plan, today, held)
 
 
+def _profile_screen(
+    record: PersonRecord,
+    today: date,
+    catalogue: Catalogue | None,
+    rules: FindingRules,
+    skipped: list[str],
+) -> tuple[Finding, ...]:
+    """The profile's medicines and conditions screened for the drug taken.
+
+    None when there is no catalogue, no drug (no plan, no regimen) or nothing in the profile;
+    a drug the catalogue does not hold is said in ``skipped``.
+    """
+    profile = record.profile
+    plan, regimen = record.plan, profile.regimen
+    drug = plan.drug if plan is not None else regimen.drug if regimen is not None else None
+    if catalogue is None or drug is None or not (profile.conditions or profile.other_medicines):
+        return ()
+    from taperline.core.screening import screen
+
+    try:
+        known = catalogue.get(drug)
+    except UnknownDrugError:
+        skipped.append(
+            f"medicines and conditions: {drug} is not in the drug catalogue, so the profile's"
+            " medicines and conditions were not screened for it"
+        )
+        return ()
+    screening = screen(
+        catalogue,
+        known,
+        agents=profile.other_medicines,
+        conditions=profile.conditions,
+        local_emergency=rules.local_emergency,
+    )
+    return find_profile_screen(screening, today)
+
+
 def dose_notes(doses: Sequence[DoseRecord], today: date) -> list[tuple[date, str]]:
     """The dose log's notes up to ``today``, with their days (read for crisis words)."""
     return [(d.day, d.note) for d in doses if d.note and d.day <= today]
@@ -320,6 +358,7 @@ def _held_free(  # noqa: PLR0917 -- review()'s own arguments, in its order
     head = (
         *find_red_flags(checkins, record.scores, rules, dose_notes(record.doses, today)),
         *find_profile_red_flags(profile.conditions, today, rules, profile.other_medicines),
+        *_profile_screen(record, today, catalogue, rules, skipped),
         *find_co_use(checkins),
     )
     if catalogue is None and any(d.amount is not None and d.day <= today for d in record.doses):

@@ -105,6 +105,7 @@ if TYPE_CHECKING:  # the names for type checkers; at run time each is imported w
         find_escalation_taken,
         find_large_doses,
         find_profile_red_flags,
+        find_profile_screen,
         find_red_flags,
         red_flag_advice,
     )
@@ -134,6 +135,7 @@ _WHERE: dict[str, str] = {
     "find_interdose": "dosing",
     "find_large_doses": "safety",
     "find_profile_red_flags": "safety",
+    "find_profile_screen": "safety",
     "find_rebound": "dosing",
     "find_red_flags": "safety",
     "find_stable": "flares",
@@ -197,6 +199,7 @@ __all__ = [
     "find_interdose",
     "find_large_doses",
     "find_profile_red_flags",
+    "find_profile_screen",
     "find_rebound",
     "find_red_flags",
     "find_stable",

@@ -22,6 +22,7 @@ FindingKind = Literal[
     "large_dose",
     "red_flag",
     "co_use",
+    "medicine_condition",
 ]
 #: The plain words for each kind on a page, a chart or the report (one label per kind: a new
 #: kind without one fails ``tests/test_findings.py``).
@@ -36,6 +37,7 @@ FINDING_KIND_LABELS: Final[Mapping[FindingKind, str]] = {
     "large_dose": "very large dose",
     "red_flag": "red flag",
     "co_use": "alcohol / opioids",
+    "medicine_condition": "medicine or condition",
 }
 
 

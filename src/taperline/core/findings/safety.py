@@ -15,7 +15,13 @@ from taperline.core.instruments import InstrumentScore
 from taperline.core.journal import CheckIn
 from taperline.core.quantity import Mass, drug_label, fmt
 from taperline.core.record.matching import day_text
-from taperline.core.screening import CRISIS_SOURCES, CRISIS_WHAT, CrisisCategory, crisis_matches
+from taperline.core.screening import (
+    CRISIS_SOURCES,
+    CRISIS_WHAT,
+    CrisisCategory,
+    Screening,
+    crisis_matches,
+)
 
 # --- escalation -----------------------------------------------------------------------------
 
@@ -480,6 +486,46 @@ def find_profile_red_flags(
                 category = matches[0].category
                 found.append(_typed_red_flag(day, category, label, (entry,), intro, rules))
     return tuple(found)
+
+
+#: What the profile's screen reports as a finding of the review (crisis words are
+#: :func:`find_profile_red_flags`'; an unknown name is said where it is typed).
+_PROFILE_SCREEN_KINDS: Final = frozenset({"interaction", "contraindication", "caution"})
+
+
+def find_profile_screen(screening: Screening, day: date) -> tuple[Finding, ...]:
+    """The interactions, contraindications and cautions of the profile as it is now.
+
+    ``screening``: :func:`taperline.core.screening.screen` of the profile's medicines and
+    conditions for the drug taken; ``day`` is when it is reported (the profile holds no
+    date). A medicine or condition added after the plan was made is screened by the review
+    as it is by a new plan: an opioid added under a plan gets its boxed warning here.
+
+    >>> from taperline.catalogue_data import load_catalogue
+    >>> from taperline.core.screening import screen
+    >>> catalogue = load_catalogue()
+    >>> found = screen(catalogue, catalogue.get("clonazepam"), agents=["OxyContin"])
+    >>> day = date(2027, 3, 1)
+    >>> [(f.kind, f.severity, f.clinician_flag) for f in find_profile_screen(found, day)]
+    [('medicine_condition', 'urgent', True)]
+    """
+    return tuple(
+        Finding(
+            kind="medicine_condition",
+            severity=issue.severity,
+            message=issue.message,
+            evidence=(Evidence(day, "profile", issue.kind),),
+            source=issue.source,
+            suggested_action=(
+                "contact your prescriber today; a clinician must review the profile"
+                if issue.severity == "urgent"
+                else "discuss it with your prescriber"
+            ),
+            clinician_flag=issue.clinician_flag or issue.severity == "urgent",
+        )
+        for issue in screening.findings
+        if issue.kind in _PROFILE_SCREEN_KINDS and issue.severity != "info"
+    )
 
 
 def find_co_use(checkins: Sequence[CheckIn]) -> tuple[Finding, ...]:
