@@ -501,24 +501,11 @@ def _age_band_as_string(bundle: Json) -> None:
         pytest.param(
             _condition_as_code,
             lambda profile: profile.conditions == ("epilepsy",),
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="FHIR import: a Patient condition extension with valueCode 'epilepsy'"
-                " (not valueString) imports as the condition 'None' (str(None)): epilepsy,"
-                " which sets its own daily maximum, is lost and a condition is invented;"
-                " expected 'epilepsy', or a refusal naming extension condition",
-            ),
             id="condition-valueCode",
         ),
         pytest.param(
             _age_band_as_string,
             lambda profile: profile.age_band == "65-79",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="FHIR import: the age-band extension given as valueString '65-79' (not"
-                " valueCode) imports as no age band, in silence (the older-adult rules no"
-                " longer apply); expected '65-79', or a refusal naming extension age-band",
-            ),
             id="age-band-valueString",
         ),
     ],
@@ -538,12 +525,6 @@ def test_a_profile_value_of_another_type_is_read_or_refused(
     assert check(read), read
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FHIR import: a PHQ-9 QuestionnaireResponse answering item 9 (thoughts of self-harm)"
-    " twice, 'More than half the days' (2) then 'Several days' (1), imports the last: total"
-    " 10 (moderate) becomes 9 (mild) in silence; expected a refusal naming the repeated item",
-)
 def test_a_questionnaire_item_answered_twice_is_refused(tmp_path: Path) -> None:
     from taperline.core.instruments import score_phq9
 
@@ -583,22 +564,10 @@ def _item_number(bundle: Json) -> None:
     [
         pytest.param(
             _plan_number,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="FHIR import: MedicationRequest.groupIdentifier.value '\u00b2' passes"
-                " str.isdigit and int() raises an uncaught ValueError (a CLI traceback);"
-                " expected InputError naming groupIdentifier.value",
-            ),
             id="groupIdentifier",
         ),
         pytest.param(
             _item_number,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="FHIR import: QuestionnaireResponse item.linkId '\u00b2' passes"
-                " str.isdigit and int() raises an uncaught ValueError (a CLI traceback);"
-                " expected InputError naming item.0.linkId",
-            ),
             id="linkId",
         ),
     ],
@@ -817,24 +786,12 @@ def test_a_record_kept_across_a_zone_change_makes_the_round_trip(tmp_path: Path)
         pytest.param(
             "sleep-csv",
             "wake_date,in_bed,out_of_bed,asleep_min\n2027-01-05,23:00,07:00,\u00b2\n",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="device sleep CSV: asleep_min '\u00b2' (a superscript two, which"
-                " str.isdigit accepts) raises an uncaught ValueError from int() (the CLI prints"
-                " a traceback, the web only 'the file could not be read'); expected"
-                " InputError 'line 2: asleep_min ... is not a whole number'",
-            ),
             id="sleep-csv",
         ),
         pytest.param(
             "fitbit",
             "Sleep\nStart Time,End Time,Minutes Asleep\n2027-01-04 11:10PM,2027-01-05 7:00AM,"
             "\u00b2\n",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="Fitbit CSV: Minutes Asleep '\u00b2' (str.isdigit accepts it) raises an"
-                " uncaught ValueError from int(); expected InputError naming line 3",
-            ),
             id="fitbit-csv",
         ),
     ],

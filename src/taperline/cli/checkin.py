@@ -41,7 +41,7 @@ _T = TypeVar("_T")
 def _symptom(text: str) -> tuple[str, int]:
     name, _, rating = text.rpartition("=")
     name = name.strip().replace("_", " ")
-    if not name or not rating.strip().isdigit():
+    if not name or not rating.strip().isdecimal():
         raise CheckInError(f"--symptom {text!r}: use NAME=RATING, e.g. --symptom tremor=1")
     return name, int(rating)
 

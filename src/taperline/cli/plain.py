@@ -97,7 +97,7 @@ def console_width() -> int:
     that is a terminal; else 80.
     """
     columns = os.environ.get("COLUMNS")
-    if columns is not None and columns.isdigit():
+    if columns is not None and columns.isdecimal():
         return int(columns)
     width = 0
     for descriptor in (0, 1, 2):

@@ -29,7 +29,7 @@ def _answers(text: str | None, items: tuple[str, ...]) -> list[int]:
 
     if text is not None:
         parts = [p.strip() for p in text.split(",")]
-        if not all(p.isdigit() for p in parts):
+        if not all(p.isdecimal() for p in parts):
             raise InputError(f"--answers {text!r}: give {len(items)} numbers 0-3, comma-separated")
         return [int(p) for p in parts]
     click.echo(STEM)

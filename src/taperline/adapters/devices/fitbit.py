@@ -171,7 +171,7 @@ def read_fitbit_csv(path: Path, tz: tzinfo) -> tuple[list[DeviceSleepRecord], by
         start = _csv_moment(cells.get("Start Time", ""), f"{where}: Start Time", tz)
         end = _csv_moment(cells.get("End Time", ""), f"{where}: End Time", tz)
         asleep = cells.get("Minutes Asleep", "").replace(",", "")
-        if not asleep.isdigit():
+        if not asleep.isdecimal():
             raise InputError(f"{where}: Minutes Asleep {asleep!r} is not a whole number")
         records.append(
             _record(where, stage="session", start=start, end=end, asleep_min=int(asleep))

@@ -66,7 +66,7 @@ def _row(cells: dict[str, str], tz: tzinfo) -> DeviceSleepRecord:
 
     minutes_text = cells.get("asleep_min") or ""
     if minutes_text:
-        if not minutes_text.isdigit():
+        if not minutes_text.isdecimal():
             raise InputError(f"asleep_min {minutes_text!r} is not a whole number of minutes")
         minutes = int(minutes_text)
     elif asleep and woke:

@@ -215,6 +215,8 @@ def _read_profile(res: _Res, statements: list[_Res]) -> Profile:
     if zone is None or not zone.get("valueCode"):
         raise res.fail("extension time-zone", "is missing")
     band = res.extension("age-band")
+    if band is not None and not isinstance(band.get("valueCode"), str):
+        raise res.fail("extension age-band", "must hold a valueCode")
     labels = [str(e.get("valueMarkdown") or "") for e in res.extensions("label")]
     labels += [
         str(i.get("value") or "")
@@ -225,10 +227,8 @@ def _read_profile(res: _Res, statements: list[_Res]) -> Profile:
         return Profile(
             time_zone=str(zone["valueCode"]),
             age_band=cast("AgeBand | None", band.get("valueCode") if band else None),
-            conditions=tuple(str(e.get("valueString")) for e in res.extensions("condition")),
-            other_medicines=tuple(
-                str(e.get("valueString")) for e in res.extensions("other-medicine")
-            ),
+            conditions=res.texts("condition"),
+            other_medicines=res.texts("other-medicine"),
             label=labels[0] if labels else "",
             regimen=_read_regimen(statements),
         )
@@ -257,7 +257,7 @@ def _read_plans(requests: list[_Res]) -> tuple[PlanVersion, ...]:
     groups: dict[int, list[_Res]] = {}
     for res in requests:
         value = str(res.need("groupIdentifier").get("value") or "")
-        if not value.isdigit():
+        if not value.isdecimal():
             raise res.fail(
                 "groupIdentifier.value", f"must be the plan version number, got {value!r}"
             )
@@ -745,7 +745,10 @@ def _read_score(res: _Res) -> InstrumentScore:
     answers: dict[int, int] = {}
     for index, item in enumerate(res.data.get("item") or []):
         where = f"item.{index}"
-        answers[_item_number(res, where, instrument, item)] = _item_answer(res, where, item)
+        number = _item_number(res, where, instrument, item)
+        if number in answers:  # never the last answer of two in silence (item 9: self-harm)
+            raise res.fail(f"{where}.linkId", f"answers item {number} a second time")
+        answers[number] = _item_answer(res, where, item)
     authored = res.data.get("authored")
     taken_on = _date(res, "authored", str(authored)) if authored else None
     scorer = score_phq9 if instrument == "PHQ-9" else score_gad7
@@ -755,7 +758,7 @@ def _read_score(res: _Res) -> InstrumentScore:
 
 def _item_number(res: _Res, where: str, instrument: str, item: Json) -> int:
     link = str(item.get("linkId") or "")
-    if link.isdigit():
+    if link.isdecimal():
         return int(link)
     codes = LOINC_ITEMS[instrument]
     if link.startswith("/") and link[1:] in codes:

@@ -47,6 +47,20 @@ class _Res:
         url = f"{EXTENSION_BASE}/{name}"
         return [e for e in self.data.get("extension") or [] if e.get("url") == url]
 
+    def texts(self, name: str, kind: str = "valueString") -> tuple[str, ...]:
+        """The text of each extension ``name``, each a ``kind`` value (refused otherwise).
+
+        A value of another type (a ``valueCode`` where a ``valueString`` is read) is never
+        read as the text "None": the bundle is refused, naming the extension.
+        """
+        found = []
+        for extension in self.extensions(name):
+            value = extension.get(kind)
+            if not isinstance(value, str) or not value.strip():
+                raise self.fail(f"extension {name}", f"must hold a {kind} with text")
+            found.append(value)
+        return tuple(found)
+
     def extension(self, name: str) -> Json | None:
         """The one extension ``name`` of the resource (None: none); refused when repeated."""
         return _once(self, f"extension {name}", self.extensions(name))
