@@ -130,13 +130,6 @@ def test_a_quoted_header_is_read_as_a_dose_log(tmp_path: Path, sqlite_url: str) 
     assert result.exit_code == 0, result.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CSV import (CLI): a file with a Latin-1 byte ('caf\\xe9' in a note, as an older"
-    " spreadsheet saves) ends in an uncaught UnicodeDecodeError traceback, exit 1; expected"
-    " exit 2 with a message naming the file and saying it is not UTF-8 (as the device sleep"
-    " CSV door does)",
-)
 def test_latin_1_bytes_are_refused_with_a_message(tmp_path: Path, sqlite_url: str) -> None:
     _cli_person(sqlite_url)
     path = tmp_path / "latin1.csv"
@@ -338,13 +331,6 @@ def test_nights_across_clock_changes_make_the_csv_round_trip_through_two_stores(
 # --- CSV: the plan (taperline plan --format csv) -----------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="plan CSV export (taperline plan ... --format csv): a custom plan's --reason"
-    ' \'=HYPERLINK("http://evil","results")\' is written as a cell starting with "=", which a'
-    " spreadsheet runs as a formula; expected the leading apostrophe the journal and dose log"
-    " CSVs write (docs/csv.md)",
-)
 def test_the_plan_csv_writes_no_formula_cell(sqlite_url: str) -> None:
     import csv
     import io

@@ -104,8 +104,14 @@ def import_csv(*, path: Path, skip_bad: bool, person_id: int | None) -> None:
     from taperline.adapters.csvio import read_dose_log_csv, read_journal_csv
     from taperline.service import import_checkins, import_doses
 
-    with path.open(encoding="utf-8", newline="") as handle:
-        text = handle.read()
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            text = handle.read()
+    except UnicodeDecodeError as error:  # an older spreadsheet's Latin-1 or Windows bytes
+        raise InputError(
+            f"{path} is not UTF-8 text (byte {error.start + 1}): save it as CSV UTF-8 and"
+            " import it again; nothing was imported"
+        ) from None
     store = open_store()
     person_id = person(store, person_id)
     kind = _kind(text)

@@ -31,12 +31,30 @@ def print_json(document: object) -> None:
 
 
 def print_csv(rows: Sequence[Mapping[str, object]]) -> None:
-    """Print rows as CSV with a header line (columns carry units in their names)."""
+    """Print rows as CSV with a header line (columns carry units in their names).
+
+    Text that a spreadsheet would run as a formula ('=HYPERLINK(...)' in a plan's reason) is
+    written with a leading apostrophe, as the journal's and dose log's CSVs write it
+    (docs/csv.md); numbers ("-12.5") are written as they are.
+    """
     if not rows:
         return
     writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({name: _cell(value) for name, value in row.items()} for row in rows)
+
+
+def _cell(value: object) -> object:
+    """``value``, a text that starts like a formula with an apostrophe before it."""
+    from taperline.adapters.csvio.columns import _FORMULA_START  # CSV output only
+
+    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return f"'{value}"
+    return value  # a number such as "-12.5": no spreadsheet runs it
 
 
 def simulation_table(document: SimulationOut, plot: Path | None) -> None:
