@@ -330,14 +330,6 @@ def test_on_a_held_cut_the_plan_page_does_not_say_take_the_new_dose_now(tmp_path
         assert "Ask your clinician before this cut" in words
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Sign out tapped with no signal after a check-in was queued offline: the page"
-    " deletes the queue (forget) and posts /signout, which fails (the browser's 'No"
-    " internet' page); back online the check-in is lost and the session was never ended"
-    " (/dashboard still shows the patient's day); should keep the queue and say signing out"
-    " needs a connection (or send first), never drop an entry silently",
-)
 def test_signing_out_offline_never_loses_a_queued_check_in(tmp_path: Path, browser: Any) -> None:
     from playwright.sync_api import expect
 
@@ -362,12 +354,22 @@ def test_signing_out_offline_never_loses_a_queued_check_in(tmp_path: Path, brows
         ann.get_by_role("button", name="Save check-in").last.tap()
         expect(ann.locator("#offline")).to_contain_text("1 entry waits to be sent")
         ann.get_by_role("button", name="Sign out").click()
-        ann.wait_for_load_state()
+        # still signed in, told why; the queue kept
+        expect(ann.locator("#offline")).to_contain_text("Signing out needs a connection")
+        assert len(ann.evaluate(QUEUE_COUNT)) == 1
         phone.set_offline(False)
         _open_again(ann, "/dashboard")  # a page of the app: it sends what is queued
-        until(ann, QUEUE_COUNT, [])  # sent (or gone)
+        for _ in range(TIMEOUT_MS // 100):
+            if _stored_checkins(tmp_path):
+                break
+            ann.wait_for_timeout(100)
         checkins = _stored_checkins(tmp_path)
         assert len(checkins) == 1, checkins
+        # online, sign-out works, and nothing health-related stays
+        ann.wait_for_load_state()
+        ann.get_by_role("button", name="Sign out").click()
+        expect(ann).not_to_have_url(re.compile(r"/dashboard$"))
+        until(ann, QUEUE_COUNT, [])
 
 
 def _open_again(page: Any, path: str) -> None:

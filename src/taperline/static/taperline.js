@@ -20,8 +20,9 @@
 // today's pages and a queue of what was saved offline; this part says when the page is a
 // saved copy ("Offline since HH:MM"), sends the queue when the connection returns (the
 // fallback where the browser has no Background Sync, which sends it with no page open), and
-// forgets the saved pages and the queue at sign-out (the saved pages on any page seen signed
-// out: a queue stays for its owner's next sign-in, and only their pages send it).
+// forgets the saved pages and the queue at sign-out, once the queue is sent (offline, sign-out
+// waits for the connection; the saved pages go on any page seen signed out: a queue stays for
+// its owner's next sign-in, and only their pages send it).
 (function () {
   "use strict";
   var body = document.body;
@@ -194,17 +195,28 @@
   window.addEventListener("offline", function () { showOffline(Date.now()); });
   window.addEventListener("online", function () { reconnect(0); });
 
+  // Sign-out sends what waits on this phone first, then clears it. With no connection (the
+  // sign-out itself could not reach the server) or entries the server did not take yet, the
+  // person stays signed in and is told why: nothing saved offline is dropped in silence.
   document.querySelectorAll("form.signout").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (form.hasAttribute("data-forgotten")) { return; }
       event.preventDefault();
-      var sending = navigator.onLine ?
-        ask({type: "flush", csrf: csrf(), who: who}) : Promise.resolve(null);
-      sending.then(function () { return forget(true); }, function () { return forget(true); })
-        .then(function () {
-          form.setAttribute("data-forgotten", "");
-          form.submit();
-        });
+      fetch("/healthz", {cache: "no-store"}).then(function (response) {
+        return response.ok;
+      }, function () { return false; }).then(function (up) {
+        if (!up) { throw new Error("offline"); }
+        return ask({type: "flush", csrf: csrf(), who: who});
+      }).then(function (result) {
+        if (result && result.waiting) { throw new Error("waiting"); }
+        return forget(true);
+      }).then(function () {
+        form.setAttribute("data-forgotten", "");
+        form.submit();
+      }, function () {
+        say("Signing out needs a connection: anything you saved on this phone is sent" +
+            " first, and would be lost otherwise. Try again when you are back online.");
+      });
     });
   });
 })();
