@@ -81,7 +81,7 @@ def taper_progress(
     >>> from datetime import UTC, datetime
     >>> from taperline.core.quantity import Mass
     >>> from taperline.core.readiness import Readiness
-    >>> from taperline.core.record import RecordDose
+    >>> from taperline.core.record import RecordDose, RecordStep
     >>> def step(day, mg):
     ...     dose = RecordDose("22:00", "clonazepam", Mass.of_mg(mg))
     ...     return RecordStep(date(2027, 1, day), (dose,))
