@@ -401,6 +401,7 @@ def draw_checkin(draw: st.DrawFn, wake: date) -> CheckIn:
         symptoms_copied_from=_days_before(wake, draw(_DAYS_BEFORE)) if rated else None,
         reported_sleep=reported,
         symptoms_rated=rated,
+        substances_asked=draw(st.booleans()),  # the counts stay 0: a placeholder when not
     )
 
 
@@ -441,11 +442,13 @@ csv_texts = st.one_of(
 def csv_checkins(draw: st.DrawFn, wake_date: date | None = None) -> CheckIn:
     """A valid check-in with every field the journal CSV carries (no doses)."""
     checkin = draw_checkin(draw, wake_date if wake_date is not None else draw(wake_dates))
+    asked = draw(st.booleans())  # not asked (a quick check-in): 0, 0 and false as placeholders
     return replace(
         checkin,
-        caffeine_drinks=draw(st.integers(0, 40)),
-        alcohol_drinks=draw(st.integers(0, 40)),
-        opioid_use=draw(st.booleans()),
+        caffeine_drinks=draw(st.integers(0, 40)) if asked else 0,
+        alcohol_drinks=draw(st.integers(0, 40)) if asked else 0,
+        opioid_use=draw(st.booleans()) if asked else False,
+        substances_asked=asked,
         events=frozenset(draw(st.sets(st.sampled_from(RED_FLAG_EVENTS), max_size=3))),
         notes=draw(csv_texts),
     )

@@ -79,11 +79,21 @@ def test_a_quick_check_in_stores_the_estimate_no_checklist_and_the_dose(me: Cli)
     assert day["sleep"] is None
     assert day["reported_sleep"] == {"asleep_min": 390, "quality_1_5": 3}
     assert (day["symptoms_rated"], day["symptoms_0_3"], day["burden"]) == (False, {}, None)
+    # drinks and opioids were not asked: null, never 0 or false (helper-62's walk)
+    assert day["substances_asked"] is False
+    assert [day[k] for k in ("caffeine_drinks", "alcohol_drinks", "opioid_use")] == [None] * 3
     (dose,) = open_store(me.url).doses(1, date(2027, 1, 5), date(2027, 1, 5))
     assert dose.planned_clock == "22:00"
     assert dose.taken_at is not None
     assert dose.taken_at.strftime("%H:%M") == "22:00"
     assert dose.note == CONFIRMED_NOTE
+
+
+def test_a_quick_check_in_with_a_drink_given_asks_the_three(me: Cli) -> None:
+    me.ok("checkin", *QUICK, "--alcohol", "2")
+    day = me.day("2027-01-06")
+    assert day["substances_asked"] is True
+    assert [day[k] for k in ("caffeine_drinks", "alcohol_drinks", "opioid_use")] == [0, 2, False]
 
 
 def test_a_missed_dose_is_logged_as_missed(me: Cli) -> None:

@@ -63,14 +63,6 @@ def _signup(web: Web, **changes: str) -> str:
     return _error_text(page.text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="/checkin quick (kind=quick, mood and anxiety only): the quick form never asks"
-    " caffeine, alcohol or opioids (QUICK_LEAVES_OUT says so), yet the record stores"
-    " caffeine_drinks 0, alcohol_drinks 0, opioid_use false as the patient's (API JSON,"
-    " `journal list --format json`, FHIR 'Caffeinated drinks' valueInteger 0); should be"
-    " null / absent: not asked",
-)
 def test_a_quick_check_in_stores_no_drinks_it_did_not_ask(tmp_path: Path) -> None:
     with make_site(tmp_path) as site:
         ann = site.patient()
@@ -81,6 +73,25 @@ def test_a_quick_check_in_stores_no_drinks_it_did_not_ask(tmp_path: Path) -> Non
         assert stored["symptoms_rated"] is False  # what held: no checklist of zeros
         unasked = {k: stored[k] for k in ("caffeine_drinks", "alcohol_drinks", "opioid_use")}
         assert unasked == dict.fromkeys(unasked), unasked
+        assert stored["substances_asked"] is False
+        # nor in the exports: no FHIR component, empty CSV cells
+        from datetime import UTC, datetime
+
+        from taperline.adapters.csvio import journal_csv, read_journal_csv
+        from taperline.adapters.fhir import export_bundle
+
+        record = site.services.store.record(site.person_id("pat@example.org"))
+        bundle = export_bundle(record, (), generated_at=datetime.now(UTC))
+        observations = [
+            e["resource"]
+            for e in bundle["entry"]
+            if e["resource"]["resourceType"] == "Observation" and "component" in e["resource"]
+        ]
+        codes = {c["code"]["coding"][0]["code"] for o in observations for c in o["component"]}
+        assert "mood" in codes
+        assert not {"caffeine-drinks", "alcohol-drinks", "opioid-use"} & codes, codes
+        text = journal_csv(record.checkins)
+        assert read_journal_csv(text).rows[0].substances_asked is False
 
 
 def test_editing_a_quick_day_in_the_full_form_keeps_the_night_given(tmp_path: Path) -> None:

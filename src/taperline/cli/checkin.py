@@ -263,7 +263,9 @@ def build_checkin(values: CheckInOptions, day: date, base: CheckIn | None) -> Ch
     """A check-in from the option values; ``base`` fills what is not given (an edit).
 
     The symptom checklist is rated when --symptom is given ('none': rated, no symptom), kept
-    as it was in an edit, and otherwise (or with --quick) not filled in: never zeros.
+    as it was in an edit, and otherwise (or with --quick) not filled in: never zeros. So are
+    caffeine, alcohol and opioid use: a quick check-in without them did not ask them (an
+    edit keeps whether they were), never "none".
     """
     from taperline.core.journal import CheckIn
 
@@ -278,6 +280,8 @@ def build_checkin(values: CheckInOptions, day: date, base: CheckIn | None) -> Ch
     mood = _required("mood", values.mood, base.mood if base else None)
     anxiety = _required("anxiety", values.anxiety, base.anxiety if base else None)
     reported = _reported(values, base)
+    given = (values.caffeine, values.alcohol, values.opioid) != (None, None, None)
+    asked = given or (base.substances_asked if base else not values.quick)
     return CheckIn(
         day,
         _sleep(values, day, base) if reported is None else None,
@@ -290,6 +294,7 @@ def build_checkin(values: CheckInOptions, day: date, base: CheckIn | None) -> Ch
         caffeine_drinks=_either(values.caffeine, base.caffeine_drinks if base else 0),
         alcohol_drinks=_either(values.alcohol, base.alcohol_drinks if base else 0),
         opioid_use=_either(values.opioid, base.opioid_use if base else False),
+        substances_asked=asked,
         events=(
             frozenset(values.events) if values.events else (base.events if base else frozenset())
         ),

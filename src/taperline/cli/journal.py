@@ -227,8 +227,10 @@ def checkin_command(checkin: CheckIn) -> str:
         words += ["--symptom", f"{name}={rating}"]
     if checkin.worst_time:
         words += ["--worst-time", checkin.worst_time]
-    words += ["--caffeine", str(checkin.caffeine_drinks), "--alcohol", str(checkin.alcohol_drinks)]
-    words.append("--opioid" if checkin.opioid_use else "--no-opioid")
+    if checkin.substances_asked:  # not asked (a quick day): no answer is written for it
+        words += ["--caffeine", str(checkin.caffeine_drinks)]
+        words += ["--alcohol", str(checkin.alcohol_drinks)]
+        words.append("--opioid" if checkin.opioid_use else "--no-opioid")
     for event in sorted(checkin.events):
         words += ["--event", event]
     if checkin.notes:

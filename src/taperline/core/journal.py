@@ -278,7 +278,10 @@ class CheckIn:
     ``wake_date``; ``symptoms`` maps checklist names to 0-3 (missing names count as 0) when
     ``symptoms_rated``; a check-in whose checklist was not asked (a quick one) has
     ``symptoms_rated`` false and no ratings: it has no symptom score, rather than a score of
-    zeros. ``events`` holds red-flag events of the day.
+    zeros. ``events`` holds red-flag events of the day. ``substances_asked`` is false when the
+    day's caffeine, alcohol and opioid use were not asked (a quick check-in): the counts are
+    then 0 and ``opioid_use`` false only as placeholders, never shown or exported as the
+    person's answer (an honest "not asked", not "none").
     ``sleep_copied_from`` and ``symptoms_copied_from`` are the earlier check-in's date when
     the person chose "same as last night" for that section and kept it as it was: a copy is
     marked as a copy, in the record, the journal and the clinician's view.
@@ -305,6 +308,7 @@ class CheckIn:
     symptoms_copied_from: date | None = None
     reported_sleep: ReportedSleep | None = None
     symptoms_rated: bool = True
+    substances_asked: bool = True
 
     def __post_init__(self) -> None:
         _require_range("mood", self.mood, 0, 10)
@@ -313,6 +317,7 @@ class CheckIn:
         _require_range("alcohol_drinks", self.alcohol_drinks, 0, MAX_DRINKS)
         self._check_sleep()
         self._check_symptoms()
+        self._check_substances()
         if self.worst_time is not None and self.worst_time not in TIMES_OF_DAY:
             raise CheckInError(
                 f"worst_time {self.worst_time!r} is unknown: use one of {', '.join(TIMES_OF_DAY)}"
@@ -366,6 +371,20 @@ class CheckIn:
                 raise CheckInError(f"unknown symptom {name!r}: known are {', '.join(SYMPTOMS)}")
             _require_range(f"symptom {name!r}", rating, 0, SYMPTOM_MAX)
         object.__setattr__(self, "symptoms", MappingProxyType(dict(self.symptoms)))
+
+    def _check_substances(self) -> None:
+        if type(self.substances_asked) is not bool:
+            raise CheckInError(
+                f"substances_asked must be true or false, got {self.substances_asked!r}"
+            )
+        if type(self.opioid_use) is not bool:
+            raise CheckInError(f"opioid_use must be true or false, got {self.opioid_use!r}")
+        given = self.caffeine_drinks or self.alcohol_drinks or self.opioid_use
+        if not self.substances_asked and given:
+            raise CheckInError(
+                "caffeine, alcohol or opioid use is given but substances_asked is false;"
+                " say which is meant"
+            )
 
     def _check_doses(self) -> None:
         for dose in self.doses:
@@ -449,7 +468,13 @@ def with_copies(
 
 
 def kept_unasked(
-    stored: CheckIn, edited: CheckIn, *, night: bool, checklist: bool, rest: bool
+    stored: CheckIn,
+    edited: CheckIn,
+    *,
+    night: bool,
+    checklist: bool,
+    rest: bool,
+    substances: bool | None = None,
 ) -> CheckIn:
     """``edited`` (an edit of ``stored``'s day) with what its form did not ask kept as stored.
 
@@ -457,7 +482,8 @@ def kept_unasked(
     no night (the stored diary or night in brief is kept, with its copy mark),
     ``checklist`` when it did not ask the symptom checklist (the ratings, or their absence,
     are kept), ``rest`` when it did not ask the worst time, the drinks, opioids and the notes
-    (a quick form asks none of them).
+    (a quick form asks none of them); ``substances`` (default: ``rest``) when it gave no
+    drinks or opioid answer (a day where they were not asked stays so).
 
     >>> full = CheckIn(date(2027, 1, 5), None, mood=3, anxiety=6, notes="want to die",
     ...                symptoms={"tremor": 2}, reported_sleep=ReportedSleep(420, 3))
@@ -480,12 +506,13 @@ def kept_unasked(
             symptoms_copied_from=stored.symptoms_copied_from,
         )
     if not rest:
+        changes.update(worst_time=stored.worst_time, notes=stored.notes)
+    if not (rest if substances is None else substances):
         changes.update(
-            worst_time=stored.worst_time,
             caffeine_drinks=stored.caffeine_drinks,
             alcohol_drinks=stored.alcohol_drinks,
             opioid_use=stored.opioid_use,
-            notes=stored.notes,
+            substances_asked=stored.substances_asked,
         )
     return replace(edited, **changes) if changes else edited
 

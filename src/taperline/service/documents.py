@@ -168,6 +168,8 @@ class CheckInOut(TypedDict):
     ``sleep`` is the diary's night, ``reported_sleep`` a quick check-in's estimate instead
     (at most one of them); ``symptoms_rated`` is false when the checklist was not asked, and
     then ``burden`` is null: no score is made from symptoms nobody rated.
+    ``caffeine_drinks``, ``alcohol_drinks`` and ``opioid_use`` are null when they were not
+    asked that day (a quick check-in: ``substances_asked`` false), never 0 or false.
     """
 
     date: str
@@ -179,9 +181,10 @@ class CheckInOut(TypedDict):
     symptoms_0_3: dict[str, int]
     burden: int | None
     worst_time: str | None
-    caffeine_drinks: int
-    alcohol_drinks: int
-    opioid_use: bool
+    substances_asked: bool
+    caffeine_drinks: int | None
+    alcohol_drinks: int | None
+    opioid_use: bool | None
     events: list[str]
     notes: str
     sleep_copied_from: str | None
@@ -294,9 +297,10 @@ def checkin_document(checkin: CheckIn) -> CheckInOut:
         "symptoms_0_3": dict(checkin.symptoms),
         "burden": symptom_score(checkin),
         "worst_time": checkin.worst_time,
-        "caffeine_drinks": checkin.caffeine_drinks,
-        "alcohol_drinks": checkin.alcohol_drinks,
-        "opioid_use": checkin.opioid_use,
+        "substances_asked": checkin.substances_asked,
+        "caffeine_drinks": checkin.caffeine_drinks if checkin.substances_asked else None,
+        "alcohol_drinks": checkin.alcohol_drinks if checkin.substances_asked else None,
+        "opioid_use": checkin.opioid_use if checkin.substances_asked else None,
         "events": sorted(checkin.events),
         "notes": checkin.notes,
         # the earlier check-in's date when a section was copied ("same as last night")

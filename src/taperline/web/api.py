@@ -191,6 +191,8 @@ def _checkin(body: m.CheckInIn) -> CheckIn:
         )
     brief = body.reported_sleep
     rated = body.symptoms_0_3 is not None  # left out: the checklist was not filled in
+    given = (body.caffeine_drinks, body.alcohol_drinks, body.opioid_use)
+    asked = any(value is not None for value in given)  # all left out: not asked that day
     return CheckIn(
         body.date,
         sleep,
@@ -200,9 +202,10 @@ def _checkin(body: m.CheckInIn) -> CheckIn:
         anxiety=body.anxiety_0_10,
         symptoms={k: v for k, v in (body.symptoms_0_3 or {}).items() if v},
         worst_time=body.worst_time,
-        caffeine_drinks=body.caffeine_drinks,
-        alcohol_drinks=body.alcohol_drinks,
-        opioid_use=body.opioid_use,
+        caffeine_drinks=body.caffeine_drinks or 0,
+        alcohol_drinks=body.alcohol_drinks or 0,
+        opioid_use=bool(body.opioid_use),
+        substances_asked=asked,
         events=frozenset(body.events),
         notes=body.notes.strip(),
     )

@@ -147,6 +147,9 @@ class CheckInIn(_In):
     ``sleep`` (the diary's times) or ``reported_sleep`` (a quick check-in's estimate), not
     both. ``symptoms_0_3`` maps checklist names to 0-3 (missing names are 0); left out (or
     null), the checklist was not filled in: stored so, with no symptom score, never as zeros.
+    ``caffeine_drinks``, ``alcohol_drinks`` and ``opioid_use`` all left out (or null): they
+    were not asked that day (as a quick check-in), stored so, never as none; any of them
+    given, one left out is none (0, false).
     """
 
     date: Day
@@ -162,9 +165,9 @@ class CheckInIn(_In):
         | None
     ) = None
     worst_time: TimeOfDay | None = None
-    caffeine_drinks: Annotated[Int, Field(ge=0, le=40)] = 0
-    alcohol_drinks: Annotated[Int, Field(ge=0, le=40)] = 0
-    opioid_use: Annotated[bool, Strict()] = False
+    caffeine_drinks: Annotated[Int, Field(ge=0, le=40)] | None = None
+    alcohol_drinks: Annotated[Int, Field(ge=0, le=40)] | None = None
+    opioid_use: Annotated[bool, Strict()] | None = None
     events: Annotated[list[RedFlagEvent], Field(max_length=5)] = []
     notes: Text = ""
 

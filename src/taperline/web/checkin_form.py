@@ -131,8 +131,9 @@ def fields_from_checkin(checkin: CheckIn) -> dict[str, Any]:
         mood=str(checkin.mood),
         anxiety=str(checkin.anxiety),
         worst_time=checkin.worst_time or "",
-        caffeine=str(checkin.caffeine_drinks),
-        alcohol=str(checkin.alcohol_drinks),
+        # not asked (a quick day): empty, never "0" shown as the person's answer
+        caffeine=str(checkin.caffeine_drinks) if checkin.substances_asked else "",
+        alcohol=str(checkin.alcohol_drinks) if checkin.substances_asked else "",
         opioid=checkin.opioid_use,
         events=sorted(checkin.events),
         notes=checkin.notes,
@@ -263,6 +264,7 @@ def quick_checkin_from_form(form: FormInput, day: date) -> CheckIn:
         anxiety=anxiety,
         reported_sleep=night,
         symptoms_rated=False,
+        substances_asked=False,  # the quick form asks no drinks or opioids: not "none"
         events=frozenset(events),
     )
 

@@ -350,7 +350,8 @@ def _kept_on_edit(
     The quick form asks the night in brief, mood, anxiety and events: a full day edited
     through it keeps its diary (when no night is given), its checklist, notes, drinks and
     worst time. The full form does not show a night in brief: with no diary given it is
-    kept, and a day whose checklist was not asked stays not asked unless a symptom is rated.
+    kept, and a day whose checklist (or drinks and opioids) was not asked stays not asked
+    unless a symptom is rated (a drink or opioid use given).
     """
     try:
         stored = svc.store.checkin(viewer.person_id, checkin.wake_date)
@@ -360,12 +361,14 @@ def _kept_on_edit(
         night = checkin.reported_sleep is not None
         return kept_unasked(stored, checkin, night=night, checklist=False, rest=False)
     rated = any(form.text(f"sym_{i}", max_len=2) for i in range(len(SYMPTOMS)))
+    answered = form.text("caffeine", max_len=3) or form.text("alcohol", max_len=3)
     return kept_unasked(
         stored,
         checkin,
         night=checkin.sleep is not None or stored.sleep is not None,
         checklist=rated or stored.symptoms_rated,
         rest=True,
+        substances=bool(answered) or form.has("opioid") or stored.substances_asked,
     )
 
 

@@ -128,9 +128,21 @@ JOURNAL_COLUMNS: Final[tuple[Column, ...]] = (
         )
         for column, name in _SYMPTOM_BY_COLUMN.items()
     ),
-    Column("caffeine_drinks", f"count, 0-{MAX_DRINKS}", "caffeinated drinks; empty: 0"),
-    Column("alcohol_drinks", f"count, 0-{MAX_DRINKS}", "alcoholic drinks; empty: 0"),
-    Column("opioid_use", "yes / no", "took an opioid that day; empty: no"),
+    Column(
+        "caffeine_drinks",
+        f"count, 0-{MAX_DRINKS}",
+        "caffeinated drinks; empty: 0, or with the next two empty too, not asked that day",
+    ),
+    Column(
+        "alcohol_drinks",
+        f"count, 0-{MAX_DRINKS}",
+        "alcoholic drinks; empty: 0, or with the other two empty too, not asked that day",
+    ),
+    Column(
+        "opioid_use",
+        "yes / no",
+        "took an opioid that day; empty: no, or with both counts empty too, not asked that day",
+    ),
     Column(
         "events", "; ".join(RED_FLAG_EVENTS), "red-flag events of the day, separated by semicolons"
     ),

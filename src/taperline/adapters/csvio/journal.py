@@ -70,6 +70,7 @@ def _journal_row(checkin: CheckIn) -> dict[str, str]:
         column: str(checkin.symptoms[name]) if name in checkin.symptoms else ""
         for column, name in _SYMPTOM_BY_COLUMN.items()
     }
+    asked = checkin.substances_asked
     return {
         "wake_date": checkin.wake_date.isoformat(),
         **_sleep_cells(checkin),
@@ -78,9 +79,10 @@ def _journal_row(checkin: CheckIn) -> dict[str, str]:
         "worst_time": checkin.worst_time or "",
         SYMPTOMS_RATED.name: "yes" if checkin.symptoms_rated else "no",
         **symptoms,
-        "caffeine_drinks": str(checkin.caffeine_drinks),
-        "alcohol_drinks": str(checkin.alcohol_drinks),
-        "opioid_use": "yes" if checkin.opioid_use else "no",
+        # not asked that day (a quick check-in): empty, never "0" or "no"
+        "caffeine_drinks": str(checkin.caffeine_drinks) if asked else "",
+        "alcohol_drinks": str(checkin.alcohol_drinks) if asked else "",
+        "opioid_use": ("yes" if checkin.opioid_use else "no") if asked else "",
         "events": ";".join(sorted(checkin.events)),
         "sleep_copied_from": _iso(checkin.sleep_copied_from),
         "symptoms_copied_from": _iso(checkin.symptoms_copied_from),
@@ -245,6 +247,7 @@ def _checkin(row: _Row, seen: dict[date, int]) -> CheckIn | None:
         caffeine_drinks=caffeine or 0,
         alcohol_drinks=alcohol or 0,
         opioid_use=bool(opioid),
+        substances_asked=(caffeine, alcohol, opioid) != (None, None, None),
         events=events or frozenset(),
         notes=row.raw("notes"),
         sleep_copied_from=sleep_copied_from,

@@ -292,10 +292,13 @@ def _checkin_components(checkin: CheckIn) -> list[Json]:
     components = [
         _journal("mood", "Integer", checkin.mood),
         _journal("anxiety", "Integer", checkin.anxiety),
-        _journal("caffeine-drinks", "Integer", checkin.caffeine_drinks),
-        _journal("alcohol-drinks", "Integer", checkin.alcohol_drinks),
-        _journal("opioid-use", "Boolean", checkin.opioid_use),
     ]
+    if checkin.substances_asked:  # not asked (a quick check-in): no component, never a 0
+        components += [
+            _journal("caffeine-drinks", "Integer", checkin.caffeine_drinks),
+            _journal("alcohol-drinks", "Integer", checkin.alcohol_drinks),
+            _journal("opioid-use", "Boolean", checkin.opioid_use),
+        ]
     if checkin.worst_time is not None:
         time_of_day = _concept(TIME_OF_DAY_SYSTEM, checkin.worst_time)
         components.append(_journal("worst-time", "CodeableConcept", time_of_day))

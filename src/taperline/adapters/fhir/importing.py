@@ -699,7 +699,13 @@ def _checkin_values(res: _Res) -> dict[str, Any]:
         if required not in values:
             raise res.fail(f"component {required}", "is missing")
     values["events"] = frozenset(values["events"])
+    # none of the three: not asked that day (a quick check-in), never read as none
+    values["substances_asked"] = bool(_SUBSTANCES & set(values))
     return values
+
+
+#: The check-in fields asked together (a quick check-in asks none of them).
+_SUBSTANCES: Final = frozenset({"caffeine_drinks", "alcohol_drinks", "opioid_use"})
 
 
 def _read_sleep(res: _Res, zone: ZoneInfo) -> SleepDiary:

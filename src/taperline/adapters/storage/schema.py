@@ -206,6 +206,8 @@ checkins = Table(
     # whether the symptom checklist was filled in at all, migration 0007
     Column("sleep_reported_min", Integer),
     Column("symptoms_rated", Boolean, nullable=False, server_default=true()),
+    # whether caffeine, alcohol and opioid use were asked (a quick check-in: not), 0012
+    Column("substances_asked", Boolean, nullable=False, server_default=true()),
     UniqueConstraint("person_id", "wake_date", name="uq_checkins_person_id"),
     UniqueConstraint("person_id", "idempotency_key", name="uq_checkins_idempotency_key"),
 )

@@ -64,6 +64,7 @@ CHECKIN_COLUMNS: Final = tuple(
         "symptoms_copied_from",
         "sleep_reported_min",
         "symptoms_rated",
+        "substances_asked",
     )
 )
 _CHECKINS_BETWEEN: Final = (
@@ -92,6 +93,7 @@ def checkin_row(checkin: CheckIn, time_zone: str) -> dict[str, Any]:
         "sleep_copied_from": checkin.sleep_copied_from,
         "symptoms_copied_from": checkin.symptoms_copied_from,
         "symptoms_rated": checkin.symptoms_rated,
+        "substances_asked": checkin.substances_asked,
     }
     for name in _SLEEP_TIMES:
         value = getattr(sleep, name) if sleep else None

@@ -174,6 +174,7 @@ class _Decoder:
             symptoms_copied_from,
             reported_min,
             symptoms_rated,
+            substances_asked,
         ) = row
         sleep = None
         if bed_at is not None:
@@ -208,6 +209,7 @@ class _Decoder:
                 ReportedSleep(reported_min, quality) if reported_min is not None else None
             ),
             symptoms_rated=bool(symptoms_rated),
+            substances_asked=bool(substances_asked),
         )
 
     def dose(self, row: Sequence[Any]) -> DoseRecord:
