@@ -468,12 +468,6 @@ def test_cli_approving_a_plan_above_the_recorded_regimen_is_refused(tmp_path: Pa
     assert "increase" in result.stderr
 
 
-@_xfail(
-    "web profile form after approval: a plan of 3 mg + 3 mg a day approved for 'epilepsy'"
-    " (20 mg maximum); the patient then saves the conditions as 'panic disorder' (4 mg):"
-    " accepted, the plan in force still gives 6 mg a day, and `GET /api/status` has no"
-    " finding about it; the save should be refused, or the plan flagged above the maximum"
-)
 def test_web_profile_edit_that_lowers_the_maximum_under_the_plan_in_force(site: Site) -> None:
     ann = site.patient("hal@example.org", conditions="epilepsy")
     pid = site.person_id("hal@example.org")

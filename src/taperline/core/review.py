@@ -42,6 +42,7 @@ from taperline.core.findings import (
     find_flares,
     find_interdose,
     find_large_doses,
+    find_plan_above_maximum,
     find_profile_red_flags,
     find_profile_screen,
     find_rebound,
@@ -308,7 +309,7 @@ def _profile_screen(
     profile = record.profile
     plan, regimen = record.plan, profile.regimen
     drug = plan.drug if plan is not None else regimen.drug if regimen is not None else None
-    if catalogue is None or drug is None or not (profile.conditions or profile.other_medicines):
+    if catalogue is None or drug is None:
         return ()
     from taperline.core.screening import screen
 
@@ -327,7 +328,10 @@ def _profile_screen(
         conditions=profile.conditions,
         local_emergency=rules.local_emergency,
     )
-    return find_profile_screen(screening, today)
+    found = find_profile_screen(screening, today)
+    if plan is not None and screening.daily_max is not None:
+        found += find_plan_above_maximum(plan, screening.daily_max, today, known.label)
+    return found
 
 
 def dose_notes(doses: Sequence[DoseRecord], today: date) -> list[tuple[date, str]]:

@@ -14,6 +14,7 @@ from taperline.core.findings.model import Evidence, Finding, FindingRules, _by_d
 from taperline.core.instruments import InstrumentScore
 from taperline.core.journal import CheckIn
 from taperline.core.quantity import Mass, drug_label, fmt
+from taperline.core.record import PlanVersion
 from taperline.core.record.matching import day_text
 from taperline.core.screening import (
     CRISIS_SOURCES,
@@ -525,6 +526,52 @@ def find_profile_screen(screening: Screening, day: date) -> tuple[Finding, ...]:
         )
         for issue in screening.findings
         if issue.kind in _PROFILE_SCREEN_KINDS and issue.severity != "info"
+    )
+
+
+def find_plan_above_maximum(
+    plan: PlanVersion, maximum: DailyMaximum, today: date, drug_name: str
+) -> tuple[Finding, ...]:
+    """An urgent finding when the plan gives more a day than the profile's maximum now.
+
+    ``maximum`` is the one the profile's reason for taking the drug gives; the plan's doses
+    from ``today`` on are compared with it. A plan is checked against the maximum when it is
+    made; a reason changed afterwards (epilepsy's 20 mg, then panic disorder's 4 mg [LABEL])
+    is caught here, by every review.
+
+    >>> from taperline.core.record import RecordDose, RecordStep
+    >>> from datetime import UTC, datetime
+    >>> doses = (RecordDose("08:00", "clonazepam", Mass.of_mg(3)),
+    ...          RecordDose("20:00", "clonazepam", Mass.of_mg(3)))
+    >>> plan = PlanVersion(1, "active", "clonazepam", "fixed",
+    ...                    (RecordStep(date(2027, 1, 1), doses),), "Dr A",
+    ...                    datetime(2026, 12, 1, tzinfo=UTC))
+    >>> panic = DailyMaximum("panic", Mass.of_mg(4), "adults with panic disorder", "LABEL")
+    >>> day = date(2027, 1, 5)
+    >>> [f.severity for f in find_plan_above_maximum(plan, panic, day, "clonazePAM")]
+    ['urgent']
+    """
+    current = plan.step_on(today)
+    steps = [s for s in plan.steps if s.start > today] + ([current] if current else [])
+    # the plan's drug only: a crossover step's other drug has its own maximum
+    totals = [sum((d.amount.mg for d in s.doses if d.drug == plan.drug), Decimal(0)) for s in steps]
+    if not totals or max(totals) <= maximum.max_mg.mg:
+        return ()
+    most = Mass.of_mg(max(totals))
+    return (
+        Finding(
+            kind="medicine_condition",
+            severity="urgent",
+            message=(
+                f"Your plan gives up to {fmt(most)} of {drug_name} a day, above the daily"
+                f" maximum of {fmt(maximum.max_mg)} for {maximum.applies_to}. Ask your"
+                " prescriber today; do not change your dose on your own."
+            ),
+            evidence=(Evidence(today, "plan daily maximum", fmt(most)),),
+            source=maximum.source,
+            suggested_action="contact your prescriber today; a clinician must review the plan",
+            clinician_flag=True,
+        ),
     )
 
 
