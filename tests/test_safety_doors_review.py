@@ -431,12 +431,6 @@ def test_api_dose_of_a_salt_name_is_refused_not_logged_as_another_drug(site: Sit
 # --- never an increase on its own: from the regimen the person takes ---------------------------
 
 
-@_xfail(
-    "JSON API `POST /api/patients/{id}/plans/preview` from 2 mg at 22:00 for a patient whose"
-    " recorded regimen is 1 mg at 22:00 (no plan yet): 200 with no word of the doubling, and"
-    " proposing and approving it makes it active; the rules compare a new plan with a plan in"
-    " force only, not with the regimen, so it should be refused (or flagged) as an increase"
-)
 def test_api_plan_above_the_recorded_regimen_is_an_increase(site: Site) -> None:
     bob = site.patient("gus@example.org", regimen_drug="clonazepam", regimen_doses="1 mg at 22:00")
     doc = _clinician(site, bob, "dr.gus")
@@ -448,12 +442,6 @@ def test_api_plan_above_the_recorded_regimen_is_an_increase(site: Site) -> None:
     assert "increase" in words
 
 
-@_xfail(
-    "CLI `init --drug clonazepam --dose '1 mg' --at 22:00`, then `plan clonazepam --dose '2 mg'"
-    " --at 22:00 --save` and `plan approve`: version 2 is active at 2 mg a day (exit 0), a"
-    " doubling of the regimen the person takes; with a plan in force the same approval is"
-    " refused ('never an increase on its own'), and it should be here too"
-)
 def test_cli_approving_a_plan_above_the_recorded_regimen_is_refused(tmp_path: Path) -> None:
     me = Taperline(f"sqlite:///{tmp_path}/regimen.db")
     me.ok(

@@ -18,6 +18,8 @@ from taperline.core.record import (
     PlanBasis,
     PlanVersion,
     Profile,
+    RecordStep,
+    Regimen,
     catch_up,
     decision_base,
     in_force,
@@ -38,8 +40,10 @@ __all__ = [
     "checked_version",
     "decide_plan",
     "hold_keeps_dose_before_cut",
+    "regimen_version",
     "save_plan",
     "with_outside",
+    "with_regimen_warning",
 ]
 
 
@@ -162,6 +166,12 @@ def decide_plan(
         what = f"approving version {base.version} today"
         outside = check_version_change(followed, candidate, today, profile, what)
         basis = with_outside(basis, outside)
+    elif action == "approve" and basis is not None and followed is None and profile.regimen:
+        # no plan in force: the change is from the regimen the person takes (never an
+        # increase of it on its own, as from a plan in force)
+        what = f"approving version {base.version} today (from the recorded regimen)"
+        taken = regimen_version(profile.regimen, candidate, today)
+        basis = with_outside(basis, check_version_change(taken, candidate, today, profile, what))
     return store.decide(
         person_id,
         action,
@@ -249,6 +259,43 @@ def check_version_change(
         f"the change from version {followed.version} on {day.isoformat()}: {v.outside or v.message}"
         for v in report.overridden
     )
+
+
+def with_regimen_warning(plan: Plan, profile: Profile, *, plan_in_force: bool) -> Plan:
+    """``plan`` with a warning when it starts above the regimen the person is recorded taking.
+
+    With no plan in force, the regimen is what the person takes: a plan starting above it is
+    an increase, which approving refuses (:func:`decide_plan`); the preview says so first.
+    """
+    regimen = profile.regimen
+    if plan_in_force or regimen is None or not plan.steps or regimen.drug != plan.drug:
+        return plan
+    start = plan.steps[0].daily
+    if start.mg <= regimen.daily.mg:
+        return plan
+    warning = (
+        f"an increase: the plan starts from {fmt(start)} a day, above the regimen recorded"
+        f" for the person ({regimen.text}, {fmt(regimen.daily)} a day); it cannot be approved"
+        " as it is (never an increase on its own): correct the regimen if it changed"
+    )
+    return replace(plan, warnings=(warning, *plan.warnings))
+
+
+def regimen_version(regimen: Regimen, candidate: PlanVersion, today: date) -> PlanVersion:
+    """The regimen the person takes, as a plan followed up to ``today`` (to check a change).
+
+    >>> from datetime import UTC, datetime
+    >>> from taperline.core.quantity import Mass
+    >>> taken = Regimen.of("clonazepam", [("22:00", Mass.of_mg(1))])
+    >>> more = Regimen.of("clonazepam", [("22:00", Mass.of_mg(2))])
+    >>> first = RecordStep(date(2027, 1, 8), more.doses)
+    >>> plan = PlanVersion(1, "proposed", "clonazepam", "fixed", (first,), "Dr A",
+    ...                    datetime(2027, 1, 1, tzinfo=UTC))
+    >>> fmt(regimen_version(taken, plan, date(2027, 1, 5)).steps[0].daily)
+    '1 mg'
+    """
+    step = RecordStep(today - timedelta(days=1), regimen.doses)
+    return replace(candidate, version=0, status="active", steps=(step,), supply=(), warnings=())
 
 
 def with_outside(basis: PlanBasis, outside: Sequence[str]) -> PlanBasis:

@@ -504,11 +504,14 @@ def plan_preview(person_id: PersonId, body: m.PlanIn, viewer: Clinician, svc: Sv
     from taperline.catalogue_data import load_catalogue
     from taperline.core.plan import propose
     from taperline.plan_input import build_request
+    from taperline.service.plans import with_regimen_warning
 
     pid = shared_person(svc, viewer, person_id)
     profile = svc.store.profile(pid)
     today = local_today(profile.time_zone, svc.now())
     plan = propose(build_request(load_catalogue(), _spec(body, profile), today=today))
+    in_force = svc.store.plan_in_force(pid) is not None
+    plan = with_regimen_warning(plan, profile, plan_in_force=in_force)
     _audit(svc, viewer, pid, "read", "plan preview (API)")
     return plan_document(plan)
 

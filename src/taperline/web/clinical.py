@@ -16,6 +16,7 @@ from taperline.core.record import PersonRecord, PlanAction, PlanVersion, Profile
 from taperline.errors import InputError
 from taperline.plan_input import PlanSpec
 from taperline.service import decide_plan, local_today, pending_plan, save_plan
+from taperline.service.plans import with_regimen_warning
 from taperline.service.store import review_as_of
 from taperline.web.auth import Viewer
 from taperline.web.context import Services
@@ -146,6 +147,8 @@ def propose_for(
     profile = svc.store.profile(pid)
     today = local_today(profile.time_zone, svc.now())
     plan = propose(build_request(load_catalogue(), spec_of(profile), today=today))
+    in_force = svc.store.plan_in_force(pid) is not None
+    plan = with_regimen_warning(plan, profile, plan_in_force=in_force)
     saved = save_plan(
         svc.store, pid, plan, by=f"{viewer.user.display_name} (clinician)", now=svc.now()
     )
