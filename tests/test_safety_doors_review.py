@@ -499,7 +499,12 @@ CONTRAINDICATIONS: tuple[tuple[str, str, str], ...] = (
 @pytest.mark.parametrize(
     "text",
     [
-        pytest.param(text, marks=_xfail(_CONTRA.format(text=text, what=what, seen=seen)))
+        pytest.param(
+            text,
+            marks=_xfail(_CONTRA.format(text=text, what=what, seen=seen))
+            if what != "significant liver disease"
+            else (),
+        )
         for text, what, seen in CONTRAINDICATIONS
     ],
 )
@@ -527,7 +532,13 @@ UNRECOGNISED_AGENTS: tuple[tuple[str, str, str], ...] = (
 @pytest.mark.parametrize(
     ("text", "what"),
     [
-        pytest.param(text, what, marks=_xfail(_CLASS.format(text=text, what=what, seen=seen)))
+        pytest.param(
+            text,
+            what,
+            marks=_xfail(_CLASS.format(text=text, what=what, seen=seen))
+            if text.startswith(("Nurofen", "\uff4f"))
+            else (),
+        )
         for text, what, seen in UNRECOGNISED_AGENTS
     ],
 )

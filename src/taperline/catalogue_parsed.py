@@ -8,7 +8,7 @@ Do not edit: change data/drugs.toml, then run ``python -m taperline.catalogue_da
 from typing import Final
 
 #: The SHA-256 of the UTF-8 text of data/drugs.toml that :data:`JSON` is the parse of.
-TOML_SHA256: Final = "0fb9e19abfdf1acdd7d0c57f0d572c7418e15e632e39f49a2ba42639e278251b"
+TOML_SHA256: Final = "8bedc9d52f9aa472ad2f40373ae35128f6079a5601dde9bda5efff5214812833"
 JSON: Final = r"""{
 "schema_version": 1,
 "withdrawal_risk": {
@@ -76,7 +76,13 @@ JSON: Final = r"""{
 "Tylenol-Codeine",
 "co-codamol",
 "Tuzistra",
-"codeine phosphate"
+"codeine phosphate",
+"Solpadol",
+"Kapake",
+"Zapain",
+"Tylex",
+"Nurofen Plus",
+"Solpadeine"
 ]
 },
 {
@@ -96,7 +102,8 @@ JSON: Final = r"""{
 "Lorcet",
 "Zohydro",
 "Hysingla",
-"Hycodan"
+"Hycodan",
+"Vicoprofen"
 ]
 },
 {
@@ -1781,7 +1788,12 @@ JSON: Final = r"""{
 "muscle relaxant",
 "cyclobenzaprine",
 "baclofen",
-"tizanidine"
+"tizanidine",
+"carisoprodol",
+"Soma",
+"methocarbamol",
+"metaxalone",
+"orphenadrine"
 ],
 "group": "muscle relaxants",
 "kind": "cns_depression",
@@ -1922,7 +1934,15 @@ JSON: Final = r"""{
 "hepatic disease",
 "cirrhosis",
 "liver cirrhosis",
-"hepatitis"
+"hepatitis",
+"cirrhotic",
+"hepatic encephalopathy",
+"Child-Pugh C",
+"hep c",
+"hep b",
+"hepatitis c",
+"hepatitis b",
+"ascites"
 ],
 "contraindication": true,
 "message": "Significant liver disease is a contraindication to clonazepam: the label says it must not be used. Ask your prescriber today whether yours counts, and do not stop clonazepam abruptly on your own.",
