@@ -284,13 +284,6 @@ def test_the_access_log_never_says_no_clinician_looked_when_one_did(
         assert "Dr Lee" in page
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="/clinician/patients/{id}, 6 days after a cut, no check-ins: 'The findings suggest:"
-    " hold (1 days). Your clinician decides. No findings.' -- the basis the API gives"
-    " (proposal.reasons: 'the last cut was 6 days ago: withdrawal may appear up to 7 days"
-    " after a cut') is on no page, and '1 days'; should show the reasons and '1 day'",
-)
 def test_the_clinician_sees_why_the_findings_suggest_a_hold(tmp_path: Path) -> None:
     with make_site(tmp_path) as site:
         doc = site.clinician(display_name="Dr Lee")

@@ -237,7 +237,11 @@ def findings(*, output_format: str, person_id: int | None) -> None:
     proposal = result.proposal
     click.echo(
         f"Suggestion: {proposal.words}"
-        + (f" {proposal.hold_days} days" if proposal.action == "hold" else "")
+        + (
+            f" {proposal.hold_days} day{'s' if proposal.hold_days != 1 else ''}"
+            if proposal.action == "hold"
+            else ""
+        )
     )
     for reason in result.skipped:
         click.echo(f"Not checked: {reason}")

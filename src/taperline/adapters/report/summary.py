@@ -23,7 +23,7 @@ _EVIDENCE_SHOWN: Final = 6  # evidence items shown per finding; the rest are cou
 _CRISIS_START: Final = crisis_message().split(" 988", 1)[0]
 _ACTIONS: Final = {
     "proceed": "proceed with the next step when it is due",
-    "hold": "hold the current dose for {days} days",
+    "hold": "hold the current dose for {days}",
     "slow": "slow down: make the next step smaller",
     "return_to_previous": "return to the previous dose for a while (a clinician's decision)",
     "not_enough_checkins": "not enough check-ins to judge: check in daily with the symptom list",
@@ -160,7 +160,9 @@ def _proposal(review: Review) -> dict[str, Any]:
     messages = {f.message for f in review.findings}
     kinds = dict.fromkeys(_kind(f) for f in review.findings if f.message in proposal.reasons)
     return {
-        "action": _ACTIONS[proposal.action].format(days=proposal.hold_days),
+        "action": _ACTIONS[proposal.action].format(
+            days=f"{proposal.hold_days} day{'s' if proposal.hold_days != 1 else ''}"
+        ),
         "status": proposal.status,
         "clinician_only": proposal.clinician_only,
         "based_on": ", ".join(kinds),
