@@ -196,13 +196,6 @@ def test_a_check_in_clock_error_names_no_form_field_code(tmp_path: Path) -> None
         assert not re.search(r"\bbed must\b", summary.group(0)), summary.group(0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="/checkin: saved, then Back and Save again (a new form key), on the web: 409 'there"
-    " is already a check-in for ...; edit it instead (taperline journal edit)', a command"
-    " line a phone cannot run, and the form stays a new one; should link to the day's edit"
-    " form (/checkin?date=...) in words",
-)
 def test_saving_a_day_twice_points_to_the_web_edit_form(tmp_path: Path) -> None:
     with make_site(tmp_path) as site:
         ann = site.patient()
@@ -216,13 +209,6 @@ def test_saving_a_day_twice_points_to_the_web_edit_form(tmp_path: Path) -> None:
         assert f'href="/checkin?date={day.isoformat()}"' in again.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="/dashboard without JS, 'Taken' tapped twice (a double tap): the second POST"
-    " /doses/taken answers an error page '409 · taperline', 'That did not work', though the"
-    " dose is logged once (what held); should show today's page saying the dose is already"
-    " logged (the status may stay 409 for the offline queue)",
-)
 def test_a_double_tap_on_taken_shows_no_error_page(tmp_path: Path) -> None:
     with make_site(tmp_path) as site:
         ann = site.patient()
@@ -231,9 +217,11 @@ def test_a_double_tap_on_taken_shows_no_error_page(tmp_path: Path) -> None:
         tap = {"clock": "22:00", "day": site.clock.today.isoformat(), "status": "taken"}
         assert ann.post("/doses/taken", tap).status_code == 303
         again = ann.post("/doses/taken", tap, follow_redirects=True)
+        assert again.status_code == 409  # the offline queue reads it as sent
         assert len(site.services.store.doses(pid)) == 1
         assert "That did not work" not in again.text
         assert "<title>409" not in again.text
+        assert "That dose was already in your log: nothing changed." in again.text
 
 
 @pytest.mark.xfail(

@@ -198,7 +198,7 @@ def test_a_second_check_in_for_a_day_is_a_conflict_and_edit_replaces(tmp_path: P
         assert web.post("/checkin", checkin_form(TODAY)).status_code == 303
         again = web.post("/checkin", checkin_form(TODAY, mood="2"))
         assert again.status_code == 409
-        assert "already a check-in" in again.text
+        assert "you already saved a check-in for" in again.text
         edit_page = web.get(f"/checkin?date={TODAY.isoformat()}").text
         assert "Edit the check-in" in edit_page
         assert 'value="edit"' in edit_page

@@ -18,7 +18,7 @@ from taperline.cli.params import CLOCK, DATE, resolve_day
 from taperline.cli.profile import ask_choice, asking
 from taperline.cli.session import now, open_store, person, person_option, say_urgent
 from taperline.core.journal import SYMPTOMS, TIMES_OF_DAY
-from taperline.errors import CheckInError, InputError
+from taperline.errors import CheckInError, ConflictError, InputError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -627,7 +627,10 @@ def checkin(
         sleep_from=night_from.wake_date if values.same_sleep and night_from else None,
         symptoms_from=symptoms_from.wake_date if values.same_symptoms and symptoms_from else None,
     )
-    saved, result = record_checkin(store, person_id, entry, now=moment, idempotency_key=key)
+    try:
+        saved, result = record_checkin(store, person_id, entry, now=moment, idempotency_key=key)
+    except ConflictError as error:  # the day has one: say the command that edits it
+        raise ConflictError(f"{error} (taperline journal edit {wake_date.isoformat()})") from None
     word = "Saved" if saved.created else "Already saved"
     click.echo(f"{word}: check-in for {wake_date.isoformat()}.")
     for done in confirm_doses(store, person_id, answers, now=moment, idempotency_key=key):

@@ -27,6 +27,7 @@ NOTICES: Final[Mapping[str, str]] = {
     "checkin": "Check-in saved. Thank you.",
     "checkin-deleted": "Check-in deleted.",
     "dose-restored": "The dose is back in the log.",
+    "dose-already": "That dose was already in your log: nothing changed.",
     "questionnaire": "Questionnaire saved.",
     "shared": "Your record is now shared with your clinician.",
     "share-revoked": "Sharing stopped. That clinician can no longer see your record.",

@@ -69,7 +69,7 @@ from taperline.web.dose_log_form import (
 from taperline.web.errors import status_for
 from taperline.web.filters import day as show_day
 from taperline.web.forms import Form, FormInput, parse_day
-from taperline.web.pages import banner_for, local_path, redirect, render
+from taperline.web.pages import NOTICES, banner_for, local_path, redirect, render
 from taperline.web.questionnaires import ANSWERS, GAD7_ITEMS, PHQ9_ITEMS
 from taperline.web.records import current_record, dashboard_and_flags, save_checkin, today_of
 from taperline.web.views import (
@@ -132,6 +132,13 @@ def dose_taken(request: Request, viewer: PatientViewer, form: Form, svc: Svc) ->
         svc.store, pid, entry, now=now, idempotency_key=key, read_record=_record_of(svc, pid)
     )
     if not done.saved.created:  # a second tap on the same dose
+        if not request.headers.get("hx-request"):  # a page, not a fragment: today's, told
+            # still 409: the offline queue reads it as sent (the dose is in the log)
+            board, flags = dashboard_and_flags(svc, pid)
+            context = {"d": board, "notice": NOTICES["dose-already"]}
+            return render(
+                request, "dashboard.html", context, viewer=viewer, flags=flags, status_code=409
+            )
         raise ConflictError(f"the {clock} dose of {show_day(day)} is already in the log")
     audit(svc, viewer, "write", f"dose {day.isoformat()} {clock}")
     if request.headers.get("hx-request"):
@@ -200,8 +207,13 @@ def _checkin_page(
     errors: dict[str, str] | None = None,
     copied: str = "",
     status: int = 200,
+    existing: date | None = None,
 ) -> Response:
-    """The check-in page: quick or full (None: as the day calls for, see ``checkin_asks``)."""
+    """The check-in page: quick or full (None: as the day calls for, see ``checkin_asks``).
+
+    ``existing``: the day already has a check-in (a second new one was refused): the page
+    links to that day's edit form.
+    """
     from taperline.core.asking import FINDING_INPUTS, QUICK_LEAVES_OUT
     from taperline.core.findings import FINDING_KIND_LABELS
     from taperline.core.journal import RED_FLAG_EVENTS, SYMPTOMS, TIMES_OF_DAY
@@ -232,6 +244,7 @@ def _checkin_page(
         "symptoms": list(enumerate(SYMPTOMS)),
         "times_of_day": TIMES_OF_DAY,
         "events": RED_FLAG_EVENTS,
+        "existing": existing,
     }
     return render(request, "checkin.html", context, viewer=viewer, status_code=status)
 
@@ -326,6 +339,8 @@ def checkin_save(request: Request, viewer: PatientViewer, form: Form, svc: Svc) 
             audit(svc, viewer, "write", f"dose {dose.day.isoformat()} {dose.planned_clock}")
     except InputError as error:
         errors = error.errors if isinstance(error, FieldsError) else {}
+        # saved already (Back, then Save again): the day's check-in is edited, not made twice
+        existing = day if isinstance(error, ConflictError) and not edit else None
         return _checkin_page(
             request,
             viewer,
@@ -335,9 +350,10 @@ def checkin_save(request: Request, viewer: PatientViewer, form: Form, svc: Svc) 
             fields=fields_from_form(form),
             edit=edit,
             quick=quick,
-            error=str(error),
+            error=(f"you already saved a check-in for {show_day(day)}" if existing else str(error)),
             errors=errors,
             status=status_for(error),
+            existing=existing,
         )
     return redirect("/dashboard?done=checkin")
 

@@ -146,7 +146,7 @@ class _CheckIns(_StoreBase):
                 if same_day is not None and not replace:
                     raise ConflictError(
                         f"there is already a check-in for {checkin.wake_date.isoformat()};"
-                        " edit it instead (taperline journal edit)"
+                        " edit it instead"
                     )
                 if audit is not None:
                     write_audit(c, audit)
