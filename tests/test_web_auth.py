@@ -60,7 +60,7 @@ def test_clinician_sign_up_has_no_record(tmp_path: Path) -> None:
         ({"password": "x" * 1025}, "at most 1024"),
         ({"email": "not-an-email"}, "email"),
         ({"time_zone": "Mars/Olympus"}, "time_zone"),
-        ({"time_zone": "  "}, "time_zone: choose the time zone you live in"),  # never UTC unasked
+        ({"time_zone": "  "}, "Time zone: choose the time zone you live in"),  # never UTC unasked
         ({"age_band": "sixty"}, "age_band"),
         ({"role": "admin"}, "role"),
         ({"display_name": "bad\x00name"}, "control characters"),

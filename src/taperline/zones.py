@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 from importlib import resources
 from typing import Final
 from zoneinfo import ZoneInfo, available_timezones
@@ -38,6 +39,9 @@ EXAMPLE: Final = "Europe/London"
 PSEUDO_ZONES: Final = frozenset({"localtime", "posixrules", "Factory"})
 #: What :func:`zoneinfo.available_timezones` leaves out of the names it finds.
 _NOT_ZONES: Final = frozenset({"posixrules"})
+#: An offset typed as a zone: "GMT+1", "UTC -05:00", "+0100" (the database's Etc/GMT±N names,
+#: whose sign is reversed, are not these).
+_OFFSET: Final = re.compile(r"^(?:gmt|utc|z)?\s*[+\-\u2212]\s*\d{1,2}(?::?\d{2})?$", re.IGNORECASE)
 #: Examples preferred in hints (else the first zones of the region, alphabetically).
 _PREFERRED: Final = ("Europe/London", "Europe/Berlin", "America/New_York", "Australia/Sydney")
 
@@ -117,6 +121,12 @@ def _refusal(name: str, text: str, what: str) -> str:
         return (
             f"{what} {name!r} is a region, not a time zone: give a city in it, e.g. "
             f"{', '.join(picks[:-1])} or {picks[-1]}"
+        )
+    if _OFFSET.match(text):  # "GMT+1", "UTC-5", "+01:00": never answered with another offset
+        return (
+            f"{what} {name!r} is an offset from UTC, not a time zone (an offset does not follow"
+            f" the clocks' summer changes): give the city whose time you live by, e.g."
+            f" {EXAMPLE} or America/New_York"
         )
     close = difflib.get_close_matches(_fold(text), list(_by_folded()), n=1, cutoff=0.75)
     hint = f" (did you mean {_by_folded()[close[0]]}?)" if close else ""

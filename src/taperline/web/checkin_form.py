@@ -95,6 +95,13 @@ _MISSING: Final[dict[str, str]] = {
     "mood": "Choose your mood today, 0 to 10.",
     "anxiety": "Choose your anxiety today, 0 to 10.",
 }
+#: The diary's clock times in words, for a time that is not one ("24:00").
+_CLOCK_WORDS: Final[dict[str, str]] = {
+    "bed": "the time you went to bed",
+    "tried": "the time you started trying to sleep",
+    "final_wake": "the time you woke up for good",
+    "out_of_bed": "the time you got up",
+}
 #: The sleep diary's order checks, in plain words, by (later, earlier) field.
 _ORDER: Final[dict[tuple[str, str], str]] = {
     ("tried", "bed"): "You tried to sleep before you went to bed: check both times.",
@@ -360,6 +367,8 @@ def _diary_error(message: str) -> tuple[str, str]:
     if message.startswith("out_of_bed is more than 24 h"):
         return "out_of_bed", "That is more than 24 hours in bed: check the times."
     field = message.split(" ", 1)[0].rstrip(":")
+    if field in _CLOCK_WORDS and " must be a clock time" in message:  # 24:00, 7.30, ...
+        return field, f"Give {_CLOCK_WORDS[field]} as a time from 00:00 to 23:59, such as 22:30."
     return (field if field in (*SLEEP_CLOCKS, *SLEEP_NUMBERS) else "bed"), message
 
 

@@ -41,6 +41,7 @@ __all__ = [
     "check_form_bytes",
     "checked_form",
     "clean_text",
+    "in_words",
     "parse_clock",
     "parse_day",
 ]
@@ -57,6 +58,29 @@ _CHARSET_RE: Final = re.compile(r"charset\s*=\s*\"?([^\";\s]+)", re.IGNORECASE)
 
 #: A row id in a URL: a positive 32-bit integer (anything else is refused with 422).
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def in_words(message: str, labels: Mapping[str, str]) -> str:
+    """An error about a form's field named as the form labels it, for the person who filled it.
+
+    The services name a field by its code ("display_name: at most 200 characters", "time_zone
+    'Europe' is a region ..."), as the CLI and the API show it; a page says the label the
+    person read ("Your name: ...", "Time zone 'Europe' ...") and no jargon.
+
+    >>> in_words("time_zone 'Europe' is not a known IANA time zone", {"time_zone": "Time zone"})
+    "Time zone 'Europe' is not a known time zone"
+    >>> in_words("something else", {"time_zone": "Time zone"})
+    'something else'
+    """
+    for code, label in labels.items():
+        for after in (": ", " "):
+            if message.startswith(code + after):
+                message = label + after + message[len(code) + len(after) :]
+                break
+        else:
+            continue
+        break
+    return message.replace("IANA time zone", "time zone")
 
 
 def _control(ch: str) -> bool:

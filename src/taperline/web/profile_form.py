@@ -6,7 +6,23 @@ from taperline.core.record import AGE_BANDS, Profile, Regimen, read_doses
 from taperline.errors import InputError
 from taperline.web.forms import FormInput
 
-__all__ = ["read_profile", "read_regimen"]
+__all__ = ["PROFILE_LABELS", "read_profile", "read_regimen"]
+
+#: The sign-up and profile forms' fields as their labels say them (for errors: ``in_words``).
+PROFILE_LABELS = {
+    "display_name": "Your name",
+    "email": "E-mail address",
+    "password": "Password",
+    "current_password": "Current password",
+    "new_password": "New password",
+    "time_zone": "Time zone",
+    "age_band": "Age",
+    "conditions": "Health conditions",
+    "other_medicines": "Other medicines",
+    "regimen_drug": "The medicine you take now",
+    "regimen_doses": "Each dose and when you take it",
+    "regimen": "The medicine you take now",
+}
 
 
 def _names(text: str) -> tuple[str, ...]:

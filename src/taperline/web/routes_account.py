@@ -27,9 +27,9 @@ from taperline.web.auth import (
 from taperline.web.context import Services, services
 from taperline.web.documents import export_document
 from taperline.web.errors import ThrottledError, status_for
-from taperline.web.forms import Form, IdPath
+from taperline.web.forms import Form, IdPath, in_words
 from taperline.web.pages import redirect, render
-from taperline.web.profile_form import read_profile
+from taperline.web.profile_form import PROFILE_LABELS, read_profile
 from taperline.web.security import (
     check_password_rules,
     invite_hash,
@@ -87,6 +87,11 @@ def account(request: Request, viewer: AnyViewer, svc: Svc) -> Response:
     return _account_page(request, viewer, svc)
 
 
+def _words(error: Exception) -> str:
+    """An error of the account page's forms, its fields named as the forms label them."""
+    return in_words(str(error), PROFILE_LABELS)
+
+
 @router.post("/account/profile", response_class=HTMLResponse)
 def profile_save(request: Request, viewer: AnyViewer, form: Form, svc: Svc) -> Response:
     """Change the display name (and, for a patient, the profile)."""
@@ -98,7 +103,7 @@ def profile_save(request: Request, viewer: AnyViewer, form: Form, svc: Svc) -> R
             svc.accounts.audit(viewer.user, viewer.person_id, "write", "profile", svc.now())
         svc.accounts.set_display_name(viewer.user.id, name)
     except (InputError, SafetyError) as error:  # a regimen above the daily maximum: refused
-        return _account_page(request, viewer, svc, str(error), status_for(error))
+        return _account_page(request, viewer, svc, _words(error), status_for(error))
     return redirect("/account?done=profile")
 
 
@@ -112,7 +117,7 @@ def password_save(request: Request, viewer: AnyViewer, form: Form, svc: Svc) -> 
             raise InputError("current_password: that is not your current password")
         check_password_rules(new, email=viewer.user.email)
     except InputError as error:
-        return _account_page(request, viewer, svc, str(error), status_for(error))
+        return _account_page(request, viewer, svc, _words(error), status_for(error))
     svc.accounts.set_password(viewer.user.id, svc.passwords.hash(new))
     svc.accounts.revoke_sessions(viewer.user.id, keep=viewer.session.id)
     return redirect("/account?done=password")
@@ -233,7 +238,7 @@ def account_delete(request: Request, viewer: AnyViewer, form: Form, svc: Svc) ->
         ):
             raise InputError("password: that is not your password")
     except InputError as error:
-        return _account_page(request, viewer, svc, str(error), status_for(error))
+        return _account_page(request, viewer, svc, _words(error), status_for(error))
     delete_account(svc, viewer)
     response = redirect("/?done=deleted")
     clear_session_cookie(response, request, svc)

@@ -35,9 +35,9 @@ from taperline.web.auth import (
 )
 from taperline.web.context import Services, services
 from taperline.web.errors import ThrottledError, status_for
-from taperline.web.forms import Form, FormInput
+from taperline.web.forms import Form, FormInput, in_words
 from taperline.web.pages import local_path, redirect, render
-from taperline.web.profile_form import read_profile
+from taperline.web.profile_form import PROFILE_LABELS, read_profile
 from taperline.web.security import (
     SIGNUP_WINDOW,
     account_key,
@@ -141,7 +141,7 @@ def _signup_page(
     status: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    context = {"values": values, "error": error, "age_bands": AGE_BANDS}
+    context = {"values": values, "error": in_words(error, PROFILE_LABELS), "age_bands": AGE_BANDS}
     response = render(request, "signup.html", context, viewer=None, status_code=status)
     response.headers.update(headers or {})
     return response

@@ -35,7 +35,7 @@ from taperline.service.calendar import (
 from taperline.web.auth import PatientViewer
 from taperline.web.context import Services, services
 from taperline.web.errors import status_for
-from taperline.web.forms import Form
+from taperline.web.forms import Form, in_words
 from taperline.web.pages import redirect, render
 
 __all__ = ["router"]
@@ -114,6 +114,13 @@ def calendar_feed(token: str, request: Request, svc: Svc) -> Response:
 # --- the settings page ---------------------------------------------------------------------
 
 
+#: The reminder form's fields as it labels them (for errors).
+_LABELS: Final = {
+    "checkin_clock": "Check-in reminder at",
+    "alarm_minutes_before": "Dose alarm, minutes before the dose",
+}
+
+
 def _page(
     request: Request,
     viewer: PatientViewer,
@@ -162,7 +169,9 @@ def reminders_save(request: Request, viewer: PatientViewer, form: Form, svc: Svc
             now=svc.now(),
         )
     except InputError as error:
-        return _page(request, viewer, svc, error=str(error), status=status_for(error))
+        return _page(
+            request, viewer, svc, error=in_words(str(error), _LABELS), status=status_for(error)
+        )
     _audit(svc, viewer, "write", f"reminder settings {','.join(saved.reminders) or 'none'}")
     return redirect("/reminders")
 
