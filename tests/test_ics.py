@@ -45,6 +45,7 @@ from taperline.core.record import (
     transition,
 )
 from taperline.core.regimen import ScheduledDose
+from taperline.core.sources import patients_words
 from taperline.core.strategies import Strategy
 from taperline.errors import InputError
 
@@ -307,7 +308,7 @@ def test_dose_descriptions_say_how_to_make_the_dose_and_why() -> None:
     for line in (
         *_how(Mass.of_mg("0.25")),
         "Rule: stabilise.",
-        "Source: SEED-MICROTAPER.",
+        "Source: the TaperOffBenzos article on micro-tapering.",
         "Plan version 1",
     ):
         assert line in description
@@ -393,7 +394,9 @@ def test_dose_change_events_name_the_new_daily_dose_rule_and_source() -> None:
         assert event.end == step.start + timedelta(days=1)  # all-day
         description = str(event["DESCRIPTION"])
         assert f"Rule: {step.rule}." in description
-        assert f"Source: {step.source}." in description
+        # the person's calendar names the source as their pages do, not by its id
+        assert f"Source: {patients_words(step.source)}." in description
+        assert step.source not in description
 
 
 def test_crossover_dose_changes_list_each_drug() -> None:
@@ -423,9 +426,9 @@ def test_refill_reminders_n_days_before_each_supply_runs_out(days_before: int) -
     runs_out = [date(2027, 3, 29), date(2027, 10, 25)]
     assert [e.start for e in events] == [d - timedelta(days=days_before) for d in runs_out]
     first = str(events[0]["DESCRIPTION"])
-    assert str(events[0].summary) == "Refill: collect clonazePAM before 2027-03-29"
+    assert str(events[0].summary) == "Refill: collect clonazePAM before Mon 29 Mar 2027"
     assert "clonazePAM tablet 0.5 mg (scored): 210 tablets" in first
-    assert "2027-03-29 to 2027-10-24" in first
+    assert "Mon 29 Mar 2027 to Sun 24 Oct 2027" in first
     assert [a.TRIGGER for a in events[0].walk("VALARM")] == [timedelta(hours=8)]
 
 

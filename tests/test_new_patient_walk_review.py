@@ -198,14 +198,6 @@ def test_a_double_tap_on_taken_shows_no_error_page(tmp_path: Path) -> None:
         assert "That dose was already in your log: nothing changed." in again.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="/calendar/{token}.ics, the patient's own reminders (their phone's calendar): each"
-    " dose and dose-change description says 'Source: SEED-MICROTAPER.' / 'Source:"
-    " ASAM-2025.' (source ids) and 'From 2027-03-15: ...', 'collect clonazePAM before"
-    " 2028-04-24' (ISO dates); the web pages say 'TaperOffBenzos article on micro-tapering'"
-    " and 'Mon 15 Mar 2027'; the feed should too",
-)
 def test_the_patients_calendar_names_sources_and_days_in_words(tmp_path: Path) -> None:
     with make_site(tmp_path) as site:
         ann = site.patient()

@@ -71,6 +71,7 @@ from taperline.core.quantity import Mass, drug_label, fmt, fmt_number
 from taperline.core.readiness import Readiness
 from taperline.core.record import PlanVersion, Profile, RecordDose, RecordStep, RecordSupply
 from taperline.core.reminders import REMINDER_KINDS, IssuedEvent
+from taperline.core.sources import patients_words
 from taperline.core.values import parse_clock
 from taperline.errors import InputError, ValueFormatError
 from taperline.zones import zone
@@ -476,7 +477,7 @@ def _calendar(context: _Context, profile: Profile) -> Calendar:
         prodid=PRODID,
         method="PUBLISH",
         name="taperline reminders" if context.discreet else name,
-        description=(
+        description=patients_words(
             f"Reminders from {drug} taper plan. {context.status_line} "
             "Follow your prescriber's advice. Never stop a benzodiazepine abruptly."
         ),
@@ -558,8 +559,9 @@ def _event(
     event = Event.new(
         uid=uid,
         stamp=context.stamp,
-        summary=summary,
-        description=description,
+        # the person's own calendar: their words, no source ids or ISO dates (as their pages)
+        summary=patients_words(summary),
+        description=patients_words(description),
         start=start,
         end=None if timed else start + timedelta(days=1),
         sequence=0,  # set by _issue, from what calendars already hold
@@ -574,7 +576,7 @@ def _event(
 
 def _alarm(text: str, trigger: timedelta) -> Alarm:
     """A DISPLAY alarm ``trigger`` after the event's start (negative: before)."""
-    return Alarm.new_display(description=text, trigger=trigger)
+    return Alarm.new_display(description=patients_words(text), trigger=trigger)
 
 
 def _all_day_alarm(context: _Context, text: str) -> Alarm:

@@ -30,14 +30,18 @@ import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from types import MappingProxyType
 from typing import Final
+
+from taperline.core.values import written_day
 
 __all__ = [
     "OWN_SOURCE",
     "SOURCES",
     "Source",
     "cited_ids",
+    "patients_words",
     "source_parts",
     "without_ids",
 ]
@@ -355,3 +359,22 @@ def without_ids(text: str) -> str:
     """
     text = _bracketed_re().sub("", text).strip()
     return _id_re().sub(lambda m: SOURCES[m.group(1)].in_a_sentence, text)
+
+
+_ISO_DATE_RE: Final = re.compile(r"(?<![\w-])(\d{4})-(\d{2})-(\d{2})(?![\w-])")
+
+
+def patients_words(text: str) -> str:
+    """``text`` as a patient reads it: no source ids (:func:`without_ids`), dates written out.
+
+    >>> patients_words("Symptoms rose after the step on 2027-02-19 [ASAM-2025].")
+    'Symptoms rose after the step on Fri 19 Feb 2027.'
+    """
+    return _ISO_DATE_RE.sub(_written, without_ids(text))
+
+
+def _written(found: re.Match[str]) -> str:
+    try:
+        return written_day(date(*(int(part) for part in found.groups())))
+    except ValueError:  # not a date after all
+        return found.group(0)

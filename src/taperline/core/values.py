@@ -66,6 +66,7 @@ __all__ = [
     "parse_sleep_minutes",
     "resolve_day",
     "shown",
+    "written_day",
 ]
 
 CLOCK_EXAMPLE: Final = "22:00"
@@ -122,6 +123,17 @@ _MONTHS_PER: Final[Mapping[str, Decimal]] = MappingProxyType(
         **dict.fromkeys(("w", "week", "weeks"), Decimal(12) / Decimal(52)),
     }
 )
+
+
+def written_day(value: date) -> str:
+    """A date as people read it: 'Tue 5 Jan 2027'.
+
+    >>> written_day(date(2027, 1, 5))
+    'Tue 5 Jan 2027'
+    """
+    return (
+        f"{WEEKDAY_NAMES[value.weekday()]} {value.day} {MONTH_NAMES[value.month - 1]} {value.year}"
+    )
 
 
 def shown(text: str) -> str:
