@@ -329,7 +329,7 @@ def test_the_calendar_keeps_the_dose_before_the_cut_to_the_end_of_the_answer_s_d
     feed = calendar_feed(plan, record.profile, generated_at=_at(CUT, 15), readiness=ready).data
     assert reminders_at_22(feed, CUT) == ["clonazePAM 0.5 mg"]
     assert reminders_at_22(feed, CUT + timedelta(days=1)) == ["clonazePAM 0.75 mg"]
-    assert b"this dose starts on 2027-12-16" in feed.replace(b"\r\n ", b"")
+    assert b"this dose starts on Thu 16 Dec 2027" in feed.replace(b"\r\n ", b"")
     # no dose to stay on taken before the answer: the plan's days, as before
     plain = calendar_feed(plan, record.profile, generated_at=_at(CUT, 15)).data
     assert reminders_at_22(plain, CUT) == ["clonazePAM 0.75 mg"]

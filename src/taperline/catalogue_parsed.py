@@ -8,7 +8,7 @@ Do not edit: change data/drugs.toml, then run ``python -m taperline.catalogue_da
 from typing import Final
 
 #: The SHA-256 of the UTF-8 text of data/drugs.toml that :data:`JSON` is the parse of.
-TOML_SHA256: Final = "8bedc9d52f9aa472ad2f40373ae35128f6079a5601dde9bda5efff5214812833"
+TOML_SHA256: Final = "b9fbddf548392afbeaa8f86890b41eabb1642515a5b96d9d8bb7fd1d47c24c0c"
 JSON: Final = r"""{
 "schema_version": 1,
 "withdrawal_risk": {
@@ -81,7 +81,6 @@ JSON: Final = r"""{
 "Kapake",
 "Zapain",
 "Tylex",
-"Nurofen Plus",
 "Solpadeine"
 ]
 },

@@ -34,8 +34,6 @@ from datetime import date
 from types import MappingProxyType
 from typing import Final
 
-from taperline.core.values import written_day
-
 __all__ = [
     "OWN_SOURCE",
     "SOURCES",
@@ -374,6 +372,8 @@ def patients_words(text: str) -> str:
 
 
 def _written(found: re.Match[str]) -> str:
+    from taperline.core.values import written_day  # not for `learn`, which reads sources
+
     try:
         return written_day(date(*(int(part) for part in found.groups())))
     except ValueError:  # not a date after all
