@@ -683,3 +683,18 @@ def test_the_review_screens_the_profile_for_the_plan_s_drug_and_says_when_it_can
     other = replace(record, plans=(replace(plan_version(), drug="phenobarbitone"),))
     skipped = review(other, date(2027, 12, 10), catalogue=CATALOGUE).skipped
     assert any("phenobarbitone is not in the drug catalogue" in s for s in skipped)
+
+
+def test_a_dose_note_adds_a_red_flag_only_of_a_kind_the_day_has_not_reported() -> None:
+    from taperline.core.findings import find_red_flags
+
+    day = date(2027, 2, 2)
+    told = CheckIn(day, None, mood=2, anxiety=8, events=frozenset({"suicidal thoughts"}))
+    same = find_red_flags([told], dose_notes=[(day, "I want to die")])
+    assert [(f.evidence[0].label, f.evidence[0].value) for f in same] == [
+        ("event", "suicidal thoughts")
+    ]
+    other = find_red_flags([told], dose_notes=[(day, "had a seizure")])
+    assert [f.evidence[0].label for f in other] == ["event", "dose note"]
+    alone = find_red_flags([], dose_notes=[(day, "cut myself")])
+    assert [(f.evidence[0].label, f.clinician_flag) for f in alone] == [("dose note", True)]

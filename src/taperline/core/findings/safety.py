@@ -449,11 +449,13 @@ def find_red_flags(
     reported: dict[date, frozenset[CrisisCategory]] = {}
     for checkin in _by_date(checkins):
         day = checkin.wake_date
+        if not (checkin.events or checkin.notes):
+            continue
         found += [_red_flag(day, event, rules) for event in sorted(checkin.events)]
         by_events = _reported_by_events(checkin)
-        notes = _note_red_flags(day, checkin.notes, by_events, rules)
-        reported[day] = by_events | {m.category for m in crisis_matches(checkin.notes)}
-        found += notes
+        found += _note_red_flags(day, checkin.notes, by_events, rules)
+        if dose_notes:  # what the day's dose notes need not say again
+            reported[day] = by_events | {m.category for m in crisis_matches(checkin.notes)}
     for day, note in sorted(dose_notes, key=lambda n: n[0]):
         flags = _note_red_flags(day, note, reported.get(day, frozenset()), rules, dose=True)
         reported[day] = reported.get(day, frozenset()) | {m.category for m in crisis_matches(note)}
