@@ -248,11 +248,6 @@ def test_web_quick_edit_keeps_a_full_check_in_s_crisis_note(site: Site) -> None:
 # Imports: the crisis message at the moment the words come in, as `checkin` gives it.
 
 
-@_xfail(
-    "CLI `import csv` of a journal whose row notes 'I want to die': prints only 'Imported 1"
-    " journal rows' (the flag shows later in `findings`); the import's reply should carry the"
-    " URGENT crisis message, as `checkin --note` does"
-)
 def test_cli_csv_journal_import_reply_gives_the_crisis_message(
     approved: Taperline, tmp_path: Path
 ) -> None:
@@ -263,10 +258,6 @@ def test_cli_csv_journal_import_reply_gives_the_crisis_message(
     assert "988" in result.output
 
 
-@_xfail(
-    "CLI `import fhir` of a record whose check-in notes 'I want to die': prints only 'Imported"
-    " person 1: 1 check-ins, ...'; the import's reply should carry the URGENT crisis message"
-)
 def test_cli_fhir_import_reply_gives_the_crisis_message(tmp_path: Path) -> None:
     day = date(2027, 1, 3)
     record = PersonRecord(

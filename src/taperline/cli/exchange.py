@@ -16,7 +16,7 @@ from typing import Any, Literal, TypeVar
 import click
 
 from taperline.cli.params import CLOCK
-from taperline.cli.session import now, open_store, person, person_option
+from taperline.cli.session import now, open_store, person, person_option, say_urgent
 from taperline.core.values import format_clock
 from taperline.errors import InputError
 
@@ -103,6 +103,7 @@ def import_csv(*, path: Path, skip_bad: bool, person_id: int | None) -> None:
     """
     from taperline.adapters.csvio import read_dose_log_csv, read_journal_csv
     from taperline.service import import_checkins, import_doses
+    from taperline.service.journal import red_flags_of
 
     try:
         with path.open(encoding="utf-8", newline="") as handle:
@@ -120,16 +121,19 @@ def import_csv(*, path: Path, skip_bad: bool, person_id: int | None) -> None:
         errors = journal.errors
         _refuse_bad_rows(path, errors, skip_bad=skip_bad)
         done = import_checkins(store, person_id, journal.rows, now=now(), skip=skip_bad)
+        flags = red_flags_of(journal.rows)
     else:
         doses = read_dose_log_csv(text, skip_bad=skip_bad)
         errors = doses.errors
         _refuse_bad_rows(path, errors, skip_bad=skip_bad)
         done = import_doses(store, person_id, doses.rows, now=now(), skip=skip_bad)
+        flags = red_flags_of((), doses.rows)
     for reason in done.skipped:
         click.echo(f"{path}: left out: {reason}", err=True)
     left_out = len(errors) + len(done.skipped)
     skipped = f", left out {left_out} row(s) (listed above)" if left_out else ""
     click.echo(f"Imported {done.count} {kind} rows from {path}{skipped}.")
+    say_urgent(flags)  # crisis words in the file: said now, as a check-in's are
 
 
 def _refuse_bad_rows(path: Path, errors: Sequence[object], *, skip_bad: bool) -> None:
@@ -284,6 +288,9 @@ def import_fhir(*, path: Path) -> None:
         f"Imported person {person_id}: {len(record.checkins)} check-ins, {len(record.doses)}"
         f" doses, {len(record.scores)} questionnaires, {len(record.plans)} plan versions."
     )
+    from taperline.service.journal import red_flags_of
+
+    say_urgent(red_flags_of(record.checkins, record.doses, record.scores))
     if read.device_sleep:
         batch = store.device_sleep_imports(person_id)[0]
         click.echo(

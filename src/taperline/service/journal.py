@@ -355,6 +355,20 @@ class LoggedDose:
         return find_red_flags((), dose_notes=[(self.record.day, note)]) if note else ()
 
 
+def red_flags_of(
+    checkins: Sequence[CheckIn],
+    doses: Sequence[DoseRecord] = (),
+    scores: Sequence[InstrumentScore] = (),
+) -> tuple[Finding, ...]:
+    """The red flags of entries coming in (an import): said at once, as a check-in's are.
+
+    Events, crisis words in check-in and dose-log notes, PHQ-9 item 9 above 0, by the same
+    rule as every review (:func:`~taperline.core.findings.find_red_flags`).
+    """
+    notes = [(d.day, d.note) for d in doses if d.note]
+    return find_red_flags(checkins, scores, dose_notes=notes)
+
+
 def log_dose(
     store: Store,
     person_id: int,
