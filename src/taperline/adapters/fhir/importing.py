@@ -683,9 +683,13 @@ def _checkin_values(res: _Res) -> dict[str, Any]:
         if system == SYMPTOM_SYSTEM:
             if code not in SYMPTOMS:
                 raise res.fail(f"{where}.code", f"names unknown symptom {code!r}")
+            if code in values["symptoms"]:  # never the last of two in silence
+                raise res.fail(f"{where}.code", f"rates symptom {code!r} a second time")
             values["symptoms"][code] = _value(res, where, component, "Integer")
         elif system == JOURNAL_SYSTEM and (field_kind := _CHECKIN_FIELDS.get(code or "")):
             name, kind = field_kind
+            if name != "events" and name in values:  # never the last of two in silence
+                raise res.fail(f"{where}.code", f"gives {code} a second time")
             value = _value(res, where, component, kind)
             if name == "events":
                 values["events"].add(cast("RedFlagEvent", value))
