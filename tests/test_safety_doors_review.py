@@ -631,12 +631,6 @@ def test_sleep_restriction_contraindications_as_people_write_them(text: str, wha
 # --- never computing with a missing input: the age -------------------------------------------
 
 
-@_xfail(
-    "CLI `plan` (and the web/API builder for a profile with no age band) without an age: the"
-    " plan is made under the adult maximum and nothing says the age was not given, so the"
-    " under-18 rule (panic not established, children's seizure doses by weight) and the 65+"
-    " advice went unchecked in silence; it should say the age is missing"
-)
 def test_cli_plan_without_an_age_says_so() -> None:
     from click.testing import CliRunner
 

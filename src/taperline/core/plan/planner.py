@@ -339,6 +339,12 @@ def _risk_flags(request: PlanRequest) -> list[str]:
     What screening found [catalogue, LABEL, BEERS-2023], a high dose and long use [ASAM-2025].
     """
     flags = _screening_flags(request)
+    if request.age_years is None:  # never checked in silence
+        flags.append(
+            "age not given: the rules for people under 18 (panic disorder: not established;"
+            " children's seizure doses by weight) and 65 or over (best avoided, extra care"
+            " for falls) were not checked [LABEL; BEERS-2023]"
+        )
     flags.extend(_high_dose_flags(request))
     if request.use_months is not None and request.use_months >= 3:  # noqa: PLR2004 -- [ASAM-2025]
         flags.append(
