@@ -208,8 +208,10 @@ def audit_log(request: Request, viewer: PatientViewer, svc: Svc) -> Response:
     who = request.query_params.get("who", "all")
     who = who if who in WHO else "all"
     entries = svc.accounts.audit_of(viewer.person_id, limit=AUDIT_READ)
-    rows = filtered(entries, viewer.user.id, who)
-    clinicians = [e for e, kind in filtered(entries, viewer.user.id, "clinicians")]
+    # the others' lines read apart: the patient's own page views never push them out
+    others = svc.accounts.audit_of(viewer.person_id, limit=AUDIT_READ, not_by=viewer.user.id)
+    rows = filtered(entries if who in {"all", "you"} else others, viewer.user.id, who)
+    clinicians = [e for e, kind in filtered(others, viewer.user.id, "clinicians")]
     context = {
         "rows": rows[:AUDIT_SHOWN],
         "more": max(len(rows) - AUDIT_SHOWN, 0),

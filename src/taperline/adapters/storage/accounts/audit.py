@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from taperline.adapters.storage import accounts_schema as a
 from taperline.adapters.storage.accounts.common import _AccountsBase
@@ -64,8 +64,14 @@ class _Audit(_AccountsBase):
         with write_transaction(self.engine) as c:
             c.execute(a.AUDIT_INSERT, row)
 
-    def audit_of(self, person_id: int, limit: int = _AUDIT_LIMIT) -> list[AuditEntry]:
-        """The newest lines of the audit log about a person."""
+    def audit_of(
+        self, person_id: int, limit: int = _AUDIT_LIMIT, *, not_by: int | None = None
+    ) -> list[AuditEntry]:
+        """The newest lines of the audit log about a person.
+
+        ``not_by``: leave out the lines of that user (the patient's own page views, which
+        would otherwise push a clinician's view out of the newest ``limit`` lines).
+        """
         log = a.audit_log
         query = (
             select(log, a.users.c.role)
@@ -74,6 +80,8 @@ class _Audit(_AccountsBase):
             .order_by(log.c.at_utc.desc(), log.c.id.desc())
             .limit(limit)
         )
+        if not_by is not None:  # NULL user ids (taperline, a deleted account) are kept
+            query = query.where(or_(log.c.user_id.is_(None), log.c.user_id != not_by))
         with self._read() as c:
             return [
                 AuditEntry(r.at_utc, r.actor_label, r.action, r.object, r.user_id, r.role)
