@@ -325,10 +325,11 @@ def test_utf8_bom_is_accepted() -> None:
 
 def test_minimal_hand_written_journal() -> None:
     text = "Wake_Date , mood_0_10,anxiety_0_10\n2027-01-05, 6 ,4\n\n2027-01-06,5,5\n"
-    # no drinks or opioid columns: not asked those days, never "none"
+    # no drinks, opioid or symptom columns: not asked those days, never "none" or zeros
+    unasked = {"substances_asked": False, "symptoms_rated": False}
     assert read_journal_csv(text).rows == (
-        _checkin(substances_asked=False),
-        _checkin(date(2027, 1, 6), mood=5, anxiety=5, substances_asked=False),
+        _checkin(**unasked),
+        _checkin(date(2027, 1, 6), mood=5, anxiety=5, **unasked),
     )
 
 

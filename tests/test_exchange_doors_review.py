@@ -203,14 +203,6 @@ def test_a_dose_in_the_repeated_hour_keeps_its_moment_through_csv(tmp_path: Path
     assert moment(second, again) == moment(first, pid)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="journal CSV import: a hand-made journal with no symptom columns and no"
-    " symptoms_rated column (wake_date, mood_0_10, anxiety_0_10) is read as days whose"
-    " checklist was asked and every symptom rated 0 (symptoms_rated true: a symptom score of 0,"
-    " which feeds the findings); expected the checklist not asked (symptoms_rated false, no"
-    " score): the person gave no rating",
-)
 def test_a_journal_without_symptom_columns_rates_no_symptom() -> None:
     read = read_journal_csv("wake_date,mood_0_10,anxiety_0_10\r\n2027-11-01,6,4\r\n")
     assert read.errors == ()

@@ -103,7 +103,8 @@ SYMPTOMS_RATED: Final = Column(
     "symptoms_rated",
     "yes / no",
     "no: the symptom checklist was not asked that day (a quick check-in), the symptom columns"
-    " are empty and the day has no symptom score; empty: yes",
+    " are empty and the day has no symptom score; empty: yes when a symptom column is filled,"
+    " else no (a file without them never rates every symptom 0)",
 )
 JOURNAL_COLUMNS: Final[tuple[Column, ...]] = (
     Column(

@@ -253,7 +253,12 @@ def _checkin(row: _Row, seen: dict[date, int]) -> CheckIn | None:
         sleep_copied_from=sleep_copied_from,
         symptoms_copied_from=symptoms_copied_from,
         reported_sleep=reported,
-        symptoms_rated=symptoms_rated is not False,
+        # empty: rated when a symptom is (no column and no rating: not asked, never zeros)
+        symptoms_rated=(
+            symptoms_rated
+            if symptoms_rated is not None
+            else any(rating is not None for rating in rated.values())
+        ),
     )
 
 
