@@ -227,12 +227,6 @@ def test_a_status_the_cells_contradict_is_refused() -> None:
     assert [str(e)[:14] for e in read.errors] == ["line 2: status", "line 3: status"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CSV import (CLI): an empty (0-byte) file exits 2 with 'line 1: the header is"
-    " neither a journal ... nor a dose log'; docs/csv.md says an empty file imports nothing"
-    " and reports nothing; expected exit 0 with 0 rows imported",
-)
 def test_an_empty_csv_file_imports_nothing(tmp_path: Path, sqlite_url: str) -> None:
     _cli_person(sqlite_url)
     path = tmp_path / "empty.csv"
@@ -358,12 +352,6 @@ def test_the_same_bundle_imported_twice_makes_one_person(tmp_path: Path) -> None
     assert len(open_store(url).person_ids()) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FHIR import: a check-in Observation dated 2027-12-25, after today (2027-11-20), is"
-    " imported; the CSV door refuses a day in the future ('is in the future ... nothing was"
-    " imported'); expected the same refusal on the FHIR door",
-)
 def test_a_check_in_after_today_is_refused(tmp_path: Path) -> None:
     bundle = _bundle(_other(tmp_path, "source"), checkins=(_checkin(date(2027, 11, 1)),))
     observation = _resources(bundle, "Observation")[0]
@@ -800,13 +788,6 @@ def test_a_repeated_sleep_csv_column_is_refused(tmp_path: Path) -> None:
         read_device_file("sleep-csv", path, ZoneInfo("Europe/London"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="device sleep CSV import: a NUL in the source cell ('a\\x00b') is stored as the"
-    " source's name on SQLite, and on PostgreSQL fails in the database (sqlalchemy DataError"
-    " 'text fields cannot contain NUL', a CLI traceback); the journal, dose log and FHIR doors"
-    " refuse NUL ('contains a NUL character'); expected the same refusal naming the line",
-)
 def test_a_nul_in_a_device_source_is_refused(tmp_path: Path, sqlite_url: str) -> None:
     store = open_store(sqlite_url)
     pid = _person(store)

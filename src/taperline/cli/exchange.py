@@ -113,6 +113,9 @@ def import_csv(*, path: Path, skip_bad: bool, person_id: int | None) -> None:
             f"{path} is not UTF-8 text (byte {error.start + 1}): save it as CSV UTF-8 and"
             " import it again; nothing was imported"
         ) from None
+    if not text.lstrip("\ufeff").strip():  # as docs/csv.md says: nothing to import, no error
+        click.echo(f"Imported 0 rows from {path}: the file is empty.")
+        return
     store = open_store()
     person_id = person(store, person_id)
     kind = _kind(text)

@@ -46,6 +46,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Final, Literal, get_args
 
 from taperline.core.device_sleep_settings import DeviceSleepSettings
+from taperline.core.journal import check_text
 from taperline.core.metrics import NightMetrics
 from taperline.core.series import SeriesDay
 from taperline.errors import InputError
@@ -103,6 +104,9 @@ class DeviceSleepRecord:
             raise InputError("a device sleep record needs a source (at most 200 characters)")
         if len(self.device) > _TEXT_MAX or len(self.origin_id) > _TEXT_MAX:
             raise InputError("a device name or record id is longer than 200 characters")
+        # a NUL or a lone surrogate cannot be stored (PostgreSQL refuses it inside a write)
+        check_text("a device sleep record's source or device", self.source, self.device)
+        check_text("a device sleep record's id", self.origin_id)
         length = self.end - self.start
         if length <= timedelta(0):
             raise InputError(

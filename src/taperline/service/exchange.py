@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 from taperline.adapters.storage.repo import Store
 from taperline.core.device_sleep import DeviceSleepRecord
-from taperline.core.journal import CheckIn
+from taperline.core.journal import CheckIn, validate_not_future
 from taperline.core.record import (
     DoseRecord,
     PersonRecord,
@@ -40,6 +40,8 @@ def import_record(
     SHA-256), never into the diary, with the person's ``device_preferred_source``.
     """
     today = local_today(record.profile.time_zone, now or datetime.now(UTC))
+    for checkin in record.checkins:  # never a day not lived yet (as every other door)
+        validate_not_future(checkin, today)
     plans: list[PlanVersion] = []
     followed: PlanVersion | None = None
     for version in sorted(record.plans, key=lambda p: p.version):
