@@ -113,13 +113,6 @@ def test_the_same_dose_log_imported_twice_is_kept_once(tmp_path: Path, sqlite_ur
     assert len(store.doses(store.person_ids()[0])) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CSV import (CLI): an RFC 4180 file whose header names are quoted"
-    ' ("day","drug",... as R and QUOTE_ALL writers make) is refused: "the header is neither a'
-    ' journal nor a dose log" (the kind is guessed from the raw first line); expected it read'
-    " like the unquoted header, which the CSV reader itself accepts",
-)
 def test_a_quoted_header_is_read_as_a_dose_log(tmp_path: Path, sqlite_url: str) -> None:
     _cli_person(sqlite_url)
     names = DOSE_HEADER.strip().split(",")

@@ -78,8 +78,11 @@ def export_csv(*, out_path: Path, what: str, person_id: int | None) -> None:
 
 
 def _kind(text: str) -> str:
-    header = text.lstrip("\ufeff").split("\n", 1)[0].lower()
-    names = {name.strip() for name in header.split(",")}
+    import csv
+
+    header = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    # read as CSV: a quoted header ("day","drug",...) is the same header
+    names = {name.strip().lower() for name in next(csv.reader([header]), [])}
     if "wake_date" in names:
         return "journal"
     if {"day", "drug"} <= names:
