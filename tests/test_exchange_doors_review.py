@@ -648,12 +648,6 @@ def test_a_repeated_json_member_is_refused(tmp_path: Path) -> None:
     assert result.exit_code == 2, result.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FHIR import: two check-in Observations for 2027-11-01 are refused with 'the record"
-    " holds a day, questionnaire or plan version twice' (the store's constraint), naming"
-    " neither the day nor the entries; expected the message to name 2027-11-01",
-)
 def test_a_day_given_twice_is_named(tmp_path: Path) -> None:
     days = (_checkin(date(2027, 11, 1)), _checkin(date(2027, 11, 2)))
     bundle = _bundle(_other(tmp_path, "source"), checkins=days)

@@ -22,6 +22,15 @@ from taperline.service.store import local_today
 __all__ = ["RowsImported", "import_checkins", "import_doses", "import_record"]
 
 
+def _once(what: str, keys: Sequence[str]) -> None:
+    """Refuse a record that holds an entry twice, naming it (nothing is imported)."""
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            raise InputError(f"the record holds {what} {key} twice; nothing was imported")
+        seen.add(key)
+
+
 def import_record(
     store: Store,
     record: PersonRecord,
@@ -42,6 +51,8 @@ def import_record(
     today = local_today(record.profile.time_zone, now or datetime.now(UTC))
     for checkin in record.checkins:  # never a day not lived yet (as every other door)
         validate_not_future(checkin, today)
+    _once("the check-in of", [c.wake_date.isoformat() for c in record.checkins])
+    _once("plan version", [str(p.version) for p in record.plans])
     plans: list[PlanVersion] = []
     followed: PlanVersion | None = None
     for version in sorted(record.plans, key=lambda p: p.version):
