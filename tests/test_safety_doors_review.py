@@ -570,11 +570,6 @@ def test_cli_init_opioid_added_under_a_plan(approved: Taperline) -> None:
     assert "opioid" in (updated.output + later.output).lower()
 
 
-@_xfail(
-    "core screen (the conditions of every door): 'opioid use disorder, on methadone program'"
-    " typed as conditions gives two unknown conditions, a warning only; an opioid named in"
-    " the conditions should get the opioid boxed warning as it does among the medicines"
-)
 def test_an_opioid_written_among_the_conditions_gets_the_boxed_warning() -> None:
     found = _screen(conditions=("opioid use disorder", "on methadone program"))
     assert any(f.kind == "interaction" and "(opioids)" in f.message for f in found.findings)
@@ -683,3 +678,11 @@ def test_a_dose_note_adds_a_red_flag_only_of_a_kind_the_day_has_not_reported() -
     assert [f.evidence[0].label for f in other] == ["event", "dose note"]
     alone = find_red_flags([], dose_notes=[(day, "cut myself")])
     assert [(f.evidence[0].label, f.clinician_flag) for f in alone] == [("dose note", True)]
+
+
+@pytest.mark.parametrize(
+    "text", ["allergic to oxycodone", "no opioids", "stopped methadone", "rash with tramadol"]
+)
+def test_a_medicine_among_the_conditions_not_taken_is_no_interaction(text: str) -> None:
+    found = _screen(conditions=(text,))
+    assert not any(f.kind == "interaction" for f in found.findings), found.findings

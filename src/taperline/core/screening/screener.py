@@ -31,6 +31,7 @@ from taperline.core.screening.recognition import (
     indication_of,
     split_items,
 )
+from taperline.core.words import tokens
 from taperline.errors import InputError
 
 _RANK: Final[Mapping[str, int]] = {"urgent": 0, "warning": 1, "info": 2}
@@ -165,6 +166,35 @@ def _screen_conditions(
     return matches, findings, unknown, crisis
 
 
+#: Words of a condition item that say a medicine named in it is not taken.
+_NOT_TAKEN: Final = frozenset(
+    {"allergic", "allergy", "allergies", "sensitivity", "sensitive", "intolerance",
+     "intolerant", "reaction", "reactions", "rash", "hives", "anaphylaxis", "no", "not",
+     "never", "without", "denies", "denied", "stopped", "quit", "off"}
+)  # fmt: skip
+
+
+def _as_agent(catalogue: Catalogue, drug: Drug, item: str, gathered: _Agents) -> bool:
+    """Whether a condition item names a medicine or a class (then gathered as an agent).
+
+    Not when it says the medicine is not taken: an allergy or reaction to it ("allergic to
+    zolpidem" stays unknown: ask a pharmacist), or a no ("no opioids", "stopped methadone").
+    """
+    if _NOT_TAKEN & set(tokens(item)):
+        return False
+    probe = _Agents()
+    _screen_agent(catalogue, drug, item, probe)
+    if not (probe.names or probe.classes):
+        return False
+    for interaction, given in probe.names.items():
+        gathered.names.setdefault(interaction, []).extend(given)
+    gathered.classes += probe.classes
+    for slug, given in probe.no_data.items():
+        gathered.no_data.setdefault(slug, []).extend(given)
+    gathered.same_drug += probe.same_drug
+    return True
+
+
 def screen(
     catalogue: Catalogue,
     drug: Drug,
@@ -199,6 +229,9 @@ def screen(
     matches, condition_findings, unknown, crisis = _screen_conditions(
         catalogue, drug, condition_items, local_emergency
     )
+    # a medicine among the conditions ("on methadone program", "opioid use disorder"): its
+    # class's interaction, as among the medicines (the boxed warning is for every opioid)
+    unknown = [u for u in unknown if not _as_agent(catalogue, drug, u.name, gathered)]
     findings = [
         *(
             _crisis_finding(m, item, local_emergency, condition=False)
