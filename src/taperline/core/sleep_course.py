@@ -66,9 +66,32 @@ _MAX_TIME_IN_BED_MIN: Final = 12 * 60  # a window is a restriction: half a day i
 _CONTRAINDICATION_WORDS: Final[tuple[tuple[tuple[str, ...], Contraindication], ...]] = (
     (("epilepsy", "epileptic", "seizure", "convulsion"), "epilepsy or seizures"),
     (("bipolar", "mania", "manic"), "bipolar disorder"),
-    (("psychosis", "psychoses", "psychotic"), "psychosis"),
+    (
+        (
+            "psychosis",
+            "psychoses",
+            "psychotic",
+            "schizophrenia",
+            "schizoaffective",
+            "hallucinations",
+            "delusions",
+        ),
+        "psychosis",
+    ),
     (("apnea", "apnoea", "osa"), "untreated sleep apnea"),
-    (("parasomnia", "sleepwalking", "sleep walking"), "parasomnia"),
+    (
+        (
+            "parasomnia",
+            "sleepwalking",
+            "sleep walking",
+            "rem sleep behaviour disorder",
+            "rem sleep behavior disorder",
+            "rbd",
+            "night terrors",
+            "sleep terrors",
+        ),
+        "parasomnia",
+    ),
     (("pregnant", "pregnancy"), "pregnancy"),
     (("fall", "fall risk"), "high fall risk"),
 )
@@ -102,7 +125,13 @@ def contraindications_in(conditions: Iterable[str]) -> frozenset[Contraindicatio
 def _apnea_treated(condition: str) -> bool:
     from taperline.core.words import contains
 
-    untreated = any(contains(condition, w) for w in ("untreated", "not treated", "not tolerated"))
+    untreated = any(
+        contains(condition, w)
+        for w in (
+            "untreated", "not treated", "not tolerated", "not on", "non compliant",
+            "noncompliant", "not using", "no cpap", "stopped", "intolerant", "not compliant",
+        )
+    )  # fmt: skip
     return not untreated and any(contains(condition, word) for word in _APNEA_TREATED)
 
 
