@@ -830,13 +830,6 @@ def test_a_single_quoted_apple_record_is_read(tmp_path: Path) -> None:
 # --- the web's "Download everything (JSON)" -------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="web export /account/export ('Download everything (JSON)', 'everything stored about"
-    " a patient'): sleep imported from a device (a sleep CSV night from \"Ann's ring\") is not"
-    " in it (record holds profile, checkins, doses, scores, plans only), while the FHIR export"
-    " has it; expected the device sleep records and imports in the download",
-)
 def test_download_everything_holds_sleep_from_devices(tmp_path: Path) -> None:
     from tests.support.web import make_site
 

@@ -405,6 +405,7 @@ def export(viewer: Patient, svc: Svc) -> ExportOut:
         svc.accounts.shares_of(pid),
         svc.accounts.audit_of(pid, limit=100_000),
         now.isoformat(),
+        device_sleep=svc.store.device_sleep_records(pid),
     )
 
 

@@ -9,9 +9,12 @@ them as its response models, so the OpenAPI schema is these definitions.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import UTC
 from typing import Literal
 
 from taperline.adapters.storage.accounts import AuditEntry, ShareView, User
+from taperline.core.device_sleep import DeviceSleepRecord
 from taperline.core.instruments import InstrumentScore
 from taperline.core.quantity import fmt
 from taperline.core.record import DoseRecord, PersonRecord, Profile, Regimen
@@ -157,13 +160,33 @@ class ShareOut(TypedDict):
 
 
 @closed
+class DeviceSleepOut(TypedDict):
+    """One record of sleep from a device (kept apart from the diary), as stored.
+
+    ``asleep_min`` is given for a summary session only; ``origin_id`` is the file's own id.
+    """
+
+    source: str
+    device: str
+    stage: str
+    start_utc: str
+    end_utc: str
+    asleep_min: int | None
+    origin_id: str
+
+
+@closed
 class ExportOut(TypedDict):
-    """Everything stored about a patient, for them to keep or take elsewhere."""
+    """Everything stored about a patient, for them to keep or take elsewhere.
+
+    ``device_sleep``: the records imported from devices (kept apart from the diary).
+    """
 
     format: str
     exported_at_utc: str
     account: MeOut
     record: RecordOut
+    device_sleep: list[DeviceSleepOut]
     shares: list[ShareOut]
     audit_log: list[AuditOut]
 
@@ -322,6 +345,8 @@ def export_document(
     shares: list[ShareView],
     audit: list[AuditEntry],
     exported_at: str,
+    *,
+    device_sleep: Sequence[DeviceSleepRecord] = (),
 ) -> ExportOut:
     """Everything stored about a patient, for them to keep or take elsewhere."""
     return {
@@ -329,6 +354,18 @@ def export_document(
         "exported_at_utc": exported_at,
         "account": user_document(user, record.profile),
         "record": record_document(record),
+        "device_sleep": [
+            {
+                "source": r.source,
+                "device": r.device,
+                "stage": r.stage,
+                "start_utc": r.start.astimezone(UTC).isoformat(),
+                "end_utc": r.end.astimezone(UTC).isoformat(),
+                "asleep_min": r.asleep_min,
+                "origin_id": r.origin_id,
+            }
+            for r in device_sleep
+        ],
         "shares": [
             {
                 "clinician": s.clinician_name,

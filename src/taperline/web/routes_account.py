@@ -157,6 +157,7 @@ def export(viewer: PatientViewer, svc: Svc) -> Response:
         svc.accounts.shares_of(pid),
         svc.accounts.audit_of(pid, limit=100_000),
         now.isoformat(),
+        device_sleep=svc.store.device_sleep_records(pid),
     )
     filename = f"taperline-export-{now:%Y-%m-%d}.json"
     return Response(
