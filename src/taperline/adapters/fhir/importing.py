@@ -116,6 +116,11 @@ def read_bundle(bundle: dict[str, Any]) -> ImportedBundle:
         for index, e in enumerate(plain.get("entry") or [])
         if e["resource"]["resourceType"] not in _PASSED_TYPES
     ]
+    for res in resources:  # withdrawn by its author as a mistake: never read as valid
+        if res.data.get("status") == "entered-in-error":
+            raise res.fail(
+                "status", "is entered-in-error (withdrawn as a mistake): leave it out of the bundle"
+            )
     patient = _the_patient(resources)
     profile = _read_profile(patient, _of(resources, "MedicationStatement"))
     zone = _zone(profile.time_zone)
