@@ -285,19 +285,11 @@ def test_on_a_held_cut_the_plan_page_does_not_say_take_the_new_dose_now(tmp_path
 def test_signing_out_offline_never_loses_a_queued_check_in(tmp_path: Path, browser: Any) -> None:
     from playwright.sync_api import expect
 
-    from tests.support.browser import PHONE, TIME_ZONE, TIMEOUT_MS, served
-    from tests.support.offline import QUEUE_COUNT, SAVED_PAGES, signs_up_with_a_regimen, until
+    from tests.support.browser import TIMEOUT_MS, served
+    from tests.support.offline import QUEUE_COUNT, phone_with_saved_pages, until
 
     expect.set_options(timeout=TIMEOUT_MS)
-    with served(tmp_path) as base:
-        phone = browser.new_context(
-            base_url=base, viewport=PHONE, is_mobile=True, has_touch=True, timezone_id=TIME_ZONE
-        )
-        phone.set_default_timeout(TIMEOUT_MS)
-        ann = phone.new_page()
-        signs_up_with_a_regimen(ann)
-        ann.wait_for_function("navigator.serviceWorker.controller !== null")
-        until(ann, SAVED_PAGES, ["/checkin", "/dashboard"])
+    with served(tmp_path) as base, phone_with_saved_pages(browser, base) as (phone, ann):
         phone.set_offline(True)
         ann.goto("/checkin")
         ann.locator("#mood").get_by_text("7", exact=True).tap()

@@ -36,25 +36,12 @@ from tests.support.browser import (
     served,
     watch_console,
 )
-from tests.support.web import PASSWORD
+from tests.support.offline import signs_up_with_a_regimen
 
 EMAIL = "ann@example.org"
 WIDTH = 320
 RANGES = ("2w", "3m", "all")
 DARK_CARD = "#1f1f23"  # the dark theme's card (taperline.css): the chart's paper there
-
-
-def _signs_up(page: Any) -> None:
-    from playwright.sync_api import expect
-
-    page.goto("/signup")
-    page.get_by_label("Your name").fill("Ann")
-    page.get_by_label("E-mail address").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.locator("#regimen_drug").fill("clonazepam")
-    page.locator("#regimen_doses").fill("1 mg at 22:00")
-    page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(re.compile(r"/dashboard$"))
 
 
 def _shares(page: Any, code: str) -> None:
@@ -263,7 +250,7 @@ def test_the_charts_page_at_320_px_has_no_axe_violation(tmp_path: Path, browser:
                 _phone(browser, base, errors),
             )
             code = clinician_signs_up_and_invites(doc, Shots(tmp_path))
-            _signs_up(page)
+            signs_up_with_a_regimen(page, "1 mg at 22:00")
             _shares(page, code)
             pid = _approve_a_plan(tmp_path / "browser.db", today - timedelta(days=130))
             for ago in (0, 1, 2, 3, 9, 30, 60, 125):

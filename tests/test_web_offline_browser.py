@@ -40,6 +40,7 @@ from tests.support.browser import (
 from tests.support.offline import (
     QUEUE_COUNT,
     SAVED_PAGES,
+    phone_with_saved_pages,
     signs_up_with_a_regimen,
     stored,
     until,
@@ -261,25 +262,10 @@ def test_a_page_saved_yesterday_says_so_offline(tmp_path: Path, browser: Any) ->
     from playwright.sync_api import expect
 
     expect.set_options(timeout=TIMEOUT_MS)
-    with served(tmp_path) as base:
-        phone = browser.new_context(  # the worker and its caches, in the context's own storage
-            base_url=base,
-            viewport=PHONE,
-            is_mobile=True,
-            has_touch=True,
-            timezone_id=TIME_ZONE,
-        )
-        try:
-            phone.set_default_timeout(TIMEOUT_MS)
-            ann = phone.new_page()
-            signs_up_with_a_regimen(ann)
-            ann.wait_for_function("navigator.serviceWorker.controller !== null")
-            until(ann, SAVED_PAGES, ["/checkin", "/dashboard"])
-            phone.set_offline(True)
-            ann.clock.set_fixed_time(datetime.now(UTC) + timedelta(days=1))  # the next morning
-            ann.goto("/checkin")
-            banner = ann.locator("#offline")
-            expect(banner).to_contain_text(re.compile(r"^Offline since \d\d:\d\d\."))
-            expect(banner).to_contain_text("not today: what you save here is for that day.")
-        finally:
-            phone.close()
+    with served(tmp_path) as base, phone_with_saved_pages(browser, base) as (phone, ann):
+        phone.set_offline(True)
+        ann.clock.set_fixed_time(datetime.now(UTC) + timedelta(days=1))  # the next morning
+        ann.goto("/checkin")
+        banner = ann.locator("#offline")
+        expect(banner).to_contain_text(re.compile(r"^Offline since \d\d:\d\d\."))
+        expect(banner).to_contain_text("not today: what you save here is for that day.")

@@ -8,16 +8,26 @@ and what the server stored (the served app's ``browser.db``).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from taperline.service import open_store
-from tests.support.browser import TIME_ZONE, TIMEOUT_MS
+from tests.support.browser import PHONE, TIME_ZONE, TIMEOUT_MS
 from tests.support.web import PASSWORD
 
-__all__ = ["EMAIL", "QUEUE_COUNT", "SAVED_PAGES", "signs_up_with_a_regimen", "stored", "until"]
+__all__ = [
+    "EMAIL",
+    "QUEUE_COUNT",
+    "SAVED_PAGES",
+    "phone_with_saved_pages",
+    "signs_up_with_a_regimen",
+    "stored",
+    "until",
+]
 
 EMAIL = "ann@example.org"
 QUEUE_COUNT = """() => new Promise((resolve, reject) => {
@@ -51,7 +61,8 @@ def until(page: Any, script: str, expected: object) -> None:
     pytest.fail(f"{script} gave {found!r}, not {expected!r}")
 
 
-def signs_up_with_a_regimen(ann: Any) -> None:
+def signs_up_with_a_regimen(ann: Any, doses: str = "0.5 mg at 22:00") -> None:
+    """Ann signs up with clonazepam ``doses`` (the page offers the browser's time zone)."""
     from playwright.sync_api import expect
 
     ann.goto("/signup")
@@ -60,9 +71,30 @@ def signs_up_with_a_regimen(ann: Any) -> None:
     ann.get_by_label("E-mail address").fill(EMAIL)
     ann.get_by_label("Password").fill(PASSWORD)
     ann.locator("#regimen_drug").fill("clonazepam")
-    ann.locator("#regimen_doses").fill("0.5 mg at 22:00")
+    ann.locator("#regimen_doses").fill(doses)
     ann.get_by_role("button", name="Create account").click()
     expect(ann).to_have_url(re.compile(r"/dashboard$"))
+
+
+@contextmanager
+def phone_with_saved_pages(browser: Any, base: str) -> Iterator[tuple[Any, Any]]:
+    """A phone (a context of its own: the worker and its caches) and Ann's page on it.
+
+    Ann has signed up with a regimen, the service worker controls the page and has saved
+    today's page and the check-in form for a morning without signal. Closed afterwards.
+    """
+    phone = browser.new_context(
+        base_url=base, viewport=PHONE, is_mobile=True, has_touch=True, timezone_id=TIME_ZONE
+    )
+    try:
+        phone.set_default_timeout(TIMEOUT_MS)
+        ann = phone.new_page()
+        signs_up_with_a_regimen(ann)
+        ann.wait_for_function("navigator.serviceWorker.controller !== null")
+        until(ann, SAVED_PAGES, ["/checkin", "/dashboard"])
+        yield phone, ann
+    finally:
+        phone.close()
 
 
 def stored(tmp_path: Path) -> tuple[list[Any], list[Any]]:
