@@ -39,16 +39,19 @@ def print_csv(rows: Sequence[Mapping[str, object]]) -> None:
     """
     if not rows:
         return
-    writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({name: _cell(value) for name, value in row.items()} for row in rows)
-
-
-def _cell(value: object) -> object:
-    """``value``, a text that starts like a formula with an apostrophe before it."""
     from taperline.adapters.csvio.columns import _FORMULA_START  # CSV output only
 
-    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+    def cell(value: object) -> object:
+        return _cell(value, _FORMULA_START)
+
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({name: cell(value) for name, value in row.items()} for row in rows)
+
+
+def _cell(value: object, formula_start: tuple[str, ...]) -> object:
+    """``value``, a text that starts like a formula with an apostrophe before it."""
+    if not isinstance(value, str) or not value.startswith(formula_start):
         return value
     try:
         float(value)

@@ -351,8 +351,7 @@ class LoggedDose:
     @property
     def red_flags(self) -> tuple[Finding, ...]:
         """Crisis words in the line's note, as urgent findings: said at once, as a check-in's."""
-        note = self.record.note
-        return find_red_flags((), dose_notes=[(self.record.day, note)]) if note else ()
+        return red_flags_of((), (self.record,))
 
 
 def red_flags_of(

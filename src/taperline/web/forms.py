@@ -72,14 +72,9 @@ def in_words(message: str, labels: Mapping[str, str]) -> str:
     >>> in_words("something else", {"time_zone": "Time zone"})
     'something else'
     """
-    for code, label in labels.items():
-        for after in (": ", " "):
-            if message.startswith(code + after):
-                message = label + after + message[len(code) + len(after) :]
-                break
-        else:
-            continue
-        break
+    code = next((c for c in labels if message.startswith((f"{c}: ", f"{c} "))), None)
+    if code is not None:
+        message = labels[code] + message[len(code) :]
     return message.replace("IANA time zone", "time zone")
 
 
