@@ -24,7 +24,7 @@ from taperline.core.screening import (
     screening_document,
     split_items,
 )
-from taperline.core.words import tokens
+from taperline.core.words import spans, tokens
 from taperline.errors import InputError
 
 from .strategies import (
@@ -134,9 +134,32 @@ def test_crisis_text_always_passes_the_database_prefilter(
 
 @given(st.text(max_size=60))
 def test_prefilter_is_a_superset_of_crisis_matches(text: str) -> None:
-    if crisis_matches(text):
-        lowered = "".join(ch.lower() if ch.isascii() else ch for ch in text)
-        assert any(all(w in lowered for w in group) for group in crisis_stems())
+    # the banner's SQL: every word of one stem group, or any text that is not all ASCII
+    if crisis_matches(text) and text.isascii():
+        assert any(all(w in text.lower() for w in group) for group in crisis_stems())
+
+
+@given(st.text(max_size=40))
+def test_tokens_keep_where_they_were_typed(text: str) -> None:
+    found = spans(text)
+    assert tuple(t.word for t in found) == tokens(text)
+    for token in found:  # one character may fold to more than one token ("1", "4")
+        assert token.word in tokens(text[token.start : token.end])
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("sui\u00adcide", ("suicide",)),  # a soft hyphen pasted from a page
+        ("\uff53\uff55\uff49\uff43\uff49\uff44\uff45", ("suicide",)),  # full-width letters
+        ("over\u200bdose", ("overdose",)),  # a zero-width space
+        ("Percocet\u2122 5\uff0f325", ("percocet", "5", "325")),  # symbols still separate
+        ("\ufb01t", ("fit",)),  # a ligature
+        ("caf\u00e9", ("caf",)),  # an accented letter still separates
+    ],
+)
+def test_text_is_folded_before_it_is_cut(text: str, words: tuple[str, ...]) -> None:
+    assert tokens(text) == words
 
 
 @given(

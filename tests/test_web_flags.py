@@ -98,6 +98,41 @@ def test_the_notes_prefilter_skips_notes_without_crisis_stems(migrated_db_url: s
     engine.dispose()
 
 
+def test_the_notes_prefilter_lets_text_through_that_the_core_folds(migrated_db_url: str) -> None:
+    """A soft hyphen or full-width letters hide the stems from LIKE: non-ASCII text passes."""
+    from sqlalchemy import select
+
+    from taperline.adapters.storage import schema as t
+    from taperline.adapters.storage.flags import _crisis_notes
+
+    engine = make_engine(migrated_db_url)
+    store = Store(engine)
+    person = store.create_person(Profile("UTC"))
+    notes = ("slept well", "sui\u00adcide", "\uff53\uff55\uff49\uff43\uff49\uff44\uff45", "fine")
+    for day, note in enumerate(notes, start=1):
+        store.save_checkin(person, CheckIn(date(2027, 1, day), None, mood=5, anxiety=5, notes=note))
+    dose = DoseRecord(
+        date(2027, 1, 4), "clonazepam", "22:00", Mass.of_mg("1"), None, None, note="sei\u200bzure"
+    )
+    store.log_dose(person, dose)
+    query = (
+        select(t.checkins.c.notes)
+        .where(_crisis_notes(t.checkins.c.notes))
+        .order_by(t.checkins.c.wake_date)
+    )
+    with engine.connect() as c:
+        assert [row.notes for row in c.execute(query)] == list(notes[1:3])
+    from_record = red_flags_in(store.record(person), "112")
+    assert from_record == red_flags(engine, person, "112")
+    assert [(f.evidence[0].day.day, f.evidence[0].label) for f in from_record] == [
+        (4, "dose note"),
+        (3, "note"),
+        (2, "note"),
+    ]
+    assert all(f.severity == "urgent" and "112" in f.message for f in from_record)
+    engine.dispose()
+
+
 def test_red_flags_in_notes_from_the_record_equal_those_from_the_database(
     migrated_db_url: str,
 ) -> None:

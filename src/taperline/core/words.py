@@ -8,6 +8,12 @@ crisis words with these rules, so that spelling variants never decide what is re
   Everything else separates tokens: spaces, punctuation, ``#``, ``/``, hyphens, apostrophes and
   non-ASCII characters. So ``"Percocet 5/325"`` is ``percocet 5 325``, ``"Tylenol #3"`` is
   ``tylenol 3``, ``"self-harm"`` is ``self harm`` and ``"don't"`` is ``don t``.
+* Text that is not all ASCII is **folded** first, character by character: invisible format
+  characters (a soft hyphen pasted from a web page, a zero-width space) are dropped, and each
+  letter or digit is replaced by its compatibility form (NFKC: full-width letters are ASCII
+  ones, the ligature U+FB01 is ``fi``; symbols such as ``™`` stay separators). A token's
+  position is still its place in the text as typed. (A database pre-filter cannot fold: it
+  lets every non-ASCII text through, see :mod:`taperline.adapters.storage.flags`.)
 * A **phrase** (a name, itself cut into tokens) matches a run of consecutive tokens, never part
   of a token: ``fit`` is not in ``benefit``. A typed token also matches a phrase token of three
   or more characters followed by ``s`` or ``es`` (plurals: ``beers``, ``seizures``, ``opioids``).
@@ -70,24 +76,56 @@ def ascii_lower(text: str) -> str:
     return text.translate(_ASCII_LOWER)
 
 
+def _folded(text: str) -> tuple[str, list[int]]:
+    """Non-ASCII ``text`` folded (module rules), and where each folded character came from.
+
+    ``places[i]`` is the index in ``text`` of the character that gave folded character ``i``;
+    one more entry, ``len(text)``, stands for the end.
+    """
+    import unicodedata  # only for text that is not ASCII
+
+    out: list[str] = []
+    places: list[int] = []
+    for i, char in enumerate(text):
+        if char.isascii():
+            out.append(char)
+            places.append(i)
+            continue
+        kind = unicodedata.category(char)
+        if kind == "Cf":  # a format character: dropped
+            continue
+        # a letter or digit by its compatibility form; a symbol stays one ("™" is no "TM")
+        form = unicodedata.normalize("NFKC", char) if kind[0] in "LN" else char
+        out.append(form)
+        places.extend([i] * len(form))
+    places.append(len(text))
+    return ascii_lower("".join(out)), places
+
+
 def spans(text: str) -> tuple[Token, ...]:
-    """The tokens of ``text`` with their positions.
+    """The tokens of ``text`` with their positions in ``text`` as typed.
 
     >>> [(t.word, t.start) for t in spans("Self-harm!")]
     [('self', 0), ('harm', 5)]
+    >>> [(t.word, t.start, t.end) for t in spans("had a sei\u00adzure")]
+    [('had', 0, 3), ('a', 4, 5), ('seizure', 6, 14)]
     """
+    if text.isascii():
+        return tuple(Token(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text.lower()))
+    folded, places = _folded(text)
     return tuple(
-        Token(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(ascii_lower(text))
+        Token(m.group(), places[m.start()], places[m.end() - 1] + 1)
+        for m in _TOKEN_RE.finditer(folded)
     )
 
 
 def tokens(text: str) -> tuple[str, ...]:
     """The tokens of ``text`` (see the module rules).
 
-    >>> tokens("Oxycodone/Paracetamol (don't)")
-    ('oxycodone', 'paracetamol', 'don', 't')
+    >>> tokens("Oxycodone/Paracetamol (don't)"), tokens("\uff2f\uff58\uff59 e\u200bx")
+    (('oxycodone', 'paracetamol', 'don', 't'), ('oxy', 'ex'))
     """
-    return tuple(_TOKEN_RE.findall(ascii_lower(text)))
+    return tuple(_TOKEN_RE.findall(text.lower() if text.isascii() else _folded(text)[0]))
 
 
 def phrase_key(text: str) -> str:

@@ -21,9 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
-from typing import Final
+from typing import Any, Final
 
-from sqlalchemy import ColumnElement, Engine, String, and_, cast, func, or_, select
+from sqlalchemy import ColumnElement, Engine, Integer, String, and_, cast, func, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from taperline.adapters.storage import schema as t
 from taperline.adapters.storage.db import read_transaction
@@ -55,14 +58,38 @@ def flag_key(finding: Finding) -> str:
     return f"{evidence.day.isoformat()}:{evidence.value}"
 
 
+class _ByteLength(FunctionElement[int]):
+    """The length of a text in UTF-8 bytes (more than its characters when not all ASCII)."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "byte_length"
+
+
+@compiles(_ByteLength)
+def _byte_length(element: _ByteLength, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"octet_length({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_ByteLength, "sqlite")
+def _byte_length_sqlite(element: _ByteLength, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite before 3.43 has no octet_length(); a blob's length() counts its bytes
+    return f"length(CAST({compiler.process(element.clauses, **kw)} AS BLOB))"
+
+
 def _crisis_notes(notes: ColumnElement[str]) -> ColumnElement[bool]:
-    """Notes that may hold crisis words: every word of one of the pre-filter groups."""
+    """Notes that may hold crisis words: every word of one of the pre-filter groups.
+
+    Or any text that is not all ASCII: the core folds it before matching (a soft hyphen in
+    "sui\u00adcide", full-width letters), which ``LIKE`` cannot; the exact match decides.
+    """
     lowered = func.lower(notes)
     return or_(
         *(
             and_(*(lowered.contains(word, autoescape=True) for word in group))
             for group in crisis_stems()
-        )
+        ),
+        _ByteLength(notes) != func.length(notes),
     )
 
 
