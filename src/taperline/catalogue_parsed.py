@@ -8,7 +8,7 @@ Do not edit: change data/drugs.toml, then run ``python -m taperline.catalogue_da
 from typing import Final
 
 #: The SHA-256 of the UTF-8 text of data/drugs.toml that :data:`JSON` is the parse of.
-TOML_SHA256: Final = "b9fbddf548392afbeaa8f86890b41eabb1642515a5b96d9d8bb7fd1d47c24c0c"
+TOML_SHA256: Final = "779b94c7b1b32d89ef97fa25ebc68a061957af2708dcdfda3a3d766d837a8d66"
 JSON: Final = r"""{
 "schema_version": 1,
 "withdrawal_risk": {
@@ -81,7 +81,11 @@ JSON: Final = r"""{
 "Kapake",
 "Zapain",
 "Tylex",
-"Solpadeine"
+"Solpadeine",
+"Solpadeine Plus",
+"Solpadeine Max",
+"Nurofen Plus",
+"Migraleve"
 ]
 },
 {
@@ -89,7 +93,8 @@ JSON: Final = r"""{
 "also": [
 "co-dydramol",
 "DHC Continus",
-"Synalgos-DC"
+"Synalgos-DC",
+"Paramol"
 ]
 },
 {

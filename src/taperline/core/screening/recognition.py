@@ -53,8 +53,13 @@ _SEVERITY_OF: Final[Mapping[InteractionSeverity, RegimenIssueSeverity]] = {
     "moderate": "warning",
     "minor": "info",
 }
+#: "plus" joins two items only when a word (not a dose form) follows it: "Nurofen Plus"
+#: (ibuprofen with codeine) and "Solpadeine Plus tablets" are one product each, "paracetamol
+#: plus codeine" two items.
 _SPLIT_RE: Final = re.compile(
-    r"[,;\n\r+&]|(?<![0-9])/|/(?![0-9])|\band\b|\bplus\b", flags=re.IGNORECASE
+    r"[,;\n\r+&]|(?<![0-9])/|/(?![0-9])|\band\b"
+    r"|\bplus\b(?=\s+[^\W\d_])(?!\s+(?:tablets?|tabs?|caplets?|capsules?|caps)\b)",
+    flags=re.IGNORECASE,
 )
 _WITH_RE: Final = re.compile(r"\bw/", flags=re.IGNORECASE)
 _RULE_OUT_RE: Final = re.compile(r"\br\s*/\s*o\b", flags=re.IGNORECASE)  # "r/o": rule out
@@ -72,6 +77,8 @@ def split_items(values: Iterable[str]) -> tuple[str, ...]:
 
     >>> split_items(["oxycodone/paracetamol 5/325", "Tylenol w/ codeine; gin and tonic", "GIN"])
     ('oxycodone', 'paracetamol 5/325', 'Tylenol with codeine', 'gin', 'tonic')
+    >>> split_items(["Nurofen Plus, ibuprofen plus codeine", "Solpadeine Plus tablets"])
+    ('Nurofen Plus', 'ibuprofen', 'codeine', 'Solpadeine Plus tablets')
     """
     seen: dict[str, str] = {}
     for value in values:
