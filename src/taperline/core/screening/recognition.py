@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -41,9 +41,12 @@ from taperline.core.screening.model import (
 )
 from taperline.core.words import PhraseIndex, phrase_key, token_matches, tokens
 
+#: Words that say an item is a reaction to what it names: an allergy, or the skin or airway
+#: reaction written instead ("hives from Xanax", "rash with diazepam").
 _ALLERGY_WORDS: Final = frozenset(
     {"allergy", "allergies", "allergic", "hypersensitivity", "hypersensitive", "sensitivity",
-     "sensitive", "intolerance", "intolerant", "reaction", "anaphylaxis"}
+     "sensitive", "intolerance", "intolerant", "reaction", "anaphylaxis", "anaphylactic",
+     "hives", "rash", "urticaria", "angioedema"}
 )  # fmt: skip
 _BENZODIAZEPINES: Final = "benzodiazepines"  # the class slug the allergy rule looks for
 _SENSITIVITY: Final = "benzodiazepine-sensitivity"  # the caution slug it gives
@@ -351,6 +354,42 @@ def _condition_matches(catalogue: Catalogue, drug: Drug, item: str) -> list[Cond
     return list({(m.name, m.caution is None): m for m in found}.values())
 
 
+def rejoined(items: tuple[str, ...], known: Callable[[str], frozenset[str]]) -> tuple[str, ...]:
+    """Items with a problem list's inverted form put back together ("glaucoma, narrow-angle").
+
+    An item that ``known`` (the condition names an item gives) finds nothing in, and that has
+    no crisis words, is read with the item before it when together they name a condition
+    that the item before does not.
+
+    >>> names = {"glaucoma": "glaucoma", "glaucoma narrow angle": "narrow-angle glaucoma"}
+    >>> known = lambda item: frozenset({names[phrase_key(item)]} if phrase_key(item) in names
+    ...                                else ())
+    >>> rejoined(("glaucoma", "narrow-angle", "gout"), known)
+    ('glaucoma, narrow-angle', 'gout')
+    """
+    out: list[str] = []
+    for item in items:
+        if out and not known(item) and not crisis_matches(item):
+            joined = f"{out[-1]}, {item}"
+            if known(joined) - known(out[-1]):
+                out[-1] = joined
+                continue
+        out.append(item)
+    return tuple(out)
+
+
+def read_conditions(
+    catalogue: Catalogue, drugs: Iterable[Drug], conditions: Iterable[str]
+) -> tuple[str, ...]:
+    """The condition items typed (:func:`split_items`, then :func:`rejoined` for ``drugs``)."""
+    chosen = tuple(drugs)
+
+    def known(item: str) -> frozenset[str]:
+        return frozenset(m.name for d in chosen for m in _condition_matches(catalogue, d, item))
+
+    return rejoined(split_items(conditions), known)
+
+
 def recognise(
     catalogue: Catalogue, *, agents: Iterable[str] = (), conditions: Iterable[str] = ()
 ) -> Recognition:
@@ -374,11 +413,11 @@ def recognise(
         known = _classes_in(catalogue, item) or any(d.interactions_for(item) for d in drugs)
         if not known and not typed:
             unknown.append(Unknown(item, "agent", _suggest(item, _agent_names(catalogue))))
-    condition_items = split_items(conditions)
-    for item in condition_items:
+    items = read_conditions(catalogue, drugs, conditions)
+    for item in items:
         typed = crisis_matches(item)
         crisis += typed
         known = any(_condition_matches(catalogue, d, item) for d in drugs)
         if not known and not typed:
             unknown.append(Unknown(item, "condition", _suggest(item, _condition_names(catalogue))))
-    return Recognition(tuple(unknown), tuple(crisis), indication_of(condition_items))
+    return Recognition(tuple(unknown), tuple(crisis), indication_of(items))

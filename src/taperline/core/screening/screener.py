@@ -22,6 +22,7 @@ from taperline.core.screening.model import (
     _finding,
 )
 from taperline.core.screening.recognition import (
+    _ALLERGY_WORDS,
     _agent_findings,
     _Agents,
     _condition_matches,
@@ -29,6 +30,7 @@ from taperline.core.screening.recognition import (
     _screen_agent,
     _suggest,
     indication_of,
+    read_conditions,
     split_items,
 )
 from taperline.core.words import tokens
@@ -166,12 +168,11 @@ def _screen_conditions(
     return matches, findings, unknown, crisis
 
 
-#: Words of a condition item that say a medicine named in it is not taken.
-_NOT_TAKEN: Final = frozenset(
-    {"allergic", "allergy", "allergies", "sensitivity", "sensitive", "intolerance",
-     "intolerant", "reaction", "reactions", "rash", "hives", "anaphylaxis", "no", "not",
-     "never", "without", "denies", "denied", "stopped", "quit", "off"}
-)  # fmt: skip
+#: Words of a condition item that say a medicine named in it is not taken: a reaction to it,
+#: or a no.
+_NOT_TAKEN: Final = _ALLERGY_WORDS | frozenset(
+    {"reactions", "no", "not", "never", "without", "denies", "denied", "stopped", "quit", "off"}
+)
 
 
 def _as_agent(catalogue: Catalogue, drug: Drug, item: str, gathered: _Agents) -> bool:
@@ -222,7 +223,8 @@ def screen(
     [('red_flag', 'urgent', True), ('contraindication', 'urgent', False)]
     """
     _validate_age(age_years)
-    agent_items, condition_items = split_items(agents), split_items(conditions)
+    agent_items = split_items(agents)
+    condition_items = read_conditions(catalogue, (drug,), conditions)
     gathered = _Agents()
     for item in agent_items:
         _screen_agent(catalogue, drug, item, gathered)
