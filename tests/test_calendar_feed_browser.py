@@ -98,6 +98,9 @@ def test_subscribe_on_a_phone_then_the_feed_follows_a_hold_and_ends(
             add = ann.get_by_role("link", name="Add to my calendar")
             assert add.get_attribute("href") == "webcal://" + url.split("://", 1)[1]
 
+            ann.reload()  # a reload is a GET: the link is not shown again, and no new one made
+            expect(ann.get_by_text("Your calendar link is on")).to_be_visible()
+            assert ann.locator("#feed-url").count() == 0
             before = _events(url)
             assert before
             decide_plan(store, pid, "hold", by="Dr Test", reason="a wave", now=datetime.now(UTC))

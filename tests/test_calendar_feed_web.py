@@ -29,8 +29,10 @@ _URL = re.compile(r'id="feed-url" type="text" readonly value="(http://[^"]+)"')
 
 
 def _new_link(web: Web) -> str:
-    page = web.post("/reminders/feed", {})
-    assert page.status_code == 200, page.text[:300]
+    made = web.post("/reminders/feed", {})
+    assert made.status_code == 303, made.text[:300]
+    assert made.headers["location"] == "/reminders"
+    page = web.get("/reminders")
     assert page.headers["cache-control"] == "no-store"
     found = _URL.search(page.text)
     assert found, page.text[:2000]
@@ -115,6 +117,37 @@ def test_revoking_ends_the_feed_and_a_new_link_replaces_the_old(tmp_path: Path) 
             answer = _fetch(site, f"/calendar/{bad}.ics")
             assert answer.status_code == 404, bad
             assert "BEGIN:VCALENDAR" not in answer.text
+
+
+def _with_link_cookie(web: Web, token: str) -> Any:
+    """The reminders page with the one-page cookie holding ``token`` (as if just made)."""
+    jar = web.client.cookies.jar
+    for cookie in [c for c in jar if c.name == "taperline_new_calendar_link"]:
+        jar.clear(cookie.domain, cookie.path, cookie.name)
+    web.client.cookies.set("taperline_new_calendar_link", token, path="/reminders")
+    page = web.get("/reminders")
+    for cookie in [c for c in jar if c.name == "taperline_new_calendar_link"]:
+        jar.clear(cookie.domain, cookie.path, cookie.name)
+    return page
+
+
+def test_reloading_the_page_that_shows_the_link_makes_no_new_link(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        ann, _pid = _setup(site)
+        url = _new_link(ann)
+        again = ann.get("/reminders")  # the reload: a GET, the link no more shown
+        assert not _URL.search(again.text)
+        assert "Your calendar link is on" in again.text
+        assert _fetch(site, url).status_code == 200  # the subscription still answers
+        # the cookie's token is shown only while it is this person's live link
+        token = url.rsplit("/", 1)[1].removesuffix(".ics")
+        assert _URL.search(_with_link_cookie(ann, token).text)
+        _new_link(ann)  # replaced: the old token, if it came back, is not shown
+        assert not _URL.search(_with_link_cookie(ann, token).text)
+        bob = site.patient("bob@example.org")  # someone else's token is never shown
+        page = _with_link_cookie(bob, token).text
+        assert not _URL.search(page)
+        assert token not in page
 
 
 def test_the_token_is_stored_only_as_its_hash(tmp_path: Path) -> None:

@@ -202,7 +202,8 @@ def test_the_patients_calendar_names_sources_and_days_in_words(tmp_path: Path) -
     with make_site(tmp_path) as site:
         ann = site.patient()
         approved_plan(site, site.person_id("pat@example.org"), site.clock.today)
-        page = ann.post("/reminders/feed").text
+        assert ann.post("/reminders/feed").status_code == 303
+        page = ann.get("/reminders").text
         (path,) = re.findall(r'value="http://testserver(/calendar/[^"]+\.ics)"', page)
         feed = ann.client.get(path).text.replace("\r\n ", "")
         words = "\n".join(

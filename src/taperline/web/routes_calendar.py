@@ -1,7 +1,10 @@
 """Reminders in the person's own calendar: the settings page and the subscription feed.
 
 ``/reminders`` (the patient) chooses which reminders and when, and makes or revokes the
-private feed URL, shown once when made. ``/calendar/<token>.ics`` is the feed itself: it
+private feed URL, shown once when made: the POST that makes it redirects to the page, and
+the new token rides along in a cookie for that one page (HttpOnly, this path only, five
+minutes, removed as the page is sent), so reloading the page never makes another link and
+ends the one the phone just subscribed to. ``/calendar/<token>.ics`` is the feed itself: it
 takes no session (a calendar app cannot sign in), only the token, and answers 404 for a
 token it does not know and 410 for a revoked one, with nothing of anyone's record. Each read
 is audited against the person ("calendar feed"). A feed read is cheap when nothing changed:
@@ -32,7 +35,7 @@ from taperline.service.calendar import (
     revoke_feed,
     save_reminders,
 )
-from taperline.web.auth import PatientViewer
+from taperline.web.auth import PatientViewer, secure_request
 from taperline.web.context import Services, services
 from taperline.web.errors import status_for
 from taperline.web.forms import Form, in_words
@@ -44,6 +47,9 @@ router = APIRouter(include_in_schema=False)
 Svc = Annotated[Services, Depends(services)]
 FEED_ACTOR: Final = "calendar feed (subscription)"
 _CALENDAR_TYPE: Final = "text/calendar; charset=utf-8"
+_NEW_LINK_COOKIE: Final = "taperline_new_calendar_link"  # the link made, for one page
+_NEW_LINK_MAX_AGE_S: Final = 300
+_PAGE: Final = "/reminders"
 
 
 # --- the feed ------------------------------------------------------------------------------
@@ -148,11 +154,34 @@ def _audit(svc: Services, viewer: PatientViewer, action: str, obj: str) -> None:
     svc.accounts.audit(viewer.user, viewer.person_id, action, obj, svc.now())
 
 
+def _new_link(request: Request, viewer: PatientViewer, svc: Services) -> str:
+    """The URL of the link just made, when the cookie holds the person's live feed's token."""
+    token = request.cookies.get(_NEW_LINK_COOKIE, "")
+    if not token:
+        return ""
+    feed, current = feed_of_token(svc.store, token), svc.store.calendar_feed(viewer.person_id)
+    if feed is None or current is None or feed.id != current.id or not feed.live:
+        return ""  # another person's, replaced or turned off since: never shown
+    return str(request.url_for("calendar_feed", token=token))
+
+
 @router.get("/reminders", response_class=HTMLResponse)
 def reminders_page(request: Request, viewer: PatientViewer, svc: Svc) -> Response:
     """Which reminders the calendar holds and when, and the private calendar link."""
     _audit(svc, viewer, "read", "reminder settings")
-    return _page(request, viewer, svc)
+    feed_url = _new_link(request, viewer, svc)
+    response = _page(request, viewer, svc, feed_url=feed_url)
+    if _NEW_LINK_COOKIE in request.cookies:  # shown once: a reload shows the link no more
+        response.delete_cookie(
+            _NEW_LINK_COOKIE,
+            path=_PAGE,
+            secure=secure_request(request, svc),
+            httponly=True,
+            samesite="strict",
+        )
+    if feed_url:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @router.post("/reminders", response_class=HTMLResponse)
@@ -173,18 +202,28 @@ def reminders_save(request: Request, viewer: PatientViewer, form: Form, svc: Svc
             request, viewer, svc, error=in_words(str(error), _LABELS), status=status_for(error)
         )
     _audit(svc, viewer, "write", f"reminder settings {','.join(saved.reminders) or 'none'}")
-    return redirect("/reminders")
+    return redirect(_PAGE)
 
 
 @router.post("/reminders/feed", response_class=HTMLResponse)
 def reminders_new_feed(request: Request, viewer: PatientViewer, form: Form, svc: Svc) -> Response:
-    """Make a new private calendar link (the old one stops working); it is shown once."""
+    """Make a new private calendar link (the old one stops working); it is shown once.
+
+    See Other to the page, which shows it (a reload of that page is a GET: no new link).
+    """
     del form  # checked for its CSRF token only
     token = new_feed(svc.store, viewer.person_id, now=svc.now())
     _audit(svc, viewer, "write", "calendar feed made")
-    url = str(request.url_for("calendar_feed", token=token))
-    response = _page(request, viewer, svc, feed_url=url)
-    response.headers["Cache-Control"] = "no-store"
+    response = redirect(_PAGE)
+    response.set_cookie(
+        _NEW_LINK_COOKIE,
+        token,
+        max_age=_NEW_LINK_MAX_AGE_S,
+        path=_PAGE,
+        secure=secure_request(request, svc),
+        httponly=True,
+        samesite="strict",
+    )
     return response
 
 
@@ -196,4 +235,4 @@ def reminders_revoke_feed(
     del form, request  # checked for its CSRF token only
     if revoke_feed(svc.store, viewer.person_id, now=svc.now()):
         _audit(svc, viewer, "write", "calendar feed revoked")
-    return redirect("/reminders")
+    return redirect(_PAGE)
