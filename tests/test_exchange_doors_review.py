@@ -97,18 +97,15 @@ def _other(tmp_path: Path, name: str) -> str:
 # --- CSV: journal and dose log (taperline import csv / export csv) -------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CSV dose log import: the same dose-log file imported twice is stored twice (2 lines"
-    " for 1; exit 0 both times); expected the second import refused (as the journal's days"
-    " already kept are) or adding nothing",
-)
+# The same dose-log file imported twice was once stored twice (2 lines for 1, exit 0 both times).
 def test_the_same_dose_log_imported_twice_is_kept_once(tmp_path: Path, sqlite_url: str) -> None:
     _cli_person(sqlite_url)
     path = tmp_path / "doses.csv"
     path.write_text(DOSE_HEADER + "2027-11-01,clonazepam,,,2027-11-01T22:00,0.5,,,\r\n")
-    _cli(sqlite_url, "import", "csv", str(path))
-    _cli(sqlite_url, "import", "csv", str(path))
+    assert _cli(sqlite_url, "import", "csv", str(path)).exit_code == 0
+    again = _cli(sqlite_url, "import", "csv", str(path))
+    assert again.exit_code == 2
+    assert "already in the dose log" in again.output
     store = open_store(sqlite_url)
     assert len(store.doses(store.person_ids()[0])) == 1
 
@@ -143,50 +140,42 @@ def _gap_file(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CSV dose log import: a taken_at the clocks skipped (2027-03-28T01:30, Europe/London,"
-    " on line 10 of 12) is refused as 'taken_at: 2027-03-28 01:30 does not exist ...' with no"
-    " line number (the store's message); expected 'line 10: taken_at: ...' like every other"
-    " bad cell",
-)
+# A taken_at the clocks skipped was once refused with the store's message and no line number.
 def test_a_time_the_clocks_skipped_is_named_by_its_line(tmp_path: Path, sqlite_url: str) -> None:
     _cli_person(sqlite_url)
     result = _cli(sqlite_url, "import", "csv", str(_gap_file(tmp_path)))
     assert result.exit_code == 2
-    assert "line 10" in result.output
+    assert "line 10: taken_at: '2027-03-28T01:30' does not exist in Europe/London" in result.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CSV dose log import --skip-bad: one taken_at the clocks skipped (2027-03-28T01:30,"
-    " London) still refuses the whole file (exit 2, nothing imported); expected that row left"
-    " out and named and the other 10 imported, as --skip-bad promises for a bad row",
-)
+# With --skip-bad, that one time once still refused the whole file (exit 2, nothing imported).
 def test_skip_bad_leaves_out_a_time_the_clocks_skipped(tmp_path: Path, sqlite_url: str) -> None:
     _cli_person(sqlite_url)
     result = _cli(sqlite_url, "import", "csv", str(_gap_file(tmp_path)), "--skip-bad")
     assert result.exit_code == 0, result.output
+    assert "line 10: taken_at: '2027-03-28T01:30' does not exist" in result.output
+    assert "Imported 10 doses rows" in result.output
+    assert "left out 1 row(s)" in result.output
     store = open_store(sqlite_url)
-    assert len(store.doses(store.person_ids()[0])) == 10
+    doses = store.doses(store.person_ids()[0])
+    assert len(doses) == 10
+    assert date(2027, 3, 28) not in {d.day for d in doses}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CSV dose log round trip: a dose taken at 01:30 in the repeated hour of"
-    " 2027-10-31 (London, second 01:30, 01:30+00:00) is written as 2027-10-31T01:30 and reads"
-    " back as the first 01:30 (+01:00): the dose moves an hour earlier; expected the same"
-    " moment back (an offset or a marker in the file, or the ambiguity refused)",
-)
+# A dose in the second 01:30 of the night the clocks went back was once written 01:30 and read
+# back as the first 01:30: an hour earlier. Its offset is written now, for that hour only.
 def test_a_dose_in_the_repeated_hour_keeps_its_moment_through_csv(tmp_path: Path) -> None:
     from taperline.adapters.csvio import read_dose_log_csv
 
+    london = ZoneInfo("Europe/London")
     first = open_store(_other(tmp_path, "first"))
     pid = _person(first)
     first.import_doses(pid, [_taken(wall_clock(2027, 10, 31, 1, 30).replace(fold=1))])
+    text = dose_log_csv(first.doses(pid), time_zone=london)
+    assert ",2027-10-31T01:30+00:00," in text
     second = open_store(_other(tmp_path, "second"))
     again = _person(second)
-    second.import_doses(again, read_dose_log_csv(dose_log_csv(first.doses(pid))).rows)
+    second.import_doses(again, read_dose_log_csv(text, time_zone=london).rows)
 
     def moment(store: Store, person_id: int) -> str:
         bundle = export_bundle(store.record(person_id), (), generated_at=NOW)
@@ -202,13 +191,7 @@ def test_a_journal_without_symptom_columns_rates_no_symptom() -> None:
     assert read.rows[0].symptoms_rated is False
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dose log CSV import: status 'taken' on a row with no taken_at (read as missed), or"
-    " 'missed' on a row with taken_at and amount_mg (read as taken), is passed over in silence"
-    " (status is 'checked but not used'); expected the contradiction refused naming the line"
-    " and the status column",
-)
+# A status the cells contradict was once passed over in silence ("checked but not used").
 def test_a_status_the_cells_contradict_is_refused() -> None:
     from taperline.adapters.csvio import read_dose_log_csv
 

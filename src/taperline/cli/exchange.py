@@ -62,6 +62,7 @@ def import_() -> None:
 def export_csv(*, out_path: Path, what: str, person_id: int | None) -> None:
     """Write the journal or the dose log as CSV, with units in the column names."""
     from taperline.adapters.csvio import dose_log_csv, journal_csv
+    from taperline.zones import zone
 
     store = open_store()
     person_id = person(store, person_id)
@@ -70,7 +71,9 @@ def export_csv(*, out_path: Path, what: str, person_id: int | None) -> None:
         count, text = len(checkins), journal_csv(checkins)
     else:
         doses = store.doses(person_id)
-        count, text = len(doses), dose_log_csv(doses)
+        # the zone writes an offset on a dose taken in the hour the clocks repeat
+        time_zone = zone(store.profile(person_id).time_zone)
+        count, text = len(doses), dose_log_csv(doses, time_zone=time_zone)
     # newline="" keeps the CSV's own CRLF line ends (and line breaks inside quoted notes).
     with out_path.open("w", encoding="utf-8", newline="") as handle:
         handle.write(text)
@@ -101,12 +104,14 @@ def import_csv(*, path: Path, skip_bad: bool, person_id: int | None) -> None:
     """Import a journal or dose-log CSV (told apart by its header).
 
     Every bad row is reported with its line number; nothing is imported if any row is bad,
-    a day is in the future or already has a check-in, unless --skip-bad is given: then the
+    a day is in the future or already has a check-in, or a dose is already in the dose log
+    (the same day, drug, planned time and time taken), unless --skip-bad is given: then the
     other rows are imported and each one left out is listed with why.
     """
     from taperline.adapters.csvio import read_dose_log_csv, read_journal_csv
     from taperline.service import import_checkins, import_doses
     from taperline.service.journal import red_flags_of
+    from taperline.zones import zone
 
     try:
         with path.open(encoding="utf-8", newline="") as handle:
@@ -129,7 +134,8 @@ def import_csv(*, path: Path, skip_bad: bool, person_id: int | None) -> None:
         done = import_checkins(store, person_id, journal.rows, now=now(), skip=skip_bad)
         flags = red_flags_of(journal.rows)
     else:
-        doses = read_dose_log_csv(text, skip_bad=skip_bad)
+        time_zone = zone(store.profile(person_id).time_zone)
+        doses = read_dose_log_csv(text, skip_bad=skip_bad, time_zone=time_zone)
         errors = doses.errors
         _refuse_bad_rows(path, errors, skip_bad=skip_bad)
         done = import_doses(store, person_id, doses.rows, now=now(), skip=skip_bad)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
@@ -131,7 +131,7 @@ def import_checkins(
         elif day in stored:
             problems[day] = f"{day.isoformat()} already has a check-in"
     return _import(
-        problems,
+        sorted(problems.items()),
         skip,
         lambda: store.import_checkins(
             person_id, [c for c in checkins if c.wake_date not in problems]
@@ -139,29 +139,64 @@ def import_checkins(
     )
 
 
+_DoseKey = tuple[date, str, str | None, datetime | None, int]
+
+
+def _dose_key(dose: DoseRecord) -> _DoseKey:
+    """What makes a dose-log line the same line: its day, drug, planned time and taken_at.
+
+    The fold of taken_at counts (the two 01:30 of the night the clocks go back are two
+    moments; naive datetimes compare equal without it); the amount and note do not.
+    """
+    taken = dose.taken_at
+    return (dose.day, dose.drug.casefold(), dose.planned_clock, taken, taken.fold if taken else 0)
+
+
+def _dose_named(dose: DoseRecord) -> str:
+    when = (
+        f"taken {dose.taken_at.isoformat(sep=' ', timespec='minutes')}"
+        if dose.taken_at is not None
+        else "missed"
+    )
+    planned = f" planned {dose.planned_clock}" if dose.planned_clock else " extra"
+    return f"the {dose.drug}{planned} dose of {dose.day.isoformat()} ({when})"
+
+
 def import_doses(
     store: Store, person_id: int, doses: Sequence[DoseRecord], *, now: datetime, skip: bool
 ) -> RowsImported:
-    """Store imported dose-log lines in one transaction: none dated after today.
+    """Store imported dose-log lines in one transaction: none dated after today, none twice.
 
-    With ``skip`` a line in the future is left out and named; without, it refuses them all.
+    A line already in the dose log (the same day, drug, planned time and taken_at: the same
+    file imported again) or one in the future refuses them all; with ``skip`` it is left out
+    and named, and the others are stored.
     """
     today = local_today(store.profile(person_id).time_zone, now)
-    future = {
-        d.day: f"a dose on {d.day.isoformat()} is in the future (today is {today.isoformat()})"
-        for d in doses
-        if d.day > today
-    }
+    days = [d.day for d in doses]
+    stored = {_dose_key(d) for d in store.doses(person_id, min(days), max(days))} if days else set()
+    problems: dict[int, tuple[date, str]] = {}
+    for index, dose in enumerate(doses):
+        if dose.day > today:
+            future = f"is in the future (today is {today.isoformat()})"
+            problems[index] = (dose.day, f"{_dose_named(dose)} {future}")
+        elif _dose_key(dose) in stored:
+            problems[index] = (dose.day, f"{_dose_named(dose)} is already in the dose log")
     return _import(
-        future,
+        sorted(problems.values()),
         skip,
-        lambda: store.import_doses(person_id, [d for d in doses if d.day not in future]),
+        lambda: store.import_doses(
+            person_id, [d for index, d in enumerate(doses) if index not in problems]
+        ),
     )
 
 
-def _import(problems: Mapping[date, str], skip: bool, write: Callable[[], int]) -> RowsImported:  # noqa: FBT001 -- the caller's --skip-bad
+def _import(
+    problems: Sequence[tuple[date, str]],
+    skip: bool,  # noqa: FBT001 -- the caller's --skip-bad
+    write: Callable[[], int],
+) -> RowsImported:
     if problems and not skip:
-        first = problems[min(problems)]
+        first = problems[0][1]
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise InputError(f"{first}{more}: nothing was imported")
-    return RowsImported(write(), tuple(problems[day] for day in sorted(problems)))
+    return RowsImported(write(), tuple(message for _, message in problems))

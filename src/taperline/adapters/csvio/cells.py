@@ -8,10 +8,11 @@ import io
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Final, get_args
+from zoneinfo import ZoneInfo
 
 from taperline.adapters.csvio.columns import (
     _FORMULA_START,
@@ -135,6 +136,77 @@ def _local_datetime(text: str) -> datetime:
                 f"{values.HAS_ZONE}: write the local wall-clock time without one"
             ) from None
         raise _CellError("is not a local date-time YYYY-MM-DDTHH:MM") from None
+
+
+# An offset at the end of a taken_at: written only for a time in an hour the clocks repeated.
+_OFFSET_RE: Final = re.compile(r"(.+?)(Z|[+-]([0-9]{2}):([0-9]{2}))")
+
+
+def _exists(local: datetime, tz: ZoneInfo) -> bool:
+    """Whether the wall clock ``local`` was ever shown in ``tz`` (not skipped by a change)."""
+    back = local.replace(tzinfo=tz).astimezone(UTC).astimezone(tz).replace(tzinfo=None)
+    return back == local
+
+
+def repeated(local: datetime, tz: ZoneInfo) -> bool:
+    """Whether the wall clock ``local`` was shown twice in ``tz`` (the clocks went back).
+
+    >>> london = ZoneInfo("Europe/London")
+    >>> repeated(datetime(2027, 10, 31, 1, 30), london), repeated(datetime(2027, 10, 31, 2), london)
+    (True, False)
+    """
+    first, second = local.replace(fold=0, tzinfo=tz), local.replace(fold=1, tzinfo=tz)
+    return first.utcoffset() != second.utcoffset() and _exists(local, tz)
+
+
+def _offset(match: re.Match[str]) -> timedelta:
+    if match.group(2) == "Z":
+        return timedelta(0)
+    sign = -1 if match.group(2).startswith("-") else 1
+    return sign * timedelta(hours=int(match.group(3)), minutes=int(match.group(4)))
+
+
+def _utc_offset(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _with_offset(local: datetime, offset: timedelta, tz: ZoneInfo) -> datetime:
+    """The wall clock ``local`` (which exists in ``tz``) at ``offset``: one of its times."""
+    for fold in (0, 1):
+        candidate = local.replace(fold=fold)
+        if candidate.replace(tzinfo=tz).utcoffset() == offset:
+            return candidate
+    found = (local.replace(fold=fold, tzinfo=tz).utcoffset() for fold in (0, 1))
+    offsets = sorted({_utc_offset(o) for o in found if o is not None})
+    raise _CellError(
+        f"has the offset {_utc_offset(offset)}, but {tz.key} was at {' or '.join(offsets)}"
+        " then: write the local time as the clock showed it"
+    )
+
+
+def _zoned_datetime(tz: ZoneInfo | None) -> Callable[[str], datetime]:
+    """A local wall-clock date-time; with ``tz``, a time its clocks skipped is refused.
+
+    An offset after it (``2027-10-31T01:30+00:00``) is read only with ``tz``: it says which
+    of the two times of an hour the clocks repeated is meant (the file's writer adds one to
+    such times). A repeated time without one is the first (as a time typed in is).
+    """
+
+    def parse(text: str) -> datetime:
+        match = _OFFSET_RE.fullmatch(text) if tz is not None else None
+        local = _local_datetime(match.group(1) if match else text)
+        if tz is None:
+            return local
+        if not _exists(local, tz):
+            raise _CellError(
+                f"does not exist in {tz.key} (the clocks went forward then): enter the time"
+                " as the clock showed it"
+            )
+        return _with_offset(local, _offset(match), tz) if match else local
+
+    return parse
 
 
 def _choice(options: Sequence[str]) -> Callable[[str], str]:

@@ -173,7 +173,10 @@ DOSE_LOG_COLUMNS: Final[tuple[Column, ...]] = (
     Column(
         "taken_at",
         "YYYY-MM-DDTHH:MM, local",
-        "when it was taken (local wall clock, no zone); empty for a missed dose",
+        "when it was taken (local wall clock, no zone); empty for a missed dose. A time in"
+        " the hour the clocks repeat (going back) is written with its UTC offset, which says"
+        " which of the two it was (2027-10-31T01:30+00:00 is London's second 01:30); without"
+        " one it is the first. A time the clocks skipped is refused",
         required=True,
     ),
     Column("amount_mg", "mg, above 0", "the amount taken; empty for a missed dose", required=True),
@@ -181,7 +184,9 @@ DOSE_LOG_COLUMNS: Final[tuple[Column, ...]] = (
         "status",
         "taken / late / missed / extra",
         "worked out on export (late: more than 2 h after planned_clock); on import it may be"
-        " empty and is checked to be one of these but not used",
+        " empty; when given it must agree with the cells (missed: no taken_at; extra: taken"
+        " with no planned_clock; taken or late: taken with a planned_clock) and is not"
+        " otherwise used",
     ),
     Column("units", "text", "the product units used, for example 1 x tablet 0.5 mg"),
     Column("note", "text", "free text, kept exactly"),

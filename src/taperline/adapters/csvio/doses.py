@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from taperline.adapters.csvio.cells import (
     _STATUSES,
@@ -11,12 +12,13 @@ from taperline.adapters.csvio.cells import (
     _clock,
     _date,
     _guarded,
-    _local_datetime,
     _mass_mg,
     _mg,
     _read,
     _Row,
     _write,
+    _zoned_datetime,
+    repeated,
 )
 from taperline.adapters.csvio.columns import DOSE_LOG_COLUMNS, ImportResult
 from taperline.core.record import DoseRecord
@@ -24,20 +26,27 @@ from taperline.core.record import DoseRecord
 # --- export -----------------------------------------------------------------------------------
 
 
-def _local_iso(moment: datetime | None) -> str:
+def _local_iso(moment: datetime | None, tz: ZoneInfo | None) -> str:
+    """The wall clock, with its offset when ``tz`` showed it twice (else it reads back wrong)."""
     if moment is None:
         return ""
     whole_minute = moment.second == 0 and moment.microsecond == 0
-    return moment.isoformat(timespec="minutes" if whole_minute else "auto")
+    timespec = "minutes" if whole_minute else "auto"
+    if tz is not None and repeated(moment, tz):
+        return moment.replace(tzinfo=tz).isoformat(timespec=timespec)
+    if tz is None and moment.fold:
+        # the second of a repeated time: without the zone no offset can say so
+        raise ValueError(f"taken_at {moment} is the second of a repeated time: give time_zone")
+    return moment.isoformat(timespec=timespec)
 
 
-def _dose_row(record: DoseRecord, late_after_h: float) -> dict[str, str]:
+def _dose_row(record: DoseRecord, late_after_h: float, tz: ZoneInfo | None) -> dict[str, str]:
     return {
         "day": record.day.isoformat(),
         "drug": record.drug,
         "planned_clock": record.planned_clock or "",
         "planned_amount_mg": _mg(record.planned_amount),
-        "taken_at": _local_iso(record.taken_at),
+        "taken_at": _local_iso(record.taken_at, tz),
         "amount_mg": _mg(record.amount),
         "status": record.status(late_after_h=late_after_h),
         "units": record.units,
@@ -45,31 +54,66 @@ def _dose_row(record: DoseRecord, late_after_h: float) -> dict[str, str]:
     }
 
 
-def dose_log_csv(doses: Sequence[DoseRecord], *, late_after_h: float = 2.0) -> str:
+def dose_log_csv(
+    doses: Sequence[DoseRecord], *, late_after_h: float = 2.0, time_zone: ZoneInfo | None = None
+) -> str:
     """The dose log as CSV text: a header row and one row per record, in the given order.
 
     Amounts are plain numbers of mg (``0.125``); ``status`` is worked out with ``late_after_h``.
+    A ``taken_at`` in an hour ``time_zone`` (the person's) showed twice, when the clocks went
+    back, is written with its UTC offset, so that it reads back as the same moment.
+
+    >>> from datetime import date
+    >>> from taperline.core.quantity import Mass
+    >>> late = datetime(2027, 10, 31, 1, 30, fold=1)  # the second 01:30 in London
+    >>> dose = DoseRecord(date(2027, 10, 31), "clonazepam", None, None, late, Mass.of_mg("0.5"))
+    >>> dose_log_csv([dose], time_zone=ZoneInfo("Europe/London")).split()[1]
+    '2027-10-31,clonazepam,,,2027-10-31T01:30+00:00,0.5,extra,,'
     """
-    return _write(DOSE_LOG_COLUMNS, (_dose_row(d, late_after_h) for d in doses))
+    return _write(DOSE_LOG_COLUMNS, (_dose_row(d, late_after_h, time_zone) for d in doses))
 
 
 # --- the dose log -----------------------------------------------------------------------------
 
 
-def _dose(row: _Row) -> DoseRecord | None:
+def _status_problem(row: _Row, status: str) -> str | None:
+    """What the ``status`` cell says that the other cells do not.
+
+    Taken and late are not told apart: that depends on the hours the writer counted as late.
+    """
+    taken, planned = row.filled("taken_at"), row.filled("planned_clock")
+    if status == "missed" and taken:
+        why = "but taken_at is filled (a missed dose has no taken_at or amount_mg)"
+    elif status != "missed" and not taken:
+        why = "but taken_at is empty (a dose with no taken_at is missed)"
+    elif status == "extra" and planned:
+        why = "but planned_clock is filled (an extra dose was not planned)"
+    elif status in {"taken", "late"} and not planned:
+        why = "but planned_clock is empty (a dose not planned is extra)"
+    else:
+        return None
+    return f"status: {row.raw('status').strip()!r} {why}; correct the status or the cells"
+
+
+def _dose(row: _Row, tz: ZoneInfo | None) -> DoseRecord | None:
     day = row.cell("day", _date, required=True)
     drug = row.cell("drug", str, required=True)
     planned_clock = row.cell("planned_clock", _clock)
     planned_amount = row.cell("planned_amount_mg", _mass_mg)
-    taken_at = row.cell("taken_at", _local_datetime)
+    taken_at = row.cell("taken_at", _zoned_datetime(tz))
     amount = row.cell("amount_mg", _mass_mg)
-    row.cell("status", _choice(_STATUSES))
+    status = row.cell("status", _choice(_STATUSES))
+    before = len(row.problems)
     if row.filled("taken_at") and not row.filled("amount_mg"):
         row.problems.append("amount_mg: is empty but taken_at is filled; a taken dose needs both")
     if row.filled("amount_mg") and not row.filled("taken_at"):
         row.problems.append("taken_at: is empty but amount_mg is filled; a taken dose needs both")
     if not row.filled("planned_clock") and not row.filled("taken_at"):
         row.problems.append("planned_clock, taken_at: both are empty; give at least one")
+    # the status against cells that agree among themselves (else that problem is the one)
+    contradiction = _status_problem(row, status) if status is not None else None
+    if contradiction is not None and len(row.problems) == before:
+        row.problems.append(contradiction)
     if row.problems or day is None or drug is None:
         return None
     return DoseRecord(
@@ -84,9 +128,15 @@ def _dose(row: _Row) -> DoseRecord | None:
     )
 
 
-def read_dose_log_csv(text: str, *, skip_bad: bool = False) -> ImportResult[DoseRecord]:
+def read_dose_log_csv(
+    text: str, *, skip_bad: bool = False, time_zone: ZoneInfo | None = None
+) -> ImportResult[DoseRecord]:
     """Read a dose-log CSV (see :data:`DOSE_LOG_COLUMNS`); ``status`` is checked, not used.
 
     Without ``skip_bad`` nothing is returned when any row is bad; with it the good rows are.
+    With ``time_zone`` (the person's), a ``taken_at`` its clocks skipped is a bad row, and
+    one with an offset (a time in a repeated hour) is read as that moment's wall clock.
     """
-    return _read(text, DOSE_LOG_COLUMNS, _guarded(_dose), skip_bad=skip_bad)
+    return _read(
+        text, DOSE_LOG_COLUMNS, _guarded(lambda row: _dose(row, time_zone)), skip_bad=skip_bad
+    )
