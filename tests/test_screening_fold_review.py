@@ -1,0 +1,484 @@
+"""An adversarial review of three commits on how typed text is recognised (2026-12-04).
+
+* 53bb985: ``core.words`` folds text that is not all ASCII (format characters dropped, letters
+  and digits by their NFKC form) and the banner's SQL pre-filter lets every such note through.
+* 94c0dbd: the item splitter cuts "plus" only before a word that is not a dose form
+  ("Nurofen Plus" is one product).
+* fba2740: ``read_conditions`` joins a problem list's inverted form ("glaucoma, narrow-angle");
+  a reaction word (hives, rash, urticaria, angioedema, anaphylactic) with a benzodiazepine's
+  name is benzodiazepine sensitivity, and such an item is not read as taking the medicine.
+
+Inputs as a tired patient on a phone, a clinician pasting a problem list or an import write
+them. Each defect is a strict xfail whose reason names the door, the input, what happens and
+what should [docs/clinical-basis.md, "Safety facts added 2026-12": any opioid (boxed warning),
+other CNS depressants, suicidal thoughts anywhere they are entered]. A case that holds is a
+plain test only where no other test tries it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from taperline.catalogue_data import load_catalogue
+from taperline.core.screening import Screening, crisis_matches, recognise, screen
+from taperline.core.words import spans, tokens
+from tests.support.web import Site
+
+CATALOGUE = load_catalogue()
+CLONAZEPAM = CATALOGUE.get("clonazepam")
+SENSITIVITY = "benzodiazepine-sensitivity"
+#: "Self-harm" in full-width letters and hyphen (an East Asian keyboard's wide mode)
+_WIDE_SELF_HARM = "\uff33\uff45\uff4c\uff46\uff0d\uff48\uff41\uff52\uff4d"
+#: "seizure" in mathematical bold letters (U+1D400 block), as "fancy text" apps write it
+_BOLD_SEIZURE = "".join(chr(0x1D41A + ord(c) - ord("a")) for c in "seizure")
+
+
+def _xfail(reason: str) -> pytest.MarkDecorator:
+    return pytest.mark.xfail(strict=True, reason=reason)
+
+
+def _screen(*, agents: tuple[str, ...] = (), conditions: tuple[str, ...] = ()) -> Screening:
+    return screen(CATALOGUE, CLONAZEPAM, agents=agents, conditions=conditions)
+
+
+def _interactions(found: Screening) -> list[str]:
+    """The interaction and duplicate findings' messages (the class in brackets)."""
+    return [f.message for f in found.findings if f.kind in {"interaction", "duplicate"}]
+
+
+def _has(found: Screening, what: str) -> bool:
+    return any(f"({what}) with" in message for message in _interactions(found))
+
+
+# --- 94c0dbd: "plus" kept before a number or a bracket ----------------------------------------
+
+#: Two medicines joined by "plus" and a number: no longer cut, so one item. With the drug itself
+#: in it, every class of the item is skipped as "the same drug"; with two depressants, only the
+#: more severe row of a kind is kept (Catalogue.interactions_for).
+PLUS_BEFORE_A_NUMBER: tuple[tuple[str, str, str], ...] = (
+    ("Klonopin plus 2 beers", "alcohol", "a 'duplicate: Klonopin plus 2 beers' warning only"),
+    ("Klonopin 1mg plus 10mg oxycodone", "opioids", "a duplicate warning only"),
+    ("clonazepam 0.5mg plus (sometimes) oxycodone", "opioids", "a duplicate warning only"),
+    ("Percocet plus 2 Tylenol PM", "antihistamines", "the opioid row only"),
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [
+        pytest.param(
+            text,
+            what,
+            marks=_xfail(
+                f"screen (medicines; CLI check --with, web profile, API): {text!r} -> one item "
+                f"since 'plus' is cut only before a letter: {seen}, no {what} interaction; "
+                f"should be cut into two items and give the {what} interaction as before 94c0dbd"
+            ),
+            id=text,
+        )
+        for text, what, seen in PLUS_BEFORE_A_NUMBER
+    ],
+)
+def test_plus_before_a_number_still_joins_two_medicines(text: str, what: str) -> None:
+    assert _has(_screen(agents=(text,)), what), _interactions(_screen(agents=(text,)))
+
+
+@_xfail(
+    "screen (medicines): 'Xanax plus 1 Percocet' -> one item; the boxed-warning finding reads "
+    "'Xanax plus 1 Percocet (alprazolam) (opioids)', naming the benzodiazepine as the opioid; "
+    "should quote 'Percocet (oxycodone)' as before 94c0dbd"
+)
+def test_the_opioid_finding_of_a_plus_names_the_opioid() -> None:
+    [opioid] = [
+        m for m in _interactions(_screen(agents=("Xanax plus 1 Percocet",))) if "(opioids)" in m
+    ]
+    assert "alprazolam" not in opioid.split(" with ")[0]
+
+
+def test_plus_before_a_word_still_cuts_two_medicines() -> None:
+    found = _screen(agents=("Klonopin plus a glass of wine",))
+    assert _has(found, "alcohol")
+
+
+@pytest.mark.parametrize("text", ["Nurofen Plus when needed", "Nurofen Plus for back pain"])
+@_xfail(
+    "screen (medicines): 'Nurofen Plus when needed' / 'Nurofen Plus for back pain' -> 'plus' "
+    "is cut before any word, so 'Nurofen' and 'when needed' are unknown and the codeine "
+    "(opioid boxed warning) is lost; should keep a catalogue name that holds 'Plus' whole, "
+    "whatever follows it"
+)
+def test_a_plus_brand_followed_by_words_keeps_its_codeine(text: str) -> None:
+    assert _has(_screen(agents=(text,)), "opioids")
+
+
+# --- fba2740: reaction words hide a medicine taken ---------------------------------------------
+
+#: Conditions naming a medicine taken, with a word that became a "not taken" word in fba2740
+#: (urticaria, angioedema, anaphylactic, hypersensitivity): the medicine was gathered as an
+#: agent before, and is now an unknown condition only.
+REACTION_WITH_A_MEDICINE: tuple[tuple[str, str], ...] = (
+    ("anaphylactic shock 2019 - now on methadone", "opioids"),
+    ("hypersensitivity pneumonitis on oxycodone", "opioids"),
+    ("chronic urticaria on hydroxyzine", "antihistamines"),
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [
+        pytest.param(
+            text,
+            what,
+            marks=_xfail(
+                f"screen (conditions; web profile, CLI check --condition): {text!r} -> an "
+                f"unknown condition only: the reaction word marks the whole item 'not taken' "
+                f"(_NOT_TAKEN), so the {what} interaction is lost; should give it as before "
+                "fba2740 (the reaction is to something else: only a reaction word with the "
+                "medicine's own name says it is not taken)"
+            ),
+            id=text,
+        )
+        for text, what in REACTION_WITH_A_MEDICINE
+    ],
+)
+def test_a_reaction_word_does_not_hide_a_medicine_taken(text: str, what: str) -> None:
+    assert _has(_screen(conditions=(text,)), what)
+
+
+#: An item naming only a benzodiazepine, after an item with an allergy or reaction word: joined
+#: by read_conditions (the allergy rule makes "a condition the first does not name").
+JOINED_ACROSS_ITEMS: tuple[tuple[str, ...], ...] = (
+    ("No known allergies", "Ativan 0.5 mg prn"),
+    ("rash from lamotrigine, on Ativan",),
+    ("seasonal allergies\nXanax 0.5 mg at night",),
+)
+
+
+@pytest.mark.parametrize(
+    "conditions",
+    [
+        pytest.param(
+            conditions,
+            marks=_xfail(
+                f"screen and recognise (conditions; web profile, API, CLI): {conditions!r} -> "
+                "read_conditions joins the benzodiazepine to the item before (two entries, a "
+                "comma or a line break), so an urgent 'history of sensitivity to "
+                "benzodiazepines' contraindication and no duplicate-therapy finding for the "
+                "benzodiazepine taken; should join only a modifier of the item before (not an "
+                "item that names a medicine), and keep the duplicate as before fba2740"
+            ),
+            id=" | ".join(conditions),
+        )
+        for conditions in JOINED_ACROSS_ITEMS
+    ],
+)
+def test_a_benzodiazepine_taken_is_not_joined_to_an_allergy_before_it(
+    conditions: tuple[str, ...],
+) -> None:
+    found = _screen(conditions=conditions)
+    assert SENSITIVITY not in {m.name for m in found.conditions}
+    assert _has(found, "benzodiazepines")
+
+
+#: A seizure typed as a condition, then a word that with it makes a seizure-disorder phrase:
+#: joined, and the longest match ("seizure history", "seizure disorder") hides the event.
+SEIZURE_JOINED: tuple[tuple[str, ...], ...] = (
+    ("new seizure, history unclear",),
+    ("had a seizure", "disorder not diagnosed yet"),
+)
+
+
+@pytest.mark.parametrize(
+    "conditions",
+    [
+        pytest.param(
+            conditions,
+            marks=_xfail(
+                f"screen and recognise (conditions; CLI check, web profile check): "
+                f"{conditions!r} -> read_conditions joins the second item to 'seizure' and "
+                "the seizure-disorder phrase hides the event: no crisis message, an epilepsy "
+                "caution instead; should keep the red flag (an item with crisis words is never "
+                "joined, nor joined to; rule 6: seizure words are an event)"
+            ),
+            id=" | ".join(conditions),
+        )
+        for conditions in SEIZURE_JOINED
+    ],
+)
+def test_a_seizure_typed_as_a_condition_keeps_its_crisis_message(
+    conditions: tuple[str, ...],
+) -> None:
+    assert "seizure" in {m.category for m in _screen(conditions=conditions).crisis}
+    assert "seizure" in {m.category for m in recognise(CATALOGUE, conditions=conditions).crisis}
+
+
+@_xfail(
+    "CLI taperline check --condition 'new seizure, history unclear' --with 'Klonopin plus 2 "
+    "beers' -> no crisis line, no 988, no alcohol interaction (a caution and a duplicate "
+    "warning only); should print the crisis message and the urgent alcohol interaction, as "
+    "before 94c0dbd and fba2740"
+)
+def test_cli_check_with_a_joined_seizure_and_a_plus() -> None:
+    from taperline.cli.main import cli
+
+    args = ["check", "clonazepam", "--dose", "1 mg", "--format", "json"]
+    args += ["--condition", "new seizure, history unclear", "--with", "Klonopin plus 2 beers"]
+    result = CliRunner().invoke(cli, args)
+    shown = json.loads(result.stdout)
+    assert shown["crisis"] is True
+    assert any("(alcohol) with" in f["message"] for f in shown["findings"])
+
+
+@_xfail(
+    "screen (conditions): 'no rash with diazepam' -> an urgent benzodiazepine-sensitivity "
+    "contraindication (the new reaction words are read without their 'no'); should not be a "
+    "contraindication (an unknown condition, as before fba2740, or a question)"
+)
+def test_a_denied_reaction_is_no_sensitivity() -> None:
+    assert SENSITIVITY not in {
+        m.name for m in _screen(conditions=("no rash with diazepam",)).conditions
+    }
+
+
+#: Inverted problem-list forms the rejoin does not reach: the catalogue has no alias in that
+#: order, or the modifier is itself known ("sleep" is an indication word).
+INVERTED_STILL_MISSED: tuple[tuple[str, str, str], ...] = (
+    ("Glaucoma, acute narrow-angle", "narrow-angle-glaucoma", "'which kind of glaucoma?'"),
+    ("Disease, liver", "liver-disease", "two unknown conditions"),
+    ("Apnea, sleep", "sleep-apnea", "'apnea' unknown and 'sleep' read as use for sleep"),
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        pytest.param(
+            text,
+            slug,
+            marks=_xfail(
+                f"screen (conditions): {text!r} -> {seen}; should be {slug} (read_conditions "
+                "joins only when the catalogue holds that inverted order as an alias: it "
+                "should also try the two items the other way round)"
+            ),
+            id=text,
+        )
+        for text, slug, seen in INVERTED_STILL_MISSED
+    ],
+)
+def test_inverted_problem_list_forms(text: str, slug: str) -> None:
+    assert slug in {m.name for m in _screen(conditions=(text,)).conditions}
+
+
+def test_the_inverted_open_angle_form_is_no_contraindication() -> None:
+    found = _screen(conditions=("Glaucoma, open-angle",))
+    assert "open-angle-glaucoma" in {m.name for m in found.conditions}
+    assert not found.contraindications
+    assert not found.unknown
+
+
+# --- 53bb985: folding merges words, or misses what it should fold ------------------------------
+
+#: Text where a format character or a superscript stood between two words: the fold drops the
+#: character (or makes the superscript a digit) and glues the words into one token.
+FOLD_MERGES_CRISIS: tuple[tuple[str, str], ...] = (
+    ("I want to kill\u200bmyself", "a zero-width space as the only word break (pasted)"),
+    ("Seizure\u00b9 last night", "a footnote mark pasted from a document: 'seizure1'"),
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(
+            text,
+            marks=_xfail(
+                f"crisis_matches (every note, check-in, dose log, profile, banner): {text!r} -> "
+                f"no crisis words ({why}); matched before 53bb985; should still match (U+200B is "
+                "a word break in Unicode, unlike the soft hyphen; a superscript should separate)"
+            ),
+            id=ascii(text),
+        )
+        for text, why in FOLD_MERGES_CRISIS
+    ],
+)
+def test_folding_does_not_glue_crisis_words(text: str) -> None:
+    assert crisis_matches(text)
+
+
+FOLD_MERGES_MEDICINES: tuple[str, ...] = (
+    "Oxycodone\u00b9",  # a footnote mark in a pasted medicine list
+    "\u00bdPercocet",  # half a tablet, the phone keyboard's one-half sign
+    "\u2460Oxycodone \u2461Xanax",  # a list numbered with circled digits
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(
+            text,
+            marks=_xfail(
+                f"screen (medicines): {text!r} -> unknown, the opioid boxed warning is lost "
+                "(NFKC makes the mark a digit glued to the name: 'oxycodone1', '2percocet'); "
+                "recognised before 53bb985; should fold only letters and decimal digits "
+                "(superscripts, fractions and circled numbers should separate)"
+            ),
+            id=ascii(text),
+        )
+        for text in FOLD_MERGES_MEDICINES
+    ],
+)
+def test_folding_does_not_glue_a_mark_to_a_medicine(text: str) -> None:
+    found = _screen(agents=(text,))
+    assert _has(found, "opioids")
+
+
+#: What the same idea (fold what a phone, a locale or an import changes) should also cover.
+FOLD_STILL_MISSED: tuple[tuple[str, str], ...] = (
+    ("SE\u0130ZURE", "a Turkish-locale upper-casing: dotted capital I"),
+    ("su\u0131cidal thoughts", "a Turkish keyboard's dotless i"),
+    ("sui\u0441ide", "a Cyrillic es, the look-alike of c"),
+    ("sui\u0301cide", "a combining accent typed inside the word"),
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(
+            text,
+            marks=_xfail(
+                f"crisis_matches (every door): {text!r} -> no crisis words ({why}); should "
+                "match: fold dotted/dotless i to i, drop combining marks (NFKD) and map "
+                "Latin look-alikes (Unicode confusables) before cutting"
+            ),
+            id=ascii(text),
+        )
+        for text, why in FOLD_STILL_MISSED
+    ],
+)
+def test_crisis_words_through_locale_and_look_alike_letters(text: str) -> None:
+    assert crisis_matches(text)
+
+
+@_xfail(
+    "screen (medicines, typed or imported from a French-language record): 'Loraz\u00e9pam' -> "
+    "unknown ('loraz', 'pam'): the accented letter separates, so the benzodiazepine duplicate "
+    "is lost; should be lorazepam (diacritics folded for Latin letters)"
+)
+def test_an_accented_benzodiazepine_name_is_recognised() -> None:
+    assert _has(_screen(agents=("Loraz\u00e9pam",)), "benzodiazepines")
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        ("\u200f\u05d0 I want to d\u00adie", "want to d\u00adie"),  # right-to-left mark, Hebrew
+        (f"{_BOLD_SEIZURE}!", _BOLD_SEIZURE),  # "fancy text" from a phone app
+        ("had a \ufb01t", "had a \ufb01t"),  # a ligature
+        (_WIDE_SELF_HARM, _WIDE_SELF_HARM),  # full-width letters and hyphen
+    ],
+)
+def test_a_folded_crisis_match_quotes_the_words_as_typed(text: str, quoted: str) -> None:
+    [match] = crisis_matches(text)
+    assert match.typed == quoted
+    for token in spans(text):  # each token's place holds that token once folded
+        assert tokens(text[token.start : token.end]) == (token.word,)
+
+
+# --- the banner: the SQL pre-filter and the loaded record -------------------------------------
+
+BANNER_NOTES: tuple[str, ...] = (
+    "slept \u2014 badly \U0001f614",  # an emoji and a dash: non-ASCII, no crisis words
+    "I don\u2019t want to live",  # a phone's curly apostrophe
+    "\uff53\uff45\uff49\uff5a\uff55\uff52\uff45 at 3am",  # full-width letters
+    "caf\u00e9 then bed",
+    "I want to kill\u200bmyself",  # missed by the core (see the xfail above)
+)
+
+
+def _banner(url: str) -> tuple[list[str], list[str]]:
+    """The notes the banner flags from its queries and from the loaded record."""
+    from taperline.adapters.storage.db import make_engine
+    from taperline.adapters.storage.flags import red_flags, red_flags_in
+    from taperline.adapters.storage.repo import Store
+    from taperline.core.journal import CheckIn
+    from taperline.core.record import Profile
+
+    engine = make_engine(url)
+    store = Store(engine)
+    person = store.create_person(Profile("UTC"))
+    for day, note in enumerate(BANNER_NOTES, start=1):
+        checkin = CheckIn(date(2027, 1, day), None, mood=5, anxiety=5, notes=note)
+        store.save_checkin(person, checkin)
+    from_queries = red_flags(engine, person, "112")
+    from_record = red_flags_in(store.record(person), "112")
+    engine.dispose()
+    days = [
+        [BANNER_NOTES[f.evidence[0].day.day - 1] for f in flags]
+        for flags in (from_queries, from_record)
+    ]
+    return days[0], days[1]
+
+
+def test_the_banner_s_query_and_record_agree_on_non_ascii_notes(migrated_db_url: str) -> None:
+    from_queries, from_record = _banner(migrated_db_url)
+    assert from_queries == from_record
+    assert set(from_record) >= {BANNER_NOTES[1], BANNER_NOTES[2]}
+
+
+@_xfail(
+    "crisis banner (red_flags and red_flags_in, every page): a check-in note 'I want to "
+    "kill\\u200bmyself' -> no red flag (the fold glues 'killmyself'); should be flagged as it "
+    "was before 53bb985"
+)
+def test_the_banner_flags_a_note_with_a_zero_width_space_between_words(
+    migrated_sqlite_url: str,
+) -> None:
+    _queries, from_record = _banner(migrated_sqlite_url)
+    assert BANNER_NOTES[4] in from_record
+
+
+# --- the web: the profile of a patient on a plan ----------------------------------------------
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    from taperline.adapters.storage import db
+    from tests.support import db as support_db
+    from tests.support.web import make_site
+
+    with pytest.MonkeyPatch.context() as patch:  # the session's schema template, as conftest
+        patch.setattr(db, "migrate", support_db.migrate)
+        with make_site(tmp_path) as made:
+            yield made
+
+
+@_xfail(
+    "web profile under a plan (POST /account/profile, GET /api/status): conditions 'No known "
+    "allergies, Ativan 0.5 mg prn', medicines 'Klonopin plus 2 beers' -> one urgent finding, a "
+    "false 'history of sensitivity to benzodiazepines' contraindication and no alcohol "
+    "interaction; should give the urgent alcohol interaction and no contraindication, as "
+    "before 94c0dbd and fba2740"
+)
+def test_web_profile_with_an_allergy_line_and_a_plus(site: Site) -> None:
+    from tests.support.web import START, approved_plan
+
+    web = site.patient("kay@example.org", display_name="Kay")
+    approved_plan(site, site.person_id("kay@example.org"), START.date() - timedelta(days=3))
+    profile = {
+        "display_name": "Kay",
+        "time_zone": "Europe/London",
+        "conditions": "No known allergies, Ativan 0.5 mg prn",
+        "other_medicines": "Klonopin plus 2 beers",
+    }
+    assert web.post("/account/profile", profile).status_code == 303
+    said = json.dumps(web.get("/api/status").json()["findings"]).lower()
+    assert "contraindication" not in said
+    assert "(alcohol) with" in said
