@@ -43,6 +43,39 @@ def test_night_times_cross_midnight() -> None:
     assert times.out_of_bed == wall_clock(2027, 1, 5, 7, 0)
 
 
+@pytest.mark.parametrize(
+    ("clocks", "expected"),
+    [
+        # someone who works nights: asleep from 08:00 to 15:00 on the day they log
+        (("08:00", "08:15", "15:00", "15:20"), ((5, 8, 0), (5, 8, 15), (5, 15, 0), (5, 15, 20))),
+        # a late riser: up after noon (was read as the day before, and refused)
+        (
+            ("23:30", "23:45", "12:30", "12:45"),
+            ((4, 23, 30), (4, 23, 45), (5, 12, 30), (5, 12, 45)),
+        ),
+        # an evening sleeper: to bed at 16:00, up before midnight
+        (("16:00", "16:10", "23:30", "23:40"), ((5, 16, 0), (5, 16, 10), (5, 23, 30), (5, 23, 40))),
+        # asleep from late morning to evening: 11:00 to 19:00
+        (("11:00", "11:20", "19:00", "19:05"), ((5, 11, 0), (5, 11, 20), (5, 19, 0), (5, 19, 5))),
+    ],
+)
+def test_a_night_slept_by_day_ends_on_its_wake_date(
+    clocks: tuple[str, str, str, str], expected: tuple[tuple[int, int, int], ...]
+) -> None:
+    times = night_times(WAKE, *clocks)
+    assert times == tuple(wall_clock(2027, 1, d, h, m) for d, h, m in expected)
+    diary = SleepDiary(*times, sol_min=15, waso_min=0, awakenings=0)
+    assert diary.final_wake.date() == WAKE
+
+
+def test_a_bed_time_typed_after_trying_is_still_refused_not_moved_a_day() -> None:
+    # before noon, the usual night: 'bed 07:00' with 'tried 23:20' is a slip to correct,
+    # never a night of 23 h 45 min in bed
+    times = night_times(WAKE, bed="07:00", tried="23:20", final_wake="06:30", out_of_bed="06:45")
+    with pytest.raises(CheckInError, match=r"tried \(23:20\) is before bed \(07:00\)"):
+        _diary(**times._asdict())
+
+
 def test_night_times_refuses_bad_clock() -> None:
     with pytest.raises(CheckInError, match="tried must be a clock time"):
         night_times(WAKE, tried="25:00")

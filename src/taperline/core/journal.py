@@ -76,6 +76,7 @@ RedFlagEvent = Literal["suicidal thoughts", "seizure", "confusion", "psychosis",
 RED_FLAG_EVENTS: Final[tuple[RedFlagEvent, ...]] = get_args(RedFlagEvent)
 
 _KNOWN_EVENTS: Final = frozenset(RED_FLAG_EVENTS)
+_NOON: Final = time(12, 0)
 
 MAX_LATENCY_MIN: Final = 720  # 12 h: any longer is a typo, not a night
 MAX_AWAKENINGS: Final = 50
@@ -83,7 +84,6 @@ MAX_DRINKS: Final = 40
 MAX_TIME_IN_BED: Final = timedelta(hours=24)
 MAX_SHIFT_MIN: Final = 120  # the largest daylight-saving change in use is 1 h; 2 h in history
 MAX_REPORTED_SLEEP_MIN: Final = 24 * 60  # a night is at most the 24 h MAX_TIME_IN_BED allows
-_NOON: Final = time(12, 0)
 
 
 def check_text(name: str, *values: str) -> None:
@@ -119,15 +119,22 @@ class NightTimes(NamedTuple):
     out_of_bed: datetime
 
 
-def _resolve(wake_date: date, name: str, clock: str) -> datetime:
+def _clock(name: str, clock: str) -> time:
     try:
-        parsed = parse_clock(clock)
+        return parse_clock(clock)
     except ValueFormatError:
         raise CheckInError(
             f"{name} must be a clock time HH:MM (24-hour, such as 22:00), got {shown(clock)}"
         ) from None
-    day = wake_date - timedelta(days=1) if parsed >= _NOON else wake_date
-    return datetime.combine(day, parsed)
+
+
+def _before_waking(clock: time, final_wake: datetime) -> datetime:
+    """Bed or the time tried to sleep, for a night whose final awakening is ``final_wake``."""
+    if final_wake.time() < _NOON:  # the usual night: from noon on is the evening before
+        day = final_wake.date() - timedelta(days=1) if clock >= _NOON else final_wake.date()
+        return datetime.combine(day, clock)
+    at = datetime.combine(final_wake.date(), clock)  # woken from noon on: the last such time
+    return at - timedelta(days=1) if at > final_wake else at
 
 
 def night_times(
@@ -139,19 +146,27 @@ def night_times(
 ) -> NightTimes:
     """Resolve HH:MM clock times of the night ending on ``wake_date`` across midnight.
 
-    Times from noon on belong to the evening before ``wake_date``; earlier times to
-    ``wake_date`` itself [CARNEY-2012: the night belongs to the date of waking].
+    The final awakening and getting out of bed are on ``wake_date`` [CARNEY-2012: the night
+    belongs to the date of waking]. For a final awakening before noon, bed and the time tried
+    to sleep from noon on are the evening before, earlier ones ``wake_date`` itself; for one
+    from noon on (someone who works nights and sleeps from 08:00 to 15:00, or a late riser)
+    they are the last such clock times at or before it. A time typed out of order is an
+    error to correct, never moved to another day.
 
     >>> night_times(date(2027, 1, 5), bed="00:30").bed.isoformat()
     '2027-01-05T00:30:00'
     >>> night_times(date(2027, 1, 5), bed="22:00").bed.isoformat()
     '2027-01-04T22:00:00'
+    >>> [t.strftime("%d %H:%M") for t in night_times(date(2027, 1, 5), "08:00", "08:15",
+    ...                                             "15:00", "15:20")]
+    ['05 08:00', '05 08:15', '05 15:00', '05 15:20']
     """
+    final = datetime.combine(wake_date, _clock("final_wake", final_wake))
     return NightTimes(
-        _resolve(wake_date, "bed", bed),
-        _resolve(wake_date, "tried", tried),
-        _resolve(wake_date, "final_wake", final_wake),
-        _resolve(wake_date, "out_of_bed", out_of_bed),
+        _before_waking(_clock("bed", bed), final),
+        _before_waking(_clock("tried", tried), final),
+        final,
+        datetime.combine(wake_date, _clock("out_of_bed", out_of_bed)),
     )
 
 
