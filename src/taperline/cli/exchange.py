@@ -276,13 +276,16 @@ def import_fhir(*, path: Path) -> None:
     import json
 
     from taperline.adapters.fhir import read_bundle
+    from taperline.adapters.fhir.reading import json_object
     from taperline.service import import_record
 
     data = path.read_bytes()
-    try:
-        bundle = json.loads(data.decode("utf-8"))
+    try:  # a member given twice in one object is refused, never its first value dropped
+        bundle = json.loads(data.decode("utf-8"), object_pairs_hook=json_object)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InputError(f"{path} is not a JSON file: {error}") from None
+    except InputError as error:
+        raise InputError(f"{path}: {error}") from None
     if not isinstance(bundle, dict):
         raise InputError(f"{path} does not hold a FHIR Bundle object")
     read = read_bundle(bundle)

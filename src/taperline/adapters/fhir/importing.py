@@ -109,6 +109,7 @@ def import_bundle(bundle: dict[str, Any]) -> PersonRecord:
 def read_bundle(bundle: dict[str, Any]) -> ImportedBundle:
     """The record and the device sleep records a bundle holds, checked as they are read."""
     plain = _validated(bundle)
+    _check_whole_answer(plain)
     resources = [
         _Res(
             f"{e['resource']['resourceType']} entry {index}", e["resource"], e.get("fullUrl") or ""
@@ -121,6 +122,8 @@ def read_bundle(bundle: dict[str, Any]) -> ImportedBundle:
             raise res.fail(
                 "status", "is entered-in-error (withdrawn as a mistake): leave it out of the bundle"
             )
+    for res in resources:
+        _check_elements(res)
     patient = _the_patient(resources)
     profile = _read_profile(patient, _of(resources, "MedicationStatement"))
     zone = _zone(profile.time_zone)
@@ -140,6 +143,124 @@ def read_bundle(bundle: dict[str, Any]) -> ImportedBundle:
     preferred = patient.extension("device-sleep-preferred-source")
     chosen = str(preferred.get("valueMarkdown") or "") if preferred else ""
     return ImportedBundle(record, devices, chosen or None)
+
+
+def _check_whole_answer(plain: Json) -> None:
+    """Refuse a server's answer that is not the whole record: one page, or an error.
+
+    A searchset's first page names the next with ``Bundle.link`` ``next``; a server that
+    stopped early says so in an OperationOutcome (``search.mode`` ``outcome``) of severity
+    error or fatal. Either, read as the record, would lose what the server did not send.
+    """
+    for link in plain.get("link") or []:
+        if link.get("relation") == "next":
+            raise InputError(
+                f"the bundle is one page of a server's answer (it has a next page:"
+                f" {link.get('url')}); fetch every page into one bundle (or export with"
+                " taperline export fhir) and import that: nothing was imported"
+            )
+    for index, entry in enumerate(plain.get("entry") or []):
+        resource = entry["resource"]
+        if resource["resourceType"] != "OperationOutcome":
+            continue
+        for issue in resource.get("issue") or []:
+            if issue.get("severity") in {"error", "fatal"}:
+                said = issue.get("diagnostics") or (issue.get("details") or {}).get("text")
+                what = "a fatal error" if issue["severity"] == "fatal" else "an error"
+                raise InputError(
+                    f"OperationOutcome entry {index}: the server reports {what}"
+                    f" ({issue.get('code')}: {said or 'no diagnostics'}); its answer may be"
+                    " incomplete: nothing was imported"
+                )
+
+
+#: What a server adds to a resource, never the person's data: passed over.
+_BOOKKEEPING: Final = frozenset({"resourceType", "id", "meta", "text", "implicitRules", "language"})
+#: The elements read (or written by the export and derived again) of the resources whose
+#: every element is checked: another is refused rather than lost in silence.
+_ELEMENTS: Final = MappingProxyType(
+    {
+        "MedicationAdministration": frozenset(
+            {
+                "status",
+                "statusReason",
+                "extension",
+                "medicationCodeableConcept",
+                "subject",
+                "effectiveDateTime",
+                "dosage",
+                "note",
+            }
+        ),
+        "check-in": frozenset(
+            {
+                "status",
+                "category",
+                "code",
+                "subject",
+                "effectiveDateTime",
+                "component",
+                "hasMember",
+                "note",
+            }
+        ),
+    }
+)
+#: The Patient's extensions taperline writes and reads (docs/fhir.md).
+_PATIENT_EXTENSIONS: Final = frozenset(
+    f"{EXTENSION_BASE}/{name}"
+    for name in (
+        "time-zone",
+        "age-band",
+        "condition",
+        "other-medicine",
+        "label",
+        "device-sleep-preferred-source",
+    )
+)
+
+
+def _check_elements(res: _Res) -> None:
+    """Refuse an element taperline does not read where it would hold the person's data.
+
+    A dose's ``reasonCode`` or ``dosage.text``, a check-in's ``valueString``, another
+    system's Patient extension: read as if absent, each would be dropped in silence.
+    """
+    kind = "check-in" if _is_checkin(res) else res.kind
+    known = _ELEMENTS.get(kind)
+    unread = sorted(set(res.data) - known - _BOOKKEEPING) if known is not None else []
+    if unread:
+        raise res.fail(
+            unread[0],
+            f"is not an element taperline reads in a {kind} (its value would be lost): leave"
+            " it out of the bundle; nothing was imported",
+        )
+    if res.kind == "Patient":
+        for extension in res.data.get("extension") or []:
+            if extension.get("url") not in _PATIENT_EXTENSIONS:
+                raise res.fail(
+                    f"extension {extension.get('url')}",
+                    "is not one taperline reads (its value would be lost): leave it out of"
+                    " the bundle; nothing was imported",
+                )
+    if res.kind == "MedicationAdministration":
+        _check_dosage(res)
+
+
+def _check_dosage(res: _Res) -> None:
+    dosage = res.data.get("dosage") or {}
+    for name in sorted(set(dosage) - {"dose"}):
+        raise res.fail(
+            f"dosage.{name}",
+            "is not read by taperline (only dosage.dose, the amount taken; its value would"
+            " be lost): leave it out of the bundle; nothing was imported",
+        )
+    if res.data.get("status") == "not-done" and "dose" in dosage:
+        raise res.fail(
+            "dosage.dose",
+            "is given for a dose not taken (status not-done): a missed dose has no amount"
+            " taken; leave it out, or make the status completed with its effectiveDateTime",
+        )
 
 
 def _by_reference(resources: list[_Res]) -> dict[str, _Res]:

@@ -22,6 +22,30 @@ from taperline.core.values import is_clock_text, parse_date
 from taperline.errors import InputError, QuantityError, ValueFormatError
 
 
+def json_object(pairs: list[tuple[str, Any]]) -> Json:
+    """A JSON object's members, each given once (``json.loads``' ``object_pairs_hook``).
+
+    ``json.loads`` keeps the last of a member given twice and drops the first in silence:
+    such a file is refused instead, naming the member.
+
+    >>> import json
+    >>> json.loads('{"note": [{"text": "a"}], "note": []}', object_pairs_hook=json_object)
+    Traceback (most recent call last):
+    ...
+    taperline.errors.InputError: the JSON member 'note' is given twice in one object (a \
+reader keeps only one of them): nothing was imported
+    """
+    found: Json = {}
+    for name, value in pairs:
+        if name in found:
+            raise InputError(
+                f"the JSON member {name!r} is given twice in one object (a reader keeps only"
+                " one of them): nothing was imported"
+            )
+        found[name] = value
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class _Res:
     """One resource of the bundle being read, named for error messages."""
