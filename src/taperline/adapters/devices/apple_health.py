@@ -3,7 +3,9 @@
 Real exports are hundreds of MB to several GB, almost all of it other data (heart rate,
 steps). The file is read in 1 MiB pieces and searched for the sleep records' tags, which are
 the only ones parsed (an XML parser calling back for every element reads about 10 MB/s; the
-search, hundreds): memory does not grow with the file and no tree is built
+search, hundreds): memory does not grow with the file and no tree is built. Comments and
+CDATA sections are skipped (a record edited out by hand in one is not read); attributes are
+read in either quote (a tool that re-saves the file may write ``type='...'``)
 (``bench/import.py`` measures both). The document must begin with ``<HealthData>`` and end
 with ``</HealthData>`` (a cut file does not). A zip is read member by member from disk, its
 ``export.xml`` decompressed as it is read (a damaged or cut zip fails its checks).
@@ -68,8 +70,28 @@ def _moment(text: str | None, what: str) -> datetime:
     return moment
 
 
-_KEY: Final = b'type="HKCategoryTypeIdentifierSleepAnalysis"'
-_ATTRIBUTE: Final = re.compile(rb'([A-Za-z_:][-.\w:]*)\s*=\s*"([^"]*)"')
+_KEY: Final = SLEEP_TYPE.encode()
+# An attribute in either of XML's quotes ("..." or '...').
+_ATTRIBUTE: Final = re.compile(rb"""([A-Za-z_:][-.\w:]*)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+#: Markup whose text is not elements (a night edited out by hand in a comment): its opening
+#: after "<!" and its end. No end holds a "<", so a piece (cut before a "<") never splits one.
+_NOT_ELEMENTS: Final = ((b"!--", b"-->"), (b"![CDATA[", b"]]>"))
+
+
+def _not_elements(text: bytes, at: int) -> tuple[int, bytes | None]:
+    """Where the next comment or CDATA section from ``at`` opens, and its end (none: the end).
+
+    "!" is searched, not "<!": it is rare in an export, "<" is in every tag (4 times faster).
+    """
+    while (bang := text.find(b"!", at)) >= 0:
+        if bang > 0 and text[bang - 1] == ord("<"):
+            for opening, closing in _NOT_ELEMENTS:
+                if text.startswith(opening, bang):
+                    return bang - 1, closing
+        at = bang + 1
+    return len(text), None
+
+
 _FIRST_ELEMENT: Final = re.compile(rb"<([A-Za-z_][-.\w:]*)")
 _HEAD_BYTES: Final = 1 << 16
 _END: Final = b"</HealthData>"
@@ -100,27 +122,45 @@ class _Reader:
         self.empty = 0
         self.head = b""
         self.tail = b""
+        self.closing: bytes | None = None  # inside a comment or CDATA: the end awaited
 
     def feed(self, text: bytes) -> None:
         if len(self.head) < _HEAD_BYTES:
             self.head += text[: _HEAD_BYTES - len(self.head)]
-        self.others += text.count(b"<Record ")
         at = 0
-        while (found := text.find(_KEY, at)) >= 0:
-            opening = text.rfind(b"<", 0, found)
-            closing = text.find(b">", found)
+        while at < len(text):
+            if self.closing is not None:  # a comment's text: never records
+                end = text.find(self.closing, at)
+                if end < 0:
+                    break
+                at, self.closing = end + len(self.closing), None
+                continue
+            stop, close = _not_elements(text, at)
+            self._elements(text, at, stop)
+            at, self.closing = stop, close
+        self.tail = (self.tail + text[-64:])[-64:]
+
+    def _elements(self, text: bytes, start: int, stop: int) -> None:
+        """Sleep records parsed, other records counted, in ``text[start:stop]`` (no copy)."""
+        self.others += text.count(b"<Record ", start, stop)
+        at = start
+        while (found := text.find(_KEY, at, stop)) >= 0:
+            opening = text.rfind(b"<", start, found)
+            closing = text.find(b">", found, stop)
             if opening < 0 or closing < 0:
                 raise InputError("a sleep record is not a whole XML tag")
             self._record(text[opening:closing])
             at = closing
-        self.tail = (self.tail + text[-64:])[-64:]
 
     def _record(self, tag: bytes) -> None:
-        self.others -= 1
         attributes = {
-            name.decode(): html.unescape(value.decode("utf-8", "replace"))
-            for name, value in _ATTRIBUTE.findall(tag)
+            name.decode(): html.unescape((double or single).decode("utf-8", "replace"))
+            for name, double, single in _ATTRIBUTE.findall(tag)
         }
+        if not re.match(rb"<Record\s", tag) or attributes.get("type") != SLEEP_TYPE:
+            return  # the name elsewhere (another attribute, another element): not sleep
+        if tag.startswith(b"<Record "):
+            self.others -= 1  # counted among the others above
         value = attributes.get("value", "")
         start = _moment(attributes.get("startDate"), "startDate")
         stage = SLEEP_VALUES.get(value)
@@ -171,6 +211,8 @@ def _parse(
             "it ends early, without </HealthData> (truncated while copying or unzipping?)"
         )
     reader.feed(carry)
+    if reader.closing is not None:
+        raise InputError(f"a comment or CDATA section is never closed ({reader.closing!r})")
     return reader
 
 

@@ -11,7 +11,8 @@ Columns (header names as written, in any order; docs/device-sleep.md has an exam
 
 Clock times resolve across midnight as in the diary (from noon on: the evening before the
 wake date) in the person's time zone. A bad row stops the import with its line number; an
-unknown column is refused (it would otherwise be dropped without a word).
+unknown column, or one named twice, is refused (its cells would otherwise be dropped without
+a word).
 """
 
 from __future__ import annotations
@@ -99,6 +100,12 @@ def read_sleep_csv(path: Path, tz: tzinfo) -> ReadFile:
     header = [name.strip().lower() for name in next(reader, [])]
     unknown = [name for name in header if name not in COLUMNS]
     missing = [name for name in REQUIRED if name not in header]
+    twice = sorted({name for name in header if header.count(name) > 1})
+    if twice:  # a dict of the row would keep one cell and drop the other in silence
+        raise InputError(
+            f"{path}: line 1: column(s) {', '.join(repr(n) for n in twice)} appear more than"
+            " once; name each column once; nothing was imported"
+        )
     if not header or missing or unknown:
         problem = f"unknown column(s) {', '.join(unknown)}" if unknown else ""
         if missing:
