@@ -160,3 +160,59 @@ def test_the_bundle_as_exported_still_imports_through_the_cli(tmp_path: Path) ->
     result = _import_text(tmp_path, json.dumps(_bundle(tmp_path), indent=2).replace("\n", "\r\n"))
     assert result.exit_code == 0, result.output
     assert "1 check-ins, 2 doses" in result.output
+
+
+# --- a bundle imported twice ----------------------------------------------------------------
+
+
+def _cli_env(url: str) -> dict[str, str]:
+    return {"TAPERLINE_DATABASE_URL": url, "TAPERLINE_NOW": "2027-11-20T09:00+00:00"}
+
+
+def test_a_copy_of_ones_own_export_is_made_once_then_refused(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/one.db"
+    store = open_store(url)
+    taken = datetime.combine(date(2027, 11, 1), time(22))
+    dose = DoseRecord(taken.date(), "clonazepam", None, None, taken, Mass.of_mg("0.5"))
+    pid = store.import_record(PersonRecord(Profile("Europe/London", label="A"), doses=(dose,)))
+    bundle = tmp_path / "bundle.json"
+    runner = CliRunner()
+    out = runner.invoke(cli, ["export", "fhir", "--out", str(bundle)], env=_cli_env(url))
+    assert out.exit_code == 0, out.output
+    first = runner.invoke(cli, ["import", "fhir", str(bundle)], env=_cli_env(url))
+    assert first.exit_code == 0, first.output  # a copy of person 1, asked for: person 2
+    again = runner.invoke(cli, ["import", "fhir", str(bundle)], env=_cli_env(url))
+    assert again.exit_code == 2
+    assert "already here as person 2" in again.output
+    assert open_store(url).person_ids() == [pid, pid + 1]
+
+
+def test_a_record_imported_then_added_to_is_still_known(tmp_path: Path) -> None:
+    from taperline.service import import_record
+
+    bundle = _bundle(tmp_path)
+    store = open_store(f"sqlite:///{tmp_path}/target.db")
+    pid = import_record(store, read_bundle(copy.deepcopy(bundle)).record, now=NOW)
+    later = CheckIn(date(2027, 11, 10), None, mood=3, anxiety=7)
+    store.import_checkins(pid, [later])
+    with pytest.raises(InputError, match=f"already here as person {pid}"):
+        import_record(store, read_bundle(bundle).record, now=NOW)
+
+
+def test_another_label_or_a_profile_alone_is_not_taken_for_an_earlier_import(
+    tmp_path: Path,
+) -> None:
+    from dataclasses import replace
+
+    from taperline.service import import_record
+
+    bundle = _bundle(tmp_path)
+    store = open_store(f"sqlite:///{tmp_path}/target.db")
+    record = read_bundle(bundle).record
+    import_record(store, record, now=NOW)
+    other = replace(record, profile=replace(record.profile, label="Person B"))
+    import_record(store, other, now=NOW)  # the same days, another person's label
+    alone = PersonRecord(Profile("Europe/London", "40-64"))
+    import_record(store, alone, now=NOW)
+    import_record(store, alone, now=NOW)  # nothing to tell two such people apart by
+    assert len(store.person_ids()) == 4

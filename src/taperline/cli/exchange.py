@@ -268,7 +268,9 @@ def import_fhir(*, path: Path) -> None:
 
     The bundle is validated first, and every plan in it is checked by the same safety rules
     as a new plan; the whole record is written in one transaction, or nothing if anything
-    is wrong. Findings are not imported: they are computed again. Sleep from devices in the
+    is wrong. Findings are not imported: they are computed again. A bundle imported before
+    (a person here holds its time zone, label and every check-in, dose and questionnaire)
+    is refused, naming that person. Sleep from devices in the
     bundle is stored as one device sleep import, which `--undo BATCH` of any device import
     command (for example `taperline import sleep-csv --undo BATCH`) removes.
     """
@@ -298,6 +300,7 @@ def import_fhir(*, path: Path) -> None:
         device_sleep=read.device_sleep,
         device_file=(path.name, hashlib.sha256(data).hexdigest()),
         device_preferred_source=read.device_preferred_source,
+        source=read.patient_url,
     )
     click.echo(
         f"Imported person {person_id}: {len(record.checkins)} check-ins, {len(record.doses)}"

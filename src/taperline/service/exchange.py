@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 from taperline.adapters.storage.repo import Store
 from taperline.core.device_sleep import DeviceSleepRecord
+from taperline.core.instruments import InstrumentScore
 from taperline.core.journal import CheckIn, validate_not_future
 from taperline.core.record import (
     DoseRecord,
@@ -39,8 +40,13 @@ def import_record(
     device_sleep: Sequence[DeviceSleepRecord] = (),
     device_file: tuple[str, str] = ("", ""),
     device_preferred_source: str | None = None,
+    source: str = "",
 ) -> int:
     """Store an imported record as a new person, once every plan version passes the rules.
+
+    A record this store holds already (:func:`imported_before`: the same bundle imported
+    again) is refused; ``source``, the bundle's Patient full URL, names the person it was
+    exported from, whom a copy in the same store does not count as.
 
     A rejected proposal is history (it can never be approved) and is kept as it is. The
     rules read the imported profile (what the drug is taken for, the age), not a plan's own
@@ -52,6 +58,13 @@ def import_record(
     for checkin in record.checkins:  # never a day not lived yet (as every other door)
         validate_not_future(checkin, today)
     _once("the check-in of", [c.wake_date.isoformat() for c in record.checkins])
+    earlier = imported_before(store, record, source=source)
+    if earlier is not None:
+        raise InputError(
+            f"this record is already here as person {earlier} (the same time zone and label,"
+            " and every check-in, dose and questionnaire of it is theirs): it was imported"
+            " before; nothing was imported"
+        )
     _once("plan version", [str(p.version) for p in record.plans])
     plans: list[PlanVersion] = []
     followed: PlanVersion | None = None
@@ -71,6 +84,59 @@ def import_record(
         device_file=device_file,
         device_preferred_source=device_preferred_source,
     )
+
+
+def _entries(
+    checkins: Sequence[CheckIn], doses: Sequence[DoseRecord], scores: Sequence[InstrumentScore]
+) -> set[tuple[object, ...]]:
+    """What tells one record's entries from another's.
+
+    Each day's check-in by its day and answers, each dose by :func:`_dose_key` and amount,
+    each questionnaire by its answers.
+    """
+    return (
+        {("check-in", c.wake_date, c.mood, c.anxiety, c.notes) for c in checkins}
+        | {("dose", *_dose_key(d), d.amount.mg if d.amount else None) for d in doses}
+        | {("score", s.instrument, s.taken_on, s.items) for s in scores}
+    )
+
+
+def imported_before(store: Store, record: PersonRecord, *, source: str = "") -> int | None:
+    """The person who already holds ``record``: the same bundle imported again (None: none).
+
+    A person is that record's when they have its time zone and label and every one of its
+    check-ins, doses and questionnaires (one they logged since does not matter). No import
+    id is stored with a person, so this is what can tell; a record holding none of these
+    (a profile alone) cannot be told from another person's, and is never refused. The
+    person the bundle was exported from (their export's Patient URL is ``source``) is not
+    counted: their own export imported beside them is a copy asked for, once.
+    """
+    entries = _entries(record.checkins, record.doses, record.scores)
+    if not entries:
+        return None
+    days = [c.wake_date for c in record.checkins] + [d.day for d in record.doses]
+    start, end = (min(days), max(days)) if days else (None, None)
+    wanted = (record.profile.time_zone, record.profile.label)
+    for person_id in store.person_ids():
+        profile = store.profile(person_id)
+        if (profile.time_zone, profile.label) != wanted:
+            continue
+        kept = _entries(
+            store.checkins(person_id, start, end) if record.checkins else (),
+            store.doses(person_id, start, end) if record.doses else (),
+            store.scores(person_id) if record.scores else (),
+        )
+        if entries <= kept and _exported_as(store, person_id) != source:
+            return person_id
+    return None
+
+
+def _exported_as(store: Store, person_id: int) -> str:
+    """The full URL of the person's Patient in their own export (see service.exports)."""
+    from taperline.adapters.fhir.builders import patient_url
+    from taperline.service.exports import person_uuid
+
+    return patient_url(f"urn:uuid:{person_uuid(store, person_id)}")
 
 
 def _imported_change(followed: PlanVersion, version: PlanVersion, profile: Profile) -> PlanVersion:

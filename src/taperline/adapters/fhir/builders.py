@@ -55,6 +55,11 @@ class _Out:
         return url
 
 
+def patient_url(subject: str) -> str:
+    """The full URL an export with ``subject`` gives its Patient (the same on every export)."""
+    return _Out(subject).url("Patient")
+
+
 def _ext(name: str, kind: str, value: object) -> Json:
     return {"url": f"{EXTENSION_BASE}/{name}", f"value{kind}": value}
 

@@ -79,12 +79,14 @@ class ImportedBundle:
     """What a bundle holds: the record, and the device sleep kept apart from it.
 
     ``device_preferred_source`` is the person's choice of source on nights several recorded
-    (None: none chosen).
+    (None: none chosen); ``patient_url`` the Patient's full URL in the bundle (made from the
+    exporting person's name in its installation: :func:`.builders.patient_url`).
     """
 
     record: PersonRecord
     device_sleep: tuple[DeviceSleepRecord, ...] = ()
     device_preferred_source: str | None = None
+    patient_url: str = ""
 
 
 def import_bundle(bundle: dict[str, Any]) -> PersonRecord:
@@ -142,7 +144,7 @@ def read_bundle(bundle: dict[str, Any]) -> ImportedBundle:
     )
     preferred = patient.extension("device-sleep-preferred-source")
     chosen = str(preferred.get("valueMarkdown") or "") if preferred else ""
-    return ImportedBundle(record, devices, chosen or None)
+    return ImportedBundle(record, devices, chosen or None, patient.url)
 
 
 def _check_whole_answer(plain: Json) -> None:
