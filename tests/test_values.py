@@ -73,7 +73,7 @@ CLOCK_READERS: dict[str, Callable[[str], time]] = {
     "web form": lambda text: forms.parse_clock("time", text),
     "plan dose time": lambda text: _hours_to_time(_plan_clock(text)),
     "csv cell": csvio._clock,
-    "check-in night": lambda text: journal._resolve(WAKE, "bed", text).time(),
+    "check-in night": lambda text: journal._clock("bed", text),
     "calendar check-in": lambda text: ics._clock("checkin_clock", text),
     "json api": lambda text: parse_clock(_api("planned_time", text)),
 }
@@ -410,7 +410,7 @@ def test_messages_as_each_interface_words_them() -> None:
     assert _outcome(_cli(params.CLOCK), "7:3")[1] == (
         "'7:3' is not a 24-hour clock time such as 22:00"
     )
-    assert _outcome(lambda t: journal._resolve(WAKE, "tried", t), "7:3")[1] == (
+    assert _outcome(lambda t: journal._clock("tried", t), "7:3")[1] == (
         "tried must be a clock time HH:MM (24-hour, such as 22:00), got '7:3'"
     )
     assert _outcome(lambda t: ics._clock("checkin_clock", t), "7:3")[1] == (
