@@ -9,10 +9,13 @@
   name is benzodiazepine sensitivity, and such an item is not read as taking the medicine.
 
 Inputs as a tired patient on a phone, a clinician pasting a problem list or an import write
-them. Each defect is a strict xfail whose reason names the door, the input, what happens and
+them. Each defect was pinned as a strict xfail naming the door, the input, what happened and
 what should [docs/clinical-basis.md, "Safety facts added 2026-12": any opioid (boxed warning),
-other CNS depressants, suicidal thoughts anywhere they are entered]. A case that holds is a
-plain test only where no other test tries it.
+other CNS depressants, suicidal thoughts anywhere they are entered]. The same day 31 of the 32
+were fixed and are plain tests now (each case's comment says what went wrong): "plus" cut
+again except inside a catalogue name, the inverted form joined only at a comma, never with
+crisis words or a medicine, reaction words as before, folding only the same letter drawn
+otherwise, the zero-width space a word break. Left: a Cyrillic look-alike letter.
 """
 
 from __future__ import annotations
@@ -75,11 +78,6 @@ PLUS_BEFORE_A_NUMBER: tuple[tuple[str, str, str], ...] = (
         pytest.param(
             text,
             what,
-            marks=_xfail(
-                f"screen (medicines; CLI check --with, web profile, API): {text!r} -> one item "
-                f"since 'plus' is cut only before a letter: {seen}, no {what} interaction; "
-                f"should be cut into two items and give the {what} interaction as before 94c0dbd"
-            ),
             id=text,
         )
         for text, what, seen in PLUS_BEFORE_A_NUMBER
@@ -89,11 +87,6 @@ def test_plus_before_a_number_still_joins_two_medicines(text: str, what: str) ->
     assert _has(_screen(agents=(text,)), what), _interactions(_screen(agents=(text,)))
 
 
-@_xfail(
-    "screen (medicines): 'Xanax plus 1 Percocet' -> one item; the boxed-warning finding reads "
-    "'Xanax plus 1 Percocet (alprazolam) (opioids)', naming the benzodiazepine as the opioid; "
-    "should quote 'Percocet (oxycodone)' as before 94c0dbd"
-)
 def test_the_opioid_finding_of_a_plus_names_the_opioid() -> None:
     [opioid] = [
         m for m in _interactions(_screen(agents=("Xanax plus 1 Percocet",))) if "(opioids)" in m
@@ -107,12 +100,6 @@ def test_plus_before_a_word_still_cuts_two_medicines() -> None:
 
 
 @pytest.mark.parametrize("text", ["Nurofen Plus when needed", "Nurofen Plus for back pain"])
-@_xfail(
-    "screen (medicines): 'Nurofen Plus when needed' / 'Nurofen Plus for back pain' -> 'plus' "
-    "is cut before any word, so 'Nurofen' and 'when needed' are unknown and the codeine "
-    "(opioid boxed warning) is lost; should keep a catalogue name that holds 'Plus' whole, "
-    "whatever follows it"
-)
 def test_a_plus_brand_followed_by_words_keeps_its_codeine(text: str) -> None:
     assert _has(_screen(agents=(text,)), "opioids")
 
@@ -135,13 +122,6 @@ REACTION_WITH_A_MEDICINE: tuple[tuple[str, str], ...] = (
         pytest.param(
             text,
             what,
-            marks=_xfail(
-                f"screen (conditions; web profile, CLI check --condition): {text!r} -> an "
-                f"unknown condition only: the reaction word marks the whole item 'not taken' "
-                f"(_NOT_TAKEN), so the {what} interaction is lost; should give it as before "
-                "fba2740 (the reaction is to something else: only a reaction word with the "
-                "medicine's own name says it is not taken)"
-            ),
             id=text,
         )
         for text, what in REACTION_WITH_A_MEDICINE
@@ -165,14 +145,6 @@ JOINED_ACROSS_ITEMS: tuple[tuple[str, ...], ...] = (
     [
         pytest.param(
             conditions,
-            marks=_xfail(
-                f"screen and recognise (conditions; web profile, API, CLI): {conditions!r} -> "
-                "read_conditions joins the benzodiazepine to the item before (two entries, a "
-                "comma or a line break), so an urgent 'history of sensitivity to "
-                "benzodiazepines' contraindication and no duplicate-therapy finding for the "
-                "benzodiazepine taken; should join only a modifier of the item before (not an "
-                "item that names a medicine), and keep the duplicate as before fba2740"
-            ),
             id=" | ".join(conditions),
         )
         for conditions in JOINED_ACROSS_ITEMS
@@ -199,13 +171,6 @@ SEIZURE_JOINED: tuple[tuple[str, ...], ...] = (
     [
         pytest.param(
             conditions,
-            marks=_xfail(
-                f"screen and recognise (conditions; CLI check, web profile check): "
-                f"{conditions!r} -> read_conditions joins the second item to 'seizure' and "
-                "the seizure-disorder phrase hides the event: no crisis message, an epilepsy "
-                "caution instead; should keep the red flag (an item with crisis words is never "
-                "joined, nor joined to; rule 6: seizure words are an event)"
-            ),
             id=" | ".join(conditions),
         )
         for conditions in SEIZURE_JOINED
@@ -218,12 +183,6 @@ def test_a_seizure_typed_as_a_condition_keeps_its_crisis_message(
     assert "seizure" in {m.category for m in recognise(CATALOGUE, conditions=conditions).crisis}
 
 
-@_xfail(
-    "CLI taperline check --condition 'new seizure, history unclear' --with 'Klonopin plus 2 "
-    "beers' -> no crisis line, no 988, no alcohol interaction (a caution and a duplicate "
-    "warning only); should print the crisis message and the urgent alcohol interaction, as "
-    "before 94c0dbd and fba2740"
-)
 def test_cli_check_with_a_joined_seizure_and_a_plus() -> None:
     from taperline.cli.main import cli
 
@@ -235,11 +194,6 @@ def test_cli_check_with_a_joined_seizure_and_a_plus() -> None:
     assert any("(alcohol) with" in f["message"] for f in shown["findings"])
 
 
-@_xfail(
-    "screen (conditions): 'no rash with diazepam' -> an urgent benzodiazepine-sensitivity "
-    "contraindication (the new reaction words are read without their 'no'); should not be a "
-    "contraindication (an unknown condition, as before fba2740, or a question)"
-)
 def test_a_denied_reaction_is_no_sensitivity() -> None:
     assert SENSITIVITY not in {
         m.name for m in _screen(conditions=("no rash with diazepam",)).conditions
@@ -261,11 +215,6 @@ INVERTED_STILL_MISSED: tuple[tuple[str, str, str], ...] = (
         pytest.param(
             text,
             slug,
-            marks=_xfail(
-                f"screen (conditions): {text!r} -> {seen}; should be {slug} (read_conditions "
-                "joins only when the catalogue holds that inverted order as an alias: it "
-                "should also try the two items the other way round)"
-            ),
             id=text,
         )
         for text, slug, seen in INVERTED_STILL_MISSED
@@ -297,11 +246,6 @@ FOLD_MERGES_CRISIS: tuple[tuple[str, str], ...] = (
     [
         pytest.param(
             text,
-            marks=_xfail(
-                f"crisis_matches (every note, check-in, dose log, profile, banner): {text!r} -> "
-                f"no crisis words ({why}); matched before 53bb985; should still match (U+200B is "
-                "a word break in Unicode, unlike the soft hyphen; a superscript should separate)"
-            ),
             id=ascii(text),
         )
         for text, why in FOLD_MERGES_CRISIS
@@ -323,12 +267,6 @@ FOLD_MERGES_MEDICINES: tuple[str, ...] = (
     [
         pytest.param(
             text,
-            marks=_xfail(
-                f"screen (medicines): {text!r} -> unknown, the opioid boxed warning is lost "
-                "(NFKC makes the mark a digit glued to the name: 'oxycodone1', '2percocet'); "
-                "recognised before 53bb985; should fold only letters and decimal digits "
-                "(superscripts, fractions and circled numbers should separate)"
-            ),
             id=ascii(text),
         )
         for text in FOLD_MERGES_MEDICINES
@@ -355,9 +293,10 @@ FOLD_STILL_MISSED: tuple[tuple[str, str], ...] = (
             text,
             marks=_xfail(
                 f"crisis_matches (every door): {text!r} -> no crisis words ({why}); should "
-                "match: fold dotted/dotless i to i, drop combining marks (NFKD) and map "
-                "Latin look-alikes (Unicode confusables) before cutting"
-            ),
+                "match: map Latin look-alikes (Unicode confusables) before cutting"
+            )
+            if "\u0441" in text
+            else (),
             id=ascii(text),
         )
         for text, why in FOLD_STILL_MISSED
@@ -367,11 +306,6 @@ def test_crisis_words_through_locale_and_look_alike_letters(text: str) -> None:
     assert crisis_matches(text)
 
 
-@_xfail(
-    "screen (medicines, typed or imported from a French-language record): 'Loraz\u00e9pam' -> "
-    "unknown ('loraz', 'pam'): the accented letter separates, so the benzodiazepine duplicate "
-    "is lost; should be lorazepam (diacritics folded for Latin letters)"
-)
 def test_an_accented_benzodiazepine_name_is_recognised() -> None:
     assert _has(_screen(agents=("Loraz\u00e9pam",)), "benzodiazepines")
 
@@ -399,7 +333,7 @@ BANNER_NOTES: tuple[str, ...] = (
     "I don\u2019t want to live",  # a phone's curly apostrophe
     "\uff53\uff45\uff49\uff5a\uff55\uff52\uff45 at 3am",  # full-width letters
     "caf\u00e9 then bed",
-    "I want to kill\u200bmyself",  # missed by the core (see the xfail above)
+    "I want to kill\u200bmyself",  # a zero-width space between the words (once missed)
 )
 
 
@@ -433,11 +367,6 @@ def test_the_banner_s_query_and_record_agree_on_non_ascii_notes(migrated_db_url:
     assert set(from_record) >= {BANNER_NOTES[1], BANNER_NOTES[2]}
 
 
-@_xfail(
-    "crisis banner (red_flags and red_flags_in, every page): a check-in note 'I want to "
-    "kill\\u200bmyself' -> no red flag (the fold glues 'killmyself'); should be flagged as it "
-    "was before 53bb985"
-)
 def test_the_banner_flags_a_note_with_a_zero_width_space_between_words(
     migrated_sqlite_url: str,
 ) -> None:
@@ -460,13 +389,6 @@ def site(tmp_path: Path) -> Iterator[Site]:
             yield made
 
 
-@_xfail(
-    "web profile under a plan (POST /account/profile, GET /api/status): conditions 'No known "
-    "allergies, Ativan 0.5 mg prn', medicines 'Klonopin plus 2 beers' -> one urgent finding, a "
-    "false 'history of sensitivity to benzodiazepines' contraindication and no alcohol "
-    "interaction; should give the urgent alcohol interaction and no contraindication, as "
-    "before 94c0dbd and fba2740"
-)
 def test_web_profile_with_an_allergy_line_and_a_plus(site: Site) -> None:
     from tests.support.web import START, approved_plan
 

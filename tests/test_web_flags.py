@@ -112,7 +112,7 @@ def test_the_notes_prefilter_lets_text_through_that_the_core_folds(migrated_db_u
     for day, note in enumerate(notes, start=1):
         store.save_checkin(person, CheckIn(date(2027, 1, day), None, mood=5, anxiety=5, notes=note))
     dose = DoseRecord(
-        date(2027, 1, 4), "clonazepam", "22:00", Mass.of_mg("1"), None, None, note="sei\u200bzure"
+        date(2027, 1, 4), "clonazepam", "22:00", Mass.of_mg("1"), None, None, note="sei\u00adzure"
     )
     store.log_dose(person, dose)
     query = (

@@ -9,11 +9,13 @@ crisis words with these rules, so that spelling variants never decide what is re
   non-ASCII characters. So ``"Percocet 5/325"`` is ``percocet 5 325``, ``"Tylenol #3"`` is
   ``tylenol 3``, ``"self-harm"`` is ``self harm`` and ``"don't"`` is ``don t``.
 * Text that is not all ASCII is **folded** first, character by character: invisible format
-  characters (a soft hyphen pasted from a web page, a zero-width space) are dropped, and each
-  letter or digit is replaced by its compatibility form (NFKC: full-width letters are ASCII
-  ones, the ligature U+FB01 is ``fi``; symbols such as ``™`` stay separators). A token's
-  position is still its place in the text as typed. (A database pre-filter cannot fold: it
-  lets every non-ASCII text through, see :mod:`taperline.adapters.storage.flags`.)
+  characters (a soft hyphen pasted from a web page) are dropped, except the zero-width space,
+  a word break; a letter drawn otherwise (full-width, a "bold" maths letter, a ligature) is
+  its plain letter, and an accent is dropped from a Latin letter (``é`` is ``e``; Turkish
+  dotted and dotless capitals and small letters are ``i``); superscripts, fractions and
+  symbols such as ``™`` stay separators. A token's position is still its place in the text as
+  typed. (A database pre-filter cannot fold: it lets every non-ASCII text through, see
+  :mod:`taperline.adapters.storage.flags`.)
 * A **phrase** (a name, itself cut into tokens) matches a run of consecutive tokens, never part
   of a token: ``fit`` is not in ``benefit``. A typed token also matches a phrase token of three
   or more characters followed by ``s`` or ``es`` (plurals: ``beers``, ``seizures``, ``opioids``).
@@ -76,26 +78,44 @@ def ascii_lower(text: str) -> str:
     return text.translate(_ASCII_LOWER)
 
 
+#: Invisible characters that are word breaks (the zero-width space, the invisible separator):
+#: every other format character (a soft hyphen, a zero-width joiner) is dropped.
+_BREAKS: Final = frozenset("\u200b\u2063")
+#: The compatibility forms that are the same letter or digit drawn otherwise (full-width,
+#: half-width, mathematical "font" letters, ligatures): folded. Superscripts, subscripts,
+#: fractions and circled numbers are not: they separate ("Seizure¹" is "seizure", "1").
+_SAME_LETTER: Final = ("<wide>", "<narrow>", "<font>", "<compat>")
+
+
+def _fold_char(char: str) -> str:
+    """One non-ASCII character as the tokens read it ("" when dropped)."""
+    import unicodedata  # only for text that is not ASCII
+
+    kind = unicodedata.category(char)
+    if kind == "Cf":
+        return char if char in _BREAKS else ""
+    if kind == "Mn":  # a combining accent typed after its letter
+        return ""
+    if char == "\u0131":  # the dotless small i of Turkish: i
+        return "i"
+    if kind[0] != "L" and kind != "Nd":
+        return char
+    if unicodedata.decomposition(char).startswith(_SAME_LETTER):
+        char = unicodedata.normalize("NFKC", char)
+    bare = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+    return bare if bare.isascii() else char  # "é" is "e", "İ" is "I"; other scripts stay
+
+
 def _folded(text: str) -> tuple[str, list[int]]:
     """Non-ASCII ``text`` folded (module rules), and where each folded character came from.
 
     ``places[i]`` is the index in ``text`` of the character that gave folded character ``i``;
     one more entry, ``len(text)``, stands for the end.
     """
-    import unicodedata  # only for text that is not ASCII
-
     out: list[str] = []
     places: list[int] = []
     for i, char in enumerate(text):
-        if char.isascii():
-            out.append(char)
-            places.append(i)
-            continue
-        kind = unicodedata.category(char)
-        if kind == "Cf":  # a format character: dropped
-            continue
-        # a letter or digit by its compatibility form; a symbol stays one ("™" is no "TM")
-        form = unicodedata.normalize("NFKC", char) if kind[0] in "LN" else char
+        form = char if char.isascii() else _fold_char(char)
         out.append(form)
         places.extend([i] * len(form))
     places.append(len(text))
@@ -122,7 +142,7 @@ def spans(text: str) -> tuple[Token, ...]:
 def tokens(text: str) -> tuple[str, ...]:
     """The tokens of ``text`` (see the module rules).
 
-    >>> tokens("Oxycodone/Paracetamol (don't)"), tokens("\uff2f\uff58\uff59 e\u200bx")
+    >>> tokens("Oxycodone/Paracetamol (don't)"), tokens("\uff2f\uff58\uff59 e\u00adx")
     (('oxycodone', 'paracetamol', 'don', 't'), ('oxy', 'ex'))
     """
     return tuple(_TOKEN_RE.findall(text.lower() if text.isascii() else _folded(text)[0]))

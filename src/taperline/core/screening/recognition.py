@@ -56,14 +56,13 @@ _SEVERITY_OF: Final[Mapping[InteractionSeverity, RegimenIssueSeverity]] = {
     "moderate": "warning",
     "minor": "info",
 }
-#: "plus" joins two items only when a word (not a dose form) follows it: "Nurofen Plus"
-#: (ibuprofen with codeine) and "Solpadeine Plus tablets" are one product each, "paracetamol
-#: plus codeine" two items.
 _SPLIT_RE: Final = re.compile(
-    r"[,;\n\r+&]|(?<![0-9])/|/(?![0-9])|\band\b"
-    r"|\bplus\b(?=\s+[^\W\d_])(?!\s+(?:tablets?|tabs?|caplets?|capsules?|caps)\b)",
-    flags=re.IGNORECASE,
+    r"([,;\n\r+&]|(?<![0-9])/|/(?![0-9])|\band\b|\bplus\b)", flags=re.IGNORECASE
 )
+#: Marks where a product name's separator word ("Nurofen Plus") was kept aside while items are
+#: cut: a character no one types around the kept words' number.
+_KEPT_MARK: Final = "\x1f"
+_KEPT_RE: Final = re.compile(r"\x1f(\d+)\x1f")
 _WITH_RE: Final = re.compile(r"\bw/", flags=re.IGNORECASE)
 _RULE_OUT_RE: Final = re.compile(r"\br\s*/\s*o\b", flags=re.IGNORECASE)  # "r/o": rule out
 _NOT_APPLICABLE_RE: Final = re.compile(r"\bn\s*/\s*a\b", flags=re.IGNORECASE)  # "n/a"
@@ -75,23 +74,75 @@ _WORD_MIN: Final = 5  # words shorter than this are not suggested on (too many n
 # --- items and indication ---------------------------------------------------------------------
 
 
-def split_items(values: Iterable[str]) -> tuple[str, ...]:
+def _parts(value: str, kept: re.Pattern[str] | None) -> list[tuple[str, str]]:
+    """One value's items, each with the separator before it ("" for the first)."""
+    words = _RULE_OUT_RE.sub("rule out", _WITH_RE.sub("with ", value))
+    words = _NOT_APPLICABLE_RE.sub("not applicable", words)
+    aside: list[str] = []
+    if kept is not None:  # "Nurofen Plus": one product (its codeine), not "Nurofen" and "Plus"
+
+        def put_aside(match: re.Match[str]) -> str:
+            aside.append(match.group())
+            return f"{_KEPT_MARK}{len(aside) - 1}{_KEPT_MARK}"
+
+        words = kept.sub(put_aside, words)
+    pieces = _SPLIT_RE.split(words)  # items and, between them, the separators
+    found: list[tuple[str, str]] = []
+    separator = ""
+    for index, piece in enumerate(pieces):
+        if index % 2:
+            separator = separator or piece.lower()
+            continue
+        text = _KEPT_RE.sub(lambda m: aside[int(m.group(1))], piece) if aside else piece
+        item = " ".join(text.split())
+        if item:
+            found.append((item, separator))
+            separator = ""
+    return found
+
+
+def _kept_names(names: Iterable[str]) -> re.Pattern[str] | None:
+    """A pattern of the separator words inside names ("Nurofen Plus"), to keep them whole."""
+    heads = sorted(
+        {
+            (head.lower(), word.lower())
+            for name in names
+            for head, word in re.findall(r"(\w+)\s+(plus|and)\b", name, flags=re.IGNORECASE)
+        }
+    )
+    if not heads:
+        return None
+    return re.compile(
+        "|".join(rf"(?<=\b{re.escape(h)})\s+{re.escape(w)}\b" for h, w in heads),
+        flags=re.IGNORECASE,
+    )
+
+
+def split_items(
+    values: Iterable[str], *, kept: re.Pattern[str] | None = None
+) -> tuple[str, ...]:
     """Cut values into items (rule 2), stripped, blanks and repeats (ignoring case) dropped.
+
+    ``kept``: names that hold a separator word and stay whole (:func:`product_names`).
 
     >>> split_items(["oxycodone/paracetamol 5/325", "Tylenol w/ codeine; gin and tonic", "GIN"])
     ('oxycodone', 'paracetamol 5/325', 'Tylenol with codeine', 'gin', 'tonic')
-    >>> split_items(["Nurofen Plus, ibuprofen plus codeine", "Solpadeine Plus tablets"])
-    ('Nurofen Plus', 'ibuprofen', 'codeine', 'Solpadeine Plus tablets')
+    >>> split_items(["Nurofen Plus when needed, Klonopin plus 2 beers"],
+    ...             kept=_kept_names(["Nurofen Plus"]))
+    ('Nurofen Plus when needed', 'Klonopin', '2 beers')
     """
     seen: dict[str, str] = {}
     for value in values:
-        words = _RULE_OUT_RE.sub("rule out", _WITH_RE.sub("with ", value))
-        words = _NOT_APPLICABLE_RE.sub("not applicable", words)
-        for part in _SPLIT_RE.split(words):
-            item = " ".join(part.split())
-            if item and item.casefold() not in seen:
-                seen[item.casefold()] = item
+        for item, _ in _parts(value, kept):
+            seen.setdefault(item.casefold(), item)
     return tuple(seen.values())
+
+
+def product_names(catalogue: Catalogue) -> re.Pattern[str] | None:
+    """The catalogue's names that hold a separator word ("Nurofen Plus"), for ``split_items``."""
+    return catalogue.cached(
+        "screening.product_names", lambda: _kept_names(_agent_names(catalogue).values())
+    )
 
 
 _REASON: Final = "reason"
@@ -154,7 +205,12 @@ def indication_of(conditions: Iterable[str]) -> Indication | None:
     >>> indication_of(["panic disorder", "family history of epilepsy"])
     'panic'
     """
-    found = {r for item in split_items(conditions) for r in _reasons(item)}
+    return indication_in(split_items(conditions))
+
+
+def indication_in(items: Iterable[str]) -> Indication | None:
+    """:func:`indication_of` items already cut (:func:`read_conditions`)."""
+    found = {r for item in items for r in _reasons(item)}
     # INDICATIONS is in order of precedence: seizure, panic, sleep.
     return next((indication for indication in INDICATIONS if indication in found), None)
 
@@ -273,10 +329,16 @@ def _screen_agent(catalogue: Catalogue, drug: Drug, item: str, out: _Agents) -> 
     out.crisis += [(m, item) for m in crisis]
     found = _classes_in(catalogue, item)
     out.classes += found
-    same = any(m.member is not None and phrase_key(m.member.name) == drug.name for m in found)
-    if same:
+    own = {
+        m.substance_class.slug
+        for m in found
+        if m.member is not None and phrase_key(m.member.name) == drug.name
+    }
+    if own:
         out.same_drug.append(item)
-    skip = {m.substance_class.slug for m in found if same}
+    # the drug's own class is no interaction; another class in the same item still is
+    # ("Klonopin with oxycodone": the opioid's boxed warning)
+    skip = own
     rows = [i for i in drug.interactions_for(item) if i.agent_class not in skip]
     for interaction in rows:
         out.names.setdefault(interaction, []).append(_label(item, found, interaction.agent))
@@ -285,7 +347,7 @@ def _screen_agent(catalogue: Catalogue, drug: Drug, item: str, out: _Agents) -> 
         slug = match.substance_class.slug
         if slug not in with_rows and slug not in skip:
             out.no_data.setdefault(slug, []).append(_label(item, found))
-    if not (rows or found or crisis or same):
+    if not (rows or found or crisis or own):
         suggestion = _suggest(item, _agent_names(catalogue))
         out.unknown.append(Unknown(item, "agent", suggestion))
 
@@ -333,10 +395,23 @@ def _agent_findings(catalogue: Catalogue, drug: Drug, out: _Agents) -> list[Regi
 # --- conditions -------------------------------------------------------------------------------
 
 
+#: Words that say a reaction did not happen ("no rash with diazepam", "denies allergy").
+_DENIED: Final = frozenset({"no", "not", "never", "denies", "denied", "without", "none", "nka"})
+
+
 def _allergy_to_benzodiazepine(catalogue: Catalogue, item: str) -> bool:
-    """An allergy word and a benzodiazepine name in one item ("allergic to Xanax")."""
+    """An allergy word and a benzodiazepine name in one item ("allergic to Xanax"), not denied.
+
+    >>> from taperline.catalogue_data import load_catalogue
+    >>> catalogue = load_catalogue()
+    >>> [_allergy_to_benzodiazepine(catalogue, t) for t in
+    ...  ("hives from Xanax", "no rash with diazepam", "rash from lamotrigine")]
+    [True, False, False]
+    """
     words = tokens(item)
     if not any(token_matches(w, a) for w in words for a in _ALLERGY_WORDS):
+        return False
+    if _DENIED.intersection(words):
         return False
     return any(m.substance_class.slug == _BENZODIAZEPINES for m in _classes_in(catalogue, item))
 
@@ -354,40 +429,63 @@ def _condition_matches(catalogue: Catalogue, drug: Drug, item: str) -> list[Cond
     return list({(m.name, m.caution is None): m for m in found}.values())
 
 
-def rejoined(items: tuple[str, ...], known: Callable[[str], frozenset[str]]) -> tuple[str, ...]:
-    """Items with a problem list's inverted form put back together ("glaucoma, narrow-angle").
+def _joined(
+    first: str, second: str, known: Callable[[str], frozenset[str]], plain: Callable[[str], bool]
+) -> str | None:
+    """``first, second`` read as one condition, when together they name one neither does.
 
-    An item that ``known`` (the condition names an item gives) finds nothing in, and that has
-    no crisis words, is read with the item before it when together they name a condition
-    that the item before does not.
-
-    >>> names = {"glaucoma": "glaucoma", "glaucoma narrow angle": "narrow-angle glaucoma"}
-    >>> known = lambda item: frozenset({names[phrase_key(item)]} if phrase_key(item) in names
-    ...                                else ())
-    >>> rejoined(("glaucoma", "narrow-angle", "gout"), known)
-    ('glaucoma, narrow-angle', 'gout')
+    Both must be ``plain`` (no crisis words, no medicine), so a seizure or a medicine taken
+    is never read into another item; the inverted form is tried both ways round ("glaucoma,
+    narrow-angle"; "disease, liver").
     """
-    out: list[str] = []
-    for item in items:
-        if out and not known(item) and not crisis_matches(item):
-            joined = f"{out[-1]}, {item}"
-            if known(joined) - known(out[-1]):
-                out[-1] = joined
-                continue
-        out.append(item)
-    return tuple(out)
+    if not (plain(first) and plain(second)):
+        return None
+    apart = known(first) | known(second)
+    for text in (f"{first}, {second}", f"{second} {first}"):
+        if known(text) - apart:
+            return text
+    return None
 
 
 def read_conditions(
     catalogue: Catalogue, drugs: Iterable[Drug], conditions: Iterable[str]
 ) -> tuple[str, ...]:
-    """The condition items typed (:func:`split_items`, then :func:`rejoined` for ``drugs``)."""
+    """The condition items typed (:func:`split_items`), a problem list's inverted form whole.
+
+    Two items cut at a comma (or two entries of a list, which the profile keeps cut at its
+    commas) are one condition when together they name a condition for ``drugs`` that neither
+    names alone (:func:`_joined`); never across a semicolon, a line or "and".
+
+    >>> from taperline.catalogue_data import load_catalogue
+    >>> catalogue = load_catalogue()
+    >>> read_conditions(catalogue, [catalogue.get("clonazepam")],
+    ...                 ["glaucoma, narrow-angle", "Disease, liver", "epilepsy, gout"])
+    ('glaucoma, narrow-angle', 'liver Disease', 'epilepsy', 'gout')
+    """
     chosen = tuple(drugs)
+    kept = product_names(catalogue)
 
     def known(item: str) -> frozenset[str]:
         return frozenset(m.name for d in chosen for m in _condition_matches(catalogue, d, item))
 
-    return rejoined(split_items(conditions), known)
+    def plain(item: str) -> bool:
+        medicine = _classes_in(catalogue, item) or any(d.interactions_for(item) for d in chosen)
+        return not (crisis_matches(item) or medicine)
+
+    items: list[str] = []
+    for value in conditions:
+        for item, separator in _parts(value, kept):
+            # "" (a value's first item): the profile keeps a comma list's entries apart
+            comma = separator in {",", ""}
+            joined = _joined(items[-1], item, known, plain) if items and comma else None
+            if joined is not None:
+                items[-1] = joined
+            else:
+                items.append(item)
+    seen: dict[str, str] = {}
+    for item in items:
+        seen.setdefault(item.casefold(), item)
+    return tuple(seen.values())
 
 
 def recognise(
@@ -407,7 +505,7 @@ def recognise(
     unknown: list[Unknown] = []
     crisis: list[CrisisMatch] = []
     drugs = list(catalogue.drugs.values())
-    for item in split_items(agents):
+    for item in split_items(agents, kept=product_names(catalogue)):
         typed = crisis_matches(item)
         crisis += typed
         known = _classes_in(catalogue, item) or any(d.interactions_for(item) for d in drugs)
@@ -420,4 +518,4 @@ def recognise(
         known = any(_condition_matches(catalogue, d, item) for d in drugs)
         if not known and not typed:
             unknown.append(Unknown(item, "condition", _suggest(item, _condition_names(catalogue))))
-    return Recognition(tuple(unknown), tuple(crisis), indication_of(items))
+    return Recognition(tuple(unknown), tuple(crisis), indication_in(items))

@@ -22,14 +22,14 @@ from taperline.core.screening.model import (
     _finding,
 )
 from taperline.core.screening.recognition import (
-    _ALLERGY_WORDS,
     _agent_findings,
     _Agents,
     _condition_matches,
     _condition_names,
     _screen_agent,
     _suggest,
-    indication_of,
+    indication_in,
+    product_names,
     read_conditions,
     split_items,
 )
@@ -168,11 +168,12 @@ def _screen_conditions(
     return matches, findings, unknown, crisis
 
 
-#: Words of a condition item that say a medicine named in it is not taken: a reaction to it,
-#: or a no.
-_NOT_TAKEN: Final = _ALLERGY_WORDS | frozenset(
-    {"reactions", "no", "not", "never", "without", "denies", "denied", "stopped", "quit", "off"}
-)
+#: Words of a condition item that say a medicine named in it is not taken.
+_NOT_TAKEN: Final = frozenset(
+    {"allergic", "allergy", "allergies", "sensitivity", "sensitive", "intolerance",
+     "intolerant", "reaction", "reactions", "rash", "hives", "anaphylaxis", "no", "not",
+     "never", "without", "denies", "denied", "stopped", "quit", "off"}
+)  # fmt: skip
 
 
 def _as_agent(catalogue: Catalogue, drug: Drug, item: str, gathered: _Agents) -> bool:
@@ -223,7 +224,7 @@ def screen(
     [('red_flag', 'urgent', True), ('contraindication', 'urgent', False)]
     """
     _validate_age(age_years)
-    agent_items = split_items(agents)
+    agent_items = split_items(agents, kept=product_names(catalogue))
     condition_items = read_conditions(catalogue, (drug,), conditions)
     gathered = _Agents()
     for item in agent_items:
@@ -246,7 +247,7 @@ def screen(
         *_agent_findings(catalogue, drug, gathered),
         *(_finding("unknown", "warning", u.message, OWN_SOURCE) for u in unknown),
     ]
-    chosen = indication if indication is not None else indication_of(condition_items)
+    chosen = indication if indication is not None else indication_in(condition_items)
     maximum = drug.daily_maximum_for(chosen)
     refusals: list[str] = []
     if age_years is not None and age_years < ADULT_AGE_YEARS:
