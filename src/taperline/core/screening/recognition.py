@@ -118,9 +118,7 @@ def _kept_names(names: Iterable[str]) -> re.Pattern[str] | None:
     )
 
 
-def split_items(
-    values: Iterable[str], *, kept: re.Pattern[str] | None = None
-) -> tuple[str, ...]:
+def split_items(values: Iterable[str], *, kept: re.Pattern[str] | None = None) -> tuple[str, ...]:
     """Cut values into items (rule 2), stripped, blanks and repeats (ignoring case) dropped.
 
     ``kept``: names that hold a separator word and stay whole (:func:`product_names`).
