@@ -543,6 +543,30 @@ def test_web_profile_inverted_glaucoma_and_a_plus_brand_under_a_plan(site: Site)
     assert "which kind of glaucoma" not in said
 
 
+def test_web_profile_second_sedative_added_under_a_plan(site: Site) -> None:
+    # another benzodiazepine or a z-drug added to the profile after the plan (helper-65's
+    # note: the review's profile screen passed the screen's "duplicate" findings over)
+    from tests.support.web import approved_plan
+
+    web = site.patient("kim@example.org", display_name="Kim")
+    pid = site.person_id("kim@example.org")
+    approved_plan(site, pid, WEB_TODAY - timedelta(days=3))
+    profile = {
+        "display_name": "Kim",
+        "time_zone": "Europe/London",
+        "other_medicines": "Xanax, zolpidem, Klonopin",
+    }
+    assert web.post("/account/profile", profile).status_code == 303
+    said = [
+        f["message"]
+        for f in web.get("/api/status").json()["findings"]
+        if f["kind"] == "medicine_condition"
+    ]
+    assert any(m.startswith("Xanax (alprazolam)") and "sedatives" in m for m in said), said
+    assert any(m.startswith("zolpidem") and "sedatives" in m for m in said), said
+    assert not any("Klonopin" in m for m in said), said  # the plan's own drug, listed
+
+
 def test_cli_init_opioid_added_under_a_plan(approved: Taperline) -> None:
     updated = approved.ok("init", "--time-zone", "Europe/London", "--medicine", "OxyContin")
     later = approved.ok("findings")

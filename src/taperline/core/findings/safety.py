@@ -19,6 +19,7 @@ from taperline.core.record.matching import day_text
 from taperline.core.screening import (
     CRISIS_SOURCES,
     CRISIS_WHAT,
+    OWN_SOURCE,
     CrisisCategory,
     Screening,
     crisis_matches,
@@ -493,11 +494,16 @@ def find_profile_red_flags(
 
 #: What the profile's screen reports as a finding of the review (crisis words are
 #: :func:`find_profile_red_flags`'; an unknown name is said where it is typed).
-_PROFILE_SCREEN_KINDS: Final = frozenset({"interaction", "contraindication", "caution"})
+#: Another sedative (a second benzodiazepine, a z-drug) is a "duplicate" of the screen: it adds
+#: sedation and slower breathing [LABEL], so it is reported as an interaction is; the drug of
+#: the plan itself among the profile's medicines is not (people list what they take).
+_PROFILE_SCREEN_KINDS: Final = frozenset(
+    {"interaction", "duplicate", "contraindication", "caution"}
+)
 
 
 def find_profile_screen(screening: Screening, day: date) -> tuple[Finding, ...]:
-    """The interactions, contraindications and cautions of the profile as it is now.
+    """The interactions (a second sedative too), contraindications and cautions of the profile.
 
     ``screening``: :func:`taperline.core.screening.screen` of the profile's medicines and
     conditions for the drug taken; ``day`` is when it is reported (the profile holds no
@@ -527,7 +533,9 @@ def find_profile_screen(screening: Screening, day: date) -> tuple[Finding, ...]:
             clinician_flag=issue.clinician_flag or issue.severity == "urgent",
         )
         for issue in screening.findings
-        if issue.kind in _PROFILE_SCREEN_KINDS and issue.severity != "info"
+        if issue.kind in _PROFILE_SCREEN_KINDS
+        and issue.severity != "info"
+        and not (issue.kind == "duplicate" and issue.source == OWN_SOURCE)
     )
 
 
