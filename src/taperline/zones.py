@@ -8,7 +8,10 @@ before it writes a profile. Accepted: the zones of the IANA database (``Europe/L
 in any letter case and with spaces for underscores (``america/new york``), given back in the
 database's spelling. Refused, with a hint: a region (``Europe``, a folder of the database,
 which ``ZoneInfo`` opens as a file and fails on), the pseudo-zones of a system's zone
-folder (``localtime``, ``posixrules``, ``Factory``), and anything else, with a did-you-mean.
+folder (``localtime``, ``posixrules``, ``Factory``), the database's zones that mislead (``EST``,
+``MST`` and ``GMT`` never change for summer time, where people who type them mostly do;
+``Etc/GMT+1`` is an hour *behind* UTC), and anything else, with a did-you-mean. A profile
+that holds one already keeps working; it is asked for a city when it is next saved.
 
 >>> check_zone("europe/london"), check_zone(" America/New York ")
 ('Europe/London', 'America/New_York')
@@ -42,6 +45,21 @@ _NOT_ZONES: Final = frozenset({"posixrules"})
 #: An offset typed as a zone: "GMT+1", "UTC -05:00", "+0100" (the database's Etc/GMT±N names,
 #: whose sign is reversed, are not these).
 _OFFSET: Final = re.compile(r"^(?:gmt|utc|z)?\s*[+\-\u2212]\s*\d{1,2}(?::?\d{2})?$", re.IGNORECASE)
+#: The database's zones that keep one offset all year where people who type them usually live
+#: by summer time: the person's day and dose times would be an hour off for half the year.
+#: Refused, with the city meant. (HST is Hawaii's own time all year, and UTC is what it says.)
+_NO_SUMMER: Final = {
+    "est": "US Eastern standard time all year: give America/New_York",
+    "mst": "US Mountain standard time all year: give America/Denver (or America/Phoenix in"
+    " Arizona)",
+    "gmt": "Greenwich time all year, without British summer time: give Europe/London (or UTC"
+    " for no summer time at all)",
+}
+_GMT_NAMES: Final = frozenset({"gmt", "gmt0", "gmt+0", "gmt-0", "greenwich", "etc/gmt",
+                               "etc/gmt0", "etc/gmt+0", "etc/gmt-0", "etc/greenwich"})  # fmt: skip
+#: The database's Etc/GMT+N zones, whose sign is the reverse of what people mean: Etc/GMT+1 is
+#: one hour *behind* UTC.
+_ETC_OFFSET: Final = re.compile(r"^etc/gmt([+\-])(\d{1,2})$", re.IGNORECASE)
 #: Examples preferred in hints (else the first zones of the region, alphabetically).
 _PREFERRED: Final = ("Europe/London", "Europe/Berlin", "America/New_York", "Australia/Sydney")
 
@@ -97,12 +115,36 @@ def check_zone(name: str, what: str = "time_zone") -> str:
 give your IANA time zone, e.g. Europe/London
     """
     text = name.strip()
+    misleading = _misleading(name, text, what)
+    if misleading is not None:
+        raise ValueFormatError(misleading)
     if _known(text):
         return text
     found = _by_folded().get(_fold(text))
     if found is not None:
         return found
     raise ValueFormatError(_refusal(name, text, what))
+
+
+def _misleading(name: str, text: str, what: str) -> str | None:
+    """Why a zone of the database is refused as the person's own (None: it is not).
+
+    >>> print(_misleading("Etc/GMT+1", "Etc/GMT+1", "time_zone"))  # doctest: +ELLIPSIS
+    time_zone 'Etc/GMT+1' is 1 h behind UTC (the database's Etc/GMT signs are reversed)...
+    """
+    folded = _fold(text)
+    key = "gmt" if folded in _GMT_NAMES else folded
+    if key in _NO_SUMMER:
+        return f"{what} {name!r} is {_NO_SUMMER[key]}"
+    offset = _ETC_OFFSET.match(text)
+    if offset is not None and int(offset.group(2)):
+        side = "behind" if offset.group(1) == "+" else "ahead of"
+        return (
+            f"{what} {name!r} is {int(offset.group(2))} h {side} UTC (the database's Etc/GMT"
+            " signs are reversed), and never follows summer time: give the city whose time you"
+            f" live by, e.g. {EXAMPLE} or America/New_York"
+        )
+    return None
 
 
 def _refusal(name: str, text: str, what: str) -> str:
