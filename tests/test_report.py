@@ -82,7 +82,7 @@ def test_the_key_text_is_extractable(pdf_path: Path, record_review: Review) -> N
     current = fmt(Mass.of_mg("0.495"))  # the step in force on 2027-04-03 (from 2027-03-29)
     expected = [
         "taperline report — not a prescription; a clinician decides",
-        "generated 2027-04-03 09:30 UTC",
+        "generated 2027-04-03 10:30 Europe/London (09:30 UTC)",  # the person's zone, and UTC
         "period 2027-01-04 to 2027-04-03",
         "page 1 of",
         LABEL,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any, Final
 
@@ -99,6 +99,22 @@ def _environment() -> Environment:
 # --- the context ----------------------------------------------------------------------------
 
 
+def _generated(moment: datetime, time_zone: str) -> str:
+    """When the report was made: in the person's zone, and in UTC beside it.
+
+    >>> _generated(datetime(2027, 4, 3, 9, 30, tzinfo=UTC), "Europe/London")
+    '2027-04-03 10:30 Europe/London (09:30 UTC)'
+    """
+    if moment.tzinfo is None:  # a caller's naive moment: shown as it is
+        return moment.strftime("%Y-%m-%d %H:%M")
+    utc = moment.astimezone(UTC)
+    if time_zone in {"UTC", "Etc/UTC"}:
+        return f"{utc:%Y-%m-%d %H:%M} UTC"
+    from taperline.zones import zone
+
+    return f"{moment.astimezone(zone(time_zone)):%Y-%m-%d %H:%M} {time_zone} ({utc:%H:%M} UTC)"
+
+
 def _context(  # noqa: PLR0917 -- one private helper of report_html(), called once
     record: PersonRecord,
     shown: PersonRecord,
@@ -112,7 +128,7 @@ def _context(  # noqa: PLR0917 -- one private helper of report_html(), called on
     urgent = _grouped([f for f in review.findings if f.severity == "urgent"])
     return {
         "header": HEADER,
-        "generated": generated_at.strftime("%Y-%m-%d %H:%M %Z").strip(),
+        "generated": _generated(generated_at, record.profile.time_zone),
         "period": period,
         "today": today,
         "label": record.profile.label,
