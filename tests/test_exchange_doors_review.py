@@ -635,18 +635,8 @@ def _moved(tmp_path: Path, wall: datetime, old: str, new: str) -> tuple[Store, i
     return store, pid
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FHIR export after a time zone change: a dose logged at 2027-05-01 08:00 in"
-    " Asia/Kathmandu (02:15Z) is exported, once the profile is Europe/London, as"
-    " 2027-05-01T08:00:00+01:00 (07:00Z), a moment 4 h 45 min off; expected the moment it was"
-    " taken (+05:45, the zone it was logged in). The store keeps it right (dose_log.taken_at_utc"
-    " and dose_log.time_zone) and decodes it as the wall clock of the logged zone, but"
-    " core.record.DoseRecord carries no zone, so the export can only use the profile's. Needs"
-    " (outside the exchange doors): DoseRecord gaining its time zone (or an aware taken_at) in"
-    " src/taperline/core/record, set by _Decoder.dose in adapters/storage/repo/common.py from"
-    " the row's time_zone; then fhir/export.py writes the dose's own offset (no schema change)",
-)
+# A dose logged at 08:00 in Kathmandu (02:15Z) was once exported, after the person moved to
+# London, with London's offset (08:00+01:00, 07:00Z): 4 h 45 min off.
 def test_a_dose_logged_before_a_zone_change_keeps_its_moment(tmp_path: Path) -> None:
     store, pid = _moved(tmp_path, wall_clock(2027, 5, 1, 8), "Asia/Kathmandu", "Europe/London")
     bundle = export_bundle(store.record(pid), (), generated_at=NOW)
@@ -654,17 +644,8 @@ def test_a_dose_logged_before_a_zone_change_keeps_its_moment(tmp_path: Path) -> 
     assert datetime.fromisoformat(written) == datetime(2027, 5, 1, 2, 15, tzinfo=UTC)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FHIR round trip after a time zone change: a dose at 2027-03-28 01:30 logged in"
-    " Asia/Kathmandu, exported once the profile is Europe/London, cannot be imported into a"
-    " fresh database ('taken_at: 2027-03-28 01:30 does not exist in Europe/London'): the whole"
-    " record is refused; expected the same record back. Same cause as the test above (the"
-    " export writes the logged wall clock with the profile's offset); with the dose's zone in"
-    " core.record.DoseRecord the export writes +05:45, and for the record to compare equal the"
-    " FHIR import and storage.repo.doses._dose_row must keep that zone too (to_utc with the"
-    " dose's zone, not the profile's)",
-)
+# Such a record (01:30 on 2027-03-28 in Kathmandu, an hour London skipped) once exported as
+# 01:30+00:00, which a fresh database refused ("does not exist in Europe/London").
 def test_a_record_kept_across_a_zone_change_makes_the_round_trip(tmp_path: Path) -> None:
     store, pid = _moved(tmp_path, wall_clock(2027, 3, 28, 1, 30), "Asia/Kathmandu", "Europe/London")
     stored = store.record(pid)

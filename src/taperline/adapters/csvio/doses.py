@@ -22,16 +22,23 @@ from taperline.adapters.csvio.cells import (
 )
 from taperline.adapters.csvio.columns import DOSE_LOG_COLUMNS, ImportResult
 from taperline.core.record import DoseRecord
+from taperline.zones import zone
 
 # --- export -----------------------------------------------------------------------------------
 
 
-def _local_iso(moment: datetime | None, tz: ZoneInfo | None) -> str:
-    """The wall clock, with its offset when ``tz`` showed it twice (else it reads back wrong)."""
+def _local_iso(moment: datetime | None, tz: ZoneInfo | None, own_zone: str | None) -> str:
+    """The wall clock, with its offset when ``tz`` showed it twice (else it reads back wrong).
+
+    A dose with a zone of its own (logged before the person moved) always has that zone's
+    offset: without it the clock would read as the person's zone now, another moment.
+    """
     if moment is None:
         return ""
     whole_minute = moment.second == 0 and moment.microsecond == 0
     timespec = "minutes" if whole_minute else "auto"
+    if own_zone is not None:
+        return moment.replace(tzinfo=zone(own_zone)).isoformat(timespec=timespec)
     if tz is not None and repeated(moment, tz):
         return moment.replace(tzinfo=tz).isoformat(timespec=timespec)
     if tz is None and moment.fold:
@@ -46,7 +53,7 @@ def _dose_row(record: DoseRecord, late_after_h: float, tz: ZoneInfo | None) -> d
         "drug": record.drug,
         "planned_clock": record.planned_clock or "",
         "planned_amount_mg": _mg(record.planned_amount),
-        "taken_at": _local_iso(record.taken_at, tz),
+        "taken_at": _local_iso(record.taken_at, tz, record.time_zone),
         "amount_mg": _mg(record.amount),
         "status": record.status(late_after_h=late_after_h),
         "units": record.units,
@@ -61,7 +68,9 @@ def dose_log_csv(
 
     Amounts are plain numbers of mg (``0.125``); ``status`` is worked out with ``late_after_h``.
     A ``taken_at`` in an hour ``time_zone`` (the person's) showed twice, when the clocks went
-    back, is written with its UTC offset, so that it reads back as the same moment.
+    back, is written with its UTC offset, so that it reads back as the same moment; so is
+    one logged in another zone, before the person moved (``DoseRecord.time_zone``), which
+    :func:`read_dose_log_csv` refuses by its line rather than read as another moment.
 
     >>> from datetime import date
     >>> from taperline.core.quantity import Mass

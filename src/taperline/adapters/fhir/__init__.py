@@ -30,12 +30,13 @@ extension; ``EXTENSION_BASE/<name>`` is each extension's URL):
 * **MedicationStatement**: the regimen before a plan (active until a plan is in force).
 * **MedicationAdministration** per dose-log line: ``completed`` (taken) or ``not-done``
   (missed), at the time taken (or planned, when missed); extension ``dose-log`` holds the day,
-  planned time, planned dose and units, and ``cut-went-ahead`` (true) when the line was logged
-  as the cut of its day went ahead. Of what a line was asked that is all a bundle carries
-  and all an import reads (it adds findings; docs/fhir.md). That a day was held (a dose to
-  stay on), which would excuse a dose, is not written and is not read from a file: such a
-  claim, or ``false``, imports as a line that does not say; a part with no boolean is
-  refused.
+  planned time, planned dose and units, ``cut-went-ahead`` (true) when the line was logged
+  as the cut of its day went ahead, and ``time-zone`` (an IANA code) on a dose taken in
+  another zone than the person's now (logged before they moved), whose time has that
+  zone's offset. Of what a line was asked that is all a bundle carries and all an import
+  reads (it adds findings; docs/fhir.md). That a day was held (a dose to stay on), which
+  would excuse a dose, is not written and is not read from a file: such a claim, or
+  ``false``, imports as a line that does not say; a part with no boolean is refused.
 * **Observation** per check-in (``JOURNAL_SYSTEM#check-in``): mood, anxiety, symptom ratings
   (``SYMPTOM_SYSTEM``), worst time, caffeine, alcohol, opioid use and red-flag events as
   components, notes as ``note``; and, when the night was logged, a ``hasMember`` sleep
@@ -58,10 +59,13 @@ extension; ``EXTENSION_BASE/<name>`` is each extension's URL):
   same on every export; extension ``finding`` with severity, message, evidence, source,
   suggested action and clinician flag).
 
-Clock times are local wall-clock times written with the offset of the profile's zone; an
-import keeps the wall clock when the offset is the zone's own and converts otherwise. Full
-URLs are ``urn:uuid:`` UUID5s of what each resource is about (a plan version and drug, a
-day, a finding), so a resource keeps its identity from one export to the next;
+Clock times are local wall-clock times written with the offset of the profile's zone (a
+dose's own ``time-zone``'s, when it has one); an import keeps the wall clock when the offset
+is that zone's own and converts otherwise: an offset alone names no zone ("+01:00" fits
+dozens), so a time from another system with another offset keeps its moment as the
+person's clock. Full URLs are ``urn:uuid:`` UUID5s of what each resource is about (a plan
+version and drug, a day, a finding), so a resource keeps its identity from one export to
+the next;
 :func:`transaction_bundle` makes the ``transaction`` to load into a server, and an import
 also reads what a server hands back (``searchset``, ``Type/id`` references, server ids).
 Amounts are JSON numbers; an amount a float cannot carry exactly also gets an

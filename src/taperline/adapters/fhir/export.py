@@ -234,6 +234,9 @@ def _administration(dose: DoseRecord, zone: ZoneInfo, patient: Json) -> Json:
         # of what the line was asked, only what can add findings: never that it was held
         log.append(_part(CUT_WENT_AHEAD, "Boolean", value=True))
     log += _text_parts(units=dose.units)
+    if dose.time_zone is not None:  # logged before the person moved: its own zone and offset
+        zone = _zone(dose.time_zone)
+        log.append(_part("time-zone", "Code", dose.time_zone))
     resource: Json = {
         "resourceType": "MedicationAdministration",
         "extension": [_complex("dose-log", log)],

@@ -72,6 +72,7 @@ from taperline.core.record import (
 )
 from taperline.core.record.current import Regimen
 from taperline.errors import InputError
+from taperline.zones import check_zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -634,8 +635,11 @@ def _read_administration(res: _Res, zone: ZoneInfo) -> DoseRecord:
     if status not in {"completed", "not-done"}:
         raise res.fail("status", f"must be completed (taken) or not-done (missed), got {status!r}")
     taken_at, amount = None, None
+    own_zone = _dose_zone(res, log, zone)
     if status == "completed":
-        taken_at = _local(res, "effectiveDateTime", str(res.need("effectiveDateTime")), zone)
+        taken_at = _local(
+            res, "effectiveDateTime", str(res.need("effectiveDateTime")), own_zone or zone
+        )
         dose = (res.data.get("dosage") or {}).get("dose")
         if dose is None:
             raise res.fail("dosage.dose", "is missing")
@@ -657,7 +661,31 @@ def _read_administration(res: _Res, zone: ZoneInfo) -> DoseRecord:
             units=log.text("units"),
             note=res.note(),
             cut_checked=_cut_went_ahead(log),
+            time_zone=None if own_zone is None else own_zone.key,
         )
+
+
+def _dose_zone(res: _Res, log: _Parts, person_zone: ZoneInfo) -> ZoneInfo | None:
+    """The zone a line was logged in when not the person's (the part ``time-zone``), or None.
+
+    The zone is named, never guessed from an offset: "+01:00" fits dozens of zones. A line
+    without the part (any other system's) is read in the person's zone, its moment kept
+    (:func:`_local`). A named zone on a missed dose (no time taken to read) is refused.
+    """
+    name = log.value("time-zone", "Code")
+    if name is None:
+        return None
+    try:
+        own = _zone(check_zone(str(name), "the zone"))
+    except InputError as exc:
+        raise res.fail(f"{log.where}.time-zone", f"names no zone taperline knows ({exc})") from None
+    if res.data.get("status") != "completed":
+        raise res.fail(
+            f"{log.where}.time-zone",
+            "is given for a dose not taken (status not-done): only a taken dose has a time"
+            " to read in a zone; leave it out",
+        )
+    return None if own.key == person_zone.key else own
 
 
 def _cut_went_ahead(log: _Parts) -> bool:

@@ -106,6 +106,23 @@ class DoseRecord:
     (the person was asked to stay on the dose before that cut), or None when the cut went
     ahead (the plan's new dose was asked). Both unset: no cut had changed the day's doses, or
     not known (a line logged before taperline kept this, or imported without it).
+
+    ``time_zone`` (an IANA name, checked by the adapter) is the zone ``taken_at``'s clock was
+    read in when that is not the person's zone now: a dose logged before their time zone
+    changed keeps the moment it was taken (08:00 in Asia/Kathmandu is not 08:00 in London).
+    None, as for every line logged in the person's own zone: the clock is the profile's.
+    A missed dose (no ``taken_at``) has none.
+
+    >>> taken = datetime(2027, 5, 1, 8)
+    >>> there = DoseRecord(taken.date(), "clonazepam", None, None, taken, Mass.of_mg("0.5"),
+    ...                    time_zone="Asia/Kathmandu")
+    >>> there == DoseRecord(taken.date(), "clonazepam", None, None, taken, Mass.of_mg("0.5"))
+    False
+    >>> DoseRecord(date(2027, 5, 1), "clonazepam", "08:00", None, None, None, time_zone="UTC")
+    Traceback (most recent call last):
+    ...
+    taperline.errors.InputError: time_zone 'UTC' is given for a dose not taken: only a taken \
+dose has a clock to read in a zone
     """
 
     day: date
@@ -118,6 +135,7 @@ class DoseRecord:
     note: str = ""
     cut_checked: bool = False
     stay_on_before: date | None = None
+    time_zone: str | None = None
 
     def __post_init__(self) -> None:
         if (self.taken_at is None) != (self.amount is None):
@@ -140,6 +158,8 @@ class DoseRecord:
         check_text("dose", self.drug, self.units, self.note)
         if type(self.cut_checked) is not bool:
             raise InputError(f"cut_checked must be true or false, got {self.cut_checked!r}")
+        if self.time_zone is not None:
+            _check_zone_name(self.time_zone, taken=self.taken_at is not None)
         if self.stay_on_before is not None:
             if not self.cut_checked:
                 raise InputError("stay_on_before is set but no readiness check was read")
@@ -161,6 +181,17 @@ class DoseRecord:
         )
         late = self.taken_at - planned > timedelta(hours=late_after_h)
         return "late" if late else "taken"
+
+
+def _check_zone_name(name: object, *, taken: bool) -> None:
+    """A dose's own zone: a name (the adapter checks it is IANA's), for a taken dose only."""
+    if not isinstance(name, str) or not name.strip() or " " in name.strip():
+        raise InputError(f"time_zone {name!r} is not an IANA zone name")
+    if not taken:
+        raise InputError(
+            f"time_zone {name!r} is given for a dose not taken: only a taken dose has a clock"
+            " to read in a zone"
+        )
 
 
 def _check_clock(name: str, clock: str) -> None:

@@ -213,7 +213,13 @@ class _Decoder:
         )
 
     def dose(self, row: Sequence[Any]) -> DoseRecord:
-        """A row of :data:`DOSE_COLUMNS` as a dose-log line."""
+        """A row of :data:`DOSE_COLUMNS` as a dose-log line.
+
+        The time taken is the clock of the zone the line was logged in; that zone is the
+        record's ``time_zone`` when it is not the person's now (the row's last column), so
+        a dose logged before a move keeps its moment. The person's zone is read with the
+        row, so a row's value still follows from the row alone (:class:`.KnownRows`).
+        """
         (
             day,
             drug,
@@ -226,18 +232,25 @@ class _Decoder:
             note,
             checked,
             stay,
+            person_zone,
         ) = row
+        if taken_at is None:
+            local, own_zone = None, None
+        else:
+            local = to_local(taken_at, self.zone(time_zone))
+            own_zone = None if time_zone == person_zone else time_zone
         return DoseRecord(
             day,
             drug,
             clock,
             self.mass(planned_mg),
-            to_local(taken_at, self.zone(time_zone)) if taken_at is not None else None,
+            local,
             self.mass(amount_mg),
             units,
             note,
             bool(checked),
             stay,
+            own_zone,
         )
 
 

@@ -24,25 +24,37 @@ from taperline.adapters.storage.repo.common import (
     write_audit,
 )
 from taperline.core.record import DoseRecord
-from taperline.errors import NotFoundError
-from taperline.zones import zone
+from taperline.errors import InputError, NotFoundError
+from taperline.zones import check_zone, zone
 
-#: The dose-log columns :meth:`_Decoder.dose` reads, in its order.
-DOSE_COLUMNS: Final = tuple(
-    t.dose_log.c[name]
-    for name in (
-        "day",
-        "drug",
-        "planned_clock",
-        "planned_amount_mg",
-        "taken_at_utc",
-        "amount_mg",
-        "time_zone",
-        "units",
-        "note",
-        "cut_checked",
-        "stay_on_before",
-    )
+#: The person's zone now (a query giving it takes ``person_id``): a dose logged in another
+#: zone, before a move, is told apart by it (:meth:`_Decoder.dose`).
+_PERSON_ZONE: Final = (
+    select(t.persons.c.time_zone)
+    .where(t.persons.c.id == t.PERSON_ID)
+    .scalar_subquery()
+    .label("person_time_zone")
+)
+#: The dose-log columns :meth:`_Decoder.dose` reads, in its order (the last, the person's
+#: zone, takes the query's ``person_id``).
+DOSE_COLUMNS: Final = (
+    *(
+        t.dose_log.c[name]
+        for name in (
+            "day",
+            "drug",
+            "planned_clock",
+            "planned_amount_mg",
+            "taken_at_utc",
+            "amount_mg",
+            "time_zone",
+            "units",
+            "note",
+            "cut_checked",
+            "stay_on_before",
+        )
+    ),
+    _PERSON_ZONE,
 )
 _DOSES_BETWEEN: Final = (
     select(*DOSE_COLUMNS)
@@ -52,6 +64,19 @@ _DOSES_BETWEEN: Final = (
 
 
 def _dose_row(record: DoseRecord, time_zone: str) -> dict[str, Any]:
+    """The row of a dose-log line of a person whose zone is ``time_zone``.
+
+    A line with a zone of its own (logged before the person moved) is kept in that zone;
+    its name must be one the zone database gives as it is (:func:`check_zone`), so that it
+    reads back the same.
+    """
+    if record.time_zone is not None:
+        if check_zone(record.time_zone) != record.time_zone:
+            raise InputError(
+                f"time_zone {record.time_zone!r} is not written as the zone database writes"
+                f" it ({check_zone(record.time_zone)})"
+            )
+        time_zone = record.time_zone
     tz = zone(time_zone)
     return {
         "day": record.day,
@@ -128,8 +153,9 @@ class _DoseLog(_StoreBase):
         with self._write() as c:
             rows = c.execute(
                 select(table.c.id, *DOSE_COLUMNS)
-                .where(table.c.person_id == person_id, table.c.day == day)
-                .order_by(table.c.id.desc())
+                .where(table.c.person_id == t.PERSON_ID, table.c.day == day)
+                .order_by(table.c.id.desc()),
+                {"person_id": person_id},
             ).all()
             for row in rows:
                 record = decode.dose(row[1:])
@@ -153,10 +179,10 @@ class _DoseLog(_StoreBase):
         """The dose-log line written with ``idempotency_key``, if any (for a retried submit)."""
         table = t.dose_log
         query = select(*DOSE_COLUMNS).where(
-            table.c.person_id == person_id, table.c.idempotency_key == idempotency_key
+            table.c.person_id == t.PERSON_ID, table.c.idempotency_key == idempotency_key
         )
         with self._read() as c:
-            row = c.execute(query).first()
+            row = c.execute(query, {"person_id": person_id}).first()
         return None if row is None else _Decoder().dose(row)
 
     def import_doses(self, person_id: int, records: Sequence[DoseRecord]) -> int:
