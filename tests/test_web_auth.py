@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
 from taperline.adapters.storage.attempts import Throttle
 from taperline.errors import InputError
 from taperline.web.security import account_key, hash_token, throttle_wait
 from taperline.web.settings import DEFAULT_SECRET_KEY, Settings
-from tests.support.web import PASSWORD, make_site
+from tests.support.web import PASSWORD, Site, Web, make_site
 
 
 def test_landing_sign_up_and_in_pages_render(tmp_path: Path) -> None:
@@ -175,6 +176,57 @@ def test_sessions_end_after_12_hours_however_busy(tmp_path: Path) -> None:
         assert web.get("/api/me").status_code == 200
         site.clock.advance(minutes=1)
         assert web.get("/api/me").status_code == 401
+
+
+def _remembered_signin(site: Site, email: str) -> tuple[Web, httpx.Response]:
+    web = site.browser()
+    web.csrf_cache = ""
+    response = web.post("/signin", {"email": email, "password": PASSWORD, "remember": "on"})
+    web.csrf_cache = ""  # the session's own token from now on, as Web.signin does
+    assert response.status_code == 303
+    return web, response
+
+
+def test_a_patient_kept_signed_in_on_a_phone_stays_while_using_it(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        site.patient("ann@example.org").signout()
+        page = site.browser().get("/signin").text
+        assert 'name="remember"' in page  # offered, never ticked for the person
+        assert "checked" not in page.split('name="remember"', 1)[1].split(">", 1)[0]
+        phone, signed_in = _remembered_signin(site, "ann@example.org")
+        cookie = signed_in.headers["set-cookie"]
+        assert f"Max-Age={30 * 24 * 3600}" in cookie
+        assert "HttpOnly" in cookie
+        for _ in range(4):  # a phone used every morning, and after a week away
+            site.clock.advance(days=1)
+            assert phone.get("/api/me").status_code == 200
+        site.clock.advance(days=13, hours=23)
+        assert phone.get("/api/me").status_code == 200
+        site.clock.advance(days=14, minutes=1)  # two weeks unused: signed out
+        assert phone.get("/api/me").status_code == 401
+
+
+def test_a_kept_session_still_ends_after_30_days_and_at_sign_out(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        site.patient("ann@example.org").signout()
+        phone, _ = _remembered_signin(site, "ann@example.org")
+        for _ in range(29):
+            site.clock.advance(days=1)
+            assert phone.get("/api/me").status_code == 200
+        site.clock.advance(days=1, minutes=1)
+        assert phone.get("/api/me").status_code == 401
+        again, _ = _remembered_signin(site, "ann@example.org")
+        assert again.signout().status_code == 303
+        assert again.get("/api/me").status_code == 401
+
+
+def test_a_clinician_is_never_kept_signed_in(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        site.clinician("doc@example.org").signout()
+        laptop, signed_in = _remembered_signin(site, "doc@example.org")
+        assert f"Max-Age={12 * 3600}" in signed_in.headers["set-cookie"]
+        site.clock.advance(minutes=31)
+        assert laptop.get("/api/me").status_code == 401
 
 
 def test_sessions_are_listed_and_revocable(tmp_path: Path) -> None:

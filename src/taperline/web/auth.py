@@ -13,6 +13,7 @@ else is "not found" (404), so the answer does not reveal whether the record exis
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated, Final
 
 from fastapi import Depends, Request, Response
@@ -23,6 +24,7 @@ from taperline.errors import NotFoundError
 from taperline.web.context import Services, services
 from taperline.web.errors import ForbiddenError, SignInRequiredError
 from taperline.web.security import csrf_token, hash_token, new_token
+from taperline.web.settings import Settings
 
 __all__ = [
     "ANON_COOKIE",
@@ -89,10 +91,11 @@ def _lookup(request: Request, svc: Services) -> Viewer | None:
         return None
     session, user, record = found
     now, settings = svc.now(), svc.settings
+    idle_limit, absolute_limit = session_limits(settings, remembered=session.remembered)
     idle = now - session.last_seen_at
-    if session.revoked or idle > settings.session_idle:
+    if session.revoked or idle > idle_limit:
         return None
-    if now - session.created_at > settings.session_absolute:
+    if now - session.created_at > absolute_limit:
         return None
     if idle >= settings.session_touch_every:
         svc.accounts.touch_session(session.id, now)
@@ -145,12 +148,25 @@ def secure_request(request: Request, svc: Services) -> bool:
     return forced if forced is not None else request.url.scheme == "https"
 
 
-def set_session_cookie(response: Response, request: Request, svc: Services, token: str) -> None:
-    """Send the session cookie: HttpOnly, SameSite=Lax, Secure over HTTPS, 12 h at most."""
+def session_limits(settings: Settings, *, remembered: bool) -> tuple[timedelta, timedelta]:
+    """How long a session may sit unused, and last in all (a remembered one: longer)."""
+    if remembered:
+        return settings.remembered_idle, settings.remembered_absolute
+    return settings.session_idle, settings.session_absolute
+
+
+def set_session_cookie(
+    response: Response, request: Request, svc: Services, token: str, *, remembered: bool = False
+) -> None:
+    """Send the session cookie: HttpOnly, SameSite=Lax, Secure over HTTPS, as long as it lasts.
+
+    12 hours at most; a remembered session's (kept on a patient's phone), 30 days.
+    """
+    _, lasts = session_limits(svc.settings, remembered=remembered)
     response.set_cookie(
         SESSION_COOKIE,
         token,
-        max_age=int(svc.settings.session_absolute.total_seconds()),
+        max_age=int(lasts.total_seconds()),
         path="/",
         secure=secure_request(request, svc),
         httponly=True,

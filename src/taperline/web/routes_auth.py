@@ -71,21 +71,28 @@ def home_of(user: User) -> str:
     return "/dashboard" if user.is_patient else "/clinician"
 
 
-def start_session(request: Request, svc: Services, user: User, target: str) -> Response:
-    """A new session for ``user`` (the old one, if any, ends), then go to ``target``."""
+def start_session(
+    request: Request, svc: Services, user: User, target: str, *, remembered: bool = False
+) -> Response:
+    """A new session for ``user`` (the old one, if any, ends), then go to ``target``.
+
+    ``remembered``: kept on this device (the longer limits); only a patient's session is.
+    """
     old: Viewer | None = getattr(request.state, "viewer", None)
     if old is not None:
         svc.accounts.revoke_session(old.user.id, old.session.id)
     token = new_token()
+    kept = remembered and user.is_patient  # a clinician's session always ends after 30 min idle
     svc.accounts.create_session(
         user.id,
         hash_token(token),
         now=svc.now(),
         user_agent=request.headers.get("user-agent", "")[:200],
         address=client_address(request),
+        remembered=kept,
     )
     response = redirect(target)
-    set_session_cookie(response, request, svc, token)
+    set_session_cookie(response, request, svc, token, remembered=kept)
     return response
 
 
@@ -272,7 +279,7 @@ def signin(request: Request, form: Form, svc: Svc) -> Response:
     if not ok or user is None:
         return _signin_page(request, raw_email[:254], WRONG, 401)
     target = local_path(form.text("next", max_len=500), home_of(user))
-    return start_session(request, svc, user, target)
+    return start_session(request, svc, user, target, remembered=form.has("remember"))
 
 
 @router.post("/signout")

@@ -80,6 +80,10 @@ class Settings:
     local_emergency_number: str = ""
     session_idle: timedelta = timedelta(minutes=30)
     session_absolute: timedelta = timedelta(hours=12)
+    # "Keep me signed in on this phone" (patients, at sign-in): a phone used every morning
+    # stays signed in while it is used at least every two weeks, and signs in again monthly
+    remembered_idle: timedelta = timedelta(days=14)
+    remembered_absolute: timedelta = timedelta(days=30)
     session_touch_every: timedelta = timedelta(minutes=1)
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 64 * 1024
@@ -119,8 +123,14 @@ class Settings:
                 f" use 1-{MAX_SIGNUPS_PER_ADDRESS_HOUR}"
             )
         trusted_networks(self.forwarded_allow_ips)  # refuses what is not an address
-        if self.session_idle <= timedelta(0) or self.session_absolute < self.session_idle:
-            raise InputError("the session idle timeout must be positive and within the absolute")
+        for idle, absolute in (
+            (self.session_idle, self.session_absolute),
+            (self.remembered_idle, self.remembered_absolute),
+        ):
+            if idle <= timedelta(0) or absolute < idle:
+                raise InputError(
+                    "the session idle timeout must be positive and within the absolute"
+                )
         if self.environment == "production":
             self._check_production()
 

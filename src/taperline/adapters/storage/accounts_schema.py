@@ -32,6 +32,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    false,
     insert,
 )
 
@@ -81,6 +82,8 @@ sessions = Table(
     Column("user_agent", String(200), nullable=False),
     Column("address", String(64), nullable=False),
     Column("revoked", Boolean, nullable=False),
+    # "Keep me signed in on this phone" (a patient's choice at sign-in): the longer limits
+    Column("remembered", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("token_hash", name="uq_sessions_token_hash"),
 )
 

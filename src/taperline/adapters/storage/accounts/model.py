@@ -43,6 +43,7 @@ class SessionInfo:
     user_agent: str
     address: str
     revoked: bool
+    remembered: bool = False  # "keep me signed in on this phone": the longer limits
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,4 +122,5 @@ def _session(row: Row[Any]) -> SessionInfo:
         user_agent=row.user_agent,
         address=row.address,
         revoked=row.revoked,
+        remembered=row.remembered,
     )

@@ -152,9 +152,16 @@ class _Users(_AccountsBase):
     # --- sessions --------------------------------------------------------------------------
 
     def create_session(
-        self, user_id: int, token_hash: str, *, now: datetime, user_agent: str, address: str
+        self,
+        user_id: int,
+        token_hash: str,
+        *,
+        now: datetime,
+        user_agent: str,
+        address: str,
+        remembered: bool = False,
     ) -> int:
-        """Store a new session; returns its id."""
+        """Store a new session (``remembered``: kept on this device); returns its id."""
         with self._write() as c:
             new = c.execute(
                 insert(a.sessions)
@@ -166,6 +173,7 @@ class _Users(_AccountsBase):
                     user_agent=user_agent[:200],
                     address=address[:64],
                     revoked=False,
+                    remembered=remembered,
                 )
                 .returning(a.sessions.c.id)
             ).scalar_one()
