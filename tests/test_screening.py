@@ -24,7 +24,7 @@ from taperline.core.screening import (
     screening_document,
     split_items,
 )
-from taperline.core.screening.recognition import product_names
+from taperline.core.screening.recognition import product_names, read_conditions
 from taperline.core.words import spans, tokens
 from taperline.errors import InputError
 
@@ -103,10 +103,13 @@ def test_any_text_is_screened_without_error_and_every_item_accounted_for(
     assert all(f.kind in REGIMEN_ISSUE_KINDS and f.source and f.message for f in result.findings)
     assert all(f.clinician_flag for f in result.findings if f.severity == "urgent")
     recognised = {m.given for m in result.classes} | {m.given for m in result.conditions}
-    for item in split_items(conditions):
+    read = read_conditions(CATALOGUE, [CATALOGUE.get("clonazepam")], conditions)
+    for item in read:  # the items as screen read them (a problem list's inverted form joined)
         typed = bool(crisis_matches(item))
         unknown = item in {u.name for u in result.unknown if u.field == "condition"}
         assert typed or unknown or item in recognised, item
+    for item in split_items(conditions):  # nothing typed is dropped by a join
+        assert any(item.casefold() in r.casefold() for r in read), (item, read)
 
 
 # --- crisis words -----------------------------------------------------------------------------

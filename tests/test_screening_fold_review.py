@@ -15,7 +15,8 @@ other CNS depressants, suicidal thoughts anywhere they are entered]. The same da
 were fixed and are plain tests now (each case's comment says what went wrong): "plus" cut
 again except inside a catalogue name, the inverted form joined only at a comma, never with
 crisis words or a medicine, reaction words as before, folding only the same letter drawn
-otherwise, the zero-width space a word break. Left: a Cyrillic look-alike letter.
+otherwise, the zero-width space a word break; the Cyrillic look-alike with the second
+review's fixes (tests/test_today_second_review.py).
 """
 
 from __future__ import annotations
@@ -40,10 +41,6 @@ SENSITIVITY = "benzodiazepine-sensitivity"
 _WIDE_SELF_HARM = "\uff33\uff45\uff4c\uff46\uff0d\uff48\uff41\uff52\uff4d"
 #: "seizure" in mathematical bold letters (U+1D400 block), as "fancy text" apps write it
 _BOLD_SEIZURE = "".join(chr(0x1D41A + ord(c) - ord("a")) for c in "seizure")
-
-
-def _xfail(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, reason=reason)
 
 
 def _screen(*, agents: tuple[str, ...] = (), conditions: tuple[str, ...] = ()) -> Screening:
@@ -277,7 +274,8 @@ def test_folding_does_not_glue_a_mark_to_a_medicine(text: str) -> None:
     assert _has(found, "opioids")
 
 
-#: What the same idea (fold what a phone, a locale or an import changes) should also cover.
+#: What the same idea (fold what a phone, a locale or an import changes) also covers (the
+#: last one, a Cyrillic look-alike, since the second review's fixes).
 FOLD_STILL_MISSED: tuple[tuple[str, str], ...] = (
     ("SE\u0130ZURE", "a Turkish-locale upper-casing: dotted capital I"),
     ("su\u0131cidal thoughts", "a Turkish keyboard's dotless i"),
@@ -288,19 +286,7 @@ FOLD_STILL_MISSED: tuple[tuple[str, str], ...] = (
 
 @pytest.mark.parametrize(
     "text",
-    [
-        pytest.param(
-            text,
-            marks=_xfail(
-                f"crisis_matches (every door): {text!r} -> no crisis words ({why}); should "
-                "match: map Latin look-alikes (Unicode confusables) before cutting"
-            )
-            if "\u0441" in text
-            else (),
-            id=ascii(text),
-        )
-        for text, why in FOLD_STILL_MISSED
-    ],
+    [pytest.param(text, id=ascii(text)) for text, _why in FOLD_STILL_MISSED],
 )
 def test_crisis_words_through_locale_and_look_alike_letters(text: str) -> None:
     assert crisis_matches(text)

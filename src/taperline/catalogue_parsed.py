@@ -8,7 +8,7 @@ Do not edit: change data/drugs.toml, then run ``python -m taperline.catalogue_da
 from typing import Final
 
 #: The SHA-256 of the UTF-8 text of data/drugs.toml that :data:`JSON` is the parse of.
-TOML_SHA256: Final = "779b94c7b1b32d89ef97fa25ebc68a061957af2708dcdfda3a3d766d837a8d66"
+TOML_SHA256: Final = "9b1d71748d75931d3d5285d9c12200416289763cd11f104a806f99790c0771c9"
 JSON: Final = r"""{
 "schema_version": 1,
 "withdrawal_risk": {
@@ -2037,8 +2037,12 @@ JSON: Final = r"""{
 "aliases": [
 "older adult",
 "elderly",
-"65+",
-"over 65"
+"over 65",
+"aged 65",
+"age 65",
+"65 or older",
+"65 and over",
+"65 years or older"
 ],
 "message": "Guidelines advise avoiding benzodiazepines in older adults (falls, confusion); deprescribing is recommended from 65.",
 "source": "BEERS-2023",
@@ -2375,8 +2379,12 @@ JSON: Final = r"""{
 "aliases": [
 "older adult",
 "elderly",
-"65+",
-"over 65"
+"over 65",
+"aged 65",
+"age 65",
+"65 or older",
+"65 and over",
+"65 years or older"
 ],
 "message": "Diazepam's half-life rises steeply with age (about 20 h at 20 to 90 h at 80), so it builds up in older adults.",
 "source": "KLOTZ-1975"

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from typing import Final, Generic, TypeVar
 
 __all__ = [
+    "BREAKS",
     "Match",
     "PhraseIndex",
     "Token",
@@ -80,20 +81,36 @@ def ascii_lower(text: str) -> str:
 
 #: Invisible characters that are word breaks (the zero-width space, the invisible separator):
 #: every other format character (a soft hyphen, a zero-width joiner) is dropped.
-_BREAKS: Final = frozenset("\u200b\u2063")
+BREAKS: Final = frozenset("\u200b\u2063")
 #: The compatibility forms that are the same letter or digit drawn otherwise (full-width,
 #: half-width, mathematical "font" letters, ligatures): folded. Superscripts, subscripts,
 #: fractions and circled numbers are not: they separate ("Seizure¹" is "seizure", "1").
 _SAME_LETTER: Final = ("<wide>", "<narrow>", "<font>", "<compat>")
 
 
+#: Letters of other alphabets drawn like Latin ones, as "fancy text" apps and pasted text bring
+#: them: small capitals and the Cyrillic and Greek look-alikes (a confusable subset of
+#: Unicode's list: only letters nearly always drawn the same).
+_LOOK_ALIKES: Final = str.maketrans(
+    {
+        **dict(zip("ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘǫʀꜱᴛᴜᴠᴡʏᴢ", "abcdefghijklmnopqrstuvwyz", strict=True)),
+        **dict(zip("аеорсухіјѕԁһӏԛԝ", "aeopcyxijsdhlqw", strict=True)),  # noqa: RUF001 -- look-alikes, on purpose
+        **dict(zip("АВЕКМНОРСТХІЈЅ", "ABEKMHOPCTXIJS", strict=True)),  # noqa: RUF001 -- look-alikes, on purpose
+        **dict(zip("οαικνρτυΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "oaikvptuABEZHIKMNOPTYX", strict=True)),
+    }
+)
+
+
 def _fold_char(char: str) -> str:
     """One non-ASCII character as the tokens read it ("" when dropped)."""
     import unicodedata  # only for text that is not ASCII
 
+    alike = char.translate(_LOOK_ALIKES)
+    if alike != char:
+        return alike
     kind = unicodedata.category(char)
     if kind == "Cf":
-        return char if char in _BREAKS else ""
+        return char if char in BREAKS else ""
     if kind == "Mn":  # a combining accent typed after its letter
         return ""
     if char == "\u0131":  # the dotless small i of Turkish: i

@@ -15,7 +15,11 @@ from taperline.core.screening.model import (
     CrisisMatch,
     RegimenIssue,
 )
-from taperline.core.words import PhraseIndex, phrase_key, tokens
+from taperline.core.words import BREAKS, PhraseIndex, phrase_key, spans, tokens
+
+#: A format character the tokens drop (a soft hyphen): put for a zero-width break to read
+#: the text with the break as nothing ("sui\u200bcide"), keeping every position.
+_JOINER: Final = "\u00ad"
 
 # Crisis phrases -> their category; the phrases that hide seizure words -> None.
 _CRISIS_INDEX: Final[PhraseIndex[CrisisCategory | None]] = PhraseIndex(
@@ -77,6 +81,8 @@ def crisis_matches(text: str) -> tuple[CrisisMatch, ...]:
     [('seizure', 'SEIZURE'), ('suicidal thoughts', 'want to die')]
     >>> crisis_matches("seizure disorder, well controlled; a benefit")
     ()
+    >>> [m.typed for m in crisis_matches("sui\u200bcide; kill\u200bmyself")]  # both readings
+    ['kill\u200bmyself', 'sui\u200bcide']
     """
     found = [
         CrisisMatch(target, match.text)
@@ -84,6 +90,15 @@ def crisis_matches(text: str) -> tuple[CrisisMatch, ...]:
         for target in match.targets
         if target is not None
     ]
+    if any(c in text for c in BREAKS):  # also read with the zero-width breaks as nothing
+        joined = "".join(_JOINER if c in BREAKS else c for c in text)  # same length
+        places = spans(joined)
+        found += [
+            CrisisMatch(target, text[places[match.first].start : places[match.last - 1].end])
+            for match in _CRISIS_INDEX.find(joined)
+            for target in match.targets
+            if target is not None
+        ]
     return tuple(dict.fromkeys(found))
 
 

@@ -113,7 +113,7 @@ def _kept_names(names: Iterable[str]) -> re.Pattern[str] | None:
     if not heads:
         return None
     return re.compile(
-        "|".join(rf"(?<=\b{re.escape(h)})\s+{re.escape(w)}\b" for h, w in heads),
+        "|".join(rf"(?<=\b{re.escape(h)})[\s\-]+{re.escape(w)}\b" for h, w in heads),
         flags=re.IGNORECASE,
     )
 
@@ -134,6 +134,37 @@ def split_items(values: Iterable[str], *, kept: re.Pattern[str] | None = None) -
         for item, _ in _parts(value, kept):
             seen.setdefault(item.casefold(), item)
     return tuple(seen.values())
+
+
+def read_agents(
+    catalogue: Catalogue, drugs: Iterable[Drug], values: Iterable[str]
+) -> tuple[str, ...]:
+    """The medicine items typed, the catalogue's product names whole.
+
+    :func:`split_items` keeps a name such as "Nurofen Plus" whole; what follows it in the
+    item is its own item when it names a medicine ("Nurofen plus 2 beers").
+
+    >>> from taperline.catalogue_data import load_catalogue
+    >>> catalogue = load_catalogue()
+    >>> read_agents(catalogue, [catalogue.get("clonazepam")],
+    ...             ["Nurofen Plus when needed", "Nurofen plus 2 beers"])
+    ('Nurofen Plus when needed', 'Nurofen plus', '2 beers')
+    """
+    chosen = tuple(drugs)
+    kept = product_names(catalogue)
+    items: list[str] = []
+    for item in split_items(values, kept=kept):
+        found = kept.search(item) if kept is not None else None
+        rest = item[found.end() :].strip() if found is not None else ""
+        if (
+            found is not None
+            and rest
+            and (_classes_in(catalogue, rest) or any(d.interactions_for(rest) for d in chosen))
+        ):
+            items += [item[: found.end()].strip(), rest]
+        else:
+            items.append(item)
+    return tuple(dict.fromkeys(items))
 
 
 def product_names(catalogue: Catalogue) -> re.Pattern[str] | None:
@@ -203,12 +234,7 @@ def indication_of(conditions: Iterable[str]) -> Indication | None:
     >>> indication_of(["panic disorder", "family history of epilepsy"])
     'panic'
     """
-    return indication_in(split_items(conditions))
-
-
-def indication_in(items: Iterable[str]) -> Indication | None:
-    """:func:`indication_of` items already cut (:func:`read_conditions`)."""
-    found = {r for item in items for r in _reasons(item)}
+    found = {r for item in _join_items(conditions, None, _REASONS_ONLY) for r in _reasons(item)}
     # INDICATIONS is in order of precedence: seizure, panic, sleep.
     return next((indication for indication in INDICATIONS if indication in found), None)
 
@@ -308,43 +334,87 @@ class _Agents:
     same_drug: list[str] = field(default_factory=list)
     unknown: list[Unknown] = field(default_factory=list)
     crisis: list[tuple[CrisisMatch, str]] = field(default_factory=list)
+    stopped: list[str] = field(default_factory=list)  # medicines written as no longer taken
 
 
-def _label(item: str, found: tuple[ClassMatch, ...], agent: str = "") -> str:
-    """The item as typed, with the generic name when it says more ("OxyContin (oxycodone)")."""
-    for match in found:
-        member = match.member
-        if member is None:
-            continue
-        name = phrase_key(member.name)
-        if name not in phrase_key(item) and name != phrase_key(agent):
-            return f"{item} ({member.name})"
+def _label(item: str, members: Iterable[str], agent: str = "") -> str:
+    """The item as typed, with the generic name when it says more ("OxyContin (oxycodone)").
+
+    ``members``: the generic names of the class concerned that the item names.
+    """
+    for name in members:
+        key = phrase_key(name)
+        if key not in phrase_key(item) and key != phrase_key(agent):
+            return f"{item} ({name})"
     return item
+
+
+def _own_and_other_classes(
+    catalogue: Catalogue, drug: Drug, item: str
+) -> tuple[set[str], dict[str, list[str]]]:
+    """The classes of the names in ``item`` that are ``drug`` itself, and the others' members.
+
+    The others: class slug -> the generic names of its members the item names (none for a
+    class term such as "opioid").
+    """
+    index = catalogue.cached("screening.classes", lambda: _class_index(catalogue))
+    own: set[str] = set()
+    others: dict[str, list[str]] = {}
+    for match in index.find(item):
+        for slug, member in match.targets:
+            if member and phrase_key(member) == drug.name:
+                own.add(slug)
+            else:
+                names = others.setdefault(slug, [])
+                if member and member not in names:
+                    names.append(member)
+    return own, others
+
+
+#: Words that say a medicine is no longer taken ("stopped Xanax in 2020", "zolpidem -
+#: stopped"), unless one of _TAKEN_AGAIN is there too ("stopped, then restarted").
+_STOPPED: Final = frozenset({"stopped", "quit", "discontinued", "formerly", "former", "previously"})
+_TAKEN_AGAIN: Final = frozenset({"restarted", "resumed", "again", "back", "still"})
+_STOPPED_PHRASES: Final = ("no longer", "used to")
+
+
+def stopped_taking(item: str) -> bool:
+    """Whether an item of the medicines says it is no longer taken.
+
+    >>> [stopped_taking(t) for t in ("stopped Xanax in 2020", "Xanax",
+    ...                              "quit, then restarted oxycodone", "no longer on zolpidem")]
+    [True, False, False, True]
+    """
+    words = set(tokens(item))
+    key = f" {phrase_key(item)} "
+    said = bool(words & _STOPPED) or any(f" {p} " in key for p in _STOPPED_PHRASES)
+    return said and not words & _TAKEN_AGAIN
 
 
 def _screen_agent(catalogue: Catalogue, drug: Drug, item: str, out: _Agents) -> None:
     crisis = crisis_matches(item)
     out.crisis += [(m, item) for m in crisis]
+    if stopped_taking(item):  # said, not dropped: an info finding names it
+        out.stopped.append(item)
+        return
     found = _classes_in(catalogue, item)
     out.classes += found
-    own = {
-        m.substance_class.slug
-        for m in found
-        if m.member is not None and phrase_key(m.member.name) == drug.name
-    }
+    own, others = _own_and_other_classes(catalogue, drug, item)
     if own:
         out.same_drug.append(item)
-    # the drug's own class is no interaction; another class in the same item still is
+    # the drug's own class is no interaction, unless the item names another member of it
+    # ("Klonopin with Xanax": two benzodiazepines); another class in the same item still is
     # ("Klonopin with oxycodone": the opioid's boxed warning)
-    skip = own
+    skip = own - set(others)
     rows = [i for i in drug.interactions_for(item) if i.agent_class not in skip]
     for interaction in rows:
-        out.names.setdefault(interaction, []).append(_label(item, found, interaction.agent))
+        members = others.get(interaction.agent_class or "", ())
+        out.names.setdefault(interaction, []).append(_label(item, members, interaction.agent))
     with_rows = {i.agent_class for i in drug.interactions}
     for match in found:
         slug = match.substance_class.slug
         if slug not in with_rows and slug not in skip:
-            out.no_data.setdefault(slug, []).append(_label(item, found))
+            out.no_data.setdefault(slug, []).append(_label(item, others.get(slug, ())))
     if not (rows or found or crisis or own):
         suggestion = _suggest(item, _agent_names(catalogue))
         out.unknown.append(Unknown(item, "agent", suggestion))
@@ -387,6 +457,16 @@ def _agent_findings(catalogue: Catalogue, drug: Drug, out: _Agents) -> list[Regi
         )
         findings.append(_finding("duplicate", "warning", text, OWN_SOURCE))
     findings += [_finding("unknown", "warning", u.message, OWN_SOURCE) for u in out.unknown]
+    findings += [
+        _finding(
+            "unknown",
+            "info",
+            f"“{item}”: read as a medicine you no longer take, so not checked with "
+            f"{drug.label}. If you take it now, write it without the word that says it stopped.",
+            OWN_SOURCE,
+        )
+        for item in dict.fromkeys(out.stopped)
+    ]
     return findings
 
 
@@ -427,55 +507,86 @@ def _condition_matches(catalogue: Catalogue, drug: Drug, item: str) -> list[Cond
     return list({(m.name, m.caution is None): m for m in found}.values())
 
 
-def _joined(
-    first: str, second: str, known: Callable[[str], frozenset[str]], plain: Callable[[str], bool]
-) -> str | None:
-    """``first, second`` read as one condition, when together they name one neither does.
+#: Words that only qualify the item before them in a problem list ("Epilepsy, ruled out",
+#: "Epilepsy, family history of"): such an item is read with it, whatever it then names.
+_QUALIFYING: Final = _NOT_THEIRS | frozenset({"of", "to", "history", "hx", "out", "in"})
+#: Words that, with the allergy words, make an item only a reaction ("Allergy", "allergic to").
+_REACTION_GLUE: Final = frozenset({"to", "of", "with", "from"})
+#: The phrases each reason for taking the drug is named by (for :func:`_joined`).
+_REASON_PHRASES: Final[Mapping[str, tuple[str, ...]]] = {
+    "seizure": SEIZURE_DISORDER_PHRASES,
+    "panic": PANIC_PHRASES,
+    "sleep": SLEEP_PHRASES,
+}
 
-    Both must be ``plain`` (no crisis words, no medicine), so a seizure or a medicine taken
-    is never read into another item; the inverted form is tried both ways round ("glaucoma,
-    narrow-angle"; "disease, liver").
+
+def _qualifies_only(item: str) -> bool:
+    words = tokens(item)
+    return bool(words) and all(w in _QUALIFYING for w in words)
+
+
+def _reacts_only(item: str) -> bool:
+    words = tokens(item)
+    return bool(words) and all(
+        w in _REACTION_GLUE or any(token_matches(w, a) for a in _ALLERGY_WORDS) for w in words
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Joining:
+    """What :func:`_joined` asks of an item.
+
+    The conditions it names, the names of a condition, and whether it is free of medicines.
     """
-    if not (plain(first) and plain(second)):
+
+    known: Callable[[str], frozenset[str]]
+    names: Callable[[str], Iterable[str]]
+    plain: Callable[[str], bool]
+
+
+def _joined(first: str, second: str, how: _Joining) -> str | None:
+    """``first, second`` (cut at a comma) read as one item, or None to keep them apart.
+
+    Never with crisis words in either. Joined: an item of qualifying words only ("Epilepsy,
+    ruled out"); an item that is only a reaction, when together they name a condition
+    ("Allergy, benzodiazepine"); otherwise two items without medicines, when together, either
+    way round, they name a condition neither does, every word of ``second`` is a word of that
+    condition's name ("glaucoma, narrow-angle", "Disease, liver"; not "Cyst on liver,
+    problems with balance"), and no reason for taking the drug ``first`` gives is lost.
+    """
+    if crisis_matches(first) or crisis_matches(second):
         return None
-    apart = known(first) | known(second)
-    for text in (f"{first}, {second}", f"{second} {first}"):
-        if known(text) - apart:
+    together = f"{first}, {second}"
+    if _qualifies_only(second):
+        return together
+    apart = how.known(first) | how.known(second)
+    if _reacts_only(first) or _reacts_only(second):
+        return together if how.known(together) - apart else None
+    if not (how.plain(first) and how.plain(second)):
+        return None
+    moved = set(tokens(second))  # all taken up by the condition's name ("Apnea, sleep")
+    reasons = set(_reasons(first))  # kept ("Epilepsy ..., apnoea suspected" stays epilepsy)
+    for text in (together, f"{second} {first}"):
+        new = how.known(text) - apart
+        fits = any(moved <= set(tokens(name)) for slug in new for name in how.names(slug))
+        if fits and reasons <= set(_reasons(text)):
             return text
     return None
 
 
-def read_conditions(
-    catalogue: Catalogue, drugs: Iterable[Drug], conditions: Iterable[str]
+def _join_items(
+    values: Iterable[str], kept: re.Pattern[str] | None, how: _Joining
 ) -> tuple[str, ...]:
-    """The condition items typed (:func:`split_items`), a problem list's inverted form whole.
+    """The items of ``values`` (:func:`split_items`), each pair :func:`_joined` as one.
 
-    Two items cut at a comma (or two entries of a list, which the profile keeps cut at its
-    commas) are one condition when together they name a condition for ``drugs`` that neither
-    names alone (:func:`_joined`); never across a semicolon, a line or "and".
-
-    >>> from taperline.catalogue_data import load_catalogue
-    >>> catalogue = load_catalogue()
-    >>> read_conditions(catalogue, [catalogue.get("clonazepam")],
-    ...                 ["glaucoma, narrow-angle", "Disease, liver", "epilepsy, gout"])
-    ('glaucoma, narrow-angle', 'liver Disease', 'epilepsy', 'gout')
+    Only at a comma, or between two entries of a list (the profile keeps a comma list's
+    entries apart); never across a semicolon, a line or "and".
     """
-    chosen = tuple(drugs)
-    kept = product_names(catalogue)
-
-    def known(item: str) -> frozenset[str]:
-        return frozenset(m.name for d in chosen for m in _condition_matches(catalogue, d, item))
-
-    def plain(item: str) -> bool:
-        medicine = _classes_in(catalogue, item) or any(d.interactions_for(item) for d in chosen)
-        return not (crisis_matches(item) or medicine)
-
     items: list[str] = []
-    for value in conditions:
+    for value in values:
         for item, separator in _parts(value, kept):
-            # "" (a value's first item): the profile keeps a comma list's entries apart
-            comma = separator in {",", ""}
-            joined = _joined(items[-1], item, known, plain) if items and comma else None
+            comma = separator in {",", ""}  # "": a value's first item
+            joined = _joined(items[-1], item, how) if items and comma else None
             if joined is not None:
                 items[-1] = joined
             else:
@@ -484,6 +595,42 @@ def read_conditions(
     for item in items:
         seen.setdefault(item.casefold(), item)
     return tuple(seen.values())
+
+
+#: Reading reasons only (no catalogue): what :func:`indication_of` joins by.
+_REASONS_ONLY: Final = _Joining(
+    known=lambda item: frozenset(_reasons(item)),
+    names=lambda reason: _REASON_PHRASES.get(reason, ()),
+    plain=lambda _item: True,
+)
+
+
+def read_conditions(
+    catalogue: Catalogue, drugs: Iterable[Drug], conditions: Iterable[str]
+) -> tuple[str, ...]:
+    """The condition items typed, a problem list's inverted form whole (:func:`_joined`).
+
+    >>> from taperline.catalogue_data import load_catalogue
+    >>> catalogue = load_catalogue()
+    >>> read_conditions(catalogue, [catalogue.get("clonazepam")],
+    ...                 ["glaucoma, narrow-angle", "Disease, liver", "epilepsy, gout",
+    ...                  "Cyst on liver, problems with balance"])
+    ('glaucoma, narrow-angle', 'liver Disease', 'epilepsy', 'gout', 'Cyst on liver', \
+'problems with balance')
+    """
+    chosen = tuple(drugs)
+
+    def known(item: str) -> frozenset[str]:
+        return frozenset(m.name for d in chosen for m in _condition_matches(catalogue, d, item))
+
+    def names(slug: str) -> Iterable[str]:
+        cautions = (n for d in chosen for c in d.cautions if c.condition == slug for n in c.names)
+        return (*_REASON_PHRASES.get(slug, ()), *cautions)
+
+    def plain(item: str) -> bool:
+        return not (_classes_in(catalogue, item) or any(d.interactions_for(item) for d in chosen))
+
+    return _join_items(conditions, product_names(catalogue), _Joining(known, names, plain))
 
 
 def recognise(
@@ -503,12 +650,13 @@ def recognise(
     unknown: list[Unknown] = []
     crisis: list[CrisisMatch] = []
     drugs = list(catalogue.drugs.values())
-    for item in split_items(agents, kept=product_names(catalogue)):
+    for item in read_agents(catalogue, drugs, agents):
         typed = crisis_matches(item)
         crisis += typed
         known = _classes_in(catalogue, item) or any(d.interactions_for(item) for d in drugs)
         if not known and not typed:
             unknown.append(Unknown(item, "agent", _suggest(item, _agent_names(catalogue))))
+    conditions = tuple(conditions)  # read twice: the items, and the reason (indication_of)
     items = read_conditions(catalogue, drugs, conditions)
     for item in items:
         typed = crisis_matches(item)
@@ -516,4 +664,4 @@ def recognise(
         known = any(_condition_matches(catalogue, d, item) for d in drugs)
         if not known and not typed:
             unknown.append(Unknown(item, "condition", _suggest(item, _condition_names(catalogue))))
-    return Recognition(tuple(unknown), tuple(crisis), indication_in(items))
+    return Recognition(tuple(unknown), tuple(crisis), indication_of(conditions))

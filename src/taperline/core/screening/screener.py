@@ -28,10 +28,9 @@ from taperline.core.screening.recognition import (
     _condition_names,
     _screen_agent,
     _suggest,
-    indication_in,
-    product_names,
+    indication_of,
+    read_agents,
     read_conditions,
-    split_items,
 )
 from taperline.core.words import tokens
 from taperline.errors import InputError
@@ -224,7 +223,8 @@ def screen(
     [('red_flag', 'urgent', True), ('contraindication', 'urgent', False)]
     """
     _validate_age(age_years)
-    agent_items = split_items(agents, kept=product_names(catalogue))
+    agent_items = read_agents(catalogue, (drug,), agents)
+    conditions = tuple(conditions)  # read twice: the items, and the reason (indication_of)
     condition_items = read_conditions(catalogue, (drug,), conditions)
     gathered = _Agents()
     for item in agent_items:
@@ -247,7 +247,7 @@ def screen(
         *_agent_findings(catalogue, drug, gathered),
         *(_finding("unknown", "warning", u.message, OWN_SOURCE) for u in unknown),
     ]
-    chosen = indication if indication is not None else indication_in(condition_items)
+    chosen = indication if indication is not None else indication_of(conditions)
     maximum = drug.daily_maximum_for(chosen)
     refusals: list[str] = []
     if age_years is not None and age_years < ADULT_AGE_YEARS:
