@@ -77,6 +77,13 @@ RED_FLAG_EVENTS: Final[tuple[RedFlagEvent, ...]] = get_args(RedFlagEvent)
 
 _KNOWN_EVENTS: Final = frozenset(RED_FLAG_EVENTS)
 _NOON: Final = time(12, 0)
+#: A night that ends from noon on: at most this long from trying to sleep to the final
+#: awakening (a plausibility bound on typed clocks, not a clinical figure: a longer one is
+#: read as a slip of a.m. for p.m. and refused).
+_LONGEST_LATE_NIGHT: Final = timedelta(hours=16)
+#: Getting up is after midnight only within this long after the final awakening (a bound on
+#: typed clocks: a rise typed before the awakening is otherwise an error to correct).
+_UP_AFTER_MIDNIGHT: Final = timedelta(hours=12)
 
 MAX_LATENCY_MIN: Final = 720  # 12 h: any longer is a typo, not a night
 MAX_AWAKENINGS: Final = 50
@@ -150,8 +157,10 @@ def night_times(
     belongs to the date of waking]. For a final awakening before noon, bed and the time tried
     to sleep from noon on are the evening before, earlier ones ``wake_date`` itself; for one
     from noon on (someone who works nights and sleeps from 08:00 to 15:00, or a late riser)
-    they are the last such clock times at or before it. A time typed out of order is an
-    error to correct, never moved to another day.
+    they are the last such clock times at or before it, at most 16 h before (more is a slip:
+    18:30 picked for 06:30). Getting up is the next day when that is within 12 h after a
+    final awakening late in the evening (woken at 23:50, up at 00:10). Any other time typed
+    out of order is an error to correct, never moved to another day.
 
     >>> night_times(date(2027, 1, 5), bed="00:30").bed.isoformat()
     '2027-01-05T00:30:00'
@@ -162,12 +171,17 @@ def night_times(
     ['05 08:00', '05 08:15', '05 15:00', '05 15:20']
     """
     final = datetime.combine(wake_date, _clock("final_wake", final_wake))
-    return NightTimes(
-        _before_waking(_clock("bed", bed), final),
-        _before_waking(_clock("tried", tried), final),
-        final,
-        datetime.combine(wake_date, _clock("out_of_bed", out_of_bed)),
-    )
+    tried_at = _before_waking(_clock("tried", tried), final)
+    if final.time() >= _NOON and final - tried_at > _LONGEST_LATE_NIGHT:
+        hours, minutes = divmod(int((final - tried_at).total_seconds() // 60), 60)
+        raise CheckInError(
+            f"final_wake ({_hhmm(final)}) would be {hours} h {minutes} min after tried"
+            f" ({_hhmm(tried_at)}): check the times (a.m. or p.m.?)"
+        )
+    out = datetime.combine(wake_date, _clock("out_of_bed", out_of_bed))
+    if out < final and out + timedelta(days=1) - final <= _UP_AFTER_MIDNIGHT:
+        out += timedelta(days=1)  # woken late in the evening, up after midnight
+    return NightTimes(_before_waking(_clock("bed", bed), final), tried_at, final, out)
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,9 +112,10 @@ def _resolve_night(wake_date: date, clocks: Sequence[time]) -> NightTimes:
     """Full date-times of a night's bed, tried, final wake and out-of-bed clock times.
 
     The final wake is on ``wake_date``; bed and tried are the last such time at or before it,
-    out of bed the first at or after it. This reads every night that ``night_times`` can
-    express the same way, and also a final wake from noon on or a rise after noon, which
-    ``night_times`` puts on the evening before: so every valid night makes the round trip.
+    out of bed the first at or after it. This reads every night ``night_times`` reads the
+    same way, and also the nights it refuses as likely slips (more than 16 h from trying to
+    a final wake after noon, bed in the morning before an evening's trying) that a FHIR
+    import may store with their dates: so every stored night makes the round trip.
     """
     bed, tried, final_clock, out = clocks
     final = datetime.combine(wake_date, final_clock)
