@@ -29,7 +29,9 @@ _URL = re.compile(r'id="feed-url" type="text" readonly value="(http://[^"]+)"')
 
 
 def _new_link(web: Web) -> str:
-    made = web.post("/reminders/feed", {})
+    replaces = re.search(r'name="replaces" value="([^"]*)"', web.get("/reminders").text)
+    assert replaces, "the form names the link it replaces"
+    made = web.post("/reminders/feed", {"replaces": replaces.group(1)})
     assert made.status_code == 303, made.text[:300]
     assert made.headers["location"] == "/reminders"
     page = web.get("/reminders")

@@ -210,8 +210,23 @@ def reminders_new_feed(request: Request, viewer: PatientViewer, form: Form, svc:
     """Make a new private calendar link (the old one stops working); it is shown once.
 
     See Other to the page, which shows it (a reload of that page is a GET: no new link).
+    The form names the link it replaces ("none"): a page loaded before another link was made
+    (a second tab, the back button) is answered 409 with the page, and nothing changes.
     """
-    del form  # checked for its CSRF token only
+    current = svc.store.calendar_feed(viewer.person_id)
+    expected = str(current.id) if current is not None and current.live else "none"
+    if (form.text("replaces", max_len=20) or "none") != expected:  # a page of before
+        return _page(
+            request,
+            viewer,
+            svc,
+            error=(
+                "Your calendar link changed since this page was loaded (in another tab?), so no"
+                " new link was made and the one your calendar follows still works. To replace"
+                " it, press the button again."
+            ),
+            status=409,
+        )
     token = new_feed(svc.store, viewer.person_id, now=svc.now())
     _audit(svc, viewer, "write", "calendar feed made")
     response = redirect(_PAGE)
