@@ -17,6 +17,13 @@ seizure disorder and 4 mg otherwise (LABEL); CARNEY-2012 and SPIELMAN-1987 for t
 A case that holds and that no other test covers is a plain test. The earlier reviews'
 cases (tests/test_screening_fold_review.py, tests/test_today_second_review.py) are not
 repeated.
+
+Fixed the same day and plain tests now: a stop word counts only next to the medicine's name
+and never with "never", "trying to", "can't", "now"; an inverted seizure disorder ("Seizures,
+absence") and "Epilepsy - no seizures for 2 years" keep the seizure indication and raise no
+red flag; a remembered session is listed on the account page; a refused profile save draws
+the form again as typed; a.m./p.m. slips on getting up are refused in plain words. Left
+pinned: a long sleep either side of noon, and doses logged under EST through the FHIR import.
 """
 
 from __future__ import annotations
@@ -70,17 +77,6 @@ STILL_TAKEN: tuple[tuple[str, tuple[str, str], str], ...] = (
 )
 
 
-@_xfail(
-    "screen (web profile, dashboard and /api/status under a plan, taperline check): a medicine "
-    "item with a stopping word about something else or negated ('oxycodone (stopped smoking)', "
-    "'trying to quit oxycodone', 'methadone previously 80 mg', 'Percocet (formerly Endocet)', "
-    "\"can't quit drinking\", 'Xanax - never stopped') -> stopped_taking reads the whole item as "
-    "no longer taken: only an info note, the opioid's boxed warning, alcohol's urgent warning "
-    "and the duplicate benzodiazepine are not reported (find_profile_screen drops info, so the "
-    "dashboard says nothing); should screen the medicine: a stop word counts only when it is "
-    "about the medicine named and not negated ('never', 'not', \"can't\", 'trying to', 'now "
-    "on'), and an urgent class (opioid, alcohol, another benzodiazepine) is never dropped by it"
-)
 @pytest.mark.parametrize(
     ("text", "expected"),
     [pytest.param(text, expected, id=why) for text, expected, why in STILL_TAKEN],
@@ -110,15 +106,6 @@ def test_a_stop_in_another_item_keeps_the_opioid(text: str) -> None:
 # --- text recognition: a seizure disorder in a problem list ------------------------------------
 
 
-@_xfail(
-    "screen and indication_of (web profile, taperline check, the plan's maximum, the dose "
-    "log): an EHR problem list's inverted seizure entries 'Seizures, absence', 'Seizures, "
-    "myoclonic', 'Disorder, seizure' -> not joined (_joined refuses any item with a crisis "
-    "word, and 'Seizures' alone is the seizure event): no seizure indication, the 4 mg maximum "
-    "for an epileptic (20 mg [LABEL]), and an urgent red flag 'You wrote Seizures as a "
-    "condition'; should be read as the seizure disorder they name (as 'Absence seizures' is): "
-    "join when together they name a seizure-disorder phrase (which hides the event words)"
-)
 @pytest.mark.parametrize("text", ["Seizures, absence", "Seizures, myoclonic", "Disorder, seizure"])
 def test_an_inverted_seizure_disorder_is_the_indication(text: str) -> None:
     found = _screen(conditions=(text,))
@@ -134,14 +121,6 @@ def test_the_uninverted_seizure_disorders_are_the_indication() -> None:
         assert not found.crisis
 
 
-@_xfail(
-    "screen and indication_of (web profile, taperline check, the plan's maximum): a controlled "
-    "epileptic's problem-list entry 'Epilepsy - no seizures for 2 years' or 'Epilepsy (no "
-    "seizures in 2 years)' -> the 'no' drops the seizure indication (4 mg maximum, not 20 mg) "
-    "and 'seizures' raises an urgent seizure red flag, while 'Epilepsy, no seizures since 2019' "
-    "keeps the indication; should keep the seizure indication and raise no red flag: a "
-    "negation about the seizures is not about the epilepsy, and 'no seizures' is no event"
-)
 @pytest.mark.parametrize(
     "text", ["Epilepsy - no seizures for 2 years", "Epilepsy (no seizures in 2 years)"]
 )
@@ -183,14 +162,6 @@ def _night(*clocks: str) -> SleepDiary:
     return SleepDiary(*night_times(WAKE, *clocks), sol_min=10, waso_min=0, awakenings=0)
 
 
-@_xfail(
-    "night_times (web and CLI check-in, API): bed 23:00, tried 23:10, woke 06:45, out of bed "
-    "'19:00' (a phone's picker left on PM for 07:00) -> taken: 12 h 15 min lying awake after "
-    "the final awakening, 20 h in bed, so the night's sleep efficiency is about a third and "
-    "the week's sleep window is hours off; should be refused as the a.m./p.m. slip 11d58ad "
-    "refuses on the final awakening (the same check on getting up: more than 16 h from trying "
-    "to getting up, or a rise more than 12 h after the final awakening)"
-)
 def test_a_pm_slip_on_getting_up_is_refused() -> None:
     with pytest.raises(CheckInError):
         _night("23:00", "23:10", "06:45", "19:00")
@@ -223,15 +194,6 @@ def test_a_night_shift_nurse_s_day_sleeps_are_kept() -> None:
     assert _night("14:00", "14:15", "22:00", "22:20").out_of_bed.date() == WAKE
 
 
-@_xfail(
-    "the web check-in (POST /checkin): bed 23:10, tried 23:20, woke for good '18:30' (06:30 "
-    "on a picker left on PM) -> refused (422), but the message shown beside the field is "
-    "'final_wake (18:30) would be 19 h 10 min after tried (23:20): check the times (a.m. or "
-    "p.m.?)' with the code names final_wake and tried, where every other sleep-time error of "
-    "the form is in words ('You tried to sleep before you went to bed'); should name the "
-    "fields as the form labels them ('Woke up for good', 'Tried to sleep'): add the message "
-    "to the check-in form's plain words"
-)
 def test_the_pm_slip_message_on_the_check_in_form_is_in_words(tmp_path: Path) -> None:
     with make_site(tmp_path) as site:
         web = site.patient()
@@ -262,16 +224,6 @@ def _signed_in(web: Web) -> bool:
     return web.get("/dashboard", follow_redirects=False).status_code == 200
 
 
-@_xfail(
-    "the account page (GET /account, routes_account._account_page): a patient who ticked 'Keep "
-    "me signed in on this phone' on a device (a shared computer by mistake, a lost phone), "
-    "now on another device 2 h later -> the page lists only this device (sessions_of "
-    "active_since = now - session_idle, 30 min), offers no 'Sign out other sessions' (shown "
-    "only with 2 or more), and says 'Sessions end after 30 minutes without use, and after 12 "
-    "hours at most', while the remembered session stays live 14 more days; should list every "
-    "live session (each by its own idle limit: session_limits), offer to end them, and say "
-    "the longer limit of a remembered one"
-)
 def test_a_remembered_session_is_listed_on_the_account_page(tmp_path: Path) -> None:
     with make_site(tmp_path) as site:
         phone = _remembered_phone(site)
@@ -332,15 +284,6 @@ def _hold_est(site: Site, person_id: int) -> None:
         c.execute(update(t.persons).where(t.persons.c.id == person_id).values(time_zone="EST"))
 
 
-@_xfail(
-    "the web profile (POST /account/profile): a patient whose stored zone is EST (before "
-    "40064ce) adds 'oxycodone' to their other medicines, the zone field left as it was "
-    "filled in ('EST') -> 422 'Time zone EST is US Eastern standard time all year', nothing "
-    "saved, and the page shown again from the stored profile: the opioid typed is gone from "
-    "the form; no edit of the profile (name, age band, medicines) can be saved until the zone "
-    "is changed; should keep what was typed (the form shown again with the person's values), "
-    "or save the edit with the zone unchanged and ask for the city beside it"
-)
 def test_a_profile_holding_est_can_be_edited(tmp_path: Path) -> None:
     with make_site(tmp_path) as site:
         web = site.patient("ann@example.org")

@@ -8,7 +8,7 @@ Do not edit: change data/drugs.toml, then run ``python -m taperline.catalogue_da
 from typing import Final
 
 #: The SHA-256 of the UTF-8 text of data/drugs.toml that :data:`JSON` is the parse of.
-TOML_SHA256: Final = "9b1d71748d75931d3d5285d9c12200416289763cd11f104a806f99790c0771c9"
+TOML_SHA256: Final = "a3e49b8145f44c0263d16d7273f6e8870de88ba51dd5f1e8351bd42ea9f7bd07"
 JSON: Final = r"""{
 "schema_version": 1,
 "withdrawal_risk": {
@@ -914,7 +914,10 @@ JSON: Final = r"""{
 "alcoholic drink",
 "alcoholic drinks",
 "booze",
-"liquor"
+"liquor",
+"drinking",
+"drinker",
+"binge drinking"
 ],
 "source": "LABEL",
 "note": "also SEED-MINDED, SEED-AURA and SEED-MICROTAPER (no alcohol)",

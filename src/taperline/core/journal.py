@@ -81,8 +81,8 @@ _NOON: Final = time(12, 0)
 #: awakening (a plausibility bound on typed clocks, not a clinical figure: a longer one is
 #: read as a slip of a.m. for p.m. and refused).
 _LONGEST_LATE_NIGHT: Final = timedelta(hours=16)
-#: Getting up is after midnight only within this long after the final awakening (a bound on
-#: typed clocks: a rise typed before the awakening is otherwise an error to correct).
+#: Getting up is at most this long after the final awakening, after midnight too (a bound on
+#: typed clocks: a rise typed before the awakening, or 19:00 for 07:00, is an error to correct).
 _UP_AFTER_MIDNIGHT: Final = timedelta(hours=12)
 
 MAX_LATENCY_MIN: Final = 720  # 12 h: any longer is a typo, not a night
@@ -158,9 +158,10 @@ def night_times(
     to sleep from noon on are the evening before, earlier ones ``wake_date`` itself; for one
     from noon on (someone who works nights and sleeps from 08:00 to 15:00, or a late riser)
     they are the last such clock times at or before it, at most 16 h before (more is a slip:
-    18:30 picked for 06:30). Getting up is the next day when that is within 12 h after a
-    final awakening late in the evening (woken at 23:50, up at 00:10). Any other time typed
-    out of order is an error to correct, never moved to another day.
+    18:30 picked for 06:30). Getting up is at most 12 h after the final awakening (more is a
+    slip too), the next day when the awakening was late in the evening (woken at 23:50, up at
+    00:10). Any other time typed out of order is an error to correct, never moved to another
+    day.
 
     >>> night_times(date(2027, 1, 5), bed="00:30").bed.isoformat()
     '2027-01-05T00:30:00'
@@ -181,6 +182,12 @@ def night_times(
     out = datetime.combine(wake_date, _clock("out_of_bed", out_of_bed))
     if out < final and out + timedelta(days=1) - final <= _UP_AFTER_MIDNIGHT:
         out += timedelta(days=1)  # woken late in the evening, up after midnight
+    elif out - final > _UP_AFTER_MIDNIGHT:  # "19:00" picked for 07:00
+        hours, minutes = divmod(int((out - final).total_seconds() // 60), 60)
+        raise CheckInError(
+            f"out_of_bed ({_hhmm(out)}) would be {hours} h {minutes} min after final_wake"
+            f" ({_hhmm(final)}): check the times (a.m. or p.m.?)"
+        )
     return NightTimes(_before_waking(_clock("bed", bed), final), tried_at, final, out)
 
 

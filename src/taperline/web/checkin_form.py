@@ -348,24 +348,48 @@ def _night(form: FormInput, day: date, errors: dict[str, str]) -> SleepDiary | N
         return None
 
 
+#: Core sleep-diary errors by how they start, as (field, plain words).
+_DIARY_WORDS: Final[dict[str, tuple[str, str]]] = {
+    "awakenings is 0": (
+        "awakenings",
+        "You were awake in the night, so you woke at least once: say how many times.",
+    ),
+    "sol_min + waso_min": (
+        "waso_min",
+        "The minutes to fall asleep and awake in the night add up to more than the time"
+        " from trying to sleep to waking: check them.",
+    ),
+    "out_of_bed is more than 24 h": (
+        "out_of_bed",
+        "That is more than 24 hours in bed: check the times.",
+    ),
+}
+_SLIP: Final = re.compile(
+    r"^(final_wake|out_of_bed) \((\d\d:\d\d)\) would be (\d+ h \d+ min) after \w+"
+    r" \((\d\d:\d\d)\)"
+)
+_SLIP_WORDS: Final = {
+    "final_wake": ("Waking up for good", "trying to sleep"),
+    "out_of_bed": ("Getting up", "waking up for good"),
+}
+
+
 def _diary_error(message: str) -> tuple[str, str]:
     """A core sleep-diary error as (field, plain words)."""
     for (later, earlier), text in _ORDER.items():
         if message.startswith(f"{later} (") and f"is before {earlier} (" in message:
             return later, text
-    if message.startswith("awakenings is 0"):
-        return (
-            "awakenings",
-            "You were awake in the night, so you woke at least once: say how many times.",
+    for start, found in _DIARY_WORDS.items():
+        if message.startswith(start):
+            return found
+    slip = _SLIP.match(message)
+    if slip is not None:  # an a.m./p.m. slip (core.journal.night_times)
+        field, later, how_long, earlier = slip.groups()
+        doing, after = _SLIP_WORDS[field]
+        return field, (
+            f"{doing} at {later} is {how_long} after {after} at {earlier}: check the times"
+            " (a.m. or p.m.?)."
         )
-    if message.startswith("sol_min + waso_min"):
-        return (
-            "waso_min",
-            "The minutes to fall asleep and awake in the night add up to more than the time"
-            " from trying to sleep to waking: check them.",
-        )
-    if message.startswith("out_of_bed is more than 24 h"):
-        return "out_of_bed", "That is more than 24 hours in bed: check the times."
     field = message.split(" ", 1)[0].rstrip(":")
     if field in _CLOCK_WORDS and " must be a clock time" in message:  # 24:00, 7.30, ...
         return field, f"Give {_CLOCK_WORDS[field]} as a time from 00:00 to 23:59, such as 22:30."

@@ -8,11 +8,13 @@ shared by the patient's own action, and the patient can stop sharing at any time
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from typing import Annotated, Final
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from taperline.adapters.storage.accounts import SessionInfo
 from taperline.core.record import AGE_BANDS, Profile, doses_text
 from taperline.core.screening import Recognition
 from taperline.errors import InputError, SafetyError
@@ -23,6 +25,7 @@ from taperline.web.auth import (
     clear_session_cookie,
     client_address,
     require_viewer,
+    session_limits,
 )
 from taperline.web.context import Services, services
 from taperline.web.documents import export_document
@@ -36,6 +39,7 @@ from taperline.web.security import (
     throttle_address,
     throttle_wait,
 )
+from taperline.web.settings import Settings
 
 __all__ = ["delete_account", "router"]
 
@@ -49,13 +53,30 @@ AUDIT_READ: Final = 5000  # lines read to filter: a clinician's view is not cut 
 AUDIT_SHOWN: Final = 200
 
 
+#: The profile form's fields, drawn again as typed when a save is refused (nothing typed lost).
+_PROFILE_FIELDS: Final = (
+    "display_name", "time_zone", "age_band", "conditions", "other_medicines", "regimen_drug",
+    "regimen_doses",
+)  # fmt: skip
+
+
 def _account_page(
-    request: Request, viewer: Viewer, svc: Services, error: str = "", status: int = 200
+    request: Request,
+    viewer: Viewer,
+    svc: Services,
+    error: str = "",
+    status: int = 200,
+    *,
+    typed: dict[str, str] | None = None,
 ) -> Response:
-    now = svc.now()
-    sessions = svc.accounts.sessions_of(
-        viewer.user.id, active_since=now - svc.settings.session_idle
-    )
+    """The account page; ``typed``: the profile form's fields as submitted, drawn again."""
+    now, settings = svc.now(), svc.settings
+    longest = max(settings.session_idle, settings.remembered_idle)
+    sessions = [  # each by its own limits: one kept on a phone lasts longer
+        s
+        for s in svc.accounts.sessions_of(viewer.user.id, active_since=now - longest)
+        if _live(s, now, settings)
+    ]
     profile = svc.store.profile(viewer.person_id) if viewer.user.is_patient else None
     context = {
         "sessions": sessions,
@@ -65,8 +86,34 @@ def _account_page(
         "age_bands": AGE_BANDS,
         "error": error,
         "confirm": CONFIRM,
+        "typed": typed,
+        "limits": {
+            "idle": _duration(settings.session_idle),
+            "absolute": _duration(settings.session_absolute),
+            "kept_idle": _duration(settings.remembered_idle),
+            "kept_absolute": _duration(settings.remembered_absolute),
+        },
     }
     return render(request, "account.html", context, viewer=viewer, status_code=status)
+
+
+def _live(session: SessionInfo, now: datetime, settings: Settings) -> bool:
+    idle, absolute = session_limits(settings, remembered=session.remembered)
+    return now - session.last_seen_at <= idle and now - session.created_at <= absolute
+
+
+def _duration(span: timedelta) -> str:
+    """A session limit in words ("30 minutes", "12 hours", "14 days").
+
+    >>> [_duration(timedelta(**k)) for k in ({"minutes": 30}, {"hours": 12}, {"days": 1})]
+    ['30 minutes', '12 hours', '1 day']
+    """
+    minutes = int(span.total_seconds() // 60)
+    for size, unit in ((24 * 60, "day"), (60, "hour"), (1, "minute")):
+        if minutes % size == 0:
+            count = minutes // size
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return f"{minutes} minutes"  # pragma: no cover -- every minute count divides by 1
 
 
 def _profile_check(profile: Profile | None) -> Recognition | None:
@@ -103,7 +150,8 @@ def profile_save(request: Request, viewer: AnyViewer, form: Form, svc: Svc) -> R
             svc.accounts.audit(viewer.user, viewer.person_id, "write", "profile", svc.now())
         svc.accounts.set_display_name(viewer.user.id, name)
     except (InputError, SafetyError) as error:  # a regimen above the daily maximum: refused
-        return _account_page(request, viewer, svc, _words(error), status_for(error))
+        typed = {name: form.text(name, max_len=1000) for name in _PROFILE_FIELDS}
+        return _account_page(request, viewer, svc, _words(error), status_for(error), typed=typed)
     return redirect("/account?done=profile")
 
 

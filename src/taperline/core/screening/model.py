@@ -87,6 +87,10 @@ SEIZURE_DISORDER_PHRASES: Final[tuple[str, ...]] = (
 NOT_AN_EVENT_PHRASES: Final[tuple[str, ...]] = (
     "seizure medication", "seizure medicine", "seizure meds", "anti-seizure", "seizure threshold",
     "seizure risk", "risk of seizure", "seizure prevention", "prevent seizure",
+    # the absence of seizures ("Epilepsy - no seizures for 2 years"): no event, and its "no"
+    # is about the seizures, not the epilepsy
+    "no seizure", "no seizures", "seizure free", "seizure-free", "without seizures",
+    "free of seizures", "no fits",
 )  # fmt: skip
 #: Panic disorder: its maximum [LABEL].
 PANIC_PHRASES: Final[tuple[str, ...]] = ("panic", "panic disorder", "panic attack")

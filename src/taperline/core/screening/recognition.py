@@ -216,10 +216,14 @@ def _reasons(item: str) -> tuple[str, ...]:
     >>> _reasons("epilepsy"), _reasons("family history of epilepsy"), _reasons("non-epileptic")
     (('seizure',), (), ())
     """
-    found = [t for m in _INDICATION_INDEX.find(item) for t in m.targets if t != _NOT_AN_EVENT]
+    matches = _INDICATION_INDEX.find(item)
+    found = [t for m in matches for t in m.targets if t != _NOT_AN_EVENT]
     if phrase_key(item) == "sleep":
         found.append("sleep")
-    if _NOT_THEIRS & set(tokens(item)) or _DOUBT.search(item):
+    # the words of "no seizures" and the like are about seizures, not whose epilepsy it is
+    inside = {i for m in matches if _NOT_AN_EVENT in m.targets for i in range(m.first, m.last)}
+    words = {w for i, w in enumerate(tokens(item)) if i not in inside}
+    if _NOT_THEIRS & words or _DOUBT.search(item):
         found = [t for t in found if t != "seizure"]
     return tuple(dict.fromkeys(found))
 
@@ -371,30 +375,57 @@ def _own_and_other_classes(
     return own, others
 
 
-#: Words that say a medicine is no longer taken ("stopped Xanax in 2020", "zolpidem -
-#: stopped"), unless one of _TAKEN_AGAIN is there too ("stopped, then restarted").
-_STOPPED: Final = frozenset({"stopped", "quit", "discontinued", "formerly", "former", "previously"})
-_TAKEN_AGAIN: Final = frozenset({"restarted", "resumed", "again", "back", "still"})
-_STOPPED_PHRASES: Final = ("no longer", "used to")
+#: The words that say a medicine is no longer taken, next to its name ("stopped Xanax in 2020",
+#: "zolpidem - stopped", "no longer on zolpidem"); and words that say otherwise anywhere in
+#: the item ("never stopped", "trying to quit", "can't quit", "now on", "restarted").
+_STOPPED: Final = frozenset({"stopped", "quit", "discontinued"})
+_NOT_STOPPED: Final = frozenset(
+    {"never", "not", "can", "cannot", "cant", "t", "trying", "try", "want", "wants", "still",
+     "restarted", "resumed", "again", "back", "now", "currently", "will", "going", "plan",
+     "planning", "hope", "hoping"}
+)  # fmt: skip
+#: Words that may follow "stopped" after the name: when ("zolpidem stopped in 2020").
+_WHEN: Final = frozenset(
+    {"in", "on", "since", "last", "ago", "year", "years", "month", "months", "week", "weeks"}
+)
+_LEAD: Final = frozenset({"on", "taking", "using", "the"})  # "no longer on zolpidem"
 
 
-def stopped_taking(item: str) -> bool:
-    """Whether an item of the medicines says it is no longer taken.
+def stopped_taking(catalogue: Catalogue, item: str) -> bool:
+    """Whether a medicines item says the medicine it names is no longer taken.
 
-    >>> [stopped_taking(t) for t in ("stopped Xanax in 2020", "Xanax",
-    ...                              "quit, then restarted oxycodone", "no longer on zolpidem")]
-    [True, False, False, True]
+    Only with the stop word next to the name; anything else is screened as taken (a missed
+    opioid is worse than a warning about one stopped).
+
+    >>> from taperline.catalogue_data import load_catalogue
+    >>> catalogue = load_catalogue()
+    >>> [stopped_taking(catalogue, t) for t in ("stopped Xanax in 2020", "zolpidem - stopped",
+    ...  "no longer on zolpidem", "oxycodone (stopped smoking)", "Xanax - never stopped",
+    ...  "trying to quit oxycodone")]
+    [True, True, True, False, False, False]
     """
-    words = set(tokens(item))
-    key = f" {phrase_key(item)} "
-    said = bool(words & _STOPPED) or any(f" {p} " in key for p in _STOPPED_PHRASES)
-    return said and not words & _TAKEN_AGAIN
+    words = tokens(item)
+    if _NOT_STOPPED.intersection(words):
+        return False
+    index = catalogue.cached("screening.classes", lambda: _class_index(catalogue))
+    names = [(m.first, m.last) for m in index.find(item)]
+    for i, word in enumerate(words):
+        if word in _STOPPED:
+            start = i + 1
+        elif word == "longer" and i and words[i - 1] == "no":
+            start = i + 2 if i + 1 < len(words) and words[i + 1] in _LEAD else i + 1
+        else:
+            continue
+        after = all(w in _WHEN or w.isdigit() for w in words[i + 1 :])
+        if any(first == start or (last == i and after) for first, last in names):
+            return True
+    return False
 
 
 def _screen_agent(catalogue: Catalogue, drug: Drug, item: str, out: _Agents) -> None:
     crisis = crisis_matches(item)
     out.crisis += [(m, item) for m in crisis]
-    if stopped_taking(item):  # said, not dropped: an info finding names it
+    if stopped_taking(catalogue, item):  # said, not dropped: an info finding names it
         out.stopped.append(item)
         return
     found = _classes_in(catalogue, item)
@@ -544,19 +575,39 @@ class _Joining:
     plain: Callable[[str], bool]
 
 
+def _names_a_seizure_disorder(text: str) -> bool:
+    """Whether all of ``text`` is the name of a seizure disorder ("absence Seizures")."""
+    whole = len(tokens(text))
+    return not crisis_matches(text) and any(
+        m.first == 0 and m.last == whole and "seizure" in m.targets
+        for m in _INDICATION_INDEX.find(text)
+    )
+
+
 def _joined(first: str, second: str, how: _Joining) -> str | None:
     """``first, second`` (cut at a comma) read as one item, or None to keep them apart.
 
-    Never with crisis words in either. Joined: an item of qualifying words only ("Epilepsy,
-    ruled out"); an item that is only a reaction, when together they name a condition
-    ("Allergy, benzodiazepine"); otherwise two items without medicines, when together, either
-    way round, they name a condition neither does, every word of ``second`` is a word of that
-    condition's name ("glaucoma, narrow-angle", "Disease, liver"; not "Cyst on liver,
-    problems with balance"), and no reason for taking the drug ``first`` gives is lost.
+    With crisis words in either, only when together they are all the name of a seizure
+    disorder ("Seizures, absence", "Disorder, seizure"). Else joined: an item of qualifying
+    words only ("Epilepsy, ruled out"); an item that is only a reaction, when together they
+    name a condition ("Allergy, benzodiazepine"); otherwise two items without medicines,
+    when together, either way round, they name a condition neither does, every word of
+    ``second`` is a word of that condition's name ("glaucoma, narrow-angle", "Disease,
+    liver"; not "Cyst on liver, problems with balance"), and no reason for taking the drug
+    ``first`` gives is lost.
     """
-    if crisis_matches(first) or crisis_matches(second):
-        return None
     together = f"{first}, {second}"
+    crisis = (*crisis_matches(first), *crisis_matches(second))
+    if crisis:  # only a seizure word that is the name of a seizure disorder ("Seizures, absence")
+        seizure = all(m.category == "seizure" for m in crisis)
+        return next(
+            (
+                t
+                for t in (together, f"{second} {first}")
+                if seizure and _names_a_seizure_disorder(t)
+            ),
+            None,
+        )
     if _qualifies_only(second):
         return together
     apart = how.known(first) | how.known(second)
