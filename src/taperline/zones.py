@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from taperline.errors import InputError, ValueFormatError
 
-__all__ = ["EXAMPLE", "check_zone", "known_zones", "zone"]
+__all__ = ["EXAMPLE", "check_zone", "known_zone", "known_zones", "zone"]
 
 #: A zone to show in messages.
 EXAMPLE: Final = "Europe/London"
@@ -118,6 +118,19 @@ give your IANA time zone, e.g. Europe/London
     misleading = _misleading(name, text, what)
     if misleading is not None:
         raise ValueFormatError(misleading)
+    return known_zone(name, what)
+
+
+def known_zone(name: str, what: str = "time_zone") -> str:
+    """A zone of the database in its spelling, misleading ones too (EST, Etc/GMT+1).
+
+    For a zone something was recorded in (a dose line logged under EST before the person gave
+    their city), not one a person gives now (:func:`check_zone`).
+
+    >>> known_zone("est"), known_zone("Etc/GMT+1")
+    ('EST', 'Etc/GMT+1')
+    """
+    text = name.strip()
     if _known(text):
         return text
     found = _by_folded().get(_fold(text))

@@ -25,7 +25,7 @@ from taperline.adapters.storage.repo.common import (
 )
 from taperline.core.record import DoseRecord
 from taperline.errors import InputError, NotFoundError
-from taperline.zones import check_zone, zone
+from taperline.zones import known_zone, zone
 
 #: The person's zone now (a query giving it takes ``person_id``): a dose logged in another
 #: zone, before a move, is told apart by it (:meth:`_Decoder.dose`).
@@ -67,14 +67,15 @@ def _dose_row(record: DoseRecord, time_zone: str) -> dict[str, Any]:
     """The row of a dose-log line of a person whose zone is ``time_zone``.
 
     A line with a zone of its own (logged before the person moved) is kept in that zone;
-    its name must be one the zone database gives as it is (:func:`check_zone`), so that it
-    reads back the same.
+    its name must be one the zone database gives as it is (:func:`known_zone`: a zone a line
+    was logged in, EST too, not only one a person may give now), so that it reads back the
+    same.
     """
     if record.time_zone is not None:
-        if check_zone(record.time_zone) != record.time_zone:
+        if known_zone(record.time_zone) != record.time_zone:
             raise InputError(
                 f"time_zone {record.time_zone!r} is not written as the zone database writes"
-                f" it ({check_zone(record.time_zone)})"
+                f" it ({known_zone(record.time_zone)})"
             )
         time_zone = record.time_zone
     tz = zone(time_zone)
