@@ -22,15 +22,13 @@ from typing import Any
 import pytest
 
 from taperline.adapters.fhir import export_bundle
-from taperline.catalogue_data import load_catalogue
 from taperline.core.journal import CheckIn
 from taperline.core.record import PersonRecord, Profile
-from taperline.core.screening import Screening, crisis_matches, indication_of, screen
+from taperline.core.screening import crisis_matches, indication_of
 from tests.support.journal_cli import PLAN, PLANNED, Taperline
+from tests.support.screening import CATALOGUE, screened
 from tests.support.web import START, Site, Web, checkin_form, make_site, share
 
-CATALOGUE = load_catalogue()
-CLONAZEPAM = CATALOGUE.get("clonazepam")
 WEB_TODAY = START.date()
 #: The CLI's clock (tests/support/journal_cli.py): 2027-01-05 in London; the plan gives 1 mg at
 #: 22:00 from 2027-01-04.
@@ -39,10 +37,6 @@ CLI_DAY = "2027-01-04"
 
 def _xfail(reason: str) -> pytest.MarkDecorator:
     return pytest.mark.xfail(strict=True, reason=reason)
-
-
-def _screen(*, agents: tuple[str, ...] = (), conditions: tuple[str, ...] = ()) -> Screening:
-    return screen(CATALOGUE, CLONAZEPAM, agents=agents, conditions=conditions)
 
 
 # --- fixtures: one approved CLI journal (copied per test) and a web site ---------------------
@@ -467,7 +461,7 @@ CONTRAINDICATIONS: tuple[tuple[str, str], ...] = (
 
 @pytest.mark.parametrize(("text", "slug"), CONTRAINDICATIONS)
 def test_contraindications_as_people_write_them(text: str, slug: str) -> None:
-    found = _screen(conditions=(text,))
+    found = screened(conditions=(text,))
     assert slug in {m.name for m in found.conditions}
     assert found.contraindications
     assert not found.unknown
@@ -492,7 +486,7 @@ UNRECOGNISED_AGENTS: tuple[tuple[str, str], ...] = (
 
 @pytest.mark.parametrize(("text", "what"), UNRECOGNISED_AGENTS)
 def test_agents_are_recognised_by_class(text: str, what: str) -> None:
-    found = _screen(agents=(text,))
+    found = screened(agents=(text,))
     assert not found.unknown
     assert any(f.kind == "interaction" and f"({what})" in f.message for f in found.findings)
 
@@ -574,7 +568,7 @@ def test_cli_init_opioid_added_under_a_plan(approved: Taperline) -> None:
 
 
 def test_an_opioid_written_among_the_conditions_gets_the_boxed_warning() -> None:
-    found = _screen(conditions=("opioid use disorder", "on methadone program"))
+    found = screened(conditions=("opioid use disorder", "on methadone program"))
     assert any(f.kind == "interaction" and "(opioids)" in f.message for f in found.findings)
 
 
@@ -592,7 +586,7 @@ def test_an_opioid_written_among_the_conditions_gets_the_boxed_warning() -> None
 def test_opioids_typed_with_unicode_marks_and_odd_spacing_get_the_boxed_warning(
     text: str,
 ) -> None:
-    found = _screen(agents=(text,))
+    found = screened(agents=(text,))
     assert "opioids" in {m.substance_class.slug for m in found.classes}
     assert any(f.kind == "interaction" and f.severity == "urgent" for f in found.findings)
     assert not found.unknown
@@ -687,5 +681,5 @@ def test_a_dose_note_adds_a_red_flag_only_of_a_kind_the_day_has_not_reported() -
     "text", ["allergic to oxycodone", "no opioids", "stopped methadone", "rash with tramadol"]
 )
 def test_a_medicine_among_the_conditions_not_taken_is_no_interaction(text: str) -> None:
-    found = _screen(conditions=(text,))
+    found = screened(conditions=(text,))
     assert not any(f.kind == "interaction" for f in found.findings), found.findings

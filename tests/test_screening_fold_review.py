@@ -29,31 +29,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from taperline.catalogue_data import load_catalogue
-from taperline.core.screening import Screening, crisis_matches, recognise, screen
+from taperline.core.screening import crisis_matches, recognise
 from taperline.core.words import spans, tokens
+from tests.support.screening import CATALOGUE, has_class, interactions, screened
 from tests.support.web import Site
 
-CATALOGUE = load_catalogue()
-CLONAZEPAM = CATALOGUE.get("clonazepam")
 SENSITIVITY = "benzodiazepine-sensitivity"
 #: "Self-harm" in full-width letters and hyphen (an East Asian keyboard's wide mode)
 _WIDE_SELF_HARM = "\uff33\uff45\uff4c\uff46\uff0d\uff48\uff41\uff52\uff4d"
 #: "seizure" in mathematical bold letters (U+1D400 block), as "fancy text" apps write it
 _BOLD_SEIZURE = "".join(chr(0x1D41A + ord(c) - ord("a")) for c in "seizure")
-
-
-def _screen(*, agents: tuple[str, ...] = (), conditions: tuple[str, ...] = ()) -> Screening:
-    return screen(CATALOGUE, CLONAZEPAM, agents=agents, conditions=conditions)
-
-
-def _interactions(found: Screening) -> list[str]:
-    """The interaction and duplicate findings' messages (the class in brackets)."""
-    return [f.message for f in found.findings if f.kind in {"interaction", "duplicate"}]
-
-
-def _has(found: Screening, what: str) -> bool:
-    return any(f"({what}) with" in message for message in _interactions(found))
 
 
 # --- 94c0dbd: "plus" kept before a number or a bracket ----------------------------------------
@@ -81,24 +66,24 @@ PLUS_BEFORE_A_NUMBER: tuple[tuple[str, str, str], ...] = (
     ],
 )
 def test_plus_before_a_number_still_joins_two_medicines(text: str, what: str) -> None:
-    assert _has(_screen(agents=(text,)), what), _interactions(_screen(agents=(text,)))
+    assert has_class(screened(agents=(text,)), what), interactions(screened(agents=(text,)))
 
 
 def test_the_opioid_finding_of_a_plus_names_the_opioid() -> None:
     [opioid] = [
-        m for m in _interactions(_screen(agents=("Xanax plus 1 Percocet",))) if "(opioids)" in m
+        m for m in interactions(screened(agents=("Xanax plus 1 Percocet",))) if "(opioids)" in m
     ]
     assert "alprazolam" not in opioid.split(" with ")[0]
 
 
 def test_plus_before_a_word_still_cuts_two_medicines() -> None:
-    found = _screen(agents=("Klonopin plus a glass of wine",))
-    assert _has(found, "alcohol")
+    found = screened(agents=("Klonopin plus a glass of wine",))
+    assert has_class(found, "alcohol")
 
 
 @pytest.mark.parametrize("text", ["Nurofen Plus when needed", "Nurofen Plus for back pain"])
 def test_a_plus_brand_followed_by_words_keeps_its_codeine(text: str) -> None:
-    assert _has(_screen(agents=(text,)), "opioids")
+    assert has_class(screened(agents=(text,)), "opioids")
 
 
 # --- fba2740: reaction words hide a medicine taken ---------------------------------------------
@@ -125,7 +110,7 @@ REACTION_WITH_A_MEDICINE: tuple[tuple[str, str], ...] = (
     ],
 )
 def test_a_reaction_word_does_not_hide_a_medicine_taken(text: str, what: str) -> None:
-    assert _has(_screen(conditions=(text,)), what)
+    assert has_class(screened(conditions=(text,)), what)
 
 
 #: An item naming only a benzodiazepine, after an item with an allergy or reaction word: joined
@@ -150,9 +135,9 @@ JOINED_ACROSS_ITEMS: tuple[tuple[str, ...], ...] = (
 def test_a_benzodiazepine_taken_is_not_joined_to_an_allergy_before_it(
     conditions: tuple[str, ...],
 ) -> None:
-    found = _screen(conditions=conditions)
+    found = screened(conditions=conditions)
     assert SENSITIVITY not in {m.name for m in found.conditions}
-    assert _has(found, "benzodiazepines")
+    assert has_class(found, "benzodiazepines")
 
 
 #: A seizure typed as a condition, then a word that with it makes a seizure-disorder phrase:
@@ -176,7 +161,7 @@ SEIZURE_JOINED: tuple[tuple[str, ...], ...] = (
 def test_a_seizure_typed_as_a_condition_keeps_its_crisis_message(
     conditions: tuple[str, ...],
 ) -> None:
-    assert "seizure" in {m.category for m in _screen(conditions=conditions).crisis}
+    assert "seizure" in {m.category for m in screened(conditions=conditions).crisis}
     assert "seizure" in {m.category for m in recognise(CATALOGUE, conditions=conditions).crisis}
 
 
@@ -193,7 +178,7 @@ def test_cli_check_with_a_joined_seizure_and_a_plus() -> None:
 
 def test_a_denied_reaction_is_no_sensitivity() -> None:
     assert SENSITIVITY not in {
-        m.name for m in _screen(conditions=("no rash with diazepam",)).conditions
+        m.name for m in screened(conditions=("no rash with diazepam",)).conditions
     }
 
 
@@ -218,11 +203,11 @@ INVERTED_STILL_MISSED: tuple[tuple[str, str, str], ...] = (
     ],
 )
 def test_inverted_problem_list_forms(text: str, slug: str) -> None:
-    assert slug in {m.name for m in _screen(conditions=(text,)).conditions}
+    assert slug in {m.name for m in screened(conditions=(text,)).conditions}
 
 
 def test_the_inverted_open_angle_form_is_no_contraindication() -> None:
-    found = _screen(conditions=("Glaucoma, open-angle",))
+    found = screened(conditions=("Glaucoma, open-angle",))
     assert "open-angle-glaucoma" in {m.name for m in found.conditions}
     assert not found.contraindications
     assert not found.unknown
@@ -270,8 +255,8 @@ FOLD_MERGES_MEDICINES: tuple[str, ...] = (
     ],
 )
 def test_folding_does_not_glue_a_mark_to_a_medicine(text: str) -> None:
-    found = _screen(agents=(text,))
-    assert _has(found, "opioids")
+    found = screened(agents=(text,))
+    assert has_class(found, "opioids")
 
 
 #: What the same idea (fold what a phone, a locale or an import changes) also covers (the
@@ -293,7 +278,7 @@ def test_crisis_words_through_locale_and_look_alike_letters(text: str) -> None:
 
 
 def test_an_accented_benzodiazepine_name_is_recognised() -> None:
-    assert _has(_screen(agents=("Loraz\u00e9pam",)), "benzodiazepines")
+    assert has_class(screened(agents=("Loraz\u00e9pam",)), "benzodiazepines")
 
 
 @pytest.mark.parametrize(

@@ -38,29 +38,19 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from taperline.catalogue_data import load_catalogue
 from taperline.core.findings.safety import find_profile_screen
 from taperline.core.journal import CheckIn, NightTimes, SleepDiary, night_times
-from taperline.core.screening import Screening, crisis_matches, indication_of, screen
+from taperline.core.screening import crisis_matches, indication_of
 from taperline.errors import CheckInError
 from tests.support.journal_cli import Taperline
+from tests.support.screening import conditions_of, screened
 from tests.support.web import START, approved_plan, checkin_form, make_site
 
-CATALOGUE = load_catalogue()
-CLONAZEPAM = CATALOGUE.get("clonazepam")
 WAKE = date(2027, 1, 5)
 
 
 def _xfail(reason: str) -> pytest.MarkDecorator:
     return pytest.mark.xfail(strict=True, reason=reason)
-
-
-def _screen(*, agents: tuple[str, ...] = (), conditions: tuple[str, ...] = ()) -> Screening:
-    return screen(CATALOGUE, CLONAZEPAM, agents=agents, conditions=conditions)
-
-
-def _conditions(found: Screening) -> set[str]:
-    return {m.name for m in found.conditions}
 
 
 def _check(*args: str) -> dict[str, object]:
@@ -123,7 +113,7 @@ INDICATION_BY_DOOR: tuple[tuple[str, str, str], ...] = (
     ],
 )
 def test_the_screen_and_the_plan_read_the_same_indication(text: str) -> None:
-    assert _screen(conditions=(text,)).indication == indication_of([text])
+    assert screened(conditions=(text,)).indication == indication_of([text])
 
 
 #: A contraindication or caution made by the join out of two items that name none: the last
@@ -148,7 +138,7 @@ JOIN_INVENTS: tuple[tuple[str, str, str], ...] = (
     ],
 )
 def test_a_join_invents_no_condition(text: str, slug: str) -> None:
-    assert slug not in _conditions(_screen(conditions=(text,)))
+    assert slug not in conditions_of(screened(conditions=(text,)))
 
 
 #: The inverted problem-list form whose qualifier takes the diagnosis away: never joined (the
@@ -167,7 +157,7 @@ INVERTED_QUALIFIERS: tuple[str, ...] = ("Epilepsy, ruled out", "Epilepsy, family
     ],
 )
 def test_an_inverted_qualifier_that_removes_the_diagnosis(text: str) -> None:
-    assert _screen(conditions=(text,)).indication != "seizure"
+    assert screened(conditions=(text,)).indication != "seizure"
     assert indication_of([text]) != "seizure"
 
 
@@ -191,13 +181,13 @@ ALLERGY_INVERTED: tuple[str, ...] = (
     ],
 )
 def test_an_inverted_allergy_entry_is_the_sensitivity(text: str) -> None:
-    found = _screen(conditions=(text,))
-    assert "benzodiazepine-sensitivity" in _conditions(found)
+    found = screened(conditions=(text,))
+    assert "benzodiazepine-sensitivity" in conditions_of(found)
     assert not any(f.kind == "duplicate" for f in found.findings)
 
 
 def test_a_blood_pressure_of_65_is_not_an_age() -> None:
-    assert "age-65-plus" not in _conditions(_screen(conditions=("Hypertension (BP 140/65)",)))
+    assert "age-65-plus" not in conditions_of(screened(conditions=("Hypertension (BP 140/65)",)))
 
 
 # --- text recognition: medicines in one item ----------------------------------------------------
@@ -205,7 +195,7 @@ def test_a_blood_pressure_of_65_is_not_an_age() -> None:
 
 def _profile_findings(*agents: str) -> list[str]:
     """What the review reports of the profile's medicines under a plan (b856e25)."""
-    found = find_profile_screen(_screen(agents=agents), date(2027, 3, 1))
+    found = find_profile_screen(screened(agents=agents), date(2027, 3, 1))
     return [f.message for f in found]
 
 
@@ -233,18 +223,18 @@ def test_a_sedative_the_person_stopped_is_not_two_sedatives_at_once(text: str) -
     "medicine's name follows it"
 )
 def test_nurofen_plus_paracetamol_is_not_codeine() -> None:
-    found = _screen(agents=("Nurofen plus paracetamol",))
+    found = screened(agents=("Nurofen plus paracetamol",))
     assert not any("(opioids) with" in f.message for f in found.findings)
 
 
 def test_the_alcohol_after_a_kept_product_name_is_quoted_as_typed() -> None:
-    found = _screen(agents=("Nurofen plus 2 beers",))
+    found = screened(agents=("Nurofen plus 2 beers",))
     [alcohol] = [f.message for f in found.findings if "(alcohol) with" in f.message]
     assert alcohol.startswith("2 beers")
 
 
 def test_a_kept_product_name_still_gives_every_class_it_holds() -> None:
-    said = " ".join(f.message for f in _screen(agents=("Nurofen plus Xanax",)).findings)
+    said = " ".join(f.message for f in screened(agents=("Nurofen plus Xanax",)).findings)
     assert "(opioids) with" in said
     assert "(benzodiazepines) with" in said
 

@@ -36,26 +36,20 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from taperline.catalogue_data import load_catalogue
 from taperline.core.findings.safety import find_profile_screen
 from taperline.core.journal import SleepDiary, night_times
-from taperline.core.screening import Screening, crisis_matches, indication_of, screen
+from taperline.core.screening import Screening, crisis_matches, indication_of
 from taperline.errors import CheckInError
 from tests.strategies import wall_clock
+from tests.support.screening import screened
 from tests.support.web import PASSWORD, START, Site, Web, checkin_form, make_site
 
-CATALOGUE = load_catalogue()
-CLONAZEPAM = CATALOGUE.get("clonazepam")
 WAKE = date(2027, 1, 5)
 DAY = date(2027, 1, 1)
 
 
 def _xfail(reason: str) -> pytest.MarkDecorator:
     return pytest.mark.xfail(strict=True, reason=reason)
-
-
-def _screen(*, agents: tuple[str, ...] = (), conditions: tuple[str, ...] = ()) -> Screening:
-    return screen(CATALOGUE, CLONAZEPAM, agents=agents, conditions=conditions)
 
 
 def _kinds(found: Screening) -> set[tuple[str, str]]:
@@ -82,7 +76,7 @@ STILL_TAKEN: tuple[tuple[str, tuple[str, str], str], ...] = (
     [pytest.param(text, expected, id=why) for text, expected, why in STILL_TAKEN],
 )
 def test_a_medicine_still_taken_is_screened(text: str, expected: tuple[str, str]) -> None:
-    found = _screen(agents=(text,))
+    found = screened(agents=(text,))
     assert expected in _kinds(found)
     assert find_profile_screen(found, DAY)
 
@@ -98,7 +92,7 @@ def test_a_medicine_still_taken_is_screened(text: str, expected: tuple[str, str]
 )
 def test_a_stop_in_another_item_keeps_the_opioid(text: str) -> None:
     # the control: the stop word is in its own item, the opioid is screened and reported
-    found = _screen(agents=(text,))
+    found = screened(agents=(text,))
     assert ("interaction", "urgent") in _kinds(found)
     assert any(f.severity == "urgent" for f in find_profile_screen(found, DAY))
 
@@ -108,7 +102,7 @@ def test_a_stop_in_another_item_keeps_the_opioid(text: str) -> None:
 
 @pytest.mark.parametrize("text", ["Seizures, absence", "Seizures, myoclonic", "Disorder, seizure"])
 def test_an_inverted_seizure_disorder_is_the_indication(text: str) -> None:
-    found = _screen(conditions=(text,))
+    found = screened(conditions=(text,))
     assert indication_of([text]) == found.indication == "seizure"
     assert not found.crisis
 
@@ -116,7 +110,7 @@ def test_an_inverted_seizure_disorder_is_the_indication(text: str) -> None:
 def test_the_uninverted_seizure_disorders_are_the_indication() -> None:
     # the control for the xfail above
     for text in ("Absence seizures", "Myoclonic seizures", "Seizure disorder"):
-        found = _screen(conditions=(text,))
+        found = screened(conditions=(text,))
         assert indication_of([text]) == found.indication == "seizure"
         assert not found.crisis
 
@@ -125,7 +119,7 @@ def test_the_uninverted_seizure_disorders_are_the_indication() -> None:
     "text", ["Epilepsy - no seizures for 2 years", "Epilepsy (no seizures in 2 years)"]
 )
 def test_a_controlled_epilepsy_keeps_its_indication(text: str) -> None:
-    found = _screen(conditions=(text,))
+    found = screened(conditions=(text,))
     assert found.indication == "seizure"
     assert not found.crisis
 
@@ -149,7 +143,7 @@ def test_ordinary_cyrillic_and_greek_text_names_no_crisis_and_no_medicine(text: 
     # (here Russian, Greek, Ukrainian) become Latin fragments ('oca', 'xop', 'kai'), none a
     # crisis word, a medicine or a condition
     assert not crisis_matches(text)
-    found = _screen(agents=(text,), conditions=(text,))
+    found = screened(agents=(text,), conditions=(text,))
     assert not found.classes
     assert not found.conditions
     assert not {f for f in found.findings if f.kind != "unknown"}
