@@ -200,12 +200,24 @@ class SleepDiary:
     ``clock_shift_min`` is how far the clocks went forward in the night (negative: back),
     so that a night across a daylight-saving change counts the minutes that really passed;
     the adapter that knows the person's time zone sets it (the core has no zone data).
+    ``time_zone`` (an IANA name, checked by the adapter) is the zone the night's clock times
+    were read in when that is not the person's zone now: a night logged before their time
+    zone changed keeps its moments (23:10 in Asia/Kathmandu is not 23:10 in London). None,
+    as for every night logged in the person's own zone: the clocks are the profile's.
 
     >>> night = night_times(date(2027, 1, 5))
     >>> SleepDiary(*night, sol_min=300, waso_min=200, awakenings=1)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     taperline.errors.CheckInError: sol_min + waso_min (500 min) exceed the 430 min ...
+    >>> there = SleepDiary(*night, sol_min=20, waso_min=0, awakenings=0,
+    ...                    time_zone="Asia/Kathmandu")
+    >>> there == SleepDiary(*night, sol_min=20, waso_min=0, awakenings=0)
+    False
+    >>> SleepDiary(*night, sol_min=20, waso_min=0, awakenings=0, time_zone="Asia Kathmandu")
+    Traceback (most recent call last):
+    ...
+    taperline.errors.CheckInError: time_zone 'Asia Kathmandu' is not an IANA zone name
     """
 
     bed: datetime
@@ -217,10 +229,14 @@ class SleepDiary:
     awakenings: int
     quality: int = 3
     clock_shift_min: int = 0
+    time_zone: str | None = None
 
     def __post_init__(self) -> None:
         self._check_order()
         _require_range("clock_shift_min", self.clock_shift_min, -MAX_SHIFT_MIN, MAX_SHIFT_MIN)
+        name = self.time_zone
+        if name is not None and (not isinstance(name, str) or not name.strip() or " " in name):
+            raise CheckInError(f"time_zone {name!r} is not an IANA zone name")
         _require_range("sol_min", self.sol_min, 0, MAX_LATENCY_MIN)
         _require_range("waso_min", self.waso_min, 0, MAX_LATENCY_MIN)
         _require_range("awakenings", self.awakenings, 0, MAX_AWAKENINGS)

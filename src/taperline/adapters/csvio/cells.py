@@ -103,10 +103,21 @@ def _whole(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
+#: A clock time with a UTC offset: how the journal's CSV writes a night logged in another
+#: zone than the person's now (before they moved).
+_ZONED_CLOCK_RE: Final = re.compile(r"[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})")
+
+
 def _clock(text: str) -> time:
     try:
         return values.parse_clock(text)
     except ValueFormatError:
+        if _ZONED_CLOCK_RE.fullmatch(text):
+            raise _CellError(
+                "has a UTC offset: the night was logged in another time zone (before a move),"
+                " and this file's clock times are read as the person's zone now; import the"
+                " FHIR export, which names the night's zone, or enter the night again"
+            ) from None
         raise _CellError("is not a 24-hour clock time HH:MM") from None
 
 

@@ -40,6 +40,7 @@ from taperline.core.journal import (
     ReportedSleep,
     SleepDiary,
 )
+from taperline.zones import zone
 
 # --- export -----------------------------------------------------------------------------------
 
@@ -54,15 +55,26 @@ def _sleep_cells(checkin: CheckIn) -> dict[str, str]:
         return cells
     return {
         REPORTED_SLEEP.name: "",
-        "bed_clock": night.bed.strftime("%H:%M"),
-        "tried_clock": night.tried.strftime("%H:%M"),
+        "bed_clock": _night_clock(night.bed, night),
+        "tried_clock": _night_clock(night.tried, night),
         "sol_min": str(night.sol_min),
         "awakenings": str(night.awakenings),
         "waso_min": str(night.waso_min),
-        "final_wake_clock": night.final_wake.strftime("%H:%M"),
-        "out_of_bed_clock": night.out_of_bed.strftime("%H:%M"),
+        "final_wake_clock": _night_clock(night.final_wake, night),
+        "out_of_bed_clock": _night_clock(night.out_of_bed, night),
         "sleep_quality_1_5": str(night.quality),
     }
+
+
+def _night_clock(at: datetime, night: SleepDiary) -> str:
+    """HH:MM; with its zone's offset (23:10+05:45) for a night with a zone of its own.
+
+    Such a night was logged before the person moved: without the offset its clock would
+    read as the person's zone now, another moment; the import refuses it by its line.
+    """
+    if night.time_zone is None:
+        return at.strftime("%H:%M")
+    return at.replace(tzinfo=zone(night.time_zone)).isoformat(timespec="minutes")[11:]
 
 
 def _journal_row(checkin: CheckIn) -> dict[str, str]:
@@ -97,7 +109,10 @@ def _iso(day: date | None) -> str:
 def journal_csv(checkins: Sequence[CheckIn]) -> str:
     """The journal as CSV text: a header row and one row per check-in, in the given order.
 
-    Sleep columns are empty when the night was not filled in; clock times are to the minute.
+    Sleep columns are empty when the night was not filled in; clock times are to the minute,
+    the person's own; a night logged in another zone, before they moved
+    (``SleepDiary.time_zone``), has that zone's offset after each (``23:10+05:45``), which
+    :func:`read_journal_csv` refuses by its line rather than read as another moment.
     ``CheckIn.doses`` are not written: the dose log carries them.
     """
     return _write(JOURNAL_COLUMNS, (_journal_row(c) for c in checkins))

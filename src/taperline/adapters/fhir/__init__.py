@@ -41,7 +41,9 @@ extension; ``EXTENSION_BASE/<name>`` is each extension's URL):
   (``SYMPTOM_SYSTEM``), worst time, caffeine, alcohol, opioid use and red-flag events as
   components, notes as ``note``; and, when the night was logged, a ``hasMember`` sleep
   Observation: LOINC 93832-4 (total sleep time [CARNEY-2012], from
-  :func:`taperline.core.metrics.night_metrics`) with the diary as components. Both are dated
+  :func:`taperline.core.metrics.night_metrics`) with the diary as components, and the
+  extension ``time-zone`` (an IANA code) on a night logged in another zone than the
+  person's now (before they moved), whose times have that zone's offset. Both are dated
   by the date of waking.
 * **QuestionnaireResponse** per PHQ-9 / GAD-7 (LOINC's canonical ``http://loinc.org/q/``
   and the panel; each item's linkId ``/`` and its LOINC code, its answer LOINC's answer code
@@ -60,10 +62,10 @@ extension; ``EXTENSION_BASE/<name>`` is each extension's URL):
   suggested action and clinician flag).
 
 Clock times are local wall-clock times written with the offset of the profile's zone (a
-dose's own ``time-zone``'s, when it has one); an import keeps the wall clock when the offset
-is that zone's own and converts otherwise: an offset alone names no zone ("+01:00" fits
-dozens), so a time from another system with another offset keeps its moment as the
-person's clock. Full URLs are ``urn:uuid:`` UUID5s of what each resource is about (a plan
+dose's or a night's own ``time-zone``'s, when it has one); an import keeps the wall clock
+when the offset is that zone's own and converts otherwise: an offset alone names no zone
+("+01:00" fits dozens), so a time from another system with another offset keeps its moment
+as the person's clock. Full URLs are ``urn:uuid:`` UUID5s of what each resource is about (a plan
 version and drug, a day, a finding), so a resource keeps its identity from one export to
 the next;
 :func:`transaction_bundle` makes the ``transaction`` to load into a server, and an import

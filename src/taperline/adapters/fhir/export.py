@@ -328,8 +328,13 @@ def _checkin_components(checkin: CheckIn) -> list[Json]:
 def _sleep(diary: SleepDiary, wake_date: date, zone: ZoneInfo, patient: Json) -> Json:
     metrics = night_metrics(diary)
     efficiency = Decimal(repr(round(metrics.se_pct, 1)))
+    named: Json = {}
+    if diary.time_zone is not None:  # logged before the person moved: its own zone and offset
+        zone = _zone(diary.time_zone)
+        named["extension"] = [_ext("time-zone", "Code", diary.time_zone)]
     return {
         "resourceType": "Observation",
+        **named,
         "status": "final",
         "category": [_SURVEY],
         "code": _loinc(SLEEP_DURATION, "Total sleep time (Consensus Sleep Diary)"),

@@ -794,12 +794,39 @@ def _read_checkin(res: _Res, by_url: dict[str, _Res], zone: ZoneInfo) -> CheckIn
         night = by_url.get(str(member.get("reference")))
         if night is None:
             raise res.fail("hasMember", f"refers to {member.get('reference')!r}, not in the bundle")
+        own_zone = _night_zone(night, zone)
         if _is_reported(night):
+            if night.extension("time-zone") is not None:
+                raise night.fail(
+                    "extension time-zone",
+                    "is given for a night in brief (sleep-reported): only a diary's night has"
+                    " times to read in a zone; leave it out",
+                )
             values["reported_sleep"] = _read_reported_sleep(night)
         else:
-            sleep = _read_sleep(night, zone)
+            sleep = _read_sleep(night, own_zone or zone, own_zone)
     with _about(res.label):
         return CheckIn(wake, sleep, notes=res.note(), **values)
+
+
+def _night_zone(night: _Res, person_zone: ZoneInfo) -> ZoneInfo | None:
+    """The zone a night was logged in when not the person's (extension ``time-zone``), or None.
+
+    As a dose's (:func:`_dose_zone`): the zone is named, never guessed from an offset; a
+    night without the extension (any other system's) is read in the person's zone, its
+    moments kept.
+    """
+    found = night.extension("time-zone")
+    if found is None:
+        return None
+    name = found.get("valueCode")
+    if not isinstance(name, str):
+        raise night.fail("extension time-zone", "needs a valueCode")
+    try:
+        own = _zone(check_zone(name, "the zone"))
+    except InputError as exc:
+        raise night.fail("extension time-zone", f"names no zone taperline knows ({exc})") from None
+    return None if own.key == person_zone.key else own
 
 
 def _is_reported(night: _Res) -> bool:
@@ -868,7 +895,8 @@ def _checkin_values(res: _Res) -> dict[str, Any]:
 _SUBSTANCES: Final = frozenset({"caffeine_drinks", "alcohol_drinks", "opioid_use"})
 
 
-def _read_sleep(res: _Res, zone: ZoneInfo) -> SleepDiary:
+def _read_sleep(res: _Res, zone: ZoneInfo, own_zone: ZoneInfo | None = None) -> SleepDiary:
+    """A diary's night, its times read in ``zone`` (``own_zone``: the night's, not the person's)."""
     if _coding(res.data.get("code")) != (LOINC, SLEEP_DURATION):
         raise res.fail("code", f"must be LOINC {SLEEP_DURATION} (sleep duration)")
     fields: dict[str, Any] = {}
@@ -890,6 +918,8 @@ def _read_sleep(res: _Res, zone: ZoneInfo) -> SleepDiary:
     missing = [code for code, (name, _) in _SLEEP_FIELDS.items() if name not in fields]
     if missing:
         raise res.fail(f"component {missing[0]}", "is missing")
+    if own_zone is not None:
+        fields["time_zone"] = own_zone.key
     with _about(res.label):
         return SleepDiary(**fields)
 

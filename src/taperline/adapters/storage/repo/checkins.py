@@ -25,8 +25,8 @@ from taperline.adapters.storage.repo.common import (
     write_audit,
 )
 from taperline.core.journal import CheckIn
-from taperline.errors import ConflictError, NotFoundError
-from taperline.zones import zone
+from taperline.errors import ConflictError, InputError, NotFoundError
+from taperline.zones import check_zone, zone
 
 _SLEEP_TIMES: Final = ("bed", "tried", "final_wake", "out_of_bed")
 _CHECKIN_ON: Final = select(t.checkins.c.id).where(
@@ -75,7 +75,20 @@ _CHECKINS_BETWEEN: Final = (
 
 
 def checkin_row(checkin: CheckIn, time_zone: str) -> dict[str, Any]:
-    """The columns of a check-in (doses are not part of it: they go to the dose log)."""
+    """The columns of a check-in of a person whose zone is ``time_zone``.
+
+    Doses are not part of it: they go to the dose log. A night with a zone of its own
+    (logged before the person moved) is kept in that zone; its name must be one the zone
+    database gives as it is (:func:`check_zone`), so that it reads back the same.
+    """
+    own = checkin.sleep.time_zone if checkin.sleep is not None else None
+    if own is not None:
+        if check_zone(own) != own:
+            raise InputError(
+                f"time_zone {own!r} is not written as the zone database writes it"
+                f" ({check_zone(own)})"
+            )
+        time_zone = own
     tz = zone(time_zone)
     sleep = with_clock_shift(checkin, tz).sleep  # refuses a night too short once shifted
     row: dict[str, Any] = {
