@@ -370,16 +370,6 @@ def test_a_dose_zone_survives_a_whole_record_import(tmp_path: Path) -> None:
 # --- beside the dose log: the sleep diary -------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FHIR export after a time zone change, the sleep diary: a night logged in"
-    " Asia/Kathmandu (into bed 2027-04-30 23:10, 17:25Z) is exported, once the profile is"
-    " Europe/London, as 2027-04-30T23:10:00+01:00 (22:10Z), 4 h 45 min off; should be the"
-    " moment logged (+05:45). SleepDiary.time_zone, the store's write of it, the FHIR export"
-    " and import are done (tests/test_sleep_zone_change.py); the store's decoder does not set"
-    " it yet: that changes what tests/test_storage_contract.py::"
-    "test_stored_times_keep_their_zone_when_the_profile_moves reads (not this change's file)",
-)
 def test_a_night_logged_before_a_move_keeps_its_moments(tmp_path: Path) -> None:
     store = _sqlite(tmp_path, "source")
     pid = _person(store, KATHMANDU)

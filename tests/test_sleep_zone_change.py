@@ -8,11 +8,6 @@ zone's offset and names the zone (the night Observation's extension ``time-zone`
 import keeps it; the journal CSV writes the offset after each clock time, which its import
 refuses by its line. Storage contract on SQLite and PostgreSQL (``migrated_db_url``); the
 dose log's twin is test_dose_zone_change.py.
-
-Not yet: the store reading the zone back (its decoder setting ``SleepDiary.time_zone`` after
-a move), pinned by the strict xfails below: it changes what
-tests/test_storage_contract.py::test_stored_times_keep_their_zone_when_the_profile_moves
-reads back (the night then names London), which is not this change's file to edit.
 """
 
 from __future__ import annotations
@@ -43,16 +38,6 @@ NOW = datetime(2027, 11, 20, 9, tzinfo=UTC)
 KATHMANDU, LONDON = "Asia/Kathmandu", "Europe/London"
 ZONE_URL = f"{EXTENSION_BASE}/time-zone"
 Json = dict[str, Any]
-
-#: Why a read after a move is not yet right (the strict xfails of this file).
-_NOT_READ_BACK = (
-    " The store writes the night in its zone but its decoder (storage/repo/common.py"
-    " _Decoder.checkin) never sets SleepDiary.time_zone: the change that does (the person's"
-    " zone read with each row, as the dose log's DOSE_COLUMNS) makes"
-    " tests/test_storage_contract.py::test_stored_times_keep_their_zone_when_the_profile_moves"
-    " read the London night of a person now in New York with time_zone 'Europe/London', and"
-    " that test's file is not this change's to edit"
-)
 
 
 @pytest.fixture
@@ -130,13 +115,6 @@ def test_a_night_zone_that_is_no_name_is_refused(name: str) -> None:
 # --- the store (SQLite and PostgreSQL) ----------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Store read after a time zone change: a night saved in Asia/Kathmandu (into bed"
-    " 2027-04-30 23:10, 17:25Z), read once the profile is Europe/London -> the Kathmandu clock"
-    " with time_zone None (so every export writes it with London's offset, 22:10Z); should"
-    " carry time_zone 'Asia/Kathmandu'." + _NOT_READ_BACK,
-)
 def test_a_night_logged_before_a_move_reads_back_in_its_zone(store: Store) -> None:
     pid = _person(store, KATHMANDU)
     first = _checkin(date(2027, 5, 1))
@@ -178,7 +156,7 @@ def test_a_night_with_its_own_zone_is_stored_in_it(store: Store) -> None:
     assert _stored(store, pid) == [(datetime(2027, 3, 27, 19, 45, tzinfo=UTC), KATHMANDU)]
     (read,) = store.checkins(pid)
     assert read.sleep is not None
-    assert read.sleep.bed == night.bed  # the clock it was logged at (its zone: not yet read)
+    assert read.sleep == night
     own = _night(date(2027, 5, 1), time_zone=LONDON)  # the person's own zone, named
     store.save_checkin(pid, _checkin(date(2027, 5, 1), own))
     assert store.checkin(pid, date(2027, 5, 1)).sleep == _night(date(2027, 5, 1))
@@ -197,14 +175,6 @@ def test_a_night_zone_the_store_cannot_read_back_the_same_is_refused(store: Stor
     assert store.checkins(pid) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Store edit after a time zone change (the web's edit of a day whose form gave no"
-    " night keeps the stored one, kept_unasked): a night saved in Asia/Kathmandu (17:25Z),"
-    " read and saved again (replace=True) once the profile is Europe/London -> stored at"
-    " 22:10Z in London, its moments moved 4 h 45 min by an edit of the mood; should stay"
-    " 17:25Z in Kathmandu." + _NOT_READ_BACK,
-)
 def test_an_edit_that_keeps_the_night_keeps_its_moments(store: Store) -> None:
     pid = _person(store, KATHMANDU)
     store.save_checkin(pid, _checkin(date(2027, 5, 1)))
@@ -215,13 +185,6 @@ def test_an_edit_that_keeps_the_night_keeps_its_moments(store: Store) -> None:
     assert store.checkin(pid, date(2027, 5, 1)) == replace(stored, mood=8)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Store.refresh with KnownRows (the dashboard) after a time zone change: a night"
-    " saved in Asia/Kathmandu, read again once the profile is Europe/London -> time_zone"
-    " None; should be 'Asia/Kathmandu' (the row must read again: the person's zone is part"
-    " of it)." + _NOT_READ_BACK,
-)
 def test_known_rows_read_again_after_a_move(store: Store) -> None:
     # the dashboard keeps the rows it decoded: a move changes what a row reads as
     pid = _person(store, KATHMANDU)

@@ -22,8 +22,9 @@ Fixed the same day and plain tests now: a stop word counts only next to the medi
 and never with "never", "trying to", "can't", "now"; an inverted seizure disorder ("Seizures,
 absence") and "Epilepsy - no seizures for 2 years" keep the seizure indication and raise no
 red flag; a remembered session is listed on the account page; a refused profile save draws
-the form again as typed; a.m./p.m. slips on getting up are refused in plain words. Left
-pinned: a long sleep either side of noon, and doses logged under EST through the FHIR import.
+the form again as typed; a.m./p.m. slips on getting up are refused in plain words; doses
+logged under EST make the round trip (zones.known_zone). Left pinned: a long sleep either
+side of noon.
 """
 
 from __future__ import annotations
@@ -309,16 +310,6 @@ def test_a_profile_holding_est_still_takes_a_check_in(tmp_path: Path) -> None:
         assert web.get("/dashboard").status_code == 200
 
 
-@_xfail(
-    "FHIR import (read_bundle: the web and CLI import of the app's own export) and the store "
-    "(import_doses): a person whose zone was EST logged doses, then gave America/New_York as "
-    "40064ce asks -> the old dose lines read back with their zone 'EST' and the export names "
-    "it; read_bundle refuses the whole bundle ('time-zone names no zone taperline knows (the "
-    "zone EST is US Eastern standard time all year ...)') and import_doses raises: the "
-    "record cannot be moved or restored; should take a past line's recorded zone as the "
-    "database has it (check_zone's refusal is for the zone a person gives, not for the "
-    "zone a line was logged in)"
-)
 def test_doses_logged_under_est_make_the_round_trip(tmp_path: Path) -> None:
     from taperline.adapters.fhir import export_bundle, read_bundle
     from taperline.adapters.storage import schema as t

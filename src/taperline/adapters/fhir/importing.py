@@ -72,7 +72,7 @@ from taperline.core.record import (
 )
 from taperline.core.record.current import Regimen
 from taperline.errors import InputError
-from taperline.zones import check_zone
+from taperline.zones import known_zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -676,7 +676,7 @@ def _dose_zone(res: _Res, log: _Parts, person_zone: ZoneInfo) -> ZoneInfo | None
     if name is None:
         return None
     try:
-        own = _zone(check_zone(str(name), "the zone"))
+        own = _zone(known_zone(str(name), "the zone"))  # logged then: EST too
     except InputError as exc:
         raise res.fail(f"{log.where}.time-zone", f"names no zone taperline knows ({exc})") from None
     if res.data.get("status") != "completed":
@@ -823,7 +823,7 @@ def _night_zone(night: _Res, person_zone: ZoneInfo) -> ZoneInfo | None:
     if not isinstance(name, str):
         raise night.fail("extension time-zone", "needs a valueCode")
     try:
-        own = _zone(check_zone(name, "the zone"))
+        own = _zone(known_zone(name, "the zone"))  # logged then: EST too
     except InputError as exc:
         raise night.fail("extension time-zone", f"names no zone taperline knows ({exc})") from None
     return None if own.key == person_zone.key else own

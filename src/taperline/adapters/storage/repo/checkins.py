@@ -13,6 +13,7 @@ from taperline.adapters.storage import schema as t
 from taperline.adapters.storage.repo.common import (
     _END,
     _START,
+    PERSON_ZONE,
     Saved,
     _by_key,
     _check_key,
@@ -26,7 +27,7 @@ from taperline.adapters.storage.repo.common import (
 )
 from taperline.core.journal import CheckIn
 from taperline.errors import ConflictError, InputError, NotFoundError
-from taperline.zones import check_zone, zone
+from taperline.zones import known_zone, zone
 
 _SLEEP_TIMES: Final = ("bed", "tried", "final_wake", "out_of_bed")
 _CHECKIN_ON: Final = select(t.checkins.c.id).where(
@@ -37,35 +38,39 @@ _CHECKIN_UPDATE: Final = update(t.checkins).where(t.checkins.c.id == bindparam("
 # JSON columns read as their text: a few distinct values repeat down a journal, so the
 # decoder parses each text once per load instead of the driver parsing every row.
 _AS_TEXT: Final = frozenset({"symptoms_0_3", "events"})
-#: The check-in columns :meth:`_Decoder.checkin` reads, in its order.
-CHECKIN_COLUMNS: Final = tuple(
-    cast(t.checkins.c[name], Text).label(name) if name in _AS_TEXT else t.checkins.c[name]
-    for name in (
-        "wake_date",
-        "time_zone",
-        "bed_at_utc",
-        "tried_at_utc",
-        "final_wake_at_utc",
-        "out_of_bed_at_utc",
-        "sol_min",
-        "waso_min",
-        "awakenings",
-        "sleep_quality_1_5",
-        "mood_0_10",
-        "anxiety_0_10",
-        "symptoms_0_3",
-        "worst_time",
-        "caffeine_drinks",
-        "alcohol_drinks",
-        "opioid_use",
-        "events",
-        "notes",
-        "sleep_copied_from",
-        "symptoms_copied_from",
-        "sleep_reported_min",
-        "symptoms_rated",
-        "substances_asked",
-    )
+#: The check-in columns :meth:`_Decoder.checkin` reads, in its order (the last, the
+#: person's zone, takes the query's ``person_id``).
+CHECKIN_COLUMNS: Final = (
+    *(
+        cast(t.checkins.c[name], Text).label(name) if name in _AS_TEXT else t.checkins.c[name]
+        for name in (
+            "wake_date",
+            "time_zone",
+            "bed_at_utc",
+            "tried_at_utc",
+            "final_wake_at_utc",
+            "out_of_bed_at_utc",
+            "sol_min",
+            "waso_min",
+            "awakenings",
+            "sleep_quality_1_5",
+            "mood_0_10",
+            "anxiety_0_10",
+            "symptoms_0_3",
+            "worst_time",
+            "caffeine_drinks",
+            "alcohol_drinks",
+            "opioid_use",
+            "events",
+            "notes",
+            "sleep_copied_from",
+            "symptoms_copied_from",
+            "sleep_reported_min",
+            "symptoms_rated",
+            "substances_asked",
+        )
+    ),
+    PERSON_ZONE,
 )
 _CHECKINS_BETWEEN: Final = (
     select(*CHECKIN_COLUMNS)
@@ -79,14 +84,15 @@ def checkin_row(checkin: CheckIn, time_zone: str) -> dict[str, Any]:
 
     Doses are not part of it: they go to the dose log. A night with a zone of its own
     (logged before the person moved) is kept in that zone; its name must be one the zone
-    database gives as it is (:func:`check_zone`), so that it reads back the same.
+    database gives as it is (:func:`known_zone`: a zone a night was logged in, EST too), so
+    that it reads back the same.
     """
     own = checkin.sleep.time_zone if checkin.sleep is not None else None
     if own is not None:
-        if check_zone(own) != own:
+        if known_zone(own) != own:
             raise InputError(
                 f"time_zone {own!r} is not written as the zone database writes it"
-                f" ({check_zone(own)})"
+                f" ({known_zone(own)})"
             )
         time_zone = own
     tz = zone(time_zone)
@@ -215,8 +221,9 @@ class _CheckIns(_StoreBase):
         with self._read() as c:
             row = c.execute(
                 select(*CHECKIN_COLUMNS).where(
-                    t.checkins.c.person_id == person_id, t.checkins.c.wake_date == day
-                )
+                    t.checkins.c.person_id == t.PERSON_ID, t.checkins.c.wake_date == day
+                ),
+                {"person_id": person_id},
             ).first()
         if row is None:
             raise NotFoundError(f"no check-in for {day.isoformat()}")

@@ -27,6 +27,9 @@ from taperline.zones import zone
 
 # Statements of the busiest calls, built once: building one costs more than running it.
 _ZONE_OF: Final = select(t.persons.c.time_zone).where(t.persons.c.id == t.PERSON_ID)
+#: The person's zone now, as a column of a row query (which takes ``person_id``): a night or a
+#: dose logged in another zone, before a move, is told apart by it (:class:`_Decoder`).
+PERSON_ZONE: Final = _ZONE_OF.scalar_subquery().label("person_time_zone")
 _BY_KEY: Final = {
     table.name: select(table.c.id).where(
         table.c.person_id == t.PERSON_ID, table.c.idempotency_key == bindparam("key")
@@ -149,7 +152,12 @@ class _Decoder:
         return found
 
     def checkin(self, row: Sequence[Any]) -> CheckIn:
-        """A row of :data:`CHECKIN_COLUMNS` as a check-in (unpacked by position: fast)."""
+        """A row of :data:`CHECKIN_COLUMNS` as a check-in (unpacked by position: fast).
+
+        The night's times are the clock of the zone it was logged in; that zone is the
+        diary's ``time_zone`` when it is not the person's now (the row's last column), so a
+        night logged before a move keeps its moments, and its clock shift is that zone's.
+        """
         (
             wake_date,
             time_zone,
@@ -175,6 +183,7 @@ class _Decoder:
             reported_min,
             symptoms_rated,
             substances_asked,
+            person_zone,
         ) = row
         sleep = None
         if bed_at is not None:
@@ -190,6 +199,7 @@ class _Decoder:
                 awakenings=awakenings,
                 quality=quality,
                 clock_shift_min=clock_shift_min(tried, final_wake, tz),
+                time_zone=None if time_zone == person_zone else time_zone,
             )
         return CheckIn(
             wake_date,

@@ -13,6 +13,7 @@ from taperline.adapters.storage import schema as t
 from taperline.adapters.storage.repo.common import (
     _END,
     _START,
+    PERSON_ZONE,
     Saved,
     _by_key,
     _check_key,
@@ -27,14 +28,6 @@ from taperline.core.record import DoseRecord
 from taperline.errors import InputError, NotFoundError
 from taperline.zones import known_zone, zone
 
-#: The person's zone now (a query giving it takes ``person_id``): a dose logged in another
-#: zone, before a move, is told apart by it (:meth:`_Decoder.dose`).
-_PERSON_ZONE: Final = (
-    select(t.persons.c.time_zone)
-    .where(t.persons.c.id == t.PERSON_ID)
-    .scalar_subquery()
-    .label("person_time_zone")
-)
 #: The dose-log columns :meth:`_Decoder.dose` reads, in its order (the last, the person's
 #: zone, takes the query's ``person_id``).
 DOSE_COLUMNS: Final = (
@@ -54,7 +47,7 @@ DOSE_COLUMNS: Final = (
             "stay_on_before",
         )
     ),
-    _PERSON_ZONE,
+    PERSON_ZONE,
 )
 _DOSES_BETWEEN: Final = (
     select(*DOSE_COLUMNS)
