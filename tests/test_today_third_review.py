@@ -332,3 +332,10 @@ def test_doses_logged_under_est_make_the_round_trip(tmp_path: Path) -> None:
     target = open_store(f"sqlite:///{tmp_path / 'target.db'}")
     again = import_record(target, read, now=now)
     assert target.record(again).doses == record.doses
+
+
+def test_a_trailing_qualifier_never_joins_a_medicine_written_among_the_conditions() -> None:
+    # 'on methadone program, no' (a checklist's trailing answer): the methadone is still read
+    # as taken (the opioid's boxed warning), never made 'not taken' by the joined 'no'
+    found = screened(conditions=("on methadone program, no",))
+    assert any(f.kind == "interaction" and f.severity == "urgent" for f in found.findings)

@@ -608,7 +608,7 @@ def _joined(first: str, second: str, how: _Joining) -> str | None:
             ),
             None,
         )
-    if _qualifies_only(second):
+    if _qualifies_only(second) and how.plain(first):  # never a medicine's item ("..., no")
         return together
     apart = how.known(first) | how.known(second)
     if _reacts_only(first) or _reacts_only(second):
