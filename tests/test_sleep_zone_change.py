@@ -347,3 +347,22 @@ def test_the_csv_of_a_night_zone_is_never_read_as_another_moment() -> None:
             ("out_of_bed_clock", "06:45+05:45"),
         ]
     ]
+
+
+def test_an_edit_through_a_form_that_gives_the_night_back_keeps_its_zone(store: Store) -> None:
+    # a form shows the night's clock times in the zone it was logged in and sends them back
+    # with the mood changed (no zone): the night stays where it was (service.store_checkin);
+    # a night whose times were changed is the person's night now
+    from taperline.service.journal import store_checkin
+
+    pid = _person(store, KATHMANDU)
+    store.save_checkin(pid, _checkin(date(2027, 5, 1)))
+    _move(store, pid, LONDON)
+    stored = store.checkin(pid, date(2027, 5, 1))
+    assert stored.sleep is not None
+    as_shown = replace(stored, mood=8, sleep=replace(stored.sleep, time_zone=None))
+    store_checkin(store, pid, as_shown, today=date(2027, 5, 2), replace=True)
+    assert _stored(store, pid) == [(datetime(2027, 4, 30, 17, 25, tzinfo=UTC), KATHMANDU)]
+    changed = replace(as_shown, sleep=replace(as_shown.sleep, sol_min=25))
+    store_checkin(store, pid, changed, today=date(2027, 5, 2), replace=True)
+    assert _stored(store, pid)[0][1] == LONDON

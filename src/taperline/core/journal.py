@@ -40,6 +40,7 @@ __all__ = [
     "TimeOfDay",
     "check_text",
     "copied_night",
+    "kept_night",
     "kept_unasked",
     "night_times",
     "same_night",
@@ -517,6 +518,27 @@ def with_copies(
         else None
     )
     return replace(checkin, sleep_copied_from=sleep_from, symptoms_copied_from=symptoms_from)
+
+
+def kept_night(stored: SleepDiary | None, edited: SleepDiary | None) -> SleepDiary | None:
+    """``edited``, or ``stored`` when the edit gave its night back unchanged.
+
+    A night logged in another zone before a move (``stored.time_zone``) is shown by its clock
+    times there; an edit of the day that leaves them as they were (the mood changed) keeps
+    the night as stored, in its zone, rather than moving it to the same clocks in the
+    person's zone now.
+
+    >>> night = SleepDiary(*night_times(date(2027, 1, 5)), sol_min=20, waso_min=0,
+    ...                    awakenings=0, time_zone="Asia/Kathmandu")
+    >>> kept_night(night, replace(night, time_zone=None)) is night
+    True
+    >>> kept_night(night, replace(night, time_zone=None, sol_min=30)).time_zone is None
+    True
+    """
+    if stored is None or edited is None or stored.time_zone is None or edited.time_zone:
+        return edited
+    same = replace(stored, time_zone=None, clock_shift_min=edited.clock_shift_min) == edited
+    return stored if same else edited
 
 
 def kept_unasked(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from taperline.adapters.storage.repo import Saved, Store
 from taperline.core.findings import Finding, find_red_flags
 from taperline.core.instruments import InstrumentScore
-from taperline.core.journal import CheckIn, validate_not_future, with_copies
+from taperline.core.journal import CheckIn, kept_night, validate_not_future, with_copies
 from taperline.core.quantity import Mass, fmt
 from taperline.core.readiness import Readiness, check_readiness
 from taperline.core.record import (
@@ -262,9 +262,21 @@ def store_checkin(
     row) in the same transaction as the check-in.
     """
     validate_not_future(checkin, today)
+    if replace and checkin.sleep is not None and checkin.sleep.time_zone is None:
+        checkin = _night_kept(store, person_id, checkin)
     return store.save_checkin(
         person_id, checkin, idempotency_key=idempotency_key, replace=replace, audit=audit
     )
+
+
+def _night_kept(store: Store, person_id: int, checkin: CheckIn) -> CheckIn:
+    """An edit that gives a night logged in another zone back unchanged keeps its zone."""
+    try:
+        stored = store.checkin(person_id, checkin.wake_date)
+    except NotFoundError:
+        return checkin
+    night = kept_night(stored.sleep, checkin.sleep)
+    return checkin if night is checkin.sleep else replace(checkin, sleep=night)
 
 
 def record_dose(
