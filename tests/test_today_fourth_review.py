@@ -137,6 +137,19 @@ def test_a_seizure_told_after_no_seizures_is_a_red_flag(text: str) -> None:
     assert screened(conditions=(text,)).crisis
 
 
+@_xfail(
+    "screen (profile form 'Health conditions', a clinician pasting a review of systems):"
+    " 'denies seizures', 'Seizures: no', 'Seizures, no', 'Seizures - denies' -> a seizure"
+    " crisis, an urgent red flag and a call-988 alert (like 'no seizures', which is not an"
+    " event since 2a81e7d); should raise none (a denied seizure is no event)"
+)
+@pytest.mark.parametrize(
+    "text", ["denies seizures", "Seizures: no", "Seizures, no", "Seizures - denies"]
+)
+def test_a_denied_seizure_in_a_review_of_systems_is_no_red_flag(text: str) -> None:
+    assert not screened(conditions=(text,)).crisis
+
+
 @pytest.mark.parametrize(
     "text",
     ["seizure free until a seizure last night", "no seizures until yesterday, seizure today"],
