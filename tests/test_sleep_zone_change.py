@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -351,8 +351,8 @@ def test_the_csv_of_a_night_zone_is_never_read_as_another_moment() -> None:
 
 def test_an_edit_through_a_form_that_gives_the_night_back_keeps_its_zone(store: Store) -> None:
     # a form shows the night's clock times in the zone it was logged in and sends them back
-    # with the mood changed (no zone): the night stays where it was (service.store_checkin);
-    # a night whose times were changed is the person's night now
+    # with the mood or the minutes changed (no zone): the night stays where it was
+    # (service.store_checkin); a night whose clock times were changed is the person's now
     from taperline.service.journal import store_checkin
 
     pid = _person(store, KATHMANDU)
@@ -363,6 +363,10 @@ def test_an_edit_through_a_form_that_gives_the_night_back_keeps_its_zone(store: 
     as_shown = replace(stored, mood=8, sleep=replace(stored.sleep, time_zone=None))
     store_checkin(store, pid, as_shown, today=date(2027, 5, 2), replace=True)
     assert _stored(store, pid) == [(datetime(2027, 4, 30, 17, 25, tzinfo=UTC), KATHMANDU)]
-    changed = replace(as_shown, sleep=replace(as_shown.sleep, sol_min=25))
+    fewer = replace(as_shown, sleep=replace(as_shown.sleep, sol_min=25))  # the clocks kept
+    store_checkin(store, pid, fewer, today=date(2027, 5, 2), replace=True)
+    assert _stored(store, pid) == [(datetime(2027, 4, 30, 17, 25, tzinfo=UTC), KATHMANDU)]
+    up = as_shown.sleep.out_of_bed + timedelta(minutes=10)  # a clock changed: the zone now
+    changed = replace(as_shown, sleep=replace(as_shown.sleep, out_of_bed=up))
     store_checkin(store, pid, changed, today=date(2027, 5, 2), replace=True)
     assert _stored(store, pid)[0][1] == LONDON

@@ -20,9 +20,10 @@ repeated.
 
 Fixed the same day and plain tests now: a stop word counts only next to the medicine's name
 and never with "never", "trying to", "can't", "now"; an inverted seizure disorder ("Seizures,
-absence") and "Epilepsy - no seizures for 2 years" keep the seizure indication and raise no
-red flag; a remembered session is listed on the account page; a refused profile save draws
-the form again as typed; a.m./p.m. slips on getting up are refused in plain words; doses
+absence") and "Epilepsy - no seizures for 2 years" keep the seizure indication (the latter
+still a red flag, since the fourth review: "no seizures since the fit on Monday"); a
+remembered session is listed on the account page; a refused profile save draws the form
+again as typed; a.m./p.m. slips on getting up are refused in plain words; doses
 logged under EST make the round trip (zones.known_zone). Left pinned: a long sleep either
 side of noon.
 """
@@ -122,7 +123,9 @@ def test_the_uninverted_seizure_disorders_are_the_indication() -> None:
 def test_a_controlled_epilepsy_keeps_its_indication(text: str) -> None:
     found = screened(conditions=(text,))
     assert found.indication == "seizure"
-    assert not found.crisis
+    # the seizure words still raise the red flag: "no seizures since the fit on Monday" tells
+    # of one (tests/test_today_fourth_review.py), and a false alarm is the safer error
+    assert [m.category for m in found.crisis] == ["seizure"]
 
 
 # --- text recognition: look-alike letters --------------------------------------------------------

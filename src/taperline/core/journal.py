@@ -521,24 +521,26 @@ def with_copies(
 
 
 def kept_night(stored: SleepDiary | None, edited: SleepDiary | None) -> SleepDiary | None:
-    """``edited``, or ``stored`` when the edit gave its night back unchanged.
+    """``edited``, in the zone of the ``stored`` night when the edit kept its clock times.
 
     A night logged in another zone before a move (``stored.time_zone``) is shown by its clock
-    times there; an edit of the day that leaves them as they were (the mood changed) keeps
-    the night as stored, in its zone, rather than moving it to the same clocks in the
-    person's zone now.
+    times there; an edit of the day that leaves them as they were (the mood changed, or the
+    minutes to fall asleep) keeps the night in its zone, rather than moving it to the same
+    clocks in the person's zone now. New clock times are the person's zone's.
 
     >>> night = SleepDiary(*night_times(date(2027, 1, 5)), sol_min=20, waso_min=0,
     ...                    awakenings=0, time_zone="Asia/Kathmandu")
-    >>> kept_night(night, replace(night, time_zone=None)) is night
-    True
-    >>> kept_night(night, replace(night, time_zone=None, sol_min=30)).time_zone is None
-    True
+    >>> kept_night(night, replace(night, time_zone=None, sol_min=30)).time_zone
+    'Asia/Kathmandu'
+    >>> later = night_times(date(2027, 1, 5), out_of_bed="07:30")
+    >>> kept_night(night, replace(night, time_zone=None, out_of_bed=later.out_of_bed)).time_zone
     """
     if stored is None or edited is None or stored.time_zone is None or edited.time_zone:
         return edited
-    same = replace(stored, time_zone=None, clock_shift_min=edited.clock_shift_min) == edited
-    return stored if same else edited
+    clocks = ("bed", "tried", "final_wake", "out_of_bed")
+    if any(getattr(stored, c) != getattr(edited, c) for c in clocks):
+        return edited
+    return replace(edited, time_zone=stored.time_zone, clock_shift_min=stored.clock_shift_min)
 
 
 def kept_unasked(

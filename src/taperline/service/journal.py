@@ -270,7 +270,7 @@ def store_checkin(
 
 
 def _night_kept(store: Store, person_id: int, checkin: CheckIn) -> CheckIn:
-    """An edit that gives a night logged in another zone back unchanged keeps its zone."""
+    """An edit that keeps the clock times of a night logged in another zone keeps its zone."""
     try:
         stored = store.checkin(person_id, checkin.wake_date)
     except NotFoundError:

@@ -87,8 +87,11 @@ SEIZURE_DISORDER_PHRASES: Final[tuple[str, ...]] = (
 NOT_AN_EVENT_PHRASES: Final[tuple[str, ...]] = (
     "seizure medication", "seizure medicine", "seizure meds", "anti-seizure", "seizure threshold",
     "seizure risk", "risk of seizure", "seizure prevention", "prevent seizure",
-    # the absence of seizures ("Epilepsy - no seizures for 2 years"): no event, and its "no"
-    # is about the seizures, not the epilepsy
+)  # fmt: skip
+#: The absence of seizures after a seizure disorder ("Epilepsy - no seizures for 2 years"): its
+#: "no" is about the seizures, not whose epilepsy it is. Still read for crisis words: "no
+#: seizures since the fit on Monday" tells of one (a false alarm is the safer error).
+SEIZURE_FREE_PHRASES: Final[tuple[str, ...]] = (
     "no seizure", "no seizures", "seizure free", "seizure-free", "without seizures",
     "free of seizures", "no fits",
 )  # fmt: skip

@@ -28,6 +28,7 @@ from taperline.core.screening.model import (
     OWN_SOURCE,
     PANIC_PHRASES,
     SEIZURE_DISORDER_PHRASES,
+    SEIZURE_FREE_PHRASES,
     SLEEP_PHRASES,
     ClassMatch,
     ConditionMatch,
@@ -39,7 +40,7 @@ from taperline.core.screening.model import (
     Unknown,
     _finding,
 )
-from taperline.core.words import PhraseIndex, phrase_key, token_matches, tokens
+from taperline.core.words import PhraseIndex, phrase_key, spans, token_matches, tokens
 
 #: Words that say an item is a reaction to what it names: an allergy, or the skin or airway
 #: reaction written instead ("hives from Xanax", "rash with diazepam").
@@ -153,7 +154,7 @@ def read_agents(
     chosen = tuple(drugs)
     kept = product_names(catalogue)
     items: list[str] = []
-    for item in split_items(values, kept=kept):
+    for item in _taken_again_joined(split_items(values, kept=kept)):
         found = kept.search(item) if kept is not None else None
         rest = item[found.end() :].strip() if found is not None else ""
         if (
@@ -167,6 +168,22 @@ def read_agents(
     return tuple(dict.fromkeys(items))
 
 
+#: An item made only of these says the medicine before it is taken again ("Ativan - stopped,
+#: restarted"): it is read with that item.
+_AGAIN_ONLY: Final = frozenset({"restarted", "resumed", "again", "back", "on", "now", "since"})
+
+
+def _taken_again_joined(items: tuple[str, ...]) -> list[str]:
+    joined: list[str] = []
+    for item in items:
+        words = tokens(item)
+        if joined and words and set(words) <= _AGAIN_ONLY:
+            joined[-1] = f"{joined[-1]}, {item}"
+        else:
+            joined.append(item)
+    return joined
+
+
 def product_names(catalogue: Catalogue) -> re.Pattern[str] | None:
     """The catalogue's names that hold a separator word ("Nurofen Plus"), for ``split_items``."""
     return catalogue.cached(
@@ -176,6 +193,7 @@ def product_names(catalogue: Catalogue) -> re.Pattern[str] | None:
 
 _REASON: Final = "reason"
 _NOT_AN_EVENT: Final = "not an event"
+_SEIZURE_FREE: Final = "seizure free"
 _INDICATION_INDEX: Final[PhraseIndex[str]] = PhraseIndex(
     [
         *((p, "seizure") for p in SEIZURE_DISORDER_PHRASES),
@@ -183,6 +201,7 @@ _INDICATION_INDEX: Final[PhraseIndex[str]] = PhraseIndex(
         *((p, "sleep") for p in SLEEP_PHRASES),
         *((p, _REASON) for p in OTHER_REASON_PHRASES),
         *((p, _NOT_AN_EVENT) for p in NOT_AN_EVENT_PHRASES),  # "seizure risk" is not epilepsy
+        *((p, _SEIZURE_FREE) for p in SEIZURE_FREE_PHRASES),
     ]
 )
 
@@ -217,11 +236,19 @@ def _reasons(item: str) -> tuple[str, ...]:
     (('seizure',), (), ())
     """
     matches = _INDICATION_INDEX.find(item)
-    found = [t for m in matches for t in m.targets if t != _NOT_AN_EVENT]
+    found = [t for m in matches for t in m.targets if t not in {_NOT_AN_EVENT, _SEIZURE_FREE}]
     if phrase_key(item) == "sleep":
         found.append("sleep")
-    # the words of "no seizures" and the like are about seizures, not whose epilepsy it is
-    inside = {i for m in matches if _NOT_AN_EVENT in m.targets for i in range(m.first, m.last)}
+    # the words of "no seizures" after the epilepsy ("Epilepsy - no seizures for 2 years")
+    # are about the seizures, not whose epilepsy it is; before it ("no seizures or
+    # epilepsy") they deny it
+    named = min((m.first for m in matches if "seizure" in m.targets), default=None)
+    inside = {
+        i
+        for m in matches
+        if _SEIZURE_FREE in m.targets and named is not None and named < m.first
+        for i in range(m.first, m.last)
+    }
     words = {w for i, w in enumerate(tokens(item)) if i not in inside}
     if _NOT_THEIRS & words or _DOUBT.search(item):
         found = [t for t in found if t != "seizure"]
@@ -382,7 +409,8 @@ _STOPPED: Final = frozenset({"stopped", "quit", "discontinued"})
 _NOT_STOPPED: Final = frozenset(
     {"never", "not", "can", "cannot", "cant", "t", "trying", "try", "want", "wants", "still",
      "restarted", "resumed", "again", "back", "now", "currently", "will", "going", "plan",
-     "planning", "hope", "hoping"}
+     "planning", "hope", "hoping", "maybe", "think", "perhaps", "possibly", "probably",
+     "unsure"}
 )  # fmt: skip
 #: Words that may follow "stopped" after the name: when ("zolpidem stopped in 2020").
 _WHEN: Final = frozenset(
@@ -392,22 +420,28 @@ _LEAD: Final = frozenset({"on", "taking", "using", "the"})  # "no longer on zolp
 
 
 def stopped_taking(catalogue: Catalogue, item: str) -> bool:
-    """Whether a medicines item says the medicine it names is no longer taken.
+    """Whether a medicines item says a medicine it names is no longer taken.
 
-    Only with the stop word next to the name; anything else is screened as taken (a missed
-    opioid is worse than a warning about one stopped).
+    Only with the stop word next to the name, and no word saying otherwise or a doubt; the
+    rest of the item is still screened (:func:`_stopped_span`).
 
     >>> from taperline.catalogue_data import load_catalogue
     >>> catalogue = load_catalogue()
     >>> [stopped_taking(catalogue, t) for t in ("stopped Xanax in 2020", "zolpidem - stopped",
     ...  "no longer on zolpidem", "oxycodone (stopped smoking)", "Xanax - never stopped",
-    ...  "trying to quit oxycodone")]
-    [True, True, True, False, False, False]
+    ...  "trying to quit oxycodone", "oxycodone - stopped?")]
+    [True, True, True, False, False, False, False]
     """
+    return _stopped_span(catalogue, item) is not None
+
+
+def _stopped_span(catalogue: Catalogue, item: str) -> tuple[int, int] | None:
+    """Where in ``item`` a stop word and the name it is said of are, or None (not said)."""
     words = tokens(item)
-    if _NOT_STOPPED.intersection(words):
-        return False
+    if _NOT_STOPPED.intersection(words) or _DOUBT.search(item):
+        return None
     index = catalogue.cached("screening.classes", lambda: _class_index(catalogue))
+    places = spans(item)
     names = [(m.first, m.last) for m in index.find(item)]
     for i, word in enumerate(words):
         if word in _STOPPED:
@@ -416,17 +450,28 @@ def stopped_taking(catalogue: Catalogue, item: str) -> bool:
             start = i + 2 if i + 1 < len(words) and words[i + 1] in _LEAD else i + 1
         else:
             continue
-        after = all(w in _WHEN or w.isdigit() for w in words[i + 1 :])
-        if any(first == start or (last == i and after) for first, last in names):
-            return True
-    return False
+        for first, last in names:
+            if first == start:  # "stopped Xanax": the stop word to the name, and when
+                end = last
+                while end < len(words) and (words[end] in _WHEN or words[end].isdigit()):
+                    end += 1
+                begin = i - 1 if word == "longer" else i
+                return places[begin].start, places[end - 1].end
+            after = words[i + 1 :]  # "zolpidem - stopped (in 2020)": only when-words after it
+            if last == i and all(w in _WHEN or w.isdigit() for w in after):
+                return places[first].start, len(item)
+    return None
 
 
 def _screen_agent(catalogue: Catalogue, drug: Drug, item: str, out: _Agents) -> None:
     crisis = crisis_matches(item)
     out.crisis += [(m, item) for m in crisis]
-    if stopped_taking(catalogue, item):  # said, not dropped: an info finding names it
-        out.stopped.append(item)
+    stopped = _stopped_span(catalogue, item)
+    if stopped is not None:  # said, not dropped: an info finding names it
+        out.stopped.append(item[stopped[0] : stopped[1]].strip(" -,;:()"))
+        rest = f"{item[: stopped[0]]} {item[stopped[1] :]}".strip(" -,;:()")
+        if tokens(rest):  # "stopped Xanax - oxycodone 5 mg daily": the oxycodone is taken
+            _screen_agent(catalogue, drug, rest, out)
         return
     found = _classes_in(catalogue, item)
     out.classes += found
