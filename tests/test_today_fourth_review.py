@@ -23,7 +23,7 @@ of "restarted" joins the one before, "no seizures or epilepsy" is no indication,
 is read for crisis words again ("no seizures since the fit on Monday"), an edit that keeps a
 night's clock times keeps its zone (the minutes changed too, the CLI too). Left pinned:
 "seizure-free ... until last night", a denied seizure in a review of systems (a false alarm
-rather than a scoped negation), the JSON API's night without its zone.
+rather than a scoped negation). The JSON API's night names its zone (SleepOut.time_zone).
 """
 
 from __future__ import annotations
@@ -274,12 +274,6 @@ def test_a_full_form_edit_of_the_minutes_only_keeps_the_night_s_zone(tmp_path: P
         assert stored.sleep.time_zone == KATHMANDU
 
 
-@_xfail(
-    "JSON API GET /api/checkins/{day}: a night logged in Kathmandu read after a move to London"
-    " -> 'bed': '2027-02-27T23:00' with no zone or offset (a client reads it as London, 4 h 45"
-    " min off; 641a166 named the zone only in FHIR); should name the zone it was logged in (or"
-    " give the offset)"
-)
 def test_the_json_api_names_the_zone_of_a_night_logged_before_a_move(tmp_path: Path) -> None:
     with make_site(tmp_path) as site:
         web, _ = _moved(site)

@@ -138,12 +138,17 @@ class PlanVersionOut(TypedDict):
 
 @closed
 class SleepOut(TypedDict):
-    """A night with its metrics."""
+    """A night with its metrics.
+
+    ``time_zone``: the zone its clock times are in when it is not the person's now (a night
+    logged before a move); null for every night logged in the person's own zone.
+    """
 
     bed: str
     tried: str
     final_wake: str
     out_of_bed: str
+    time_zone: str | None
     sol_min: int
     waso_min: int
     awakenings: int
@@ -274,6 +279,7 @@ def checkin_document(checkin: CheckIn) -> CheckInOut:
             "tried": sleep.tried.isoformat(timespec="minutes"),
             "final_wake": sleep.final_wake.isoformat(timespec="minutes"),
             "out_of_bed": sleep.out_of_bed.isoformat(timespec="minutes"),
+            "time_zone": sleep.time_zone,
             "sol_min": sleep.sol_min,
             "waso_min": sleep.waso_min,
             "awakenings": sleep.awakenings,
