@@ -36,7 +36,7 @@ from tests.support.browser import (
     served,
     watch_console,
 )
-from tests.support.offline import signs_up_with_a_regimen
+from tests.support.offline import signs_up_with_a_regimen, until
 
 EMAIL = "ann@example.org"
 WIDTH = 320
@@ -214,8 +214,8 @@ def _checks_the_comparison(doc: Any, pid: int, source: str) -> None:
     assert wide, "the comparison table fits: nothing to scroll at 320 px"
     doc.keyboard.press("ArrowRight")
     doc.keyboard.press("End")
-    doc.wait_for_function(
-        "() => document.querySelector('[aria-label=\"Strategies compared\"]').scrollLeft > 0"
+    until(
+        doc, "document.querySelector('[aria-label=\"Strategies compared\"]').scrollLeft > 0", True
     )
     section.get_by_text("Daily dose over time as a table").click()
     expect(section.get_by_role("region", name=re.compile("by strategy"))).to_be_visible()

@@ -40,6 +40,7 @@ from tests.support.browser import (
 from tests.support.offline import (
     QUEUE_COUNT,
     SAVED_PAGES,
+    WORKER_IN_CONTROL,
     phone_with_saved_pages,
     signs_up_with_a_regimen,
     stored,
@@ -68,7 +69,7 @@ RESEND = """(items) => {
 
 
 def _is_installable(ann: Any) -> None:
-    ann.wait_for_function("navigator.serviceWorker.controller !== null")
+    until(ann, WORKER_IN_CONTROL, True)
     # the worker saved today's page and check-in form for a morning without signal
     until(ann, SAVED_PAGES, ["/checkin", "/dashboard"])
     cdp = ann.context.new_cdp_session(ann)

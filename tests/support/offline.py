@@ -50,8 +50,17 @@ SAVED_PAGES = """() => caches.keys().then(keys => keys.includes("taperline-pages
   : [])"""
 
 
+#: Whether the service worker controls the page (polled by :func:`until`).
+WORKER_IN_CONTROL = "navigator.serviceWorker.controller !== null"
+
+
 def until(page: Any, script: str, expected: object) -> None:
-    """Evaluate ``script`` (it may return a promise) until it gives ``expected``."""
+    """Evaluate ``script`` (it may return a promise) until it gives ``expected``.
+
+    Polled from here, never with ``page.wait_for_function``: its in-page polling evaluates
+    the predicate as a string, which the app's Content-Security-Policy (no 'unsafe-eval')
+    refuses whenever the first try is not already true (a flake when the machine is busy).
+    """
     found = None
     for _ in range(TIMEOUT_MS // 100):
         found = page.evaluate(script)
@@ -90,7 +99,7 @@ def phone_with_saved_pages(browser: Any, base: str) -> Iterator[tuple[Any, Any]]
         phone.set_default_timeout(TIMEOUT_MS)
         ann = phone.new_page()
         signs_up_with_a_regimen(ann)
-        ann.wait_for_function("navigator.serviceWorker.controller !== null")
+        until(ann, WORKER_IN_CONTROL, True)
         until(ann, SAVED_PAGES, ["/checkin", "/dashboard"])
         yield phone, ann
     finally:
