@@ -175,21 +175,22 @@ def night_times(
     final = datetime.combine(wake_date, _clock("final_wake", final_wake))
     tried_at = _before_waking(_clock("tried", tried), final)
     if final.time() >= _NOON and final - tried_at > _LONGEST_LATE_NIGHT:
-        hours, minutes = divmod(int((final - tried_at).total_seconds() // 60), 60)
-        raise CheckInError(
-            f"final_wake ({_hhmm(final)}) would be {hours} h {minutes} min after tried"
-            f" ({_hhmm(tried_at)}): check the times (a.m. or p.m.?)"
-        )
+        raise _slip("final_wake", final, "tried", tried_at)
     out = datetime.combine(wake_date, _clock("out_of_bed", out_of_bed))
     if out < final and out + timedelta(days=1) - final <= _UP_AFTER_MIDNIGHT:
         out += timedelta(days=1)  # woken late in the evening, up after midnight
     elif out - final > _UP_AFTER_MIDNIGHT:  # "19:00" picked for 07:00
-        hours, minutes = divmod(int((out - final).total_seconds() // 60), 60)
-        raise CheckInError(
-            f"out_of_bed ({_hhmm(out)}) would be {hours} h {minutes} min after final_wake"
-            f" ({_hhmm(final)}): check the times (a.m. or p.m.?)"
-        )
+        raise _slip("out_of_bed", out, "final_wake", final)
     return NightTimes(_before_waking(_clock("bed", bed), final), tried_at, final, out)
+
+
+def _slip(later_name: str, later: datetime, earlier_name: str, earlier: datetime) -> CheckInError:
+    """A night too long to be meant: a 12-hour clock's a.m. read as p.m."""
+    hours, minutes = divmod(int((later - earlier).total_seconds() // 60), 60)
+    return CheckInError(
+        f"{later_name} ({_hhmm(later)}) would be {hours} h {minutes} min after {earlier_name}"
+        f" ({_hhmm(earlier)}): check the times (a.m. or p.m.?)"
+    )
 
 
 @dataclass(frozen=True, slots=True)
