@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from taperline.adapters.csvio import dose_log_csv
 from taperline.adapters.csvio.doses import read_dose_log_csv
@@ -33,6 +32,7 @@ from taperline.errors import InputError, NotFoundError
 from taperline.service import import_record, open_store
 from taperline.zones import zone
 from tests.strategies import wall_clock
+from tests.support.zone_change import move, person, stored_moments
 
 NOW = datetime(2027, 11, 20, 9, tzinfo=UTC)
 KATHMANDU, LONDON = "Asia/Kathmandu", "Europe/London"
@@ -53,22 +53,8 @@ def _taken(wall: datetime, *, time_zone: str | None = None, clock: str | None = 
     return line if time_zone is None else replace(line, time_zone=time_zone)
 
 
-def _person(store: Store, time_zone: str) -> int:
-    return store.create_person(Profile(time_zone, "40-64"))
-
-
-def _move(store: Store, pid: int, time_zone: str) -> None:
-    store.update_profile(pid, replace(store.profile(pid), time_zone=time_zone))
-
-
 def _stored_moments(store: Store, pid: int) -> list[tuple[datetime, str]]:
-    query = (
-        select(t.dose_log.c.taken_at_utc, t.dose_log.c.time_zone)
-        .where(t.dose_log.c.person_id == pid)
-        .order_by(t.dose_log.c.id)
-    )
-    with store.engine.connect() as c:
-        return [(at.astimezone(UTC), name) for at, name in c.execute(query)]
+    return stored_moments(store, pid, t.dose_log.c.taken_at_utc, t.dose_log.c.id)
 
 
 def _administrations(bundle: Json) -> list[Json]:
@@ -115,11 +101,11 @@ def test_a_missed_dose_has_no_zone_of_its_own() -> None:
 
 
 def test_a_dose_logged_before_a_move_reads_back_in_its_zone(store: Store) -> None:
-    pid = _person(store, KATHMANDU)
+    pid = person(store, KATHMANDU)
     logged = _taken(wall_clock(2027, 5, 1, 8), clock="08:00")
     store.log_dose(pid, logged, idempotency_key="k1")
     assert store.doses(pid) == [logged]  # in the person's own zone: no zone of its own
-    _move(store, pid, LONDON)
+    move(store, pid, LONDON)
     there = replace(logged, time_zone=KATHMANDU)
     assert store.doses(pid) == [there]
     assert store.record(pid).doses == (there,)
@@ -131,12 +117,12 @@ def test_a_dose_logged_before_a_move_reads_back_in_its_zone(store: Store) -> Non
         (datetime(2027, 5, 1, 2, 15, tzinfo=UTC), KATHMANDU),  # the moment, never moved
         (datetime(2027, 5, 2, 7, tzinfo=UTC), LONDON),
     ]
-    _move(store, pid, KATHMANDU)  # back: the first is the person's again, the second is not
+    move(store, pid, KATHMANDU)  # back: the first is the person's again, the second is not
     assert store.doses(pid) == [logged, replace(later, time_zone=LONDON)]
 
 
 def test_a_dose_with_its_own_zone_is_stored_in_it(store: Store) -> None:
-    pid = _person(store, LONDON)
+    pid = person(store, LONDON)
     there = _taken(wall_clock(2027, 3, 28, 1, 30), time_zone=KATHMANDU)  # London skipped 01:30
     assert store.import_doses(pid, [there]) == 1
     assert store.doses(pid) == [there]
@@ -146,7 +132,7 @@ def test_a_dose_with_its_own_zone_is_stored_in_it(store: Store) -> None:
 
 
 def test_a_dose_zone_the_store_cannot_read_back_the_same_is_refused(store: Store) -> None:
-    pid = _person(store, LONDON)
+    pid = person(store, LONDON)
     for name, problem in [
         ("asia/kathmandu", "not written as the zone database writes it"),
         ("Mars/Olympus", "not a known IANA time zone"),
@@ -158,9 +144,9 @@ def test_a_dose_zone_the_store_cannot_read_back_the_same_is_refused(store: Store
 
 
 def test_a_dose_deleted_after_a_move_is_returned_in_its_zone(store: Store) -> None:
-    pid = _person(store, KATHMANDU)
+    pid = person(store, KATHMANDU)
     store.log_dose(pid, _taken(wall_clock(2027, 5, 1, 8)))
-    _move(store, pid, LONDON)
+    move(store, pid, LONDON)
     gone = store.delete_dose(
         pid, date(2027, 5, 1), planned_clock=None, taken_at=wall_clock(2027, 5, 1, 8)
     )
@@ -173,23 +159,23 @@ def test_a_dose_deleted_after_a_move_is_returned_in_its_zone(store: Store) -> No
 
 def test_known_rows_read_again_after_a_move(store: Store) -> None:
     # the dashboard keeps the rows it decoded: a move changes what a row reads as
-    pid = _person(store, KATHMANDU)
+    pid = person(store, KATHMANDU)
     store.log_dose(pid, _taken(wall_clock(2027, 5, 1, 8)))
     known = KnownRows()
     kept = store.record(pid, known=known)
     assert kept.doses[0].time_zone is None
-    _move(store, pid, LONDON)
+    move(store, pid, LONDON)
     moved = store.refresh(kept, pid, {"profile", "doses"}, known=known)
     assert moved == store.record(pid)
     assert moved.doses[0].time_zone == KATHMANDU
 
 
 def test_a_dose_in_the_repeated_hour_keeps_which_one_across_a_move(store: Store) -> None:
-    pid = _person(store, LONDON)
+    pid = person(store, LONDON)
     first = _taken(wall_clock(2027, 10, 31, 1, 30))
     second = _taken(wall_clock(2027, 10, 31, 1, 30).replace(fold=1))
     store.import_doses(pid, [first, second])
-    _move(store, pid, KATHMANDU)
+    move(store, pid, KATHMANDU)
     doses = store.doses(pid)
     assert [d.time_zone for d in doses] == [LONDON, LONDON]
     assert [d.taken_at.fold for d in doses if d.taken_at] == [0, 1]
@@ -204,15 +190,15 @@ def test_a_dose_in_the_repeated_hour_keeps_which_one_across_a_move(store: Store)
 
 def _moved_bundle(tmp_path: Path, *walls: datetime) -> tuple[Store, int, Json]:
     store = _sqlite(tmp_path, "source")
-    pid = _person(store, KATHMANDU)
+    pid = person(store, KATHMANDU)
     store.import_doses(pid, [_taken(w) for w in walls])
-    _move(store, pid, LONDON)
+    move(store, pid, LONDON)
     return store, pid, export_bundle(store.record(pid), (), generated_at=NOW)
 
 
 def test_a_dose_logged_in_the_persons_zone_is_written_as_before(tmp_path: Path) -> None:
     store = _sqlite(tmp_path, "source")
-    pid = _person(store, LONDON)
+    pid = person(store, LONDON)
     store.log_dose(pid, _taken(wall_clock(2027, 5, 1, 8)))
     (resource,) = _administrations(export_bundle(store.record(pid), (), generated_at=NOW))
     assert resource["effectiveDateTime"] == "2027-05-01T08:00:00+01:00"
@@ -241,10 +227,10 @@ def test_a_record_moved_across_zones_makes_the_round_trip(tmp_path: Path) -> Non
 
 def test_the_repeated_hour_of_a_dose_zone_makes_the_round_trip(tmp_path: Path) -> None:
     store = _sqlite(tmp_path, "source")
-    pid = _person(store, LONDON)
+    pid = person(store, LONDON)
     first = wall_clock(2027, 10, 31, 1, 30)
     store.import_doses(pid, [_taken(first), _taken(first.replace(fold=1))])
-    _move(store, pid, KATHMANDU)
+    move(store, pid, KATHMANDU)
     bundle = export_bundle(store.record(pid), (), generated_at=NOW)
     written = [r["effectiveDateTime"] for r in _administrations(bundle)]
     assert written == ["2027-10-31T01:30:00+01:00", "2027-10-31T01:30:00+00:00"]
@@ -311,7 +297,7 @@ def test_a_dose_zone_that_cannot_be_read_is_refused(
 
 def test_a_zone_named_for_a_missed_dose_is_refused(tmp_path: Path) -> None:
     store = _sqlite(tmp_path, "source")
-    pid = _person(store, LONDON)
+    pid = person(store, LONDON)
     store.log_dose(
         pid, DoseRecord(date(2027, 5, 1), "clonazepam", "08:00", Mass.of_mg("0.5"), None, None)
     )
@@ -372,10 +358,10 @@ def test_a_dose_zone_survives_a_whole_record_import(tmp_path: Path) -> None:
 
 def test_a_night_logged_before_a_move_keeps_its_moments(tmp_path: Path) -> None:
     store = _sqlite(tmp_path, "source")
-    pid = _person(store, KATHMANDU)
+    pid = person(store, KATHMANDU)
     night = SleepDiary(*night_times(date(2027, 5, 1)), sol_min=20, waso_min=10, awakenings=1)
     store.save_checkin(pid, CheckIn(date(2027, 5, 1), night, mood=5, anxiety=4))
-    _move(store, pid, LONDON)
+    move(store, pid, LONDON)
     bundle = export_bundle(store.record(pid), (), generated_at=NOW)
     sleep = [
         e["resource"]

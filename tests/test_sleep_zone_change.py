@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from taperline.adapters.csvio import journal_csv, read_journal_csv
 from taperline.adapters.fhir import EXTENSION_BASE, export_bundle, read_bundle
@@ -33,6 +32,7 @@ from taperline.core.record import PersonRecord, Profile
 from taperline.errors import CheckInError, InputError
 from taperline.service import import_record, open_store
 from tests.strategies import wall_clock
+from tests.support.zone_change import move, person, stored_moments
 
 NOW = datetime(2027, 11, 20, 9, tzinfo=UTC)
 KATHMANDU, LONDON = "Asia/Kathmandu", "Europe/London"
@@ -56,22 +56,8 @@ def _checkin(wake: date, night: SleepDiary | None = None) -> CheckIn:
     return CheckIn(wake, night if night is not None else _night(wake), mood=5, anxiety=4)
 
 
-def _person(store: Store, time_zone: str) -> int:
-    return store.create_person(Profile(time_zone, "40-64"))
-
-
-def _move(store: Store, pid: int, time_zone: str) -> None:
-    store.update_profile(pid, replace(store.profile(pid), time_zone=time_zone))
-
-
 def _stored(store: Store, pid: int) -> list[tuple[datetime, str]]:
-    query = (
-        select(t.checkins.c.bed_at_utc, t.checkins.c.time_zone)
-        .where(t.checkins.c.person_id == pid)
-        .order_by(t.checkins.c.wake_date)
-    )
-    with store.engine.connect() as c:
-        return [(at.astimezone(UTC), name) for at, name in c.execute(query)]
+    return stored_moments(store, pid, t.checkins.c.bed_at_utc, t.checkins.c.wake_date)
 
 
 def _sqlite(tmp_path: Path, name: str) -> Store:
@@ -116,11 +102,11 @@ def test_a_night_zone_that_is_no_name_is_refused(name: str) -> None:
 
 
 def test_a_night_logged_before_a_move_reads_back_in_its_zone(store: Store) -> None:
-    pid = _person(store, KATHMANDU)
+    pid = person(store, KATHMANDU)
     first = _checkin(date(2027, 5, 1))
     store.save_checkin(pid, first)
     assert store.checkins(pid) == [first]  # in the person's own zone: no zone of its own
-    _move(store, pid, LONDON)
+    move(store, pid, LONDON)
     assert first.sleep is not None
     there = replace(first, sleep=replace(first.sleep, time_zone=KATHMANDU))
     assert store.checkins(pid) == [there]
@@ -129,7 +115,7 @@ def test_a_night_logged_before_a_move_reads_back_in_its_zone(store: Store) -> No
     later = _checkin(date(2027, 5, 2))
     store.save_checkin(pid, later)
     assert store.checkins(pid) == [there, later]
-    _move(store, pid, KATHMANDU)  # back: the first is the person's again, the second is not
+    move(store, pid, KATHMANDU)  # back: the first is the person's again, the second is not
     assert later.sleep is not None
     assert store.checkins(pid) == [
         first,
@@ -138,9 +124,9 @@ def test_a_night_logged_before_a_move_reads_back_in_its_zone(store: Store) -> No
 
 
 def test_a_night_keeps_its_moments_in_the_store_across_a_move(store: Store) -> None:
-    pid = _person(store, KATHMANDU)
+    pid = person(store, KATHMANDU)
     store.save_checkin(pid, _checkin(date(2027, 5, 1)))
-    _move(store, pid, LONDON)
+    move(store, pid, LONDON)
     store.save_checkin(pid, _checkin(date(2027, 5, 2)))
     assert _stored(store, pid) == [
         (datetime(2027, 4, 30, 17, 25, tzinfo=UTC), KATHMANDU),  # 23:10 there, never moved
@@ -149,7 +135,7 @@ def test_a_night_keeps_its_moments_in_the_store_across_a_move(store: Store) -> N
 
 
 def test_a_night_with_its_own_zone_is_stored_in_it(store: Store) -> None:
-    pid = _person(store, LONDON)
+    pid = person(store, LONDON)
     # London skipped 01:30 on 2027-03-28; Kathmandu did not
     night = _night(date(2027, 3, 28), time_zone=KATHMANDU, bed="01:30", tried="01:40")
     assert store.import_checkins(pid, [_checkin(date(2027, 3, 28), night)]) == 1
@@ -163,7 +149,7 @@ def test_a_night_with_its_own_zone_is_stored_in_it(store: Store) -> None:
 
 
 def test_a_night_zone_the_store_cannot_read_back_the_same_is_refused(store: Store) -> None:
-    pid = _person(store, LONDON)
+    pid = person(store, LONDON)
     for name, problem in [
         ("asia/kathmandu", "not written as the zone database writes it"),
         ("Mars/Olympus", "not a known IANA time zone"),
@@ -176,9 +162,9 @@ def test_a_night_zone_the_store_cannot_read_back_the_same_is_refused(store: Stor
 
 
 def test_an_edit_that_keeps_the_night_keeps_its_moments(store: Store) -> None:
-    pid = _person(store, KATHMANDU)
+    pid = person(store, KATHMANDU)
     store.save_checkin(pid, _checkin(date(2027, 5, 1)))
-    _move(store, pid, LONDON)
+    move(store, pid, LONDON)
     stored = store.checkin(pid, date(2027, 5, 1))
     store.save_checkin(pid, replace(stored, mood=8), replace=True)
     assert _stored(store, pid) == [(datetime(2027, 4, 30, 17, 25, tzinfo=UTC), KATHMANDU)]
@@ -187,13 +173,13 @@ def test_an_edit_that_keeps_the_night_keeps_its_moments(store: Store) -> None:
 
 def test_known_rows_read_again_after_a_move(store: Store) -> None:
     # the dashboard keeps the rows it decoded: a move changes what a row reads as
-    pid = _person(store, KATHMANDU)
+    pid = person(store, KATHMANDU)
     store.save_checkin(pid, _checkin(date(2027, 5, 1)))
     known = KnownRows()
     kept = store.record(pid, known=known)
     assert kept.checkins[0].sleep is not None
     assert kept.checkins[0].sleep.time_zone is None
-    _move(store, pid, LONDON)
+    move(store, pid, LONDON)
     moved = store.refresh(kept, pid, {"profile", "checkins"}, known=known)
     assert moved == store.record(pid)
     assert moved.checkins[0].sleep is not None
@@ -202,10 +188,10 @@ def test_known_rows_read_again_after_a_move(store: Store) -> None:
 
 def test_a_night_across_the_clock_change_counts_its_minutes_after_a_move(store: Store) -> None:
     # London's clocks went back on 2027-10-31: 23:00 to 07:00 was 9 h in bed
-    pid = _person(store, LONDON)
+    pid = person(store, LONDON)
     night = _night(date(2027, 10, 31), bed="23:00", tried="23:00", out_of_bed="07:00")
     store.save_checkin(pid, _checkin(date(2027, 10, 31), night))
-    _move(store, pid, KATHMANDU)
+    move(store, pid, KATHMANDU)
     (read,) = store.checkins(pid)
     assert read.sleep is not None
     assert (read.sleep.bed, read.sleep.clock_shift_min) == (night.bed, -60)  # London's shift
@@ -224,7 +210,7 @@ def _moved(*nights: SleepDiary) -> tuple[PersonRecord, Json]:
 
 def test_a_night_logged_in_the_persons_zone_is_written_as_before(tmp_path: Path) -> None:
     store = _sqlite(tmp_path, "source")
-    pid = _person(store, LONDON)
+    pid = person(store, LONDON)
     store.save_checkin(pid, _checkin(date(2027, 5, 1)))
     (night,) = _nights(export_bundle(store.record(pid), (), generated_at=NOW))
     assert "extension" not in night
@@ -310,7 +296,7 @@ def test_a_night_zone_that_cannot_be_read_is_refused(change: Any, problem: str) 
 
 def test_a_zone_named_for_a_night_in_brief_is_refused(tmp_path: Path) -> None:
     store = _sqlite(tmp_path, "source")
-    pid = _person(store, LONDON)
+    pid = person(store, LONDON)
     brief = CheckIn(date(2027, 5, 1), None, mood=5, anxiety=4, reported_sleep=ReportedSleep(420, 3))
     store.save_checkin(pid, brief)
     bundle = export_bundle(store.record(pid), (), generated_at=NOW)
@@ -355,9 +341,9 @@ def test_an_edit_through_a_form_that_gives_the_night_back_keeps_its_zone(store: 
     # (service.store_checkin); a night whose clock times were changed is the person's now
     from taperline.service.journal import store_checkin
 
-    pid = _person(store, KATHMANDU)
+    pid = person(store, KATHMANDU)
     store.save_checkin(pid, _checkin(date(2027, 5, 1)))
-    _move(store, pid, LONDON)
+    move(store, pid, LONDON)
     stored = store.checkin(pid, date(2027, 5, 1))
     assert stored.sleep is not None
     as_shown = replace(stored, mood=8, sleep=replace(stored.sleep, time_zone=None))
