@@ -43,9 +43,9 @@ _BOLD_SEIZURE = "".join(chr(0x1D41A + ord(c) - ord("a")) for c in "seizure")
 
 # --- 94c0dbd: "plus" kept before a number or a bracket ----------------------------------------
 
-#: Two medicines joined by "plus" and a number: no longer cut, so one item. With the drug itself
-#: in it, every class of the item is skipped as "the same drug"; with two depressants, only the
-#: more severe row of a kind is kept (Catalogue.interactions_for).
+#: Two medicines joined by "plus" and a number, with what 94c0dbd once gave (one item: with the
+#: drug itself in it, every class skipped as "the same drug"; of two depressants, only the more
+#: severe row of a kind). Cut into two items again since 70a2412.
 PLUS_BEFORE_A_NUMBER: tuple[tuple[str, str, str], ...] = (
     ("Klonopin plus 2 beers", "alcohol", "a 'duplicate: Klonopin plus 2 beers' warning only"),
     ("Klonopin 1mg plus 10mg oxycodone", "opioids", "a duplicate warning only"),
@@ -88,9 +88,9 @@ def test_a_plus_brand_followed_by_words_keeps_its_codeine(text: str) -> None:
 
 # --- fba2740: reaction words hide a medicine taken ---------------------------------------------
 
-#: Conditions naming a medicine taken, with a word that became a "not taken" word in fba2740
-#: (urticaria, angioedema, anaphylactic, hypersensitivity): the medicine was gathered as an
-#: agent before, and is now an unknown condition only.
+#: Conditions naming a medicine taken, with a word fba2740 once made a "not taken" word
+#: (urticaria, angioedema, anaphylactic, hypersensitivity): gathered as an agent again since
+#: 70a2412.
 REACTION_WITH_A_MEDICINE: tuple[tuple[str, str], ...] = (
     ("anaphylactic shock 2019 - now on methadone", "opioids"),
     ("hypersensitivity pneumonitis on oxycodone", "opioids"),
@@ -113,8 +113,8 @@ def test_a_reaction_word_does_not_hide_a_medicine_taken(text: str, what: str) ->
     assert has_class(screened(conditions=(text,)), what)
 
 
-#: An item naming only a benzodiazepine, after an item with an allergy or reaction word: joined
-#: by read_conditions (the allergy rule makes "a condition the first does not name").
+#: An item naming only a benzodiazepine, after an item with an allergy or reaction word: once
+#: joined by read_conditions; an item naming a medicine is never joined since 70a2412.
 JOINED_ACROSS_ITEMS: tuple[tuple[str, ...], ...] = (
     ("No known allergies", "Ativan 0.5 mg prn"),
     ("rash from lamotrigine, on Ativan",),
@@ -141,7 +141,7 @@ def test_a_benzodiazepine_taken_is_not_joined_to_an_allergy_before_it(
 
 
 #: A seizure typed as a condition, then a word that with it makes a seizure-disorder phrase:
-#: joined, and the longest match ("seizure history", "seizure disorder") hides the event.
+#: once joined, the longest match hiding the event; never joined with crisis words since.
 SEIZURE_JOINED: tuple[tuple[str, ...], ...] = (
     ("new seizure, history unclear",),
     ("had a seizure", "disorder not diagnosed yet"),
@@ -182,8 +182,8 @@ def test_a_denied_reaction_is_no_sensitivity() -> None:
     }
 
 
-#: Inverted problem-list forms the rejoin does not reach: the catalogue has no alias in that
-#: order, or the modifier is itself known ("sleep" is an indication word).
+#: Inverted problem-list forms the first rejoin did not reach (no alias in that order, or the
+#: modifier itself known): read both ways round since 70a2412.
 INVERTED_STILL_MISSED: tuple[tuple[str, str, str], ...] = (
     ("Glaucoma, acute narrow-angle", "narrow-angle-glaucoma", "'which kind of glaucoma?'"),
     ("Disease, liver", "liver-disease", "two unknown conditions"),
@@ -215,8 +215,8 @@ def test_the_inverted_open_angle_form_is_no_contraindication() -> None:
 
 # --- 53bb985: folding merges words, or misses what it should fold ------------------------------
 
-#: Text where a format character or a superscript stood between two words: the fold drops the
-#: character (or makes the superscript a digit) and glues the words into one token.
+#: Text where a format character or a superscript stands between two words: 53bb985's fold
+#: once glued them into one token; a break or a separator since 70a2412.
 FOLD_MERGES_CRISIS: tuple[tuple[str, str], ...] = (
     ("I want to kill\u200bmyself", "a zero-width space as the only word break (pasted)"),
     ("Seizure\u00b9 last night", "a footnote mark pasted from a document: 'seizure1'"),

@@ -66,8 +66,8 @@ def _check(*args: str) -> dict[str, object]:
 # --- text recognition: the comma join of read_conditions ---------------------------------------
 
 #: An epileptic's problem list where the item after the comma carries a word of doubt about
-#: itself ("apnoea suspected"): the join makes "sleep, apnoea" one condition and the doubt
-#: word, now in the same item as "Epilepsy", drops the seizure indication.
+#: itself ("apnoea suspected"): the join once put the doubt word in the same item as
+#: "Epilepsy" and dropped the seizure indication; a join keeps the first item's reasons since.
 EPILEPSY_AND_A_DOUBTFUL_APNOEA = "Epilepsy with poor sleep, apnoea suspected"
 
 
@@ -93,9 +93,8 @@ def test_the_same_list_with_a_semicolon_keeps_the_seizure_indication() -> None:
     assert shown["daily_max_mg"] == 20.0
 
 
-#: Inputs where the screen (read_conditions, the join) and ``indication_of`` (split_items, no
-#: join: the plan's limits, the review's over-maximum check, a dose logged) read different
-#: indications, so the check and the plan give different daily maxima.
+#: Inputs where the screen and ``indication_of`` (the plan's limits, the review, a dose logged)
+#: once read different indications (what each gave); both read one since 7409d71.
 INDICATION_BY_DOOR: tuple[tuple[str, str, str], ...] = (
     ("Disorder, convulsive", "seizure (20 mg)", "none (4 mg)"),
     (EPILEPSY_AND_A_DOUBTFUL_APNOEA, "sleep (4 mg)", "seizure (20 mg)"),
@@ -116,8 +115,8 @@ def test_the_screen_and_the_plan_read_the_same_indication(text: str) -> None:
     assert screened(conditions=(text,)).indication == indication_of([text])
 
 
-#: A contraindication or caution made by the join out of two items that name none: the last
-#: word of one and the first of the next (or the other way round) form a catalogue name.
+#: A contraindication or caution the join once made out of two items that name none (the last
+#: word of one and the first of the next form a catalogue name); never since 7409d71.
 JOIN_INVENTS: tuple[tuple[str, str, str], ...] = (
     ("Cyst on liver, problems with balance", "liver-disease", "'liver problems'"),
     ("Damage to left knee ligament, cyst on liver", "liver-disease", "'liver damage' (reversed)"),
@@ -141,8 +140,8 @@ def test_a_join_invents_no_condition(text: str, slug: str) -> None:
     assert slug not in conditions_of(screened(conditions=(text,)))
 
 
-#: The inverted problem-list form whose qualifier takes the diagnosis away: never joined (the
-#: join only adds a condition), so the seizure disorder stands and the maximum is 20 mg.
+#: The inverted problem-list form whose qualifier takes the diagnosis away: once never joined
+#: (the seizure disorder stood, 20 mg); a qualifier joins the item before since 7409d71.
 INVERTED_QUALIFIERS: tuple[str, ...] = ("Epilepsy, ruled out", "Epilepsy, family history of")
 
 
@@ -161,8 +160,8 @@ def test_an_inverted_qualifier_that_removes_the_diagnosis(text: str) -> None:
     assert indication_of([text]) != "seizure"
 
 
-#: An allergy list's inverted form: the allergy word, then the medicine after the comma. The
-#: item naming a medicine is never joined (70a2412), so the medicine is read as taken.
+#: An allergy list's inverted form: the allergy word, then the medicine after the comma. Once
+#: read as the medicine taken (70a2412 joined no medicine); a reaction item joins since 7409d71.
 ALLERGY_INVERTED: tuple[str, ...] = (
     "Allergy, benzodiazepine",
     "Allergy, Xanax",
@@ -242,7 +241,8 @@ def test_a_kept_product_name_still_gives_every_class_it_holds() -> None:
 # --- text recognition: folding -----------------------------------------------------------------
 
 #: A zero-width space inside a word (a page's hidden line-break opportunity, or typed to get
-#: past a filter): 53bb985 dropped it and matched; 70a2412 made it a word break.
+#: past a filter): 53bb985 dropped it and matched, 70a2412 made it a break and missed; both
+#: readings since 7409d71.
 ZERO_WIDTH_INSIDE: tuple[str, ...] = ("sui\u200bcide", "seiz\u200bure last night")
 
 
@@ -261,7 +261,7 @@ def test_a_zero_width_space_inside_a_crisis_word(text: str) -> None:
 
 
 #: "Small capitals" as fancy-text apps write them: letters of their own (IPA and phonetic
-#: blocks) with no compatibility form, so the fold of 70a2412 leaves them as separators.
+#: blocks) with no compatibility form, once separators; mapped as look-alikes since 7409d71.
 SMALL_CAPITALS: tuple[str, ...] = (
     "\u026a \u1d21\u1d00\u0274\u1d1b \u1d1b\u1d0f \u1d05\u026a\u1d07",  # "I want to die"
     "\u1d04\u1d1c\u1d1b \u1d0d\u028f\ua731\u1d07\u029f\ua730",  # "cut myself"
@@ -296,8 +296,8 @@ def _night(times: NightTimes) -> SleepDiary:
     return SleepDiary(*times, sol_min=20, waso_min=30, awakenings=2)
 
 
-#: Typing slips that a final awakening from noon on now turns into a night of 19-23 h:
-#: a 12-hour picker left on PM for the morning times, or for bed.
+#: Typing slips that 2a72af8 once turned into a night of 19-23 h (a 12-hour picker left on PM
+#: for the morning times, or for bed): refused since 11d58ad.
 SLIPS: tuple[tuple[tuple[str, str, str, str], str], ...] = (
     (("23:10", "23:20", "18:30", "18:45"), "06:30 PM for 06:30 AM: 19 h 35 min in bed"),
     (("13:00", "13:10", "12:30", "12:45"), "bed 1:00 PM for 1:00 AM: 23 h 45 min in bed"),

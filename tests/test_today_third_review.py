@@ -61,7 +61,8 @@ def _kinds(found: Screening) -> set[tuple[str, str]]:
 # --- text recognition: stopped_taking reads the whole item -------------------------------------
 
 #: Medication-list entries that name a medicine taken now, where a word of stopping is about
-#: something else, is negated, or is a wish: each read as "no longer taken", not screened.
+#: something else, is negated, or is a wish: once read as "no longer taken", screened since
+#: 2a81e7d.
 STILL_TAKEN: tuple[tuple[str, tuple[str, str], str], ...] = (
     ("oxycodone (stopped smoking)", ("interaction", "urgent"), "the stop is the smoking"),
     ("trying to quit oxycodone", ("interaction", "urgent"), "a wish, still taken"),
