@@ -31,7 +31,7 @@ from click.testing import CliRunner
 
 from taperline.core.screening import crisis_matches, recognise
 from taperline.core.words import spans, tokens
-from tests.support.screening import CATALOGUE, has_class, interactions, screened
+from tests.support.screening import CATALOGUE, has_class, interactions, named_cases, screened
 from tests.support.web import Site
 
 SENSITIVITY = "benzodiazepine-sensitivity"
@@ -56,14 +56,7 @@ PLUS_BEFORE_A_NUMBER: tuple[tuple[str, str, str], ...] = (
 
 @pytest.mark.parametrize(
     ("text", "what"),
-    [
-        pytest.param(
-            text,
-            what,
-            id=text,
-        )
-        for text, what, seen in PLUS_BEFORE_A_NUMBER
-    ],
+    named_cases(PLUS_BEFORE_A_NUMBER),
 )
 def test_plus_before_a_number_still_joins_two_medicines(text: str, what: str) -> None:
     assert has_class(screened(agents=(text,)), what), interactions(screened(agents=(text,)))
@@ -193,14 +186,7 @@ INVERTED_STILL_MISSED: tuple[tuple[str, str, str], ...] = (
 
 @pytest.mark.parametrize(
     ("text", "slug"),
-    [
-        pytest.param(
-            text,
-            slug,
-            id=text,
-        )
-        for text, slug, seen in INVERTED_STILL_MISSED
-    ],
+    named_cases(INVERTED_STILL_MISSED),
 )
 def test_inverted_problem_list_forms(text: str, slug: str) -> None:
     assert slug in {m.name for m in screened(conditions=(text,)).conditions}

@@ -43,7 +43,7 @@ from taperline.core.journal import CheckIn, NightTimes, SleepDiary, night_times
 from taperline.core.screening import crisis_matches, indication_of
 from taperline.errors import CheckInError
 from tests.support.journal_cli import Taperline
-from tests.support.screening import conditions_of, screened
+from tests.support.screening import conditions_of, named_cases, screened
 from tests.support.web import START, approved_plan, checkin_form, make_site
 
 WAKE = date(2027, 1, 5)
@@ -127,14 +127,7 @@ JOIN_INVENTS: tuple[tuple[str, str, str], ...] = (
 
 @pytest.mark.parametrize(
     ("text", "slug"),
-    [
-        pytest.param(
-            text,
-            slug,
-            id=text,
-        )
-        for text, slug, how in JOIN_INVENTS
-    ],
+    named_cases(JOIN_INVENTS),
 )
 def test_a_join_invents_no_condition(text: str, slug: str) -> None:
     assert slug not in conditions_of(screened(conditions=(text,)))

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
+import pytest
+
 from taperline.catalogue_data import load_catalogue
 from taperline.core.screening import Screening, screen
 
@@ -27,3 +32,8 @@ def has_class(found: Screening, what: str) -> bool:
 def conditions_of(found: Screening) -> set[str]:
     """The condition names the screen recognised."""
     return {m.name for m in found.conditions}
+
+
+def named_cases(rows: Iterable[tuple[str, str, str]]) -> list[Any]:
+    """Each (text, expected, what once went wrong) row as a case of its first two, by text."""
+    return [pytest.param(text, expected, id=text) for text, expected, _ in rows]
