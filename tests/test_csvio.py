@@ -212,9 +212,9 @@ def test_hand_made_dose_log_round_trips() -> None:
     text = dose_log_csv(doses)
     assert read_dose_log_csv(text) == ImportResult(tuple(doses), ())
     lines = text.split("\r\n")
-    assert lines[1] == "2027-01-05,clonazepam,22:00,0.5,2027-01-05T23:30,0.5,taken,,"
+    assert lines[1] == "2027-01-05,clonazepam,22:00,0.5,2027-01-05T23:30,0.5,taken,,,"
     assert "2027-01-05T23:30,0.5,late," in dose_log_csv(doses, late_after_h=1.0)
-    assert lines[2] == "2027-01-05,clonazepam,08:00,0.125,,,missed,,forgot"
+    assert lines[2] == "2027-01-05,clonazepam,08:00,0.125,,,missed,,forgot,"
     assert lines[3].startswith("2027-01-05,diazepam,,,2027-01-06T01:15:30,2000,extra,")
 
 
@@ -269,6 +269,7 @@ def test_dose_log_columns_are_as_documented() -> None:
         "status",
         "units",
         "note",
+        "time_zone",
     ]
 
 

@@ -176,7 +176,8 @@ DOSE_LOG_COLUMNS: Final[tuple[Column, ...]] = (
         "when it was taken (local wall clock, no zone); empty for a missed dose. A time in"
         " the hour the clocks repeat (going back) is written with its UTC offset, which says"
         " which of the two it was (2027-10-31T01:30+00:00 is London's second 01:30); without"
-        " one it is the first. A time the clocks skipped is refused",
+        " one it is the first. A time the clocks skipped is refused. With time_zone filled,"
+        " the clock of that zone, written with its offset",
         required=True,
     ),
     Column("amount_mg", "mg, above 0", "the amount taken; empty for a missed dose", required=True),
@@ -190,6 +191,14 @@ DOSE_LOG_COLUMNS: Final[tuple[Column, ...]] = (
     ),
     Column("units", "text", "the product units used, for example 1 x tablet 0.5 mg"),
     Column("note", "text", "free text, kept exactly"),
+    Column(
+        "time_zone",
+        "IANA zone, e.g. Asia/Kathmandu",
+        "the zone taken_at was logged in when not the person's (a dose logged before they"
+        " moved): taken_at is that zone's wall clock, and an offset after it must be that"
+        " zone's then; empty: the person's zone (an offset of another zone is then refused)."
+        " Only for a taken dose",
+    ),
 )
 #: The documented columns of each file, in file order (rendered into docs/csv.md by a test).
 COLUMNS_DOC: Final[Mapping[str, tuple[Column, ...]]] = MappingProxyType(
