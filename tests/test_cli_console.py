@@ -3,9 +3,9 @@
 Rich's highlighter adds styles to every line printed (numbers, dates, quoted text, paths);
 without a colour system no style is drawn, so taperline's console skips it and prints the
 same text faster. These tests check that it skips it only then, and that the text is the same.
-``taperline learn`` writes its lesson at once (a buffered console), the same text as one
-write per line; where the output is not a terminal it is drawn without Rich
-(:mod:`taperline.cli.plain`), the same text at any width.
+``taperline learn`` writes its lesson (the JSON document it keeps or makes) at once (a buffered
+console), the same text as the lesson written one line at a time; where the output is not a
+terminal it is drawn without Rich (:mod:`taperline.cli.plain`), the same text at any width.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from taperline.catalogue_data import load_catalogue
 from taperline.cli.learn import _lesson_text, _print_lesson
 from taperline.cli.render import console
 from taperline.core.check import Lesson, learn
+from taperline.core.check.documents import lesson_document
 
 LINES = [
     "[bold]Today, 2027-03-31[/bold]",
@@ -93,7 +94,7 @@ def test_a_lesson_written_at_once_is_the_lesson_line_by_line(
     drug: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     lesson = learn(load_catalogue().get(drug))
-    _print_lesson(lesson)
+    _print_lesson(lesson_document(lesson))
     at_once = capsys.readouterr().out
     _lesson_line_by_line(lesson)
     assert at_once == capsys.readouterr().out
@@ -108,7 +109,7 @@ def test_a_lesson_at_any_width_is_rich_s_lesson(
     monkeypatch.setenv("COLUMNS", columns)
     for drug in load_catalogue().names:
         lesson = learn(load_catalogue().get(drug))
-        _print_lesson(lesson)
+        _print_lesson(lesson_document(lesson))
         drawn = capsys.readouterr().out
         _lesson_line_by_line(lesson)
         assert drawn == capsys.readouterr().out, (drug, columns)
@@ -117,7 +118,7 @@ def test_a_lesson_at_any_width_is_rich_s_lesson(
 def test_every_lesson_is_drawn_without_rich(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("COLUMNS", raising=False)
     for drug in load_catalogue().names:
-        assert _lesson_text(learn(load_catalogue().get(drug))) is not None, drug
+        assert _lesson_text(lesson_document(learn(load_catalogue().get(drug)))) is not None, drug
 
 
 def test_a_lesson_is_one_write(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -129,5 +130,5 @@ def test_a_lesson_is_one_write(monkeypatch: pytest.MonkeyPatch) -> None:
             return super().write(text)
 
     monkeypatch.setattr("sys.stdout", Counting())
-    _print_lesson(learn(load_catalogue().get("clonazepam")))
+    _print_lesson(lesson_document(learn(load_catalogue().get("clonazepam"))))
     assert len(writes) == 1

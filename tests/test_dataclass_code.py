@@ -303,18 +303,20 @@ def test_the_console_script_keeps_the_code_and_prints_the_same(tmp_path: Path) -
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = str(tmp_path / "prefix")
     env["TAPERLINE_DATABASE_URL"] = f"sqlite:///{tmp_path}/none.db"
-    first = _run(["learn", "clonazepam"], env)
+    # a check makes the catalogue's model (a lesson is kept made: tests/test_lessons_parsed.py)
+    command = ["check", "clonazepam", "--dose", "0.5 mg", "--at", "22:00"]
+    first = _run(command, env)
     assert first.returncode == 0, first.stderr
     kept = list((tmp_path / "prefix").rglob("dataclasses.*.marshal"))
     assert len(kept) == 1
     written = kept[0].stat().st_mtime_ns
-    second = _run(["learn", "clonazepam"], env)
+    second = _run(command, env)
     assert (second.returncode, second.stdout, second.stderr) == (0, first.stdout, first.stderr)
     assert kept[0].stat().st_mtime_ns == written  # nothing new was compiled
 
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["PYTHONPYCACHEPREFIX"] = str(tmp_path / "unwritten")
-    third = _run(["learn", "clonazepam"], env)
+    third = _run(command, env)
     assert (third.returncode, third.stdout) == (0, first.stdout)
     assert not (tmp_path / "unwritten").exists()
 
@@ -325,6 +327,7 @@ def test_only_the_console_script_installs_it() -> None:
     import taperline.cli.main
 
     assert taperline.cli.main._KEEP_DATACLASS_CODE is False
-    result = CliRunner().invoke(taperline.cli.main.cli, ["learn", "clonazepam"])
+    check = ["check", "clonazepam", "--dose", "0.5 mg", "--at", "22:00"]  # makes the model
+    result = CliRunner().invoke(taperline.cli.main.cli, check)
     assert result.exit_code == 0, result.output
     assert "exec" not in vars(dataclasses)

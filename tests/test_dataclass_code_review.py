@@ -550,7 +550,7 @@ def test_another_entry_than_main_installs_nothing(tmp_path: Path, pycache_prefix
     code = (
         "import dataclasses, sys\n"
         "from taperline.cli.main import cli\n"
-        "try:\n    cli(['learn', 'clonazepam'])\n"
+        "try:\n    cli(['check', 'clonazepam', '--dose', '0.5 mg', '--at', '22:00'])\n"
         "finally:\n    print('exec' in vars(dataclasses), file=sys.stderr)\n"
     )
     run = subprocess.run(
@@ -562,8 +562,14 @@ def test_another_entry_than_main_installs_nothing(tmp_path: Path, pycache_prefix
 
 @pytest.mark.parametrize(
     "args",
-    [["--help"], ["status", "--help"], ["learn", "clonazepam"], ["no-such-command"]],
-    ids=["help", "status-help", "learn", "unknown"],
+    [
+        ["--help"],
+        ["status", "--help"],
+        ["learn", "clonazepam"],
+        ["check", "clonazepam", "--dose", "0.5 mg", "--at", "22:00"],
+        ["no-such-command"],
+    ],
+    ids=["help", "status-help", "learn", "check", "unknown"],
 )
 def test_cli_runner_never_installs_it(tmp_path: Path, args: list[str]) -> None:
     """Tests (and any caller of ``cli``) compile as usual, whatever the command."""
@@ -595,7 +601,7 @@ def test_the_commands_print_the_same_with_and_without_kept_code(
         [*_taperline(), *setup], env=env, capture_output=True, text=True, check=False
     )
     assert made.returncode == 0, made.stderr
-    commands = [  # the journal's review and the check (learn: tests/test_dataclass_code.py)
+    commands = [  # the journal's review and the check (a lesson makes no dataclass: it is kept)
         ["status"],
         ["check", "clonazepam", "--dose", "0.5 mg", "--at", "22:00", "--with", "beer"],
     ]

@@ -13,7 +13,7 @@ import click
 from taperline.cli.params import format_option
 
 if TYPE_CHECKING:
-    from taperline.core.check import Lesson
+    from taperline.core.check.documents import LessonOut
 
 EPILOG = """\b
 Examples:
@@ -35,20 +35,34 @@ def learn(drug_name: str, output_format: str) -> None:
     comes from the catalogue and carries its source; for drugs the catalogue knows
     little about, it says so plainly.
     """
-    from taperline.catalogue_data import load_catalogue
-    from taperline.core.check import learn as build_lesson
-
-    lesson = build_lesson(load_catalogue().get(drug_name))
+    lesson = _lesson(drug_name)
     if output_format == "json":
         from taperline.cli.render import print_json
-        from taperline.core.check import lesson_document  # the JSON shapes: for JSON only
 
-        print_json(lesson_document(lesson))
+        print_json(lesson)
     else:
         _print_lesson(lesson)
 
 
-def _print_lesson(lesson: Lesson) -> None:
+def _lesson(drug_name: str) -> LessonOut:
+    """The drug's lesson: the package's kept one, else made from the catalogue.
+
+    The kept lesson is the one made here for the same catalogue text
+    (:func:`taperline.catalogue_data.kept_lesson`); a name the catalogue does not know is
+    looked up in it, which says so with a did-you-mean.
+    """
+    from taperline.catalogue_data import kept_lesson, load_catalogue
+
+    kept = kept_lesson(drug_name)
+    if kept is not None:
+        return kept
+    from taperline.core.check import learn as build_lesson
+    from taperline.core.check.documents import lesson_document
+
+    return lesson_document(build_lesson(load_catalogue().get(drug_name)))
+
+
+def _print_lesson(lesson: LessonOut) -> None:
     """The lesson, in one write: drawn here where Rich would draw it plain, else by Rich."""
     import sys
 
@@ -61,7 +75,13 @@ def _print_lesson(lesson: Lesson) -> None:
     _rich_lesson(lesson)
 
 
-def _lesson_text(lesson: Lesson) -> str | None:
+def _title(lesson: LessonOut) -> str:
+    """The drug's label, brand names and class: the rule's text."""
+    brands = f" ({', '.join(lesson['brand_names'])})" if lesson["brand_names"] else ""
+    return f"{lesson['drug_label']}{brands}: a {lesson['drug_class']}"
+
+
+def _lesson_text(lesson: LessonOut) -> str | None:
     """What Rich prints for the lesson where it draws no style (None: it must draw it).
 
     A rule under the drug's name, each topic's heading and points, and the disclaimer, each
@@ -69,39 +89,32 @@ def _lesson_text(lesson: Lesson) -> str | None:
     importing Rich: half of what ``taperline learn`` cost.
     """
     from taperline.cli.plain import console_width, rule_line, text_lines
-    from taperline.core.check.disclaimer import DISCLAIMER  # not the check's request types
 
     width = console_width()
-    drug = lesson.drug
-    brands = f" ({', '.join(drug.brand_names)})" if drug.brand_names else ""
-    parts = [rule_line(f"{drug.label}{brands}: a {drug.drug_class}", width)]
-    for topic in lesson.topics:
-        parts += ["", text_lines(topic.heading, width)]
-        parts += [text_lines(f"• {point.text} [{point.source}]", width) for point in topic.points]
-    parts += ["", text_lines(DISCLAIMER, width)]
+    parts = [rule_line(_title(lesson), width)]
+    for topic in lesson["topics"]:
+        parts += ["", text_lines(topic["heading"], width)]
+        parts += [text_lines(f"• {p['text']} [{p['source']}]", width) for p in topic["points"]]
+    parts += ["", text_lines(lesson["disclaimer"], width)]
     lines = [part for part in parts if part is not None]
     return "\n".join(lines) + "\n" if len(lines) == len(parts) else None
 
 
-def _rich_lesson(lesson: Lesson) -> None:
+def _rich_lesson(lesson: LessonOut) -> None:
     """The lesson drawn by Rich (a terminal, or text it must draw), in one write."""
     from rich.console import Console
     from rich.text import Text
 
-    from taperline.core.check.disclaimer import DISCLAIMER
-
     console = Console()
-    drug = lesson.drug
-    brands = f" ({', '.join(drug.brand_names)})" if drug.brand_names else ""
     with console:  # one write of the whole lesson, not one per line
-        console.rule(Text(f"{drug.label}{brands}: a {drug.drug_class}", style="bold"), align="left")
-        for topic in lesson.topics:
+        console.rule(Text(_title(lesson), style="bold"), align="left")
+        for topic in lesson["topics"]:
             console.print()
-            console.print(Text(topic.heading, style="bold underline"))
-            for point in topic.points:
+            console.print(Text(topic["heading"], style="bold underline"))
+            for point in topic["points"]:
                 line = Text("• ")
-                line.append(point.text)
-                line.append(f" [{point.source}]", style="dim")
+                line.append(point["text"])
+                line.append(f" [{point['source']}]", style="dim")
                 console.print(line)
         console.print()
-        console.print(Text(DISCLAIMER, style="dim"))
+        console.print(Text(lesson["disclaimer"], style="dim"))

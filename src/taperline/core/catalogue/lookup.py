@@ -471,7 +471,7 @@ class Catalogue:
         Raises:
             UnknownDrugError: names the known drugs and suggests a close match.
         """
-        index = self._index()
+        index = self.name_index()
         key = name.strip().casefold()
         if key in index:
             return self.drugs[index[key]]
@@ -483,7 +483,13 @@ class Catalogue:
             f"unknown drug {name.strip()!r}.{hint} Known drugs: {', '.join(self.names)}"
         )
 
-    def _index(self) -> dict[str, str]:
+    def name_index(self) -> dict[str, str]:
+        """Each drug's name and brand names, case-folded, to the drug's name (:meth:`get`'s).
+
+        >>> from taperline.catalogue_data import load_catalogue
+        >>> load_catalogue().name_index()["klonopin"]
+        'clonazepam'
+        """
         index = {name.casefold(): name for name in self.drugs}
         if isinstance(self.drugs, DrugsOnUse):  # the brands without making every drug
             brands = self.drugs.brand_names
