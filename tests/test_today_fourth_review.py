@@ -21,9 +21,10 @@ Fixed the same day and plain tests now: a stop said of one medicine leaves the r
 item screened ("stopped Xanax - oxycodone 5 mg daily"), a doubtful stop is no stop, an item
 of "restarted" joins the one before, "no seizures or epilepsy" is no indication, "no seizures"
 is read for crisis words again ("no seizures since the fit on Monday"), an edit that keeps a
-night's clock times keeps its zone (the minutes changed too, the CLI too). Left pinned:
-"seizure-free ... until last night", a denied seizure in a review of systems (a false alarm
-rather than a scoped negation). The JSON API's night names its zone (SleepOut.time_zone).
+night's clock times keeps its zone (the minutes changed too, the CLI too), "seizure-free
+... until last night" is a red flag and a denied seizure in a review of systems is none (a
+denial scoped to the seizure words: tests/test_screening_scoped_denial.py). Left pinned:
+nothing. The JSON API's night names its zone (SleepOut.time_zone).
 """
 
 from __future__ import annotations
@@ -105,28 +106,13 @@ def test_a_denied_epilepsy_is_not_the_indication(text: str) -> None:
     [
         "no seizures since the fit on Monday",
         "no seizures except one last week",
-        pytest.param(
-            "seizure-free for a year until last night",
-            marks=_xfail(
-                "screen (profile form 'Health conditions'): 'seizure-free for a year until last"
-                " night' -> no crisis, no red flag ('seizure-free' is a seizure-disorder phrase"
-                " of the catalogue's, older than today, and hides the event told after it);"
-                " should raise the seizure red flag"
-            ),
-        ),
+        "seizure-free for a year until last night",
     ],
 )
 def test_a_seizure_told_after_no_seizures_is_a_red_flag(text: str) -> None:
     assert screened(conditions=(text,)).crisis
 
 
-@_xfail(
-    "screen (profile form 'Health conditions', a clinician pasting a review of systems):"
-    " 'denies seizures', 'Seizures: no', 'Seizures, no', 'Seizures - denies' -> a seizure"
-    " crisis, an urgent red flag and a call-988 alert (as 'no seizures' does again: a seizure"
-    " word told after it is read, a false alarm being the safer error); should raise none"
-    " when the denial is about the seizure word alone (a scoped negation, not yet written)"
-)
 @pytest.mark.parametrize(
     "text", ["denies seizures", "Seizures: no", "Seizures, no", "Seizures - denies"]
 )

@@ -23,9 +23,9 @@ qualifier, a reaction or a modifier the condition's name takes up, the reason fo
 drug read the same by the check and the plan, a second benzodiazepine beside the drug itself,
 stopped medicines said and not screened, a kept product name's following medicine its own
 item, "65" no age, a zero-width space read both ways, look-alike letters, a.m./p.m. slips
-refused and a rise after midnight taken, a stale "make a link" form refused (409). Left:
-"Nurofen plus paracetamol" (read as the product, codeine: a false urgent warning rather than a
-missed opioid) and the journal CSV's wider night rule (it reads back nights other doors store).
+refused and a rise after midnight taken, a stale "make a link" form refused (409), and
+later "Nurofen plus paracetamol" two items (a common medicine's name after a lower-case
+"plus"). Left: the journal CSV's wider night rule (it reads back nights other doors store).
 """
 
 from __future__ import annotations
@@ -207,13 +207,6 @@ def test_a_sedative_the_person_stopped_is_not_two_sedatives_at_once(text: str) -
     assert not _profile_findings(text)
 
 
-@_xfail(
-    "core.screening.split_items with product_names (CLI check --with, web profile): 'Nurofen "
-    "plus paracetamol' -> kept whole as the product Nurofen Plus: an urgent boxed warning "
-    "'Nurofen plus paracetamol (codeine) (opioids)' (before today: two items, no opioid); "
-    "should be ibuprofen and paracetamol, two items: keep 'Plus' with the brand only when no "
-    "medicine's name follows it"
-)
 def test_nurofen_plus_paracetamol_is_not_codeine() -> None:
     found = screened(agents=("Nurofen plus paracetamol",))
     assert not any("(opioids) with" in f.message for f in found.findings)

@@ -11,7 +11,9 @@ The rules, exactly:
    ("fit" is not in "benefit"), and the longest match wins ("sleep apnea" is not also "sleep").
 2. **Items.** Each value is cut into items at commas, semicolons, line breaks, ``+``, ``&``,
    the words "and" and "plus", and ``/`` between words (not in "5/325"); ``w/`` reads "with".
-   So "oxycodone/paracetamol" is two items and "Tylenol with codeine" one.
+   So "oxycodone/paracetamol" is two items and "Tylenol with codeine" one. A product name
+   holding such a word stays whole ("Nurofen Plus": codeine), unless a common medicine's name
+   follows a lower-case "plus" ("Nurofen plus paracetamol": two items).
 3. **Agents** (other medicines, drinks, substances). An item is recognised when it names a
    member (generic or brand) or a term of a catalogue substance class, or one of the drug's own
    interaction rows; the rest of the item ("a glass of", "5 mg") is ignored. A class the drug has
@@ -36,7 +38,12 @@ The rules, exactly:
    and "never stop abruptly"), while **"seizure", "seizures", "had a seizure", "convulsion",
    "had a fit"** typed as a condition, a medicine or a note **are an event: the crisis message**.
    Negation is not read: "no suicidal thoughts" still gets the crisis message (a false alarm
-   costs less than a missed one).
+   costs less than a missed one). One exception, for seizure words alone: an item that is
+   all a clinician's denial of seizures, as in a review of systems ("denies seizures",
+   "Seizures: no", "Seizures, no"), is no event (:func:`~.crisis.denies_seizures`); anything
+   told after it ("denies seizures until last night") keeps the red flag, as does a
+   person's own "no seizures"; a seizure-free phrase with a seizure told after it
+   ("seizure-free for a year until last night") is one.
 7. **Indication** (:func:`indication_of`): "seizure" when any condition is a seizure-disorder
    phrase, else "panic" for panic words, else "sleep" for insomnia words (or an item that is
    just "sleep"), else None. Seizure wins over panic and sleep: clonazepam in a person with
@@ -122,6 +129,7 @@ if TYPE_CHECKING:  # the names for type checkers; at run time each is imported w
         Field as Field,
     )
     from taperline.core.screening.recognition import (
+        crisis_items,
         indication_of,
         recognise,
         split_items,
@@ -162,6 +170,7 @@ _WHERE: dict[str, str] = {
     "SLEEP_PHRASES": "model",
     "Screening": "model",
     "Unknown": "model",
+    "crisis_items": "recognition",
     "crisis_matches": "crisis",
     "crisis_stems": "crisis",
     "crisis_terms": "crisis",
@@ -234,6 +243,7 @@ __all__ = [
     "RegimenIssueSeverity",
     "Screening",
     "Unknown",
+    "crisis_items",
     "crisis_matches",
     "crisis_stems",
     "crisis_terms",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 from typing import Final
 
 from taperline.core.screening.model import (
@@ -10,7 +11,11 @@ from taperline.core.screening.model import (
     CRISIS_SOURCES,
     CRISIS_WHAT,
     NOT_AN_EVENT_PHRASES,
+    SEIZURE_DENIED_AFTER,
+    SEIZURE_DENIED_BEFORE,
     SEIZURE_DISORDER_PHRASES,
+    SEIZURE_FREE_PHRASES,
+    SEIZURE_TOLD_AFTER_WORDS,
     CrisisCategory,
     CrisisMatch,
     RegimenIssue,
@@ -28,6 +33,11 @@ _CRISIS_INDEX: Final[PhraseIndex[CrisisCategory | None]] = PhraseIndex(
         *((p, None) for p in (*SEIZURE_DISORDER_PHRASES, *NOT_AN_EVENT_PHRASES)),
     ]
 )
+_SEIZURE: Final = "seizure"
+_SEIZURE_FREE_INDEX: Final[PhraseIndex[bool]] = PhraseIndex((p, True) for p in SEIZURE_FREE_PHRASES)
+_DENIED_BEFORE: Final = frozenset(tokens(p) for p in SEIZURE_DENIED_BEFORE)
+_DENIED_AFTER: Final = frozenset(tokens(p) for p in SEIZURE_DENIED_AFTER)
+_OR: Final = frozenset({("or",), ()})  # what may stand between two seizure words denied
 
 
 # Everyday words: a pre-filter on them alone would let most text through.
@@ -84,22 +94,97 @@ def crisis_matches(text: str) -> tuple[CrisisMatch, ...]:
     >>> [m.typed for m in crisis_matches("sui\u200bcide; kill\u200bmyself")]  # both readings
     ['kill\u200bmyself', 'sui\u200bcide']
     """
-    found = [
-        CrisisMatch(target, match.text)
-        for match in _CRISIS_INDEX.find(text)
-        for target in match.targets
-        if target is not None
-    ]
+    readings = [text]
     if any(c in text for c in BREAKS):  # also read with the zero-width breaks as nothing
-        joined = "".join(_JOINER if c in BREAKS else c for c in text)  # same length
-        places = spans(joined)
-        found += [
-            CrisisMatch(target, text[places[match.first].start : places[match.last - 1].end])
-            for match in _CRISIS_INDEX.find(joined)
-            for target in match.targets
-            if target is not None
-        ]
+        readings.append("".join(_JOINER if c in BREAKS else c for c in text))  # same length
+    found = [m for reading in readings for m in _read(reading, text)]
+    if all(denies_seizures(reading) for reading in readings):  # only the seizure words
+        found = [m for m in found if m.category != _SEIZURE]
     return tuple(dict.fromkeys(found))
+
+
+def _read(reading: str, text: str) -> list[CrisisMatch]:
+    """The crisis words of one reading of ``text`` (of the same length), as typed in ``text``.
+
+    A seizure-free phrase with a seizure told after it ("seizure-free for a year until last
+    night") is a seizure, when no other seizure word is.
+    """
+    places = spans(reading)
+    matches = _CRISIS_INDEX.find(reading)
+
+    def typed(first: int, last: int) -> str:
+        return text[places[first].start : places[last - 1].end]
+
+    found = [
+        CrisisMatch(t, typed(m.first, m.last)) for m in matches for t in m.targets if t is not None
+    ]
+    if any(m.category == _SEIZURE for m in found):
+        return found
+    words = tokens(reading)
+    broken = next(
+        (
+            m
+            for m in _SEIZURE_FREE_INDEX.find(reading)
+            if SEIZURE_TOLD_AFTER_WORDS.intersection(words[m.last :])
+        ),
+        None,
+    )
+    if broken is None:
+        return found
+    return [*found, CrisisMatch(_SEIZURE, typed(broken.first, broken.last))]
+
+
+def seizure_free_then_told(first: str, second: str) -> bool:
+    """Whether ``second``, read after ``first``, may tell of a seizure its "no seizures" denies.
+
+    ``first`` says there were no seizures (a seizure-free phrase, or :func:`denies_seizures`)
+    and ``second`` has a word that tells of one since (:data:`SEIZURE_TOLD_AFTER_WORDS`).
+
+    >>> seizure_free_then_told("seizure-free for a year", "until last night")
+    True
+    >>> seizure_free_then_told("seizure-free for a year", "on lamotrigine")
+    False
+    """
+    said = denies_seizures(first) or bool(_SEIZURE_FREE_INDEX.find(first))
+    return said and bool(SEIZURE_TOLD_AFTER_WORDS.intersection(tokens(second)))
+
+
+def denies_seizures(text: str) -> bool:
+    """Whether all of ``text`` is a denial of seizures, as in a review of systems.
+
+    A clinician's denial word just before the seizure words ("denies seizures", "negative for
+    seizures": :data:`SEIZURE_DENIED_BEFORE`) or an answer after them ("Seizures: no",
+    "Seizures, no", "Seizures - denies": :data:`SEIZURE_DENIED_AFTER`), and nothing else: a
+    word told after ("denies seizures until last night"), a question mark, another crisis
+    word or a seizure disorder keep the red flag, and so does a person's own "no seizures".
+    Only seizure words are ever denied: suicidal thoughts and self-harm always get the
+    crisis message (a false alarm costs less than a missed one).
+
+    >>> [denies_seizures(t) for t in ("denies seizures", "Seizures: no", "Seizures - denies")]
+    [True, True, True]
+    >>> [denies_seizures(t) for t in ("Denies, had a seizure", "Seizures: no?", "no seizures",
+    ...                               "denies seizures today", "denies suicidal thoughts")]
+    [False, False, False, False, False]
+    """
+    if "?" in text:
+        return False
+    matches = _CRISIS_INDEX.find(text)
+    if not matches or any(m.targets != (_SEIZURE,) for m in matches):
+        return False
+    words = tokens(text)
+    first, last = matches[0].first, matches[-1].last
+    gaps = (words[a.last : b.first] for a, b in itertools.pairwise(matches))
+    if any(gap not in _OR for gap in gaps):
+        return False
+    before, after = words[:first], words[last:]
+    if not before:
+        return after in _DENIED_AFTER
+    if after or before not in _DENIED_BEFORE:
+        return False
+    places = spans(text)  # "denies seizures", not "Denies, had a seizure"
+    return all(
+        not text[a.end : b.start].strip() for a, b in itertools.pairwise(places[: first + 1])
+    )
 
 
 def crisis_terms(text: str) -> tuple[str, ...]:

@@ -95,6 +95,39 @@ SEIZURE_FREE_PHRASES: Final[tuple[str, ...]] = (
     "no seizure", "no seizures", "seizure free", "seizure-free", "without seizures",
     "free of seizures", "no fits",
 )  # fmt: skip
+#: Words that, after a seizure-free phrase, tell of a seizure since ("seizure-free for a year
+#: until last night", "no fits except one on Monday"): the phrase is then no denial and the
+#: seizure red flag is raised [ASAM-2025, SEED-MINDED]. taperline's own reading: a missed
+#: seizure is the dangerous error, so these are read anywhere after the phrase in the text.
+SEIZURE_TOLD_AFTER_WORDS: Final[frozenset[str]] = frozenset(
+    {"until", "till", "til", "untill", "except", "excepting", "but", "apart", "besides",
+     "barring", "although", "though", "however", "yet", "last", "yesterday", "today",
+     "tonight", "recently", "recent", "again", "ago", "had", "breakthrough", "seizure",
+     "seizures", "fit", "fits", "fitted", "fitting", "convulsion", "convulsions", "convulsed"}
+)  # fmt: skip
+#: A clinician's denial of seizures in a review of systems, said before the seizure words
+#: ("denies seizures", "negative for seizures"). Read only when the whole item is this denial
+#: and the seizure words (:func:`~taperline.core.screening.crisis.denies_seizures`). Not a
+#: person's own "no seizures" or "never had a fit": people go on to say what happened ("no
+#: seizures, until last night"), and a profile's entries are read one by one, so those keep
+#: the red flag (taperline's own choice: a missed seizure is the dangerous error).
+SEIZURE_DENIED_BEFORE: Final[tuple[str, ...]] = (
+    "denies", "denies any", "denied", "denied any", "deny", "deny any", "negative for",
+    "negative for any",
+)  # fmt: skip
+#: ... and said after them, a review of systems' answer ("Seizures: no", "Seizures, no",
+#: "Seizures - denies").
+SEIZURE_DENIED_AFTER: Final[tuple[str, ...]] = (
+    "no", "none", "denies", "denied", "negative", "nil", "absent",
+)  # fmt: skip
+#: Common medicines people take beside a product whose name holds "plus" ("Nurofen plus
+#: paracetamol": two medicines, not the product Nurofen Plus). Names only, for cutting items:
+#: taperline's own list, no clinical claim (a medicine the catalogue does not hold is still
+#: unknown: ask a pharmacist).
+COMMON_MEDICINE_NAMES: Final[tuple[str, ...]] = (
+    "paracetamol", "acetaminophen", "ibuprofen", "aspirin", "naproxen", "Panadol", "Calpol",
+    "Tylenol", "Advil", "Motrin", "Aleve", "Nurofen", "Anadin", "Disprin", "Hedex",
+)  # fmt: skip
 #: Panic disorder: its maximum [LABEL].
 PANIC_PHRASES: Final[tuple[str, ...]] = ("panic", "panic disorder", "panic attack")
 #: Taken for sleep (off-label): its maximum [SEED-AURA]. A condition that is just "sleep" too.

@@ -21,8 +21,9 @@ from taperline.core.catalogue import (
     Interaction,
     InteractionSeverity,
 )
-from taperline.core.screening.crisis import crisis_matches
+from taperline.core.screening.crisis import crisis_matches, denies_seizures, seizure_free_then_told
 from taperline.core.screening.model import (
+    COMMON_MEDICINE_NAMES,
     NOT_AN_EVENT_PHRASES,
     OTHER_REASON_PHRASES,
     OWN_SOURCE,
@@ -143,13 +144,18 @@ def read_agents(
     """The medicine items typed, the catalogue's product names whole.
 
     :func:`split_items` keeps a name such as "Nurofen Plus" whole; what follows it in the
-    item is its own item when it names a medicine ("Nurofen plus 2 beers").
+    item is its own item when it names a medicine ("Nurofen plus 2 beers"). When it names
+    none the catalogue holds but a common medicine (:data:`COMMON_MEDICINE_NAMES`) and the
+    separator word is typed as one, in lower case after a space, it was one ("Nurofen plus
+    paracetamol": "Nurofen" and "paracetamol"; "Nurofen Plus paracetamol" and "Nurofen-plus
+    paracetamol" keep the product, its codeine).
 
     >>> from taperline.catalogue_data import load_catalogue
     >>> catalogue = load_catalogue()
     >>> read_agents(catalogue, [catalogue.get("clonazepam")],
-    ...             ["Nurofen Plus when needed", "Nurofen plus 2 beers"])
-    ('Nurofen Plus when needed', 'Nurofen plus', '2 beers')
+    ...             ["Nurofen Plus when needed", "Nurofen plus 2 beers",
+    ...              "Nurofen plus paracetamol"])
+    ('Nurofen Plus when needed', 'Nurofen plus', '2 beers', 'Nurofen', 'paracetamol')
     """
     chosen = tuple(drugs)
     kept = product_names(catalogue)
@@ -157,15 +163,36 @@ def read_agents(
     for item in _taken_again_joined(split_items(values, kept=kept)):
         found = kept.search(item) if kept is not None else None
         rest = item[found.end() :].strip() if found is not None else ""
-        if (
-            found is not None
-            and rest
-            and (_classes_in(catalogue, rest) or any(d.interactions_for(rest) for d in chosen))
-        ):
-            items += [item[: found.end()].strip(), rest]
+        if found is None or not rest:
+            items.append(item)
+        elif _classes_in(catalogue, rest) or any(d.interactions_for(rest) for d in chosen):
+            items += [item[: found.end()].strip(), rest]  # "Nurofen plus Xanax": both kept
+        elif _said_as_and(found.group()) and _names_a_common_medicine(rest):
+            items += [item[: found.start()].strip(), rest]  # "Nurofen plus paracetamol": "and"
         else:
             items.append(item)
     return tuple(dict.fromkeys(items))
+
+
+_COMMON_MEDICINES: Final = frozenset(phrase_key(n) for n in COMMON_MEDICINE_NAMES)
+
+
+def _said_as_and(separator: str) -> bool:
+    """Whether a product name's separator word is typed as a word between two ("plus").
+
+    In lower case after a space; not "Plus", nor "-plus" (the product's name as written).
+    """
+    return separator.islower() and "-" not in separator
+
+
+def _names_a_common_medicine(rest: str) -> bool:
+    """Whether the first word of ``rest`` without a digit is a common medicine's name.
+
+    >>> [_names_a_common_medicine(t) for t in ("paracetamol", "2 Panadol", "tablets")]
+    [True, True, False]
+    """
+    word = next((w for w in tokens(rest) if not any(c.isdigit() for c in w)), "")
+    return word in _COMMON_MEDICINES
 
 
 #: An item made only of these says the medicine before it is taken again ("Ativan - stopped,
@@ -629,6 +656,18 @@ def _names_a_seizure_disorder(text: str) -> bool:
     )
 
 
+def _seizures_said(first: str, second: str, how: _Joining) -> bool:
+    """Whether ``first, second`` is one saying about seizures, to be read whole.
+
+    A seizure denied in a review of systems ("Seizures, no": :func:`denies_seizures`), or a
+    seizure told after a "no seizures" in an item that names no condition ("seizure-free for a
+    year, until last night": :func:`seizure_free_then_told`; not "..., panic attacks").
+    """
+    if denies_seizures(f"{first}, {second}"):
+        return True
+    return seizure_free_then_told(first, second) and not how.known(second)
+
+
 def _joined(first: str, second: str, how: _Joining) -> str | None:
     """``first, second`` (cut at a comma) read as one item, or None to keep them apart.
 
@@ -675,6 +714,8 @@ def _join_items(
 ) -> tuple[str, ...]:
     """The items of ``values`` (:func:`split_items`), each pair :func:`_joined` as one.
 
+    A pair that is one saying about seizures (:func:`_seizures_said`) is one item first.
+
     Only at a comma, or between two entries of a list (the profile keeps a comma list's
     entries apart); never across a semicolon, a line or "and".
     """
@@ -682,7 +723,12 @@ def _join_items(
     for value in values:
         for item, separator in _parts(value, kept):
             comma = separator in {",", ""}  # "": a value's first item
-            joined = _joined(items[-1], item, how) if items and comma else None
+            if not (items and comma):
+                joined = None
+            elif _seizures_said(items[-1], item, how):
+                joined = f"{items[-1]}, {item}"
+            else:
+                joined = _joined(items[-1], item, how)
             if joined is not None:
                 items[-1] = joined
             else:
@@ -699,6 +745,21 @@ _REASONS_ONLY: Final = _Joining(
     names=lambda reason: _REASON_PHRASES.get(reason, ()),
     plain=lambda _item: True,
 )
+
+
+def crisis_items(conditions: Iterable[str]) -> tuple[tuple[str, tuple[CrisisMatch, ...]], ...]:
+    """The condition items with crisis words, read as :func:`screen` reads them, and the words.
+
+    For a profile's conditions, stored one comma entry at a time: "Seizures", "no" is one
+    item, a denial; "seizure-free for a year", "until last night" one, a seizure told after;
+    "Seizures", "absence" one, a seizure disorder. Without the catalogue (the reasons only).
+
+    >>> [(item, [m.typed for m in found]) for item, found in crisis_items(
+    ...     ["Seizures", "no", "seizure-free for a year", "until last night", "self-harm"])]
+    [('seizure-free for a year, until last night', ['seizure-free']), ('self-harm', ['self-harm'])]
+    """
+    items = _join_items(conditions, None, _REASONS_ONLY)
+    return tuple((item, found) for item in items if (found := crisis_matches(item)))
 
 
 def read_conditions(
@@ -758,6 +819,6 @@ def recognise(
         typed = crisis_matches(item)
         crisis += typed
         known = any(_condition_matches(catalogue, d, item) for d in drugs)
-        if not known and not typed:
+        if not known and not typed and not denies_seizures(item):  # "denies seizures": said
             unknown.append(Unknown(item, "condition", _suggest(item, _condition_names(catalogue))))
     return Recognition(tuple(unknown), tuple(crisis), indication_of(conditions))

@@ -7,7 +7,7 @@ from typing import Final
 
 from taperline.core.catalogue import INDICATIONS, Catalogue, Caution, DailyMaximum, Drug, Indication
 from taperline.core.quantity import fmt
-from taperline.core.screening.crisis import _crisis_finding, crisis_matches
+from taperline.core.screening.crisis import _crisis_finding, crisis_matches, denies_seizures
 from taperline.core.screening.model import (
     ADULT_AGE_YEARS,
     MAX_AGE_YEARS,
@@ -162,7 +162,7 @@ def _screen_conditions(
         typed = crisis_matches(item)
         crisis += typed
         findings += [_crisis_finding(m, item, local_emergency, condition=True) for m in typed]
-        if not found and not typed:
+        if not found and not typed and not denies_seizures(item):  # "denies seizures": said
             unknown.append(Unknown(item, "condition", _suggest(item, _condition_names(catalogue))))
     return matches, findings, unknown, crisis
 
