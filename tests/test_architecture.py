@@ -359,6 +359,7 @@ STORE_WRITES = frozenset(
     {"add_plan", "create_person", "decide", "delete_checkin", "delete_dose", "delete_person"}
     | {"import_checkins"}
     | {"import_doses", "import_record", "log_dose", "save_checkin", "save_score", "update_profile"}
+    | {"replace_score"}
     | {"add_sleep_window"}
     | {"add_calendar_feed", "record_issued_events", "revoke_calendar_feed"}
     | {"add_device_sleep", "undo_device_sleep_import", "save_device_sleep_settings"}

@@ -142,11 +142,6 @@ def test_cli_a_later_zero_never_hides_an_earlier_item_9(cli: Taperline) -> None:
     assert cli.store().scores(1)[0].items[8] == 2
 
 
-@_xfail(
-    "CLI phq9: 0 on 2027-01-02, then item 9 = 3 the same day -> exit 2 'a PHQ-9 for 2027-01-02"
-    " is already stored', no crisis message, nothing for the clinician; should give the urgent"
-    " crisis message and keep the positive answer (or a flag) for the clinician"
-)
 def test_cli_a_same_day_retake_with_item_9_above_0_gives_the_crisis_message(
     cli: Taperline,
 ) -> None:
@@ -156,11 +151,6 @@ def test_cli_a_same_day_retake_with_item_9_above_0_gives_the_crisis_message(
     assert ITEM9 in cli.ok("status").output
 
 
-@_xfail(
-    "CLI phq9: a 0 saved today after an item 9 of 2 a week earlier -> 'URGENT: Your PHQ-9 answer"
-    " to item 9 ... was above 0' with no date, read as today's answer; should name the day it"
-    " was answered (as the web banner does)"
-)
 def test_cli_the_urgent_item_9_message_names_its_day(cli: Taperline) -> None:
     cli.ok("phq9", "--answers", "0,0,0,0,0,0,0,0,2", "--date", "2026-12-29")
     result = cli.ok("phq9", "--answers", ZERO)
@@ -219,11 +209,6 @@ def test_web_a_later_week_s_zero_keeps_the_earlier_flag(site: Site) -> None:
     assert _api_score(ann, day - timedelta(days=7), [0] * 9).status_code == 409
 
 
-@_xfail(
-    "web /questionnaires: a 0 saved today, then the form sent again today with item 9 = 3 ->"
-    " 409 'Please check: a PHQ-9 for ... is already stored', no crisis banner, nothing for the"
-    " clinician; should give the urgent crisis message and flag it for the clinician"
-)
 def test_web_form_a_same_day_retake_with_item_9_above_0_is_urgent(site: Site) -> None:
     ann, _pid = _patient(site)
     assert ann.post("/questionnaires", _phq9_form("0")).status_code == 303
@@ -259,11 +244,6 @@ def test_api_refuses_an_item_9_it_cannot_read(site: Site, items: list[Any]) -> N
     assert site.services.store.scores(pid) == []
 
 
-@_xfail(
-    "API POST /api/scores: a 0 today, then item 9 = 2 for the same day -> 409 {'detail': 'a"
-    " PHQ-9 for ... is already stored'}, no crisis message, no flag; should answer with the"
-    " urgent crisis message and keep a flag for the clinician"
-)
 def test_api_a_same_day_retake_with_item_9_above_0_is_urgent(site: Site) -> None:
     ann, _pid = _patient(site)
     assert _api_score(ann, site.clock.today, [0] * 9).status_code == 201

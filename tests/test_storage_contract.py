@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from taperline import service
 from taperline.adapters.storage import repo, schema
 from taperline.adapters.storage.db import make_engine
+from taperline.adapters.storage.record_version import record_version
 from taperline.adapters.storage.repo import KnownRows, Saved, Store
 from taperline.core.device_sleep import DeviceSleepRecord
 from taperline.core.instruments import InstrumentScore, score_gad7, score_phq9
@@ -394,6 +395,28 @@ def test_scores_one_per_instrument_and_day_and_idempotent(store: Store) -> None:
     with pytest.raises(InputError, match="date"):
         store.save_score(person, score_gad7([0] * 7))
     assert store.scores(person) == [score_phq9([1] * 9, WAKE)]
+
+
+def test_a_score_replaced_is_the_day_s_only_one_and_moves_the_record(store: Store) -> None:
+    """``replace_score`` writes over the day's questionnaire of that kind, nothing else."""
+    person = _person(store)
+    first = store.save_score(person, score_phq9([0] * 9, WAKE), idempotency_key="phq-0")
+    gad = store.save_score(person, score_gad7([1] * 7, WAKE))
+    _, version = record_version(store.engine, person)
+    retake = score_phq9([1] * 8 + [2], WAKE)
+    replaced = store.replace_score(person, retake, idempotency_key="phq-2")
+    assert replaced == Saved(first.id, created=True, replaced=True)
+    assert store.scores(person) == [score_gad7([1] * 7, WAKE), retake]
+    assert store.record(person).scores[-1].item9_positive  # a read of the record sees it
+    # a retry of the retake is answered as saved; the first call's key is the row's no more
+    again = store.save_score(person, retake, idempotency_key="phq-2")
+    assert again == Saved(first.id, created=False)
+    assert gad.id != first.id
+    with pytest.raises(ConflictError):
+        store.save_score(person, score_phq9([0] * 9, WAKE), idempotency_key="phq-0")
+    with pytest.raises(NotFoundError, match="PHQ-9"):
+        store.replace_score(person, score_phq9([0] * 9, WAKE + timedelta(days=1)))
+    assert record_version(store.engine, person)[1] != version  # a kept dashboard is stale
 
 
 def test_plan_round_trip(store: Store) -> None:

@@ -62,6 +62,11 @@ def _instrument(
     saved, result = record_score(store, person_id, score, now=moment, idempotency_key=key)
     word = "Saved" if saved.created else "Already saved"
     click.echo(f"{word}: {name} {score.total} ({score.band}) on {taken_on.isoformat()}.")
+    if saved.replaced:
+        click.echo(
+            f"These answers replace the {name} given earlier on {taken_on.isoformat()}: your"
+            " answer to item 9 is higher, so your clinician is shown it."
+        )
     report_review(result)
 
 

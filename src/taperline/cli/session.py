@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -88,7 +88,19 @@ def person(store: Store, person_id: int | None) -> int:
 
 
 def say_urgent(findings: Sequence[Finding]) -> None:
-    """Say urgent findings plainly (to standard error, in red): the message and what to do."""
+    """Say urgent findings plainly (to standard error, in red): the message and what to do.
+
+    A red flag names the day it was told on (a PHQ-9 answered a week ago is not today's).
+    """
     for finding in findings:
-        click.secho(f"URGENT: {finding.message}", fg="red", bold=True, err=True)
+        day = finding.evidence[0].day if finding.kind == "red_flag" and finding.evidence else None
+        when = f" ({_full_day(day)})" if day is not None else ""
+        click.secho(f"URGENT{when}: {finding.message}", fg="red", bold=True, err=True)
         click.secho(f"  What to do: {finding.suggested_action}", fg="red", err=True)
+
+
+def _full_day(day: date) -> str:
+    """'Tue 29 Dec 2026'."""
+    from taperline.core.record.matching import day_text
+
+    return f"{day_text(day, day)} {day.year}"

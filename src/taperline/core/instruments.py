@@ -107,6 +107,26 @@ class InstrumentScore:
         return self.instrument == "PHQ-9" and self.items[_PHQ9_SAFETY_ITEM - 1] > 0
 
 
+def retake_replaces(stored: InstrumentScore, retake: InstrumentScore) -> bool:
+    """Whether ``retake``, the same questionnaire taken again the same day, replaces ``stored``.
+
+    One of each is kept a day, and a retake is refused, except a PHQ-9 whose answer to item 9
+    is higher than the stored one's: thoughts of death or self-harm told later that day must
+    reach the clinician (the urgent flag), so those answers are the day's. A lower or equal
+    answer never replaces (a later 0 never hides a positive one).
+
+    >>> zero, two = score_phq9([0] * 9), score_phq9([0] * 8 + [2])
+    >>> retake_replaces(zero, two), retake_replaces(two, zero), retake_replaces(two, two)
+    (True, False, False)
+    >>> retake_replaces(score_gad7([0] * 7), score_gad7([3] * 7))
+    False
+    """
+    if stored.instrument != retake.instrument or stored.instrument != "PHQ-9":
+        return False
+    item = _PHQ9_SAFETY_ITEM - 1
+    return retake.items[item] > stored.items[item]
+
+
 def _band(total: int, bands: Sequence[tuple[int, str]]) -> str:
     return [name for lowest, name in bands if total >= lowest][-1]
 

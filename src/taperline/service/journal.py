@@ -12,8 +12,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from taperline.adapters.storage.repo import Saved, Store
-from taperline.core.findings import Finding, find_red_flags
-from taperline.core.instruments import InstrumentScore
+from taperline.core.findings import Finding, crisis_message, find_red_flags
+from taperline.core.instruments import InstrumentScore, retake_replaces
 from taperline.core.journal import CheckIn, kept_night, validate_not_future, with_copies
 from taperline.core.quantity import Mass, fmt
 from taperline.core.readiness import Readiness, check_readiness
@@ -302,12 +302,41 @@ def record_score(
     now: datetime,
     idempotency_key: str | None = None,
 ) -> tuple[Saved, Review]:
-    """Store a PHQ-9 or GAD-7 and review (item 9 above 0 raises an urgent finding)."""
+    """Store a PHQ-9 or GAD-7 and review (item 9 above 0 raises an urgent finding).
+
+    One of each is kept a day: a retake the same day is refused (ConflictError), unless it is
+    a PHQ-9 with a higher answer to item 9, which replaces the day's (``Saved.replaced``,
+    :func:`~taperline.core.instruments.retake_replaces`). A refused retake with item 9 above
+    0 says the crisis resources and that the day's stored answer, as high, is flagged.
+    """
     today = local_today(store.profile(person_id).time_zone, now)
     if score.taken_on is None or score.taken_on > today:
         raise InputError("the questionnaire's date must be given and not in the future")
-    saved = store.save_score(person_id, score, idempotency_key=idempotency_key)
+    try:
+        saved = store.save_score(person_id, score, idempotency_key=idempotency_key)
+    except ConflictError as error:
+        stored = next(
+            (
+                s
+                for s in store.scores(person_id)
+                if (s.instrument, s.taken_on) == (score.instrument, score.taken_on)
+            ),
+            None,
+        )
+        if stored is None or not retake_replaces(stored, score):
+            raise ConflictError(_retake_refused(str(error), score)) from None
+        saved = store.replace_score(person_id, score, idempotency_key=idempotency_key)
     return saved, person_review(store, person_id, now=now)
+
+
+def _retake_refused(refused: str, retake: InstrumentScore) -> str:
+    """Why a same-day retake was refused; with item 9 above 0, the crisis resources too."""
+    if not retake.item9_positive:
+        return f"{refused}: one of each a day is kept"
+    return (
+        f"{refused}, with the same or a higher answer to item 9 (thoughts of death or"
+        f" self-harm): your clinician is shown it. {crisis_message()}"
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -347,6 +347,7 @@ def score_create(
     return {
         "score": score_document(score),
         "created": saved.created,
+        "replaced": saved.replaced,
         "review": review_document(result),
     }
 

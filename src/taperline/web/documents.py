@@ -228,6 +228,8 @@ class SavedScore(TypedDict):
 
     score: ScoreOut
     created: bool
+    #: The score replaced the day's stored one (a PHQ-9 retaken with a higher item 9).
+    replaced: bool
     review: ReviewOut
 
 

@@ -29,6 +29,10 @@ NOTICES: Final[Mapping[str, str]] = {
     "dose-restored": "The dose is back in the log.",
     "dose-already": "That dose was already in your log: nothing changed.",
     "questionnaire": "Questionnaire saved.",
+    "questionnaire-replaced": (
+        "Questionnaire saved. It replaces the PHQ-9 you gave earlier today: your answer to"
+        " item 9 is higher, so your clinician is shown it."
+    ),
     "shared": "Your record is now shared with your clinician.",
     "share-revoked": "Sharing stopped. That clinician can no longer see your record.",
     "session-revoked": "That session was signed out.",

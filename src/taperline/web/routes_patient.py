@@ -589,7 +589,7 @@ def questionnaire_save(request: Request, viewer: PatientViewer, form: Form, svc:
         count = 9 if instrument == "PHQ-9" else 7
         items = [form.integer(f"item_{i}", 0, 3) for i in range(1, count + 1)]
         score = score_phq9(items, today) if instrument == "PHQ-9" else score_gad7(items, today)
-        record_score(
+        saved, _ = record_score(
             svc.store,
             viewer.person_id,
             score,
@@ -599,7 +599,8 @@ def questionnaire_save(request: Request, viewer: PatientViewer, form: Form, svc:
     except InputError as error:
         return _questionnaire_page(request, viewer, svc, str(error), status_for(error))
     audit(svc, viewer, "write", f"{instrument} {today.isoformat()}")
-    return redirect("/questionnaires?done=questionnaire")
+    done = "questionnaire-replaced" if saved.replaced else "questionnaire"
+    return redirect(f"/questionnaires?done={done}")
 
 
 # --- plan -------------------------------------------------------------------------------------

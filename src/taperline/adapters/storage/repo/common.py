@@ -46,10 +46,15 @@ def _span(person_id: int, start: date | None, end: date | None) -> dict[str, Any
 
 @dataclass(frozen=True, slots=True)
 class Saved:
-    """The id of a written row and whether this call wrote it (False: an earlier retry did)."""
+    """The id of a written row and whether this call wrote it (False: an earlier retry did).
+
+    ``replaced``: this call wrote over the row another call had written (a retake of a
+    questionnaire the same day: :meth:`Store.replace_score`).
+    """
 
     id: int
     created: bool
+    replaced: bool = False
 
 
 def to_utc(local: datetime, tz: ZoneInfo, field: str) -> datetime:

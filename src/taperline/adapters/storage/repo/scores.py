@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from sqlalchemy import Row, insert, select
+from sqlalchemy import Row, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from taperline.adapters.storage import schema as t
 from taperline.adapters.storage.repo.common import Saved, _by_key, _check_key, _now, _StoreBase
 from taperline.core.instruments import InstrumentScore
-from taperline.errors import ConflictError, InputError
+from taperline.errors import ConflictError, InputError, NotFoundError
 
 _SCORES_OF: Final = (
     select(t.instrument_scores)
@@ -71,6 +71,38 @@ class _Scores(_StoreBase):
                     f"a {score.instrument} for {score.taken_on.isoformat()} is already stored"
                 ) from None
             return won
+
+    def replace_score(
+        self, person_id: int, score: InstrumentScore, *, idempotency_key: str | None = None
+    ) -> Saved:
+        """Write ``score`` over the stored one of its kind and day (a retake that replaces it).
+
+        The service decides whether a retake replaces (:func:`~taperline.core.instruments.
+        retake_replaces`); ``idempotency_key`` becomes the row's, so a retry of this call is
+        answered as already saved.
+
+        Raises:
+            NotFoundError: no questionnaire of that kind and day is stored.
+        """
+        _check_key(idempotency_key)
+        row = _score_row(score)
+        table = t.instrument_scores
+        with self._write() as c:
+            changed = c.execute(
+                update(table)
+                .where(
+                    table.c.person_id == person_id,
+                    table.c.instrument == score.instrument,
+                    table.c.taken_on == score.taken_on,
+                )
+                .values(**row, created_at_utc=_now())
+                .values(idempotency_key=idempotency_key)
+                .returning(table.c.id)
+            ).scalar_one_or_none()
+        if changed is None:
+            day = row["taken_on"].isoformat()
+            raise NotFoundError(f"no {score.instrument} for {day} is stored")
+        return Saved(int(changed), created=True, replaced=True)
 
     def scores(self, person_id: int) -> list[InstrumentScore]:
         """Every stored questionnaire, oldest first."""
