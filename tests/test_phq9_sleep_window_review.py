@@ -419,11 +419,6 @@ def test_fhir_import_refuses_item_numbers_outside_1_to_9(tmp_path: Path, links: 
     assert _stored_item9(run) == []
 
 
-@_xfail(
-    "FHIR import: a PHQ-9 QuestionnaireResponse authored 2030-01-01 (after today, 2027-01-05) ->"
-    " imported and its flag dated 2030; should be refused as every other door refuses a"
-    " questionnaire dated in the future (service.exchange.import_record checks check-ins only)"
-)
 def test_fhir_import_refuses_a_phq9_dated_in_the_future(tmp_path: Path) -> None:
     bundle = _bundle([0] * 8 + [1])
     (response,) = _resources(bundle, "QuestionnaireResponse")

@@ -50,13 +50,16 @@ def import_record(
 
     A rejected proposal is history (it can never be approved) and is kept as it is. The
     rules read the imported profile (what the drug is taken for, the age), not a plan's own
-    claim; a hold cannot begin after today. ``device_sleep`` (from the same bundle) is
+    claim; a hold cannot begin after today, no check-in or questionnaire is dated after it,
+    and a questionnaire has a date. ``device_sleep`` (from the same bundle) is
     stored in the same transaction as one device sleep import of ``device_file`` (name,
     SHA-256), never into the diary, with the person's ``device_preferred_source``.
     """
     today = local_today(record.profile.time_zone, now or datetime.now(UTC))
     for checkin in record.checkins:  # never a day not lived yet (as every other door)
         validate_not_future(checkin, today)
+    for score in record.scores:  # nor a questionnaire (its flag is dated by it)
+        _score_dated(score, today)
     _once("the check-in of", [c.wake_date.isoformat() for c in record.checkins])
     earlier = imported_before(store, record, source=source)
     if earlier is not None:
@@ -84,6 +87,26 @@ def import_record(
         device_file=device_file,
         device_preferred_source=device_preferred_source,
     )
+
+
+def _score_dated(score: InstrumentScore, today: date) -> None:
+    """Refuse a questionnaire with no date or one after ``today``, as every door does.
+
+    The rule of :func:`.journal.record_score`: a score's day dates its flag (PHQ-9 item 9),
+    so it must be given and not be in the future. The store refuses an undated one too;
+    this names the questionnaire and where its date is written.
+    """
+    if score.taken_on is None:
+        raise InputError(
+            f"the {score.instrument} with a total of {score.total} has no date (its"
+            " QuestionnaireResponse's authored): give the day it was taken; nothing was imported"
+        )
+    if score.taken_on > today:
+        raise InputError(
+            f"the {score.instrument} dated {score.taken_on.isoformat()} (its"
+            f" QuestionnaireResponse's authored) is in the future (today is"
+            f" {today.isoformat()}): correct its date; nothing was imported"
+        )
 
 
 def _entries(
