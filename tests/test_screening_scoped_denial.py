@@ -286,24 +286,10 @@ def test_the_web_status_gives_a_red_flag_for_a_seizure_told_or_a_suicidal_though
     assert _status_red_flags(site, conditions)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="web profile form 'Health conditions' -> /api/status (core.findings.safety."
-    "find_profile_red_flags reads each comma entry alone): 'Seizures, no' -> an urgent red flag"
-    " for the entry 'Seizures' (the screen reads 'Seizures, no' whole: none); should read the"
-    " entries as the screen does (core.screening.crisis_items)",
-)
 def test_the_web_status_reads_a_denial_across_a_comma(site: Site) -> None:
     assert not _status_red_flags(site, "Seizures, no")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="web profile form 'Health conditions' -> /api/status (find_profile_red_flags reads"
-    " each comma entry alone): 'seizure-free for a year, until last night' and 'denies"
-    " seizures, had one last night' -> no red flag (the screen reads each whole: a seizure red"
-    " flag); should read the entries as the screen does (core.screening.crisis_items)",
-)
 @pytest.mark.parametrize(
     "conditions",
     ["seizure-free for a year, until last night", "denies seizures, had one last night"],

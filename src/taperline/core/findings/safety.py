@@ -22,6 +22,7 @@ from taperline.core.screening import (
     OWN_SOURCE,
     CrisisCategory,
     Screening,
+    crisis_items,
     crisis_matches,
 )
 
@@ -473,22 +474,30 @@ def find_profile_red_flags(
     rules: FindingRules = FindingRules(),
     medicines: Sequence[str] = (),
 ) -> tuple[Finding, ...]:
-    """Crisis words in the profile's conditions (or medicines): one urgent finding per entry.
+    """Crisis words in the profile's conditions (or medicines): one urgent finding per item.
 
-    ``day`` is when it is reported (the profile holds no date): the caller's today.
+    The conditions are read as the profile's screen reads them (:func:`crisis_items`: the
+    comma entries the form stores joined where they are one item, so "denies seizures", "had
+    one last night" is a seizure told and "Seizures", "no" a denial); each medicine entry
+    alone. ``day`` is when it is reported (the profile holds no date): the caller's today.
 
     >>> [f.evidence[0] for f in find_profile_red_flags(["epilepsy", "self-harm"], date(2027, 3, 1))]
     [Evidence(day=datetime.date(2027, 3, 1), label='profile condition', value='self-harm')]
+    >>> [f.evidence[0].value for f in find_profile_red_flags(
+    ...     ["denies seizures", "had one last night", "Seizures", "no"], date(2027, 3, 1))]
+    ['denies seizures, had one last night']
     """
+    medicines_read = [(entry, hit) for entry in medicines if (hit := crisis_matches(entry))]
     found = []
-    for label, entries in (("profile condition", conditions), ("profile medicine", medicines)):
+    for label, items in (
+        ("profile condition", crisis_items(conditions)),
+        ("profile medicine", medicines_read),
+    ):
         where = "health conditions" if label == "profile condition" else "medicines"
-        for entry in entries:
-            matches = crisis_matches(entry)
-            if matches:
-                intro = f"Your profile lists “{entry}” among your {where}."
-                category = matches[0].category
-                found.append(_typed_red_flag(day, category, label, (entry,), intro, rules))
+        for item, matches in items:
+            intro = f"Your profile lists “{item}” among your {where}."
+            category = matches[0].category
+            found.append(_typed_red_flag(day, category, label, (item,), intro, rules))
     return tuple(found)
 
 
