@@ -354,13 +354,6 @@ def test_fhir_import_of_two_phq9_the_same_day_is_refused(tmp_path: Path) -> None
     assert _stored_item9(run) == []
 
 
-@_xfail(
-    "FHIR import: a bundle whose PHQ-9 is only Observations (item 9 44260-8 'More than half the"
-    " days', total 44261-6 = 10), no QuestionnaireResponse -> exit 0, '0 questionnaires', no"
-    " crisis message, no flag (importing._check_observations takes score Observations as"
-    " derived and never reads them); should refuse the bundle or import the item-9 answer and"
-    " flag it"
-)
 def test_fhir_import_of_an_item_9_observation_alone_is_not_lost(tmp_path: Path) -> None:
     bundle = _bundle([1] * 8 + [2])
     bundle["entry"] = [
@@ -371,11 +364,6 @@ def test_fhir_import_of_an_item_9_observation_alone_is_not_lost(tmp_path: Path) 
     assert result.exit_code == 2 or CRISIS in result.output
 
 
-@_xfail(
-    "FHIR import: QuestionnaireResponse item 9 'Not at all' beside an Observation 44260-8 of"
-    " the same response saying 'More than half the days' -> imported as item 9 = 0, no flag;"
-    " should refuse the contradiction (nothing imported)"
-)
 def test_fhir_import_refuses_an_item_9_observation_that_contradicts_the_response(
     tmp_path: Path,
 ) -> None:
@@ -387,11 +375,6 @@ def test_fhir_import_refuses_an_item_9_observation_that_contradicts_the_response
     assert _stored_item9(run) == []
 
 
-@_xfail(
-    "FHIR import: PHQ-9 total Observation 44261-6 = 25 beside answers that add up to 10 ->"
-    " imported, the total's 25 dropped in silence; should refuse the total that does not match"
-    " its items (nothing imported)"
-)
 def test_fhir_import_refuses_a_total_that_does_not_match_its_items(tmp_path: Path) -> None:
     bundle = _bundle([1] * 8 + [2])
     (total,) = _resources(bundle, "Observation", "44261-6")
@@ -406,12 +389,6 @@ def test_fhir_import_refuses_a_total_that_does_not_match_its_items(tmp_path: Pat
     [
         pytest.param([*map(str, range(1, 9)), "10"], id="no-item-9-but-a-10th"),
     ],
-)
-@_xfail(
-    "FHIR import: a numbered response with no item 9 but a linkId '10' (PHQ-9's difficulty"
-    " question) -> nine answers sorted by number, the 10th stored as item 9 = 0, no flag"
-    " (importing._item_number takes any number); should refuse an item number outside 1-9"
-    " (item 9 was not answered)"
 )
 def test_fhir_import_refuses_item_numbers_outside_1_to_9(tmp_path: Path, links: list[str]) -> None:
     result, run = _import(tmp_path, _numbered(_bundle([0] * 9), dict.fromkeys(links, 0)))

@@ -50,7 +50,10 @@ extension; ``EXTENSION_BASE/<name>`` is each extension's URL):
   with the score as ``ordinalValue``) and its Observations: PHQ-9 panel 44249-1, total
   44261-6 and item 9 44260-8; GAD-7 panel 69737-5 and total 70274-6 [clinical-basis.md,
   Journal instruments]; every LOINC Coding with the display ``docs/terminology.md`` gives
-  (where each was confirmed). Older bundles' canonicals and item-number answers still read.
+  (where each was confirmed). Older bundles' canonicals and item-number answers still read;
+  an import checks each score Observation against its response and refuses one that is not
+  derived from a response of the bundle or says another thing
+  (:mod:`~taperline.adapters.fhir.questionnaires`).
 * **Observation** per stored device sleep record (issue 21), kept apart from the diary's:
   category and code (the stage) in ``DEVICE_SLEEP_SYSTEM``, ``effectivePeriod`` the
   record's span, ``device`` the Device (one per source and model, named by them), the

@@ -70,7 +70,12 @@ RXNORM_CONFIRMED_INGREDIENTS: Final = MappingProxyType({"diazepam": "3322"})
 SLEEP_DURATION: Final = "93832-4"
 PHQ9_PANEL, PHQ9_TOTAL, PHQ9_ITEM9 = "44249-1", "44261-6", "44260-8"
 GAD7_PANEL, GAD7_TOTAL = "69737-5", "70274-6"
-_SCORE_CODES: Final = frozenset({PHQ9_PANEL, PHQ9_TOTAL, PHQ9_ITEM9, GAD7_PANEL, GAD7_TOTAL})
+#: The Observations written beside a PHQ-9 / GAD-7 response, and the instrument of each.
+_SCORE_INSTRUMENTS: Final[Mapping[str, str]] = MappingProxyType(
+    {PHQ9_PANEL: "PHQ-9", PHQ9_TOTAL: "PHQ-9", PHQ9_ITEM9: "PHQ-9"}
+    | {GAD7_PANEL: "GAD-7", GAD7_TOTAL: "GAD-7"}
+)
+_SCORE_CODES: Final = frozenset(_SCORE_INSTRUMENTS)
 #: Each item's LOINC code, in item order (docs/terminology.md, "Items"): a response's
 #: ``linkId`` is ``/`` and the code.
 LOINC_ITEMS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(

@@ -14,7 +14,6 @@ from taperline.adapters.fhir.codes import (
     _DERIVED,
     _PASSED_TYPES,
     _PLAN_STATUS,
-    _QUESTIONNAIRES,
     _READ_TYPES,
     _SCORE_CODES,
     CUT_WENT_AHEAD,
@@ -22,14 +21,12 @@ from taperline.adapters.fhir.codes import (
     JOURNAL_SYSTEM,
     LABEL_SYSTEM,
     LOINC,
-    LOINC_ANSWERS,
-    LOINC_ITEMS,
-    ORDINAL_VALUE,
     SLEEP_DURATION,
     SYMPTOM_SYSTEM,
 )
 from taperline.adapters.fhir.common import Json, _zone
 from taperline.adapters.fhir.device_sleep import is_device_sleep, read_device_sleep
+from taperline.adapters.fhir.questionnaires import check_score_observations, read_score
 from taperline.adapters.fhir.reading import (
     _about,
     _aware,
@@ -47,7 +44,6 @@ from taperline.adapters.fhir.reading import (
     _whole_minutes,
 )
 from taperline.core.device_sleep import DeviceSleepRecord
-from taperline.core.instruments import InstrumentScore, score_gad7, score_phq9
 from taperline.core.journal import (
     SYMPTOMS,
     CheckIn,
@@ -133,6 +129,8 @@ def read_bundle(bundle: dict[str, Any]) -> ImportedBundle:
     by_url = _by_reference(resources)
     checkins = [r for r in resources if _is_checkin(r)]
     _check_observations(resources, checkins, by_url)
+    scores = {id(r): read_score(r) for r in _of(resources, "QuestionnaireResponse")}
+    check_score_observations(_of(resources, "Observation"), by_url, scores)
     devices = tuple(read_device_sleep(r, by_url) for r in resources if is_device_sleep(r))
     record = PersonRecord(
         profile,
@@ -140,7 +138,7 @@ def read_bundle(bundle: dict[str, Any]) -> ImportedBundle:
         doses=tuple(
             _read_administration(r, zone) for r in _of(resources, "MedicationAdministration")
         ),
-        scores=tuple(_read_score(r) for r in _of(resources, "QuestionnaireResponse")),
+        scores=tuple(scores.values()),
         plans=_read_plans(_of(resources, "MedicationRequest")),
     )
     preferred = patient.extension("device-sleep-preferred-source")
@@ -751,9 +749,11 @@ def _is_checkin(res: _Res) -> bool:
 def _check_observations(
     resources: list[_Res], checkins: list[_Res], by_url: dict[str, _Res]
 ) -> None:
-    """Refuse an Observation taperline did not write (scores' observations are derived).
+    """Refuse an Observation taperline did not write.
 
-    A device sleep record (category ``device-sleep``) is read apart, into device sleep.
+    A score's Observations are checked against their response
+    (:func:`~taperline.adapters.fhir.questionnaires.check_score_observations`); a device
+    sleep record (category ``device-sleep``) is read apart, into device sleep.
     """
     nights = {
         id(by_url[ref])
@@ -922,67 +922,3 @@ def _read_sleep(res: _Res, zone: ZoneInfo, own_zone: ZoneInfo | None = None) -> 
         fields["time_zone"] = own_zone.key
     with _about(res.label):
         return SleepDiary(**fields)
-
-
-# --- import: questionnaires ---------------------------------------------------------------------
-
-
-def _read_score(res: _Res) -> InstrumentScore:
-    """A PHQ-9 / GAD-7 response, as written now or before 2026-12-03.
-
-    Now: LOINC's canonical, each item's ``linkId`` ``/`` and its LOINC code, its answer
-    LOINC's answer code (its ordinalValue, when given, must be that answer's score). Before:
-    taperline's canonical, ``linkId`` the item number and a ``valueInteger`` answer.
-    """
-    canonical = str(res.need("questionnaire"))
-    instrument = _QUESTIONNAIRES.get(canonical)
-    if instrument is None:
-        raise res.fail("questionnaire", f"{canonical!r} is not the PHQ-9 or GAD-7")
-    answers: dict[int, int] = {}
-    for index, item in enumerate(res.data.get("item") or []):
-        where = f"item.{index}"
-        number = _item_number(res, where, instrument, item)
-        if number in answers:  # never the last answer of two in silence (item 9: self-harm)
-            raise res.fail(f"{where}.linkId", f"answers item {number} a second time")
-        answers[number] = _item_answer(res, where, item)
-    authored = res.data.get("authored")
-    taken_on = _date(res, "authored", str(authored)) if authored else None
-    scorer = score_phq9 if instrument == "PHQ-9" else score_gad7
-    with _about(res.label):
-        return scorer([answers[n] for n in sorted(answers)], taken_on)
-
-
-def _item_number(res: _Res, where: str, instrument: str, item: Json) -> int:
-    link = str(item.get("linkId") or "")
-    if link.isdecimal():
-        return int(link)
-    codes = LOINC_ITEMS[instrument]
-    if link.startswith("/") and link[1:] in codes:
-        return codes.index(link[1:]) + 1
-    raise res.fail(
-        f"{where}.linkId", f"{link!r} is neither an item number nor a {instrument} LOINC item"
-    )
-
-
-def _item_answer(res: _Res, where: str, item: Json) -> int:
-    given = _once(res, f"{where}.answer", item.get("answer") or []) or {}
-    if given.get("valueInteger") is not None:
-        return int(given["valueInteger"])
-    coding = given.get("valueCoding")
-    if not isinstance(coding, dict):
-        raise res.fail(f"{where}.answer", "needs a valueCoding (or valueInteger) answer")
-    code = coding.get("code")
-    scores = {answer: score for score, (answer, _) in enumerate(LOINC_ANSWERS)}
-    if coding.get("system") != LOINC or code not in scores:
-        raise res.fail(
-            f"{where}.answer.valueCoding",
-            f"{coding.get('system')}#{code} is not a LOINC answer ({', '.join(scores)})",
-        )
-    for extension in coding.get("extension") or []:
-        if extension.get("url") == ORDINAL_VALUE and extension.get("valueDecimal") != scores[code]:
-            raise res.fail(
-                f"{where}.answer.valueCoding",
-                f"ordinalValue {extension.get('valueDecimal')!r} is not {code}'s score"
-                f" {scores[code]}",
-            )
-    return scores[code]
