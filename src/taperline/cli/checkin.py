@@ -17,7 +17,7 @@ from taperline.cli.checkin_options import checkin_options
 from taperline.cli.params import CLOCK, DATE, resolve_day
 from taperline.cli.profile import ask_choice, asking
 from taperline.cli.session import now, open_store, person, person_option, say_urgent
-from taperline.core.journal import SYMPTOMS, TIMES_OF_DAY
+from taperline.core.journal import LONGEST_UNASKED_NIGHT, SYMPTOMS, TIMES_OF_DAY, LongNightError
 from taperline.errors import CheckInError, ConflictError, InputError
 
 if TYPE_CHECKING:
@@ -75,6 +75,7 @@ class CheckInOptions:
     same_symptoms: bool = False
     slept: int | None = None
     quick: bool = False
+    long_night: bool = False
 
     @property
     def sleep_given(self) -> bool:
@@ -385,10 +386,36 @@ def _sleep(values: CheckInOptions, day: date, base: CheckIn | None) -> SleepDiar
         tried=_clock(tried),
         final_wake=_clock(final_wake),
         out_of_bed=_clock(out_of_bed),
+        long_night_confirmed=values.long_night or _kept_long_night(night, tried, final_wake),
     )
     return SleepDiary(
         *times, sol_min=sol_min, waso_min=waso_min, awakenings=awakenings, quality=quality
     )
+
+
+def _kept_long_night(night: SleepDiary | None, tried: time, final_wake: time) -> bool:
+    """Whether an edit keeps the two ends of a long night confirmed when it was stored."""
+    return (
+        night is not None
+        and night.final_wake - night.tried > LONGEST_UNASKED_NIGHT
+        and (night.tried.time(), night.final_wake.time()) == (tried, final_wake)
+    )
+
+
+def _confirmed_checkin(values: CheckInOptions, day: date, *, ask: bool) -> CheckIn:
+    """The check-in, a night over 16 h asked about (on a terminal) or named by its flag."""
+    try:
+        return build_checkin(values, day, None)
+    except LongNightError as error:
+        hours, minutes = divmod(int((error.final_wake - error.tried).total_seconds() // 60), 60)
+        if ask and click.confirm(
+            f"From trying to sleep at {error.tried:%H:%M} to waking up for good at"
+            f" {error.final_wake:%H:%M} is {hours} h {minutes} min. Did you really sleep that"
+            " long?",
+            default=False,
+        ):
+            return build_checkin(replace(values, long_night=True), day, None)
+        raise CheckInError(f"{error} with --long-night") from None
 
 
 def _earlier(store: Store, person_id: int, day: date) -> tuple[CheckIn | None, CheckIn | None]:
@@ -511,6 +538,12 @@ def report_review(result: Review) -> None:
     metavar="HH:MM=taken|missed",
     help="Last night's planned dose: taken (at about its time) or missed (repeatable).",
 )
+@click.option(
+    "--long-night",
+    is_flag=True,
+    help="Yes, I slept that long: keep a night of more than 16 h from trying to sleep to"
+    " waking up for good (without it such a night is refused as a likely a.m./p.m. slip).",
+)
 @click.option("--key", default=None, help="An idempotency key: a retry with it never duplicates.")
 @click.option("--ask/--no-ask", default=None, help="Ask for each value (default: on a terminal).")
 @person_option
@@ -540,6 +573,7 @@ def checkin(
     same_symptoms: bool,
     quick_kind: bool | None,
     dose_answers: tuple[str, ...],
+    long_night: bool,
     key: str | None,
     ask: bool | None,
     person_id: int | None,
@@ -596,17 +630,19 @@ def checkin(
         same_symptoms=same_symptoms,
         slept=slept,
         quick=kind == "quick",
+        long_night=long_night,
     )
     answers = [_dose_answer(text, wake_date) for text in dose_answers]
     asks = None
-    if answers or asking(ask, given=values.given or same_sleep or same_symptoms):
+    asked = asking(ask, given=values.given or same_sleep or same_symptoms)
+    if answers or asked:
         asks = checkin_asks(store.record(person_id), wake_date)
     if answers and asks is not None:
         try:
             check_answers(asks, answers)
         except InputError as error:
             raise CheckInError(str(error).replace("doses:", "--dose:", 1)) from None
-    if asks is not None and asking(ask, given=values.given or same_sleep or same_symptoms):
+    if asks is not None and asked:
         quick = kind == "quick" or (kind is None and not asks.asking.full)
         if kind is None:
             click.echo(
@@ -623,7 +659,7 @@ def checkin(
     entry = mark_copies(
         store,
         person_id,
-        build_checkin(values, wake_date, None),
+        _confirmed_checkin(values, wake_date, ask=asked),
         sleep_from=night_from.wake_date if values.same_sleep and night_from else None,
         symptoms_from=symptoms_from.wake_date if values.same_symptoms and symptoms_from else None,
     )

@@ -29,9 +29,11 @@ from taperline.core.values import parse_clock, shown
 from taperline.errors import CheckInError, ValueFormatError
 
 __all__ = [
+    "LONGEST_UNASKED_NIGHT",
     "RED_FLAG_EVENTS",
     "SYMPTOMS",
     "CheckIn",
+    "LongNightError",
     "NightTimes",
     "RedFlagEvent",
     "ReportedSleep",
@@ -78,10 +80,12 @@ RED_FLAG_EVENTS: Final[tuple[RedFlagEvent, ...]] = get_args(RedFlagEvent)
 
 _KNOWN_EVENTS: Final = frozenset(RED_FLAG_EVENTS)
 _NOON: Final = time(12, 0)
-#: A night that ends from noon on: at most this long from trying to sleep to the final
-#: awakening (a plausibility bound on typed clocks, not a clinical figure: a longer one is
-#: read as a slip of a.m. for p.m. and refused).
-_LONGEST_LATE_NIGHT: Final = timedelta(hours=16)
+#: A night longer than this from trying to sleep to the final awakening, either side of
+#: noon, is asked about before it is kept: most are a 12-hour clock's slip (06:30 p.m. picked
+#: for 06:30 a.m.; a short night of insomnia slipped so is 16-17 h), some a real long sleep
+#: (a person ill in withdrawal), which the person confirms. A plausibility bound on typed
+#: clocks, not a clinical figure.
+LONGEST_UNASKED_NIGHT: Final = timedelta(hours=16)
 #: Getting up is at most this long after the final awakening, after midnight too (a bound on
 #: typed clocks: a rise typed before the awakening, or 19:00 for 07:00, is an error to correct).
 _UP_AFTER_MIDNIGHT: Final = timedelta(hours=12)
@@ -145,24 +149,43 @@ def _before_waking(clock: time, final_wake: datetime) -> datetime:
     return at - timedelta(days=1) if at > final_wake else at
 
 
+class LongNightError(CheckInError):
+    """A night over :data:`LONGEST_UNASKED_NIGHT` not confirmed: a slip, or a long sleep to confirm.
+
+    A door asks the person (the check-in form's "Yes, I slept that long", the CLI's
+    ``--long-night``, the API's ``long_night_confirmed``) and reads the clocks again with
+    ``long_night_confirmed``; ``tried`` and ``final_wake`` are the night's two ends as read.
+    """
+
+    def __init__(self, message: str, tried: datetime, final_wake: datetime) -> None:
+        super().__init__(message)
+        self.tried = tried
+        self.final_wake = final_wake
+
+
 def night_times(
     wake_date: date,
     bed: str = "23:10",
     tried: str = "23:20",
     final_wake: str = "06:30",
     out_of_bed: str = "06:45",
+    *,
+    long_night_confirmed: bool = False,
 ) -> NightTimes:
     """Resolve HH:MM clock times of the night ending on ``wake_date`` across midnight.
 
-    The final awakening and getting out of bed are on ``wake_date`` [CARNEY-2012: the night
+    The one rule of every door (the check-in form, the CLI, the API, the journal CSV). The
+    final awakening and getting out of bed are on ``wake_date`` [CARNEY-2012: the night
     belongs to the date of waking]. For a final awakening before noon, bed and the time tried
     to sleep from noon on are the evening before, earlier ones ``wake_date`` itself; for one
     from noon on (someone who works nights and sleeps from 08:00 to 15:00, or a late riser)
-    they are the last such clock times at or before it, at most 16 h before (more is a slip:
-    18:30 picked for 06:30). Getting up is at most 12 h after the final awakening (more is a
-    slip too), the next day when the awakening was late in the evening (woken at 23:50, up at
-    00:10). Any other time typed out of order is an error to correct, never moved to another
-    day.
+    they are the last such clock times at or before it. Either side of noon, more than 16 h
+    from trying to sleep to the final awakening raises :class:`LongNightError` unless
+    ``long_night_confirmed``: most such nights are a slip (18:30 picked for 06:30), and a
+    real one the person confirms. Getting up is at most 12 h after the final awakening (more
+    is a slip, refused), the next day when the awakening was late in the evening (woken at
+    23:50, up at 00:10). Any other time typed out of order is an error to correct, never
+    moved to another day.
 
     >>> night_times(date(2027, 1, 5), bed="00:30").bed.isoformat()
     '2027-01-05T00:30:00'
@@ -171,11 +194,20 @@ def night_times(
     >>> [t.strftime("%d %H:%M") for t in night_times(date(2027, 1, 5), "08:00", "08:15",
     ...                                             "15:00", "15:20")]
     ['05 08:00', '05 08:15', '05 15:00', '05 15:20']
+    >>> night_times(date(2027, 1, 5), "19:30", "19:40", "12:05", "12:30")
+    Traceback (most recent call last):
+    ...
+    taperline.core.journal.LongNightError: final_wake (12:05) would be 16 h 25 min after \
+tried (19:40): check the times (a.m. or p.m.?), or confirm a night that long
+    >>> night_times(date(2027, 1, 5), "19:30", "19:40", "12:05", "12:30",
+    ...             long_night_confirmed=True).tried.isoformat()
+    '2027-01-04T19:40:00'
     """
     final = datetime.combine(wake_date, _clock("final_wake", final_wake))
     tried_at = _before_waking(_clock("tried", tried), final)
-    if final.time() >= _NOON and final - tried_at > _LONGEST_LATE_NIGHT:
-        raise _slip("final_wake", final, "tried", tried_at)
+    if final - tried_at > LONGEST_UNASKED_NIGHT and not long_night_confirmed:
+        slip = _slip("final_wake", final, "tried", tried_at)
+        raise LongNightError(f"{slip}, or confirm a night that long", tried_at, final)
     out = datetime.combine(wake_date, _clock("out_of_bed", out_of_bed))
     if out < final and out + timedelta(days=1) - final <= _UP_AFTER_MIDNIGHT:
         out += timedelta(days=1)  # woken late in the evening, up after midnight

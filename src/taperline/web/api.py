@@ -28,7 +28,13 @@ from starlette.exceptions import HTTPException
 
 from taperline.adapters.documents import PlanOut
 from taperline.core.instruments import score_gad7, score_phq9
-from taperline.core.journal import CheckIn, ReportedSleep, SleepDiary, night_times
+from taperline.core.journal import (
+    CheckIn,
+    LongNightError,
+    ReportedSleep,
+    SleepDiary,
+    night_times,
+)
 from taperline.core.quantity import Mass
 from taperline.core.record import Profile
 from taperline.errors import ConfirmationNeededError, InputError
@@ -181,7 +187,20 @@ def _checkin(body: m.CheckInIn) -> CheckIn:
     sleep = None
     if body.sleep is not None:
         s = body.sleep
-        times = night_times(body.date, s.bed, s.tried, s.final_wake, s.out_of_bed)
+        try:
+            times = night_times(
+                body.date,
+                s.bed,
+                s.tried,
+                s.final_wake,
+                s.out_of_bed,
+                long_night_confirmed=s.long_night_confirmed,
+            )
+        except LongNightError as error:
+            raise InputError(
+                f"sleep: {error}; if the person really slept that long, send it with"
+                " sleep.long_night_confirmed: true"
+            ) from None
         sleep = SleepDiary(
             *times,
             sol_min=s.sol_min,

@@ -132,6 +132,12 @@ class SleepIn(_In):
     waso_min: Annotated[Int, Field(ge=0, le=720)]
     awakenings: Annotated[Int, Field(ge=0, le=50)]
     quality_1_5: Annotated[Int, Field(ge=1, le=5)]
+    long_night_confirmed: Annotated[bool, Strict()] = Field(
+        default=False,
+        description="The person confirmed a night of more than 16 h from trying to sleep to"
+        " waking up for good (without it such a night is refused with 422 as a likely a.m./p.m."
+        " slip, the same either side of noon).",
+    )
 
 
 class ReportedSleepIn(_In):

@@ -11,7 +11,10 @@ planned doses (``dose:YYYY-MM-DD:HH:MM`` = ``taken`` or ``missed``; left unanswe
 is logged); it stores no symptom checklist (``symptoms_rated`` false), never one of zeros.
 
 Errors are collected per field (:class:`FieldsError`), in plain words, so the page shows each
-next to its field and keeps every value typed. Symptom fields are named by their index in
+next to its field and keeps every value typed. A night over 16 h from trying to sleep to
+waking for good is asked about (``long_night``): the form is drawn again, as typed, with a
+"Yes, I slept that long" box, and is kept only when that is ticked; a stored long night is
+edited with the box ticked (it was confirmed). Symptom fields are named by their index in
 :data:`~taperline.core.journal.SYMPTOMS` (``sym_0`` ... ``sym_15``) so no field name holds a
 space. Red-flag events and notes are never copied.
 """
@@ -25,11 +28,13 @@ from functools import partial
 from typing import Any, Final, Literal
 
 from taperline.core.journal import (
+    LONGEST_UNASKED_NIGHT,
     MAX_REPORTED_SLEEP_MIN,
     RED_FLAG_EVENTS,
     SYMPTOMS,
     TIMES_OF_DAY,
     CheckIn,
+    LongNightError,
     ReportedSleep,
     SleepDiary,
     night_times,
@@ -70,6 +75,7 @@ BLANK: Final[dict[str, Any]] = {
     "events": [],
     "notes": "",
     "no_sleep": False,
+    "long_night": False,
     "sleep_copied_from": "",
     "symptoms_copied_from": "",
     "asleep_min": "",
@@ -127,6 +133,10 @@ def fields_from_checkin(checkin: CheckIn) -> dict[str, Any]:
     """Form values of a stored check-in, to edit it (its copy marks kept)."""
     fields = dict(BLANK)
     fields.update(_sleep_fields(checkin.sleep), no_sleep=checkin.sleep is None)
+    night = checkin.sleep  # a long night was confirmed when it was stored
+    fields["long_night"] = (
+        night is not None and night.final_wake - night.tried > LONGEST_UNASKED_NIGHT
+    )
     if checkin.reported_sleep is not None:
         fields.update(
             asleep_min=str(checkin.reported_sleep.asleep_min),
@@ -184,6 +194,7 @@ def fields_from_form(form: FormInput) -> dict[str, Any]:
             fields[name] = form.shown(name, blank)
     fields["opioid"] = form.has("opioid")
     fields["no_sleep"] = form.has("no_sleep")
+    fields["long_night"] = form.has("long_night")
     fields["events"] = [e for e in form.raw().get("events", []) if e in RED_FLAG_EVENTS]
     fields["dose_answers"] = {
         name: form.shown(name, max_len=10) for name in form.names() if name.startswith("dose:")
@@ -336,12 +347,15 @@ def _night(form: FormInput, day: date, errors: dict[str, str]) -> SleepDiary | N
         return None
     try:
         return SleepDiary(
-            *night_times(day, **clocks),
+            *night_times(day, **clocks, long_night_confirmed=form.has("long_night")),
             sol_min=numbers["sol_min"],
             waso_min=numbers["waso_min"],
             awakenings=numbers["awakenings"],
             quality=numbers["quality"],
         )
+    except LongNightError as error:
+        errors["long_night"] = _long_night_words(error)
+        return None
     except (CheckInError, InputError) as error:
         field, text = _diary_error(str(error))
         errors[field] = text
@@ -372,6 +386,17 @@ _SLIP_WORDS: Final = {
     "final_wake": ("Waking up for good", "trying to sleep"),
     "out_of_bed": ("Getting up", "waking up for good"),
 }
+
+
+def _long_night_words(error: LongNightError) -> str:
+    """A night over 16 h, asked about in plain words (the box to tick is in the form)."""
+    hours, minutes = divmod(int((error.final_wake - error.tried).total_seconds() // 60), 60)
+    return (
+        f"From trying to sleep at {error.tried:%H:%M} to waking up for good at"
+        f" {error.final_wake:%H:%M} is {hours} h {minutes} min. If you really slept that long,"
+        ' tick "Yes, I slept that long" and save again; if not, check the times (a.m. or'
+        " p.m.?)."
+    )
 
 
 def _diary_error(message: str) -> tuple[str, str]:
