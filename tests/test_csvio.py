@@ -375,8 +375,14 @@ BAD_JOURNAL_CELLS = [
     ),
     (_night_cells(awakenings="0"), "awakenings: '0' but waso_min is 30; count the awakenings"),
     (
+        _night_cells(bed_clock="12:30", out_of_bed_clock="18:00"),
+        "out_of_bed_clock: '18:00' is more than 24 h after bed_clock '12:30'",
+    ),
+    (
+        # read as every check-in door reads it (night_times): a morning's bed and trying
+        # before a morning's final awakening are that morning's, never the day before's
         _night_cells(bed_clock="07:00", tried_clock="07:10", out_of_bed_clock="08:00"),
-        "out_of_bed_clock: '08:00' is more than 24 h after bed_clock '07:00'",
+        "final_wake_clock: '06:30' is before tried_clock '07:10'",
     ),
     (
         _night_cells(sol_min=""),

@@ -1,21 +1,28 @@
-"""One night rule for every door: the check-in form, the CLI and the API.
+"""One night rule for every door: the check-in form, the CLI, the API and the journal CSV.
 
 ``core.journal.night_times`` places a night's HH:MM clocks around the final awakening; since
 the third review's pinned long sleep, more than 16 h from trying to sleep to the final
 awakening is asked about either side of noon (``LongNightError``) and kept once the person
 confirms it: the form's "Yes, I slept that long", ``taperline checkin --long-night``, the API's
-``sleep.long_night_confirmed``. A slip (18:30 picked for 06:30) is never stored unasked.
+``sleep.long_night_confirmed``. A slip (18:30 picked for 06:30) is never stored unasked. The
+journal CSV reads HH:MM clocks by the same rule, refusing by its line what a check-in refuses,
+and writes a night that rule would not read back alike (a confirmed long night, a FHIR
+import's dates) with its dates, so every night the store can hold makes the round trip.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from taperline.adapters.csvio import journal_csv, read_journal_csv
 from taperline.core.journal import (
     LONGEST_UNASKED_NIGHT,
+    CheckIn,
     LongNightError,
     NightTimes,
     SleepDiary,
@@ -201,3 +208,154 @@ def test_api_refuses_a_long_night_until_it_is_confirmed(tmp_path: Path) -> None:
         [stored] = site.services.store.record(site.person_id("pat@example.org")).checkins
         assert stored.sleep is not None
         assert stored.sleep.final_wake - stored.sleep.tried == timedelta(hours=18, minutes=50)
+
+
+# --- the journal CSV ---------------------------------------------------------------------------
+
+
+def _csv_row(**clocks: str) -> str:
+    """A journal CSV of one day whose four clock cells are ``clocks``."""
+    night = _night(night_times(WAKE))
+    text = journal_csv([CheckIn(WAKE, night, mood=5, anxiety=5)])
+    header, row = text.splitlines()[:2]
+    names, cells = header.split(","), row.split(",")
+    for name, value in clocks.items():
+        cells[names.index(name)] = value
+    return f"{header}\n{','.join(cells)}\n"
+
+
+def _csv_errors(**clocks: str) -> list[str]:
+    return [str(e) for e in read_journal_csv(_csv_row(**clocks)).errors]
+
+
+@pytest.mark.parametrize(
+    ("clocks", "problem"),
+    [
+        pytest.param(
+            {"bed_clock": "07:00"},
+            "line 2: tried_clock: '23:20' is before bed_clock '07:00'",
+            id="bed 07:00 before trying at 23:20",
+        ),
+        pytest.param(
+            {"final_wake_clock": "18:30", "out_of_bed_clock": "18:45"},
+            "line 2: final_wake_clock: '18:30' is 19 h 10 min after tried_clock '23:20': check"
+            " the times (a.m. or p.m.?); if the night really was that long, write its four clock"
+            " times with their dates (tried_clock 2027-01-04T23:20)",
+            id="woke 18:30 after bed 23:10",
+        ),
+        pytest.param(
+            {"out_of_bed_clock": "19:00"},
+            "line 2: out_of_bed_clock: '19:00' is 12 h 30 min after final_wake_clock '06:30':"
+            " check the times (a.m. or p.m.?)",
+            id="up 19:00",
+        ),
+        pytest.param(
+            {"bed_clock": "2027-01-04T23:10"},
+            "line 2: bed_clock, tried_clock, final_wake_clock, out_of_bed_clock: give all four"
+            " with their dates",
+            id="one dated, three not",
+        ),
+        pytest.param(
+            {
+                "bed_clock": "2027-01-03T23:10",
+                "tried_clock": "2027-01-03T23:20",
+                "final_wake_clock": "2027-01-04T06:30",
+                "out_of_bed_clock": "2027-01-04T06:45",
+            },
+            "line 2: final_wake_clock: '2027-01-04T06:30' is not on wake_date 2027-01-05",
+            id="dated, woken the day before",
+        ),
+        pytest.param(
+            {"tried_clock": "2027-01-04T23:20+05:45"},
+            "line 2: tried_clock: '2027-01-04T23:20+05:45' has a UTC offset",
+            id="dated with an offset",
+        ),
+    ],
+)
+def test_the_journal_csv_refuses_by_its_line_what_a_check_in_refuses(
+    clocks: dict[str, str], problem: str
+) -> None:
+    errors = _csv_errors(**clocks)
+    assert len(errors) == 1, errors
+    assert errors[0].startswith(problem), errors
+
+
+def test_the_journal_csv_takes_a_long_night_written_with_its_dates() -> None:
+    dated = {
+        "bed_clock": "2027-01-04T19:30",
+        "tried_clock": "2027-01-04T19:40",
+        "final_wake_clock": "2027-01-05T12:05",
+        "out_of_bed_clock": "2027-01-05T12:30",
+    }
+    [day] = read_journal_csv(_csv_row(**dated)).rows
+    assert day.sleep is not None
+    assert day.sleep.tried == wall_clock(2027, 1, 4, 19, 40)
+
+
+@pytest.mark.parametrize("clocks", [LONG_AFTER_NOON, LONG_BEFORE_NOON])
+def test_a_confirmed_long_night_is_written_with_its_dates_and_read_back(
+    clocks: dict[str, str],
+) -> None:
+    night = _night(night_times(WAKE, **clocks, long_night_confirmed=True))
+    text = journal_csv([CheckIn(WAKE, night, mood=5, anxiety=5)])
+    assert f"{night.tried:%Y-%m-%dT%H:%M}" in text
+    assert read_journal_csv(text).rows == (CheckIn(WAKE, night, mood=5, anxiety=5),)
+
+
+def test_an_ordinary_night_is_still_written_as_clock_times() -> None:
+    night = _night(night_times(WAKE))
+    assert ",23:10,23:20," in journal_csv([CheckIn(WAKE, night, mood=5, anxiety=5)])
+
+
+@st.composite
+def stored_nights(draw: st.DrawFn) -> SleepDiary:
+    """Any night the store can hold: in order, at most 24 h in bed, woken on WAKE."""
+    final = datetime.combine(WAKE, time()) + timedelta(minutes=draw(st.integers(0, 24 * 60 - 1)))
+    in_bed_min = draw(st.integers(0, 24 * 60))
+    awake_before_min = draw(st.integers(0, in_bed_min))
+    after_min = draw(st.integers(0, 24 * 60 - in_bed_min))
+    bed = final - timedelta(minutes=in_bed_min)
+    tried = bed + timedelta(minutes=awake_before_min)
+    window_min = in_bed_min - awake_before_min
+    sol_min = draw(st.integers(0, min(720, window_min)))
+    waso_min = draw(st.integers(0, min(720, window_min - sol_min)))
+    awakenings = draw(st.integers(1 if waso_min else 0, 5))
+    out = final + timedelta(minutes=after_min)
+    return SleepDiary(bed, tried, final, out, sol_min, waso_min, awakenings)
+
+
+@settings(max_examples=300)
+@given(stored_nights())
+def test_every_night_the_store_can_hold_makes_the_journal_csv_round_trip(
+    night: SleepDiary,
+) -> None:
+    checkin = CheckIn(WAKE, night, mood=5, anxiety=5)
+    read = read_journal_csv(journal_csv([checkin]))
+    assert read.errors == ()
+    assert read.rows == (checkin,)
+
+
+_CLOCK = st.builds(lambda h, m: f"{h:02d}:{m:02d}", st.integers(0, 23), st.sampled_from([0, 5, 55]))
+
+
+@settings(max_examples=300)
+@given(st.tuples(_CLOCK, _CLOCK, _CLOCK, _CLOCK))
+def test_the_journal_csv_reads_hh_mm_clocks_as_a_check_in_does(
+    clocks: tuple[str, str, str, str],
+) -> None:
+    named = dict(zip(("bed", "tried", "final_wake", "out_of_bed"), clocks, strict=True))
+    read = read_journal_csv(_csv_row(**{f"{k}_clock": v for k, v in named.items()}))
+    try:
+        door = CheckIn(WAKE, _night(night_times(WAKE, **named)), mood=5, anxiety=5)
+    except CheckInError:
+        # what a check-in refuses, refused by its line
+        assert read.errors
+        assert not read.rows
+        return
+    assert read.errors == ()
+    [day] = read.rows
+    assert day.sleep is not None
+    assert NightTimes(
+        day.sleep.bed, day.sleep.tried, day.sleep.final_wake, day.sleep.out_of_bed
+    ) == (night_times(WAKE, **named))
+    assert door.sleep is not None

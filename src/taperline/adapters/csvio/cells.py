@@ -103,9 +103,16 @@ def _whole(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
-#: A clock time with a UTC offset: how the journal's CSV writes a night logged in another
-#: zone than the person's now (before they moved).
-_ZONED_CLOCK_RE: Final = re.compile(r"[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})")
+#: A clock time (or a night's dated one) with a UTC offset: how the journal's CSV writes a
+#: night logged in another zone than the person's now (before they moved).
+_ZONED_CLOCK_RE: Final = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2}T)?[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})"
+)
+_ZONED_NIGHT: Final = (
+    "has a UTC offset: the night was logged in another time zone (before a move),"
+    " and this file's clock times are read as the person's zone now; import the"
+    " FHIR export, which names the night's zone, or enter the night again"
+)
 
 
 def _clock(text: str) -> time:
@@ -113,12 +120,26 @@ def _clock(text: str) -> time:
         return values.parse_clock(text)
     except ValueFormatError:
         if _ZONED_CLOCK_RE.fullmatch(text):
-            raise _CellError(
-                "has a UTC offset: the night was logged in another time zone (before a move),"
-                " and this file's clock times are read as the person's zone now; import the"
-                " FHIR export, which names the night's zone, or enter the night again"
-            ) from None
+            raise _CellError(_ZONED_NIGHT) from None
         raise _CellError("is not a 24-hour clock time HH:MM") from None
+
+
+def _night_clock(text: str) -> time | datetime:
+    """A night's clock cell: ``HH:MM``, or a date-time ``YYYY-MM-DDTHH:MM`` that says its day.
+
+    >>> _night_clock("23:10"), _night_clock("2027-01-04T19:40")
+    (datetime.time(23, 10), datetime.datetime(2027, 1, 4, 19, 40))
+    """
+    if "T" not in text:
+        return _clock(text)
+    if _ZONED_CLOCK_RE.fullmatch(text):
+        raise _CellError(_ZONED_NIGHT)
+    try:
+        return values.parse_local_datetime(text)
+    except ValueFormatError:
+        raise _CellError(
+            "is neither a 24-hour clock time HH:MM nor a date and time YYYY-MM-DDTHH:MM"
+        ) from None
 
 
 # Decimal works to 28 digits; more in an amount is a typo (and would be rounded).

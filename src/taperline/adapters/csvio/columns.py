@@ -68,9 +68,19 @@ _SYMPTOM_BY_COLUMN: Final[Mapping[str, str]] = MappingProxyType(
     {symptom_column(name): name for name in SYMPTOMS}
 )
 _CLOCK_HELP: Final = "HH:MM, 24 h"
+#: A night's clock: HH:MM, or with its date when the check-in's rule would place it otherwise.
+_NIGHT_CLOCK_HELP: Final = "HH:MM, 24 h (or YYYY-MM-DDTHH:MM)"
+_PLACED: Final = (
+    'placed around the final awakening as a check-in places it (see "A night crossing midnight")'
+)
 _SLEEP: Final[tuple[Column, ...]] = (
-    Column("bed_clock", _CLOCK_HELP, "got into bed (the evening before if after final_wake_clock)"),
-    Column("tried_clock", _CLOCK_HELP, "started trying to sleep"),
+    Column("bed_clock", _NIGHT_CLOCK_HELP, f"got into bed, {_PLACED}"),
+    Column(
+        "tried_clock",
+        _NIGHT_CLOCK_HELP,
+        f"started trying to sleep, {_PLACED}; more than 16 h before the final awakening is"
+        " refused as a likely a.m./p.m. slip unless the four clocks are written with dates",
+    ),
     Column("sol_min", f"min, 0-{MAX_LATENCY_MIN}", "sleep onset latency: minutes to fall asleep"),
     Column(
         "awakenings",
@@ -82,11 +92,12 @@ _SLEEP: Final[tuple[Column, ...]] = (
         f"min, 0-{MAX_LATENCY_MIN}",
         "wake after sleep onset: minutes awake in the night",
     ),
-    Column("final_wake_clock", _CLOCK_HELP, "final awakening, on wake_date"),
+    Column("final_wake_clock", _NIGHT_CLOCK_HELP, "final awakening, on wake_date"),
     Column(
         "out_of_bed_clock",
-        _CLOCK_HELP,
-        "got out of bed (the day after wake_date if before final_wake_clock)",
+        _NIGHT_CLOCK_HELP,
+        "got out of bed, at most 12 h after final_wake_clock (the day after wake_date if"
+        " before it)",
     ),
     Column("sleep_quality_1_5", "1-5", "quality of the night: 1 very poor to 5 very good"),
 )

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Final
 
 from taperline.adapters.csvio.cells import (
     _TIMES,
     _choice,
-    _clock,
     _date,
     _events,
     _guarded,
+    _night_clock,
     _read,
     _Row,
     _whole,
@@ -36,10 +37,13 @@ from taperline.core.journal import (
     SYMPTOM_MAX,
     TIMES_OF_DAY,
     CheckIn,
+    LongNightError,
     NightTimes,
     ReportedSleep,
     SleepDiary,
+    night_times,
 )
+from taperline.errors import CheckInError
 from taperline.zones import zone
 
 # --- export -----------------------------------------------------------------------------------
@@ -53,28 +57,49 @@ def _sleep_cells(checkin: CheckIn) -> dict[str, str]:
             cells["sleep_quality_1_5"] = str(reported.quality)
         cells[REPORTED_SLEEP.name] = str(reported.asleep_min) if reported is not None else ""
         return cells
+    dated = not _read_back_alike(checkin.wake_date, night)
+    bed, tried, final, out = (_clock_cell(at, night, dated=dated) for at in _times(night))
     return {
         REPORTED_SLEEP.name: "",
-        "bed_clock": _night_clock(night.bed, night),
-        "tried_clock": _night_clock(night.tried, night),
+        "bed_clock": bed,
+        "tried_clock": tried,
         "sol_min": str(night.sol_min),
         "awakenings": str(night.awakenings),
         "waso_min": str(night.waso_min),
-        "final_wake_clock": _night_clock(night.final_wake, night),
-        "out_of_bed_clock": _night_clock(night.out_of_bed, night),
+        "final_wake_clock": final,
+        "out_of_bed_clock": out,
         "sleep_quality_1_5": str(night.quality),
     }
 
 
-def _night_clock(at: datetime, night: SleepDiary) -> str:
-    """HH:MM; with its zone's offset (23:10+05:45) for a night with a zone of its own.
+def _times(night: SleepDiary) -> NightTimes:
+    return NightTimes(night.bed, night.tried, night.final_wake, night.out_of_bed)
 
-    Such a night was logged before the person moved: without the offset its clock would
-    read as the person's zone now, another moment; the import refuses it by its line.
+
+def _read_back_alike(wake_date: date, night: SleepDiary) -> bool:
+    """Whether the night's HH:MM clocks read back, by ``night_times``' rule, as its times.
+
+    Not so for a night the rule asks about (over 16 h, confirmed when it was stored) or
+    places otherwise (a FHIR import's dates): those are written with their dates.
     """
+    clocks = [at.strftime("%H:%M") for at in _times(night)]
+    try:
+        return night_times(wake_date, *clocks) == _times(night)
+    except CheckInError:
+        return False
+
+
+def _clock_cell(at: datetime, night: SleepDiary, *, dated: bool) -> str:
+    """HH:MM (YYYY-MM-DDTHH:MM ``dated``), with its zone's offset for a night with one.
+
+    The offset (23:10+05:45) is written for a night logged before the person moved: without
+    it the clock would read as the person's zone now, another moment; the import refuses it
+    by its line.
+    """
+    text = at.strftime("%Y-%m-%dT%H:%M" if dated else "%H:%M")
     if night.time_zone is None:
-        return at.strftime("%H:%M")
-    return at.replace(tzinfo=zone(night.time_zone)).isoformat(timespec="minutes")[11:]
+        return text
+    return text + at.replace(tzinfo=zone(night.time_zone)).isoformat(timespec="minutes")[16:]
 
 
 def _journal_row(checkin: CheckIn) -> dict[str, str]:
@@ -110,9 +135,12 @@ def journal_csv(checkins: Sequence[CheckIn]) -> str:
     """The journal as CSV text: a header row and one row per check-in, in the given order.
 
     Sleep columns are empty when the night was not filled in; clock times are to the minute,
-    the person's own; a night logged in another zone, before they moved
-    (``SleepDiary.time_zone``), has that zone's offset after each (``23:10+05:45``), which
-    :func:`read_journal_csv` refuses by its line rather than read as another moment.
+    the person's own, ``HH:MM`` when :func:`~taperline.core.journal.night_times` reads them
+    back as the night's times, else all four with their dates (``2027-01-04T19:40``: a long
+    night the person confirmed, or one imported with its dates); a night logged in another
+    zone, before they moved (``SleepDiary.time_zone``), has that zone's offset after each
+    (``23:10+05:45``), which :func:`read_journal_csv` refuses by its line rather than read as
+    another moment.
     ``CheckIn.doses`` are not written: the dose log carries them.
     """
     return _write(JOURNAL_COLUMNS, (_journal_row(c) for c in checkins))
@@ -123,25 +151,65 @@ def journal_csv(checkins: Sequence[CheckIn]) -> str:
 _CLOCKS: Final = ("bed_clock", "tried_clock", "final_wake_clock", "out_of_bed_clock")
 
 
-def _resolve_night(wake_date: date, clocks: Sequence[time]) -> NightTimes:
-    """Full date-times of a night's bed, tried, final wake and out-of-bed clock times.
+_COLUMN_OF: Final = {
+    "bed": "bed_clock",
+    "tried": "tried_clock",
+    "final_wake": "final_wake_clock",
+    "out_of_bed": "out_of_bed_clock",
+}
+#: A core slip message: "final_wake (18:30) would be 19 h 20 min after tried (23:10): ..."
+_SLIP_RE: Final = re.compile(
+    r"(\w+) \((\d\d:\d\d)\) would be (.+?) after (\w+) \((\d\d:\d\d)\): (.*)"
+)
 
-    The final wake is on ``wake_date``; bed and tried are the last such time at or before it,
-    out of bed the first at or after it. This reads every night ``night_times`` reads the
-    same way, and also the nights it refuses as likely slips (more than 16 h from trying to
-    a final wake after noon, bed in the morning before an evening's trying) that a FHIR
-    import may store with their dates: so every stored night makes the round trip.
-    """
-    bed, tried, final_clock, out = clocks
-    final = datetime.combine(wake_date, final_clock)
-    day = timedelta(days=1)
-    bed_at, tried_at, out_at = (datetime.combine(wake_date, clock) for clock in (bed, tried, out))
-    return NightTimes(
-        bed_at - day if bed_at > final else bed_at,
-        tried_at - day if tried_at > final else tried_at,
-        final,
-        out_at + day if out_at < final else out_at,
+
+def _slip_problem(error: CheckInError) -> str:
+    """A slip ``night_times`` refused, named by the file's columns and cells."""
+    match = _SLIP_RE.fullmatch(str(error))
+    if match is None:
+        return str(error)
+    later, later_at, how_long, earlier, earlier_at, _ = match.groups()
+    problem = (
+        f"{_COLUMN_OF[later]}: '{later_at}' is {how_long} after {_COLUMN_OF[earlier]}"
+        f" '{earlier_at}': check the times (a.m. or p.m.?)"
     )
+    if isinstance(error, LongNightError):
+        day = error.tried.date().isoformat()
+        problem += (
+            "; if the night really was that long, write its four clock times with their"
+            f" dates (tried_clock {day}T{earlier_at})"
+        )
+    return problem
+
+
+def _night_of(row: _Row, wake_date: date, clocks: Sequence[time | datetime]) -> NightTimes | None:
+    """A night's four clock cells as date-times: by ``night_times``' rule, or as dated.
+
+    ``HH:MM`` cells are read as every check-in door reads them (so a slip it refuses is
+    refused here by its line); cells with their dates (how the export writes a night that
+    rule would not read back alike) are taken as written, the final awakening on wake_date.
+    """
+    dated = [clock for clock in clocks if isinstance(clock, datetime)]
+    if dated and len(dated) < len(clocks):
+        row.problems.append(
+            f"{', '.join(_CLOCKS)}: give all four with their dates (YYYY-MM-DDTHH:MM) or all"
+            " four as HH:MM"
+        )
+        return None
+    if dated:
+        times = NightTimes(*dated)
+        if times.final_wake.date() != wake_date:
+            row.problems.append(
+                f"final_wake_clock: {row.raw('final_wake_clock').strip()!r} is not on wake_date"
+                f" {wake_date.isoformat()}: a night belongs to the date of waking"
+            )
+            return None
+        return times
+    try:
+        return night_times(wake_date, *(f"{clock:%H:%M}" for clock in clocks))
+    except CheckInError as error:
+        row.problems.append(_slip_problem(error))
+        return None
 
 
 def _night_problems(row: _Row, times: Sequence[datetime], counts: Sequence[int]) -> list[str]:
@@ -154,6 +222,16 @@ def _night_problems(row: _Row, times: Sequence[datetime], counts: Sequence[int])
         problems.append(
             f"tried_clock: {shown['tried_clock']} is before bed_clock {shown['bed_clock']}"
         )
+    if final < tried:
+        problems.append(
+            f"final_wake_clock: {shown['final_wake_clock']} is before tried_clock"
+            f" {shown['tried_clock']}"
+        )
+    if out < final:
+        problems.append(
+            f"out_of_bed_clock: {shown['out_of_bed_clock']} is before final_wake_clock"
+            f" {shown['final_wake_clock']}"
+        )
     if out - bed > MAX_TIME_IN_BED:
         problems.append(
             f"out_of_bed_clock: {shown['out_of_bed_clock']} is more than 24 h after"
@@ -162,7 +240,7 @@ def _night_problems(row: _Row, times: Sequence[datetime], counts: Sequence[int])
     if waso > 0 and awakenings == 0:
         problems.append(f"awakenings: '0' but waso_min is {waso}; count the awakenings")
     window = int((final - tried).total_seconds() // 60)
-    if tried >= bed and sol + waso > window:
+    if bed <= tried <= final and sol + waso > window:
         problems.append(
             f"sol_min + waso_min: {sol} + {waso} min exceed the {window} min from tried_clock"
             f" {shown['tried_clock']} to final_wake_clock {shown['final_wake_clock']}:"
@@ -196,7 +274,7 @@ def _sleep(row: _Row, wake_date: date | None) -> SleepDiary | None:
             f"{column}: is empty but other sleep columns are filled; fill all"
             f" {len(_SLEEP)} sleep columns or none"
         )
-    clocks = [clock for c in _CLOCKS if (clock := row.cell(c, _clock)) is not None]
+    clocks = [clock for c in _CLOCKS if (clock := row.cell(c, _night_clock)) is not None]
     sol = row.cell("sol_min", _whole(0, MAX_LATENCY_MIN))
     awakenings = row.cell("awakenings", _whole(0, MAX_AWAKENINGS))
     waso = row.cell("waso_min", _whole(0, MAX_LATENCY_MIN))
@@ -205,7 +283,9 @@ def _sleep(row: _Row, wake_date: date | None) -> SleepDiary | None:
         return None
     if sol is None or awakenings is None or waso is None or quality is None:
         return None
-    times = _resolve_night(wake_date, clocks)
+    times = _night_of(row, wake_date, clocks)
+    if times is None:
+        return None
     row.problems.extend(_night_problems(row, times, (sol, awakenings, waso)))
     if row.problems:
         return None
