@@ -21,7 +21,7 @@ from taperline.adapters.storage.repo import Store
 from taperline.core.journal import CheckIn, SleepDiary, night_times
 from taperline.core.metrics import NightMetrics
 from taperline.core.record import Profile
-from taperline.core.sleep import SleepRules, weekly_step
+from taperline.core.sleep import PROGRAMS_RAISE_ABOVE_SE_PCT, SleepRules, weekly_step
 from taperline.core.sleep_course import (
     NotOffered,
     WindowWeek,
@@ -107,7 +107,13 @@ def test_a_review_steps_by_the_rule_unless_the_floor_stops_it(
     assert reviewed.time_in_bed_min == expected
     other = other_step_min(reviewed, rules)
     assert other is not None
-    assert other >= reviewed.step_min  # the 85 % threshold widens at least as often
+    # the 85 % threshold widens at least as often as the 90 % one: the other threshold's step
+    # is at least the review's when it was judged by 90 %, at most when by 85 % (found by
+    # Hypothesis on 2026-12-04: judged by 85 % at 85.0x %, the 90 % step is 0, not 15)
+    if reviewed.raise_above_se_pct == PROGRAMS_RAISE_ABOVE_SE_PCT:
+        assert other <= reviewed.step_min
+    else:
+        assert other >= reviewed.step_min
 
 
 @given(st.integers(0, 300), sleep_rules)
