@@ -22,7 +22,9 @@ def _hours(minutes: int) -> str:
 
 def _print_text(doc: SleepWindowOut) -> None:
     rules = doc["rules"]
-    if doc["status"] == "not_offered":
+    if doc["status"] == "withdrawn":
+        click.secho(f"Sleep window withdrawn: {doc['reason']}.", bold=True)
+    elif doc["status"] == "not_offered":
         click.echo(f"No sleep window: {doc['reason']}.")
     else:
         when = "this week" if doc["status"] == "active" else "offered (not started)"
@@ -41,8 +43,9 @@ def _print_text(doc: SleepWindowOut) -> None:
                 f"Widening above {rules['other_raise_above_se_pct']:g} % instead (many programs)"
                 f" would have stepped {doc['other_threshold_step_min']:+d} min."
             )
-        due = "due now" if doc["review_due"] else f"on {doc['review_on']}"
-        click.echo(f"Review {due}: `taperline sleep-window review`.")
+        if doc["status"] != "withdrawn":
+            due = "due now" if doc["review_due"] else f"on {doc['review_on']}"
+            click.echo(f"Review {due}: `taperline sleep-window review`.")
     diary = doc["diary"]
     efficiency = diary["efficiency_pct"]
     se_text = "no" if efficiency is None else f"{efficiency:.0f} %"

@@ -26,7 +26,7 @@ plan is compared and the review says so.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
@@ -129,6 +129,17 @@ class Review:
     proposal: Proposal
     baseline: Baseline | None
     skipped: tuple[str, ...]
+
+
+def with_findings(result: Review, extra: Sequence[Finding]) -> Review:
+    """``result`` with ``extra`` findings among its own (most severe first), the proposal kept.
+
+    For findings about something other than the taper (a sleep window a condition now
+    contraindicates): told with the review's findings, without changing its proposal.
+    """
+    if not extra:
+        return result
+    return replace(result, findings=tuple(sorted((*result.findings, *extra), key=_by_severity)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,11 +33,14 @@ import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from taperline.core.metrics import MINUTES_PER_DAY, NightMetrics
 from taperline.core.sleep import CONTRAINDICATIONS, Contraindication, SleepRules, weekly_step
 from taperline.errors import InputError
+
+if TYPE_CHECKING:  # a finding is made only for a window withdrawn
+    from taperline.core.findings import Finding
 
 __all__ = [
     "DEFAULT_RULES",
@@ -54,6 +57,8 @@ __all__ = [
     "review_window",
     "set_window",
     "week_nights",
+    "withdrawal",
+    "withdrawal_finding",
 ]
 
 Setter = Literal["patient", "clinician"]
@@ -63,9 +68,15 @@ _MAX_TIME_IN_BED_MIN: Final = 12 * 60  # a window is a restriction: half a day i
 
 # Sleep-restriction contraindications [SPIELMAN-1987 row, Somryst labelling], found as whole
 # words (plurals too): "fall" is a fall, not "falling asleep"; "seizure" is not inside a word.
+# The words are taperline's reading of the list's names as people write them ("BPAD",
+# "expecting a baby", "REM behaviour disorder", "fell", "fits"); a seizure is also what the
+# screen reads as one (a seizure disorder's name such as "petit mal", a misspelt "siezures").
 _CONTRAINDICATION_WORDS: Final[tuple[tuple[tuple[str, ...], Contraindication], ...]] = (
-    (("epilepsy", "epileptic", "seizure", "convulsion"), "epilepsy or seizures"),
-    (("bipolar", "mania", "manic"), "bipolar disorder"),
+    (("epilepsy", "epileptic", "seizure", "convulsion", "fits"), "epilepsy or seizures"),
+    (
+        ("bipolar", "bpad", "mania", "manic", "hypomania", "hypomanic", "cyclothymia"),
+        "bipolar disorder",
+    ),
     (
         (
             "psychosis",
@@ -86,17 +97,43 @@ _CONTRAINDICATION_WORDS: Final[tuple[tuple[tuple[str, ...], Contraindication], .
             "sleep walking",
             "rem sleep behaviour disorder",
             "rem sleep behavior disorder",
+            "rem behaviour disorder",
+            "rem behavior disorder",
             "rbd",
             "night terrors",
             "sleep terrors",
+            "sleep eating",
+            "sleep paralysis",
+            "confusional arousals",
         ),
         "parasomnia",
     ),
-    (("pregnant", "pregnancy"), "pregnancy"),
-    (("fall", "fall risk"), "high fall risk"),
+    (
+        (
+            "pregnant",
+            "pregnancy",
+            "expecting a baby",
+            "expecting twins",
+            "trimester",
+            "antenatal",
+            "prenatal",
+        ),
+        "pregnancy",
+    ),
+    (("fall", "fall risk", "fell", "fallen", "falls risk"), "high fall risk"),
 )
+#: A fall word followed by one of these is no fall ("can't fall asleep", "fell back asleep").
+_NOT_A_FALL: Final = frozenset({"asleep", "back"})
 # Sleep apnea on treatment is not untreated sleep apnea (the contraindication is the latter).
 _APNEA_TREATED: Final = ("cpap", "apap", "bipap", "treated", "mandibular", "oral appliance")
+#: Sleep apnea whose treatment is not (yet) in use: untreated, whatever device is named.
+_APNEA_UNTREATED: Final = (
+    "untreated", "not treated", "not tolerated", "not on", "non compliant", "noncompliant",
+    "not using", "no cpap", "stopped", "intolerant", "not compliant", "awaiting", "waiting",
+    "waiting for", "can't wear", "cannot wear", "can not wear", "don't wear", "do not wear",
+    "don't use", "do not use", "can't use", "cannot use", "can't tolerate", "cannot tolerate",
+    "rarely", "sometimes", "not every night", "off", "refused", "declined", "pending",
+)  # fmt: skip
 
 
 def contraindications_in(conditions: Iterable[str]) -> frozenset[Contraindication]:
@@ -104,10 +141,12 @@ def contraindications_in(conditions: Iterable[str]) -> frozenset[Contraindicatio
 
     >>> sorted(contraindications_in(("Epilepsy", "trouble falling asleep", "two falls")))
     ['epilepsy or seizures', 'high fall risk']
-    >>> contraindications_in(("sleep apnea treated with CPAP",))
+    >>> contraindications_in(("sleep apnea treated with CPAP", "can't fall asleep"))
     frozenset()
     >>> sorted(contraindications_in(("sleep apnoea", "untreated OSA, CPAP not tolerated")))
     ['untreated sleep apnea']
+    >>> sorted(contraindications_in(("petit mal", "BPAD", "OSA awaiting CPAP")))
+    ['bipolar disorder', 'epilepsy or seizures', 'untreated sleep apnea']
     """
     from taperline.core.words import contains
 
@@ -118,20 +157,43 @@ def contraindications_in(conditions: Iterable[str]) -> frozenset[Contraindicatio
                 continue
             if name == "untreated sleep apnea" and _apnea_treated(condition):
                 continue
+            if name == "high fall risk" and not _a_fall(condition):
+                continue
             found.add(name)
+        if _seizure_as_screened(condition):
+            found.add("epilepsy or seizures")
     return frozenset(found)
+
+
+def _a_fall(condition: str) -> bool:
+    """A fall word not followed by "asleep" or "back" ("can't fall asleep" is no fall)."""
+    from taperline.core.words import tokens
+
+    falls = {"fall", "falls", "fell", "fallen"}
+    words = tokens(condition)
+    return any(
+        word in falls and (index + 1 == len(words) or words[index + 1] not in _NOT_A_FALL)
+        for index, word in enumerate(words)
+    )
+
+
+def _seizure_as_screened(condition: str) -> bool:
+    """A seizure disorder or a seizure as the profile's screen reads one [LABEL].
+
+    The same words every door's screen reads (:mod:`taperline.core.screening`): a seizure
+    type's name ("petit mal", "absence seizures") or a seizure told, misspelt too.
+    """
+    from taperline.core.screening import crisis_matches, indication_of
+
+    return indication_of([condition]) == "seizure" or any(
+        m.category == "seizure" for m in crisis_matches(condition)
+    )
 
 
 def _apnea_treated(condition: str) -> bool:
     from taperline.core.words import contains
 
-    untreated = any(
-        contains(condition, w)
-        for w in (
-            "untreated", "not treated", "not tolerated", "not on", "non compliant",
-            "noncompliant", "not using", "no cpap", "stopped", "intolerant", "not compliant",
-        )
-    )  # fmt: skip
+    untreated = any(contains(condition, w) for w in _APNEA_UNTREATED)
     return not untreated and any(contains(condition, word) for word in _APNEA_TREATED)
 
 
@@ -241,6 +303,58 @@ def _refusal(contraindications: frozenset[Contraindication]) -> NotOffered | Non
     return NotOffered(
         f"a sleep window is not offered with {', '.join(present)}; try the other techniques"
         " and ask your clinician"
+    )
+
+
+def withdrawal(
+    current: WindowWeek | None, contraindications: frozenset[Contraindication]
+) -> NotOffered | None:
+    """Why a window already set must stop now: a contraindication named since (None: none).
+
+    Sleep restriction is not given with these [SPIELMAN-1987 row, Somryst labelling], so a
+    window started before one was added to the health conditions is withdrawn, not kept to
+    its next review: no time in bed is prescribed any more, and the clinician is asked.
+
+    >>> week = WindowWeek(date(2027, 1, 7), 390, 330, "patient", "me", "poor sleep")
+    >>> withdrawal(week, frozenset({"pregnancy"})).reason.split(":")[0]
+    'stop the sleep window and ask your clinician'
+    >>> withdrawal(week, frozenset()), withdrawal(None, frozenset({"pregnancy"}))
+    (None, None)
+    """
+    present = sorted(c for c in contraindications if c in CONTRAINDICATIONS)
+    if current is None or not present:
+        return None
+    return NotOffered(
+        "stop the sleep window and ask your clinician: sleep restriction is not advised with"
+        f" {', '.join(present)}, now among your health conditions; do not keep to its times"
+    )
+
+
+def withdrawal_finding(
+    current: WindowWeek | None, contraindications: frozenset[Contraindication], today: date
+) -> Finding | None:
+    """For the clinician: a window still running though the conditions now contraindicate it.
+
+    >>> week = WindowWeek(date(2027, 1, 7), 390, 330, "patient", "me", "poor sleep")
+    >>> f = withdrawal_finding(week, frozenset({"pregnancy"}), date(2027, 1, 9))
+    >>> f.kind, f.severity, f.clinician_flag, f.evidence[0].value
+    ('medicine_condition', 'warning', True, 'pregnancy; window of 7 Jan: 01:00 to 06:30')
+    """
+    from taperline.core.findings import Evidence, Finding
+
+    stop = withdrawal(current, contraindications)
+    if stop is None or current is None:
+        return None
+    present = "; ".join(sorted(c for c in contraindications if c in CONTRAINDICATIONS))
+    window = f"window of {current.set_on.day} {current.set_on:%b}: {current.window_start} to"
+    return Finding(
+        kind="medicine_condition",
+        severity="warning",
+        message=f"The sleep window was withdrawn: {stop.reason}.",
+        evidence=(Evidence(today, "sleep window", f"{present}; {window} {current.window_end}"),),
+        source="SPIELMAN-1987",
+        suggested_action="review the sleep window with your clinician before restricting sleep",
+        clinician_flag=True,
     )
 
 

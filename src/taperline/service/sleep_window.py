@@ -31,6 +31,7 @@ from taperline.core.sleep_course import (
     review_due_on,
     review_window,
     set_window,
+    withdrawal,
 )
 from taperline.core.values import parse_clock
 from taperline.errors import ConflictError, InputError
@@ -70,6 +71,11 @@ class SleepWindowState:
     def current(self) -> WindowWeek | None:
         """This week's window, if one is set."""
         return self.weeks[-1] if self.weeks else None
+
+    @property
+    def withdrawn(self) -> NotOffered | None:
+        """Why the window set must stop: a contraindication named since it started (or None)."""
+        return withdrawal(self.current, self.contraindications)
 
     @property
     def review_on(self) -> date | None:
@@ -266,11 +272,13 @@ class SleepWindowOut(TypedDict):
 
     ``status``: ``active`` (a window is set: ``time_in_bed_min`` and the window are this
     week's, ``step_min`` and ``efficiency_pct`` the review that set it, or the diary week's
-    efficiency and 0 for a first window), ``offered`` (none set; the one starting would set)
-    or ``not_offered`` (``reason`` says why).
+    efficiency and 0 for a first window), ``offered`` (none set; the one starting would set),
+    ``not_offered`` (``reason`` says why) or ``withdrawn`` (one is set but a contraindication
+    was named since: no window is prescribed, ``reason`` says to stop and ask the clinician;
+    ``weeks`` keeps the course).
     """
 
-    status: Literal["active", "offered", "not_offered"]
+    status: Literal["active", "offered", "not_offered", "withdrawn"]
     time_in_bed_min: int | None
     window_start: str | None
     window_end: str | None
@@ -329,11 +337,20 @@ def _rules_document(rules: SleepRules) -> SleepRulesOut:
 def sleep_window_document(state: SleepWindowState) -> SleepWindowOut:
     """The state as JSON: what ``taperline sleep-window --format json`` prints."""
     check = state.check
+    stop = state.withdrawn
     shown = state.current or (state.offer if isinstance(state.offer, WindowWeek) else None)
-    status: Literal["active", "offered", "not_offered"] = (
-        "active" if state.current else "offered" if shown else "not_offered"
+    status: Literal["active", "offered", "not_offered", "withdrawn"] = (
+        "withdrawn"
+        if stop
+        else "active"
+        if state.current
+        else "offered"
+        if shown
+        else "not_offered"
     )
-    refusal = state.offer if isinstance(state.offer, NotOffered) else None
+    refusal = stop or (state.offer if isinstance(state.offer, NotOffered) else None)
+    if stop is not None:
+        shown = None  # no time in bed is prescribed any more
     efficiency = None
     if shown is not None:
         efficiency = (
@@ -349,8 +366,8 @@ def sleep_window_document(state: SleepWindowState) -> SleepWindowOut:
         reason=shown.reason if shown else (refusal.reason if refusal else ""),
         set_on=state.current.set_on.isoformat() if state.current else None,
         set_by=state.current.set_by if state.current else None,
-        review_on=state.review_on.isoformat() if state.review_on else None,
-        review_due=isinstance(state.review, WindowWeek),
+        review_on=state.review_on.isoformat() if state.review_on and stop is None else None,
+        review_due=stop is None and isinstance(state.review, WindowWeek),
         review_note=state.review.reason if isinstance(state.review, NotOffered) else None,
         other_threshold_step_min=(
             other_step_min(state.current, state.rules) if state.current else None

@@ -13,6 +13,7 @@ from taperline.errors import InputError
 
 if TYPE_CHECKING:
     from taperline.core.device_sleep import DeviceNight
+    from taperline.core.findings import Finding
     from taperline.core.readiness import ClinicianDecision
     from taperline.core.review import Review
 
@@ -76,11 +77,35 @@ class Reviewed:
 
 
 def reviewed_record(store: Store, person_id: int, *, now: datetime) -> Reviewed:
-    """Read the record, work out the person's today in their time zone, and review it."""
+    """Read the record, work out the person's today in their time zone, and review it.
+
+    Beside the taper's findings: a sleep window still set though the health conditions now
+    contraindicate it (:func:`~taperline.core.sleep_course.withdrawal_finding`), for the
+    clinician.
+    """
     record = store.record(person_id)
     today = local_today(record.profile.time_zone, now)
     device = findings_device_nights(store, person_id, record.profile.time_zone, today)
-    return Reviewed(record, today, review_as_of(record, today, device))
+    result = review_as_of(record, today, device)
+    extra = _sleep_window_findings(store, person_id, record, today)
+    if extra:
+        from taperline.core.review import with_findings
+
+        result = with_findings(result, extra)
+    return Reviewed(record, today, result)
+
+
+def _sleep_window_findings(
+    store: Store, person_id: int, record: PersonRecord, today: date
+) -> tuple[Finding, ...]:
+    """A sleep window withdrawn by a contraindication named since it was set (or none)."""
+    weeks = store.sleep_windows(person_id)
+    if not weeks:  # no course: its model is not loaded (a read command loads only its own)
+        return ()
+    from taperline.core.sleep_course import contraindications_in, withdrawal_finding
+
+    found = withdrawal_finding(weeks[-1], contraindications_in(record.profile.conditions), today)
+    return (found,) if found is not None else ()
 
 
 def findings_device_nights(

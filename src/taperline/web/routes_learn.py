@@ -171,8 +171,8 @@ def sleep(request: Request, viewer: MaybeViewer, svc: Svc) -> Response:
         state = sleep_window_state(svc.store, viewer.person_id, now=svc.now())
         recent = svc.store.checkins(viewer.person_id, state.today - timedelta(days=13), state.today)
         context["nights"] = list(state.nights)
-        context["window"] = state.current or state.offer
-        context["active"] = state.current is not None
+        context["window"] = state.withdrawn or state.current or state.offer
+        context["active"] = state.current is not None and state.withdrawn is None
         context["chosen"] = choose_techniques(recent[-1]) if recent else ()
         svc.accounts.audit(viewer.user, viewer.person_id, "read", "sleep diary", svc.now())
     return _render(request, "learn_sleep.html", context, viewer)
