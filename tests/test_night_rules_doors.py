@@ -120,14 +120,39 @@ def test_web_form_asks_about_a_long_night_and_keeps_it_once_confirmed(tmp_path: 
         assert 'value="12:05"' in page  # drawn again as typed
         assert "so tired" in page
         assert "final_wake (" not in page  # plain words, no field names
-        kept = web.post("/checkin", checkin_form(day, **LONG_AFTER_NOON, long_night="1"))
+        assert 'name="long_night_for" value="19:40-12:05"' in page  # the night it asks about
+        confirmed = {"long_night": "1", "long_night_for": "19:40-12:05"}
+        kept = web.post("/checkin", checkin_form(day, **LONG_AFTER_NOON, **confirmed))
         assert kept.status_code == 303
         [stored] = site.services.store.record(pid).checkins
         assert stored.sleep is not None
         assert stored.sleep.final_wake - stored.sleep.tried == timedelta(hours=16, minutes=25)
-        # edited later: the confirmed night's box is ticked
+        # edited later: the confirmed night's box is ticked, for that night's two ends
         edit = web.get(f"/checkin?date={day.isoformat()}").text
         assert 'name="long_night" value="1" checked' in edit
+        assert 'name="long_night_for" value="19:40-12:05"' in edit
+
+
+def test_web_form_asks_again_when_the_clocks_change_after_the_box_was_ticked(
+    tmp_path: Path,
+) -> None:
+    """The box confirms the night it was shown for: ticked, then the wake time changed to a
+    slip (18:30 for 06:30), the night is asked about again, never stored unasked."""
+    with make_site(tmp_path) as site:
+        web = site.patient()
+        pid = site.person_id("pat@example.org")
+        day = START.date() - timedelta(days=1)
+        confirmed = {"long_night": "1", "long_night_for": "19:40-12:05"}
+        slip = LONG_AFTER_NOON | {"final_wake": "18:30", "out_of_bed": "18:45"}
+        again = web.post("/checkin", checkin_form(day, **slip, **confirmed))
+        assert again.status_code == 422
+        assert "22 h 50 min" in again.text
+        assert not site.services.store.record(pid).checkins
+        ticked_blind = {"long_night": "1"}  # a box sent without the night it was shown for
+        assert (
+            web.post("/checkin", checkin_form(day, **LONG_AFTER_NOON, **ticked_blind)).status_code
+            == 422
+        )
 
 
 def test_web_form_never_stores_a_pm_slip_unasked(tmp_path: Path) -> None:

@@ -14,7 +14,9 @@ Errors are collected per field (:class:`FieldsError`), in plain words, so the pa
 next to its field and keeps every value typed. A night over 16 h from trying to sleep to
 waking for good is asked about (``long_night``): the form is drawn again, as typed, with a
 "Yes, I slept that long" box, and is kept only when that is ticked; a stored long night is
-edited with the box ticked (it was confirmed). Symptom fields are named by their index in
+edited with the box ticked (it was confirmed). The box confirms the night it was shown for
+(``long_night_for``: the time tried and the final awakening as then typed): clocks changed
+after it was ticked are a new night, asked about again. Symptom fields are named by their index in
 :data:`~taperline.core.journal.SYMPTOMS` (``sym_0`` ... ``sym_15``) so no field name holds a
 space. Red-flag events and notes are never copied.
 """
@@ -345,9 +347,12 @@ def _night(form: FormInput, day: date, errors: dict[str, str]) -> SleepDiary | N
             errors[name] = _plain(name, error)
     if any(name in errors for name in (*SLEEP_CLOCKS, *SLEEP_NUMBERS)):
         return None
+    # the box confirms the night it was shown for: its two ends as typed then (long_night_for)
+    asked_for = f"{clocks['tried']}-{clocks['final_wake']}"
+    confirmed = form.has("long_night") and form.text("long_night_for", max_len=25) == asked_for
     try:
         return SleepDiary(
-            *night_times(day, **clocks, long_night_confirmed=form.has("long_night")),
+            *night_times(day, **clocks, long_night_confirmed=confirmed),
             sol_min=numbers["sol_min"],
             waso_min=numbers["waso_min"],
             awakenings=numbers["awakenings"],
