@@ -400,6 +400,9 @@ def test_fhir_import_refuses_a_phq9_dated_in_the_future(tmp_path: Path) -> None:
     bundle = _bundle([0] * 8 + [1])
     (response,) = _resources(bundle, "QuestionnaireResponse")
     response["authored"] = "2030-01-01"
+    for observation in _resources(bundle, "Observation"):  # the same day as their response
+        if "effectiveDateTime" in observation:
+            observation["effectiveDateTime"] = "2030-01-01"
     result, _run = _import(tmp_path, bundle)
     refused(result, "future")
 

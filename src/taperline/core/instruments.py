@@ -33,8 +33,10 @@ __all__ = [
     "STEM",
     "Instrument",
     "InstrumentScore",
+    "retake_replaces",
     "score_gad7",
     "score_phq9",
+    "validate_dated",
 ]
 
 Instrument = Literal["PHQ-9", "GAD-7"]
@@ -105,6 +107,32 @@ class InstrumentScore:
     def item9_positive(self) -> bool:
         """PHQ-9 item 9 answered above 0 (always False for GAD-7)."""
         return self.instrument == "PHQ-9" and self.items[_PHQ9_SAFETY_ITEM - 1] > 0
+
+
+def validate_dated(score: InstrumentScore, today: date) -> InstrumentScore:
+    """Refuse a questionnaire with no date or one after ``today`` (the caller's clock).
+
+    A score's day dates what it tells (PHQ-9 item 9's flag), so every door that stores one
+    asks for it and never takes a day not lived yet.
+
+    >>> validate_dated(score_phq9([0] * 9, date(2027, 1, 6)), date(2027, 1, 5))
+    Traceback (most recent call last):
+    ...
+    taperline.errors.InstrumentError: the PHQ-9 dated 2027-01-06 is in the future (today is \
+2027-01-05)
+    >>> validate_dated(score_gad7([0] * 7), date(2027, 1, 5))
+    Traceback (most recent call last):
+    ...
+    taperline.errors.InstrumentError: the GAD-7 has no date: give the day it was taken
+    """
+    if score.taken_on is None:
+        raise InstrumentError(f"the {score.instrument} has no date: give the day it was taken")
+    if score.taken_on > today:
+        raise InstrumentError(
+            f"the {score.instrument} dated {score.taken_on.isoformat()} is in the future"
+            f" (today is {today.isoformat()})"
+        )
+    return score
 
 
 def retake_replaces(stored: InstrumentScore, retake: InstrumentScore) -> bool:

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 from taperline.adapters.storage.repo import Store
 from taperline.core.device_sleep import DeviceSleepRecord
-from taperline.core.instruments import InstrumentScore
+from taperline.core.instruments import InstrumentScore, validate_dated
 from taperline.core.journal import CheckIn, validate_not_future
 from taperline.core.record import (
     DoseRecord,
@@ -92,21 +92,16 @@ def import_record(
 def _score_dated(score: InstrumentScore, today: date) -> None:
     """Refuse a questionnaire with no date or one after ``today``, as every door does.
 
-    The rule of :func:`.journal.record_score`: a score's day dates its flag (PHQ-9 item 9),
-    so it must be given and not be in the future. The store refuses an undated one too;
-    this names the questionnaire and where its date is written.
+    The rule of :func:`~taperline.core.instruments.validate_dated` (a score's day dates its
+    flag); the message says where a bundle writes the date and that nothing was imported.
     """
-    if score.taken_on is None:
+    try:
+        validate_dated(score, today)
+    except InputError as error:
         raise InputError(
-            f"the {score.instrument} with a total of {score.total} has no date (its"
-            " QuestionnaireResponse's authored): give the day it was taken; nothing was imported"
-        )
-    if score.taken_on > today:
-        raise InputError(
-            f"the {score.instrument} dated {score.taken_on.isoformat()} (its"
-            f" QuestionnaireResponse's authored) is in the future (today is"
-            f" {today.isoformat()}): correct its date; nothing was imported"
-        )
+            f"{error} (its QuestionnaireResponse's authored, a total of {score.total}): correct"
+            " its date; nothing was imported"
+        ) from None
 
 
 def _entries(

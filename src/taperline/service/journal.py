@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from taperline.adapters.storage.repo import Saved, Store
 from taperline.core.findings import Finding, crisis_message, find_red_flags
-from taperline.core.instruments import InstrumentScore, retake_replaces
+from taperline.core.instruments import InstrumentScore, retake_replaces, validate_dated
 from taperline.core.journal import CheckIn, kept_night, validate_not_future, with_copies
 from taperline.core.quantity import Mass, fmt
 from taperline.core.readiness import Readiness, check_readiness
@@ -309,9 +309,7 @@ def record_score(
     :func:`~taperline.core.instruments.retake_replaces`). A refused retake with item 9 above
     0 says the crisis resources and that the day's stored answer, as high, is flagged.
     """
-    today = local_today(store.profile(person_id).time_zone, now)
-    if score.taken_on is None or score.taken_on > today:
-        raise InputError("the questionnaire's date must be given and not in the future")
+    validate_dated(score, local_today(store.profile(person_id).time_zone, now))
     try:
         saved = store.save_score(person_id, score, idempotency_key=idempotency_key)
     except ConflictError as error:

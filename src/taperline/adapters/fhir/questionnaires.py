@@ -151,6 +151,7 @@ def check_score_observations(
             )
         seen.add((id(response), code))
         score = scores[id(response)]
+        _check_day(res, response, score, said)
         if said is not None:
             _check_item9(res, response, score.items[8], said)
         elif code in {PHQ9_TOTAL, GAD7_TOTAL}:
@@ -220,6 +221,24 @@ def _check_item9(res: _Res, response: _Res, answered: int, said: int) -> None:
             f" {response.label}, which it is derived from, answers item 9 {_answer(answered)}:"
             f" the two must agree. Correct the one that is wrong and import again; {_NOTHING}"
             f"{_crisis(max(said, answered))}",
+        )
+
+
+def _check_day(res: _Res, response: _Res, score: InstrumentScore, said: int | None) -> None:
+    """An Observation's day (``effectiveDateTime``, when given) is its response's."""
+    effective = res.data.get("effectiveDateTime")
+    if effective is None or score.taken_on is None:
+        return
+    day = _date(res, "effectiveDateTime", str(effective))
+    if day != score.taken_on:
+        code = str(_score_code(res))
+        item9 = max(said or 0, score.items[8] if score.instrument == "PHQ-9" else 0)
+        raise res.fail(
+            "effectiveDateTime",
+            f"{day.isoformat()} (LOINC {code}, {_NAMES[code]}) is not the day of"
+            f" {response.label}, which it is derived from ({score.taken_on.isoformat()}):"
+            f" the two must agree. Correct the one that is wrong and import again; {_NOTHING}"
+            f"{_crisis(item9 or None)}",
         )
 
 
