@@ -195,6 +195,33 @@ def test_cli_checkin_asks_for_long_night(tmp_path: Path) -> None:
     assert (edited.mood, edited.sleep) == (4, day.sleep)
 
 
+def test_cli_journal_edit_takes_a_new_long_night_only_with_the_flag(tmp_path: Path) -> None:
+    """An edit that makes a night long is asked about as a check-in is (--long-night)."""
+    me = Taperline(f"sqlite:///{tmp_path / 'journal.db'}")
+    me.ok("init", "--time-zone", "Europe/London", "--age-band", "40-64")
+    ordinary = [a if a != "12:05" else "06:30" for a in CLI_NIGHT]
+    ordinary = ["23:00" if a == "19:30" else "23:10" if a == "19:40" else a for a in ordinary]
+    me.ok("checkin", "--date", "2027-01-04", *ordinary)
+    longer = (
+        "--bed",
+        "19:30",
+        "--tried",
+        "19:40",
+        "--final-wake",
+        "12:05",
+        "--out-of-bed",
+        "12:30",
+    )
+    refused = me("journal", "edit", "2027-01-04", *longer)
+    assert refused.exit_code == 2
+    assert "--long-night" in refused.stderr
+    assert me.store().record(1).checkins[0].sleep.tried.hour == 23  # type: ignore[union-attr]
+    me.ok("journal", "edit", "2027-01-04", *longer, "--long-night")
+    [day] = me.store().record(1).checkins
+    assert day.sleep is not None
+    assert day.sleep.final_wake - day.sleep.tried == timedelta(hours=16, minutes=25)
+
+
 def test_cli_checkin_on_a_terminal_asks_in_words(tmp_path: Path) -> None:
     me = Taperline(f"sqlite:///{tmp_path / 'journal.db'}")
     me.ok("init", "--time-zone", "Europe/London", "--age-band", "40-64")
@@ -384,3 +411,22 @@ def test_the_journal_csv_reads_hh_mm_clocks_as_a_check_in_does(
         day.sleep.bed, day.sleep.tried, day.sleep.final_wake, day.sleep.out_of_bed
     ) == (night_times(WAKE, **named))
     assert door.sleep is not None
+
+
+# --- a device's sleep CSV ----------------------------------------------------------------------
+
+
+def test_a_device_s_long_night_is_kept_as_the_device_wrote_it(tmp_path: Path) -> None:
+    """A device measured it: no 12-hour clock slipped, and no one to ask (a check-in asks)."""
+    from zoneinfo import ZoneInfo
+
+    from taperline.adapters.devices.sleep_csv import read_sleep_csv
+
+    path = tmp_path / "sleep.csv"
+    path.write_text(
+        "wake_date,in_bed,asleep,woke,out_of_bed,asleep_min,source,device\n"
+        "2027-01-05,19:30,19:40,12:05,12:30,,Oura,\n",
+        encoding="utf-8",
+    )
+    [record] = read_sleep_csv(path, ZoneInfo("Europe/London")).records
+    assert record.asleep_min == 16 * 60 + 25

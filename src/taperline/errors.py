@@ -14,6 +14,7 @@ place each; nothing else inspects error types.
     │   ├── UnknownDrugError       a drug name that the catalogue does not hold
     │   ├── RegimenError           dose events or schedules that make no sense
     │   ├── CheckInError           a journal check-in value that cannot be used (names the field)
+    │   │   └── LongNightError     a night over 16 h: a likely a.m./p.m. slip, kept once confirmed
     │   ├── InstrumentError        questionnaire answers that cannot be scored (names the item)
     │   ├── NotFoundError          a record that does not exist, or is not yours (HTTP 404)
     │   └── ConflictError          a write that clashes with what is stored (HTTP 409)
@@ -26,6 +27,11 @@ where possible, the fix.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
 __all__ = [
     "CatalogueError",
     "CheckInError",
@@ -34,6 +40,7 @@ __all__ = [
     "ImplausibleDoseError",
     "InputError",
     "InstrumentError",
+    "LongNightError",
     "NotFoundError",
     "QuantityError",
     "RegimenError",
@@ -78,6 +85,22 @@ class RegimenError(InputError):
 
 class CheckInError(InputError):
     """A check-in value that cannot be used; the message names the field."""
+
+
+class LongNightError(CheckInError):
+    """A night over 16 h from trying to sleep to the final awakening, not confirmed.
+
+    Most are a 12-hour clock's slip, some a real long sleep: each door asks the person (the
+    check-in form's "Yes, I slept that long", the CLI's ``--long-night``, the API's
+    ``long_night_confirmed``) and reads the clocks again confirmed
+    (:func:`taperline.core.journal.night_times`); ``tried`` and ``final_wake`` are the night's
+    two ends as read.
+    """
+
+    def __init__(self, message: str, tried: datetime, final_wake: datetime) -> None:
+        super().__init__(message)
+        self.tried = tried
+        self.final_wake = final_wake
 
 
 class InstrumentError(InputError):

@@ -402,10 +402,16 @@ def _kept_long_night(night: SleepDiary | None, tried: time, final_wake: time) ->
     )
 
 
-def _confirmed_checkin(values: CheckInOptions, day: date, *, ask: bool) -> CheckIn:
-    """The check-in, a night over 16 h asked about (on a terminal) or named by its flag."""
+def confirmed_checkin(
+    values: CheckInOptions, day: date, *, ask: bool, base: CheckIn | None = None
+) -> CheckIn:
+    """The check-in (``base`` edited), a night over 16 h asked about or named by its flag.
+
+    On a terminal (``ask``) the person is asked; else the refusal names ``--long-night`` (an
+    option of `checkin` and `journal edit`).
+    """
     try:
-        return build_checkin(values, day, None)
+        return build_checkin(values, day, base)
     except LongNightError as error:
         hours, minutes = divmod(int((error.final_wake - error.tried).total_seconds() // 60), 60)
         if ask and click.confirm(
@@ -414,7 +420,7 @@ def _confirmed_checkin(values: CheckInOptions, day: date, *, ask: bool) -> Check
             " long?",
             default=False,
         ):
-            return build_checkin(replace(values, long_night=True), day, None)
+            return build_checkin(replace(values, long_night=True), day, base)
         raise CheckInError(f"{error} with --long-night") from None
 
 
@@ -538,12 +544,6 @@ def report_review(result: Review) -> None:
     metavar="HH:MM=taken|missed",
     help="Last night's planned dose: taken (at about its time) or missed (repeatable).",
 )
-@click.option(
-    "--long-night",
-    is_flag=True,
-    help="Yes, I slept that long: keep a night of more than 16 h from trying to sleep to"
-    " waking up for good (without it such a night is refused as a likely a.m./p.m. slip).",
-)
 @click.option("--key", default=None, help="An idempotency key: a retry with it never duplicates.")
 @click.option("--ask/--no-ask", default=None, help="Ask for each value (default: on a terminal).")
 @person_option
@@ -659,7 +659,7 @@ def checkin(
     entry = mark_copies(
         store,
         person_id,
-        _confirmed_checkin(values, wake_date, ask=asked),
+        confirmed_checkin(values, wake_date, ask=asked),
         sleep_from=night_from.wake_date if values.same_sleep and night_from else None,
         symptoms_from=symptoms_from.wake_date if values.same_symptoms and symptoms_from else None,
     )

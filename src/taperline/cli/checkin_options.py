@@ -49,6 +49,13 @@ def checkin_options(function: _F) -> _F:
             " --quality: the night in brief instead of the diary's times.",
         ),
         click.option("--no-sleep", is_flag=True, help="No sleep diary for this night."),
+        click.option(
+            "--long-night",
+            is_flag=True,
+            help="Yes, I slept that long: keep a night of more than 16 h from trying to sleep"
+            " to waking up for good (without it such a night is refused as a likely a.m./p.m."
+            " slip).",
+        ),
         click.option("--mood", type=int, default=None, help="Mood 0 (worst) to 10 (best)."),
         click.option("--anxiety", type=int, default=None, help="Anxiety 0 (none) to 10."),
         click.option(

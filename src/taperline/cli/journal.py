@@ -116,6 +116,7 @@ def journal_edit(
     quality: int | None,
     slept: int | None,
     no_sleep: bool,
+    long_night: bool,
     mood: int | None,
     anxiety: int | None,
     symptoms: tuple[str, ...],
@@ -132,7 +133,7 @@ def journal_edit(
     The change is written to the audit log (`taperline journal delete` and `remove-dose`
     too). A section copied from an earlier day stays marked as a copy while it is unchanged.
     """
-    from taperline.cli.checkin import CheckInOptions, build_checkin, report_review
+    from taperline.cli.checkin import CheckInOptions, confirmed_checkin, report_review
     from taperline.service import AT_THIS_COMPUTER, auditor, mark_copies, record_checkin
 
     store = open_store()
@@ -159,11 +160,12 @@ def journal_edit(
         events=events,
         note=note,
         slept=slept,
+        long_night=long_night,
     )
     edited = mark_copies(
         store,
         person_id,
-        build_checkin(values, wake_date, current),
+        confirmed_checkin(values, wake_date, ask=False, base=current),
         sleep_from=current.sleep_copied_from,
         symptoms_from=current.symptoms_copied_from,
     )

@@ -26,7 +26,7 @@ from typing import Any, Final, Literal, NamedTuple, get_args
 
 from taperline.core.quantity import Mass, fmt
 from taperline.core.values import parse_clock, shown
-from taperline.errors import CheckInError, ValueFormatError
+from taperline.errors import CheckInError, LongNightError, ValueFormatError
 
 __all__ = [
     "LONGEST_UNASKED_NIGHT",
@@ -149,20 +149,6 @@ def _before_waking(clock: time, final_wake: datetime) -> datetime:
     return at - timedelta(days=1) if at > final_wake else at
 
 
-class LongNightError(CheckInError):
-    """A night over :data:`LONGEST_UNASKED_NIGHT` not confirmed: a slip, or a long sleep to confirm.
-
-    A door asks the person (the check-in form's "Yes, I slept that long", the CLI's
-    ``--long-night``, the API's ``long_night_confirmed``) and reads the clocks again with
-    ``long_night_confirmed``; ``tried`` and ``final_wake`` are the night's two ends as read.
-    """
-
-    def __init__(self, message: str, tried: datetime, final_wake: datetime) -> None:
-        super().__init__(message)
-        self.tried = tried
-        self.final_wake = final_wake
-
-
 def night_times(
     wake_date: date,
     bed: str = "23:10",
@@ -197,7 +183,7 @@ def night_times(
     >>> night_times(date(2027, 1, 5), "19:30", "19:40", "12:05", "12:30")
     Traceback (most recent call last):
     ...
-    taperline.core.journal.LongNightError: final_wake (12:05) would be 16 h 25 min after \
+    taperline.errors.LongNightError: final_wake (12:05) would be 16 h 25 min after \
 tried (19:40): check the times (a.m. or p.m.?), or confirm a night that long
     >>> night_times(date(2027, 1, 5), "19:30", "19:40", "12:05", "12:30",
     ...             long_night_confirmed=True).tried.isoformat()

@@ -60,6 +60,9 @@ def _row(cells: dict[str, str], tz: tzinfo) -> DeviceSleepRecord:
         tried=asleep or cells["in_bed"],
         final_wake=woke or cells["out_of_bed"],
         out_of_bed=cells["out_of_bed"],
+        # a device's record, measured: no 12-hour clock slipped on it, and no one to ask (a
+        # night over 16 h, which a check-in asks about, is kept as the device wrote it)
+        long_night_confirmed=True,
     )
 
     def at(moment: datetime) -> datetime:
