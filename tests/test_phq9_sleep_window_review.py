@@ -41,6 +41,7 @@ from taperline.core.instruments import score_phq9
 from taperline.core.record import PersonRecord, Profile
 from taperline.core.sleep_course import contraindications_in
 from tests.support.journal_cli import Taperline, refused
+from tests.support.sleep_window import poor_week
 from tests.support.web import Site, Web, checkin_form, make_site, share
 
 #: The urgent message of a PHQ-9 item 9 above 0 (core.findings.safety).
@@ -502,12 +503,8 @@ MISSED: Final = (
 @pytest.mark.parametrize(
     ("text", "what"),
     [
-        pytest.param(
-            text,
-            what,
-            id=text,
-        )
-        for text, what, why in MISSED
+        pytest.param(text, what, id=text)
+        for text, what, _why in MISSED  # each missed before f0dbaf2
     ],
 )
 def test_sleep_restriction_contraindications_people_write_that_are_missed(
@@ -622,16 +619,7 @@ def test_cli_sleep_window_show_withdraws_a_running_window_after_a_contraindicati
 ) -> None:
     start = date(2027, 1, 7)
     run = Taperline(f"sqlite:///{tmp_path / 'j.db'}", now=f"{start.isoformat()}T09:00+00:00")
-    run.ok("init", "--time-zone", "Europe/London", "--no-ask")
-    for back in range(7):
-        day = (start - timedelta(days=back)).isoformat()
-        run.ok(
-            "checkin", "--no-ask", "--date", day, "--bed", "23:00", "--tried", "23:00",
-            "--final-wake", "07:00", "--out-of-bed", "07:00", "--sol-min", "45",
-            "--waso-min", "70", "--awakenings", "1", "--quality", "3", "--mood", "6",
-            "--anxiety", "4",
-        )  # fmt: skip
-    run.ok("sleep-window", "start", "--rise", "06:30")
+    poor_week(run, start).ok("sleep-window", "start", "--rise", "06:30")
     run.ok("init", "--time-zone", "Europe/London", "--condition", "epilepsy", "--no-ask")
     shown = run.ok("sleep-window", "show").output
     assert "epilepsy" in shown

@@ -11,7 +11,7 @@ has the review's cases through the web pages).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Final
 
@@ -24,6 +24,7 @@ from taperline.core.sleep_course import (
     withdrawal_finding,
 )
 from tests.support.journal_cli import Taperline
+from tests.support.sleep_window import poor_week
 
 START: Final = date(2027, 1, 7)
 WEEK: Final = WindowWeek(START, 6 * 60 + 30, 330, "patient", "patient", "poor sleep")
@@ -60,16 +61,7 @@ def test_a_window_is_withdrawn_only_when_one_is_set_and_a_contraindication_named
 
 def _started(tmp_path: Path) -> Taperline:
     run = Taperline(f"sqlite:///{tmp_path / 'j.db'}", now=f"{START.isoformat()}T09:00+00:00")
-    run.ok("init", "--time-zone", "Europe/London", "--no-ask")
-    for back in range(7):
-        day = (START - timedelta(days=back)).isoformat()
-        run.ok(
-            "checkin", "--no-ask", "--date", day, "--bed", "23:00", "--tried", "23:00",
-            "--final-wake", "07:00", "--out-of-bed", "07:00", "--sol-min", "45",
-            "--waso-min", "70", "--awakenings", "1", "--quality", "3", "--mood", "6",
-            "--anxiety", "4",
-        )  # fmt: skip
-    run.ok("sleep-window", "start", "--rise", "06:30")
+    poor_week(run, START).ok("sleep-window", "start", "--rise", "06:30")
     return run
 
 
