@@ -4,8 +4,10 @@ bfc6c55 + d1b7b38 + dc29a27 (a night over 16 h asked about on every door), 8cdea
 journal CSV reads clocks by night_times' rule and writes a night it would not read back alike
 with its dates), 601ded8 (the dose-log CSV's time_zone column), 0753c76 (``taperline learn``
 prints the package's kept lesson), tried through the doors their tests did not: the web form's
-box with clocks typed with a space, a night across the clocks going forward, the API's PUT of a
-stored long night, an edit of a night logged in another zone, a spreadsheet's date-times, a
+question drawn again after the clocks changed, its box with clocks typed with a space, a night
+across the clocks going forward, the API's PUT of a stored long night, an edit of a night
+logged in another zone, a mood edit of a stored night no clock door takes, a spreadsheet's
+date-times, a
 night with its own zone through the journal CSV, round trips of every kind of night through two
 stores, a zone's repeated hour in the dose log, and odd spellings of a drug's name.
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -264,6 +267,57 @@ def test_an_edit_of_one_clock_keeps_a_night_in_its_zone(tmp_path: Path) -> None:
         assert after.sleep.tried == before.sleep.tried
     else:
         assert after == before
+
+
+def _up_late(day: date) -> CheckIn:
+    """A night the store holds (a FHIR import's, a dated journal CSV row's): asleep 23:10 to
+    06:30, up at 19:00, which no HH:MM door takes (12 h 30 min after the final awakening)."""
+    before = day - timedelta(days=1)
+    at = partial(wall_clock, day.year, day.month, day.day)
+    night = SleepDiary(
+        wall_clock(before.year, before.month, before.day, 23, 0),
+        wall_clock(before.year, before.month, before.day, 23, 10),
+        at(6, 30),
+        at(19, 0),
+        sol_min=10,
+        waso_min=0,
+        awakenings=0,
+    )
+    return CheckIn(day, night, mood=3, anxiety=6)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="CLI journal edit --mood 5 (and the web edit form sent back as drawn): a stored night"
+    " with getting up 12 h 30 min after the final awakening (06:30 -> 19:00: taken by a dated"
+    " journal CSV row, or FHIR) -> refused 'out_of_bed (19:00) would be 12 h 30 min after"
+    " final_wake (06:30)' about clocks nobody changed (cli/checkin.py _sleep and"
+    " web/checkin_form.py _night read the stored clocks again by night_times); should edit the"
+    " mood and keep the night, as a stored long night is kept",
+)
+@pytest.mark.parametrize("door", ["cli", "web"])
+def test_a_mood_edit_keeps_a_stored_night_no_clock_door_takes(tmp_path: Path, door: str) -> None:
+    if door == "cli":
+        me = _person(tmp_path, "late")
+        day = date(2027, 1, 4)
+        me.store().save_checkin(1, _up_late(day))
+        me("journal", "edit", day.isoformat(), "--mood", "5")
+        [stored] = me.store().record(1).checkins
+    else:
+        with make_site(tmp_path) as site:
+            web = site.patient()
+            pid = site.person_id("pat@example.org")
+            day = START.date() - timedelta(days=1)
+            site.services.store.save_checkin(pid, _up_late(day))
+            page = web.get(f"/checkin?date={day.isoformat()}").text
+            drawn = re.findall(
+                r'name="(bed|tried|final_wake|out_of_bed)" type="time" value="([^"]*)"', page
+            )
+            assert dict(drawn)["out_of_bed"] == "19:00"
+            web.post("/checkin", checkin_form(day, **dict(drawn), mode="edit", mood="5"))
+            [stored] = site.services.store.record(pid).checkins
+    assert stored.mood == 5
+    assert stored.sleep == _up_late(day).sleep
 
 
 def _zoned_checkin(wake: date, **clocks: str) -> CheckIn:
