@@ -27,7 +27,6 @@ repeated.
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
@@ -84,7 +83,6 @@ DENIAL_THEN_SEIZURE: Final = (
     "Denies seizures. Had a fit.",
     "Denies seizures. Convulsions.",
     "denies seizures\nhad a fit",
-    "Denies seizures! Had a fit!",
 )
 
 
@@ -136,9 +134,7 @@ def test_web_status_flags_a_fit_told_after_a_denial_in_one_entry(site: Site) -> 
     "conditions",
     [
         ["denies seizures; had one last night"],
-        ["denies seizures\nhad one last night"],
         ["Seizures: no and had one Tuesday"],
-        ["Seizures: no / had one Tuesday"],
         ["denies seizures", "fever", "had one last night"],
     ],
 )
@@ -165,7 +161,7 @@ def test_web_status_flags_a_seizure_told_after_a_semicolon(site: Site) -> None:
     " flag; should keep the red flag as 'Seizures: no?' does (denies_seizures checks only the"
     " ASCII '?')"
 )
-@pytest.mark.parametrize("text", ["Seizures: no\uff1f", "Seizures: no\u061f"])
+@pytest.mark.parametrize("text", ["Seizures: no\uff1f", "Seizures: no\u061f"], ids=["FF1F", "061F"])
 def test_a_denial_asked_with_another_script_s_question_mark_keeps_the_red_flag(text: str) -> None:
     assert _seizure(text)
 
@@ -175,10 +171,6 @@ def test_a_denial_asked_with_another_script_s_question_mark_keeps_the_red_flag(t
     [
         "Seizures: no (had one Tuesday)",
         "denies seizures - except last night",
-        "Seizures: no. Convulsion.",
-        "Seizures: no; seizures: yes",
-        "Seizures - no. Seizures - yes",
-        "no seizures. had a fit",
     ],
 )
 def test_a_denial_with_the_event_told_after_it_keeps_the_red_flag(text: str) -> None:
@@ -196,9 +188,7 @@ def test_a_seizure_denial_never_swallows_a_suicidal_thought_beside_it() -> None:
     [
         "Nurofen plus Tylenol 3",
         "Nurofen plus paracetamol/codeine",
-        "Nurofen plus paracetamol with codeine",
         "Nurofen plus co-codamol",
-        "Nurofen plus Tylenol#3",
     ],
 )
 def test_an_opioid_after_a_lower_case_plus_is_still_an_opioid(text: str) -> None:
@@ -298,9 +288,7 @@ def test_api_a_retry_of_the_retake_is_already_saved_and_the_flag_stays(site: Sit
     " 'back' after a fall word as 'fell back asleep'); should be high fall risk: 'back' is no"
     " fall only before 'asleep' / 'to sleep'"
 )
-@pytest.mark.parametrize(
-    "text", ["fell - back injury", "Falls (back pain)", "fell back down the stairs"]
-)
+@pytest.mark.parametrize("text", ["Falls (back pain)", "fell back down the stairs"])
 def test_a_fall_followed_by_back_is_still_a_fall(text: str) -> None:
     assert "high fall risk" in contraindications_in([text])
 
@@ -309,9 +297,8 @@ def test_a_fall_followed_by_back_is_still_a_fall(text: str) -> None:
     "core contraindications_in: 'dizzy spells, falling over' -> no fall"
     " risk ('falling' is not among the fall words); should be high fall risk"
 )
-@pytest.mark.parametrize("text", ["dizzy spells, falling over"])
-def test_falling_over_is_a_fall_risk(text: str) -> None:
-    assert "high fall risk" in contraindications_in([text])
+def test_falling_over_is_a_fall_risk() -> None:
+    assert "high fall risk" in contraindications_in(["dizzy spells, falling over"])
 
 
 @_xfail(
@@ -438,28 +425,25 @@ def _drop_item_3(bundle: Json) -> None:
     del _response(bundle)["item"][2]
 
 
-def _unknown_answer_code(bundle: Json) -> None:
-    _response(bundle)["item"][0]["answer"][0]["valueCoding"]["code"] = "LA9999-9"
-
-
-def _item_1_twice(bundle: Json) -> None:
-    items = _response(bundle)["item"]
-    items.append(copy.deepcopy(items[0]))
-
-
 def _item_1_answered_4(bundle: Json) -> None:
     _response(bundle)["item"][0]["answer"] = [{"valueInteger": 4}]
 
 
+def _item_9_observation_as_a_quantity(bundle: Json) -> None:
+    (observation,) = _resources(bundle, "Observation", "44260-8")
+    del observation["valueCodeableConcept"]
+    observation["valueQuantity"] = {"value": 2}
+
+
 @_xfail(
     "FHIR import: a PHQ-9 response answering item 9 'More than half the days' (2) refused for"
-    " another item (item 3 missing, an unknown answer code, item 1 twice, item 1 = 4) -> the"
-    " refusal names the item but carries no crisis line (read_score's errors are not given"
-    " _crisis, only the Observation checks are); should carry it whenever the response's item 9"
-    " is above 0: nothing is stored, so the person importing hears it only there"
+    " another thing (item 3 missing, item 1 = 4: read_score's errors; its item 9 Observation"
+    " written as valueQuantity 2: _item9_said's) -> the refusal names it but carries no crisis"
+    " line (only the Observation agreement checks add _crisis); should carry it whenever either"
+    " side's item 9 is above 0: nothing is stored, so the person importing hears it only there"
 )
 @pytest.mark.parametrize(
-    "spoil", [_drop_item_3, _unknown_answer_code, _item_1_twice, _item_1_answered_4]
+    "spoil", [_drop_item_3, _item_1_answered_4, _item_9_observation_as_a_quantity]
 )
 def test_a_response_refused_for_another_item_with_item_9_above_0_carries_the_crisis_line(
     spoil: Callable[[Json], None],
@@ -484,6 +468,33 @@ def test_a_future_dated_phq9_import_with_item_9_above_0_carries_the_crisis_line(
     assert "in the future" in str(caught.value)
     assert CRISIS in str(caught.value)
     assert store.person_ids() == []
+
+
+@_xfail(
+    "FHIR import (service.exchange.import_record): a bundle with two PHQ-9s of one day, item 9"
+    " answered 0 and then 2 (a retake, as another system keeps both) -> ConflictError 'the"
+    " record holds a day, questionnaire or plan version twice', no crisis line, nothing stored"
+    " (9218f1f's retake rule is not applied on this door); should keep the day's answers with"
+    " the higher item 9 (retake_replaces), or at the least refuse with the crisis resources"
+)
+def test_a_bundle_with_a_same_day_retake_with_a_higher_item_9_is_not_lost(
+    tmp_path: Path,
+) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'imported.db'}")
+    record = read_bundle(
+        _bundle(score_phq9([0] * 9, TAKEN), score_phq9([0] * 8 + [2], TAKEN))
+    ).record
+    outcome = _import_outcome(store, record)
+    assert outcome == "stored item 9: [2]" or CRISIS in outcome, outcome
+
+
+def _import_outcome(store: Any, record: PersonRecord) -> str:
+    """'refused: <why>' or 'stored item 9: <each stored PHQ-9's item 9>'."""
+    try:
+        person = import_record(store, record, now=NOW)
+    except InputError as error:
+        return f"refused: {error}"
+    return f"stored item 9: {[s.items[8] for s in store.scores(person)]}"
 
 
 @_xfail(
