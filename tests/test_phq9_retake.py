@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from taperline.core.instruments import retake_replaces, score_gad7, score_phq9
 from tests.support.journal_cli import Result, Taperline, refused
-from tests.support.web import Site, make_site
+from tests.support.web import Site, make_site, share
 
 ITEM9: Final = "item 9 (thoughts of death or self-harm) was above 0"
 CRISIS: Final = "call or text 988 (US) now"
@@ -113,3 +113,33 @@ def _web_and_api(site: Site) -> None:
     )
     assert lower.status_code == 409
     assert CRISIS in lower.json()["detail"]
+
+
+def test_the_answers_a_retake_replaced_are_kept_and_shown(tmp_path: Path) -> None:
+    """The day's answers are the retake's; the ones it replaced stay with it (nothing lost)."""
+    with make_site(tmp_path) as site:
+        web = site.patient()
+        pid = site.person_id("pat@example.org")
+        doc = site.clinician("doc@example.org")
+        share(site, web, doc)
+        first = {"instrument": "PHQ-9", **{f"item_{i}": "3" for i in range(1, 9)}, "item_9": "0"}
+        assert web.post("/questionnaires", first).status_code == 303
+        retake = {"instrument": "PHQ-9", **{f"item_{i}": "0" for i in range(1, 9)}, "item_9": "1"}
+        assert web.post("/questionnaires", retake).status_code == 303
+        [stored] = site.services.store.scores(pid)
+        assert (stored.total, stored.replaced) == (1, ((3,) * 8 + (0,),))
+        said = "it replaced the answers given earlier that day: 24 (severe)"
+        assert said in web.get("/questionnaires").text
+        assert said in doc.get(f"/clinician/patients/{pid}").text
+        [out] = web.client.get("/api/scores").json()
+        assert out["replaced_items"] == [[3] * 8 + [0]]
+        # the first answers sent again (a retry whose answer was lost) are answered as saved
+        assert web.post("/questionnaires", first).status_code == 303
+        assert site.services.store.scores(pid) == [stored]
+
+
+def test_the_findings_command_names_a_red_flag_s_day(tmp_path: Path) -> None:
+    cli = _cli(tmp_path)
+    cli.ok("phq9", "--answers", "0,0,0,0,0,0,0,0,2", "--date", DAY)
+    shown = cli.ok("findings").output
+    assert "URGENT (Sat 2 Jan 2027):" in shown

@@ -80,6 +80,9 @@ def test_the_cli_withdraws_the_window_and_the_findings_name_it(tmp_path: Path) -
     assert [w["time_in_bed_min"] for w in shown["weeks"]] == [shown["weeks"][0]["time_in_bed_min"]]
     text = run.ok("sleep-window", "show").output
     assert "Sleep window withdrawn" in text
+    started_again = run("sleep-window", "start", "--rise", "06:30")  # not 'already set'
+    assert started_again.exit_code == 2
+    assert "stop the sleep window and ask your clinician" in started_again.stderr
     assert "Review" not in text  # no review is offered for a withdrawn window
     findings = run.json("findings")
     [flag] = [f for f in findings if f["kind"] == "medicine_condition"]

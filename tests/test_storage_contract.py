@@ -403,17 +403,18 @@ def test_a_score_replaced_is_the_day_s_only_one_and_moves_the_record(store: Stor
     first = store.save_score(person, score_phq9([0] * 9, WAKE), idempotency_key="phq-0")
     gad = store.save_score(person, score_gad7([1] * 7, WAKE))
     _, version = record_version(store.engine, person)
-    retake = score_phq9([1] * 8 + [2], WAKE)
+    retake = replace(score_phq9([1] * 8 + [2], WAKE), replaced=((0,) * 9,))
     replaced = store.replace_score(person, retake, idempotency_key="phq-2")
     assert replaced == Saved(first.id, created=True, replaced=True)
     assert store.scores(person) == [score_gad7([1] * 7, WAKE), retake]
     assert store.record(person).scores[-1].item9_positive  # a read of the record sees it
-    # a retry of the retake is answered as saved; the first call's key is the row's no more
+    # a retry of the retake is answered as saved, and so is one of the answers it replaced
     again = store.save_score(person, retake, idempotency_key="phq-2")
     assert again == Saved(first.id, created=False)
+    assert store.save_score(person, score_phq9([0] * 9, WAKE)) == Saved(first.id, created=False)
     assert gad.id != first.id
     with pytest.raises(ConflictError):
-        store.save_score(person, score_phq9([0] * 9, WAKE), idempotency_key="phq-0")
+        store.save_score(person, score_phq9([3] * 9, WAKE), idempotency_key="phq-0")
     with pytest.raises(NotFoundError, match="PHQ-9"):
         store.replace_score(person, score_phq9([0] * 9, WAKE + timedelta(days=1)))
     assert record_version(store.engine, person)[1] != version  # a kept dashboard is stale

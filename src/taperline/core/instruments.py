@@ -18,7 +18,7 @@ display or distribute them. Items are identified by their number (1-9 or 1-7), e
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Final, Literal
 
@@ -33,6 +33,7 @@ __all__ = [
     "STEM",
     "Instrument",
     "InstrumentScore",
+    "replacing",
     "retake_replaces",
     "score_gad7",
     "score_phq9",
@@ -95,18 +96,30 @@ _PHQ9_SAFETY_ITEM: Final = 9  # item 9 > 0 -> urgent message and clinician flag
 
 @dataclass(frozen=True, slots=True)
 class InstrumentScore:
-    """A scored questionnaire: answers by item number (index 0 is item 1), total and band."""
+    """A scored questionnaire: answers by item number (index 0 is item 1), total and band.
+
+    ``replaced``: the answers of the same day's questionnaires this one replaced, oldest first
+    (a PHQ-9 retaken with a higher item 9: :func:`retake_replaces`), kept so nothing the
+    person said is lost; :attr:`replaced_scores` scores them.
+    """
 
     instrument: Instrument
     items: tuple[int, ...]
     total: int
     band: str
     taken_on: date | None = None
+    replaced: tuple[tuple[int, ...], ...] = ()
 
     @property
     def item9_positive(self) -> bool:
         """PHQ-9 item 9 answered above 0 (always False for GAD-7)."""
         return self.instrument == "PHQ-9" and self.items[_PHQ9_SAFETY_ITEM - 1] > 0
+
+    @property
+    def replaced_scores(self) -> tuple[InstrumentScore, ...]:
+        """The questionnaires this one replaced, scored (the same day), oldest first."""
+        scorer = score_phq9 if self.instrument == "PHQ-9" else score_gad7
+        return tuple(scorer(items, self.taken_on) for items in self.replaced)
 
 
 def validate_dated(score: InstrumentScore, today: date) -> InstrumentScore:
@@ -133,6 +146,17 @@ def validate_dated(score: InstrumentScore, today: date) -> InstrumentScore:
             f" (today is {today.isoformat()})"
         )
     return score
+
+
+def replacing(stored: InstrumentScore, retake: InstrumentScore) -> InstrumentScore:
+    """``retake`` as the day's questionnaire, keeping the answers of ``stored`` it replaces.
+
+    >>> first = score_phq9([3] * 8 + [0])
+    >>> kept = replacing(first, score_phq9([0] * 8 + [1]))
+    >>> kept.total, [s.total for s in kept.replaced_scores]
+    (1, [24])
+    """
+    return replace(retake, replaced=(*stored.replaced, stored.items))
 
 
 def retake_replaces(stored: InstrumentScore, retake: InstrumentScore) -> bool:

@@ -17,6 +17,7 @@ from taperline.core.record import (
     Profile,
 )
 from taperline.errors import InputError
+from taperline.service.journal import with_crisis_line
 from taperline.service.plans import check_version_change, checked_version, with_outside
 from taperline.service.store import local_today
 
@@ -60,6 +61,7 @@ def import_record(
         validate_not_future(checkin, today)
     for score in record.scores:  # nor a questionnaire (its flag is dated by it)
         _score_dated(score, today)
+    _one_a_day(record.scores)
     _once("the check-in of", [c.wake_date.isoformat() for c in record.checkins])
     earlier = imported_before(store, record, source=source)
     if earlier is not None:
@@ -98,10 +100,32 @@ def _score_dated(score: InstrumentScore, today: date) -> None:
     try:
         validate_dated(score, today)
     except InputError as error:
-        raise InputError(
+        refused = (
             f"{error} (its QuestionnaireResponse's authored, a total of {score.total}): correct"
             " its date; nothing was imported"
-        ) from None
+        )
+        raise InputError(with_crisis_line(refused, score)) from None
+
+
+def _one_a_day(scores: Sequence[InstrumentScore]) -> None:
+    """Refuse two questionnaires of a kind on one day (one is kept a day), naming them.
+
+    Which of two a bundle's answers were the later ones cannot be told from the day alone,
+    so neither is chosen: a PHQ-9 with item 9 above 0 among them gives the crisis line.
+    """
+    by_day: dict[tuple[str, date | None], list[InstrumentScore]] = {}
+    for score in scores:
+        by_day.setdefault((score.instrument, score.taken_on), []).append(score)
+    for (instrument, day), same in by_day.items():
+        if len(same) > 1:
+            refused = (
+                f"the record holds {len(same)} {instrument} questionnaires of"
+                f" {day.isoformat() if day else 'one day'} (totals"
+                f" {', '.join(str(s.total) for s in same)}): taperline keeps one a day; leave"
+                " out the one not meant; nothing was imported"
+            )
+            positive = next((s for s in same if s.item9_positive), same[0])
+            raise InputError(with_crisis_line(refused, positive))
 
 
 def _entries(

@@ -13,7 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from taperline.adapters.storage.repo import Saved, Store
 from taperline.core.findings import Finding, crisis_message, find_red_flags
-from taperline.core.instruments import InstrumentScore, retake_replaces, validate_dated
+from taperline.core.instruments import (
+    InstrumentScore,
+    replacing,
+    retake_replaces,
+    validate_dated,
+)
 from taperline.core.journal import CheckIn, kept_night, validate_not_future, with_copies
 from taperline.core.quantity import Mass, fmt
 from taperline.core.readiness import Readiness, check_readiness
@@ -309,7 +314,10 @@ def record_score(
     :func:`~taperline.core.instruments.retake_replaces`). A refused retake with item 9 above
     0 says the crisis resources and that the day's stored answer, as high, is flagged.
     """
-    validate_dated(score, local_today(store.profile(person_id).time_zone, now))
+    try:
+        validate_dated(score, local_today(store.profile(person_id).time_zone, now))
+    except InputError as error:
+        raise InputError(with_crisis_line(str(error), score)) from None
     try:
         saved = store.save_score(person_id, score, idempotency_key=idempotency_key)
     except ConflictError as error:
@@ -323,8 +331,23 @@ def record_score(
         )
         if stored is None or not retake_replaces(stored, score):
             raise ConflictError(_retake_refused(str(error), score)) from None
-        saved = store.replace_score(person_id, score, idempotency_key=idempotency_key)
+        kept = replacing(stored, score)
+        saved = store.replace_score(person_id, kept, idempotency_key=idempotency_key)
     return saved, person_review(store, person_id, now=now)
+
+
+def with_crisis_line(refused: str, score: InstrumentScore) -> str:
+    """A questionnaire's refusal, with the crisis resources when its item 9 is above 0.
+
+    Whatever is wrong with it (a date, a second one the same day), a PHQ-9 that tells of
+    thoughts of death or self-harm is never answered without them.
+    """
+    if not score.item9_positive:
+        return refused
+    return (
+        f"{refused}. Your answer to item 9 (thoughts of death or self-harm) was above 0:"
+        f" {crisis_message()}"
+    )
 
 
 def _retake_refused(refused: str, retake: InstrumentScore) -> str:

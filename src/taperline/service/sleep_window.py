@@ -145,6 +145,8 @@ def start_sleep_window(
     ``rise`` is the fixed rise time (HH:MM); by default the usual one of the week's diary.
     """
     state = sleep_window_state(store, person_id, now=now, rules=rules)
+    if state.withdrawn is not None:
+        raise InputError(state.withdrawn.reason)
     if state.current is not None:
         raise ConflictError(
             f"a sleep window is already set (since {state.current.set_on.isoformat()});"

@@ -110,13 +110,14 @@ class DoseOut(TypedDict):
 
 @closed
 class ScoreOut(TypedDict):
-    """A scored questionnaire."""
+    """A scored questionnaire; ``replaced_items``: that day's answers it replaced, oldest first."""
 
     instrument: str
     date: str | None
     items: list[int]
     total: int
     band: str
+    replaced_items: list[list[int]]
 
 
 @closed
@@ -304,6 +305,7 @@ def score_document(score: InstrumentScore) -> ScoreOut:
         "items": list(score.items),
         "total": score.total,
         "band": score.band,
+        "replaced_items": [list(items) for items in score.replaced],
     }
 
 

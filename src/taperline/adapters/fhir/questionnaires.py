@@ -15,6 +15,7 @@ importing hears it even though nothing is stored.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Final
 
@@ -32,9 +33,10 @@ from taperline.adapters.fhir.codes import (
     PHQ9_TOTAL,
 )
 from taperline.adapters.fhir.common import Json
-from taperline.adapters.fhir.reading import _about, _coding, _date, _once, _Res
+from taperline.adapters.fhir.reading import _about, _aware, _coding, _date, _once, _Res
 from taperline.core.findings import crisis_message
 from taperline.core.instruments import InstrumentScore, score_gad7, score_phq9
+from taperline.errors import InputError
 
 #: What each score Observation is, in an error message.
 _NAMES: Final = {
@@ -47,6 +49,8 @@ _NAMES: Final = {
 _SCORES: Final = {answer: score for score, (answer, _) in enumerate(LOINC_ANSWERS)}
 _TEXTS: Final = {score: text for score, (_, text) in enumerate(LOINC_ANSWERS)}
 _NOTHING: Final = "nothing was imported"
+_SAFETY_ITEM: Final = 9  # PHQ-9 item 9: thoughts of death or self-harm
+_HISTORY: Final = re.compile(r"/_history/[^/]+$")
 
 
 def read_score(res: _Res) -> InstrumentScore:
@@ -61,6 +65,14 @@ def read_score(res: _Res) -> InstrumentScore:
     instrument = _QUESTIONNAIRES.get(canonical)
     if instrument is None:
         raise res.fail("questionnaire", f"{canonical!r} is not the PHQ-9 or GAD-7")
+    try:
+        return _answered(res, instrument)
+    except InputError as error:  # whatever is wrong, an item 9 above 0 is never passed over
+        said = _item9_answered(res) if instrument == "PHQ-9" else None
+        raise InputError(f"{error}{_crisis(said)}") from None
+
+
+def _answered(res: _Res, instrument: str) -> InstrumentScore:
     answers: dict[int, int] = {}
     for index, item in enumerate(res.data.get("item") or []):
         where = f"item.{index}"
@@ -73,6 +85,46 @@ def read_score(res: _Res) -> InstrumentScore:
     scorer = score_phq9 if instrument == "PHQ-9" else score_gad7
     with _about(res.label):
         return scorer([answers[n] for n in sorted(answers)], taken_on)
+
+
+def _item9_answered(res: _Res) -> int | None:
+    """The highest answer a response gives item 9 in any form it may be written in, or None.
+
+    Read only to add the crisis line to a refusal: a linkId of 9 (``09`` too) or PHQ-9 item
+    9's LOINC code, and an answer as a LOINC answer code or any number.
+    """
+    said = [
+        value
+        for item in res.data.get("item") or []
+        if isinstance(item, dict) and _names_item9(str(item.get("linkId") or ""))
+        for answer in item.get("answer") or []
+        if isinstance(answer, dict) and (value := _any_value(answer)) is not None
+    ]
+    return max(said, default=None)
+
+
+def _names_item9(link: str) -> bool:
+    number = _SAFETY_ITEM
+    return (link.isascii() and link.isdigit() and int(link) == number) or link.endswith(PHQ9_ITEM9)
+
+
+def _any_value(given: Json) -> int | None:
+    """A number in an answer or Observation value of any form (None: none read)."""
+    for key in ("valueInteger", "valueDecimal"):
+        if isinstance(given.get(key), int | float):
+            return int(given[key])
+    quantity = given.get("valueQuantity")
+    if isinstance(quantity, dict) and isinstance(quantity.get("value"), int | float):
+        return int(quantity["value"])
+    for key in ("valueCoding", "valueCodeableConcept"):
+        value = given.get(key)
+        if not isinstance(value, dict):
+            continue
+        codings = [value] if key == "valueCoding" else list(value.get("coding") or [])
+        found = [_SCORES[c["code"]] for c in codings if c.get("code") in _SCORES]
+        if found:
+            return max(found)
+    return None
 
 
 def _item_number(res: _Res, where: str, instrument: str, item: Json) -> int:
@@ -168,7 +220,8 @@ def _score_code(res: _Res) -> str | None:
 def _response_of(res: _Res, code: str, by_url: Mapping[str, _Res], said: int | None) -> _Res:
     """The one QuestionnaireResponse of the bundle the Observation is derived from."""
     instrument = _SCORE_INSTRUMENTS[code]
-    named = [str(d.get("reference")) for d in res.data.get("derivedFrom") or []]
+    # a server's versioned reference (QuestionnaireResponse/qr1/_history/1) names the same one
+    named = [_HISTORY.sub("", str(d.get("reference"))) for d in res.data.get("derivedFrom") or []]
     responses = [
         by_url[ref]
         for ref in named
@@ -204,7 +257,8 @@ def _item9_said(res: _Res) -> int:
     if not isinstance(concept, dict):
         raise res.fail(
             "valueCodeableConcept",
-            f"is missing: an item 9 Observation says the answer as LOINC's answer code; {_NOTHING}",
+            f"is missing: an item 9 Observation says the answer as LOINC's answer code; {_NOTHING}"
+            f"{_crisis(_any_value(res.data))}",
         )
     codings = [c for c in concept.get("coding") or [] if c.get("system") == LOINC]
     coding = _once(res, "valueCodeableConcept.coding (LOINC)", codings)
@@ -229,7 +283,13 @@ def _check_day(res: _Res, response: _Res, score: InstrumentScore, said: int | No
     effective = res.data.get("effectiveDateTime")
     if effective is None or score.taken_on is None:
         return
-    day = _date(res, "effectiveDateTime", str(effective))
+    text = str(effective)
+    # a date, or a date-time whose day is the one written (its own offset's, as authored's)
+    day = (
+        _aware(res, "effectiveDateTime", text).date()
+        if "T" in text
+        else _date(res, "effectiveDateTime", text)
+    )
     if day != score.taken_on:
         code = str(_score_code(res))
         item9 = max(said or 0, score.items[8] if score.instrument == "PHQ-9" else 0)

@@ -247,6 +247,9 @@ instrument_scores = Table(
     Column("band", String(30), nullable=False),
     Column("idempotency_key", String(100)),
     Column("created_at_utc", UtcDateTime, nullable=False),
+    # the answers of the same day's questionnaire this one replaced (a PHQ-9 retaken with a
+    # higher item 9), migration 0014; NULL: none
+    Column("replaced_items", JSON),
     UniqueConstraint("person_id", "instrument", "taken_on", name="uq_instrument_scores_day"),
     UniqueConstraint("person_id", "idempotency_key", name="uq_instrument_scores_idempotency_key"),
 )

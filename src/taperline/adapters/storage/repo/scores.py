@@ -20,7 +20,10 @@ _SCORES_OF: Final = (
 
 
 def _score(row: Row[Any]) -> InstrumentScore:
-    return InstrumentScore(row.instrument, tuple(row.items), row.total, row.band, row.taken_on)
+    replaced = tuple(tuple(items) for items in row.replaced_items or ())
+    return InstrumentScore(
+        row.instrument, tuple(row.items), row.total, row.band, row.taken_on, replaced
+    )
 
 
 def _score_row(score: InstrumentScore) -> dict[str, Any]:
@@ -33,6 +36,7 @@ def _score_row(score: InstrumentScore) -> dict[str, Any]:
         "total": score.total,
         "band": score.band,
         "idempotency_key": None,
+        "replaced_items": [list(items) for items in score.replaced] or None,
     }
 
 
@@ -67,10 +71,31 @@ class _Scores(_StoreBase):
         except IntegrityError:
             won = self._race_winner(table, person_id, idempotency_key)
             if won is None:
+                won = self._replaced_before(person_id, score)
+            if won is None:
                 raise ConflictError(
                     f"a {score.instrument} for {score.taken_on.isoformat()} is already stored"
                 ) from None
             return won
+
+    def _replaced_before(self, person_id: int, score: InstrumentScore) -> Saved | None:
+        """The day's row, when ``score``'s answers are ones it replaced: a retry of those.
+
+        A retake that replaced the day's questionnaire took the row's idempotency key; the
+        first answers, sent again (a retry whose answer was lost), are answered as saved.
+        """
+        table = t.instrument_scores
+        with self._read() as c:
+            row = c.execute(
+                select(table.c.id, table.c.replaced_items).where(
+                    table.c.person_id == person_id,
+                    table.c.instrument == score.instrument,
+                    table.c.taken_on == score.taken_on,
+                )
+            ).first()
+        if row is None or list(score.items) not in (row.replaced_items or []):
+            return None
+        return Saved(int(row.id), created=False)
 
     def replace_score(
         self, person_id: int, score: InstrumentScore, *, idempotency_key: str | None = None
@@ -78,8 +103,9 @@ class _Scores(_StoreBase):
         """Write ``score`` over the stored one of its kind and day (a retake that replaces it).
 
         The service decides whether a retake replaces (:func:`~taperline.core.instruments.
-        retake_replaces`); ``idempotency_key`` becomes the row's, so a retry of this call is
-        answered as already saved.
+        retake_replaces`) and gives ``score`` with the answers it replaces kept
+        (:func:`~taperline.core.instruments.replacing`); ``idempotency_key`` becomes the
+        row's, so a retry of this call is answered as already saved.
 
         Raises:
             NotFoundError: no questionnaire of that kind and day is stored.
