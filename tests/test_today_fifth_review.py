@@ -86,22 +86,11 @@ DENIAL_THEN_SEIZURE: Final = (
 )
 
 
-@_xfail(
-    "core crisis_matches (every door's reading of notes): a denial followed by a sentence that"
-    " tells a seizure ('Denies seizures. Had a fit.') -> no seizure match (denies_seizures"
-    " skips the punctuation between two seizure matches and reads both as denied); should be a"
-    " seizure red flag (a missed seizure is the dangerous error)"
-)
 @pytest.mark.parametrize("text", DENIAL_THEN_SEIZURE)
 def test_a_seizure_told_in_the_next_sentence_after_a_denial_is_a_red_flag(text: str) -> None:
     assert _seizure(text)
 
 
-@_xfail(
-    "CLI checkin --note 'Denies seizures. Had a fit.' (a carer pasting the clinic letter, then"
-    " what happened) -> saved with no URGENT line and no crisis message; should say the seizure"
-    " red flag at once, as 'Had a fit.' alone does"
-)
 def test_cli_checkin_note_with_a_fit_after_a_denial_is_urgent(tmp_path: Path) -> None:
     run = _cli(tmp_path)
     result = run.ok(
@@ -112,24 +101,12 @@ def test_cli_checkin_note_with_a_fit_after_a_denial_is_urgent(tmp_path: Path) ->
     assert "emergency" in result.stderr
 
 
-@_xfail(
-    "web sign-up profile condition 'Denies seizures. Had a fit.' (one entry: no comma) ->"
-    " /api/status gives no red flag; should give the seizure red flag"
-)
 def test_web_status_flags_a_fit_told_after_a_denial_in_one_entry(site: Site) -> None:
     web = site.patient(conditions="Denies seizures. Had a fit.")
     findings = web.get("/api/status").json()["findings"]
     assert [f for f in findings if f["kind"] == "red_flag"]
 
 
-@_xfail(
-    "core crisis_items (the profile's red flags, /api/status, the dashboard, `check`): a denial"
-    " and the seizure told after it in the next item cut at ';', a line break, 'and' or '/', or"
-    " one item later ('denies seizures; had one last night', 'denies seizures', 'fever', 'had"
-    " one last night') -> no red flag (recognition._join_items reads a seizure told after a"
-    " denial only in the very next item and only at a comma); should be a seizure red flag, as"
-    " 'denies seizures, had one last night' is"
-)
 @pytest.mark.parametrize(
     "conditions",
     [
@@ -144,23 +121,12 @@ def test_a_seizure_told_after_a_denial_across_any_separator_is_a_red_flag(
     assert any(m.category == "seizure" for _item, found in crisis_items(conditions) for m in found)
 
 
-@_xfail(
-    "web sign-up profile condition 'denies seizures; had one last night' -> /api/status gives no"
-    " red flag (a semicolon cuts the told seizure from its denial); should give the seizure red"
-    " flag, as the same words with a comma do"
-)
 def test_web_status_flags_a_seizure_told_after_a_semicolon(site: Site) -> None:
     web = site.patient(conditions="denies seizures; had one last night")
     findings = web.get("/api/status").json()["findings"]
     assert [f for f in findings if f["kind"] == "red_flag"]
 
 
-@_xfail(
-    "core crisis_matches: 'Seizures: no' with a full-width question mark (U+FF1F, as typed on"
-    " a Chinese or Japanese keyboard) or an Arabic one (U+061F) -> read as a denial, no red"
-    " flag; should keep the red flag as 'Seizures: no?' does (denies_seizures checks only the"
-    " ASCII '?')"
-)
 @pytest.mark.parametrize("text", ["Seizures: no\uff1f", "Seizures: no\u061f"], ids=["FF1F", "061F"])
 def test_a_denial_asked_with_another_script_s_question_mark_keeps_the_red_flag(text: str) -> None:
     assert _seizure(text)

@@ -43,7 +43,12 @@ The rules, exactly:
    "Seizures: no", "Seizures, no"), is no event (:func:`~.crisis.denies_seizures`); anything
    told after it ("denies seizures until last night") keeps the red flag, as does a
    person's own "no seizures"; a seizure-free phrase with a seizure told after it
-   ("seizure-free for a year until last night") is one.
+   ("seizure-free for a year until last night") is one. A denial is one clause: a sentence
+   end, a line break, a semicolon or a question mark in any script inside or after it keeps
+   the red flag ("Denies seizures. Had a fit."), a single full stop ending it does not. Among
+   the conditions, a denial followed by an item anywhere after it with a word that tells of
+   a seizure (:data:`SEIZURE_TOLD_AFTER_WORDS`: "denies seizures; had one last night") is
+   one item, a seizure, for :func:`screen` and :func:`crisis_items` alike.
 7. **Indication** (:func:`indication_of`): "seizure" when any condition is a seizure-disorder
    phrase, else "panic" for panic words, else "sleep" for insomnia words (or an item that is
    just "sleep"), else None. Seizure wins over panic and sleep: clonazepam in a person with

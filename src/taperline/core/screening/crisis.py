@@ -150,13 +150,16 @@ def seizure_free_then_told(first: str, second: str) -> bool:
 
 
 def denies_seizures(text: str) -> bool:
-    """Whether all of ``text`` is a denial of seizures, as in a review of systems.
+    r"""Whether all of ``text`` is a denial of seizures, as in a review of systems.
 
     A clinician's denial word just before the seizure words ("denies seizures", "negative for
     seizures": :data:`SEIZURE_DENIED_BEFORE`) or an answer after them ("Seizures: no",
     "Seizures, no", "Seizures - denies": :data:`SEIZURE_DENIED_AFTER`), and nothing else: a
-    word told after ("denies seizures until last night"), a question mark, another crisis
-    word or a seizure disorder keep the red flag, and so does a person's own "no seizures".
+    word told after ("denies seizures until last night"), another crisis word or a seizure
+    disorder keep the red flag, and so does a person's own "no seizures". A denial is one
+    clause: a sentence end, a line break, a semicolon or a question mark in any script
+    anywhere in ``text`` keeps the red flag ("Denies seizures. Had a fit.", "Seizures: no?"),
+    but for a single full stop ending it ("Seizures: no.").
     Only seizure words are ever denied: suicidal thoughts and self-harm always get the
     crisis message (a false alarm costs less than a missed one).
 
@@ -165,8 +168,11 @@ def denies_seizures(text: str) -> bool:
     >>> [denies_seizures(t) for t in ("Denies, had a seizure", "Seizures: no?", "no seizures",
     ...                               "denies seizures today", "denies suicidal thoughts")]
     [False, False, False, False, False]
+    >>> [denies_seizures(t) for t in ("Seizures: no.", "Denies seizures. Had a fit.",
+    ...                               "denies seizures\nhad a fit", "Seizures: no\uff1f")]
+    [True, False, False, False]
     """
-    if "?" in text:
+    if _breaks_clause(text):
         return False
     matches = _CRISIS_INDEX.find(text)
     if not matches or any(m.targets != (_SEIZURE,) for m in matches):
@@ -185,6 +191,47 @@ def denies_seizures(text: str) -> bool:
     return all(
         not text[a.end : b.start].strip() for a, b in itertools.pairwise(places[: first + 1])
     )
+
+
+#: What ends a clause (ASCII): a sentence end, a line break, a semicolon, a question mark.
+_CLAUSE_ENDS: Final = frozenset(".!?;\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+#: ... and the Unicode names of the other scripts' ones (the word folding keeps punctuation as
+#: typed: U+FF1F full-width, U+061F Arabic, U+00BF inverted, U+3002 ideographic).
+_CLAUSE_END_NAMES: Final = (
+    "QUESTION MARK", "FULL STOP", "EXCLAMATION MARK", "SEMICOLON", "INTERROBANG", "DANDA",
+    "LINE SEPARATOR", "PARAGRAPH SEPARATOR",
+)  # fmt: skip
+
+
+@functools.cache
+def _ends_clause(char: str) -> bool:
+    """Whether ``char`` ends a clause, in any script (its compatibility form too: U+FF1F)."""
+    if char in _CLAUSE_ENDS:
+        return True
+    if char.isascii():
+        return False
+    import unicodedata  # only for text that is not ASCII
+
+    if any(c in _CLAUSE_ENDS for c in unicodedata.normalize("NFKC", char)):
+        return True
+    name = unicodedata.name(char, "")
+    return any(end in name for end in _CLAUSE_END_NAMES)
+
+
+def _breaks_clause(text: str) -> bool:
+    r"""Whether ``text`` is more than one clause: it holds a clause end (:func:`_ends_clause`).
+
+    A single full stop at its very end (after spaces only) is the end of the one clause.
+
+    >>> [_breaks_clause(t) for t in ("Seizures: no. ", "no..", "no. Had one", "no\u061f")]
+    [False, True, True, True]
+    """
+    body = text
+    while body and body[-1].isspace() and not _ends_clause(body[-1]):
+        body = body[:-1]
+    if body.endswith("."):
+        body = body[:-1]
+    return any(_ends_clause(c) for c in body)
 
 
 def crisis_terms(text: str) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -715,28 +715,83 @@ def _join_items(
     """The items of ``values`` (:func:`split_items`), each pair :func:`_joined` as one.
 
     A pair that is one saying about seizures (:func:`_seizures_said`) is one item first.
-
     Only at a comma, or between two entries of a list (the profile keeps a comma list's
-    entries apart); never across a semicolon, a line or "and".
+    entries apart); never across a semicolon, a line or "and". Then a seizure denied with a
+    seizure told anywhere after it is one item, a seizure (:func:`_told_after_denials`).
     """
-    items: list[str] = []
-    for value in values:
+    items: list[_Item] = []
+    for place, value in enumerate(values):
         for item, separator in _parts(value, kept):
             comma = separator in {",", ""}  # "": a value's first item
             if not (items and comma):
                 joined = None
-            elif _seizures_said(items[-1], item, how):
-                joined = f"{items[-1]}, {item}"
+            elif _seizures_said(items[-1].text, item, how):
+                joined = f"{items[-1].text}, {item}"
             else:
-                joined = _joined(items[-1], item, how)
+                joined = _joined(items[-1].text, item, how)
             if joined is not None:
-                items[-1] = joined
+                items[-1] = _Item(joined, items[-1].place, items[-1].separator)
             else:
-                items.append(item)
+                items.append(_Item(item, place, separator))
     seen: dict[str, str] = {}
-    for item in items:
-        seen.setdefault(item.casefold(), item)
+    for text in _told_after_denials(items, how):
+        seen.setdefault(text.casefold(), text)
     return tuple(seen.values())
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """An item as cut: its text, the index of its value, and the separator before it."""
+
+    text: str
+    place: int
+    separator: str
+
+
+def _seizure_in(text: str) -> bool:
+    return any(m.category == "seizure" for m in crisis_matches(text))
+
+
+#: How a separator is written back between two items read as one.
+_SEPARATOR_TEXT: Final = {",": ", ", ";": "; ", "\n": "; ", "\r": "; ", "/": "/"}
+
+
+def _told_after_denials(items: Sequence[_Item], how: _Joining) -> list[str]:
+    """The items' texts, a seizure denied and the seizure told after it read as one item.
+
+    An item that says there were no seizures (:func:`seizure_free_then_told`: "denies
+    seizures", "Seizures: no", "seizure-free") followed anywhere later, across any separator
+    or entry, by an item with a word that tells of one since (:data:`SEIZURE_TOLD_AFTER_WORDS`:
+    "had one last night") is no denial: the two are one item, a seizure red flag (a missed
+    seizure is the dangerous error). A later item that is a seizure red flag itself is read
+    alone. The later item stays an item of its own only when it
+    names a condition. The one place :func:`screen`, :func:`recognise` and
+    :func:`crisis_items` read it.
+
+    >>> _told_after_denials([_Item("denies seizures", 0, ""), _Item("fever", 1, ""),
+    ...                      _Item("had one last night", 2, "")], _REASONS_ONLY)
+    ['denies seizures … had one last night', 'fever']
+    """
+    texts = [item.text for item in items]
+    places = list(items)
+    index = 0
+    while index < len(texts):
+        first = texts[index]
+        later = next(
+            (at for at in range(index + 1, len(texts)) if seizure_free_then_told(first, texts[at])),
+            None,
+        )
+        if later is not None and not (_seizure_in(first) or _seizure_in(texts[later])):
+            told = places[later]
+            if later == index + 1 and told.place == places[index].place:
+                glue = _SEPARATOR_TEXT.get(told.separator, f" {told.separator} ")
+            else:
+                glue = ", " if later == index + 1 else " … "
+            texts[index] = f"{first}{glue}{texts[later]}"
+            if not how.known(texts[later]):
+                del texts[later], places[later]
+        index += 1
+    return texts
 
 
 #: Reading reasons only (no catalogue): what :func:`indication_of` joins by.
