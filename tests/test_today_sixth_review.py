@@ -348,14 +348,6 @@ _HEADER = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="journal CSV import: the dated cells of a confirmed long night as a spreadsheet"
-    " saves them again ('2027-01-04 19:40', a space for the T) -> each refused 'is not a"
-    " 24-hour clock time HH:MM' (adapters/csvio/cells.py _night_clock reads a date only when"
-    " the cell holds a T, though values.parse_local_datetime and the dose log's taken_at take"
-    " the space); should read the night (or name the dated form)",
-)
 def test_a_spreadsheet_s_date_times_are_read_as_the_dated_night() -> None:
     row = (
         "2027-01-05,2027-01-04 19:30,2027-01-04 19:40,10,0,0,2027-01-05 12:05,"

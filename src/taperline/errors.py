@@ -30,7 +30,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from datetime import datetime
+    from datetime import datetime, timedelta
 
 __all__ = [
     "CatalogueError",
@@ -94,13 +94,22 @@ class LongNightError(CheckInError):
     check-in form's "Yes, I slept that long", the CLI's ``--long-night``, the API's
     ``long_night_confirmed``) and reads the clocks again confirmed
     (:func:`taperline.core.journal.night_times`); ``tried`` and ``final_wake`` are the night's
-    two ends as read.
+    two ends as read (wall clocks), ``passed`` the time that really passed between them (an
+    hour less than the clocks say when they went forward in the night, one more when they went
+    back; the clocks' difference when not given).
     """
 
-    def __init__(self, message: str, tried: datetime, final_wake: datetime) -> None:
+    def __init__(
+        self,
+        message: str,
+        tried: datetime,
+        final_wake: datetime,
+        passed: timedelta | None = None,
+    ) -> None:
         super().__init__(message)
         self.tried = tried
         self.final_wake = final_wake
+        self.passed = final_wake - tried if passed is None else passed
 
 
 class InstrumentError(InputError):

@@ -413,7 +413,7 @@ def confirmed_checkin(
     try:
         return build_checkin(values, day, base)
     except LongNightError as error:
-        hours, minutes = divmod(int((error.final_wake - error.tried).total_seconds() // 60), 60)
+        hours, minutes = divmod(int(error.passed.total_seconds() // 60), 60)  # really passed
         if ask and click.confirm(
             f"From trying to sleep at {error.tried:%H:%M} to waking up for good at"
             f" {error.final_wake:%H:%M} is {hours} h {minutes} min. Did you really sleep that"

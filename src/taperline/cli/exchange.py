@@ -128,7 +128,8 @@ def import_csv(*, path: Path, skip_bad: bool, person_id: int | None) -> None:
     person_id = person(store, person_id)
     kind = _kind(text)
     if kind == "journal":
-        journal = read_journal_csv(text, skip_bad=skip_bad)
+        time_zone = zone(store.profile(person_id).time_zone)
+        journal = read_journal_csv(text, skip_bad=skip_bad, time_zone=time_zone)
         errors = journal.errors
         _refuse_bad_rows(path, errors, skip_bad=skip_bad)
         done = import_checkins(store, person_id, journal.rows, now=now(), skip=skip_bad)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from itertools import pairwise
 from types import MappingProxyType
 from typing import Any, Final, Literal, NamedTuple, get_args
@@ -157,6 +157,7 @@ def night_times(
     out_of_bed: str = "06:45",
     *,
     long_night_confirmed: bool = False,
+    time_zone: tzinfo | None = None,
 ) -> NightTimes:
     """Resolve HH:MM clock times of the night ending on ``wake_date`` across midnight.
 
@@ -168,7 +169,10 @@ def night_times(
     they are the last such clock times at or before it. Either side of noon, more than 16 h
     from trying to sleep to the final awakening raises :class:`LongNightError` unless
     ``long_night_confirmed``: most such nights are a slip (18:30 picked for 06:30), and a
-    real one the person confirms. Getting up is at most 12 h after the final awakening (more
+    real one the person confirms. The 16 h are the time that really passed: in the night's
+    ``time_zone`` (the person's, given by the door that knows it) an hour less than the
+    clocks say when they went forward in the night, one more when they went back; without
+    one, the clocks' difference. Getting up is at most 12 h after the final awakening (more
     is a slip, refused), the next day when the awakening was late in the evening (woken at
     23:50, up at 00:10). Any other time typed out of order is an error to correct, never
     moved to another day.
@@ -188,12 +192,23 @@ tried (19:40): check the times (a.m. or p.m.?), or confirm a night that long
     >>> night_times(date(2027, 1, 5), "19:30", "19:40", "12:05", "12:30",
     ...             long_night_confirmed=True).tried.isoformat()
     '2027-01-04T19:40:00'
+    >>> from zoneinfo import ZoneInfo  # the clocks went forward in London on 28 March 2027
+    >>> night_times(date(2027, 3, 28), "19:20", "19:30", "11:50", "12:10",
+    ...             time_zone=ZoneInfo("Europe/London")).tried.isoformat()  # 15 h 20 min
+    '2027-03-27T19:30:00'
+    >>> night_times(date(2027, 10, 31), "19:50", "20:00", "11:30", "11:45",
+    ...             time_zone=ZoneInfo("Europe/London"))  # back on 31 October
+    Traceback (most recent call last):
+    ...
+    taperline.errors.LongNightError: final_wake (11:30) would be 16 h 30 min after \
+tried (20:00): check the times (a.m. or p.m.?), or confirm a night that long
     """
     final = datetime.combine(wake_date, _clock("final_wake", final_wake))
     tried_at = _before_waking(_clock("tried", tried), final)
-    if final - tried_at > LONGEST_UNASKED_NIGHT and not long_night_confirmed:
-        slip = _slip("final_wake", final, "tried", tried_at)
-        raise LongNightError(f"{slip}, or confirm a night that long", tried_at, final)
+    passed = final - tried_at - _clock_shift(tried_at, final, time_zone)
+    if passed > LONGEST_UNASKED_NIGHT and not long_night_confirmed:
+        slip = _slip("final_wake", final, "tried", tried_at, passed)
+        raise LongNightError(f"{slip}, or confirm a night that long", tried_at, final, passed)
     out = datetime.combine(wake_date, _clock("out_of_bed", out_of_bed))
     if out < final and out + timedelta(days=1) - final <= _UP_AFTER_MIDNIGHT:
         out += timedelta(days=1)  # woken late in the evening, up after midnight
@@ -202,9 +217,27 @@ tried (19:40): check the times (a.m. or p.m.?), or confirm a night that long
     return NightTimes(_before_waking(_clock("bed", bed), final), tried_at, final, out)
 
 
-def _slip(later_name: str, later: datetime, earlier_name: str, earlier: datetime) -> CheckInError:
-    """A night too long to be meant: a 12-hour clock's a.m. read as p.m."""
-    hours, minutes = divmod(int((later - earlier).total_seconds() // 60), 60)
+def _clock_shift(tried: datetime, final_wake: datetime, time_zone: tzinfo | None) -> timedelta:
+    """How far the clocks of ``time_zone`` went forward between two wall clocks (back: < 0)."""
+    if time_zone is None:
+        return timedelta(0)
+    before, after = time_zone.utcoffset(tried), time_zone.utcoffset(final_wake)
+    return after - before if before is not None and after is not None else timedelta(0)
+
+
+def _slip(
+    later_name: str,
+    later: datetime,
+    earlier_name: str,
+    earlier: datetime,
+    passed: timedelta | None = None,
+) -> CheckInError:
+    """A night too long to be meant: a 12-hour clock's a.m. read as p.m.
+
+    ``passed``: the time that really passed (the clocks' difference when not given).
+    """
+    span = later - earlier if passed is None else passed
+    hours, minutes = divmod(int(span.total_seconds() // 60), 60)
     return CheckInError(
         f"{later_name} ({_hhmm(later)}) would be {hours} h {minutes} min after {earlier_name}"
         f" ({_hhmm(earlier)}): check the times (a.m. or p.m.?)"

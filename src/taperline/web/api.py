@@ -18,7 +18,7 @@ and anything else is 404. Bodies forbid unknown keys, so an id placed in a body 
 from __future__ import annotations
 
 import functools
-from datetime import date
+from datetime import date, tzinfo
 from typing import Annotated, Any, Final
 from urllib.parse import urlsplit
 
@@ -84,6 +84,7 @@ from taperline.web.documents import (
     user_document,
 )
 from taperline.web.errors import CsrfError
+from taperline.zones import zone
 
 __all__ = ["router"]
 
@@ -183,7 +184,7 @@ def me(viewer: AnyViewer, svc: Svc) -> MeOut:
 # --- check-ins ------------------------------------------------------------------------------
 
 
-def _checkin(body: m.CheckInIn) -> CheckIn:
+def _checkin(body: m.CheckInIn, time_zone: tzinfo | None = None) -> CheckIn:
     sleep = None
     if body.sleep is not None:
         s = body.sleep
@@ -195,6 +196,7 @@ def _checkin(body: m.CheckInIn) -> CheckIn:
                 s.final_wake,
                 s.out_of_bed,
                 long_night_confirmed=s.long_night_confirmed,
+                time_zone=time_zone,
             )
         except LongNightError as error:
             raise InputError(
@@ -237,9 +239,8 @@ def _save_checkin(
 
     pid = viewer.person_id
     today = today_of(svc, viewer)
-    saved = save_checkin(
-        svc, viewer, _checkin(body), idempotency_key=key, replace=replace, today=today
-    )
+    checkin = _checkin(body, zone(svc.store.profile(pid).time_zone))
+    saved = save_checkin(svc, viewer, checkin, idempotency_key=key, replace=replace, today=today)
     stored = svc.store.checkin(pid, body.date)
     result = dashboard_for(svc, pid).review  # reviewed once, cached for the next read
     return {

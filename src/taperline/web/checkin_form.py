@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, tzinfo
 from functools import partial
 from typing import Any, Final, Literal
 
@@ -204,11 +204,11 @@ def fields_from_form(form: FormInput) -> dict[str, Any]:
     return fields
 
 
-def checkin_from_form(form: FormInput, day: date) -> CheckIn:
+def checkin_from_form(form: FormInput, day: date, *, time_zone: tzinfo | None = None) -> CheckIn:
     """A CheckIn from the submitted form, or :class:`FieldsError` naming every bad field.
 
     Mood, anxiety and (unless the diary is skipped) every value of the night must be given;
-    drinks left empty are none.
+    drinks left empty are none. ``time_zone`` (the person's) measures a long night's hours.
     """
     errors: dict[str, str] = {}
 
@@ -230,7 +230,7 @@ def checkin_from_form(form: FormInput, day: date) -> CheckIn:
     caffeine = read("caffeine", lambda: form.integer("caffeine", 0, 40, default=0))
     alcohol = read("alcohol", lambda: form.integer("alcohol", 0, 40, default=0))
     notes = read("notes", lambda: form.text("notes", max_len=2000))
-    sleep = None if form.has("no_sleep") else _night(form, day, errors)
+    sleep = None if form.has("no_sleep") else _night(form, day, errors, time_zone)
     if errors:
         raise FieldsError(errors)
     return CheckIn(
@@ -332,7 +332,9 @@ def as_date(text: str) -> date | None:
         return None
 
 
-def _night(form: FormInput, day: date, errors: dict[str, str]) -> SleepDiary | None:
+def _night(
+    form: FormInput, day: date, errors: dict[str, str], time_zone: tzinfo | None = None
+) -> SleepDiary | None:
     """The night as given, or None with an error against each field that is wrong."""
     clocks = {name: form.text(name, max_len=10) for name in SLEEP_CLOCKS}
     numbers: dict[str, int] = {}
@@ -352,7 +354,7 @@ def _night(form: FormInput, day: date, errors: dict[str, str]) -> SleepDiary | N
     confirmed = form.has("long_night") and form.text("long_night_for", max_len=25) == asked_for
     try:
         return SleepDiary(
-            *night_times(day, **clocks, long_night_confirmed=confirmed),
+            *night_times(day, **clocks, long_night_confirmed=confirmed, time_zone=time_zone),
             sol_min=numbers["sol_min"],
             waso_min=numbers["waso_min"],
             awakenings=numbers["awakenings"],
@@ -394,8 +396,12 @@ _SLIP_WORDS: Final = {
 
 
 def _long_night_words(error: LongNightError) -> str:
-    """A night over 16 h, asked about in plain words (the box to tick is in the form)."""
-    hours, minutes = divmod(int((error.final_wake - error.tried).total_seconds() // 60), 60)
+    """A night over 16 h, asked about in plain words (the box to tick is in the form).
+
+    The hours are the time that really passed (``error.passed``: an hour less than the
+    clocks say when they went forward in the night).
+    """
+    hours, minutes = divmod(int(error.passed.total_seconds() // 60), 60)
     return (
         f"From trying to sleep at {error.tried:%H:%M} to waking up for good at"
         f" {error.final_wake:%H:%M} is {hours} h {minutes} min. If you really slept that long,"

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Final
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
@@ -78,6 +79,7 @@ from taperline.web.views import (
     split_steps,
     step_changes,
 )
+from taperline.zones import zone
 
 __all__ = ["router"]
 
@@ -91,6 +93,11 @@ QUEUED_DOSE_DAYS: Final = timedelta(days=7)
 def audit(svc: Services, viewer: Viewer, action: str, obj: str) -> None:
     """One audit line about the viewer's own record."""
     svc.accounts.audit(viewer.user, viewer.person_id, action, obj, svc.now())
+
+
+def _zone(svc: Services, viewer: Viewer) -> ZoneInfo:
+    """The person's time zone: a long night's hours are those that passed in it."""
+    return zone(svc.store.profile(viewer.person_id).time_zone)
 
 
 def _key(text: str) -> str | None:
@@ -324,7 +331,7 @@ def checkin_save(request: Request, viewer: PatientViewer, form: Form, svc: Svc) 
             else mark_copies(
                 svc.store,
                 viewer.person_id,
-                checkin_from_form(form, day),
+                checkin_from_form(form, day, time_zone=_zone(svc, viewer)),
                 sleep_from=claimed_copy(form, "sleep"),
                 symptoms_from=claimed_copy(form, "symptoms"),
             )

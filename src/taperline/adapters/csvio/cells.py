@@ -124,22 +124,41 @@ def _clock(text: str) -> time:
         raise _CellError("is not a 24-hour clock time HH:MM") from None
 
 
+#: A cell with a date before its clock: ``YYYY-MM-DDTHH:MM``, or a space for the T (how a
+#: spreadsheet saves a date-time it has read).
+_DATED_RE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ].*")
+_NEITHER: Final = (
+    "is neither a 24-hour clock time HH:MM nor a date and time YYYY-MM-DDTHH:MM"
+    " (or YYYY-MM-DD HH:MM)"
+)
+
+
 def _night_clock(text: str) -> time | datetime:
     """A night's clock cell: ``HH:MM``, or a date-time ``YYYY-MM-DDTHH:MM`` that says its day.
 
+    A space for the T (``2027-01-04 19:40``, as a spreadsheet saves the dated cells again)
+    is the same date-time.
+
     >>> _night_clock("23:10"), _night_clock("2027-01-04T19:40")
     (datetime.time(23, 10), datetime.datetime(2027, 1, 4, 19, 40))
+    >>> _night_clock("2027-01-04 19:40")
+    datetime.datetime(2027, 1, 4, 19, 40)
     """
-    if "T" not in text:
-        return _clock(text)
-    if _ZONED_CLOCK_RE.fullmatch(text):
+    if not _DATED_RE.fullmatch(text):
+        try:
+            return _clock(text)
+        except _CellError as error:
+            if str(error) == _ZONED_NIGHT:
+                raise
+            raise _CellError(
+                "is not a 24-hour clock time HH:MM (nor a date and time YYYY-MM-DDTHH:MM)"
+            ) from None
+    if _ZONED_CLOCK_RE.fullmatch(text.replace(" ", "T", 1)):
         raise _CellError(_ZONED_NIGHT)
     try:
         return values.parse_local_datetime(text)
     except ValueFormatError:
-        raise _CellError(
-            "is neither a 24-hour clock time HH:MM nor a date and time YYYY-MM-DDTHH:MM"
-        ) from None
+        raise _CellError(_NEITHER) from None
 
 
 # Decimal works to 28 digits; more in an amount is a typo (and would be rounded).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Final
 
 from taperline.adapters.csvio.cells import (
@@ -29,6 +29,7 @@ from taperline.adapters.csvio.columns import (
     ImportResult,
 )
 from taperline.core.journal import (
+    LONGEST_UNASKED_NIGHT,
     MAX_AWAKENINGS,
     MAX_DRINKS,
     MAX_LATENCY_MIN,
@@ -79,9 +80,15 @@ def _times(night: SleepDiary) -> NightTimes:
 def _read_back_alike(wake_date: date, night: SleepDiary) -> bool:
     """Whether the night's HH:MM clocks read back, by ``night_times``' rule, as its times.
 
-    Not so for a night the rule asks about (over 16 h, confirmed when it was stored) or
-    places otherwise (a FHIR import's dates): those are written with their dates.
+    Not so for a night the rule asks about (over 16 h, confirmed when it was stored, by the
+    clocks or by the time that passed: an import that knows the zone counts the hour the
+    clocks changed, one that does not the clocks) or places otherwise (a FHIR import's
+    dates): those are written with their dates.
     """
+    shift = timedelta(minutes=night.clock_shift_min)
+    span = night.final_wake - night.tried
+    if max(span, span - shift) > LONGEST_UNASKED_NIGHT:
+        return False
     clocks = [at.strftime("%H:%M") for at in _times(night)]
     try:
         return night_times(wake_date, *clocks) == _times(night)
@@ -182,7 +189,9 @@ def _slip_problem(error: CheckInError) -> str:
     return problem
 
 
-def _night_of(row: _Row, wake_date: date, clocks: Sequence[time | datetime]) -> NightTimes | None:
+def _night_of(
+    row: _Row, wake_date: date, clocks: Sequence[time | datetime], time_zone: tzinfo | None
+) -> NightTimes | None:
     """A night's four clock cells as date-times: by ``night_times``' rule, or as dated.
 
     ``HH:MM`` cells are read as every check-in door reads them (so a slip it refuses is
@@ -206,7 +215,7 @@ def _night_of(row: _Row, wake_date: date, clocks: Sequence[time | datetime]) -> 
             return None
         return times
     try:
-        return night_times(wake_date, *(f"{clock:%H:%M}" for clock in clocks))
+        return night_times(wake_date, *(f"{clock:%H:%M}" for clock in clocks), time_zone=time_zone)
     except CheckInError as error:
         row.problems.append(_slip_problem(error))
         return None
@@ -264,7 +273,7 @@ def _reported(row: _Row) -> ReportedSleep | None:
     return ReportedSleep(asleep, quality)
 
 
-def _sleep(row: _Row, wake_date: date | None) -> SleepDiary | None:
+def _sleep(row: _Row, wake_date: date | None, time_zone: tzinfo | None) -> SleepDiary | None:
     """The night of a row: None when all sleep columns are empty."""
     filled = [c.name for c in _SLEEP if row.filled(c.name)]
     if not filled:
@@ -283,7 +292,7 @@ def _sleep(row: _Row, wake_date: date | None) -> SleepDiary | None:
         return None
     if sol is None or awakenings is None or waso is None or quality is None:
         return None
-    times = _night_of(row, wake_date, clocks)
+    times = _night_of(row, wake_date, clocks, time_zone)
     if times is None:
         return None
     row.problems.extend(_night_problems(row, times, (sol, awakenings, waso)))
@@ -305,10 +314,10 @@ def _wake_date(row: _Row, seen: dict[date, int]) -> date | None:
     return wake
 
 
-def _checkin(row: _Row, seen: dict[date, int]) -> CheckIn | None:
+def _checkin(row: _Row, seen: dict[date, int], time_zone: tzinfo | None) -> CheckIn | None:
     wake = _wake_date(row, seen)
     quick = row.filled(REPORTED_SLEEP.name)
-    sleep = _sleep(row, wake) if not quick else None
+    sleep = _sleep(row, wake, time_zone) if not quick else None
     reported = _reported(row) if quick else None
     mood = row.cell("mood_0_10", _whole(0, 10), required=True)
     anxiety = row.cell("anxiety_0_10", _whole(0, 10), required=True)
@@ -358,14 +367,21 @@ def _checkin(row: _Row, seen: dict[date, int]) -> CheckIn | None:
     )
 
 
-def read_journal_csv(text: str, *, skip_bad: bool = False) -> ImportResult[CheckIn]:
+def read_journal_csv(
+    text: str, *, skip_bad: bool = False, time_zone: tzinfo | None = None
+) -> ImportResult[CheckIn]:
     """Read a journal CSV (see :data:`JOURNAL_COLUMNS`) into check-ins without doses.
 
     Without ``skip_bad`` no rows are returned when any row is bad; with it the good ones are.
     Header problems (a missing required column, an unknown or repeated one) and unreadable
     quoting import nothing either way. A wake_date seen before is an error on the later line.
+    ``time_zone`` (the person's) counts a night's HH:MM clocks as the hours that passed
+    across a change of the clocks (a night over 16 h so is asked about, as on every door).
     """
     seen: dict[date, int] = {}
     return _read(
-        text, JOURNAL_COLUMNS, _guarded(lambda row: _checkin(row, seen)), skip_bad=skip_bad
+        text,
+        JOURNAL_COLUMNS,
+        _guarded(lambda row: _checkin(row, seen, time_zone)),
+        skip_bad=skip_bad,
     )

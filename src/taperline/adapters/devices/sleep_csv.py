@@ -63,6 +63,7 @@ def _row(cells: dict[str, str], tz: tzinfo) -> DeviceSleepRecord:
         # a device's record, measured: no 12-hour clock slipped on it, and no one to ask (a
         # night over 16 h, which a check-in asks about, is kept as the device wrote it)
         long_night_confirmed=True,
+        time_zone=tz,
     )
 
     def at(moment: datetime) -> datetime:
