@@ -227,31 +227,15 @@ def test_api_a_retry_of_the_retake_is_already_saved_and_the_flag_stays(site: Sit
 # === 3. The sleep window withdrawn (f0dbaf2) ===================================================
 
 
-@_xfail(
-    "core contraindications_in: a fall followed by 'back' ('fell - back injury', 'Falls (back"
-    " pain)', 'fell back down the stairs') -> no fall risk (f0dbaf2's _NOT_A_FALL reads any"
-    " 'back' after a fall word as 'fell back asleep'); should be high fall risk: 'back' is no"
-    " fall only before 'asleep' / 'to sleep'"
-)
 @pytest.mark.parametrize("text", ["Falls (back pain)", "fell back down the stairs"])
 def test_a_fall_followed_by_back_is_still_a_fall(text: str) -> None:
     assert "high fall risk" in contraindications_in([text])
 
 
-@_xfail(
-    "core contraindications_in: 'dizzy spells, falling over' -> no fall"
-    " risk ('falling' is not among the fall words); should be high fall risk"
-)
 def test_falling_over_is_a_fall_risk() -> None:
     assert "high fall risk" in contraindications_in(["dizzy spells, falling over"])
 
 
-@_xfail(
-    "core contraindications_in: sleep apnea with a device not in use in other words ('OSA, CPAP"
-    " machine broken', 'sleep apnoea, not wearing my CPAP') -> treated, no contraindication"
-    " (_APNEA_UNTREATED lacks 'broken' and 'not wearing'); should"
-    " be untreated sleep apnea"
-)
 @pytest.mark.parametrize(
     "text",
     ["OSA, CPAP machine broken", "sleep apnoea, not wearing my CPAP"],
@@ -260,20 +244,11 @@ def test_sleep_apnea_with_a_device_not_in_use_is_untreated(text: str) -> None:
     assert "untreated sleep apnea" in contraindications_in([text])
 
 
-@_xfail(
-    "core contraindications_in: pregnancy as people write it ('pregant', a common misspelling;"
-    " 'baby due in May') -> none; should be pregnancy (the seizure words read misspellings"
-    " since f0dbaf2, the pregnancy words do not)"
-)
 @pytest.mark.parametrize("text", ["pregant", "baby due in May"])
 def test_pregnancy_misspelt_or_told_as_a_due_date_is_pregnancy(text: str) -> None:
     assert "pregnancy" in contraindications_in([text])
 
 
-@_xfail(
-    "CLI: a sleep window started, then init --condition 'fell - back injury' -> sleep-window"
-    " show still 'active' with the window's times; should be 'withdrawn' (high fall risk)"
-)
 def test_cli_a_fall_with_a_back_injury_withdraws_the_window(tmp_path: Path) -> None:
     start = date(2027, 1, 7)
     run = Taperline(f"sqlite:///{tmp_path / 'j.db'}", now=f"{start.isoformat()}T09:00+00:00")

@@ -66,6 +66,14 @@ SETTERS: Final[tuple[Setter, ...]] = ("patient", "clinician")
 DEFAULT_RULES: Final = SleepRules()
 _MAX_TIME_IN_BED_MIN: Final = 12 * 60  # a window is a restriction: half a day is not one
 
+#: Pregnancy as people write it: misspellings, slang, a baby due (taperline's own reading).
+_PREGNANCY_AS_WRITTEN: Final = (
+    "pregant", "pregnat", "pregnent", "prengant", "pergnant", "preganant", "pregnanat",
+    "pregancy", "pregnacy", "pregnency", "preggers", "preggo", "preggy",
+    "baby due", "due a baby", "due date", "having a baby", "baby on the way",
+    "gestation", "gestational",
+)  # fmt: skip
+
 # Sleep-restriction contraindications [SPIELMAN-1987 row, Somryst labelling], found as whole
 # words (plurals too): "fall" is a fall, not "falling asleep"; "seizure" is not inside a word.
 # The words are taperline's reading of the list's names as people write them ("BPAD",
@@ -117,13 +125,21 @@ _CONTRAINDICATION_WORDS: Final[tuple[tuple[tuple[str, ...], Contraindication], .
             "trimester",
             "antenatal",
             "prenatal",
+            *_PREGNANCY_AS_WRITTEN,
         ),
         "pregnancy",
     ),
-    (("fall", "fall risk", "fell", "fallen", "falls risk"), "high fall risk"),
+    (("fall", "fall risk", "fell", "fallen", "falls risk", "falling"), "high fall risk"),
 )
-#: A fall word followed by one of these is no fall ("can't fall asleep", "fell back asleep").
-_NOT_A_FALL: Final = frozenset({"asleep", "back"})
+#: The words of a fall ("keep falling", "falling over"): each is one unless sleep follows it.
+_FALL_WORDS: Final = frozenset({"fall", "falls", "fell", "fallen", "falling"})
+#: A fall word followed by one of these is no fall ("can't fall asleep", "falling asleep",
+#: "fell back asleep", "fall back to sleep"); "back" alone is ("fell - back injury", "Falls
+#: (back pain)", "fell back down the stairs"): a false refusal of the window is the safer error.
+_NOT_A_FALL: Final = (
+    ("asleep",), ("back", "asleep"), ("to", "sleep"), ("back", "to", "sleep"),
+    ("off", "to", "sleep"), ("back", "off", "to", "sleep"),
+)  # fmt: skip
 # Sleep apnea on treatment is not untreated sleep apnea (the contraindication is the latter).
 _APNEA_TREATED: Final = ("cpap", "apap", "bipap", "treated", "mandibular", "oral appliance")
 #: Sleep apnea whose treatment is not (yet) in use: untreated, whatever device is named.
@@ -133,6 +149,12 @@ _APNEA_UNTREATED: Final = (
     "waiting for", "can't wear", "cannot wear", "can not wear", "don't wear", "do not wear",
     "don't use", "do not use", "can't use", "cannot use", "can't tolerate", "cannot tolerate",
     "rarely", "sometimes", "not every night", "off", "refused", "declined", "pending",
+    # a device not in use, in other words ("CPAP machine broken", "not wearing my CPAP")
+    "broken", "broke", "faulty", "not working", "stopped working", "doesn't work",
+    "does not work", "doesnt work", "not wearing", "not worn", "won't wear", "wont wear",
+    "dont wear", "dont use", "cant wear", "cant use", "not used", "unused", "lost",
+    "gave up", "given up", "no longer", "unable to", "haven't", "have not", "havent",
+    "never", "without", "not yet", "struggle", "struggling",
 )  # fmt: skip
 
 
@@ -166,13 +188,17 @@ def contraindications_in(conditions: Iterable[str]) -> frozenset[Contraindicatio
 
 
 def _a_fall(condition: str) -> bool:
-    """A fall word not followed by "asleep" or "back" ("can't fall asleep" is no fall)."""
+    """A fall word not followed by sleep ("can't fall asleep", "fell back to sleep" are none).
+
+    >>> [_a_fall(t) for t in ("fell back down the stairs", "falling over", "falling asleep")]
+    [True, True, False]
+    """
     from taperline.core.words import tokens
 
-    falls = {"fall", "falls", "fell", "fallen"}
     words = tokens(condition)
     return any(
-        word in falls and (index + 1 == len(words) or words[index + 1] not in _NOT_A_FALL)
+        word in _FALL_WORDS
+        and not any(words[index + 1 : index + 1 + len(n)] == n for n in _NOT_A_FALL)
         for index, word in enumerate(words)
     )
 
