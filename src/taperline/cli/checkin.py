@@ -249,6 +249,8 @@ def with_copied_sections(
             awakenings=night.awakenings,
             waso_min=night.waso_min,
             quality=night.quality,
+            # a copy of a long night confirmed when it was stored is confirmed: not asked again
+            long_night=values.long_night or night.final_wake - night.tried > LONGEST_UNASKED_NIGHT,
         )
     if values.same_symptoms:
         if symptoms_from is None:
@@ -343,7 +345,7 @@ def _required(name: str, value: int | None, default: int | None) -> int:
 
 def _sleep(values: CheckInOptions, day: date, base: CheckIn | None) -> SleepDiary | None:
     """The night from the values given; ``base``'s night fills what is not given (an edit)."""
-    from taperline.core.journal import SleepDiary, night_times
+    from taperline.core.journal import edited_night
 
     if values.no_sleep:
         return None
@@ -380,25 +382,21 @@ def _sleep(values: CheckInOptions, day: date, base: CheckIn | None) -> SleepDiar
         }
         flags = ", ".join(flag for flag, value in required.items() if value is None)
         raise CheckInError(f"the sleep diary also needs {flags} (or pass --no-sleep)")
-    times = night_times(
+    clocks = {
+        "bed": _clock(bed),
+        "tried": _clock(tried),
+        "final_wake": _clock(final_wake),
+        "out_of_bed": _clock(out_of_bed),
+    }
+    return edited_night(  # an edit keeps the stored night's clocks as they are, in its zone
+        night,
         day,
-        bed=_clock(bed),
-        tried=_clock(tried),
-        final_wake=_clock(final_wake),
-        out_of_bed=_clock(out_of_bed),
-        long_night_confirmed=values.long_night or _kept_long_night(night, tried, final_wake),
-    )
-    return SleepDiary(
-        *times, sol_min=sol_min, waso_min=waso_min, awakenings=awakenings, quality=quality
-    )
-
-
-def _kept_long_night(night: SleepDiary | None, tried: time, final_wake: time) -> bool:
-    """Whether an edit keeps the two ends of a long night confirmed when it was stored."""
-    return (
-        night is not None
-        and night.final_wake - night.tried > LONGEST_UNASKED_NIGHT
-        and (night.tried.time(), night.final_wake.time()) == (tried, final_wake)
+        clocks,
+        sol_min=sol_min,
+        waso_min=waso_min,
+        awakenings=awakenings,
+        quality=quality,
+        long_night_confirmed=values.long_night,
     )
 
 

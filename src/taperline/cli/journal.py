@@ -133,6 +133,7 @@ def journal_edit(
     The change is written to the audit log (`taperline journal delete` and `remove-dose`
     too). A section copied from an earlier day stays marked as a copy while it is unchanged.
     """
+    from taperline.cli import session
     from taperline.cli.checkin import CheckInOptions, confirmed_checkin, report_review
     from taperline.service import AT_THIS_COMPUTER, auditor, mark_copies, record_checkin
 
@@ -165,7 +166,7 @@ def journal_edit(
     edited = mark_copies(
         store,
         person_id,
-        confirmed_checkin(values, wake_date, ask=False, base=current),
+        confirmed_checkin(values, wake_date, ask=session.on_terminal(), base=current),
         sleep_from=current.sleep_copied_from,
         symptoms_from=current.symptoms_copied_from,
     )
@@ -176,6 +177,9 @@ def journal_edit(
     audit = auditor(person_id, moment, label=AT_THIS_COMPUTER)
     _, result = record_checkin(store, person_id, edited, now=moment, replace=True, audit=audit)
     click.echo(f"Updated: check-in for {wake_date.isoformat()}.")
+    zone = edited.sleep.time_zone if edited.sleep is not None else None
+    if zone is not None and any(t is not None for t in (bed, tried, final_wake, out_of_bed)):
+        click.echo(f"The night's times are read as {zone} times, where it was logged.")
     report_review(result)
 
 

@@ -42,6 +42,7 @@ __all__ = [
     "TimeOfDay",
     "check_text",
     "copied_night",
+    "edited_night",
     "kept_night",
     "kept_unasked",
     "night_times",
@@ -504,6 +505,8 @@ class CheckIn:
 def copied_night(source: SleepDiary, wake_date: date) -> SleepDiary:
     """``source``'s night at the same clock times, ending on ``wake_date`` ("same as last night").
 
+    A stored long night was confirmed (or measured): its copy is too, not asked again.
+
     >>> night = SleepDiary(*night_times(date(2027, 1, 4), bed="23:10", tried="23:30",
     ...     final_wake="06:40", out_of_bed="07:00"), sol_min=20, waso_min=30, awakenings=2,
     ...     quality=3)
@@ -516,7 +519,7 @@ def copied_night(source: SleepDiary, wake_date: date) -> SleepDiary:
         for name in ("bed", "tried", "final_wake", "out_of_bed")
     }
     return SleepDiary(
-        *night_times(wake_date, **clocks),
+        *night_times(wake_date, **clocks, long_night_confirmed=True),
         sol_min=source.sol_min,
         waso_min=source.waso_min,
         awakenings=source.awakenings,
@@ -535,7 +538,11 @@ def same_night(one: SleepDiary | None, other: SleepDiary | None) -> bool:
     """
     if one is None or other is None:
         return False
-    return copied_night(one, other.final_wake.date()) == replace(other, clock_shift_min=0)
+    try:
+        copy = copied_night(one, other.final_wake.date())
+    except CheckInError:  # a night no clock door takes (up 12 h 30 min after waking): not typed
+        return False
+    return copy == replace(other, clock_shift_min=0)
 
 
 def with_copies(
@@ -593,6 +600,80 @@ def kept_night(stored: SleepDiary | None, edited: SleepDiary | None) -> SleepDia
     if any(getattr(stored, c) != getattr(edited, c) for c in clocks):
         return edited
     return replace(edited, time_zone=stored.time_zone, clock_shift_min=stored.clock_shift_min)
+
+
+def edited_night(
+    stored: SleepDiary | None,
+    wake_date: date,
+    clocks: Mapping[str, str],
+    *,
+    sol_min: int,
+    waso_min: int,
+    awakenings: int,
+    quality: int = 3,
+    long_night_confirmed: bool = False,
+    time_zone: tzinfo | None = None,
+) -> SleepDiary:
+    """The night of ``wake_date`` from the clock times of an edit of ``stored`` (None: new).
+
+    The one rule of every door's edit (the check-in form, ``journal edit``, the API's PUT):
+    ``clocks`` (``bed``, ``tried``, ``final_wake``, ``out_of_bed`` as HH:MM) that are the
+    stored night's own keep the stored night's moments as they are, never read again by
+    :func:`night_times` (a night stored by a dated journal CSV row or FHIR, up 12 h 30 min
+    after waking, or a confirmed long night, is edited for its mood); a stored long night
+    whose two ends are kept stays confirmed. Changed clocks are read by :func:`night_times`
+    in the zone of the night they edit (``stored.time_zone``: shown in the zone it was
+    logged in, the clocks not changed are that zone's). ``time_zone`` is that zone's data
+    (the door's: the stored night's zone, else the person's), to count the hours passed.
+
+    >>> up_late = SleepDiary(datetime(2027, 1, 4, 23), datetime(2027, 1, 4, 23, 10),
+    ...                      datetime(2027, 1, 5, 6, 30), datetime(2027, 1, 5, 19),
+    ...                      sol_min=10, waso_min=0, awakenings=0, time_zone="Asia/Kathmandu")
+    >>> clocks = {"bed": "23:00", "tried": "23:10", "final_wake": "06:30", "out_of_bed": "19:00"}
+    >>> edited_night(up_late, date(2027, 1, 5), clocks, sol_min=20, waso_min=0,
+    ...              awakenings=0) == replace(up_late, sol_min=20)
+    True
+    >>> earlier = edited_night(up_late, date(2027, 1, 5), {**clocks, "out_of_bed": "07:00"},
+    ...                        sol_min=10, waso_min=0, awakenings=0)
+    >>> earlier.out_of_bed.isoformat(), earlier.time_zone
+    ('2027-01-05T07:00:00', 'Asia/Kathmandu')
+    """
+    if (
+        stored is not None
+        and stored.final_wake.date() == wake_date
+        and _kept_clocks(stored, clocks)
+    ):
+        return replace(
+            stored, sol_min=sol_min, waso_min=waso_min, awakenings=awakenings, quality=quality
+        )
+    kept_ends = stored is not None and _kept_clocks(stored, clocks, ("tried", "final_wake"))
+    confirmed = long_night_confirmed or (
+        kept_ends
+        and stored is not None
+        and stored.final_wake - stored.tried > LONGEST_UNASKED_NIGHT
+    )
+    times = night_times(wake_date, **clocks, long_night_confirmed=confirmed, time_zone=time_zone)
+    zone = stored.time_zone if stored is not None else None
+    return SleepDiary(
+        *times,
+        sol_min=sol_min,
+        waso_min=waso_min,
+        awakenings=awakenings,
+        quality=quality,
+        time_zone=zone,
+    )
+
+
+def _kept_clocks(
+    stored: SleepDiary,
+    clocks: Mapping[str, str],
+    names: tuple[str, ...] = ("bed", "tried", "final_wake", "out_of_bed"),
+) -> bool:
+    """Whether ``clocks`` give ``names`` as the ``stored`` night's own clock times."""
+    try:
+        return all(parse_clock(clocks[n]) == getattr(stored, n).time() for n in names)
+    except (KeyError, ValueFormatError):
+        return False
 
 
 def kept_unasked(

@@ -33,11 +33,11 @@ from taperline.core.journal import (
     LongNightError,
     ReportedSleep,
     SleepDiary,
-    night_times,
+    edited_night,
 )
 from taperline.core.quantity import Mass
 from taperline.core.record import Profile
-from taperline.errors import ConfirmationNeededError, InputError
+from taperline.errors import ConfirmationNeededError, InputError, NotFoundError
 from taperline.plan_input import PlanSpec
 from taperline.service import (
     DoseEntry,
@@ -184,17 +184,27 @@ def me(viewer: AnyViewer, svc: Svc) -> MeOut:
 # --- check-ins ------------------------------------------------------------------------------
 
 
-def _checkin(body: m.CheckInIn, time_zone: tzinfo | None = None) -> CheckIn:
+def _checkin(
+    body: m.CheckInIn, time_zone: tzinfo | None = None, stored: SleepDiary | None = None
+) -> CheckIn:
+    """The body as a check-in; ``stored``: the night a PUT edits, if any.
+
+    Its clocks sent back as GET gives them keep it as stored, a confirmed long night too
+    (:func:`~taperline.core.journal.edited_night`).
+    """
     sleep = None
     if body.sleep is not None:
         s = body.sleep
+        clocks = {"bed": s.bed, "tried": s.tried, "final_wake": s.final_wake}
         try:
-            times = night_times(
+            sleep = edited_night(
+                stored,
                 body.date,
-                s.bed,
-                s.tried,
-                s.final_wake,
-                s.out_of_bed,
+                {**clocks, "out_of_bed": s.out_of_bed},
+                sol_min=s.sol_min,
+                waso_min=s.waso_min,
+                awakenings=s.awakenings,
+                quality=s.quality_1_5,
                 long_night_confirmed=s.long_night_confirmed,
                 time_zone=time_zone,
             )
@@ -203,13 +213,6 @@ def _checkin(body: m.CheckInIn, time_zone: tzinfo | None = None) -> CheckIn:
                 f"sleep: {error}; if the person really slept that long, send it with"
                 " sleep.long_night_confirmed: true"
             ) from None
-        sleep = SleepDiary(
-            *times,
-            sol_min=s.sol_min,
-            waso_min=s.waso_min,
-            awakenings=s.awakenings,
-            quality=s.quality_1_5,
-        )
     brief = body.reported_sleep
     rated = body.symptoms_0_3 is not None  # left out: the checklist was not filled in
     given = (body.caffeine_drinks, body.alcohol_drinks, body.opioid_use)
@@ -239,7 +242,9 @@ def _save_checkin(
 
     pid = viewer.person_id
     today = today_of(svc, viewer)
-    checkin = _checkin(body, zone(svc.store.profile(pid).time_zone))
+    night = _stored_night(svc, pid, body.date) if replace else None
+    own = night.time_zone if night is not None else None  # a night logged before a move
+    checkin = _checkin(body, zone(own or svc.store.profile(pid).time_zone), night)
     saved = save_checkin(svc, viewer, checkin, idempotency_key=key, replace=replace, today=today)
     stored = svc.store.checkin(pid, body.date)
     result = dashboard_for(svc, pid).review  # reviewed once, cached for the next read
@@ -248,6 +253,14 @@ def _save_checkin(
         "created": saved.created,
         "review": review_document(result),
     }
+
+
+def _stored_night(svc: Services, person_id: int, day: date) -> SleepDiary | None:
+    """The night of the day's stored check-in (None: no check-in, or none in it)."""
+    try:
+        return svc.store.checkin(person_id, day).sleep
+    except NotFoundError:
+        return None
 
 
 @router.get("/checkins", response_model=CheckInList)

@@ -136,7 +136,8 @@ class SleepIn(_In):
         default=False,
         description="The person confirmed a night of more than 16 h from trying to sleep to"
         " waking up for good (without it such a night is refused with 422 as a likely a.m./p.m."
-        " slip, the same either side of noon).",
+        " slip, the same either side of noon). A PUT that sends a stored night's clock times"
+        " back as GET gives them keeps the stored night as it is, a long one too, without it.",
     )
 
 

@@ -14,18 +14,21 @@ Errors are collected per field (:class:`FieldsError`), in plain words, so the pa
 next to its field and keeps every value typed. A night over 16 h from trying to sleep to
 waking for good is asked about (``long_night``): the form is drawn again, as typed, with a
 "Yes, I slept that long" box, and is kept only when that is ticked; a stored long night is
-edited with the box ticked (it was confirmed). The box confirms the night it was shown for
-(``long_night_for``: the time tried and the final awakening as then typed): clocks changed
-after it was ticked are a new night, asked about again. Symptom fields are named by their index in
-:data:`~taperline.core.journal.SYMPTOMS` (``sym_0`` ... ``sym_15``) so no field name holds a
-space. Red-flag events and notes are never copied.
+edited, or copied by "same as last night", with the box ticked (it was confirmed). The box
+confirms the night it was shown for (``long_night_for``: the time tried and the final
+awakening as then typed, spaces trimmed): clocks changed after it was ticked are a new night,
+asked about again with the box drawn unticked. An edit's form carries the stored night
+(``night_as_stored``): clock times sent back as shown keep it as it is, and changed ones are
+read in the zone it was logged in (:func:`~taperline.core.journal.edited_night`). Symptom
+fields are named by their index in :data:`~taperline.core.journal.SYMPTOMS` (``sym_0`` ...
+``sym_15``) so no field name holds a space. Red-flag events and notes are never copied.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from datetime import date, tzinfo
+from datetime import date, datetime, tzinfo
 from functools import partial
 from typing import Any, Final, Literal
 
@@ -39,11 +42,12 @@ from taperline.core.journal import (
     LongNightError,
     ReportedSleep,
     SleepDiary,
-    night_times,
+    edited_night,
 )
 from taperline.errors import CheckInError, InputError
 from taperline.service.quick import DoseAnswer
 from taperline.web.forms import FormInput, parse_clock
+from taperline.zones import check_zone, zone
 
 __all__ = [
     "ASLEEP_CHOICES_MIN",
@@ -78,6 +82,7 @@ BLANK: Final[dict[str, Any]] = {
     "notes": "",
     "no_sleep": False,
     "long_night": False,
+    "night_as_stored": "",
     "sleep_copied_from": "",
     "symptoms_copied_from": "",
     "asleep_min": "",
@@ -135,10 +140,8 @@ def fields_from_checkin(checkin: CheckIn) -> dict[str, Any]:
     """Form values of a stored check-in, to edit it (its copy marks kept)."""
     fields = dict(BLANK)
     fields.update(_sleep_fields(checkin.sleep), no_sleep=checkin.sleep is None)
-    night = checkin.sleep  # a long night was confirmed when it was stored
-    fields["long_night"] = (
-        night is not None and night.final_wake - night.tried > LONGEST_UNASKED_NIGHT
-    )
+    fields["long_night"] = _long(checkin.sleep)  # a long night was confirmed when it was stored
+    fields["night_as_stored"] = _as_stored(checkin.sleep)
     if checkin.reported_sleep is not None:
         fields.update(
             asleep_min=str(checkin.reported_sleep.asleep_min),
@@ -181,6 +184,7 @@ def copied_fields(
     copied = dict(fields)
     if section == "sleep":
         copied.update(_sleep_fields(source.sleep), no_sleep=False)
+        copied["long_night"] = _long(source.sleep)  # confirmed when stored: not asked again
         copied["sleep_copied_from"] = source.wake_date.isoformat()
     else:
         copied.update(_symptom_fields(source))
@@ -196,7 +200,8 @@ def fields_from_form(form: FormInput) -> dict[str, Any]:
             fields[name] = form.shown(name, blank)
     fields["opioid"] = form.has("opioid")
     fields["no_sleep"] = form.has("no_sleep")
-    fields["long_night"] = form.has("long_night")
+    # a box ticked for another night is a new question: drawn unticked
+    fields["long_night"] = _box_confirms(form, form.shown("tried"), form.shown("final_wake"))
     fields["events"] = [e for e in form.raw().get("events", []) if e in RED_FLAG_EVENTS]
     fields["dose_answers"] = {
         name: form.shown(name, max_len=10) for name in form.names() if name.startswith("dose:")
@@ -204,11 +209,18 @@ def fields_from_form(form: FormInput) -> dict[str, Any]:
     return fields
 
 
-def checkin_from_form(form: FormInput, day: date, *, time_zone: tzinfo | None = None) -> CheckIn:
+def checkin_from_form(
+    form: FormInput,
+    day: date,
+    *,
+    time_zone: tzinfo | None = None,
+    stored: SleepDiary | None = None,
+) -> CheckIn:
     """A CheckIn from the submitted form, or :class:`FieldsError` naming every bad field.
 
     Mood, anxiety and (unless the diary is skipped) every value of the night must be given;
     drinks left empty are none. ``time_zone`` (the person's) measures a long night's hours.
+    ``stored``: the night an edit changes (else the one its form carries, ``night_as_stored``).
     """
     errors: dict[str, str] = {}
 
@@ -230,7 +242,7 @@ def checkin_from_form(form: FormInput, day: date, *, time_zone: tzinfo | None = 
     caffeine = read("caffeine", lambda: form.integer("caffeine", 0, 40, default=0))
     alcohol = read("alcohol", lambda: form.integer("alcohol", 0, 40, default=0))
     notes = read("notes", lambda: form.text("notes", max_len=2000))
-    sleep = None if form.has("no_sleep") else _night(form, day, errors, time_zone)
+    sleep = None if form.has("no_sleep") else _night(form, day, errors, time_zone, stored)
     if errors:
         raise FieldsError(errors)
     return CheckIn(
@@ -333,7 +345,11 @@ def as_date(text: str) -> date | None:
 
 
 def _night(
-    form: FormInput, day: date, errors: dict[str, str], time_zone: tzinfo | None = None
+    form: FormInput,
+    day: date,
+    errors: dict[str, str],
+    time_zone: tzinfo | None = None,
+    stored: SleepDiary | None = None,
 ) -> SleepDiary | None:
     """The night as given, or None with an error against each field that is wrong."""
     clocks = {name: form.text(name, max_len=10) for name in SLEEP_CLOCKS}
@@ -349,16 +365,21 @@ def _night(
             errors[name] = _plain(name, error)
     if any(name in errors for name in (*SLEEP_CLOCKS, *SLEEP_NUMBERS)):
         return None
-    # the box confirms the night it was shown for: its two ends as typed then (long_night_for)
-    asked_for = f"{clocks['tried']}-{clocks['final_wake']}"
-    confirmed = form.has("long_night") and form.text("long_night_for", max_len=25) == asked_for
+    if stored is None and form.text("mode", max_len=10) == "edit":
+        stored = _stored_night(form)
+    if stored is not None and stored.time_zone is not None:
+        time_zone = zone(stored.time_zone)  # its clocks are read in the zone it was logged in
     try:
-        return SleepDiary(
-            *night_times(day, **clocks, long_night_confirmed=confirmed, time_zone=time_zone),
+        return edited_night(  # an edit keeps the stored night's clocks as they are, in its zone
+            stored,
+            day,
+            clocks,
             sol_min=numbers["sol_min"],
             waso_min=numbers["waso_min"],
             awakenings=numbers["awakenings"],
             quality=numbers["quality"],
+            long_night_confirmed=_box_confirms(form, clocks["tried"], clocks["final_wake"]),
+            time_zone=time_zone,
         )
     except LongNightError as error:
         errors["long_night"] = _long_night_words(error)
@@ -393,6 +414,57 @@ _SLIP_WORDS: Final = {
     "final_wake": ("Waking up for good", "trying to sleep"),
     "out_of_bed": ("Getting up", "waking up for good"),
 }
+
+
+def _box_confirms(form: FormInput, tried: str, final_wake: str) -> bool:
+    """Whether "Yes, I slept that long" is ticked for this night's two ends.
+
+    The box confirms the night it was shown for (``long_night_for``: the time tried and the
+    final awakening as then typed), both read alike, spaces trimmed: clocks changed after
+    it was ticked are a new night, asked about again, and a box sent without its night (a
+    crafted form) confirms nothing.
+    """
+    ends = [end.strip() for end in form.shown("long_night_for", max_len=40).split("-", 1)]
+    return form.has("long_night") and ends == [tried.strip(), final_wake.strip()]
+
+
+def _long(night: SleepDiary | None) -> bool:
+    """Whether ``night`` is over 16 h from trying to sleep to the final awakening."""
+    return night is not None and night.final_wake - night.tried > LONGEST_UNASKED_NIGHT
+
+
+def _as_stored(night: SleepDiary | None) -> str:
+    """The stored night's four moments and its zone, carried by an edit's form.
+
+    An edit that sends the night's clock times back as shown keeps these moments as they
+    are (:func:`~taperline.core.journal.edited_night`): a night stored by another door (a
+    dated journal CSV row, FHIR) that the clock rule would read otherwise is not refused.
+    """
+    if night is None:
+        return ""
+    moments = [getattr(night, n).isoformat(timespec="minutes") for n in SLEEP_CLOCKS]
+    return " ".join([*moments, *([night.time_zone] if night.time_zone else [])])
+
+
+def _stored_night(form: FormInput) -> SleepDiary | None:
+    """The night an edit's form was drawn from (``night_as_stored``), None when it has none.
+
+    Only its moments and zone are used, and only for clock times sent back as they were
+    shown: a form that carries another night's gives no more than a dated journal CSV row.
+    """
+    parts = form.text("night_as_stored", max_len=120).split()
+    if len(parts) not in {4, 5}:
+        return None
+    try:
+        bed, tried, final_wake, out_of_bed = (datetime.fromisoformat(p) for p in parts[:4])
+        if any(m.tzinfo is not None for m in (bed, tried, final_wake, out_of_bed)):
+            return None
+        own = check_zone(parts[4]) if len(parts) == 5 else None  # noqa: PLR2004 -- the zone
+        return SleepDiary(
+            bed, tried, final_wake, out_of_bed, sol_min=0, waso_min=0, awakenings=0, time_zone=own
+        )
+    except (ValueError, InputError):
+        return None
 
 
 def _long_night_words(error: LongNightError) -> str:
