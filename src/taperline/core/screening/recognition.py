@@ -764,9 +764,10 @@ def _told_after_denials(items: Sequence[_Item], how: _Joining) -> list[str]:
     or entry, by an item with a word that tells of one since (:data:`SEIZURE_TOLD_AFTER_WORDS`:
     "had one last night") is no denial: the two are one item, a seizure red flag (a missed
     seizure is the dangerous error). A later item that is a seizure red flag itself is read
-    alone. The later item stays an item of its own only when it
-    names a condition. The one place :func:`screen`, :func:`recognise` and
-    :func:`crisis_items` read it.
+    alone, and one that names another condition than a seizure disorder is about that
+    condition ("denies seizures", "liver disease since last year": no red flag; "denies
+    seizures", "epilepsy flare last night": one). The one place :func:`screen`,
+    :func:`recognise` and :func:`crisis_items` read it.
 
     >>> _told_after_denials([_Item("denies seizures", 0, ""), _Item("fever", 1, ""),
     ...                      _Item("had one last night", 2, "")], _REASONS_ONLY)
@@ -778,7 +779,14 @@ def _told_after_denials(items: Sequence[_Item], how: _Joining) -> list[str]:
     while index < len(texts):
         first = texts[index]
         later = next(
-            (at for at in range(index + 1, len(texts)) if seizure_free_then_told(first, texts[at])),
+            (
+                at
+                for at in range(index + 1, len(texts))
+                # a later item naming another condition is about that one ("liver disease
+                # since last year"); one naming a seizure disorder is about seizures
+                if seizure_free_then_told(first, texts[at])
+                and (not how.known(texts[at]) or "seizure" in _reasons(texts[at]))
+            ),
             None,
         )
         if later is not None and not (_seizure_in(first) or _seizure_in(texts[later])):
@@ -788,8 +796,7 @@ def _told_after_denials(items: Sequence[_Item], how: _Joining) -> list[str]:
             else:
                 glue = ", " if later == index + 1 else " … "
             texts[index] = f"{first}{glue}{texts[later]}"
-            if not how.known(texts[later]):
-                del texts[later], places[later]
+            del texts[later], places[later]
         index += 1
     return texts
 
