@@ -34,7 +34,9 @@ var SAVED_PAGES = ["/dashboard", "/checkin"];
 var QUEUED_POSTS = ["/checkin", "/doses/taken"];
 var DB_NAME = "taperline";
 var STORE = "queue";
-var META = "meta"; // {key: "who", value: the account whose pages were seen last}
+var META = "meta"; // {key: "who", value: the account whose pages were seen last}; and
+// {key: "asked", url, body, who}: a check-in the server answered with a question (422: a night
+// over 16 h, a value to check), kept to be opened again with all that was typed
 var SAVED_HEADER = "x-taperline-saved";
 var REFRESH_MS = 60 * 60 * 1000; // a saved check-in form older than an hour is fetched again
 var SYNC_TAG = "taperline-queue";
@@ -92,6 +94,8 @@ self.addEventListener("message", function (event) {
     work = transaction(STORE, "readonly", function (store) { return store.getAll(); });
   } else if (data.type === "count") {
     work = transaction(STORE, "readonly", function (store) { return store.count(); });
+  } else if (data.type === "asked") {
+    work = takeAsked(String(data.who || ""));
   } else {
     work = Promise.resolve(null);
   }
@@ -289,13 +293,21 @@ function flush(csrf, who) {
             result.waiting += 1;
             return outcome === "offline";
           }
+          var kept = Promise.resolve(null);
           if (outcome === "sent") {
             result.sent += 1;
-          } else if (outcome === "refused") {
+          } else if (outcome === "refused" || outcome === "asked") {
             result.refused.push(item.kind);
           } // "other": another account's, who cannot send it now: dropped
-          return transaction(STORE, "readwrite", function (store) { return store.delete(item.id); })
-            .then(function () { return false; });
+          if (outcome === "asked") { // its page asks a question: kept to be opened again
+            result.asked = true;
+            kept = transaction(META, "readwrite", function (store) {
+              return store.put({key: "asked", url: item.url, body: item.body, who: item.who});
+            });
+          }
+          return kept.then(function () {
+            return transaction(STORE, "readwrite", function (store) { return store.delete(item.id); });
+          }).then(function () { return false; });
         });
       });
     }, Promise.resolve(false));
@@ -315,10 +327,21 @@ function send(item, csrf) {
     if (response.redirected && new URL(response.url).pathname === "/signin") { return "later"; }
     if (response.ok) { return "sent"; } // saved, and the page it leads to shown
     if (response.status === 409) { return item.kind === "dose" ? "sent" : "refused"; }
+    // a check-in's form drawn again with a question (a night over 16 h) or a value to check
+    if (response.status === 422 && item.kind === "checkin") { return "asked"; }
     if (response.status === 401 || response.status === 403 || response.status === 429 ||
         response.status >= 500) { return "later"; }
     return "refused";
   }, function () { return "offline"; });
+}
+
+function takeAsked(who) {
+  // The check-in the server asked about, once, for the account whose page asks (else kept).
+  return transaction(META, "readonly", function (store) { return store.get("asked"); }).then(function (item) {
+    if (!item || !who || item.who !== who) { return null; }
+    return transaction(META, "readwrite", function (store) { return store.delete("asked"); })
+      .then(function () { return {url: item.url, body: item.body}; });
+  });
 }
 
 function clearAll() {

@@ -108,7 +108,38 @@
     });
   }
 
+  // A check-in saved offline that the server asked about (a night over 16 h: "did you really
+  // sleep that long?"), sent again from this page: the answer is its form drawn again with the
+  // question and everything typed (mood, symptoms, notes), to answer and save.
+  function openAsked() {
+    return ask({type: "asked", who: who}).then(function (item) {
+      if (!item) { return false; }
+      var form = document.createElement("form");
+      form.method = "post";
+      form.action = item.url;
+      form.hidden = true;
+      var fields = new URLSearchParams(item.body);
+      fields.set("csrf_token", csrf()); // the session's token now
+      fields.forEach(function (value, name) {
+        var input = document.createElement("input");
+        input.type = "hidden";
+        input.name = name;
+        input.value = value;
+        form.appendChild(input);
+      });
+      document.body.appendChild(form);
+      form.submit();
+      return true;
+    });
+  }
+
   function sent(result) {
+    openAsked().then(function (opened) {
+      if (!opened) { said(result); }
+    });
+  }
+
+  function said(result) {
     if (result && result.refused.length) {
       say("Something you saved offline was not accepted. Please look at your journal" +
           " and enter it again.");
