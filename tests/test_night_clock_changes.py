@@ -22,6 +22,7 @@ import pytest
 from taperline.adapters.csvio import journal_csv, read_journal_csv
 from taperline.core.journal import CheckIn, LongNightError, SleepDiary, night_times
 from tests.strategies import wall_clock
+from tests.support.journal_cli import Taperline
 from tests.support.web import checkin_form, make_site
 
 LONDON = ZoneInfo("Europe/London")
@@ -102,6 +103,38 @@ def test_the_api_asks_by_the_hours_that_passed(tmp_path: Path, day: date) -> Non
         assert "long_night_confirmed" in answer.text
 
 
+# --- the CLI ---------------------------------------------------------------------------------
+
+
+def _cli_night(clocks: dict[str, str]) -> list[str]:
+    given = {"bed": "--bed", "tried": "--tried", "final_wake": "--final-wake"}
+    flags = [part for name, flag in given.items() for part in (flag, clocks[name])]
+    return [*flags, "--out-of-bed", clocks["out_of_bed"], "--sol-min", "10", "--awakenings",
+            "0", "--waso-min", "0", "--quality", "2", "--mood", "3", "--anxiety", "6"]  # fmt: skip
+
+
+def test_the_cli_asks_by_the_hours_that_passed(tmp_path: Path) -> None:
+    me = Taperline(f"sqlite:///{tmp_path / 'cli'}.db", now="2027-11-03T20:00+00:00")
+    me.ok("init", "--time-zone", "Europe/London", "--age-band", "40-64")
+    me.ok("checkin", "--date", FORWARD.isoformat(), *_cli_night(SHORTER))
+    asked = me("checkin", "--date", BACK.isoformat(), *_cli_night(LONGER))
+    assert asked.exit_code == 2
+    assert "16 h 30 min" in asked.stderr
+    assert "--long-night" in asked.stderr
+    me.ok("checkin", "--date", BACK.isoformat(), *_cli_night(LONGER), "--long-night")
+    nights = [c.sleep for c in me.store().record(1).checkins]
+    assert [n.clock_shift_min for n in nights if n is not None] == [60, -60]
+
+
+def test_the_cli_edit_of_a_night_the_clocks_went_back_asks_again(tmp_path: Path) -> None:
+    me = Taperline(f"sqlite:///{tmp_path / 'edit'}.db", now="2027-11-03T20:00+00:00")
+    me.ok("init", "--time-zone", "Europe/London", "--age-band", "40-64")
+    me.ok("checkin", "--date", BACK.isoformat(), *_cli_night({**LONGER, "tried": "23:00"}))
+    asked = me("journal", "edit", BACK.isoformat(), "--tried", "20:00")
+    assert asked.exit_code == 2
+    assert "16 h 30 min" in asked.stderr
+
+
 # --- the journal CSV ------------------------------------------------------------------------
 
 
@@ -174,3 +207,15 @@ def test_a_clock_cell_that_is_neither_names_both_forms(cell: str, words: str) ->
     row = f"2027-01-05,{cell},23:20,10,0,0,06:30,06:45,2,,3,6"
     result = read_journal_csv(f"{_HEADER}\n{row}\n", skip_bad=True)
     assert words in str(result.errors[0])
+
+
+def test_taperline_import_csv_reads_the_night_in_the_person_s_zone(tmp_path: Path) -> None:
+    me = Taperline(f"sqlite:///{tmp_path / 'import'}.db", now="2027-11-03T20:00+00:00")
+    me.ok("init", "--time-zone", "Europe/London", "--age-band", "40-64")
+    journal = tmp_path / "journal.csv"
+    forward = f"{FORWARD.isoformat()},19:20,19:30,10,0,0,11:50,12:10,2,,3,6"
+    back = f"{BACK.isoformat()},19:50,20:00,10,0,0,11:30,11:45,2,,3,6"
+    journal.write_text(f"{_HEADER}\n{forward}\n{back}\n", encoding="utf-8")
+    said = me("import", "csv", str(journal), "--skip-bad")
+    assert "'11:30' is 16 h 30 min after tried_clock '20:00'" in said.stderr, said.stderr
+    assert [c.wake_date for c in me.store().record(1).checkins] == [FORWARD]

@@ -188,13 +188,6 @@ def test_the_box_confirms_a_long_night_typed_with_a_space(tmp_path: Path) -> Non
         assert web.post("/checkin", checkin_form(day, **clocks, **ticked)).status_code == 303
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CLI checkin (and every door: core.journal.night_times): tried 19:30, final 11:50"
-    " on 2027-03-28 in Europe/London (the clocks went forward in the night) -> asked 'is 16 h"
-    " 20 min' (wall clocks); 15 h 20 min passed (clock_shift_min 60): should count the minutes"
-    " that passed, as the diary does (not asked, or asked with 15 h 20 min)",
-)
 def test_the_long_night_question_counts_the_hour_the_clocks_went_forward(tmp_path: Path) -> None:
     me = _person(tmp_path, "dst", now="2027-03-29T20:00+00:00")
     said = me("checkin", "--date", "2027-03-28", *_night("19:20", "19:30", "11:50", "12:10"))
@@ -254,18 +247,7 @@ def _up_late(day: date) -> CheckIn:
     return CheckIn(day, night, mood=3, anxiety=6)
 
 
-_WEB_EDIT_UNWIRED = pytest.mark.xfail(
-    strict=True,
-    reason="web check-in edit form posted with the night's four clocks as drawn but without its"
-    " hidden night_as_stored field (this test sends the clocks alone): a stored night with getting"
-    " up 12 h 30 min after waking (06:30 -> 19:00) -> refused 'Getting up at 19:00 is 12 h 30 min"
-    " after waking up for good' (422, mood unchanged), because web/routes_patient.py"
-    " checkin_save does not pass the stored night to checkin_from_form(stored=...); should edit"
-    " the mood and keep the night (a browser, which sends the hidden field, already does)",
-)
-
-
-@pytest.mark.parametrize("door", ["cli", pytest.param("web", marks=_WEB_EDIT_UNWIRED)])
+@pytest.mark.parametrize("door", ["cli", "web"])  # the web route reads the stored night
 def test_a_mood_edit_keeps_a_stored_night_no_clock_door_takes(tmp_path: Path, door: str) -> None:
     if door == "cli":
         me = _person(tmp_path, "late")
@@ -284,7 +266,13 @@ def test_a_mood_edit_keeps_a_stored_night_no_clock_door_takes(tmp_path: Path, do
                 r'name="(bed|tried|final_wake|out_of_bed)" type="time" value="([^"]*)"', page
             )
             assert dict(drawn)["out_of_bed"] == "19:00"
-            web.post("/checkin", checkin_form(day, **dict(drawn), mode="edit", mood="5"))
+            numbers = re.findall(  # the night's numbers as drawn too, as a browser sends them
+                r'<input[^>]*name="(sol_min|waso_min|awakenings)"[^>]*value="([^"]*)"', page
+            )
+            quality = re.search(r'name="quality" value="(\d)"[^>]*checked', page)
+            assert quality is not None
+            sent = {**dict(drawn), **dict(numbers), "quality": quality.group(1)}
+            web.post("/checkin", checkin_form(day, **sent, mode="edit", mood="5"))
             [stored] = site.services.store.record(pid).checkins
     assert stored.mood == 5
     assert stored.sleep == _up_late(day).sleep

@@ -76,6 +76,7 @@ class CheckInOptions:
     slept: int | None = None
     quick: bool = False
     long_night: bool = False
+    time_zone: str | None = None  # the person's: a long night's hours are those that passed
 
     @property
     def sleep_given(self) -> bool:
@@ -346,6 +347,7 @@ def _required(name: str, value: int | None, default: int | None) -> int:
 def _sleep(values: CheckInOptions, day: date, base: CheckIn | None) -> SleepDiary | None:
     """The night from the values given; ``base``'s night fills what is not given (an edit)."""
     from taperline.core.journal import edited_night
+    from taperline.zones import zone
 
     if values.no_sleep:
         return None
@@ -388,6 +390,8 @@ def _sleep(values: CheckInOptions, day: date, base: CheckIn | None) -> SleepDiar
         "final_wake": _clock(final_wake),
         "out_of_bed": _clock(out_of_bed),
     }
+    # the hours a night took are counted in its zone: the stored night's, else the person's
+    named = night.time_zone if night is not None and night.time_zone else values.time_zone
     return edited_night(  # an edit keeps the stored night's clocks as they are, in its zone
         night,
         day,
@@ -397,17 +401,25 @@ def _sleep(values: CheckInOptions, day: date, base: CheckIn | None) -> SleepDiar
         awakenings=awakenings,
         quality=quality,
         long_night_confirmed=values.long_night,
+        time_zone=zone(named) if named else None,
     )
 
 
 def confirmed_checkin(
-    values: CheckInOptions, day: date, *, ask: bool, base: CheckIn | None = None
+    values: CheckInOptions,
+    day: date,
+    *,
+    ask: bool,
+    base: CheckIn | None = None,
+    time_zone: str | None = None,
 ) -> CheckIn:
     """The check-in (``base`` edited), a night over 16 h asked about or named by its flag.
 
     On a terminal (``ask``) the person is asked; else the refusal names ``--long-night`` (an
-    option of `checkin` and `journal edit`).
+    option of `checkin` and `journal edit`). ``time_zone`` (the person's) counts the hours
+    that passed across a change of the clocks.
     """
+    values = replace(values, time_zone=time_zone)
     try:
         return build_checkin(values, day, base)
     except LongNightError as error:
@@ -657,7 +669,9 @@ def checkin(
     entry = mark_copies(
         store,
         person_id,
-        confirmed_checkin(values, wake_date, ask=asked),
+        confirmed_checkin(
+            values, wake_date, ask=asked, time_zone=store.profile(person_id).time_zone
+        ),
         sleep_from=night_from.wake_date if values.same_sleep and night_from else None,
         symptoms_from=symptoms_from.wake_date if values.same_symptoms and symptoms_from else None,
     )

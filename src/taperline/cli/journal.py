@@ -166,7 +166,13 @@ def journal_edit(
     edited = mark_copies(
         store,
         person_id,
-        confirmed_checkin(values, wake_date, ask=session.on_terminal(), base=current),
+        confirmed_checkin(
+            values,
+            wake_date,
+            ask=session.on_terminal(),
+            base=current,
+            time_zone=store.profile(person_id).time_zone,
+        ),
         sleep_from=current.sleep_copied_from,
         symptoms_from=current.symptoms_copied_from,
     )
