@@ -17,9 +17,9 @@ waking for good is asked about (``long_night``): the form is drawn again, as typ
 edited, or copied by "same as last night", with the box ticked (it was confirmed). The box
 confirms the night it was shown for (``long_night_for``: the time tried and the final
 awakening as then typed, spaces trimmed): clocks changed after it was ticked are a new night,
-asked about again with the box drawn unticked. An edit's form carries the stored night
-(``night_as_stored``): clock times sent back as shown keep it as it is, and changed ones are
-read in the zone it was logged in (:func:`~taperline.core.journal.edited_night`). Symptom
+asked about again with the box drawn unticked. An edit is read against the stored night (the
+route reads it, never the form): clock times sent back as shown keep it as it is, and changed
+ones are read in the zone it was logged in (:func:`~taperline.core.journal.edited_night`). Symptom
 fields are named by their index in :data:`~taperline.core.journal.SYMPTOMS` (``sym_0`` ...
 ``sym_15``) so no field name holds a space. Red-flag events and notes are never copied.
 """
@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, tzinfo
+from datetime import date, tzinfo
 from functools import partial
 from typing import Any, Final, Literal
 
@@ -47,7 +47,7 @@ from taperline.core.journal import (
 from taperline.errors import CheckInError, InputError
 from taperline.service.quick import DoseAnswer
 from taperline.web.forms import FormInput, parse_clock
-from taperline.zones import check_zone, zone
+from taperline.zones import zone
 
 __all__ = [
     "ASLEEP_CHOICES_MIN",
@@ -82,7 +82,6 @@ BLANK: Final[dict[str, Any]] = {
     "notes": "",
     "no_sleep": False,
     "long_night": False,
-    "night_as_stored": "",
     "sleep_copied_from": "",
     "symptoms_copied_from": "",
     "asleep_min": "",
@@ -141,7 +140,6 @@ def fields_from_checkin(checkin: CheckIn) -> dict[str, Any]:
     fields = dict(BLANK)
     fields.update(_sleep_fields(checkin.sleep), no_sleep=checkin.sleep is None)
     fields["long_night"] = _long(checkin.sleep)  # a long night was confirmed when it was stored
-    fields["night_as_stored"] = _as_stored(checkin.sleep)
     if checkin.reported_sleep is not None:
         fields.update(
             asleep_min=str(checkin.reported_sleep.asleep_min),
@@ -220,7 +218,7 @@ def checkin_from_form(
 
     Mood, anxiety and (unless the diary is skipped) every value of the night must be given;
     drinks left empty are none. ``time_zone`` (the person's) measures a long night's hours.
-    ``stored``: the night an edit changes (else the one its form carries, ``night_as_stored``).
+    ``stored``: the night an edit changes, as stored (the route reads it; never the form).
     """
     errors: dict[str, str] = {}
 
@@ -365,8 +363,6 @@ def _night(
             errors[name] = _plain(name, error)
     if any(name in errors for name in (*SLEEP_CLOCKS, *SLEEP_NUMBERS)):
         return None
-    if stored is None and form.text("mode", max_len=10) == "edit":
-        stored = _stored_night(form)
     if stored is not None and stored.time_zone is not None:
         time_zone = zone(stored.time_zone)  # its clocks are read in the zone it was logged in
     try:
@@ -431,40 +427,6 @@ def _box_confirms(form: FormInput, tried: str, final_wake: str) -> bool:
 def _long(night: SleepDiary | None) -> bool:
     """Whether ``night`` is over 16 h from trying to sleep to the final awakening."""
     return night is not None and night.final_wake - night.tried > LONGEST_UNASKED_NIGHT
-
-
-def _as_stored(night: SleepDiary | None) -> str:
-    """The stored night's four moments and its zone, carried by an edit's form.
-
-    An edit that sends the night's clock times back as shown keeps these moments as they
-    are (:func:`~taperline.core.journal.edited_night`): a night stored by another door (a
-    dated journal CSV row, FHIR) that the clock rule would read otherwise is not refused.
-    """
-    if night is None:
-        return ""
-    moments = [getattr(night, n).isoformat(timespec="minutes") for n in SLEEP_CLOCKS]
-    return " ".join([*moments, *([night.time_zone] if night.time_zone else [])])
-
-
-def _stored_night(form: FormInput) -> SleepDiary | None:
-    """The night an edit's form was drawn from (``night_as_stored``), None when it has none.
-
-    Only its moments and zone are used, and only for clock times sent back as they were
-    shown: a form that carries another night's gives no more than a dated journal CSV row.
-    """
-    parts = form.text("night_as_stored", max_len=120).split()
-    if len(parts) not in {4, 5}:
-        return None
-    try:
-        bed, tried, final_wake, out_of_bed = (datetime.fromisoformat(p) for p in parts[:4])
-        if any(m.tzinfo is not None for m in (bed, tried, final_wake, out_of_bed)):
-            return None
-        own = check_zone(parts[4]) if len(parts) == 5 else None  # noqa: PLR2004 -- the zone
-        return SleepDiary(
-            bed, tried, final_wake, out_of_bed, sol_min=0, waso_min=0, awakenings=0, time_zone=own
-        )
-    except (ValueError, InputError):
-        return None
 
 
 def _long_night_words(error: LongNightError) -> str:

@@ -299,6 +299,14 @@ def _as_day(text: str) -> date | None:
     return as_date(text)
 
 
+def _stored_checkin(svc: Services, person_id: int, day: date) -> CheckIn | None:
+    """The day's stored check-in an edit changes (None: there is none any more)."""
+    try:
+        return svc.store.checkin(person_id, day)
+    except NotFoundError:
+        return None
+
+
 @router.post("/checkin", response_class=HTMLResponse)
 def checkin_save(request: Request, viewer: PatientViewer, form: Form, svc: Svc) -> Response:
     """Save a check-in (an edit replaces the day's), or copy a section into the form.
@@ -325,13 +333,21 @@ def checkin_save(request: Request, viewer: PatientViewer, form: Form, svc: Svc) 
             except InputError as error:
                 words = str(error).removeprefix("doses: ")
                 raise FieldsError({"doses": words[:1].upper() + words[1:] + "."}) from None
+        # an edit's stored night, read here (never from the form): clocks sent back as shown
+        # keep it as stored (core.journal.edited_night)
+        stored = _stored_checkin(svc, viewer.person_id, day) if edit and not quick else None
         checkin = (
             quick_checkin_from_form(form, day)
             if quick
             else mark_copies(
                 svc.store,
                 viewer.person_id,
-                checkin_from_form(form, day, time_zone=_zone(svc, viewer)),
+                checkin_from_form(
+                    form,
+                    day,
+                    time_zone=_zone(svc, viewer),
+                    stored=stored.sleep if stored is not None else None,
+                ),
                 sleep_from=claimed_copy(form, "sleep"),
                 symptoms_from=claimed_copy(form, "symptoms"),
             )
