@@ -253,6 +253,7 @@ def test_journal_columns_are_as_documented() -> None:
         "sleep_copied_from",
         "symptoms_copied_from",
         "notes",
+        "time_zone",
     ]
     assert len(set(names)) == len(names)
     assert symptom_column("light or sound sensitivity") == "symptom_light_or_sound_sensitivity_0_3"
@@ -276,9 +277,9 @@ def test_dose_log_columns_are_as_documented() -> None:
 def test_rfc_4180_quoting_of_notes() -> None:
     note = 'a, "b"\nc'
     text = journal_csv([_checkin(notes=note)])
-    assert text.endswith(',"a, ""b""\nc"\r\n')
+    assert text.endswith(',"a, ""b""\nc",\r\n')  # notes, then the empty time_zone
     rows = list(csv.reader(io.StringIO(text, newline="")))
-    assert rows[1][-1] == note
+    assert rows[1][-2] == note
 
 
 def test_sleep_columns_empty_when_the_night_was_not_filled_in() -> None:

@@ -219,3 +219,54 @@ def test_taperline_import_csv_reads_the_night_in_the_person_s_zone(tmp_path: Pat
     said = me("import", "csv", str(journal), "--skip-bad")
     assert "'11:30' is 16 h 30 min after tried_clock '20:00'" in said.stderr, said.stderr
     assert [c.wake_date for c in me.store().record(1).checkins] == [FORWARD]
+
+
+# --- the journal CSV's time_zone column -----------------------------------------------------
+
+KATHMANDU = "Asia/Kathmandu"
+
+
+def _there(**clocks: str) -> CheckIn:
+    times = night_times(date(2027, 5, 1), **clocks, long_night_confirmed=True)
+    night = SleepDiary(*times, sol_min=10, waso_min=0, awakenings=0, time_zone=KATHMANDU)
+    return CheckIn(date(2027, 5, 1), night, mood=3, anxiety=6)
+
+
+def test_a_night_in_its_zone_reads_back_through_the_time_zone_column() -> None:
+    checkin = _there()
+    text = journal_csv([checkin])
+    assert text.split("\r\n")[1].endswith(",Asia/Kathmandu")
+    assert "23:20+05:45" in text
+    assert read_journal_csv(text, time_zone=LONDON).rows == (checkin,)
+    # without the offsets (typed by hand), the clocks are that zone's
+    plain = text.replace("+05:45", "")
+    assert read_journal_csv(plain, time_zone=LONDON).rows == (checkin,)
+    # a zone that is the person's is theirs: no zone of its own
+    [here] = read_journal_csv(text.replace("+05:45", "").replace(KATHMANDU, "Europe/London"),
+                              time_zone=LONDON).rows  # fmt: skip
+    assert here.sleep is not None
+    assert here.sleep.time_zone is None
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (("23:20+05:45", "23:20+05:30"), "tried_clock: '23:20+05:30' has an offset Asia/Kathmandu"),
+        ((",Asia/Kathmandu", ",Asia/Nowhere"), "time_zone: 'Asia/Nowhere'"),
+        ((",Asia/Kathmandu", ","), "tried_clock: '23:20+05:45' has a UTC offset"),
+    ],
+)
+def test_a_night_s_zone_that_does_not_fit_is_refused_by_its_line(
+    change: tuple[str, str], problem: str
+) -> None:
+    text = journal_csv([_there()]).replace(*change)
+    result = read_journal_csv(text, skip_bad=True, time_zone=LONDON)
+    assert result.rows == ()
+    assert problem in " | ".join(str(e) for e in result.errors), result.errors
+
+
+def test_a_zone_without_a_night_s_clocks_is_refused() -> None:
+    row = "2027-05-01,,,,,,,,3,420,3,6"
+    header = _HEADER + "," + ",".join(["time_zone"])
+    result = read_journal_csv(f"{header}\n{row},{KATHMANDU}\n", skip_bad=True)
+    assert "time_zone: is filled but so is sleep_reported_min" in str(result.errors[0])

@@ -284,14 +284,6 @@ def _zoned_checkin(wake: date, **clocks: str) -> CheckIn:
     return CheckIn(wake, night, mood=5, anxiety=4)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="journal CSV export then import: a night logged in Asia/Kathmandu before a move"
-    " (SleepDiary.time_zone; an ordinary night and a confirmed long one) -> written"
-    " '23:10+05:45' (or dated with the offset), the import refuses every clock cell 'has a UTC"
-    " offset'; should read back as written, as the dose log's time_zone column (601ded8) now"
-    " does (8cdea52 claims every night the store can hold makes the round trip)",
-)
 @pytest.mark.parametrize("clocks", [{}, LONG], ids=["ordinary", "long"])
 def test_a_night_in_its_own_zone_makes_the_journal_csv_round_trip(clocks: dict[str, str]) -> None:
     checkin = _zoned_checkin(date(2027, 5, 1), **clocks)

@@ -170,6 +170,14 @@ JOURNAL_COLUMNS: Final[tuple[Column, ...]] = (
         "the earlier check-in the symptom ratings were copied from; empty: their own entry",
     ),
     Column("notes", "text", "free text, kept exactly (may hold commas, quotes and line breaks)"),
+    Column(
+        "time_zone",
+        "IANA zone, e.g. Asia/Kathmandu",
+        "the zone the night's clock times were logged in when not the person's (a night logged"
+        " before they moved): the four clocks are that zone's wall clock, and an offset after"
+        " one must be that zone's then; empty: the person's zone (a clock with an offset is"
+        " then refused). Only for a night given by its clock times",
+    ),
 )
 DOSE_LOG_COLUMNS: Final[tuple[Column, ...]] = (
     Column("day", "date YYYY-MM-DD", "the day the dose belongs to", required=True),

@@ -8,12 +8,15 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Final
 
 from taperline.adapters.csvio.cells import (
+    _OFFSET_RE,
     _TIMES,
+    _CellError,
     _choice,
     _date,
     _events,
     _guarded,
     _night_clock,
+    _offset,
     _read,
     _Row,
     _whole,
@@ -44,8 +47,8 @@ from taperline.core.journal import (
     SleepDiary,
     night_times,
 )
-from taperline.errors import CheckInError
-from taperline.zones import zone
+from taperline.errors import CheckInError, InputError
+from taperline.zones import known_zone, zone
 
 # --- export -----------------------------------------------------------------------------------
 
@@ -131,6 +134,7 @@ def _journal_row(checkin: CheckIn) -> dict[str, str]:
         "sleep_copied_from": _iso(checkin.sleep_copied_from),
         "symptoms_copied_from": _iso(checkin.symptoms_copied_from),
         "notes": checkin.notes,
+        "time_zone": checkin.sleep.time_zone or "" if checkin.sleep is not None else "",
     }
 
 
@@ -146,8 +150,9 @@ def journal_csv(checkins: Sequence[CheckIn]) -> str:
     back as the night's times, else all four with their dates (``2027-01-04T19:40``: a long
     night the person confirmed, or one imported with its dates); a night logged in another
     zone, before they moved (``SleepDiary.time_zone``), has that zone's offset after each
-    (``23:10+05:45``), which :func:`read_journal_csv` refuses by its line rather than read as
-    another moment.
+    (``23:10+05:45``) and the zone in the column ``time_zone``, which :func:`read_journal_csv`
+    reads them in (a clock with an offset and no zone named is refused by its line rather than
+    read as another moment).
     ``CheckIn.doses`` are not written: the dose log carries them.
     """
     return _write(JOURNAL_COLUMNS, (_journal_row(c) for c in checkins))
@@ -273,32 +278,95 @@ def _reported(row: _Row) -> ReportedSleep | None:
     return ReportedSleep(asleep, quality)
 
 
+def _recorded_zone(text: str) -> str:
+    """A zone a night was logged in, in the database's spelling (EST too: it was recorded)."""
+    try:
+        return known_zone(text)
+    except InputError as exc:
+        raise _CellError(str(exc).removeprefix(f"time_zone {text!r} ")) from None
+
+
+def _clock_without_offset(text: str) -> tuple[time | datetime, None]:
+    """A night's clock cell in the person's zone (an offset is refused: another zone's)."""
+    return _night_clock(text), None
+
+
+def _clock_with_offset(text: str) -> tuple[time | datetime, timedelta | None]:
+    """A night's clock cell in a named zone: the clock, and the UTC offset after it if any."""
+    match = _OFFSET_RE.fullmatch(text)
+    if match is None:
+        return _night_clock(text), None
+    return _night_clock(match.group(1)), _offset(match)
+
+
+def _offset_problems(
+    row: _Row, times: NightTimes, offsets: Sequence[timedelta | None], tz: tzinfo, name: str
+) -> list[str]:
+    """Each clock whose offset is not the one its zone had then (a slip, not a zone to guess)."""
+    problems = []
+    for column, at, offset in zip(_CLOCKS, times, offsets, strict=True):
+        had = {tz.utcoffset(at.replace(fold=0)), tz.utcoffset(at.replace(fold=1))}
+        if offset is not None and offset not in had:
+            problems.append(
+                f"{column}: {row.raw(column).strip()!r} has an offset {name} did not have"
+                " then: check the time or time_zone"
+            )
+    return problems
+
+
+def _night_zone(row: _Row, time_zone: tzinfo | None) -> tuple[str | None, bool]:
+    """The zone named in ``time_zone`` (None: the person's), and whether it can be read.
+
+    A zone that is the person's (``time_zone``) is theirs: the night keeps no zone of its
+    own, as a FHIR import reads one.
+    """
+    own = row.cell("time_zone", _recorded_zone)
+    if own is None:
+        return None, not row.filled("time_zone")
+    return (None if own == getattr(time_zone, "key", None) else own), True
+
+
 def _sleep(row: _Row, wake_date: date | None, time_zone: tzinfo | None) -> SleepDiary | None:
-    """The night of a row: None when all sleep columns are empty."""
+    """The night of a row: None when all sleep columns are empty.
+
+    Its clocks are read in the zone named in ``time_zone`` (a night logged before a move,
+    an offset after a clock checked against it), else in the person's (``time_zone``).
+    """
     filled = [c.name for c in _SLEEP if row.filled(c.name)]
     if not filled:
+        if row.filled("time_zone"):
+            row.problems.append(
+                "time_zone: is filled but the night's clock times are empty; leave it empty"
+            )
         return None
     for column in (c.name for c in _SLEEP if c.name not in filled):
         row.problems.append(
             f"{column}: is empty but other sleep columns are filled; fill all"
             f" {len(_SLEEP)} sleep columns or none"
         )
-    clocks = [clock for c in _CLOCKS if (clock := row.cell(c, _night_clock)) is not None]
+    own, readable = _night_zone(row, time_zone)
+    parse = _clock_with_offset if own is not None else _clock_without_offset
+    cells = [cell for c in _CLOCKS if (cell := row.cell(c, parse)) is not None]
     sol = row.cell("sol_min", _whole(0, MAX_LATENCY_MIN))
     awakenings = row.cell("awakenings", _whole(0, MAX_AWAKENINGS))
     waso = row.cell("waso_min", _whole(0, MAX_LATENCY_MIN))
     quality = row.cell("sleep_quality_1_5", _whole(1, 5))
-    if row.problems or wake_date is None or len(clocks) < len(_CLOCKS):
+    if not readable or row.problems or wake_date is None or len(cells) < len(_CLOCKS):
         return None
     if sol is None or awakenings is None or waso is None or quality is None:
         return None
-    times = _night_of(row, wake_date, clocks, time_zone)
+    read_in = zone(own) if own is not None else time_zone
+    times = _night_of(row, wake_date, [clock for clock, _ in cells], read_in)
     if times is None:
         return None
+    if own is not None and read_in is not None:
+        row.problems.extend(_offset_problems(row, times, [o for _, o in cells], read_in, own))
     row.problems.extend(_night_problems(row, times, (sol, awakenings, waso)))
     if row.problems:
         return None
-    return SleepDiary(*times, sol_min=sol, waso_min=waso, awakenings=awakenings, quality=quality)
+    return SleepDiary(
+        *times, sol_min=sol, waso_min=waso, awakenings=awakenings, quality=quality, time_zone=own
+    )
 
 
 def _wake_date(row: _Row, seen: dict[date, int]) -> date | None:
@@ -318,6 +386,11 @@ def _checkin(row: _Row, seen: dict[date, int], time_zone: tzinfo | None) -> Chec
     wake = _wake_date(row, seen)
     quick = row.filled(REPORTED_SLEEP.name)
     sleep = _sleep(row, wake, time_zone) if not quick else None
+    if quick and row.filled("time_zone"):
+        row.problems.append(
+            f"time_zone: is filled but so is {REPORTED_SLEEP.name}; only a night given by its"
+            " clock times has a zone: leave it empty"
+        )
     reported = _reported(row) if quick else None
     mood = row.cell("mood_0_10", _whole(0, 10), required=True)
     anxiety = row.cell("anxiety_0_10", _whole(0, 10), required=True)
