@@ -71,3 +71,51 @@ def test_a_long_night_queued_offline_is_asked_about_with_what_was_typed(
         assert checkin.notes == NOTES
         assert checkin.sleep is not None
         assert checkin.sleep.tried.strftime("%H:%M") == "19:40"
+
+
+def _checks_in_offline(ann: Any) -> str:
+    """An ordinary check-in saved offline, with a note; the day of the form."""
+    from playwright.sync_api import expect
+
+    ann.goto("/checkin")  # the saved form
+    expect(ann.locator("#offline")).to_contain_text(re.compile(r"^Offline since \d\d:\d\d\."))
+    day = str(ann.locator("input[name=date]").first.input_value())
+    ann.locator("#mood").get_by_text("4", exact=True).tap()
+    ann.locator("#anxiety").get_by_text("5", exact=True).tap()
+    ann.get_by_label("Skip the sleep diary today").check()
+    ann.get_by_label("Notes").fill(NOTES)
+    ann.get_by_role("button", name="Save check-in").last.tap()
+    expect(ann).to_have_url(re.compile(r"/dashboard\?queued=checkin$"))
+    return day
+
+
+@pytest.mark.slow
+def test_a_check_in_queued_offline_for_a_day_saved_meanwhile_is_opened_again(
+    tmp_path: Path, browser: Any
+) -> None:
+    """The day's check-in saved on another device while the phone was offline: the queued one
+    is answered 409 and was dropped ('not accepted... enter it again', all typed lost); it is
+    opened again with all that was typed and the server's words, nothing written over."""
+    from datetime import date
+
+    from playwright.sync_api import expect
+
+    from taperline.core.journal import CheckIn
+    from taperline.service import open_store
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    with served(tmp_path) as base, phone_with_saved_pages(browser, base) as (phone, ann):
+        phone.set_offline(True)
+        day = _checks_in_offline(ann)
+        store = open_store(f"sqlite:///{tmp_path / 'browser.db'}", migrate_schema=False)
+        try:  # on the laptop, meanwhile
+            (person_id,) = store.person_ids()
+            store.save_checkin(person_id, CheckIn(date.fromisoformat(day), None, mood=7, anxiety=2))
+        finally:
+            store.engine.dispose()
+        phone.set_offline(False)  # the page sends the queue; the day has a check-in (409)
+        expect(ann.get_by_text(re.compile("you already saved a check-in for"))).to_be_visible()
+        expect(ann.get_by_label("Notes")).to_have_value(NOTES)
+        until(ann, QUEUE_COUNT, [])
+        [kept] = stored(tmp_path)[0]
+        assert (kept.mood, kept.notes) == (7, "")  # the laptop's, not written over

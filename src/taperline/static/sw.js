@@ -36,7 +36,8 @@ var DB_NAME = "taperline";
 var STORE = "queue";
 var META = "meta"; // {key: "who", value: the account whose pages were seen last}; and
 // {key: "asked", url, body, who}: a check-in the server answered with a question (422: a night
-// over 16 h, a value to check), kept to be opened again with all that was typed
+// over 16 h, a value to check; 409: that day's check-in was saved meanwhile on another device),
+// kept to be opened again with all that was typed
 var SAVED_HEADER = "x-taperline-saved";
 var REFRESH_MS = 60 * 60 * 1000; // a saved check-in form older than an hour is fetched again
 var SYNC_TAG = "taperline-queue";
@@ -326,9 +327,13 @@ function send(item, csrf) {
   }).then(function (response) {
     if (response.redirected && new URL(response.url).pathname === "/signin") { return "later"; }
     if (response.ok) { return "sent"; } // saved, and the page it leads to shown
-    if (response.status === 409) { return item.kind === "dose" ? "sent" : "refused"; }
-    // a check-in's form drawn again with a question (a night over 16 h) or a value to check
-    if (response.status === 422 && item.kind === "checkin") { return "asked"; }
+    if (response.status === 409 && item.kind === "dose") { return "sent"; } // in the log
+    // a check-in's form drawn again with a question (a night over 16 h), a value to check, or
+    // (409) the day's check-in saved meanwhile elsewhere: kept, to be opened with all typed
+    if ((response.status === 422 || response.status === 409) && item.kind === "checkin") {
+      return "asked";
+    }
+    if (response.status === 409) { return "refused"; }
     if (response.status === 401 || response.status === 403 || response.status === 429 ||
         response.status >= 500) { return "later"; }
     return "refused";
