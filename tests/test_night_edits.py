@@ -18,7 +18,7 @@ import pytest
 from taperline.cli import session
 from taperline.core.journal import CheckIn, LongNightError, SleepDiary, edited_night
 from tests.strategies import wall_clock
-from tests.support.journal_cli import Taperline
+from tests.support.journal_cli import LONG_NIGHT_CLOCKS, Taperline
 from tests.support.web import START, checkin_form, make_site
 from tests.support.zone_change import move
 
@@ -185,16 +185,7 @@ def test_journal_edit_on_a_terminal_asks_about_a_long_night(
     me = _person(tmp_path)
     me.ok("checkin", "--date", "2027-01-04", *ORDINARY)
     monkeypatch.setattr(session, "on_terminal", lambda: True)
-    longer = (
-        "--bed",
-        "19:30",
-        "--tried",
-        "19:40",
-        "--final-wake",
-        "12:05",
-        "--out-of-bed",
-        "12:30",
-    )
+    longer = LONG_NIGHT_CLOCKS
     said_no = me("journal", "edit", "2027-01-04", *longer, input="n\n")
     assert said_no.exit_code == 2
     assert "Did you really sleep that long?" in said_no.stdout

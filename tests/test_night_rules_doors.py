@@ -30,7 +30,7 @@ from taperline.core.journal import (
 )
 from taperline.errors import CheckInError
 from tests.strategies import wall_clock
-from tests.support.journal_cli import Taperline
+from tests.support.journal_cli import LONG_NIGHT_CLOCKS, Taperline
 from tests.support.web import START, checkin_form, make_site
 
 WAKE = date(2027, 1, 5)
@@ -202,16 +202,7 @@ def test_cli_journal_edit_takes_a_new_long_night_only_with_the_flag(tmp_path: Pa
     ordinary = [a if a != "12:05" else "06:30" for a in CLI_NIGHT]
     ordinary = ["23:00" if a == "19:30" else "23:10" if a == "19:40" else a for a in ordinary]
     me.ok("checkin", "--date", "2027-01-04", *ordinary)
-    longer = (
-        "--bed",
-        "19:30",
-        "--tried",
-        "19:40",
-        "--final-wake",
-        "12:05",
-        "--out-of-bed",
-        "12:30",
-    )
+    longer = LONG_NIGHT_CLOCKS
     refused = me("journal", "edit", "2027-01-04", *longer)
     assert refused.exit_code == 2
     assert "--long-night" in refused.stderr

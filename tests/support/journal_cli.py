@@ -54,6 +54,12 @@ class Taperline:
         return open_store(self.url)
 
 
+#: A night of 16 h 25 min (19:40 to 12:05) as the check-in's clock options: asked about.
+LONG_NIGHT_CLOCKS: tuple[str, ...] = (
+    "--bed", "19:30", "--tried", "19:40", "--final-wake", "12:05", "--out-of-bed", "12:30",
+)  # fmt: skip
+
+
 def refused(result: Result, *words: str, usage: bool = False) -> None:
     """Exit 2 with one clear line on stderr that names ``words``.
 
