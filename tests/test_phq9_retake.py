@@ -143,3 +143,28 @@ def test_the_findings_command_names_a_red_flag_s_day(tmp_path: Path) -> None:
     cli.ok("phq9", "--answers", "0,0,0,0,0,0,0,0,2", "--date", DAY)
     shown = cli.ok("findings").output
     assert "URGENT (Sat 2 Jan 2027):" in shown
+
+
+def test_the_report_shows_the_answers_a_retake_replaced() -> None:
+    import html
+    import re
+    from datetime import UTC, date, datetime
+
+    from taperline.adapters.report import report_html
+    from taperline.core.instruments import replacing
+    from taperline.core.record import PersonRecord, Profile
+    from taperline.core.review import review
+
+    day, today = date(2027, 2, 22), date(2027, 3, 1)
+    kept = replacing(score_phq9([3] * 8 + [0], day), score_phq9([0] * 8 + [1], day))
+    record = PersonRecord(Profile("Europe/London", "40-64"), scores=(kept,))
+    page = report_html(
+        record,
+        review(record, today),
+        start=None,
+        end=None,
+        today=today,
+        generated_at=datetime(2027, 3, 1, 9, tzinfo=UTC),
+    )
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    assert "1 (minimal) on 2027-02-22; it replaced that day's earlier answers, 24 (severe)" in text

@@ -91,7 +91,12 @@ def _lately(shown: PersonRecord, review: Review, period: Period) -> list[tuple[s
         if dated:
             last = max(dated, key=lambda s: s.taken_on or date.min)
             when = last.taken_on.isoformat() if last.taken_on else ""
-            rows.append((f"Last {name}", f"{last.total} ({last.band}) on {when}"))
+            # a retake keeps the answers it replaced: the clinician reads both
+            replaced = "".join(
+                f"; it replaced that day's earlier answers, {r.total} ({r.band})"
+                for r in last.replaced_scores
+            )
+            rows.append((f"Last {name}", f"{last.total} ({last.band}) on {when}{replaced}"))
     return rows
 
 
