@@ -41,8 +41,8 @@ from taperline.core.instruments import score_phq9
 from taperline.core.record import PersonRecord, Profile
 from taperline.core.sleep_course import contraindications_in
 from tests.support.journal_cli import Taperline, refused
-from tests.support.sleep_window import poor_week
-from tests.support.web import Site, Web, checkin_form, make_site, share
+from tests.support.sleep_window import poor_week, poor_week_web, set_conditions
+from tests.support.web import Site, Web, make_site, share
 
 #: The urgent message of a PHQ-9 item 9 above 0 (core.findings.safety).
 ITEM9: Final = "item 9 (thoughts of death or self-harm) was above 0"
@@ -439,27 +439,6 @@ def test_report_shows_an_item_9_flag_a_later_zero_did_not_clear() -> None:
 TODAY: Final = date(2027, 3, 1)  # tests/support/web.py's START
 
 
-def _poor_week(web: Web, last: date) -> None:
-    """Seven diary nights of 8 h in bed, about 1 h awake in it: poor sleep."""
-    for back in range(7):
-        response = web.post("/checkin", checkin_form(last - timedelta(days=back)))
-        assert response.status_code == 303, response.text[:300]
-
-
-def _profile(web: Web, conditions: str, age_band: str = "40-64") -> None:
-    fields = {
-        "display_name": "Ann",
-        "time_zone": "Europe/London",
-        "age_band": age_band,
-        "conditions": conditions,
-        "other_medicines": "",
-        "regimen_drug": "",
-        "regimen_doses": "",
-    }
-    response = web.post("/account/profile", fields)
-    assert response.status_code == 303, _text(response.text)[:500]
-
-
 # --- the words of the profile's conditions ----------------------------------------------------
 
 RECOGNISED: Final = (
@@ -525,7 +504,7 @@ def test_a_denied_condition_refuses_the_window_the_safer_error(text: str) -> Non
 
 def test_web_sleep_page_refuses_the_window_with_a_pregnancy_typed_at_sign_up(site: Site) -> None:
     ann, _pid = _patient(site, conditions="12 weeks pregnant")
-    _poor_week(ann, TODAY)
+    poor_week_web(ann, TODAY)
     page = _text(ann.get("/sleep").text)
     assert "No sleep window" in page
     assert "not offered with pregnancy" in page
@@ -535,14 +514,14 @@ def test_web_sleep_page_refuses_the_window_with_a_pregnancy_typed_at_sign_up(sit
 
 def test_web_65_plus_with_falls_is_refused_the_window(site: Site) -> None:
     ann, _pid = _patient(site)
-    _profile(ann, "falls", age_band="80 or over")
-    _poor_week(ann, TODAY)
+    set_conditions(ann, "falls", age_band="80 or over")
+    poor_week_web(ann, TODAY)
     assert "not offered with high fall risk" in _text(ann.get("/sleep").text)
 
 
 def test_web_sleep_page_with_petit_mal_refuses_the_window(site: Site) -> None:
     ann, _pid = _patient(site, conditions="petit mal")
-    _poor_week(ann, TODAY)
+    poor_week_web(ann, TODAY)
     assert "No sleep window" in _text(ann.get("/sleep").text)
 
 
@@ -573,9 +552,9 @@ def started(site: Site) -> tuple[Web, int, Web]:
     ann, pid = _patient(site)
     doc = site.clinician(f"doc{pid}@example.org")
     share(site, ann, doc)
-    _poor_week(ann, TODAY)
+    poor_week_web(ann, TODAY)
     assert ann.post("/sleep/start", {"rise": "07:00"}).status_code == 303
-    _profile(ann, "pregnant")
+    set_conditions(ann, "pregnant")
     return ann, pid, doc
 
 

@@ -24,7 +24,9 @@ from taperline.core.sleep_course import (
     withdrawal_finding,
 )
 from tests.support.journal_cli import Taperline
-from tests.support.sleep_window import poor_week
+from tests.support.sleep_window import poor_week, poor_week_web, set_conditions
+from tests.support.web import START as WEB_START
+from tests.support.web import make_site
 
 START: Final = date(2027, 1, 7)
 WEEK: Final = WindowWeek(START, 6 * 60 + 30, 330, "patient", "patient", "poor sleep")
@@ -96,3 +98,18 @@ def test_a_condition_removed_again_gives_the_window_back(tmp_path: Path) -> None
     assert run.json("sleep-window", "show")["status"] == "withdrawn"
     run.ok("init", "--time-zone", "Europe/London", "--condition", "insomnia", "--no-ask")
     assert run.json("sleep-window", "show")["status"] == "active"
+
+
+def test_the_patient_s_dashboard_names_a_withdrawn_window(tmp_path: Path) -> None:
+    """The patient looks at the dashboard each morning: a window withdrawn since yesterday is
+    among its findings (not only on the sleep pages), and no window's times are shown."""
+    with make_site(tmp_path) as site:
+        web = site.patient()
+        poor_week_web(web, WEB_START.date())
+        assert web.post("/sleep/start", {"rise": "07:00"}).status_code == 303
+        assert "The sleep window was withdrawn" not in web.get("/dashboard").text
+        set_conditions(web, "pregnant")
+        page = web.get("/dashboard").text
+        assert "The sleep window was withdrawn" in page
+        assert "stop the sleep window and ask your clinician" in page
+        assert "Be in bed from" not in page

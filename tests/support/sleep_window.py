@@ -1,12 +1,13 @@
-"""A person with a week of poor sleep in the diary, through the CLI: a sleep window is offered."""
+"""A person with a week of poor sleep in the diary (CLI or web): a sleep window is offered."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 from tests.support.journal_cli import Taperline
+from tests.support.web import Web, checkin_form
 
-__all__ = ["poor_week"]
+__all__ = ["poor_week", "poor_week_web", "set_conditions"]
 
 
 def poor_week(run: Taperline, start: date) -> Taperline:
@@ -21,3 +22,25 @@ def poor_week(run: Taperline, start: date) -> Taperline:
             "--anxiety", "4",
         )  # fmt: skip
     return run
+
+
+def poor_week_web(web: Web, last: date) -> None:
+    """Seven diary nights up to ``last`` through the check-in form: 8 h in bed, ~1 h awake."""
+    for back in range(7):
+        response = web.post("/checkin", checkin_form(last - timedelta(days=back)))
+        assert response.status_code == 303, response.text[:300]
+
+
+def set_conditions(web: Web, conditions: str, age_band: str = "40-64") -> None:
+    """The patient's profile saved through the web form with ``conditions`` (London, Ann)."""
+    fields = {
+        "display_name": "Ann",
+        "time_zone": "Europe/London",
+        "age_band": age_band,
+        "conditions": conditions,
+        "other_medicines": "",
+        "regimen_drug": "",
+        "regimen_doses": "",
+    }
+    response = web.post("/account/profile", fields)
+    assert response.status_code == 303, response.text[:500]

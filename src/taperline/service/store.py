@@ -29,6 +29,7 @@ __all__ = [
     "plan_decisions",
     "review_as_of",
     "reviewed_record",
+    "sleep_window_findings",
 ]
 
 
@@ -87,7 +88,7 @@ def reviewed_record(store: Store, person_id: int, *, now: datetime) -> Reviewed:
     today = local_today(record.profile.time_zone, now)
     device = findings_device_nights(store, person_id, record.profile.time_zone, today)
     result = review_as_of(record, today, device)
-    extra = _sleep_window_findings(store, person_id, record, today)
+    extra = sleep_window_findings(store, person_id, record, today)
     if extra:
         from taperline.core.review import with_findings
 
@@ -95,10 +96,26 @@ def reviewed_record(store: Store, person_id: int, *, now: datetime) -> Reviewed:
     return Reviewed(record, today, result)
 
 
-def _sleep_window_findings(
-    store: Store, person_id: int, record: PersonRecord, today: date
+def sleep_window_findings(
+    store: Store,
+    person_id: int,
+    record: PersonRecord,
+    today: date,
+    *,
+    conditions_first: bool = False,
 ) -> tuple[Finding, ...]:
-    """A sleep window withdrawn by a contraindication named since it was set (or none)."""
+    """A sleep window withdrawn by a contraindication named since it was set (or none).
+
+    Beside the taper's review (:func:`reviewed_record`, the dashboard). By default the
+    course is read first (a read command without one never loads the sleep course's model);
+    ``conditions_first`` reads the profile's conditions first (the web app has the model
+    loaded: no query for a person whose conditions contraindicate nothing).
+    """
+    if conditions_first:
+        from taperline.core.sleep_course import contraindications_in
+
+        if not contraindications_in(record.profile.conditions):
+            return ()
     weeks = store.sleep_windows(person_id)
     if not weeks:  # no course: its model is not loaded (a read command loads only its own)
         return ()

@@ -6,6 +6,7 @@ stored with its audit line. The patient pages and the API both call these.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from taperline.adapters.storage.accounts import audit_row
@@ -15,7 +16,9 @@ from taperline.adapters.storage.repo import KnownRows, Saved
 from taperline.core.findings import Finding
 from taperline.core.journal import CheckIn
 from taperline.core.record import PersonRecord
+from taperline.core.review import with_findings
 from taperline.service import local_today, store_checkin
+from taperline.service.store import sleep_window_findings
 from taperline.web.auth import Viewer
 from taperline.web.context import Services
 from taperline.web.views import Dashboard, build_dashboard
@@ -51,6 +54,11 @@ def dashboard_and_flags(
         return found[0], found[1]
     record, rows = _record_at(svc, person_id, version)
     board = build_dashboard(record, today)
+    # a sleep window withdrawn since it was set, among the findings: it can only become so
+    # by a profile change, which moves the record's version (so it is kept with the board)
+    extra = sleep_window_findings(svc.store, person_id, record, today, conditions_first=True)
+    if extra:
+        board = replace(board, review=with_findings(board.review, extra))
     flags = red_flags_in(record, svc.settings.crisis_local(), today=today)
     svc.dashboards.put(person_id, version, today, (board, flags, record, rows))
     return board, flags
