@@ -34,6 +34,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from taperline.adapters.storage import db
+from taperline.adapters.storage.db import make_engine
+from taperline.adapters.storage.repo import Store
 from tests.pgserver import PgServer, PgServerUnavailable, postgres_server
 from tests.support import apps, order
 from tests.support import db as support_db
@@ -177,6 +179,18 @@ def migrated_db_url(request: pytest.FixtureRequest) -> str:
     fixture = "migrated_sqlite_url" if request.param == "sqlite" else "migrated_pg_url"
     url: str = request.getfixturevalue(fixture)
     return url
+
+
+@pytest.fixture
+def store(migrated_db_url: str) -> Iterator[Store]:
+    """A store on a fresh database at the newest schema, on each backend (``migrated_db_url``).
+
+    A module with a store of its own (another database, a seeded one) defines its own
+    ``store`` fixture, which pytest uses instead.
+    """
+    engine = make_engine(migrated_db_url)
+    yield Store(engine)
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,6 @@ keeps it too. Storage contract on SQLite and PostgreSQL (``migrated_db_url``).
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -24,7 +23,6 @@ from taperline.adapters.csvio import dose_log_csv
 from taperline.adapters.csvio.doses import read_dose_log_csv
 from taperline.adapters.fhir import EXTENSION_BASE, export_bundle, read_bundle
 from taperline.adapters.storage import schema as t
-from taperline.adapters.storage.db import make_engine
 from taperline.adapters.storage.repo import KnownRows, Store
 from taperline.core.journal import CheckIn, SleepDiary, night_times
 from taperline.core.quantity import Mass
@@ -33,18 +31,15 @@ from taperline.errors import InputError, NotFoundError
 from taperline.service import import_record, open_store
 from taperline.zones import zone
 from tests.strategies import wall_clock
-from tests.support.zone_change import move, person, stored_moments
-
-NOW = datetime(2027, 11, 20, 9, tzinfo=UTC)
-KATHMANDU, LONDON = "Asia/Kathmandu", "Europe/London"
-Json = dict[str, Any]
-
-
-@pytest.fixture
-def store(migrated_db_url: str) -> Iterator[Store]:
-    engine = make_engine(migrated_db_url)
-    yield Store(engine)
-    engine.dispose()
+from tests.support.zone_change import (
+    KATHMANDU,
+    LONDON,
+    NOW,
+    Json,
+    move,
+    person,
+    stored_moments,
+)
 
 
 def _taken(wall: datetime, *, time_zone: str | None = None, clock: str | None = None) -> DoseRecord:

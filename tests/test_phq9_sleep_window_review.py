@@ -41,8 +41,9 @@ from taperline.core.instruments import score_phq9
 from taperline.core.record import PersonRecord, Profile
 from taperline.core.sleep_course import contraindications_in
 from tests.support.journal_cli import Taperline, refused
+from tests.support.screening import named_cases
 from tests.support.sleep_window import poor_week, poor_week_web, set_conditions
-from tests.support.web import Site, Web, make_site, share
+from tests.support.web import Site, Web, share, template_site
 
 #: The urgent message of a PHQ-9 item 9 above 0 (core.findings.safety).
 ITEM9: Final = "item 9 (thoughts of death or self-harm) was above 0"
@@ -72,13 +73,9 @@ def cli(tmp_path: Path) -> Taperline:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """One web site for the module (each test signs up its own people)."""
-    from taperline.adapters.storage import db
-    from tests.support import db as support_db
-
-    with pytest.MonkeyPatch.context() as patch:  # the session's schema template, as conftest
-        patch.setattr(db, "migrate", support_db.migrate)
-        with make_site(tmp_path_factory.mktemp("web"), max_signups_per_address_hour=200) as made:
-            yield made
+    web = tmp_path_factory.mktemp("web")
+    with template_site(web, max_signups_per_address_hour=200) as made:
+        yield made
 
 
 _PEOPLE = iter(range(10_000))
@@ -482,10 +479,7 @@ MISSED: Final = (
 
 @pytest.mark.parametrize(
     ("text", "what"),
-    [
-        pytest.param(text, what, id=text)
-        for text, what, _why in MISSED  # each missed before f0dbaf2
-    ],
+    named_cases(MISSED),  # each missed before f0dbaf2
 )
 def test_sleep_restriction_contraindications_people_write_that_are_missed(
     text: str, what: str

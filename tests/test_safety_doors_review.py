@@ -26,8 +26,8 @@ from taperline.core.journal import CheckIn
 from taperline.core.record import PersonRecord, Profile
 from taperline.core.screening import crisis_matches, indication_of
 from tests.support.journal_cli import PLAN, PLANNED, Taperline
-from tests.support.screening import CATALOGUE, screened
-from tests.support.web import START, Site, Web, checkin_form, make_site, share
+from tests.support.screening import CATALOGUE, named_cases, screened
+from tests.support.web import START, Site, Web, checkin_form, share, template_site
 
 WEB_TODAY = START.date()
 #: The CLI's clock (tests/support/journal_cli.py): 2027-01-05 in London; the plan gives 1 mg at
@@ -70,13 +70,9 @@ def approved(_approved_template: Path, tmp_path: Path) -> Taperline:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """One web site for the module (each test signs up its own people; the clock stays put)."""
-    from taperline.adapters.storage import db
-    from tests.support import db as support_db
-
-    with pytest.MonkeyPatch.context() as patch:  # the session's schema template, as conftest
-        patch.setattr(db, "migrate", support_db.migrate)
-        with make_site(tmp_path_factory.mktemp("web"), max_signups_per_address_hour=100) as made:
-            yield made
+    web = tmp_path_factory.mktemp("web")
+    with template_site(web, max_signups_per_address_hour=100) as made:
+        yield made
 
 
 def _clinician(site: Site, patient: Web, name: str) -> Web:
@@ -605,7 +601,7 @@ SLEEP_CONTRAINDICATIONS: tuple[tuple[str, str, str], ...] = (
 
 @pytest.mark.parametrize(
     ("text", "what"),
-    [(text, what) for text, what, _seen in SLEEP_CONTRAINDICATIONS],
+    named_cases(SLEEP_CONTRAINDICATIONS),
 )
 def test_sleep_restriction_contraindications_as_people_write_them(text: str, what: str) -> None:
     from taperline.core.sleep_course import contraindications_in

@@ -336,14 +336,10 @@ def test_the_banner_flags_a_note_with_a_zero_width_space_between_words(
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[Site]:
-    from taperline.adapters.storage import db
-    from tests.support import db as support_db
-    from tests.support.web import make_site
+    from tests.support.web import template_site
 
-    with pytest.MonkeyPatch.context() as patch:  # the session's schema template, as conftest
-        patch.setattr(db, "migrate", support_db.migrate)
-        with make_site(tmp_path) as made:
-            yield made
+    with template_site(tmp_path) as made:
+        yield made
 
 
 def test_web_profile_with_an_allergy_line_and_a_plus(site: Site) -> None:

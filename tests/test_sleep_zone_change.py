@@ -13,7 +13,6 @@ dose log's twin is test_dose_zone_change.py.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -24,7 +23,6 @@ import pytest
 from taperline.adapters.csvio import journal_csv, read_journal_csv
 from taperline.adapters.fhir import EXTENSION_BASE, export_bundle, read_bundle
 from taperline.adapters.storage import schema as t
-from taperline.adapters.storage.db import make_engine
 from taperline.adapters.storage.repo import KnownRows, Store
 from taperline.core.journal import CheckIn, ReportedSleep, SleepDiary, night_times
 from taperline.core.metrics import night_metrics
@@ -32,19 +30,17 @@ from taperline.core.record import PersonRecord, Profile
 from taperline.errors import CheckInError, InputError
 from taperline.service import import_record, open_store
 from tests.strategies import wall_clock
-from tests.support.zone_change import move, person, stored_moments
+from tests.support.zone_change import (
+    KATHMANDU,
+    LONDON,
+    NOW,
+    Json,
+    move,
+    person,
+    stored_moments,
+)
 
-NOW = datetime(2027, 11, 20, 9, tzinfo=UTC)
-KATHMANDU, LONDON = "Asia/Kathmandu", "Europe/London"
 ZONE_URL = f"{EXTENSION_BASE}/time-zone"
-Json = dict[str, Any]
-
-
-@pytest.fixture
-def store(migrated_db_url: str) -> Iterator[Store]:
-    engine = make_engine(migrated_db_url)
-    yield Store(engine)
-    engine.dispose()
 
 
 def _night(wake: date, *, time_zone: str | None = None, **clocks: str) -> SleepDiary:

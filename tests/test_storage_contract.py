@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -26,7 +26,6 @@ from hypothesis import strategies as st
 
 from taperline import service
 from taperline.adapters.storage import repo, schema
-from taperline.adapters.storage.db import make_engine
 from taperline.adapters.storage.record_version import record_version
 from taperline.adapters.storage.repo import KnownRows, Saved, Store
 from taperline.core.device_sleep import DeviceSleepRecord
@@ -63,14 +62,6 @@ NOW = datetime(2027, 6, 1, 12, 0, tzinfo=UTC)
 
 
 # --- fixtures and helpers --------------------------------------------------------------------
-
-
-@pytest.fixture
-def store(migrated_db_url: str) -> Iterator[Store]:
-    """A store on a fresh database migrated to the newest schema."""
-    engine = make_engine(migrated_db_url)
-    yield Store(engine)
-    engine.dispose()
 
 
 def _backend(store: Store) -> str:

@@ -11,13 +11,11 @@ a year of them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
-from taperline.adapters.storage.db import make_engine
 from taperline.adapters.storage.repo import KnownRows, Store
 from taperline.adapters.storage.repo.common import _Decoder
 from taperline.core.journal import CheckIn, SleepDiary, night_times
@@ -28,13 +26,6 @@ from tests.support.web import START, make_site
 
 FIRST = date(2027, 3, 1)
 DAYS = 10
-
-
-@pytest.fixture
-def store(migrated_db_url: str) -> Iterator[Store]:
-    engine = make_engine(migrated_db_url)
-    yield Store(engine)
-    engine.dispose()
 
 
 @pytest.fixture

@@ -233,16 +233,7 @@ def test_a_kept_product_name_still_gives_every_class_it_holds() -> None:
 ZERO_WIDTH_INSIDE: tuple[str, ...] = ("sui\u200bcide", "seiz\u200bure last night")
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        pytest.param(
-            text,
-            id=ascii(text),
-        )
-        for text in ZERO_WIDTH_INSIDE
-    ],
-)
+@pytest.mark.parametrize("text", ZERO_WIDTH_INSIDE, ids=ascii)
 def test_a_zero_width_space_inside_a_crisis_word(text: str) -> None:
     assert crisis_matches(text)
 
@@ -255,16 +246,7 @@ SMALL_CAPITALS: tuple[str, ...] = (
 )
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        pytest.param(
-            text,
-            id=ascii(text),
-        )
-        for text in SMALL_CAPITALS
-    ],
-)
+@pytest.mark.parametrize("text", SMALL_CAPITALS, ids=ascii)
 def test_crisis_words_in_small_capitals(text: str) -> None:
     assert crisis_matches(text)
 

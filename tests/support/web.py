@@ -137,6 +137,21 @@ class Site:
 
 
 @contextmanager
+def template_site(tmp_path: Path, **changes: Any) -> Iterator[Site]:
+    """:func:`make_site` migrated from the session's schema template (as conftest does for a
+    test), for a site a fixture keeps beyond one test (a module's)."""
+    import pytest
+
+    from taperline.adapters.storage import db
+    from tests.support import db as support_db
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(db, "migrate", support_db.migrate)
+        with make_site(tmp_path, **changes) as made:
+            yield made
+
+
+@contextmanager
 def make_site(tmp_path: Path, **changes: Any) -> Iterator[Site]:
     """An app on a fresh SQLite file in ``tmp_path``, migrated, with a movable clock."""
     clock = Clock()

@@ -5,12 +5,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import Column, select
 
 from taperline.adapters.storage.repo import Store
 from taperline.core.record import Profile
+
+#: Where the person lived, and where they live now; and the moment the tests run at.
+KATHMANDU: Final = "Asia/Kathmandu"
+LONDON: Final = "Europe/London"
+NOW: Final = datetime(2027, 11, 20, 9, tzinfo=UTC)
+#: A FHIR resource or bundle as JSON.
+Json = dict[str, Any]
 
 
 def person(store: Store, time_zone: str) -> int:
