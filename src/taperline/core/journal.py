@@ -80,6 +80,7 @@ RedFlagEvent = Literal["suicidal thoughts", "seizure", "confusion", "psychosis",
 RED_FLAG_EVENTS: Final[tuple[RedFlagEvent, ...]] = get_args(RedFlagEvent)
 
 _KNOWN_EVENTS: Final = frozenset(RED_FLAG_EVENTS)
+_KNOWN_SYMPTOMS: Final = frozenset(SYMPTOMS)
 _NOON: Final = time(12, 0)
 #: A night longer than this from trying to sleep to the final awakening, either side of
 #: noon, is asked about before it is kept: most are a 12-hour clock's slip (06:30 p.m. picked
@@ -287,14 +288,35 @@ class SleepDiary:
 
     def __post_init__(self) -> None:
         self._check_order()
-        _require_range("clock_shift_min", self.clock_shift_min, -MAX_SHIFT_MIN, MAX_SHIFT_MIN)
+        shift, sol, waso, awakenings, quality = (
+            self.clock_shift_min,
+            self.sol_min,
+            self.waso_min,
+            self.awakenings,
+            self.quality,
+        )
+        in_range = (  # the common case, checked at once (a year of nights is read often)
+            type(shift) is int
+            and type(sol) is int
+            and type(waso) is int
+            and type(awakenings) is int
+            and type(quality) is int
+            and -MAX_SHIFT_MIN <= shift <= MAX_SHIFT_MIN
+            and 0 <= sol <= MAX_LATENCY_MIN
+            and 0 <= waso <= MAX_LATENCY_MIN
+            and 0 <= awakenings <= MAX_AWAKENINGS
+            and 1 <= quality <= 5  # noqa: PLR2004 -- the scale's top, as _require_range's below
+        )
+        if not in_range:
+            _require_range("clock_shift_min", shift, -MAX_SHIFT_MIN, MAX_SHIFT_MIN)
         name = self.time_zone
         if name is not None and (not isinstance(name, str) or not name.strip() or " " in name):
             raise CheckInError(f"time_zone {name!r} is not an IANA zone name")
-        _require_range("sol_min", self.sol_min, 0, MAX_LATENCY_MIN)
-        _require_range("waso_min", self.waso_min, 0, MAX_LATENCY_MIN)
-        _require_range("awakenings", self.awakenings, 0, MAX_AWAKENINGS)
-        _require_range("quality", self.quality, 1, 5)
+        if not in_range:  # find which, and say so (in the order they were always checked)
+            _require_range("sol_min", sol, 0, MAX_LATENCY_MIN)
+            _require_range("waso_min", waso, 0, MAX_LATENCY_MIN)
+            _require_range("awakenings", awakenings, 0, MAX_AWAKENINGS)
+            _require_range("quality", quality, 1, 5)
         if self.waso_min > 0 and self.awakenings == 0:
             raise CheckInError("awakenings is 0 but waso_min is above 0; count the awakenings")
         window_min = (self.final_wake - self.tried).total_seconds() / 60 - self.clock_shift_min
@@ -417,10 +439,27 @@ class CheckIn:
     substances_asked: bool = True
 
     def __post_init__(self) -> None:
-        _require_range("mood", self.mood, 0, 10)
-        _require_range("anxiety", self.anxiety, 0, 10)
-        _require_range("caffeine_drinks", self.caffeine_drinks, 0, MAX_DRINKS)
-        _require_range("alcohol_drinks", self.alcohol_drinks, 0, MAX_DRINKS)
+        mood, anxiety, caffeine, alcohol = (
+            self.mood,
+            self.anxiety,
+            self.caffeine_drinks,
+            self.alcohol_drinks,
+        )
+        in_range = (  # the common case, checked at once (a year of check-ins is read often)
+            type(mood) is int
+            and type(anxiety) is int
+            and type(caffeine) is int
+            and type(alcohol) is int
+            and 0 <= mood <= 10  # noqa: PLR2004 -- the scale's top, as _require_range's below
+            and 0 <= anxiety <= 10  # noqa: PLR2004 -- the same
+            and 0 <= caffeine <= MAX_DRINKS
+            and 0 <= alcohol <= MAX_DRINKS
+        )
+        if not in_range:  # find which, and say so
+            _require_range("mood", mood, 0, 10)
+            _require_range("anxiety", anxiety, 0, 10)
+            _require_range("caffeine_drinks", caffeine, 0, MAX_DRINKS)
+            _require_range("alcohol_drinks", alcohol, 0, MAX_DRINKS)
         self._check_sleep()
         self._check_symptoms()
         self._check_substances()
@@ -428,16 +467,20 @@ class CheckIn:
             raise CheckInError(
                 f"worst_time {self.worst_time!r} is unknown: use one of {', '.join(TIMES_OF_DAY)}"
             )
-        unknown_events = set(self.events) - _KNOWN_EVENTS
-        if unknown_events:
+        events = self.events
+        if type(events) is not frozenset:
+            events = frozenset(events)
+            object.__setattr__(self, "events", events)
+        if not events <= _KNOWN_EVENTS:
             raise CheckInError(
-                f"unknown event {sorted(unknown_events)[0]!r}: known are"
+                f"unknown event {sorted(events - _KNOWN_EVENTS)[0]!r}: known are"
                 f" {', '.join(RED_FLAG_EVENTS)}"
             )
-        object.__setattr__(self, "events", frozenset(self.events))
         check_text("notes", self.notes)
-        self._check_doses()
-        self._check_copies()
+        if type(self.doses) is not tuple or self.doses:  # () has nothing to check or sort
+            self._check_doses()
+        if self.sleep_copied_from is not None or self.symptoms_copied_from is not None:
+            self._check_copies()
 
     def _check_copies(self) -> None:
         """A copy comes from an earlier day, and a night is copied only when there is one."""
@@ -473,7 +516,9 @@ class CheckIn:
         if not self.symptoms_rated and self.symptoms:
             raise CheckInError("symptoms are rated but symptoms_rated is false; say which is meant")
         for name, rating in self.symptoms.items():
-            if name not in SYMPTOMS:
+            if name in _KNOWN_SYMPTOMS and type(rating) is int and 0 <= rating <= SYMPTOM_MAX:
+                continue  # the common case, checked at once
+            if name not in _KNOWN_SYMPTOMS:
                 raise CheckInError(f"unknown symptom {name!r}: known are {', '.join(SYMPTOMS)}")
             _require_range(f"symptom {name!r}", rating, 0, SYMPTOM_MAX)
         object.__setattr__(self, "symptoms", MappingProxyType(dict(self.symptoms)))

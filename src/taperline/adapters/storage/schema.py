@@ -8,6 +8,8 @@ as NUMERIC. Plan versions are rows that are only ever inserted, never updated.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Final
@@ -108,6 +110,20 @@ class UtcDateTime(TypeDecorator[datetime]):
             return datetime.fromisoformat(value + "+00:00")
         return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]  # a naive datetime
 
+    def result_reader(self, dialect: Dialect) -> Callable[[Any], datetime | None] | None:
+        """SQLite's result processor as one plain function (a bulk read's); None elsewhere.
+
+        SQLAlchemy calls a decorator's ``process_result_value`` through a wrapper of its own
+        (two calls a value), and a year of check-ins reads four moments a day. On SQLite the
+        value is always the ISO text this type writes (its text column converts nothing);
+        elsewhere the dialect's processor is the one to use.
+        """
+        return _utc_from_text if dialect.name == "sqlite" else None
+
+
+def _utc_from_text(value: str | None, _parse: Any = datetime.fromisoformat) -> datetime | None:
+    return None if value is None else _parse(value + "+00:00")
+
 
 class ExactDecimal(TypeDecorator[Decimal]):
     """An exact decimal: NUMERIC on PostgreSQL, text on SQLite (which has no decimal type)."""
@@ -129,10 +145,29 @@ class ExactDecimal(TypeDecorator[Decimal]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:  # noqa: ARG002 -- SQLAlchemy's signature
         """Back to an exact decimal, without trailing zeros."""
-        if value is None:
-            return None
-        exact = Decimal(str(value))
-        return exact.quantize(Decimal(1)) if exact == exact.to_integral() else exact.normalize()
+        return _exact(value)
+
+    def result_reader(self, dialect: Dialect) -> Callable[[Any], Decimal | None] | None:
+        """SQLite's result processor, each stored amount worked out once; None elsewhere.
+
+        A dose log repeats a few amounts ("0.5" a year of days): the canonical decimal of an
+        amount depends on its text alone, so it is kept. On SQLite the value is the text
+        this type writes (its text column converts nothing); elsewhere the dialect's
+        processor is the one to use.
+        """
+        return _exact_kept if dialect.name == "sqlite" else None
+
+
+def _exact(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    exact = Decimal(str(value))
+    return exact.quantize(Decimal(1)) if exact == exact.to_integral() else exact.normalize()
+
+
+#: :func:`_exact`, kept for the amounts read most. Keyed by type and value (``typed``): two
+#: equal decimals have one canonical decimal, and SQLite's text is a key of its own.
+_exact_kept: Final = functools.lru_cache(maxsize=1024, typed=True)(_exact)
 
 
 def _person_fk() -> Column[int]:

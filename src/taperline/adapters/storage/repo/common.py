@@ -108,6 +108,9 @@ def to_local(moment: datetime, tz: ZoneInfo) -> datetime:
     return datetime.combine(local.date(), local.time())
 
 
+_combine: Final = datetime.combine
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -128,11 +131,11 @@ class _Decoder:
         self._events: dict[str, frozenset[Any]] = {}
 
     def symptoms(self, text: str) -> dict[str, int]:
-        """A stored symptoms object (JSON text), as a new dict."""
+        """A stored symptoms object (JSON text), shared: a check-in keeps a copy of its own."""
         found = self._symptoms.get(text)
         if found is None:
             found = self._symptoms[text] = json.loads(text)
-        return dict(found)
+        return found
 
     def events(self, text: str) -> frozenset[Any]:
         """A stored events list (JSON text), as a frozen set (shared: immutable)."""
@@ -193,12 +196,18 @@ class _Decoder:
         sleep = None
         if bed_at is not None:
             tz = self.zone(time_zone)
-            tried, final_wake = to_local(tried_at, tz), to_local(final_wake_at, tz)
+            # to_local's conversion, written out: four moments a night, a year of nights
+            bed, tried = bed_at.astimezone(tz), tried_at.astimezone(tz)
+            final_wake, out_of_bed = final_wake_at.astimezone(tz), out_of_bed_at.astimezone(tz)
+            bed = _combine(bed.date(), bed.time())
+            tried = _combine(tried.date(), tried.time())
+            final_wake = _combine(final_wake.date(), final_wake.time())
+            out_of_bed = _combine(out_of_bed.date(), out_of_bed.time())
             sleep = SleepDiary(
-                to_local(bed_at, tz),
+                bed,
                 tried,
                 final_wake,
-                to_local(out_of_bed_at, tz),
+                out_of_bed,
                 sol_min=sol_min,
                 waso_min=waso_min,
                 awakenings=awakenings,

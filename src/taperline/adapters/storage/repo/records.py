@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from sqlalchemy import Connection, Dialect, Select, Table, insert, type_coerce
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.types import NullType
+from sqlalchemy.types import NullType, TypeEngine
 
 from taperline.adapters.storage import schema as t
 from taperline.adapters.storage.repo.checkins import _CHECKINS_BETWEEN, checkin_row
@@ -78,7 +78,9 @@ class _RawRead:
         """The columns that convert, by position, with the processor of each.
 
         As SQLAlchemy does, each column's processor is the dialect's for its type and the
-        driver's type code of the column (PostgreSQL's numeric depends on it).
+        driver's type code of the column (PostgreSQL's numeric depends on it); a type of
+        ours with a ``result_reader`` for the dialect (:class:`.schema.UtcDateTime`,
+        :class:`.schema.ExactDecimal` on SQLite) gives the same values by a shorter way.
         """
         codes = tuple(column[1] for column in description)
         key = (dialect.name, codes)
@@ -87,8 +89,7 @@ class _RawRead:
             found = self._processors[key] = tuple(
                 (n, f)
                 for n, (column, code) in enumerate(zip(self._typed, codes, strict=True))
-                if (f := column.type.dialect_impl(dialect).result_processor(dialect, code))
-                is not None
+                if (f := _processor(column.type, dialect, code)) is not None
             )
         return found
 
@@ -117,6 +118,17 @@ class _RawRead:
         known = known or {}
         values = tuple(v if (v := known.get(key)) is not None else fresh(key) for key in keys)
         return values, dict(zip(keys, values, strict=True))
+
+
+def _processor(
+    type_: TypeEngine[Any], dialect: Dialect, code: Any
+) -> Callable[[Any], Any] | None:
+    """The type's ``result_reader`` for ``dialect`` if it has one, else SQLAlchemy's processor."""
+    reader = getattr(type_, "result_reader", None)
+    shorter = reader(dialect) if reader is not None else None
+    if shorter is not None:
+        return shorter  # type: ignore[no-any-return]  # our types' readers
+    return type_.dialect_impl(dialect).result_processor(dialect, code)
 
 
 _CHECKINS_RAW: Final = _RawRead(_CHECKINS_BETWEEN)
