@@ -516,9 +516,14 @@ class CheckIn:
         if not self.symptoms_rated and self.symptoms:
             raise CheckInError("symptoms are rated but symptoms_rated is false; say which is meant")
         for name, rating in self.symptoms.items():
-            if name in _KNOWN_SYMPTOMS and type(rating) is int and 0 <= rating <= SYMPTOM_MAX:
+            if (
+                type(name) is str
+                and name in _KNOWN_SYMPTOMS
+                and type(rating) is int
+                and 0 <= rating <= SYMPTOM_MAX
+            ):
                 continue  # the common case, checked at once
-            if name not in _KNOWN_SYMPTOMS:
+            if name not in SYMPTOMS:
                 raise CheckInError(f"unknown symptom {name!r}: known are {', '.join(SYMPTOMS)}")
             _require_range(f"symptom {name!r}", rating, 0, SYMPTOM_MAX)
         object.__setattr__(self, "symptoms", MappingProxyType(dict(self.symptoms)))
@@ -538,13 +543,14 @@ class CheckIn:
             )
 
     def _check_doses(self) -> None:
-        for dose in self.doses:
+        doses = tuple(self.doses)  # given any way (a generator is read once)
+        for dose in doses:
             if dose.taken_at.date() != self.wake_date:
                 raise CheckInError(
                     f"doses: a dose at {dose.taken_at.isoformat(sep=' ', timespec='minutes')}"
                     f" is not on the check-in's date {self.wake_date.isoformat()}"
                 )
-        object.__setattr__(self, "doses", tuple(sorted(self.doses, key=lambda d: d.taken_at)))
+        object.__setattr__(self, "doses", tuple(sorted(doses, key=lambda d: d.taken_at)))
 
 
 def copied_night(source: SleepDiary, wake_date: date) -> SleepDiary:

@@ -8,6 +8,7 @@ as NUMERIC. Plan versions are rows that are only ever inserted, never updated.
 
 from __future__ import annotations
 
+import decimal
 import functools
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -158,16 +159,29 @@ class ExactDecimal(TypeDecorator[Decimal]):
         return _exact_kept if dialect.name == "sqlite" else None
 
 
+#: The arithmetic an amount is made canonical in: Python's default (28 digits), whatever
+#: context the reading thread has set, so that an amount's canonical decimal depends on its
+#: stored value alone.
+_CANONICAL: Final = decimal.Context(prec=28)
+
+
 def _exact(value: Any) -> Decimal | None:
     if value is None:
         return None
     exact = Decimal(str(value))
-    return exact.quantize(Decimal(1)) if exact == exact.to_integral() else exact.normalize()
+    if exact == exact.to_integral_value(context=_CANONICAL):
+        return exact.quantize(Decimal(1), context=_CANONICAL)
+    return exact.normalize(_CANONICAL)
 
 
-#: :func:`_exact`, kept for the amounts read most. Keyed by type and value (``typed``): two
-#: equal decimals have one canonical decimal, and SQLite's text is a key of its own.
-_exact_kept: Final = functools.lru_cache(maxsize=1024, typed=True)(_exact)
+#: :func:`_exact` of a stored text, kept for the amounts read most (by the text: '0.5' and
+#: '0.50' are kept apart, each with the canonical decimal of its value).
+_exact_of_text: Final = functools.lru_cache(maxsize=1024)(_exact)
+
+
+def _exact_kept(value: Any) -> Decimal | None:
+    """:func:`_exact`, kept when the driver gave text (SQLite's column always does)."""
+    return _exact_of_text(value) if type(value) is str else _exact(value)
 
 
 def _person_fk() -> Column[int]:

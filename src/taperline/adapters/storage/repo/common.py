@@ -131,11 +131,14 @@ class _Decoder:
         self._events: dict[str, frozenset[Any]] = {}
 
     def symptoms(self, text: str) -> dict[str, int]:
-        """A stored symptoms object (JSON text), shared: a check-in keeps a copy of its own."""
+        """A stored symptoms object (JSON text), shared: a check-in keeps a copy of its own.
+
+        Anything else JSON holds (an array of pairs) is made a new dict, as it always was.
+        """
         found = self._symptoms.get(text)
         if found is None:
             found = self._symptoms[text] = json.loads(text)
-        return found
+        return found if type(found) is dict else dict(found)
 
     def events(self, text: str) -> frozenset[Any]:
         """A stored events list (JSON text), as a frozen set (shared: immutable)."""

@@ -120,9 +120,7 @@ class _RawRead:
         return values, dict(zip(keys, values, strict=True))
 
 
-def _processor(
-    type_: TypeEngine[Any], dialect: Dialect, code: Any
-) -> Callable[[Any], Any] | None:
+def _processor(type_: TypeEngine[Any], dialect: Dialect, code: Any) -> Callable[[Any], Any] | None:
     """The type's ``result_reader`` for ``dialect`` if it has one, else SQLAlchemy's processor."""
     reader = getattr(type_, "result_reader", None)
     shorter = reader(dialect) if reader is not None else None
