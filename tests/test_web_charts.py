@@ -252,3 +252,25 @@ def test_the_strategy_comparison_is_one_chart_with_a_table(tmp_path: Path) -> No
     assert "—" not in last
     assert [int(week) for _, week, _ in rows] == sorted(int(week) for _, week, _ in rows)
     assert "Daily dose over time" not in single.text  # one strategy: nothing to compare
+
+
+def test_the_dashboard_draws_the_last_14_days_and_links_further_back(tmp_path: Path) -> None:
+    """One chart on the dashboard (phone at 7 a.m., and a cold dashboard draws one: issue 18);
+    the last 3 months and the whole taper are the charts page's, one tap away."""
+    with make_site(tmp_path) as site:
+        ann, _ = _patient_with_plan(site)
+        board = ann.get("/dashboard")
+        three_months = ann.get("/charts?range=3m")
+    assert board.status_code == 200
+    assert board.text.count('<svg xmlns="http://www.w3.org/2000/svg"') == 1
+    assert 'aria-labelledby="dash-14-t dash-14-d"' in board.text
+    assert "Last 90 days" not in board.text
+    for key in ("3m", "all"):
+        assert f'href="/charts?range={key}"' in board.text
+    rows = _rows(board.text)
+    assert len(rows) == 14
+    assert rows[0] == "1 Mar"
+    # the check-in of 40 days ago: on the 3 months' page, not on the dashboard's chart or table
+    forty = short_day(TODAY - timedelta(days=40))
+    assert forty not in board.text.split('<section class="card" aria-labelledby="charts-h">')[1]
+    assert forty in three_months.text.split("<tbody>", 1)[1]

@@ -29,7 +29,8 @@ def test_dashboard_without_a_plan(tmp_path: Path) -> None:
         assert "The findings suggest" not in page.text
         assert "Check in now" in page.text
         assert "<svg" in page.text
-        assert "The last 90 days" in page.text
+        assert "The last 14 days" in page.text  # the longer ranges: the charts page (issue 18)
+        assert "The last 90 days" not in page.text
 
 
 def test_after_the_first_check_in_the_dashboard_stops_saying_start_here(tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ from taperline.core.record import (
     schedule_on,
 )
 from taperline.core.review import Review
-from taperline.core.series import SeriesDay, day_series
+from taperline.core.series import day_series
 from taperline.service.store import review_as_of
 from taperline.service.today import Today, build_today
 from taperline.web.charts import ChartRow, Marker, chart_rows, taper_chart_markup
@@ -55,11 +55,15 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Dashboard(Today):
-    """Today (as ``taperline status`` and the API see it) with the dashboard's charts."""
+    """Today (as ``taperline status`` and the API see it) with the last 14 days' chart.
+
+    Longer ranges (3 months, the whole taper) are the charts page's (``/charts``), one tap
+    away: a phone at 7 a.m. gets one chart to read, and a cold dashboard (a year of record
+    read and reviewed after a restart) draws one chart, not two (issue 18's 20 ms).
+    """
 
     chart_14: Markup
-    chart_90: Markup
-    #: The last 14 days of the charts as text, newest first (under the charts).
+    #: The last 14 days of the chart as text, newest first (under the chart).
     chart_rows: tuple[ChartRow, ...] = ()
     #: Whether the journal has a check-in yet (day 0: the dashboard says what to do first).
     started: bool = True
@@ -101,12 +105,7 @@ def chart_pair(
     """
     first = today - timedelta(days=89)
     days = with_device_nights(day_series(record, first, today), device)
-    return _charts_of(days, result, prefix)
-
-
-def _charts_of(days: Sequence[SeriesDay], result: Review, prefix: str) -> tuple[Markup, Markup]:
-    """:func:`chart_pair`'s charts of the 90 days' series ``days``."""
-    markers = finding_markers(result.findings, since=days[0].day)
+    markers = finding_markers(result.findings, since=first)
     return (
         taper_chart_markup(days[-14:], markers, title="The last 14 days", chart_id=f"{prefix}-14"),
         taper_chart_markup(days, markers, title="The last 90 days", chart_id=f"{prefix}-90"),
@@ -119,18 +118,17 @@ def chart_table(record: PersonRecord, today: date, count: int = 14) -> list[Char
 
 
 def build_dashboard(record: PersonRecord, today: date) -> Dashboard:
-    """Everything the dashboard shows: :func:`~taperline.service.build_today` and charts."""
+    """What the dashboard shows: :func:`~taperline.service.build_today`, the 14 days' chart."""
     result = review_as_of(record, today)
     base = build_today(record, today, result)
-    # the 90 days' series once: the charts' (chart_pair) and its last 14 days the table's
-    days = day_series(record, today - timedelta(days=89), today)
-    chart_14, chart_90 = _charts_of(days, result, "dash")
+    # the 14 days' series once: the chart's and the table's (chart_table)
+    days = day_series(record, today - timedelta(days=13), today)
+    markers = finding_markers(result.findings, since=days[0].day)
     shared = {f.name: getattr(base, f.name) for f in fields(Today)}
     return Dashboard(
         **shared,
-        chart_14=chart_14,
-        chart_90=chart_90,
-        chart_rows=tuple(chart_rows(days[-14:])[::-1]),  # chart_table's
+        chart_14=taper_chart_markup(days, markers, title="The last 14 days", chart_id="dash-14"),
+        chart_rows=tuple(chart_rows(days)[::-1]),
         started=bool(record.checkins),
         progress=(
             taper_progress(record.plan, today, base.readiness) if record.plan is not None else None
