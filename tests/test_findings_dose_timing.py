@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from taperline.core.findings import Finding, FindingRules, find_rebound
@@ -101,6 +101,8 @@ offsets = st.integers(-120, 14 * 60).map(lambda minutes: timedelta(minutes=minut
 
 
 @given(clock_texts, offsets)
+@example("06:01", timedelta(hours=2))  # exactly 2 h: on time (in float hours it was 2.000...1)
+@example("22:00", timedelta(hours=2, minutes=1))
 def test_lateness_is_counted_from_midnight_of_the_dose_s_day(clock: str, offset: timedelta) -> None:
     """Taken any time up to 14 h after its time, on its day or the next: late or on time.
 

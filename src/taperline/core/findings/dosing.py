@@ -301,13 +301,18 @@ def _dose_problem(
     ''
     >>> _dose_problem(date(2027, 1, 7), [], [22.0], 2.0)
     'missed'
+    >>> _dose_problem(date(2027, 1, 7), [datetime(2027, 1, 7, 8, 1)], [6 + 1 / 60], 2.0)
+    ''
     """
-    # hours on the clock, plus a day's for each day after its own (as the clock hour alone
-    # was read before, so a dose on its own day is read exactly as it was)
-    taken = [(t.date() - day).days * _HOURS_PER_DAY + t.hour + t.minute / 60 for t in taken_at]
+    # whole minutes on the clock, plus a day's for each day after its own, compared in whole
+    # minutes: in hours (floats) 08:01 - 06:01 was 2.000000000000001 h, "late" at exactly 2 h
+    taken = [((t.date() - day).days * _HOURS_PER_DAY + t.hour) * 60 + t.minute for t in taken_at]
     if len(taken) < len(dose_hours):
         return "missed"
-    late = any(t - s > late_after_h for t, s in zip(sorted(taken), dose_hours, strict=False))
+    late_min = late_after_h * 60
+    late = any(
+        t - round(s * 60) > late_min for t, s in zip(sorted(taken), dose_hours, strict=False)
+    )
     return "late" if late else ""
 
 
