@@ -3,8 +3,9 @@
 The commit is a pure performance change: SQLite's bulk read (``_RawRead``) reads amounts and
 moments by shorter readers of ``ExactDecimal`` and ``UtcDateTime`` (an amount's canonical
 decimal kept by its text), ``CheckIn`` and ``SleepDiary`` check their whole numbers at once
-in the common case, and the row decoder converts a night's moments inline and lends a
-check-in the symptoms dict it decoded. Nothing anyone can see may change.
+in the common case, and the row decoder converted a night's moments inline (by ``to_local``
+again since: no gain was measured) and lends a check-in the symptoms dict it decoded.
+Nothing anyone can see may change.
 
 Where it can be, the code before the commit (``git show cbfcd77^:<path>``, loaded into a
 module of its own) is the oracle: the same inputs, at every door, give the same outcome
@@ -480,7 +481,7 @@ def test_a_night_decodes_as_before_across_clock_changes(
     second: int,
     micro: int,
 ) -> None:
-    """The four moments written out inline are ``to_local``'s: the same clock and ``fold``."""
+    """The four moments a night decodes are ``to_local``'s: the same clock and ``fold``."""
     tried_at = near + timedelta(minutes=offset_min, seconds=second, microseconds=micro)
     row = _row(
         zone_name,
@@ -494,7 +495,7 @@ def test_a_night_decodes_as_before_across_clock_changes(
     assert new == _outcome(lambda: old_common()._Decoder().checkin(row))
 
 
-def test_a_fold_time_keeps_its_fold_inline() -> None:
+def test_a_fold_time_keeps_its_fold() -> None:
     """01:30 twice in London on 25 October 2026: the second is fold 1, as ``to_local`` says."""
     row = _row(
         LONDON,

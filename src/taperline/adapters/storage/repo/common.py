@@ -108,9 +108,6 @@ def to_local(moment: datetime, tz: ZoneInfo) -> datetime:
     return datetime.combine(local.date(), local.time())
 
 
-_combine: Final = datetime.combine
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -199,18 +196,12 @@ class _Decoder:
         sleep = None
         if bed_at is not None:
             tz = self.zone(time_zone)
-            # to_local's conversion, written out: four moments a night, a year of nights
-            bed, tried = bed_at.astimezone(tz), tried_at.astimezone(tz)
-            final_wake, out_of_bed = final_wake_at.astimezone(tz), out_of_bed_at.astimezone(tz)
-            bed = _combine(bed.date(), bed.time())
-            tried = _combine(tried.date(), tried.time())
-            final_wake = _combine(final_wake.date(), final_wake.time())
-            out_of_bed = _combine(out_of_bed.date(), out_of_bed.time())
+            tried, final_wake = to_local(tried_at, tz), to_local(final_wake_at, tz)
             sleep = SleepDiary(
-                bed,
+                to_local(bed_at, tz),
                 tried,
                 final_wake,
-                out_of_bed,
+                to_local(out_of_bed_at, tz),
                 sol_min=sol_min,
                 waso_min=waso_min,
                 awakenings=awakenings,
