@@ -54,10 +54,6 @@ CRISIS: Final = "call or text 988 (US) now"
 ITEM9: Final = "item 9 (thoughts of death or self-harm) was above 0"
 
 
-def _xfail(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, reason=reason)
-
-
 def _seizure(text: str) -> bool:
     return any(m.category == "seizure" for m in crisis_matches(text))
 
