@@ -584,30 +584,16 @@ def test_checkins_sharing_stored_symptoms_share_no_dict_in_a_read(store: Store) 
     [("[]", {}), ('[["tremor", 2]]', {"tremor": 2})],
     ids=["empty-array", "array-of-pairs"],
 )
-def test_the_decoder_before_read_stored_symptoms_given_as_an_array(
+def test_stored_symptoms_given_as_an_array_read_as_before(
     store: Store, stored: str, expected: dict[str, int]
 ) -> None:
-    """What the test below expects: before cbfcd77, ``dict(found)`` made any pairs a dict."""
+    """Before cbfcd77, ``dict(found)`` made any pairs a dict: so does the read now."""
     pid = _person(store)
     store.save_checkin(pid, CheckIn(WAKE, None, mood=5, anxiety=4))
     cast = "CAST(:s AS JSON)" if _pg(store) else ":s"
     _raw(store, f"UPDATE checkins SET symptoms_0_3 = {cast} WHERE person_id = :p", s=stored, p=pid)  # noqa: S608 -- our own SQL
     (row,) = _stored_rows(store, pid)
     assert dict(old_common()._Decoder().checkin(row).symptoms) == expected
-
-
-@pytest.mark.parametrize(
-    ("stored", "expected"),
-    [("[]", {}), ('[["tremor", 2]]', {"tremor": 2})],
-    ids=["empty-array", "array-of-pairs"],
-)
-def test_stored_symptoms_given_as_an_array_read_as_before(
-    store: Store, stored: str, expected: dict[str, int]
-) -> None:
-    pid = _person(store)
-    store.save_checkin(pid, CheckIn(WAKE, None, mood=5, anxiety=4))
-    cast = "CAST(:s AS JSON)" if _pg(store) else ":s"
-    _raw(store, f"UPDATE checkins SET symptoms_0_3 = {cast} WHERE person_id = :p", s=stored, p=pid)  # noqa: S608 -- our own SQL
     (read,) = store.record(pid).checkins
     assert dict(read.symptoms) == expected
 
