@@ -54,6 +54,12 @@ extension; ``EXTENSION_BASE/<name>`` is each extension's URL):
   an import checks each score Observation against its response and refuses one that is not
   derived from a response of the bundle or says another thing
   (:mod:`~taperline.adapters.fhir.questionnaires`).
+  A PHQ-9 retaken the same day with a higher item 9 keeps the answers it replaced: the day's
+  response and its Observations are ``amended`` (the Observations' ``note`` gives the
+  replaced totals), the response names each earlier answer set, oldest first, in the
+  extension ``questionnaire-replaces``, and each is a ``completed`` response of its own
+  naming it back in ``questionnaire-replaced-by``, with no Observation; an import reads
+  them back as the day's score's replaced answers, never as a second score of the day.
 * **Observation** per stored device sleep record (issue 21), kept apart from the diary's:
   category and code (the stage) in ``DEVICE_SLEEP_SYSTEM``, ``effectivePeriod`` the
   record's span, ``device`` the Device (one per source and model, named by them), the

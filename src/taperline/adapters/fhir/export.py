@@ -50,6 +50,7 @@ from taperline.adapters.fhir.codes import (
 from taperline.adapters.fhir.common import Json, _zone
 from taperline.adapters.fhir.device_sleep import device_observation, device_resource
 from taperline.adapters.fhir.orders import add_plans, regimen_statement
+from taperline.adapters.fhir.questionnaires import REPLACED_BY, REPLACES
 from taperline.adapters.fhir.systems import code_systems
 from taperline.core.device_sleep import DeviceSleepRecord
 from taperline.core.findings import Evidence, Finding
@@ -377,25 +378,43 @@ def _reported_sleep(night: ReportedSleep, wake_date: date, patient: Json) -> Jso
 
 
 def _add_score(out: _Out, score: InstrumentScore) -> None:
+    """A PHQ-9 / GAD-7 as its QuestionnaireResponse and the Observations that repeat it.
+
+    A score that replaced the same day's earlier answers (a PHQ-9 retaken with a higher item
+    9: :func:`~taperline.core.instruments.retake_replaces`) keeps them in the bundle, each
+    earlier answer set its own QuestionnaireResponse (:func:`_add_replaced`), and says so in
+    standard R4 terms:
+
+    * the day's response and its Observations keep their full URLs (the day's PHQ-9 is the
+      same resource from one export to the next) and take status ``amended`` (R4
+      QuestionnaireResponse: "filled out with answers, then marked as complete, yet changes
+      or additions have been made to it afterwards"; Observation: "modified subsequently
+      ... updates/new information"): a server that loaded the earlier answers under that
+      URL receives them changed. Not ``entered-in-error`` or ``corrected``: nothing said
+      earlier was a mistake;
+    * the response names each replaced answer set, oldest first, in the extension
+      ``questionnaire-replaces`` (a Reference); R4's core ``replaces`` extension is for
+      canonical resources (Questionnaire, not QuestionnaireResponse) and takes a canonical,
+      and a Provenance (``entity.role`` revision) needs the instant it was recorded, which
+      taperline does not keep (a score has its day, not its moment);
+    * each Observation (total, item 9, panel) carries a ``note`` naming the replaced totals
+      in words, for a system that reads Observations only; ``derivedFrom`` still names the
+      one response in force (an Observation repeats one response).
+
+    A score that replaced nothing is written exactly as before (status ``completed`` /
+    ``final``, no note, no extension).
+    """
     # LOINC's Questionnaire; each item is named by its LOINC code and answered by LOINC's
     # answer code, the score its ordinalValue (docs/terminology.md).
-    wording = PHQ9_WORDING if score.instrument == "PHQ-9" else GAD7_WORDING
-    response: Json = {
-        "resourceType": "QuestionnaireResponse",
-        "questionnaire": LOINC_QUESTIONNAIRES[score.instrument],
-        "status": "completed",
-        "subject": out.patient,
-        "item": [
-            {"linkId": f"/{code}", "text": text, "answer": [{"valueCoding": _loinc_answer(answer)}]}
-            for code, text, answer in zip(
-                LOINC_ITEMS[score.instrument], wording, score.items, strict=True
-            )
-        ],
-    }
-    if score.taken_on is not None:
-        response["authored"] = score.taken_on.isoformat()
     key = (score.instrument, score.taken_on)
+    response = _response(out, score, "amended" if score.replaced else "completed")
     source = {"reference": out.add(response, *key)}
+    if score.replaced:
+        named = source["reference"]
+        response["extension"] = [
+            {"url": REPLACES, "valueReference": {"reference": _add_replaced(out, old, named, n)}}
+            for n, old in enumerate(score.replaced_scores, start=1)
+        ]
     phq9 = score.instrument == "PHQ-9"
     total_code, panel_code = (PHQ9_TOTAL, PHQ9_PANEL) if phq9 else (GAD7_TOTAL, GAD7_PANEL)
     total = _score_observation(out, score, source, (total_code, "total score"), score.total)
@@ -410,12 +429,58 @@ def _add_score(out: _Out, score: InstrumentScore) -> None:
     out.add(panel, *key, panel_code)
 
 
+def _response(out: _Out, score: InstrumentScore, status: str) -> Json:
+    wording = PHQ9_WORDING if score.instrument == "PHQ-9" else GAD7_WORDING
+    response: Json = {
+        "resourceType": "QuestionnaireResponse",
+        "questionnaire": LOINC_QUESTIONNAIRES[score.instrument],
+        "status": status,
+        "subject": out.patient,
+        "item": [
+            {"linkId": f"/{code}", "text": text, "answer": [{"valueCoding": _loinc_answer(answer)}]}
+            for code, text, answer in zip(
+                LOINC_ITEMS[score.instrument], wording, score.items, strict=True
+            )
+        ],
+    }
+    if score.taken_on is not None:
+        response["authored"] = score.taken_on.isoformat()
+    return response
+
+
+def _add_replaced(out: _Out, earlier: InstrumentScore, kept: str, number: int) -> str:
+    """The ``number``-th (oldest first) answers a score replaced that day: a response of its own.
+
+    Status ``completed``: the person finished these answers and none of them was changed or
+    withdrawn (``amended`` is the response changed afterwards, the one in force;
+    ``entered-in-error`` a mistake; ``stopped`` never finished). That they are no longer the
+    day's is said by the extension ``questionnaire-replaced-by`` (a Reference to the response
+    in force), and the response in force names it back. No Observation repeats them: a system
+    reading Observations only would take a second ``final`` total of the day for the day's
+    score (R4 Observation has no status for "superseded"); the in-force Observations' ``note``
+    gives their totals instead.
+    """
+    response = _response(out, earlier, "completed")
+    response["extension"] = [{"url": REPLACED_BY, "valueReference": {"reference": kept}}]
+    return out.add(response, earlier.instrument, earlier.taken_on, "replaced", number)
+
+
+def _replaced_note(score: InstrumentScore) -> str:
+    """What the day's score replaced, in words (the clinician's pages and report say the same)."""
+    earlier = ", ".join(f"{r.total} ({r.band})" for r in score.replaced_scores)
+    return (
+        f"A retake the same day with a higher answer to item 9: it replaced the answers given"
+        f" earlier that day: {earlier} (each kept as its own QuestionnaireResponse, named in"
+        f" this response's extension questionnaire-replaces)"
+    )
+
+
 def _score_observation(
     out: _Out, score: InstrumentScore, source: Json, code: tuple[str, str], value: int | None
 ) -> Json:
     observation: Json = {
         "resourceType": "Observation",
-        "status": "final",
+        "status": "amended" if score.replaced else "final",
         "category": [_SURVEY],
         "code": _loinc(code[0], f"{score.instrument} {code[1]}"),
         "subject": out.patient,
@@ -425,6 +490,8 @@ def _score_observation(
         observation["effectiveDateTime"] = score.taken_on.isoformat()
     if value is not None:
         observation["valueInteger"] = value
+    if score.replaced:
+        observation["note"] = [{"text": _replaced_note(score)}]
     return observation
 
 

@@ -26,7 +26,11 @@ from taperline.adapters.fhir.codes import (
 )
 from taperline.adapters.fhir.common import Json, _zone
 from taperline.adapters.fhir.device_sleep import is_device_sleep, read_device_sleep
-from taperline.adapters.fhir.questionnaires import check_score_observations, read_score
+from taperline.adapters.fhir.questionnaires import (
+    check_score_observations,
+    kept_scores,
+    read_score,
+)
 from taperline.adapters.fhir.reading import (
     _about,
     _aware,
@@ -129,8 +133,10 @@ def read_bundle(bundle: dict[str, Any]) -> ImportedBundle:
     by_url = _by_reference(resources)
     checkins = [r for r in resources if _is_checkin(r)]
     _check_observations(resources, checkins, by_url)
-    scores = {id(r): read_score(r) for r in _of(resources, "QuestionnaireResponse")}
+    responses = _of(resources, "QuestionnaireResponse")
+    scores = {id(r): read_score(r) for r in responses}
     check_score_observations(_of(resources, "Observation"), by_url, scores)
+    kept = kept_scores(responses, by_url, scores)  # a retake's replaced answers: its own
     devices = tuple(read_device_sleep(r, by_url) for r in resources if is_device_sleep(r))
     record = PersonRecord(
         profile,
@@ -138,7 +144,7 @@ def read_bundle(bundle: dict[str, Any]) -> ImportedBundle:
         doses=tuple(
             _read_administration(r, zone) for r in _of(resources, "MedicationAdministration")
         ),
-        scores=tuple(scores.values()),
+        scores=kept,
         plans=_read_plans(_of(resources, "MedicationRequest")),
     )
     preferred = patient.extension("device-sleep-preferred-source")

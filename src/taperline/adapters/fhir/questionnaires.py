@@ -11,17 +11,25 @@ the answers are what taperline keeps, and an Observation passed over could be th
 PHQ-9 item 9 is the safety item [clinical-basis.md, Journal instruments; KROENKE-2001]: a
 refusal where either side says it was above 0 carries the crisis message, so the person
 importing hears it even though nothing is stored.
+
+A PHQ-9 retaken the same day with a higher answer to item 9 replaced the day's answers; the
+export writes each earlier answer set as a response of its own, linked both ways by the
+extensions :data:`REPLACES` and :data:`REPLACED_BY` (``export._add_score``).
+:func:`kept_scores` reads them back as the day's score's ``replaced`` answers, never as a
+second score of the day.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Final
 
 from taperline.adapters.fhir.codes import (
     _QUESTIONNAIRES,
     _SCORE_INSTRUMENTS,
+    EXTENSION_BASE,
     GAD7_PANEL,
     GAD7_TOTAL,
     LOINC,
@@ -35,7 +43,12 @@ from taperline.adapters.fhir.codes import (
 from taperline.adapters.fhir.common import Json
 from taperline.adapters.fhir.reading import _about, _aware, _coding, _date, _once, _Res
 from taperline.core.findings import crisis_message
-from taperline.core.instruments import InstrumentScore, score_gad7, score_phq9
+from taperline.core.instruments import (
+    InstrumentScore,
+    retake_replaces,
+    score_gad7,
+    score_phq9,
+)
 from taperline.errors import InputError
 
 #: What each score Observation is, in an error message.
@@ -51,6 +64,11 @@ _TEXTS: Final = {score: text for score, (_, text) in enumerate(LOINC_ANSWERS)}
 _NOTHING: Final = "nothing was imported"
 _SAFETY_ITEM: Final = 9  # PHQ-9 item 9: thoughts of death or self-harm
 _HISTORY: Final = re.compile(r"/_history/[^/]+$")
+#: On the day's response in force: each answer set of that day it replaced, oldest first
+#: (a ``valueReference`` to a QuestionnaireResponse of the bundle).
+REPLACES: Final = f"{EXTENSION_BASE}/questionnaire-replaces"
+#: On a replaced answer set: the day's response that replaced it (a ``valueReference``).
+REPLACED_BY: Final = f"{EXTENSION_BASE}/questionnaire-replaced-by"
 
 
 def read_score(res: _Res) -> InstrumentScore:
@@ -176,6 +194,93 @@ def _coded_score(res: _Res, where: str, coding: Json) -> int:
                 f" {_SCORES[code]}",
             )
     return _SCORES[code]
+
+
+# --- a retake's replaced answers ---------------------------------------------------------------
+
+
+def kept_scores(
+    responses: Sequence[_Res], by_url: Mapping[str, _Res], scores: Mapping[int, InstrumentScore]
+) -> tuple[InstrumentScore, ...]:
+    """The day's scores, each with the answers it replaced (a replaced response is not one).
+
+    ``scores`` holds each response's score by ``id`` of its resource. A response naming
+    earlier answers in :data:`REPLACES` keeps them, in that order, as its ``replaced``; each
+    must be a response of the bundle of the same questionnaire and day, naming it back in
+    :data:`REPLACED_BY`, with a lower answer to item 9 (only that retake replaces:
+    :func:`~taperline.core.instruments.retake_replaces`). A link that says otherwise, or a
+    replaced response no response names, refuses the bundle: the answers would be lost or
+    read as the day's.
+    """
+    claimed: dict[int, _Res] = {}
+    kept: list[InstrumentScore] = []
+    for res in responses:
+        score = scores[id(res)]
+        earlier: list[tuple[int, ...]] = []
+        for index, target in enumerate(_linked(res, REPLACES, by_url)):
+            where = f"extension questionnaire-replaces {index}"
+            theirs = scores[id(target)]
+            said = max(score.items[8], theirs.items[8]) if score.instrument == "PHQ-9" else None
+            back = _linked(target, REPLACED_BY, by_url)
+            chained = _linked(target, REPLACES, by_url)  # its own earlier answers: lost
+            if id(target) in claimed or chained or [id(r) for r in back] != [id(res)]:
+                raise res.fail(
+                    where,
+                    f"names {target.label}, which does not name it alone in its extension"
+                    f" questionnaire-replaced-by (each replaced answer set is replaced by one"
+                    f" response, which names it); {_NOTHING}{_crisis(said)}",
+                )
+            if (theirs.instrument, theirs.taken_on) != (score.instrument, score.taken_on):
+                raise res.fail(
+                    where,
+                    f"names {target.label}, a {theirs.instrument} of {theirs.taken_on}: a"
+                    f" retake replaces the same questionnaire of the same day"
+                    f" ({score.instrument} of {score.taken_on}); {_NOTHING}{_crisis(said)}",
+                )
+            if not retake_replaces(theirs, score):
+                raise res.fail(
+                    where,
+                    f"names {target.label} as replaced, but only a PHQ-9 retaken with a higher"
+                    f" answer to item 9 replaces the day's answers (a later answer never hides"
+                    f" a higher one); {_NOTHING}{_crisis(said)}",
+                )
+            claimed[id(target)] = res
+            earlier.append(theirs.items)
+        if earlier:
+            score = replace(score, replaced=tuple(earlier))
+        kept.append(score)
+    for res in responses:
+        if id(res) in claimed:
+            continue
+        named = _linked(res, REPLACED_BY, by_url)
+        if named:
+            item9 = scores[id(res)].items[8] if scores[id(res)].instrument == "PHQ-9" else None
+            raise res.fail(
+                "extension questionnaire-replaced-by",
+                f"names {named[0].label}, which does not name it in its extension"
+                f" questionnaire-replaces: these answers would be read as the day's;"
+                f" {_NOTHING}{_crisis(item9)}",
+            )
+    return tuple(s for s, res in zip(kept, responses, strict=True) if id(res) not in claimed)
+
+
+def _linked(res: _Res, url: str, by_url: Mapping[str, _Res]) -> list[_Res]:
+    """The responses of the bundle that ``res``'s extensions ``url`` name, in order."""
+    found = []
+    for index, extension in enumerate(
+        e for e in res.data.get("extension") or [] if e.get("url") == url
+    ):
+        name = url.rsplit("/", 1)[-1]
+        reference = (extension.get("valueReference") or {}).get("reference")
+        target = by_url.get(_HISTORY.sub("", str(reference))) if reference else None
+        if target is None or target.kind != "QuestionnaireResponse":
+            raise res.fail(
+                f"extension {name} {index}",
+                f"names {reference!r}, not a QuestionnaireResponse of the bundle (a"
+                f" valueReference to one); {_NOTHING}",
+            )
+        found.append(target)
+    return found
 
 
 # --- the Observations beside a response ---------------------------------------------------------
