@@ -1,23 +1,20 @@
 // taperline's service worker, served at /sw.js (scope /). Every page works without it.
 //
-// * The app shell (style, scripts, icons, manifest) is kept in a cache: cache first.
-// * Today's pages (/dashboard and today's /checkin) are fetched from the network first and
-//   a copy kept; offline, the copy is shown, marked with the time it was saved
-//   (<body data-offline-since="...">), and the page's script shows the "offline since" banner.
-// * A check-in or a dose tap that cannot reach the server is queued in IndexedDB
-//   ("taperline" / "queue"), keyed by its idempotency key (the form's idem field; a dose's
-//   day and time), and sent again by the page when the connection returns ("flush"). The
-//   server refuses a second record for the same key, so sending twice is harmless. Each
-//   entry carries who made it (the account the pages said, "who"): only that account's
-//   pages send it, and another account's drop it.
-// * Where the browser has Background Sync, queueing also registers a sync ("taperline-queue"):
-//   the browser wakes this worker when the connection is back, even with no page open, and
-//   the "sync" event sends the queue as the page would (the same entries, the same keys,
-//   the token saved with each form, only the account of the pages seen last), then saves
-//   today's page again. Without it, or while a page is open, the page sends the queue
-//   ("flush" on the online event); one send runs at a time, so the two never race.
-// * "clear" (sign-out) deletes the saved pages and the queue; "forget" (a page seen signed
-//   out) deletes the saved pages: a queue waiting for its owner to sign in again stays.
+// * The app shell (style, scripts, icons, manifest): cache first.
+// * Today's pages (/dashboard, today's /checkin): network first, a copy kept; offline, the copy
+//   is shown marked with when it was saved (<body data-offline-since>), and the page's script
+//   shows the "offline since" banner.
+// * A check-in or dose tap that cannot reach the server is queued in IndexedDB ("taperline" /
+//   "queue"), keyed by its idempotency key (the form's idem; a dose's day and time), and the
+//   page sends it again when the connection returns ("flush"); the server refuses a second
+//   record for a key, so sending twice is harmless. Each entry carries its account ("who"):
+//   only that account's pages send it; another account's drop it.
+// * With Background Sync, queueing registers a sync ("taperline-queue"): the browser wakes this
+//   worker when the connection is back, even with no page open, and "sync" sends the queue as a
+//   page would (the token saved with each form, the account of the pages seen last), then
+//   saves today's page again. One send runs at a time: the two never race.
+// * "clear" (sign-out) deletes the saved pages and the queue; "forget" (a page seen signed out)
+//   the saved pages only: a queue waiting for its owner's next sign-in stays.
 "use strict";
 
 var SHELL = "taperline-shell-1"; // /sw.js names it by the static files' version
@@ -35,9 +32,9 @@ var QUEUED_POSTS = ["/checkin", "/doses/taken"];
 var DB_NAME = "taperline";
 var STORE = "queue";
 var META = "meta"; // {key: "who", value: the account whose pages were seen last}; and
-// {key: "asked", url, body, who}: a check-in the server answered with a question (422: a night
-// over 16 h, a value to check; 409: that day's check-in was saved meanwhile on another device),
-// kept to be opened again with all that was typed
+// {key: "asked", url, body, who, at (when queued), why}: a check-in answered 422 (why "question":
+// a night over 16 h, a value to check) or 409 ("elsewhere": the day saved on another device), kept
+// to be opened again with all typed
 var SAVED_HEADER = "x-taperline-saved";
 var REFRESH_MS = 60 * 60 * 1000; // a saved check-in form older than an hour is fetched again
 var SYNC_TAG = "taperline-queue";
@@ -113,7 +110,7 @@ self.addEventListener("sync", function (event) {
   }
 });
 
-// --- the shell and the pages -------------------------------------------------------------------
+// --- the shell and the pages ---
 
 function fromShell(request) {
   return caches.match(request, {cacheName: SHELL}).then(function (hit) {
@@ -197,7 +194,7 @@ function keepToday() {
   });
 }
 
-// --- the queue ---------------------------------------------------------------------------------
+// --- the queue ---
 
 function postOrQueue(request, url) {
   var copy = request.clone();
@@ -297,13 +294,14 @@ function flush(csrf, who) {
           var kept = Promise.resolve(null);
           if (outcome === "sent") {
             result.sent += 1;
-          } else if (outcome === "refused" || outcome === "asked") {
+          } else if (outcome === "refused" || outcome === "asked" || outcome === "elsewhere") {
             result.refused.push(item.kind);
           } // "other": another account's, who cannot send it now: dropped
-          if (outcome === "asked") { // its page asks a question: kept to be opened again
+          if (outcome === "asked" || outcome === "elsewhere") { // kept to be opened again
             result.asked = true;
             kept = transaction(META, "readwrite", function (store) {
-              return store.put({key: "asked", url: item.url, body: item.body, who: item.who});
+              return store.put({key: "asked", url: item.url, body: item.body, who: item.who,
+                at: item.at, why: outcome === "elsewhere" ? outcome : "question"});
             });
           }
           return kept.then(function () {
@@ -328,11 +326,9 @@ function send(item, csrf) {
     if (response.redirected && new URL(response.url).pathname === "/signin") { return "later"; }
     if (response.ok) { return "sent"; } // saved, and the page it leads to shown
     if (response.status === 409 && item.kind === "dose") { return "sent"; } // in the log
-    // a check-in's form drawn again with a question (a night over 16 h), a value to check, or
-    // (409) the day's check-in saved meanwhile elsewhere: kept, to be opened with all typed
-    if ((response.status === 422 || response.status === 409) && item.kind === "checkin") {
-      return "asked";
-    }
+    // a check-in's form drawn again: a question (422), the day saved elsewhere (409): kept
+    if (response.status === 422 && item.kind === "checkin") { return "asked"; }
+    if (response.status === 409 && item.kind === "checkin") { return "elsewhere"; }
     if (response.status === 409) { return "refused"; }
     if (response.status === 401 || response.status === 403 || response.status === 429 ||
         response.status >= 500) { return "later"; }
@@ -345,7 +341,7 @@ function takeAsked(who) {
   return transaction(META, "readonly", function (store) { return store.get("asked"); }).then(function (item) {
     if (!item || !who || item.who !== who) { return null; }
     return transaction(META, "readwrite", function (store) { return store.delete("asked"); })
-      .then(function () { return {url: item.url, body: item.body}; });
+      .then(function () { return {url: item.url, body: item.body, at: item.at, why: item.why}; });
   });
 }
 

@@ -16,13 +16,10 @@
   });
 })();
 
-// Installable and offline (the service worker is /static/sw.js, served at /sw.js). It keeps
-// today's pages and a queue of what was saved offline; this part says when the page is a
-// saved copy ("Offline since HH:MM"), sends the queue when the connection returns (the
-// fallback where the browser has no Background Sync, which sends it with no page open), and
-// forgets the saved pages and the queue at sign-out, once the queue is sent (offline, sign-out
-// waits for the connection; the saved pages go on any page seen signed out: a queue stays for
-// its owner's next sign-in, and only their pages send it).
+// Installable and offline (the worker: /static/sw.js, served at /sw.js, see its header): this
+// part says when the page is a saved copy ("Offline since HH:MM"), sends the queue when the
+// connection returns (where there is no Background Sync), and forgets the saved pages and the
+// queue at sign-out once the queue is sent (the saved pages go on any page seen signed out).
 (function () {
   "use strict";
   var body = document.body;
@@ -108,9 +105,9 @@
     });
   }
 
-  // A check-in saved offline that the server asked about (a night over 16 h: "did you really
-  // sleep that long?"), sent again from this page: the answer is its form drawn again with the
-  // question and everything typed (mood, symptoms, notes), to answer and save.
+  // A queued check-in the server asked about (422: a night over 16 h; 409: the day saved
+  // elsewhere), sent again from this page: its form drawn again with everything typed.
+  var OPENED = "taperline-asked";
   function openAsked() {
     return ask({type: "asked", who: who}).then(function (item) {
       if (!item) { return false; }
@@ -119,6 +116,7 @@
       form.action = item.url;
       form.hidden = true;
       var fields = new URLSearchParams(item.body);
+      try { sessionStorage.setItem(OPENED, JSON.stringify([fields.get("date"), item.at, item.why])); } catch (e) { /* no notice */ }
       fields.set("csrf_token", csrf()); // the session's token now
       fields.forEach(function (value, name) {
         var input = document.createElement("input");
@@ -131,6 +129,25 @@
       form.submit();
       return true;
     });
+  }
+
+  // The form openAsked opened says at its top that it is the one saved offline, and when.
+  function notice() {
+    var o, day = document.querySelector("form.checkin [name=date]"), h1 = document.querySelector("main h1");
+    try { o = JSON.parse(sessionStorage.getItem(OPENED)); sessionStorage.removeItem(OPENED); } catch (e) { return; }
+    if (!o || savedAt || !h1 || !day || day.value !== o[0]) { return; }
+    var at = new Date(o[1]), days = Math.round((new Date().setHours(0, 0, 0, 0) - at.setHours(0, 0, 0, 0)) / 864e5);
+    var note = document.createElement("p");
+    note.className = "notice";
+    note.id = "offline-opened";
+    note.setAttribute("role", "status");
+    h1.after(note);
+    setTimeout(function () { // filled later: a status region's new words are read out
+      note.textContent = "This is the check-in you saved on this phone while offline" + (o[1] ? " (" +
+        (days > 1 ? days + " days ago " : days ? "yesterday " : "") +
+        "at " + hhmm(o[1]) + ")" : "") + ". It has not been saved" + (o[2] === "elsewhere" ?
+        ": a check-in for this day was saved meanwhile on another device." : " yet: the answer below needs a look.");
+    }, 50);
   }
 
   function sent(result) {
@@ -156,9 +173,8 @@
     return ask({type: "flush", csrf: csrf(), who: who}).then(sent);
   }
 
-  // While this page is a saved copy or entries wait, ask the server now and then (after 2, 4,
-  // 8 ... up to 30 seconds) whether the connection is back: the "online" event does not come
-  // when the device thinks it was online all along (a signal too weak to load anything).
+  // While this page is a saved copy or entries wait, ask the server (after 2, 4, 8 ... 30 s) if
+  // the connection is back: no "online" event comes on a signal too weak to load anything.
   var reconnecting = false;
   function reconnect(attempt) {
     if (reconnecting && attempt === 0) { return; }
@@ -202,6 +218,7 @@
     return;
   }
   ask({type: "who", who: who});
+  notice();
   if (savedAt) {
     showOffline(savedAt);
     markQueued();
@@ -226,9 +243,8 @@
   window.addEventListener("offline", function () { showOffline(Date.now()); });
   window.addEventListener("online", function () { reconnect(0); });
 
-  // Sign-out sends what waits on this phone first, then clears it. With no connection (the
-  // sign-out itself could not reach the server) or entries the server did not take yet, the
-  // person stays signed in and is told why: nothing saved offline is dropped in silence.
+  // Sign-out sends what waits on this phone first, then clears it. Offline, or with entries
+  // not taken yet, the person stays signed in and is told why: nothing is dropped in silence.
   document.querySelectorAll("form.signout").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (form.hasAttribute("data-forgotten")) { return; }
