@@ -32,9 +32,9 @@ var QUEUED_POSTS = ["/checkin", "/doses/taken"];
 var DB_NAME = "taperline";
 var STORE = "queue";
 var META = "meta"; // {key: "who", value: the account whose pages were seen last}; and
-// {key: "asked", url, body, who, at (when queued), why}: a check-in answered 422 (why "question":
-// a night over 16 h, a value to check) or 409 ("elsewhere": the day saved on another device), kept
-// to be opened again with all typed
+// {key: "asked:" + its id, url, body, who, at (when queued), why}: each check-in answered 422
+// (why "question": a night over 16 h) or 409 ("elsewhere": the day saved on another device), kept
+// to be opened again with all typed, oldest first
 var SAVED_HEADER = "x-taperline-saved";
 var REFRESH_MS = 60 * 60 * 1000; // a saved check-in form older than an hour is fetched again
 var SYNC_TAG = "taperline-queue";
@@ -243,15 +243,13 @@ function queuedDoseLine(fields) {
 }
 
 function registerSync() {
-  // Background Sync where the browser has it; the page's online event sends the queue anyway.
   var sync = self.registration && self.registration.sync;
   if (!sync) { return Promise.resolve(false); }
   return sync.register(SYNC_TAG).then(function () { return true; }, function () { return false; });
 }
 
 function replay() {
-  // The "sync" event: send the queue of the account whose pages were seen last, with the token
-  // each form was saved with. Entries that must wait make the browser try again later.
+  // "sync" (see the header). Entries that must wait make the browser try again later.
   return transaction(META, "readonly", function (store) { return store.get("who"); }).then(function (who) {
     if (!who || !who.value) { return null; } // nobody signed in on this phone: keep the queue
     return flushOnce("", who.value).then(function (result) {
@@ -267,7 +265,6 @@ function replay() {
 }
 
 function refreshToday() {
-  // What was sent is on today's page now: save it again for the next time without signal.
   return fetch("/dashboard", {credentials: "same-origin", redirect: "manual"}).then(function (response) {
     return response.status === 200 ? save("/dashboard", response) : null;
   }, function () { return null; });
@@ -300,7 +297,7 @@ function flush(csrf, who) {
           if (outcome === "asked" || outcome === "elsewhere") { // kept to be opened again
             result.asked = true;
             kept = transaction(META, "readwrite", function (store) {
-              return store.put({key: "asked", url: item.url, body: item.body, who: item.who,
+              return store.put({key: "asked:" + item.id, url: item.url, body: item.body, who: item.who,
                 at: item.at, why: outcome === "elsewhere" ? outcome : "question"});
             });
           }
@@ -337,12 +334,17 @@ function send(item, csrf) {
 }
 
 function takeAsked(who) {
-  // The check-in the server asked about, once, for the account whose page asks (else kept).
-  return transaction(META, "readonly", function (store) { return store.get("asked"); }).then(function (item) {
-    if (!item || !who || item.who !== who) { return null; }
-    return transaction(META, "readwrite", function (store) { return store.delete("asked"); })
-      .then(function () { return {url: item.url, body: item.body, at: item.at, why: item.why}; });
-  });
+  // The oldest kept check-in of the page's account, taken once, and how many more wait.
+  var mine = [];
+  return transaction(META, "readwrite", function (store) {
+    var all = store.getAll();
+    all.onsuccess = function () {
+      mine = all.result.filter(function (e) { return who && e.who === who && /^asked/.test(e.key); })
+        .sort(function (a, b) { return (a.at || 0) - (b.at || 0); });
+      if (mine[0]) { mine[0].more = mine.length - 1; store.delete(mine[0].key); }
+    };
+    return all;
+  }).then(function () { return mine[0] || null; });
 }
 
 function clearAll() {

@@ -105,18 +105,18 @@
     });
   }
 
-  // A queued check-in the server asked about (422: a night over 16 h; 409: the day saved
-  // elsewhere), sent again from this page: its form drawn again with everything typed.
-  var OPENED = "taperline-asked";
+  // The oldest queued check-in the server asked about (422: a night over 16 h; 409: the day saved
+  // elsewhere), sent again: its form drawn again, all typed. One per page: the next on the next.
+  var OPENED = "taperline-asked", opening;
   function openAsked() {
-    return ask({type: "asked", who: who}).then(function (item) {
-      if (!item) { return false; }
+    return opening || (opening = ask({type: "asked", who: who}).then(function (item) {
+      if (!item) { opening = null; return false; }
       var form = document.createElement("form");
       form.method = "post";
       form.action = item.url;
       form.hidden = true;
       var fields = new URLSearchParams(item.body);
-      try { sessionStorage.setItem(OPENED, JSON.stringify([fields.get("date"), item.at, item.why])); } catch (e) { /* no notice */ }
+      try { sessionStorage.setItem(OPENED, JSON.stringify([fields.get("date"), item.at, item.why, item.more])); } catch (e) { /* no notice */ }
       fields.set("csrf_token", csrf()); // the session's token now
       fields.forEach(function (value, name) {
         var input = document.createElement("input");
@@ -128,7 +128,7 @@
       document.body.appendChild(form);
       form.submit();
       return true;
-    });
+    }));
   }
 
   // The form openAsked opened says at its top that it is the one saved offline, and when.
@@ -136,6 +136,7 @@
     var o, day = document.querySelector("form.checkin [name=date]"), h1 = document.querySelector("main h1");
     try { o = JSON.parse(sessionStorage.getItem(OPENED)); sessionStorage.removeItem(OPENED); } catch (e) { return; }
     if (!o || savedAt || !h1 || !day || day.value !== o[0]) { return; }
+    opening = Promise.resolve(false);
     var at = new Date(o[1]), days = Math.round((new Date().setHours(0, 0, 0, 0) - at.setHours(0, 0, 0, 0)) / 864e5);
     var note = document.createElement("p");
     note.className = "notice";
@@ -146,7 +147,9 @@
       note.textContent = "This is the check-in you saved on this phone while offline" + (o[1] ? " (" +
         (days > 1 ? days + " days ago " : days ? "yesterday " : "") +
         "at " + hhmm(o[1]) + ")" : "") + ". It has not been saved" + (o[2] === "elsewhere" ?
-        ": a check-in for this day was saved meanwhile on another device." : " yet: the answer below needs a look.");
+        ": a check-in for this day was saved meanwhile on another device." : " yet: the answer below needs a look.") +
+        (o[3] ? " " + o[3] + (o[3] > 1 ? " more check-ins" : " more check-in") + " saved on this phone also need" +
+        (o[3] > 1 ? "" : "s") + " a look." : "");
     }, 50);
   }
 
