@@ -3,8 +3,9 @@
 ``bench/dashboard.py`` times the dashboard in milliseconds against issue 18's 20 ms; on this
 shared 2-core machine the same code measures 19-37 ms from one minute to the next (the host's
 load, not ours). This counts instructions instead (valgrind's callgrind): the same code
-gives the same count within about 2 % (Python's hash seed and memory layout vary from run
-to run), so a change of more than that shows as a same-run ratio.
+gives the same count within a few per cent (Python's hash seed and memory layout vary from
+run to run: 132-143 M for one version in six runs), so a change of more than that shows as
+a same-run ratio (repeat it to see the spread).
 
 What is counted: a cold dashboard as the web app builds it after a restart (the per-process
 cache emptied: ``dashboard_and_flags``, the year read from SQLite and decoded, every finding,
