@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -29,6 +28,7 @@ from taperline.core.record import PersonRecord, Profile
 from taperline.errors import InputError
 from taperline.service import import_record, open_store
 from tests.support.fhir_server import through_a_server
+from tests.support.fhir_validation import needs_validator, validate
 
 Json = dict[str, Any]
 NOW: Final = datetime(2027, 1, 5, 12, tzinfo=UTC)
@@ -132,23 +132,15 @@ def test_the_bundle_validates_as_r4_collection_and_transaction() -> None:
     Bundle.model_validate(transaction_bundle(bundle))
 
 
-_VALIDATOR = Path(__file__).parent / "fhir_validator"
-
-
-@pytest.mark.skipif(
-    shutil.which("node") is None or not (_VALIDATOR / "node_modules" / "@medplum").is_dir(),
-    reason="node and tests/fhir_validator's packages are not installed (.ci/run installs them)",
-)
+@needs_validator
 def test_the_independent_validator_finds_zero_issues(tmp_path: Path) -> None:
-    from tests.test_fhir_validator import _validate
-
     files = []
     bundle = _bundle(TWICE, score_gad7([1] * 7, TAKEN))
     for name, made in (("collection", bundle), ("transaction", transaction_bundle(bundle))):
         path = tmp_path / f"replaced-{name}.json"
         path.write_text(json.dumps(made), encoding="utf-8")
         files.append(path)
-    found = _validate(files)
+    found = validate(files)
     assert set(found) == {path.name for path in files}
     assert {name: issues for name, issues in found.items() if issues} == {}
 

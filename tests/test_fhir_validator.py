@@ -12,39 +12,15 @@ with its quantity and expected supply duration) is in every one of them.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from taperline.cli.main import cli
+from tests.support.fhir_validation import needs_validator, validate
 
-VALIDATOR = Path(__file__).parent / "fhir_validator"
-_READY = (
-    shutil.which("node") is not None
-    and (VALIDATOR / "node_modules" / "@medplum" / "core").is_dir()
-    and (VALIDATOR / "node_modules" / "@medplum" / "definitions").is_dir()
-)
-pytestmark = pytest.mark.skipif(
-    not _READY and not os.environ.get("TAPERLINE_REQUIRE_FHIR_VALIDATOR"),
-    reason="node and tests/fhir_validator's packages are not installed (.ci/run installs them)",
-)
-
-
-def _validate(files: list[Path]) -> dict[str, list[Any]]:
-    done = subprocess.run(
-        ["node", str(VALIDATOR / "validate.mjs"), *map(str, files)],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=300,
-    )
-    lines = [json.loads(line) for line in done.stdout.splitlines()]
-    return {Path(line["file"]).name: line["issues"] for line in lines}
+pytestmark = needs_validator
 
 
 def test_the_validator_finds_what_is_wrong(tmp_path: Path) -> None:
@@ -61,7 +37,7 @@ def test_the_validator_finds_what_is_wrong(tmp_path: Path) -> None:
     }
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(bad), encoding="utf-8")
-    (issues,) = _validate([path]).values()
+    (issues,) = validate([path]).values()
     assert any("nickname" in json.dumps(issue) for issue in issues)
 
 
@@ -113,7 +89,7 @@ def test_every_kind_of_export_has_zero_issues(tmp_path: Path) -> None:
         now="2027-03-15T09:00+00:00")  # fmt: skip
     export("adjust", "2027-03-15T10:00+00:00")
 
-    found = _validate(files)
+    found = validate(files)
     assert set(found) == {path.name for path in files}
     assert {name: issues for name, issues in found.items() if issues} == {}
     adjusted = json.loads((tmp_path / "adjust-collection.json").read_text(encoding="utf-8"))
@@ -152,7 +128,7 @@ def test_device_sleep_observations_have_zero_issues(tmp_path: Path) -> None:
         path = tmp_path / f"devices-{name}.json"
         path.write_text(json.dumps(made), encoding="utf-8")
         files.append(path)
-    found = _validate(files)
+    found = validate(files)
     assert set(found) == {path.name for path in files}
     assert {name: issues for name, issues in found.items() if issues} == {}
 
@@ -180,6 +156,6 @@ def test_dose_lines_of_a_cut_that_went_ahead_have_zero_issues(tmp_path: Path) ->
         path = tmp_path / f"went-ahead-{name}.json"
         path.write_text(json.dumps(made), encoding="utf-8")
         files.append(path)
-    found = _validate(files)
+    found = validate(files)
     assert set(found) == {path.name for path in files}
     assert {name: issues for name, issues in found.items() if issues} == {}
