@@ -32,18 +32,20 @@ var QUEUED_POSTS = ["/checkin", "/doses/taken"];
 var DB_NAME = "taperline";
 var STORE = "queue";
 var META = "meta"; // {key: "who", value: the account whose pages were seen last}; and
-// {key: "asked:" + its id, url, body, who, at (when queued), why}: each check-in answered 422
-// (why "question": a night over 16 h) or 409 ("elsewhere": the day saved on another device), kept
-// to be opened again with all typed, oldest first
+// {key: "asked:" + its id, url, body, who, at (when queued), why, opened}: each check-in answered
+// 422 (why "question": a night over 16 h) or 409 ("elsewhere": the day saved on another device),
+// opened again with all typed, oldest first, kept until its day's check-in is saved
+var GRACE_MS = 6e5; // opened, not saved: opened again 10 min on (not over its page, nor in a tab)
 var SAVED_HEADER = "x-taperline-saved";
 var REFRESH_MS = 60 * 60 * 1000; // a saved check-in form older than an hour is fetched again
 var SYNC_TAG = "taperline-queue";
-var sending = Promise.resolve(null); // the queue being sent: one send at a time
+var sending = Promise.resolve(null);
+var saving = null; // the day of a POST /checkin redirected (saved, or to sign in)
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
-    caches.open(SHELL).then(function (cache) { return cache.addAll(SHELL_FILES); })
-      .then(function () { return self.skipWaiting(); })
+    caches.open(SHELL).then((cache) => cache.addAll(SHELL_FILES))
+      .then(() => self.skipWaiting())
   );
 });
 
@@ -52,8 +54,8 @@ self.addEventListener("activate", function (event) {
     caches.keys().then(function (keys) {
       return Promise.all(keys.filter(function (key) {
         return key !== SHELL && key !== PAGES;
-      }).map(function (key) { return caches.delete(key); }));
-    }).then(function () { return self.clients.claim(); })
+      }).map((key) => caches.delete(key)));
+    }).then(() => self.clients.claim())
   );
 });
 
@@ -89,9 +91,9 @@ self.addEventListener("message", function (event) {
   } else if (data.type === "keep") {
     work = keepToday();
   } else if (data.type === "list") {
-    work = transaction(STORE, "readonly", function (store) { return store.getAll(); });
+    work = transaction(STORE, "readonly", (store) => store.getAll());
   } else if (data.type === "count") {
-    work = transaction(STORE, "readonly", function (store) { return store.count(); });
+    work = transaction(STORE, "readonly", (store) => store.count());
   } else if (data.type === "asked") {
     work = takeAsked(String(data.who || ""));
   } else {
@@ -117,7 +119,7 @@ function fromShell(request) {
     return hit || fetch(request).then(function (response) {
       if (response.ok) {
         var copy = response.clone();
-        caches.open(SHELL).then(function (cache) { return cache.put(request, copy); });
+        caches.open(SHELL).then((cache) => cache.put(request, copy));
       }
       return response;
     });
@@ -132,12 +134,13 @@ function savedKey(url) {
 }
 
 function page(request, url) {
-  var key = savedKey(url);
-  // A redirect (to sign in, say) reaches the page as it is: only a page itself is saved, and
-  // a page seen signed out has the saved pages dropped (taperline.js, "forget").
-  return fetch(request).then(function (response) {
+  var key = savedKey(url), day = url.search === "?done=checkin" && saving; // saved: its day's go
+  var done = day ? forgetAsked(day, "").catch(() => null) : Promise.resolve();
+  saving = null;
+  // A redirect (to sign in, say) reaches the page as it is: only a page itself is saved
+  return done.then(() => fetch(request)).then(function (response) {
     if (key && response.status === 200 && !response.redirected) {
-      return save(key, response.clone()).then(function () { return response; });
+      return save(key, response.clone()).then(() => response);
     }
     return response;
   }, function () {
@@ -159,7 +162,7 @@ function save(key, response) {
 }
 
 function savedPage(key) {
-  return caches.open(PAGES).then(function (cache) { return cache.match(key); }).then(function (hit) {
+  return caches.open(PAGES).then((cache) => cache.match(key)).then(function (hit) {
     if (!hit) { return null; }
     var since = hit.headers.get(SAVED_HEADER) || "";
     return hit.text().then(function (html) {
@@ -180,15 +183,14 @@ function notSaved() {
 }
 
 function keepToday() {
-  // Called from a page that was just loaded online: save what is missing for offline use.
   return caches.open(PAGES).then(function (cache) {
     return Promise.all(SAVED_PAGES.map(function (path) {
       return cache.match(path).then(function (hit) {
         var saved = hit ? Number(hit.headers.get(SAVED_HEADER) || 0) : 0;
         if (hit && (path === "/dashboard" || Date.now() - saved < REFRESH_MS)) { return false; }
         return fetch(path, {credentials: "same-origin", redirect: "manual"}).then(function (response) {
-          return response.status === 200 ? save(path, response).then(function () { return true; }) : false;
-        }, function () { return false; });
+          return response.status === 200 ? save(path, response).then(() => true) : false;
+        }, () => false);
       });
     }));
   });
@@ -198,8 +200,11 @@ function keepToday() {
 
 function postOrQueue(request, url) {
   var copy = request.clone();
-  return fetch(request).catch(function () {
-    return copy.text().then(function (body) { return queue(request, url, body); });
+  return fetch(request).then((response) => { // a 2xx is a form drawn again, not saved
+    return response.type !== "opaqueredirect" || url.pathname !== "/checkin" ? response :
+      copy.text().then((body) => { saving = new URLSearchParams(body).get("date"); return response; });
+  }, function () {
+    return copy.text().then((body) => queue(request, url, body));
   });
 }
 
@@ -218,9 +223,9 @@ function queue(request, url, body) {
     item.id = "checkin:" + (fields.get("idem") || String(Date.now()));
   }
   item.body = fields.toString();
-  return transaction(META, "readonly", function (store) { return store.get("who"); }).then(function (who) {
+  return transaction(META, "readonly", (store) => store.get("who")).then(function (who) {
     item.who = who ? who.value : "";
-    return transaction(STORE, "readwrite", function (store) { return store.put(item); });
+    return transaction(STORE, "readwrite", (store) => store.put(item));
   }).then(function () {
     return registerSync();
   }).then(function () {
@@ -245,12 +250,11 @@ function queuedDoseLine(fields) {
 function registerSync() {
   var sync = self.registration && self.registration.sync;
   if (!sync) { return Promise.resolve(false); }
-  return sync.register(SYNC_TAG).then(function () { return true; }, function () { return false; });
+  return sync.register(SYNC_TAG).then(() => true, () => false);
 }
 
 function replay() {
-  // "sync" (see the header). Entries that must wait make the browser try again later.
-  return transaction(META, "readonly", function (store) { return store.get("who"); }).then(function (who) {
+  return transaction(META, "readonly", (store) => store.get("who")).then(function (who) {
     if (!who || !who.value) { return null; } // nobody signed in on this phone: keep the queue
     return flushOnce("", who.value).then(function (result) {
       return (result.sent ? refreshToday() : Promise.resolve(null)).then(function () {
@@ -267,18 +271,18 @@ function replay() {
 function refreshToday() {
   return fetch("/dashboard", {credentials: "same-origin", redirect: "manual"}).then(function (response) {
     return response.status === 200 ? save("/dashboard", response) : null;
-  }, function () { return null; });
+  }, () => null);
 }
 
 function flushOnce(csrf, who) {
-  var run = sending.then(function () { return flush(csrf, who); });
-  sending = run.catch(function () { return null; });
+  var run = sending.then(() => flush(csrf, who));
+  sending = run.catch(() => null);
   return run;
 }
 
 function flush(csrf, who) {
   var result = {sent: 0, refused: [], waiting: 0};
-  return transaction(STORE, "readonly", function (store) { return store.getAll(); }).then(function (items) {
+  return transaction(STORE, "readonly", (store) => store.getAll()).then(function (items) {
     return items.reduce(function (chain, item) {
       return chain.then(function (stop) {
         if (stop) { result.waiting += 1; return true; }
@@ -291,10 +295,11 @@ function flush(csrf, who) {
           var kept = Promise.resolve(null);
           if (outcome === "sent") {
             result.sent += 1;
+            if (item.kind === "checkin") { kept = forgetAsked(new URLSearchParams(item.body).get("date"), who); }
           } else if (outcome === "refused" || outcome === "asked" || outcome === "elsewhere") {
             result.refused.push(item.kind);
-          } // "other": another account's, who cannot send it now: dropped
-          if (outcome === "asked" || outcome === "elsewhere") { // kept to be opened again
+          }
+          if (outcome === "asked" || outcome === "elsewhere") {
             result.asked = true;
             kept = transaction(META, "readwrite", function (store) {
               return store.put({key: "asked:" + item.id, url: item.url, body: item.body, who: item.who,
@@ -302,12 +307,12 @@ function flush(csrf, who) {
             });
           }
           return kept.then(function () {
-            return transaction(STORE, "readwrite", function (store) { return store.delete(item.id); });
-          }).then(function () { return false; });
+            return transaction(STORE, "readwrite", (store) => store.delete(item.id));
+          }).then(() => false);
         });
       });
     }, Promise.resolve(false));
-  }).then(function () { return result; });
+  }).then(() => result);
 }
 
 function send(item, csrf) {
@@ -323,35 +328,44 @@ function send(item, csrf) {
     if (response.redirected && new URL(response.url).pathname === "/signin") { return "later"; }
     if (response.ok) { return "sent"; } // saved, and the page it leads to shown
     if (response.status === 409 && item.kind === "dose") { return "sent"; } // in the log
-    // a check-in's form drawn again: a question (422), the day saved elsewhere (409): kept
     if (response.status === 422 && item.kind === "checkin") { return "asked"; }
     if (response.status === 409 && item.kind === "checkin") { return "elsewhere"; }
     if (response.status === 409) { return "refused"; }
     if (response.status === 401 || response.status === 403 || response.status === 429 ||
         response.status >= 500) { return "later"; }
     return "refused";
-  }, function () { return "offline"; });
+  }, () => "offline");
+}
+
+function mineOf(store, who, then) { // who "": the pages seen last
+  var all = store.getAll();
+  all.onsuccess = () => {
+    who = who || (all.result.find((e) => e.key === "who") || {}).value;
+    then(all.result.filter((e) => who && e.who === who && /^asked/.test(e.key))
+      .sort((a, b) => (a.at || 0) - (b.at || 0)));
+  };
 }
 
 function takeAsked(who) {
-  // The oldest kept check-in of the page's account, taken once, and how many more wait.
-  var mine = [];
-  return transaction(META, "readwrite", function (store) {
-    var all = store.getAll();
-    all.onsuccess = function () {
-      mine = all.result.filter(function (e) { return who && e.who === who && /^asked/.test(e.key); })
-        .sort(function (a, b) { return (a.at || 0) - (b.at || 0); });
-      if (mine[0]) { mine[0].more = mine.length - 1; store.delete(mine[0].key); }
-    };
-    return all;
-  }).then(function () { return mine[0] || null; });
+  // The oldest not opened in GRACE_MS, marked opened, and how many more wait.
+  var now = Date.now(), item;
+  return transaction(META, "readwrite", (store) => mineOf(store, who, (mine) => {
+    item = mine.find((e) => !(now - e.opened < GRACE_MS));
+    if (item) { item.opened = now; store.put(item); item.more = mine.length - 1; }
+  })).then(() => item || null);
+}
+
+function forgetAsked(day, who) {
+  return transaction(META, "readwrite", (store) => mineOf(store, who, (mine) => mine.forEach((e) => {
+    if (new URLSearchParams(e.body).get("date") === day) { store.delete(e.key); }
+  })));
 }
 
 function clearAll() {
   return caches.delete(PAGES).then(function () {
-    return transaction(STORE, "readwrite", function (store) { return store.clear(); });
+    return transaction(STORE, "readwrite", (store) => store.clear());
   }).then(function () {
-    return transaction(META, "readwrite", function (store) { return store.clear(); });
+    return transaction(META, "readwrite", (store) => store.clear());
   });
 }
 

@@ -19,7 +19,7 @@
 // Installable and offline (the worker: /static/sw.js, served at /sw.js, see its header): this
 // part says when the page is a saved copy ("Offline since HH:MM"), sends the queue when the
 // connection returns (where there is no Background Sync), and forgets the saved pages and the
-// queue at sign-out once the queue is sent (the saved pages go on any page seen signed out).
+// queue at sign-out.
 (function () {
   "use strict";
   var body = document.body;
@@ -105,8 +105,8 @@
     });
   }
 
-  // The oldest queued check-in the server asked about (422: a night over 16 h; 409: the day saved
-  // elsewhere), sent again: its form drawn again, all typed. One per page: the next on the next.
+  // The oldest check-in the server sent back (sw.js, META), sent again: its form drawn again, all
+  // typed. One per page: the next on the next (the worker keeps it until saved).
   var OPENED = "taperline-asked", opening;
   function openAsked() {
     return opening || (opening = ask({type: "asked", who: who}).then(function (item) {
@@ -233,7 +233,6 @@
   } else if (navigator.onLine) {
     sendQueue();
   }
-  // Today's page and check-in form, kept for a morning without signal (a patient's pages).
   var today = location.pathname === "/dashboard" && !savedAt;
   if (today && workers.controller) { ask({type: "keep"}); }
   workers.addEventListener("controllerchange", function () { // the worker's first page

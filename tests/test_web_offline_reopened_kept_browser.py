@@ -1,0 +1,130 @@
+"""A check-in opened again and left unsaved is still on the phone, and opens again later.
+
+A check-in saved offline that the server sends back (422: a night over 16 h) is kept by the
+service worker and opened again with everything typed (tests/test_web_offline_asked_notice_
+browser.py). The worker deleted it when it opened it: a person who then locked the phone or
+closed the tab without answering lost the night, the mood and the notes in silence. It is now
+kept until that day's check-in is saved (the POST /checkin redirected to Today), marked with
+when it was opened: a page loaded within 10 minutes does not open it over itself, one loaded
+later (the time moved on here by moving the mark back) opens it again, as typed. Answered and
+saved, it is gone from the phone and the server holds it once.
+
+Debian's chromium through tests/support (skipped without it, as the other browser tests).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.browser import TIMEOUT_MS, served
+from tests.support.offline import QUEUE_COUNT, phone_with_saved_pages, stored, until
+
+NOTES = "typed in bed, no signal"
+NOTICE = "#offline-opened"
+ASKED = """(later_ms) => new Promise((resolve, reject) => {
+  const open = indexedDB.open("taperline", 1);
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const db = open.result;
+    const store = db.transaction("meta", "readwrite").objectStore("meta");
+    const request = store.getAll();
+    request.onsuccess = () => {
+      const asked = request.result.filter(e => String(e.key).startsWith("asked"));
+      for (const e of asked) {  // the phone's clock later_ms on: the mark as long ago
+        if (later_ms && e.opened) { e.opened -= later_ms; store.put(e); }
+      }
+      db.close();
+      resolve(asked.map(e => new URLSearchParams(e.body).get("notes")));
+    };
+    request.onerror = () => { db.close(); reject(request.error); };
+  };
+})"""
+WORKER_OPENS = """() => new Promise((resolve) => {
+  const channel = new MessageChannel();
+  channel.port1.onmessage = (event) => resolve(event.data.result);
+  navigator.serviceWorker.controller.postMessage(
+    {type: "asked", who: document.body.dataset.signedIn}, [channel.port2]);
+})"""
+
+
+def _checks_in_a_long_night_offline(ann: Any) -> str:
+    from playwright.sync_api import expect
+
+    ann.goto("/checkin")  # the saved form
+    expect(ann.locator("#offline")).to_contain_text(re.compile(r"^Offline since \d\d:\d\d\."))
+    day = str(ann.locator("form.checkin input[name=date]").input_value())
+    ann.locator("#mood").get_by_text("3", exact=True).tap()
+    ann.locator("#anxiety").get_by_text("6", exact=True).tap()
+    for label, value in (
+        ("Went to bed", "19:30"),
+        ("Tried to sleep", "19:40"),
+        ("Woke up for good", "12:05"),
+        ("Got up", "12:30"),
+        ("Minutes to fall asleep", "10"),
+        ("Times woken", "0"),
+        ("Minutes awake in the night", "0"),
+    ):
+        ann.get_by_label(label).fill(value)
+    ann.locator("#quality").get_by_text("fair", exact=True).tap()
+    ann.get_by_label("Notes").fill(NOTES)
+    ann.get_by_role("button", name="Save check-in").last.tap()
+    expect(ann).to_have_url(re.compile(r"/dashboard\?queued=checkin$"))
+    return day
+
+
+def _reopened(ann: Any, day: str) -> None:
+    from playwright.sync_api import expect
+
+    expect(ann.locator("#long_night-error")).to_contain_text("is 16 h 25 min")
+    expect(ann.locator("form.checkin input[name=date]")).to_have_value(day)
+    expect(ann.get_by_label("Notes")).to_have_value(NOTES)
+    expect(ann.get_by_label("Tried to sleep")).to_have_value("19:40")
+    expect(ann.locator(NOTICE)).to_have_text(
+        re.compile(
+            r"^This is the check-in you saved on this phone while offline "
+            r"\((?:yesterday )?at \d\d:\d\d\)\. "
+            r"It has not been saved yet: the answer below needs a look\.$"
+        )
+    )
+
+
+@pytest.mark.slow
+def test_a_check_in_opened_again_and_closed_unsaved_is_kept_and_opens_again(
+    tmp_path: Path, browser: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    with served(tmp_path) as base, phone_with_saved_pages(browser, base) as (phone, first):
+        phone.set_offline(True)
+        day = _checks_in_a_long_night_offline(first)
+        phone.set_offline(False)  # the page sends the queue; the server asks (422)
+        _reopened(first, day)
+        until(first, QUEUE_COUNT, [])
+        until(first, ASKED, [NOTES])  # kept while it is on screen
+        first.close()  # the phone locked, the tab closed: nothing answered, nothing saved
+        ann = phone.new_page()
+        ann.goto("/dashboard")
+        until(ann, ASKED, [NOTES])  # still on the phone
+        assert ann.evaluate(WORKER_OPENS) is None  # not opened twice within 10 minutes
+        assert stored(tmp_path)[0] == []
+        assert ann.evaluate(ASKED, 11 * 60 * 1000) == [NOTES]  # 11 minutes on
+        ann.goto("/dashboard")  # opens it again, as typed
+        _reopened(ann, day)
+        until(ann, ASKED, [NOTES])
+        ann.get_by_label("Yes, I slept that long").check()
+        ann.get_by_role("button", name="Save check-in").last.tap()
+        expect(ann).to_have_url(re.compile(r"/dashboard\?done=checkin$"))
+        until(ann, ASKED, [])  # saved: gone from the phone
+        assert ann.evaluate(QUEUE_COUNT) == []
+        [checkin] = stored(tmp_path)[0]
+        assert (checkin.wake_date.isoformat(), checkin.notes, checkin.mood) == (day, NOTES, 3)
+        assert checkin.sleep is not None
+        assert checkin.sleep.tried.strftime("%H:%M") == "19:40"
+        ann.goto("/dashboard")  # an ordinary Today: nothing to open
+        expect(ann.locator(NOTICE)).to_have_count(0)
+        assert ann.evaluate(WORKER_OPENS) is None
