@@ -16,8 +16,6 @@ chromium through tests/support (skipped without it, as the other browser tests).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,75 +23,24 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.support.browser import PHONE, TIMEOUT_MS, axe_source, axe_violations, served
+from tests.support.browser import TIMEOUT_MS, axe_source, axe_violations, served
 from tests.support.offline import (
-    EMAIL,
+    NOTICE,
+    NOTICE_START,
     QUEUE_COUNT,
-    SAVED_PAGES,
-    WORKER_IN_CONTROL,
+    checks_in_offline,
+    phone_with_saved_pages,
     stored,
     until,
 )
-from tests.support.web import PASSWORD
 
 ZONE = "America/New_York"
 NOTES = "typed in bed, no signal"
-NOTICE = "#offline-opened"
-
-
-@contextmanager
-def _phone_in_new_york(browser: Any, base: str) -> Iterator[tuple[Any, Any]]:
-    """Ann signed up on a phone in New York, today's pages saved by the worker."""
-    from playwright.sync_api import expect
-
-    phone = browser.new_context(
-        base_url=base, viewport=PHONE, is_mobile=True, has_touch=True, timezone_id=ZONE
-    )
-    try:
-        phone.set_default_timeout(TIMEOUT_MS)
-        ann = phone.new_page()
-        ann.goto("/signup")
-        expect(ann.get_by_label("Time zone")).to_have_value(ZONE)
-        ann.get_by_label("Your name").fill("Ann")
-        ann.get_by_label("E-mail address").fill(EMAIL)
-        ann.get_by_label("Password").fill(PASSWORD)
-        ann.locator("#regimen_drug").fill("clonazepam")
-        ann.locator("#regimen_doses").fill("0.5 mg at 22:00")
-        ann.get_by_role("button", name="Create account").click()
-        expect(ann).to_have_url(re.compile(r"/dashboard$"))
-        until(ann, WORKER_IN_CONTROL, True)
-        until(ann, SAVED_PAGES, ["/checkin", "/dashboard"])
-        yield phone, ann
-    finally:
-        phone.close()
 
 
 def _checks_in_offline(ann: Any, *, long_night: bool) -> tuple[str, str]:
     """A check-in saved offline (a night of 16 h 25 min, or none); its day and local time."""
-    from playwright.sync_api import expect
-
-    ann.goto("/checkin")  # the saved form
-    expect(ann.locator("#offline")).to_contain_text(re.compile(r"^Offline since \d\d:\d\d\."))
-    day = str(ann.locator("input[name=date]").first.input_value())
-    ann.locator("#mood").get_by_text("3", exact=True).tap()
-    ann.locator("#anxiety").get_by_text("6", exact=True).tap()
-    if long_night:
-        for label, value in (
-            ("Went to bed", "19:30"),
-            ("Tried to sleep", "19:40"),
-            ("Woke up for good", "12:05"),
-            ("Got up", "12:30"),
-            ("Minutes to fall asleep", "10"),
-            ("Times woken", "0"),
-            ("Minutes awake in the night", "0"),
-        ):
-            ann.get_by_label(label).fill(value)
-        ann.locator("#quality").get_by_text("fair", exact=True).tap()
-    else:
-        ann.get_by_label("Skip the sleep diary today").check()
-    ann.get_by_label("Notes").fill(NOTES)
-    ann.get_by_role("button", name="Save check-in").last.tap()
-    expect(ann).to_have_url(re.compile(r"/dashboard\?queued=checkin$"))
+    day = checks_in_offline(ann, NOTES, long_night=long_night)
     [queued] = ann.evaluate(QUEUE_COUNT)
     saved_at = datetime.fromtimestamp(queued["at"] / 1000, UTC).astimezone(ZoneInfo(ZONE))
     return day, saved_at.strftime("%H:%M")
@@ -104,10 +51,7 @@ def _the_notice_is_plain_and_accessible(ann: Any, words: str, when: str, shots: 
 
     notice = ann.locator(NOTICE)
     expect(notice).to_have_text(
-        re.compile(
-            r"^This is the check-in you saved on this phone while offline "
-            rf"\({when}\)\. " + re.escape(words) + "$"
-        )
+        re.compile(NOTICE_START + rf"\({when}\)\. " + re.escape(words) + "$")
     )
     expect(notice).to_have_attribute("role", "status")
     expect(ann.get_by_label("Notes")).to_have_value(NOTES)  # the reopened form, as typed
@@ -143,7 +87,7 @@ def test_a_long_night_opened_again_says_it_was_saved_offline(tmp_path: Path, bro
     from playwright.sync_api import expect
 
     expect.set_options(timeout=TIMEOUT_MS)
-    with served(tmp_path) as base, _phone_in_new_york(browser, base) as (phone, ann):
+    with served(tmp_path) as base, phone_with_saved_pages(browser, base, ZONE) as (phone, ann):
         phone.set_offline(True)
         _, clock = _checks_in_offline(ann, long_night=True)
         phone.set_offline(False)  # the page sends the queue; the server asks (422)
@@ -176,7 +120,7 @@ def test_a_day_saved_elsewhere_opened_again_says_it_was_saved_offline(
     from taperline.service import open_store
 
     expect.set_options(timeout=TIMEOUT_MS)
-    with served(tmp_path) as base, _phone_in_new_york(browser, base) as (phone, ann):
+    with served(tmp_path) as base, phone_with_saved_pages(browser, base, ZONE) as (phone, ann):
         phone.set_offline(True)
         day, clock = _checks_in_offline(ann, long_night=False)
         store = open_store(f"sqlite:///{tmp_path / 'browser.db'}", migrate_schema=False)

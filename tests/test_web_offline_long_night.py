@@ -19,32 +19,19 @@ from typing import Any
 import pytest
 
 from tests.support.browser import TIMEOUT_MS, served
-from tests.support.offline import QUEUE_COUNT, phone_with_saved_pages, stored, until
+from tests.support.offline import (
+    QUEUE_COUNT,
+    checks_in_offline,
+    phone_with_saved_pages,
+    stored,
+    until,
+)
 
 NOTES = "ill all day, slept and slept"
 
 
 def _checks_in_a_long_night_offline(ann: Any) -> None:
-    from playwright.sync_api import expect
-
-    ann.goto("/checkin")  # the saved form
-    expect(ann.locator("#offline")).to_contain_text(re.compile(r"^Offline since \d\d:\d\d\."))
-    ann.locator("#mood").get_by_text("3", exact=True).tap()
-    ann.locator("#anxiety").get_by_text("6", exact=True).tap()
-    for label, value in (
-        ("Went to bed", "19:30"),
-        ("Tried to sleep", "19:40"),
-        ("Woke up for good", "12:05"),
-        ("Got up", "12:30"),
-        ("Minutes to fall asleep", "10"),
-        ("Times woken", "0"),
-        ("Minutes awake in the night", "0"),
-    ):
-        ann.get_by_label(label).fill(value)
-    ann.locator("#quality").get_by_text("fair", exact=True).tap()
-    ann.get_by_label("Notes").fill(NOTES)
-    ann.get_by_role("button", name="Save check-in").last.tap()
-    expect(ann).to_have_url(re.compile(r"/dashboard\?queued=checkin$"))
+    checks_in_offline(ann, NOTES)
     assert [item["kind"] for item in ann.evaluate(QUEUE_COUNT)] == ["checkin"]
 
 
@@ -73,22 +60,6 @@ def test_a_long_night_queued_offline_is_asked_about_with_what_was_typed(
         assert checkin.sleep.tried.strftime("%H:%M") == "19:40"
 
 
-def _checks_in_offline(ann: Any) -> str:
-    """An ordinary check-in saved offline, with a note; the day of the form."""
-    from playwright.sync_api import expect
-
-    ann.goto("/checkin")  # the saved form
-    expect(ann.locator("#offline")).to_contain_text(re.compile(r"^Offline since \d\d:\d\d\."))
-    day = str(ann.locator("input[name=date]").first.input_value())
-    ann.locator("#mood").get_by_text("4", exact=True).tap()
-    ann.locator("#anxiety").get_by_text("5", exact=True).tap()
-    ann.get_by_label("Skip the sleep diary today").check()
-    ann.get_by_label("Notes").fill(NOTES)
-    ann.get_by_role("button", name="Save check-in").last.tap()
-    expect(ann).to_have_url(re.compile(r"/dashboard\?queued=checkin$"))
-    return day
-
-
 @pytest.mark.slow
 def test_a_check_in_queued_offline_for_a_day_saved_meanwhile_is_opened_again(
     tmp_path: Path, browser: Any
@@ -106,7 +77,7 @@ def test_a_check_in_queued_offline_for_a_day_saved_meanwhile_is_opened_again(
     expect.set_options(timeout=TIMEOUT_MS)
     with served(tmp_path) as base, phone_with_saved_pages(browser, base) as (phone, ann):
         phone.set_offline(True)
-        day = _checks_in_offline(ann)
+        day = checks_in_offline(ann, NOTES, long_night=False)
         store = open_store(f"sqlite:///{tmp_path / 'browser.db'}", migrate_schema=False)
         try:  # on the laptop, meanwhile
             (person_id,) = store.person_ids()

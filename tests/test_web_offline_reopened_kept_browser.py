@@ -21,10 +21,17 @@ from typing import Any
 import pytest
 
 from tests.support.browser import TIMEOUT_MS, served
-from tests.support.offline import QUEUE_COUNT, phone_with_saved_pages, stored, until
+from tests.support.offline import (
+    NOTICE,
+    QUEUE_COUNT,
+    checks_in_offline,
+    phone_with_saved_pages,
+    reopened,
+    stored,
+    until,
+)
 
 NOTES = "typed in bed, no signal"
-NOTICE = "#offline-opened"
 ASKED = """(later_ms) => new Promise((resolve, reject) => {
   const open = indexedDB.open("taperline", 1);
   open.onerror = () => reject(open.error);
@@ -51,47 +58,6 @@ WORKER_OPENS = """() => new Promise((resolve) => {
 })"""
 
 
-def _checks_in_a_long_night_offline(ann: Any) -> str:
-    from playwright.sync_api import expect
-
-    ann.goto("/checkin")  # the saved form
-    expect(ann.locator("#offline")).to_contain_text(re.compile(r"^Offline since \d\d:\d\d\."))
-    day = str(ann.locator("form.checkin input[name=date]").input_value())
-    ann.locator("#mood").get_by_text("3", exact=True).tap()
-    ann.locator("#anxiety").get_by_text("6", exact=True).tap()
-    for label, value in (
-        ("Went to bed", "19:30"),
-        ("Tried to sleep", "19:40"),
-        ("Woke up for good", "12:05"),
-        ("Got up", "12:30"),
-        ("Minutes to fall asleep", "10"),
-        ("Times woken", "0"),
-        ("Minutes awake in the night", "0"),
-    ):
-        ann.get_by_label(label).fill(value)
-    ann.locator("#quality").get_by_text("fair", exact=True).tap()
-    ann.get_by_label("Notes").fill(NOTES)
-    ann.get_by_role("button", name="Save check-in").last.tap()
-    expect(ann).to_have_url(re.compile(r"/dashboard\?queued=checkin$"))
-    return day
-
-
-def _reopened(ann: Any, day: str) -> None:
-    from playwright.sync_api import expect
-
-    expect(ann.locator("#long_night-error")).to_contain_text("is 16 h 25 min")
-    expect(ann.locator("form.checkin input[name=date]")).to_have_value(day)
-    expect(ann.get_by_label("Notes")).to_have_value(NOTES)
-    expect(ann.get_by_label("Tried to sleep")).to_have_value("19:40")
-    expect(ann.locator(NOTICE)).to_have_text(
-        re.compile(
-            r"^This is the check-in you saved on this phone while offline "
-            r"\((?:yesterday )?at \d\d:\d\d\)\. "
-            r"It has not been saved yet: the answer below needs a look\.$"
-        )
-    )
-
-
 @pytest.mark.slow
 def test_a_check_in_opened_again_and_closed_unsaved_is_kept_and_opens_again(
     tmp_path: Path, browser: Any
@@ -101,9 +67,9 @@ def test_a_check_in_opened_again_and_closed_unsaved_is_kept_and_opens_again(
     expect.set_options(timeout=TIMEOUT_MS)
     with served(tmp_path) as base, phone_with_saved_pages(browser, base) as (phone, first):
         phone.set_offline(True)
-        day = _checks_in_a_long_night_offline(first)
+        day = checks_in_offline(first, NOTES)
         phone.set_offline(False)  # the page sends the queue; the server asks (422)
-        _reopened(first, day)
+        reopened(first, day, NOTES)
         until(first, QUEUE_COUNT, [])
         until(first, ASKED, [NOTES])  # kept while it is on screen
         first.close()  # the phone locked, the tab closed: nothing answered, nothing saved
@@ -114,7 +80,7 @@ def test_a_check_in_opened_again_and_closed_unsaved_is_kept_and_opens_again(
         assert stored(tmp_path)[0] == []
         assert ann.evaluate(ASKED, 11 * 60 * 1000) == [NOTES]  # 11 minutes on
         ann.goto("/dashboard")  # opens it again, as typed
-        _reopened(ann, day)
+        reopened(ann, day, NOTES)
         until(ann, ASKED, [NOTES])
         ann.get_by_label("Yes, I slept that long").check()
         ann.get_by_role("button", name="Save check-in").last.tap()

@@ -21,9 +21,16 @@ from typing import Any
 import pytest
 
 from tests.support.browser import TIMEOUT_MS, axe_source, axe_violations, served
-from tests.support.offline import QUEUE_COUNT, phone_with_saved_pages, stored, until
+from tests.support.offline import (
+    NOTICE,
+    QUEUE_COUNT,
+    checks_in_offline,
+    phone_with_saved_pages,
+    reopened,
+    stored,
+    until,
+)
 
-NOTICE = "#offline-opened"
 ASKED_KEPT = """() => new Promise((resolve, reject) => {
   const open = indexedDB.open("taperline", 1);
   open.onerror = () => reject(open.error);
@@ -39,52 +46,6 @@ ASKED_KEPT = """() => new Promise((resolve, reject) => {
 })"""
 
 
-def _checks_in_a_long_night_offline(ann: Any, notes: str, *, day: date | None = None) -> str:
-    """A long night checked in on the saved form (dated ``day``: a form saved that morning)."""
-    from playwright.sync_api import expect
-
-    ann.goto("/checkin")  # the saved form
-    expect(ann.locator("#offline")).to_contain_text(re.compile(r"^Offline since \d\d:\d\d\."))
-    field = ann.locator("form.checkin input[name=date]")
-    if day is not None:
-        field.evaluate("(input, day) => { input.value = day; }", day.isoformat())
-    typed_day = str(field.input_value())
-    ann.locator("#mood").get_by_text("3", exact=True).tap()
-    ann.locator("#anxiety").get_by_text("6", exact=True).tap()
-    for label, value in (
-        ("Went to bed", "19:30"),
-        ("Tried to sleep", "19:40"),
-        ("Woke up for good", "12:05"),
-        ("Got up", "12:30"),
-        ("Minutes to fall asleep", "10"),
-        ("Times woken", "0"),
-        ("Minutes awake in the night", "0"),
-    ):
-        ann.get_by_label(label).fill(value)
-    ann.locator("#quality").get_by_text("fair", exact=True).tap()
-    ann.get_by_label("Notes").fill(notes)
-    ann.get_by_role("button", name="Save check-in").last.tap()
-    expect(ann).to_have_url(re.compile(r"/dashboard\?queued=checkin$"))
-    return typed_day
-
-
-def _reopened(ann: Any, day: str, notes: str, more: str) -> None:
-    """The page shows the check-in of ``day`` asked about, as typed, and what else waits."""
-    from playwright.sync_api import expect
-
-    expect(ann.locator("#long_night-error")).to_contain_text("is 16 h 25 min")
-    expect(ann.locator("form.checkin input[name=date]")).to_have_value(day)
-    expect(ann.get_by_label("Notes")).to_have_value(notes)
-    expect(ann.get_by_label("Tried to sleep")).to_have_value("19:40")
-    expect(ann.locator(NOTICE)).to_have_text(
-        re.compile(
-            r"^This is the check-in you saved on this phone while offline "
-            r"\((?:yesterday )?at \d\d:\d\d\)\. "
-            r"It has not been saved yet: the answer below needs a look\." + re.escape(more) + "$"
-        )
-    )
-
-
 @pytest.mark.slow
 def test_two_check_ins_asked_about_are_both_opened_again_oldest_first(
     tmp_path: Path, browser: Any
@@ -96,13 +57,11 @@ def test_two_check_ins_asked_about_are_both_opened_again_oldest_first(
         ann.goto("/checkin")
         today = date.fromisoformat(str(ann.locator("form.checkin input[name=date]").input_value()))
         phone.set_offline(True)
-        yesterday = _checks_in_a_long_night_offline(
-            ann, "first night", day=today - timedelta(days=1)
-        )
-        assert _checks_in_a_long_night_offline(ann, "second night") == today.isoformat()
+        yesterday = checks_in_offline(ann, "first night", day=today - timedelta(days=1))
+        assert checks_in_offline(ann, "second night") == today.isoformat()
         assert len(ann.evaluate(QUEUE_COUNT)) == 2
         phone.set_offline(False)  # the page sends the queue; the server asks about both (422)
-        _reopened(
+        reopened(
             ann, yesterday, "first night", " 1 more check-in saved on this phone also needs a look."
         )
         until(ann, QUEUE_COUNT, [])
@@ -112,7 +71,7 @@ def test_two_check_ins_asked_about_are_both_opened_again_oldest_first(
         ann.get_by_label("Yes, I slept that long").check()
         ann.get_by_role("button", name="Save check-in").last.tap()
         # the next page (today's) opens the second, as typed, with no more waiting
-        _reopened(ann, today.isoformat(), "second night", "")
+        reopened(ann, today.isoformat(), "second night", "")
         until(ann, ASKED_KEPT, 1)  # the first saved, gone; the second kept until saved
         ann.get_by_label("Yes, I slept that long").check()
         ann.get_by_role("button", name="Save check-in").last.tap()
