@@ -22,6 +22,7 @@ import pytest
 
 from tests.support.browser import TIMEOUT_MS, served
 from tests.support.offline import (
+    ASKED,
     NOTICE,
     QUEUE_COUNT,
     checks_in_offline,
@@ -32,24 +33,6 @@ from tests.support.offline import (
 )
 
 NOTES = "typed in bed, no signal"
-ASKED = """(later_ms) => new Promise((resolve, reject) => {
-  const open = indexedDB.open("taperline", 1);
-  open.onerror = () => reject(open.error);
-  open.onsuccess = () => {
-    const db = open.result;
-    const store = db.transaction("meta", "readwrite").objectStore("meta");
-    const request = store.getAll();
-    request.onsuccess = () => {
-      const asked = request.result.filter(e => String(e.key).startsWith("asked"));
-      for (const e of asked) {  // the phone's clock later_ms on: the mark as long ago
-        if (later_ms && e.opened) { e.opened -= later_ms; store.put(e); }
-      }
-      db.close();
-      resolve(asked.map(e => new URLSearchParams(e.body).get("notes")));
-    };
-    request.onerror = () => { db.close(); reject(request.error); };
-  };
-})"""
 WORKER_OPENS = """() => new Promise((resolve) => {
   const channel = new MessageChannel();
   channel.port1.onmessage = (event) => resolve(event.data.result);

@@ -21,6 +21,7 @@ from tests.support.browser import PHONE, TIME_ZONE, TIMEOUT_MS
 from tests.support.web import PASSWORD
 
 __all__ = [
+    "ASKED",
     "EMAIL",
     "LONG_NIGHT",
     "NOTICE",
@@ -128,6 +129,27 @@ LONG_NIGHT: Final = (
     ("Times woken", "0"),
     ("Minutes awake in the night", "0"),
 )
+#: The notes of each check-in the worker keeps sent back (IndexedDB "meta", "asked:..."),
+#: sorted; given ``later_ms``, each one's "opened" mark moved that far back (the phone's
+#: clock that much later: the worker cannot be given another clock).
+ASKED: Final = """(later_ms) => new Promise((resolve, reject) => {
+  const open = indexedDB.open("taperline", 1);
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const db = open.result;
+    const store = db.transaction("meta", "readwrite").objectStore("meta");
+    const request = store.getAll();
+    request.onsuccess = () => {
+      const asked = request.result.filter(e => String(e.key).startsWith("asked"));
+      for (const e of asked) {  // the phone's clock later_ms on: the mark as long ago
+        if (later_ms && e.opened) { e.opened -= later_ms; store.put(e); }
+      }
+      db.close();
+      resolve(asked.map(e => new URLSearchParams(e.body).get("notes")).sort());
+    };
+    request.onerror = () => { db.close(); reject(request.error); };
+  };
+})"""
 #: The notice on a check-in opened again from the phone's offline save (taperline.js).
 NOTICE: Final = "#offline-opened"
 #: How that notice begins (the clock time and what it says next follow).
