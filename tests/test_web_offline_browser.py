@@ -36,6 +36,7 @@ from tests.support.browser import (
     TIMEOUT_MS,
     served,
     watch_console,
+    whole_page_screenshot,
 )
 from tests.support.offline import (
     QUEUE_COUNT,
@@ -91,7 +92,7 @@ def _taps_a_dose_offline(ann: Any, tmp_path: Path) -> list[dict[str, Any]]:
     expect(ann.locator("#offline")).to_contain_text(re.compile(r"^Offline since \d\d:\d\d\. "))
     dose = ann.locator("li.dose-line").first
     expect(dose).to_contain_text("22:00")
-    ann.screenshot(path=str(tmp_path / "offline-dashboard.png"), full_page=True)
+    whole_page_screenshot(ann, tmp_path / "offline-dashboard.png")
     dose.get_by_role("button", name="Taken", exact=True).tap()  # htmx, to the worker
     expect(ann.locator("li.dose-line").first).to_contain_text("saved on this phone")
     queued: list[dict[str, Any]] = ann.evaluate(QUEUE_COUNT)

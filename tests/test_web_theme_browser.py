@@ -26,6 +26,7 @@ from tests.support.browser import (
     close_contexts,
     served,
     watch_console,
+    whole_page_screenshot,
 )
 from tests.support.contrast import FOCUS_MIN, contrast
 from tests.support.web import PASSWORD
@@ -37,7 +38,6 @@ TABS_AT_ONCE = 6
 MOST_TABS = 240
 # The screenshots: each page whole, one pixel a CSS pixel (a quarter of the pixels of the
 # phone's device scale 2 to draw and compress; the same page, both themes).
-WHOLE_PAGE: dict[str, Any] = {"full_page": True, "scale": "css"}
 PAGES = (
     "/dashboard",
     "/checkin",
@@ -182,9 +182,7 @@ def test_dark_mode_and_focus_rings_on_a_phone(tmp_path: Path, browser: Any) -> N
                     backgrounds[scheme, path] = _background(ann)
                     weak[f"{scheme} {path}"] = _rings(ann)
                     violations[f"{scheme} {path}"] = axe_violations(ann, axe)
-                    ann.screenshot(
-                        path=tmp_path / f"{scheme}{path.replace('/', '-')}.png", **WHOLE_PAGE
-                    )
+                    whole_page_screenshot(ann, tmp_path / f"{scheme}{path.replace('/', '-')}.png")
             assert not [w for w in weak.values() if w], weak
             assert not [v for v in violations.values() if v], violations
             others = {**signed_out, **_axe_only(ann, MORE_PAGES, axe)}
@@ -240,7 +238,7 @@ def _walk(page: Any, paths: list[str], axe: str, folder: Path) -> tuple[dict[str
             weak[f"{scheme} {path}"] = _rings(page)
             violations[f"{scheme} {path}"] = axe_violations(page, axe)
             name = re.sub(r"[^a-z0-9]+", "-", f"{scheme}{path.split('?')[0]}")
-            page.screenshot(path=str(folder / f"{name}.png"), **WHOLE_PAGE)
+            whole_page_screenshot(page, folder / f"{name}.png")
     return {k: v for k, v in weak.items() if v}, {k: v for k, v in violations.items() if v}
 
 

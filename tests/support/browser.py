@@ -190,9 +190,37 @@ class Shots:
 
     def take(self, page: Any, name: str) -> None:
         path = self.folder / f"{len(self.paths) + 1:02d}-{name}.png"
-        page.screenshot(path=str(path), full_page=True, scale="css")
+        whole_page_screenshot(page, path)
         self.paths.append(path)
         print(f"screenshot: {path}")
+
+
+#: What Chromium answers when its compositor hands back no picture of a tall page (a
+#: 320 x 14,000 px page once, on a busy CI machine): nothing about the page under test.
+NO_PICTURE = "Unable to capture screenshot"
+
+
+def whole_page_screenshot(page: Any, path: Path, *, tries: int = 3) -> None:
+    """The whole page, one pixel a CSS pixel, at ``path``.
+
+    A screenshot is a record for people to look at, not a check: when Chromium cannot
+    capture the whole page (:data:`NO_PICTURE`) it is asked again after a pause, and
+    after ``tries`` refusals the visible part is kept instead and the refusal printed, so
+    the test goes on to its assertions. Any other error is raised.
+    """
+    from playwright.sync_api import Error
+
+    for attempt in range(1, tries + 1):
+        try:
+            page.screenshot(path=str(path), full_page=True, scale="css")
+            return
+        except Error as error:
+            if NO_PICTURE not in str(error):
+                raise
+            print(f"screenshot {path.name}: whole page refused ({attempt} of {tries})")
+            page.wait_for_timeout(500 * attempt)
+    page.screenshot(path=str(path), scale="css")
+    print(f"screenshot {path.name}: the visible part only")
 
 
 def watch_console(page: Any, errors: list[str]) -> None:
