@@ -853,6 +853,7 @@ GATES: Mapping[tuple[str, str], str] = {
     ("POST", "/journal/doses"): "patient",
     ("POST", "/journal/doses/remove"): "patient",
     ("POST", "/journal/doses/restore"): "patient",
+    ("POST", "/journal/restore"): "patient",
     ("GET", "/questionnaires"): "patient",
     ("POST", "/questionnaires"): "patient",
     ("GET", "/plan"): "patient",

@@ -79,6 +79,24 @@ class Taps:
         self.count += 2  # open the list, then pick
 
 
+def _deletes_the_day_and_puts_it_back(ann: Any) -> None:
+    """The row's Delete button submits the page's one delete form (``formaction``); Undo."""
+    from playwright.sync_api import expect
+
+    days = ann.locator("li.day")
+    count, first = days.count(), days.first.locator(".day-head strong").inner_text()
+    days.first.get_by_role("button", name=re.compile("^Delete")).tap()
+    expect(ann.locator("form.undo")).to_contain_text(f"Check-in of {first} deleted.")
+    expect(days).to_have_count(count - 1)
+    expect(days.first).not_to_contain_text(first)
+    ann.locator("form.undo").get_by_role("button", name="Undo").tap()
+    expect(ann).to_have_url(re.compile(r"/journal\?done=checkin-restored$"))
+    expect(ann.get_by_role("status")).to_contain_text("back in your journal, as it was")
+    expect(days).to_have_count(count)
+    expect(days.first).to_contain_text(first)
+    expect(days.first).to_contain_text("slept about 6 h 30 min")
+
+
 @pytest.mark.slow
 def test_a_quick_check_in_takes_at_most_ten_taps_on_a_phone(tmp_path: Path, browser: Any) -> None:
     from playwright.sync_api import expect
@@ -141,6 +159,7 @@ def test_a_quick_check_in_takes_at_most_ten_taps_on_a_phone(tmp_path: Path, brow
             )
             expect(ann.locator("li.day").first).to_contain_text("no symptom score")
             shots.take(ann, "journal-after-quick")
+            _deletes_the_day_and_puts_it_back(ann)
         finally:
             close_contexts(browser)
     assert not errors, errors

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -277,18 +278,27 @@ def test_journal_lists_edits_and_deletes(tmp_path: Path) -> None:
         page = web.get("/journal").text
         assert page.index("day 0") < page.index("day 2")  # newest first
         assert f"/checkin?date={TODAY.isoformat()}" in page
+        # One form deletes any day (its token once a page), each row's button naming its day.
+        token = hidden_fields(page, '<form method="post" id="delete-day" hidden>')
+        assert list(token) == ["csrf_token"]
+        rows = re.findall(r'<li class="card day">.*?</li>', page, flags=re.DOTALL)
+        assert len(rows) == 3
+        assert not [row for row in rows if "csrf_token" in row or "<form" in row]
+        buttons = re.findall(r'<button type="submit" form="delete-day" formaction="([^"]+)"', page)
+        days = [(TODAY - timedelta(days=back)).isoformat() for back in range(3)]
+        assert buttons == [f"/journal/{d}/delete" for d in days]
         day = TODAY - timedelta(days=1)
         pid = site.person_id("ann@example.org")
         before = site.services.store.checkin(pid, day)
-        deleted = web.post(f"/journal/{day.isoformat()}/delete")
+        deleted = web.post(buttons[1], token)
         assert deleted.status_code == 200
         assert "deleted." in deleted.text
         assert "day 1" not in web.get("/journal?days=14").text
         assert web.post(f"/journal/{day.isoformat()}/delete").status_code == 404
         assert web.post("/journal/2027-02-30/delete").status_code == 422
         # Undo: the form in the notice stores the same check-in again.
-        undo = hidden_fields(deleted.text, 'action="/checkin"')
-        assert web.post("/checkin", undo).status_code == 303
+        undo = hidden_fields(deleted.text, 'action="/journal/restore"')
+        assert web.post("/journal/restore", undo).status_code == 303
         assert site.services.store.checkin(pid, day) == before
         lines = [(e.action, e.object) for e in site.services.accounts.audit_of(pid)]
         assert ("delete", f"check-in {day.isoformat()} (mood 6, anxiety 4, with a night)") in lines

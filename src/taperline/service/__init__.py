@@ -51,6 +51,7 @@ if TYPE_CHECKING:  # the names for type checkers; at run time each is imported w
         record_score,
         remove_checkin,
         remove_dose,
+        restore_checkin,
         restore_dose,
         store_checkin,
     )
@@ -141,6 +142,7 @@ _WHERE: dict[str, str] = {
     "remove_checkin": "taperline.service.journal",
     "remove_dose": "taperline.service.journal",
     "report_pdf": "taperline.service.exports",
+    "restore_checkin": "taperline.service.journal",
     "restore_dose": "taperline.service.journal",
     "review_document": "taperline.service.documents",
     "reviewed_record": "taperline.service.store",
@@ -203,6 +205,7 @@ __all__ = [
     "remove_checkin",
     "remove_dose",
     "report_pdf",
+    "restore_checkin",
     "restore_dose",
     "review_document",
     "reviewed_record",

@@ -71,6 +71,7 @@ __all__ = [
     "record_score",
     "remove_checkin",
     "remove_dose",
+    "restore_checkin",
     "restore_dose",
     "stay_on_doses",
     "stays_until_answer",
@@ -173,6 +174,36 @@ def remove_checkin(
     )
     store.delete_checkin(person_id, day, audit=line)
     return removed
+
+
+def restore_checkin(
+    store: Store,
+    person_id: int,
+    checkin: CheckIn,
+    *,
+    now: datetime,
+    idempotency_key: str,
+    audit: AuditLine | None = None,
+) -> Saved:
+    """Put back a check-in that was deleted, as it was (the undo of :func:`remove_checkin`).
+
+    Nothing is read from a form: a night in brief stays one, a checklist or drinks not asked
+    stay not asked, a copy stays marked as one. ``idempotency_key`` (made from the deleted
+    check-in) puts it back once when the undo is sent twice.
+
+    Raises:
+        ConflictError: the day has a check-in again (saved since it was deleted).
+        InputError: the day is in the future.
+    """
+    today = local_today(store.profile(person_id).time_zone, now)
+    line = (
+        audit("restore", f"check-in {checkin.wake_date.isoformat()} ({_checkin_text(checkin)})")
+        if audit
+        else None
+    )
+    return store_checkin(
+        store, person_id, checkin, today=today, idempotency_key=idempotency_key, audit=line
+    )
 
 
 def remove_dose(

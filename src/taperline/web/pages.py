@@ -26,6 +26,7 @@ __all__ = ["NOTICES", "Banner", "banner_for", "error_page", "redirect", "render"
 NOTICES: Final[Mapping[str, str]] = {
     "checkin": "Check-in saved. Thank you.",
     "checkin-deleted": "Check-in deleted.",
+    "checkin-restored": "The check-in is back in your journal, as it was.",
     "dose-restored": "The dose is back in the log.",
     "dose-already": "That dose was already in your log: nothing changed.",
     "questionnaire": "Questionnaire saved.",

@@ -40,6 +40,7 @@ from taperline.service import (
     record_score,
     remove_checkin,
     remove_dose,
+    restore_checkin,
     restore_dose,
 )
 from taperline.web.auth import PatientViewer, Viewer
@@ -58,6 +59,7 @@ from taperline.web.checkin_form import (
     is_quick,
     quick_checkin_from_form,
 )
+from taperline.web.checkin_undo import checkin_from_undo, undo_fields
 from taperline.web.context import Services, services
 from taperline.web.dose_form import dose_fields, dose_from_fields
 from taperline.web.dose_log_form import (
@@ -534,13 +536,31 @@ def journal_delete(
     del form  # checked for its CSRF token only
     when = parse_day("date", day)
     removed = remove_checkin(svc.store, viewer.person_id, when, audit=_auditor(svc, viewer))
-    fields = {k: v for k, v in fields_from_checkin(removed).items() if v not in ("", [], False)}
     undo: dict[str, Any] = {
         "what": f"Check-in of {show_day(when)} deleted.",
-        "action": "/checkin",
-        "fields": {**fields, "date": when.isoformat(), "mode": "new", "idem": uuid.uuid4().hex},
+        "action": "/journal/restore",
+        "fields": undo_fields(
+            removed, secret_key=svc.settings.secret_key, person_id=viewer.person_id
+        ),
     }
     return _journal_page(request, viewer, svc, undo=undo)
+
+
+@router.post("/journal/restore")
+def journal_restore(viewer: PatientViewer, form: Form, svc: Svc) -> Response:
+    """Put back the check-in just deleted, as it was stored (the undo)."""
+    checkin, key = checkin_from_undo(
+        form, secret_key=svc.settings.secret_key, person_id=viewer.person_id
+    )
+    restore_checkin(
+        svc.store,
+        viewer.person_id,
+        checkin,
+        now=svc.now(),
+        idempotency_key=key,
+        audit=_auditor(svc, viewer),
+    )
+    return redirect("/journal?done=checkin-restored")
 
 
 @router.post("/journal/doses/remove", response_class=HTMLResponse)
