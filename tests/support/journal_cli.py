@@ -53,6 +53,20 @@ class Taperline:
     def store(self) -> Store:
         return open_store(self.url)
 
+    def audit_lines(self, person_id: int = 1) -> list[tuple[str, str]]:
+        """The person's audit log as (action, object), each written at this computer."""
+        from taperline.adapters.storage.accounts import Accounts
+        from taperline.adapters.storage.db import make_engine
+        from taperline.service import AT_THIS_COMPUTER
+
+        engine = make_engine(self.url)
+        try:
+            entries = Accounts(engine).audit_of(person_id)
+        finally:
+            engine.dispose()
+        assert {e.actor for e in entries} == {AT_THIS_COMPUTER}
+        return [(e.action, e.object) for e in entries]
+
 
 #: A night of 16 h 25 min (19:40 to 12:05) as the check-in's clock options: asked about.
 LONG_NIGHT_CLOCKS: tuple[str, ...] = (

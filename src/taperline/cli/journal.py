@@ -1,4 +1,4 @@
-"""`taperline journal list|edit|delete`: the check-ins kept so far."""
+"""`taperline journal list|edit|delete|restore`: the check-ins kept so far."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import click
 
 from taperline.cli.checkin_options import checkin_options
 from taperline.cli.params import CLOCK, DATE, format_option, resolve_day
-from taperline.cli.session import now, open_store, person, person_option
+from taperline.cli.session import now, open_store, person, person_option, say_urgent
 from taperline.errors import InputError
 
 if TYPE_CHECKING:
     from taperline.adapters.storage.repo import Store
-    from taperline.core.journal import CheckIn, RedFlagEvent, TimeOfDay
+    from taperline.core.journal import RedFlagEvent, TimeOfDay
     from taperline.core.record import DoseRecord
     from taperline.core.values import RelativeDay
     from taperline.service.documents import CheckInOut
@@ -201,53 +201,50 @@ def _day(store: Store, person_id: int, value: date | RelativeDay) -> date:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @person_option
 def journal_delete(*, day: date | RelativeDay, yes: bool, person_id: int | None) -> None:
-    """Delete the check-in of a date (the dose log is kept)."""
+    """Delete the check-in of a date (the dose log is kept).
+
+    It prints the command that puts it back as it was (`taperline journal restore CODE`).
+    """
+    given = person_id
     store = open_store()
     person_id = person(store, person_id)
     wake_date = _day(store, person_id, day)
     store.checkin(person_id, wake_date)  # NotFoundError before asking
     if not yes:
         click.confirm(f"Delete the check-in for {wake_date.isoformat()}?", abort=True)
+    from taperline.adapters.csvio import checkin_code
     from taperline.service import AT_THIS_COMPUTER, auditor, remove_checkin
 
     audit = auditor(person_id, now(), label=AT_THIS_COMPUTER)
     removed = remove_checkin(store, person_id, wake_date, audit=audit)
     click.echo(f"Deleted: check-in for {wake_date.isoformat()}.")
-    click.echo(f"To put it back: {checkin_command(removed)}")
+    # the check-in itself (every answer, and what was not asked), not a `checkin` command's
+    # flags: those cannot say "not asked", a copy or a night's zone
+    words = ["taperline", "journal", "restore", checkin_code(removed)]
+    if given is not None:
+        words += ["--person", str(person_id)]
+    click.echo(f"To put it back: {' '.join(words)}")
 
 
-def checkin_command(checkin: CheckIn) -> str:
-    """The `taperline checkin` command that stores ``checkin`` again (the undo of a delete)."""
-    import shlex
+@journal.command("restore")
+@click.argument("code")
+@person_option
+def journal_restore(*, code: str, person_id: int | None) -> None:
+    """Put back a check-in deleted by `taperline journal delete`, exactly as it was.
 
-    words = ["taperline", "checkin", "--no-ask", "--date", checkin.wake_date.isoformat()]
-    night = checkin.sleep
-    if night is None:
-        words.append("--no-sleep")
-    else:
-        for flag, moment in (
-            ("--bed", night.bed),
-            ("--tried", night.tried),
-            ("--final-wake", night.final_wake),
-            ("--out-of-bed", night.out_of_bed),
-        ):
-            words += [flag, f"{moment:%H:%M}"]
-        words += ["--sol-min", str(night.sol_min), "--awakenings", str(night.awakenings)]
-        words += ["--waso-min", str(night.waso_min), "--quality", str(night.quality)]
-    words += ["--mood", str(checkin.mood), "--anxiety", str(checkin.anxiety)]
-    for name, rating in checkin.symptoms.items():
-        words += ["--symptom", f"{name}={rating}"]
-    if checkin.worst_time:
-        words += ["--worst-time", checkin.worst_time]
-    if checkin.substances_asked:  # not asked (a quick day): no answer is written for it
-        words += ["--caffeine", str(checkin.caffeine_drinks)]
-        words += ["--alcohol", str(checkin.alcohol_drinks)]
-        words.append("--opioid" if checkin.opioid_use else "--no-opioid")
-    for event in sorted(checkin.events):
-        words += ["--event", event]
-    if checkin.notes:
-        words += ["--note", checkin.notes]
-    return shlex.join(words)
+    CODE is the line the delete printed. A day checked in again since is not overwritten.
+    """
+    from taperline.adapters.csvio import checkin_of_code
+    from taperline.service import AT_THIS_COMPUTER, auditor, restore_checkin
+    from taperline.service.journal import red_flags_of
+
+    checkin = checkin_of_code(code)
+    store = open_store()
+    person_id = person(store, person_id)
+    audit = auditor(person_id, now(), label=AT_THIS_COMPUTER)
+    restore_checkin(store, person_id, checkin, now=now(), audit=audit)
+    click.echo(f"Put back: check-in for {checkin.wake_date.isoformat()}.")
+    say_urgent(red_flags_of([checkin]))  # its red-flag events: said again, as a check-in's are
 
 
 _REMOVE_DOSE_EPILOG = """\b

@@ -182,14 +182,13 @@ def restore_checkin(
     checkin: CheckIn,
     *,
     now: datetime,
-    idempotency_key: str,
     audit: AuditLine | None = None,
 ) -> Saved:
     """Put back a check-in that was deleted, as it was (the undo of :func:`remove_checkin`).
 
     Nothing is read from a form: a night in brief stays one, a checklist or drinks not asked
-    stay not asked, a copy stays marked as one. ``idempotency_key`` (made from the deleted
-    check-in) puts it back once when the undo is sent twice.
+    stay not asked, a copy stays marked as one. Sent twice, it is put back once (a key made
+    from the check-in itself, which goes with the row: deleted again, it can come back again).
 
     Raises:
         ConflictError: the day has a check-in again (saved since it was deleted).
@@ -201,9 +200,10 @@ def restore_checkin(
         if audit
         else None
     )
-    return store_checkin(
-        store, person_id, checkin, today=today, idempotency_key=idempotency_key, audit=line
-    )
+    from taperline.adapters.csvio import checkin_code
+
+    key = "restore:" + hashlib.sha256(checkin_code(checkin).encode()).hexdigest()
+    return store_checkin(store, person_id, checkin, today=today, idempotency_key=key, audit=line)
 
 
 def remove_dose(

@@ -549,16 +549,11 @@ def journal_delete(
 @router.post("/journal/restore")
 def journal_restore(viewer: PatientViewer, form: Form, svc: Svc) -> Response:
     """Put back the check-in just deleted, as it was stored (the undo)."""
-    checkin, key = checkin_from_undo(
+    checkin = checkin_from_undo(
         form, secret_key=svc.settings.secret_key, person_id=viewer.person_id
     )
     restore_checkin(
-        svc.store,
-        viewer.person_id,
-        checkin,
-        now=svc.now(),
-        idempotency_key=key,
-        audit=_auditor(svc, viewer),
+        svc.store, viewer.person_id, checkin, now=svc.now(), audit=_auditor(svc, viewer)
     )
     return redirect("/journal?done=checkin-restored")
 

@@ -37,7 +37,12 @@ from taperline.adapters.csvio.columns import (
     symptom_column,
 )
 from taperline.adapters.csvio.doses import dose_log_csv, read_dose_log_csv
-from taperline.adapters.csvio.journal import journal_csv, read_journal_csv
+from taperline.adapters.csvio.journal import (
+    checkin_code,
+    checkin_of_code,
+    journal_csv,
+    read_journal_csv,
+)
 
 # The ``name as name`` imports are names outside __all__, importable from here as before
 # (tests call the cell parsers).
@@ -48,6 +53,8 @@ __all__ = [
     "Column",
     "ImportResult",
     "RowError",
+    "checkin_code",
+    "checkin_of_code",
     "columns_markdown",
     "dose_log_csv",
     "journal_csv",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import re
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -156,6 +159,49 @@ def journal_csv(checkins: Sequence[CheckIn]) -> str:
     ``CheckIn.doses`` are not written: the dose log carries them.
     """
     return _write(JOURNAL_COLUMNS, (_journal_row(c) for c in checkins))
+
+
+def checkin_code(checkin: CheckIn) -> str:
+    """One check-in as a line of text that gives it back exactly (:func:`checkin_of_code`).
+
+    The undo of a deleted check-in (the journal page's notice, ``taperline journal delete``):
+    its journal CSV row (every field, copy marks, a night's own zone) in base64url, so that no
+    form, shell or terminal changes a byte of it (a browser sends a form's line breaks as
+    CRLF), after a check of the row and the columns it was written with (a code cut short or
+    of another version's columns is refused, never read into the wrong fields).
+    """
+    header, _, row = journal_csv([checkin]).partition(_LINE_END)
+    body = base64.urlsafe_b64encode(row.encode()).decode("ascii")
+    return f"{_check(header, row)}.{body}"
+
+
+def checkin_of_code(code: str) -> CheckIn:
+    """The check-in :func:`checkin_code` wrote.
+
+    Raises:
+        InputError: ``code`` is not one (cut short, changed, another version's, or another
+            text).
+    """
+    header = journal_csv([]).partition(_LINE_END)[0]
+    tag, _, body = code.strip().partition(".")
+    try:
+        row = base64.urlsafe_b64decode(body.encode("ascii")).decode()
+    except (UnicodeError, binascii.Error):
+        row = ""
+    read = read_journal_csv(header + _LINE_END + row) if row else None
+    if tag != _check(header, row) or read is None or read.errors or len(read.rows) != 1:
+        raise InputError(
+            "the code is not a check-in this version of taperline wrote (cut short or"
+            " changed?): copy it whole"
+        )
+    return read.rows[0]
+
+
+_LINE_END: Final = "\r\n"
+
+
+def _check(header: str, row: str) -> str:
+    return hashlib.sha256(f"{header}{_LINE_END}{row}".encode()).hexdigest()[:8]
 
 
 # --- the journal ------------------------------------------------------------------------------
