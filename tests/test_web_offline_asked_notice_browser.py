@@ -30,6 +30,7 @@ from tests.support.offline import (
     QUEUE_COUNT,
     checks_in_offline,
     phone_with_saved_pages,
+    saved_on_another_device,
     stored,
     until,
 )
@@ -112,23 +113,13 @@ def test_a_long_night_opened_again_says_it_was_saved_offline(tmp_path: Path, bro
 def test_a_day_saved_elsewhere_opened_again_says_it_was_saved_offline(
     tmp_path: Path, browser: Any
 ) -> None:
-    from datetime import date
-
     from playwright.sync_api import expect
-
-    from taperline.core.journal import CheckIn
-    from taperline.service import open_store
 
     expect.set_options(timeout=TIMEOUT_MS)
     with served(tmp_path) as base, phone_with_saved_pages(browser, base, ZONE) as (phone, ann):
         phone.set_offline(True)
         day, clock = _checks_in_offline(ann, long_night=False)
-        store = open_store(f"sqlite:///{tmp_path / 'browser.db'}", migrate_schema=False)
-        try:  # on the laptop, meanwhile
-            (person_id,) = store.person_ids()
-            store.save_checkin(person_id, CheckIn(date.fromisoformat(day), None, mood=7, anxiety=2))
-        finally:
-            store.engine.dispose()
+        saved_on_another_device(tmp_path, day)  # on the laptop, meanwhile
         # opened the next morning (the page's clock; the server's day is still the form's)
         ann.clock.set_fixed_time(datetime.now(UTC) + timedelta(days=1))
         phone.set_offline(False)  # the page sends the queue; the day has a check-in (409)

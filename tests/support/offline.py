@@ -32,6 +32,7 @@ __all__ = [
     "checks_in_offline",
     "phone_with_saved_pages",
     "reopened",
+    "saved_on_another_device",
     "signs_up_with_a_regimen",
     "stored",
     "until",
@@ -201,6 +202,18 @@ def reopened(ann: Any, day: str, notes: str, more: str = "") -> None:
             r"It has not been saved yet: the answer below needs a look\." + re.escape(more) + "$"
         )
     )
+
+
+def saved_on_another_device(tmp_path: Path, day: str) -> None:
+    """The day's check-in saved meanwhile on the laptop (mood 7, anxiety 2, no notes)."""
+    from taperline.core.journal import CheckIn
+
+    store = open_store(f"sqlite:///{tmp_path / 'browser.db'}", migrate_schema=False)
+    try:
+        (person_id,) = store.person_ids()
+        store.save_checkin(person_id, CheckIn(date.fromisoformat(day), None, mood=7, anxiety=2))
+    finally:
+        store.engine.dispose()
 
 
 def stored(tmp_path: Path) -> tuple[list[Any], list[Any]]:

@@ -34,7 +34,8 @@ var STORE = "queue";
 var META = "meta"; // {key: "who", value: the account whose pages were seen last}; and
 // {key: "asked:" + its id, url, body, who, at (when queued), why, opened}: each check-in answered
 // 422 (why "question": a night over 16 h) or 409 ("elsewhere": the day saved on another device),
-// opened again with all typed, oldest first, kept until its day's check-in is saved
+// opened again with all typed, oldest first, kept until its day's check-in is saved (or, for
+// "elsewhere", the person keeps the other device's: "drop")
 var GRACE_MS = 6e5; // opened, not saved: opened again 10 min on (not over its page, nor in a tab)
 var SAVED_HEADER = "x-taperline-saved";
 var REFRESH_MS = 60 * 60 * 1000; // a saved check-in form older than an hour is fetched again
@@ -96,6 +97,8 @@ self.addEventListener("message", function (event) {
     work = transaction(STORE, "readonly", (store) => store.count());
   } else if (data.type === "asked") {
     work = takeAsked(String(data.who || ""));
+  } else if (data.type === "drop") { // the person keeps the day as saved on another device
+    work = forgetAsked(String(data.day || ""), String(data.who || ""));
   } else {
     work = Promise.resolve(null);
   }

@@ -151,6 +151,16 @@
         (o[3] ? " " + o[3] + (o[3] > 1 ? " more check-ins" : " more check-in") + " saved on this phone also need" +
         (o[3] > 1 ? "" : "s") + " a look." : "");
     }, 50);
+    if (o[2] !== "elsewhere") { return; }
+    // or keep the other device's: this copy forgotten, not opened again
+    var keep = document.createElement("button");
+    keep.type = "button";
+    keep.className = "button secondary small";
+    keep.textContent = "Keep the other device's check-in";
+    keep.onclick = function () {
+      ask({type: "drop", day: o[0], who: who}).then(function () { location.assign("/journal?done=offline-dropped"); });
+    };
+    note.after(keep);
   }
 
   function sent(result) {

@@ -27,6 +27,10 @@ NOTICES: Final[Mapping[str, str]] = {
     "checkin": "Check-in saved. Thank you.",
     "checkin-deleted": "Check-in deleted.",
     "checkin-restored": "The check-in is back in your journal, as it was.",
+    "offline-dropped": (
+        "The check-in saved on this phone while offline is gone from it: the one saved on your"
+        " other device is kept."
+    ),
     "dose-restored": "The dose is back in the log.",
     "dose-already": "That dose was already in your log: nothing changed.",
     "questionnaire": "Questionnaire saved.",
