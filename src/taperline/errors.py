@@ -14,7 +14,8 @@ place each; nothing else inspects error types.
     │   ├── UnknownDrugError       a drug name that the catalogue does not hold
     │   ├── RegimenError           dose events or schedules that make no sense
     │   ├── CheckInError           a journal check-in value that cannot be used (names the field)
-    │   │   └── LongNightError     a night over 16 h: a likely a.m./p.m. slip, kept once confirmed
+    │   │   └── NightSlipError     a night too long to be meant: a likely a.m./p.m. slip
+    │   │       └── LongNightError a night over 16 h: kept once the person confirms it
     │   ├── InstrumentError        questionnaire answers that cannot be scored (names the item)
     │   ├── NotFoundError          a record that does not exist, or is not yours (HTTP 404)
     │   └── ConflictError          a write that clashes with what is stored (HTTP 409)
@@ -27,7 +28,7 @@ where possible, the fix.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from datetime import datetime, timedelta
@@ -35,12 +36,14 @@ if TYPE_CHECKING:
 __all__ = [
     "CatalogueError",
     "CheckInError",
+    "CheckInKind",
     "ConfirmationNeededError",
     "ConflictError",
     "ImplausibleDoseError",
     "InputError",
     "InstrumentError",
     "LongNightError",
+    "NightSlipError",
     "NotFoundError",
     "QuantityError",
     "RegimenError",
@@ -83,11 +86,57 @@ class RegimenError(InputError):
     """Dose events, times or schedules that make no sense (for example out of order)."""
 
 
+#: What is wrong with a check-in's value (:attr:`CheckInError.kind`): a number out of its
+#: range, a clock time that is not one, two of a night's times out of order, wake time with no
+#: awakening, more minutes awake than the night holds, more than 24 h in bed, an a.m./p.m.
+#: slip (:class:`NightSlipError`).
+CheckInKind = Literal[
+    "range", "clock", "order", "no_awakenings", "awake_over_night", "over_24h", "slip"
+]
+
+
 class CheckInError(InputError):
-    """A check-in value that cannot be used; the message names the field."""
+    """A check-in value that cannot be used; the message names the field.
+
+    A refused value (a number, a night's times) is also named without words to parse:
+    ``field`` (the value's name: ``bed``, ``final_wake``, ``waso_min``, ``mood`` ...) and
+    ``kind`` (:data:`CheckInKind`), so that each door says it in its own words (the web form's
+    plain words, a CSV file's columns) whatever the message's wording; None: not one of those.
+    """
+
+    def __init__(
+        self, message: str, *, field: str | None = None, kind: CheckInKind | None = None
+    ) -> None:
+        super().__init__(message)
+        self.field = field
+        self.kind = kind
 
 
-class LongNightError(CheckInError):
+class NightSlipError(CheckInError):
+    """A night too long to be meant, most likely a 12-hour clock's slip (07:00 p.m. for a.m.).
+
+    ``field`` (``final_wake`` or ``out_of_bed``) at ``later`` would be ``span`` after
+    ``earlier_field`` at ``earlier`` (wall clocks; ``span`` the time that really passed).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str,
+        later: datetime,
+        earlier_field: str,
+        earlier: datetime,
+        span: timedelta,
+    ) -> None:
+        super().__init__(message, field=field, kind="slip")
+        self.later = later
+        self.earlier_field = earlier_field
+        self.earlier = earlier
+        self.span = span
+
+
+class LongNightError(NightSlipError):
     """A night over 16 h from trying to sleep to the final awakening, not confirmed.
 
     Most are a 12-hour clock's slip, some a real long sleep: each door asks the person (the
@@ -106,10 +155,18 @@ class LongNightError(CheckInError):
         final_wake: datetime,
         passed: timedelta | None = None,
     ) -> None:
-        super().__init__(message)
+        passed = final_wake - tried if passed is None else passed
+        super().__init__(
+            message,
+            field="final_wake",
+            later=final_wake,
+            earlier_field="tried",
+            earlier=tried,
+            span=passed,
+        )
         self.tried = tried
         self.final_wake = final_wake
-        self.passed = final_wake - tried if passed is None else passed
+        self.passed = passed
 
 
 class InstrumentError(InputError):

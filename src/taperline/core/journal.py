@@ -26,7 +26,7 @@ from typing import Any, Final, Literal, NamedTuple, get_args
 
 from taperline.core.quantity import Mass, fmt
 from taperline.core.values import parse_clock, shown
-from taperline.errors import CheckInError, LongNightError, ValueFormatError
+from taperline.errors import CheckInError, LongNightError, NightSlipError, ValueFormatError
 
 __all__ = [
     "LONGEST_UNASKED_NIGHT",
@@ -121,7 +121,9 @@ def _require_range(name: str, value: int, low: int, high: int) -> None:
     if type(value) is int and low <= value <= high:  # the common case, checked quickly
         return
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise CheckInError(f"{name} must be a whole number {low}-{high}, got {value!r}")
+        raise CheckInError(
+            f"{name} must be a whole number {low}-{high}, got {value!r}", field=name, kind="range"
+        )
 
 
 class NightTimes(NamedTuple):
@@ -138,7 +140,9 @@ def _clock(name: str, clock: str) -> time:
         return parse_clock(clock)
     except ValueFormatError:
         raise CheckInError(
-            f"{name} must be a clock time HH:MM (24-hour, such as 22:00), got {shown(clock)}"
+            f"{name} must be a clock time HH:MM (24-hour, such as 22:00), got {shown(clock)}",
+            field=name,
+            kind="clock",
         ) from None
 
 
@@ -233,16 +237,21 @@ def _slip(
     earlier_name: str,
     earlier: datetime,
     passed: timedelta | None = None,
-) -> CheckInError:
+) -> NightSlipError:
     """A night too long to be meant: a 12-hour clock's a.m. read as p.m.
 
     ``passed``: the time that really passed (the clocks' difference when not given).
     """
     span = later - earlier if passed is None else passed
     hours, minutes = divmod(int(span.total_seconds() // 60), 60)
-    return CheckInError(
+    return NightSlipError(
         f"{later_name} ({_hhmm(later)}) would be {hours} h {minutes} min after {earlier_name}"
-        f" ({_hhmm(earlier)}): check the times (a.m. or p.m.?)"
+        f" ({_hhmm(earlier)}): check the times (a.m. or p.m.?)",
+        field=later_name,
+        later=later,
+        earlier_field=earlier_name,
+        earlier=earlier,
+        span=span,
     )
 
 
@@ -318,13 +327,19 @@ class SleepDiary:
             _require_range("awakenings", awakenings, 0, MAX_AWAKENINGS)
             _require_range("quality", quality, 1, 5)
         if self.waso_min > 0 and self.awakenings == 0:
-            raise CheckInError("awakenings is 0 but waso_min is above 0; count the awakenings")
+            raise CheckInError(
+                "awakenings is 0 but waso_min is above 0; count the awakenings",
+                field="awakenings",
+                kind="no_awakenings",
+            )
         window_min = (self.final_wake - self.tried).total_seconds() / 60 - self.clock_shift_min
         if self.sol_min + self.waso_min > window_min:
             raise CheckInError(
                 f"sol_min + waso_min ({self.sol_min + self.waso_min} min) exceed the"
                 f" {window_min:.0f} min from tried ({_hhmm(self.tried)}) to final_wake"
-                f" ({_hhmm(self.final_wake)}): that would be negative sleep"
+                f" ({_hhmm(self.final_wake)}): that would be negative sleep",
+                field="waso_min",
+                kind="awake_over_night",
             )
 
     def _check_order(self) -> None:
@@ -339,7 +354,11 @@ class SleepDiary:
         if not in_order:  # find what is wrong, and say so
             self._check_each_pair()
         if out_of_bed - bed > MAX_TIME_IN_BED:
-            raise CheckInError("out_of_bed is more than 24 h after bed; check the dates")
+            raise CheckInError(
+                "out_of_bed is more than 24 h after bed; check the dates",
+                field="out_of_bed",
+                kind="over_24h",
+            )
 
     def _check_each_pair(self) -> None:
         names = ("bed", "tried", "final_wake", "out_of_bed")
@@ -349,7 +368,9 @@ class SleepDiary:
                 raise CheckInError(f"{earlier} and {later} must be date-times")
             if second < first:
                 raise CheckInError(
-                    f"{later} ({_hhmm(second)}) is before {earlier} ({_hhmm(first)})"
+                    f"{later} ({_hhmm(second)}) is before {earlier} ({_hhmm(first)})",
+                    field=later,
+                    kind="order",
                 )
 
 

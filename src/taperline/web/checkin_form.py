@@ -44,7 +44,7 @@ from taperline.core.journal import (
     SleepDiary,
     edited_night,
 )
-from taperline.errors import CheckInError, InputError
+from taperline.errors import CheckInError, InputError, NightSlipError
 from taperline.service.quick import DoseAnswer
 from taperline.web.forms import FormInput, parse_clock
 from taperline.zones import zone
@@ -114,11 +114,12 @@ _CLOCK_WORDS: Final[dict[str, str]] = {
     "final_wake": "the time you woke up for good",
     "out_of_bed": "the time you got up",
 }
-#: The sleep diary's order checks, in plain words, by (later, earlier) field.
-_ORDER: Final[dict[tuple[str, str], str]] = {
-    ("tried", "bed"): "You tried to sleep before you went to bed: check both times.",
-    ("final_wake", "tried"): "You woke for good before you tried to sleep: check both times.",
-    ("out_of_bed", "final_wake"): "You got up before you woke for good: check both times.",
+#: The sleep diary's order checks, in plain words, by the later field (each is checked
+#: against the one before it: bed, tried, final_wake, out_of_bed).
+_ORDER: Final[dict[str, str]] = {
+    "tried": "You tried to sleep before you went to bed: check both times.",
+    "final_wake": "You woke for good before you tried to sleep: check both times.",
+    "out_of_bed": "You got up before you woke for good: check both times.",
 }
 
 
@@ -381,31 +382,27 @@ def _night(
         errors["long_night"] = _long_night_words(error)
         return None
     except (CheckInError, InputError) as error:
-        field, text = _diary_error(str(error))
+        field, text = _diary_error(error)
         errors[field] = text
         return None
 
 
-#: Core sleep-diary errors by how they start, as (field, plain words).
+#: Core sleep-diary errors by their kind, as (field, plain words).
 _DIARY_WORDS: Final[dict[str, tuple[str, str]]] = {
-    "awakenings is 0": (
+    "no_awakenings": (
         "awakenings",
         "You were awake in the night, so you woke at least once: say how many times.",
     ),
-    "sol_min + waso_min": (
+    "awake_over_night": (
         "waso_min",
         "The minutes to fall asleep and awake in the night add up to more than the time"
         " from trying to sleep to waking: check them.",
     ),
-    "out_of_bed is more than 24 h": (
+    "over_24h": (
         "out_of_bed",
         "That is more than 24 hours in bed: check the times.",
     ),
 }
-_SLIP: Final = re.compile(
-    r"^(final_wake|out_of_bed) \((\d\d:\d\d)\) would be (\d+ h \d+ min) after \w+"
-    r" \((\d\d:\d\d)\)"
-)
 _SLIP_WORDS: Final = {
     "final_wake": ("Waking up for good", "trying to sleep"),
     "out_of_bed": ("Getting up", "waking up for good"),
@@ -444,26 +441,24 @@ def _long_night_words(error: LongNightError) -> str:
     )
 
 
-def _diary_error(message: str) -> tuple[str, str]:
-    """A core sleep-diary error as (field, plain words)."""
-    for (later, earlier), text in _ORDER.items():
-        if message.startswith(f"{later} (") and f"is before {earlier} (" in message:
-            return later, text
-    for start, found in _DIARY_WORDS.items():
-        if message.startswith(start):
-            return found
-    slip = _SLIP.match(message)
-    if slip is not None:  # an a.m./p.m. slip (core.journal.night_times)
-        field, later, how_long, earlier = slip.groups()
+def _diary_error(error: InputError) -> tuple[str, str]:
+    """A core sleep-diary error as (field, plain words), by its field and kind."""
+    field = getattr(error, "field", None)
+    kind = getattr(error, "kind", None)
+    if isinstance(error, NightSlipError) and field in _SLIP_WORDS:  # night_times' a.m./p.m.
         doing, after = _SLIP_WORDS[field]
+        hours, minutes = divmod(int(error.span.total_seconds() // 60), 60)
         return field, (
-            f"{doing} at {later} is {how_long} after {after} at {earlier}: check the times"
-            " (a.m. or p.m.?)."
+            f"{doing} at {error.later:%H:%M} is {hours} h {minutes} min after {after} at"
+            f" {error.earlier:%H:%M}: check the times (a.m. or p.m.?)."
         )
-    field = message.split(" ", 1)[0].rstrip(":")
-    if field in _CLOCK_WORDS and " must be a clock time" in message:  # 24:00, 7.30, ...
+    if kind == "order" and field in _ORDER:
+        return field, _ORDER[field]
+    if kind in _DIARY_WORDS:
+        return _DIARY_WORDS[kind]
+    if kind == "clock" and field in _CLOCK_WORDS:  # 24:00, 7.30, ...
         return field, f"Give {_CLOCK_WORDS[field]} as a time from 00:00 to 23:59, such as 22:30."
-    return (field if field in (*SLEEP_CLOCKS, *SLEEP_NUMBERS) else "bed"), message
+    return (field if field in (*SLEEP_CLOCKS, *SLEEP_NUMBERS) else "bed"), str(error)
 
 
 def _required_integer(form: FormInput, name: str, low: int, high: int) -> int:

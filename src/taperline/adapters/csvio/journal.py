@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import re
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Final
@@ -50,7 +49,7 @@ from taperline.core.journal import (
     SleepDiary,
     night_times,
 )
-from taperline.errors import CheckInError, InputError
+from taperline.errors import CheckInError, InputError, NightSlipError
 from taperline.zones import known_zone, zone
 
 # --- export -----------------------------------------------------------------------------------
@@ -215,20 +214,17 @@ _COLUMN_OF: Final = {
     "final_wake": "final_wake_clock",
     "out_of_bed": "out_of_bed_clock",
 }
-#: A core slip message: "final_wake (18:30) would be 19 h 20 min after tried (23:10): ..."
-_SLIP_RE: Final = re.compile(
-    r"(\w+) \((\d\d:\d\d)\) would be (.+?) after (\w+) \((\d\d:\d\d)\): (.*)"
-)
 
 
 def _slip_problem(error: CheckInError) -> str:
     """A slip ``night_times`` refused, named by the file's columns and cells."""
-    match = _SLIP_RE.fullmatch(str(error))
-    if match is None:
+    if not isinstance(error, NightSlipError) or error.earlier_field not in _COLUMN_OF:
         return str(error)
-    later, later_at, how_long, earlier, earlier_at, _ = match.groups()
+    later, earlier = _COLUMN_OF[str(error.field)], _COLUMN_OF[error.earlier_field]
+    hours, minutes = divmod(int(error.span.total_seconds() // 60), 60)
+    earlier_at = f"{error.earlier:%H:%M}"
     problem = (
-        f"{_COLUMN_OF[later]}: '{later_at}' is {how_long} after {_COLUMN_OF[earlier]}"
+        f"{later}: '{error.later:%H:%M}' is {hours} h {minutes} min after {earlier}"
         f" '{earlier_at}': check the times (a.m. or p.m.?)"
     )
     if isinstance(error, LongNightError):
