@@ -338,6 +338,34 @@ def test_an_old_undo_after_delete_restore_edit_delete_gives_its_own_version_and_
         assert store.checkins(pid) == [b]
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "web /journal/restore: day deleted (Undo A kept open in another tab), Undo tapped,"
+        " the day then edited (mood 6 -> 2), then Undo A tapped again -> 303 to"
+        " /journal?done=checkin-restored: 'The check-in is back in your journal, as it was.'"
+        " while the edited day (mood 2) stays (the restore key goes with the row through the"
+        " edit, so the old undo is taken for a repeat). Nothing is lost, but the notice is"
+        " untrue. Should say the day has a check-in again (409, as for a day checked in anew)"
+        " or that nothing changed"
+    ),
+)
+def test_an_old_undo_over_an_edited_day_does_not_say_it_is_back_as_it_was(
+    tmp_path: Path,
+) -> None:
+    with make_site(tmp_path) as site:
+        ann = site.patient(ANN)
+        day = site.clock.today
+        _full(site, ann, day)
+        undo = _deleted(ann, day)
+        assert ann.post("/journal/restore", undo).status_code == 303
+        edited = ann.post("/checkin", checkin_form(day, mode="edit", mood="2", idem="e1"))
+        assert edited.status_code == 303
+        again = ann.post("/journal/restore", undo)
+        assert site.services.store.checkin(_pid(site), day).mood == 2
+        assert again.headers.get("location") != "/journal?done=checkin-restored"
+
+
 def test_a_day_now_in_the_future_after_a_move_is_refused_plainly_and_nothing_stored(
     tmp_path: Path,
 ) -> None:
@@ -405,17 +433,25 @@ def restore_audit(site: Site, pid: int) -> Any:
 
 
 def test_a_red_flag_put_back_shows_the_crisis_banner_at_once(tmp_path: Path) -> None:
+    """The patient's crisis banner and the clinician's list, both cached per record version."""
+    from tests.support.web import share
+
     with make_site(tmp_path) as site:
         ann = site.patient(ANN)
+        doc = site.clinician("doc@example.org")
+        share(site, ann, doc)
         day = site.clock.today
         _full(site, ann, day, events="suicidal thoughts")
         crisis = "If you are in danger, get help now"
         assert crisis in ann.get("/dashboard").text  # cached now
+        assert "1 red flag" in doc.get("/clinician").text
         undo = _deleted(ann, day)
         assert crisis not in ann.get("/dashboard").text
+        assert "red flag" not in doc.get("/clinician").text
         back = ann.post("/journal/restore", undo, follow_redirects=True)
         assert crisis in back.text  # the journal the undo lands on
         assert crisis in ann.get("/dashboard").text
+        assert "1 red flag" in doc.get("/clinician").text
 
 
 def test_the_restore_reads_sensibly_in_the_access_log(tmp_path: Path) -> None:
@@ -544,6 +580,28 @@ def test_cli_restore_in_a_database_of_several_people_needs_the_person(me: Taperl
     assert me.store().checkins(1) == [before]
     # a missing person is refused, nothing stored
     assert me("journal", "restore", code, "--person", "9").exit_code != 0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "CLI journal restore: in a database of several people (a clinic's), the code printed"
+        " by `journal delete 2027-01-05 --yes --person 1` given back with --person 2 -> person"
+        " 1's check-in (their notes, their red-flag event) is stored silently in person 2's"
+        " journal. The web undo is sealed to its person; the CLI code names none. Should refuse"
+        " a code deleted from another person's journal"
+    ),
+)
+def test_cli_a_code_of_one_person_is_not_put_into_another_persons_journal(
+    me: Taperline,
+) -> None:
+    assert me.store().create_person(Profile("Europe/London", label="B")) == 2
+    me.ok("checkin", "--person", "1", "--date", DAY.isoformat(), "--no-sleep", "--mood", "2",
+          "--anxiety", "8", "--event", "seizure", "--note", "person one's", "--no-ask")  # fmt: skip
+    code = _code(me, DAY, "--person", "1")
+    result = me("journal", "restore", code, "--person", "2")
+    assert me.store().checkins(2) == []
+    assert result.exit_code == 2
 
 
 def test_cli_a_confirmed_long_night_and_a_night_in_another_zone_come_back(me: Taperline) -> None:
@@ -766,9 +824,9 @@ def test_axe_finds_nothing_on_the_journal_after_undo_and_after_delete(
             ann.goto("/journal")
             first = ann.locator("li.day").nth(1).locator(".day-head strong").inner_text()
             delete = ann.get_by_role("button", name=f"Delete {first}", exact=True)
-            delete.click()
+            delete.dblclick()  # a double tap: one delete, and its Undo shown
             expect(ann.locator("form.undo")).to_contain_text(f"Check-in of {first} deleted.")
-            ann.locator("form.undo").get_by_role("button", name="Undo").click()
+            ann.locator("form.undo").get_by_role("button", name="Undo").dblclick()
             expect(ann).to_have_url(re.compile(r"/journal\?done=checkin-restored$"))
             assert _stored(database, ANN) == before
             assert axe_violations(ann, source) == []  # after the Undo: holds
