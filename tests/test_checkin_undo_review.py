@@ -20,7 +20,6 @@ import pytest
 
 from taperline.core.journal import CheckIn, SleepDiary, night_times
 from taperline.core.record import Profile
-from taperline.errors import ConflictError
 from taperline.service import restore_checkin
 from tests.support.journal_cli import LONG_NIGHT_CLOCKS, Taperline, refused
 from tests.support.web import PASSWORD, Site, Web, checkin_form, hidden_fields, make_site
@@ -390,43 +389,6 @@ def test_a_day_now_in_the_future_after_a_move_is_refused_plainly_and_nothing_sto
         fields = {k: v for k, v in undo.items() if k != "csrf_token"}
         assert ann.post("/journal/restore", fields).status_code == 303
         assert [c.wake_date for c in store.checkins(pid)] == [day]
-
-
-def test_the_undo_sent_at_once_from_many_threads_stores_the_day_once(tmp_path: Path) -> None:
-    with make_site(tmp_path) as site:
-        ann = site.patient(ANN)
-        pid = _pid(site)
-        store = site.services.store
-        day = site.clock.today
-        before = _full(site, ann, day)
-        store.delete_checkin(pid, day)
-        start = threading.Barrier(6)
-        results: list[Any] = []
-
-        def put_back() -> None:
-            start.wait()
-            try:
-                audit = restore_audit(site, pid)
-                results.append(restore_checkin(store, pid, before, now=site.clock.now, audit=audit))
-            except ConflictError as error:
-                results.append(error)
-
-        threads = [threading.Thread(target=put_back) for _ in range(6)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert [r for r in results if isinstance(r, Exception)] == []
-        assert sum(r.created for r in results) == 1
-        assert store.checkins(pid) == [before]
-        restores = [e for e in site.services.accounts.audit_of(pid) if e.action == "restore"]
-        assert len(restores) == 1
-
-
-def restore_audit(site: Site, pid: int) -> Any:
-    from taperline.service import AT_THIS_COMPUTER, auditor
-
-    return auditor(pid, site.clock.now, label=AT_THIS_COMPUTER)
 
 
 # --- the web door: what the person sees after -----------------------------------------------
@@ -863,3 +825,89 @@ def test_a_check_in_that_answered_a_dose_comes_back_and_the_dose_log_is_untouche
         assert ann.post("/journal/restore", undo).status_code == 303
         assert store.checkin(pid, day) == before
         assert store.record(pid).doses == doses  # put back: no dose added, none lost
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_restores_racing_on_each_database_store_the_day_once(
+    request: pytest.FixtureRequest, backend: str
+) -> None:
+    """Eight restores of one code at once (the undo double-tapped on two phones), on SQLite and
+    PostgreSQL (its unique-key race path): one row, one audit line, no error."""
+    from taperline.adapters.storage.accounts import Accounts
+    from taperline.adapters.storage.db import make_engine
+    from taperline.service import AT_THIS_COMPUTER, auditor, open_store
+
+    url: str = request.getfixturevalue(
+        f"migrated_{'pg' if backend == 'postgresql' else 'sqlite'}_url"
+    )
+    store = open_store(url)
+    pid = store.create_person(Profile("Europe/London"))
+    now = datetime(2027, 1, 5, 20, 0, tzinfo=UTC)
+    day = date(2027, 1, 5)
+    night = SleepDiary(*night_times(day), sol_min=10, waso_min=0, awakenings=0)
+    store.save_checkin(pid, CheckIn(day, night, mood=5, anxiety=5, notes="race"))
+    before = store.checkin(pid, day)
+    store.delete_checkin(pid, day)
+    start = threading.Barrier(8)
+    results: list[Any] = []
+
+    def put_back() -> None:
+        start.wait()
+        try:
+            audit = auditor(pid, now, label=AT_THIS_COMPUTER)
+            results.append(restore_checkin(store, pid, before, now=now, audit=audit))
+        except Exception as error:  # any error is a finding
+            results.append(error)
+
+    threads = [threading.Thread(target=put_back) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [r for r in results if isinstance(r, Exception)] == []
+    assert sum(r.created for r in results) == 1
+    assert store.checkins(pid) == [before]
+    engine = make_engine(url)
+    try:
+        restores = [e for e in Accounts(engine).audit_of(pid) if e.action == "restore"]
+    finally:
+        engine.dispose()
+    assert len(restores) == 1
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "web, offline (a phone with the service worker, no signal): Delete tapped online, then"
+        " Undo tapped with no signal -> POST /journal/restore is not one of the worker's"
+        " queued posts (sw.js QUEUED_POSTS: /checkin, /doses/taken): the browser's"
+        " no-connection error page replaces the journal, Back cannot show the delete's page"
+        " again (a POST answer), and back online the day is still gone. The old Undo (a"
+        " POST /checkin) was queued. Should keep the Undo (queued and sent when the"
+        " connection returns, or the notice kept with 'you are offline')"
+    ),
+)
+def test_an_undo_tapped_without_signal_puts_the_day_back_once_online(
+    tmp_path: Path, browser: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    from tests.support.browser import TIMEOUT_MS, served
+    from tests.support.offline import EMAIL, phone_with_saved_pages
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    database = tmp_path / "browser.db"
+    with served(tmp_path) as base, phone_with_saved_pages(browser, base) as (phone, ann):
+        before = _two_days_beside_the_app(database, EMAIL)
+        ann.goto("/journal")
+        first = ann.locator("li.day").first.locator(".day-head strong").inner_text()
+        ann.get_by_role("button", name=f"Delete {first}", exact=True).tap()
+        expect(ann.locator("form.undo")).to_contain_text(f"Check-in of {first} deleted.")
+        phone.set_offline(True)
+        ann.locator("form.undo").get_by_role("button", name="Undo").tap(no_wait_after=True)
+        ann.wait_for_timeout(1000)
+        phone.set_offline(False)
+        ann.goto("/journal")
+        ann.wait_for_timeout(1500)  # a queue is sent when a page opens online
+        assert _stored(database, EMAIL) == before
