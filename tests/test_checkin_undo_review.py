@@ -289,6 +289,33 @@ def test_only_the_signed_in_patient_can_put_the_day_back(tmp_path: Path) -> None
         assert len(store.checkins(pid)) == 1
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "web /journal/restore after the session went idle (30 min: a phone put down after a"
+        " Delete, the journal page still open): Undo tapped -> 303 to /signin?next=/; signed"
+        " in, the start page and the journal neither say the undo was not done nor offer it"
+        " again, and the day stays deleted, although the seal is made to outlive a session."
+        " Should put the day back after signing in (next= the undo), or offer its Undo again"
+    ),
+)
+def test_an_undo_tapped_after_the_session_went_idle_is_not_lost(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        ann = site.patient(ANN)
+        day = site.clock.today
+        _full(site, ann, day)
+        undo = _deleted(ann, day)
+        site.clock.advance(minutes=31)  # Settings.session_idle is 30 min
+        tapped = ann.post("/journal/restore", undo)
+        assert tapped.status_code == 303
+        assert tapped.headers["location"].startswith("/signin")
+        signed_in = ann.signin(ANN)
+        assert signed_in.status_code == 303
+        landing = ann.get(signed_in.headers["location"]).text + ann.get("/journal").text
+        back = site.services.store.checkins(_pid(site)) != []
+        assert back or UNDO in landing
+
+
 def test_a_seal_made_for_one_code_does_not_open_another_of_the_same_person(
     tmp_path: Path,
 ) -> None:
