@@ -59,7 +59,8 @@ def test_a_quick_check_in_comes_back_quick_not_with_a_checklist_of_zeros(tmp_pat
         assert "slept about 6 h 30 min (your estimate)" in page
         assert "no symptom score" in page
         lines = [(e.action, e.object) for e in site.services.accounts.audit_of(pid)]
-        assert ("restore", f"check-in {day.isoformat()} (mood 6, anxiety 3, no night)") in lines
+        told = f"check-in {day.isoformat()} (mood 6, anxiety 3, with a night in brief)"
+        assert ("restore", told) in lines
 
 
 def test_the_undo_sent_twice_puts_the_day_back_once(tmp_path: Path) -> None:

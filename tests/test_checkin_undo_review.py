@@ -90,18 +90,6 @@ def test_a_night_logged_in_another_zone_comes_back_in_that_zone(tmp_path: Path) 
         assert site.services.store.checkin(_pid(site), day) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "web /journal/restore: a diary night logged in the person's"
-        " own zone (Europe/London), deleted, then the profile moved to America/New_York, then"
-        " Undo -> the night comes back with time_zone None, i.e. its clock times read as New"
-        " York's (every moment 5 h later in UTC), where the same day never deleted keeps"
-        " 'Europe/London'; the code (checkin_code) writes no zone for a night in the person's"
-        " zone at delete time. Should come back in the zone it was logged in (e.g."
-        " remove_checkin/undo naming the profile zone in the code)"
-    ),
-)
 def test_a_night_deleted_before_a_move_and_put_back_after_keeps_its_zone(tmp_path: Path) -> None:
     with make_site(tmp_path) as site:
         ann = site.patient(ANN)
@@ -192,17 +180,6 @@ def test_a_2000_character_note_of_4_byte_characters_typed_in_the_form_comes_back
         assert site.services.store.checkin(_pid(site), day) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "web /journal/restore: a check-in whose notes were written at the command line"
-        " (taperline checkin --note, which has no length limit) of 8,000 emoji (32,000"
-        " bytes), deleted on /journal -> Undo answers 422 'checkin: at most"
-        " 32000 characters' (checkin_undo._MAX_FIELD) after the day is already gone. Should"
-        " put it back (a field limit that fits any check-in the store holds, or a delete that"
-        " says it cannot be undone)"
-    ),
-)
 def test_a_long_note_written_at_the_command_line_can_be_undone_on_the_web(
     tmp_path: Path,
 ) -> None:
@@ -349,8 +326,8 @@ def test_an_old_undo_after_delete_restore_edit_delete_gives_its_own_version_and_
         assert edited.status_code == 303
         b = store.checkin(pid, day)
         assert b.mood == 2
-        # the undo of A sent again while B is stored: B is kept (nothing overwritten)
-        assert ann.post("/journal/restore", undo_a).status_code == 303
+        # the undo of A sent again while B is stored: refused, B is kept (nothing overwritten)
+        assert ann.post("/journal/restore", undo_a).status_code == 409
         assert store.checkin(pid, day) == b
         undo_b = _deleted(ann, day)
         assert ann.post("/journal/restore", undo_a).status_code == 303
@@ -364,18 +341,6 @@ def test_an_old_undo_after_delete_restore_edit_delete_gives_its_own_version_and_
         assert store.checkins(pid) == [b]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "web /journal/restore: day deleted (Undo A kept open in another tab), Undo tapped,"
-        " the day then edited (mood 6 -> 2), then Undo A tapped again -> 303 to"
-        " /journal?done=checkin-restored: 'The check-in is back in your journal, as it was.'"
-        " while the edited day (mood 2) stays (the restore key goes with the row through the"
-        " edit, so the old undo is taken for a repeat). Nothing is lost, but the notice is"
-        " untrue. Should say the day has a check-in again (409, as for a day checked in anew)"
-        " or that nothing changed"
-    ),
-)
 def test_an_old_undo_over_an_edited_day_does_not_say_it_is_back_as_it_was(
     tmp_path: Path,
 ) -> None:
@@ -454,15 +419,6 @@ def test_the_restore_reads_sensibly_in_the_access_log(tmp_path: Path) -> None:
         assert re.search(r"</strong> delete: check-in Mon 1 Mar 2027", page)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "web /account/audit (and the CLI's audit lines): a quick check-in with a night in brief"
-        " (slept about 6 h 30 min), deleted and put back -> its delete and restore lines say"
-        " '(mood 6, anxiety 3, no night)' (service.journal._checkin_text looks only at the"
-        " diary). Should say it had a night (in brief), as the journal does"
-    ),
-)
 def test_the_access_log_does_not_say_no_night_of_a_night_in_brief(tmp_path: Path) -> None:
     with make_site(tmp_path) as site:
         ann = site.patient(ANN)
@@ -533,17 +489,6 @@ def test_cli_a_code_pasted_with_a_newline_spaces_or_shell_quotes_works(me: Taper
     assert me.store().checkins(1) == [before]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "CLI journal restore: the printed code typed back inside single quotes where the shell"
-        " keeps them (Windows cmd.exe: taperline journal restore 'CODE'), or pasted from a chat"
-        " that turned them curly (\u2018CODE\u2019) -> refused 'not a check-in this version of"
-        " taperline wrote (cut short or changed?): copy it whole' although it was copied"
-        " whole. Should read the code between the quotes (quotes are never part of a code), a"
-        " one-line change in adapters/csvio/journal.py checkin_of_code"
-    ),
-)
 def test_cli_a_code_inside_quotes_the_shell_kept_is_read(me: Taperline) -> None:
     me.ok("checkin", "--date", DAY.isoformat(), "--no-sleep", "--mood", "6", "--anxiety", "4",
           "--no-ask")  # fmt: skip
@@ -571,16 +516,6 @@ def test_cli_restore_in_a_database_of_several_people_needs_the_person(me: Taperl
     assert me("journal", "restore", code, "--person", "9").exit_code != 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "CLI journal restore: in a database of several people (a clinic's), the code printed"
-        " by `journal delete 2027-01-05 --yes --person 1` given back with --person 2 -> person"
-        " 1's check-in (their notes, their red-flag event) is stored silently in person 2's"
-        " journal. The web undo is sealed to its person; the CLI code names none. Should refuse"
-        " a code deleted from another person's journal"
-    ),
-)
 def test_cli_a_code_of_one_person_is_not_put_into_another_persons_journal(
     me: Taperline,
 ) -> None:
@@ -611,15 +546,6 @@ def test_cli_a_confirmed_long_night_and_a_night_in_another_zone_come_back(me: Ta
     assert store.checkins(1) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "CLI journal delete then journal restore CODE: a diary night logged in London, deleted,"
-        " the profile then moved to Asia/Kathmandu, the printed code restored -> the night"
-        " comes back with time_zone None (its clocks now Kathmandu's, 5 h 45 min earlier in"
-        " UTC); a day never deleted keeps 'Europe/London'. Should come back in London's zone"
-    ),
-)
 def test_cli_a_night_deleted_before_a_move_and_put_back_after_keeps_its_zone(
     me: Taperline,
 ) -> None:
@@ -770,16 +696,6 @@ def test_without_javascript_by_keyboard_a_day_is_deleted_and_put_back(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "web /journal after a Delete (Chromium + axe-core): the Undo notice is"
-        ' <form class="notice undo" role="status"> -> axe aria-allowed-role on .notice (a'
-        " form may not take the role status; journal.html, the dose undo's notice too). The"
-        " journal after the Undo is clean. Should carry no axe violation: the role on an"
-        " element inside the form (its <p>), a one-line change in templates/web/journal.html"
-    ),
-)
 def test_axe_finds_nothing_on_the_journal_after_undo_and_after_delete(
     tmp_path: Path, browser: Any
 ) -> None:

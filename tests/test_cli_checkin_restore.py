@@ -96,19 +96,22 @@ def test_red_flags_are_said_again_and_the_person_named(me: Taperline) -> None:
 def test_the_code_gives_back_every_field_and_refuses_a_cut_one(
     checkin: CheckIn, data: st.DataObject
 ) -> None:
-    code = checkin_code(checkin)
+    code = checkin_code(checkin, person_id=1)
     assert re.fullmatch(r"[0-9a-f]{8}\.[A-Za-z0-9_=-]+", code), code  # one word in a shell
-    assert checkin_of_code(code) == checkin
-    assert checkin_of_code(f"  {code}\n") == checkin  # copied with the spaces around it
+    assert checkin_of_code(code, person_id=1) == checkin
+    for copied in (f"  {code}\n", f"'{code}'", f'"{code}"', f"\u2018{code}\u2019"):
+        assert checkin_of_code(copied, person_id=1) == checkin  # spaces, quotes kept round it
+    with pytest.raises(InputError, match="from another person's"):
+        checkin_of_code(code, person_id=2)
     cut = data.draw(st.integers(1, len(code) - 1))
     with pytest.raises(InputError, match="copy it whole"):
-        checkin_of_code(code[:cut])
+        checkin_of_code(code[:cut], person_id=1)
 
 
 def test_a_code_of_other_columns_is_refused() -> None:
     checkin = CheckIn(DAY, None, mood=6, anxiety=4, notes='a\r\nb, "c"\n=1')
-    assert checkin_of_code(checkin_code(checkin)) == checkin
-    tag, body = checkin_code(checkin).split(".")
+    assert checkin_of_code(checkin_code(checkin, person_id=1), person_id=1) == checkin
+    tag, body = checkin_code(checkin, person_id=1).split(".")
     for other in ("00000000", tag[::-1]):
         with pytest.raises(InputError, match="this version of taperline"):
-            checkin_of_code(f"{other}.{body}")
+            checkin_of_code(f"{other}.{body}", person_id=1)

@@ -220,7 +220,7 @@ def journal_delete(*, day: date | RelativeDay, yes: bool, person_id: int | None)
     click.echo(f"Deleted: check-in for {wake_date.isoformat()}.")
     # the check-in itself (every answer, and what was not asked), not a `checkin` command's
     # flags: those cannot say "not asked", a copy or a night's zone
-    words = ["taperline", "journal", "restore", checkin_code(removed)]
+    words = ["taperline", "journal", "restore", checkin_code(removed, person_id=person_id)]
     if given is not None:
         words += ["--person", str(person_id)]
     click.echo(f"To put it back: {' '.join(words)}")
@@ -238,9 +238,9 @@ def journal_restore(*, code: str, person_id: int | None) -> None:
     from taperline.service import AT_THIS_COMPUTER, auditor, restore_checkin
     from taperline.service.journal import red_flags_of
 
-    checkin = checkin_of_code(code)
     store = open_store()
     person_id = person(store, person_id)
+    checkin = checkin_of_code(code, person_id=person_id)
     audit = auditor(person_id, now(), label=AT_THIS_COMPUTER)
     restore_checkin(store, person_id, checkin, now=now(), audit=audit)
     click.echo(f"Put back: check-in for {checkin.wake_date.isoformat()}.")

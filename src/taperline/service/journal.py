@@ -173,7 +173,9 @@ def remove_checkin(
         audit("delete", f"check-in {day.isoformat()} ({_checkin_text(removed)})") if audit else None
     )
     store.delete_checkin(person_id, day, audit=line)
-    return removed
+    # its night names the zone its clocks were read in (the person's, unless it has its own):
+    # put back after the person moved, it keeps its moments
+    return _with_zone(removed, store.profile(person_id).time_zone)
 
 
 def restore_checkin(
@@ -191,10 +193,12 @@ def restore_checkin(
     from the check-in itself, which goes with the row: deleted again, it can come back again).
 
     Raises:
-        ConflictError: the day has a check-in again (saved since it was deleted).
+        ConflictError: the day has a check-in again (saved since it was deleted, or this one
+            put back and changed since).
         InputError: the day is in the future.
     """
-    today = local_today(store.profile(person_id).time_zone, now)
+    zone_name = store.profile(person_id).time_zone
+    today = local_today(zone_name, now)
     line = (
         audit("restore", f"check-in {checkin.wake_date.isoformat()} ({_checkin_text(checkin)})")
         if audit
@@ -202,8 +206,33 @@ def restore_checkin(
     )
     from taperline.adapters.csvio import checkin_code
 
-    key = "restore:" + hashlib.sha256(checkin_code(checkin).encode()).hexdigest()
-    return store_checkin(store, person_id, checkin, today=today, idempotency_key=key, audit=line)
+    code = checkin_code(checkin, person_id=person_id)
+    key = "restore:" + hashlib.sha256(code.encode()).hexdigest()
+    saved = store_checkin(store, person_id, checkin, today=today, idempotency_key=key, audit=line)
+    if not saved.created and store.checkin(person_id, checkin.wake_date) != _as_read(
+        checkin, zone_name
+    ):  # put back before by this key, then changed: not 'as it was'
+        raise ConflictError(
+            f"the check-in of {checkin.wake_date.isoformat()} was put back and changed since;"
+            " open it to change it"
+        )
+    return saved
+
+
+def _with_zone(checkin: CheckIn, zone_name: str) -> CheckIn:
+    """``checkin`` with its night's zone named: its own, else ``zone_name``."""
+    night = checkin.sleep
+    if night is None or night.time_zone is not None:
+        return checkin
+    return replace(checkin, sleep=replace(night, time_zone=zone_name))
+
+
+def _as_read(checkin: CheckIn, zone_name: str) -> CheckIn:
+    """``checkin`` as the store reads it for a person in ``zone_name`` (that zone: not its own)."""
+    night = checkin.sleep
+    if night is None or night.time_zone != zone_name:
+        return checkin
+    return replace(checkin, sleep=replace(night, time_zone=None))
 
 
 def remove_dose(
@@ -270,7 +299,12 @@ def restore_dose(
 
 
 def _checkin_text(checkin: CheckIn) -> str:
-    night = "with a night" if checkin.sleep is not None else "no night"
+    if checkin.sleep is not None:
+        night = "with a night"
+    elif checkin.reported_sleep is not None:
+        night = "with a night in brief"
+    else:
+        night = "no night"
     return f"mood {checkin.mood}, anxiety {checkin.anxiety}, {night}"
 
 

@@ -17,14 +17,15 @@ from taperline.web.security import seal, seal_matches
 
 __all__ = ["checkin_from_undo", "undo_fields"]
 
-#: Longest accepted ``checkin`` field: a check-in's row in base64 (its notes up to 2,000
-#: characters of up to 4 bytes, every quote doubled: 16,000 bytes; ~22,700 with the rest).
-_MAX_FIELD = 32_000
+#: Longest accepted ``checkin`` field: a check-in's row in base64, under the request body's
+#: limit (256 KiB): notes typed in the form (2,000 characters of up to 4 bytes, every quote
+#: doubled: 16,000 bytes, ~22,700 in base64) or longer ones written at the command line.
+_MAX_FIELD = 250_000
 
 
 def undo_fields(checkin: CheckIn, *, secret_key: str, person_id: int) -> dict[str, str]:
     """The hidden fields that put ``checkin`` back (see :func:`checkin_from_undo`)."""
-    code = checkin_code(checkin)
+    code = checkin_code(checkin, person_id=person_id)
     return {"checkin": code, "checkin_seal": seal(secret_key, _sealed(person_id, code))}
 
 
@@ -41,7 +42,7 @@ def checkin_from_undo(form: FormInput, *, secret_key: str, person_id: int) -> Ch
             "checkin: this undo is not the one the page gave (it was changed, or it is for"
             " another person); check in for that day again instead"
         )
-    return checkin_of_code(code)
+    return checkin_of_code(code, person_id=person_id)
 
 
 def _sealed(person_id: int, code: str) -> str:

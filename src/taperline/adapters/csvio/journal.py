@@ -160,47 +160,52 @@ def journal_csv(checkins: Sequence[CheckIn]) -> str:
     return _write(JOURNAL_COLUMNS, (_journal_row(c) for c in checkins))
 
 
-def checkin_code(checkin: CheckIn) -> str:
-    """One check-in as a line of text that gives it back exactly (:func:`checkin_of_code`).
+def checkin_code(checkin: CheckIn, *, person_id: int) -> str:
+    """One check-in of person ``person_id`` as a line of text that gives it back exactly.
 
-    The undo of a deleted check-in (the journal page's notice, ``taperline journal delete``):
-    its journal CSV row (every field, copy marks, a night's own zone) in base64url, so that no
-    form, shell or terminal changes a byte of it (a browser sends a form's line breaks as
-    CRLF), after a check of the row and the columns it was written with (a code cut short or
-    of another version's columns is refused, never read into the wrong fields).
+    The undo of a deleted check-in (the journal page's notice, ``taperline journal delete``;
+    read by :func:`checkin_of_code`): its journal CSV row (every field, copy marks, a night's
+    own zone) in base64url, so that no form, shell or terminal changes a byte of it (a browser
+    sends a form's line breaks as CRLF), after a check of the row, the columns it was written
+    with and the person (a code cut short, of another version's columns or of another
+    person's journal is refused, never read into the wrong fields or the wrong journal).
     """
     header, _, row = journal_csv([checkin]).partition(_LINE_END)
     body = base64.urlsafe_b64encode(row.encode()).decode("ascii")
-    return f"{_check(header, row)}.{body}"
+    return f"{_check(person_id, header, row)}.{body}"
 
 
-def checkin_of_code(code: str) -> CheckIn:
-    """The check-in :func:`checkin_code` wrote.
+def checkin_of_code(code: str, *, person_id: int) -> CheckIn:
+    """The check-in :func:`checkin_code` wrote for ``person_id``.
+
+    Quotes around the code (a shell that kept them, a chat that curled them) are ignored.
 
     Raises:
-        InputError: ``code`` is not one (cut short, changed, another version's, or another
-            text).
+        InputError: ``code`` is not one (cut short, changed, another version's or another
+            person's, or another text).
     """
     header = journal_csv([]).partition(_LINE_END)[0]
-    tag, _, body = code.strip().partition(".")
+    tag, _, body = code.strip().strip(_QUOTES).strip().partition(".")
     try:
         row = base64.urlsafe_b64decode(body.encode("ascii")).decode()
     except (UnicodeError, binascii.Error):
         row = ""
     read = read_journal_csv(header + _LINE_END + row) if row else None
-    if tag != _check(header, row) or read is None or read.errors or len(read.rows) != 1:
+    if tag != _check(person_id, header, row) or read is None or read.errors or len(read.rows) != 1:
         raise InputError(
-            "the code is not a check-in this version of taperline wrote (cut short or"
-            " changed?): copy it whole"
+            "the code is not a check-in this version of taperline wrote for this journal (cut"
+            " short, changed, or from another person's?): copy it whole"
         )
     return read.rows[0]
 
 
 _LINE_END: Final = "\r\n"
+_QUOTES: Final = "'\"\u2018\u2019\u201c\u201d`"
 
 
-def _check(header: str, row: str) -> str:
-    return hashlib.sha256(f"{header}{_LINE_END}{row}".encode()).hexdigest()[:8]
+def _check(person_id: int, header: str, row: str) -> str:
+    text = f"{person_id}{_LINE_END}{header}{_LINE_END}{row}"
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
 # --- the journal ------------------------------------------------------------------------------
