@@ -819,25 +819,15 @@ def test_restores_racing_on_each_database_store_the_day_once(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "web, offline (a phone with the service worker, no signal): Delete tapped online, then"
-        " Undo tapped with no signal -> POST /journal/restore is not one of the worker's"
-        " queued posts (sw.js QUEUED_POSTS: /checkin, /doses/taken): the browser's"
-        " no-connection error page replaces the journal, Back cannot show the delete's page"
-        " again (a POST answer), and back online the day is still gone. The old Undo (a"
-        " POST /checkin) was queued. Should keep the Undo (queued and sent when the"
-        " connection returns, or the notice kept with 'you are offline')"
-    ),
-)
 def test_an_undo_tapped_without_signal_puts_the_day_back_once_online(
     tmp_path: Path, browser: Any
 ) -> None:
+    """Tapped offline, the Undo is kept on the phone (the worker's queue, as a check-in is)
+    and the saved Today says so; back online, the day is put back once."""
     from playwright.sync_api import expect
 
     from tests.support.browser import TIMEOUT_MS, served
-    from tests.support.offline import EMAIL, phone_with_saved_pages
+    from tests.support.offline import EMAIL, QUEUE_COUNT, phone_with_saved_pages, until
 
     expect.set_options(timeout=TIMEOUT_MS)
     database = tmp_path / "browser.db"
@@ -848,9 +838,17 @@ def test_an_undo_tapped_without_signal_puts_the_day_back_once_online(
         ann.get_by_role("button", name=f"Delete {first}", exact=True).tap()
         expect(ann.locator("form.undo")).to_contain_text(f"Check-in of {first} deleted.")
         phone.set_offline(True)
-        ann.locator("form.undo").get_by_role("button", name="Undo").tap(no_wait_after=True)
-        ann.wait_for_timeout(1000)
+        ann.locator("form.undo").get_by_role("button", name="Undo").tap()
+        expect(ann).to_have_url(re.compile(r"/dashboard\?queued=restore$"))
+        expect(ann.locator("#offline")).to_contain_text("Your Undo is saved on this phone")
+        [queued] = ann.evaluate(QUEUE_COUNT)
+        assert queued["kind"] == "restore"
+        assert _stored(database, EMAIL) != before
         phone.set_offline(False)
-        ann.goto("/journal")
-        ann.wait_for_timeout(1500)  # a queue is sent when a page opens online
+        ann.goto("/journal")  # a page opened online sends the queue
+        until(ann, QUEUE_COUNT, [])
+        for _ in range(TIMEOUT_MS // 100):
+            if _stored(database, EMAIL) == before:
+                break
+            ann.wait_for_timeout(100)
         assert _stored(database, EMAIL) == before

@@ -4,8 +4,9 @@
 // * Today's pages (/dashboard, today's /checkin): network first, a copy kept; offline, the copy
 //   is shown marked with when it was saved (<body data-offline-since>), and the page's script
 //   shows the "offline since" banner.
-// * A check-in or dose tap that cannot reach the server is queued in IndexedDB ("taperline" /
-//   "queue"), keyed by its idempotency key (the form's idem; a dose's day and time), and the
+// * A check-in, dose tap or journal Undo that cannot reach the server is queued in IndexedDB
+//   ("taperline" / "queue"), keyed by its idempotency key (the form's idem; a dose's day and
+//   time; an Undo's code's check), and the
 //   page sends it again when the connection returns ("flush"); the server refuses a second
 //   record for a key, so sending twice is harmless. Each entry carries its account ("who"):
 //   only that account's pages send it; another account's drop it.
@@ -28,7 +29,7 @@ var SHELL_FILES = [
   "/static/manifest.webmanifest"
 ];
 var SAVED_PAGES = ["/dashboard", "/checkin"];
-var QUEUED_POSTS = ["/checkin", "/doses/taken"];
+var QUEUED_POSTS = ["/checkin", "/doses/taken", "/journal/restore"]; // the last: a journal Undo
 var DB_NAME = "taperline";
 var STORE = "queue";
 var META = "meta"; // {key: "who", value: the account whose pages were seen last}; and
@@ -221,6 +222,9 @@ function queue(request, url, body) {
     fields.set("tapped_at", new Date().toISOString()); // logged at the tap, not at the sending
     item.kind = "dose";
     item.id = "dose:" + (fields.get("day") || "") + ":" + (fields.get("clock") || "");
+  } else if (url.pathname === "/journal/restore") { // the day's code: sent twice, put back once
+    item.kind = "restore";
+    item.id = "restore:" + (fields.get("checkin") || "").slice(0, 9);
   } else {
     item.kind = "checkin";
     item.id = "checkin:" + (fields.get("idem") || String(Date.now()));

@@ -32,7 +32,8 @@
   var savedAt = Number(body.getAttribute("data-offline-since") || 0);
   var QUEUED = {
     checkin: "Your check-in is saved on this phone.",
-    dose: "Your dose is saved on this phone."
+    dose: "Your dose is saved on this phone.",
+    restore: "Your Undo is saved on this phone: the check-in goes back when you are online."
   };
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
