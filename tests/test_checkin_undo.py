@@ -27,7 +27,7 @@ def _deleted(web: Web, day: date) -> dict[str, str]:
     assert deleted.status_code == 200
     assert "deleted." in deleted.text
     fields = hidden_fields(deleted.text, UNDO)
-    assert sorted(fields) == ["checkin", "checkin_seal", "csrf_token"]
+    assert sorted(fields) == ["checkin", "checkin_seal", "csrf_token", "days"]
     return fields
 
 
@@ -52,7 +52,7 @@ def test_a_quick_check_in_comes_back_quick_not_with_a_checklist_of_zeros(tmp_pat
         assert site.services.store.checkins(pid) == []
         back = ann.post("/journal/restore", undo)
         assert back.status_code == 303
-        assert back.headers["location"] == "/journal?done=checkin-restored"
+        assert back.headers["location"] == "/journal?days=60&done=checkin-restored"
         assert site.services.store.checkin(pid, day) == before
         page = ann.get("/journal?done=checkin-restored").text
         assert "The check-in is back in your journal, as it was." in page
@@ -118,7 +118,7 @@ def test_a_changed_or_borrowed_undo_is_refused_and_stores_nothing(tmp_path: Path
         ):
             refused = ann.post("/journal/restore", form)
             assert refused.status_code == 422, form
-            assert "this undo is not the one the page gave" in refused.text
+            assert "This undo is not the one the page gave" in refused.text
         # Bob's own token, Ann's undo: sealed for Ann, refused for Bob
         anns = {k: v for k, v in undo.items() if k != "csrf_token"}
         borrowed = bob.post("/journal/restore", anns)
@@ -149,3 +149,23 @@ def test_every_kind_of_check_in_comes_back_exactly_as_stored(tmp_path: Path) -> 
                 store.delete_checkin(pid, checkin.wake_date)
 
         deleted_and_put_back()
+
+
+def test_the_period_shown_stays_through_delete_and_undo(tmp_path: Path) -> None:
+    with make_site(tmp_path) as site:
+        ann = site.patient("ann@example.org")
+        day = site.clock.today - timedelta(days=80)
+        _quick_day(site, ann, day)
+        page = ann.get("/journal?days=90").text
+        form = hidden_fields(page, '<form method="post" id="delete-day" hidden data-once>')
+        assert form["days"] == "90"
+        deleted = ann.post(f"/journal/{day.isoformat()}/delete", {"days": "90"})
+        assert '<option value="90" selected>' in deleted.text
+        undo = hidden_fields(deleted.text, UNDO)
+        assert undo["days"] == "90"
+        back = ann.post("/journal/restore", undo)
+        assert back.headers["location"] == "/journal?days=90&done=checkin-restored"
+        assert day.strftime("%a %-d %b %Y") in ann.get(back.headers["location"]).text
+        # a period not offered: the usual 60 days
+        odd = ann.post(f"/journal/{day.isoformat()}/delete", {"days": "1000"})
+        assert '<option value="60" selected>' in odd.text

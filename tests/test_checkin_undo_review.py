@@ -354,7 +354,8 @@ def test_an_old_undo_over_an_edited_day_does_not_say_it_is_back_as_it_was(
         assert edited.status_code == 303
         again = ann.post("/journal/restore", undo)
         assert site.services.store.checkin(_pid(site), day).mood == 2
-        assert again.headers.get("location") != "/journal?done=checkin-restored"
+        assert again.status_code == 409
+        assert "was put back and changed since" in again.text
 
 
 def test_a_day_now_in_the_future_after_a_move_is_refused_plainly_and_nothing_stored(
@@ -444,11 +445,14 @@ def test_the_delete_buttons_name_their_day_and_the_undo_page_is_small(tmp_path: 
         assert page.count('id="delete-day"') == 1
         for label in ("Mon 1 Mar 2027", "Sun 28 Feb 2027", "Sat 27 Feb 2027"):
             assert f'Delete<span class="sr"> {label}</span>' in page
-        # the one form carries this session's token; a row's Delete sends only it
+        # the one form carries this session's token and the period shown; a row's Delete
+        # sends only them
         form = page[page.index('id="delete-day"') :]
         form = form[: form.index("</form>")]
         one_form = (
-            r'id="delete-day" hidden><input type="hidden" name="csrf_token" value="[0-9a-f]+">'
+            r'id="delete-day" hidden data-once><input type="hidden" name="csrf_token"'
+            r' value="[0-9a-f]+">'
+            r'<input type="hidden" name="days" value="60">'
         )
         assert re.fullmatch(one_form, form)
         assert ann.post("/journal/2027-02-28/delete").status_code == 200
@@ -685,7 +689,7 @@ def test_without_javascript_by_keyboard_a_day_is_deleted_and_put_back(
 
             _tab_to(ann, re.compile("^Undo$"))
             ann.keyboard.press("Enter")
-            expect(ann).to_have_url(re.compile(r"/journal\?done=checkin-restored$"))
+            expect(ann).to_have_url(re.compile(r"/journal\?days=\d+&done=checkin-restored$"))
             expect(ann.get_by_role("status").first).to_contain_text("as it was")
             expect(days).to_have_count(2)
             expect(days.nth(1)).to_contain_text("fall")
@@ -732,7 +736,7 @@ def test_axe_finds_nothing_on_the_journal_after_undo_and_after_delete(
             delete.dblclick()  # a double tap: one delete, and its Undo shown
             expect(ann.locator("form.undo")).to_contain_text(f"Check-in of {first} deleted.")
             ann.locator("form.undo").get_by_role("button", name="Undo").dblclick()
-            expect(ann).to_have_url(re.compile(r"/journal\?done=checkin-restored$"))
+            expect(ann).to_have_url(re.compile(r"/journal\?days=\d+&done=checkin-restored$"))
             assert _stored(database, ANN) == before
             assert axe_violations(ann, source) == []  # after the Undo: holds
             delete.click()
@@ -740,6 +744,51 @@ def test_axe_finds_nothing_on_the_journal_after_undo_and_after_delete(
             assert axe_violations(ann, source) == []  # with the Undo notice: fails
         finally:
             close_contexts(browser)
+
+
+#: Counts the submits the page lets go (after taperline.js's own listener) and stops them
+#: there, so that a test can tap twice on one page.
+_COUNT_SUBMITS = """() => {
+  window.submits = 0;
+  window.addEventListener("submit", (event) => {
+    if (!event.defaultPrevented) { window.submits += 1; }
+    event.preventDefault();
+  });
+}"""
+
+
+@pytest.mark.slow
+def test_a_double_tap_on_delete_or_undo_sends_it_once(tmp_path: Path, browser: Any) -> None:
+    """A second tap before the answer came (a slow connection) sends nothing more: a second
+    Delete would answer 404 'no check-in' over the page with the Undo (taperline.js: forms
+    marked data-once). Back to the page (bfcache), it may be sent again."""
+    from playwright.sync_api import expect
+
+    from tests.support.browser import TIMEOUT_MS, served
+    from tests.support.offline import EMAIL, phone_with_saved_pages
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    database = tmp_path / "browser.db"
+    with served(tmp_path) as base, phone_with_saved_pages(browser, base) as (_phone, ann):
+        _two_days_beside_the_app(database, EMAIL)
+        ann.goto("/journal")
+        ann.evaluate(_COUNT_SUBMITS)
+        delete = ann.locator("li.day").first.get_by_role("button", name=re.compile("^Delete"))
+        delete.click()
+        delete.click()
+        assert ann.evaluate("window.submits") == 1
+        ann.evaluate("window.dispatchEvent(new PageTransitionEvent('pageshow'))")
+        delete.click()
+        assert ann.evaluate("window.submits") == 2
+        ann.goto("/journal")  # a Delete for real, then its Undo tapped twice
+        delete = ann.locator("li.day").first.get_by_role("button", name=re.compile("^Delete"))
+        delete.click()
+        expect(ann.locator("form.undo")).to_be_visible()
+        ann.evaluate(_COUNT_SUBMITS)
+        undo = ann.locator("form.undo").get_by_role("button", name="Undo")
+        undo.click()
+        undo.click()
+        assert ann.evaluate("window.submits") == 1
 
 
 def test_a_check_in_that_answered_a_dose_comes_back_and_the_dose_log_is_untouched(

@@ -90,7 +90,7 @@ def _deletes_the_day_and_puts_it_back(ann: Any) -> None:
     expect(days).to_have_count(count - 1)
     expect(days.first).not_to_contain_text(first)
     ann.locator("form.undo").get_by_role("button", name="Undo").tap()
-    expect(ann).to_have_url(re.compile(r"/journal\?done=checkin-restored$"))
+    expect(ann).to_have_url(re.compile(r"/journal\?days=\d+&done=checkin-restored$"))
     expect(ann.get_by_role("status")).to_contain_text("back in your journal, as it was")
     expect(days).to_have_count(count)
     expect(days.first).to_contain_text(first)

@@ -279,8 +279,8 @@ def test_journal_lists_edits_and_deletes(tmp_path: Path) -> None:
         assert page.index("day 0") < page.index("day 2")  # newest first
         assert f"/checkin?date={TODAY.isoformat()}" in page
         # One form deletes any day (its token once a page), each row's button naming its day.
-        token = hidden_fields(page, '<form method="post" id="delete-day" hidden>')
-        assert list(token) == ["csrf_token"]
+        token = hidden_fields(page, '<form method="post" id="delete-day" hidden data-once>')
+        assert list(token) == ["csrf_token", "days"]
         rows = re.findall(r'<li class="card day">.*?</li>', page, flags=re.DOTALL)
         assert len(rows) == 3
         assert not [row for row in rows if "csrf_token" in row or "<form" in row]

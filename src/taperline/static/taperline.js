@@ -7,6 +7,17 @@
       try { input.value = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { /* keep empty */ }
     }
   });
+  // A form sent once (data-once: a journal Delete, an Undo) is not sent again by a double tap:
+  // the second answer (the day gone already: 404) would replace the page with the Undo.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-once")) { return; }
+    if (form.hasAttribute("data-sent")) { event.preventDefault(); }
+    form.setAttribute("data-sent", "");
+  });
+  window.addEventListener("pageshow", function () { // back to the page: it may be sent again
+    document.querySelectorAll("form[data-sent]").forEach((form) => form.removeAttribute("data-sent"));
+  });
   // Show the value of a range slider next to its label.
   document.querySelectorAll("output[data-for]").forEach(function (output) {
     var input = document.getElementById(output.getAttribute("data-for"));

@@ -39,8 +39,8 @@ def checkin_from_undo(form: FormInput, *, secret_key: str, person_id: int) -> Ch
     given = form.text("checkin_seal", max_len=64)
     if not seal_matches(secret_key, _sealed(person_id, code), given):
         raise InputError(
-            "checkin: this undo is not the one the page gave (it was changed, or it is for"
-            " another person); check in for that day again instead"
+            "This undo is not the one the page gave (it was changed, or it is for another"
+            " person): check in for that day again instead."
         )
     return checkin_of_code(code, person_id=person_id)
 

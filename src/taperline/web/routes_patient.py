@@ -454,9 +454,12 @@ def _copy_section(
 @router.get("/journal", response_class=HTMLResponse)
 def journal(request: Request, viewer: PatientViewer, svc: Svc) -> Response:
     """The journal history, newest first, each day editable."""
-    days_text = request.query_params.get("days", "60")
-    days = int(days_text) if days_text in {str(d) for d in JOURNAL_DAYS} else 60
-    return _journal_page(request, viewer, svc, days=days)
+    return _journal_page(request, viewer, svc, days=_days(request.query_params.get("days", "")))
+
+
+def _days(text: str) -> int:
+    """The journal's period: one of its choices, else 60 days."""
+    return int(text) if text in {str(d) for d in JOURNAL_DAYS} else 60
 
 
 def _journal_page(
@@ -533,17 +536,16 @@ def journal_delete(
     request: Request, day: str, viewer: PatientViewer, form: Form, svc: Svc
 ) -> Response:
     """Delete one day's check-in; the page then offers to put it back (an undo)."""
-    del form  # checked for its CSRF token only
     when = parse_day("date", day)
+    days = _days(form.shown("days", max_len=3))  # the period shown: shown again
     removed = remove_checkin(svc.store, viewer.person_id, when, audit=_auditor(svc, viewer))
+    fields = undo_fields(removed, secret_key=svc.settings.secret_key, person_id=viewer.person_id)
     undo: dict[str, Any] = {
         "what": f"Check-in of {show_day(when)} deleted.",
         "action": "/journal/restore",
-        "fields": undo_fields(
-            removed, secret_key=svc.settings.secret_key, person_id=viewer.person_id
-        ),
+        "fields": {**fields, "days": str(days)},
     }
-    return _journal_page(request, viewer, svc, undo=undo)
+    return _journal_page(request, viewer, svc, days=days, undo=undo)
 
 
 @router.post("/journal/restore")
@@ -555,7 +557,7 @@ def journal_restore(viewer: PatientViewer, form: Form, svc: Svc) -> Response:
     restore_checkin(
         svc.store, viewer.person_id, checkin, now=svc.now(), audit=_auditor(svc, viewer)
     )
-    return redirect("/journal?done=checkin-restored")
+    return redirect(f"/journal?days={_days(form.shown('days', max_len=3))}&done=checkin-restored")
 
 
 @router.post("/journal/doses/remove", response_class=HTMLResponse)
