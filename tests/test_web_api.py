@@ -91,6 +91,9 @@ def test_check_in_round_trip(tmp_path: Path) -> None:
         assert web.client.delete(f"/api/checkins/{day}").status_code == 204
         assert web.get(f"/api/checkins/{day}").status_code == 404
         assert web.client.delete(f"/api/checkins/{day}").status_code == 404
+        pid = site.person_id("pat@example.org")
+        deletes = [e.object for e in site.services.accounts.audit_of(pid) if e.action == "delete"]
+        assert deletes == [f"check-in {day} (mood 2, anxiety 4, with a night)"]  # one, with it
 
 
 def test_idempotency_key_makes_retries_safe(tmp_path: Path) -> None:

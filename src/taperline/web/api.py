@@ -41,6 +41,7 @@ from taperline.errors import ConfirmationNeededError, InputError, NotFoundError
 from taperline.plan_input import PlanSpec
 from taperline.service import (
     DoseEntry,
+    auditor,
     checkin_document,
     local_today,
     log_dose,
@@ -297,9 +298,9 @@ def checkin_replace(day: Day, body: m.CheckInIn, viewer: Patient, svc: Svc) -> S
 
 @router.delete("/checkins/{day}", status_code=204, responses=NOT_FOUND)
 def checkin_delete(day: Day, viewer: Patient, svc: Svc) -> Response:
-    """Delete the day's check-in."""
-    remove_checkin(svc.store, viewer.person_id, _url_day(day))
-    _audit(svc, viewer, viewer.person_id, "delete", f"check-in {day.isoformat()}")
+    """Delete the day's check-in (its audit line written with it, as every door's)."""
+    audit = auditor(viewer.person_id, svc.now(), user=viewer.user)
+    remove_checkin(svc.store, viewer.person_id, _url_day(day), audit=audit)
     return Response(status_code=204)
 
 
