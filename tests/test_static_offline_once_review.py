@@ -607,3 +607,14 @@ def test_data_once_blocks_only_a_second_send_of_the_same_page(tmp_path: Path, br
         undo.click()
         expect(ann).to_have_url(re.compile(r"/journal\?done=dose-restored$"))
         assert len(stored(tmp_path)[1]) == 1
+
+
+def test_no_accept_encoding_header_at_all_gets_the_file_as_it_is(ann: Web) -> None:
+    del ann.client.headers["accept-encoding"]  # httpx sends one by default
+    for url in (JS, "/sw.js", "/static/manifest.webmanifest"):
+        answer, body = _raw(ann, "GET", url, {})
+        assert answer.request.headers.get("accept-encoding") is None
+        assert answer.status_code == 200, url
+        assert "content-encoding" not in answer.headers, url
+        assert int(answer.headers["content-length"]) == len(body), url
+        assert "accept-encoding" in answer.headers["vary"].lower(), url
