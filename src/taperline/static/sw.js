@@ -46,7 +46,8 @@ var saving = null; // the day of a POST /checkin redirected (saved, or to sign i
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
-    caches.open(SHELL).then((cache) => cache.addAll(SHELL_FILES))
+    // from the server, not the browser's HTTP cache (an hour): a new shell has the new files
+    caches.open(SHELL).then((cache) => cache.addAll(SHELL_FILES.map((u) => new Request(u, {cache: "reload"}))))
       .then(() => self.skipWaiting())
   );
 });
@@ -99,7 +100,7 @@ self.addEventListener("message", function (event) {
   } else if (data.type === "asked") {
     work = takeAsked(String(data.who || ""));
   } else if (data.type === "drop") { // the person keeps the day as saved on another device
-    work = forgetAsked(String(data.day || ""), String(data.who || ""));
+    work = forgetAsked(String(data.day || ""), String(data.who || ""), true);
   } else {
     work = Promise.resolve(null);
   }
@@ -217,6 +218,13 @@ function queue(request, url, body) {
   if (fields.get("copy")) { // "same as last night" reads the journal: it needs the server
     return notSaved();
   }
+  return transaction(META, "readonly", (store) => store.get("dropped:" + fields.get("idem")))
+    .then((dropped) => dropped && url.pathname === "/checkin" ?
+      Response.redirect(new URL("/journal?done=offline-dropped", self.location.origin).href, 303) :
+      queueNew(request, url, fields));
+}
+
+function queueNew(request, url, fields) {
   var item = {url: url.pathname, at: Date.now()};
   if (url.pathname === "/doses/taken") {
     fields.set("tapped_at", new Date().toISOString()); // logged at the tap, not at the sending
@@ -362,9 +370,13 @@ function takeAsked(who) {
   })).then(() => item || null);
 }
 
-function forgetAsked(day, who) {
+function forgetAsked(day, who, dropped) {
   return transaction(META, "readwrite", (store) => mineOf(store, who, (mine) => mine.forEach((e) => {
-    if (new URLSearchParams(e.body).get("date") === day) { store.delete(e.key); }
+    var fields = new URLSearchParams(e.body);
+    if (fields.get("date") !== day) { return; }
+    store.delete(e.key);
+    // let go: its form sent again from the history (Back) is not queued again
+    if (dropped) { store.put({key: "dropped:" + fields.get("idem")}); }
   })));
 }
 

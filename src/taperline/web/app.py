@@ -29,7 +29,7 @@ from typing import Any, Final
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -104,8 +104,9 @@ class CompressedStatic:
     A phone on a weak signal fetches htmx in about 17 KB, not 52 KB. Pages are never
     compressed: they carry the CSRF token beside text a request can put in them, and a
     compressed page's length would let an attacker guess the token (BREACH). Images already
-    compressed (PNG) go as they are (GZipMiddleware's exclusions); a compressed file's ETag is
-    made weak (the same file, other bytes on the wire: RFC 9110 8.8.3).
+    compressed (PNG) go as they are (GZipMiddleware's exclusions). ``gzip;q=0`` is a refusal
+    (RFC 9110 12.5.3). A static file's ETag is weak and its answers vary by Accept-Encoding,
+    compressed or not, 200 or 304 (the same file, other bytes on the wire: RFC 9110 8.8.3).
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -118,16 +119,42 @@ class CompressedStatic:
         if not (path.startswith("/static/") or path == "/sw.js"):
             await self.app(scope, receive, send)
             return
+        coding = b"gzip" if takes_gzip(Headers(scope=scope).get("accept-encoding", "")) else b""
+        kept = [(k, v) for k, v in scope["headers"] if k != b"accept-encoding"]
+        scope = {**scope, "headers": [*kept, (b"accept-encoding", coding)]}
 
         async def send_weak(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 etag = headers.get("etag", "")
-                if headers.get("content-encoding") and etag and not etag.startswith("W/"):
+                if etag and not etag.startswith("W/"):
                     headers["etag"] = "W/" + etag
+                headers.add_vary_header("Accept-Encoding")
             await send(message)
 
         await self.gzip(scope, receive, send_weak)
+
+
+def takes_gzip(accept_encoding: str) -> bool:
+    """Whether an Accept-Encoding value takes gzip: named (any case) or ``*``, not with q=0.
+
+    >>> [takes_gzip(v) for v in ("gzip", "GZIP, br", "br, gzip;q=0", "*", "x-gzip", "")]
+    [True, True, False, True, False, False]
+    """
+    weights: dict[str, float] = {}
+    for part in accept_encoding.lower().split(","):
+        name, *params = (item.strip() for item in part.split(";"))
+        weight = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        if name:
+            weights[name] = weight
+    return weights.get("gzip", weights.get("*", 0.0)) > 0
 
 
 def _logged_path(path: str) -> str:
