@@ -218,7 +218,7 @@ function queue(request, url, body) {
   if (fields.get("copy")) { // "same as last night" reads the journal: it needs the server
     return notSaved();
   }
-  return transaction(META, "readonly", (store) => store.get("dropped:" + fields.get("idem")))
+  return transaction(META, "readonly", (store) => store.get("dropped:" + (fields.get("idem") || "")))
     .then((dropped) => dropped && url.pathname === "/checkin" ?
       Response.redirect(new URL("/journal?done=offline-dropped", self.location.origin).href, 303) :
       queueNew(request, url, fields));
@@ -376,7 +376,7 @@ function forgetAsked(day, who, dropped) {
     if (fields.get("date") !== day) { return; }
     store.delete(e.key);
     // let go: its form sent again from the history (Back) is not queued again
-    if (dropped) { store.put({key: "dropped:" + fields.get("idem")}); }
+    if (dropped && fields.get("idem")) { store.put({key: "dropped:" + fields.get("idem")}); }
   })));
 }
 
