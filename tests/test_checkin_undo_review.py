@@ -21,7 +21,7 @@ import pytest
 from taperline.core.journal import CheckIn, SleepDiary, night_times
 from taperline.core.record import Profile
 from taperline.service import restore_checkin
-from tests.support.journal_cli import LONG_NIGHT_CLOCKS, Taperline, refused
+from tests.support.journal_cli import LONG_NIGHT_CLOCKS, Taperline, one_person, refused
 from tests.support.web import PASSWORD, Site, Web, checkin_form, hidden_fields, make_site
 
 UNDO = 'action="/journal/restore"'
@@ -469,9 +469,7 @@ DAY = date(2027, 1, 5)
 
 @pytest.fixture
 def me(tmp_path: Path) -> Taperline:
-    tl = Taperline(f"sqlite:///{tmp_path}/t.db")
-    tl.ok("init", "--time-zone", "Europe/London", "--age-band", "40-64")
-    return tl
+    return one_person(tmp_path)
 
 
 def _code(tl: Taperline, day: date = DAY, *person: str) -> str:

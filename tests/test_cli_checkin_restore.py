@@ -21,16 +21,14 @@ from taperline.core.journal import CheckIn, ReportedSleep
 from taperline.core.record import Profile
 from taperline.errors import InputError
 from tests.strategies import csv_checkins
-from tests.support.journal_cli import Taperline, refused
+from tests.support.journal_cli import Taperline, one_person, refused
 
 DAY = date(2027, 1, 5)
 
 
 @pytest.fixture
 def me(tmp_path: Path) -> Taperline:
-    tl = Taperline(f"sqlite:///{tmp_path}/t.db")
-    tl.ok("init", "--time-zone", "Europe/London", "--age-band", "40-64")
-    return tl
+    return one_person(tmp_path)
 
 
 def _deleted(tl: Taperline, *person: str) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner, Result
@@ -89,3 +90,10 @@ def refused(result: Result, *words: str, usage: bool = False) -> None:
         assert "--help" in result.stderr, result.stderr
     for word in words:
         assert word in result.stderr, (word, result.stderr)
+
+
+def one_person(folder: Path) -> Taperline:
+    """A new database in ``folder`` with one person in Europe/London (``taperline init``)."""
+    tl = Taperline(f"sqlite:///{folder}/t.db")
+    tl.ok("init", "--time-zone", "Europe/London", "--age-band", "40-64")
+    return tl
