@@ -578,53 +578,28 @@ def test_cli_restore_says_every_red_flag_again(me: Taperline) -> None:
 def _two_days_beside_the_app(database: Path, email: str) -> list[CheckIn]:
     """Yesterday's full check-in (a diary night, a checklist, a fall, a note) and today's
     quick one, stored beside the running app; as stored."""
-    from taperline.adapters.storage.accounts import Accounts
-    from taperline.adapters.storage.db import make_engine
-    from taperline.adapters.storage.repo import Store
     from taperline.core.journal import ReportedSleep
-    from taperline.service import local_today, store_checkin
+    from taperline.service import store_checkin
+    from tests.support.browser import served_record, usual_night
 
-    engine = make_engine(f"sqlite:///{database}")
-    try:
-        found = Accounts(engine).credentials(email)
-        assert found is not None
-        pid = found[0].person_id
-        assert pid is not None
-        store = Store(engine)
-        today = local_today(store.profile(pid).time_zone, datetime.now(UTC))
+    with served_record(database, email) as (store, pid, today):
         yesterday = today - timedelta(days=1)
-        night = SleepDiary(
-            *night_times(yesterday, bed="23:00", tried="23:10", final_wake="06:40"),
-            sol_min=20,
-            waso_min=10,
-            awakenings=1,
-            quality=3,
-        )
-        full = CheckIn(yesterday, night, mood=6, anxiety=4, symptoms={"tremor": 1},
-                       events=frozenset({"fall"}), notes='slipped on the stairs, "mild"\n<b>ok</b>',
+        full = CheckIn(yesterday, usual_night(yesterday), mood=6, anxiety=4,
+                       symptoms={"tremor": 1}, events=frozenset({"fall"}),
+                       notes='slipped on the stairs, "mild"\n<b>ok</b>',
                        substances_asked=True, caffeine_drinks=2)  # fmt: skip
         quick = CheckIn(today, None, mood=5, anxiety=3, reported_sleep=ReportedSleep(390, 4),
                         symptoms_rated=False, substances_asked=False)  # fmt: skip
         for checkin in (full, quick):
             store_checkin(store, pid, checkin, today=today)
-        return store.checkins(pid)
-    finally:
-        engine.dispose()
+        return list(store.checkins(pid))
 
 
 def _stored(database: Path, email: str) -> list[CheckIn]:
-    from taperline.adapters.storage.accounts import Accounts
-    from taperline.adapters.storage.db import make_engine
-    from taperline.adapters.storage.repo import Store
+    from tests.support.browser import served_record
 
-    engine = make_engine(f"sqlite:///{database}")
-    try:
-        found = Accounts(engine).credentials(email)
-        assert found is not None
-        assert found[0].person_id is not None
-        return Store(engine).checkins(found[0].person_id)
-    finally:
-        engine.dispose()
+    with served_record(database, email) as (store, pid, _today):
+        return list(store.checkins(pid))
 
 
 def _tab_to(page: Any, name: re.Pattern[str], most: int = 120) -> str:

@@ -14,7 +14,7 @@ where it fails.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,8 @@ from tests.support.browser import (
     Shots,
     close_contexts,
     served,
+    served_record,
+    usual_night,
     watch_console,
 )
 from tests.support.web import PASSWORD
@@ -37,31 +39,13 @@ MAX_QUESTIONS = 6
 
 def _full_checkin_yesterday(database: Path, email: str) -> None:
     """Yesterday's full check-in (a diary night and the checklist) for ``email``'s record."""
-    from taperline.adapters.storage.accounts import Accounts
-    from taperline.adapters.storage.db import make_engine
-    from taperline.adapters.storage.repo import Store
-    from taperline.core.journal import CheckIn, SleepDiary, night_times
-    from taperline.service import local_today, store_checkin
+    from taperline.core.journal import CheckIn
+    from taperline.service import store_checkin
 
-    engine = make_engine(f"sqlite:///{database}")
-    try:
-        found = Accounts(engine).credentials(email)
-        assert found is not None
-        pid = found[0].person_id
-        assert pid is not None
-        today = local_today(TIME_ZONE, datetime.now(UTC))
+    with served_record(database, email) as (store, pid, today):
         yesterday = today - timedelta(days=1)
-        night = SleepDiary(
-            *night_times(yesterday, bed="23:00", tried="23:10", final_wake="06:40"),
-            sol_min=20,
-            waso_min=10,
-            awakenings=1,
-            quality=3,
-        )
-        day = CheckIn(yesterday, night, mood=6, anxiety=4, symptoms={"tremor": 1})
-        store_checkin(Store(engine), pid, day, today=today)
-    finally:
-        engine.dispose()
+        day = CheckIn(yesterday, usual_night(yesterday), mood=6, anxiety=4, symptoms={"tremor": 1})
+        store_checkin(store, pid, day, today=today)
 
 
 class Taps:

@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -175,6 +176,41 @@ def served(tmp_path: Path) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=15)
+
+
+@contextmanager
+def served_record(database: Path, email: str) -> Iterator[tuple[Any, int, date]]:
+    """The served app's store (its ``database``), ``email``'s person and their today: to write
+    or read their record beside the running app."""
+    from taperline.adapters.storage.accounts import Accounts
+    from taperline.adapters.storage.db import make_engine
+    from taperline.adapters.storage.repo import Store
+    from taperline.service import local_today
+
+    engine = make_engine(f"sqlite:///{database}")
+    try:
+        found = Accounts(engine).credentials(email)
+        assert found is not None
+        person_id = found[0].person_id
+        assert person_id is not None
+        store = Store(engine)
+        yield store, person_id, local_today(store.profile(person_id).time_zone, datetime.now(UTC))
+    finally:
+        engine.dispose()
+
+
+def usual_night(wake: date) -> Any:
+    """A night of the sleep diary woken from on ``wake``: 23:00 to 06:40, 20 min to fall
+    asleep, woken once for 10 min, quality 3."""
+    from taperline.core.journal import SleepDiary, night_times
+
+    return SleepDiary(
+        *night_times(wake, bed="23:00", tried="23:10", final_wake="06:40"),
+        sol_min=20,
+        waso_min=10,
+        awakenings=1,
+        quality=3,
+    )
 
 
 class Shots:
