@@ -26,6 +26,17 @@ from typing import Any
 
 import pytest
 
+from tests.support.browser import TIMEOUT_MS, axe_source, axe_violations, served
+from tests.support.offline import (
+    ASKED,
+    NOTICE,
+    QUEUE_COUNT,
+    checks_in_offline,
+    phone_with_saved_pages,
+    saved_on_another_device,
+    stored,
+    until,
+)
 from tests.support.web import Site, Web, approved_plan, make_site
 
 JS = "/static/vendor/htmx-2.0.11.min.js"
@@ -293,9 +304,6 @@ def test_the_shell_after_a_static_file_changes_and_offline(
     pages work offline with it; Chromium finds the app installable (manifest sent gzip)."""
     from playwright.sync_api import expect
 
-    from tests.support.browser import TIMEOUT_MS, served
-    from tests.support.offline import phone_with_saved_pages, until
-
     expect.set_options(timeout=TIMEOUT_MS)
     with served(tmp_path) as base, phone_with_saved_pages(browser, base) as (phone, ann):
         [old] = ann.evaluate(SHELLS)
@@ -323,8 +331,6 @@ def test_the_shell_after_a_static_file_changes_and_offline(
 def test_a_new_shell_cache_holds_the_new_files(
     tmp_path: Path, browser: Any, updatable: None
 ) -> None:
-    from tests.support.browser import served
-    from tests.support.offline import phone_with_saved_pages, until
 
     with served(tmp_path) as base, phone_with_saved_pages(browser, base) as (_phone, ann):
         new_script = _update_the_site()
@@ -356,17 +362,6 @@ def test_keep_drops_only_the_409_day_and_the_422_day_still_opens(
     asked about (422). Keep, by keyboard, on A: A's copy gone, B opened next, without Keep.
     Back to A's reopened form and the journal: A is not brought back."""
     from playwright.sync_api import expect
-
-    from tests.support.browser import TIMEOUT_MS, served
-    from tests.support.offline import (
-        ASKED,
-        NOTICE,
-        checks_in_offline,
-        phone_with_saved_pages,
-        saved_on_another_device,
-        stored,
-        until,
-    )
 
     expect.set_options(timeout=TIMEOUT_MS)
     with served(tmp_path) as base, phone_with_saved_pages(browser, base) as (phone, ann):
@@ -403,17 +398,6 @@ def test_two_409s_keep_twice_tapped_then_with_no_signal_dark_at_320_px(
     320 px); Keep with no signal: the copy goes, the page says it is offline. A second tab
     opens nothing."""
     from playwright.sync_api import expect
-
-    from tests.support.browser import TIMEOUT_MS, axe_source, axe_violations, served
-    from tests.support.offline import (
-        ASKED,
-        NOTICE,
-        checks_in_offline,
-        phone_with_saved_pages,
-        saved_on_another_device,
-        stored,
-        until,
-    )
 
     expect.set_options(timeout=TIMEOUT_MS)
     with served(tmp_path) as base, phone_with_saved_pages(browser, base) as (phone, ann):
@@ -480,16 +464,6 @@ def _stays(page: Any, script: str, expected: object, window_ms: int = 5000) -> N
 def test_keep_then_back_does_not_bring_the_copy_back(tmp_path: Path, browser: Any) -> None:
     from playwright.sync_api import expect
 
-    from tests.support.browser import TIMEOUT_MS, served
-    from tests.support.offline import (
-        ASKED,
-        QUEUE_COUNT,
-        checks_in_offline,
-        phone_with_saved_pages,
-        saved_on_another_device,
-        until,
-    )
-
     expect.set_options(timeout=TIMEOUT_MS)
     with served(tmp_path) as base, phone_with_saved_pages(browser, base) as (phone, ann):
         phone.set_offline(True)
@@ -518,9 +492,6 @@ def test_data_once_blocks_only_a_second_send_of_the_same_page(tmp_path: Path, br
     tab: 404), Back, Delete another; Log a dose refused then corrected (not data-once: sent
     again); a dose removed and its Undo."""
     from playwright.sync_api import expect
-
-    from tests.support.browser import TIMEOUT_MS, served
-    from tests.support.offline import phone_with_saved_pages, saved_on_another_device, stored
 
     expect.set_options(timeout=TIMEOUT_MS)
     with served(tmp_path) as base, phone_with_saved_pages(browser, base) as (phone, ann):
