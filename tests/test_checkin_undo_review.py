@@ -477,10 +477,16 @@ def _code(tl: Taperline, day: date = DAY, *person: str) -> str:
     return out[1].removeprefix("To put it back: taperline journal restore ").split()[0]
 
 
+def _checked_in(tl: Taperline, *more: str) -> CheckIn:
+    """DAY's check-in (no night, mood 6, anxiety 4, and ``more``), as stored."""
+    tl.ok("checkin", "--date", DAY.isoformat(), "--no-sleep", "--mood", "6", "--anxiety", "4",
+          *more, "--no-ask")  # fmt: skip
+    [checkin] = tl.store().checkins(1)
+    return checkin
+
+
 def test_cli_a_code_pasted_with_a_newline_spaces_or_shell_quotes_works(me: Taperline) -> None:
-    me.ok("checkin", "--date", DAY.isoformat(), "--no-sleep", "--mood", "6", "--anxiety", "4",
-          "--note", 'a "quoted" note\nwith a line', "--no-ask")  # fmt: skip
-    [before] = me.store().checkins(1)
+    before = _checked_in(me, "--note", 'a "quoted" note\nwith a line')
     code = _code(me)
     me.ok("journal", "restore", f"  {code}\r\n")
     assert me.store().checkins(1) == [before]
@@ -492,9 +498,7 @@ def test_cli_a_code_pasted_with_a_newline_spaces_or_shell_quotes_works(me: Taper
 
 
 def test_cli_a_code_inside_quotes_the_shell_kept_is_read(me: Taperline) -> None:
-    me.ok("checkin", "--date", DAY.isoformat(), "--no-sleep", "--mood", "6", "--anxiety", "4",
-          "--no-ask")  # fmt: skip
-    [before] = me.store().checkins(1)
+    before = _checked_in(me)
     code = _code(me)
     me.ok("journal", "restore", f"'{code}'")
     assert me.store().checkins(1) == [before]
@@ -504,9 +508,7 @@ def test_cli_a_code_inside_quotes_the_shell_kept_is_read(me: Taperline) -> None:
 
 
 def test_cli_restore_in_a_database_of_several_people_needs_the_person(me: Taperline) -> None:
-    me.ok("checkin", "--date", DAY.isoformat(), "--no-sleep", "--mood", "6", "--anxiety", "4",
-          "--no-ask")  # fmt: skip
-    [before] = me.store().checkins(1)
+    before = _checked_in(me)
     code = _code(me)  # one person then: no --person printed
     assert me.store().create_person(Profile("America/New_York", label="B")) == 2
     refused(me("journal", "restore", code), "2 people", "--person")
