@@ -31,6 +31,7 @@ from tests.support.offline import (
     ASKED,
     NOTICE,
     QUEUE_COUNT,
+    WORKER_IN_CONTROL,
     checks_in_offline,
     phone_with_saved_pages,
     saved_on_another_device,
@@ -552,3 +553,37 @@ def test_no_accept_encoding_header_at_all_gets_the_file_as_it_is(ann: Web) -> No
         assert "content-encoding" not in answer.headers, url
         assert int(answer.headers["content-length"]) == len(body), url
         assert "accept-encoding" in answer.headers["vary"].lower(), url
+
+
+@pytest.mark.slow
+def test_a_shell_file_the_server_cannot_send_at_install_comes_from_the_http_cache(
+    tmp_path: Path, browser: Any
+) -> None:
+    """The worker's install fetches the shell afresh (cache 'reload'); one file failing then
+    (a weak signal) is taken from the browser's HTTP cache: the worker still installs and
+    takes the page, the shell complete."""
+    failed: list[str] = []
+
+    def flaky(route: Any) -> None:
+        if route.request.service_worker is not None and not failed:
+            failed.append(route.request.url)
+            route.abort()
+            return
+        route.continue_()
+
+    with served(tmp_path) as base:
+        context = browser.new_context(base_url=base)
+        try:
+            context.route("**/static/taperline.css", flaky)
+            page = context.new_page()
+            page.goto("/learn")  # a page signed out registers the worker too
+            until(page, WORKER_IN_CONTROL, True)
+            shell = page.evaluate(
+                """() => caches.keys().then((keys) => caches.open(keys.find(
+                     (k) => k.startsWith("taperline-shell-"))).then((c) => c.keys()))
+                     .then((requests) => requests.map((r) => new URL(r.url).pathname))"""
+            )
+        finally:
+            context.close()
+    assert failed, "the install's fetch of taperline.css was not seen"
+    assert "/static/taperline.css" in shell

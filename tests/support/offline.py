@@ -29,6 +29,7 @@ __all__ = [
     "QUEUE_COUNT",
     "SAVED_PAGES",
     "WORKER_IN_CONTROL",
+    "WORKER_READY",
     "checks_in_offline",
     "phone_with_saved_pages",
     "reopened",
@@ -61,6 +62,11 @@ SAVED_PAGES = """() => caches.keys().then(keys => keys.includes("taperline-pages
 
 #: Whether the service worker controls the page (polled by :func:`until`).
 WORKER_IN_CONTROL = "navigator.serviceWorker.controller !== null"
+#: Whether a worker is active for the page within 10 s (false: its install failed, or is slow).
+WORKER_READY = """() => Promise.race([
+  navigator.serviceWorker.ready.then(() => true),
+  new Promise((resolve) => setTimeout(() => resolve(false), 10000)),
+])"""
 
 
 def until(page: Any, script: str, expected: object) -> None:
@@ -113,6 +119,8 @@ def phone_with_saved_pages(
         phone.set_default_timeout(TIMEOUT_MS)
         ann = phone.new_page()
         signs_up_with_a_regimen(ann, time_zone=time_zone)
+        if ann.evaluate(WORKER_READY) is not True:  # an install that failed: the next page
+            ann.reload()  # registers the worker again, as a phone's next page would
         until(ann, WORKER_IN_CONTROL, True)
         until(ann, SAVED_PAGES, ["/checkin", "/dashboard"])
         yield phone, ann

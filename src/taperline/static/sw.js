@@ -46,8 +46,10 @@ var saving = null; // the day of a POST /checkin redirected (saved, or to sign i
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
-    // from the server, not the browser's HTTP cache (an hour): a new shell has the new files
-    caches.open(SHELL).then((cache) => cache.addAll(SHELL_FILES.map((u) => new Request(u, {cache: "reload"}))))
+    // from the server, not the browser's HTTP cache (an hour): a new shell has the new files;
+    // if the server cannot be reached for one, from the HTTP cache rather than no worker
+    caches.open(SHELL).then((cache) => cache.addAll(SHELL_FILES.map((u) => new Request(u, {cache: "reload"})))
+      .catch(() => cache.addAll(SHELL_FILES)))
       .then(() => self.skipWaiting())
   );
 });
